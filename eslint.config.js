@@ -1,0 +1,64 @@
+// Lint: TypeScript rules plus the layer rules of ARCHITECTURE §1 ("Do not relax these rules", as VS Code
+// says of its own). The compiler already refuses Node types in src-shared/common and src-renderer (one
+// tsconfig per layer); these rules also refuse the imports themselves, including other layers' files.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'net', 'tls', 'http', 'https', 'dgram',
+  'stream', 'stream/*', 'url', 'util', 'worker_threads', 'zlib', 'module', 'process', 'buffer', 'events', 'readline', 'dns', 'cluster', 'vm'];
+
+const layer = (message, patterns) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'dist-renderer/', 'dist-electron/', 'release/', 'test-results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['bin/**/*.js', 'scripts/**/*.{ts,js}', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['src-shared/common/**/*.ts'],
+    rules: layer('src-shared/common is pure: no Node built-ins, no electron, no DOM, nothing outside itself (ARCHITECTURE §1).',
+      [...NODE_BUILTINS, 'electron', '**/src-shared/node/**', '**/src-main/**', '**/src-renderer/**', '**/src-server/**', '../node/*', '../../src-*/**']),
+  },
+  {
+    files: ['src-shared/node/**/*.ts'],
+    rules: layer('src-shared/node may import src-shared/common only (ARCHITECTURE §1).',
+      ['electron', '**/src-main/**', '**/src-renderer/**', '**/src-server/**']),
+  },
+  {
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    ignores: ['src-renderer/vite.config.ts'],
+    rules: layer('src-renderer runs in a sandboxed page: it imports src-shared/common only, never Node, electron, src-main or src-shared/node (ARCHITECTURE §1).',
+      [...NODE_BUILTINS, 'electron', '**/src-main/**', '**/src-shared/node/**', '**/src-server/**']),
+  },
+  {
+    files: ['src-main/**/*.ts'],
+    ignores: ['src-main/app/**'],
+    rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
+      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**']),
+  },
+  {
+    files: ['src-main/app/**/*.ts'],
+    rules: layer('The Electron shell never imports src-server or the renderer.', ['**/src-server/**', '**/src-renderer/**']),
+  },
+  {
+    files: ['src-server/**/*.ts'],
+    rules: layer('src-server never imports src-main (ARCHITECTURE §1).', ['electron', '**/src-main/**', '**/src-renderer/**']),
+  },
+);

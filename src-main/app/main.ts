@@ -1,0 +1,131 @@
+/**
+ * The Electron shell, and the only code that imports 'electron': one window, locked down (context
+ * isolation, sandbox, no Node in the page, strict CSP, no navigation, no new windows, no permissions),
+ * and one IPC handler per API operation that checks its sender before calling the same router every
+ * transport uses. Everything else runs in plain Node (src-main/services).
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { OPERATIONS } from '../../src-shared/common/api/contract.ts';
+import { toErrorData } from '../../src-shared/common/errors.ts';
+import { BaselineApp } from '../services/baseline-app.ts';
+import { ApiRouter, appHandlers } from '../services/api-router.ts';
+import { filePermissionsProtection, type KeyProtection } from '../store/device-key-store.ts';
+
+
+const rendererIndex = () => join(app.getAppPath(), 'dist-renderer', 'index.html');
+
+/** safeStorage (DPAPI, Keychain, libsecret/kwallet) protects the device key; Linux without a keyring falls back, stated in docs/security.md. */
+function osKeyProtection(): KeyProtection {
+  const weak = process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
+  if (!safeStorage.isEncryptionAvailable() || weak) return filePermissionsProtection;
+  return {
+    kind: 'os-keychain',
+    seal: (pem) => safeStorage.encryptString(pem).toString('base64'),
+    open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+  };
+}
+
+let mainWindow: BrowserWindow | null = null;
+
+/** IPC is accepted only from our own window's top frame showing our own page (GitHub Desktop's trusted-sender check). */
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return mainWindow !== null && event.sender === mainWindow.webContents && frame !== null
+    && frame === event.sender.mainFrame && frame.url.split('#')[0] === pathToFileURL(rendererIndex()).href;
+}
+
+function lockDown(contents: WebContents): void {
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-redirect', (e) => e.preventDefault());
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    title: 'Baseline',
+    show: false,
+    webPreferences: {
+      // Our preload is required: it is the one bridge to the main process (window.baseline: invoke + on,
+      // nothing else), it runs sandboxed with context isolation, and every call it forwards is
+      // sender-checked and schema-validated in main.
+      preload: join(app.getAppPath(), 'dist-electron', 'preload.cjs'), // eng-disable PRELOAD_JS_CHECK
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadFile(rendererIndex());
+  return win;
+}
+
+function start(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
+  app.on('web-contents-created', (_e, contents) => lockDown(contents));
+
+  void app.whenReady().then(() => {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      // The same policy as src-renderer/index.html's meta tag, written out so Electronegativity evaluates it.
+      // Its evaluator warns that script-src 'self' is risky where a site hosts JSONP or user uploads; the app
+      // loads only its own bundled files, so that warning is suppressed on the next line.
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': ["default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"] } }); // eng-disable CSP_GLOBAL_CHECK
+    });
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    Menu.setApplicationMenu(Menu.buildFromTemplate([
+      { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' },
+    ]));
+
+    let baseline: BaselineApp;
+    try {
+      baseline = BaselineApp.open({
+        home: app.getPath('userData'), transport: 'electron', keyProtection: osKeyProtection(),
+        serverUrl: process.env['BASELINE_SERVER_URL'] ?? null,
+      });
+    } catch (err) {
+      const e = toErrorData(err);
+      dialog.showErrorBox('Baseline cannot open its data', `${e.message}\n\nWhat to do: ${e.hint}`);
+      app.quit();
+      return;
+    }
+    const router = new ApiRouter(appHandlers(baseline));
+    for (const op of Object.keys(OPERATIONS)) {
+      ipcMain.handle(`baseline:${op}`, (event, request: unknown) => {
+        if (!trustedSender(event)) {
+          return { ok: false, error: { code: 'untrusted-sender', message: 'This request did not come from the Baseline window.', hint: 'Nothing was done.' } };
+        }
+        return router.call(op, request);
+      });
+    }
+    baseline.hub.subscribe((name, payload) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send('baseline:event', name, payload);
+    });
+    mainWindow = createWindow();
+    mainWindow.on('closed', () => { mainWindow = null; });
+    app.on('window-all-closed', () => app.quit());
+    app.on('will-quit', () => baseline.close());
+  });
+}
+
+start();

@@ -1,0 +1,183 @@
+/**
+ * `baseline`: the command-line interface. It runs the same services as the app, without Electron, for
+ * jump hosts, scheduled jobs and auditors. Exit codes: 0 success, 1 failure or verification failed,
+ * 2 wrong usage.
+ */
+import { parseArgs } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toErrorData } from '../../src-shared/common/errors.ts';
+import { summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
+import { APP_VERSION } from '../app-version.ts';
+import { openStore } from '../store/database.ts';
+import { JournalRepository } from '../store/journal-repository.ts';
+import { readDevicePublicKey, protectionFromEnv } from '../store/device-key-store.ts';
+import { BaselineApp } from '../services/baseline-app.ts';
+import { ApiRouter, appHandlers } from '../services/api-router.ts';
+import { resolveHome } from './data-home.ts';
+import { startWebHost } from './web-host.ts';
+
+const HELP = `baseline ${APP_VERSION}: offline-first OT change control
+
+Usage:
+  baseline journal verify [--home DIR] [--json]   check every event's hash, signature and chain link
+                                                  (exit 0 intact, 1 when anything was altered)
+  baseline journal list   [--home DIR] [--json] [--limit N]
+                                                  the journal, newest first
+  baseline journal rebuild [--home DIR]           rebuild every projection table from the journal
+  baseline web [--home DIR | --temp] [--port N] [--server URL]
+                                                  serve the app to a browser on 127.0.0.1
+  baseline --help | --version
+
+Data directory: --home DIR, else $BASELINE_HOME, else the desktop app's own folder.
+`;
+
+class UsageError extends Error {}
+
+/** Output sinks, so tests can run the CLI in-process. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+function readOnlyJournal(home: string) {
+  const store = openStore({ home, readOnly: true });
+  return { store, journal: new JournalRepository(store.db, null) };
+}
+
+function verify(home: string, json: boolean, io: CliIo): number {
+  const { store, journal } = readOnlyJournal(home);
+  try {
+    const local = readDevicePublicKey(home);
+    const report = journal.verifyAll(local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : undefined);
+    const summary = summariseVerifyReport(report);
+    if (json) {
+      io.out(JSON.stringify({ ...report, summary }) + '\n');
+    } else {
+      io.out(summary + '\n');
+      for (const p of report.problems.slice(1, 20)) io.out(`  also: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}\n`);
+      if (report.problems.length > 20) io.out(`  … and ${report.problems.length - 20} more (use --json for all)\n`);
+    }
+    return report.ok ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+function list(home: string, json: boolean, limit: number, io: CliIo): number {
+  const { store, journal } = readOnlyJournal(home);
+  try {
+    const rows = journal.page(limit);
+    const checks = journal.verifyRows(rows);
+    if (json) {
+      const events = rows.map((r) => ({ ...r, problems: checks.get(r.id) ?? [] }));
+      io.out(JSON.stringify({ total: journal.count(), events }) + '\n');
+      return 0;
+    }
+    for (const r of rows) {
+      const problems = checks.get(r.id) ?? [];
+      let actor = r.actor;
+      try {
+        actor = (JSON.parse(r.actor) as { name: string }).name;
+      } catch {
+        // shown raw: verification reports it
+      }
+      const state = problems.length === 0 ? 'verified' : `FAILED (${problems.map((p) => p.kind).join(', ')})`;
+      io.out(`${String(r.seq).padStart(6)}  ${r.at}  ${r.type.padEnd(20)}  ${actor.padEnd(28)}  ${state}\n`);
+    }
+    io.out(`${rows.length} of ${journal.count()} events shown, newest first.\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function rebuild(home: string, io: CliIo): number {
+  const store = openStore({ home, purpose: 'baseline journal rebuild' });
+  try {
+    const n = new JournalRepository(store.db, null).rebuildProjections();
+    io.out(`Projections rebuilt from ${n} journal events.\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function web(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const home = values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
+  const app = BaselineApp.open({
+    home, transport: 'web', keyProtection: protectionFromEnv(),
+    serverUrl: (values['server'] as string | undefined) ?? process.env['BASELINE_SERVER_URL'] ?? null,
+  });
+  const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist-renderer');
+  let host;
+  try {
+    const port = values['port'] === undefined ? 0 : Number(values['port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
+    host = await startWebHost({ router: new ApiRouter(appHandlers(app)), hub: app.hub, rendererDir, port });
+  } catch (err) {
+    app.close();
+    throw err;
+  }
+  io.out(`Baseline web host\n  data directory: ${home}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  app.close();
+  return 0;
+}
+
+/** Runs the CLI with arguments (without node and script); returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, port: { type: 'string' },
+        server: { type: 'string' }, temp: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+      },
+    });
+    if (values.version) {
+      io.out(APP_VERSION + '\n');
+      return 0;
+    }
+    const [group, command] = positionals;
+    if (values.help || group === undefined || group === 'help') {
+      io.out(HELP);
+      return 0;
+    }
+    const home = resolveHome(values.home);
+    const json = values.json ?? false;
+    if (group === 'journal') {
+      if (command === 'verify') return verify(home, json, io);
+      if (command === 'list') {
+        const limit = values.limit === undefined ? 50 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not ${values.limit}`);
+        return list(home, json, limit, io);
+      }
+      if (command === 'rebuild') return rebuild(home, io);
+      throw new UsageError(`unknown journal command "${command ?? ''}"`);
+    }
+    if (group === 'web') return await web(values, io);
+    throw new UsageError(`unknown command "${group}"`);
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`baseline: ${err.message}\nRun \`baseline --help\` for the commands and options.\n`);
+      return 2;
+    }
+    const data = toErrorData(err);
+    io.err(`baseline: ${data.message}\n  what to do: ${data.hint}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,59 @@
+/**
+ * The boundary every transport calls: checks the operation name, validates the request against the
+ * contract's schema, runs the handler, and returns an envelope (errors as data, never a stack trace).
+ */
+import type { z } from 'zod';
+import {
+  OPERATIONS, isOperationName,
+  type OperationName, type OperationResponse, type ValidRequest,
+} from '../../src-shared/common/api/contract.ts';
+import type { Envelope } from '../../src-shared/common/api/transport.ts';
+import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
+import type { BaselineApp } from './baseline-app.ts';
+
+/** One handler per operation; the compiler refuses a contract operation without one. */
+export type Handlers = { [N in OperationName]: (request: ValidRequest<N>) => OperationResponse<N> | Promise<OperationResponse<N>> };
+
+/** The handlers of a running app. */
+export function appHandlers(app: BaselineApp): Handlers {
+  return {
+    'app.info': () => app.info(),
+    'connectivity.get': () => app.connectivity.current(),
+    'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),
+    'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),
+  };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(request)'}: ${i.message}`).join('; ');
+}
+
+/** Validates and dispatches calls for any transport. */
+export class ApiRouter {
+  private readonly handlers: Handlers;
+
+  constructor(handlers: Handlers) {
+    this.handlers = handlers;
+  }
+
+  /** Runs one call from an untrusted client. Never throws. */
+  async call(op: unknown, rawRequest: unknown): Promise<Envelope<unknown>> {
+    try {
+      if (!isOperationName(op)) {
+        throw new BaselineError('unknown-operation', `"${String(op)}" is not an operation Baseline offers.`,
+          'Update the client: it and the app must be the same version.', { op: String(op) });
+      }
+      const schema = OPERATIONS[op].request as z.ZodType;
+      const parsed = schema.safeParse(rawRequest ?? {});
+      if (!parsed.success) {
+        throw new BaselineError('invalid-request', `The request for ${op} is malformed: ${describeIssues(parsed.error)}.`,
+          'Nothing was changed. Send the fields the API contract declares for this operation.', { op });
+      }
+      const handler = this.handlers[op] as (req: unknown) => unknown;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (err) {
+      return { ok: false, error: toErrorData(err) };
+    }
+  }
+}
+

@@ -1,0 +1,118 @@
+/**
+ * The composition root: opens a data directory and builds every service with its dependencies, for any
+ * host (Electron shell, web host, in-process tests). The CLI's read-only commands use `openReadOnly`.
+ */
+import { hostname, userInfo } from 'node:os';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import { APP_VERSION } from '../app-version.ts';
+import { openStore, type OpenStore } from '../store/database.ts';
+import { loadOrCreateDeviceKey, readDevicePublicKey, type DeviceKey, type KeyProtection } from '../store/device-key-store.ts';
+import { JournalRepository } from '../store/journal-repository.ts';
+import { BlobStore } from '../store/blob-store.ts';
+import { LATEST_SCHEMA_VERSION } from '../store/migrations.ts';
+import { EventHub } from './event-hub.ts';
+import { JournalService } from './journal-service.ts';
+import { ConnectivityService } from './connectivity-service.ts';
+
+/** Which program hosts the services. */
+export type Transport = 'electron' | 'web' | 'in-process';
+
+/** How to start the services. */
+export interface BaselineAppOptions {
+  home: string;
+  transport: Transport;
+  keyProtection: KeyProtection;
+  serverUrl?: string | null;
+  clock?: () => Date;
+}
+
+/** The operating-system user running this program, as the actor of events no person signs. */
+export function osUserActor(): Actor {
+  let name: string;
+  try {
+    name = userInfo().username;
+  } catch {
+    // no passwd entry (containers): fall back to the environment
+    name = process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
+  }
+  return { kind: 'os-user', id: name, name: `${name}@${hostname()}` };
+}
+
+/** Every service of one open data directory. */
+export class BaselineApp {
+  readonly store: OpenStore;
+  readonly deviceKey: DeviceKey;
+  readonly hub = new EventHub();
+  readonly journal: JournalRepository;
+  readonly blobs: BlobStore;
+  readonly journalService: JournalService;
+  readonly connectivity: ConnectivityService;
+  readonly transport: Transport;
+
+  private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
+    this.store = store;
+    this.deviceKey = deviceKey;
+    this.transport = options.transport;
+    this.journal = new JournalRepository(store.db, deviceKey, options.clock);
+    this.blobs = new BlobStore(store.home);
+    const local = { id: deviceKey.deviceId, publicKeyPem: deviceKey.publicKeyPem };
+    this.journalService = new JournalService(this.journal, this.hub, local);
+    this.connectivity = new ConnectivityService(this.hub, { serverUrl: options.serverUrl ?? null });
+  }
+
+  /** Opens (creating on first start) a data directory, records `device.created` once and `app.started` each time. */
+  static open(options: BaselineAppOptions): BaselineApp {
+    const store = openStore({ home: options.home, purpose: `${options.transport} app` });
+    try {
+      const probe = new JournalRepository(store.db, null);
+      const existingKey = readDevicePublicKey(options.home);
+      const journalHasOwnDevice = existingKey !== null && probe.hasDevice(existingKey.deviceId);
+      const isNewStore = probe.count() === 0;
+      if (existingKey === null && !isNewStore) {
+        throw new BaselineError('device-key-missing', `The data directory ${options.home} has a journal but no device key (device-key.json).`,
+          'Restore device-key.json from the backup of this data directory. A new key would break the signed chain, so Baseline will not make one.');
+      }
+      const { key } = loadOrCreateDeviceKey(options.home, options.keyProtection, isNewStore);
+      const app = new BaselineApp(store, key, options);
+      const actor = osUserActor();
+      if (!journalHasOwnDevice) {
+        app.journal.append('device.created', {
+          name: key.name, publicKeyPem: key.publicKeyPem, keyProtection: key.protection, appVersion: APP_VERSION,
+        }, { kind: 'device', id: key.deviceId, name: key.name });
+      }
+      app.journal.append('app.started', {
+        transport: options.transport, appVersion: APP_VERSION, platform: `${process.platform}-${process.arch}`, host: hostname(), pid: process.pid,
+      }, actor);
+      app.connectivity.start();
+      return app;
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
+
+  /** The actor for actions taken in this program by whoever runs it (until people sign in, issue #4). */
+  actor(): Actor {
+    return osUserActor();
+  }
+
+  /** Facts about this app instance. */
+  info() {
+    return {
+      appVersion: APP_VERSION,
+      deviceId: this.deviceKey.deviceId,
+      deviceName: this.deviceKey.name,
+      home: this.store.home,
+      transport: this.transport,
+      keyProtection: this.deviceKey.protection,
+      schemaVersion: LATEST_SCHEMA_VERSION,
+    };
+  }
+
+  /** Stops background work and closes the store (releasing the lock). */
+  close(): void {
+    this.connectivity.stop();
+    this.store.close();
+  }
+}

@@ -1,0 +1,76 @@
+/** The Audit domain: lists the journal with each event's verification state, and verifies it whole. */
+import type { EventView, OperationResponse } from '../../src-shared/common/api/contract.ts';
+import { ActorSchema, summariseVerifyReport, type Actor, type JournalVerifyReport } from '../../src-shared/common/journal-event.ts';
+import type { JournalRepository, PagedRow } from '../store/journal-repository.ts';
+import type { EventHub } from './event-hub.ts';
+
+function parseOr<T>(text: string, fallback: (raw: string) => T): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fallback(text);
+  }
+}
+
+/** Reads and verifies the journal for people. */
+export class JournalService {
+  private readonly journal: JournalRepository;
+  private readonly hub: EventHub;
+  private readonly localDevice: { id: string; publicKeyPem: string };
+
+  constructor(journal: JournalRepository, hub: EventHub, localDevice: { id: string; publicKeyPem: string }) {
+    this.journal = journal;
+    this.hub = hub;
+    this.localDevice = localDevice;
+  }
+
+  /** Newest-first page of events with per-event verification (hash, signature, link to its predecessor). */
+  list(limit: number, beforeRowid?: number): OperationResponse<'journal.list'> {
+    const rows = this.journal.page(limit + 1, beforeRowid);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const checks = this.journal.verifyRows(page);
+    return {
+      total: this.journal.count(),
+      events: page.map((row) => this.view(row, checks.get(row.id) ?? [])),
+      nextBeforeRowid: more ? page[page.length - 1]!.rowid : null,
+    };
+  }
+
+  private view(row: PagedRow, problems: ReturnType<JournalRepository['verifyRows']> extends Map<string, infer P> ? P : never): EventView {
+    const actorRaw = parseOr(row.actor, () => null);
+    const actor = ActorSchema.safeParse(actorRaw);
+    return {
+      rowid: row.rowid,
+      id: row.id,
+      device: row.device,
+      seq: typeof row.seq === 'number' ? row.seq : String(row.seq),
+      type: row.type,
+      actor: actor.success ? actor.data : null,
+      at: row.at,
+      hash: row.hash,
+      prev: row.prev,
+      payload: parseOr(row.payload, (raw) => ({ unreadable: raw })),
+      verification: problems.length === 0 ? { state: 'verified' } : { state: 'failed', problems },
+    };
+  }
+
+  /** Verifies every event without recording anything (CLI). */
+  verifyQuietly(): JournalVerifyReport {
+    return this.journal.verifyAll(this.localDevice);
+  }
+
+  /** Verifies every event and records that it was done, by whom and with what result. */
+  verifyAndRecord(actor: Actor): OperationResponse<'journal.verify'> {
+    const report = this.journal.verifyAll(this.localDevice);
+    const first = report.firstProblem;
+    const event = this.journal.append('journal.verified', {
+      ok: report.ok,
+      eventsChecked: report.events,
+      problems: report.problems.length,
+      firstProblem: first ? `device ${first.device} seq ${first.seq}: ${first.kind}` : null,
+    }, actor);
+    this.hub.emit('journal.appended', { id: event.id, device: event.device, seq: event.seq, type: event.type });
+    return { ...report, summary: summariseVerifyReport(report) };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The event journal table: append (with the projection update, in one transaction), read, verify, rebuild.
+ */
+import type Database from 'better-sqlite3';
+import { v7 as uuidv7 } from 'uuid';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import { GENESIS_PREV, eventHashInput, type Actor, type EventBody, type JournalEvent, type JournalVerifyReport } from '../../src-shared/common/journal-event.ts';
+import { EVENT_PAYLOADS, type EventPayload, type EventType } from '../../src-shared/common/event-types.ts';
+import { canonicalJson, type JsonValue } from '../../src-shared/common/canonical-json.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
+import { parseStoredRow, verifyJournalRows, checkRow, deviceKeyFromGenesis, type StoredEventRow } from '../../src-shared/node/journal-verifier.ts';
+import type { DeviceKey } from './device-key-store.ts';
+import { project, rebuildProjections } from './projections.ts';
+
+const COLUMNS = 'id, device, seq, prev, type, payload, actor, at, hash, sig';
+
+/** A stored row with its insertion order, for paging. */
+export interface PagedRow extends StoredEventRow { rowid: number }
+
+/** Reads and appends journal events of one store. Appending needs the device key; reading does not. */
+export class JournalRepository {
+  private readonly db: Database.Database;
+  private readonly key: DeviceKey | null;
+  private readonly clock: () => Date;
+
+  constructor(db: Database.Database, key: DeviceKey | null, clock: () => Date = () => new Date()) {
+    this.db = db;
+    this.key = key;
+    this.clock = clock;
+  }
+
+  /** Appends one event signed by this device and updates projections, atomically. */
+  append<T extends EventType>(type: T, payload: EventPayload<T>, actor: Actor): JournalEvent {
+    const key = this.key;
+    if (!key) throw new BaselineError('journal-read-only', 'This store was opened read-only.', 'Open it from the app to record events.');
+    const checked = EVENT_PAYLOADS[type].safeParse(payload);
+    if (!checked.success) {
+      throw new BaselineError('event-payload-invalid', `A ${type} event's content is invalid: ${checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}.`,
+        'This is a defect in the caller; nothing was recorded.');
+    }
+    const run = this.db.transaction((): JournalEvent => {
+      const last = this.db.prepare('SELECT seq, hash FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1')
+        .get(key.deviceId) as { seq: number; hash: string } | undefined;
+      const body: EventBody = {
+        id: uuidv7(),
+        device: key.deviceId,
+        seq: (last?.seq ?? 0) + 1,
+        prev: last?.hash ?? GENESIS_PREV,
+        type,
+        payload: checked.data as JsonValue,
+        actor,
+        at: this.clock().toISOString(),
+      };
+      const input = eventHashInput(body);
+      const event: JournalEvent = { ...body, hash: sha256Hex(input), sig: key.sign(input) };
+      this.db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        event.id, event.device, event.seq, event.prev, event.type,
+        canonicalJson(event.payload), canonicalJson(event.actor), event.at, event.hash, event.sig,
+      );
+      project(this.db, event);
+      return event;
+    });
+    return run.immediate();
+  }
+
+  /** Number of events stored. */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  }
+
+  /** Whether a device already has events here. */
+  hasDevice(deviceId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM events WHERE device = ? LIMIT 1').get(deviceId) !== undefined;
+  }
+
+  /** Every device that has events here. */
+  devices(): string[] {
+    return (this.db.prepare('SELECT DISTINCT device FROM events ORDER BY device').all() as { device: string }[]).map((r) => r.device);
+  }
+
+  /** All rows ordered by device then seq (the order verification needs), streamed. */
+  *rowsForVerification(): Generator<StoredEventRow> {
+    yield* this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY device, seq`).iterate() as Iterable<StoredEventRow>;
+  }
+
+  /** Newest-first page of rows (by insertion order), starting below `beforeRowid`. */
+  page(limit: number, beforeRowid?: number): PagedRow[] {
+    return this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`)
+      .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, limit) as PagedRow[];
+  }
+
+  /** Verifies one page of rows, each against its predecessor in its device chain and its device key. */
+  verifyRows(rows: StoredEventRow[]): Map<string, ReturnType<typeof checkRow>> {
+    const genesis = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE device = ? AND seq = 1`);
+    const before = this.db.prepare(`SELECT seq, hash FROM events WHERE device = ? AND seq < ? ORDER BY seq DESC LIMIT 1`);
+    const keys = new Map<string, ReturnType<typeof deviceKeyFromGenesis>>();
+    const out = new Map<string, ReturnType<typeof checkRow>>();
+    for (const row of rows) {
+      if (!keys.has(row.device)) keys.set(row.device, deviceKeyFromGenesis(genesis.get(row.device) as StoredEventRow | undefined));
+      const seq = typeof row.seq === 'number' ? row.seq : 0;
+      const prev = before.get(row.device, seq) as { seq: number; hash: string } | undefined;
+      out.set(row.id, checkRow(row, keys.get(row.device) ?? null, (prev?.seq ?? 0) + 1, prev?.hash ?? GENESIS_PREV));
+    }
+    return out;
+  }
+
+  /** Verifies the whole journal. */
+  verifyAll(localDevice?: { id: string; publicKeyPem: string }): JournalVerifyReport {
+    return verifyJournalRows(this.rowsForVerification(), localDevice ? { localDevice, now: this.clock } : { now: this.clock });
+  }
+
+  /** Every event in insertion order, parsed; refuses (naming the seq) when a row cannot be read. */
+  *events(batch = 1000): Generator<JournalEvent> {
+    let after = 0;
+    const stmt = this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`);
+    for (;;) {
+      const rows = stmt.all(after, batch) as PagedRow[];
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const parsed = parseStoredRow(row);
+        if ('error' in parsed) {
+          throw new BaselineError('journal-unreadable', `Event seq ${String(row.seq)} of device ${row.device} cannot be read: ${parsed.error}.`,
+            'Run `baseline journal verify` to see every damaged event, then restore the store from a backup or the central server.');
+        }
+        yield { ...parsed.body, hash: row.hash, sig: row.sig };
+      }
+      after = rows[rows.length - 1]!.rowid;
+    }
+  }
+
+  /** Empties and refills every projection table from the journal. Returns the number of events replayed. */
+  rebuildProjections(): number {
+    const all = [...this.events()];
+    return rebuildProjections(this.db, () => all);
+  }
+}

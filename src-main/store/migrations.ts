@@ -1,0 +1,76 @@
+/**
+ * Numbered schema migrations, applied in order under `PRAGMA user_version`.
+ *
+ * Never edit a released migration: add a new one. Projection tables (everything but `events`) can be
+ * rebuilt from the journal at any time (`baseline journal rebuild`).
+ */
+
+/** One schema step. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** Every migration, oldest first; the last one's version is the schema this build writes. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'event journal, devices, app sessions, journal verifications',
+    sql: `
+      CREATE TABLE events (
+        id      TEXT    NOT NULL UNIQUE,
+        device  TEXT    NOT NULL,
+        seq     INTEGER NOT NULL,
+        prev    TEXT    NOT NULL,
+        type    TEXT    NOT NULL,
+        payload TEXT    NOT NULL,
+        actor   TEXT    NOT NULL,
+        at      TEXT    NOT NULL,
+        hash    TEXT    NOT NULL,
+        sig     TEXT    NOT NULL,
+        PRIMARY KEY (device, seq)
+      );
+      CREATE INDEX events_type ON events (type);
+      -- The journal is append-only: corrections are new events. Verification still catches edits made
+      -- by a client that drops these triggers.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'journal events are append-only: record a correction as a new event'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'journal events are append-only: they are never deleted'); END;
+
+      CREATE TABLE devices (
+        id             TEXT PRIMARY KEY,
+        name           TEXT NOT NULL,
+        public_key_pem TEXT NOT NULL,
+        key_protection TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+      );
+      CREATE TABLE app_sessions (
+        event_id    TEXT PRIMARY KEY,
+        device      TEXT NOT NULL REFERENCES devices (id),
+        seq         INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        transport   TEXT NOT NULL,
+        app_version TEXT NOT NULL,
+        os_user     TEXT NOT NULL,
+        host        TEXT NOT NULL
+      );
+      CREATE TABLE journal_verifications (
+        event_id       TEXT PRIMARY KEY,
+        device         TEXT NOT NULL REFERENCES devices (id),
+        at             TEXT NOT NULL,
+        ok             INTEGER NOT NULL,
+        events_checked INTEGER NOT NULL,
+        problems       INTEGER NOT NULL,
+        first_problem  TEXT
+      );
+    `,
+  },
+];
+
+/** Schema version this build writes. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Tables derived from the journal; rebuild empties and refills exactly these. */
+export const PROJECTION_TABLES = ['journal_verifications', 'app_sessions', 'devices'] as const;

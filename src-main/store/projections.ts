@@ -1,0 +1,48 @@
+/**
+ * Projections: tables derived from journal events. Each event type that changes a projection has one
+ * projector here; `rebuildProjections` empties every projection table and replays the whole journal.
+ */
+import type Database from 'better-sqlite3';
+import type { JournalEvent } from '../../src-shared/common/journal-event.ts';
+import { EVENT_PAYLOADS, isEventType, type EventPayload, type EventType } from '../../src-shared/common/event-types.ts';
+import { PROJECTION_TABLES } from './migrations.ts';
+
+type Projector<T extends EventType> = (db: Database.Database, event: JournalEvent, payload: EventPayload<T>) => void;
+
+const projectors: { [T in EventType]?: Projector<T> } = {
+  'device.created': (db, e, p) => {
+    db.prepare('INSERT INTO devices (id, name, public_key_pem, key_protection, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(e.device, p.name, p.publicKeyPem, p.keyProtection, e.at);
+  },
+  'app.started': (db, e, p) => {
+    db.prepare(`INSERT INTO app_sessions (event_id, device, seq, started_at, transport, app_version, os_user, host)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(e.id, e.device, e.seq, e.at, p.transport, p.appVersion, e.actor.id, p.host);
+  },
+  'journal.verified': (db, e, p) => {
+    db.prepare(`INSERT INTO journal_verifications (event_id, device, at, ok, events_checked, problems, first_problem)
+                VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(e.id, e.device, e.at, p.ok ? 1 : 0, p.eventsChecked, p.problems, p.firstProblem);
+  },
+};
+
+/** Applies one event to the projections (call inside the append transaction). */
+export function project(db: Database.Database, event: JournalEvent): void {
+  if (!isEventType(event.type)) return; // an event type from a newer build: kept in the journal, projected after upgrade
+  const payload = EVENT_PAYLOADS[event.type].parse(event.payload);
+  const projector = projectors[event.type] as Projector<EventType> | undefined;
+  projector?.(db, event, payload);
+}
+
+/** Empties every projection table and replays the journal, in one transaction. Returns events replayed. */
+export function rebuildProjections(db: Database.Database, events: () => Iterable<JournalEvent>): number {
+  return db.transaction(() => {
+    for (const table of PROJECTION_TABLES) db.prepare(`DELETE FROM ${table}`).run();
+    let n = 0;
+    for (const e of events()) {
+      project(db, e);
+      n++;
+    }
+    return n;
+  })();
+}

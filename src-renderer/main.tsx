@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { connectApi } from './api/bridge.ts';
+import { useAppStore } from './state/app-store.ts';
+import { AppShell } from './views/shell/app-shell.tsx';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(<StrictMode><AppShell /></StrictMode>);
+  connectApi().then(
+    (api) => {
+      api.onClosed(() => useAppStore.getState().connectionLost());
+      return useAppStore.getState().attach(api);
+    },
+    (err: unknown) => useAppStore.getState().connectionFailed({
+      code: 'connect-failed',
+      message: err instanceof Error ? err.message : String(err),
+      hint: 'Open the exact URL printed by `npm run web`, or restart the app.',
+    }),
+  );
+}

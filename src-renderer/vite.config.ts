@@ -1,0 +1,21 @@
+// Builds the renderer into dist-renderer/ with relative paths, so the same files load from file:// in
+// Electron and from the loopback web host.
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('../dist-renderer', import.meta.url)),
+    emptyOutDir: true,
+    sourcemap: true,
+    // No inline scripts or styles: the Content-Security-Policy allows only 'self'.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+  },
+});

@@ -1,0 +1,85 @@
+/**
+ * The journal event: the unit of the append-only, signed audit trail (ARCHITECTURE §3).
+ *
+ * An event's hash covers every field except `hash` and `sig`, serialised as RFC 8785 canonical JSON;
+ * `prev` chains it to the same device's previous event, `seq` is gapless per device.
+ */
+import { z } from 'zod';
+import { canonicalJson, type JsonValue } from './canonical-json.ts';
+
+/** Who caused an event: a device acting on its own, the operating-system user running the app, or a person with a certificate. */
+export const ActorSchema = z.object({
+  kind: z.enum(['device', 'os-user', 'person']),
+  id: z.string().min(1),
+  name: z.string().min(1),
+});
+/** Who caused an event. */
+export type Actor = z.infer<typeof ActorSchema>;
+
+/** The chain anchor of a device's first event (64 zeros: there is no previous event). */
+export const GENESIS_PREV = '0'.repeat(64);
+
+/** The fields an event's hash covers. */
+export interface EventBody {
+  id: string;
+  device: string;
+  seq: number;
+  prev: string;
+  type: string;
+  payload: JsonValue;
+  actor: Actor;
+  at: string;
+}
+
+/** A stored, sealed event: body plus SHA-256 hash (hex) and Ed25519 signature (base64) by the device key. */
+export interface JournalEvent extends EventBody {
+  hash: string;
+  sig: string;
+}
+
+/** The exact text an event's hash is computed over. */
+export function eventHashInput(body: EventBody): string {
+  const { id, device, seq, prev, type, payload, actor, at } = body;
+  return canonicalJson({ id, device, seq, prev, type, payload, actor: { kind: actor.kind, id: actor.id, name: actor.name }, at });
+}
+
+/** What can be wrong with one stored event, found by verification. */
+export type EventProblemKind =
+  | 'unreadable'       // a column no longer parses (payload/actor JSON, seq not a number)
+  | 'hash-mismatch'    // the content no longer matches the stored hash
+  | 'signature-invalid'
+  | 'chain-broken'     // prev does not equal the previous event's hash
+  | 'seq-gap'          // seq is not the previous seq + 1
+  | 'unknown-device'   // no device.created event gives this device's key
+  | 'key-mismatch';    // the journal's device key is not the key this data directory holds
+
+/** One problem found in one event. */
+export interface EventProblem {
+  device: string;
+  seq: number;
+  kind: EventProblemKind;
+  message: string;
+}
+
+/** Per-event verification state shown in the Audit view. */
+export type EventVerification = { state: 'verified' } | { state: 'failed'; problems: EventProblem[] };
+
+/** Result of verifying a whole journal. */
+export interface JournalVerifyReport {
+  ok: boolean;
+  events: number;
+  devices: number;
+  firstProblem: EventProblem | null;
+  problems: EventProblem[];
+  checkedAt: string;
+}
+
+/** One-line human summary of a verification report (CLI and UI use the same words). */
+export function summariseVerifyReport(r: JournalVerifyReport): string {
+  if (r.ok) {
+    return `Journal intact: ${r.events} events from ${r.devices} device${r.devices === 1 ? '' : 's'}; every hash, signature and chain link verified.`;
+  }
+  const p = r.firstProblem;
+  const first = p ? `first bad event: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}` : 'no detail';
+  return `Journal FAILED verification: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} in ${r.events} events; ${first}`;
+}

@@ -1,0 +1,150 @@
+/**
+ * Verifies stored journal rows: every hash, signature, chain link and sequence number (ARCHITECTURE §3).
+ *
+ * It works on the raw stored columns, not parsed objects, so that a flipped byte anywhere (even one that
+ * breaks JSON) is reported against the seq it sits in rather than crashing the check. Used by the CLI, the
+ * app's Audit view, and later by the server's ingest and the evidence-pack verifier.
+ */
+import type { KeyObject } from 'node:crypto';
+import {
+  ActorSchema, GENESIS_PREV, eventHashInput,
+  type EventBody, type EventProblem, type JournalVerifyReport,
+} from '../common/journal-event.ts';
+import { canonicalJson, type JsonValue } from '../common/canonical-json.ts';
+import { sha256Hex } from './hash.ts';
+import { publicKeyFromPem, verifyText } from './ed25519.ts';
+
+/** A journal row exactly as stored (text columns; seq may have been tampered into anything). */
+export interface StoredEventRow {
+  id: string;
+  device: string;
+  seq: unknown;
+  prev: string;
+  type: string;
+  payload: string;
+  actor: string;
+  at: string;
+  hash: string;
+  sig: string;
+}
+
+/** Parses a stored row into an event body, or explains why it cannot be read. */
+export function parseStoredRow(row: StoredEventRow): { body: EventBody } | { error: string } {
+  if (typeof row.seq !== 'number' || !Number.isSafeInteger(row.seq)) {
+    return { error: `seq column holds ${JSON.stringify(row.seq)}, not a whole number` };
+  }
+  let payload: JsonValue;
+  try {
+    payload = JSON.parse(row.payload) as JsonValue;
+  } catch {
+    return { error: 'payload column is no longer valid JSON' };
+  }
+  let actorRaw: unknown;
+  try {
+    actorRaw = JSON.parse(row.actor);
+  } catch {
+    return { error: 'actor column is no longer valid JSON' };
+  }
+  const actor = ActorSchema.safeParse(actorRaw);
+  if (!actor.success) return { error: 'actor column does not describe an actor' };
+  return {
+    body: { id: row.id, device: row.device, seq: row.seq, prev: row.prev, type: row.type, payload, actor: actor.data, at: row.at },
+  };
+}
+
+/** The public key a device announced in its first event (`device.created`, seq 1), if readable. */
+export function deviceKeyFromGenesis(row: StoredEventRow | undefined): KeyObject | null {
+  if (!row || row.type !== 'device.created' || row.seq !== 1) return null;
+  try {
+    const payload = JSON.parse(row.payload) as { publicKeyPem?: unknown };
+    return typeof payload.publicKeyPem === 'string' ? publicKeyFromPem(payload.publicKeyPem) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Problems of one row given its device key and the expected chain position. */
+export function checkRow(
+  row: StoredEventRow, key: KeyObject | null, expectedSeq: number, expectedPrev: string,
+): EventProblem[] {
+  const seqForReport = typeof row.seq === 'number' ? row.seq : expectedSeq;
+  const problem = (kind: EventProblem['kind'], message: string): EventProblem => ({ device: row.device, seq: seqForReport, kind, message });
+  const problems: EventProblem[] = [];
+  const parsed = parseStoredRow(row);
+  if ('error' in parsed) return [problem('unreadable', parsed.error)];
+  if (parsed.body.seq !== expectedSeq) {
+    problems.push(problem('seq-gap', `expected seq ${expectedSeq} but found ${parsed.body.seq}`));
+  }
+  if (row.prev !== expectedPrev) {
+    problems.push(problem('chain-broken', `prev is ${row.prev.slice(0, 12)}… but the previous event's hash is ${expectedPrev.slice(0, 12)}…`));
+  }
+  // Columns are stored in canonical form, so any edit of their text (even one JSON parsing would forgive,
+  // such as white space or key order) is an alteration.
+  if (row.payload !== canonicalJson(parsed.body.payload) || row.actor !== canonicalJson(parsed.body.actor)) {
+    problems.push(problem('hash-mismatch', 'the stored payload or actor text is not the canonical text that was signed (edited after it was written)'));
+  }
+  const input = eventHashInput(parsed.body);
+  const actualHash = sha256Hex(input);
+  if (actualHash !== row.hash) {
+    problems.push(problem('hash-mismatch', 'the event\'s content does not match its stored hash (altered after it was written)'));
+  }
+  if (!key) {
+    problems.push(problem('unknown-device', `no readable device.created event gives the key of device ${row.device}`));
+  } else if (!verifyText(key, input, row.sig)) {
+    problems.push(problem('signature-invalid', 'the device signature does not verify over the event\'s content'));
+  }
+  return problems;
+}
+
+/** Options for whole-journal verification. */
+export interface VerifyOptions {
+  /** The key this data directory holds for its own device: its journal must have been signed by it. */
+  localDevice?: { id: string; publicKeyPem: string };
+  now?: () => Date;
+}
+
+/**
+ * Verifies rows of any number of devices. Rows must come ordered by device, then seq (as stored).
+ * Each device's chain is checked from its genesis; a bad event does not hide problems after it.
+ */
+export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: VerifyOptions = {}): JournalVerifyReport {
+  const problems: EventProblem[] = [];
+  let events = 0;
+  const devices = new Set<string>();
+  let current: { device: string; key: KeyObject | null; expectedSeq: number; prev: string } | null = null;
+
+  for (const row of rows) {
+    events++;
+    if (!current || current.device !== row.device) {
+      devices.add(row.device);
+      const key = deviceKeyFromGenesis(row);
+      current = { device: row.device, key, expectedSeq: 1, prev: GENESIS_PREV };
+      if (options.localDevice && options.localDevice.id === row.device) {
+        const localKey = publicKeyFromPem(options.localDevice.publicKeyPem);
+        if (!key || !localKey || !key.equals(localKey)) {
+          problems.push({
+            device: row.device, seq: 1, kind: 'key-mismatch',
+            message: 'the journal\'s device.created key is not this data directory\'s device key (journal replaced or key file swapped)',
+          });
+        }
+      }
+    }
+    problems.push(...checkRow(row, current.key, current.expectedSeq, current.prev));
+    current.prev = row.hash;
+    current.expectedSeq = (typeof row.seq === 'number' ? row.seq : current.expectedSeq) + 1;
+  }
+  if (options.localDevice && events > 0 && !devices.has(options.localDevice.id)) {
+    problems.unshift({
+      device: options.localDevice.id, seq: 1, kind: 'key-mismatch',
+      message: 'the journal holds no events of this data directory\'s own device (the database was replaced or copied from elsewhere)',
+    });
+  }
+  return {
+    ok: problems.length === 0,
+    events,
+    devices: devices.size,
+    firstProblem: problems[0] ?? null,
+    problems,
+    checkedAt: (options.now ?? (() => new Date()))().toISOString(),
+  };
+}
