@@ -5,13 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-const work = 'test-results/electronegativity';
+// Arguments (tests use them to scan a deliberately insecure fixture): [shell folder] [page html] [work folder]
+const [appDir = 'src-main/app', pageHtml = 'src-renderer/index.html', work = 'test-results/electronegativity'] = process.argv.slice(2);
 const input = join(work, 'input');
 const sarif = join(work, 'results.sarif');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(input, { recursive: true });
-cpSync('src-main/app', join(input, 'app'), { recursive: true });
-cpSync('src-renderer/index.html', join(input, 'index.html'));
+cpSync(appDir, join(input, 'app'), { recursive: true });
+cpSync(pageHtml, join(input, 'index.html'));
 
 const electronVersion = (JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')) as { version: string }).version;
 const r = spawnSync(process.execPath, [

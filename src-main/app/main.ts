@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { OPERATIONS } from '../../src-shared/common/api/contract.ts';
 import { toErrorData } from '../../src-shared/common/errors.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
+import { isTrustedSender } from './ipc-trust.ts';
 import { ApiRouter, appHandlers } from '../services/api-router.ts';
 import { filePermissionsProtection, type KeyProtection } from '../store/device-key-store.ts';
 
@@ -29,11 +30,16 @@ function osKeyProtection(): KeyProtection {
 
 let mainWindow: BrowserWindow | null = null;
 
-/** IPC is accepted only from our own window's top frame showing our own page (GitHub Desktop's trusted-sender check). */
+/** IPC is accepted only from our own window's top frame showing our own page (see ipc-trust.ts). */
 function trustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return mainWindow !== null && event.sender === mainWindow.webContents && frame !== null
-    && frame === event.sender.mainFrame && frame.url.split('#')[0] === pathToFileURL(rendererIndex()).href;
+  return frame !== null && isTrustedSender({
+    senderId: event.sender.id,
+    windowContentsId: mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
+    fromMainFrame: frame === event.sender.mainFrame,
+    frameUrl: frame.url,
+    appPageUrl: pathToFileURL(rendererIndex()).href,
+  });
 }
 
 function lockDown(contents: WebContents): void {

@@ -81,5 +81,6 @@ export function summariseVerifyReport(r: JournalVerifyReport): string {
   }
   const p = r.firstProblem;
   const first = p ? `first bad event: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}` : 'no detail';
-  return `Journal FAILED verification: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} in ${r.events} events; ${first}`;
+  const badEvents = new Set(r.problems.map((q) => `${q.device}/${q.seq}`)).size;
+  return `Journal FAILED verification: ${badEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}); ${first}`;
 }

@@ -14,7 +14,7 @@ function EventRow({ event, selected, onSelect }: { event: EventView; selected: b
   return (
     <tr className={`${selected ? 'selected' : ''} ${event.verification.state === 'failed' ? 'row-bad' : ''}`} onClick={onSelect} data-testid="event-row" data-type={event.type} data-verification={event.verification.state}>
       <td className="num">{String(event.seq)}</td>
-      <td title={event.at}>{formatTime(event.at)}</td>
+      <td className="time" title={event.at}>{formatTime(event.at)}</td>
       <td><code>{event.type}</code></td>
       <td>{event.actor ? event.actor.name : <em>unreadable</em>}</td>
       <td><code title={event.device}>{event.device.slice(-8)}</code></td>
