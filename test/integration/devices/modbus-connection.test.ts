@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModbusConnection, type ModbusTarget } from '../../../src-main/devices/modbus/modbus-connection.ts';
+import { emptyModbusImage, setModbusBits, setModbusWords, startModbusSimulator, type ModbusSimulator } from '../../../src-main/devices/simulator/modbus-simulator.ts';
+import { startFaultProxy, type Fault } from '../../../src-main/devices/simulator/fault-proxy.ts';
+import { BaselineError } from '../../../src-shared/common/errors.ts';
+import { startPymodbus, type PymodbusPeer } from '../../helpers/pymodbus-peer.ts';
+
+const tcp = (port: number, extra: Partial<Extract<ModbusTarget, { transport: 'tcp' }>> = {}): ModbusTarget =>
+  ({ transport: 'tcp', host: '127.0.0.1', port, unitId: 1, timeoutMs: 500, retries: 1, ...extra });
+
+async function failure(p: Promise<unknown>): Promise<BaselineError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(BaselineError);
+    return err as BaselineError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('Modbus TCP against pymodbus (independent peer)', () => {
+  let peer: PymodbusPeer;
+  beforeAll(async () => {
+    peer = await startPymodbus({
+      unit: 3, hr: [1, 2, 3, 0xffff, 0x4228, 0x0000], ir: [500, 600], co: [true, false, true, true], di: [false, true],
+      identity: { VendorName: 'ACME Automation', ProductCode: 'PLC-9000', MajorMinorRevision: '2.1' },
+    });
+  });
+  afterAll(() => peer?.stop());
+
+  it('reads known values from every table and the device identification', async () => {
+    const c = await ModbusConnection.open(tcp(peer.port, { unitId: 3 }));
+    try {
+      expect(await c.read('hr', 0, 6)).toEqual([1, 2, 3, 0xffff, 0x4228, 0]);
+      expect(await c.read('ir', 0, 2)).toEqual([500, 600]);
+      expect(await c.read('co', 0, 4)).toEqual([true, false, true, true]);
+      expect(await c.read('di', 0, 2)).toEqual([false, true]);
+      expect(await c.identity()).toEqual({ vendorName: 'ACME Automation', productCode: 'PLC-9000', revision: '2.1' });
+      expect(c.requestCount).toBe(5);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('writes a register and reads it back', async () => {
+    const c = await ModbusConnection.open(tcp(peer.port, { unitId: 3 }));
+    try {
+      await c.write('hr', 1, [4242]);
+      expect(await c.read('hr', 1, 1)).toEqual([4242]);
+      await c.write('co', 1, [true]);
+      expect(await c.read('co', 1, 1)).toEqual([true]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('names the exception code the device answers for an address beyond its range', async () => {
+    const c = await ModbusConnection.open(tcp(peer.port, { unitId: 3 }));
+    try {
+      const e = await failure(c.read('hr', 4000, 2));
+      expect(e.code).toBe('device-protocol');
+      expect(e.message).toMatch(/unit 3: reading hr:4000\.\.4001: the device answered exception 2 \(ILLEGAL DATA ADDRESS\)/);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('times out clearly for a wrong unit id (pymodbus ignores units it does not serve)', async () => {
+    const c = await ModbusConnection.open(tcp(peer.port, { unitId: 9, retries: 0 }));
+    try {
+      const e = await failure(c.read('hr', 0, 1));
+      expect(e.code).toBe('device-timeout');
+      expect(e.hint).toMatch(/unit id/);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('Modbus TCP faults (simulator behind the fault proxy)', () => {
+  let sim: ModbusSimulator;
+  beforeAll(async () => {
+    const image = emptyModbusImage();
+    setModbusWords(image, 'hr', 0, [10, 20, 30, 40]);
+    setModbusBits(image, 'co', 0, [true]);
+    sim = await startModbusSimulator({ image, unitId: 1 });
+  });
+  afterAll(() => sim?.close());
+
+  it('refused: nothing listens on the port', async () => {
+    const e = await failure(ModbusConnection.open(tcp(1)));
+    expect(e.code).toBe('device-refused');
+    expect(e.message).toMatch(/127\.0\.0\.1:1 unit 1: connecting: connection refused/);
+  });
+
+  it('unreachable host: a loopback address with no listener and a short timeout still fails cleanly', async () => {
+    const e = await failure(ModbusConnection.open(tcp(9, { host: '127.0.0.2' })));
+    expect(['device-refused', 'device-timeout', 'device-unreachable']).toContain(e.code);
+  });
+
+  it.each<[string, Fault, string]>([
+    ['a peer that accepts and never answers', { kind: 'drop' }, 'device-timeout'],
+    ['a peer that answers too late', { kind: 'delay', ms: 1500 }, 'device-timeout'],
+    ['garbage replies', { kind: 'garbage' }, 'device-timeout'],
+    ['a peer that closes mid-reply', { kind: 'truncate' }, 'device-closed'],
+    ['a peer that hangs up on the request', { kind: 'close' }, 'device-closed'],
+  ])('%s fails with a clear error and retries are bounded', async (_name, fault, code) => {
+    const proxy = await startFaultProxy(sim.port, fault);
+    try {
+      const c = await ModbusConnection.open(tcp(proxy.port, { retries: 2 }));
+      const started = performance.now();
+      const e = await failure(c.read('hr', 0, 4));
+      expect(e.code).toBe(code);
+      expect(c.requestCount).toBeLessThanOrEqual(3);
+      expect(performance.now() - started).toBeLessThan(5000);
+      await c.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('cancellation stops retrying', async () => {
+    const proxy = await startFaultProxy(sim.port, { kind: 'drop' });
+    try {
+      const c = await ModbusConnection.open(tcp(proxy.port, { retries: 5, timeoutMs: 300 }));
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 400);
+      const e = await failure(c.read('hr', 0, 4, ac.signal));
+      expect(e.code).toBe('device-cancelled');
+      expect(c.requestCount).toBeLessThan(4);
+      await c.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('serves device identification and refuses unmapped addresses like a real device', async () => {
+    const c = await ModbusConnection.open(tcp(sim.port));
+    try {
+      expect(await c.read('hr', 0, 4)).toEqual([10, 20, 30, 40]);
+      const e = await failure(c.read('hr', 3, 2));
+      expect(e.details?.['exceptionCode']).toBe(2);
+      expect(await c.identity()).toBeNull();
+    } finally {
+      await c.close();
+    }
+  });
+});
