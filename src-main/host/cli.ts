@@ -18,6 +18,7 @@ import { BaselineApp } from '../services/baseline-app.ts';
 import { ApiRouter, appHandlers } from '../services/api-router.ts';
 import { resolveHome } from './data-home.ts';
 import { startWebHost } from './web-host.ts';
+import { captureCommand, simulateCommand } from './cli-capture.ts';
 
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
@@ -29,6 +30,15 @@ Usage:
   baseline journal rebuild [--home DIR]           rebuild every projection table from the journal
   baseline web [--home DIR | --temp] [--port N] [--server URL]
                                                   serve the app to a browser on 127.0.0.1
+  baseline capture --protocol modbus-tcp|modbus-rtu|s7|logix --host H [--port P] [--unit N]
+                   [--rack R --slot S] [--serial PATH --baud B] --profile FILE.csv --out FILE.json
+                   [--timeout MS] [--retries N] [--home DIR]
+                                                  read every profile tag (never writes); exit 0 all
+                                                  good, 2 some bad, 1 nothing captured. With --home
+                                                  (or $BASELINE_HOME) the capture is recorded there.
+  baseline simulate --protocol modbus-tcp --profile FILE.csv [--values FILE.json] [--port N]
+                   [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N]
+                                                  a simulated controller on 127.0.0.1
   baseline --help | --version
 
 Data directory: --home DIR, else $BASELINE_HOME, else the desktop app's own folder.
@@ -142,6 +152,9 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       options: {
         home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, port: { type: 'string' },
         server: { type: 'string' }, temp: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+        protocol: { type: 'string' }, host: { type: 'string' }, unit: { type: 'string' }, rack: { type: 'string' }, slot: { type: 'string' },
+        serial: { type: 'string' }, baud: { type: 'string' }, profile: { type: 'string' }, out: { type: 'string' }, values: { type: 'string' },
+        fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
       },
     });
     if (values.version) {
@@ -166,9 +179,13 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       throw new UsageError(`unknown journal command "${command ?? ''}"`);
     }
     if (group === 'web') return await web(values, io);
+    const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
+    if (group === 'capture') return await captureCommand(values, ioTty);
+    if (group === 'simulate') return await simulateCommand(values, ioTty);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+      || (err instanceof Error && 'code' in err && err.code === 'usage')) {
       io.err(`baseline: ${err.message}\nRun \`baseline --help\` for the commands and options.\n`);
       return 2;
     }

@@ -10,6 +10,7 @@ import {
 import type { Envelope } from '../../src-shared/common/api/transport.ts';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import type { BaselineApp } from './baseline-app.ts';
+import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 
 /** One handler per operation; the compiler refuses a contract operation without one. */
 export type Handlers = { [N in OperationName]: (request: ValidRequest<N>) => OperationResponse<N> | Promise<OperationResponse<N>> };
@@ -21,6 +22,30 @@ export function appHandlers(app: BaselineApp): Handlers {
     'connectivity.get': () => app.connectivity.current(),
     'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),
     'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),
+    'profiles.list': () => ({ profiles: app.profiles.list() }),
+    'profiles.import': (req) => app.profiles.import(req.name, req.protocol, req.csv, app.actor()),
+    'controllers.list': () => ({ controllers: app.controllers.list() }),
+    'controllers.register': (req) => app.controllers.register(req.name, req.target, req.profileSha256, app.actor()),
+    'controllers.captures': (req) => {
+      app.controllers.get(req.controllerId);
+      return { captures: app.plant.captures(req.controllerId).map(({ captureSha256, at, complete, tags, good, bad, requests, minimumRequests, actor }) =>
+        ({ captureSha256, at, complete, tags, good, bad, requests, minimumRequests, actor })) };
+    },
+    'capture.start': (req) => {
+      const controller = app.controllers.get(req.controllerId);
+      if (!controller.profile) {
+        throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile, so Baseline does not know what to read.`,
+          'Import a profile (CSV) and register the controller with it.');
+      }
+      const profile = app.profiles.load(controller.profile.sha256);
+      const captureId = app.captures.start({
+        controllerId: controller.id, target: controller.target, profile, profileName: controller.profile.name,
+        options: { timeoutMs: 2000, retries: 2 },
+      }, app.actor(), app.hub);
+      return { captureId };
+    },
+    'capture.cancel': (req) => ({ cancelled: app.captures.cancel(req.captureId) }),
+    'captures.get': (req) => JSON.parse(app.blobs.get(req.captureSha256).toString('utf8')) as CaptureDocument,
   };
 }
 

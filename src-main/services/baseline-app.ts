@@ -14,9 +14,14 @@ import { LATEST_SCHEMA_VERSION } from '../store/migrations.ts';
 import { EventHub } from './event-hub.ts';
 import { JournalService } from './journal-service.ts';
 import { ConnectivityService } from './connectivity-service.ts';
+import { CaptureService } from './capture-service.ts';
+import { ControllerService } from './controller-service.ts';
+import { ProfileService } from './profile-service.ts';
+import { PlantRepository } from '../store/plant-repository.ts';
+import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
-export type Transport = 'electron' | 'web' | 'in-process';
+export type Transport = 'electron' | 'web' | 'cli' | 'in-process';
 
 /** How to start the services. */
 export interface BaselineAppOptions {
@@ -25,6 +30,8 @@ export interface BaselineAppOptions {
   keyProtection: KeyProtection;
   serverUrl?: string | null;
   clock?: () => Date;
+  /** How to start the device process (Electron passes utilityProcess; default: a forked Node child). */
+  spawnDevice?: SpawnDeviceProcess;
 }
 
 /** The operating-system user running this program, as the actor of events no person signs. */
@@ -49,6 +56,11 @@ export class BaselineApp {
   readonly journalService: JournalService;
   readonly connectivity: ConnectivityService;
   readonly transport: Transport;
+  readonly plant: PlantRepository;
+  readonly devices: DeviceSupervisor;
+  readonly profiles: ProfileService;
+  readonly controllers: ControllerService;
+  readonly captures: CaptureService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -59,6 +71,11 @@ export class BaselineApp {
     const local = { id: deviceKey.deviceId, publicKeyPem: deviceKey.publicKeyPem };
     this.journalService = new JournalService(this.journal, this.hub, local);
     this.connectivity = new ConnectivityService(this.hub, { serverUrl: options.serverUrl ?? null });
+    this.plant = new PlantRepository(store.db);
+    this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);
+    this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
+    this.controllers = new ControllerService(this.journal, this.plant);
+    this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs });
   }
 
   /** Opens (creating on first start) a data directory, records `device.created` once and `app.started` each time. */
@@ -113,6 +130,7 @@ export class BaselineApp {
   /** Stops background work and closes the store (releasing the lock). */
   close(): void {
     this.connectivity.stop();
+    this.devices.close();
     this.store.close();
   }
 }

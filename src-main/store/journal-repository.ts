@@ -73,6 +73,11 @@ export class JournalRepository {
     return this.db.prepare('SELECT 1 FROM events WHERE device = ? LIMIT 1').get(deviceId) !== undefined;
   }
 
+  /** Whether a capture profile with this hash was already recorded. */
+  hasProfile(sha256: string): boolean {
+    return this.db.prepare('SELECT 1 FROM profiles WHERE sha256 = ?').get(sha256) !== undefined;
+  }
+
   /** Every device that has events here. */
   devices(): string[] {
     return (this.db.prepare('SELECT DISTINCT device FROM events ORDER BY device').all() as { device: string }[]).map((r) => r.device);

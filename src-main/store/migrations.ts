@@ -67,10 +67,57 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'capture profiles and captures',
+    sql: `
+      CREATE TABLE profiles (
+        sha256      TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        protocol    TEXT NOT NULL,
+        tags        INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        event_id    TEXT NOT NULL
+      );
+      CREATE TABLE captures (
+        event_id         TEXT PRIMARY KEY,
+        at               TEXT NOT NULL,
+        controller       TEXT NOT NULL,
+        protocol         TEXT NOT NULL,
+        profile_sha256   TEXT NOT NULL REFERENCES profiles (sha256),
+        capture_sha256   TEXT NOT NULL,
+        complete         INTEGER NOT NULL,
+        tags             INTEGER NOT NULL,
+        good             INTEGER NOT NULL,
+        bad              INTEGER NOT NULL,
+        requests         INTEGER NOT NULL,
+        minimum_requests INTEGER NOT NULL,
+        actor            TEXT NOT NULL
+      );
+      CREATE INDEX captures_controller ON captures (controller, at);
+    `,
+  },
+  {
+    version: 3,
+    description: 'registered controllers; captures linked to them',
+    sql: `
+      CREATE TABLE controllers (
+        id             TEXT PRIMARY KEY,
+        name           TEXT NOT NULL,
+        protocol       TEXT NOT NULL,
+        target         TEXT NOT NULL,
+        profile_sha256 TEXT REFERENCES profiles (sha256),
+        registered_at  TEXT NOT NULL,
+        event_id       TEXT NOT NULL
+      );
+      ALTER TABLE captures ADD COLUMN controller_id TEXT;
+      CREATE INDEX captures_controller_id ON captures (controller_id, at);
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = ['captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;

@@ -24,6 +24,22 @@ const projectors: { [T in EventType]?: Projector<T> } = {
                 VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(e.id, e.device, e.at, p.ok ? 1 : 0, p.eventsChecked, p.problems, p.firstProblem);
   },
+  'profile.imported': (db, e, p) => {
+    db.prepare('INSERT OR IGNORE INTO profiles (sha256, name, protocol, tags, imported_at, event_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(p.sha256, p.name, p.protocol, p.tags, e.at, e.id);
+  },
+  'controller.registered': (db, e, p) => {
+    // Registering an id again updates it (a correction is a new event; the projection shows the latest).
+    db.prepare(`INSERT INTO controllers (id, name, protocol, target, profile_sha256, registered_at, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, protocol = excluded.protocol, target = excluded.target,
+                  profile_sha256 = excluded.profile_sha256, event_id = excluded.event_id`)
+      .run(p.id, p.name, p.target.protocol, JSON.stringify(p.target), p.profileSha256, e.at, e.id);
+  },
+  'capture.recorded': (db, e, p) => {
+    db.prepare(`INSERT INTO captures (event_id, at, controller, protocol, profile_sha256, capture_sha256, complete, tags, good, bad, requests, minimum_requests, actor, controller_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(e.id, e.at, p.controller, p.protocol, p.profileSha256, p.captureSha256, p.complete ? 1 : 0, p.tags, p.good, p.bad, p.requests, p.minimumRequests, e.actor.name, p.controllerId);
+  },
 };
 
 /** Applies one event to the projections (call inside the append transaction). */

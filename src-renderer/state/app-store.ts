@@ -4,7 +4,8 @@
  */
 import { create, type StateCreator } from 'zustand';
 import type { BaselineApi } from '../../src-shared/common/api/transport.ts';
-import type { Connectivity, EventView, OperationResponse } from '../../src-shared/common/api/contract.ts';
+import type { Connectivity, ControllerView, EventView, OperationRequest, OperationResponse, ProfileView } from '../../src-shared/common/api/contract.ts';
+import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { ApiError } from '../../src-shared/common/api/api-client.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 
@@ -41,8 +42,41 @@ export interface AuditSlice {
   select(id: string | null): void;
 }
 
+/** Which screen is shown. */
+export interface NavSlice {
+  view: 'controllers' | 'audit';
+  go(view: NavSlice['view']): void;
+}
+
+/** A capture in progress. */
+export interface ActiveCapture {
+  captureId: string;
+  controllerId: string;
+  done: number;
+  total: number;
+  detail: string;
+}
+
+/** The Controllers view's data. */
+export interface ControllersSlice {
+  controllers: ControllerView[];
+  profiles: ProfileView[];
+  selectedControllerId: string | null;
+  controllersError: ErrorData | null;
+  activeCapture: ActiveCapture | null;
+  captureDoc: CaptureDocument | null;
+  loadControllers(): Promise<void>;
+  selectController(id: string | null): void;
+  importProfile(req: OperationRequest<'profiles.import'>): Promise<ProfileView | null>;
+  registerController(req: OperationRequest<'controllers.register'>): Promise<ControllerView | null>;
+  startCapture(controllerId: string): Promise<void>;
+  cancelCapture(): Promise<void>;
+  loadCaptureDoc(sha256: string): Promise<void>;
+  clearControllersError(): void;
+}
+
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice;
 
 const PAGE = 200;
 
@@ -57,7 +91,18 @@ const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, g
       const [info, connectivity] = await Promise.all([api.invoke('app.info', {}), api.invoke('connectivity.get', {})]);
       set({ info, connectivity, connection: { state: 'ready' } });
       api.on('connectivity.changed', (c) => set({ connectivity: c }));
-      api.on('journal.appended', () => void get().loadJournal());
+      api.on('journal.appended', () => {
+        if (get().view === 'audit') void get().loadJournal();
+      });
+      api.on('capture.progress', (p) => set({ activeCapture: { ...p } }));
+      api.on('capture.finished', (f) => {
+        // The capture document itself says what failed (shown with the values); no separate banner.
+        set({ activeCapture: null });
+        void get().loadControllers().then(() => {
+          if (f.captureSha256 && get().selectedControllerId === f.controllerId) void get().loadCaptureDoc(f.captureSha256);
+        });
+      });
+      void get().loadControllers();
     } catch (err) {
       set({ connection: { state: 'failed', error: errorOf(err) } });
     }
@@ -116,10 +161,99 @@ const createAuditSlice: StateCreator<AppState, [], [], AuditSlice> = (set, get) 
   select: (id) => set({ selectedId: id }),
 });
 
+const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => ({
+  view: 'controllers',
+  go(view) {
+    set({ view });
+    if (view === 'audit') void get().loadJournal();
+    else void get().loadControllers();
+  },
+});
+
+const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> = (set, get) => ({
+  controllers: [],
+  profiles: [],
+  selectedControllerId: null,
+  controllersError: null,
+  activeCapture: null,
+  captureDoc: null,
+  async loadControllers() {
+    const api = get().api;
+    if (!api) return;
+    try {
+      const [c, p] = await Promise.all([api.invoke('controllers.list', {}), api.invoke('profiles.list', {})]);
+      set({ controllers: c.controllers, profiles: p.profiles });
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+    }
+  },
+  selectController(id) {
+    set({ selectedControllerId: id, captureDoc: null });
+    const last = get().controllers.find((c) => c.id === id)?.lastCapture;
+    if (last) void get().loadCaptureDoc(last.captureSha256);
+  },
+  async importProfile(req) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      const profile = await api.invoke('profiles.import', req);
+      set({ controllersError: null });
+      await get().loadControllers();
+      return profile;
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+      return null;
+    }
+  },
+  async registerController(req) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      const c = await api.invoke('controllers.register', req);
+      set({ controllersError: null });
+      await get().loadControllers();
+      get().selectController(c.id);
+      return c;
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+      return null;
+    }
+  },
+  async startCapture(controllerId) {
+    const api = get().api;
+    if (!api) return;
+    try {
+      const total = get().controllers.find((c) => c.id === controllerId)?.profile?.tags ?? 0;
+      const { captureId } = await api.invoke('capture.start', { controllerId });
+      set({ activeCapture: { captureId, controllerId, done: 0, total, detail: 'connecting' }, controllersError: null });
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+    }
+  },
+  async cancelCapture() {
+    const { api, activeCapture } = get();
+    if (!api || !activeCapture) return;
+    await api.invoke('capture.cancel', { captureId: activeCapture.captureId });
+  },
+  async loadCaptureDoc(sha256) {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ captureDoc: await api.invoke('captures.get', { captureSha256: sha256 }) });
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+    }
+  },
+  clearControllersError: () => set({ controllersError: null }),
+});
+
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
-  return create<AppState>()((...a) => ({ ...createSessionSlice(...a), ...createAuditSlice(...a) }));
+  return create<AppState>()((...a) => ({ ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a) }));
 }
+
+/** Selector: the selected controller, derived from the list. */
+export const selectSelectedController = (s: AppState): ControllerView | null => s.controllers.find((c) => c.id === s.selectedControllerId) ?? null;
 
 /** The app's store. */
 export const useAppStore = createAppStore();

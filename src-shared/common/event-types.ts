@@ -3,6 +3,7 @@
  * not match, so every stored event of a known type can be projected and read back.
  */
 import { z } from 'zod';
+import { ControllerTargetSchema } from './capture/controller-target.ts';
 
 /** Payloads by event type. */
 export const EVENT_PAYLOADS = {
@@ -15,7 +16,7 @@ export const EVENT_PAYLOADS = {
   }).strict(),
   /** The app (desktop or web host) started on this data directory. */
   'app.started': z.object({
-    transport: z.enum(['electron', 'web', 'in-process']),
+    transport: z.enum(['electron', 'web', 'cli', 'in-process']),
     appVersion: z.string(),
     platform: z.string(),
     host: z.string(),
@@ -27,6 +28,34 @@ export const EVENT_PAYLOADS = {
     eventsChecked: z.number().int().nonnegative(),
     problems: z.number().int().nonnegative(),
     firstProblem: z.string().nullable(),
+  }).strict(),
+  /** A capture profile (which tags to read, their types and flags) was stored; its canonical JSON is the blob. */
+  'profile.imported': z.object({
+    name: z.string().min(1),
+    protocol: z.enum(['modbus', 's7', 'logix']),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    tags: z.number().int().nonnegative(),
+  }).strict(),
+  /** A controller was added to this laptop's list: how to reach it and which profile captures it. */
+  'controller.registered': z.object({
+    id: z.string().min(1),
+    name: z.string().min(1).max(120),
+    target: ControllerTargetSchema,
+    profileSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  }).strict(),
+  /** A controller was captured; the capture document is the blob. Incomplete captures are recorded too, marked so. */
+  'capture.recorded': z.object({
+    controllerId: z.string().nullable(),
+    controller: z.string().min(1),
+    protocol: z.enum(['modbus-tcp', 'modbus-rtu', 's7', 'logix']),
+    profileSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    captureSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    complete: z.boolean(),
+    tags: z.number().int().nonnegative(),
+    good: z.number().int().nonnegative(),
+    bad: z.number().int().nonnegative(),
+    requests: z.number().int().nonnegative(),
+    minimumRequests: z.number().int().nonnegative(),
   }).strict(),
 } as const;
 

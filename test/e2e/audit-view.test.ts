@@ -31,11 +31,17 @@ describe('Audit view in Chromium, served by `baseline web`', () => {
     return page;
   }
 
+  async function openAudit(url: string): Promise<Page> {
+    const page = await openPage(url);
+    await page.getByRole('button', { name: 'Audit trail' }).click();
+    return page;
+  }
+
   it('shows the device-created event verified, verifies the whole journal, and records that', async () => {
     const t = tempHome();
     const host = await startWebHostProcess(t.home);
     try {
-      const page = await openPage(host.url);
+      const page = await openAudit(host.url);
       const created = page.locator('[data-testid=event-row][data-type="device.created"]');
       await created.waitFor();
       expect(await created.getAttribute('data-verification')).toBe('verified');
@@ -72,7 +78,7 @@ describe('Audit view in Chromium, served by `baseline web`', () => {
       "DROP TRIGGER events_no_update; UPDATE events SET payload = replace(payload, '\"in-process\"', '\"electron\"') WHERE seq = 2;"]);
     const host = await startWebHostProcess(t.home);
     try {
-      const page = await openPage(host.url);
+      const page = await openAudit(host.url);
       const bad = page.locator('[data-testid=event-row][data-verification="failed"]');
       await bad.waitFor();
       expect(await bad.getAttribute('data-type')).toBe('app.started');

@@ -38,6 +38,7 @@ async def main():
         port = sys.argv[sys.argv.index("--rtu") + 1]
         baud = int(sys.argv[sys.argv.index("--baud") + 1]) if "--baud" in sys.argv else 19200
         server = ModbusSerialServer(context, framer=ModbusRtuFramer, identity=identity, port=port, baudrate=baud)
+        await server.start()  # opens the serial device; serve_forever alone only sleeps
         print(f"READY {port}", flush=True)
         await server.serve_forever()
         return

@@ -3,10 +3,13 @@ import { useAppStore } from '../../state/app-store.ts';
 import { ConnectivityIndicator } from '../../components/connectivity-indicator.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { AuditView } from '../audit/audit-view.tsx';
+import { ControllersView } from '../controllers/controllers-view.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
-  const { connection, info, connectivity } = useAppStore(useShallow((s) => ({ connection: s.connection, info: s.info, connectivity: s.connectivity })));
+  const { connection, info, connectivity, view, go } = useAppStore(useShallow((s) => ({
+    connection: s.connection, info: s.info, connectivity: s.connectivity, view: s.view, go: s.go,
+  })));
   return (
     <div className="shell">
       <header className="topbar">
@@ -21,7 +24,11 @@ export function AppShell() {
       </header>
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
-          <a className="nav-item active" aria-current="page" href="#audit">Audit trail</a>
+          {(['controllers', 'audit'] as const).map((v) => (
+            <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
+              {v === 'controllers' ? 'Controllers' : 'Audit trail'}
+            </button>
+          ))}
         </nav>
         <main className="content">
           {connection.state === 'connecting' && <p className="muted">Connecting to Baseline…</p>}
@@ -29,7 +36,7 @@ export function AppShell() {
           {connection.state === 'lost' && (
             <ErrorPanel title="Connection lost" error={{ code: 'disconnected', message: 'The connection to the Baseline host was lost.', hint: 'Restart `npm run web` (or the app) and open its new URL.' }} />
           )}
-          {connection.state === 'ready' && <AuditView />}
+          {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : <ControllersView />)}
         </main>
       </div>
     </div>

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import { ActorSchema } from '../journal-event.ts';
+import { ControllerTargetSchema } from '../capture/controller-target.ts';
+import type { CaptureDocument } from '../capture/capture-document.ts';
+import type { ErrorData } from '../errors.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
 
@@ -57,6 +60,30 @@ export const VerifyReportSchema = z.object({
 });
 
 const Empty = z.object({}).strict();
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash (64 lowercase hex digits)');
+
+/** A stored capture profile. */
+export const ProfileViewSchema = z.object({
+  sha256: z.string(), name: z.string(), protocol: z.enum(['modbus', 's7', 'logix']), tags: z.number(), importedAt: z.string(),
+});
+/** A stored capture profile. */
+export type ProfileView = z.infer<typeof ProfileViewSchema>;
+
+/** The facts of one recorded capture. */
+export const CaptureSummarySchema = z.object({
+  captureSha256: z.string(), at: z.string(), complete: z.boolean(), tags: z.number(), good: z.number(), bad: z.number(),
+  requests: z.number(), minimumRequests: z.number(), actor: z.string(),
+});
+/** The facts of one recorded capture. */
+export type CaptureSummary = z.infer<typeof CaptureSummarySchema>;
+
+/** A registered controller with its profile and last capture. */
+export const ControllerViewSchema = z.object({
+  id: z.string(), name: z.string(), description: z.string(), target: ControllerTargetSchema,
+  profile: ProfileViewSchema.nullable(), lastCapture: CaptureSummarySchema.nullable(),
+});
+/** A registered controller. */
+export type ControllerView = z.infer<typeof ControllerViewSchema>;
 
 /** Every operation: name -> request schema, response schema. Names are `domain.verb`. */
 export const OPERATIONS = {
@@ -67,7 +94,7 @@ export const OPERATIONS = {
       deviceId: z.string(),
       deviceName: z.string(),
       home: z.string(),
-      transport: z.enum(['electron', 'web', 'in-process']),
+      transport: z.enum(['electron', 'web', 'cli', 'in-process']),
       keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions']),
       schemaVersion: z.number(),
     }),
@@ -85,12 +112,51 @@ export const OPERATIONS = {
     }),
   },
   'journal.verify': { request: Empty, response: VerifyReportSchema },
+  'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileViewSchema) }) },
+  'profiles.import': {
+    request: z.object({
+      name: z.string().trim().min(1).max(120),
+      protocol: z.enum(['modbus', 's7', 'logix']),
+      csv: z.string().max(10_000_000, 'a profile file may be at most 10 MB'),
+    }).strict(),
+    response: ProfileViewSchema,
+  },
+  'controllers.list': { request: Empty, response: z.object({ controllers: z.array(ControllerViewSchema) }) },
+  'controllers.register': {
+    request: z.object({
+      name: z.string().trim().min(1).max(120),
+      target: ControllerTargetSchema,
+      profileSha256: Sha256.nullable(),
+    }).strict(),
+    response: ControllerViewSchema,
+  },
+  'controllers.captures': {
+    request: z.object({ controllerId: z.string().min(1) }).strict(),
+    response: z.object({ captures: z.array(CaptureSummarySchema) }),
+  },
+  'capture.start': {
+    request: z.object({ controllerId: z.string().min(1) }).strict(),
+    response: z.object({ captureId: z.string() }),
+  },
+  'capture.cancel': {
+    request: z.object({ captureId: z.string().min(1) }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  'captures.get': {
+    request: z.object({ captureSha256: Sha256 }).strict(),
+    response: z.custom<CaptureDocument>(),
+  },
 } as const;
 
 /** Events the main process pushes to every client. */
 export const PUSHED_EVENTS = {
   'connectivity.changed': ConnectivitySchema,
   'journal.appended': z.object({ id: z.string(), device: z.string(), seq: z.number(), type: z.string() }),
+  'capture.progress': z.object({ captureId: z.string(), controllerId: z.string(), done: z.number(), total: z.number(), detail: z.string() }),
+  'capture.finished': z.object({
+    captureId: z.string(), controllerId: z.string(), captureSha256: z.string().nullable(), complete: z.boolean(),
+    tags: z.number(), good: z.number(), bad: z.number(), failure: z.custom<ErrorData>().nullable(),
+  }),
 } as const;
 
 /** Operation names. */

@@ -1,0 +1,31 @@
+/**
+ * Messages between the main process and the device process (ARCHITECTURE §5). Plain structured-clone data;
+ * errors travel as ErrorData.
+ */
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
+
+/** A job for the device process: `kind` selects the handler, `payload` is its input. */
+export interface DeviceJob {
+  kind: string;
+  payload: unknown;
+}
+
+/** main -> device process. */
+export type ToDevice =
+  | { type: 'job'; id: number; job: DeviceJob }
+  | { type: 'cancel'; id: number };
+
+/** device process -> main. */
+export type FromDevice =
+  | { type: 'ready' }
+  | { type: 'progress'; id: number; progress: JobProgress }
+  | { type: 'result'; id: number; ok: true; value: unknown }
+  | { type: 'result'; id: number; ok: false; error: ErrorData }
+  | { type: 'crash'; message: string };
+
+/** Progress of a running job. */
+export interface JobProgress {
+  done: number;
+  total: number;
+  detail: string;
+}

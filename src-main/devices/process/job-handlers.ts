@@ -1,0 +1,55 @@
+/**
+ * The jobs the device process runs, by name. Each takes plain data and returns plain data; drivers are
+ * opened and closed inside the job so a failure never leaves a half-open connection behind.
+ */
+import { z } from 'zod';
+import type { JobProgress } from './device-messages.ts';
+import { BaselineError } from '../../../src-shared/common/errors.ts';
+import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf } from '../../../src-shared/common/capture/controller-target.ts';
+import type { CaptureProfile } from '../../../src-shared/common/profile/capture-profile.ts';
+import { captureModbus } from '../modbus/modbus-capture.ts';
+import { captureS7 } from '../s7/s7-capture.ts';
+
+/** What a job gets besides its payload. */
+export interface JobContext {
+  signal: AbortSignal;
+  progress(p: JobProgress): void;
+}
+
+/** A job handler. */
+export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;
+
+const CaptureJobSchema = z.object({
+  target: ControllerTargetSchema,
+  // The profile was parsed and validated in the main process (profile CSV import); it crosses as data.
+  profile: z.object({ protocol: z.enum(['modbus', 's7', 'logix']), tags: z.array(z.object({ tag: z.string() }).passthrough()) }).passthrough(),
+  options: CaptureOptionsSchema.default({ timeoutMs: 2000, retries: 2 }),
+});
+
+async function capture(payload: unknown, ctx: JobContext): Promise<unknown> {
+  const job = CaptureJobSchema.parse(payload);
+  const profile = job.profile as unknown as CaptureProfile;
+  const protocol = profileProtocolOf(job.target);
+  if (profile.protocol !== protocol) {
+    throw new BaselineError('profile-protocol-mismatch', `The profile is for ${profile.protocol} but the controller speaks ${job.target.protocol}.`,
+      'Choose a profile made for this controller\'s protocol.');
+  }
+  switch (job.target.protocol) {
+    case 'modbus-tcp':
+    case 'modbus-rtu':
+      return captureModbus(job.target, profile as Extract<CaptureProfile, { protocol: 'modbus' }>, job.options, ctx);
+    case 's7':
+      return captureS7(job.target, profile as Extract<CaptureProfile, { protocol: 's7' }>, job.options, ctx);
+    case 'logix':
+      throw new BaselineError('not-available', 'Capturing from Logix controllers is not available in this build yet.',
+        'Use a Modbus or S7 controller, or a later Baseline version.');
+  }
+}
+
+/** Every job by name. */
+export const JOB_HANDLERS: Record<string, JobHandler> = {
+  /** Liveness check: answers with the process id. */
+  ping: async () => ({ pid: process.pid }),
+  /** Reads every tag of a profile from a controller. */
+  capture,
+};

@@ -1,0 +1,143 @@
+/**
+ * `baseline capture` and `baseline simulate`: the controller commands of the CLI.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
+import type { ModbusProfile } from '../../src-shared/common/profile/capture-profile.ts';
+import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
+import { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
+import { CaptureService } from '../services/capture-service.ts';
+import { BaselineApp, osUserActor } from '../services/baseline-app.ts';
+import { protectionFromEnv } from '../store/device-key-store.ts';
+import { startModbusSimulator } from '../devices/simulator/modbus-simulator.ts';
+import { modbusImageFromProfile } from '../devices/simulator/modbus-profile-image.ts';
+import { parseFault, startFaultProxy } from '../devices/simulator/fault-proxy.ts';
+
+/** Output sinks. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  isTty: boolean;
+}
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function num(flags: Flags, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new BaselineError('usage', `--${name} must be a whole number, not ${String(v)}.`, 'Run `baseline --help`.');
+  return n;
+}
+
+function str(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Builds and validates the controller target from CLI flags. */
+export function targetFromFlags(flags: Flags): ControllerTarget {
+  const protocol = str(flags, 'protocol');
+  const raw: Record<string, unknown> = { protocol };
+  if (protocol === 'modbus-rtu') {
+    raw['serialPath'] = str(flags, 'serial');
+    raw['baudRate'] = num(flags, 'baud');
+  } else {
+    raw['host'] = str(flags, 'host');
+    raw['port'] = num(flags, 'port');
+  }
+  if (protocol?.startsWith('modbus')) raw['unitId'] = num(flags, 'unit');
+  if (protocol === 's7') {
+    raw['rack'] = num(flags, 'rack');
+    raw['slot'] = num(flags, 'slot');
+  }
+  if (protocol === 'logix') raw['slot'] = num(flags, 'slot');
+  for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
+  const parsed = ControllerTargetSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'protocol'}: ${i.message}`).join('; ');
+    throw new BaselineError('usage', `The controller settings are incomplete or wrong (${issues}).`,
+      'Give --protocol modbus-tcp|modbus-rtu|s7|logix and --host (or --serial for RTU); see `baseline --help`.');
+  }
+  return parsed.data;
+}
+
+function readProfile(path: string | undefined, protocol: 'modbus' | 's7' | 'logix') {
+  if (!path) throw new BaselineError('usage', 'No capture profile was given.', 'Pass --profile FILE.csv (header tag,address,type,class,safety,writable,description).');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new BaselineError('profile-unreadable', `The profile file ${path} cannot be read.`, 'Check the path and that you may read the file.');
+  }
+  return importProfileCsv(bytes, protocol);
+}
+
+/** `baseline capture`: exit 0 all tags good, 2 some bad, 1 nothing captured. */
+export async function captureCommand(flags: Flags, io: Io): Promise<number> {
+  const target = targetFromFlags(flags);
+  const profilePath = str(flags, 'profile');
+  const profile = readProfile(profilePath, profileProtocolOf(target));
+  const out = str(flags, 'out');
+  if (!out) throw new BaselineError('usage', 'No output file was given.', 'Pass --out FILE.json for the capture document.');
+  const options = CaptureOptionsSchema.parse({ ...(num(flags, 'timeout') !== undefined ? { timeoutMs: num(flags, 'timeout') } : {}), ...(num(flags, 'retries') !== undefined ? { retries: num(flags, 'retries') } : {}) });
+  const homeGiven = str(flags, 'home') ?? process.env['BASELINE_HOME'];
+  const app = homeGiven ? BaselineApp.open({ home: homeGiven, transport: 'cli', keyProtection: protectionFromEnv() }) : null;
+  const devices = new DeviceSupervisor();
+  try {
+    const service = new CaptureService(devices, app ? { journal: app.journal, blobs: app.blobs } : null);
+    const ac = new AbortController();
+    const onSigint = () => ac.abort();
+    process.once('SIGINT', onSigint);
+    const doc = await service.capture({ target, profile, profileName: basename(profilePath!), options }, app?.actor() ?? osUserActor(), {
+      signal: ac.signal,
+      onProgress: (p) => { if (io.isTty) io.err(`\rcapturing ${p.done}/${p.total} tags (${p.detail})   `); },
+    });
+    process.removeListener('SIGINT', onSigint);
+    if (io.isTty) io.err('\n');
+    writeFileSync(resolve(out), JSON.stringify(doc, null, 2) + '\n');
+    if (doc.failure) io.err(`baseline: ${doc.failure.message}\n  what to do: ${doc.failure.hint}\n`);
+    for (const v of doc.values.filter((x) => x.quality === 'bad').slice(0, 10)) io.err(`  bad: ${v.tag} (${v.address}): ${v.error ?? ''}\n`);
+    const { tags, good, bad, requests, minimumRequests, durationMs } = doc.stats;
+    io.out(JSON.stringify({ tags, good, bad, requests, minimumRequests, durationMs, complete: doc.complete, out: resolve(out) }) + '\n');
+    return good === tags && doc.complete ? 0 : good === 0 ? 1 : 2;
+  } finally {
+    devices.close();
+    app?.close();
+  }
+}
+
+/** `baseline simulate`: serves a simulated controller until interrupted. */
+export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
+  const protocol = str(flags, 'protocol');
+  if (protocol !== 'modbus-tcp') {
+    throw new BaselineError('not-available', `Simulating ${protocol ?? '(no protocol)'} controllers is not available in this build yet.`,
+      'Use --protocol modbus-tcp; the S7 and Logix simulators are being built.');
+  }
+  const profile = readProfile(str(flags, 'profile'), 'modbus') as ModbusProfile;
+  const valuesPath = str(flags, 'values');
+  let values: Record<string, unknown> = {};
+  if (valuesPath) {
+    try {
+      values = JSON.parse(readFileSync(valuesPath, 'utf8')) as Record<string, unknown>;
+    } catch {
+      throw new BaselineError('simulator-values', `The values file ${valuesPath} is not readable JSON.`, 'Give a JSON object of tag name to value.');
+    }
+  }
+  const image = modbusImageFromProfile(profile, values);
+  const faultText = str(flags, 'fault');
+  const port = num(flags, 'port') ?? 0;
+  const sim = await startModbusSimulator({ image, unitId: num(flags, 'unit') ?? 1, port: faultText ? 0 : port,
+    identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller' } });
+  const proxy = faultText ? await startFaultProxy(sim.port, parseFault(faultText), port) : null;
+  io.out(`Simulated Modbus TCP controller on 127.0.0.1:${proxy?.port ?? sim.port}, unit ${num(flags, 'unit') ?? 1}, ${profile.tags.length} tags${faultText ? `, fault ${faultText}` : ''}. Ctrl+C stops it.\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await proxy?.close();
+  await sim.close();
+  return 0;
+}

@@ -1,0 +1,61 @@
+/** Registered controllers: how to reach each one, which profile captures it, and its latest capture. */
+import { v7 as uuidv7 } from 'uuid';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { ControllerView } from '../../src-shared/common/api/contract.ts';
+import { describeTarget, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { PlantRepository, ControllerRow } from '../store/plant-repository.ts';
+
+/** Registers and lists controllers. */
+export class ControllerService {
+  private readonly journal: JournalRepository;
+  private readonly plant: PlantRepository;
+
+  constructor(journal: JournalRepository, plant: PlantRepository) {
+    this.journal = journal;
+    this.plant = plant;
+  }
+
+  private view(c: ControllerRow, last = this.plant.lastCaptures().get(c.id) ?? null): ControllerView {
+    const profile = c.profileSha256 ? this.plant.profile(c.profileSha256) : null;
+    return {
+      id: c.id, name: c.name, description: describeTarget(c.target), target: c.target, profile,
+      lastCapture: last && {
+        captureSha256: last.captureSha256, at: last.at, complete: last.complete, tags: last.tags, good: last.good, bad: last.bad,
+        requests: last.requests, minimumRequests: last.minimumRequests, actor: last.actor,
+      },
+    };
+  }
+
+  /** Every registered controller with its profile and latest capture. */
+  list(): ControllerView[] {
+    const last = this.plant.lastCaptures();
+    return this.plant.controllers().map((c) => this.view(c, last.get(c.id) ?? null));
+  }
+
+  /** One controller, or a clear refusal. */
+  get(id: string): ControllerView {
+    const c = this.plant.controller(id);
+    if (!c) throw new BaselineError('controller-unknown', `No controller ${id} is registered on this laptop.`, 'Pick a controller from the list, or register it first.');
+    return this.view(c);
+  }
+
+  /** Registers a controller (a new id every time). The profile must exist and speak the controller's protocol. */
+  register(name: string, target: ControllerTarget, profileSha256: string | null, actor: Actor): ControllerView {
+    if (profileSha256) {
+      const profile = this.plant.profile(profileSha256);
+      if (!profile) throw new BaselineError('profile-unknown', `No capture profile ${profileSha256.slice(0, 12)}… is stored on this laptop.`, 'Import the profile first.');
+      if (profile.protocol !== profileProtocolOf(target)) {
+        throw new BaselineError('profile-protocol-mismatch', `Profile "${profile.name}" is for ${profile.protocol}, but ${name} speaks ${target.protocol}.`,
+          'Choose a profile made for this controller\'s protocol.');
+      }
+    }
+    if (this.plant.controllers().some((c) => c.name.toLowerCase() === name.toLowerCase())) {
+      throw new BaselineError('controller-name-taken', `A controller named "${name}" is already registered.`, 'Give each controller its own name (e.g. the PLC\'s name in the plant drawings).');
+    }
+    const id = uuidv7();
+    this.journal.append('controller.registered', { id, name, target, profileSha256 }, actor);
+    return this.get(id);
+  }
+}

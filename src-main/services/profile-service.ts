@@ -1,0 +1,46 @@
+/** Capture profiles: import from CSV (every problem named by line and column), store, list. */
+import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { ProfileView } from '../../src-shared/common/api/contract.ts';
+import type { CaptureProfile, ProfileProtocol } from '../../src-shared/common/profile/capture-profile.ts';
+import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { PlantRepository } from '../store/plant-repository.ts';
+
+/** Imports and reads capture profiles. */
+export class ProfileService {
+  private readonly journal: JournalRepository;
+  private readonly blobs: BlobStore;
+  private readonly plant: PlantRepository;
+
+  constructor(journal: JournalRepository, blobs: BlobStore, plant: PlantRepository) {
+    this.journal = journal;
+    this.blobs = blobs;
+    this.plant = plant;
+  }
+
+  /** Validates a CSV profile and stores it (idempotent: the same content is one profile). */
+  import(name: string, protocol: ProfileProtocol, csv: string, actor: Actor): ProfileView {
+    const profile = importProfileCsv(csv, protocol);
+    const sha256 = this.blobs.put(Buffer.from(canonicalJson(profile as unknown)));
+    if (!this.journal.hasProfile(sha256)) {
+      this.journal.append('profile.imported', { name, protocol, sha256, tags: profile.tags.length }, actor);
+    }
+    return this.plant.profile(sha256)!;
+  }
+
+  /** Every stored profile. */
+  list(): ProfileView[] {
+    return this.plant.profiles();
+  }
+
+  /** A stored profile's content (hash-checked by the blob store). */
+  load(sha256: string): CaptureProfile {
+    if (!this.plant.profile(sha256)) {
+      throw new BaselineError('profile-unknown', `No capture profile ${sha256.slice(0, 12)}… is stored on this laptop.`, 'Import the profile first.');
+    }
+    return JSON.parse(this.blobs.get(sha256).toString('utf8')) as CaptureProfile;
+  }
+}

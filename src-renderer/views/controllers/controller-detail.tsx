@@ -1,0 +1,81 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore, selectSelectedController } from '../../state/app-store.ts';
+import type { CaptureDocument } from '../../../src-shared/common/capture/capture-document.ts';
+
+function formatValue(v: CaptureDocument['values'][number]): string {
+  if (v.quality === 'bad') return '—';
+  return typeof v.value === 'string' ? `"${v.value}"` : String(v.value);
+}
+
+function CaptureValues({ doc }: { doc: CaptureDocument }) {
+  const [badOnly, setBadOnly] = useState(false);
+  const rows = badOnly ? doc.values.filter((v) => v.quality === 'bad') : doc.values;
+  return (
+    <section aria-label="Captured values">
+      {!doc.complete && (
+        <div className="error-panel" role="alert" data-testid="capture-incomplete">
+          <strong>Incomplete capture: {doc.stats.bad} of {doc.stats.tags} tags have no good value.</strong>
+          <p>An incomplete capture is kept for the record but can never be used as evidence.{doc.failure ? ` ${doc.failure.message}` : ''}</p>
+          {doc.failure && <p className="hint">What to do: {doc.failure.hint}</p>}
+        </div>
+      )}
+      <div className="table-head">
+        <span className="muted">Captured {new Date(doc.capture.at).toLocaleString()} by {doc.capture.by.name} · {doc.stats.requests} requests (minimum {doc.stats.minimumRequests}) · {doc.stats.durationMs} ms</span>
+        <label className="inline"><input type="checkbox" checked={badOnly} onChange={(e) => setBadOnly(e.target.checked)} /> bad only</label>
+      </div>
+      <table className="events values" data-testid="capture-values">
+        <thead><tr><th>Tag</th><th>Address</th><th>Type</th><th>Class</th><th>Value</th><th>Quality</th></tr></thead>
+        <tbody>
+          {rows.map((v) => (
+            <tr key={v.tag} className={v.quality === 'bad' ? 'row-bad' : ''} data-tag={v.tag}>
+              <td>{v.tag}{v.safety && <span className="badge badge-warn" title="Safety-related">safety</span>}</td>
+              <td><code>{v.address}</code></td>
+              <td>{v.type}</td>
+              <td>{v.class}</td>
+              <td className="num" title={v.raw ? `raw ${v.raw}` : (v.error ?? '')}>{formatValue(v)}</td>
+              <td>{v.quality === 'good' ? <span className="badge badge-ok">good</span> : <span className="badge badge-bad" title={v.error}>bad</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** One controller: identity, last capture, "Capture now" with progress and cancel, and the captured values. */
+export function ControllerDetail() {
+  const controller = useAppStore(selectSelectedController);
+  const { active, doc, startCapture, cancelCapture } = useAppStore(useShallow((s) => ({
+    active: s.activeCapture, doc: s.captureDoc, startCapture: s.startCapture, cancelCapture: s.cancelCapture,
+  })));
+  if (!controller) return <p className="muted">Select a controller, or add one.</p>;
+  const running = active?.controllerId === controller.id ? active : null;
+  const pct = running && running.total > 0 ? Math.round((100 * running.done) / running.total) : 0;
+  const shownDoc = doc && doc.controller.description === controller.description ? doc : null;
+  return (
+    <section className="detail-pane" aria-label={`Controller ${controller.name}`}>
+      <div className="view-head">
+        <div>
+          <h2>{controller.name}</h2>
+          <p className="muted">{controller.description} · profile {controller.profile ? `${controller.profile.name} (${controller.profile.tags} tags)` : 'none'}</p>
+        </div>
+        {running
+          ? <button type="button" onClick={() => void cancelCapture()}>Cancel capture</button>
+          : <button type="button" className="primary" disabled={!controller.profile || active !== null} onClick={() => void startCapture(controller.id)}>Capture now</button>}
+      </div>
+      {running && (
+        <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Capture progress">
+          <div className="bar" style={{ width: `${pct}%` }} />
+          <span>{running.done} of {running.total} tags · {running.detail}</span>
+        </div>
+      )}
+      {shownDoc?.identity && (
+        <dl className="identity" aria-label="Identity">
+          {Object.entries(shownDoc.identity).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
+        </dl>
+      )}
+      {shownDoc ? <CaptureValues doc={shownDoc} /> : !running && <p className="muted">{controller.lastCapture ? 'Loading the last capture…' : 'Never captured.'}</p>}
+    </section>
+  );
+}

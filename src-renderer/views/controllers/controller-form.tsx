@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import { useAppStore } from '../../state/app-store.ts';
+import type { OperationRequest } from '../../../src-shared/common/api/contract.ts';
+
+type Protocol = 'modbus-tcp' | 's7' | 'logix';
+const DEFAULT_PORT: Record<Protocol, number> = { 'modbus-tcp': 502, s7: 102, logix: 44818 };
+const PROFILE_PROTOCOL = { 'modbus-tcp': 'modbus', s7: 's7', logix: 'logix' } as const;
+
+/** Registers a controller: how to reach it and which profile captures it. */
+export function ControllerForm({ onDone }: { onDone: () => void }) {
+  const profiles = useAppStore((s) => s.profiles);
+  const register = useAppStore((s) => s.registerController);
+  const [name, setName] = useState('');
+  const [protocol, setProtocol] = useState<Protocol>('modbus-tcp');
+  const [host, setHost] = useState('');
+  const [port, setPort] = useState('');
+  const [unit, setUnit] = useState('1');
+  const [rack, setRack] = useState('0');
+  const [slot, setSlot] = useState('1');
+  const [profileSha, setProfileSha] = useState('');
+  const matching = profiles.filter((p) => p.protocol === PROFILE_PROTOCOL[protocol]);
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const p = port.trim() === '' ? DEFAULT_PORT[protocol] : Number(port);
+    const target: OperationRequest<'controllers.register'>['target'] = protocol === 'modbus-tcp'
+      ? { protocol, host: host.trim(), port: p, unitId: Number(unit) }
+      : protocol === 's7' ? { protocol, host: host.trim(), port: p, rack: Number(rack), slot: Number(slot) }
+        : { protocol, host: host.trim(), port: p, slot: Number(slot) };
+    const c = await register({ name: name.trim(), target, profileSha256: profileSha || null });
+    if (c) onDone();
+  }
+
+  return (
+    <form className="panel form" onSubmit={(e) => void submit(e)} aria-label="Add controller">
+      <h3>Add controller</h3>
+      <label>Name <input required value={name} placeholder="e.g. PLC-L1-PRESS" onChange={(e) => setName(e.target.value)} /></label>
+      <label>Protocol
+        <select value={protocol} onChange={(e) => { setProtocol(e.target.value as Protocol); setProfileSha(''); }}>
+          <option value="modbus-tcp">Modbus TCP</option><option value="s7">Siemens S7</option><option value="logix">Allen-Bradley Logix (EtherNet/IP)</option>
+        </select>
+      </label>
+      <label>Address <input required value={host} placeholder="IP address or host name" onChange={(e) => setHost(e.target.value)} /></label>
+      <label>Port <input value={port} placeholder={String(DEFAULT_PORT[protocol])} inputMode="numeric" onChange={(e) => setPort(e.target.value)} /></label>
+      {protocol === 'modbus-tcp' && <label>Unit id <input value={unit} inputMode="numeric" onChange={(e) => setUnit(e.target.value)} /></label>}
+      {protocol === 's7' && <label>Rack <input value={rack} inputMode="numeric" onChange={(e) => setRack(e.target.value)} /></label>}
+      {protocol !== 'modbus-tcp' && <label>Slot <input value={slot} inputMode="numeric" onChange={(e) => setSlot(e.target.value)} /></label>}
+      <label>Capture profile
+        <select value={profileSha} onChange={(e) => setProfileSha(e.target.value)}>
+          <option value="">(none yet)</option>
+          {matching.map((p) => <option key={p.sha256} value={p.sha256}>{p.name} ({p.tags} tags)</option>)}
+        </select>
+      </label>
+      <div className="actions">
+        <button type="submit" className="primary">Add</button>
+        <button type="button" onClick={onDone}>Cancel</button>
+      </div>
+    </form>
+  );
+}

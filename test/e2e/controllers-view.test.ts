@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
+import type { ModbusProfile } from '../../src-shared/common/profile/capture-profile.ts';
+import { startModbusSimulator, type ModbusSimulator } from '../../src-main/devices/simulator/modbus-simulator.ts';
+import { modbusImageFromProfile } from '../../src-main/devices/simulator/modbus-profile-image.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { tempHome } from '../helpers/temp-home.ts';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/profiles-capture/${name}`, import.meta.url));
+
+describe('Controllers view in Chromium: import a profile, add a controller, capture it', () => {
+  const t = tempHome();
+  let browser: Browser;
+  let host: WebHostProcess;
+  let sim: ModbusSimulator;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const profile = importProfileCsv(readFileSync(fixture('modbus-line1.csv')), 'modbus') as ModbusProfile;
+    const values = JSON.parse(readFileSync(fixture('modbus-line1-values.json'), 'utf8')) as Record<string, unknown>;
+    sim = await startModbusSimulator({ image: modbusImageFromProfile(profile, values), unitId: 1,
+      identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0' } });
+    host = await startWebHostProcess(t.home);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(host.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    await sim?.close();
+    t.cleanup();
+  });
+
+  async function addController(name: string, port: number): Promise<void> {
+    await page.getByRole('button', { name: 'Add controller…' }).click();
+    const form = page.getByRole('form', { name: 'Add controller' });
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Address').fill('127.0.0.1');
+    await form.getByLabel('Port').fill(String(port));
+    await form.getByLabel('Capture profile').selectOption({ label: 'Line 1 (9 tags)' });
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('region', { name: `Controller ${name}` }).waitFor();
+  }
+
+  it('shows every problem of a bad profile file by line and column, and imports nothing', async () => {
+    await page.getByRole('button', { name: 'Import profile…' }).click();
+    const form = page.getByRole('form', { name: 'Import capture profile' });
+    await form.locator('input[type=file]').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('tag,address,type\nA,hr:x,UINT16\nB,hr:1,DOUBLE\n') });
+    await form.getByRole('button', { name: 'Import' }).click();
+    const list = page.getByRole('list', { name: 'Problems in the profile file' });
+    await list.waitFor();
+    const text = await list.innerText();
+    expect(text).toMatch(/line 2, address/);
+    expect(text).toMatch(/line 3, type/);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('imports the profile, adds the controller and captures it with progress; values match the simulator', async () => {
+    await page.getByRole('button', { name: 'Import profile…' }).click();
+    const form = page.getByRole('form', { name: 'Import capture profile' });
+    await form.locator('input[type=file]').setInputFiles(fixture('modbus-line1.csv'));
+    await form.getByLabel('Name').fill('Line 1');
+    await form.getByRole('button', { name: 'Import' }).click();
+    await form.waitFor({ state: 'detached' });
+
+    await addController('PLC-L1', sim.port);
+    await page.getByRole('button', { name: 'Capture now' }).click();
+    const table = page.getByTestId('capture-values');
+    await table.waitFor();
+    const cell = (tag: string) => table.locator(`tr[data-tag="${tag}"] td.num`).innerText();
+    expect(await cell('Line1_SpeedSP')).toBe('12.5');
+    expect(await cell('Line1_MaxTemp')).toBe('-40');
+    expect(await cell('Line1_Count')).toBe('4000000000');
+    expect(await cell('Line1_Enable')).toBe('true');
+    expect(await page.getByRole('definition').filter({ hasText: 'SIM-MODBUS' }).count()).toBe(1);
+    expect(await page.getByTestId('capture-incomplete').count()).toBe(0);
+    await page.screenshot({ path: join('test-results', 'controllers-view.png') });
+  });
+
+  it('a controller that does not answer gives an incomplete capture, marked as never usable as evidence', async () => {
+    await addController('PLC-OFFLINE', 1);
+    await page.getByRole('button', { name: 'Capture now' }).click();
+    const banner = page.getByTestId('capture-incomplete');
+    await banner.waitFor();
+    expect(await banner.innerText()).toMatch(/Incomplete capture: 9 of 9 tags[\s\S]*never be used as evidence[\s\S]*connection refused/);
+    await page.screenshot({ path: join('test-results', 'controllers-view-incomplete.png') });
+    expect(errors).toEqual([]);
+  });
+});

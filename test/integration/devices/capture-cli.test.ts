@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runBaseline } from '../../helpers/cli.ts';
+import { tempHome } from '../../helpers/temp-home.ts';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/profiles-capture/${name}`, import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/baseline.js', import.meta.url));
+
+/** Runs `baseline simulate` and resolves with its port once it prints it. */
+function simulate(args: string[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, 'simulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('exit', (code) => reject(new Error(`simulate exited ${code}: ${out}`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        child.removeAllListeners('exit');
+        resolve({ port: Number(m[1]), child });
+      }
+    });
+  });
+}
+
+describe('baseline capture / simulate (CLI)', () => {
+  const t = tempHome();
+  let sim: { port: number; child: ChildProcess };
+  beforeAll(async () => {
+    sim = await simulate(['--protocol', 'modbus-tcp', '--profile', fixture('modbus-line1.csv'), '--values', fixture('modbus-line1-values.json')]);
+  });
+  afterAll(() => {
+    sim?.child.kill('SIGTERM');
+    t.cleanup();
+  });
+
+  it('captures every tag: exit 0, a JSON summary line, the document on disk, recorded in the journal', () => {
+    const out = join(t.home, 'capture.json');
+    const r = runBaseline(['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(sim.port), '--profile', fixture('modbus-line1.csv'), '--out', out, '--home', join(t.home, 'store')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(summary).toMatchObject({ tags: 9, good: 9, bad: 0, complete: true });
+    for (const k of ['requests', 'minimumRequests', 'durationMs']) expect(typeof summary[k]).toBe('number');
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { schema: string; values: { tag: string; value: unknown }[] };
+    expect(doc.schema).toBe('baseline.capture/1');
+    expect(doc.values.find((v) => v.tag === 'Line1_Count')?.value).toBe(4_000_000_000);
+    const list = runBaseline(['journal', 'list', '--json', '--home', join(t.home, 'store')]);
+    expect((JSON.parse(list.stdout) as { events: { type: string }[] }).events.map((e) => e.type).slice(0, 2)).toEqual(['capture.recorded', 'profile.imported']);
+    expect(runBaseline(['journal', 'verify', '--home', join(t.home, 'store')]).code).toBe(0);
+  });
+
+  it('exit 2 when some tags are bad, naming them', () => {
+    const profile = join(t.home, 'partial.csv');
+    writeFileSync(profile, 'tag,address,type\nSpeed,hr:0,FLOAT32\nMissing,hr:900,UINT16\n');
+    const r = runBaseline(['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(sim.port), '--profile', profile, '--out', join(t.home, 'p.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad: Missing \(hr:900\): .*ILLEGAL DATA ADDRESS/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ tags: 2, good: 1, bad: 1, complete: false });
+  });
+
+  it('exit 1 when nothing could be captured (connection refused)', () => {
+    const r = runBaseline(['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', '1', '--profile', fixture('modbus-line1.csv'), '--out', join(t.home, 'x.json'), '--timeout', '300']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/connecting: connection refused/);
+    expect(r.stderr).toMatch(/what to do:/);
+  });
+
+  it.each([
+    ['a bad address', 'tag,address,type\nA,hr:x,UINT16\n', /line 2, address/],
+    ['an unknown type', 'tag,address,type\nA,hr:1,DOUBLE\n', /line 2, type/],
+    ['a duplicate tag', 'tag,address,type\nA,hr:1,UINT16\nA,hr:2,UINT16\n', /line 3, tag/],
+  ])('refuses a profile with %s, naming line and column, and captures nothing', (_name, csv, pattern) => {
+    const profile = join(t.home, 'bad.csv');
+    writeFileSync(profile, csv);
+    const r = runBaseline(['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(sim.port), '--profile', profile, '--out', join(t.home, 'bad.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).toMatch(/nothing was imported/);
+  });
+
+  it('wrong usage: missing host, unknown protocol', () => {
+    expect(runBaseline(['capture', '--protocol', 'modbus-tcp', '--profile', fixture('modbus-line1.csv'), '--out', 'x.json']).code).toBe(2);
+    const r = runBaseline(['capture', '--protocol', 'profinet', '--host', '127.0.0.1', '--profile', fixture('modbus-line1.csv'), '--out', 'x.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/controller settings/);
+  });
+});
