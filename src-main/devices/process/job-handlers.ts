@@ -9,6 +9,7 @@ import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf } from 
 import type { CaptureProfile } from '../../../src-shared/common/profile/capture-profile.ts';
 import { captureModbus } from '../modbus/modbus-capture.ts';
 import { captureS7 } from '../s7/s7-capture.ts';
+import { restore } from '../restore-job.ts';
 
 /** What a job gets besides its payload. */
 export interface JobContext {
@@ -52,4 +53,6 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   ping: async () => ({ pid: process.pid }),
   /** Reads every tag of a profile from a controller. */
   capture,
+  /** Writes values of writable tags, reading each back (restore only; the caller checked the signed decision). */
+  restore,
 };

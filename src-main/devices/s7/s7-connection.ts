@@ -124,6 +124,8 @@ export class S7Connection {
         resolve(items.map((item) => {
           const v = values[item];
           if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return { ok: true as const, bytes: Uint8Array.from(v as number[]) };
+          // nodes7 answers a one-byte array (`BYTE10.1`) with the plain number, not an array.
+          if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 255) return { ok: true as const, bytes: Uint8Array.of(v) };
           const quality = Array.isArray(v) ? String(v.find((q) => typeof q === 'string' && q.startsWith('BAD')) ?? v[0]) : String(v);
           return { ok: false as const, error: `${item}: no good value came back (${quality}: the area, DB or offset does not exist on the CPU, or its reply was malformed)` };
         }));
@@ -137,6 +139,19 @@ export class S7Connection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(deviceError('timeout', this.controller, `writing ${item}`, 'no answer within the timeout')), this.timeoutMs * 2);
       this.client.writeItems(item, Array.from(bytes), (anyBad) => {
+        clearTimeout(timer);
+        if (anyBad) reject(deviceError('protocol', this.controller, `writing ${item}`, 'the CPU refused the write'));
+        else resolve();
+      });
+    });
+  }
+
+  /** Writes one bit (restore of a BOOL): nodes7 item `DB1,X10.2` / `M0.1`, so the other bits of the byte stay. */
+  writeBit(range: S7Range, bit: number, value: boolean): Promise<void> {
+    const item = range.area === 'DB' ? `DB${range.db ?? 0},X${range.start}.${bit}` : `${range.area}${range.start}.${bit}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(deviceError('timeout', this.controller, `writing ${item}`, 'no answer within the timeout')), this.timeoutMs * 2);
+      this.client.writeItems(item, value, (anyBad) => {
         clearTimeout(timer);
         if (anyBad) reject(deviceError('protocol', this.controller, `writing ${item}`, 'the CPU refused the write'));
         else resolve();

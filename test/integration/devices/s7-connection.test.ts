@@ -92,3 +92,18 @@ describe('S7 through nodes7 against Snap7\'s S7Server (independent peer)', () =>
     }
   });
 });
+
+describe('S7 single-byte ranges', () => {
+  it('reads a one-byte range (nodes7 answers it with a plain number)', async () => {
+    const db = Buffer.alloc(8);
+    db[3] = 0xa5;
+    const peer = await startSnap7Peer({ 3: db });
+    try {
+      const c = await S7Connection.open({ host: '127.0.0.1', port: peer.port, rack: 0, slot: 1, timeoutMs: 1000 });
+      expect(await c.readRanges([{ area: 'DB', db: 3, start: 3, length: 1 }])).toEqual([{ ok: true, bytes: Uint8Array.of(0xa5) }]);
+      await c.close();
+    } finally {
+      peer.stop();
+    }
+  });
+});
