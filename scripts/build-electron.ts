@@ -2,7 +2,11 @@
 // (CommonJS, self-contained: a sandboxed preload cannot require our files).
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', sourcemap: true, logLevel: 'warning' } as const;
+// import.meta is empty in CommonJS; the only use (forking the worker under plain Node) is never reached under
+// Electron, which starts the device process with utilityProcess instead.
+const common = { bundle: true, platform: 'node', target: 'node24', format: 'cjs', sourcemap: true, logLevel: 'warning', logOverride: { 'empty-import-meta': 'silent' } } as const;
 await build({ ...common, entryPoints: ['src-main/app/main.ts'], outfile: 'dist-electron/main.cjs', external: ['electron', 'better-sqlite3'] });
 await build({ ...common, entryPoints: ['src-main/app/preload.ts'], outfile: 'dist-electron/preload.cjs', external: ['electron'] });
+// The device process (utilityProcess under Electron): drivers and their libraries; native modules stay external.
+await build({ ...common, entryPoints: ['src-main/devices/process/device-worker.ts'], outfile: 'dist-electron/device-worker.cjs', external: ['electron', 'better-sqlite3', '@serialport/bindings-cpp', 'serialport'] });
 console.log('Electron shell built into dist-electron/');

@@ -4,13 +4,15 @@
  * and one IPC handler per API operation that checks its sender before calling the same router every
  * transport uses. Everything else runs in plain Node (src-main/services).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OPERATIONS } from '../../src-shared/common/api/contract.ts';
 import { toErrorData } from '../../src-shared/common/errors.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
 import { isTrustedSender } from './ipc-trust.ts';
+import type { SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
+import type { FromDevice } from '../devices/process/device-messages.ts';
 import { ApiRouter, appHandlers } from '../services/api-router.ts';
 import { filePermissionsProtection, type KeyProtection } from '../store/device-key-store.ts';
 
@@ -27,6 +29,17 @@ function osKeyProtection(): KeyProtection {
     open: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
   };
 }
+
+/** Drivers run in an Electron utilityProcess (ARCHITECTURE §5): a crash there costs one capture, not the app. */
+const spawnUtilityDeviceProcess: SpawnDeviceProcess = () => {
+  const child = utilityProcess.fork(join(app.getAppPath(), 'dist-electron', 'device-worker.cjs'), [], { serviceName: 'Baseline device process' });
+  return {
+    send: (m) => child.postMessage(m),
+    onMessage: (l) => { child.on('message', (m: unknown) => l(m as FromDevice)); },
+    onExit: (l) => { child.on('exit', (code: number) => l(code, null)); },
+    kill: () => { child.kill(); },
+  };
+};
 
 let mainWindow: BrowserWindow | null = null;
 
@@ -106,7 +119,7 @@ function start(): void {
     let baseline: BaselineApp;
     try {
       baseline = BaselineApp.open({
-        home: app.getPath('userData'), transport: 'electron', keyProtection: osKeyProtection(),
+        home: app.getPath('userData'), transport: 'electron', keyProtection: osKeyProtection(), spawnDevice: spawnUtilityDeviceProcess,
         serverUrl: process.env['BASELINE_SERVER_URL'] ?? null,
       });
     } catch (err) {

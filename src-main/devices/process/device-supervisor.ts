@@ -20,11 +20,11 @@ export interface DeviceProcessHandle {
 /** Starts a device process; the default forks `device-worker.ts` with this Node. */
 export type SpawnDeviceProcess = () => DeviceProcessHandle;
 
-const WORKER = fileURLToPath(new URL('./device-worker.ts', import.meta.url));
-
-/** Forks the device worker as a Node child process. */
+/** Forks the device worker as a Node child process (web host, CLI, tests; Electron uses utilityProcess). */
 export const forkDeviceProcess: SpawnDeviceProcess = () => {
-  const child: ChildProcess = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  // Resolved here, not at module load: the Electron bundle is CommonJS, where import.meta is empty.
+  const worker = fileURLToPath(new URL('./device-worker.ts', import.meta.url));
+  const child: ChildProcess = fork(worker, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     send: (m) => { if (child.connected) child.send(m); },
     onMessage: (l) => { child.on('message', (m) => l(m as FromDevice)); },

@@ -8,8 +8,21 @@ import { BaselineError } from '../../../src-shared/common/errors.ts';
 import type { FromDevice, ToDevice } from './device-messages.ts';
 import { JOB_HANDLERS } from './job-handlers.ts';
 
+/** Under Electron this runs as a utilityProcess and talks through `process.parentPort`; under Node, a forked child with IPC. */
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 function send(m: FromDevice): void {
-  process.send?.(m);
+  if (parentPort) parentPort.postMessage(m);
+  else process.send?.(m);
+}
+
+function onMessage(listener: (m: unknown) => void): void {
+  if (parentPort) parentPort.on('message', (e) => listener(e.data));
+  else process.on('message', listener);
 }
 
 function die(err: unknown): void {
@@ -24,7 +37,7 @@ process.on('unhandledRejection', die);
 
 const running = new Map<number, AbortController>();
 
-process.on('message', (raw) => {
+onMessage((raw) => {
   const m = raw as ToDevice;
   if (m.type === 'cancel') {
     running.get(m.id)?.abort();
@@ -46,5 +59,5 @@ process.on('message', (raw) => {
   ).finally(() => running.delete(m.id));
 });
 
-process.on('disconnect', () => process.exit(0));
+if (!parentPort) process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });
