@@ -9,6 +9,8 @@ import type { ModbusProfile } from '../../src-shared/common/profile/capture-prof
 import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
 import { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
 import { CaptureService } from '../services/capture-service.ts';
+import { SnapshotService } from '../services/snapshot-service.ts';
+import { askSecret } from './secret-prompt.ts';
 import { BaselineApp, osUserActor } from '../services/baseline-app.ts';
 import { protectionFromEnv } from '../store/device-key-store.ts';
 import { startModbusSimulator } from '../devices/simulator/modbus-simulator.ts';
@@ -97,11 +99,22 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
     });
     process.removeListener('SIGINT', onSigint);
     if (io.isTty) io.err('\n');
-    writeFileSync(resolve(out), JSON.stringify(doc, null, 2) + '\n');
+    const signer = str(flags, 'signer');
+    let file = SnapshotService.unsigned(doc);
+    if (signer) {
+      if (!app) throw new BaselineError('usage', 'Signing needs the data directory that holds the signer\'s keystore.', 'Pass --home DIR (or set BASELINE_HOME).');
+      if (doc.complete) {
+        const person = app.identity.personByEmployeeId(signer);
+        file = app.snapshots.sign(doc, signer, await askSecret(`Password of ${person.name} to sign "captured by": `), null, app.actor()).file;
+      } else {
+        io.err('baseline: the capture is incomplete, so it was not signed (an incomplete capture is never evidence).\n');
+      }
+    }
+    writeFileSync(resolve(out), JSON.stringify(file, null, 2) + '\n');
     if (doc.failure) io.err(`baseline: ${doc.failure.message}\n  what to do: ${doc.failure.hint}\n`);
     for (const v of doc.values.filter((x) => x.quality === 'bad').slice(0, 10)) io.err(`  bad: ${v.tag} (${v.address}): ${v.error ?? ''}\n`);
     const { tags, good, bad, requests, minimumRequests, durationMs } = doc.stats;
-    io.out(JSON.stringify({ tags, good, bad, requests, minimumRequests, durationMs, complete: doc.complete, out: resolve(out) }) + '\n');
+    io.out(JSON.stringify({ tags, good, bad, requests, minimumRequests, durationMs, complete: doc.complete, signed: file.signatures.length > 0, out: resolve(out) }) + '\n');
     return good === tags && doc.complete ? 0 : good === 0 ? 1 : 2;
   } finally {
     devices.close();

@@ -4,7 +4,7 @@
  * 2 wrong usage.
  */
 import { parseArgs } from 'node:util';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { ApiRouter, appHandlers } from '../services/api-router.ts';
 import { resolveHome } from './data-home.ts';
 import { startWebHost } from './web-host.ts';
 import { captureCommand, simulateCommand } from './cli-capture.ts';
+import { peopleCommand, snapshotVerifyCommand } from './cli-people.ts';
 
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
@@ -32,10 +33,21 @@ Usage:
                                                   serve the app to a browser on 127.0.0.1
   baseline capture --protocol modbus-tcp|modbus-rtu|s7|logix --host H [--port P] [--unit N]
                    [--rack R --slot S] [--serial PATH --baud B] --profile FILE.csv --out FILE.json
-                   [--timeout MS] [--retries N] [--home DIR]
+                   [--timeout MS] [--retries N] [--home DIR] [--signer EMPLOYEE_ID]
                                                   read every profile tag (never writes); exit 0 all
-                                                  good, 2 some bad, 1 nothing captured. With --home
-                                                  (or $BASELINE_HOME) the capture is recorded there.
+                                                  good, 2 some bad, 1 nothing captured. Writes a
+                                                  snapshot file, signed "captured by" when --signer is
+                                                  given (asks their password). With --home (or
+                                                  $BASELINE_HOME) the capture is recorded there.
+  baseline snapshot verify FILE [--home DIR] [--ca CA.pem] [--json]
+                                                  check a snapshot's hash, signatures and certificates
+                                                  offline (exit 0 valid; 1 invalid, unsigned or unreadable)
+  baseline people create-ca --name N [--out CA.pem] | trust-ca --cert CA.pem
+                  | enrol --name N --employee-id ID --roles engineer,supervisor,…
+                  | import --p12 FILE | export --employee-id ID --out FILE
+                  | revoke --employee-id ID --reason TEXT | list      [--home DIR]
+                                                  people's certificates and keystores; passwords are
+                                                  asked for (hidden on a terminal, one per stdin line)
   baseline simulate --protocol modbus-tcp --profile FILE.csv [--values FILE.json] [--port N]
                    [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N]
                                                   a simulated controller on 127.0.0.1
@@ -155,6 +167,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         protocol: { type: 'string' }, host: { type: 'string' }, unit: { type: 'string' }, rack: { type: 'string' }, slot: { type: 'string' },
         serial: { type: 'string' }, baud: { type: 'string' }, profile: { type: 'string' }, out: { type: 'string' }, values: { type: 'string' },
         fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
+        name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
+        p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' },
       },
     });
     if (values.version) {
@@ -181,6 +195,12 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     if (group === 'web') return await web(values, io);
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
     if (group === 'capture') return await captureCommand(values, ioTty);
+    if (group === 'people') return await peopleCommand(command, values, home, io);
+    if (group === 'snapshot') {
+      if (command !== 'verify') throw new UsageError(`unknown snapshot command "${command ?? ''}"`);
+      const explicitHome = values.home ?? process.env['BASELINE_HOME'] ?? (existsSync(join(home, 'baseline.db')) ? home : null);
+      return snapshotVerifyCommand(positionals[2], values, explicitHome ?? null, io);
+    }
     if (group === 'simulate') return await simulateCommand(values, ioTty);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {

@@ -18,6 +18,9 @@ import { CaptureService } from './capture-service.ts';
 import { ControllerService } from './controller-service.ts';
 import { ProfileService } from './profile-service.ts';
 import { PlantRepository } from '../store/plant-repository.ts';
+import { IdentityRepository } from '../store/identity-repository.ts';
+import { IdentityService } from './identity-service.ts';
+import { SnapshotService } from './snapshot-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -61,6 +64,8 @@ export class BaselineApp {
   readonly profiles: ProfileService;
   readonly controllers: ControllerService;
   readonly captures: CaptureService;
+  readonly identity: IdentityService;
+  readonly snapshots: SnapshotService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -76,6 +81,8 @@ export class BaselineApp {
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
     this.controllers = new ControllerService(this.journal, this.plant);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs });
+    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), undefined, options.clock);
+    this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
   }
 
   /** Opens (creating on first start) a data directory, records `device.created` once and `app.started` each time. */

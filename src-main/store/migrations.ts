@@ -114,10 +114,55 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX captures_controller_id ON captures (controller_id, at);
     `,
   },
+  {
+    version: 4,
+    description: 'people, trusted CAs, signing failures and locks, revocations, snapshots',
+    sql: `
+      CREATE TABLE trusted_cas (
+        fingerprint     TEXT PRIMARY KEY,
+        name            TEXT NOT NULL,
+        certificate_pem TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        trusted_at      TEXT NOT NULL
+      );
+      CREATE TABLE people (
+        fingerprint     TEXT PRIMARY KEY,
+        employee_id     TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        roles           TEXT NOT NULL,
+        certificate_pem TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        enrolled_at     TEXT NOT NULL,
+        locked_until    TEXT
+      );
+      CREATE INDEX people_employee ON people (employee_id);
+      CREATE TABLE signing_failures (
+        event_id    TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        at          TEXT NOT NULL
+      );
+      CREATE TABLE revocations (
+        fingerprint TEXT PRIMARY KEY,
+        reason      TEXT NOT NULL,
+        revoked_at  TEXT NOT NULL
+      );
+      CREATE TABLE snapshots (
+        sha256             TEXT PRIMARY KEY,
+        file_sha256        TEXT NOT NULL,
+        controller_id      TEXT,
+        controller         TEXT NOT NULL,
+        complete           INTEGER NOT NULL,
+        signer_fingerprint TEXT NOT NULL,
+        signer             TEXT NOT NULL,
+        at                 TEXT NOT NULL,
+        event_id           TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = ['snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;

@@ -40,6 +40,29 @@ const projectors: { [T in EventType]?: Projector<T> } = {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(e.id, e.at, p.controller, p.protocol, p.profileSha256, p.captureSha256, p.complete ? 1 : 0, p.tags, p.good, p.bad, p.requests, p.minimumRequests, e.actor.name, p.controllerId);
   },
+  'ca.trusted': (db, e, p) => {
+    db.prepare('INSERT OR IGNORE INTO trusted_cas (fingerprint, name, certificate_pem, source, trusted_at) VALUES (?, ?, ?, ?, ?)')
+      .run(p.fingerprint, p.name, p.certificatePem, p.source, e.at);
+  },
+  'person.enrolled': (db, e, p) => {
+    db.prepare(`INSERT INTO people (fingerprint, employee_id, name, roles, certificate_pem, source, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (fingerprint) DO NOTHING`)
+      .run(p.fingerprint, p.employeeId, p.name, p.roles.join(','), p.certificatePem, p.source, e.at);
+  },
+  'person.signing-failed': (db, e, p) => {
+    db.prepare('INSERT INTO signing_failures (event_id, fingerprint, at) VALUES (?, ?, ?)').run(e.id, p.fingerprint, e.at);
+  },
+  'person.locked': (db, _e, p) => {
+    db.prepare('UPDATE people SET locked_until = ? WHERE fingerprint = ?').run(p.until, p.fingerprint);
+  },
+  'certificate.revoked': (db, e, p) => {
+    db.prepare('INSERT OR IGNORE INTO revocations (fingerprint, reason, revoked_at) VALUES (?, ?, ?)').run(p.fingerprint, p.reason, e.at);
+  },
+  'snapshot.captured': (db, e, p) => {
+    db.prepare(`INSERT OR IGNORE INTO snapshots (sha256, file_sha256, controller_id, controller, complete, signer_fingerprint, signer, at, event_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(p.snapshotSha256, p.fileSha256, p.controllerId, p.controller, p.complete ? 1 : 0, p.signerFingerprint, p.signer, e.at, e.id);
+  },
 };
 
 /** Applies one event to the projections (call inside the append transaction). */

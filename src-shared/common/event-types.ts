@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { ControllerTargetSchema } from './capture/controller-target.ts';
 
+const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
+
 /** Payloads by event type. */
 export const EVENT_PAYLOADS = {
   /** A data directory's first event: the device announces the key that signs its chain. */
@@ -56,6 +58,38 @@ export const EVENT_PAYLOADS = {
     bad: z.number().int().nonnegative(),
     requests: z.number().int().nonnegative(),
     minimumRequests: z.number().int().nonnegative(),
+  }).strict(),
+  /** A plant CA certificate is trusted on this laptop (created here, or imported for offline verification). */
+  'ca.trusted': z.object({
+    name: z.string().min(1),
+    certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
+    fingerprint: Fingerprint,
+    source: z.enum(['created-here', 'imported']),
+  }).strict(),
+  /** A person's certificate and keystore are on this laptop (issued by the local CA, or imported as .p12). */
+  'person.enrolled': z.object({
+    name: z.string().min(1),
+    employeeId: z.string().min(1),
+    roles: z.array(z.enum(['engineer', 'supervisor', 'approver', 'compliance', 'admin'])),
+    certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
+    fingerprint: Fingerprint,
+    source: z.enum(['issued-here', 'imported']),
+  }).strict(),
+  /** A signature was refused because the password was wrong (21 CFR 11.300(d): attempts are recorded). */
+  'person.signing-failed': z.object({ fingerprint: Fingerprint, employeeId: z.string(), reason: z.enum(['wrong-password']) }).strict(),
+  /** Too many wrong passwords: this person cannot sign on this laptop until the given time. */
+  'person.locked': z.object({ fingerprint: Fingerprint, employeeId: z.string(), until: z.string(), failures: z.number().int().positive() }).strict(),
+  /** A certificate is revoked: signatures by it no longer verify as valid. */
+  'certificate.revoked': z.object({ fingerprint: Fingerprint, reason: z.string().min(1) }).strict(),
+  /** A signed snapshot was made from a capture; the snapshot file is the blob. */
+  'snapshot.captured': z.object({
+    controllerId: z.string().nullable(),
+    controller: z.string().min(1),
+    snapshotSha256: Fingerprint,
+    fileSha256: Fingerprint,
+    complete: z.boolean(),
+    signerFingerprint: Fingerprint,
+    signer: z.string().min(1),
   }).strict(),
 } as const;
 

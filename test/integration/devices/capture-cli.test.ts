@@ -46,9 +46,13 @@ describe('baseline capture / simulate (CLI)', () => {
     const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(summary).toMatchObject({ tags: 9, good: 9, bad: 0, complete: true });
     for (const k of ['requests', 'minimumRequests', 'durationMs']) expect(typeof summary[k]).toBe('number');
-    const doc = JSON.parse(readFileSync(out, 'utf8')) as { schema: string; values: { tag: string; value: unknown }[] };
-    expect(doc.schema).toBe('baseline.capture/1');
-    expect(doc.values.find((v) => v.tag === 'Line1_Count')?.value).toBe(4_000_000_000);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as { schema: string; signatures: unknown[]; document: { values: { tag: string; value: unknown }[] } };
+    expect(file.schema).toBe('baseline.snapshot/1');
+    expect(file.signatures).toEqual([]);
+    expect(file.document.values.find((v) => v.tag === 'Line1_Count')?.value).toBe(4_000_000_000);
+    const verdict = runBaseline(['snapshot', 'verify', out, '--home', join(t.home, 'store')]);
+    expect(verdict.code).toBe(1);
+    expect(verdict.stdout).toMatch(/^UNSIGNED \(not evidence\)/);
     const list = runBaseline(['journal', 'list', '--json', '--home', join(t.home, 'store')]);
     expect((JSON.parse(list.stdout) as { events: { type: string }[] }).events.map((e) => e.type).slice(0, 2)).toEqual(['capture.recorded', 'profile.imported']);
     expect(runBaseline(['journal', 'verify', '--home', join(t.home, 'store')]).code).toBe(0);

@@ -1,0 +1,197 @@
+/**
+ * People and their keys (issue #4): the plant CA (created here for a stand-alone plant, or its certificate
+ * imported), enrolment with an X.509 certificate and a password-protected PKCS#12 keystore, .p12 import and
+ * export, revocation, and e-signatures that ask for the password every time (21 CFR 11.200) with wrong
+ * passwords recorded and repeated failures locking the identity on this laptop (11.300(d)).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import { signatureStatement, type ESignature, type SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
+import {
+  certificateFingerprint, certificateProblem, createCa, issuePerson, openP12, signWithKey, subjectOf, toP12, type Role,
+} from '../../src-shared/node/pki.ts';
+import type { TrustStore } from '../../src-shared/node/snapshot-verifier.ts';
+import { writeFileAtomic } from '../store/atomic-file.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { IdentityRepository, PersonRow } from '../store/identity-repository.ts';
+
+/** Lockout policy (set by the plant's policy; these are the defaults). */
+export interface LockoutPolicy {
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
+}
+
+/** Defaults: 3 wrong passwords within 15 minutes lock signing for 30 minutes. */
+export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 3, windowMs: 15 * 60_000, lockMs: 30 * 60_000 };
+
+const MIN_PASSWORD = 8;
+
+function checkPassword(password: string, whose: string): void {
+  if (password.length < MIN_PASSWORD) {
+    throw new BaselineError('password-too-short', `${whose} password must have at least ${MIN_PASSWORD} characters.`, 'Choose a longer password (a short sentence works well).');
+  }
+}
+
+/** Manages people's keys and signs on their behalf, one signature per password entry. */
+export class IdentityService {
+  private readonly home: string;
+  private readonly journal: JournalRepository;
+  private readonly repo: IdentityRepository;
+  private readonly lockout: LockoutPolicy;
+  private readonly clock: () => Date;
+
+  constructor(home: string, journal: JournalRepository, repo: IdentityRepository, lockout: LockoutPolicy = DEFAULT_LOCKOUT, clock: () => Date = () => new Date()) {
+    this.home = home;
+    this.journal = journal;
+    this.repo = repo;
+    this.lockout = lockout;
+    this.clock = clock;
+  }
+
+  private get caFile(): string {
+    return join(this.home, 'keys', 'plant-ca.p12');
+  }
+
+  private personFile(fingerprint: string): string {
+    return join(this.home, 'keys', 'people', `${fingerprint}.p12`);
+  }
+
+  /** Trust anchors for verifying signatures offline. */
+  trust(): TrustStore {
+    return { caPems: this.repo.trustedCas().map((c) => c.certificatePem), revokedFingerprints: this.repo.revoked() };
+  }
+
+  /** Creates the plant CA on this laptop (stand-alone plant); its key is kept in a keystore under the CA password. */
+  createCa(name: string, caPassword: string, actor: Actor): { fingerprint: string; certificatePem: string } {
+    if (existsSync(this.caFile)) {
+      throw new BaselineError('ca-exists', 'This laptop already holds a plant CA.', 'Use the existing CA; a second one would split the plant\'s trust.');
+    }
+    checkPassword(caPassword, 'The CA');
+    const ca = createCa(name, 10, this.clock());
+    mkdirSync(join(this.home, 'keys', 'people'), { recursive: true, mode: 0o700 });
+    writeFileAtomic(this.caFile, toP12(ca.keyPem, ca.certPem, [], caPassword, name), 0o600);
+    const fingerprint = certificateFingerprint(ca.certPem);
+    this.journal.append('ca.trusted', { name, certificatePem: ca.certPem, fingerprint, source: 'created-here' }, actor);
+    return { fingerprint, certificatePem: ca.certPem };
+  }
+
+  /** Trusts a plant CA certificate (PEM), e.g. on a laptop that only verifies. */
+  trustCa(certificatePem: string, actor: Actor): { fingerprint: string; name: string } {
+    let subject;
+    try {
+      subject = subjectOf(certificatePem);
+    } catch {
+      throw new BaselineError('ca-unreadable', 'The file is not a PEM certificate.', 'Export the plant CA certificate as PEM (-----BEGIN CERTIFICATE-----) and import that.');
+    }
+    if (!this.repo.trustedCas().some((c) => c.fingerprint === subject.fingerprint)) {
+      this.journal.append('ca.trusted', { name: subject.name, certificatePem, fingerprint: subject.fingerprint, source: 'imported' }, actor);
+    }
+    return { fingerprint: subject.fingerprint, name: subject.name };
+  }
+
+  /** Issues a person's certificate with the local CA and stores their keystore under their own password. */
+  enrol(who: { name: string; employeeId: string; roles: Role[]; password: string }, caPassword: string, actor: Actor): PersonRow {
+    if (!existsSync(this.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot issue certificates.', 'Create the plant CA here, or import the person\'s .p12 issued elsewhere.');
+    checkPassword(who.password, 'The person\'s');
+    if (this.repo.people().some((p) => p.employeeId === who.employeeId && !p.revoked)) {
+      throw new BaselineError('person-exists', `Employee ${who.employeeId} already has a valid certificate here.`, 'Revoke the old certificate first if it must be replaced.');
+    }
+    const ca = openP12(readFileSync(this.caFile), caPassword);
+    const issued = issuePerson({ certPem: ca.certPem, keyPem: ca.keyPem }, { name: who.name, employeeId: who.employeeId, roles: who.roles }, 3, this.clock());
+    const fingerprint = certificateFingerprint(issued.certPem);
+    writeFileAtomic(this.personFile(fingerprint), toP12(issued.keyPem, issued.certPem, [ca.certPem], who.password, who.name), 0o600);
+    this.journal.append('person.enrolled', { name: who.name, employeeId: who.employeeId, roles: who.roles, certificatePem: issued.certPem, fingerprint, source: 'issued-here' }, actor);
+    return this.person(fingerprint);
+  }
+
+  /** Imports a person's .p12 issued by a trusted CA (the password proves possession). */
+  importP12(bytes: Uint8Array, password: string, actor: Actor): PersonRow {
+    const opened = openP12(bytes, password);
+    const problem = certificateProblem(opened.certPem, this.trust().caPems, this.repo.revoked(), this.clock());
+    if (problem) throw new BaselineError('p12-untrusted', `The keystore cannot be used here: ${problem}.`, 'Import the plant CA certificate first, or use a keystore issued by this plant\'s CA.');
+    const s = subjectOf(opened.certPem);
+    mkdirSync(join(this.home, 'keys', 'people'), { recursive: true, mode: 0o700 });
+    writeFileAtomic(this.personFile(s.fingerprint), Buffer.from(bytes), 0o600);
+    if (!this.repo.people().some((p) => p.fingerprint === s.fingerprint)) {
+      this.journal.append('person.enrolled', { name: s.name, employeeId: s.employeeId, roles: s.roles, certificatePem: opened.certPem, fingerprint: s.fingerprint, source: 'imported' }, actor);
+    }
+    return this.person(s.fingerprint);
+  }
+
+  /** The keystore file of a person (still protected by their password). */
+  exportP12(fingerprint: string): Buffer {
+    this.person(fingerprint);
+    return readFileSync(this.personFile(fingerprint));
+  }
+
+  /** Revokes a certificate on this laptop. */
+  revoke(fingerprint: string, reason: string, actor: Actor): void {
+    this.person(fingerprint);
+    this.journal.append('certificate.revoked', { fingerprint, reason }, actor);
+  }
+
+  /** Everyone enrolled here. */
+  people(): PersonRow[] {
+    return this.repo.people();
+  }
+
+  /** One person by certificate fingerprint. */
+  person(fingerprint: string): PersonRow {
+    const p = this.repo.people().find((x) => x.fingerprint === fingerprint);
+    if (!p) throw new BaselineError('person-unknown', `No person with certificate ${fingerprint.slice(0, 12)}… is enrolled on this laptop.`, 'Enrol the person, or import their .p12.');
+    return p;
+  }
+
+  /** The current (not revoked) certificate of an employee. */
+  personByEmployeeId(employeeId: string): PersonRow {
+    const p = this.repo.people().filter((x) => x.employeeId === employeeId && !x.revoked).at(-1);
+    if (!p) throw new BaselineError('person-unknown', `Employee ${employeeId} has no valid certificate on this laptop.`, 'Enrol them, import their .p12, or check the employee id.');
+    return p;
+  }
+
+  /**
+   * Signs a document hash as a person, unlocking their keystore with the password for this one signature.
+   * A wrong password is recorded; too many within the window lock signing for this person on this laptop.
+   */
+  sign(employeeId: string, password: string, meaning: SignatureMeaning, documentSha256: string): ESignature {
+    const person = this.personByEmployeeId(employeeId);
+    const now = this.clock();
+    if (person.lockedUntil && new Date(person.lockedUntil) > now) {
+      throw new BaselineError('identity-locked', `Signing as ${person.name} is locked on this laptop until ${person.lockedUntil} after repeated wrong passwords.`,
+        'Wait until then, or ask the plant administrator to check the failed attempts recorded in the audit trail.', { until: person.lockedUntil });
+    }
+    const problem = certificateProblem(person.certificatePem, this.trust().caPems, this.repo.revoked(), now);
+    if (problem) throw new BaselineError('signer-invalid', `${person.name} cannot sign: ${problem}.`, 'Use a valid certificate issued by the plant CA.');
+    let keyPem: string;
+    try {
+      keyPem = openP12(readFileSync(this.personFile(person.fingerprint)), password).keyPem;
+    } catch (err) {
+      if (err instanceof BaselineError && err.code === 'wrong-password') {
+        const actor: Actor = { kind: 'person', id: person.employeeId, name: person.name };
+        this.journal.append('person.signing-failed', { fingerprint: person.fingerprint, employeeId: person.employeeId, reason: 'wrong-password' }, actor);
+        const since = new Date(now.getTime() - this.lockout.windowMs).toISOString();
+        const failures = this.repo.failuresSince(person.fingerprint, since);
+        if (failures >= this.lockout.maxFailures) {
+          const until = new Date(now.getTime() + this.lockout.lockMs).toISOString();
+          this.journal.append('person.locked', { fingerprint: person.fingerprint, employeeId: person.employeeId, until, failures }, actor);
+          throw new BaselineError('identity-locked', `Wrong password ${failures} times: signing as ${person.name} is locked on this laptop until ${until}.`,
+            'Wait until then; the attempts are recorded in the audit trail.', { until });
+        }
+        throw new BaselineError('wrong-password', `The password for ${person.name} is wrong (${failures} of ${this.lockout.maxFailures} attempts).`,
+          'Type it again carefully; after too many wrong attempts signing is locked for a while.');
+      }
+      throw err;
+    }
+    const at = now.toISOString();
+    const statement = canonicalJson(signatureStatement({ documentSha256, meaning, at, signerFingerprint: person.fingerprint }));
+    return {
+      meaning,
+      signer: { name: person.name, employeeId: person.employeeId, roles: person.roles, fingerprint: person.fingerprint, certificatePem: person.certificatePem },
+      at, documentSha256, algorithm: 'RSASSA-PKCS1-v1_5-SHA256', value: signWithKey(keyPem, statement),
+    };
+  }
+}

@@ -1,0 +1,46 @@
+/** Signed snapshots: a complete capture, signed "captured by" the engineer, stored and recorded (issue #4). */
+import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import { snapshotDocumentOf, type Artefact, type SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { IdentityService } from './identity-service.ts';
+
+/** Makes and stores signed snapshots. */
+export class SnapshotService {
+  private readonly journal: JournalRepository;
+  private readonly blobs: BlobStore;
+  private readonly identity: IdentityService;
+
+  constructor(journal: JournalRepository, blobs: BlobStore, identity: IdentityService) {
+    this.journal = journal;
+    this.blobs = blobs;
+    this.identity = identity;
+  }
+
+  /** An unsigned snapshot file of a capture (what `baseline capture --out` writes without a signer). */
+  static unsigned(capture: CaptureDocument, artefacts: Artefact[] = []): SnapshotFile {
+    return { schema: 'baseline.snapshot/1', document: snapshotDocumentOf(capture, artefacts), signatures: [] };
+  }
+
+  /** Signs a complete capture as the engineer who captured it (password asked for this one signature). */
+  sign(capture: CaptureDocument, employeeId: string, password: string, controllerId: string | null, actor: Actor, artefacts: Artefact[] = []): { file: SnapshotFile; sha256: string } {
+    if (!capture.complete) {
+      throw new BaselineError('capture-incomplete', `The capture of ${capture.controller.description} is incomplete (${capture.stats.bad} of ${capture.stats.tags} tags bad), so it cannot be signed as evidence.`,
+        'Fix the connection or the profile and capture again.');
+    }
+    const document = snapshotDocumentOf(capture, artefacts);
+    const sha256 = sha256Hex(canonicalJson(document));
+    const signature = this.identity.sign(employeeId, password, 'captured by', sha256);
+    const file: SnapshotFile = { schema: 'baseline.snapshot/1', document, signatures: [signature] };
+    const fileSha256 = this.blobs.put(Buffer.from(JSON.stringify(file, null, 2) + '\n'));
+    this.journal.append('snapshot.captured', {
+      controllerId, controller: capture.controller.description, snapshotSha256: sha256, fileSha256, complete: true,
+      signerFingerprint: signature.signer.fingerprint, signer: signature.signer.name,
+    }, actor);
+    return { file, sha256 };
+  }
+}

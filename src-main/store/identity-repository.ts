@@ -1,0 +1,52 @@
+/** Read side of people, trusted CAs, signing failures, revocations and snapshots (projections). */
+import type Database from 'better-sqlite3';
+
+/** A person enrolled on this laptop. */
+export interface PersonRow {
+  fingerprint: string;
+  employeeId: string;
+  name: string;
+  roles: string[];
+  certificatePem: string;
+  source: string;
+  enrolledAt: string;
+  lockedUntil: string | null;
+  revoked: boolean;
+}
+
+/** Queries for identities and trust. */
+export class IdentityRepository {
+  private readonly db: Database.Database;
+
+  constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Trusted plant CA certificates. */
+  trustedCas(): { fingerprint: string; name: string; certificatePem: string; source: string }[] {
+    return (this.db.prepare('SELECT fingerprint, name, certificate_pem, source FROM trusted_cas ORDER BY trusted_at').all() as
+      { fingerprint: string; name: string; certificate_pem: string; source: string }[])
+      .map((r) => ({ fingerprint: r.fingerprint, name: r.name, certificatePem: r.certificate_pem, source: r.source }));
+  }
+
+  /** Revoked certificate fingerprints. */
+  revoked(): Set<string> {
+    return new Set((this.db.prepare('SELECT fingerprint FROM revocations').all() as { fingerprint: string }[]).map((r) => r.fingerprint));
+  }
+
+  /** Everyone enrolled here, by name. */
+  people(): PersonRow[] {
+    const revoked = this.revoked();
+    return (this.db.prepare('SELECT * FROM people ORDER BY name, enrolled_at').all() as
+      { fingerprint: string; employee_id: string; name: string; roles: string; certificate_pem: string; source: string; enrolled_at: string; locked_until: string | null }[])
+      .map((r) => ({
+        fingerprint: r.fingerprint, employeeId: r.employee_id, name: r.name, roles: r.roles ? r.roles.split(',') : [], certificatePem: r.certificate_pem,
+        source: r.source, enrolledAt: r.enrolled_at, lockedUntil: r.locked_until, revoked: revoked.has(r.fingerprint),
+      }));
+  }
+
+  /** Wrong-password attempts for a certificate since a time. */
+  failuresSince(fingerprint: string, sinceIso: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM signing_failures WHERE fingerprint = ? AND at >= ?').get(fingerprint, sinceIso) as { n: number }).n;
+  }
+}
