@@ -46,6 +46,28 @@ export function appHandlers(app: BaselineApp): Handlers {
     },
     'capture.cancel': (req) => ({ cancelled: app.captures.cancel(req.captureId) }),
     'captures.get': (req) => JSON.parse(app.blobs.get(req.captureSha256).toString('utf8')) as CaptureDocument,
+    'people.list': () => ({
+      people: app.identity.people().map(({ certificatePem: _pem, ...p }) => p),
+      cas: app.identity.cas(),
+      hasLocalCa: app.identity.hasLocalCa(),
+    }),
+    'people.createCa': (req) => ({ fingerprint: app.identity.createCa(req.name, req.caPassword, app.actor()).fingerprint }),
+    'people.enrol': (req) => {
+      const { certificatePem: _pem, ...p } = app.identity.enrol({ name: req.name, employeeId: req.employeeId, roles: req.roles, password: req.password }, req.caPassword, app.actor());
+      return p;
+    },
+    'snapshots.sign': (req) => {
+      const controller = app.controllers.get(req.controllerId);
+      const capture = JSON.parse(app.blobs.get(req.captureSha256).toString('utf8')) as CaptureDocument;
+      if (capture.controller.description !== controller.description) {
+        throw new BaselineError('capture-other-controller', `That capture is of ${capture.controller.description}, not ${controller.name}.`, 'Sign a capture of this controller.');
+      }
+      const person = app.identity.personByEmployeeId(req.employeeId);
+      const actor = { kind: 'person' as const, id: person.employeeId, name: person.name };
+      const { sha256, file } = app.snapshots.sign(capture, req.employeeId, req.password, controller.id, actor);
+      return { sha256, controllerId: controller.id, controller: controller.description, signer: file.signatures[0]!.signer.name, at: file.signatures[0]!.at };
+    },
+    'snapshots.list': (req) => ({ snapshots: app.identity.snapshots(req.controllerId) }),
   };
 }
 

@@ -134,6 +134,21 @@ export class IdentityService {
     this.journal.append('certificate.revoked', { fingerprint, reason }, actor);
   }
 
+  /** Whether this laptop holds the plant CA's key (and so can enrol people). */
+  hasLocalCa(): boolean {
+    return existsSync(this.caFile);
+  }
+
+  /** Trusted plant CAs. */
+  cas(): { fingerprint: string; name: string; source: string }[] {
+    return this.repo.trustedCas().map(({ fingerprint, name, source }) => ({ fingerprint, name, source }));
+  }
+
+  /** Signed snapshots of a controller, newest first. */
+  snapshots(controllerId: string): { sha256: string; controllerId: string | null; controller: string; signer: string; at: string }[] {
+    return this.repo.snapshots(controllerId);
+  }
+
   /** Everyone enrolled here. */
   people(): PersonRow[] {
     return this.repo.people();

@@ -4,7 +4,7 @@
  */
 import { create, type StateCreator } from 'zustand';
 import type { BaselineApi } from '../../src-shared/common/api/transport.ts';
-import type { Connectivity, ControllerView, EventView, OperationRequest, OperationResponse, ProfileView } from '../../src-shared/common/api/contract.ts';
+import type { Connectivity, ControllerView, EventView, OperationRequest, OperationResponse, PersonView, ProfileView, SnapshotView } from '../../src-shared/common/api/contract.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { ApiError } from '../../src-shared/common/api/api-client.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
@@ -44,7 +44,7 @@ export interface AuditSlice {
 
 /** Which screen is shown. */
 export interface NavSlice {
-  view: 'controllers' | 'audit';
+  view: 'controllers' | 'people' | 'audit';
   go(view: NavSlice['view']): void;
 }
 
@@ -75,8 +75,23 @@ export interface ControllersSlice {
   clearControllersError(): void;
 }
 
+/** People, CAs and signed snapshots. */
+export interface PeopleSlice {
+  people: PersonView[];
+  cas: OperationResponse<'people.list'>['cas'];
+  hasLocalCa: boolean;
+  peopleError: ErrorData | null;
+  snapshots: SnapshotView[];
+  loadPeople(): Promise<void>;
+  createCa(req: OperationRequest<'people.createCa'>): Promise<boolean>;
+  enrol(req: OperationRequest<'people.enrol'>): Promise<boolean>;
+  loadSnapshots(controllerId: string): Promise<void>;
+  /** Signs a capture; resolves to null on success, or the error to show in the signing dialog. */
+  signSnapshot(req: OperationRequest<'snapshots.sign'>): Promise<ErrorData | null>;
+}
+
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice;
 
 const PAGE = 200;
 
@@ -166,6 +181,7 @@ const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => (
   go(view) {
     set({ view });
     if (view === 'audit') void get().loadJournal();
+    else if (view === 'people') void get().loadPeople();
     else void get().loadControllers();
   },
 });
@@ -188,9 +204,13 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
     }
   },
   selectController(id) {
-    set({ selectedControllerId: id, captureDoc: null });
+    set({ selectedControllerId: id, captureDoc: null, snapshots: [] });
     const last = get().controllers.find((c) => c.id === id)?.lastCapture;
     if (last) void get().loadCaptureDoc(last.captureSha256);
+    if (id) {
+      void get().loadSnapshots(id);
+      void get().loadPeople();
+    }
   },
   async importProfile(req) {
     const api = get().api;
@@ -247,9 +267,76 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
   clearControllersError: () => set({ controllersError: null }),
 });
 
+const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get) => ({
+  people: [],
+  cas: [],
+  hasLocalCa: false,
+  peopleError: null,
+  snapshots: [],
+  async loadPeople() {
+    const api = get().api;
+    if (!api) return;
+    try {
+      const r = await api.invoke('people.list', {});
+      set({ people: r.people, cas: r.cas, hasLocalCa: r.hasLocalCa });
+    } catch (err) {
+      set({ peopleError: errorOf(err) });
+    }
+  },
+  async createCa(req) {
+    const api = get().api;
+    if (!api) return false;
+    try {
+      await api.invoke('people.createCa', req);
+      set({ peopleError: null });
+      await get().loadPeople();
+      return true;
+    } catch (err) {
+      set({ peopleError: errorOf(err) });
+      return false;
+    }
+  },
+  async enrol(req) {
+    const api = get().api;
+    if (!api) return false;
+    try {
+      await api.invoke('people.enrol', req);
+      set({ peopleError: null });
+      await get().loadPeople();
+      return true;
+    } catch (err) {
+      set({ peopleError: errorOf(err) });
+      return false;
+    }
+  },
+  async loadSnapshots(controllerId) {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ snapshots: (await api.invoke('snapshots.list', { controllerId })).snapshots });
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+    }
+  },
+  async signSnapshot(req) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      await api.invoke('snapshots.sign', req);
+      await get().loadSnapshots(req.controllerId);
+      return null;
+    } catch (err) {
+      void get().loadPeople();
+      return errorOf(err);
+    }
+  },
+});
+
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
-  return create<AppState>()((...a) => ({ ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a) }));
+  return create<AppState>()((...a) => ({
+    ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a), ...createPeopleSlice(...a),
+  }));
 }
 
 /** Selector: the selected controller, derived from the list. */

@@ -94,4 +94,42 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     await page.screenshot({ path: join('test-results', 'controllers-view-incomplete.png') });
     expect(errors).toEqual([]);
   });
+
+  it('a supervisor signs the capture as evidence: wrong password refused and recorded, right password signs', async () => {
+    await page.getByRole('button', { name: 'People' }).click();
+    const ca = page.getByRole('form', { name: 'Create plant CA' });
+    await ca.getByLabel('CA name').fill('Plant 7 CA');
+    await ca.getByLabel('CA password').fill('plant-ca-secret-1');
+    await ca.getByRole('button', { name: 'Create CA' }).click();
+    const enrol = page.getByRole('form', { name: 'Enrol person' });
+    await enrol.waitFor();
+    await enrol.getByLabel('Full name').fill('Ana Ruiz');
+    await enrol.getByLabel('Employee id').fill('E1042');
+    await enrol.getByLabel('Their password').fill('torque-wrench-42');
+    await enrol.getByLabel('Repeat it').fill('torque-wrench-42');
+    await enrol.getByLabel('CA password').fill('plant-ca-secret-1');
+    await enrol.getByRole('button', { name: 'Enrol' }).click();
+    await page.locator('tr[data-employee="E1042"]').waitFor();
+    expect(await page.getByTestId('trusted-cas').innerText()).toMatch(/Plant 7 CA/);
+
+    await page.getByRole('button', { name: 'Controllers' }).click();
+    await page.getByRole('button', { name: /PLC-L1/ }).click();
+    await page.getByRole('button', { name: 'Sign as evidence…' }).click();
+    const dialog = page.getByRole('form', { name: 'Sign capture' });
+    expect(await dialog.locator('.statement').innerText()).toMatch(/Ana Ruiz states that this snapshot was captured by them/);
+    await dialog.getByLabel('Password').fill('not-my-password');
+    await dialog.getByRole('button', { name: 'Sign' }).click();
+    await dialog.getByRole('alert').waitFor();
+    expect(await dialog.getByRole('alert').innerText()).toMatch(/password for Ana Ruiz is wrong \(1 of 3 attempts\)/);
+    await dialog.getByLabel('Password').fill('torque-wrench-42');
+    await dialog.getByRole('button', { name: 'Sign' }).click();
+    await page.getByTestId('signed-snapshots').waitFor();
+    expect(await page.getByTestId('signed-snapshots').innerText()).toMatch(/captured by Ana Ruiz/);
+    await page.screenshot({ path: join('test-results', 'controllers-view-signed.png') });
+
+    await page.getByRole('button', { name: 'Audit trail' }).click();
+    await page.locator('[data-testid=event-row][data-type="snapshot.captured"]').waitFor();
+    expect(await page.locator('[data-testid=event-row][data-type="person.signing-failed"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore, selectSelectedController } from '../../state/app-store.ts';
 import type { CaptureDocument } from '../../../src-shared/common/capture/capture-document.ts';
+import { SignDialog } from './sign-dialog.tsx';
 
 function formatValue(v: CaptureDocument['values'][number]): string {
   if (v.quality === 'bad') return '—';
@@ -46,9 +47,10 @@ function CaptureValues({ doc }: { doc: CaptureDocument }) {
 /** One controller: identity, last capture, "Capture now" with progress and cancel, and the captured values. */
 export function ControllerDetail() {
   const controller = useAppStore(selectSelectedController);
-  const { active, doc, startCapture, cancelCapture } = useAppStore(useShallow((s) => ({
-    active: s.activeCapture, doc: s.captureDoc, startCapture: s.startCapture, cancelCapture: s.cancelCapture,
+  const { active, doc, startCapture, cancelCapture, snapshots } = useAppStore(useShallow((s) => ({
+    active: s.activeCapture, doc: s.captureDoc, startCapture: s.startCapture, cancelCapture: s.cancelCapture, snapshots: s.snapshots,
   })));
+  const [signing, setSigning] = useState(false);
   if (!controller) return <p className="muted">Select a controller, or add one.</p>;
   const running = active?.controllerId === controller.id ? active : null;
   const pct = running && running.total > 0 ? Math.round((100 * running.done) / running.total) : 0;
@@ -74,6 +76,17 @@ export function ControllerDetail() {
         <dl className="identity" aria-label="Identity">
           {Object.entries(shownDoc.identity).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
         </dl>
+      )}
+      {snapshots.length > 0 && (
+        <p className="ok-text" data-testid="signed-snapshots">
+          Signed snapshots: {snapshots.map((s) => `captured by ${s.signer}, ${new Date(s.at).toLocaleString()}`).join('; ')}
+        </p>
+      )}
+      {shownDoc?.complete && controller.lastCapture && !running && !signing && (
+        <button type="button" onClick={() => setSigning(true)}>Sign as evidence…</button>
+      )}
+      {signing && controller.lastCapture && (
+        <SignDialog controllerId={controller.id} captureSha256={controller.lastCapture.captureSha256} onDone={() => setSigning(false)} />
       )}
       {shownDoc ? <CaptureValues doc={shownDoc} /> : !running && <p className="muted">{controller.lastCapture ? 'Loading the last capture…' : 'Never captured.'}</p>}
     </section>

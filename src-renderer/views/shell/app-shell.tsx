@@ -4,6 +4,7 @@ import { ConnectivityIndicator } from '../../components/connectivity-indicator.t
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { AuditView } from '../audit/audit-view.tsx';
 import { ControllersView } from '../controllers/controllers-view.tsx';
+import { PeopleView } from '../people/people-view.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
@@ -24,9 +25,9 @@ export function AppShell() {
       </header>
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
-          {(['controllers', 'audit'] as const).map((v) => (
+          {(['controllers', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              {v === 'controllers' ? 'Controllers' : 'Audit trail'}
+              {v === 'controllers' ? 'Controllers' : v === 'people' ? 'People' : 'Audit trail'}
             </button>
           ))}
         </nav>
@@ -36,7 +37,7 @@ export function AppShell() {
           {connection.state === 'lost' && (
             <ErrorPanel title="Connection lost" error={{ code: 'disconnected', message: 'The connection to the Baseline host was lost.', hint: 'Restart `npm run web` (or the app) and open its new URL.' }} />
           )}
-          {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : <ControllersView />)}
+          {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : <ControllersView />)}
         </main>
       </div>
     </div>

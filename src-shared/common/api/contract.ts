@@ -85,6 +85,23 @@ export const ControllerViewSchema = z.object({
 /** A registered controller. */
 export type ControllerView = z.infer<typeof ControllerViewSchema>;
 
+const Password = z.string().min(1).max(1024);
+
+/** A person enrolled on this laptop. */
+export const PersonViewSchema = z.object({
+  fingerprint: z.string(), employeeId: z.string(), name: z.string(), roles: z.array(z.string()), source: z.string(),
+  enrolledAt: z.string(), lockedUntil: z.string().nullable(), revoked: z.boolean(),
+});
+/** A person enrolled on this laptop. */
+export type PersonView = z.infer<typeof PersonViewSchema>;
+
+/** A signed snapshot of a controller. */
+export const SnapshotViewSchema = z.object({
+  sha256: z.string(), controllerId: z.string().nullable(), controller: z.string(), signer: z.string(), at: z.string(),
+});
+/** A signed snapshot of a controller. */
+export type SnapshotView = z.infer<typeof SnapshotViewSchema>;
+
 /** Every operation: name -> request schema, response schema. Names are `domain.verb`. */
 export const OPERATIONS = {
   'app.info': {
@@ -145,6 +162,32 @@ export const OPERATIONS = {
   'captures.get': {
     request: z.object({ captureSha256: Sha256 }).strict(),
     response: z.custom<CaptureDocument>(),
+  },
+  'people.list': {
+    request: Empty,
+    response: z.object({ people: z.array(PersonViewSchema), cas: z.array(z.object({ fingerprint: z.string(), name: z.string(), source: z.string() })), hasLocalCa: z.boolean() }),
+  },
+  'people.createCa': {
+    request: z.object({ name: z.string().trim().min(1).max(120), caPassword: Password }).strict(),
+    response: z.object({ fingerprint: z.string() }),
+  },
+  'people.enrol': {
+    request: z.object({
+      name: z.string().trim().min(1).max(120),
+      employeeId: z.string().trim().min(1).max(40),
+      roles: z.array(z.enum(['engineer', 'supervisor', 'approver', 'compliance', 'admin'])).min(1),
+      password: Password,
+      caPassword: Password,
+    }).strict(),
+    response: PersonViewSchema,
+  },
+  'snapshots.sign': {
+    request: z.object({ controllerId: z.string().min(1), captureSha256: Sha256, employeeId: z.string().min(1), password: Password }).strict(),
+    response: SnapshotViewSchema,
+  },
+  'snapshots.list': {
+    request: z.object({ controllerId: z.string().min(1) }).strict(),
+    response: z.object({ snapshots: z.array(SnapshotViewSchema) }),
   },
 } as const;
 
