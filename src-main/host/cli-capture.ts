@@ -16,6 +16,7 @@ import { protectionFromEnv } from '../store/device-key-store.ts';
 import { startModbusSimulator } from '../devices/simulator/modbus-simulator.ts';
 import { modbusImageFromProfile } from '../devices/simulator/modbus-profile-image.ts';
 import { parseFault, startFaultProxy } from '../devices/simulator/fault-proxy.ts';
+import { startLogixSimulator } from '../devices/simulator/logix/logix-simulator.ts';
 
 /** Output sinks. */
 export interface Io {
@@ -125,11 +126,11 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
 /** `baseline simulate`: serves a simulated controller until interrupted. */
 export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
   const protocol = str(flags, 'protocol');
-  if (protocol !== 'modbus-tcp') {
+  if (protocol !== 'modbus-tcp' && protocol !== 'logix') {
     throw new BaselineError('not-available', `Simulating ${protocol ?? '(no protocol)'} controllers is not available in this build yet.`,
-      'Use --protocol modbus-tcp; the S7 and Logix simulators are being built.');
+      'Use --protocol modbus-tcp or logix; the S7 simulator is being built.');
   }
-  const profile = readProfile(str(flags, 'profile'), 'modbus') as ModbusProfile;
+  const profile = readProfile(str(flags, 'profile'), protocol === 'logix' ? 'logix' : 'modbus');
   const valuesPath = str(flags, 'values');
   let values: Record<string, unknown> = {};
   if (valuesPath) {
@@ -139,18 +140,32 @@ export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
       throw new BaselineError('simulator-values', `The values file ${valuesPath} is not readable JSON.`, 'Give a JSON object of tag name to value.');
     }
   }
-  const image = modbusImageFromProfile(profile, values);
   const faultText = str(flags, 'fault');
+  const fault = faultText ? parseFault(faultText) : null;
   const port = num(flags, 'port') ?? 0;
-  const sim = await startModbusSimulator({ image, unitId: num(flags, 'unit') ?? 1, port: faultText ? 0 : port,
-    identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller' } });
-  const proxy = faultText ? await startFaultProxy(sim.port, parseFault(faultText), port) : null;
-  io.out(`Simulated Modbus TCP controller on 127.0.0.1:${proxy?.port ?? sim.port}, unit ${num(flags, 'unit') ?? 1}, ${profile.tags.length} tags${faultText ? `, fault ${faultText}` : ''}. Ctrl+C stops it.\n`);
+  let server: { port: number; close(): Promise<void> };
+  let label: string;
+  if (profile.protocol === 'logix') {
+    const unknown = Object.keys(values).filter((k) => !profile.tags.some((t) => t.tag === k));
+    if (unknown.length) throw new BaselineError('simulator-values', `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}.`, 'Use the tag names of the profile (first CSV column).');
+    server = await startLogixSimulator({
+      port: fault ? 0 : port,
+      tags: profile.tags.map((t) => ({ name: t.address, type: t.type, writable: t.writable, ...(values[t.tag] !== undefined ? { value: values[t.tag] as never } : {}) })),
+    });
+    label = 'Logix (EtherNet/IP)';
+  } else {
+    const image = modbusImageFromProfile(profile as ModbusProfile, values);
+    server = await startModbusSimulator({ image, unitId: num(flags, 'unit') ?? 1, port: fault ? 0 : port,
+      identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller' } });
+    label = `Modbus TCP unit ${num(flags, 'unit') ?? 1}`;
+  }
+  const proxy = fault ? await startFaultProxy(server.port, fault, port) : null;
+  io.out(`Simulated ${label} controller on 127.0.0.1:${proxy?.port ?? server.port}, ${profile.tags.length} tags${faultText ? `, fault ${faultText}` : ''}. Ctrl+C stops it.\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());
   });
   await proxy?.close();
-  await sim.close();
+  await server.close();
   return 0;
 }

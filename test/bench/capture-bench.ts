@@ -2,7 +2,10 @@
 // device process versus a naive capture (one request per tag), side by side in one run.
 // Run: npm run bench   (prints a Markdown table; docs/benchmarks.md records a run)
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
-import type { ModbusProfile, S7Profile } from '../../src-shared/common/profile/capture-profile.ts';
+import type { LogixProfile, ModbusProfile, S7Profile } from '../../src-shared/common/profile/capture-profile.ts';
+import { createRequire } from 'node:module';
+import eip from 'st-ethernet-ip';
+import { startLogixSimulator } from '../../src-main/devices/simulator/logix/logix-simulator.ts';
 import { DeviceSupervisor } from '../../src-main/devices/process/device-supervisor.ts';
 import { CaptureService } from '../../src-main/services/capture-service.ts';
 import { ModbusConnection } from '../../src-main/devices/modbus/modbus-connection.ts';
@@ -102,6 +105,31 @@ try {
   row('S7', 'Snap7 S7Server (node-snap7)', 'naive: one request per tag', TAGS, good, sconn.requestCount, null, performance.now() - t0);
   await sconn.close();
   s7.stop();
+  // Logix (EtherNet/IP): our CIP simulator, st-ethernet-ip as the client
+  const ltypes = ['DINT', 'REAL', 'INT', 'BOOL'] as const;
+  const lcsv = ['tag,address,type,class', ...Array.from({ length: TAGS }, (_, i) => `L_${i},Tag_${i},${ltypes[i % 4]},config`)].join('\n') + '\n';
+  const lprofile = importProfileCsv(lcsv, 'logix') as LogixProfile;
+  const lsim = await startLogixSimulator({ tags: lprofile.tags.map((t, i) => ({ name: t.address, type: t.type, value: t.type === 'BOOL' ? i % 2 === 0 : i % 1000 })) });
+  t0 = performance.now();
+  doc = await service.capture({ target: { protocol: 'logix', host: '127.0.0.1', port: lsim.port, slot: 0 }, profile: lprofile, profileName: 'bench', options }, actor);
+  row('Logix (EtherNet/IP)', 'Baseline CIP simulator, st-ethernet-ip client', `planned, device process (packet ${doc.negotiated['packetSize']})`, TAGS, doc.stats.good, doc.stats.requests, doc.stats.minimumRequests, performance.now() - t0);
+  // naive: one Read Tag per tag on one connection
+  const eipConfig = createRequire(import.meta.url)('st-ethernet-ip/dist/config.js') as { EIP_PORT: number };
+  eipConfig.EIP_PORT = lsim.port;
+  const plc = new eip.Controller(true);
+  plc.on('error', () => undefined);
+  await plc.connect('127.0.0.1', 0, false);
+  const before = lsim.requests;
+  t0 = performance.now();
+  good = 0;
+  for (const t of lprofile.tags) {
+    const tag = new eip.Tag(t.address);
+    await plc.readTag(tag);
+    if (tag.value !== undefined) good++;
+  }
+  row('Logix (EtherNet/IP)', 'Baseline CIP simulator, st-ethernet-ip client', 'naive: one request per tag', TAGS, good, lsim.requests - before, null, performance.now() - t0);
+  await plc.disconnect();
+  await lsim.close();
 } finally {
   devices.close();
 }

@@ -10,6 +10,7 @@ import type { CaptureProfile } from '../../../src-shared/common/profile/capture-
 import { captureModbus } from '../modbus/modbus-capture.ts';
 import { captureS7 } from '../s7/s7-capture.ts';
 import { restore } from '../restore-job.ts';
+import { captureLogix } from '../logix/logix-capture.ts';
 
 /** What a job gets besides its payload. */
 export interface JobContext {
@@ -42,8 +43,7 @@ async function capture(payload: unknown, ctx: JobContext): Promise<unknown> {
     case 's7':
       return captureS7(job.target, profile as Extract<CaptureProfile, { protocol: 's7' }>, job.options, ctx);
     case 'logix':
-      throw new BaselineError('not-available', 'Capturing from Logix controllers is not available in this build yet.',
-        'Use a Modbus or S7 controller, or a later Baseline version.');
+      return captureLogix(job.target, profile as Extract<CaptureProfile, { protocol: 'logix' }>, job.options, ctx);
   }
 }
 

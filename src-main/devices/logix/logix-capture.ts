@@ -1,0 +1,160 @@
+/**
+ * A Logix (ControlLogix / CompactLogix) capture through `st-ethernet-ip`, the maintained, typed fork of
+ * `ethernet-ip`: session and Forward Open (connected messaging), controller identity from the Identity object,
+ * tag-list browse (templates for STRING and UDTs), and every profile tag read through Multiple Service Packets
+ * (TagGroup). Nothing is written here.
+ *
+ * Library facts this module works around (found against our simulator, test/integration/logix-sim):
+ * - it has no port option and always dials its EIP_PORT constant, so connects are serialised and the constant
+ *   is pointed at the target's port for the moment of connecting;
+ * - it cannot decode LREAL (its whole group read fails), so LREAL tags are reported bad with that reason;
+ * - it packs Multiple Service Packets at about 300 bytes, more requests than the planner's 500-byte packing:
+ *   the capture reports the requests it really sent next to the planner's minimum;
+ * - it throws uncaught errors from its socket handler on a truncated reply: that is why this runs in the
+ *   device process.
+ */
+import { createRequire } from 'node:module';
+import eip from 'st-ethernet-ip';
+import { planLogix } from '../../../src-shared/common/capture-plan/logix-plan.ts';
+import type { LogixProfile } from '../../../src-shared/common/profile/capture-profile.ts';
+import type { LogixType } from '../../../src-shared/common/profile/logix-address.ts';
+import type { CaptureOptions, ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';
+import { toHex, toJsonValue, type CaptureJobResult, type CapturedValue } from '../../../src-shared/common/capture/capture-result.ts';
+import { toErrorData, type BaselineError } from '../../../src-shared/common/errors.ts';
+import { deviceError } from '../device-error.ts';
+import { probeTcp } from '../tcp-probe.ts';
+import type { JobContext } from '../process/job-handlers.ts';
+
+const { Controller, Tag, TagGroup } = eip;
+type PlcController = InstanceType<typeof Controller>;
+type PlcTag = InstanceType<typeof Tag>;
+const require = createRequire(import.meta.url);
+const eipConfig = require('st-ethernet-ip/dist/config.js') as { EIP_PORT: number };
+
+let connectLock: Promise<unknown> = Promise.resolve();
+
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); })]).finally(() => clearTimeout(timer));
+}
+
+function describe(t: Extract<ControllerTarget, { protocol: 'logix' }>): string {
+  return `Logix ${t.host}:${t.port} slot ${t.slot}`;
+}
+
+/** Connects (serialised: the library's port is a process-wide constant) with a bounded wait. */
+async function connect(target: Extract<ControllerTarget, { protocol: 'logix' }>, timeoutMs: number): Promise<PlcController> {
+  const controller = describe(target);
+  await probeTcp(target.host, target.port, timeoutMs, controller);
+  const run = connectLock.then(async () => {
+    eipConfig.EIP_PORT = target.port;
+    const plc = new Controller(true);
+    plc.timeout_sp = timeoutMs;
+    plc.on('error', () => { /* socket errors surface as rejected calls */ });
+    try {
+      await withTimeout(plc.connect(target.host, target.slot, true), timeoutMs * 3,
+        () => deviceError('timeout', controller, 'connecting', `no EtherNet/IP session within ${timeoutMs * 3} ms`));
+    } catch (err) {
+      plc.destroy();
+      const e = err as { code?: string; message?: string; generalStatusCode?: number };
+      if (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(e.message ?? '')) throw deviceError('refused', controller, 'connecting', 'connection refused');
+      if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') throw deviceError('unreachable', controller, 'connecting', `host unreachable (${e.code})`);
+      if (typeof e.generalStatusCode === 'number') throw deviceError('protocol', controller, 'connecting', `the controller answered CIP status 0x${e.generalStatusCode.toString(16)} (check the slot)`);
+      if (err instanceof Error && 'hint' in err) throw err;
+      throw deviceError('protocol', controller, 'connecting', e.message ?? String(err));
+    }
+    return plc;
+  });
+  connectLock = run.catch(() => undefined);
+  return run;
+}
+
+/** Little-endian wire bytes of a decoded atomic value (CIP encodes little-endian). */
+function rawOf(type: LogixType, value: unknown): string | null {
+  const b = Buffer.alloc(8);
+  switch (type) {
+    case 'BOOL': return value ? '01' : '00';
+    case 'SINT': b.writeInt8(Number(value)); return toHex(b.subarray(0, 1));
+    case 'INT': b.writeInt16LE(Number(value)); return toHex(b.subarray(0, 2));
+    case 'DINT': b.writeInt32LE(Number(value)); return toHex(b.subarray(0, 4));
+    case 'LINT': b.writeBigInt64LE(BigInt(value as bigint)); return toHex(b);
+    case 'REAL': b.writeFloatLE(Number(value)); return toHex(b.subarray(0, 4));
+    case 'LREAL': b.writeDoubleLE(Number(value)); return toHex(b);
+    case 'STRING': return toHex(Buffer.from(String(value), 'latin1'));
+  }
+}
+
+/** Runs a Logix capture. */
+export async function captureLogix(target: Extract<ControllerTarget, { protocol: 'logix' }>, profile: LogixProfile, options: CaptureOptions, ctx: JobContext): Promise<CaptureJobResult> {
+  const started = performance.now();
+  const controller = describe(target);
+  const plan = planLogix(profile.tags);
+  const plc = await connect(target, options.timeoutMs);
+  let frames = 0;
+  const socketWrite = plc.write.bind(plc) as (...args: unknown[]) => boolean;
+  (plc as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+    const buf = args[0];
+    // Encapsulation command 0x6F SendRRData / 0x70 SendUnitData carries one CIP request (Vol 2 §2-4).
+    if (Buffer.isBuffer(buf) && buf.length >= 24 && (buf.readUInt16LE(0) === 0x6f || buf.readUInt16LE(0) === 0x70)) frames++;
+    return socketWrite(...args);
+  };
+  const values = new Map<string, CapturedValue>();
+  let failure: BaselineError | null = null;
+  const p = plc.properties as { name?: string; serial_number?: number; version?: string; run?: boolean; program?: boolean; faulted?: boolean };
+  const identity: Record<string, string> = {};
+  if (p.name) identity['productName'] = p.name;
+  if (p.serial_number !== undefined) identity['serialNumber'] = p.serial_number.toString(16).padStart(8, '0');
+  if (p.version) identity['firmware'] = p.version;
+  identity['mode'] = p.faulted ? 'faulted' : p.run ? 'run' : p.program ? 'program' : 'unknown';
+  try {
+    const group = new TagGroup();
+    const members: { tag: string; type: LogixType; plcTag: PlcTag }[] = [];
+    for (const t of profile.tags) {
+      if (t.type === 'LREAL') {
+        values.set(t.tag, { tag: t.tag, value: null, raw: null, quality: 'bad', error: `${controller}: LREAL ${t.address} cannot be decoded by the EtherNet/IP library (st-ethernet-ip); not read` });
+        continue;
+      }
+      const plcTag = (t.type === 'STRING' ? plc.newTag(t.address, undefined, false) : new Tag(t.address)) as PlcTag;
+      plcTag.on('Unknown', () => {
+        values.set(t.tag, { tag: t.tag, value: null, raw: null, quality: 'bad', error: `${controller}: reading ${t.address}: the controller answered CIP status 0x04 (no such tag)` });
+      });
+      group.add(plcTag);
+      members.push({ tag: t.tag, type: t.type, plcTag });
+    }
+    if (members.length > 0) {
+      try {
+        await withTimeout(plc.readTagGroup(group), options.timeoutMs * (plan.requests + 2),
+          () => deviceError('timeout', controller, 'reading tags', 'no complete answer within the timeout'));
+      } catch (err) {
+        const e = err as { generalStatusCode?: number; message?: string };
+        failure = err instanceof Error && 'hint' in err ? err as BaselineError
+          : deviceError('protocol', controller, 'reading tags', typeof e.generalStatusCode === 'number' ? `CIP status 0x${e.generalStatusCode.toString(16)}` : (e.message ?? String(err)));
+      }
+      for (const m of members) {
+        if (values.has(m.tag)) continue;
+        const v = m.plcTag.value as unknown;
+        if (failure || v === undefined || v === null) {
+          values.set(m.tag, { tag: m.tag, value: null, raw: null, quality: 'bad', error: failure ? `not read: ${failure.message}` : 'no value came back' });
+          continue;
+        }
+        values.set(m.tag, { tag: m.tag, value: toJsonValue(v as number | boolean | bigint | string), raw: rawOf(m.type, v), quality: 'good' });
+      }
+    }
+    ctx.progress({ done: values.size, total: profile.tags.length, detail: `${frames} requests` });
+  } finally {
+    await withTimeout(plc.disconnect(), 2000, () => new Error('disconnect timed out')).catch(() => plc.destroy());
+  }
+  const out = profile.tags.map((t) => values.get(t.tag) ?? { tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: 'not read' });
+  return {
+    identity,
+    values: out,
+    requests: frames,
+    identityRequests: 0,
+    plannedRequests: plan.requests,
+    minimumRequests: plan.minimumRequests,
+    negotiated: { packetSize: plan.limits.packetSize },
+    durationMs: Math.round(performance.now() - started),
+    complete: out.every((v) => v.quality === 'good'),
+    failure: failure ? toErrorData(failure) : null,
+  };
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { importProfileCsv } from '../../../src-shared/common/profile/profile-csv.ts';
+import type { LogixProfile } from '../../../src-shared/common/profile/capture-profile.ts';
+import { DeviceSupervisor } from '../../../src-main/devices/process/device-supervisor.ts';
+import { CaptureService } from '../../../src-main/services/capture-service.ts';
+import { startLogixSimulator, type LogixSimulator } from '../../../src-main/devices/simulator/logix/logix-simulator.ts';
+import { startFaultProxy } from '../../../src-main/devices/simulator/fault-proxy.ts';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/profiles-capture/${name}`, import.meta.url));
+const actor = { kind: 'os-user' as const, id: 'tester', name: 'tester@test' };
+const options = { timeoutMs: 1000, retries: 0 };
+
+describe('Logix captures through st-ethernet-ip, in the device process, against our CIP simulator', () => {
+  const devices = new DeviceSupervisor();
+  const service = new CaptureService(devices);
+  const profile = importProfileCsv(readFileSync(fixture('logix-mixer.csv')), 'logix') as LogixProfile;
+  let sim: LogixSimulator;
+  const target = (port: number) => ({ protocol: 'logix' as const, host: '127.0.0.1', port, slot: 0 });
+
+  beforeAll(async () => {
+    sim = await startLogixSimulator({
+      udts: [{ name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'DINT', dims: 4 }] }],
+      tags: [
+        { name: 'Mixer_Running', type: 'BOOL', value: true },
+        { name: 'Mixer_Mode', type: 'SINT', value: -3 },
+        { name: 'Mixer_SpeedSP', type: 'REAL', value: 1450.5 },
+        { name: 'Mixer_Count', type: 'DINT', value: 123456 },
+        { name: 'Mixer_Serial', type: 'LINT', value: '9007199254740993' },
+        { name: 'Mixer_Operator', type: 'STRING', value: 'J. Smith' },
+        { name: 'Recipe', type: 'RecipeType', value: { Temp: 72.5, Steps: [10, 20, 30, 40] } },
+        { name: 'Program:MainProgram.Limit', type: 'DINT', value: 99 },
+        { name: 'Arr', type: 'INT', dims: 10, value: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90] },
+      ],
+    });
+  });
+  afterAll(async () => {
+    devices.close();
+    await sim?.close();
+  });
+
+  it('reads every type, a UDT member, an array element and a program tag, with identity, exactly', async () => {
+    const doc = await service.capture({ target: target(sim.port), profile, profileName: 'mixer', options }, actor);
+    expect(Object.fromEntries(doc.values.map((v) => [v.tag, v.value]))).toEqual({
+      Mixer_Running: true, Mixer_Mode: -3, Mixer_Speed: 1450.5, Mixer_Count: 123456, Mixer_Serial: '9007199254740993',
+      Mixer_Operator: 'J. Smith', Recipe_Temp: 72.5, Recipe_Step2: 30, Limit: 99, Arr3: 30,
+    });
+    expect(doc.values.find((v) => v.tag === 'Mixer_Speed')?.raw).toBe('0050b544');
+    expect(doc.identity).toMatchObject({ productName: '1756-L83E/B', mode: 'run' });
+    expect(doc.complete).toBe(true);
+    expect(doc.stats.requests).toBeGreaterThan(0);
+    expect(doc.stats.requests).toBeLessThan(profile.tags.length);
+  });
+
+  it('an unknown tag (CIP 0x04) and an LREAL the library cannot decode are bad with the reason; the rest are good', async () => {
+    const p = importProfileCsv('tag,address,type\nCount,Mixer_Count,DINT\nGhost,No_Such_Tag,DINT\nPrecise,Mixer_Precise,LREAL\n', 'logix') as LogixProfile;
+    const doc = await service.capture({ target: target(sim.port), profile: p, profileName: 'x', options }, actor);
+    expect(doc.values.map((v) => [v.tag, v.quality])).toEqual([['Count', 'good'], ['Ghost', 'bad'], ['Precise', 'bad']]);
+    expect(doc.values[1]?.error).toMatch(/CIP status 0x04 \(no such tag\)/);
+    expect(doc.values[2]?.error).toMatch(/LREAL .* cannot be decoded/);
+    expect(doc.complete).toBe(false);
+  });
+
+  it('a refused connection fails the capture clearly', async () => {
+    const doc = await service.capture({ target: target(1), profile, profileName: 'mixer', options }, actor);
+    expect(doc.failure?.code).toBe('device-refused');
+    expect(doc.complete).toBe(false);
+  });
+
+  it('a truncated reply makes the library throw from its socket handler: the device process dies, the capture fails with the reason, and the next capture works', async () => {
+    const before = devices.restartCount;
+    const proxy = await startFaultProxy(sim.port, { kind: 'truncate' });
+    try {
+      const doc = await service.capture({ target: target(proxy.port), profile, profileName: 'mixer', options }, actor);
+      expect(doc.complete).toBe(false);
+      expect(doc.failure?.code).toBe('device-process-crashed');
+      expect(doc.failure?.message).toMatch(/the protocol library failed on an unexpected reply \(The value of "offset" is out of range/);
+      expect(doc.values.every((v) => v.quality === 'bad')).toBe(true);
+      expect(devices.restartCount).toBe(before + 1);
+    } finally {
+      await proxy.close();
+    }
+    const again = await service.capture({ target: target(sim.port), profile, profileName: 'mixer', options }, actor);
+    expect(again.complete).toBe(true);
+  });
+});
