@@ -8,8 +8,9 @@
  * - it has no port option and always dials its EIP_PORT constant, so connects are serialised and the constant
  *   is pointed at the target's port for the moment of connecting;
  * - it cannot decode LREAL (its whole group read fails), so LREAL tags are reported bad with that reason;
- * - it packs Multiple Service Packets at about 300 bytes, more requests than the planner's 500-byte packing:
- *   the capture reports the requests it really sent next to the planner's minimum;
+ * - it packs Multiple Service Packets at about 300 request bytes, whatever the connection allows; the group's
+ *   packing is replaced by the planner's (same per-tag Read Tag requests, from the library's own encoder), so
+ *   each planned packet goes out as one request;
  * - it throws uncaught errors from its socket handler on a truncated reply: that is why this runs in the
  *   device process.
  */
@@ -26,6 +27,8 @@ import { probeTcp } from '../tcp-probe.ts';
 import type { JobContext } from '../process/job-handlers.ts';
 
 const { Controller, Tag, TagGroup } = eip;
+const { MessageRouter } = eip.EthernetIP.CIP;
+const MULTIPLE_SERVICE_PACKET = 0x0a; // CIP Vol 1 §A-4.10
 type PlcController = InstanceType<typeof Controller>;
 type PlcTag = InstanceType<typeof Tag>;
 const require = createRequire(import.meta.url);
@@ -43,7 +46,7 @@ function describe(t: Extract<ControllerTarget, { protocol: 'logix' }>): string {
 }
 
 /** Connects (serialised: the library's port is a process-wide constant) with a bounded wait. */
-async function connect(target: Extract<ControllerTarget, { protocol: 'logix' }>, timeoutMs: number): Promise<PlcController> {
+async function connect(target: Extract<ControllerTarget, { protocol: 'logix' }>, timeoutMs: number, browse: boolean): Promise<PlcController> {
   const controller = describe(target);
   await probeTcp(target.host, target.port, timeoutMs, controller);
   const run = connectLock.then(async () => {
@@ -52,8 +55,13 @@ async function connect(target: Extract<ControllerTarget, { protocol: 'logix' }>,
     plc.timeout_sp = timeoutMs;
     plc.on('error', () => { /* socket errors surface as rejected calls */ });
     try {
-      await withTimeout(plc.connect(target.host, target.slot, true), timeoutMs * 3,
+      await withTimeout(plc.connect(target.host, target.slot, false), timeoutMs * 3,
         () => deviceError('timeout', controller, 'connecting', `no EtherNet/IP session within ${timeoutMs * 3} ms`));
+      await withTimeout(plc.readControllerProps(), timeoutMs, () => deviceError('timeout', controller, 'reading the controller identity', 'no answer within the timeout'));
+      // The tag-list browse (and the templates it fetches) is only needed to decode STRING and structures.
+      if (browse) {
+        await withTimeout(plc.getControllerTagList(plc.state.tagList), timeoutMs * 20, () => deviceError('timeout', controller, 'browsing the tag list', 'no complete answer within the timeout'));
+      }
     } catch (err) {
       plc.destroy();
       const e = err as { code?: string; message?: string; generalStatusCode?: number };
@@ -84,12 +92,48 @@ function rawOf(type: LogixType, value: unknown): string | null {
   }
 }
 
+interface GroupInternals {
+  state: { path: Buffer };
+  generateReadMessageRequests(): { data: Buffer; tag_ids: string[] }[];
+}
+
+/** Makes the TagGroup send the planner's Multiple Service Packets (CIP Vol 1 §A-4.10: count, offsets, services). */
+function usePlannedPacking(group: InstanceType<typeof TagGroup>, plan: ReturnType<typeof planLogix>, members: { tag: string; plcTag: PlcTag }[]): void {
+  const byTag = new Map(members.map((m) => [m.tag, m.plcTag]));
+  const messages: { data: Buffer; tag_ids: string[] }[] = [];
+  for (const read of plan.reads) {
+    const requests: Buffer[] = [];
+    const ids: string[] = [];
+    for (const service of read.services) {
+      const plcTag = service.tags.map((t) => byTag.get(t)).find((t) => t !== undefined);
+      if (!plcTag) continue; // a tag left out of the group (LREAL)
+      requests.push((plcTag as unknown as { generateReadMessageRequest(): Buffer }).generateReadMessageRequest());
+      ids.push((plcTag as unknown as { instance_id: string }).instance_id);
+    }
+    if (requests.length === 0) continue;
+    const header = Buffer.alloc(2 + 2 * requests.length);
+    header.writeUInt16LE(requests.length, 0);
+    let offset = header.length;
+    requests.forEach((r, i) => {
+      header.writeUInt16LE(offset, 2 + 2 * i);
+      offset += r.length;
+    });
+    const internals = group as unknown as GroupInternals;
+    messages.push({ data: MessageRouter.build(MULTIPLE_SERVICE_PACKET, internals.state.path, Buffer.concat([header, ...requests])), tag_ids: ids });
+  }
+  // Tags that share one path appear once in the plan; every member must be in some packet.
+  const planned = new Set(messages.flatMap((m) => m.tag_ids));
+  if (members.every((m) => planned.has((m.plcTag as unknown as { instance_id: string }).instance_id))) {
+    (group as unknown as GroupInternals).generateReadMessageRequests = () => messages;
+  }
+}
+
 /** Runs a Logix capture. */
 export async function captureLogix(target: Extract<ControllerTarget, { protocol: 'logix' }>, profile: LogixProfile, options: CaptureOptions, ctx: JobContext): Promise<CaptureJobResult> {
   const started = performance.now();
   const controller = describe(target);
   const plan = planLogix(profile.tags);
-  const plc = await connect(target, options.timeoutMs);
+  const plc = await connect(target, options.timeoutMs, profile.tags.some((t) => t.type === 'STRING'));
   let frames = 0;
   const socketWrite = plc.write.bind(plc) as (...args: unknown[]) => boolean;
   (plc as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
@@ -122,6 +166,7 @@ export async function captureLogix(target: Extract<ControllerTarget, { protocol:
       members.push({ tag: t.tag, type: t.type, plcTag });
     }
     if (members.length > 0) {
+      usePlannedPacking(group, plan, members);
       try {
         await withTimeout(plc.readTagGroup(group), options.timeoutMs * (plan.requests + 2),
           () => deviceError('timeout', controller, 'reading tags', 'no complete answer within the timeout'));
