@@ -17,6 +17,12 @@ import { ModbusConnection } from './modbus/modbus-connection.ts';
 import { modbusTargetOf } from './modbus/modbus-capture.ts';
 import { S7Connection } from './s7/s7-connection.ts';
 import type { JobContext } from './process/job-handlers.ts';
+import type { LogixAddress } from '../../src-shared/common/profile/logix-address.ts';
+import eip from 'st-ethernet-ip';
+import { connectLogix, describeLogix, logixRaw } from './logix/logix-capture.ts';
+import { deviceError } from './device-error.ts';
+
+const LogixTag = eip.Tag;
 
 /** What happened to one requested write. */
 export interface RestoreOutcome {
@@ -89,7 +95,25 @@ function prepare(profile: CaptureProfile, writes: { tag: string; value: number |
       if (err instanceof BaselineError) throw new BaselineError('restore-refused', err.message, `${err.hint} Nothing was written.`);
       throw err;
     }
-    refuse('Restoring Logix controllers is not available in this build yet.', 'Use the guided procedure in the rollback plan.');
+    const a = tag.location as LogixAddress;
+    const v = w.value;
+    const int = (min: number, max: number) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) refuse(`Tag ${w.tag} is ${a.type} but the value is ${JSON.stringify(v)}.`, `Give a whole number from ${min} to ${max}.`);
+    };
+    switch (a.type) {
+      case 'BOOL': if (typeof v !== 'boolean') refuse(`Tag ${w.tag} is BOOL but the value is ${JSON.stringify(v)}.`, 'Give true or false.'); break;
+      case 'SINT': int(-128, 127); break;
+      case 'INT': int(-32768, 32767); break;
+      case 'DINT': int(-2147483648, 2147483647); break;
+      case 'LINT':
+        if (!(typeof v === 'string' && /^-?\d+$/.test(v)) && !(typeof v === 'number' && Number.isSafeInteger(v))) refuse(`Tag ${w.tag} is LINT but the value is ${JSON.stringify(v)}.`, 'Give a whole number (as a string beyond 2^53).');
+        break;
+      case 'REAL': if (typeof v !== 'number') refuse(`Tag ${w.tag} is REAL but the value is ${JSON.stringify(v)}.`, 'Give a number.'); break;
+      case 'STRING': if (typeof v !== 'string' || v.length > 82) refuse(`Tag ${w.tag} is a STRING of at most 82 characters; the value is ${JSON.stringify(v)}.`, 'Give a shorter text.'); break;
+      case 'LREAL': refuse(`Tag ${w.tag} is LREAL, which the EtherNet/IP library cannot write.`, 'Restore it with Studio 5000 as part of the guided procedure.');
+    }
+    const value = a.type === 'LINT' ? BigInt(v as string | number) : v;
+    return { tag, value: v, bytes: Buffer.from(logixRaw(a.type, value)!, 'hex') };
   });
 }
 
@@ -143,6 +167,36 @@ export async function restore(payload: unknown, ctx: JobContext): Promise<Restor
       }
     } finally {
       await conn.close();
+    }
+  } else if (target.protocol === 'logix') {
+    const plc = await connectLogix(target, job.options.timeoutMs, prepared.some((p) => p.tag.type === 'STRING'));
+    try {
+      for (const [i, p] of prepared.entries()) {
+        if (stopped || ctx.signal.aborted) break;
+        const a = p.tag.location as LogixAddress;
+        const make = () => (a.type === 'STRING' ? plc.newTag(p.tag.address, undefined, false) : new LogixTag(p.tag.address));
+        const value = a.type === 'LINT' ? BigInt(p.value as string | number) : p.value;
+        await step(i, async () => {
+          const tag = make();
+          try {
+            await plc.readTag(tag); // learns the tag's type, which the write needs
+            // Structures (STRING) ignore writeTag's value argument; setting the tag's value works for every type.
+            (tag as { value: unknown }).value = value;
+            await plc.writeTag(tag);
+          } catch (err) {
+            const e = err as { generalStatusCode?: number; message?: string };
+            throw deviceError('protocol', describeLogix(target), `writing ${p.tag.address}`,
+              typeof e.generalStatusCode === 'number' ? `the controller answered CIP status 0x${e.generalStatusCode.toString(16).padStart(2, '0')}` : (e.message ?? String(err)));
+          }
+        }, async () => {
+          const tag = make();
+          await plc.readTag(tag);
+          return Buffer.from(logixRaw(a.type, tag.value) ?? '', 'hex');
+        });
+        ctx.progress({ done: i + 1, total: prepared.length, detail: p.tag.tag });
+      }
+    } finally {
+      await plc.disconnect().catch(() => plc.destroy());
     }
   } else if (target.protocol === 's7') {
     const conn = await S7Connection.open({ host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeoutMs: job.options.timeoutMs });

@@ -41,13 +41,14 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Prom
   return Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); })]).finally(() => clearTimeout(timer));
 }
 
-function describe(t: Extract<ControllerTarget, { protocol: 'logix' }>): string {
+/** "Logix host:port slot n". */
+export function describeLogix(t: Extract<ControllerTarget, { protocol: 'logix' }>): string {
   return `Logix ${t.host}:${t.port} slot ${t.slot}`;
 }
 
 /** Connects (serialised: the library's port is a process-wide constant) with a bounded wait. */
-async function connect(target: Extract<ControllerTarget, { protocol: 'logix' }>, timeoutMs: number, browse: boolean): Promise<PlcController> {
-  const controller = describe(target);
+export async function connectLogix(target: Extract<ControllerTarget, { protocol: 'logix' }>, timeoutMs: number, browse: boolean): Promise<PlcController> {
+  const controller = describeLogix(target);
   await probeTcp(target.host, target.port, timeoutMs, controller);
   const run = connectLock.then(async () => {
     eipConfig.EIP_PORT = target.port;
@@ -78,7 +79,7 @@ async function connect(target: Extract<ControllerTarget, { protocol: 'logix' }>,
 }
 
 /** Little-endian wire bytes of a decoded atomic value (CIP encodes little-endian). */
-function rawOf(type: LogixType, value: unknown): string | null {
+export function logixRaw(type: LogixType, value: unknown): string | null {
   const b = Buffer.alloc(8);
   switch (type) {
     case 'BOOL': return value ? '01' : '00';
@@ -131,9 +132,9 @@ function usePlannedPacking(group: InstanceType<typeof TagGroup>, plan: ReturnTyp
 /** Runs a Logix capture. */
 export async function captureLogix(target: Extract<ControllerTarget, { protocol: 'logix' }>, profile: LogixProfile, options: CaptureOptions, ctx: JobContext): Promise<CaptureJobResult> {
   const started = performance.now();
-  const controller = describe(target);
+  const controller = describeLogix(target);
   const plan = planLogix(profile.tags);
-  const plc = await connect(target, options.timeoutMs, profile.tags.some((t) => t.type === 'STRING'));
+  const plc = await connectLogix(target, options.timeoutMs, profile.tags.some((t) => t.type === 'STRING'));
   let frames = 0;
   const socketWrite = plc.write.bind(plc) as (...args: unknown[]) => boolean;
   (plc as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
@@ -182,7 +183,7 @@ export async function captureLogix(target: Extract<ControllerTarget, { protocol:
           values.set(m.tag, { tag: m.tag, value: null, raw: null, quality: 'bad', error: failure ? `not read: ${failure.message}` : 'no value came back' });
           continue;
         }
-        values.set(m.tag, { tag: m.tag, value: toJsonValue(v as number | boolean | bigint | string), raw: rawOf(m.type, v), quality: 'good' });
+        values.set(m.tag, { tag: m.tag, value: toJsonValue(v as number | boolean | bigint | string), raw: logixRaw(m.type, v), quality: 'good' });
       }
     }
     ctx.progress({ done: values.size, total: profile.tags.length, detail: `${frames} requests` });

@@ -85,3 +85,48 @@ describe('Logix captures through st-ethernet-ip, in the device process, against 
     expect(again.complete).toBe(true);
   });
 });
+
+describe('Logix restore through st-ethernet-ip', () => {
+  const devices = new DeviceSupervisor();
+  let sim: LogixSimulator;
+  const csv = readFileSync(fixture('logix-mixer.csv'), 'utf8') + 'Guard,Guard_Closed,DINT,config,true,true,read-only on the controller\n';
+  const profile = importProfileCsv(csv, 'logix') as LogixProfile;
+  beforeAll(async () => {
+    sim = await startLogixSimulator({
+      udts: [{ name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'DINT', dims: 4 }] }],
+      tags: [
+        { name: 'Mixer_SpeedSP', type: 'REAL', value: 1450.5 },
+        { name: 'Mixer_Operator', type: 'STRING', value: 'J. Smith' },
+        { name: 'Recipe', type: 'RecipeType', value: { Temp: 72.5, Steps: [10, 20, 30, 40] } },
+        { name: 'Guard_Closed', type: 'DINT', value: 1, writable: false },
+      ],
+    });
+  });
+  afterAll(async () => {
+    devices.close();
+    await sim?.close();
+  });
+  const run = (writes: { tag: string; value: unknown }[]) =>
+    devices.run<{ complete: boolean; outcomes: { tag: string; status: string; error?: string; expectedRaw: string; readBackRaw: string | null }[] }>(
+      { kind: 'restore', payload: { target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 }, profile, writes } });
+
+  it('writes a REAL, a STRING and a UDT array member, each read back equal', async () => {
+    const r = await run([{ tag: 'Mixer_Speed', value: 1200.25 }, { tag: 'Mixer_Operator', value: 'A. Ruiz' }, { tag: 'Recipe_Step2', value: 35 }]);
+    expect(r.outcomes.map((o) => [o.tag, o.status, o.error ?? ''])).toEqual([['Mixer_Speed', 'written-verified', ''], ['Mixer_Operator', 'written-verified', ''], ['Recipe_Step2', 'written-verified', '']]);
+    expect(sim.getTag('Mixer_SpeedSP')).toBe(1200.25);
+    expect(sim.getTag('Mixer_Operator')).toBe('A. Ruiz');
+    expect(sim.getTag('Recipe.Steps[2]')).toBe(35);
+  });
+
+  it('a tag the controller refuses to write (CIP 0x0F) is reported, and the rest is not attempted', async () => {
+    const r = await run([{ tag: 'Guard', value: 0 }, { tag: 'Mixer_Speed', value: 1 }]);
+    expect(r.complete).toBe(false);
+    expect(r.outcomes.map((o) => o.status)).toEqual(['write-failed', 'not-attempted']);
+    expect(r.outcomes[0]?.error).toMatch(/CIP status 0x0f/);
+    expect(sim.getTag('Guard_Closed')).toBe(1);
+  });
+
+  it('refuses a tag not marked writable in the profile before connecting', async () => {
+    await expect(run([{ tag: 'Limit', value: 5 }])).rejects.toMatchObject({ code: 'restore-refused' });
+  });
+});
