@@ -46,6 +46,8 @@ export function appHandlers(app: BaselineApp): Handlers {
     },
     'capture.cancel': (req) => ({ cancelled: app.captures.cancel(req.captureId) }),
     'captures.get': (req) => JSON.parse(app.blobs.get(req.captureSha256).toString('utf8')) as CaptureDocument,
+    'controllers.browse': (req) => app.devices.run<{ tags: { address: string; type: string }[]; skipped: { address: string; reason: string }[] }>(
+      { kind: 'browse', payload: { target: req.target } }, { deadlineMs: 120_000 }),
     'people.list': () => ({
       people: app.identity.people().map(({ certificatePem: _pem, ...p }) => p),
       cas: app.identity.cas(),

@@ -73,6 +73,7 @@ export interface ControllersSlice {
   cancelCapture(): Promise<void>;
   loadCaptureDoc(sha256: string): Promise<void>;
   clearControllersError(): void;
+  browseLogix(target: OperationRequest<'controllers.browse'>['target']): Promise<OperationResponse<'controllers.browse'> | null>;
 }
 
 /** People, CAs and signed snapshots. */
@@ -265,6 +266,18 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
     }
   },
   clearControllersError: () => set({ controllersError: null }),
+  async browseLogix(target) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      const r = await api.invoke('controllers.browse', { target });
+      set({ controllersError: null });
+      return r;
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+      return null;
+    }
+  },
 });
 
 const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get) => ({

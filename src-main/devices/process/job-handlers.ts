@@ -11,6 +11,7 @@ import { captureModbus } from '../modbus/modbus-capture.ts';
 import { captureS7 } from '../s7/s7-capture.ts';
 import { restore } from '../restore-job.ts';
 import { captureLogix } from '../logix/logix-capture.ts';
+import { browseLogix } from '../logix/logix-browse.ts';
 
 /** What a job gets besides its payload. */
 export interface JobContext {
@@ -47,6 +48,17 @@ async function capture(payload: unknown, ctx: JobContext): Promise<unknown> {
   }
 }
 
+const BrowseJobSchema = z.object({ target: ControllerTargetSchema, options: CaptureOptionsSchema.default({ timeoutMs: 2000, retries: 2 }) });
+
+async function browse(payload: unknown, ctx: JobContext): Promise<unknown> {
+  const job = BrowseJobSchema.parse(payload);
+  if (job.target.protocol !== 'logix') {
+    throw new BaselineError('browse-not-supported', `Browsing tags is only possible on Logix controllers; ${job.target.protocol} controllers have no tag names to browse.`,
+      'Write the profile CSV from the controller\'s register map or symbol table.');
+  }
+  return browseLogix(job.target, job.options, ctx);
+}
+
 /** Every job by name. */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
   /** Liveness check: answers with the process id. */
@@ -55,4 +67,6 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   capture,
   /** Writes values of writable tags, reading each back (restore only; the caller checked the signed decision). */
   restore,
+  /** Lists a Logix controller's tags as proposed profile rows. */
+  browse,
 };

@@ -163,6 +163,10 @@ export const OPERATIONS = {
     request: z.object({ captureSha256: Sha256 }).strict(),
     response: z.custom<CaptureDocument>(),
   },
+  'controllers.browse': {
+    request: z.object({ target: ControllerTargetSchema }).strict(),
+    response: z.object({ tags: z.array(z.object({ address: z.string(), type: z.string() })), skipped: z.array(z.object({ address: z.string(), reason: z.string() })) }),
+  },
   'people.list': {
     request: Empty,
     response: z.object({ people: z.array(PersonViewSchema), cas: z.array(z.object({ fingerprint: z.string(), name: z.string(), source: z.string() })), hasLocalCa: z.boolean() }),

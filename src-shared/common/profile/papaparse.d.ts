@@ -37,6 +37,8 @@ declare module 'papaparse' {
   /** The Papa Parse namespace object (the package is UMD/CommonJS: import it as the default export). */
   const Papa: {
     parse(input: string, config: PapaParseConfig): unknown;
+    /** Writes rows as CSV (RFC 4180 quoting). */
+    unparse(data: { fields: string[]; data: string[][] }, config?: { newline?: string }): string;
   };
   export default Papa;
 }

@@ -203,3 +203,22 @@ export function importProfileCsv(input: string | Uint8Array, protocol: ProfilePr
     { errors: result.errors },
   );
 }
+
+/** One row to write into a profile CSV. */
+export interface ProfileCsvRow {
+  tag: string;
+  address: string;
+  type: string;
+  class?: 'config' | 'live';
+  safety?: boolean;
+  writable?: boolean;
+  description?: string;
+}
+
+/** Writes profile rows as CSV with the standard header (Papa Parse does the quoting). */
+export function formatProfileCsv(rows: readonly ProfileCsvRow[]): string {
+  return Papa.unparse({
+    fields: [...PROFILE_COLUMNS],
+    data: rows.map((r) => [r.tag, r.address, r.type, r.class ?? 'config', String(r.safety ?? false), String(r.writable ?? false), r.description ?? '']),
+  }, { newline: '\n' }) + '\n';
+}

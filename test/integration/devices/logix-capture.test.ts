@@ -130,3 +130,46 @@ describe('Logix restore through st-ethernet-ip', () => {
     await expect(run([{ tag: 'Limit', value: 5 }])).rejects.toMatchObject({ code: 'restore-refused' });
   });
 });
+
+describe('Logix browse-to-profile', () => {
+  const devices = new DeviceSupervisor();
+  let sim: LogixSimulator;
+  beforeAll(async () => {
+    sim = await startLogixSimulator({
+      udts: [{ name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'DINT', dims: 4 }, { name: 'Name', type: 'STRING' }] }],
+      tags: [
+        { name: 'Running', type: 'BOOL', value: true },
+        { name: 'SpeedSP', type: 'REAL', value: 1.5 },
+        { name: 'Operator', type: 'STRING', value: 'x' },
+        { name: 'Recipe', type: 'RecipeType' },
+        { name: 'Trend', type: 'REAL', dims: 10 },
+        { name: 'Program:MainProgram.Limit', type: 'DINT', value: 99 },
+      ],
+    });
+  });
+  afterAll(async () => {
+    devices.close();
+    await sim?.close();
+  });
+
+  it('proposes rows for scalars, STRING, structure members and program tags; lists arrays as skipped; the rows import and capture', async () => {
+    const r = await devices.run<{ tags: { address: string; type: string }[]; skipped: { address: string; reason: string }[] }>(
+      { kind: 'browse', payload: { target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 } } });
+    expect(r.tags).toEqual(expect.arrayContaining([
+      { address: 'Running', type: 'BOOL' }, { address: 'SpeedSP', type: 'REAL' }, { address: 'Operator', type: 'STRING' },
+      { address: 'Recipe.Temp', type: 'REAL' }, { address: 'Program:MainProgram.Limit', type: 'DINT' },
+    ]));
+    expect(r.skipped.map((s) => s.address)).toEqual(expect.arrayContaining(['Trend', 'Recipe.Steps']));
+    const { formatProfileCsv } = await import('../../../src-shared/common/profile/profile-csv.ts');
+    const csv = formatProfileCsv(r.tags.map((t) => ({ tag: t.address.replace(/[^A-Za-z0-9_]/g, '_'), address: t.address, type: t.type })));
+    const profile = importProfileCsv(csv, 'logix') as LogixProfile;
+    const doc = await new CaptureService(devices).capture({ target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 }, profile, profileName: 'browsed', options }, actor);
+    expect(doc.stats.bad).toBe(0);
+    expect(doc.values.find((v) => v.address === 'Program:MainProgram.Limit')?.value).toBe(99);
+  });
+
+  it('refuses to browse a Modbus controller, saying why', async () => {
+    await expect(devices.run({ kind: 'browse', payload: { target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502 } } }))
+      .rejects.toMatchObject({ code: 'browse-not-supported' });
+  });
+});
