@@ -17,6 +17,8 @@ import { startModbusSimulator } from '../devices/simulator/modbus-simulator.ts';
 import { modbusImageFromProfile } from '../devices/simulator/modbus-profile-image.ts';
 import { parseFault, startFaultProxy } from '../devices/simulator/fault-proxy.ts';
 import { startLogixSimulator } from '../devices/simulator/logix/logix-simulator.ts';
+import { startS7Simulator } from '../devices/simulator/s7/s7-simulator.ts';
+import { s7AreasFromProfile } from '../devices/simulator/s7-profile-areas.ts';
 
 /** Output sinks. */
 export interface Io {
@@ -126,11 +128,10 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
 /** `baseline simulate`: serves a simulated controller until interrupted. */
 export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
   const protocol = str(flags, 'protocol');
-  if (protocol !== 'modbus-tcp' && protocol !== 'logix') {
-    throw new BaselineError('not-available', `Simulating ${protocol ?? '(no protocol)'} controllers is not available in this build yet.`,
-      'Use --protocol modbus-tcp or logix; the S7 simulator is being built.');
+  if (protocol !== 'modbus-tcp' && protocol !== 'logix' && protocol !== 's7') {
+    throw new BaselineError('usage', `Cannot simulate "${protocol ?? '(no protocol)'}".`, 'Use --protocol modbus-tcp, s7 or logix.');
   }
-  const profile = readProfile(str(flags, 'profile'), protocol === 'logix' ? 'logix' : 'modbus');
+  const profile = readProfile(str(flags, 'profile'), protocol === 'logix' ? 'logix' : protocol === 's7' ? 's7' : 'modbus');
   const valuesPath = str(flags, 'values');
   let values: Record<string, unknown> = {};
   if (valuesPath) {
@@ -145,7 +146,10 @@ export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
   const port = num(flags, 'port') ?? 0;
   let server: { port: number; close(): Promise<void> };
   let label: string;
-  if (profile.protocol === 'logix') {
+  if (profile.protocol === 's7') {
+    server = await startS7Simulator({ areas: s7AreasFromProfile(profile, values), port: fault ? 0 : port });
+    label = 'Siemens S7';
+  } else if (profile.protocol === 'logix') {
     const unknown = Object.keys(values).filter((k) => !profile.tags.some((t) => t.tag === k));
     if (unknown.length) throw new BaselineError('simulator-values', `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}.`, 'Use the tag names of the profile (first CSV column).');
     server = await startLogixSimulator({

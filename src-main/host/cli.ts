@@ -48,7 +48,7 @@ Usage:
                   | revoke --employee-id ID --reason TEXT | list      [--home DIR]
                                                   people's certificates and keystores; passwords are
                                                   asked for (hidden on a terminal, one per stdin line)
-  baseline simulate --protocol modbus-tcp|logix --profile FILE.csv [--values FILE.json] [--port N]
+  baseline simulate --protocol modbus-tcp|s7|logix --profile FILE.csv [--values FILE.json] [--port N]
                    [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N]
                                                   a simulated controller on 127.0.0.1
   baseline --help | --version

@@ -12,6 +12,7 @@ import { BaselineError, toErrorData } from '../../../src-shared/common/errors.ts
 import type { JobContext } from '../process/job-handlers.ts';
 import { deviceError } from '../device-error.ts';
 import { S7Connection } from './s7-connection.ts';
+import { readS7Identity } from './szl/s7-identity.ts';
 
 /** S7 requests carry at most this many items (a CPU limit; nodes7 does not enforce it). */
 export const S7_MAX_ITEMS = 20;
@@ -19,6 +20,17 @@ export const S7_MAX_ITEMS = 20;
 /** Runs an S7 capture. */
 export async function captureS7(target: Extract<ControllerTarget, { protocol: 's7' }>, profile: S7Profile, options: CaptureOptions, ctx: JobContext): Promise<CaptureJobResult> {
   const started = performance.now();
+  // nodes7 has no identity read: SZL 0x0011 / 0x001C on a short connection of our own (szl/s7-identity.ts).
+  // A CPU that refuses them still gets captured; the document then has no identity.
+  let identity: Record<string, string> | null = null;
+  let identityNote: string | null = null;
+  try {
+    const id = await readS7Identity({ host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeoutMs: options.timeoutMs });
+    identity = Object.fromEntries(Object.entries(id).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+  } catch (err) {
+    identityNote = err instanceof Error ? err.message : String(err);
+    if (err instanceof BaselineError && ['device-refused', 'device-unreachable'].includes(err.code)) throw err;
+  }
   const conn = await S7Connection.open({ host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeoutMs: options.timeoutMs });
   let failure: BaselineError | null = null;
   const itemData: (Uint8Array | undefined)[][] = [];
@@ -69,11 +81,12 @@ export async function captureS7(target: Extract<ControllerTarget, { protocol: 's
     const error = itemErrors.get(t.tag) ?? (failure ? `not read: ${failure.message}` : decoded.bad.get(t.tag) ?? 'not read');
     return { tag: t.tag, value: null, raw: null, quality: 'bad', error };
   });
+  if (identity === null && identityNote) identity = { identityUnavailable: identityNote };
   return {
-    identity: null,
+    identity,
     values,
     requests: conn.requestCount,
-    identityRequests: 0,
+    identityRequests: identity && !identity['identityUnavailable'] ? 2 : 0,
     plannedRequests: plan.requests,
     minimumRequests: plan.minimumRequests,
     negotiated: { pduSize: conn.pduSize, maxItems: S7_MAX_ITEMS },

@@ -94,3 +94,27 @@ describe('baseline capture / simulate (CLI)', () => {
     expect(r.stderr).toMatch(/controller settings/);
   });
 });
+
+describe('baseline simulate --protocol s7 | logix, captured by the CLI', () => {
+  const t = tempHome();
+  afterAll(() => t.cleanup());
+
+  it.each([
+    ['s7', 's7-press.csv', 's7-press-values.json', { Press_ForceSP: 250.75, Press_Recipe: 'STEEL2', Press_GuardOK: true, Press_Mode: 258 }],
+    ['logix', 'logix-mixer.csv', null, { Mixer_Count: 0, Recipe_Temp: 0 }],
+  ] as const)('%s: the simulator serves the profile, the capture reads it, with identity', async (protocol, profile, values, expected) => {
+    const sim = await simulate(['--protocol', protocol, '--profile', fixture(profile), ...(values ? ['--values', fixture(values)] : [])]);
+    try {
+      const out = join(t.home, `${protocol}.json`);
+      const r = runBaseline(['capture', '--protocol', protocol, '--host', '127.0.0.1', '--port', String(sim.port), '--profile', fixture(profile), '--out', out]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const file = JSON.parse(readFileSync(out, 'utf8')) as { document: { identity: Record<string, string>; values: { tag: string; value: unknown }[] } };
+      const got = Object.fromEntries(file.document.values.map((v) => [v.tag, v.value]));
+      expect(got).toMatchObject(expected);
+      expect(Object.keys(file.document.identity).length).toBeGreaterThan(0);
+    } finally {
+      sim.child.kill('SIGTERM');
+    }
+  });
+});

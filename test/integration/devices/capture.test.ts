@@ -90,6 +90,8 @@ describe('captures run in the device process', () => {
     expect(valuesOf(doc)).toEqual({ Press_ForceSP: 250.75, Press_Offset: -3, Press_Strokes: 1_234_567, Press_GuardOK: true, Press_Recipe: 'STEEL2', Press_Mode: 0x0102 });
     expect(doc.stats.requests).toBe(doc.stats.plannedRequests);
     expect(doc.stats.requests).toBeLessThanOrEqual(2);
+    // Identity from SZL 0x0011 / 0x001C, which Snap7's server answers with its emulated CPU's data.
+    expect(doc.identity).toMatchObject({ orderNumber: '6ES7 315-2EH14-0AB0', moduleTypeName: 'CPU 315-2 PN/DP' });
     expect(doc.negotiated['pduSize']).toBeGreaterThanOrEqual(240);
   });
 
