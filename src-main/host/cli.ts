@@ -20,6 +20,7 @@ import { resolveHome } from './data-home.ts';
 import { startWebHost } from './web-host.ts';
 import { captureCommand, simulateCommand } from './cli-capture.ts';
 import { peopleCommand, snapshotVerifyCommand } from './cli-people.ts';
+import { diffCommand } from './cli-diff.ts';
 
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
@@ -39,6 +40,9 @@ Usage:
                                                   snapshot file, signed "captured by" when --signer is
                                                   given (asks their password). With --home (or
                                                   $BASELINE_HOME) the capture is recorded there.
+  baseline diff BEFORE.json AFTER.json [--json] [--force]
+                                                  compare two snapshots (exit 0 identical, 3 different);
+                                                  different controllers are refused unless --force
   baseline snapshot verify FILE [--home DIR] [--ca CA.pem] [--json]
                                                   check a snapshot's hash, signatures and certificates
                                                   offline (exit 0 valid; 1 invalid, unsigned or unreadable)
@@ -168,7 +172,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         serial: { type: 'string' }, baud: { type: 'string' }, profile: { type: 'string' }, out: { type: 'string' }, values: { type: 'string' },
         fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
         name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
-        p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' },
+        p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
       },
     });
     if (values.version) {
@@ -196,6 +200,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
     if (group === 'capture') return await captureCommand(values, ioTty);
     if (group === 'people') return await peopleCommand(command, values, home, io);
+    if (group === 'diff') return diffCommand(positionals[1], positionals[2], values, io);
     if (group === 'snapshot') {
       if (command !== 'verify') throw new UsageError(`unknown snapshot command "${command ?? ''}"`);
       const explicitHome = values.home ?? process.env['BASELINE_HOME'] ?? (existsSync(join(home, 'baseline.db')) ? home : null);

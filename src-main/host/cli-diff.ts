@@ -1,0 +1,57 @@
+/** `baseline diff A B`: compares two snapshot (or capture) files offline. Exit 0 identical, 3 different, 1 error. */
+import { readFileSync } from 'node:fs';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
+import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
+import { diffDocuments, isDifference } from '../../src-shared/common/diff/document-diff.ts';
+import { formatDiffValue } from '../../src-shared/common/diff/diff-value-format.ts';
+
+interface Io {
+  out(text: string): void;
+}
+
+/** Reads a snapshot file (`baseline.snapshot/1`, signed or not) or a bare capture document. */
+export function readCaptureLike(path: string): CaptureDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new BaselineError('diff-unreadable', `The file ${path} cannot be read.`, 'Check the path.');
+  }
+  let json: { schema?: string; document?: { schema?: string } };
+  try {
+    json = JSON.parse(text) as typeof json;
+  } catch {
+    throw new BaselineError('diff-unreadable', `${path} is not complete JSON (truncated, or not a snapshot).`, 'Use a snapshot file written by `baseline capture --out` or exported from Baseline.');
+  }
+  const doc = (json.schema === 'baseline.snapshot/1' ? json.document : json) as { schema?: string } | undefined;
+  if (doc?.schema !== 'baseline.snapshot/1' && doc?.schema !== 'baseline.capture/1') {
+    throw new BaselineError('diff-unknown-schema', `${path} has schema "${String(doc?.schema ?? json.schema ?? 'none')}", which this Baseline does not read.`,
+      'Use a baseline.snapshot/1 file, or the Baseline version that wrote it.');
+  }
+  return doc as unknown as CaptureDocument;
+}
+
+/** Runs the diff and prints it. */
+export function diffCommand(a: string | undefined, b: string | undefined, flags: Record<string, unknown>, io: Io): number {
+  if (!a || !b) throw new BaselineError('usage', 'Two files are needed: `baseline diff BEFORE.json AFTER.json`.', 'Run `baseline --help`.');
+  const before = readCaptureLike(a);
+  const after = readCaptureLike(b);
+  const diff = diffDocuments(diffableFromCapture(before), diffableFromCapture(after), { force: flags['force'] === true, includeUnchanged: false });
+  const differs = !diff.summary.identical;
+  if (flags['json']) {
+    io.out(JSON.stringify(diff) + '\n');
+    return differs ? 3 : 0;
+  }
+  const c = diff.counts.config;
+  io.out(`${diff.before.description} -> ${diff.after.description}${diff.forced ? ' (FORCED: different controllers)' : ''}\n`);
+  io.out(`config: ${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c['type-changed']} type-changed, ${c['quality-changed']} quality-changed; `
+    + `live (not drift): ${diff.summary.liveDifferences} differences; identity changes: ${diff.identityChanges.length}\n`);
+  for (const ch of diff.identityChanges) io.out(`  identity ${ch.key}: ${ch.before ?? '—'} -> ${ch.after ?? '—'}\n`);
+  for (const r of diff.rows.filter(isDifference).slice(0, 200)) {
+    const flagsText = [r.safety ? 'SAFETY' : '', r.live ? 'live' : ''].filter(Boolean).join(',');
+    io.out(`  ${r.kind.padEnd(15)} ${r.tag.padEnd(32)} ${(r.before ? formatDiffValue(r.before) : '—').padStart(16)} -> ${(r.after ? formatDiffValue(r.after) : '—')}${flagsText ? `  [${flagsText}]` : ''}\n`);
+  }
+  io.out(differs ? 'Different.\n' : 'Identical.\n');
+  return differs ? 3 : 0;
+}
