@@ -11,6 +11,8 @@ import type { Envelope } from '../../src-shared/common/api/transport.ts';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import type { BaselineApp } from './baseline-app.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
+import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
+import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
 
 /** One handler per operation; the compiler refuses a contract operation without one. */
 export type Handlers = { [N in OperationName]: (request: ValidRequest<N>) => OperationResponse<N> | Promise<OperationResponse<N>> };
@@ -46,6 +48,10 @@ export function appHandlers(app: BaselineApp): Handlers {
     },
     'capture.cancel': (req) => ({ cancelled: app.captures.cancel(req.captureId) }),
     'captures.get': (req) => JSON.parse(app.blobs.get(req.captureSha256).toString('utf8')) as CaptureDocument,
+    'captures.diff': (req) => {
+      const load = (sha: string) => JSON.parse(app.blobs.get(sha).toString('utf8')) as CaptureDocument;
+      return diffDocuments(diffableFromCapture(load(req.beforeSha256)), diffableFromCapture(load(req.afterSha256)), { force: req.force, includeUnchanged: true });
+    },
     'controllers.browse': (req) => app.devices.run<{ tags: { address: string; type: string }[]; skipped: { address: string; reason: string }[] }>(
       { kind: 'browse', payload: { target: req.target } }, { deadlineMs: 120_000 }),
     'people.list': () => ({

@@ -74,6 +74,12 @@ export interface ControllersSlice {
   loadCaptureDoc(sha256: string): Promise<void>;
   clearControllersError(): void;
   browseLogix(target: OperationRequest<'controllers.browse'>['target']): Promise<OperationResponse<'controllers.browse'> | null>;
+  /** Earlier captures of the selected controller (to compare with). */
+  history: OperationResponse<'controllers.captures'>['captures'];
+  diff: OperationResponse<'captures.diff'> | null;
+  loadHistory(controllerId: string): Promise<void>;
+  compare(beforeSha256: string, afterSha256: string): Promise<void>;
+  clearDiff(): void;
 }
 
 /** People, CAs and signed snapshots. */
@@ -115,7 +121,10 @@ const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, g
         // The capture document itself says what failed (shown with the values); no separate banner.
         set({ activeCapture: null });
         void get().loadControllers().then(() => {
-          if (f.captureSha256 && get().selectedControllerId === f.controllerId) void get().loadCaptureDoc(f.captureSha256);
+          if (f.captureSha256 && get().selectedControllerId === f.controllerId) {
+            void get().loadCaptureDoc(f.captureSha256);
+            void get().loadHistory(f.controllerId);
+          }
         });
       });
       void get().loadControllers();
@@ -205,10 +214,11 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
     }
   },
   selectController(id) {
-    set({ selectedControllerId: id, captureDoc: null, snapshots: [] });
+    set({ selectedControllerId: id, captureDoc: null, snapshots: [], diff: null, history: [] });
     const last = get().controllers.find((c) => c.id === id)?.lastCapture;
     if (last) void get().loadCaptureDoc(last.captureSha256);
     if (id) {
+      void get().loadHistory(id);
       void get().loadSnapshots(id);
       void get().loadPeople();
     }
@@ -266,6 +276,27 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
     }
   },
   clearControllersError: () => set({ controllersError: null }),
+  history: [],
+  diff: null,
+  async loadHistory(controllerId) {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ history: (await api.invoke('controllers.captures', { controllerId })).captures });
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+    }
+  },
+  async compare(beforeSha256, afterSha256) {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ diff: await api.invoke('captures.diff', { beforeSha256, afterSha256 }), controllersError: null });
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+    }
+  },
+  clearDiff: () => set({ diff: null }),
   async browseLogix(target) {
     const api = get().api;
     if (!api) return null;

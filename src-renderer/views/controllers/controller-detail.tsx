@@ -3,15 +3,22 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore, selectSelectedController } from '../../state/app-store.ts';
 import type { CaptureDocument } from '../../../src-shared/common/capture/capture-document.ts';
 import { SignDialog } from './sign-dialog.tsx';
+import { DiffTable } from '../../components/diff-table.tsx';
 
 function formatValue(v: CaptureDocument['values'][number]): string {
   if (v.quality === 'bad') return '—';
   return typeof v.value === 'string' ? `"${v.value}"` : String(v.value);
 }
 
+const SHOWN = 2000;
+
 function CaptureValues({ doc }: { doc: CaptureDocument }) {
   const [badOnly, setBadOnly] = useState(false);
-  const rows = badOnly ? doc.values.filter((v) => v.quality === 'bad') : doc.values;
+  const [search, setSearch] = useState('');
+  const needle = search.trim().toLowerCase();
+  const matching = doc.values.filter((v) => (!badOnly || v.quality === 'bad') && (needle === '' || v.tag.toLowerCase().includes(needle)));
+  // A plain table stays responsive up to a few thousand rows; the diff view is virtualised for the rest.
+  const rows = matching.slice(0, SHOWN);
   return (
     <section aria-label="Captured values">
       {!doc.complete && (
@@ -23,8 +30,12 @@ function CaptureValues({ doc }: { doc: CaptureDocument }) {
       )}
       <div className="table-head">
         <span className="muted">Captured {new Date(doc.capture.at).toLocaleString()} by {doc.capture.by.name} · {doc.stats.requests} requests (minimum {doc.stats.minimumRequests}) · {doc.stats.durationMs} ms</span>
-        <label className="inline"><input type="checkbox" checked={badOnly} onChange={(e) => setBadOnly(e.target.checked)} /> bad only</label>
+        <span className="actions">
+          <input type="search" aria-label="Search tags" placeholder="Search tags" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <label className="inline"><input type="checkbox" checked={badOnly} onChange={(e) => setBadOnly(e.target.checked)} /> bad only</label>
+        </span>
       </div>
+      {matching.length > SHOWN && <p className="muted">Showing the first {SHOWN.toLocaleString()} of {matching.length.toLocaleString()} tags; search to find others.</p>}
       <table className="events values" data-testid="capture-values">
         <thead><tr><th>Tag</th><th>Address</th><th>Type</th><th>Class</th><th>Value</th><th>Quality</th></tr></thead>
         <tbody>
@@ -47,8 +58,9 @@ function CaptureValues({ doc }: { doc: CaptureDocument }) {
 /** One controller: identity, last capture, "Capture now" with progress and cancel, and the captured values. */
 export function ControllerDetail() {
   const controller = useAppStore(selectSelectedController);
-  const { active, doc, startCapture, cancelCapture, snapshots } = useAppStore(useShallow((s) => ({
+  const { active, doc, startCapture, cancelCapture, snapshots, history, diff, compare, clearDiff } = useAppStore(useShallow((s) => ({
     active: s.activeCapture, doc: s.captureDoc, startCapture: s.startCapture, cancelCapture: s.cancelCapture, snapshots: s.snapshots,
+    history: s.history, diff: s.diff, compare: s.compare, clearDiff: s.clearDiff,
   })));
   const [signing, setSigning] = useState(false);
   if (!controller) return <p className="muted">Select a controller, or add one.</p>;
@@ -88,7 +100,17 @@ export function ControllerDetail() {
       {signing && controller.lastCapture && (
         <SignDialog controllerId={controller.id} captureSha256={controller.lastCapture.captureSha256} onDone={() => setSigning(false)} />
       )}
-      {shownDoc ? <CaptureValues doc={shownDoc} /> : !running && <p className="muted">{controller.lastCapture ? 'Loading the last capture…' : 'Never captured.'}</p>}
+      {controller.lastCapture && history.length > 1 && !running && (
+        <label className="inline compare">Compare the last capture with
+          <select aria-label="Compare with" value="" onChange={(e) => { if (e.target.value) void compare(e.target.value, controller.lastCapture!.captureSha256); }}>
+            <option value="">an earlier capture…</option>
+            {history.slice(1).map((h) => <option key={h.captureSha256} value={h.captureSha256}>{new Date(h.at).toLocaleString()} ({h.good}/{h.tags} good)</option>)}
+          </select>
+          {diff && <button type="button" onClick={clearDiff}>Back to values</button>}
+        </label>
+      )}
+      {diff ? <DiffTable diff={diff} label={`Differences of ${controller.name}`} />
+        : shownDoc ? <CaptureValues doc={shownDoc} /> : !running && <p className="muted">{controller.lastCapture ? 'Loading the last capture…' : 'Never captured.'}</p>}
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ActorSchema } from '../journal-event.ts';
 import { ControllerTargetSchema } from '../capture/controller-target.ts';
 import type { CaptureDocument } from '../capture/capture-document.ts';
+import type { DocumentDiff } from '../diff/document-diff.ts';
 import type { ErrorData } from '../errors.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
@@ -162,6 +163,10 @@ export const OPERATIONS = {
   'captures.get': {
     request: z.object({ captureSha256: Sha256 }).strict(),
     response: z.custom<CaptureDocument>(),
+  },
+  'captures.diff': {
+    request: z.object({ beforeSha256: Sha256, afterSha256: Sha256, force: z.boolean().default(false) }).strict(),
+    response: z.custom<DocumentDiff>(),
   },
   'controllers.browse': {
     request: z.object({ target: ControllerTargetSchema }).strict(),
