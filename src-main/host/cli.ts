@@ -21,6 +21,7 @@ import { startWebHost } from './web-host.ts';
 import { captureCommand, simulateCommand } from './cli-capture.ts';
 import { peopleCommand, snapshotVerifyCommand } from './cli-people.ts';
 import { diffCommand } from './cli-diff.ts';
+import { driftCommand } from './cli-drift.ts';
 
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
@@ -43,6 +44,10 @@ Usage:
   baseline diff BEFORE.json AFTER.json [--json] [--force]
                                                   compare two snapshots (exit 0 identical, 3 different);
                                                   different controllers are refused unless --force
+  baseline drift (--controller ID|NAME | --all) [--home DIR] [--json]
+                                                  capture and compare with the approved baseline; drift
+                                                  opens an unauthorized-change record (exit 0 no drift,
+                                                  3 drift found, 1 error)
   baseline snapshot verify FILE [--home DIR] [--ca CA.pem] [--json]
                                                   check a snapshot's hash, signatures and certificates
                                                   offline (exit 0 valid; 1 invalid, unsigned or unreadable)
@@ -173,6 +178,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
         name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
         p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
+        controller: { type: 'string' }, all: { type: 'boolean' },
       },
     });
     if (values.version) {
@@ -201,6 +207,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     if (group === 'capture') return await captureCommand(values, ioTty);
     if (group === 'people') return await peopleCommand(command, values, home, io);
     if (group === 'diff') return diffCommand(positionals[1], positionals[2], values, io);
+    if (group === 'drift') return await driftCommand(values, home, io);
     if (group === 'snapshot') {
       if (command !== 'verify') throw new UsageError(`unknown snapshot command "${command ?? ''}"`);
       const explicitHome = values.home ?? process.env['BASELINE_HOME'] ?? (existsSync(join(home, 'baseline.db')) ? home : null);

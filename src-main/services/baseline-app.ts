@@ -21,6 +21,8 @@ import { PlantRepository } from '../store/plant-repository.ts';
 import { IdentityRepository } from '../store/identity-repository.ts';
 import { IdentityService } from './identity-service.ts';
 import { SnapshotService } from './snapshot-service.ts';
+import { BaselineService } from './baseline-service.ts';
+import { BaselineRepository } from '../store/baseline-repository.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -66,6 +68,7 @@ export class BaselineApp {
   readonly captures: CaptureService;
   readonly identity: IdentityService;
   readonly snapshots: SnapshotService;
+  readonly baselines: BaselineService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -83,6 +86,10 @@ export class BaselineApp {
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs });
     this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), undefined, options.clock);
     this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
+    this.baselines = new BaselineService({
+      journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
+      captures: this.captures, controllers: this.controllers, profiles: this.profiles,
+    });
   }
 
   /** Opens (creating on first start) a data directory, records `device.created` once and `app.started` each time. */

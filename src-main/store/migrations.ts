@@ -159,10 +159,45 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: 'approved baselines, drift checks, unauthorized-change records',
+    sql: `
+      CREATE TABLE baselines (
+        controller_id   TEXT NOT NULL,
+        version         INTEGER NOT NULL,
+        snapshot_sha256 TEXT NOT NULL,
+        approved_by     TEXT NOT NULL,
+        approved_at     TEXT NOT NULL,
+        event_id        TEXT NOT NULL,
+        PRIMARY KEY (controller_id, version)
+      );
+      CREATE TABLE drift_checks (
+        event_id          TEXT PRIMARY KEY,
+        controller_id     TEXT NOT NULL,
+        at                TEXT NOT NULL,
+        baseline_sha256   TEXT NOT NULL,
+        capture_sha256    TEXT NOT NULL,
+        drifted           INTEGER NOT NULL,
+        config_differences INTEGER NOT NULL
+      );
+      CREATE TABLE unauthorized_changes (
+        id              TEXT PRIMARY KEY,
+        controller_id   TEXT NOT NULL,
+        opened_at       TEXT NOT NULL,
+        baseline_sha256 TEXT NOT NULL,
+        capture_sha256  TEXT NOT NULL,
+        differences     TEXT NOT NULL,
+        closed_at       TEXT,
+        closed_by       TEXT,
+        explanation     TEXT
+      );
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = ['unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;

@@ -63,6 +63,21 @@ const projectors: { [T in EventType]?: Projector<T> } = {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(p.snapshotSha256, p.fileSha256, p.controllerId, p.controller, p.complete ? 1 : 0, p.signerFingerprint, p.signer, e.at, e.id);
   },
+  'baseline.approved': (db, e, p) => {
+    db.prepare('INSERT INTO baselines (controller_id, version, snapshot_sha256, approved_by, approved_at, event_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(p.controllerId, p.version, p.snapshotSha256, p.approval.signer.name, e.at, e.id);
+  },
+  'drift.checked': (db, e, p) => {
+    db.prepare('INSERT INTO drift_checks (event_id, controller_id, at, baseline_sha256, capture_sha256, drifted, config_differences) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(e.id, p.controllerId, e.at, p.baselineSha256, p.captureSha256, p.drifted ? 1 : 0, p.configDifferences);
+  },
+  'unauthorized-change.opened': (db, e, p) => {
+    db.prepare('INSERT INTO unauthorized_changes (id, controller_id, opened_at, baseline_sha256, capture_sha256, differences) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(p.id, p.controllerId, e.at, p.baselineSha256, p.captureSha256, JSON.stringify({ differences: p.differences, more: p.moreDifferences }));
+  },
+  'unauthorized-change.closed': (db, e, p) => {
+    db.prepare('UPDATE unauthorized_changes SET closed_at = ?, closed_by = ?, explanation = ? WHERE id = ?').run(e.at, p.signature.signer.name, p.explanation, p.id);
+  },
 };
 
 /** Applies one event to the projections (call inside the append transaction). */

@@ -7,6 +7,16 @@ import { ControllerTargetSchema } from './capture/controller-target.ts';
 
 const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
 
+/** An e-signature inside an event payload (see src-shared/common/snapshot/snapshot.ts ESignature). */
+const SignatureSchema = z.object({
+  meaning: z.enum(['captured by', 'approved', 'rejected', 'reviewed', 'go', 'no-go', 'rollback', 'responsible']),
+  signer: z.object({ name: z.string(), employeeId: z.string(), roles: z.array(z.string()), fingerprint: Fingerprint, certificatePem: z.string() }).strict(),
+  at: z.string(),
+  documentSha256: Fingerprint,
+  algorithm: z.literal('RSASSA-PKCS1-v1_5-SHA256'),
+  value: z.string(),
+}).strict();
+
 /** Payloads by event type. */
 export const EVENT_PAYLOADS = {
   /** A data directory's first event: the device announces the key that signs its chain. */
@@ -90,6 +100,38 @@ export const EVENT_PAYLOADS = {
     complete: z.boolean(),
     signerFingerprint: Fingerprint,
     signer: z.string().min(1),
+  }).strict(),
+  /** An approver made a signed snapshot the controller's approved baseline (the next version). */
+  'baseline.approved': z.object({
+    controllerId: z.string().min(1),
+    snapshotSha256: Fingerprint,
+    version: z.number().int().positive(),
+    approval: SignatureSchema,
+  }).strict(),
+  /** A drift check compared a fresh capture with the approved baseline. */
+  'drift.checked': z.object({
+    controllerId: z.string().min(1),
+    baselineSha256: Fingerprint,
+    captureSha256: Fingerprint,
+    drifted: z.boolean(),
+    configDifferences: z.number().int().nonnegative(),
+    identityChanges: z.number().int().nonnegative(),
+    captureComplete: z.boolean(),
+  }).strict(),
+  /** Drift nobody explained yet: an unauthorized-change record to investigate (NERC CIP-010 R2). */
+  'unauthorized-change.opened': z.object({
+    id: z.string().min(1),
+    controllerId: z.string().min(1),
+    baselineSha256: Fingerprint,
+    captureSha256: Fingerprint,
+    differences: z.array(z.object({ tag: z.string(), kind: z.string(), before: z.string(), after: z.string(), safety: z.boolean() })),
+    moreDifferences: z.number().int().nonnegative(),
+  }).strict(),
+  /** The investigation's conclusion, signed by the person responsible. */
+  'unauthorized-change.closed': z.object({
+    id: z.string().min(1),
+    explanation: z.string().min(10),
+    signature: SignatureSchema,
   }).strict(),
 } as const;
 
