@@ -10,6 +10,8 @@ import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf, type C
 import { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
 import { CaptureService } from '../services/capture-service.ts';
 import { SnapshotService } from '../services/snapshot-service.ts';
+import type { Artefact } from '../../src-shared/common/snapshot/snapshot.ts';
+import { mediaTypeOf } from '../../src-shared/common/diff/artefact-diff.ts';
 import { askSecret } from './secret-prompt.ts';
 import { BaselineApp, osUserActor } from '../services/baseline-app.ts';
 import { protectionFromEnv } from '../store/device-key-store.ts';
@@ -27,7 +29,7 @@ export interface Io {
   isTty: boolean;
 }
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 function num(flags: Flags, name: string): number | undefined {
   const v = flags[name];
@@ -92,6 +94,18 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
   const app = homeGiven ? BaselineApp.open({ home: homeGiven, transport: 'cli', keyProtection: protectionFromEnv() }) : null;
   const devices = new DeviceSupervisor();
   try {
+    // Attachments are checked and stored before touching the controller, so a bad path costs no capture.
+    const attach = (flags['attach'] as string[] | undefined) ?? [];
+    if (attach.length > 0 && !app) throw new BaselineError('usage', 'Attached files are stored in the data directory, and none was given.', 'Pass --home DIR (or set BASELINE_HOME).');
+    const artefacts: Artefact[] = attach.map((path) => {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch {
+        throw new BaselineError('artefact-unreadable', `The file to attach ${path} cannot be read.`, 'Check the path.');
+      }
+      return { name: basename(path), sha256: app!.blobs.put(bytes), size: bytes.length, mediaType: mediaTypeOf(path) };
+    });
     const service = new CaptureService(devices, app ? { journal: app.journal, blobs: app.blobs } : null);
     const ac = new AbortController();
     const onSigint = () => ac.abort();
@@ -103,12 +117,12 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     if (io.isTty) io.err('\n');
     const signer = str(flags, 'signer');
-    let file = SnapshotService.unsigned(doc);
+    let file = SnapshotService.unsigned(doc, artefacts);
     if (signer) {
       if (!app) throw new BaselineError('usage', 'Signing needs the data directory that holds the signer\'s keystore.', 'Pass --home DIR (or set BASELINE_HOME).');
       if (doc.complete) {
         const person = app.identity.personByEmployeeId(signer);
-        file = app.snapshots.sign(doc, signer, await askSecret(`Password of ${person.name} to sign "captured by": `), null, app.actor()).file;
+        file = app.snapshots.sign(doc, signer, await askSecret(`Password of ${person.name} to sign "captured by": `), null, app.actor(), artefacts).file;
       } else {
         io.err('baseline: the capture is incomplete, so it was not signed (an incomplete capture is never evidence).\n');
       }

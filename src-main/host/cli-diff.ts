@@ -5,6 +5,9 @@ import type { CaptureDocument } from '../../src-shared/common/capture/capture-do
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
 import { diffDocuments, isDifference } from '../../src-shared/common/diff/document-diff.ts';
 import { formatDiffValue } from '../../src-shared/common/diff/diff-value-format.ts';
+import { diffTextArtefact, isTextArtefact } from '../../src-shared/common/diff/artefact-diff.ts';
+import type { Artefact } from '../../src-shared/common/snapshot/snapshot.ts';
+import { BlobStore } from '../store/blob-store.ts';
 
 interface Io {
   out(text: string): void;
@@ -33,14 +36,20 @@ export function readCaptureLike(path: string): CaptureDocument {
 }
 
 /** Runs the diff and prints it. */
-export function diffCommand(a: string | undefined, b: string | undefined, flags: Record<string, unknown>, io: Io): number {
+export function diffCommand(a: string | undefined, b: string | undefined, flags: Record<string, unknown>, home: string | null, io: Io): number {
   if (!a || !b) throw new BaselineError('usage', 'Two files are needed: `baseline diff BEFORE.json AFTER.json`.', 'Run `baseline --help`.');
   const before = readCaptureLike(a);
   const after = readCaptureLike(b);
-  const diff = diffDocuments(diffableFromCapture(before), diffableFromCapture(after), { force: flags['force'] === true, includeUnchanged: false });
+  const withArtefacts = (doc: CaptureDocument) => ({ ...diffableFromCapture(doc), artefacts: (doc as CaptureDocument & { artefacts?: Artefact[] }).artefacts ?? [] });
+  const diff = diffDocuments(withArtefacts(before), withArtefacts(after), { force: flags['force'] === true, includeUnchanged: false });
+  const blobs = home ? new BlobStore(home) : null;
+  const textDiffs = diff.artefactChanges.filter((c) => c.kind === 'changed' && c.before && c.after && isTextArtefact(c.after.mediaType, c.after.name)).map((c) => {
+    if (!blobs || !blobs.has(c.before!.sha256) || !blobs.has(c.after!.sha256)) return { name: c.name, diff: null };
+    return { name: c.name, diff: diffTextArtefact(c.name, blobs.get(c.before!.sha256).toString('utf8'), blobs.get(c.after!.sha256).toString('utf8')) };
+  });
   const differs = !diff.summary.identical;
   if (flags['json']) {
-    io.out(JSON.stringify(diff) + '\n');
+    io.out(JSON.stringify({ ...diff, artefactLineDiffs: textDiffs }) + '\n');
     return differs ? 3 : 0;
   }
   const c = diff.counts.config;
@@ -48,6 +57,13 @@ export function diffCommand(a: string | undefined, b: string | undefined, flags:
   io.out(`config: ${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c['type-changed']} type-changed, ${c['quality-changed']} quality-changed; `
     + `live (not drift): ${diff.summary.liveDifferences} differences; identity changes: ${diff.identityChanges.length}\n`);
   for (const ch of diff.identityChanges) io.out(`  identity ${ch.key}: ${ch.before ?? '—'} -> ${ch.after ?? '—'}\n`);
+  for (const ch of diff.artefactChanges) {
+    const size = (x: { size: number } | null) => (x ? `${x.size} bytes, ${('sha256' in x ? String((x as { sha256: string }).sha256) : '').slice(0, 12)}…` : '—');
+    io.out(`  artefact ${ch.kind} ${ch.name}: ${size(ch.before)} -> ${size(ch.after)}\n`);
+    const text = textDiffs.find((d) => d.name === ch.name);
+    if (text?.diff) io.out(`    ${text.diff.addedLines} lines added, ${text.diff.removedLines} removed\n${text.diff.patch.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+    else if (text) io.out('    (line diff needs the files: pass --home with the data directory that stored them)\n');
+  }
   for (const r of diff.rows.filter(isDifference).slice(0, 200)) {
     const flagsText = [r.safety ? 'SAFETY' : '', r.live ? 'live' : ''].filter(Boolean).join(',');
     io.out(`  ${r.kind.padEnd(15)} ${r.tag.padEnd(32)} ${(r.before ? formatDiffValue(r.before) : '—').padStart(16)} -> ${(r.after ? formatDiffValue(r.after) : '—')}${flagsText ? `  [${flagsText}]` : ''}\n`);

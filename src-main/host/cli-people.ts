@@ -9,7 +9,7 @@ import { IdentityRepository } from '../store/identity-repository.ts';
 import { protectionFromEnv } from '../store/device-key-store.ts';
 import { askSecret } from './secret-prompt.ts';
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 interface Io {
   out(text: string): void;

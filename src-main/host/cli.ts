@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toErrorData } from '../../src-shared/common/errors.ts';
+import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import { summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
 import { APP_VERSION } from '../app-version.ts';
 import { openStore } from '../store/database.ts';
@@ -36,14 +36,16 @@ Usage:
   baseline capture --protocol modbus-tcp|modbus-rtu|s7|logix --host H [--port P] [--unit N]
                    [--rack R --slot S] [--serial PATH --baud B] --profile FILE.csv --out FILE.json
                    [--timeout MS] [--retries N] [--home DIR] [--signer EMPLOYEE_ID]
+                   [--attach FILE]...             attach vendor exports (.L5X, Openness XML, .ACD…)
                                                   read every profile tag (never writes); exit 0 all
                                                   good, 2 some bad, 1 nothing captured. Writes a
                                                   snapshot file, signed "captured by" when --signer is
                                                   given (asks their password). With --home (or
                                                   $BASELINE_HOME) the capture is recorded there.
-  baseline diff BEFORE.json AFTER.json [--json] [--force]
+  baseline diff BEFORE.json AFTER.json [--json] [--force] [--home DIR]
                                                   compare two snapshots (exit 0 identical, 3 different);
-                                                  different controllers are refused unless --force
+                                                  different controllers are refused unless --force;
+                                                  with --home, attached text/XML exports get a line diff
   baseline drift (--controller ID|NAME | --all) [--home DIR] [--json]
                                                   capture and compare with the approved baseline; drift
                                                   opens an unauthorized-change record (exit 0 no drift,
@@ -138,7 +140,7 @@ function rebuild(home: string, io: CliIo): number {
   }
 }
 
-async function web(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+async function web(values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
   const home = values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
   const app = BaselineApp.open({
     home, transport: 'web', keyProtection: protectionFromEnv(),
@@ -178,7 +180,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
         name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
         p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
-        controller: { type: 'string' }, all: { type: 'boolean' },
+        controller: { type: 'string' }, all: { type: 'boolean' }, attach: { type: 'string', multiple: true },
       },
     });
     if (values.version) {
@@ -206,7 +208,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
     if (group === 'capture') return await captureCommand(values, ioTty);
     if (group === 'people') return await peopleCommand(command, values, home, io);
-    if (group === 'diff') return diffCommand(positionals[1], positionals[2], values, io);
+    if (group === 'diff') return diffCommand(positionals[1], positionals[2], values, values.home ?? process.env['BASELINE_HOME'] ?? null, io);
     if (group === 'drift') return await driftCommand(values, home, io);
     if (group === 'snapshot') {
       if (command !== 'verify') throw new UsageError(`unknown snapshot command "${command ?? ''}"`);
@@ -216,8 +218,11 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     if (group === 'simulate') return await simulateCommand(values, ioTty);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
-      || (err instanceof Error && 'code' in err && err.code === 'usage')) {
+    if (err instanceof BaselineError && err.code === 'usage') {
+      io.err(`baseline: ${err.message}\n  what to do: ${err.hint}\n`);
+      return 2;
+    }
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       io.err(`baseline: ${err.message}\nRun \`baseline --help\` for the commands and options.\n`);
       return 2;
     }
