@@ -54,6 +54,23 @@ export function appHandlers(app: BaselineApp): Handlers {
     },
     'controllers.browse': (req) => app.devices.run<{ tags: { address: string; type: string }[]; skipped: { address: string; reason: string }[] }>(
       { kind: 'browse', payload: { target: req.target } }, { deadlineMs: 120_000 }),
+    'baselines.get': (req) => ({
+      history: app.baselines.history(req.controllerId).map(({ version, snapshotSha256, approvedBy, approvedAt }) => ({ version, snapshotSha256, approvedBy, approvedAt })),
+      unauthorizedChanges: app.baselines.unauthorizedChanges(req.controllerId).map(({ id, openedAt, closedAt, closedBy, explanation, differences, moreDifferences }) =>
+        ({ id, openedAt, closedAt, closedBy, explanation, differences, moreDifferences })),
+    }),
+    'baselines.approve': (req) => {
+      const p = app.identity.personByEmployeeId(req.employeeId);
+      return { version: app.baselines.approve(req.controllerId, req.snapshotSha256, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }).version };
+    },
+    'drift.check': async (req) => {
+      const r = await app.baselines.checkDrift(req.controllerId, app.actor());
+      return { drifted: r.drifted, configDifferences: r.configDifferences, unauthorizedChangeId: r.unauthorizedChangeId, baselineVersion: r.baselineVersion };
+    },
+    'unauthorized.close': (req) => {
+      const p = app.identity.personByEmployeeId(req.employeeId);
+      return { closedAt: app.baselines.closeUnauthorizedChange(req.id, req.explanation, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }).closedAt };
+    },
     'people.list': () => ({
       people: app.identity.people().map(({ certificatePem: _pem, ...p }) => p),
       cas: app.identity.cas(),

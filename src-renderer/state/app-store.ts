@@ -97,8 +97,19 @@ export interface PeopleSlice {
   signSnapshot(req: OperationRequest<'snapshots.sign'>): Promise<ErrorData | null>;
 }
 
+/** Baselines, drift checks and unauthorized changes of the selected controller. */
+export interface BaselineSlice {
+  baselines: OperationResponse<'baselines.get'> | null;
+  driftResult: OperationResponse<'drift.check'> | null;
+  driftRunning: boolean;
+  loadBaselines(controllerId: string): Promise<void>;
+  approveBaseline(req: OperationRequest<'baselines.approve'>): Promise<ErrorData | null>;
+  checkDrift(controllerId: string): Promise<ErrorData | null>;
+  closeUnauthorized(req: OperationRequest<'unauthorized.close'>, controllerId: string): Promise<ErrorData | null>;
+}
+
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice;
 
 const PAGE = 200;
 
@@ -214,10 +225,11 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
     }
   },
   selectController(id) {
-    set({ selectedControllerId: id, captureDoc: null, snapshots: [], diff: null, history: [] });
+    set({ selectedControllerId: id, captureDoc: null, snapshots: [], diff: null, history: [], baselines: null, driftResult: null });
     const last = get().controllers.find((c) => c.id === id)?.lastCapture;
     if (last) void get().loadCaptureDoc(last.captureSha256);
     if (id) {
+      void get().loadBaselines(id);
       void get().loadHistory(id);
       void get().loadSnapshots(id);
       void get().loadPeople();
@@ -376,10 +388,54 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
   },
 });
 
+const createBaselineSlice: StateCreator<AppState, [], [], BaselineSlice> = (set, get) => {
+  const attempt = async (fn: (api: BaselineApi) => Promise<void>): Promise<ErrorData | null> => {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      await fn(api);
+      return null;
+    } catch (err) {
+      return errorOf(err);
+    }
+  };
+  return {
+    baselines: null,
+    driftResult: null,
+    driftRunning: false,
+    async loadBaselines(controllerId) {
+      await attempt(async (api) => set({ baselines: await api.invoke('baselines.get', { controllerId }) }));
+    },
+    approveBaseline: (req) => attempt(async (api) => {
+      await api.invoke('baselines.approve', req);
+      await get().loadBaselines(req.controllerId);
+    }),
+    async checkDrift(controllerId) {
+      set({ driftRunning: true, driftResult: null });
+      const err = await attempt(async (api) => set({ driftResult: await api.invoke('drift.check', { controllerId }) }));
+      set({ driftRunning: false });
+      await get().loadBaselines(controllerId);
+      // The drift check captured the controller: show that capture.
+      await get().loadControllers();
+      const last = get().controllers.find((c) => c.id === controllerId)?.lastCapture;
+      if (last && get().selectedControllerId === controllerId) {
+        void get().loadCaptureDoc(last.captureSha256);
+        void get().loadHistory(controllerId);
+      }
+      return err;
+    },
+    closeUnauthorized: (req, controllerId) => attempt(async (api) => {
+      await api.invoke('unauthorized.close', req);
+      await get().loadBaselines(controllerId);
+    }),
+  };
+};
+
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
   return create<AppState>()((...a) => ({
     ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a), ...createPeopleSlice(...a),
+    ...createBaselineSlice(...a),
   }));
 }
 

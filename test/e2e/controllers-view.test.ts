@@ -132,4 +132,44 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     expect(await page.locator('[data-testid=event-row][data-type="person.signing-failed"]').count()).toBe(1);
     expect(errors).toEqual([]);
   });
+
+  it('an approver makes the signed snapshot the baseline; a tweaked setpoint is drift, recorded and closed with a signed explanation', async () => {
+    await page.getByRole('button', { name: 'People' }).click();
+    const enrol = page.getByRole('form', { name: 'Enrol person' });
+    await enrol.getByLabel('Full name').fill('Raj Patel');
+    await enrol.getByLabel('Employee id').fill('A1');
+    await enrol.getByRole('checkbox', { name: 'engineer' }).uncheck();
+    await enrol.getByRole('checkbox', { name: 'approver' }).check();
+    await enrol.getByLabel('Their password').fill('approver-pass-1');
+    await enrol.getByLabel('Repeat it').fill('approver-pass-1');
+    await enrol.getByLabel('CA password').fill('plant-ca-secret-1');
+    await enrol.getByRole('button', { name: 'Enrol' }).click();
+    await page.locator('tr[data-employee="A1"]').waitFor();
+
+    await page.getByRole('button', { name: 'Controllers' }).click();
+    await page.getByRole('button', { name: /PLC-L1/ }).click();
+    await page.getByRole('button', { name: 'Approve latest signed snapshot as baseline…' }).click();
+    const approve = page.getByRole('form', { name: 'Approve baseline' });
+    await approve.getByLabel('Signer').selectOption('A1');
+    await approve.getByLabel('Password').fill('approver-pass-1');
+    await approve.getByRole('button', { name: 'Sign and approve' }).click();
+    await expect.poll(() => page.getByTestId('baseline-state').innerText()).toMatch(/Baseline v1, approved by Raj Patel/);
+
+    sim.image.hr[20] = 9; // Line1_Recipe 7 -> 9 behind everyone's back
+    await page.getByRole('button', { name: 'Check drift now' }).click();
+    await expect.poll(() => page.getByTestId('drift-result').innerText(), { timeout: 15_000 }).toMatch(/Drift: 1 configuration difference/);
+    const record = page.getByTestId('unauthorized-change');
+    await record.waitFor();
+    expect(await record.innerText()).toMatch(/Line1_Recipe 7 → 9/);
+    await expect.poll(() => page.locator('tr[data-tag="Line1_Recipe"] td.num').innerText()).toBe('9');
+    await page.screenshot({ path: join('test-results', 'controllers-view-drift.png') });
+    await record.getByRole('button', { name: 'Close with a signed explanation…' }).click();
+    const close = page.getByRole('form', { name: 'Close unauthorized change' });
+    await close.getByLabel(/Explanation/).fill('Night shift changed the recipe while troubleshooting; MOC-2291 filed.');
+    await close.getByLabel('Signer').selectOption('A1');
+    await close.getByLabel('Password').fill('approver-pass-1');
+    await close.getByRole('button', { name: 'Sign and close' }).click();
+    await record.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  });
 });

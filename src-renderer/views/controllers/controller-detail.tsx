@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore, selectSelectedController } from '../../state/app-store.ts';
 import type { CaptureDocument } from '../../../src-shared/common/capture/capture-document.ts';
 import { SignDialog } from './sign-dialog.tsx';
+import { BaselinePanel } from './baseline-panel.tsx';
 import { DiffTable } from '../../components/diff-table.tsx';
 
 function formatValue(v: CaptureDocument['values'][number]): string {
@@ -89,6 +90,7 @@ export function ControllerDetail() {
           {Object.entries(shownDoc.identity).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
         </dl>
       )}
+      <BaselinePanel controllerId={controller.id} />
       {snapshots.length > 0 && (
         <p className="ok-text" data-testid="signed-snapshots">
           Signed snapshots: {snapshots.map((s) => `captured by ${s.signer}, ${new Date(s.at).toLocaleString()}`).join('; ')}

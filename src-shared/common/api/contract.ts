@@ -172,6 +172,28 @@ export const OPERATIONS = {
     request: z.object({ target: ControllerTargetSchema }).strict(),
     response: z.object({ tags: z.array(z.object({ address: z.string(), type: z.string() })), skipped: z.array(z.object({ address: z.string(), reason: z.string() })) }),
   },
+  'baselines.get': {
+    request: z.object({ controllerId: z.string().min(1) }).strict(),
+    response: z.object({
+      history: z.array(z.object({ version: z.number(), snapshotSha256: z.string(), approvedBy: z.string(), approvedAt: z.string() })),
+      unauthorizedChanges: z.array(z.object({
+        id: z.string(), openedAt: z.string(), closedAt: z.string().nullable(), closedBy: z.string().nullable(), explanation: z.string().nullable(),
+        differences: z.array(z.object({ tag: z.string(), kind: z.string(), before: z.string(), after: z.string(), safety: z.boolean() })), moreDifferences: z.number(),
+      })),
+    }),
+  },
+  'baselines.approve': {
+    request: z.object({ controllerId: z.string().min(1), snapshotSha256: Sha256, employeeId: z.string().min(1), password: Password }).strict(),
+    response: z.object({ version: z.number() }),
+  },
+  'drift.check': {
+    request: z.object({ controllerId: z.string().min(1) }).strict(),
+    response: z.object({ drifted: z.boolean(), configDifferences: z.number(), unauthorizedChangeId: z.string().nullable(), baselineVersion: z.number() }),
+  },
+  'unauthorized.close': {
+    request: z.object({ id: z.string().min(1), explanation: z.string().min(1).max(4000), employeeId: z.string().min(1), password: Password }).strict(),
+    response: z.object({ closedAt: z.string().nullable() }),
+  },
   'people.list': {
     request: Empty,
     response: z.object({ people: z.array(PersonViewSchema), cas: z.array(z.object({ fingerprint: z.string(), name: z.string(), source: z.string() })), hasLocalCa: z.boolean() }),

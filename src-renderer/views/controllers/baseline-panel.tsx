@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../state/app-store.ts';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
+
+/** Signer + password fields shared by the approval and closure forms (the password is asked for each signature). */
+function SignerFields({ role, employeeId, setEmployeeId, password, setPassword }: {
+  role: string; employeeId: string; setEmployeeId: (v: string) => void; password: string; setPassword: (v: string) => void;
+}) {
+  const all = useAppStore((s) => s.people);
+  const people = all.filter((p) => !p.revoked && (role === '' || p.roles.includes(role)));
+  return (
+    <>
+      <label>Signer
+        <select value={employeeId} onChange={(e) => setEmployeeId(e.target.value)}>
+          <option value="">choose…</option>
+          {people.map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
+        </select>
+      </label>
+      <label>Password <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+    </>
+  );
+}
+
+/** Baseline, drift check and unauthorized-change records of one controller (NERC CIP-010 R1/R2). */
+export function BaselinePanel({ controllerId }: { controllerId: string }) {
+  const s = useAppStore(useShallow((st) => ({
+    baselines: st.baselines, snapshots: st.snapshots, driftResult: st.driftResult, driftRunning: st.driftRunning,
+    approve: st.approveBaseline, check: st.checkDrift, close: st.closeUnauthorized,
+  })));
+  const [form, setForm] = useState<'none' | 'approve' | string>('none');
+  const [employeeId, setEmployeeId] = useState('');
+  const [password, setPassword] = useState('');
+  const [explanation, setExplanation] = useState('');
+  const [error, setError] = useState<ErrorData | null>(null);
+  const current = s.baselines?.history[0] ?? null;
+  const latestSnapshot = s.snapshots[0] ?? null;
+  const open = s.baselines?.unauthorizedChanges.filter((u) => !u.closedAt) ?? [];
+
+  const done = (err: ErrorData | null) => {
+    setPassword('');
+    setError(err);
+    if (!err) {
+      setForm('none');
+      setExplanation('');
+    }
+  };
+
+  return (
+    <section className="panel baseline" aria-label="Baseline and drift">
+      <div className="view-head">
+        <p data-testid="baseline-state">
+          {current ? <>Baseline <strong>v{current.version}</strong>, approved by {current.approvedBy}, {new Date(current.approvedAt).toLocaleString()}</> : 'No approved baseline yet.'}
+        </p>
+        <div className="actions">
+          {latestSnapshot && latestSnapshot.sha256 !== current?.snapshotSha256 && (
+            <button type="button" onClick={() => { setError(null); setForm('approve'); }}>Approve latest signed snapshot as baseline…</button>
+          )}
+          {current && <button type="button" disabled={s.driftRunning} onClick={() => void s.check(controllerId).then(setError)}>{s.driftRunning ? 'Checking…' : 'Check drift now'}</button>}
+        </div>
+      </div>
+      {s.driftResult && (
+        <p className={s.driftResult.drifted ? 'bad-text' : 'ok-text'} role="status" data-testid="drift-result">
+          {s.driftResult.drifted ? `Drift: ${s.driftResult.configDifferences} configuration difference(s) from baseline v${s.driftResult.baselineVersion}; an unauthorized-change record was opened.`
+            : `No drift from baseline v${s.driftResult.baselineVersion}.`}
+        </p>
+      )}
+      {error && <p className="bad-text" role="alert">{error.message} {error.hint}</p>}
+      {form === 'approve' && latestSnapshot && (
+        <form className="form" aria-label="Approve baseline" onSubmit={(e) => { e.preventDefault(); void s.approve({ controllerId, snapshotSha256: latestSnapshot.sha256, employeeId, password }).then(done); }}>
+          <p className="statement">By signing, the approver states that the snapshot captured by {latestSnapshot.signer} ({new Date(latestSnapshot.at).toLocaleString()}) is <strong>approved</strong> as this controller's baseline.</p>
+          <SignerFields role="approver" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword} />
+          <div className="actions"><button type="submit" className="primary" disabled={!employeeId || !password}>Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+        </form>
+      )}
+      {open.length > 0 && (
+        <div aria-label="Open unauthorized changes">
+          <h3 className="bad-text">Unauthorized changes to investigate ({open.length})</h3>
+          {open.map((u) => (
+            <div key={u.id} className="unauthorized" data-testid="unauthorized-change">
+              <p>Opened {new Date(u.openedAt).toLocaleString()}: {u.differences.map((d) => `${d.tag} ${d.before} → ${d.after}${d.safety ? ' (safety)' : ''}`).join('; ')}{u.moreDifferences ? ` and ${u.moreDifferences} more` : ''}</p>
+              {form === u.id ? (
+                <form className="form" aria-label="Close unauthorized change" onSubmit={(e) => { e.preventDefault(); void s.close({ id: u.id, explanation, employeeId, password }, controllerId).then(done); }}>
+                  <label className="wide">Explanation (what changed, why, who; references)
+                    <textarea required rows={3} value={explanation} onChange={(e) => setExplanation(e.target.value)} />
+                  </label>
+                  <SignerFields role="" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword} />
+                  <div className="actions"><button type="submit" className="primary" disabled={!employeeId || !password}>Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+                </form>
+              ) : <button type="button" onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}
+            </div>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
