@@ -46,3 +46,20 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, { once: true });
   });
 }
+
+/**
+ * Retries an exchange after a timeout or a malformed reply (the next attempt may pass), with exponential backoff
+ * (100, 200, 400… ms, at most 2 s), at most `retries` more times; never after the signal aborted. Device answers
+ * (protocol errors) and lost connections are not retried: the caller decides.
+ */
+export async function withRetries<T>(retries: number, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = err instanceof BaselineError ? err.code : '';
+      if (attempt >= retries || signal?.aborted || (code !== 'device-timeout' && code !== 'device-malformed')) throw err;
+      await sleep(Math.min(2000, 100 * 2 ** attempt), signal).catch(() => { throw err; });
+    }
+  }
+}

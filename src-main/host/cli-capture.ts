@@ -156,7 +156,12 @@ export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
     }
   }
   const faultText = str(flags, 'fault');
-  const fault = faultText ? parseFault(faultText) : null;
+  // exception:N is a Modbus answer (the device itself replies with exception N); the rest are transport faults.
+  const exceptionCode = faultText?.startsWith('exception:') ? Number(faultText.slice('exception:'.length)) : null;
+  if (exceptionCode !== null && (protocol !== 'modbus-tcp' || !Number.isInteger(exceptionCode) || exceptionCode < 1 || exceptionCode > 255)) {
+    throw new BaselineError('bad-fault', `"${faultText}" is not a fault this simulator knows.`, 'exception:<code> (1-255) works with --protocol modbus-tcp only.');
+  }
+  const fault = faultText && exceptionCode === null ? parseFault(faultText) : null;
   const port = num(flags, 'port') ?? 0;
   let server: { port: number; close(): Promise<void> };
   let label: string;
@@ -173,7 +178,7 @@ export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
     label = 'Logix (EtherNet/IP)';
   } else {
     const image = modbusImageFromProfile(profile as ModbusProfile, values);
-    server = await startModbusSimulator({ image, unitId: num(flags, 'unit') ?? 1, port: fault ? 0 : port,
+    server = await startModbusSimulator({ image, unitId: num(flags, 'unit') ?? 1, port: fault ? 0 : port, exception: exceptionCode,
       identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller' } });
     label = `Modbus TCP unit ${num(flags, 'unit') ?? 1}`;
   }

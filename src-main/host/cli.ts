@@ -60,7 +60,7 @@ Usage:
                                                   people's certificates and keystores; passwords are
                                                   asked for (hidden on a terminal, one per stdin line)
   baseline simulate --protocol modbus-tcp|s7|logix --profile FILE.csv [--values FILE.json] [--port N]
-                   [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N]
+                   [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N|exception:CODE]
                                                   a simulated controller on 127.0.0.1
   baseline --help | --version
 

@@ -22,7 +22,7 @@ import type { LogixType } from '../../../src-shared/common/profile/logix-address
 import type { CaptureOptions, ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';
 import { toHex, toJsonValue, type CaptureJobResult, type CapturedValue } from '../../../src-shared/common/capture/capture-result.ts';
 import { toErrorData, type BaselineError } from '../../../src-shared/common/errors.ts';
-import { deviceError } from '../device-error.ts';
+import { deviceError, withRetries } from '../device-error.ts';
 import { probeTcp } from '../tcp-probe.ts';
 import type { JobContext } from '../process/job-handlers.ts';
 
@@ -168,14 +168,20 @@ export async function captureLogix(target: Extract<ControllerTarget, { protocol:
     }
     if (members.length > 0) {
       usePlannedPacking(group, plan, members);
+      // Cancelling closes the connection: the library has no way to abandon a group read half-way.
+      const onAbort = () => plc.destroy();
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await withTimeout(plc.readTagGroup(group), options.timeoutMs * (plan.requests + 2),
-          () => deviceError('timeout', controller, 'reading tags', 'no complete answer within the timeout'));
-      } catch (err) {
+        await withRetries(options.retries, ctx.signal, () => withTimeout(plc.readTagGroup(group), options.timeoutMs * (plan.requests + 2),
+          () => deviceError('timeout', controller, 'reading tags', 'no complete answer within the timeout')));
+        if (ctx.signal.aborted) throw deviceError('cancelled', controller, 'reading tags', 'cancelled');
+      } catch (caught) {
+        const err = ctx.signal.aborted ? deviceError('cancelled', controller, 'reading tags', 'cancelled') : caught;
         const e = err as { generalStatusCode?: number; message?: string };
         failure = err instanceof Error && 'hint' in err ? err as BaselineError
           : deviceError('protocol', controller, 'reading tags', typeof e.generalStatusCode === 'number' ? `CIP status 0x${e.generalStatusCode.toString(16)}` : (e.message ?? String(err)));
       }
+      ctx.signal.removeEventListener('abort', onAbort);
       for (const m of members) {
         if (values.has(m.tag)) continue;
         const v = m.plcTag.value as unknown;

@@ -121,8 +121,9 @@ export class ModbusConnection {
           mapped = deviceError('closed', this.controller, what, 'the device closed the connection before answering');
           kind = 'closed';
         }
-        // An exception reply is the device's answer: retrying cannot change it. Timeouts and garbage may pass.
-        const retryable = kind === 'timeout' || kind === 'malformed';
+        // An exception reply is the device's answer and retrying cannot change it, except SERVER DEVICE BUSY
+        // (6), which asks the client to try again later (Modbus Application Protocol §7). Timeouts and garbage may pass.
+        const retryable = kind === 'timeout' || kind === 'malformed' || mapped.details?.['exceptionCode'] === 6;
         if (!retryable || attempt >= this.target.retries || !this.client.isOpen) throw mapped;
         attempt++;
         await sleep(Math.min(1000, 50 * 2 ** attempt), signal).catch(() => {

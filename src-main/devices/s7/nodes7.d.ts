@@ -11,6 +11,8 @@ declare module 'nodes7' {
     writeItems(items: string | string[], values: unknown, cb: (anyBad: boolean) => void): void;
     dropConnection(cb: () => void): void;
     maxPDU: number;
+    /** 4 when connected; nodes7 resets it after a packet timeout. */
+    isoConnectionState: number;
     requestMaxPDU: number;
     isoclient?: { write: (...args: unknown[]) => boolean };
   }

@@ -10,7 +10,7 @@ import type { CaptureOptions, ControllerTarget } from '../../../src-shared/commo
 import { toHex, toJsonValue, type CaptureJobResult, type CapturedValue } from '../../../src-shared/common/capture/capture-result.ts';
 import { BaselineError, toErrorData } from '../../../src-shared/common/errors.ts';
 import type { JobContext } from '../process/job-handlers.ts';
-import { deviceError } from '../device-error.ts';
+import { deviceError, withRetries } from '../device-error.ts';
 import { S7Connection } from './s7-connection.ts';
 import { readS7Identity } from './szl/s7-identity.ts';
 
@@ -31,7 +31,9 @@ export async function captureS7(target: Extract<ControllerTarget, { protocol: 's
     identityNote = err instanceof Error ? err.message : String(err);
     if (err instanceof BaselineError && ['device-refused', 'device-unreachable'].includes(err.code)) throw err;
   }
-  const conn = await S7Connection.open({ host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeoutMs: options.timeoutMs });
+  const s7target = { host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeoutMs: options.timeoutMs };
+  let conn = await S7Connection.open(s7target);
+  let requestsOnEarlierConnections = 0;
   let failure: BaselineError | null = null;
   const itemData: (Uint8Array | undefined)[][] = [];
   const itemErrors = new Map<string, string>();
@@ -47,7 +49,15 @@ export async function captureS7(target: Extract<ControllerTarget, { protocol: 's
         break;
       }
       try {
-        const results = await conn.readRanges(read.items.map((i) => ({ area: i.area, db: i.area === 'DB' ? i.db : null, start: i.start, length: i.length })));
+        const results = await withRetries(options.retries, ctx.signal, async () => {
+          if (conn.broken) {
+            // nodes7 reset the connection after a timeout: retry on a fresh one (jobs on the old one still count).
+            requestsOnEarlierConnections += conn.requestCount;
+            await conn.close();
+            conn = await S7Connection.open(s7target);
+          }
+          return conn.readRanges(read.items.map((i) => ({ area: i.area, db: i.area === 'DB' ? i.db : null, start: i.start, length: i.length })));
+        });
         itemData[r] = results.map((res, i) => {
           if (res.ok) return res.bytes;
           for (const t of read.items[i]?.tags ?? []) itemErrors.set(t.tag, res.error);
@@ -85,7 +95,7 @@ export async function captureS7(target: Extract<ControllerTarget, { protocol: 's
   return {
     identity,
     values,
-    requests: conn.requestCount,
+    requests: requestsOnEarlierConnections + conn.requestCount,
     identityRequests: identity && !identity['identityUnavailable'] ? 2 : 0,
     plannedRequests: plan.requests,
     minimumRequests: plan.minimumRequests,

@@ -62,16 +62,28 @@ export class S7Connection {
     this.client = client;
     this.controller = describe(target);
     this.timeoutMs = target.timeoutMs;
-    // Count S7 jobs on the wire: TPKT(4) + COTP DT(3) + S7 job header(10): function code at offset 17.
-    const socket = client.isoclient;
-    if (socket) {
-      const write = socket.write.bind(socket);
-      socket.write = (...args: unknown[]) => {
-        const buf = args[0];
-        if (Buffer.isBuffer(buf) && buf.length > 17 && buf[7] === 0x32 && buf[8] === 0x01 && (buf[17] === 0x04 || buf[17] === 0x05)) this.jobs++;
-        return write(...args);
-      };
-    }
+    this.hookSocket();
+  }
+
+  /**
+   * Counts S7 jobs on the wire: TPKT(4) + COTP DT(3) + S7 job header(10), function code at offset 17. nodes7
+   * opens a new socket when it reconnects, so this is called again before every exchange.
+   */
+  private hookSocket(): void {
+    const socket = this.client.isoclient as (NodeS7['isoclient'] & { baselineCounted?: boolean }) | undefined;
+    if (!socket || socket.baselineCounted) return;
+    socket.baselineCounted = true;
+    const write = socket.write.bind(socket);
+    socket.write = (...args: unknown[]) => {
+      const buf = args[0];
+      if (Buffer.isBuffer(buf) && buf.length > 17 && buf[7] === 0x32 && buf[8] === 0x01 && (buf[17] === 0x04 || buf[17] === 0x05)) this.jobs++;
+      return write(...args);
+    };
+  }
+
+  /** The connection was reset (nodes7 does that after a packet timeout): open a new one to go on. */
+  get broken(): boolean {
+    return this.client.isoConnectionState !== 4;
   }
 
   /** S7 read/write jobs sent so far. */
@@ -115,12 +127,19 @@ export class S7Connection {
   /** Reads byte ranges; each result is the bytes, or the CPU's item error (e.g. "BAD 255" for a missing DB). */
   readRanges(ranges: S7Range[]): Promise<({ ok: true; bytes: Uint8Array } | { ok: false; error: string })[]> {
     const items = ranges.map(s7RangeItem);
+    this.hookSocket();
     this.client.removeItems();
     this.client.addItems(items);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(deviceError('timeout', this.controller, `reading ${items.length} ranges`, 'no answer within the timeout')), this.timeoutMs * 2);
       this.client.readAllItems((_anyBad, values) => {
         clearTimeout(timer);
+        // nodes7 answers a timed-out request with bad qualities and resets the connection: that is a timeout,
+        // not "the area does not exist".
+        if (this.broken) {
+          reject(deviceError('timeout', this.controller, `reading ${items.length} range${items.length === 1 ? '' : 's'}`, `no answer within ${this.timeoutMs} ms`));
+          return;
+        }
         resolve(items.map((item) => {
           const v = values[item];
           if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return { ok: true as const, bytes: Uint8Array.from(v as number[]) };
@@ -136,6 +155,7 @@ export class S7Connection {
   /** Writes bytes to one range (restore only), then the caller reads back to verify. */
   writeRange(range: S7Range, bytes: Uint8Array): Promise<void> {
     const item = s7RangeItem(range);
+    this.hookSocket();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(deviceError('timeout', this.controller, `writing ${item}`, 'no answer within the timeout')), this.timeoutMs * 2);
       this.client.writeItems(item, Array.from(bytes), (anyBad) => {

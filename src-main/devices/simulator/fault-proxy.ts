@@ -18,11 +18,12 @@ export type Fault =
   | { kind: 'truncate' }                    // the first reply is cut in half and the connection closed
   | { kind: 'close' }                       // the connection is closed as soon as a request arrives
   | { kind: 'refuse-after'; replies: number } // good replies, then garbage from the given count on
+  | { kind: 'drop-after'; replies: number } // good replies (e.g. the connection set-up), then silence
   // good replies, then replies whose first `keep` bytes (framing: TPKT+COTP is 7, MBAP is 7, the
   // EtherNet/IP encapsulation header 24) stay intact and the rest is random: a well-framed, malformed PDU
   | { kind: 'scramble'; keep: number; after: number };
 
-/** Parses `--fault` values: none, delay:MS, drop, garbage, truncate, close, refuse-after:N, scramble:KEEP:AFTER. */
+/** Parses `--fault` values: none, delay:MS, drop, garbage, truncate, close, refuse-after:N, drop-after:N, scramble:KEEP:AFTER. */
 export function parseFault(text: string): Fault {
   const [kind, arg] = text.split(':');
   switch (kind) {
@@ -38,6 +39,11 @@ export function parseFault(text: string): Fault {
       if (Number.isInteger(n) && n >= 0) return { kind: 'refuse-after', replies: n };
       break;
     }
+    case 'drop-after': {
+      const n = Number(arg);
+      if (Number.isInteger(n) && n >= 0) return { kind: 'drop-after', replies: n };
+      break;
+    }
     case 'scramble': {
       const [, keepText, afterText] = text.split(':');
       const keep = Number(keepText);
@@ -49,7 +55,7 @@ export function parseFault(text: string): Fault {
       break;
   }
   throw new BaselineError('bad-fault', `"${text}" is not a fault this simulator knows.`,
-    'Use one of: none, delay:<ms>, drop, garbage, truncate, close, refuse-after:<replies>, scramble:<keep-bytes>:<after-replies>.');
+    'Use one of: none, delay:<ms>, drop, garbage, truncate, close, refuse-after:<replies>, drop-after:<replies>, scramble:<keep-bytes>:<after-replies>.');
 }
 
 /** A running proxy; `setFault` changes behaviour for new and open connections alike. */
@@ -104,6 +110,9 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
           break;
         case 'refuse-after':
           client.write(replies > f.replies ? randomBytes(chunk.length) : chunk);
+          break;
+        case 'drop-after':
+          if (replies <= f.replies) client.write(chunk);
           break;
         case 'scramble':
           if (replies > f.after && chunk.length > f.keep) {

@@ -51,6 +51,8 @@ export interface ModbusSimulatorOptions {
   port?: number;
   unitId?: number;
   identity?: { vendorName: string; productCode: string; revision: string; productName?: string; modelName?: string };
+  /** Answer every read and write with this Modbus exception code (e.g. 6 SERVER DEVICE BUSY) while set. */
+  exception?: number | null;
 }
 
 /** A running simulator. */
@@ -59,14 +61,14 @@ export interface ModbusSimulator {
   readonly image: ModbusImage;
   /** Requests served so far (for request-count checks). */
   readonly requests: number;
+  /** Makes the device answer every request with an exception code (null: answer normally). */
+  setException(code: number | null): void;
   close(): Promise<void>;
 }
 
 const ILLEGAL_ADDRESS = { modbusErrorCode: 0x02, msg: 'Illegal data address' };
 
-function checkMapped(mapped: Uint8Array, addr: number, length: number): void {
-  for (let i = addr; i < addr + length; i++) if (!mapped[i]) throw ILLEGAL_ADDRESS;
-}
+
 
 /** Starts a simulated Modbus TCP device on 127.0.0.1 (port chosen by the OS unless given). */
 export async function startModbusSimulator(options: ModbusSimulatorOptions): Promise<ModbusSimulator> {
@@ -74,6 +76,11 @@ export async function startModbusSimulator(options: ModbusSimulatorOptions): Pro
   const port = options.port || await freeLoopbackPort();
   const { image } = options;
   let requests = 0;
+  let forcedException: number | null = options.exception ?? null;
+  const checkMapped = (mapped: Uint8Array, addr: number, length: number): void => {
+    if (forcedException !== null) throw { modbusErrorCode: forcedException, msg: 'Simulated exception' };
+    for (let i = addr; i < addr + length; i++) if (!mapped[i]) throw ILLEGAL_ADDRESS;
+  };
   const vector = {
     getMultipleHoldingRegisters(addr: number, length: number) {
       requests++;
@@ -126,6 +133,7 @@ export async function startModbusSimulator(options: ModbusSimulatorOptions): Pro
         port,
         image,
         get requests() { return requests; },
+        setException(code) { forcedException = code; },
         close: () => new Promise<void>((done) => {
           for (const s of server.socks.keys()) s.destroy();
           server.close(() => done());

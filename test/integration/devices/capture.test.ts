@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { importProfileCsv } from '../../../src-shared/common/profile/profile-csv.ts';
-import type { ModbusProfile, S7Profile } from '../../../src-shared/common/profile/capture-profile.ts';
+import type { LogixProfile, ModbusProfile, S7Profile } from '../../../src-shared/common/profile/capture-profile.ts';
 import { DeviceSupervisor } from '../../../src-main/devices/process/device-supervisor.ts';
 import { CaptureService } from '../../../src-main/services/capture-service.ts';
 import type { CaptureDocument } from '../../../src-shared/common/capture/capture-document.ts';
@@ -149,6 +149,48 @@ describe('captures run in the device process', () => {
       expect(doc.failure?.code).toBe('device-cancelled');
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('S7 and Logix captures: bounded retries with backoff, and cancellation', () => {
+  const devices = new DeviceSupervisor();
+  const service = new CaptureService(devices);
+  afterAll(() => devices.close());
+
+  it('S7: a CPU that stops answering after the connection set-up is retried a bounded number of times, then reported', async () => {
+    const peer = await startSnap7Peer({ 1: Buffer.alloc(64) });
+    // Replies 1-2 are the COTP connect and Setup Communication of nodes7; the identity read uses its own
+    // connection, which the proxy also lets through for its first 2 replies.
+    const proxy = await startFaultProxy(peer.port, { kind: 'drop-after', replies: 2 });
+    try {
+      const profile = importProfileCsv(readFileSync(fixture('s7-press.csv')), 's7') as S7Profile;
+      const started = performance.now();
+      const doc = await service.capture({ target: { protocol: 's7', host: '127.0.0.1', port: proxy.port, rack: 0, slot: 1 }, profile, profileName: 'press', options: { timeoutMs: 300, retries: 2 } }, actor);
+      expect(doc.complete).toBe(false);
+      expect(doc.failure?.code).toBe('device-timeout');
+      expect(doc.stats.requests).toBe(3); // first try + 2 retries of the first planned request (nodes7 reconnects in between)
+      expect(performance.now() - started).toBeLessThan(15_000);
+    } finally {
+      await proxy.close();
+      peer.stop();
+    }
+  });
+
+  it('Logix: cancelling a capture whose replies are slow stops it and says so', async () => {
+    const { startLogixSimulator } = await import('../../../src-main/devices/simulator/logix/logix-simulator.ts');
+    const sim = await startLogixSimulator({ tags: [{ name: 'A', type: 'DINT', value: 1 }] });
+    const proxy = await startFaultProxy(sim.port, { kind: 'delay', ms: 400 });
+    try {
+      const profile = importProfileCsv('tag,address,type\nA,A,DINT\n', 'logix') as LogixProfile;
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 1500);
+      const doc = await service.capture({ target: { protocol: 'logix', host: '127.0.0.1', port: proxy.port, slot: 0 }, profile, profileName: 'x', options: { timeoutMs: 5000, retries: 0 } }, actor, { signal: ac.signal });
+      expect(doc.complete).toBe(false);
+      expect(doc.failure?.code).toBe('device-cancelled');
+    } finally {
+      await proxy.close();
+      await sim.close();
     }
   });
 });

@@ -146,3 +146,26 @@ describe('Modbus TCP faults (simulator behind the fault proxy)', () => {
     }
   });
 });
+
+describe('Modbus simulator told to answer with an exception', () => {
+  it('SERVER DEVICE BUSY (6) is retried with backoff (the spec asks for it), then named; other exceptions are not retried', async () => {
+    const image = emptyModbusImage();
+    setModbusWords(image, 'hr', 0, [1, 2]);
+    const sim = await startModbusSimulator({ image, unitId: 1, exception: 6 });
+    try {
+      const c = await ModbusConnection.open(tcp(sim.port, { retries: 3 }));
+      const e = await failure(c.read('hr', 0, 2));
+      expect(e.message).toMatch(/exception 6 \(SERVER DEVICE BUSY\)/);
+      expect(c.requestCount).toBe(4);
+      sim.setException(4);
+      const failed = await failure(c.read('hr', 0, 2));
+      expect(failed.message).toMatch(/exception 4 \(SERVER DEVICE FAILURE\)/);
+      expect(c.requestCount).toBe(5);
+      sim.setException(null);
+      expect(await c.read('hr', 0, 2)).toEqual([1, 2]);
+      await c.close();
+    } finally {
+      await sim.close();
+    }
+  });
+});
