@@ -23,6 +23,7 @@ import { IdentityService } from './identity-service.ts';
 import { SnapshotService } from './snapshot-service.ts';
 import { BaselineService } from './baseline-service.ts';
 import { BaselineRepository } from '../store/baseline-repository.ts';
+import { RestoreService } from './restore-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -69,6 +70,7 @@ export class BaselineApp {
   readonly identity: IdentityService;
   readonly snapshots: SnapshotService;
   readonly baselines: BaselineService;
+  readonly restores: RestoreService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -89,6 +91,10 @@ export class BaselineApp {
     this.baselines = new BaselineService({
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
       captures: this.captures, controllers: this.controllers, profiles: this.profiles,
+    });
+    this.restores = new RestoreService({
+      db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
+      clock: options.clock ?? (() => new Date()),
     });
   }
 

@@ -194,10 +194,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'restore decisions and their one use',
+    sql: `
+      CREATE TABLE restore_authorizations (
+        id             TEXT PRIMARY KEY,
+        controller_id  TEXT NOT NULL,
+        writes_sha256  TEXT NOT NULL,
+        signer         TEXT NOT NULL,
+        authorized_at  TEXT NOT NULL,
+        event_id       TEXT NOT NULL,
+        used_event_id  TEXT,
+        complete       INTEGER
+      );
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = ['restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;

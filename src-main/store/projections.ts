@@ -78,6 +78,13 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   'unauthorized-change.closed': (db, e, p) => {
     db.prepare('UPDATE unauthorized_changes SET closed_at = ?, closed_by = ?, explanation = ? WHERE id = ?').run(e.at, p.signature.signer.name, p.explanation, p.id);
   },
+  'restore.authorized': (db, e, p) => {
+    db.prepare('INSERT INTO restore_authorizations (id, controller_id, writes_sha256, signer, authorized_at, event_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(p.id, p.controllerId, p.writesSha256, p.signature.signer.name, e.at, e.id);
+  },
+  'restore.executed': (db, e, p) => {
+    db.prepare('UPDATE restore_authorizations SET used_event_id = ?, complete = ? WHERE id = ?').run(e.id, p.complete ? 1 : 0, p.decisionId);
+  },
 };
 
 /** Applies one event to the projections (call inside the append transaction). */

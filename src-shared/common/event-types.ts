@@ -133,6 +133,25 @@ export const EVENT_PAYLOADS = {
     explanation: z.string().min(10),
     signature: SignatureSchema,
   }).strict(),
+  /** A shift supervisor's signed decision allowing one restore: exactly these values to this controller. */
+  'restore.authorized': z.object({
+    id: z.string().min(1),
+    controllerId: z.string().min(1),
+    writes: z.array(z.object({ tag: z.string(), value: z.union([z.number(), z.boolean(), z.string()]) }).strict()).min(1),
+    writesSha256: Fingerprint,
+    reason: z.string().min(5),
+    signature: SignatureSchema,
+  }).strict(),
+  /** A restore ran under a decision: what was written and read back, what failed, what was not attempted. */
+  'restore.executed': z.object({
+    decisionId: z.string().min(1),
+    controllerId: z.string().min(1),
+    complete: z.boolean(),
+    outcomes: z.array(z.object({
+      tag: z.string(), status: z.enum(['written-verified', 'write-failed', 'readback-mismatch', 'not-attempted']),
+      expectedRaw: z.string(), readBackRaw: z.string().nullable(), error: z.string().optional(),
+    }).strict()),
+  }).strict(),
 } as const;
 
 /** Known event type names. */

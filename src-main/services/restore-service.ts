@@ -1,0 +1,93 @@
+/**
+ * Restore (ARCHITECTURE §5): the only path by which Baseline writes to a controller. A shift supervisor first
+ * signs a decision naming exactly the values to write ("rollback"); the restore call must carry that decision's
+ * id and the same values; the decision is used once, expires, and the outcome of every write (read back and
+ * compared) is recorded. The preview and typed confirmation of the execution screen come on top of this.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type Database from 'better-sqlite3';
+import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
+import { certificateProblem, verifyWithCertificate } from '../../src-shared/node/pki.ts';
+import { signatureStatement, type ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
+import type { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
+import type { RestoreResult } from '../devices/restore-job.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { ControllerService } from './controller-service.ts';
+import type { IdentityService } from './identity-service.ts';
+import type { ProfileService } from './profile-service.ts';
+
+/** One value to write. */
+export interface RestoreWrite {
+  tag: string;
+  value: number | boolean | string;
+}
+
+/** How long a signed restore decision stays usable. */
+export const DECISION_LIFETIME_MS = 8 * 3600_000;
+
+/** The hash a restore decision signs: the controller and the exact, ordered values. */
+export function writesDigest(controllerId: string, writes: readonly RestoreWrite[]): string {
+  return sha256Hex(canonicalJson({ schema: 'baseline.restore-writes/1', controllerId, writes: writes.map((w) => ({ tag: w.tag, value: w.value })) }));
+}
+
+/** Authorizes and runs restores. */
+export class RestoreService {
+  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; controllers: ControllerService; profiles: ProfileService; devices: DeviceSupervisor; clock: () => Date };
+
+  constructor(deps: RestoreService['deps']) {
+    this.deps = deps;
+  }
+
+  /** A supervisor signs the decision to write exactly these values (meaning "rollback"). Returns the decision id. */
+  authorize(controllerId: string, writes: RestoreWrite[], reason: string, employeeId: string, password: string, actor: Actor): string {
+    const controller = this.deps.controllers.get(controllerId);
+    if (writes.length === 0) throw new BaselineError('restore-empty', 'A restore needs at least one value to write.', 'Choose the tags to restore.');
+    if (reason.trim().length < 5) throw new BaselineError('restore-reason', 'Say why the restore is needed.', 'The reason goes into the evidence.');
+    const person = this.deps.identity.personByEmployeeId(employeeId);
+    if (!person.roles.includes('supervisor')) {
+      throw new BaselineError('restore-not-supervisor', `${person.name} is not a shift supervisor, so cannot authorize writing to ${controller.name}.`, 'A person with the supervisor role signs restore decisions.');
+    }
+    const writesSha256 = writesDigest(controllerId, writes);
+    const signature = this.deps.identity.sign(employeeId, password, 'rollback', writesSha256);
+    const id = uuidv7();
+    this.deps.journal.append('restore.authorized', { id, controllerId, writes, writesSha256, reason: reason.trim(), signature }, actor);
+    return id;
+  }
+
+  private decision(id: string): { controllerId: string; writesSha256: string; authorizedAt: string; used: boolean; signature: ESignature } {
+    const row = this.deps.db.prepare('SELECT controller_id, writes_sha256, authorized_at, used_event_id, event_id FROM restore_authorizations WHERE id = ?').get(id) as
+      { controller_id: string; writes_sha256: string; authorized_at: string; used_event_id: string | null; event_id: string } | undefined;
+    if (!row) throw new BaselineError('restore-no-decision', `No signed restore decision ${id} exists on this laptop.`, 'A shift supervisor must sign the restore decision first. Nothing was written.');
+    const event = this.deps.db.prepare('SELECT payload FROM events WHERE id = ?').get(row.event_id) as { payload: string };
+    const payload = JSON.parse(event.payload) as { signature: ESignature };
+    return { controllerId: row.controller_id, writesSha256: row.writes_sha256, authorizedAt: row.authorized_at, used: row.used_event_id !== null, signature: payload.signature };
+  }
+
+  /** Writes the values the decision allows, reading each back; records every outcome. */
+  async restore(controllerId: string, writes: RestoreWrite[], decisionId: string, actor: Actor): Promise<RestoreResult> {
+    const d = this.decision(decisionId);
+    const refuse = (why: string): never => { throw new BaselineError('restore-refused', `The restore is refused: ${why}.`, 'Nothing was written. Get a new signed decision for exactly the values to write.'); };
+    if (d.controllerId !== controllerId) refuse('the decision is for another controller');
+    if (d.used) refuse('the decision was already used (each decision allows one restore)');
+    if (this.deps.clock().getTime() - new Date(d.authorizedAt).getTime() > DECISION_LIFETIME_MS) refuse(`the decision is older than ${DECISION_LIFETIME_MS / 3600_000} hours`);
+    if (writesDigest(controllerId, writes) !== d.writesSha256) refuse('the values differ from the ones the supervisor signed');
+    const s = d.signature;
+    const statement = canonicalJson(signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: s.signer.fingerprint }));
+    const trust = this.deps.identity.trust();
+    const problem = !verifyWithCertificate(s.signer.certificatePem, statement, s.value) ? 'the decision\'s signature does not verify'
+      : certificateProblem(s.signer.certificatePem, trust.caPems, trust.revokedFingerprints, this.deps.clock());
+    if (problem) refuse(problem);
+    const controller = this.deps.controllers.get(controllerId);
+    if (!controller.profile) refuse(`${controller.name} has no capture profile to say which tags are writable`);
+    const profile = this.deps.profiles.load(controller.profile!.sha256);
+    const result = await this.deps.devices.run<RestoreResult>({ kind: 'restore', payload: { target: controller.target, profile, writes } }, { deadlineMs: 60_000 + writes.length * 10_000 });
+    this.deps.journal.append('restore.executed', {
+      decisionId, controllerId, complete: result.complete,
+      outcomes: result.outcomes.map((o) => ({ tag: o.tag, status: o.status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw, ...(o.error ? { error: o.error } : {}) })),
+    }, actor);
+    return result;
+  }
+}
