@@ -26,6 +26,15 @@ export function appHandlers(app: BaselineApp): Handlers {
     'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),
     'profiles.list': () => ({ profiles: app.profiles.list() }),
     'profiles.import': (req) => app.profiles.import(req.name, req.protocol, req.csv, app.actor()),
+    'profiles.get': (req) => {
+      const row = app.plant.profile(req.sha256);
+      const profile = app.profiles.load(req.sha256);
+      return {
+        sha256: req.sha256, name: row?.name ?? '', protocol: profile.protocol,
+        tags: profile.tags.map((t) => ({ tag: t.tag, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, description: t.description })),
+      };
+    },
+    'controllers.setProfile': (req) => app.controllers.setProfile(req.controllerId, req.profileSha256, app.actor()),
     'controllers.list': () => ({ controllers: app.controllers.list() }),
     'controllers.register': (req) => app.controllers.register(req.name, req.target, req.profileSha256, app.actor()),
     'controllers.captures': (req) => {

@@ -41,6 +41,19 @@ export class ControllerService {
     return this.view(c);
   }
 
+  /** Gives a registered controller another capture profile (a new version of its registration, as an event). */
+  setProfile(id: string, profileSha256: string, actor: Actor): ControllerView {
+    const c = this.plant.controller(id);
+    if (!c) throw new BaselineError('controller-unknown', `No controller ${id} is registered on this laptop.`, 'Pick a controller from the list.');
+    const profile = this.plant.profile(profileSha256);
+    if (!profile) throw new BaselineError('profile-unknown', `No capture profile ${profileSha256.slice(0, 12)}… is stored on this laptop.`, 'Import the profile first.');
+    if (profile.protocol !== profileProtocolOf(c.target)) {
+      throw new BaselineError('profile-protocol-mismatch', `Profile "${profile.name}" is for ${profile.protocol}, but ${c.name} speaks ${c.target.protocol}.`, 'Choose a profile made for this controller\'s protocol.');
+    }
+    this.journal.append('controller.registered', { id, name: c.name, target: c.target, profileSha256 }, actor);
+    return this.get(id);
+  }
+
   /** Registers a controller (a new id every time). The profile must exist and speak the controller's protocol. */
   register(name: string, target: ControllerTarget, profileSha256: string | null, actor: Actor): ControllerView {
     if (profileSha256) {

@@ -74,6 +74,9 @@ export interface ControllersSlice {
   loadCaptureDoc(sha256: string): Promise<void>;
   clearControllersError(): void;
   browseLogix(target: OperationRequest<'controllers.browse'>['target']): Promise<OperationResponse<'controllers.browse'> | null>;
+  loadProfile(sha256: string): Promise<OperationResponse<'profiles.get'> | null>;
+  /** Stores an edited profile as a new version and points the controller at it. */
+  saveEditedProfile(controllerId: string, name: string, protocol: 'modbus' | 's7' | 'logix', csv: string): Promise<boolean>;
   /** Earlier captures of the selected controller (to compare with). */
   history: OperationResponse<'controllers.captures'>['captures'];
   diff: OperationResponse<'captures.diff'> | null;
@@ -288,6 +291,30 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
     }
   },
   clearControllersError: () => set({ controllersError: null }),
+  async loadProfile(sha256) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      return await api.invoke('profiles.get', { sha256 });
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+      return null;
+    }
+  },
+  async saveEditedProfile(controllerId, name, protocol, csv) {
+    const api = get().api;
+    if (!api) return false;
+    try {
+      const p = await api.invoke('profiles.import', { name, protocol, csv });
+      await api.invoke('controllers.setProfile', { controllerId, profileSha256: p.sha256 });
+      set({ controllersError: null });
+      await get().loadControllers();
+      return true;
+    } catch (err) {
+      set({ controllersError: errorOf(err) });
+      return false;
+    }
+  },
   history: [],
   diff: null,
   async loadHistory(controllerId) {

@@ -172,4 +172,19 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     await record.waitFor({ state: 'detached' });
     expect(errors).toEqual([]);
   });
+
+  it('edits the profile (flags) and saves it as a new version; the next capture carries the new flags', async () => {
+    await page.getByRole('button', { name: /PLC-L1/ }).click();
+    await page.getByRole('button', { name: 'Edit profile…' }).click();
+    const editor = page.getByRole('region', { name: 'Profile editor' });
+    await editor.getByRole('checkbox', { name: 'Safety of Line1_Recipe' }).check();
+    await editor.getByRole('button', { name: 'Remove Line1_Flow' }).click();
+    await editor.getByRole('button', { name: 'Save as new version' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByRole('region', { name: 'Controller PLC-L1' }).locator('p.muted').first().innerText()).toMatch(/profile Line 1 \(edited .*\) \(8 tags\)/);
+    await page.getByRole('button', { name: 'Capture now' }).click();
+    await expect.poll(() => page.locator('tr[data-tag="Line1_Recipe"] .badge-warn').count()).toBe(1);
+    expect(await page.locator('tr[data-tag="Line1_Flow"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import { useAppStore, selectSelectedController } from '../../state/app-store.ts'
 import type { CaptureDocument } from '../../../src-shared/common/capture/capture-document.ts';
 import { SignDialog } from './sign-dialog.tsx';
 import { BaselinePanel } from './baseline-panel.tsx';
+import { ProfileEditor } from './profile-editor.tsx';
 import { DiffTable } from '../../components/diff-table.tsx';
 
 function formatValue(v: CaptureDocument['values'][number]): string {
@@ -64,6 +65,7 @@ export function ControllerDetail() {
     history: s.history, diff: s.diff, compare: s.compare, clearDiff: s.clearDiff,
   })));
   const [signing, setSigning] = useState(false);
+  const [editing, setEditing] = useState(false);
   if (!controller) return <p className="muted">Select a controller, or add one.</p>;
   const running = active?.controllerId === controller.id ? active : null;
   const pct = running && running.total > 0 ? Math.round((100 * running.done) / running.total) : 0;
@@ -73,7 +75,8 @@ export function ControllerDetail() {
       <div className="view-head">
         <div>
           <h2>{controller.name}</h2>
-          <p className="muted">{controller.description} · profile {controller.profile ? `${controller.profile.name} (${controller.profile.tags} tags)` : 'none'}</p>
+          <p className="muted">{controller.description} · profile {controller.profile ? `${controller.profile.name} (${controller.profile.tags} tags)` : 'none'}
+            {controller.profile && !editing && <> · <button type="button" className="link" onClick={() => setEditing(true)}>Edit profile…</button></>}</p>
         </div>
         {running
           ? <button type="button" onClick={() => void cancelCapture()}>Cancel capture</button>
@@ -90,6 +93,7 @@ export function ControllerDetail() {
           {Object.entries(shownDoc.identity).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
         </dl>
       )}
+      {editing && controller.profile && <ProfileEditor controllerId={controller.id} sha256={controller.profile.sha256} onDone={() => setEditing(false)} />}
       <BaselinePanel controllerId={controller.id} />
       {snapshots.length > 0 && (
         <p className="ok-text" data-testid="signed-snapshots">

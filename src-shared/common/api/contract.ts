@@ -139,6 +139,17 @@ export const OPERATIONS = {
     }).strict(),
     response: ProfileViewSchema,
   },
+  'profiles.get': {
+    request: z.object({ sha256: Sha256 }).strict(),
+    response: z.object({
+      sha256: z.string(), name: z.string(), protocol: z.enum(['modbus', 's7', 'logix']),
+      tags: z.array(z.object({ tag: z.string(), address: z.string(), type: z.string(), class: z.enum(['config', 'live']), safety: z.boolean(), writable: z.boolean(), description: z.string() })),
+    }),
+  },
+  'controllers.setProfile': {
+    request: z.object({ controllerId: z.string().min(1), profileSha256: Sha256 }).strict(),
+    response: ControllerViewSchema,
+  },
   'controllers.list': { request: Empty, response: z.object({ controllers: z.array(ControllerViewSchema) }) },
   'controllers.register': {
     request: z.object({
