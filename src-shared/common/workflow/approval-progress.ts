@@ -1,0 +1,71 @@
+/**
+ * Quorum counting. A requirement (approval group) is met when `quorum` approvals count toward it; an approval
+ * counts when its signer signed as one of the group's roles and no earlier counted approval used that role
+ * (a quorum is cross-functional: two OT security signatures are one opinion, not two). A person approves a
+ * change once, as one role; that one approval counts toward every requirement listing the role.
+ */
+import type { ApprovalRequirement } from './change-evaluation.ts';
+import type { PersonRef } from './workflow-terms.ts';
+
+/** One recorded approval (or retrospective review) signature. */
+export interface ApprovalRecord {
+  by: PersonRef;
+  /** The role the person signed as (one of the roles their certificate carries). */
+  role: string;
+  meaning: 'approved' | 'approved-with-conditions' | 'reviewed';
+  at: string;
+  comment: string;
+  /** Conditions attached to an approval with conditions (empty otherwise). */
+  conditions: string[];
+  /** Whether the signer confirmed reviewing the proposed diff. */
+  diffReviewed: boolean;
+}
+
+/** How far one requirement is. */
+export interface RequirementProgress {
+  requirement: ApprovalRequirement;
+  /** The approvals that count toward it, one per role. */
+  counted: ApprovalRecord[];
+  satisfied: boolean;
+  /** What is still needed, in words ("1 more approval, as plant-engineering-manager or quality-compliance"); empty when met. */
+  missing: string;
+}
+
+/** How far a change's approvals are. */
+export interface ApprovalProgress {
+  requirements: RequirementProgress[];
+  distinctApprovers: number;
+  /** Met when dual control is not required, or at least two different people approved. */
+  dualControlMet: boolean;
+  complete: boolean;
+}
+
+/** Counts approvals against requirements; `roleLabel` names roles in the `missing` text. */
+export function countApprovals(
+  requirements: readonly ApprovalRequirement[],
+  approvals: readonly ApprovalRecord[],
+  dualControl: boolean,
+  roleLabel: (role: string) => string = (r) => r,
+): ApprovalProgress {
+  const progress = requirements.map((requirement): RequirementProgress => {
+    const counted: ApprovalRecord[] = [];
+    for (const a of approvals) {
+      if (requirement.roles.includes(a.role) && !counted.some((c) => c.role === a.role || c.by.id === a.by.id)) counted.push(a);
+    }
+    const satisfied = counted.length >= requirement.quorum;
+    const open = requirement.roles.filter((r) => !counted.some((c) => c.role === r)).map(roleLabel);
+    const more = requirement.quorum - counted.length;
+    return {
+      requirement, counted, satisfied,
+      missing: satisfied ? '' : `${more} more approval${more === 1 ? '' : 's'}, as ${open.join(' or ')}`,
+    };
+  });
+  const distinctApprovers = new Set(approvals.map((a) => a.by.id)).size;
+  const dualControlMet = !dualControl || distinctApprovers >= 2;
+  return { requirements: progress, distinctApprovers, dualControlMet, complete: dualControlMet && progress.every((p) => p.satisfied) };
+}
+
+/** The unmet requirements that an approval signed as `role` would count toward (empty: it would not count). */
+export function wouldCount(progress: ApprovalProgress, role: string): RequirementProgress[] {
+  return progress.requirements.filter((p) => !p.satisfied && p.requirement.roles.includes(role) && !p.counted.some((c) => c.role === role));
+}

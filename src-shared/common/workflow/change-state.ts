@@ -1,0 +1,228 @@
+/**
+ * The states of a change request (ARCHITECTURE §6) as one tagged union, the operations on it, and the facts
+ * derived from a state at a given time (approval progress, approval timeout, retrospective review due or
+ * overdue). Every transition is decided in change-transition.ts; this module only describes.
+ *
+ *   draft -> submitted -> approved -> scheduled -> in-execution -> closed
+ *                      -> rejected                              -> rolled-back -> closed
+ *                      -> deferred -> draft / submitted
+ *   draft, submitted -> in-execution (emergency break-glass; retrospective review due within 24 h)
+ *   draft, submitted, deferred, approved, scheduled -> withdrawn
+ */
+import { countApprovals, type ApprovalProgress, type ApprovalRecord } from './approval-progress.ts';
+import type { ChangeRequestFields } from './change-request.ts';
+import type { ApprovalRequirement, ChangeEvaluation } from './change-evaluation.ts';
+import type { Participant, PersonRef } from './workflow-terms.ts';
+
+/** Every state a change can be in. */
+export const CHANGE_STATUSES = [
+  'draft', 'submitted', 'approved', 'rejected', 'deferred', 'withdrawn', 'scheduled', 'in-execution', 'rolled-back', 'closed',
+] as const;
+
+/** A state of a change. */
+export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
+
+/** Every operation on a change. */
+export const CHANGE_OPERATIONS = [
+  'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
+  'start-execution', 'rollback', 'close', 'retrospective-review',
+] as const;
+
+/** An operation's name. */
+export type ChangeOperationType = (typeof CHANGE_OPERATIONS)[number];
+
+/** How a break-glass approval was given (seed 000 "approval method"). */
+export const BREAK_GLASS_METHODS = ['in-person', 'phone', 'radio'] as const;
+
+/** How a break-glass approval was given. */
+export type BreakGlassMethod = (typeof BREAK_GLASS_METHODS)[number];
+
+/** The submitted request: when, what the policy required then (frozen), and the approvals so far. */
+export interface Review {
+  submittedAt: string;
+  evaluation: ChangeEvaluation;
+  approvals: ApprovalRecord[];
+}
+
+/** A signed rejection or deferral. */
+export interface DecisionRecord {
+  by: PersonRef;
+  role: string;
+  at: string;
+  reason: string;
+}
+
+/** A signed override of a window or blackout rule. */
+export interface OverrideRecord {
+  by: PersonRef;
+  role: string;
+  rule: 'outside-window' | 'blackout';
+  /** The blackout's name (rule `blackout`), else null. */
+  blackout: string | null;
+  reason: string;
+  at: string;
+}
+
+/** The slot a change is booked into. */
+export interface ScheduledSlot {
+  start: string;
+  end: string;
+  by: PersonRef;
+  at: string;
+  overrides: OverrideRecord[];
+}
+
+/** The recorded break-glass approval that let an emergency change start before approval. */
+export interface BreakGlassRecord {
+  approver: { id: string | null; name: string; role: string };
+  method: BreakGlassMethod;
+  reason: string;
+  at: string;
+  recordedBy: PersonRef;
+}
+
+/** The retrospective review a break-glass execution owes. */
+export interface Retrospective {
+  dueAt: string;
+  requirements: ApprovalRequirement[];
+  reviews: ApprovalRecord[];
+  completedAt: string | null;
+}
+
+/** Who started the work, when, and under which permissions. */
+export interface Execution {
+  startedAt: string;
+  executor: PersonRef;
+  /** The second person under dual control (null when not required). */
+  witness: PersonRef | null;
+  /** The staging validation record the start referred to (null when staging was not required). */
+  stagingRecord: string | null;
+  overrides: OverrideRecord[];
+  breakGlass: BreakGlassRecord | null;
+  retrospective: Retrospective | null;
+}
+
+/** A rollback: who, when, why. */
+export interface RollbackRecord {
+  by: PersonRef;
+  at: string;
+  reason: string;
+}
+
+interface ChangeCommon {
+  id: string;
+  requester: PersonRef;
+  createdAt: string;
+  fields: ChangeRequestFields;
+}
+
+interface Approved {
+  review: Review;
+  approvedAt: string;
+  /** Every condition attached by an approval with conditions (empty: approved without conditions). */
+  conditions: string[];
+}
+
+interface Executed {
+  review: Review;
+  /** Null when the work started under break-glass before approval. */
+  approvedAt: string | null;
+  conditions: string[];
+  slot: ScheduledSlot | null;
+  execution: Execution;
+}
+
+/** A change request in one of its states. */
+export type ChangeState =
+  | (ChangeCommon & { status: 'draft'; review: null })
+  | (ChangeCommon & { status: 'submitted'; review: Review })
+  | (ChangeCommon & Approved & { status: 'approved' })
+  | (ChangeCommon & { status: 'rejected'; review: Review; decision: DecisionRecord })
+  | (ChangeCommon & { status: 'deferred'; review: Review; decision: DecisionRecord })
+  | (ChangeCommon & { status: 'withdrawn'; review: Review | null; withdrawal: { by: PersonRef; at: string; reason: string; from: ChangeStatus } })
+  | (ChangeCommon & Approved & { status: 'scheduled'; slot: ScheduledSlot })
+  | (ChangeCommon & Executed & { status: 'in-execution' })
+  | (ChangeCommon & Executed & { status: 'rolled-back'; rollback: RollbackRecord })
+  | (ChangeCommon & Executed & { status: 'closed'; rollback: RollbackRecord | null; closure: { by: PersonRef; at: string; outcome: 'completed' | 'rolled-back'; comment: string } });
+
+/** A signature allowing work outside a window or inside a blackout (the signer must hold `role`). */
+export interface OverrideSignature {
+  by: Participant;
+  role: string;
+  rule: 'outside-window' | 'blackout';
+  blackout?: string;
+  reason: string;
+}
+
+/** An operation on a change, with who does it and what it needs. */
+export type ChangeOperation =
+  | { type: 'edit'; by: Participant; fields: Partial<ChangeRequestFields> }
+  | { type: 'submit'; by: Participant }
+  | { type: 'withdraw'; by: Participant; reason: string }
+  | { type: 'approve'; by: Participant; role: string; comment?: string; diffReviewed?: boolean }
+  | { type: 'approve-with-conditions'; by: Participant; role: string; conditions: string[]; comment?: string; diffReviewed?: boolean }
+  | { type: 'reject'; by: Participant; role: string; reason: string }
+  | { type: 'defer'; by: Participant; role: string; reason: string }
+  | { type: 'schedule'; by: Participant; start: string; end: string; overrides?: OverrideSignature[] }
+  | {
+    type: 'break-glass'; by: Participant; approver: { id?: string; name: string; role: string }; method: BreakGlassMethod; reason: string;
+    witness?: Participant; overrides?: OverrideSignature[];
+  }
+  | { type: 'start-execution'; by: Participant; witness?: Participant; conditionsMet?: boolean; stagingRecord?: string; overrides?: OverrideSignature[] }
+  | { type: 'rollback'; by: Participant; reason: string }
+  | { type: 'close'; by: Participant; comment?: string }
+  | { type: 'retrospective-review'; by: Participant; role: string; comment: string };
+
+/** A new draft. */
+export function newChange(id: string, requester: PersonRef, fields: ChangeRequestFields, now: Date): ChangeState {
+  return { id, requester: { id: requester.id, name: requester.name }, createdAt: now.toISOString(), fields, status: 'draft', review: null };
+}
+
+/** How the UI names a state: "approved with conditions" is an approved change with conditions. */
+export function statusLabel(state: ChangeState): string {
+  if ((state.status === 'approved' || state.status === 'scheduled') && state.conditions.length > 0) return `${state.status} (with conditions)`;
+  if (state.status === 'in-execution' && state.execution.breakGlass !== null) return 'in execution (break-glass)';
+  return state.status.replace('-', ' ');
+}
+
+/** The approvals so far against what the policy required at submission (null before submission). */
+export function approvalProgressOf(state: ChangeState, roleLabel?: (role: string) => string): ApprovalProgress | null {
+  if (state.review === null) return null;
+  const e = state.review.evaluation;
+  return countApprovals(e.approvals, state.review.approvals, e.dualControl.required, roleLabel);
+}
+
+/** Whether approvals are overdue for a submitted change, and whom they escalate to. */
+export type ApprovalTimeoutStatus =
+  | { status: 'not-waiting' }
+  | { status: 'waiting'; dueAt: string; escalateTo: string[] }
+  | { status: 'escalated'; dueAt: string; escalateTo: string[]; overdueMinutes: number };
+
+/** The approval timeout of a change at `now` (escalated once the class's timeout has passed since submission). */
+export function approvalTimeoutStatus(state: ChangeState, now: Date): ApprovalTimeoutStatus {
+  if (state.status !== 'submitted') return { status: 'not-waiting' };
+  const t = state.review.evaluation.approvalTimeout;
+  const due = Date.parse(state.review.submittedAt) + t.minutes * 60_000;
+  const dueAt = new Date(due).toISOString();
+  if (now.getTime() < due) return { status: 'waiting', dueAt, escalateTo: t.escalateTo };
+  return { status: 'escalated', dueAt, escalateTo: t.escalateTo, overdueMinutes: Math.floor((now.getTime() - due) / 60_000) };
+}
+
+/** Where a break-glass change's retrospective review stands at `now`. */
+export type RetrospectiveStatus =
+  | { status: 'not-required' }
+  | { status: 'due'; dueAt: string; minutesLeft: number }
+  | { status: 'overdue'; dueAt: string; overdueMinutes: number }
+  | { status: 'done'; dueAt: string; completedAt: string; late: boolean };
+
+/** The retrospective review of a change at `now`: due within the policy's time after break-glass, overdue after. */
+export function retrospectiveStatus(state: ChangeState, now: Date): RetrospectiveStatus {
+  if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed') return { status: 'not-required' };
+  const r = state.execution.retrospective;
+  if (r === null) return { status: 'not-required' };
+  const due = Date.parse(r.dueAt);
+  if (r.completedAt !== null) return { status: 'done', dueAt: r.dueAt, completedAt: r.completedAt, late: Date.parse(r.completedAt) > due };
+  const t = now.getTime();
+  if (t <= due) return { status: 'due', dueAt: r.dueAt, minutesLeft: Math.floor((due - t) / 60_000) };
+  return { status: 'overdue', dueAt: r.dueAt, overdueMinutes: Math.floor((t - due) / 60_000) };
+}

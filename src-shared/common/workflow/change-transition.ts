@@ -1,0 +1,536 @@
+/**
+ * The one place a change request moves between states (ARCHITECTURE §6, CONVENTIONS 8). `transition` takes a
+ * state, an operation and the context (now, the policy in force, the plant facts) and returns the next state or
+ * a refusal whose message starts with the rule it breaks ("Segregation of duties: ..."). It is pure: the
+ * changes service records the operation as a journal event only when this function allows it.
+ *
+ * Which operations each state allows at all is the table ALLOWED_OPERATIONS; every other pair is refused as an
+ * illegal transition. Inside an allowed pair the rules are: the requester alone edits, submits and withdraws;
+ * required fields per class at submit and break-glass; nobody approves, reviews or overrides their own change;
+ * a person approves once, as a role they hold, and only where it counts toward an unmet quorum; diff review
+ * where the policy requires it; notice, windows and blackouts at scheduling and at the start (an override needs
+ * the signature of a role the policy names); dual control needs a second, different person; staging evidence
+ * where required; conditions confirmed before the start; break-glass only for classes the policy allows it.
+ */
+import { assertNever } from '../assert-never.ts';
+import type { ErrorData } from '../errors.ts';
+import { countApprovals, wouldCount, type ApprovalRecord } from './approval-progress.ts';
+import { evaluateRequest, type ChangeEvaluation, type PlantFacts } from './change-evaluation.ts';
+import { ChangeRequestFieldsSchema, describeFields } from './change-request.ts';
+import {
+  BREAK_GLASS_METHODS, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
+  type OverrideSignature, type Review,
+} from './change-state.ts';
+import { slotProblems, type SlotProblem } from './change-windows.ts';
+import { groupName, roleName, type Policy } from './policy-schema.ts';
+import { formatLocal } from './time-zone.ts';
+import type { Participant, PersonRef } from './workflow-terms.ts';
+
+/** What a transition needs besides the state and the operation. */
+export interface TransitionContext {
+  now: Date;
+  /** The policy in force now (submit freezes its requirements into the change). */
+  policy: Policy;
+  /** The plant model's facts about the change (lines and tiers, safety tags touched); read at submit and break-glass. */
+  plant: PlantFacts;
+}
+
+/** The rules a refusal can name. */
+export type RefusalRule =
+  | 'illegal-transition' | 'requester-only' | 'segregation-of-duties' | 'approve-twice' | 'role-not-held' | 'not-an-approver'
+  | 'approval-does-not-count' | 'diff-review-required' | 'reason-required' | 'conditions-required' | 'class-required'
+  | 'required-fields' | 'policy-blockers' | 'invalid-fields' | 'notice' | 'slot-invalid' | 'outside-window' | 'blackout'
+  | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
+  | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done';
+
+/** The outcome of a transition: the next state, or a refusal naming the rule. */
+export type TransitionResult =
+  | { ok: true; next: ChangeState }
+  | { ok: false; rule: RefusalRule; error: ErrorData };
+
+const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
+  'illegal-transition': 'Illegal transition',
+  'requester-only': 'Requester only',
+  'segregation-of-duties': 'Segregation of duties',
+  'approve-twice': 'Approving twice',
+  'role-not-held': 'Role not held',
+  'not-an-approver': 'Not an approver for this change',
+  'approval-does-not-count': 'Quorum',
+  'diff-review-required': 'Diff review required',
+  'reason-required': 'Reason required',
+  'conditions-required': 'Conditions required',
+  'class-required': 'Change class required',
+  'required-fields': 'Required fields',
+  'policy-blockers': 'Policy',
+  'invalid-fields': 'Invalid fields',
+  notice: 'Notice period',
+  'slot-invalid': 'Invalid slot',
+  'outside-window': 'Change window',
+  blackout: 'Blackout',
+  'override-invalid': 'Invalid override',
+  'outside-slot': 'Outside the scheduled slot',
+  'dual-control': 'Dual control',
+  'conditions-unconfirmed': 'Conditions not confirmed',
+  'staging-required': 'Staging required',
+  'break-glass-not-allowed': 'No break-glass path',
+  'break-glass-approver': 'Break-glass approver',
+  'no-retrospective-due': 'No retrospective review due',
+  'retrospective-done': 'Retrospective review complete',
+};
+
+/** Which operations each state allows at all; every other pair is an illegal transition. */
+export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOperationType[]>> = {
+  draft: ['edit', 'submit', 'withdraw', 'break-glass'],
+  submitted: ['withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'break-glass'],
+  approved: ['withdraw', 'schedule'],
+  rejected: [],
+  deferred: ['edit', 'submit', 'withdraw'],
+  withdrawn: [],
+  scheduled: ['withdraw', 'schedule', 'start-execution'],
+  'in-execution': ['rollback', 'close', 'retrospective-review'],
+  'rolled-back': ['close', 'retrospective-review'],
+  closed: ['retrospective-review'],
+};
+
+const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
+  draft: 'It is still a draft: submit it for approval first.',
+  submitted: 'It is waiting for approvals.',
+  approved: 'It is approved: schedule it in a change window, or withdraw it.',
+  rejected: 'A rejected change is final: file a new change to try again.',
+  deferred: 'The decision on it was deferred: edit it, resubmit it or withdraw it.',
+  withdrawn: 'A withdrawn change is final: file a new change.',
+  scheduled: 'It is scheduled: start it inside its slot, reschedule it or withdraw it.',
+  'in-execution': 'It is being executed: roll it back or close it.',
+  'rolled-back': 'It was rolled back: close it.',
+  closed: 'A closed change is final.',
+};
+
+const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
+  edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
+  reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
+  rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
+};
+
+/** The operations a state allows at all (the buttons the UI offers; rules may still refuse). */
+export function allowedOperations(state: ChangeState): readonly ChangeOperationType[] {
+  return ALLOWED_OPERATIONS[state.status];
+}
+
+function refuse(state: ChangeState, op: ChangeOperation, rule: RefusalRule, text: string, hint: string, details: Record<string, unknown> = {}): TransitionResult {
+  return {
+    ok: false,
+    rule,
+    error: {
+      code: `change-${rule}`,
+      message: `${RULE_TITLES[rule]}: ${text}`,
+      hint,
+      details: { rule, changeId: state.id, status: state.status, operation: op.type, ...details },
+    },
+  };
+}
+
+const ref = (p: PersonRef): PersonRef => ({ id: p.id, name: p.name });
+const blank = (s: string | undefined): boolean => s === undefined || s.trim() === '';
+
+/** Decides one operation on a change. */
+export function transition(state: ChangeState, op: ChangeOperation, ctx: TransitionContext): TransitionResult {
+  if (!ALLOWED_OPERATIONS[state.status].includes(op.type)) {
+    const possible = ALLOWED_OPERATIONS[state.status];
+    return refuse(state, op, 'illegal-transition',
+      `change ${state.id} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}. ${STATUS_NOTES[state.status]}`,
+      possible.length === 0 ? 'Nothing more can be done with this change.' : `Possible now: ${possible.join(', ')}.`);
+  }
+  switch (op.type) {
+    case 'edit': return edit(state, op);
+    case 'submit': return submit(state, op, ctx);
+    case 'withdraw': return withdraw(state, op, ctx);
+    case 'approve': return approve(state, op, ctx, []);
+    case 'approve-with-conditions': return approve(state, op, ctx, op.conditions);
+    case 'reject': return decide(state, op, ctx);
+    case 'defer': return decide(state, op, ctx);
+    case 'schedule': return schedule(state, op, ctx);
+    case 'break-glass': return breakGlass(state, op, ctx);
+    case 'start-execution': return startExecution(state, op, ctx);
+    case 'rollback': return rollback(state, op, ctx);
+    case 'close': return close(state, op, ctx);
+    case 'retrospective-review': return retrospectiveReview(state, op, ctx);
+    default: return assertNever(op, 'change operation');
+  }
+}
+
+function requesterOnly(state: ChangeState, op: ChangeOperation): TransitionResult | null {
+  if (op.by.id === state.requester.id) return null;
+  return refuse(state, op, 'requester-only',
+    `only the requester (${state.requester.name}) can ${op.type} change ${state.id}; ${op.by.name} is not the requester.`,
+    'Ask the requester, or file your own change.');
+}
+
+function edit(state: ChangeState, op: Extract<ChangeOperation, { type: 'edit' }>): TransitionResult {
+  if (state.status !== 'draft' && state.status !== 'deferred') return unreachable(state, op);
+  const notRequester = requesterOnly(state, op);
+  if (notRequester !== null) return notRequester;
+  const parsed = ChangeRequestFieldsSchema.safeParse({ ...state.fields, ...op.fields });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return refuse(state, op, 'invalid-fields', `${issue?.path.join('.') ?? 'a field'}: ${issue?.message ?? 'invalid'}.`, 'Correct the field and save again.');
+  }
+  const { review: _review, decision: _decision, ...common } = state.status === 'deferred' ? state : { ...state, decision: null };
+  return { ok: true, next: { ...common, fields: parsed.data, status: 'draft', review: null } };
+}
+
+function submit(state: ChangeState, op: Extract<ChangeOperation, { type: 'submit' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'draft' && state.status !== 'deferred') return unreachable(state, op);
+  const notRequester = requesterOnly(state, op);
+  if (notRequester !== null) return notRequester;
+  const checked = readyToGo(state, op, ctx);
+  if (!checked.ok) return checked.refusal;
+  const evaluation = checked.evaluation;
+  const requested = state.fields.requestedWindow;
+  if (requested !== null && Date.parse(requested.start) < Date.parse(evaluation.earliestStart)) {
+    return refuse(state, op, 'notice',
+      `${evaluation.notice.reasons.join('; ')}. The requested window starts ${formatLocal(Date.parse(requested.start), ctx.policy.plant.timeZone)}, `
+      + `before the earliest allowed start ${formatLocal(Date.parse(evaluation.earliestStart), ctx.policy.plant.timeZone)}.`,
+      'Request a later window (or, for a real emergency, use the emergency class).', { earliestStart: evaluation.earliestStart });
+  }
+  const { review: _review, decision: _decision, ...common } = state.status === 'deferred' ? state : { ...state, decision: null };
+  return { ok: true, next: { ...common, status: 'submitted', review: { submittedAt: ctx.now.toISOString(), evaluation, approvals: [] } } };
+}
+
+/** Class chosen, required fields present, no policy blockers: the evaluation a submit or break-glass freezes. */
+function readyToGo(state: ChangeState, op: ChangeOperation, ctx: TransitionContext): { ok: true; evaluation: ChangeEvaluation } | { ok: false; refusal: TransitionResult } {
+  const r = evaluateRequest(ctx.policy, state.fields, ctx.plant, ctx.now);
+  if (r.classMissing || r.evaluation === null) {
+    return { ok: false, refusal: refuse(state, op, 'class-required', `change ${state.id} has no change class; the class decides approvals, notice and required fields.`, 'Choose standard, normal, emergency or safety-critical.') };
+  }
+  const cls = r.evaluation.class;
+  if (r.missingFields.length > 0) {
+    return {
+      ok: false,
+      refusal: refuse(state, op, 'required-fields',
+        `${cls} changes need the ${describeFields(r.missingFields)} before they go ahead; change ${state.id} lacks ${r.missingFields.length === 1 ? 'it' : 'them'} (policy classes.${cls}.requiredFields).`,
+        'Fill in the listed fields and try again.', { missingFields: r.missingFields }),
+    };
+  }
+  if (r.evaluation.blockers.length > 0) {
+    return { ok: false, refusal: refuse(state, op, 'policy-blockers', r.evaluation.blockers.join(' '), 'Change the request as the policy says and try again.', { blockers: r.evaluation.blockers }) };
+  }
+  return { ok: true, evaluation: r.evaluation };
+}
+
+function withdraw(state: ChangeState, op: Extract<ChangeOperation, { type: 'withdraw' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'draft' && state.status !== 'submitted' && state.status !== 'deferred' && state.status !== 'approved' && state.status !== 'scheduled') {
+    return unreachable(state, op);
+  }
+  const notRequester = requesterOnly(state, op);
+  if (notRequester !== null) return notRequester;
+  if (blank(op.reason)) return refuse(state, op, 'reason-required', 'a withdrawal needs a reason for the record.', 'Say why the change is withdrawn.');
+  const { id, requester, createdAt, fields, review } = state;
+  return {
+    ok: true,
+    next: { id, requester, createdAt, fields, review, status: 'withdrawn', withdrawal: { by: ref(op.by), at: ctx.now.toISOString(), reason: op.reason.trim(), from: state.status } },
+  };
+}
+
+/** Checks who signs as which role: not the requester, a role they hold, a role this change's approvals include. */
+function signerChecks(
+  state: ChangeState, op: ChangeOperation & { role: string }, policy: Policy, requirements: ChangeEvaluation['approvals'], what: string,
+): TransitionResult | null {
+  if (op.by.id === state.requester.id) {
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} filed change ${state.id} and cannot ${what} it; nobody ${what}s their own change.`,
+      'Ask another approver to sign.');
+  }
+  if (!op.by.roles.includes(op.role)) {
+    return refuse(state, op, 'role-not-held', `${op.by.name} does not hold the role ${roleName(policy, op.role)} (their roles: ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'none'}).`,
+      'Sign as a role your certificate carries.');
+  }
+  if (!requirements.some((r) => r.roles.includes(op.role))) {
+    const needs = requirements.map((r) => `${r.name} (${r.quorum} of ${r.roles.map((x) => roleName(policy, x)).join(', ')})`).join('; ');
+    return refuse(state, op, 'not-an-approver', `change ${state.id} needs no approval from the role ${roleName(policy, op.role)}; it needs: ${needs}.`,
+      'Only the roles the policy names for this change can sign it.');
+  }
+  return null;
+}
+
+function approve(
+  state: ChangeState, op: Extract<ChangeOperation, { type: 'approve' | 'approve-with-conditions' }>, ctx: TransitionContext, conditions: readonly string[],
+): TransitionResult {
+  if (state.status !== 'submitted') return unreachable(state, op);
+  const { policy, now } = ctx;
+  const e = state.review.evaluation;
+  const signer = signerChecks(state, op, policy, e.approvals, 'approve');
+  if (signer !== null) return signer;
+  const earlier = state.review.approvals.find((a) => a.by.id === op.by.id);
+  if (earlier !== undefined) {
+    return refuse(state, op, 'approve-twice',
+      `${op.by.name} already approved change ${state.id} (as ${roleName(policy, earlier.role)}, ${formatLocal(Date.parse(earlier.at), policy.plant.timeZone)}); a person approves a change once.`,
+      'Another approver must give the missing approvals.');
+  }
+  const label = (r: string): string => roleName(policy, r);
+  const progress = countApprovals(e.approvals, state.review.approvals, e.dualControl.required, label);
+  if (wouldCount(progress, op.role).length === 0) {
+    const relevant = progress.requirements.filter((p) => p.requirement.roles.includes(op.role));
+    const why = relevant.map((p) => {
+      if (p.satisfied) return `${p.requirement.name} is already met`;
+      const same = p.counted.find((c) => c.role === op.role);
+      return `${p.requirement.name} already has an approval as ${label(op.role)} (${same?.by.name ?? '?'}) and its quorum needs different roles: still ${p.missing}`;
+    }).join('; ');
+    return refuse(state, op, 'approval-does-not-count', `an approval as ${label(op.role)} would not count toward any approval change ${state.id} still needs: ${why}.`,
+      'The remaining approvals must come from the roles listed.');
+  }
+  if (e.diffReview.required && op.diffReviewed !== true) {
+    return refuse(state, op, 'diff-review-required', `${e.diffReview.reasons.join('; ')}: confirm that you reviewed the proposed diff before approving.`,
+      'Open the proposed diff, review it, and approve again confirming the review.');
+  }
+  const cleaned = conditions.map((c) => c.trim()).filter((c) => c !== '');
+  if (op.type === 'approve-with-conditions' && cleaned.length === 0) {
+    return refuse(state, op, 'conditions-required', 'an approval with conditions needs at least one condition.', 'Write the conditions, or approve without conditions.');
+  }
+  const record: ApprovalRecord = {
+    by: ref(op.by), role: op.role, meaning: op.type === 'approve' ? 'approved' : 'approved-with-conditions', at: now.toISOString(),
+    comment: op.comment?.trim() ?? '', conditions: cleaned, diffReviewed: op.diffReviewed === true,
+  };
+  const review: Review = { ...state.review, approvals: [...state.review.approvals, record] };
+  const after = countApprovals(e.approvals, review.approvals, e.dualControl.required);
+  if (!after.complete) return { ok: true, next: { ...state, review } };
+  return {
+    ok: true,
+    next: { ...state, review, status: 'approved', approvedAt: now.toISOString(), conditions: review.approvals.flatMap((a) => a.conditions) },
+  };
+}
+
+function decide(state: ChangeState, op: Extract<ChangeOperation, { type: 'reject' | 'defer' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'submitted') return unreachable(state, op);
+  const signer = signerChecks(state, op, ctx.policy, state.review.evaluation.approvals, op.type);
+  if (signer !== null) return signer;
+  if (blank(op.reason)) {
+    return refuse(state, op, 'reason-required', `a ${op.type === 'reject' ? 'rejection' : 'deferral'} needs a reason the requester can act on.`, 'Write the reason and sign again.');
+  }
+  const decision = { by: ref(op.by), role: op.role, at: ctx.now.toISOString(), reason: op.reason.trim() };
+  const status = op.type === 'reject' ? 'rejected' as const : 'deferred' as const;
+  return { ok: true, next: { ...state, status, decision } };
+}
+
+/**
+ * Checks a period against windows and blackouts, letting valid override signatures lift what the policy lets
+ * them lift. Returns the overrides used, or a refusal.
+ */
+function checkPeriod(
+  state: ChangeState, op: ChangeOperation, ctx: TransitionContext, evaluation: ChangeEvaluation, period: { start: Date; end: Date },
+  signatures: readonly OverrideSignature[], kept: readonly OverrideRecord[],
+): { ok: true; used: OverrideRecord[] } | { ok: false; refusal: TransitionResult } {
+  const problems = slotProblems(ctx.policy, evaluation.lines, evaluation.class, period);
+  const used: OverrideRecord[] = [];
+  const unresolved: SlotProblem[] = [];
+  for (const problem of problems) {
+    const matches = (o: { rule: string; blackout?: string | null }): boolean =>
+      o.rule === problem.rule && (problem.rule !== 'blackout' || (o.blackout ?? null) === problem.blackout);
+    const previous = kept.find(matches);
+    if (previous !== undefined) { used.push(previous); continue; }
+    const signature = signatures.find(matches);
+    if (signature === undefined || problem.overrideRoles === null) { unresolved.push(problem); continue; }
+    const invalid = overrideProblem(state, op, ctx.policy, signature, problem.overrideRoles);
+    if (invalid !== null) return { ok: false, refusal: refuse(state, op, 'override-invalid', invalid, 'The override must be signed by another person holding one of the roles the policy names.') };
+    used.push({
+      by: ref(signature.by), role: signature.role, rule: problem.rule, blackout: problem.rule === 'blackout' ? problem.blackout : null,
+      reason: signature.reason.trim(), at: ctx.now.toISOString(),
+    });
+  }
+  const first = unresolved[0];
+  if (first === undefined) return { ok: true, used };
+  const text = unresolved.map((p) => p.message + (p.overrideRoles === null
+    ? (p.rule === 'blackout' ? '; the policy allows no override of this blackout' : '; the policy allows no override of change windows')
+    : `; an override needs the signature of ${p.overrideRoles.map((r) => roleName(ctx.policy, r)).join(' or ')}`)).join('. ');
+  return { ok: false, refusal: refuse(state, op, first.rule, `${text}.`, 'Choose a time inside a change window and outside blackouts, or get the override signed.', { problems: unresolved }) };
+}
+
+function overrideProblem(state: ChangeState, op: ChangeOperation, policy: Policy, s: OverrideSignature, roles: readonly string[]): string | null {
+  if (!roles.includes(s.role)) return `${roleName(policy, s.role)} cannot override this ${s.rule === 'blackout' ? 'blackout' : 'window rule'}; the policy names ${roles.map((r) => roleName(policy, r)).join(' or ')}.`;
+  if (!s.by.roles.includes(s.role)) return `${s.by.name} does not hold the role ${roleName(policy, s.role)}.`;
+  if (s.by.id === state.requester.id || s.by.id === op.by.id) return `${s.by.name} cannot override for their own change or their own work (segregation of duties).`;
+  if (blank(s.reason)) return 'an override needs a reason for the record.';
+  return null;
+}
+
+function schedule(state: ChangeState, op: Extract<ChangeOperation, { type: 'schedule' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'approved' && state.status !== 'scheduled') return unreachable(state, op);
+  const start = Date.parse(op.start), end = Date.parse(op.end);
+  const zone = ctx.policy.plant.timeZone;
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) {
+    return refuse(state, op, 'slot-invalid', 'the slot needs a start and an end after it.', 'Give the start and end as ISO 8601 times.');
+  }
+  if (start < ctx.now.getTime()) return refuse(state, op, 'slot-invalid', `the slot starts in the past (${formatLocal(start, zone)}).`, 'Choose a slot that starts later.');
+  const e = state.review.evaluation;
+  if (start < Date.parse(e.earliestStart)) {
+    return refuse(state, op, 'notice', `${e.notice.reasons.join('; ')}. The earliest start is ${formatLocal(Date.parse(e.earliestStart), zone)}; the slot starts ${formatLocal(start, zone)}.`,
+      e.firstWindowStart === null ? 'Choose a later slot.' : `The first window after the notice opens ${formatLocal(Date.parse(e.firstWindowStart), zone)}.`,
+      { earliestStart: e.earliestStart });
+  }
+  const checked = checkPeriod(state, op, ctx, e, { start: new Date(start), end: new Date(end) }, op.overrides ?? [], []);
+  if (!checked.ok) return checked.refusal;
+  const slot = { start: new Date(start).toISOString(), end: new Date(end).toISOString(), by: ref(op.by), at: ctx.now.toISOString(), overrides: checked.used };
+  const { review, approvedAt, conditions, id, requester, createdAt, fields } = state;
+  return { ok: true, next: { id, requester, createdAt, fields, review, approvedAt, conditions, status: 'scheduled', slot } };
+}
+
+function witnessCheck(state: ChangeState, op: ChangeOperation, evaluation: ChangeEvaluation, witness: Participant | undefined): TransitionResult | null {
+  if (!evaluation.dualControl.required) return null;
+  if (witness === undefined) {
+    return refuse(state, op, 'dual-control', `${evaluation.dualControl.reasons.join('; ')}: name the second person who witnesses the work.`, 'Add a witness other than the person executing.');
+  }
+  if (witness.id === op.by.id) {
+    return refuse(state, op, 'dual-control', `dual control needs two different people; ${op.by.name} cannot be their own witness.`, 'Add a witness other than the person executing.');
+  }
+  return null;
+}
+
+function startExecution(state: ChangeState, op: Extract<ChangeOperation, { type: 'start-execution' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'scheduled') return unreachable(state, op);
+  const now = ctx.now.getTime();
+  const zone = ctx.policy.plant.timeZone;
+  const slotStart = Date.parse(state.slot.start), slotEnd = Date.parse(state.slot.end);
+  if (now < slotStart || now >= slotEnd) {
+    return refuse(state, op, 'outside-slot', `change ${state.id} is scheduled from ${formatLocal(slotStart, zone)} to ${formatLocal(slotEnd, zone)}; it is now ${formatLocal(now, zone)}.`,
+      now < slotStart ? 'Wait for the slot to begin, or reschedule.' : 'The slot is over: reschedule the change.');
+  }
+  const e = state.review.evaluation;
+  if (state.conditions.length > 0 && op.conditionsMet !== true) {
+    return refuse(state, op, 'conditions-unconfirmed', `change ${state.id} was approved with conditions (${state.conditions.join('; ')}); confirm they are met before starting.`,
+      'Check each condition and start again confirming them.');
+  }
+  if (e.staging.required && blank(op.stagingRecord)) {
+    return refuse(state, op, 'staging-required', `${e.staging.reasons.join('; ')}: the start must refer to the staging validation record.`,
+      'Deploy to the staging or simulated controller, record the validation against the test plan, and refer to it.');
+  }
+  const witness = witnessCheck(state, op, e, op.witness);
+  if (witness !== null) return witness;
+  const checked = checkPeriod(state, op, ctx, e, { start: ctx.now, end: new Date(slotEnd) }, op.overrides ?? [], state.slot.overrides);
+  if (!checked.ok) return checked.refusal;
+  const { review, approvedAt, conditions, slot, id, requester, createdAt, fields } = state;
+  return {
+    ok: true,
+    next: {
+      id, requester, createdAt, fields, review, approvedAt, conditions, slot, status: 'in-execution',
+      execution: {
+        startedAt: ctx.now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || !e.dualControl.required ? null : ref(op.witness),
+        stagingRecord: blank(op.stagingRecord) ? null : (op.stagingRecord ?? '').trim(), overrides: checked.used, breakGlass: null, retrospective: null,
+      },
+    },
+  };
+}
+
+function samePerson(a: { id?: string | null; name: string }, b: PersonRef): boolean {
+  if (a.id !== undefined && a.id !== null && a.id !== '') return a.id === b.id;
+  return a.name.trim().toLowerCase() === b.name.trim().toLowerCase();
+}
+
+function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'break-glass' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'draft' && state.status !== 'submitted') return unreachable(state, op);
+  const { policy, now } = ctx;
+  const cls = state.fields.class;
+  const terms = cls === null ? undefined : policy.classes[cls].breakGlass;
+  if (cls !== null && terms === undefined) {
+    const allowed = Object.entries(policy.classes).filter(([, c]) => c.breakGlass !== undefined).map(([k]) => k);
+    return refuse(state, op, 'break-glass-not-allowed', `${cls} changes have no break-glass path (policy classes.${cls}); only ${allowed.join(', ') || 'no class'} changes may start before approval.`,
+      'Get the approvals, or file the work as an emergency change if it is one.');
+  }
+  const checked = readyToGo(state, op, ctx);
+  if (!checked.ok) return checked.refusal;
+  const e = state.status === 'submitted' ? state.review.evaluation : checked.evaluation;
+  const glass = e.breakGlass;
+  if (glass === null || terms === undefined) return unreachable(state, op);
+  if (!glass.approverRoles.includes(op.approver.role)) {
+    return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (policy classes.${e.class}.breakGlass.approverRoles).`,
+      'Reach one of the named approvers (in person, by phone or by radio) and record their approval.');
+  }
+  if (samePerson(op.approver, state.requester) || samePerson(op.approver, op.by)) {
+    return refuse(state, op, 'segregation-of-duties', `${op.approver.name} cannot give the break-glass approval for their own change or their own work.`,
+      'Another person must approve the emergency work.');
+  }
+  if (!(BREAK_GLASS_METHODS as readonly string[]).includes(op.method)) {
+    return refuse(state, op, 'break-glass-approver', `"${String(op.method)}" is not a way to give a break-glass approval; it is ${BREAK_GLASS_METHODS.join(', ')}.`, 'Record how the approval was given.');
+  }
+  if (blank(op.reason)) return refuse(state, op, 'reason-required', 'break-glass needs the reason for the emergency.', 'Describe the emergency (what failed, what is at stake).');
+  const witness = witnessCheck(state, op, e, op.witness);
+  if (witness !== null) return witness;
+  const period = checkPeriod(state, op, ctx, e, { start: now, end: now }, op.overrides ?? [], []);
+  if (!period.ok) return period.refusal;
+  const review: Review = state.status === 'submitted' ? state.review : { submittedAt: now.toISOString(), evaluation: e, approvals: [] };
+  const { id, requester, createdAt, fields } = state;
+  return {
+    ok: true,
+    next: {
+      id, requester, createdAt, fields, review, approvedAt: null, conditions: [], slot: null, status: 'in-execution',
+      execution: {
+        startedAt: now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || !e.dualControl.required ? null : ref(op.witness),
+        stagingRecord: null, overrides: period.used,
+        breakGlass: {
+          approver: { id: op.approver.id ?? null, name: op.approver.name.trim(), role: op.approver.role }, method: op.method, reason: op.reason.trim(),
+          at: now.toISOString(), recordedBy: ref(op.by),
+        },
+        retrospective: {
+          dueAt: new Date(now.getTime() + glass.retrospectiveWithinMinutes * 60_000).toISOString(),
+          requirements: glass.retrospectiveApprovals, reviews: [], completedAt: null,
+        },
+      },
+    },
+  };
+}
+
+function rollback(state: ChangeState, op: Extract<ChangeOperation, { type: 'rollback' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'in-execution') return unreachable(state, op);
+  if (blank(op.reason)) return refuse(state, op, 'reason-required', 'a rollback needs a reason for the record.', 'Say what went wrong.');
+  return { ok: true, next: { ...state, status: 'rolled-back', rollback: { by: ref(op.by), at: ctx.now.toISOString(), reason: op.reason.trim() } } };
+}
+
+function close(state: ChangeState, op: Extract<ChangeOperation, { type: 'close' }>, ctx: TransitionContext): TransitionResult {
+  const closure = { by: ref(op.by), at: ctx.now.toISOString(), comment: op.comment?.trim() ?? '' };
+  if (state.status === 'in-execution') return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
+  if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
+  return unreachable(state, op);
+}
+
+function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperation, { type: 'retrospective-review' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed') return unreachable(state, op);
+  const { policy, now } = ctx;
+  const r = state.execution.retrospective;
+  const glass = state.execution.breakGlass;
+  if (r === null || glass === null) {
+    return refuse(state, op, 'no-retrospective-due', `change ${state.id} did not start under break-glass, so no retrospective review is due.`, 'Retrospective reviews are for emergency break-glass changes.');
+  }
+  if (r.completedAt !== null) {
+    return refuse(state, op, 'retrospective-done', `the retrospective review of change ${state.id} was completed ${formatLocal(Date.parse(r.completedAt), policy.plant.timeZone)}.`, 'Nothing more is needed.');
+  }
+  const signer = signerChecks(state, op, policy, r.requirements, 'review');
+  if (signer !== null) return signer;
+  if (samePerson(glass.approver, op.by) || op.by.id === state.execution.executor.id) {
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} approved or carried out the break-glass work on change ${state.id} and cannot review it.`, 'Another CAB member must review it.');
+  }
+  if (r.reviews.some((x) => x.by.id === op.by.id)) {
+    return refuse(state, op, 'approve-twice', `${op.by.name} already reviewed change ${state.id}; a person reviews a change once.`, 'Another reviewer must give the missing reviews.');
+  }
+  const label = (x: string): string => roleName(policy, x);
+  const progress = countApprovals(r.requirements, r.reviews, false, label);
+  if (wouldCount(progress, op.role).length === 0) {
+    const missing = progress.requirements.filter((p) => !p.satisfied).map((p) => `${p.requirement.name}: ${p.missing}`).join('; ');
+    return refuse(state, op, 'approval-does-not-count', `a review as ${label(op.role)} would not count: ${missing}.`, 'The remaining reviews must come from the roles listed.');
+  }
+  if (blank(op.comment)) return refuse(state, op, 'reason-required', 'a retrospective review needs its findings written down.', 'Write what the review found (root cause, follow-up).');
+  const record: ApprovalRecord = { by: ref(op.by), role: op.role, meaning: 'reviewed', at: now.toISOString(), comment: op.comment.trim(), conditions: [], diffReviewed: false };
+  const reviews = [...r.reviews, record];
+  const done = countApprovals(r.requirements, reviews, false).complete;
+  const retrospective = { ...r, reviews, completedAt: done ? now.toISOString() : null };
+  return { ok: true, next: { ...state, execution: { ...state.execution, retrospective } } };
+}
+
+/** A state the table allowed but the operation's own function does not handle: a defect, reported as data. */
+function unreachable(state: ChangeState, op: ChangeOperation): TransitionResult {
+  return refuse(state, op, 'illegal-transition', `change ${state.id} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}.`, 'This is a defect in Baseline; report it.');
+}
+
+/** The group names a change still needs, for notifications: "Change Advisory Board (1 more approval, as ...)". */
+export function outstandingApprovals(state: ChangeState, policy: Policy): string[] {
+  if (state.status !== 'submitted') return [];
+  const e = state.review.evaluation;
+  return countApprovals(e.approvals, state.review.approvals, e.dualControl.required, (r) => roleName(policy, r)).requirements
+    .filter((p) => !p.satisfied).map((p) => `${groupName(policy, p.requirement.group)} (${p.missing})`);
+}

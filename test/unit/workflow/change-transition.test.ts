@@ -1,0 +1,573 @@
+import { describe, expect, it } from 'vitest';
+import { emptyChangeRequest, type ChangeRequestFields } from '../../../src-shared/common/workflow/change-request.ts';
+import {
+  CHANGE_OPERATIONS, CHANGE_STATUSES, approvalProgressOf, approvalTimeoutStatus, newChange, retrospectiveStatus, statusLabel,
+  type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus,
+} from '../../../src-shared/common/workflow/change-state.ts';
+import {
+  ALLOWED_OPERATIONS, allowedOperations, outstandingApprovals, transition, type TransitionContext, type TransitionResult,
+} from '../../../src-shared/common/workflow/change-transition.ts';
+import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.ts';
+import type { Policy } from '../../../src-shared/common/workflow/policy-schema.ts';
+import type { LineFact } from '../../../src-shared/common/workflow/workflow-terms.ts';
+import { readFileSync } from 'node:fs';
+import { PEOPLE, defaultPolicy, line } from './packaging-plant.ts';
+
+const policy = defaultPolicy();
+const H = 3_600_000;
+// Wednesday 3 June 2026, 10:00 in Chicago (CDT): the change is filed and submitted during production.
+const NOW = new Date('2026-06-03T15:00:00Z');
+const later = (ms: number): Date => new Date(NOW.getTime() + ms);
+// The slot: Thursday night 22:30-23:30 CDT, inside the night-maintenance window, after the tier-2 24 h notice.
+const SLOT = { start: '2026-06-05T03:30:00.000Z', end: '2026-06-05T04:30:00.000Z' };
+const IN_SLOT = new Date('2026-06-05T03:35:00Z');
+// For tier-1 lines (48 h notice): Saturday night 23:00-24:00 CDT.
+const TIER1_WINDOW = { start: '2026-06-07T04:00:00.000Z', end: '2026-06-07T05:00:00.000Z' };
+
+const { eng, eng2, pem, pem2, sec, qa, safety, process, super: supervisor, onCall, plantMgr, vp } = PEOPLE;
+
+function fields(over: Partial<ChangeRequestFields> = {}): ChangeRequestFields {
+  return {
+    ...emptyChangeRequest(),
+    title: 'Raise filler speed setpoint', description: 'Filler 3 speed from 120 to 130 bpm', justification: 'Bottleneck on line 9',
+    class: 'normal', targetControllers: ['plc-l09-filler'],
+    impactAssessment: { summary: 'Filler only, reversible', impact: 1, probability: 2, safetyImpact: 'none' },
+    rollbackPlan: 'Restore the before-snapshot', testPlan: 'Run 10 minutes on the simulator',
+    proposedChange: { kind: 'work-instruction', text: 'Set Filler.SpeedSP to 130' },
+    requestedWindow: { ...SLOT }, itsmTicket: 'CHG0012345',
+    ...over,
+  };
+}
+
+function ctx(now: Date, lines: LineFact[] = [line('L09')], extra: Partial<TransitionContext> = {}): TransitionContext {
+  return { now, policy, plant: { lines, touchesSafetyTag: false }, ...extra };
+}
+
+function must(r: TransitionResult): ChangeState {
+  if (!r.ok) throw new Error(`refused: ${r.error.message}`);
+  return r.next;
+}
+
+function refusal(r: TransitionResult): { rule: string; message: string } {
+  if (r.ok) throw new Error(`expected a refusal, got ${r.next.status}`);
+  return { rule: r.rule, message: r.error.message };
+}
+
+const draft = (over: Partial<ChangeRequestFields> = {}, id = 'CHG-1'): ChangeState => newChange(id, eng, fields(over), NOW);
+const submit = (s: ChangeState, c = ctx(NOW)): ChangeState => must(transition(s, { type: 'submit', by: eng }, c));
+const approveOp = (by = pem, role = 'plant-engineering-manager'): ChangeOperation => ({ type: 'approve', by, role, diffReviewed: true });
+
+/** The emergency path: an emergency change filed on a tier-1 line and started under break-glass. */
+const emergencyDraft = (): ChangeState => draft({ class: 'emergency', requestedWindow: null, itsmTicket: '' }, 'CHG-E');
+const breakGlassOp: ChangeOperation = { type: 'break-glass', by: eng, approver: { id: onCall.id, name: onCall.name, role: 'on-call-manager' }, method: 'phone', reason: 'Filler jammed, line down' };
+
+/** One sample state per status (and break-glass variants of the executed ones), reached by real transitions. */
+function samples(): Record<string, ChangeState> {
+  const d = draft();
+  const submitted = submit(d);
+  const approved = must(transition(submitted, approveOp(), ctx(later(H))));
+  const scheduled = must(transition(approved, { type: 'schedule', by: eng, ...SLOT }, ctx(later(2 * H))));
+  const executing = must(transition(scheduled, { type: 'start-execution', by: eng }, ctx(IN_SLOT)));
+  const rolledBack = must(transition(executing, { type: 'rollback', by: eng, reason: 'Filler faulted' }, ctx(IN_SLOT)));
+  const bgExecuting = must(transition(emergencyDraft(), breakGlassOp, ctx(NOW, [line('L02')])));
+  const bgRolledBack = must(transition(bgExecuting, { type: 'rollback', by: eng, reason: 'No better' }, ctx(later(H))));
+  return {
+    draft: d,
+    submitted,
+    approved,
+    rejected: must(transition(submitted, { type: 'reject', by: pem, role: 'plant-engineering-manager', reason: 'Not now' }, ctx(later(H)))),
+    deferred: must(transition(submitted, { type: 'defer', by: pem, role: 'plant-engineering-manager', reason: 'Next CAB' }, ctx(later(H)))),
+    withdrawn: must(transition(d, { type: 'withdraw', by: eng, reason: 'Duplicate' }, ctx(NOW))),
+    scheduled,
+    'in-execution': executing,
+    'rolled-back': rolledBack,
+    closed: must(transition(executing, { type: 'close', by: eng }, ctx(IN_SLOT))),
+    'in-execution (break-glass)': bgExecuting,
+    'rolled-back (break-glass)': bgRolledBack,
+    'closed (break-glass)': must(transition(bgExecuting, { type: 'close', by: eng }, ctx(later(H)))),
+  };
+}
+
+/** A well-formed operation of each type, as an allowed pair would use it. */
+function validOp(type: ChangeOperationType): ChangeOperation {
+  switch (type) {
+    case 'edit': return { type, by: eng, fields: { title: 'Raise filler speed setpoint to 130' } };
+    case 'submit': return { type, by: eng };
+    case 'withdraw': return { type, by: eng, reason: 'No longer needed' };
+    case 'approve': return approveOp();
+    case 'approve-with-conditions': return { type, by: pem, role: 'plant-engineering-manager', conditions: ['Operator at the filler'], diffReviewed: true };
+    case 'reject': return { type, by: pem, role: 'plant-engineering-manager', reason: 'Too risky before the audit' };
+    case 'defer': return { type, by: pem, role: 'plant-engineering-manager', reason: 'Discuss at the next CAB' };
+    case 'schedule': return { type, by: eng, ...SLOT };
+    case 'break-glass': return breakGlassOp;
+    case 'start-execution': return { type, by: eng };
+    case 'rollback': return { type, by: eng, reason: 'Filler faulted' };
+    case 'close': return { type, by: eng, comment: 'Verified' };
+    case 'retrospective-review': return { type, by: pem, role: 'plant-engineering-manager', comment: 'Justified; root cause: worn sensor' };
+  }
+}
+
+const all = samples();
+const sample = (name: string): ChangeState => {
+  const s = all[name];
+  if (s === undefined) throw new Error(`no sample ${name}`);
+  return s;
+};
+
+/** Every allowed pair, with the sample it starts from, when it happens and the state it must lead to. */
+const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeStatus][] = [
+  ['draft', 'edit', 'draft', NOW, 'draft'],
+  ['draft', 'submit', 'draft', NOW, 'submitted'],
+  ['draft', 'withdraw', 'draft', NOW, 'withdrawn'],
+  ['draft', 'break-glass', 'emergency draft', NOW, 'in-execution'],
+  ['submitted', 'withdraw', 'submitted', later(H), 'withdrawn'],
+  ['submitted', 'approve', 'submitted', later(H), 'approved'],
+  ['submitted', 'approve-with-conditions', 'submitted', later(H), 'approved'],
+  ['submitted', 'reject', 'submitted', later(H), 'rejected'],
+  ['submitted', 'defer', 'submitted', later(H), 'deferred'],
+  ['submitted', 'break-glass', 'emergency submitted', later(H), 'in-execution'],
+  ['approved', 'withdraw', 'approved', later(2 * H), 'withdrawn'],
+  ['approved', 'schedule', 'approved', later(2 * H), 'scheduled'],
+  ['deferred', 'edit', 'deferred', later(2 * H), 'draft'],
+  ['deferred', 'submit', 'deferred', later(2 * H), 'submitted'],
+  ['deferred', 'withdraw', 'deferred', later(2 * H), 'withdrawn'],
+  ['scheduled', 'withdraw', 'scheduled', later(3 * H), 'withdrawn'],
+  ['scheduled', 'schedule', 'scheduled', later(3 * H), 'scheduled'],
+  ['scheduled', 'start-execution', 'scheduled', IN_SLOT, 'in-execution'],
+  ['in-execution', 'rollback', 'in-execution', IN_SLOT, 'rolled-back'],
+  ['in-execution', 'close', 'in-execution', IN_SLOT, 'closed'],
+  ['in-execution', 'retrospective-review', 'in-execution (break-glass)', later(2 * H), 'in-execution'],
+  ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
+  ['rolled-back', 'retrospective-review', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
+  ['closed', 'retrospective-review', 'closed (break-glass)', later(2 * H), 'closed'],
+];
+
+function startOf(name: string): ChangeState {
+  if (name === 'emergency draft') return emergencyDraft();
+  if (name === 'emergency submitted') return submit(emergencyDraft(), ctx(NOW, [line('L02')]));
+  return sample(name);
+}
+
+describe('change state machine: every state x every operation', () => {
+  it('the allowed cases below are exactly the table', () => {
+    const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
+    expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
+    expect(CHANGE_STATUSES).toHaveLength(10);
+    expect(CHANGE_OPERATIONS).toHaveLength(13);
+  });
+
+  it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {
+    const state = startOf(from);
+    expect(state.status).toBe(status);
+    const lines = state.fields.class === 'emergency' ? [line('L02')] : [line('L09')];
+    const next = must(transition(state, validOp(op), ctx(now, lines)));
+    expect(next.status).toBe(expected);
+    expect(next.id).toBe(state.id);
+    expect(JSON.parse(JSON.stringify(next))).toEqual(next);
+  });
+
+  const refusedPairs = Object.keys(all).flatMap((name) => CHANGE_OPERATIONS
+    .filter((op) => !ALLOWED_OPERATIONS[sample(name).status].includes(op))
+    .map((op) => [name, op] as const));
+
+  it('refuses every other pair (this many)', () => {
+    expect(refusedPairs.length).toBe(Object.values(all).reduce((n, s) => n + CHANGE_OPERATIONS.length - ALLOWED_OPERATIONS[s.status].length, 0));
+    expect(refusedPairs.length).toBeGreaterThan(100);
+  });
+
+  it.each(refusedPairs)('%s + %s is an illegal transition', (name, op) => {
+    const state = sample(name);
+    const r = transition(state, validOp(op), ctx(later(2 * H)));
+    const { rule, message } = refusal(r);
+    expect(rule).toBe('illegal-transition');
+    expect(message).toMatch(new RegExp(`^Illegal transition: change ${state.id} is ${state.status}, so it cannot be `));
+    if (!r.ok) {
+      expect(r.error.code).toBe('change-illegal-transition');
+      expect(r.error.details).toMatchObject({ rule: 'illegal-transition', status: state.status, operation: op });
+      expect(r.error.hint).toMatch(/^(Possible now: |Nothing more can be done)/);
+    }
+  });
+
+  it.each(['in-execution', 'rolled-back', 'closed'])('a %s change that did not break glass owes no retrospective review', (name) => {
+    expect(refusal(transition(sample(name), validOp('retrospective-review'), ctx(later(2 * H))))).toMatchObject({ rule: 'no-retrospective-due' });
+  });
+
+  it('offers the allowed operations for each state', () => {
+    expect(allowedOperations(sample('draft'))).toEqual(['edit', 'submit', 'withdraw', 'break-glass']);
+    expect(allowedOperations(sample('withdrawn'))).toEqual([]);
+  });
+});
+
+describe('refusals name the rule', () => {
+  it('approving a withdrawn change', () => {
+    const withdrawn = must(transition(sample('submitted'), { type: 'withdraw', by: eng, reason: 'Superseded' }, ctx(later(H))));
+    expect(refusal(transition(withdrawn, approveOp(), ctx(later(H))))).toEqual({
+      rule: 'illegal-transition',
+      message: 'Illegal transition: change CHG-1 is withdrawn, so it cannot be approved. A withdrawn change is final: file a new change.',
+    });
+  });
+
+  it('segregation of duties: nobody approves their own change, even holding the approver role', () => {
+    const engineerManager = { ...eng, roles: ['controls-engineer', 'plant-engineering-manager'] };
+    const r = transition(sample('submitted'), { ...approveOp(engineerManager) }, ctx(later(H)));
+    expect(refusal(r)).toEqual({ rule: 'segregation-of-duties', message: 'Segregation of duties: Erin Engineer filed change CHG-1 and cannot approve it; nobody approves their own change.' });
+    expect(refusal(transition(sample('submitted'), { type: 'reject', by: engineerManager, role: 'plant-engineering-manager', reason: 'x' }, ctx(later(H)))).rule).toBe('segregation-of-duties');
+  });
+
+  it('approving twice, and quorum counting on a tier-1 line (CAB, quorum 2, different roles)', () => {
+    const s = submit(draft({ requestedWindow: TIER1_WINDOW }), ctx(NOW, [line('L02')]));
+    expect(s.review?.evaluation.approvals.map((a) => [a.group, a.quorum])).toEqual([['cab', 2]]);
+    const one = must(transition(s, approveOp(pem), ctx(later(H))));
+    expect(one.status).toBe('submitted');
+    expect(refusal(transition(one, approveOp(pem), ctx(later(H))))).toEqual({
+      rule: 'approve-twice',
+      message: 'Approving twice: Pat Manager already approved change CHG-1 (as Plant engineering manager, Wed 3 Jun 2026 11:00 America/Chicago); a person approves a change once.',
+    });
+    expect(refusal(transition(one, approveOp(pem2), ctx(later(H))))).toEqual({
+      rule: 'approval-does-not-count',
+      message: 'Quorum: an approval as Plant engineering manager would not count toward any approval change CHG-1 still needs: Change Advisory Board already has an approval '
+        + 'as Plant engineering manager (Pat Manager) and its quorum needs different roles: still 1 more approval, as OT security or Quality / compliance.',
+    });
+    expect(outstandingApprovals(one, policy)).toEqual(['Change Advisory Board (1 more approval, as OT security or Quality / compliance)']);
+    const two = must(transition(one, approveOp(sec, 'ot-security'), ctx(later(2 * H))));
+    expect(two.status).toBe('approved');
+    expect(approvalProgressOf(two)?.requirements[0]?.counted.map((a) => a.by.name)).toEqual(['Pat Manager', 'Sam Security']);
+  });
+
+  it('a signer must hold the role and the role must approve this change', () => {
+    expect(refusal(transition(sample('submitted'), approveOp(sec, 'plant-engineering-manager'), ctx(later(H))))).toEqual({
+      rule: 'role-not-held', message: 'Role not held: Sam Security does not hold the role Plant engineering manager (their roles: OT security).',
+    });
+    expect(refusal(transition(sample('submitted'), approveOp(supervisor, 'shift-supervisor'), ctx(later(H))))).toEqual({
+      rule: 'not-an-approver',
+      message: 'Not an approver for this change: change CHG-1 needs no approval from the role Shift supervisor; it needs: Single approver (1 of Plant engineering manager).',
+    });
+  });
+
+  it('a person holding two roles counts once', () => {
+    const s = submit(draft({ requestedWindow: TIER1_WINDOW }, 'CHG-2'), ctx(NOW, [line('L02')]));
+    const one = must(transition(s, approveOp(PEOPLE.both, 'plant-engineering-manager'), ctx(later(H))));
+    expect(refusal(transition(one, approveOp(PEOPLE.both, 'ot-security'), ctx(later(H)))).rule).toBe('approve-twice');
+  });
+
+  it('diff review where the tier requires it (tier 2)', () => {
+    expect(refusal(transition(sample('submitted'), { type: 'approve', by: pem, role: 'plant-engineering-manager' }, ctx(later(H))))).toEqual({
+      rule: 'diff-review-required',
+      message: 'Diff review required: Line L09 is tier 2: mandatory diff review (policy tiers.2): confirm that you reviewed the proposed diff before approving.',
+    });
+  });
+
+  it('approved with conditions: the conditions travel with the change and must be confirmed at the start', () => {
+    expect(refusal(transition(sample('submitted'), { type: 'approve-with-conditions', by: pem, role: 'plant-engineering-manager', conditions: [' '], diffReviewed: true }, ctx(later(H)))).rule).toBe('conditions-required');
+    const approved = must(transition(sample('submitted'), validOp('approve-with-conditions'), ctx(later(H))));
+    expect(approved.status === 'approved' && approved.conditions).toEqual(['Operator at the filler']);
+    expect(statusLabel(approved)).toBe('approved (with conditions)');
+    const scheduled = must(transition(approved, validOp('schedule'), ctx(later(2 * H))));
+    expect(refusal(transition(scheduled, { type: 'start-execution', by: eng }, ctx(IN_SLOT)))).toEqual({
+      rule: 'conditions-unconfirmed',
+      message: 'Conditions not confirmed: change CHG-1 was approved with conditions (Operator at the filler); confirm they are met before starting.',
+    });
+    expect(must(transition(scheduled, { type: 'start-execution', by: eng, conditionsMet: true }, ctx(IN_SLOT))).status).toBe('in-execution');
+  });
+
+  it('rejections and deferrals need a reason; a deferred change is edited or resubmitted', () => {
+    expect(refusal(transition(sample('submitted'), { type: 'reject', by: pem, role: 'plant-engineering-manager', reason: '' }, ctx(later(H)))).rule).toBe('reason-required');
+    expect(refusal(transition(sample('submitted'), { type: 'defer', by: pem, role: 'plant-engineering-manager', reason: '  ' }, ctx(later(H)))).rule).toBe('reason-required');
+    const deferred = sample('deferred');
+    expect(deferred.status === 'deferred' && deferred.decision.reason).toBe('Next CAB');
+    const resubmitted = must(transition(deferred, { type: 'submit', by: eng }, ctx(later(2 * H))));
+    expect(resubmitted.review?.approvals).toEqual([]);
+    expect(resubmitted.review?.submittedAt).toBe(later(2 * H).toISOString());
+  });
+
+  it('only the requester edits, submits and withdraws', () => {
+    for (const op of [validOp('edit'), { type: 'submit', by: eng2 } as const, { type: 'withdraw', by: eng2, reason: 'x' } as const]) {
+      const r = transition(sample('draft'), { ...op, by: eng2 }, ctx(NOW));
+      expect(refusal(r)).toMatchObject({ rule: 'requester-only', message: expect.stringMatching(/^Requester only: only the requester \(Erin Engineer\) can/) as unknown as string });
+    }
+    expect(refusal(transition(sample('draft'), { type: 'withdraw', by: eng, reason: '' }, ctx(NOW))).rule).toBe('reason-required');
+  });
+
+  it('an edit that breaks a field is refused', () => {
+    expect(refusal(transition(sample('draft'), { type: 'edit', by: eng, fields: { title: 'x'.repeat(201) } }, ctx(NOW)))).toMatchObject({ rule: 'invalid-fields', message: expect.stringMatching(/^Invalid fields: title: /) as unknown as string });
+  });
+});
+
+describe('submit: required fields per class and the policy', () => {
+  it('names the missing fields and the policy rule', () => {
+    const d = draft({ testPlan: '', itsmTicket: ' ' });
+    expect(refusal(transition(d, { type: 'submit', by: eng }, ctx(NOW)))).toEqual({
+      rule: 'required-fields',
+      message: 'Required fields: normal changes need the test plan and ITSM ticket reference before they go ahead; change CHG-1 lacks them (policy classes.normal.requiredFields).',
+    });
+  });
+
+  it('a safety-critical change needs the MOC reference', () => {
+    const r = transition(draft({ class: 'safety-critical' }), { type: 'submit', by: eng }, ctx(NOW));
+    expect(refusal(r).message).toMatch(/safety-critical changes need the MOC reference before they go ahead/);
+  });
+
+  it('an emergency change needs only what the emergency class lists', () => {
+    const d = draft({ class: 'emergency', rollbackPlan: '', testPlan: '', proposedChange: null, requestedWindow: null, itsmTicket: '', impactAssessment: null });
+    expect(must(transition(d, { type: 'submit', by: eng }, ctx(NOW))).status).toBe('submitted');
+    expect(refusal(transition(draft({ class: 'emergency', justification: '' }), { type: 'submit', by: eng }, ctx(NOW))).rule).toBe('required-fields');
+  });
+
+  it('a class is required', () => {
+    expect(refusal(transition(draft({ class: null }), { type: 'submit', by: eng }, ctx(NOW))).rule).toBe('class-required');
+  });
+
+  it('policy blockers refuse the submit (a standard change above the low band)', () => {
+    const d = draft({ class: 'standard', impactAssessment: { summary: 'Wider', impact: 3, probability: 3, safetyImpact: 'none' } });
+    expect(refusal(transition(d, { type: 'submit', by: eng }, ctx(NOW)))).toMatchObject({ rule: 'policy-blockers', message: expect.stringMatching(/file it as a normal change/) as unknown as string });
+  });
+
+  it('a requested window inside the notice period is refused with the reason', () => {
+    const d = draft({ requestedWindow: { start: '2026-06-04T03:30:00.000Z', end: '2026-06-04T04:30:00.000Z' } });
+    expect(refusal(transition(d, { type: 'submit', by: eng }, ctx(NOW)))).toEqual({
+      rule: 'notice',
+      message: 'Notice period: Line L09 is tier 2: 24 h notice (policy tiers.2). The requested window starts Wed 3 Jun 2026 22:30 America/Chicago, '
+        + 'before the earliest allowed start Thu 4 Jun 2026 10:00 America/Chicago.',
+    });
+  });
+
+  it('freezes the evaluation into the change', () => {
+    const s = sample('submitted');
+    expect(s.review?.evaluation).toMatchObject({ class: 'normal', cab: false, earliestStart: '2026-06-04T15:00:00.000Z', policyRevision: 1 });
+  });
+});
+
+describe('scheduling: notice, windows, blackouts and overrides', () => {
+  const approved = sample('approved');
+
+  it('refuses a slot before the notice is over', () => {
+    const r = transition(approved, { type: 'schedule', by: eng, start: '2026-06-04T03:30:00Z', end: '2026-06-04T04:00:00Z' }, ctx(later(2 * H)));
+    expect(refusal(r)).toEqual({
+      rule: 'notice',
+      message: 'Notice period: Line L09 is tier 2: 24 h notice (policy tiers.2). The earliest start is Thu 4 Jun 2026 10:00 America/Chicago; the slot starts Wed 3 Jun 2026 22:30 America/Chicago.',
+    });
+  });
+
+  it('refuses a slot in the past or ending before it starts', () => {
+    expect(refusal(transition(approved, { type: 'schedule', by: eng, start: '2026-06-01T00:00:00Z', end: '2026-06-01T01:00:00Z' }, ctx(later(2 * H)))).rule).toBe('slot-invalid');
+    expect(refusal(transition(approved, { type: 'schedule', by: eng, start: SLOT.end, end: SLOT.start }, ctx(later(2 * H)))).rule).toBe('slot-invalid');
+  });
+
+  const outside = { start: '2026-06-05T15:00:00Z', end: '2026-06-05T16:00:00Z' }; // Friday 10:00-11:00 CDT: production
+
+  it('refuses a slot outside every window, naming who could override', () => {
+    expect(refusal(transition(approved, { type: 'schedule', by: eng, ...outside }, ctx(later(2 * H))))).toEqual({
+      rule: 'outside-window',
+      message: 'Change window: Fri 5 Jun 2026 10:00 America/Chicago to Fri 5 Jun 2026 11:00 America/Chicago is not inside a change window for normal changes on line L09 '
+        + '(policy windows); an override needs the signature of Plant manager.',
+    });
+  });
+
+  it('accepts a signed override by the plant manager and keeps it for the start', () => {
+    const override = { by: plantMgr, role: 'plant-manager', rule: 'outside-window' as const, reason: 'Supplier on site only on Friday' };
+    const scheduled = must(transition(approved, { type: 'schedule', by: eng, ...outside, overrides: [override] }, ctx(later(2 * H))));
+    expect(scheduled.status === 'scheduled' && scheduled.slot.overrides).toEqual([
+      { by: { id: plantMgr.id, name: plantMgr.name }, role: 'plant-manager', rule: 'outside-window', blackout: null, reason: 'Supplier on site only on Friday', at: later(2 * H).toISOString() },
+    ]);
+    const started = must(transition(scheduled, { type: 'start-execution', by: eng }, ctx(new Date('2026-06-05T15:05:00Z'))));
+    expect(started.status === 'in-execution' && started.execution.overrides.map((o) => o.rule)).toEqual(['outside-window']);
+  });
+
+  it('refuses overrides signed by the wrong people', () => {
+    const by = (who: typeof plantMgr, role = 'plant-manager') => transition(approved, { type: 'schedule', by: eng, ...outside, overrides: [{ by: who, role, rule: 'outside-window', reason: 'r' }] }, ctx(later(2 * H)));
+    expect(refusal(by(vp, 'vp-operations'))).toMatchObject({ rule: 'override-invalid', message: 'Invalid override: VP operations cannot override this window rule; the policy names Plant manager.' });
+    expect(refusal(by(pem))).toMatchObject({ rule: 'override-invalid', message: 'Invalid override: Pat Manager does not hold the role Plant manager.' });
+    expect(refusal(by({ ...eng, roles: ['plant-manager'] }))).toMatchObject({ rule: 'override-invalid', message: expect.stringMatching(/cannot override for their own change/) as unknown as string });
+  });
+
+  it('a blackout without override cannot be signed away', () => {
+    // A change submitted in December for the year-end freeze: Sunday 20 December is a window, but frozen.
+    const december = new Date('2026-12-14T15:00:00Z');
+    const s = must(transition(submit(draft({ requestedWindow: { start: '2026-12-20T16:00:00.000Z', end: '2026-12-20T17:00:00.000Z' } }), ctx(december)), approveOp(), ctx(december)));
+    const r = transition(s, { type: 'schedule', by: eng, start: '2026-12-20T16:00:00Z', end: '2026-12-20T17:00:00Z', overrides: [{ by: vp, role: 'vp-operations', rule: 'blackout', blackout: 'year-end-freeze', reason: 'Please' }] }, ctx(december));
+    expect(refusal(r)).toEqual({
+      rule: 'blackout',
+      message: 'Blackout: blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 America/Chicago to Wed 6 Jan 2027 00:00 America/Chicago) blocks normal changes on line L09: '
+        + 'Year-end production freeze in effect. (policy blackouts[0]); the policy allows no override of this blackout.',
+    });
+  });
+
+  it('a blackout with override roles can be signed away by one of them', () => {
+    const peak = loadPolicyYaml(readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8').replace('\nsignatures:',
+      '\n  - name: q4-peak\n    type: one-off\n    start: 2026-06-01\n    end: 2026-06-30\n    blockedClasses: [normal]\n    message: Peak production.\n    override: { approverRoles: [vp-operations] }\n\nsignatures:'), 'peak.yaml');
+    const c = (now: Date): TransitionContext => ({ ...ctx(now), policy: peak });
+    const blocked = transition(approved, validOp('schedule'), c(later(2 * H)));
+    expect(refusal(blocked)).toMatchObject({ rule: 'blackout', message: expect.stringMatching(/blackout "q4-peak" .* an override needs the signature of VP operations\.$/) as unknown as string });
+    const signed = must(transition(approved, { type: 'schedule', by: eng, ...SLOT, overrides: [{ by: vp, role: 'vp-operations', rule: 'blackout', blackout: 'q4-peak', reason: 'Quality fix' }] }, c(later(2 * H))));
+    expect(signed.status).toBe('scheduled');
+    // The override recorded at scheduling still holds at the start.
+    expect(must(transition(signed, { type: 'start-execution', by: eng }, c(IN_SLOT))).status).toBe('in-execution');
+  });
+
+  it('re-checks blackouts at the start: one declared after scheduling stops the work', () => {
+    const standdown = loadPolicyYaml(readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8').replace('\nsignatures:',
+      '\n  - name: safety-standdown\n    type: one-off\n    start: 2026-06-04T12:00\n    end: 2026-06-06T00:00\n    blockedClasses: [standard, normal, emergency, safety-critical]\n    message: Safety standdown after the incident.\n\nsignatures:'), 'standdown.yaml');
+    expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, { ...ctx(IN_SLOT), policy: standdown })).rule).toBe('blackout');
+  });
+
+  it('re-checks windows at the start: a window withdrawn from the policy needs an override signed then', () => {
+    const text = readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8');
+    const noNights = loadPolicyYaml(text.replace('      - { days: [mon, tue, wed, thu, fri, sat], start: "22:00", end: "06:00" }', '      - { days: [sat], start: "22:00", end: "06:00" }'), 'no-nights.yaml');
+    const c = { ...ctx(IN_SLOT), policy: noNights };
+    expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, c))).toMatchObject({
+      rule: 'outside-window', message: expect.stringMatching(/^Change window: Thu 4 Jun 2026 22:35 America\/Chicago to Thu 4 Jun 2026 23:30 America\/Chicago is not inside a change window/) as unknown as string,
+    });
+    const override = { by: plantMgr, role: 'plant-manager', rule: 'outside-window' as const, reason: 'Night shift agreed' };
+    const started = must(transition(sample('scheduled'), { type: 'start-execution', by: eng, overrides: [override] }, c));
+    expect(started.status === 'in-execution' && started.execution.overrides.map((o) => [o.rule, o.by.name])).toEqual([['outside-window', 'Priya Plant']]);
+  });
+
+  it('refuses to start outside the scheduled slot', () => {
+    expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, ctx(new Date('2026-06-05T03:29:00Z'))))).toEqual({
+      rule: 'outside-slot',
+      message: 'Outside the scheduled slot: change CHG-1 is scheduled from Thu 4 Jun 2026 22:30 America/Chicago to Thu 4 Jun 2026 23:30 America/Chicago; it is now Thu 4 Jun 2026 22:29 America/Chicago.',
+    });
+    expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, ctx(new Date(SLOT.end)))).rule).toBe('outside-slot');
+  });
+});
+
+describe('dual control and staging (safety-critical change on a tier-3 line)', () => {
+  const scFields = { class: 'safety-critical' as const, mocReference: 'MOC-77', requestedWindow: { start: '2026-06-21T05:00:00.000Z', end: '2026-06-21T07:00:00.000Z' } };
+  const submitted = submit(draft(scFields, 'CHG-S'), ctx(NOW, [line('L20')]));
+  const approvals: [typeof pem, string][] = [[pem, 'plant-engineering-manager'], [qa, 'quality-compliance'], [safety, 'safety-manager'], [process, 'process-safety']];
+  const approved = approvals.reduce((s, [who, role]) => must(transition(s, approveOp(who, role), ctx(later(H)))), submitted);
+  // Sunday 21 June 00:00-02:00 CDT: after the 14 days of notice, in the Sunday window.
+  const scheduled = must(transition(approved, { type: 'schedule', by: eng, ...scFields.requestedWindow }, ctx(later(2 * H))));
+  const inSlot = new Date('2026-06-21T05:10:00Z');
+
+  it('needs the CAB, the safety manager and process safety, four different people', () => {
+    expect(approvalProgressOf(submitted)?.requirements.map((p) => p.requirement.group)).toEqual(['cab', 'safety-manager', 'process-safety']);
+    expect(approved.status).toBe('approved');
+    expect(approvalProgressOf(approved)).toMatchObject({ distinctApprovers: 4, dualControlMet: true, complete: true });
+  });
+
+  it('refuses to start without a witness, or with the executor as their own witness', () => {
+    const start = (extra: Partial<Extract<ChangeOperation, { type: 'start-execution' }>>) => transition(scheduled, { type: 'start-execution', by: eng, stagingRecord: 'STG-9', ...extra }, ctx(inSlot, [line('L20')]));
+    expect(refusal(start({}))).toEqual({
+      rule: 'dual-control',
+      message: 'Dual control: Safety-critical changes need dual control: two different people approve, and a second person witnesses the execution '
+        + '(policy classes.safety-critical.dualControl): name the second person who witnesses the work.',
+    });
+    expect(refusal(start({ witness: eng }))).toEqual({ rule: 'dual-control', message: 'Dual control: dual control needs two different people; Erin Engineer cannot be their own witness.' });
+    const started = must(start({ witness: supervisor }));
+    expect(started.status === 'in-execution' && [started.execution.witness, started.execution.stagingRecord]).toEqual([{ id: supervisor.id, name: supervisor.name }, 'STG-9']);
+  });
+
+  it('refuses to start without the staging record', () => {
+    expect(refusal(transition(scheduled, { type: 'start-execution', by: eng, witness: supervisor }, ctx(inSlot)))).toEqual({
+      rule: 'staging-required',
+      message: 'Staging required: Safety-critical changes need a staging deploy (policy classes.safety-critical.staging): the start must refer to the staging validation record.',
+    });
+  });
+});
+
+describe('emergency break-glass and the retrospective review', () => {
+  const c = (now: Date): TransitionContext => ctx(now, [line('L02')]);
+  const executing = sample('in-execution (break-glass)');
+
+  it('records the break-glass approval and starts the work before approval', () => {
+    expect(executing.status).toBe('in-execution');
+    if (executing.status !== 'in-execution') return;
+    expect(executing.approvedAt).toBeNull();
+    expect(executing.execution.breakGlass).toEqual({
+      approver: { id: onCall.id, name: onCall.name, role: 'on-call-manager' }, method: 'phone', reason: 'Filler jammed, line down',
+      at: NOW.toISOString(), recordedBy: { id: eng.id, name: eng.name },
+    });
+    expect(executing.execution.retrospective).toMatchObject({ dueAt: later(24 * H).toISOString(), completedAt: null });
+    expect(executing.execution.retrospective?.requirements.map((r) => [r.group, r.quorum])).toEqual([['cab', 2]]);
+    expect(statusLabel(executing)).toBe('in execution (break-glass)');
+  });
+
+  it('is due within 24 h and overdue after', () => {
+    expect(retrospectiveStatus(executing, later(23 * H))).toEqual({ status: 'due', dueAt: later(24 * H).toISOString(), minutesLeft: 60 });
+    expect(retrospectiveStatus(executing, later(24 * H))).toMatchObject({ status: 'due', minutesLeft: 0 });
+    expect(retrospectiveStatus(executing, later(26 * H))).toEqual({ status: 'overdue', dueAt: later(24 * H).toISOString(), overdueMinutes: 120 });
+    expect(retrospectiveStatus(sample('in-execution'), later(26 * H))).toEqual({ status: 'not-required' });
+  });
+
+  it('is complete with the CAB quorum, and says whether it was late', () => {
+    const closed = sample('closed (break-glass)');
+    const review = (s: ChangeState, who: typeof pem, role: string, at: Date): TransitionResult => transition(s, { type: 'retrospective-review', by: who, role, comment: 'Justified' }, c(at));
+    const one = must(review(closed, pem, 'plant-engineering-manager', later(20 * H)));
+    expect(retrospectiveStatus(one, later(20 * H))).toMatchObject({ status: 'due' });
+    expect(refusal(review(one, pem, 'plant-engineering-manager', later(21 * H))).rule).toBe('approve-twice');
+    expect(refusal(review(one, pem2, 'plant-engineering-manager', later(21 * H))).rule).toBe('approval-does-not-count');
+    const done = must(review(one, qa, 'quality-compliance', later(30 * H)));
+    expect(retrospectiveStatus(done, later(40 * H))).toEqual({ status: 'done', dueAt: later(24 * H).toISOString(), completedAt: later(30 * H).toISOString(), late: true });
+    expect(refusal(review(done, sec, 'ot-security', later(31 * H))).rule).toBe('retrospective-done');
+    expect(done.status).toBe('closed');
+  });
+
+  it('nobody reviews their own emergency', () => {
+    const requesterManager = { ...eng, roles: ['plant-engineering-manager'] };
+    expect(refusal(transition(executing, { type: 'retrospective-review', by: requesterManager, role: 'plant-engineering-manager', comment: 'ok' }, c(later(H)))).rule).toBe('segregation-of-duties');
+    expect(refusal(transition(executing, { type: 'retrospective-review', by: pem, role: 'plant-engineering-manager', comment: '' }, c(later(H)))).rule).toBe('reason-required');
+  });
+
+  it('only classes with a break-glass path may use it', () => {
+    expect(refusal(transition(sample('draft'), breakGlassOp, ctx(NOW)))).toEqual({
+      rule: 'break-glass-not-allowed',
+      message: 'No break-glass path: normal changes have no break-glass path (policy classes.normal); only emergency changes may start before approval.',
+    });
+  });
+
+  it('refuses a break-glass approver of the wrong role, the requester, or no reason', () => {
+    const d = emergencyDraft();
+    const op = (approver: { id?: string; name: string; role: string }, extra: Partial<Extract<ChangeOperation, { type: 'break-glass' }>> = {}): ChangeOperation => ({ ...breakGlassOp, approver, ...extra } as ChangeOperation);
+    expect(refusal(transition(d, op({ id: sec.id, name: sec.name, role: 'ot-security' }), c(NOW)))).toEqual({
+      rule: 'break-glass-approver',
+      message: 'Break-glass approver: Sam Security approved as OT security, but break-glass needs On-call manager, Shift supervisor, Plant manager (policy classes.emergency.breakGlass.approverRoles).',
+    });
+    expect(refusal(transition(d, op({ name: 'erin engineer', role: 'shift-supervisor' }), c(NOW))).rule).toBe('segregation-of-duties');
+    expect(refusal(transition(d, op({ id: supervisor.id, name: supervisor.name, role: 'shift-supervisor' }, { reason: ' ' }), c(NOW))).rule).toBe('reason-required');
+    expect(refusal(transition(d, op({ name: supervisor.name, role: 'shift-supervisor' }, { method: 'email' as 'phone' }), c(NOW))).rule).toBe('break-glass-approver');
+    expect(refusal(transition(draft({ class: 'emergency', title: '' }), breakGlassOp, c(NOW))).rule).toBe('required-fields');
+  });
+
+  it('a blackout that blocks emergencies (safety standdown) stops break-glass too', () => {
+    const standdown = loadPolicyYaml(readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8').replace('\nsignatures:',
+      '\n  - name: safety-standdown\n    type: one-off\n    start: 2026-06-03\n    end: 2026-06-03\n    blockedClasses: [standard, normal, emergency, safety-critical]\n    message: Safety standdown.\n\nsignatures:'), 'standdown.yaml');
+    expect(refusal(transition(emergencyDraft(), breakGlassOp, { ...c(NOW), policy: standdown }))).toMatchObject({ rule: 'blackout', message: expect.stringMatching(/safety-standdown.*allows no override/) as unknown as string });
+  });
+
+  it('keeps approvals given before break-glass', () => {
+    const s = submit(emergencyDraft(), c(NOW));
+    const withOne = transition(s, { type: 'approve', by: supervisor, role: 'shift-supervisor' }, c(later(H)));
+    // One emergency approval completes the emergency quorum, so the change is approved rather than broken open.
+    expect(must(withOne).status).toBe('approved');
+  });
+});
+
+describe('approval timeout and escalation', () => {
+  it('waits for the class timeout, then escalates', () => {
+    const s = sample('submitted');
+    expect(approvalTimeoutStatus(s, later(71 * H))).toEqual({ status: 'waiting', dueAt: later(72 * H).toISOString(), escalateTo: ['plant-manager'] });
+    expect(approvalTimeoutStatus(s, later(73 * H))).toEqual({ status: 'escalated', dueAt: later(72 * H).toISOString(), escalateTo: ['plant-manager'], overdueMinutes: 60 });
+    expect(approvalTimeoutStatus(sample('approved'), later(100 * H))).toEqual({ status: 'not-waiting' });
+  });
+});
+
+describe('a change as data', () => {
+  it('starts as a draft with no review', () => {
+    expect(newChange('CHG-9', { id: 'p', name: 'P' }, emptyChangeRequest(), NOW)).toEqual({
+      id: 'CHG-9', requester: { id: 'p', name: 'P' }, createdAt: NOW.toISOString(), fields: emptyChangeRequest(), status: 'draft', review: null,
+    });
+  });
+
+  it('the same operations on the same state give the same result (pure)', () => {
+    const a = transition(sample('submitted'), approveOp(), ctx(later(H)));
+    const b = transition(sample('submitted'), approveOp(), ctx(later(H)));
+    expect(a).toEqual(b);
+    expect(sample('submitted').status).toBe('submitted');
+  });
+
+  it('uses only the policy given in the context', () => {
+    const strict: Policy = { ...policy, classes: { ...policy.classes, normal: { ...policy.classes.normal, requiredFields: [...policy.classes.normal.requiredFields, 'mocReference'] } } };
+    expect(refusal(transition(draft(), { type: 'submit', by: eng }, { ...ctx(NOW), policy: strict })).message).toMatch(/MOC reference/);
+  });
+});
