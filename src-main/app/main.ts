@@ -119,7 +119,7 @@ function start(): void {
     let baseline: BaselineApp;
     try {
       baseline = BaselineApp.open({
-        home: app.getPath('userData'), transport: 'electron', keyProtection: osKeyProtection(), spawnDevice: spawnUtilityDeviceProcess,
+        home: app.getPath('userData'), transport: 'electron', keyProtection: osKeyProtection(), spawnDevice: spawnUtilityDeviceProcess, resourcesDir: join(app.getAppPath(), 'resources'),
         serverUrl: process.env['BASELINE_SERVER_URL'] ?? null,
       });
     } catch (err) {

@@ -16,7 +16,6 @@ interface Io {
   err(text: string): void;
 }
 
-const ROLES: Role[] = ['engineer', 'supervisor', 'approver', 'compliance', 'admin'];
 
 function need(flags: Flags, name: string, what: string): string {
   const v = flags[name];
@@ -52,9 +51,10 @@ export async function peopleCommand(command: string | undefined, flags: Flags, h
         return 0;
       }
       case 'enrol': {
-        const roles = need(flags, 'roles', 'comma-separated: engineer,supervisor,approver,compliance,admin').split(',').map((r) => r.trim());
-        const bad = roles.filter((r) => !ROLES.includes(r as Role));
-        if (bad.length) throw new BaselineError('usage', `Unknown role ${bad.join(', ')}.`, `Use ${ROLES.join(', ')}.`);
+        const known = app.policy.knownRoles().map((r) => r.id);
+        const roles = need(flags, 'roles', `comma-separated, from: ${known.join(', ')}`).split(',').map((r) => r.trim());
+        const bad = roles.filter((r) => !known.includes(r));
+        if (bad.length) throw new BaselineError('usage', `Unknown role ${bad.join(', ')}.`, `Use roles of the plant policy: ${known.join(', ')}.`);
         const name = need(flags, 'name', 'the person\'s full name');
         const employeeId = need(flags, 'employee-id', 'their employee id');
         const caPassword = await askSecret('Plant CA password: ');

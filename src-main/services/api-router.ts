@@ -84,6 +84,7 @@ export function appHandlers(app: BaselineApp): Handlers {
       people: app.identity.people().map(({ certificatePem: _pem, ...p }) => p),
       cas: app.identity.cas(),
       hasLocalCa: app.identity.hasLocalCa(),
+      roles: app.policy.knownRoles(),
     }),
     'people.createCa': (req) => ({ fingerprint: app.identity.createCa(req.name, req.caPassword, app.actor()).fingerprint }),
     'people.enrol': (req) => {

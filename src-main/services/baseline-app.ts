@@ -24,6 +24,7 @@ import { SnapshotService } from './snapshot-service.ts';
 import { BaselineService } from './baseline-service.ts';
 import { BaselineRepository } from '../store/baseline-repository.ts';
 import { RestoreService } from './restore-service.ts';
+import { PolicyService, defaultResourcesDir } from './policy-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -38,6 +39,8 @@ export interface BaselineAppOptions {
   clock?: () => Date;
   /** How to start the device process (Electron passes utilityProcess; default: a forked Node child). */
   spawnDevice?: SpawnDeviceProcess;
+  /** The app's resources folder (policy, demo plant); default: the repository's resources/. */
+  resourcesDir?: string;
 }
 
 /** The operating-system user running this program, as the actor of events no person signs. */
@@ -71,6 +74,7 @@ export class BaselineApp {
   readonly snapshots: SnapshotService;
   readonly baselines: BaselineService;
   readonly restores: RestoreService;
+  readonly policy: PolicyService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -86,7 +90,9 @@ export class BaselineApp {
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
     this.controllers = new ControllerService(this.journal, this.plant);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs });
-    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), undefined, options.clock);
+    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir());
+    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), this.policy.lockout(), options.clock,
+      () => this.policy.knownRoles().map((r) => r.id));
     this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
     this.baselines = new BaselineService({
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,

@@ -39,6 +39,9 @@ export interface DriftResult {
 
 const SHOWN_DIFFERENCES = 50;
 
+/** Who may approve a baseline: Baseline's approver role, or the plant engineering manager of seed 004's RACI. */
+export const BASELINE_APPROVER_ROLES = ['approver', 'plant-engineering-manager'];
+
 /** Approves baselines, checks drift, and tracks unauthorized changes. */
 export class BaselineService {
   private readonly deps: {
@@ -69,8 +72,8 @@ export class BaselineService {
       throw new BaselineError('baseline-other-controller', `That snapshot is of ${file.document.controller.description}, not ${controller.name}.`, 'Choose a snapshot of this controller.');
     }
     const approver = this.deps.identity.personByEmployeeId(employeeId);
-    if (!approver.roles.includes('approver')) {
-      throw new BaselineError('baseline-not-approver', `${approver.name} does not hold the approver role, so cannot approve a baseline.`, 'Ask a person with the approver role.');
+    if (!approver.roles.some((r) => BASELINE_APPROVER_ROLES.includes(r))) {
+      throw new BaselineError('baseline-not-approver', `${approver.name} holds none of the roles that approve baselines (${BASELINE_APPROVER_ROLES.join(', ')}).`, 'Ask a person with one of those roles.');
     }
     if (file.signatures.some((s) => s.signer.employeeId === employeeId)) {
       throw new BaselineError('baseline-self-approval', `${approver.name} captured this snapshot and so cannot also approve it as the baseline.`,

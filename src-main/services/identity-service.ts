@@ -11,7 +11,7 @@ import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { signatureStatement, type ESignature, type SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import {
-  certificateFingerprint, certificateProblem, createCa, issuePerson, openP12, signWithKey, subjectOf, toP12, type Role,
+  BUILT_IN_ROLES, certificateFingerprint, certificateProblem, createCa, issuePerson, openP12, signWithKey, subjectOf, toP12, type Role,
 } from '../../src-shared/node/pki.ts';
 import type { TrustStore } from '../../src-shared/node/snapshot-verifier.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
@@ -44,7 +44,11 @@ export class IdentityService {
   private readonly lockout: LockoutPolicy;
   private readonly clock: () => Date;
 
-  constructor(home: string, journal: JournalRepository, repo: IdentityRepository, lockout: LockoutPolicy = DEFAULT_LOCKOUT, clock: () => Date = () => new Date()) {
+  private readonly knownRoles: () => string[];
+
+  constructor(home: string, journal: JournalRepository, repo: IdentityRepository, lockout: LockoutPolicy = DEFAULT_LOCKOUT, clock: () => Date = () => new Date(),
+    knownRoles: () => string[] = () => [...BUILT_IN_ROLES]) {
+    this.knownRoles = knownRoles;
     this.home = home;
     this.journal = journal;
     this.repo = repo;
@@ -97,6 +101,12 @@ export class IdentityService {
   enrol(who: { name: string; employeeId: string; roles: Role[]; password: string }, caPassword: string, actor: Actor): PersonRow {
     if (!existsSync(this.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot issue certificates.', 'Create the plant CA here, or import the person\'s .p12 issued elsewhere.');
     checkPassword(who.password, 'The person\'s');
+    const known = this.knownRoles();
+    const unknown = who.roles.filter((r) => !known.includes(r));
+    if (who.roles.length === 0 || unknown.length > 0) {
+      throw new BaselineError('unknown-role', who.roles.length === 0 ? 'A person needs at least one role.' : `Unknown role ${unknown.join(', ')}.`,
+        `Roles are the plant policy's: ${known.join(', ')}.`);
+    }
     if (this.repo.people().some((p) => p.employeeId === who.employeeId && !p.revoked)) {
       throw new BaselineError('person-exists', `Employee ${who.employeeId} already has a valid certificate here.`, 'Revoke the old certificate first if it must be replaced.');
     }

@@ -47,7 +47,7 @@ export class RestoreService {
     if (writes.length === 0) throw new BaselineError('restore-empty', 'A restore needs at least one value to write.', 'Choose the tags to restore.');
     if (reason.trim().length < 5) throw new BaselineError('restore-reason', 'Say why the restore is needed.', 'The reason goes into the evidence.');
     const person = this.deps.identity.personByEmployeeId(employeeId);
-    if (!person.roles.includes('supervisor')) {
+    if (!person.roles.includes('supervisor') && !person.roles.includes('shift-supervisor')) {
       throw new BaselineError('restore-not-supervisor', `${person.name} is not a shift supervisor, so cannot authorize writing to ${controller.name}.`, 'A person with the supervisor role signs restore decisions.');
     }
     const writesSha256 = writesDigest(controllerId, writes);

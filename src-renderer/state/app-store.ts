@@ -90,6 +90,8 @@ export interface PeopleSlice {
   people: PersonView[];
   cas: OperationResponse<'people.list'>['cas'];
   hasLocalCa: boolean;
+  /** Role names a person can be enrolled with (the plant policy's and Baseline's own). */
+  roles: OperationResponse<'people.list'>['roles'];
   peopleError: ErrorData | null;
   snapshots: SnapshotView[];
   loadPeople(): Promise<void>;
@@ -354,6 +356,7 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
   people: [],
   cas: [],
   hasLocalCa: false,
+  roles: [],
   peopleError: null,
   snapshots: [],
   async loadPeople() {
@@ -361,7 +364,7 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
     if (!api) return;
     try {
       const r = await api.invoke('people.list', {});
-      set({ people: r.people, cas: r.cas, hasLocalCa: r.hasLocalCa });
+      set({ people: r.people, cas: r.cas, hasLocalCa: r.hasLocalCa, roles: r.roles });
     } catch (err) {
       set({ peopleError: errorOf(err) });
     }

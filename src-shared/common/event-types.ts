@@ -80,7 +80,7 @@ export const EVENT_PAYLOADS = {
   'person.enrolled': z.object({
     name: z.string().min(1),
     employeeId: z.string().min(1),
-    roles: z.array(z.enum(['engineer', 'supervisor', 'approver', 'compliance', 'admin'])),
+    roles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1),
     certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
     fingerprint: Fingerprint,
     source: z.enum(['issued-here', 'imported']),

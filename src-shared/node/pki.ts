@@ -9,8 +9,14 @@ import forge from 'node-forge';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { BaselineError } from '../common/errors.ts';
 
-/** Roles a person can hold (RACI of seed 004). */
-export type Role = 'engineer' | 'supervisor' | 'approver' | 'compliance' | 'admin';
+/**
+ * A role a person holds: a role name of the plant policy (seed 004's RACI: controls-engineer, shift-supervisor,
+ * plant-engineering-manager, ot-security, quality-compliance…) or one of Baseline's built-in ones.
+ */
+export type Role = string;
+
+/** Roles Baseline itself knows, whatever the policy: signing evidence, approving baselines, authorizing restores. */
+export const BUILT_IN_ROLES = ['engineer', 'supervisor', 'approver', 'compliance', 'admin'] as const;
 
 /** Who a certificate names. */
 export interface PersonSubject {
@@ -145,7 +151,7 @@ export function subjectOf(certPem: string): PersonSubject & { fingerprint: strin
   const ou = cert.subject.getField('OU')?.value as string | undefined;
   return {
     name: cn ?? '(no name)', employeeId: id ?? '(no id)',
-    roles: (ou ?? '').split(',').filter((r): r is Role => ['engineer', 'supervisor', 'approver', 'compliance', 'admin'].includes(r)),
+    roles: (ou ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
     fingerprint: certificateFingerprint(certPem), notAfter: cert.validity.notAfter.toISOString(), serial: cert.serialNumber,
   };
 }

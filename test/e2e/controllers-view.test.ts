@@ -138,8 +138,8 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     const enrol = page.getByRole('form', { name: 'Enrol person' });
     await enrol.getByLabel('Full name').fill('Raj Patel');
     await enrol.getByLabel('Employee id').fill('A1');
-    await enrol.getByRole('checkbox', { name: 'engineer' }).uncheck();
-    await enrol.getByRole('checkbox', { name: 'approver' }).check();
+    await enrol.getByRole('checkbox', { name: 'engineer', exact: true }).uncheck();
+    await enrol.getByRole('checkbox', { name: 'approver', exact: true }).check();
     await enrol.getByLabel('Their password').fill('approver-pass-1');
     await enrol.getByLabel('Repeat it').fill('approver-pass-1');
     await enrol.getByLabel('CA password').fill('plant-ca-secret-1');

@@ -3,8 +3,6 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 
-const ROLES = ['engineer', 'supervisor', 'approver', 'compliance', 'admin'] as const;
-type Role = (typeof ROLES)[number];
 
 function CreateCaForm() {
   const createCa = useAppStore((s) => s.createCa);
@@ -23,9 +21,10 @@ function CreateCaForm() {
 
 function EnrolForm() {
   const enrol = useAppStore((s) => s.enrol);
+  const known = useAppStore((s) => s.roles);
   const [name, setName] = useState('');
   const [employeeId, setEmployeeId] = useState('');
-  const [roles, setRoles] = useState<Role[]>(['engineer']);
+  const [roles, setRoles] = useState<string[]>(['engineer']);
   const [pw, setPw] = useState('');
   const [pw2, setPw2] = useState('');
   const [caPw, setCaPw] = useState('');
@@ -47,9 +46,9 @@ function EnrolForm() {
       <label>Full name <input required value={name} onChange={(e) => setName(e.target.value)} /></label>
       <label>Employee id <input required value={employeeId} onChange={(e) => setEmployeeId(e.target.value)} /></label>
       <fieldset className="roles"><legend>Roles</legend>
-        {ROLES.map((r) => (
-          <label key={r} className="inline"><input type="checkbox" checked={roles.includes(r)}
-            onChange={(e) => setRoles(e.target.checked ? [...roles, r] : roles.filter((x) => x !== r))} /> {r}</label>
+        {known.map((r) => (
+          <label key={r.id} className="inline" title={r.label}><input type="checkbox" checked={roles.includes(r.id)}
+            onChange={(e) => setRoles(e.target.checked ? [...roles, r.id] : roles.filter((x) => x !== r.id))} /> {r.id}</label>
         ))}
       </fieldset>
       <label>Their password <input required type="password" autoComplete="new-password" value={pw} onChange={(e) => setPw(e.target.value)} /></label>

@@ -207,7 +207,10 @@ export const OPERATIONS = {
   },
   'people.list': {
     request: Empty,
-    response: z.object({ people: z.array(PersonViewSchema), cas: z.array(z.object({ fingerprint: z.string(), name: z.string(), source: z.string() })), hasLocalCa: z.boolean() }),
+    response: z.object({
+      people: z.array(PersonViewSchema), cas: z.array(z.object({ fingerprint: z.string(), name: z.string(), source: z.string() })), hasLocalCa: z.boolean(),
+      roles: z.array(z.object({ id: z.string(), label: z.string() })),
+    }),
   },
   'people.createCa': {
     request: z.object({ name: z.string().trim().min(1).max(120), caPassword: Password }).strict(),
@@ -217,7 +220,7 @@ export const OPERATIONS = {
     request: z.object({
       name: z.string().trim().min(1).max(120),
       employeeId: z.string().trim().min(1).max(40),
-      roles: z.array(z.enum(['engineer', 'supervisor', 'approver', 'compliance', 'admin'])).min(1),
+      roles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'role names are lower-case words joined by hyphens')).min(1),
       password: Password,
       caPassword: Password,
     }).strict(),

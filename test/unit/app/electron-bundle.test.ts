@@ -15,7 +15,7 @@ const electron = {
   contextBridge: { exposeInMainWorld: (name, api) => { exposed = { name, keys: Object.keys(api).sort() }; } },
   ipcRenderer: { invoke: async () => ({ ok: true, value: 1 }), on() {}, removeListener() {} },
   app: {
-    requestSingleInstanceLock: () => true, on() {}, quit() {}, getAppPath: () => '/opt/baseline', getPath: () => process.env.HOME_DIR,
+    requestSingleInstanceLock: () => true, on() {}, quit() {}, getAppPath: () => process.cwd(), getPath: () => process.env.HOME_DIR,
     whenReady: () => Promise.resolve(),
   },
   session: { defaultSession: { webRequest: { onHeadersReceived() { calls.push('csp'); } }, setPermissionRequestHandler() { calls.push('perm-request'); }, setPermissionCheckHandler() { calls.push('perm-check'); } } },
