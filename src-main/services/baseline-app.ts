@@ -25,6 +25,7 @@ import { BaselineService } from './baseline-service.ts';
 import { BaselineRepository } from '../store/baseline-repository.ts';
 import { RestoreService } from './restore-service.ts';
 import { PolicyService, defaultResourcesDir } from './policy-service.ts';
+import { ChangeService } from './change-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -75,6 +76,7 @@ export class BaselineApp {
   readonly baselines: BaselineService;
   readonly restores: RestoreService;
   readonly policy: PolicyService;
+  readonly changes: ChangeService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -98,6 +100,7 @@ export class BaselineApp {
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
       captures: this.captures, controllers: this.controllers, profiles: this.profiles,
     });
+    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),

@@ -210,10 +210,34 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'plant lines, controllers on lines, change requests',
+    sql: `
+      CREATE TABLE plant_lines (
+        id       TEXT PRIMARY KEY,
+        site_id  TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        tier     INTEGER NOT NULL,
+        event_id TEXT NOT NULL
+      );
+      ALTER TABLE controllers ADD COLUMN line_id TEXT;
+      CREATE TABLE changes (
+        id          TEXT PRIMARY KEY,
+        status      TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        class       TEXT,
+        requester   TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = ['changes', 'plant_lines', 'restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;

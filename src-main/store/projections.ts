@@ -85,6 +85,20 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   'restore.executed': (db, e, p) => {
     db.prepare('UPDATE restore_authorizations SET used_event_id = ?, complete = ? WHERE id = ?').run(e.id, p.complete ? 1 : 0, p.decisionId);
   },
+  'plant.imported': (db, e, p) => {
+    db.prepare('DELETE FROM plant_lines').run();
+    const insert = db.prepare('INSERT INTO plant_lines (id, site_id, name, tier, event_id) VALUES (?, ?, ?, ?, ?)');
+    for (const l of p.plant.lines) insert.run(l.id, p.plant.site.id, l.name, l.tier, e.id);
+  },
+  'controller.line-assigned': (db, _e, p) => {
+    db.prepare('UPDATE controllers SET line_id = ? WHERE id = ?').run(p.lineId, p.controllerId);
+  },
+  'change.updated': (db, e, p) => {
+    const s = p.state as { status: string; fields: { title: string; class: string | null }; requester: { name: string }; createdAt: string };
+    db.prepare(`INSERT INTO changes (id, status, title, class, requester, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, title = excluded.title, class = excluded.class, state = excluded.state, updated_at = excluded.updated_at`)
+      .run(p.changeId, s.status, s.fields.title, s.fields.class, s.requester.name, JSON.stringify(p.state), s.createdAt, e.at);
+  },
 };
 
 /** Applies one event to the projections (call inside the append transaction). */

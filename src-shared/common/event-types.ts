@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ControllerTargetSchema } from './capture/controller-target.ts';
+import { PlantSchema } from './workflow/plant-model.ts';
 
 const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -151,6 +152,19 @@ export const EVENT_PAYLOADS = {
       tag: z.string(), status: z.enum(['written-verified', 'write-failed', 'readback-mismatch', 'not-attempted']),
       expectedRaw: z.string(), readBackRaw: z.string().nullable(), error: z.string().optional(),
     }).strict()),
+  }).strict(),
+  /** The plant model (site and lines with tiers) was imported or replaced. */
+  'plant.imported': z.object({ plant: PlantSchema, source: z.string().min(1) }).strict(),
+  /** A controller was placed on a line of the plant model (its tier then governs changes to it). */
+  'controller.line-assigned': z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
+  /** A change request was created or went through an operation; `state` is the state the operation produced. */
+  'change.updated': z.object({
+    changeId: z.string().min(1),
+    operation: z.string().min(1),
+    by: z.object({ id: z.string(), name: z.string() }).strict(),
+    summary: z.string(),
+    signature: SignatureSchema.nullable(),
+    state: z.record(z.string(), z.unknown()),
   }).strict(),
 } as const;
 

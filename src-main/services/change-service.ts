@@ -1,0 +1,179 @@
+/**
+ * Change requests (issue #5): create, edit, submit, withdraw, approve / reject / defer with e-signatures. Every
+ * operation goes through the pure state machine (src-shared/common/workflow/change-transition.ts), the one place
+ * transitions are checked; each accepted operation is a `change.updated` event carrying the state it produced
+ * and, for decisions, the signer's e-signature over the change's content.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type Database from 'better-sqlite3';
+import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
+import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
+import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
+import { newChange, type ChangeOperation, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { transition } from '../../src-shared/common/workflow/change-transition.ts';
+import type { LineFact, Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
+import { parsePlantYaml, type Plant } from '../../src-shared/common/workflow/plant-model.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { IdentityService } from './identity-service.ts';
+import type { PolicyService } from './policy-service.ts';
+import type { ProfileService } from './profile-service.ts';
+import type { PersonRow } from '../store/identity-repository.ts';
+
+/** A decision or action a person signs on a change. */
+export type SignedAction =
+  | { type: 'submit' }
+  | { type: 'withdraw'; reason: string }
+  | { type: 'approve'; role: string; comment?: string; diffReviewed?: boolean }
+  | { type: 'approve-with-conditions'; role: string; conditions: string[]; comment?: string; diffReviewed?: boolean }
+  | { type: 'reject'; role: string; reason: string }
+  | { type: 'defer'; role: string; reason: string };
+
+const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
+  submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
+};
+
+/** One change in the register. */
+export interface ChangeSummary {
+  id: string;
+  status: string;
+  title: string;
+  class: string | null;
+  requester: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Runs the change workflow. */
+export class ChangeService {
+  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; clock: () => Date };
+
+  constructor(deps: ChangeService['deps']) {
+    this.deps = deps;
+  }
+
+  /** Imports (or replaces) the plant model from YAML. */
+  importPlant(yamlText: string, source: string, actor: Actor): Plant {
+    const plant = parsePlantYaml(yamlText, source);
+    this.deps.journal.append('plant.imported', { plant, source }, actor);
+    return plant;
+  }
+
+  /** The plant's lines. */
+  lines(): (LineFact & { name: string })[] {
+    return (this.deps.db.prepare('SELECT id, name, tier FROM plant_lines ORDER BY id').all() as { id: string; name: string; tier: 1 | 2 | 3 }[]);
+  }
+
+  /** Puts a controller on a line. */
+  assignLine(controllerId: string, lineId: string, actor: Actor): void {
+    if (!this.lines().some((l) => l.id === lineId)) throw new BaselineError('line-unknown', `There is no line ${lineId} in the plant model.`, 'Import the plant model, or pick one of its lines.');
+    this.deps.journal.append('controller.line-assigned', { controllerId, lineId }, actor);
+  }
+
+  /** What the plant model says about a request: its controllers' lines and whether it touches safety tags. */
+  plantFacts(fields: ChangeRequestFields): PlantFacts {
+    const lines = this.lines();
+    const rows = fields.targetControllers.length === 0 ? [] : this.deps.db.prepare(
+      `SELECT id, line_id, profile_sha256 FROM controllers WHERE id IN (${fields.targetControllers.map(() => '?').join(',')})`).all(...fields.targetControllers) as { id: string; line_id: string | null; profile_sha256: string | null }[];
+    const lineFacts = [...new Set(rows.map((r) => r.line_id).filter((l): l is string => l !== null))]
+      .map((id) => lines.find((l) => l.id === id)).filter((l): l is LineFact & { name: string } => l !== undefined)
+      .map((l) => ({ id: l.id, name: l.name, tier: l.tier }));
+    const safetyTags: string[] = [];
+    const pc = fields.proposedChange;
+    if (pc?.kind === 'diff') {
+      const profileSha = rows.find((r) => r.id === pc.controllerId)?.profile_sha256;
+      if (profileSha) {
+        const profile = this.deps.profiles.load(profileSha);
+        for (const c of pc.changes) if (profile.tags.find((t) => t.tag === c.tag)?.safety) safetyTags.push(c.tag);
+      }
+    }
+    return { lines: lineFacts, touchesSafetyTag: safetyTags.length > 0, safetyTags };
+  }
+
+  /** Live policy feedback for the request editor. */
+  evaluate(fields: ChangeRequestFields): RequestEvaluation {
+    return evaluateRequest(this.deps.policy.current(), fields, this.plantFacts(fields), this.deps.clock());
+  }
+
+  private participant(p: PersonRow): Participant {
+    return { id: p.employeeId, name: p.name, roles: p.roles };
+  }
+
+  private state(id: string): ChangeState {
+    const row = this.deps.db.prepare('SELECT state FROM changes WHERE id = ?').get(id) as { state: string } | undefined;
+    if (!row) throw new BaselineError('change-unknown', `No change request ${id} exists on this laptop.`, 'Pick one from the change register.');
+    return JSON.parse(row.state) as ChangeState;
+  }
+
+  private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor): ChangeState {
+    const now = this.deps.clock();
+    const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
+    const result = transition(state, op, { now, policy: this.deps.policy.current(), plant: this.plantFacts(fields) });
+    if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
+    // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
+    const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,
+      sha256Hex(canonicalJson({ schema: 'baseline.change-decision/1', changeId: id, operation: op.type, fields: state.fields, summary }))) : null;
+    this.deps.journal.append('change.updated', {
+      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature,
+      state: JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>,
+    }, actor);
+    return result.next;
+  }
+
+  /** A new draft by a requester (an enrolled person). */
+  create(requesterId: string, fields: unknown, actor: Actor): ChangeState {
+    const person = this.deps.identity.personByEmployeeId(requesterId);
+    const parsed = ChangeRequestFieldsSchema.parse(fields ?? {});
+    const id = uuidv7();
+    const draft = newChange(id, { id: person.employeeId, name: person.name }, parsed, this.deps.clock());
+    this.deps.journal.append('change.updated', {
+      changeId: id, operation: 'create', by: { id: person.employeeId, name: person.name }, summary: `drafted "${parsed.title}"`, signature: null,
+      state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
+    }, actor);
+    return draft;
+  }
+
+  /** Edits a draft (requester only; checked by the state machine). */
+  edit(id: string, byId: string, fields: Partial<ChangeRequestFields>, actor: Actor): ChangeState {
+    const person = this.deps.identity.personByEmployeeId(byId);
+    return this.apply(id, this.state(id), { type: 'edit', by: this.participant(person), fields }, 'edited the request', null, actor);
+  }
+
+  /** A signed action: submit, withdraw, approve, approve with conditions, reject, defer. Asks for the password. */
+  act(id: string, byId: string, password: string, action: SignedAction, actor: Actor): ChangeState {
+    const person = this.deps.identity.personByEmployeeId(byId);
+    const by = this.participant(person);
+    const op: ChangeOperation = action.type === 'submit' ? { type: 'submit', by }
+      : action.type === 'withdraw' ? { type: 'withdraw', by, reason: action.reason }
+        : action.type === 'approve' ? { type: 'approve', by, role: action.role, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
+          : action.type === 'approve-with-conditions' ? { type: 'approve-with-conditions', by, role: action.role, conditions: action.conditions, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
+            : action.type === 'reject' ? { type: 'reject', by, role: action.role, reason: action.reason }
+              : { type: 'defer', by, role: action.role, reason: action.reason };
+    const summary = 'role' in action ? `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : ''}` : action.type === 'withdraw' ? `withdrew: ${action.reason}` : 'submitted for approval';
+    return this.apply(id, this.state(id), op, summary, { person, meaning: MEANING[action.type], password }, actor);
+  }
+
+  /** One change's state. */
+  get(id: string): ChangeState {
+    return this.state(id);
+  }
+
+  /** The change register, newest first. */
+  list(): ChangeSummary[] {
+    return (this.deps.db.prepare('SELECT id, status, title, class, requester, created_at, updated_at FROM changes ORDER BY created_at DESC').all() as
+      { id: string; status: string; title: string; class: string | null; requester: string; created_at: string; updated_at: string }[])
+      .map((r) => ({ id: r.id, status: r.status, title: r.title, class: r.class, requester: r.requester, createdAt: r.created_at, updatedAt: r.updated_at }));
+  }
+
+  /** The change's history: every `change.updated` event, oldest first. */
+  timeline(id: string): { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] {
+    return (this.deps.db.prepare(`SELECT seq, at, payload FROM events WHERE type = 'change.updated' AND json_extract(payload, '$.changeId') = ? ORDER BY rowid`).all(id) as { seq: number; at: string; payload: string }[])
+      .map((r) => {
+        const p = JSON.parse(r.payload) as { operation: string; by: { name: string }; summary: string; signature: unknown };
+        return { at: r.at, operation: p.operation, by: p.by.name, summary: p.summary, signed: p.signature !== null, seq: r.seq };
+      });
+  }
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
+import { tempHome } from '../../helpers/temp-home.ts';
+import { RACI, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';
+
+describe('change requests through the state machine, with e-signatures, on the 24-line plant', () => {
+  const t = tempHome();
+  let app: BaselineApp;
+  let controllerId: string;
+  const [eng, pem, sec] = RACI;
+
+  beforeAll(() => {
+    app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+    controllerId = setUpPlant(app);
+  }, 60_000);
+  afterAll(() => {
+    app.close();
+    t.cleanup();
+  });
+
+  it('a tier-1 normal change needs the CAB (quorum 2), 48 h notice and staging, each with its reason', () => {
+    const e = app.changes.evaluate(normalChangeFields(controllerId, new Date()) as never);
+    expect(e.missingFields).toEqual([]);
+    const ev = e.evaluation!;
+    expect(ev.approvals.map((a) => [a.group, a.quorum])).toContainEqual(['cab', 2]);
+    expect(ev.summary.join(' ')).toMatch(/L01/);
+    expect(ev.staging.required).toBe(true);
+  });
+
+  it('files, submits (signed), refuses the requester\'s own approval, and is approved by two CAB members', () => {
+    const draft = app.changes.create(eng.employeeId, normalChangeFields(controllerId, new Date()), app.actor());
+    expect(draft.status).toBe('draft');
+    expect(() => app.changes.act(draft.id, eng.employeeId, 'wrong-password', { type: 'submit' }, app.actor())).toThrow(/password/);
+    expect(app.changes.act(draft.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor()).status).toBe('submitted');
+    expect(() => app.changes.act(draft.id, eng.employeeId, eng.password, { type: 'approve', role: 'controls-engineer' }, app.actor()))
+      .toThrow(/Segregation of duties|Role not held|Not an approver/);
+    expect(app.changes.act(draft.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor()).status).toBe('submitted');
+    expect(() => app.changes.act(draft.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor()))
+      .toThrow(/twice|already/i);
+    const approved = app.changes.act(draft.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
+    expect(approved.status).toBe('approved');
+    const timeline = app.changes.timeline(draft.id);
+    expect(timeline.map((x) => [x.operation, x.signed])).toEqual([['create', false], ['submit', true], ['approve', true], ['approve', true]]);
+    expect(() => app.changes.act(draft.id, eng.employeeId, eng.password, { type: 'withdraw', reason: 'too late' }, app.actor())).not.toThrow();
+    expect(app.journalService.verifyQuietly().ok).toBe(true);
+  });
+
+  it('projections rebuild to the same change register', async () => {
+    const before = app.changes.list();
+    app.journal.rebuildProjections();
+    expect(app.changes.list()).toEqual(before);
+  });
+});
