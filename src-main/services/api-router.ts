@@ -13,6 +13,10 @@ import type { BaselineApp } from './baseline-app.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
+import { approvalProgressOf, statusLabel } from '../../src-shared/common/workflow/change-state.ts';
+import { allowedOperations, outstandingApprovals } from '../../src-shared/common/workflow/change-transition.ts';
+import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
+import { listCalendar } from '../../src-shared/common/workflow/change-windows.ts';
 
 /** One handler per operation; the compiler refuses a contract operation without one. */
 export type Handlers = { [N in OperationName]: (request: ValidRequest<N>) => OperationResponse<N> | Promise<OperationResponse<N>> };
@@ -79,6 +83,37 @@ export function appHandlers(app: BaselineApp): Handlers {
     'unauthorized.close': (req) => {
       const p = app.identity.personByEmployeeId(req.employeeId);
       return { closedAt: app.baselines.closeUnauthorizedChange(req.id, req.explanation, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }).closedAt };
+    },
+    'plant.get': () => ({
+      lines: app.changes.lines(),
+      controllerLines: Object.fromEntries((app.store.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id])),
+    }),
+    'plant.import': (req) => ({ lines: app.changes.importPlant(req.yaml, req.source, app.actor()).lines.length }),
+    'controllers.assignLine': (req) => {
+      app.controllers.get(req.controllerId);
+      app.changes.assignLine(req.controllerId, req.lineId, app.actor());
+      return { ok: true as const };
+    },
+    'changes.list': () => ({ changes: app.changes.list() }),
+    'changes.evaluate': (req) => app.changes.evaluate(req.fields),
+    'changes.create': (req) => ({ id: app.changes.create(req.requesterId, req.fields, app.actor()).id }),
+    'changes.get': (req) => {
+      const state = app.changes.get(req.id);
+      const policy = app.policy.current();
+      return {
+        state, statusLabel: statusLabel(state), allowed: [...allowedOperations(state)],
+        progress: approvalProgressOf(state, (r) => roleName(policy, r)), outstanding: outstandingApprovals(state, policy), timeline: app.changes.timeline(req.id),
+      };
+    },
+    'changes.act': (req) => {
+      const p = app.identity.personByEmployeeId(req.employeeId);
+      return { status: app.changes.act(req.id, req.employeeId, req.password, req.action, { kind: 'person', id: p.employeeId, name: p.name }).status };
+    },
+    'changes.windows': () => ({ windows: app.changes.requestedWindows() }),
+    'windows.calendar': (req) => {
+      const from = new Date(req.from);
+      const policy = app.policy.current();
+      return { timeZone: policy.plant.timeZone, lines: listCalendar(policy, app.changes.lines(), { from, to: new Date(from.getTime() + req.days * 86_400_000) }) };
     },
     'people.list': () => ({
       people: app.identity.people().map(({ certificatePem: _pem, ...p }) => p),

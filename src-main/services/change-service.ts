@@ -168,6 +168,14 @@ export class ChangeService {
       .map((r) => ({ id: r.id, status: r.status, title: r.title, class: r.class, requester: r.requester, createdAt: r.created_at, updatedAt: r.updated_at }));
   }
 
+  /** The windows change requests asked for, with the lines of their controllers (for the calendar). */
+  requestedWindows(): { id: string; title: string; status: string; start: string; end: string; lines: string[] }[] {
+    return (this.deps.db.prepare('SELECT state FROM changes ORDER BY created_at').all() as { state: string }[])
+      .map((r) => JSON.parse(r.state) as ChangeState)
+      .filter((c) => c.fields.requestedWindow !== null && c.status !== 'withdrawn' && c.status !== 'rejected')
+      .map((c) => ({ id: c.id, title: c.fields.title, status: c.status, start: c.fields.requestedWindow!.start, end: c.fields.requestedWindow!.end, lines: this.plantFacts(c.fields).lines.map((l) => l.id) }));
+  }
+
   /** The change's history: every `change.updated` event, oldest first. */
   timeline(id: string): { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] {
     return (this.deps.db.prepare(`SELECT seq, at, payload FROM events WHERE type = 'change.updated' AND json_extract(payload, '$.changeId') = ? ORDER BY rowid`).all(id) as { seq: number; at: string; payload: string }[])

@@ -44,7 +44,7 @@ export interface AuditSlice {
 
 /** Which screen is shown. */
 export interface NavSlice {
-  view: 'controllers' | 'people' | 'audit';
+  view: 'controllers' | 'changes' | 'windows' | 'people' | 'audit';
   go(view: NavSlice['view']): void;
 }
 
@@ -113,8 +113,26 @@ export interface BaselineSlice {
   closeUnauthorized(req: OperationRequest<'unauthorized.close'>, controllerId: string): Promise<ErrorData | null>;
 }
 
+/** Change requests, the plant's lines and the windows calendar. */
+export interface ChangesSlice {
+  changes: OperationResponse<'changes.list'>['changes'];
+  plant: OperationResponse<'plant.get'> | null;
+  selectedChangeId: string | null;
+  changeDetail: OperationResponse<'changes.get'> | null;
+  calendar: OperationResponse<'windows.calendar'> | null;
+  changesError: ErrorData | null;
+  loadChanges(): Promise<void>;
+  selectChange(id: string | null): Promise<void>;
+  evaluateChange(fields: OperationRequest<'changes.evaluate'>['fields']): Promise<OperationResponse<'changes.evaluate'> | null>;
+  createChange(req: OperationRequest<'changes.create'>): Promise<string | null>;
+  actOnChange(req: OperationRequest<'changes.act'>): Promise<ErrorData | null>;
+  loadCalendar(from: Date, days: number): Promise<void>;
+  requestedWindows: OperationResponse<'changes.windows'>['windows'];
+  loadRequestedWindows(): Promise<void>;
+}
+
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice;
 
 const PAGE = 200;
 
@@ -208,7 +226,14 @@ const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => (
     set({ view });
     if (view === 'audit') void get().loadJournal();
     else if (view === 'people') void get().loadPeople();
-    else void get().loadControllers();
+    else if (view === 'changes') {
+      void get().loadChanges();
+      void get().loadPeople();
+      void get().loadControllers();
+    } else if (view === 'windows') {
+      void get().loadChanges();
+      void get().loadCalendar(new Date(), 7);
+    } else void get().loadControllers();
   },
 });
 
@@ -461,11 +486,95 @@ const createBaselineSlice: StateCreator<AppState, [], [], BaselineSlice> = (set,
   };
 };
 
+const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, get) => ({
+  changes: [],
+  plant: null,
+  selectedChangeId: null,
+  changeDetail: null,
+  calendar: null,
+  changesError: null,
+  async loadChanges() {
+    const api = get().api;
+    if (!api) return;
+    try {
+      const [c, p] = await Promise.all([api.invoke('changes.list', {}), api.invoke('plant.get', {})]);
+      set({ changes: c.changes, plant: p, changesError: null });
+    } catch (err) {
+      set({ changesError: errorOf(err) });
+    }
+  },
+  async selectChange(id) {
+    set({ selectedChangeId: id, changeDetail: null });
+    const api = get().api;
+    if (!api || !id) return;
+    try {
+      set({ changeDetail: await api.invoke('changes.get', { id }) });
+    } catch (err) {
+      set({ changesError: errorOf(err) });
+    }
+  },
+  async evaluateChange(fields) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      return await api.invoke('changes.evaluate', { fields });
+    } catch {
+      return null;
+    }
+  },
+  async createChange(req) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      const { id } = await api.invoke('changes.create', req);
+      set({ changesError: null });
+      await get().loadChanges();
+      await get().selectChange(id);
+      return id;
+    } catch (err) {
+      set({ changesError: errorOf(err) });
+      return null;
+    }
+  },
+  async actOnChange(req) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      await api.invoke('changes.act', req);
+      await get().loadChanges();
+      await get().selectChange(req.id);
+      return null;
+    } catch (err) {
+      void get().loadPeople();
+      return errorOf(err);
+    }
+  },
+  requestedWindows: [],
+  async loadRequestedWindows() {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ requestedWindows: (await api.invoke('changes.windows', {})).windows });
+    } catch (err) {
+      set({ changesError: errorOf(err) });
+    }
+  },
+  async loadCalendar(from, days) {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ calendar: await api.invoke('windows.calendar', { from: from.toISOString(), days }) });
+    } catch (err) {
+      set({ changesError: errorOf(err) });
+    }
+  },
+});
+
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
   return create<AppState>()((...a) => ({
     ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a), ...createPeopleSlice(...a),
-    ...createBaselineSlice(...a),
+    ...createBaselineSlice(...a), ...createChangesSlice(...a),
   }));
 }
 

@@ -5,6 +5,8 @@ import { ErrorPanel } from '../../components/error-panel.tsx';
 import { AuditView } from '../audit/audit-view.tsx';
 import { ControllersView } from '../controllers/controllers-view.tsx';
 import { PeopleView } from '../people/people-view.tsx';
+import { ChangesView } from '../changes/changes-view.tsx';
+import { WindowsView } from '../windows/windows-view.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
@@ -25,9 +27,9 @@ export function AppShell() {
       </header>
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
-          {(['controllers', 'people', 'audit'] as const).map((v) => (
+          {(['controllers', 'changes', 'windows', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              {v === 'controllers' ? 'Controllers' : v === 'people' ? 'People' : 'Audit trail'}
+              {({ controllers: 'Controllers', changes: 'Changes', windows: 'Windows', people: 'People', audit: 'Audit trail' } as const)[v]}
             </button>
           ))}
         </nav>
@@ -37,7 +39,8 @@ export function AppShell() {
           {connection.state === 'lost' && (
             <ErrorPanel title="Connection lost" error={{ code: 'disconnected', message: 'The connection to the Baseline host was lost.', hint: 'Restart `npm run web` (or the app) and open its new URL.' }} />
           )}
-          {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : <ControllersView />)}
+          {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
+            : view === 'windows' ? <WindowsView /> : <ControllersView />)}
         </main>
       </div>
     </div>

@@ -8,6 +8,11 @@ import { ActorSchema } from '../journal-event.ts';
 import { ControllerTargetSchema } from '../capture/controller-target.ts';
 import type { CaptureDocument } from '../capture/capture-document.ts';
 import type { DocumentDiff } from '../diff/document-diff.ts';
+import { ChangeRequestFieldsSchema } from '../workflow/change-request.ts';
+import type { RequestEvaluation } from '../workflow/change-evaluation.ts';
+import type { ChangeState } from '../workflow/change-state.ts';
+import type { ApprovalProgress } from '../workflow/approval-progress.ts';
+import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
@@ -204,6 +209,63 @@ export const OPERATIONS = {
   'unauthorized.close': {
     request: z.object({ id: z.string().min(1), explanation: z.string().min(1).max(4000), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ closedAt: z.string().nullable() }),
+  },
+  'plant.get': {
+    request: Empty,
+    response: z.object({ lines: z.array(z.object({ id: z.string(), name: z.string(), tier: z.number() })), controllerLines: z.record(z.string(), z.string()) }),
+  },
+  'plant.import': {
+    request: z.object({ yaml: z.string().max(2_000_000), source: z.string().min(1).max(200) }).strict(),
+    response: z.object({ lines: z.number() }),
+  },
+  'controllers.assignLine': {
+    request: z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  'changes.list': {
+    request: Empty,
+    response: z.object({ changes: z.array(z.object({ id: z.string(), status: z.string(), title: z.string(), class: z.string().nullable(), requester: z.string(), createdAt: z.string(), updatedAt: z.string() })) }),
+  },
+  'changes.evaluate': {
+    request: z.object({ fields: ChangeRequestFieldsSchema }).strict(),
+    response: z.custom<RequestEvaluation>(),
+  },
+  'changes.create': {
+    request: z.object({ requesterId: z.string().min(1), fields: ChangeRequestFieldsSchema }).strict(),
+    response: z.object({ id: z.string() }),
+  },
+  'changes.get': {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: z.object({
+      state: z.custom<ChangeState>(),
+      statusLabel: z.string(),
+      allowed: z.array(z.string()),
+      progress: z.custom<ApprovalProgress | null>(),
+      outstanding: z.array(z.string()),
+      timeline: z.array(z.object({ at: z.string(), operation: z.string(), by: z.string(), summary: z.string(), signed: z.boolean(), seq: z.number() })),
+    }),
+  },
+  'changes.act': {
+    request: z.object({
+      id: z.string().min(1), employeeId: z.string().min(1), password: Password,
+      action: z.discriminatedUnion('type', [
+        z.object({ type: z.literal('submit') }).strict(),
+        z.object({ type: z.literal('withdraw'), reason: z.string().min(1).max(2000) }).strict(),
+        z.object({ type: z.literal('approve'), role: z.string().min(1), comment: z.string().max(2000).optional(), diffReviewed: z.boolean().optional() }).strict(),
+        z.object({ type: z.literal('approve-with-conditions'), role: z.string().min(1), conditions: z.array(z.string().min(1).max(500)).min(1), comment: z.string().max(2000).optional(), diffReviewed: z.boolean().optional() }).strict(),
+        z.object({ type: z.literal('reject'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
+        z.object({ type: z.literal('defer'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
+      ]),
+    }).strict(),
+    response: z.object({ status: z.string() }),
+  },
+  'changes.windows': {
+    request: Empty,
+    response: z.object({ windows: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), start: z.string(), end: z.string(), lines: z.array(z.string()) })) }),
+  },
+  'windows.calendar': {
+    request: z.object({ from: z.string().datetime(), days: z.number().int().min(1).max(62).default(7) }).strict(),
+    response: z.object({ timeZone: z.string(), lines: z.custom<LineCalendar[]>() }),
   },
   'people.list': {
     request: Empty,

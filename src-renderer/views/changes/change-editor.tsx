@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../state/app-store.ts';
+import type { OperationRequest, OperationResponse } from '../../../src-shared/common/api/contract.ts';
+
+type Fields = OperationRequest<'changes.create'>['fields'];
+type Evaluation = OperationResponse<'changes.evaluate'>;
+
+const toIso = (local: string): string | null => (local ? new Date(local).toISOString() : null);
+
+/** The request editor: every field of seeds 000/002, with the policy's requirements and their reasons shown live. */
+export function ChangeEditor({ onDone }: { onDone: () => void }) {
+  const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange })));
+  const [requesterId, setRequesterId] = useState('');
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [justification, setJustification] = useState('');
+  const [cls, setCls] = useState<'standard' | 'normal' | 'emergency' | 'safety-critical' | ''>('');
+  const [targets, setTargets] = useState<string[]>([]);
+  const [impact, setImpact] = useState('2');
+  const [probability, setProbability] = useState('2');
+  const [safetyImpact, setSafetyImpact] = useState<'none' | 'low' | 'medium' | 'high'>('none');
+  const [impactSummary, setImpactSummary] = useState('');
+  const [rollbackPlan, setRollbackPlan] = useState('');
+  const [testPlan, setTestPlan] = useState('');
+  const [tag, setTag] = useState('');
+  const [toValue, setToValue] = useState('');
+  const [instruction, setInstruction] = useState('');
+  const [start, setStart] = useState('');
+  const [end, setEnd] = useState('');
+  const [itsm, setItsm] = useState('');
+  const [moc, setMoc] = useState('');
+  const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
+
+  const toNumber = (v: string): number | string | boolean => (v === 'true' ? true : v === 'false' ? false : v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v);
+  const fields: Fields = {
+    title, description, justification, class: cls === '' ? null : cls, targetControllers: targets,
+    impactAssessment: impactSummary ? { summary: impactSummary, impact: Number(impact), probability: Number(probability), safetyImpact } : null,
+    rollbackPlan, testPlan,
+    proposedChange: tag && toValue && targets[0] ? { kind: 'diff', controllerId: targets[0], changes: [{ tag, to: toNumber(toValue) }] }
+      : instruction ? { kind: 'work-instruction', text: instruction } : null,
+    requestedWindow: toIso(start) && toIso(end) ? { start: toIso(start)!, end: toIso(end)! } : null,
+    itsmTicket: itsm, mocReference: moc,
+  };
+  const key = JSON.stringify(fields);
+  const { evaluate } = s;
+  useEffect(() => {
+    const timer = setTimeout(() => void evaluate(JSON.parse(key) as Fields).then(setEvaluation), 250);
+    return () => clearTimeout(timer);
+  }, [key, evaluate]);
+
+  const lineOf = (id: string) => s.plant?.controllerLines[id];
+  const tierOf = (lineId: string | undefined) => s.plant?.lines.find((l) => l.id === lineId)?.tier;
+  const ev = evaluation?.evaluation ?? null;
+
+  return (
+    <section className="panel change-editor" aria-label="Change request editor">
+      <div className="view-head"><h3>New change request</h3><button type="button" onClick={onDone}>Close</button></div>
+      <div className="editor-grid">
+        <form className="form" onSubmit={(e) => { e.preventDefault(); void s.create({ requesterId, fields }).then((id) => { if (id) onDone(); }); }}>
+          <label>Requester
+            <select required value={requesterId} onChange={(e) => setRequesterId(e.target.value)}>
+              <option value="">choose…</option>
+              {s.people.filter((p) => !p.revoked).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
+            </select>
+          </label>
+          <label>Class
+            <select value={cls} onChange={(e) => setCls(e.target.value as typeof cls)}>
+              <option value="">choose…</option><option value="standard">standard</option><option value="normal">normal</option>
+              <option value="emergency">emergency</option><option value="safety-critical">safety-critical</option>
+            </select>
+          </label>
+          <label className="wide">Title <input value={title} onChange={(e) => setTitle(e.target.value)} /></label>
+          <label className="wide">Description <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} /></label>
+          <label className="wide">Justification <textarea rows={2} value={justification} onChange={(e) => setJustification(e.target.value)} /></label>
+          <fieldset className="roles wide"><legend>Target controllers</legend>
+            {s.controllers.map((c) => (
+              <label key={c.id} className="inline"><input type="checkbox" checked={targets.includes(c.id)} onChange={(e) => setTargets(e.target.checked ? [...targets, c.id] : targets.filter((x) => x !== c.id))} />
+                {c.name} {lineOf(c.id) ? `(line ${lineOf(c.id)}, tier ${tierOf(lineOf(c.id))})` : '(no line)'}</label>
+            ))}
+          </fieldset>
+          <label className="wide">Impact assessment <textarea rows={2} value={impactSummary} onChange={(e) => setImpactSummary(e.target.value)} /></label>
+          <label>Impact (1-5) <input inputMode="numeric" value={impact} onChange={(e) => setImpact(e.target.value)} /></label>
+          <label>Probability (1-5) <input inputMode="numeric" value={probability} onChange={(e) => setProbability(e.target.value)} /></label>
+          <label>Safety impact
+            <select value={safetyImpact} onChange={(e) => setSafetyImpact(e.target.value as typeof safetyImpact)}>
+              <option value="none">none</option><option value="low">low</option><option value="medium">medium</option><option value="high">high</option>
+            </select>
+          </label>
+          <label className="wide">Rollback plan <textarea rows={2} value={rollbackPlan} onChange={(e) => setRollbackPlan(e.target.value)} /></label>
+          <label className="wide">Test plan <textarea rows={2} value={testPlan} onChange={(e) => setTestPlan(e.target.value)} /></label>
+          <label>Proposed change: tag <input value={tag} placeholder="e.g. Line1_SpeedSP" onChange={(e) => setTag(e.target.value)} /></label>
+          <label>new value <input value={toValue} onChange={(e) => setToValue(e.target.value)} /></label>
+          <label className="wide">…or work instruction (logic, firmware) <textarea rows={2} value={instruction} onChange={(e) => setInstruction(e.target.value)} /></label>
+          <label>Window start <input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} /></label>
+          <label>Window end <input type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} /></label>
+          <label>ITSM ticket <input value={itsm} onChange={(e) => setItsm(e.target.value)} /></label>
+          <label>MOC reference <input value={moc} onChange={(e) => setMoc(e.target.value)} /></label>
+          <div className="actions"><button type="submit" className="primary" disabled={!requesterId}>Save draft</button></div>
+        </form>
+        <aside className="policy-feedback" aria-label="What the policy requires">
+          <h3>What the policy requires</h3>
+          {!evaluation || evaluation.classMissing ? <p className="muted">Choose a class to see the approvals, notice and staging this change needs.</p> : null}
+          {ev && (
+            <>
+              <p data-testid="risk">Risk: {ev.risk ? `${ev.risk.score} (${ev.risk.band})` : 'not assessed yet'}</p>
+              <ul data-testid="requirements">
+                {ev.summary.map((line, i) => <li key={`s${i}`}>{line}</li>)}
+                {ev.approvals.map((a) => <li key={a.group}><strong>{a.name}</strong>: {a.quorum} of {a.roles.join(', ')}. <span className="muted">{a.reasons.join(' ')}</span></li>)}
+                <li>Notice: {ev.notice.reasons.join(' ')}</li>
+                {ev.staging.required && <li>Staging: {ev.staging.reasons.join(' ')}</li>}
+                {ev.diffReview.required && <li>Diff review: {ev.diffReview.reasons.join(' ')}</li>}
+              </ul>
+              {ev.blockers.length > 0 && <ul className="problems">{ev.blockers.map((b, i) => <li key={i}>{b}</li>)}</ul>}
+            </>
+          )}
+          {evaluation && evaluation.missingFields.length > 0 && <p className="bad-text">Missing before submit: {evaluation.missingFields.join(', ')}</p>}
+        </aside>
+      </div>
+    </section>
+  );
+}

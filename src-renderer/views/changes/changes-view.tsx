@@ -1,0 +1,57 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../state/app-store.ts';
+import { ErrorPanel } from '../../components/error-panel.tsx';
+import { ChangeEditor } from './change-editor.tsx';
+import { ChangeDetail } from './change-detail.tsx';
+
+/** The change register: filter by state, class and requester; file a new request; open one. */
+export function ChangesView() {
+  const s = useAppStore(useShallow((st) => ({ changes: st.changes, error: st.changesError, load: st.loadChanges, select: st.selectChange, selected: st.selectedChangeId })));
+  const [editing, setEditing] = useState(false);
+  const [status, setStatus] = useState('');
+  const [cls, setCls] = useState('');
+  const [who, setWho] = useState('');
+  const { load } = s;
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const rows = s.changes.filter((c) => (status === '' || c.status === status) && (cls === '' || c.class === cls) && (who === '' || c.requester.toLowerCase().includes(who.toLowerCase())));
+  return (
+    <section>
+      <div className="view-head">
+        <div>
+          <h1>Changes</h1>
+          <p className="muted">Every change is requested, risk-tiered by the plant policy, approved with e-signatures, and only then scheduled into a window.</p>
+        </div>
+        <button type="button" className="primary" onClick={() => setEditing(true)}>New change…</button>
+      </div>
+      {s.error && <ErrorPanel error={s.error} title="That did not work" />}
+      {editing && <ChangeEditor onDone={() => setEditing(false)} />}
+      <div className="filters">
+        <label>State <select aria-label="Filter by state" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">all</option>{['draft', 'submitted', 'approved', 'rejected', 'deferred', 'withdrawn', 'scheduled', 'in-execution', 'rolled-back', 'closed'].map((x) => <option key={x}>{x}</option>)}
+        </select></label>
+        <label>Class <select aria-label="Filter by class" value={cls} onChange={(e) => setCls(e.target.value)}>
+          <option value="">all</option>{['standard', 'normal', 'emergency', 'safety-critical'].map((x) => <option key={x}>{x}</option>)}
+        </select></label>
+        <label>Requester <input aria-label="Filter by requester" value={who} onChange={(e) => setWho(e.target.value)} /></label>
+      </div>
+      <div className="split">
+        <ul className="list" aria-label="Change register">
+          {rows.length === 0 && <li className="muted">No change requests{s.changes.length ? ' match the filters' : ' yet'}.</li>}
+          {rows.map((c) => (
+            <li key={c.id}>
+              <button type="button" className={`list-item ${c.id === s.selected ? 'active' : ''}`} onClick={() => void s.select(c.id)}>
+                <strong>{c.title || '(untitled)'}</strong>
+                <span className="muted">{c.class ?? 'no class'} · {c.requester}</span>
+                <span className="muted">{c.status}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <ChangeDetail />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../state/app-store.ts';
+
+function fmt(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** Windows and blackouts per line for the coming days, with the changes that asked for a slot on that line. */
+export function WindowsView() {
+  const s = useAppStore(useShallow((st) => ({ calendar: st.calendar, load: st.loadCalendar, changes: st.changes, plant: st.plant })));
+  const [days, setDays] = useState(7);
+  const [lineFilter, setLineFilter] = useState('');
+  const { load } = s;
+  useEffect(() => {
+    void load(new Date(), days);
+  }, [load, days]);
+  const lines = (s.calendar?.lines ?? []).filter((l) => lineFilter === '' || l.line.id === lineFilter);
+  return (
+    <section>
+      <div className="view-head">
+        <div>
+          <h1>Windows</h1>
+          <p className="muted">Change windows and blackouts per line, in plant time ({s.calendar?.timeZone ?? '…'}). Starting work outside a window or inside a blackout is refused unless the policy allows an override and an override approver signs.</p>
+        </div>
+        <div className="actions">
+          <label>Line <select aria-label="Line" value={lineFilter} onChange={(e) => setLineFilter(e.target.value)}>
+            <option value="">all</option>{(s.calendar?.lines ?? []).map((l) => <option key={l.line.id} value={l.line.id}>{l.line.id}</option>)}
+          </select></label>
+          <label>Days <select aria-label="Days" value={days} onChange={(e) => setDays(Number(e.target.value))}><option>7</option><option>14</option><option>31</option></select></label>
+        </div>
+      </div>
+      <RequestedWindows lineFilter={lineFilter} />
+      {lines.map((l) => (
+        <div key={l.line.id} className="panel calendar-line" data-testid="calendar-line" data-line={l.line.id}>
+          <h3>{l.line.id}{l.line.name ? ` ${l.line.name}` : ''} · tier {l.line.tier}</h3>
+          <ul>
+            {l.windows.slice(0, 20).map((w, i) => <li key={`w${i}`} className="ok-text">{w.name}: {fmt(w.start)} – {fmt(w.end)} ({w.classes.join(', ')})</li>)}
+            {l.blackouts.map((b, i) => <li key={`b${i}`} className="bad-text">Blackout {b.name}: {fmt(b.start)} – {fmt(b.end)}</li>)}
+            {l.windows.length === 0 && l.blackouts.length === 0 && <li className="muted">No window in these days.</li>}
+          </ul>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** The windows that change requests asked for, by line. */
+function RequestedWindows({ lineFilter }: { lineFilter: string }) {
+  const s = useAppStore(useShallow((st) => ({ requested: st.requestedWindows, load: st.loadRequestedWindows })));
+  const { load } = s;
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const rows = s.requested.filter((r) => lineFilter === '' || r.lines.includes(lineFilter));
+  if (rows.length === 0) return null;
+  return (
+    <div className="panel" aria-label="Requested windows">
+      <h3>Windows requested by changes</h3>
+      <ul>{rows.map((r) => <li key={r.id} data-testid="requested-window">{r.title} ({r.status}): {fmt(r.start)} – {fmt(r.end)} on {r.lines.join(', ')}</li>)}</ul>
+    </div>
+  );
+}

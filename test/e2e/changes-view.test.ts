@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { BaselineApp } from '../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { tempHome } from '../helpers/temp-home.ts';
+import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
+
+const [eng, pem, sec] = RACI;
+
+/** `YYYY-MM-DDTHH:MM` for a datetime-local input (the browser runs in UTC here). */
+function localInput(d: Date): string {
+  return d.toISOString().slice(0, 16);
+}
+
+describe('Changes in Chromium: an engineer files a normal change, the CAB approves with quorum 2', () => {
+  const t = tempHome();
+  let browser: Browser;
+  let host: WebHostProcess;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+    try {
+      setUpPlant(app);
+    } finally {
+      app.close();
+    }
+    host = await startWebHostProcess(t.home);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, timezoneId: 'UTC' });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(host.url);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    t.cleanup();
+  });
+
+  async function sign(employeeId: string, decision: string, password: string, role?: string): Promise<void> {
+    const form = page.getByRole('form', { name: 'Sign a decision' });
+    await form.getByLabel('Signer').selectOption(employeeId);
+    await form.getByLabel('Decision').selectOption({ label: decision });
+    if (role) await form.getByLabel('As role').selectOption(role);
+    if (decision === 'Approve') await form.getByRole('checkbox', { name: /reviewed the proposed diff/ }).check();
+    await form.getByLabel('Password').fill(password);
+    await form.getByRole('button', { name: 'Sign' }).click();
+  }
+
+  it('the editor shows what the policy requires while the request is written, then saves the draft', async () => {
+    await page.getByRole('button', { name: 'Changes' }).click();
+    await page.getByRole('button', { name: 'New change…' }).click();
+    const editor = page.getByRole('region', { name: 'Change request editor' });
+    await editor.getByLabel('Requester').selectOption(eng.employeeId);
+    await editor.getByLabel('Class').selectOption('normal');
+    await editor.getByLabel('Title').fill('Raise filler speed setpoint to 14 m/min');
+    await editor.getByLabel('Description').fill('Increase Line1_SpeedSP from 12.5 to 14.0.');
+    await editor.getByLabel('Justification').fill('Throughput target; motor upgraded under MOC-2291.');
+    await editor.getByRole('checkbox', { name: /PLC-L01-FILLER \(line L01, tier 1\)/ }).check();
+    await editor.getByLabel('Impact assessment').fill('L01 stops for 10 minutes during the download.');
+    await editor.getByLabel('Rollback plan').fill('Restore Line1_SpeedSP = 12.5 from the before-snapshot.');
+    await editor.getByLabel('Test plan').fill('Run 30 minutes at 14 m/min.');
+    await editor.getByLabel('Proposed change: tag').fill('Line1_SpeedSP');
+    await editor.getByLabel('new value').fill('14');
+    const start = new Date(Date.now() + 3 * 86_400_000);
+    start.setUTCHours(23, 0, 0, 0);
+    await editor.getByLabel('Window start').fill(localInput(start));
+    await editor.getByLabel('Window end').fill(localInput(new Date(start.getTime() + 2 * 3600_000)));
+    await editor.getByLabel('ITSM ticket').fill('CHG0042311');
+    await editor.getByLabel('MOC reference').fill('MOC-2291');
+    const requirements = page.getByTestId('requirements');
+    await expect.poll(() => requirements.innerText()).toMatch(/Change Advisory Board: 2 of/);
+    expect(await requirements.innerText()).toMatch(/48 h/);
+    await page.screenshot({ path: join('test-results', 'changes-editor.png') });
+    await editor.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('draft');
+  });
+
+  it('the requester submits (signed); their own approval is refused; two CAB members approve', async () => {
+    await sign(eng.employeeId, 'Submit for approval', eng.password);
+    await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('submitted');
+    await sign(eng.employeeId, 'Approve', eng.password, 'controls-engineer');
+    const refusal = page.getByRole('form', { name: 'Sign a decision' }).getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/Segregation of duties|requester/i);
+    await sign(pem.employeeId, 'Approve', pem.password, 'plant-engineering-manager');
+    await expect.poll(() => page.getByTestId('approval-requirement').first().innerText()).toMatch(/1 of 2/);
+    await sign(sec.employeeId, 'Approve', sec.password, 'ot-security');
+    await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('approved');
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sam Security approve as ot-security \(e-signed\)/);
+    await page.screenshot({ path: join('test-results', 'changes-approved.png') });
+  });
+
+  it('the windows calendar shows the change\'s window on its line, with the line\'s windows', async () => {
+    await page.getByRole('button', { name: 'Windows' }).click();
+    await page.getByLabel('Line').selectOption('L01');
+    const requested = page.getByTestId('requested-window');
+    await requested.waitFor();
+    expect(await requested.innerText()).toMatch(/Raise filler speed setpoint to 14 m\/min \(approved\): .* on L01/);
+    const line = page.locator('[data-testid=calendar-line][data-line="L01"]');
+    await line.waitFor();
+    expect(await line.innerText()).toMatch(/tier 1/);
+    await page.screenshot({ path: join('test-results', 'windows-calendar.png') });
+    expect(errors).toEqual([]);
+  });
+});
