@@ -13,7 +13,7 @@ import type { BaselineApp } from './baseline-app.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
-import { approvalProgressOf, statusLabel } from '../../src-shared/common/workflow/change-state.ts';
+import { approvalProgressOf, approvalTimeoutStatus, retrospectiveStatus, statusLabel } from '../../src-shared/common/workflow/change-state.ts';
 import { allowedOperations, outstandingApprovals } from '../../src-shared/common/workflow/change-transition.ts';
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import { listCalendar } from '../../src-shared/common/workflow/change-windows.ts';
@@ -103,6 +103,7 @@ export function appHandlers(app: BaselineApp): Handlers {
       return {
         state, statusLabel: statusLabel(state), allowed: [...allowedOperations(state)],
         progress: approvalProgressOf(state, (r) => roleName(policy, r)), outstanding: outstandingApprovals(state, policy), timeline: app.changes.timeline(req.id),
+        approvalTimeout: approvalTimeoutStatus(state, new Date()), retrospective: retrospectiveStatus(state, new Date()),
       };
     },
     'changes.act': (req) => {

@@ -30,10 +30,17 @@ export type SignedAction =
   | { type: 'approve'; role: string; comment?: string; diffReviewed?: boolean }
   | { type: 'approve-with-conditions'; role: string; conditions: string[]; comment?: string; diffReviewed?: boolean }
   | { type: 'reject'; role: string; reason: string }
-  | { type: 'defer'; role: string; reason: string };
+  | { type: 'defer'; role: string; reason: string }
+  | { type: 'schedule'; start: string; end: string }
+  | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
+  | { type: 'start-execution'; stagingRecord?: string }
+  | { type: 'rollback'; reason: string }
+  | { type: 'close'; comment?: string }
+  | { type: 'retrospective-review'; role: string; comment: string };
 
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
+  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
 };
 
 /** One change in the register. */
@@ -151,8 +158,21 @@ export class ChangeService {
         : action.type === 'approve' ? { type: 'approve', by, role: action.role, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
           : action.type === 'approve-with-conditions' ? { type: 'approve-with-conditions', by, role: action.role, conditions: action.conditions, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
             : action.type === 'reject' ? { type: 'reject', by, role: action.role, reason: action.reason }
-              : { type: 'defer', by, role: action.role, reason: action.reason };
-    const summary = 'role' in action ? `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : ''}` : action.type === 'withdraw' ? `withdrew: ${action.reason}` : 'submitted for approval';
+              : action.type === 'defer' ? { type: 'defer', by, role: action.role, reason: action.reason }
+                : action.type === 'schedule' ? { type: 'schedule', by, start: action.start, end: action.end }
+                  : action.type === 'break-glass' ? { type: 'break-glass', by, approver: { name: action.approverName, role: action.approverRole }, method: action.method, reason: action.reason }
+                    : action.type === 'start-execution' ? { type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}) }
+                      : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
+                        : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
+                          : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
+    const summary = action.type === 'submit' ? 'submitted for approval'
+      : action.type === 'withdraw' ? `withdrew: ${action.reason}`
+        : action.type === 'schedule' ? `scheduled ${action.start} – ${action.end}`
+          : action.type === 'break-glass' ? `started under break-glass, approved by ${action.approverName} (${action.approverRole}) by ${action.method}: ${action.reason}`
+            : action.type === 'start-execution' ? 'started execution'
+              : action.type === 'rollback' ? `rolled back: ${action.reason}`
+                : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
+                  : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
     return this.apply(id, this.state(id), op, summary, { person, meaning: MEANING[action.type], password }, actor);
   }
 

@@ -47,6 +47,15 @@ export function ChangeDetail() {
       <h2>{state.fields.title || '(untitled)'}</h2>
       <p className="muted"><span data-testid="change-status" className="badge">{s.detail.statusLabel}</span> · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, {new Date(state.createdAt).toLocaleString()}</p>
       <p>{state.fields.description}</p>
+      {s.detail.approvalTimeout.status === 'waiting' && (
+        <p className="muted" data-testid="approval-timeout">Approvals due by {new Date(s.detail.approvalTimeout.dueAt).toLocaleString()}; then they escalate to {s.detail.approvalTimeout.escalateTo.join(', ')}.</p>
+      )}
+      {s.detail.approvalTimeout.status === 'escalated' && (
+        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {s.detail.approvalTimeout.overdueMinutes} min: escalated to {s.detail.approvalTimeout.escalateTo.join(', ')}.</p>
+      )}
+      {s.detail.retrospective.status === 'due' && <p className="bad-text" data-testid="retrospective">Started under break-glass: retrospective CAB review due by {new Date(s.detail.retrospective.dueAt).toLocaleString()}.</p>}
+      {s.detail.retrospective.status === 'overdue' && <p className="bad-text" data-testid="retrospective"><strong>Retrospective CAB review OVERDUE</strong> since {new Date(s.detail.retrospective.dueAt).toLocaleString()}.</p>}
+      {s.detail.retrospective.status === 'done' && <p className="ok-text" data-testid="retrospective">Retrospective review done {new Date(s.detail.retrospective.completedAt).toLocaleString()}{s.detail.retrospective.late ? ' (late)' : ''}.</p>}
       {progress && (
         <section className="panel" aria-label="Approvals">
           <h3>Approvals</h3>

@@ -10,7 +10,7 @@ import type { CaptureDocument } from '../capture/capture-document.ts';
 import type { DocumentDiff } from '../diff/document-diff.ts';
 import { ChangeRequestFieldsSchema } from '../workflow/change-request.ts';
 import type { RequestEvaluation } from '../workflow/change-evaluation.ts';
-import type { ChangeState } from '../workflow/change-state.ts';
+import type { ApprovalTimeoutStatus, ChangeState, RetrospectiveStatus } from '../workflow/change-state.ts';
 import type { ApprovalProgress } from '../workflow/approval-progress.ts';
 import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
@@ -242,6 +242,8 @@ export const OPERATIONS = {
       allowed: z.array(z.string()),
       progress: z.custom<ApprovalProgress | null>(),
       outstanding: z.array(z.string()),
+      approvalTimeout: z.custom<ApprovalTimeoutStatus>(),
+      retrospective: z.custom<RetrospectiveStatus>(),
       timeline: z.array(z.object({ at: z.string(), operation: z.string(), by: z.string(), summary: z.string(), signed: z.boolean(), seq: z.number() })),
     }),
   },
@@ -255,6 +257,12 @@ export const OPERATIONS = {
         z.object({ type: z.literal('approve-with-conditions'), role: z.string().min(1), conditions: z.array(z.string().min(1).max(500)).min(1), comment: z.string().max(2000).optional(), diffReviewed: z.boolean().optional() }).strict(),
         z.object({ type: z.literal('reject'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('defer'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
+        z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime() }).strict(),
+        z.object({ type: z.literal('break-glass'), approverName: z.string().min(1).max(120), approverRole: z.string().min(1), method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000) }).strict(),
+        z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional() }).strict(),
+        z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
+        z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),
+        z.object({ type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000) }).strict(),
       ]),
     }).strict(),
     response: z.object({ status: z.string() }),

@@ -52,3 +52,46 @@ describe('change requests through the state machine, with e-signatures, on the 2
     expect(app.changes.list()).toEqual(before);
   });
 });
+
+describe('emergency fast path: break-glass now, retrospective CAB review within 24 h', () => {
+  const t = tempHome();
+  let now = new Date('2026-11-23T03:00:00Z');
+  let app: BaselineApp;
+  let controllerId: string;
+  const [eng, pem, sec] = RACI;
+  beforeAll(() => {
+    app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
+    controllerId = setUpPlant(app);
+  }, 60_000);
+  afterAll(() => {
+    app.close();
+    t.cleanup();
+  });
+
+  it('records the break-glass approval (who, how, why), shows the review due, then overdue, then done late', async () => {
+    const { approvalTimeoutStatus, retrospectiveStatus } = await import('../../../src-shared/common/workflow/change-state.ts');
+    const c = app.changes.create(eng.employeeId, {
+      title: 'Filler jammed: raise torque limit', description: 'Torque limit trips every 2 minutes; line down.', justification: 'Line L01 stopped; product at risk.',
+      class: 'emergency', targetControllers: [controllerId],
+    }, app.actor());
+    const started = app.changes.act(c.id, eng.employeeId, eng.password,
+      { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down at 03:00; torque limit too low after motor swap.' }, app.actor());
+    expect(started.status).toBe('in-execution');
+    expect(retrospectiveStatus(started, now)).toMatchObject({ status: 'due' });
+    now = new Date(now.getTime() + 25 * 3600_000);
+    expect(retrospectiveStatus(app.changes.get(c.id), now)).toMatchObject({ status: 'overdue', overdueMinutes: 60 });
+    app.changes.act(c.id, pem.employeeId, pem.password, { type: 'retrospective-review', role: 'plant-engineering-manager', comment: 'Justified; permanent fix under MOC-2300.' }, app.actor());
+    const reviewed = app.changes.act(c.id, sec.employeeId, sec.password, { type: 'retrospective-review', role: 'ot-security', comment: 'No security impact.' }, app.actor());
+    expect(retrospectiveStatus(reviewed, now)).toMatchObject({ status: 'done', late: true });
+    expect(approvalTimeoutStatus(reviewed, now)).toEqual({ status: 'not-waiting' });
+    expect(app.changes.timeline(c.id).map((x) => x.operation)).toEqual(['create', 'break-glass', 'retrospective-review', 'retrospective-review']);
+  });
+
+  it('a person whose certificate was revoked cannot sign a decision', () => {
+    const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
+    app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
+    app.identity.revoke(app.identity.personByEmployeeId(pem.employeeId).fingerprint, 'left the company', app.actor());
+    expect(() => app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor()))
+      .toThrow(/no valid certificate|revoked/);
+  });
+});
