@@ -44,7 +44,7 @@ export interface AuditSlice {
 
 /** Which screen is shown. */
 export interface NavSlice {
-  view: 'controllers' | 'changes' | 'windows' | 'people' | 'audit';
+  view: 'controllers' | 'changes' | 'windows' | 'plant' | 'people' | 'audit';
   go(view: NavSlice['view']): void;
 }
 
@@ -127,6 +127,8 @@ export interface ChangesSlice {
   createChange(req: OperationRequest<'changes.create'>): Promise<string | null>;
   actOnChange(req: OperationRequest<'changes.act'>): Promise<ErrorData | null>;
   loadCalendar(from: Date, days: number): Promise<void>;
+  importPlant(yaml: string, source: string): Promise<ErrorData | null>;
+  assignLine(controllerId: string, lineId: string): Promise<ErrorData | null>;
   requestedWindows: OperationResponse<'changes.windows'>['windows'];
   loadRequestedWindows(): Promise<void>;
 }
@@ -229,6 +231,9 @@ const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => (
     else if (view === 'changes') {
       void get().loadChanges();
       void get().loadPeople();
+      void get().loadControllers();
+    } else if (view === 'plant') {
+      void get().loadChanges();
       void get().loadControllers();
     } else if (view === 'windows') {
       void get().loadChanges();
@@ -546,6 +551,28 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
       return null;
     } catch (err) {
       void get().loadPeople();
+      return errorOf(err);
+    }
+  },
+  async importPlant(yaml, source) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      await api.invoke('plant.import', { yaml, source });
+      await get().loadChanges();
+      return null;
+    } catch (err) {
+      return errorOf(err);
+    }
+  },
+  async assignLine(controllerId, lineId) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      await api.invoke('controllers.assignLine', { controllerId, lineId });
+      await get().loadChanges();
+      return null;
+    } catch (err) {
       return errorOf(err);
     }
   },

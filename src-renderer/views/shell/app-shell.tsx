@@ -7,6 +7,7 @@ import { ControllersView } from '../controllers/controllers-view.tsx';
 import { PeopleView } from '../people/people-view.tsx';
 import { ChangesView } from '../changes/changes-view.tsx';
 import { WindowsView } from '../windows/windows-view.tsx';
+import { PlantView } from '../plant/plant-view.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
@@ -27,9 +28,9 @@ export function AppShell() {
       </header>
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
-          {(['controllers', 'changes', 'windows', 'people', 'audit'] as const).map((v) => (
+          {(['controllers', 'changes', 'windows', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              {({ controllers: 'Controllers', changes: 'Changes', windows: 'Windows', people: 'People', audit: 'Audit trail' } as const)[v]}
+              {({ controllers: 'Controllers', changes: 'Changes', windows: 'Windows', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
             </button>
           ))}
         </nav>
@@ -40,7 +41,7 @@ export function AppShell() {
             <ErrorPanel title="Connection lost" error={{ code: 'disconnected', message: 'The connection to the Baseline host was lost.', hint: 'Restart `npm run web` (or the app) and open its new URL.' }} />
           )}
           {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
-            : view === 'windows' ? <WindowsView /> : <ControllersView />)}
+            : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : <ControllersView />)}
         </main>
       </div>
     </div>

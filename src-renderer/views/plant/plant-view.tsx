@@ -1,0 +1,52 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../state/app-store.ts';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
+
+/** The plant model: lines with their tiers (imported from YAML), and which line each controller is on. */
+export function PlantView() {
+  const s = useAppStore(useShallow((st) => ({ plant: st.plant, controllers: st.controllers, load: st.loadChanges, importPlant: st.importPlant, assign: st.assignLine })));
+  const [error, setError] = useState<ErrorData | null>(null);
+  const { load } = s;
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const lines = s.plant?.lines ?? [];
+  return (
+    <section>
+      <div className="view-head">
+        <div>
+          <h1>Plant</h1>
+          <p className="muted">Lines and their tiers (set by plant engineering) decide notice, approval depth and staging for every change to their controllers.</p>
+        </div>
+        <label className="button-like">Import plant YAML…
+          <input type="file" aria-label="Import plant YAML" accept=".yaml,.yml" style={{ display: 'none' }}
+            onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((t) => s.importPlant(t, f.name)).then(setError); }} />
+        </label>
+      </div>
+      {error && <div className="error-panel" role="alert"><strong>The plant file was not imported</strong><p>{error.message}</p><p className="hint">What to do: {error.hint}</p></div>}
+      <h3>Controllers</h3>
+      <table className="events" aria-label="Controllers on lines">
+        <thead><tr><th>Controller</th><th>Address</th><th>Line</th></tr></thead>
+        <tbody>
+          {s.controllers.map((c) => (
+            <tr key={c.id}>
+              <td>{c.name}</td><td>{c.description}</td>
+              <td><select aria-label={`Line of ${c.name}`} value={s.plant?.controllerLines[c.id] ?? ''} onChange={(e) => { if (e.target.value) void s.assign(c.id, e.target.value).then(setError); }}>
+                <option value="">(no line)</option>
+                {lines.map((l) => <option key={l.id} value={l.id}>{l.id} {l.name} (tier {l.tier})</option>)}
+              </select></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Lines ({lines.length})</h3>
+      {lines.length === 0 ? <p className="muted">No plant model yet: import a plant YAML file (resources/plant/demo-plant.yaml is the 24-line example of seed 004).</p> : (
+        <table className="events" aria-label="Lines">
+          <thead><tr><th>Line</th><th>Name</th><th>Tier</th></tr></thead>
+          <tbody>{lines.map((l) => <tr key={l.id} data-line={l.id}><td>{l.id}</td><td>{l.name}</td><td>{l.tier}</td></tr>)}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
