@@ -33,7 +33,7 @@ export type SignedAction =
   | { type: 'defer'; role: string; reason: string }
   | { type: 'schedule'; start: string; end: string }
   | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
-  | { type: 'start-execution'; stagingRecord?: string }
+  | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
@@ -161,7 +161,10 @@ export class ChangeService {
               : action.type === 'defer' ? { type: 'defer', by, role: action.role, reason: action.reason }
                 : action.type === 'schedule' ? { type: 'schedule', by, start: action.start, end: action.end }
                   : action.type === 'break-glass' ? { type: 'break-glass', by, approver: { name: action.approverName, role: action.approverRole }, method: action.method, reason: action.reason }
-                    : action.type === 'start-execution' ? { type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}) }
+                    : action.type === 'start-execution' ? {
+                      type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}), ...(action.conditionsMet ? { conditionsMet: true } : {}),
+                      ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}),
+                    }
                       : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
                           : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
@@ -169,7 +172,7 @@ export class ChangeService {
       : action.type === 'withdraw' ? `withdrew: ${action.reason}`
         : action.type === 'schedule' ? `scheduled ${action.start} – ${action.end}`
           : action.type === 'break-glass' ? `started under break-glass, approved by ${action.approverName} (${action.approverRole}) by ${action.method}: ${action.reason}`
-            : action.type === 'start-execution' ? 'started execution'
+            : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${action.witnessEmployeeId}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
               : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
                   : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
@@ -188,12 +191,16 @@ export class ChangeService {
       .map((r) => ({ id: r.id, status: r.status, title: r.title, class: r.class, requester: r.requester, createdAt: r.created_at, updatedAt: r.updated_at }));
   }
 
-  /** The windows change requests asked for, with the lines of their controllers (for the calendar). */
+  /** Each change's booked slot, or else the window it asked for, with the lines of their controllers (for the calendar). */
   requestedWindows(): { id: string; title: string; status: string; start: string; end: string; lines: string[] }[] {
     return (this.deps.db.prepare('SELECT state FROM changes ORDER BY created_at').all() as { state: string }[])
       .map((r) => JSON.parse(r.state) as ChangeState)
-      .filter((c) => c.fields.requestedWindow !== null && c.status !== 'withdrawn' && c.status !== 'rejected')
-      .map((c) => ({ id: c.id, title: c.fields.title, status: c.status, start: c.fields.requestedWindow!.start, end: c.fields.requestedWindow!.end, lines: this.plantFacts(c.fields).lines.map((l) => l.id) }));
+      .filter((c) => c.status !== 'withdrawn' && c.status !== 'rejected')
+      .flatMap((c) => {
+        // Once booked, the slot is what the calendar must show; until then, the window the request asked for.
+        const w = 'slot' in c && c.slot ? c.slot : c.fields.requestedWindow;
+        return w ? [{ id: c.id, title: c.fields.title, status: c.status, start: w.start, end: w.end, lines: this.plantFacts(c.fields).lines.map((l) => l.id) }] : [];
+      });
   }
 
   /** The change's history: every `change.updated` event, oldest first. */

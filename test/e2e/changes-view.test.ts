@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
@@ -95,12 +96,38 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await page.screenshot({ path: join('test-results', 'changes-approved.png') });
   });
 
+  let scheduledSlotText = '';
+  it('the requester schedules it in a night window; starting before the slot is refused with the slot named', async () => {
+    // The first Tuesday 23:00 in the plant's time zone at least 3 days out (after the 48 h notice), outside the year-end freeze.
+    let slot = DateTime.now().setZone('America/Chicago').plus({ days: 3 }).set({ hour: 23, minute: 0, second: 0, millisecond: 0 });
+    while (slot.weekday !== 2 || (slot.month === 12 && slot.day >= 15) || (slot.month === 1 && slot.day <= 5)) slot = slot.plus({ days: 1 });
+    const form = page.getByRole('form', { name: 'Sign a decision' });
+    await form.getByLabel('Signer').selectOption(eng.employeeId);
+    await form.getByLabel('Decision').selectOption({ label: 'Schedule in a slot' });
+    await form.getByLabel('Slot start').fill(localInput(slot.toJSDate()));
+    await form.getByLabel('Slot end').fill(localInput(slot.plus({ hours: 1 }).toJSDate()));
+    await form.getByLabel('Password').fill(eng.password);
+    await form.getByRole('button', { name: 'Sign' }).click();
+    await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('scheduled');
+    scheduledSlotText = slot.toUTC().toFormat('hh:mm a');
+    await form.getByLabel('Signer').selectOption(eng.employeeId);
+    await form.getByLabel('Decision').selectOption({ label: 'Start execution (go)' });
+    await form.getByLabel('Password').fill(eng.password);
+    await form.getByRole('button', { name: 'Sign' }).click();
+    const refusal = form.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/is scheduled from .* it is now .*Wait for the slot to begin/);
+    expect(await page.getByTestId('change-status').innerText()).toBe('scheduled');
+  });
+
   it('the windows calendar shows the change\'s window on its line, with the line\'s windows', async () => {
     await page.getByRole('button', { name: 'Windows' }).click();
     await page.getByLabel('Line').selectOption('L01');
     const requested = page.getByTestId('requested-window');
     await requested.waitFor();
-    expect(await requested.innerText()).toMatch(/Raise filler speed setpoint to 14 m\/min \(approved\): .* on L01/);
+    // Scheduled: the calendar shows the booked slot (one hour), not the two hours the request asked for.
+    expect(await requested.innerText()).toMatch(/Raise filler speed setpoint to 14 m\/min \(scheduled\): .* on L01/);
+    expect(await requested.innerText()).toContain(scheduledSlotText);
     const line = page.locator('[data-testid=calendar-line][data-line="L01"]');
     await line.waitFor();
     expect(await line.innerText()).toMatch(/tier 1/);

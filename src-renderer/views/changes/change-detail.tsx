@@ -3,11 +3,22 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 
-type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer';
-const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer'];
+type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
+const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
 const LABEL: Record<ActionType, string> = {
   submit: 'Submit for approval', withdraw: 'Withdraw', approve: 'Approve', 'approve-with-conditions': 'Approve with conditions', reject: 'Reject', defer: 'Defer',
+  schedule: 'Schedule in a slot', 'break-glass': 'Start under break-glass (emergency)', 'start-execution': 'Start execution (go)', rollback: 'Roll back', close: 'Close',
+  'retrospective-review': 'Retrospective review',
 };
+/** Actions signed in a role of the policy (the others are signed as the person). */
+const WITH_ROLE = new Set<ActionType>(['approve', 'approve-with-conditions', 'reject', 'defer', 'retrospective-review']);
+/** Actions whose text is optional. */
+const TEXT_OPTIONAL = new Set<ActionType>(['approve', 'close', 'start-execution']);
+
+/** A `datetime-local` value (local wall clock) as an ISO 8601 instant, or '' when empty. */
+function isoOf(local: string): string {
+  return local ? new Date(local).toISOString() : '';
+}
 
 /** One change: its fields, the approvals the policy required at submit and who signed, the signing panel, the timeline. */
 export function ChangeDetail() {
@@ -18,12 +29,23 @@ export function ChangeDetail() {
   const [text, setText] = useState('');
   const [password, setPassword] = useState('');
   const [diffReviewed, setDiffReviewed] = useState(false);
+  const [slotStart, setSlotStart] = useState('');
+  const [slotEnd, setSlotEnd] = useState('');
+  const [witness, setWitness] = useState('');
+  const [conditionsMet, setConditionsMet] = useState(false);
+  const [glassApprover, setGlassApprover] = useState('');
+  const [glassRole, setGlassRole] = useState('');
+  const [glassMethod, setGlassMethod] = useState<'in-person' | 'phone' | 'radio'>('phone');
   const [error, setError] = useState<ErrorData | null>(null);
   if (!s.detail) return <p className="muted">Select a change, or file a new one.</p>;
   const { state, progress, timeline } = s.detail;
   const allowed = SIGNED.filter((a) => s.detail!.allowed.includes(a));
   const signer = s.people.find((p) => p.employeeId === employeeId);
-  const needsRole = action !== '' && action !== 'submit' && action !== 'withdraw';
+  const needsRole = action !== '' && WITH_ROLE.has(action);
+  const needsText = action !== '' && action !== 'submit' && action !== 'schedule' && !TEXT_OPTIONAL.has(action);
+  const ready = employeeId !== '' && action !== '' && password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
+    && (action !== 'schedule' || (slotStart !== '' && slotEnd !== ''))
+    && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''));
 
   async function sign(e: React.FormEvent) {
     e.preventDefault();
@@ -32,7 +54,13 @@ export function ChangeDetail() {
       : action === 'withdraw' ? { type: 'withdraw' as const, reason: text }
         : action === 'approve' ? { type: 'approve' as const, role, ...(text ? { comment: text } : {}), diffReviewed }
           : action === 'approve-with-conditions' ? { type: 'approve-with-conditions' as const, role, conditions: text.split('\n').filter(Boolean), diffReviewed }
-            : { type: action, role, reason: text };
+            : action === 'schedule' ? { type: 'schedule' as const, start: isoOf(slotStart), end: isoOf(slotEnd) }
+              : action === 'break-glass' ? { type: 'break-glass' as const, approverName: glassApprover, approverRole: glassRole, method: glassMethod, reason: text }
+                : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness } : {}) }
+                  : action === 'rollback' ? { type: 'rollback' as const, reason: text }
+                    : action === 'close' ? { type: 'close' as const, ...(text ? { comment: text } : {}) }
+                      : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text }
+                        : { type: action, role, reason: text };
     const err = await s.act({ id: state.id, employeeId, password, action: a });
     setPassword('');
     setError(err);
@@ -94,13 +122,38 @@ export function ChangeDetail() {
           {(action === 'approve' || action === 'approve-with-conditions') && (
             <label className="inline"><input type="checkbox" checked={diffReviewed} onChange={(e) => setDiffReviewed(e.target.checked)} /> I reviewed the proposed diff</label>
           )}
-          {action !== '' && action !== 'submit' && (
-            <label className="wide">{action === 'approve' ? 'Comment' : action === 'approve-with-conditions' ? 'Conditions (one per line)' : 'Reason'}
+          {action === 'schedule' && (<>
+            <label>Slot start <input type="datetime-local" value={slotStart} onChange={(e) => setSlotStart(e.target.value)} /></label>
+            <label>Slot end <input type="datetime-local" value={slotEnd} onChange={(e) => setSlotEnd(e.target.value)} /></label>
+          </>)}
+          {action === 'break-glass' && (<>
+            <label>Authorised by (name) <input value={glassApprover} onChange={(e) => setGlassApprover(e.target.value)} /></label>
+            <label>Their role <input value={glassRole} onChange={(e) => setGlassRole(e.target.value)} placeholder="e.g. shift-supervisor" /></label>
+            <label>How
+              <select value={glassMethod} onChange={(e) => setGlassMethod(e.target.value as 'in-person' | 'phone' | 'radio')}>
+                <option value="in-person">in person</option><option value="phone">phone</option><option value="radio">radio</option>
+              </select>
+            </label>
+          </>)}
+          {action === 'start-execution' && (<>
+            <label>Witness (dual control)
+              <select value={witness} onChange={(e) => setWitness(e.target.value)}>
+                <option value="">none</option>
+                {s.people.filter((p) => !p.revoked && p.employeeId !== employeeId).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
+              </select>
+            </label>
+            {'conditions' in state && state.conditions.length > 0 && (
+              <label className="inline wide"><input type="checkbox" checked={conditionsMet} onChange={(e) => setConditionsMet(e.target.checked)} /> The approval conditions are met: {state.conditions.join('; ')}</label>
+            )}
+          </>)}
+          {action !== '' && action !== 'submit' && action !== 'schedule' && (
+            <label className="wide">{action === 'approve' || action === 'close' || action === 'retrospective-review' ? 'Comment'
+              : action === 'approve-with-conditions' ? 'Conditions (one per line)' : action === 'start-execution' ? 'Staging validation record' : 'Reason'}
               <textarea rows={2} value={text} onChange={(e) => setText(e.target.value)} /></label>
           )}
           <label>Password <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
           {error && <p className="bad-text wide" role="alert">{error.message} {error.hint}</p>}
-          <div className="actions"><button type="submit" className="primary" disabled={!employeeId || action === '' || !password || (needsRole && !role)}>Sign</button></div>
+          <div className="actions"><button type="submit" className="primary" disabled={!ready}>Sign</button></div>
         </form>
       )}
       <section className="panel" aria-label="Timeline">

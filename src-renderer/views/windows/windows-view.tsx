@@ -56,7 +56,7 @@ function RequestedWindows({ lineFilter }: { lineFilter: string }) {
   if (rows.length === 0) return null;
   return (
     <div className="panel" aria-label="Requested windows">
-      <h3>Windows requested by changes</h3>
+      <h3>Changes: booked slots (scheduled) or requested windows</h3>
       <ul>{rows.map((r) => <li key={r.id} data-testid="requested-window">{r.title} ({r.status}): {fmt(r.start)} – {fmt(r.end)} on {r.lines.join(', ')}</li>)}</ul>
     </div>
   );

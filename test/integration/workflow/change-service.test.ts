@@ -95,3 +95,50 @@ describe('emergency fast path: break-glass now, retrospective CAB review within 
       .toThrow(/no valid certificate|revoked/);
   });
 });
+
+describe('scheduled start: inside the slot only, conditions confirmed, staging record kept', () => {
+  const t = tempHome();
+  let now = new Date('2026-11-23T15:00:00Z'); // Monday 09:00 in Chicago
+  let app: BaselineApp;
+  let controllerId: string;
+  const [eng, pem, sec] = RACI;
+
+  beforeAll(() => {
+    app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
+    controllerId = setUpPlant(app);
+  }, 60_000);
+  afterAll(() => {
+    app.close();
+    t.cleanup();
+  });
+
+  it('refuses to start before the slot or with unconfirmed conditions, then starts with them and closes', () => {
+    const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
+    app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
+    app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve-with-conditions', role: 'plant-engineering-manager', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
+    expect(app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor()).status).toBe('approved');
+    // Thursday 23:00-24:00 in Chicago (CST, UTC-6): inside the night window, after the 48 h notice.
+    const slot = { start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' };
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', start: '2026-11-24T05:00:00.000Z', end: '2026-11-24T06:00:00.000Z' }, app.actor()))
+      .toThrow(/notice|earliest start/i);
+    expect(app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', ...slot }, app.actor()).status).toBe('scheduled');
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, conditionsMet: true }, app.actor()))
+      .toThrow(/scheduled from .* it is now/);
+    now = new Date('2026-11-27T05:10:00Z');
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId }, app.actor()))
+      .toThrow(/approved with conditions \(Operator on the line during the download\)/);
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', witnessEmployeeId: sec.employeeId, conditionsMet: true }, app.actor()))
+      .toThrow(/staging/);
+    const started = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, conditionsMet: true }, app.actor());
+    expect(started.status).toBe('in-execution');
+    if (started.status !== 'in-execution') throw new Error('unreachable');
+    expect(started.execution.stagingRecord).toBe('STG-17');
+    expect(started.execution.executor.name).toBe(eng.name);
+    const closed = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
+    expect(closed.status).toBe('closed');
+    const ops = app.changes.timeline(c.id);
+    expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'close']);
+    expect(ops.find((x) => x.operation === 'start-execution')!.summary).toMatch(/conditions confirmed met, staging record STG-17/);
+    expect(app.journalService.verifyQuietly().ok).toBe(true);
+  });
+});
