@@ -97,6 +97,7 @@ export function appHandlers(app: BaselineApp): Handlers {
     'changes.list': () => ({ changes: app.changes.list() }),
     'changes.evaluate': (req) => app.changes.evaluate(req.fields),
     'changes.create': (req) => ({ id: app.changes.create(req.requesterId, req.fields, app.actor()).id }),
+    'changes.edit': (req) => ({ status: app.changes.edit(req.id, req.employeeId, req.fields, app.actor()).status }),
     'changes.get': (req) => {
       const state = app.changes.get(req.id);
       const policy = app.policy.current();

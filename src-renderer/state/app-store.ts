@@ -125,6 +125,8 @@ export interface ChangesSlice {
   selectChange(id: string | null): Promise<void>;
   evaluateChange(fields: OperationRequest<'changes.evaluate'>['fields']): Promise<OperationResponse<'changes.evaluate'> | null>;
   createChange(req: OperationRequest<'changes.create'>): Promise<string | null>;
+  /** Saves edits to a draft (or deferred) request; true when saved. */
+  editChange(req: OperationRequest<'changes.edit'>): Promise<boolean>;
   actOnChange(req: OperationRequest<'changes.act'>): Promise<ErrorData | null>;
   loadCalendar(from: Date, days: number): Promise<void>;
   importPlant(yaml: string, source: string): Promise<ErrorData | null>;
@@ -539,6 +541,20 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     } catch (err) {
       set({ changesError: errorOf(err) });
       return null;
+    }
+  },
+  async editChange(req) {
+    const api = get().api;
+    if (!api) return false;
+    try {
+      await api.invoke('changes.edit', req);
+      set({ changesError: null });
+      await get().loadChanges();
+      await get().selectChange(req.id);
+      return true;
+    } catch (err) {
+      set({ changesError: errorOf(err) });
+      return false;
     }
   },
   async actOnChange(req) {

@@ -81,6 +81,17 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('draft');
   });
 
+  it('the requester reopens the draft, edits it, and the edit is on the timeline', async () => {
+    await page.getByRole('button', { name: 'Edit request…' }).click();
+    const editor = page.getByRole('region', { name: 'Change request editor' });
+    expect(await editor.getByLabel('Title').inputValue()).toBe('Raise filler speed setpoint to 14 m/min');
+    expect(await editor.getByLabel('Proposed change: tag').inputValue()).toBe('Line1_SpeedSP');
+    await editor.getByLabel('Test plan').fill('Run 30 minutes at 14 m/min; reject rate below 0.5%.');
+    await editor.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/edited the request/);
+    expect(await page.getByRole('region', { name: 'Change request editor' }).count()).toBe(0);
+  });
+
   it('the requester submits (signed); their own approval is refused; two CAB members approve', async () => {
     await sign(eng.employeeId, 'Submit for approval', eng.password);
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('submitted');

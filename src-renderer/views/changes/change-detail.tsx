@@ -21,7 +21,7 @@ function isoOf(local: string): string {
 }
 
 /** One change: its fields, the approvals the policy required at submit and who signed, the signing panel, the timeline. */
-export function ChangeDetail() {
+export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const s = useAppStore(useShallow((st) => ({ detail: st.changeDetail, people: st.people, act: st.actOnChange })));
   const [employeeId, setEmployeeId] = useState('');
   const [action, setAction] = useState<ActionType | ''>('');
@@ -75,6 +75,7 @@ export function ChangeDetail() {
       <h2>{state.fields.title || '(untitled)'}</h2>
       <p className="muted"><span data-testid="change-status" className="badge">{s.detail.statusLabel}</span> · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, {new Date(state.createdAt).toLocaleString()}</p>
       <p>{state.fields.description}</p>
+      {s.detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {s.detail.approvalTimeout.status === 'waiting' && (
         <p className="muted" data-testid="approval-timeout">Approvals due by {new Date(s.detail.approvalTimeout.dueAt).toLocaleString()}; then they escalate to {s.detail.approvalTimeout.escalateTo.join(', ')}.</p>
       )}

@@ -2,34 +2,47 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { OperationRequest, OperationResponse } from '../../../src-shared/common/api/contract.ts';
+import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 
 type Fields = OperationRequest<'changes.create'>['fields'];
 type Evaluation = OperationResponse<'changes.evaluate'>;
 
 const toIso = (local: string): string | null => (local ? new Date(local).toISOString() : null);
+/** An ISO instant as a `datetime-local` value in this browser's time zone. */
+function toLocalInput(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
 
-/** The request editor: every field of seeds 000/002, with the policy's requirements and their reasons shown live. */
-export function ChangeEditor({ onDone }: { onDone: () => void }) {
-  const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange })));
-  const [requesterId, setRequesterId] = useState('');
-  const [title, setTitle] = useState('');
-  const [description, setDescription] = useState('');
-  const [justification, setJustification] = useState('');
-  const [cls, setCls] = useState<'standard' | 'normal' | 'emergency' | 'safety-critical' | ''>('');
-  const [targets, setTargets] = useState<string[]>([]);
-  const [impact, setImpact] = useState('2');
-  const [probability, setProbability] = useState('2');
-  const [safetyImpact, setSafetyImpact] = useState<'none' | 'low' | 'medium' | 'high'>('none');
-  const [impactSummary, setImpactSummary] = useState('');
-  const [rollbackPlan, setRollbackPlan] = useState('');
-  const [testPlan, setTestPlan] = useState('');
-  const [tag, setTag] = useState('');
-  const [toValue, setToValue] = useState('');
-  const [instruction, setInstruction] = useState('');
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
-  const [itsm, setItsm] = useState('');
-  const [moc, setMoc] = useState('');
+/** The request editor: every field of seeds 000/002, with the policy's requirements and their reasons shown live.
+ *  With `existing`, it edits that draft (its requester saves; the state machine refuses anyone else). */
+export function ChangeEditor({ onDone, existing }: { onDone: () => void; existing?: ChangeState }) {
+  const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange, edit: st.editChange })));
+  const f = existing?.fields;
+  const diff = f?.proposedChange?.kind === 'diff' ? f.proposedChange : null;
+  const [requesterId, setRequesterId] = useState(existing?.requester.id ?? '');
+  const [title, setTitle] = useState(f?.title ?? '');
+  const [description, setDescription] = useState(f?.description ?? '');
+  const [justification, setJustification] = useState(f?.justification ?? '');
+  const [cls, setCls] = useState<'standard' | 'normal' | 'emergency' | 'safety-critical' | ''>(f?.class ?? '');
+  const [targets, setTargets] = useState<string[]>(f?.targetControllers ?? []);
+  const [impact, setImpact] = useState(String(f?.impactAssessment?.impact ?? 2));
+  const [probability, setProbability] = useState(String(f?.impactAssessment?.probability ?? 2));
+  const [safetyImpact, setSafetyImpact] = useState<'none' | 'low' | 'medium' | 'high'>(f?.impactAssessment?.safetyImpact ?? 'none');
+  const [impactSummary, setImpactSummary] = useState(f?.impactAssessment?.summary ?? '');
+  const [rollbackPlan, setRollbackPlan] = useState(f?.rollbackPlan ?? '');
+  const [testPlan, setTestPlan] = useState(f?.testPlan ?? '');
+  const [tag, setTag] = useState(diff?.changes[0]?.tag ?? '');
+  const [toValue, setToValue] = useState(diff?.changes[0] === undefined ? '' : String(diff.changes[0].to));
+  // Tag changes beyond the first (from an import) are kept as they are: this form edits one.
+  const moreChanges = diff?.changes.slice(1) ?? [];
+  const [instruction, setInstruction] = useState(f?.proposedChange?.kind === 'work-instruction' ? f.proposedChange.text : '');
+  const [start, setStart] = useState(toLocalInput(f?.requestedWindow?.start));
+  const [end, setEnd] = useState(toLocalInput(f?.requestedWindow?.end));
+  const [itsm, setItsm] = useState(f?.itsmTicket ?? '');
+  const [moc, setMoc] = useState(f?.mocReference ?? '');
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
 
   const toNumber = (v: string): number | string | boolean => (v === 'true' ? true : v === 'false' ? false : v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v);
@@ -37,7 +50,7 @@ export function ChangeEditor({ onDone }: { onDone: () => void }) {
     title, description, justification, class: cls === '' ? null : cls, targetControllers: targets,
     impactAssessment: impactSummary ? { summary: impactSummary, impact: Number(impact), probability: Number(probability), safetyImpact } : null,
     rollbackPlan, testPlan,
-    proposedChange: tag && toValue && targets[0] ? { kind: 'diff', controllerId: targets[0], changes: [{ tag, to: toNumber(toValue) }] }
+    proposedChange: tag && toValue && targets[0] ? { kind: 'diff', controllerId: diff?.controllerId ?? targets[0], changes: [{ tag, to: toNumber(toValue) }, ...moreChanges] }
       : instruction ? { kind: 'work-instruction', text: instruction } : null,
     requestedWindow: toIso(start) && toIso(end) ? { start: toIso(start)!, end: toIso(end)! } : null,
     itsmTicket: itsm, mocReference: moc,
@@ -55,11 +68,15 @@ export function ChangeEditor({ onDone }: { onDone: () => void }) {
 
   return (
     <section className="panel change-editor" aria-label="Change request editor">
-      <div className="view-head"><h3>New change request</h3><button type="button" onClick={onDone}>Close</button></div>
+      <div className="view-head"><h3>{existing ? `Edit draft: ${existing.fields.title || '(untitled)'}` : 'New change request'}</h3><button type="button" onClick={onDone}>Close</button></div>
       <div className="editor-grid">
-        <form className="form" onSubmit={(e) => { e.preventDefault(); void s.create({ requesterId, fields }).then((id) => { if (id) onDone(); }); }}>
+        <form className="form" onSubmit={(e) => {
+          e.preventDefault();
+          if (existing) void s.edit({ id: existing.id, employeeId: requesterId, fields }).then((ok) => { if (ok) onDone(); });
+          else void s.create({ requesterId, fields }).then((id) => { if (id) onDone(); });
+        }}>
           <label>Requester
-            <select required value={requesterId} onChange={(e) => setRequesterId(e.target.value)}>
+            <select required value={requesterId} disabled={existing !== undefined} onChange={(e) => setRequesterId(e.target.value)}>
               <option value="">choose…</option>
               {s.people.filter((p) => !p.revoked).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
             </select>
@@ -96,7 +113,7 @@ export function ChangeEditor({ onDone }: { onDone: () => void }) {
           <label>Window end <input type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} /></label>
           <label>ITSM ticket <input value={itsm} onChange={(e) => setItsm(e.target.value)} /></label>
           <label>MOC reference <input value={moc} onChange={(e) => setMoc(e.target.value)} /></label>
-          <div className="actions"><button type="submit" className="primary" disabled={!requesterId}>Save draft</button></div>
+          <div className="actions"><button type="submit" className="primary" disabled={!requesterId}>{existing ? 'Save changes' : 'Save draft'}</button></div>
         </form>
         <aside className="policy-feedback" aria-label="What the policy requires">
           <h3>What the policy requires</h3>

@@ -7,8 +7,8 @@ import { ChangeDetail } from './change-detail.tsx';
 
 /** The change register: filter by state, class and requester; file a new request; open one. */
 export function ChangesView() {
-  const s = useAppStore(useShallow((st) => ({ changes: st.changes, error: st.changesError, load: st.loadChanges, select: st.selectChange, selected: st.selectedChangeId })));
-  const [editing, setEditing] = useState(false);
+  const s = useAppStore(useShallow((st) => ({ detail: st.changeDetail, changes: st.changes, error: st.changesError, load: st.loadChanges, select: st.selectChange, selected: st.selectedChangeId })));
+  const [editing, setEditing] = useState<'new' | 'draft' | null>(null);
   const [status, setStatus] = useState('');
   const [cls, setCls] = useState('');
   const [who, setWho] = useState('');
@@ -24,10 +24,11 @@ export function ChangesView() {
           <h1>Changes</h1>
           <p className="muted">Every change is requested, risk-tiered by the plant policy, approved with e-signatures, and only then scheduled into a window.</p>
         </div>
-        <button type="button" className="primary" onClick={() => setEditing(true)}>New change…</button>
+        <button type="button" className="primary" onClick={() => setEditing('new')}>New change…</button>
       </div>
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}
-      {editing && <ChangeEditor onDone={() => setEditing(false)} />}
+      {editing === 'new' && <ChangeEditor onDone={() => setEditing(null)} />}
+      {editing === 'draft' && s.detail && <ChangeEditor key={s.detail.state.id} existing={s.detail.state} onDone={() => setEditing(null)} />}
       <div className="filters">
         <label>State <select aria-label="Filter by state" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">all</option>{['draft', 'submitted', 'approved', 'rejected', 'deferred', 'withdrawn', 'scheduled', 'in-execution', 'rolled-back', 'closed'].map((x) => <option key={x}>{x}</option>)}
@@ -50,7 +51,7 @@ export function ChangesView() {
             </li>
           ))}
         </ul>
-        <ChangeDetail />
+        <ChangeDetail onEdit={() => setEditing('draft')} />
       </div>
     </section>
   );

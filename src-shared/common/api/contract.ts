@@ -234,6 +234,10 @@ export const OPERATIONS = {
     request: z.object({ requesterId: z.string().min(1), fields: ChangeRequestFieldsSchema }).strict(),
     response: z.object({ id: z.string() }),
   },
+  'changes.edit': {
+    request: z.object({ id: z.string().min(1), employeeId: z.string().min(1), fields: ChangeRequestFieldsSchema }).strict(),
+    response: z.object({ status: z.string() }),
+  },
   'changes.get': {
     request: z.object({ id: z.string().min(1) }).strict(),
     response: z.object({
