@@ -97,6 +97,8 @@ export function appHandlers(app: BaselineApp): Handlers {
     'changes.list': () => ({ changes: app.changes.list() }),
     'changes.evaluate': (req) => app.changes.evaluate(req.fields),
     'changes.create': (req) => ({ id: app.changes.create(req.requesterId, req.fields, app.actor()).id }),
+    'policy.get': () => ({ ...app.policy.inForce(), timeZone: app.policy.current().plant.timeZone }),
+    'policy.adopt': (req) => app.changes.adoptPolicy(req.yaml, req.source, req.employeeId, req.password, app.actor()),
     'changes.edit': (req) => ({ status: app.changes.edit(req.id, req.employeeId, req.fields, app.actor()).status }),
     'changes.get': (req) => {
       const state = app.changes.get(req.id);

@@ -92,8 +92,8 @@ export class BaselineApp {
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
     this.controllers = new ControllerService(this.journal, this.plant);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs });
-    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir());
-    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), this.policy.lockout(), options.clock,
+    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), store.db);
+    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), () => this.policy.lockout(), options.clock,
       () => this.policy.knownRoles().map((r) => r.id));
     this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
     this.baselines = new BaselineService({

@@ -16,12 +16,16 @@ import { newChange, type ChangeOperation, type ChangeState } from '../../src-sha
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { LineFact, Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import { parsePlantYaml, type Plant } from '../../src-shared/common/workflow/plant-model.ts';
+import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
 import type { ProfileService } from './profile-service.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
+
+/** Roles that may adopt a policy document. */
+export const POLICY_ADOPTERS: readonly string[] = ['plant-engineering-manager', 'admin'];
 
 /** A decision or action a person signs on a change. */
 export type SignedAction =
@@ -177,6 +181,30 @@ export class ChangeService {
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
                   : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
     return this.apply(id, this.state(id), op, summary, { person, meaning: MEANING[action.type], password }, actor);
+  }
+
+  /**
+   * Adopts a new policy document: checked in full first (nothing changes if any line is wrong), its revision must be
+   * higher than the one in force, and the adopter signs it ("approved", over the file's SHA-256). Only a plant
+   * engineering manager or a Baseline administrator may. Changes already submitted keep the evaluation they were
+   * reviewed under; new evaluations use the adopted policy.
+   */
+  adoptPolicy(yaml: string, source: string, employeeId: string, password: string, actor: Actor): { revision: number; name: string } {
+    const policy = loadPolicyYaml(yaml, source);
+    const inForce = this.deps.policy.inForce();
+    if (policy.revision <= inForce.revision) {
+      throw new BaselineError('policy-revision', `${source} is revision ${policy.revision}; the policy in force ("${inForce.name}") is already revision ${inForce.revision}.`,
+        `Raise "revision:" in the file above ${inForce.revision} for a new policy version, and adopt it again.`);
+    }
+    const person = this.deps.identity.personByEmployeeId(employeeId);
+    if (!person.roles.some((r) => POLICY_ADOPTERS.includes(r))) {
+      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; adopting a policy needs one of ${POLICY_ADOPTERS.join(', ')}.`,
+        'Ask the plant engineering manager to adopt it.');
+    }
+    const sha256 = sha256Hex(yaml);
+    const signature = this.deps.identity.sign(employeeId, password, 'approved', sha256);
+    this.deps.journal.append('policy.adopted', { revision: policy.revision, name: policy.name, sha256, yaml, source, signature }, actor);
+    return { revision: policy.revision, name: policy.name };
   }
 
   /** One change's state. */

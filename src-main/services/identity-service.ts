@@ -41,18 +41,19 @@ export class IdentityService {
   private readonly home: string;
   private readonly journal: JournalRepository;
   private readonly repo: IdentityRepository;
-  private readonly lockout: LockoutPolicy;
+  private readonly lockoutOf: () => LockoutPolicy;
   private readonly clock: () => Date;
 
   private readonly knownRoles: () => string[];
 
-  constructor(home: string, journal: JournalRepository, repo: IdentityRepository, lockout: LockoutPolicy = DEFAULT_LOCKOUT, clock: () => Date = () => new Date(),
+  constructor(home: string, journal: JournalRepository, repo: IdentityRepository, lockout: LockoutPolicy | (() => LockoutPolicy) = DEFAULT_LOCKOUT, clock: () => Date = () => new Date(),
     knownRoles: () => string[] = () => [...BUILT_IN_ROLES]) {
     this.knownRoles = knownRoles;
     this.home = home;
     this.journal = journal;
     this.repo = repo;
-    this.lockout = lockout;
+    // A function: the policy in force can change (a newly adopted policy sets new thresholds).
+    this.lockoutOf = typeof lockout === 'function' ? lockout : () => lockout;
     this.clock = clock;
   }
 
@@ -198,15 +199,15 @@ export class IdentityService {
       if (err instanceof BaselineError && err.code === 'wrong-password') {
         const actor: Actor = { kind: 'person', id: person.employeeId, name: person.name };
         this.journal.append('person.signing-failed', { fingerprint: person.fingerprint, employeeId: person.employeeId, reason: 'wrong-password' }, actor);
-        const since = new Date(now.getTime() - this.lockout.windowMs).toISOString();
+        const since = new Date(now.getTime() - this.lockoutOf().windowMs).toISOString();
         const failures = this.repo.failuresSince(person.fingerprint, since);
-        if (failures >= this.lockout.maxFailures) {
-          const until = new Date(now.getTime() + this.lockout.lockMs).toISOString();
+        if (failures >= this.lockoutOf().maxFailures) {
+          const until = new Date(now.getTime() + this.lockoutOf().lockMs).toISOString();
           this.journal.append('person.locked', { fingerprint: person.fingerprint, employeeId: person.employeeId, until, failures }, actor);
           throw new BaselineError('identity-locked', `Wrong password ${failures} times: signing as ${person.name} is locked on this laptop until ${until}.`,
             'Wait until then; the attempts are recorded in the audit trail.', { until });
         }
-        throw new BaselineError('wrong-password', `The password for ${person.name} is wrong (${failures} of ${this.lockout.maxFailures} attempts).`,
+        throw new BaselineError('wrong-password', `The password for ${person.name} is wrong (${failures} of ${this.lockoutOf().maxFailures} attempts).`,
           'Type it again carefully; after too many wrong attempts signing is locked for a while.');
       }
       throw err;

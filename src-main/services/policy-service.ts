@@ -2,7 +2,9 @@
  * The plant's change policy (issue #5): the default document in resources/policy/ until the plant adopts its
  * own. Parsed and checked once (every problem with file, line and field), then shared by the services.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaselineError } from '../../src-shared/common/errors.ts';
@@ -16,36 +18,65 @@ export function defaultResourcesDir(): string {
   return fileURLToPath(new URL('../../resources', import.meta.url));
 }
 
-/** Holds the policy in force. */
-export class PolicyService {
-  private readonly policy: Policy;
-  private readonly file: string;
+/** What the register shows about the policy in force. */
+export interface PolicyInForce {
+  name: string;
+  revision: number;
+  sha256: string;
+  source: string;
+  /** Null for the default policy shipped with Baseline. */
+  adoptedBy: string | null;
+  adoptedAt: string | null;
+}
 
-  constructor(resourcesDir: string) {
-    this.file = join(resourcesDir, 'policy', 'default-policy.yaml');
+/** Holds the policy in force: the latest adopted one (journal event `policy.adopted`), else the shipped default. */
+export class PolicyService {
+  private readonly fallback: Policy;
+  private readonly fallbackSha256: string;
+  private readonly db: Database.Database | null;
+  private cache: { eventId: string; policy: Policy } | null = null;
+
+  constructor(resourcesDir: string, db: Database.Database | null = null) {
+    const file = join(resourcesDir, 'policy', 'default-policy.yaml');
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
-      throw new BaselineError('policy-missing', `The policy file ${this.file} cannot be read.`, 'Reinstall Baseline, or restore resources/policy/default-policy.yaml.');
+      throw new BaselineError('policy-missing', `The policy file ${file} cannot be read.`, 'Reinstall Baseline, or restore resources/policy/default-policy.yaml.');
     }
-    this.policy = loadPolicyYaml(text, 'default-policy.yaml');
+    this.fallback = loadPolicyYaml(text, 'default-policy.yaml');
+    this.fallbackSha256 = createHash('sha256').update(text).digest('hex');
+    this.db = db;
+  }
+
+  private latest(): { event_id: string; revision: number; name: string; sha256: string; yaml: string; source: string; adopted_by: string; adopted_at: string } | undefined {
+    return this.db?.prepare('SELECT * FROM policies ORDER BY revision DESC, adopted_at DESC LIMIT 1').get() as never;
   }
 
   /** The policy in force. */
   current(): Policy {
-    return this.policy;
+    const row = this.latest();
+    if (!row) return this.fallback;
+    if (this.cache?.eventId !== row.event_id) this.cache = { eventId: row.event_id, policy: loadPolicyYaml(row.yaml, row.source) };
+    return this.cache.policy;
+  }
+
+  /** Which policy is in force and who adopted it. */
+  inForce(): PolicyInForce {
+    const row = this.latest();
+    if (!row) return { name: this.fallback.name, revision: this.fallback.revision, sha256: this.fallbackSha256, source: 'default-policy.yaml (shipped with Baseline)', adoptedBy: null, adoptedAt: null };
+    return { name: row.name, revision: row.revision, sha256: row.sha256, source: row.source, adoptedBy: row.adopted_by, adoptedAt: row.adopted_at };
   }
 
   /** Role names a certificate may carry: the policy's roles and Baseline's built-in ones. */
   knownRoles(): { id: string; label: string }[] {
-    const roles = Object.entries(this.policy.roles).map(([id, label]) => ({ id, label: String(label) }));
+    const roles = Object.entries(this.current().roles).map(([id, label]) => ({ id, label: String(label) }));
     for (const r of BUILT_IN_ROLES) if (!roles.some((x) => x.id === r)) roles.push({ id: r, label: `${r} (Baseline)` });
     return roles;
   }
 
   /** The signature lockout the policy sets (21 CFR 11.300(d)). */
   lockout(): { maxFailures: number; windowMs: number; lockMs: number } {
-    return signatureLockout(this.policy);
+    return signatureLockout(this.current());
   }
 }

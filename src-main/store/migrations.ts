@@ -234,10 +234,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    description: 'adopted policy documents',
+    sql: `
+      CREATE TABLE policies (
+        event_id    TEXT PRIMARY KEY,
+        revision    INTEGER NOT NULL,
+        name        TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        yaml        TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        adopted_by  TEXT NOT NULL,
+        adopted_at  TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['changes', 'plant_lines', 'restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = ['policies', 'changes', 'plant_lines', 'restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;

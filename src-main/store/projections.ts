@@ -93,6 +93,10 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   'controller.line-assigned': (db, _e, p) => {
     db.prepare('UPDATE controllers SET line_id = ? WHERE id = ?').run(p.lineId, p.controllerId);
   },
+  'policy.adopted': (db, e, p) => {
+    db.prepare('INSERT INTO policies (event_id, revision, name, sha256, yaml, source, adopted_by, adopted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(e.id, p.revision, p.name, p.sha256, p.yaml, p.source, p.signature.signer.name, e.at);
+  },
   'change.updated': (db, e, p) => {
     const s = p.state as { status: string; fields: { title: string; class: string | null }; requester: { name: string }; createdAt: string };
     db.prepare(`INSERT INTO changes (id, status, title, class, requester, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -117,6 +117,9 @@ export interface BaselineSlice {
 export interface ChangesSlice {
   changes: OperationResponse<'changes.list'>['changes'];
   plant: OperationResponse<'plant.get'> | null;
+  /** The policy in force (name, revision, who adopted it). */
+  policy: OperationResponse<'policy.get'> | null;
+  adoptPolicy(req: OperationRequest<'policy.adopt'>): Promise<ErrorData | null>;
   selectedChangeId: string | null;
   changeDetail: OperationResponse<'changes.get'> | null;
   calendar: OperationResponse<'windows.calendar'> | null;
@@ -237,6 +240,7 @@ const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => (
     } else if (view === 'plant') {
       void get().loadChanges();
       void get().loadControllers();
+      void get().loadPeople();
     } else if (view === 'windows') {
       void get().loadChanges();
       void get().loadCalendar(new Date(), 7);
@@ -496,6 +500,7 @@ const createBaselineSlice: StateCreator<AppState, [], [], BaselineSlice> = (set,
 const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, get) => ({
   changes: [],
   plant: null,
+  policy: null,
   selectedChangeId: null,
   changeDetail: null,
   calendar: null,
@@ -504,8 +509,8 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     const api = get().api;
     if (!api) return;
     try {
-      const [c, p] = await Promise.all([api.invoke('changes.list', {}), api.invoke('plant.get', {})]);
-      set({ changes: c.changes, plant: p, changesError: null });
+      const [c, p, policy] = await Promise.all([api.invoke('changes.list', {}), api.invoke('plant.get', {}), api.invoke('policy.get', {})]);
+      set({ changes: c.changes, plant: p, policy, changesError: null });
     } catch (err) {
       set({ changesError: errorOf(err) });
     }
@@ -564,6 +569,18 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
       await api.invoke('changes.act', req);
       await get().loadChanges();
       await get().selectChange(req.id);
+      return null;
+    } catch (err) {
+      void get().loadPeople();
+      return errorOf(err);
+    }
+  },
+  async adoptPolicy(req) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      await api.invoke('policy.adopt', req);
+      await get().loadChanges();
       return null;
     } catch (err) {
       void get().loadPeople();

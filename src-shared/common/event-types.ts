@@ -158,6 +158,15 @@ export const EVENT_PAYLOADS = {
   /** A controller was placed on a line of the plant model (its tier then governs changes to it). */
   'controller.line-assigned': z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
   /** A change request was created or went through an operation; `state` is the state the operation produced. */
+  /** The plant adopted a policy document (its full YAML text), signed by whoever adopted it. */
+  'policy.adopted': z.object({
+    revision: z.number().int(),
+    name: z.string(),
+    sha256: Fingerprint,
+    yaml: z.string(),
+    source: z.string(),
+    signature: SignatureSchema,
+  }).strict(),
   'change.updated': z.object({
     changeId: z.string().min(1),
     operation: z.string().min(1),

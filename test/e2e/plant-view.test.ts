@@ -22,6 +22,8 @@ describe('Plant in Chromium: import the plant model and put a controller on a li
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       const actor = app.actor();
+      app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
+      app.identity.enrol({ name: 'Pat Manager', employeeId: 'M200', roles: ['plant-engineering-manager'], password: 'pat-password-1' }, 'plant-ca-secret-1', actor);
       const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);
       app.controllers.register('PLC-L07-PALLETISER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: 5020, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
     } finally {
@@ -57,6 +59,24 @@ describe('Plant in Chromium: import the plant model and put a controller on a li
     await page.getByRole('button', { name: 'Plant' }).click();
     await expect.poll(() => page.getByLabel('Line of PLC-L07-PALLETISER').inputValue()).toBe('L07');
     await page.screenshot({ path: join('test-results', 'plant-view.png') });
+  });
+
+  it('a plant engineering manager adopts policy revision 2 with a signature; a malformed policy is refused by line', async () => {
+    const policy = readFileSync(root('resources/policy/default-policy.yaml'), 'utf8');
+    const form = page.getByRole('form', { name: 'Adopt a policy' });
+    expect(await page.getByTestId('policy-in-force').innerText()).toMatch(/revision 1 .* the default shipped with Baseline/);
+    await form.getByLabel('Policy YAML').setInputFiles({ name: 'broken-policy.yaml', mimeType: 'text/yaml', buffer: Buffer.from(policy.replace(/^revision: 1$/m, 'revision: 2').replace('timeZone: America/Chicago', 'timeZone: Mars/Olympus')) });
+    await form.getByLabel('Adopted by').selectOption('M200');
+    await form.getByLabel('Password').fill('pat-password-1');
+    await form.getByRole('button', { name: 'Sign and adopt' }).click();
+    const alert = form.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/broken-policy\.yaml cannot be used: .*line \d+/);
+    await form.getByLabel('Policy YAML').setInputFiles({ name: 'plant-policy-2027.yaml', mimeType: 'text/yaml', buffer: Buffer.from(policy.replace(/^revision: 1$/m, 'revision: 2').replace(/^name: .*$/m, 'name: Plant policy 2027')) });
+    await form.getByLabel('Password').fill('pat-password-1');
+    await form.getByRole('button', { name: 'Sign and adopt' }).click();
+    await expect.poll(() => page.getByTestId('policy-in-force').innerText()).toMatch(/Plant policy 2027, revision 2 .* adopted by Pat Manager/);
+    await page.screenshot({ path: join('test-results', 'plant-policy.png') });
     expect(errors).toEqual([]);
   });
 });

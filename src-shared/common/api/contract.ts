@@ -210,6 +210,14 @@ export const OPERATIONS = {
     request: z.object({ id: z.string().min(1), explanation: z.string().min(1).max(4000), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ closedAt: z.string().nullable() }),
   },
+  'policy.get': {
+    request: Empty,
+    response: z.object({ name: z.string(), revision: z.number(), sha256: z.string(), source: z.string(), adoptedBy: z.string().nullable(), adoptedAt: z.string().nullable(), timeZone: z.string() }),
+  },
+  'policy.adopt': {
+    request: z.object({ yaml: z.string().max(2_000_000), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
+    response: z.object({ revision: z.number(), name: z.string() }),
+  },
   'plant.get': {
     request: Empty,
     response: z.object({ lines: z.array(z.object({ id: z.string(), name: z.string(), tier: z.number() })), controllerLines: z.record(z.string(), z.string()) }),
