@@ -54,8 +54,28 @@ export interface ChangeSummary {
   title: string;
   class: string | null;
   requester: string;
+  /** Employee ids of the requester and of everyone who decided something on it (for "mine"). */
+  people: string[];
+  /** Lines of its target controllers. */
+  lines: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** Every `by.id` (and the requester's id) anywhere in a change's state: the people involved in it. */
+function peopleIn(state: ChangeState): string[] {
+  const ids = new Set<string>([state.requester.id]);
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if ((k === 'by' || k === 'executor' || k === 'witness') && x !== null && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string') ids.add((x as { id: string }).id);
+        walk(x);
+      }
+    }
+  };
+  walk(state);
+  return [...ids];
 }
 
 /** Runs the change workflow. */
@@ -214,9 +234,15 @@ export class ChangeService {
 
   /** The change register, newest first. */
   list(): ChangeSummary[] {
-    return (this.deps.db.prepare('SELECT id, status, title, class, requester, created_at, updated_at FROM changes ORDER BY created_at DESC').all() as
-      { id: string; status: string; title: string; class: string | null; requester: string; created_at: string; updated_at: string }[])
-      .map((r) => ({ id: r.id, status: r.status, title: r.title, class: r.class, requester: r.requester, createdAt: r.created_at, updatedAt: r.updated_at }));
+    return (this.deps.db.prepare('SELECT id, status, title, class, requester, state, created_at, updated_at FROM changes ORDER BY created_at DESC').all() as
+      { id: string; status: string; title: string; class: string | null; requester: string; state: string; created_at: string; updated_at: string }[])
+      .map((r) => {
+        const state = JSON.parse(r.state) as ChangeState;
+        return {
+          id: r.id, status: r.status, title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
+          lines: [...new Set(this.plantFacts(state.fields).lines.map((l) => l.id))], createdAt: r.created_at, updatedAt: r.updated_at,
+        };
+      });
   }
 
   /** Each change's booked slot, or else the window it asked for, with the lines of their controllers (for the calendar). */

@@ -131,6 +131,22 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     expect(await page.getByTestId('change-status').innerText()).toBe('scheduled');
   });
 
+  it('the register filters by line and by "mine" (requested or decided by a person)', async () => {
+    const register = page.getByRole('list', { name: 'Change register' });
+    const rows = () => register.getByRole('button').count();
+    expect(await rows()).toBe(1);
+    await page.getByLabel('Filter by line').selectOption('L02');
+    await expect.poll(rows).toBe(0);
+    await page.getByLabel('Filter by line').selectOption('L01');
+    await expect.poll(rows).toBe(1);
+    await page.getByLabel('Mine: requested or decided by').selectOption(RACI[3].employeeId); // Quinn decided nothing here
+    await expect.poll(rows).toBe(0);
+    await page.getByLabel('Mine: requested or decided by').selectOption(sec.employeeId); // Sam approved it
+    await expect.poll(rows).toBe(1);
+    await page.getByLabel('Mine: requested or decided by').selectOption('');
+    await page.getByLabel('Filter by line').selectOption('');
+  });
+
   it('the windows calendar shows the change\'s window on its line, with the line\'s windows', async () => {
     await page.getByRole('button', { name: 'Windows' }).click();
     await page.getByLabel('Line').selectOption('L01');

@@ -7,16 +7,19 @@ import { ChangeDetail } from './change-detail.tsx';
 
 /** The change register: filter by state, class and requester; file a new request; open one. */
 export function ChangesView() {
-  const s = useAppStore(useShallow((st) => ({ detail: st.changeDetail, changes: st.changes, error: st.changesError, load: st.loadChanges, select: st.selectChange, selected: st.selectedChangeId })));
+  const s = useAppStore(useShallow((st) => ({ detail: st.changeDetail, people: st.people, plant: st.plant, changes: st.changes, error: st.changesError, load: st.loadChanges, select: st.selectChange, selected: st.selectedChangeId })));
   const [editing, setEditing] = useState<'new' | 'draft' | null>(null);
   const [status, setStatus] = useState('');
   const [cls, setCls] = useState('');
   const [who, setWho] = useState('');
+  const [line, setLine] = useState('');
+  const [mine, setMine] = useState('');
   const { load } = s;
   useEffect(() => {
     void load();
   }, [load]);
-  const rows = s.changes.filter((c) => (status === '' || c.status === status) && (cls === '' || c.class === cls) && (who === '' || c.requester.toLowerCase().includes(who.toLowerCase())));
+  const rows = s.changes.filter((c) => (status === '' || c.status === status) && (cls === '' || c.class === cls) && (who === '' || c.requester.toLowerCase().includes(who.toLowerCase()))
+    && (line === '' || c.lines.includes(line)) && (mine === '' || c.people.includes(mine)));
   return (
     <section>
       <div className="view-head">
@@ -37,6 +40,12 @@ export function ChangesView() {
           <option value="">all</option>{['standard', 'normal', 'emergency', 'safety-critical'].map((x) => <option key={x}>{x}</option>)}
         </select></label>
         <label>Requester <input aria-label="Filter by requester" value={who} onChange={(e) => setWho(e.target.value)} /></label>
+        <label>Line <select aria-label="Filter by line" value={line} onChange={(e) => setLine(e.target.value)}>
+          <option value="">all</option>{(s.plant?.lines ?? []).map((l) => <option key={l.id} value={l.id}>{l.id} (tier {l.tier})</option>)}
+        </select></label>
+        <label>Mine <select aria-label="Mine: requested or decided by" value={mine} onChange={(e) => setMine(e.target.value)}>
+          <option value="">everyone's</option>{s.people.map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name}</option>)}
+        </select></label>
       </div>
       <div className="split">
         <ul className="list" aria-label="Change register">

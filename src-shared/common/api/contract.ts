@@ -232,7 +232,7 @@ export const OPERATIONS = {
   },
   'changes.list': {
     request: Empty,
-    response: z.object({ changes: z.array(z.object({ id: z.string(), status: z.string(), title: z.string(), class: z.string().nullable(), requester: z.string(), createdAt: z.string(), updatedAt: z.string() })) }),
+    response: z.object({ changes: z.array(z.object({ id: z.string(), status: z.string(), title: z.string(), class: z.string().nullable(), requester: z.string(), people: z.array(z.string()), lines: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })) }),
   },
   'changes.evaluate': {
     request: z.object({ fields: ChangeRequestFieldsSchema }).strict(),
