@@ -12,7 +12,7 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { newChange, type ChangeOperation, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { newChange, type ChangeOperation, type ChangeState, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { LineFact, Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import { parsePlantYaml, type Plant } from '../../src-shared/common/workflow/plant-model.ts';
@@ -27,6 +27,17 @@ import type { PersonRow } from '../store/identity-repository.ts';
 /** Roles that may adopt a policy document. */
 export const POLICY_ADOPTERS: readonly string[] = ['plant-engineering-manager', 'admin'];
 
+/** An override approver's own signature letting work happen outside a window or inside a blackout. */
+export interface OverrideRequest {
+  employeeId: string;
+  password: string;
+  role: string;
+  rule: 'outside-window' | 'blackout';
+  /** The blackout's name, for `rule: 'blackout'`. */
+  blackout?: string;
+  reason: string;
+}
+
 /** A decision or action a person signs on a change. */
 export type SignedAction =
   | { type: 'submit' }
@@ -35,9 +46,9 @@ export type SignedAction =
   | { type: 'approve-with-conditions'; role: string; conditions: string[]; comment?: string; diffReviewed?: boolean }
   | { type: 'reject'; role: string; reason: string }
   | { type: 'defer'; role: string; reason: string }
-  | { type: 'schedule'; start: string; end: string }
+  | { type: 'schedule'; start: string; end: string; override?: OverrideRequest }
   | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
-  | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string }
+  | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; override?: OverrideRequest }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
@@ -139,7 +150,8 @@ export class ChangeService {
     return JSON.parse(row.state) as ChangeState;
   }
 
-  private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor): ChangeState {
+  private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor,
+    override?: OverrideRequest): ChangeState {
     const now = this.deps.clock();
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const result = transition(state, op, { now, policy: this.deps.policy.current(), plant: this.plantFacts(fields) });
@@ -147,8 +159,11 @@ export class ChangeService {
     // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
     const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,
       sha256Hex(canonicalJson({ schema: 'baseline.change-decision/1', changeId: id, operation: op.type, fields: state.fields, summary }))) : null;
+    // The override approver signs the same decision with their own password (meaning "approved").
+    const cosignatures = override ? [this.deps.identity.sign(override.employeeId, override.password, 'approved',
+      sha256Hex(canonicalJson({ schema: 'baseline.change-override/1', changeId: id, operation: op.type, rule: override.rule, blackout: override.blackout ?? null, reason: override.reason, summary })))] : undefined;
     this.deps.journal.append('change.updated', {
-      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature,
+      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature, ...(cosignatures ? { cosignatures } : {}),
       state: JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>,
     }, actor);
     return result.next;
@@ -183,11 +198,11 @@ export class ChangeService {
           : action.type === 'approve-with-conditions' ? { type: 'approve-with-conditions', by, role: action.role, conditions: action.conditions, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
             : action.type === 'reject' ? { type: 'reject', by, role: action.role, reason: action.reason }
               : action.type === 'defer' ? { type: 'defer', by, role: action.role, reason: action.reason }
-                : action.type === 'schedule' ? { type: 'schedule', by, start: action.start, end: action.end }
+                : action.type === 'schedule' ? { type: 'schedule', by, start: action.start, end: action.end, ...this.overrideOf(action.override) }
                   : action.type === 'break-glass' ? { type: 'break-glass', by, approver: { name: action.approverName, role: action.approverRole }, method: action.method, reason: action.reason }
                     : action.type === 'start-execution' ? {
                       type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}), ...(action.conditionsMet ? { conditionsMet: true } : {}),
-                      ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}),
+                      ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}), ...this.overrideOf(action.override),
                     }
                       : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
@@ -200,7 +215,15 @@ export class ChangeService {
               : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
                   : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
-    return this.apply(id, this.state(id), op, summary, { person, meaning: MEANING[action.type], password }, actor);
+    const override = 'override' in action ? action.override : undefined;
+    const overrideNote = override ? `; override (${override.rule}${override.blackout ? ` ${override.blackout}` : ''}) by ${override.employeeId} as ${override.role}: ${override.reason}` : '';
+    return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning: MEANING[action.type], password }, actor, override);
+  }
+
+  private overrideOf(o: OverrideRequest | undefined): { overrides?: OverrideSignature[] } {
+    if (!o) return {};
+    const person = this.deps.identity.personByEmployeeId(o.employeeId);
+    return { overrides: [{ by: this.participant(person), role: o.role, rule: o.rule, ...(o.blackout ? { blackout: o.blackout } : {}), reason: o.reason }] };
   }
 
   /**

@@ -173,6 +173,8 @@ export const EVENT_PAYLOADS = {
     by: z.object({ id: z.string(), name: z.string() }).strict(),
     summary: z.string(),
     signature: SignatureSchema.nullable(),
+    /** Co-signatures on the same decision: override approvers (outside a window, inside a blackout). */
+    cosignatures: z.array(SignatureSchema).optional(),
     state: z.record(z.string(), z.unknown()),
   }).strict(),
 } as const;

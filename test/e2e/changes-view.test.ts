@@ -10,6 +10,7 @@ import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
 
 const [eng, pem, sec] = RACI;
+const boss = { name: 'Morgan Plant', employeeId: 'P500', roles: ['plant-manager'], password: 'morgan-password-1' };
 
 /** `YYYY-MM-DDTHH:MM` for a datetime-local input (the browser runs in UTC here). */
 function localInput(d: Date): string {
@@ -27,6 +28,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       setUpPlant(app);
+      app.identity.enrol(boss, 'plant-ca-secret-1', app.actor());
     } finally {
       app.close();
     }
@@ -108,22 +110,34 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
   });
 
   let scheduledSlotText = '';
-  it('the requester schedules it in a night window; starting before the slot is refused with the slot named', async () => {
-    // The first Tuesday 23:00 in the plant's time zone at least 3 days out (after the 48 h notice), outside the year-end freeze.
-    let slot = DateTime.now().setZone('America/Chicago').plus({ days: 3 }).set({ hour: 23, minute: 0, second: 0, millisecond: 0 });
+  it('a daytime slot is refused until the plant manager signs an override; starting before the slot is refused', async () => {
+    // The first Tuesday 12:00 in the plant's time zone at least 3 days out (after the 48 h notice), outside the
+    // year-end freeze: production hours, outside every change window.
+    let slot = DateTime.now().setZone('America/Chicago').plus({ days: 3 }).set({ hour: 12, minute: 0, second: 0, millisecond: 0 });
     while (slot.weekday !== 2 || (slot.month === 12 && slot.day >= 15) || (slot.month === 1 && slot.day <= 5)) slot = slot.plus({ days: 1 });
     const form = page.getByRole('form', { name: 'Sign a decision' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);
     await form.getByLabel('Decision').selectOption({ label: 'Schedule in a slot' });
     await form.getByLabel('Slot start').fill(localInput(slot.toJSDate()));
     await form.getByLabel('Slot end').fill(localInput(slot.plus({ hours: 1 }).toJSDate()));
-    await form.getByLabel('Password').fill(eng.password);
+    await form.getByLabel('Password', { exact: true }).fill(eng.password);
+    await form.getByRole('button', { name: 'Sign' }).click();
+    const windowRefusal = form.getByRole('alert');
+    await windowRefusal.waitFor();
+    expect(await windowRefusal.innerText()).toMatch(/not inside a change window .*an override needs the signature of Plant manager/);
+    await form.getByLabel('Override by').selectOption(boss.employeeId);
+    await form.getByLabel('Override role').selectOption('plant-manager');
+    await form.getByLabel('Override reason').fill('L01 is stopped all Tuesday for the motor swap.');
+    await form.getByLabel('Override approver\'s password').fill(boss.password);
+    await form.getByLabel('Password', { exact: true }).fill(eng.password);
+    await page.screenshot({ path: join('test-results', 'changes-override.png') });
     await form.getByRole('button', { name: 'Sign' }).click();
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('scheduled');
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/override \(outside-window\) by P500 as plant-manager/);
     scheduledSlotText = slot.toUTC().toFormat('hh:mm a');
     await form.getByLabel('Signer').selectOption(eng.employeeId);
     await form.getByLabel('Decision').selectOption({ label: 'Start execution (go)' });
-    await form.getByLabel('Password').fill(eng.password);
+    await form.getByLabel('Password', { exact: true }).fill(eng.password);
     await form.getByRole('button', { name: 'Sign' }).click();
     const refusal = form.getByRole('alert');
     await refusal.waitFor();

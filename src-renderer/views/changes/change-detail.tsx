@@ -36,6 +36,12 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const [glassApprover, setGlassApprover] = useState('');
   const [glassRole, setGlassRole] = useState('');
   const [glassMethod, setGlassMethod] = useState<'in-person' | 'phone' | 'radio'>('phone');
+  const [ovBy, setOvBy] = useState('');
+  const [ovRole, setOvRole] = useState('');
+  const [ovRule, setOvRule] = useState<'outside-window' | 'blackout'>('outside-window');
+  const [ovBlackout, setOvBlackout] = useState('');
+  const [ovReason, setOvReason] = useState('');
+  const [ovPassword, setOvPassword] = useState('');
   const [error, setError] = useState<ErrorData | null>(null);
   if (!s.detail) return <p className="muted">Select a change, or file a new one.</p>;
   const { state, progress, timeline } = s.detail;
@@ -45,28 +51,36 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const needsText = action !== '' && action !== 'submit' && action !== 'schedule' && !TEXT_OPTIONAL.has(action);
   const ready = employeeId !== '' && action !== '' && password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
     && (action !== 'schedule' || (slotStart !== '' && slotEnd !== ''))
-    && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''));
+    && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''))
+    && (ovBy === '' || (ovRole !== '' && ovReason.trim() !== '' && ovPassword !== ''));
+  const ovSigner = s.people.find((p) => p.employeeId === ovBy);
 
   async function sign(e: React.FormEvent) {
     e.preventDefault();
     if (action === '') return;
+    const override = ovBy ? { override: { employeeId: ovBy, password: ovPassword, role: ovRole, rule: ovRule, ...(ovRule === 'blackout' && ovBlackout ? { blackout: ovBlackout } : {}), reason: ovReason } } : {};
     const a = action === 'submit' ? { type: 'submit' as const }
       : action === 'withdraw' ? { type: 'withdraw' as const, reason: text }
         : action === 'approve' ? { type: 'approve' as const, role, ...(text ? { comment: text } : {}), diffReviewed }
           : action === 'approve-with-conditions' ? { type: 'approve-with-conditions' as const, role, conditions: text.split('\n').filter(Boolean), diffReviewed }
-            : action === 'schedule' ? { type: 'schedule' as const, start: isoOf(slotStart), end: isoOf(slotEnd) }
+            : action === 'schedule' ? { type: 'schedule' as const, start: isoOf(slotStart), end: isoOf(slotEnd), ...override }
               : action === 'break-glass' ? { type: 'break-glass' as const, approverName: glassApprover, approverRole: glassRole, method: glassMethod, reason: text }
-                : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness } : {}) }
+                : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness } : {}), ...override }
                   : action === 'rollback' ? { type: 'rollback' as const, reason: text }
                     : action === 'close' ? { type: 'close' as const, ...(text ? { comment: text } : {}) }
                       : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text }
                         : { type: action, role, reason: text };
     const err = await s.act({ id: state.id, employeeId, password, action: a });
     setPassword('');
+    setOvPassword('');
     setError(err);
     if (!err) {
       setAction('');
       setText('');
+      setOvBy('');
+      setOvRole('');
+      setOvReason('');
+      setOvBlackout('');
     }
   }
 
@@ -147,6 +161,32 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
               <label className="inline wide"><input type="checkbox" checked={conditionsMet} onChange={(e) => setConditionsMet(e.target.checked)} /> The approval conditions are met: {state.conditions.join('; ')}</label>
             )}
           </>)}
+          {(action === 'schedule' || action === 'start-execution') && (
+            <fieldset className="wide override" aria-label="Override">
+              <legend>Override (only for a slot outside every window or inside a blackout; signed by the approver the policy names)</legend>
+              <label>Override by
+                <select value={ovBy} onChange={(e) => { setOvBy(e.target.value); setOvRole(''); }}>
+                  <option value="">no override</option>
+                  {s.people.filter((p) => !p.revoked && p.employeeId !== employeeId).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
+                </select>
+              </label>
+              {ovBy && (<>
+                <label>Override role
+                  <select value={ovRole} onChange={(e) => setOvRole(e.target.value)}>
+                    <option value="">choose…</option>{(ovSigner?.roles ?? []).map((r) => <option key={r} value={r}>{r}</option>)}
+                  </select>
+                </label>
+                <label>Rule overridden
+                  <select value={ovRule} onChange={(e) => setOvRule(e.target.value as 'outside-window' | 'blackout')}>
+                    <option value="outside-window">outside every change window</option><option value="blackout">inside a blackout</option>
+                  </select>
+                </label>
+                {ovRule === 'blackout' && <label>Blackout name <input value={ovBlackout} onChange={(e) => setOvBlackout(e.target.value)} /></label>}
+                <label className="wide">Override reason <textarea rows={2} value={ovReason} onChange={(e) => setOvReason(e.target.value)} /></label>
+                <label>Override approver's password <input type="password" autoComplete="off" value={ovPassword} onChange={(e) => setOvPassword(e.target.value)} /></label>
+              </>)}
+            </fieldset>
+          )}
           {action !== '' && action !== 'submit' && action !== 'schedule' && (
             <label className="wide">{action === 'approve' || action === 'close' || action === 'retrospective-review' ? 'Comment'
               : action === 'approve-with-conditions' ? 'Conditions (one per line)' : action === 'start-execution' ? 'Staging validation record' : 'Reason'}

@@ -93,6 +93,12 @@ export type ControllerView = z.infer<typeof ControllerViewSchema>;
 
 const Password = z.string().min(1).max(1024);
 
+/** An override approver's signature: their id, password, role, which rule it overrides and why. */
+const OverrideRequestSchema = z.object({
+  employeeId: z.string().min(1), password: Password, role: z.string().min(1), rule: z.enum(['outside-window', 'blackout']),
+  blackout: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(2000),
+}).strict();
+
 /** A person enrolled on this laptop. */
 export const PersonViewSchema = z.object({
   fingerprint: z.string(), employeeId: z.string(), name: z.string(), roles: z.array(z.string()), source: z.string(),
@@ -260,6 +266,7 @@ export const OPERATIONS = {
     }),
   },
   'changes.act': {
+    // override: the override approver's own signature for work outside a window or inside a blackout
     request: z.object({
       id: z.string().min(1), employeeId: z.string().min(1), password: Password,
       action: z.discriminatedUnion('type', [
@@ -269,9 +276,9 @@ export const OPERATIONS = {
         z.object({ type: z.literal('approve-with-conditions'), role: z.string().min(1), conditions: z.array(z.string().min(1).max(500)).min(1), comment: z.string().max(2000).optional(), diffReviewed: z.boolean().optional() }).strict(),
         z.object({ type: z.literal('reject'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('defer'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
-        z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime() }).strict(),
+        z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('break-glass'), approverName: z.string().min(1).max(120), approverRole: z.string().min(1), method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000) }).strict(),
-        z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional() }).strict(),
+        z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),
         z.object({ type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000) }).strict(),
