@@ -38,6 +38,14 @@ export interface OverrideRequest {
   reason: string;
 }
 
+/** A second person signing the same decision: an override approver or a witness. */
+interface Cosigner {
+  employeeId: string;
+  password: string;
+  meaning: SignatureMeaning;
+  as: string;
+}
+
 /** A decision or action a person signs on a change. */
 export type SignedAction =
   | { type: 'submit' }
@@ -48,7 +56,7 @@ export type SignedAction =
   | { type: 'defer'; role: string; reason: string }
   | { type: 'schedule'; start: string; end: string; override?: OverrideRequest }
   | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
-  | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; override?: OverrideRequest }
+  | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
@@ -151,7 +159,7 @@ export class ChangeService {
   }
 
   private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor,
-    override?: OverrideRequest): ChangeState {
+    cosigners: readonly Cosigner[] = []): ChangeState {
     const now = this.deps.clock();
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const result = transition(state, op, { now, policy: this.deps.policy.current(), plant: this.plantFacts(fields) });
@@ -159,9 +167,9 @@ export class ChangeService {
     // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
     const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,
       sha256Hex(canonicalJson({ schema: 'baseline.change-decision/1', changeId: id, operation: op.type, fields: state.fields, summary }))) : null;
-    // The override approver signs the same decision with their own password (meaning "approved").
-    const cosignatures = override ? [this.deps.identity.sign(override.employeeId, override.password, 'approved',
-      sha256Hex(canonicalJson({ schema: 'baseline.change-override/1', changeId: id, operation: op.type, rule: override.rule, blackout: override.blackout ?? null, reason: override.reason, summary })))] : undefined;
+    // Override approvers and witnesses sign the same decision with their own passwords, after the transition passed.
+    const cosignatures = cosigners.length === 0 ? undefined : cosigners.map((c) => this.deps.identity.sign(c.employeeId, c.password, c.meaning,
+      sha256Hex(canonicalJson({ schema: 'baseline.change-cosignature/1', changeId: id, operation: op.type, as: c.as, fields: state.fields, summary }))));
     this.deps.journal.append('change.updated', {
       changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature, ...(cosignatures ? { cosignatures } : {}),
       state: JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>,
@@ -217,7 +225,15 @@ export class ChangeService {
                   : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
     const override = 'override' in action ? action.override : undefined;
     const overrideNote = override ? `; override (${override.rule}${override.blackout ? ` ${override.blackout}` : ''}) by ${override.employeeId} as ${override.role}: ${override.reason}` : '';
-    return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning: MEANING[action.type], password }, actor, override);
+    const cosigners: Cosigner[] = [];
+    if (override) cosigners.push({ employeeId: override.employeeId, password: override.password, meaning: 'approved', as: `override:${override.rule}` });
+    if (action.type === 'start-execution' && action.witnessEmployeeId) {
+      if (!action.witnessPassword) {
+        throw new BaselineError('witness-signature', `The witness ${action.witnessEmployeeId} has not signed.`, 'The witness enters their own password to sign the start with you (dual control).');
+      }
+      cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
+    }
+    return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning: MEANING[action.type], password }, actor, cosigners);
   }
 
   private overrideOf(o: OverrideRequest | undefined): { overrides?: OverrideSignature[] } {

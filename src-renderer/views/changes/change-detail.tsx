@@ -32,6 +32,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const [slotStart, setSlotStart] = useState('');
   const [slotEnd, setSlotEnd] = useState('');
   const [witness, setWitness] = useState('');
+  const [witnessPassword, setWitnessPassword] = useState('');
   const [conditionsMet, setConditionsMet] = useState(false);
   const [glassApprover, setGlassApprover] = useState('');
   const [glassRole, setGlassRole] = useState('');
@@ -52,7 +53,8 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const ready = employeeId !== '' && action !== '' && password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
     && (action !== 'schedule' || (slotStart !== '' && slotEnd !== ''))
     && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''))
-    && (ovBy === '' || (ovRole !== '' && ovReason.trim() !== '' && ovPassword !== ''));
+    && (ovBy === '' || (ovRole !== '' && ovReason.trim() !== '' && ovPassword !== ''))
+    && (action !== 'start-execution' || witness === '' || witnessPassword !== '');
   const ovSigner = s.people.find((p) => p.employeeId === ovBy);
 
   async function sign(e: React.FormEvent) {
@@ -65,7 +67,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           : action === 'approve-with-conditions' ? { type: 'approve-with-conditions' as const, role, conditions: text.split('\n').filter(Boolean), diffReviewed }
             : action === 'schedule' ? { type: 'schedule' as const, start: isoOf(slotStart), end: isoOf(slotEnd), ...override }
               : action === 'break-glass' ? { type: 'break-glass' as const, approverName: glassApprover, approverRole: glassRole, method: glassMethod, reason: text }
-                : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness } : {}), ...override }
+                : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness, witnessPassword } : {}), ...override }
                   : action === 'rollback' ? { type: 'rollback' as const, reason: text }
                     : action === 'close' ? { type: 'close' as const, ...(text ? { comment: text } : {}) }
                       : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text }
@@ -73,6 +75,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
     const err = await s.act({ id: state.id, employeeId, password, action: a });
     setPassword('');
     setOvPassword('');
+    setWitnessPassword('');
     setError(err);
     if (!err) {
       setAction('');
@@ -157,6 +160,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
                 {s.people.filter((p) => !p.revoked && p.employeeId !== employeeId).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
               </select>
             </label>
+            {witness && <label>Witness's password <input type="password" autoComplete="off" value={witnessPassword} onChange={(e) => setWitnessPassword(e.target.value)} /></label>}
             {'conditions' in state && state.conditions.length > 0 && (
               <label className="inline wide"><input type="checkbox" checked={conditionsMet} onChange={(e) => setConditionsMet(e.target.checked)} /> The approval conditions are met: {state.conditions.join('; ')}</label>
             )}

@@ -278,7 +278,7 @@ export const OPERATIONS = {
         z.object({ type: z.literal('defer'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('break-glass'), approverName: z.string().min(1).max(120), approverRole: z.string().min(1), method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000) }).strict(),
-        z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), override: OverrideRequestSchema.optional() }).strict(),
+        z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), witnessPassword: Password.optional(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),
         z.object({ type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000) }).strict(),

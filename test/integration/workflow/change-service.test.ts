@@ -96,7 +96,7 @@ describe('emergency fast path: break-glass now, retrospective CAB review within 
   });
 });
 
-describe('scheduled start: inside the slot only, conditions confirmed, staging record kept', () => {
+describe('scheduled start: inside the slot only, conditions confirmed, staging record kept, witness co-signs', () => {
   const t = tempHome();
   let now = new Date('2026-11-23T15:00:00Z'); // Monday 09:00 in Chicago
   let app: BaselineApp;
@@ -122,14 +122,21 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', start: '2026-11-24T05:00:00.000Z', end: '2026-11-24T06:00:00.000Z' }, app.actor()))
       .toThrow(/notice|earliest start/i);
     expect(app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', ...slot }, app.actor()).status).toBe('scheduled');
-    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, conditionsMet: true }, app.actor()))
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, witnessPassword: sec.password, conditionsMet: true }, app.actor()))
       .toThrow(/scheduled from .* it is now/);
     now = new Date('2026-11-27T05:10:00Z');
-    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId }, app.actor()))
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, witnessPassword: sec.password }, app.actor()))
       .toThrow(/approved with conditions \(Operator on the line during the download\)/);
-    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', witnessEmployeeId: sec.employeeId, conditionsMet: true }, app.actor()))
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', witnessEmployeeId: sec.employeeId, witnessPassword: sec.password, conditionsMet: true }, app.actor()))
       .toThrow(/staging/);
-    const started = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, conditionsMet: true }, app.actor());
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, conditionsMet: true }, app.actor()))
+      .toThrow(/witness .* has not signed/);
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, witnessPassword: 'wrong', conditionsMet: true }, app.actor()))
+      .toThrow(/password/);
+    expect(app.changes.get(c.id).status).toBe('scheduled');
+    const started = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, witnessPassword: sec.password, conditionsMet: true }, app.actor());
+    const startEvent = app.journal.page(1)[0]!;
+    expect((JSON.parse(startEvent.payload) as { cosignatures: { signer: { name: string }; meaning: string }[] }).cosignatures.map((x) => [x.signer.name, x.meaning])).toEqual([[sec.name, 'reviewed']]);
     expect(started.status).toBe('in-execution');
     if (started.status !== 'in-execution') throw new Error('unreachable');
     expect(started.execution.stagingRecord).toBe('STG-17');
