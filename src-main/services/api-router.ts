@@ -87,7 +87,13 @@ export function appHandlers(app: BaselineApp): Handlers {
     'plant.get': () => ({
       lines: app.changes.lines(),
       controllerLines: Object.fromEntries((app.store.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id])),
+      safetyControllers: (app.store.db.prepare('SELECT id FROM controllers WHERE safety = 1').all() as { id: string }[]).map((r) => r.id),
     }),
+    'controllers.setSafety': (req) => {
+      app.controllers.get(req.controllerId);
+      app.changes.setControllerSafety(req.controllerId, req.safety, req.reason, app.actor());
+      return { ok: true as const };
+    },
     'plant.import': (req) => ({ lines: app.changes.importPlant(req.yaml, req.source, app.actor()).lines.length }),
     'controllers.assignLine': (req) => {
       app.controllers.get(req.controllerId);

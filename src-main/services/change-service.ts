@@ -123,15 +123,21 @@ export class ChangeService {
     this.deps.journal.append('controller.line-assigned', { controllerId, lineId }, actor);
   }
 
+  /** Marks a controller as a safety system (or not): every change to it then needs what a safety tag needs. */
+  setControllerSafety(controllerId: string, safety: boolean, reason: string, actor: Actor): void {
+    this.deps.journal.append('controller.safety-set', { controllerId, safety, reason }, actor);
+  }
+
   /** What the plant model says about a request: its controllers' lines and whether it touches safety tags. */
   plantFacts(fields: ChangeRequestFields): PlantFacts {
     const lines = this.lines();
     const rows = fields.targetControllers.length === 0 ? [] : this.deps.db.prepare(
-      `SELECT id, line_id, profile_sha256 FROM controllers WHERE id IN (${fields.targetControllers.map(() => '?').join(',')})`).all(...fields.targetControllers) as { id: string; line_id: string | null; profile_sha256: string | null }[];
+      `SELECT id, name, line_id, profile_sha256, safety FROM controllers WHERE id IN (${fields.targetControllers.map(() => '?').join(',')})`).all(...fields.targetControllers) as
+      { id: string; name: string; line_id: string | null; profile_sha256: string | null; safety: number }[];
     const lineFacts = [...new Set(rows.map((r) => r.line_id).filter((l): l is string => l !== null))]
       .map((id) => lines.find((l) => l.id === id)).filter((l): l is LineFact & { name: string } => l !== undefined)
       .map((l) => ({ id: l.id, name: l.name, tier: l.tier }));
-    const safetyTags: string[] = [];
+    const safetyTags: string[] = rows.filter((r) => r.safety === 1).map((r) => `(all of safety controller ${r.name})`);
     const pc = fields.proposedChange;
     if (pc?.kind === 'diff') {
       const profileSha = rows.find((r) => r.id === pc.controllerId)?.profile_sha256;

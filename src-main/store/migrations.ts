@@ -250,6 +250,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    description: 'controllers flagged as safety systems',
+    sql: `ALTER TABLE controllers ADD COLUMN safety INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Schema version this build writes. */

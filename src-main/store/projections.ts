@@ -93,6 +93,9 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   'controller.line-assigned': (db, _e, p) => {
     db.prepare('UPDATE controllers SET line_id = ? WHERE id = ?').run(p.lineId, p.controllerId);
   },
+  'controller.safety-set': (db, _e, p) => {
+    db.prepare('UPDATE controllers SET safety = ? WHERE id = ?').run(p.safety ? 1 : 0, p.controllerId);
+  },
   'policy.adopted': (db, e, p) => {
     db.prepare('INSERT INTO policies (event_id, revision, name, sha256, yaml, source, adopted_by, adopted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(e.id, p.revision, p.name, p.sha256, p.yaml, p.source, p.signature.signer.name, e.at);

@@ -134,6 +134,7 @@ export interface ChangesSlice {
   loadCalendar(from: Date, days: number): Promise<void>;
   importPlant(yaml: string, source: string): Promise<ErrorData | null>;
   assignLine(controllerId: string, lineId: string): Promise<ErrorData | null>;
+  setSafety(controllerId: string, safety: boolean): Promise<ErrorData | null>;
   requestedWindows: OperationResponse<'changes.windows'>['windows'];
   loadRequestedWindows(): Promise<void>;
 }
@@ -592,6 +593,17 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     if (!api) return null;
     try {
       await api.invoke('plant.import', { yaml, source });
+      await get().loadChanges();
+      return null;
+    } catch (err) {
+      return errorOf(err);
+    }
+  },
+  async setSafety(controllerId, safety) {
+    const api = get().api;
+    if (!api) return null;
+    try {
+      await api.invoke('controllers.setSafety', { controllerId, safety, reason: safety ? 'marked a safety system on the Plant screen' : 'unmarked on the Plant screen' });
       await get().loadChanges();
       return null;
     } catch (err) {

@@ -157,7 +157,8 @@ export const EVENT_PAYLOADS = {
   'plant.imported': z.object({ plant: PlantSchema, source: z.string().min(1) }).strict(),
   /** A controller was placed on a line of the plant model (its tier then governs changes to it). */
   'controller.line-assigned': z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
-  /** A change request was created or went through an operation; `state` is the state the operation produced. */
+  /** Plant engineering marked a controller as a safety system (every change to it escalates like a safety tag), or unmarked it. */
+  'controller.safety-set': z.object({ controllerId: z.string().min(1), safety: z.boolean(), reason: z.string() }).strict(),
   /** The plant adopted a policy document (its full YAML text), signed by whoever adopted it. */
   'policy.adopted': z.object({
     revision: z.number().int(),
@@ -167,6 +168,7 @@ export const EVENT_PAYLOADS = {
     source: z.string(),
     signature: SignatureSchema,
   }).strict(),
+  /** A change request was created or went through an operation; `state` is the state the operation produced. */
   'change.updated': z.object({
     changeId: z.string().min(1),
     operation: z.string().min(1),

@@ -50,14 +50,18 @@ describe('Plant in Chromium: import the plant model and put a controller on a li
     expect(await page.getByText('Lines (0)').count()).toBe(1);
   });
 
-  it('the 24-line demo plant imports, and a controller put on L07 stays there after a reload', async () => {
+  it('the 24-line demo plant imports, and a controller put on L07 and marked a safety system stays so after a reload', async () => {
     await page.getByLabel('Import plant YAML').setInputFiles(root('resources/plant/demo-plant.yaml'));
     await expect.poll(() => page.locator('tr[data-line]').count()).toBe(24);
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.getByLabel('Line of PLC-L07-PALLETISER').selectOption('L07');
+    // A controlled checkbox: it shows the stored flag once the server has recorded it.
+    await page.getByLabel('PLC-L07-PALLETISER is a safety system').click();
+    await expect.poll(() => page.getByLabel('PLC-L07-PALLETISER is a safety system').isChecked()).toBe(true);
     await page.reload();
     await page.getByRole('button', { name: 'Plant' }).click();
     await expect.poll(() => page.getByLabel('Line of PLC-L07-PALLETISER').inputValue()).toBe('L07');
+    expect(await page.getByLabel('PLC-L07-PALLETISER is a safety system').isChecked()).toBe(true);
     await page.screenshot({ path: join('test-results', 'plant-view.png') });
   });
 

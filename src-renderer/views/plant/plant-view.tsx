@@ -45,7 +45,7 @@ function PolicyPanel() {
 
 /** The plant model: lines with their tiers (imported from YAML), and which line each controller is on. */
 export function PlantView() {
-  const s = useAppStore(useShallow((st) => ({ plant: st.plant, controllers: st.controllers, load: st.loadChanges, importPlant: st.importPlant, assign: st.assignLine })));
+  const s = useAppStore(useShallow((st) => ({ plant: st.plant, controllers: st.controllers, load: st.loadChanges, importPlant: st.importPlant, assign: st.assignLine, setSafety: st.setSafety })));
   const [error, setError] = useState<ErrorData | null>(null);
   const { load } = s;
   useEffect(() => {
@@ -68,7 +68,7 @@ export function PlantView() {
       <PolicyPanel />
       <h3>Controllers</h3>
       <table className="events" aria-label="Controllers on lines">
-        <thead><tr><th>Controller</th><th>Address</th><th>Line</th></tr></thead>
+        <thead><tr><th>Controller</th><th>Address</th><th>Line</th><th>Safety system</th></tr></thead>
         <tbody>
           {s.controllers.map((c) => (
             <tr key={c.id}>
@@ -77,6 +77,8 @@ export function PlantView() {
                 <option value="">(no line)</option>
                 {lines.map((l) => <option key={l.id} value={l.id}>{l.id} {l.name} (tier {l.tier})</option>)}
               </select></td>
+              <td><label className="inline"><input type="checkbox" aria-label={`${c.name} is a safety system`} checked={s.plant?.safetyControllers.includes(c.id) ?? false}
+                onChange={(e) => void s.setSafety(c.id, e.target.checked).then(setError)} /> every change escalates like a safety tag</label></td>
             </tr>
           ))}
         </tbody>

@@ -226,11 +226,15 @@ export const OPERATIONS = {
   },
   'plant.get': {
     request: Empty,
-    response: z.object({ lines: z.array(z.object({ id: z.string(), name: z.string(), tier: z.number() })), controllerLines: z.record(z.string(), z.string()) }),
+    response: z.object({ lines: z.array(z.object({ id: z.string(), name: z.string(), tier: z.number() })), controllerLines: z.record(z.string(), z.string()), safetyControllers: z.array(z.string()) }),
   },
   'plant.import': {
     request: z.object({ yaml: z.string().max(2_000_000), source: z.string().min(1).max(200) }).strict(),
     response: z.object({ lines: z.number() }),
+  },
+  'controllers.setSafety': {
+    request: z.object({ controllerId: z.string().min(1), safety: z.boolean(), reason: z.string().max(2000) }).strict(),
+    response: z.object({ ok: z.literal(true) }),
   },
   'controllers.assignLine': {
     request: z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
