@@ -442,30 +442,29 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
     }
   },
   async signSnapshot(req) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+    const err = await attemptWith(get, async (api) => {
       await api.invoke('snapshots.sign', req);
       await get().loadSnapshots(req.controllerId);
-      return null;
-    } catch (err) {
-      void get().loadPeople();
-      return errorOf(err);
-    }
+    });
+    if (err) void get().loadPeople();
+    return err;
   },
 });
 
+/** Runs API calls; their error for the form that asked (null when they worked, or before the API is connected). */
+async function attemptWith(get: () => AppState, fn: (api: BaselineApi) => Promise<void>): Promise<ErrorData | null> {
+  const api = get().api;
+  if (!api) return null;
+  try {
+    await fn(api);
+    return null;
+  } catch (err) {
+    return errorOf(err);
+  }
+}
+
 const createBaselineSlice: StateCreator<AppState, [], [], BaselineSlice> = (set, get) => {
-  const attempt = async (fn: (api: BaselineApi) => Promise<void>): Promise<ErrorData | null> => {
-    const api = get().api;
-    if (!api) return null;
-    try {
-      await fn(api);
-      return null;
-    } catch (err) {
-      return errorOf(err);
-    }
-  };
+  const attempt = (fn: (api: BaselineApi) => Promise<void>): Promise<ErrorData | null> => attemptWith(get, fn);
   return {
     baselines: null,
     driftResult: null,
@@ -564,62 +563,39 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     }
   },
   async actOnChange(req) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+    const err = await attemptWith(get, async (api) => {
       await api.invoke('changes.act', req);
       await get().loadChanges();
       await get().selectChange(req.id);
-      return null;
-    } catch (err) {
-      void get().loadPeople();
-      return errorOf(err);
-    }
+    });
+    if (err) void get().loadPeople(); // a wrong password may have locked the signer: show it
+    return err;
   },
   async adoptPolicy(req) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+    const err = await attemptWith(get, async (api) => {
       await api.invoke('policy.adopt', req);
       await get().loadChanges();
-      return null;
-    } catch (err) {
-      void get().loadPeople();
-      return errorOf(err);
-    }
+    });
+    if (err) void get().loadPeople();
+    return err;
   },
-  async importPlant(yaml, source) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+  importPlant(yaml, source) {
+    return attemptWith(get, async (api) => {
       await api.invoke('plant.import', { yaml, source });
       await get().loadChanges();
-      return null;
-    } catch (err) {
-      return errorOf(err);
-    }
+    });
   },
-  async setSafety(controllerId, safety) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+  setSafety(controllerId, safety) {
+    return attemptWith(get, async (api) => {
       await api.invoke('controllers.setSafety', { controllerId, safety, reason: safety ? 'marked a safety system on the Plant screen' : 'unmarked on the Plant screen' });
       await get().loadChanges();
-      return null;
-    } catch (err) {
-      return errorOf(err);
-    }
+    });
   },
-  async assignLine(controllerId, lineId) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+  assignLine(controllerId, lineId) {
+    return attemptWith(get, async (api) => {
       await api.invoke('controllers.assignLine', { controllerId, lineId });
       await get().loadChanges();
-      return null;
-    } catch (err) {
-      return errorOf(err);
-    }
+    });
   },
   requestedWindows: [],
   async loadRequestedWindows() {
