@@ -67,7 +67,7 @@ function documents(): { before: DiffableDocument; after: DiffableDocument; plant
     }
     after.push({ ...b }); // a separate object, as a second capture parsed from its own file would be
   }
-  const controller = { id: 'c-1', protocol: 's7', address: '10.1.2.3:102 rack 0 slot 1', description: 'S7 10.1.2.3:102 rack 0 slot 1' };
+  const controller = { id: 'c-1', protocol: 's7', address: '127.0.0.3:102 rack 0 slot 1', description: 'S7 127.0.0.3:102 rack 0 slot 1' };
   const identity = { module: 'CPU 1516-3 PN/DP', firmware: 'V2.9.4', serial: 'S C-X4U123456' };
   return {
     before: { controller, identity, values: before },

@@ -28,8 +28,8 @@ describe('EPATH decode and encode', () => {
     ['member (array element) segments 8/16/32-bit', '28 03 29 00 34 12 2a 00 78 56 34 12',
       [logical('member', 3), logical('member', 0x1234), logical('member', 0x12345678)]],
     ['port 1 link 0 (C-1.4.1)', '01 00', [{ kind: 'port', port: 1, link: Buffer.from([0]) }]],
-    ['port with an 11-byte link address, padded', '12 0b 31 39 32 2e 31 36 38 2e 31 2e 31 00',
-      [{ kind: 'port', port: 2, link: Buffer.from('192.168.1.1') }]],
+    ['port with an 11-byte link address, padded', '12 0b 31 32 37 2e 30 2e 30 2e 31 30 31 00',
+      [{ kind: 'port', port: 2, link: Buffer.from('127.0.0.101') }]],
     ['extended port id 300', '0f 2c 01 05', [{ kind: 'port', port: 300, link: Buffer.from([5]) }]],
     ['electronic key (C-1.4.2.2)', '34 04 01 00 0e 00 a6 00 a1 0b',
       [{ kind: 'key', vendorId: 1, deviceType: 14, productCode: 166, major: 33, minor: 11, compatibility: true }]],
@@ -51,7 +51,7 @@ describe('EPATH decode and encode', () => {
     expect(decodeEpath(Buffer.concat([LOGICAL.build(LOGICAL.types.ClassID, 0x6c), LOGICAL.build(LOGICAL.types.InstanceID, 0x0fce)])))
       .toEqual([logical('class', 0x6c), logical('instance', 0x0fce)]);
     expect(decodeEpath(PORT.build(1, 3))).toEqual([{ kind: 'port', port: 1, link: Buffer.from([3]) }]);
-    expect(decodeEpath(PORT.build(2, '10.0.0.5'))).toEqual([{ kind: 'port', port: 2, link: Buffer.from('10.0.0.5') }]);
+    expect(decodeEpath(PORT.build(2, '127.0.0.5'))).toEqual([{ kind: 'port', port: 2, link: Buffer.from('127.0.0.5') }]);
   });
 
   it('finds the object a logical path addresses', () => {
