@@ -43,7 +43,6 @@ export default tseslint.config(
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
-    ignores: ['src-renderer/vite.config.ts'],
     rules: layer('src-renderer runs in a sandboxed page: it imports src-shared/common only, never Node, electron, src-main or src-shared/node (ARCHITECTURE §1).',
       [...NODE_BUILTINS, 'electron', '**/src-main/**', '**/src-shared/node/**', '**/src-server/**']),
   },

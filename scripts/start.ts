@@ -18,7 +18,7 @@ function electronBinary(): string | null {
   return existsSync(bin) ? bin : null;
 }
 
-run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn']);
+run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'scripts/vite.config.ts', '--logLevel', 'warn']);
 run(process.execPath, ['scripts/build-electron.ts']);
 
 let bin = electronBinary();

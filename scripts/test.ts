@@ -25,7 +25,7 @@ for (const [name, cmd, args] of [
   else failed++;
 }
 
-if (!step('build renderer', npx('vite'), ['build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'])) failed++;
+if (!step('build renderer', npx('vite'), ['build', '--config', 'scripts/vite.config.ts', '--logLevel', 'warn'])) failed++;
 
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';
