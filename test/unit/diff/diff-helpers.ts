@@ -24,7 +24,7 @@ export function val(tag: string, over: Partial<DiffableValue> = {}): DiffableVal
 /** A document of the test controller holding these values. */
 export function docOf(values: DiffableValue[], over: Partial<DiffableDocument> = {}): DiffableDocument {
   return {
-    controller: { protocol: 'modbus-tcp', address: '10.0.0.5:502 unit 1', description: 'Modbus TCP 10.0.0.5:502 unit 1' },
+    controller: { protocol: 'modbus-tcp', address: '127.0.0.5:502 unit 1', description: 'Modbus TCP 127.0.0.5:502 unit 1' },
     identity: { vendorName: 'Acme', productCode: 'PLC-9', revision: '1.2' },
     values,
     ...over,

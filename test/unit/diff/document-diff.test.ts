@@ -187,7 +187,7 @@ describe('identity and artefacts', () => {
 });
 
 describe('different controllers', () => {
-  const other = { protocol: 'modbus-tcp', address: '10.0.0.6:502 unit 1', description: 'Modbus TCP 10.0.0.6:502 unit 1' };
+  const other = { protocol: 'modbus-tcp', address: '127.0.0.6:502 unit 1', description: 'Modbus TCP 127.0.0.6:502 unit 1' };
 
   it('refuses to diff two controllers, says so and names the way out', () => {
     try {
@@ -198,8 +198,8 @@ describe('different controllers', () => {
       const err = e as BaselineError;
       expect(err.code).toBe('diff-different-controllers');
       expect(err.message).toContain('two different controllers');
-      expect(err.message).toContain('10.0.0.5:502');
-      expect(err.message).toContain('10.0.0.6:502');
+      expect(err.message).toContain('127.0.0.5:502');
+      expect(err.message).toContain('127.0.0.6:502');
       expect(err.hint).toContain('force');
     }
   });
@@ -211,16 +211,16 @@ describe('different controllers', () => {
   });
 
   it('goes by controller id when both documents have one', () => {
-    const a = docOf([], { controller: { id: 'c-1', protocol: 's7', address: '10.0.0.7:102 rack 0 slot 1', description: 'S7 old address' } });
-    const b = docOf([], { controller: { id: 'c-1', protocol: 's7', address: '10.0.0.8:102 rack 0 slot 1', description: 'S7 new address' } });
+    const a = docOf([], { controller: { id: 'c-1', protocol: 's7', address: '127.0.0.7:102 rack 0 slot 1', description: 'S7 old address' } });
+    const b = docOf([], { controller: { id: 'c-1', protocol: 's7', address: '127.0.0.8:102 rack 0 slot 1', description: 'S7 new address' } });
     expect(diffDocuments(a, b).forced).toBe(false);
-    const c = docOf([], { controller: { id: 'c-2', protocol: 's7', address: '10.0.0.7:102 rack 0 slot 1', description: 'S7 twin' } });
+    const c = docOf([], { controller: { id: 'c-2', protocol: 's7', address: '127.0.0.7:102 rack 0 slot 1', description: 'S7 twin' } });
     expect(() => diffDocuments(a, c)).toThrow(BaselineError);
   });
 
   it('treats capture documents of the same target as one controller, and a moved host as another', () => {
     const before = loadCapture('before');
-    const moved = { ...before, controller: { ...before.controller, target: { protocol: 's7' as const, host: '10.1.2.4', port: 102, rack: 0, slot: 1 } } };
+    const moved = { ...before, controller: { ...before.controller, target: { protocol: 's7' as const, host: '127.0.0.4', port: 102, rack: 0, slot: 1 } } };
     expect(() => diffDocuments(diffableFromCapture(before), diffableFromCapture(moved))).toThrow(/two different controllers/);
     expect(diffDocuments(diffableFromCapture(before), diffableFromCapture(before)).summary.identical).toBe(true);
   });
