@@ -1,61 +1,18 @@
-/**
- * Reads annotated hex fixtures (test/fixtures/s7/*.hex): `#` starts a comment, `> request` and `< reply` start
- * sections, everything else is hex bytes separated by spaces.
- */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** The S7 hex fixtures (test/fixtures/s7/*.hex); the format is read by test/helpers/hex-fixtures.ts. */
+import { loadExchanges as load, type Exchange } from '../../helpers/hex-fixtures.ts';
 
-/** One request and the reply it got (or, in simulator-replies.hex, must get). */
-export interface Exchange {
-  request: Uint8Array;
-  reply: Uint8Array;
-}
+export { hex, type Exchange } from '../../helpers/hex-fixtures.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/s7/', import.meta.url));
-
-/** The exchanges of a fixture file, in order. */
-export function loadExchanges(file: string): Exchange[] {
-  const text = readFileSync(FIXTURES + file, 'utf8');
-  const out: Exchange[] = [];
-  let current: 'request' | 'reply' | null = null;
-  let digits = '';
-  const flush = () => {
-    if (current === null) return;
-    if (digits.length % 2 !== 0) throw new Error(`${file}: odd number of hex digits`);
-    const bytes = Uint8Array.from(Buffer.from(digits, 'hex'));
-    if (current === 'request') out.push({ request: bytes, reply: new Uint8Array(0) });
-    else {
-      const last = out[out.length - 1];
-      if (!last) throw new Error(`${file}: a reply before any request`);
-      last.reply = bytes;
-    }
-    digits = '';
-  };
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (line === '> request' || line === '< reply') {
-      flush();
-      current = line === '> request' ? 'request' : 'reply';
-    } else if (line !== '') {
-      if (current === null) throw new Error(`${file}: bytes outside a section`);
-      if (!/^[0-9a-fA-F ]+$/.test(line)) throw new Error(`${file}: not hex: ${line}`);
-      digits += line.replace(/\s+/g, '');
-    }
-  }
-  flush();
-  return out;
+/** The exchanges of a fixture file, in order (bytes as plain Uint8Array, as the S7 codec takes them). */
+export function loadExchanges(file: string): { request: Uint8Array; reply: Uint8Array }[] {
+  return load('s7', file).map((e: Exchange) => ({ request: Uint8Array.from(e.request), reply: Uint8Array.from(e.reply) }));
 }
 
 /** Exchange `n` (0-based) of a fixture file. */
-export function exchange(file: string, n: number): Exchange {
+export function exchange(file: string, n: number): { request: Uint8Array; reply: Uint8Array } {
   const e = loadExchanges(file)[n];
   if (!e) throw new Error(`${file}: no exchange ${n}`);
   return e;
-}
-
-/** Hex of bytes, for readable failure messages. */
-export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex').replace(/(..)/g, '$1 ').trim();
 }
 
 /** Bytes from spaced hex. */
