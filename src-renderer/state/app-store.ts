@@ -144,6 +144,25 @@ export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice &
 
 const PAGE = 200;
 
+type ErrorKey = 'controllersError' | 'peopleError' | 'changesError';
+
+/**
+ * Runs a screen's action: its result; or null, with the screen's error panel showing why (also null before the
+ * API is connected).
+ */
+async function runShowingError<T>(get: () => AppState, set: (patch: Partial<AppState>) => void, key: ErrorKey, fn: (api: BaselineApi) => Promise<T>): Promise<T | null> {
+  const api = get().api;
+  if (!api) return null;
+  // Cleared first, so an error of the reload inside `fn` stays on screen.
+  set({ [key]: null });
+  try {
+    return await fn(api);
+  } catch (err) {
+    set({ [key]: errorOf(err) });
+    return null;
+  }
+}
+
 const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => ({
   api: null,
   connection: { state: 'connecting' },
@@ -277,32 +296,20 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
       void get().loadPeople();
     }
   },
-  async importProfile(req) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+  importProfile(req) {
+    return runShowingError(get, set, 'controllersError', async (api) => {
       const profile = await api.invoke('profiles.import', req);
-      set({ controllersError: null });
       await get().loadControllers();
       return profile;
-    } catch (err) {
-      set({ controllersError: errorOf(err) });
-      return null;
-    }
+    });
   },
-  async registerController(req) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+  registerController(req) {
+    return runShowingError(get, set, 'controllersError', async (api) => {
       const c = await api.invoke('controllers.register', req);
-      set({ controllersError: null });
       await get().loadControllers();
       get().selectController(c.id);
       return c;
-    } catch (err) {
-      set({ controllersError: errorOf(err) });
-      return null;
-    }
+    });
   },
   async startCapture(controllerId) {
     const api = get().api;
@@ -341,18 +348,12 @@ const createControllersSlice: StateCreator<AppState, [], [], ControllersSlice> =
     }
   },
   async saveEditedProfile(controllerId, name, protocol, csv) {
-    const api = get().api;
-    if (!api) return false;
-    try {
+    return (await runShowingError(get, set, 'controllersError', async (api) => {
       const p = await api.invoke('profiles.import', { name, protocol, csv });
       await api.invoke('controllers.setProfile', { controllerId, profileSha256: p.sha256 });
-      set({ controllersError: null });
       await get().loadControllers();
       return true;
-    } catch (err) {
-      set({ controllersError: errorOf(err) });
-      return false;
-    }
+    })) === true;
   },
   history: [],
   diff: null,
@@ -407,30 +408,18 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
     }
   },
   async createCa(req) {
-    const api = get().api;
-    if (!api) return false;
-    try {
+    return (await runShowingError(get, set, 'peopleError', async (api) => {
       await api.invoke('people.createCa', req);
-      set({ peopleError: null });
       await get().loadPeople();
       return true;
-    } catch (err) {
-      set({ peopleError: errorOf(err) });
-      return false;
-    }
+    })) === true;
   },
   async enrol(req) {
-    const api = get().api;
-    if (!api) return false;
-    try {
+    return (await runShowingError(get, set, 'peopleError', async (api) => {
       await api.invoke('people.enrol', req);
-      set({ peopleError: null });
       await get().loadPeople();
       return true;
-    } catch (err) {
-      set({ peopleError: errorOf(err) });
-      return false;
-    }
+    })) === true;
   },
   async loadSnapshots(controllerId) {
     const api = get().api;
@@ -534,33 +523,21 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
       return null;
     }
   },
-  async createChange(req) {
-    const api = get().api;
-    if (!api) return null;
-    try {
+  createChange(req) {
+    return runShowingError(get, set, 'changesError', async (api) => {
       const { id } = await api.invoke('changes.create', req);
-      set({ changesError: null });
       await get().loadChanges();
       await get().selectChange(id);
       return id;
-    } catch (err) {
-      set({ changesError: errorOf(err) });
-      return null;
-    }
+    });
   },
   async editChange(req) {
-    const api = get().api;
-    if (!api) return false;
-    try {
+    return (await runShowingError(get, set, 'changesError', async (api) => {
       await api.invoke('changes.edit', req);
-      set({ changesError: null });
       await get().loadChanges();
       await get().selectChange(req.id);
       return true;
-    } catch (err) {
-      set({ changesError: errorOf(err) });
-      return false;
-    }
+    })) === true;
   },
   async actOnChange(req) {
     const err = await attemptWith(get, async (api) => {
