@@ -277,28 +277,38 @@ export class ChangeService {
     return this.state(id);
   }
 
+  /** Lines of a change's target controllers, from one read of where every controller is (no profile loads). */
+  private linesOfTargets(): (fields: ChangeRequestFields) => string[] {
+    const known = new Set(this.lines().map((l) => l.id));
+    const lineOf = new Map((this.deps.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[])
+      .filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
+    return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
+  }
+
   /** The change register, newest first. */
   list(): ChangeSummary[] {
+    const linesOf = this.linesOfTargets();
     return (this.deps.db.prepare('SELECT id, status, title, class, requester, state, created_at, updated_at FROM changes ORDER BY created_at DESC').all() as
       { id: string; status: string; title: string; class: string | null; requester: string; state: string; created_at: string; updated_at: string }[])
       .map((r) => {
         const state = JSON.parse(r.state) as ChangeState;
         return {
           id: r.id, status: r.status, title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
-          lines: [...new Set(this.plantFacts(state.fields).lines.map((l) => l.id))], createdAt: r.created_at, updatedAt: r.updated_at,
+          lines: linesOf(state.fields), createdAt: r.created_at, updatedAt: r.updated_at,
         };
       });
   }
 
   /** Each change's booked slot, or else the window it asked for, with the lines of their controllers (for the calendar). */
   requestedWindows(): { id: string; title: string; status: string; start: string; end: string; lines: string[] }[] {
+    const linesOf = this.linesOfTargets();
     return (this.deps.db.prepare('SELECT state FROM changes ORDER BY created_at').all() as { state: string }[])
       .map((r) => JSON.parse(r.state) as ChangeState)
       .filter((c) => c.status !== 'withdrawn' && c.status !== 'rejected')
       .flatMap((c) => {
         // Once booked, the slot is what the calendar must show; until then, the window the request asked for.
         const w = 'slot' in c && c.slot ? c.slot : c.fields.requestedWindow;
-        return w ? [{ id: c.id, title: c.fields.title, status: c.status, start: w.start, end: w.end, lines: this.plantFacts(c.fields).lines.map((l) => l.id) }] : [];
+        return w ? [{ id: c.id, title: c.fields.title, status: c.status, start: w.start, end: w.end, lines: linesOf(c.fields) }] : [];
       });
   }
 
