@@ -17,6 +17,7 @@ import { approvalProgressOf, approvalTimeoutStatus, retrospectiveStatus, statusL
 import { allowedOperations, outstandingApprovals } from '../../src-shared/common/workflow/change-transition.ts';
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import { listCalendar } from '../../src-shared/common/workflow/change-windows.ts';
+import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model.ts';
 
 /** One handler per operation; the compiler refuses a contract operation without one. */
 export type Handlers = { [N in OperationName]: (request: ValidRequest<N>) => OperationResponse<N> | Promise<OperationResponse<N>> };
@@ -84,20 +85,31 @@ export function appHandlers(app: BaselineApp): Handlers {
       const p = app.identity.personByEmployeeId(req.employeeId);
       return { closedAt: app.baselines.closeUnauthorizedChange(req.id, req.explanation, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }).closedAt };
     },
-    'plant.get': () => ({
-      lines: app.changes.lines(),
-      controllerLines: Object.fromEntries((app.store.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id])),
-      safetyControllers: (app.store.db.prepare('SELECT id FROM controllers WHERE safety = 1').all() as { id: string }[]).map((r) => r.id),
-    }),
-    'controllers.setSafety': (req) => {
-      app.controllers.get(req.controllerId);
-      app.changes.setControllerSafety(req.controllerId, req.safety, req.reason, app.actor());
+    'plant.get': () => app.plantModel.view(),
+    'plant.import': (req) => {
+      const { sites, lines } = plantSitesAndLines(app.plantModel.importPlant(req.text, req.source, { employeeId: req.employeeId, password: req.password }));
+      return { sites: sites.length, lines: lines.length };
+    },
+    'plant.setSite': (req) => {
+      app.plantModel.setSite(req.site, req.reason, { employeeId: req.employeeId, password: req.password });
       return { ok: true as const };
     },
-    'plant.import': (req) => ({ lines: app.changes.importPlant(req.yaml, req.source, app.actor()).lines.length }),
+    'plant.setLine': (req) => {
+      app.plantModel.setLine({ ...req.line, tier: req.line.tier as 1 | 2 | 3 }, req.reason, { employeeId: req.employeeId, password: req.password });
+      return { ok: true as const };
+    },
+    'plant.removeLine': (req) => {
+      app.plantModel.removeLine(req.lineId, req.reason, { employeeId: req.employeeId, password: req.password });
+      return { ok: true as const };
+    },
+    'controllers.setSafety': (req) => {
+      app.controllers.get(req.controllerId);
+      app.plantModel.setControllerSafety(req.controllerId, req.safety, req.reason, app.actor());
+      return { ok: true as const };
+    },
     'controllers.assignLine': (req) => {
       app.controllers.get(req.controllerId);
-      app.changes.assignLine(req.controllerId, req.lineId, app.actor());
+      app.plantModel.assignLine(req.controllerId, req.lineId, app.actor());
       return { ok: true as const };
     },
     'changes.list': () => ({ changes: app.changes.list() }),
@@ -123,7 +135,7 @@ export function appHandlers(app: BaselineApp): Handlers {
     'windows.calendar': (req) => {
       const from = new Date(req.from);
       const policy = app.policy.current();
-      return { timeZone: policy.plant.timeZone, lines: listCalendar(policy, app.changes.lines(), { from, to: new Date(from.getTime() + req.days * 86_400_000) }) };
+      return { timeZone: policy.plant.timeZone, lines: listCalendar(policy, app.plantModel.lines(), { from, to: new Date(from.getTime() + req.days * 86_400_000) }) };
     },
     'people.list': () => ({
       people: app.identity.people().map(({ certificatePem: _pem, ...p }) => p),

@@ -26,6 +26,7 @@ import { BaselineRepository } from '../store/baseline-repository.ts';
 import { RestoreService } from './restore-service.ts';
 import { PolicyService, defaultResourcesDir } from './policy-service.ts';
 import { ChangeService } from './change-service.ts';
+import { PlantService } from './plant-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -76,6 +77,7 @@ export class BaselineApp {
   readonly baselines: BaselineService;
   readonly restores: RestoreService;
   readonly policy: PolicyService;
+  readonly plantModel: PlantService;
   readonly changes: ChangeService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
@@ -100,7 +102,8 @@ export class BaselineApp {
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
       captures: this.captures, controllers: this.controllers, profiles: this.profiles,
     });
-    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, clock: options.clock ?? (() => new Date()) });
+    this.plantModel = new PlantService({ db: store.db, journal: this.journal, identity: this.identity });
+    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),

@@ -14,18 +14,19 @@ import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-s
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
 import { newChange, type ChangeOperation, type ChangeState, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
-import type { LineFact, Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
-import { parsePlantYaml, type Plant } from '../../src-shared/common/workflow/plant-model.ts';
+import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
+import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
+import { PLANT_ENGINEERING, type PlantService } from './plant-service.ts';
 import type { ProfileService } from './profile-service.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
 
-/** Roles that may adopt a policy document. */
-export const POLICY_ADOPTERS: readonly string[] = ['plant-engineering-manager', 'admin'];
+/** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
+export const POLICY_ADOPTERS: readonly string[] = PLANT_ENGINEERING;
 
 /** An override approver's own signature letting work happen outside a window or inside a blackout. */
 export interface OverrideRequest {
@@ -99,43 +100,20 @@ function peopleIn(state: ChangeState): string[] {
 
 /** Runs the change workflow. */
 export class ChangeService {
-  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; clock: () => Date };
+  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plant: PlantService; clock: () => Date };
 
   constructor(deps: ChangeService['deps']) {
     this.deps = deps;
   }
 
-  /** Imports (or replaces) the plant model from YAML. */
-  importPlant(yamlText: string, source: string, actor: Actor): Plant {
-    const plant = parsePlantYaml(yamlText, source);
-    this.deps.journal.append('plant.imported', { plant, source }, actor);
-    return plant;
-  }
-
-  /** The plant's lines. */
-  lines(): (LineFact & { name: string })[] {
-    return (this.deps.db.prepare('SELECT id, name, tier FROM plant_lines ORDER BY id').all() as { id: string; name: string; tier: 1 | 2 | 3 }[]);
-  }
-
-  /** Puts a controller on a line. */
-  assignLine(controllerId: string, lineId: string, actor: Actor): void {
-    if (!this.lines().some((l) => l.id === lineId)) throw new BaselineError('line-unknown', `There is no line ${lineId} in the plant model.`, 'Import the plant model, or pick one of its lines.');
-    this.deps.journal.append('controller.line-assigned', { controllerId, lineId }, actor);
-  }
-
-  /** Marks a controller as a safety system (or not): every change to it then needs what a safety tag needs. */
-  setControllerSafety(controllerId: string, safety: boolean, reason: string, actor: Actor): void {
-    this.deps.journal.append('controller.safety-set', { controllerId, safety, reason }, actor);
-  }
-
   /** What the plant model says about a request: its controllers' lines and whether it touches safety tags. */
   plantFacts(fields: ChangeRequestFields): PlantFacts {
-    const lines = this.lines();
+    const lines = this.deps.plant.lines();
     const rows = fields.targetControllers.length === 0 ? [] : this.deps.db.prepare(
       `SELECT id, name, line_id, profile_sha256, safety FROM controllers WHERE id IN (${fields.targetControllers.map(() => '?').join(',')})`).all(...fields.targetControllers) as
       { id: string; name: string; line_id: string | null; profile_sha256: string | null; safety: number }[];
     const lineFacts = [...new Set(rows.map((r) => r.line_id).filter((l): l is string => l !== null))]
-      .map((id) => lines.find((l) => l.id === id)).filter((l): l is LineFact & { name: string } => l !== undefined)
+      .map((id) => lines.find((l) => l.id === id)).filter((l): l is PlantLine => l !== undefined)
       .map((l) => ({ id: l.id, name: l.name, tier: l.tier }));
     const safetyTags: string[] = rows.filter((r) => r.safety === 1).map((r) => `(all of safety controller ${r.name})`);
     const pc = fields.proposedChange;
@@ -279,7 +257,7 @@ export class ChangeService {
 
   /** Lines of a change's target controllers, from one read of where every controller is (no profile loads). */
   private linesOfTargets(): (fields: ChangeRequestFields) => string[] {
-    const known = new Set(this.lines().map((l) => l.id));
+    const known = new Set(this.deps.plant.lines().map((l) => l.id));
     const lineOf = new Map((this.deps.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[])
       .filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
     return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];

@@ -255,10 +255,35 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'controllers flagged as safety systems',
     sql: `ALTER TABLE controllers ADD COLUMN safety INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 10,
+    description: 'plant sites; the people roster',
+    // The sites of a plant imported before this version are read from its newest plant.imported event.
+    sql: `
+      CREATE TABLE plant_sites (
+        id       TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        event_id TEXT NOT NULL
+      );
+      INSERT INTO plant_sites (id, name, event_id)
+        SELECT json_extract(payload, '$.plant.site.id'), json_extract(payload, '$.plant.site.name'), id FROM events
+        WHERE type = 'plant.imported' AND json_extract(payload, '$.plant.site.id') IS NOT NULL
+        ORDER BY rowid DESC LIMIT 1;
+      CREATE TABLE roster (
+        employee_id TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        roles       TEXT NOT NULL,
+        site_id     TEXT,
+        active      INTEGER NOT NULL DEFAULT 1,
+        event_id    TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['policies', 'changes', 'plant_lines', 'restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = ['roster', 'plant_sites', 'policies', 'changes', 'plant_lines', 'restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { JournalEvent } from '../../src-shared/common/journal-event.ts';
 import { EVENT_PAYLOADS, isEventType, type EventPayload, type EventType } from '../../src-shared/common/event-types.ts';
+import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model.ts';
 import { PROJECTION_TABLES } from './migrations.ts';
 
 type Projector<T extends EventType> = (db: Database.Database, event: JournalEvent, payload: EventPayload<T>) => void;
@@ -86,9 +87,25 @@ const projectors: { [T in EventType]?: Projector<T> } = {
     db.prepare('UPDATE restore_authorizations SET used_event_id = ?, complete = ? WHERE id = ?').run(e.id, p.complete ? 1 : 0, p.decisionId);
   },
   'plant.imported': (db, e, p) => {
+    const { sites, lines } = plantSitesAndLines(p.plant);
     db.prepare('DELETE FROM plant_lines').run();
-    const insert = db.prepare('INSERT INTO plant_lines (id, site_id, name, tier, event_id) VALUES (?, ?, ?, ?, ?)');
-    for (const l of p.plant.lines) insert.run(l.id, p.plant.site.id, l.name, l.tier, e.id);
+    db.prepare('DELETE FROM plant_sites').run();
+    const site = db.prepare('INSERT INTO plant_sites (id, name, event_id) VALUES (?, ?, ?)');
+    for (const s of sites) site.run(s.id, s.name, e.id);
+    const line = db.prepare('INSERT INTO plant_lines (id, site_id, name, tier, event_id) VALUES (?, ?, ?, ?, ?)');
+    for (const l of lines) line.run(l.id, l.site, l.name, l.tier, e.id);
+  },
+  'plant.site-set': (db, e, p) => {
+    db.prepare('INSERT INTO plant_sites (id, name, event_id) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, event_id = excluded.event_id')
+      .run(p.site.id, p.site.name, e.id);
+  },
+  'plant.line-set': (db, e, p) => {
+    db.prepare(`INSERT INTO plant_lines (id, site_id, name, tier, event_id) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name, tier = excluded.tier, event_id = excluded.event_id`)
+      .run(p.line.id, p.line.site, p.line.name, p.line.tier, e.id);
+  },
+  'plant.line-removed': (db, _e, p) => {
+    db.prepare('DELETE FROM plant_lines WHERE id = ?').run(p.lineId);
   },
   'controller.line-assigned': (db, _e, p) => {
     db.prepare('UPDATE controllers SET line_id = ? WHERE id = ?').run(p.lineId, p.controllerId);

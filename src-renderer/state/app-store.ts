@@ -113,6 +113,9 @@ export interface BaselineSlice {
   closeUnauthorized(req: OperationRequest<'unauthorized.close'>, controllerId: string): Promise<ErrorData | null>;
 }
 
+/** The signed plant-model edits. */
+export type PlantEdit = 'plant.import' | 'plant.setSite' | 'plant.setLine' | 'plant.removeLine';
+
 /** Change requests, the plant's lines and the windows calendar. */
 export interface ChangesSlice {
   changes: OperationResponse<'changes.list'>['changes'];
@@ -132,7 +135,8 @@ export interface ChangesSlice {
   editChange(req: OperationRequest<'changes.edit'>): Promise<boolean>;
   actOnChange(req: OperationRequest<'changes.act'>): Promise<ErrorData | null>;
   loadCalendar(from: Date, days: number): Promise<void>;
-  importPlant(yaml: string, source: string): Promise<ErrorData | null>;
+  /** A signed plant-model edit: import a plant file, or set a site or a line, or remove a line. */
+  editPlant<K extends PlantEdit>(operation: K, req: OperationRequest<K>): Promise<ErrorData | null>;
   assignLine(controllerId: string, lineId: string): Promise<ErrorData | null>;
   setSafety(controllerId: string, safety: boolean): Promise<ErrorData | null>;
   requestedWindows: OperationResponse<'changes.windows'>['windows'];
@@ -556,11 +560,13 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     if (err) void get().loadPeople();
     return err;
   },
-  importPlant(yaml, source) {
-    return attemptWith(get, async (api) => {
-      await api.invoke('plant.import', { yaml, source });
+  async editPlant(operation, req) {
+    const err = await attemptWith(get, async (api) => {
+      await api.invoke(operation, req);
       await get().loadChanges();
     });
+    if (err) void get().loadPeople(); // a wrong password may have locked the signer: show it
+    return err;
   },
   setSafety(controllerId, safety) {
     return attemptWith(get, async (api) => {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ControllerTargetSchema } from './capture/controller-target.ts';
-import { PlantSchema } from './workflow/plant-model.ts';
+import { LineSchema, PlantSchema, SiteSchema } from './workflow/plant-model.ts';
 
 const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -17,6 +17,9 @@ const SignatureSchema = z.object({
   algorithm: z.literal('RSASSA-PKCS1-v1_5-SHA256'),
   value: z.string(),
 }).strict();
+
+/** A line as plant edits record it: its site always named. */
+const SignedLine = LineSchema.required({ site: true });
 
 /** Payloads by event type. */
 export const EVENT_PAYLOADS = {
@@ -153,8 +156,17 @@ export const EVENT_PAYLOADS = {
       expectedRaw: z.string(), readBackRaw: z.string().nullable(), error: z.string().optional(),
     }).strict()),
   }).strict(),
-  /** The plant model (site and lines with tiers) was imported or replaced. */
-  'plant.imported': z.object({ plant: PlantSchema, source: z.string().min(1) }).strict(),
+  /**
+   * The plant model (sites and lines with tiers) was imported or replaced, signed by plant engineering over the
+   * file's SHA-256 and the model read from it (events recorded before imports were signed carry neither).
+   */
+  'plant.imported': z.object({ plant: PlantSchema, source: z.string().min(1), sha256: Fingerprint.optional(), signature: SignatureSchema.optional() }).strict(),
+  /** Plant engineering added or renamed a site (`previous` null when added). */
+  'plant.site-set': z.object({ site: SiteSchema, previous: SiteSchema.nullable(), reason: z.string().min(1), signature: SignatureSchema }).strict(),
+  /** Plant engineering added a line or changed its name, site or tier (`previous` null when added). */
+  'plant.line-set': z.object({ line: SignedLine, previous: SignedLine.nullable(), reason: z.string().min(1), signature: SignatureSchema }).strict(),
+  /** Plant engineering removed a line no controller was on. */
+  'plant.line-removed': z.object({ lineId: z.string().min(1), previous: SignedLine, reason: z.string().min(1), signature: SignatureSchema }).strict(),
   /** A controller was placed on a line of the plant model (its tier then governs changes to it). */
   'controller.line-assigned': z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
   /** Plant engineering marked a controller as a safety system (every change to it escalates like a safety tag), or unmarked it. */

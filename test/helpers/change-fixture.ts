@@ -18,10 +18,10 @@ export function setUpPlant(app: BaselineApp): string {
   const actor = app.actor();
   app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
   for (const p of RACI) app.identity.enrol({ name: p.name, employeeId: p.employeeId, roles: [...p.roles], password: p.password }, 'plant-ca-secret-1', actor);
-  app.changes.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', actor);
+  app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', { employeeId: 'M200', password: 'pat-password-1' });
   const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);
   const c = app.controllers.register('PLC-L01-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: 5020, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
-  app.changes.assignLine(c.id, 'L01', actor);
+  app.plantModel.assignLine(c.id, 'L01', actor);
   return c.id;
 }
 

@@ -2,23 +2,161 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import type { PlantLine } from '../../../src-shared/common/workflow/plant-model.ts';
 
-/** The policy in force, and adopting a new revision (signed by a plant engineering manager). */
-function PolicyPanel() {
-  const s = useAppStore(useShallow((st) => ({ policy: st.policy, people: st.people, adopt: st.adoptPolicy })));
-  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+/** Who signs: a person holding a plant-engineering role, with their password (asked for at every signature). */
+function SignerFields(props: { employeeId: string; setEmployeeId(v: string): void; password: string; setPassword(v: string): void; label: string }) {
+  const people = useAppStore((st) => st.people);
+  return (
+    <>
+      <label>{props.label}
+        <select value={props.employeeId} onChange={(e) => props.setEmployeeId(e.target.value)}>
+          <option value="">choose…</option>
+          {people.filter((x) => !x.revoked).map((x) => <option key={x.fingerprint} value={x.employeeId}>{x.name} ({x.employeeId})</option>)}
+        </select>
+      </label>
+      <label>Password <input type="password" autoComplete="current-password" value={props.password} onChange={(e) => props.setPassword(e.target.value)} /></label>
+    </>
+  );
+}
+
+/** A signed form's outcome: the refusal with what to do, or what was done. */
+function Outcome({ error, done }: { error: ErrorData | null; done: string }) {
+  return (
+    <>
+      {error && <div className="bad-text wide" role="alert"><p>{error.message}</p><p>What to do: {error.hint}</p></div>}
+      {done && <p className="ok-text wide" role="status">{done}</p>}
+    </>
+  );
+}
+
+/** A signer and password kept by a form, cleared after each attempt. */
+function useSigner() {
   const [employeeId, setEmployeeId] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ErrorData | null>(null);
   const [done, setDone] = useState('');
+  return {
+    employeeId, setEmployeeId, password, setPassword, error, done,
+    /** Records the outcome of a signed call; true when it was accepted. */
+    settle(err: ErrorData | null, message: string): boolean {
+      setPassword('');
+      setError(err);
+      setDone(err ? '' : message);
+      return err === null;
+    },
+  };
+}
+
+/** The plant model from a file: YAML (sites and lines) or a CSV of lines; signed by plant engineering. */
+function ImportPanel() {
+  const editPlant = useAppStore((st) => st.editPlant);
+  const signer = useSigner();
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (!file) return;
+    const err = await editPlant('plant.import', { text: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
+    if (signer.settle(err, `Imported ${file.name}.`)) setFile(null);
+  }
+  return (
+    <section className="panel" aria-label="Plant model file">
+      <h3>Import the plant model</h3>
+      <p className="muted">A YAML file (<code>baseline.plant/1</code>: sites and lines) or a CSV of lines (<code>site,site_name,line,line_name,tier</code>) replaces the whole model. Every line of the file is checked first; nothing changes if one is wrong.</p>
+      <form className="form" aria-label="Import the plant model" onSubmit={(e) => void submit(e)}>
+        <label>Plant file <input type="file" aria-label="Plant file (YAML or lines CSV)" accept=".yaml,.yml,.csv" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
+        <SignerFields label="Signed by" {...signer} />
+        <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and import</button></div>
+        <Outcome error={signer.error} done={signer.done} />
+      </form>
+    </section>
+  );
+}
+
+/** Adds a line or changes its name, site or tier (or removes it); each edit signed by plant engineering with a reason. */
+function LineEditor({ line, onDone }: { line: PlantLine | null; onDone(): void }) {
+  const s = useAppStore(useShallow((st) => ({ sites: st.plant?.sites ?? [], editPlant: st.editPlant })));
+  const signer = useSigner();
+  const [id, setId] = useState(line?.id ?? '');
+  const [name, setName] = useState(line?.name ?? '');
+  const [site, setSite] = useState(line?.site ?? s.sites[0]?.id ?? '');
+  const [tier, setTier] = useState(String(line?.tier ?? 2));
+  const [reason, setReason] = useState('');
+  const signed = { reason, employeeId: signer.employeeId, password: signer.password };
+  async function save(e: React.FormEvent) {
+    e.preventDefault();
+    const err = await s.editPlant('plant.setLine', { line: { id: id.trim(), name, site, tier: Number(tier) }, ...signed });
+    if (signer.settle(err, `Saved line ${id.trim()}.`)) onDone();
+  }
+  async function remove() {
+    const err = await s.editPlant('plant.removeLine', { lineId: id.trim(), ...signed });
+    if (signer.settle(err, `Removed line ${id.trim()}.`)) onDone();
+  }
+  return (
+    <form className="panel form" aria-label="Edit a line" onSubmit={(e) => void save(e)}>
+      <h3>{line ? `Line ${line.id}` : 'Add a line'}</h3>
+      <label>Line id <input value={id} readOnly={line !== null} onChange={(e) => setId(e.target.value)} placeholder="e.g. L25" /></label>
+      <label>Name <input value={name} onChange={(e) => setName(e.target.value)} /></label>
+      <label>Site
+        <select value={site} onChange={(e) => setSite(e.target.value)}>
+          {s.sites.map((x) => <option key={x.id} value={x.id}>{x.name} ({x.id})</option>)}
+        </select>
+      </label>
+      <label>Tier
+        <select value={tier} onChange={(e) => setTier(e.target.value)}>
+          <option value="1">1 (full CAB, 48 h notice, staging)</option>
+          <option value="2">2 (single approver, 24 h notice, diff review)</option>
+          <option value="3">3 (same shift)</option>
+        </select>
+      </label>
+      <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. quarterly tier review" /></label>
+      <SignerFields label="Signed by" {...signer} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={!id.trim() || !signer.employeeId || !signer.password}>Sign and save</button>
+        {line && <button type="button" onClick={() => void remove()} disabled={!signer.employeeId || !signer.password}>Sign and remove the line</button>}
+        <button type="button" onClick={onDone}>Close</button>
+      </div>
+      <Outcome error={signer.error} done={signer.done} />
+      <p className="muted wide">Requests already submitted keep the tier they were reviewed under; new requests use the line as saved.</p>
+    </form>
+  );
+}
+
+/** Adds a site or renames one, signed by plant engineering. */
+function SiteEditor() {
+  const editPlant = useAppStore((st) => st.editPlant);
+  const signer = useSigner();
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [reason, setReason] = useState('');
+  async function save(e: React.FormEvent) {
+    e.preventDefault();
+    const err = await editPlant('plant.setSite', { site: { id: id.trim(), name }, reason, employeeId: signer.employeeId, password: signer.password });
+    if (signer.settle(err, `Saved site ${id.trim()}.`)) { setId(''); setName(''); setReason(''); }
+  }
+  return (
+    <form className="panel form" aria-label="Add or rename a site" onSubmit={(e) => void save(e)}>
+      <h3>Add or rename a site</h3>
+      <label>Site id <input value={id} onChange={(e) => setId(e.target.value)} /></label>
+      <label>Name <input value={name} onChange={(e) => setName(e.target.value)} /></label>
+      <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} /></label>
+      <SignerFields label="Signed by" {...signer} />
+      <div className="actions"><button type="submit" className="primary" disabled={!id.trim() || !signer.employeeId || !signer.password}>Sign and save</button></div>
+      <Outcome error={signer.error} done={signer.done} />
+    </form>
+  );
+}
+
+/** The policy in force, and adopting a new revision (signed by a plant engineering manager). */
+function PolicyPanel() {
+  const s = useAppStore(useShallow((st) => ({ policy: st.policy, adopt: st.adoptPolicy })));
+  const signer = useSigner();
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   async function adopt(e: React.FormEvent) {
     e.preventDefault();
     if (!file) return;
-    const err = await s.adopt({ yaml: file.text, source: file.name, employeeId, password });
-    setPassword('');
-    setError(err);
-    setDone(err ? '' : `Adopted ${file.name}.`);
-    if (!err) setFile(null);
+    const err = await s.adopt({ yaml: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
+    if (signer.settle(err, `Adopted ${file.name}.`)) setFile(null);
   }
   const p = s.policy;
   return (
@@ -27,44 +165,38 @@ function PolicyPanel() {
       {p && <p data-testid="policy-in-force"><strong>{p.name}</strong>, revision {p.revision} · time zone {p.timeZone} · {p.adoptedBy ? `adopted by ${p.adoptedBy}, ${new Date(p.adoptedAt!).toLocaleString()}` : 'the default shipped with Baseline'} · <span className="muted mono">{p.sha256.slice(0, 16)}…</span></p>}
       <form className="form" aria-label="Adopt a policy" onSubmit={(e) => void adopt(e)}>
         <label>Policy YAML <input type="file" accept=".yaml,.yml" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
-        <label>Adopted by
-          <select value={employeeId} onChange={(e) => setEmployeeId(e.target.value)}>
-            <option value="">choose…</option>
-            {s.people.filter((x) => !x.revoked).map((x) => <option key={x.fingerprint} value={x.employeeId}>{x.name} ({x.employeeId})</option>)}
-          </select>
-        </label>
-        <label>Password <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
-        <div className="actions"><button type="submit" className="primary" disabled={!file || !employeeId || !password}>Sign and adopt</button></div>
-        {error && <div className="bad-text wide" role="alert"><p>{error.message}</p><p>What to do: {error.hint}</p></div>}
-        {done && <p className="ok-text wide" role="status">{done}</p>}
+        <SignerFields label="Adopted by" {...signer} />
+        <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and adopt</button></div>
+        <Outcome error={signer.error} done={signer.done} />
       </form>
       <p className="muted">Requests already submitted keep the evaluation they were reviewed under; new requests are evaluated under the policy in force.</p>
     </section>
   );
 }
 
-/** The plant model: lines with their tiers (imported from YAML), and which line each controller is on. */
+/** The plant model: sites and lines with their tiers (set by plant engineering), and which line each controller is on. */
 export function PlantView() {
-  const s = useAppStore(useShallow((st) => ({ plant: st.plant, controllers: st.controllers, load: st.loadChanges, importPlant: st.importPlant, assign: st.assignLine, setSafety: st.setSafety })));
+  const s = useAppStore(useShallow((st) => ({ plant: st.plant, controllers: st.controllers, load: st.loadChanges, loadPeople: st.loadPeople, assign: st.assignLine, setSafety: st.setSafety })));
   const [error, setError] = useState<ErrorData | null>(null);
-  const { load } = s;
+  const [editing, setEditing] = useState<{ line: PlantLine | null } | null>(null);
+  const { load, loadPeople } = s;
   useEffect(() => {
     void load();
-  }, [load]);
+    void loadPeople();
+  }, [load, loadPeople]);
   const lines = s.plant?.lines ?? [];
+  const sites = s.plant?.sites ?? [];
+  const siteName = (id: string) => sites.find((x) => x.id === id)?.name ?? id;
   return (
     <section>
       <div className="view-head">
         <div>
           <h1>Plant</h1>
-          <p className="muted">Lines and their tiers (set by plant engineering) decide notice, approval depth and staging for every change to their controllers.</p>
+          <p className="muted">Sites, lines and their tiers (set by plant engineering) decide notice, approval depth and staging for every change to their controllers. Each edit is signed and kept in the journal.</p>
         </div>
-        <label className="button-like">Import plant YAML…
-          <input type="file" aria-label="Import plant YAML" accept=".yaml,.yml" style={{ display: 'none' }}
-            onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((t) => s.importPlant(t, f.name)).then(setError); }} />
-        </label>
       </div>
-      {error && <div className="error-panel" role="alert"><strong>The plant file was not imported</strong><p>{error.message}</p><p className="hint">What to do: {error.hint}</p></div>}
+      {error && <div className="error-panel" role="alert"><strong>That was not saved</strong><p>{error.message}</p><p className="hint">What to do: {error.hint}</p></div>}
+      <ImportPanel />
       <PolicyPanel />
       <h3>Controllers</h3>
       <table className="events" aria-label="Controllers on lines">
@@ -83,12 +215,29 @@ export function PlantView() {
           ))}
         </tbody>
       </table>
-      <h3>Lines ({lines.length})</h3>
-      {lines.length === 0 ? <p className="muted">No plant model yet: import a plant YAML file (resources/plant/demo-plant.yaml is the 24-line example of seed 004).</p> : (
+      <div className="view-head" style={{ marginTop: '1.5rem' }}>
+        <h3>Lines ({lines.length}){sites.length > 0 && <> on {sites.length === 1 ? sites[0]!.name : `${sites.length} sites`}</>}</h3>
+        {sites.length > 0 && <button type="button" onClick={() => setEditing({ line: null })}>Add a line…</button>}
+      </div>
+      {editing && <LineEditor key={editing.line?.id ?? '(new)'} line={editing.line} onDone={() => setEditing(null)} />}
+      {lines.length === 0 ? <p className="muted">No plant model yet: import a plant file (resources/plant/demo-plant.yaml is the 24-line example of seed 004).</p> : (
         <table className="events" aria-label="Lines">
-          <thead><tr><th>Line</th><th>Name</th><th>Tier</th></tr></thead>
-          <tbody>{lines.map((l) => <tr key={l.id} data-line={l.id}><td>{l.id}</td><td>{l.name}</td><td>{l.tier}</td></tr>)}</tbody>
+          <thead><tr><th>Line</th><th>Name</th><th>Site</th><th>Tier</th><th /></tr></thead>
+          <tbody>{lines.map((l) => (
+            <tr key={l.id} data-line={l.id}><td>{l.id}</td><td>{l.name}</td><td>{siteName(l.site)}</td><td>{l.tier}</td>
+              <td><button type="button" aria-label={`Edit line ${l.id}`} onClick={() => setEditing({ line: { ...l, tier: l.tier as 1 | 2 | 3 } })}>Edit…</button></td></tr>
+          ))}</tbody>
         </table>
+      )}
+      {sites.length > 0 && (
+        <>
+          <h3>Sites ({sites.length})</h3>
+          <table className="events" aria-label="Sites">
+            <thead><tr><th>Site</th><th>Name</th><th>Lines</th></tr></thead>
+            <tbody>{sites.map((x) => <tr key={x.id}><td>{x.id}</td><td>{x.name}</td><td>{lines.filter((l) => l.site === x.id).length}</td></tr>)}</tbody>
+          </table>
+          <SiteEditor />
+        </>
       )}
     </section>
   );

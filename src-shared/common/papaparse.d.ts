@@ -1,5 +1,5 @@
 /**
- * The part of Papa Parse (https://www.papaparse.com/docs) that profile import uses, typed here on purpose.
+ * The part of Papa Parse (https://www.papaparse.com/docs) that CSV import (csv-table.ts) uses, typed here on purpose.
  *
  * Why not `@types/papaparse`: it starts with `/// <reference types="node" />`, which would pull Node's globals
  * (Buffer, process, ...) into the pure `src-shared/common` compile and silently defeat the layer check
@@ -22,7 +22,7 @@ declare module 'papaparse' {
     meta: { cursor: number; aborted: boolean; truncated: boolean; delimiter: string; linebreak: string };
   }
 
-  /** The parse options profile import sets. */
+  /** The parse options CSV import sets. */
   interface PapaParseConfig {
     delimiter?: string;
     newline?: string;

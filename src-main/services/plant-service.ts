@@ -1,0 +1,157 @@
+/**
+ * The plant model (issue #5): sites, lines with their tiers, and which line each controller is on. Tiers decide
+ * notice, approval depth and staging for every change, so importing the model and editing a site or a line are
+ * e-signatures of plant engineering (a plant engineering manager or a Baseline administrator), each one journal
+ * event carrying what it replaced. Changes already submitted keep the evaluation they were reviewed under.
+ */
+import type Database from 'better-sqlite3';
+import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import { LineSchema, SiteSchema, parsePlantFile, type Plant, type PlantLine, type Site } from '../../src-shared/common/workflow/plant-model.ts';
+import type { ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { IdentityService } from './identity-service.ts';
+
+/** Roles that may set the plant model (and adopt a policy): plant engineering. */
+export const PLANT_ENGINEERING: readonly string[] = ['plant-engineering-manager', 'admin'];
+
+/** Who signs a plant edit, with their password (asked for at every signature). */
+export interface PlantSigner {
+  employeeId: string;
+  password: string;
+}
+
+/** The plant as the Plant screen shows it. */
+export interface PlantView {
+  sites: Site[];
+  lines: PlantLine[];
+  controllerLines: Record<string, string>;
+  safetyControllers: string[];
+}
+
+/** Reads and edits the plant model. */
+export class PlantService {
+  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService };
+
+  constructor(deps: PlantService['deps']) {
+    this.deps = deps;
+  }
+
+  /**
+   * Signs a plant-engineering decision: the signer must hold a plant-engineering role; the signature ("approved")
+   * covers the canonical JSON of `document`. Returns the signature and the signer as the event's actor.
+   */
+  signAsPlantEngineering(signer: PlantSigner, what: string, document: unknown): { signature: ESignature; actor: Actor } {
+    const person = this.deps.identity.personByEmployeeId(signer.employeeId);
+    if (!person.roles.some((r) => PLANT_ENGINEERING.includes(r))) {
+      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; ${what} needs one of ${PLANT_ENGINEERING.join(', ')}.`,
+        'Ask the plant engineering manager to sign it.');
+    }
+    const signature = this.deps.identity.sign(signer.employeeId, signer.password, 'approved', sha256Hex(canonicalJson(document)));
+    return { signature, actor: { kind: 'person', id: person.employeeId, name: person.name } };
+  }
+
+  /**
+   * Imports (or replaces) the whole plant model from a YAML file or a lines CSV (by the file's name), checked in full
+   * first: nothing changes if any line of the file is wrong. Signed by plant engineering over the file's SHA-256.
+   */
+  importPlant(text: string, source: string, signer: PlantSigner): Plant {
+    const plant = parsePlantFile(text, source);
+    const sha256 = sha256Hex(text);
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the plant model', { schema: 'baseline.plant-import/1', sha256, plant });
+    this.deps.journal.append('plant.imported', { plant, source, sha256, signature }, actor);
+    return plant;
+  }
+
+  /** The plant's sites. */
+  sites(): Site[] {
+    return this.deps.db.prepare('SELECT id, name FROM plant_sites ORDER BY id').all() as Site[];
+  }
+
+  /** The plant's lines. */
+  lines(): PlantLine[] {
+    return this.deps.db.prepare('SELECT id, name, tier, site_id AS site FROM plant_lines ORDER BY id').all() as PlantLine[];
+  }
+
+  /** The plant for the Plant screen. */
+  view(): PlantView {
+    return {
+      sites: this.sites(),
+      lines: this.lines(),
+      controllerLines: Object.fromEntries((this.deps.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id])),
+      safetyControllers: (this.deps.db.prepare('SELECT id FROM controllers WHERE safety = 1').all() as { id: string }[]).map((r) => r.id),
+    };
+  }
+
+  /** Adds a site or renames one; signed by plant engineering. */
+  setSite(site: Site, reason: string, signer: PlantSigner): void {
+    const checked = SiteSchema.safeParse(site);
+    if (!checked.success) throw invalid('site', checked.error.issues);
+    const previous = this.sites().find((s) => s.id === checked.data.id) ?? null;
+    if (previous && previous.name === checked.data.name) throw unchanged(`Site ${previous.id}`);
+    const doc = { schema: 'baseline.plant-edit/1', edit: 'site', site: checked.data, previous, reason: requireReason(reason) };
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'editing the plant model', doc);
+    this.deps.journal.append('plant.site-set', { site: checked.data, previous, reason: doc.reason, signature }, actor);
+  }
+
+  /** Adds a line, or renames it, moves it to another site or changes its tier; signed by plant engineering. */
+  setLine(line: PlantLine, reason: string, signer: PlantSigner): void {
+    const checked = LineSchema.required({ site: true }).safeParse(line);
+    if (!checked.success) throw invalid('line', checked.error.issues);
+    const next = checked.data as PlantLine;
+    if (!this.sites().some((s) => s.id === next.site)) {
+      throw new BaselineError('site-unknown', `There is no site ${next.site} in the plant model.`, 'Add the site first, or pick one of the plant\'s sites.');
+    }
+    const previous = this.lines().find((l) => l.id === next.id) ?? null;
+    if (previous && previous.name === next.name && previous.tier === next.tier && previous.site === next.site) throw unchanged(`Line ${previous.id}`);
+    const doc = { schema: 'baseline.plant-edit/1', edit: 'line', line: next, previous, reason: requireReason(reason) };
+    const { signature, actor } = this.signAsPlantEngineering(signer, previous && previous.tier !== next.tier ? 'changing a line\'s tier' : 'editing the plant model', doc);
+    this.deps.journal.append('plant.line-set', { line: next, previous, reason: doc.reason, signature }, actor);
+  }
+
+  /** Removes a line no controller is on; signed by plant engineering. */
+  removeLine(lineId: string, reason: string, signer: PlantSigner): void {
+    const previous = this.lines().find((l) => l.id === lineId);
+    if (!previous) throw lineUnknown(lineId);
+    const on = (this.deps.db.prepare('SELECT name FROM controllers WHERE line_id = ? ORDER BY name').all(lineId) as { name: string }[]).map((r) => r.name);
+    if (on.length > 0) {
+      throw new BaselineError('line-in-use', `Line ${lineId} still has ${on.length} controller${on.length === 1 ? '' : 's'} on it (${on.slice(0, 5).join(', ')}${on.length > 5 ? ', …' : ''}).`,
+        'Put those controllers on another line first; the line\'s history stays in the journal either way.');
+    }
+    const doc = { schema: 'baseline.plant-edit/1', edit: 'remove-line', lineId, previous, reason: requireReason(reason) };
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'editing the plant model', doc);
+    this.deps.journal.append('plant.line-removed', { lineId, previous, reason: doc.reason, signature }, actor);
+  }
+
+  /** Puts a controller on a line. */
+  assignLine(controllerId: string, lineId: string, actor: Actor): void {
+    if (!this.lines().some((l) => l.id === lineId)) throw lineUnknown(lineId);
+    this.deps.journal.append('controller.line-assigned', { controllerId, lineId }, actor);
+  }
+
+  /** Marks a controller as a safety system (or not): every change to it then needs what a safety tag needs. */
+  setControllerSafety(controllerId: string, safety: boolean, reason: string, actor: Actor): void {
+    this.deps.journal.append('controller.safety-set', { controllerId, safety, reason }, actor);
+  }
+}
+
+function lineUnknown(lineId: string): BaselineError {
+  return new BaselineError('line-unknown', `There is no line ${lineId} in the plant model.`, 'Import the plant model, or pick one of its lines.');
+}
+
+function unchanged(what: string): BaselineError {
+  return new BaselineError('plant-unchanged', `${what} already reads exactly so; nothing to sign.`, 'Change a field before saving.');
+}
+
+function requireReason(reason: string): string {
+  const r = reason.trim();
+  if (r === '') throw new BaselineError('reason-missing', 'A plant-model edit needs a reason.', 'Say why, e.g. "quarterly tier review Q1" or "new labeler line commissioned".');
+  return r;
+}
+
+function invalid(what: 'site' | 'line', issues: { path: PropertyKey[]; message: string }[]): BaselineError {
+  const problems = issues.map((i) => `${i.path.map(String).join('.') || what}: ${i.message}`);
+  return new BaselineError('plant-invalid', `The ${what} cannot be saved: ${problems.join('; ')}.`, 'Correct the field and save again; nothing was changed.', { problems });
+}

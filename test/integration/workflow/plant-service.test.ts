@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
+import { DB_FILE } from '../../../src-main/store/database.ts';
+import { tempHome } from '../../helpers/temp-home.ts';
+import { RACI, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';
+
+const twoSites = 'site,site_name,line,line_name,tier\nnorth,North plant,L01,Filler line,1\nnorth,,L02,Capper line,2\nsouth,South plant,L20,Palletiser,3\n';
+
+describe('the plant model: signed imports and edits of sites and lines, each one journal event', () => {
+  const t = tempHome();
+  let app: BaselineApp;
+  let controllerId: string;
+  const [eng, pem] = RACI;
+  const manager = { employeeId: pem.employeeId, password: pem.password };
+  const open = () => BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+
+  beforeAll(() => {
+    app = open();
+    controllerId = setUpPlant(app);
+  }, 60_000);
+  afterAll(() => {
+    app.close();
+    t.cleanup();
+  });
+
+  it('the fixture imported the demo plant with the manager\'s signature', () => {
+    const imported = app.journal.page(50).find((e) => e.type === 'plant.imported')!;
+    const payload = JSON.parse(imported.payload) as unknown;
+    expect(JSON.parse(imported.actor)).toEqual({ kind: 'person', id: pem.employeeId, name: pem.name });
+    expect(payload).toMatchObject({ source: 'demo-plant.yaml', signature: { meaning: 'approved', signer: { employeeId: pem.employeeId } } });
+    expect(app.plantModel.sites()).toEqual([{ id: 'midwest-packaging', name: 'Midwest packaging plant' }]);
+  });
+
+  it('refuses an import signed by someone without a plant-engineering role, with a wrong password, or from a bad file; nothing changes', () => {
+    const before = app.journal.page(1)[0]!.rowid;
+    expect(() => app.plantModel.importPlant(twoSites, 'lines.csv', { employeeId: eng.employeeId, password: eng.password })).toThrow(/importing the plant model needs one of plant-engineering-manager, admin/);
+    expect(() => app.plantModel.importPlant(twoSites, 'lines.csv', { employeeId: pem.employeeId, password: 'not-pats-password' })).toThrow(/password/i);
+    expect(() => app.plantModel.importPlant(twoSites.replace(',3\n', ',4\n'), 'lines.csv', manager)).toThrow(/lines\.csv line 4, tier: "4" must be 1, 2 or 3/);
+    expect(app.plantModel.lines()).toHaveLength(24);
+    // Only the failed signature was recorded (it counts towards lockout).
+    expect(app.journal.page(5).filter((e) => e.rowid > before).map((e) => e.type)).toEqual(['person.signing-failed']);
+  });
+
+  it('a line\'s tier change is signed with its reason and what it replaced, and decides the next evaluation', () => {
+    const fields = normalChangeFields(controllerId, new Date()) as never;
+    expect(app.changes.evaluate(fields).evaluation!.staging.required).toBe(true);
+    expect(() => app.plantModel.setLine({ id: 'L01', name: 'Packaging line 1', tier: 2, site: 'midwest-packaging' }, '  ', manager)).toThrow(/needs a reason/);
+    expect(() => app.plantModel.setLine({ id: 'L01', name: 'Packaging line 1', tier: 1, site: 'midwest-packaging' }, 'no-op', manager)).toThrow(/already reads exactly so/);
+    expect(() => app.plantModel.setLine({ id: 'L01', name: 'Packaging line 1', tier: 2, site: 'nowhere' }, 'r', manager)).toThrow(/There is no site nowhere/);
+    expect(() => app.plantModel.setLine({ id: 'L01', name: 'Packaging line 1', tier: 5 as never, site: 'midwest-packaging' }, 'r', manager)).toThrow(/tier: must be 1, 2 or 3/);
+    expect(() => app.plantModel.setLine({ id: 'L01', name: 'Packaging line 1', tier: 2, site: 'midwest-packaging' }, 'quarterly review', { employeeId: eng.employeeId, password: eng.password }))
+      .toThrow(/changing a line's tier needs one of/);
+    app.plantModel.setLine({ id: 'L01', name: 'Packaging line 1', tier: 2, site: 'midwest-packaging' }, 'quarterly tier review Q1', manager);
+    const e = app.journal.page(1)[0]!;
+    expect(e.type).toBe('plant.line-set');
+    expect(JSON.parse(e.payload)).toMatchObject({ line: { id: 'L01', tier: 2 }, previous: { id: 'L01', tier: 1 }, reason: 'quarterly tier review Q1', signature: { signer: { employeeId: pem.employeeId } } });
+    const evaluation = app.changes.evaluate(fields).evaluation!;
+    expect(evaluation.staging.required).toBe(false);
+    expect(evaluation.lines).toEqual([{ id: 'L01', name: 'Packaging line 1', tier: 2 }]);
+  });
+
+  it('adds a site and a line on it; removes a line only when no controller is on it', () => {
+    app.plantModel.setSite({ id: 'labeler-annex', name: 'Labeler annex' }, 'TwinCAT labeler retrofit', manager);
+    app.plantModel.setLine({ id: 'L25', name: 'Labeler 1', tier: 3, site: 'labeler-annex' }, 'new labeler line commissioned', manager);
+    expect(app.plantModel.lines().find((l) => l.id === 'L25')).toEqual({ id: 'L25', name: 'Labeler 1', tier: 3, site: 'labeler-annex' });
+    app.plantModel.assignLine(controllerId, 'L25', app.actor());
+    expect(() => app.plantModel.removeLine('L25', 'retired', manager)).toThrow(/Line L25 still has 1 controller on it \(PLC-L01-FILLER\)/);
+    app.plantModel.assignLine(controllerId, 'L01', app.actor());
+    app.plantModel.removeLine('L25', 'labeler moved to line 24', manager);
+    expect(app.plantModel.lines().some((l) => l.id === 'L25')).toBe(false);
+    expect(() => app.plantModel.removeLine('L25', 'again', manager)).toThrow(/There is no line L25/);
+    expect(app.plantModel.view().sites.map((s) => s.id)).toEqual(['labeler-annex', 'midwest-packaging']);
+  });
+
+  it('a CSV import with two sites replaces the model; the projections rebuild to the same model from the journal', () => {
+    app.plantModel.importPlant(twoSites, 'lines.csv', manager);
+    const model = { sites: app.plantModel.sites(), lines: app.plantModel.lines() };
+    expect(model.sites).toEqual([{ id: 'north', name: 'North plant' }, { id: 'south', name: 'South plant' }]);
+    expect(model.lines.map((l) => `${l.id}:${l.site}:${l.tier}`)).toEqual(['L01:north:1', 'L02:north:2', 'L20:south:3']);
+    app.journal.rebuildProjections();
+    expect({ sites: app.plantModel.sites(), lines: app.plantModel.lines() }).toEqual(model);
+    expect(app.journalService.verifyQuietly().ok).toBe(true);
+  });
+
+  it('a store from before sites existed (schema 9) gets its site from its newest plant import when it is opened', () => {
+    app.plantModel.importPlant('schema: baseline.plant/1\nsite: { id: old-site, name: Old site }\nlines: [ { id: L01, name: Filler line, tier: 1 } ]\n', 'old.yaml', manager);
+    app.close();
+    const raw = new Database(join(t.home, DB_FILE));
+    raw.exec('DROP TABLE plant_sites; DROP TABLE roster; PRAGMA user_version = 9;');
+    raw.close();
+    app = open();
+    expect(app.plantModel.sites()).toEqual([{ id: 'old-site', name: 'Old site' }]);
+  });
+});
