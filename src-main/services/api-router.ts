@@ -142,7 +142,18 @@ export function appHandlers(app: BaselineApp): Handlers {
       cas: app.identity.cas(),
       hasLocalCa: app.identity.hasLocalCa(),
       roles: app.policy.knownRoles(),
+      roster: app.plantModel.roster(),
+      sites: app.plantModel.sites(),
     }),
+    'people.importRoster': (req) => ({ people: app.plantModel.importRoster(req.text, req.source, { employeeId: req.employeeId, password: req.password }).length }),
+    'people.setRosterEntry': (req) => {
+      app.plantModel.setRosterEntry(req.entry, req.reason, { employeeId: req.employeeId, password: req.password });
+      return { ok: true as const };
+    },
+    'people.revoke': (req) => {
+      app.identity.revokeWithCa(req.employeeId, req.reason, req.caPassword, app.actor());
+      return { ok: true as const };
+    },
     'people.createCa': (req) => ({ fingerprint: app.identity.createCa(req.name, req.caPassword, app.actor()).fingerprint }),
     'people.enrol': (req) => {
       const { certificatePem: _pem, ...p } = app.identity.enrol({ name: req.name, employeeId: req.employeeId, roles: req.roles, password: req.password }, req.caPassword, app.actor());

@@ -145,6 +145,18 @@ export class IdentityService {
     this.journal.append('certificate.revoked', { fingerprint, reason }, actor);
   }
 
+  /**
+   * Revokes a person's valid certificate from the People screen: only the holder of the plant CA on this laptop may
+   * (the CA password proves it). Laptops that only trust a CA revoke from the CLI until central sync distributes
+   * revocations.
+   */
+  revokeWithCa(employeeId: string, reason: string, caPassword: string, actor: Actor): void {
+    if (!existsSync(this.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot revoke certificates here.', 'Revoke on the laptop that holds the plant CA, or with `baseline people revoke`.');
+    const person = this.personByEmployeeId(employeeId);
+    openP12(readFileSync(this.caFile), caPassword);
+    this.revoke(person.fingerprint, reason, actor);
+  }
+
   /** Whether this laptop holds the plant CA's key (and so can enrol people). */
   hasLocalCa(): boolean {
     return existsSync(this.caFile);

@@ -9,6 +9,7 @@ import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { LineSchema, SiteSchema, parsePlantFile, type Plant, type PlantLine, type Site } from '../../src-shared/common/workflow/plant-model.ts';
+import { RosterEntrySchema, parseRosterCsv, type RosterEntry } from '../../src-shared/common/workflow/people-roster.ts';
 import type { ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -33,7 +34,7 @@ export interface PlantView {
 
 /** Reads and edits the plant model. */
 export class PlantService {
-  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService };
+  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; knownRoles: () => string[] };
 
   constructor(deps: PlantService['deps']) {
     this.deps = deps;
@@ -125,6 +126,44 @@ export class PlantService {
     this.deps.journal.append('plant.line-removed', { lineId, previous, reason: doc.reason, signature }, actor);
   }
 
+  /** The people roster, by employee id. */
+  roster(): RosterEntry[] {
+    return (this.deps.db.prepare('SELECT employee_id, name, roles, site_id, active FROM roster ORDER BY employee_id').all() as
+      { employee_id: string; name: string; roles: string; site_id: string | null; active: number }[])
+      .map((r) => ({ employeeId: r.employee_id, name: r.name, roles: JSON.parse(r.roles) as string[], site: r.site_id, active: r.active === 1 }));
+  }
+
+  /**
+   * Imports a roster CSV (employee_id,name,roles,site): every row checked first against the policy's roles and the
+   * plant's sites; people in the file are added or updated, people not in it are left as they are. Signed by plant
+   * engineering over the file's SHA-256.
+   */
+  importRoster(text: string, source: string, signer: PlantSigner): RosterEntry[] {
+    const entries = parseRosterCsv(text, source, this.deps.knownRoles(), this.sites().map((s) => s.id));
+    const sha256 = sha256Hex(text);
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the people roster', { schema: 'baseline.roster-import/1', sha256, entries });
+    this.deps.journal.append('people.roster-imported', { entries, source, sha256, signature }, actor);
+    return entries;
+  }
+
+  /** Adds or changes one person's roster entry (name, roles, site, or that they left); signed by plant engineering. */
+  setRosterEntry(entry: RosterEntry, reason: string, signer: PlantSigner): void {
+    const checked = RosterEntrySchema.safeParse(entry);
+    if (!checked.success) throw new BaselineError('roster-invalid', `The roster entry cannot be saved: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`, 'Correct the field and save again; nothing was changed.');
+    const next = checked.data;
+    const known = this.deps.knownRoles();
+    const unknown = next.roles.filter((r) => !known.includes(r));
+    if (unknown.length > 0) throw new BaselineError('unknown-role', `Unknown role ${unknown.join(', ')}.`, `Roles are the plant policy's: ${known.join(', ')}.`);
+    if (next.site !== null && !this.sites().some((s) => s.id === next.site)) {
+      throw new BaselineError('site-unknown', `There is no site ${next.site} in the plant model.`, 'Pick one of the plant\'s sites, or none.');
+    }
+    const previous = this.roster().find((r) => r.employeeId === next.employeeId) ?? null;
+    if (previous && canonicalJson(previous) === canonicalJson(next)) throw unchanged(`The roster entry of ${previous.employeeId}`);
+    const doc = { schema: 'baseline.roster-edit/1', entry: next, previous, reason: requireReason(reason) };
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'editing the people roster', doc);
+    this.deps.journal.append('people.roster-set', { entry: next, previous, reason: doc.reason, signature }, actor);
+  }
+
   /** Puts a controller on a line. */
   assignLine(controllerId: string, lineId: string, actor: Actor): void {
     if (!this.lines().some((l) => l.id === lineId)) throw lineUnknown(lineId);
@@ -147,7 +186,7 @@ function unchanged(what: string): BaselineError {
 
 function requireReason(reason: string): string {
   const r = reason.trim();
-  if (r === '') throw new BaselineError('reason-missing', 'A plant-model edit needs a reason.', 'Say why, e.g. "quarterly tier review Q1" or "new labeler line commissioned".');
+  if (r === '') throw new BaselineError('reason-missing', 'An edit of the plant model or the roster needs a reason.', 'Say why, e.g. "quarterly tier review Q1" or "new labeler line commissioned".');
   return r;
 }
 

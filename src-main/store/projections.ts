@@ -10,6 +10,13 @@ import { PROJECTION_TABLES } from './migrations.ts';
 
 type Projector<T extends EventType> = (db: Database.Database, event: JournalEvent, payload: EventPayload<T>) => void;
 
+function upsertRoster(db: Database.Database, entry: EventPayload<'people.roster-set'>['entry'], e: JournalEvent): void {
+  db.prepare(`INSERT INTO roster (employee_id, name, roles, site_id, active, event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+              ON CONFLICT (employee_id) DO UPDATE SET name = excluded.name, roles = excluded.roles, site_id = excluded.site_id, active = excluded.active,
+              event_id = excluded.event_id, updated_at = excluded.updated_at`)
+    .run(entry.employeeId, entry.name, JSON.stringify(entry.roles), entry.site, entry.active ? 1 : 0, e.id, e.at);
+}
+
 const projectors: { [T in EventType]?: Projector<T> } = {
   'device.created': (db, e, p) => {
     db.prepare('INSERT INTO devices (id, name, public_key_pem, key_protection, created_at) VALUES (?, ?, ?, ?, ?)')
@@ -103,6 +110,12 @@ const projectors: { [T in EventType]?: Projector<T> } = {
     db.prepare(`INSERT INTO plant_lines (id, site_id, name, tier, event_id) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET site_id = excluded.site_id, name = excluded.name, tier = excluded.tier, event_id = excluded.event_id`)
       .run(p.line.id, p.line.site, p.line.name, p.line.tier, e.id);
+  },
+  'people.roster-imported': (db, e, p) => {
+    for (const entry of p.entries) upsertRoster(db, entry, e);
+  },
+  'people.roster-set': (db, e, p) => {
+    upsertRoster(db, p.entry, e);
   },
   'plant.line-removed': (db, _e, p) => {
     db.prepare('DELETE FROM plant_lines WHERE id = ?').run(p.lineId);

@@ -97,6 +97,12 @@ export interface PeopleSlice {
   loadPeople(): Promise<void>;
   createCa(req: OperationRequest<'people.createCa'>): Promise<boolean>;
   enrol(req: OperationRequest<'people.enrol'>): Promise<boolean>;
+  /** The people roster (who holds which RACI role), as plant engineering keeps it. */
+  roster: OperationResponse<'people.list'>['roster'];
+  /** The plant's sites (a roster entry may name one). */
+  sites: OperationResponse<'people.list'>['sites'];
+  /** A signed roster edit or import, or a revocation; resolves to the error to show in its form, or null. */
+  editPeople<K extends PeopleEdit>(operation: K, req: OperationRequest<K>): Promise<ErrorData | null>;
   loadSnapshots(controllerId: string): Promise<void>;
   /** Signs a capture; resolves to null on success, or the error to show in the signing dialog. */
   signSnapshot(req: OperationRequest<'snapshots.sign'>): Promise<ErrorData | null>;
@@ -112,6 +118,9 @@ export interface BaselineSlice {
   checkDrift(controllerId: string): Promise<ErrorData | null>;
   closeUnauthorized(req: OperationRequest<'unauthorized.close'>, controllerId: string): Promise<ErrorData | null>;
 }
+
+/** Roster edits and revocations done from the People screen. */
+export type PeopleEdit = 'people.importRoster' | 'people.setRosterEntry' | 'people.revoke';
 
 /** The signed plant-model edits. */
 export type PlantEdit = 'plant.import' | 'plant.setSite' | 'plant.setLine' | 'plant.removeLine';
@@ -406,7 +415,7 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
     if (!api) return;
     try {
       const r = await api.invoke('people.list', {});
-      set({ people: r.people, cas: r.cas, hasLocalCa: r.hasLocalCa, roles: r.roles });
+      set({ people: r.people, cas: r.cas, hasLocalCa: r.hasLocalCa, roles: r.roles, roster: r.roster, sites: r.sites });
     } catch (err) {
       set({ peopleError: errorOf(err) });
     }
@@ -424,6 +433,15 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
       await get().loadPeople();
       return true;
     })) === true;
+  },
+  roster: [],
+  sites: [],
+  async editPeople(operation, req) {
+    const err = await attemptWith(get, async (api) => {
+      await api.invoke(operation, req);
+    });
+    await get().loadPeople(); // also after a refusal: a wrong password may have locked the signer
+    return err;
   },
   async loadSnapshots(controllerId) {
     const api = get().api;

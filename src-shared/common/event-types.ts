@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ControllerTargetSchema } from './capture/controller-target.ts';
 import { LineSchema, PlantSchema, SiteSchema } from './workflow/plant-model.ts';
+import { RosterEntrySchema } from './workflow/people-roster.ts';
 
 const Fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -167,6 +168,10 @@ export const EVENT_PAYLOADS = {
   'plant.line-set': z.object({ line: SignedLine, previous: SignedLine.nullable(), reason: z.string().min(1), signature: SignatureSchema }).strict(),
   /** Plant engineering removed a line no controller was on. */
   'plant.line-removed': z.object({ lineId: z.string().min(1), previous: SignedLine, reason: z.string().min(1), signature: SignatureSchema }).strict(),
+  /** Plant engineering imported the people roster (who holds which RACI role); entries are added or replaced, never dropped. */
+  'people.roster-imported': z.object({ entries: z.array(RosterEntrySchema).min(1), source: z.string().min(1), sha256: Fingerprint, signature: SignatureSchema }).strict(),
+  /** Plant engineering added or changed one person's roster entry (`previous` null when added; `active: false` when they left). */
+  'people.roster-set': z.object({ entry: RosterEntrySchema, previous: RosterEntrySchema.nullable(), reason: z.string().min(1), signature: SignatureSchema }).strict(),
   /** A controller was placed on a line of the plant model (its tier then governs changes to it). */
   'controller.line-assigned': z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
   /** Plant engineering marked a controller as a safety system (every change to it escalates like a safety tag), or unmarked it. */

@@ -2,6 +2,10 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
+import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import type { PersonView } from '../../../src-shared/common/api/contract.ts';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import type { RosterEntry } from '../../../src-shared/common/workflow/people-roster.ts';
 
 
 function CreateCaForm() {
@@ -19,12 +23,13 @@ function CreateCaForm() {
   );
 }
 
-function EnrolForm() {
+/** Enrols a person: their certificate from the plant CA, their keystore under their own password (pre-filled from the roster). */
+function EnrolForm({ prefill, onEnrolled }: { prefill: RosterEntry | null; onEnrolled(): void }) {
   const enrol = useAppStore((s) => s.enrol);
   const known = useAppStore((s) => s.roles);
-  const [name, setName] = useState('');
-  const [employeeId, setEmployeeId] = useState('');
-  const [roles, setRoles] = useState<string[]>(['engineer']);
+  const [name, setName] = useState(prefill?.name ?? '');
+  const [employeeId, setEmployeeId] = useState(prefill?.employeeId ?? '');
+  const [roles, setRoles] = useState<string[]>(prefill?.roles ?? ['engineer']);
   const [pw, setPw] = useState('');
   const [pw2, setPw2] = useState('');
   const [caPw, setCaPw] = useState('');
@@ -38,11 +43,13 @@ function EnrolForm() {
     setMismatch(false);
     if (await enrol({ name: name.trim(), employeeId: employeeId.trim(), roles, password: pw, caPassword: caPw })) {
       setName(''); setEmployeeId(''); setPw(''); setPw2(''); setCaPw('');
+      onEnrolled();
     }
   }
   return (
     <form className="panel form" aria-label="Enrol person" onSubmit={(e) => void submit(e)}>
       <h3>Enrol a person</h3>
+      {prefill && <p className="muted wide">From the roster: {prefill.name} ({prefill.employeeId}). They type their own password; the CA holder types the CA password.</p>}
       <label>Full name <input required value={name} onChange={(e) => setName(e.target.value)} /></label>
       <label>Employee id <input required value={employeeId} onChange={(e) => setEmployeeId(e.target.value)} /></label>
       <fieldset className="roles"><legend>Roles</legend>
@@ -60,9 +67,120 @@ function EnrolForm() {
   );
 }
 
+/** How a roster entry stands against the certificates on this laptop. */
+function rosterState(entry: RosterEntry, people: PersonView[]): { label: string; tone: 'ok' | 'warn' | 'bad' | 'muted'; canEnrol: boolean } {
+  const cert = people.find((p) => p.employeeId === entry.employeeId && !p.revoked);
+  if (!entry.active) return cert ? { label: 'left the roster: revoke their certificate', tone: 'bad', canEnrol: false } : { label: 'left the roster', tone: 'muted', canEnrol: false };
+  if (!cert) return { label: 'awaiting enrolment', tone: 'warn', canEnrol: true };
+  const same = cert.roles.length === entry.roles.length && entry.roles.every((r) => cert.roles.includes(r));
+  return same ? { label: 'enrolled', tone: 'ok', canEnrol: false }
+    : { label: `certificate carries ${cert.roles.join(', ')}: revoke and enrol again to reissue`, tone: 'warn', canEnrol: false };
+}
+
+/** Imports the roster CSV (employee_id,name,roles,site), signed by plant engineering. */
+function RosterImport() {
+  const editPeople = useAppStore((s) => s.editPeople);
+  const signer = useSigner();
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [picked, setPicked] = useState(0); // a new key empties the file input after an accepted import
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (!file) return;
+    const err = await editPeople('people.importRoster', { text: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
+    if (signer.settle(err, `Imported ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
+  }
+  return (
+    <form className="panel form" aria-label="Import the people roster" onSubmit={(e) => void submit(e)}>
+      <h3>Roster</h3>
+      <p className="muted wide">Who works here and which RACI roles plant engineering gives them: a CSV <code>employee_id,name,roles,site</code> (roles separated by semicolons). People in the file are added or updated; the roster grants nothing until a person is enrolled with their own password.</p>
+      <label>Roster CSV <input key={picked} type="file" aria-label="Roster CSV" accept=".csv" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
+      <SignerFields label="Signed by" {...signer} />
+      <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and import</button></div>
+      <Outcome error={signer.error} done={signer.done} />
+    </form>
+  );
+}
+
+/** Adds a person to the roster or changes their entry (roles, site, left), signed by plant engineering with a reason. */
+function RosterEditor({ entry, onDone }: { entry: RosterEntry | null; onDone(): void }) {
+  const s = useAppStore(useShallow((st) => ({ known: st.roles, sites: st.sites, editPeople: st.editPeople })));
+  const signer = useSigner();
+  const [employeeId, setEmployeeId] = useState(entry?.employeeId ?? '');
+  const [name, setName] = useState(entry?.name ?? '');
+  const [roles, setRoles] = useState<string[]>(entry?.roles ?? []);
+  const [site, setSite] = useState(entry?.site ?? '');
+  const [active, setActive] = useState(entry?.active ?? true);
+  const [reason, setReason] = useState('');
+  async function save(e: React.FormEvent) {
+    e.preventDefault();
+    const err = await s.editPeople('people.setRosterEntry', {
+      entry: { employeeId: employeeId.trim(), name, roles, site: site === '' ? null : site, active }, reason, employeeId: signer.employeeId, password: signer.password,
+    });
+    if (signer.settle(err, 'Saved.')) onDone();
+  }
+  return (
+    <form className="panel form" aria-label="Edit a roster entry" onSubmit={(e) => void save(e)}>
+      <h3>{entry ? `Roster: ${entry.name}` : 'Add a person to the roster'}</h3>
+      <label>Employee id <input value={employeeId} readOnly={entry !== null} onChange={(e) => setEmployeeId(e.target.value)} /></label>
+      <label>Full name <input value={name} onChange={(e) => setName(e.target.value)} /></label>
+      <label>Site
+        <select value={site} onChange={(e) => setSite(e.target.value)}>
+          <option value="">(any)</option>
+          {s.sites.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+        </select>
+      </label>
+      <fieldset className="roles wide"><legend>Roles</legend>
+        {s.known.map((r) => (
+          <label key={r.id} className="inline" title={r.label}><input type="checkbox" checked={roles.includes(r.id)}
+            onChange={(e) => setRoles(e.target.checked ? [...roles, r.id] : roles.filter((x) => x !== r.id))} /> {r.id}</label>
+        ))}
+      </fieldset>
+      <label className="inline"><input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} /> On the roster (clear when they leave)</label>
+      <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. joined the CAB" /></label>
+      <SignerFields label="Signed by" {...signer} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={!employeeId.trim() || !signer.employeeId || !signer.password}>Sign and save</button>
+        <button type="button" onClick={onDone}>Close</button>
+      </div>
+      <Outcome error={signer.error} done={signer.done} />
+    </form>
+  );
+}
+
+/** Revokes a person's certificate with the plant CA password and a reason. */
+function RevokeForm({ person, onDone }: { person: PersonView; onDone(): void }) {
+  const editPeople = useAppStore((s) => s.editPeople);
+  const [reason, setReason] = useState('');
+  const [caPassword, setCaPassword] = useState('');
+  const [error, setError] = useState<ErrorData | null>(null);
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const err = await editPeople('people.revoke', { employeeId: person.employeeId, reason, caPassword });
+    setCaPassword('');
+    setError(err);
+    if (!err) onDone();
+  }
+  return (
+    <form className="panel form" aria-label={`Revoke ${person.name}'s certificate`} onSubmit={(e) => void submit(e)}>
+      <h3>Revoke {person.name}&apos;s certificate</h3>
+      <p className="muted wide">Their signatures made so far stay valid evidence; from now on they cannot sign on this laptop. To change their roles, revoke and enrol them again.</p>
+      <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. roles changed: now on the CAB" /></label>
+      <label>CA password <input type="password" value={caPassword} onChange={(e) => setCaPassword(e.target.value)} /></label>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={!reason.trim() || !caPassword}>Revoke</button>
+        <button type="button" onClick={onDone}>Close</button>
+      </div>
+      <Outcome error={error} done="" />
+    </form>
+  );
+}
+
 /** People: who can sign on this laptop, the trusted plant CAs, and enrolment. */
 export function PeopleView() {
-  const s = useAppStore(useShallow((st) => ({ people: st.people, cas: st.cas, hasLocalCa: st.hasLocalCa, error: st.peopleError, load: st.loadPeople })));
+  const s = useAppStore(useShallow((st) => ({ people: st.people, cas: st.cas, hasLocalCa: st.hasLocalCa, error: st.peopleError, load: st.loadPeople, roster: st.roster, sites: st.sites })));
+  const [prefill, setPrefill] = useState<RosterEntry | null>(null);
+  const [editing, setEditing] = useState<{ entry: RosterEntry | null } | null>(null);
+  const [revoking, setRevoking] = useState<PersonView | null>(null);
   const { load } = s;
   useEffect(() => {
     void load();
@@ -78,9 +196,9 @@ export function PeopleView() {
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}
       <p className="muted" data-testid="trusted-cas">Trusted plant CA: {s.cas.length ? s.cas.map((c) => `${c.name} (${c.fingerprint.slice(0, 12)}…)`).join(', ') : 'none yet'}</p>
       {!s.hasLocalCa && s.cas.length === 0 && <CreateCaForm />}
-      {s.hasLocalCa && <EnrolForm />}
+      {s.hasLocalCa && <EnrolForm key={prefill?.employeeId ?? '(blank)'} prefill={prefill} onEnrolled={() => setPrefill(null)} />}
       <table className="events" aria-label="People">
-        <thead><tr><th>Employee id</th><th>Name</th><th>Roles</th><th>Certificate</th><th>State</th></tr></thead>
+        <thead><tr><th>Employee id</th><th>Name</th><th>Roles</th><th>Certificate</th><th>State</th><th /></tr></thead>
         <tbody>
           {s.people.map((p) => (
             <tr key={p.fingerprint} data-employee={p.employeeId}>
@@ -88,10 +206,38 @@ export function PeopleView() {
               <td>{p.revoked ? <span className="badge badge-bad">revoked</span>
                 : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? <span className="badge badge-warn">locked until {new Date(p.lockedUntil).toLocaleTimeString()}</span>
                   : <span className="badge badge-ok">valid</span>}</td>
+              <td>{s.hasLocalCa && !p.revoked && <button type="button" aria-label={`Revoke ${p.name}'s certificate`} onClick={() => setRevoking(p)}>Revoke…</button>}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {revoking && <RevokeForm key={revoking.fingerprint} person={revoking} onDone={() => setRevoking(null)} />}
+      <RosterImport />
+      <div className="view-head">
+        <h3>On the roster ({s.roster.filter((r) => r.active).length})</h3>
+        <button type="button" onClick={() => setEditing({ entry: null })}>Add to the roster…</button>
+      </div>
+      {editing && <RosterEditor key={editing.entry?.employeeId ?? '(new)'} entry={editing.entry} onDone={() => setEditing(null)} />}
+      {s.roster.length > 0 && (
+        <table className="events" aria-label="Roster">
+          <thead><tr><th>Employee id</th><th>Name</th><th>Roles</th><th>Site</th><th>Certificate</th><th /></tr></thead>
+          <tbody>
+            {s.roster.map((r) => {
+              const state = rosterState(r, s.people);
+              return (
+                <tr key={r.employeeId} data-roster={r.employeeId} className={r.active ? '' : 'muted'}>
+                  <td>{r.employeeId}</td><td>{r.name}</td><td>{r.roles.join(', ')}</td><td>{s.sites.find((x) => x.id === r.site)?.name ?? r.site ?? ''}</td>
+                  <td><span className={state.tone === 'muted' ? 'muted' : `badge badge-${state.tone}`}>{state.label}</span></td>
+                  <td className="actions">
+                    {state.canEnrol && s.hasLocalCa && <button type="button" aria-label={`Enrol ${r.name}`} onClick={() => { setPrefill(r); window.scrollTo({ top: 0 }); }}>Enrol…</button>}
+                    <button type="button" aria-label={`Edit the roster entry of ${r.name}`} onClick={() => setEditing({ entry: r })}>Edit…</button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

@@ -3,68 +3,26 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { PlantLine } from '../../../src-shared/common/workflow/plant-model.ts';
-
-/** Who signs: a person holding a plant-engineering role, with their password (asked for at every signature). */
-function SignerFields(props: { employeeId: string; setEmployeeId(v: string): void; password: string; setPassword(v: string): void; label: string }) {
-  const people = useAppStore((st) => st.people);
-  return (
-    <>
-      <label>{props.label}
-        <select value={props.employeeId} onChange={(e) => props.setEmployeeId(e.target.value)}>
-          <option value="">choose…</option>
-          {people.filter((x) => !x.revoked).map((x) => <option key={x.fingerprint} value={x.employeeId}>{x.name} ({x.employeeId})</option>)}
-        </select>
-      </label>
-      <label>Password <input type="password" autoComplete="current-password" value={props.password} onChange={(e) => props.setPassword(e.target.value)} /></label>
-    </>
-  );
-}
-
-/** A signed form's outcome: the refusal with what to do, or what was done. */
-function Outcome({ error, done }: { error: ErrorData | null; done: string }) {
-  return (
-    <>
-      {error && <div className="bad-text wide" role="alert"><p>{error.message}</p><p>What to do: {error.hint}</p></div>}
-      {done && <p className="ok-text wide" role="status">{done}</p>}
-    </>
-  );
-}
-
-/** A signer and password kept by a form, cleared after each attempt. */
-function useSigner() {
-  const [employeeId, setEmployeeId] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<ErrorData | null>(null);
-  const [done, setDone] = useState('');
-  return {
-    employeeId, setEmployeeId, password, setPassword, error, done,
-    /** Records the outcome of a signed call; true when it was accepted. */
-    settle(err: ErrorData | null, message: string): boolean {
-      setPassword('');
-      setError(err);
-      setDone(err ? '' : message);
-      return err === null;
-    },
-  };
-}
+import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
 
 /** The plant model from a file: YAML (sites and lines) or a CSV of lines; signed by plant engineering. */
 function ImportPanel() {
   const editPlant = useAppStore((st) => st.editPlant);
   const signer = useSigner();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [picked, setPicked] = useState(0); // a new key empties the file input after an accepted import
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     if (!file) return;
     const err = await editPlant('plant.import', { text: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
-    if (signer.settle(err, `Imported ${file.name}.`)) setFile(null);
+    if (signer.settle(err, `Imported ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
   }
   return (
     <section className="panel" aria-label="Plant model file">
       <h3>Import the plant model</h3>
       <p className="muted">A YAML file (<code>baseline.plant/1</code>: sites and lines) or a CSV of lines (<code>site,site_name,line,line_name,tier</code>) replaces the whole model. Every line of the file is checked first; nothing changes if one is wrong.</p>
       <form className="form" aria-label="Import the plant model" onSubmit={(e) => void submit(e)}>
-        <label>Plant file <input type="file" aria-label="Plant file (YAML or lines CSV)" accept=".yaml,.yml,.csv" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
+        <label>Plant file <input key={picked} type="file" aria-label="Plant file (YAML or lines CSV)" accept=".yaml,.yml,.csv" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
         <SignerFields label="Signed by" {...signer} />
         <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and import</button></div>
         <Outcome error={signer.error} done={signer.done} />
@@ -152,11 +110,12 @@ function PolicyPanel() {
   const s = useAppStore(useShallow((st) => ({ policy: st.policy, adopt: st.adoptPolicy })));
   const signer = useSigner();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [picked, setPicked] = useState(0); // a new key empties the file input after an accepted import
   async function adopt(e: React.FormEvent) {
     e.preventDefault();
     if (!file) return;
     const err = await s.adopt({ yaml: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
-    if (signer.settle(err, `Adopted ${file.name}.`)) setFile(null);
+    if (signer.settle(err, `Adopted ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
   }
   const p = s.policy;
   return (
@@ -164,7 +123,7 @@ function PolicyPanel() {
       <h3>Change policy</h3>
       {p && <p data-testid="policy-in-force"><strong>{p.name}</strong>, revision {p.revision} · time zone {p.timeZone} · {p.adoptedBy ? `adopted by ${p.adoptedBy}, ${new Date(p.adoptedAt!).toLocaleString()}` : 'the default shipped with Baseline'} · <span className="muted mono">{p.sha256.slice(0, 16)}…</span></p>}
       <form className="form" aria-label="Adopt a policy" onSubmit={(e) => void adopt(e)}>
-        <label>Policy YAML <input type="file" accept=".yaml,.yml" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
+        <label>Policy YAML <input key={picked} type="file" accept=".yaml,.yml" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
         <SignerFields label="Adopted by" {...signer} />
         <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and adopt</button></div>
         <Outcome error={signer.error} done={signer.done} />

@@ -51,6 +51,9 @@ export const EventViewSchema = z.object({
     z.object({ state: z.literal('failed'), problems: z.array(EventProblemSchema) }),
   ]),
 });
+/** A person on the roster, as the People screen shows and edits it. */
+const RosterEntryView = z.object({ employeeId: z.string(), name: z.string(), roles: z.array(z.string()), site: z.string().nullable(), active: z.boolean() }).strict();
+
 /** One journal event as shown to people. */
 export type EventView = z.infer<typeof EventViewSchema>;
 
@@ -322,7 +325,21 @@ export const OPERATIONS = {
     response: z.object({
       people: z.array(PersonViewSchema), cas: z.array(z.object({ fingerprint: z.string(), name: z.string(), source: z.string() })), hasLocalCa: z.boolean(),
       roles: z.array(z.object({ id: z.string(), label: z.string() })),
+      roster: z.array(RosterEntryView),
+      sites: z.array(z.object({ id: z.string(), name: z.string() })),
     }),
+  },
+  'people.importRoster': {
+    request: z.object({ text: z.string().max(2_000_000), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
+    response: z.object({ people: z.number() }),
+  },
+  'people.setRosterEntry': {
+    request: z.object({ entry: RosterEntryView, reason: z.string().max(2000), employeeId: z.string().min(1), password: Password }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  'people.revoke': {
+    request: z.object({ employeeId: z.string().min(1), reason: z.string().trim().min(1, 'say why, for the record').max(2000), caPassword: Password }).strict(),
+    response: z.object({ ok: z.literal(true) }),
   },
   'people.createCa': {
     request: z.object({ name: z.string().trim().min(1).max(120), caPassword: Password }).strict(),

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { DB_FILE } from '../../../src-main/store/database.ts';
@@ -73,6 +75,38 @@ describe('the plant model: signed imports and edits of sites and lines, each one
     expect(app.plantModel.lines().some((l) => l.id === 'L25')).toBe(false);
     expect(() => app.plantModel.removeLine('L25', 'again', manager)).toThrow(/There is no line L25/);
     expect(app.plantModel.view().sites.map((s) => s.id)).toEqual(['labeler-annex', 'midwest-packaging']);
+  });
+
+  it('the people roster: imported from CSV with a signature, edited one person at a time, rebuilt from the journal', () => {
+    const roster = readFileSync(fileURLToPath(new URL('../../fixtures/roster/packaging-roster.csv', import.meta.url)), 'utf8');
+    expect(() => app.plantModel.importRoster(roster, 'roster.csv', { employeeId: eng.employeeId, password: eng.password })).toThrow(/importing the people roster needs one of/);
+    expect(() => app.plantModel.importRoster(roster.replace(',plant-manager,', ',plant-mgr,'), 'roster.csv', manager)).toThrow(/roster\.csv line 8, roles: unknown role plant-mgr/);
+    expect(app.plantModel.roster()).toEqual([]);
+    expect(app.plantModel.importRoster(roster, 'roster.csv', manager)).toHaveLength(7);
+    expect(app.plantModel.roster().find((r) => r.employeeId === 'SV500')).toEqual({ employeeId: 'SV500', name: 'Sky Supervisor', roles: ['shift-supervisor', 'controls-engineer'], site: 'midwest-packaging', active: true });
+    const sam = app.plantModel.roster().find((r) => r.employeeId === 'S300')!;
+    expect(() => app.plantModel.setRosterEntry({ ...sam, roles: ['ot-security', 'chief'] }, 'r', manager)).toThrow(/Unknown role chief/);
+    expect(() => app.plantModel.setRosterEntry({ ...sam, site: 'mars' }, 'r', manager)).toThrow(/There is no site mars/);
+    expect(() => app.plantModel.setRosterEntry(sam, 'r', manager)).toThrow(/already reads exactly so/);
+    app.plantModel.setRosterEntry({ ...sam, roles: ['ot-security', 'quality-compliance'] }, 'joined the CAB as quality deputy', manager);
+    app.plantModel.setRosterEntry({ ...app.plantModel.roster().find((r) => r.employeeId === 'E101')!, active: false }, 'left the company', manager);
+    const e = app.journal.page(1)[0]!;
+    expect(e.type).toBe('people.roster-set');
+    expect(JSON.parse(e.payload)).toMatchObject({ entry: { employeeId: 'E101', active: false }, previous: { active: true }, reason: 'left the company' });
+    const before = app.plantModel.roster();
+    app.journal.rebuildProjections();
+    expect(app.plantModel.roster()).toEqual(before);
+    // A re-import updates the people in the file and leaves the others as they are.
+    app.plantModel.importRoster('employee_id,name,roles\nS300,Sam Security,ot-security\n', 'sam.csv', manager);
+    expect(app.plantModel.roster().find((r) => r.employeeId === 'S300')!.roles).toEqual(['ot-security']);
+    expect(app.plantModel.roster().find((r) => r.employeeId === 'E101')!.active).toBe(false);
+  });
+
+  it('revoking from the People screen needs the plant CA password', () => {
+    expect(() => app.identity.revokeWithCa(eng.employeeId, 'moved to another plant', 'not-the-ca-password', app.actor())).toThrow(/password is wrong/);
+    expect(app.identity.personByEmployeeId(eng.employeeId).revoked).toBe(false);
+    app.identity.revokeWithCa(eng.employeeId, 'moved to another plant', 'plant-ca-secret-1', app.actor());
+    expect(() => app.identity.personByEmployeeId(eng.employeeId)).toThrow(/has no valid certificate/);
   });
 
   it('a CSV import with two sites replaces the model; the projections rebuild to the same model from the journal', () => {
