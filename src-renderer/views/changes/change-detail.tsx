@@ -97,7 +97,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
         <p className="muted" data-testid="approval-timeout">Approvals due by {new Date(s.detail.approvalTimeout.dueAt).toLocaleString()}; then they escalate to {s.detail.approvalTimeout.escalateTo.join(', ')}.</p>
       )}
       {s.detail.approvalTimeout.status === 'escalated' && (
-        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {s.detail.approvalTimeout.overdueMinutes} min: escalated to {s.detail.approvalTimeout.escalateTo.join(', ')}.</p>
+        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {s.detail.approvalTimeout.overdueMinutes} min: escalated to {s.detail.approvalTimeout.escalateTo.join(', ')}, who may now approve in place of a missing approver.</p>
       )}
       {s.detail.retrospective.status === 'due' && <p className="bad-text" data-testid="retrospective">Started under break-glass: retrospective CAB review due by {new Date(s.detail.retrospective.dueAt).toLocaleString()}.</p>}
       {s.detail.retrospective.status === 'overdue' && <p className="bad-text" data-testid="retrospective"><strong>Retrospective CAB review OVERDUE</strong> since {new Date(s.detail.retrospective.dueAt).toLocaleString()}.</p>}
@@ -108,7 +108,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           <ul>
             {progress.requirements.map((r) => (
               <li key={r.requirement.group} data-testid="approval-requirement">{r.requirement.name}: {r.counted.length} of {r.requirement.quorum}
-                {r.counted.length > 0 ? ` (${r.counted.map((c) => `${c.by.name} as ${c.role}`).join(', ')})` : ''}{r.satisfied ? ' ✓' : ` — ${r.missing}`}</li>
+                {r.counted.length > 0 ? ` (${r.counted.map((c) => `${c.by.name} as ${c.role}${c.inPlaceOf ? ', escalated' : ''}`).join(', ')})` : ''}{r.satisfied ? ' ✓' : ` — ${r.missing}`}</li>
             ))}
           </ul>
           {s.detail.outstanding.length > 0 && <p className="muted">Outstanding: {s.detail.outstanding.join('; ')}</p>}

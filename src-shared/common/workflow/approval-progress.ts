@@ -2,7 +2,8 @@
  * Quorum counting. A requirement (approval group) is met when `quorum` approvals count toward it; an approval
  * counts when its signer signed as one of the group's roles and no earlier counted approval used that role
  * (a quorum is cross-functional: two OT security signatures are one opinion, not two). A person approves a
- * change once, as one role; that one approval counts toward every requirement listing the role.
+ * change once, as one role; that one approval counts toward every requirement listing the role. After the approval
+ * timeout, an escalation approver's approval stands in for one missing approval of one group (`inPlaceOf`).
  */
 import type { ApprovalRequirement } from './change-evaluation.ts';
 import type { PersonRef } from './workflow-terms.ts';
@@ -19,6 +20,11 @@ export interface ApprovalRecord {
   conditions: string[];
   /** Whether the signer confirmed reviewing the proposed diff. */
   diffReviewed: boolean;
+  /**
+   * For an escalated approval (signed by the class's escalation role after the approval timeout): the approval group
+   * it stands in for. It counts as one approval of that group, and of no other.
+   */
+  inPlaceOf?: string;
 }
 
 /** How far one requirement is. */
@@ -50,10 +56,14 @@ export function countApprovals(
   const progress = requirements.map((requirement): RequirementProgress => {
     const counted: ApprovalRecord[] = [];
     for (const a of approvals) {
-      if (requirement.roles.includes(a.role) && !counted.some((c) => c.role === a.role || c.by.id === a.by.id)) counted.push(a);
+      if (a.inPlaceOf !== undefined) {
+        if (a.inPlaceOf === requirement.group && !counted.some((c) => c.by.id === a.by.id)) counted.push(a);
+      } else if (requirement.roles.includes(a.role) && !counted.some((c) => c.role === a.role || c.by.id === a.by.id)) {
+        counted.push(a);
+      }
     }
     const satisfied = counted.length >= requirement.quorum;
-    const open = requirement.roles.filter((r) => !counted.some((c) => c.role === r)).map(roleLabel);
+    const open = requirement.roles.filter((r) => !counted.some((c) => c.role === r && c.inPlaceOf === undefined)).map(roleLabel);
     const more = requirement.quorum - counted.length;
     return {
       requirement, counted, satisfied,
@@ -67,5 +77,5 @@ export function countApprovals(
 
 /** The unmet requirements that an approval signed as `role` would count toward (empty: it would not count). */
 export function wouldCount(progress: ApprovalProgress, role: string): RequirementProgress[] {
-  return progress.requirements.filter((p) => !p.satisfied && p.requirement.roles.includes(role) && !p.counted.some((c) => c.role === role));
+  return progress.requirements.filter((p) => !p.satisfied && p.requirement.roles.includes(role) && !p.counted.some((c) => c.role === role && c.inPlaceOf === undefined));
 }

@@ -18,7 +18,7 @@ import { countApprovals, wouldCount, type ApprovalRecord } from './approval-prog
 import { evaluateRequest, type ChangeEvaluation, type PlantFacts } from './change-evaluation.ts';
 import { ChangeRequestFieldsSchema, describeFields } from './change-request.ts';
 import {
-  BREAK_GLASS_METHODS, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
+  BREAK_GLASS_METHODS, approvalTimeoutStatus, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
   type OverrideSignature, type Review,
 } from './change-state.ts';
 import { slotProblems, type SlotProblem } from './change-windows.ts';
@@ -41,7 +41,7 @@ export type RefusalRule =
   | 'approval-does-not-count' | 'diff-review-required' | 'reason-required' | 'conditions-required' | 'class-required'
   | 'required-fields' | 'policy-blockers' | 'invalid-fields' | 'notice' | 'slot-invalid' | 'outside-window' | 'blackout'
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
-  | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done';
+  | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -73,6 +73,7 @@ const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'conditions-unconfirmed': 'Conditions not confirmed',
   'staging-required': 'Staging required',
   'break-glass-not-allowed': 'No break-glass path',
+  'not-yet-escalated': 'Not escalated yet',
   'break-glass-approver': 'Break-glass approver',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
@@ -234,6 +235,7 @@ function withdraw(state: ChangeState, op: Extract<ChangeOperation, { type: 'with
 /** Checks who signs as which role: not the requester, a role they hold, a role this change's approvals include. */
 function signerChecks(
   state: ChangeState, op: ChangeOperation & { role: string }, policy: Policy, requirements: ChangeEvaluation['approvals'], what: string,
+  escalationRoles: readonly string[] = [],
 ): TransitionResult | null {
   if (op.by.id === state.requester.id) {
     return refuse(state, op, 'segregation-of-duties', `${op.by.name} filed change ${state.id} and cannot ${what} it; nobody ${what}s their own change.`,
@@ -243,7 +245,7 @@ function signerChecks(
     return refuse(state, op, 'role-not-held', `${op.by.name} does not hold the role ${roleName(policy, op.role)} (their roles: ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'none'}).`,
       'Sign as a role your certificate carries.');
   }
-  if (!requirements.some((r) => r.roles.includes(op.role))) {
+  if (!requirements.some((r) => r.roles.includes(op.role)) && !escalationRoles.includes(op.role)) {
     const needs = requirements.map((r) => `${r.name} (${r.quorum} of ${r.roles.map((x) => roleName(policy, x)).join(', ')})`).join('; ');
     return refuse(state, op, 'not-an-approver', `change ${state.id} needs no approval from the role ${roleName(policy, op.role)}; it needs: ${needs}.`,
       'Only the roles the policy names for this change can sign it.');
@@ -257,7 +259,8 @@ function approve(
   if (state.status !== 'submitted') return unreachable(state, op);
   const { policy, now } = ctx;
   const e = state.review.evaluation;
-  const signer = signerChecks(state, op, policy, e.approvals, 'approve');
+  const escalateTo = e.approvalTimeout.escalateTo;
+  const signer = signerChecks(state, op, policy, e.approvals, 'approve', escalateTo);
   if (signer !== null) return signer;
   const earlier = state.review.approvals.find((a) => a.by.id === op.by.id);
   if (earlier !== undefined) {
@@ -267,14 +270,28 @@ function approve(
   }
   const label = (r: string): string => roleName(policy, r);
   const progress = countApprovals(e.approvals, state.review.approvals, e.dualControl.required, label);
-  if (wouldCount(progress, op.role).length === 0) {
+  // An escalation approver (the class's approvalTimeout.escalateTo) stands in for one missing approval, and only
+  // once the timeout has passed: the backup approver of seed 000, never an automatic bypass.
+  let inPlaceOf: string | undefined;
+  if (wouldCount(progress, op.role).length === 0 && escalateTo.includes(op.role)) {
+    const timeout = approvalTimeoutStatus(state, now);
+    const open = progress.requirements.find((p) => !p.satisfied);
+    if (timeout.status !== 'escalated') {
+      const at = timeout.status === 'waiting' ? formatLocal(Date.parse(timeout.dueAt), policy.plant.timeZone) : '?';
+      return refuse(state, op, 'not-yet-escalated',
+        `approvals of change ${state.id} escalate to ${escalateTo.map(label).join(' or ')} only at ${at} (policy: approval timeout); until then ${open ? `${groupName(policy, open.requirement.group)} needs ${open.missing}` : 'the named approvers sign'}.`,
+        'Wait for the timeout, or ask the approvers the policy names.');
+    }
+    if (open !== undefined) inPlaceOf = open.requirement.group;
+  }
+  if (inPlaceOf === undefined && wouldCount(progress, op.role).length === 0) {
     const relevant = progress.requirements.filter((p) => p.requirement.roles.includes(op.role));
     const why = relevant.map((p) => {
       if (p.satisfied) return `${p.requirement.name} is already met`;
       const same = p.counted.find((c) => c.role === op.role);
       return `${p.requirement.name} already has an approval as ${label(op.role)} (${same?.by.name ?? '?'}) and its quorum needs different roles: still ${p.missing}`;
     }).join('; ');
-    return refuse(state, op, 'approval-does-not-count', `an approval as ${label(op.role)} would not count toward any approval change ${state.id} still needs: ${why}.`,
+    return refuse(state, op, 'approval-does-not-count', `an approval as ${label(op.role)} would not count toward any approval change ${state.id} still needs: ${why || 'every approval is already given'}.`,
       'The remaining approvals must come from the roles listed.');
   }
   if (e.diffReview.required && op.diffReviewed !== true) {
@@ -287,7 +304,7 @@ function approve(
   }
   const record: ApprovalRecord = {
     by: ref(op.by), role: op.role, meaning: op.type === 'approve' ? 'approved' : 'approved-with-conditions', at: now.toISOString(),
-    comment: op.comment?.trim() ?? '', conditions: cleaned, diffReviewed: op.diffReviewed === true,
+    comment: op.comment?.trim() ?? '', conditions: cleaned, diffReviewed: op.diffReviewed === true, ...(inPlaceOf !== undefined ? { inPlaceOf } : {}),
   };
   const review: Review = { ...state.review, approvals: [...state.review.approvals, record] };
   const after = countApprovals(e.approvals, review.approvals, e.dualControl.required);

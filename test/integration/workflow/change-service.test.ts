@@ -206,3 +206,36 @@ describe('a slot outside every change window needs a plant manager\'s own overri
     expect(app.journalService.verifyQuietly().ok).toBe(true);
   });
 });
+
+describe('approval timeout: the escalation approver signs in place of a missing CAB member once the timeout has passed', () => {
+  const t = tempHome();
+  let now = new Date('2026-11-23T15:00:00Z');
+  let app: BaselineApp;
+  let controllerId: string;
+  const [eng, pem] = RACI;
+  const boss = { name: 'Morgan Plant', employeeId: 'P500', roles: ['plant-manager'], password: 'morgan-password-1' };
+
+  beforeAll(() => {
+    app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
+    controllerId = setUpPlant(app);
+    app.identity.enrol(boss, 'plant-ca-secret-1', app.actor());
+  }, 60_000);
+  afterAll(() => {
+    app.close();
+    t.cleanup();
+  });
+
+  it('refuses the plant manager before the 72 h timeout, accepts them after it, and records whom they stood in for', () => {
+    const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, new Date(now.getTime() + 4 * 86_400_000)), app.actor());
+    app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
+    app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
+    expect(() => app.changes.act(c.id, boss.employeeId, boss.password, { type: 'approve', role: 'plant-manager', diffReviewed: true }, app.actor()))
+      .toThrow(/Not escalated yet: approvals of change .* escalate to Plant manager only at /);
+    now = new Date(now.getTime() + 73 * 3600_000);
+    const approved = app.changes.act(c.id, boss.employeeId, boss.password, { type: 'approve', role: 'plant-manager', diffReviewed: true, comment: 'Quality is on leave; approving as backup' }, app.actor());
+    expect(approved.status).toBe('approved');
+    expect(approved.review?.approvals.at(-1)).toMatchObject({ by: { id: boss.employeeId }, role: 'plant-manager', inPlaceOf: 'cab' });
+    expect(app.changes.timeline(c.id).map((x) => x.operation)).toEqual(['create', 'submit', 'approve', 'approve']);
+    expect(app.journalService.verifyQuietly().ok).toBe(true);
+  });
+});

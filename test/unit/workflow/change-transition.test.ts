@@ -244,6 +244,23 @@ describe('refusals name the rule', () => {
     });
   });
 
+  it('escalation: after the approval timeout the escalation role stands in for one missing approval, never before', () => {
+    const s = submit(draft({ requestedWindow: TIER1_WINDOW }, 'CHG-3'), ctx(NOW, [line('L02')]));
+    const one = must(transition(s, approveOp(pem), ctx(later(H))));
+    expect(s.review?.evaluation.approvalTimeout).toMatchObject({ minutes: 72 * 60, escalateTo: ['plant-manager'] });
+    expect(refusal(transition(one, approveOp(plantMgr, 'plant-manager'), ctx(later(71 * H))))).toEqual({
+      rule: 'not-yet-escalated',
+      message: 'Not escalated yet: approvals of change CHG-3 escalate to Plant manager only at Sat 6 Jun 2026 10:00 America/Chicago (policy: approval timeout); '
+        + 'until then Change Advisory Board needs 1 more approval, as OT security or Quality / compliance.',
+    });
+    const two = must(transition(one, approveOp(plantMgr, 'plant-manager'), ctx(later(73 * H))));
+    expect(two.status).toBe('approved');
+    expect(two.review?.approvals.at(-1)).toMatchObject({ by: { name: 'Priya Plant' }, role: 'plant-manager', inPlaceOf: 'cab' });
+    expect(approvalProgressOf(two)?.requirements[0]?.counted.map((a) => a.by.name)).toEqual(['Pat Manager', 'Priya Plant']);
+    // Roles that are neither approvers nor the escalation role are still refused after the timeout.
+    expect(refusal(transition(one, approveOp(supervisor, 'shift-supervisor'), ctx(later(80 * H)))).rule).toBe('not-an-approver');
+  });
+
   it('a person holding two roles counts once', () => {
     const s = submit(draft({ requestedWindow: TIER1_WINDOW }, 'CHG-2'), ctx(NOW, [line('L02')]));
     const one = must(transition(s, approveOp(PEOPLE.both, 'plant-engineering-manager'), ctx(later(H))));
