@@ -8,12 +8,15 @@ import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
-import { LineSchema, SiteSchema, parsePlantFile, type Plant, type PlantLine, type Site } from '../../src-shared/common/workflow/plant-model.ts';
+import { LineSchema, SiteSchema, parsePlantFile, type Plant, type PlantController, type PlantLine, type Site } from '../../src-shared/common/workflow/plant-model.ts';
 import { RosterEntrySchema, parseRosterCsv, type RosterEntry } from '../../src-shared/common/workflow/people-roster.ts';
 import type { ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { IdentityService } from './identity-service.ts';
+import type { ControllerService } from './controller-service.ts';
+import type { PlantRepository } from '../store/plant-repository.ts';
+import { describeTarget, profileProtocolOf } from '../../src-shared/common/capture/controller-target.ts';
 
 /** Roles that may set the plant model (and adopt a policy): plant engineering. */
 export const PLANT_ENGINEERING: readonly string[] = ['plant-engineering-manager', 'admin'];
@@ -34,7 +37,10 @@ export interface PlantView {
 
 /** Reads and edits the plant model. */
 export class PlantService {
-  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; knownRoles: () => string[] };
+  private readonly deps: {
+    db: Database.Database; journal: JournalRepository; identity: IdentityService; knownRoles: () => string[];
+    controllers: ControllerService; repo: PlantRepository;
+  };
 
   constructor(deps: PlantService['deps']) {
     this.deps = deps;
@@ -57,13 +63,56 @@ export class PlantService {
   /**
    * Imports (or replaces) the whole plant model from a YAML file or a lines CSV (by the file's name), checked in full
    * first: nothing changes if any line of the file is wrong. Signed by plant engineering over the file's SHA-256.
+   * Controllers the file lists are registered when new (each with its capture profile), and put on their line and
+   * flagged as safety systems as the file says; one already registered under the name must have the same connection
+   * settings and profile (the file never silently re-points a controller). All of it is one transaction.
    */
   importPlant(text: string, source: string, signer: PlantSigner): Plant {
     const plant = parsePlantFile(text, source);
+    const controllers = this.planControllers(plant.controllers ?? [], source);
     const sha256 = sha256Hex(text);
     const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the plant model', { schema: 'baseline.plant-import/1', sha256, plant });
-    this.deps.journal.append('plant.imported', { plant, source, sha256, signature }, actor);
+    this.deps.db.transaction(() => {
+      this.deps.journal.append('plant.imported', { plant, source, sha256, signature }, actor);
+      for (const c of controllers) {
+        const id = c.existing?.id ?? this.deps.controllers.register(c.entry.name, c.entry.target, c.profileSha256, actor).id;
+        if (c.existing?.lineId !== c.entry.line) this.deps.journal.append('controller.line-assigned', { controllerId: id, lineId: c.entry.line }, actor);
+        if ((c.existing?.safety ?? false) !== c.entry.safety) {
+          this.deps.journal.append('controller.safety-set', { controllerId: id, safety: c.entry.safety, reason: `as the plant model ${source} says` }, actor);
+        }
+      }
+    })();
     return plant;
+  }
+
+  /** Resolves each controller of a plant file against what this laptop holds; throws one error listing every problem. */
+  private planControllers(entries: PlantController[], source: string): { entry: PlantController; profileSha256: string | null; existing: { id: string; lineId: string | null; safety: boolean } | null }[] {
+    const problems: string[] = [];
+    const profiles = this.deps.repo.profiles();
+    const registered = this.deps.repo.controllers();
+    const placement = new Map((this.deps.db.prepare('SELECT id, line_id, safety FROM controllers').all() as { id: string; line_id: string | null; safety: number }[])
+      .map((r) => [r.id, { lineId: r.line_id, safety: r.safety === 1 }]));
+    const plan = entries.map((entry) => {
+      const where = `${source}, controller ${entry.name}`;
+      let profileSha256: string | null = null;
+      if (entry.profile !== undefined) {
+        const p = profiles.find((x) => x.sha256 === entry.profile) ?? profiles.find((x) => x.name === entry.profile); // newest first
+        if (!p) problems.push(`${where}: no capture profile "${entry.profile}" is imported on this laptop`);
+        else if (p.protocol !== profileProtocolOf(entry.target)) problems.push(`${where}: profile "${p.name}" is for ${p.protocol}, but the controller speaks ${entry.target.protocol}`);
+        else profileSha256 = p.sha256;
+      }
+      const same = registered.find((c) => c.name.toLowerCase() === entry.name.toLowerCase());
+      if (same) {
+        if (canonicalJson(same.target) !== canonicalJson(entry.target)) problems.push(`${where}: it is registered as ${describeTarget(same.target)}, the file says ${describeTarget(entry.target)}`);
+        if (entry.profile !== undefined && profileSha256 !== null && same.profileSha256 !== profileSha256) problems.push(`${where}: it is registered with another capture profile than "${entry.profile}"`);
+      }
+      return { entry, profileSha256, existing: same ? { id: same.id, ...placement.get(same.id)! } : null };
+    });
+    if (problems.length > 0) {
+      throw new BaselineError('plant-invalid', `The plant file cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}.`,
+        'Import the missing profiles first, or correct the controllers in the file (a registered controller keeps its address and profile); nothing was changed.', { problems });
+    }
+    return plan;
   }
 
   /** The plant's sites. */

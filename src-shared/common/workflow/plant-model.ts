@@ -1,11 +1,12 @@
 /**
- * The plant model (issue #5): sites and their lines with their tiers (set by plant engineering). Imported from
- * YAML (`baseline.plant/1`) or from a CSV of lines, with errors naming file, line and field, like the policy;
+ * The plant model (issue #5): sites and their lines with their tiers (set by plant engineering), and the
+ * controllers on them. Imported from YAML (`baseline.plant/1`, with or without controllers) or from a CSV of lines, with errors naming file, line and field, like the policy;
  * edited one line or site at a time in the app (plant-edit events).
  */
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import { z } from 'zod';
 import { BaselineError } from '../errors.ts';
+import { ControllerTargetSchema } from '../capture/controller-target.ts';
 import { formatCsvProblem, readCsvTable, rowShapeProblems, sortProblems, type CsvProblem } from '../csv-table.ts';
 
 /** Ids of sites and lines. */
@@ -20,7 +21,23 @@ export const SiteSchema = z.object({ id: PlantId, name: Name }).strict();
 export const LineSchema = z.object({ id: PlantId, name: Name, tier: TierSchema, site: PlantId.optional() }).strict();
 
 /**
- * The plant document: one `site` or a list of `sites`, and the lines. Files written before sites were a list
+ * A controller as the plant file lists it: its name (unique, case-insensitive), line, connection settings, capture
+ * profile (the name of a profile imported on this laptop, the newest of that name, or its full SHA-256) and whether
+ * it is a safety system.
+ */
+export const PlantControllerSchema = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(120),
+  line: PlantId,
+  target: ControllerTargetSchema,
+  profile: z.string().trim().min(1).max(120).optional(),
+  safety: z.boolean().default(false),
+}).strict();
+
+/** A controller entry of the plant file (defaults filled in). */
+export type PlantController = z.output<typeof PlantControllerSchema>;
+
+/**
+ * The plant document: one `site` or a list of `sites`, the lines, and optionally the controllers on them. Files written before sites were a list
  * (`site:` only) stay valid, and so do the `plant.imported` events that carry them.
  */
 export const PlantSchema = z.object({
@@ -28,6 +45,7 @@ export const PlantSchema = z.object({
   site: SiteSchema.optional(),
   sites: z.array(SiteSchema).min(1).max(100).optional(),
   lines: z.array(LineSchema).min(1).max(500),
+  controllers: z.array(PlantControllerSchema).max(5000).optional(),
 }).strict().superRefine((plant, ctx) => {
   if ((plant.site === undefined) === (plant.sites === undefined)) {
     ctx.addIssue({ code: 'custom', path: [], message: 'give either "site" (one site) or "sites" (a list), not both and not neither' });
@@ -45,6 +63,12 @@ export const PlantSchema = z.object({
     lineIds.add(l.id);
     if (l.site !== undefined && !siteIds.has(l.site)) ctx.addIssue({ code: 'custom', path: ['lines', i, 'site'], message: `there is no site ${l.site} (sites: ${[...siteIds].join(', ')})` });
     if (l.site === undefined && sites.length > 1) ctx.addIssue({ code: 'custom', path: ['lines', i], message: `the plant has ${sites.length} sites, so each line names its site` });
+  });
+  const names = new Set<string>();
+  (plant.controllers ?? []).forEach((c, i) => {
+    if (names.has(c.name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['controllers', i, 'name'], message: `controller ${c.name} appears twice` });
+    names.add(c.name.toLowerCase());
+    if (!lineIds.has(c.line)) ctx.addIssue({ code: 'custom', path: ['controllers', i, 'line'], message: `there is no line ${c.line} in this file` });
   });
 });
 

@@ -109,6 +109,31 @@ describe('the plant model: signed imports and edits of sites and lines, each one
     expect(() => app.identity.personByEmployeeId(eng.employeeId)).toThrow(/has no valid certificate/);
   });
 
+  it('a plant file with controllers registers the new ones, places and flags them, and never re-points a registered one', () => {
+    const file = readFileSync(fileURLToPath(new URL('../../fixtures/plant/plant-with-controllers.yaml', import.meta.url)), 'utf8');
+    const before = app.journal.page(1)[0]!.rowid;
+    expect(() => app.plantModel.importPlant(file.replace('port: 5020', 'port: 5021'), 'moved.yaml', manager))
+      .toThrow(/moved\.yaml, controller PLC-L01-FILLER: it is registered as Modbus TCP 127\.0\.0\.1:5020 unit 1, the file says Modbus TCP 127\.0\.0\.1:5021 unit 1/);
+    expect(() => app.plantModel.importPlant(file.replace('profile: line1', 'profile: line9'), 'p.yaml', manager)).toThrow(/no capture profile "line9" is imported/);
+    expect(() => app.plantModel.importPlant(file.replace('line: L18', 'line: L19'), 'l.yaml', manager)).toThrow(/l\.yaml line \d+, controllers\.2\.line: there is no line L19 in this file/);
+    expect(app.journal.page(5).filter((e) => e.rowid > before).map((e) => e.type)).toEqual([]);
+
+    app.plantModel.importPlant(file, 'plant-with-controllers.yaml', manager);
+    const types = app.journal.page(20).filter((e) => e.rowid > before).map((e) => e.type).reverse();
+    expect(types).toEqual(['plant.imported', 'controller.line-assigned', 'controller.registered', 'controller.line-assigned',
+      'controller.registered', 'controller.line-assigned', 'controller.safety-set']);
+    const view = app.plantModel.view();
+    const byName = new Map(app.controllers.list().map((c) => [c.name, c.id]));
+    expect(view.controllerLines).toEqual({ [byName.get('PLC-L01-FILLER')!]: 'L02', [byName.get('PLC-L02-CAPPER')!]: 'L02', [byName.get('SIS-L18-BURNER')!]: 'L18' });
+    expect(view.safetyControllers).toEqual([byName.get('SIS-L18-BURNER')]);
+    expect(app.controllers.get(byName.get('PLC-L02-CAPPER')!).description).toBe('S7 127.0.0.1:1102 rack 0 slot 1');
+    // The same file again changes no controller.
+    const again = app.journal.page(1)[0]!.rowid;
+    app.plantModel.importPlant(file, 'plant-with-controllers.yaml', manager);
+    expect(app.journal.page(5).filter((e) => e.rowid > again).map((e) => e.type)).toEqual(['plant.imported']);
+    app.plantModel.assignLine(controllerId, 'L01', app.actor());
+  });
+
   it('a CSV import with two sites replaces the model; the projections rebuild to the same model from the journal', () => {
     app.plantModel.importPlant(twoSites, 'lines.csv', manager);
     const model = { sites: app.plantModel.sites(), lines: app.plantModel.lines() };
