@@ -18,6 +18,7 @@ import { allowedOperations, outstandingApprovals } from '../../src-shared/common
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import { listCalendar } from '../../src-shared/common/workflow/change-windows.ts';
 import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model.ts';
+import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
 
 /** One handler per operation; the compiler refuses a contract operation without one. */
 export type Handlers = { [N in OperationName]: (request: ValidRequest<N>) => OperationResponse<N> | Promise<OperationResponse<N>> };
@@ -125,6 +126,7 @@ export function appHandlers(app: BaselineApp): Handlers {
         state, statusLabel: statusLabel(state), allowed: [...allowedOperations(state)],
         progress: approvalProgressOf(state, (r) => roleName(policy, r)), outstanding: outstandingApprovals(state, policy), timeline: app.changes.timeline(req.id),
         approvalTimeout: approvalTimeoutStatus(state, new Date()), retrospective: retrospectiveStatus(state, new Date()),
+        checkpoints: state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed' ? checkpointView(app.policy.checkpoints(), state.execution.checkpoints ?? []) : null,
       };
     },
     'changes.act': (req) => {
@@ -207,3 +209,8 @@ export class ApiRouter {
   }
 }
 
+/** What the change detail shows of an execution's checkpoints. */
+function checkpointView(set: CheckpointSet, records: CheckpointRecord[]) {
+  const { next, closable } = checkpointProgress(set, records);
+  return { signerRoles: set.signerRoles, checkpoints: set.checkpoints, records, next: next?.id ?? null, closable };
+}

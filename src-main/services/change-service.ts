@@ -58,13 +58,14 @@ export type SignedAction =
   | { type: 'schedule'; start: string; end: string; override?: OverrideRequest }
   | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
   | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
+  | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
 
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
-  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
+  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', checkpoint: 'reviewed', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
 };
 
 /** One change in the register. */
@@ -146,7 +147,9 @@ export class ChangeService {
     cosigners: readonly Cosigner[] = []): ChangeState {
     const now = this.deps.clock();
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
-    const result = transition(state, op, { now, policy: this.deps.policy.current(), plant: this.plantFacts(fields) });
+    const policy = this.deps.policy;
+    // The checkpoint file is read only by the operations that need it (a checkpoint decision, closing).
+    const result = transition(state, op, { now, policy: policy.current(), plant: this.plantFacts(fields), get checkpoints() { return policy.checkpoints(); } });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
     // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
     const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,
@@ -196,7 +199,11 @@ export class ChangeService {
                       type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}), ...(action.conditionsMet ? { conditionsMet: true } : {}),
                       ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}), ...this.overrideOf(action.override),
                     }
-                      : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
+                      : action.type === 'checkpoint' ? {
+                        type: 'checkpoint', by, role: action.role, checkpoint: action.checkpoint, decision: action.decision, confirmed: action.confirmed,
+                        ...(action.comment ? { comment: action.comment } : {}),
+                      }
+                        : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
                           : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
     const summary = action.type === 'submit' ? 'submitted for approval'
@@ -204,7 +211,8 @@ export class ChangeService {
         : action.type === 'schedule' ? `scheduled ${action.start} – ${action.end}`
           : action.type === 'break-glass' ? `started under break-glass, approved by ${action.approverName} (${action.approverRole}) by ${action.method}: ${action.reason}`
             : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${action.witnessEmployeeId}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
-              : action.type === 'rollback' ? `rolled back: ${action.reason}`
+              : action.type === 'checkpoint' ? this.checkpointSummary(action)
+                : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
                   : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
     const override = 'override' in action ? action.override : undefined;
@@ -217,7 +225,22 @@ export class ChangeService {
       }
       cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
     }
-    return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning: MEANING[action.type], password }, actor, cosigners);
+    const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
+    return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+  }
+
+  /** "GO at Pre-execution verification (5 of 5 items confirmed): comment". */
+  private checkpointSummary(action: Extract<SignedAction, { type: 'checkpoint' }>): string {
+    const c = this.deps.policy.checkpoints().checkpoints.find((x) => x.id === action.checkpoint);
+    const d = c?.decisions.find((x) => x.id === action.decision);
+    const confirmed = c ? c.items.filter((i) => action.confirmed.includes(i)).length : 0;
+    return `${d?.label ?? action.decision} at ${c?.name ?? action.checkpoint} (${confirmed} of ${c?.items.length ?? 0} items confirmed)${action.comment ? `: ${action.comment}` : ''}`;
+  }
+
+  /** The e-signature meaning of a checkpoint decision: go, no-go, rollback, or reviewed (extended monitoring). */
+  private checkpointMeaning(action: Extract<SignedAction, { type: 'checkpoint' }>): SignatureMeaning {
+    const effect = this.deps.policy.checkpoints().checkpoints.find((x) => x.id === action.checkpoint)?.decisions.find((x) => x.id === action.decision)?.effect;
+    return effect === 'proceed' || effect === 'close' ? 'go' : effect === 'stop' ? 'no-go' : effect === 'rollback' ? 'rollback' : 'reviewed';
   }
 
   private overrideOf(o: OverrideRequest | undefined): { overrides?: OverrideSignature[] } {

@@ -12,6 +12,7 @@ import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts'
 import type { Policy } from '../../src-shared/common/workflow/policy-schema.ts';
 import { signatureLockout } from '../../src-shared/common/workflow/policy-schema.ts';
 import { BUILT_IN_ROLES } from '../../src-shared/node/pki.ts';
+import { parseCheckpointsYaml, type CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
 
 /** Where the app's resources are (the Electron shell passes its own; elsewhere the repository's resources/). */
 export function defaultResourcesDir(): string {
@@ -35,8 +36,11 @@ export class PolicyService {
   private readonly fallbackSha256: string;
   private readonly db: Database.Database | null;
   private cache: { eventId: string; policy: Policy } | null = null;
+  private readonly resourcesDir: string;
+  private checkpointSet: CheckpointSet | null = null;
 
   constructor(resourcesDir: string, db: Database.Database | null = null) {
+    this.resourcesDir = resourcesDir;
     const file = join(resourcesDir, 'policy', 'default-policy.yaml');
     let text: string;
     try {
@@ -59,6 +63,23 @@ export class PolicyService {
     if (!row) return this.fallback;
     if (this.cache?.eventId !== row.event_id) this.cache = { eventId: row.event_id, policy: loadPolicyYaml(row.yaml, row.source) };
     return this.cache.policy;
+  }
+
+  /**
+   * The go/no-go checkpoints of an execution (resources/checklists/execution-checkpoints.yaml), read once. A missing
+   * or malformed file refuses checkpoint decisions (and closing), never anything else.
+   */
+  checkpoints(): CheckpointSet {
+    if (this.checkpointSet) return this.checkpointSet;
+    const file = join(this.resourcesDir, 'checklists', 'execution-checkpoints.yaml');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new BaselineError('checkpoints-missing', `The checkpoint file ${file} cannot be read.`, 'Reinstall Baseline, or restore resources/checklists/execution-checkpoints.yaml.');
+    }
+    this.checkpointSet = parseCheckpointsYaml(text, 'execution-checkpoints.yaml');
+    return this.checkpointSet;
   }
 
   /** Which policy is in force and who adopted it. */

@@ -5,12 +5,13 @@ import type { BaselineApp } from '../../src-main/services/baseline-app.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
-/** The people of seed 004's RACI, with the default policy's roles. */
+/** The people of seed 004's RACI, with the default policy's roles, and the shift supervisor who signs checkpoints. */
 export const RACI = [
   { name: 'Erin Engineer', employeeId: 'E100', roles: ['controls-engineer'], password: 'erin-password-1' },
   { name: 'Pat Manager', employeeId: 'M200', roles: ['plant-engineering-manager'], password: 'pat-password-1' },
   { name: 'Sam Security', employeeId: 'S300', roles: ['ot-security'], password: 'sam-password-1' },
   { name: 'Quinn Quality', employeeId: 'Q400', roles: ['quality-compliance'], password: 'quinn-password-1' },
+  { name: 'Sky Supervisor', employeeId: 'SV500', roles: ['shift-supervisor'], password: 'sky-password-1' },
 ] as const;
 
 /** Sets up CA, people, the demo plant, and a controller on tier-1 line L01; returns its id. */

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import { CheckpointPanel } from './checkpoint-panel.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -114,6 +115,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           {s.detail.outstanding.length > 0 && <p className="muted">Outstanding: {s.detail.outstanding.join('; ')}</p>}
         </section>
       )}
+      {s.detail.checkpoints && <CheckpointPanel changeId={state.id} view={s.detail.checkpoints} executing={state.status === 'in-execution'} />}
       {allowed.length > 0 && (
         <form className="panel form" aria-label="Sign a decision" onSubmit={(e) => void sign(e)}>
           <h3>Sign</h3>

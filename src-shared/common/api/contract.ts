@@ -14,6 +14,7 @@ import type { ApprovalTimeoutStatus, ChangeState, RetrospectiveStatus } from '..
 import type { ApprovalProgress } from '../workflow/approval-progress.ts';
 import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
+import type { Checkpoint, CheckpointRecord } from '../workflow/checkpoints.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
 
@@ -51,6 +52,17 @@ export const EventViewSchema = z.object({
     z.object({ state: z.literal('failed'), problems: z.array(EventProblemSchema) }),
   ]),
 });
+/** The checkpoints of an executed change, as the change detail shows them. */
+export interface CheckpointView {
+  signerRoles: string[];
+  checkpoints: Checkpoint[];
+  records: CheckpointRecord[];
+  /** The id of the checkpoint due next (null: none is open). */
+  next: string | null;
+  /** Whether the change may be closed as completed. */
+  closable: boolean;
+}
+
 /** A person on the roster, as the People screen shows and edits it. */
 const RosterEntryView = z.object({ employeeId: z.string(), name: z.string(), roles: z.array(z.string()), site: z.string().nullable(), active: z.boolean() }).strict();
 
@@ -289,6 +301,8 @@ export const OPERATIONS = {
       approvalTimeout: z.custom<ApprovalTimeoutStatus>(),
       retrospective: z.custom<RetrospectiveStatus>(),
       timeline: z.array(z.object({ at: z.string(), operation: z.string(), by: z.string(), summary: z.string(), signed: z.boolean(), seq: z.number() })),
+      /** The go/no-go checkpoints of an executed change: the set, the decisions signed, the one due next. Null before execution. */
+      checkpoints: z.custom<CheckpointView | null>(),
     }),
   },
   'changes.act': {
@@ -305,6 +319,10 @@ export const OPERATIONS = {
         z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('break-glass'), approverName: z.string().min(1).max(120), approverRole: z.string().min(1), method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), witnessPassword: Password.optional(), override: OverrideRequestSchema.optional() }).strict(),
+        z.object({
+          type: z.literal('checkpoint'), role: z.string().min(1), checkpoint: z.string().min(1), decision: z.string().min(1),
+          confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional(),
+        }).strict(),
         z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),
         z.object({ type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000) }).strict(),

@@ -3,8 +3,8 @@
  * derived from a state at a given time (approval progress, approval timeout, retrospective review due or
  * overdue). Every transition is decided in change-transition.ts; this module only describes.
  *
- *   draft -> submitted -> approved -> scheduled -> in-execution -> closed
- *                      -> rejected                              -> rolled-back -> closed
+ *   draft -> submitted -> approved -> scheduled -> in-execution -> closed (after the last checkpoint's CLOSE)
+ *                      -> rejected                              -> rolled-back -> closed (rollback, ROLLBACK, NO-GO)
  *                      -> deferred -> draft / submitted
  *   draft, submitted -> in-execution (emergency break-glass; retrospective review due within 24 h)
  *   draft, submitted, deferred, approved, scheduled -> withdrawn
@@ -13,6 +13,7 @@ import { countApprovals, type ApprovalProgress, type ApprovalRecord } from './ap
 import type { ChangeRequestFields } from './change-request.ts';
 import type { ApprovalRequirement, ChangeEvaluation } from './change-evaluation.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
+import type { CheckpointRecord } from './checkpoints.ts';
 
 /** Every state a change can be in. */
 export const CHANGE_STATUSES = [
@@ -25,7 +26,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 /** Every operation on a change. */
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
-  'start-execution', 'rollback', 'close', 'retrospective-review',
+  'start-execution', 'checkpoint', 'rollback', 'close', 'retrospective-review',
 ] as const;
 
 /** An operation's name. */
@@ -100,6 +101,8 @@ export interface Execution {
   overrides: OverrideRecord[];
   breakGlass: BreakGlassRecord | null;
   retrospective: Retrospective | null;
+  /** Go/no-go checkpoint decisions, in the order signed (absent in changes executed before checkpoints existed). */
+  checkpoints?: CheckpointRecord[];
 }
 
 /** A rollback: who, when, why. */
@@ -169,6 +172,7 @@ export type ChangeOperation =
     witness?: Participant; overrides?: OverrideSignature[];
   }
   | { type: 'start-execution'; by: Participant; witness?: Participant; conditionsMet?: boolean; stagingRecord?: string; overrides?: OverrideSignature[] }
+  | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }
   | { type: 'retrospective-review'; by: Participant; role: string; comment: string };

@@ -22,6 +22,7 @@ import {
   type OverrideSignature, type Review,
 } from './change-state.ts';
 import { slotProblems, type SlotProblem } from './change-windows.ts';
+import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from './checkpoints.ts';
 import { groupName, roleName, type Policy } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
@@ -33,6 +34,8 @@ export interface TransitionContext {
   policy: Policy;
   /** The plant model's facts about the change (lines and tiers, safety tags touched); read at submit and break-glass. */
   plant: PlantFacts;
+  /** The go/no-go checkpoints of an execution, with their checklists. */
+  checkpoints: CheckpointSet;
 }
 
 /** The rules a refusal can name. */
@@ -41,7 +44,8 @@ export type RefusalRule =
   | 'approval-does-not-count' | 'diff-review-required' | 'reason-required' | 'conditions-required' | 'class-required'
   | 'required-fields' | 'policy-blockers' | 'invalid-fields' | 'notice' | 'slot-invalid' | 'outside-window' | 'blackout'
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
-  | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated';
+  | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
+  | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -74,6 +78,9 @@ const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'staging-required': 'Staging required',
   'break-glass-not-allowed': 'No break-glass path',
   'not-yet-escalated': 'Not escalated yet',
+  'checkpoint-order': 'Checkpoint order',
+  'checklist-incomplete': 'Checklist incomplete',
+  'checkpoints-open': 'Checkpoints open',
   'break-glass-approver': 'Break-glass approver',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
@@ -88,7 +95,7 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   deferred: ['edit', 'submit', 'withdraw'],
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
-  'in-execution': ['rollback', 'close', 'retrospective-review'],
+  'in-execution': ['checkpoint', 'rollback', 'close', 'retrospective-review'],
   'rolled-back': ['close', 'retrospective-review'],
   closed: ['retrospective-review'],
 };
@@ -101,7 +108,7 @@ const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
   deferred: 'The decision on it was deferred: edit it, resubmit it or withdraw it.',
   withdrawn: 'A withdrawn change is final: file a new change.',
   scheduled: 'It is scheduled: start it inside its slot, reschedule it or withdraw it.',
-  'in-execution': 'It is being executed: roll it back or close it.',
+  'in-execution': 'It is being executed: sign its checkpoints, roll it back, or close it after the last checkpoint.',
   'rolled-back': 'It was rolled back: close it.',
   closed: 'A closed change is final.',
 };
@@ -109,7 +116,7 @@ const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
 const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
   reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
-  rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
+  checkpoint: 'given a checkpoint decision', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
 };
 
 /** The operations a state allows at all (the buttons the UI offers; rules may still refuse). */
@@ -152,6 +159,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'schedule': return schedule(state, op, ctx);
     case 'break-glass': return breakGlass(state, op, ctx);
     case 'start-execution': return startExecution(state, op, ctx);
+    case 'checkpoint': return checkpoint(state, op, ctx);
     case 'rollback': return rollback(state, op, ctx);
     case 'close': return close(state, op, ctx);
     case 'retrospective-review': return retrospectiveReview(state, op, ctx);
@@ -499,9 +507,69 @@ function rollback(state: ChangeState, op: Extract<ChangeOperation, { type: 'roll
   return { ok: true, next: { ...state, status: 'rolled-back', rollback: { by: ref(op.by), at: ctx.now.toISOString(), reason: op.reason.trim() } } };
 }
 
+/**
+ * A go/no-go checkpoint decision, signed by a holder of a checkpoint role who neither filed nor carries out the
+ * change: checkpoints in their order, every checklist item confirmed for a decision that lets the work go on.
+ */
+function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'checkpoint' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'in-execution') return unreachable(state, op);
+  const set = ctx.checkpoints;
+  const { policy, now } = ctx;
+  if (op.by.id === state.requester.id || op.by.id === state.execution.executor.id) {
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} ${op.by.id === state.requester.id ? 'filed' : 'carries out'} change ${state.id} and cannot sign its checkpoints; nobody go/no-go signs their own change.`,
+      `Ask a ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')} who is not on the change to sign.`);
+  }
+  if (!set.signerRoles.includes(op.role) || !op.by.roles.includes(op.role)) {
+    return refuse(state, op, 'role-not-held', `checkpoint decisions are signed as ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')}; ${op.by.name} holds ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'no role'}${set.signerRoles.includes(op.role) ? '' : ` and signed as ${roleName(policy, op.role)}`}.`,
+      'A shift supervisor signs the checkpoints.');
+  }
+  const records = state.execution.checkpoints ?? [];
+  const { next } = checkpointProgress(set, records);
+  const target = set.checkpoints.find((c) => c.id === op.checkpoint);
+  if (target === undefined || next === null || target.id !== next.id) {
+    const asked = target?.name ?? op.checkpoint;
+    return refuse(state, op, 'checkpoint-order', next === null
+      ? `no checkpoint of change ${state.id} is open any more (${asked} was asked for).`
+      : `the checkpoint due on change ${state.id} is ${next.name}; ${asked} cannot be signed now (checkpoints are signed in order: ${set.checkpoints.map((c) => c.name).join(', ')}).`,
+    next === null ? 'Close the change, or roll it back.' : `Sign ${next.name} first.`);
+  }
+  const decision = target.decisions.find((d) => d.id === op.decision);
+  if (decision === undefined) {
+    return refuse(state, op, 'checkpoint-order', `${target.name} has no decision "${op.decision}"; its decisions are ${target.decisions.map((d) => d.label).join(', ')}.`, 'Pick one of its decisions.');
+  }
+  const confirmed = new Set(op.confirmed.map((c) => c.trim()));
+  const missing = target.items.filter((i) => !confirmed.has(i));
+  if ((decision.effect === 'proceed' || decision.effect === 'close') && missing.length > 0) {
+    return refuse(state, op, 'checklist-incomplete', `${decision.label} at ${target.name} needs every item confirmed; not confirmed: ${missing.join('; ')}.`,
+      `Confirm them, or decide ${target.decisions.filter((d) => d.effect !== 'proceed' && d.effect !== 'close').map((d) => d.label).join(' or ')}.`);
+  }
+  const comment = op.comment?.trim() ?? '';
+  if ((decision.effect === 'stop' || decision.effect === 'rollback' || decision.effect === 'monitor') && comment === '') {
+    return refuse(state, op, 'reason-required', `${decision.label} at ${target.name} needs a comment for the record.`, 'Say what was seen and why.');
+  }
+  const record: CheckpointRecord = {
+    checkpoint: target.id, name: target.name, decision: decision.id, label: decision.label, effect: decision.effect, by: ref(op.by), role: op.role,
+    at: now.toISOString(), items: target.items.map((text) => ({ text, confirmed: confirmed.has(text) })), comment,
+  };
+  const execution = { ...state.execution, checkpoints: [...records, record] };
+  if (decision.effect === 'stop' || decision.effect === 'rollback') {
+    const reason = decision.effect === 'stop' ? `${decision.label} at ${target.name}, before anything was changed: ${comment}` : `${decision.label} at ${target.name}: ${comment}`;
+    return { ok: true, next: { ...state, execution, status: 'rolled-back', rollback: { by: ref(op.by), at: now.toISOString(), reason } } };
+  }
+  return { ok: true, next: { ...state, execution } };
+}
+
 function close(state: ChangeState, op: Extract<ChangeOperation, { type: 'close' }>, ctx: TransitionContext): TransitionResult {
   const closure = { by: ref(op.by), at: ctx.now.toISOString(), comment: op.comment?.trim() ?? '' };
-  if (state.status === 'in-execution') return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
+  if (state.status === 'in-execution') {
+    const { next, closable } = checkpointProgress(ctx.checkpoints, state.execution.checkpoints ?? []);
+    if (!closable) {
+      const last = ctx.checkpoints.checkpoints.at(-1)!;
+      return refuse(state, op, 'checkpoints-open', `change ${state.id} is closed as completed only after ${last.name} decides ${last.decisions.find((d) => d.effect === 'close')!.label}; due now: ${next?.name ?? '(none)'}.`,
+        'Have the shift supervisor sign the remaining checkpoints, or roll the change back.');
+    }
+    return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
+  }
   if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
   return unreachable(state, op);
 }

@@ -3,10 +3,10 @@
  * controllers on them. Imported from YAML (`baseline.plant/1`, with or without controllers) or from a CSV of lines, with errors naming file, line and field, like the policy;
  * edited one line or site at a time in the app (plant-edit events).
  */
-import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
 import { z } from 'zod';
 import { BaselineError } from '../errors.ts';
 import { ControllerTargetSchema } from '../capture/controller-target.ts';
+import { firstProblems, readYamlDocument } from '../yaml-document.ts';
 import { formatCsvProblem, readCsvTable, rowShapeProblems, sortProblems, type CsvProblem } from '../csv-table.ts';
 
 /** Ids of sites and lines. */
@@ -86,30 +86,14 @@ export function plantSitesAndLines(plant: Plant): { sites: Site[]; lines: PlantL
 }
 
 function refuse(file: string, problems: string[]): never {
-  throw new BaselineError('plant-invalid', `The plant file cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}.`,
+  throw new BaselineError('plant-invalid', `The plant file cannot be used: ${firstProblems(problems)}.`,
     'Correct the listed lines and import it again; nothing was changed.', { problems });
 }
 
 /** Parses a plant YAML file; throws one BaselineError listing every problem with its line. */
 export function parsePlantYaml(text: string, file: string): Plant {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
-  const problems: string[] = doc.errors.map((e) => `${file} line ${counter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
-  if (problems.length === 0) {
-    const parsed = PlantSchema.safeParse(doc.toJS());
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) {
-      let node: unknown = doc.contents;
-      for (const key of issue.path) {
-        if (isMap(node)) node = node.get(key as string, true);
-        else if (isSeq(node)) node = node.get(key as number, true);
-        else break;
-      }
-      const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? 0;
-      problems.push(`${file} line ${counter.linePos(offset).line}, ${issue.path.join('.') || '(document)'}: ${issue.message}`);
-    }
-  }
-  return refuse(file, problems);
+  const read = readYamlDocument(text, file, PlantSchema);
+  return read.ok ? read.data : refuse(file, read.problems);
 }
 
 /** The columns of a plant lines CSV file (docs/formats.md), in the order Baseline writes them. */

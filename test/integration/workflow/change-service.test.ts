@@ -154,10 +154,26 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     if (started.status !== 'in-execution') throw new Error('unreachable');
     expect(started.execution.stagingRecord).toBe('STG-17');
     expect(started.execution.executor.name).toBe(eng.name);
+    // The checkpoints: signed by the shift supervisor (never by the engineer doing the work), in order, then close.
+    const sky = RACI[4];
+    const checklist = (id: string) => app.policy.checkpoints().checkpoints.find((x) => x.id === id)!.items;
+    const checkpoint = (by: { employeeId: string; password: string }, id: string, decision: string) =>
+      app.changes.act(c.id, by.employeeId, by.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: checklist(id) }, app.actor());
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'done' }, app.actor())).toThrow(/Checkpoints open: .* only after Post-change validation decides CLOSE/);
+    expect(() => checkpoint(eng, 'pre-execution', 'go')).toThrow(/Segregation of duties: Erin Engineer filed change/);
+    expect(() => checkpoint({ employeeId: sky.employeeId, password: 'wrong' }, 'pre-execution', 'go')).toThrow(/password/);
+    for (const [id, decision] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover'], ['post-change', 'close']] as const) checkpoint(sky, id, decision);
+    const decisions = app.journal.page(4).map((e) => JSON.parse(e.payload) as { summary: string; signature: { meaning: string; signer: { name: string } } }).reverse();
+    expect(decisions.map((d) => [d.summary, d.signature.meaning, d.signature.signer.name])).toEqual([
+      ['GO at Pre-execution verification (5 of 5 items confirmed)', 'go', sky.name],
+      ['CONTINUE at Mid-change assessment (4 of 4 items confirmed)', 'go', sky.name],
+      ['CUTOVER at Pre-cutover verification (4 of 4 items confirmed)', 'go', sky.name],
+      ['CLOSE at Post-change validation (4 of 4 items confirmed)', 'go', sky.name],
+    ]);
     const closed = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
     expect(closed.status).toBe('closed');
     const ops = app.changes.timeline(c.id);
-    expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'close']);
+    expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'checkpoint', 'checkpoint', 'checkpoint', 'checkpoint', 'close']);
     expect(ops.find((x) => x.operation === 'start-execution')!.summary).toMatch(/conditions confirmed met, staging record STG-17/);
     expect(app.journalService.verifyQuietly().ok).toBe(true);
   });

@@ -11,9 +11,10 @@ import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.
 import type { Policy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import type { LineFact } from '../../../src-shared/common/workflow/workflow-terms.ts';
 import { readFileSync } from 'node:fs';
-import { PEOPLE, defaultPolicy, line } from './packaging-plant.ts';
+import { PEOPLE, defaultCheckpoints, defaultPolicy, line } from './packaging-plant.ts';
 
 const policy = defaultPolicy();
+const CHECKPOINTS = defaultCheckpoints();
 const H = 3_600_000;
 // Wednesday 3 June 2026, 10:00 in Chicago (CDT): the change is filed and submitted during production.
 const NOW = new Date('2026-06-03T15:00:00Z');
@@ -40,7 +41,7 @@ function fields(over: Partial<ChangeRequestFields> = {}): ChangeRequestFields {
 }
 
 function ctx(now: Date, lines: LineFact[] = [line('L09')], extra: Partial<TransitionContext> = {}): TransitionContext {
-  return { now, policy, plant: { lines, touchesSafetyTag: false }, ...extra };
+  return { now, policy, plant: { lines, touchesSafetyTag: false }, checkpoints: CHECKPOINTS, ...extra };
 }
 
 function must(r: TransitionResult): ChangeState {
@@ -57,6 +58,19 @@ const draft = (over: Partial<ChangeRequestFields> = {}, id = 'CHG-1'): ChangeSta
 const submit = (s: ChangeState, c = ctx(NOW)): ChangeState => must(transition(s, { type: 'submit', by: eng }, c));
 const approveOp = (by = pem, role = 'plant-engineering-manager'): ChangeOperation => ({ type: 'approve', by, role, diffReviewed: true });
 
+/** A supervisor's decision at a checkpoint, with every item of its checklist confirmed unless `confirmed` says otherwise. */
+const checkpointOp = (checkpoint: string, decision: string, over: Partial<Extract<ChangeOperation, { type: 'checkpoint' }>> = {}): ChangeOperation => ({
+  type: 'checkpoint', by: supervisor, role: 'shift-supervisor', checkpoint, decision,
+  confirmed: CHECKPOINTS.checkpoints.find((c) => c.id === checkpoint)?.items ?? [], ...over,
+});
+
+/** An executing change taken through GO, CONTINUE, CUTOVER and CLOSE. */
+function throughCheckpoints(s: ChangeState, now: Date): ChangeState {
+  let next = s;
+  for (const [c, d] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover'], ['post-change', 'close']] as const) next = must(transition(next, checkpointOp(c, d), ctx(now)));
+  return next;
+}
+
 /** The emergency path: an emergency change filed on a tier-1 line and started under break-glass. */
 const emergencyDraft = (): ChangeState => draft({ class: 'emergency', requestedWindow: null, itsmTicket: '' }, 'CHG-E');
 const breakGlassOp: ChangeOperation = { type: 'break-glass', by: eng, approver: { id: onCall.id, name: onCall.name, role: 'on-call-manager' }, method: 'phone', reason: 'Filler jammed, line down' };
@@ -71,6 +85,7 @@ function samples(): Record<string, ChangeState> {
   const rolledBack = must(transition(executing, { type: 'rollback', by: eng, reason: 'Filler faulted' }, ctx(IN_SLOT)));
   const bgExecuting = must(transition(emergencyDraft(), breakGlassOp, ctx(NOW, [line('L02')])));
   const bgRolledBack = must(transition(bgExecuting, { type: 'rollback', by: eng, reason: 'No better' }, ctx(later(H))));
+  const checked = throughCheckpoints(executing, IN_SLOT);
   return {
     draft: d,
     submitted,
@@ -81,10 +96,11 @@ function samples(): Record<string, ChangeState> {
     scheduled,
     'in-execution': executing,
     'rolled-back': rolledBack,
-    closed: must(transition(executing, { type: 'close', by: eng }, ctx(IN_SLOT))),
+    'in-execution (checkpoints passed)': checked,
+    closed: must(transition(checked, { type: 'close', by: eng }, ctx(IN_SLOT))),
     'in-execution (break-glass)': bgExecuting,
     'rolled-back (break-glass)': bgRolledBack,
-    'closed (break-glass)': must(transition(bgExecuting, { type: 'close', by: eng }, ctx(later(H)))),
+    'closed (break-glass)': must(transition(throughCheckpoints(bgExecuting, later(H)), { type: 'close', by: eng }, ctx(later(H)))),
   };
 }
 
@@ -101,6 +117,7 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'schedule': return { type, by: eng, ...SLOT };
     case 'break-glass': return breakGlassOp;
     case 'start-execution': return { type, by: eng };
+    case 'checkpoint': return checkpointOp('pre-execution', 'go');
     case 'rollback': return { type, by: eng, reason: 'Filler faulted' };
     case 'close': return { type, by: eng, comment: 'Verified' };
     case 'retrospective-review': return { type, by: pem, role: 'plant-engineering-manager', comment: 'Justified; root cause: worn sensor' };
@@ -135,7 +152,8 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['scheduled', 'schedule', 'scheduled', later(3 * H), 'scheduled'],
   ['scheduled', 'start-execution', 'scheduled', IN_SLOT, 'in-execution'],
   ['in-execution', 'rollback', 'in-execution', IN_SLOT, 'rolled-back'],
-  ['in-execution', 'close', 'in-execution', IN_SLOT, 'closed'],
+  ['in-execution', 'checkpoint', 'in-execution', IN_SLOT, 'in-execution'],
+  ['in-execution', 'close', 'in-execution (checkpoints passed)', IN_SLOT, 'closed'],
   ['in-execution', 'retrospective-review', 'in-execution (break-glass)', later(2 * H), 'in-execution'],
   ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
   ['rolled-back', 'retrospective-review', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
@@ -153,7 +171,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(13);
+    expect(CHANGE_OPERATIONS).toHaveLength(14);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {
@@ -586,5 +604,74 @@ describe('a change as data', () => {
   it('uses only the policy given in the context', () => {
     const strict: Policy = { ...policy, classes: { ...policy.classes, normal: { ...policy.classes.normal, requiredFields: [...policy.classes.normal.requiredFields, 'mocReference'] } } };
     expect(refusal(transition(draft(), { type: 'submit', by: eng }, { ...ctx(NOW), policy: strict })).message).toMatch(/MOC reference/);
+  });
+});
+
+describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', () => {
+  const executing = (): ChangeState => sample('in-execution');
+  const records = (s: ChangeState) => (s.status === 'in-execution' || s.status === 'rolled-back' || s.status === 'closed' ? s.execution.checkpoints ?? [] : []);
+
+  it('the shipped checkpoints are seed 000\'s four, in order, with their decisions', () => {
+    expect(CHECKPOINTS.checkpoints.map((c) => [c.name, c.decisions.map((d) => d.label)])).toEqual([
+      ['Pre-execution verification', ['GO', 'NO-GO']],
+      ['Mid-change assessment', ['CONTINUE', 'ROLLBACK']],
+      ['Pre-cutover verification', ['CUTOVER', 'ROLLBACK']],
+      ['Post-change validation', ['CLOSE', 'EXTENDED MONITORING', 'ROLLBACK']],
+    ]);
+  });
+
+  it('nobody signs the checkpoints of their own change; only the checkpoint role signs', () => {
+    expect(refusal(transition(executing(), checkpointOp('pre-execution', 'go', { by: { ...eng, roles: [...eng.roles, 'shift-supervisor'] } }), ctx(IN_SLOT)))).toEqual({
+      rule: 'segregation-of-duties',
+      message: 'Segregation of duties: Erin Engineer filed change CHG-1 and cannot sign its checkpoints; nobody go/no-go signs their own change.',
+    });
+    expect(refusal(transition(executing(), checkpointOp('pre-execution', 'go', { by: pem, role: 'plant-engineering-manager' }), ctx(IN_SLOT)))).toEqual({
+      rule: 'role-not-held',
+      message: 'Role not held: checkpoint decisions are signed as Shift supervisor; Pat Manager holds Plant engineering manager and signed as Plant engineering manager.',
+    });
+  });
+
+  it('checkpoints are signed in order, and a GO needs every item confirmed', () => {
+    expect(refusal(transition(executing(), checkpointOp('mid-change', 'continue'), ctx(IN_SLOT)))).toEqual({
+      rule: 'checkpoint-order',
+      message: 'Checkpoint order: the checkpoint due on change CHG-1 is Pre-execution verification; Mid-change assessment cannot be signed now (checkpoints are signed in order: '
+        + 'Pre-execution verification, Mid-change assessment, Pre-cutover verification, Post-change validation).',
+    });
+    const items = CHECKPOINTS.checkpoints[0]!.items;
+    expect(refusal(transition(executing(), checkpointOp('pre-execution', 'go', { confirmed: items.slice(1) }), ctx(IN_SLOT)))).toEqual({
+      rule: 'checklist-incomplete',
+      message: 'Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified (signed before-snapshot).',
+    });
+    const go = must(transition(executing(), checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)));
+    expect(records(go)).toEqual([expect.objectContaining({ checkpoint: 'pre-execution', label: 'GO', effect: 'proceed', by: { id: supervisor.id, name: supervisor.name }, role: 'shift-supervisor' })]);
+    expect(records(go)[0]!.items.every((i) => i.confirmed)).toBe(true);
+    expect(refusal(transition(go, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT))).rule).toBe('checkpoint-order');
+  });
+
+  it('NO-GO before anything changed ends the execution as rolled back, with the comment; the comment is required', () => {
+    expect(refusal(transition(executing(), checkpointOp('pre-execution', 'no-go', { confirmed: [] }), ctx(IN_SLOT))).rule).toBe('reason-required');
+    const stopped = must(transition(executing(), checkpointOp('pre-execution', 'no-go', { confirmed: [], comment: 'Operators not briefed' }), ctx(IN_SLOT)));
+    expect(stopped.status).toBe('rolled-back');
+    if (stopped.status !== 'rolled-back') throw new Error('unreachable');
+    expect(stopped.rollback.reason).toBe('NO-GO at Pre-execution verification, before anything was changed: Operators not briefed');
+    expect(must(transition(stopped, { type: 'close', by: eng }, ctx(IN_SLOT))).status).toBe('closed');
+  });
+
+  it('ROLLBACK mid-change rolls the change back; EXTENDED MONITORING keeps the last checkpoint open until CLOSE', () => {
+    const go = must(transition(executing(), checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)));
+    expect(must(transition(go, checkpointOp('mid-change', 'rollback', { confirmed: [], comment: 'Filler faults on restart' }), ctx(IN_SLOT))).status).toBe('rolled-back');
+    let s = must(transition(go, checkpointOp('mid-change', 'continue'), ctx(IN_SLOT)));
+    s = must(transition(s, checkpointOp('pre-cutover', 'cutover'), ctx(IN_SLOT)));
+    expect(refusal(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT)))).toEqual({
+      rule: 'checkpoints-open',
+      message: 'Checkpoints open: change CHG-1 is closed as completed only after Post-change validation decides CLOSE; due now: Post-change validation.',
+    });
+    s = must(transition(s, checkpointOp('post-change', 'extended-monitoring', { confirmed: [], comment: 'Watch reject rate for one shift' }), ctx(IN_SLOT)));
+    expect(s.status).toBe('in-execution');
+    expect(refusal(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT))).rule).toBe('checkpoints-open');
+    s = must(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)));
+    expect(records(s).map((r) => r.label)).toEqual(['GO', 'CONTINUE', 'CUTOVER', 'EXTENDED MONITORING', 'CLOSE']);
+    expect(refusal(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)))).toMatchObject({ rule: 'checkpoint-order', message: expect.stringMatching(/no checkpoint of change CHG-1 is open any more/) as unknown as string });
+    expect(must(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT))).status).toBe('closed');
   });
 });

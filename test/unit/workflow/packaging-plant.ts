@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.ts';
 import type { Policy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import type { LineFact, LineTier, Participant } from '../../../src-shared/common/workflow/workflow-terms.ts';
+import { parseCheckpointsYaml, type CheckpointSet } from '../../../src-shared/common/workflow/checkpoints.ts';
 
 const id = (n: number): string => `L${String(n).padStart(2, '0')}`;
 const tierOf = (n: number): LineTier => (n <= 3 ? 1 : n <= 17 ? 2 : 3);
@@ -28,6 +29,11 @@ export function line(lineId: string): LineFact {
 /** resources/policy/default-policy.yaml, parsed. */
 export function defaultPolicy(): Policy {
   return loadPolicyYaml(readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8'), 'default-policy.yaml');
+}
+
+/** The go/no-go checkpoints shipped in resources/checklists/, parsed. */
+export function defaultCheckpoints(): CheckpointSet {
+  return parseCheckpointsYaml(readFileSync(new URL('../../../resources/checklists/execution-checkpoints.yaml', import.meta.url), 'utf8'), 'execution-checkpoints.yaml');
 }
 
 /** test/fixtures/policy/minimal.yaml (Europe/Berlin), parsed. */

@@ -1,0 +1,72 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../state/app-store.ts';
+import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import type { CheckpointView } from '../../../src-shared/common/api/contract.ts';
+import type { Checkpoint } from '../../../src-shared/common/workflow/checkpoints.ts';
+
+/** The checklist and decision of the checkpoint due now, signed by a shift supervisor at the laptop. */
+function CheckpointForm({ changeId, checkpoint, signerRoles }: { changeId: string; checkpoint: Checkpoint; signerRoles: string[] }) {
+  const s = useAppStore(useShallow((st) => ({ people: st.people, act: st.actOnChange })));
+  const signer = useSigner();
+  const [confirmed, setConfirmed] = useState<string[]>([]);
+  const [decision, setDecision] = useState('');
+  const [comment, setComment] = useState('');
+  const person = s.people.find((p) => p.employeeId === signer.employeeId);
+  const role = person?.roles.find((r) => signerRoles.includes(r)) ?? signerRoles[0]!;
+  async function sign(e: React.FormEvent) {
+    e.preventDefault();
+    const err = await s.act({
+      id: changeId, employeeId: signer.employeeId, password: signer.password,
+      action: { type: 'checkpoint', role, checkpoint: checkpoint.id, decision, confirmed, ...(comment.trim() ? { comment } : {}) },
+    });
+    const label = checkpoint.decisions.find((d) => d.id === decision)?.label ?? decision;
+    if (signer.settle(err, `${label} signed at ${checkpoint.name}.`)) { setConfirmed([]); setDecision(''); setComment(''); }
+  }
+  return (
+    <form className="form" aria-label={`Checkpoint: ${checkpoint.name}`} onSubmit={(e) => void sign(e)}>
+      <fieldset className="checklist"><legend>{checkpoint.name}: {checkpoint.when}</legend>
+        {checkpoint.items.map((item) => (
+          <label key={item} className="inline"><input type="checkbox" checked={confirmed.includes(item)}
+            onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, item] : confirmed.filter((x) => x !== item))} /> {item}</label>
+        ))}
+      </fieldset>
+      <fieldset className="decisions"><legend>Decision</legend>
+        {checkpoint.decisions.map((d) => (
+          <label key={d.id} className="inline"><input type="radio" name={`decision-${checkpoint.id}`} checked={decision === d.id} onChange={() => setDecision(d.id)} /> {d.label}</label>
+        ))}
+      </fieldset>
+      <label className="wide">Comment <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING" /></label>
+      <SignerFields label="Shift supervisor" {...signer} />
+      <div className="actions"><button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}>Sign checkpoint decision</button></div>
+      <Outcome error={signer.error} done={signer.done} />
+    </form>
+  );
+}
+
+/** The go/no-go checkpoints of an executed change: each one's signed decisions, and the form for the one due now. */
+export function CheckpointPanel({ changeId, view, executing }: { changeId: string; view: CheckpointView; executing: boolean }) {
+  return (
+    <section className="panel" aria-label="Checkpoints">
+      <h3>Go/no-go checkpoints</h3>
+      <ol className="checkpoints">
+        {view.checkpoints.map((c) => {
+          const signed = view.records.filter((r) => r.checkpoint === c.id);
+          return (
+            <li key={c.id} data-checkpoint={c.id}>
+              <strong>{c.name}</strong> <span className="muted">({c.when})</span>
+              {signed.map((r, i) => (
+                <div key={i} data-testid="checkpoint-decision">
+                  <span className={`badge ${r.effect === 'proceed' || r.effect === 'close' ? 'badge-ok' : r.effect === 'monitor' ? 'badge-warn' : 'badge-bad'}`}>{r.label}</span>{' '}
+                  {r.by.name} ({r.role}), {new Date(r.at).toLocaleString()} · {r.items.filter((x) => x.confirmed).length} of {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
+                </div>
+              ))}
+              {executing && view.next === c.id && <CheckpointForm key={`${c.id}-${signed.length}`} changeId={changeId} checkpoint={c} signerRoles={view.signerRoles} />}
+            </li>
+          );
+        })}
+      </ol>
+      {executing && view.closable && <p className="ok-text">All checkpoints passed: the change can be closed.</p>}
+    </section>
+  );
+}

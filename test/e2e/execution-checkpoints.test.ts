@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { BaselineApp } from '../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { tempHome } from '../helpers/temp-home.ts';
+import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
+
+const [eng, , , , sky] = RACI;
+
+describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpoints at the laptop, then the change closes', () => {
+  const t = tempHome();
+  let browser: Browser;
+  let host: WebHostProcess;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+    try {
+      const controllerId = setUpPlant(app);
+      // An emergency change started under break-glass: in execution at once, whatever the clock says.
+      const c = app.changes.create(eng.employeeId, {
+        title: 'Filler jammed: raise torque limit', description: 'Torque limit trips every 2 minutes; line down.', justification: 'Line L01 stopped.',
+        class: 'emergency', targetControllers: [controllerId],
+      }, app.actor());
+      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
+    } finally {
+      app.close();
+    }
+    host = await startWebHostProcess(t.home);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1200 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(host.url);
+    await page.getByRole('button', { name: 'Changes' }).click();
+    await page.getByRole('button', { name: /Filler jammed: raise torque limit/ }).click();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    t.cleanup();
+  });
+
+  /** Fills the checkpoint's form and signs; resolves when the decision is recorded (or refused, with the form's alert). */
+  async function signCheckpoint(name: string, decision: string, employeeId: string, password: string, items: 'all' | 'none' | number, comment = '') {
+    const decided = await page.getByTestId('checkpoint-decision').count();
+    const form = page.getByRole('form', { name: `Checkpoint: ${name}` });
+    const boxes = form.getByRole('checkbox');
+    const count = await boxes.count();
+    const n = items === 'all' ? count : items === 'none' ? 0 : items;
+    for (let i = 0; i < count; i++) await boxes.nth(i).setChecked(i < n);
+    await form.getByRole('radio', { name: decision, exact: true }).check();
+    if (comment) await form.getByLabel('Comment').fill(comment);
+    await form.getByLabel('Shift supervisor').selectOption(employeeId);
+    await form.getByLabel('Password', { exact: true }).fill(password);
+    await form.getByRole('button', { name: 'Sign checkpoint decision' }).click();
+    // The detail reloads after a decision: wait for it, so the next form is filled in its final rendering.
+    await expect.poll(async () => (await page.getByTestId('checkpoint-decision').count()) > decided || (await form.getByRole('alert').count()) > 0).toBe(true);
+    return form;
+  }
+
+  it('the engineer doing the work cannot sign; a GO with an unconfirmed item is refused by name', async () => {
+    let form = await signCheckpoint('Pre-execution verification', 'GO', eng.employeeId, eng.password, 'all');
+    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Segregation of duties: Erin Engineer filed change .* nobody go\/no-go signs their own change/);
+    form = await signCheckpoint('Pre-execution verification', 'GO', sky.employeeId, sky.password, 'none');
+    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified/);
+    await form.screenshot({ path: join('test-results', 'execution-checkpoint-form.png') });
+  });
+
+  it('GO, CONTINUE, CUTOVER and CLOSE are signed in order; the change is then closed by the engineer', async () => {
+    await signCheckpoint('Pre-execution verification', 'GO', sky.employeeId, sky.password, 'all');
+    await page.getByRole('form', { name: 'Checkpoint: Mid-change assessment' }).waitFor();
+    await signCheckpoint('Mid-change assessment', 'CONTINUE', sky.employeeId, sky.password, 'all');
+    await signCheckpoint('Pre-cutover verification', 'CUTOVER', sky.employeeId, sky.password, 'all');
+    await signCheckpoint('Post-change validation', 'EXTENDED MONITORING', sky.employeeId, sky.password, 'none', 'Watch torque for one shift');
+    await expect.poll(() => page.getByTestId('checkpoint-decision').count()).toBe(4);
+    await signCheckpoint('Post-change validation', 'CLOSE', sky.employeeId, sky.password, 'all');
+    await expect.poll(() => page.getByText('All checkpoints passed: the change can be closed.').count()).toBe(1);
+    expect(await page.getByTestId('checkpoint-decision').allInnerTexts()).toEqual([
+      expect.stringMatching(/^GO Sky Supervisor \(shift-supervisor\), .* 5 of 5 items confirmed$/),
+      expect.stringMatching(/^CONTINUE /), expect.stringMatching(/^CUTOVER /),
+      expect.stringMatching(/^EXTENDED MONITORING .* 0 of 4 items confirmed · Watch torque for one shift$/),
+      expect.stringMatching(/^CLOSE /),
+    ]);
+    await page.screenshot({ path: join('test-results', 'execution-checkpoints.png'), fullPage: true });
+    const form = page.getByRole('form', { name: 'Sign a decision' });
+    await form.getByLabel('Signer').selectOption(eng.employeeId);
+    await form.getByLabel('Decision').selectOption({ label: 'Close' });
+    await form.getByLabel('Password').fill(eng.password);
+    await form.getByRole('button', { name: 'Sign' }).click();
+    await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('closed');
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sky Supervisor CLOSE at Post-change validation \(4 of 4 items confirmed\) \(e-signed\)/);
+    expect(errors).toEqual([]);
+  });
+});
