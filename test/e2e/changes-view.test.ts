@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
 
@@ -19,8 +18,7 @@ function localInput(d: Date): string {
 
 describe('Changes in Chromium: an engineer files a normal change, the CAB approves with quorum 2', () => {
   const t = tempHome();
-  let browser: Browser;
-  let host: WebHostProcess;
+  let ui: AppPage;
   let page: Page;
   const errors: string[] = [];
 
@@ -32,15 +30,11 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     } finally {
       app.close();
     }
-    host = await startWebHostProcess(t.home);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, timezoneId: 'UTC' });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.url);
+    ui = await openAppPage(t.home, { viewport: { width: 1500, height: 1000 }, timezoneId: 'UTC' }, errors);
+    page = ui.page;
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await ui?.close();
     t.cleanup();
   });
 

@@ -2,21 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
 import type { ModbusProfile } from '../../src-shared/common/profile/capture-profile.ts';
 import { startModbusSimulator, type ModbusSimulator } from '../../src-main/devices/simulator/modbus-simulator.ts';
 import { modbusImageFromProfile } from '../../src-main/devices/simulator/modbus-profile-image.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/profiles-capture/${name}`, import.meta.url));
 
 describe('Controllers view in Chromium: import a profile, add a controller, capture it', () => {
   const t = tempHome();
-  let browser: Browser;
-  let host: WebHostProcess;
+  let ui: AppPage;
   let sim: ModbusSimulator;
   let page: Page;
   const errors: string[] = [];
@@ -26,15 +24,11 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     const values = JSON.parse(readFileSync(fixture('modbus-line1-values.json'), 'utf8')) as Record<string, unknown>;
     sim = await startModbusSimulator({ image: modbusImageFromProfile(profile, values), unitId: 1,
       identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0' } });
-    host = await startWebHostProcess(t.home);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.url);
+    ui = await openAppPage(t.home, { viewport: { width: 1400, height: 900 } }, errors);
+    page = ui.page;
   });
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await ui?.close();
     await sim?.close();
     t.cleanup();
   });

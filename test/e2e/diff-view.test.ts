@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 
 const N = 100_000;
@@ -31,9 +30,9 @@ function captureOf(profileSha: string, at: string, bump: number): CaptureDocumen
 
 describe('100,000-row diff in Chromium', () => {
   const t = tempHome();
-  let browser: Browser;
-  let host: WebHostProcess;
+  let ui: AppPage;
   let page: Page;
+  const errors: string[] = [];
 
   beforeAll(async () => {
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
@@ -47,14 +46,11 @@ describe('100,000-row diff in Chromium', () => {
         complete: true, tags: N, good: N, bad: 0, requests: 800, minimumRequests: 800 }, app.actor());
     }
     app.close();
-    host = await startWebHostProcess(t.home);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(host.url);
+    ui = await openAppPage(t.home, { viewport: { width: 1400, height: 900 } }, errors);
+    page = ui.page;
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await ui?.close();
     t.cleanup();
   });
 
@@ -79,4 +75,8 @@ describe('100,000-row diff in Chromium', () => {
     expect(await page.locator('[data-testid=diff-row][data-tag="T000001"]').count()).toBe(0);
     await page.screenshot({ path: join('test-results', 'diff-100k-changed.png') });
   }, 120_000);
+
+  it('raised no uncaught error in the page', () => {
+    expect(errors).toEqual([]);
+  });
 });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
 
@@ -12,8 +11,7 @@ const [eng, , , , sky] = RACI;
 
 describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpoints at the laptop, then the change closes', () => {
   const t = tempHome();
-  let browser: Browser;
-  let host: WebHostProcess;
+  let ui: AppPage;
   let page: Page;
   const errors: string[] = [];
 
@@ -30,17 +28,13 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     } finally {
       app.close();
     }
-    host = await startWebHostProcess(t.home);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1200 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.url);
+    ui = await openAppPage(t.home, { viewport: { width: 1500, height: 1200 } }, errors);
+    page = ui.page;
     await page.getByRole('button', { name: 'Changes' }).click();
     await page.getByRole('button', { name: /Filler jammed: raise torque limit/ }).click();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await ui?.close();
     t.cleanup();
   });
 

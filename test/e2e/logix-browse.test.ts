@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startLogixSimulator, type LogixSimulator } from '../../src-main/devices/simulator/logix/logix-simulator.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 
 describe('Browse a Logix controller into a profile, then capture it (Chromium)', () => {
   const t = tempHome();
-  let browser: Browser;
-  let host: WebHostProcess;
+  let ui: AppPage;
   let sim: LogixSimulator;
   let page: Page;
+  const errors: string[] = [];
 
   beforeAll(async () => {
     sim = await startLogixSimulator({
@@ -23,14 +22,11 @@ describe('Browse a Logix controller into a profile, then capture it (Chromium)',
         { name: 'Trend', type: 'REAL', dims: 8 },
       ],
     });
-    host = await startWebHostProcess(t.home);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(host.url);
+    ui = await openAppPage(t.home, { viewport: { width: 1400, height: 900 } }, errors);
+    page = ui.page;
   });
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await ui?.close();
     await sim?.close();
     t.cleanup();
   });
@@ -67,5 +63,9 @@ describe('Browse a Logix controller into a profile, then capture it (Chromium)',
     expect(await table.locator('tr[data-tag="Mixer_Count"]').count()).toBe(0);
     expect(await page.getByRole('definition').filter({ hasText: '1756-L83E/B' }).count()).toBe(1);
     await page.screenshot({ path: join('test-results', 'logix-browse.png') });
+  });
+
+  it('raised no uncaught error in the page', () => {
+    expect(errors).toEqual([]);
   });
 });

@@ -2,19 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { startWebHostProcess, type WebHostProcess } from '../helpers/web-host-process.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
 describe('Plant in Chromium: import the plant model (signed), edit lines and sites, put a controller on a line', () => {
   const t = tempHome();
-  let browser: Browser;
-  let host: WebHostProcess;
+  let ui: AppPage;
   let page: Page;
   const errors: string[] = [];
 
@@ -30,16 +28,12 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     } finally {
       app.close();
     }
-    host = await startWebHostProcess(t.home);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.url);
+    ui = await openAppPage(t.home, { viewport: { width: 1400, height: 900 } }, errors);
+    page = ui.page;
     await page.getByRole('button', { name: 'Plant' }).click();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
+    await ui?.close();
     t.cleanup();
   });
 
