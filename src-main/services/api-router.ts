@@ -126,6 +126,7 @@ export function appHandlers(app: BaselineApp): Handlers {
         state, statusLabel: statusLabel(state), allowed: [...allowedOperations(state)],
         progress: approvalProgressOf(state, (r) => roleName(policy, r)), outstanding: outstandingApprovals(state, policy), timeline: app.changes.timeline(req.id),
         approvalTimeout: approvalTimeoutStatus(state, new Date()), retrospective: retrospectiveStatus(state, new Date()),
+        targets: state.fields.targetControllers.map((id) => ({ controllerId: id, name: app.plantModel.controllerName(id), snapshots: app.identity.snapshots(id) })),
         checkpoints: state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed' ? checkpointView(app.policy.checkpoints(), state.execution.checkpoints ?? []) : null,
       };
     },

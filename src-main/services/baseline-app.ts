@@ -104,7 +104,7 @@ export class BaselineApp {
     });
     this.plantModel = new PlantService({ db: store.db, journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
-    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, clock: options.clock ?? (() => new Date()) });
+    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),

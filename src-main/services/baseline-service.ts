@@ -53,6 +53,11 @@ export class BaselineService {
     this.deps = deps;
   }
 
+  /** A stored signed snapshot, verified (signatures, chain to a trusted CA, not revoked) before it is used; with its controller. */
+  verifiedSnapshot(sha256: string): { file: SnapshotFile; controllerId: string | null } {
+    return { file: this.loadSnapshot(sha256), controllerId: this.deps.repo.snapshotFile(sha256)?.controllerId ?? null };
+  }
+
   private loadSnapshot(sha256: string): SnapshotFile {
     const stored = this.deps.repo.snapshotFile(sha256);
     if (!stored) throw new BaselineError('snapshot-unknown', `No signed snapshot ${sha256.slice(0, 12)}… is stored here.`, 'Sign a capture as evidence first.');

@@ -12,7 +12,7 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { newChange, type ChangeOperation, type ChangeState, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import { newChange, type ChangeOperation, type ChangeState, type ExecutionVerification, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
@@ -23,6 +23,12 @@ import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
 import { PLANT_ENGINEERING, type PlantService } from './plant-service.ts';
 import type { ProfileService } from './profile-service.ts';
+import type { BaselineService } from './baseline-service.ts';
+import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
+import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
+import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
+import { PROPOSAL_STATUSES, compareWithProposed } from '../../src-shared/common/diff/proposed-diff.ts';
+import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
 
 /** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
@@ -58,6 +64,7 @@ export type SignedAction =
   | { type: 'schedule'; start: string; end: string; override?: OverrideRequest }
   | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
   | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
+  | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
   | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
@@ -65,7 +72,7 @@ export type SignedAction =
 
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
-  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', checkpoint: 'reviewed', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
+  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
 };
 
 /** One change in the register. */
@@ -101,7 +108,7 @@ function peopleIn(state: ChangeState): string[] {
 
 /** Runs the change workflow. */
 export class ChangeService {
-  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plant: PlantService; clock: () => Date };
+  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plant: PlantService; baselines: BaselineService; clock: () => Date };
 
   constructor(deps: ChangeService['deps']) {
     this.deps = deps;
@@ -149,7 +156,8 @@ export class ChangeService {
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const policy = this.deps.policy;
     // The checkpoint file is read only by the operations that need it (a checkpoint decision, closing).
-    const result = transition(state, op, { now, policy: policy.current(), plant: this.plantFacts(fields), get checkpoints() { return policy.checkpoints(); } });
+    const controllerNames = Object.fromEntries((this.deps.db.prepare('SELECT id, name FROM controllers').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
+    const result = transition(state, op, { now, policy: policy.current(), plant: this.plantFacts(fields), get checkpoints() { return policy.checkpoints(); }, controllerNames });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
     // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
     const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,
@@ -199,6 +207,7 @@ export class ChangeService {
                       type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}), ...(action.conditionsMet ? { conditionsMet: true } : {}),
                       ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}), ...this.overrideOf(action.override),
                     }
+                      : action.type === 'record-snapshot' ? this.snapshotOp(id, by, action)
                       : action.type === 'checkpoint' ? {
                         type: 'checkpoint', by, role: action.role, checkpoint: action.checkpoint, decision: action.decision, confirmed: action.confirmed,
                         ...(action.comment ? { comment: action.comment } : {}),
@@ -211,6 +220,7 @@ export class ChangeService {
         : action.type === 'schedule' ? `scheduled ${action.start} – ${action.end}`
           : action.type === 'break-glass' ? `started under break-glass, approved by ${action.approverName} (${action.approverRole}) by ${action.method}: ${action.reason}`
             : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${action.witnessEmployeeId}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
+              : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
               : action.type === 'checkpoint' ? this.checkpointSummary(action)
                 : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
@@ -227,6 +237,42 @@ export class ChangeService {
     }
     const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
     return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+  }
+
+  /**
+   * The operation recording a snapshot on a change: the snapshot verified (signatures, trusted CA) and of that
+   * controller; for an after-snapshot, its comparison with the change's before-snapshot and proposed diff.
+   */
+  private snapshotOp(changeId: string, by: Participant, action: Extract<SignedAction, { type: 'record-snapshot' }>): ChangeOperation {
+    const { file, controllerId } = this.deps.baselines.verifiedSnapshot(action.snapshotSha256);
+    if (controllerId !== action.controllerId) {
+      throw new BaselineError('snapshot-other-controller', `Snapshot ${action.snapshotSha256.slice(0, 12)}… is of ${file.document.controller.description}, not of ${this.deps.plant.controllerName(action.controllerId)}.`,
+        'Pick a signed snapshot of this controller.');
+    }
+    const signature = file.signatures[0]!;
+    const state = this.state(changeId);
+    let verification: ExecutionVerification | null = null;
+    if (action.phase === 'after' && (state.status === 'in-execution')) {
+      const before = (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === action.controllerId).at(-1);
+      if (before) verification = this.verify(this.deps.baselines.verifiedSnapshot(before.snapshotSha256).file, file, action.controllerId, state.fields);
+    }
+    return {
+      type: 'record-snapshot', by, phase: action.phase, controllerId: action.controllerId,
+      snapshot: { sha256: action.snapshotSha256, capturedBy: signature.signer.name, capturedAt: signature.at }, verification,
+    };
+  }
+
+  /** The after-snapshot against the before-snapshot and the proposal for this controller (config tags; live ones move on their own). */
+  private verify(before: SnapshotFile, after: SnapshotFile, controllerId: string, fields: ChangeRequestFields): ExecutionVerification {
+    const diff = diffDocuments(diffableFromCapture(before.document as unknown as CaptureDocument, controllerId), diffableFromCapture(after.document as unknown as CaptureDocument, controllerId), { includeUnchanged: false });
+    const pc = fields.proposedChange;
+    const proposed = pc?.kind === 'diff' && pc.controllerId === controllerId ? pc.changes : [];
+    const cmp = compareWithProposed(diff, proposed);
+    const ordered = PROPOSAL_STATUSES.flatMap((status) => cmp.findings.filter((f) => f.status === status));
+    return {
+      proposal: proposed.length > 0 ? 'diff' : 'none', matches: cmp.matches, counts: cmp.counts,
+      findings: ordered.slice(0, 50).map((f) => ({ tag: f.tag, status: f.status, reason: f.reason })), configDifferences: diff.summary.configDifferences,
+    };
   }
 
   /** "GO at Pre-execution verification (5 of 5 items confirmed): comment". */

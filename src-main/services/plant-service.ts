@@ -213,6 +213,11 @@ export class PlantService {
     this.deps.journal.append('people.roster-set', { entry: next, previous, reason: doc.reason, signature }, actor);
   }
 
+  /** A controller's name (its id when it is not registered here). */
+  controllerName(controllerId: string): string {
+    return (this.deps.db.prepare('SELECT name FROM controllers WHERE id = ?').get(controllerId) as { name: string } | undefined)?.name ?? controllerId;
+  }
+
   /** Puts a controller on a line. */
   assignLine(controllerId: string, lineId: string, actor: Actor): void {
     if (!this.lines().some((l) => l.id === lineId)) throw lineUnknown(lineId);

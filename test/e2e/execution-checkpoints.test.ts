@@ -5,7 +5,7 @@ import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
-import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
+import { RACI, captureAndSign, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
 
 const [eng, , , , sky] = RACI;
 
@@ -15,26 +15,36 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
   let page: Page;
   const errors: string[] = [];
 
+  let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
+  let afterSha = '';
+
   beforeAll(async () => {
+    line1 = await startLine1Simulator();
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
-      const controllerId = setUpPlant(app);
+      const controllerId = setUpPlant(app, line1.sim.port);
       // An emergency change started under break-glass: in execution at once, whatever the clock says.
       const c = app.changes.create(eng.employeeId, {
-        title: 'Filler jammed: raise torque limit', description: 'Torque limit trips every 2 minutes; line down.', justification: 'Line L01 stopped.',
+        title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min; line down.', justification: 'Line L01 stopped.',
         class: 'emergency', targetControllers: [controllerId],
+        proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
       }, app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
+      // Real captures of the simulated filler over Modbus TCP, signed: before the work (recorded on the change now), and after it.
+      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+      line1.set({ Line1_SpeedSP: 14 });
+      afterSha = await captureAndSign(app, controllerId, eng);
     } finally {
       app.close();
     }
     ui = await openAppPage(t.home, { viewport: { width: 1500, height: 1200 } }, errors);
     page = ui.page;
     await page.getByRole('button', { name: 'Changes' }).click();
-    await page.getByRole('button', { name: /Filler jammed: raise torque limit/ }).click();
+    await page.getByRole('button', { name: /Filler jammed: raise speed setpoint/ }).click();
   }, 60_000);
   afterAll(async () => {
     await ui?.close();
+    await line1?.sim.close();
     t.cleanup();
   });
 
@@ -64,11 +74,21 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await form.screenshot({ path: join('test-results', 'execution-checkpoint-form.png') });
   });
 
-  it('GO, CONTINUE, CUTOVER and CLOSE are signed in order; the change is then closed by the engineer', async () => {
+  it('GO, CONTINUE, CUTOVER; the after-snapshot matches the proposed diff; CLOSE; the change is then closed by the engineer', async () => {
     await signCheckpoint('Pre-execution verification', 'GO', sky.employeeId, sky.password, 'all');
     await page.getByRole('form', { name: 'Checkpoint: Mid-change assessment' }).waitFor();
     await signCheckpoint('Mid-change assessment', 'CONTINUE', sky.employeeId, sky.password, 'all');
     await signCheckpoint('Pre-cutover verification', 'CUTOVER', sky.employeeId, sky.password, 'all');
+    // CLOSE needs the after-snapshot: the engineer records the signed capture taken after the download.
+    let form = await signCheckpoint('Post-change validation', 'CLOSE', sky.employeeId, sky.password, 'all');
+    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Snapshots missing: CLOSE at Post-change validation needs a signed after-snapshot of every target controller; missing: PLC-L01-FILLER/);
+    const rec = page.getByRole('form', { name: 'Record a snapshot' });
+    await rec.getByLabel('Record as').selectOption('after');
+    await rec.getByLabel('Signed snapshot').selectOption(afterSha);
+    await rec.getByLabel('Recorded by').selectOption(eng.employeeId);
+    await rec.getByLabel('Password', { exact: true }).fill(eng.password);
+    await rec.getByRole('button', { name: 'Sign and record' }).click();
+    await expect.poll(() => page.getByTestId('verification').innerText()).toMatch(/matches the proposed diff\s+1 proposed change made · 1 configuration difference/);
     await signCheckpoint('Post-change validation', 'EXTENDED MONITORING', sky.employeeId, sky.password, 'none', 'Watch torque for one shift');
     await expect.poll(() => page.getByTestId('checkpoint-decision').count()).toBe(4);
     await signCheckpoint('Post-change validation', 'CLOSE', sky.employeeId, sky.password, 'all');
@@ -80,7 +100,7 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
       expect.stringMatching(/^CLOSE /),
     ]);
     await page.screenshot({ path: join('test-results', 'execution-checkpoints.png'), fullPage: true });
-    const form = page.getByRole('form', { name: 'Sign a decision' });
+    form = page.getByRole('form', { name: 'Sign a decision' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);
     await form.getByLabel('Decision').selectOption({ label: 'Close' });
     await form.getByLabel('Password').fill(eng.password);

@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BaselineApp } from '../../src-main/services/baseline-app.ts';
+import { startModbusSimulator, type ModbusSimulator } from '../../src-main/devices/simulator/modbus-simulator.ts';
+import { modbusImageFromProfile } from '../../src-main/devices/simulator/modbus-profile-image.ts';
+import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
+import type { ModbusProfile } from '../../src-shared/common/profile/capture-profile.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
@@ -14,14 +18,14 @@ export const RACI = [
   { name: 'Sky Supervisor', employeeId: 'SV500', roles: ['shift-supervisor'], password: 'sky-password-1' },
 ] as const;
 
-/** Sets up CA, people, the demo plant, and a controller on tier-1 line L01; returns its id. */
-export function setUpPlant(app: BaselineApp): string {
+/** Sets up CA, people, the demo plant, and a controller on tier-1 line L01 (Modbus TCP on 127.0.0.1:`port`); returns its id. */
+export function setUpPlant(app: BaselineApp, port = 5020): string {
   const actor = app.actor();
   app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
   for (const p of RACI) app.identity.enrol({ name: p.name, employeeId: p.employeeId, roles: [...p.roles], password: p.password }, 'plant-ca-secret-1', actor);
   app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', { employeeId: 'M200', password: 'pat-password-1' });
   const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);
-  const c = app.controllers.register('PLC-L01-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: 5020, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
+  const c = app.controllers.register('PLC-L01-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
   app.plantModel.assignLine(c.id, 'L01', actor);
   return c.id;
 }
@@ -43,4 +47,28 @@ export function normalChangeFields(controllerId: string, now: Date) {
     itsmTicket: 'CHG0042311',
     mocReference: 'MOC-2291',
   };
+}
+
+/** The line-1 Modbus simulator (test/fixtures/profiles-capture), on a free loopback port, with its values. */
+export async function startLine1Simulator(): Promise<{ sim: ModbusSimulator; set(values: Record<string, unknown>): void }> {
+  const profile = importProfileCsv(readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv')), 'modbus') as ModbusProfile;
+  const base = JSON.parse(readFileSync(root('test/fixtures/profiles-capture/modbus-line1-values.json'), 'utf8')) as Record<string, unknown>;
+  const sim = await startModbusSimulator({ image: modbusImageFromProfile(profile, base), unitId: 1 });
+  return {
+    sim,
+    /** Changes tag values the way an engineer's download would (the rest keep their fixture values). */
+    set(values) {
+      const next = modbusImageFromProfile(profile, { ...base, ...values });
+      sim.image.hr.set(next.hr);
+      sim.image.co.set(next.co);
+    },
+  };
+}
+
+/** Captures a registered controller over the network and signs the capture as `signer`; returns the snapshot's SHA-256. */
+export async function captureAndSign(app: BaselineApp, controllerId: string, signer: { employeeId: string; password: string }): Promise<string> {
+  const controller = app.controllers.get(controllerId);
+  const profile = app.profiles.load(controller.profile!.sha256);
+  const capture = await app.captures.capture({ controllerId, target: controller.target, profile, profileName: controller.profile!.name, options: { timeoutMs: 1000, retries: 0 } }, app.actor());
+  return app.snapshots.sign(capture, signer.employeeId, signer.password, controllerId, app.actor()).sha256;
 }

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { CheckpointPanel } from './checkpoint-panel.tsx';
+import { ExecutionSnapshots } from './execution-snapshots.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -114,6 +115,9 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           </ul>
           {s.detail.outstanding.length > 0 && <p className="muted">Outstanding: {s.detail.outstanding.join('; ')}</p>}
         </section>
+      )}
+      {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
+        <ExecutionSnapshots key={state.id} changeId={state.id} targets={s.detail.targets} records={state.execution.snapshots ?? []} executing={state.status === 'in-execution'} />
       )}
       {s.detail.checkpoints && <CheckpointPanel changeId={state.id} view={s.detail.checkpoints} executing={state.status === 'in-execution'} />}
       {allowed.length > 0 && (

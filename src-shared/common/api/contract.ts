@@ -303,6 +303,8 @@ export const OPERATIONS = {
       timeline: z.array(z.object({ at: z.string(), operation: z.string(), by: z.string(), summary: z.string(), signed: z.boolean(), seq: z.number() })),
       /** The go/no-go checkpoints of an executed change: the set, the decisions signed, the one due next. Null before execution. */
       checkpoints: z.custom<CheckpointView | null>(),
+      /** The target controllers with their signed snapshots (newest first), to record as before- or after-snapshots. */
+      targets: z.array(z.object({ controllerId: z.string(), name: z.string(), snapshots: z.array(SnapshotViewSchema) })),
     }),
   },
   'changes.act': {
@@ -319,6 +321,7 @@ export const OPERATIONS = {
         z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('break-glass'), approverName: z.string().min(1).max(120), approverRole: z.string().min(1), method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), witnessPassword: Password.optional(), override: OverrideRequestSchema.optional() }).strict(),
+        z.object({ type: z.literal('record-snapshot'), phase: z.enum(['before', 'after']), controllerId: z.string().min(1), snapshotSha256: Sha256 }).strict(),
         z.object({
           type: z.literal('checkpoint'), role: z.string().min(1), checkpoint: z.string().min(1), decision: z.string().min(1),
           confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional(),

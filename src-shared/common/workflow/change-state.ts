@@ -26,7 +26,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 /** Every operation on a change. */
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
-  'start-execution', 'checkpoint', 'rollback', 'close', 'retrospective-review',
+  'start-execution', 'record-snapshot', 'checkpoint', 'rollback', 'close', 'retrospective-review',
 ] as const;
 
 /** An operation's name. */
@@ -103,6 +103,34 @@ export interface Execution {
   retrospective: Retrospective | null;
   /** Go/no-go checkpoint decisions, in the order signed (absent in changes executed before checkpoints existed). */
   checkpoints?: CheckpointRecord[];
+  /** Signed before- and after-snapshots of the target controllers, in the order recorded (a later one of the same phase and controller supersedes). */
+  snapshots?: SnapshotRecord[];
+}
+
+/** What an after-snapshot shows against the before-snapshot and the proposed change (proposed-diff.ts). */
+export interface ExecutionVerification {
+  /** The proposal compared: the request's proposed diff for this controller, or none (a work instruction, or another controller). */
+  proposal: 'diff' | 'none';
+  /** Every configuration difference was proposed and every proposed change happened. */
+  matches: boolean;
+  counts: { approved: number; unexpected: number; missing: number };
+  /** Unexpected and missing findings first, then approved ones; at most 50. */
+  findings: { tag: string; status: 'approved' | 'unexpected' | 'missing'; reason: string }[];
+  configDifferences: number;
+}
+
+/** A signed snapshot recorded on the change as its controller's state before or after the work. */
+export interface SnapshotRecord {
+  phase: 'before' | 'after';
+  controllerId: string;
+  snapshotSha256: string;
+  /** Who signed the snapshot "captured by", and when. */
+  capturedBy: string;
+  capturedAt: string;
+  by: PersonRef;
+  at: string;
+  /** For an after-snapshot: the comparison with the before-snapshot and the proposal (null for a before-snapshot). */
+  verification: ExecutionVerification | null;
 }
 
 /** A rollback: who, when, why. */
@@ -172,6 +200,10 @@ export type ChangeOperation =
     witness?: Participant; overrides?: OverrideSignature[];
   }
   | { type: 'start-execution'; by: Participant; witness?: Participant; conditionsMet?: boolean; stagingRecord?: string; overrides?: OverrideSignature[] }
+  | {
+    type: 'record-snapshot'; by: Participant; phase: 'before' | 'after'; controllerId: string;
+    snapshot: { sha256: string; capturedBy: string; capturedAt: string }; verification: ExecutionVerification | null;
+  }
   | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }

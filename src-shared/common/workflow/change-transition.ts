@@ -19,7 +19,7 @@ import { evaluateRequest, type ChangeEvaluation, type PlantFacts } from './chang
 import { ChangeRequestFieldsSchema, describeFields } from './change-request.ts';
 import {
   BREAK_GLASS_METHODS, approvalTimeoutStatus, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
-  type OverrideSignature, type Review,
+  type OverrideSignature, type Review, type SnapshotRecord,
 } from './change-state.ts';
 import { slotProblems, type SlotProblem } from './change-windows.ts';
 import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from './checkpoints.ts';
@@ -36,6 +36,8 @@ export interface TransitionContext {
   plant: PlantFacts;
   /** The go/no-go checkpoints of an execution, with their checklists. */
   checkpoints: CheckpointSet;
+  /** Controller names by id, for messages (ids are shown when a name is missing). */
+  controllerNames?: Readonly<Record<string, string>>;
 }
 
 /** The rules a refusal can name. */
@@ -45,7 +47,7 @@ export type RefusalRule =
   | 'required-fields' | 'policy-blockers' | 'invalid-fields' | 'notice' | 'slot-invalid' | 'outside-window' | 'blackout'
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
   | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
-  | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open';
+  | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -81,6 +83,9 @@ const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'checkpoint-order': 'Checkpoint order',
   'checklist-incomplete': 'Checklist incomplete',
   'checkpoints-open': 'Checkpoints open',
+  'snapshot-invalid': 'Snapshot not for this change',
+  'snapshot-order': 'Snapshot order',
+  'snapshots-missing': 'Snapshots missing',
   'break-glass-approver': 'Break-glass approver',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
@@ -95,7 +100,7 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   deferred: ['edit', 'submit', 'withdraw'],
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
-  'in-execution': ['checkpoint', 'rollback', 'close', 'retrospective-review'],
+  'in-execution': ['record-snapshot', 'checkpoint', 'rollback', 'close', 'retrospective-review'],
   'rolled-back': ['close', 'retrospective-review'],
   closed: ['retrospective-review'],
 };
@@ -116,7 +121,7 @@ const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
 const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
   reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
-  checkpoint: 'given a checkpoint decision', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
+  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
 };
 
 /** The operations a state allows at all (the buttons the UI offers; rules may still refuse). */
@@ -159,6 +164,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'schedule': return schedule(state, op, ctx);
     case 'break-glass': return breakGlass(state, op, ctx);
     case 'start-execution': return startExecution(state, op, ctx);
+    case 'record-snapshot': return recordSnapshot(state, op, ctx);
     case 'checkpoint': return checkpoint(state, op, ctx);
     case 'rollback': return rollback(state, op, ctx);
     case 'close': return close(state, op, ctx);
@@ -543,6 +549,15 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
     return refuse(state, op, 'checklist-incomplete', `${decision.label} at ${target.name} needs every item confirmed; not confirmed: ${missing.join('; ')}.`,
       `Confirm them, or decide ${target.decisions.filter((d) => d.effect !== 'proceed' && d.effect !== 'close').map((d) => d.label).join(' or ')}.`);
   }
+  const needed = decision.effect === 'proceed' && target.id === set.checkpoints[0]!.id ? 'before' : decision.effect === 'close' ? 'after' : null;
+  if (needed !== null) {
+    const have = new Set((state.execution.snapshots ?? []).filter((x) => x.phase === needed).map((x) => x.controllerId));
+    const lacking = state.fields.targetControllers.filter((c) => !have.has(c));
+    if (lacking.length > 0) {
+      return refuse(state, op, 'snapshots-missing', `${decision.label} at ${target.name} needs a signed ${needed}-snapshot of every target controller; missing: ${lacking.map((c) => ctx.controllerNames?.[c] ?? c).join(', ')}.`,
+        `Capture ${lacking.length === 1 ? 'it' : 'them'}, sign the capture as evidence, and record it on the change as the ${needed}-snapshot.`);
+    }
+  }
   const comment = op.comment?.trim() ?? '';
   if ((decision.effect === 'stop' || decision.effect === 'rollback' || decision.effect === 'monitor') && comment === '') {
     return refuse(state, op, 'reason-required', `${decision.label} at ${target.name} needs a comment for the record.`, 'Say what was seen and why.');
@@ -557,6 +572,38 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
     return { ok: true, next: { ...state, execution, status: 'rolled-back', rollback: { by: ref(op.by), at: now.toISOString(), reason } } };
   }
   return { ok: true, next: { ...state, execution } };
+}
+
+/**
+ * Records a signed snapshot of a target controller as its state before the work (only before the first checkpoint
+ * is signed) or after it (only once the first checkpoint let the work go on, and after a before-snapshot).
+ */
+function recordSnapshot(state: ChangeState, op: Extract<ChangeOperation, { type: 'record-snapshot' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'in-execution') return unreachable(state, op);
+  const name = ctx.controllerNames?.[op.controllerId] ?? op.controllerId;
+  if (!state.fields.targetControllers.includes(op.controllerId)) {
+    return refuse(state, op, 'snapshot-invalid', `${name} is not a target controller of change ${state.id}.`, 'Record snapshots of the controllers the change targets.');
+  }
+  const checkpoints = state.execution.checkpoints ?? [];
+  const snapshots = state.execution.snapshots ?? [];
+  if (op.phase === 'before' && checkpoints.length > 0) {
+    return refuse(state, op, 'snapshot-order', `the before-snapshot of ${name} is recorded before the first checkpoint; ${checkpoints[0]!.name} was already decided.`,
+      'Record it as an after-snapshot, or roll the change back.');
+  }
+  if (op.phase === 'after') {
+    const first = ctx.checkpoints.checkpoints[0]!;
+    if (!checkpoints.some((c) => c.checkpoint === first.id && c.effect === 'proceed')) {
+      return refuse(state, op, 'snapshot-order', `an after-snapshot of ${name} is recorded only once ${first.name} let the work go on.`, `Have the shift supervisor sign ${first.name} first.`);
+    }
+    if (!snapshots.some((x) => x.phase === 'before' && x.controllerId === op.controllerId)) {
+      return refuse(state, op, 'snapshot-order', `${name} has no before-snapshot on change ${state.id} to compare the after-snapshot with.`, 'Record its before-snapshot first.');
+    }
+  }
+  const record: SnapshotRecord = {
+    phase: op.phase, controllerId: op.controllerId, snapshotSha256: op.snapshot.sha256, capturedBy: op.snapshot.capturedBy, capturedAt: op.snapshot.capturedAt,
+    by: ref(op.by), at: ctx.now.toISOString(), verification: op.phase === 'after' ? op.verification : null,
+  };
+  return { ok: true, next: { ...state, execution: { ...state.execution, snapshots: [...snapshots, record] } } };
 }
 
 function close(state: ChangeState, op: Extract<ChangeOperation, { type: 'close' }>, ctx: TransitionContext): TransitionResult {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
-import { RACI, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';
+import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
 
 describe('change requests through the state machine, with e-signatures, on the 24-line plant', () => {
   const t = tempHome();
@@ -109,23 +109,26 @@ describe('emergency fast path: break-glass now, retrospective CAB review within 
   });
 });
 
-describe('scheduled start: inside the slot only, conditions confirmed, staging record kept, witness co-signs', () => {
+describe('scheduled start: inside the slot only, conditions confirmed, staging record kept, witness co-signs; snapshots and checkpoints', () => {
   const t = tempHome();
   let now = new Date('2026-11-23T15:00:00Z'); // Monday 09:00 in Chicago
   let app: BaselineApp;
   let controllerId: string;
+  let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
   const [eng, pem, sec] = RACI;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    line1 = await startLine1Simulator();
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
-    controllerId = setUpPlant(app);
+    controllerId = setUpPlant(app, line1.sim.port);
   }, 60_000);
-  afterAll(() => {
+  afterAll(async () => {
     app.close();
+    await line1?.sim.close();
     t.cleanup();
   });
 
-  it('refuses to start before the slot or with unconfirmed conditions, then starts with them and closes', () => {
+  it('refuses to start before the slot or with unconfirmed conditions, then starts with them and closes', async () => {
     const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
     app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
     app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve-with-conditions', role: 'plant-engineering-manager', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
@@ -159,11 +162,34 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     const checklist = (id: string) => app.policy.checkpoints().checkpoints.find((x) => x.id === id)!.items;
     const checkpoint = (by: { employeeId: string; password: string }, id: string, decision: string) =>
       app.changes.act(c.id, by.employeeId, by.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: checklist(id) }, app.actor());
+    const record = (phase: 'before' | 'after', snapshotSha256: string) =>
+      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase, controllerId, snapshotSha256 }, app.actor());
     expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'done' }, app.actor())).toThrow(/Checkpoints open: .* only after Post-change validation decides CLOSE/);
     expect(() => checkpoint(eng, 'pre-execution', 'go')).toThrow(/Segregation of duties: Erin Engineer filed change/);
+    expect(() => checkpoint(sky, 'pre-execution', 'go')).toThrow(/Snapshots missing: GO at Pre-execution verification needs a signed before-snapshot of every target controller; missing: PLC-L01-FILLER/);
+    // Before: a real capture of the simulated filler over Modbus TCP, signed by the engineer, recorded on the change.
+    const beforeSha = await captureAndSign(app, controllerId, eng);
+    record('before', beforeSha);
     expect(() => checkpoint({ employeeId: sky.employeeId, password: 'wrong' }, 'pre-execution', 'go')).toThrow(/password/);
-    for (const [id, decision] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover'], ['post-change', 'close']] as const) checkpoint(sky, id, decision);
-    const decisions = app.journal.page(4).map((e) => JSON.parse(e.payload) as { summary: string; signature: { meaning: string; signer: { name: string } } }).reverse();
+    checkpoint(sky, 'pre-execution', 'go');
+    // The work: the speed setpoint goes to 14 as proposed, and (not proposed) the recipe to 9.
+    line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
+    checkpoint(sky, 'mid-change', 'continue');
+    checkpoint(sky, 'pre-cutover', 'cutover');
+    const after = record('after', await captureAndSign(app, controllerId, eng));
+    if (after.status !== 'in-execution') throw new Error('unreachable');
+    expect(after.execution.snapshots?.at(-1)?.verification).toMatchObject({
+      proposal: 'diff', matches: false, counts: { approved: 1, unexpected: 1, missing: 0 }, configDifferences: 2,
+      findings: [{ tag: 'Line1_Recipe', status: 'unexpected' }, { tag: 'Line1_SpeedSP', status: 'approved' }],
+    });
+    // The unplanned recipe change is put back and the controller captured again: the after-snapshot now matches.
+    line1.set({ Line1_SpeedSP: 14 });
+    const again = record('after', await captureAndSign(app, controllerId, eng));
+    if (again.status !== 'in-execution') throw new Error('unreachable');
+    expect(again.execution.snapshots?.at(-1)?.verification).toMatchObject({ matches: true, counts: { approved: 1, unexpected: 0, missing: 0 } });
+    checkpoint(sky, 'post-change', 'close');
+    const decisions = app.journal.page(40).filter((e) => e.type === 'change.updated').map((e) => JSON.parse(e.payload) as { operation: string; summary: string; signature: { meaning: string; signer: { name: string } } })
+      .filter((d) => d.operation === 'checkpoint').reverse();
     expect(decisions.map((d) => [d.summary, d.signature.meaning, d.signature.signer.name])).toEqual([
       ['GO at Pre-execution verification (5 of 5 items confirmed)', 'go', sky.name],
       ['CONTINUE at Mid-change assessment (4 of 4 items confirmed)', 'go', sky.name],
@@ -173,7 +199,8 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     const closed = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
     expect(closed.status).toBe('closed');
     const ops = app.changes.timeline(c.id);
-    expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'checkpoint', 'checkpoint', 'checkpoint', 'checkpoint', 'close']);
+    expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'record-snapshot', 'checkpoint', 'checkpoint',
+      'checkpoint', 'record-snapshot', 'record-snapshot', 'checkpoint', 'close']);
     expect(ops.find((x) => x.operation === 'start-execution')!.summary).toMatch(/conditions confirmed met, staging record STG-17/);
     expect(app.journalService.verifyQuietly().ok).toBe(true);
   });

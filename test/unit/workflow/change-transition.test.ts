@@ -64,11 +64,18 @@ const checkpointOp = (checkpoint: string, decision: string, over: Partial<Extrac
   confirmed: CHECKPOINTS.checkpoints.find((c) => c.id === checkpoint)?.items ?? [], ...over,
 });
 
-/** An executing change taken through GO, CONTINUE, CUTOVER and CLOSE. */
+/** A signed snapshot of the change's controller recorded as its before- or after-state. */
+const snapshotOp = (phase: 'before' | 'after', controllerId = 'plc-l09-filler'): ChangeOperation => ({
+  type: 'record-snapshot', by: eng, phase, controllerId, snapshot: { sha256: (phase === 'before' ? 'b' : 'a').repeat(64), capturedBy: eng.name, capturedAt: IN_SLOT.toISOString() },
+  verification: phase === 'after' ? { proposal: 'none', matches: true, counts: { approved: 0, unexpected: 0, missing: 0 }, findings: [], configDifferences: 0 } : null,
+});
+
+/** An executing change taken through its before-snapshot, GO, CONTINUE, CUTOVER, its after-snapshot and CLOSE. */
 function throughCheckpoints(s: ChangeState, now: Date): ChangeState {
-  let next = s;
-  for (const [c, d] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover'], ['post-change', 'close']] as const) next = must(transition(next, checkpointOp(c, d), ctx(now)));
-  return next;
+  let next = must(transition(s, snapshotOp('before'), ctx(now)));
+  for (const [c, d] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover']] as const) next = must(transition(next, checkpointOp(c, d), ctx(now)));
+  next = must(transition(next, snapshotOp('after'), ctx(now)));
+  return must(transition(next, checkpointOp('post-change', 'close'), ctx(now)));
 }
 
 /** The emergency path: an emergency change filed on a tier-1 line and started under break-glass. */
@@ -117,7 +124,8 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'schedule': return { type, by: eng, ...SLOT };
     case 'break-glass': return breakGlassOp;
     case 'start-execution': return { type, by: eng };
-    case 'checkpoint': return checkpointOp('pre-execution', 'go');
+    case 'record-snapshot': return snapshotOp('before');
+    case 'checkpoint': return checkpointOp('pre-execution', 'no-go', { confirmed: [], comment: 'Operators not briefed' });
     case 'rollback': return { type, by: eng, reason: 'Filler faulted' };
     case 'close': return { type, by: eng, comment: 'Verified' };
     case 'retrospective-review': return { type, by: pem, role: 'plant-engineering-manager', comment: 'Justified; root cause: worn sensor' };
@@ -152,7 +160,8 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['scheduled', 'schedule', 'scheduled', later(3 * H), 'scheduled'],
   ['scheduled', 'start-execution', 'scheduled', IN_SLOT, 'in-execution'],
   ['in-execution', 'rollback', 'in-execution', IN_SLOT, 'rolled-back'],
-  ['in-execution', 'checkpoint', 'in-execution', IN_SLOT, 'in-execution'],
+  ['in-execution', 'record-snapshot', 'in-execution', IN_SLOT, 'in-execution'],
+  ['in-execution', 'checkpoint', 'in-execution', IN_SLOT, 'rolled-back'],
   ['in-execution', 'close', 'in-execution (checkpoints passed)', IN_SLOT, 'closed'],
   ['in-execution', 'retrospective-review', 'in-execution (break-glass)', later(2 * H), 'in-execution'],
   ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
@@ -171,7 +180,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(14);
+    expect(CHANGE_OPERATIONS).toHaveLength(15);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {
@@ -608,7 +617,7 @@ describe('a change as data', () => {
 });
 
 describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', () => {
-  const executing = (): ChangeState => sample('in-execution');
+  const executing = (): ChangeState => must(transition(sample('in-execution'), snapshotOp('before'), ctx(IN_SLOT)));
   const records = (s: ChangeState) => (s.status === 'in-execution' || s.status === 'rolled-back' || s.status === 'closed' ? s.execution.checkpoints ?? [] : []);
 
   it('the shipped checkpoints are seed 000\'s four, in order, with their decisions', () => {
@@ -669,9 +678,29 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
     s = must(transition(s, checkpointOp('post-change', 'extended-monitoring', { confirmed: [], comment: 'Watch reject rate for one shift' }), ctx(IN_SLOT)));
     expect(s.status).toBe('in-execution');
     expect(refusal(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT))).rule).toBe('checkpoints-open');
+    expect(refusal(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT, [line('L09')], { controllerNames: { 'plc-l09-filler': 'PLC-L09-FILLER' } })))).toEqual({
+      rule: 'snapshots-missing',
+      message: 'Snapshots missing: CLOSE at Post-change validation needs a signed after-snapshot of every target controller; missing: PLC-L09-FILLER.',
+    });
+    s = must(transition(s, snapshotOp('after'), ctx(IN_SLOT)));
     s = must(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)));
     expect(records(s).map((r) => r.label)).toEqual(['GO', 'CONTINUE', 'CUTOVER', 'EXTENDED MONITORING', 'CLOSE']);
     expect(refusal(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)))).toMatchObject({ rule: 'checkpoint-order', message: expect.stringMatching(/no checkpoint of change CHG-1 is open any more/) as unknown as string });
     expect(must(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT))).status).toBe('closed');
+  });
+});
+
+describe('before- and after-snapshots recorded on the change', () => {
+  it('GO needs the before-snapshot; a before-snapshot after the first checkpoint and an after-snapshot before GO are refused', () => {
+    const s = sample('in-execution');
+    expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT))).rule).toBe('snapshots-missing');
+    expect(refusal(transition(s, snapshotOp('after'), ctx(IN_SLOT)))).toMatchObject({ rule: 'snapshot-order', message: expect.stringMatching(/only once Pre-execution verification let the work go on/) as unknown as string });
+    expect(refusal(transition(s, snapshotOp('before', 'plc-other'), ctx(IN_SLOT)))).toEqual({ rule: 'snapshot-invalid', message: 'Snapshot not for this change: plc-other is not a target controller of change CHG-1.' });
+    const before = must(transition(s, snapshotOp('before'), ctx(IN_SLOT)));
+    const go = must(transition(before, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)));
+    expect(refusal(transition(go, snapshotOp('before'), ctx(IN_SLOT))).rule).toBe('snapshot-order');
+    const after = must(transition(go, snapshotOp('after'), ctx(IN_SLOT)));
+    if (after.status !== 'in-execution') throw new Error('unreachable');
+    expect(after.execution.snapshots?.map((x) => [x.phase, x.by.name, x.verification?.matches ?? null])).toEqual([['before', eng.name, null], ['after', eng.name, true]]);
   });
 });

@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import { useAppStore } from '../../state/app-store.ts';
+import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
+import type { SnapshotRecord } from '../../../src-shared/common/workflow/change-state.ts';
+
+type Targets = OperationResponse<'changes.get'>['targets'];
+
+/** One recorded snapshot, and for an after-snapshot what it shows against the before-snapshot and the proposal. */
+function Recorded({ record }: { record: SnapshotRecord | undefined }) {
+  if (!record) return <span className="muted">not recorded</span>;
+  const v = record.verification;
+  return (
+    <div>
+      <code title={record.snapshotSha256}>{record.snapshotSha256.slice(0, 12)}…</code> captured by {record.capturedBy}, {new Date(record.capturedAt).toLocaleString()}
+      {v && (
+        <div data-testid="verification">
+          <span className={`badge ${v.matches ? 'badge-ok' : 'badge-bad'}`}>
+            {v.matches ? (v.proposal === 'diff' ? 'matches the proposed diff' : 'no configuration change') : `${v.counts.unexpected} unexpected, ${v.counts.missing} missing`}
+          </span>{' '}
+          {v.counts.approved} proposed change{v.counts.approved === 1 ? '' : 's'} made · {v.configDifferences} configuration difference{v.configDifferences === 1 ? '' : 's'}
+          {v.findings.filter((f) => f.status !== 'approved').length > 0 && (
+            <ul>{v.findings.filter((f) => f.status !== 'approved').map((f) => <li key={f.tag}><strong>{f.status}</strong> {f.tag}: {f.reason}</li>)}</ul>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Before- and after-snapshots of the change's controllers: what is recorded, and (during execution) recording one. */
+export function ExecutionSnapshots({ changeId, targets, records, executing }: { changeId: string; targets: Targets; records: SnapshotRecord[]; executing: boolean }) {
+  const act = useAppStore((st) => st.actOnChange);
+  const signer = useSigner();
+  const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
+  const [phase, setPhase] = useState<'before' | 'after'>(records.some((r) => r.phase === 'before') ? 'after' : 'before');
+  const [snapshot, setSnapshot] = useState('');
+  const latest = (id: string, p: 'before' | 'after') => records.filter((r) => r.controllerId === id && r.phase === p).at(-1);
+  const choices = targets.find((t) => t.controllerId === controllerId)?.snapshots ?? [];
+  async function record(e: React.FormEvent) {
+    e.preventDefault();
+    const err = await act({ id: changeId, employeeId: signer.employeeId, password: signer.password, action: { type: 'record-snapshot', phase, controllerId, snapshotSha256: snapshot } });
+    if (signer.settle(err, `Recorded the ${phase}-snapshot.`)) setSnapshot('');
+  }
+  return (
+    <section className="panel" aria-label="Before and after">
+      <h3>Before and after</h3>
+      <table className="events" aria-label="Snapshots of the change">
+        <thead><tr><th>Controller</th><th>Before-snapshot</th><th>After-snapshot</th></tr></thead>
+        <tbody>
+          {targets.map((t) => (
+            <tr key={t.controllerId} data-controller={t.name}>
+              <td>{t.name}</td><td><Recorded record={latest(t.controllerId, 'before')} /></td><td><Recorded record={latest(t.controllerId, 'after')} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {executing && (
+        <form className="form" aria-label="Record a snapshot" onSubmit={(e) => void record(e)}>
+          <label>Controller
+            <select value={controllerId} onChange={(e) => { setControllerId(e.target.value); setSnapshot(''); }}>
+              {targets.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}
+            </select>
+          </label>
+          <label>As
+            <select aria-label="Record as" value={phase} onChange={(e) => setPhase(e.target.value as 'before' | 'after')}>
+              <option value="before">before-snapshot</option><option value="after">after-snapshot</option>
+            </select>
+          </label>
+          <label>Signed snapshot
+            <select aria-label="Signed snapshot" value={snapshot} onChange={(e) => setSnapshot(e.target.value)}>
+              <option value="">{choices.length ? 'choose…' : 'none yet: capture and sign on the Controllers screen'}</option>
+              {choices.map((x) => <option key={x.sha256} value={x.sha256}>{new Date(x.at).toLocaleString()} · {x.signer} · {x.sha256.slice(0, 12)}…</option>)}
+            </select>
+          </label>
+          <SignerFields label="Recorded by" {...signer} />
+          <div className="actions"><button type="submit" className="primary" disabled={!snapshot || !signer.employeeId || !signer.password}>Sign and record</button></div>
+          <Outcome error={signer.error} done={signer.done} />
+        </form>
+      )}
+    </section>
+  );
+}
