@@ -135,6 +135,12 @@ export function appHandlers(app: BaselineApp): Handlers {
       return { status: app.changes.act(req.id, req.employeeId, req.password, req.action, { kind: 'person', id: p.employeeId, name: p.name }).status };
     },
     'changes.windows': () => ({ windows: app.changes.requestedWindows() }),
+    'restore.preview': (req) => app.changeRestores.preview(req.changeId, req.controllerId, app.actor()),
+    'restore.authorize': (req) => {
+      const p = app.identity.personByEmployeeId(req.employeeId);
+      return { decisionId: app.restores.authorize(req.controllerId, req.writes, req.reason, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }) };
+    },
+    'restore.run': (req) => app.changeRestores.run(req.changeId, req.controllerId, req.writes, req.decisionId, req.confirmation, app.actor()),
     'windows.calendar': (req) => {
       const from = new Date(req.from);
       const policy = app.policy.current();

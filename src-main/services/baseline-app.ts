@@ -27,6 +27,7 @@ import { RestoreService } from './restore-service.ts';
 import { PolicyService, defaultResourcesDir } from './policy-service.ts';
 import { ChangeService } from './change-service.ts';
 import { PlantService } from './plant-service.ts';
+import { ChangeRestoreService } from './change-restore-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -78,6 +79,7 @@ export class BaselineApp {
   readonly restores: RestoreService;
   readonly policy: PolicyService;
   readonly plantModel: PlantService;
+  readonly changeRestores: ChangeRestoreService;
   readonly changes: ChangeService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
@@ -108,6 +110,9 @@ export class BaselineApp {
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),
+    });
+    this.changeRestores = new ChangeRestoreService({
+      journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
     });
   }
 

@@ -122,6 +122,9 @@ export interface BaselineSlice {
 /** Roster edits and revocations done from the People screen. */
 export type PeopleEdit = 'people.importRoster' | 'people.setRosterEntry' | 'people.revoke';
 
+/** The steps of restoring a rolled-back change's before-snapshot. */
+export type RestoreStep = 'restore.preview' | 'restore.authorize' | 'restore.run';
+
 /** The signed plant-model edits. */
 export type PlantEdit = 'plant.import' | 'plant.setSite' | 'plant.setLine' | 'plant.removeLine';
 
@@ -144,6 +147,8 @@ export interface ChangesSlice {
   editChange(req: OperationRequest<'changes.edit'>): Promise<boolean>;
   actOnChange(req: OperationRequest<'changes.act'>): Promise<ErrorData | null>;
   loadCalendar(from: Date, days: number): Promise<void>;
+  /** The restore of a rolled-back change: preview, the supervisor's decision, the confirmed write; the result or the error to show. */
+  restoreStep<K extends RestoreStep>(operation: K, req: OperationRequest<K>): Promise<{ value: OperationResponse<K> } | { error: ErrorData }>;
   /** A signed plant-model edit: import a plant file, or set a site or a line, or remove a line. */
   editPlant<K extends PlantEdit>(operation: K, req: OperationRequest<K>): Promise<ErrorData | null>;
   assignLine(controllerId: string, lineId: string): Promise<ErrorData | null>;
@@ -527,7 +532,8 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     }
   },
   async selectChange(id) {
-    set({ selectedChangeId: id, changeDetail: null });
+    // Reloading the change on screen keeps it shown meanwhile, so open forms (a checklist half ticked) keep their input.
+    set(get().selectedChangeId === id ? {} : { selectedChangeId: id, changeDetail: null });
     const api = get().api;
     if (!api || !id) return;
     try {
@@ -577,6 +583,15 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     });
     if (err) void get().loadPeople();
     return err;
+  },
+  async restoreStep(operation, req) {
+    let value: OperationResponse<typeof operation> | undefined;
+    const err = await attemptWith(get, async (api) => {
+      value = await api.invoke(operation, req);
+    });
+    if (err || value === undefined) return { error: err ?? { code: 'offline', message: 'The app is not connected.', hint: 'Reload the page.' } };
+    if ('changeId' in req && operation === 'restore.run') await get().selectChange(req.changeId);
+    return { value };
   },
   async editPlant(operation, req) {
     const err = await attemptWith(get, async (api) => {

@@ -157,6 +157,16 @@ export const EVENT_PAYLOADS = {
       expectedRaw: z.string(), readBackRaw: z.string().nullable(), error: z.string().optional(),
     }).strict()),
   }).strict(),
+  /** After a restore of a rolled-back change, the controller was read again and compared with the change's before-snapshot. */
+  'restore.verified': z.object({
+    changeId: z.string().min(1),
+    controllerId: z.string().min(1),
+    decisionId: z.string().min(1),
+    beforeSnapshotSha256: Fingerprint,
+    captureSha256: Fingerprint,
+    matchesBefore: z.boolean(),
+    remaining: z.array(z.object({ tag: z.string(), now: z.string(), before: z.string() }).strict()).max(100),
+  }).strict(),
   /**
    * The plant model (sites and lines with tiers) was imported or replaced, signed by plant engineering over the
    * file's SHA-256 and the model read from it (events recorded before imports were signed carry neither).

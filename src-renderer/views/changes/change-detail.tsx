@@ -4,6 +4,7 @@ import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { CheckpointPanel } from './checkpoint-panel.tsx';
 import { ExecutionSnapshots } from './execution-snapshots.tsx';
+import { RestorePanel } from './restore-panel.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -117,8 +118,9 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
         </section>
       )}
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
-        <ExecutionSnapshots key={state.id} changeId={state.id} targets={s.detail.targets} records={state.execution.snapshots ?? []} executing={state.status === 'in-execution'} />
+        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={s.detail.targets} records={state.execution.snapshots ?? []} executing={state.status === 'in-execution'} />
       )}
+      {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={s.detail.targets} />}
       {s.detail.checkpoints && <CheckpointPanel changeId={state.id} view={s.detail.checkpoints} executing={state.status === 'in-execution'} />}
       {allowed.length > 0 && (
         <form className="panel form" aria-label="Sign a decision" onSubmit={(e) => void sign(e)}>

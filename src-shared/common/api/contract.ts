@@ -52,6 +52,27 @@ export const EventViewSchema = z.object({
     z.object({ state: z.literal('failed'), problems: z.array(EventProblemSchema) }),
   ]),
 });
+/** One value a restore writes. */
+const RestoreWriteSchema = z.object({ tag: z.string().min(1), value: z.union([z.number(), z.boolean(), z.string()]) }).strict();
+
+/** What a restore of a rolled-back change would write (nothing is written by the preview). */
+export interface RestorePreviewView {
+  controllerId: string;
+  controller: string;
+  beforeSnapshotSha256: string;
+  captureSha256: string;
+  writes: { tag: string; now: string; restoreTo: string; value: number | boolean | string; safety: boolean }[];
+  manual: { tag: string; now: string; before: string; why: string }[];
+}
+
+/** What a restore wrote, read back, and whether the controller now matches the before-snapshot. */
+export interface RestoreOutcomeView {
+  result: { complete: boolean; outcomes: { tag: string; status: 'written-verified' | 'write-failed' | 'readback-mismatch' | 'not-attempted'; expectedRaw: string; readBackRaw: string | null; error?: string }[] };
+  captureSha256: string;
+  matchesBefore: boolean;
+  remaining: { tag: string; now: string; before: string }[];
+}
+
 /** The checkpoints of an executed change, as the change detail shows them. */
 export interface CheckpointView {
   signerRoles: string[];
@@ -332,6 +353,22 @@ export const OPERATIONS = {
       ]),
     }).strict(),
     response: z.object({ status: z.string() }),
+  },
+  'restore.preview': {
+    request: z.object({ changeId: z.string().min(1), controllerId: z.string().min(1) }).strict(),
+    response: z.custom<RestorePreviewView>(),
+  },
+  'restore.authorize': {
+    request: z.object({
+      controllerId: z.string().min(1), writes: z.array(RestoreWriteSchema).min(1).max(10_000), reason: z.string().max(2000), employeeId: z.string().min(1), password: Password,
+    }).strict(),
+    response: z.object({ decisionId: z.string() }),
+  },
+  'restore.run': {
+    request: z.object({
+      changeId: z.string().min(1), controllerId: z.string().min(1), writes: z.array(RestoreWriteSchema).min(1).max(10_000), decisionId: z.string().min(1), confirmation: z.string().max(200),
+    }).strict(),
+    response: z.custom<RestoreOutcomeView>(),
   },
   'changes.windows': {
     request: Empty,

@@ -1,0 +1,124 @@
+/**
+ * Rolling a change back by restoring its before-snapshot (ARCHITECTURE §6): the only way the app writes to a
+ * controller, in three explicit steps.
+ *   1. Preview: the controller is read now and compared with the change's signed before-snapshot; each writable
+ *      configuration tag that differs becomes one write back to its before value, and what cannot be written
+ *      (read-only tags, logic) is listed for a guided manual procedure. Nothing is written.
+ *   2. A shift supervisor signs the decision to write exactly those values (RestoreService.authorize).
+ *   3. The engineer confirms by typing the controller's name; the values are written and read back one by one;
+ *      the controller is then read again and compared with the before-snapshot, and that proof is journalled.
+ * Only a change that was rolled back (a ROLLBACK or NO-GO decision, or the rollback action) can be restored.
+ */
+import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
+import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import { formatDiffValue } from '../../src-shared/common/diff/diff-value-format.ts';
+import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
+import { diffDocuments, isDifference, type DiffRow } from '../../src-shared/common/diff/document-diff.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import type { ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
+import type { RestoreResult } from '../devices/restore-job.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import type { BaselineService } from './baseline-service.ts';
+import type { CaptureService } from './capture-service.ts';
+import type { ChangeService } from './change-service.ts';
+import type { ControllerService } from './controller-service.ts';
+import type { ProfileService } from './profile-service.ts';
+import type { RestoreService, RestoreWrite } from './restore-service.ts';
+
+/** What a restore would do: the writes back to the before-snapshot, and what must be restored by hand. */
+export interface RestorePreview {
+  controllerId: string;
+  controller: string;
+  beforeSnapshotSha256: string;
+  /** The capture the preview compared (recorded like any capture). */
+  captureSha256: string;
+  writes: { tag: string; now: string; restoreTo: string; value: RestoreWrite['value']; safety: boolean }[];
+  manual: { tag: string; now: string; before: string; why: string }[];
+}
+
+/** What a restore did, and whether the controller now matches the before-snapshot. */
+export interface RestoreOutcome {
+  result: RestoreResult;
+  captureSha256: string;
+  matchesBefore: boolean;
+  remaining: { tag: string; now: string; before: string }[];
+}
+
+const show = (v: DiffRow['before']): string => (v ? formatDiffValue(v) : '(absent)');
+
+/** Previews, confirms and proves restores of a change's before-snapshot. */
+export class ChangeRestoreService {
+  private readonly deps: {
+    journal: JournalRepository; changes: ChangeService; baselines: BaselineService; captures: CaptureService; controllers: ControllerService;
+    profiles: ProfileService; restores: RestoreService;
+  };
+
+  constructor(deps: ChangeRestoreService['deps']) {
+    this.deps = deps;
+  }
+
+  private rolledBack(changeId: string, controllerId: string): { state: Extract<ChangeState, { status: 'rolled-back' }>; beforeSha256: string } {
+    const state = this.deps.changes.get(changeId);
+    if (state.status !== 'rolled-back') {
+      throw new BaselineError('restore-not-rolled-back', `Change ${changeId} is ${state.status}; only a change that was rolled back is restored to its before-snapshot.`,
+        'Roll the change back first (a ROLLBACK decision at a checkpoint, or the rollback action): that decision is on the record before anything is written.');
+    }
+    const before = (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === controllerId).at(-1);
+    if (!before) {
+      throw new BaselineError('restore-no-before', `Change ${changeId} has no before-snapshot of ${this.deps.controllers.get(controllerId).name} to restore.`,
+        'Restore by hand from the rollback plan; without a signed before-snapshot Baseline does not know what to write.');
+    }
+    return { state, beforeSha256: before.snapshotSha256 };
+  }
+
+  /** Reads the controller now and compares it with the before-snapshot. */
+  private async compare(controllerId: string, beforeSha256: string, actor: Actor): Promise<{ rows: DiffRow[]; captureSha256: string }> {
+    const controller = this.deps.controllers.get(controllerId);
+    if (!controller.profile) throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile.`, 'Register it with a profile.');
+    const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file;
+    const profile = this.deps.profiles.load(controller.profile.sha256);
+    const now: CaptureDocument = await this.deps.captures.capture({ controllerId, target: controller.target, profile, profileName: controller.profile.name, options: { timeoutMs: 2000, retries: 2 } }, actor);
+    if (!now.complete) {
+      throw new BaselineError('restore-capture-incomplete', `${controller.name} could not be read completely (${now.stats.bad} of ${now.stats.tags} tags bad${now.failure ? `: ${now.failure.message}` : ''}), so nothing can be compared or written.`,
+        now.failure?.hint ?? 'Check the connection and try again.');
+    }
+    const diff = diffDocuments(diffableFromCapture(before.document as unknown as CaptureDocument, controllerId), diffableFromCapture(now, controllerId), { includeUnchanged: false });
+    return { rows: diff.rows.filter((r) => isDifference(r) && !r.live), captureSha256: sha256Hex(canonicalJson(now as unknown)) };
+  }
+
+  /** Step 1: what a restore of this controller to the change's before-snapshot would write. Writes nothing. */
+  async preview(changeId: string, controllerId: string, actor: Actor): Promise<RestorePreview> {
+    const { beforeSha256 } = this.rolledBack(changeId, controllerId);
+    const { rows, captureSha256 } = await this.compare(controllerId, beforeSha256, actor);
+    const writes: RestorePreview['writes'] = [];
+    const manual: RestorePreview['manual'] = [];
+    for (const r of rows) {
+      const value = r.before?.value;
+      if (r.before === null || r.after === null) manual.push({ tag: r.tag, now: show(r.after), before: show(r.before), why: 'the tag was added or removed: a profile or logic change' });
+      else if (!r.writable) manual.push({ tag: r.tag, now: show(r.after), before: show(r.before), why: 'not writable in the capture profile' });
+      else if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') manual.push({ tag: r.tag, now: show(r.after), before: show(r.before), why: 'its before value cannot be written back as one value' });
+      else writes.push({ tag: r.tag, now: show(r.after), restoreTo: show(r.before), value, safety: r.safety });
+    }
+    return { controllerId, controller: this.deps.controllers.get(controllerId).name, beforeSnapshotSha256: beforeSha256, captureSha256, writes, manual };
+  }
+
+  /**
+   * Step 3: writes the values the supervisor's decision allows, after the engineer typed the controller's name; then
+   * reads the controller again and records whether it matches the before-snapshot.
+   */
+  async run(changeId: string, controllerId: string, writes: RestoreWrite[], decisionId: string, typedConfirmation: string, actor: Actor): Promise<RestoreOutcome> {
+    const { beforeSha256 } = this.rolledBack(changeId, controllerId);
+    const controller = this.deps.controllers.get(controllerId);
+    if (typedConfirmation.trim() !== controller.name) {
+      throw new BaselineError('restore-unconfirmed', `The confirmation "${typedConfirmation.trim()}" is not the controller's name, so nothing was written.`,
+        `Type ${controller.name} exactly to confirm writing ${writes.length} value${writes.length === 1 ? '' : 's'} to it.`);
+    }
+    const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor);
+    const { rows, captureSha256 } = await this.compare(controllerId, beforeSha256, actor);
+    const remaining = rows.map((r) => ({ tag: r.tag, now: show(r.after), before: show(r.before) }));
+    this.deps.journal.append('restore.verified', { changeId, controllerId, decisionId, beforeSnapshotSha256: beforeSha256, captureSha256, matchesBefore: remaining.length === 0, remaining: remaining.slice(0, 100) }, actor);
+    return { result, captureSha256, matchesBefore: remaining.length === 0, remaining };
+  }
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { BaselineApp } from '../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
+import { tempHome } from '../helpers/temp-home.ts';
+import { RACI, captureAndSign, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+
+const [eng, , , , sky] = RACI;
+
+describe('Restore in Chromium: a rolled-back change is restored to its before-snapshot, previewed, signed, typed, proved', () => {
+  const t = tempHome();
+  let ui: AppPage;
+  let page: Page;
+  const errors: string[] = [];
+  let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
+
+  beforeAll(async () => {
+    line1 = await startLine1Simulator();
+    const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+    try {
+      const controllerId = setUpPlant(app, line1.sim.port);
+      const c = app.changes.create(eng.employeeId, {
+        title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min.', justification: 'Line L01 stopped.', class: 'emergency', targetControllers: [controllerId],
+        proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
+      }, app.actor());
+      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
+      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+      app.changes.act(c.id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items }, app.actor());
+      line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
+      app.changes.act(c.id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'Filler faults on restart' }, app.actor());
+    } finally {
+      app.close();
+    }
+    ui = await openAppPage(t.home, { viewport: { width: 1500, height: 1200 } }, errors);
+    page = ui.page;
+    await page.getByRole('button', { name: 'Changes' }).click();
+    await page.getByRole('button', { name: /Filler jammed: raise speed setpoint/ }).click();
+  }, 60_000);
+  afterAll(async () => {
+    await ui?.close();
+    await line1?.sim.close();
+    t.cleanup();
+  });
+
+  it('previews the two writes, takes the supervisor\'s signature, writes only after the name is typed, and proves the result', async () => {
+    expect(await page.getByTestId('change-status').innerText()).toBe('rolled back');
+    expect(await page.getByRole('region', { name: 'Before and after' }).count()).toBe(1);
+    const panel = page.getByRole('region', { name: 'Restore the before-snapshot' });
+    await panel.getByRole('button', { name: 'Preview the restore' }).click();
+    const table = panel.getByRole('table', { name: 'Values to write' });
+    await table.waitFor();
+    expect(await table.locator('tbody tr').allInnerTexts()).toEqual(['Line1_SpeedSP\t14\t12.5', 'Line1_Recipe\t9\t7']);
+    expect(line1.sim.image.hr[20]).toBe(9); // the preview wrote nothing
+
+    const sign = panel.getByRole('form', { name: 'Sign the restore decision' });
+    await sign.getByLabel('Reason').fill('ROLLBACK at mid-change: filler faults on restart');
+    await sign.getByLabel('Shift supervisor').selectOption(eng.employeeId);
+    await sign.getByLabel('Password', { exact: true }).fill(eng.password);
+    await sign.getByRole('button', { name: 'Sign the decision to write 2 values' }).click();
+    await expect.poll(() => sign.getByRole('alert').innerText()).toMatch(/Erin Engineer is not a shift supervisor/);
+    await sign.getByLabel('Shift supervisor').selectOption(sky.employeeId);
+    await sign.getByLabel('Password', { exact: true }).fill(sky.password);
+    await sign.getByRole('button', { name: 'Sign the decision to write 2 values' }).click();
+
+    const confirm = panel.getByRole('form', { name: 'Confirm the restore' });
+    const write = confirm.getByRole('button', { name: 'Write 2 values to PLC-L01-FILLER' });
+    await confirm.getByLabel('Type PLC-L01-FILLER to confirm').fill('PLC-L01');
+    expect(await write.isDisabled()).toBe(true);
+    await confirm.getByLabel('Type PLC-L01-FILLER to confirm').fill('PLC-L01-FILLER');
+    await write.click();
+    const outcome = panel.getByTestId('restore-outcome');
+    await outcome.waitFor({ timeout: 30_000 });
+    expect(await outcome.innerText()).toMatch(/Line1_SpeedSP\s+written-verified[\s\S]*Line1_Recipe\s+written-verified[\s\S]*the controller matches the before-snapshot/);
+    expect(line1.sim.image.hr[20]).toBe(7);
+    await page.screenshot({ path: join('test-results', 'change-restore.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Audit trail' }).click();
+    await expect.poll(() => page.locator('tr[data-type="restore.verified"]').count()).toBe(1);
+    expect(await page.locator('tr[data-type="restore.executed"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
+import { tempHome } from '../../helpers/temp-home.ts';
+import { RACI, captureAndSign, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
+
+describe('rolling a change back: preview, the supervisor\'s signed decision, typed confirmation, write, read back, proof', () => {
+  const t = tempHome();
+  let app: BaselineApp;
+  let controllerId: string;
+  let changeId: string;
+  let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
+  const [eng, , , , sky] = RACI;
+
+  beforeAll(async () => {
+    line1 = await startLine1Simulator();
+    app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+    controllerId = setUpPlant(app, line1.sim.port);
+    const c = app.changes.create(eng.employeeId, {
+      title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min.', justification: 'Line L01 stopped.', class: 'emergency', targetControllers: [controllerId],
+      proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
+    }, app.actor());
+    changeId = c.id;
+    app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
+    app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+    const checklist = app.policy.checkpoints().checkpoints[0]!.items;
+    app.changes.act(c.id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: checklist }, app.actor());
+    // The download: the speed as proposed, the recipe (not proposed), and the temperature trip, which the profile marks read-only.
+    line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9, Line1_MaxTemp: -35 });
+  }, 60_000);
+  afterAll(async () => {
+    app.close();
+    await line1?.sim.close();
+    t.cleanup();
+  });
+
+  it('refuses to preview a restore of a change that was not rolled back', async () => {
+    await expect(app.changeRestores.preview(changeId, controllerId, app.actor())).rejects.toThrow(/is in-execution; only a change that was rolled back is restored/);
+  });
+
+  it('previews the writes back to the before-snapshot and what needs a manual procedure; writes nothing', async () => {
+    app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'Filler faults on restart' }, app.actor());
+    const p = await app.changeRestores.preview(changeId, controllerId, app.actor());
+    expect(p.writes.map((w) => [w.tag, w.now, w.restoreTo, w.value])).toEqual([['Line1_SpeedSP', '14', '12.5', 12.5], ['Line1_Recipe', '9', '7', 7]]);
+    expect(p.manual).toEqual([{ tag: 'Line1_MaxTemp', now: '-35', before: '-40', why: 'not writable in the capture profile' }]);
+    expect((await app.changeRestores.preview(changeId, controllerId, app.actor())).writes).toHaveLength(2);
+  });
+
+  it('writes only after the supervisor signs exactly those values and the engineer types the controller\'s name; then proves the result', async () => {
+    const p = await app.changeRestores.preview(changeId, controllerId, app.actor());
+    const writes = p.writes.map(({ tag, value }) => ({ tag, value }));
+    expect(() => app.restores.authorize(controllerId, writes, 'Roll back CHG after filler faults', eng.employeeId, eng.password, app.actor())).toThrow(/not a shift supervisor/);
+    const decisionId = app.restores.authorize(controllerId, writes, 'Roll back after filler faults', sky.employeeId, sky.password, app.actor());
+    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01', app.actor())).rejects.toThrow(/The confirmation "PLC-L01" is not the controller's name, so nothing was written/);
+    await expect(app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 12.5 }], decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/values differ from the ones the supervisor signed/);
+    expect((await app.changeRestores.preview(changeId, controllerId, app.actor())).writes).toHaveLength(2);
+    const done = await app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor());
+    expect(done.result.outcomes.map((o) => [o.tag, o.status])).toEqual([['Line1_SpeedSP', 'written-verified'], ['Line1_Recipe', 'written-verified']]);
+    // The read-only tag is still different: the proof says so, and names it.
+    expect(done.matchesBefore).toBe(false);
+    expect(done.remaining).toEqual([{ tag: 'Line1_MaxTemp', now: '-35', before: '-40' }]);
+    const proof = app.journal.page(1)[0]!;
+    expect(proof.type).toBe('restore.verified');
+    expect(JSON.parse(proof.payload)).toMatchObject({ changeId, controllerId, decisionId, matchesBefore: false });
+    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/already used/);
+    // Once the read-only tag is put back by hand, the controller matches the before-snapshot.
+    line1.set({});
+    expect((await app.changeRestores.preview(changeId, controllerId, app.actor()))).toMatchObject({ writes: [], manual: [] });
+    expect(app.journalService.verifyQuietly().ok).toBe(true);
+  });
+});
