@@ -5,7 +5,7 @@ import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
-import { RACI, captureAndSign, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
 
 const [eng, , , , sky] = RACI;
 
@@ -21,15 +21,10 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       const controllerId = setUpPlant(app, line1.sim.port);
-      const c = app.changes.create(eng.employeeId, {
-        title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min.', justification: 'Line L01 stopped.', class: 'emergency', targetControllers: [controllerId],
-        proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
-      }, app.actor());
-      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
-      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
-      app.changes.act(c.id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items }, app.actor());
+      const id = await emergencyFillerChange(app, controllerId);
+      app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items }, app.actor());
       line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
-      app.changes.act(c.id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'Filler faults on restart' }, app.actor());
+      app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'Filler faults on restart' }, app.actor());
     } finally {
       app.close();
     }

@@ -5,7 +5,7 @@ import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
-import { RACI, captureAndSign, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { RACI, captureAndSign, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
 
 const [eng, , , , sky] = RACI;
 
@@ -23,15 +23,9 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       const controllerId = setUpPlant(app, line1.sim.port);
-      // An emergency change started under break-glass: in execution at once, whatever the clock says.
-      const c = app.changes.create(eng.employeeId, {
-        title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min; line down.', justification: 'Line L01 stopped.',
-        class: 'emergency', targetControllers: [controllerId],
-        proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
-      }, app.actor());
-      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
-      // Real captures of the simulated filler over Modbus TCP, signed: before the work (recorded on the change now), and after it.
-      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+      // An emergency change started under break-glass (in execution at once, whatever the clock says), with its before-snapshot.
+      await emergencyFillerChange(app, controllerId);
+      // A real capture of the simulated filler over Modbus TCP after the download, signed, to record during the test.
       line1.set({ Line1_SpeedSP: 14 });
       afterSha = await captureAndSign(app, controllerId, eng);
     } finally {

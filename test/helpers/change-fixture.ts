@@ -72,3 +72,18 @@ export async function captureAndSign(app: BaselineApp, controllerId: string, sig
   const capture = await app.captures.capture({ controllerId, target: controller.target, profile, profileName: controller.profile!.name, options: { timeoutMs: 1000, retries: 0 } }, app.actor());
   return app.snapshots.sign(capture, signer.employeeId, signer.password, controllerId, app.actor()).sha256;
 }
+
+/**
+ * An emergency change to the filler (raise Line1_SpeedSP from 12.5 to 14), started under break-glass, with a real
+ * signed capture of the controller recorded as its before-snapshot; returns the change's id.
+ */
+export async function emergencyFillerChange(app: BaselineApp, controllerId: string): Promise<string> {
+  const [eng] = RACI;
+  const c = app.changes.create(eng.employeeId, {
+    title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min; line down.', justification: 'Line L01 stopped.', class: 'emergency',
+    targetControllers: [controllerId], proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
+  }, app.actor());
+  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
+  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+  return c.id;
+}

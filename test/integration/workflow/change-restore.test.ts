@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
-import { RACI, captureAndSign, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
 
 describe('rolling a change back: preview, the supervisor\'s signed decision, typed confirmation, write, read back, proof', () => {
   const t = tempHome();
@@ -16,15 +16,9 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
     line1 = await startLine1Simulator();
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     controllerId = setUpPlant(app, line1.sim.port);
-    const c = app.changes.create(eng.employeeId, {
-      title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min.', justification: 'Line L01 stopped.', class: 'emergency', targetControllers: [controllerId],
-      proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
-    }, app.actor());
-    changeId = c.id;
-    app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
-    app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+    changeId = await emergencyFillerChange(app, controllerId);
     const checklist = app.policy.checkpoints().checkpoints[0]!.items;
-    app.changes.act(c.id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: checklist }, app.actor());
+    app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: checklist }, app.actor());
     // The download: the speed as proposed, the recipe (not proposed), and the temperature trip, which the profile marks read-only.
     line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9, Line1_MaxTemp: -35 });
   }, 60_000);
