@@ -5,6 +5,7 @@ import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { CheckpointPanel } from './checkpoint-panel.tsx';
 import { ExecutionSnapshots } from './execution-snapshots.tsx';
 import { RestorePanel } from './restore-panel.tsx';
+import { WindowTimerBanner } from './window-timer.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -117,6 +118,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           {s.detail.outstanding.length > 0 && <p className="muted">Outstanding: {s.detail.outstanding.join('; ')}</p>}
         </section>
       )}
+      <WindowTimerBanner state={state} />
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={s.detail.targets} records={state.execution.snapshots ?? []} executing={state.status === 'in-execution'} />
       )}

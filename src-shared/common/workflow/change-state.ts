@@ -262,3 +262,19 @@ export function retrospectiveStatus(state: ChangeState, now: Date): Retrospectiv
   if (t <= due) return { status: 'due', dueAt: r.dueAt, minutesLeft: Math.floor((due - t) / 60_000) };
   return { status: 'overdue', dueAt: r.dueAt, overdueMinutes: Math.floor((t - due) / 60_000) };
 }
+
+/** Where an execution stands against the end of its slot (ARCHITECTURE §6: warnings at 30 and 15 minutes). */
+export type WindowTimer =
+  | { status: 'no-slot' }
+  | { status: 'running' | 'warn-30' | 'warn-15'; endsAt: string; minutesLeft: number }
+  | { status: 'over'; endsAt: string; overMinutes: number };
+
+/** The change-window timer of a change in execution at `now` (a break-glass execution has no slot). */
+export function windowTimer(state: ChangeState, now: Date): WindowTimer {
+  if (state.status !== 'in-execution' || state.slot === null) return { status: 'no-slot' };
+  const end = Date.parse(state.slot.end);
+  const ms = end - now.getTime();
+  if (ms <= 0) return { status: 'over', endsAt: state.slot.end, overMinutes: Math.floor(-ms / 60_000) };
+  const minutesLeft = Math.ceil(ms / 60_000);
+  return { status: minutesLeft <= 15 ? 'warn-15' : minutesLeft <= 30 ? 'warn-30' : 'running', endsAt: state.slot.end, minutesLeft };
+}

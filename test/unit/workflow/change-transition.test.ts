@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyChangeRequest, type ChangeRequestFields } from '../../../src-shared/common/workflow/change-request.ts';
 import {
-  CHANGE_OPERATIONS, CHANGE_STATUSES, approvalProgressOf, approvalTimeoutStatus, newChange, retrospectiveStatus, statusLabel,
+  CHANGE_OPERATIONS, CHANGE_STATUSES, approvalProgressOf, approvalTimeoutStatus, newChange, retrospectiveStatus, statusLabel, windowTimer,
   type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus,
 } from '../../../src-shared/common/workflow/change-state.ts';
 import {
@@ -702,5 +702,21 @@ describe('before- and after-snapshots recorded on the change', () => {
     const after = must(transition(go, snapshotOp('after'), ctx(IN_SLOT)));
     if (after.status !== 'in-execution') throw new Error('unreachable');
     expect(after.execution.snapshots?.map((x) => [x.phase, x.by.name, x.verification?.matches ?? null])).toEqual([['before', eng.name, null], ['after', eng.name, true]]);
+  });
+});
+
+describe('the change-window timer during execution', () => {
+  it('runs to the end of the slot, warns at 30 and 15 minutes, then says by how much the work overran', () => {
+    const s = sample('in-execution');
+    const end = Date.parse(SLOT.end);
+    const at = (minutesBeforeEnd: number) => windowTimer(s, new Date(end - minutesBeforeEnd * 60_000));
+    expect(at(45)).toEqual({ status: 'running', endsAt: SLOT.end, minutesLeft: 45 });
+    expect(at(30).status).toBe('warn-30');
+    expect(at(16).status).toBe('warn-30');
+    expect(at(15).status).toBe('warn-15');
+    expect(at(0.5)).toEqual({ status: 'warn-15', endsAt: SLOT.end, minutesLeft: 1 });
+    expect(at(-7)).toEqual({ status: 'over', endsAt: SLOT.end, overMinutes: 7 });
+    expect(windowTimer(sample('in-execution (break-glass)'), IN_SLOT)).toEqual({ status: 'no-slot' });
+    expect(windowTimer(sample('scheduled'), IN_SLOT)).toEqual({ status: 'no-slot' });
   });
 });
