@@ -126,7 +126,10 @@ export function appHandlers(app: BaselineApp): Handlers {
         state, statusLabel: statusLabel(state), allowed: [...allowedOperations(state)],
         progress: approvalProgressOf(state, (r) => roleName(policy, r)), outstanding: outstandingApprovals(state, policy), timeline: app.changes.timeline(req.id),
         approvalTimeout: approvalTimeoutStatus(state, new Date()), retrospective: retrospectiveStatus(state, new Date()),
-        targets: state.fields.targetControllers.map((id) => ({ controllerId: id, name: app.plantModel.controllerName(id), snapshots: app.identity.snapshots(id) })),
+        targets: state.fields.targetControllers.map((id) => {
+          const b = app.baselines.current(id);
+          return { controllerId: id, name: app.plantModel.controllerName(id), snapshots: app.identity.snapshots(id), baseline: b ? { version: b.version, snapshotSha256: b.snapshotSha256 } : null };
+        }),
         checkpoints: state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed' ? checkpointView(app.policy.checkpoints(), state.execution.checkpoints ?? []) : null,
       };
     },
@@ -135,6 +138,10 @@ export function appHandlers(app: BaselineApp): Handlers {
       return { status: app.changes.act(req.id, req.employeeId, req.password, req.action, { kind: 'person', id: p.employeeId, name: p.name }).status };
     },
     'changes.windows': () => ({ windows: app.changes.requestedWindows() }),
+    'changes.approveBaseline': (req) => {
+      const p = app.identity.personByEmployeeId(req.employeeId);
+      return app.changes.approveAfterAsBaseline(req.changeId, req.controllerId, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name });
+    },
     'restore.preview': (req) => app.changeRestores.preview(req.changeId, req.controllerId, app.actor()),
     'restore.authorize': (req) => {
       const p = app.identity.personByEmployeeId(req.employeeId);

@@ -53,6 +53,11 @@ export class BaselineService {
     this.deps = deps;
   }
 
+  /** The controller's current approved baseline, or null. */
+  current(controllerId: string): BaselineRow | null {
+    return this.deps.repo.current(controllerId);
+  }
+
   /** A stored signed snapshot, verified (signatures, chain to a trusted CA, not revoked) before it is used; with its controller. */
   verifiedSnapshot(sha256: string): { file: SnapshotFile; controllerId: string | null } {
     return { file: this.loadSnapshot(sha256), controllerId: this.deps.repo.snapshotFile(sha256)?.controllerId ?? null };
@@ -70,7 +75,7 @@ export class BaselineService {
   }
 
   /** Makes a signed snapshot the controller's next baseline version, signed "approved" by an approver. */
-  approve(controllerId: string, snapshotSha256: string, employeeId: string, password: string, actor: Actor): BaselineRow {
+  approve(controllerId: string, snapshotSha256: string, employeeId: string, password: string, actor: Actor, changeId?: string): BaselineRow {
     const controller = this.deps.controllers.get(controllerId);
     const file = this.loadSnapshot(snapshotSha256);
     if (file.document.controller.description !== controller.description) {
@@ -86,7 +91,7 @@ export class BaselineService {
     }
     const approval = this.deps.identity.sign(employeeId, password, 'approved', snapshotSha256);
     const version = (this.deps.repo.current(controllerId)?.version ?? 0) + 1;
-    this.deps.journal.append('baseline.approved', { controllerId, snapshotSha256, version, approval }, actor);
+    this.deps.journal.append('baseline.approved', { controllerId, snapshotSha256, version, approval, ...(changeId ? { changeId } : {}) }, actor);
     return this.deps.repo.current(controllerId)!;
   }
 

@@ -275,6 +275,27 @@ export class ChangeService {
     };
   }
 
+  /**
+   * Seed 004 step 6: the approved post-change state becomes the new baseline. A completed change's latest
+   * after-snapshot of a controller is approved as that controller's next baseline version by a baseline approver
+   * (never the person who captured it), and the approval names the change.
+   */
+  approveAfterAsBaseline(changeId: string, controllerId: string, employeeId: string, password: string, actor: Actor): { version: number } {
+    const state = this.state(changeId);
+    if (state.status !== 'closed' || state.closure.outcome !== 'completed') {
+      throw new BaselineError('baseline-change-not-completed', `Change ${changeId} is ${state.status}${state.status === 'closed' ? ' (rolled back)' : ''}; only a change closed as completed gives a new baseline.`,
+        'Close the change after its post-change CLOSE decision first.');
+    }
+    const after = (state.execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
+    if (!after) {
+      throw new BaselineError('baseline-no-after', `Change ${changeId} has no after-snapshot of ${this.deps.plant.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
+    }
+    if (this.deps.baselines.current(controllerId)?.snapshotSha256 === after.snapshotSha256) {
+      throw new BaselineError('baseline-already', `The after-snapshot of ${this.deps.plant.controllerName(controllerId)} is already its baseline.`, 'Nothing more to approve.');
+    }
+    return { version: this.deps.baselines.approve(controllerId, after.snapshotSha256, employeeId, password, actor, changeId).version };
+  }
+
   /** "GO at Pre-execution verification (5 of 5 items confirmed): comment". */
   private checkpointSummary(action: Extract<SignedAction, { type: 'checkpoint' }>): string {
     const c = this.deps.policy.checkpoints().checkpoints.find((x) => x.id === action.checkpoint);

@@ -147,6 +147,8 @@ export interface ChangesSlice {
   editChange(req: OperationRequest<'changes.edit'>): Promise<boolean>;
   actOnChange(req: OperationRequest<'changes.act'>): Promise<ErrorData | null>;
   loadCalendar(from: Date, days: number): Promise<void>;
+  /** Approves a completed change's after-snapshot as the controller's new baseline; the error to show, or null. */
+  approveChangeBaseline(req: OperationRequest<'changes.approveBaseline'>): Promise<ErrorData | null>;
   /** The restore of a rolled-back change: preview, the supervisor's decision, the confirmed write; the result or the error to show. */
   restoreStep<K extends RestoreStep>(operation: K, req: OperationRequest<K>): Promise<{ value: OperationResponse<K> } | { error: ErrorData }>;
   /** A signed plant-model edit: import a plant file, or set a site or a line, or remove a line. */
@@ -580,6 +582,14 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     const err = await attemptWith(get, async (api) => {
       await api.invoke('policy.adopt', req);
       await get().loadChanges();
+    });
+    if (err) void get().loadPeople();
+    return err;
+  },
+  async approveChangeBaseline(req) {
+    const err = await attemptWith(get, async (api) => {
+      await api.invoke('changes.approveBaseline', req);
+      await get().selectChange(req.changeId);
     });
     if (err) void get().loadPeople();
     return err;

@@ -7,7 +7,7 @@ import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, captureAndSign, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
 
-const [eng, , , , sky] = RACI;
+const [eng, pem, , , sky] = RACI;
 
 describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpoints at the laptop, then the change closes', () => {
   const t = tempHome();
@@ -101,6 +101,13 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await form.getByRole('button', { name: 'Sign' }).click();
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('closed');
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sky Supervisor CLOSE at Post-change validation \(4 of 4 items confirmed\) \(e-signed\)/);
+    // The after-snapshot becomes the new baseline, approved by the plant engineering manager.
+    const approve = page.getByRole('form', { name: 'Approve the new baseline' });
+    await approve.getByLabel('Approved by').selectOption(pem.employeeId);
+    await approve.getByLabel('Password', { exact: true }).fill(pem.password);
+    await approve.getByRole('button', { name: 'Sign: approve as the new baseline' }).click();
+    await expect.poll(() => page.getByTestId('baseline-state').innerText()).toMatch(/v1\s*the after-snapshot/);
+    expect(await page.getByRole('form', { name: 'Approve the new baseline' }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

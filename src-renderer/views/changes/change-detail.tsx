@@ -120,7 +120,8 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       <WindowTimerBanner state={state} />
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
-        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={s.detail.targets} records={state.execution.snapshots ?? []} executing={state.status === 'in-execution'} />
+        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={s.detail.targets} records={state.execution.snapshots ?? []}
+          executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
       )}
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={s.detail.targets} />}
       {s.detail.checkpoints && <CheckpointPanel changeId={state.id} view={s.detail.checkpoints} executing={state.status === 'in-execution'} />}

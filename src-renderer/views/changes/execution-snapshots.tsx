@@ -28,8 +28,35 @@ function Recorded({ record }: { record: SnapshotRecord | undefined }) {
   );
 }
 
+/** Seed 004 step 6: a baseline approver makes a completed change's after-snapshot the controller's new baseline. */
+function BaselineForm({ changeId, pending }: { changeId: string; pending: Targets }) {
+  const approve = useAppStore((st) => st.approveChangeBaseline);
+  const signer = useSigner();
+  const [controllerId, setControllerId] = useState(pending[0]?.controllerId ?? '');
+  if (pending.length === 0) return null;
+  const chosen = pending.some((p) => p.controllerId === controllerId) ? controllerId : pending[0]!.controllerId;
+  async function sign(e: React.FormEvent) {
+    e.preventDefault();
+    const err = await approve({ changeId, controllerId: chosen, employeeId: signer.employeeId, password: signer.password });
+    signer.settle(err, 'Approved as the new baseline.');
+  }
+  return (
+    <form className="form" aria-label="Approve the new baseline" onSubmit={(e) => void sign(e)}>
+      <p className="wide">The change is complete: approve each after-snapshot as its controller&apos;s new baseline, so drift checks compare with it from now on.</p>
+      <label>Controller
+        <select value={chosen} onChange={(e) => setControllerId(e.target.value)}>
+          {pending.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}
+        </select>
+      </label>
+      <SignerFields label="Approved by" {...signer} />
+      <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign: approve as the new baseline</button></div>
+      <Outcome error={signer.error} done={signer.done} />
+    </form>
+  );
+}
+
 /** Before- and after-snapshots of the change's controllers: what is recorded, and (during execution) recording one. */
-export function ExecutionSnapshots({ changeId, targets, records, executing }: { changeId: string; targets: Targets; records: SnapshotRecord[]; executing: boolean }) {
+export function ExecutionSnapshots({ changeId, targets, records, executing, completed }: { changeId: string; targets: Targets; records: SnapshotRecord[]; executing: boolean; completed: boolean }) {
   const act = useAppStore((st) => st.actOnChange);
   const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
@@ -46,15 +73,17 @@ export function ExecutionSnapshots({ changeId, targets, records, executing }: { 
     <section className="panel" aria-label="Before and after">
       <h3>Before and after</h3>
       <table className="events" aria-label="Snapshots of the change">
-        <thead><tr><th>Controller</th><th>Before-snapshot</th><th>After-snapshot</th></tr></thead>
+        <thead><tr><th>Controller</th><th>Before-snapshot</th><th>After-snapshot</th><th>Baseline</th></tr></thead>
         <tbody>
           {targets.map((t) => (
             <tr key={t.controllerId} data-controller={t.name}>
               <td>{t.name}</td><td><Recorded record={latest(t.controllerId, 'before')} /></td><td><Recorded record={latest(t.controllerId, 'after')} /></td>
+              <td data-testid="baseline-state">{t.baseline ? <>v{t.baseline.version}{t.baseline.snapshotSha256 === latest(t.controllerId, 'after')?.snapshotSha256 ? <span className="badge badge-ok">the after-snapshot</span> : null}</> : <span className="muted">none</span>}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {completed && <BaselineForm changeId={changeId} pending={targets.filter((t) => { const a = latest(t.controllerId, 'after'); return a !== undefined && t.baseline?.snapshotSha256 !== a.snapshotSha256; })} />}
       {executing && (
         <form className="form" aria-label="Record a snapshot" onSubmit={(e) => void record(e)}>
           <label>Controller

@@ -325,7 +325,10 @@ export const OPERATIONS = {
       /** The go/no-go checkpoints of an executed change: the set, the decisions signed, the one due next. Null before execution. */
       checkpoints: z.custom<CheckpointView | null>(),
       /** The target controllers with their signed snapshots (newest first), to record as before- or after-snapshots. */
-      targets: z.array(z.object({ controllerId: z.string(), name: z.string(), snapshots: z.array(SnapshotViewSchema) })),
+      targets: z.array(z.object({
+        controllerId: z.string(), name: z.string(), snapshots: z.array(SnapshotViewSchema),
+        baseline: z.object({ version: z.number(), snapshotSha256: z.string() }).nullable(),
+      })),
     }),
   },
   'changes.act': {
@@ -353,6 +356,10 @@ export const OPERATIONS = {
       ]),
     }).strict(),
     response: z.object({ status: z.string() }),
+  },
+  'changes.approveBaseline': {
+    request: z.object({ changeId: z.string().min(1), controllerId: z.string().min(1), employeeId: z.string().min(1), password: Password }).strict(),
+    response: z.object({ version: z.number() }),
   },
   'restore.preview': {
     request: z.object({ changeId: z.string().min(1), controllerId: z.string().min(1) }).strict(),

@@ -196,8 +196,14 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
       ['CUTOVER at Pre-cutover verification (4 of 4 items confirmed)', 'go', sky.name],
       ['CLOSE at Post-change validation (4 of 4 items confirmed)', 'go', sky.name],
     ]);
+    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/is in-execution; only a change closed as completed gives a new baseline/);
     const closed = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
     expect(closed.status).toBe('closed');
+    // Seed 004 step 6: the after-snapshot becomes the new baseline, approved by someone other than its capturer.
+    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, eng.employeeId, eng.password, app.actor())).toThrow(/holds none of the roles that approve baselines/);
+    expect(app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toEqual({ version: 1 });
+    expect(JSON.parse(app.journal.page(1)[0]!.payload)).toMatchObject({ controllerId, version: 1, changeId: c.id });
+    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/already its baseline/);
     const ops = app.changes.timeline(c.id);
     expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'record-snapshot', 'checkpoint', 'checkpoint',
       'checkpoint', 'record-snapshot', 'record-snapshot', 'checkpoint', 'close']);
