@@ -49,3 +49,38 @@ export function useSigner() {
     },
   };
 }
+
+/** A file read as text, with its name. */
+export interface PickedFile {
+  name: string;
+  text: string;
+}
+
+/**
+ * A form that takes one file and a signature (plant model, roster, policy): the file input, the signer and their
+ * password, the submit button, and the outcome; the file input empties after an accepted file.
+ */
+export function SignedFileForm(props: {
+  label: string; fileLabel: string; fileAriaLabel?: string; accept: string; signerLabel: string; button: string; doneVerb: string; className?: string;
+  children?: React.ReactNode; submit(file: PickedFile, signer: { employeeId: string; password: string }): Promise<ErrorData | null>;
+}) {
+  const signer = useSigner();
+  const [file, setFile] = useState<PickedFile | null>(null);
+  const [picked, setPicked] = useState(0); // a new key empties the file input
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (!file) return;
+    const err = await props.submit(file, { employeeId: signer.employeeId, password: signer.password });
+    if (signer.settle(err, `${props.doneVerb} ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
+  }
+  return (
+    <form className={props.className ?? 'form'} aria-label={props.label} onSubmit={(e) => void submit(e)}>
+      {props.children}
+      <label>{props.fileLabel} <input key={picked} type="file" aria-label={props.fileAriaLabel ?? props.fileLabel} accept={props.accept}
+        onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
+      <SignerFields label={props.signerLabel} {...signer} />
+      <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>{props.button}</button></div>
+      <Outcome error={signer.error} done={signer.done} />
+    </form>
+  );
+}

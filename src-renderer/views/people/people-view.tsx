@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
-import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import { Outcome, SignedFileForm, SignerFields, useSigner } from '../../components/signed-form.tsx';
 import type { PersonView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { RosterEntry } from '../../../src-shared/common/workflow/people-roster.ts';
@@ -80,24 +80,12 @@ function rosterState(entry: RosterEntry, people: PersonView[]): { label: string;
 /** Imports the roster CSV (employee_id,name,roles,site), signed by plant engineering. */
 function RosterImport() {
   const editPeople = useAppStore((s) => s.editPeople);
-  const signer = useSigner();
-  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
-  const [picked, setPicked] = useState(0); // a new key empties the file input after an accepted import
-  async function submit(e: React.FormEvent) {
-    e.preventDefault();
-    if (!file) return;
-    const err = await editPeople('people.importRoster', { text: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
-    if (signer.settle(err, `Imported ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
-  }
   return (
-    <form className="panel form" aria-label="Import the people roster" onSubmit={(e) => void submit(e)}>
+    <SignedFileForm className="panel form" label="Import the people roster" fileLabel="Roster CSV" accept=".csv" signerLabel="Signed by" button="Sign and import" doneVerb="Imported"
+      submit={(file, signer) => editPeople('people.importRoster', { text: file.text, source: file.name, ...signer })}>
       <h3>Roster</h3>
       <p className="muted wide">Who works here and which RACI roles plant engineering gives them: a CSV <code>employee_id,name,roles,site</code> (roles separated by semicolons). People in the file are added or updated; the roster grants nothing until a person is enrolled with their own password.</p>
-      <label>Roster CSV <input key={picked} type="file" aria-label="Roster CSV" accept=".csv" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
-      <SignerFields label="Signed by" {...signer} />
-      <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and import</button></div>
-      <Outcome error={signer.error} done={signer.done} />
-    </form>
+    </SignedFileForm>
   );
 }
 

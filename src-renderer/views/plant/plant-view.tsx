@@ -3,30 +3,17 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { PlantLine } from '../../../src-shared/common/workflow/plant-model.ts';
-import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import { Outcome, SignedFileForm, SignerFields, useSigner } from '../../components/signed-form.tsx';
 
 /** The plant model from a file: YAML (sites and lines) or a CSV of lines; signed by plant engineering. */
 function ImportPanel() {
   const editPlant = useAppStore((st) => st.editPlant);
-  const signer = useSigner();
-  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
-  const [picked, setPicked] = useState(0); // a new key empties the file input after an accepted import
-  async function submit(e: React.FormEvent) {
-    e.preventDefault();
-    if (!file) return;
-    const err = await editPlant('plant.import', { text: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
-    if (signer.settle(err, `Imported ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
-  }
   return (
     <section className="panel" aria-label="Plant model file">
       <h3>Import the plant model</h3>
-      <p className="muted">A YAML file (<code>baseline.plant/1</code>: sites and lines) or a CSV of lines (<code>site,site_name,line,line_name,tier</code>) replaces the whole model. Every line of the file is checked first; nothing changes if one is wrong.</p>
-      <form className="form" aria-label="Import the plant model" onSubmit={(e) => void submit(e)}>
-        <label>Plant file <input key={picked} type="file" aria-label="Plant file (YAML or lines CSV)" accept=".yaml,.yml,.csv" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
-        <SignerFields label="Signed by" {...signer} />
-        <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and import</button></div>
-        <Outcome error={signer.error} done={signer.done} />
-      </form>
+      <p className="muted">A YAML file (<code>baseline.plant/1</code>: sites, lines, and optionally their controllers) or a CSV of lines (<code>site,site_name,line,line_name,tier</code>) replaces the whole model. Every line of the file is checked first; nothing changes if one is wrong.</p>
+      <SignedFileForm label="Import the plant model" fileLabel="Plant file" fileAriaLabel="Plant file (YAML or lines CSV)" accept=".yaml,.yml,.csv" signerLabel="Signed by"
+        button="Sign and import" doneVerb="Imported" submit={(file, signer) => editPlant('plant.import', { text: file.text, source: file.name, ...signer })} />
     </section>
   );
 }
@@ -108,26 +95,13 @@ function SiteEditor() {
 /** The policy in force, and adopting a new revision (signed by a plant engineering manager). */
 function PolicyPanel() {
   const s = useAppStore(useShallow((st) => ({ policy: st.policy, adopt: st.adoptPolicy })));
-  const signer = useSigner();
-  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
-  const [picked, setPicked] = useState(0); // a new key empties the file input after an accepted import
-  async function adopt(e: React.FormEvent) {
-    e.preventDefault();
-    if (!file) return;
-    const err = await s.adopt({ yaml: file.text, source: file.name, employeeId: signer.employeeId, password: signer.password });
-    if (signer.settle(err, `Adopted ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
-  }
   const p = s.policy;
   return (
     <section className="panel" aria-label="Change policy">
       <h3>Change policy</h3>
       {p && <p data-testid="policy-in-force"><strong>{p.name}</strong>, revision {p.revision} · time zone {p.timeZone} · {p.adoptedBy ? `adopted by ${p.adoptedBy}, ${new Date(p.adoptedAt!).toLocaleString()}` : 'the default shipped with Baseline'} · <span className="muted mono">{p.sha256.slice(0, 16)}…</span></p>}
-      <form className="form" aria-label="Adopt a policy" onSubmit={(e) => void adopt(e)}>
-        <label>Policy YAML <input key={picked} type="file" accept=".yaml,.yml" onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
-        <SignerFields label="Adopted by" {...signer} />
-        <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>Sign and adopt</button></div>
-        <Outcome error={signer.error} done={signer.done} />
-      </form>
+      <SignedFileForm label="Adopt a policy" fileLabel="Policy YAML" accept=".yaml,.yml" signerLabel="Adopted by" button="Sign and adopt" doneVerb="Adopted"
+        submit={(file, signer) => s.adopt({ yaml: file.text, source: file.name, ...signer })} />
       <p className="muted">Requests already submitted keep the evaluation they were reviewed under; new requests are evaluated under the policy in force.</p>
     </section>
   );
