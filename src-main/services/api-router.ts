@@ -13,7 +13,7 @@ import type { BaselineApp } from './baseline-app.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
-import { approvalProgressOf, approvalTimeoutStatus, retrospectiveStatus, statusLabel } from '../../src-shared/common/workflow/change-state.ts';
+import { approvalProgressOf, approvalTimeoutStatus, retrospectiveStatus, statusLabel, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
 import { allowedOperations, outstandingApprovals } from '../../src-shared/common/workflow/change-transition.ts';
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import { listCalendar } from '../../src-shared/common/workflow/change-windows.ts';
@@ -130,7 +130,7 @@ export function appHandlers(app: BaselineApp): Handlers {
           const b = app.baselines.current(id);
           return { controllerId: id, name: app.plantModel.controllerName(id), snapshots: app.identity.snapshots(id), baseline: b ? { version: b.version, snapshotSha256: b.snapshotSha256 } : null };
         }),
-        checkpoints: state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed' ? checkpointView(app.policy.checkpoints(), state.execution.checkpoints ?? []) : null,
+        ...executionCheckpoints(app, state),
       };
     },
     'changes.act': (req) => {
@@ -145,7 +145,7 @@ export function appHandlers(app: BaselineApp): Handlers {
     'restore.preview': (req) => app.changeRestores.preview(req.changeId, req.controllerId, app.actor()),
     'restore.authorize': (req) => {
       const p = app.identity.personByEmployeeId(req.employeeId);
-      return { decisionId: app.restores.authorize(req.controllerId, req.writes, req.reason, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }) };
+      return { decisionId: app.changeRestores.authorize(req.changeId, req.controllerId, req.writes, req.reason, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }) };
     },
     'restore.run': (req) => app.changeRestores.run(req.changeId, req.controllerId, req.writes, req.decisionId, req.confirmation, app.actor()),
     'windows.calendar': (req) => {
@@ -227,4 +227,15 @@ export class ApiRouter {
 function checkpointView(set: CheckpointSet, records: CheckpointRecord[]) {
   const { next, closable } = checkpointProgress(set, records);
   return { signerRoles: set.signerRoles, checkpoints: set.checkpoints, records, next: next?.id ?? null, closable };
+}
+
+/** The checkpoints of an executed change, or why they cannot be shown (a missing or malformed checkpoint file). */
+function executionCheckpoints(app: BaselineApp, state: ChangeState): { checkpoints: ReturnType<typeof checkpointView> | null; checkpointsError: string | null } {
+  if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed') return { checkpoints: null, checkpointsError: null };
+  try {
+    return { checkpoints: checkpointView(app.policy.checkpoints(), state.execution.checkpoints ?? []), checkpointsError: null };
+  } catch (err) {
+    const e = toErrorData(err);
+    return { checkpoints: null, checkpointsError: `${e.message} ${e.hint}` };
+  }
 }

@@ -95,7 +95,7 @@ export class BaselineApp {
     this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
     this.controllers = new ControllerService(this.journal, this.plant);
-    this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs });
+    this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs }, options.clock);
     this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), store.db);
     this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), () => this.policy.lockout(), options.clock,
       () => this.policy.knownRoles().map((r) => r.id));
@@ -113,6 +113,7 @@ export class BaselineApp {
     });
     this.changeRestores = new ChangeRestoreService({
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
+      identity: this.identity,
     });
   }
 

@@ -37,9 +37,13 @@ export class CaptureService {
   private readonly record: { journal: JournalRepository; blobs: BlobStore } | null;
   private readonly running = new Map<string, AbortController>();
 
-  constructor(devices: DeviceSupervisor, record: { journal: JournalRepository; blobs: BlobStore } | null = null) {
+  /** When captures happen (the app's clock; tests set it). */
+  private readonly clock: () => Date;
+
+  constructor(devices: DeviceSupervisor, record: { journal: JournalRepository; blobs: BlobStore } | null = null, clock: () => Date = () => new Date()) {
     this.devices = devices;
     this.record = record;
+    this.clock = clock;
   }
 
   /**
@@ -83,7 +87,7 @@ export class CaptureService {
   }
 
   private async run(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
-    const at = new Date().toISOString();
+    const at = this.clock().toISOString();
     const profileSha = sha256Hex(canonicalJson(req.profile as unknown));
     const reads = Math.ceil(req.profile.tags.length / 10) + 2;
     const deadlineMs = 30_000 + reads * req.options.timeoutMs * (req.options.retries + 1);

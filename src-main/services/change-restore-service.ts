@@ -4,7 +4,8 @@
  *   1. Preview: the controller is read now and compared with the change's signed before-snapshot; each writable
  *      configuration tag that differs becomes one write back to its before value, and what cannot be written
  *      (read-only tags, logic) is listed for a guided manual procedure. Nothing is written.
- *   2. A shift supervisor signs the decision to write exactly those values (RestoreService.authorize).
+ *   2. A shift supervisor who is not on the change signs the decision to write exactly those values, which must be
+ *      the before-snapshot's own values (checked again before writing).
  *   3. The engineer confirms by typing the controller's name; the values are written and read back one by one;
  *      the controller is then read again and compared with the before-snapshot, and that proof is journalled.
  * Only a change that was rolled back (a ROLLBACK or NO-GO decision, or the rollback action) can be restored.
@@ -26,6 +27,7 @@ import type { ChangeService } from './change-service.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { ProfileService } from './profile-service.ts';
 import type { RestoreService, RestoreWrite } from './restore-service.ts';
+import type { IdentityService } from './identity-service.ts';
 
 /** What a restore would do: the writes back to the before-snapshot, and what must be restored by hand. */
 export interface RestorePreview {
@@ -52,7 +54,7 @@ const show = (v: DiffRow['before']): string => (v ? formatDiffValue(v) : '(absen
 export class ChangeRestoreService {
   private readonly deps: {
     journal: JournalRepository; changes: ChangeService; baselines: BaselineService; captures: CaptureService; controllers: ControllerService;
-    profiles: ProfileService; restores: RestoreService;
+    profiles: ProfileService; restores: RestoreService; identity: IdentityService;
   };
 
   constructor(deps: ChangeRestoreService['deps']) {
@@ -71,6 +73,45 @@ export class ChangeRestoreService {
         'Restore by hand from the rollback plan; without a signed before-snapshot Baseline does not know what to write.');
     }
     return { state, beforeSha256: before.snapshotSha256 };
+  }
+
+  /**
+   * The writes a change's restore may ever make: each one a writable configuration tag of the before-snapshot, with
+   * exactly its before value, once. Checked when the supervisor signs and again just before writing, so no client can
+   * get a value written through a change that is not the change's own before-state.
+   */
+  private checkWrites(changeId: string, beforeSha256: string, writes: readonly RestoreWrite[]): void {
+    const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file.document;
+    const byTag = new Map(before.values.map((v) => [v.tag, v]));
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    for (const w of writes) {
+      const v = byTag.get(w.tag);
+      if (seen.has(w.tag)) problems.push(`${w.tag} is listed twice`);
+      else if (!v) problems.push(`${w.tag} is not in the before-snapshot`);
+      else if (v.class !== 'config' || !v.writable) problems.push(`${w.tag} is not a writable configuration tag`);
+      else if (canonicalJson(v.value) !== canonicalJson(w.value)) problems.push(`${w.tag} would get ${JSON.stringify(w.value)}, but its before value is ${JSON.stringify(v.value)}`);
+      seen.add(w.tag);
+    }
+    if (problems.length > 0) {
+      throw new BaselineError('restore-not-before-values', `A restore of change ${changeId} writes only the before-snapshot's own values: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Nothing was signed or written.`,
+        'Preview the restore again and sign the values it lists.');
+    }
+  }
+
+  /**
+   * Step 2: the shift supervisor signs the decision to write exactly these values, which must be the change's
+   * before values; the supervisor is not the change's requester, executor or witness.
+   */
+  authorize(changeId: string, controllerId: string, writes: RestoreWrite[], reason: string, employeeId: string, password: string, actor: Actor): string {
+    const { state, beforeSha256 } = this.rolledBack(changeId, controllerId);
+    const onChange = [state.requester.id, state.execution.executor.id, state.execution.witness?.id].filter((x): x is string => x !== undefined);
+    if (onChange.includes(employeeId)) {
+      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} is on change ${changeId} (requester, executor or witness) and cannot authorize writing to its controller.`,
+        'Another shift supervisor signs the restore decision.');
+    }
+    this.checkWrites(changeId, beforeSha256, writes);
+    return this.deps.restores.authorize(controllerId, writes, `change ${changeId}: ${reason.trim()}`, employeeId, password, actor);
   }
 
   /** Reads the controller now and compares it with the before-snapshot. */
@@ -115,6 +156,7 @@ export class ChangeRestoreService {
       throw new BaselineError('restore-unconfirmed', `The confirmation "${typedConfirmation.trim()}" is not the controller's name, so nothing was written.`,
         `Type ${controller.name} exactly to confirm writing ${writes.length} value${writes.length === 1 ? '' : 's'} to it.`);
     }
+    this.checkWrites(changeId, beforeSha256, writes);
     const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor);
     const { rows, captureSha256 } = await this.compare(controllerId, beforeSha256, actor);
     const remaining = rows.map((r) => ({ tag: r.tag, now: show(r.after), before: show(r.before) }));

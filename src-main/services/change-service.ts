@@ -258,7 +258,7 @@ export class ChangeService {
     }
     return {
       type: 'record-snapshot', by, phase: action.phase, controllerId: action.controllerId,
-      snapshot: { sha256: action.snapshotSha256, capturedBy: signature.signer.name, capturedAt: signature.at }, verification,
+      snapshot: { sha256: action.snapshotSha256, capturedBy: signature.signer.name, capturedAt: file.document.capture.at }, verification,
     };
   }
 
@@ -289,6 +289,10 @@ export class ChangeService {
     const after = (state.execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
     if (!after) {
       throw new BaselineError('baseline-no-after', `Change ${changeId} has no after-snapshot of ${this.deps.plant.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
+    }
+    if (employeeId === state.requester.id || employeeId === state.execution.executor.id) {
+      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} filed or carried out change ${changeId} and cannot approve its result as the new baseline.`,
+        'A baseline approver who was not on the change approves it.');
     }
     if (this.deps.baselines.current(controllerId)?.snapshotSha256 === after.snapshotSha256) {
       throw new BaselineError('baseline-already', `The after-snapshot of ${this.deps.plant.controllerName(controllerId)} is already its baseline.`, 'Nothing more to approve.');

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
-import { LineSchema, SiteSchema, parsePlantFile, type Plant, type PlantController, type PlantLine, type Site } from '../../src-shared/common/workflow/plant-model.ts';
+import { LineSchema, SiteSchema, parsePlantFile, plantSitesAndLines, type Plant, type PlantController, type PlantLine, type Site } from '../../src-shared/common/workflow/plant-model.ts';
 import { RosterEntrySchema, parseRosterCsv, type RosterEntry } from '../../src-shared/common/workflow/people-roster.ts';
 import type { ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
@@ -69,7 +69,7 @@ export class PlantService {
    */
   importPlant(text: string, source: string, signer: PlantSigner): Plant {
     const plant = parsePlantFile(text, source);
-    const controllers = this.planControllers(plant.controllers ?? [], source);
+    const controllers = this.planControllers(plant, source);
     const sha256 = sha256Hex(text);
     const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the plant model', { schema: 'baseline.plant-import/1', sha256, plant });
     this.deps.db.transaction(() => {
@@ -77,7 +77,7 @@ export class PlantService {
       for (const c of controllers) {
         const id = c.existing?.id ?? this.deps.controllers.register(c.entry.name, c.entry.target, c.profileSha256, actor).id;
         if (c.existing?.lineId !== c.entry.line) this.deps.journal.append('controller.line-assigned', { controllerId: id, lineId: c.entry.line }, actor);
-        if ((c.existing?.safety ?? false) !== c.entry.safety) {
+        if (c.entry.safety !== undefined && (c.existing?.safety ?? false) !== c.entry.safety) {
           this.deps.journal.append('controller.safety-set', { controllerId: id, safety: c.entry.safety, reason: `as the plant model ${source} says` }, actor);
         }
       }
@@ -86,12 +86,23 @@ export class PlantService {
   }
 
   /** Resolves each controller of a plant file against what this laptop holds; throws one error listing every problem. */
-  private planControllers(entries: PlantController[], source: string): { entry: PlantController; profileSha256: string | null; existing: { id: string; lineId: string | null; safety: boolean } | null }[] {
+  private planControllers(plant: Plant, source: string): { entry: PlantController; profileSha256: string | null; existing: { id: string; lineId: string | null; safety: boolean } | null }[] {
+    const entries: PlantController[] = plant.controllers ?? [];
     const problems: string[] = [];
     const profiles = this.deps.repo.profiles();
     const registered = this.deps.repo.controllers();
     const placement = new Map((this.deps.db.prepare('SELECT id, line_id, safety FROM controllers').all() as { id: string; line_id: string | null; safety: number }[])
       .map((r) => [r.id, { lineId: r.line_id, safety: r.safety === 1 }]));
+    // A controller must never silently lose its line (its tier decides the approvals of every change to it).
+    const { lines } = plantSitesAndLines(plant);
+    const kept = new Set(lines.map((l) => l.id));
+    const placedByFile = new Set(entries.map((e) => e.name.toLowerCase()));
+    for (const c of registered) {
+      const line = placement.get(c.id)?.lineId ?? null;
+      if (line !== null && this.lines().some((l) => l.id === line) && !kept.has(line) && !placedByFile.has(c.name.toLowerCase())) {
+        problems.push(`${source}: controller ${c.name} is on line ${line}, which the file leaves out; put it on another line first, or list it in the file with its new line`);
+      }
+    }
     const plan = entries.map((entry) => {
       const where = `${source}, controller ${entry.name}`;
       let profileSha256: string | null = null;
@@ -110,7 +121,7 @@ export class PlantService {
     });
     if (problems.length > 0) {
       throw new BaselineError('plant-invalid', `The plant file cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}.`,
-        'Import the missing profiles first, or correct the controllers in the file (a registered controller keeps its address and profile); nothing was changed.', { problems });
+        'Import the missing profiles first, or correct the file (a registered controller keeps its address and profile, and keeps a line); nothing was changed.', { problems });
     }
     return plan;
   }
@@ -137,7 +148,7 @@ export class PlantService {
 
   /** Adds a site or renames one; signed by plant engineering. */
   setSite(site: Site, reason: string, signer: PlantSigner): void {
-    const checked = SiteSchema.safeParse(site);
+    const checked = SiteSchema.safeParse({ ...site, name: site.name.trim() });
     if (!checked.success) throw invalid('site', checked.error.issues);
     const previous = this.sites().find((s) => s.id === checked.data.id) ?? null;
     if (previous && previous.name === checked.data.name) throw unchanged(`Site ${previous.id}`);
@@ -148,7 +159,7 @@ export class PlantService {
 
   /** Adds a line, or renames it, moves it to another site or changes its tier; signed by plant engineering. */
   setLine(line: PlantLine, reason: string, signer: PlantSigner): void {
-    const checked = LineSchema.required({ site: true }).safeParse(line);
+    const checked = LineSchema.required({ site: true }).safeParse({ ...line, name: line.name.trim() });
     if (!checked.success) throw invalid('line', checked.error.issues);
     const next = checked.data as PlantLine;
     if (!this.sites().some((s) => s.id === next.site)) {

@@ -83,7 +83,21 @@ export class RestoreService {
     const controller = this.deps.controllers.get(controllerId);
     if (!controller.profile) refuse(`${controller.name} has no capture profile to say which tags are writable`);
     const profile = this.deps.profiles.load(controller.profile!.sha256);
-    const result = await this.deps.devices.run<RestoreResult>({ kind: 'restore', payload: { target: controller.target, profile, writes } }, { deadlineMs: 60_000 + writes.length * 10_000 });
+    // Taken into use before the first write (synchronously, before any await): a second call with the same decision,
+    // even one already in flight, is refused; a decision whose restore failed half-way needs a new decision.
+    this.deps.journal.append('restore.started', { decisionId, controllerId }, actor);
+    let result: RestoreResult;
+    try {
+      result = await this.deps.devices.run<RestoreResult>({ kind: 'restore', payload: { target: controller.target, profile, writes } }, { deadlineMs: 60_000 + writes.length * 10_000 });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.journal.append('restore.executed', {
+        decisionId, controllerId, complete: false,
+        outcomes: writes.map((w) => ({ tag: w.tag, status: 'write-failed' as const, expectedRaw: '', readBackRaw: null, error: `outcome unknown, the restore job failed: ${message}` })),
+      }, actor);
+      throw new BaselineError('restore-failed', `The restore of ${controller.name} failed before it could report each write: ${message}`,
+        'Read the controller to see what it holds now, then preview the restore again; the decision was used.');
+    }
     this.deps.journal.append('restore.executed', {
       decisionId, controllerId, complete: result.complete,
       outcomes: result.outcomes.map((o) => ({ tag: o.tag, status: o.status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw, ...(o.error ? { error: o.error } : {}) })),

@@ -90,6 +90,9 @@ const projectors: { [T in EventType]?: Projector<T> } = {
     db.prepare('INSERT INTO restore_authorizations (id, controller_id, writes_sha256, signer, authorized_at, event_id) VALUES (?, ?, ?, ?, ?, ?)')
       .run(p.id, p.controllerId, p.writesSha256, p.signature.signer.name, e.at, e.id);
   },
+  'restore.started': (db, e, p) => {
+    db.prepare('UPDATE restore_authorizations SET used_event_id = ? WHERE id = ?').run(e.id, p.decisionId);
+  },
   'restore.executed': (db, e, p) => {
     db.prepare('UPDATE restore_authorizations SET used_event_id = ?, complete = ? WHERE id = ?').run(e.id, p.complete ? 1 : 0, p.decisionId);
   },

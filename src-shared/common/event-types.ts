@@ -159,6 +159,8 @@ export const EVENT_PAYLOADS = {
       expectedRaw: z.string(), readBackRaw: z.string().nullable(), error: z.string().optional(),
     }).strict()),
   }).strict(),
+  /** A restore decision was taken into use: recorded before the first write, so a decision can never be used twice. */
+  'restore.started': z.object({ decisionId: z.string().min(1), controllerId: z.string().min(1) }).strict(),
   /** After a restore of a rolled-back change, the controller was read again and compared with the change's before-snapshot. */
   'restore.verified': z.object({
     changeId: z.string().min(1),

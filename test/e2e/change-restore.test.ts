@@ -54,7 +54,7 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     await sign.getByLabel('Shift supervisor').selectOption(eng.employeeId);
     await sign.getByLabel('Password', { exact: true }).fill(eng.password);
     await sign.getByRole('button', { name: 'Sign the decision to write 2 values' }).click();
-    await expect.poll(() => sign.getByRole('alert').innerText()).toMatch(/Erin Engineer is not a shift supervisor/);
+    await expect.poll(() => sign.getByRole('alert').innerText()).toMatch(/Erin Engineer is on change .* cannot authorize writing to its controller/);
     await sign.getByLabel('Shift supervisor').selectOption(sky.employeeId);
     await sign.getByLabel('Password', { exact: true }).fill(sky.password);
     await sign.getByRole('button', { name: 'Sign the decision to write 2 values' }).click();

@@ -5,7 +5,7 @@ import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
-import { RACI, captureAndSign, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
 
 const [eng, pem, , , sky] = RACI;
 
@@ -16,7 +16,6 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
   const errors: string[] = [];
 
   let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
-  let afterSha = '';
 
   beforeAll(async () => {
     line1 = await startLine1Simulator();
@@ -25,9 +24,6 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
       const controllerId = setUpPlant(app, line1.sim.port);
       // An emergency change started under break-glass (in execution at once, whatever the clock says), with its before-snapshot.
       await emergencyFillerChange(app, controllerId);
-      // A real capture of the simulated filler over Modbus TCP after the download, signed, to record during the test.
-      line1.set({ Line1_SpeedSP: 14 });
-      afterSha = await captureAndSign(app, controllerId, eng);
     } finally {
       app.close();
     }
@@ -76,9 +72,23 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     // CLOSE needs the after-snapshot: the engineer records the signed capture taken after the download.
     let form = await signCheckpoint('Post-change validation', 'CLOSE', sky.employeeId, sky.password, 'all');
     await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Snapshots missing: CLOSE at Post-change validation needs a signed after-snapshot of every target controller; missing: PLC-L01-FILLER/);
+    // The download (on the simulator), then the engineer captures the controller and signs the capture on the Controllers screen.
+    line1.set({ Line1_SpeedSP: 14 });
+    await page.getByRole('button', { name: 'Controllers' }).click();
+    await page.getByRole('button', { name: /PLC-L01-FILLER/ }).click();
+    await page.getByRole('button', { name: 'Capture now' }).click();
+    await expect.poll(() => page.getByTestId('capture-values').locator('tr[data-tag="Line1_SpeedSP"] td.num').innerText()).toBe('14');
+    await page.getByRole('button', { name: 'Sign as evidence…' }).click();
+    const dialog = page.getByRole('form', { name: 'Sign capture' });
+    await dialog.getByLabel('Signer').selectOption(eng.employeeId);
+    await dialog.getByLabel('Password').fill(eng.password);
+    await dialog.getByRole('button', { name: 'Sign' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Changes' }).click();
+    await page.getByRole('button', { name: /Filler jammed: raise speed setpoint/ }).click();
     const rec = page.getByRole('form', { name: 'Record a snapshot' });
     await rec.getByLabel('Record as').selectOption('after');
-    await rec.getByLabel('Signed snapshot').selectOption(afterSha);
+    await rec.getByLabel('Signed snapshot').selectOption({ index: 1 }); // the newest
     await rec.getByLabel('Recorded by').selectOption(eng.employeeId);
     await rec.getByLabel('Password', { exact: true }).fill(eng.password);
     await rec.getByRole('button', { name: 'Sign and record' }).click();

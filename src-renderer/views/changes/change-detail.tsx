@@ -124,6 +124,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
       )}
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={s.detail.targets} />}
+      {s.detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {s.detail.checkpointsError}</p>}
       {s.detail.checkpoints && <CheckpointPanel changeId={state.id} view={s.detail.checkpoints} executing={state.status === 'in-execution'} />}
       {allowed.length > 0 && (
         <form className="panel form" aria-label="Sign a decision" onSubmit={(e) => void sign(e)}>

@@ -35,7 +35,7 @@ export function RestorePanel({ changeId, targets }: { changeId: string; targets:
   }
   async function authorize(e: React.FormEvent) {
     e.preventDefault();
-    const r = await step('restore.authorize', { controllerId, writes, reason, employeeId: signer.employeeId, password: signer.password });
+    const r = await step('restore.authorize', { changeId, controllerId, writes, reason, employeeId: signer.employeeId, password: signer.password });
     if (signer.settle('error' in r ? r.error : null, 'Restore decision signed.') && 'value' in r) setDecisionId(r.value.decisionId);
   }
   async function write(e: React.FormEvent) {

@@ -324,6 +324,8 @@ export const OPERATIONS = {
       timeline: z.array(z.object({ at: z.string(), operation: z.string(), by: z.string(), summary: z.string(), signed: z.boolean(), seq: z.number() })),
       /** The go/no-go checkpoints of an executed change: the set, the decisions signed, the one due next. Null before execution. */
       checkpoints: z.custom<CheckpointView | null>(),
+      /** Why the checkpoints cannot be shown (the checkpoint file is missing or malformed); null when they can. */
+      checkpointsError: z.string().nullable(),
       /** The target controllers with their signed snapshots (newest first), to record as before- or after-snapshots. */
       targets: z.array(z.object({
         controllerId: z.string(), name: z.string(), snapshots: z.array(SnapshotViewSchema),
@@ -367,7 +369,7 @@ export const OPERATIONS = {
   },
   'restore.authorize': {
     request: z.object({
-      controllerId: z.string().min(1), writes: z.array(RestoreWriteSchema).min(1).max(10_000), reason: z.string().max(2000), employeeId: z.string().min(1), password: Password,
+      changeId: z.string().min(1), controllerId: z.string().min(1), writes: z.array(RestoreWriteSchema).min(1).max(10_000), reason: z.string().max(2000), employeeId: z.string().min(1), password: Password,
     }).strict(),
     response: z.object({ decisionId: z.string() }),
   },

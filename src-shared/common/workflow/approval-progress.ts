@@ -57,7 +57,8 @@ export function countApprovals(
     const counted: ApprovalRecord[] = [];
     for (const a of approvals) {
       if (a.inPlaceOf !== undefined) {
-        if (a.inPlaceOf === requirement.group && !counted.some((c) => c.by.id === a.by.id)) counted.push(a);
+        // One escalated approval per group: a backup approver replaces one approver, never a whole quorum.
+        if (a.inPlaceOf === requirement.group && !counted.some((c) => c.by.id === a.by.id || c.inPlaceOf !== undefined)) counted.push(a);
       } else if (requirement.roles.includes(a.role) && !counted.some((c) => c.role === a.role || c.by.id === a.by.id)) {
         counted.push(a);
       }

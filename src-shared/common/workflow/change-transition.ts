@@ -296,7 +296,14 @@ function approve(
         `approvals of change ${state.id} escalate to ${escalateTo.map(label).join(' or ')} only at ${at} (policy: approval timeout); until then ${open ? `${groupName(policy, open.requirement.group)} needs ${open.missing}` : 'the named approvers sign'}.`,
         'Wait for the timeout, or ask the approvers the policy names.');
     }
-    if (open !== undefined) inPlaceOf = open.requirement.group;
+    if (open !== undefined) {
+      const free = progress.requirements.find((p) => !p.satisfied && !p.counted.some((c) => c.inPlaceOf !== undefined));
+      if (free === undefined) {
+        return refuse(state, op, 'approval-does-not-count', `an escalation approver already stands in for a missing approval of ${groupName(policy, open.requirement.group)} on change ${state.id}; an escalation replaces one approver, not a quorum.`,
+          `The remaining approvals must come from the roles listed: ${open.missing}.`);
+      }
+      inPlaceOf = free.requirement.group;
+    }
   }
   if (inPlaceOf === undefined && wouldCount(progress, op.role).length === 0) {
     const relevant = progress.requirements.filter((p) => p.requirement.roles.includes(op.role));
@@ -521,8 +528,9 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
   if (state.status !== 'in-execution') return unreachable(state, op);
   const set = ctx.checkpoints;
   const { policy, now } = ctx;
-  if (op.by.id === state.requester.id || op.by.id === state.execution.executor.id) {
-    return refuse(state, op, 'segregation-of-duties', `${op.by.name} ${op.by.id === state.requester.id ? 'filed' : 'carries out'} change ${state.id} and cannot sign its checkpoints; nobody go/no-go signs their own change.`,
+  const part = op.by.id === state.requester.id ? 'filed' : op.by.id === state.execution.executor.id ? 'carries out' : op.by.id === state.execution.witness?.id ? 'witnesses' : null;
+  if (part !== null) {
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} ${part} change ${state.id} and cannot sign its checkpoints; nobody go/no-go signs their own change.`,
       `Ask a ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')} who is not on the change to sign.`);
   }
   if (!set.signerRoles.includes(op.role) || !op.by.roles.includes(op.role)) {
@@ -586,12 +594,27 @@ function recordSnapshot(state: ChangeState, op: Extract<ChangeOperation, { type:
   }
   const checkpoints = state.execution.checkpoints ?? [];
   const snapshots = state.execution.snapshots ?? [];
+  if (checkpointProgress(ctx.checkpoints, checkpoints).closable) {
+    return refuse(state, op, 'snapshot-order', `the checkpoints of change ${state.id} are closed: the after-snapshots the supervisor's CLOSE was signed on cannot be replaced.`,
+      'Close the change; a later capture belongs to a new change or a drift check.');
+  }
   if (op.phase === 'before' && checkpoints.length > 0) {
     return refuse(state, op, 'snapshot-order', `the before-snapshot of ${name} is recorded before the first checkpoint; ${checkpoints[0]!.name} was already decided.`,
       'Record it as an after-snapshot, or roll the change back.');
   }
+  const capturedAt = Date.parse(op.snapshot.capturedAt);
+  const zone = ctx.policy.plant.timeZone;
+  if (op.phase === 'before' && !(capturedAt >= Date.parse(state.execution.startedAt))) {
+    return refuse(state, op, 'snapshot-order', `the snapshot of ${name} was captured ${formatLocal(capturedAt, zone)}, before the execution started (${formatLocal(Date.parse(state.execution.startedAt), zone)}); a before-snapshot shows the controller as the work begins.`,
+      'Capture the controller now, sign the capture, and record that.');
+  }
   if (op.phase === 'after') {
     const first = ctx.checkpoints.checkpoints[0]!;
+    const go = checkpoints.find((c) => c.checkpoint === first.id && c.effect === 'proceed');
+    if (go !== undefined && !(capturedAt >= Date.parse(go.at))) {
+      return refuse(state, op, 'snapshot-order', `the snapshot of ${name} was captured ${formatLocal(capturedAt, zone)}, before ${first.name} let the work go on (${formatLocal(Date.parse(go.at), zone)}); an after-snapshot shows the controller after the work.`,
+        'Capture the controller now, sign the capture, and record that.');
+    }
     if (!checkpoints.some((c) => c.checkpoint === first.id && c.effect === 'proceed')) {
       return refuse(state, op, 'snapshot-order', `an after-snapshot of ${name} is recorded only once ${first.name} let the work go on.`, `Have the shift supervisor sign ${first.name} first.`);
     }

@@ -25,7 +25,7 @@ export const CheckpointSetSchema = z.object({
     when: z.string().trim().min(1).max(200),
     items: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
     decisions: z.array(z.object({ id: Id, label: z.string().trim().min(1).max(40), effect: z.enum(CHECKPOINT_EFFECTS) }).strict()).min(2).max(5),
-  }).strict()).min(1).max(20),
+  }).strict()).min(2, 'at least two checkpoints: one before the work, one after it').max(20),
 }).strict().superRefine((set, ctx) => {
   const ids = new Set<string>();
   set.checkpoints.forEach((c, i) => {
@@ -41,6 +41,8 @@ export const CheckpointSetSchema = z.object({
     if (!last && !c.decisions.some((d) => d.effect === 'proceed')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'every checkpoint but the last needs a decision with effect proceed' });
     if (last && !c.decisions.some((d) => d.effect === 'close')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'the last checkpoint needs a decision with effect close' });
     if (!last && c.decisions.some((d) => d.effect === 'close')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'only the last checkpoint may close' });
+    if (last && c.decisions.some((d) => d.effect === 'proceed')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'the last checkpoint has no next checkpoint to proceed to (use close)' });
+    if (i === 0 && c.decisions.some((d) => d.effect === 'monitor')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'the first checkpoint decides whether the work starts: it cannot monitor' });
   });
 });
 

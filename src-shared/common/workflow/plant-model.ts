@@ -11,7 +11,9 @@ import { formatCsvProblem, readCsvTable, rowShapeProblems, sortProblems, type Cs
 
 /** Ids of sites and lines. */
 export const PlantId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, 'must be letters, digits, dot, dash or underscore (at most 40)');
-const Name = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+// No trimming here: journalled plant events are re-read with this schema, and must read back exactly as stored.
+// Inputs are trimmed where they come in (CSV cells, the Plant screen's fields).
+const Name = z.string().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
 /** A line's tier: 1 (most critical) to 3. */
 export const TierSchema = z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' });
 
@@ -30,7 +32,8 @@ export const PlantControllerSchema = z.object({
   line: PlantId,
   target: ControllerTargetSchema,
   profile: z.string().trim().min(1).max(120).optional(),
-  safety: z.boolean().default(false),
+  /** Left out: a new controller is not a safety system, a registered one keeps its flag. */
+  safety: z.boolean().optional(),
 }).strict();
 
 /** A controller entry of the plant file (defaults filled in). */
@@ -134,7 +137,7 @@ export function parsePlantCsv(text: string, file: string): Plant {
       if (seen !== undefined) add('line', `line ${id} is already defined on line ${seen} of the file; line ids are unique`);
       else lineAt.set(id, row.line);
     }
-    const name = check('line_name', Name, row.cell('line_name'));
+    const name = check('line_name', Name, row.cell('line_name').trim());
     const tierText = row.cell('tier').trim();
     const tier = check('tier', TierSchema, /^\d+$/.test(tierText) ? Number(tierText) : tierText);
     if (site !== undefined && id !== undefined && name !== undefined && tier !== undefined) lines.push({ id, name, tier, site });

@@ -43,18 +43,33 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
   it('writes only after the supervisor signs exactly those values and the engineer types the controller\'s name; then proves the result', async () => {
     const p = await app.changeRestores.preview(changeId, controllerId, app.actor());
     const writes = p.writes.map(({ tag, value }) => ({ tag, value }));
-    expect(() => app.restores.authorize(controllerId, writes, 'Roll back CHG after filler faults', eng.employeeId, eng.password, app.actor())).toThrow(/not a shift supervisor/);
-    const decisionId = app.restores.authorize(controllerId, writes, 'Roll back after filler faults', sky.employeeId, sky.password, app.actor());
+    expect(() => app.changeRestores.authorize(changeId, controllerId, writes, 'Roll back after filler faults', eng.employeeId, eng.password, app.actor())).toThrow(/Erin Engineer is on change .* cannot authorize writing/);
+    expect(() => app.changeRestores.authorize(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], 'Roll back after filler faults', sky.employeeId, sky.password, app.actor()))
+      .toThrow(/writes only the before-snapshot's own values: Line1_SpeedSP would get 99, but its before value is 12.5/);
+    expect(() => app.changeRestores.authorize(changeId, controllerId, [{ tag: 'Line1_MaxTemp', value: -40 }], 'Roll back after filler faults', sky.employeeId, sky.password, app.actor()))
+      .toThrow(/Line1_MaxTemp is not a writable configuration tag/);
+    // A decision signed outside the change (the controller-level gate) for other values cannot be used through the change.
+    const other = app.restores.authorize(controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], 'maintenance test value', sky.employeeId, sky.password, app.actor());
+    await expect(app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], other, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/writes only the before-snapshot's own values/);
+    const decisionId = app.changeRestores.authorize(changeId, controllerId, writes, 'Roll back after filler faults', sky.employeeId, sky.password, app.actor());
     await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01', app.actor())).rejects.toThrow(/The confirmation "PLC-L01" is not the controller's name, so nothing was written/);
     await expect(app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 12.5 }], decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/values differ from the ones the supervisor signed/);
     expect((await app.changeRestores.preview(changeId, controllerId, app.actor())).writes).toHaveLength(2);
-    const done = await app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor());
+    // Two runs at once with one decision (a double click): one writes, the other is refused before writing anything.
+    const [done, twice] = await Promise.allSettled([
+      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor()),
+      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor()),
+    ]).then((r) => {
+      if (r[0].status !== 'fulfilled') throw r[0].reason;
+      return [r[0].value, r[1]] as const;
+    });
+    expect(twice).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/already used/) as unknown } });
     expect(done.result.outcomes.map((o) => [o.tag, o.status])).toEqual([['Line1_SpeedSP', 'written-verified'], ['Line1_Recipe', 'written-verified']]);
     // The read-only tag is still different: the proof says so, and names it.
     expect(done.matchesBefore).toBe(false);
     expect(done.remaining).toEqual([{ tag: 'Line1_MaxTemp', now: '-35', before: '-40' }]);
-    const proof = app.journal.page(1)[0]!;
-    expect(proof.type).toBe('restore.verified');
+    const proof = app.journal.page(10).find((e) => e.type === 'restore.verified')!;
+    expect(app.journal.page(10).filter((e) => e.type === 'restore.started')).toHaveLength(1);
     expect(JSON.parse(proof.payload)).toMatchObject({ changeId, controllerId, decisionId, matchesBefore: false });
     await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/already used/);
     // Once the read-only tag is put back by hand, the controller matches the before-snapshot.

@@ -200,7 +200,7 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     const closed = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
     expect(closed.status).toBe('closed');
     // Seed 004 step 6: the after-snapshot becomes the new baseline, approved by someone other than its capturer.
-    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, eng.employeeId, eng.password, app.actor())).toThrow(/holds none of the roles that approve baselines/);
+    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, eng.employeeId, eng.password, app.actor())).toThrow(/Erin Engineer filed or carried out change .* cannot approve its result as the new baseline/);
     expect(app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toEqual({ version: 1 });
     expect(JSON.parse(app.journal.page(1)[0]!.payload)).toMatchObject({ controllerId, version: 1, changeId: c.id });
     expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/already its baseline/);

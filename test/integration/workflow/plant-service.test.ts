@@ -135,17 +135,19 @@ describe('the plant model: signed imports and edits of sites and lines, each one
   });
 
   it('a CSV import with two sites replaces the model; the projections rebuild to the same model from the journal', () => {
-    app.plantModel.importPlant(twoSites, 'lines.csv', manager);
+    // The burner controller is on L18: a file without L18 would leave it without a line, so it is refused.
+    expect(() => app.plantModel.importPlant(twoSites, 'lines.csv', manager)).toThrow(/lines\.csv: controller SIS-L18-BURNER is on line L18, which the file leaves out/);
+    app.plantModel.importPlant(`${twoSites}south,,L18,Burner management,1\n`, 'lines.csv', manager);
     const model = { sites: app.plantModel.sites(), lines: app.plantModel.lines() };
     expect(model.sites).toEqual([{ id: 'north', name: 'North plant' }, { id: 'south', name: 'South plant' }]);
-    expect(model.lines.map((l) => `${l.id}:${l.site}:${l.tier}`)).toEqual(['L01:north:1', 'L02:north:2', 'L20:south:3']);
+    expect(model.lines.map((l) => `${l.id}:${l.site}:${l.tier}`)).toEqual(['L01:north:1', 'L02:north:2', 'L18:south:1', 'L20:south:3']);
     app.journal.rebuildProjections();
     expect({ sites: app.plantModel.sites(), lines: app.plantModel.lines() }).toEqual(model);
     expect(app.journalService.verifyQuietly().ok).toBe(true);
   });
 
   it('a store from before sites existed (schema 9) gets its site from its newest plant import when it is opened', () => {
-    app.plantModel.importPlant('schema: baseline.plant/1\nsite: { id: old-site, name: Old site }\nlines: [ { id: L01, name: Filler line, tier: 1 } ]\n', 'old.yaml', manager);
+    app.plantModel.importPlant('schema: baseline.plant/1\nsite: { id: old-site, name: Old site }\nlines: [ { id: L01, name: Filler line, tier: 1 }, { id: L02, name: Capper, tier: 2 }, { id: L18, name: Burner, tier: 1 } ]\n', 'old.yaml', manager);
     app.close();
     const raw = new Database(join(t.home, DB_FILE));
     raw.exec('DROP TABLE plant_sites; DROP TABLE roster; PRAGMA user_version = 9;');

@@ -284,6 +284,13 @@ describe('refusals name the rule', () => {
     expect(two.status).toBe('approved');
     expect(two.review?.approvals.at(-1)).toMatchObject({ by: { name: 'Priya Plant' }, role: 'plant-manager', inPlaceOf: 'cab' });
     expect(approvalProgressOf(two)?.requirements[0]?.counted.map((a) => a.by.name)).toEqual(['Pat Manager', 'Priya Plant']);
+    // The escalation replaces one approver, not a quorum: a second escalated approval is refused.
+    const bothMissing = submit(draft({ requestedWindow: TIER1_WINDOW }, 'CHG-4'), ctx(NOW, [line('L02')]));
+    const stood = must(transition(bothMissing, approveOp(plantMgr, 'plant-manager'), ctx(later(73 * H))));
+    expect(stood.status).toBe('submitted');
+    expect(refusal(transition(stood, approveOp({ ...vp, roles: ['plant-manager'] }, 'plant-manager'), ctx(later(74 * H))))).toMatchObject({
+      rule: 'approval-does-not-count', message: expect.stringMatching(/an escalation approver already stands in for a missing approval of Change Advisory Board/) as unknown as string,
+    });
     // Roles that are neither approvers nor the escalation role are still refused after the timeout.
     expect(refusal(transition(one, approveOp(supervisor, 'shift-supervisor'), ctx(later(80 * H)))).rule).toBe('not-an-approver');
   });
@@ -640,6 +647,14 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
     });
   });
 
+  it('the witness of the start does not sign its checkpoints either', () => {
+    // The witness is recorded when dual control applies (safety-critical changes); here set on the executing sample.
+    const started = executing();
+    if (started.status !== 'in-execution') throw new Error('unreachable');
+    const s: ChangeState = { ...started, execution: { ...started.execution, witness: { id: supervisor.id, name: supervisor.name } } };
+    expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)))).toMatchObject({ rule: 'segregation-of-duties', message: expect.stringMatching(/Sid Supervisor witnesses change CHG-1/) as unknown as string });
+  });
+
   it('checkpoints are signed in order, and a GO needs every item confirmed', () => {
     expect(refusal(transition(executing(), checkpointOp('mid-change', 'continue'), ctx(IN_SLOT)))).toEqual({
       rule: 'checkpoint-order',
@@ -685,6 +700,7 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
     s = must(transition(s, snapshotOp('after'), ctx(IN_SLOT)));
     s = must(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)));
     expect(records(s).map((r) => r.label)).toEqual(['GO', 'CONTINUE', 'CUTOVER', 'EXTENDED MONITORING', 'CLOSE']);
+    expect(refusal(transition(s, snapshotOp('after'), ctx(IN_SLOT)))).toMatchObject({ rule: 'snapshot-order', message: expect.stringMatching(/after-snapshots the supervisor's CLOSE was signed on cannot be replaced/) as unknown as string });
     expect(refusal(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)))).toMatchObject({ rule: 'checkpoint-order', message: expect.stringMatching(/no checkpoint of change CHG-1 is open any more/) as unknown as string });
     expect(must(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT))).status).toBe('closed');
   });
@@ -696,10 +712,17 @@ describe('before- and after-snapshots recorded on the change', () => {
     expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT))).rule).toBe('snapshots-missing');
     expect(refusal(transition(s, snapshotOp('after'), ctx(IN_SLOT)))).toMatchObject({ rule: 'snapshot-order', message: expect.stringMatching(/only once Pre-execution verification let the work go on/) as unknown as string });
     expect(refusal(transition(s, snapshotOp('before', 'plc-other'), ctx(IN_SLOT)))).toEqual({ rule: 'snapshot-invalid', message: 'Snapshot not for this change: plc-other is not a target controller of change CHG-1.' });
+    const old = snapshotOp('before');
+    if (old.type !== 'record-snapshot') throw new Error('unreachable');
+    expect(refusal(transition(s, { ...old, snapshot: { ...old.snapshot, capturedAt: NOW.toISOString() } }, ctx(IN_SLOT)))).toMatchObject({
+      rule: 'snapshot-order', message: expect.stringMatching(/was captured Wed 3 Jun 2026 10:00 America\/Chicago, before the execution started/) as unknown as string,
+    });
     const before = must(transition(s, snapshotOp('before'), ctx(IN_SLOT)));
-    const go = must(transition(before, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)));
+    const go = must(transition(before, checkpointOp('pre-execution', 'go'), ctx(later(60 * H))));
+    expect(refusal(transition(go, snapshotOp('after'), ctx(later(61 * H)))).message).toMatch(/before Pre-execution verification let the work go on/);
     expect(refusal(transition(go, snapshotOp('before'), ctx(IN_SLOT))).rule).toBe('snapshot-order');
-    const after = must(transition(go, snapshotOp('after'), ctx(IN_SLOT)));
+    const goNow = must(transition(before, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)));
+    const after = must(transition(goNow, snapshotOp('after'), ctx(IN_SLOT)));
     if (after.status !== 'in-execution') throw new Error('unreachable');
     expect(after.execution.snapshots?.map((x) => [x.phase, x.by.name, x.verification?.matches ?? null])).toEqual([['before', eng.name, null], ['after', eng.name, true]]);
   });

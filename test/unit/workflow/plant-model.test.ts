@@ -57,11 +57,11 @@ lines:
     ]);
   });
 
-  it('controllers in the file: defaults filled in, names unique whatever their case, on a line of the file, a known protocol', () => {
+  it('controllers in the file: connection defaults filled in, safety only when given, names unique whatever their case, on a line of the file, a known protocol', () => {
     const file = readFileSync(fileURLToPath(new URL('../../fixtures/plant/plant-with-controllers.yaml', import.meta.url)), 'utf8');
     const plant = parsePlantYaml(file, 'p.yaml');
     expect(plant.controllers?.map((c) => [c.name, c.line, c.safety, c.target.protocol, 'port' in c.target ? c.target.port : null]))
-      .toEqual([['PLC-L01-FILLER', 'L02', false, 'modbus-tcp', 5020], ['PLC-L02-CAPPER', 'L02', false, 's7', 1102], ['SIS-L18-BURNER', 'L18', true, 'logix', 44818]]);
+      .toEqual([['PLC-L01-FILLER', 'L02', undefined, 'modbus-tcp', 5020], ['PLC-L02-CAPPER', 'L02', undefined, 's7', 1102], ['SIS-L18-BURNER', 'L18', true, 'logix', 44818]]);
     expect(problemsOf(() => parsePlantYaml(file.replace('name: PLC-L02-CAPPER', 'name: plc-l01-filler'), 'p.yaml'))).toEqual(['p.yaml line 13, controllers.1.name: controller plc-l01-filler appears twice']);
     expect(problemsOf(() => parsePlantYaml(file.replace('protocol: s7', 'protocol: profinet'), 'p.yaml'))[0]).toMatch(/^p\.yaml line 15, controllers\.1\.target\.protocol: /);
   });
