@@ -105,12 +105,12 @@ export function appHandlers(app: BaselineApp): Handlers {
     },
     'controllers.setSafety': (req) => {
       app.controllers.get(req.controllerId);
-      app.plantModel.setControllerSafety(req.controllerId, req.safety, req.reason, app.actor());
+      app.plantModel.setControllerSafety(req.controllerId, req.safety, req.reason, { employeeId: req.employeeId, password: req.password });
       return { ok: true as const };
     },
     'controllers.assignLine': (req) => {
       app.controllers.get(req.controllerId);
-      app.plantModel.assignLine(req.controllerId, req.lineId, app.actor());
+      app.plantModel.assignLine(req.controllerId, req.lineId, req.reason, { employeeId: req.employeeId, password: req.password });
       return { ok: true as const };
     },
     'changes.list': () => ({ changes: app.changes.list() }),

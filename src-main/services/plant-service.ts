@@ -229,15 +229,31 @@ export class PlantService {
     return (this.deps.db.prepare('SELECT name FROM controllers WHERE id = ?').get(controllerId) as { name: string } | undefined)?.name ?? controllerId;
   }
 
-  /** Puts a controller on a line. */
-  assignLine(controllerId: string, lineId: string, actor: Actor): void {
+  /**
+   * Puts a controller on a line: its tier then decides notice and approvals for every change to it, so moving it is a
+   * plant-engineering signature with a reason, like editing the line itself.
+   */
+  assignLine(controllerId: string, lineId: string, reason: string, signer: PlantSigner): void {
     if (!this.lines().some((l) => l.id === lineId)) throw lineUnknown(lineId);
-    this.deps.journal.append('controller.line-assigned', { controllerId, lineId }, actor);
+    const previous = this.placement(controllerId).lineId;
+    if (previous === lineId) throw unchanged(`${this.controllerName(controllerId)} on line ${lineId}`);
+    const doc = { schema: 'baseline.plant-edit/1', edit: 'controller-line', controllerId, lineId, previous, reason: requireReason(reason) };
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'placing a controller on a line', doc);
+    this.deps.journal.append('controller.line-assigned', { controllerId, lineId, previous, reason: doc.reason, signature }, actor);
   }
 
-  /** Marks a controller as a safety system (or not): every change to it then needs what a safety tag needs. */
-  setControllerSafety(controllerId: string, safety: boolean, reason: string, actor: Actor): void {
-    this.deps.journal.append('controller.safety-set', { controllerId, safety, reason }, actor);
+  /** Marks a controller as a safety system (or not): every change to it then needs what a safety tag needs. Signed by plant engineering. */
+  setControllerSafety(controllerId: string, safety: boolean, reason: string, signer: PlantSigner): void {
+    if (this.placement(controllerId).safety === safety) throw unchanged(`${this.controllerName(controllerId)} (${safety ? 'a safety system' : 'not a safety system'})`);
+    const doc = { schema: 'baseline.plant-edit/1', edit: 'controller-safety', controllerId, safety, reason: requireReason(reason) };
+    const { signature, actor } = this.signAsPlantEngineering(signer, safety ? 'marking a safety system' : 'unmarking a safety system', doc);
+    this.deps.journal.append('controller.safety-set', { controllerId, safety, reason: doc.reason, signature }, actor);
+  }
+
+  private placement(controllerId: string): { lineId: string | null; safety: boolean } {
+    const row = this.deps.db.prepare('SELECT line_id, safety FROM controllers WHERE id = ?').get(controllerId) as { line_id: string | null; safety: number } | undefined;
+    if (!row) throw new BaselineError('controller-unknown', `No controller ${controllerId} is registered on this laptop.`, 'Pick one from the Controllers screen.');
+    return { lineId: row.line_id, safety: row.safety === 1 };
   }
 }
 

@@ -126,7 +126,7 @@ export type PeopleEdit = 'people.importRoster' | 'people.setRosterEntry' | 'peop
 export type RestoreStep = 'restore.preview' | 'restore.authorize' | 'restore.run';
 
 /** The signed plant-model edits. */
-export type PlantEdit = 'plant.import' | 'plant.setSite' | 'plant.setLine' | 'plant.removeLine';
+export type PlantEdit = 'plant.import' | 'plant.setSite' | 'plant.setLine' | 'plant.removeLine' | 'controllers.assignLine' | 'controllers.setSafety';
 
 /** Change requests, the plant's lines and the windows calendar. */
 export interface ChangesSlice {
@@ -153,8 +153,6 @@ export interface ChangesSlice {
   restoreStep<K extends RestoreStep>(operation: K, req: OperationRequest<K>): Promise<{ value: OperationResponse<K> } | { error: ErrorData }>;
   /** A signed plant-model edit: import a plant file, or set a site or a line, or remove a line. */
   editPlant<K extends PlantEdit>(operation: K, req: OperationRequest<K>): Promise<ErrorData | null>;
-  assignLine(controllerId: string, lineId: string): Promise<ErrorData | null>;
-  setSafety(controllerId: string, safety: boolean): Promise<ErrorData | null>;
   requestedWindows: OperationResponse<'changes.windows'>['windows'];
   loadRequestedWindows(): Promise<void>;
 }
@@ -610,18 +608,6 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     });
     if (err) void get().loadPeople(); // a wrong password may have locked the signer: show it
     return err;
-  },
-  setSafety(controllerId, safety) {
-    return attemptWith(get, async (api) => {
-      await api.invoke('controllers.setSafety', { controllerId, safety, reason: safety ? 'marked a safety system on the Plant screen' : 'unmarked on the Plant screen' });
-      await get().loadChanges();
-    });
-  },
-  assignLine(controllerId, lineId) {
-    return attemptWith(get, async (api) => {
-      await api.invoke('controllers.assignLine', { controllerId, lineId });
-      await get().loadChanges();
-    });
   },
   requestedWindows: [],
   async loadRequestedWindows() {

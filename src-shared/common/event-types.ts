@@ -186,10 +186,16 @@ export const EVENT_PAYLOADS = {
   'people.roster-imported': z.object({ entries: z.array(RosterEntrySchema).min(1), source: z.string().min(1), sha256: Fingerprint, signature: SignatureSchema }).strict(),
   /** Plant engineering added or changed one person's roster entry (`previous` null when added; `active: false` when they left). */
   'people.roster-set': z.object({ entry: RosterEntrySchema, previous: RosterEntrySchema.nullable(), reason: z.string().min(1), signature: SignatureSchema }).strict(),
-  /** A controller was placed on a line of the plant model (its tier then governs changes to it). */
-  'controller.line-assigned': z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
-  /** Plant engineering marked a controller as a safety system (every change to it escalates like a safety tag), or unmarked it. */
-  'controller.safety-set': z.object({ controllerId: z.string().min(1), safety: z.boolean(), reason: z.string() }).strict(),
+  /**
+   * A controller was placed on a line of the plant model (its tier then governs changes to it): signed by plant
+   * engineering with a reason, or part of a signed plant import (events recorded before placements were signed carry
+   * no signature).
+   */
+  'controller.line-assigned': z.object({
+    controllerId: z.string().min(1), lineId: z.string().min(1), previous: z.string().nullable().optional(), reason: z.string().optional(), signature: SignatureSchema.optional(),
+  }).strict(),
+  /** Plant engineering marked a controller as a safety system (every change to it escalates like a safety tag), or unmarked it; signed like a placement. */
+  'controller.safety-set': z.object({ controllerId: z.string().min(1), safety: z.boolean(), reason: z.string(), signature: SignatureSchema.optional() }).strict(),
   /** The plant adopted a policy document (its full YAML text), signed by whoever adopted it. */
   'policy.adopted': z.object({
     revision: z.number().int(),

@@ -61,9 +61,19 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     await expect.poll(() => page.locator('tr[data-line]').count()).toBe(24);
     expect(await form.getByRole('status').innerText()).toBe('Imported demo-plant.yaml.');
     await page.getByLabel('Line of PLC-L07-PALLETISER').selectOption('L07');
-    // A controlled checkbox: it shows the stored flag once the server has recorded it.
-    await page.getByLabel('PLC-L07-PALLETISER is a safety system').click();
-    await expect.poll(() => page.getByLabel('PLC-L07-PALLETISER is a safety system').isChecked()).toBe(true);
+    await page.getByLabel('PLC-L07-PALLETISER is a safety system').check();
+    // Both are plant engineering's decisions: nothing is saved until someone with that role signs them.
+    const sign = page.getByRole('form', { name: 'Sign the controller changes' });
+    expect(await sign.innerText()).toMatch(/2 unsaved changes/);
+    await sign.getByLabel('Reason').fill('palletiser commissioned on line 7; it carries the burner interlock');
+    await sign.getByLabel('Signed by').selectOption('E100');
+    await sign.getByLabel('Password', { exact: true }).fill('erin-password-1');
+    await sign.getByRole('button', { name: 'Sign and save' }).click();
+    await expect.poll(() => sign.getByRole('alert').innerText()).toMatch(/placing a controller on a line needs one of plant-engineering-manager, admin/);
+    await sign.getByLabel('Signed by').selectOption('M200');
+    await sign.getByLabel('Password', { exact: true }).fill('pat-password-1');
+    await sign.getByRole('button', { name: 'Sign and save' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved 2 changes.' }).count()).toBe(1);
     await page.reload();
     await page.getByRole('button', { name: 'Plant' }).click();
     await expect.poll(() => page.getByLabel('Line of PLC-L07-PALLETISER').inputValue()).toBe('L07');

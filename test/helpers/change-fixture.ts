@@ -26,7 +26,7 @@ export function setUpPlant(app: BaselineApp, port = 5020): string {
   app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', { employeeId: 'M200', password: 'pat-password-1' });
   const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);
   const c = app.controllers.register('PLC-L01-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
-  app.plantModel.assignLine(c.id, 'L01', actor);
+  app.plantModel.assignLine(c.id, 'L01', 'filler of line 1', { employeeId: 'M200', password: 'pat-password-1' });
   return c.id;
 }
 

@@ -107,10 +107,68 @@ function PolicyPanel() {
   );
 }
 
+/** Which line each controller is on and whether it is a safety system: edited here, saved with one plant-engineering signature. */
+function Placements() {
+  const s = useAppStore(useShallow((st) => ({ plant: st.plant, controllers: st.controllers, editPlant: st.editPlant })));
+  const signer = useSigner();
+  const [pending, setPending] = useState<Record<string, { line?: string; safety?: boolean }>>({});
+  const [reason, setReason] = useState('');
+  const lines = s.plant?.lines ?? [];
+  const lineOf = (id: string) => pending[id]?.line ?? s.plant?.controllerLines[id] ?? '';
+  const safetyOf = (id: string) => pending[id]?.safety ?? s.plant?.safetyControllers.includes(id) ?? false;
+  const edits = Object.entries(pending).flatMap(([controllerId, p]) => [
+    ...(p.line !== undefined && p.line !== (s.plant?.controllerLines[controllerId] ?? '') ? [{ kind: 'line' as const, controllerId, line: p.line }] : []),
+    ...(p.safety !== undefined && p.safety !== (s.plant?.safetyControllers.includes(controllerId) ?? false) ? [{ kind: 'safety' as const, controllerId, safety: p.safety }] : []),
+  ]);
+  async function save(e: React.FormEvent) {
+    e.preventDefault();
+    let err: ErrorData | null = null;
+    for (const edit of edits) {
+      const signed = { controllerId: edit.controllerId, reason, employeeId: signer.employeeId, password: signer.password };
+      err = edit.kind === 'line' ? await s.editPlant('controllers.assignLine', { ...signed, lineId: edit.line }) : await s.editPlant('controllers.setSafety', { ...signed, safety: edit.safety });
+      if (err) break;
+    }
+    if (signer.settle(err, `Saved ${edits.length} change${edits.length === 1 ? '' : 's'}.`)) { setPending({}); setReason(''); }
+  }
+  return (
+    <section className="panel" aria-label="Controllers on lines">
+      <h3>Controllers</h3>
+      <table className="events" aria-label="Controllers and their lines">
+        <thead><tr><th>Controller</th><th>Address</th><th>Line</th><th>Safety system</th></tr></thead>
+        <tbody>
+          {s.controllers.map((c) => (
+            <tr key={c.id}>
+              <td>{c.name}</td><td>{c.description}</td>
+              <td><select aria-label={`Line of ${c.name}`} value={lineOf(c.id)} onChange={(e) => setPending({ ...pending, [c.id]: { ...pending[c.id], line: e.target.value } })}>
+                <option value="" disabled>(no line)</option>
+                {lines.map((l) => <option key={l.id} value={l.id}>{l.id} {l.name} (tier {l.tier})</option>)}
+              </select></td>
+              <td><label className="inline"><input type="checkbox" aria-label={`${c.name} is a safety system`} checked={safetyOf(c.id)}
+                onChange={(e) => setPending({ ...pending, [c.id]: { ...pending[c.id], safety: e.target.checked } })} /> every change escalates like a safety tag</label></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {edits.length > 0 && (
+        <form className="form" aria-label="Sign the controller changes" onSubmit={(e) => void save(e)}>
+          <p className="wide">{edits.length} unsaved change{edits.length === 1 ? '' : 's'}: a controller&apos;s line sets the approvals of every change to it, so plant engineering signs each one.</p>
+          <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. filler moved to line 7 in the retrofit" /></label>
+          <SignerFields label="Signed by" {...signer} />
+          <div className="actions">
+            <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and save</button>
+            <button type="button" onClick={() => setPending({})}>Discard</button>
+          </div>
+          <Outcome error={signer.error} done="" />
+        </form>
+      )}
+      {signer.done && <p className="ok-text" role="status">{signer.done}</p>}
+    </section>
+  );
+}
+
 /** The plant model: sites and lines with their tiers (set by plant engineering), and which line each controller is on. */
 export function PlantView() {
-  const s = useAppStore(useShallow((st) => ({ plant: st.plant, controllers: st.controllers, load: st.loadChanges, loadPeople: st.loadPeople, assign: st.assignLine, setSafety: st.setSafety })));
-  const [error, setError] = useState<ErrorData | null>(null);
+  const s = useAppStore(useShallow((st) => ({ plant: st.plant, load: st.loadChanges, loadPeople: st.loadPeople })));
   const [editing, setEditing] = useState<{ line: PlantLine | null } | null>(null);
   const { load, loadPeople } = s;
   useEffect(() => {
@@ -128,26 +186,9 @@ export function PlantView() {
           <p className="muted">Sites, lines and their tiers (set by plant engineering) decide notice, approval depth and staging for every change to their controllers. Each edit is signed and kept in the journal.</p>
         </div>
       </div>
-      {error && <div className="error-panel" role="alert"><strong>That was not saved</strong><p>{error.message}</p><p className="hint">What to do: {error.hint}</p></div>}
       <ImportPanel />
       <PolicyPanel />
-      <h3>Controllers</h3>
-      <table className="events" aria-label="Controllers on lines">
-        <thead><tr><th>Controller</th><th>Address</th><th>Line</th><th>Safety system</th></tr></thead>
-        <tbody>
-          {s.controllers.map((c) => (
-            <tr key={c.id}>
-              <td>{c.name}</td><td>{c.description}</td>
-              <td><select aria-label={`Line of ${c.name}`} value={s.plant?.controllerLines[c.id] ?? ''} onChange={(e) => { if (e.target.value) void s.assign(c.id, e.target.value).then(setError); }}>
-                <option value="">(no line)</option>
-                {lines.map((l) => <option key={l.id} value={l.id}>{l.id} {l.name} (tier {l.tier})</option>)}
-              </select></td>
-              <td><label className="inline"><input type="checkbox" aria-label={`${c.name} is a safety system`} checked={s.plant?.safetyControllers.includes(c.id) ?? false}
-                onChange={(e) => void s.setSafety(c.id, e.target.checked).then(setError)} /> every change escalates like a safety tag</label></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Placements />
       <div className="view-head" style={{ marginTop: '1.5rem' }}>
         <h3>Lines ({lines.length}){sites.length > 0 && <> on {sites.length === 1 ? sites[0]!.name : `${sites.length} sites`}</>}</h3>
         {sites.length > 0 && <button type="button" onClick={() => setEditing({ line: null })}>Add a line…</button>}

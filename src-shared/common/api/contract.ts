@@ -288,13 +288,14 @@ export const OPERATIONS = {
     response: z.object({ ok: z.literal(true) }),
   },
   'controllers.setSafety': {
-    request: z.object({ controllerId: z.string().min(1), safety: z.boolean(), reason: z.string().max(2000) }).strict(),
+    request: z.object({ controllerId: z.string().min(1), safety: z.boolean(), reason: z.string().max(2000), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ ok: z.literal(true) }),
   },
   'controllers.assignLine': {
-    request: z.object({ controllerId: z.string().min(1), lineId: z.string().min(1) }).strict(),
+    request: z.object({ controllerId: z.string().min(1), lineId: z.string().min(1), reason: z.string().max(2000), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ ok: z.literal(true) }),
   },
+
   'changes.list': {
     request: Empty,
     response: z.object({ changes: z.array(z.object({ id: z.string(), status: z.string(), title: z.string(), class: z.string().nullable(), requester: z.string(), people: z.array(z.string()), lines: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })) }),

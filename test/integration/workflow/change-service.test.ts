@@ -47,16 +47,16 @@ describe('change requests through the state machine, with e-signatures, on the 2
   });
 
   it('a controller marked a safety system escalates a change on a tier-3 line to the CAB; unmarked, same-shift rules apply', () => {
-    app.plantModel.assignLine(controllerId, 'L20', app.actor());
+    app.plantModel.assignLine(controllerId, 'L20', 'moved to the tier-3 line', { employeeId: pem.employeeId, password: pem.password });
     const fields = { ...normalChangeFields(controllerId, new Date()), proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', to: 14 }] } };
     const plain = app.changes.evaluate(fields as never).evaluation!;
     expect(plain.approvals.map((a) => a.group)).not.toContain('cab');
-    app.plantModel.setControllerSafety(controllerId, true, 'burner management system', app.actor());
+    app.plantModel.setControllerSafety(controllerId, true, 'burner management system', { employeeId: pem.employeeId, password: pem.password });
     const safety = app.changes.evaluate(fields as never).evaluation!;
     expect(safety.approvals.map((a) => a.group)).toContain('cab');
     expect(safety.summary.join(' ')).toMatch(/safety controller PLC-L01-FILLER/);
-    app.plantModel.setControllerSafety(controllerId, false, 'not a safety system after all', app.actor());
-    app.plantModel.assignLine(controllerId, 'L01', app.actor());
+    app.plantModel.setControllerSafety(controllerId, false, 'not a safety system after all', { employeeId: pem.employeeId, password: pem.password });
+    app.plantModel.assignLine(controllerId, 'L01', 'back on line 1', { employeeId: pem.employeeId, password: pem.password });
   });
 
   it('projections rebuild to the same change register', async () => {

@@ -68,9 +68,9 @@ describe('the plant model: signed imports and edits of sites and lines, each one
     app.plantModel.setSite({ id: 'labeler-annex', name: 'Labeler annex' }, 'TwinCAT labeler retrofit', manager);
     app.plantModel.setLine({ id: 'L25', name: 'Labeler 1', tier: 3, site: 'labeler-annex' }, 'new labeler line commissioned', manager);
     expect(app.plantModel.lines().find((l) => l.id === 'L25')).toEqual({ id: 'L25', name: 'Labeler 1', tier: 3, site: 'labeler-annex' });
-    app.plantModel.assignLine(controllerId, 'L25', app.actor());
+    app.plantModel.assignLine(controllerId, 'L25', 'labeler trial', manager);
     expect(() => app.plantModel.removeLine('L25', 'retired', manager)).toThrow(/Line L25 still has 1 controller on it \(PLC-L01-FILLER\)/);
-    app.plantModel.assignLine(controllerId, 'L01', app.actor());
+    app.plantModel.assignLine(controllerId, 'L01', 'back on line 1', manager);
     app.plantModel.removeLine('L25', 'labeler moved to line 24', manager);
     expect(app.plantModel.lines().some((l) => l.id === 'L25')).toBe(false);
     expect(() => app.plantModel.removeLine('L25', 'again', manager)).toThrow(/There is no line L25/);
@@ -131,7 +131,7 @@ describe('the plant model: signed imports and edits of sites and lines, each one
     const again = app.journal.page(1)[0]!.rowid;
     app.plantModel.importPlant(file, 'plant-with-controllers.yaml', manager);
     expect(app.journal.page(5).filter((e) => e.rowid > again).map((e) => e.type)).toEqual(['plant.imported']);
-    app.plantModel.assignLine(controllerId, 'L01', app.actor());
+    app.plantModel.assignLine(controllerId, 'L01', 'back on line 1', manager);
   });
 
   it('a CSV import with two sites replaces the model; the projections rebuild to the same model from the journal', () => {
