@@ -598,7 +598,8 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
       value = await api.invoke(operation, req);
     });
     if (err || value === undefined) return { error: err ?? { code: 'offline', message: 'The app is not connected.', hint: 'Reload the page.' } };
-    if ('changeId' in req && operation === 'restore.run') await get().selectChange(req.changeId);
+    // A restore can take a while: reload the change only if it is still the one on screen.
+    if ('changeId' in req && operation === 'restore.run' && get().selectedChangeId === req.changeId) await get().selectChange(req.changeId);
     return { value };
   },
   async editPlant(operation, req) {

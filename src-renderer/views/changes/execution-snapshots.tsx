@@ -60,14 +60,16 @@ export function ExecutionSnapshots({ changeId, targets, records, executing, comp
   const act = useAppStore((st) => st.actOnChange);
   const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
-  const [phase, setPhase] = useState<'before' | 'after'>(records.some((r) => r.phase === 'before') ? 'after' : 'before');
+  // Until someone picks, the phase follows the change: before-snapshots first, then after-snapshots.
+  const [phaseChoice, setPhase] = useState<'before' | 'after' | null>(null);
+  const phase = phaseChoice ?? (records.some((r) => r.phase === 'before' && r.controllerId === controllerId) ? 'after' : 'before');
   const [snapshot, setSnapshot] = useState('');
   const latest = (id: string, p: 'before' | 'after') => records.filter((r) => r.controllerId === id && r.phase === p).at(-1);
   const choices = targets.find((t) => t.controllerId === controllerId)?.snapshots ?? [];
   async function record(e: React.FormEvent) {
     e.preventDefault();
     const err = await act({ id: changeId, employeeId: signer.employeeId, password: signer.password, action: { type: 'record-snapshot', phase, controllerId, snapshotSha256: snapshot } });
-    if (signer.settle(err, `Recorded the ${phase}-snapshot.`)) setSnapshot('');
+    if (signer.settle(err, `Recorded the ${phase}-snapshot.`)) { setSnapshot(''); setPhase(null); }
   }
   return (
     <section className="panel" aria-label="Before and after">

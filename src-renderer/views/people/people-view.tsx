@@ -96,7 +96,9 @@ function RosterEditor({ entry, onDone }: { entry: RosterEntry | null; onDone(): 
   const [employeeId, setEmployeeId] = useState(entry?.employeeId ?? '');
   const [name, setName] = useState(entry?.name ?? '');
   const [roles, setRoles] = useState<string[]>(entry?.roles ?? []);
-  const [site, setSite] = useState(entry?.site ?? '');
+  const s0 = useAppStore((st) => st.sites);
+  // A site that is no longer in the plant model shows (and saves) as none: what is on screen is what is signed.
+  const [site, setSite] = useState(entry?.site && s0.some((x) => x.id === entry.site) ? entry.site : '');
   const [active, setActive] = useState(entry?.active ?? true);
   const [reason, setReason] = useState('');
   async function save(e: React.FormEvent) {
