@@ -158,7 +158,16 @@ export class ChangeRestoreService {
     }
     this.checkWrites(changeId, beforeSha256, writes);
     const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor);
-    const { rows, captureSha256 } = await this.compare(controllerId, beforeSha256, actor);
+    let compared: { rows: DiffRow[]; captureSha256: string };
+    try {
+      compared = await this.compare(controllerId, beforeSha256, actor);
+    } catch (err) {
+      // The writes happened and are recorded (restore.executed); only the proof is missing.
+      const why = err instanceof Error ? err.message : String(err);
+      throw new BaselineError('restore-unverified', `${result.outcomes.filter((o) => o.status === 'written-verified').length} of ${writes.length} values were written and read back, but ${controller.name} could not be read again to compare it with the before-snapshot: ${why}`,
+        'Preview the restore again once the controller answers: it reads the controller and shows what still differs.');
+    }
+    const { rows, captureSha256 } = compared;
     const remaining = rows.map((r) => ({ tag: r.tag, now: show(r.after), before: show(r.before) }));
     this.deps.journal.append('restore.verified', { changeId, controllerId, decisionId, beforeSnapshotSha256: beforeSha256, captureSha256, matchesBefore: remaining.length === 0, remaining: remaining.slice(0, 100) }, actor);
     return { result, captureSha256, matchesBefore: remaining.length === 0, remaining };

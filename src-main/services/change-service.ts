@@ -155,9 +155,14 @@ export class ChangeService {
     const now = this.deps.clock();
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const policy = this.deps.policy;
-    // The checkpoint file is read only by the operations that need it (a checkpoint decision, closing).
-    const controllerNames = Object.fromEntries((this.deps.db.prepare('SELECT id, name FROM controllers').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
-    const result = transition(state, op, { now, policy: policy.current(), plant: this.plantFacts(fields), get checkpoints() { return policy.checkpoints(); }, controllerNames });
+    // The checkpoint file and the controllers' names are read only by the operations that need them.
+    const db = this.deps.db;
+    let names: Record<string, string> | undefined;
+    const result = transition(state, op, {
+      now, policy: policy.current(), plant: this.plantFacts(fields),
+      get checkpoints() { return policy.checkpoints(); },
+      get controllerNames() { return (names ??= Object.fromEntries((db.prepare('SELECT id, name FROM controllers').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]))); },
+    });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
     // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
     const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,

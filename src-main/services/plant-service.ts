@@ -97,9 +97,10 @@ export class PlantService {
     const { lines } = plantSitesAndLines(plant);
     const kept = new Set(lines.map((l) => l.id));
     const placedByFile = new Set(entries.map((e) => e.name.toLowerCase()));
+    const current = new Set(this.lines().map((l) => l.id));
     for (const c of registered) {
       const line = placement.get(c.id)?.lineId ?? null;
-      if (line !== null && this.lines().some((l) => l.id === line) && !kept.has(line) && !placedByFile.has(c.name.toLowerCase())) {
+      if (line !== null && current.has(line) && !kept.has(line) && !placedByFile.has(c.name.toLowerCase())) {
         problems.push(`${source}: controller ${c.name} is on line ${line}, which the file leaves out; put it on another line first, or list it in the file with its new line`);
       }
     }
