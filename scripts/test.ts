@@ -1,4 +1,4 @@
-// `npm test`: every check in order (typecheck, lint with the layer rules, Electronegativity, renderer build,
+// `npm test`: every check in order (typecheck, lint with the layer rules, import cycles, Electronegativity, renderer build,
 // vitest unit + integration + e2e), then one closing line CI can read: "N passed, N failed".
 // Static checks count as one test each; vitest's totals come from its JSON report.
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ function step(name: string, cmd: string, args: string[]): boolean {
 for (const [name, cmd, args] of [
   ['typecheck (every layer)', process.execPath, ['scripts/typecheck.ts']],
   ['lint (layer rules)', npx('eslint'), ['--max-warnings', '0', '.']],
+  ['import cycles (dependency-cruiser)', process.execPath, ['scripts/check-cycles.ts']],
   ['electronegativity (Electron security)', process.execPath, ['scripts/electronegativity.ts']],
 ] as const) {
   if (step(name, cmd, [...args])) passed++;

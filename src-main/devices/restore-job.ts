@@ -13,13 +13,12 @@ import type { S7Address } from '../../src-shared/common/profile/s7-address.ts';
 import { encodeModbusRegisters } from '../../src-shared/common/capture-plan/modbus-codec.ts';
 import { encodeS7Value, type S7Value } from '../../src-shared/common/capture-plan/s7-codec.ts';
 import { toHex } from '../../src-shared/common/capture/capture-result.ts';
-import { ModbusConnection } from './modbus/modbus-connection.ts';
-import { modbusTargetOf } from './modbus/modbus-capture.ts';
+import { ModbusConnection, modbusTargetOf } from './modbus/modbus-connection.ts';
 import { S7Connection } from './s7/s7-connection.ts';
-import type { JobContext } from './process/job-handlers.ts';
+import type { JobContext } from './job-context.ts';
 import type { LogixAddress } from '../../src-shared/common/profile/logix-address.ts';
 import eip from 'st-ethernet-ip';
-import { connectLogix, describeLogix, logixRaw } from './logix/logix-capture.ts';
+import { connectLogix, describeLogix, logixRaw } from './logix/logix-connection.ts';
 import { deviceError } from './device-error.ts';
 
 const LogixTag = eip.Tag;

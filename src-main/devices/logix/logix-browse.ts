@@ -5,8 +5,8 @@
  * so a person chooses which elements matter rather than Baseline capturing thousands by accident.
  */
 import type { ControllerTarget, CaptureOptions } from '../../../src-shared/common/capture/controller-target.ts';
-import type { JobContext } from '../process/job-handlers.ts';
-import { connectLogix } from './logix-capture.ts';
+import type { JobContext } from '../job-context.ts';
+import { connectLogix } from './logix-connection.ts';
 
 const ATOMIC = new Set(['BOOL', 'SINT', 'INT', 'DINT', 'LINT', 'REAL', 'LREAL', 'STRING']);
 

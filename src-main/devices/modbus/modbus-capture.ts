@@ -6,20 +6,11 @@
 import { planModbus, type ModbusRead, type ModbusTagSlot } from '../../../src-shared/common/capture-plan/modbus-plan.ts';
 import { decodeModbusRead } from '../../../src-shared/common/capture-plan/modbus-codec.ts';
 import type { ModbusProfile } from '../../../src-shared/common/profile/capture-profile.ts';
-import type { CaptureOptions, ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';
+import type { CaptureOptions } from '../../../src-shared/common/capture/controller-target.ts';
 import { toJsonValue, type CaptureJobResult, type CapturedValue } from '../../../src-shared/common/capture/capture-result.ts';
 import { BaselineError, toErrorData } from '../../../src-shared/common/errors.ts';
-import type { JobContext } from '../process/job-handlers.ts';
-import { ModbusConnection, type ModbusTarget } from './modbus-connection.ts';
-
-type ModbusControllerTarget = Extract<ControllerTarget, { protocol: 'modbus-tcp' | 'modbus-rtu' }>;
-
-/** The connection settings for modbus-serial. */
-export function modbusTargetOf(t: ModbusControllerTarget, o: CaptureOptions): ModbusTarget {
-  return t.protocol === 'modbus-tcp'
-    ? { transport: 'tcp', host: t.host, port: t.port, unitId: t.unitId, timeoutMs: o.timeoutMs, retries: o.retries }
-    : { transport: 'rtu', serialPath: t.serialPath, baudRate: t.baudRate, unitId: t.unitId, timeoutMs: o.timeoutMs, retries: o.retries };
-}
+import type { JobContext } from '../job-context.ts';
+import { ModbusConnection, modbusTargetOf, type ModbusControllerTarget } from './modbus-connection.ts';
 
 const CONNECTION_LOST = new Set(['device-timeout', 'device-closed', 'device-cancelled', 'device-refused', 'device-unreachable']);
 

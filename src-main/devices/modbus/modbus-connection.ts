@@ -6,6 +6,7 @@
 import modbusSerial from 'modbus-serial';
 import { deviceError, sleep } from '../device-error.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
+import type { CaptureOptions, ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';
 
 // modbus-serial is CommonJS with `module.exports.default = module.exports`; under NodeNext its typings
 // describe the module object, so take the class from `.default`, which is the same function at run time.
@@ -18,6 +19,15 @@ export type ModbusTarget =
   | { transport: 'rtu'; serialPath: string; baudRate: number; unitId: number; timeoutMs: number; retries: number };
 
 /** The four Modbus data tables. */
+export type ModbusControllerTarget = Extract<ControllerTarget, { protocol: 'modbus-tcp' | 'modbus-rtu' }>;
+
+/** The connection settings for modbus-serial. */
+export function modbusTargetOf(t: ModbusControllerTarget, o: CaptureOptions): ModbusTarget {
+  return t.protocol === 'modbus-tcp'
+    ? { transport: 'tcp', host: t.host, port: t.port, unitId: t.unitId, timeoutMs: o.timeoutMs, retries: o.retries }
+    : { transport: 'rtu', serialPath: t.serialPath, baudRate: t.baudRate, unitId: t.unitId, timeoutMs: o.timeoutMs, retries: o.retries };
+}
+
 export type ModbusTable = 'hr' | 'ir' | 'co' | 'di';
 
 /** Exception codes (Modbus Application Protocol v1.1b3 §7). */

@@ -3,7 +3,7 @@
  * opened and closed inside the job so a failure never leaves a half-open connection behind.
  */
 import { z } from 'zod';
-import type { JobProgress } from './device-messages.ts';
+import type { JobContext, JobHandler } from '../job-context.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf } from '../../../src-shared/common/capture/controller-target.ts';
 import type { CaptureProfile } from '../../../src-shared/common/profile/capture-profile.ts';
@@ -12,15 +12,6 @@ import { captureS7 } from '../s7/s7-capture.ts';
 import { restore } from '../restore-job.ts';
 import { captureLogix } from '../logix/logix-capture.ts';
 import { browseLogix } from '../logix/logix-browse.ts';
-
-/** What a job gets besides its payload. */
-export interface JobContext {
-  signal: AbortSignal;
-  progress(p: JobProgress): void;
-}
-
-/** A job handler. */
-export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;
 
 const CaptureJobSchema = z.object({
   target: ControllerTargetSchema,
