@@ -26,7 +26,7 @@ for (const [name, cmd, args] of [
   else failed++;
 }
 
-if (!step('build renderer', npx('vite'), ['build', '--config', 'scripts/vite.config.ts', '--logLevel', 'warn'])) failed++;
+if (!step('build renderer', process.execPath, ['scripts/renderer-build.ts'])) failed++;
 
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';
