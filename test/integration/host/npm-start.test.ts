@@ -64,6 +64,24 @@ function appInfo(origin: string, token: string): Promise<WsMessage> {
   });
 }
 
+describe('npm start where the Electron program files exist', () => {
+  it('builds the shell and runs Electron on the app, passing the options on (a stand-in electron records them)', async () => {
+    mkdirSync(join(dir, 'electron-dist'));
+    writeFileSync(join(dir, 'electron-dist', 'electron'), `#!/bin/sh\necho "$@" >> ${join(dir, 'electron.log')}\n`);
+    chmodSync(join(dir, 'electron-dist', 'electron'), 0o755);
+    const child = spawn(process.execPath, [START, '--some-option', 'x'], {
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'electron-dist'), BASELINE_NO_BROWSER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    expect(code, out).toBe(0);
+    expect(out).not.toMatch(/web host/);
+    expect(readFileSync(join(dir, 'electron.log'), 'utf8').trim()).toBe(`${resolve('.')} --some-option x`);
+    expect(existsSync(resolve('dist-electron/main.cjs'))).toBe(true);
+  }, 120_000);
+});
+
 describe('npm start without the Electron program files', () => {
   it('serves the app from the web host on the desktop data directory, and exits 0 on Ctrl+C', async () => {
     const env = { ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron'), XDG_CONFIG_HOME: join(dir, 'config'), BASELINE_NO_BROWSER: '1',
