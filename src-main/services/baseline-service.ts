@@ -39,7 +39,7 @@ export interface DriftResult {
 
 const SHOWN_DIFFERENCES = 50;
 
-/** Who may approve a baseline: Baseline's approver role, or the plant engineering manager of seed 004's RACI. */
+/** Who may approve a baseline: Baseline's approver role, or the plant engineering manager of the OT change framework's RACI. */
 export const BASELINE_APPROVER_ROLES = ['approver', 'plant-engineering-manager'];
 
 /** Approves baselines, checks drift, and tracks unauthorized changes. */

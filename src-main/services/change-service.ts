@@ -281,7 +281,7 @@ export class ChangeService {
   }
 
   /**
-   * Seed 004 step 6: the approved post-change state becomes the new baseline. A completed change's latest
+   * Step 6 of the OT change framework: the approved post-change state becomes the new baseline. A completed change's latest
    * after-snapshot of a controller is approved as that controller's next baseline version by a baseline approver
    * (never the person who captured it), and the approval names the change.
    */

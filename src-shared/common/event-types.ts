@@ -112,7 +112,7 @@ export const EVENT_PAYLOADS = {
     snapshotSha256: Fingerprint,
     version: z.number().int().positive(),
     approval: SignatureSchema,
-    /** The completed change whose after-snapshot this is (seed 004 step 6), when approved from the change. */
+    /** The completed change whose after-snapshot this is (step 6 of the OT change framework), when approved from the change. */
     changeId: z.string().min(1).optional(),
   }).strict(),
   /** A drift check compared a fresh capture with the approved baseline. */

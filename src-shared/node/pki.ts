@@ -10,7 +10,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { BaselineError } from '../common/errors.ts';
 
 /**
- * A role a person holds: a role name of the plant policy (seed 004's RACI: controls-engineer, shift-supervisor,
+ * A role a person holds: a role name of the plant policy (the OT change framework's RACI: controls-engineer, shift-supervisor,
  * plant-engineering-manager, ot-security, quality-compliance…) or one of Baseline's built-in ones.
  */
 export type Role = string;

@@ -9,7 +9,7 @@ import type { ModbusProfile } from '../../src-shared/common/profile/capture-prof
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
-/** The people of seed 004's RACI, with the default policy's roles, and the shift supervisor who signs checkpoints. */
+/** The people of the OT change framework's RACI, with the default policy's roles, and the shift supervisor who signs checkpoints. */
 export const RACI = [
   { name: 'Erin Engineer', employeeId: 'E100', roles: ['controls-engineer'], password: 'erin-password-1' },
   { name: 'Pat Manager', employeeId: 'M200', roles: ['plant-engineering-manager'], password: 'pat-password-1' },

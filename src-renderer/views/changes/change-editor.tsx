@@ -16,7 +16,7 @@ function toLocalInput(iso: string | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** The request editor: every field of seeds 000/002, with the policy's requirements and their reasons shown live.
+/** The request editor: every field of the request forms of the change guide and the change management procedures, with the policy's requirements and their reasons shown live.
  *  With `existing`, it edits that draft (its requester saves; the state machine refuses anyone else). */
 export function ChangeEditor({ onDone, existing }: { onDone: () => void; existing?: ChangeState }) {
   const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange, edit: st.editChange })));

@@ -28,7 +28,7 @@ function Recorded({ record }: { record: SnapshotRecord | undefined }) {
   );
 }
 
-/** Seed 004 step 6: a baseline approver makes a completed change's after-snapshot the controller's new baseline. */
+/** Step 6 of the OT change framework: a baseline approver makes a completed change's after-snapshot the controller's new baseline. */
 function BaselineForm({ changeId, pending }: { changeId: string; pending: Targets }) {
   const approve = useAppStore((st) => st.approveChangeBaseline);
   const signer = useSigner();

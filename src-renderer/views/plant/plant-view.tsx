@@ -194,7 +194,7 @@ export function PlantView() {
         {sites.length > 0 && <button type="button" onClick={() => setEditing({ line: null })}>Add a line…</button>}
       </div>
       {editing && <LineEditor key={editing.line?.id ?? '(new)'} line={editing.line} onDone={() => setEditing(null)} />}
-      {lines.length === 0 ? <p className="muted">No plant model yet: import a plant file (resources/plant/demo-plant.yaml is the 24-line example of seed 004).</p> : (
+      {lines.length === 0 ? <p className="muted">No plant model yet: import a plant file (resources/plant/demo-plant.yaml is the 24-line packaging plant).</p> : (
         <table className="events" aria-label="Lines">
           <thead><tr><th>Line</th><th>Name</th><th>Site</th><th>Tier</th><th /></tr></thead>
           <tbody>{lines.map((l) => (

@@ -1,5 +1,5 @@
 /**
- * The fields of a change request (seeds 000 and 002), validated with zod at every boundary, and which of them a
+ * The fields of a change request (the change guide and the change management procedures), validated with zod at every boundary, and which of them a
  * class requires (the policy's `classes.<class>.requiredFields`). A draft may be incomplete; submit (and
  * break-glass for emergencies) refuses a request that lacks a field its class requires.
  */

@@ -32,7 +32,7 @@ export const CHANGE_OPERATIONS = [
 /** An operation's name. */
 export type ChangeOperationType = (typeof CHANGE_OPERATIONS)[number];
 
-/** How a break-glass approval was given (seed 000 "approval method"). */
+/** How a break-glass approval was given (the change guide's "approval method"). */
 export const BREAK_GLASS_METHODS = ['in-person', 'phone', 'radio'] as const;
 
 /** How a break-glass approval was given. */

@@ -285,7 +285,7 @@ function approve(
   const label = (r: string): string => roleName(policy, r);
   const progress = countApprovals(e.approvals, state.review.approvals, e.dualControl.required, label);
   // An escalation approver (the class's approvalTimeout.escalateTo) stands in for one missing approval, and only
-  // once the timeout has passed: the backup approver of seed 000, never an automatic bypass.
+  // once the timeout has passed: the change guide's backup approver, never an automatic bypass.
   let inPlaceOf: string | undefined;
   if (wouldCount(progress, op.role).length === 0 && escalateTo.includes(op.role)) {
     const timeout = approvalTimeoutStatus(state, now);

@@ -1,5 +1,5 @@
 /**
- * Go/no-go checkpoints of a change's execution (ARCHITECTURE §6, seed 000): an ordered list of checkpoints, each
+ * Go/no-go checkpoints of a change's execution (ARCHITECTURE §6, the change guide's four): an ordered list of checkpoints, each
  * with its checklist and the decisions a shift supervisor may sign. Read from `resources/checklists/
  * execution-checkpoints.yaml` (`baseline.checkpoints/1`), every problem named by file, line and field.
  */

@@ -1,6 +1,6 @@
 /**
  * The people roster (issue #5): who works at the plant and which RACI roles plant engineering assigns them
- * (seed 004), imported from a CSV `employee_id,name,roles,site`. The roster grants nothing by itself: a person signs
+ * (the OT change framework's RACI), imported from a CSV `employee_id,name,roles,site`. The roster grants nothing by itself: a person signs
  * only with a certificate, issued at enrolment (the person sets their own password, the CA holder signs). The roster
  * says what that certificate should carry, and the People screen shows where the two differ.
  */

@@ -1,5 +1,5 @@
 /**
- * Risk score = impact x probability + safety factor, and the band it falls in (seed 000; the scales, factors and
+ * Risk score = impact x probability + safety factor, and the band it falls in (the change guide; the scales, factors and
  * bands are the policy's `risk` section).
  */
 import type { Policy } from './policy-schema.ts';

@@ -4,19 +4,19 @@
  * names are the same in the policy YAML, the code, the UI and the evidence.
  */
 
-/** The four change classes (seed 000): pre-approved template, CAB-reviewed, fast path, SIS changes. */
+/** The four change classes of the change guide: pre-approved template, CAB-reviewed, fast path, SIS changes. */
 export const CHANGE_CLASSES = ['standard', 'normal', 'emergency', 'safety-critical'] as const;
 
 /** A change class. */
 export type ChangeClass = (typeof CHANGE_CLASSES)[number];
 
-/** Line tiers (seed 004): set by plant engineering, tier 1 the most critical lines. */
+/** Line tiers (the 24-line packaging plant): set by plant engineering, tier 1 the most critical lines. */
 export const LINE_TIERS = [1, 2, 3] as const;
 
 /** A line tier. */
 export type LineTier = (typeof LINE_TIERS)[number];
 
-/** The fields of a change request (seeds 000 and 002) that a policy can make required per class. */
+/** The fields of a change request (the change guide and the change management procedures) that a policy can make required per class. */
 export const CHANGE_FIELDS = [
   'title', 'description', 'justification', 'targetControllers', 'impactAssessment', 'rollbackPlan', 'testPlan',
   'proposedChange', 'requestedWindow', 'itsmTicket', 'mocReference',
@@ -40,7 +40,7 @@ export const CHANGE_FIELD_LABELS: Readonly<Record<ChangeField, string>> = {
   mocReference: 'MOC reference',
 };
 
-/** Safety impact levels of the request form (seed 000): none, low, medium, high (SIS bypass). */
+/** Safety impact levels of the request form (the change guide): none, low, medium, high (SIS bypass). */
 export const SAFETY_IMPACTS = ['none', 'low', 'medium', 'high'] as const;
 
 /** A safety impact level. */

@@ -199,7 +199,7 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/is in-execution; only a change closed as completed gives a new baseline/);
     const closed = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
     expect(closed.status).toBe('closed');
-    // Seed 004 step 6: the after-snapshot becomes the new baseline, approved by someone other than its capturer.
+    // Step 6 of the OT change framework: the after-snapshot becomes the new baseline, approved by someone other than its capturer.
     expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, eng.employeeId, eng.password, app.actor())).toThrow(/Erin Engineer filed or carried out change .* cannot approve its result as the new baseline/);
     expect(app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toEqual({ version: 1 });
     expect(JSON.parse(app.journal.page(1)[0]!.payload)).toMatchObject({ controllerId, version: 1, changeId: c.id });

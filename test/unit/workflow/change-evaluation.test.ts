@@ -15,7 +15,7 @@ function evaluate(lines: LineFact[], extra: Partial<ChangeFacts> = {}, cls: Chan
   return evaluateChange(policy, { class: cls, lines, touchesSafetyTag: false, risk: LOW, ...extra }, NOW);
 }
 
-describe('the 24-line packaging plant (seed 004)', () => {
+describe('the 24-line packaging plant', () => {
   it('has 3 tier-1, 14 tier-2 and 7 tier-3 lines', () => {
     expect(PLANT_LINES).toHaveLength(24);
     expect([linesOfTier(1).length, linesOfTier(2).length, linesOfTier(3).length]).toEqual([3, 14, 7]);
@@ -98,7 +98,7 @@ describe('the 24-line packaging plant (seed 004)', () => {
   });
 });
 
-describe('risk score and bands (seed 000)', () => {
+describe('risk score and bands of the change guide', () => {
   it.each([
     [{ impact: 1, probability: 1, safetyImpact: 'none' }, 1, 'low'],
     [{ impact: 2, probability: 2, safetyImpact: 'none' }, 4, 'low'],

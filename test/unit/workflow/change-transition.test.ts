@@ -627,7 +627,7 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
   const executing = (): ChangeState => must(transition(sample('in-execution'), snapshotOp('before'), ctx(IN_SLOT)));
   const records = (s: ChangeState) => (s.status === 'in-execution' || s.status === 'rolled-back' || s.status === 'closed' ? s.execution.checkpoints ?? [] : []);
 
-  it('the shipped checkpoints are seed 000\'s four, in order, with their decisions', () => {
+  it('the shipped checkpoints are the change guide\'s four, in order, with their decisions', () => {
     expect(CHECKPOINTS.checkpoints.map((c) => [c.name, c.decisions.map((d) => d.label)])).toEqual([
       ['Pre-execution verification', ['GO', 'NO-GO']],
       ['Mid-change assessment', ['CONTINUE', 'ROLLBACK']],

@@ -1,5 +1,5 @@
 /**
- * The 24-line packaging plant of seed 004, for workflow tests: 3 tier-1 lines, 14 tier-2 lines, 7 tier-3 lines,
+ * The 24-line packaging plant of the OT change framework, for workflow tests: 3 tier-1 lines, 14 tier-2 lines, 7 tier-3 lines,
  * and the people of its RACI with the roles of the default policy.
  */
 import { readFileSync } from 'node:fs';

@@ -19,7 +19,7 @@ function problemsOf(parse: () => unknown): string[] {
 }
 
 describe('plant model from YAML', () => {
-  it('the 24-line demo plant: one site, tiers 1/2/3 as seed 004 (3, 14 and 7 lines)', () => {
+  it('the 24-line demo plant: one site, tiers 1/2/3 as in the 24-line packaging plant (3, 14 and 7 lines)', () => {
     const { sites, lines } = plantSitesAndLines(parsePlantYaml(demo, 'demo-plant.yaml'));
     expect(sites).toEqual([{ id: 'midwest-packaging', name: 'Midwest packaging plant' }]);
     expect(lines).toHaveLength(24);
