@@ -16,7 +16,7 @@ if (root) {
     (err: unknown) => useAppStore.getState().connectionFailed({
       code: 'connect-failed',
       message: err instanceof Error ? err.message : String(err),
-      hint: 'Open the exact URL printed by `npm run web`, or restart the app.',
+      hint: 'Open the exact URL printed by `npm start` or `npm run web`, or restart the app.',
     }),
   );
 }

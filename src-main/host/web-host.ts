@@ -1,6 +1,6 @@
 /**
  * The loopback web host: serves the built renderer and the typed API over a WebSocket, for a browser
- * (`npm run web`) and for end-to-end tests. It binds to loopback only and admits a WebSocket only with the
+ * (`npm start` where Electron is absent, `npm run web`) and for end-to-end tests. It binds to loopback only and admits a WebSocket only with the
  * random per-run token and from its own origin, so other local users' pages cannot drive it.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -71,7 +71,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
   if (!existsSync(join(options.rendererDir, 'index.html'))) {
     throw new BaselineError('renderer-not-built', `The user interface has not been built (${options.rendererDir}/index.html is missing).`,
-      'Run `npm run build:renderer` (or `npm run web`, which builds it first).');
+      'Run `npm run build:renderer` (or `npm start`, which builds it when needed).');
   }
   const token = options.token ?? randomBytes(24).toString('base64url');
   const serveStatic = sirv(options.rendererDir, { etag: true, single: true, dev: false });
@@ -104,7 +104,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     if (!sameToken(url.searchParams.get('token'), token)) {
       rejectUpgrade(socket, 401, 'bad-token', url.searchParams.has('token') ? 'The access token is wrong.' : 'The access token is missing.',
-        'Open the exact URL printed by `npm run web` (it carries a fresh token each run).');
+        'Open the exact URL printed by `npm start` or `npm run web` (it carries a fresh token each run).');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

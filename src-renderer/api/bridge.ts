@@ -16,7 +16,7 @@ declare global {
 function connectWebSocket(): Promise<BaselineBridge> {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
   if (!token) {
-    return Promise.reject(new Error('This page was opened without its access token. Open the exact URL printed by `npm run web`.'));
+    return Promise.reject(new Error('This page was opened without its access token. Open the exact URL printed by `npm start` or `npm run web`.'));
   }
   const url = `ws://${location.host}/api?token=${encodeURIComponent(token)}`;
   return new Promise((resolve, reject) => {
@@ -30,7 +30,7 @@ function connectWebSocket(): Promise<BaselineBridge> {
       resolve({
         invoke(op, request) {
           if (ws.readyState !== WebSocket.OPEN) {
-            return Promise.resolve({ ok: false, error: { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Restart `npm run web` and open its new URL.' } });
+            return Promise.resolve({ ok: false, error: { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Restart `npm start` (or `npm run web`) and open its new URL.' } });
           }
           const id = nextId++;
           return new Promise((done) => {
@@ -57,11 +57,11 @@ function connectWebSocket(): Promise<BaselineBridge> {
     };
     ws.onclose = () => {
       for (const done of pending.values()) {
-        done({ ok: false, error: { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Restart `npm run web` and open its new URL.' } });
+        done({ ok: false, error: { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Restart `npm start` (or `npm run web`) and open its new URL.' } });
       }
       pending.clear();
       for (const l of listeners.get('bridge.closed') ?? []) l(null);
-      if (!opened) reject(new Error('The web host refused the connection: the access token is wrong or from an earlier run. Open the URL printed by `npm run web`.'));
+      if (!opened) reject(new Error('The web host refused the connection: the access token is wrong or from an earlier run. Open the URL printed by `npm start` or `npm run web`.'));
     };
   });
 }
