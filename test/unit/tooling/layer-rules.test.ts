@@ -3,6 +3,7 @@ import { ESLint } from 'eslint';
 
 // The layer rules of ARCHITECTURE §1, checked by running the project's real ESLint config over code that
 // breaks them (and code that keeps them), at the paths where it would live.
+// The first lint loads typescript-eslint (several seconds on a busy machine): hence the longer timeout below.
 const eslint = new ESLint({ cwd: process.cwd() });
 
 async function layerErrors(filePath: string, code: string): Promise<string[]> {
@@ -10,7 +11,7 @@ async function layerErrors(filePath: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('layer lint rules', () => {
+describe('layer lint rules', { timeout: 30_000 }, () => {
   it('fail when a renderer file imports node:fs', async () => {
     const errors = await layerErrors('src-renderer/views/audit/leak.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n");
     expect(errors).toHaveLength(1);
