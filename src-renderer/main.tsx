@@ -10,7 +10,7 @@ if (root) {
   createRoot(root).render(<StrictMode><AppShell /></StrictMode>);
   connectApi().then(
     (api) => {
-      api.onClosed(() => useAppStore.getState().connectionLost());
+      api.onClosed((error) => useAppStore.getState().connectionLost(error));
       return useAppStore.getState().attach(api);
     },
     (err: unknown) => useAppStore.getState().connectionFailed({

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BaselineError } from '../../src-shared/common/errors.ts';
-import type { WsCall, WsMessage } from '../../src-shared/common/api/transport.ts';
+import { MAX_WS_MESSAGE_BYTES, type WsCall, type WsMessage } from '../../src-shared/common/api/transport.ts';
 import type { ApiRouter } from '../services/api-router.ts';
 import type { EventHub } from '../services/event-hub.ts';
 
@@ -41,9 +41,9 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed token (tests); a fresh random one otherwise. */
   token?: string;
+  /** Told of each connection closed for a bad frame or a socket error (default: one line on standard error). */
+  onConnectionError?: (err: Error) => void;
 }
-
-const MAX_MESSAGE_BYTES = 1 << 20;
 
 function isLoopback(host: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1' || host === 'localhost';
@@ -86,10 +86,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res.end('Not found');
     });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  const reportError = options.onConnectionError
+    ?? ((err: Error) => { process.stderr.write(`baseline web: closed one connection: ${err.message}\n`); });
   const sockets = new Set<WebSocket>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node's HTTP server stops watching a socket once it is upgraded: an error on it (a client resetting the
+    // connection mid-handshake) would otherwise be unhandled and end the whole host.
+    socket.on('error', (err) => {
+      reportError(err);
+      socket.destroy();
+    });
     const url = new URL(req.url ?? '/', `http://${host}`);
     if (url.pathname !== '/api') {
       rejectUpgrade(socket, 404, 'not-found', `No WebSocket endpoint at ${url.pathname}.`, 'Connect to /api.');
@@ -118,21 +126,32 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.on('message', (data) => {
+    // A bad frame (over-size, invalid UTF-8, unmasked, unknown opcode, RSV bits, a stray continuation) makes `ws`
+    // close this one connection with the RFC 6455 status code naming the fault (1009, 1007, 1002) and then emit
+    // 'error'; without this listener that error would end the process.
+    ws.on('error', (err) => reportError(err));
+    const reply = (message: WsMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    ws.on('message', (data, isBinary) => {
       let call: WsCall;
       try {
+        if (isBinary) throw new Error('binary');
         call = JSON.parse(data.toString()) as WsCall;
         if (call?.kind !== 'call' || typeof call.id !== 'number') throw new Error('not a call');
       } catch {
-        ws.send(JSON.stringify({
+        reply({
           kind: 'reply', id: -1,
-          envelope: { ok: false, error: { code: 'malformed-message', message: 'The message is not a JSON call frame.', hint: 'Send {"kind":"call","id":<number>,"op":"…","request":{…}}.' } },
-        } satisfies WsMessage));
+          envelope: { ok: false, error: { code: 'malformed-message', message: 'The message is not a JSON call frame.', hint: 'Send a text frame {"kind":"call","id":<number>,"op":"…","request":{…}}.' } },
+        });
         return;
       }
-      void options.router.call(call.op, call.request).then((envelope) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ kind: 'reply', id: call.id, envelope } satisfies WsMessage));
-      });
+      options.router.call(call.op, call.request)
+        .then((envelope) => reply({ kind: 'reply', id: call.id, envelope }))
+        .catch((err: unknown) => {
+          reportError(err instanceof Error ? err : new Error(String(err)));
+          reply({ kind: 'reply', id: call.id, envelope: { ok: false, error: { code: 'internal', message: 'Baseline could not send the answer to this call.', hint: 'Try again; if it recurs, report it with the operation name.' } } });
+        });
     });
   });
 

@@ -4,7 +4,8 @@
  * the URL fragment (never sent in an HTTP request).
  */
 import { createApiClient } from '../../src-shared/common/api/api-client.ts';
-import type { BaselineApi, BaselineBridge, Envelope, WsMessage } from '../../src-shared/common/api/transport.ts';
+import { describeWsClose, MAX_WS_MESSAGE_BYTES, type BaselineApi, type BaselineBridge, type Envelope, type WsMessage } from '../../src-shared/common/api/transport.ts';
+import type { ErrorData } from '../../src-shared/common/errors.ts';
 
 declare global {
   interface Window {
@@ -25,17 +26,21 @@ function connectWebSocket(): Promise<BaselineBridge> {
     const listeners = new Map<string, Set<(payload: unknown) => void>>();
     let nextId = 1;
     let opened = false;
+    let lost: ErrorData = { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Reload this page to reconnect; if that fails, restart `npm start` (or `npm run web`) and open its new URL.' };
     ws.onopen = () => {
       opened = true;
       resolve({
         invoke(op, request) {
-          if (ws.readyState !== WebSocket.OPEN) {
-            return Promise.resolve({ ok: false, error: { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Restart `npm start` (or `npm run web`) and open its new URL.' } });
-          }
+          if (ws.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, error: lost });
           const id = nextId++;
+          const frame = JSON.stringify({ kind: 'call', id, op, request });
+          // Refused here rather than sent: the host would close the whole connection for an over-size message.
+          if (frame.length > MAX_WS_MESSAGE_BYTES / 3 && new TextEncoder().encode(frame).length > MAX_WS_MESSAGE_BYTES) {
+            return Promise.resolve({ ok: false, error: { code: 'request-too-large', message: `This request is larger than the Baseline host accepts (${MAX_WS_MESSAGE_BYTES / 1024 / 1024} MiB).`, hint: 'Use a smaller file: profiles may be at most 10 MB, policy, plant and roster files 2 MB.' } });
+          }
           return new Promise((done) => {
             pending.set(id, done);
-            ws.send(JSON.stringify({ kind: 'call', id, op, request }));
+            ws.send(frame);
           });
         },
         on(event, listener) {
@@ -55,20 +60,19 @@ function connectWebSocket(): Promise<BaselineBridge> {
         for (const l of listeners.get(frame.event) ?? []) l(frame.payload);
       }
     };
-    ws.onclose = () => {
-      for (const done of pending.values()) {
-        done({ ok: false, error: { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Restart `npm start` (or `npm run web`) and open its new URL.' } });
-      }
+    ws.onclose = (event) => {
+      lost = { code: 'disconnected', ...describeWsClose(event.code, event.reason) };
+      for (const done of pending.values()) done({ ok: false, error: lost });
       pending.clear();
-      for (const l of listeners.get('bridge.closed') ?? []) l(null);
+      for (const l of listeners.get('bridge.closed') ?? []) l(lost);
       if (!opened) reject(new Error('The web host refused the connection: the access token is wrong or from an earlier run. Open the URL printed by `npm start` or `npm run web`.'));
     };
   });
 }
 
 /** The typed API over whichever transport is present. */
-export async function connectApi(): Promise<BaselineApi & { onClosed(fn: () => void): void }> {
+export async function connectApi(): Promise<BaselineApi & { onClosed(fn: (error: ErrorData) => void): void }> {
   const bridge = window.baseline ?? (await connectWebSocket());
   const client = createApiClient(bridge);
-  return { ...client, onClosed: (fn) => void bridge.on('bridge.closed', fn) };
+  return { ...client, onClosed: (fn) => void bridge.on('bridge.closed', (payload) => fn(payload as ErrorData)) };
 }

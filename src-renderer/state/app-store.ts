@@ -18,12 +18,12 @@ export function errorOf(err: unknown): ErrorData {
 /** Connection to the main process and facts about it. */
 export interface SessionSlice {
   api: BaselineApi | null;
-  connection: { state: 'connecting' } | { state: 'ready' } | { state: 'failed'; error: ErrorData } | { state: 'lost' };
+  connection: { state: 'connecting' } | { state: 'ready' } | { state: 'failed'; error: ErrorData } | { state: 'lost'; error: ErrorData };
   info: OperationResponse<'app.info'> | null;
   connectivity: Connectivity | null;
   attach(api: BaselineApi): Promise<void>;
   connectionFailed(error: ErrorData): void;
-  connectionLost(): void;
+  connectionLost(error: ErrorData): void;
 }
 
 /** The Audit view's data. */
@@ -212,7 +212,7 @@ const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, g
     }
   },
   connectionFailed: (error) => set({ connection: { state: 'failed', error } }),
-  connectionLost: () => set({ connection: { state: 'lost' } }),
+  connectionLost: (error) => set({ connection: { state: 'lost', error } }),
 });
 
 const createAuditSlice: StateCreator<AppState, [], [], AuditSlice> = (set, get) => ({

@@ -10,6 +10,12 @@ const RENDERER = fileURLToPath(new URL('../../dist-renderer/index.html', import.
 export interface WebHostProcess {
   url: string;
   origin: string;
+  port: number;
+  token: string;
+  /** The process's exit code, or null while it runs. */
+  exitCode(): number | null;
+  /** What it wrote to standard error so far. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -21,20 +27,32 @@ export function startWebHostProcess(home: string, extraArgs: string[] = []): Pro
   const child: ChildProcess = spawn(process.execPath, [CLI, 'web', '--home', home, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
+  let started = false;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`baseline web did not start: ${out}${err}`)), 20_000);
     child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('exit', (code) => reject(new Error(`baseline web exited with ${code}: ${out}${err}`)));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /open: (http:\/\/127\.0\.0\.1:\d+)\/#token=\S+/.exec(out);
+      const m = started ? null : /open: (http:\/\/127\.0\.0\.1:(\d+))\/#token=(\S+)/.exec(out);
       if (m) {
+        started = true;
         clearTimeout(timer);
+        child.removeAllListeners('exit');
+        let exited: number | null = null;
+        child.on('exit', (code, signal) => { exited = code ?? (signal ? 128 : 1); });
         resolve({
           url: m[0].slice('open: '.length),
           origin: m[1]!,
+          port: Number(m[2]),
+          token: m[3]!,
+          exitCode: () => exited,
+          stderr: () => err,
           stop: () => new Promise((done) => {
-            child.removeAllListeners('exit');
+            if (exited !== null) {
+              done();
+              return;
+            }
             child.once('exit', () => done());
             child.kill('SIGTERM');
           }),

@@ -37,9 +37,7 @@ export function AppShell() {
         <main className="content">
           {connection.state === 'connecting' && <p className="muted">Connecting to Baseline…</p>}
           {connection.state === 'failed' && <ErrorPanel title="Cannot reach Baseline" error={connection.error} />}
-          {connection.state === 'lost' && (
-            <ErrorPanel title="Connection lost" error={{ code: 'disconnected', message: 'The connection to the Baseline host was lost.', hint: 'Restart `npm start` (or `npm run web`) and open its new URL.' }} />
-          )}
+          {connection.state === 'lost' && <ErrorPanel title="Connection lost" error={connection.error} />}
           {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
             : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : <ControllersView />)}
         </main>

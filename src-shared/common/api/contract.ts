@@ -129,6 +129,11 @@ export type ControllerView = z.infer<typeof ControllerViewSchema>;
 
 const Password = z.string().min(1).max(1024);
 
+/** The longest profile CSV `profiles.import` accepts, in characters (10 MB); the CLI holds files to the same size. */
+export const PROFILE_CSV_MAX_CHARS = 10_000_000;
+/** The longest policy, plant or roster file the API accepts, in characters (2 MB). */
+export const TEXT_FILE_MAX_CHARS = 2_000_000;
+
 /** An override approver's signature: their id, password, role, which rule it overrides and why. */
 const OverrideRequestSchema = z.object({
   employeeId: z.string().min(1), password: Password, role: z.string().min(1), rule: z.enum(['outside-window', 'blackout']),
@@ -182,7 +187,7 @@ export const OPERATIONS = {
     request: z.object({
       name: z.string().trim().min(1).max(120),
       protocol: z.enum(['modbus', 's7', 'logix']),
-      csv: z.string().max(10_000_000, 'a profile file may be at most 10 MB'),
+      csv: z.string().max(PROFILE_CSV_MAX_CHARS, 'a profile file may be at most 10 MB'),
     }).strict(),
     response: ProfileViewSchema,
   },
@@ -257,7 +262,7 @@ export const OPERATIONS = {
     response: z.object({ name: z.string(), revision: z.number(), sha256: z.string(), source: z.string(), adoptedBy: z.string().nullable(), adoptedAt: z.string().nullable(), timeZone: z.string() }),
   },
   'policy.adopt': {
-    request: z.object({ yaml: z.string().max(2_000_000), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
+    request: z.object({ yaml: z.string().max(TEXT_FILE_MAX_CHARS), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ revision: z.number(), name: z.string() }),
   },
   'plant.get': {
@@ -269,7 +274,7 @@ export const OPERATIONS = {
     }),
   },
   'plant.import': {
-    request: z.object({ text: z.string().max(2_000_000), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
+    request: z.object({ text: z.string().max(TEXT_FILE_MAX_CHARS), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ sites: z.number(), lines: z.number() }),
   },
   'plant.setSite': {
@@ -398,7 +403,7 @@ export const OPERATIONS = {
     }),
   },
   'people.importRoster': {
-    request: z.object({ text: z.string().max(2_000_000), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
+    request: z.object({ text: z.string().max(TEXT_FILE_MAX_CHARS), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ people: z.number() }),
   },
   'people.setRosterEntry': {
