@@ -15,7 +15,15 @@ export function readYamlDocument<S extends z.ZodType>(text: string, file: string
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   const problems: string[] = doc.errors.map((e) => `${file} line ${counter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
   if (problems.length > 0) return { ok: false, problems };
-  const parsed = schema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    // The yaml library refuses documents whose aliases expand past maxAliasCount (a "billion laughs" bomb).
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { ok: false, problems: [`${file}: the YAML cannot be read (${why}); write each value out instead of repeating it through aliases (*name)`] };
+  }
+  const parsed = schema.safeParse(data);
   if (parsed.success) return { ok: true, data: parsed.data };
   for (const issue of parsed.error.issues) {
     let node: unknown = doc.contents;

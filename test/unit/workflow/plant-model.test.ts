@@ -116,3 +116,26 @@ describe('plant model from a CSV of lines', () => {
     expect(problemsOf(() => parsePlantCsv('site,site_name,line,line_name,tier\n', 'h.csv'))).toEqual(['h.csv line 1: The file has a header but no lines.']);
   });
 });
+
+describe('plant file attacks', () => {
+  it('a YAML alias bomb is refused with a clear error naming the file, not an internal error', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const bomb = `schema: baseline.plant/1\n${levels.join('\n')}\nsites: *i\n`;
+    let caught: unknown;
+    try {
+      parsePlantYaml(bomb, 'bomb-plant.yaml');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(BaselineError);
+    const e = caught as BaselineError;
+    expect(e.code).not.toBe('internal');
+    expect(e.message).toMatch(/bomb-plant\.yaml: the YAML cannot be read \(.*alias/i);
+    expect(e.hint).not.toBe('');
+  });
+});
