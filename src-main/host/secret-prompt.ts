@@ -4,6 +4,7 @@
  * environment, where other users and shell histories could see them.
  */
 import { createInterface } from 'node:readline';
+import { BaselineError } from '../../src-shared/common/errors.ts';
 
 let pipedLines: string[] | null = null;
 let pipedReader: Promise<void> | null = null;
@@ -46,6 +47,9 @@ export async function askSecret(prompt: string): Promise<string> {
   pipedReader ??= readPiped();
   await pipedReader;
   const line = pipedLines!.shift();
-  if (line === undefined) throw new Error(`No answer for "${prompt.trim()}" on standard input.`);
+  if (line === undefined) {
+    throw new BaselineError('no-password', `No answer for "${prompt.trim()}": standard input ended before the password.`,
+      'Run the command in a terminal to type it, or give each password asked for on its own line of standard input (e.g. `printf \'%s\\n\' "$PW" | baseline …`).');
+  }
   return line;
 }

@@ -8,6 +8,7 @@
 import forge from 'node-forge';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { BaselineError } from '../common/errors.ts';
+import './kdf-iteration-cap.ts';
 
 /**
  * A role a person holds: a role name of the plant policy (the OT change framework's RACI: controls-engineer, shift-supervisor,
@@ -121,6 +122,7 @@ export function openP12(bytes: Uint8Array, password: string): { keyPem: string; 
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
   } catch (err) {
+    if (err instanceof BaselineError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
     if (/MAC could not be verified|Invalid password|decrypt/i.test(msg)) {
       throw new BaselineError('wrong-password', 'The password is wrong.', 'Type the password again; repeated wrong passwords lock signing on this laptop for a while.');
