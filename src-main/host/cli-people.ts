@@ -99,7 +99,7 @@ export async function peopleCommand(command: string | undefined, flags: Flags, h
 }
 
 /** Trust from a data directory's trusted CAs and revocations, plus any CA files given. */
-function trustFor(home: string | null, caFiles: string[]): TrustStore {
+export function trustFor(home: string | null, caFiles: string[]): TrustStore {
   const caPems = caFiles.map((f) => readFileSync(f, 'utf8'));
   let revoked = new Set<string>();
   if (home) {

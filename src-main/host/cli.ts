@@ -42,7 +42,7 @@ Usage:
                                                   snapshot file, signed "captured by" when --signer is
                                                   given (asks their password). With --home (or
                                                   $BASELINE_HOME) the capture is recorded there.
-  baseline diff BEFORE.json AFTER.json [--json] [--force] [--home DIR]
+  baseline diff BEFORE.json AFTER.json [--json] [--force] [--home DIR] [--ca CA.pem]
                                                   compare two snapshots (exit 0 identical, 3 different);
                                                   different controllers are refused unless --force;
                                                   with --home, attached text/XML exports get a line diff

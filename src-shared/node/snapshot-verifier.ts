@@ -6,6 +6,7 @@
  */
 import { canonicalJson } from '../common/canonical-json.ts';
 import { signatureStatement, type SnapshotFile } from '../common/snapshot/snapshot.ts';
+import { ESignatureSchema, schemaProblems } from '../common/snapshot/snapshot-schema.ts';
 import { sha256Hex } from './hash.ts';
 import { certificateFingerprint, certificateProblem, subjectOf, verifyWithCertificate } from './pki.ts';
 
@@ -51,10 +52,19 @@ export function verifySnapshotBytes(bytes: Uint8Array, trust: TrustStore): Snaps
   if (file.document.complete !== true) {
     return { valid: false, state: 'invalid', sha256, problems: ['the capture is incomplete (some tags have no good value): never valid evidence'], signers: [], controller };
   }
-  const signatures = Array.isArray(file.signatures) ? file.signatures : [];
+  if (file.signatures !== undefined && !Array.isArray(file.signatures)) {
+    return { valid: false, state: 'invalid', sha256, problems: [`signatures: must be a list of signatures, not ${file.signatures === null ? 'null' : typeof file.signatures}`], signers: [], controller };
+  }
+  const signatures = file.signatures ?? [];
   if (signatures.length === 0) {
     return { valid: false, state: 'unsigned', sha256, problems: ['the snapshot is unsigned: it records a capture but is not valid evidence'], signers: [], controller };
   }
+  // Every entry must have a signature's shape before any of it is believed (a `null` entry, a missing signer…).
+  const malformed = signatures.flatMap((sig, i) => {
+    const checked = ESignatureSchema.safeParse(sig);
+    return checked.success ? [] : schemaProblems(checked.error, ['signatures', String(i)]).map((p) => `signature ${i + 1} is malformed: ${p}`);
+  });
+  if (malformed.length > 0) return { valid: false, state: 'invalid', sha256, problems: malformed, signers: [], controller };
   const problems: string[] = [];
   const signers = signatures.map((s, i) => {
     const who = `signature ${i + 1} (${s.signer?.name ?? '?'}, ${s.meaning ?? '?'})`;

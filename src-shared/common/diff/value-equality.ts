@@ -43,12 +43,19 @@ export function sameJson(a: JsonValue, b: JsonValue): boolean {
   return false;
 }
 
-/** Two good readings of the same type are the same: raw bytes when both have them, else exact JSON equality. */
+/**
+ * Two good readings of the same type are the same: raw bytes when both have them, and always the JSON value too.
+ *
+ * The value is compared even when the bytes match: the two come from one decoder, so they can only disagree when a
+ * file was edited, and a file whose value was changed but whose raw bytes were kept must not read as identical.
+ */
 export function sameReading(before: DiffableValue, after: DiffableValue): boolean {
   const a = before.raw;
   const b = after.raw;
   if (a !== null && b !== null && !RAW_BLIND_TYPES.has(after.type)) {
-    return a === b || a.toLowerCase() === b.toLowerCase();
+    if (a !== b && a.toLowerCase() !== b.toLowerCase()) return false;
+    // Same bytes: the values must agree as written in a file (-0 is written 0; the bytes already told them apart).
+    return canonicalJson(before.value) === canonicalJson(after.value);
   }
   return sameJson(before.value, after.value);
 }

@@ -59,4 +59,52 @@ describe('baseline diff A B', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/schema "baseline.snapshot\/7"/);
   });
+
+  type Snap = { schema: string; document: Record<string, unknown> & { values: Record<string, unknown>[]; controller: unknown }; signatures: unknown[] };
+  const load = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Snap;
+  const cases: [string, (s: Snap) => unknown, RegExp][] = [
+    ['the file is null', () => null, /holds null, not a snapshot/],
+    ['values is missing', (s) => { delete (s.document as Record<string, unknown>)['values']; return s; }, /document\.values: .*received undefined/],
+    ['values is null', (s) => ({ ...s, document: { ...s.document, values: null } }), /document\.values: .*received null/],
+    ['controller is missing', (s) => { delete (s.document as Record<string, unknown>)['controller']; return s; }, /document\.controller: .*received undefined/],
+    ['controller is null', (s) => ({ ...s, document: { ...s.document, controller: null } }), /document\.controller: .*received null/],
+    ['a row is null', (s) => ({ ...s, document: { ...s.document, values: [null, ...s.document.values.slice(1)] } }), /document\.values\.0: .*received null/],
+    ['a tag is not a string', (s) => { s.document.values[2]!['tag'] = 42; return s; }, /document\.values\.2\.tag: .*expected string, received number/],
+    ['a raw is not a string', (s) => { s.document.values[1]!['raw'] = 1095237632; return s; }, /document\.values\.1\.raw: .*expected string, received number/],
+    ['the document is null', (s) => ({ ...s, document: null }), /has schema "baseline\.snapshot\/1"|document: .*received null/],
+  ];
+  it.each(cases)('a malformed input (%s) is refused naming the file and the field, not an internal error', (_name, mangle, reason) => {
+    const good = wrap(fixture('before.capture.json'), 'good.json');
+    const bad = join(t.home, 'malformed.json');
+    writeFileSync(bad, JSON.stringify(mangle(load(good))));
+    const r = runBaseline(['diff', good, bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`baseline: ${bad}`);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr).not.toMatch(/internal/i);
+  });
+
+  it('a value edited with its raw bytes kept is a difference, not "Identical"', () => {
+    const before = wrap(fixture('before.capture.json'), 'raw-kept-before.json');
+    const edited = load(before);
+    const row = edited.document.values.find((v) => v['tag'] === 'Line1_SpeedSP')!;
+    expect(row['raw']).toBe('41480000');
+    row['value'] = 99.5;
+    const after = join(t.home, 'raw-kept-after.json');
+    writeFileSync(after, JSON.stringify(edited));
+    const r = runBaseline(['diff', before, after]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/changed\s+Line1_SpeedSP\s+12\.5 -> 99\.5/);
+    expect(r.stdout).toMatch(/Different\.\n$/);
+  });
+
+  it('says for each input whether it is signed and valid, unsigned, or a bare capture', () => {
+    const snapshot = wrap(fixture('before.capture.json'), 'unsigned.json');
+    const r = runBaseline(['diff', snapshot, fixture('before.capture.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${snapshot}: unsigned: not evidence\n`);
+    expect(r.stdout).toContain(`${fixture('before.capture.json')}: a bare capture document: unsigned, not evidence\n`);
+    const json = runBaseline(['diff', snapshot, snapshot, '--json']);
+    expect((JSON.parse(json.stdout) as { verification: { state: string }[] }).verification.map((v) => v.state)).toEqual(['unsigned', 'unsigned']);
+  });
 });

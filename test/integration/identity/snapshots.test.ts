@@ -98,11 +98,37 @@ describe('signed snapshots and people\'s keys', () => {
     ['truncated', (b: Buffer) => b.subarray(0, b.length / 2), 'unreadable', /not complete JSON/],
     ['an unknown schema version', (b: Buffer) => Buffer.from(b.toString().replaceAll('baseline.snapshot/1', 'baseline.snapshot/9')), 'invalid', /unknown schema "baseline.snapshot\/9"/],
     ['a missing signature', (b: Buffer) => Buffer.from(JSON.stringify({ ...JSON.parse(b.toString()), signatures: [] })), 'unsigned', /unsigned/],
+    ['a null signature', (b: Buffer) => Buffer.from(JSON.stringify({ ...JSON.parse(b.toString()), signatures: [null] })), 'invalid', /signature 1 is malformed: signatures\.0: .*received null/],
+    ['signatures that are null', (b: Buffer) => Buffer.from(JSON.stringify({ ...JSON.parse(b.toString()), signatures: null })), 'invalid', /signatures: must be a list of signatures, not null/],
+    ['a signature without its signer', (b: Buffer) => {
+      const f = JSON.parse(b.toString()) as { signatures: Record<string, unknown>[] };
+      return Buffer.from(JSON.stringify({ ...f, signatures: [{ ...f.signatures[0], signer: null }] }));
+    }, 'invalid', /signature 1 is malformed: signatures\.0\.signer: /],
   ])('%s is refused with a clear reason', (_name, mangle, state, reason) => {
     const v = verifySnapshotBytes(mangle(readFileSync(snapshotPath)), app.identity.trust());
     expect(v.valid).toBe(false);
     expect(v.state).toBe(state);
     expect(v.problems.join(' ')).toMatch(reason);
+  });
+
+  it('`baseline diff` says whether each input is signed and valid, or how its signature fails', () => {
+    const edited = JSON.parse(readFileSync(snapshotPath, 'utf8')) as { document: { values: { value: unknown }[] } };
+    edited.document.values[0]!.value = 12345;
+    const editedPath = join(first.home, 'edited-signed.json');
+    writeFileSync(editedPath, JSON.stringify(edited));
+    const r = runBaseline(['diff', snapshotPath, editedPath, '--home', first.home]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain(`${snapshotPath}: signed and valid (Ana Ruiz, captured by)\n`);
+    expect(r.stdout).toMatch(new RegExp(`${editedPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: signature NOT valid: .*changed after it was signed`));
+  });
+
+  it('`snapshot verify` of a file whose signatures are [null] says which signature is malformed, not an internal error', () => {
+    const file = join(first.home, 'null-signature.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(snapshotPath, 'utf8')) as object, signatures: [null] }));
+    const r = runBaseline(['snapshot', 'verify', file, '--home', first.home]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^INVALID: .*\n {2}- signature 1 is malformed: signatures\.0: /);
+    expect(r.stdout + r.stderr).not.toMatch(/internal/i);
   });
 
   it('a signature by an unknown CA, a revoked or an expired certificate is invalid and says why', () => {
