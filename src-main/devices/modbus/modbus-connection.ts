@@ -62,6 +62,12 @@ export function mapModbusError(err: unknown, controller: string, what: string): 
     const name = MODBUS_EXCEPTIONS[e.modbusCode] ?? 'UNKNOWN EXCEPTION';
     return deviceError('protocol', controller, what, `the device answered exception ${e.modbusCode} (${name})`, { exceptionCode: e.modbusCode, exception: name });
   }
+  // modbus-serial labels its own "Port Not Open" and "Bad Client Address" errors with errno ECONNREFUSED, so the
+  // message decides first: a controller that closed the connection (or cut a reply short) is not a refused port.
+  if (/Port Not Open/i.test(msg)) {
+    return deviceError('closed', controller, what, what === 'connecting' ? 'the connection closed while it was being opened' : 'the connection is no longer open: the device closed it');
+  }
+  if (/Bad Client Address/i.test(msg)) return deviceError('protocol', controller, what, 'the unit id is not a valid Modbus address (0-255 over TCP, 1-247 over RTU)');
   const code = e?.code ?? e?.errno ?? '';
   if (code === 'ECONNREFUSED') return deviceError('refused', controller, what, 'connection refused');
   if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(code)) return deviceError('unreachable', controller, what, `host unreachable (${code})`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { ModbusConnection, type ModbusTarget } from '../../../src-main/devices/modbus/modbus-connection.ts';
 import { emptyModbusImage, setModbusBits, setModbusWords, startModbusSimulator, type ModbusSimulator } from '../../../src-main/devices/simulator/modbus-simulator.ts';
 import { startFaultProxy, type Fault } from '../../../src-main/devices/simulator/fault-proxy.ts';
@@ -167,5 +168,72 @@ describe('Modbus simulator told to answer with an exception', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('Modbus TCP: a controller that hangs up or cuts a reply short is not "connection refused"', () => {
+  /** A real TCP peer on loopback that runs `onRequest` for every request it receives. */
+  async function peer(onRequest: (socket: Socket, request: Buffer) => void, onConnect?: (socket: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('data', (d: Buffer) => onRequest(socket, d));
+      onConnect?.(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    return { port, close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) };
+  }
+
+  /** The reply to a read of `count` holding registers, all zero (MBAP header + FC 3 PDU). */
+  function readReply(request: Buffer, count: number): Buffer {
+    const reply = Buffer.alloc(9 + count * 2);
+    request.copy(reply, 0, 0, 4);
+    reply.writeUInt16BE(3 + count * 2, 4);
+    reply[6] = request[6]!;
+    reply[7] = 3;
+    reply[8] = count * 2;
+    return reply;
+  }
+
+  const cases: [string, (socket: Socket, request: Buffer) => void, ((socket: Socket) => void) | undefined][] = [
+    ['closes the connection on receiving the request', (socket) => socket.end(), undefined],
+    ['resets the connection on receiving the request', (socket) => socket.resetAndDestroy(), undefined],
+    ['sends half a reply, then closes', (socket, request) => { socket.end(readReply(request, 4).subarray(0, 7)); }, undefined],
+    ['sends a reply one byte short, then closes', (socket, request) => { const r = readReply(request, 4); socket.end(r.subarray(0, r.length - 1)); }, undefined],
+    ['accepts, then closes before any request', () => undefined, (socket) => { setTimeout(() => socket.end(), 20); }],
+    // The first attempt times out (300 ms) on the short reply; the peer hangs up at 340 ms, before the retry (backoff
+    // 100 ms) finds the connection gone: modbus-serial's "Port Not Open", which it labels ECONNREFUSED.
+    ['sends half a reply, then closes while the client waits to retry', (socket, request) => {
+      socket.write(readReply(request, 4).subarray(0, 7));
+      setTimeout(() => socket.end(), 340);
+    }, undefined],
+  ];
+  for (const [name, onRequest, onConnect] of cases) {
+    it(`a controller that ${name}: "the connection was closed", never "refused"`, async () => {
+      const p = await peer(onRequest, onConnect);
+      try {
+        const conn = await ModbusConnection.open(tcp(p.port, { retries: 2, timeoutMs: 300 }));
+        await new Promise((r) => setTimeout(r, 60));
+        const e = await failure(conn.read('hr', 0, 4));
+        await conn.close();
+        expect(e.code).toBe('device-closed');
+        expect(e.message).toMatch(/reading hr:0\.\.3: .*(closed|no longer open)/);
+        expect(e.message).not.toMatch(/refused/);
+        expect(e.hint).not.toMatch(/check the port number/);
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  it('a port with nothing listening is still "connection refused"', async () => {
+    const p = await peer(() => undefined);
+    const port = p.port;
+    await p.close();
+    const e = await failure(ModbusConnection.open(tcp(port)));
+    expect(e.code).toBe('device-refused');
   });
 });
