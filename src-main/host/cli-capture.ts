@@ -5,6 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
+import { PROFILE_CSV_MAX_CHARS } from '../../src-shared/common/api/contract.ts';
+import { readBoundedFile } from './bounded-file.ts';
 import type { ModbusProfile } from '../../src-shared/common/profile/capture-profile.ts';
 import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
 import { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
@@ -73,12 +75,11 @@ export function targetFromFlags(flags: Flags): ControllerTarget {
 
 function readProfile(path: string | undefined, protocol: 'modbus' | 's7' | 'logix') {
   if (!path) throw new BaselineError('usage', 'No capture profile was given.', 'Pass --profile FILE.csv (header tag,address,type,class,safety,writable,description).');
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    throw new BaselineError('profile-unreadable', `The profile file ${path} cannot be read.`, 'Check the path and that you may read the file.');
-  }
+  // The same limit as the API's profiles.import, checked before the file is read.
+  const bytes = readBoundedFile(path, PROFILE_CSV_MAX_CHARS, {
+    code: 'profile', noun: 'profile file',
+    hint: 'A capture profile may be at most 10 MB: split the controller\'s tags into several profiles, or drop descriptions you do not need.',
+  });
   return importProfileCsv(bytes, protocol);
 }
 

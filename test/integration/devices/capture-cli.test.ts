@@ -93,6 +93,22 @@ describe('baseline capture / simulate (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/controller settings/);
   });
+
+  it('a 19 MB profile CSV is refused by its size before it is read, with the 10 MB limit named (capture and simulate)', () => {
+    // Valid rows, so that reading it would be the slow, memory-hungry path the limit avoids.
+    const row = 'Line9_Station_Setpoint_00000,hr:0,UINT16,config,false,false,Station setpoint on packaging line 9 (case erector group)\n';
+    const big = join(t.home, 'huge-profile.csv');
+    writeFileSync(big, 'tag,address,type,class,safety,writable,description\n' + row.repeat(Math.ceil(19_000_000 / row.length)));
+    for (const args of [
+      ['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', '1', '--profile', big, '--out', join(t.home, 'never.json')],
+      ['simulate', '--protocol', 'modbus-tcp', '--profile', big],
+    ]) {
+      const r = runBaseline(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/The profile file .*huge-profile\.csv is 19\.0 MB; Baseline reads at most 10\.0 MB\./);
+      expect(r.stderr).toMatch(/what to do: A capture profile may be at most 10 MB/);
+    }
+  });
 });
 
 describe('baseline simulate --protocol s7 | logix, captured by the CLI', () => {
