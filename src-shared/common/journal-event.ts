@@ -68,6 +68,8 @@ export type EventVerification = { state: 'verified' } | { state: 'failed'; probl
 export interface JournalVerifyReport {
   ok: boolean;
   events: number;
+  /** Stored events with at least one problem (journal-wide problems, such as a missing genesis, are not events). */
+  failedEvents: number;
   devices: number;
   firstProblem: EventProblem | null;
   problems: EventProblem[];
@@ -81,6 +83,7 @@ export function summariseVerifyReport(r: JournalVerifyReport): string {
   }
   const p = r.firstProblem;
   const first = p ? `first bad event: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}` : 'no detail';
-  const badEvents = new Set(r.problems.map((q) => `${q.device}/${q.seq}`)).size;
-  return `Journal FAILED verification: ${badEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}); ${first}`;
+  const gaps = r.problems.filter((q) => q.kind === 'seq-gap' && /missing/.test(q.message));
+  const gapText = gaps.length > 0 ? `; events are missing: ${gaps.slice(0, 3).map((q) => `${q.message.split(' (')[0]} on device ${q.device}`).join('; ')}` : '';
+  return `Journal FAILED verification: ${r.failedEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})${gapText}; ${first}`;
 }

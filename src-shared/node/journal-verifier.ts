@@ -73,7 +73,11 @@ export function checkRow(
   const parsed = parseStoredRow(row);
   if ('error' in parsed) return [problem('unreadable', parsed.error)];
   if (parsed.body.seq !== expectedSeq) {
-    problems.push(problem('seq-gap', `expected seq ${expectedSeq} but found ${parsed.body.seq}`));
+    const found = parsed.body.seq;
+    const missing = found > expectedSeq ? (found - 1 === expectedSeq ? `seq ${expectedSeq} is missing` : `seq ${expectedSeq} to ${found - 1} are missing`) : null;
+    problems.push(problem('seq-gap', missing
+      ? `${missing} (deleted from the journal?): expected seq ${expectedSeq} but found ${found}`
+      : `expected seq ${expectedSeq} but found ${found} (repeated or out of order)`));
   }
   if (row.prev !== expectedPrev) {
     problems.push(problem('chain-broken', `prev is ${row.prev.slice(0, 12)}… but the previous event's hash is ${expectedPrev.slice(0, 12)}…`));
@@ -110,6 +114,7 @@ export interface VerifyOptions {
 export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: VerifyOptions = {}): JournalVerifyReport {
   const problems: EventProblem[] = [];
   let events = 0;
+  let failedEvents = 0;
   const devices = new Set<string>();
   let current: { device: string; key: KeyObject | null; expectedSeq: number; prev: string } | null = null;
 
@@ -129,7 +134,9 @@ export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: Verif
         }
       }
     }
-    problems.push(...checkRow(row, current.key, current.expectedSeq, current.prev));
+    const rowProblems = checkRow(row, current.key, current.expectedSeq, current.prev);
+    if (rowProblems.length > 0) failedEvents++;
+    problems.push(...rowProblems);
     current.prev = row.hash;
     current.expectedSeq = (typeof row.seq === 'number' ? row.seq : current.expectedSeq) + 1;
   }
@@ -142,6 +149,7 @@ export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: Verif
   return {
     ok: problems.length === 0,
     events,
+    failedEvents,
     devices: devices.size,
     firstProblem: problems[0] ?? null,
     problems,

@@ -94,6 +94,7 @@ export type EventView = z.infer<typeof EventViewSchema>;
 export const VerifyReportSchema = z.object({
   ok: z.boolean(),
   events: z.number(),
+  failedEvents: z.number(),
   devices: z.number(),
   firstProblem: EventProblemSchema.nullable(),
   problems: z.array(EventProblemSchema),

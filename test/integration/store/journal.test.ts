@@ -90,6 +90,24 @@ describe('signed journal on a real SQLite file', () => {
     expect(report.firstProblem.seq).toBe(7);
   });
 
+  it('with seq 1 deleted, counts failed events correctly (never more than there are) and names the gap', () => {
+    for (let i = 0; i < 4; i++) openApp().close();
+    const db = join(t.home, 'baseline.db');
+    sqlite(db, 'DROP TRIGGER IF EXISTS events_no_delete; DELETE FROM events WHERE seq = 1;');
+    const left = Number(sqlite(db, 'SELECT count(*) FROM events;').trim());
+    const r = runBaseline(['journal', 'verify', '--home', t.home]);
+    expect(r.code).toBe(1);
+    const m = /Journal FAILED verification: (\d+) of (\d+) events failed/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![2])).toBe(left);
+    expect(Number(m![1])).toBeLessThanOrEqual(left);
+    expect(r.stdout).toMatch(/events are missing: seq 1 is missing on device /);
+    expect(r.stdout).toMatch(/seq 1 is missing \(deleted from the journal\?\): expected seq 1 but found 2/);
+    // Two events deleted in the middle: the range is named.
+    sqlite(db, 'DELETE FROM events WHERE seq IN (3, 4);');
+    expect(runBaseline(['journal', 'verify', '--home', t.home]).stdout).toMatch(/seq 3 to 4 are missing on device /);
+  });
+
   it('detects a journal replaced wholesale under the data directory (device key mismatch)', () => {
     openApp().close();
     const other = tempHome();
