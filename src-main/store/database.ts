@@ -6,7 +6,7 @@
  * file read-only.
  */
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
@@ -99,6 +99,23 @@ function migrate(db: Database.Database, from: number): void {
   }
 }
 
+/**
+ * The data directory 0700 and the database files 0600, like the device key: the journal, people's certificates and
+ * every capture are for this OS user only. Also tightens stores created before this rule (which were 0644).
+ */
+function restrictToOwner(home: string, path: string): void {
+  if (process.platform === 'win32') return; // NTFS ACLs of the user's profile folder apply instead
+  const chmod = (p: string, mode: number) => {
+    try {
+      chmodSync(p, mode);
+    } catch {
+      // Not ours to change (another owner, a read-only mount): the files keep the mode they were given.
+    }
+  };
+  chmod(home, 0o700);
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmod(file, 0o600);
+}
+
 /** Opens (creating if needed) the store in a data directory. */
 export function openStore(options: OpenStoreOptions): OpenStore {
   const { home } = options;
@@ -117,10 +134,13 @@ export function openStore(options: OpenStoreOptions): OpenStore {
   let lock: StoreLock | null = null;
   if (!readOnly) lock = acquireStoreLock(home, options.purpose ?? 'Baseline');
   try {
+    // Created owner-only before SQLite sees it: SQLite gives the -wal and -shm files the database file's mode.
+    if (!readOnly && !existsSync(path)) closeSync(openSync(path, 'a', 0o600));
     const db = new Database(path, { readonly: readOnly, fileMustExist: readOnly });
     db.pragma('busy_timeout = 5000');
     if (!readOnly) {
       db.pragma('journal_mode = WAL');
+      restrictToOwner(home, path);
       // FULL: an acknowledged event survives power loss, which an audit trail needs more than speed.
       db.pragma('synchronous = FULL');
     }
