@@ -4,8 +4,10 @@
  *
  * A lock file created with O_EXCL holds the owner's pid and host. A lock left behind by a process that no
  * longer exists on this host is stale and taken over; a live owner means refusal with a clear message.
+ * An empty or unreadable lock file is what a process in the middle of taking the lock leaves for a moment (between
+ * creating the file and writing its pid), so it is taken over only once it is older than a grace period.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
@@ -17,6 +19,17 @@ export interface StoreLock {
 }
 
 interface LockInfo { pid: number; host: string; since: string; purpose: string }
+
+/** How old an empty or unreadable lock file must be before it counts as left behind by a crash. */
+export const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY; // gone meanwhile: nothing left to wait for
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -60,7 +73,7 @@ export function acquireStoreLock(home: string, purpose: string): StoreLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readLock(path);
       const stale = holder !== null && holder.host === hostname() && !alive(holder.pid);
-      const unreadableAndOld = holder === null;
+      const unreadableAndOld = holder === null && ageMs(path) > UNREADABLE_LOCK_GRACE_MS;
       if ((stale || unreadableAndOld) && attempt === 0) {
         rmSync(path, { force: true });
         continue;
@@ -69,7 +82,7 @@ export function acquireStoreLock(home: string, purpose: string): StoreLock {
         'store-locked',
         holder
           ? `The data directory ${home} is already in use by Baseline (${holder.purpose}, process ${holder.pid} on ${holder.host}, since ${holder.since}).`
-          : `The data directory ${home} is already in use by another Baseline process.`,
+          : `The data directory ${home} is being opened by another Baseline process (its lock file was created moments ago and does not name its owner yet).`,
         'Close the other Baseline window or command first, or use a different data directory (--home). '
           + 'Two programs writing one store could corrupt the audit trail, so Baseline refuses.',
         holder ? { ...holder } : undefined,

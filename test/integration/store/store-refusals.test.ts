@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { openStore } from '../../../src-main/store/database.ts';
+import { UNREADABLE_LOCK_GRACE_MS } from '../../../src-main/store/store-lock.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 import { runBaseline } from '../../helpers/cli.ts';
@@ -112,6 +113,28 @@ describe('the store refuses files it must not open, and leaves them untouched', 
     writeFileSync(join(t.home, 'baseline.lock'), host);
     const app = open();
     expect(app.journal.count()).toBe(3);
+    app.close();
+  });
+
+  it('an empty lock file (a process between creating its lock and writing its pid) is respected until the grace period passes', () => {
+    open().close();
+    const lock = join(t.home, 'baseline.lock');
+    writeFileSync(lock, '');
+    let refused: unknown;
+    try {
+      open().close();
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(BaselineError);
+    expect((refused as BaselineError).code).toBe('store-locked');
+    expect((refused as BaselineError).message).toMatch(/is being opened by another Baseline process/);
+    expect(readFileSync(lock, 'utf8')).toBe('');
+    // Older than the grace period: left by a crash at that moment, and taken over.
+    const old = new Date(Date.now() - UNREADABLE_LOCK_GRACE_MS - 5_000);
+    utimesSync(lock, old, old);
+    const app = open();
+    expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid });
     app.close();
   });
 
