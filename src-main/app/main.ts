@@ -4,9 +4,11 @@
  * and one IPC handler per API operation that checks its sender before calling the same router every
  * transport uses. Everything else runs in plain Node (src-main/services).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { APP_PAGE_URL, APP_SCHEME, DESKTOP_CSP, resolveAppRequest } from './app-protocol.ts';
+import { appMenuTemplate } from './app-menu.ts';
 import { OPERATIONS } from '../../src-shared/common/api/contract.ts';
 import { toErrorData } from '../../src-shared/common/errors.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
@@ -17,7 +19,22 @@ import { ApiRouter, appHandlers } from '../services/api-router.ts';
 import { filePermissionsProtection, type KeyProtection } from '../store/device-key-store.ts';
 
 
-const rendererIndex = () => join(app.getAppPath(), 'dist-renderer', 'index.html');
+const rendererRoot = () => join(app.getAppPath(), 'dist-renderer');
+
+/** Serves `app://baseline/…` from the bundled renderer, with the desktop CSP; anything outside it is a 404. */
+async function serveAppRequest(request: Request): Promise<Response> {
+  const file = resolveAppRequest(request.url, rendererRoot());
+  if (!file) return new Response('Not found', { status: 404 });
+  try {
+    const res = await net.fetch(pathToFileURL(file).href);
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', DESKTOP_CSP);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(res.body, { status: res.status, headers });
+  } catch {
+    return new Response('Not found', { status: 404 });
+  }
+}
 
 /** safeStorage (DPAPI, Keychain, libsecret/kwallet) protects the device key; Linux without a keyring falls back, stated in docs/security.md. */
 function osKeyProtection(): KeyProtection {
@@ -51,7 +68,7 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
     windowContentsId: mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
     fromMainFrame: frame === event.sender.mainFrame,
     frameUrl: frame.url,
-    appPageUrl: pathToFileURL(rendererIndex()).href,
+    appPageUrl: APP_PAGE_URL,
   });
 }
 
@@ -60,6 +77,7 @@ function lockDown(contents: WebContents): void {
   contents.on('will-redirect', (e) => e.preventDefault());
   contents.on('will-attach-webview', (e) => e.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  if (app.isPackaged) contents.on('devtools-opened', () => contents.closeDevTools());
 }
 
 function createWindow(): BrowserWindow {
@@ -85,14 +103,17 @@ function createWindow(): BrowserWindow {
       navigateOnDragDrop: false,
       spellcheck: false,
       disableBlinkFeatures: 'Auxclick',
+      devTools: !app.isPackaged,
     },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(rendererIndex());
+  void win.loadURL(APP_PAGE_URL);
   return win;
 }
 
 function start(): void {
+  // Before ready, as Electron requires: app:// is a standard, secure origin of its own (not file://).
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -105,16 +126,15 @@ function start(): void {
 
   void app.whenReady().then(() => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-      // The same policy as src-renderer/index.html's meta tag, written out so Electronegativity evaluates it.
+      // The desktop policy (DESKTOP_CSP, also set by the app:// handler), written out so Electronegativity evaluates it.
       // Its evaluator warns that script-src 'self' is risky where a site hosts JSONP or user uploads; the app
       // loads only its own bundled files, so that warning is suppressed on the next line.
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': ["default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"] } }); // eng-disable CSP_GLOBAL_CHECK
     });
+    protocol.handle(APP_SCHEME, serveAppRequest);
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     session.defaultSession.setPermissionCheckHandler(() => false);
-    Menu.setApplicationMenu(Menu.buildFromTemplate([
-      { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' },
-    ]));
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(app.isPackaged)));
 
     let baseline: BaselineApp;
     try {

@@ -15,16 +15,19 @@ const electron = {
   contextBridge: { exposeInMainWorld: (name, api) => { exposed = { name, keys: Object.keys(api).sort() }; } },
   ipcRenderer: { invoke: async () => ({ ok: true, value: 1 }), on() {}, removeListener() {} },
   app: {
+    isPackaged: true,
     requestSingleInstanceLock: () => true, on() {}, quit() {}, getAppPath: () => process.cwd(), getPath: () => process.env.HOME_DIR,
     whenReady: () => Promise.resolve(),
   },
   session: { defaultSession: { webRequest: { onHeadersReceived() { calls.push('csp'); } }, setPermissionRequestHandler() { calls.push('perm-request'); }, setPermissionCheckHandler() { calls.push('perm-check'); } } },
-  Menu: { setApplicationMenu() {}, buildFromTemplate: () => ({}) },
+  Menu: { setApplicationMenu() {}, buildFromTemplate: (t) => { calls.push(['menu', JSON.stringify(t)]); return {}; } },
+  protocol: { registerSchemesAsPrivileged: (s) => calls.push(['schemes', s]), handle: (scheme) => calls.push('protocol:' + scheme) },
+  net: { fetch: async () => { throw new Error('not in this test'); } },
   safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'basic_text' },
   ipcMain: { handle: (ch) => { handlers[ch] = true; } },
   dialog: { showErrorBox: (t, m) => calls.push('error:' + m) },
   utilityProcess: { fork() { throw new Error('not in this test'); } },
-  BrowserWindow: class { constructor(o) { calls.push(['window', o.webPreferences]); this.webContents = { id: 1 }; } once() {} on() {} loadFile() { return Promise.resolve(); } isDestroyed() { return false; } },
+  BrowserWindow: class { constructor(o) { calls.push(['window', o.webPreferences]); this.webContents = { id: 1 }; } once() {} on() {} loadFile(f) { calls.push(['loadFile', f]); return Promise.resolve(); } loadURL(u) { calls.push(['loadURL', u]); return Promise.resolve(); } isDestroyed() { return false; } },
 };
 Module._load = function (r) { if (r === 'electron') return electron; return orig.apply(this, arguments); };
 require(process.env.BUNDLE);
@@ -58,5 +61,13 @@ describe('Electron bundles (Electron itself stubbed: the binary is not available
     expect(out.handlers).toEqual(Object.keys(OPERATIONS).map((op) => `baseline:${op}`).sort());
     const window = out.calls.find((c) => Array.isArray(c) && c[0] === 'window') as [string, Record<string, unknown>];
     expect(window[1]).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    // Packaged: no developer tools, the page from app:// (registered as privileged before ready), never file://.
+    expect(window[1]).toMatchObject({ devTools: false });
+    expect(out.calls).toContainEqual(['schemes', [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]]);
+    expect(out.calls).toContain('protocol:app');
+    expect(out.calls).toContainEqual(['loadURL', 'app://baseline/index.html']);
+    expect(out.calls.some((c) => Array.isArray(c) && c[0] === 'loadFile')).toBe(false);
+    const menu = out.calls.find((c) => Array.isArray(c) && c[0] === 'menu') as [string, string];
+    expect(menu[1]).not.toMatch(/toggleDevTools|reload/i);
   }, 30_000);
 });
