@@ -22,6 +22,7 @@ import { captureCommand, simulateCommand } from './cli-capture.ts';
 import { peopleCommand, snapshotVerifyCommand } from './cli-people.ts';
 import { diffCommand } from './cli-diff.ts';
 import { driftCommand } from './cli-drift.ts';
+import { evidenceCommand, verifyCommand } from './cli-evidence.ts';
 
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
@@ -59,6 +60,15 @@ Usage:
                   | revoke --employee-id ID --reason TEXT | list      [--home DIR]
                                                   people's certificates and keystores; passwords are
                                                   asked for (hidden on a terminal, one per stdin line)
+  baseline evidence export CHANGE_ID --out FILE.zip [--home DIR]
+                                                  the change's evidence pack: signed events, snapshots,
+                                                  diffs, certificates, policy, report.pdf, VERIFY.md
+  baseline evidence export --from DATE --to DATE [--line L] [--class C] --out DIR [--home DIR]
+                                                  an auditor's sample: one pack per change created in the
+                                                  period, and index.csv (the register with pack hashes)
+  baseline verify PACK.zip [--ca CA.pem] [--home DIR] [--json]
+                                                  check an evidence pack offline against the CA you trust
+                                                  (exit 0 verified; 1 listing every failure)
   baseline simulate --protocol modbus-tcp|s7|logix --profile FILE.csv [--values FILE.json] [--port N]
                    [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N|exception:CODE]
                                                   a simulated controller on 127.0.0.1
@@ -181,6 +191,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
         p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
         controller: { type: 'string' }, all: { type: 'boolean' }, attach: { type: 'string', multiple: true },
+        from: { type: 'string' }, to: { type: 'string' }, line: { type: 'string' }, class: { type: 'string' },
       },
     });
     if (values.version) {
@@ -216,6 +227,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       return snapshotVerifyCommand(positionals[2], values, explicitHome ?? null, io);
     }
     if (group === 'simulate') return await simulateCommand(values, ioTty);
+    if (group === 'evidence') return await evidenceCommand(command, positionals[2], values, home, io);
+    if (group === 'verify') return await verifyCommand(command, values, values.home ?? null, io);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof BaselineError && err.code === 'usage') {

@@ -28,6 +28,8 @@ import { PolicyService, defaultResourcesDir } from './policy-service.ts';
 import { ChangeService } from './change-service.ts';
 import { PlantService } from './plant-service.ts';
 import { ChangeRestoreService } from './change-restore-service.ts';
+import { EvidenceService } from './evidence-service.ts';
+import { EvidenceRepository } from '../store/evidence-repository.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -81,6 +83,7 @@ export class BaselineApp {
   readonly plantModel: PlantService;
   readonly changeRestores: ChangeRestoreService;
   readonly changes: ChangeService;
+  readonly evidence: EvidenceService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -110,6 +113,10 @@ export class BaselineApp {
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),
+    });
+    this.evidence = new EvidenceService({
+      repo: new EvidenceRepository(store.db), blobs: this.blobs, resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
+      device: { id: deviceKey.deviceId, name: deviceKey.name }, clock: options.clock ?? (() => new Date())
     });
     this.changeRestores = new ChangeRestoreService({
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,

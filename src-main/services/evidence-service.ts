@@ -1,0 +1,163 @@
+/**
+ * Evidence packs (issue #14): gathers everything a change's pack must carry from the journal, the blob store and
+ * the resources, and writes the pack with the shared writer (src-shared/node/evidence). Reading only: exporting
+ * records nothing and changes nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { JsonValue } from '../../src-shared/common/canonical-json.ts';
+import type { ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
+import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
+import { parseStoredRow, type StoredEventRow } from '../../src-shared/node/journal-verifier.ts';
+import type { EventRole } from '../../src-shared/node/evidence/pack-format.ts';
+import { writePack, type PackInput } from '../../src-shared/node/evidence/pack-writer.ts';
+import { APP_VERSION } from '../app-version.ts';
+import { writeCsv } from '../../src-shared/common/csv-table.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
+import type { EvidenceRepository } from '../store/evidence-repository.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+
+const PRIORITY: readonly EventRole[] = ['change', 'restore', 'snapshot', 'policy', 'trust', 'genesis', 'link'];
+
+/** Writes evidence packs of one data directory. */
+export class EvidenceService {
+  private readonly deps: {
+    repo: EvidenceRepository;
+    blobs: BlobStore;
+    resourcesDir: string;
+    device: { id: string; name: string };
+    clock: () => Date;
+  };
+
+  constructor(deps: EvidenceService['deps']) {
+    this.deps = deps;
+  }
+
+  /** What the pack of a change holds, read from the store (no pack written). */
+  gather(changeId: string, actor: Actor): PackInput {
+    const { repo, blobs } = this.deps;
+    if (!repo.hasChange(changeId)) {
+      throw new BaselineError('change-unknown', `There is no change ${changeId} in this data directory.`, 'Check the change id (`baseline journal list` or the Changes screen shows them).');
+    }
+    const chosen = new Map<string, { row: StoredEventRow; role: EventRole }>();
+    const add = (row: StoredEventRow | undefined, role: EventRole) => {
+      if (!row) return;
+      const key = `${row.device}/${String(row.seq)}`;
+      const had = chosen.get(key);
+      if (!had || PRIORITY.indexOf(role) < PRIORITY.indexOf(had.role)) chosen.set(key, { row, role });
+    };
+    const changeRows = repo.changeRows(changeId);
+    for (const r of changeRows) add(r, 'change');
+    const payloads = changeRows.map((r) => ({ type: r.type, p: JSON.parse(r.payload) as Record<string, JsonValue> }));
+    const last = payloads.filter((x) => x.type === 'change.updated').at(-1);
+    const state = last!.p['state'] as unknown as ChangeState;
+
+    const snapshotShas = new Set<string>();
+    const captureShas = new Set<string>();
+    if ('execution' in state) for (const s of state.execution.snapshots ?? []) snapshotShas.add(s.snapshotSha256);
+    for (const { type, p } of payloads) {
+      if (type === 'restore.verified') {
+        snapshotShas.add(String(p['beforeSnapshotSha256']));
+        captureShas.add(String(p['captureSha256']));
+        for (const r of repo.restoreRows(String(p['decisionId']))) add(r, 'restore');
+      }
+      if (type === 'baseline.approved') snapshotShas.add(String(p['snapshotSha256']));
+    }
+    const snapshots: PackInput['snapshots'] = [];
+    const artefacts: PackInput['artefacts'] = [];
+    for (const sha of snapshotShas) {
+      const row = repo.snapshotRow(sha);
+      if (!row) throw new BaselineError('evidence-snapshot-missing', `Snapshot ${sha.slice(0, 12)}… of change ${changeId} has no snapshot.captured event here.`, 'Export the pack on the laptop that recorded the change.');
+      add(row, 'snapshot');
+      const bytes = blobs.get(String((JSON.parse(row.payload) as { fileSha256: string }).fileSha256));
+      snapshots.push({ sha256: sha, bytes });
+      const file = JSON.parse(bytes.toString('utf8')) as SnapshotFile;
+      for (const a of file.document.artefacts ?? []) artefacts.push({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) });
+    }
+    const captures: PackInput['captures'] = [];
+    for (const sha of captureShas) {
+      add(repo.captureRow(sha), 'snapshot');
+      captures.push({ sha256: sha, bytes: blobs.get(sha) });
+    }
+    for (const r of repo.trustRows()) add(r, 'trust');
+
+    const revision = state.review?.evaluation.policyRevision;
+    const adopted = revision === undefined ? undefined : repo.policyRow(revision);
+    let policy: PackInput['policy'];
+    if (adopted) {
+      add(adopted, 'policy');
+      const p = JSON.parse(adopted.payload) as { revision: number; name: string; yaml: string };
+      policy = { revision: p.revision, name: p.name, source: 'adopted', yaml: p.yaml };
+    } else {
+      const yaml = readFileSync(join(this.deps.resourcesDir, 'policy', 'default-policy.yaml'), 'utf8');
+      const shipped = loadPolicyYaml(yaml, 'default-policy.yaml');
+      policy = { revision: shipped.revision, name: shipped.name, source: 'shipped-default', yaml };
+    }
+    const checkpointsYaml = readFileSync(join(this.deps.resourcesDir, 'checklists', 'execution-checkpoints.yaml'), 'utf8');
+
+    // Each device's genesis (its key) and every event between the change's first and last event on that device.
+    const devices = new Set([...chosen.values()].map((c) => c.row.device));
+    for (const device of devices) {
+      add(repo.chainRows(device, 1, 1)[0], 'genesis');
+      const seqs = changeRows.filter((r) => r.device === device).map((r) => Number(r.seq));
+      if (seqs.length > 0) for (const r of repo.chainRows(device, Math.min(...seqs), Math.max(...seqs))) add(r, 'link');
+    }
+    const events = [...chosen.values()].sort((a, b) => a.row.device.localeCompare(b.row.device) || Number(a.row.seq) - Number(b.row.seq));
+    for (const e of events) {
+      const parsed = parseStoredRow(e.row);
+      if ('error' in parsed) {
+        throw new BaselineError('journal-unreadable', `Event seq ${String(e.row.seq)} of device ${e.row.device} cannot be read: ${parsed.error}.`,
+          'Run `baseline journal verify`, then restore the store from a backup; a pack is never written from a damaged journal.');
+      }
+    }
+    return {
+      changeId, exportedAt: this.deps.clock().toISOString(),
+      exportedBy: { device: this.deps.device.id, deviceName: this.deps.device.name, user: actor.name, appVersion: APP_VERSION },
+      events, snapshots, captures, artefacts, policy, checkpointsYaml,
+      crosswalkYaml: readFileSync(join(this.deps.resourcesDir, 'compliance', 'crosswalk.yaml'), 'utf8'),
+    };
+  }
+
+  /**
+   * An auditor's sample: the changes created in [from, to] (dates or instants, the end date inclusive), optionally
+   * on one line and of one class, each with its pack, and the register of them as CSV with each pack's hashes.
+   */
+  async exportSample(filter: { from: string; to: string; line?: string; class?: string }, actor: Actor,
+    write: (name: string, bytes: Buffer) => void): Promise<{ changes: number; index: string }> {
+    const from = Date.parse(filter.from);
+    const toDate = /^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? Date.parse(filter.to) + 86_400_000 : Date.parse(filter.to);
+    if (Number.isNaN(from) || Number.isNaN(toDate) || toDate <= from) {
+      throw new BaselineError('sample-period-invalid', `The period ${filter.from} to ${filter.to} is not a valid period.`, 'Give --from and --to as dates (2026-11-01) with --from before --to.');
+    }
+    const lines = this.deps.repo.controllerLines();
+    const chosen = this.deps.repo.changes().filter((c) => {
+      const at = Date.parse(c.createdAt);
+      if (at < from || at >= toDate) return false;
+      if (filter.class && c.class !== filter.class) return false;
+      const state = JSON.parse(c.state) as ChangeState;
+      const changeLines = state.fields.targetControllers.map((id) => lines.get(id)).filter((l) => l !== undefined);
+      return !filter.line || changeLines.includes(filter.line);
+    });
+    const rows: string[][] = [];
+    for (const c of chosen) {
+      const pack = await this.export(c.id, actor);
+      const file = `${c.id}.zip`;
+      write(file, pack.zip);
+      const state = JSON.parse(c.state) as ChangeState;
+      const changeLines = [...new Set(state.fields.targetControllers.map((id) => lines.get(id)).filter((l) => l !== undefined))];
+      rows.push([c.id, c.title, c.class ?? '', c.status, changeLines.join(' '), state.requester.name, c.createdAt, c.updatedAt, file, sha256Hex(pack.zip), pack.manifestSha256]);
+    }
+    const index = writeCsv(['change_id', 'title', 'class', 'status', 'lines', 'requester', 'created_at', 'updated_at', 'pack', 'pack_sha256', 'manifest_sha256'], rows);
+    write('index.csv', Buffer.from(index, 'utf8'));
+    return { changes: chosen.length, index };
+  }
+
+  /** The pack of a change, as zip bytes. */
+  async export(changeId: string, actor: Actor): Promise<{ zip: Buffer; manifestSha256: string; members: number }> {
+    const { zip, manifestSha256, members } = await writePack(this.gather(changeId, actor));
+    return { zip, manifestSha256, members };
+  }
+}

@@ -1,0 +1,24 @@
+/** What the report and the crosswalk read about one pack: the change, its events, signatures and diffs. */
+import type { ChangeState } from '../../common/workflow/change-state.ts';
+import type { SnapshotFile } from '../../common/snapshot/snapshot.ts';
+import type { Manifest, PackEvent, SignatureIndexEntry } from './pack-format.ts';
+import type { ControllerDiffs } from './pack-derive.ts';
+
+/** The parsed content of a pack, as the writer built it or the verifier read it. */
+export interface PackContext {
+  changeId: string;
+  /** The change's state after its last event in the pack. */
+  state: ChangeState;
+  events: PackEvent[];
+  signatures: SignatureIndexEntry[];
+  diffs: ControllerDiffs[];
+  /** Snapshot files by document hash. */
+  snapshots: ReadonlyMap<string, SnapshotFile>;
+  policy: { revision: number; name: string; source: 'adopted' | 'shipped-default' };
+  /** The plant's time zone (from the policy), in which the report shows times. */
+  timeZone: string;
+  exportedAt: string;
+  exportedBy: Manifest['exportedBy'];
+  /** Every member's name (manifest, report and SHA256SUMS aside). */
+  memberNames: string[];
+}

@@ -1,0 +1,225 @@
+/**
+ * The evidence pack format (`baseline.evidence-pack/1`, docs/formats.md): member names, the manifest, and the
+ * derivations the writer and the verifier share, so that the verifier recomputes every derived member from the
+ * signed ones and names the member that differs.
+ */
+import { z } from 'zod';
+import { canonicalJson, type JsonValue } from '../../common/canonical-json.ts';
+import { eventHashInput, type EventBody } from '../../common/journal-event.ts';
+import { signatureStatement, type ESignature } from '../../common/snapshot/snapshot.ts';
+import { sha256Hex } from '../hash.ts';
+
+/** The pack's format id; readers refuse other major versions. */
+export const PACK_FORMAT = 'baseline.evidence-pack/1';
+
+/** Members outside the manifest: the manifest itself, the report that prints its hash, and the file of both hashes. */
+export const MANIFEST = 'manifest.json';
+export const REPORT = 'report.pdf';
+export const SHA256SUMS = 'SHA256SUMS';
+
+/** The manifest: every member but itself, report.pdf and SHA256SUMS, with its SHA-256 and size. */
+export const ManifestSchema = z.object({
+  format: z.literal(PACK_FORMAT),
+  changeId: z.string().min(1),
+  title: z.string(),
+  exportedAt: z.string(),
+  exportedBy: z.object({ device: z.string(), deviceName: z.string(), user: z.string(), appVersion: z.string() }),
+  policy: z.object({ revision: z.number().int(), name: z.string(), source: z.enum(['adopted', 'shipped-default']) }),
+  members: z.array(z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() })),
+}).strict();
+
+/** The manifest's content. */
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Why an event is in the pack. */
+export type EventRole = 'change' | 'link' | 'genesis' | 'trust' | 'policy' | 'snapshot' | 'restore';
+
+/** One row of journal/index.json. */
+export interface EventIndexEntry {
+  device: string;
+  seq: number;
+  id: string;
+  type: string;
+  hash: string;
+  /** Base64 Ed25519 signature (also raw in the .sig member). */
+  sig: string;
+  role: EventRole;
+  member: string;
+}
+
+const pad = (n: number) => String(n).padStart(8, '0');
+
+/** Member names of one event: its canonical body (what was hashed and signed) and its raw signature. */
+export function eventMembers(device: string, seq: number): { body: string; sig: string } {
+  return { body: `journal/${device}/${pad(seq)}.json`, sig: `journal/${device}/${pad(seq)}.sig` };
+}
+
+/** The exact bytes a journal event's hash and device signature cover. */
+export function eventBodyBytes(body: EventBody): Buffer {
+  return Buffer.from(eventHashInput(body), 'utf8');
+}
+
+/** Member names of trust material. */
+export const pkiMembers = {
+  ca: (fingerprint: string) => `pki/ca/${fingerprint}.pem`,
+  person: (fingerprint: string) => `pki/people/${fingerprint}.pem`,
+  device: (device: string) => `pki/devices/${device}.pem`,
+  revocations: 'pki/revocations.json',
+};
+
+/** Member names of snapshots, captures and artefacts (by hash). */
+export const contentMembers = {
+  snapshot: (sha256: string) => `snapshots/${sha256}.json`,
+  snapshotDocument: (sha256: string) => `snapshots/${sha256}.document.json`,
+  capture: (sha256: string) => `captures/${sha256}.json`,
+  artefact: (sha256: string, name: string) => `artefacts/${sha256}/${name.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+  diffBeforeAfter: (controllerId: string) => `diffs/${controllerId}/before-after.json`,
+  diffProposed: (controllerId: string) => `diffs/${controllerId}/proposed-vs-actual.json`,
+};
+
+/** Other fixed members. */
+export const fixedMembers = {
+  eventIndex: 'journal/index.json',
+  signatureIndex: 'signatures/index.json',
+  policy: 'policy/policy.yaml',
+  crosswalkDefinition: 'compliance/crosswalk.yaml',
+  checkpoints: 'policy/execution-checkpoints.yaml',
+  crosswalk: 'crosswalk.json',
+  verify: 'VERIFY.md',
+  verifyScript: 'verify.sh',
+};
+
+/** A person's signature found in a signed record, with the document it covers. */
+export interface FoundSignature {
+  /** The member and the record the signature sits in. */
+  source: { member: string; record: string };
+  signature: ESignature;
+  /** The member holding the exact bytes whose SHA-256 is `documentSha256` (null when it cannot be reconstructed). */
+  documentMember: string | null;
+  /** Bytes of a document member that is itself derived (decision documents): written by the writer, compared by the verifier. */
+  derivedDocument: Buffer | null;
+}
+
+/** One row of signatures/index.json. */
+export interface SignatureIndexEntry {
+  n: number;
+  meaning: string;
+  signer: { name: string; employeeId: string; roles: string[]; fingerprint: string };
+  at: string;
+  documentSha256: string;
+  source: { member: string; record: string };
+  document: string | null;
+  statement: string;
+  signature: string;
+  certificate: string;
+}
+
+/** Member names of signature n. */
+export function signatureMembers(n: number, meaning: string): { dir: string; statement: string; signature: string; document: string; documentPath: string } {
+  const dir = `signatures/${String(n).padStart(3, '0')}-${meaning.replace(/[^a-z0-9]+/g, '-')}`;
+  return { dir, statement: `${dir}/statement.json`, signature: `${dir}/signature.bin`, document: `${dir}/document.json`, documentPath: `${dir}/document.path` };
+}
+
+/** The canonical statement text a person signed. */
+export function statementText(s: ESignature): string {
+  return canonicalJson(signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: s.signer.fingerprint }));
+}
+
+/** A parsed journal event in the pack. */
+export interface PackEvent {
+  body: EventBody;
+  hash: string;
+  sig: string;
+  role: EventRole;
+  member: string;
+}
+
+function record(e: PackEvent): string {
+  const p = e.body.payload as Record<string, JsonValue>;
+  const op = e.body.type === 'change.updated' ? ` ${String(p['operation'])}` : '';
+  return `seq ${e.body.seq} (${e.body.type}${op})`;
+}
+
+/** A human name for an event as a record ("seq 42 (change.updated approve)"). */
+export function eventRecord(e: PackEvent): string {
+  return record(e);
+}
+
+const COSIGNER_ROLES = ['witness', 'override:outside-window', 'override:blackout'];
+
+/**
+ * Every person's signature in the pack's events, with the document each covers. Change decisions sign the
+ * canonical `baseline.change-decision/1` document built from the change's previous state (see change-service), so
+ * the document is rebuilt here from the previous `change.updated` event; snapshots, baselines and policies sign
+ * members that are already in the pack.
+ */
+export function findSignatures(events: readonly PackEvent[], snapshotSignatures: readonly { member: string; snapshotSha256: string; signatures: ESignature[] }[]): FoundSignature[] {
+  const found: FoundSignature[] = [];
+  let previousState: Record<string, JsonValue> | null = null;
+  const changeEvents = events.filter((e) => e.body.type === 'change.updated' && e.role === 'change');
+  for (const e of changeEvents) {
+    const p = e.body.payload as Record<string, JsonValue>;
+    const state = p['state'] as Record<string, JsonValue>;
+    const signature = p['signature'] as unknown as ESignature | null;
+    const prevFields = previousState?.['fields'] ?? null;
+    if (signature) {
+      const doc = Buffer.from(canonicalJson({ schema: 'baseline.change-decision/1', changeId: p['changeId']!, operation: p['operation']!, fields: prevFields, summary: p['summary']! }), 'utf8');
+      found.push({ source: { member: e.member, record: record(e) }, signature, documentMember: 'derived', derivedDocument: doc });
+    }
+    const cosignatures = (p['cosignatures'] ?? []) as unknown as ESignature[];
+    for (const c of cosignatures) {
+      const candidates = COSIGNER_ROLES.map((as) => Buffer.from(canonicalJson({ schema: 'baseline.change-cosignature/1', changeId: p['changeId']!, operation: p['operation']!, as, fields: prevFields, summary: p['summary']! }), 'utf8'));
+      const doc = candidates.find((d) => sha256Hex(d) === c.documentSha256) ?? candidates[0]!;
+      found.push({ source: { member: e.member, record: `${record(e)} co-signature` }, signature: c, documentMember: 'derived', derivedDocument: doc });
+    }
+    previousState = state;
+  }
+  for (const e of events) {
+    const p = e.body.payload as Record<string, JsonValue>;
+    if (e.body.type === 'restore.authorized') {
+      const doc = Buffer.from(canonicalJson({ schema: 'baseline.restore-writes/1', controllerId: p['controllerId']!, writes: (p['writes'] as { tag: string; value: JsonValue }[]).map((w) => ({ tag: w.tag, value: w.value })) }), 'utf8');
+      found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: 'derived', derivedDocument: doc });
+    } else if (e.body.type === 'baseline.approved' && e.role === 'change') {
+      found.push({ source: { member: e.member, record: record(e) }, signature: p['approval'] as unknown as ESignature, documentMember: contentMembers.snapshotDocument(String(p['snapshotSha256'])), derivedDocument: null });
+    } else if (e.body.type === 'policy.adopted' && e.role === 'policy') {
+      found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: fixedMembers.policy, derivedDocument: null });
+    }
+  }
+  for (const s of snapshotSignatures) {
+    s.signatures.forEach((sig, i) => found.push({ source: { member: s.member, record: `signature ${i + 1}` }, signature: sig, documentMember: contentMembers.snapshotDocument(s.snapshotSha256), derivedDocument: null }));
+  }
+  return found;
+}
+
+/** The signatures index and the members of each signature (statement, raw signature, derived document). */
+export function signatureIndex(found: readonly FoundSignature[]): { index: SignatureIndexEntry[]; members: [string, Buffer][] } {
+  const members: [string, Buffer][] = [];
+  const index = found.map((f, i): SignatureIndexEntry => {
+    const n = i + 1;
+    const m = signatureMembers(n, f.signature.meaning);
+    members.push([m.statement, Buffer.from(statementText(f.signature), 'utf8')]);
+    members.push([m.signature, Buffer.from(f.signature.value, 'base64')]);
+    let document = f.documentMember;
+    if (f.derivedDocument) {
+      members.push([m.document, f.derivedDocument]);
+      document = m.document;
+    }
+    if (document) members.push([m.documentPath, Buffer.from(document + '\n', 'utf8')]);
+    const { name, employeeId, roles, fingerprint } = f.signature.signer;
+    return {
+      n, meaning: f.signature.meaning, signer: { name, employeeId, roles, fingerprint }, at: f.signature.at, documentSha256: f.signature.documentSha256,
+      source: f.source, document, statement: m.statement, signature: m.signature, certificate: pkiMembers.person(fingerprint),
+    };
+  });
+  return { index, members };
+}
+
+/** The JSON text of a derived member (stable: two-space indentation, trailing newline). */
+export function jsonMember(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value, null, 2) + '\n', 'utf8');
+}
+
+/** The SHA256SUMS text (sha256sum's own format) for members. */
+export function sha256sums(members: ReadonlyArray<readonly [string, Uint8Array]>): Buffer {
+  return Buffer.from(members.map(([path, bytes]) => `${sha256Hex(bytes)}  ${path}\n`).join(''), 'utf8');
+}

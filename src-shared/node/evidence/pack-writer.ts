@@ -1,0 +1,111 @@
+/**
+ * Writes a change's evidence pack (issue #14) from what the store holds: the journal rows as stored, the snapshot,
+ * capture and artefact bytes, the trusted CA certificates and the policy revision. Every derived member (diffs,
+ * signature statements, trust material, the crosswalk, the report) is computed here from the signed ones, with
+ * the functions the verifier uses to check them.
+ */
+import type { JsonValue } from '../../common/canonical-json.ts';
+import type { ChangeState } from '../../common/workflow/change-state.ts';
+import type { SnapshotFile } from '../../common/snapshot/snapshot.ts';
+import { canonicalJson } from '../../common/canonical-json.ts';
+import { parseStoredRow, type StoredEventRow } from '../journal-verifier.ts';
+import { sha256Hex } from '../hash.ts';
+import {
+  MANIFEST, PACK_FORMAT, REPORT, SHA256SUMS, contentMembers, eventBodyBytes, eventMembers, findSignatures, fixedMembers, jsonMember, sha256sums,
+  signatureIndex, type EventIndexEntry, type EventRole, type Manifest, type PackEvent,
+} from './pack-format.ts';
+import { deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, type ControllerDiffs } from './pack-derive.ts';
+import { VERIFY_SCRIPT, verifyMarkdown } from './verify-procedure.ts';
+import { writeZip } from './pack-zip.ts';
+import type { PackContext } from './pack-context.ts';
+import { loadPolicyYaml } from '../../common/workflow/policy-yaml.ts';
+import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
+import { renderReport } from './report-pdf.ts';
+
+/** Everything the writer needs, read from one data directory. */
+export interface PackInput {
+  changeId: string;
+  exportedAt: string;
+  exportedBy: Manifest['exportedBy'];
+  /** The journal rows to include, each with why; ordered by device then seq. */
+  events: { row: StoredEventRow; role: EventRole }[];
+  /** Snapshot files by their document hash. */
+  snapshots: { sha256: string; bytes: Buffer }[];
+  captures: { sha256: string; bytes: Buffer }[];
+  artefacts: { sha256: string; name: string; bytes: Buffer }[];
+  policy: { revision: number; name: string; source: 'adopted' | 'shipped-default'; yaml: string };
+  checkpointsYaml: string;
+  /** The compliance crosswalk (resources/compliance/crosswalk.yaml). */
+  crosswalkYaml: string;
+}
+
+/** Parses stored rows into pack events; a row that cannot be read is refused (the journal is damaged). */
+export function packEvents(events: PackInput['events']): PackEvent[] {
+  return events.map(({ row, role }) => {
+    const parsed = parseStoredRow(row);
+    if ('error' in parsed) throw new Error(`event seq ${String(row.seq)} of device ${row.device} cannot be read: ${parsed.error}`);
+    return { body: parsed.body, hash: row.hash, sig: row.sig, role, member: eventMembers(row.device, parsed.body.seq).body };
+  });
+}
+
+/** The change's final state: the `state` of its last `change.updated` event in the pack. */
+export function finalState(events: readonly PackEvent[]): ChangeState | null {
+  const last = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated').at(-1);
+  return last ? ((last.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState) : null;
+}
+
+/** Builds every member of the pack and zips it. */
+export async function writePack(input: PackInput): Promise<{ zip: Buffer; manifestSha256: string; members: number; context: PackContext }> {
+  const events = packEvents(input.events);
+  const state = finalState(events);
+  if (!state) throw new Error(`change ${input.changeId} has no change.updated event to export`);
+  const members: [string, Buffer][] = [];
+  const index: EventIndexEntry[] = [];
+  for (const e of events) {
+    const m = eventMembers(e.body.device, e.body.seq);
+    members.push([m.body, eventBodyBytes(e.body)], [m.sig, Buffer.from(e.sig, 'base64')]);
+    index.push({ device: e.body.device, seq: e.body.seq, id: e.body.id, type: e.body.type, hash: e.hash, sig: e.sig, role: e.role, member: m.body });
+  }
+  members.push([fixedMembers.eventIndex, jsonMember(index)]);
+
+  const snapshotFiles = new Map<string, SnapshotFile>();
+  for (const s of input.snapshots) {
+    const file = JSON.parse(s.bytes.toString('utf8')) as SnapshotFile;
+    snapshotFiles.set(s.sha256, file);
+    members.push([contentMembers.snapshot(s.sha256), s.bytes], [contentMembers.snapshotDocument(s.sha256), Buffer.from(canonicalJson(file.document), 'utf8')]);
+  }
+  for (const c of input.captures) members.push([contentMembers.capture(c.sha256), c.bytes]);
+  for (const a of input.artefacts) members.push([contentMembers.artefact(a.sha256, a.name), a.bytes]);
+
+  const found = findSignatures(events, input.snapshots.map((s) => ({ member: contentMembers.snapshot(s.sha256), snapshotSha256: s.sha256, signatures: snapshotFiles.get(s.sha256)!.signatures })));
+  const sigs = signatureIndex(found);
+  members.push(...sigs.members, [fixedMembers.signatureIndex, jsonMember(sigs.index)]);
+  const certificates = new Map(found.map((f) => [f.signature.signer.fingerprint, f.signature.signer.certificatePem]));
+  members.push(...derivePkiMembers(events, certificates), revocationsMember(events));
+
+  const diffs: ControllerDiffs[] = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
+  members.push(...diffMembers(diffs));
+  members.push([fixedMembers.policy, Buffer.from(input.policy.yaml, 'utf8')], [fixedMembers.checkpoints, Buffer.from(input.checkpointsYaml, 'utf8')]);
+
+  const timeZone = loadPolicyYaml(input.policy.yaml, fixedMembers.policy).plant.timeZone;
+  const context: PackContext = {
+    changeId: input.changeId, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles,
+    policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source }, timeZone, exportedAt: input.exportedAt, exportedBy: input.exportedBy, memberNames: [],
+  };
+  const crosswalk = evaluateCrosswalk(parseCrosswalk(input.crosswalkYaml), context);
+  members.push([fixedMembers.crosswalkDefinition, Buffer.from(input.crosswalkYaml, 'utf8')], [fixedMembers.crosswalk, jsonMember(crosswalk)]);
+  members.push([fixedMembers.verify, Buffer.from(verifyMarkdown(input.changeId, state.fields.title), 'utf8')], [fixedMembers.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8')]);
+  context.memberNames = members.map(([p]) => p);
+
+  const manifest: Manifest = {
+    format: PACK_FORMAT, changeId: input.changeId, title: state.fields.title, exportedAt: input.exportedAt, exportedBy: input.exportedBy,
+    policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source },
+    members: members.map(([path, bytes]) => ({ path, sha256: sha256Hex(bytes), size: bytes.length })),
+  };
+  const manifestBytes = jsonMember(manifest);
+  const manifestSha256 = sha256Hex(manifestBytes);
+  const all: [string, Buffer][] = [[MANIFEST, manifestBytes], ...members];
+  all.push([REPORT, await renderReport(context, manifestSha256, crosswalk)]);
+  all.push([SHA256SUMS, sha256sums(all)]);
+  return { zip: await writeZip(all), manifestSha256, members: all.length, context };
+}

@@ -1,0 +1,269 @@
+/**
+ * report.pdf (issue #14), written with pdfkit: the change as a person files it. A summary page; every signature
+ * as 21 CFR 11.50 shows it (printed name, date and time with the plant's time zone, meaning); approvals and
+ * quorum; the window and any override; the checkpoints with their checklists; the before/after and
+ * proposed-vs-actual diff tables (long tables go on over pages with their header repeated); restore writes with
+ * their read-back; the compliance crosswalk. Every page carries its number and the SHA-256 of manifest.json (the
+ * manifest cannot list the report that prints its hash: SHA256SUMS covers both).
+ */
+import PDFDocument from 'pdfkit';
+import { DateTime } from 'luxon';
+import type { JsonValue } from '../../common/canonical-json.ts';
+import { countApprovals } from '../../common/workflow/approval-progress.ts';
+import { formatDiffValue } from '../../common/diff/diff-value-format.ts';
+import type { PackContext } from './pack-context.ts';
+import type { ClauseResult } from './crosswalk.ts';
+import { eventRecord } from './pack-format.ts';
+
+const MARGIN = 48;
+const FOOTER = 28;
+
+interface Column {
+  header: string;
+  width: number;
+}
+
+/** A page-aware writer over one pdfkit document. */
+class ReportWriter {
+  readonly doc: PDFKit.PDFDocument;
+  constructor(doc: PDFKit.PDFDocument) {
+    this.doc = doc;
+  }
+
+  private get bottom(): number {
+    return this.doc.page.height - MARGIN - FOOTER;
+  }
+
+  private get width(): number {
+    return this.doc.page.width - 2 * MARGIN;
+  }
+
+  /** Starts a new page unless `height` still fits. */
+  ensure(height: number): void {
+    if (this.doc.y + height > this.bottom) this.doc.addPage();
+  }
+
+  heading(text: string): void {
+    this.ensure(60);
+    this.doc.moveDown(0.6).font('Helvetica-Bold').fontSize(13).fillColor('#000').text(text, MARGIN, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.3).font('Helvetica').fontSize(9);
+  }
+
+  sub(text: string): void {
+    this.ensure(40);
+    this.doc.moveDown(0.4).font('Helvetica-Bold').fontSize(10).text(text, MARGIN, this.doc.y, { width: this.width });
+    this.doc.moveDown(0.2).font('Helvetica').fontSize(9);
+  }
+
+  para(text: string, options: { color?: string; bold?: boolean } = {}): void {
+    this.doc.font(options.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).fillColor(options.color ?? '#000');
+    this.ensure(this.doc.heightOfString(text, { width: this.width }) + 2);
+    this.doc.text(text, MARGIN, this.doc.y, { width: this.width });
+    this.doc.fillColor('#000');
+  }
+
+  /** Label/value pairs in two columns. */
+  facts(rows: [string, string][]): void {
+    for (const [label, value] of rows) {
+      this.doc.font('Helvetica').fontSize(9);
+      const h = Math.max(this.doc.heightOfString(value, { width: this.width - 130 }), 11);
+      this.ensure(h + 2);
+      const y = this.doc.y;
+      this.doc.font('Helvetica-Bold').text(label, MARGIN, y, { width: 125 });
+      this.doc.font('Helvetica').text(value, MARGIN + 130, y, { width: this.width - 130 });
+      this.doc.y = y + h + 2;
+    }
+  }
+
+  /** A table whose header is drawn again on every page it runs onto. */
+  table(columns: Column[], rows: string[][], options: { shade?: (row: string[]) => string | null } = {}): void {
+    const total = columns.reduce((s, c) => s + c.width, 0);
+    const widths = columns.map((c) => (c.width / total) * this.width);
+    const pad = 3;
+    const drawHeader = () => {
+      this.doc.font('Helvetica-Bold').fontSize(8);
+      const h = Math.max(...columns.map((c, i) => this.doc.heightOfString(c.header, { width: widths[i]! - 2 * pad }))) + 2 * pad;
+      const y = this.doc.y;
+      this.doc.rect(MARGIN, y, this.width, h).fill('#dde3ea').fillColor('#000');
+      let x = MARGIN;
+      columns.forEach((c, i) => {
+        this.doc.text(c.header, x + pad, y + pad, { width: widths[i]! - 2 * pad });
+        x += widths[i]!;
+      });
+      this.doc.y = y + h;
+      this.doc.font('Helvetica').fontSize(8);
+    };
+    this.ensure(40);
+    drawHeader();
+    if (rows.length === 0) {
+      this.doc.text('(none)', MARGIN + pad, this.doc.y + pad);
+      this.doc.moveDown(0.3);
+      return;
+    }
+    for (const row of rows) {
+      this.doc.font('Helvetica').fontSize(8);
+      const h = Math.max(...row.map((cell, i) => this.doc.heightOfString(cell, { width: widths[i]! - 2 * pad }))) + 2 * pad;
+      if (this.doc.y + h > this.bottom) {
+        this.doc.addPage();
+        this.doc.font('Helvetica-Oblique').fontSize(8).fillColor('#555').text('(table continued)', MARGIN, this.doc.y).fillColor('#000');
+        drawHeader();
+      }
+      const y = this.doc.y;
+      const shade = options.shade?.(row);
+      if (shade) this.doc.rect(MARGIN, y, this.width, h).fill(shade).fillColor('#000');
+      this.doc.moveTo(MARGIN, y + h).lineTo(MARGIN + this.width, y + h).lineWidth(0.3).strokeColor('#b0b8c0').stroke();
+      let x = MARGIN;
+      row.forEach((cell, i) => {
+        this.doc.text(cell, x + pad, y + pad, { width: widths[i]! - 2 * pad });
+        x += widths[i]!;
+      });
+      this.doc.y = y + h;
+    }
+    this.doc.moveDown(0.4);
+  }
+}
+
+/** "2026-11-27 23:10:00 CST (UTC-06:00)": a time in the plant's zone, with the zone and offset. */
+export function plantTime(iso: string, zone: string): string {
+  const t = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
+  return t.isValid ? `${t.toFormat('yyyy-LL-dd HH:mm:ss')} ${t.offsetNameShort ?? ''} (UTC${t.toFormat('ZZ')})` : iso;
+}
+
+const MEANING_WORDS: Record<string, string> = {
+  'captured by': 'captured by (snapshot author)', approved: 'approved', rejected: 'rejected', reviewed: 'reviewed', go: 'GO', 'no-go': 'NO-GO', rollback: 'rollback', responsible: 'responsible (filed or carried out)',
+};
+
+/** Renders the report. */
+export async function renderReport(ctx: PackContext, manifestSha256: string, crosswalk: ClauseResult[]): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, autoFirstPage: true,
+    info: { Title: `Change evidence: ${ctx.state.fields.title}`, Author: 'Baseline', Subject: `Change ${ctx.changeId}`, CreationDate: new Date(ctx.exportedAt) } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
+  const w = new ReportWriter(doc);
+  const zone = ctx.timeZone;
+  const when = (iso: string | null | undefined) => (iso ? plantTime(iso, zone) : '-');
+  const s = ctx.state;
+  const execution = 'execution' in s ? s.execution : null;
+  const ev = s.review?.evaluation ?? null;
+
+  // Summary page.
+  doc.font('Helvetica-Bold').fontSize(18).text('Change evidence report', MARGIN, MARGIN);
+  doc.moveDown(0.2).font('Helvetica').fontSize(12).text(s.fields.title);
+  doc.moveDown(0.6);
+  const outcome = s.status === 'closed' ? `closed, ${s.closure.outcome} (${when(s.closure.at)}, ${s.closure.by.name})` : s.status;
+  w.facts([
+    ['Change', ctx.changeId],
+    ['Outcome', outcome],
+    ['Class', `${s.fields.class ?? '-'}${ev ? `; lines ${ev.lines.map((l) => `${l.id} (tier ${l.tier})`).join(', ')}` : ''}`],
+    ['What', s.fields.description || '-'],
+    ['Why', s.fields.justification || '-'],
+    ['Where', s.fields.targetControllers.join(', ') || '-'],
+    ['Risk', ev?.risk ? `score ${ev.risk.score} (${ev.risk.band}): ${ev.risk.reason}` : 'not scored'],
+    ['Requested by', `${s.requester.name} (${s.requester.id}), ${when(s.createdAt)}`],
+    ['Rollback plan', s.fields.rollbackPlan || '-'],
+    ['Test plan', s.fields.testPlan || '-'],
+    ['References', [s.fields.itsmTicket, s.fields.mocReference].filter(Boolean).join(', ') || '-'],
+    ['Policy', `${ctx.policy.name}, revision ${ctx.policy.revision} (${ctx.policy.source === 'adopted' ? 'adopted by the plant' : 'shipped default'})`],
+    ['Pack written', `${when(ctx.exportedAt)} by ${ctx.exportedBy.user} on ${ctx.exportedBy.deviceName} (Baseline ${ctx.exportedBy.appVersion})`],
+    ['Time zone', `${zone} (every time below is plant time, with its offset from UTC)`],
+  ]);
+  w.para('How to check this report: `baseline verify pack.zip --ca plant-ca.pem`, or without Baseline the procedure in VERIFY.md (sha256sum and openssl only). The SHA-256 printed at the foot of each page must equal `sha256sum manifest.json`.', { color: '#333' });
+
+  // Signatures.
+  doc.addPage();
+  w.heading('Signatures (21 CFR 11.50: printed name, date and time, meaning)');
+  w.table([{ header: '#', width: 4 }, { header: 'Printed name (employee id)', width: 24 }, { header: 'Date and time', width: 24 }, { header: 'Meaning', width: 16 }, { header: 'Record signed', width: 32 }],
+    ctx.signatures.map((x) => [String(x.n), `${x.signer.name} (${x.signer.employeeId})\n${x.signer.roles.join(', ')}`, when(x.at), MEANING_WORDS[x.meaning] ?? x.meaning, `${x.source.record}\n${x.source.member}`]));
+
+  // Approvals and quorum.
+  w.heading('Approvals and quorum');
+  if (ev && s.review) {
+    const progress = countApprovals(ev.approvals, s.review.approvals, ev.dualControl.required);
+    w.table([{ header: 'Approval group', width: 22 }, { header: 'Roles', width: 26 }, { header: 'Quorum', width: 8 }, { header: 'Counted approvals', width: 32 }, { header: 'Met', width: 8 }],
+      progress.requirements.map((r) => [r.requirement.name, r.requirement.roles.join(', '), String(r.requirement.quorum), r.counted.map((a) => `${a.by.name} as ${a.role}, ${when(a.at)}${a.inPlaceOf ? ` (in place of ${a.inPlaceOf})` : ''}`).join('\n') || '-', r.satisfied ? 'yes' : `no: ${r.missing}`]));
+    for (const a of s.review.approvals) {
+      if (a.conditions.length > 0) w.para(`${a.by.name} approved with conditions: ${a.conditions.join('; ')}`);
+    }
+    w.para(`Dual control: ${ev.dualControl.required ? (progress.dualControlMet ? 'required, met' : 'required, NOT met') : 'not required'}. Submitted ${when(s.review.submittedAt)}.`);
+  } else w.para('The change was never submitted for approval.');
+  if (execution?.breakGlass) {
+    const b = execution.breakGlass;
+    w.para(`Break-glass: approved by ${b.approver.name} (${b.approver.role}) by ${b.method}, ${when(b.at)}: ${b.reason}. Retrospective review ${execution.retrospective?.completedAt ? `done ${when(execution.retrospective.completedAt)}` : `due ${when(execution.retrospective?.dueAt)}, NOT done`}.`);
+  }
+
+  // Window and override.
+  w.heading('Change window and overrides');
+  const slot = 'slot' in s ? s.slot : null;
+  w.facts([
+    ['Booked slot', slot ? `${when(slot.start)} to ${when(slot.end)} (booked by ${slot.by.name})` : 'none'],
+    ['Work started', execution ? `${when(execution.startedAt)} by ${execution.executor.name}${execution.witness ? `, witnessed by ${execution.witness.name}` : ''}` : 'not started'],
+    ['Inside the slot', execution && slot ? (Date.parse(execution.startedAt) >= Date.parse(slot.start) && Date.parse(execution.startedAt) <= Date.parse(slot.end) ? 'yes' : 'NO') : '-'],
+    ['Staging record', execution?.stagingRecord ?? '-'],
+  ]);
+  const overrides = [...(slot?.overrides ?? []), ...(execution?.overrides ?? [])];
+  w.table([{ header: 'Override', width: 20 }, { header: 'Approved by', width: 25 }, { header: 'When', width: 25 }, { header: 'Reason', width: 30 }],
+    overrides.map((o) => [`${o.rule}${o.blackout ? ` (${o.blackout})` : ''}`, `${o.by.name} as ${o.role}`, when(o.at), o.reason]));
+
+  // Checkpoints.
+  w.heading('Go/no-go checkpoints');
+  for (const c of execution?.checkpoints ?? []) {
+    w.sub(`${c.name}: ${c.label} by ${c.by.name} (${c.role}), ${when(c.at)}`);
+    w.table([{ header: 'Checklist item', width: 85 }, { header: 'Confirmed', width: 15 }], c.items.map((i) => [i.text, i.confirmed ? 'yes' : 'NO']));
+    if (c.comment) w.para(`Comment: ${c.comment}`);
+  }
+  if ((execution?.checkpoints ?? []).length === 0) w.para('No checkpoint was signed.');
+
+  // Snapshots and diffs.
+  w.heading('Before- and after-snapshots');
+  w.table([{ header: 'Phase', width: 8 }, { header: 'Controller', width: 20 }, { header: 'Snapshot SHA-256', width: 36 }, { header: 'Captured', width: 36 }],
+    (execution?.snapshots ?? []).map((x) => [x.phase, x.controllerId, x.snapshotSha256, `${when(x.capturedAt)} by ${x.capturedBy}`]));
+  for (const d of ctx.diffs) {
+    w.sub(`Before/after diff of ${d.controllerId}: ${d.beforeAfter.summary.configDifferences} configuration difference(s)`);
+    w.table([{ header: 'Tag', width: 30 }, { header: 'Kind', width: 12 }, { header: 'Before', width: 22 }, { header: 'After', width: 22 }, { header: 'Safety', width: 7 }, { header: 'Live', width: 7 }],
+      d.beforeAfter.rows.map((r) => [r.tag, r.kind, formatDiffValue(r.before), formatDiffValue(r.after), r.safety ? 'yes' : '', r.live ? 'live' : '']),
+      { shade: (row) => (row[4] === 'yes' ? '#fdecea' : null) });
+    w.sub(`Proposed versus actual on ${d.controllerId}: ${d.proposedVsActual.matches ? 'matches the approved proposal' : 'DOES NOT match the approved proposal'}`);
+    w.table([{ header: 'Tag', width: 30 }, { header: 'Status', width: 14 }, { header: 'Reason', width: 56 }],
+      d.proposedVsActual.findings.map((f) => [f.tag, f.status, f.reason]), { shade: (row) => (row[1] === 'approved' ? null : '#fff4d6') });
+  }
+
+  // Restores.
+  const restores = ctx.events.filter((e) => e.body.type === 'restore.executed');
+  const verified = ctx.events.filter((e) => e.body.type === 'restore.verified');
+  if (restores.length > 0 || verified.length > 0) {
+    w.heading('Restore writes and read-back');
+    for (const e of restores) {
+      const p = e.body.payload as { controllerId: string; complete: boolean; outcomes: { tag: string; status: string; expectedRaw: string; readBackRaw: string | null }[] };
+      w.sub(`${eventRecord(e)}: ${p.controllerId}, ${when(e.body.at)}, ${p.complete ? 'complete' : 'INCOMPLETE'}`);
+      w.table([{ header: 'Tag', width: 35 }, { header: 'Outcome', width: 21 }, { header: 'Written (raw)', width: 22 }, { header: 'Read back (raw)', width: 22 }],
+        p.outcomes.map((o) => [o.tag, o.status, o.expectedRaw, o.readBackRaw ?? '-']));
+    }
+    for (const e of verified) {
+      const p = e.body.payload as Record<string, JsonValue>;
+      w.para(`${eventRecord(e)}: controller ${String(p['controllerId'])} read again ${when(e.body.at)}: ${p['matchesBefore'] ? 'matches its before-snapshot' : 'still differs from its before-snapshot'}.`);
+    }
+  }
+
+  // Crosswalk.
+  doc.addPage();
+  w.heading('Compliance crosswalk (paraphrased clauses; read the standards for their text)');
+  w.table([{ header: 'Framework, clause', width: 18 }, { header: 'Requirement (paraphrase)', width: 30 }, { header: 'Status', width: 12 }, { header: 'Records of this change, or why not', width: 40 }],
+    crosswalk.map((c) => [`${c.framework} ${c.clause}\n${c.title}`, c.text, c.status, [...c.records, ...c.why].join('\n')]),
+    { shade: (row) => (row[2] === 'not-satisfied' ? '#fdecea' : row[2] === 'satisfied' ? null : '#f1f3f5') });
+
+  // Footer on every page: page numbers and the manifest's hash.
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    doc.page.margins.bottom = 0; // the footer sits in the bottom margin; without this pdfkit would start a new page
+    const y = doc.page.height - MARGIN - 10;
+    doc.font('Helvetica').fontSize(7).fillColor('#444');
+    doc.text(`manifest.json SHA-256 ${manifestSha256}`, MARGIN, y, { width: doc.page.width - 2 * MARGIN - 70, lineBreak: false, height: 10 });
+    doc.text(`Page ${i + 1} of ${range.count}`, doc.page.width - MARGIN - 70, y, { width: 70, align: 'right', lineBreak: false, height: 10 });
+    doc.text(`Change ${ctx.changeId}`, MARGIN, y + 9, { width: 300, lineBreak: false, height: 10 });
+  }
+  doc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
