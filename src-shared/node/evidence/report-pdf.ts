@@ -17,6 +17,8 @@ import { eventRecord } from './pack-format.ts';
 
 const MARGIN = 48;
 const FOOTER = 28;
+/** Rows of one diff table printed (the pack's JSON diff holds them all): past this a report stops being read. */
+const MAX_TABLE_ROWS = 2000;
 
 interface Column {
   header: string;
@@ -221,8 +223,9 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   for (const d of ctx.diffs) {
     w.sub(`Before/after diff of ${d.controllerId}: ${d.beforeAfter.summary.configDifferences} configuration difference(s)`);
     w.table([{ header: 'Tag', width: 30 }, { header: 'Kind', width: 12 }, { header: 'Before', width: 22 }, { header: 'After', width: 22 }, { header: 'Safety', width: 7 }, { header: 'Live', width: 7 }],
-      d.beforeAfter.rows.map((r) => [r.tag, r.kind, formatDiffValue(r.before), formatDiffValue(r.after), r.safety ? 'yes' : '', r.live ? 'live' : '']),
+      d.beforeAfter.rows.slice(0, MAX_TABLE_ROWS).map((r) => [r.tag, r.kind, formatDiffValue(r.before), formatDiffValue(r.after), r.safety ? 'yes' : '', r.live ? 'live' : '']),
       { shade: (row) => (row[4] === 'yes' ? '#fdecea' : null) });
+    if (d.beforeAfter.rows.length > MAX_TABLE_ROWS) w.para(`… and ${d.beforeAfter.rows.length - MAX_TABLE_ROWS} more rows: every row is in diffs/${d.controllerId}/before-after.json.`, { bold: true });
     w.sub(`Proposed versus actual on ${d.controllerId}: ${d.proposedVsActual.matches ? 'matches the approved proposal' : 'DOES NOT match the approved proposal'}`);
     w.table([{ header: 'Tag', width: 30 }, { header: 'Status', width: 14 }, { header: 'Reason', width: 56 }],
       d.proposedVsActual.findings.map((f) => [f.tag, f.status, f.reason]), { shade: (row) => (row[1] === 'approved' ? null : '#fff4d6') });
