@@ -56,13 +56,15 @@ export interface ClauseResult {
 
 type Check = { ok: true; records: string[] } | { ok: false; why: string } | { ok: 'outside'; why: string };
 
-const NETWORK_WORDS = /\b(ip|ipaddr|ip_address|subnet|netmask|gateway|vlan|firewall|acl|port|password|passwd|user|account|security|snmp|dns|ntp|mac)\b|_(ip|port|mask|gateway|pw)\b/i;
+/** Words of a tag name that mark a network or security setting (the tag split at separators and camel case). */
+const NETWORK_WORDS = new Set(['ip', 'ipaddr', 'subnet', 'netmask', 'mask', 'gateway', 'vlan', 'firewall', 'acl', 'port', 'password', 'passwd', 'pw', 'user',
+  'account', 'security', 'snmp', 'dns', 'ntp', 'mac', 'ssh', 'telnet', 'http', 'https', 'ftp', 'dhcp', 'route', 'certificate']);
 
 /** Whether the change touches network or security settings (proposed tags, or tags that changed). */
 export function touchesNetworkOrSecurity(ctx: PackContext): boolean {
   const pc = ctx.state.fields.proposedChange;
   const tags = [...(pc?.kind === 'diff' ? pc.changes.map((c) => c.tag) : []), ...ctx.diffs.flatMap((d) => d.beforeAfter.rows.filter((r) => r.kind !== 'unchanged').map((r) => r.tag))];
-  return tags.some((t) => NETWORK_WORDS.test(t.replace(/([a-z])([A-Z])/g, '$1_$2')));
+  return tags.some((t) => t.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).some((w) => NETWORK_WORDS.has(w.toLowerCase())));
 }
 
 function checks(ctx: PackContext): Record<(typeof CHECKS)[number], () => Check> {
