@@ -16,6 +16,7 @@ import { diffableFromCapture } from '../../src-shared/common/diff/diffable-docum
 import { approvalProgressOf, approvalTimeoutStatus, retrospectiveStatus, statusLabel, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
 import { allowedOperations, outstandingApprovals } from '../../src-shared/common/workflow/change-transition.ts';
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
+import { CHANGE_FIELD_LABELS } from '../../src-shared/common/workflow/workflow-terms.ts';
 import { listCalendar } from '../../src-shared/common/workflow/change-windows.ts';
 import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model.ts';
 import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
@@ -122,7 +123,11 @@ export function appHandlers(app: BaselineApp): Handlers {
     'changes.get': (req) => {
       const state = app.changes.get(req.id);
       const policy = app.policy.current();
+      const live = state.review === null ? app.changes.evaluate(state.fields) : null;
       return {
+        proposal: app.changes.proposal(state, (id) => app.identity.snapshots(id)[0] ?? null),
+        evaluation: state.review?.evaluation ?? live?.evaluation ?? null, evaluationFrozen: state.review !== null,
+        missingFields: (live?.missingFields ?? []).map((f) => CHANGE_FIELD_LABELS[f]),
         state, statusLabel: statusLabel(state), allowed: [...allowedOperations(state)],
         progress: approvalProgressOf(state, (r) => roleName(policy, r)), outstanding: outstandingApprovals(state, policy), timeline: app.changes.timeline(req.id),
         approvalTimeout: approvalTimeoutStatus(state, new Date()), retrospective: retrospectiveStatus(state, new Date()),

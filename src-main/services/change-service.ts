@@ -30,6 +30,7 @@ import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
 import { PROPOSAL_STATUSES, compareWithProposed } from '../../src-shared/common/diff/proposed-diff.ts';
 import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
+import { proposalView, type ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
 
 /** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
 export const POLICY_ADOPTERS: readonly string[] = PLANT_ENGINEERING;
@@ -347,6 +348,32 @@ export class ChangeService {
     const signature = this.deps.identity.sign(employeeId, password, 'approved', sha256);
     this.deps.journal.append('policy.adopted', { revision: policy.revision, name: policy.name, sha256, yaml, source, signature }, actor);
     return { revision: policy.revision, name: policy.name };
+  }
+
+  /**
+   * The request's proposed tag values as a diff against the controller as it is now: its approved baseline, else its
+   * latest signed snapshot, else the request's own "from" values. Null when the proposal is not a diff.
+   */
+  proposal(state: ChangeState, latestSnapshot: (controllerId: string) => { sha256: string; signer: string } | null): ProposalView | null {
+    const pc = state.fields.proposedChange;
+    if (pc?.kind !== 'diff') return null;
+    const controllerId = pc.controllerId;
+    const row = this.deps.db.prepare('SELECT profile_sha256 FROM controllers WHERE id = ?').get(controllerId) as { profile_sha256: string | null } | undefined;
+    const profile = row?.profile_sha256 ? this.deps.profiles.load(row.profile_sha256).tags : [];
+    const baseline = this.deps.baselines.current(controllerId);
+    const latest = latestSnapshot(controllerId);
+    const source = baseline ? { sha256: baseline.snapshotSha256, label: `baseline v${baseline.version}` } : latest ? { sha256: latest.sha256, label: `the latest signed snapshot (captured by ${latest.signer})` } : null;
+    let current: Parameters<typeof proposalView>[3] = null;
+    if (source) {
+      try {
+        current = { document: diffableFromCapture(this.deps.baselines.verifiedSnapshot(source.sha256).file.document as unknown as CaptureDocument, controllerId), label: source.label };
+      } catch {
+        current = null; // a snapshot that no longer verifies is not shown as the controller's state
+      }
+    }
+    const name = this.deps.plant.controllerName(controllerId);
+    const controller = current?.document.controller ?? { id: controllerId, protocol: '', address: '', description: name };
+    return proposalView(controller, pc.changes, profile, current);
   }
 
   /** One change's state. */

@@ -45,6 +45,8 @@ export interface DiffTableProps {
   selectedTag?: string | null;
   /** Called when a row is clicked or chosen with Enter; rows are focusable only when this is given. */
   onSelectRow?: (row: DiffRow) => void;
+  /** Narrower columns for a few rows inside a document (the proposed diff on the change detail). */
+  compact?: boolean;
 }
 
 const KIND_LABEL: Record<DiffKind, string> = {
@@ -135,7 +137,7 @@ function Row({ row, finding, withReview, index, start, selected, onSelect }: {
 }
 
 /** A virtualised, side-by-side diff of two snapshots with filters, search and counts. */
-export function DiffTable({ diff, proposal = null, label = 'Snapshot diff', height = 560, initialFilters, selectedTag = null, onSelectRow }: DiffTableProps) {
+export function DiffTable({ diff, proposal = null, label = 'Snapshot diff', height = 560, initialFilters, selectedTag = null, onSelectRow, compact = false }: DiffTableProps) {
   const [filters, setFilters] = useState<DiffFilters>({ ...NO_DIFF_FILTERS, ...initialFilters });
   const search = useDeferredValue(filters.search);
   const lowerTags = useMemo(() => diff.rows.map((r) => r.tag.toLowerCase()), [diff.rows]);
@@ -207,7 +209,7 @@ export function DiffTable({ diff, proposal = null, label = 'Snapshot diff', heig
         <label className="inline diff-search">Search tag <input type="search" value={filters.search} onChange={(e) => set({ search: e.target.value })} placeholder="part of a tag name" /></label>
         <span className="muted" role="status" data-testid="diff-shown">{visible.length.toLocaleString('en-US')} of {diff.rows.length.toLocaleString('en-US')} rows</span>
       </div>
-      <div ref={scrollRef} className={`diff-scroll${withReview ? ' with-review' : ''}`} data-testid="diff-scroll" style={{ height }}
+      <div ref={scrollRef} className={`diff-scroll${withReview ? ' with-review' : ''}${compact ? ' compact' : ''}`} data-testid="diff-scroll" style={{ height }}
         role="table" aria-label={`${label}: before and after`} aria-rowcount={visible.length + 1} tabIndex={0}>
         <div role="rowgroup" className="diff-head" style={{ height: HEADER_HEIGHT }}>
           <div role="row" aria-rowindex={1} className="diff-row">

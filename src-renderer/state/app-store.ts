@@ -189,8 +189,8 @@ const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, g
   async attach(api) {
     set({ api });
     try {
-      const [info, connectivity] = await Promise.all([api.invoke('app.info', {}), api.invoke('connectivity.get', {})]);
-      set({ info, connectivity, connection: { state: 'ready' } });
+      const [info, connectivity, policy] = await Promise.all([api.invoke('app.info', {}), api.invoke('connectivity.get', {}), api.invoke('policy.get', {})]);
+      set({ info, connectivity, policy, connection: { state: 'ready' } });
       api.on('connectivity.changed', (c) => set({ connectivity: c }));
       api.on('journal.appended', () => {
         if (get().view === 'audit') void get().loadJournal();

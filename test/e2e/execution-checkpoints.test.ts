@@ -105,8 +105,8 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     ]);
     await page.screenshot({ path: join('test-results', 'execution-checkpoints.png'), fullPage: true });
     form = page.getByRole('form', { name: 'Sign a decision' });
-    await form.getByLabel('Signer').selectOption(eng.employeeId);
     await form.getByLabel('Decision').selectOption({ label: 'Close' });
+    await form.getByLabel('Signer').selectOption(eng.employeeId);
     await form.getByLabel('Password').fill(eng.password);
     await form.getByRole('button', { name: 'Sign' }).click();
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('closed');

@@ -1,7 +1,13 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
+import { changeSigners } from '../../../src-shared/common/workflow/signer-eligibility.ts';
+import { PlantTime } from '../../components/plant-time.tsx';
+import { ChangeDocument } from './change-document.tsx';
+
+type Detail = OperationResponse<'changes.get'>;
 import { CheckpointPanel } from './checkpoint-panel.tsx';
 import { ExecutionSnapshots } from './execution-snapshots.tsx';
 import { RestorePanel } from './restore-panel.tsx';
@@ -24,9 +30,64 @@ function isoOf(local: string): string {
   return local ? new Date(local).toISOString() : '';
 }
 
-/** One change: its fields, the approvals the policy required at submit and who signed, the signing panel, the timeline. */
+/** One change: the request as the document being signed, the approvals, the execution, the signing panel, the timeline. */
 export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
-  const s = useAppStore(useShallow((st) => ({ detail: st.changeDetail, people: st.people, act: st.actOnChange })));
+  const detail = useAppStore((st) => st.changeDetail);
+  const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
+  const [shownFor, setShownFor] = useState<string | null>(null);
+  const id = detail?.state.id ?? null;
+  const onProposalShown = useCallback(() => setShownFor(id), [id]);
+  if (!detail) return <p className="muted">Select a change, or file a new one.</p>;
+  const { state, progress, timeline } = detail;
+  return (
+    <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
+      <h2>{state.fields.title || '(untitled)'}</h2>
+      <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span> · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
+      {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
+      {detail.approvalTimeout.status === 'waiting' && (
+        <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.join(', ')}.</p>
+      )}
+      {detail.approvalTimeout.status === 'escalated' && (
+        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {detail.approvalTimeout.overdueMinutes} min: escalated to {detail.approvalTimeout.escalateTo.join(', ')}, who may now approve in place of a missing approver.</p>
+      )}
+      {detail.retrospective.status === 'due' && <p className="bad-text" data-testid="retrospective">Started under break-glass: retrospective CAB review due by <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}
+      {detail.retrospective.status === 'overdue' && <p className="bad-text" data-testid="retrospective"><strong>Retrospective CAB review OVERDUE</strong> since <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}
+      {detail.retrospective.status === 'done' && <p className="ok-text" data-testid="retrospective">Retrospective review done <PlantTime iso={detail.retrospective.completedAt} zone={zone} />{detail.retrospective.late ? ' (late)' : ''}.</p>}
+      <ChangeDocument key={`doc-${state.id}`} detail={detail} onProposalShown={onProposalShown} />
+      {progress && (
+        <section className="panel" aria-label="Approvals">
+          <h3>Approvals</h3>
+          <ul>
+            {progress.requirements.map((r) => (
+              <li key={r.requirement.group} data-testid="approval-requirement">{r.requirement.name}: {r.counted.length} of {r.requirement.quorum}
+                {r.counted.length > 0 ? ` (${r.counted.map((c) => `${c.by.name} as ${c.role}${c.inPlaceOf ? ', escalated' : ''}`).join(', ')})` : ''}{r.satisfied ? ' ✓' : ` — ${r.missing}`}</li>
+            ))}
+          </ul>
+          {detail.outstanding.length > 0 && <p className="muted">Outstanding: {detail.outstanding.join('; ')}</p>}
+        </section>
+      )}
+      <WindowTimerBanner state={state} />
+      {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
+        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []}
+          executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
+      )}
+      {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} />}
+      {detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {detail.checkpointsError}</p>}
+      {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} />}
+      <SignForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />
+      <section className="panel" aria-label="Timeline">
+        <h3>Timeline</h3>
+        <ol className="timeline">
+          {timeline.map((t) => <li key={t.seq}><PlantTime iso={t.at} zone={zone} />: <strong>{t.by}</strong> {t.summary}{t.signed ? ' (e-signed)' : ''}</li>)}
+        </ol>
+      </section>
+    </section>
+  );
+}
+
+/** The signing form for the decisions the change allows now; kept per change, so nothing typed for one change carries to another. */
+function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: boolean }) {
+  const s = useAppStore(useShallow((st) => ({ people: st.people, act: st.actOnChange, roles: st.roles })));
   const [employeeId, setEmployeeId] = useState('');
   const [action, setAction] = useState<ActionType | ''>('');
   const [role, setRole] = useState('');
@@ -48,13 +109,17 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const [ovReason, setOvReason] = useState('');
   const [ovPassword, setOvPassword] = useState('');
   const [error, setError] = useState<ErrorData | null>(null);
-  if (!s.detail) return <p className="muted">Select a change, or file a new one.</p>;
-  const { state, progress, timeline } = s.detail;
-  const allowed = SIGNED.filter((a) => s.detail!.allowed.includes(a));
-  const signer = s.people.find((p) => p.employeeId === employeeId);
+  const { state } = detail;
+  const allowed = SIGNED.filter((a) => detail.allowed.includes(a));
+  const roleLabel = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
+  const eligibility = action === '' ? null : changeSigners(state, action, s.people, roleLabel, new Date());
+  const signer = eligibility?.people.find((p) => p.employeeId === employeeId);
+  const approving = action === 'approve' || action === 'approve-with-conditions';
+  const hasProposal = state.fields.proposedChange !== null;
+  const gateOpen = !approving || !hasProposal || proposalShown;
   const needsRole = action !== '' && WITH_ROLE.has(action);
   const needsText = action !== '' && action !== 'submit' && action !== 'schedule' && !TEXT_OPTIONAL.has(action);
-  const ready = employeeId !== '' && action !== '' && password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
+  const ready = gateOpen && signer !== undefined && action !== '' && password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
     && (action !== 'schedule' || (slotStart !== '' && slotEnd !== ''))
     && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''))
     && (ovBy === '' || (ovRole !== '' && ovReason.trim() !== '' && ovPassword !== ''))
@@ -91,66 +156,37 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
     }
   }
 
+  if (allowed.length === 0) return null;
   return (
-    <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
-      <h2>{state.fields.title || '(untitled)'}</h2>
-      <p className="muted"><span data-testid="change-status" className="badge">{s.detail.statusLabel}</span> · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, {new Date(state.createdAt).toLocaleString()}</p>
-      <p>{state.fields.description}</p>
-      {s.detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
-      {s.detail.approvalTimeout.status === 'waiting' && (
-        <p className="muted" data-testid="approval-timeout">Approvals due by {new Date(s.detail.approvalTimeout.dueAt).toLocaleString()}; then they escalate to {s.detail.approvalTimeout.escalateTo.join(', ')}.</p>
-      )}
-      {s.detail.approvalTimeout.status === 'escalated' && (
-        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {s.detail.approvalTimeout.overdueMinutes} min: escalated to {s.detail.approvalTimeout.escalateTo.join(', ')}, who may now approve in place of a missing approver.</p>
-      )}
-      {s.detail.retrospective.status === 'due' && <p className="bad-text" data-testid="retrospective">Started under break-glass: retrospective CAB review due by {new Date(s.detail.retrospective.dueAt).toLocaleString()}.</p>}
-      {s.detail.retrospective.status === 'overdue' && <p className="bad-text" data-testid="retrospective"><strong>Retrospective CAB review OVERDUE</strong> since {new Date(s.detail.retrospective.dueAt).toLocaleString()}.</p>}
-      {s.detail.retrospective.status === 'done' && <p className="ok-text" data-testid="retrospective">Retrospective review done {new Date(s.detail.retrospective.completedAt).toLocaleString()}{s.detail.retrospective.late ? ' (late)' : ''}.</p>}
-      {progress && (
-        <section className="panel" aria-label="Approvals">
-          <h3>Approvals</h3>
-          <ul>
-            {progress.requirements.map((r) => (
-              <li key={r.requirement.group} data-testid="approval-requirement">{r.requirement.name}: {r.counted.length} of {r.requirement.quorum}
-                {r.counted.length > 0 ? ` (${r.counted.map((c) => `${c.by.name} as ${c.role}${c.inPlaceOf ? ', escalated' : ''}`).join(', ')})` : ''}{r.satisfied ? ' ✓' : ` — ${r.missing}`}</li>
-            ))}
-          </ul>
-          {s.detail.outstanding.length > 0 && <p className="muted">Outstanding: {s.detail.outstanding.join('; ')}</p>}
-        </section>
-      )}
-      <WindowTimerBanner state={state} />
-      {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
-        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={s.detail.targets} records={state.execution.snapshots ?? []}
-          executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
-      )}
-      {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={s.detail.targets} />}
-      {s.detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {s.detail.checkpointsError}</p>}
-      {s.detail.checkpoints && <CheckpointPanel changeId={state.id} view={s.detail.checkpoints} executing={state.status === 'in-execution'} />}
-      {allowed.length > 0 && (
-        <form className="panel form" aria-label="Sign a decision" onSubmit={(e) => void sign(e)}>
+    <form className="panel form" aria-label="Sign a decision" onSubmit={(e) => void sign(e)}>
           <h3>Sign</h3>
-          <label>Signer
-            <select value={employeeId} onChange={(e) => { setEmployeeId(e.target.value); setRole(''); }}>
-              <option value="">choose…</option>
-              {s.people.filter((p) => !p.revoked).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
-            </select>
-          </label>
+          <p className="muted">Your signature covers the request exactly as shown above and the decision you choose; your password is asked for this one signature.</p>
           <label>Decision
-            <select value={action} onChange={(e) => setAction(e.target.value as ActionType)}>
+            <select value={action} onChange={(e) => { setAction(e.target.value as ActionType); setEmployeeId(''); setRole(''); setError(null); }}>
               <option value="">choose…</option>
               {allowed.map((a) => <option key={a} value={a}>{LABEL[a]}</option>)}
             </select>
           </label>
+          <label>Signer
+            <select value={employeeId} disabled={action === ''} onChange={(e) => { setEmployeeId(e.target.value); setRole(eligibility?.people.find((p) => p.employeeId === e.target.value)?.roles.length === 1 ? eligibility.people.find((p) => p.employeeId === e.target.value)!.roles[0]! : ''); }}>
+              <option value="">choose…</option>
+              {(eligibility?.people ?? []).map((p) => <option key={p.employeeId} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
+            </select>
+          </label>
+          {eligibility?.none && <p className="bad-text wide" data-testid="no-signer">{eligibility.none}</p>}
           {needsRole && (
             <label>As role
               <select value={role} onChange={(e) => setRole(e.target.value)}>
                 <option value="">choose…</option>
-                {(signer?.roles ?? []).map((r) => <option key={r} value={r}>{r}</option>)}
+                {(signer?.roles ?? []).map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
               </select>
             </label>
           )}
+          {approving && hasProposal && !proposalShown && (
+            <p className="sign-gate wide" role="note" data-testid="sign-gate">Scroll through the proposed change above before you approve: nobody signs what they have not been shown.</p>
+          )}
           {(action === 'approve' || action === 'approve-with-conditions') && (
-            <label className="inline"><input type="checkbox" checked={diffReviewed} onChange={(e) => setDiffReviewed(e.target.checked)} /> I reviewed the proposed diff</label>
+            <label className="inline wide"><input type="checkbox" disabled={!gateOpen} checked={diffReviewed} onChange={(e) => setDiffReviewed(e.target.checked)} /> I reviewed the proposed diff shown above</label>
           )}
           {action === 'schedule' && (<>
             <label>Slot start <input type="datetime-local" value={slotStart} onChange={(e) => setSlotStart(e.target.value)} /></label>
@@ -212,13 +248,5 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           {error && <p className="bad-text wide" role="alert">{error.message} {error.hint}</p>}
           <div className="actions"><button type="submit" className="primary" disabled={!ready}>Sign</button></div>
         </form>
-      )}
-      <section className="panel" aria-label="Timeline">
-        <h3>Timeline</h3>
-        <ol className="timeline">
-          {timeline.map((t) => <li key={t.seq}>{new Date(t.at).toLocaleString()}: <strong>{t.by}</strong> {t.summary}{t.signed ? ' (e-signed)' : ''}</li>)}
-        </ol>
-      </section>
-    </section>
   );
 }

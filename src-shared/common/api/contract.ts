@@ -9,7 +9,8 @@ import { ControllerTargetSchema } from '../capture/controller-target.ts';
 import type { CaptureDocument } from '../capture/capture-document.ts';
 import type { DocumentDiff } from '../diff/document-diff.ts';
 import { ChangeRequestFieldsSchema } from '../workflow/change-request.ts';
-import type { RequestEvaluation } from '../workflow/change-evaluation.ts';
+import type { ChangeEvaluation, RequestEvaluation } from '../workflow/change-evaluation.ts';
+import type { ProposalView } from '../diff/proposal-view.ts';
 import type { ApprovalTimeoutStatus, ChangeState, RetrospectiveStatus } from '../workflow/change-state.ts';
 import type { ApprovalProgress } from '../workflow/approval-progress.ts';
 import type { LineCalendar } from '../workflow/change-windows.ts';
@@ -333,6 +334,14 @@ export const OPERATIONS = {
       checkpoints: z.custom<CheckpointView | null>(),
       /** Why the checkpoints cannot be shown (the checkpoint file is missing or malformed); null when they can. */
       checkpointsError: z.string().nullable(),
+      /** The proposed tag values as a diff against the controller as it is now (null: no proposed diff). */
+      proposal: z.custom<ProposalView | null>(),
+      /** What the policy requires of the change: frozen at submit, else evaluated now (null: no class chosen yet). */
+      evaluation: z.custom<ChangeEvaluation | null>(),
+      /** Whether `evaluation` is the one frozen at submit (true) or a live one for a request not yet submitted. */
+      evaluationFrozen: z.boolean(),
+      /** The required fields the request still lacks, by their labels (empty once complete). */
+      missingFields: z.array(z.string()),
       /** The target controllers with their signed snapshots (newest first), to record as before- or after-snapshots. */
       targets: z.array(z.object({
         controllerId: z.string(), name: z.string(), snapshots: z.array(SnapshotViewSchema),

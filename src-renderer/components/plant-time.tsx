@@ -1,0 +1,42 @@
+/**
+ * Times as people at a plant read them: in the plant's time zone, labelled with it, and the reader's own time
+ * beside it when their zone differs (an engineer on a laptop set to another zone, a central reviewer). Luxon does
+ * the zone rules.
+ */
+import { DateTime } from 'luxon';
+
+/** The zone's short name at that instant ("CST", "CDT"; "GMT+1" where English has no abbreviation). */
+function zoneAbbrev(t: DateTime): string {
+  return t.setLocale('en-US').offsetNameShort ?? t.zoneName ?? '';
+}
+
+/** "Tue 8 Dec 2026 22:00 CST" in the plant's zone. */
+export function formatPlant(iso: string, zone: string): string {
+  const t = DateTime.fromISO(iso, { zone });
+  return t.isValid ? `${t.setLocale('en-GB').toFormat('ccc d LLL yyyy HH:mm')} ${zoneAbbrev(t)}` : iso;
+}
+
+/** The reader's own time for an instant, or null when their zone gives the same wall clock as the plant's. */
+export function readerTime(iso: string, zone: string): string | null {
+  const plant = DateTime.fromISO(iso, { zone });
+  const mine = DateTime.fromISO(iso).setZone(DateTime.local().zoneName ?? 'UTC');
+  if (!plant.isValid || !mine.isValid || plant.offset === mine.offset) return null;
+  return `${mine.setLocale('en-GB').toFormat(mine.hasSame(plant, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbrev(mine)} your time`;
+}
+
+/** An instant in plant time, with the reader's own time beside it when it differs. */
+export function PlantTime({ iso, zone }: { iso: string; zone: string }) {
+  const own = readerTime(iso, zone);
+  return <time dateTime={iso} title={`${zone}${own ? `; ${own}` : ''}`}>{formatPlant(iso, zone)}{own && <span className="muted"> ({own})</span>}</time>;
+}
+
+/** A period in plant time: "Tue 8 Dec 2026 22:00 – Wed 9 Dec 06:00 CST". */
+export function PlantPeriod({ start, end, zone }: { start: string; end: string; zone: string }) {
+  const a = DateTime.fromISO(start, { zone }).setLocale('en-GB');
+  const b = DateTime.fromISO(end, { zone }).setLocale('en-GB');
+  if (!a.isValid || !b.isValid) return <span>{start} – {end}</span>;
+  const text = `${a.toFormat('ccc d LLL yyyy HH:mm')} – ${b.toFormat(a.hasSame(b, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbrev(b)}`;
+  const ownA = readerTime(start, zone);
+  const ownB = readerTime(end, zone);
+  return <span title={zone}>{text}{ownA && ownB && <span className="muted"> ({ownA.replace(/ [^ ]+ your time$/, '')} – {ownB})</span>}</span>;
+}
