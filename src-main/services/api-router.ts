@@ -10,6 +10,9 @@ import {
 import type { Envelope } from '../../src-shared/common/api/transport.ts';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import type { BaselineApp } from './baseline-app.ts';
+import { BASELINE_APPROVER_ROLES } from './baseline-service.ts';
+import { PLANT_ENGINEERING } from './plant-service.ts';
+import { RESTORE_AUTHORIZER_ROLES } from './restore-service.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
@@ -162,7 +165,8 @@ export function appHandlers(app: BaselineApp): Handlers {
       people: app.identity.people().map(({ certificatePem: _pem, ...p }) => p),
       cas: app.identity.cas(),
       hasLocalCa: app.identity.hasLocalCa(),
-      roles: app.policy.knownRoles(),
+      roles: app.policy.roles(),
+      signatureRoles: { baseline: [...BASELINE_APPROVER_ROLES], plantEngineering: [...PLANT_ENGINEERING], restore: [...RESTORE_AUTHORIZER_ROLES] },
       roster: app.plantModel.roster(),
       sites: app.plantModel.sites(),
     }),

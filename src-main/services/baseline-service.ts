@@ -39,8 +39,8 @@ export interface DriftResult {
 
 const SHOWN_DIFFERENCES = 50;
 
-/** Who may approve a baseline: Baseline's approver role, or the plant engineering manager of the OT change framework's RACI. */
-export const BASELINE_APPROVER_ROLES = ['approver', 'plant-engineering-manager'];
+/** Who may approve a baseline: the plant engineering manager of the OT change framework's RACI, or Baseline's older approver role. */
+export const BASELINE_APPROVER_ROLES = ['plant-engineering-manager', 'approver'];
 
 /** Approves baselines, checks drift, and tracks unauthorized changes. */
 export class BaselineService {

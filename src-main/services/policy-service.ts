@@ -89,7 +89,18 @@ export class PolicyService {
     return { name: row.name, revision: row.revision, sha256: row.sha256, source: row.source, adoptedBy: row.adopted_by, adoptedAt: row.adopted_at };
   }
 
-  /** Role names a certificate may carry: the policy's roles and Baseline's built-in ones. */
+  /**
+   * The plant's one vocabulary of roles, the roster's: the policy's roles with their labels. Screens offer only
+   * these (enrolment, roster, signer lists).
+   */
+  roles(): { id: string; label: string }[] {
+    return Object.entries(this.current().roles).map(([id, label]) => ({ id, label: String(label) }));
+  }
+
+  /**
+   * Role names a certificate may carry: the policy's roles, and Baseline's built-in ones so certificates issued
+   * with them before the plant adopted its roster still verify and sign (the screens no longer offer them).
+   */
   knownRoles(): { id: string; label: string }[] {
     const roles = Object.entries(this.current().roles).map(([id, label]) => ({ id, label: String(label) }));
     for (const r of BUILT_IN_ROLES) if (!roles.some((x) => x.id === r)) roles.push({ id: r, label: `${r} (Baseline)` });

@@ -33,6 +33,9 @@ export function writesDigest(controllerId: string, writes: readonly RestoreWrite
   return sha256Hex(canonicalJson({ schema: 'baseline.restore-writes/1', controllerId, writes: writes.map((w) => ({ tag: w.tag, value: w.value })) }));
 }
 
+/** Who signs a restore decision: the shift supervisor (and Baseline's older built-in supervisor role). */
+export const RESTORE_AUTHORIZER_ROLES: readonly string[] = ['shift-supervisor', 'supervisor'];
+
 /** Authorizes and runs restores. */
 export class RestoreService {
   private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; controllers: ControllerService; profiles: ProfileService; devices: DeviceSupervisor; clock: () => Date };
@@ -47,7 +50,7 @@ export class RestoreService {
     if (writes.length === 0) throw new BaselineError('restore-empty', 'A restore needs at least one value to write.', 'Choose the tags to restore.');
     if (reason.trim().length < 5) throw new BaselineError('restore-reason', 'Say why the restore is needed.', 'The reason goes into the evidence.');
     const person = this.deps.identity.personByEmployeeId(employeeId);
-    if (!person.roles.includes('supervisor') && !person.roles.includes('shift-supervisor')) {
+    if (!person.roles.some((r) => RESTORE_AUTHORIZER_ROLES.includes(r))) {
       throw new BaselineError('restore-not-supervisor', `${person.name} is not a shift supervisor, so cannot authorize writing to ${controller.name}.`, 'A person with the supervisor role signs restore decisions.');
     }
     const writesSha256 = writesDigest(controllerId, writes);

@@ -5,18 +5,38 @@
 import { useState } from 'react';
 import { useAppStore } from '../state/app-store.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
+import { eligibleByRole } from '../../src-shared/common/workflow/signer-eligibility.ts';
 
-/** Who signs: one of the people enrolled on this laptop, with their password (asked for at every signature). */
-export function SignerFields(props: { employeeId: string; setEmployeeId(v: string): void; password: string; setPassword(v: string): void; label: string }) {
+/** Who may give a signature: holders of one of `roles` (null: anyone enrolled), minus `exclude` (employee id -> why not). */
+export interface SignerRule {
+  /** The roles, or which of the plant's signature role sets (baseline approval, plant engineering, restore). */
+  roles: readonly string[] | null | 'baseline' | 'plantEngineering' | 'restore';
+  /** What the signature does, for the sentence shown when nobody may ("approve a baseline"). */
+  what: string;
+  exclude?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Who signs: exactly the people enrolled on this laptop whose roles allow this signature (with why, when nobody
+ * can), and their password (asked for at every signature).
+ */
+export function SignerFields(props: { employeeId: string; setEmployeeId(v: string): void; password: string; setPassword(v: string): void; label: string; rule?: SignerRule }) {
   const people = useAppStore((st) => st.people);
+  const roles = useAppStore((st) => st.roles);
+  const sets = useAppStore((st) => st.signatureRoles);
+  const rule = props.rule ?? { roles: null, what: 'sign' };
+  const label = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
+  const wanted = typeof rule.roles === 'string' ? sets[rule.roles] : rule.roles;
+  const eligible = eligibleByRole(people, wanted, label, rule.what, rule.exclude);
   return (
     <>
       <label>{props.label}
         <select value={props.employeeId} onChange={(e) => props.setEmployeeId(e.target.value)}>
           <option value="">choose…</option>
-          {people.filter((x) => !x.revoked).map((x) => <option key={x.fingerprint} value={x.employeeId}>{x.name} ({x.employeeId})</option>)}
+          {eligible.people.map((x) => <option key={x.employeeId} value={x.employeeId}>{x.name} ({x.employeeId})</option>)}
         </select>
       </label>
+      {eligible.none && <p className="bad-text wide" data-testid="no-signer">{eligible.none}</p>}
       <label>Password <input type="password" autoComplete="current-password" value={props.password} onChange={(e) => props.setPassword(e.target.value)} /></label>
     </>
   );
@@ -62,7 +82,7 @@ export interface PickedFile {
  */
 export function SignedFileForm(props: {
   label: string; fileLabel: string; fileAriaLabel?: string; accept: string; signerLabel: string; button: string; doneVerb: string; className?: string;
-  children?: React.ReactNode; submit(file: PickedFile, signer: { employeeId: string; password: string }): Promise<ErrorData | null>;
+  children?: React.ReactNode; submit(file: PickedFile, signer: { employeeId: string; password: string }): Promise<ErrorData | null>; rule?: SignerRule;
 }) {
   const signer = useSigner();
   const [file, setFile] = useState<PickedFile | null>(null);
@@ -78,7 +98,7 @@ export function SignedFileForm(props: {
       {props.children}
       <label>{props.fileLabel} <input key={picked} type="file" aria-label={props.fileAriaLabel ?? props.fileLabel} accept={props.accept}
         onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
-      <SignerFields label={props.signerLabel} {...signer} />
+      <SignerFields label={props.signerLabel} {...signer} {...(props.rule ? { rule: props.rule } : {})} />
       <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>{props.button}</button></div>
       <Outcome error={signer.error} done={signer.done} />
     </form>

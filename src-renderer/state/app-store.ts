@@ -90,8 +90,10 @@ export interface PeopleSlice {
   people: PersonView[];
   cas: OperationResponse<'people.list'>['cas'];
   hasLocalCa: boolean;
-  /** Role names a person can be enrolled with (the plant policy's and Baseline's own). */
+  /** The plant's roles, the roster's one vocabulary (id and label). */
   roles: OperationResponse<'people.list'>['roles'];
+  /** Which roles may approve a baseline, edit the plant model and roster, and authorize a restore. */
+  signatureRoles: OperationResponse<'people.list'>['signatureRoles'];
   peopleError: ErrorData | null;
   snapshots: SnapshotView[];
   loadPeople(): Promise<void>;
@@ -413,6 +415,7 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
   cas: [],
   hasLocalCa: false,
   roles: [],
+  signatureRoles: { baseline: [], plantEngineering: [], restore: [] },
   peopleError: null,
   snapshots: [],
   async loadPeople() {
@@ -420,7 +423,7 @@ const createPeopleSlice: StateCreator<AppState, [], [], PeopleSlice> = (set, get
     if (!api) return;
     try {
       const r = await api.invoke('people.list', {});
-      set({ people: r.people, cas: r.cas, hasLocalCa: r.hasLocalCa, roles: r.roles, roster: r.roster, sites: r.sites });
+      set({ people: r.people, cas: r.cas, hasLocalCa: r.hasLocalCa, roles: r.roles, signatureRoles: r.signatureRoles, roster: r.roster, sites: r.sites });
     } catch (err) {
       set({ peopleError: errorOf(err) });
     }

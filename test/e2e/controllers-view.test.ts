@@ -99,6 +99,7 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     await enrol.waitFor();
     await enrol.getByLabel('Full name').fill('Ana Ruiz');
     await enrol.getByLabel('Employee id').fill('E1042');
+    await enrol.getByRole('checkbox', { name: 'Controls engineer', exact: true }).check();
     await enrol.getByLabel('Their password').fill('torque-wrench-42');
     await enrol.getByLabel('Repeat it').fill('torque-wrench-42');
     await enrol.getByLabel('CA password').fill('plant-ca-secret-1');
@@ -132,8 +133,7 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     const enrol = page.getByRole('form', { name: 'Enrol person' });
     await enrol.getByLabel('Full name').fill('Raj Patel');
     await enrol.getByLabel('Employee id').fill('A1');
-    await enrol.getByRole('checkbox', { name: 'engineer', exact: true }).uncheck();
-    await enrol.getByRole('checkbox', { name: 'approver', exact: true }).check();
+    await enrol.getByRole('checkbox', { name: 'Plant engineering manager', exact: true }).check();
     await enrol.getByLabel('Their password').fill('approver-pass-1');
     await enrol.getByLabel('Repeat it').fill('approver-pass-1');
     await enrol.getByLabel('CA password').fill('plant-ca-secret-1');

@@ -56,10 +56,11 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     return form;
   }
 
-  it('the engineer doing the work cannot sign; a GO with an unconfirmed item is refused by name', async () => {
-    let form = await signCheckpoint('Pre-execution verification', 'GO', eng.employeeId, eng.password, 'all');
-    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Segregation of duties: Erin Engineer filed change .* nobody go\/no-go signs their own change/);
-    form = await signCheckpoint('Pre-execution verification', 'GO', sky.employeeId, sky.password, 'none');
+  it('the engineer doing the work is not offered as a signer; a GO with an unconfirmed item is refused by name', async () => {
+    // Offered: the shift supervisors, never the person who filed or carries out the change.
+    const offered = await page.getByRole('form', { name: 'Checkpoint: Pre-execution verification' }).getByLabel('Shift supervisor').locator('option').allInnerTexts();
+    expect(offered).toEqual(['choose…', 'Sky Supervisor (SV500)']);
+    const form = await signCheckpoint('Pre-execution verification', 'GO', sky.employeeId, sky.password, 'none');
     await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified/);
     await form.screenshot({ path: join('test-results', 'execution-checkpoint-form.png') });
   });

@@ -50,7 +50,7 @@ describe('People in Chromium: the roster from CSV, enrolment from the roster, ro
     await form.getByRole('button', { name: 'Sign and import' }).click();
     await expect.poll(() => page.locator('tr[data-roster]').count()).toBe(7);
     expect(await row('M200').innerText()).toMatch(/enrolled/);
-    expect(await row('SV500').innerText()).toMatch(/shift-supervisor, controls-engineer\s+Midwest packaging plant\s+awaiting enrolment/);
+    expect(await row('SV500').innerText()).toMatch(/Shift supervisor, Controls engineer\s+Midwest packaging plant\s+awaiting enrolment/);
   });
 
   it('enrolling from the roster fills in name, id and roles; the supervisor types their own password', async () => {
@@ -58,25 +58,25 @@ describe('People in Chromium: the roster from CSV, enrolment from the roster, ro
     const enrol = page.getByRole('form', { name: 'Enrol person' });
     expect(await enrol.getByLabel('Full name').inputValue()).toBe('Sky Supervisor');
     expect(await enrol.getByLabel('Employee id').inputValue()).toBe('SV500');
-    expect(await enrol.getByRole('checkbox', { name: 'shift-supervisor' }).isChecked()).toBe(true);
-    expect(await enrol.getByRole('checkbox', { name: 'plant-manager' }).isChecked()).toBe(false);
+    expect(await enrol.getByRole('checkbox', { name: 'Shift supervisor' }).isChecked()).toBe(true);
+    expect(await enrol.getByRole('checkbox', { name: 'Plant manager' }).isChecked()).toBe(false);
     await enrol.getByLabel('Their password').fill('sky-password-1');
     await enrol.getByLabel('Repeat it').fill('sky-password-1');
     await enrol.getByLabel('CA password').fill('plant-ca-secret-1');
     await enrol.getByRole('button', { name: 'Enrol' }).click();
     await expect.poll(() => row('SV500').innerText()).toMatch(/enrolled/);
-    expect(await page.locator('tr[data-employee="SV500"]').innerText()).toMatch(/shift-supervisor, controls-engineer/);
+    expect(await page.locator('tr[data-employee="SV500"]').innerText()).toMatch(/Shift supervisor, Controls engineer/);
   });
 
   it('a roles change on the roster shows the certificate differs; revoking it (CA password) leaves the person awaiting enrolment', async () => {
     await page.getByRole('button', { name: 'Edit the roster entry of Sky Supervisor' }).click();
     const editor = page.getByRole('form', { name: 'Edit a roster entry' });
-    await editor.getByRole('checkbox', { name: 'controls-engineer' }).uncheck();
+    await editor.getByRole('checkbox', { name: 'Controls engineer' }).uncheck();
     await editor.getByLabel('Reason').fill('supervises only from January');
     await editor.getByLabel('Signed by').selectOption('M200');
     await editor.getByLabel('Password', { exact: true }).fill('pat-password-1');
     await editor.getByRole('button', { name: 'Sign and save' }).click();
-    await expect.poll(() => row('SV500').innerText()).toMatch(/certificate carries shift-supervisor, controls-engineer: revoke and enrol again/);
+    await expect.poll(() => row('SV500').innerText()).toMatch(/certificate carries Shift supervisor, Controls engineer: revoke and enrol again/);
 
     await page.getByRole('button', { name: 'Revoke Sky Supervisor\'s certificate' }).click();
     const revoke = page.getByRole('form', { name: 'Revoke Sky Supervisor\'s certificate' });

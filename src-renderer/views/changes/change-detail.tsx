@@ -30,6 +30,13 @@ function isoOf(local: string): string {
   return local ? new Date(local).toISOString() : '';
 }
 
+/** The people who filed or carry out a change, who may not sign its checkpoints, restore or new baseline (segregation of duties). */
+function onTheChange(state: Detail['state']): ReadonlyMap<string, string> {
+  const m = new Map<string, string>([[state.requester.id, 'filed this change']]);
+  if ('execution' in state) m.set(state.execution.executor.id, 'carries out this change');
+  return m;
+}
+
 /** One change: the request as the document being signed, the approvals, the execution, the signing panel, the timeline. */
 export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const detail = useAppStore((st) => st.changeDetail);
@@ -68,12 +75,12 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       <WindowTimerBanner state={state} />
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
-        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []}
+        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []} exclude={onTheChange(state)}
           executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
       )}
-      {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} />}
+      {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
       {detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {detail.checkpointsError}</p>}
-      {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} />}
+      {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />}
       <SignForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />
       <section className="panel" aria-label="Timeline">
         <h3>Timeline</h3>

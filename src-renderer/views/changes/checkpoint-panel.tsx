@@ -6,7 +6,7 @@ import type { CheckpointView } from '../../../src-shared/common/api/contract.ts'
 import type { Checkpoint } from '../../../src-shared/common/workflow/checkpoints.ts';
 
 /** The checklist and decision of the checkpoint due now, signed by a shift supervisor at the laptop. */
-function CheckpointForm({ changeId, checkpoint, signerRoles }: { changeId: string; checkpoint: Checkpoint; signerRoles: string[] }) {
+function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { changeId: string; checkpoint: Checkpoint; signerRoles: string[]; exclude: ReadonlyMap<string, string> }) {
   const s = useAppStore(useShallow((st) => ({ people: st.people, act: st.actOnChange })));
   const signer = useSigner();
   const [confirmed, setConfirmed] = useState<string[]>([]);
@@ -37,7 +37,7 @@ function CheckpointForm({ changeId, checkpoint, signerRoles }: { changeId: strin
         ))}
       </fieldset>
       <label className="wide">Comment <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING" /></label>
-      <SignerFields label="Shift supervisor" {...signer} />
+      <SignerFields label="Shift supervisor" {...signer} rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }} />
       <div className="actions"><button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}>Sign checkpoint decision</button></div>
       <Outcome error={signer.error} done={signer.done} />
     </form>
@@ -45,7 +45,7 @@ function CheckpointForm({ changeId, checkpoint, signerRoles }: { changeId: strin
 }
 
 /** The go/no-go checkpoints of an executed change: each one's signed decisions, and the form for the one due now. */
-export function CheckpointPanel({ changeId, view, executing }: { changeId: string; view: CheckpointView; executing: boolean }) {
+export function CheckpointPanel({ changeId, view, executing, exclude }: { changeId: string; view: CheckpointView; executing: boolean; exclude: ReadonlyMap<string, string> }) {
   return (
     <section className="panel" aria-label="Checkpoints">
       <h3>Go/no-go checkpoints</h3>
@@ -61,7 +61,7 @@ export function CheckpointPanel({ changeId, view, executing }: { changeId: strin
                   {r.by.name} ({r.role}), {new Date(r.at).toLocaleString()} · {r.items.filter((x) => x.confirmed).length} of {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
                 </div>
               ))}
-              {executing && view.next === c.id && <CheckpointForm key={`${c.id}-${signed.length}`} changeId={changeId} checkpoint={c} signerRoles={view.signerRoles} />}
+              {executing && view.next === c.id && <CheckpointForm key={`${c.id}-${signed.length}`} changeId={changeId} checkpoint={c} signerRoles={view.signerRoles} exclude={exclude} />}
             </li>
           );
         })}

@@ -29,7 +29,7 @@ function Recorded({ record }: { record: SnapshotRecord | undefined }) {
 }
 
 /** Step 6 of the OT change framework: a baseline approver makes a completed change's after-snapshot the controller's new baseline. */
-function BaselineForm({ changeId, pending }: { changeId: string; pending: Targets }) {
+function BaselineForm({ changeId, pending, exclude }: { changeId: string; pending: Targets; exclude: ReadonlyMap<string, string> }) {
   const approve = useAppStore((st) => st.approveChangeBaseline);
   const signer = useSigner();
   const [controllerId, setControllerId] = useState(pending[0]?.controllerId ?? '');
@@ -48,7 +48,7 @@ function BaselineForm({ changeId, pending }: { changeId: string; pending: Target
           {pending.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}
         </select>
       </label>
-      <SignerFields label="Approved by" {...signer} />
+      <SignerFields label="Approved by" {...signer} rule={{ roles: 'baseline', what: 'approve a new baseline', exclude }} />
       <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign: approve as the new baseline</button></div>
       <Outcome error={signer.error} done={signer.done} />
     </form>
@@ -56,7 +56,9 @@ function BaselineForm({ changeId, pending }: { changeId: string; pending: Target
 }
 
 /** Before- and after-snapshots of the change's controllers: what is recorded, and (during execution) recording one. */
-export function ExecutionSnapshots({ changeId, targets, records, executing, completed }: { changeId: string; targets: Targets; records: SnapshotRecord[]; executing: boolean; completed: boolean }) {
+export function ExecutionSnapshots({ changeId, targets, records, executing, completed, exclude }: {
+  changeId: string; targets: Targets; records: SnapshotRecord[]; executing: boolean; completed: boolean; exclude: ReadonlyMap<string, string>;
+}) {
   const act = useAppStore((st) => st.actOnChange);
   const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
@@ -85,7 +87,7 @@ export function ExecutionSnapshots({ changeId, targets, records, executing, comp
           ))}
         </tbody>
       </table>
-      {completed && <BaselineForm changeId={changeId} pending={targets.filter((t) => { const a = latest(t.controllerId, 'after'); return a !== undefined && t.baseline?.snapshotSha256 !== a.snapshotSha256; })} />}
+      {completed && <BaselineForm changeId={changeId} pending={targets.filter((t) => { const a = latest(t.controllerId, 'after'); return a !== undefined && t.baseline?.snapshotSha256 !== a.snapshotSha256; })} exclude={exclude} />}
       {executing && (
         <form className="form" aria-label="Record a snapshot" onSubmit={(e) => void record(e)}>
           <label>Controller

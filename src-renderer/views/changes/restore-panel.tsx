@@ -9,7 +9,7 @@ import type { ErrorData } from '../../../src-shared/common/errors.ts';
  * writes in: preview (nothing written), the shift supervisor's signed decision for exactly those values, and the
  * engineer typing the controller's name; then the outcome of each write and the comparison with the before-snapshot.
  */
-export function RestorePanel({ changeId, targets }: { changeId: string; targets: { controllerId: string; name: string }[] }) {
+export function RestorePanel({ changeId, targets, exclude }: { changeId: string; targets: { controllerId: string; name: string }[]; exclude: ReadonlyMap<string, string> }) {
   const step = useAppStore((st) => st.restoreStep);
   const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
@@ -72,7 +72,7 @@ export function RestorePanel({ changeId, targets }: { changeId: string; targets:
           {preview.writes.length > 0 && !decisionId && (
             <form className="form" aria-label="Sign the restore decision" onSubmit={(e) => void authorize(e)}>
               <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. ROLLBACK at mid-change: filler faults on restart" /></label>
-              <SignerFields label="Shift supervisor" {...signer} />
+              <SignerFields label="Shift supervisor" {...signer} rule={{ roles: 'restore', what: 'authorize writing to the controller', exclude }} />
               <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password || reason.trim().length < 5}>Sign the decision to write {preview.writes.length} value{preview.writes.length === 1 ? '' : 's'}</button></div>
               <Outcome error={signer.error} done="" />
             </form>

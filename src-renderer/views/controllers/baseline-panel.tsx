@@ -2,30 +2,12 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
-
-/** Signer + password fields shared by the approval and closure forms (the password is asked for each signature). */
-function SignerFields({ role, employeeId, setEmployeeId, password, setPassword }: {
-  role: string; employeeId: string; setEmployeeId: (v: string) => void; password: string; setPassword: (v: string) => void;
-}) {
-  const all = useAppStore((s) => s.people);
-  const people = all.filter((p) => !p.revoked && (role === '' || p.roles.includes(role)));
-  return (
-    <>
-      <label>Signer
-        <select value={employeeId} onChange={(e) => setEmployeeId(e.target.value)}>
-          <option value="">choose…</option>
-          {people.map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
-        </select>
-      </label>
-      <label>Password <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
-    </>
-  );
-}
+import { SignerFields } from '../../components/signed-form.tsx';
 
 /** Baseline, drift check and unauthorized-change records of one controller (NERC CIP-010 R1/R2). */
 export function BaselinePanel({ controllerId }: { controllerId: string }) {
   const s = useAppStore(useShallow((st) => ({
-    baselines: st.baselines, snapshots: st.snapshots, driftResult: st.driftResult, driftRunning: st.driftRunning,
+    baselines: st.baselines, snapshots: st.snapshots, people: st.people, driftResult: st.driftResult, driftRunning: st.driftRunning,
     approve: st.approveBaseline, check: st.checkDrift, close: st.closeUnauthorized,
   })));
   const [form, setForm] = useState<'none' | 'approve' | string>('none');
@@ -69,7 +51,8 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
       {form === 'approve' && latestSnapshot && (
         <form className="form" aria-label="Approve baseline" onSubmit={(e) => { e.preventDefault(); void s.approve({ controllerId, snapshotSha256: latestSnapshot.sha256, employeeId, password }).then(done); }}>
           <p className="statement">By signing, the approver states that the snapshot captured by {latestSnapshot.signer} ({new Date(latestSnapshot.at).toLocaleString()}) is <strong>approved</strong> as this controller's baseline.</p>
-          <SignerFields role="approver" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword} />
+          <SignerFields label="Signer" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword}
+            rule={{ roles: 'baseline', what: 'approve a baseline', exclude: new Map(s.people.filter((p) => p.name === latestSnapshot.signer).map((p) => [p.employeeId, 'captured this snapshot'])) }} />
           <div className="actions"><button type="submit" className="primary" disabled={!employeeId || !password}>Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
         </form>
       )}
@@ -84,7 +67,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
                   <label className="wide">Explanation (what changed, why, who; references)
                     <textarea required rows={3} value={explanation} onChange={(e) => setExplanation(e.target.value)} />
                   </label>
-                  <SignerFields role="" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword} />
+                  <SignerFields label="Signer" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword} />
                   <div className="actions"><button type="submit" className="primary" disabled={!employeeId || !password}>Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
                 </form>
               ) : <button type="button" onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}

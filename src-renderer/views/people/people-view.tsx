@@ -2,11 +2,13 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
-import { Outcome, SignedFileForm, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import { Outcome, SignedFileForm, SignerFields, useSigner, type SignerRule } from '../../components/signed-form.tsx';
 import type { PersonView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { RosterEntry } from '../../../src-shared/common/workflow/people-roster.ts';
 
+/** The roster is kept by plant engineering. */
+const ROSTER_RULE: SignerRule = { roles: 'plantEngineering', what: 'sign a roster change' };
 
 function CreateCaForm() {
   const createCa = useAppStore((s) => s.createCa);
@@ -29,7 +31,7 @@ function EnrolForm({ prefill, onEnrolled }: { prefill: RosterEntry | null; onEnr
   const known = useAppStore((s) => s.roles);
   const [name, setName] = useState(prefill?.name ?? '');
   const [employeeId, setEmployeeId] = useState(prefill?.employeeId ?? '');
-  const [roles, setRoles] = useState<string[]>(prefill?.roles ?? ['engineer']);
+  const [roles, setRoles] = useState<string[]>(prefill?.roles ?? []);
   const [pw, setPw] = useState('');
   const [pw2, setPw2] = useState('');
   const [caPw, setCaPw] = useState('');
@@ -52,10 +54,10 @@ function EnrolForm({ prefill, onEnrolled }: { prefill: RosterEntry | null; onEnr
       {prefill && <p className="muted wide">From the roster: {prefill.name} ({prefill.employeeId}). They type their own password; the CA holder types the CA password.</p>}
       <label>Full name <input required value={name} onChange={(e) => setName(e.target.value)} /></label>
       <label>Employee id <input required value={employeeId} onChange={(e) => setEmployeeId(e.target.value)} /></label>
-      <fieldset className="roles"><legend>Roles</legend>
+      <fieldset className="roles wide"><legend>Roles</legend>
         {known.map((r) => (
-          <label key={r.id} className="inline" title={r.label}><input type="checkbox" checked={roles.includes(r.id)}
-            onChange={(e) => setRoles(e.target.checked ? [...roles, r.id] : roles.filter((x) => x !== r.id))} /> {r.id}</label>
+          <label key={r.id} className="inline" title={r.id}><input type="checkbox" checked={roles.includes(r.id)}
+            onChange={(e) => setRoles(e.target.checked ? [...roles, r.id] : roles.filter((x) => x !== r.id))} /> {r.label}</label>
         ))}
       </fieldset>
       <label>Their password <input required type="password" autoComplete="new-password" value={pw} onChange={(e) => setPw(e.target.value)} /></label>
@@ -68,20 +70,20 @@ function EnrolForm({ prefill, onEnrolled }: { prefill: RosterEntry | null; onEnr
 }
 
 /** How a roster entry stands against the certificates on this laptop. */
-function rosterState(entry: RosterEntry, people: PersonView[]): { label: string; tone: 'ok' | 'warn' | 'bad' | 'muted'; canEnrol: boolean } {
+function rosterState(entry: RosterEntry, people: PersonView[], roleLabel: (r: string) => string): { label: string; tone: 'ok' | 'warn' | 'bad' | 'muted'; canEnrol: boolean } {
   const cert = people.find((p) => p.employeeId === entry.employeeId && !p.revoked);
   if (!entry.active) return cert ? { label: 'left the roster: revoke their certificate', tone: 'bad', canEnrol: false } : { label: 'left the roster', tone: 'muted', canEnrol: false };
   if (!cert) return { label: 'awaiting enrolment', tone: 'warn', canEnrol: true };
   const same = cert.roles.length === entry.roles.length && entry.roles.every((r) => cert.roles.includes(r));
   return same ? { label: 'enrolled', tone: 'ok', canEnrol: false }
-    : { label: `certificate carries ${cert.roles.join(', ')}: revoke and enrol again to reissue`, tone: 'warn', canEnrol: false };
+    : { label: `certificate carries ${cert.roles.map(roleLabel).join(', ')}: revoke and enrol again to reissue`, tone: 'warn', canEnrol: false };
 }
 
 /** Imports the roster CSV (employee_id,name,roles,site), signed by plant engineering. */
 function RosterImport() {
   const editPeople = useAppStore((s) => s.editPeople);
   return (
-    <SignedFileForm className="panel form" label="Import the people roster" fileLabel="Roster CSV" accept=".csv" signerLabel="Signed by" button="Sign and import" doneVerb="Imported"
+    <SignedFileForm className="panel form" label="Import the people roster" fileLabel="Roster CSV" accept=".csv" signerLabel="Signed by" rule={ROSTER_RULE} button="Sign and import" doneVerb="Imported"
       submit={(file, signer) => editPeople('people.importRoster', { text: file.text, source: file.name, ...signer })}>
       <h3>Roster</h3>
       <p className="muted wide">Who works here and which RACI roles plant engineering gives them: a CSV <code>employee_id,name,roles,site</code> (roles separated by semicolons). People in the file are added or updated; the roster grants nothing until a person is enrolled with their own password.</p>
@@ -121,13 +123,13 @@ function RosterEditor({ entry, onDone }: { entry: RosterEntry | null; onDone(): 
       </label>
       <fieldset className="roles wide"><legend>Roles</legend>
         {s.known.map((r) => (
-          <label key={r.id} className="inline" title={r.label}><input type="checkbox" checked={roles.includes(r.id)}
-            onChange={(e) => setRoles(e.target.checked ? [...roles, r.id] : roles.filter((x) => x !== r.id))} /> {r.id}</label>
+          <label key={r.id} className="inline" title={r.id}><input type="checkbox" checked={roles.includes(r.id)}
+            onChange={(e) => setRoles(e.target.checked ? [...roles, r.id] : roles.filter((x) => x !== r.id))} /> {r.label}</label>
         ))}
       </fieldset>
       <label className="inline"><input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} /> On the roster (clear when they leave)</label>
       <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. joined the CAB" /></label>
-      <SignerFields label="Signed by" {...signer} />
+      <SignerFields label="Signed by" {...signer} rule={ROSTER_RULE} />
       <div className="actions">
         <button type="submit" className="primary" disabled={!employeeId.trim() || !signer.employeeId || !signer.password}>Sign and save</button>
         <button type="button" onClick={onDone}>Close</button>
@@ -167,7 +169,8 @@ function RevokeForm({ person, onDone }: { person: PersonView; onDone(): void }) 
 
 /** People: who can sign on this laptop, the trusted plant CAs, and enrolment. */
 export function PeopleView() {
-  const s = useAppStore(useShallow((st) => ({ people: st.people, cas: st.cas, hasLocalCa: st.hasLocalCa, error: st.peopleError, load: st.loadPeople, roster: st.roster, sites: st.sites })));
+  const s = useAppStore(useShallow((st) => ({ people: st.people, cas: st.cas, hasLocalCa: st.hasLocalCa, error: st.peopleError, load: st.loadPeople, roster: st.roster, sites: st.sites, roles: st.roles })));
+  const roleLabel = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
   const [prefill, setPrefill] = useState<RosterEntry | null>(null);
   const [editing, setEditing] = useState<{ entry: RosterEntry | null } | null>(null);
   const [revoking, setRevoking] = useState<PersonView | null>(null);
@@ -192,7 +195,7 @@ export function PeopleView() {
         <tbody>
           {s.people.map((p) => (
             <tr key={p.fingerprint} data-employee={p.employeeId}>
-              <td>{p.employeeId}</td><td>{p.name}</td><td>{p.roles.join(', ')}</td><td><code title={p.fingerprint}>{p.fingerprint.slice(0, 16)}…</code></td>
+              <td>{p.employeeId}</td><td>{p.name}</td><td>{p.roles.map(roleLabel).join(', ')}</td><td><code title={p.fingerprint}>{p.fingerprint.slice(0, 16)}…</code></td>
               <td>{p.revoked ? <span className="badge badge-bad">revoked</span>
                 : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? <span className="badge badge-warn">locked until {new Date(p.lockedUntil).toLocaleTimeString()}</span>
                   : <span className="badge badge-ok">valid</span>}</td>
@@ -213,10 +216,10 @@ export function PeopleView() {
           <thead><tr><th>Employee id</th><th>Name</th><th>Roles</th><th>Site</th><th>Certificate</th><th /></tr></thead>
           <tbody>
             {s.roster.map((r) => {
-              const state = rosterState(r, s.people);
+              const state = rosterState(r, s.people, roleLabel);
               return (
                 <tr key={r.employeeId} data-roster={r.employeeId} className={r.active ? '' : 'muted'}>
-                  <td>{r.employeeId}</td><td>{r.name}</td><td>{r.roles.join(', ')}</td><td>{s.sites.find((x) => x.id === r.site)?.name ?? r.site ?? ''}</td>
+                  <td>{r.employeeId}</td><td>{r.name}</td><td>{r.roles.map(roleLabel).join(', ')}</td><td>{s.sites.find((x) => x.id === r.site)?.name ?? r.site ?? ''}</td>
                   <td><span className={state.tone === 'muted' ? 'muted' : `badge badge-${state.tone}`}>{state.label}</span></td>
                   <td className="actions">
                     {state.canEnrol && s.hasLocalCa && <button type="button" aria-label={`Enrol ${r.name}`} onClick={() => { setPrefill(r); window.scrollTo({ top: 0 }); }}>Enrol…</button>}

@@ -3,7 +3,10 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { PlantLine } from '../../../src-shared/common/workflow/plant-model.ts';
-import { Outcome, SignedFileForm, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import { Outcome, SignedFileForm, SignerFields, useSigner, type SignerRule } from '../../components/signed-form.tsx';
+
+/** Plant-model edits are signed by plant engineering. */
+const PLANT_ENGINEERING_RULE: SignerRule = { roles: 'plantEngineering', what: 'sign a plant-model edit' };
 
 /** The plant model from a file: YAML (sites and lines) or a CSV of lines; signed by plant engineering. */
 function ImportPanel() {
@@ -13,7 +16,7 @@ function ImportPanel() {
       <h3>Import the plant model</h3>
       <p className="muted">A YAML file (<code>baseline.plant/1</code>: sites, lines, and optionally their controllers) or a CSV of lines (<code>site,site_name,line,line_name,tier</code>) replaces the whole model. Every line of the file is checked first; nothing changes if one is wrong.</p>
       <SignedFileForm label="Import the plant model" fileLabel="Plant file" fileAriaLabel="Plant file (YAML or lines CSV)" accept=".yaml,.yml,.csv" signerLabel="Signed by"
-        button="Sign and import" doneVerb="Imported" submit={(file, signer) => editPlant('plant.import', { text: file.text, source: file.name, ...signer })} />
+        rule={PLANT_ENGINEERING_RULE} button="Sign and import" doneVerb="Imported" submit={(file, signer) => editPlant('plant.import', { text: file.text, source: file.name, ...signer })} />
     </section>
   );
 }
@@ -55,7 +58,7 @@ function LineEditor({ line, onDone }: { line: PlantLine | null; onDone(): void }
         </select>
       </label>
       <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. quarterly tier review" /></label>
-      <SignerFields label="Signed by" {...signer} />
+      <SignerFields label="Signed by" {...signer} rule={PLANT_ENGINEERING_RULE} />
       <div className="actions">
         <button type="submit" className="primary" disabled={!id.trim() || !signer.employeeId || !signer.password}>Sign and save</button>
         {line && <button type="button" onClick={() => void remove()} disabled={!signer.employeeId || !signer.password}>Sign and remove the line</button>}
@@ -85,7 +88,7 @@ function SiteEditor() {
       <label>Site id <input value={id} onChange={(e) => setId(e.target.value)} /></label>
       <label>Name <input value={name} onChange={(e) => setName(e.target.value)} /></label>
       <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} /></label>
-      <SignerFields label="Signed by" {...signer} />
+      <SignerFields label="Signed by" {...signer} rule={PLANT_ENGINEERING_RULE} />
       <div className="actions"><button type="submit" className="primary" disabled={!id.trim() || !signer.employeeId || !signer.password}>Sign and save</button></div>
       <Outcome error={signer.error} done={signer.done} />
     </form>
@@ -100,7 +103,7 @@ function PolicyPanel() {
     <section className="panel" aria-label="Change policy">
       <h3>Change policy</h3>
       {p && <p data-testid="policy-in-force"><strong>{p.name}</strong>, revision {p.revision} · time zone {p.timeZone} · {p.adoptedBy ? `adopted by ${p.adoptedBy}, ${new Date(p.adoptedAt!).toLocaleString()}` : 'the default shipped with Baseline'} · <span className="muted mono">{p.sha256.slice(0, 16)}…</span></p>}
-      <SignedFileForm label="Adopt a policy" fileLabel="Policy YAML" accept=".yaml,.yml" signerLabel="Adopted by" button="Sign and adopt" doneVerb="Adopted"
+      <SignedFileForm label="Adopt a policy" fileLabel="Policy YAML" accept=".yaml,.yml" signerLabel="Adopted by" rule={{ roles: 'plantEngineering', what: 'adopt a policy' }} button="Sign and adopt" doneVerb="Adopted"
         submit={(file, signer) => s.adopt({ yaml: file.text, source: file.name, ...signer })} />
       <p className="muted">Requests already submitted keep the evaluation they were reviewed under; new requests are evaluated under the policy in force.</p>
     </section>
@@ -153,7 +156,7 @@ function Placements() {
         <form className="form" aria-label="Sign the controller changes" onSubmit={(e) => void save(e)}>
           <p className="wide">{edits.length} unsaved change{edits.length === 1 ? '' : 's'}: a controller&apos;s line sets the approvals of every change to it, so plant engineering signs each one.</p>
           <label className="wide">Reason <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. filler moved to line 7 in the retrofit" /></label>
-          <SignerFields label="Signed by" {...signer} />
+          <SignerFields label="Signed by" {...signer} rule={PLANT_ENGINEERING_RULE} />
           <div className="actions">
             <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and save</button>
             <button type="button" onClick={() => setPending({})}>Discard</button>

@@ -407,7 +407,10 @@ export const OPERATIONS = {
     request: Empty,
     response: z.object({
       people: z.array(PersonViewSchema), cas: z.array(z.object({ fingerprint: z.string(), name: z.string(), source: z.string() })), hasLocalCa: z.boolean(),
+      /** The plant's roles (the roster's vocabulary), with their labels. */
       roles: z.array(z.object({ id: z.string(), label: z.string() })),
+      /** Which roles may give each signature outside the change workflow (the change workflow's come with the change). */
+      signatureRoles: z.object({ baseline: z.array(z.string()), plantEngineering: z.array(z.string()), restore: z.array(z.string()) }),
       roster: z.array(RosterEntryView),
       sites: z.array(z.object({ id: z.string(), name: z.string() })),
     }),
