@@ -12,16 +12,16 @@ function parseOr<T>(text: string, fallback: (raw: string) => T): unknown {
   }
 }
 
-/** Reads and verifies the journal for people. */
+/** Reads and verifies the journal for people, and tells every connected screen about each event appended. */
 export class JournalService {
   private readonly journal: JournalRepository;
-  private readonly hub: EventHub;
   private readonly localDevice: { id: string; publicKeyPem: string };
 
   constructor(journal: JournalRepository, hub: EventHub, localDevice: { id: string; publicKeyPem: string }) {
     this.journal = journal;
-    this.hub = hub;
     this.localDevice = localDevice;
+    // Every recorded change of state is an event: the screens refresh what it touches (ARCHITECTURE §2, pushed events).
+    journal.onAppended((event) => hub.emit('journal.appended', { id: event.id, device: event.device, seq: event.seq, type: event.type }));
   }
 
   /** Newest-first page of events with per-event verification (hash, signature, link to its predecessor). */
@@ -64,13 +64,12 @@ export class JournalService {
   verifyAndRecord(actor: Actor): OperationResponse<'journal.verify'> {
     const report = this.journal.verifyAll(this.localDevice);
     const first = report.firstProblem;
-    const event = this.journal.append('journal.verified', {
+    this.journal.append('journal.verified', {
       ok: report.ok,
       eventsChecked: report.events,
       problems: report.problems.length,
       firstProblem: first ? `device ${first.device} seq ${first.seq}: ${first.kind}` : null,
     }, actor);
-    this.hub.emit('journal.appended', { id: event.id, device: event.device, seq: event.seq, type: event.type });
     return { ...report, summary: summariseVerifyReport(report) };
   }
 }

@@ -22,6 +22,7 @@ export class JournalRepository {
   private readonly db: Database.Database;
   private readonly key: DeviceKey | null;
   private readonly clock: () => Date;
+  private readonly appendedListeners = new Set<(event: JournalEvent) => void>();
 
   constructor(db: Database.Database, key: DeviceKey | null, clock: () => Date = () => new Date()) {
     this.db = db;
@@ -60,7 +61,21 @@ export class JournalRepository {
       project(this.db, event);
       return event;
     });
-    return run.immediate();
+    const event = run.immediate();
+    for (const listener of this.appendedListeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener (a closed window's transport) must not undo or fail an event already recorded.
+      }
+    }
+    return event;
+  }
+
+  /** Calls `listener` after each event this repository appends (the screens refresh from these); returns the unsubscribe function. */
+  onAppended(listener: (event: JournalEvent) => void): () => void {
+    this.appendedListeners.add(listener);
+    return () => this.appendedListeners.delete(listener);
   }
 
   /** Number of events stored. */

@@ -140,13 +140,16 @@ export interface ChangesSlice {
   selectedChangeId: string | null;
   changeDetail: OperationResponse<'changes.get'> | null;
   calendar: OperationResponse<'windows.calendar'> | null;
+  /** The period the calendar shows (reloaded when the journal says something changed). */
+  calendarFrom: { from: string; days: number } | null;
   changesError: ErrorData | null;
   loadChanges(): Promise<void>;
   selectChange(id: string | null): Promise<void>;
   evaluateChange(fields: OperationRequest<'changes.evaluate'>['fields']): Promise<OperationResponse<'changes.evaluate'> | null>;
-  createChange(req: OperationRequest<'changes.create'>): Promise<string | null>;
-  /** Saves edits to a draft (or deferred) request; true when saved. */
-  editChange(req: OperationRequest<'changes.edit'>): Promise<boolean>;
+  /** Files a new draft: its id, or the error to show in the editor. */
+  createChange(req: OperationRequest<'changes.create'>): Promise<{ id: string } | { error: ErrorData }>;
+  /** Saves edits to a draft (or deferred) request: null when saved, else the error to show in the editor. */
+  editChange(req: OperationRequest<'changes.edit'>): Promise<ErrorData | null>;
   actOnChange(req: OperationRequest<'changes.act'>): Promise<ErrorData | null>;
   loadCalendar(from: Date, days: number): Promise<void>;
   /** Approves a completed change's after-snapshot as the controller's new baseline; the error to show, or null. */
@@ -183,39 +186,93 @@ async function runShowingError<T>(get: () => AppState, set: (patch: Partial<AppS
   }
 }
 
-const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => ({
-  api: null,
-  connection: { state: 'connecting' },
-  info: null,
-  connectivity: null,
-  async attach(api) {
-    set({ api });
-    try {
-      const [info, connectivity, policy] = await Promise.all([api.invoke('app.info', {}), api.invoke('connectivity.get', {}), api.invoke('policy.get', {})]);
-      set({ info, connectivity, policy, connection: { state: 'ready' } });
-      api.on('connectivity.changed', (c) => set({ connectivity: c }));
-      api.on('journal.appended', () => {
-        if (get().view === 'audit') void get().loadJournal();
-      });
-      api.on('capture.progress', (p) => set({ activeCapture: { ...p } }));
-      api.on('capture.finished', (f) => {
-        // The capture document itself says what failed (shown with the values); no separate banner.
-        set({ activeCapture: null });
-        void get().loadControllers().then(() => {
-          if (f.captureSha256 && get().selectedControllerId === f.controllerId) {
-            void get().loadCaptureDoc(f.captureSha256);
-            void get().loadHistory(f.controllerId);
-          }
-        });
-      });
-      void get().loadControllers();
-    } catch (err) {
-      set({ connection: { state: 'failed', error: errorOf(err) } });
+/** A part of the screens that journal events can make stale. */
+export type ScreenPart = 'changes' | 'change' | 'controllers' | 'controller' | 'people' | 'plant' | 'windows' | 'audit';
+
+/** What a journal event type touches on screen (the change register, the change on screen, the controller on screen, ...). */
+export function touchedBy(type: string): Set<ScreenPart> {
+  const parts: ScreenPart[] = ['audit'];
+  if (type === 'change.updated') parts.push('changes', 'change', 'windows');
+  if (type.startsWith('restore.')) parts.push('change', 'controller');
+  if (type === 'snapshot.captured' || type === 'baseline.approved' || type === 'drift.checked' || type.startsWith('unauthorized-change.') || type === 'capture.recorded') {
+    parts.push('controllers', 'controller', 'change');
+  }
+  if (type.startsWith('person.') || type.startsWith('people.') || type === 'certificate.revoked' || type === 'ca.trusted') parts.push('people', 'change');
+  if (type.startsWith('plant.') || type.startsWith('controller.') || type === 'policy.adopted' || type === 'profile.imported') parts.push('plant', 'controllers', 'changes', 'change', 'windows');
+  return new Set(parts);
+}
+
+/**
+ * Collects journal events for a moment (a restore or an import appends several at once) and then reloads, once,
+ * what they touch and what is on screen.
+ */
+function journalRefresher(get: () => AppState): { note(type: string): void } {
+  const pending = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  function flush(): void {
+    timer = null;
+    const touched = new Set([...pending].flatMap((type) => [...touchedBy(type)]));
+    pending.clear();
+    const st = get();
+    if (touched.has('audit') && st.view === 'audit') void st.loadJournal();
+    if (touched.has('controllers') || touched.has('plant')) void st.loadControllers();
+    if (touched.has('controller') && st.selectedControllerId) {
+      void st.loadSnapshots(st.selectedControllerId);
+      void st.loadBaselines(st.selectedControllerId);
+      void st.loadHistory(st.selectedControllerId);
     }
-  },
-  connectionFailed: (error) => set({ connection: { state: 'failed', error } }),
-  connectionLost: (error) => set({ connection: { state: 'lost', error } }),
-});
+    if (touched.has('changes') || touched.has('plant')) void st.loadChanges();
+    if (touched.has('change') && st.selectedChangeId) void st.selectChange(st.selectedChangeId);
+    if (touched.has('people')) void st.loadPeople();
+    if (touched.has('windows') && st.view === 'windows') {
+      void st.loadRequestedWindows();
+      if (st.calendarFrom) void st.loadCalendar(new Date(st.calendarFrom.from), st.calendarFrom.days);
+    }
+  }
+  return {
+    note(type) {
+      pending.add(type);
+      timer ??= setTimeout(flush, 120);
+    },
+  };
+}
+
+const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => {
+  const journalRefresh = journalRefresher(get);
+  return {
+    api: null,
+    connection: { state: 'connecting' },
+    info: null,
+    connectivity: null,
+    async attach(api) {
+      set({ api });
+      try {
+        const [info, connectivity, policy] = await Promise.all([api.invoke('app.info', {}), api.invoke('connectivity.get', {}), api.invoke('policy.get', {})]);
+        set({ info, connectivity, policy, connection: { state: 'ready' } });
+        api.on('connectivity.changed', (c) => set({ connectivity: c }));
+        // Every recorded change of state is a journal event, pushed to every window: each screen reloads what the
+        // event touches, so what one screen (or another window) records shows everywhere without a reload.
+        api.on('journal.appended', (e) => journalRefresh.note(e.type));
+        api.on('capture.progress', (p) => set({ activeCapture: { ...p } }));
+        api.on('capture.finished', (f) => {
+          // The capture document itself says what failed (shown with the values); no separate banner.
+          set({ activeCapture: null });
+          void get().loadControllers().then(() => {
+            if (f.captureSha256 && get().selectedControllerId === f.controllerId) {
+              void get().loadCaptureDoc(f.captureSha256);
+              void get().loadHistory(f.controllerId);
+            }
+          });
+        });
+        void get().loadControllers();
+      } catch (err) {
+        set({ connection: { state: 'failed', error: errorOf(err) } });
+      }
+    },
+    connectionFailed: (error) => set({ connection: { state: 'failed', error } }),
+    connectionLost: (error) => set({ connection: { state: 'lost', error } }),
+  };
+};
 
 const createAuditSlice: StateCreator<AppState, [], [], AuditSlice> = (set, get) => ({
   events: [],
@@ -523,6 +580,7 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
   selectedChangeId: null,
   changeDetail: null,
   calendar: null,
+  calendarFrom: null,
   changesError: null,
   async loadChanges() {
     const api = get().api;
@@ -536,7 +594,7 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
   },
   async selectChange(id) {
     // Reloading the change on screen keeps it shown meanwhile, so open forms (a checklist half ticked) keep their input.
-    set(get().selectedChangeId === id ? {} : { selectedChangeId: id, changeDetail: null });
+    set(get().selectedChangeId === id ? {} : { selectedChangeId: id, changeDetail: null, changesError: null });
     const api = get().api;
     if (!api || !id) return;
     try {
@@ -554,21 +612,24 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
       return null;
     }
   },
-  createChange(req) {
-    return runShowingError(get, set, 'changesError', async (api) => {
-      const { id } = await api.invoke('changes.create', req);
-      await get().loadChanges();
-      await get().selectChange(id);
-      return id;
+  async createChange(req) {
+    let id = '';
+    const error = await attemptWith(get, async (api) => {
+      id = (await api.invoke('changes.create', req)).id;
     });
+    if (error) return { error };
+    await get().loadChanges();
+    await get().selectChange(id);
+    return { id };
   },
   async editChange(req) {
-    return (await runShowingError(get, set, 'changesError', async (api) => {
+    const error = await attemptWith(get, async (api) => {
       await api.invoke('changes.edit', req);
-      await get().loadChanges();
-      await get().selectChange(req.id);
-      return true;
-    })) === true;
+    });
+    if (error) return error;
+    await get().loadChanges();
+    await get().selectChange(req.id);
+    return null;
   },
   async actOnChange(req) {
     const err = await attemptWith(get, async (api) => {
@@ -627,7 +688,7 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
     const api = get().api;
     if (!api) return;
     try {
-      set({ calendar: await api.invoke('windows.calendar', { from: from.toISOString(), days }) });
+      set({ calendarFrom: { from: from.toISOString(), days }, calendar: await api.invoke('windows.calendar', { from: from.toISOString(), days }) });
     } catch (err) {
       set({ changesError: errorOf(err) });
     }

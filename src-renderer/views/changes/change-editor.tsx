@@ -3,6 +3,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { OperationRequest, OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import { Outcome } from '../../components/signed-form.tsx';
 
 type Fields = OperationRequest<'changes.create'>['fields'];
 type Evaluation = OperationResponse<'changes.evaluate'>;
@@ -44,6 +46,7 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
   const [itsm, setItsm] = useState(f?.itsmTicket ?? '');
   const [moc, setMoc] = useState(f?.mocReference ?? '');
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
+  const [error, setError] = useState<ErrorData | null>(null);
 
   const toNumber = (v: string): number | string | boolean => (v === 'true' ? true : v === 'false' ? false : v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v);
   const fields: Fields = {
@@ -72,8 +75,8 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
       <div className="editor-grid">
         <form className="form" onSubmit={(e) => {
           e.preventDefault();
-          if (existing) void s.edit({ id: existing.id, employeeId: requesterId, fields }).then((ok) => { if (ok) onDone(); });
-          else void s.create({ requesterId, fields }).then((id) => { if (id) onDone(); });
+          if (existing) void s.edit({ id: existing.id, employeeId: requesterId, fields }).then((err) => { setError(err); if (!err) onDone(); });
+          else void s.create({ requesterId, fields }).then((r) => { if ('error' in r) setError(r.error); else onDone(); });
         }}>
           <label>Requester
             <select required value={requesterId} disabled={existing !== undefined} onChange={(e) => setRequesterId(e.target.value)}>
@@ -114,6 +117,7 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
           <label>ITSM ticket <input value={itsm} onChange={(e) => setItsm(e.target.value)} /></label>
           <label>MOC reference <input value={moc} onChange={(e) => setMoc(e.target.value)} /></label>
           <div className="actions"><button type="submit" className="primary" disabled={!requesterId}>{existing ? 'Save changes' : 'Save draft'}</button></div>
+          <Outcome error={error} done="" />
         </form>
         <aside className="policy-feedback" aria-label="What the policy requires">
           <h3>What the policy requires</h3>
