@@ -11,6 +11,7 @@ import type { Envelope } from '../../src-shared/common/api/transport.ts';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import type { BaselineApp } from './baseline-app.ts';
 import { BASELINE_APPROVER_ROLES } from './baseline-service.ts';
+import { changeOutcome } from './change-service.ts';
 import { PLANT_ENGINEERING } from './plant-service.ts';
 import { RESTORE_AUTHORIZER_ROLES } from './restore-service.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
@@ -127,7 +128,9 @@ export function appHandlers(app: BaselineApp): Handlers {
       const state = app.changes.get(req.id);
       const policy = app.policy.current();
       const live = state.review === null ? app.changes.evaluate(state.fields) : null;
+      const restores = app.changes.restores(req.id);
       return {
+        outcome: changeOutcome(state, restores), restores,
         proposal: app.changes.proposal(state, (id) => app.identity.snapshots(id)[0] ?? null),
         evaluation: state.review?.evaluation ?? live?.evaluation ?? null, evaluationFrozen: state.review !== null,
         missingFields: (live?.missingFields ?? []).map((f) => CHANGE_FIELD_LABELS[f]),

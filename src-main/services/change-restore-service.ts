@@ -111,7 +111,7 @@ export class ChangeRestoreService {
         'Another shift supervisor signs the restore decision.');
     }
     this.checkWrites(changeId, beforeSha256, writes);
-    return this.deps.restores.authorize(controllerId, writes, `change ${changeId}: ${reason.trim()}`, employeeId, password, actor);
+    return this.deps.restores.authorize(controllerId, writes, reason.trim(), employeeId, password, actor, changeId);
   }
 
   /** Reads the controller now and compares it with the before-snapshot. */
@@ -157,7 +157,7 @@ export class ChangeRestoreService {
         `Type ${controller.name} exactly to confirm writing ${writes.length} value${writes.length === 1 ? '' : 's'} to it.`);
     }
     this.checkWrites(changeId, beforeSha256, writes);
-    const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor);
+    const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor, changeId);
     let compared: { rows: DiffRow[]; captureSha256: string };
     try {
       compared = await this.compare(controllerId, beforeSha256, actor);

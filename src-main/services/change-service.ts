@@ -80,6 +80,8 @@ const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
 export interface ChangeSummary {
   id: string;
   status: string;
+  /** How it ended (null while it is going on). */
+  outcome: ChangeOutcome;
   title: string;
   class: string | null;
   requester: string;
@@ -105,6 +107,38 @@ function peopleIn(state: ChangeState): string[] {
   };
   walk(state);
   return [...ids];
+}
+
+/** How a change ended, as the register and the detail say it (null while it is still going on). */
+export type ChangeOutcome = 'completed' | 'rolled back' | 'rolled back and restored' | 'failed' | null;
+
+/** One restore of a rolled-back change's controller: who decided it, what was written, whether the controller matched after. */
+export interface RestoreRecord {
+  controllerId: string;
+  decisionId: string;
+  authorizedBy: string;
+  authorizedAt: string;
+  reason: string;
+  writes: number;
+  /** Null until the writes ran. */
+  written: { verified: number; failed: number; complete: boolean; at: string } | null;
+  /** Null until the controller was read again and compared with the before-snapshot. */
+  verified: { matchesBefore: boolean; remaining: number; at: string } | null;
+}
+
+/**
+ * The outcome: completed; rolled back; rolled back and restored (every controller restored proved to match its
+ * before-snapshot); failed (a restore did not complete or the controller still differs from the before-snapshot).
+ */
+export function changeOutcome(state: ChangeState, restores: readonly RestoreRecord[]): ChangeOutcome {
+  if (state.status === 'closed' && state.closure.outcome === 'completed') return 'completed';
+  if (state.status !== 'closed' && state.status !== 'rolled-back') return null;
+  if (restores.length === 0) return 'rolled back';
+  const last = new Map<string, RestoreRecord>();
+  for (const r of restores) last.set(r.controllerId, r);
+  const ended = [...last.values()];
+  if (ended.some((r) => (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
+  return ended.every((r) => r.verified?.matchesBefore) ? 'rolled back and restored' : 'rolled back';
 }
 
 /** Runs the change workflow. */
@@ -351,8 +385,9 @@ export class ChangeService {
   }
 
   /**
-   * The request's proposed tag values as a diff against the controller as it is now: its approved baseline, else its
-   * latest signed snapshot, else the request's own "from" values. Null when the proposal is not a diff.
+   * The request's proposed tag values as a diff against the controller: the change's before-snapshot once the work
+   * started, else its approved baseline, else its latest signed snapshot, else the request's own "from" values. Null
+   * when the proposal is not a diff.
    */
   proposal(state: ChangeState, latestSnapshot: (controllerId: string) => { sha256: string; signer: string } | null): ProposalView | null {
     const pc = state.fields.proposedChange;
@@ -362,7 +397,9 @@ export class ChangeService {
     const profile = row?.profile_sha256 ? this.deps.profiles.load(row.profile_sha256).tags : [];
     const baseline = this.deps.baselines.current(controllerId);
     const latest = latestSnapshot(controllerId);
-    const source = baseline ? { sha256: baseline.snapshotSha256, label: `baseline v${baseline.version}` } : latest ? { sha256: latest.sha256, label: `the latest signed snapshot (captured by ${latest.signer})` } : null;
+    // Once the work started, "before" is the before-snapshot recorded on the change, whatever happened since.
+    const recorded = 'execution' in state ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === controllerId).at(-1) : undefined;
+    const source = recorded ? { sha256: recorded.snapshotSha256, label: `the change's before-snapshot (captured by ${recorded.capturedBy})` } : baseline ? { sha256: baseline.snapshotSha256, label: `baseline v${baseline.version}` } : latest ? { sha256: latest.sha256, label: `the latest signed snapshot (captured by ${latest.signer})` } : null;
     let current: Parameters<typeof proposalView>[3] = null;
     if (source) {
       try {
@@ -389,15 +426,51 @@ export class ChangeService {
     return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
   }
 
+  /** Every restore of every change, by change id (one read of the restore events). */
+  private restoresByChange(changeId?: string): Map<string, RestoreRecord[]> {
+    const rows = this.deps.db.prepare(`SELECT type, at, payload FROM events WHERE type IN ('restore.authorized', 'restore.executed', 'restore.verified')
+      ${changeId ? `AND json_extract(payload, '$.changeId') = ?` : ''} ORDER BY rowid`).all(...(changeId ? [changeId] : [])) as { type: string; at: string; payload: string }[];
+    const byDecision = new Map<string, RestoreRecord & { changeId: string }>();
+    for (const r of rows) {
+      const p = JSON.parse(r.payload) as Record<string, unknown>;
+      if (r.type === 'restore.authorized') {
+        if (typeof p.changeId !== 'string') continue;
+        const sig = p.signature as { signer: { name: string } };
+        byDecision.set(String(p.id), {
+          changeId: p.changeId, controllerId: String(p.controllerId), decisionId: String(p.id), authorizedBy: sig.signer.name, authorizedAt: r.at,
+          reason: String(p.reason), writes: (p.writes as unknown[]).length, written: null, verified: null,
+        });
+        continue;
+      }
+      const rec = byDecision.get(String(p.decisionId));
+      if (!rec) continue;
+      if (r.type === 'restore.executed') {
+        const outcomes = p.outcomes as { status: string }[];
+        rec.written = { verified: outcomes.filter((o) => o.status === 'written-verified').length, failed: outcomes.filter((o) => o.status !== 'written-verified').length, complete: p.complete === true, at: r.at };
+      } else {
+        rec.verified = { matchesBefore: p.matchesBefore === true, remaining: (p.remaining as unknown[]).length, at: r.at };
+      }
+    }
+    const out = new Map<string, RestoreRecord[]>();
+    for (const { changeId: c, ...rec } of byDecision.values()) out.set(c, [...(out.get(c) ?? []), rec]);
+    return out;
+  }
+
+  /** The restores of one rolled-back change, oldest first. */
+  restores(id: string): RestoreRecord[] {
+    return this.restoresByChange(id).get(id) ?? [];
+  }
+
   /** The change register, newest first. */
   list(): ChangeSummary[] {
     const linesOf = this.linesOfTargets();
+    const restores = this.restoresByChange();
     return (this.deps.db.prepare('SELECT id, status, title, class, requester, state, created_at, updated_at FROM changes ORDER BY created_at DESC').all() as
       { id: string; status: string; title: string; class: string | null; requester: string; state: string; created_at: string; updated_at: string }[])
       .map((r) => {
         const state = JSON.parse(r.state) as ChangeState;
         return {
-          id: r.id, status: r.status, title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
+          id: r.id, status: r.status, outcome: changeOutcome(state, restores.get(r.id) ?? []), title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
           lines: linesOf(state.fields), createdAt: r.created_at, updatedAt: r.updated_at,
         };
       });
@@ -416,12 +489,47 @@ export class ChangeService {
       });
   }
 
-  /** The change's history: every `change.updated` event, oldest first. */
+  /**
+   * The change's whole history, oldest first: every decision on it (`change.updated`), every restore of its
+   * controllers (decision, writes, proof), and every capture of its target controllers while it was executing or
+   * rolled back; each with the name of who did it.
+   */
   timeline(id: string): { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] {
-    return (this.deps.db.prepare(`SELECT seq, at, payload FROM events WHERE type = 'change.updated' AND json_extract(payload, '$.changeId') = ? ORDER BY rowid`).all(id) as { seq: number; at: string; payload: string }[])
-      .map((r) => {
-        const p = JSON.parse(r.payload) as { operation: string; by: { name: string }; summary: string; signature: unknown };
-        return { at: r.at, operation: p.operation, by: p.by.name, summary: p.summary, signed: p.signature !== null, seq: r.seq };
-      });
+    const state = this.state(id);
+    const names = (cid: string) => this.deps.plant.controllerName(cid);
+    const from = 'execution' in state ? state.execution.startedAt : null;
+    const to = state.status === 'closed' ? state.closure.at : null;
+    const targets = state.fields.targetControllers;
+    const rows = this.deps.db.prepare(`SELECT seq, at, type, actor, payload FROM events WHERE
+      (type = 'change.updated' AND json_extract(payload, '$.changeId') = ?)
+      OR (type IN ('restore.authorized', 'restore.started', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
+      OR (type = 'capture.recorded' AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
+      ORDER BY rowid`).all(id, id, from, from, to, to) as { seq: number; at: string; type: string; actor: string; payload: string }[];
+    const out: { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] = [];
+    for (const r of rows) {
+      const p = JSON.parse(r.payload) as Record<string, unknown>;
+      const actor = (JSON.parse(r.actor) as { name?: string; id?: string } | null)?.name ?? 'Baseline';
+      if (r.type === 'change.updated') {
+        const c = p as { operation: string; by: { name: string }; summary: string; signature: unknown };
+        out.push({ at: r.at, operation: c.operation, by: c.by.name, summary: c.summary, signed: c.signature !== null, seq: r.seq });
+      } else if (r.type === 'capture.recorded') {
+        if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
+        out.push({ at: r.at, operation: 'capture', by: actor, summary: `captured ${names(p.controllerId)} (${p.complete === true ? 'complete' : 'incomplete'})`, signed: false, seq: r.seq });
+      } else if (r.type === 'restore.authorized') {
+        const sig = p.signature as { signer: { name: string } };
+        out.push({ at: r.at, operation: 'restore-authorized', by: sig.signer.name, summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`, signed: true, seq: r.seq });
+      } else if (r.type === 'restore.started') {
+        out.push({ at: r.at, operation: 'restore-started', by: actor, summary: `started writing to ${names(String(p.controllerId))}`, signed: false, seq: r.seq });
+      } else if (r.type === 'restore.executed') {
+        const outcomes = p.outcomes as { status: string }[];
+        const ok = outcomes.filter((o) => o.status === 'written-verified').length;
+        out.push({ at: r.at, operation: 'restore-executed', by: actor, summary: `wrote ${ok} of ${outcomes.length} value(s) to ${names(String(p.controllerId))}, each read back${p.complete === true ? '' : '; the restore did not complete'}`, signed: false, seq: r.seq });
+      } else {
+        out.push({ at: r.at, operation: 'restore-verified', by: actor, summary: p.matchesBefore === true ? `read ${names(String(p.controllerId))} again: it matches the before-snapshot`
+          : `read ${names(String(p.controllerId))} again: ${(p.remaining as unknown[]).length} value(s) still differ from the before-snapshot`, signed: false, seq: r.seq });
+      }
+    }
+    return out;
   }
+
 }

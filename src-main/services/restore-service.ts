@@ -45,7 +45,7 @@ export class RestoreService {
   }
 
   /** A supervisor signs the decision to write exactly these values (meaning "rollback"). Returns the decision id. */
-  authorize(controllerId: string, writes: RestoreWrite[], reason: string, employeeId: string, password: string, actor: Actor): string {
+  authorize(controllerId: string, writes: RestoreWrite[], reason: string, employeeId: string, password: string, actor: Actor, changeId?: string): string {
     const controller = this.deps.controllers.get(controllerId);
     if (writes.length === 0) throw new BaselineError('restore-empty', 'A restore needs at least one value to write.', 'Choose the tags to restore.');
     if (reason.trim().length < 5) throw new BaselineError('restore-reason', 'Say why the restore is needed.', 'The reason goes into the evidence.');
@@ -56,7 +56,7 @@ export class RestoreService {
     const writesSha256 = writesDigest(controllerId, writes);
     const signature = this.deps.identity.sign(employeeId, password, 'rollback', writesSha256);
     const id = uuidv7();
-    this.deps.journal.append('restore.authorized', { id, controllerId, writes, writesSha256, reason: reason.trim(), signature }, actor);
+    this.deps.journal.append('restore.authorized', { id, ...(changeId ? { changeId } : {}), controllerId, writes, writesSha256, reason: reason.trim(), signature }, actor);
     return id;
   }
 
@@ -70,7 +70,8 @@ export class RestoreService {
   }
 
   /** Writes the values the decision allows, reading each back; records every outcome. */
-  async restore(controllerId: string, writes: RestoreWrite[], decisionId: string, actor: Actor): Promise<RestoreResult> {
+  async restore(controllerId: string, writes: RestoreWrite[], decisionId: string, actor: Actor, changeId?: string): Promise<RestoreResult> {
+    const ofChange = changeId ? { changeId } : {};
     const d = this.decision(decisionId);
     const refuse = (why: string): never => { throw new BaselineError('restore-refused', `The restore is refused: ${why}.`, 'Nothing was written. Get a new signed decision for exactly the values to write.'); };
     if (d.controllerId !== controllerId) refuse('the decision is for another controller');
@@ -88,21 +89,21 @@ export class RestoreService {
     const profile = this.deps.profiles.load(controller.profile!.sha256);
     // Taken into use before the first write (synchronously, before any await): a second call with the same decision,
     // even one already in flight, is refused; a decision whose restore failed half-way needs a new decision.
-    this.deps.journal.append('restore.started', { decisionId, controllerId }, actor);
+    this.deps.journal.append('restore.started', { decisionId, ...ofChange, controllerId }, actor);
     let result: RestoreResult;
     try {
       result = await this.deps.devices.run<RestoreResult>({ kind: 'restore', payload: { target: controller.target, profile, writes } }, { deadlineMs: 60_000 + writes.length * 10_000 });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.journal.append('restore.executed', {
-        decisionId, controllerId, complete: false,
+        decisionId, ...ofChange, controllerId, complete: false,
         outcomes: writes.map((w) => ({ tag: w.tag, status: 'write-failed' as const, expectedRaw: '', readBackRaw: null, error: `outcome unknown, the restore job failed: ${message}` })),
       }, actor);
       throw new BaselineError('restore-failed', `The restore of ${controller.name} failed before it could report each write: ${message}`,
         'Read the controller to see what it holds now, then preview the restore again; the decision was used.');
     }
     this.deps.journal.append('restore.executed', {
-      decisionId, controllerId, complete: result.complete,
+      decisionId, ...ofChange, controllerId, complete: result.complete,
       outcomes: result.outcomes.map((o) => ({ tag: o.tag, status: o.status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw, ...(o.error ? { error: o.error } : {}) })),
     }, actor);
     return result;

@@ -143,6 +143,8 @@ export const EVENT_PAYLOADS = {
   /** A shift supervisor's signed decision allowing one restore: exactly these values to this controller. */
   'restore.authorized': z.object({
     id: z.string().min(1),
+    /** The rolled-back change whose before-snapshot is restored (absent for restores recorded before changes carried it). */
+    changeId: z.string().min(1).optional(),
     controllerId: z.string().min(1),
     writes: z.array(z.object({ tag: z.string(), value: z.union([z.number(), z.boolean(), z.string()]) }).strict()).min(1),
     writesSha256: Fingerprint,
@@ -152,6 +154,7 @@ export const EVENT_PAYLOADS = {
   /** A restore ran under a decision: what was written and read back, what failed, what was not attempted. */
   'restore.executed': z.object({
     decisionId: z.string().min(1),
+    changeId: z.string().min(1).optional(),
     controllerId: z.string().min(1),
     complete: z.boolean(),
     outcomes: z.array(z.object({
@@ -160,7 +163,7 @@ export const EVENT_PAYLOADS = {
     }).strict()),
   }).strict(),
   /** A restore decision was taken into use: recorded before the first write, so a decision can never be used twice. */
-  'restore.started': z.object({ decisionId: z.string().min(1), controllerId: z.string().min(1) }).strict(),
+  'restore.started': z.object({ decisionId: z.string().min(1), changeId: z.string().min(1).optional(), controllerId: z.string().min(1) }).strict(),
   /** After a restore of a rolled-back change, the controller was read again and compared with the change's before-snapshot. */
   'restore.verified': z.object({
     changeId: z.string().min(1),

@@ -7,7 +7,7 @@ import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
 
-const [, , , , sky] = RACI;
+const [eng, , , , sky] = RACI;
 
 describe('Restore in Chromium: a rolled-back change is restored to its before-snapshot, previewed, signed, typed, proved', () => {
   const t = tempHome();
@@ -71,6 +71,29 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     await page.getByRole('button', { name: 'Audit trail' }).click();
     await expect.poll(() => page.locator('tr[data-type="restore.verified"]').count()).toBe(1);
     expect(await page.locator('tr[data-type="restore.executed"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('after Close the change keeps its story: outcome on the register and the detail, the restore record, every event on the timeline with names', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByRole('button', { name: 'Changes' }).click();
+    await page.getByRole('button', { name: /Filler jammed: raise speed setpoint/ }).click();
+    const form = page.getByRole('form', { name: 'Sign a decision' });
+    await form.getByLabel('Decision').selectOption({ label: 'Close' });
+    await form.getByLabel('Signer').selectOption(eng.employeeId);
+    await form.getByLabel('Password').fill(eng.password);
+    await form.getByRole('button', { name: 'Sign' }).click();
+    await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('closed');
+    expect(await page.getByTestId('change-outcome').innerText()).toBe('rolled back and restored');
+    await expect.poll(() => page.getByTestId('register-state').first().innerText()).toBe('rolled back and restored');
+    expect(await page.getByTestId('restore-record').innerText()).toMatch(/PLC-L01-FILLER: 2 value\(s\) authorized by Sky Supervisor, .*2 written and read back\. The controller matches the before-snapshot\./);
+    const timeline = await page.getByRole('region', { name: 'Timeline' }).innerText();
+    expect(timeline).toMatch(/Sky Supervisor authorized writing 2 value\(s\) back to PLC-L01-FILLER: ROLLBACK at mid-change/);
+    expect(timeline).toMatch(/wrote 2 of 2 value\(s\) to PLC-L01-FILLER, each read back/);
+    expect(timeline).toMatch(/read PLC-L01-FILLER again: it matches the before-snapshot/);
+    expect(timeline).toMatch(/captured PLC-L01-FILLER \(complete\)/);
+    await page.getByRole('list', { name: 'Change register' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'register.png') });
     expect(errors).toEqual([]);
   });
 });

@@ -49,7 +49,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   return (
     <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
       <h2>{state.fields.title || '(untitled)'}</h2>
-      <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span> · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
+      <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge ${detail.outcome === 'completed' || detail.outcome === 'rolled back and restored' ? 'badge-ok' : detail.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
       {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {detail.approvalTimeout.status === 'waiting' && (
         <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.join(', ')}.</p>
@@ -79,6 +79,20 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
       )}
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
+      {detail.restores.length > 0 && (
+        <section className="panel" aria-label="Restore record">
+          <h3>Restore record</h3>
+          <ul className="plain">
+            {detail.restores.map((r) => (
+              <li key={r.decisionId} data-testid="restore-record">
+                <strong>{detail.targets.find((t) => t.controllerId === r.controllerId)?.name ?? r.controllerId}</strong>: {r.writes} value(s) authorized by {r.authorizedBy}, <PlantTime iso={r.authorizedAt} zone={zone} /> ({r.reason}).
+                {r.written ? ` ${r.written.verified} written and read back${r.written.failed ? `, ${r.written.failed} not` : ''}.` : ' Not written yet.'}
+                {r.verified ? (r.verified.matchesBefore ? ' The controller matches the before-snapshot.' : ` ${r.verified.remaining} value(s) still differ from the before-snapshot.`) : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {detail.checkpointsError}</p>}
       {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />}
       <SignForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />

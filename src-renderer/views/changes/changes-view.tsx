@@ -55,7 +55,7 @@ export function ChangesView() {
               <button type="button" className={`list-item ${c.id === s.selected ? 'active' : ''}`} onClick={() => void s.select(c.id)}>
                 <strong>{c.title || '(untitled)'}</strong>
                 <span className="muted">{c.class ?? 'no class'} · {c.requester}</span>
-                <span className="muted">{c.status}</span>
+                <span className="muted" data-testid="register-state">{c.outcome ? <span className={`badge ${c.outcome === 'completed' || c.outcome === 'rolled back and restored' ? 'badge-ok' : c.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{c.outcome}</span> : c.status.replace('-', ' ')}</span>
               </button>
             </li>
           ))}

@@ -305,7 +305,7 @@ export const OPERATIONS = {
 
   'changes.list': {
     request: Empty,
-    response: z.object({ changes: z.array(z.object({ id: z.string(), status: z.string(), title: z.string(), class: z.string().nullable(), requester: z.string(), people: z.array(z.string()), lines: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })) }),
+    response: z.object({ changes: z.array(z.object({ id: z.string(), status: z.string(), outcome: z.string().nullable(), title: z.string(), class: z.string().nullable(), requester: z.string(), people: z.array(z.string()), lines: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })) }),
   },
   'changes.evaluate': {
     request: z.object({ fields: ChangeRequestFieldsSchema }).strict(),
@@ -334,6 +334,14 @@ export const OPERATIONS = {
       checkpoints: z.custom<CheckpointView | null>(),
       /** Why the checkpoints cannot be shown (the checkpoint file is missing or malformed); null when they can. */
       checkpointsError: z.string().nullable(),
+      /** How the change ended: completed, rolled back, rolled back and restored, failed (null while it is going on). */
+      outcome: z.string().nullable(),
+      /** Restores of the rolled-back change's controllers: the decision, the writes, the proof. */
+      restores: z.array(z.object({
+        controllerId: z.string(), decisionId: z.string(), authorizedBy: z.string(), authorizedAt: z.string(), reason: z.string(), writes: z.number(),
+        written: z.object({ verified: z.number(), failed: z.number(), complete: z.boolean(), at: z.string() }).nullable(),
+        verified: z.object({ matchesBefore: z.boolean(), remaining: z.number(), at: z.string() }).nullable(),
+      })),
       /** The proposed tag values as a diff against the controller as it is now (null: no proposed diff). */
       proposal: z.custom<ProposalView | null>(),
       /** What the policy requires of the change: frozen at submit, else evaluated now (null: no class chosen yet). */

@@ -204,7 +204,12 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     expect(app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toEqual({ version: 1 });
     expect(JSON.parse(app.journal.page(1)[0]!.payload)).toMatchObject({ controllerId, version: 1, changeId: c.id });
     expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/already its baseline/);
-    const ops = app.changes.timeline(c.id);
+    const all = app.changes.timeline(c.id);
+    // The captures of the target controller during the execution are on the change's timeline too, with who took them.
+    const captures = all.filter((x) => x.operation === 'capture');
+    expect(captures.length).toBeGreaterThan(0);
+    expect(captures[0]!.summary).toMatch(/^captured .* \(complete\)$/);
+    const ops = all.filter((x) => x.operation !== 'capture');
     expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'record-snapshot', 'checkpoint', 'checkpoint',
       'checkpoint', 'record-snapshot', 'record-snapshot', 'checkpoint', 'close']);
     expect(ops.find((x) => x.operation === 'start-execution')!.summary).toMatch(/conditions confirmed met, staging record STG-17/);
