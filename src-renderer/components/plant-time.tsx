@@ -36,7 +36,30 @@ export function PlantPeriod({ start, end, zone }: { start: string; end: string; 
   const b = DateTime.fromISO(end, { zone }).setLocale('en-GB');
   if (!a.isValid || !b.isValid) return <span>{start} – {end}</span>;
   const text = `${a.toFormat('ccc d LLL yyyy HH:mm')} – ${b.toFormat(a.hasSame(b, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbrev(b)}`;
-  const ownA = readerTime(start, zone);
-  const ownB = readerTime(end, zone);
-  return <span title={zone}>{text}{ownA && ownB && <span className="muted"> ({ownA.replace(/ [^ ]+ your time$/, '')} – {ownB})</span>}</span>;
+  // The reader's own times, when their zone differs: each end dated unless both fall on the same day.
+  const here = DateTime.local().zoneName ?? 'UTC';
+  const ra = DateTime.fromISO(start).setZone(here).setLocale('en-GB');
+  const rb = DateTime.fromISO(end).setZone(here).setLocale('en-GB');
+  const own = ra.offset === a.offset && rb.offset === b.offset ? null
+    : `${ra.toFormat('ccc d LLL HH:mm')} – ${rb.toFormat(ra.hasSame(rb, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbrev(rb)} your time`;
+  return <span title={zone}>{text}{own && <span className="muted"> ({own})</span>}</span>;
+}
+
+/** A `datetime-local` value typed in plant time, as an ISO instant ('' when empty or not a time). */
+export function plantInputToIso(local: string, zone: string): string {
+  if (!local) return '';
+  const t = DateTime.fromISO(local, { zone });
+  return t.isValid ? t.toUTC().toISO() ?? '' : '';
+}
+
+/** An ISO instant as a `datetime-local` value in plant time ('' when absent). */
+export function isoToPlantInput(iso: string | undefined, zone: string): string {
+  if (!iso) return '';
+  const t = DateTime.fromISO(iso, { zone });
+  return t.isValid ? t.toFormat("yyyy-LL-dd'T'HH:mm") : '';
+}
+
+/** "plant time, CST": what a typed time means. */
+export function plantZoneLabel(zone: string): string {
+  return `plant time, ${DateTime.now().setZone(zone).setLocale('en-US').offsetNameShort ?? zone}`;
 }

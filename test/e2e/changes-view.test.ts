@@ -11,7 +11,7 @@ import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
 const [eng, pem, sec] = RACI;
 const boss = { name: 'Morgan Plant', employeeId: 'P500', roles: ['plant-manager'], password: 'morgan-password-1' };
 
-/** `YYYY-MM-DDTHH:MM` for a datetime-local input (the browser runs in UTC here). */
+/** `YYYY-MM-DDTHH:MM` for a datetime-local input (read in plant time). */
 function localInput(d: Date): string {
   return d.toISOString().slice(0, 16);
 }
@@ -116,8 +116,9 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     const form = page.getByRole('form', { name: 'Sign a decision' });
     await form.getByLabel('Decision').selectOption({ label: 'Schedule in a slot' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);
-    await form.getByLabel('Slot start').fill(localInput(slot.toJSDate()));
-    await form.getByLabel('Slot end').fill(localInput(slot.plus({ hours: 1 }).toJSDate()));
+    // Slots are typed in plant time.
+    await form.getByLabel('Slot start').fill(slot.toFormat("yyyy-LL-dd'T'HH:mm"));
+    await form.getByLabel('Slot end').fill(slot.plus({ hours: 1 }).toFormat("yyyy-LL-dd'T'HH:mm"));
     await form.getByLabel('Password', { exact: true }).fill(eng.password);
     await form.getByRole('button', { name: 'Sign' }).click();
     const windowRefusal = form.getByRole('alert');
@@ -132,7 +133,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await form.getByRole('button', { name: 'Sign' }).click();
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('scheduled');
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/override \(outside-window\) by P500 as plant-manager/);
-    scheduledSlotText = slot.toUTC().toFormat('hh:mm a');
+    scheduledSlotText = `${slot.toFormat('HH:mm')} – ${slot.plus({ hours: 1 }).toFormat('HH:mm')}`;
     await form.getByLabel('Decision').selectOption({ label: 'Start execution (go)' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(eng.password);

@@ -4,7 +4,7 @@ import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import { changeSigners } from '../../../src-shared/common/workflow/signer-eligibility.ts';
-import { PlantTime } from '../../components/plant-time.tsx';
+import { PlantTime, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 import { ChangeDocument } from './change-document.tsx';
 
 type Detail = OperationResponse<'changes.get'>;
@@ -25,10 +25,6 @@ const WITH_ROLE = new Set<ActionType>(['approve', 'approve-with-conditions', 're
 /** Actions whose text is optional. */
 const TEXT_OPTIONAL = new Set<ActionType>(['approve', 'close', 'start-execution']);
 
-/** A `datetime-local` value (local wall clock) as an ISO 8601 instant, or '' when empty. */
-function isoOf(local: string): string {
-  return local ? new Date(local).toISOString() : '';
-}
 
 /** The people who filed or carry out a change, who may not sign its checkpoints, restore or new baseline (segregation of duties). */
 function onTheChange(state: Detail['state']): ReadonlyMap<string, string> {
@@ -109,6 +105,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
 /** The signing form for the decisions the change allows now; kept per change, so nothing typed for one change carries to another. */
 function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: boolean }) {
   const s = useAppStore(useShallow((st) => ({ people: st.people, act: st.actOnChange, roles: st.roles })));
+  const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const [employeeId, setEmployeeId] = useState('');
   const [action, setAction] = useState<ActionType | ''>('');
   const [role, setRole] = useState('');
@@ -155,7 +152,7 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
       : action === 'withdraw' ? { type: 'withdraw' as const, reason: text }
         : action === 'approve' ? { type: 'approve' as const, role, ...(text ? { comment: text } : {}), diffReviewed }
           : action === 'approve-with-conditions' ? { type: 'approve-with-conditions' as const, role, conditions: text.split('\n').filter(Boolean), diffReviewed }
-            : action === 'schedule' ? { type: 'schedule' as const, start: isoOf(slotStart), end: isoOf(slotEnd), ...override }
+            : action === 'schedule' ? { type: 'schedule' as const, start: plantInputToIso(slotStart, zone), end: plantInputToIso(slotEnd, zone), ...override }
               : action === 'break-glass' ? { type: 'break-glass' as const, approverName: glassApprover, approverRole: glassRole, method: glassMethod, reason: text }
                 : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness, witnessPassword } : {}), ...override }
                   : action === 'rollback' ? { type: 'rollback' as const, reason: text }
@@ -210,8 +207,8 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
             <label className="inline wide"><input type="checkbox" disabled={!gateOpen} checked={diffReviewed} onChange={(e) => setDiffReviewed(e.target.checked)} /> I reviewed the proposed diff shown above</label>
           )}
           {action === 'schedule' && (<>
-            <label>Slot start <input type="datetime-local" value={slotStart} onChange={(e) => setSlotStart(e.target.value)} /></label>
-            <label>Slot end <input type="datetime-local" value={slotEnd} onChange={(e) => setSlotEnd(e.target.value)} /></label>
+            <label>Slot start ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Slot start" value={slotStart} onChange={(e) => setSlotStart(e.target.value)} /></label>
+            <label>Slot end ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Slot end" value={slotEnd} onChange={(e) => setSlotEnd(e.target.value)} /></label>
           </>)}
           {action === 'break-glass' && (<>
             <label>Authorised by (name) <input value={glassApprover} onChange={(e) => setGlassApprover(e.target.value)} /></label>

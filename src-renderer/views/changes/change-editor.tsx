@@ -5,22 +5,17 @@ import type { OperationRequest, OperationResponse } from '../../../src-shared/co
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { Outcome } from '../../components/signed-form.tsx';
+import { isoToPlantInput, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 
 type Fields = OperationRequest<'changes.create'>['fields'];
 type Evaluation = OperationResponse<'changes.evaluate'>;
 
-const toIso = (local: string): string | null => (local ? new Date(local).toISOString() : null);
-/** An ISO instant as a `datetime-local` value in this browser's time zone. */
-function toLocalInput(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 
 /** The request editor: every field of the request forms of the change guide and the change management procedures, with the policy's requirements and their reasons shown live.
  *  With `existing`, it edits that draft (its requester saves; the state machine refuses anyone else). */
 export function ChangeEditor({ onDone, existing }: { onDone: () => void; existing?: ChangeState }) {
+  const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
+  const toIso = (local: string): string | null => plantInputToIso(local, zone) || null;
   const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange, edit: st.editChange })));
   const f = existing?.fields;
   const diff = f?.proposedChange?.kind === 'diff' ? f.proposedChange : null;
@@ -41,8 +36,8 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
   // Tag changes beyond the first (from an import) are kept as they are: this form edits one.
   const moreChanges = diff?.changes.slice(1) ?? [];
   const [instruction, setInstruction] = useState(f?.proposedChange?.kind === 'work-instruction' ? f.proposedChange.text : '');
-  const [start, setStart] = useState(toLocalInput(f?.requestedWindow?.start));
-  const [end, setEnd] = useState(toLocalInput(f?.requestedWindow?.end));
+  const [start, setStart] = useState(isoToPlantInput(f?.requestedWindow?.start, zone));
+  const [end, setEnd] = useState(isoToPlantInput(f?.requestedWindow?.end, zone));
   const [itsm, setItsm] = useState(f?.itsmTicket ?? '');
   const [moc, setMoc] = useState(f?.mocReference ?? '');
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
@@ -112,8 +107,8 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
           <label>Proposed change: tag <input value={tag} placeholder="e.g. Line1_SpeedSP" onChange={(e) => setTag(e.target.value)} /></label>
           <label>new value <input value={toValue} onChange={(e) => setToValue(e.target.value)} /></label>
           <label className="wide">…or work instruction (logic, firmware) <textarea rows={2} value={instruction} onChange={(e) => setInstruction(e.target.value)} /></label>
-          <label>Window start <input type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} /></label>
-          <label>Window end <input type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} /></label>
+          <label>Window start ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Window start" value={start} onChange={(e) => setStart(e.target.value)} /></label>
+          <label>Window end ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Window end" value={end} onChange={(e) => setEnd(e.target.value)} /></label>
           <label>ITSM ticket <input value={itsm} onChange={(e) => setItsm(e.target.value)} /></label>
           <label>MOC reference <input value={moc} onChange={(e) => setMoc(e.target.value)} /></label>
           <div className="actions"><button type="submit" className="primary" disabled={!requesterId}>{existing ? 'Save changes' : 'Save draft'}</button></div>

@@ -1,10 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
+import { PlantPeriod } from '../../components/plant-time.tsx';
 
-function fmt(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
 
 /** Windows and blackouts per line for the coming days, with the changes that asked for a slot on that line. */
 export function WindowsView() {
@@ -16,6 +14,7 @@ export function WindowsView() {
     void load(new Date(), days);
   }, [load, days]);
   const lines = (s.calendar?.lines ?? []).filter((l) => lineFilter === '' || l.line.id === lineFilter);
+  const zone = s.calendar?.timeZone ?? 'UTC';
   return (
     <section>
       <div className="view-head">
@@ -30,13 +29,13 @@ export function WindowsView() {
           <label>Days <select aria-label="Days" value={days} onChange={(e) => setDays(Number(e.target.value))}><option>7</option><option>14</option><option>31</option></select></label>
         </div>
       </div>
-      <RequestedWindows lineFilter={lineFilter} />
+      <RequestedWindows lineFilter={lineFilter} zone={zone} />
       {lines.map((l) => (
         <div key={l.line.id} className="panel calendar-line" data-testid="calendar-line" data-line={l.line.id}>
           <h3>{l.line.id}{l.line.name ? ` ${l.line.name}` : ''} · tier {l.line.tier}</h3>
           <ul>
-            {l.windows.slice(0, 20).map((w, i) => <li key={`w${i}`} className="ok-text">{w.name}: {fmt(w.start)} – {fmt(w.end)} ({w.classes.join(', ')})</li>)}
-            {l.blackouts.map((b, i) => <li key={`b${i}`} className="bad-text">Blackout {b.name}: {fmt(b.start)} – {fmt(b.end)}</li>)}
+            {l.windows.slice(0, 20).map((w, i) => <li key={`w${i}`} className="ok-text" data-testid="window">{w.name}: <PlantPeriod start={w.start} end={w.end} zone={zone} /> ({w.classes.join(', ')})</li>)}
+            {l.blackouts.map((b, i) => <li key={`b${i}`} className="bad-text">Blackout {b.name}: <PlantPeriod start={b.start} end={b.end} zone={zone} /></li>)}
             {l.windows.length === 0 && l.blackouts.length === 0 && <li className="muted">No window in these days.</li>}
           </ul>
         </div>
@@ -46,7 +45,7 @@ export function WindowsView() {
 }
 
 /** The windows that change requests asked for, by line. */
-function RequestedWindows({ lineFilter }: { lineFilter: string }) {
+function RequestedWindows({ lineFilter, zone }: { lineFilter: string; zone: string }) {
   const s = useAppStore(useShallow((st) => ({ requested: st.requestedWindows, load: st.loadRequestedWindows })));
   const { load } = s;
   useEffect(() => {
@@ -57,7 +56,7 @@ function RequestedWindows({ lineFilter }: { lineFilter: string }) {
   return (
     <div className="panel" aria-label="Requested windows">
       <h3>Changes: booked slots (scheduled) or requested windows</h3>
-      <ul>{rows.map((r) => <li key={r.id} data-testid="requested-window">{r.title} ({r.status}): {fmt(r.start)} – {fmt(r.end)} on {r.lines.join(', ')}</li>)}</ul>
+      <ul>{rows.map((r) => <li key={r.id} data-testid="requested-window">{r.title} ({r.status}): <PlantPeriod start={r.start} end={r.end} zone={zone} /> on {r.lines.join(', ')}</li>)}</ul>
     </div>
   );
 }
