@@ -45,6 +45,8 @@ describe('Browse a Logix controller into a profile, then capture it (Chromium)',
     await list.getByRole('checkbox', { name: /Mixer_Count/ }).uncheck();
     await page.getByLabel('Profile name').fill('Mixer');
     await page.getByRole('button', { name: 'Import 3 tags as a profile' }).click();
+    // The import form closes once the profile is stored; opening the next form before then would be closed by it.
+    await form.waitFor({ state: 'detached' });
 
     await page.getByRole('button', { name: 'Add controller…' }).click();
     const add = page.getByRole('form', { name: 'Add controller' });
