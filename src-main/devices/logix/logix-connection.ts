@@ -13,8 +13,13 @@ import { probeTcp } from '../tcp-probe.ts';
 
 const { Controller } = eip;
 type PlcController = InstanceType<typeof Controller>;
-const require = createRequire(import.meta.url);
-const eipConfig = require('st-ethernet-ip/dist/config.js') as { EIP_PORT: number };
+// Loaded on first use: the Electron main bundle (CommonJS, where import.meta is empty) reaches this module only
+// for its helpers, never for a connection, which runs in the device process.
+let eipConfigLoaded: { EIP_PORT: number } | null = null;
+function eipConfig(): { EIP_PORT: number } {
+  eipConfigLoaded ??= createRequire(import.meta.url)('st-ethernet-ip/dist/config.js') as { EIP_PORT: number };
+  return eipConfigLoaded;
+}
 
 let connectLock: Promise<unknown> = Promise.resolve();
 
@@ -34,7 +39,7 @@ export async function connectLogix(target: Extract<ControllerTarget, { protocol:
   const controller = describeLogix(target);
   await probeTcp(target.host, target.port, timeoutMs, controller);
   const run = connectLock.then(async () => {
-    eipConfig.EIP_PORT = target.port;
+    eipConfig().EIP_PORT = target.port;
     const plc = new Controller(true);
     plc.timeout_sp = timeoutMs;
     plc.on('error', () => { /* socket errors surface as rejected calls */ });
