@@ -14,8 +14,8 @@ import { APP_VERSION } from '../app-version.ts';
 import { openStore } from '../store/database.ts';
 import { JournalRepository } from '../store/journal-repository.ts';
 import { readDevicePublicKey, protectionFromEnv } from '../store/device-key-store.ts';
-import { BaselineApp } from '../services/baseline-app.ts';
-import { ApiRouter, appHandlers } from '../services/api-router.ts';
+import { createDemoPlant } from '../services/demo-plant.ts';
+import { HostedApp, createThrowawayDemo } from './hosted-app.ts';
 import { resolveHome } from './data-home.ts';
 import { startWebHost } from './web-host.ts';
 import { captureCommand, simulateCommand } from './cli-capture.ts';
@@ -32,8 +32,13 @@ Usage:
   baseline journal list   [--home DIR] [--json] [--limit N]
                                                   the journal, newest first
   baseline journal rebuild [--home DIR]           rebuild every projection table from the journal
-  baseline web [--home DIR | --temp] [--port N] [--server URL]
+  baseline web [--home DIR | --temp | --demo] [--port N] [--server URL]
                                                   serve the app to a browser on 127.0.0.1
+                                                  (--demo: a throw-away demo plant, deleted on exit;
+                                                  a demo directory's simulated controllers run while served)
+  baseline demo create --home DIR                 write a complete demo data directory (the 24-line
+                                                  packaging plant, people, simulated controllers, a few
+                                                  months of history; marked DEMO) without serving it
   baseline capture --protocol modbus-tcp|modbus-rtu|s7|logix --host H [--port P] [--unit N]
                    [--rack R --slot S] [--serial PATH --baud B] --profile FILE.csv --out FILE.json
                    [--timeout MS] [--retries N] [--home DIR] [--signer EMPLOYEE_ID]
@@ -151,29 +156,45 @@ function rebuild(home: string, io: CliIo): number {
 }
 
 async function web(values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
-  const home = values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
-  const app = BaselineApp.open({
-    home, transport: 'web', keyProtection: protectionFromEnv(),
+  if (values['demo'] && (values['temp'] || values['home'] !== undefined)) throw new UsageError('--demo makes its own throw-away data directory; leave out --home and --temp');
+  const keyProtection = protectionFromEnv();
+  const port = values['port'] === undefined ? 0 : Number(values['port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
+  if (values['demo']) io.out('Building the demo plant (people, simulated controllers, a few months of history)…\n');
+  const home = values['demo'] ? await createThrowawayDemo({ keyProtection })
+    : values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
+  const hosted = await HostedApp.open({
+    home, transport: 'web', keyProtection,
     serverUrl: (values['server'] as string | undefined) ?? process.env['BASELINE_SERVER_URL'] ?? null,
-  });
+  }, values['demo'] === true);
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist-renderer');
   let host;
   try {
-    const port = values['port'] === undefined ? 0 : Number(values['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
-    host = await startWebHost({ router: new ApiRouter(appHandlers(app)), hub: app.hub, rendererDir, port });
+    host = await startWebHost({ router: hosted, hub: hosted.hub, rendererDir, port });
   } catch (err) {
-    app.close();
+    await hosted.close();
     throw err;
   }
-  io.out(`Baseline web host\n  data directory: ${home}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`);
+  const demo = hosted.app.isDemo() ? ' (DEMO plant: demo data, not evidence; its simulated controllers run while this host does)' : '';
+  io.out(`Baseline web host\n  data directory: ${home}${demo}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await host.close();
-  app.close();
+  await hosted.close();
+  return 0;
+}
+
+async function demo(command: string | undefined, values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
+  if (command !== 'create') throw new UsageError(`unknown demo command "${command ?? ''}"`);
+  const home = values['home'];
+  if (typeof home !== 'string') throw new UsageError('baseline demo create needs --home DIR (a new or empty folder)');
+  const report = await createDemoPlant({ home: resolve(home), keyProtection: protectionFromEnv(), log: (line) => io.out(`  ${line}\n`) });
+  io.out(`Demo plant written to ${report.home} in ${(report.milliseconds / 1000).toFixed(1)} s: ${report.events} signed events, `
+    + `${report.controllers.length} controllers (${report.controllers.join(', ')}), ${report.changes} changes.\n`
+    + `Serve it with: baseline web --home ${report.home}\n`);
   return 0;
 }
 
@@ -184,7 +205,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       args: argv, allowPositionals: true, strict: true,
       options: {
         home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, port: { type: 'string' },
-        server: { type: 'string' }, temp: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+        server: { type: 'string' }, temp: { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
         protocol: { type: 'string' }, host: { type: 'string' }, unit: { type: 'string' }, rack: { type: 'string' }, slot: { type: 'string' },
         serial: { type: 'string' }, baud: { type: 'string' }, profile: { type: 'string' }, out: { type: 'string' }, values: { type: 'string' },
         fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
@@ -216,6 +237,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       throw new UsageError(`unknown journal command "${command ?? ''}"`);
     }
     if (group === 'web') return await web(values, io);
+    if (group === 'demo') return await demo(command, values, io);
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
     if (group === 'capture') return await captureCommand(values, ioTty);
     if (group === 'people') return await peopleCommand(command, values, home, io);

@@ -42,6 +42,13 @@ export interface BaselineAppOptions {
   keyProtection: KeyProtection;
   serverUrl?: string | null;
   clock?: () => Date;
+  /**
+   * The time the change workflow judges by (notice, windows, slots, the times inside a change's state); default:
+   * `clock`. Only the demo plant's history sets it (to its business dates); the journal's event times stay `clock`'s.
+   */
+  workflowClock?: () => Date;
+  /** A new data directory becomes a demo one: its `device.created` event carries `demo: true` (ignored for an existing one). */
+  demo?: boolean;
   /** How to start the device process (Electron passes utilityProcess; default: a forked Node child). */
   spawnDevice?: SpawnDeviceProcess;
   /** The app's resources folder (policy, demo plant); default: the repository's resources/. */
@@ -109,7 +116,7 @@ export class BaselineApp {
     });
     this.plantModel = new PlantService({ db: store.db, journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
-    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.clock ?? (() => new Date()) });
+    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),
@@ -141,7 +148,8 @@ export class BaselineApp {
       const actor = osUserActor();
       if (!journalHasOwnDevice) {
         app.journal.append('device.created', {
-          name: key.name, publicKeyPem: key.publicKeyPem, keyProtection: key.protection, appVersion: APP_VERSION,
+          name: options.demo && isNewStore ? `DEMO ${key.name} (demo data, not evidence)` : key.name, publicKeyPem: key.publicKeyPem, keyProtection: key.protection,
+          appVersion: APP_VERSION, ...(options.demo && isNewStore ? { demo: true as const } : {}),
         }, { kind: 'device', id: key.deviceId, name: key.name });
       }
       app.journal.append('app.started', {
@@ -170,7 +178,13 @@ export class BaselineApp {
       transport: this.transport,
       keyProtection: this.deviceKey.protection,
       schemaVersion: LATEST_SCHEMA_VERSION,
+      demo: this.isDemo(),
     };
+  }
+
+  /** Whether this is a demo data directory (its device announced itself as a demo device). */
+  isDemo(): boolean {
+    return this.journal.isDemoDevice(this.deviceKey.deviceId);
   }
 
   /** Stops background work and closes the store (releasing the lock). */

@@ -14,6 +14,7 @@ import {
   BUILT_IN_ROLES, certificateFingerprint, certificateProblem, createCa, issuePerson, openP12, signWithKey, subjectOf, toP12, type Role,
 } from '../../src-shared/node/pki.ts';
 import type { TrustStore } from '../../src-shared/node/snapshot-verifier.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { IdentityRepository, PersonRow } from '../store/identity-repository.ts';
@@ -55,6 +56,34 @@ export class IdentityService {
     // A function: the policy in force can change (a newly adopted policy sets new thresholds).
     this.lockoutOf = typeof lockout === 'function' ? lockout : () => lockout;
     this.clock = clock;
+  }
+
+  /** Keystores opened during `withKeystoresOpenedOnce`, by file and password hash; null otherwise (the normal case). */
+  private opened: Map<string, { certPem: string; keyPem: string }> | null = null;
+
+  /**
+   * Runs bulk work (the demo plant's creation) with each keystore decrypted once per file and password instead of at
+   * every signature: node-forge's PKCS#12 decryption takes a quarter of a second. A wrong password still fails (the
+   * cache is keyed by the password's hash); the cache is dropped when the work ends.
+   */
+  async withKeystoresOpenedOnce<T>(work: () => Promise<T>): Promise<T> {
+    this.opened = new Map();
+    try {
+      return await work();
+    } finally {
+      this.opened = null;
+    }
+  }
+
+  private openKeystore(file: string, password: string): { certPem: string; keyPem: string } {
+    if (this.opened === null) return openP12(readFileSync(file), password);
+    const key = `${file}\0${sha256Hex(password)}`;
+    let ks = this.opened.get(key);
+    if (!ks) {
+      ks = openP12(readFileSync(file), password);
+      this.opened.set(key, ks);
+    }
+    return ks;
   }
 
   private get caFile(): string {
@@ -111,7 +140,7 @@ export class IdentityService {
     if (this.repo.people().some((p) => p.employeeId === who.employeeId && !p.revoked)) {
       throw new BaselineError('person-exists', `Employee ${who.employeeId} already has a valid certificate here.`, 'Revoke the old certificate first if it must be replaced.');
     }
-    const ca = openP12(readFileSync(this.caFile), caPassword);
+    const ca = this.openKeystore(this.caFile, caPassword);
     const issued = issuePerson({ certPem: ca.certPem, keyPem: ca.keyPem }, { name: who.name, employeeId: who.employeeId, roles: who.roles }, 3, this.clock());
     const fingerprint = certificateFingerprint(issued.certPem);
     writeFileAtomic(this.personFile(fingerprint), toP12(issued.keyPem, issued.certPem, [ca.certPem], who.password, who.name), 0o600);
@@ -206,7 +235,7 @@ export class IdentityService {
     if (problem) throw new BaselineError('signer-invalid', `${person.name} cannot sign: ${problem}.`, 'Use a valid certificate issued by the plant CA.');
     let keyPem: string;
     try {
-      keyPem = openP12(readFileSync(this.personFile(person.fingerprint)), password).keyPem;
+      keyPem = this.openKeystore(this.personFile(person.fingerprint), password).keyPem;
     } catch (err) {
       if (err instanceof BaselineError && err.code === 'wrong-password') {
         const actor: Actor = { kind: 'person', id: person.employeeId, name: person.name };

@@ -88,6 +88,12 @@ export class JournalRepository {
     return this.db.prepare('SELECT 1 FROM events WHERE device = ? LIMIT 1').get(deviceId) !== undefined;
   }
 
+  /** Whether a device announced itself as a demo device (`demo: true` in its `device.created` event). */
+  isDemoDevice(deviceId: string): boolean {
+    const row = this.db.prepare(`SELECT json_extract(payload, '$.demo') AS demo FROM events WHERE device = ? AND seq = 1 AND type = 'device.created'`).get(deviceId) as { demo: number | null } | undefined;
+    return row?.demo === 1;
+  }
+
   /** Whether a capture profile with this hash was already recorded. */
   hasProfile(sha256: string): boolean {
     return this.db.prepare('SELECT 1 FROM profiles WHERE sha256 = ?').get(sha256) !== undefined;

@@ -30,6 +30,8 @@ export const EVENT_PAYLOADS = {
     publicKeyPem: z.string().startsWith('-----BEGIN PUBLIC KEY-----'),
     keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions']),
     appVersion: z.string(),
+    /** Present (and true) only in a demo data directory: everything this device records is demo data, never evidence. */
+    demo: z.literal(true).optional(),
   }).strict(),
   /** The app (desktop or web host) started on this data directory. */
   'app.started': z.object({
