@@ -8,6 +8,8 @@ import { PeopleView } from '../people/people-view.tsx';
 import { ChangesView } from '../changes/changes-view.tsx';
 import { WindowsView } from '../windows/windows-view.tsx';
 import { PlantView } from '../plant/plant-view.tsx';
+import { HomeView } from '../home/home-view.tsx';
+import { DemoBanner } from './demo-banner.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
@@ -18,6 +20,7 @@ export function AppShell() {
     <div className="shell">
       <header className="topbar">
         <span className="brand">Baseline</span>
+        {info?.demo && <span className="badge demo-badge">DEMO</span>}
         <span className="topbar-fill" />
         {info && (
           <span className="device" title={`Device ${info.deviceId}\nData directory ${info.home}\nKey protection: ${info.keyProtection}`}>
@@ -26,11 +29,12 @@ export function AppShell() {
         )}
         <ConnectivityIndicator connectivity={connectivity} />
       </header>
+      {info?.demo && <DemoBanner />}
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
-          {(['controllers', 'changes', 'windows', 'plant', 'people', 'audit'] as const).map((v) => (
+          {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              {({ controllers: 'Controllers', changes: 'Changes', windows: 'Windows', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
+              {({ home: 'Get started', controllers: 'Controllers', changes: 'Changes', windows: 'Windows', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
             </button>
           ))}
         </nav>
@@ -38,7 +42,7 @@ export function AppShell() {
           {connection.state === 'connecting' && <p className="muted">Connecting to Baseline…</p>}
           {connection.state === 'failed' && <ErrorPanel title="Cannot reach Baseline" error={connection.error} />}
           {connection.state === 'lost' && <ErrorPanel title="Connection lost" error={connection.error} />}
-          {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
+          {connection.state === 'ready' && (view === 'home' ? <HomeView /> : view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
             : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : <ControllersView />)}
         </main>
       </div>
