@@ -270,9 +270,9 @@ const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, g
           void get().loadControllers();
           if (!get().navigated) get().go('changes');
         } else {
+          void get().loadControllers();
           await get().loadSetup();
           if (!get().navigated && get().setup?.steps.every((step) => !step.done)) set({ view: 'home' });
-          void get().loadControllers();
         }
       } catch (err) {
         set({ connection: { state: 'failed', error: errorOf(err) } });
