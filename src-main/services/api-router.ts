@@ -160,6 +160,7 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
       return { ok: true as const };
     },
     'changes.list': () => ({ changes: app.changes.list() }),
+    'kpis.report': () => app.kpis.report(),
     'changes.evaluate': (req) => app.changes.evaluate(req.fields),
     'changes.create': (req) => ({ id: app.changes.create(req.requesterId, req.fields, app.actor()).id }),
     'policy.get': () => ({ ...app.policy.inForce(), timeZone: app.policy.current().plant.timeZone }),

@@ -30,6 +30,8 @@ import { PlantService } from './plant-service.ts';
 import { ChangeRestoreService } from './change-restore-service.ts';
 import { EvidenceService } from './evidence-service.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
+import { KpiService } from './kpi-service.ts';
+import { KpiRepository } from '../store/kpi-repository.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -91,6 +93,7 @@ export class BaselineApp {
   readonly changeRestores: ChangeRestoreService;
   readonly changes: ChangeService;
   readonly evidence: EvidenceService;
+  readonly kpis: KpiService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -117,6 +120,7 @@ export class BaselineApp {
     this.plantModel = new PlantService({ db: store.db, journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
     this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),

@@ -16,6 +16,7 @@ import type { ApprovalProgress } from '../workflow/approval-progress.ts';
 import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
 import type { Checkpoint, CheckpointRecord } from '../workflow/checkpoints.ts';
+import { KPI_OPERATIONS } from './kpi-contract.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
 
@@ -482,6 +483,7 @@ export const OPERATIONS = {
     request: z.object({ changeId: z.string().min(1) }).strict(),
     response: z.object({ controller: z.string(), tags: z.array(z.string()) }),
   },
+  ...KPI_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */
