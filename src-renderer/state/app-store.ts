@@ -8,6 +8,7 @@ import type { Connectivity, ControllerView, EventView, OperationRequest, Operati
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import { errorOf } from './error-of.ts';
+import { createKpiSlice, type KpiSlice } from './kpi-slice.ts';
 
 export { errorOf };
 
@@ -40,7 +41,7 @@ export interface AuditSlice {
 
 /** Which screen is shown. */
 export interface NavSlice {
-  view: 'home' | 'controllers' | 'changes' | 'windows' | 'plant' | 'people' | 'audit';
+  view: 'home' | 'controllers' | 'changes' | 'windows' | 'plant' | 'people' | 'kpis' | 'audit';
   /** True once the user has opened a screen (the first screen chosen at connection then leaves it be). */
   navigated: boolean;
   go(view: NavSlice['view']): void;
@@ -161,7 +162,7 @@ export interface ChangesSlice {
 }
 
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice & SetupSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice & SetupSlice & KpiSlice;
 
 const PAGE = 200;
 
@@ -349,6 +350,9 @@ const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => (
       void get().loadChanges();
       void get().loadControllers();
       void get().loadPeople();
+    } else if (view === 'kpis') {
+      void get().loadKpis();
+      void get().loadChanges();
     } else if (view === 'windows') {
       void get().loadChanges();
       void get().loadCalendar(new Date(), 7);
@@ -773,7 +777,7 @@ const createSetupSlice: StateCreator<AppState, [], [], SetupSlice> = (set, get) 
 export function createAppStore() {
   return create<AppState>()((...a) => ({
     ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a), ...createPeopleSlice(...a),
-    ...createBaselineSlice(...a), ...createChangesSlice(...a), ...createSetupSlice(...a),
+    ...createBaselineSlice(...a), ...createChangesSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a),
   }));
 }
 

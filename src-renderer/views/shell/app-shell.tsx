@@ -10,6 +10,7 @@ import { WindowsView } from '../windows/windows-view.tsx';
 import { PlantView } from '../plant/plant-view.tsx';
 import { HomeView } from '../home/home-view.tsx';
 import { DemoBanner } from './demo-banner.tsx';
+import { KpisView } from '../kpis/kpis-view.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
@@ -32,9 +33,9 @@ export function AppShell() {
       {info?.demo && <DemoBanner />}
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
-          {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'plant', 'people', 'audit'] as const).map((v) => (
+          {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              {({ home: 'Get started', controllers: 'Controllers', changes: 'Changes', windows: 'Windows', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
+              {({ home: 'Get started', controllers: 'Controllers', changes: 'Changes', windows: 'Windows', kpis: 'KPIs', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
             </button>
           ))}
         </nav>
@@ -43,7 +44,7 @@ export function AppShell() {
           {connection.state === 'failed' && <ErrorPanel title="Cannot reach Baseline" error={connection.error} />}
           {connection.state === 'lost' && <ErrorPanel title="Connection lost" error={connection.error} />}
           {connection.state === 'ready' && (view === 'home' ? <HomeView /> : view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
-            : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : <ControllersView />)}
+            : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : view === 'kpis' ? <KpisView /> : <ControllersView />)}
         </main>
       </div>
     </div>
