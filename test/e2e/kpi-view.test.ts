@@ -84,6 +84,10 @@ describe('KPI screen in Chromium on a store with three months of changes', () =>
     const drill = page.getByRole('region', { name: 'Changes behind the figure' });
     await expect.poll(() => drill.locator('h2').innerText()).toBe('Emergency-change rate · all lines · Oct 2026');
     expect(await drill.locator('li').allInnerTexts()).toEqual([expect.stringMatching(/^Filler jammed: raise speed setpoint · emergency · closed · L20 · counted/)]);
+    // A point of the lead-time chart opens that month's changes with their lead times (September: 30 h 01 min = 1.3 d).
+    await page.getByTestId('kpi-chart-lead-time').locator('circle.kpi-dot').first().click();
+    await expect.poll(() => drill.locator('h2').innerText()).toBe('Lead time by class (median, days) · all lines · Sep 2026');
+    expect(await drill.locator('li').allInnerTexts()).toEqual([expect.stringMatching(/^Raise filler speed setpoint to 14 m\/min · normal · closed · L20 · 1\.3 d$/)]);
     // The whole-period rollback figure: two executions ended, one rolled back.
     await page.getByRole('region', { name: 'Rollback rate' }).getByRole('button', { name: '1 of 2 changes' }).click();
     expect(await drill.locator('li').allInnerTexts()).toEqual([

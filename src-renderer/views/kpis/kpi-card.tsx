@@ -29,6 +29,7 @@ export function KpiCard({ report, kpi, line, onDrill }: { report: KpiReport; kpi
   if (kpi === 'lead-time') {
     const data = report.months.map((m) => ({
       month: monthLabel(m),
+      key: m,
       ...Object.fromEntries(CHANGE_CLASSES.map((c) => [c, kpiPoint(report, kpi, m, line, c)?.value ?? null])),
     }));
     const measured = CHANGE_CLASSES.filter((c) => (kpiPoint(report, kpi, null, line, c)?.numerator ?? 0) > 0);
@@ -47,13 +48,16 @@ export function KpiCard({ report, kpi, line, onDrill }: { report: KpiReport; kpi
       </ul>
     );
     chart = (
-      <LineChart data={data} onClick={(s) => openMonth(s.activeTooltipIndex)} margin={{ top: 8, right: 12, bottom: 0, left: -12 }}>
+      <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: -12 }}>
         <CartesianGrid stroke="#e5e9ef" vertical={false} />
         <XAxis dataKey="month" tick={{ fontSize: 11 }} padding={{ left: 24, right: 24 }} />
         <YAxis tick={{ fontSize: 11 }} allowDecimals />
         <Tooltip formatter={(v) => formatValue(typeof v === 'number' ? v : null, 'days')} />
         <Legend wrapperStyle={{ fontSize: 11 }} />
-        {measured.map((c) => <Line key={c} type="monotone" dataKey={c} name={c} stroke={CLASS_COLOURS[c]} strokeWidth={2} connectNulls isAnimationActive={false} dot={{ r: 3 }} />)}
+        {measured.map((c) => <Line key={c} type="monotone" dataKey={c} name={c} stroke={CLASS_COLOURS[c]} strokeWidth={2} connectNulls isAnimationActive={false} activeDot={false}
+          dot={(d: { cx?: number | null; cy?: number | null; payload?: { key?: string } }) => (typeof d.cx === 'number' && typeof d.cy === 'number' && d.payload?.key
+            ? <circle key={`${c}-${d.payload.key}`} className="kpi-dot" cx={d.cx} cy={d.cy} r={4} fill="#fff" stroke={CLASS_COLOURS[c]} strokeWidth={2} onClick={() => openMonth(report.months.indexOf(d.payload?.key ?? ''))} />
+            : <g key={`${c}-${String(d.cx)}`} />)} />)}
       </LineChart>
     );
   } else {
