@@ -52,10 +52,13 @@ Usage:
                                                   compare two snapshots (exit 0 identical, 3 different);
                                                   different controllers are refused unless --force;
                                                   with --home, attached text/XML exports get a line diff
-  baseline drift (--controller ID|NAME | --all) [--home DIR] [--json]
+  baseline drift (--controller ID|NAME | --all | --due) [--home DIR] [--json]
                                                   capture and compare with the approved baseline; drift
                                                   opens an unauthorized-change record (exit 0 no drift,
-                                                  3 drift found, 1 error)
+                                                  3 drift found, 1 error). --due checks only controllers
+                                                  whose check the policy's driftChecks.every makes due
+                                                  (for a scheduler): 0 all checked and clean, 3 drift,
+                                                  4 a due controller could not be reached, 1 other error
   baseline snapshot verify FILE [--home DIR] [--ca CA.pem] [--json]
                                                   check a snapshot's hash, signatures and certificates
                                                   offline (exit 0 valid; 1 invalid, unsigned or unreadable)
@@ -211,7 +214,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
         name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
         p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
-        controller: { type: 'string' }, all: { type: 'boolean' }, attach: { type: 'string', multiple: true },
+        controller: { type: 'string' }, all: { type: 'boolean' }, due: { type: 'boolean' }, attach: { type: 'string', multiple: true },
         from: { type: 'string' }, to: { type: 'string' }, line: { type: 'string' }, class: { type: 'string' },
       },
     });

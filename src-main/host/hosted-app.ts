@@ -66,6 +66,7 @@ export class HostedApp implements DemoHost {
       app.close();
       throw err;
     }
+    app.startBackground();
     const unsubscribe = app.hub.subscribe((event, payload) => this.hub.emit(event, payload as never));
     return { app, router: new ApiRouter(appHandlers(app, this)), sims, throwaway: throwaway ? home : null, unsubscribe };
   }
@@ -104,7 +105,7 @@ export class HostedApp implements DemoHost {
   private static async closeCurrent(c: Current): Promise<void> {
     c.unsubscribe();
     await c.sims?.close();
-    c.app.close();
+    await c.app.closeWhenIdle();
     if (c.throwaway) rmSync(c.throwaway, { recursive: true, force: true });
   }
 

@@ -32,6 +32,8 @@ import { EvidenceService } from './evidence-service.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
 import { KpiService } from './kpi-service.ts';
 import { KpiRepository } from '../store/kpi-repository.ts';
+import { DriftScheduler } from './drift-scheduler.ts';
+import { driftClockPolicy } from '../../src-shared/common/workflow/policy-schema.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -55,6 +57,8 @@ export interface BaselineAppOptions {
   spawnDevice?: SpawnDeviceProcess;
   /** The app's resources folder (policy, demo plant); default: the repository's resources/. */
   resourcesDir?: string;
+  /** How often the background drift clock looks for due checks (default 5 minutes). */
+  driftCheckIntervalMs?: number;
 }
 
 /** The operating-system user running this program, as the actor of events no person signs. */
@@ -94,6 +98,8 @@ export class BaselineApp {
   readonly changes: ChangeService;
   readonly evidence: EvidenceService;
   readonly kpis: KpiService;
+  /** The background CIP-010 drift clock; started by the hosts that stay open (`startBackground`). */
+  readonly driftScheduler: DriftScheduler;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -116,6 +122,11 @@ export class BaselineApp {
     this.baselines = new BaselineService({
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
       captures: this.captures, controllers: this.controllers, profiles: this.profiles,
+      clockPolicy: () => driftClockPolicy(this.policy.current()), clock: options.clock ?? (() => new Date()),
+    });
+    this.driftScheduler = new DriftScheduler({
+      baselines: this.baselines, clock: options.clock ?? (() => new Date()), actor: () => this.actor(),
+      ...(options.driftCheckIntervalMs !== undefined ? { intervalMs: options.driftCheckIntervalMs } : {}),
     });
     this.plantModel = new PlantService({ db: store.db, journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
@@ -191,8 +202,20 @@ export class BaselineApp {
     return this.journal.isDemoDevice(this.deviceKey.deviceId);
   }
 
+  /** Starts the background work of a host that stays open (Electron shell, web host): the drift clock. */
+  startBackground(): void {
+    this.driftScheduler.start();
+  }
+
+  /** Stops the background work, waits for a drift check in progress, then closes (hosts that started it call this). */
+  async closeWhenIdle(): Promise<void> {
+    await this.driftScheduler.stop();
+    this.close();
+  }
+
   /** Stops background work and closes the store (releasing the lock). */
   close(): void {
+    void this.driftScheduler.stop();
     this.connectivity.stop();
     this.devices.close();
     this.store.close();
