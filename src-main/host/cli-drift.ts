@@ -5,7 +5,8 @@
  */
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
-import type { DriftResult, DueRun } from '../services/baseline-service.ts';
+import type { DriftResult } from '../services/baseline-service.ts';
+import { dueExitCode } from '../../src-shared/common/workflow/drift-clock.ts';
 import { protectionFromEnv } from '../store/device-key-store.ts';
 
 interface Io {
@@ -58,13 +59,6 @@ function printResults(results: DriftResult[], io: Io): void {
       + `${r.unauthorizedChangeId ? `; unauthorized-change record ${r.unauthorizedChangeId} opened` : ''}\n`);
     for (const d of r.differences.slice(0, 20)) io.out(`      ${d.kind.padEnd(16)} ${d.tag}: ${d.before || '—'} -> ${d.after || '—'}${d.safety ? '  [SAFETY]' : ''}\n`);
   }
-}
-
-/** Exit code of a `--due` run: 3 drift found; else 1 an error other than an unreachable controller; else 4 one unreachable; else 0. */
-export function dueExitCode(run: DueRun): number {
-  if (run.checked.some((r) => r.drifted)) return 3;
-  if (run.errors.some((e) => !e.unreachable)) return 1;
-  return run.errors.length > 0 ? 4 : 0;
 }
 
 async function dueCommand(app: BaselineApp, json: boolean, io: Io): Promise<number> {

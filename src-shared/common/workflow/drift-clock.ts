@@ -131,3 +131,13 @@ export function driftClockReport(controllers: readonly DriftClockController[], c
 export function dueControllers(report: DriftClockReport): DriftClockRow[] {
   return report.controllers.filter((r) => r.status === 'due');
 }
+
+/**
+ * The exit code of `baseline drift --due`: 3 when drift was found; otherwise 1 when a check failed for a reason other
+ * than an unreachable controller; otherwise 4 when a due controller could not be reached; otherwise 0.
+ */
+export function dueExitCode(run: { checked: readonly { drifted: boolean }[]; errors: readonly { unreachable: boolean }[] }): 0 | 1 | 3 | 4 {
+  if (run.checked.some((r) => r.drifted)) return 3;
+  if (run.errors.some((e) => !e.unreachable)) return 1;
+  return run.errors.length > 0 ? 4 : 0;
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  baselineFollowUps, driftClockOf, driftClockReport, dueControllers, type DriftClockChange, type DriftClockController,
+  baselineFollowUps, driftClockOf, dueExitCode, driftClockReport, dueControllers, type DriftClockChange, type DriftClockController,
 } from '../../../src-shared/common/workflow/drift-clock.ts';
 import { driftClockPolicy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import { loadPolicyYaml, parsePolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.ts';
@@ -105,5 +105,17 @@ describe('policy driftChecks section', () => {
       expect.stringMatching(/^driftChecks\.every: must be at least 1h/),
       expect.stringMatching(/^driftChecks\.baselineAfterChange: "soon" is not a duration/),
     ]);
+  });
+});
+
+describe('baseline drift --due exit code', () => {
+  const ok = { drifted: false };
+  const drift = { drifted: true };
+  it('0 all clean, 3 drift (even with an unreachable one), 4 unreachable, 1 another error', () => {
+    expect(dueExitCode({ checked: [ok, ok], errors: [] })).toBe(0);
+    expect(dueExitCode({ checked: [], errors: [] })).toBe(0);
+    expect(dueExitCode({ checked: [ok, drift], errors: [{ unreachable: true }] })).toBe(3);
+    expect(dueExitCode({ checked: [ok], errors: [{ unreachable: true }] })).toBe(4);
+    expect(dueExitCode({ checked: [ok], errors: [{ unreachable: true }, { unreachable: false }] })).toBe(1);
   });
 });
