@@ -128,6 +128,15 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
       const r = await app.baselines.checkDrift(req.controllerId, app.actor());
       return { drifted: r.drifted, configDifferences: r.configDifferences, unauthorizedChangeId: r.unauthorizedChangeId, baselineVersion: r.baselineVersion };
     },
+    'drift.clocks': () => {
+      const status = app.driftScheduler.status();
+      const problems = [...(status.lastRun?.errors ?? []).map((e) => ({ controller: e.controller, message: e.error.message })),
+        ...(status.lastError ? [{ controller: '', message: status.lastError.message }] : [])];
+      return {
+        ...app.baselines.clocks(),
+        background: { running: status.running, lastRunAt: status.lastRun?.at ?? null, lastRunChecked: status.lastRun?.checked.length ?? 0, lastRunProblems: problems },
+      };
+    },
     'unauthorized.close': (req) => {
       const p = app.identity.personByEmployeeId(req.employeeId);
       return { closedAt: app.baselines.closeUnauthorizedChange(req.id, req.explanation, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }).closedAt };

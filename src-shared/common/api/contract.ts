@@ -258,6 +258,27 @@ export const OPERATIONS = {
     request: z.object({ controllerId: z.string().min(1) }).strict(),
     response: z.object({ drifted: z.boolean(), configDifferences: z.number(), unauthorizedChangeId: z.string().nullable(), baselineVersion: z.number() }),
   },
+  'drift.clocks': {
+    request: Empty,
+    response: z.object({
+      at: z.string(), checkEveryMinutes: z.number(), baselineAfterChangeMinutes: z.number(),
+      controllers: z.array(z.object({
+        controllerId: z.string(), controller: z.string(), baselineVersion: z.number().nullable(), lastCheckAt: z.string().nullable(),
+        dueAt: z.string().nullable(), status: z.enum(['no-baseline', 'ok', 'due']), daysOverdue: z.number(),
+      })),
+      followUps: z.array(z.object({
+        changeId: z.string(), title: z.string(), controllerId: z.string(), controller: z.string(), closedAt: z.string(), dueAt: z.string(),
+        afterSnapshotSha256: z.string().nullable(), status: z.enum(['pending', 'overdue']),
+      })),
+      /** The app's background drift clock: whether it runs here, and its last run. */
+      background: z.object({
+        running: z.boolean(),
+        lastRunAt: z.string().nullable(),
+        lastRunChecked: z.number(),
+        lastRunProblems: z.array(z.object({ controller: z.string(), message: z.string() })),
+      }),
+    }),
+  },
   'unauthorized.close': {
     request: z.object({ id: z.string().min(1), explanation: z.string().min(1).max(4000), employeeId: z.string().min(1), password: Password }).strict(),
     response: z.object({ closedAt: z.string().nullable() }),
