@@ -28,6 +28,7 @@ export function DriftClocksPanel({ reloadKey }: { reloadKey: unknown }) {
   if (!clocks) return null;
   const due = clocks.controllers.filter((c) => c.status === 'due');
   const withBaseline = clocks.controllers.filter((c) => c.status !== 'no-baseline').length;
+  const without = clocks.controllers.length - withBaseline;
   const owed = clocks.followUps;
   const bg = clocks.background;
   return (
@@ -59,9 +60,10 @@ export function DriftClocksPanel({ reloadKey }: { reloadKey: unknown }) {
           ))}
         </ul>
       )}
+      {without > 0 && withBaseline > 0 && <p className="muted">{without} controller{without === 1 ? ' has' : 's have'} no approved baseline yet, so no drift clock.</p>}
       {bg.lastRunProblems.length > 0 && (
         <ul aria-label="Background check problems">
-          {bg.lastRunProblems.map((p, i) => <li key={i} className="bad-text">{p.controller ? `${p.controller}: ` : ''}{p.message}</li>)}
+          {bg.lastRunProblems.map((p, i) => <li key={i} className="bad-text">Background check: {p.controller && !p.message.startsWith(p.controller) ? `${p.controller}: ` : ''}{p.message}</li>)}
         </ul>
       )}
     </section>
