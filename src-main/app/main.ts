@@ -163,7 +163,6 @@ function start(): void {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send('baseline:event', name, payload);
     });
     mainWindow = createWindow();
-    baseline.startBackground();
     mainWindow.on('closed', () => { mainWindow = null; });
     app.on('window-all-closed', () => app.quit());
     // Stopping the demo's simulators and deleting a throw-away demo directory finish before the process exits.
