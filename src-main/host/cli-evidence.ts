@@ -9,6 +9,7 @@ import { formatVerdict, verifyPack } from '../../src-shared/node/evidence/pack-v
 import { openStore } from '../store/database.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
 import { IdentityRepository } from '../store/identity-repository.ts';
+import { JournalRepository } from '../store/journal-repository.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { readDevicePublicKey } from '../store/device-key-store.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
@@ -80,7 +81,10 @@ function trustedCas(flags: Flags, home: string | null): string[] {
   if (home) {
     const store = openStore({ home, readOnly: true });
     try {
-      pems.push(...new IdentityRepository(store.db).trustedCas().map((c) => c.certificatePem));
+      // The trusted CAs are read only once the tables are proved against the signed journal (its own device pinned).
+      const local = readDevicePublicKey(home);
+      const journal = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null);
+      pems.push(...new IdentityRepository(store.db, journal).trustedCas().map((c) => c.certificatePem));
     } finally {
       store.close();
     }

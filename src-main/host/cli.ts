@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
-import { summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
+import { describeProjectionDifference, summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
 import { APP_VERSION } from '../app-version.ts';
 import { openStore } from '../store/database.ts';
 import { JournalRepository } from '../store/journal-repository.ts';
@@ -27,11 +27,13 @@ import { evidenceCommand, verifyCommand } from './cli-evidence.ts';
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
 Usage:
-  baseline journal verify [--home DIR] [--json]   check every event's hash, signature and chain link
+  baseline journal verify [--home DIR] [--json]   check every event's hash, signature, chain link and
+                                                  device key, and every table against the journal
                                                   (exit 0 intact, 1 when anything was altered)
   baseline journal list   [--home DIR] [--json] [--limit N]
                                                   the journal, newest first
   baseline journal rebuild [--home DIR]           rebuild every projection table from the journal
+                                                  (per device by seq; this directory's own device only)
   baseline web [--home DIR | --temp | --demo] [--port N] [--server URL]
                                                   serve the app to a browser on 127.0.0.1
                                                   (--demo: a throw-away demo plant, deleted on exit;
@@ -62,12 +64,13 @@ Usage:
   baseline snapshot verify FILE [--home DIR] [--ca CA.pem] [--json]
                                                   check a snapshot's hash, signatures and certificates
                                                   offline (exit 0 valid; 1 invalid, unsigned or unreadable)
-  baseline people create-ca --name N [--out CA.pem] | trust-ca --cert CA.pem
+  baseline people create-ca --name N [--out CA.pem] | trust-ca --cert CA.pem [--signer EMPLOYEE_ID]
                   | enrol --name N --employee-id ID --roles engineer,supervisor,…
                   | import --p12 FILE | export --employee-id ID --out FILE
                   | revoke --employee-id ID --reason TEXT | list      [--home DIR]
                                                   people's certificates and keystores; passwords are
-                                                  asked for (hidden on a terminal, one per stdin line)
+                                                  asked for (hidden on a terminal, one per stdin line);
+                                                  trusting a further CA is signed by plant engineering
   baseline evidence export CHANGE_ID --out FILE.zip [--home DIR]
                                                   the change's evidence pack: signed events, snapshots,
                                                   diffs, certificates, policy, report.pdf, VERIFY.md
@@ -95,16 +98,17 @@ export interface CliIo {
 
 const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** The journal of a data directory opened read-only, its own device pinned by the device key file (when present). */
 function readOnlyJournal(home: string) {
   const store = openStore({ home, readOnly: true });
-  return { store, journal: new JournalRepository(store.db, null) };
+  const local = readDevicePublicKey(home);
+  return { store, journal: new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null) };
 }
 
 function verify(home: string, json: boolean, io: CliIo): number {
   const { store, journal } = readOnlyJournal(home);
   try {
-    const local = readDevicePublicKey(home);
-    const report = journal.verifyAll(local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : undefined);
+    const report = journal.verifyAll();
     const summary = summariseVerifyReport(report);
     if (json) {
       io.out(JSON.stringify({ ...report, summary }) + '\n');
@@ -112,6 +116,8 @@ function verify(home: string, json: boolean, io: CliIo): number {
       io.out(summary + '\n');
       for (const p of report.problems.slice(1, 20)) io.out(`  also: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}\n`);
       if (report.problems.length > 20) io.out(`  … and ${report.problems.length - 20} more (use --json for all)\n`);
+      for (const d of report.projections) io.out(`  table ${describeProjectionDifference(d)}\n`);
+      if (report.projections.length > 0) io.out('  `baseline journal rebuild` restores these tables from the journal.\n');
     }
     return report.ok ? 0 : 1;
   } finally {
@@ -150,8 +156,10 @@ function list(home: string, json: boolean, limit: number, io: CliIo): number {
 function rebuild(home: string, io: CliIo): number {
   const store = openStore({ home, purpose: 'baseline journal rebuild' });
   try {
-    const n = new JournalRepository(store.db, null).rebuildProjections();
-    io.out(`Projections rebuilt from ${n} journal events.\n`);
+    const local = readDevicePublicKey(home);
+    const { replayed, skipped } = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null).rebuildProjections();
+    io.out(`Projections rebuilt from ${replayed} journal events.\n`);
+    if (skipped > 0) io.out(`  ${skipped} events of devices whose key is neither this data directory's own nor certified were left out (\`baseline journal verify\` names them).\n`);
     return 0;
   } finally {
     store.close();

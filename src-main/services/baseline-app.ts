@@ -107,16 +107,15 @@ export class BaselineApp {
     this.transport = options.transport;
     this.journal = new JournalRepository(store.db, deviceKey, options.clock);
     this.blobs = new BlobStore(store.home);
-    const local = { id: deviceKey.deviceId, publicKeyPem: deviceKey.publicKeyPem };
-    this.journalService = new JournalService(this.journal, this.hub, local);
+    this.journalService = new JournalService(this.journal, this.hub);
     this.connectivity = new ConnectivityService(this.hub, { serverUrl: options.serverUrl ?? null });
     this.plant = new PlantRepository(store.db);
     this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
     this.controllers = new ControllerService(this.journal, this.plant);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs }, options.clock);
-    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), store.db);
-    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), () => this.policy.lockout(), options.clock,
+    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), store.db, this.journal);
+    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db, this.journal), () => this.policy.lockout(), options.clock,
       () => this.policy.knownRoles().map((r) => r.id));
     this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
     this.baselines = new BaselineService({

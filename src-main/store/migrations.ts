@@ -280,6 +280,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    description: 'plant CA lockout after repeated wrong CA passwords',
+    // Failed CA unlocks are kept in signing_failures under the CA's fingerprint, like a person's wrong passwords.
+    sql: `ALTER TABLE trusted_cas ADD COLUMN locked_until TEXT;`,
+  },
 ];
 
 /** Schema version this build writes. */

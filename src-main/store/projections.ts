@@ -52,6 +52,12 @@ const projectors: { [T in EventType]?: Projector<T> } = {
     db.prepare('INSERT OR IGNORE INTO trusted_cas (fingerprint, name, certificate_pem, source, trusted_at) VALUES (?, ?, ?, ?, ?)')
       .run(p.fingerprint, p.name, p.certificatePem, p.source, e.at);
   },
+  'ca.unlock-failed': (db, e, p) => {
+    db.prepare('INSERT INTO signing_failures (event_id, fingerprint, at) VALUES (?, ?, ?)').run(e.id, p.fingerprint, e.at);
+  },
+  'ca.locked': (db, _e, p) => {
+    db.prepare('UPDATE trusted_cas SET locked_until = ? WHERE fingerprint = ?').run(p.until, p.fingerprint);
+  },
   'person.enrolled': (db, e, p) => {
     db.prepare(`INSERT INTO people (fingerprint, employee_id, name, roles, certificate_pem, source, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (fingerprint) DO NOTHING`)

@@ -76,13 +76,26 @@ export const EVENT_PAYLOADS = {
     requests: z.number().int().nonnegative(),
     minimumRequests: z.number().int().nonnegative(),
   }).strict(),
-  /** A plant CA certificate is trusted on this laptop (created here, or imported for offline verification). */
+  /**
+   * A plant CA certificate is trusted on this laptop (created here, or imported for offline verification). An imported
+   * CA is a decision of plant engineering, signed "approved" over `baseline.ca-trust/1`; only the first CA of a laptop
+   * that trusts none yet (nobody here could sign) and a CA created here by its key holder carry no signature.
+   */
   'ca.trusted': z.object({
     name: z.string().min(1),
     certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
     fingerprint: Fingerprint,
     source: z.enum(['created-here', 'imported']),
+    signature: SignatureSchema.optional(),
   }).strict(),
+  /** A wrong plant CA password was given (or any while the CA is locked): every attempt is recorded. */
+  'ca.unlock-failed': z.object({
+    fingerprint: Fingerprint,
+    operation: z.enum(['enrol', 'revoke']),
+    reason: z.enum(['wrong-password', 'locked']),
+  }).strict(),
+  /** Too many wrong plant CA passwords: the CA key cannot be used on this laptop until the given time. */
+  'ca.locked': z.object({ fingerprint: Fingerprint, until: z.string(), failures: z.number().int().positive() }).strict(),
   /** A person's certificate and keystore are on this laptop (issued by the local CA, or imported as .p12). */
   'person.enrolled': z.object({
     name: z.string().min(1),

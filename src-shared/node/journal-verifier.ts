@@ -8,7 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
   ActorSchema, GENESIS_PREV, eventHashInput,
-  type EventBody, type EventProblem, type JournalVerifyReport,
+  type EventBody, type EventProblem, type JournalEvent, type JournalVerifyReport,
 } from '../common/journal-event.ts';
 import { canonicalJson, type JsonValue } from '../common/canonical-json.ts';
 import { sha256Hex } from './hash.ts';
@@ -100,49 +100,93 @@ export function checkRow(
   return problems;
 }
 
+/** A device key this laptop holds as genuine: the data directory's own, pinned in its device key file at first start. */
+export interface PinnedDevice {
+  id: string;
+  publicKeyPem: string;
+}
+
 /** Options for whole-journal verification. */
 export interface VerifyOptions {
-  /** The key this data directory holds for its own device: its journal must have been signed by it. */
-  localDevice?: { id: string; publicKeyPem: string };
+  /**
+   * The key this data directory holds for its own device (its device key file): its journal must have been signed by
+   * it, and it is the only device whose events count until the plant CA certifies others (ARCHITECTURE §8). Without
+   * it no device is pinned and no event counts.
+   */
+  localDevice?: PinnedDevice;
   now?: () => Date;
+  /** Called with each event that verified and counts (pinned device, no problem), in verified order. */
+  onVerified?: (event: JournalEvent) => void;
+}
+
+/** The problem every event of a device that is not pinned (or certified) carries. */
+export function uncertifiedDeviceProblem(row: StoredEventRow, genesisName: string | null, localDevice: PinnedDevice | undefined): EventProblem {
+  const seq = typeof row.seq === 'number' ? row.seq : 0;
+  const who = `device ${row.device}${genesisName ? ` ("${genesisName}")` : ''}`;
+  return {
+    device: row.device, seq, kind: 'device-uncertified',
+    message: localDevice
+      ? `${who} is not this data directory's own device (pinned in its device key file) and no plant CA certifies its key, so its events do not count (written into baseline.db from elsewhere?)`
+      : `no device key file pins the key of ${who} (verify in the data directory that holds its device-key.json), and no plant CA certifies it, so its events do not count`,
+  };
+}
+
+/** The device name a genesis row announces, if readable. */
+export function deviceNameFromGenesis(row: StoredEventRow | undefined): string | null {
+  if (!row || row.type !== 'device.created') return null;
+  try {
+    const name = (JSON.parse(row.payload) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
- * Verifies rows of any number of devices. Rows must come ordered by device, then seq (as stored).
- * Each device's chain is checked from its genesis; a bad event does not hide problems after it.
+ * Verifies rows of any number of devices. Rows must come ordered by device, then seq (as stored): the order
+ * projections are rebuilt in. Each device's chain is checked from its genesis; a bad event does not hide problems
+ * after it. Only the pinned device's events count; any other device's events are reported as uncertified.
  */
 export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: VerifyOptions = {}): JournalVerifyReport {
   const problems: EventProblem[] = [];
   let events = 0;
   let failedEvents = 0;
   const devices = new Set<string>();
-  let current: { device: string; key: KeyObject | null; expectedSeq: number; prev: string } | null = null;
+  const local = options.localDevice;
+  let current: { device: string; key: KeyObject | null; expectedSeq: number; prev: string; pinned: boolean; name: string | null } | null = null;
 
   for (const row of rows) {
     events++;
     if (!current || current.device !== row.device) {
       devices.add(row.device);
       const key = deviceKeyFromGenesis(row);
-      current = { device: row.device, key, expectedSeq: 1, prev: GENESIS_PREV };
-      if (options.localDevice && options.localDevice.id === row.device) {
-        const localKey = publicKeyFromPem(options.localDevice.publicKeyPem);
+      const pinned = local !== undefined && local.id === row.device;
+      current = { device: row.device, key, expectedSeq: 1, prev: GENESIS_PREV, pinned, name: deviceNameFromGenesis(row) };
+      if (pinned) {
+        const localKey = publicKeyFromPem(local.publicKeyPem);
         if (!key || !localKey || !key.equals(localKey)) {
           problems.push({
             device: row.device, seq: 1, kind: 'key-mismatch',
             message: 'the journal\'s device.created key is not this data directory\'s device key (journal replaced or key file swapped)',
           });
+          current.pinned = false;
         }
       }
     }
-    const rowProblems = checkRow(row, current.key, current.expectedSeq, current.prev);
-    if (rowProblems.length > 0) failedEvents++;
-    problems.push(...rowProblems);
+    const found = checkRow(row, current.key, current.expectedSeq, current.prev);
+    if (!current.pinned && !(local?.id === row.device)) found.push(uncertifiedDeviceProblem(row, current.name, local));
+    if (found.length > 0) failedEvents++;
+    problems.push(...found);
+    if (found.length === 0 && current.pinned && options.onVerified) {
+      const parsed = parseStoredRow(row);
+      if ('body' in parsed) options.onVerified({ ...parsed.body, hash: row.hash, sig: row.sig });
+    }
     current.prev = row.hash;
     current.expectedSeq = (typeof row.seq === 'number' ? row.seq : current.expectedSeq) + 1;
   }
-  if (options.localDevice && events > 0 && !devices.has(options.localDevice.id)) {
+  if (local && events > 0 && !devices.has(local.id)) {
     problems.unshift({
-      device: options.localDevice.id, seq: 1, kind: 'key-mismatch',
+      device: local.id, seq: 1, kind: 'key-mismatch',
       message: 'the journal holds no events of this data directory\'s own device (the database was replaced or copied from elsewhere)',
     });
   }
@@ -153,6 +197,7 @@ export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: Verif
     devices: devices.size,
     firstProblem: problems[0] ?? null,
     problems,
+    projections: [],
     checkedAt: (options.now ?? (() => new Date()))().toISOString(),
   };
 }

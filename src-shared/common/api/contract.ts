@@ -33,7 +33,7 @@ export type Connectivity = z.infer<typeof ConnectivitySchema>;
 const EventProblemSchema = z.object({
   device: z.string(),
   seq: z.number(),
-  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch']),
+  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified']),
   message: z.string(),
 });
 
@@ -100,6 +100,7 @@ export const VerifyReportSchema = z.object({
   devices: z.number(),
   firstProblem: EventProblemSchema.nullable(),
   problems: z.array(EventProblemSchema),
+  projections: z.array(z.object({ table: z.string(), missing: z.number(), unexpected: z.number(), changed: z.number(), rows: z.array(z.string()) })),
   checkedAt: z.string(),
   summary: z.string(),
 });
