@@ -36,6 +36,8 @@ export class JournalRepository {
   private readonly pinned: PinnedDevice | undefined;
   /** The last trust check, valid while no other connection has written (SQLite's data_version). */
   private trustCheck: { dataVersion: number; failure: BaselineError | null } | null = null;
+  /** Statements of `append`, compiled once (an append is the app's most frequent write). */
+  private appendStatements: { last: Database.Statement; insert: Database.Statement } | null = null;
 
   constructor(db: Database.Database, key: DeviceKey | null, clock: () => Date = () => new Date(), pinned?: PinnedDevice | null) {
     this.db = db;
@@ -54,8 +56,11 @@ export class JournalRepository {
         'This is a defect in the caller; nothing was recorded.');
     }
     const run = this.db.transaction((): JournalEvent => {
-      const last = this.db.prepare('SELECT seq, hash FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1')
-        .get(key.deviceId) as { seq: number; hash: string } | undefined;
+      this.appendStatements ??= {
+        last: this.db.prepare('SELECT seq, hash FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1'),
+        insert: this.db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      };
+      const last = this.appendStatements.last.get(key.deviceId) as { seq: number; hash: string } | undefined;
       const body: EventBody = {
         id: uuidv7(),
         device: key.deviceId,
@@ -68,7 +73,7 @@ export class JournalRepository {
       };
       const input = eventHashInput(body);
       const event: JournalEvent = { ...body, hash: sha256Hex(input), sig: key.sign(input) };
-      this.db.prepare(`INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      this.appendStatements.insert.run(
         event.id, event.device, event.seq, event.prev, event.type,
         canonicalJson(event.payload), canonicalJson(event.actor), event.at, event.hash, event.sig,
       );
@@ -154,10 +159,10 @@ export class JournalRepository {
    * Verifies the whole journal (every hash, signature, chain link and device key), then replays the events that
    * verified, in verified order, and compares every projection table with that replay.
    */
-  verifyAll(): JournalVerifyReport {
+  verifyAll(signatures: 'all' | 'chain-head' = 'all'): JournalVerifyReport {
     const replay = new ProjectionReplay();
     const report = verifyJournalRows(this.rowsForVerification(), {
-      ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => replay.apply(e),
+      ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => replay.apply(e), signatures,
     });
     const projections = replay.compareWith(this.db);
     return { ...report, projections, ok: report.ok && projections.length === 0 };
@@ -165,14 +170,15 @@ export class JournalRepository {
 
   /**
    * Refuses (with what was found) unless the journal verifies and every projection table equals its replay: called
-   * before the app reads trust (trusted CAs, revocations, people, locks, policy) from those tables. The check is
-   * repeated only when another connection has written to the database since (PRAGMA data_version); this
+   * before the app reads trust (trusted CAs, revocations, people, locks, policy) from those tables. Every hash and
+   * link is checked, and the signature of each chain's newest event (which covers the rest through the links). The
+   * check is repeated only when another connection has written to the database since (PRAGMA data_version); this
    * connection's own appends keep tables and journal equal in one transaction.
    */
   assertTrustworthy(): void {
     const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     if (this.trustCheck?.dataVersion !== dataVersion) {
-      this.trustCheck = { dataVersion, failure: this.trustFailure(this.verifyAll()) };
+      this.trustCheck = { dataVersion, failure: this.trustFailure(this.verifyAll('chain-head')) };
     }
     if (this.trustCheck.failure) throw this.trustCheck.failure;
   }

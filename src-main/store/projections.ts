@@ -147,12 +147,38 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   },
 };
 
+const statementCaches = new WeakMap<Database.Database, Database.Database>();
+
+/**
+ * The connection as projectors see it: `prepare` answers each SQL text from a cache, since a replay of the whole
+ * journal (rebuild, and the check of every table against the journal) would otherwise compile the same statements
+ * once per event.
+ */
+function withStatementCache(db: Database.Database): Database.Database {
+  let cached = statementCaches.get(db);
+  if (!cached) {
+    const statements = new Map<string, Database.Statement>();
+    cached = {
+      prepare: (sql: string) => {
+        let stmt = statements.get(sql);
+        if (!stmt) {
+          stmt = db.prepare(sql);
+          statements.set(sql, stmt);
+        }
+        return stmt;
+      },
+    } as unknown as Database.Database;
+    statementCaches.set(db, cached);
+  }
+  return cached;
+}
+
 /** Applies one event to the projections (call inside the append transaction). */
 export function project(db: Database.Database, event: JournalEvent): void {
   if (!isEventType(event.type)) return; // an event type from a newer build: kept in the journal, projected after upgrade
   const payload = EVENT_PAYLOADS[event.type].parse(event.payload);
   const projector = projectors[event.type] as Projector<EventType> | undefined;
-  projector?.(db, event, payload);
+  projector?.(withStatementCache(db), event, payload);
 }
 
 /** Empties every projection table and replays the journal, in one transaction. Returns events replayed. */

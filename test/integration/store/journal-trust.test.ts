@@ -125,11 +125,24 @@ describe('journal verify and the app trust only what the signed journal says', (
     expect(runBaseline(['snapshot', 'verify', snapshotPath, '--home', home]).stdout).toMatch(/^INVALID[\s\S]*has been revoked/);
   }, 60_000);
 
-  it('INSERT INTO trusted_cas: a foreign CA\'s snapshot does not verify, in the CLI or in the app', () => {
+  it('INSERT INTO trusted_cas, even while the app runs: a foreign CA\'s snapshot does not verify, in the app or the CLI', () => {
     const home = copyOfBase();
-    const pemText = rogueCa.certPem.replaceAll("'", "''");
-    sqlite(join(home, 'baseline.db'),
-      `INSERT INTO trusted_cas (fingerprint, name, certificate_pem, source, trusted_at) VALUES ('${certificateFingerprint(rogueCa.certPem)}', 'Rogue CA', '${pemText}', 'imported', '2026-01-01T00:00:00Z');`);
+    const app = open(home);
+    try {
+      // Trust was read (and proved) before the attack…
+      expect(verifySnapshotBytes(readFileSync(rogueSnapshotPath), app.identity.trust()).valid).toBe(false);
+      const pemText = rogueCa.certPem.replaceAll("'", "''");
+      sqlite(join(home, 'baseline.db'),
+        `INSERT INTO trusted_cas (fingerprint, name, certificate_pem, source, trusted_at) VALUES ('${certificateFingerprint(rogueCa.certPem)}', 'Rogue CA', '${pemText}', 'imported', '2026-01-01T00:00:00Z');`);
+      // …and the running app notices the other writer at its next read of trust.
+      const err = refusal(() => verifySnapshotBytes(readFileSync(rogueSnapshotPath), app.identity.trust()));
+      expect(err.code).toBe('store-untrusted');
+      expect(err.message).toMatch(/trusted_cas: 1 not in the journal/);
+      expect(err.hint).toMatch(/baseline journal rebuild/);
+      expect(app.journalService.verifyAndRecord(app.actor())).toMatchObject({ ok: false, projections: [{ table: 'trusted_cas', unexpected: 1 }] });
+    } finally {
+      app.close();
+    }
 
     const snapshot = runBaseline(['snapshot', 'verify', rogueSnapshotPath, '--home', home]);
     expect(snapshot.code).toBe(1);
@@ -138,16 +151,6 @@ describe('journal verify and the app trust only what the signed journal says', (
     const verify = runBaseline(['journal', 'verify', '--home', home]);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toContain(`table trusted_cas: 1 not in the journal (not in the journal: fingerprint=${certificateFingerprint(rogueCa.certPem).slice(0, 12)}…)`);
-
-    const app = open(home);
-    try {
-      const err = refusal(() => verifySnapshotBytes(readFileSync(rogueSnapshotPath), app.identity.trust()));
-      expect(err.code).toBe('store-untrusted');
-      expect(err.hint).toMatch(/baseline journal rebuild/);
-      expect(app.journalService.verifyAndRecord(app.actor())).toMatchObject({ ok: false, projections: [{ table: 'trusted_cas', unexpected: 1 }] });
-    } finally {
-      app.close();
-    }
   }, 60_000);
 
   it('a second device with the attacker\'s own key and a ca.trusted for a foreign CA: verify fails naming it, and the CA is never trusted', () => {
