@@ -16,7 +16,6 @@ import {
 import forge from 'node-forge';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { TrustStore } from '../../src-shared/node/snapshot-verifier.ts';
-import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { IdentityRepository, PersonRow } from '../store/identity-repository.ts';
