@@ -28,7 +28,12 @@ export function readOnlyEvidence(home: string): { service: EvidenceService; clos
   const key = readDevicePublicKey(home) as { deviceId: string; name?: string } | null;
   const service = new EvidenceService({
     repo: new EvidenceRepository(store.db), blobs: new BlobStore(home), resourcesDir: defaultResourcesDir(),
-    device: { id: key?.deviceId ?? 'unknown', name: key?.name ?? 'unknown' }, clock: () => new Date()
+    device: { id: key?.deviceId ?? 'unknown', name: key?.name ?? 'unknown' }, clock: () => new Date(),
+    trustedCas: () => {
+      // As for `baseline verify --home`: the trust tables are read only once proved against the signed journal.
+      const local = readDevicePublicKey(home);
+      return new IdentityRepository(store.db, new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null)).trustedCas();
+    },
   });
   return { service, close: () => store.close() };
 }

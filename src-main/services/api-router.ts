@@ -76,6 +76,11 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
     'connectivity.get': () => app.connectivity.current(),
     'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),
     'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),
+    'evidence.verify': (req) => app.evidence.verify(req.fileName, Buffer.from(req.packBase64, 'base64')),
+    'evidence.export': async (req) => {
+      const pack = await app.evidence.export(req.changeId, app.actor());
+      return { fileName: `${req.changeId}.zip`, zipBase64: pack.zip.toString('base64'), manifestSha256: pack.manifestSha256, members: pack.members };
+    },
     'profiles.list': () => ({ profiles: app.profiles.list() }),
     'profiles.import': (req) => app.profiles.import(req.name, req.protocol, req.csv, app.actor()),
     'profiles.get': (req) => {

@@ -137,7 +137,8 @@ export class BaselineApp {
     });
     this.evidence = new EvidenceService({
       repo: new EvidenceRepository(store.db), blobs: this.blobs, resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
-      device: { id: deviceKey.deviceId, name: deviceKey.name }, clock: options.clock ?? (() => new Date())
+      device: { id: deviceKey.deviceId, name: deviceKey.name }, clock: options.clock ?? (() => new Date()),
+      trustedCas: () => this.identity.trustedCaCertificates(),
     });
     this.changeRestores = new ChangeRestoreService({
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,

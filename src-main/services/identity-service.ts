@@ -109,6 +109,11 @@ export class IdentityService {
     return { caPems: this.repo.trustedCas().map((c) => c.certificatePem), revokedFingerprints: this.repo.revoked() };
   }
 
+  /** The plant CA certificates this laptop trusts, with their names. */
+  trustedCaCertificates(): { name: string; certificatePem: string }[] {
+    return this.repo.trustedCas().map(({ name, certificatePem }) => ({ name, certificatePem }));
+  }
+
   /** Creates the plant CA on this laptop (stand-alone plant); its key is kept in a keystore under the CA password. */
   createCa(name: string, caPassword: string, actor: Actor): { fingerprint: string; certificatePem: string } {
     if (existsSync(this.caFile)) {
