@@ -109,6 +109,7 @@ describe('verifying an evidence pack on the Audit screen, in Chromium', () => {
     expect(verdict).toMatchObject({ ok: true, changeId, status: 'closed' });
     await page.getByTestId('export-pack-result').waitFor();
     expect(await page.getByTestId('export-pack-result').innerText()).toMatch(/manifest\.json SHA-256 [0-9a-f]{64}/);
+    await page.screenshot({ path: join(SHOTS, 'evidence-export-button.png') });
     expect(errors).toEqual([]);
   }, 120_000);
 });
