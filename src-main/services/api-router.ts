@@ -74,6 +74,9 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
       return { controller, tags: pc.changes.map((c) => c.tag) };
     },
     'connectivity.get': () => app.connectivity.current(),
+    'sync.status': () => app.sync.status(),
+    'sync.now': () => app.sync.syncNow(),
+    'sync.enrol': (req) => app.sync.enrol(req.serverUrl, req.code, req.caFingerprint, app.actor()),
     'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),
     'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),
     'evidence.verify': (req) => app.evidence.verify(req.fileName, Buffer.from(req.packBase64, 'base64')),

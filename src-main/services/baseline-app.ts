@@ -34,6 +34,8 @@ import { KpiService } from './kpi-service.ts';
 import { KpiRepository } from '../store/kpi-repository.ts';
 import { DriftScheduler } from './drift-scheduler.ts';
 import { driftClockPolicy } from '../../src-shared/common/workflow/policy-schema.ts';
+import { SyncRepository } from '../store/sync-repository.ts';
+import { SyncService } from './sync-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -59,6 +61,8 @@ export interface BaselineAppOptions {
   resourcesDir?: string;
   /** How often the background drift clock looks for due checks (default 5 minutes). */
   driftCheckIntervalMs?: number;
+  /** Background sync timing (tests shorten it); default: every minute and 3 s after a new event. */
+  sync?: { intervalMs?: number; afterEventMs?: number; timeoutMs?: number; background?: boolean };
 }
 
 /** The operating-system user running this program, as the actor of events no person signs. */
@@ -100,6 +104,8 @@ export class BaselineApp {
   readonly kpis: KpiService;
   /** The background CIP-010 drift clock; started by the hosts that stay open (`startBackground`). */
   readonly driftScheduler: DriftScheduler;
+  readonly sync: SyncService;
+  private readonly backgroundSync: boolean;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -144,6 +150,11 @@ export class BaselineApp {
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
       identity: this.identity,
     });
+    this.sync = new SyncService({
+      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey,
+      identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), ...(options.sync ?? {}),
+    });
+    this.backgroundSync = options.sync?.background ?? true;
   }
 
   /** Opens (creating on first start) a data directory, records `device.created` once and `app.started` each time. */
@@ -171,6 +182,7 @@ export class BaselineApp {
         transport: options.transport, appVersion: APP_VERSION, platform: `${process.platform}-${process.arch}`, host: hostname(), pid: process.pid,
       }, actor);
       app.connectivity.start();
+      if (app.backgroundSync) app.sync.start();
       return app;
     } catch (err) {
       store.close();
@@ -216,6 +228,7 @@ export class BaselineApp {
   /** Stops background work and closes the store (releasing the lock). */
   close(): void {
     void this.driftScheduler.stop();
+    void this.sync.stop();
     this.connectivity.stop();
     this.devices.close();
     this.store.close();

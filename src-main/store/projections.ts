@@ -7,6 +7,7 @@ import type { JournalEvent } from '../../src-shared/common/journal-event.ts';
 import { EVENT_PAYLOADS, isEventType, type EventPayload, type EventType } from '../../src-shared/common/event-types.ts';
 import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model.ts';
 import { PROJECTION_TABLES } from './migrations.ts';
+import { STOPPING_OPERATIONS, isExecutedStatus } from '../../src-shared/common/sync/change-conflicts.ts';
 
 type Projector<T extends EventType> = (db: Database.Database, event: JournalEvent, payload: EventPayload<T>) => void;
 
@@ -140,6 +141,12 @@ const projectors: { [T in EventType]?: Projector<T> } = {
       .run(e.id, p.revision, p.name, p.sha256, p.yaml, p.source, p.signature.signer.name, e.at);
   },
   'change.updated': (db, e, p) => {
+    // A withdrawal or rejection recorded elsewhere while this change was executed (two laptops that could not see
+    // each other) must not hide the execution: the change keeps its executed state and sync flags the conflict.
+    if (STOPPING_OPERATIONS.has(p.operation)) {
+      const current = db.prepare('SELECT status FROM changes WHERE id = ?').get(p.changeId) as { status: string } | undefined;
+      if (current && isExecutedStatus(current.status)) return;
+    }
     const s = p.state as { status: string; fields: { title: string; class: string | null }; requester: { name: string }; createdAt: string };
     db.prepare(`INSERT INTO changes (id, status, title, class, requester, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, title = excluded.title, class = excluded.class, state = excluded.state, updated_at = excluded.updated_at`)

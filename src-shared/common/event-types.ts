@@ -96,6 +96,17 @@ export const EVENT_PAYLOADS = {
   }).strict(),
   /** Too many wrong plant CA passwords: the CA key cannot be used on this laptop until the given time. */
   'ca.locked': z.object({ fingerprint: Fingerprint, until: z.string(), failures: z.number().int().positive() }).strict(),
+  /**
+   * The plant CA certified this device's journal key (enrolment with the central server): the certificate binds
+   * the key of this device's `device.created` event to its device id, so other laptops and auditors can trust it.
+   */
+  'device.certified': z.object({
+    deviceId: z.string().min(1),
+    certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
+    certificateFingerprint: Fingerprint,
+    caFingerprint: Fingerprint,
+    server: z.string(),
+  }).strict(),
   /** A person's certificate and keystore are on this laptop (issued by the local CA, or imported as .p12). */
   'person.enrolled': z.object({
     name: z.string().min(1),

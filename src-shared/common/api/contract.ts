@@ -30,6 +30,25 @@ export const ConnectivitySchema = z.object({
 /** Reachability of the central sync server. */
 export type Connectivity = z.infer<typeof ConnectivitySchema>;
 
+/** Where sync with the central server stands, in words a person understands (the header shows it). */
+export const SyncStatusSchema = z.object({
+  /** not-enrolled: no server; idle: last sync fine; syncing; offline: server unreachable; refused: the server or this laptop refused something. */
+  state: z.enum(['not-enrolled', 'idle', 'syncing', 'offline', 'refused']),
+  server: z.string().nullable(),
+  /** This laptop's events the server has not acknowledged yet. */
+  waiting: z.number().int().nonnegative(),
+  acknowledgedSeq: z.number().int().nonnegative(),
+  lastAttemptAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
+  /** Events sent so far of those waiting when this sync began (null when not syncing). */
+  progress: z.object({ sent: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
+  /** Decisions recorded two ways on laptops that could not see each other, for a person to resolve. */
+  conflicts: z.array(z.object({ kind: z.string(), changeId: z.string(), title: z.string(), message: z.string(), hint: z.string() })),
+});
+/** Where sync stands. */
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
 const EventProblemSchema = z.object({
   device: z.string(),
   seq: z.number(),
@@ -194,6 +213,16 @@ export const OPERATIONS = {
     }),
   },
   'connectivity.get': { request: Empty, response: ConnectivitySchema },
+  'sync.status': { request: Empty, response: SyncStatusSchema },
+  'sync.now': { request: Empty, response: SyncStatusSchema },
+  'sync.enrol': {
+    request: z.object({
+      serverUrl: z.string().trim().url('type the server address as https://host:port'),
+      code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
+      caFingerprint: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'the plant CA fingerprint is 64 hex digits (shown with the code)').nullable().default(null),
+    }).strict(),
+    response: SyncStatusSchema,
+  },
   'journal.list': {
     request: z.object({
       limit: z.number().int().min(1).max(1000).default(200),
@@ -540,6 +569,7 @@ export const OPERATIONS = {
 /** Events the main process pushes to every client. */
 export const PUSHED_EVENTS = {
   'connectivity.changed': ConnectivitySchema,
+  'sync.status': SyncStatusSchema,
   'journal.appended': z.object({ id: z.string(), device: z.string(), seq: z.number(), type: z.string() }),
   'capture.progress': z.object({ captureId: z.string(), controllerId: z.string(), done: z.number(), total: z.number(), detail: z.string() }),
   'capture.finished': z.object({
