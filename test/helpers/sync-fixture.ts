@@ -17,6 +17,8 @@ import { join } from 'node:path';
 /** Where the server keeps its data: SQLite in its home, or a PostgreSQL database. */
 export interface ServerTarget {
   postgresUrl: string | null;
+  /** A fresh, empty PostgreSQL database (for a second server that must not share the first one's data). */
+  freshDatabase?: (name: string) => Promise<string>;
 }
 
 /** Starts an in-process server on a fresh data directory. */

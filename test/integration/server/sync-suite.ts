@@ -217,16 +217,23 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       expect(again.lastError?.code).toBe('device-flagged');
     });
 
-    it('says "offline" in plain words when the server is unreachable, keeps counting what waits, and syncs when it is back', async () => {
+    /** The database of a server run as a child process: its own, empty one. */
+    async function ownDatabase(name: string): Promise<string | null> {
+      const t = target();
+      return t.postgresUrl && t.freshDatabase ? t.freshDatabase(name) : null;
+    }
+
+    it('says "offline" in plain words when the server is unreachable, keeps counting what waits, and syncs when it is back', { timeout: 60_000 }, async () => {
       const { home, cleanup } = tempHome('baseline-server-proc-');
       cleanups.push(cleanup);
+      const db = await ownDatabase('baseline_offline');
       // A real server process on a port we then free again, so the laptop's address stays the same.
-      const first = await startServerProcess(home, 0, target().postgresUrl);
+      const first = await startServerProcess(home, 0, db);
       const port = Number(new URL(first.url).port);
       const lap = tempHome('baseline-laptop-');
       const app = openLaptop(lap.home);
       cleanups.push(() => { app.close(); lap.cleanup(); });
-      const { store, close } = await openServerStore(home, target().postgresUrl);
+      const { store, close } = await openServerStore(home, db);
       const code = (await (await import('../../../src-server/server-app.ts')).createEnrolCode(store, 60_000)).code;
       await close();
       const fp = (await import('../../../src-shared/node/plant-certificates.ts')).anyCertificateFingerprint(readFileSync(join(home, 'pki', 'plant-ca.pem'), 'utf8'));
@@ -238,7 +245,7 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       expect(offline.lastError?.message).toMatch(/is not answering|cannot be reached|closed the connection/);
       expect(offline.lastError?.hint).toMatch(/Keep working/);
       expect(offline.waiting).toBeGreaterThanOrEqual(4);
-      const second = await startServerProcess(home, port, target().postgresUrl);
+      const second = await startServerProcess(home, port, db);
       try {
         const online = await app.sync.syncNow();
         expect(online.lastError).toBeNull();
@@ -250,12 +257,13 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       }
     });
 
-    it('resumes a push cut by killing the server mid-push: nothing lost, nothing stored twice', async () => {
+    it('resumes a push cut by killing the server mid-push: nothing lost, nothing stored twice', { timeout: 120_000 }, async () => {
       const { home, cleanup } = tempHome('baseline-server-proc-');
       cleanups.push(cleanup);
-      const first = await startServerProcess(home, 0, target().postgresUrl);
+      const db = await ownDatabase('baseline_killed');
+      const first = await startServerProcess(home, 0, db);
       const port = Number(new URL(first.url).port);
-      const { store, close } = await openServerStore(home, target().postgresUrl);
+      const { store, close } = await openServerStore(home, db);
       const code = (await (await import('../../../src-server/server-app.ts')).createEnrolCode(store, 60_000)).code;
       const lap = tempHome('baseline-laptop-');
       const app = openLaptop(lap.home);
@@ -275,7 +283,7 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const partial = (await store.deviceEvents(app.deviceKey.deviceId)).length;
       expect(partial).toBeGreaterThanOrEqual(500);
       expect(partial).toBeLessThan(1600);
-      const second = await startServerProcess(home, port, target().postgresUrl);
+      const second = await startServerProcess(home, port, db);
       try {
         const done = await app.sync.syncNow();
         expect(done.lastError).toBeNull();
