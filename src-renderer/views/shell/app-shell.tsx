@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
-import { ConnectivityIndicator } from '../../components/connectivity-indicator.tsx';
+import { SyncStatusBar } from './sync-status.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { AuditView } from '../audit/audit-view.tsx';
 import { ControllersView } from '../controllers/controllers-view.tsx';
@@ -14,8 +14,8 @@ import { KpisView } from '../kpis/kpis-view.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
-  const { connection, info, connectivity, view, go } = useAppStore(useShallow((s) => ({
-    connection: s.connection, info: s.info, connectivity: s.connectivity, view: s.view, go: s.go,
+  const { connection, info, view, go } = useAppStore(useShallow((s) => ({
+    connection: s.connection, info: s.info, view: s.view, go: s.go,
   })));
   return (
     <div className="shell">
@@ -28,7 +28,7 @@ export function AppShell() {
             {info.deviceName} · {info.transport === 'web' ? 'web host' : info.transport} · v{info.appVersion}
           </span>
         )}
-        <ConnectivityIndicator connectivity={connectivity} />
+        <SyncStatusBar />
       </header>
       {info?.demo && <DemoBanner />}
       <div className="body">
