@@ -44,6 +44,8 @@ export class SyncHttpClient {
   private readonly agent: Agent;
   private readonly token: string | null;
   private readonly timeoutMs: number;
+  /** Request body bytes sent so far by this client (benchmarks report bytes sent against content size). */
+  bytesSent = 0;
 
   /** `caPem` null: accept any certificate (only for fetching the CA before enrolment, then checked by fingerprint). */
   constructor(serverUrl: string, caPem: string | null, token: string | null, timeoutMs = DEFAULT_TIMEOUT_MS) {
@@ -72,6 +74,7 @@ export class SyncHttpClient {
       headers['content-length'] = raw.length;
     }
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
+    this.bytesSent += raw?.length ?? 0;
     return new Promise((resolveResponse, reject) => {
       const req = httpsRequest(url, { method, headers, agent: this.agent, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];

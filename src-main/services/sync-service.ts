@@ -142,6 +142,11 @@ export class SyncService {
     await this.syncNow().catch(() => undefined);
   }
 
+  /** Request bytes sent to the server since this laptop's client was created (for benchmarks). */
+  bytesSent(): number {
+    return this.client?.bytesSent ?? 0;
+  }
+
   /** Where sync stands now. */
   status(): SyncStatus {
     const e = this.enrolment;
