@@ -78,6 +78,7 @@ export class SyncService {
   private lastError: ErrorData | null = null;
   private reachable = false;
   private progress: { sent: number; total: number } | null = null;
+  private closed = false;
 
   constructor(deps: SyncDeps) {
     this.deps = deps;
@@ -113,8 +114,8 @@ export class SyncService {
     if (this.timer) return;
     this.timer = setInterval(() => void this.syncInBackground(), interval);
     this.timer.unref();
-    this.unsubscribe = this.deps.hub.subscribe((event) => {
-      if (event !== 'journal.appended' || !this.enrolment || this.soon) return;
+    this.unsubscribe = this.deps.journal.onAppended(() => {
+      if (!this.enrolment || this.soon || this.closed) return;
       this.soon = setTimeout(() => {
         this.soon = null;
         void this.syncInBackground();
@@ -126,6 +127,7 @@ export class SyncService {
 
   /** Stops background sync and waits for a sync in progress to finish. */
   async stop(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearTimeout(this.soon);
     this.timer = null;
@@ -138,7 +140,7 @@ export class SyncService {
   }
 
   private async syncInBackground(): Promise<void> {
-    if (!this.enrolment) return;
+    if (!this.enrolment || this.closed) return;
     await this.syncNow().catch(() => undefined);
   }
 
@@ -168,6 +170,7 @@ export class SyncService {
   }
 
   private emit(): void {
+    if (this.closed) return; // the store may already be closed
     this.deps.hub.emit('sync.status', this.status());
   }
 
@@ -320,6 +323,8 @@ export class SyncService {
         if (!key) return [{ device: ev.device, seq: ev.seq, kind: 'unknown-device', message: 'the server sent no valid plant-CA certificate for this device' }];
         return arrivingRowProblems(ev, key, head);
       });
+      const last = page.events[page.events.length - 1]?.event;
+      if (outcome.stored > 0 && last) this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
       if (outcome.refusal) throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
       if (!page.more) return;
     }

@@ -91,7 +91,7 @@ export class JournalRepository {
     return event;
   }
 
-  /** Calls `listener` after each event this repository appends (the screens refresh from these); returns the unsubscribe function. */
+  /** Calls `listener` after each event this repository appends (the screens refresh from these, background sync starts soon after one); returns the unsubscribe function. */
   onAppended(listener: (event: JournalEvent) => void): () => void {
     this.appendedListeners.add(listener);
     return () => this.appendedListeners.delete(listener);

@@ -10,7 +10,8 @@ import { createCa } from '../../../src-shared/node/pki.ts';
 import { SyncHttpClient } from '../../../src-main/services/sync-http-client.ts';
 import { ENROLMENT_FILE } from '../../../src-main/services/sync-service.ts';
 import { SYNC_PROTOCOL } from '../../../src-shared/common/sync/sync-protocol.ts';
-import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
+import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { enrolCode, enrolledLaptop, openLaptop, startServerProcess, startTestServer, openServerStore, type ServerTarget } from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
@@ -59,6 +60,17 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const other = new SyncHttpClient(server.server.url, createCa('Someone else').certPem, null);
       await expect(other.call('GET', '/health')).rejects.toMatchObject({ code: 'server-certificate-untrusted' });
       other.close();
+    });
+
+    it('syncs in the background shortly after a new event, without anyone pressing "Sync now"', async () => {
+      const { home, cleanup } = tempHome('baseline-laptop-');
+      const app = BaselineApp.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection, sync: { background: true, afterEventMs: 100, intervalMs: 600_000 } });
+      cleanups.push(() => { app.close(); cleanup(); });
+      await app.sync.enrol(server.server.url, await enrolCode(server.server), server.server.pki.caFingerprint, app.actor());
+      appendFiller(app, 3);
+      const own = () => [...app.journal.rowsForVerification()].filter((r) => r.device === app.deviceKey.deviceId).length;
+      await expect.poll(async () => (await server.server.store.deviceEvents(app.deviceKey.deviceId)).length, { timeout: 10_000 }).toBe(own());
+      await expect.poll(() => app.sync.status().waiting).toBe(0);
     });
 
     it('enrols a laptop once with a one-time code: its certificate binds its journal key and is recorded in its journal', async () => {
