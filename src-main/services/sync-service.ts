@@ -166,6 +166,7 @@ export class SyncService {
       acknowledgedSeq, lastAttemptAt: this.lastAttemptAt, lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError ? { code: this.lastError.code, message: this.lastError.message, hint: this.lastError.hint } : null,
       progress: this.progress, conflicts,
+      clockOffsetMs: this.deps.repo.get('clock-offset-ms') === null ? null : Number(this.deps.repo.get('clock-offset-ms')),
     };
   }
 

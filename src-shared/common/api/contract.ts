@@ -43,6 +43,8 @@ export const SyncStatusSchema = z.object({
   lastError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
   /** Events sent so far of those waiting when this sync began (null when not syncing). */
   progress: z.object({ sent: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
+  /** This laptop's clock minus the server's at the last push (ms); null before the first. */
+  clockOffsetMs: z.number().nullable(),
   /** Decisions recorded two ways on laptops that could not see each other, for a person to resolve. */
   conflicts: z.array(z.object({ kind: z.string(), changeId: z.string(), title: z.string(), message: z.string(), hint: z.string() })),
 });

@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../../src-server/server-cli.
 import { serverConflicts } from '../../../src-server/server-app.ts';
 import { verifyJournalRows } from '../../../src-shared/node/journal-verifier.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
+import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-words.ts';
 import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
 import { enrolCode, openLaptop, type ServerTarget } from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
@@ -140,6 +141,8 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       expect(a.changes.timeline(change.id).map((x) => x.operation)).toContain('withdraw');
       // The clock offset of each sync is on record (the laptops' clocks are days ahead of the server's here).
       expect((await server.store.clockOffsets(b.deviceKey.deviceId)).length).toBeGreaterThanOrEqual(2);
+      expect(bFinal.clockOffsetMs).toBeGreaterThan(86_400_000);
+      expect(syncStatusWords(bFinal).detail).toMatch(/This laptop's clock is \d+ hours ahead of the server's/);
     });
   });
 }
