@@ -4,6 +4,7 @@
  * the connection and one row lock differ between the two.
  */
 import Database from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
@@ -83,6 +84,8 @@ export async function openServerDatabase(target: { sqlitePath: string } | { post
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
+    // Readable by the server's user only, like a laptop's store (the journal of every laptop is in it).
+    for (const f of [target.sqlitePath, `${target.sqlitePath}-wal`, `${target.sqlitePath}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     const db = new Kysely<ServerTables>({ dialect: new SqliteDialect({ database: sqlite }) });
     server = { db, dialect: 'sqlite', location: target.sqlitePath, close: () => db.destroy() };
   } else {

@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { runServerCli } from '../../../src-server/server-cli.ts';
 import { SyncHttpClient } from '../../../src-main/services/sync-http-client.ts';
 import { openLaptop, startTestServer } from '../../helpers/sync-fixture.ts';
@@ -39,6 +41,9 @@ describe('`baseline server` and its enrolment codes', () => {
     await expect.poll(() => b.err.join('')).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
     stop();
     expect(await running).toBe(0);
+    expect(statSync(join(home.home, 'server.db')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home.home, 'pki', 'plant-ca.key.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(home.home).mode & 0o777).toBe(0o700);
   });
 
   it('limits enrolment attempts per address and says to wait', async () => {
