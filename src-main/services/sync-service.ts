@@ -214,7 +214,7 @@ export class SyncService {
       format: 'baseline.sync-enrolment/1', serverUrl: new URL(serverUrl).origin, serverId: response.serverId, caCertificatePem: caPem, caFingerprint: fingerprint,
       deviceCertificatePem: response.deviceCertificatePem, token: response.token, enrolledAt: this.clock().toISOString(),
     };
-    if (!trusted) this.deps.identity.trustCa(caPem, actor);
+    if (!trusted) this.deps.identity.trustCa(caPem, null, actor);
     this.deps.journal.append('device.certified', {
       deviceId: key.deviceId, certificatePem: response.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: file.serverUrl,
     }, actor);
