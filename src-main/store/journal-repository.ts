@@ -11,7 +11,7 @@ import { EVENT_PAYLOADS, type EventPayload, type EventType } from '../../src-sha
 import { canonicalJson, type JsonValue } from '../../src-shared/common/canonical-json.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import {
-  parseStoredRow, verifyJournalRows, checkRow, deviceKeyFromGenesis, deviceNameFromGenesis, uncertifiedDeviceProblem, type PinnedDevice, type StoredEventRow,
+  parseStoredRow, verifyJournalRows, certifiedDevices, checkRow, deviceKeyFromGenesis, deviceNameFromGenesis, uncertifiedDeviceProblem, type PinnedDevice, type StoredEventRow,
 } from '../../src-shared/node/journal-verifier.ts';
 import type { DeviceKey } from './device-key-store.ts';
 import { project, rebuildProjections } from './projections.ts';
@@ -26,7 +26,8 @@ export interface PagedRow extends StoredEventRow { rowid: number }
  * Reads and appends journal events of one store. Appending needs the device key; reading does not.
  *
  * The pinned device is the data directory's own (its device key file, which someone who can write only baseline.db
- * cannot change): only its events count in verification, rebuilds and trust.
+ * cannot change): its events count in verification, rebuilds and trust, and so do those of devices the plant CA
+ * certified (a `device.certified` event in their own chain, checked against the CAs the pinned device trusts).
  */
 export class JournalRepository {
   private readonly db: Database.Database;
@@ -123,6 +124,14 @@ export class JournalRepository {
     return (this.db.prepare('SELECT DISTINCT device FROM events ORDER BY device').all() as { device: string }[]).map((r) => r.device);
   }
 
+  /**
+   * Devices other than the pinned one whose events count: certified by a plant CA that the pinned device's journal
+   * trusts (`device.certified`, checked by `certifiedDevices`).
+   */
+  certifiedDevices(): Set<string> {
+    return certifiedDevices(this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type IN ('ca.trusted', 'certificate.revoked', 'device.certified') OR seq = 1 ORDER BY device, seq`).iterate() as Iterable<StoredEventRow>, this.pinned);
+  }
+
   /** All rows ordered by device then seq (the order verification needs), streamed. */
   *rowsForVerification(): Generator<StoredEventRow> {
     yield* this.db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY device, seq`).iterate() as Iterable<StoredEventRow>;
@@ -140,6 +149,7 @@ export class JournalRepository {
     const before = this.db.prepare(`SELECT seq, hash FROM events WHERE device = ? AND seq < ? ORDER BY seq DESC LIMIT 1`);
     const keys = new Map<string, { key: ReturnType<typeof deviceKeyFromGenesis>; name: string | null }>();
     const out = new Map<string, ReturnType<typeof checkRow>>();
+    let certified: Set<string> | undefined;
     for (const row of rows) {
       if (!keys.has(row.device)) {
         const g = genesis.get(row.device) as StoredEventRow | undefined;
@@ -149,7 +159,7 @@ export class JournalRepository {
       const seq = typeof row.seq === 'number' ? row.seq : 0;
       const prev = before.get(row.device, seq) as { seq: number; hash: string } | undefined;
       const problems = checkRow(row, device.key, (prev?.seq ?? 0) + 1, prev?.hash ?? GENESIS_PREV);
-      if (this.pinned?.id !== row.device) problems.push(uncertifiedDeviceProblem(row, device.name, this.pinned));
+      if (this.pinned?.id !== row.device && !(certified ??= this.certifiedDevices()).has(row.device)) problems.push(uncertifiedDeviceProblem(row, device.name, this.pinned));
       out.set(row.id, problems);
     }
     return out;
@@ -163,6 +173,7 @@ export class JournalRepository {
     const replay = new ProjectionReplay();
     const report = verifyJournalRows(this.rowsForVerification(), {
       ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => replay.apply(e), signatures,
+      certifiedDevices: this.certifiedDevices(),
     });
     const projections = replay.compareWith(this.db);
     return { ...report, projections, ok: report.ok && projections.length === 0 };
@@ -228,8 +239,8 @@ export class JournalRepository {
   }
 
   /**
-   * Empties and refills every projection table from the journal, replaying the pinned device's events by seq (the
-   * verified order, whatever order the rows were inserted in). Events of devices that are not pinned do not count
+   * Empties and refills every projection table from the journal, replaying the pinned and certified devices' events by
+   * seq (the verified order, whatever order the rows were inserted in). Events of other devices do not count
    * and are skipped; a journal whose counted events fail verification is refused (its history is in doubt).
    */
   rebuildProjections(): { replayed: number; skipped: number } {
@@ -237,6 +248,7 @@ export class JournalRepository {
     const events: JournalEvent[] = [];
     const report = verifyJournalRows(this.rowsForVerification(), {
       ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => events.push(e),
+      certifiedDevices: this.certifiedDevices(),
     });
     const counted = report.problems.filter((p) => p.kind !== 'device-uncertified');
     if (counted.length > 0) {

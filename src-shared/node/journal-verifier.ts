@@ -13,6 +13,7 @@ import {
 import { canonicalJson, type JsonValue } from '../common/canonical-json.ts';
 import { sha256Hex } from './hash.ts';
 import { publicKeyFromPem, verifyText } from './ed25519.ts';
+import { checkDeviceCertificate } from './plant-certificates.ts';
 
 /** A journal row exactly as stored (text columns; seq may have been tampered into anything). */
 export interface StoredEventRow {
@@ -110,7 +111,7 @@ export interface PinnedDevice {
 export interface VerifyOptions {
   /**
    * The key this data directory holds for its own device (its device key file): its journal must have been signed by
-   * it, and it is the only device whose events count until the plant CA certifies others (ARCHITECTURE §8). Without
+   * it, and besides it only devices the plant CA certified count (`certifiedDevices`, ARCHITECTURE §8). Without
    * it no device is pinned and no event counts.
    */
   localDevice?: PinnedDevice;
@@ -124,9 +125,64 @@ export interface VerifyOptions {
    * local check can see). About ten times cheaper; the app's trust check uses it, `journal verify` does not.
    */
   signatures?: 'all' | 'chain-head';
+  /**
+   * Further devices whose events count: those the plant CA certified (`certifiedDevices`), each checked against the
+   * CAs the pinned device's journal trusts. Their chains are verified like the pinned device's.
+   */
+  certifiedDevices?: ReadonlySet<string>;
 }
 
-/** The problem every event of a device that is not pinned (or certified) carries. */
+/**
+ * The devices other than the pinned one whose events count: a device counts when its own chain holds a
+ * `device.certified` event whose certificate names that device, binds the key of its `device.created` event, and was
+ * issued (signature checked, issuer a CA by basicConstraints and keyUsage) by a CA that the pinned device's journal
+ * trusts (`ca.trusted`), not revoked there (`certificate.revoked`), and in date when the event was recorded. Someone
+ * who can write only baseline.db cannot forge such a certificate without the plant CA's key; rows of the pinned
+ * chain are only read here, and `verifyJournalRows` then checks every one of them (a forged `ca.trusted` fails there).
+ */
+export function certifiedDevices(rows: Iterable<StoredEventRow>, localDevice: PinnedDevice | undefined): Set<string> {
+  const certified = new Set<string>();
+  if (!localDevice) return certified;
+  const caPems: string[] = [];
+  const revoked = new Set<string>();
+  const genesisKeys = new Map<string, string>();
+  const claims: { device: string; certificatePem: string; deviceId: string; at: string }[] = [];
+  for (const row of rows) {
+    if (row.device === localDevice.id) {
+      if (row.type !== 'ca.trusted' && row.type !== 'certificate.revoked') continue;
+      const parsed = parseStoredRow(row);
+      if ('error' in parsed) continue;
+      const p = parsed.body.payload as { certificatePem?: unknown; fingerprint?: unknown };
+      if (row.type === 'ca.trusted' && typeof p.certificatePem === 'string') caPems.push(p.certificatePem);
+      if (row.type === 'certificate.revoked' && typeof p.fingerprint === 'string') revoked.add(p.fingerprint);
+      continue;
+    }
+    if (row.type === 'device.created' && row.seq === 1) {
+      try {
+        const key = (JSON.parse(row.payload) as { publicKeyPem?: unknown }).publicKeyPem;
+        if (typeof key === 'string') genesisKeys.set(row.device, key);
+      } catch {
+        // An unreadable genesis certifies nothing; verifyJournalRows reports it.
+      }
+    } else if (row.type === 'device.certified') {
+      const parsed = parseStoredRow(row);
+      if ('error' in parsed) continue;
+      const p = parsed.body.payload as { certificatePem?: unknown; deviceId?: unknown };
+      if (typeof p.certificatePem === 'string' && typeof p.deviceId === 'string') claims.push({ device: row.device, certificatePem: p.certificatePem, deviceId: p.deviceId, at: row.at });
+    }
+  }
+  if (caPems.length === 0) return certified;
+  for (const claim of claims) {
+    const publicKeyPem = genesisKeys.get(claim.device);
+    if (!publicKeyPem || claim.deviceId !== claim.device || certified.has(claim.device)) continue;
+    const at = new Date(claim.at);
+    if (Number.isNaN(at.getTime())) continue;
+    if (checkDeviceCertificate(claim.certificatePem, { deviceId: claim.device, publicKeyPem }, caPems, revoked, at).ok) certified.add(claim.device);
+  }
+  return certified;
+}
+
+/** The problem every event of a device that is neither pinned nor certified carries. */
 export function uncertifiedDeviceProblem(row: StoredEventRow, genesisName: string | null, localDevice: PinnedDevice | undefined): EventProblem {
   const seq = typeof row.seq === 'number' ? row.seq : 0;
   const who = `device ${row.device}${genesisName ? ` ("${genesisName}")` : ''}`;
@@ -152,7 +208,8 @@ export function deviceNameFromGenesis(row: StoredEventRow | undefined): string |
 /**
  * Verifies rows of any number of devices. Rows must come ordered by device, then seq (as stored): the order
  * projections are rebuilt in. Each device's chain is checked from its genesis; a bad event does not hide problems
- * after it. Only the pinned device's events count; any other device's events are reported as uncertified.
+ * after it. Only the pinned device's events and those of certified devices (`certifiedDevices`) count; any other
+ * device's events are reported as uncertified.
  */
 export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: VerifyOptions = {}): JournalVerifyReport {
   const problems: EventProblem[] = [];
@@ -177,9 +234,10 @@ export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: Verif
       checkHead();
       devices.add(row.device);
       const key = deviceKeyFromGenesis(row);
-      const pinned = local !== undefined && local.id === row.device;
+      const isLocal = local !== undefined && local.id === row.device;
+      const pinned = isLocal || (local !== undefined && (options.certifiedDevices?.has(row.device) ?? false));
       current = { device: row.device, key, expectedSeq: 1, prev: GENESIS_PREV, pinned, name: deviceNameFromGenesis(row), head: null };
-      if (pinned) {
+      if (isLocal) {
         const localKey = publicKeyFromPem(local.publicKeyPem);
         if (!key || !localKey || !key.equals(localKey)) {
           problems.push({

@@ -9,6 +9,7 @@
  * X509Certificate, which understands Ed25519 keys.
  */
 import forge from 'node-forge';
+import { caCertificateProblem } from './pki.ts';
 import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 
 /** The subject attribute that carries a device id (LDAP `uid`, OID 0.9.2342.19200300.100.1.1). */
@@ -142,6 +143,14 @@ export function checkDeviceCertificate(
       continue;
     }
     if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) {
+      // An issuer that is not a CA (basicConstraints cA:true, keyUsage keyCertSign) certifies nothing.
+      let caProblem: string | null;
+      try {
+        caProblem = caCertificateProblem(forge.pki.certificateFromPem(caPem));
+      } catch {
+        caProblem = 'it cannot be read';
+      }
+      if (caProblem) continue;
       return {
         ok: true,
         facts: {

@@ -69,7 +69,7 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       expect(onB.status).toBe('scheduled');
       expect(JSON.stringify(onB)).toContain(pem.name);
       expect(JSON.stringify(onB)).toContain(sec.name);
-      expect(b.journal.verifyAll({ id: b.deviceKey.deviceId, publicKeyPem: b.deviceKey.publicKeyPem }).ok).toBe(true);
+      expect(b.journal.verifyAll().ok).toBe(true);
       // The people who sign at the cabinet carry their keystores to B (their certificates came with the sync).
       for (const p of [eng, sec, sky]) {
         const person = a.identity.personByEmployeeId(p.employeeId);
@@ -115,10 +115,14 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       const bRows = [...b.journal.rowsForVerification()].filter((r) => r.device === b.deviceKey.deviceId);
       expect(await server.store.deviceEvents(b.deviceKey.deviceId)).toEqual(bRows);
       expect([...a.journal.rowsForVerification()].filter((r) => r.device === b.deviceKey.deviceId)).toEqual(bRows);
-      expect(verifyJournalRows(bRows).ok).toBe(true);
-      expect(verifyJournalRows(await server.store.deviceEvents(b.deviceKey.deviceId)).ok).toBe(true);
-      expect(a.journal.verifyAll({ id: a.deviceKey.deviceId, publicKeyPem: a.deviceKey.publicKeyPem })).toMatchObject({ ok: true, devices: 2 });
-      expect(b.journal.verifyAll({ id: b.deviceKey.deviceId, publicKeyPem: b.deviceKey.publicKeyPem })).toMatchObject({ ok: true, devices: 2 });
+      const bPinned = { localDevice: { id: b.deviceKey.deviceId, publicKeyPem: b.deviceKey.publicKeyPem } };
+      expect(verifyJournalRows(bRows, bPinned).ok).toBe(true);
+      expect(verifyJournalRows(await server.store.deviceEvents(b.deviceKey.deviceId), bPinned).ok).toBe(true);
+      // Each laptop counts the other's events because the plant CA it trusts certified the other's key.
+      expect([...a.journal.certifiedDevices()]).toEqual([b.deviceKey.deviceId]);
+      expect([...b.journal.certifiedDevices()]).toEqual([a.deviceKey.deviceId]);
+      expect(a.journal.verifyAll()).toMatchObject({ ok: true, devices: 2 });
+      expect(b.journal.verifyAll()).toMatchObject({ ok: true, devices: 2 });
       // The snapshots B captured: the same bytes in A's blob store and the server's, matching their hash.
       const snapshotBlobs = bRows.filter((r) => r.type === 'snapshot.captured').map((r) => (JSON.parse(r.payload) as { fileSha256: string }).fileSha256);
       expect(snapshotBlobs).toHaveLength(2);
