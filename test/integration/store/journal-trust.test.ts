@@ -17,7 +17,8 @@ import { GENESIS_PREV, eventHashInput, type EventBody } from '../../../src-share
 import { signatureStatement, type SnapshotFile } from '../../../src-shared/common/snapshot/snapshot.ts';
 import { generateEd25519, privateKeyFromPem, signText } from '../../../src-shared/node/ed25519.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
-import { certificateFingerprint, createCa, issuePerson, signWithKey, subjectOf } from '../../../src-shared/node/pki.ts';
+import { certificateFingerprint, createCa, issuePerson, openP12, signWithKey, subjectOf } from '../../../src-shared/node/pki.ts';
+import { anyCertificateFingerprint, issueDeviceCertificate } from '../../../src-shared/node/plant-certificates.ts';
 import { verifySnapshotBytes } from '../../../src-shared/node/snapshot-verifier.ts';
 import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
@@ -198,6 +199,64 @@ describe('journal verify and the app trust only what the signed journal says', (
       const foreign = page.events.filter((e) => e.device === device);
       expect(foreign).toHaveLength(2);
       for (const e of foreign) expect(e.verification).toMatchObject({ state: 'failed', problems: [{ kind: 'device-uncertified' }] });
+    } finally {
+      app.close();
+    }
+  }, 60_000);
+
+  it('a device certified by the trusted plant CA counts; one certified by a foreign CA, or with a certificate for another key, does not', () => {
+    const home = copyOfBase();
+    const plantCa = openP12(readFileSync(join(home, 'keys', 'plant-ca.p12')), 'plant-ca-secret-1');
+    const db = new Database(join(home, 'baseline.db'));
+    const insert = db.prepare('INSERT INTO events (id, device, seq, prev, type, payload, actor, at, hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    /** Writes a device chain: genesis with `keys`' public key, then a device.certified carrying `certificatePem`, then a note. */
+    const writeDevice = (name: string, keys: { publicKeyPem: string; privateKeyPem: string }, certificate: (device: string) => string): string => {
+      const device = uuidv7();
+      const key = privateKeyFromPem(keys.privateKeyPem);
+      const certificatePem = certificate(device);
+      let prev = GENESIS_PREV;
+      const events: [string, object][] = [
+        ['device.created', { name, publicKeyPem: keys.publicKeyPem, keyProtection: 'file-permissions', appVersion: '0.1.0' }],
+        ['device.certified', { deviceId: device, certificatePem, certificateFingerprint: anyCertificateFingerprint(certificatePem), caFingerprint: '0'.repeat(64), server: 'https://127.0.0.1:1' }],
+        ['app.started', { transport: 'in-process', appVersion: '0.1.0', platform: 'linux-x64', host: 'eng-laptop', pid: 1 }],
+      ];
+      events.forEach(([type, payload], i) => {
+        const body: EventBody = { id: uuidv7(), device, seq: i + 1, prev, type, payload: payload as never, actor: { kind: 'device', id: device, name }, at: new Date().toISOString() };
+        const input = eventHashInput(body);
+        const hash = sha256Hex(input);
+        insert.run(body.id, device, body.seq, prev, type, canonicalJson(body.payload), canonicalJson(body.actor), body.at, hash, signText(key, input));
+        prev = hash;
+      });
+      return device;
+    };
+    const genuineKeys = generateEd25519();
+    const genuine = writeDevice('eng-laptop-3', genuineKeys, (id) => issueDeviceCertificate(plantCa, { deviceId: id, name: 'eng-laptop-3', publicKeyPem: genuineKeys.publicKeyPem }));
+    const rogueKeys = generateEd25519();
+    const rogue = writeDevice('eng-laptop-4', rogueKeys, (id) => issueDeviceCertificate(rogueCa, { deviceId: id, name: 'eng-laptop-4', publicKeyPem: rogueKeys.publicKeyPem }));
+    // A genuine plant CA certificate, but for another key than the one that signs this chain (a copied certificate).
+    const copiedKeys = generateEd25519();
+    const copied = writeDevice('eng-laptop-5', copiedKeys, (id) => issueDeviceCertificate(plantCa, { deviceId: id, name: 'eng-laptop-5', publicKeyPem: genuineKeys.publicKeyPem }));
+    db.close();
+
+    const json = JSON.parse(runBaseline(['journal', 'verify', '--home', home, '--json']).stdout) as { devices: number; problems: { kind: string; device: string }[] };
+    expect(json.devices).toBe(4);
+    // The certified device's three events count; each of the two others' three events fails as uncertified.
+    expect(json.problems.filter((p) => p.device === genuine)).toEqual([]);
+    expect(json.problems.map((p) => [p.kind, p.device]).sort()).toEqual(
+      [rogue, rogue, rogue, copied, copied, copied].map((d) => ['device-uncertified', d]).sort());
+    // Rows written beside the app's tables: the rebuild replays the certified device's events and leaves out the rest.
+    const rebuild = runBaseline(['journal', 'rebuild', '--home', home]);
+    expect(rebuild.code).toBe(0);
+    expect(rebuild.stdout).toMatch(/6 events of devices whose key is neither this data directory's own nor certified were left out/);
+
+    const app = open(home);
+    try {
+      expect([...app.journal.certifiedDevices()]).toEqual([genuine]);
+      // Trust reads succeed: the certified device's events are replayed and the tables equal the replay.
+      expect(app.identity.cas().map((c) => c.name)).toEqual(['Plant CA']);
+      const page = app.journalService.list(500);
+      for (const e of page.events.filter((x) => x.device === genuine)) expect(e.verification).toMatchObject({ state: 'verified' });
+      for (const e of page.events.filter((x) => x.device === rogue || x.device === copied)) expect(e.verification).toMatchObject({ state: 'failed', problems: [{ kind: 'device-uncertified' }] });
     } finally {
       app.close();
     }
