@@ -11,11 +11,10 @@ import { APP_PAGE_URL, APP_SCHEME, DESKTOP_CSP, resolveAppRequest } from './app-
 import { appMenuTemplate } from './app-menu.ts';
 import { OPERATIONS } from '../../src-shared/common/api/contract.ts';
 import { toErrorData } from '../../src-shared/common/errors.ts';
-import { BaselineApp } from '../services/baseline-app.ts';
+import { HostedApp, createThrowawayDemo } from '../host/hosted-app.ts';
 import { isTrustedSender } from './ipc-trust.ts';
 import type { SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 import type { FromDevice } from '../devices/process/device-messages.ts';
-import { ApiRouter, appHandlers } from '../services/api-router.ts';
 import { filePermissionsProtection, type KeyProtection } from '../store/device-key-store.ts';
 
 
@@ -124,7 +123,7 @@ function start(): void {
   });
   app.on('web-contents-created', (_e, contents) => lockDown(contents));
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       // The desktop policy (DESKTOP_CSP, also set by the app:// handler), written out so Electronegativity evaluates it.
       // Its evaluator warns that script-src 'self' is risky where a site hosts JSONP or user uploads; the app
@@ -136,19 +135,22 @@ function start(): void {
     session.defaultSession.setPermissionCheckHandler(() => false);
     Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(app.isPackaged)));
 
-    let baseline: BaselineApp;
+    let baseline: HostedApp;
     try {
-      baseline = BaselineApp.open({
-        home: app.getPath('userData'), transport: 'electron', keyProtection: osKeyProtection(), spawnDevice: spawnUtilityDeviceProcess, resourcesDir: join(app.getAppPath(), 'resources'),
+      const options = {
+        home: app.getPath('userData'), transport: 'electron' as const, keyProtection: osKeyProtection(), spawnDevice: spawnUtilityDeviceProcess, resourcesDir: join(app.getAppPath(), 'resources'),
         serverUrl: process.env['BASELINE_SERVER_URL'] ?? null,
-      });
+      };
+      // `--demo` (npm start -- --demo): a throw-away demo plant instead of this laptop's data directory.
+      const demo = process.argv.includes('--demo');
+      baseline = await HostedApp.open(demo ? { ...options, home: await createThrowawayDemo(options) } : options, demo);
     } catch (err) {
       const e = toErrorData(err);
       dialog.showErrorBox('Baseline cannot open its data', `${e.message}\n\nWhat to do: ${e.hint}`);
       app.quit();
       return;
     }
-    const router = new ApiRouter(appHandlers(baseline));
+    const router = baseline;
     for (const op of Object.keys(OPERATIONS)) {
       ipcMain.handle(`baseline:${op}`, (event, request: unknown) => {
         if (!trustedSender(event)) {
@@ -163,7 +165,14 @@ function start(): void {
     mainWindow = createWindow();
     mainWindow.on('closed', () => { mainWindow = null; });
     app.on('window-all-closed', () => app.quit());
-    app.on('will-quit', () => baseline.close());
+    // Stopping the demo's simulators and deleting a throw-away demo directory finish before the process exits.
+    let closing = false;
+    app.on('will-quit', (e) => {
+      if (closing) return;
+      closing = true;
+      e.preventDefault();
+      void baseline.close().finally(() => app.exit(0));
+    });
   });
 }
 

@@ -9,6 +9,7 @@ import { formatVerdict, verifyPack } from '../../src-shared/node/evidence/pack-v
 import { openStore } from '../store/database.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
 import { IdentityRepository } from '../store/identity-repository.ts';
+import { JournalRepository } from '../store/journal-repository.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { readDevicePublicKey } from '../store/device-key-store.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
@@ -27,7 +28,12 @@ export function readOnlyEvidence(home: string): { service: EvidenceService; clos
   const key = readDevicePublicKey(home) as { deviceId: string; name?: string } | null;
   const service = new EvidenceService({
     repo: new EvidenceRepository(store.db), blobs: new BlobStore(home), resourcesDir: defaultResourcesDir(),
-    device: { id: key?.deviceId ?? 'unknown', name: key?.name ?? 'unknown' }, clock: () => new Date()
+    device: { id: key?.deviceId ?? 'unknown', name: key?.name ?? 'unknown' }, clock: () => new Date(),
+    trustedCas: () => {
+      // As for `baseline verify --home`: the trust tables are read only once proved against the signed journal.
+      const local = readDevicePublicKey(home);
+      return new IdentityRepository(store.db, new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null)).trustedCas();
+    },
   });
   return { service, close: () => store.close() };
 }
@@ -80,7 +86,10 @@ function trustedCas(flags: Flags, home: string | null): string[] {
   if (home) {
     const store = openStore({ home, readOnly: true });
     try {
-      pems.push(...new IdentityRepository(store.db).trustedCas().map((c) => c.certificatePem));
+      // The trusted CAs are read only once the tables are proved against the signed journal (its own device pinned).
+      const local = readDevicePublicKey(home);
+      const journal = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null);
+      pems.push(...new IdentityRepository(store.db, journal).trustedCas().map((c) => c.certificatePem));
     } finally {
       store.close();
     }

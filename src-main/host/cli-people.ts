@@ -6,7 +6,8 @@ import type { Role } from '../../src-shared/node/pki.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
 import { openStore } from '../store/database.ts';
 import { IdentityRepository } from '../store/identity-repository.ts';
-import { protectionFromEnv } from '../store/device-key-store.ts';
+import { protectionFromEnv, readDevicePublicKey } from '../store/device-key-store.ts';
+import { JournalRepository } from '../store/journal-repository.ts';
 import { askSecret } from './secret-prompt.ts';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
@@ -46,8 +47,16 @@ export async function peopleCommand(command: string | undefined, flags: Flags, h
       }
       case 'trust-ca': {
         const file = need(flags, 'cert', 'the plant CA certificate (PEM)');
-        const ca = app.identity.trustCa(readFileSync(file, 'utf8'), actor);
-        io.out(`Trusting plant CA "${ca.name}" (SHA-256 ${ca.fingerprint}).\n`);
+        let pem: string;
+        try {
+          pem = readFileSync(file, 'utf8');
+        } catch {
+          throw new BaselineError('ca-unreadable', `The file ${file} cannot be read.`, 'Check the path of the plant CA certificate.');
+        }
+        const signerId = typeof flags['signer'] === 'string' && flags['signer'].trim() !== '' ? flags['signer'].trim() : null;
+        const signer = signerId ? { employeeId: signerId, password: await askSecret(`Password of ${signerId} (signing for plant engineering): `) } : null;
+        const ca = app.identity.trustCa(pem, signer, actor);
+        io.out(`Trusting plant CA "${ca.name}" (SHA-256 ${ca.fingerprint})${ca.signedBy ? `, signed by ${ca.signedBy} for plant engineering` : ''}.\n`);
         return 0;
       }
       case 'enrol': {
@@ -105,7 +114,9 @@ export function trustFor(home: string | null, caFiles: string[]): TrustStore {
   if (home) {
     const store = openStore({ home, readOnly: true });
     try {
-      const repo = new IdentityRepository(store.db);
+      const local = readDevicePublicKey(home);
+      const journal = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null);
+      const repo = new IdentityRepository(store.db, journal);
       caPems.push(...repo.trustedCas().map((c) => c.certificatePem));
       revoked = repo.revoked();
     } finally {

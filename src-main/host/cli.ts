@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
-import { summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
+import { describeProjectionDifference, summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
 import { APP_VERSION } from '../app-version.ts';
 import { openStore } from '../store/database.ts';
 import { JournalRepository } from '../store/journal-repository.ts';
 import { readDevicePublicKey, protectionFromEnv } from '../store/device-key-store.ts';
-import { BaselineApp } from '../services/baseline-app.ts';
-import { ApiRouter, appHandlers } from '../services/api-router.ts';
+import { createDemoPlant } from '../services/demo-plant.ts';
+import { HostedApp, createThrowawayDemo } from './hosted-app.ts';
 import { resolveHome } from './data-home.ts';
 import { startWebHost } from './web-host.ts';
 import { captureCommand, simulateCommand } from './cli-capture.ts';
@@ -27,13 +27,20 @@ import { evidenceCommand, verifyCommand } from './cli-evidence.ts';
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
 Usage:
-  baseline journal verify [--home DIR] [--json]   check every event's hash, signature and chain link
+  baseline journal verify [--home DIR] [--json]   check every event's hash, signature, chain link and
+                                                  device key, and every table against the journal
                                                   (exit 0 intact, 1 when anything was altered)
   baseline journal list   [--home DIR] [--json] [--limit N]
                                                   the journal, newest first
   baseline journal rebuild [--home DIR]           rebuild every projection table from the journal
-  baseline web [--home DIR | --temp] [--port N] [--server URL]
+                                                  (per device by seq; this directory's own device only)
+  baseline web [--home DIR | --temp | --demo] [--port N] [--server URL]
                                                   serve the app to a browser on 127.0.0.1
+                                                  (--demo: a throw-away demo plant, deleted on exit;
+                                                  a demo directory's simulated controllers run while served)
+  baseline demo create --home DIR                 write a complete demo data directory (the 24-line
+                                                  packaging plant, people, simulated controllers, a few
+                                                  months of history; marked DEMO) without serving it
   baseline capture --protocol modbus-tcp|modbus-rtu|s7|logix --host H [--port P] [--unit N]
                    [--rack R --slot S] [--serial PATH --baud B] --profile FILE.csv --out FILE.json
                    [--timeout MS] [--retries N] [--home DIR] [--signer EMPLOYEE_ID]
@@ -47,19 +54,23 @@ Usage:
                                                   compare two snapshots (exit 0 identical, 3 different);
                                                   different controllers are refused unless --force;
                                                   with --home, attached text/XML exports get a line diff
-  baseline drift (--controller ID|NAME | --all) [--home DIR] [--json]
+  baseline drift (--controller ID|NAME | --all | --due) [--home DIR] [--json]
                                                   capture and compare with the approved baseline; drift
                                                   opens an unauthorized-change record (exit 0 no drift,
-                                                  3 drift found, 1 error)
+                                                  3 drift found, 1 error). --due checks only controllers
+                                                  whose check the policy's driftChecks.every makes due
+                                                  (for a scheduler): 0 all checked and clean, 3 drift,
+                                                  4 a due controller could not be reached, 1 other error
   baseline snapshot verify FILE [--home DIR] [--ca CA.pem] [--json]
                                                   check a snapshot's hash, signatures and certificates
                                                   offline (exit 0 valid; 1 invalid, unsigned or unreadable)
-  baseline people create-ca --name N [--out CA.pem] | trust-ca --cert CA.pem
+  baseline people create-ca --name N [--out CA.pem] | trust-ca --cert CA.pem [--signer EMPLOYEE_ID]
                   | enrol --name N --employee-id ID --roles engineer,supervisor,…
                   | import --p12 FILE | export --employee-id ID --out FILE
                   | revoke --employee-id ID --reason TEXT | list      [--home DIR]
                                                   people's certificates and keystores; passwords are
-                                                  asked for (hidden on a terminal, one per stdin line)
+                                                  asked for (hidden on a terminal, one per stdin line);
+                                                  trusting a further CA is signed by plant engineering
   baseline evidence export CHANGE_ID --out FILE.zip [--home DIR]
                                                   the change's evidence pack: signed events, snapshots,
                                                   diffs, certificates, policy, report.pdf, VERIFY.md
@@ -87,16 +98,17 @@ export interface CliIo {
 
 const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** The journal of a data directory opened read-only, its own device pinned by the device key file (when present). */
 function readOnlyJournal(home: string) {
   const store = openStore({ home, readOnly: true });
-  return { store, journal: new JournalRepository(store.db, null) };
+  const local = readDevicePublicKey(home);
+  return { store, journal: new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null) };
 }
 
 function verify(home: string, json: boolean, io: CliIo): number {
   const { store, journal } = readOnlyJournal(home);
   try {
-    const local = readDevicePublicKey(home);
-    const report = journal.verifyAll(local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : undefined);
+    const report = journal.verifyAll();
     const summary = summariseVerifyReport(report);
     if (json) {
       io.out(JSON.stringify({ ...report, summary }) + '\n');
@@ -104,6 +116,8 @@ function verify(home: string, json: boolean, io: CliIo): number {
       io.out(summary + '\n');
       for (const p of report.problems.slice(1, 20)) io.out(`  also: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}\n`);
       if (report.problems.length > 20) io.out(`  … and ${report.problems.length - 20} more (use --json for all)\n`);
+      for (const d of report.projections) io.out(`  table ${describeProjectionDifference(d)}\n`);
+      if (report.projections.length > 0) io.out('  `baseline journal rebuild` restores these tables from the journal.\n');
     }
     return report.ok ? 0 : 1;
   } finally {
@@ -142,8 +156,10 @@ function list(home: string, json: boolean, limit: number, io: CliIo): number {
 function rebuild(home: string, io: CliIo): number {
   const store = openStore({ home, purpose: 'baseline journal rebuild' });
   try {
-    const n = new JournalRepository(store.db, null).rebuildProjections();
-    io.out(`Projections rebuilt from ${n} journal events.\n`);
+    const local = readDevicePublicKey(home);
+    const { replayed, skipped } = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null).rebuildProjections();
+    io.out(`Projections rebuilt from ${replayed} journal events.\n`);
+    if (skipped > 0) io.out(`  ${skipped} events of devices whose key is neither this data directory's own nor certified were left out (\`baseline journal verify\` names them).\n`);
     return 0;
   } finally {
     store.close();
@@ -151,29 +167,45 @@ function rebuild(home: string, io: CliIo): number {
 }
 
 async function web(values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
-  const home = values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
-  const app = BaselineApp.open({
-    home, transport: 'web', keyProtection: protectionFromEnv(),
+  if (values['demo'] && (values['temp'] || values['home'] !== undefined)) throw new UsageError('--demo makes its own throw-away data directory; leave out --home and --temp');
+  const keyProtection = protectionFromEnv();
+  const port = values['port'] === undefined ? 0 : Number(values['port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
+  if (values['demo']) io.out('Building the demo plant (people, simulated controllers, a few months of history)…\n');
+  const home = values['demo'] ? await createThrowawayDemo({ keyProtection })
+    : values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
+  const hosted = await HostedApp.open({
+    home, transport: 'web', keyProtection,
     serverUrl: (values['server'] as string | undefined) ?? process.env['BASELINE_SERVER_URL'] ?? null,
-  });
+  }, values['demo'] === true);
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist-renderer');
   let host;
   try {
-    const port = values['port'] === undefined ? 0 : Number(values['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
-    host = await startWebHost({ router: new ApiRouter(appHandlers(app)), hub: app.hub, rendererDir, port });
+    host = await startWebHost({ router: hosted, hub: hosted.hub, rendererDir, port });
   } catch (err) {
-    app.close();
+    await hosted.close();
     throw err;
   }
-  io.out(`Baseline web host\n  data directory: ${home}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`);
+  const demo = hosted.app.isDemo() ? ' (DEMO plant: demo data, not evidence; its simulated controllers run while this host does)' : '';
+  io.out(`Baseline web host\n  data directory: ${home}${demo}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await host.close();
-  app.close();
+  await hosted.close();
+  return 0;
+}
+
+async function demo(command: string | undefined, values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
+  if (command !== 'create') throw new UsageError(`unknown demo command "${command ?? ''}"`);
+  const home = values['home'];
+  if (typeof home !== 'string') throw new UsageError('baseline demo create needs --home DIR (a new or empty folder)');
+  const report = await createDemoPlant({ home: resolve(home), keyProtection: protectionFromEnv(), log: (line) => io.out(`  ${line}\n`) });
+  io.out(`Demo plant written to ${report.home} in ${(report.milliseconds / 1000).toFixed(1)} s: ${report.events} signed events, `
+    + `${report.controllers.length} controllers (${report.controllers.join(', ')}), ${report.changes} changes.\n`
+    + `Serve it with: baseline web --home ${report.home}\n`);
   return 0;
 }
 
@@ -184,13 +216,13 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       args: argv, allowPositionals: true, strict: true,
       options: {
         home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, port: { type: 'string' },
-        server: { type: 'string' }, temp: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+        server: { type: 'string' }, temp: { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
         protocol: { type: 'string' }, host: { type: 'string' }, unit: { type: 'string' }, rack: { type: 'string' }, slot: { type: 'string' },
         serial: { type: 'string' }, baud: { type: 'string' }, profile: { type: 'string' }, out: { type: 'string' }, values: { type: 'string' },
         fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
         name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
         p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
-        controller: { type: 'string' }, all: { type: 'boolean' }, attach: { type: 'string', multiple: true },
+        controller: { type: 'string' }, all: { type: 'boolean' }, due: { type: 'boolean' }, attach: { type: 'string', multiple: true },
         from: { type: 'string' }, to: { type: 'string' }, line: { type: 'string' }, class: { type: 'string' },
       },
     });
@@ -216,6 +248,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       throw new UsageError(`unknown journal command "${command ?? ''}"`);
     }
     if (group === 'web') return await web(values, io);
+    if (group === 'demo') return await demo(command, values, io);
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
     if (group === 'capture') return await captureCommand(values, ioTty);
     if (group === 'people') return await peopleCommand(command, values, home, io);

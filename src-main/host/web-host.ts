@@ -11,8 +11,7 @@ import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BaselineError } from '../../src-shared/common/errors.ts';
-import { MAX_WS_MESSAGE_BYTES, type WsCall, type WsMessage } from '../../src-shared/common/api/transport.ts';
-import type { ApiRouter } from '../services/api-router.ts';
+import { MAX_WS_MESSAGE_BYTES, type Envelope, type WsCall, type WsMessage } from '../../src-shared/common/api/transport.ts';
 import type { EventHub } from '../services/event-hub.ts';
 
 /** Content-Security-Policy of every page the host serves (the same policy the Electron window enforces). */
@@ -34,7 +33,8 @@ export interface WebHost {
 
 /** Where and what to serve. */
 export interface WebHostOptions {
-  router: ApiRouter;
+  /** Where calls go: an `ApiRouter`, or a `HostedApp` (which can switch data directories). */
+  router: { call(op: unknown, request: unknown): Promise<Envelope<unknown>> };
   hub: EventHub;
   rendererDir: string;
   host?: string;

@@ -14,6 +14,9 @@ import { BASELINE_APPROVER_ROLES } from './baseline-service.ts';
 import { changeOutcome } from './change-service.ts';
 import { PLANT_ENGINEERING } from './plant-service.ts';
 import { RESTORE_AUTHORIZER_ROLES } from './restore-service.ts';
+import { setupChecklist } from './setup-checklist.ts';
+import { DEMO_CA, DEMO_PEOPLE } from './demo-plant.ts';
+import type { DemoSimulators } from './demo-simulators.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
@@ -28,13 +31,59 @@ import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from '.
 /** One handler per operation; the compiler refuses a contract operation without one. */
 export type Handlers = { [N in OperationName]: (request: ValidRequest<N>) => OperationResponse<N> | Promise<OperationResponse<N>> };
 
-/** The handlers of a running app. */
-export function appHandlers(app: BaselineApp): Handlers {
+/** What only the hosting program can do: switch to a demo plant, and reach the demo's simulated controllers. */
+export interface DemoHost {
+  explore(): Promise<{ home: string }>;
+  simulators(): DemoSimulators | null;
+}
+
+/** The handlers of a running app (`host`: the program serving it, when it can switch to the demo plant). */
+export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Handlers {
+  const demoOnly = (what: string): void => {
+    if (!app.isDemo()) throw new BaselineError('not-demo', `${what} exists only in the demo plant.`, 'Open the demo plant ("Explore the demo plant" on the first screen, or `baseline web --demo`).');
+  };
   return {
     'app.info': () => app.info(),
+    'setup.status': () => setupChecklist(app),
+    'demo.people': () => {
+      demoOnly('The list of demo passwords');
+      return { caPassword: DEMO_CA.password, people: DEMO_PEOPLE.map((p) => ({ ...p, roles: [...p.roles] })) };
+    },
+    'demo.explore': () => {
+      if (!host) {
+        throw new BaselineError('demo-explore-unavailable', 'This program cannot switch to the demo plant.',
+          'Start the demo on its own: `npm start -- --demo` or `baseline web --demo`.');
+      }
+      if (app.isDemo()) throw new BaselineError('demo-already', 'This is the demo plant already.', 'Walk a change: Changes, then "New change request".');
+      if (!setupChecklist(app).steps.every((s) => !s.done)) {
+        throw new BaselineError('demo-not-empty-home', 'This data directory already holds your plant, so Baseline does not leave it for the demo here.',
+          'Run the demo on its own (`baseline web --demo`); it uses a throw-away data directory.');
+      }
+      return host.explore();
+    },
+    'demo.applyProposed': (req) => {
+      demoOnly('Setting values on a simulated controller');
+      const sims = host?.simulators() ?? null;
+      if (!sims) throw new BaselineError('demo-simulators-stopped', 'The demo\'s simulated controllers are not running in this program.', 'Serve the demo with `baseline web --home DIR` or `baseline web --demo`.');
+      const pc = app.changes.get(req.changeId).fields.proposedChange;
+      if (pc?.kind !== 'diff' || pc.changes.length === 0) {
+        throw new BaselineError('demo-no-proposed-diff', 'This change proposes no tag values to set.', 'Give the change a proposed diff (tag, from, to).');
+      }
+      const controller = app.controllers.get(pc.controllerId).name;
+      sims.write(controller, Object.fromEntries(pc.changes.map((c) => [c.tag, c.to])));
+      return { controller, tags: pc.changes.map((c) => c.tag) };
+    },
     'connectivity.get': () => app.connectivity.current(),
+    'sync.status': () => app.sync.status(),
+    'sync.now': () => app.sync.syncNow(),
+    'sync.enrol': (req) => app.sync.enrol(req.serverUrl, req.code, req.caFingerprint, app.actor()),
     'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),
     'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),
+    'evidence.verify': (req) => app.evidence.verify(req.fileName, Buffer.from(req.packBase64, 'base64')),
+    'evidence.export': async (req) => {
+      const pack = await app.evidence.export(req.changeId, app.actor());
+      return { fileName: `${req.changeId}.zip`, zipBase64: pack.zip.toString('base64'), manifestSha256: pack.manifestSha256, members: pack.members };
+    },
     'profiles.list': () => ({ profiles: app.profiles.list() }),
     'profiles.import': (req) => app.profiles.import(req.name, req.protocol, req.csv, app.actor()),
     'profiles.get': (req) => {
@@ -87,6 +136,15 @@ export function appHandlers(app: BaselineApp): Handlers {
       const r = await app.baselines.checkDrift(req.controllerId, app.actor());
       return { drifted: r.drifted, configDifferences: r.configDifferences, unauthorizedChangeId: r.unauthorizedChangeId, baselineVersion: r.baselineVersion };
     },
+    'drift.clocks': () => {
+      const status = app.driftScheduler.status();
+      const problems = [...(status.lastRun?.errors ?? []).map((e) => ({ controller: e.controller, message: e.error.message })),
+        ...(status.lastError ? [{ controller: '', message: status.lastError.message }] : [])];
+      return {
+        ...app.baselines.clocks(),
+        background: { running: status.running, lastRunAt: status.lastRun?.at ?? null, lastRunChecked: status.lastRun?.checked.length ?? 0, lastRunProblems: problems },
+      };
+    },
     'unauthorized.close': (req) => {
       const p = app.identity.personByEmployeeId(req.employeeId);
       return { closedAt: app.baselines.closeUnauthorizedChange(req.id, req.explanation, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name }).closedAt };
@@ -119,6 +177,7 @@ export function appHandlers(app: BaselineApp): Handlers {
       return { ok: true as const };
     },
     'changes.list': () => ({ changes: app.changes.list() }),
+    'kpis.report': () => app.kpis.report(),
     'changes.evaluate': (req) => app.changes.evaluate(req.fields),
     'changes.create': (req) => ({ id: app.changes.create(req.requesterId, req.fields, app.actor()).id }),
     'policy.get': () => ({ ...app.policy.inForce(), timeZone: app.policy.current().plant.timeZone }),

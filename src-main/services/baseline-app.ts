@@ -30,6 +30,12 @@ import { PlantService } from './plant-service.ts';
 import { ChangeRestoreService } from './change-restore-service.ts';
 import { EvidenceService } from './evidence-service.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
+import { KpiService } from './kpi-service.ts';
+import { KpiRepository } from '../store/kpi-repository.ts';
+import { DriftScheduler } from './drift-scheduler.ts';
+import { driftClockPolicy } from '../../src-shared/common/workflow/policy-schema.ts';
+import { SyncRepository } from '../store/sync-repository.ts';
+import { SyncService } from './sync-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -42,10 +48,21 @@ export interface BaselineAppOptions {
   keyProtection: KeyProtection;
   serverUrl?: string | null;
   clock?: () => Date;
+  /**
+   * The time the change workflow judges by (notice, windows, slots, the times inside a change's state); default:
+   * `clock`. Only the demo plant's history sets it (to its business dates); the journal's event times stay `clock`'s.
+   */
+  workflowClock?: () => Date;
+  /** A new data directory becomes a demo one: its `device.created` event carries `demo: true` (ignored for an existing one). */
+  demo?: boolean;
   /** How to start the device process (Electron passes utilityProcess; default: a forked Node child). */
   spawnDevice?: SpawnDeviceProcess;
   /** The app's resources folder (policy, demo plant); default: the repository's resources/. */
   resourcesDir?: string;
+  /** How often the background drift clock looks for due checks (default 5 minutes). */
+  driftCheckIntervalMs?: number;
+  /** Background sync timing (tests shorten it); default: every minute and 3 s after a new event. */
+  sync?: { intervalMs?: number; afterEventMs?: number; timeoutMs?: number; background?: boolean };
 }
 
 /** The operating-system user running this program, as the actor of events no person signs. */
@@ -84,6 +101,11 @@ export class BaselineApp {
   readonly changeRestores: ChangeRestoreService;
   readonly changes: ChangeService;
   readonly evidence: EvidenceService;
+  readonly kpis: KpiService;
+  /** The background CIP-010 drift clock; started by the hosts that stay open (`startBackground`). */
+  readonly driftScheduler: DriftScheduler;
+  readonly sync: SyncService;
+  private readonly backgroundSync: boolean;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -91,37 +113,48 @@ export class BaselineApp {
     this.transport = options.transport;
     this.journal = new JournalRepository(store.db, deviceKey, options.clock);
     this.blobs = new BlobStore(store.home);
-    const local = { id: deviceKey.deviceId, publicKeyPem: deviceKey.publicKeyPem };
-    this.journalService = new JournalService(this.journal, this.hub, local);
+    this.journalService = new JournalService(this.journal, this.hub);
     this.connectivity = new ConnectivityService(this.hub, { serverUrl: options.serverUrl ?? null });
     this.plant = new PlantRepository(store.db);
     this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
     this.controllers = new ControllerService(this.journal, this.plant);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs }, options.clock);
-    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), store.db);
-    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db), () => this.policy.lockout(), options.clock,
+    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), store.db, this.journal);
+    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db, this.journal), () => this.policy.lockout(), options.clock,
       () => this.policy.knownRoles().map((r) => r.id));
     this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
     this.baselines = new BaselineService({
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
       captures: this.captures, controllers: this.controllers, profiles: this.profiles,
+      clockPolicy: () => driftClockPolicy(this.policy.current()), clock: options.clock ?? (() => new Date()),
+    });
+    this.driftScheduler = new DriftScheduler({
+      baselines: this.baselines, clock: options.clock ?? (() => new Date()), actor: () => this.actor(),
+      ...(options.driftCheckIntervalMs !== undefined ? { intervalMs: options.driftCheckIntervalMs } : {}),
     });
     this.plantModel = new PlantService({ db: store.db, journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
-    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.clock ?? (() => new Date()) });
+    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),
     });
     this.evidence = new EvidenceService({
       repo: new EvidenceRepository(store.db), blobs: this.blobs, resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
-      device: { id: deviceKey.deviceId, name: deviceKey.name }, clock: options.clock ?? (() => new Date())
+      device: { id: deviceKey.deviceId, name: deviceKey.name }, clock: options.clock ?? (() => new Date()),
+      trustedCas: () => this.identity.trustedCaCertificates(),
     });
     this.changeRestores = new ChangeRestoreService({
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
       identity: this.identity,
     });
+    this.sync = new SyncService({
+      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey,
+      identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), ...(options.sync ?? {}),
+    });
+    this.backgroundSync = options.sync?.background ?? true;
   }
 
   /** Opens (creating on first start) a data directory, records `device.created` once and `app.started` each time. */
@@ -141,13 +174,15 @@ export class BaselineApp {
       const actor = osUserActor();
       if (!journalHasOwnDevice) {
         app.journal.append('device.created', {
-          name: key.name, publicKeyPem: key.publicKeyPem, keyProtection: key.protection, appVersion: APP_VERSION,
+          name: options.demo && isNewStore ? `DEMO ${key.name} (demo data, not evidence)` : key.name, publicKeyPem: key.publicKeyPem, keyProtection: key.protection,
+          appVersion: APP_VERSION, ...(options.demo && isNewStore ? { demo: true as const } : {}),
         }, { kind: 'device', id: key.deviceId, name: key.name });
       }
       app.journal.append('app.started', {
         transport: options.transport, appVersion: APP_VERSION, platform: `${process.platform}-${process.arch}`, host: hostname(), pid: process.pid,
       }, actor);
       app.connectivity.start();
+      if (app.backgroundSync) app.sync.start();
       return app;
     } catch (err) {
       store.close();
@@ -170,11 +205,30 @@ export class BaselineApp {
       transport: this.transport,
       keyProtection: this.deviceKey.protection,
       schemaVersion: LATEST_SCHEMA_VERSION,
+      demo: this.isDemo(),
     };
+  }
+
+  /** Whether this is a demo data directory (its device announced itself as a demo device). */
+  isDemo(): boolean {
+    return this.journal.isDemoDevice(this.deviceKey.deviceId);
+  }
+
+  /** Starts the background work of a host that stays open (Electron shell, web host): the drift clock. */
+  startBackground(): void {
+    this.driftScheduler.start();
+  }
+
+  /** Stops the background work, waits for a drift check in progress, then closes (hosts that started it call this). */
+  async closeWhenIdle(): Promise<void> {
+    await this.driftScheduler.stop();
+    this.close();
   }
 
   /** Stops background work and closes the store (releasing the lock). */
   close(): void {
+    void this.driftScheduler.stop();
+    void this.sync.stop();
     this.connectivity.stop();
     this.devices.close();
     this.store.close();

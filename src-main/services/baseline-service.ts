@@ -6,7 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
-import { BaselineError } from '../../src-shared/common/errors.ts';
+import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
@@ -22,6 +22,7 @@ import type { IdentityService } from './identity-service.ts';
 import type { CaptureService } from './capture-service.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { ProfileService } from './profile-service.ts';
+import { driftClockReport, dueControllers, type DriftClockPolicy, type DriftClockReport } from '../../src-shared/common/workflow/drift-clock.ts';
 
 /** The outcome of one drift check. */
 export interface DriftResult {
@@ -37,6 +38,16 @@ export interface DriftResult {
   differences: UnauthorizedChangeRow['differences'];
 }
 
+/** One run over the controllers whose drift check was due (`baseline drift --due`, the app's background clock). */
+export interface DueRun {
+  at: string;
+  /** How many controllers with a baseline were not due. */
+  notDue: number;
+  checked: DriftResult[];
+  /** Due controllers whose check could not be done; `unreachable` when the capture failed (the check stays due). */
+  errors: { controllerId: string; controller: string; unreachable: boolean; error: ErrorData }[];
+}
+
 const SHOWN_DIFFERENCES = 50;
 
 /** Who may approve a baseline: the plant engineering manager of the OT change framework's RACI, or Baseline's older approver role. */
@@ -47,6 +58,9 @@ export class BaselineService {
   private readonly deps: {
     journal: JournalRepository; blobs: BlobStore; repo: BaselineRepository; identity: IdentityService;
     captures: CaptureService; controllers: ControllerService; profiles: ProfileService;
+    /** The policy's CIP-010 intervals, read at each use (an adopted policy applies at once). */
+    clockPolicy: () => DriftClockPolicy;
+    clock: () => Date;
   };
 
   constructor(deps: BaselineService['deps']) {
@@ -144,6 +158,27 @@ export class BaselineService {
     const signature = this.deps.identity.sign(employeeId, password, 'reviewed', statement);
     this.deps.journal.append('unauthorized-change.closed', { id, explanation: explanation.trim(), signature }, actor);
     return this.deps.repo.unauthorizedChanges().find((u) => u.id === id)!;
+  }
+
+  /** The CIP-010 clocks now: each controller's next drift check, and baselines owed after completed changes. */
+  clocks(now: Date = this.deps.clock()): DriftClockReport {
+    return driftClockReport(this.deps.repo.clockControllers(), this.deps.repo.completedChanges(), this.deps.clockPolicy(), now);
+  }
+
+  /** Checks, one after the other, only the controllers whose drift check is due; results are recorded as `checkDrift` records them. */
+  async checkDue(actor: Actor, now: Date = this.deps.clock()): Promise<DueRun> {
+    const report = this.clocks(now);
+    const due = dueControllers(report);
+    const run: DueRun = { at: now.toISOString(), notDue: report.controllers.filter((c) => c.status === 'ok').length, checked: [], errors: [] };
+    for (const c of due) {
+      try {
+        run.checked.push(await this.checkDrift(c.controllerId, actor));
+      } catch (err) {
+        const error = toErrorData(err);
+        run.errors.push({ controllerId: c.controllerId, controller: c.controller, unreachable: error.code === 'drift-capture-failed', error });
+      }
+    }
+    return run;
   }
 
   /** Baseline versions of a controller. */

@@ -54,6 +54,17 @@ export class ControllerService {
     return this.get(id);
   }
 
+  /** Points a registered controller at another address (a new version of its registration, as an event). */
+  setTarget(id: string, target: ControllerTarget, actor: Actor): ControllerView {
+    const c = this.plant.controller(id);
+    if (!c) throw new BaselineError('controller-unknown', `No controller ${id} is registered on this laptop.`, 'Pick a controller from the list.');
+    if (target.protocol !== c.target.protocol) {
+      throw new BaselineError('controller-protocol-change', `${c.name} speaks ${c.target.protocol}, not ${target.protocol}.`, 'Register a new controller for another protocol.');
+    }
+    this.journal.append('controller.registered', { id, name: c.name, target, profileSha256: c.profileSha256 }, actor);
+    return this.get(id);
+  }
+
   /** Registers a controller (a new id every time). The profile must exist and speak the controller's protocol. */
   register(name: string, target: ControllerTarget, profileSha256: string | null, actor: Actor): ControllerView {
     if (profileSha256) {

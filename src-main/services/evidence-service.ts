@@ -13,6 +13,8 @@ import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts'
 import { parseStoredRow, type StoredEventRow } from '../../src-shared/node/journal-verifier.ts';
 import type { EventRole } from '../../src-shared/node/evidence/pack-format.ts';
 import { writePack, type PackInput } from '../../src-shared/node/evidence/pack-writer.ts';
+import { verifyPack } from '../../src-shared/node/evidence/pack-verifier.ts';
+import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../src-shared/common/api/contract.ts';
 import { APP_VERSION } from '../app-version.ts';
 import { writeCsv } from '../../src-shared/common/csv-table.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
@@ -30,6 +32,8 @@ export class EvidenceService {
     resourcesDir: string;
     device: { id: string; name: string };
     clock: () => Date;
+    /** The plant CA certificates (PEM) this laptop trusts: the only anchors a pack is verified against. */
+    trustedCas: () => { name: string; certificatePem: string }[];
   };
 
   constructor(deps: EvidenceService['deps']) {
@@ -160,4 +164,37 @@ export class EvidenceService {
     const { zip, manifestSha256, members } = await writePack(this.gather(changeId, actor));
     return { zip, manifestSha256, members };
   }
+
+  /**
+   * Verifies a pack's bytes (a pack dropped on the Audit screen) against the plant CA certificates this laptop
+   * trusts, exactly as `baseline verify` does. Reads only: nothing is written or recorded.
+   */
+  async verify(fileName: string, bytes: Buffer): Promise<PackVerdictView> {
+    if (bytes.length > EVIDENCE_PACK_MAX_BYTES) {
+      throw new BaselineError('evidence-pack-too-large', `${fileName} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; the app verifies packs of at most ${EVIDENCE_PACK_MAX_BYTES / 1024 / 1024} MiB.`,
+        'Verify it with `baseline verify PACK.zip --ca plant-ca.pem`, which has no such limit.');
+    }
+    const cas = this.deps.trustedCas();
+    if (cas.length === 0) {
+      throw new BaselineError('evidence-no-trusted-ca', 'This laptop trusts no plant CA, so no signature in the pack can be checked against one.',
+        'Create the plant CA or import its certificate on the People screen, then verify the pack again.');
+    }
+    const v = await verifyPack(bytes, { caPems: cas.map((c) => c.certificatePem) });
+    return {
+      ok: v.ok, fileName, changeId: v.changeId, title: v.title, status: v.status, manifestSha256: v.manifestSha256, counts: v.counts,
+      signers: (v.context?.signatures ?? []).map((x) => ({ name: x.signer.name, employeeId: x.signer.employeeId, roles: x.signer.roles, meaning: x.meaning, at: x.at })),
+      checks: VERIFY_CHECKS, failures: v.failures, trustedCas: cas.map((c) => c.name),
+    };
+  }
 }
+
+/** What a passed verification has checked, in the words the Audit screen shows. */
+const VERIFY_CHECKS = [
+  'the zip: no unsafe, duplicate or over-size entries',
+  'every member against SHA256SUMS and manifest.json (nothing changed, removed or added)',
+  'every journal event: canonical text, hash, device signature and chain link',
+  'every person\'s signature: statement, certificate chained to the trusted plant CA, valid at signing, not revoked',
+  'every snapshot: its signatures and the event that recorded it',
+  'every derived member (diffs, keys, certificates, revocations, crosswalk) recomputed byte for byte',
+  'the policy rules: approvals and quorum, segregation of duties, checkpoints in order by allowed people, before/after snapshots, the window',
+];

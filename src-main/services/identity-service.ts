@@ -11,8 +11,10 @@ import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { signatureStatement, type ESignature, type SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import {
-  BUILT_IN_ROLES, certificateFingerprint, certificateProblem, createCa, issuePerson, openP12, signWithKey, subjectOf, toP12, type Role,
+  BUILT_IN_ROLES, caCertificateProblem, certificateFingerprint, certificateProblem, createCa, issuePerson, openP12, signWithKey, subjectOf, toP12, type Role,
 } from '../../src-shared/node/pki.ts';
+import forge from 'node-forge';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { TrustStore } from '../../src-shared/node/snapshot-verifier.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -29,6 +31,15 @@ export interface LockoutPolicy {
 export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 3, windowMs: 15 * 60_000, lockMs: 30 * 60_000 };
 
 const MIN_PASSWORD = 8;
+
+/** Roles that decide for plant engineering: the plant model, policy adoption, and which plant CAs are trusted. */
+export const PLANT_ENGINEERING: readonly string[] = ['plant-engineering-manager', 'admin'];
+
+/** Who signs a decision, with their password (asked for at every signature). */
+export interface DecisionSigner {
+  employeeId: string;
+  password: string;
+}
 
 function checkPassword(password: string, whose: string): void {
   if (password.length < MIN_PASSWORD) {
@@ -57,6 +68,34 @@ export class IdentityService {
     this.clock = clock;
   }
 
+  /** Keystores opened during `withKeystoresOpenedOnce`, by file and password hash; null otherwise (the normal case). */
+  private opened: Map<string, { certPem: string; keyPem: string }> | null = null;
+
+  /**
+   * Runs bulk work (the demo plant's creation) with each keystore decrypted once per file and password instead of at
+   * every signature: node-forge's PKCS#12 decryption takes a quarter of a second. A wrong password still fails (the
+   * cache is keyed by the password's hash); the cache is dropped when the work ends.
+   */
+  async withKeystoresOpenedOnce<T>(work: () => Promise<T>): Promise<T> {
+    this.opened = new Map();
+    try {
+      return await work();
+    } finally {
+      this.opened = null;
+    }
+  }
+
+  private openKeystore(file: string, password: string): { certPem: string; keyPem: string } {
+    if (this.opened === null) return openP12(readFileSync(file), password);
+    const key = `${file}\0${sha256Hex(password)}`;
+    let ks = this.opened.get(key);
+    if (!ks) {
+      ks = openP12(readFileSync(file), password);
+      this.opened.set(key, ks);
+    }
+    return ks;
+  }
+
   private get caFile(): string {
     return join(this.home, 'keys', 'plant-ca.p12');
   }
@@ -68,6 +107,11 @@ export class IdentityService {
   /** Trust anchors for verifying signatures offline. */
   trust(): TrustStore {
     return { caPems: this.repo.trustedCas().map((c) => c.certificatePem), revokedFingerprints: this.repo.revoked() };
+  }
+
+  /** The plant CA certificates this laptop trusts, with their names. */
+  trustedCaCertificates(): { name: string; certificatePem: string }[] {
+    return this.repo.trustedCas().map(({ name, certificatePem }) => ({ name, certificatePem }));
   }
 
   /** Creates the plant CA on this laptop (stand-alone plant); its key is kept in a keystore under the CA password. */
@@ -84,18 +128,60 @@ export class IdentityService {
     return { fingerprint, certificatePem: ca.certPem };
   }
 
-  /** Trusts a plant CA certificate (PEM), e.g. on a laptop that only verifies. */
-  trustCa(certificatePem: string, actor: Actor): { fingerprint: string; name: string } {
+  /**
+   * Trusts a plant CA certificate (PEM), e.g. on a laptop that only verifies. It must be a CA certificate
+   * (basicConstraints cA:true, keyUsage keyCertSign) and in date. Trusting one is a decision of plant engineering,
+   * signed with the signer's password and journalled; only the first CA of a laptop that trusts none yet is taken
+   * without a signature, since nobody here could sign before it (like the device key, pinned at first use).
+   */
+  trustCa(certificatePem: string, signer: DecisionSigner | null, actor: Actor): { fingerprint: string; name: string; signedBy: string | null } {
+    let cert: forge.pki.Certificate;
     let subject;
     try {
+      cert = forge.pki.certificateFromPem(certificatePem);
       subject = subjectOf(certificatePem);
     } catch {
       throw new BaselineError('ca-unreadable', 'The file is not a PEM certificate.', 'Export the plant CA certificate as PEM (-----BEGIN CERTIFICATE-----) and import that.');
     }
-    if (!this.repo.trustedCas().some((c) => c.fingerprint === subject.fingerprint)) {
-      this.journal.append('ca.trusted', { name: subject.name, certificatePem, fingerprint: subject.fingerprint, source: 'imported' }, actor);
+    const notCa = caCertificateProblem(cert);
+    if (notCa) {
+      throw new BaselineError('ca-not-a-ca', `"${subject.name}" cannot be trusted as a plant CA: ${notCa}.`,
+        'Import the plant CA\'s own certificate (written by `baseline people create-ca --out`, or given by the plant\'s PKI), never a person\'s certificate.');
     }
-    return { fingerprint: subject.fingerprint, name: subject.name };
+    const now = this.clock();
+    if (now < cert.validity.notBefore || now > cert.validity.notAfter) {
+      throw new BaselineError('ca-out-of-date', `"${subject.name}" is not valid now (valid ${cert.validity.notBefore.toISOString()} to ${cert.validity.notAfter.toISOString()}).`,
+        'Import the plant CA\'s current certificate.');
+    }
+    const trusted = this.repo.trustedCas();
+    if (trusted.some((c) => c.fingerprint === subject.fingerprint)) return { fingerprint: subject.fingerprint, name: subject.name, signedBy: null };
+    let decision: { signature: ESignature; actor: Actor } | null = null;
+    if (trusted.length > 0 || signer) {
+      if (!signer) {
+        throw new BaselineError('signer-required', `This laptop already trusts ${trusted.map((c) => `"${c.name}"`).join(', ')}; trusting "${subject.name}" as well is a decision of plant engineering.`,
+          `Have a person holding ${PLANT_ENGINEERING.join(' or ')} sign it (\`baseline people trust-ca --cert FILE --signer EMPLOYEE_ID\`, which asks for their password).`);
+      }
+      decision = this.signAsPlantEngineering(signer, `trusting the plant CA "${subject.name}"`,
+        { schema: 'baseline.ca-trust/1', fingerprint: subject.fingerprint, name: subject.name, certificateSha256: sha256Hex(certificatePem) });
+    }
+    this.journal.append('ca.trusted', {
+      name: subject.name, certificatePem, fingerprint: subject.fingerprint, source: 'imported', ...(decision ? { signature: decision.signature } : {}),
+    }, decision?.actor ?? actor);
+    return { fingerprint: subject.fingerprint, name: subject.name, signedBy: decision?.signature.signer.name ?? null };
+  }
+
+  /**
+   * Signs a plant-engineering decision: the signer must hold a plant-engineering role; the signature ("approved")
+   * covers the canonical JSON of `document`. Returns the signature and the signer as the event's actor.
+   */
+  signAsPlantEngineering(signer: DecisionSigner, what: string, document: unknown): { signature: ESignature; actor: Actor } {
+    const person = this.personByEmployeeId(signer.employeeId);
+    if (!person.roles.some((r) => PLANT_ENGINEERING.includes(r))) {
+      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; ${what} needs one of ${PLANT_ENGINEERING.join(', ')}.`,
+        'Ask the plant engineering manager to sign it.');
+    }
+    const signature = this.sign(signer.employeeId, signer.password, 'approved', sha256Hex(canonicalJson(document)));
+    return { signature, actor: { kind: 'person', id: person.employeeId, name: person.name } };
   }
 
   /** Issues a person's certificate with the local CA and stores their keystore under their own password. */
@@ -111,7 +197,7 @@ export class IdentityService {
     if (this.repo.people().some((p) => p.employeeId === who.employeeId && !p.revoked)) {
       throw new BaselineError('person-exists', `Employee ${who.employeeId} already has a valid certificate here.`, 'Revoke the old certificate first if it must be replaced.');
     }
-    const ca = openP12(readFileSync(this.caFile), caPassword);
+    const ca = this.openLocalCa(caPassword, 'enrol', actor);
     const issued = issuePerson({ certPem: ca.certPem, keyPem: ca.keyPem }, { name: who.name, employeeId: who.employeeId, roles: who.roles }, 3, this.clock());
     const fingerprint = certificateFingerprint(issued.certPem);
     writeFileAtomic(this.personFile(fingerprint), toP12(issued.keyPem, issued.certPem, [ca.certPem], who.password, who.name), 0o600);
@@ -153,8 +239,44 @@ export class IdentityService {
   revokeWithCa(employeeId: string, reason: string, caPassword: string, actor: Actor): void {
     if (!existsSync(this.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot revoke certificates here.', 'Revoke on the laptop that holds the plant CA, or with `baseline people revoke`.');
     const person = this.personByEmployeeId(employeeId);
-    openP12(readFileSync(this.caFile), caPassword);
+    this.openLocalCa(caPassword, 'revoke', actor);
     this.revoke(person.fingerprint, reason, actor);
+  }
+
+  /**
+   * Opens the local plant CA's keystore with its password, under the same lockout as people's signatures: every wrong
+   * password (and every attempt while locked) is journalled, and too many within the window lock the CA key on this
+   * laptop, so the CA password cannot be guessed at machine speed.
+   */
+  private openLocalCa(caPassword: string, operation: 'enrol' | 'revoke', actor: Actor): { keyPem: string; certPem: string } {
+    const local = this.repo.trustedCas().find((c) => c.source === 'created-here');
+    if (!local) {
+      throw new BaselineError('ca-missing', 'This laptop holds a plant CA keystore, but its journal records no CA created here.',
+        'Run `baseline journal verify`; restore the data directory from a backup.');
+    }
+    const now = this.clock();
+    const lockedUntil = this.repo.caLockedUntil(local.fingerprint);
+    if (lockedUntil && new Date(lockedUntil) > now) {
+      this.journal.append('ca.unlock-failed', { fingerprint: local.fingerprint, operation, reason: 'locked' }, actor);
+      throw new BaselineError('ca-locked', `The plant CA "${local.name}" is locked on this laptop until ${lockedUntil} after repeated wrong CA passwords.`,
+        'Wait until then; every attempt is recorded in the audit trail.', { until: lockedUntil });
+    }
+    try {
+      return this.openKeystore(this.caFile, caPassword);
+    } catch (err) {
+      if (!(err instanceof BaselineError && err.code === 'wrong-password')) throw err;
+      this.journal.append('ca.unlock-failed', { fingerprint: local.fingerprint, operation, reason: 'wrong-password' }, actor);
+      const lockout = this.lockoutOf();
+      const failures = this.repo.failuresSince(local.fingerprint, new Date(now.getTime() - lockout.windowMs).toISOString());
+      if (failures >= lockout.maxFailures) {
+        const until = new Date(now.getTime() + lockout.lockMs).toISOString();
+        this.journal.append('ca.locked', { fingerprint: local.fingerprint, until, failures }, actor);
+        throw new BaselineError('ca-locked', `Wrong plant CA password ${failures} times: the plant CA "${local.name}" is locked on this laptop until ${until}.`,
+          'Wait until then; the attempts are recorded in the audit trail.', { until });
+      }
+      throw new BaselineError('wrong-password', `The plant CA password is wrong (${failures} of ${lockout.maxFailures} attempts).`,
+        'Type it again carefully; after too many wrong attempts the CA is locked for a while.');
+    }
   }
 
   /** Whether this laptop holds the plant CA's key (and so can enrol people). */
@@ -206,7 +328,7 @@ export class IdentityService {
     if (problem) throw new BaselineError('signer-invalid', `${person.name} cannot sign: ${problem}.`, 'Use a valid certificate issued by the plant CA.');
     let keyPem: string;
     try {
-      keyPem = openP12(readFileSync(this.personFile(person.fingerprint)), password).keyPem;
+      keyPem = this.openKeystore(this.personFile(person.fingerprint), password).keyPem;
     } catch (err) {
       if (err instanceof BaselineError && err.code === 'wrong-password') {
         const actor: Actor = { kind: 'person', id: person.employeeId, name: person.name };

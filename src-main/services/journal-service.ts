@@ -15,11 +15,9 @@ function parseOr<T>(text: string, fallback: (raw: string) => T): unknown {
 /** Reads and verifies the journal for people, and tells every connected screen about each event appended. */
 export class JournalService {
   private readonly journal: JournalRepository;
-  private readonly localDevice: { id: string; publicKeyPem: string };
 
-  constructor(journal: JournalRepository, hub: EventHub, localDevice: { id: string; publicKeyPem: string }) {
+  constructor(journal: JournalRepository, hub: EventHub) {
     this.journal = journal;
-    this.localDevice = localDevice;
     // Every recorded change of state is an event: the screens refresh what it touches (ARCHITECTURE §2, pushed events).
     journal.onAppended((event) => hub.emit('journal.appended', { id: event.id, device: event.device, seq: event.seq, type: event.type }));
   }
@@ -57,18 +55,19 @@ export class JournalService {
 
   /** Verifies every event without recording anything (CLI). */
   verifyQuietly(): JournalVerifyReport {
-    return this.journal.verifyAll(this.localDevice);
+    return this.journal.verifyAll();
   }
 
-  /** Verifies every event and records that it was done, by whom and with what result. */
+  /** Verifies every event (and every table against it) and records that it was done, by whom and with what result. */
   verifyAndRecord(actor: Actor): OperationResponse<'journal.verify'> {
-    const report = this.journal.verifyAll(this.localDevice);
+    const report = this.journal.verifyAll();
     const first = report.firstProblem;
     this.journal.append('journal.verified', {
       ok: report.ok,
       eventsChecked: report.events,
       problems: report.problems.length,
-      firstProblem: first ? `device ${first.device} seq ${first.seq}: ${first.kind}` : null,
+      firstProblem: first ? `device ${first.device} seq ${first.seq}: ${first.kind}`
+        : report.projections.length > 0 ? `tables differ from the journal: ${report.projections.map((d) => d.table).join(', ')}` : null,
     }, actor);
     return { ...report, summary: summariseVerifyReport(report) };
   }

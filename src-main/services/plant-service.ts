@@ -13,19 +13,16 @@ import { RosterEntrySchema, parseRosterCsv, type RosterEntry } from '../../src-s
 import type { ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
-import type { IdentityService } from './identity-service.ts';
+import type { DecisionSigner, IdentityService } from './identity-service.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { PlantRepository } from '../store/plant-repository.ts';
 import { describeTarget, profileProtocolOf } from '../../src-shared/common/capture/controller-target.ts';
 
 /** Roles that may set the plant model (and adopt a policy): plant engineering. */
-export const PLANT_ENGINEERING: readonly string[] = ['plant-engineering-manager', 'admin'];
+export { PLANT_ENGINEERING } from './identity-service.ts';
 
 /** Who signs a plant edit, with their password (asked for at every signature). */
-export interface PlantSigner {
-  employeeId: string;
-  password: string;
-}
+export type PlantSigner = DecisionSigner;
 
 /** The plant as the Plant screen shows it. */
 export interface PlantView {
@@ -51,13 +48,7 @@ export class PlantService {
    * covers the canonical JSON of `document`. Returns the signature and the signer as the event's actor.
    */
   signAsPlantEngineering(signer: PlantSigner, what: string, document: unknown): { signature: ESignature; actor: Actor } {
-    const person = this.deps.identity.personByEmployeeId(signer.employeeId);
-    if (!person.roles.some((r) => PLANT_ENGINEERING.includes(r))) {
-      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; ${what} needs one of ${PLANT_ENGINEERING.join(', ')}.`,
-        'Ask the plant engineering manager to sign it.');
-    }
-    const signature = this.deps.identity.sign(signer.employeeId, signer.password, 'approved', sha256Hex(canonicalJson(document)));
-    return { signature, actor: { kind: 'person', id: person.employeeId, name: person.name } };
+    return this.deps.identity.signAsPlantEngineering(signer, what, document);
   }
 
   /**
@@ -189,6 +180,7 @@ export class PlantService {
 
   /** The people roster, by employee id. */
   roster(): RosterEntry[] {
+    this.deps.journal.assertTrustworthy();
     return (this.deps.db.prepare('SELECT employee_id, name, roles, site_id, active FROM roster ORDER BY employee_id').all() as
       { employee_id: string; name: string; roles: string; site_id: string | null; active: number }[])
       .map((r) => ({ employeeId: r.employee_id, name: r.name, roles: JSON.parse(r.roles) as string[], site: r.site_id, active: r.active === 1 }));

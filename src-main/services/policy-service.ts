@@ -35,11 +35,13 @@ export class PolicyService {
   private readonly fallback: Policy;
   private readonly fallbackSha256: string;
   private readonly db: Database.Database | null;
+  private readonly guard: { assertTrustworthy(): void } | null;
   private cache: { eventId: string; policy: Policy } | null = null;
   private readonly resourcesDir: string;
   private checkpointSet: CheckpointSet | null = null;
 
-  constructor(resourcesDir: string, db: Database.Database | null = null) {
+  /** `guard` proves the `policies` table equal to the signed journal before it is read (the policy is a trust decision). */
+  constructor(resourcesDir: string, db: Database.Database | null = null, guard: { assertTrustworthy(): void } | null = null) {
     this.resourcesDir = resourcesDir;
     const file = join(resourcesDir, 'policy', 'default-policy.yaml');
     let text: string;
@@ -51,9 +53,11 @@ export class PolicyService {
     this.fallback = loadPolicyYaml(text, 'default-policy.yaml');
     this.fallbackSha256 = createHash('sha256').update(text).digest('hex');
     this.db = db;
+    this.guard = guard;
   }
 
   private latest(): { event_id: string; revision: number; name: string; sha256: string; yaml: string; source: string; adopted_by: string; adopted_at: string } | undefined {
+    this.guard?.assertTrustworthy();
     return this.db?.prepare('SELECT * FROM policies ORDER BY revision DESC, adopted_at DESC LIMIT 1').get() as never;
   }
 

@@ -1,5 +1,6 @@
 /** Read side of approved baselines, drift checks and unauthorized-change records. */
 import type Database from 'better-sqlite3';
+import type { DriftClockChange, DriftClockController } from '../../src-shared/common/workflow/drift-clock.ts';
 
 /** One approved baseline version. */
 export interface BaselineRow {
@@ -61,5 +62,35 @@ export class BaselineRepository {
       return { id: r.id, controllerId: r.controller_id, openedAt: r.opened_at, baselineSha256: r.baseline_sha256, captureSha256: r.capture_sha256,
         differences: d.differences, moreDifferences: d.more, closedAt: r.closed_at, closedBy: r.closed_by, explanation: r.explanation };
     });
+  }
+
+  /** What the CIP-010 clocks need of every registered controller: its baselines and its last drift check. */
+  clockControllers(): DriftClockController[] {
+    const controllers = this.db.prepare('SELECT id, name FROM controllers ORDER BY name').all() as { id: string; name: string }[];
+    const baselines = this.db.prepare('SELECT controller_id, version, snapshot_sha256, approved_at FROM baselines').all() as
+      { controller_id: string; version: number; snapshot_sha256: string; approved_at: string }[];
+    const checks = new Map((this.db.prepare('SELECT controller_id, MAX(at) AS at FROM drift_checks GROUP BY controller_id').all() as { controller_id: string; at: string }[])
+      .map((r) => [r.controller_id, r.at]));
+    return controllers.map((c) => ({
+      id: c.id, name: c.name, lastCheckAt: checks.get(c.id) ?? null,
+      baselines: baselines.filter((b) => b.controller_id === c.id).map((b) => ({ version: b.version, snapshotSha256: b.snapshot_sha256, approvedAt: b.approved_at })),
+    }));
+  }
+
+  /** Changes closed as completed, with their target controllers and latest after-snapshot of each. */
+  completedChanges(): DriftClockChange[] {
+    const rows = this.db.prepare("SELECT id, title, state FROM changes WHERE status = 'closed'").all() as { id: string; title: string; state: string }[];
+    const out: DriftClockChange[] = [];
+    for (const r of rows) {
+      const state = JSON.parse(r.state) as {
+        fields: { targetControllers?: string[] }; closure?: { at: string; outcome: string };
+        execution?: { snapshots?: { phase: string; controllerId: string; snapshotSha256: string }[] };
+      };
+      if (state.closure?.outcome !== 'completed') continue;
+      const afterSnapshots: Record<string, string> = {};
+      for (const x of state.execution?.snapshots ?? []) if (x.phase === 'after') afterSnapshots[x.controllerId] = x.snapshotSha256;
+      out.push({ id: r.id, title: r.title, closedAt: state.closure.at, targetControllers: state.fields.targetControllers ?? [], afterSnapshots });
+    }
+    return out;
   }
 }

@@ -280,6 +280,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    description: 'plant CA lockout after repeated wrong CA passwords',
+    // Failed CA unlocks are kept in signing_failures under the CA's fingerprint, like a person's wrong passwords.
+    sql: `ALTER TABLE trusted_cas ADD COLUMN locked_until TEXT;`,
+  },
+  {
+    version: 12,
+    description: 'sync state (the server\'s acknowledged seq, the pull cursor): not a projection, never rebuilt',
+    sql: `CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
 ];
 
 /** Schema version this build writes. */

@@ -7,6 +7,7 @@ import type { JournalEvent } from '../../src-shared/common/journal-event.ts';
 import { EVENT_PAYLOADS, isEventType, type EventPayload, type EventType } from '../../src-shared/common/event-types.ts';
 import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model.ts';
 import { PROJECTION_TABLES } from './migrations.ts';
+import { STOPPING_OPERATIONS, isExecutedStatus } from '../../src-shared/common/sync/change-conflicts.ts';
 
 type Projector<T extends EventType> = (db: Database.Database, event: JournalEvent, payload: EventPayload<T>) => void;
 
@@ -51,6 +52,12 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   'ca.trusted': (db, e, p) => {
     db.prepare('INSERT OR IGNORE INTO trusted_cas (fingerprint, name, certificate_pem, source, trusted_at) VALUES (?, ?, ?, ?, ?)')
       .run(p.fingerprint, p.name, p.certificatePem, p.source, e.at);
+  },
+  'ca.unlock-failed': (db, e, p) => {
+    db.prepare('INSERT INTO signing_failures (event_id, fingerprint, at) VALUES (?, ?, ?)').run(e.id, p.fingerprint, e.at);
+  },
+  'ca.locked': (db, _e, p) => {
+    db.prepare('UPDATE trusted_cas SET locked_until = ? WHERE fingerprint = ?').run(p.until, p.fingerprint);
   },
   'person.enrolled': (db, e, p) => {
     db.prepare(`INSERT INTO people (fingerprint, employee_id, name, roles, certificate_pem, source, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -134,6 +141,12 @@ const projectors: { [T in EventType]?: Projector<T> } = {
       .run(e.id, p.revision, p.name, p.sha256, p.yaml, p.source, p.signature.signer.name, e.at);
   },
   'change.updated': (db, e, p) => {
+    // A withdrawal or rejection recorded elsewhere while this change was executed (two laptops that could not see
+    // each other) must not hide the execution: the change keeps its executed state and sync flags the conflict.
+    if (STOPPING_OPERATIONS.has(p.operation)) {
+      const current = db.prepare('SELECT status FROM changes WHERE id = ?').get(p.changeId) as { status: string } | undefined;
+      if (current && isExecutedStatus(current.status)) return;
+    }
     const s = p.state as { status: string; fields: { title: string; class: string | null }; requester: { name: string }; createdAt: string };
     db.prepare(`INSERT INTO changes (id, status, title, class, requester, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, title = excluded.title, class = excluded.class, state = excluded.state, updated_at = excluded.updated_at`)
@@ -141,12 +154,38 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   },
 };
 
+const statementCaches = new WeakMap<Database.Database, Database.Database>();
+
+/**
+ * The connection as projectors see it: `prepare` answers each SQL text from a cache, since a replay of the whole
+ * journal (rebuild, and the check of every table against the journal) would otherwise compile the same statements
+ * once per event.
+ */
+function withStatementCache(db: Database.Database): Database.Database {
+  let cached = statementCaches.get(db);
+  if (!cached) {
+    const statements = new Map<string, Database.Statement>();
+    cached = {
+      prepare: (sql: string) => {
+        let stmt = statements.get(sql);
+        if (!stmt) {
+          stmt = db.prepare(sql);
+          statements.set(sql, stmt);
+        }
+        return stmt;
+      },
+    } as unknown as Database.Database;
+    statementCaches.set(db, cached);
+  }
+  return cached;
+}
+
 /** Applies one event to the projections (call inside the append transaction). */
 export function project(db: Database.Database, event: JournalEvent): void {
   if (!isEventType(event.type)) return; // an event type from a newer build: kept in the journal, projected after upgrade
   const payload = EVENT_PAYLOADS[event.type].parse(event.payload);
   const projector = projectors[event.type] as Projector<EventType> | undefined;
-  projector?.(db, event, payload);
+  projector?.(withStatementCache(db), event, payload);
 }
 
 /** Empties every projection table and replays the journal, in one transaction. Returns events replayed. */

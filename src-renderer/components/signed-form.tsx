@@ -7,6 +7,12 @@ import { useAppStore } from '../state/app-store.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import { eligibleByRole } from '../../src-shared/common/workflow/signer-eligibility.ts';
 
+/** In the demo plant only: the selected person's demo password, next to the field it goes in. */
+export function DemoPassword({ employeeId }: { employeeId: string }) {
+  const password = useAppStore((st) => st.demoPeople?.people.find((p) => p.employeeId === employeeId)?.password);
+  return password ? <span className="demo-password" data-testid="demo-password">DEMO password: <code>{password}</code></span> : null;
+}
+
 /** Who may give a signature: holders of one of `roles` (null: anyone enrolled), minus `exclude` (employee id -> why not). */
 export interface SignerRule {
   /** The roles, or which of the plant's signature role sets (baseline approval, plant engineering, restore). */
@@ -38,6 +44,7 @@ export function SignerFields(props: { employeeId: string; setEmployeeId(v: strin
       </label>
       {eligible.none && <p className="bad-text wide" data-testid="no-signer">{eligible.none}</p>}
       <label>Password <input type="password" autoComplete="current-password" value={props.password} onChange={(e) => props.setPassword(e.target.value)} /></label>
+      <DemoPassword employeeId={props.employeeId} />
     </>
   );
 }

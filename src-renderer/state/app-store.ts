@@ -6,14 +6,11 @@ import { create, type StateCreator } from 'zustand';
 import type { BaselineApi } from '../../src-shared/common/api/transport.ts';
 import type { Connectivity, ControllerView, EventView, OperationRequest, OperationResponse, PersonView, ProfileView, SnapshotView } from '../../src-shared/common/api/contract.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
-import { ApiError } from '../../src-shared/common/api/api-client.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
+import { errorOf } from './error-of.ts';
+import { createKpiSlice, type KpiSlice } from './kpi-slice.ts';
 
-/** Renders any failure as the error data the UI shows. */
-export function errorOf(err: unknown): ErrorData {
-  if (err instanceof ApiError) return err.data;
-  return { code: 'client', message: err instanceof Error ? err.message : String(err), hint: 'Reload the page; if it persists, restart Baseline.' };
-}
+export { errorOf };
 
 /** Connection to the main process and facts about it. */
 export interface SessionSlice {
@@ -44,7 +41,9 @@ export interface AuditSlice {
 
 /** Which screen is shown. */
 export interface NavSlice {
-  view: 'controllers' | 'changes' | 'windows' | 'plant' | 'people' | 'audit';
+  view: 'home' | 'controllers' | 'changes' | 'windows' | 'plant' | 'people' | 'kpis' | 'audit';
+  /** True once the user has opened a screen (the first screen chosen at connection then leaves it be). */
+  navigated: boolean;
   go(view: NavSlice['view']): void;
 }
 
@@ -163,7 +162,7 @@ export interface ChangesSlice {
 }
 
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice & SetupSlice & KpiSlice;
 
 const PAGE = 200;
 
@@ -215,6 +214,7 @@ function journalRefresher(get: () => AppState): { note(type: string): void } {
     pending.clear();
     const st = get();
     if (touched.has('audit') && st.view === 'audit') void st.loadJournal();
+    if (st.view === 'home') void st.loadSetup();
     if (touched.has('controllers') || touched.has('plant')) void st.loadControllers();
     if (touched.has('controller') && st.selectedControllerId) {
       void st.loadSnapshots(st.selectedControllerId);
@@ -264,7 +264,17 @@ const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, g
             }
           });
         });
-        void get().loadControllers();
+        // The first screen: a demo opens on its change register; an empty data directory on "Get started".
+        // A screen the user opened meanwhile stays open.
+        if (info.demo) {
+          void get().loadDemoPeople();
+          void get().loadControllers();
+          if (!get().navigated) get().go('changes');
+        } else {
+          void get().loadControllers();
+          await get().loadSetup();
+          if (!get().navigated && get().setup?.steps.every((step) => !step.done)) set({ view: 'home' });
+        }
       } catch (err) {
         set({ connection: { state: 'failed', error: errorOf(err) } });
       }
@@ -326,9 +336,11 @@ const createAuditSlice: StateCreator<AppState, [], [], AuditSlice> = (set, get) 
 
 const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => ({
   view: 'controllers',
+  navigated: false,
   go(view) {
-    set({ view });
-    if (view === 'audit') void get().loadJournal();
+    set({ view, navigated: true });
+    if (view === 'home') void get().loadSetup();
+    else if (view === 'audit') void get().loadJournal();
     else if (view === 'people') void get().loadPeople();
     else if (view === 'changes') {
       void get().loadChanges();
@@ -338,6 +350,9 @@ const createNavSlice: StateCreator<AppState, [], [], NavSlice> = (set, get) => (
       void get().loadChanges();
       void get().loadControllers();
       void get().loadPeople();
+    } else if (view === 'kpis') {
+      void get().loadKpis();
+      void get().loadChanges();
     } else if (view === 'windows') {
       void get().loadChanges();
       void get().loadCalendar(new Date(), 7);
@@ -695,11 +710,74 @@ const createChangesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, g
   },
 });
 
+/** The setup checklist and the demo. */
+export interface SetupSlice {
+  setup: OperationResponse<'setup.status'> | null;
+  setupError: ErrorData | null;
+  demoPeople: OperationResponse<'demo.people'> | null;
+  /** True while the host builds the demo plant. */
+  exploring: boolean;
+  loadSetup(): Promise<void>;
+  loadDemoPeople(): Promise<void>;
+  /** Asks the host for a throw-away demo plant, then reloads the page on it. */
+  exploreDemo(): Promise<void>;
+  /** Demo only: the change's proposed values set on its simulated controller; what was done, or the error. */
+  applyProposedOnSimulator(changeId: string): Promise<{ done: string } | { error: ErrorData }>;
+}
+
+/** Creates the slice. */
+const createSetupSlice: StateCreator<AppState, [], [], SetupSlice> = (set, get) => ({
+  setup: null,
+  setupError: null,
+  demoPeople: null,
+  exploring: false,
+  async loadSetup() {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ setup: await api.invoke('setup.status', {}), setupError: null });
+    } catch (err) {
+      set({ setupError: errorOf(err) });
+    }
+  },
+  async loadDemoPeople() {
+    const api = get().api;
+    if (!api) return;
+    try {
+      set({ demoPeople: await api.invoke('demo.people', {}) });
+    } catch (err) {
+      set({ setupError: errorOf(err) });
+    }
+  },
+  async exploreDemo() {
+    const api = get().api;
+    if (!api) return;
+    set({ exploring: true, setupError: null });
+    try {
+      await api.invoke('demo.explore', {});
+      // The host now serves the demo plant at the same address: start afresh on it.
+      window.location.reload();
+    } catch (err) {
+      set({ exploring: false, setupError: errorOf(err) });
+    }
+  },
+  async applyProposedOnSimulator(changeId) {
+    const api = get().api;
+    if (!api) return { error: { code: 'offline', message: 'The app is not connected.', hint: 'Reload the page.' } };
+    try {
+      const r = await api.invoke('demo.applyProposed', { changeId });
+      return { done: `${r.tags.join(', ')} set on the simulated ${r.controller}.` };
+    } catch (err) {
+      return { error: errorOf(err) };
+    }
+  },
+});
+
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
   return create<AppState>()((...a) => ({
     ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a), ...createPeopleSlice(...a),
-    ...createBaselineSlice(...a), ...createChangesSlice(...a),
+    ...createBaselineSlice(...a), ...createChangesSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a),
   }));
 }
 

@@ -30,6 +30,8 @@ export const EVENT_PAYLOADS = {
     publicKeyPem: z.string().startsWith('-----BEGIN PUBLIC KEY-----'),
     keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions']),
     appVersion: z.string(),
+    /** Present (and true) only in a demo data directory: everything this device records is demo data, never evidence. */
+    demo: z.literal(true).optional(),
   }).strict(),
   /** The app (desktop or web host) started on this data directory. */
   'app.started': z.object({
@@ -74,12 +76,36 @@ export const EVENT_PAYLOADS = {
     requests: z.number().int().nonnegative(),
     minimumRequests: z.number().int().nonnegative(),
   }).strict(),
-  /** A plant CA certificate is trusted on this laptop (created here, or imported for offline verification). */
+  /**
+   * A plant CA certificate is trusted on this laptop (created here, or imported for offline verification). An imported
+   * CA is a decision of plant engineering, signed "approved" over `baseline.ca-trust/1`; only the first CA of a laptop
+   * that trusts none yet (nobody here could sign) and a CA created here by its key holder carry no signature.
+   */
   'ca.trusted': z.object({
     name: z.string().min(1),
     certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
     fingerprint: Fingerprint,
     source: z.enum(['created-here', 'imported']),
+    signature: SignatureSchema.optional(),
+  }).strict(),
+  /** A wrong plant CA password was given (or any while the CA is locked): every attempt is recorded. */
+  'ca.unlock-failed': z.object({
+    fingerprint: Fingerprint,
+    operation: z.enum(['enrol', 'revoke']),
+    reason: z.enum(['wrong-password', 'locked']),
+  }).strict(),
+  /** Too many wrong plant CA passwords: the CA key cannot be used on this laptop until the given time. */
+  'ca.locked': z.object({ fingerprint: Fingerprint, until: z.string(), failures: z.number().int().positive() }).strict(),
+  /**
+   * The plant CA certified this device's journal key (enrolment with the central server): the certificate binds
+   * the key of this device's `device.created` event to its device id, so other laptops and auditors can trust it.
+   */
+  'device.certified': z.object({
+    deviceId: z.string().min(1),
+    certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
+    certificateFingerprint: Fingerprint,
+    caFingerprint: Fingerprint,
+    server: z.string(),
   }).strict(),
   /** A person's certificate and keystore are on this laptop (issued by the local CA, or imported as .p12). */
   'person.enrolled': z.object({

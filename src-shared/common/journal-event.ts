@@ -51,7 +51,8 @@ export type EventProblemKind =
   | 'chain-broken'     // prev does not equal the previous event's hash
   | 'seq-gap'          // seq is not the previous seq + 1
   | 'unknown-device'   // no device.created event gives this device's key
-  | 'key-mismatch';    // the journal's device key is not the key this data directory holds
+  | 'key-mismatch'     // the journal's device key is not the key this data directory holds
+  | 'device-uncertified'; // the device's key is neither pinned on this laptop nor certified: its events do not count
 
 /** One problem found in one event. */
 export interface EventProblem {
@@ -73,17 +74,44 @@ export interface JournalVerifyReport {
   devices: number;
   firstProblem: EventProblem | null;
   problems: EventProblem[];
+  /** Projection tables (what the app reads) that differ from a replay of the verified journal; empty when all agree. */
+  projections: ProjectionDifference[];
   checkedAt: string;
+}
+
+/** One projection table that differs from the journal, with the rows that differ (by primary key). */
+export interface ProjectionDifference {
+  table: string;
+  /** Rows the journal gives that the table lacks. */
+  missing: number;
+  /** Rows the table holds that the journal does not give. */
+  unexpected: number;
+  /** Rows present in both whose values differ. */
+  changed: number;
+  /** The first differing rows, described as `missing|unexpected|changed key=value…`. */
+  rows: string[];
+}
+
+/** One line per differing projection table, e.g. `revocations: 1 missing (fingerprint=ab12…)`. */
+export function describeProjectionDifference(d: ProjectionDifference): string {
+  const counts = [d.missing ? `${d.missing} missing` : '', d.unexpected ? `${d.unexpected} not in the journal` : '', d.changed ? `${d.changed} changed` : '']
+    .filter((x) => x !== '').join(', ');
+  return `${d.table}: ${counts} (${d.rows.join('; ')}${d.rows.length < d.missing + d.unexpected + d.changed ? '; …' : ''})`;
 }
 
 /** One-line human summary of a verification report (CLI and UI use the same words). */
 export function summariseVerifyReport(r: JournalVerifyReport): string {
   if (r.ok) {
-    return `Journal intact: ${r.events} events from ${r.devices} device${r.devices === 1 ? '' : 's'}; every hash, signature and chain link verified.`;
+    return `Journal intact: ${r.events} events from ${r.devices} device${r.devices === 1 ? '' : 's'}; every hash, signature and chain link verified, and every table Baseline reads matches it.`;
+  }
+  const tables = r.projections.map((d) => d.table);
+  const tablesNote = tables.length === 0 ? '' : ` ${tables.length} table${tables.length === 1 ? '' : 's'} differ${tables.length === 1 ? 's' : ''} from the journal (changed outside Baseline): ${tables.join(', ')}.`;
+  if (r.problems.length === 0) {
+    return `Journal FAILED verification: its ${r.events} events verify, but${tablesNote}`;
   }
   const p = r.firstProblem;
   const first = p ? `first bad event: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}` : 'no detail';
   const gaps = r.problems.filter((q) => q.kind === 'seq-gap' && /missing/.test(q.message));
   const gapText = gaps.length > 0 ? `; events are missing: ${gaps.slice(0, 3).map((q) => `${q.message.split(' (')[0]} on device ${q.device}`).join('; ')}` : '';
-  return `Journal FAILED verification: ${r.failedEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})${gapText}; ${first}`;
+  return `Journal FAILED verification: ${r.failedEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})${gapText}; ${first}${tablesNote ? `.${tablesNote}` : ''}`;
 }

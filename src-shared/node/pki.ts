@@ -172,6 +172,21 @@ export function verifyWithCertificate(certPem: string, text: string, signatureB6
   }
 }
 
+/**
+ * Why a certificate cannot act as a CA, or null when it can: RFC 5280 §4.2.1.9 and §4.2.1.3 require a certificate
+ * that signs others to say basicConstraints cA:true and keyUsage keyCertSign. A person's certificate says neither,
+ * so holding a person's key never makes anyone an issuer.
+ */
+export function caCertificateProblem(cert: forge.pki.Certificate): string | null {
+  const bc = cert.getExtension('basicConstraints') as { cA?: boolean } | null;
+  if (!bc) return 'it has no basicConstraints extension marking it a CA (an end-entity certificate)';
+  if (bc.cA !== true) return 'its basicConstraints says cA:false (it belongs to a person or a machine, not a CA)';
+  const ku = cert.getExtension('keyUsage') as { keyCertSign?: boolean } | null;
+  if (!ku) return 'it has no keyUsage extension allowing it to sign certificates (keyCertSign)';
+  if (ku.keyCertSign !== true) return 'its keyUsage does not allow signing certificates (keyCertSign)';
+  return null;
+}
+
 /** Why a certificate is not trusted, or null when it chains to one of the CAs, is in date and not revoked. */
 export function certificateProblem(certPem: string, caPems: string[], revokedFingerprints: ReadonlySet<string>, at: Date): string | null {
   let cert: forge.pki.Certificate;
@@ -185,13 +200,19 @@ export function certificateProblem(certPem: string, caPems: string[], revokedFin
   if (at < cert.validity.notBefore || at > cert.validity.notAfter) {
     return `the signer certificate was not valid at ${at.toISOString()} (valid ${cert.validity.notBefore.toISOString()} to ${cert.validity.notAfter.toISOString()})`;
   }
-  const issuer = caPems.map((p) => forge.pki.certificateFromPem(p)).find((ca) => {
+  const issuers = caPems.map((p) => forge.pki.certificateFromPem(p)).filter((ca) => {
     try {
       return ca.verify(cert);
     } catch {
       return false;
     }
   });
-  if (!issuer) return 'the signer certificate was not issued by a trusted plant CA';
+  if (issuers.length === 0) return 'the signer certificate was not issued by a trusted plant CA';
+  // An issuer that is not a CA (a person's certificate trusted by mistake, or a table edited) issues nothing valid.
+  const asCa = issuers.map((ca) => ({ ca, problem: caCertificateProblem(ca) }));
+  if (!asCa.some((x) => x.problem === null)) {
+    const bad = asCa[0]!;
+    return `the signer certificate was issued by "${String(bad.ca.subject.getField('CN')?.value ?? '?')}", which cannot issue certificates: ${bad.problem}`;
+  }
   return null;
 }

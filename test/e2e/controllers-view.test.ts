@@ -26,6 +26,8 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
       identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0' } });
     ui = await openAppPage(t.home, { viewport: { width: 1400, height: 900 } }, errors);
     page = ui.page;
+    // An empty data directory opens on "Get started": go to the Controllers screen.
+    await page.getByRole('button', { name: 'Controllers' }).click();
   });
   afterAll(async () => {
     await ui?.close();

@@ -24,6 +24,8 @@ describe('Browse a Logix controller into a profile, then capture it (Chromium)',
     });
     ui = await openAppPage(t.home, { viewport: { width: 1400, height: 900 } }, errors);
     page = ui.page;
+    // An empty data directory opens on "Get started": go to the Controllers screen.
+    await page.getByRole('button', { name: 'Controllers' }).click();
   });
   afterAll(async () => {
     await ui?.close();

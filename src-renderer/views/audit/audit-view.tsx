@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { selectFailedCount, selectSelectedEvent, useAppStore } from '../../state/app-store.ts';
 import { VerificationBadge } from '../../components/verification-badge.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
+import { EvidenceVerifyPanel } from './evidence-verify-panel.tsx';
 import type { EventView } from '../../../src-shared/common/api/contract.ts';
 
 function formatTime(iso: string): string {
@@ -76,6 +77,7 @@ export function AuditView() {
         </div>
       )}
       {s.auditError && <ErrorPanel error={s.auditError} />}
+      <EvidenceVerifyPanel />
       <p className="counts" data-testid="journal-counts">
         {s.events.length} of {s.total} events shown{failed > 0 ? ` · ${failed} failed verification` : ''}
       </p>

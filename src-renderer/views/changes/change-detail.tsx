@@ -12,6 +12,9 @@ import { CheckpointPanel } from './checkpoint-panel.tsx';
 import { ExecutionSnapshots } from './execution-snapshots.tsx';
 import { RestorePanel } from './restore-panel.tsx';
 import { WindowTimerBanner } from './window-timer.tsx';
+import { DemoDownload } from './demo-download.tsx';
+import { DemoPassword } from '../../components/signed-form.tsx';
+import { ExportPackButton } from './export-pack-button.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -37,6 +40,7 @@ function onTheChange(state: Detail['state']): ReadonlyMap<string, string> {
 export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const detail = useAppStore((st) => st.changeDetail);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
+  const demo = useAppStore((st) => st.info?.demo === true);
   const [shownFor, setShownFor] = useState<string | null>(null);
   const id = detail?.state.id ?? null;
   const onProposalShown = useCallback(() => setShownFor(id), [id]);
@@ -46,6 +50,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
     <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
       <h2>{state.fields.title || '(untitled)'}</h2>
       <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge ${detail.outcome === 'completed' || detail.outcome === 'rolled back and restored' ? 'badge-ok' : detail.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
+      <ExportPackButton changeId={state.id} />
       {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {detail.approvalTimeout.status === 'waiting' && (
         <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.join(', ')}.</p>
@@ -73,6 +78,9 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []} exclude={onTheChange(state)}
           executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
+      )}
+      {demo && state.status === 'in-execution' && state.fields.proposedChange?.kind === 'diff' && (
+        <DemoDownload changeId={state.id} proposed={state.fields.proposedChange.changes} />
       )}
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
       {detail.restores.length > 0 && (
@@ -227,6 +235,7 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
               </select>
             </label>
             {witness && <label>Witness's password <input type="password" autoComplete="off" value={witnessPassword} onChange={(e) => setWitnessPassword(e.target.value)} /></label>}
+            {witness && <DemoPassword employeeId={witness} />}
             {'conditions' in state && state.conditions.length > 0 && (
               <label className="inline wide"><input type="checkbox" checked={conditionsMet} onChange={(e) => setConditionsMet(e.target.checked)} /> The approval conditions are met: {state.conditions.join('; ')}</label>
             )}
@@ -254,6 +263,7 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
                 {ovRule === 'blackout' && <label>Blackout name <input value={ovBlackout} onChange={(e) => setOvBlackout(e.target.value)} /></label>}
                 <label className="wide">Override reason <textarea rows={2} value={ovReason} onChange={(e) => setOvReason(e.target.value)} /></label>
                 <label>Override approver's password <input type="password" autoComplete="off" value={ovPassword} onChange={(e) => setOvPassword(e.target.value)} /></label>
+                <DemoPassword employeeId={ovBy} />
               </>)}
             </fieldset>
           )}
@@ -263,6 +273,7 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
               <textarea rows={2} value={text} onChange={(e) => setText(e.target.value)} /></label>
           )}
           <label>Password <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+          <DemoPassword employeeId={employeeId} />
           {error && <p className="bad-text wide" role="alert">{error.message} {error.hint}</p>}
           <div className="actions"><button type="submit" className="primary" disabled={!ready}>Sign</button></div>
         </form>

@@ -4,10 +4,12 @@ import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { ChangeEditor } from './change-editor.tsx';
 import { ChangeDetail } from './change-detail.tsx';
+import { registerCsv } from '../../../src-shared/common/kpi/kpi-csv.ts';
+import { downloadCsv } from '../../components/download-csv.ts';
 
 /** The change register: filter by state, class and requester; file a new request; open one. */
 export function ChangesView() {
-  const s = useAppStore(useShallow((st) => ({ detail: st.changeDetail, people: st.people, plant: st.plant, changes: st.changes, error: st.changesError, load: st.loadChanges, select: st.selectChange, selected: st.selectedChangeId })));
+  const s = useAppStore(useShallow((st) => ({ detail: st.changeDetail, people: st.people, plant: st.plant, changes: st.changes, error: st.changesError, load: st.loadChanges, select: st.selectChange, selected: st.selectedChangeId, figure: st.registerFilter, clearFigure: st.clearRegisterFilter })));
   const [editing, setEditing] = useState<'new' | 'draft' | null>(null);
   const [status, setStatus] = useState('');
   const [cls, setCls] = useState('');
@@ -19,7 +21,7 @@ export function ChangesView() {
     void load();
   }, [load]);
   const rows = s.changes.filter((c) => (status === '' || c.status === status) && (cls === '' || c.class === cls) && (who === '' || c.requester.toLowerCase().includes(who.toLowerCase()))
-    && (line === '' || c.lines.includes(line)) && (mine === '' || c.people.includes(mine)));
+    && (line === '' || c.lines.includes(line)) && (mine === '' || c.people.includes(mine)) && (s.figure === null || s.figure.ids.includes(c.id)));
   return (
     <section>
       <div className="view-head">
@@ -27,11 +29,20 @@ export function ChangesView() {
           <h1>Changes</h1>
           <p className="muted">Every change is requested, risk-tiered by the plant policy, approved with e-signatures, and only then scheduled into a window.</p>
         </div>
-        <button type="button" className="primary" onClick={() => setEditing('new')}>New change…</button>
+        <div className="actions">
+          <button type="button" onClick={() => downloadCsv('baseline-change-register.csv', registerCsv(rows))}>Export CSV</button>
+          <button type="button" className="primary" onClick={() => setEditing('new')}>New change…</button>
+        </div>
       </div>
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}
       {editing === 'new' && <ChangeEditor onDone={() => setEditing(null)} />}
       {editing === 'draft' && s.detail && <ChangeEditor key={s.detail.state.id} existing={s.detail.state} onDone={() => setEditing(null)} />}
+      {s.figure && (
+        <p className="figure-filter" role="status">
+          Showing the {s.figure.ids.length} change{s.figure.ids.length === 1 ? '' : 's'} behind <strong>{s.figure.label}</strong>
+          <button type="button" onClick={s.clearFigure}>Show all</button>
+        </p>
+      )}
       <div className="filters">
         <label>State <select aria-label="Filter by state" value={status} onChange={(e) => setStatus(e.target.value)}>
           <option value="">all</option>{['draft', 'submitted', 'approved', 'rejected', 'deferred', 'withdrawn', 'scheduled', 'in-execution', 'rolled-back', 'closed'].map((x) => <option key={x}>{x}</option>)}

@@ -5,6 +5,7 @@ import { ErrorPanel } from '../../components/error-panel.tsx';
 import { ProfileImportForm } from './profile-import-form.tsx';
 import { ControllerForm } from './controller-form.tsx';
 import { ControllerDetail } from './controller-detail.tsx';
+import { DriftClocksPanel } from './drift-clocks-panel.tsx';
 
 /** The Controllers view: registered controllers, profile import, and capture. */
 export function ControllersView() {
@@ -39,6 +40,7 @@ export function ControllersView() {
       )}
       {form === 'profile' && <ProfileImportForm onDone={() => setForm('none')} />}
       {form === 'controller' && <ControllerForm onDone={() => setForm('none')} />}
+      <DriftClocksPanel reloadKey={s.controllers} />
       <div className="split">
         <ul className="list" aria-label="Registered controllers">
           {s.controllers.length === 0 && <li className="muted">No controllers yet. {s.profiles.length === 0 ? 'Import a capture profile, then add a controller.' : 'Add one.'}</li>}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import { DemoPassword } from '../../components/signed-form.tsx';
 
 /**
  * Signs a complete capture as evidence, "captured by" the chosen person. The password is asked for this one
@@ -37,6 +38,7 @@ export function SignDialog({ controllerId, captureSha256, onDone }: { controller
             </select>
           </label>
           <label>Password <input required type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+          <DemoPassword employeeId={employeeId} />
           <p className="statement">By signing, {person?.name ?? '…'} states that this snapshot was <strong>captured by</strong> them, now, from this controller.</p>
           {error && <p className="bad-text" role="alert">{error.message} {error.hint}</p>}
           <div className="actions">

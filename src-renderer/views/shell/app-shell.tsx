@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
-import { ConnectivityIndicator } from '../../components/connectivity-indicator.tsx';
+import { SyncStatusBar } from './sync-status.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { AuditView } from '../audit/audit-view.tsx';
 import { ControllersView } from '../controllers/controllers-view.tsx';
@@ -8,29 +8,34 @@ import { PeopleView } from '../people/people-view.tsx';
 import { ChangesView } from '../changes/changes-view.tsx';
 import { WindowsView } from '../windows/windows-view.tsx';
 import { PlantView } from '../plant/plant-view.tsx';
+import { HomeView } from '../home/home-view.tsx';
+import { DemoBanner } from './demo-banner.tsx';
+import { KpisView } from '../kpis/kpis-view.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
-  const { connection, info, connectivity, view, go } = useAppStore(useShallow((s) => ({
-    connection: s.connection, info: s.info, connectivity: s.connectivity, view: s.view, go: s.go,
+  const { connection, info, view, go } = useAppStore(useShallow((s) => ({
+    connection: s.connection, info: s.info, view: s.view, go: s.go,
   })));
   return (
     <div className="shell">
       <header className="topbar">
         <span className="brand">Baseline</span>
+        {info?.demo && <span className="badge demo-badge">DEMO</span>}
         <span className="topbar-fill" />
         {info && (
           <span className="device" title={`Device ${info.deviceId}\nData directory ${info.home}\nKey protection: ${info.keyProtection}`}>
             {info.deviceName} · {info.transport === 'web' ? 'web host' : info.transport} · v{info.appVersion}
           </span>
         )}
-        <ConnectivityIndicator connectivity={connectivity} />
+        <SyncStatusBar />
       </header>
+      {info?.demo && <DemoBanner />}
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
-          {(['controllers', 'changes', 'windows', 'plant', 'people', 'audit'] as const).map((v) => (
+          {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              {({ controllers: 'Controllers', changes: 'Changes', windows: 'Windows', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
+              {({ home: 'Get started', controllers: 'Controllers', changes: 'Changes', windows: 'Windows', kpis: 'KPIs', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
             </button>
           ))}
         </nav>
@@ -38,8 +43,8 @@ export function AppShell() {
           {connection.state === 'connecting' && <p className="muted">Connecting to Baseline…</p>}
           {connection.state === 'failed' && <ErrorPanel title="Cannot reach Baseline" error={connection.error} />}
           {connection.state === 'lost' && <ErrorPanel title="Connection lost" error={connection.error} />}
-          {connection.state === 'ready' && (view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
-            : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : <ControllersView />)}
+          {connection.state === 'ready' && (view === 'home' ? <HomeView /> : view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
+            : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : view === 'kpis' ? <KpisView /> : <ControllersView />)}
         </main>
       </div>
     </div>

@@ -16,6 +16,7 @@ import type { ApprovalProgress } from '../workflow/approval-progress.ts';
 import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
 import type { Checkpoint, CheckpointRecord } from '../workflow/checkpoints.ts';
+import { KPI_OPERATIONS } from './kpi-contract.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
 
@@ -29,10 +30,31 @@ export const ConnectivitySchema = z.object({
 /** Reachability of the central sync server. */
 export type Connectivity = z.infer<typeof ConnectivitySchema>;
 
+/** Where sync with the central server stands, in words a person understands (the header shows it). */
+export const SyncStatusSchema = z.object({
+  /** not-enrolled: no server; idle: last sync fine; syncing; offline: server unreachable; refused: the server or this laptop refused something. */
+  state: z.enum(['not-enrolled', 'idle', 'syncing', 'offline', 'refused']),
+  server: z.string().nullable(),
+  /** This laptop's events the server has not acknowledged yet. */
+  waiting: z.number().int().nonnegative(),
+  acknowledgedSeq: z.number().int().nonnegative(),
+  lastAttemptAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
+  /** Events sent so far of those waiting when this sync began (null when not syncing). */
+  progress: z.object({ sent: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
+  /** This laptop's clock minus the server's at the last push (ms); null before the first. */
+  clockOffsetMs: z.number().nullable(),
+  /** Decisions recorded two ways on laptops that could not see each other, for a person to resolve. */
+  conflicts: z.array(z.object({ kind: z.string(), changeId: z.string(), title: z.string(), message: z.string(), hint: z.string() })),
+});
+/** Where sync stands. */
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
 const EventProblemSchema = z.object({
   device: z.string(),
   seq: z.number(),
-  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch']),
+  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified']),
   message: z.string(),
 });
 
@@ -99,6 +121,7 @@ export const VerifyReportSchema = z.object({
   devices: z.number(),
   firstProblem: EventProblemSchema.nullable(),
   problems: z.array(EventProblemSchema),
+  projections: z.array(z.object({ table: z.string(), missing: z.number(), unexpected: z.number(), changed: z.number(), rows: z.array(z.string()) })),
   checkedAt: z.string(),
   summary: z.string(),
 });
@@ -136,6 +159,24 @@ export const PROFILE_CSV_MAX_CHARS = 10_000_000;
 /** The longest policy, plant or roster file the API accepts, in characters (2 MB). */
 export const TEXT_FILE_MAX_CHARS = 2_000_000;
 
+/** The largest evidence pack `evidence.verify` accepts, in bytes (40 MiB; its base64 text, 4 characters per 3 bytes, fits one web host message). */
+export const EVIDENCE_PACK_MAX_BYTES = 40 * 1024 * 1024;
+/** The same bound as base64 characters. */
+export const EVIDENCE_PACK_MAX_BASE64_CHARS = Math.ceil(EVIDENCE_PACK_MAX_BYTES / 3) * 4;
+
+/** The verdict on an evidence pack, as the Audit screen shows it. */
+export const PackVerdictViewSchema = z.object({
+  ok: z.boolean(), fileName: z.string(), changeId: z.string().nullable(), title: z.string().nullable(), status: z.string().nullable(),
+  manifestSha256: z.string().nullable(),
+  counts: z.object({ members: z.number(), events: z.number(), signatures: z.number(), snapshots: z.number(), approvals: z.number(), checkpoints: z.number() }),
+  signers: z.array(z.object({ name: z.string(), employeeId: z.string(), roles: z.array(z.string()), meaning: z.string(), at: z.string() })),
+  checks: z.array(z.string()),
+  failures: z.array(z.object({ member: z.string(), record: z.string().nullable(), reason: z.string() })),
+  trustedCas: z.array(z.string()),
+});
+/** The verdict on an evidence pack. */
+export type PackVerdictView = z.infer<typeof PackVerdictViewSchema>;
+
 /** An override approver's signature: their id, password, role, which rule it overrides and why. */
 const OverrideRequestSchema = z.object({
   employeeId: z.string().min(1), password: Password, role: z.string().min(1), rule: z.enum(['outside-window', 'blackout']),
@@ -169,9 +210,21 @@ export const OPERATIONS = {
       transport: z.enum(['electron', 'web', 'cli', 'in-process']),
       keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions']),
       schemaVersion: z.number(),
+      /** A demo data directory: every screen says DEMO. */
+      demo: z.boolean(),
     }),
   },
   'connectivity.get': { request: Empty, response: ConnectivitySchema },
+  'sync.status': { request: Empty, response: SyncStatusSchema },
+  'sync.now': { request: Empty, response: SyncStatusSchema },
+  'sync.enrol': {
+    request: z.object({
+      serverUrl: z.string().trim().url('type the server address as https://host:port'),
+      code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
+      caFingerprint: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'the plant CA fingerprint is 64 hex digits (shown with the code)').nullable().default(null),
+    }).strict(),
+    response: SyncStatusSchema,
+  },
   'journal.list': {
     request: z.object({
       limit: z.number().int().min(1).max(1000).default(200),
@@ -254,6 +307,27 @@ export const OPERATIONS = {
   'drift.check': {
     request: z.object({ controllerId: z.string().min(1) }).strict(),
     response: z.object({ drifted: z.boolean(), configDifferences: z.number(), unauthorizedChangeId: z.string().nullable(), baselineVersion: z.number() }),
+  },
+  'drift.clocks': {
+    request: Empty,
+    response: z.object({
+      at: z.string(), checkEveryMinutes: z.number(), baselineAfterChangeMinutes: z.number(),
+      controllers: z.array(z.object({
+        controllerId: z.string(), controller: z.string(), baselineVersion: z.number().nullable(), lastCheckAt: z.string().nullable(),
+        dueAt: z.string().nullable(), status: z.enum(['no-baseline', 'ok', 'due']), daysOverdue: z.number(),
+      })),
+      followUps: z.array(z.object({
+        changeId: z.string(), title: z.string(), controllerId: z.string(), controller: z.string(), closedAt: z.string(), dueAt: z.string(),
+        afterSnapshotSha256: z.string().nullable(), status: z.enum(['pending', 'overdue']),
+      })),
+      /** The app's background drift clock: whether it runs here, and its last run. */
+      background: z.object({
+        running: z.boolean(),
+        lastRunAt: z.string().nullable(),
+        lastRunChecked: z.number(),
+        lastRunProblems: z.array(z.object({ controller: z.string(), message: z.string() })),
+      }),
+    }),
   },
   'unauthorized.close': {
     request: z.object({ id: z.string().min(1), explanation: z.string().min(1).max(4000), employeeId: z.string().min(1), password: Password }).strict(),
@@ -453,15 +527,51 @@ export const OPERATIONS = {
     request: z.object({ controllerId: z.string().min(1), captureSha256: Sha256, employeeId: z.string().min(1), password: Password }).strict(),
     response: SnapshotViewSchema,
   },
+  'evidence.verify': {
+    request: z.object({
+      fileName: z.string().min(1).max(255),
+      packBase64: z.string().max(EVIDENCE_PACK_MAX_BASE64_CHARS, 'an evidence pack may be at most 40 MiB').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'the pack must be sent as base64'),
+    }).strict(),
+    response: PackVerdictViewSchema,
+  },
+  'evidence.export': {
+    request: z.object({ changeId: z.string().min(1) }).strict(),
+    response: z.object({ fileName: z.string(), zipBase64: z.string(), manifestSha256: z.string(), members: z.number() }),
+  },
   'snapshots.list': {
     request: z.object({ controllerId: z.string().min(1) }).strict(),
     response: z.object({ snapshots: z.array(SnapshotViewSchema) }),
   },
+  /** The first-run checklist ("Set up my plant"): each step ticked from what this data directory holds. */
+  'setup.status': {
+    request: Empty,
+    response: z.object({
+      steps: z.array(z.object({
+        id: z.enum(['ca', 'administrator', 'plant', 'roster', 'controller', 'capture']), label: z.string(), done: z.boolean(), detail: z.string(),
+        view: z.enum(['controllers', 'changes', 'windows', 'plant', 'people', 'audit']),
+      })),
+      complete: z.boolean(),
+    }),
+  },
+  /** The demo people and their demo passwords (a demo data directory only). */
+  'demo.people': {
+    request: Empty,
+    response: z.object({ caPassword: z.string(), people: z.array(z.object({ name: z.string(), employeeId: z.string(), roles: z.array(z.string()), password: z.string() })) }),
+  },
+  /** Leaves this (empty) data directory for a throw-away demo plant, served by the same host. */
+  'demo.explore': { request: Empty, response: z.object({ home: z.string() }) },
+  /** Demo only: sets the change's proposed values on its simulated controller, as the engineer's download would. */
+  'demo.applyProposed': {
+    request: z.object({ changeId: z.string().min(1) }).strict(),
+    response: z.object({ controller: z.string(), tags: z.array(z.string()) }),
+  },
+  ...KPI_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */
 export const PUSHED_EVENTS = {
   'connectivity.changed': ConnectivitySchema,
+  'sync.status': SyncStatusSchema,
   'journal.appended': z.object({ id: z.string(), device: z.string(), seq: z.number(), type: z.string() }),
   'capture.progress': z.object({ captureId: z.string(), controllerId: z.string(), done: z.number(), total: z.number(), detail: z.string() }),
   'capture.finished': z.object({

@@ -13,6 +13,11 @@ import { parseDuration } from './duration.ts';
 import { isCalendarDate, parseDateTimeText, timeZoneProblem } from './time-zone.ts';
 import { CHANGE_CLASSES, CHANGE_FIELDS, WEEKDAYS, type Weekday } from './workflow-terms.ts';
 
+/** NERC CIP-010 R2.1: a drift check at least once every 35 calendar days (minutes). */
+export const MAX_DRIFT_CHECK_MINUTES = 35 * 1440;
+/** NERC CIP-010 R1.3: the baseline updated within 30 calendar days of a completed change (minutes). */
+export const MAX_BASELINE_AFTER_CHANGE_MINUTES = 30 * 1440;
+
 /** The schema name and major version this code reads. */
 export const POLICY_SCHEMA = 'baseline.policy/1';
 
@@ -210,7 +215,18 @@ export const PolicySchema = z.object({
       lockFor: PositiveDuration,
     }).strict(),
   }).strict(),
+  driftChecks: z.object({
+    every: PositiveDuration.refine((m) => m >= 60, { error: 'must be at least 1h: every check captures the whole controller' })
+      .refine((m) => m <= MAX_DRIFT_CHECK_MINUTES, { error: 'must be at most 35d: NERC CIP-010 R2.1 asks for a drift check at least once every 35 calendar days' }),
+    baselineAfterChange: PositiveDuration
+      .refine((m) => m <= MAX_BASELINE_AFTER_CHANGE_MINUTES, { error: 'must be at most 30d: NERC CIP-010 R1.3 asks for the baseline to be updated within 30 calendar days of a completed change' }),
+  }).strict().default({ every: MAX_DRIFT_CHECK_MINUTES, baselineAfterChange: MAX_BASELINE_AFTER_CHANGE_MINUTES }),
 }).strict();
+
+/** The drift-check clocks of the policy, in minutes (drift-clock.ts). */
+export function driftClockPolicy(policy: Policy): { checkEveryMinutes: number; baselineAfterChangeMinutes: number } {
+  return { checkEveryMinutes: policy.driftChecks.every, baselineAfterChangeMinutes: policy.driftChecks.baselineAfterChange };
+}
 
 /** A validated policy (durations in minutes, defaults filled in). */
 export type Policy = z.output<typeof PolicySchema>;

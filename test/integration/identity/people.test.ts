@@ -76,7 +76,7 @@ describe('people: enrolment, .p12, passwords at every signature, lockout', () =>
     const app2 = BaselineApp.open({ home: other.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       expect(failure(() => app2.identity.importP12(readFileSync(p12), 'night-shift-77', app2.actor())).code).toBe('p12-untrusted');
-      app2.identity.trustCa(app.identity.trust().caPems[0]!, app2.actor());
+      app2.identity.trustCa(app.identity.trust().caPems[0]!, null, app2.actor()); // the first CA of a laptop that trusts none
       expect(failure(() => app2.identity.importP12(readFileSync(p12), 'nope-nope', app2.actor())).code).toBe('wrong-password');
       expect(failure(() => app2.identity.importP12(Buffer.from('not a keystore at all'), 'x', app2.actor())).code).toBe('p12-not-pkcs12');
       const imported = app2.identity.importP12(readFileSync(p12), 'night-shift-77', app2.actor());

@@ -1,0 +1,26 @@
+import { useAppStore } from '../../state/app-store.ts';
+
+/** On every screen of a demo data directory: DEMO, and the demo people with the passwords they sign with. */
+export function DemoBanner() {
+  const people = useAppStore((s) => s.demoPeople);
+  return (
+    <div className="demo-banner" role="note" aria-label="Demo plant">
+      <strong>DEMO</strong>
+      <span>Demo plant: demo data, never evidence. Its controllers are simulators run by this app.</span>
+      <details>
+        <summary>Demo people and passwords</summary>
+        <div className="demo-people">
+          <p className="muted">Sign as anyone below with their demo password. The plant CA password is <code>{people?.caPassword ?? '…'}</code>.</p>
+          <table aria-label="Demo people">
+            <thead><tr><th>Name</th><th>Employee id</th><th>Roles</th><th>Password</th></tr></thead>
+            <tbody>
+              {(people?.people ?? []).map((p) => (
+                <tr key={p.employeeId}><td>{p.name}</td><td>{p.employeeId}</td><td>{p.roles.join(', ')}</td><td><code>{p.password}</code></td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </div>
+  );
+}

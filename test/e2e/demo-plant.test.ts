@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
+import { tempHome } from '../helpers/temp-home.ts';
+
+const ERIN = { employeeId: 'E100', password: 'demo-erin' };
+const ELI = { employeeId: 'E101', password: 'demo-eli1' };
+const PAT = { employeeId: 'M200', password: 'demo-pat1' };
+const SAM = { employeeId: 'S300', password: 'demo-sam1' };
+const SKY = { employeeId: 'SV500', password: 'demo-sky1' };
+const TITLE = 'Case packer speed 18 to 20 cases/min';
+
+/** `YYYY-MM-DDTHH:MM` for a datetime-local input (the browser runs in UTC here). */
+const localInput = (d: Date): string => d.toISOString().slice(0, 16);
+
+describe('The demo plant in Chromium: from a fresh data directory, a newcomer walks a whole change to a new baseline', () => {
+  const t = tempHome();
+  let ui: AppPage;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync('test-results', { recursive: true });
+    ui = await openAppPage(t.home, { viewport: { width: 1366, height: 768 }, timezoneId: 'UTC' }, errors);
+    page = ui.page;
+  }, 60_000);
+  afterAll(async () => {
+    await ui?.close();
+    t.cleanup();
+  });
+
+  /** Signs a decision in the change's "Sign a decision" form and waits for the status to become `status`. */
+  async function sign(who: { employeeId: string; password: string }, decision: string, status: string, extra: (form: ReturnType<Page['getByRole']>) => Promise<unknown> = async () => undefined) {
+    const form = page.getByRole('form', { name: 'Sign a decision' });
+    await form.getByLabel('Signer').selectOption(who.employeeId);
+    await form.getByLabel('Decision').selectOption({ label: decision });
+    await extra(form);
+    await form.getByLabel('Password', { exact: true }).fill(who.password);
+    await form.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect.poll(async () => (await form.getByRole('alert').count()) > 0 ? await form.getByRole('alert').innerText() : await page.getByTestId('change-status').innerText(),
+      { timeout: 15_000 }).toBe(status);
+  }
+
+  /** Fills a checkpoint's form with every item confirmed and signs it as the shift supervisor. */
+  async function checkpoint(name: string, decision: string) {
+    const decided = await page.getByTestId('checkpoint-decision').count();
+    const form = page.getByRole('form', { name: `Checkpoint: ${name}` });
+    for (const box of await form.getByRole('checkbox').all()) await box.check();
+    await form.getByRole('radio', { name: decision, exact: true }).check();
+    await form.getByLabel('Shift supervisor').selectOption(SKY.employeeId);
+    expect(await form.getByTestId('demo-password').innerText()).toBe('DEMO password: demo-sky1');
+    await form.getByLabel('Password', { exact: true }).fill(SKY.password);
+    await form.getByRole('button', { name: 'Sign checkpoint decision' }).click();
+    await expect.poll(async () => (await form.getByRole('alert').count()) > 0 ? await form.getByRole('alert').innerText() : await page.getByTestId('checkpoint-decision').count(),
+      { timeout: 15_000 }).toBe(decided + 1);
+  }
+
+  /** Captures the case packer on the Controllers screen, signs the capture as Erin, and records it on the change. */
+  async function captureAndRecord(phase: 'before' | 'after', speed: string) {
+    await page.getByRole('button', { name: 'Controllers' }).click();
+    await page.getByRole('button', { name: /PLC-L18-CASEPACKER/ }).click();
+    await page.getByRole('button', { name: 'Capture now' }).click();
+    await expect.poll(() => page.getByTestId('capture-values').locator('tr[data-tag="CasePacker_SpeedSP"] td.num').innerText(), { timeout: 20_000 }).toBe(speed);
+    await page.getByRole('button', { name: 'Sign as evidence…' }).click();
+    const dialog = page.getByRole('form', { name: 'Sign capture' });
+    await dialog.getByLabel('Signer').selectOption(ERIN.employeeId);
+    await dialog.getByLabel('Password').fill(ERIN.password);
+    await dialog.getByRole('button', { name: 'Sign' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Changes' }).click();
+    await page.getByRole('button', { name: new RegExp(TITLE) }).click();
+    const rec = page.getByRole('form', { name: 'Record a snapshot' });
+    await rec.getByLabel('Record as').selectOption(phase);
+    await rec.getByLabel('Signed snapshot').selectOption({ index: 1 }); // the newest
+    await rec.getByLabel('Recorded by').selectOption(ERIN.employeeId);
+    await rec.getByLabel('Password', { exact: true }).fill(ERIN.password);
+    await rec.getByRole('button', { name: 'Sign and record' }).click();
+    await expect.poll(async () => (await rec.getByRole('alert').count()) > 0 ? await rec.getByRole('alert').innerText() : await page.getByRole('region', { name: 'Timeline' }).innerText(),
+      { timeout: 15_000 }).toMatch(new RegExp(`recorded the ${phase}-snapshot of PLC-L18-CASEPACKER`));
+  }
+
+  it('the first screen of an empty data directory offers the demo plant or setting up my plant', async () => {
+    await page.getByRole('heading', { name: 'Welcome to Baseline' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Explore the demo plant' }).isEnabled()).toBe(true);
+    expect(await page.getByTestId('setup-step').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Create or import the plant CA/), expect.stringMatching(/^Enrol yourself as the first administrator/), expect.stringMatching(/^Import the plant/),
+      expect.stringMatching(/^Import the people roster/), expect.stringMatching(/^Add the first controller/), expect.stringMatching(/^Capture it/),
+    ]);
+    expect(await page.getByRole('note', { name: 'Demo plant' }).count()).toBe(0);
+    await page.screenshot({ path: join('test-results', 'first-screen.png') });
+  });
+
+  it('"Explore the demo plant" opens a DEMO plant with its history in the Changes register and the demo passwords at hand', async () => {
+    await page.getByRole('button', { name: 'Explore the demo plant' }).click();
+    await page.getByRole('note', { name: 'Demo plant' }).waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.getByRole('button', { name: /Raise filler speed setpoint to 14 m\/min/ }).count(), { timeout: 15_000 }).toBe(1);
+    const register = await page.getByRole('main').innerText();
+    for (const s of ['Capper torque 180 to 195 Ncm', 'Case packer jamming', 'Disable filler high-temperature trip']) expect(register).toContain(s);
+    expect(await page.getByRole('navigation', { name: 'Screens' }).innerText()).not.toContain('Get started');
+    await page.screenshot({ path: join('test-results', 'demo-changes-register.png') });
+    await page.getByText('Demo people and passwords').click();
+    expect(await page.getByRole('table', { name: 'Demo people' }).innerText()).toMatch(/Erin Engineer\s+E100\s+controls-engineer\s+demo-erin/);
+    await page.getByText('Demo people and passwords').click();
+  }, 180_000);
+
+  it('a change filed, approved by two CAB members, started with the witness, four checkpoints, before/after captures, closed, baseline approved', async () => {
+    await page.getByRole('button', { name: 'New change…' }).click();
+    const editor = page.getByRole('region', { name: 'Change request editor' });
+    await editor.getByLabel('Requester').selectOption(ERIN.employeeId);
+    await editor.getByLabel('Class').selectOption('normal');
+    await editor.getByLabel('Title').fill(TITLE);
+    await editor.getByLabel('Description').fill('Raise CasePacker_SpeedSP from 18 to 20 to follow the faster filler.');
+    await editor.getByLabel('Justification').fill('Line 18 starves the palletiser at 18 cases/min.');
+    await editor.getByRole('checkbox', { name: /PLC-L18-CASEPACKER \(line L18, tier 3\)/ }).check();
+    await editor.getByLabel('Impact assessment').fill('Line 18 stops for five minutes.');
+    await editor.getByLabel('Impact (1-5)').fill('3');
+    await editor.getByLabel('Rollback plan').fill('Restore CasePacker_SpeedSP = 18 from the before-snapshot.');
+    await editor.getByLabel('Test plan').fill('Run one pallet at 20 cases/min.');
+    await editor.getByLabel('Proposed change: tag').fill('CasePacker_SpeedSP');
+    await editor.getByLabel('new value').fill('20');
+    const now = Date.now();
+    await editor.getByLabel('Window start').fill(localInput(new Date(now + 5 * 60_000)));
+    await editor.getByLabel('Window end').fill(localInput(new Date(now + 3 * 3600_000)));
+    await editor.getByLabel('ITSM ticket').fill('CHG0050001');
+    await editor.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => page.getByTestId('change-status').innerText(), { timeout: 15_000 }).toBe('draft');
+
+    await sign(ERIN, 'Submit for approval', 'submitted');
+    expect(await page.getByTestId('approval-requirement').first().innerText()).toMatch(/Change Advisory Board: 0 of 2/);
+    await sign(PAT, 'Approve', 'submitted', (f) => f.getByLabel('As role').selectOption('plant-engineering-manager'));
+    await sign(SAM, 'Approve', 'approved', (f) => f.getByLabel('As role').selectOption('ot-security'));
+
+    // The slot starts at the next whole minute (the inputs count minutes); the engineer waits for it.
+    const slotStart = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
+    await sign(ERIN, 'Schedule in a slot', 'scheduled', async (f) => {
+      await f.getByLabel('Slot start').fill(localInput(slotStart));
+      await f.getByLabel('Slot end').fill(localInput(new Date(slotStart.getTime() + 3600_000)));
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, slotStart.getTime() - Date.now() + 1000)));
+    await sign(ERIN, 'Start execution (go)', 'in execution', async (f) => {
+      await f.getByLabel('Witness (dual control)').selectOption(ELI.employeeId);
+      await f.getByLabel('Witness\'s password').fill(ELI.password);
+    });
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/started execution, witnessed by E101/);
+
+    await captureAndRecord('before', '18');
+    await checkpoint('Pre-execution verification', 'GO');
+    await checkpoint('Mid-change assessment', 'CONTINUE');
+    await checkpoint('Pre-cutover verification', 'CUTOVER');
+    // The download, as the demo stands in for it: the proposed value set on the simulated case packer.
+    await page.getByRole('button', { name: 'Set the proposed values on the simulator' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Demo: the download' }).getByRole('status').innerText(), { timeout: 15_000 })
+      .toBe('CasePacker_SpeedSP set on the simulated PLC-L18-CASEPACKER.');
+    await captureAndRecord('after', '20');
+    await expect.poll(() => page.getByTestId('verification').innerText(), { timeout: 15_000 }).toMatch(/matches the proposed diff\s+1 proposed change made/);
+    const post = page.getByRole('form', { name: 'Checkpoint: Post-change validation' });
+    await post.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'demo-checkpoint.png') });
+    await checkpoint('Post-change validation', 'CLOSE');
+    await expect.poll(() => page.getByText('All checkpoints passed: the change can be closed.').count(), { timeout: 15_000 }).toBe(1);
+
+    await sign(ERIN, 'Close', 'closed');
+    const approve = page.getByRole('form', { name: 'Approve the new baseline' });
+    await approve.getByLabel('Approved by').selectOption(PAT.employeeId);
+    await approve.getByLabel('Password', { exact: true }).fill(PAT.password);
+    await approve.getByRole('button', { name: 'Sign: approve as the new baseline' }).click();
+    await expect.poll(() => page.getByTestId('baseline-state').innerText(), { timeout: 15_000 }).toMatch(/v3\s*the after-snapshot/);
+    expect(errors).toEqual([]);
+  }, 300_000);
+});

@@ -1,0 +1,90 @@
+/**
+ * A central server and enrolled laptops for sync tests: the server in-process (or as a real child process that
+ * a test can kill), on 127.0.0.1 with a port the OS picks; laptops are real data directories.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BaselineApp } from '../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
+import { createEnrolCode } from '../../src-server/server-app.ts';
+import { startServer, type RunningServer } from '../../src-server/server-cli.ts';
+import { openServerDatabase } from '../../src-server/store/server-database.ts';
+import { SyncStore } from '../../src-server/store/sync-store.ts';
+import { prepareServerHome, defaultServerNames } from '../../src-server/server-home.ts';
+import { tempHome } from './temp-home.ts';
+import { join } from 'node:path';
+
+/** Where the server keeps its data: SQLite in its home, or a PostgreSQL database. */
+export interface ServerTarget {
+  postgresUrl: string | null;
+  /** A fresh, empty PostgreSQL database (for a second server that must not share the first one's data). */
+  freshDatabase?: (name: string) => Promise<string>;
+}
+
+/** Starts an in-process server on a fresh data directory. */
+export async function startTestServer(target: ServerTarget = { postgresUrl: null }, extra: { enrolPerMinute?: number; clock?: () => Date } = {}) {
+  const { home, cleanup } = tempHome('baseline-server-');
+  const server = await startServer({ home, port: 0, host: '127.0.0.1', postgresUrl: target.postgresUrl, names: ['localhost', '127.0.0.1'], logger: false, ...extra });
+  return {
+    server, home,
+    async stop() {
+      await server.close();
+      cleanup();
+    },
+  };
+}
+
+/** A new enrolment code on a running server. */
+export async function enrolCode(server: RunningServer, ttlMs = 3_600_000, now = new Date()): Promise<string> {
+  return (await createEnrolCode(server.store, ttlMs, now)).code;
+}
+
+/** Opens a laptop data directory without background sync (tests call syncNow). */
+export function openLaptop(home: string, clock?: () => Date): BaselineApp {
+  return BaselineApp.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection, sync: { background: false, timeoutMs: 5_000 }, ...(clock ? { clock } : {}) });
+}
+
+/** A new laptop enrolled with the server. */
+export async function enrolledLaptop(server: RunningServer) {
+  const { home, cleanup } = tempHome('baseline-laptop-');
+  const app = openLaptop(home);
+  await app.sync.enrol(server.url, await enrolCode(server), server.pki.caFingerprint, app.actor());
+  return { app, home, cleanup: () => { app.close(); cleanup(); } };
+}
+
+const BIN = fileURLToPath(new URL('../../bin/baseline.js', import.meta.url));
+
+/** The server as a real child process (`baseline server`), so a test can kill it with SIGKILL. */
+export function startServerProcess(home: string, port: number, postgresUrl: string | null): Promise<{ child: ChildProcess; url: string; kill(signal?: NodeJS.Signals): Promise<void> }> {
+  const args = [BIN, 'server', '--home', home, '--port', String(port), '--name', 'localhost', ...(postgresUrl ? ['--db', postgresUrl] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`baseline server did not start: ${err}`)), 20_000);
+    child.on('exit', (code) => reject(new Error(`baseline server exited with ${code}: ${err}`)));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          child, url: m[1]!,
+          kill: (signal = 'SIGKILL') => new Promise((done) => {
+            child.removeAllListeners('exit');
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill(signal);
+          }),
+        });
+      }
+    });
+    child.stdout.on('data', () => undefined);
+  });
+}
+
+/** Opens a server data directory's store directly (for a server run as a child process). */
+export async function openServerStore(home: string, postgresUrl: string | null) {
+  prepareServerHome(home, defaultServerNames());
+  const database = await openServerDatabase(postgresUrl ? { postgresUrl } : { sqlitePath: join(home, 'server.db') });
+  return { store: new SyncStore(database), close: () => database.close() };
+}
