@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { DateTime } from 'luxon';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 
@@ -12,8 +13,8 @@ const SAM = { employeeId: 'S300', password: 'demo-sam1' };
 const SKY = { employeeId: 'SV500', password: 'demo-sky1' };
 const TITLE = 'Case packer speed 18 to 20 cases/min';
 
-/** `YYYY-MM-DDTHH:MM` for a datetime-local input (the browser runs in UTC here). */
-const localInput = (d: Date): string => d.toISOString().slice(0, 16);
+/** `YYYY-MM-DDTHH:MM` in the demo plant's time (America/Chicago): windows and slots are typed in plant time. */
+const localInput = (d: Date): string => DateTime.fromJSDate(d).setZone('America/Chicago').toFormat("yyyy-MM-dd'T'HH:mm");
 
 describe('The demo plant in Chromium: from a fresh data directory, a newcomer walks a whole change to a new baseline', () => {
   const t = tempHome();
@@ -34,9 +35,17 @@ describe('The demo plant in Chromium: from a fresh data directory, a newcomer wa
   /** Signs a decision in the change's "Sign a decision" form and waits for the status to become `status`. */
   async function sign(who: { employeeId: string; password: string }, decision: string, status: string, extra: (form: ReturnType<Page['getByRole']>) => Promise<unknown> = async () => undefined) {
     const form = page.getByRole('form', { name: 'Sign a decision' });
-    await form.getByLabel('Signer').selectOption(who.employeeId);
+    // The decision first: the signer list then offers exactly the people that decision allows.
     await form.getByLabel('Decision').selectOption({ label: decision });
+    await form.getByLabel('Signer').selectOption(who.employeeId);
     await extra(form);
+    const reviewed = form.getByRole('checkbox', { name: /reviewed the proposed diff/ });
+    if (await reviewed.count()) {
+      // Nobody approves what they have not been shown: the proposal is brought on screen, then the box is ticked.
+      await page.getByTestId('proposal').scrollIntoViewIfNeeded();
+      await form.getByTestId('sign-gate').waitFor({ state: 'detached' });
+      await reviewed.check();
+    }
     await form.getByLabel('Password', { exact: true }).fill(who.password);
     await form.getByRole('button', { name: 'Sign', exact: true }).click();
     await expect.poll(async () => (await form.getByRole('alert').count()) > 0 ? await form.getByRole('alert').innerText() : await page.getByTestId('change-status').innerText(),

@@ -26,6 +26,8 @@ describe('a 1.7 MB profile CSV through the browser and the WebSocket', () => {
   beforeAll(async () => {
     ui = await openAppPage(t.home, { viewport: { width: 1366, height: 768 } }, errors);
     page = ui.page;
+    // An empty data directory opens on "Get started"; the profile import is on Controllers.
+    await page.getByRole('button', { name: 'Controllers' }).click();
   });
   afterAll(async () => {
     await ui?.close();

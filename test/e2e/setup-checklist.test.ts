@@ -62,7 +62,7 @@ describe('"Set up my plant" in Chromium: the first-run checklist ticks each step
     const enrol = page.getByRole('form', { name: 'Enrol person' });
     await enrol.getByLabel('Full name').fill('Pat Manager');
     await enrol.getByLabel('Employee id').fill('M200');
-    await enrol.getByRole('checkbox', { name: 'plant-engineering-manager' }).check();
+    await enrol.getByRole('checkbox', { name: 'Plant engineering manager' }).check();
     await enrol.getByLabel('Their password').fill('pat-password-1');
     await enrol.getByLabel('Repeat it').fill('pat-password-1');
     await enrol.getByLabel('CA password').fill('plant-ca-secret-1');
