@@ -247,8 +247,11 @@ const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, g
     async attach(api) {
       set({ api });
       try {
-        const [info, connectivity, policy] = await Promise.all([api.invoke('app.info', {}), api.invoke('connectivity.get', {}), api.invoke('policy.get', {})]);
-        set({ info, connectivity, policy, connection: { state: 'ready' } });
+        const [info, connectivity] = await Promise.all([api.invoke('app.info', {}), api.invoke('connectivity.get', {})]);
+        set({ info, connectivity, connection: { state: 'ready' } });
+        // The policy gives the plant's time zone. It is read from the verified journal, so a store whose tables
+        // differ from its journal refuses it: the app still opens (the Audit trail shows what is wrong) in UTC.
+        api.invoke('policy.get', {}).then((policy) => set({ policy }), () => undefined);
         api.on('connectivity.changed', (c) => set({ connectivity: c }));
         // Every recorded change of state is a journal event, pushed to every window: each screen reloads what the
         // event touches, so what one screen (or another window) records shows everywhere without a reload.
