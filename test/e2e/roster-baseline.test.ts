@@ -82,11 +82,12 @@ describe('One vocabulary of roles: a plant set up from its roster approves a bas
 
     await page.getByRole('button', { name: 'Approve latest signed snapshot as baseline…' }).click();
     approve = page.getByRole('form', { name: 'Approve baseline' });
-    await expect.poll(() => approve.getByLabel('Signer').locator('option').allInnerTexts()).toEqual(['choose…', `${pat.name} (${pat.employeeId})`]);
+    // The snapshot list refreshes from the journal event of Erin's signature; that can take a moment under load.
+    await expect.poll(() => approve.getByLabel('Signer').locator('option').allInnerTexts(), { timeout: 15_000 }).toEqual(['choose…', `${pat.name} (${pat.employeeId})`]);
     await approve.getByLabel('Signer').selectOption(pat.employeeId);
     await approve.getByLabel('Password').fill(pat.password);
     await approve.getByRole('button', { name: 'Sign and approve' }).click();
-    await expect.poll(() => page.getByTestId('baseline-state').innerText()).toMatch(/Baseline v1, approved by Pat Manager/);
+    await expect.poll(() => page.getByTestId('baseline-state').innerText(), { timeout: 15_000 }).toMatch(/Baseline v1, approved by Pat Manager/);
     expect(errors).toEqual([]);
   });
 });
