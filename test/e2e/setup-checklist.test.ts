@@ -94,6 +94,8 @@ describe('"Set up my plant" in Chromium: the first-run checklist ticks each step
     await profile.locator('input[type=file]').setInputFiles(root('test/fixtures/profiles-capture/modbus-line1.csv'));
     await profile.getByLabel('Name').fill('Line 1');
     await profile.getByRole('button', { name: 'Import' }).click();
+    // The import form closes when the import is done; opening the next form before that races its close.
+    await profile.waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByRole('button', { name: 'Add controller…', exact: true }).click();
     const add = page.getByRole('form', { name: 'Add controller' });
     await add.getByLabel('Name').fill('PLC-L01-FILLER');
