@@ -13,7 +13,7 @@ import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
 import { changeDecisionFact, findChangeConflicts, type ChangeDecisionFact } from '../src-shared/common/sync/change-conflicts.ts';
 import {
   EnrolRequestSchema, MAX_BATCH_EVENTS, MAX_BLOB_BYTES, MAX_JSON_BODY, MissingBlobsRequestSchema, PushRequestSchema, SYNC_PROTOCOL,
-  enrolmentStatement, type EnrolResponse, type PullResponse, type PushResponse, type SyncState,
+  enrolmentStatement, type EnrolResponse, type PullResponse, type PushRequest, type PushResponse, type SyncState,
 } from '../src-shared/common/sync/sync-protocol.ts';
 import { arrivingRowProblems } from '../src-shared/node/chain-ingest.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
@@ -242,8 +242,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     const d = deviceOf(request);
     const body = parseBody(PushRequestSchema, request.body, 'push');
     const now = clock();
-    const key = publicKeyFromPem(d.public_key_pem)!;
-    const outcome = await store.ingest(d.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => arrivingRowProblems(e, key, chain));
+    const outcome = await ingestPush(store, d, body, now);
     const clockOffsetMs = Date.parse(body.deviceTime) - now.getTime();
     if (outcome.refusal) {
       request.log.warn({ device: d.device_id, refusal: outcome.refusal.code, reason: outcome.refusal.message, acknowledgedSeq: outcome.acknowledgedSeq }, 'push refused');
@@ -261,16 +260,30 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BATCH_EVENTS) {
       throw refusal(400, 'request-malformed', `Pull needs after >= 0 and 1 <= limit <= ${MAX_BATCH_EVENTS}.`, 'Ask with the cursor the last pull returned.');
     }
-    const page = await store.pull(d.device_id, after, limit);
-    const ids = [...new Set(page.events.map((e) => e.event.device))];
-    const devices = (await Promise.all(ids.map((id) => store.device(id)))).filter((x): x is DeviceRow => x !== null)
-      .map((x) => ({ deviceId: x.device_id, name: x.name, publicKeyPem: x.public_key_pem, certificatePem: x.certificate_pem }));
-    return { events: page.events, devices, cursor: page.cursor, more: page.more };
+    return pullPage(store, d.device_id, after, limit);
   });
 
   app.get('/sync/conflicts', { preHandler: authenticate }, async () => ({ conflicts: await serverConflicts(store) }));
 
   return { app, store };
+}
+
+/**
+ * Verifies and stores a device's pushed events: the one path for online push and for a sync bundle imported from
+ * removable media (src-server/bundle-import.ts), so both are judged by the same rules.
+ */
+export async function ingestPush(store: SyncStore, device: DeviceRow, body: Pick<PushRequest, 'events' | 'head' | 'deviceTime'>, now: Date) {
+  const key = publicKeyFromPem(device.public_key_pem)!;
+  return store.ingest(device.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => arrivingRowProblems(e, key, chain));
+}
+
+/** A page of other devices' events for a device, with their certificates: online pull and a server bundle give the same. */
+export async function pullPage(store: SyncStore, deviceId: string, after: number, limit: number): Promise<PullResponse> {
+  const page = await store.pull(deviceId, after, limit);
+  const ids = [...new Set(page.events.map((e) => e.event.device))];
+  const devices = (await Promise.all(ids.map((id) => store.device(id)))).filter((x): x is DeviceRow => x !== null)
+    .map((x) => ({ deviceId: x.device_id, name: x.name, publicKeyPem: x.public_key_pem, certificatePem: x.certificate_pem }));
+  return { events: page.events, devices, cursor: page.cursor, more: page.more };
 }
 
 /** Conflicts across every device's change decisions the server holds. */

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { BaselineError, toErrorData } from '../src-shared/common/errors.ts';
 import { buildServerApp, createEnrolCode } from './server-app.ts';
+import { runBundleCommand } from './bundle-cli.ts';
 import { defaultServerNames, prepareServerHome, type ServerPki } from './server-home.ts';
 import { openServerDatabase, type ServerDatabase } from './store/server-database.ts';
 import { SyncStore } from './store/sync-store.ts';
@@ -21,6 +22,13 @@ Usage:
         PostgreSQL. Default port 8443 on 127.0.0.1 (--host 0.0.0.0 to serve the plant network).
   baseline server enrol-code [--home DIR] [--db URL] [--ttl MINUTES]
         a one-time code that enrols one laptop (default valid 60 minutes)
+  baseline server import FILE [--home DIR] [--db URL] [--ack-out FILE]
+        import a laptop's sync bundle (removable media, air-gapped plants) with the checks of online
+        sync; writes the signed acknowledgement (FILE.ack) to carry back
+  baseline server export --device ID --out FILE [--after N] [--home DIR] [--db URL]
+        a bundle for one laptop: what online pull would give it, encrypted to that laptop
+  baseline server bundle-cert [--out FILE]
+        the server's bundle certificate (laptops encrypt their bundles to it)
 
 Data directory: --home DIR, else $BASELINE_SERVER_HOME, else ~/.baseline-server.
 `;
@@ -109,6 +117,7 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
       options: {
         home: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, name: { type: 'string', multiple: true },
         ttl: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        out: { type: 'string' }, device: { type: 'string' }, after: { type: 'string' }, 'ack-out': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -144,6 +153,10 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
       } finally {
         await database.close();
       }
+    }
+    if (command === 'import' || command === 'export' || command === 'bundle-cert') {
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      return await runBundleCommand(command, { home, postgresUrl, file: positionals[1], out: values.out, device: values.device, after: values.after, ackOut: values['ack-out'] }, io.out);
     }
     if (command !== undefined) {
       io.err(`baseline server: unknown command "${command}".\nRun \`baseline server --help\`.\n`);

@@ -23,6 +23,7 @@ import { peopleCommand, snapshotVerifyCommand } from './cli-people.ts';
 import { diffCommand } from './cli-diff.ts';
 import { driftCommand } from './cli-drift.ts';
 import { evidenceCommand, verifyCommand } from './cli-evidence.ts';
+import { restoreCommand, syncCommand } from './cli-sync.ts';
 
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
@@ -83,6 +84,15 @@ Usage:
   baseline simulate --protocol modbus-tcp|s7|logix --profile FILE.csv [--values FILE.json] [--port N]
                    [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N|exception:CODE]
                                                   a simulated controller on 127.0.0.1
+  baseline sync export --out FILE [--all] [--to SERVER-BUNDLE.pem] | import FILE | import-ack FILE.ack
+                 | backup-folder [DIR|off] | status     [--home DIR]
+                                                  sync by file on removable media (air-gapped plants):
+                                                  unacknowledged events and content, signed and encrypted
+                                                  to the server; the server's bundle and acknowledgement
+                                                  back; evidence backups to DIR (docs/air-gap.md)
+  baseline restore BACKUP... --home DIR (--key KEY.pem --cert CERT.pem | --bundle-key FILE)
+                                                  rebuild a laptop store from its evidence backups into an
+                                                  empty folder and verify its journal
   baseline --help | --version
 
 Data directory: --home DIR, else $BASELINE_HOME, else the desktop app's own folder.
@@ -224,6 +234,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
         controller: { type: 'string' }, all: { type: 'boolean' }, due: { type: 'boolean' }, attach: { type: 'string', multiple: true },
         from: { type: 'string' }, to: { type: 'string' }, line: { type: 'string' }, class: { type: 'string' },
+        key: { type: 'string' }, 'bundle-key': { type: 'string' },
       },
     });
     if (values.version) {
@@ -262,6 +273,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     if (group === 'simulate') return await simulateCommand(values, ioTty);
     if (group === 'evidence') return await evidenceCommand(command, positionals[2], values, home, io);
     if (group === 'verify') return await verifyCommand(command, values, values.home ?? null, io);
+    if (group === 'sync') return await syncCommand(command, positionals[2], values, home, io);
+    if (group === 'restore') return await restoreCommand(positionals.slice(1), values, io);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof BaselineError && err.code === 'usage') {

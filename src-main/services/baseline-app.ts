@@ -36,6 +36,7 @@ import { DriftScheduler } from './drift-scheduler.ts';
 import { driftClockPolicy } from '../../src-shared/common/workflow/policy-schema.ts';
 import { SyncRepository } from '../store/sync-repository.ts';
 import { SyncService } from './sync-service.ts';
+import { SyncBundleService } from './sync-bundle-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -105,6 +106,8 @@ export class BaselineApp {
   /** The background CIP-010 drift clock; started by the hosts that stay open (`startBackground`). */
   readonly driftScheduler: DriftScheduler;
   readonly sync: SyncService;
+  /** Sync by file (air-gapped plants) and evidence backup to removable media. */
+  readonly bundles: SyncBundleService;
   private readonly backgroundSync: boolean;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
@@ -154,6 +157,10 @@ export class BaselineApp {
       home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey,
       identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), ...(options.sync ?? {}),
     });
+    this.bundles = new SyncBundleService({
+      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, sync: this.sync,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     this.backgroundSync = options.sync?.background ?? true;
   }
 
@@ -183,6 +190,7 @@ export class BaselineApp {
       }, actor);
       app.connectivity.start();
       if (app.backgroundSync) app.sync.start();
+      app.bundles.start();
       return app;
     } catch (err) {
       store.close();
@@ -229,6 +237,7 @@ export class BaselineApp {
   close(): void {
     void this.driftScheduler.stop();
     void this.sync.stop();
+    void this.bundles.stop();
     this.connectivity.stop();
     this.devices.close();
     this.store.close();

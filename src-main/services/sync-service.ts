@@ -331,8 +331,14 @@ export class SyncService {
     }
   }
 
-  /** Keys of the devices in a pulled page whose certificates chain to the plant CA and bind the key they announced. */
-  private trustedDeviceKeys(page: PullResponse, enrolmentCa: string) {
+  /** The plant CA this laptop enrolled with (sync bundles are checked against it), or null when not enrolled. */
+  enrolmentCa(): { caCertificatePem: string; caFingerprint: string; serverId: string } | null {
+    const e = this.enrolment;
+    return e ? { caCertificatePem: e.caCertificatePem, caFingerprint: e.caFingerprint, serverId: e.serverId } : null;
+  }
+
+  /** Keys of the devices in a pulled page (or a server's bundle) whose certificates chain to the plant CA and bind the key they announced. */
+  trustedDeviceKeys(page: Pick<PullResponse, 'devices'>, enrolmentCa: string) {
     const caPems = [enrolmentCa, ...this.deps.identity.trust().caPems];
     const revoked = this.deps.identity.trust().revokedFingerprints;
     const keys = new Map<string, NonNullable<ReturnType<typeof publicKeyFromPem>>>();

@@ -53,6 +53,17 @@ export class SyncRepository {
     return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE device = ? AND seq > ? ORDER BY seq LIMIT ?`).all(device, seq, limit) as WireEvent[];
   }
 
+  /** Other devices' events held here, in the order they were stored (evidence backups carry them so a restore projects as this store did). */
+  foreignEventsInStoredOrder(device: string): { order: number; event: WireEvent }[] {
+    return (this.db.prepare(`SELECT rowid AS rowOrder, ${COLUMNS} FROM events WHERE device != ? ORDER BY rowid`).all(device) as (WireEvent & { rowOrder: number })[])
+      .map(({ rowOrder, ...event }) => ({ order: rowOrder, event }));
+  }
+
+  /** The stored order (rowid) of this device's events after a seq. */
+  storedOrder(device: string): Map<number, number> {
+    return new Map((this.db.prepare('SELECT seq, rowid AS o FROM events WHERE device = ?').all(device) as { seq: number; o: number }[]).map((r) => [r.seq, r.o]));
+  }
+
   /** How many of a device's events come after a seq. */
   countAfter(device: string, seq: number): number {
     return (this.db.prepare('SELECT count(*) AS n FROM events WHERE device = ? AND seq > ?').get(device, seq) as { n: number }).n;
