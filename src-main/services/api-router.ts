@@ -76,6 +76,16 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
     'connectivity.get': () => app.connectivity.current(),
     'sync.status': () => app.sync.status(),
     'sync.now': () => app.sync.syncNow(),
+    'sync.bundle.export': async () => {
+      const r = await app.bundles.exportBytes();
+      return { fileName: r.fileName, bundleBase64: r.bytes.toString('base64'), events: r.events, blobs: r.blobs };
+    },
+    'sync.bundle.import': async (req) => {
+      const r = await app.bundles.importFile(Buffer.from(req.fileBase64, 'base64'));
+      return { nothingChanged: r.nothingChanged, message: r.message };
+    },
+    'sync.backup.status': () => app.bundles.backupStatus(),
+    'sync.backup.setFolder': (req) => app.bundles.setBackupFolder(req.folder),
     'sync.enrol': (req) => app.sync.enrol(req.serverUrl, req.code, req.caFingerprint, app.actor()),
     'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),
     'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),

@@ -151,6 +151,13 @@ export class SyncBundleService {
 
   /** Writes a bundle of this laptop's unacknowledged events (all with `all`) to `out`. */
   async exportBundle(out: string, options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<ExportResult> {
+    const r = await this.exportBytes(options);
+    writeFileAtomic(out, r.bytes, 0o600);
+    return { ...r, file: out, bytes: r.bytes.length };
+  }
+
+  /** The bundle's bytes and a file name for it (the screen's "Export bundle" saves them where the person chooses). */
+  async exportBytes(options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<Omit<ExportResult, 'bytes' | 'file'> & { bytes: Buffer; fileName: string }> {
     const plant = this.plant();
     const serverCert = this.serverCertificate();
     if (!serverCert && !options.backup) {
@@ -183,9 +190,9 @@ export class SyncBundleService {
         deviceTime: this.clock().toISOString(), pullCursor: Number(this.deps.repo.get('pull-cursor') ?? '0'), recipientCertificatePem: key.certPem, backup: options.backup ?? false,
       },
     }, members, (text) => this.deps.deviceKey.sign(text), serverCert ? [serverCert, key.certPem] : [key.certPem]);
-    writeFileAtomic(out, bytes, 0o600);
     options.onProgress?.(hashes.length + 1, hashes.length + 1);
-    return { file: out, bytes: bytes.length, events: events.length, blobs: hashes.length, firstSeq: events[0]?.seq ?? 0, lastSeq: events[events.length - 1]?.seq ?? 0 };
+    const fileName = `baseline-${this.deps.deviceKey.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-to-server-${String(head.seq).padStart(8, '0')}${BUNDLE_SUFFIX}`;
+    return { fileName, bytes, events: events.length, blobs: hashes.length, firstSeq: events[0]?.seq ?? 0, lastSeq: events[events.length - 1]?.seq ?? 0 };
   }
 
   private deviceCertificate(): string | null {
@@ -228,6 +235,11 @@ export class SyncBundleService {
     this.deps.repo.set('last-success', this.clock().toISOString());
     this.deps.hub.emit('sync.status', this.deps.sync.status());
     return { nothingChanged: false, acknowledgedSeq: seq, message: `The server holds this laptop's events up to seq ${seq}; ${this.deps.repo.countAfter(this.own, seq)} still wait to be sent.` };
+  }
+
+  /** Imports a file from the server: its acknowledgement (JSON text) or a bundle for this laptop (CMS, binary). */
+  async importFile(bytes: Buffer): Promise<ImportResult> {
+    return bytes[0] === 0x7b /* { */ ? this.importAck(bytes) : this.importBundle(bytes);
   }
 
   /** Imports a server's bundle: other devices' events, checked and stored as an online pull stores them. */

@@ -7,6 +7,7 @@ import type { SyncStatus } from '../../../src-shared/common/api/contract.ts';
 import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-words.ts';
 import { useAppStore } from '../../state/app-store.ts';
 import { ConnectivityIndicator } from '../../components/connectivity-indicator.tsx';
+import { SyncBundleButtons } from './sync-bundle-buttons.tsx';
 
 const DOT: Record<SyncStatus['state'], string> = {
   'not-enrolled': 'offline', idle: 'online', syncing: 'online', offline: 'offline', refused: 'refused',
@@ -52,6 +53,7 @@ export function SyncStatusBar() {
       <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
         {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
       </button>
+      <SyncBundleButtons waiting={status.waiting} />
     </span>
   );
 }

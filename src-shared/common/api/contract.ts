@@ -48,6 +48,17 @@ export const SyncStatusSchema = z.object({
   /** Decisions recorded two ways on laptops that could not see each other, for a person to resolve. */
   conflicts: z.array(z.object({ kind: z.string(), changeId: z.string(), title: z.string(), message: z.string(), hint: z.string() })),
 });
+/** Where evidence backup to removable media stands (sync by file, air-gapped plants). */
+export const BackupStatusSchema = z.object({
+  folder: z.string().nullable(),
+  lastBackupAt: z.string().nullable(),
+  lastBackupFile: z.string().nullable(),
+  /** This laptop's events neither backed up nor acknowledged by the server. */
+  notBackedUp: z.number(),
+  lastError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
+  openableByServer: z.boolean(),
+});
+
 /** Where sync stands. */
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
@@ -225,6 +236,19 @@ export const OPERATIONS = {
     }).strict(),
     response: SyncStatusSchema,
   },
+  /** Sync by file (air-gapped plants): this laptop's unacknowledged events and content as an encrypted bundle to carry to the server. */
+  'sync.bundle.export': {
+    request: Empty,
+    response: z.object({ fileName: z.string(), bundleBase64: z.string(), events: z.number(), blobs: z.number() }),
+  },
+  /** A file from the server: its acknowledgement of a bundle, or a bundle for this laptop (approvals, people, plant). */
+  'sync.bundle.import': {
+    request: z.object({ fileName: z.string().max(500), fileBase64: z.string() }).strict(),
+    response: z.object({ nothingChanged: z.boolean(), message: z.string() }),
+  },
+  /** Evidence backup: where it goes and where it stands. */
+  'sync.backup.status': { request: Empty, response: BackupStatusSchema },
+  'sync.backup.setFolder': { request: z.object({ folder: z.string().trim().min(1).max(1000).nullable() }).strict(), response: BackupStatusSchema },
   'journal.list': {
     request: z.object({
       limit: z.number().int().min(1).max(1000).default(200),

@@ -1,0 +1,100 @@
+/**
+ * Sync by file, next to "Sync now" (air-gapped plants): "Export bundle" saves this laptop's unacknowledged events and
+ * content as an encrypted bundle to carry to the server on removable media; "Import from server" reads what the
+ * server gave back (its acknowledgement, or a bundle with approvals, people and plant). The last evidence backup
+ * and what is not yet backed up are shown in the tooltip.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import { errorOf, useAppStore } from '../../state/app-store.ts';
+import { ErrorPanel } from '../../components/error-panel.tsx';
+
+function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve(url.slice(url.indexOf(',') + 1));
+    };
+    reader.onerror = () => reject(new Error(`${file.name} could not be read (${reader.error?.message ?? 'unknown reason'}).`));
+    reader.readAsDataURL(file);
+  });
+}
+
+type Backup = { folder: string | null; lastBackupAt: string | null; notBackedUp: number; lastError: { message: string; hint: string } | null };
+
+/** The two file buttons and their outcome. */
+export function SyncBundleButtons({ waiting }: { waiting: number }) {
+  const api = useAppStore((s) => s.api);
+  const [busy, setBusy] = useState<null | 'export' | 'import'>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorData | null>(null);
+  const [backup, setBackup] = useState<Backup | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!api) return;
+    void api.invoke('sync.backup.status', {}).then(setBackup, () => undefined);
+  }, [api, waiting, done]);
+
+  async function exportBundle() {
+    if (!api) return;
+    setBusy('export');
+    setError(null);
+    setDone(null);
+    try {
+      const r = await api.invoke('sync.bundle.export', {});
+      const url = URL.createObjectURL(new Blob([bytesOf(r.bundleBase64)], { type: 'application/octet-stream' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = r.fileName;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setDone(`Saved ${r.fileName}: ${r.events} events and ${r.blobs} content files, encrypted to the server. Carry it to the server (baseline server import) and bring back the .ack file.`);
+    } catch (err) {
+      setError(errorOf(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function importFile(file: File) {
+    if (!api) return;
+    setBusy('import');
+    setError(null);
+    setDone(null);
+    try {
+      const r = await api.invoke('sync.bundle.import', { fileName: file.name, fileBase64: await readBase64(file) });
+      setDone(r.message);
+    } catch (err) {
+      setError(errorOf(err));
+    } finally {
+      setBusy(null);
+      if (input.current) input.current.value = '';
+    }
+  }
+
+  const backupWords = !backup?.folder ? 'Evidence backup is off.'
+    : backup.lastError ? `Evidence backup failed: ${backup.lastError.message} ${backup.lastError.hint}`
+      : `Last evidence backup ${backup.lastBackupAt ?? 'never'}; ${backup.notBackedUp} events not yet backed up.`;
+  return (
+    <span className="sync-bundles" data-testid="sync-bundles" title={backupWords}>
+      <button type="button" onClick={() => void exportBundle()} disabled={busy !== null}>{busy === 'export' ? 'Writing bundle…' : 'Export bundle'}</button>
+      <label className="button-like">
+        {busy === 'import' ? 'Importing…' : 'Import from server'}
+        <input ref={input} type="file" className="visually-hidden" data-testid="sync-bundle-file" accept=".baseline-bundle,.ack"
+          disabled={busy !== null} onChange={(e) => { const f = e.target.files?.[0]; if (f) void importFile(f); }} />
+      </label>
+      {backup?.lastError && <span className="sync-conflicts" data-testid="backup-failed">Backup failed</span>}
+      {done && <span className="muted" role="status" data-testid="sync-bundle-result">{done}</span>}
+      {error && <ErrorPanel error={error} title="Sync by file did not go through" />}
+    </span>
+  );
+}
