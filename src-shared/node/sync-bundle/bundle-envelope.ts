@@ -167,8 +167,8 @@ export async function openBundle(bytes: Buffer, keys: readonly BundleKeyPair[], 
     try {
       msg.decrypt(r, forge.pki.privateKeyFromPem(k.keyPem));
     } catch (err) {
-      fail('bundle-altered', `The ${what} does not decrypt (${err instanceof Error ? err.message : String(err)}): its encrypted content was altered or damaged (member (envelope)).`,
-        'Copy the file again from the drive, or write a new bundle; nothing was imported.', { member: '(envelope)' });
+      fail('bundle-altered', `The ${what} does not decrypt: its encrypted content was altered or damaged (member (envelope)).`,
+        'Copy the file again from the drive, or write a new bundle; nothing was imported.', { member: '(envelope)', reason: err instanceof Error ? err.message : String(err) });
     }
     const content = (msg as unknown as { content?: forge.util.ByteStringBuffer }).content;
     if (!content) fail('bundle-altered', `The ${what} decrypted to nothing (member (envelope)).`, 'Write a new bundle; nothing was imported.', { member: '(envelope)' });
