@@ -71,6 +71,8 @@ describe('sync by file in Chromium: "Export bundle" next to "Sync now", the ackn
     await page.getByTestId('sync-bundle-file').setInputFiles(join(media.home, 'damaged.baseline-bundle'));
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/does not decrypt: its encrypted content was altered or damaged \(member \(envelope\)\).*What to do: Copy the file again/);
     await page.screenshot({ path: join(SHOTS, 'sync-bundle-damaged.png') });
+    await page.getByTestId('sync-bundles').getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

@@ -89,12 +89,17 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
       <button type="button" onClick={() => void exportBundle()} disabled={busy !== null}>{busy === 'export' ? 'Writing bundle…' : 'Export bundle'}</button>
       <label className="button-like">
         {busy === 'import' ? 'Importing…' : 'Import from server'}
-        <input ref={input} type="file" className="visually-hidden" data-testid="sync-bundle-file" accept=".baseline-bundle,.ack"
+        <input ref={input} type="file" className="sync-bundle-input" data-testid="sync-bundle-file" accept=".baseline-bundle,.ack"
           disabled={busy !== null} onChange={(e) => { const f = e.target.files?.[0]; if (f) void importFile(f); }} />
       </label>
       {backup?.lastError && <span className="sync-conflicts" data-testid="backup-failed">Backup failed</span>}
-      {done && <span className="muted" role="status" data-testid="sync-bundle-result">{done}</span>}
-      {error && <ErrorPanel error={error} title="Sync by file did not go through" />}
+      {(done || error) && (
+        <span className="sync-bundle-outcome">
+          {done && <span role="status" data-testid="sync-bundle-result">{done}</span>}
+          {error && <ErrorPanel error={error} title="Sync by file did not go through" />}
+          <button type="button" className="link" onClick={() => { setDone(null); setError(null); }}>Close</button>
+        </span>
+      )}
     </span>
   );
 }
