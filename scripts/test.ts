@@ -27,6 +27,8 @@ for (const [name, cmd, args] of [
 }
 
 if (!step('build renderer', process.execPath, ['scripts/renderer-build.ts'])) failed++;
+// The CLI tests run `baseline` as users do: from its bundle (bin/baseline.js falls back to the sources without it).
+if (!step('build CLI bundle', process.execPath, ['scripts/build-cli.ts'])) failed++;
 
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';

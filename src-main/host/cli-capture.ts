@@ -1,5 +1,6 @@
 /**
- * `baseline capture` and `baseline simulate`: the controller commands of the CLI.
+ * `baseline capture`: reads a controller into a snapshot file (and, with a data directory, records it there).
+ * The data directory's services are loaded only when one is given: a bare capture needs the driver and the file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -7,22 +8,15 @@ import { BaselineError } from '../../src-shared/common/errors.ts';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
 import { PROFILE_CSV_MAX_CHARS } from '../../src-shared/common/api/contract.ts';
 import { readBoundedFile } from './bounded-file.ts';
-import type { ModbusProfile } from '../../src-shared/common/profile/capture-profile.ts';
 import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
 import { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
+import { inProcessDevice } from '../devices/process/in-process-device.ts';
 import { CaptureService } from '../services/capture-service.ts';
 import { SnapshotService } from '../services/snapshot-service.ts';
 import type { Artefact } from '../../src-shared/common/snapshot/snapshot.ts';
 import { mediaTypeOf } from '../../src-shared/common/diff/artefact-diff.ts';
 import { askSecret } from './secret-prompt.ts';
-import { BaselineApp, osUserActor } from '../services/baseline-app.ts';
-import { protectionFromEnv } from '../store/device-key-store.ts';
-import { startModbusSimulator } from '../devices/simulator/modbus-simulator.ts';
-import { modbusImageFromProfile } from '../devices/simulator/modbus-profile-image.ts';
-import { parseFault, startFaultProxy } from '../devices/simulator/fault-proxy.ts';
-import { startLogixSimulator } from '../devices/simulator/logix/logix-simulator.ts';
-import { startS7Simulator } from '../devices/simulator/s7/s7-simulator.ts';
-import { s7AreasFromProfile } from '../devices/simulator/s7-profile-areas.ts';
+import { osUserActor } from '../services/os-user-actor.ts';
 
 /** Output sinks. */
 export interface Io {
@@ -31,9 +25,11 @@ export interface Io {
   isTty: boolean;
 }
 
-type Flags = Record<string, string | boolean | string[] | undefined>;
+/** The parsed command-line options. */
+export type Flags = Record<string, string | boolean | string[] | undefined>;
 
-function num(flags: Flags, name: string): number | undefined {
+/** A whole-number option, or undefined when absent. */
+export function num(flags: Flags, name: string): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -41,7 +37,8 @@ function num(flags: Flags, name: string): number | undefined {
   return n;
 }
 
-function str(flags: Flags, name: string): string | undefined {
+/** A string option, or undefined when absent. */
+export function str(flags: Flags, name: string): string | undefined {
   const v = flags[name];
   return typeof v === 'string' ? v : undefined;
 }
@@ -73,7 +70,14 @@ export function targetFromFlags(flags: Flags): ControllerTarget {
   return parsed.data;
 }
 
-function readProfile(path: string | undefined, protocol: 'modbus' | 's7' | 'logix') {
+/** The data directory that records the capture (loaded only when one is given). */
+async function openRecordingApp(home: string) {
+  const [{ BaselineApp }, { protectionFromEnv }] = await Promise.all([import('../services/baseline-app.ts'), import('../store/device-key-store.ts')]);
+  return BaselineApp.open({ home, transport: 'cli', keyProtection: protectionFromEnv() });
+}
+
+/** Reads and checks a capture profile file (also used by `baseline simulate`). */
+export function readProfile(path: string | undefined, protocol: 'modbus' | 's7' | 'logix') {
   if (!path) throw new BaselineError('usage', 'No capture profile was given.', 'Pass --profile FILE.csv (header tag,address,type,class,safety,writable,description).');
   // The same limit as the API's profiles.import, checked before the file is read.
   const bytes = readBoundedFile(path, PROFILE_CSV_MAX_CHARS, {
@@ -92,8 +96,9 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
   if (!out) throw new BaselineError('usage', 'No output file was given.', 'Pass --out FILE.json for the capture document.');
   const options = CaptureOptionsSchema.parse({ ...(num(flags, 'timeout') !== undefined ? { timeoutMs: num(flags, 'timeout') } : {}), ...(num(flags, 'retries') !== undefined ? { retries: num(flags, 'retries') } : {}) });
   const homeGiven = str(flags, 'home') ?? process.env['BASELINE_HOME'];
-  const app = homeGiven ? BaselineApp.open({ home: homeGiven, transport: 'cli', keyProtection: protectionFromEnv() }) : null;
-  const devices = new DeviceSupervisor();
+  const app = homeGiven ? await openRecordingApp(homeGiven) : null;
+  // One capture, then exit: the drivers run in this process (a device process would cost a second Node start).
+  const devices = new DeviceSupervisor(inProcessDevice);
   try {
     // Attachments are checked and stored before touching the controller, so a bad path costs no capture.
     const attach = (flags['attach'] as string[] | undefined) ?? [];
@@ -138,58 +143,4 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
     devices.close();
     app?.close();
   }
-}
-
-/** `baseline simulate`: serves a simulated controller until interrupted. */
-export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
-  const protocol = str(flags, 'protocol');
-  if (protocol !== 'modbus-tcp' && protocol !== 'logix' && protocol !== 's7') {
-    throw new BaselineError('usage', `Cannot simulate "${protocol ?? '(no protocol)'}".`, 'Use --protocol modbus-tcp, s7 or logix.');
-  }
-  const profile = readProfile(str(flags, 'profile'), protocol === 'logix' ? 'logix' : protocol === 's7' ? 's7' : 'modbus');
-  const valuesPath = str(flags, 'values');
-  let values: Record<string, unknown> = {};
-  if (valuesPath) {
-    try {
-      values = JSON.parse(readFileSync(valuesPath, 'utf8')) as Record<string, unknown>;
-    } catch {
-      throw new BaselineError('simulator-values', `The values file ${valuesPath} is not readable JSON.`, 'Give a JSON object of tag name to value.');
-    }
-  }
-  const faultText = str(flags, 'fault');
-  // exception:N is a Modbus answer (the device itself replies with exception N); the rest are transport faults.
-  const exceptionCode = faultText?.startsWith('exception:') ? Number(faultText.slice('exception:'.length)) : null;
-  if (exceptionCode !== null && (protocol !== 'modbus-tcp' || !Number.isInteger(exceptionCode) || exceptionCode < 1 || exceptionCode > 255)) {
-    throw new BaselineError('bad-fault', `"${faultText}" is not a fault this simulator knows.`, 'exception:<code> (1-255) works with --protocol modbus-tcp only.');
-  }
-  const fault = faultText && exceptionCode === null ? parseFault(faultText) : null;
-  const port = num(flags, 'port') ?? 0;
-  let server: { port: number; close(): Promise<void> };
-  let label: string;
-  if (profile.protocol === 's7') {
-    server = await startS7Simulator({ areas: s7AreasFromProfile(profile, values), port: fault ? 0 : port });
-    label = 'Siemens S7';
-  } else if (profile.protocol === 'logix') {
-    const unknown = Object.keys(values).filter((k) => !profile.tags.some((t) => t.tag === k));
-    if (unknown.length) throw new BaselineError('simulator-values', `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}.`, 'Use the tag names of the profile (first CSV column).');
-    server = await startLogixSimulator({
-      port: fault ? 0 : port,
-      tags: profile.tags.map((t) => ({ name: t.address, type: t.type, writable: t.writable, ...(values[t.tag] !== undefined ? { value: values[t.tag] as never } : {}) })),
-    });
-    label = 'Logix (EtherNet/IP)';
-  } else {
-    const image = modbusImageFromProfile(profile as ModbusProfile, values);
-    server = await startModbusSimulator({ image, unitId: num(flags, 'unit') ?? 1, port: fault ? 0 : port, exception: exceptionCode,
-      identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller' } });
-    label = `Modbus TCP unit ${num(flags, 'unit') ?? 1}`;
-  }
-  const proxy = fault ? await startFaultProxy(server.port, fault, port) : null;
-  io.out(`Simulated ${label} controller on 127.0.0.1:${proxy?.port ?? server.port}, ${profile.tags.length} tags${faultText ? `, fault ${faultText}` : ''}. Ctrl+C stops it.\n`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
-  await proxy?.close();
-  await server.close();
-  return 0;
 }

@@ -4,26 +4,14 @@
  * 2 wrong usage.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
-import { describeProjectionDifference, summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
 import { APP_VERSION } from '../app-version.ts';
-import { openStore } from '../store/database.ts';
-import { JournalRepository } from '../store/journal-repository.ts';
-import { readDevicePublicKey, protectionFromEnv } from '../store/device-key-store.ts';
-import { createDemoPlant } from '../services/demo-plant.ts';
-import { HostedApp, createThrowawayDemo } from './hosted-app.ts';
 import { resolveHome } from './data-home.ts';
-import { startWebHost } from './web-host.ts';
-import { captureCommand, simulateCommand } from './cli-capture.ts';
-import { peopleCommand, snapshotVerifyCommand } from './cli-people.ts';
-import { diffCommand } from './cli-diff.ts';
-import { driftCommand } from './cli-drift.ts';
-import { evidenceCommand, verifyCommand } from './cli-evidence.ts';
-import { restoreCommand, syncCommand } from './cli-sync.ts';
+import { UsageError, type CliIo } from './cli-usage.ts';
+
+export type { CliIo } from './cli-usage.ts';
 
 const HELP = `baseline ${APP_VERSION}: offline-first OT change control
 
@@ -98,126 +86,7 @@ Usage:
 Data directory: --home DIR, else $BASELINE_HOME, else the desktop app's own folder.
 `;
 
-class UsageError extends Error {}
-
-/** Output sinks, so tests can run the CLI in-process. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
 const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-
-/** The journal of a data directory opened read-only, its own device pinned by the device key file (when present). */
-function readOnlyJournal(home: string) {
-  const store = openStore({ home, readOnly: true });
-  const local = readDevicePublicKey(home);
-  return { store, journal: new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null) };
-}
-
-function verify(home: string, json: boolean, io: CliIo): number {
-  const { store, journal } = readOnlyJournal(home);
-  try {
-    const report = journal.verifyAll();
-    const summary = summariseVerifyReport(report);
-    if (json) {
-      io.out(JSON.stringify({ ...report, summary }) + '\n');
-    } else {
-      io.out(summary + '\n');
-      for (const p of report.problems.slice(1, 20)) io.out(`  also: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}\n`);
-      if (report.problems.length > 20) io.out(`  … and ${report.problems.length - 20} more (use --json for all)\n`);
-      for (const d of report.projections) io.out(`  table ${describeProjectionDifference(d)}\n`);
-      if (report.projections.length > 0) io.out('  `baseline journal rebuild` restores these tables from the journal.\n');
-    }
-    return report.ok ? 0 : 1;
-  } finally {
-    store.close();
-  }
-}
-
-function list(home: string, json: boolean, limit: number, io: CliIo): number {
-  const { store, journal } = readOnlyJournal(home);
-  try {
-    const rows = journal.page(limit);
-    const checks = journal.verifyRows(rows);
-    if (json) {
-      const events = rows.map((r) => ({ ...r, problems: checks.get(r.id) ?? [] }));
-      io.out(JSON.stringify({ total: journal.count(), events }) + '\n');
-      return 0;
-    }
-    for (const r of rows) {
-      const problems = checks.get(r.id) ?? [];
-      let actor = r.actor;
-      try {
-        actor = (JSON.parse(r.actor) as { name: string }).name;
-      } catch {
-        // shown raw: verification reports it
-      }
-      const state = problems.length === 0 ? 'verified' : `FAILED (${problems.map((p) => p.kind).join(', ')})`;
-      io.out(`${String(r.seq).padStart(6)}  ${r.at}  ${r.type.padEnd(20)}  ${actor.padEnd(28)}  ${state}\n`);
-    }
-    io.out(`${rows.length} of ${journal.count()} events shown, newest first.\n`);
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
-function rebuild(home: string, io: CliIo): number {
-  const store = openStore({ home, purpose: 'baseline journal rebuild' });
-  try {
-    const local = readDevicePublicKey(home);
-    const { replayed, skipped } = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null).rebuildProjections();
-    io.out(`Projections rebuilt from ${replayed} journal events.\n`);
-    if (skipped > 0) io.out(`  ${skipped} events of devices whose key is neither this data directory's own nor certified were left out (\`baseline journal verify\` names them).\n`);
-    return 0;
-  } finally {
-    store.close();
-  }
-}
-
-async function web(values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
-  if (values['demo'] && (values['temp'] || values['home'] !== undefined)) throw new UsageError('--demo makes its own throw-away data directory; leave out --home and --temp');
-  const keyProtection = protectionFromEnv();
-  const port = values['port'] === undefined ? 0 : Number(values['port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
-  if (values['demo']) io.out('Building the demo plant (people, simulated controllers, a few months of history)…\n');
-  const home = values['demo'] ? await createThrowawayDemo({ keyProtection })
-    : values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
-  const hosted = await HostedApp.open({
-    home, transport: 'web', keyProtection,
-    serverUrl: (values['server'] as string | undefined) ?? process.env['BASELINE_SERVER_URL'] ?? null,
-  }, values['demo'] === true);
-  const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist-renderer');
-  let host;
-  try {
-    host = await startWebHost({ router: hosted, hub: hosted.hub, rendererDir, port });
-  } catch (err) {
-    await hosted.close();
-    throw err;
-  }
-  const demo = hosted.app.isDemo() ? ' (DEMO plant: demo data, not evidence; its simulated controllers run while this host does)' : '';
-  io.out(`Baseline web host\n  data directory: ${home}${demo}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`);
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await host.close();
-  await hosted.close();
-  return 0;
-}
-
-async function demo(command: string | undefined, values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
-  if (command !== 'create') throw new UsageError(`unknown demo command "${command ?? ''}"`);
-  const home = values['home'];
-  if (typeof home !== 'string') throw new UsageError('baseline demo create needs --home DIR (a new or empty folder)');
-  const report = await createDemoPlant({ home: resolve(home), keyProtection: protectionFromEnv(), log: (line) => io.out(`  ${line}\n`) });
-  io.out(`Demo plant written to ${report.home} in ${(report.milliseconds / 1000).toFixed(1)} s: ${report.events} signed events, `
-    + `${report.controllers.length} controllers (${report.controllers.join(', ')}), ${report.changes} changes.\n`
-    + `Serve it with: baseline web --home ${report.home}\n`);
-  return 0;
-}
 
 /** Runs the CLI with arguments (without node and script); returns the exit code. */
 export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
@@ -246,35 +115,37 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       io.out(HELP);
       return 0;
     }
+    // Each command's module (and what it needs: the store, the drivers, the web host) is loaded only when it runs.
     const home = resolveHome(values.home);
     const json = values.json ?? false;
     if (group === 'journal') {
-      if (command === 'verify') return verify(home, json, io);
+      const journal = await import('./cli-journal.ts');
+      if (command === 'verify') return journal.verify(home, json, io);
       if (command === 'list') {
         const limit = values.limit === undefined ? 50 : Number(values.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not ${values.limit}`);
-        return list(home, json, limit, io);
+        return journal.list(home, json, limit, io);
       }
-      if (command === 'rebuild') return rebuild(home, io);
+      if (command === 'rebuild') return journal.rebuild(home, io);
       throw new UsageError(`unknown journal command "${command ?? ''}"`);
     }
-    if (group === 'web') return await web(values, io);
-    if (group === 'demo') return await demo(command, values, io);
+    if (group === 'web') return await (await import('./cli-web.ts')).web(values, io);
+    if (group === 'demo') return await (await import('./cli-web.ts')).demo(command, values, io);
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
-    if (group === 'capture') return await captureCommand(values, ioTty);
-    if (group === 'people') return await peopleCommand(command, values, home, io);
-    if (group === 'diff') return diffCommand(positionals[1], positionals[2], values, values.home ?? process.env['BASELINE_HOME'] ?? null, io);
-    if (group === 'drift') return await driftCommand(values, home, io);
+    if (group === 'capture') return await (await import('./cli-capture.ts')).captureCommand(values, ioTty);
+    if (group === 'people') return await (await import('./cli-people.ts')).peopleCommand(command, values, home, io);
+    if (group === 'diff') return (await import('./cli-diff.ts')).diffCommand(positionals[1], positionals[2], values, values.home ?? process.env['BASELINE_HOME'] ?? null, io);
+    if (group === 'drift') return await (await import('./cli-drift.ts')).driftCommand(values, home, io);
     if (group === 'snapshot') {
       if (command !== 'verify') throw new UsageError(`unknown snapshot command "${command ?? ''}"`);
       const explicitHome = values.home ?? process.env['BASELINE_HOME'] ?? (existsSync(join(home, 'baseline.db')) ? home : null);
-      return snapshotVerifyCommand(positionals[2], values, explicitHome ?? null, io);
+      return (await import('./cli-people.ts')).snapshotVerifyCommand(positionals[2], values, explicitHome ?? null, io);
     }
-    if (group === 'simulate') return await simulateCommand(values, ioTty);
-    if (group === 'evidence') return await evidenceCommand(command, positionals[2], values, home, io);
-    if (group === 'verify') return await verifyCommand(command, values, values.home ?? null, io);
-    if (group === 'sync') return await syncCommand(command, positionals[2], values, home, io);
-    if (group === 'restore') return await restoreCommand(positionals.slice(1), values, io);
+    if (group === 'simulate') return await (await import('./cli-simulate.ts')).simulateCommand(values, ioTty);
+    if (group === 'evidence') return await (await import('./cli-evidence.ts')).evidenceCommand(command, positionals[2], values, home, io);
+    if (group === 'verify') return await (await import('./cli-evidence.ts')).verifyCommand(command, values, values.home ?? null, io);
+    if (group === 'sync') return await (await import('./cli-sync.ts')).syncCommand(command, positionals[2], values, home, io);
+    if (group === 'restore') return await (await import('./cli-sync.ts')).restoreCommand(positionals.slice(1), values, io);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof BaselineError && err.code === 'usage') {

@@ -2,7 +2,7 @@
  * The composition root: opens a data directory and builds every service with its dependencies, for any
  * host (Electron shell, web host, in-process tests). The CLI's read-only commands use `openReadOnly`.
  */
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { APP_VERSION } from '../app-version.ts';
@@ -66,17 +66,9 @@ export interface BaselineAppOptions {
   sync?: { intervalMs?: number; afterEventMs?: number; timeoutMs?: number; background?: boolean };
 }
 
-/** The operating-system user running this program, as the actor of events no person signs. */
-export function osUserActor(): Actor {
-  let name: string;
-  try {
-    name = userInfo().username;
-  } catch {
-    // no passwd entry (containers): fall back to the environment
-    name = process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown';
-  }
-  return { kind: 'os-user', id: name, name: `${name}@${hostname()}` };
-}
+import { osUserActor } from './os-user-actor.ts';
+
+export { osUserActor };
 
 /** Every service of one open data directory. */
 export class BaselineApp {

@@ -22,8 +22,9 @@ export type SpawnDeviceProcess = () => DeviceProcessHandle;
 
 /** Forks the device worker as a Node child process (web host, CLI, tests; Electron uses utilityProcess). */
 export const forkDeviceProcess: SpawnDeviceProcess = () => {
-  // Resolved here, not at module load: the Electron bundle is CommonJS, where import.meta is empty.
-  const worker = fileURLToPath(new URL('./device-worker.ts', import.meta.url));
+  // Resolved here, not at module load: the Electron bundle is CommonJS, where import.meta is empty. Run from the
+  // sources this module is .ts and so is the worker beside it; in the CLI bundle (dist/cli/) both are .js.
+  const worker = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './device-worker.ts' : './device-worker.js', import.meta.url));
   const child: ChildProcess = fork(worker, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     send: (m) => { if (child.connected) child.send(m); },

@@ -3,10 +3,8 @@
  * throw them from socket callbacks on malformed replies) is reported, and the process exits so the
  * supervisor fails the job with that reason and starts a clean process.
  */
-import { toErrorData } from '../../../src-shared/common/errors.ts';
-import { BaselineError } from '../../../src-shared/common/errors.ts';
 import type { FromDevice, ToDevice } from './device-messages.ts';
-import { JOB_HANDLERS } from './job-handlers.ts';
+import { crashReport, deviceJobRunner } from './job-runner.ts';
 
 /** Under Electron this runs as a utilityProcess and talks through `process.parentPort`; under Node, a forked child with IPC. */
 interface ParentPort {
@@ -26,8 +24,7 @@ function onMessage(listener: (m: unknown) => void): void {
 }
 
 function die(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  send({ type: 'crash', message: `the protocol library failed on an unexpected reply (${message})` });
+  send(crashReport(err));
   // Let the crash message flush before exiting.
   setTimeout(() => process.exit(70), 20);
 }
@@ -35,29 +32,8 @@ function die(err: unknown): void {
 process.on('uncaughtException', die);
 process.on('unhandledRejection', die);
 
-const running = new Map<number, AbortController>();
-
-onMessage((raw) => {
-  const m = raw as ToDevice;
-  if (m.type === 'cancel') {
-    running.get(m.id)?.abort();
-    return;
-  }
-  const handler = JOB_HANDLERS[m.job.kind];
-  if (!handler) {
-    send({ type: 'result', id: m.id, ok: false, error: new BaselineError('unknown-job', `The device process has no job "${m.job.kind}".`, 'This is a defect; report it.').toData() });
-    return;
-  }
-  const controller = new AbortController();
-  running.set(m.id, controller);
-  void handler(m.job.payload, {
-    signal: controller.signal,
-    progress: (p) => send({ type: 'progress', id: m.id, progress: p }),
-  }).then(
-    (value) => send({ type: 'result', id: m.id, ok: true, value }),
-    (err: unknown) => send({ type: 'result', id: m.id, ok: false, error: toErrorData(err) }),
-  ).finally(() => running.delete(m.id));
-});
+const run = deviceJobRunner(send);
+onMessage((raw) => run(raw as ToDevice));
 
 if (!parentPort) process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });
