@@ -18,6 +18,9 @@ import { CaptureService } from './capture-service.ts';
 import { ControllerService } from './controller-service.ts';
 import { ProfileService } from './profile-service.ts';
 import { PlantRepository } from '../store/plant-repository.ts';
+import { PlantModelRepository } from '../store/plant-model-repository.ts';
+import { PolicyRepository } from '../store/policy-repository.ts';
+import { RestoreRepository } from '../store/restore-repository.ts';
 import { IdentityRepository } from '../store/identity-repository.ts';
 import { IdentityService } from './identity-service.ts';
 import { SnapshotService } from './snapshot-service.ts';
@@ -115,7 +118,7 @@ export class BaselineApp {
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
     this.controllers = new ControllerService(this.journal, this.plant);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs }, options.clock);
-    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), store.db, this.journal);
+    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), new PolicyRepository(store.db), this.journal);
     this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db, this.journal), () => this.policy.lockout(), options.clock,
       () => this.policy.knownRoles().map((r) => r.id));
     this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
@@ -128,12 +131,12 @@ export class BaselineApp {
       baselines: this.baselines, clock: options.clock ?? (() => new Date()), actor: () => this.actor(),
       ...(options.driftCheckIntervalMs !== undefined ? { intervalMs: options.driftCheckIntervalMs } : {}),
     });
-    this.plantModel = new PlantService({ db: store.db, journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
+    this.plantModel = new PlantService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
     this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
     this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
-      db: store.db, journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
+      decisions: new RestoreRepository(store.db), journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
       clock: options.clock ?? (() => new Date()),
     });
     this.evidence = new EvidenceService({

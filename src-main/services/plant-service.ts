@@ -4,7 +4,6 @@
  * e-signatures of plant engineering (a plant engineering manager or a Baseline administrator), each one journal
  * event carrying what it replaced. Changes already submitted keep the evaluation they were reviewed under.
  */
-import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
@@ -16,6 +15,7 @@ import type { JournalRepository } from '../store/journal-repository.ts';
 import type { DecisionSigner, IdentityService } from './identity-service.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { PlantRepository } from '../store/plant-repository.ts';
+import type { PlantModelRepository } from '../store/plant-model-repository.ts';
 import { describeTarget, profileProtocolOf } from '../../src-shared/common/capture/controller-target.ts';
 
 /** Roles that may set the plant model (and adopt a policy): plant engineering. */
@@ -35,7 +35,7 @@ export interface PlantView {
 /** Reads and edits the plant model. */
 export class PlantService {
   private readonly deps: {
-    db: Database.Database; journal: JournalRepository; identity: IdentityService; knownRoles: () => string[];
+    model: PlantModelRepository; journal: JournalRepository; identity: IdentityService; knownRoles: () => string[];
     controllers: ControllerService; repo: PlantRepository;
   };
 
@@ -63,7 +63,7 @@ export class PlantService {
     const controllers = this.planControllers(plant, source);
     const sha256 = sha256Hex(text);
     const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the plant model', { schema: 'baseline.plant-import/1', sha256, plant });
-    this.deps.db.transaction(() => {
+    this.deps.model.transaction(() => {
       this.deps.journal.append('plant.imported', { plant, source, sha256, signature }, actor);
       for (const c of controllers) {
         const id = c.existing?.id ?? this.deps.controllers.register(c.entry.name, c.entry.target, c.profileSha256, actor).id;
@@ -72,7 +72,7 @@ export class PlantService {
           this.deps.journal.append('controller.safety-set', { controllerId: id, safety: c.entry.safety, reason: `as the plant model ${source} says` }, actor);
         }
       }
-    })();
+    });
     return plant;
   }
 
@@ -82,8 +82,7 @@ export class PlantService {
     const problems: string[] = [];
     const profiles = this.deps.repo.profiles();
     const registered = this.deps.repo.controllers();
-    const placement = new Map((this.deps.db.prepare('SELECT id, line_id, safety FROM controllers').all() as { id: string; line_id: string | null; safety: number }[])
-      .map((r) => [r.id, { lineId: r.line_id, safety: r.safety === 1 }]));
+    const placement = this.deps.model.placements();
     // A controller must never silently lose its line (its tier decides the approvals of every change to it).
     const { lines } = plantSitesAndLines(plant);
     const kept = new Set(lines.map((l) => l.id));
@@ -120,12 +119,12 @@ export class PlantService {
 
   /** The plant's sites. */
   sites(): Site[] {
-    return this.deps.db.prepare('SELECT id, name FROM plant_sites ORDER BY id').all() as Site[];
+    return this.deps.model.sites();
   }
 
   /** The plant's lines. */
   lines(): PlantLine[] {
-    return this.deps.db.prepare('SELECT id, name, tier, site_id AS site FROM plant_lines ORDER BY id').all() as PlantLine[];
+    return this.deps.model.lines();
   }
 
   /** The plant for the Plant screen. */
@@ -133,8 +132,8 @@ export class PlantService {
     return {
       sites: this.sites(),
       lines: this.lines(),
-      controllerLines: Object.fromEntries((this.deps.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id])),
-      safetyControllers: (this.deps.db.prepare('SELECT id FROM controllers WHERE safety = 1').all() as { id: string }[]).map((r) => r.id),
+      controllerLines: this.deps.model.controllerLines(),
+      safetyControllers: this.deps.model.safetyControllerIds(),
     };
   }
 
@@ -168,7 +167,7 @@ export class PlantService {
   removeLine(lineId: string, reason: string, signer: PlantSigner): void {
     const previous = this.lines().find((l) => l.id === lineId);
     if (!previous) throw lineUnknown(lineId);
-    const on = (this.deps.db.prepare('SELECT name FROM controllers WHERE line_id = ? ORDER BY name').all(lineId) as { name: string }[]).map((r) => r.name);
+    const on = this.deps.model.controllerNamesOnLine(lineId);
     if (on.length > 0) {
       throw new BaselineError('line-in-use', `Line ${lineId} still has ${on.length} controller${on.length === 1 ? '' : 's'} on it (${on.slice(0, 5).join(', ')}${on.length > 5 ? ', …' : ''}).`,
         'Put those controllers on another line first; the line\'s history stays in the journal either way.');
@@ -181,9 +180,7 @@ export class PlantService {
   /** The people roster, by employee id. */
   roster(): RosterEntry[] {
     this.deps.journal.assertTrustworthy();
-    return (this.deps.db.prepare('SELECT employee_id, name, roles, site_id, active FROM roster ORDER BY employee_id').all() as
-      { employee_id: string; name: string; roles: string; site_id: string | null; active: number }[])
-      .map((r) => ({ employeeId: r.employee_id, name: r.name, roles: JSON.parse(r.roles) as string[], site: r.site_id, active: r.active === 1 }));
+    return this.deps.model.roster();
   }
 
   /**
@@ -219,7 +216,7 @@ export class PlantService {
 
   /** A controller's name (its id when it is not registered here). */
   controllerName(controllerId: string): string {
-    return (this.deps.db.prepare('SELECT name FROM controllers WHERE id = ?').get(controllerId) as { name: string } | undefined)?.name ?? controllerId;
+    return this.deps.model.controllerName(controllerId) ?? controllerId;
   }
 
   /**
@@ -244,9 +241,9 @@ export class PlantService {
   }
 
   private placement(controllerId: string): { lineId: string | null; safety: boolean } {
-    const row = this.deps.db.prepare('SELECT line_id, safety FROM controllers WHERE id = ?').get(controllerId) as { line_id: string | null; safety: number } | undefined;
-    if (!row) throw new BaselineError('controller-unknown', `No controller ${controllerId} is registered on this laptop.`, 'Pick one from the Controllers screen.');
-    return { lineId: row.line_id, safety: row.safety === 1 };
+    const placement = this.deps.model.placement(controllerId);
+    if (!placement) throw new BaselineError('controller-unknown', `No controller ${controllerId} is registered on this laptop.`, 'Pick one from the Controllers screen.');
+    return placement;
   }
 }
 

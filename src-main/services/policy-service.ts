@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { AdoptedPolicyRow, PolicyRepository } from '../store/policy-repository.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import type { Policy } from '../../src-shared/common/workflow/policy-schema.ts';
 import { signatureLockout } from '../../src-shared/common/workflow/policy-schema.ts';
@@ -34,14 +34,14 @@ export interface PolicyInForce {
 export class PolicyService {
   private readonly fallback: Policy;
   private readonly fallbackSha256: string;
-  private readonly db: Database.Database | null;
+  private readonly adopted: PolicyRepository | null;
   private readonly guard: { assertTrustworthy(): void } | null;
   private cache: { eventId: string; policy: Policy } | null = null;
   private readonly resourcesDir: string;
   private checkpointSet: CheckpointSet | null = null;
 
   /** `guard` proves the `policies` table equal to the signed journal before it is read (the policy is a trust decision). */
-  constructor(resourcesDir: string, db: Database.Database | null = null, guard: { assertTrustworthy(): void } | null = null) {
+  constructor(resourcesDir: string, adopted: PolicyRepository | null = null, guard: { assertTrustworthy(): void } | null = null) {
     this.resourcesDir = resourcesDir;
     const file = join(resourcesDir, 'policy', 'default-policy.yaml');
     let text: string;
@@ -52,13 +52,13 @@ export class PolicyService {
     }
     this.fallback = loadPolicyYaml(text, 'default-policy.yaml');
     this.fallbackSha256 = createHash('sha256').update(text).digest('hex');
-    this.db = db;
+    this.adopted = adopted;
     this.guard = guard;
   }
 
-  private latest(): { event_id: string; revision: number; name: string; sha256: string; yaml: string; source: string; adopted_by: string; adopted_at: string } | undefined {
+  private latest(): AdoptedPolicyRow | undefined {
     this.guard?.assertTrustworthy();
-    return this.db?.prepare('SELECT * FROM policies ORDER BY revision DESC, adopted_at DESC LIMIT 1').get() as never;
+    return this.adopted?.latestAdopted();
   }
 
   /** The policy in force. */

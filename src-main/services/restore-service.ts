@@ -5,7 +5,6 @@
  * compared) is recorded. The preview and typed confirmation of the execution screen come on top of this.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
@@ -15,6 +14,7 @@ import { signatureStatement, type ESignature } from '../../src-shared/common/sna
 import type { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
 import type { RestoreResult } from '../devices/restore-job.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
+import type { RestoreRepository } from '../store/restore-repository.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { ProfileService } from './profile-service.ts';
@@ -38,7 +38,7 @@ export const RESTORE_AUTHORIZER_ROLES: readonly string[] = ['shift-supervisor', 
 
 /** Authorizes and runs restores. */
 export class RestoreService {
-  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; controllers: ControllerService; profiles: ProfileService; devices: DeviceSupervisor; clock: () => Date };
+  private readonly deps: { decisions: RestoreRepository; journal: JournalRepository; identity: IdentityService; controllers: ControllerService; profiles: ProfileService; devices: DeviceSupervisor; clock: () => Date };
 
   constructor(deps: RestoreService['deps']) {
     this.deps = deps;
@@ -61,12 +61,9 @@ export class RestoreService {
   }
 
   private decision(id: string): { controllerId: string; writesSha256: string; authorizedAt: string; used: boolean; signature: ESignature } {
-    const row = this.deps.db.prepare('SELECT controller_id, writes_sha256, authorized_at, used_event_id, event_id FROM restore_authorizations WHERE id = ?').get(id) as
-      { controller_id: string; writes_sha256: string; authorized_at: string; used_event_id: string | null; event_id: string } | undefined;
-    if (!row) throw new BaselineError('restore-no-decision', `No signed restore decision ${id} exists on this laptop.`, 'A shift supervisor must sign the restore decision first. Nothing was written.');
-    const event = this.deps.db.prepare('SELECT payload FROM events WHERE id = ?').get(row.event_id) as { payload: string };
-    const payload = JSON.parse(event.payload) as { signature: ESignature };
-    return { controllerId: row.controller_id, writesSha256: row.writes_sha256, authorizedAt: row.authorized_at, used: row.used_event_id !== null, signature: payload.signature };
+    const decision = this.deps.decisions.decision(id);
+    if (!decision) throw new BaselineError('restore-no-decision', `No signed restore decision ${id} exists on this laptop.`, 'A shift supervisor must sign the restore decision first. Nothing was written.');
+    return decision;
   }
 
   /** Writes the values the decision allows, reading each back; records every outcome. */
