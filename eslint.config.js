@@ -7,9 +7,13 @@ import tseslint from 'typescript-eslint';
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'net', 'tls', 'http', 'https', 'dgram',
   'stream', 'stream/*', 'url', 'util', 'worker_threads', 'zlib', 'module', 'process', 'buffer', 'events', 'readline', 'dns', 'cluster', 'vm'];
 
-const layer = (message, patterns) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+const layer = (message, patterns, ...more) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }, ...more] }],
 });
+
+// SQL only in the store: services and hosts reach the database through repositories (src-main/store/; the
+// server's own store is src-server/store/).
+const SQL_IN_STORE_ONLY = { group: ['better-sqlite3'], message: 'SQL only in the store: better-sqlite3 is imported under src-main/store/ (and src-server/store/) only; call a repository there.' };
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'dist-renderer/', 'dist-electron/', 'release/', 'test-results/'] },
@@ -48,16 +52,26 @@ export default tseslint.config(
   },
   {
     files: ['src-main/**/*.ts'],
-    ignores: ['src-main/app/**'],
+    ignores: ['src-main/app/**', 'src-main/store/**'],
+    rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
+      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY),
+  },
+  {
+    files: ['src-main/store/**/*.ts'],
     rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
       ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**']),
   },
   {
     files: ['src-main/app/**/*.ts'],
-    rules: layer('The Electron shell never imports src-server or the renderer.', ['**/src-server/**', '**/src-renderer/**']),
+    rules: layer('The Electron shell never imports src-server or the renderer.', ['**/src-server/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY),
   },
   {
     files: ['src-server/**/*.ts'],
+    ignores: ['src-server/store/**'],
+    rules: layer('src-server never imports src-main (ARCHITECTURE §1).', ['electron', '**/src-main/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY),
+  },
+  {
+    files: ['src-server/store/**/*.ts'],
     rules: layer('src-server never imports src-main (ARCHITECTURE §1).', ['electron', '**/src-main/**', '**/src-renderer/**']),
   },
 );

@@ -20,6 +20,7 @@ import { ProfileService } from './profile-service.ts';
 import { PlantRepository } from '../store/plant-repository.ts';
 import { PlantModelRepository } from '../store/plant-model-repository.ts';
 import { PolicyRepository } from '../store/policy-repository.ts';
+import { ChangeRepository } from '../store/change-repository.ts';
 import { RestoreRepository } from '../store/restore-repository.ts';
 import { IdentityRepository } from '../store/identity-repository.ts';
 import { IdentityService } from './identity-service.ts';
@@ -133,7 +134,7 @@ export class BaselineApp {
     });
     this.plantModel = new PlantService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
-    this.changes = new ChangeService({ db: store.db, journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
     this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       decisions: new RestoreRepository(store.db), journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,

@@ -5,7 +5,6 @@
  * and, for decisions, the signer's e-signature over the change's content.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type Database from 'better-sqlite3';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
@@ -19,6 +18,7 @@ import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts'
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
+import type { ChangeRepository } from '../store/change-repository.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
 import { PLANT_ENGINEERING, type PlantService } from './plant-service.ts';
@@ -143,7 +143,7 @@ export function changeOutcome(state: ChangeState, restores: readonly RestoreReco
 
 /** Runs the change workflow. */
 export class ChangeService {
-  private readonly deps: { db: Database.Database; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plant: PlantService; baselines: BaselineService; clock: () => Date };
+  private readonly deps: { changes: ChangeRepository; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plant: PlantService; baselines: BaselineService; clock: () => Date };
 
   constructor(deps: ChangeService['deps']) {
     this.deps = deps;
@@ -152,9 +152,7 @@ export class ChangeService {
   /** What the plant model says about a request: its controllers' lines and whether it touches safety tags. */
   plantFacts(fields: ChangeRequestFields): PlantFacts {
     const lines = this.deps.plant.lines();
-    const rows = fields.targetControllers.length === 0 ? [] : this.deps.db.prepare(
-      `SELECT id, name, line_id, profile_sha256, safety FROM controllers WHERE id IN (${fields.targetControllers.map(() => '?').join(',')})`).all(...fields.targetControllers) as
-      { id: string; name: string; line_id: string | null; profile_sha256: string | null; safety: number }[];
+    const rows = this.deps.changes.targetControllers(fields.targetControllers);
     const lineFacts = [...new Set(rows.map((r) => r.line_id).filter((l): l is string => l !== null))]
       .map((id) => lines.find((l) => l.id === id)).filter((l): l is PlantLine => l !== undefined)
       .map((l) => ({ id: l.id, name: l.name, tier: l.tier }));
@@ -180,9 +178,9 @@ export class ChangeService {
   }
 
   private state(id: string): ChangeState {
-    const row = this.deps.db.prepare('SELECT state FROM changes WHERE id = ?').get(id) as { state: string } | undefined;
-    if (!row) throw new BaselineError('change-unknown', `No change request ${id} exists on this laptop.`, 'Pick one from the change register.');
-    return JSON.parse(row.state) as ChangeState;
+    const json = this.deps.changes.stateJson(id);
+    if (json === null) throw new BaselineError('change-unknown', `No change request ${id} exists on this laptop.`, 'Pick one from the change register.');
+    return JSON.parse(json) as ChangeState;
   }
 
   private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor,
@@ -191,12 +189,12 @@ export class ChangeService {
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const policy = this.deps.policy;
     // The checkpoint file and the controllers' names are read only by the operations that need them.
-    const db = this.deps.db;
+    const changes = this.deps.changes;
     let names: Record<string, string> | undefined;
     const result = transition(state, op, {
       now, policy: policy.current(), plant: this.plantFacts(fields),
       get checkpoints() { return policy.checkpoints(); },
-      get controllerNames() { return (names ??= Object.fromEntries((db.prepare('SELECT id, name FROM controllers').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]))); },
+      get controllerNames() { return (names ??= changes.controllerNames()); },
     });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
     // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
@@ -393,8 +391,8 @@ export class ChangeService {
     const pc = state.fields.proposedChange;
     if (pc?.kind !== 'diff') return null;
     const controllerId = pc.controllerId;
-    const row = this.deps.db.prepare('SELECT profile_sha256 FROM controllers WHERE id = ?').get(controllerId) as { profile_sha256: string | null } | undefined;
-    const profile = row?.profile_sha256 ? this.deps.profiles.load(row.profile_sha256).tags : [];
+    const profileSha256 = this.deps.changes.controllerProfileSha256(controllerId);
+    const profile = profileSha256 ? this.deps.profiles.load(profileSha256).tags : [];
     const baseline = this.deps.baselines.current(controllerId);
     const latest = latestSnapshot(controllerId);
     // Once the work started, "before" is the before-snapshot recorded on the change, whatever happened since.
@@ -421,15 +419,14 @@ export class ChangeService {
   /** Lines of a change's target controllers, from one read of where every controller is (no profile loads). */
   private linesOfTargets(): (fields: ChangeRequestFields) => string[] {
     const known = new Set(this.deps.plant.lines().map((l) => l.id));
-    const lineOf = new Map((this.deps.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[])
+    const lineOf = new Map(this.deps.changes.controllerLineRows()
       .filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
     return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
   }
 
   /** Every restore of every change, by change id (one read of the restore events). */
   private restoresByChange(changeId?: string): Map<string, RestoreRecord[]> {
-    const rows = this.deps.db.prepare(`SELECT type, at, payload FROM events WHERE type IN ('restore.authorized', 'restore.executed', 'restore.verified')
-      ${changeId ? `AND json_extract(payload, '$.changeId') = ?` : ''} ORDER BY rowid`).all(...(changeId ? [changeId] : [])) as { type: string; at: string; payload: string }[];
+    const rows = this.deps.changes.restoreEvents(changeId);
     const byDecision = new Map<string, RestoreRecord & { changeId: string }>();
     for (const r of rows) {
       const p = JSON.parse(r.payload) as Record<string, unknown>;
@@ -465,8 +462,7 @@ export class ChangeService {
   list(): ChangeSummary[] {
     const linesOf = this.linesOfTargets();
     const restores = this.restoresByChange();
-    return (this.deps.db.prepare('SELECT id, status, title, class, requester, state, created_at, updated_at FROM changes ORDER BY created_at DESC').all() as
-      { id: string; status: string; title: string; class: string | null; requester: string; state: string; created_at: string; updated_at: string }[])
+    return this.deps.changes.summaries()
       .map((r) => {
         const state = JSON.parse(r.state) as ChangeState;
         return {
@@ -479,8 +475,8 @@ export class ChangeService {
   /** Each change's booked slot, or else the window it asked for, with the lines of their controllers (for the calendar). */
   requestedWindows(): { id: string; title: string; status: string; start: string; end: string; lines: string[] }[] {
     const linesOf = this.linesOfTargets();
-    return (this.deps.db.prepare('SELECT state FROM changes ORDER BY created_at').all() as { state: string }[])
-      .map((r) => JSON.parse(r.state) as ChangeState)
+    return this.deps.changes.statesJsonByCreation()
+      .map((json) => JSON.parse(json) as ChangeState)
       .filter((c) => c.status !== 'withdrawn' && c.status !== 'rejected')
       .flatMap((c) => {
         // Once booked, the slot is what the calendar must show; until then, the window the request asked for.
@@ -500,11 +496,7 @@ export class ChangeService {
     const from = 'execution' in state ? state.execution.startedAt : null;
     const to = state.status === 'closed' ? state.closure.at : null;
     const targets = state.fields.targetControllers;
-    const rows = this.deps.db.prepare(`SELECT seq, at, type, actor, payload FROM events WHERE
-      (type = 'change.updated' AND json_extract(payload, '$.changeId') = ?)
-      OR (type IN ('restore.authorized', 'restore.started', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
-      OR (type = 'capture.recorded' AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
-      ORDER BY rowid`).all(id, id, from, from, to, to) as { seq: number; at: string; type: string; actor: string; payload: string }[];
+    const rows = this.deps.changes.timelineEvents(id, from, to);
     const out: { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] = [];
     for (const r of rows) {
       const p = JSON.parse(r.payload) as Record<string, unknown>;

@@ -12,6 +12,12 @@ async function layerErrors(filePath: string, code: string): Promise<string[]> {
 }
 
 describe('layer lint rules', { timeout: 30_000 }, () => {
+  it('name the store as the place for SQL when a service imports better-sqlite3', async () => {
+    const errors = await layerErrors('src-main/services/x.ts', "import Database from 'better-sqlite3';\nexport const used = Database;\n");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/SQL only in the store/);
+  });
+
   it('fail when a renderer file imports node:fs', async () => {
     const errors = await layerErrors('src-renderer/views/audit/leak.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n");
     expect(errors).toHaveLength(1);
@@ -26,6 +32,10 @@ describe('layer lint rules', { timeout: 30_000 }, () => {
     ['src-shared/common/x.ts', "import { sha256Hex } from '../node/hash.ts';"],
     ['src-shared/node/x.ts', "import { openStore } from '../../src-main/store/database.ts';"],
     ['src-main/services/x.ts', "import { app } from 'electron';"],
+    ['src-main/services/x.ts', "import Database from 'better-sqlite3';"],
+    ['src-main/host/x.ts', "import type Database from 'better-sqlite3';"],
+    ['src-main/app/x.ts', "import Database from 'better-sqlite3';"],
+    ['src-server/x.ts', "import Database from 'better-sqlite3';"],
   ])('refuse %s importing %s', async (file, line) => {
     expect(await layerErrors(file, `${line}\nexport const used = 1;\n`)).toHaveLength(1);
   });
@@ -35,6 +45,8 @@ describe('layer lint rules', { timeout: 30_000 }, () => {
     ['src-shared/node/x.ts', "import { createHash } from 'node:crypto';"],
     ['src-main/app/x.ts', "import { app } from 'electron';"],
     ['src-main/services/x.ts', "import { sha256Hex } from '../../src-shared/node/hash.ts';"],
+    ['src-main/store/x.ts', "import Database from 'better-sqlite3';"],
+    ['src-server/store/x.ts', "import Database from 'better-sqlite3';"],
   ])('allow %s importing %s', async (file, line) => {
     expect(await layerErrors(file, `${line}\nexport const used = 1;\n`)).toEqual([]);
   });
