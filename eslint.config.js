@@ -57,6 +57,13 @@ export default tseslint.config(
       ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY),
   },
   {
+    // The hosts (CLI, web host) reach a data directory through the services only (BaselineApp, DataDirectoryReader).
+    files: ['src-main/host/**/*.ts'],
+    rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
+      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY,
+      { group: ['**/store/*', '**/store/**'], message: 'src-main/host reaches data only through services (BaselineApp, DataDirectoryReader), never a store module.' }),
+  },
+  {
     files: ['src-main/store/**/*.ts'],
     rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
       ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**']),

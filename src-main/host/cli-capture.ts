@@ -72,7 +72,7 @@ export function targetFromFlags(flags: Flags): ControllerTarget {
 
 /** The data directory that records the capture (loaded only when one is given). */
 async function openRecordingApp(home: string) {
-  const [{ BaselineApp }, { protectionFromEnv }] = await Promise.all([import('../services/baseline-app.ts'), import('../store/device-key-store.ts')]);
+  const [{ BaselineApp }, { protectionFromEnv }] = await Promise.all([import('../services/baseline-app.ts'), import('../services/data-directory-reader.ts')]);
   return BaselineApp.open({ home, transport: 'cli', keyProtection: protectionFromEnv() });
 }
 

@@ -10,7 +10,7 @@ import type { Artefact } from '../../src-shared/common/snapshot/snapshot.ts';
 import { CaptureDocumentSchema, schemaProblems, SnapshotFileSchema } from '../../src-shared/common/snapshot/snapshot-schema.ts';
 import { firstProblems } from '../../src-shared/common/yaml-document.ts';
 import { verifySnapshotBytes, type SnapshotVerdict } from '../../src-shared/node/snapshot-verifier.ts';
-import { BlobStore } from '../store/blob-store.ts';
+import { storedFilesOf } from '../services/data-directory-reader.ts';
 import { trustFor } from './cli-people.ts';
 
 interface Io {
@@ -80,7 +80,7 @@ export function diffCommand(a: string | undefined, b: string | undefined, flags:
   const verification = inputs.map((i, n) => ({ file: n === 0 ? a : b, state: verdicts[n]?.state ?? 'unsigned', line: verificationLine(i, verdicts[n] ?? null) }));
   const withArtefacts = (doc: CaptureDocument) => ({ ...diffableFromCapture(doc), artefacts: (doc as CaptureDocument & { artefacts?: Artefact[] }).artefacts ?? [] });
   const diff = diffDocuments(withArtefacts(before), withArtefacts(after), { force: flags['force'] === true, includeUnchanged: false });
-  const blobs = home ? new BlobStore(home) : null;
+  const blobs = home ? storedFilesOf(home) : null;
   const textDiffs = diff.artefactChanges.filter((c) => c.kind === 'changed' && c.before && c.after && isTextArtefact(c.after.mediaType, c.after.name)).map((c) => {
     if (!blobs || !blobs.has(c.before!.sha256) || !blobs.has(c.after!.sha256)) return { name: c.name, diff: null };
     return { name: c.name, diff: diffTextArtefact(c.name, blobs.get(c.before!.sha256).toString('utf8'), blobs.get(c.after!.sha256).toString('utf8')) };

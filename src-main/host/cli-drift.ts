@@ -7,7 +7,7 @@ import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
 import type { DriftResult } from '../services/baseline-service.ts';
 import { dueExitCode } from '../../src-shared/common/workflow/drift-clock.ts';
-import { protectionFromEnv } from '../store/device-key-store.ts';
+import { protectionFromEnv } from '../services/data-directory-reader.ts';
 
 interface Io {
   out(text: string): void;

@@ -6,37 +6,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { formatVerdict, verifyPack } from '../../src-shared/node/evidence/pack-verifier.ts';
-import { openStore } from '../store/database.ts';
-import { EvidenceRepository } from '../store/evidence-repository.ts';
-import { IdentityRepository } from '../store/identity-repository.ts';
-import { JournalRepository } from '../store/journal-repository.ts';
-import { BlobStore } from '../store/blob-store.ts';
-import { readDevicePublicKey } from '../store/device-key-store.ts';
-import { writeFileAtomic } from '../store/atomic-file.ts';
-import { EvidenceService } from '../services/evidence-service.ts';
-import { defaultResourcesDir } from '../services/policy-service.ts';
+import { DataDirectoryReader, writeFileAtomic } from '../services/data-directory-reader.ts';
 import { osUserActor } from '../services/baseline-app.ts';
 
 interface Io {
   out(text: string): void;
 }
 type Flags = Record<string, string | boolean | string[] | undefined>;
-
-/** An evidence service over a data directory opened read-only; closed by the caller. */
-export function readOnlyEvidence(home: string): { service: EvidenceService; close(): void } {
-  const store = openStore({ home, readOnly: true });
-  const key = readDevicePublicKey(home) as { deviceId: string; name?: string } | null;
-  const service = new EvidenceService({
-    repo: new EvidenceRepository(store.db), blobs: new BlobStore(home), resourcesDir: defaultResourcesDir(),
-    device: { id: key?.deviceId ?? 'unknown', name: key?.name ?? 'unknown' }, clock: () => new Date(),
-    trustedCas: () => {
-      // As for `baseline verify --home`: the trust tables are read only once proved against the signed journal.
-      const local = readDevicePublicKey(home);
-      return new IdentityRepository(store.db, new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null)).trustedCas();
-    },
-  });
-  return { service, close: () => store.close() };
-}
 
 /** `baseline evidence export CHANGE_ID --out FILE.zip`, or `--from D --to D [--line L] [--class C] --out DIR`. */
 export async function evidenceCommand(command: string | undefined, changeId: string | undefined, flags: Flags, home: string, io: Io): Promise<number> {
@@ -48,25 +24,25 @@ export async function evidenceCommand(command: string | undefined, changeId: str
     }
     if (existsSync(out) && readdirSync(out).length > 0) throw new BaselineError('sample-dir-not-empty', `The folder ${out} is not empty.`, 'Give a new or empty folder: a sample never overwrites earlier packs.');
     mkdirSync(out, { recursive: true });
-    const { service, close } = readOnlyEvidence(home);
+    const reader = DataDirectoryReader.open(home);
     try {
-      const sample = await service.exportSample({ from: flags['from'], to: flags['to'], ...(typeof flags['line'] === 'string' ? { line: flags['line'] } : {}), ...(typeof flags['class'] === 'string' ? { class: flags['class'] } : {}) },
+      const sample = await (await reader.evidence()).exportSample({ from: flags['from'], to: flags['to'], ...(typeof flags['line'] === 'string' ? { line: flags['line'] } : {}), ...(typeof flags['class'] === 'string' ? { class: flags['class'] } : {}) },
         osUserActor(), (name, bytes) => writeFileAtomic(join(out, name), bytes, 0o644));
       io.out(`${sample.changes} evidence pack${sample.changes === 1 ? '' : 's'} and index.csv written to ${out}.\n`);
       return 0;
     } finally {
-      close();
+      reader.close();
     }
   }
   if (!changeId || typeof out !== 'string') throw new BaselineError('usage', 'A change id and --out FILE.zip are needed.', 'Run `baseline evidence export CHANGE_ID --out FILE.zip`.');
-  const { service, close } = readOnlyEvidence(home);
+  const reader = DataDirectoryReader.open(home);
   try {
-    const pack = await service.export(changeId, osUserActor());
+    const pack = await (await reader.evidence()).export(changeId, osUserActor());
     writeFileAtomic(out, pack.zip, 0o644);
     io.out(`Evidence pack of change ${changeId} written to ${out}: ${pack.members} members, ${pack.zip.length} bytes.\nmanifest.json SHA-256: ${pack.manifestSha256}\n`);
     return 0;
   } finally {
-    close();
+    reader.close();
   }
 }
 
@@ -84,14 +60,12 @@ function trustedCas(flags: Flags, home: string | null): string[] {
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BaselineError('ca-not-pem', `${files[i]} is not a PEM certificate.`, 'Give the plant CA certificate as PEM (-----BEGIN CERTIFICATE-----).');
   }
   if (home) {
-    const store = openStore({ home, readOnly: true });
+    const reader = DataDirectoryReader.open(home);
     try {
       // The trusted CAs are read only once the tables are proved against the signed journal (its own device pinned).
-      const local = readDevicePublicKey(home);
-      const journal = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null);
-      pems.push(...new IdentityRepository(store.db, journal).trustedCas().map((c) => c.certificatePem));
+      pems.push(...reader.trustedCaPems());
     } finally {
-      store.close();
+      reader.close();
     }
   }
   return pems;

@@ -2,23 +2,14 @@
  * `baseline journal verify | list | rebuild`: the journal commands of the CLI (loaded only when one runs).
  */
 import { describeProjectionDifference, summariseVerifyReport } from '../../src-shared/common/journal-event.ts';
-import { openStore } from '../store/database.ts';
-import { JournalRepository } from '../store/journal-repository.ts';
-import { readDevicePublicKey } from '../store/device-key-store.ts';
+import { DataDirectoryReader, rebuildProjections } from '../services/data-directory-reader.ts';
 import type { CliIo } from './cli-usage.ts';
-
-/** The journal of a data directory opened read-only, its own device pinned by the device key file (when present). */
-function readOnlyJournal(home: string) {
-  const store = openStore({ home, readOnly: true });
-  const local = readDevicePublicKey(home);
-  return { store, journal: new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null) };
-}
 
 /** `baseline journal verify`: exit 0 intact, 1 when anything was altered. */
 export function verify(home: string, json: boolean, io: CliIo): number {
-  const { store, journal } = readOnlyJournal(home);
+  const reader = DataDirectoryReader.open(home);
   try {
-    const report = journal.verifyAll();
+    const report = reader.verifyJournal();
     const summary = summariseVerifyReport(report);
     if (json) {
       io.out(JSON.stringify({ ...report, summary }) + '\n');
@@ -31,19 +22,18 @@ export function verify(home: string, json: boolean, io: CliIo): number {
     }
     return report.ok ? 0 : 1;
   } finally {
-    store.close();
+    reader.close();
   }
 }
 
 /** `baseline journal list`: the journal, newest first. */
 export function list(home: string, json: boolean, limit: number, io: CliIo): number {
-  const { store, journal } = readOnlyJournal(home);
+  const reader = DataDirectoryReader.open(home);
   try {
-    const rows = journal.page(limit);
-    const checks = journal.verifyRows(rows);
+    const { rows, checks, total } = reader.journalPage(limit);
     if (json) {
       const events = rows.map((r) => ({ ...r, problems: checks.get(r.id) ?? [] }));
-      io.out(JSON.stringify({ total: journal.count(), events }) + '\n');
+      io.out(JSON.stringify({ total, events }) + '\n');
       return 0;
     }
     for (const r of rows) {
@@ -57,23 +47,17 @@ export function list(home: string, json: boolean, limit: number, io: CliIo): num
       const state = problems.length === 0 ? 'verified' : `FAILED (${problems.map((p) => p.kind).join(', ')})`;
       io.out(`${String(r.seq).padStart(6)}  ${r.at}  ${r.type.padEnd(20)}  ${actor.padEnd(28)}  ${state}\n`);
     }
-    io.out(`${rows.length} of ${journal.count()} events shown, newest first.\n`);
+    io.out(`${rows.length} of ${total} events shown, newest first.\n`);
     return 0;
   } finally {
-    store.close();
+    reader.close();
   }
 }
 
 /** `baseline journal rebuild`: every projection table rebuilt from the journal. */
 export function rebuild(home: string, io: CliIo): number {
-  const store = openStore({ home, purpose: 'baseline journal rebuild' });
-  try {
-    const local = readDevicePublicKey(home);
-    const { replayed, skipped } = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null).rebuildProjections();
-    io.out(`Projections rebuilt from ${replayed} journal events.\n`);
-    if (skipped > 0) io.out(`  ${skipped} events of devices whose key is neither this data directory's own nor certified were left out (\`baseline journal verify\` names them).\n`);
-    return 0;
-  } finally {
-    store.close();
-  }
+  const { replayed, skipped } = rebuildProjections(home);
+  io.out(`Projections rebuilt from ${replayed} journal events.\n`);
+  if (skipped > 0) io.out(`  ${skipped} events of devices whose key is neither this data directory's own nor certified were left out (\`baseline journal verify\` names them).\n`);
+  return 0;
 }

@@ -4,10 +4,7 @@ import { BaselineError } from '../../src-shared/common/errors.ts';
 import { verifySnapshotBytes, type TrustStore } from '../../src-shared/node/snapshot-verifier.ts';
 import type { Role } from '../../src-shared/node/pki.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
-import { openStore } from '../store/database.ts';
-import { IdentityRepository } from '../store/identity-repository.ts';
-import { protectionFromEnv, readDevicePublicKey } from '../store/device-key-store.ts';
-import { JournalRepository } from '../store/journal-repository.ts';
+import { DataDirectoryReader, protectionFromEnv } from '../services/data-directory-reader.ts';
 import { askSecret } from './secret-prompt.ts';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
@@ -112,15 +109,13 @@ export function trustFor(home: string | null, caFiles: string[]): TrustStore {
   const caPems = caFiles.map((f) => readFileSync(f, 'utf8'));
   let revoked = new Set<string>();
   if (home) {
-    const store = openStore({ home, readOnly: true });
+    const reader = DataDirectoryReader.open(home);
     try {
-      const local = readDevicePublicKey(home);
-      const journal = new JournalRepository(store.db, null, undefined, local ? { id: local.deviceId, publicKeyPem: local.publicKeyPem } : null);
-      const repo = new IdentityRepository(store.db, journal);
-      caPems.push(...repo.trustedCas().map((c) => c.certificatePem));
-      revoked = repo.revoked();
+      const trust = reader.trust();
+      caPems.push(...trust.caPems);
+      revoked = trust.revokedFingerprints;
     } finally {
-      store.close();
+      reader.close();
     }
   }
   return { caPems, revokedFingerprints: revoked };

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { protectionFromEnv } from '../store/device-key-store.ts';
+import { protectionFromEnv } from '../services/data-directory-reader.ts';
 import { createDemoPlant } from '../services/demo-plant.ts';
 import { HostedApp, createThrowawayDemo } from './hosted-app.ts';
 import { resolveHome } from './data-home.ts';

@@ -36,6 +36,7 @@ describe('layer lint rules', { timeout: 30_000 }, () => {
     ['src-main/host/x.ts', "import type Database from 'better-sqlite3';"],
     ['src-main/app/x.ts', "import Database from 'better-sqlite3';"],
     ['src-server/x.ts', "import Database from 'better-sqlite3';"],
+    ['src-main/host/x.ts', "import { openStore } from '../store/database.ts';"],
   ])('refuse %s importing %s', async (file, line) => {
     expect(await layerErrors(file, `${line}\nexport const used = 1;\n`)).toHaveLength(1);
   });
@@ -47,6 +48,7 @@ describe('layer lint rules', { timeout: 30_000 }, () => {
     ['src-main/services/x.ts', "import { sha256Hex } from '../../src-shared/node/hash.ts';"],
     ['src-main/store/x.ts', "import Database from 'better-sqlite3';"],
     ['src-server/store/x.ts', "import Database from 'better-sqlite3';"],
+    ['src-main/host/x.ts', "import { DataDirectoryReader } from '../services/data-directory-reader.ts';"],
   ])('allow %s importing %s', async (file, line) => {
     expect(await layerErrors(file, `${line}\nexport const used = 1;\n`)).toEqual([]);
   });
