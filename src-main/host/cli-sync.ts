@@ -9,7 +9,7 @@ import type { BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-env
 import { BaselineApp } from '../services/baseline-app.ts';
 import { restoreFromBackups } from '../services/bundle-restore.ts';
 import { BUNDLE_KEY_FILE } from '../services/sync-bundle-service.ts';
-import { protectionFromEnv } from '../store/device-key-store.ts';
+import { protectionFromEnv } from '../services/data-directory-reader.ts';
 
 interface Io {
   out(text: string): void;
