@@ -6,6 +6,7 @@ import type { OperationResponse } from '../../../src-shared/common/api/contract.
 import { changeSigners } from '../../../src-shared/common/workflow/signer-eligibility.ts';
 import { PlantTime, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 import { ChangeDocument } from './change-document.tsx';
+import { changeNumber } from '../../../src-shared/common/workflow/change-state.ts';
 
 type Detail = OperationResponse<'changes.get'>;
 import { CheckpointPanel } from './checkpoint-panel.tsx';
@@ -48,7 +49,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const { state, progress, timeline } = detail;
   return (
     <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
-      <h2>{state.fields.title || '(untitled)'}</h2>
+      <h2><span className="change-number" data-testid="detail-number">{changeNumber(state)}</span> {state.fields.title || '(untitled)'}</h2>
       <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge ${detail.outcome === 'completed' || detail.outcome === 'rolled back and restored' ? 'badge-ok' : detail.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
       <ExportPackButton changeId={state.id} />
       {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
