@@ -42,6 +42,8 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const detail = useAppStore((st) => st.changeDetail);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const demo = useAppStore((st) => st.info?.demo === true);
+  const roles = useAppStore((st) => st.roles);
+  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
   const [shownFor, setShownFor] = useState<string | null>(null);
   const id = detail?.state.id ?? null;
   const onProposalShown = useCallback(() => setShownFor(id), [id]);
@@ -54,10 +56,10 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       <ExportPackButton changeId={state.id} />
       {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {detail.approvalTimeout.status === 'waiting' && (
-        <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.join(', ')}.</p>
+        <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}.</p>
       )}
       {detail.approvalTimeout.status === 'escalated' && (
-        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {detail.approvalTimeout.overdueMinutes} min: escalated to {detail.approvalTimeout.escalateTo.join(', ')}, who may now approve in place of a missing approver.</p>
+        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {detail.approvalTimeout.overdueMinutes} min: escalated to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}, who may now approve in place of a missing approver.</p>
       )}
       {detail.retrospective.status === 'due' && <p className="bad-text" data-testid="retrospective">Started under break-glass: retrospective CAB review due by <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}
       {detail.retrospective.status === 'overdue' && <p className="bad-text" data-testid="retrospective"><strong>Retrospective CAB review OVERDUE</strong> since <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}
