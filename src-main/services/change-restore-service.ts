@@ -17,7 +17,7 @@ import { diffableFromCapture } from '../../src-shared/common/diff/diffable-docum
 import { diffDocuments, isDifference, type DiffRow } from '../../src-shared/common/diff/document-diff.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
-import type { ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { changeName, changeNameStart, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { RestoreResult } from '../devices/restore-job.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -64,12 +64,12 @@ export class ChangeRestoreService {
   private rolledBack(changeId: string, controllerId: string): { state: Extract<ChangeState, { status: 'rolled-back' }>; beforeSha256: string } {
     const state = this.deps.changes.get(changeId);
     if (state.status !== 'rolled-back') {
-      throw new BaselineError('restore-not-rolled-back', `Change ${changeId} is ${state.status}; only a change that was rolled back is restored to its before-snapshot.`,
+      throw new BaselineError('restore-not-rolled-back', `${changeNameStart(state)} is ${state.status.replace('-', ' ')}; only a change that was rolled back is restored to its before-snapshot.`,
         'Roll the change back first (a ROLLBACK decision at a checkpoint, or the rollback action): that decision is on the record before anything is written.');
     }
     const before = (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === controllerId).at(-1);
     if (!before) {
-      throw new BaselineError('restore-no-before', `Change ${changeId} has no before-snapshot of ${this.deps.controllers.get(controllerId).name} to restore.`,
+      throw new BaselineError('restore-no-before', `${changeNameStart(state)} has no before-snapshot of ${this.deps.controllers.get(controllerId).name} to restore.`,
         'Restore by hand from the rollback plan; without a signed before-snapshot Baseline does not know what to write.');
     }
     return { state, beforeSha256: before.snapshotSha256 };
@@ -94,7 +94,7 @@ export class ChangeRestoreService {
       seen.add(w.tag);
     }
     if (problems.length > 0) {
-      throw new BaselineError('restore-not-before-values', `A restore of change ${changeId} writes only the before-snapshot's own values: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Nothing was signed or written.`,
+      throw new BaselineError('restore-not-before-values', `A restore of ${changeName(this.deps.changes.get(changeId))} writes only the before-snapshot's own values: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Nothing was signed or written.`,
         'Preview the restore again and sign the values it lists.');
     }
   }
@@ -107,7 +107,7 @@ export class ChangeRestoreService {
     const { state, beforeSha256 } = this.rolledBack(changeId, controllerId);
     const onChange = [state.requester.id, state.execution.executor.id, state.execution.witness?.id].filter((x): x is string => x !== undefined);
     if (onChange.includes(employeeId)) {
-      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} is on change ${changeId} (requester, executor or witness) and cannot authorize writing to its controller.`,
+      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} is on ${changeName(state)} (requester, executor or witness) and cannot authorize writing to its controller.`,
         'Another shift supervisor signs the restore decision.');
     }
     this.checkWrites(changeId, beforeSha256, writes);

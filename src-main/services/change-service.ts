@@ -11,11 +11,13 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { newChange, type ChangeOperation, type ChangeState, type ExecutionVerification, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
+import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
+import { formatLocal } from '../../src-shared/common/workflow/time-zone.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { ChangeRepository } from '../store/change-repository.ts';
@@ -71,6 +73,13 @@ export type SignedAction =
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
 
+/** How the timeline words the decisions signed in a role: "approved with conditions as OT security". */
+const ACTION_WORDS: Record<SignedAction['type'], string> = {
+  submit: 'submitted', withdraw: 'withdrew', approve: 'approved', 'approve-with-conditions': 'approved with conditions', reject: 'rejected', defer: 'deferred',
+  schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started execution', 'record-snapshot': 'recorded a snapshot',
+  checkpoint: 'signed a checkpoint', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
+};
+
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
   schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
@@ -79,6 +88,8 @@ const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
 /** One change in the register. */
 export interface ChangeSummary {
   id: string;
+  /** "CR-0007" (for a change filed before numbers existed, the start of its id). */
+  number: string;
   status: string;
   /** How it ended (null while it is going on). */
   outcome: ChangeOutcome;
@@ -215,12 +226,21 @@ export class ChangeService {
     const person = this.deps.identity.personByEmployeeId(requesterId);
     const parsed = ChangeRequestFieldsSchema.parse(fields ?? {});
     const id = uuidv7();
-    const draft = newChange(id, { id: person.employeeId, name: person.name }, parsed, this.deps.clock());
+    const draft = newChange(id, { id: person.employeeId, name: person.name }, parsed, this.deps.clock(), this.nextChangeNumber());
     this.deps.journal.append('change.updated', {
-      changeId: id, operation: 'create', by: { id: person.employeeId, name: person.name }, summary: `drafted "${parsed.title}"`, signature: null,
+      changeId: id, operation: 'create', by: { id: person.employeeId, name: person.name }, summary: `filed ${changeName(draft)}`, signature: null,
       state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
     }, actor);
     return draft;
+  }
+
+  /**
+   * The plant's next change number: one past the highest this data directory knows (its own and every synced
+   * laptop's changes). Two laptops filing offline at the same time can give the same number; the id stays unique.
+   */
+  private nextChangeNumber(): string {
+    const rows = this.deps.db.prepare(`SELECT json_extract(state, '$.number') AS number FROM changes WHERE json_extract(state, '$.number') IS NOT NULL`).all() as { number: string }[];
+    return formatChangeNumber(rows.reduce((max, r) => Math.max(max, parseChangeNumber(r.number) ?? 0), 0) + 1);
   }
 
   /** Edits a draft (requester only; checked by the state machine). */
@@ -255,26 +275,35 @@ export class ChangeService {
                           : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
     const summary = action.type === 'submit' ? 'submitted for approval'
       : action.type === 'withdraw' ? `withdrew: ${action.reason}`
-        : action.type === 'schedule' ? `scheduled ${action.start} – ${action.end}`
+        : action.type === 'schedule' ? `scheduled ${formatLocal(Date.parse(action.start), this.deps.policy.current().plant.timeZone)} – ${formatLocal(Date.parse(action.end), this.deps.policy.current().plant.timeZone)}`
           : action.type === 'break-glass' ? `started under break-glass, approved by ${action.approverName} (${action.approverRole}) by ${action.method}: ${action.reason}`
-            : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${action.witnessEmployeeId}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
+            : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${this.nameWithId(action.witnessEmployeeId)}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
               : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
               : action.type === 'checkpoint' ? this.checkpointSummary(action)
                 : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
-                  : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
+                  : `${ACTION_WORDS[action.type]} as ${roleName(this.deps.policy.current(), action.role)}${'reason' in action ? `: ${action.reason}` : 'conditions' in action ? `: ${action.conditions.join('; ')}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
     const override = 'override' in action ? action.override : undefined;
-    const overrideNote = override ? `; override (${override.rule}${override.blackout ? ` ${override.blackout}` : ''}) by ${override.employeeId} as ${override.role}: ${override.reason}` : '';
+    const overrideNote = override ? `; override (${override.rule === 'blackout' ? `inside the blackout${override.blackout ? ` ${override.blackout}` : ''}` : 'outside every change window'}) by ${this.nameWithId(override.employeeId)} as ${roleName(this.deps.policy.current(), override.role)}: ${override.reason}` : '';
     const cosigners: Cosigner[] = [];
     if (override) cosigners.push({ employeeId: override.employeeId, password: override.password, meaning: 'approved', as: `override:${override.rule}` });
     if (action.type === 'start-execution' && action.witnessEmployeeId) {
       if (!action.witnessPassword) {
-        throw new BaselineError('witness-signature', `The witness ${action.witnessEmployeeId} has not signed.`, 'The witness enters their own password to sign the start with you (dual control).');
+        throw new BaselineError('witness-signature', `The witness ${this.nameWithId(action.witnessEmployeeId)} has not signed.`, 'The witness enters their own password to sign the start with you (dual control).');
       }
       cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
     }
     const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
     return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+  }
+
+  /** "Eli Engineer (E101)"; the id alone for someone not enrolled here. */
+  private nameWithId(employeeId: string): string {
+    try {
+      return `${this.deps.identity.personByEmployeeId(employeeId).name} (${employeeId})`;
+    } catch {
+      return employeeId;
+    }
   }
 
   /**
@@ -321,15 +350,15 @@ export class ChangeService {
   approveAfterAsBaseline(changeId: string, controllerId: string, employeeId: string, password: string, actor: Actor): { version: number } {
     const state = this.state(changeId);
     if (state.status !== 'closed' || state.closure.outcome !== 'completed') {
-      throw new BaselineError('baseline-change-not-completed', `Change ${changeId} is ${state.status}${state.status === 'closed' ? ' (rolled back)' : ''}; only a change closed as completed gives a new baseline.`,
+      throw new BaselineError('baseline-change-not-completed', `${changeNameStart(state)} is ${state.status}${state.status === 'closed' ? ' (rolled back)' : ''}; only a change closed as completed gives a new baseline.`,
         'Close the change after its post-change CLOSE decision first.');
     }
     const after = (state.execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
     if (!after) {
-      throw new BaselineError('baseline-no-after', `Change ${changeId} has no after-snapshot of ${this.deps.plant.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
+      throw new BaselineError('baseline-no-after', `${changeNameStart(state)} has no after-snapshot of ${this.deps.plant.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
     }
     if (employeeId === state.requester.id || employeeId === state.execution.executor.id) {
-      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} filed or carried out change ${changeId} and cannot approve its result as the new baseline.`,
+      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} filed or carried out ${changeName(state)} and cannot approve its result as the new baseline.`,
         'A baseline approver who was not on the change approves it.');
     }
     if (this.deps.baselines.current(controllerId)?.snapshotSha256 === after.snapshotSha256) {
@@ -466,7 +495,7 @@ export class ChangeService {
       .map((r) => {
         const state = JSON.parse(r.state) as ChangeState;
         return {
-          id: r.id, status: r.status, outcome: changeOutcome(state, restores.get(r.id) ?? []), title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
+          id: r.id, number: changeNumber(state), status: r.status, outcome: changeOutcome(state, restores.get(r.id) ?? []), title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
           lines: linesOf(state.fields), createdAt: r.created_at, updatedAt: r.updated_at,
         };
       });

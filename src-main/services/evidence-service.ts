@@ -181,7 +181,7 @@ export class EvidenceService {
     }
     const v = await verifyPack(bytes, { caPems: cas.map((c) => c.certificatePem) });
     return {
-      ok: v.ok, fileName, changeId: v.changeId, title: v.title, status: v.status, manifestSha256: v.manifestSha256, counts: v.counts,
+      ok: v.ok, fileName, changeId: v.changeId, number: v.number, title: v.title, status: v.status, manifestSha256: v.manifestSha256, counts: v.counts,
       signers: (v.context?.signatures ?? []).map((x) => ({ name: x.signer.name, employeeId: x.signer.employeeId, roles: x.signer.roles, meaning: x.meaning, at: x.at })),
       checks: VERIFY_CHECKS, failures: v.failures, trustedCas: cas.map((c) => c.name),
     };

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
+import { MIN_PASSWORD_LENGTH } from '../../src-shared/common/workflow/workflow-terms.ts';
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { signatureStatement, type ESignature, type SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
@@ -30,7 +31,7 @@ export interface LockoutPolicy {
 /** Defaults: 3 wrong passwords within 15 minutes lock signing for 30 minutes. */
 export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 3, windowMs: 15 * 60_000, lockMs: 30 * 60_000 };
 
-const MIN_PASSWORD = 8;
+const MIN_PASSWORD = MIN_PASSWORD_LENGTH;
 
 /** Roles that decide for plant engineering: the plant model, policy adoption, and which plant CAs are trusted. */
 export const PLANT_ENGINEERING: readonly string[] = ['plant-engineering-manager', 'admin'];

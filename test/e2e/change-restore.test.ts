@@ -65,7 +65,7 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     await write.click();
     const outcome = panel.getByTestId('restore-outcome');
     await outcome.waitFor({ timeout: 30_000 });
-    expect(await outcome.innerText()).toMatch(/Line1_SpeedSP\s+written-verified[\s\S]*Line1_Recipe\s+written-verified[\s\S]*the controller matches the before-snapshot/);
+    expect(await outcome.innerText()).toMatch(/Line1_SpeedSP\s+written and verified[\s\S]*Line1_Recipe\s+written and verified[\s\S]*the controller matches the before-snapshot/);
     expect(line1.sim.image.hr[20]).toBe(7);
     await page.screenshot({ path: join('test-results', 'change-restore.png'), fullPage: true });
     await page.getByRole('button', { name: 'Audit trail' }).click();

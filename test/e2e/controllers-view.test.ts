@@ -132,6 +132,8 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
 
   it('an approver makes the signed snapshot the baseline; a tweaked setpoint is drift, recorded and closed with a signed explanation', async () => {
     await page.getByRole('button', { name: 'People' }).click();
+    // With people enrolled, enrolment is one button until it is needed.
+    await page.getByRole('button', { name: 'Enrol a person…' }).click();
     const enrol = page.getByRole('form', { name: 'Enrol person' });
     await enrol.getByLabel('Full name').fill('Raj Patel');
     await enrol.getByLabel('Employee id').fill('A1');

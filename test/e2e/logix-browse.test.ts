@@ -56,7 +56,7 @@ describe('Browse a Logix controller into a profile, then capture it (Chromium)',
     await add.getByLabel('Protocol').selectOption('logix');
     await add.getByLabel('Address').fill('127.0.0.1');
     await add.getByLabel('Port').fill(String(sim.port));
-    await add.getByLabel('Slot').fill('0');
+    expect(await add.getByLabel('CPU slot').inputValue()).toBe('0'); // a ControlLogix CPU in slot 0 is the default
     await add.getByLabel('Capture profile').selectOption({ label: 'Mixer (3 tags)' });
     await add.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('button', { name: 'Capture now' }).click();

@@ -50,6 +50,8 @@ describe('One vocabulary of roles: a plant set up from its roster approves a bas
 
   it('People offers the roster\'s roles only, by their names', async () => {
     await page.getByRole('button', { name: 'People' }).click();
+    // With people enrolled, enrolment is one button until it is needed.
+    await page.getByRole('button', { name: 'Enrol a person…' }).click();
     const enrol = page.getByRole('form', { name: 'Enrol person' });
     await enrol.waitFor();
     const roles = await enrol.getByRole('group', { name: 'Roles' }).getByRole('checkbox').evaluateAll((boxes) => boxes.map((b) => b.parentElement?.textContent?.trim() ?? ''));

@@ -35,7 +35,7 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
 
   it('the 22:00-06:00 night window reads 22:00 to 06:00 in plant time, labelled, with the reader\'s Tokyo time beside it', async () => {
     await page.getByRole('button', { name: 'Windows' }).click();
-    await page.getByLabel('Line').selectOption('L01');
+    await page.getByLabel('Line', { exact: true }).selectOption('L01');
     const night = page.locator('[data-testid=calendar-line][data-line="L01"] [data-testid=window]').filter({ hasText: 'night-maintenance' }).first();
     await night.waitFor();
     const text = await night.innerText();
@@ -44,5 +44,24 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     expect(text).toMatch(/\(\w{3} \d{1,2} \w{3} 1[23]:00 – 2[01]:00 GMT\+9 your time\)/);
     await page.screenshot({ path: join('test-results', 'windows.png') });
     expect(errors).toEqual([]);
+  });
+
+  it('the calendar puts the night window on the plant days it covers, a week or a month per line', async () => {
+    await page.getByLabel('Line', { exact: true }).selectOption('');
+    const row = page.locator('[data-testid=calendar-row][data-line="L01"]');
+    await row.waitFor();
+    const items = await row.locator('[data-testid=calendar-window]').evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''));
+    // In plant time, whatever the browser's zone: the evening part on one day, the morning part on the next.
+    expect(items.some((x) => /night-maintenance: 22:00–24:00 America\/Chicago/.test(x))).toBe(true);
+    expect(items.some((x) => /night-maintenance: 00:00–06:00 America\/Chicago/.test(x))).toBe(true);
+    expect(await row.getByRole('cell').count()).toBe(7);
+    expect(await page.locator('[data-testid=calendar-row]').count()).toBe(24);
+    await page.getByLabel('Days', { exact: true }).selectOption('31');
+    await expect.poll(() => row.getByRole('cell').count()).toBe(31);
+    await page.getByLabel('Line', { exact: true }).selectOption('L01');
+    expect(await page.locator('[data-testid=calendar-row]').count()).toBe(1);
+    await page.screenshot({ path: join('test-results', 'surface-windows-month.png') });
+    await page.getByLabel('Days', { exact: true }).selectOption('7');
+    await page.getByLabel('Line', { exact: true }).selectOption('');
   });
 });

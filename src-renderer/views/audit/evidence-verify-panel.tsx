@@ -28,7 +28,7 @@ function Verdict({ v }: { v: PackVerdictView }) {
       <div className="pack-verdict ok" role="status" data-testid="pack-verdict" data-ok="true">
         <p className="verify-result ok">Evidence pack verified: {v.fileName}</p>
         <dl>
-          <dt>Change</dt><dd><code>{v.changeId}</code> “{v.title}” ({v.status})</dd>
+          <dt>Change</dt><dd>{v.number && <strong>{v.number} </strong>}“{v.title}” ({v.status}) <code className="muted">{v.changeId}</code></dd>
           <dt>Manifest SHA-256</dt><dd><code className="wrap">{v.manifestSha256}</code></dd>
           <dt>Contents</dt><dd>{v.counts.members} members, {v.counts.events} journal events, {v.counts.signatures} signatures, {v.counts.snapshots} snapshots, {v.counts.approvals} approvals, {v.counts.checkpoints} checkpoints</dd>
           <dt>Trusted CA</dt><dd>{v.trustedCas.join(', ')} (this laptop’s; the pack’s own copy is not trusted by itself)</dd>

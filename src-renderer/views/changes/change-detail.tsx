@@ -6,6 +6,7 @@ import type { OperationResponse } from '../../../src-shared/common/api/contract.
 import { changeSigners } from '../../../src-shared/common/workflow/signer-eligibility.ts';
 import { PlantTime, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 import { ChangeDocument } from './change-document.tsx';
+import { changeNumber } from '../../../src-shared/common/workflow/change-state.ts';
 
 type Detail = OperationResponse<'changes.get'>;
 import { CheckpointPanel } from './checkpoint-panel.tsx';
@@ -41,6 +42,8 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const detail = useAppStore((st) => st.changeDetail);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const demo = useAppStore((st) => st.info?.demo === true);
+  const roles = useAppStore((st) => st.roles);
+  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
   const [shownFor, setShownFor] = useState<string | null>(null);
   const id = detail?.state.id ?? null;
   const onProposalShown = useCallback(() => setShownFor(id), [id]);
@@ -48,15 +51,15 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const { state, progress, timeline } = detail;
   return (
     <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
-      <h2>{state.fields.title || '(untitled)'}</h2>
+      <h2><span className="change-number" data-testid="detail-number">{changeNumber(state)}</span> {state.fields.title || '(untitled)'}</h2>
       <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge ${detail.outcome === 'completed' || detail.outcome === 'rolled back and restored' ? 'badge-ok' : detail.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
       <ExportPackButton changeId={state.id} />
       {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {detail.approvalTimeout.status === 'waiting' && (
-        <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.join(', ')}.</p>
+        <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}.</p>
       )}
       {detail.approvalTimeout.status === 'escalated' && (
-        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {detail.approvalTimeout.overdueMinutes} min: escalated to {detail.approvalTimeout.escalateTo.join(', ')}, who may now approve in place of a missing approver.</p>
+        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {detail.approvalTimeout.overdueMinutes} min: escalated to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}, who may now approve in place of a missing approver.</p>
       )}
       {detail.retrospective.status === 'due' && <p className="bad-text" data-testid="retrospective">Started under break-glass: retrospective CAB review due by <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}
       {detail.retrospective.status === 'overdue' && <p className="bad-text" data-testid="retrospective"><strong>Retrospective CAB review OVERDUE</strong> since <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}

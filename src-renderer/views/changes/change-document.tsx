@@ -10,6 +10,7 @@ import { useAppStore } from '../../state/app-store.ts';
 import { DiffTable } from '../../components/diff-table.tsx';
 import { PlantPeriod, PlantTime } from '../../components/plant-time.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
+import { fieldList } from '../../../src-shared/common/workflow/change-request.ts';
 
 type Detail = OperationResponse<'changes.get'>;
 
@@ -120,7 +121,7 @@ export function ChangeDocument({ detail, onProposalShown }: { detail: Detail; on
             <ul className="plain">{conditions.map((a) => <li key={a.by.id}>{a.by.name} ({roleLabel(a.role)}): {a.conditions.join('; ')}</li>)}</ul>
           </Field>
         )}
-        {detail.missingFields.length > 0 && <Field label="Missing before submit"><span className="bad-text">{detail.missingFields.join(', ')}</span></Field>}
+        {detail.missingFields.length > 0 && <Field label="Missing before submit"><span className="bad-text">{fieldList(detail.missingFields)}</span></Field>}
       </dl>
     </article>
   );

@@ -6,6 +6,7 @@ import type { ChangeState } from '../../../src-shared/common/workflow/change-sta
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { Outcome } from '../../components/signed-form.tsx';
 import { isoToPlantInput, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
+import { fieldList } from '../../../src-shared/common/workflow/change-request.ts';
 
 type Fields = OperationRequest<'changes.create'>['fields'];
 type Evaluation = OperationResponse<'changes.evaluate'>;
@@ -130,7 +131,7 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
               {ev.blockers.length > 0 && <ul className="problems">{ev.blockers.map((b, i) => <li key={i}>{b}</li>)}</ul>}
             </>
           )}
-          {evaluation && evaluation.missingFields.length > 0 && <p className="bad-text">Missing before submit: {evaluation.missingFields.join(', ')}</p>}
+          {evaluation && evaluation.missingFields.length > 0 && <p className="bad-text">Missing before submit: {fieldList(evaluation.missingFields)}</p>}
         </aside>
       </div>
     </section>

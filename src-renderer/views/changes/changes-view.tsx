@@ -64,7 +64,7 @@ export function ChangesView() {
           {rows.map((c) => (
             <li key={c.id}>
               <button type="button" className={`list-item ${c.id === s.selected ? 'active' : ''}`} onClick={() => void s.select(c.id)}>
-                <strong>{c.title || '(untitled)'}</strong>
+                <strong><span className="change-number" data-testid="change-number">{c.number}</span> {c.title || '(untitled)'}</strong>
                 <span className="muted">{c.class ?? 'no class'} · {c.requester}</span>
                 <span className="muted" data-testid="register-state">{c.outcome ? <span className={`badge ${c.outcome === 'completed' || c.outcome === 'rolled back and restored' ? 'badge-ok' : c.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{c.outcome}</span> : c.status.replace('-', ' ')}</span>
               </button>

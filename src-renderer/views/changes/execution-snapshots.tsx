@@ -3,16 +3,18 @@ import { useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { SnapshotRecord } from '../../../src-shared/common/workflow/change-state.ts';
+import { PlantTime } from '../../components/plant-time.tsx';
 
 type Targets = OperationResponse<'changes.get'>['targets'];
 
 /** One recorded snapshot, and for an after-snapshot what it shows against the before-snapshot and the proposal. */
 function Recorded({ record }: { record: SnapshotRecord | undefined }) {
+  const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   if (!record) return <span className="muted">not recorded</span>;
   const v = record.verification;
   return (
     <div>
-      <code title={record.snapshotSha256}>{record.snapshotSha256.slice(0, 12)}…</code> captured by {record.capturedBy}, {new Date(record.capturedAt).toLocaleString()}
+      <code title={record.snapshotSha256}>{record.snapshotSha256.slice(0, 12)}…</code> captured by {record.capturedBy}, <PlantTime iso={record.capturedAt} zone={zone} />
       {v && (
         <div data-testid="verification">
           <span className={`badge ${v.matches ? 'badge-ok' : 'badge-bad'}`}>

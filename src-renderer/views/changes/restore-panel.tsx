@@ -4,6 +4,11 @@ import { Outcome, SignerFields, useSigner } from '../../components/signed-form.t
 import type { RestoreOutcomeView, RestorePreviewView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 
+/** A write's result in words. */
+const WRITE_RESULT: Record<string, string> = {
+  'written-verified': 'written and verified', 'write-failed': 'write failed', 'readback-mismatch': 'read back a different value', 'not-attempted': 'not attempted',
+};
+
 /**
  * Restoring a rolled-back change's before-snapshot to one controller, in the three explicit steps the app allows
  * writes in: preview (nothing written), the shift supervisor's signed decision for exactly those values, and the
@@ -90,7 +95,7 @@ export function RestorePanel({ changeId, targets, exclude }: { changeId: string;
         <div role="status" data-testid="restore-outcome">
           <table className="events" aria-label="Restore outcome">
             <thead><tr><th>Tag</th><th>Result</th></tr></thead>
-            <tbody>{outcome.result.outcomes.map((o) => <tr key={o.tag}><td>{o.tag}</td><td>{o.status}{o.error ? `: ${o.error}` : ''}</td></tr>)}</tbody>
+            <tbody>{outcome.result.outcomes.map((o) => <tr key={o.tag}><td>{o.tag}</td><td>{WRITE_RESULT[o.status] ?? o.status}{o.error ? `: ${o.error}` : ''}</td></tr>)}</tbody>
           </table>
           {outcome.matchesBefore ? <p className="ok-text">Read again: the controller matches the before-snapshot.</p>
             : <p className="bad-text">Read again: {outcome.remaining.length} value{outcome.remaining.length === 1 ? '' : 's'} still differ from the before-snapshot: {outcome.remaining.map((r) => `${r.tag} (now ${r.now}, before ${r.before})`).join('; ')}.</p>}

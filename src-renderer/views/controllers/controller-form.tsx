@@ -5,6 +5,11 @@ import type { OperationRequest } from '../../../src-shared/common/api/contract.t
 type Protocol = 'modbus-tcp' | 's7' | 'logix';
 const DEFAULT_PORT: Record<Protocol, number> = { 'modbus-tcp': 502, s7: 102, logix: 44818 };
 const PROFILE_PROTOCOL = { 'modbus-tcp': 'modbus', s7: 's7', logix: 'logix' } as const;
+/** The CPU's slot as usually fitted: a ControlLogix CPU beside the EtherNet/IP module in slot 0; an S7-1200/1500 CPU in slot 1. */
+const DEFAULT_SLOT: Record<Protocol, string> = { 'modbus-tcp': '', s7: '1', logix: '0' };
+const SLOT_HINT: Record<Protocol, string> = {
+  'modbus-tcp': '', s7: 'The CPU\'s slot in the rack: 1 for S7-1200/1500, 2 for S7-300.', logix: 'The slot of the CPU (controller) in the chassis, 0 when it sits in the first slot; a CompactLogix CPU is 0.',
+};
 
 /** Registers a controller: how to reach it and which profile captures it. */
 export function ControllerForm({ onDone }: { onDone: () => void }) {
@@ -36,7 +41,7 @@ export function ControllerForm({ onDone }: { onDone: () => void }) {
       <h3>Add controller</h3>
       <label>Name <input required value={name} placeholder="e.g. PLC-L1-PRESS" onChange={(e) => setName(e.target.value)} /></label>
       <label>Protocol
-        <select value={protocol} onChange={(e) => { setProtocol(e.target.value as Protocol); setProfileSha(''); }}>
+        <select value={protocol} onChange={(e) => { const p = e.target.value as Protocol; setProtocol(p); setSlot(DEFAULT_SLOT[p]); setProfileSha(''); }}>
           <option value="modbus-tcp">Modbus TCP</option><option value="s7">Siemens S7</option><option value="logix">Allen-Bradley Logix (EtherNet/IP)</option>
         </select>
       </label>
@@ -44,7 +49,8 @@ export function ControllerForm({ onDone }: { onDone: () => void }) {
       <label>Port <input value={port} placeholder={String(DEFAULT_PORT[protocol])} inputMode="numeric" onChange={(e) => setPort(e.target.value)} /></label>
       {protocol === 'modbus-tcp' && <label>Unit id <input value={unit} inputMode="numeric" onChange={(e) => setUnit(e.target.value)} /></label>}
       {protocol === 's7' && <label>Rack <input value={rack} inputMode="numeric" onChange={(e) => setRack(e.target.value)} /></label>}
-      {protocol !== 'modbus-tcp' && <label>Slot <input value={slot} inputMode="numeric" onChange={(e) => setSlot(e.target.value)} /></label>}
+      {protocol !== 'modbus-tcp' && <label>{protocol === 'logix' ? 'CPU slot' : 'Slot'} <input value={slot} inputMode="numeric" aria-describedby="slot-hint" onChange={(e) => setSlot(e.target.value)} />
+        <span id="slot-hint" className="field-hint">{SLOT_HINT[protocol]}</span></label>}
       <label>Capture profile
         <select value={profileSha} onChange={(e) => setProfileSha(e.target.value)}>
           <option value="">(none yet)</option>

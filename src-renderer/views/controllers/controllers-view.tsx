@@ -6,18 +6,38 @@ import { ProfileImportForm } from './profile-import-form.tsx';
 import { ControllerForm } from './controller-form.tsx';
 import { ControllerDetail } from './controller-detail.tsx';
 import { DriftClocksPanel } from './drift-clocks-panel.tsx';
+import { PlantTime } from '../../components/plant-time.tsx';
+import type { ControllerView } from '../../../src-shared/common/api/contract.ts';
 
 /** The Controllers view: registered controllers, profile import, and capture. */
 export function ControllersView() {
   const s = useAppStore(useShallow((st) => ({
     controllers: st.controllers, selectedId: st.selectedControllerId, error: st.controllersError,
     load: st.loadControllers, select: st.selectController, clearError: st.clearControllersError, profiles: st.profiles,
+    plant: st.plant, loadPlant: st.loadChanges, zone: st.policy?.timeZone ?? 'UTC',
   })));
   const [form, setForm] = useState<'none' | 'profile' | 'controller'>('none');
-  const { load } = s;
+  const [site, setSite] = useState('');
+  const [line, setLine] = useState('');
+  const [search, setSearch] = useState('');
+  const { load, loadPlant } = s;
   useEffect(() => {
     void load();
-  }, [load]);
+    void loadPlant();
+  }, [load, loadPlant]);
+  const lines = s.plant?.lines ?? [];
+  const lineOf = (id: string) => lines.find((l) => l.id === s.plant?.controllerLines[id]);
+  const words = search.trim().toLowerCase();
+  const shown = s.controllers.filter((c) => {
+    const l = lineOf(c.id);
+    return (site === '' || l?.site === site) && (line === '' || l?.id === line)
+      && (words === '' || `${c.name} ${c.description} ${l?.id ?? ''} ${l?.name ?? ''}`.toLowerCase().includes(words));
+  });
+  // Grouped by line in the plant's order, controllers on no line last.
+  const groups: { key: string; title: string; items: ControllerView[] }[] = [
+    ...lines.map((l) => ({ key: l.id, title: `${l.id} ${l.name} · tier ${l.tier}${(s.plant?.sites.length ?? 0) > 1 ? ` · ${s.plant?.sites.find((x) => x.id === l.site)?.name ?? l.site}` : ''}`, items: shown.filter((c) => lineOf(c.id)?.id === l.id) })),
+    { key: '(none)', title: 'Not on a line', items: shown.filter((c) => lineOf(c.id) === undefined) },
+  ].filter((g) => g.items.length > 0);
   const problems = (s.error?.details?.['errors'] as { line: number; column: string | null; message: string }[] | undefined) ?? [];
 
   return (
@@ -41,21 +61,43 @@ export function ControllersView() {
       {form === 'profile' && <ProfileImportForm onDone={() => setForm('none')} />}
       {form === 'controller' && <ControllerForm onDone={() => setForm('none')} />}
       <DriftClocksPanel reloadKey={s.controllers} />
+      {s.controllers.length > 0 && (
+        <div className="filters" aria-label="Find controllers">
+          <label>Search <input type="search" aria-label="Search controllers" value={search} placeholder="name, address, line" onChange={(e) => setSearch(e.target.value)} /></label>
+          {(s.plant?.sites.length ?? 0) > 1 && (
+            <label>Site <select aria-label="Filter controllers by site" value={site} onChange={(e) => { setSite(e.target.value); setLine(''); }}>
+              <option value="">all</option>{s.plant?.sites.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+            </select></label>
+          )}
+          <label>Line <select aria-label="Filter controllers by line" value={line} onChange={(e) => setLine(e.target.value)}>
+            <option value="">all</option>{lines.filter((l) => site === '' || l.site === site).map((l) => <option key={l.id} value={l.id}>{l.id} {l.name}</option>)}
+          </select></label>
+          <span className="muted">{shown.length} of {s.controllers.length}</span>
+        </div>
+      )}
       <div className="split">
-        <ul className="list" aria-label="Registered controllers">
-          {s.controllers.length === 0 && <li className="muted">No controllers yet. {s.profiles.length === 0 ? 'Import a capture profile, then add a controller.' : 'Add one.'}</li>}
-          {s.controllers.map((c) => (
-            <li key={c.id}>
-              <button type="button" className={`list-item ${c.id === s.selectedId ? 'active' : ''}`} onClick={() => s.select(c.id)}>
-                <strong>{c.name}</strong>
-                <span className="muted">{c.description}</span>
-                <span className={c.lastCapture ? (c.lastCapture.complete ? 'ok-text' : 'bad-text') : 'muted'}>
-                  {c.lastCapture ? `${c.lastCapture.complete ? 'captured' : 'incomplete'} ${new Date(c.lastCapture.at).toLocaleString()}` : 'never captured'}
-                </span>
-              </button>
-            </li>
+        <div className="list" role="list" aria-label="Registered controllers">
+          {s.controllers.length === 0 && <p className="muted">No controllers yet. {s.profiles.length === 0 ? 'Import a capture profile, then add a controller.' : 'Add one.'}</p>}
+          {s.controllers.length > 0 && shown.length === 0 && <p className="muted">No controller matches.</p>}
+          {groups.map((g) => (
+            <section key={g.key} className="list-group" aria-label={g.title}>
+              <h4 className="list-group-title">{g.title}</h4>
+              <ul className="plain">
+                {g.items.map((c) => (
+                  <li key={c.id} role="listitem">
+                    <button type="button" className={`list-item ${c.id === s.selectedId ? 'active' : ''}`} onClick={() => s.select(c.id)}>
+                      <strong>{c.name}</strong>
+                      <span className="muted">{c.description}</span>
+                      <span className={c.lastCapture ? (c.lastCapture.complete ? 'ok-text' : 'bad-text') : 'muted'}>
+                        {c.lastCapture ? <>{c.lastCapture.complete ? 'captured' : 'incomplete'} <PlantTime iso={c.lastCapture.at} zone={s.zone} /></> : 'never captured'}
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
           ))}
-        </ul>
+        </div>
         <ControllerDetail />
       </div>
     </section>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
@@ -6,6 +6,7 @@ import { Outcome, SignedFileForm, SignerFields, useSigner, type SignerRule } fro
 import type { PersonView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { RosterEntry } from '../../../src-shared/common/workflow/people-roster.ts';
+import { MIN_PASSWORD_LENGTH } from '../../../src-shared/common/workflow/workflow-terms.ts';
 
 /** The roster is kept by plant engineering. */
 const ROSTER_RULE: SignerRule = { roles: 'plantEngineering', what: 'sign a roster change' };
@@ -19,14 +20,15 @@ function CreateCaForm() {
       <h3>Create the plant CA on this laptop</h3>
       <p className="muted">For a stand-alone plant. The CA signs people's certificates; its key stays on this laptop under the CA password.</p>
       <label>CA name <input required value={name} placeholder="e.g. Plant 7 CA" onChange={(e) => setName(e.target.value)} /></label>
-      <label>CA password <input required type="password" autoComplete="new-password" value={pw} onChange={(e) => setPw(e.target.value)} /></label>
+      <p className="muted wide">The CA password: at least {MIN_PASSWORD_LENGTH} characters; whoever holds it can enrol people.</p>
+      <label>CA password <input required type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} value={pw} onChange={(e) => setPw(e.target.value)} /></label>
       <div className="actions"><button type="submit" className="primary">Create CA</button></div>
     </form>
   );
 }
 
 /** Enrols a person: their certificate from the plant CA, their keystore under their own password (pre-filled from the roster). */
-function EnrolForm({ prefill, onEnrolled }: { prefill: RosterEntry | null; onEnrolled(): void }) {
+function EnrolForm({ prefill, onEnrolled, onClose }: { prefill: RosterEntry | null; onEnrolled(): void; onClose?: () => void }) {
   const enrol = useAppStore((s) => s.enrol);
   const known = useAppStore((s) => s.roles);
   const [name, setName] = useState(prefill?.name ?? '');
@@ -60,11 +62,12 @@ function EnrolForm({ prefill, onEnrolled }: { prefill: RosterEntry | null; onEnr
             onChange={(e) => setRoles(e.target.checked ? [...roles, r.id] : roles.filter((x) => x !== r.id))} /> {r.label}</label>
         ))}
       </fieldset>
-      <label>Their password <input required type="password" autoComplete="new-password" value={pw} onChange={(e) => setPw(e.target.value)} /></label>
+      <p className="muted wide" data-testid="password-rule">Their password: at least {MIN_PASSWORD_LENGTH} characters (a short sentence works well); they type it at every signature.</p>
+      <label>Their password <input required type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} value={pw} onChange={(e) => setPw(e.target.value)} /></label>
       <label>Repeat it <input required type="password" autoComplete="new-password" value={pw2} onChange={(e) => setPw2(e.target.value)} /></label>
       <label>CA password <input required type="password" value={caPw} onChange={(e) => setCaPw(e.target.value)} /></label>
       {mismatch && <p className="bad-text" role="alert">The two passwords differ.</p>}
-      <div className="actions"><button type="submit" className="primary">Enrol</button></div>
+      <div className="actions"><button type="submit" className="primary">Enrol</button>{onClose && <button type="button" onClick={onClose}>Close</button>}</div>
     </form>
   );
 }
@@ -174,6 +177,13 @@ export function PeopleView() {
   const [prefill, setPrefill] = useState<RosterEntry | null>(null);
   const [editing, setEditing] = useState<{ entry: RosterEntry | null } | null>(null);
   const [revoking, setRevoking] = useState<PersonView | null>(null);
+  // Once people are enrolled, enrolment is one button; it opens by itself for the first person and from the roster.
+  const [enrolOpen, setEnrolOpen] = useState(false);
+  const enrolRef = useRef<HTMLDivElement>(null);
+  const showEnrol = s.hasLocalCa && (enrolOpen || prefill !== null || s.people.length === 0);
+  useEffect(() => {
+    if (prefill) enrolRef.current?.scrollIntoView({ block: 'start' });
+  }, [prefill]);
   const { load } = s;
   useEffect(() => {
     void load();
@@ -189,7 +199,11 @@ export function PeopleView() {
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}
       <p className="muted" data-testid="trusted-cas">Trusted plant CA: {s.cas.length ? s.cas.map((c) => `${c.name} (${c.fingerprint.slice(0, 12)}…)`).join(', ') : 'none yet'}</p>
       {!s.hasLocalCa && s.cas.length === 0 && <CreateCaForm />}
-      {s.hasLocalCa && <EnrolForm key={prefill?.employeeId ?? '(blank)'} prefill={prefill} onEnrolled={() => setPrefill(null)} />}
+      {s.hasLocalCa && !showEnrol && <p><button type="button" onClick={() => setEnrolOpen(true)}>Enrol a person…</button></p>}
+      <div ref={enrolRef}>
+        {showEnrol && <EnrolForm key={prefill?.employeeId ?? '(blank)'} prefill={prefill} onEnrolled={() => { setPrefill(null); setEnrolOpen(false); }}
+          {...(s.people.length > 0 ? { onClose: () => { setPrefill(null); setEnrolOpen(false); } } : {})} />}
+      </div>
       <table className="events" aria-label="People">
         <thead><tr><th>Employee id</th><th>Name</th><th>Roles</th><th>Certificate</th><th>State</th><th /></tr></thead>
         <tbody>
@@ -222,7 +236,7 @@ export function PeopleView() {
                   <td>{r.employeeId}</td><td>{r.name}</td><td>{r.roles.map(roleLabel).join(', ')}</td><td>{s.sites.find((x) => x.id === r.site)?.name ?? r.site ?? ''}</td>
                   <td><span className={state.tone === 'muted' ? 'muted' : `badge badge-${state.tone}`}>{state.label}</span></td>
                   <td className="actions">
-                    {state.canEnrol && s.hasLocalCa && <button type="button" aria-label={`Enrol ${r.name}`} onClick={() => { setPrefill(r); window.scrollTo({ top: 0 }); }}>Enrol…</button>}
+                    {state.canEnrol && s.hasLocalCa && <button type="button" aria-label={`Enrol ${r.name}`} onClick={() => setPrefill(r)}>Enrol…</button>}
                     <button type="button" aria-label={`Edit the roster entry of ${r.name}`} onClick={() => setEditing({ entry: r })}>Edit…</button>
                   </td>
                 </tr>

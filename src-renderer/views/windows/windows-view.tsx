@@ -2,17 +2,19 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { PlantPeriod } from '../../components/plant-time.tsx';
+import { CalendarGrid } from './calendar-grid.tsx';
 
 
 /** Windows and blackouts per line for the coming days, with the changes that asked for a slot on that line. */
 export function WindowsView() {
-  const s = useAppStore(useShallow((st) => ({ calendar: st.calendar, load: st.loadCalendar, changes: st.changes, plant: st.plant })));
+  const s = useAppStore(useShallow((st) => ({ calendar: st.calendar, load: st.loadCalendar, changes: st.changes, plant: st.plant, requested: st.requestedWindows })));
   const [days, setDays] = useState(7);
   const [lineFilter, setLineFilter] = useState('');
+  const [from] = useState(() => new Date());
   const { load } = s;
   useEffect(() => {
-    void load(new Date(), days);
-  }, [load, days]);
+    void load(from, days);
+  }, [load, days, from]);
   const lines = (s.calendar?.lines ?? []).filter((l) => lineFilter === '' || l.line.id === lineFilter);
   const zone = s.calendar?.timeZone ?? 'UTC';
   return (
@@ -26,9 +28,10 @@ export function WindowsView() {
           <label>Line <select aria-label="Line" value={lineFilter} onChange={(e) => setLineFilter(e.target.value)}>
             <option value="">all</option>{(s.calendar?.lines ?? []).map((l) => <option key={l.line.id} value={l.line.id}>{l.line.id}</option>)}
           </select></label>
-          <label>Days <select aria-label="Days" value={days} onChange={(e) => setDays(Number(e.target.value))}><option>7</option><option>14</option><option>31</option></select></label>
+          <label>Days <select aria-label="Days" value={days} onChange={(e) => setDays(Number(e.target.value))}><option value={7}>7 (week)</option><option value={14}>14</option><option value={31}>31 (month)</option></select></label>
         </div>
       </div>
+      {s.calendar && <CalendarGrid calendar={s.calendar} requested={s.requested} from={from} days={days} lineFilter={lineFilter} />}
       <RequestedWindows lineFilter={lineFilter} zone={zone} />
       {lines.map((l) => (
         <div key={l.line.id} className="panel calendar-line" data-testid="calendar-line" data-line={l.line.id}>

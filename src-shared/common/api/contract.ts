@@ -177,7 +177,7 @@ export const EVIDENCE_PACK_MAX_BASE64_CHARS = Math.ceil(EVIDENCE_PACK_MAX_BYTES 
 
 /** The verdict on an evidence pack, as the Audit screen shows it. */
 export const PackVerdictViewSchema = z.object({
-  ok: z.boolean(), fileName: z.string(), changeId: z.string().nullable(), title: z.string().nullable(), status: z.string().nullable(),
+  ok: z.boolean(), fileName: z.string(), changeId: z.string().nullable(), number: z.string().nullable(), title: z.string().nullable(), status: z.string().nullable(),
   manifestSha256: z.string().nullable(),
   counts: z.object({ members: z.number(), events: z.number(), signatures: z.number(), snapshots: z.number(), approvals: z.number(), checkpoints: z.number() }),
   signers: z.array(z.object({ name: z.string(), employeeId: z.string(), roles: z.array(z.string()), meaning: z.string(), at: z.string() })),
@@ -403,7 +403,7 @@ export const OPERATIONS = {
 
   'changes.list': {
     request: Empty,
-    response: z.object({ changes: z.array(z.object({ id: z.string(), status: z.string(), outcome: z.string().nullable(), title: z.string(), class: z.string().nullable(), requester: z.string(), people: z.array(z.string()), lines: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })) }),
+    response: z.object({ changes: z.array(z.object({ id: z.string(), number: z.string(), status: z.string(), outcome: z.string().nullable(), title: z.string(), class: z.string().nullable(), requester: z.string(), people: z.array(z.string()), lines: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })) }),
   },
   'changes.evaluate': {
     request: z.object({ fields: ChangeRequestFieldsSchema }).strict(),

@@ -33,6 +33,8 @@ export function kpiSeriesCsv(report: KpiReport, kpi: KpiId, line: string | null)
 /** One row of the change register as exported. */
 export interface RegisterRow {
   id: string;
+  /** The plant's change number ("CR-0007"); absent in rows from before numbers existed. */
+  number?: string;
   title: string;
   class: string | null;
   status: string;
@@ -45,7 +47,7 @@ export interface RegisterRow {
 /** The change register as CSV, one change per row. */
 export function registerCsv(rows: readonly RegisterRow[]): string {
   return Papa.unparse({
-    fields: ['id', 'title', 'class', 'status', 'requester', 'lines', 'created_at', 'updated_at'],
-    data: rows.map((r) => [r.id, r.title, r.class ?? '', r.status, r.requester, r.lines.join(' '), r.createdAt, r.updatedAt]),
+    fields: ['id', 'title', 'class', 'status', 'requester', 'lines', 'created_at', 'updated_at', 'number'],
+    data: rows.map((r) => [r.id, r.title, r.class ?? '', r.status, r.requester, r.lines.join(' '), r.createdAt, r.updatedAt, r.number ?? '']),
   }, { newline: CRLF });
 }

@@ -9,7 +9,7 @@ import { missingFields, type ChangeRequestFields } from './change-request.ts';
 import { nextAllowedStart } from './change-windows.ts';
 import { formatMinutes } from './duration.ts';
 import { groupName, roleName, type Policy } from './policy-schema.ts';
-import { scoreRisk, type RiskAssessment, type RiskResult } from './risk-score.ts';
+import { riskBandCitation, scoreRisk, type RiskAssessment, type RiskResult } from './risk-score.ts';
 import { LINE_TIERS, type ChangeClass, type ChangeField, type LineFact } from './workflow-terms.ts';
 
 /** The facts about a change that the policy's rules look at. */
@@ -143,7 +143,7 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
     for (const t of tiers) for (const g of t.rule.approvals) need(g, `${linesAre(t.lines)} tier ${t.tier}: ${approvalPhrase(policy, g)} (policy tiers.${t.tier})`);
     if (risk !== null) {
       const band = policy.risk.bands[risk.bandIndex];
-      for (const g of band?.approvals ?? []) need(g, `Risk band ${risk.band} (score ${risk.score}): ${approvalPhrase(policy, g)} (policy risk.bands[${risk.bandIndex}])`);
+      for (const g of band?.approvals ?? []) need(g, `Risk band ${risk.band} (score ${risk.score}): ${approvalPhrase(policy, g)} (policy: ${riskBandCitation(policy, risk.bandIndex)})`);
     }
     if (facts.touchesSafetyTag) {
       for (const g of policy.safetyTags.approvals) need(g, `The change touches ${safetyText}: ${approvalPhrase(policy, g)} whatever the line tier (policy safetyTags)`);

@@ -90,3 +90,11 @@ export function describeFields(fields: readonly ChangeField[]): string {
   if (words.length <= 1) return words.join('');
   return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1] ?? ''}`;
 }
+
+/** "Requested window, ITSM ticket reference": fields as the form labels them (an unknown key is shown as given). */
+export function fieldList(fields: readonly string[]): string {
+  return fields.map((f) => {
+    const label = Object.hasOwn(CHANGE_FIELD_LABELS, f) ? CHANGE_FIELD_LABELS[f as ChangeField] : f;
+    return label.charAt(0).toUpperCase() + label.slice(1);
+  }).join(', ');
+}

@@ -142,6 +142,8 @@ export interface RollbackRecord {
 
 interface ChangeCommon {
   id: string;
+  /** The plant's change number ("CR-0007"), given when the change is filed (absent on changes filed before numbers existed). */
+  number?: string;
   requester: PersonRef;
   createdAt: string;
   fields: ChangeRequestFields;
@@ -210,8 +212,36 @@ export type ChangeOperation =
   | { type: 'retrospective-review'; by: Participant; role: string; comment: string };
 
 /** A new draft. */
-export function newChange(id: string, requester: PersonRef, fields: ChangeRequestFields, now: Date): ChangeState {
-  return { id, requester: { id: requester.id, name: requester.name }, createdAt: now.toISOString(), fields, status: 'draft', review: null };
+export function newChange(id: string, requester: PersonRef, fields: ChangeRequestFields, now: Date, number?: string): ChangeState {
+  return { id, ...(number ? { number } : {}), requester: { id: requester.id, name: requester.name }, createdAt: now.toISOString(), fields, status: 'draft', review: null };
+}
+
+/** "CR-0007": the change number a plant gives in filing order. */
+export function formatChangeNumber(n: number): string {
+  return `CR-${String(n).padStart(4, '0')}`;
+}
+
+/** The sequence number inside "CR-0007" (7), or null for anything else. */
+export function parseChangeNumber(text: string | null | undefined): number | null {
+  const m = /^CR-(\d+)$/.exec(text ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** How people name a change: its number, or for a change filed before numbers existed the start of its id. */
+export function changeNumber(state: { id: string; number?: string | undefined }): string {
+  return state.number ?? `#${state.id.slice(0, 8)}`;
+}
+
+/** 'Change CR-0007 "Raise filler speed"': the same, opening a sentence. */
+export function changeNameStart(state: Parameters<typeof changeName>[0]): string {
+  const name = changeName(state);
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** 'change CR-0007 "Raise filler speed"': the change named by number and title, for messages. */
+export function changeName(state: { id: string; number?: string | undefined; fields?: { title: string } }): string {
+  const title = state.fields?.title.trim() ?? '';
+  return `change ${changeNumber(state)}${title ? ` "${title}"` : ''}`;
 }
 
 /** How the UI names a state: "approved with conditions" is an approved change with conditions. */

@@ -18,7 +18,7 @@ import { countApprovals, wouldCount, type ApprovalRecord } from './approval-prog
 import { evaluateRequest, type ChangeEvaluation, type PlantFacts } from './change-evaluation.ts';
 import { ChangeRequestFieldsSchema, describeFields } from './change-request.ts';
 import {
-  BREAK_GLASS_METHODS, approvalTimeoutStatus, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
+  BREAK_GLASS_METHODS, approvalTimeoutStatus, changeName, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
   type OverrideSignature, type Review, type SnapshotRecord,
 } from './change-state.ts';
 import { slotProblems, type SlotProblem } from './change-windows.ts';
@@ -129,6 +129,11 @@ export function allowedOperations(state: ChangeState): readonly ChangeOperationT
   return ALLOWED_OPERATIONS[state.status];
 }
 
+/** The change's number, kept by every state built afresh from the fields it carries over. */
+function numbered(state: ChangeState): { number?: string } {
+  return state.number === undefined ? {} : { number: state.number };
+}
+
 function refuse(state: ChangeState, op: ChangeOperation, rule: RefusalRule, text: string, hint: string, details: Record<string, unknown> = {}): TransitionResult {
   return {
     ok: false,
@@ -150,8 +155,8 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
   if (!ALLOWED_OPERATIONS[state.status].includes(op.type)) {
     const possible = ALLOWED_OPERATIONS[state.status];
     return refuse(state, op, 'illegal-transition',
-      `change ${state.id} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}. ${STATUS_NOTES[state.status]}`,
-      possible.length === 0 ? 'Nothing more can be done with this change.' : `Possible now: ${possible.join(', ')}.`);
+      `${changeName(state)} is ${state.status.replace('-', ' ')}, so it cannot be ${OPERATION_PAST[op.type]}. ${STATUS_NOTES[state.status]}`,
+      possible.length === 0 ? 'Nothing more can be done with this change.' : `Possible now: ${possible.map((o) => o.replace(/-/g, ' ')).join(', ')}.`);
   }
   switch (op.type) {
     case 'edit': return edit(state, op);
@@ -176,7 +181,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
 function requesterOnly(state: ChangeState, op: ChangeOperation): TransitionResult | null {
   if (op.by.id === state.requester.id) return null;
   return refuse(state, op, 'requester-only',
-    `only the requester (${state.requester.name}) can ${op.type} change ${state.id}; ${op.by.name} is not the requester.`,
+    `only the requester (${state.requester.name}) can ${op.type} ${changeName(state)}; ${op.by.name} is not the requester.`,
     'Ask the requester, or file your own change.');
 }
 
@@ -215,14 +220,14 @@ function submit(state: ChangeState, op: Extract<ChangeOperation, { type: 'submit
 function readyToGo(state: ChangeState, op: ChangeOperation, ctx: TransitionContext): { ok: true; evaluation: ChangeEvaluation } | { ok: false; refusal: TransitionResult } {
   const r = evaluateRequest(ctx.policy, state.fields, ctx.plant, ctx.now);
   if (r.classMissing || r.evaluation === null) {
-    return { ok: false, refusal: refuse(state, op, 'class-required', `change ${state.id} has no change class; the class decides approvals, notice and required fields.`, 'Choose standard, normal, emergency or safety-critical.') };
+    return { ok: false, refusal: refuse(state, op, 'class-required', `${changeName(state)} has no change class; the class decides approvals, notice and required fields.`, 'Choose standard, normal, emergency or safety-critical.') };
   }
   const cls = r.evaluation.class;
   if (r.missingFields.length > 0) {
     return {
       ok: false,
       refusal: refuse(state, op, 'required-fields',
-        `${cls} changes need the ${describeFields(r.missingFields)} before they go ahead; change ${state.id} lacks ${r.missingFields.length === 1 ? 'it' : 'them'} (policy classes.${cls}.requiredFields).`,
+        `${cls} changes need the ${describeFields(r.missingFields)} before they go ahead; ${changeName(state)} lacks ${r.missingFields.length === 1 ? 'it' : 'them'} (policy classes.${cls}.requiredFields).`,
         'Fill in the listed fields and try again.', { missingFields: r.missingFields }),
     };
   }
@@ -242,7 +247,7 @@ function withdraw(state: ChangeState, op: Extract<ChangeOperation, { type: 'with
   const { id, requester, createdAt, fields, review } = state;
   return {
     ok: true,
-    next: { id, requester, createdAt, fields, review, status: 'withdrawn', withdrawal: { by: ref(op.by), at: ctx.now.toISOString(), reason: op.reason.trim(), from: state.status } },
+    next: { id, ...numbered(state), requester, createdAt, fields, review, status: 'withdrawn', withdrawal: { by: ref(op.by), at: ctx.now.toISOString(), reason: op.reason.trim(), from: state.status } },
   };
 }
 
@@ -252,7 +257,7 @@ function signerChecks(
   escalationRoles: readonly string[] = [],
 ): TransitionResult | null {
   if (op.by.id === state.requester.id) {
-    return refuse(state, op, 'segregation-of-duties', `${op.by.name} filed change ${state.id} and cannot ${what} it; nobody ${what}s their own change.`,
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} filed ${changeName(state)} and cannot ${what} it; nobody ${what}s their own change.`,
       'Ask another approver to sign.');
   }
   if (!op.by.roles.includes(op.role)) {
@@ -261,7 +266,7 @@ function signerChecks(
   }
   if (!requirements.some((r) => r.roles.includes(op.role)) && !escalationRoles.includes(op.role)) {
     const needs = requirements.map((r) => `${r.name} (${r.quorum} of ${r.roles.map((x) => roleName(policy, x)).join(', ')})`).join('; ');
-    return refuse(state, op, 'not-an-approver', `change ${state.id} needs no approval from the role ${roleName(policy, op.role)}; it needs: ${needs}.`,
+    return refuse(state, op, 'not-an-approver', `${changeName(state)} needs no approval from the role ${roleName(policy, op.role)}; it needs: ${needs}.`,
       'Only the roles the policy names for this change can sign it.');
   }
   return null;
@@ -279,7 +284,7 @@ function approve(
   const earlier = state.review.approvals.find((a) => a.by.id === op.by.id);
   if (earlier !== undefined) {
     return refuse(state, op, 'approve-twice',
-      `${op.by.name} already approved change ${state.id} (as ${roleName(policy, earlier.role)}, ${formatLocal(Date.parse(earlier.at), policy.plant.timeZone)}); a person approves a change once.`,
+      `${op.by.name} already approved ${changeName(state)} (as ${roleName(policy, earlier.role)}, ${formatLocal(Date.parse(earlier.at), policy.plant.timeZone)}); a person approves a change once.`,
       'Another approver must give the missing approvals.');
   }
   const label = (r: string): string => roleName(policy, r);
@@ -293,13 +298,13 @@ function approve(
     if (timeout.status !== 'escalated') {
       const at = timeout.status === 'waiting' ? formatLocal(Date.parse(timeout.dueAt), policy.plant.timeZone) : '?';
       return refuse(state, op, 'not-yet-escalated',
-        `approvals of change ${state.id} escalate to ${escalateTo.map(label).join(' or ')} only at ${at} (policy: approval timeout); until then ${open ? `${groupName(policy, open.requirement.group)} needs ${open.missing}` : 'the named approvers sign'}.`,
+        `approvals of ${changeName(state)} escalate to ${escalateTo.map(label).join(' or ')} only at ${at} (policy: approval timeout); until then ${open ? `${groupName(policy, open.requirement.group)} needs ${open.missing}` : 'the named approvers sign'}.`,
         'Wait for the timeout, or ask the approvers the policy names.');
     }
     if (open !== undefined) {
       const free = progress.requirements.find((p) => !p.satisfied && !p.counted.some((c) => c.inPlaceOf !== undefined));
       if (free === undefined) {
-        return refuse(state, op, 'approval-does-not-count', `an escalation approver already stands in for a missing approval of ${groupName(policy, open.requirement.group)} on change ${state.id}; an escalation replaces one approver, not a quorum.`,
+        return refuse(state, op, 'approval-does-not-count', `an escalation approver already stands in for a missing approval of ${groupName(policy, open.requirement.group)} on ${changeName(state)}; an escalation replaces one approver, not a quorum.`,
           `The remaining approvals must come from the roles listed: ${open.missing}.`);
       }
       inPlaceOf = free.requirement.group;
@@ -312,7 +317,7 @@ function approve(
       const same = p.counted.find((c) => c.role === op.role);
       return `${p.requirement.name} already has an approval as ${label(op.role)} (${same?.by.name ?? '?'}) and its quorum needs different roles: still ${p.missing}`;
     }).join('; ');
-    return refuse(state, op, 'approval-does-not-count', `an approval as ${label(op.role)} would not count toward any approval change ${state.id} still needs: ${why || 'every approval is already given'}.`,
+    return refuse(state, op, 'approval-does-not-count', `an approval as ${label(op.role)} would not count toward any approval ${changeName(state)} still needs: ${why || 'every approval is already given'}.`,
       'The remaining approvals must come from the roles listed.');
   }
   if (e.diffReview.required && op.diffReviewed !== true) {
@@ -407,7 +412,7 @@ function schedule(state: ChangeState, op: Extract<ChangeOperation, { type: 'sche
   if (!checked.ok) return checked.refusal;
   const slot = { start: new Date(start).toISOString(), end: new Date(end).toISOString(), by: ref(op.by), at: ctx.now.toISOString(), overrides: checked.used };
   const { review, approvedAt, conditions, id, requester, createdAt, fields } = state;
-  return { ok: true, next: { id, requester, createdAt, fields, review, approvedAt, conditions, status: 'scheduled', slot } };
+  return { ok: true, next: { id, ...numbered(state), requester, createdAt, fields, review, approvedAt, conditions, status: 'scheduled', slot } };
 }
 
 function witnessCheck(state: ChangeState, op: ChangeOperation, evaluation: ChangeEvaluation, witness: Participant | undefined): TransitionResult | null {
@@ -427,12 +432,12 @@ function startExecution(state: ChangeState, op: Extract<ChangeOperation, { type:
   const zone = ctx.policy.plant.timeZone;
   const slotStart = Date.parse(state.slot.start), slotEnd = Date.parse(state.slot.end);
   if (now < slotStart || now >= slotEnd) {
-    return refuse(state, op, 'outside-slot', `change ${state.id} is scheduled from ${formatLocal(slotStart, zone)} to ${formatLocal(slotEnd, zone)}; it is now ${formatLocal(now, zone)}.`,
+    return refuse(state, op, 'outside-slot', `${changeName(state)} is scheduled from ${formatLocal(slotStart, zone)} to ${formatLocal(slotEnd, zone)}; it is now ${formatLocal(now, zone)}.`,
       now < slotStart ? 'Wait for the slot to begin, or reschedule.' : 'The slot is over: reschedule the change.');
   }
   const e = state.review.evaluation;
   if (state.conditions.length > 0 && op.conditionsMet !== true) {
-    return refuse(state, op, 'conditions-unconfirmed', `change ${state.id} was approved with conditions (${state.conditions.join('; ')}); confirm they are met before starting.`,
+    return refuse(state, op, 'conditions-unconfirmed', `${changeName(state)} was approved with conditions (${state.conditions.join('; ')}); confirm they are met before starting.`,
       'Check each condition and start again confirming them.');
   }
   if (e.staging.required && blank(op.stagingRecord)) {
@@ -447,7 +452,7 @@ function startExecution(state: ChangeState, op: Extract<ChangeOperation, { type:
   return {
     ok: true,
     next: {
-      id, requester, createdAt, fields, review, approvedAt, conditions, slot, status: 'in-execution',
+      id, ...numbered(state), requester, createdAt, fields, review, approvedAt, conditions, slot, status: 'in-execution',
       execution: {
         startedAt: ctx.now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || !e.dualControl.required ? null : ref(op.witness),
         stagingRecord: blank(op.stagingRecord) ? null : (op.stagingRecord ?? '').trim(), overrides: checked.used, breakGlass: null, retrospective: null,
@@ -497,7 +502,7 @@ function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'br
   return {
     ok: true,
     next: {
-      id, requester, createdAt, fields, review, approvedAt: null, conditions: [], slot: null, status: 'in-execution',
+      id, ...numbered(state), requester, createdAt, fields, review, approvedAt: null, conditions: [], slot: null, status: 'in-execution',
       execution: {
         startedAt: now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || !e.dualControl.required ? null : ref(op.witness),
         stagingRecord: null, overrides: period.used,
@@ -530,7 +535,7 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
   const { policy, now } = ctx;
   const part = op.by.id === state.requester.id ? 'filed' : op.by.id === state.execution.executor.id ? 'carries out' : op.by.id === state.execution.witness?.id ? 'witnesses' : null;
   if (part !== null) {
-    return refuse(state, op, 'segregation-of-duties', `${op.by.name} ${part} change ${state.id} and cannot sign its checkpoints; nobody go/no-go signs their own change.`,
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} ${part} ${changeName(state)} and cannot sign its checkpoints; nobody go/no-go signs their own change.`,
       `Ask a ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')} who is not on the change to sign.`);
   }
   if (!set.signerRoles.includes(op.role) || !op.by.roles.includes(op.role)) {
@@ -543,8 +548,8 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
   if (target === undefined || next === null || target.id !== next.id) {
     const asked = target?.name ?? op.checkpoint;
     return refuse(state, op, 'checkpoint-order', next === null
-      ? `no checkpoint of change ${state.id} is open any more (${asked} was asked for).`
-      : `the checkpoint due on change ${state.id} is ${next.name}; ${asked} cannot be signed now (checkpoints are signed in order: ${set.checkpoints.map((c) => c.name).join(', ')}).`,
+      ? `no checkpoint of ${changeName(state)} is open any more (${asked} was asked for).`
+      : `the checkpoint due on ${changeName(state)} is ${next.name}; ${asked} cannot be signed now (checkpoints are signed in order: ${set.checkpoints.map((c) => c.name).join(', ')}).`,
     next === null ? 'Close the change, or roll it back.' : `Sign ${next.name} first.`);
   }
   const decision = target.decisions.find((d) => d.id === op.decision);
@@ -590,12 +595,12 @@ function recordSnapshot(state: ChangeState, op: Extract<ChangeOperation, { type:
   if (state.status !== 'in-execution') return unreachable(state, op);
   const name = ctx.controllerNames?.[op.controllerId] ?? op.controllerId;
   if (!state.fields.targetControllers.includes(op.controllerId)) {
-    return refuse(state, op, 'snapshot-invalid', `${name} is not a target controller of change ${state.id}.`, 'Record snapshots of the controllers the change targets.');
+    return refuse(state, op, 'snapshot-invalid', `${name} is not a target controller of ${changeName(state)}.`, 'Record snapshots of the controllers the change targets.');
   }
   const checkpoints = state.execution.checkpoints ?? [];
   const snapshots = state.execution.snapshots ?? [];
   if (checkpointProgress(ctx.checkpoints, checkpoints).closable) {
-    return refuse(state, op, 'snapshot-order', `the checkpoints of change ${state.id} are closed: the after-snapshots the supervisor's CLOSE was signed on cannot be replaced.`,
+    return refuse(state, op, 'snapshot-order', `the checkpoints of ${changeName(state)} are closed: the after-snapshots the supervisor's CLOSE was signed on cannot be replaced.`,
       'Close the change; a later capture belongs to a new change or a drift check.');
   }
   if (op.phase === 'before' && checkpoints.length > 0) {
@@ -619,7 +624,7 @@ function recordSnapshot(state: ChangeState, op: Extract<ChangeOperation, { type:
       return refuse(state, op, 'snapshot-order', `an after-snapshot of ${name} is recorded only once ${first.name} let the work go on.`, `Have the shift supervisor sign ${first.name} first.`);
     }
     if (!snapshots.some((x) => x.phase === 'before' && x.controllerId === op.controllerId)) {
-      return refuse(state, op, 'snapshot-order', `${name} has no before-snapshot on change ${state.id} to compare the after-snapshot with.`, 'Record its before-snapshot first.');
+      return refuse(state, op, 'snapshot-order', `${name} has no before-snapshot on ${changeName(state)} to compare the after-snapshot with.`, 'Record its before-snapshot first.');
     }
   }
   const record: SnapshotRecord = {
@@ -635,7 +640,7 @@ function close(state: ChangeState, op: Extract<ChangeOperation, { type: 'close' 
     const { next, closable } = checkpointProgress(ctx.checkpoints, state.execution.checkpoints ?? []);
     if (!closable) {
       const last = ctx.checkpoints.checkpoints.at(-1)!;
-      return refuse(state, op, 'checkpoints-open', `change ${state.id} is closed as completed only after ${last.name} decides ${last.decisions.find((d) => d.effect === 'close')!.label}; due now: ${next?.name ?? '(none)'}.`,
+      return refuse(state, op, 'checkpoints-open', `${changeName(state)} is closed as completed only after ${last.name} decides ${last.decisions.find((d) => d.effect === 'close')!.label}; due now: ${next?.name ?? '(none)'}.`,
         'Have the shift supervisor sign the remaining checkpoints, or roll the change back.');
     }
     return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
@@ -650,18 +655,18 @@ function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperation, { 
   const r = state.execution.retrospective;
   const glass = state.execution.breakGlass;
   if (r === null || glass === null) {
-    return refuse(state, op, 'no-retrospective-due', `change ${state.id} did not start under break-glass, so no retrospective review is due.`, 'Retrospective reviews are for emergency break-glass changes.');
+    return refuse(state, op, 'no-retrospective-due', `${changeName(state)} did not start under break-glass, so no retrospective review is due.`, 'Retrospective reviews are for emergency break-glass changes.');
   }
   if (r.completedAt !== null) {
-    return refuse(state, op, 'retrospective-done', `the retrospective review of change ${state.id} was completed ${formatLocal(Date.parse(r.completedAt), policy.plant.timeZone)}.`, 'Nothing more is needed.');
+    return refuse(state, op, 'retrospective-done', `the retrospective review of ${changeName(state)} was completed ${formatLocal(Date.parse(r.completedAt), policy.plant.timeZone)}.`, 'Nothing more is needed.');
   }
   const signer = signerChecks(state, op, policy, r.requirements, 'review');
   if (signer !== null) return signer;
   if (samePerson(glass.approver, op.by) || op.by.id === state.execution.executor.id) {
-    return refuse(state, op, 'segregation-of-duties', `${op.by.name} approved or carried out the break-glass work on change ${state.id} and cannot review it.`, 'Another CAB member must review it.');
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} approved or carried out the break-glass work on ${changeName(state)} and cannot review it.`, 'Another CAB member must review it.');
   }
   if (r.reviews.some((x) => x.by.id === op.by.id)) {
-    return refuse(state, op, 'approve-twice', `${op.by.name} already reviewed change ${state.id}; a person reviews a change once.`, 'Another reviewer must give the missing reviews.');
+    return refuse(state, op, 'approve-twice', `${op.by.name} already reviewed ${changeName(state)}; a person reviews a change once.`, 'Another reviewer must give the missing reviews.');
   }
   const label = (x: string): string => roleName(policy, x);
   const progress = countApprovals(r.requirements, r.reviews, false, label);
@@ -679,7 +684,7 @@ function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperation, { 
 
 /** A state the table allowed but the operation's own function does not handle: a defect, reported as data. */
 function unreachable(state: ChangeState, op: ChangeOperation): TransitionResult {
-  return refuse(state, op, 'illegal-transition', `change ${state.id} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}.`, 'This is a defect in Baseline; report it.');
+  return refuse(state, op, 'illegal-transition', `${changeName(state)} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}.`, 'This is a defect in Baseline; report it.');
 }
 
 /** The group names a change still needs, for notifications: "Change Advisory Board (1 more approval, as ...)". */

@@ -25,6 +25,13 @@ export interface RiskResult {
   reason: string;
 }
 
+/** "risk band 2 (score 6–11)": a band of the policy as a person reads it, numbered from 1. */
+export function riskBandCitation(policy: Policy, bandIndex: number): string {
+  const band = policy.risk.bands[bandIndex];
+  if (!band) return `risk band ${bandIndex + 1}`;
+  return `risk band ${bandIndex + 1} (score ${band.from}${band.to === undefined ? ' or more' : `–${band.to}`})`;
+}
+
 /** Scores an assessment, or says why it cannot be scored (a value off the policy's scale). */
 export function scoreRisk(policy: Policy, a: RiskAssessment): { ok: true; risk: RiskResult } | { ok: false; problem: string } {
   const r = policy.risk;
@@ -44,7 +51,7 @@ export function scoreRisk(policy: Policy, a: RiskAssessment): { ok: true; risk: 
     risk: {
       impact: a.impact, probability: a.probability, safetyImpact: a.safetyImpact, safetyFactor, score, band: band.name, bandIndex,
       reason: `Risk score ${a.impact} x ${a.probability} + ${safetyFactor} (safety impact ${a.safetyImpact}) = ${score}: `
-        + `${band.name} band, ${band.from}${band.to === undefined ? '+' : `-${band.to}`} (policy risk.bands[${bandIndex}])`,
+        + `${band.name} band (policy: ${riskBandCitation(policy, bandIndex)})`,
     },
   };
 }

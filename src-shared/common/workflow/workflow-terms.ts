@@ -69,3 +69,6 @@ export interface PersonRef {
 export interface Participant extends PersonRef {
   roles: readonly string[];
 }
+
+/** The shortest password a person's keystore or the plant CA accepts (shown on the forms before submit). */
+export const MIN_PASSWORD_LENGTH = 8;

@@ -37,6 +37,8 @@ export interface PackFailure {
 export interface PackVerdict {
   ok: boolean;
   changeId: string | null;
+  /** The plant's change number ("CR-0007"), when the change has one. */
+  number: string | null;
   title: string | null;
   status: string | null;
   manifestSha256: string | null;
@@ -59,7 +61,7 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
     if (!failures.some((f) => f.member === member && f.record === record && f.reason === reason)) failures.push({ member, record, reason });
   };
   const verdict = (partial: Partial<PackVerdict>): PackVerdict => ({
-    ok: failures.length === 0, changeId: null, title: null, status: null, manifestSha256: null,
+    ok: failures.length === 0, changeId: null, number: null, title: null, status: null, manifestSha256: null,
     counts: { members: 0, events: 0, signatures: 0, snapshots: 0, approvals: 0, checkpoints: 0 }, context: null, ...partial, failures,
   });
 
@@ -460,7 +462,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
 
   const execution = state && 'execution' in state ? state.execution : null;
   return {
-    changeId, title: state?.fields.title ?? manifest?.title ?? null, status: state?.status ?? null, manifestSha256, context,
+    changeId, number: state?.number ?? null, title: state?.fields.title ?? manifest?.title ?? null, status: state?.status ?? null, manifestSha256, context,
     counts: {
       members: members.size, events: events.length, signatures: found.length, snapshots: snapshotFiles.size,
       approvals: state?.review?.approvals.length ?? 0, checkpoints: execution?.checkpoints?.length ?? 0,
@@ -471,7 +473,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
 /** The verdict in words: a summary line, then one line per failure. */
 export function formatVerdict(v: PackVerdict): string {
   const head = v.ok
-    ? `Evidence pack verified: change ${v.changeId} "${v.title}" (${v.status}); ${v.counts.members} members, ${v.counts.events} journal events, ${v.counts.signatures} signatures, ${v.counts.snapshots} snapshots, ${v.counts.approvals} approvals, ${v.counts.checkpoints} checkpoints; every hash, signature, certificate, chain link and policy rule checked.`
+    ? `Evidence pack verified: change ${v.number ? `${v.number} (id ${v.changeId})` : v.changeId} "${v.title}" (${v.status}); ${v.counts.members} members, ${v.counts.events} journal events, ${v.counts.signatures} signatures, ${v.counts.snapshots} snapshots, ${v.counts.approvals} approvals, ${v.counts.checkpoints} checkpoints; every hash, signature, certificate, chain link and policy rule checked.`
     : `Evidence pack NOT verified${v.changeId ? ` (change ${v.changeId})` : ''}: ${v.failures.length} failure${v.failures.length === 1 ? '' : 's'}.`;
   const lines = v.failures.map((f) => `  ${f.member}${f.record ? ` [${f.record}]` : ''}: ${f.reason}`);
   return [head, ...lines, ...(v.manifestSha256 ? [`manifest.json SHA-256: ${v.manifestSha256}`] : [])].join('\n') + '\n';

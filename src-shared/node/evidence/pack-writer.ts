@@ -94,7 +94,7 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   };
   const crosswalk = evaluateCrosswalk(parseCrosswalk(input.crosswalkYaml), context);
   members.push([fixedMembers.crosswalkDefinition, Buffer.from(input.crosswalkYaml, 'utf8')], [fixedMembers.crosswalk, jsonMember(crosswalk)]);
-  members.push([fixedMembers.verify, Buffer.from(verifyMarkdown(input.changeId, state.fields.title), 'utf8')], [fixedMembers.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8')]);
+  members.push([fixedMembers.verify, Buffer.from(verifyMarkdown(input.changeId, state.fields.title, state.number), 'utf8')], [fixedMembers.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8')]);
   context.memberNames = members.map(([p]) => p);
 
   const manifest: Manifest = {

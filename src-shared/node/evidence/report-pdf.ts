@@ -12,6 +12,7 @@ import type { JsonValue } from '../../common/canonical-json.ts';
 import { countApprovals } from '../../common/workflow/approval-progress.ts';
 import { formatDiffValue } from '../../common/diff/diff-value-format.ts';
 import type { PackContext } from './pack-context.ts';
+import { changeNumber } from '../../common/workflow/change-state.ts';
 import type { ClauseResult } from './crosswalk.ts';
 import { eventRecord } from './pack-format.ts';
 
@@ -138,7 +139,7 @@ const MEANING_WORDS: Record<string, string> = {
 /** Renders the report. */
 export async function renderReport(ctx: PackContext, manifestSha256: string, crosswalk: ClauseResult[]): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, autoFirstPage: true,
-    info: { Title: `Change evidence: ${ctx.state.fields.title}`, Author: 'Baseline', Subject: `Change ${ctx.changeId}`, CreationDate: new Date(ctx.exportedAt) } });
+    info: { Title: `Change evidence: ${ctx.state.fields.title}`, Author: 'Baseline', Subject: `Change ${changeNumber(ctx.state)} (${ctx.changeId})`, CreationDate: new Date(ctx.exportedAt) } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
@@ -155,7 +156,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   doc.moveDown(0.6);
   const outcome = s.status === 'closed' ? `closed, ${s.closure.outcome} (${when(s.closure.at)}, ${s.closure.by.name})` : s.status;
   w.facts([
-    ['Change', ctx.changeId],
+    ['Change', `${changeNumber(ctx.state)} (id ${ctx.changeId})`],
     ['Outcome', outcome],
     ['Class', `${s.fields.class ?? '-'}${ev ? `; lines ${ev.lines.map((l) => `${l.id} (tier ${l.tier})`).join(', ')}` : ''}`],
     ['What', s.fields.description || '-'],
@@ -264,7 +265,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     doc.font('Helvetica').fontSize(7).fillColor('#444');
     doc.text(`manifest.json SHA-256 ${manifestSha256}`, MARGIN, y, { width: doc.page.width - 2 * MARGIN - 70, lineBreak: false, height: 10 });
     doc.text(`Page ${i + 1} of ${range.count}`, doc.page.width - MARGIN - 70, y, { width: 70, align: 'right', lineBreak: false, height: 10 });
-    doc.text(`Change ${ctx.changeId}`, MARGIN, y + 9, { width: 300, lineBreak: false, height: 10 });
+    doc.text(`Change ${changeNumber(ctx.state)} · ${ctx.changeId}`, MARGIN, y + 9, { width: 300, lineBreak: false, height: 10 });
   }
   doc.end();
   await done;

@@ -54,10 +54,10 @@ exit $fail
 `;
 
 /** VERIFY.md's text. */
-export function verifyMarkdown(changeId: string, title: string): string {
+export function verifyMarkdown(changeId: string, title: string, number?: string): string {
   return `# Verifying this evidence pack without Baseline
 
-Change ${changeId}: ${title}
+Change ${number ? `${number} (id ${changeId})` : changeId}: ${title}
 
 You need a POSIX shell with \`sha256sum\` (GNU coreutils) and \`openssl\` (1.1.1 or 3.x), the pack unzipped
 into a folder, and the plant CA certificate you trust, obtained from the plant, **not** from this pack (the pack's

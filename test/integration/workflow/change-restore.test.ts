@@ -29,7 +29,7 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
   });
 
   it('refuses to preview a restore of a change that was not rolled back', async () => {
-    await expect(app.changeRestores.preview(changeId, controllerId, app.actor())).rejects.toThrow(/is in-execution; only a change that was rolled back is restored/);
+    await expect(app.changeRestores.preview(changeId, controllerId, app.actor())).rejects.toThrow(/is in execution; only a change that was rolled back is restored/);
   });
 
   it('previews the writes back to the before-snapshot and what needs a manual procedure; writes nothing', async () => {

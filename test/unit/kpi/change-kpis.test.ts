@@ -196,7 +196,7 @@ describe('KPIs on a hand-built history of three months (September to November 20
   });
 
   it('exports the register with quoting where a title needs it', () => {
-    const csv = registerCsv([{ id: 'A', title: 'Raise speed, "fast"', class: 'normal', status: 'closed', requester: 'Erin', lines: ['L01', 'L02'], createdAt: 'x', updatedAt: 'y' }]);
-    expect(csv.split('\r\n')[1]).toBe('A,"Raise speed, ""fast""",normal,closed,Erin,L01 L02,x,y');
+    const csv = registerCsv([{ id: 'A', title: 'Raise speed, "fast"', class: 'normal', status: 'closed', requester: 'Erin', lines: ['L01', 'L02'], createdAt: 'x', updatedAt: 'y', number: 'CR-0003' }]);
+    expect(csv.split('\r\n')[1]).toBe('A,"Raise speed, ""fast""",normal,closed,Erin,L01 L02,x,y,CR-0003');
   });
 });

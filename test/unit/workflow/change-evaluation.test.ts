@@ -33,7 +33,7 @@ describe('the 24-line packaging plant', () => {
     expect(e.approvals[0]?.reasons).toEqual([
       `Line ${id} is tier 1: CAB approval (policy tiers.1)`,
       'It also covers the Single approver requirement: Normal changes need single approver (policy classes.normal.approvals); '
-        + 'Risk band low (score 2): single approver (policy risk.bands[0]) (policy approvalGroups.cab.supersedes)',
+        + 'Risk band low (score 2): single approver (policy: risk band 1 (score 1–4)) (policy approvalGroups.cab.supersedes)',
     ]);
     expect(e.notice.reasons).toEqual([`Line ${id} is tier 1: 48 h notice (policy tiers.1)`]);
     expect(e.staging.reasons).toEqual([`Line ${id} is tier 1: mandatory staging deploy (policy tiers.1)`]);
@@ -115,7 +115,7 @@ describe('risk score and bands of the change guide', () => {
 
   it('explains the arithmetic', () => {
     const r = scoreRisk(policy, { impact: 3, probability: 2, safetyImpact: 'medium' });
-    expect(r.ok && r.risk.reason).toBe('Risk score 3 x 2 + 5 (safety impact medium) = 11: high band, 10-15 (policy risk.bands[2])');
+    expect(r.ok && r.risk.reason).toBe('Risk score 3 x 2 + 5 (safety impact medium) = 11: high band (policy: risk band 3 (score 10–15))');
   });
 
   it('refuses values off the policy scale', () => {
@@ -128,7 +128,7 @@ describe('risk score and bands of the change guide', () => {
     const e = evaluate([line('L05')], { risk: { impact: 3, probability: 2, safetyImpact: 'none' } });
     expect(e.cab).toBe(true);
     expect(e.approvals.map((a) => a.group)).toEqual(['cab']);
-    expect(e.approvals[0]?.reasons[0]).toBe('Risk band medium (score 6): CAB approval (policy risk.bands[1])');
+    expect(e.approvals[0]?.reasons[0]).toBe('Risk band medium (score 6): CAB approval (policy: risk band 2 (score 5–9))');
   });
 
   it('a high risk adds the safety manager; a critical one the VP of operations', () => {
@@ -136,7 +136,7 @@ describe('risk score and bands of the change guide', () => {
     expect(high.approvals.map((a) => a.group)).toEqual(['cab', 'safety-manager']);
     const critical = evaluate([line('L05')], { risk: { impact: 4, probability: 4, safetyImpact: 'none' } });
     expect(critical.approvals.map((a) => a.group)).toEqual(['cab', 'safety-manager', 'vp-operations']);
-    expect(critical.approvals[2]?.reasons).toEqual(['Risk band critical (score 16): VP operations approval (policy risk.bands[3])']);
+    expect(critical.approvals[2]?.reasons).toEqual(['Risk band critical (score 16): VP operations approval (policy: risk band 4 (score 16 or more))']);
   });
 
   it('a standard change above the low band is blocked: file it as a normal change', () => {

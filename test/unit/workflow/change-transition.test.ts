@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyChangeRequest, type ChangeRequestFields } from '../../../src-shared/common/workflow/change-request.ts';
+import { changeName } from '../../../src-shared/common/workflow/change-state.ts';
 import {
   CHANGE_OPERATIONS, CHANGE_STATUSES, approvalProgressOf, approvalTimeoutStatus, newChange, retrospectiveStatus, statusLabel, windowTimer,
   type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus,
@@ -54,7 +55,8 @@ function refusal(r: TransitionResult): { rule: string; message: string } {
   return { rule: r.rule, message: r.error.message };
 }
 
-const draft = (over: Partial<ChangeRequestFields> = {}, id = 'CHG-1'): ChangeState => newChange(id, eng, fields(over), NOW);
+// The plant's number follows the id: CHG-1 is filed as CR-0001.
+const draft = (over: Partial<ChangeRequestFields> = {}, id = 'CHG-1'): ChangeState => newChange(id, eng, fields(over), NOW, `CR-${id.slice(4).padStart(4, '0')}`);
 const submit = (s: ChangeState, c = ctx(NOW)): ChangeState => must(transition(s, { type: 'submit', by: eng }, c));
 const approveOp = (by = pem, role = 'plant-engineering-manager'): ChangeOperation => ({ type: 'approve', by, role, diffReviewed: true });
 
@@ -207,7 +209,8 @@ describe('change state machine: every state x every operation', () => {
     const r = transition(state, validOp(op), ctx(later(2 * H)));
     const { rule, message } = refusal(r);
     expect(rule).toBe('illegal-transition');
-    expect(message).toMatch(new RegExp(`^Illegal transition: change ${state.id} is ${state.status}, so it cannot be `));
+    // Named by number and title, the state in words, never by the change's id alone.
+    expect(message.startsWith(`Illegal transition: ${changeName(state)} is ${state.status.replace('-', ' ')}, so it cannot be `)).toBe(true);
     if (!r.ok) {
       expect(r.error.code).toBe('change-illegal-transition');
       expect(r.error.details).toMatchObject({ rule: 'illegal-transition', status: state.status, operation: op });
@@ -230,14 +233,14 @@ describe('refusals name the rule', () => {
     const withdrawn = must(transition(sample('submitted'), { type: 'withdraw', by: eng, reason: 'Superseded' }, ctx(later(H))));
     expect(refusal(transition(withdrawn, approveOp(), ctx(later(H))))).toEqual({
       rule: 'illegal-transition',
-      message: 'Illegal transition: change CHG-1 is withdrawn, so it cannot be approved. A withdrawn change is final: file a new change.',
+      message: 'Illegal transition: change CR-0001 "Raise filler speed setpoint" is withdrawn, so it cannot be approved. A withdrawn change is final: file a new change.',
     });
   });
 
   it('segregation of duties: nobody approves their own change, even holding the approver role', () => {
     const engineerManager = { ...eng, roles: ['controls-engineer', 'plant-engineering-manager'] };
     const r = transition(sample('submitted'), { ...approveOp(engineerManager) }, ctx(later(H)));
-    expect(refusal(r)).toEqual({ rule: 'segregation-of-duties', message: 'Segregation of duties: Erin Engineer filed change CHG-1 and cannot approve it; nobody approves their own change.' });
+    expect(refusal(r)).toEqual({ rule: 'segregation-of-duties', message: 'Segregation of duties: Erin Engineer filed change CR-0001 "Raise filler speed setpoint" and cannot approve it; nobody approves their own change.' });
     expect(refusal(transition(sample('submitted'), { type: 'reject', by: engineerManager, role: 'plant-engineering-manager', reason: 'x' }, ctx(later(H)))).rule).toBe('segregation-of-duties');
   });
 
@@ -248,11 +251,11 @@ describe('refusals name the rule', () => {
     expect(one.status).toBe('submitted');
     expect(refusal(transition(one, approveOp(pem), ctx(later(H))))).toEqual({
       rule: 'approve-twice',
-      message: 'Approving twice: Pat Manager already approved change CHG-1 (as Plant engineering manager, Wed 3 Jun 2026 11:00 America/Chicago); a person approves a change once.',
+      message: 'Approving twice: Pat Manager already approved change CR-0001 "Raise filler speed setpoint" (as Plant engineering manager, Wed 3 Jun 2026 11:00 America/Chicago); a person approves a change once.',
     });
     expect(refusal(transition(one, approveOp(pem2), ctx(later(H))))).toEqual({
       rule: 'approval-does-not-count',
-      message: 'Quorum: an approval as Plant engineering manager would not count toward any approval change CHG-1 still needs: Change Advisory Board already has an approval '
+      message: 'Quorum: an approval as Plant engineering manager would not count toward any approval change CR-0001 "Raise filler speed setpoint" still needs: Change Advisory Board already has an approval '
         + 'as Plant engineering manager (Pat Manager) and its quorum needs different roles: still 1 more approval, as OT security or Quality / compliance.',
     });
     expect(outstandingApprovals(one, policy)).toEqual(['Change Advisory Board (1 more approval, as OT security or Quality / compliance)']);
@@ -267,7 +270,7 @@ describe('refusals name the rule', () => {
     });
     expect(refusal(transition(sample('submitted'), approveOp(supervisor, 'shift-supervisor'), ctx(later(H))))).toEqual({
       rule: 'not-an-approver',
-      message: 'Not an approver for this change: change CHG-1 needs no approval from the role Shift supervisor; it needs: Single approver (1 of Plant engineering manager).',
+      message: 'Not an approver for this change: change CR-0001 "Raise filler speed setpoint" needs no approval from the role Shift supervisor; it needs: Single approver (1 of Plant engineering manager).',
     });
   });
 
@@ -277,7 +280,7 @@ describe('refusals name the rule', () => {
     expect(s.review?.evaluation.approvalTimeout).toMatchObject({ minutes: 72 * 60, escalateTo: ['plant-manager'] });
     expect(refusal(transition(one, approveOp(plantMgr, 'plant-manager'), ctx(later(71 * H))))).toEqual({
       rule: 'not-yet-escalated',
-      message: 'Not escalated yet: approvals of change CHG-3 escalate to Plant manager only at Sat 6 Jun 2026 10:00 America/Chicago (policy: approval timeout); '
+      message: 'Not escalated yet: approvals of change CR-0003 "Raise filler speed setpoint" escalate to Plant manager only at Sat 6 Jun 2026 10:00 America/Chicago (policy: approval timeout); '
         + 'until then Change Advisory Board needs 1 more approval, as OT security or Quality / compliance.',
     });
     const two = must(transition(one, approveOp(plantMgr, 'plant-manager'), ctx(later(73 * H))));
@@ -316,7 +319,7 @@ describe('refusals name the rule', () => {
     const scheduled = must(transition(approved, validOp('schedule'), ctx(later(2 * H))));
     expect(refusal(transition(scheduled, { type: 'start-execution', by: eng }, ctx(IN_SLOT)))).toEqual({
       rule: 'conditions-unconfirmed',
-      message: 'Conditions not confirmed: change CHG-1 was approved with conditions (Operator at the filler); confirm they are met before starting.',
+      message: 'Conditions not confirmed: change CR-0001 "Raise filler speed setpoint" was approved with conditions (Operator at the filler); confirm they are met before starting.',
     });
     expect(must(transition(scheduled, { type: 'start-execution', by: eng, conditionsMet: true }, ctx(IN_SLOT))).status).toBe('in-execution');
   });
@@ -349,7 +352,7 @@ describe('submit: required fields per class and the policy', () => {
     const d = draft({ testPlan: '', itsmTicket: ' ' });
     expect(refusal(transition(d, { type: 'submit', by: eng }, ctx(NOW)))).toEqual({
       rule: 'required-fields',
-      message: 'Required fields: normal changes need the test plan and ITSM ticket reference before they go ahead; change CHG-1 lacks them (policy classes.normal.requiredFields).',
+      message: 'Required fields: normal changes need the test plan and ITSM ticket reference before they go ahead; change CR-0001 "Raise filler speed setpoint" lacks them (policy classes.normal.requiredFields).',
     });
   });
 
@@ -476,7 +479,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
   it('refuses to start outside the scheduled slot', () => {
     expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, ctx(new Date('2026-06-05T03:29:00Z'))))).toEqual({
       rule: 'outside-slot',
-      message: 'Outside the scheduled slot: change CHG-1 is scheduled from Thu 4 Jun 2026 22:30 America/Chicago to Thu 4 Jun 2026 23:30 America/Chicago; it is now Thu 4 Jun 2026 22:29 America/Chicago.',
+      message: 'Outside the scheduled slot: change CR-0001 "Raise filler speed setpoint" is scheduled from Thu 4 Jun 2026 22:30 America/Chicago to Thu 4 Jun 2026 23:30 America/Chicago; it is now Thu 4 Jun 2026 22:29 America/Chicago.',
     });
     expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, ctx(new Date(SLOT.end)))).rule).toBe('outside-slot');
   });
@@ -610,6 +613,14 @@ describe('a change as data', () => {
     });
   });
 
+  it('keeps the change number given at filing through every state', () => {
+    const states = Object.entries(all);
+    expect(states.length).toBeGreaterThan(8);
+    for (const [name, state] of states) expect([name, state.number]).toEqual([name, state.id === 'CHG-1' ? 'CR-0001' : `CR-000${state.id.slice(4)}`]);
+    expect(changeName(sample('closed'))).toBe('change CR-0001 "Raise filler speed setpoint"');
+    expect(changeName(newChange('0192abcd-ffff', eng, emptyChangeRequest(), NOW))).toBe('change #0192abcd');
+  });
+
   it('the same operations on the same state give the same result (pure)', () => {
     const a = transition(sample('submitted'), approveOp(), ctx(later(H)));
     const b = transition(sample('submitted'), approveOp(), ctx(later(H)));
@@ -639,7 +650,7 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
   it('nobody signs the checkpoints of their own change; only the checkpoint role signs', () => {
     expect(refusal(transition(executing(), checkpointOp('pre-execution', 'go', { by: { ...eng, roles: [...eng.roles, 'shift-supervisor'] } }), ctx(IN_SLOT)))).toEqual({
       rule: 'segregation-of-duties',
-      message: 'Segregation of duties: Erin Engineer filed change CHG-1 and cannot sign its checkpoints; nobody go/no-go signs their own change.',
+      message: 'Segregation of duties: Erin Engineer filed change CR-0001 "Raise filler speed setpoint" and cannot sign its checkpoints; nobody go/no-go signs their own change.',
     });
     expect(refusal(transition(executing(), checkpointOp('pre-execution', 'go', { by: pem, role: 'plant-engineering-manager' }), ctx(IN_SLOT)))).toEqual({
       rule: 'role-not-held',
@@ -652,13 +663,13 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
     const started = executing();
     if (started.status !== 'in-execution') throw new Error('unreachable');
     const s: ChangeState = { ...started, execution: { ...started.execution, witness: { id: supervisor.id, name: supervisor.name } } };
-    expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)))).toMatchObject({ rule: 'segregation-of-duties', message: expect.stringMatching(/Sid Supervisor witnesses change CHG-1/) as unknown as string });
+    expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)))).toMatchObject({ rule: 'segregation-of-duties', message: expect.stringMatching(/Sid Supervisor witnesses change CR-0001 "Raise filler speed setpoint"/) as unknown as string });
   });
 
   it('checkpoints are signed in order, and a GO needs every item confirmed', () => {
     expect(refusal(transition(executing(), checkpointOp('mid-change', 'continue'), ctx(IN_SLOT)))).toEqual({
       rule: 'checkpoint-order',
-      message: 'Checkpoint order: the checkpoint due on change CHG-1 is Pre-execution verification; Mid-change assessment cannot be signed now (checkpoints are signed in order: '
+      message: 'Checkpoint order: the checkpoint due on change CR-0001 "Raise filler speed setpoint" is Pre-execution verification; Mid-change assessment cannot be signed now (checkpoints are signed in order: '
         + 'Pre-execution verification, Mid-change assessment, Pre-cutover verification, Post-change validation).',
     });
     const items = CHECKPOINTS.checkpoints[0]!.items;
@@ -688,7 +699,7 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
     s = must(transition(s, checkpointOp('pre-cutover', 'cutover'), ctx(IN_SLOT)));
     expect(refusal(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT)))).toEqual({
       rule: 'checkpoints-open',
-      message: 'Checkpoints open: change CHG-1 is closed as completed only after Post-change validation decides CLOSE; due now: Post-change validation.',
+      message: 'Checkpoints open: change CR-0001 "Raise filler speed setpoint" is closed as completed only after Post-change validation decides CLOSE; due now: Post-change validation.',
     });
     s = must(transition(s, checkpointOp('post-change', 'extended-monitoring', { confirmed: [], comment: 'Watch reject rate for one shift' }), ctx(IN_SLOT)));
     expect(s.status).toBe('in-execution');
@@ -701,7 +712,7 @@ describe('go/no-go checkpoints at the cabinet, signed by a shift supervisor', ()
     s = must(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)));
     expect(records(s).map((r) => r.label)).toEqual(['GO', 'CONTINUE', 'CUTOVER', 'EXTENDED MONITORING', 'CLOSE']);
     expect(refusal(transition(s, snapshotOp('after'), ctx(IN_SLOT)))).toMatchObject({ rule: 'snapshot-order', message: expect.stringMatching(/after-snapshots the supervisor's CLOSE was signed on cannot be replaced/) as unknown as string });
-    expect(refusal(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)))).toMatchObject({ rule: 'checkpoint-order', message: expect.stringMatching(/no checkpoint of change CHG-1 is open any more/) as unknown as string });
+    expect(refusal(transition(s, checkpointOp('post-change', 'close'), ctx(IN_SLOT)))).toMatchObject({ rule: 'checkpoint-order', message: expect.stringMatching(/no checkpoint of change CR-0001 "Raise filler speed setpoint" is open any more/) as unknown as string });
     expect(must(transition(s, { type: 'close', by: eng }, ctx(IN_SLOT))).status).toBe('closed');
   });
 });
@@ -711,7 +722,7 @@ describe('before- and after-snapshots recorded on the change', () => {
     const s = sample('in-execution');
     expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT))).rule).toBe('snapshots-missing');
     expect(refusal(transition(s, snapshotOp('after'), ctx(IN_SLOT)))).toMatchObject({ rule: 'snapshot-order', message: expect.stringMatching(/only once Pre-execution verification let the work go on/) as unknown as string });
-    expect(refusal(transition(s, snapshotOp('before', 'plc-other'), ctx(IN_SLOT)))).toEqual({ rule: 'snapshot-invalid', message: 'Snapshot not for this change: plc-other is not a target controller of change CHG-1.' });
+    expect(refusal(transition(s, snapshotOp('before', 'plc-other'), ctx(IN_SLOT)))).toEqual({ rule: 'snapshot-invalid', message: 'Snapshot not for this change: plc-other is not a target controller of change CR-0001 "Raise filler speed setpoint".' });
     const old = snapshotOp('before');
     if (old.type !== 'record-snapshot') throw new Error('unreachable');
     expect(refusal(transition(s, { ...old, snapshot: { ...old.snapshot, capturedAt: NOW.toISOString() } }, ctx(IN_SLOT)))).toMatchObject({

@@ -1,0 +1,63 @@
+/**
+ * The Windows calendar: one row per line, one column per plant day (a week or a month), each cell holding the
+ * change windows, blackouts and the changes' booked slots (or requested windows) that touch that day, clipped to
+ * it, in plant time. Luxon does the zone rules, so a night window across midnight shows on both days.
+ */
+import { DateTime } from 'luxon';
+import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
+
+type Calendar = OperationResponse<'windows.calendar'>;
+type Requested = OperationResponse<'changes.windows'>['windows'][number];
+
+interface Item { kind: 'window' | 'blackout' | 'slot'; name: string; start: string; end: string }
+
+/** "22:00–24:00" for the part of [start, end) inside the plant day that begins at `day`. */
+function clipped(item: Item, day: DateTime): string | null {
+  const next = day.plus({ days: 1 });
+  const a = DateTime.max(DateTime.fromISO(item.start, { zone: day.zoneName ?? 'UTC' }), day);
+  const b = DateTime.min(DateTime.fromISO(item.end, { zone: day.zoneName ?? 'UTC' }), next);
+  if (!a.isValid || !b.isValid || b <= a) return null;
+  return `${a.toFormat('HH:mm')}–${b.equals(next) ? '24:00' : b.toFormat('HH:mm')}`;
+}
+
+/** Lines by days: windows, blackouts and booked slots, in plant time. */
+export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { calendar: Calendar; requested: readonly Requested[]; from: Date; days: number; lineFilter: string }) {
+  const zone = calendar.timeZone;
+  const first = DateTime.fromJSDate(from, { zone }).startOf('day');
+  const dayList = Array.from({ length: days }, (_, i) => first.plus({ days: i }));
+  const compact = days > 14;
+  const lines = calendar.lines.filter((l) => lineFilter === '' || l.line.id === lineFilter);
+  return (
+    <div className={`calendar-grid${compact ? ' compact' : ''}`} role="table" aria-label={`Calendar: ${days} days from ${first.setLocale('en-GB').toFormat('d LLL yyyy')} in plant time (${zone})`}
+      style={{ gridTemplateColumns: `minmax(90px, 120px) repeat(${days}, minmax(0, 1fr))` }}>
+      <div role="row" className="calendar-row">
+        <div role="columnheader" className="calendar-corner">Line</div>
+        {dayList.map((d) => (
+          <div key={d.toISODate()} role="columnheader" className={`calendar-day-head${d.weekday >= 6 ? ' weekend' : ''}`}>
+            {compact ? d.toFormat('d') : d.setLocale('en-GB').toFormat('ccc d LLL')}
+          </div>
+        ))}
+      </div>
+      {lines.map((l) => {
+        const items: Item[] = [
+          ...l.windows.map((w) => ({ kind: 'window' as const, name: w.name, start: w.start, end: w.end })),
+          ...l.blackouts.map((b) => ({ kind: 'blackout' as const, name: `Blackout ${b.name}`, start: b.start, end: b.end })),
+          ...requested.filter((r) => r.lines.includes(l.line.id)).map((r) => ({ kind: 'slot' as const, name: `${r.title} (${r.status})`, start: r.start, end: r.end })),
+        ];
+        return (
+          <div key={l.line.id} role="row" className="calendar-row" data-testid="calendar-row" data-line={l.line.id}>
+            <div role="rowheader" className="calendar-line-head" title={l.line.name}>{l.line.id} · tier {l.line.tier}</div>
+            {dayList.map((d) => (
+              <div key={d.toISODate()} role="cell" className={`calendar-cell${d.weekday >= 6 ? ' weekend' : ''}`} data-day={d.toISODate()}>
+                {items.flatMap((it, i) => {
+                  const when = clipped(it, d);
+                  return when ? [<span key={i} className={`calendar-item calendar-${it.kind}`} data-testid={`calendar-${it.kind}`} title={`${it.name}: ${when} ${zone}`}>{compact ? '' : `${when} ${it.name}`}</span>] : [];
+                })}
+              </div>
+            ))}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
