@@ -6,7 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type Database from 'better-sqlite3';
-import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import type { JsonValue } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
@@ -18,6 +18,7 @@ import type { Participant } from '../../src-shared/common/workflow/workflow-term
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
+import { cosignatureDocument, decisionDocument, reliedOn, type ReliedContext } from '../../src-shared/node/change-signature.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
@@ -66,7 +67,7 @@ export type SignedAction =
   | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
   | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
   | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
-  | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
+  | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
@@ -199,17 +200,32 @@ export class ChangeService {
       get controllerNames() { return (names ??= Object.fromEntries((db.prepare('SELECT id, name FROM controllers').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]))); },
     });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
-    // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
-    const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,
-      sha256Hex(canonicalJson({ schema: 'baseline.change-decision/1', changeId: id, operation: op.type, fields: state.fields, summary }))) : null;
+    const next = JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>;
+    // The signature covers the change's content, the decision, and the hashes of what it relied on: the checklist
+    // state, the snapshots, the diffs, the policy revision (11.70; change-signature.ts).
+    const relied = signer ? reliedOn(next, this.reliedContext(result.next)) : null;
+    const doc = { changeId: id, operation: op.type, fields: next['fields'] as JsonValue, summary, relied };
+    const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning, sha256Hex(decisionDocument(doc))) : null;
     // Override approvers and witnesses sign the same decision with their own passwords, after the transition passed.
     const cosignatures = cosigners.length === 0 ? undefined : cosigners.map((c) => this.deps.identity.sign(c.employeeId, c.password, c.meaning,
-      sha256Hex(canonicalJson({ schema: 'baseline.change-cosignature/1', changeId: id, operation: op.type, as: c.as, fields: state.fields, summary }))));
+      sha256Hex(cosignatureDocument({ ...doc, as: c.as }))));
     this.deps.journal.append('change.updated', {
-      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature, ...(cosignatures ? { cosignatures } : {}),
-      state: JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>,
+      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature,
+      ...(cosignatures ? { cosignatures, cosignedAs: cosigners.map((c) => c.as) } : {}), ...(relied ? { relied } : {}), state: next,
     }, actor);
     return result.next;
+  }
+
+  /** What a signature relies on that the state does not hold: the policy and checkpoint file in force, the proposal's base snapshot. */
+  private reliedContext(state: ChangeState): ReliedContext {
+    const inForce = this.deps.policy.inForce();
+    const pc = state.fields.proposedChange;
+    let base: string | null = null;
+    if (pc?.kind === 'diff') {
+      const before = 'execution' in state ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === pc.controllerId).at(-1) : undefined;
+      base = before?.snapshotSha256 ?? this.deps.baselines.current(pc.controllerId)?.snapshotSha256 ?? null;
+    }
+    return { policy: { revision: inForce.revision, sha256: inForce.sha256, checkpointsSha256: this.deps.policy.checkpointsSha256() }, proposalBaseSha256: base };
   }
 
   /** A new draft by a requester (an enrolled person). */
@@ -250,7 +266,7 @@ export class ChangeService {
                       : action.type === 'record-snapshot' ? this.snapshotOp(id, by, action)
                       : action.type === 'checkpoint' ? {
                         type: 'checkpoint', by, role: action.role, checkpoint: action.checkpoint, decision: action.decision, confirmed: action.confirmed,
-                        ...(action.comment ? { comment: action.comment } : {}),
+                        ...(action.comment ? { comment: action.comment } : {}), ...(action.notes ? { notes: action.notes } : {}),
                       }
                         : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }

@@ -204,7 +204,7 @@ export type ChangeOperation =
     type: 'record-snapshot'; by: Participant; phase: 'before' | 'after'; controllerId: string;
     snapshot: { sha256: string; capturedBy: string; capturedAt: string }; verification: ExecutionVerification | null;
   }
-  | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
+  | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }
   | { type: 'retrospective-review'; by: Participant; role: string; comment: string };

@@ -570,9 +570,14 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
   if ((decision.effect === 'stop' || decision.effect === 'rollback' || decision.effect === 'monitor') && comment === '') {
     return refuse(state, op, 'reason-required', `${decision.label} at ${target.name} needs a comment for the record.`, 'Say what was seen and why.');
   }
+  const notes = new Map((op.notes ?? []).map((n) => [n.item.trim(), n.note.trim()] as const).filter(([, n]) => n !== ''));
+  const stray = [...notes.keys()].filter((i) => !target.items.includes(i));
+  if (stray.length > 0) {
+    return refuse(state, op, 'invalid-fields', `a note names ${stray.map((i) => `"${i}"`).join(', ')}, which ${stray.length === 1 ? 'is' : 'are'} not on the ${target.name} checklist.`, 'Write notes against the checklist\'s own items.');
+  }
   const record: CheckpointRecord = {
     checkpoint: target.id, name: target.name, decision: decision.id, label: decision.label, effect: decision.effect, by: ref(op.by), role: op.role,
-    at: now.toISOString(), items: target.items.map((text) => ({ text, confirmed: confirmed.has(text) })), comment,
+    at: now.toISOString(), items: target.items.map((text) => ({ text, confirmed: confirmed.has(text), ...(notes.has(text) ? { note: notes.get(text)! } : {}) })), comment,
   };
   const execution = { ...state.execution, checkpoints: [...records, record] };
   if (decision.effect === 'stop' || decision.effect === 'rollback') {
