@@ -68,13 +68,14 @@ export type SignedAction =
   | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
   | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
   | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
+  | { type: 'explain'; explanations: { controllerId: string; tag: string; text: string }[]; supervisorEmployeeId: string; supervisorPassword: string; supervisorRole?: string }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
 
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
-  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
+  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', explain: 'responsible', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
 };
 
 /** One change in the register. */
@@ -268,6 +269,7 @@ export class ChangeService {
                         type: 'checkpoint', by, role: action.role, checkpoint: action.checkpoint, decision: action.decision, confirmed: action.confirmed,
                         ...(action.comment ? { comment: action.comment } : {}), ...(action.notes ? { notes: action.notes } : {}),
                       }
+                        : action.type === 'explain' ? this.explainOp(by, action)
                         : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
                           : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
@@ -278,6 +280,7 @@ export class ChangeService {
             : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${action.witnessEmployeeId}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
               : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
               : action.type === 'checkpoint' ? this.checkpointSummary(action)
+                : action.type === 'explain' ? `explained ${action.explanations.map((x) => `${this.deps.plant.controllerName(x.controllerId)} ${x.tag}: ${x.text.trim()}`).join('; ')}; countersigned by ${this.deps.identity.personByEmployeeId(action.supervisorEmployeeId).name}`
                 : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
                   : `${action.type} as ${action.role}${'reason' in action ? `: ${action.reason}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
@@ -291,8 +294,17 @@ export class ChangeService {
       }
       cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
     }
+    if (action.type === 'explain') cosigners.push({ employeeId: action.supervisorEmployeeId, password: action.supervisorPassword, meaning: 'reviewed', as: 'countersign' });
     const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
     return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+  }
+
+  /** The explain operation: the supervisor who countersigns, as the role they name or else their first checkpoint role. */
+  private explainOp(by: Participant, action: Extract<SignedAction, { type: 'explain' }>): ChangeOperation {
+    const supervisor = this.participant(this.deps.identity.personByEmployeeId(action.supervisorEmployeeId));
+    const roles = this.deps.policy.checkpoints().signerRoles;
+    const role = action.supervisorRole ?? supervisor.roles.find((r) => roles.includes(r)) ?? roles[0]!;
+    return { type: 'explain', by, countersigner: supervisor, role, explanations: action.explanations };
   }
 
   /**

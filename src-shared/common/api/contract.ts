@@ -475,6 +475,10 @@ export const OPERATIONS = {
           confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional(),
           notes: z.array(z.object({ item: z.string().min(1).max(300), note: z.string().max(2000) }).strict()).max(50).optional(),
         }).strict(),
+        z.object({
+          type: z.literal('explain'), explanations: z.array(z.object({ controllerId: z.string().min(1), tag: z.string().min(1).max(300), text: z.string().max(2000) }).strict()).min(1).max(50),
+          supervisorEmployeeId: z.string().min(1), supervisorPassword: Password, supervisorRole: z.string().min(1).optional(),
+        }).strict(),
         z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),
         z.object({ type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000) }).strict(),
