@@ -519,8 +519,9 @@ export class ChangeService {
 
   /**
    * The change's whole history, oldest first: every decision on it (`change.updated`), every restore of its
-   * controllers (decision, writes, proof), and every capture of its target controllers while it was executing or
-   * rolled back; each with the name of who did it.
+   * controllers (decision, start, writes, proof; restore events carry the change id), every capture and signed
+   * snapshot of its target controllers while it was executing or rolled back, and the new baselines approved from
+   * it; each with the name of who did it.
    */
   timeline(id: string): { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] {
     const state = this.state(id);
@@ -531,8 +532,9 @@ export class ChangeService {
     const rows = this.deps.db.prepare(`SELECT seq, at, type, actor, payload FROM events WHERE
       (type = 'change.updated' AND json_extract(payload, '$.changeId') = ?)
       OR (type IN ('restore.authorized', 'restore.started', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
-      OR (type = 'capture.recorded' AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
-      ORDER BY rowid`).all(id, id, from, from, to, to) as { seq: number; at: string; type: string; actor: string; payload: string }[];
+      OR (type = 'baseline.approved' AND json_extract(payload, '$.changeId') = ?)
+      OR (type IN ('capture.recorded', 'snapshot.captured') AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
+      ORDER BY rowid`).all(id, id, id, from, from, to, to) as { seq: number; at: string; type: string; actor: string; payload: string }[];
     const out: { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] = [];
     for (const r of rows) {
       const p = JSON.parse(r.payload) as Record<string, unknown>;
@@ -543,6 +545,12 @@ export class ChangeService {
       } else if (r.type === 'capture.recorded') {
         if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
         out.push({ at: r.at, operation: 'capture', by: actor, summary: `captured ${names(p.controllerId)} (${p.complete === true ? 'complete' : 'incomplete'})`, signed: false, seq: r.seq });
+      } else if (r.type === 'snapshot.captured') {
+        if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
+        out.push({ at: r.at, operation: 'snapshot-signed', by: String(p.signer), summary: `signed a snapshot of ${names(p.controllerId)} "captured by" (${String(p.snapshotSha256).slice(0, 12)}…${p.complete === true ? '' : ', incomplete'})`, signed: true, seq: r.seq });
+      } else if (r.type === 'baseline.approved') {
+        const sig = p.approval as { signer: { name: string } };
+        out.push({ at: r.at, operation: 'baseline-approved', by: sig.signer.name, summary: `approved the after-snapshot of ${names(String(p.controllerId))} as its baseline v${String(p.version)}`, signed: true, seq: r.seq });
       } else if (r.type === 'restore.authorized') {
         const sig = p.signature as { signer: { name: string } };
         out.push({ at: r.at, operation: 'restore-authorized', by: sig.signer.name, summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`, signed: true, seq: r.seq });

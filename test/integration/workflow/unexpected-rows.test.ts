@@ -84,4 +84,15 @@ describe('unexpected after-diff rows block CLOSE until explained and countersign
     expect(app.changes.timeline(changeId).map((e) => e.operation)).toContain('explain');
     expect(app.journalService.verifyQuietly()).toMatchObject({ ok: true });
   });
+
+  it('the timeline shows every event of the change: decisions, captures, signed snapshots and the new baseline', () => {
+    app.changes.approveAfterAsBaseline(changeId, controllerId, pem.employeeId, pem.password, app.actor());
+    const timeline = app.changes.timeline(changeId);
+    expect(timeline.map((e) => e.operation)).toEqual([
+      'create', 'break-glass', 'capture', 'snapshot-signed', 'record-snapshot', 'checkpoint', 'checkpoint', 'checkpoint', 'capture', 'snapshot-signed', 'record-snapshot',
+      'explain', 'checkpoint', 'close', 'baseline-approved',
+    ]);
+    expect(timeline.find((e) => e.operation === 'snapshot-signed')).toMatchObject({ by: 'Erin Engineer', signed: true, summary: expect.stringMatching(/^signed a snapshot of PLC-L01-FILLER "captured by"/) as unknown });
+    expect(timeline.at(-1)).toMatchObject({ by: 'Pat Manager', signed: true, summary: 'approved the after-snapshot of PLC-L01-FILLER as its baseline v1' });
+  });
 });
