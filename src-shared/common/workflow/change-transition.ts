@@ -48,7 +48,7 @@ export type RefusalRule =
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
   | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
   | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
-  | 'unexplained-differences' | 'explanation-invalid';
+  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -90,6 +90,7 @@ const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'break-glass-approver': 'Break-glass approver',
   'unexplained-differences': 'Unexplained differences',
   'explanation-invalid': 'Explanation not accepted',
+  'break-glass-responder': 'Not on the responder list',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
 };
@@ -480,6 +481,10 @@ function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'br
   const e = state.status === 'submitted' ? state.review.evaluation : checked.evaluation;
   const glass = e.breakGlass;
   if (glass === null || terms === undefined) return unreachable(state, op);
+  if (glass.responders !== undefined && !op.by.roles.some((r) => glass.responders!.includes(r))) {
+    return refuse(state, op, 'break-glass-responder', `${op.by.name} holds ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'no role'}; only the responder list (${glass.responders.map((r) => roleName(policy, r)).join(', ')}; policy classes.${e.class}.breakGlass.responders) may carry out an emergency change under break-glass.`,
+      'Call a responder on the list to carry out the emergency work.');
+  }
   if (!glass.approverRoles.includes(op.approver.role)) {
     return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (policy classes.${e.class}.breakGlass.approverRoles).`,
       'Reach one of the named approvers (in person, by phone or by radio) and record their approval.');

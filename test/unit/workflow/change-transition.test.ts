@@ -803,3 +803,14 @@ describe('unexpected and missing after-diff rows block CLOSE until explained and
     expect(closed.status).toBe('closed');
   });
 });
+
+describe('break-glass: only the responder list carries out emergency work', () => {
+  it('refuses someone outside the responder list, naming the list and the policy path', () => {
+    const r = transition(emergencyDraft(), { ...breakGlassOp, by: { ...eng, roles: ['quality-compliance'] } } as ChangeOperation, ctx(NOW, [line('L02')]));
+    const { rule, message } = refusal(r);
+    expect(rule).toBe('break-glass-responder');
+    expect(message).toMatch(/^Not on the responder list: .* holds Quality .*; only the responder list \(Controls engineer; policy classes\.emergency\.breakGlass\.responders\) may carry out an emergency change under break-glass\.$/);
+    if (!r.ok) expect(r.error.hint).toBe('Call a responder on the list to carry out the emergency work.');
+    expect(must(transition(emergencyDraft(), breakGlassOp, ctx(NOW, [line('L02')]))).status).toBe('in-execution');
+  });
+});
