@@ -5,7 +5,7 @@
  * and, for decisions, the signer's e-signature over the change's content.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
+import type { JsonValue } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
@@ -19,6 +19,7 @@ import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts'
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import { formatLocal } from '../../src-shared/common/workflow/time-zone.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
+import { cosignatureDocument, decisionDocument, reliedOn, type ReliedContext } from '../../src-shared/node/change-signature.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { ChangeRepository } from '../store/change-repository.ts';
 import type { IdentityService } from './identity-service.ts';
@@ -68,7 +69,8 @@ export type SignedAction =
   | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
   | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
   | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
-  | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
+  | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
+  | { type: 'explain'; explanations: { controllerId: string; tag: string; text: string }[]; supervisorEmployeeId: string; supervisorPassword: string; supervisorRole?: string }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
@@ -77,12 +79,12 @@ export type SignedAction =
 const ACTION_WORDS: Record<SignedAction['type'], string> = {
   submit: 'submitted', withdraw: 'withdrew', approve: 'approved', 'approve-with-conditions': 'approved with conditions', reject: 'rejected', defer: 'deferred',
   schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started execution', 'record-snapshot': 'recorded a snapshot',
-  checkpoint: 'signed a checkpoint', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
+  checkpoint: 'signed a checkpoint', explain: 'explained the after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
 };
 
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
-  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
+  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', explain: 'responsible', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
 };
 
 /** One change in the register. */
@@ -208,17 +210,32 @@ export class ChangeService {
       get controllerNames() { return (names ??= changes.controllerNames()); },
     });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
-    // The signature covers the change's content and the decision: what was decided, on what basis (11.70).
-    const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning,
-      sha256Hex(canonicalJson({ schema: 'baseline.change-decision/1', changeId: id, operation: op.type, fields: state.fields, summary }))) : null;
+    const next = JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>;
+    // The signature covers the change's content, the decision, and the hashes of what it relied on: the checklist
+    // state, the snapshots, the diffs, the policy revision (11.70; change-signature.ts).
+    const relied = signer ? reliedOn(next, this.reliedContext(result.next)) : null;
+    const doc = { changeId: id, operation: op.type, fields: next['fields'] as JsonValue, summary, relied };
+    const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning, sha256Hex(decisionDocument(doc))) : null;
     // Override approvers and witnesses sign the same decision with their own passwords, after the transition passed.
     const cosignatures = cosigners.length === 0 ? undefined : cosigners.map((c) => this.deps.identity.sign(c.employeeId, c.password, c.meaning,
-      sha256Hex(canonicalJson({ schema: 'baseline.change-cosignature/1', changeId: id, operation: op.type, as: c.as, fields: state.fields, summary }))));
+      sha256Hex(cosignatureDocument({ ...doc, as: c.as }))));
     this.deps.journal.append('change.updated', {
-      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature, ...(cosignatures ? { cosignatures } : {}),
-      state: JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>,
+      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature,
+      ...(cosignatures ? { cosignatures, cosignedAs: cosigners.map((c) => c.as) } : {}), ...(relied ? { relied } : {}), state: next,
     }, actor);
     return result.next;
+  }
+
+  /** What a signature relies on that the state does not hold: the policy and checkpoint file in force, the proposal's base snapshot. */
+  private reliedContext(state: ChangeState): ReliedContext {
+    const inForce = this.deps.policy.inForce();
+    const pc = state.fields.proposedChange;
+    let base: string | null = null;
+    if (pc?.kind === 'diff') {
+      const before = 'execution' in state ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === pc.controllerId).at(-1) : undefined;
+      base = before?.snapshotSha256 ?? this.deps.baselines.current(pc.controllerId)?.snapshotSha256 ?? null;
+    }
+    return { policy: { revision: inForce.revision, sha256: inForce.sha256, checkpointsSha256: this.deps.policy.checkpointsSha256() }, proposalBaseSha256: base };
   }
 
   /** A new draft by a requester (an enrolled person). */
@@ -239,8 +256,7 @@ export class ChangeService {
    * laptop's changes). Two laptops filing offline at the same time can give the same number; the id stays unique.
    */
   private nextChangeNumber(): string {
-    const rows = this.deps.db.prepare(`SELECT json_extract(state, '$.number') AS number FROM changes WHERE json_extract(state, '$.number') IS NOT NULL`).all() as { number: string }[];
-    return formatChangeNumber(rows.reduce((max, r) => Math.max(max, parseChangeNumber(r.number) ?? 0), 0) + 1);
+    return formatChangeNumber(this.deps.changes.changeNumbers().reduce((max, n) => Math.max(max, parseChangeNumber(n) ?? 0), 0) + 1);
   }
 
   /** Edits a draft (requester only; checked by the state machine). */
@@ -268,8 +284,9 @@ export class ChangeService {
                       : action.type === 'record-snapshot' ? this.snapshotOp(id, by, action)
                       : action.type === 'checkpoint' ? {
                         type: 'checkpoint', by, role: action.role, checkpoint: action.checkpoint, decision: action.decision, confirmed: action.confirmed,
-                        ...(action.comment ? { comment: action.comment } : {}),
+                        ...(action.comment ? { comment: action.comment } : {}), ...(action.notes ? { notes: action.notes } : {}),
                       }
+                        : action.type === 'explain' ? this.explainOp(by, action)
                         : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
                           : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
@@ -280,6 +297,7 @@ export class ChangeService {
             : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${this.nameWithId(action.witnessEmployeeId)}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
               : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
               : action.type === 'checkpoint' ? this.checkpointSummary(action)
+                : action.type === 'explain' ? `explained ${action.explanations.map((x) => `${this.deps.plant.controllerName(x.controllerId)} ${x.tag}: ${x.text.trim()}`).join('; ')}; countersigned by ${this.deps.identity.personByEmployeeId(action.supervisorEmployeeId).name}`
                 : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
                   : `${ACTION_WORDS[action.type]} as ${roleName(this.deps.policy.current(), action.role)}${'reason' in action ? `: ${action.reason}` : 'conditions' in action ? `: ${action.conditions.join('; ')}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
@@ -293,6 +311,7 @@ export class ChangeService {
       }
       cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
     }
+    if (action.type === 'explain') cosigners.push({ employeeId: action.supervisorEmployeeId, password: action.supervisorPassword, meaning: 'reviewed', as: 'countersign' });
     const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
     return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
   }
@@ -304,6 +323,14 @@ export class ChangeService {
     } catch {
       return employeeId;
     }
+  }
+
+  /** The explain operation: the supervisor who countersigns, as the role they name or else their first checkpoint role. */
+  private explainOp(by: Participant, action: Extract<SignedAction, { type: 'explain' }>): ChangeOperation {
+    const supervisor = this.participant(this.deps.identity.personByEmployeeId(action.supervisorEmployeeId));
+    const roles = this.deps.policy.checkpoints().signerRoles;
+    const role = action.supervisorRole ?? supervisor.roles.find((r) => roles.includes(r)) ?? roles[0]!;
+    return { type: 'explain', by, countersigner: supervisor, role, explanations: action.explanations };
   }
 
   /**
@@ -516,8 +543,9 @@ export class ChangeService {
 
   /**
    * The change's whole history, oldest first: every decision on it (`change.updated`), every restore of its
-   * controllers (decision, writes, proof), and every capture of its target controllers while it was executing or
-   * rolled back; each with the name of who did it.
+   * controllers (decision, start, writes, proof; restore events carry the change id), every capture and signed
+   * snapshot of its target controllers while it was executing or rolled back, and the new baselines approved from
+   * it; each with the name of who did it.
    */
   timeline(id: string): { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] {
     const state = this.state(id);
@@ -536,6 +564,12 @@ export class ChangeService {
       } else if (r.type === 'capture.recorded') {
         if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
         out.push({ at: r.at, operation: 'capture', by: actor, summary: `captured ${names(p.controllerId)} (${p.complete === true ? 'complete' : 'incomplete'})`, signed: false, seq: r.seq });
+      } else if (r.type === 'snapshot.captured') {
+        if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
+        out.push({ at: r.at, operation: 'snapshot-signed', by: String(p.signer), summary: `signed a snapshot of ${names(p.controllerId)} "captured by" (${String(p.snapshotSha256).slice(0, 12)}…${p.complete === true ? '' : ', incomplete'})`, signed: true, seq: r.seq });
+      } else if (r.type === 'baseline.approved') {
+        const sig = p.approval as { signer: { name: string } };
+        out.push({ at: r.at, operation: 'baseline-approved', by: sig.signer.name, summary: `approved the after-snapshot of ${names(String(p.controllerId))} as its baseline v${String(p.version)}`, signed: true, seq: r.seq });
       } else if (r.type === 'restore.authorized') {
         const sig = p.signature as { signer: { name: string } };
         out.push({ at: r.at, operation: 'restore-authorized', by: sig.signer.name, summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`, signed: true, seq: r.seq });

@@ -39,6 +39,7 @@ export class PolicyService {
   private cache: { eventId: string; policy: Policy } | null = null;
   private readonly resourcesDir: string;
   private checkpointSet: CheckpointSet | null = null;
+  private checkpointText: string | null = null;
 
   /** `guard` proves the `policies` table equal to the signed journal before it is read (the policy is a trust decision). */
   constructor(resourcesDir: string, adopted: PolicyRepository | null = null, guard: { assertTrustworthy(): void } | null = null) {
@@ -83,7 +84,18 @@ export class PolicyService {
       throw new BaselineError('checkpoints-missing', `The checkpoint file ${file} cannot be read.`, 'Reinstall Baseline, or restore resources/checklists/execution-checkpoints.yaml.');
     }
     this.checkpointSet = parseCheckpointsYaml(text, 'execution-checkpoints.yaml');
+    this.checkpointText = text;
     return this.checkpointSet;
+  }
+
+  /** SHA-256 of the checkpoint file in force (null when it cannot be read): what a checkpoint signature relied on. */
+  checkpointsSha256(): string | null {
+    try {
+      this.checkpoints();
+    } catch {
+      return null;
+    }
+    return this.checkpointText === null ? null : createHash('sha256').update(this.checkpointText).digest('hex');
   }
 
   /** Which policy is in force and who adopted it. */

@@ -93,7 +93,13 @@ export class ChangeRepository {
     return this.db.prepare(`SELECT seq, at, type, actor, payload FROM events WHERE
       (type = 'change.updated' AND json_extract(payload, '$.changeId') = ?)
       OR (type IN ('restore.authorized', 'restore.started', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
-      OR (type = 'capture.recorded' AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
-      ORDER BY rowid`).all(id, id, from, from, to, to) as ChangeEventRow[];
+      OR (type = 'baseline.approved' AND json_extract(payload, '$.changeId') = ?)
+      OR (type IN ('capture.recorded', 'snapshot.captured') AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
+      ORDER BY rowid`).all(id, id, id, from, from, to, to) as ChangeEventRow[];
+  }
+
+  /** Every change number this data directory holds (its own changes and synced ones); changes filed before numbers have none. */
+  changeNumbers(): string[] {
+    return (this.db.prepare(`SELECT json_extract(state, '$.number') AS number FROM changes WHERE json_extract(state, '$.number') IS NOT NULL`).all() as { number: string }[]).map((r) => r.number);
   }
 }

@@ -243,6 +243,16 @@ export const EVENT_PAYLOADS = {
     signature: SignatureSchema.nullable(),
     /** Co-signatures on the same decision: override approvers (outside a window, inside a blackout). */
     cosignatures: z.array(SignatureSchema).optional(),
+    /** As what each co-signature was made (witness, override:outside-window, …), in order; absent before signed content shape 2. */
+    cosignedAs: z.array(z.string()).optional(),
+    /** The hashes the signatures relied on (checklist, snapshots, diffs, policy; change-signature.ts); absent before shape 2. */
+    relied: z.object({
+      checklistSha256: Fingerprint.nullable(), explanationsSha256: Fingerprint.nullable(),
+      snapshots: z.array(z.object({ phase: z.string(), controllerId: z.string(), sha256: z.string() }).strict()),
+      proposedSha256: Fingerprint.nullable(), afterDiffs: z.array(z.object({ controllerId: z.string(), sha256: Fingerprint }).strict()),
+      proposalBaseSha256: z.string().nullable(),
+      policy: z.object({ revision: z.number().int(), sha256: z.string(), checkpointsSha256: z.string().nullable() }).strict(),
+    }).strict().optional(),
     state: z.record(z.string(), z.unknown()),
   }).strict(),
 } as const;

@@ -48,6 +48,7 @@ export type EventProblemKind =
   | 'unreadable'       // a column no longer parses (payload/actor JSON, seq not a number)
   | 'hash-mismatch'    // the content no longer matches the stored hash
   | 'signature-invalid'
+  | 'person-signature-invalid' // a person's signature on a change decision does not cover what the event records (or does not verify)
   | 'chain-broken'     // prev does not equal the previous event's hash
   | 'seq-gap'          // seq is not the previous seq + 1
   | 'unknown-device'   // no device.created event gives this device's key

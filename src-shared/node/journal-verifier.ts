@@ -14,6 +14,7 @@ import { canonicalJson, type JsonValue } from '../common/canonical-json.ts';
 import { sha256Hex } from './hash.ts';
 import { publicKeyFromPem, verifyText } from './ed25519.ts';
 import { checkDeviceCertificate } from './plant-certificates.ts';
+import { checkChangeSignatures } from './change-signature.ts';
 
 /** A journal row exactly as stored (text columns; seq may have been tampered into anything). */
 export interface StoredEventRow {
@@ -97,6 +98,11 @@ export function checkRow(
     problems.push(problem('unknown-device', `no readable device.created event gives the key of device ${row.device}`));
   } else if (checkSignature && !verifyText(key, input, row.sig)) {
     problems.push(problem('signature-invalid', 'the device signature does not verify over the event\'s content'));
+  }
+  // A person's signature on a change decision covers what it relied on (21 CFR 11.70): recomputed from the event,
+  // so an event re-signed by a device key but altered after the person signed still fails here.
+  if (checkSignature && row.type === 'change.updated') {
+    for (const p of checkChangeSignatures(parsed.body.payload)) problems.push(problem('person-signature-invalid', p));
   }
   return problems;
 }

@@ -11,6 +11,7 @@ import { changeNumber } from '../../../src-shared/common/workflow/change-state.t
 type Detail = OperationResponse<'changes.get'>;
 import { CheckpointPanel } from './checkpoint-panel.tsx';
 import { ExecutionSnapshots } from './execution-snapshots.tsx';
+import { ExplainRows } from './explain-rows.tsx';
 import { RestorePanel } from './restore-panel.tsx';
 import { WindowTimerBanner } from './window-timer.tsx';
 import { DemoDownload } from './demo-download.tsx';
@@ -81,6 +82,10 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []} exclude={onTheChange(state)}
           executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
+      )}
+      {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
+        <ExplainRows key={`explain-${state.id}`} changeId={state.id} execution={state.execution} targets={state.fields.targetControllers}
+          names={new Map(detail.targets.map((t) => [t.controllerId, t.name]))} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />
       )}
       {demo && state.status === 'in-execution' && state.fields.proposedChange?.kind === 'diff' && (
         <DemoDownload changeId={state.id} proposed={state.fields.proposedChange.changes} />

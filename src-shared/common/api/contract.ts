@@ -65,7 +65,7 @@ export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 const EventProblemSchema = z.object({
   device: z.string(),
   seq: z.number(),
-  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified']),
+  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'person-signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified']),
   message: z.string(),
 });
 
@@ -473,6 +473,11 @@ export const OPERATIONS = {
         z.object({
           type: z.literal('checkpoint'), role: z.string().min(1), checkpoint: z.string().min(1), decision: z.string().min(1),
           confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional(),
+          notes: z.array(z.object({ item: z.string().min(1).max(300), note: z.string().max(2000) }).strict()).max(50).optional(),
+        }).strict(),
+        z.object({
+          type: z.literal('explain'), explanations: z.array(z.object({ controllerId: z.string().min(1), tag: z.string().min(1).max(300), text: z.string().max(2000) }).strict()).min(1).max(50),
+          supervisorEmployeeId: z.string().min(1), supervisorPassword: Password, supervisorRole: z.string().min(1).optional(),
         }).strict(),
         z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),

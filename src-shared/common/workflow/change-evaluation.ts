@@ -61,7 +61,7 @@ export interface ChangeEvaluation {
   diffReview: Requirement;
   window: Requirement;
   approvalTimeout: { minutes: number; escalateTo: string[]; reason: string };
-  breakGlass: null | { approverRoles: string[]; retrospectiveWithinMinutes: number; retrospectiveApprovals: ApprovalRequirement[]; reason: string };
+  breakGlass: null | { approverRoles: string[]; responders?: string[]; retrospectiveWithinMinutes: number; retrospectiveApprovals: ApprovalRequirement[]; reason: string };
   /** One sentence per line tier (and for the safety escalation), as the request editor lists them. */
   summary: string[];
   /** Why the change cannot go ahead as it is (submit refuses while any remains). */
@@ -212,6 +212,7 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
   const escalateTo = c.approvalTimeout.escalateTo;
   const breakGlass = c.breakGlass === undefined ? null : {
     approverRoles: [...c.breakGlass.approverRoles],
+    ...(c.breakGlass.responders !== undefined ? { responders: [...c.breakGlass.responders] } : {}),
     retrospectiveWithinMinutes: c.breakGlass.retrospectiveWithin,
     retrospectiveApprovals: supersede(policy, new Map(c.breakGlass.retrospectiveApprovals.map((g) => [g,
       [`Break-glass execution is reviewed afterwards: ${approvalPhrase(policy, g)} within ${formatMinutes(c.breakGlass?.retrospectiveWithin ?? 0)} (policy ${classPath}.breakGlass)`]]))),

@@ -26,7 +26,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 /** Every operation on a change. */
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
-  'start-execution', 'record-snapshot', 'checkpoint', 'rollback', 'close', 'retrospective-review',
+  'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review',
 ] as const;
 
 /** An operation's name. */
@@ -105,6 +105,53 @@ export interface Execution {
   checkpoints?: CheckpointRecord[];
   /** Signed before- and after-snapshots of the target controllers, in the order recorded (a later one of the same phase and controller supersedes). */
   snapshots?: SnapshotRecord[];
+  /** Explanations of after-diff rows the proposal did not foresee (unexpected or missing), signed by the engineer and countersigned by a supervisor. */
+  explanations?: ExplanationRecord[];
+}
+
+/** One explained row of an after-snapshot's comparison with the proposed diff. */
+export interface ExplanationRecord {
+  controllerId: string;
+  /** The after-snapshot whose row is explained (a new after-snapshot needs its own explanations). */
+  snapshotSha256: string;
+  tag: string;
+  status: 'unexpected' | 'missing';
+  text: string;
+  by: PersonRef;
+  countersignedBy: PersonRef;
+  at: string;
+}
+
+/** A row of the latest after-snapshot of a target controller that is unexpected or missing and not yet explained. */
+export interface UnexplainedRow {
+  controllerId: string;
+  snapshotSha256: string;
+  tag: string;
+  status: 'unexpected' | 'missing';
+  reason: string;
+}
+
+/**
+ * The rows that block CLOSE: of each target controller's latest after-snapshot, the unexpected and missing findings
+ * without an explanation for that snapshot; `unlisted` counts rows beyond the findings kept on the record (over 50).
+ */
+export function unexplainedRows(execution: Execution, targets: readonly string[]): { rows: UnexplainedRow[]; unlisted: number } {
+  const rows: UnexplainedRow[] = [];
+  let unlisted = 0;
+  const explained = execution.explanations ?? [];
+  for (const controllerId of targets) {
+    const after = (execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
+    const v = after?.verification;
+    if (!after || !v) continue;
+    const listed = v.findings.filter((f): f is typeof f & { status: 'unexpected' | 'missing' } => f.status !== 'approved');
+    unlisted += Math.max(0, v.counts.unexpected + v.counts.missing - listed.length);
+    for (const f of listed) {
+      if (!explained.some((e) => e.controllerId === controllerId && e.snapshotSha256 === after.snapshotSha256 && e.tag === f.tag)) {
+        rows.push({ controllerId, snapshotSha256: after.snapshotSha256, tag: f.tag, status: f.status, reason: f.reason });
+      }
+    }
+  }
+  return { rows, unlisted };
 }
 
 /** What an after-snapshot shows against the before-snapshot and the proposed change (proposed-diff.ts). */
@@ -206,7 +253,8 @@ export type ChangeOperation =
     type: 'record-snapshot'; by: Participant; phase: 'before' | 'after'; controllerId: string;
     snapshot: { sha256: string; capturedBy: string; capturedAt: string }; verification: ExecutionVerification | null;
   }
-  | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string }
+  | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
+  | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }
   | { type: 'retrospective-review'; by: Participant; role: string; comment: string };

@@ -18,7 +18,7 @@ import { countApprovals, wouldCount, type ApprovalRecord } from './approval-prog
 import { evaluateRequest, type ChangeEvaluation, type PlantFacts } from './change-evaluation.ts';
 import { ChangeRequestFieldsSchema, describeFields } from './change-request.ts';
 import {
-  BREAK_GLASS_METHODS, approvalTimeoutStatus, changeName, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
+  BREAK_GLASS_METHODS, approvalTimeoutStatus, changeName, unexplainedRows, type ChangeOperation, type Execution, type ExplanationRecord, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
   type OverrideSignature, type Review, type SnapshotRecord,
 } from './change-state.ts';
 import { slotProblems, type SlotProblem } from './change-windows.ts';
@@ -47,7 +47,8 @@ export type RefusalRule =
   | 'required-fields' | 'policy-blockers' | 'invalid-fields' | 'notice' | 'slot-invalid' | 'outside-window' | 'blackout'
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
   | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
-  | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing';
+  | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
+  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -87,6 +88,9 @@ const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'snapshot-order': 'Snapshot order',
   'snapshots-missing': 'Snapshots missing',
   'break-glass-approver': 'Break-glass approver',
+  'unexplained-differences': 'Unexplained differences',
+  'explanation-invalid': 'Explanation not accepted',
+  'break-glass-responder': 'Not on the responder list',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
 };
@@ -100,7 +104,7 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   deferred: ['edit', 'submit', 'withdraw'],
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
-  'in-execution': ['record-snapshot', 'checkpoint', 'rollback', 'close', 'retrospective-review'],
+  'in-execution': ['record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review'],
   'rolled-back': ['close', 'retrospective-review'],
   closed: ['retrospective-review'],
 };
@@ -121,7 +125,7 @@ const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
 const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
   reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
-  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
+  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
 };
 
 /** The operations a state allows at all (the buttons the UI offers; rules may still refuse). */
@@ -171,6 +175,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'start-execution': return startExecution(state, op, ctx);
     case 'record-snapshot': return recordSnapshot(state, op, ctx);
     case 'checkpoint': return checkpoint(state, op, ctx);
+    case 'explain': return explain(state, op, ctx);
     case 'rollback': return rollback(state, op, ctx);
     case 'close': return close(state, op, ctx);
     case 'retrospective-review': return retrospectiveReview(state, op, ctx);
@@ -481,6 +486,10 @@ function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'br
   const e = state.status === 'submitted' ? state.review.evaluation : checked.evaluation;
   const glass = e.breakGlass;
   if (glass === null || terms === undefined) return unreachable(state, op);
+  if (glass.responders !== undefined && !op.by.roles.some((r) => glass.responders!.includes(r))) {
+    return refuse(state, op, 'break-glass-responder', `${op.by.name} holds ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'no role'}; only the responder list (${glass.responders.map((r) => roleName(policy, r)).join(', ')}; policy classes.${e.class}.breakGlass.responders) may carry out an emergency change under break-glass.`,
+      'Call a responder on the list to carry out the emergency work.');
+  }
   if (!glass.approverRoles.includes(op.approver.role)) {
     return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (policy classes.${e.class}.breakGlass.approverRoles).`,
       'Reach one of the named approvers (in person, by phone or by radio) and record their approval.');
@@ -571,13 +580,22 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
         `Capture ${lacking.length === 1 ? 'it' : 'them'}, sign the capture as evidence, and record it on the change as the ${needed}-snapshot.`);
     }
   }
+  if (decision.effect === 'close') {
+    const blocked = unexplainedRefusal(state, op, ctx, `${decision.label} at ${target.name}`);
+    if (blocked !== null) return blocked;
+  }
   const comment = op.comment?.trim() ?? '';
   if ((decision.effect === 'stop' || decision.effect === 'rollback' || decision.effect === 'monitor') && comment === '') {
     return refuse(state, op, 'reason-required', `${decision.label} at ${target.name} needs a comment for the record.`, 'Say what was seen and why.');
   }
+  const notes = new Map((op.notes ?? []).map((n) => [n.item.trim(), n.note.trim()] as const).filter(([, n]) => n !== ''));
+  const stray = [...notes.keys()].filter((i) => !target.items.includes(i));
+  if (stray.length > 0) {
+    return refuse(state, op, 'invalid-fields', `a note names ${stray.map((i) => `"${i}"`).join(', ')}, which ${stray.length === 1 ? 'is' : 'are'} not on the ${target.name} checklist.`, 'Write notes against the checklist\'s own items.');
+  }
   const record: CheckpointRecord = {
     checkpoint: target.id, name: target.name, decision: decision.id, label: decision.label, effect: decision.effect, by: ref(op.by), role: op.role,
-    at: now.toISOString(), items: target.items.map((text) => ({ text, confirmed: confirmed.has(text) })), comment,
+    at: now.toISOString(), items: target.items.map((text) => ({ text, confirmed: confirmed.has(text), ...(notes.has(text) ? { note: notes.get(text)! } : {}) })), comment,
   };
   const execution = { ...state.execution, checkpoints: [...records, record] };
   if (decision.effect === 'stop' || decision.effect === 'rollback') {
@@ -643,10 +661,62 @@ function close(state: ChangeState, op: Extract<ChangeOperation, { type: 'close' 
       return refuse(state, op, 'checkpoints-open', `${changeName(state)} is closed as completed only after ${last.name} decides ${last.decisions.find((d) => d.effect === 'close')!.label}; due now: ${next?.name ?? '(none)'}.`,
         'Have the shift supervisor sign the remaining checkpoints, or roll the change back.');
     }
+    const blocked = unexplainedRefusal(state, op, ctx, 'closing as completed');
+    if (blocked !== null) return blocked;
     return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
   }
   if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
   return unreachable(state, op);
+}
+
+/** The refusal while after-diff rows are unexpected or missing and unexplained (null when none are). */
+function unexplainedRefusal(state: ChangeState & { execution: Execution }, op: ChangeOperation, ctx: TransitionContext, what: string): TransitionResult | null {
+  const { rows, unlisted } = unexplainedRows(state.execution, state.fields.targetControllers);
+  if (rows.length === 0 && unlisted === 0) return null;
+  const name = (c: string) => ctx.controllerNames?.[c] ?? c;
+  const listed = rows.map((r) => `${name(r.controllerId)} ${r.tag} (${r.status}: ${r.reason})`);
+  return refuse(state, op, 'unexplained-differences',
+    `${what} needs every row of the after-diff that the proposal did not foresee explained; not explained: ${listed.join('; ')}${unlisted > 0 ? `${listed.length > 0 ? '; and ' : ''}${unlisted} more row(s) beyond the 50 kept on the record` : ''}.`,
+    unlisted > 0 ? 'Too many differences to explain one by one: roll the change back.' : 'Explain each row (signed by you and countersigned by a shift supervisor), or roll the change back.',
+    { rows: rows.map((r) => ({ controllerId: r.controllerId, tag: r.tag, status: r.status })), unlisted });
+}
+
+/**
+ * Explanations of unexpected and missing after-diff rows: written and signed by the engineer carrying out the
+ * change, countersigned by a holder of a checkpoint role who is not on the change; each names a row still unexplained.
+ */
+function explain(state: ChangeState, op: Extract<ChangeOperation, { type: 'explain' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'in-execution') return unreachable(state, op);
+  const { policy, now } = ctx;
+  const set = ctx.checkpoints;
+  if (op.by.id !== state.execution.executor.id) {
+    return refuse(state, op, 'explanation-invalid', `the engineer carrying out ${changeName(state)} (${state.execution.executor.name}) explains its after-diff; ${op.by.name} is not.`,
+      'Ask the engineer who did the work to write and sign the explanations.');
+  }
+  const c = op.countersigner;
+  const part = c.id === state.requester.id ? 'filed' : c.id === state.execution.executor.id ? 'carries out' : c.id === state.execution.witness?.id ? 'witnesses' : null;
+  if (part !== null) {
+    return refuse(state, op, 'segregation-of-duties', `${c.name} ${part} ${changeName(state)} and cannot countersign its explanations; nobody countersigns their own change.`,
+      `Ask a ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')} who is not on the change to countersign.`);
+  }
+  if (!set.signerRoles.includes(op.role) || !c.roles.includes(op.role)) {
+    return refuse(state, op, 'role-not-held', `explanations are countersigned as ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')}; ${c.name} holds ${c.roles.map((r) => roleName(policy, r)).join(', ') || 'no role'}.`,
+      'A shift supervisor countersigns the explanations.');
+  }
+  if (op.explanations.length === 0) return refuse(state, op, 'explanation-invalid', 'no row was explained.', 'Write an explanation for each unexpected or missing row.');
+  const open = unexplainedRows(state.execution, state.fields.targetControllers).rows;
+  const name = (id: string) => ctx.controllerNames?.[id] ?? id;
+  const records: ExplanationRecord[] = [];
+  for (const x of op.explanations) {
+    const row = open.find((r) => r.controllerId === x.controllerId && r.tag === x.tag);
+    if (row === undefined || records.some((r) => r.controllerId === x.controllerId && r.tag === x.tag)) {
+      return refuse(state, op, 'explanation-invalid', `${name(x.controllerId)} ${x.tag} is not an unexplained unexpected or missing row of ${changeName(state)}'s latest after-snapshot${open.length > 0 ? `; still to explain: ${open.map((r) => `${name(r.controllerId)} ${r.tag}`).join(', ')}` : ''}.`,
+        'Explain only the rows the after-diff lists as unexpected or missing.');
+    }
+    if (blank(x.text)) return refuse(state, op, 'reason-required', `the explanation of ${name(x.controllerId)} ${x.tag} is empty.`, 'Write why the row differs from the proposal.');
+    records.push({ controllerId: row.controllerId, snapshotSha256: row.snapshotSha256, tag: row.tag, status: row.status, text: x.text.trim(), by: ref(op.by), countersignedBy: ref(c), at: now.toISOString() });
+  }
+  return { ok: true, next: { ...state, execution: { ...state.execution, explanations: [...(state.execution.explanations ?? []), ...records] } } };
 }
 
 function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperation, { type: 'retrospective-review' }>, ctx: TransitionContext): TransitionResult {

@@ -69,8 +69,8 @@ export interface CheckpointRecord {
   by: { id: string; name: string };
   role: string;
   at: string;
-  /** The checklist as it stood when signed: each item and whether the supervisor confirmed it. */
-  items: { text: string; confirmed: boolean }[];
+  /** The checklist as it stood when signed: each item, whether the signer confirmed it, and the note written against it (absent: none). */
+  items: { text: string; confirmed: boolean; note?: string }[];
   comment: string;
 }
 

@@ -78,6 +78,7 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
     }
     if (c.breakGlass !== undefined) {
       checkRoles(c.breakGlass.approverRoles, [...base, 'breakGlass', 'approverRoles']);
+      if (c.breakGlass.responders !== undefined) checkRoles(c.breakGlass.responders, [...base, 'breakGlass', 'responders']);
       checkGroups(c.breakGlass.retrospectiveApprovals, [...base, 'breakGlass', 'retrospectiveApprovals']);
     }
     if (c.dualControl && !needsTwoPeople(policy, c.approvals)) {

@@ -115,6 +115,8 @@ const ClassSchema = z.object({
   requiredFields: z.array(z.enum(CHANGE_FIELDS)),
   breakGlass: z.object({
     approverRoles: NameList,
+    /** The responder list: the roles whose holders may carry out a break-glass change (absent: anyone enrolled). */
+    responders: NameList.optional(),
     retrospectiveWithin: PositiveDuration,
     retrospectiveApprovals: NameList,
   }).strict().optional(),

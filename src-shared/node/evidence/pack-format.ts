@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { canonicalJson, type JsonValue } from '../../common/canonical-json.ts';
 import { eventHashInput, type EventBody } from '../../common/journal-event.ts';
+import { changeEventSignatures } from '../change-signature.ts';
 import { signatureStatement, type ESignature } from '../../common/snapshot/snapshot.ts';
 import { sha256Hex } from '../hash.ts';
 
@@ -145,34 +146,19 @@ export function eventRecord(e: PackEvent): string {
   return record(e);
 }
 
-const COSIGNER_ROLES = ['witness', 'override:outside-window', 'override:blackout'];
-
 /**
- * Every person's signature in the pack's events, with the document each covers. Change decisions sign the
- * canonical `baseline.change-decision/1` document built from the change's previous state (see change-service), so
- * the document is rebuilt here from the previous `change.updated` event; snapshots, baselines and policies sign
- * members that are already in the pack.
+ * Every person's signature in the pack's events, with the document each covers. Change decisions sign a canonical
+ * document rebuilt from their event (change-signature.ts): for shape 2 with the hashes of what the decision relied on
+ * recomputed from the event's state, so a checklist note altered after signing no longer matches the signature;
+ * snapshots, baselines and policies sign members that are already in the pack.
  */
 export function findSignatures(events: readonly PackEvent[], snapshotSignatures: readonly { member: string; snapshotSha256: string; signatures: ESignature[] }[]): FoundSignature[] {
   const found: FoundSignature[] = [];
-  let previousState: Record<string, JsonValue> | null = null;
   const changeEvents = events.filter((e) => e.body.type === 'change.updated' && e.role === 'change');
   for (const e of changeEvents) {
-    const p = e.body.payload as Record<string, JsonValue>;
-    const state = p['state'] as Record<string, JsonValue>;
-    const signature = p['signature'] as unknown as ESignature | null;
-    const prevFields = previousState?.['fields'] ?? null;
-    if (signature) {
-      const doc = Buffer.from(canonicalJson({ schema: 'baseline.change-decision/1', changeId: p['changeId']!, operation: p['operation']!, fields: prevFields, summary: p['summary']! }), 'utf8');
-      found.push({ source: { member: e.member, record: record(e) }, signature, documentMember: 'derived', derivedDocument: doc });
+    for (const s of changeEventSignatures(e.body.payload)) {
+      found.push({ source: { member: e.member, record: s.which === 'signature' ? record(e) : `${record(e)} co-signature` }, signature: s.signature, documentMember: 'derived', derivedDocument: Buffer.from(s.document, 'utf8') });
     }
-    const cosignatures = (p['cosignatures'] ?? []) as unknown as ESignature[];
-    for (const c of cosignatures) {
-      const candidates = COSIGNER_ROLES.map((as) => Buffer.from(canonicalJson({ schema: 'baseline.change-cosignature/1', changeId: p['changeId']!, operation: p['operation']!, as, fields: prevFields, summary: p['summary']! }), 'utf8'));
-      const doc = candidates.find((d) => sha256Hex(d) === c.documentSha256) ?? candidates[0]!;
-      found.push({ source: { member: e.member, record: `${record(e)} co-signature` }, signature: c, documentMember: 'derived', derivedDocument: doc });
-    }
-    previousState = state;
   }
   for (const e of events) {
     const p = e.body.payload as Record<string, JsonValue>;

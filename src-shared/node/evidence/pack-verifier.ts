@@ -17,6 +17,7 @@ import { sha256Hex } from '../hash.ts';
 import { publicKeyFromPem, verifyText } from '../ed25519.ts';
 import { certificateFingerprint, certificateProblem, subjectOf, verifyWithCertificate } from '../pki.ts';
 import { verifySnapshotBytes } from '../snapshot-verifier.ts';
+import { reliedDifferences } from '../change-signature.ts';
 import {
   MANIFEST, ManifestSchema, PACK_FORMAT, REPORT, SHA256SUMS, contentMembers, eventRecord, findSignatures, fixedMembers, jsonMember, pkiMembers,
   signatureIndex, statementText, type EventIndexEntry, type FoundSignature, type Manifest, type PackEvent, type SignatureIndexEntry,
@@ -279,6 +280,36 @@ function checkSignature(f: FoundSignature, entry: SignatureIndexEntry | undefine
   if (why) fail(member, rec, why);
 }
 
+/**
+ * What each signed decision relied on (change-signature.ts): the hashes it recorded must be the ones its state gives,
+ * and the policy and checkpoint file it names, when the pack holds that revision, must be those members.
+ */
+function checkRelied(events: readonly PackEvent[], members: Map<string, Buffer>, fail: Fail): void {
+  const policy = members.get(fixedMembers.policy);
+  const checkpoints = members.get(fixedMembers.checkpoints);
+  const revision = ((): number | null => {
+    try {
+      return policy ? loadPolicyYaml(policy.toString('utf8'), fixedMembers.policy).revision : null;
+    } catch {
+      return null; // reported with the policy member
+    }
+  })();
+  for (const e of events) {
+    if (e.role !== 'change' || e.body.type !== 'change.updated') continue;
+    const p = e.body.payload as Record<string, JsonValue>;
+    const changed = reliedDifferences(p);
+    if (changed.length > 0) fail(e.member, eventRecord(e), `the signed decision relied on other content: ${changed.join(', ')} changed after signing`);
+    const relied = p['relied'] as { policy?: { revision: number; sha256: string; checkpointsSha256: string | null } } | undefined;
+    if (!relied?.policy) continue;
+    if (policy && relied.policy.revision === revision && relied.policy.sha256 !== sha256Hex(policy)) {
+      fail(fixedMembers.policy, eventRecord(e), `the decision was signed under policy revision ${revision} with SHA-256 ${relied.policy.sha256.slice(0, 12)}…, not this text`);
+    }
+    if (checkpoints && relied.policy.checkpointsSha256 !== null && (p['operation'] === 'checkpoint') && relied.policy.checkpointsSha256 !== sha256Hex(checkpoints)) {
+      fail(fixedMembers.checkpoints, eventRecord(e), 'the checkpoint decision was signed against other checkpoint definitions than this member');
+    }
+  }
+}
+
 function changeEventOf(events: readonly PackEvent[], pred: (p: Record<string, JsonValue>) => boolean): PackEvent | undefined {
   return events.find((e) => e.role === 'change' && e.body.type === 'change.updated' && pred(e.body.payload as Record<string, JsonValue>));
 }
@@ -441,6 +472,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
         fail(fixedMembers.checkpoints, null, `the checkpoint definitions cannot be read: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    checkRelied(events, members, fail);
     if (state.id !== changeId) fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
     checkRules(state, events, found, checkpoints, new Set(snapshotFiles.keys()), fail);
     if (manifest) {

@@ -76,5 +76,10 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
     line1.set({});
     expect((await app.changeRestores.preview(changeId, controllerId, app.actor()))).toMatchObject({ writes: [], manual: [] });
     expect(app.journalService.verifyQuietly().ok).toBe(true);
+    // The timeline holds the restore, step by step, with the change's decisions and captures.
+    const ops = app.changes.timeline(changeId).map((e) => e.operation);
+    expect(ops.filter((o) => o.startsWith('restore-'))).toEqual(['restore-authorized', 'restore-started', 'restore-executed', 'restore-verified']);
+    expect(ops.slice(0, 5)).toEqual(['create', 'break-glass', 'capture', 'snapshot-signed', 'record-snapshot']);
+    expect(ops.filter((o) => o === 'capture').length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -210,8 +210,8 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     expect(captures.length).toBeGreaterThan(0);
     expect(captures[0]!.summary).toMatch(/^captured .* \(complete\)$/);
     const ops = all.filter((x) => x.operation !== 'capture');
-    expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'record-snapshot', 'checkpoint', 'checkpoint',
-      'checkpoint', 'record-snapshot', 'record-snapshot', 'checkpoint', 'close']);
+    expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'snapshot-signed', 'record-snapshot', 'checkpoint', 'checkpoint',
+      'checkpoint', 'snapshot-signed', 'record-snapshot', 'snapshot-signed', 'record-snapshot', 'checkpoint', 'close', 'baseline-approved']);
     expect(ops.find((x) => x.operation === 'start-execution')!.summary).toMatch(/conditions confirmed met, staging record STG-17/);
     expect(app.journalService.verifyQuietly().ok).toBe(true);
   });

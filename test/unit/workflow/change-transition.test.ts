@@ -72,6 +72,24 @@ const snapshotOp = (phase: 'before' | 'after', controllerId = 'plc-l09-filler'):
   verification: phase === 'after' ? { proposal: 'none', matches: true, counts: { approved: 0, unexpected: 0, missing: 0 }, findings: [], configDifferences: 0 } : null,
 });
 
+/** An after-snapshot whose diff holds a row the proposal did not foresee (Recipe changed from 7 to 9). */
+const unexpectedAfterOp = (): ChangeOperation => ({
+  type: 'record-snapshot', by: eng, phase: 'after', controllerId: 'plc-l09-filler', snapshot: { sha256: 'c'.repeat(64), capturedBy: eng.name, capturedAt: IN_SLOT.toISOString() },
+  verification: { proposal: 'diff', matches: false, counts: { approved: 1, unexpected: 1, missing: 0 }, findings: [{ tag: 'Recipe', status: 'unexpected', reason: 'Changed from 7 to 9, not proposed.' }, { tag: 'SpeedSP', status: 'approved', reason: 'Changed as proposed.' }], configDifferences: 2 },
+});
+
+/** The engineer's explanation of that row, countersigned by the supervisor. */
+const explainOp = (over: Partial<Extract<ChangeOperation, { type: 'explain' }>> = {}): ChangeOperation => ({
+  type: 'explain', by: eng, countersigner: supervisor, role: 'shift-supervisor', explanations: [{ controllerId: 'plc-l09-filler', tag: 'Recipe', text: 'Recipe 9 selected by the operator for the next order; not part of the change.' }], ...over,
+});
+
+/** An executing change up to its after-snapshot with an unexpected row (CLOSE not yet signed). */
+function throughUnexpected(s: ChangeState, now: Date): ChangeState {
+  let next = must(transition(s, snapshotOp('before'), ctx(now)));
+  for (const [c, d] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover']] as const) next = must(transition(next, checkpointOp(c, d), ctx(now)));
+  return must(transition(next, unexpectedAfterOp(), ctx(now)));
+}
+
 /** An executing change taken through its before-snapshot, GO, CONTINUE, CUTOVER, its after-snapshot and CLOSE. */
 function throughCheckpoints(s: ChangeState, now: Date): ChangeState {
   let next = must(transition(s, snapshotOp('before'), ctx(now)));
@@ -106,6 +124,7 @@ function samples(): Record<string, ChangeState> {
     'in-execution': executing,
     'rolled-back': rolledBack,
     'in-execution (checkpoints passed)': checked,
+    'in-execution (unexpected row)': throughUnexpected(executing, IN_SLOT),
     closed: must(transition(checked, { type: 'close', by: eng }, ctx(IN_SLOT))),
     'in-execution (break-glass)': bgExecuting,
     'rolled-back (break-glass)': bgRolledBack,
@@ -128,6 +147,7 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'start-execution': return { type, by: eng };
     case 'record-snapshot': return snapshotOp('before');
     case 'checkpoint': return checkpointOp('pre-execution', 'no-go', { confirmed: [], comment: 'Operators not briefed' });
+    case 'explain': return explainOp();
     case 'rollback': return { type, by: eng, reason: 'Filler faulted' };
     case 'close': return { type, by: eng, comment: 'Verified' };
     case 'retrospective-review': return { type, by: pem, role: 'plant-engineering-manager', comment: 'Justified; root cause: worn sensor' };
@@ -165,6 +185,7 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['in-execution', 'record-snapshot', 'in-execution', IN_SLOT, 'in-execution'],
   ['in-execution', 'checkpoint', 'in-execution', IN_SLOT, 'rolled-back'],
   ['in-execution', 'close', 'in-execution (checkpoints passed)', IN_SLOT, 'closed'],
+  ['in-execution', 'explain', 'in-execution (unexpected row)', IN_SLOT, 'in-execution'],
   ['in-execution', 'retrospective-review', 'in-execution (break-glass)', later(2 * H), 'in-execution'],
   ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
   ['rolled-back', 'retrospective-review', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
@@ -182,7 +203,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(15);
+    expect(CHANGE_OPERATIONS).toHaveLength(16);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {
@@ -752,5 +773,55 @@ describe('the change-window timer during execution', () => {
     expect(at(-7)).toEqual({ status: 'over', endsAt: SLOT.end, overMinutes: 7 });
     expect(windowTimer(sample('in-execution (break-glass)'), IN_SLOT)).toEqual({ status: 'no-slot' });
     expect(windowTimer(sample('scheduled'), IN_SLOT)).toEqual({ status: 'no-slot' });
+  });
+});
+
+describe('unexpected and missing after-diff rows block CLOSE until explained and countersigned', () => {
+  const open = () => sample('in-execution (unexpected row)');
+
+  it('refuses the post-change CLOSE and the close naming the unexplained rows; a rollback is still allowed', () => {
+    const r = transition(open(), checkpointOp('post-change', 'close'), ctx(IN_SLOT));
+    expect(refusal(r)).toEqual({ rule: 'unexplained-differences', message: 'Unexplained differences: CLOSE at Post-change validation needs every row of the after-diff that the proposal did not foresee explained; not explained: plc-l09-filler Recipe (unexpected: Changed from 7 to 9, not proposed.).' });
+    if (!r.ok) {
+      expect(r.error.hint).toBe('Explain each row (signed by you and countersigned by a shift supervisor), or roll the change back.');
+      expect(r.error.details).toMatchObject({ rows: [{ controllerId: 'plc-l09-filler', tag: 'Recipe', status: 'unexpected' }] });
+    }
+    const named = transition(open(), checkpointOp('post-change', 'close'), ctx(IN_SLOT, [line('L09')], { controllerNames: { 'plc-l09-filler': 'PLC-L09-FILLER' } }));
+    expect(refusal(named).message).toContain('not explained: PLC-L09-FILLER Recipe (unexpected');
+    expect(must(transition(open(), { type: 'rollback', by: eng, reason: 'Recipe changed by mistake' }, ctx(IN_SLOT))).status).toBe('rolled-back');
+  });
+
+  it('refuses explanations by someone other than the engineer, countersigned by someone on the change or without the role, of rows not listed, or empty', () => {
+    expect(refusal(transition(open(), explainOp({ by: pem }), ctx(IN_SLOT))).rule).toBe('explanation-invalid');
+    const own = refusal(transition(open(), explainOp({ countersigner: { ...eng, roles: ['shift-supervisor'] } }), ctx(IN_SLOT)));
+    expect(own).toEqual({ rule: 'segregation-of-duties', message: `Segregation of duties: ${eng.name} filed change CHG-1 and cannot countersign its explanations; nobody countersigns their own change.` });
+    expect(refusal(transition(open(), explainOp({ countersigner: pem, role: 'shift-supervisor' }), ctx(IN_SLOT))).rule).toBe('role-not-held');
+    expect(refusal(transition(open(), explainOp({ explanations: [{ controllerId: 'plc-l09-filler', tag: 'SpeedSP', text: 'as proposed' }] }), ctx(IN_SLOT))).message)
+      .toBe('Explanation not accepted: plc-l09-filler SpeedSP is not an unexplained unexpected or missing row of change CHG-1\'s latest after-snapshot; still to explain: plc-l09-filler Recipe.');
+    expect(refusal(transition(open(), explainOp({ explanations: [{ controllerId: 'plc-l09-filler', tag: 'Recipe', text: '  ' }] }), ctx(IN_SLOT))).rule).toBe('reason-required');
+    expect(refusal(transition(open(), explainOp({ explanations: [] }), ctx(IN_SLOT))).rule).toBe('explanation-invalid');
+  });
+
+  it('once explained, CLOSE is signed; the explanation is kept with both people; a row cannot be explained twice', () => {
+    const explained = must(transition(open(), explainOp(), ctx(IN_SLOT)));
+    if (explained.status !== 'in-execution') throw new Error('not executing');
+    expect(explained.execution.explanations).toEqual([{
+      controllerId: 'plc-l09-filler', snapshotSha256: 'c'.repeat(64), tag: 'Recipe', status: 'unexpected', text: 'Recipe 9 selected by the operator for the next order; not part of the change.',
+      by: { id: eng.id, name: eng.name }, countersignedBy: { id: supervisor.id, name: supervisor.name }, at: IN_SLOT.toISOString(),
+    }]);
+    expect(refusal(transition(explained, explainOp(), ctx(IN_SLOT))).rule).toBe('explanation-invalid');
+    const closed = must(transition(must(transition(explained, checkpointOp('post-change', 'close'), ctx(IN_SLOT))), { type: 'close', by: eng }, ctx(IN_SLOT)));
+    expect(closed.status).toBe('closed');
+  });
+});
+
+describe('break-glass: only the responder list carries out emergency work', () => {
+  it('refuses someone outside the responder list, naming the list and the policy path', () => {
+    const r = transition(emergencyDraft(), { ...breakGlassOp, by: { ...eng, roles: ['quality-compliance'] } } as ChangeOperation, ctx(NOW, [line('L02')]));
+    const { rule, message } = refusal(r);
+    expect(rule).toBe('break-glass-responder');
+    expect(message).toMatch(/^Not on the responder list: .* holds Quality .*; only the responder list \(Controls engineer; policy classes\.emergency\.breakGlass\.responders\) may carry out an emergency change under break-glass\.$/);
+    if (!r.ok) expect(r.error.hint).toBe('Call a responder on the list to carry out the emergency work.');
+    expect(must(transition(emergencyDraft(), breakGlassOp, ctx(NOW, [line('L02')]))).status).toBe('in-execution');
   });
 });
