@@ -27,6 +27,7 @@ import type { JournalRepository } from '../store/journal-repository.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
 import type { IdentityService } from './identity-service.ts';
+import { uploadBlob } from './blob-upload-client.ts';
 import { SyncHttpClient } from './sync-http-client.ts';
 
 /** File of the enrolment in the data directory (holds the access token: readable only by its owner). */
@@ -281,7 +282,7 @@ export class SyncService {
       const hashes = [...new Set(items.flatMap((i) => i.blobs))];
       if (hashes.length > 0) {
         const { missing } = MissingBlobsResponseSchema.parse(await http.call('POST', '/blobs/missing', { hashes }));
-        for (const h of missing) await http.call('PUT', `/blobs/${h}`, this.deps.blobs.get(h));
+        for (const h of missing) await uploadBlob(http, h, this.deps.blobs.get(h));
       }
       const head = this.deps.repo.head(own);
       const res = await http.send('POST', '/sync/push', {
