@@ -7,8 +7,10 @@ import { BaselineError } from '../../src-shared/common/errors.ts';
 import { BlobUploadStateSchema, RESUMABLE_BLOB_BYTES } from '../../src-shared/common/sync/sync-protocol.ts';
 import type { SyncHttpClient } from './sync-http-client.ts';
 
-/** Attempts at one upload before giving up (offset corrections and a busy server each take one). */
+/** Attempts at one upload before giving up (each offset correction takes one). */
 const ATTEMPTS = 6;
+/** How long to wait for the server to finish with an earlier, cut upload of the same blob. */
+const BUSY_WAIT_MS = 30_000;
 
 /** Uploads `bytes` stored under `hash`; resolves when the server holds the whole blob. */
 export async function uploadBlob(http: SyncHttpClient, hash: string, bytes: Buffer): Promise<void> {
@@ -17,6 +19,7 @@ export async function uploadBlob(http: SyncHttpClient, hash: string, bytes: Buff
     return;
   }
   let state = BlobUploadStateSchema.parse(await http.call('GET', `/blobs/${hash}/upload`));
+  const busyUntil = Date.now() + BUSY_WAIT_MS;
   for (let attempt = 0; attempt < ATTEMPTS && !state.complete; attempt++) {
     const offset = Math.min(state.received, bytes.length);
     const res = await http.send('PUT', `/blobs/${hash}/upload?offset=${offset}&size=${bytes.length}`, bytes.subarray(offset));
@@ -29,7 +32,9 @@ export async function uploadBlob(http: SyncHttpClient, hash: string, bytes: Buff
       state = { sha256: hash, received: body.received, complete: false };
       continue;
     }
-    if (res.status === 409 && body?.error?.code === 'blob-upload-busy') {
+    if (res.status === 409 && body?.error?.code === 'blob-upload-busy' && Date.now() < busyUntil) {
+      // The server is still writing the bytes of the cut attempt: wait, ask again, and do not count this one.
+      attempt--;
       await new Promise((r) => setTimeout(r, 250));
       state = BlobUploadStateSchema.parse(await http.call('GET', `/blobs/${hash}/upload`));
       continue;

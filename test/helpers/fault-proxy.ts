@@ -65,9 +65,12 @@ export async function startFaultProxy(target: string, tls: { keyPem: string; cer
     const upstream = tlsConnect({ host: upstreamUrl.hostname, port: Number(upstreamUrl.port), ca: [tls.caPem], servername: 'localhost' });
     sockets.add(client);
     sockets.add(upstream);
+    // A cut: the laptop's connection dies at once; what the proxy already handed to the server's connection is
+    // delivered before it closes (as on a real network, bytes that left are not taken back).
     const cutBoth = () => {
       client.destroy();
-      upstream.destroy();
+      upstream.end();
+      setTimeout(() => upstream.destroy(), 2_000).unref();
     };
     client.on('close', () => { sockets.delete(client); upstream.destroy(); });
     upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
@@ -98,7 +101,11 @@ export async function startFaultProxy(target: string, tls: { keyPem: string; cer
         return;
       }
       bytesUp += chunk.length;
-      upstream.write(chunk);
+      // Backpressure: read no faster than the server takes, so counted bytes are bytes on their way.
+      if (!upstream.write(chunk)) {
+        client.pause();
+        upstream.once('drain', () => { if (!stopped) client.resume(); });
+      }
     };
 
     client.on('data', (chunk: Buffer) => {
