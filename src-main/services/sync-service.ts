@@ -60,6 +60,8 @@ export interface SyncDeps {
   /** Delay after a new event before a background sync (ms); default 3 s. */
   afterEventMs?: number;
   timeoutMs?: number;
+  /** Pull only, never push this device's own events (the central view's read-only replica). */
+  pullOnly?: boolean;
 }
 
 const HEX64 = /"([0-9a-f]{64})"/g;
@@ -163,7 +165,7 @@ export class SyncService {
     else state = this.reachable || this.lastSuccessAt ? 'idle' : 'offline';
     return {
       state, server: e?.serverUrl ?? null,
-      waiting: this.deps.repo.countAfter(this.deps.deviceKey.deviceId, acknowledgedSeq),
+      waiting: this.deps.pullOnly ? 0 : this.deps.repo.countAfter(this.deps.deviceKey.deviceId, acknowledgedSeq),
       acknowledgedSeq, lastAttemptAt: this.lastAttemptAt, lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError ? { code: this.lastError.code, message: this.lastError.message, hint: this.lastError.hint } : null,
       progress: this.progress, conflicts,
@@ -245,7 +247,7 @@ export class SyncService {
     this.lastAttemptAt = this.clock().toISOString();
     this.emit();
     try {
-      await this.push();
+      if (!this.deps.pullOnly) await this.push();
       await this.pull();
       this.reachable = true;
       this.lastError = null;
