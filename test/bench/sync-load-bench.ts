@@ -90,7 +90,7 @@ async function run(database: string, postgresUrl: string | null) {
       const failed = results.filter((r) => r.lastError !== null);
       for (const f of failed.slice(0, 3)) console.error(`${database}, ${n} at once: ${f.lastError!.code}: ${f.lastError!.message}`);
       const stored = (await store.eventCount()) - eventsBefore;
-      const pulled = group.reduce((sum, l, i) => sum + [...l.app.journal.rowsForVerification()].length - pulled0[i]!, 0) - stored;
+      const pulled = group.reduce((sum, l, i) => sum + [...l.app.journal.rowsForVerification()].length - pulled0[i]!, 0);
       latencies.sort((a, b) => a - b);
       rows.push(`| ${database} | ${n} | ${stored} | ${pulled} | ${failed.length}${failed.length ? ` (${failed[0]!.lastError!.code})` : ''} | ${wall.toFixed(1)} | ${(pct(latencies, 50) / 1000).toFixed(1)} / ${(pct(latencies, 95) / 1000).toFixed(1)} / ${(latencies[latencies.length - 1]! / 1000).toFixed(1)} | ${(stored / wall).toFixed(0)} | ${(100 * serverCpu / wall).toFixed(0)} % | ${(100 * (own.user + own.system) / 1e6 / wall).toFixed(0)} % |`);
       // Nothing lost, nothing doubled: each laptop's chain on the server is exactly its own.
@@ -101,6 +101,7 @@ async function run(database: string, postgresUrl: string | null) {
         if (held.length !== own || new Set(held.map((e) => e.seq)).size !== held.length) mismatched++;
       }
       rows[rows.length - 1] += ` ${mismatched} |`;
+      console.log(rows[rows.length - 1]);
     }
   } finally {
     for (const l of laptops) l.cleanup();
@@ -111,14 +112,13 @@ async function run(database: string, postgresUrl: string | null) {
   return rows;
 }
 
-const rows = await run('SQLite', null);
+console.log('| server database | laptops at once | events stored | events pulled | failed | wall s | sync s p50 / p95 / max | events stored per s | server CPU | laptops CPU | laptops whose server chain differs |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+await run('SQLite', null);
 const cluster = await startTestPostgres();
 try {
-  rows.push(...await run('PostgreSQL 15', await cluster.newDatabase('baseline_load')));
+  await run('PostgreSQL 15', await cluster.newDatabase('baseline_load'));
 } finally {
   cluster.stop();
 }
-console.log('| server database | laptops at once | events stored | events pulled | failed | wall s | sync s p50 / p95 / max | events stored per s | server CPU | laptops CPU | laptops whose server chain differs |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of rows) console.log(r);
 process.exit(0);

@@ -87,6 +87,26 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
     expect(answer.body).toMatch(/What to do: .*certificate from the plant CA/);
   });
 
+  it('refuses a person whose certificate was revoked on a laptop, once the revocation has synced', { timeout: 60_000 }, async () => {
+    const sam = openP12(laptop.identity.exportP12(laptop.identity.personByEmployeeId('S300').fingerprint), RACI[2].password);
+    const get = () => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(view.url, { ca: server.server.pki.caCertPem, cert: sam.certPem, key: sam.keyPem }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => { body += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect((await get()).status).toBe(200);
+    laptop.identity.revokeWithCa('S300', 'Left the plant', 'plant-ca-secret-1', laptop.actor());
+    expect((await laptop.sync.syncNow()).lastError).toBeNull();
+    await view.refresh();
+    const refused = await get();
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatch(/revoked/i);
+  });
+
   it('shows the register, the change\'s full record and the Audit trail across laptops; every write is refused', { timeout: 120_000 }, async () => {
     const page = await personPage();
     await page.goto(view.url);
