@@ -18,6 +18,7 @@ import {
 import { arrivingRowProblems } from '../src-shared/node/chain-ingest.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
 import { anyCertificateFingerprint, checkDeviceCertificate, issueDeviceCertificate } from '../src-shared/node/plant-certificates.ts';
+import { registerBlobUploadRoutes } from './blob-upload-routes.ts';
 import type { ServerPki } from './server-home.ts';
 import type { ServerDatabase } from './store/server-database.ts';
 import { ServerBlobStore } from './store/server-blob-store.ts';
@@ -229,6 +230,8 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
       throw err;
     }
   });
+
+  await registerBlobUploadRoutes(app, { home: options.home, store, blobs, authenticate, clock });
 
   app.get<{ Params: { sha256: string } }>('/blobs/:sha256', { preHandler: authenticate }, async (request, reply: FastifyReply) => {
     const hash = request.params.sha256;

@@ -27,6 +27,9 @@ Usage:
                                                   serve the app to a browser on 127.0.0.1
                                                   (--demo: a throw-away demo plant, deleted on exit;
                                                   a demo directory's simulated controllers run while served)
+  baseline central-view --home DIR --server-home SERVER_DIR [--port N] [--server URL --code C --fingerprint F]
+                                                  the read-only central view over HTTPS for people with
+                                                  a plant-CA certificate (first start: enrol with a code)
   baseline demo create --home DIR                 write a complete demo data directory (the 24-line
                                                   packaging plant, people, simulated controllers, a few
                                                   months of history; marked DEMO) without serving it
@@ -104,6 +107,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         controller: { type: 'string' }, all: { type: 'boolean' }, due: { type: 'boolean' }, attach: { type: 'string', multiple: true },
         from: { type: 'string' }, to: { type: 'string' }, line: { type: 'string' }, class: { type: 'string' },
         key: { type: 'string' }, 'bundle-key': { type: 'string' },
+        code: { type: 'string' }, fingerprint: { type: 'string' }, 'server-home': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
       },
     });
     if (values.version) {
@@ -130,6 +134,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       throw new UsageError(`unknown journal command "${command ?? ''}"`);
     }
     if (group === 'web') return await (await import('./cli-web.ts')).web(values, io);
+    if (group === 'central-view') return await (await import('./cli-central-view.ts')).centralViewCommand(values, io);
     if (group === 'demo') return await (await import('./cli-web.ts')).demo(command, values, io);
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
     if (group === 'capture') return await (await import('./cli-capture.ts')).captureCommand(values, ioTty);

@@ -67,7 +67,7 @@ export interface BaselineAppOptions {
   /** How often the background drift clock looks for due checks (default 5 minutes). */
   driftCheckIntervalMs?: number;
   /** Background sync timing (tests shorten it); default: every minute and 3 s after a new event. */
-  sync?: { intervalMs?: number; afterEventMs?: number; timeoutMs?: number; background?: boolean };
+  sync?: { intervalMs?: number; afterEventMs?: number; timeoutMs?: number; background?: boolean; pullOnly?: boolean };
 }
 
 import { osUserActor } from './os-user-actor.ts';

@@ -14,7 +14,7 @@ import { BlobStore } from '../store/blob-store.ts';
 import { readDevicePublicKey } from '../store/device-key-store.ts';
 import type { EvidenceService } from './evidence-service.ts';
 
-export { protectionFromEnv } from '../store/device-key-store.ts';
+export { protectionFromEnv, filePermissionsProtection } from '../store/device-key-store.ts';
 export { writeFileAtomic } from '../store/atomic-file.ts';
 
 /** The journal of a store with this data directory's own device pinned by its device key file (when present). */

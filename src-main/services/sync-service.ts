@@ -27,6 +27,7 @@ import type { JournalRepository } from '../store/journal-repository.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
 import type { IdentityService } from './identity-service.ts';
+import { uploadBlob } from './blob-upload-client.ts';
 import { SyncHttpClient } from './sync-http-client.ts';
 
 /** File of the enrolment in the data directory (holds the access token: readable only by its owner). */
@@ -59,6 +60,8 @@ export interface SyncDeps {
   /** Delay after a new event before a background sync (ms); default 3 s. */
   afterEventMs?: number;
   timeoutMs?: number;
+  /** Pull only, never push this device's own events (the central view's read-only replica). */
+  pullOnly?: boolean;
 }
 
 const HEX64 = /"([0-9a-f]{64})"/g;
@@ -162,7 +165,7 @@ export class SyncService {
     else state = this.reachable || this.lastSuccessAt ? 'idle' : 'offline';
     return {
       state, server: e?.serverUrl ?? null,
-      waiting: this.deps.repo.countAfter(this.deps.deviceKey.deviceId, acknowledgedSeq),
+      waiting: this.deps.pullOnly ? 0 : this.deps.repo.countAfter(this.deps.deviceKey.deviceId, acknowledgedSeq),
       acknowledgedSeq, lastAttemptAt: this.lastAttemptAt, lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError ? { code: this.lastError.code, message: this.lastError.message, hint: this.lastError.hint } : null,
       progress: this.progress, conflicts,
@@ -244,7 +247,7 @@ export class SyncService {
     this.lastAttemptAt = this.clock().toISOString();
     this.emit();
     try {
-      await this.push();
+      if (!this.deps.pullOnly) await this.push();
       await this.pull();
       this.reachable = true;
       this.lastError = null;
@@ -281,7 +284,7 @@ export class SyncService {
       const hashes = [...new Set(items.flatMap((i) => i.blobs))];
       if (hashes.length > 0) {
         const { missing } = MissingBlobsResponseSchema.parse(await http.call('POST', '/blobs/missing', { hashes }));
-        for (const h of missing) await http.call('PUT', `/blobs/${h}`, this.deps.blobs.get(h));
+        for (const h of missing) await uploadBlob(http, h, this.deps.blobs.get(h));
       }
       const head = this.deps.repo.head(own);
       const res = await http.send('POST', '/sync/push', {

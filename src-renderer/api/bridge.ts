@@ -16,10 +16,12 @@ declare global {
 /** Connects to the loopback web host that served this page. */
 function connectWebSocket(): Promise<BaselineBridge> {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (!token) {
+  // Over HTTPS (the central view) the browser's client certificate identifies the person; no token.
+  const secure = location.protocol === 'https:';
+  if (!token && !secure) {
     return Promise.reject(new Error('This page was opened without its access token. Open the exact URL printed by `npm start` or `npm run web`.'));
   }
-  const url = `ws://${location.host}/api?token=${encodeURIComponent(token)}`;
+  const url = `${secure ? 'wss' : 'ws'}://${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     const pending = new Map<number, (e: Envelope<unknown>) => void>();

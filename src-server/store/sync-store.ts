@@ -70,14 +70,15 @@ export class SyncStore {
   }
 
   /**
-   * Uses an enrolment code for a device and enrols it, in one transaction: a code works once, before it expires.
+   * Uses an enrolment code for a device and enrols it, in one transaction: a code enrols one device, before it expires.
    * `enrol` runs only for a usable code and returns the device row to store.
    */
   async useCodeAndEnrol(codeHash: string, now: Date, deviceId: string, enrol: () => DeviceRow): Promise<{ use: CodeUse; device: DeviceRow | null }> {
     return this.db.transaction().execute(async (trx) => {
       const code = await this.lockable(trx.selectFrom('enrol_codes').selectAll().where('code_hash', '=', codeHash)).executeTakeFirst();
       if (!code) return { use: 'unknown' as const, device: null };
-      if (code.used_at !== null) return { use: 'used' as const, device: null };
+      // The same device retrying (its first answer was lost on the way) gets a fresh token; anyone else is refused.
+      if (code.used_at !== null && code.used_by !== deviceId) return { use: 'used' as const, device: null };
       if (new Date(code.expires_at) <= now) return { use: 'expired' as const, device: null };
       await trx.updateTable('enrol_codes').set({ used_at: now.toISOString(), used_by: deviceId }).where('code_hash', '=', codeHash).execute();
       const row = enrol();

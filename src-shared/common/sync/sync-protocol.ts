@@ -12,6 +12,10 @@
  *   POST /blobs/missing               which of these hashes the server does not hold
  *   PUT  /blobs/<sha256>              blob bytes (idempotent; checked against the hash on receipt)
  *   GET  /blobs/<sha256>              blob bytes
+ *   GET  /blobs/<sha256>/upload       how many bytes of a resumable upload the server holds
+ *   PUT  /blobs/<sha256>/upload?offset=N&size=T
+ *                                     blob bytes from offset N of T, appended to the server's partial file
+ *                                     (large blobs: a cut upload resumes where the server's copy ends)
  *   POST /sync/push                   events after the acknowledged seq, with this laptop's journal head
  *   GET  /sync/pull?after=N&limit=M   other devices' events in the server's global order
  *   GET  /sync/conflicts              conflicts the server found across devices
@@ -126,6 +130,18 @@ export const PullResponseSchema = z.object({
 }).strict();
 /** A page of other devices' events. */
 export type PullResponse = z.infer<typeof PullResponseSchema>;
+
+/** Blobs at least this large are sent by resumable upload (smaller ones in one PUT). */
+export const RESUMABLE_BLOB_BYTES = 256 * 1024;
+
+/** Where a resumable upload stands: bytes the server holds of it, and whether the blob is complete and stored. */
+export const BlobUploadStateSchema = z.object({
+  sha256: Sha256,
+  received: z.number().int().nonnegative(),
+  complete: z.boolean(),
+}).strict();
+/** Where a resumable upload stands. */
+export type BlobUploadState = z.infer<typeof BlobUploadStateSchema>;
 
 /** Which hashes a laptop asks about. */
 export const MissingBlobsRequestSchema = z.object({ hashes: z.array(Sha256).max(10_000) }).strict();
