@@ -10,7 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
-import { changeDecisionFact, findChangeConflicts, type ChangeDecisionFact } from '../src-shared/common/sync/change-conflicts.ts';
+import { findJournalConflicts, type SyncConflict } from '../src-shared/common/sync/journal-conflicts.ts';
 import {
   EnrolRequestSchema, MAX_BATCH_EVENTS, MAX_BLOB_BYTES, MAX_JSON_BODY, MissingBlobsRequestSchema, PushRequestSchema, SYNC_PROTOCOL,
   enrolmentStatement, type EnrolResponse, type PullResponse, type PushResponse, type SyncState,
@@ -273,20 +273,9 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
   return { app, store };
 }
 
-/** Conflicts across every device's change decisions the server holds. */
-export async function serverConflicts(store: SyncStore) {
-  const facts: ChangeDecisionFact[] = [];
-  for (const e of await store.eventsOfType('change.updated')) {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(e.payload);
-    } catch {
-      continue;
-    }
-    const f = changeDecisionFact({ ...e, payload });
-    if (f) facts.push(f);
-  }
-  return findChangeConflicts(facts);
+/** Conflicts across every device's records the server holds, with their signed resolutions. */
+export async function serverConflicts(store: SyncStore): Promise<SyncConflict[]> {
+  return findJournalConflicts(await store.conflictEvents());
 }
 
 /** Checks a device certificate the server issued against its own CA (used by the central view and tests). */

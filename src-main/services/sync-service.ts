@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { SyncStatus } from '../../src-shared/common/api/contract.ts';
 import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
-import { findChangeConflicts } from '../../src-shared/common/sync/change-conflicts.ts';
+import { findJournalConflicts, openConflicts } from '../../src-shared/common/sync/journal-conflicts.ts';
 import {
   EnrolResponseSchema, MAX_BATCH_EVENTS, MissingBlobsResponseSchema, PullResponseSchema, PushResponseSchema, SYNC_PROTOCOL, SyncStateSchema,
   enrolmentStatement, type PullResponse, type WireEvent,
@@ -153,7 +153,7 @@ export class SyncService {
   status(): SyncStatus {
     const e = this.enrolment;
     const acknowledgedSeq = Number(this.deps.repo.get('acknowledged-seq') ?? '0');
-    const conflicts = findChangeConflicts(this.deps.repo.changeFacts()).map(({ kind, changeId, title, message, hint }) => ({ kind, changeId, title, message, hint }));
+    const conflicts = openConflicts(findJournalConflicts(this.deps.repo.conflictEvents())).map(({ id, kind, changeId, title, message, hint }) => ({ id, kind, changeId, title, message, hint }));
     let state: SyncStatus['state'];
     if (!e) state = 'not-enrolled';
     else if (this.running) state = 'syncing';

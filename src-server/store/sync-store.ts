@@ -11,6 +11,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { GENESIS_PREV, type EventProblem } from '../../src-shared/common/journal-event.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
+import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { describeProblems } from '../../src-shared/node/chain-ingest.ts';
 import type { ServerDatabase, ServerTables } from './server-database.ts';
@@ -296,5 +297,28 @@ export class SyncStore {
   async eventCount(): Promise<number> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** The events conflict rules read: change decisions, baseline approvals, lockouts, resolutions, and locked-out people's signatures. */
+  async conflictEvents(): Promise<ConflictEvent[]> {
+    const rows = await this.db.selectFrom('events').selectAll().where('type', 'in', [...CONFLICT_EVENT_TYPES]).orderBy('global_seq').execute();
+    const locked = new Set<string>();
+    for (const r of rows) {
+      const fp = r.type === 'person.locked' ? /"fingerprint":"([0-9a-f]{64})"/.exec(r.payload)?.[1] : undefined;
+      if (fp) locked.add(fp);
+    }
+    const more: typeof rows = [];
+    for (const fp of locked) {
+      more.push(...await this.db.selectFrom('events').selectAll().where('type', 'not in', [...CONFLICT_EVENT_TYPES]).where('payload', 'like', `%${fp}%`).orderBy('global_seq').execute());
+    }
+    const out: ConflictEvent[] = [];
+    for (const r of [...rows, ...more]) {
+      try {
+        out.push({ id: r.id, device: r.device, seq: Number(r.seq), type: r.type, at: r.at, payload: JSON.parse(r.payload) as unknown });
+      } catch {
+        // An unreadable payload decides nothing.
+      }
+    }
+    return out;
   }
 }
