@@ -19,6 +19,8 @@ import { arrivingRowProblems } from '../src-shared/node/chain-ingest.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
 import { anyCertificateFingerprint, checkDeviceCertificate, issueDeviceCertificate } from '../src-shared/node/plant-certificates.ts';
 import type { ServerPki } from './server-home.ts';
+import { deviceRevocation } from './central-revocations.ts';
+import { revokedSignerProblems } from '../src-shared/common/sync/central-revocation.ts';
 import type { ServerDatabase } from './store/server-database.ts';
 import { ServerBlobStore } from './store/server-blob-store.ts';
 import { SyncStore, type DeviceRow } from './store/sync-store.ts';
@@ -146,6 +148,11 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const device = token === '' ? null : await store.deviceByToken(secretHash(token));
+    const revoked = device ? deviceRevocation(await store.revocations(), device.device_id, device.name) : null;
+    if (revoked) {
+      await store.recordRefusal(device!.device_id, clock(), revoked.toData());
+      throw revoked;
+    }
     if (!device) {
       throw refusal(401, 'device-not-enrolled', 'This laptop is not enrolled with this server (no valid access token).',
         'Enrol the laptop with a one-time code from the server administrator (`baseline server enrol-code`).');
@@ -243,7 +250,11 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     const body = parseBody(PushRequestSchema, request.body, 'push');
     const now = clock();
     const key = publicKeyFromPem(d.public_key_pem)!;
-    const outcome = await store.ingest(d.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => arrivingRowProblems(e, key, chain));
+    const revocations = await store.revocations();
+    const outcome = await store.ingest(d.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => {
+      const problems = arrivingRowProblems(e, key, chain);
+      return problems.length > 0 ? problems : revokedSignerProblems(e, revocations);
+    });
     const clockOffsetMs = Date.parse(body.deviceTime) - now.getTime();
     if (outcome.refusal) {
       request.log.warn({ device: d.device_id, refusal: outcome.refusal.code, reason: outcome.refusal.message, acknowledgedSeq: outcome.acknowledgedSeq }, 'push refused');
@@ -265,7 +276,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     const ids = [...new Set(page.events.map((e) => e.event.device))];
     const devices = (await Promise.all(ids.map((id) => store.device(id)))).filter((x): x is DeviceRow => x !== null)
       .map((x) => ({ deviceId: x.device_id, name: x.name, publicKeyPem: x.public_key_pem, certificatePem: x.certificate_pem }));
-    return { events: page.events, devices, cursor: page.cursor, more: page.more };
+    return { events: page.events, devices, revocations: await store.revocations(), cursor: page.cursor, more: page.more };
   });
 
   app.get('/sync/conflicts', { preHandler: authenticate }, async () => ({ conflicts: await serverConflicts(store) }));

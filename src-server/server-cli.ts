@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { BaselineError, toErrorData } from '../src-shared/common/errors.ts';
 import { buildServerApp, createEnrolCode } from './server-app.ts';
+import { revokeCentrally } from './central-revocations.ts';
 import { defaultServerNames, prepareServerHome, type ServerPki } from './server-home.ts';
 import { openServerDatabase, type ServerDatabase } from './store/server-database.ts';
 import { SyncStore } from './store/sync-store.ts';
@@ -21,6 +22,10 @@ Usage:
         PostgreSQL. Default port 8443 on 127.0.0.1 (--host 0.0.0.0 to serve the plant network).
   baseline server enrol-code [--home DIR] [--db URL] [--ttl MINUTES]
         a one-time code that enrols one laptop (default valid 60 minutes)
+  baseline server revoke-device DEVICE_ID --reason TEXT [--home DIR] [--db URL]
+  baseline server revoke-person EMPLOYEE_ID|CERT_FINGERPRINT --reason TEXT [--home DIR] [--db URL]
+        revoke centrally, signed with the plant CA's key; every laptop receives it at its next sync, and events
+        signed by that device or person after now are refused everywhere
 
 Data directory: --home DIR, else $BASELINE_SERVER_HOME, else ~/.baseline-server.
 `;
@@ -108,7 +113,7 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
       args: argv, allowPositionals: true, strict: true,
       options: {
         home: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, name: { type: 'string', multiple: true },
-        ttl: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        ttl: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -140,6 +145,24 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
         const { code, expiresAt } = await createEnrolCode(new SyncStore(database), minutes * 60_000);
         io.out(`Enrolment code: ${code}\n  valid once, until ${expiresAt}\n  plant CA fingerprint (SHA-256): ${pki.caFingerprint}\n`
           + '  On the laptop: Sync > Enrol, with the server address, this code and the fingerprint.\n');
+        return 0;
+      } finally {
+        await database.close();
+      }
+    }
+    if (command === 'revoke-device' || command === 'revoke-person') {
+      const who = positionals[1];
+      if (!who || values.reason === undefined) {
+        io.err(`baseline server: ${command} needs ${command === 'revoke-device' ? 'the device id' : 'the employee id or certificate fingerprint'} and --reason "…".\n`);
+        return 2;
+      }
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      const pki = prepareServerHome(home, defaultServerNames());
+      const database = await openServerDatabase(postgresUrl ? { postgresUrl } : { sqlitePath: join(home, 'server.db') });
+      try {
+        const done = await revokeCentrally(new SyncStore(database), pki, command === 'revoke-device' ? 'device' : 'person', who, values.reason);
+        for (const d of done) io.out(`Revoked ${d.revocation.kind} ${d.name} (${d.revocation.subject}) at ${d.revocation.revokedAt}: ${d.revocation.reason}\n`);
+        io.out('  Signed with the plant CA; every laptop receives it at its next sync.\n');
         return 0;
       } finally {
         await database.close();

@@ -11,6 +11,7 @@ import { GENESIS_PREV, type EventProblem } from '../../src-shared/common/journal
 import { changeDecisionFact, type ChangeDecisionFact } from '../../src-shared/common/sync/change-conflicts.ts';
 import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
+import { CentralRevocationSchema, type CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
 import { describeProblems, type ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { parseStoredRow } from '../../src-shared/node/journal-verifier.ts';
 import { project } from './projections.ts';
@@ -153,6 +154,17 @@ export class SyncRepository {
       } catch {
         // An unreadable payload decides nothing; journal verification reports it.
       }
+    }
+    return out;
+  }
+
+  /** Central revocations this laptop has recorded (`revocation.synced`), oldest first. */
+  syncedRevocations(): CentralRevocation[] {
+    const rows = this.db.prepare("SELECT payload FROM events WHERE type = 'revocation.synced' ORDER BY rowid").all() as { payload: string }[];
+    const out: CentralRevocation[] = [];
+    for (const r of rows) {
+      const parsed = CentralRevocationSchema.safeParse(JSON.parse(r.payload));
+      if (parsed.success) out.push(parsed.data);
     }
     return out;
   }

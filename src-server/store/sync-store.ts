@@ -11,6 +11,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { GENESIS_PREV, type EventProblem } from '../../src-shared/common/journal-event.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
+import type { CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
 import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { describeProblems } from '../../src-shared/node/chain-ingest.ts';
@@ -227,7 +228,9 @@ export class SyncStore {
         if (problems.length > 0) {
           return refuse({
             code: `event-${problems[0]!.kind}`, message: `The server refused ${describeProblems(problems)}.`,
-            hint: 'Run `baseline journal verify` on this laptop: its journal was altered or damaged. Nothing after this event was accepted.',
+            hint: problems[0]!.kind === 'signer-revoked'
+              ? 'Nothing from this event on was accepted; everything before it was. The person may no longer sign: an administrator must decide what happens to this laptop\'s later records (they stay on the laptop).'
+              : 'Run `baseline journal verify` on this laptop: its journal was altered or damaged. Nothing after this event was accepted.',
             details: { seq: e.seq, problems },
           }, false);
         }
@@ -320,5 +323,33 @@ export class SyncStore {
       }
     }
     return out;
+  }
+
+  /** Stores a central revocation (one per device or person; a second one of the same subject keeps the first). */
+  async addRevocation(r: CentralRevocation): Promise<CentralRevocation> {
+    await this.db.insertInto('central_revocations').values({ id: r.id, kind: r.kind, subject: r.subject, reason: r.reason, revoked_at: r.revokedAt, statement: r.statement, signature: r.signature })
+      .onConflict((oc) => oc.columns(['kind', 'subject']).doNothing()).execute();
+    return (await this.revocations()).find((x) => x.kind === r.kind && x.subject === r.subject)!;
+  }
+
+  /** Every central revocation, oldest first. */
+  async revocations(): Promise<CentralRevocation[]> {
+    const rows = await this.db.selectFrom('central_revocations').selectAll().orderBy('revoked_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind === 'device' ? 'device' as const : 'person' as const, subject: r.subject, reason: r.reason, revokedAt: r.revoked_at, statement: r.statement, signature: r.signature }));
+  }
+
+  /** Certificate fingerprints of the people an employee id was enrolled as (from the journals the server holds). */
+  async personFingerprints(employeeId: string): Promise<{ fingerprint: string; name: string }[]> {
+    const rows = await this.db.selectFrom('events').select('payload').where('type', '=', 'person.enrolled').where('payload', 'like', `%${employeeId}%`).execute();
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      try {
+        const p = JSON.parse(r.payload) as { employeeId?: unknown; fingerprint?: unknown; name?: unknown };
+        if (p.employeeId === employeeId && typeof p.fingerprint === 'string') out.set(p.fingerprint, typeof p.name === 'string' ? p.name : employeeId);
+      } catch {
+        // not readable: not a person
+      }
+    }
+    return [...out].map(([fingerprint, name]) => ({ fingerprint, name }));
   }
 }

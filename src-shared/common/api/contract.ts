@@ -68,7 +68,7 @@ export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 const EventProblemSchema = z.object({
   device: z.string(),
   seq: z.number(),
-  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified']),
+  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified', 'signer-revoked', 'device-revoked']),
   message: z.string(),
 });
 

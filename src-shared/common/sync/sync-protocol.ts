@@ -17,6 +17,7 @@
  *   GET  /sync/conflicts              conflicts the server found across devices
  */
 import { z } from 'zod';
+import { CentralRevocationSchema } from './central-revocation.ts';
 
 /** Wire format version; a major change is refused by both sides with a clear error. */
 export const SYNC_PROTOCOL = 'baseline.sync/1';
@@ -120,6 +121,8 @@ export const PulledEventSchema = z.object({ globalSeq: z.number().int().positive
 export const PullResponseSchema = z.object({
   events: z.array(PulledEventSchema),
   devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
+  /** Every central revocation, signed by the plant CA (laptops check and record the ones they lack). */
+  revocations: z.array(CentralRevocationSchema).max(10_000).default([]),
   /** The global seq to ask after next time. */
   cursor: z.number().int().nonnegative(),
   more: z.boolean(),
