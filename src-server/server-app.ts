@@ -281,6 +281,12 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
 
   app.get('/sync/conflicts', { preHandler: authenticate }, async () => ({ conflicts: await serverConflicts(store) }));
 
+  // Events whose device time is implausible, with each device's recorded clock offsets.
+  app.get<{ Querystring: { device?: string } }>('/sync/clock-flags', { preHandler: authenticate }, async (request) => {
+    const device = typeof request.query.device === 'string' && request.query.device !== '' ? request.query.device : undefined;
+    return { flags: await store.clockFlags(device), offsets: device ? await store.clockOffsets(device) : [] };
+  });
+
   return { app, store };
 }
 

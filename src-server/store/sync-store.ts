@@ -12,6 +12,7 @@ import { GENESIS_PREV, type EventProblem } from '../../src-shared/common/journal
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
 import type { CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
+import { clockFlags, type ClockFlagKind } from '../../src-shared/common/sync/clock-flags.ts';
 import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { describeProblems } from '../../src-shared/node/chain-ingest.ts';
@@ -173,6 +174,8 @@ export class SyncStore {
       let accepted = 0;
       let duplicates = 0;
       const nowIso = now.toISOString();
+      const offsetMs = Number.isFinite(Date.parse(deviceTime)) ? Date.parse(deviceTime) - now.getTime() : null;
+      let previousAt = (await trx.selectFrom('events').select('at').where('device', '=', deviceId).orderBy('seq', 'desc').limit(1).executeTakeFirst())?.at ?? null;
 
       const refuse = async (error: ErrorData, flag: boolean): Promise<IngestOutcome> => {
         await trx.insertInto('refusals').values({ id: uuidv7(), device: deviceId, at: nowIso, code: error.code, message: error.message, details: JSON.stringify(error.details ?? {}) }).execute();
@@ -250,6 +253,10 @@ export class SyncStore {
           global_seq: globalSeq, device: e.device, seq: e.seq, id: e.id, prev: e.prev, type: e.type, payload: e.payload, actor: e.actor,
           at: e.at, hash: e.hash, sig: e.sig, blobs: JSON.stringify(blobs), received_at: nowIso,
         }).execute();
+        for (const flag of clockFlags(e, previousAt, now, offsetMs)) {
+          await trx.insertInto('clock_flags').values({ id: uuidv7(), device: deviceId, seq: e.seq, event_id: e.id, kind: flag.kind, message: flag.message, received_at: nowIso }).execute();
+        }
+        previousAt = e.at;
         ackSeq = e.seq;
         ackHash = e.hash;
         accepted++;
@@ -351,5 +358,12 @@ export class SyncStore {
       }
     }
     return [...out].map(([fingerprint, name]) => ({ fingerprint, name }));
+  }
+
+  /** Events flagged for an implausible device time (of one device, when given), in the order flagged. */
+  async clockFlags(device?: string): Promise<{ device: string; seq: number; eventId: string; kind: ClockFlagKind; message: string; receivedAt: string }[]> {
+    let q = this.db.selectFrom('clock_flags').selectAll().orderBy('received_at').orderBy('seq');
+    if (device !== undefined) q = q.where('device', '=', device);
+    return (await q.execute()).map((r) => ({ device: r.device, seq: Number(r.seq), eventId: r.event_id, kind: r.kind as ClockFlagKind, message: r.message, receivedAt: r.received_at }));
   }
 }

@@ -14,7 +14,8 @@
  *   GET  /blobs/<sha256>              blob bytes
  *   POST /sync/push                   events after the acknowledged seq, with this laptop's journal head
  *   GET  /sync/pull?after=N&limit=M   other devices' events in the server's global order
- *   GET  /sync/conflicts              conflicts the server found across devices
+ *   GET  /sync/conflicts              conflicts the server found across devices, with signed resolutions
+ *   GET  /sync/clock-flags?device=D   events flagged for an implausible device time, and D's clock offsets
  */
 import { z } from 'zod';
 import { CentralRevocationSchema } from './central-revocation.ts';
