@@ -10,7 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
-import { changeDecisionFact, findChangeConflicts, type ChangeDecisionFact } from '../src-shared/common/sync/change-conflicts.ts';
+import { findJournalConflicts, type SyncConflict } from '../src-shared/common/sync/journal-conflicts.ts';
 import {
   EnrolRequestSchema, MAX_BATCH_EVENTS, MAX_BLOB_BYTES, MAX_JSON_BODY, MissingBlobsRequestSchema, PushRequestSchema, SYNC_PROTOCOL,
   enrolmentStatement, type EnrolResponse, type PullResponse, type PushRequest, type PushResponse, type SyncState,
@@ -20,6 +20,8 @@ import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
 import { anyCertificateFingerprint, checkDeviceCertificate, issueDeviceCertificate } from '../src-shared/node/plant-certificates.ts';
 import { registerBlobUploadRoutes } from './blob-upload-routes.ts';
 import type { ServerPki } from './server-home.ts';
+import { deviceRevocation } from './central-revocations.ts';
+import { revokedSignerProblems } from '../src-shared/common/sync/central-revocation.ts';
 import type { ServerDatabase } from './store/server-database.ts';
 import { ServerBlobStore } from './store/server-blob-store.ts';
 import { SyncStore, type DeviceRow } from './store/sync-store.ts';
@@ -147,6 +149,11 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const device = token === '' ? null : await store.deviceByToken(secretHash(token));
+    const revoked = device ? deviceRevocation(await store.revocations(), device.device_id, device.name) : null;
+    if (revoked) {
+      await store.recordRefusal(device!.device_id, clock(), revoked.toData());
+      throw revoked;
+    }
     if (!device) {
       throw refusal(401, 'device-not-enrolled', 'This laptop is not enrolled with this server (no valid access token).',
         'Enrol the laptop with a one-time code from the server administrator (`baseline server enrol-code`).');
@@ -268,6 +275,12 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
 
   app.get('/sync/conflicts', { preHandler: authenticate }, async () => ({ conflicts: await serverConflicts(store) }));
 
+  // Events whose device time is implausible, with each device's recorded clock offsets.
+  app.get<{ Querystring: { device?: string } }>('/sync/clock-flags', { preHandler: authenticate }, async (request) => {
+    const device = typeof request.query.device === 'string' && request.query.device !== '' ? request.query.device : undefined;
+    return { flags: await store.clockFlags(device), offsets: device ? await store.clockOffsets(device) : [] };
+  });
+
   return { app, store };
 }
 
@@ -277,7 +290,11 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
  */
 export async function ingestPush(store: SyncStore, device: DeviceRow, body: Pick<PushRequest, 'events' | 'head' | 'deviceTime'>, now: Date) {
   const key = publicKeyFromPem(device.public_key_pem)!;
-  return store.ingest(device.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => arrivingRowProblems(e, key, chain));
+  const revocations = await store.revocations();
+  return store.ingest(device.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => {
+    const problems = arrivingRowProblems(e, key, chain);
+    return problems.length > 0 ? problems : revokedSignerProblems(e, revocations);
+  });
 }
 
 /** A page of other devices' events for a device, with their certificates: online pull and a server bundle give the same. */
@@ -286,23 +303,12 @@ export async function pullPage(store: SyncStore, deviceId: string, after: number
   const ids = [...new Set(page.events.map((e) => e.event.device))];
   const devices = (await Promise.all(ids.map((id) => store.device(id)))).filter((x): x is DeviceRow => x !== null)
     .map((x) => ({ deviceId: x.device_id, name: x.name, publicKeyPem: x.public_key_pem, certificatePem: x.certificate_pem }));
-  return { events: page.events, devices, cursor: page.cursor, more: page.more };
+  return { events: page.events, devices, revocations: await store.revocations(), cursor: page.cursor, more: page.more };
 }
 
-/** Conflicts across every device's change decisions the server holds. */
-export async function serverConflicts(store: SyncStore) {
-  const facts: ChangeDecisionFact[] = [];
-  for (const e of await store.eventsOfType('change.updated')) {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(e.payload);
-    } catch {
-      continue;
-    }
-    const f = changeDecisionFact({ ...e, payload });
-    if (f) facts.push(f);
-  }
-  return findChangeConflicts(facts);
+/** Conflicts across every device's records the server holds, with their signed resolutions. */
+export async function serverConflicts(store: SyncStore): Promise<SyncConflict[]> {
+  return findJournalConflicts(await store.conflictEvents());
 }
 
 /** Checks a device certificate the server issued against its own CA (used by the central view and tests). */

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { BaselineError, toErrorData } from '../src-shared/common/errors.ts';
 import { buildServerApp, createEnrolCode } from './server-app.ts';
 import { runBundleCommand } from './bundle-cli.ts';
+import { revokeCentrally } from './central-revocations.ts';
 import { defaultServerNames, prepareServerHome, type ServerPki } from './server-home.ts';
 import { openServerDatabase, type ServerDatabase } from './store/server-database.ts';
 import { SyncStore } from './store/sync-store.ts';
@@ -29,6 +30,10 @@ Usage:
         a bundle for one laptop: what online pull would give it, encrypted to that laptop
   baseline server bundle-cert [--out FILE]
         the server's bundle certificate (laptops encrypt their bundles to it)
+  baseline server revoke-device DEVICE_ID --reason TEXT [--home DIR] [--db URL]
+  baseline server revoke-person EMPLOYEE_ID|CERT_FINGERPRINT --reason TEXT [--home DIR] [--db URL]
+        revoke centrally, signed with the plant CA's key; every laptop receives it at its next sync, and events
+        signed by that device or person after now are refused everywhere
 
 Data directory: --home DIR, else $BASELINE_SERVER_HOME, else ~/.baseline-server.
 `;
@@ -116,7 +121,7 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
       args: argv, allowPositionals: true, strict: true,
       options: {
         home: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, name: { type: 'string', multiple: true },
-        ttl: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        ttl: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         out: { type: 'string' }, device: { type: 'string' }, after: { type: 'string' }, 'ack-out': { type: 'string' },
       },
     }));
@@ -157,6 +162,24 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
     if (command === 'import' || command === 'export' || command === 'bundle-cert') {
       mkdirSync(home, { recursive: true, mode: 0o700 });
       return await runBundleCommand(command, { home, postgresUrl, file: positionals[1], out: values.out, device: values.device, after: values.after, ackOut: values['ack-out'] }, io.out);
+    }
+    if (command === 'revoke-device' || command === 'revoke-person') {
+      const who = positionals[1];
+      if (!who || values.reason === undefined) {
+        io.err(`baseline server: ${command} needs ${command === 'revoke-device' ? 'the device id' : 'the employee id or certificate fingerprint'} and --reason "…".\n`);
+        return 2;
+      }
+      mkdirSync(home, { recursive: true, mode: 0o700 });
+      const pki = prepareServerHome(home, defaultServerNames());
+      const database = await openServerDatabase(postgresUrl ? { postgresUrl } : { sqlitePath: join(home, 'server.db') });
+      try {
+        const done = await revokeCentrally(new SyncStore(database), pki, command === 'revoke-device' ? 'device' : 'person', who, values.reason);
+        for (const d of done) io.out(`Revoked ${d.revocation.kind} ${d.name} (${d.revocation.subject}) at ${d.revocation.revokedAt}: ${d.revocation.reason}\n`);
+        io.out('  Signed with the plant CA; every laptop receives it at its next sync.\n');
+        return 0;
+      } finally {
+        await database.close();
+      }
     }
     if (command !== undefined) {
       io.err(`baseline server: unknown command "${command}".\nRun \`baseline server --help\`.\n`);

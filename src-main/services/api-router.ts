@@ -86,6 +86,8 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
     },
     'sync.backup.status': () => app.bundles.backupStatus(),
     'sync.backup.setFolder': (req) => app.bundles.setBackupFolder(req.folder),
+    'sync.conflicts': (req) => ({ conflicts: app.conflicts.list(req.changeId) }),
+    'sync.resolveConflict': (req) => app.conflicts.resolve(req.conflictId, req.decision, req.reason, { employeeId: req.employeeId, password: req.password }, app.actor()),
     'sync.enrol': (req) => app.sync.enrol(req.serverUrl, req.code, req.caFingerprint, app.actor()),
     'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),
     'journal.verify': () => app.journalService.verifyAndRecord(app.actor()),

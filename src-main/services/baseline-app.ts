@@ -41,6 +41,7 @@ import { driftClockPolicy } from '../../src-shared/common/workflow/policy-schema
 import { SyncRepository } from '../store/sync-repository.ts';
 import { SyncService } from './sync-service.ts';
 import { SyncBundleService } from './sync-bundle-service.ts';
+import { ConflictService } from './conflict-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -104,6 +105,8 @@ export class BaselineApp {
   readonly sync: SyncService;
   /** Sync by file (air-gapped plants) and evidence backup to removable media. */
   readonly bundles: SyncBundleService;
+  /** Sync conflicts between devices' records, and their signed resolutions. */
+  readonly conflicts: ConflictService;
   private readonly backgroundSync: boolean;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
@@ -149,8 +152,10 @@ export class BaselineApp {
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
       identity: this.identity,
     });
+    const syncRepo = new SyncRepository(store.db);
+    this.conflicts = new ConflictService({ repo: syncRepo, journal: this.journal, identity: this.identity });
     this.sync = new SyncService({
-      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey,
+      home: store.home, journal: this.journal, repo: syncRepo, blobs: this.blobs, hub: this.hub, deviceKey,
       identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), ...(options.sync ?? {}),
     });
     this.bundles = new SyncBundleService({

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import type { SyncStatus } from '../../src-shared/common/api/contract.ts';
 import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
-import { findChangeConflicts } from '../../src-shared/common/sync/change-conflicts.ts';
+import { findJournalConflicts, openConflicts } from '../../src-shared/common/sync/journal-conflicts.ts';
+import { revokedDeviceProblems, revokedSignerProblems, statementMatches, type CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
+import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
 import {
   EnrolResponseSchema, MAX_BATCH_EVENTS, MissingBlobsResponseSchema, PullResponseSchema, PushResponseSchema, SYNC_PROTOCOL, SyncStateSchema,
   enrolmentStatement, type PullResponse, type WireEvent,
@@ -156,7 +158,7 @@ export class SyncService {
   status(): SyncStatus {
     const e = this.enrolment;
     const acknowledgedSeq = Number(this.deps.repo.get('acknowledged-seq') ?? '0');
-    const conflicts = findChangeConflicts(this.deps.repo.changeFacts()).map(({ kind, changeId, title, message, hint }) => ({ kind, changeId, title, message, hint }));
+    const conflicts = openConflicts(findJournalConflicts(this.deps.repo.conflictEvents())).map(({ id, kind, changeId, title, message, hint }) => ({ id, kind, changeId, title, message, hint }));
     let state: SyncStatus['state'];
     if (!e) state = 'not-enrolled';
     else if (this.running) state = 'syncing';
@@ -247,8 +249,14 @@ export class SyncService {
     this.lastAttemptAt = this.clock().toISOString();
     this.emit();
     try {
-      if (!this.deps.pullOnly) await this.push();
+      // A refused push still pulls: the refusal may come from a revocation this laptop has not received yet.
+      // A pull-only replica (the central view) never pushes.
+      const pushed = this.deps.pullOnly ? null : await this.push().then(() => null, (err: unknown) => {
+        if (toErrorData(err).code === 'server-unreachable' || toErrorData(err).code === 'device-revoked') throw err;
+        return err;
+      });
       await this.pull();
+      if (pushed !== null) throw pushed;
       this.reachable = true;
       this.lastError = null;
       this.lastSuccessAt = this.clock().toISOString();
@@ -312,6 +320,7 @@ export class SyncService {
     for (;;) {
       const after = Number(this.deps.repo.get('pull-cursor') ?? '0');
       const page: PullResponse = PullResponseSchema.parse(await http.call('GET', `/sync/pull?after=${after}&limit=${MAX_BATCH_EVENTS}`));
+      const revocations = this.recordRevocations(page.revocations, e.caCertificatePem);
       const keys = this.trustedDeviceKeys(page, e.caCertificatePem);
       for (const item of page.events) {
         for (const h of item.blobs) {
@@ -325,7 +334,8 @@ export class SyncService {
       const outcome = this.deps.repo.storePulled(page.events, page.cursor, (ev, head) => {
         const key = keys.get(ev.device);
         if (!key) return [{ device: ev.device, seq: ev.seq, kind: 'unknown-device', message: 'the server sent no valid plant-CA certificate for this device' }];
-        return arrivingRowProblems(ev, key, head);
+        const problems = arrivingRowProblems(ev, key, head);
+        return problems.length > 0 ? problems : [...revokedDeviceProblems(ev, revocations), ...revokedSignerProblems(ev, revocations)];
       });
       const last = page.events[page.events.length - 1]?.event;
       if (outcome.stored > 0 && last) this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
@@ -338,6 +348,29 @@ export class SyncService {
   enrolmentCa(): { caCertificatePem: string; caFingerprint: string; serverId: string } | null {
     const e = this.enrolment;
     return e ? { caCertificatePem: e.caCertificatePem, caFingerprint: e.caFingerprint, serverId: e.serverId } : null;
+  }
+
+  /**
+   * Records the central revocations this laptop lacks, each checked first: the statement must say what its fields
+   * say and carry the plant CA's signature. A person's revocation also revokes their certificate here. Returns every
+   * revocation now on record.
+   */
+  private recordRevocations(received: readonly CentralRevocation[], caPem: string): CentralRevocation[] {
+    const held = this.deps.repo.syncedRevocations();
+    const actor: Actor = { kind: 'device', id: this.deps.deviceKey.deviceId, name: this.deps.deviceKey.name };
+    for (const r of received) {
+      if (held.some((h) => h.id === r.id)) continue;
+      if (!statementMatches(r) || !verifyWithCertificate(caPem, r.statement, r.signature)) {
+        throw new BaselineError('revocation-signature-invalid', `The server sent a revocation of ${r.kind} ${r.subject.slice(0, 16)} that the plant CA did not sign.`,
+          'Nothing from it was recorded. Tell the administrator: the server\'s copy is damaged or forged.');
+      }
+      this.deps.journal.append('revocation.synced', { ...r }, actor);
+      if (r.kind === 'person' && !this.deps.identity.trust().revokedFingerprints.has(r.subject)) {
+        this.deps.journal.append('certificate.revoked', { fingerprint: r.subject, reason: `revoked centrally at ${r.revokedAt}: ${r.reason}` }, actor);
+      }
+      held.push(r);
+    }
+    return held;
   }
 
   /** Keys of the devices in a pulled page (or a server's bundle) whose certificates chain to the plant CA and bind the key they announced. */

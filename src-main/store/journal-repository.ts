@@ -170,11 +170,13 @@ export class JournalRepository {
    * verified, in verified order, and compares every projection table with that replay.
    */
   verifyAll(signatures: 'all' | 'chain-head' = 'all'): JournalVerifyReport {
-    const replay = new ProjectionReplay();
+    const replay = new ProjectionReplay(this.pinned?.id ?? null);
+    const verified: JournalEvent[] = [];
     const report = verifyJournalRows(this.rowsForVerification(), {
-      ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => replay.apply(e), signatures,
+      ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => verified.push(e), signatures,
       certifiedDevices: this.certifiedDevices(),
     });
+    for (const e of this.inStoredOrder(verified)) replay.apply(e);
     const projections = replay.compareWith(this.db);
     return { ...report, projections, ok: report.ok && projections.length === 0 };
   }
@@ -239,6 +241,19 @@ export class JournalRepository {
   }
 
   /**
+   * Verified events in the order this store recorded them (its own appends and pulled pages, as they happened), the
+   * order the projections were updated in: two devices' decisions on the same change, made while they could not see
+   * each other, then replay exactly as they were applied. Each device's events keep their seq order either way.
+   */
+  private inStoredOrder(events: JournalEvent[]): JournalEvent[] {
+    const devices = new Set(events.map((e) => e.device));
+    if (devices.size < 2) return events;
+    const order = new Map<string, number>();
+    for (const r of this.db.prepare('SELECT id, rowid FROM events').iterate() as Iterable<{ id: string; rowid: number }>) order.set(r.id, r.rowid);
+    return [...events].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  }
+
+  /**
    * Empties and refills every projection table from the journal, replaying the pinned and certified devices' events by
    * seq (the verified order, whatever order the rows were inserted in). Events of other devices do not count
    * and are skipped; a journal whose counted events fail verification is refused (its history is in doubt).
@@ -256,7 +271,7 @@ export class JournalRepository {
       throw new BaselineError('journal-damaged', `The journal cannot be replayed: seq ${p.seq} of device ${p.device} fails verification (${p.kind}: ${p.message}).`,
         'Run `baseline journal verify` to see every problem, and restore the data directory from a backup or the central server.');
     }
-    const replayed = rebuildProjections(this.db, () => events);
+    const replayed = rebuildProjections(this.db, () => this.inStoredOrder(events), this.pinned?.id ?? null);
     this.trustCheck = null;
     return { replayed, skipped: report.events - replayed };
   }

@@ -17,8 +17,11 @@ const ROWS_NAMED = 5;
 /** A scratch database with the store's schema, into which verified events are replayed. */
 export class ProjectionReplay {
   private readonly scratch: Database.Database;
+  private readonly localDevice: string | null;
 
-  constructor() {
+  /** `localDevice`: this data directory's own device (other devices' events project as pulled ones do). */
+  constructor(localDevice: string | null = null) {
+    this.localDevice = localDevice;
     this.scratch = new Database(':memory:');
     for (const m of MIGRATIONS) this.scratch.exec(m.sql);
     this.scratch.exec('BEGIN');
@@ -26,7 +29,7 @@ export class ProjectionReplay {
 
   /** Applies one verified event, as the append did. */
   apply(event: JournalEvent): void {
-    project(this.scratch, event);
+    project(this.scratch, event, this.localDevice === null || event.device === this.localDevice);
   }
 
   /** Compares every projection table of `db` with the replay; frees the scratch database. */

@@ -9,7 +9,8 @@ import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model
 import { PROJECTION_TABLES } from './migrations.ts';
 import { STOPPING_OPERATIONS, isExecutedStatus } from '../../src-shared/common/sync/change-conflicts.ts';
 
-type Projector<T extends EventType> = (db: Database.Database, event: JournalEvent, payload: EventPayload<T>) => void;
+/** `local`: the event is this data directory's own (its pinned device's), not one pulled from another device. */
+type Projector<T extends EventType> = (db: Database.Database, event: JournalEvent, payload: EventPayload<T>, local: boolean) => void;
 
 function upsertRoster(db: Database.Database, entry: EventPayload<'people.roster-set'>['entry'], e: JournalEvent): void {
   db.prepare(`INSERT INTO roster (employee_id, name, roles, site_id, active, event_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -49,7 +50,10 @@ const projectors: { [T in EventType]?: Projector<T> } = {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(e.id, e.at, p.controller, p.protocol, p.profileSha256, p.captureSha256, p.complete ? 1 : 0, p.tags, p.good, p.bad, p.requests, p.minimumRequests, e.actor.name, p.controllerId);
   },
-  'ca.trusted': (db, e, p) => {
+  'ca.trusted': (db, e, p, local) => {
+    // Only this laptop's own decisions make it trust a CA: another device's `ca.trusted` (even an unsigned first use)
+    // is kept as that device's evidence but never widens this laptop's trust (docs/security.md).
+    if (!local) return;
     db.prepare('INSERT OR IGNORE INTO trusted_cas (fingerprint, name, certificate_pem, source, trusted_at) VALUES (?, ?, ?, ?, ?)')
       .run(p.fingerprint, p.name, p.certificatePem, p.source, e.at);
   },
@@ -79,7 +83,12 @@ const projectors: { [T in EventType]?: Projector<T> } = {
       .run(p.snapshotSha256, p.fileSha256, p.controllerId, p.controller, p.complete ? 1 : 0, p.signerFingerprint, p.signer, e.at, e.id);
   },
   'baseline.approved': (db, e, p) => {
-    db.prepare('INSERT INTO baselines (controller_id, version, snapshot_sha256, approved_by, approved_at, event_id) VALUES (?, ?, ?, ?, ?, ?)')
+    // The same version approved on two laptops that could not see each other (a sync conflict, flagged and kept in the
+    // journal): the later approval is the current one, whatever order the events arrived in.
+    db.prepare(`INSERT INTO baselines (controller_id, version, snapshot_sha256, approved_by, approved_at, event_id) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (controller_id, version) DO UPDATE SET snapshot_sha256 = excluded.snapshot_sha256, approved_by = excluded.approved_by,
+                  approved_at = excluded.approved_at, event_id = excluded.event_id
+                WHERE (excluded.approved_at, excluded.event_id) > (baselines.approved_at, baselines.event_id)`)
       .run(p.controllerId, p.version, p.snapshotSha256, p.approval.signer.name, e.at, e.id);
   },
   'drift.checked': (db, e, p) => {
@@ -181,20 +190,20 @@ function withStatementCache(db: Database.Database): Database.Database {
 }
 
 /** Applies one event to the projections (call inside the append transaction). */
-export function project(db: Database.Database, event: JournalEvent): void {
+export function project(db: Database.Database, event: JournalEvent, local = true): void {
   if (!isEventType(event.type)) return; // an event type from a newer build: kept in the journal, projected after upgrade
   const payload = EVENT_PAYLOADS[event.type].parse(event.payload);
   const projector = projectors[event.type] as Projector<EventType> | undefined;
-  projector?.(withStatementCache(db), event, payload);
+  projector?.(withStatementCache(db), event, payload, local);
 }
 
 /** Empties every projection table and replays the journal, in one transaction. Returns events replayed. */
-export function rebuildProjections(db: Database.Database, events: () => Iterable<JournalEvent>): number {
+export function rebuildProjections(db: Database.Database, events: () => Iterable<JournalEvent>, localDevice: string | null): number {
   return db.transaction(() => {
     for (const table of PROJECTION_TABLES) db.prepare(`DELETE FROM ${table}`).run();
     let n = 0;
     for (const e of events()) {
-      project(db, e);
+      project(db, e, localDevice === null || e.device === localDevice);
       n++;
     }
     return n;

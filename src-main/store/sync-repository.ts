@@ -9,7 +9,9 @@ import type Database from 'better-sqlite3';
 import { BaselineError, type ErrorData } from '../../src-shared/common/errors.ts';
 import { GENESIS_PREV, type EventProblem } from '../../src-shared/common/journal-event.ts';
 import { changeDecisionFact, type ChangeDecisionFact } from '../../src-shared/common/sync/change-conflicts.ts';
+import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
+import { CentralRevocationSchema, type CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
 import { describeProblems, type ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { parseStoredRow } from '../../src-shared/node/journal-verifier.ts';
 import { project } from './projections.ts';
@@ -113,7 +115,7 @@ export class SyncRepository {
         const parsed = parseStoredRow(e);
         if ('error' in parsed) throw new BaselineError('pulled-event-unreadable', `Event seq ${e.seq} of device ${e.device} cannot be read: ${parsed.error}.`, 'Tell the administrator; nothing from it was stored.');
         insert.run(e.id, e.device, e.seq, e.prev, e.type, e.payload, e.actor, e.at, e.hash, e.sig);
-        project(this.db, { ...parsed.body, hash: e.hash, sig: e.sig });
+        project(this.db, { ...parsed.body, hash: e.hash, sig: e.sig }, false);
         stored++;
       }
       this.set('pull-cursor', String(endCursor));
@@ -136,6 +138,44 @@ export class SyncRepository {
       }
       const f = changeDecisionFact({ ...r, payload });
       if (f) out.push(f);
+    }
+    return out;
+  }
+
+  /**
+   * The events conflict rules read, of every device: change decisions, baseline approvals, lockouts, resolutions,
+   * and every event that carries the signature of a person locked out somewhere.
+   */
+  conflictEvents(): ConflictEvent[] {
+    const marks = CONFLICT_EVENT_TYPES.map(() => '?').join(', ');
+    const rows = this.db.prepare(`SELECT id, device, seq, type, at, payload FROM events WHERE type IN (${marks}) ORDER BY rowid`).all(...CONFLICT_EVENT_TYPES) as
+      { id: string; device: string; seq: number; type: string; at: string; payload: string }[];
+    const locked = new Set<string>();
+    for (const r of rows) {
+      if (r.type !== 'person.locked') continue;
+      const fp = /"fingerprint":"([0-9a-f]{64})"/.exec(r.payload)?.[1];
+      if (fp) locked.add(fp);
+    }
+    const more = [...locked].flatMap((fp) => this.db.prepare(`SELECT id, device, seq, type, at, payload FROM events WHERE type NOT IN (${marks}) AND instr(payload, ?) > 0 ORDER BY rowid`)
+      .all(...CONFLICT_EVENT_TYPES, fp) as typeof rows);
+    const out: ConflictEvent[] = [];
+    for (const r of [...rows, ...more]) {
+      try {
+        out.push({ id: r.id, device: r.device, seq: r.seq, type: r.type, at: r.at, payload: JSON.parse(r.payload) as unknown });
+      } catch {
+        // An unreadable payload decides nothing; journal verification reports it.
+      }
+    }
+    return out;
+  }
+
+  /** Central revocations this laptop has recorded (`revocation.synced`), oldest first. */
+  syncedRevocations(): CentralRevocation[] {
+    const rows = this.db.prepare("SELECT payload FROM events WHERE type = 'revocation.synced' ORDER BY rowid").all() as { payload: string }[];
+    const out: CentralRevocation[] = [];
+    for (const r of rows) {
+      const parsed = CentralRevocationSchema.safeParse(JSON.parse(r.payload));
+      if (parsed.success) out.push(parsed.data);
     }
     return out;
   }

@@ -49,6 +49,8 @@ export interface ServerTables {
   counters: { name: string; value: number };
   refusals: { id: string; device: string | null; at: string; code: string; message: string; details: string };
   clock_offsets: { id: string; device: string; received_at: string; device_time: string; offset_ms: number };
+  central_revocations: { id: string; kind: string; subject: string; reason: string; revoked_at: string; statement: string; signature: string };
+  clock_flags: { id: string; device: string; seq: number; event_id: string; kind: string; message: string; received_at: string };
 }
 
 /** Which database the server runs on. */

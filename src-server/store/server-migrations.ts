@@ -84,4 +84,30 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-revocations-clock-flags': {
+    async up(db: AnyDb) {
+      // Devices and people revoked centrally, each with the statement the plant CA signed (laptops check it on pull).
+      await db.schema.createTable('central_revocations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text', (c) => c.notNull())
+        .addColumn('statement', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addUniqueConstraint('central_revocations_subject', ['kind', 'subject'])
+        .execute();
+      // Events whose device time is implausible (before the device's previous event, far in the future, or skewed).
+      await db.schema.createTable('clock_flags')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('device', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('clock_flags_event').on('clock_flags').column('event_id').execute();
+    },
+  },
 };

@@ -11,6 +11,9 @@ import type { Kysely, Transaction } from 'kysely';
 import { GENESIS_PREV, type EventProblem } from '../../src-shared/common/journal-event.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
+import type { CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
+import { clockFlags, type ClockFlagKind } from '../../src-shared/common/sync/clock-flags.ts';
+import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { describeProblems } from '../../src-shared/node/chain-ingest.ts';
 import type { ServerDatabase, ServerTables } from './server-database.ts';
@@ -172,6 +175,8 @@ export class SyncStore {
       let accepted = 0;
       let duplicates = 0;
       const nowIso = now.toISOString();
+      const offsetMs = Number.isFinite(Date.parse(deviceTime)) ? Date.parse(deviceTime) - now.getTime() : null;
+      let previousAt = (await trx.selectFrom('events').select('at').where('device', '=', deviceId).orderBy('seq', 'desc').limit(1).executeTakeFirst())?.at ?? null;
 
       const refuse = async (error: ErrorData, flag: boolean): Promise<IngestOutcome> => {
         await trx.insertInto('refusals').values({ id: uuidv7(), device: deviceId, at: nowIso, code: error.code, message: error.message, details: JSON.stringify(error.details ?? {}) }).execute();
@@ -227,7 +232,9 @@ export class SyncStore {
         if (problems.length > 0) {
           return refuse({
             code: `event-${problems[0]!.kind}`, message: `The server refused ${describeProblems(problems)}.`,
-            hint: 'Run `baseline journal verify` on this laptop: its journal was altered or damaged. Nothing after this event was accepted.',
+            hint: problems[0]!.kind === 'signer-revoked'
+              ? 'Nothing from this event on was accepted; everything before it was. The person may no longer sign: an administrator must decide what happens to this laptop\'s later records (they stay on the laptop).'
+              : 'Run `baseline journal verify` on this laptop: its journal was altered or damaged. Nothing after this event was accepted.',
             details: { seq: e.seq, problems },
           }, false);
         }
@@ -247,6 +254,10 @@ export class SyncStore {
           global_seq: globalSeq, device: e.device, seq: e.seq, id: e.id, prev: e.prev, type: e.type, payload: e.payload, actor: e.actor,
           at: e.at, hash: e.hash, sig: e.sig, blobs: JSON.stringify(blobs), received_at: nowIso,
         }).execute();
+        for (const flag of clockFlags(e, previousAt, now, offsetMs)) {
+          await trx.insertInto('clock_flags').values({ id: uuidv7(), device: deviceId, seq: e.seq, event_id: e.id, kind: flag.kind, message: flag.message, received_at: nowIso }).execute();
+        }
+        previousAt = e.at;
         ackSeq = e.seq;
         ackHash = e.hash;
         accepted++;
@@ -297,5 +308,63 @@ export class SyncStore {
   async eventCount(): Promise<number> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** The events conflict rules read: change decisions, baseline approvals, lockouts, resolutions, and locked-out people's signatures. */
+  async conflictEvents(): Promise<ConflictEvent[]> {
+    const rows = await this.db.selectFrom('events').selectAll().where('type', 'in', [...CONFLICT_EVENT_TYPES]).orderBy('global_seq').execute();
+    const locked = new Set<string>();
+    for (const r of rows) {
+      const fp = r.type === 'person.locked' ? /"fingerprint":"([0-9a-f]{64})"/.exec(r.payload)?.[1] : undefined;
+      if (fp) locked.add(fp);
+    }
+    const more: typeof rows = [];
+    for (const fp of locked) {
+      more.push(...await this.db.selectFrom('events').selectAll().where('type', 'not in', [...CONFLICT_EVENT_TYPES]).where('payload', 'like', `%${fp}%`).orderBy('global_seq').execute());
+    }
+    const out: ConflictEvent[] = [];
+    for (const r of [...rows, ...more]) {
+      try {
+        out.push({ id: r.id, device: r.device, seq: Number(r.seq), type: r.type, at: r.at, payload: JSON.parse(r.payload) as unknown });
+      } catch {
+        // An unreadable payload decides nothing.
+      }
+    }
+    return out;
+  }
+
+  /** Stores a central revocation (one per device or person; a second one of the same subject keeps the first). */
+  async addRevocation(r: CentralRevocation): Promise<CentralRevocation> {
+    await this.db.insertInto('central_revocations').values({ id: r.id, kind: r.kind, subject: r.subject, reason: r.reason, revoked_at: r.revokedAt, statement: r.statement, signature: r.signature })
+      .onConflict((oc) => oc.columns(['kind', 'subject']).doNothing()).execute();
+    return (await this.revocations()).find((x) => x.kind === r.kind && x.subject === r.subject)!;
+  }
+
+  /** Every central revocation, oldest first. */
+  async revocations(): Promise<CentralRevocation[]> {
+    const rows = await this.db.selectFrom('central_revocations').selectAll().orderBy('revoked_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind === 'device' ? 'device' as const : 'person' as const, subject: r.subject, reason: r.reason, revokedAt: r.revoked_at, statement: r.statement, signature: r.signature }));
+  }
+
+  /** Certificate fingerprints of the people an employee id was enrolled as (from the journals the server holds). */
+  async personFingerprints(employeeId: string): Promise<{ fingerprint: string; name: string }[]> {
+    const rows = await this.db.selectFrom('events').select('payload').where('type', '=', 'person.enrolled').where('payload', 'like', `%${employeeId}%`).execute();
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      try {
+        const p = JSON.parse(r.payload) as { employeeId?: unknown; fingerprint?: unknown; name?: unknown };
+        if (p.employeeId === employeeId && typeof p.fingerprint === 'string') out.set(p.fingerprint, typeof p.name === 'string' ? p.name : employeeId);
+      } catch {
+        // not readable: not a person
+      }
+    }
+    return [...out].map(([fingerprint, name]) => ({ fingerprint, name }));
+  }
+
+  /** Events flagged for an implausible device time (of one device, when given), in the order flagged. */
+  async clockFlags(device?: string): Promise<{ device: string; seq: number; eventId: string; kind: ClockFlagKind; message: string; receivedAt: string }[]> {
+    let q = this.db.selectFrom('clock_flags').selectAll().orderBy('received_at').orderBy('seq');
+    if (device !== undefined) q = q.where('device', '=', device);
+    return (await q.execute()).map((r) => ({ device: r.device, seq: Number(r.seq), eventId: r.event_id, kind: r.kind as ClockFlagKind, message: r.message, receivedAt: r.received_at }));
   }
 }

@@ -255,6 +255,28 @@ export const EVENT_PAYLOADS = {
     }).strict().optional(),
     state: z.record(z.string(), z.unknown()),
   }).strict(),
+  /** A revocation made on the central server reached this laptop: the plant CA's signed statement, as received. */
+  'revocation.synced': z.object({
+    id: z.string().min(1),
+    kind: z.enum(['device', 'person']),
+    subject: z.string().min(1),
+    reason: z.string().min(1),
+    revokedAt: z.string(),
+    statement: z.string(),
+    signature: z.string(),
+  }).strict(),
+  /**
+   * A person resolved a sync conflict (two devices recorded contradicting decisions offline): names the conflict
+   * (src-shared/common/sync/journal-conflicts.ts), the decision and the reason, signed "reviewed". Both records stay.
+   */
+  'conflict.resolved': z.object({
+    conflictId: z.string().min(1).max(400),
+    kind: z.string().min(1),
+    changeId: z.string().nullable(),
+    decision: z.string().min(1).max(500),
+    reason: z.string().min(1).max(2000),
+    signature: SignatureSchema,
+  }).strict(),
 } as const;
 
 /** Known event type names. */

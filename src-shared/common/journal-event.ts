@@ -53,7 +53,9 @@ export type EventProblemKind =
   | 'seq-gap'          // seq is not the previous seq + 1
   | 'unknown-device'   // no device.created event gives this device's key
   | 'key-mismatch'     // the journal's device key is not the key this data directory holds
-  | 'device-uncertified'; // the device's key is neither pinned on this laptop nor certified: its events do not count
+  | 'device-uncertified' // the device's key is neither pinned on this laptop nor certified: its events do not count
+  | 'signer-revoked'   // (sync) a signature by a person revoked centrally before it was made
+  | 'device-revoked';  // (sync) an event of a device revoked centrally, recorded after the revocation
 
 /** One problem found in one event. */
 export interface EventProblem {

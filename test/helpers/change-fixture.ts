@@ -21,7 +21,8 @@ export const RACI = [
 /** Sets up CA, people, the demo plant, and a controller on tier-1 line L01 (Modbus TCP on 127.0.0.1:`port`); returns its id. */
 export function setUpPlant(app: BaselineApp, port = 5020): string {
   const actor = app.actor();
-  app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
+  // A plant CA made beforehand (and given to the central server: `plantCaForServer`) is used as it is.
+  if (!app.identity.cas().some((c) => c.source === 'created-here')) app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
   for (const p of RACI) app.identity.enrol({ name: p.name, employeeId: p.employeeId, roles: [...p.roles], password: p.password }, 'plant-ca-secret-1', actor);
   app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', { employeeId: 'M200', password: 'pat-password-1' });
   const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);

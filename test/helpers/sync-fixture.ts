@@ -13,6 +13,9 @@ import { SyncStore } from '../../src-server/store/sync-store.ts';
 import { prepareServerHome, defaultServerNames } from '../../src-server/server-home.ts';
 import { tempHome } from './temp-home.ts';
 import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { openP12 } from '../../src-shared/node/pki.ts';
+import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 
 /** Where the server keeps its data: SQLite in its home, or a PostgreSQL database. */
 export interface ServerTarget {
@@ -87,4 +90,16 @@ export async function openServerStore(home: string, postgresUrl: string | null) 
   prepareServerHome(home, defaultServerNames());
   const database = await openServerDatabase(postgresUrl ? { postgresUrl } : { sqlitePath: join(home, 'server.db') });
   return { store: new SyncStore(database), close: () => database.close() };
+}
+
+/**
+ * Creates the plant CA on a laptop and gives it to a server data directory before the server's first start (as a
+ * plant puts its CA in the server's pki folder), so the server's CA is the one that issued people's certificates.
+ */
+export function plantCaForServer(app: BaselineApp, laptopHome: string, serverHome: string, caPassword = 'plant-ca-secret-1'): void {
+  app.identity.createCa('Plant CA', caPassword, app.actor());
+  const { keyPem, certPem } = openP12(readFileSync(join(laptopHome, 'keys', 'plant-ca.p12')), caPassword);
+  mkdirSync(join(serverHome, 'pki'), { recursive: true, mode: 0o700 });
+  writeFileAtomic(join(serverHome, 'pki', 'plant-ca.key.pem'), keyPem, 0o600);
+  writeFileAtomic(join(serverHome, 'pki', 'plant-ca.pem'), certPem, 0o644);
 }

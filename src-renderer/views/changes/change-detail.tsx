@@ -17,6 +17,7 @@ import { WindowTimerBanner } from './window-timer.tsx';
 import { DemoDownload } from './demo-download.tsx';
 import { DemoPassword } from '../../components/signed-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
+import { SyncConflicts } from './sync-conflicts.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -55,6 +56,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       <h2><span className="change-number" data-testid="detail-number">{changeNumber(state)}</span> {state.fields.title || '(untitled)'}</h2>
       <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge ${detail.outcome === 'completed' || detail.outcome === 'rolled back and restored' ? 'badge-ok' : detail.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
       <ExportPackButton changeId={state.id} />
+      <SyncConflicts changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} zone={zone} />
       {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {detail.approvalTimeout.status === 'waiting' && (
         <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}.</p>

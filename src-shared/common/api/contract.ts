@@ -46,7 +46,21 @@ export const SyncStatusSchema = z.object({
   /** This laptop's clock minus the server's at the last push (ms); null before the first. */
   clockOffsetMs: z.number().nullable(),
   /** Decisions recorded two ways on laptops that could not see each other, for a person to resolve. */
-  conflicts: z.array(z.object({ kind: z.string(), changeId: z.string(), title: z.string(), message: z.string(), hint: z.string() })),
+  conflicts: z.array(z.object({ id: z.string(), kind: z.string(), changeId: z.string().nullable(), title: z.string(), message: z.string(), hint: z.string() })),
+});
+
+/** A sync conflict with the records in conflict and its signed resolution (src-shared/common/sync/journal-conflicts.ts). */
+export const SyncConflictSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  changeId: z.string().nullable(),
+  controllerId: z.string().nullable(),
+  title: z.string(),
+  message: z.string(),
+  hint: z.string(),
+  records: z.array(z.object({ eventId: z.string(), device: z.string(), seq: z.number(), at: z.string(), by: z.string(), what: z.string() })),
+  options: z.array(z.string()),
+  resolution: z.object({ eventId: z.string(), device: z.string(), at: z.string(), by: z.string(), decision: z.string(), reason: z.string() }).nullable(),
 });
 /** Where evidence backup to removable media stands (sync by file, air-gapped plants). */
 export const BackupStatusSchema = z.object({
@@ -65,7 +79,7 @@ export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 const EventProblemSchema = z.object({
   device: z.string(),
   seq: z.number(),
-  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'person-signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified']),
+  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'person-signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified', 'signer-revoked', 'device-revoked']),
   message: z.string(),
 });
 
@@ -228,6 +242,20 @@ export const OPERATIONS = {
   'connectivity.get': { request: Empty, response: ConnectivitySchema },
   'sync.status': { request: Empty, response: SyncStatusSchema },
   'sync.now': { request: Empty, response: SyncStatusSchema },
+  'sync.conflicts': {
+    request: z.object({ changeId: z.string().optional() }).strict(),
+    response: z.object({ conflicts: z.array(SyncConflictSchema) }),
+  },
+  'sync.resolveConflict': {
+    request: z.object({
+      conflictId: z.string().min(1),
+      decision: z.string().trim().min(1, 'choose or type the decision').max(500),
+      reason: z.string().trim().min(10, 'give the reason in a sentence (at least 10 characters)').max(2000),
+      employeeId: z.string().min(1, 'choose who signs'),
+      password: z.string().min(1, 'type the signer\'s password'),
+    }).strict(),
+    response: SyncConflictSchema,
+  },
   'sync.enrol': {
     request: z.object({
       serverUrl: z.string().trim().url('type the server address as https://host:port'),

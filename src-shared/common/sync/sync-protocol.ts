@@ -18,9 +18,11 @@
  *                                     (large blobs: a cut upload resumes where the server's copy ends)
  *   POST /sync/push                   events after the acknowledged seq, with this laptop's journal head
  *   GET  /sync/pull?after=N&limit=M   other devices' events in the server's global order
- *   GET  /sync/conflicts              conflicts the server found across devices
+ *   GET  /sync/conflicts              conflicts the server found across devices, with signed resolutions
+ *   GET  /sync/clock-flags?device=D   events flagged for an implausible device time, and D's clock offsets
  */
 import { z } from 'zod';
+import { CentralRevocationSchema } from './central-revocation.ts';
 
 /** Wire format version; a major change is refused by both sides with a clear error. */
 export const SYNC_PROTOCOL = 'baseline.sync/1';
@@ -124,6 +126,8 @@ export const PulledEventSchema = z.object({ globalSeq: z.number().int().positive
 export const PullResponseSchema = z.object({
   events: z.array(PulledEventSchema),
   devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
+  /** Every central revocation, signed by the plant CA (laptops check and record the ones they lack). */
+  revocations: z.array(CentralRevocationSchema).max(10_000).default([]),
   /** The global seq to ask after next time. */
   cursor: z.number().int().nonnegative(),
   more: z.boolean(),

@@ -198,6 +198,40 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       anonymous.close();
     });
 
+    it('records the clock offset at every push and flags events whose device time is implausible (future, skewed, set back)', async () => {
+      const home = tempHome('baseline-laptop-');
+      cleanups.push(home.cleanup);
+      let now = new Date();
+      const app = openLaptop(home.home, () => now);
+      cleanups.push(() => app.close());
+      await app.sync.enrol(server.server.url, await enrolCode(server.server), server.server.pki.caFingerprint, app.actor());
+      await app.sync.syncNow();
+      expect(await server.server.store.clockFlags(app.deviceKey.deviceId)).toEqual([]);
+      // The laptop's clock runs two hours ahead, then is set back to an hour behind.
+      now = new Date(Date.now() + 2 * 3_600_000);
+      appendFiller(app, 2);
+      expect((await app.sync.syncNow()).lastError).toBeNull();
+      now = new Date(Date.now() - 3_600_000);
+      appendFiller(app, 1);
+      expect((await app.sync.syncNow()).lastError).toBeNull();
+      const flags = await server.server.store.clockFlags(app.deviceKey.deviceId);
+      const byKind = (k: string) => flags.filter((f) => f.kind === k).map((f) => f.seq);
+      expect(byKind('in-the-future')).toHaveLength(2);
+      expect(byKind('clock-skew').length).toBeGreaterThanOrEqual(3);
+      expect(byKind('before-previous')).toHaveLength(1);
+      expect(flags.find((f) => f.kind === 'before-previous')!.message).toMatch(/before the device's previous event .* clock was set back/);
+      expect((await server.server.store.clockOffsets(app.deviceKey.deviceId)).length).toBeGreaterThanOrEqual(3);
+      // The same flags over HTTPS for anyone enrolled.
+      const client = new SyncHttpClient(server.server.url, server.server.pki.caCertPem, tokenOf(home.home));
+      try {
+        const body = await client.call('GET', `/sync/clock-flags?device=${app.deviceKey.deviceId}`) as { flags: unknown[]; offsets: unknown[] };
+        expect(body.flags).toHaveLength(flags.length);
+        expect(body.offsets.length).toBeGreaterThanOrEqual(3);
+      } finally {
+        client.close();
+      }
+    });
+
     it('refuses and flags a laptop restored from an old backup (its seq went back); nothing on the server is overwritten', async () => {
       const { app, home } = await laptop();
       appendFiller(app, 5);

@@ -14,7 +14,7 @@ import { verifyJournalRows } from '../../../src-shared/node/journal-verifier.ts'
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
 import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-words.ts';
 import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
-import { enrolCode, openLaptop, type ServerTarget } from '../../helpers/sync-fixture.ts';
+import { enrolCode, openLaptop, plantCaForServer, type ServerTarget } from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
 /** Defines the two-laptop scenario for one database. */
@@ -37,9 +37,15 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
 
     beforeAll(async () => {
       line1 = await startLine1Simulator();
-      server = await startOn(0);
       a = openLaptop(homeA.home, clock);
       b = openLaptop(homeB.home, clock);
+      // The plant CA that issues people's certificates is the server's: laptops trust only the CA the server holds.
+      // (Made a day before today's real date, so the server's TLS certificate is valid for the real clock TLS uses.)
+      const story = now;
+      now = new Date(Date.now() - 86_400_000);
+      plantCaForServer(a, homeA.home, serverHome.home);
+      now = story;
+      server = await startOn(0);
     }, 60_000);
     afterAll(async () => {
       a?.close();
