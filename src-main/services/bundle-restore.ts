@@ -122,7 +122,11 @@ export async function restoreFromBackups(files: readonly string[], home: string,
       format: 'baseline.device-key/1', deviceId, name: payload.name ?? deviceId, algorithm: 'Ed25519', publicKeyPem: payload.publicKeyPem,
       protection: 'restored-public-key-only', privateKey: '', createdAt: genesis.at,
     }, null, 2) + '\n', 0o600);
-    const report = new JournalRepository(store.db, null, undefined, { id: deviceId, publicKeyPem: payload.publicKeyPem }).verifyAll();
+    const journalRepo = new JournalRepository(store.db, null, undefined, { id: deviceId, publicKeyPem: payload.publicKeyPem });
+    // The events went in as pulled ones (a pulled CA trust never adds trust); the tables are now replayed from the
+    // journal as this device's own store, whose own CA trust counts.
+    journalRepo.rebuildProjections();
+    const report = journalRepo.verifyAll();
     const problems = report.problems.length + report.projections.length;
     return { home, deviceId, events: seqs.length, otherEvents: journal.others.length, blobs: blobs.size, blobsOnServer: [...referenced].filter((h) => !blobs.has(h)).length, files: files.length, verified: report.ok, problems };
   } finally {

@@ -14,7 +14,7 @@ import { startCentralView, type CentralView } from '../../src-main/host/central-
 import { openP12 } from '../../src-shared/node/pki.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.ts';
-import { enrolCode, openLaptop, startTestServer } from '../helpers/sync-fixture.ts';
+import { enrolCode, openLaptop, plantCaForServer, startTestServer } from '../helpers/sync-fixture.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 
 const SHOTS = 'test-results';
@@ -33,10 +33,11 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startTestServer({ postgresUrl: null });
     const l = tempHome('baseline-laptop-');
     homes.push(l.cleanup);
     laptop = openLaptop(l.home);
+    // The plant CA that issues people's certificates is the server's: laptops and the view trust only the CA it holds.
+    server = await startTestServer({ postgresUrl: null }, { prepare: (serverHome) => plantCaForServer(laptop, l.home, serverHome) });
     await laptop.sync.enrol(server.server.url, await enrolCode(server.server), server.server.pki.caFingerprint, laptop.actor());
     const controllerId = setUpPlant(laptop);
     changeId = laptop.changes.create('E100', normalChangeFields(controllerId, new Date()), laptop.actor()).id;

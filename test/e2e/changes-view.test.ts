@@ -103,7 +103,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await expect.poll(() => page.getByTestId('approval-requirement').first().innerText()).toMatch(/1 of 2/);
     await sign(sec.employeeId, 'Approve', sec.password, 'ot-security');
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('approved');
-    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sam Security approve as ot-security \(e-signed\)/);
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sam Security approved as OT security \(e-signed\)/);
     await page.screenshot({ path: join('test-results', 'changes-approved.png') });
   });
 
@@ -132,7 +132,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await page.screenshot({ path: join('test-results', 'changes-override.png') });
     await form.getByRole('button', { name: 'Sign' }).click();
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('scheduled');
-    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/override \(outside-window\) by P500 as plant-manager/);
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/override \(outside every change window\) by Morgan Plant \(P500\) as Plant manager/);
     scheduledSlotText = `${slot.toFormat('HH:mm')} – ${slot.plus({ hours: 1 }).toFormat('HH:mm')}`;
     await form.getByLabel('Decision').selectOption({ label: 'Start execution (go)' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);

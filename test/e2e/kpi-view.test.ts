@@ -98,7 +98,7 @@ describe('KPI screen in Chromium on a store with three months of changes', () =>
     await page.getByRole('heading', { name: 'Changes', exact: true }).waitFor();
     expect(await page.getByRole('status').textContent()).toMatch(/Showing the 2 changes behind\s*Rollback rate · all lines · whole period/);
     const register = page.getByRole('list', { name: 'Change register' });
-    expect(await register.locator('li strong').allInnerTexts()).toEqual(['Filler jammed: raise speed setpoint', 'Raise filler speed setpoint to 14 m/min']);
+    expect(await register.locator('li strong').allInnerTexts()).toEqual(['CR-0002 Filler jammed: raise speed setpoint', 'CR-0001 Raise filler speed setpoint to 14 m/min']);
     await page.getByRole('button', { name: 'Show all' }).click();
     expect(await register.locator('li strong').count()).toBe(3);
   });

@@ -25,9 +25,12 @@ export interface ServerTarget {
 }
 
 /** Starts an in-process server on a fresh data directory. */
-export async function startTestServer(target: ServerTarget = { postgresUrl: null }, extra: { enrolPerMinute?: number; clock?: () => Date } = {}) {
+export async function startTestServer(target: ServerTarget = { postgresUrl: null }, extra: { enrolPerMinute?: number; clock?: () => Date; prepare?: (serverHome: string) => void } = {}) {
   const { home, cleanup } = tempHome('baseline-server-');
-  const server = await startServer({ home, port: 0, host: '127.0.0.1', postgresUrl: target.postgresUrl, names: ['localhost', '127.0.0.1'], logger: false, ...extra });
+  const { prepare, ...options } = extra;
+  // `prepare` runs on the server's data directory before it starts (e.g. giving it the plant CA: plantCaForServer).
+  prepare?.(home);
+  const server = await startServer({ home, port: 0, host: '127.0.0.1', postgresUrl: target.postgresUrl, names: ['localhost', '127.0.0.1'], logger: false, ...options });
   return {
     server, home,
     async stop() {

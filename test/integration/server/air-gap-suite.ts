@@ -26,7 +26,7 @@ import { createBundleKeyPair, openBundle, type BundleKeyPair } from '../../../sr
 import { verifyJournalRows } from '../../../src-shared/node/journal-verifier.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
 import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
-import { enrolCode, openLaptop, openServerStore, type ServerTarget } from '../../helpers/sync-fixture.ts';
+import { enrolCode, openLaptop, openServerStore, plantCaForServer, type ServerTarget } from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
 function io() {
@@ -80,9 +80,15 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
 
     beforeAll(async () => {
       line1 = await startLine1Simulator();
-      server = await startServer({ home: serverHome.home, port: 0, host: '127.0.0.1', postgresUrl: target().postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
       a = openLaptop(homeA.home, clock);
       b = openLaptop(homeB.home, clock);
+      // The plant CA that issues people's certificates is the server's: laptops trust only the CA the server holds.
+      // (Made a day before today's real date, so the server's TLS certificate is valid for the real clock TLS uses.)
+      const story = now;
+      now = new Date(Date.now() - 86_400_000);
+      plantCaForServer(a, homeA.home, serverHome.home);
+      now = story;
+      server = await startServer({ home: serverHome.home, port: 0, host: '127.0.0.1', postgresUrl: target().postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
       // The only network either laptop ever sees: enrolment, once, before going into the zone.
       await a.sync.enrol(server.url, await enrolCode(server), server.pki.caFingerprint, a.actor());
       await b.sync.enrol(server.url, await enrolCode(server), server.pki.caFingerprint, b.actor());

@@ -794,10 +794,10 @@ describe('unexpected and missing after-diff rows block CLOSE until explained and
   it('refuses explanations by someone other than the engineer, countersigned by someone on the change or without the role, of rows not listed, or empty', () => {
     expect(refusal(transition(open(), explainOp({ by: pem }), ctx(IN_SLOT))).rule).toBe('explanation-invalid');
     const own = refusal(transition(open(), explainOp({ countersigner: { ...eng, roles: ['shift-supervisor'] } }), ctx(IN_SLOT)));
-    expect(own).toEqual({ rule: 'segregation-of-duties', message: `Segregation of duties: ${eng.name} filed change CHG-1 and cannot countersign its explanations; nobody countersigns their own change.` });
+    expect(own).toEqual({ rule: 'segregation-of-duties', message: `Segregation of duties: ${eng.name} filed change CR-0001 "Raise filler speed setpoint" and cannot countersign its explanations; nobody countersigns their own change.` });
     expect(refusal(transition(open(), explainOp({ countersigner: pem, role: 'shift-supervisor' }), ctx(IN_SLOT))).rule).toBe('role-not-held');
     expect(refusal(transition(open(), explainOp({ explanations: [{ controllerId: 'plc-l09-filler', tag: 'SpeedSP', text: 'as proposed' }] }), ctx(IN_SLOT))).message)
-      .toBe('Explanation not accepted: plc-l09-filler SpeedSP is not an unexplained unexpected or missing row of change CHG-1\'s latest after-snapshot; still to explain: plc-l09-filler Recipe.');
+      .toBe('Explanation not accepted: plc-l09-filler SpeedSP is not an unexplained unexpected or missing row of change CR-0001 "Raise filler speed setpoint"\'s latest after-snapshot; still to explain: plc-l09-filler Recipe.');
     expect(refusal(transition(open(), explainOp({ explanations: [{ controllerId: 'plc-l09-filler', tag: 'Recipe', text: '  ' }] }), ctx(IN_SLOT))).rule).toBe('reason-required');
     expect(refusal(transition(open(), explainOp({ explanations: [] }), ctx(IN_SLOT))).rule).toBe('explanation-invalid');
   });
