@@ -58,8 +58,9 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
 
   it('the engineer doing the work is not offered as a signer; a GO with an unconfirmed item is refused by name', async () => {
     // Offered: the shift supervisors, never the person who filed or carries out the change.
-    const offered = await page.getByRole('form', { name: 'Checkpoint: Pre-execution verification' }).getByLabel('Shift supervisor').locator('option').allInnerTexts();
-    expect(offered).toEqual(['choose…', 'Sky Supervisor (SV500)']);
+    // (The list fills once the people are loaded: polled, not read once.)
+    const signers = page.getByRole('form', { name: 'Checkpoint: Pre-execution verification' }).getByLabel('Shift supervisor').locator('option');
+    await expect.poll(() => signers.allInnerTexts(), { timeout: 15_000 }).toEqual(['choose…', 'Sky Supervisor (SV500)']);
     const form = await signCheckpoint('Pre-execution verification', 'GO', sky.employeeId, sky.password, 'none');
     await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified/);
     await form.screenshot({ path: join('test-results', 'execution-checkpoint-form.png') });
