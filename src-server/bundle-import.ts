@@ -38,14 +38,15 @@ export function serverBundleKey(home: string, pki: ServerPki): BundleKeyPair {
 }
 
 /** What the server keeps about a laptop that syncs by file. */
-interface BundleDeviceFile {
+export interface BundleDeviceFile {
   recipientCertificatePem: string;
   pullCursor: number;
   lastBundleId: string;
   lastBundleCreatedAt: string;
 }
 
-function deviceFile(home: string, deviceId: string): string {
+/** Where the server keeps what it learnt about a laptop that syncs by file. */
+export function deviceFile(home: string, deviceId: string): string {
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(deviceId)) throw new BaselineError('bundle-device-unknown', `"${deviceId.slice(0, 100)}" is not a device id.`, 'Import a bundle written by Baseline.');
   return join(home, 'bundle-devices', `${deviceId}.json`);
 }

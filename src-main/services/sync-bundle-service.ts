@@ -21,6 +21,10 @@ import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
 import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import { arrivingRowProblems } from '../../src-shared/node/chain-ingest.ts';
 import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
+import { anyCertificateFingerprint, checkDeviceCertificate } from '../../src-shared/node/plant-certificates.ts';
+import { SYNC_PROTOCOL, enrolmentStatement } from '../../src-shared/common/sync/sync-protocol.ts';
+import { isEnrolResponseFile, readEnrolResponseFile, writeEnrolRequestFile } from '../../src-shared/node/sync-bundle/enrol-file.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
 import {
   DEVICE_BUNDLE_OU, ServerEventsSchema, blobMember, readAckFile, serverBundleCertificateProblem,
 } from '../../src-shared/node/sync-bundle/bundle-content.ts';
@@ -30,7 +34,8 @@ import type { DeviceKey } from '../store/device-key-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
-import type { SyncService } from './sync-service.ts';
+import type { IdentityService } from './identity-service.ts';
+import type { EnrolmentFile, SyncService } from './sync-service.ts';
 
 /** The laptop's bundle key file. */
 export const BUNDLE_KEY_FILE = 'sync-bundle-key.json';
@@ -50,6 +55,7 @@ export interface SyncBundleDeps {
   hub: EventHub;
   deviceKey: DeviceKey;
   sync: SyncService;
+  identity: IdentityService;
   clock?: () => Date;
   backupRetryMs?: number;
 }
@@ -238,8 +244,82 @@ export class SyncBundleService {
   }
 
   /** Imports a file from the server: its acknowledgement (JSON text) or a bundle for this laptop (CMS, binary). */
-  async importFile(bytes: Buffer): Promise<ImportResult> {
-    return bytes[0] === 0x7b /* { */ ? this.importAck(bytes) : this.importBundle(bytes);
+  async importFile(bytes: Buffer, actor?: Actor): Promise<ImportResult> {
+    if (bytes[0] !== 0x7b /* { */) return this.importBundle(bytes);
+    return isEnrolResponseFile(bytes) ? this.importEnrolResponse(bytes, actor ?? this.deviceActor()) : this.importAck(bytes);
+  }
+
+  private deviceActor(): Actor {
+    return { kind: 'device', id: this.own, name: this.deps.deviceKey.name };
+  }
+
+  // ---- enrolment by file ----
+
+  /**
+   * Writes an enrolment request file for a laptop with no network path to the server: the request online
+   * enrolment sends (the one-time code, this device's identity and key, proof it holds the key) and its bundle
+   * certificate. `caFingerprint` is the plant CA fingerprint the administrator gave with the code; the response
+   * is checked against it (or against a CA this laptop already trusts, when null).
+   */
+  enrolRequest(code: string, caFingerprint: string | null): { fileName: string; bytes: Buffer } {
+    const trimmed = code.trim();
+    if (trimmed.length < 4) throw new BaselineError('enrol-code-missing', 'Type the one-time enrolment code the administrator gave you.', 'The administrator prints it with `baseline server enrol-code`.');
+    const fp = caFingerprint === null ? null : caFingerprint.trim().toLowerCase().replace(/[^0-9a-f]/g, '');
+    if (fp !== null && fp.length !== 64) {
+      throw new BaselineError('enrol-fingerprint-invalid', 'The plant CA fingerprint must be 64 hexadecimal digits (SHA-256).', 'Copy it exactly as `baseline server enrol-code` printed it.');
+    }
+    if (fp === null && this.deps.identity.trust().caPems.length === 0) {
+      throw new BaselineError('enrol-fingerprint-missing', 'This laptop trusts no plant CA yet, so it needs the CA fingerprint to check the server\'s answer.', 'Type the fingerprint printed with the enrolment code.');
+    }
+    const key = this.deps.deviceKey;
+    const request = {
+      protocol: SYNC_PROTOCOL as typeof SYNC_PROTOCOL, code: trimmed, deviceId: key.deviceId, deviceName: key.name, publicKeyPem: key.publicKeyPem,
+      proof: key.sign(enrolmentStatement({ code: trimmed, deviceId: key.deviceId, publicKeyPem: key.publicKeyPem })),
+    };
+    this.deps.repo.set('enrol-file-ca', fp ?? '');
+    const bytes = writeEnrolRequestFile(request, this.bundleKey().certPem, (t) => key.sign(t), this.clock());
+    return { fileName: `baseline-enrol-request-${key.name.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`, bytes };
+  }
+
+  /** Imports the server's enrolment response: checks it as online enrolment checks the server's answer, then records the enrolment. */
+  importEnrolResponse(bytes: Buffer, actor: Actor): ImportResult {
+    const { body, signerCertificatePem } = readEnrolResponseFile(bytes);
+    const own = this.own;
+    if (body.deviceId !== own) {
+      throw new BaselineError('enrol-response-other-device', `This enrolment response is for device ${body.deviceName} (${body.deviceId}), not this laptop (${this.deps.deviceKey.name}, ${own}).`,
+        'Carry it to the laptop it names, and import this laptop\'s own response; nothing was recorded.');
+    }
+    const caPem = body.caCertificatePem;
+    const fingerprint = anyCertificateFingerprint(caPem);
+    const expected = this.deps.repo.get('enrol-file-ca') || null;
+    const trusted = this.deps.identity.trust().caPems.some((p) => anyCertificateFingerprint(p) === fingerprint);
+    if (fingerprint !== body.caFingerprint || (expected !== null ? expected !== fingerprint : !trusted)) {
+      throw new BaselineError('server-ca-mismatch',
+        expected === null
+          ? `The response's plant CA (fingerprint ${fingerprint.slice(0, 16)}…) is not one this laptop trusts.`
+          : `The response's plant CA has fingerprint ${fingerprint.slice(0, 16)}…, not the ${expected.slice(0, 16)}… given with the code: it may not come from your plant's server.`,
+        'Check the fingerprint printed with the enrolment code and write the request again; nothing was recorded.', { fingerprint });
+    }
+    const signerProblem = serverBundleCertificateProblem(signerCertificatePem, [caPem], this.clock());
+    if (signerProblem) throw new BaselineError('enrol-response-signer-untrusted', `The response was not signed by this plant's server: ${signerProblem}.`, 'Nothing was recorded; ask the administrator to import the request again.');
+    const check = checkDeviceCertificate(body.deviceCertificatePem, { deviceId: own, publicKeyPem: this.deps.deviceKey.publicKeyPem }, [caPem], new Set(), this.clock());
+    if (!check.ok) throw new BaselineError('device-certificate-invalid', `The server issued a device certificate this laptop cannot accept: ${check.reason}.`, 'Tell the administrator; this laptop was not enrolled.');
+    const current = this.deps.sync.enrolmentCa();
+    if (current && this.deviceCertificate() === body.deviceCertificatePem) {
+      return { nothingChanged: true, acknowledgedSeq: this.acknowledgedSeq(), message: 'Nothing changed: this laptop already holds this enrolment.' };
+    }
+    if (!trusted) this.deps.identity.trustCa(caPem, null, actor);
+    this.deps.journal.append('device.certified', {
+      deviceId: own, certificatePem: body.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: 'by file',
+    }, actor);
+    const file: EnrolmentFile = {
+      format: 'baseline.sync-enrolment/1', serverUrl: null, serverId: body.serverId, caCertificatePem: caPem, caFingerprint: fingerprint,
+      deviceCertificatePem: body.deviceCertificatePem, token: null, enrolledAt: this.clock().toISOString(),
+    };
+    this.deps.sync.adoptEnrolment(file);
+    this.learnServerCertificate(signerCertificatePem);
+    this.deps.repo.set('enrol-file-ca', '');
+    return { nothingChanged: false, acknowledgedSeq: this.acknowledgedSeq(), message: `Enrolled by file with the plant's server (CA ${fingerprint.slice(0, 16)}…): this laptop now syncs by bundles.` };
   }
 
   /** Imports a server's bundle: other devices' events, checked and stored as an online pull stores them. */

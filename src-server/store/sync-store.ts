@@ -114,6 +114,13 @@ export class SyncStore {
     }).execute();
   }
 
+  /** How many enrolment attempts were refused for their code since a time (enrolment by file counts them to slow guessing). */
+  async enrolCodeRefusalsSince(since: Date): Promise<number> {
+    const row = await this.db.selectFrom('refusals').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('code', 'in', ['enrol-code-wrong', 'enrol-code-used', 'enrol-code-expired']).where('at', '>=', since.toISOString()).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Refusals recorded, oldest first (optionally of one device). */
   async refusals(device?: string): Promise<{ device: string | null; at: string; code: string; message: string }[]> {
     let q = this.db.selectFrom('refusals').select(['device', 'at', 'code', 'message']).orderBy('id');
