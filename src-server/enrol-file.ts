@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { BaselineError } from '../src-shared/common/errors.ts';
 import { writeFileAtomic } from '../src-shared/node/atomic-file.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
@@ -43,7 +44,9 @@ export async function enrolFromFile(o: { home: string; store: SyncStore; pki: Se
     throw new BaselineError('enrol-request-altered', 'The request\'s bundle certificate is not signed by the device key it asks to have certified: the file was altered.',
       'Write the request again on the laptop; nothing was enrolled and the code was not used.');
   }
-  const serverId = (await o.store.info('server-id')) ?? '';
+  // A server that has never listened (a plant with no network at all) gets its id here, as at its first start.
+  const serverId = await o.store.infoOnce('server-id', randomBytes(8).toString('hex'));
+  await o.store.infoOnce('ca-fingerprint', o.pki.caFingerprint);
   const enrolled = await enrolDevice(o.store, o.pki, serverId, req, now);
   // Where this laptop's pull starts: it holds nothing of other devices yet.
   const path = deviceFile(o.home, req.deviceId);

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import type { BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
 import { restoreFromBackups } from '../services/bundle-restore.ts';
-import { BUNDLE_KEY_FILE } from '../services/sync-bundle-service.ts';
+import { BUNDLE_KEY_FILE, readBundleKeyFile } from '../services/sync-bundle-service.ts';
 import { protectionFromEnv } from '../services/data-directory-reader.ts';
 
 interface Io {
@@ -97,8 +97,7 @@ export async function restoreCommand(files: string[], values: Flags, io: Io): Pr
     keys.push({ keyPem: readFileSync(values['key'], 'utf8'), certPem: readFileSync(values['cert'], 'utf8') });
   }
   if (typeof values['bundle-key'] === 'string') {
-    const f = JSON.parse(readFileSync(values['bundle-key'], 'utf8')) as BundleKeyPair;
-    keys.push({ keyPem: f.keyPem, certPem: f.certPem });
+    keys.push(readBundleKeyFile(values['bundle-key'], protectionFromEnv()));
   }
   if (keys.length === 0) usage(`baseline restore needs a key that opens the backups: --key/--cert (the server's bundle key) or --bundle-key (the laptop's ${BUNDLE_KEY_FILE})`);
   const r = await restoreFromBackups(files.map((f) => resolve(f)), resolve(home), keys);

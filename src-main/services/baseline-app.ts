@@ -159,7 +159,7 @@ export class BaselineApp {
       identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), ...(options.sync ?? {}),
     });
     this.bundles = new SyncBundleService({
-      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, sync: this.sync, identity: this.identity,
+      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, keyProtection: options.keyProtection, sync: this.sync, identity: this.identity,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     this.backgroundSync = options.sync?.background ?? true;

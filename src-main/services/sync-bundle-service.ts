@@ -11,7 +11,9 @@
  *
  * The laptop's bundle key is an RSA key with a self-signed certificate (RSA because CMS key transport wraps the
  * content key with it; the Ed25519 device key cannot). Its authenticity comes from the device's signature over
- * the manifest that carries it. It is kept in sync-bundle-key.json, readable only by the owner (0600).
+ * the manifest that carries it. It is kept in sync-bundle-key.json (0600), its private key sealed by the same
+ * protection as the device key (OS keychain under Electron, else the device-key passphrase when one is set), so a
+ * copy of the file without that secret opens no bundle or backup.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -30,7 +32,7 @@ import {
 } from '../../src-shared/node/sync-bundle/bundle-content.ts';
 import { BUNDLE_SUFFIX, bundleJson, createBundleKeyPair, openBundle, sealBundle, sha256, type BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { DeviceKey } from '../store/device-key-store.ts';
+import type { DeviceKey, KeyProtection } from '../store/device-key-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
@@ -54,6 +56,8 @@ export interface SyncBundleDeps {
   blobs: BlobStore;
   hub: EventHub;
   deviceKey: DeviceKey;
+  /** Seals the bundle key's private half as the device key's is sealed. */
+  keyProtection: KeyProtection;
   sync: SyncService;
   identity: IdentityService;
   clock?: () => Date;
@@ -115,12 +119,20 @@ export class SyncBundleService {
   /** This laptop's bundle key (created on first use). */
   bundleKey(): BundleKeyPair {
     const path = join(this.deps.home, BUNDLE_KEY_FILE);
+    const protection = this.deps.keyProtection;
     if (!existsSync(path)) {
       const pair = createBundleKeyPair({ commonName: `${this.deps.deviceKey.name} (${this.own})`, unit: DEVICE_BUNDLE_OU }, null);
-      writeFileAtomic(path, JSON.stringify({ format: 'baseline.bundle-key/1', ...pair }, null, 1) + '\n', 0o600);
+      writeBundleKeyFile(path, pair, protection);
+      return pair;
     }
-    const f = JSON.parse(readFileSync(path, 'utf8')) as BundleKeyPair;
-    return { certPem: f.certPem, keyPem: f.keyPem };
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as { format?: string; keyPem?: string; certPem?: string };
+    if (raw.format === 'baseline.bundle-key/1' && typeof raw.keyPem === 'string' && typeof raw.certPem === 'string') {
+      // A key written before it was sealed: seal it now with the device key's protection.
+      const pair = { certPem: raw.certPem, keyPem: raw.keyPem };
+      writeBundleKeyFile(path, pair, protection);
+      return pair;
+    }
+    return readBundleKeyFile(path, protection);
   }
 
   private plant(): { caCertificatePem: string; caFingerprint: string; serverId: string } {
@@ -467,6 +479,55 @@ export class SyncBundleService {
     }
     if (!this.closed) this.deps.hub.emit('sync.status', this.deps.sync.status());
   }
+}
+
+/** The bundle key file: the certificate, and the private key sealed as the device key is. */
+interface BundleKeyFile {
+  format: 'baseline.bundle-key/2';
+  certPem: string;
+  protection: KeyProtection['kind'];
+  sealedKey: string;
+}
+
+function writeBundleKeyFile(path: string, pair: BundleKeyPair, protection: KeyProtection): void {
+  const file: BundleKeyFile = { format: 'baseline.bundle-key/2', certPem: pair.certPem, protection: protection.kind, sealedKey: protection.seal(pair.keyPem) };
+  writeFileAtomic(path, JSON.stringify(file, null, 1) + '\n', 0o600);
+}
+
+/**
+ * Reads a laptop's bundle key file (its own, or a copy given to `baseline restore --bundle-key`), unsealing the
+ * private key with `protection`; without the secret that sealed it the key cannot be used.
+ */
+export function readBundleKeyFile(path: string, protection: KeyProtection): BundleKeyPair {
+  let file: Partial<Omit<BundleKeyFile, 'format'>> & { format?: string; keyPem?: unknown };
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as typeof file;
+  } catch {
+    throw new BaselineError('bundle-key-unreadable', `The bundle key file ${path} is not readable JSON.`, `Use the ${BUNDLE_KEY_FILE} from the laptop's data directory.`);
+  }
+  if (file.format === 'baseline.bundle-key/1' && typeof file.keyPem === 'string' && typeof file.certPem === 'string') return { certPem: file.certPem, keyPem: file.keyPem };
+  if (file.format !== 'baseline.bundle-key/2' || typeof file.certPem !== 'string' || typeof file.sealedKey !== 'string') {
+    throw new BaselineError('bundle-key-unreadable', `The bundle key file ${path} has an unknown format (${String(file.format)}).`, `Use the ${BUNDLE_KEY_FILE} from the laptop's data directory.`);
+  }
+  if (file.protection !== protection.kind) {
+    throw new BaselineError('bundle-key-protection-mismatch',
+      `The bundle key in ${path} is sealed by "${file.protection}", but this program offers "${protection.kind}": it cannot be used without the secret that sealed it.`,
+      file.protection === 'os-keychain'
+        ? 'Open it with the Baseline desktop app on the computer that created it, or restore with the server\'s bundle key (--key/--cert).'
+        : file.protection === 'passphrase'
+          ? 'Set BASELINE_DEVICE_KEY_PASSPHRASE to the laptop\'s device-key passphrase.'
+          : 'Open it with the same kind of Baseline program that created it.');
+  }
+  let keyPem: string;
+  try {
+    keyPem = protection.open(file.sealedKey);
+  } catch (err) {
+    if (err instanceof BaselineError && err.code === 'device-key-locked') {
+      throw new BaselineError('bundle-key-locked', `The bundle key in ${path} could not be unlocked with the given passphrase.`, 'Set BASELINE_DEVICE_KEY_PASSPHRASE to the passphrase of the laptop that wrote it.');
+    }
+    throw err;
+  }
+  return { certPem: file.certPem, keyPem };
 }
 
 /** Backup files in a folder, oldest first (by their names: device, seq, time). */
