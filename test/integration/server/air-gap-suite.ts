@@ -399,6 +399,28 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       } finally {
         store.close();
       }
+      // Opened in the app, the rebuilt directory says what it is and opens read-only: it reads and verifies, never signs.
+      const count = () => {
+        const st = openStore({ home: target, readOnly: true });
+        try {
+          return (st.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+        } finally {
+          st.close();
+        }
+      };
+      const before = count();
+      const opened = openLaptop(target, clock);
+      try {
+        expect(opened.info().readOnly?.message).toMatch(/rebuilt from evidence backups .* it can be read and verified, but it cannot sign/);
+        expect(opened.info().readOnly?.hint).toMatch(/enrol this laptop as a new device/);
+        expect(opened.changes.get(changeId).status).toBe('closed');
+        expect(opened.journal.verifyAll()).toMatchObject({ ok: true });
+        expect(() => opened.journal.append('journal.verified', { ok: true, eventsChecked: 1, problems: 0, firstProblem: null }, opened.actor()))
+          .toThrow(expect.objectContaining({ code: 'data-directory-restored' }));
+      } finally {
+        opened.close();
+      }
+      expect(count()).toBe(before);
       expect(existsSync(join(target, 'blobs'))).toBe(true);
     });
   });
