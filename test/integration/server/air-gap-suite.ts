@@ -10,8 +10,9 @@
  * restore of B's backups into an empty data directory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import forge from 'node-forge';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { backupFilesIn } from '../../../src-main/services/sync-bundle-service.ts';
@@ -51,6 +52,18 @@ function flipInMember(bundle: Buffer, key: BundleKeyPair, member: string): Buffe
   const copy = Buffer.from(bundle);
   copy[at] = copy[at]! ^ 0x5a;
   return copy;
+}
+
+/**
+ * Mounts a 1 MB tmpfs on `dir`: a real small drive that fills up and can be remounted read-only. Needs root (or
+ * CAP_SYS_ADMIN), as the test machine runs; anywhere else the test fails saying so rather than pretending.
+ */
+function mountSmallDrive(dir: string): void {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (err) {
+    throw new Error(`This test mounts a 1 MB tmpfs as a small removable drive and needs root (or CAP_SYS_ADMIN) for it: ${(err as Error).message}`);
+  }
 }
 
 /** Defines the air-gap suite for one database. */
@@ -240,10 +253,39 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       mkdirSync(usb('backups'));
       await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
       expect(b.bundles.backupStatus().notBackedUp).toBe(0);
-      act(eng, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(b, controllerId, eng) });
-      act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') });
-      expect(act(eng, { type: 'close', comment: 'Ran 30 min at 14 m/min' }).status).toBe('closed');
-      await expect.poll(() => b.bundles.backupStatus().notBackedUp).toBe(0);
+      // A real small drive (a 1 MB tmpfs mounted here) that fills up, then is write-protected: each signature stands,
+      // the failure is shown, and the backup is written once there is room again / the drive is writable again.
+      const drive = usb('small-drive');
+      mkdirSync(drive);
+      mountSmallDrive(drive);
+      try {
+        b.bundles.setBackupFolder(drive);
+        expect(() => writeFileSync(join(drive, 'filler'), Buffer.alloc(2 * 1024 * 1024))).toThrow(/ENOSPC/);
+        act(eng, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(b, controllerId, eng) });
+        const postChange = act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') });
+        expect(JSON.stringify(postChange)).toContain('post-change');
+        await expect.poll(() => b.bundles.backupStatus().lastError?.code).toBe('backup-target-full');
+        expect(b.bundles.backupStatus().lastError?.message).toMatch(/is full: the evidence backup was not written/);
+        expect(b.bundles.backupStatus().notBackedUp).toBeGreaterThan(0);
+        expect(b.changes.get(change.id).status).toBe('in-execution');
+        rmSync(join(drive, 'filler'));
+        await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
+        expect(b.bundles.backupStatus().notBackedUp).toBe(0);
+        // The write-protect switch: the drive is remounted read-only; the close stands and its backup waits.
+        execFileSync('mount', ['-o', 'remount,ro', drive]);
+        expect(act(eng, { type: 'close', comment: 'Ran 30 min at 14 m/min' }).status).toBe('closed');
+        await expect.poll(() => b.bundles.backupStatus().lastError?.code).toBe('backup-target-read-only');
+        expect(b.bundles.backupStatus().lastError?.message).toMatch(/EROFS, read-only or no permission/);
+        expect(b.changes.get(change.id).status).toBe('closed');
+        execFileSync('mount', ['-o', 'remount,rw', drive]);
+        await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
+        await expect.poll(() => b.bundles.backupStatus().notBackedUp).toBe(0);
+        // The small drive's backups join the others on the stick.
+        for (const f of backupFilesIn(drive)) copyFileSync(f, join(usb('backups'), basename(f)));
+        b.bundles.setBackupFolder(usb('backups'));
+      } finally {
+        execFileSync('umount', [drive]);
+      }
       expect(b.bundles.backupStatus().lastBackupAt).toBe(now.toISOString());
 
       // B's evidence travels by file; the server verifies it through the push path and stores it as B holds it.
