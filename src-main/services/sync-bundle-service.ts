@@ -15,8 +15,8 @@
  * protection as the device key (OS keychain under Electron, else the device-key passphrase when one is set), so a
  * copy of the file without that secret opens no bundle or backup.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
@@ -112,6 +112,11 @@ export class SyncBundleService {
     this.clock = deps.clock ?? (() => new Date());
   }
 
+  /** A progress callback that pushes `sync.bundle.progress` to every window (the buttons show it). */
+  progressTo(operation: 'export' | 'import'): (done: number, total: number, detail?: string) => void {
+    return (done, total, detail) => this.deps.hub.emit('sync.bundle.progress', { operation, done, total, detail: detail ?? '' });
+  }
+
   private get own(): string {
     return this.deps.deviceKey.deviceId;
   }
@@ -168,14 +173,14 @@ export class SyncBundleService {
   }
 
   /** Writes a bundle of this laptop's unacknowledged events (all with `all`) to `out`. */
-  async exportBundle(out: string, options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<ExportResult> {
+  async exportBundle(out: string, options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {}): Promise<ExportResult> {
     const r = await this.exportBytes(options);
     writeFileAtomic(out, r.bytes, 0o600);
     return { ...r, file: out, bytes: r.bytes.length };
   }
 
   /** The bundle's bytes and a file name for it (the screen's "Export bundle" saves them where the person chooses). */
-  async exportBytes(options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<Omit<ExportResult, 'bytes' | 'file'> & { bytes: Buffer; fileName: string }> {
+  async exportBytes(options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {}): Promise<Omit<ExportResult, 'bytes' | 'file'> & { bytes: Buffer; fileName: string }> {
     const plant = this.plant();
     const serverCert = this.serverCertificate();
     if (!serverCert && !options.backup) {
@@ -194,9 +199,10 @@ export class SyncBundleService {
       members.push(['journal.json', Buffer.from(JSON.stringify({ others: this.deps.repo.foreignEventsInStoredOrder(this.own), ownOrder }))]);
     }
     const hashes = [...new Set(items.filter((i) => options.all || i.event.seq > acknowledged).flatMap((i) => i.blobs))];
+    options.onProgress?.(0, hashes.length + 1, `${events.length} events; content files`);
     hashes.forEach((h, i) => {
       members.push([blobMember(h), this.deps.blobs.get(h)]);
-      options.onProgress?.(i + 1, hashes.length + 1);
+      options.onProgress?.(i + 1, hashes.length + 1, 'content files, then signing and encrypting');
     });
     const head = this.deps.repo.head(this.own);
     const key = this.bundleKey();
@@ -208,7 +214,7 @@ export class SyncBundleService {
         deviceTime: this.clock().toISOString(), pullCursor: Number(this.deps.repo.get('pull-cursor') ?? '0'), recipientCertificatePem: key.certPem, backup: options.backup ?? false,
       },
     }, members, (text) => this.deps.deviceKey.sign(text), serverCert ? [serverCert, key.certPem] : [key.certPem]);
-    options.onProgress?.(hashes.length + 1, hashes.length + 1);
+    options.onProgress?.(hashes.length + 1, hashes.length + 1, 'written');
     const fileName = `baseline-${this.deps.deviceKey.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-to-server-${String(head.seq).padStart(8, '0')}${BUNDLE_SUFFIX}`;
     return { fileName, bytes, events: events.length, blobs: hashes.length, firstSeq: events[0]?.seq ?? 0, lastSeq: events[events.length - 1]?.seq ?? 0 };
   }
@@ -256,8 +262,8 @@ export class SyncBundleService {
   }
 
   /** Imports a file from the server: its acknowledgement (JSON text) or a bundle for this laptop (CMS, binary). */
-  async importFile(bytes: Buffer, actor?: Actor): Promise<ImportResult> {
-    if (bytes[0] !== 0x7b /* { */) return this.importBundle(bytes);
+  async importFile(bytes: Buffer, actor?: Actor, onProgress?: (done: number, total: number, detail?: string) => void): Promise<ImportResult> {
+    if (bytes[0] !== 0x7b /* { */) return this.importBundle(bytes, onProgress);
     return isEnrolResponseFile(bytes) ? this.importEnrolResponse(bytes, actor ?? this.deviceActor()) : this.importAck(bytes);
   }
 
@@ -335,8 +341,9 @@ export class SyncBundleService {
   }
 
   /** Imports a server's bundle: other devices' events, checked and stored as an online pull stores them. */
-  async importBundle(bytes: Buffer): Promise<ImportResult> {
+  async importBundle(bytes: Buffer, onProgress?: (done: number, total: number, detail?: string) => void): Promise<ImportResult> {
     const plant = this.plant();
+    onProgress?.(0, 1, 'decrypting and checking the bundle');
     const bundle = await openBundle(bytes, [this.bundleKey()]);
     const m = bundle.manifest;
     if (m.plantCaFingerprint !== plant.caFingerprint) {
@@ -360,8 +367,12 @@ export class SyncBundleService {
         'Ask the administrator for a new bundle for this laptop (`baseline server export --device ID --after ' + cursor + '`); nothing was imported.', { after: range.after, cursor });
     }
     const content = bundleJson(bundle, 'events.json', ServerEventsSchema);
+    // Progress: each content file, then the events (stored in one transaction).
+    const total = new Set(content.events.flatMap((e) => e.blobs)).size + content.events.length;
+    let done = 0;
     for (const item of content.events) {
       for (const h of item.blobs) {
+        onProgress?.(++done, total, 'content files');
         if (this.deps.blobs.has(h)) continue;
         const b = bundle.members.get(blobMember(h));
         if (!b) throw new BaselineError('bundle-altered', `The bundle lacks member ${blobMember(h)}, which event seq ${item.event.seq} of ${item.event.device} references.`, 'Ask for a new bundle; nothing was imported.', { member: blobMember(h) });
@@ -376,6 +387,7 @@ export class SyncBundleService {
       if (!key) return [{ device: ev.device, seq: ev.seq, kind: 'unknown-device', message: 'the server sent no valid plant-CA certificate for this device' }];
       return arrivingRowProblems(ev, key, head);
     });
+    onProgress?.(total, total, 'events checked and stored');
     const last = newer[newer.length - 1]?.event;
     if (outcome.stored > 0 && last) this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
     if (outcome.refusal) throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
@@ -396,6 +408,7 @@ export class SyncBundleService {
 
   /** Sets (or clears, with null) the folder evidence backups are written to. */
   setBackupFolder(folder: string | null): BackupStatus {
+    if (folder !== null) backupFolderProblem(folder);
     this.deps.repo.set('backup-folder', folder ?? '');
     return this.backupStatus();
   }
@@ -528,6 +541,29 @@ export function readBundleKeyFile(path: string, protection: KeyProtection): Bund
     throw err;
   }
   return { certPem: file.certPem, keyPem };
+}
+
+/** Refuses a backup folder that is not an absolute path to an existing folder this program can write to. */
+function backupFolderProblem(folder: string): void {
+  if (!isAbsolute(folder)) {
+    throw new BaselineError('backup-folder-not-absolute', `"${folder}" is not a full path to a folder.`, 'Type the whole path, e.g. /media/usb-backup or E:\\baseline-backup.');
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(folder).isDirectory();
+  } catch {
+    throw new BaselineError('backup-folder-missing', `There is no folder ${folder}.`, 'Plug in the drive, or create the folder first, then choose it again. The setting was not changed.');
+  }
+  if (!isDir) throw new BaselineError('backup-folder-not-folder', `${folder} is a file, not a folder.`, 'Choose the folder on the removable drive. The setting was not changed.');
+  try {
+    accessSync(folder, constants.W_OK);
+    const probe = join(folder, `.baseline-write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (err) {
+    throw new BaselineError('backup-folder-read-only', `Baseline cannot write to ${folder} (${(err as NodeJS.ErrnoException).code ?? 'no permission'}): the drive is write-protected or the folder is not yours.`,
+      'Unlock the drive (write-protect switch) or choose another folder. The setting was not changed.');
+  }
 }
 
 /** Backup files in a folder, oldest first (by their names: device, seq, time). */

@@ -8,6 +8,7 @@ import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-wor
 import { useAppStore } from '../../state/app-store.ts';
 import { ConnectivityIndicator } from '../../components/connectivity-indicator.tsx';
 import { SyncBundleButtons } from './sync-bundle-buttons.tsx';
+import { EnrolByFile } from './enrol-by-file.tsx';
 
 const DOT: Record<SyncStatus['state'], string> = {
   'not-enrolled': 'offline', idle: 'online', syncing: 'online', offline: 'offline', refused: 'refused',
@@ -31,7 +32,15 @@ export function SyncStatusBar() {
     };
   }, [api]);
 
-  if (!status || status.state === 'not-enrolled') return <ConnectivityIndicator connectivity={connectivity} />;
+  if (!status) return <ConnectivityIndicator connectivity={connectivity} />;
+  if (status.state === 'not-enrolled') {
+    return (
+      <span className="sync-status" data-testid="sync-status" data-state={status.state}>
+        <ConnectivityIndicator connectivity={connectivity} />
+        <EnrolByFile />
+      </span>
+    );
+  }
   const words = syncStatusWords(status);
   const syncNow = () => {
     if (!api) return;

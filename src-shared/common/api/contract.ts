@@ -276,6 +276,14 @@ export const OPERATIONS = {
     request: z.object({ fileName: z.string().max(500), fileBase64: z.string() }).strict(),
     response: z.object({ nothingChanged: z.boolean(), message: z.string() }),
   },
+  /** Enrolment by file (no network path to the server ever): the request to carry to the server; its response is imported with sync.bundle.import. */
+  'sync.enrolFile.request': {
+    request: z.object({
+      code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
+      caFingerprint: z.string().trim().max(200).nullable(),
+    }).strict(),
+    response: z.object({ fileName: z.string(), requestBase64: z.string() }),
+  },
   /** Evidence backup: where it goes and where it stands. */
   'sync.backup.status': { request: Empty, response: BackupStatusSchema },
   'sync.backup.setFolder': { request: z.object({ folder: z.string().trim().min(1).max(1000).nullable() }).strict(), response: BackupStatusSchema },
@@ -631,6 +639,8 @@ export const OPERATIONS = {
 export const PUSHED_EVENTS = {
   'connectivity.changed': ConnectivitySchema,
   'sync.status': SyncStatusSchema,
+  /** How far a bundle export or import has got (content files and events done of total). */
+  'sync.bundle.progress': z.object({ operation: z.enum(['export', 'import']), done: z.number(), total: z.number(), detail: z.string() }),
   'journal.appended': z.object({ id: z.string(), device: z.string(), seq: z.number(), type: z.string() }),
   'capture.progress': z.object({ captureId: z.string(), controllerId: z.string(), done: z.number(), total: z.number(), detail: z.string() }),
   'capture.finished': z.object({
