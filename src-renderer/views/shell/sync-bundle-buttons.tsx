@@ -5,6 +5,7 @@
  * and what is not yet backed up are shown in the tooltip.
  */
 import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { errorOf, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
@@ -55,7 +56,8 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
   // Progress pushed by the main process while a bundle is written or imported.
   useEffect(() => {
     if (!api) return undefined;
-    return api.on('sync.bundle.progress', (p) => setProgress({ done: p.done, total: p.total, detail: p.detail }));
+    // Rendered at once (not batched with the answer that may follow in the next message), so every step shows.
+    return api.on('sync.bundle.progress', (p) => flushSync(() => setProgress({ done: p.done, total: p.total, detail: p.detail })));
   }, [api]);
 
   useEffect(() => {
