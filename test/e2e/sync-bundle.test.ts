@@ -85,7 +85,8 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
   it('exports a bundle with progress, records the server\'s acknowledgement, imports the server\'s bundle with progress, and names a damaged file', async () => {
     const { page } = app;
     const label = page.getByTestId('sync-label');
-    await expect.poll(() => label.textContent(), { timeout: 20_000 }).toMatch(/\d+ events? waiting/);
+    await expect.poll(() => label.textContent(), { timeout: 20_000 }).toMatch(/^By file · \d+ events? waiting/);
+    expect(await page.getByRole('button', { name: 'Sync now' }).count()).toBe(0); // no network path to offer
 
     await watchProgress(page);
     const download = page.waitForEvent('download');

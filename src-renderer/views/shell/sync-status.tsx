@@ -41,7 +41,12 @@ export function SyncStatusBar() {
       </span>
     );
   }
-  const words = syncStatusWords(status);
+  // Enrolled by file (no server address): no network path, so no "Sync now"; the label says how it syncs.
+  const byFile = status.server === null;
+  const plain = syncStatusWords(status);
+  const words = byFile && (status.state === 'offline' || status.state === 'refused')
+    ? { label: `By file · ${status.waiting > 0 ? `${status.waiting.toLocaleString('en-US')} event${status.waiting === 1 ? '' : 's'} waiting` : 'nothing waiting'}`, detail: 'This laptop was enrolled by file and has no network path to the server: carry bundles (Export bundle, Import from server).' }
+    : plain;
   const syncNow = () => {
     if (!api) return;
     setAsking(true);
@@ -59,9 +64,11 @@ export function SyncStatusBar() {
           {status.conflicts.length === 1 ? '1 conflict' : `${status.conflicts.length} conflicts`}
         </span>
       )}
-      <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
-        {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
-      </button>
+      {!byFile && (
+        <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
+          {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
+        </button>
+      )}
       <SyncBundleButtons waiting={status.waiting} />
     </span>
   );
