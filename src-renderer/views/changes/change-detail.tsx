@@ -1,3 +1,4 @@
+/** The change detail: one change as the document being signed, its approvals, execution panels, the signing form and the timeline. */
 import { useCallback, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';

@@ -1,3 +1,4 @@
+/** The change guide's go/no-go checkpoints of a change in execution: each one's signed decisions, and the form for the one due now. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';

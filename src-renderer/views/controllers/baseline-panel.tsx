@@ -1,3 +1,4 @@
+/** A controller's baseline panel: the approved baseline, approving the latest signed snapshot, drift checks and the unauthorized changes they open. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';

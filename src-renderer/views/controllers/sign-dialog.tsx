@@ -1,3 +1,4 @@
+/** The dialog that signs a complete capture as a snapshot ("captured by"), on the Controllers screen. */
 import { useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
