@@ -86,9 +86,9 @@ export function Outcome({ error, done }: { error: ErrorData | null; done: string
   );
 }
 
-/** A signer and password kept by a form, cleared after each attempt; `busy` while a signature is being recorded. */
-export function useSigner() {
-  const [employeeId, setEmployeeId] = useState('');
+/** A signer (`initial`, or nobody yet) and password kept by a form, cleared after each attempt; `busy` while a signature is being recorded. */
+export function useSigner(initial = '') {
+  const [employeeId, setEmployeeId] = useState(initial);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ErrorData | null>(null);
   const [done, setDone] = useState('');

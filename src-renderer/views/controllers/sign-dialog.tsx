@@ -9,7 +9,9 @@ import { Outcome, SignerFields, SigningFields, useSigner } from '../../component
 export function SignDialog({ controllerId, captureSha256, onDone }: { controllerId: string; captureSha256: string; onDone: () => void }) {
   const people = useAppStore((s) => s.people);
   const sign = useAppStore((s) => s.signSnapshot);
-  const signer = useSigner();
+  // Anyone enrolled may state they captured it; when only one person is enrolled, they are the signer.
+  const active = people.filter((p) => !p.revoked);
+  const signer = useSigner(active.length === 1 ? active[0]!.employeeId : '');
   const person = people.find((p) => p.employeeId === signer.employeeId);
 
   async function submit(e: React.FormEvent) {
