@@ -548,7 +548,7 @@ function backupFolderProblem(folder: string): void {
   if (!isAbsolute(folder)) {
     throw new BaselineError('backup-folder-not-absolute', `"${folder}" is not a full path to a folder.`, 'Type the whole path, e.g. /media/usb-backup or E:\\baseline-backup.');
   }
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(folder).isDirectory();
   } catch {

@@ -49,12 +49,7 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
     // The server never listens: the administrator issues a code at its console.
     const { store, close } = await openServerStore(serverHome.home, null);
     const pki = prepareServerHome(serverHome.home, ['localhost']);
-    let code = '';
-    try {
-      code = (await createEnrolCode(store, 3_600_000)).code;
-    } finally {
-      await close();
-    }
+    const code = await createEnrolCode(store, 3_600_000).then((c) => c.code).finally(() => close());
     await page.getByRole('button', { name: 'Enrol by file…' }).click();
     await page.getByTestId('enrol-code').fill(code);
     await page.getByTestId('enrol-fingerprint').fill(pki.caFingerprint);

@@ -62,7 +62,7 @@ function mountSmallDrive(dir: string): void {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`This test mounts a 1 MB tmpfs as a small removable drive and needs root (or CAP_SYS_ADMIN) for it: ${(err as Error).message}`);
+    throw new Error(`This test mounts a 1 MB tmpfs as a small removable drive and needs root (or CAP_SYS_ADMIN) for it: ${(err as Error).message}`, { cause: err });
   }
 }
 
