@@ -18,6 +18,7 @@ const DOT: Record<SyncStatus['state'], string> = {
 export function SyncStatusBar() {
   const api = useAppStore((s) => s.api);
   const connectivity = useAppStore((s) => s.connectivity);
+  const readOnly = useAppStore((s) => Boolean(s.info?.readOnly));
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [asking, setAsking] = useState(false);
 
@@ -37,7 +38,7 @@ export function SyncStatusBar() {
     return (
       <span className="sync-status" data-testid="sync-status" data-state={status.state}>
         <ConnectivityIndicator connectivity={connectivity} />
-        <EnrolByFile />
+        {!readOnly && <EnrolByFile />}
       </span>
     );
   }
