@@ -1,10 +1,11 @@
 /** The change guide's go/no-go checkpoints of a change in execution: each one's signed decisions, and the form for the one due now. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../state/app-store.ts';
+import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
 import type { CheckpointView } from '../../../src-shared/common/api/contract.ts';
 import type { Checkpoint } from '../../../src-shared/common/workflow/checkpoints.ts';
+import { PlantTime } from '../../components/plant-time.tsx';
 
 /** The checklist and decision of the checkpoint due now, signed by a shift supervisor at the laptop. */
 function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { changeId: string; checkpoint: Checkpoint; signerRoles: string[]; exclude: ReadonlyMap<string, string> }) {
@@ -48,6 +49,9 @@ function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { change
 
 /** The go/no-go checkpoints of an executed change: each one's signed decisions, and the form for the one due now. */
 export function CheckpointPanel({ changeId, view, executing, exclude }: { changeId: string; view: CheckpointView; executing: boolean; exclude: ReadonlyMap<string, string> }) {
+  const zone = useAppStore(selectPlantZone);
+  const roles = useAppStore((st) => st.roles);
+  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
   return (
     <section className="panel" aria-label="Checkpoints">
       <h3>Go/no-go checkpoints</h3>
@@ -60,7 +64,7 @@ export function CheckpointPanel({ changeId, view, executing, exclude }: { change
               {signed.map((r, i) => (
                 <div key={i} data-testid="checkpoint-decision">
                   <span className={`badge ${r.effect === 'proceed' || r.effect === 'close' ? 'badge-ok' : r.effect === 'monitor' ? 'badge-warn' : 'badge-bad'}`}>{r.label}</span>{' '}
-                  {r.by.name} ({r.role}), {new Date(r.at).toLocaleString()} · {r.items.filter((x) => x.confirmed).length} of {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
+                  {r.by.name} ({roleWords(r.role)}), <PlantTime iso={r.at} zone={zone} /> · {r.items.filter((x) => x.confirmed).length} of {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
                 </div>
               ))}
               {executing && view.next === c.id && <CheckpointForm key={`${c.id}-${signed.length}`} changeId={changeId} checkpoint={c} signerRoles={view.signerRoles} exclude={exclude} />}
