@@ -5,6 +5,7 @@ import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
 import { PlantTime } from '../../components/plant-time.tsx';
+import { SignIcon } from '../../components/icons.tsx';
 
 /** Baseline, drift check and unauthorized-change records of one controller (NERC CIP-010 R1/R2). */
 export function BaselinePanel({ controllerId }: { controllerId: string }) {
@@ -58,7 +59,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
           <p className="statement">By signing, the approver states that the snapshot captured by {latestSnapshot.signer} (<PlantTime iso={latestSnapshot.at} zone={zone} />) is <strong>approved</strong> as this controller's baseline.</p>
           <SignerFields label="Signer" {...signer}
             rule={{ roles: 'baseline', what: 'approve a baseline', exclude: new Map(s.people.filter((p) => p.name === latestSnapshot.signer).map((p) => [p.employeeId, 'captured this snapshot'])) }} />
-          <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+          <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}><SignIcon />Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
           </SigningFields>
         </form>
       )}
@@ -75,7 +76,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
                     <textarea required rows={3} value={explanation} onChange={(e) => setExplanation(e.target.value)} />
                   </label>
                   <SignerFields label="Signer" {...signer} />
-                  <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+                  <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}><SignIcon />Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
                   </SigningFields>
                 </form>
               ) : <button type="button" onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}
