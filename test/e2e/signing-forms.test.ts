@@ -6,6 +6,8 @@
  * own connection, routed by Playwright) so that moment lasts as long as the test needs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
@@ -32,6 +34,7 @@ describe('The change\'s signing form: by keyboard, and through a journal refresh
     } finally {
       app.close();
     }
+    mkdirSync('test-results', { recursive: true });
     ui = await openAppPage(t.home, { viewport: { width: 1366, height: 768 }, timezoneId: 'UTC' }, errors);
     page = ui.page;
     await page.routeWebSocket(/\/api/, (ws) => {
@@ -99,6 +102,8 @@ describe('The change\'s signing form: by keyboard, and through a journal refresh
     expect(await form.getByLabel('Reason').inputValue()).toBe('The window clashes with the filler overhaul.');
     expect(await form.getByLabel('Password', { exact: true }).inputValue()).toBe(sec.password);
     expect(await form.getByRole('button', { name: 'Sign', exact: true }).isEnabled()).toBe(true);
+    await form.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'change-detail-signing.png') });
 
     await form.getByRole('button', { name: 'Sign', exact: true }).click();
     await expect.poll(async () => `${await page.getByTestId('change-status').innerText()} ${(await form.getByRole('alert').allInnerTexts()).join()}`, { timeout: 15_000 }).toBe('rejected ');
