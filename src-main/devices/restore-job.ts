@@ -15,7 +15,7 @@ import { encodeS7Value, type S7Value } from '../../src-shared/common/capture-pla
 import { toHex } from '../../src-shared/common/capture/capture-result.ts';
 import { ModbusConnection, modbusTargetOf } from './modbus/modbus-connection.ts';
 import { S7Connection } from './s7/s7-connection.ts';
-import type { JobContext } from './job-context.ts';
+import type { JobContext } from './process/device-messages.ts';
 import type { LogixAddress } from '../../src-shared/common/profile/logix-address.ts';
 import eip from 'st-ethernet-ip';
 import { connectLogix, describeLogix, logixRaw } from './logix/logix-connection.ts';

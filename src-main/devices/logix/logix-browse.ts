@@ -5,7 +5,7 @@
  * so a person chooses which elements matter rather than Baseline capturing thousands by accident.
  */
 import type { ControllerTarget, CaptureOptions } from '../../../src-shared/common/capture/controller-target.ts';
-import type { JobContext } from '../job-context.ts';
+import type { JobContext } from '../process/device-messages.ts';
 import { connectLogix } from './logix-connection.ts';
 
 const ATOMIC = new Set(['BOOL', 'SINT', 'INT', 'DINT', 'LINT', 'REAL', 'LREAL', 'STRING']);

@@ -23,7 +23,7 @@ import { toJsonValue, type CaptureJobResult, type CapturedValue } from '../../..
 import { toErrorData, type BaselineError } from '../../../src-shared/common/errors.ts';
 import { deviceError, withRetries } from '../device-error.ts';
 import { connectLogix, describeLogix, logixRaw, withTimeout } from './logix-connection.ts';
-import type { JobContext } from '../job-context.ts';
+import type { JobContext } from '../process/device-messages.ts';
 
 const { Tag, TagGroup } = eip;
 const { MessageRouter } = eip.EthernetIP.CIP;

@@ -9,7 +9,7 @@ import type { ModbusProfile } from '../../../src-shared/common/profile/capture-p
 import type { CaptureOptions } from '../../../src-shared/common/capture/controller-target.ts';
 import { toJsonValue, type CaptureJobResult, type CapturedValue } from '../../../src-shared/common/capture/capture-result.ts';
 import { BaselineError, toErrorData } from '../../../src-shared/common/errors.ts';
-import type { JobContext } from '../job-context.ts';
+import type { JobContext } from '../process/device-messages.ts';
 import { ModbusConnection, modbusTargetOf, type ModbusControllerTarget } from './modbus-connection.ts';
 
 const CONNECTION_LOST = new Set(['device-timeout', 'device-closed', 'device-cancelled', 'device-refused', 'device-unreachable']);

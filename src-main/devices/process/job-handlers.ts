@@ -3,7 +3,7 @@
  * opened and closed inside the job so a failure never leaves a half-open connection behind.
  */
 import { z } from 'zod';
-import type { JobContext, JobHandler } from '../job-context.ts';
+import type { JobContext, JobHandler } from './device-messages.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf } from '../../../src-shared/common/capture/controller-target.ts';
 import type { CaptureProfile } from '../../../src-shared/common/profile/capture-profile.ts';

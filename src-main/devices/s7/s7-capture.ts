@@ -9,7 +9,7 @@ import type { S7Profile } from '../../../src-shared/common/profile/capture-profi
 import type { CaptureOptions, ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';
 import { toHex, toJsonValue, type CaptureJobResult, type CapturedValue } from '../../../src-shared/common/capture/capture-result.ts';
 import { BaselineError, toErrorData } from '../../../src-shared/common/errors.ts';
-import type { JobContext } from '../job-context.ts';
+import type { JobContext } from '../process/device-messages.ts';
 import { deviceError, withRetries } from '../device-error.ts';
 import { S7Connection } from './s7-connection.ts';
 import { readS7Identity } from './szl/s7-identity.ts';
