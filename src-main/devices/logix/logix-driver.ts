@@ -17,7 +17,7 @@
  *   value argument, so the tag's value is set before writing.
  */
 import eip from 'st-ethernet-ip';
-import { planLogix } from '../../../src-shared/common/capture-plan/logix-plan.ts';
+import { planLogix } from './logix-plan.ts';
 import type { LogixProfile } from '../../../src-shared/common/profile/capture-profile.ts';
 import type { LogixAddress, LogixType } from '../../../src-shared/common/profile/logix-address.ts';
 import type { ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';

@@ -5,8 +5,8 @@
  * (FC 15), read back. A read the device refuses (exception) marks only its tags bad; a lost connection stops the
  * read and marks the rest bad.
  */
-import { planModbus, type ModbusRead, type ModbusTagSlot } from '../../../src-shared/common/capture-plan/modbus-plan.ts';
-import { decodeModbusRead, encodeModbusRegisters } from '../../../src-shared/common/capture-plan/modbus-codec.ts';
+import { planModbus, type ModbusRead, type ModbusTagSlot } from './modbus-plan.ts';
+import { decodeModbusRead, encodeModbusRegisters } from './modbus-codec.ts';
 import type { ModbusProfile } from '../../../src-shared/common/profile/capture-profile.ts';
 import type { ModbusAddress } from '../../../src-shared/common/profile/modbus-address.ts';
 import { toJsonValue, type CapturedValue } from '../../../src-shared/common/capture/capture-result.ts';

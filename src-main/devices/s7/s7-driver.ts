@@ -6,8 +6,8 @@
  * item the CPU refuses marks only its tags bad; a lost connection is reopened for the retry, and the read stops
  * when that fails too.
  */
-import { planS7 } from '../../../src-shared/common/capture-plan/s7-plan.ts';
-import { decodeS7Plan, encodeS7Value, type S7Value } from '../../../src-shared/common/capture-plan/s7-codec.ts';
+import { planS7 } from './s7-plan.ts';
+import { decodeS7Plan, encodeS7Value, type S7Value } from './s7-codec.ts';
 import type { S7Profile } from '../../../src-shared/common/profile/capture-profile.ts';
 import type { S7Address } from '../../../src-shared/common/profile/s7-address.ts';
 import type { ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';
@@ -17,7 +17,7 @@ import type { JobContext } from '../process/device-messages.ts';
 import type { ConnectRequest, Driver, DriverIdentity, DriverSession, PlanReadResult, PreparedWrite } from '../driver.ts';
 import { deviceError, withRetries } from '../device-error.ts';
 import { S7Connection, type S7Range, type S7Target } from './s7-connection.ts';
-import { readS7Identity } from './szl/s7-identity.ts';
+import { readS7Identity } from './s7comm/s7-identity.ts';
 
 /** S7 requests carry at most this many items (a CPU limit; nodes7 does not enforce it). */
 export const S7_MAX_ITEMS = 20;
@@ -146,7 +146,7 @@ export const s7Driver: Driver<S7ControllerTarget, S7Profile> = {
   async connect(req: ConnectRequest<S7ControllerTarget>) {
     const { target, options } = req;
     const s7target: S7Target = { host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeoutMs: options.timeoutMs };
-    // nodes7 has no identity read: SZL 0x0011 / 0x001C on a short connection of our own (szl/s7-identity.ts).
+    // nodes7 has no identity read: SZL 0x0011 / 0x001C on a short connection of our own (s7comm/s7-identity.ts).
     // A CPU that refuses them still gets captured; the document then has no identity.
     const identityRead: { identity: Record<string, string> | null; note: string | null } = { identity: null, note: null };
     if (req.identity) {
