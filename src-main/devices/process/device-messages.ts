@@ -29,3 +29,15 @@ export interface JobProgress {
   total: number;
   detail: string;
 }
+
+/**
+ * What every job gets besides its payload: its cancel signal and a progress channel. It lives here, with the
+ * messages, so the drivers and jobs import it from below and the job table (job-handlers.ts) imports them.
+ */
+export interface JobContext {
+  signal: AbortSignal;
+  progress(p: JobProgress): void;
+}
+
+/** A job handler. */
+export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<unknown>;

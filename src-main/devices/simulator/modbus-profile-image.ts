@@ -2,7 +2,7 @@
  * Fills a simulated Modbus device's image from a capture profile and known values: every profile address is
  * mapped (so a capture with the same profile reads good), each holding the given value or zero/false.
  */
-import { encodeModbusRegisters, type ModbusWordOrder } from '../../../src-shared/common/capture-plan/modbus-codec.ts';
+import { encodeModbusRegisters, type ModbusWordOrder } from '../modbus/modbus-codec.ts';
 import type { ModbusProfile } from '../../../src-shared/common/profile/capture-profile.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { emptyModbusImage, setModbusBits, setModbusWords, type ModbusImage } from './modbus-simulator.ts';

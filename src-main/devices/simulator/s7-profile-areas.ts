@@ -2,7 +2,7 @@
  * Fills a simulated S7 CPU's memory from a capture profile and known values: every DB the profile names exists
  * (sized to its highest byte), and each tag holds the given value or zero.
  */
-import { encodeS7Value, type S7Value } from '../../../src-shared/common/capture-plan/s7-codec.ts';
+import { encodeS7Value, type S7Value } from '../s7/s7-codec.ts';
 import type { S7Profile } from '../../../src-shared/common/profile/capture-profile.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import type { S7Areas } from './s7/s7-simulator.ts';

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeIsoFrame } from '../../../src-main/devices/s7/szl/iso-on-tcp.ts';
-import { ROSCTR, encodeReadSzlResponse, encodeS7Frame, encodeSetupCommunication, encodeUserdataParam, frameS7Pdu } from '../../../src-main/devices/s7/szl/s7-frames.ts';
-import { encodeComponentTextRecord, encodeSzlList } from '../../../src-main/devices/s7/szl/szl-records.ts';
-import { readS7Identity } from '../../../src-main/devices/s7/szl/s7-identity.ts';
+import { encodeIsoFrame } from '../../../src-main/devices/s7/s7comm/iso-on-tcp.ts';
+import { ROSCTR, encodeReadSzlResponse, encodeS7Frame, encodeSetupCommunication, encodeUserdataParam, frameS7Pdu } from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
+import { encodeComponentTextRecord, encodeSzlList } from '../../../src-main/devices/s7/s7comm/szl-records.ts';
+import { readS7Identity } from '../../../src-main/devices/s7/s7comm/s7-identity.ts';
 import { startFaultProxy } from '../../../src-main/devices/simulator/fault-proxy.ts';
 import { freeLoopbackPort } from '../../../src-main/devices/simulator/free-port.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProfileCsv } from '../../../src-shared/common/profile/profile-csv.ts';
 import type { CaptureProfile, ProfileProtocol } from '../../../src-shared/common/profile/capture-profile.ts';
-import { planCapture, type CapturePlan } from '../../../src-shared/common/capture-plan/capture-plan.ts';
+import { planCapture, type CapturePlan } from '../../../src-main/devices/capture-plan.ts';
 import { pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
 
 const TARGET = 1.05;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseLogixAddress, type LogixAddress } from '../../../src-shared/common/profile/logix-address.ts';
 import {
   logixMinimumRequests, logixReadReplyBytes, logixReadRequestBytes, planLogix, resolveLogixLimits, type LogixLimits, type LogixPlan,
-} from '../../../src-shared/common/capture-plan/logix-plan.ts';
-import type { PlannedTag } from '../../../src-shared/common/capture-plan/planned-tag.ts';
+} from '../../../src-main/devices/logix/logix-plan.ts';
+import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
 
 type Tag = PlannedTag<LogixAddress>;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { parseModbusAddress, type ModbusAddress, type ModbusType } from '../../../src-shared/common/profile/modbus-address.ts';
-import { decodeModbusRead, decodeModbusRegisters, encodeModbusRegisters, type ModbusValue } from '../../../src-shared/common/capture-plan/modbus-codec.ts';
-import { planModbus } from '../../../src-shared/common/capture-plan/modbus-plan.ts';
-import type { PlannedTag } from '../../../src-shared/common/capture-plan/planned-tag.ts';
+import { decodeModbusRead, decodeModbusRegisters, encodeModbusRegisters, type ModbusValue } from '../../../src-main/devices/modbus/modbus-codec.ts';
+import { planModbus } from '../../../src-main/devices/modbus/modbus-plan.ts';
+import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom } from './seeded-random.ts';
 
 const f32bits = (value: number): number => {

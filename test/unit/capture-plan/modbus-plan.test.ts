@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { parseModbusAddress, type ModbusAddress, type ModbusTable } from '../../../src-shared/common/profile/modbus-address.ts';
-import { modbusMinimumRequests, planModbus, resolveModbusLimits, type ModbusLimits, type ModbusPlan } from '../../../src-shared/common/capture-plan/modbus-plan.ts';
-import type { PlannedTag } from '../../../src-shared/common/capture-plan/planned-tag.ts';
+import { modbusMinimumRequests, planModbus, resolveModbusLimits, type ModbusLimits, type ModbusPlan } from '../../../src-main/devices/modbus/modbus-plan.ts';
+import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
 
 type Tag = PlannedTag<ModbusAddress>;

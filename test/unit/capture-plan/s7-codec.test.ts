@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { parseS7Address, type S7Address } from '../../../src-shared/common/profile/s7-address.ts';
-import { decodeS7Item, decodeS7Plan, decodeS7Value, encodeS7Value, type S7Value } from '../../../src-shared/common/capture-plan/s7-codec.ts';
-import { planS7 } from '../../../src-shared/common/capture-plan/s7-plan.ts';
-import type { PlannedTag } from '../../../src-shared/common/capture-plan/planned-tag.ts';
+import { decodeS7Item, decodeS7Plan, decodeS7Value, encodeS7Value, type S7Value } from '../../../src-main/devices/s7/s7-codec.ts';
+import { planS7 } from '../../../src-main/devices/s7/s7-plan.ts';
+import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom } from './seeded-random.ts';
 
 function at(address: string, type: string): S7Address {

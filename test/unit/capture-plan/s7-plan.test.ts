@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { parseS7Address, type S7Address } from '../../../src-shared/common/profile/s7-address.ts';
-import { planS7, resolveS7Limits, s7MaxItemBytes, s7MaxItemsPerRequest, s7MinimumRequests, type S7Limits, type S7Plan } from '../../../src-shared/common/capture-plan/s7-plan.ts';
-import type { PlannedTag } from '../../../src-shared/common/capture-plan/planned-tag.ts';
+import { planS7, resolveS7Limits, s7MaxItemBytes, s7MaxItemsPerRequest, s7MinimumRequests, type S7Limits, type S7Plan } from '../../../src-main/devices/s7/s7-plan.ts';
+import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
 
 type Tag = PlannedTag<S7Address>;

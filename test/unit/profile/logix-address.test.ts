@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import stEthernetIp from 'st-ethernet-ip';
 import { formatLogixAddress, parseLogixAddress } from '../../../src-shared/common/profile/logix-address.ts';
-import { logixReadRequestBytes } from '../../../src-shared/common/capture-plan/logix-plan.ts';
+import { logixReadRequestBytes } from '../../../src-main/devices/logix/logix-plan.ts';
 
 describe('Logix tag addresses', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   TpktSplitter, decodeCotp, decodeIsoFrame, decodeTpkt, encodeCotp, encodeIsoFrame, encodeTpkt, s7Tsap,
-} from '../../../src-main/devices/s7/szl/iso-on-tcp.ts';
+} from '../../../src-main/devices/s7/s7comm/iso-on-tcp.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { bytes, exchange, hex } from './hex-fixture.ts';
 

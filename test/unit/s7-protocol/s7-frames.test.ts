@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIsoFrame } from '../../../src-main/devices/s7/szl/iso-on-tcp.ts';
+import { decodeIsoFrame } from '../../../src-main/devices/s7/s7comm/iso-on-tcp.ts';
 import {
   ROSCTR, S7_FUNCTIONS, bitItem, byteRangeItem, decodeReadSzlRequest, decodeReadSzlResponse, decodeReadVarRequest, decodeReadVarResponse,
   decodeS7Frame, decodeS7Pdu, decodeSetupCommunication, decodeUserdataParam, decodeWriteVarRequest, decodeWriteVarResponse,
   describeReturnCode, describeS7Error, encodeReadSzlRequest, encodeReadSzlResponse, encodeReadVarRequest, encodeReadVarResponse,
   encodeS7Frame, encodeS7Pdu, encodeSetupCommunication, encodeWriteVarRequest, encodeWriteVarResponse, frameS7Pdu, itemByteLength,
   type S7Pdu,
-} from '../../../src-main/devices/s7/szl/s7-frames.ts';
-import { decodeComponentIdentification, decodeModuleIdentification, decodeSzlList } from '../../../src-main/devices/s7/szl/szl-records.ts';
+} from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
+import { decodeComponentIdentification, decodeModuleIdentification, decodeSzlList } from '../../../src-main/devices/s7/s7comm/szl-records.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { bytes, exchange, hex, loadExchanges } from './hex-fixture.ts';
 

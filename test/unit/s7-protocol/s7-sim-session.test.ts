@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ROSCTR, bitItem, byteRangeItem, decodeReadSzlResponse, decodeReadVarResponse, decodeS7Frame, encodeReadSzlRequest, encodeReadVarRequest,
   encodeS7Frame, encodeSetupCommunication, frameS7Pdu,
-} from '../../../src-main/devices/s7/szl/s7-frames.ts';
-import { decodeComponentIdentification, decodeModuleIdentification, decodeSzlList, identityFromSzl } from '../../../src-main/devices/s7/szl/szl-records.ts';
+} from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
+import { decodeComponentIdentification, decodeModuleIdentification, decodeSzlList, identityFromSzl } from '../../../src-main/devices/s7/s7comm/szl-records.ts';
 import { S7Memory } from '../../../src-main/devices/simulator/s7/s7-memory.ts';
 import { S7SimSession, emptyRequestCounts, type S7SimCpu } from '../../../src-main/devices/simulator/s7/s7-sim-session.ts';
 import { DEFAULT_S7_SIM_IDENTITY, identitySzlLists } from '../../../src-main/devices/simulator/s7/s7-simulator.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeReadSzlResponse, decodeS7Frame } from '../../../src-main/devices/s7/szl/s7-frames.ts';
+import { decodeReadSzlResponse, decodeS7Frame } from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
 import {
   decodeComponentIdentification, decodeModuleIdentification, decodeSzlList, encodeComponentRawRecord, encodeComponentTextRecord,
   encodeModuleIdentificationRecord, encodeSzlList, identityFromSzl, versionWords,
-} from '../../../src-main/devices/s7/szl/szl-records.ts';
+} from '../../../src-main/devices/s7/s7comm/szl-records.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { bytes, exchange, hex } from './hex-fixture.ts';
 

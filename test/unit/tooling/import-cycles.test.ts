@@ -48,7 +48,7 @@ describe('import-cycle check', () => {
     const r = check({
       'src/job-context.ts': 'export interface JobContext { signal: AbortSignal }\n',
       'src/process/job-table.ts': "import { capture } from '../capture/capture.ts';\nexport const JOBS = { capture };\n",
-      'src/capture/capture.ts': "import type { JobContext } from '../job-context.ts';\nexport async function capture(ctx: JobContext): Promise<boolean> { return ctx.signal.aborted; }\n",
+      'src/capture/capture.ts': "import type { JobContext } from '../process/device-messages.ts';\nexport async function capture(ctx: JobContext): Promise<boolean> { return ctx.signal.aborted; }\n",
     });
     expect(r.output).toMatch(/no dependency violations/);
     expect(r.status).toBe(0);

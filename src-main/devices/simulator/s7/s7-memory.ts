@@ -11,7 +11,7 @@ import { BaselineError } from '../../../../src-shared/common/errors.ts';
 import { S7_AREA_CODES } from '../../../../src-shared/common/profile/s7-address.ts';
 import {
   DATA_TRANSPORT_SIZES, ITEM_ELEMENT_BYTES, ITEM_TRANSPORT_SIZES, S7_RETURN_CODES, lengthInBits, type S7AnyItem, type S7DataItem,
-} from '../../s7/szl/s7-frames.ts';
+} from '../../s7/s7comm/s7-frames.ts';
 
 /** The memory areas a simulated CPU has (areas left out do not exist: their items answer 0x0A). */
 export interface S7Areas {

@@ -11,13 +11,13 @@
  * an unknown SZL userdata error 0xD401 ("information function unavailable"; Snap7's server says 0xD402). Jobs sent
  * before Setup Communication are served with a 240-byte PDU.
  */
-import { decodeIsoFrame, encodeIsoFrame, type CotpTpdu } from '../../s7/szl/iso-on-tcp.ts';
+import { decodeIsoFrame, encodeIsoFrame, type CotpTpdu } from '../../s7/s7comm/iso-on-tcp.ts';
 import {
   ROSCTR, S7_FUNCTIONS, S7_RETURN_CODES, SZL_FUNCTION, USERDATA_METHOD, USERDATA_TYPE, decodeReadSzlRequest, decodeReadVarRequest,
   decodeS7Pdu, decodeSetupCommunication, decodeUserdataParam, decodeWriteVarRequest, encodeReadSzlResponse, encodeReadVarResponse,
   encodeS7Pdu, encodeSetupCommunication, encodeUserdataParam, frameS7Pdu, encodeWriteVarResponse, type S7DataItem, type S7Pdu, type UserdataParam,
-} from '../../s7/szl/s7-frames.ts';
-import { concatBytes } from '../../s7/szl/s7-wire.ts';
+} from '../../s7/s7comm/s7-frames.ts';
+import { concatBytes } from '../../s7/s7comm/s7-wire.ts';
 import type { S7Memory } from './s7-memory.ts';
 
 /** Requests served, by kind (each S7 PDU counts once; COTP frames do not count). */

@@ -10,11 +10,11 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { BaselineError } from '../../../../src-shared/common/errors.ts';
-import { TpktSplitter } from '../../s7/szl/iso-on-tcp.ts';
+import { TpktSplitter } from '../../s7/s7comm/iso-on-tcp.ts';
 import {
   COMPONENT_FIELDS, COMPONENT_RECORD_LENGTH, MODULE_RECORD_LENGTH, SZL_COMPONENT_IDENTIFICATION, SZL_MODULE_IDENTIFICATION,
   encodeComponentRawRecord, encodeComponentTextRecord, encodeModuleIdentificationRecord, encodeSzlList, versionWords,
-} from '../../s7/szl/szl-records.ts';
+} from '../../s7/s7comm/szl-records.ts';
 import { S7Memory, type S7AreaName, type S7Areas } from './s7-memory.ts';
 import { S7SimSession, emptyRequestCounts, type S7RequestCounts, type S7SimCpu } from './s7-sim-session.ts';
 

@@ -3,11 +3,11 @@
  * sizes into the list of read requests a driver sends, with the request count and its proven lower bound that
  * every snapshot reports. Pure: no sockets here; drivers in src-main/devices execute the plan.
  */
-import { assertNever } from '../assert-never.ts';
-import type { CaptureProfile } from '../profile/capture-profile.ts';
-import { planLogix, type LogixLimits, type LogixPlan } from './logix-plan.ts';
-import { planModbus, type ModbusLimits, type ModbusPlan } from './modbus-plan.ts';
-import { planS7, type S7Limits, type S7Plan } from './s7-plan.ts';
+import { assertNever } from '../../src-shared/common/assert-never.ts';
+import type { CaptureProfile } from '../../src-shared/common/profile/capture-profile.ts';
+import { planLogix, type LogixLimits, type LogixPlan } from './logix/logix-plan.ts';
+import { planModbus, type ModbusLimits, type ModbusPlan } from './modbus/modbus-plan.ts';
+import { planS7, type S7Limits, type S7Plan } from './s7/s7-plan.ts';
 
 /** A plan for any protocol. */
 export type CapturePlan = ModbusPlan | S7Plan | LogixPlan;

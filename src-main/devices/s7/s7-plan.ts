@@ -30,9 +30,9 @@
  * of the bound (the 10,000-tag test measures it; on small inputs a brute-force test compares it with the exact
  * minimum); `provenOptimal` says when the plan meets the bound exactly, and nothing more is claimed.
  */
-import { BaselineError } from '../errors.ts';
-import { S7_AREA_CODES, type S7Address, type S7Area } from '../profile/s7-address.ts';
-import { checkLimit, checkUniqueTags, type PlannedTag, type PlanSummary } from './planned-tag.ts';
+import { BaselineError } from '../../../src-shared/common/errors.ts';
+import { S7_AREA_CODES, type S7Address, type S7Area } from '../../../src-shared/common/profile/s7-address.ts';
+import { checkLimit, checkUniqueTags, type PlannedTag, type PlanSummary } from '../planned-tag.ts';
 
 /** The sizes an S7 plan must respect. */
 export interface S7Limits {

@@ -28,9 +28,9 @@
  * the larger of total request bytes / request room and total reply bytes / reply room (and the number of services
  * too large for two to share a packet). The plan reports `provenOptimal` only when it meets that bound.
  */
-import { BaselineError } from '../errors.ts';
-import { formatLogixAddress, type LogixAddress, type LogixType } from '../profile/logix-address.ts';
-import { checkLimit, type PlannedTag, type PlanSummary } from './planned-tag.ts';
+import { BaselineError } from '../../../src-shared/common/errors.ts';
+import { formatLogixAddress, type LogixAddress, type LogixType } from '../../../src-shared/common/profile/logix-address.ts';
+import { checkLimit, type PlannedTag, type PlanSummary } from '../planned-tag.ts';
 
 /** The sizes a Logix plan must respect. */
 export interface LogixLimits {

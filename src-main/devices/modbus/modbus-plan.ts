@@ -16,10 +16,10 @@
  * tags that pairwise cannot share a read; each needs its own request, so their number is a lower bound, and the
  * sweep's request count equals it.
  */
-import type { ModbusAddress, ModbusTable, ModbusType } from '../profile/modbus-address.ts';
-import { isModbusBitTable } from '../profile/modbus-address.ts';
-import { BaselineError } from '../errors.ts';
-import { checkLimit, checkUniqueTags, type PlannedTag, type PlanSummary } from './planned-tag.ts';
+import type { ModbusAddress, ModbusTable, ModbusType } from '../../../src-shared/common/profile/modbus-address.ts';
+import { isModbusBitTable } from '../../../src-shared/common/profile/modbus-address.ts';
+import { BaselineError } from '../../../src-shared/common/errors.ts';
+import { checkLimit, checkUniqueTags, type PlannedTag, type PlanSummary } from '../planned-tag.ts';
 
 /** The sizes a Modbus plan must respect. */
 export interface ModbusLimits {

@@ -3,8 +3,8 @@
  * Application Protocol Specification V1.1b3 §4.2); a 32-bit value spans two registers, high word first unless the
  * controller's settings say the words are swapped (`wordOrder: 'low-first'`). FLOAT32 is IEEE 754 binary32.
  */
-import { BaselineError } from '../errors.ts';
-import type { ModbusType } from '../profile/modbus-address.ts';
+import { BaselineError } from '../../../src-shared/common/errors.ts';
+import type { ModbusType } from '../../../src-shared/common/profile/modbus-address.ts';
 import type { ModbusRead } from './modbus-plan.ts';
 
 /** Which register of a 32-bit value comes first. */

@@ -2,7 +2,7 @@
  * What the capture planners share: the tag they plan for (a profile tag's name and parsed address) and the
  * summary every plan reports, which a snapshot records as `requests` and `minimumRequests` (ARCHITECTURE §4, §5).
  */
-import { BaselineError } from '../errors.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
 
 /** The part of a profile tag a planner needs: its name and its parsed address. */
 export interface PlannedTag<A> {

@@ -3,8 +3,8 @@
  * S7 STRING layout (byte 0 maximum length, byte 1 actual length, then the characters, one byte each; decoded as
  * ISO 8859-1, which maps every byte to one character). Also decodes whole plans from the bytes of their items.
  */
-import { BaselineError } from '../errors.ts';
-import type { S7Address } from '../profile/s7-address.ts';
+import { BaselineError } from '../../../src-shared/common/errors.ts';
+import type { S7Address } from '../../../src-shared/common/profile/s7-address.ts';
 import type { S7Plan } from './s7-plan.ts';
 
 /** A decoded S7 value: BOOL boolean; LINT bigint (beyond 2^53); CHAR and STRING strings; every other type a number. */
