@@ -9,6 +9,7 @@ import { approvalTimeoutStatus, changeName, type ChangeOperation, type ChangeSta
 import { groupName, roleName, type Policy } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
 import { type TransitionContext, type TransitionResult, numbered, refuse, ref, blank, unreachable } from './transition-rules.ts';
+import { policyCitation } from './policy-citation.ts';
 
 function requesterOnly(state: ChangeState, op: ChangeOperation): TransitionResult | null {
   if (op.by.id === state.requester.id) return null;
@@ -59,7 +60,7 @@ export function readyToGo(state: ChangeState, op: ChangeOperation, ctx: Transiti
     return {
       ok: false,
       refusal: refuse(state, op, 'required-fields',
-        `${cls} changes need the ${describeFields(r.missingFields)} before they go ahead; ${changeName(state)} lacks ${r.missingFields.length === 1 ? 'it' : 'them'} (policy classes.${cls}.requiredFields).`,
+        `${cls} changes need the ${describeFields(r.missingFields)} before they go ahead; ${changeName(state)} lacks ${r.missingFields.length === 1 ? 'it' : 'them'} (${policyCitation(`classes.${cls}.requiredFields`)}).`,
         'Fill in the listed fields and try again.', { missingFields: r.missingFields }),
     };
   }

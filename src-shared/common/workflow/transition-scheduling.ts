@@ -10,6 +10,7 @@ import { formatLocal } from './time-zone.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
 import { type TransitionContext, type TransitionResult, numbered, refuse, ref, blank, unreachable } from './transition-rules.ts';
 import { readyToGo } from './transition-approval.ts';
+import { policyCitation } from './policy-citation.ts';
 
 /**
  * Checks a period against windows and blackouts, letting valid override signatures lift what the policy lets
@@ -132,7 +133,7 @@ export function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { ty
   const terms = cls === null ? undefined : policy.classes[cls].breakGlass;
   if (cls !== null && terms === undefined) {
     const allowed = Object.entries(policy.classes).filter(([, c]) => c.breakGlass !== undefined).map(([k]) => k);
-    return refuse(state, op, 'break-glass-not-allowed', `${cls} changes have no break-glass path (policy classes.${cls}); only ${allowed.join(', ') || 'no class'} changes may start before approval.`,
+    return refuse(state, op, 'break-glass-not-allowed', `${cls} changes have no break-glass path (${policyCitation(`classes.${cls}`)}); only ${allowed.join(', ') || 'no class'} changes may start before approval.`,
       'Get the approvals, or file the work as an emergency change if it is one.');
   }
   const checked = readyToGo(state, op, ctx);
@@ -145,7 +146,7 @@ export function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { ty
       'Call a responder on the list to carry out the emergency work.');
   }
   if (!glass.approverRoles.includes(op.approver.role)) {
-    return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (policy classes.${e.class}.breakGlass.approverRoles).`,
+    return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (${policyCitation(`classes.${e.class}.breakGlass.approverRoles`)}).`,
       'Reach one of the named approvers (in person, by phone or by radio) and record their approval.');
   }
   if (samePerson(op.approver, state.requester) || samePerson(op.approver, op.by)) {
