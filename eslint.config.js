@@ -7,6 +7,9 @@ import tseslint from 'typescript-eslint';
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'net', 'tls', 'http', 'https', 'dgram',
   'stream', 'stream/*', 'url', 'util', 'worker_threads', 'zlib', 'module', 'process', 'buffer', 'events', 'readline', 'dns', 'cluster', 'vm'];
 
+/** Files allowed past 500 lines: the simulators and the protocol frame codecs (see the max-lines block below). */
+export const MAX_LINES_EXCEPTIONS = ['src-main/devices/simulator/**', 'src-main/devices/**/*-frames.ts'];
+
 const layer = (message, patterns, ...more) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }, ...more] }],
 });
@@ -80,5 +83,12 @@ export default tseslint.config(
   {
     files: ['src-server/store/**/*.ts'],
     rules: layer('src-server never imports src-main (ARCHITECTURE §1).', ['electron', '**/src-main/**', '**/src-renderer/**']),
+  },
+  {
+    // No module over 500 lines (CONVENTIONS 4): split it along its seams. Exceptions: the simulators, and the
+    // protocol frame codecs, whose length is the protocol's (one encoder and decoder per frame of the spec).
+    files: ['src-main/**/*.ts', 'src-shared/**/*.ts', 'src-server/**/*.ts'],
+    ignores: MAX_LINES_EXCEPTIONS,
+    rules: { 'max-lines': ['error', { max: 500, skipBlankLines: false, skipComments: false }] },
   },
 );

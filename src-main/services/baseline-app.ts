@@ -17,12 +17,13 @@ import { ConnectivityService } from './connectivity-service.ts';
 import { CaptureService } from './capture-service.ts';
 import { ControllerService } from './controller-service.ts';
 import { ProfileService } from './profile-service.ts';
-import { PlantRepository } from '../store/plant-repository.ts';
+import { ControllerRepository } from '../store/controller-repository.ts';
 import { PlantModelRepository } from '../store/plant-model-repository.ts';
 import { PolicyRepository } from '../store/policy-repository.ts';
 import { ChangeRepository } from '../store/change-repository.ts';
 import { RestoreRepository } from '../store/restore-repository.ts';
 import { IdentityRepository } from '../store/identity-repository.ts';
+import { SnapshotRepository } from '../store/snapshot-repository.ts';
 import { IdentityService } from './identity-service.ts';
 import { SnapshotService } from './snapshot-service.ts';
 import { BaselineService } from './baseline-service.ts';
@@ -31,7 +32,7 @@ import { RestoreService } from './restore-service.ts';
 import { PolicyService, defaultResourcesDir } from './policy-service.ts';
 import { ChangeService } from './change-service.ts';
 import { ChangeViewService } from './change-view-service.ts';
-import { PlantService } from './plant-service.ts';
+import { PlantModelService } from './plant-model-service.ts';
 import { ChangeRestoreService } from './change-restore-service.ts';
 import { EvidenceService } from './evidence-service.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
@@ -86,7 +87,8 @@ export class BaselineApp {
   readonly journalService: JournalService;
   readonly connectivity: ConnectivityService;
   readonly transport: Transport;
-  readonly plant: PlantRepository;
+  /** Registered controllers, their capture profiles and captures (read side). */
+  readonly controllerRecords: ControllerRepository;
   readonly devices: DeviceSupervisor;
   readonly profiles: ProfileService;
   readonly controllers: ControllerService;
@@ -96,7 +98,7 @@ export class BaselineApp {
   readonly baselines: BaselineService;
   readonly restores: RestoreService;
   readonly policy: PolicyService;
-  readonly plantModel: PlantService;
+  readonly plantModel: PlantModelService;
   readonly changeRestores: ChangeRestoreService;
   readonly changes: ChangeService;
   /** The change detail and the lines' window calendar, assembled from the services that hold their parts. */
@@ -123,15 +125,15 @@ export class BaselineApp {
     this.blobs = new BlobStore(store.home);
     this.journalService = new JournalService(this.journal, this.hub);
     this.connectivity = new ConnectivityService(this.hub, { serverUrl: options.serverUrl ?? null });
-    this.plant = new PlantRepository(store.db);
+    this.controllerRecords = new ControllerRepository(store.db);
     this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);
-    this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
+    this.profiles = new ProfileService(this.journal, this.blobs, this.controllerRecords);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs }, options.clock);
-    this.controllers = new ControllerService(this.journal, this.plant, { profiles: this.profiles, captures: this.captures, hub: this.hub });
-    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), new PolicyRepository(store.db), this.journal);
+    this.controllers = new ControllerService(this.journal, this.controllerRecords, { profiles: this.profiles, captures: this.captures, hub: this.hub });
+    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), new PolicyRepository(store.db), this.journal, { journal: this.journal, identity: () => this.identity });
     this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db, this.journal), () => this.policy.lockout(), options.clock,
       () => this.policy.knownRoles().map((r) => r.id));
-    this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity, this.controllers);
+    this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity, this.controllers, new SnapshotRepository(store.db));
     this.baselines = new BaselineService({
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
       captures: this.captures, controllers: this.controllers, profiles: this.profiles,
@@ -141,11 +143,11 @@ export class BaselineApp {
       baselines: this.baselines, clock: options.clock ?? (() => new Date()), actor: () => this.actor(),
       ...(options.driftCheckIntervalMs !== undefined ? { intervalMs: options.driftCheckIntervalMs } : {}),
     });
-    this.plantModel = new PlantService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
-      controllers: this.controllers, repo: this.plant });
-    this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    this.plantModel = new PlantModelService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
+      controllers: this.controllers, repo: this.controllerRecords });
+    this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plantModel: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
     // The detail's approval-timeout and retrospective status read the wall clock, as they always have.
-    this.changeViews = new ChangeViewService({ changes: this.changes, policy: this.policy, baselines: this.baselines, snapshots: this.snapshots, plant: this.plantModel, clock: () => new Date() });
+    this.changeViews = new ChangeViewService({ changes: this.changes, policy: this.policy, baselines: this.baselines, snapshots: this.snapshots, plantModel: this.plantModel, clock: () => new Date() });
     this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       decisions: new RestoreRepository(store.db), journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,

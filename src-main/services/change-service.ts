@@ -15,7 +15,6 @@ import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChang
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
-import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import type { SignedAction, SignedActionOf } from '../../src-shared/common/workflow/signed-actions.ts';
 import { dispatchAction, type Cosigner } from './change-actions.ts';
@@ -25,7 +24,7 @@ import type { JournalRepository } from '../store/journal-repository.ts';
 import type { ChangeRepository } from '../store/change-repository.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
-import { PLANT_ENGINEERING, type PlantService } from './plant-service.ts';
+import type { PlantModelService } from './plant-model-service.ts';
 import type { ProfileService } from './profile-service.ts';
 import type { BaselineService } from './baseline-service.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
@@ -35,9 +34,6 @@ import { PROPOSAL_STATUSES, compareWithProposed } from '../../src-shared/common/
 import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
 import { proposalView, type ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
-
-/** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
-export const POLICY_ADOPTERS: readonly string[] = PLANT_ENGINEERING;
 
 /** One change in the register. */
 export interface ChangeSummary {
@@ -108,7 +104,7 @@ export function changeOutcome(state: ChangeState, restores: readonly RestoreReco
 
 /** Runs the change workflow. */
 export class ChangeService {
-  private readonly deps: { changes: ChangeRepository; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plant: PlantService; baselines: BaselineService; clock: () => Date };
+  private readonly deps: { changes: ChangeRepository; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plantModel: PlantModelService; baselines: BaselineService; clock: () => Date };
 
   constructor(deps: ChangeService['deps']) {
     this.deps = deps;
@@ -116,7 +112,7 @@ export class ChangeService {
 
   /** What the plant model says about a request: its controllers' lines and whether it touches safety tags. */
   plantFacts(fields: ChangeRequestFields): PlantFacts {
-    const lines = this.deps.plant.lines();
+    const lines = this.deps.plantModel.lines();
     const rows = this.deps.changes.targetControllers(fields.targetControllers);
     const lineFacts = [...new Set(rows.map((r) => r.line_id).filter((l): l is string => l !== null))]
       .map((id) => lines.find((l) => l.id === id)).filter((l): l is PlantLine => l !== undefined)
@@ -225,7 +221,7 @@ export class ChangeService {
       by: this.participant(person),
       participant: (employeeId) => this.participant(this.deps.identity.personByEmployeeId(employeeId)),
       nameWithId: (employeeId) => this.nameWithId(employeeId),
-      controllerName: (controllerId) => this.deps.plant.controllerName(controllerId),
+      controllerName: (controllerId) => this.deps.plantModel.controllerName(controllerId),
       roleName: (role) => roleName(policy.current(), role),
       timeZone: () => policy.current().plant.timeZone,
       checkpoints: () => policy.checkpoints(),
@@ -259,7 +255,7 @@ export class ChangeService {
   private snapshotOp(changeId: string, by: Participant, action: SignedActionOf<'record-snapshot'>): ChangeOperation {
     const { file, controllerId } = this.deps.baselines.verifiedSnapshot(action.snapshotSha256);
     if (controllerId !== action.controllerId) {
-      throw new BaselineError('snapshot-other-controller', `Snapshot ${action.snapshotSha256.slice(0, 12)}… is of ${file.document.controller.description}, not of ${this.deps.plant.controllerName(action.controllerId)}.`,
+      throw new BaselineError('snapshot-other-controller', `Snapshot ${action.snapshotSha256.slice(0, 12)}… is of ${file.document.controller.description}, not of ${this.deps.plantModel.controllerName(action.controllerId)}.`,
         'Pick a signed snapshot of this controller.');
     }
     const signature = file.signatures[0]!;
@@ -301,40 +297,16 @@ export class ChangeService {
     }
     const after = (state.execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
     if (!after) {
-      throw new BaselineError('baseline-no-after', `${changeNameStart(state)} has no after-snapshot of ${this.deps.plant.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
+      throw new BaselineError('baseline-no-after', `${changeNameStart(state)} has no after-snapshot of ${this.deps.plantModel.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
     }
     if (employeeId === state.requester.id || employeeId === state.execution.executor.id) {
       throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} filed or carried out ${changeName(state)} and cannot approve its result as the new baseline.`,
         'A baseline approver who was not on the change approves it.');
     }
     if (this.deps.baselines.current(controllerId)?.snapshotSha256 === after.snapshotSha256) {
-      throw new BaselineError('baseline-already', `The after-snapshot of ${this.deps.plant.controllerName(controllerId)} is already its baseline.`, 'Nothing more to approve.');
+      throw new BaselineError('baseline-already', `The after-snapshot of ${this.deps.plantModel.controllerName(controllerId)} is already its baseline.`, 'Nothing more to approve.');
     }
     return { version: this.deps.baselines.approve(controllerId, after.snapshotSha256, employeeId, password, actor, changeId).version };
-  }
-
-  /**
-   * Adopts a new policy document: checked in full first (nothing changes if any line is wrong), its revision must be
-   * higher than the one in force, and the adopter signs it ("approved", over the file's SHA-256). Only a plant
-   * engineering manager or a Baseline administrator may. Changes already submitted keep the evaluation they were
-   * reviewed under; new evaluations use the adopted policy.
-   */
-  adoptPolicy(yaml: string, source: string, employeeId: string, password: string, actor: Actor): { revision: number; name: string } {
-    const policy = loadPolicyYaml(yaml, source);
-    const inForce = this.deps.policy.inForce();
-    if (policy.revision <= inForce.revision) {
-      throw new BaselineError('policy-revision', `${source} is revision ${policy.revision}; the policy in force ("${inForce.name}") is already revision ${inForce.revision}.`,
-        `Raise "revision:" in the file above ${inForce.revision} for a new policy version, and adopt it again.`);
-    }
-    const person = this.deps.identity.personByEmployeeId(employeeId);
-    if (!person.roles.some((r) => POLICY_ADOPTERS.includes(r))) {
-      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; adopting a policy needs one of ${POLICY_ADOPTERS.join(', ')}.`,
-        'Ask the plant engineering manager to adopt it.');
-    }
-    const sha256 = sha256Hex(yaml);
-    const signature = this.deps.identity.sign(employeeId, password, 'approved', sha256);
-    this.deps.journal.append('policy.adopted', { revision: policy.revision, name: policy.name, sha256, yaml, source, signature }, actor);
-    return { revision: policy.revision, name: policy.name };
   }
 
   /**
@@ -361,7 +333,7 @@ export class ChangeService {
         current = null; // a snapshot that no longer verifies is not shown as the controller's state
       }
     }
-    const name = this.deps.plant.controllerName(controllerId);
+    const name = this.deps.plantModel.controllerName(controllerId);
     const controller = current?.document.controller ?? { id: controllerId, protocol: '', address: '', description: name };
     return proposalView(controller, pc.changes, profile, current);
   }
@@ -373,7 +345,7 @@ export class ChangeService {
 
   /** Lines of a change's target controllers, from one read of where every controller is (no profile loads). */
   private linesOfTargets(): (fields: ChangeRequestFields) => string[] {
-    const known = new Set(this.deps.plant.lines().map((l) => l.id));
+    const known = new Set(this.deps.plantModel.lines().map((l) => l.id));
     const lineOf = new Map(this.deps.changes.controllerLineRows()
       .filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
     return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
@@ -448,7 +420,7 @@ export class ChangeService {
    */
   timeline(id: string): { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] {
     const state = this.state(id);
-    const names = (cid: string) => this.deps.plant.controllerName(cid);
+    const names = (cid: string) => this.deps.plantModel.controllerName(cid);
     const from = 'execution' in state ? state.execution.startedAt : null;
     const to = state.status === 'closed' ? state.closure.at : null;
     const targets = state.fields.targetControllers;

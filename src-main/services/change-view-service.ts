@@ -13,7 +13,7 @@ import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import { CHANGE_FIELD_LABELS } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { BaselineService } from './baseline-service.ts';
 import { changeOutcome, type ChangeService } from './change-service.ts';
-import type { PlantService } from './plant-service.ts';
+import type { PlantModelService } from './plant-model-service.ts';
 import type { PolicyService } from './policy-service.ts';
 import type { SnapshotService } from './snapshot-service.ts';
 
@@ -22,7 +22,7 @@ export type ChangeDetailView = OperationResponse<'changes.get'>;
 
 /** Assembles the change detail from the services that hold its parts. */
 export class ChangeViewService {
-  private readonly deps: { changes: ChangeService; policy: PolicyService; baselines: BaselineService; snapshots: SnapshotService; plant: PlantService; clock: () => Date };
+  private readonly deps: { changes: ChangeService; policy: PolicyService; baselines: BaselineService; snapshots: SnapshotService; plantModel: PlantModelService; clock: () => Date };
 
   constructor(deps: ChangeViewService['deps']) {
     this.deps = deps;
@@ -30,7 +30,7 @@ export class ChangeViewService {
 
   /** One change as the detail screen shows it. */
   detail(id: string): ChangeDetailView {
-    const { changes, policy: policyService, baselines, snapshots, plant } = this.deps;
+    const { changes, policy: policyService, baselines, snapshots, plantModel } = this.deps;
     const state = changes.get(id);
     const policy = policyService.current();
     const live = state.review === null ? changes.evaluate(state.fields) : null;
@@ -46,7 +46,7 @@ export class ChangeViewService {
       approvalTimeout: approvalTimeoutStatus(state, now), retrospective: retrospectiveStatus(state, now),
       targets: state.fields.targetControllers.map((cid) => {
         const b = baselines.current(cid);
-        return { controllerId: cid, name: plant.controllerName(cid), snapshots: snapshots.list(cid), baseline: b ? { version: b.version, snapshotSha256: b.snapshotSha256 } : null };
+        return { controllerId: cid, name: plantModel.controllerName(cid), snapshots: snapshots.list(cid), baseline: b ? { version: b.version, snapshotSha256: b.snapshotSha256 } : null };
       }),
       ...this.executionCheckpoints(state),
     };
@@ -55,7 +55,7 @@ export class ChangeViewService {
   /** Each line's change windows, blackouts and booked slots for `days` days from `from`, in the plant's time zone. */
   calendar(from: Date, days: number): { timeZone: string; lines: LineCalendar[] } {
     const policy = this.deps.policy.current();
-    return { timeZone: policy.plant.timeZone, lines: listCalendar(policy, this.deps.plant.lines(), { from, to: new Date(from.getTime() + days * 86_400_000) }) };
+    return { timeZone: policy.plant.timeZone, lines: listCalendar(policy, this.deps.plantModel.lines(), { from, to: new Date(from.getTime() + days * 86_400_000) }) };
   }
 
   /** The checkpoints of an executed change, or why they cannot be shown (a missing or malformed checkpoint file). */

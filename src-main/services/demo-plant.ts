@@ -105,7 +105,7 @@ export async function createDemoPlant(options: { home: string; keyProtection: Ke
       const pem = { employeeId: PAT.employeeId, password: PAT.password };
       app.plantModel.importPlant(readFileSync(join(resourcesDir, 'plant', 'demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', pem);
       app.plantModel.importRoster(rosterCsv(app.plantModel.sites()[0]!.id), 'demo-roster.csv', pem);
-      app.changes.adoptPolicy(demoPolicyYaml(readFileSync(join(resourcesDir, 'policy', 'default-policy.yaml'), 'utf8')), 'demo-policy.yaml', PAT.employeeId, PAT.password, actor);
+      app.policy.adopt(demoPolicyYaml(readFileSync(join(resourcesDir, 'policy', 'default-policy.yaml'), 'utf8')), 'demo-policy.yaml', PAT.employeeId, PAT.password, actor);
 
       // Controllers with their profiles, placed on their lines, captured and approved as baseline v1.
       const ids: Record<string, string> = {};

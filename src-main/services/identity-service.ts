@@ -290,11 +290,6 @@ export class IdentityService {
     return this.repo.trustedCas().map(({ fingerprint, name, source }) => ({ fingerprint, name, source }));
   }
 
-  /** Signed snapshots of a controller, newest first. */
-  snapshots(controllerId: string): { sha256: string; controllerId: string | null; controller: string; signer: string; at: string }[] {
-    return this.repo.snapshots(controllerId);
-  }
-
   /** Everyone enrolled here. */
   people(): PersonRow[] {
     return this.repo.people();

@@ -2,7 +2,7 @@
 import type { OperationResponse } from '../../src-shared/common/api/contract.ts';
 import type { BaselineApp } from './baseline-app.ts';
 import { BASELINE_APPROVER_ROLES } from './baseline-service.ts';
-import { PLANT_ENGINEERING } from './plant-service.ts';
+import { PLANT_ENGINEERING } from './plant-model-service.ts';
 import { RESTORE_AUTHORIZER_ROLES } from './restore-service.ts';
 
 /** Everything the People screen lists, from the identity, policy and plant services. */

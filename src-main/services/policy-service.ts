@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
+import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { AdoptedPolicyRow, PolicyRepository } from '../store/policy-repository.ts';
+import type { JournalRepository } from '../store/journal-repository.ts';
+import { PLANT_ENGINEERING, type IdentityService } from './identity-service.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import type { Policy } from '../../src-shared/common/workflow/policy-schema.ts';
 import { signatureLockout } from '../../src-shared/common/workflow/policy-schema.ts';
@@ -18,6 +22,9 @@ import { parseCheckpointsYaml, type CheckpointSet } from '../../src-shared/commo
 export function defaultResourcesDir(): string {
   return fileURLToPath(new URL('../../resources', import.meta.url));
 }
+
+/** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
+export const POLICY_ADOPTERS: readonly string[] = PLANT_ENGINEERING;
 
 /** What the register shows about the policy in force. */
 export interface PolicyInForce {
@@ -41,9 +48,13 @@ export class PolicyService {
   private checkpointSet: CheckpointSet | null = null;
   private checkpointText: string | null = null;
 
+  /** What adopting a new revision needs: the journal, and the people who sign (built after the policy, hence a function). */
+  private readonly adoption: { journal: JournalRepository; identity: () => IdentityService } | null;
+
   /** `guard` proves the `policies` table equal to the signed journal before it is read (the policy is a trust decision). */
-  constructor(resourcesDir: string, adopted: PolicyRepository | null = null, guard: { assertTrustworthy(): void } | null = null) {
+  constructor(resourcesDir: string, adopted: PolicyRepository | null = null, guard: { assertTrustworthy(): void } | null = null, adoption: PolicyService['adoption'] = null) {
     this.resourcesDir = resourcesDir;
+    this.adoption = adoption;
     const file = join(resourcesDir, 'policy', 'default-policy.yaml');
     let text: string;
     try {
@@ -101,6 +112,32 @@ export class PolicyService {
   /** The policy in force as the Plant screen shows it: which revision, who adopted it, the plant's time zone. */
   view(): PolicyInForce & { timeZone: string } {
     return { ...this.inForce(), timeZone: this.current().plant.timeZone };
+  }
+
+  /**
+   * Adopts a new policy document: checked in full first (nothing changes if any line is wrong), its revision must be
+   * higher than the one in force, and the adopter signs it ("approved", over the file's SHA-256). Only a plant
+   * engineering manager or a Baseline administrator may. Changes already submitted keep the evaluation they were
+   * reviewed under; new evaluations use the adopted policy.
+   */
+  adopt(yaml: string, source: string, employeeId: string, password: string, actor: Actor): { revision: number; name: string } {
+    const policy = loadPolicyYaml(yaml, source);
+    const inForce = this.inForce();
+    if (policy.revision <= inForce.revision) {
+      throw new BaselineError('policy-revision', `${source} is revision ${policy.revision}; the policy in force ("${inForce.name}") is already revision ${inForce.revision}.`,
+        `Raise "revision:" in the file above ${inForce.revision} for a new policy version, and adopt it again.`);
+    }
+    if (!this.adoption) throw new BaselineError('policy-adoption-unavailable', 'This program cannot adopt a policy.', 'Adopt it in the app (Plant screen).');
+    const { identity, journal } = this.adoption;
+    const person = identity().personByEmployeeId(employeeId);
+    if (!person.roles.some((r) => POLICY_ADOPTERS.includes(r))) {
+      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; adopting a policy needs one of ${POLICY_ADOPTERS.join(', ')}.`,
+        'Ask the plant engineering manager to adopt it.');
+    }
+    const sha256 = sha256Hex(yaml);
+    const signature = identity().sign(employeeId, password, 'approved', sha256);
+    journal.append('policy.adopted', { revision: policy.revision, name: policy.name, sha256, yaml, source, signature }, actor);
+    return { revision: policy.revision, name: policy.name };
   }
 
   /** Which policy is in force and who adopted it. */

@@ -7,18 +7,18 @@ import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { PlantRepository } from '../store/plant-repository.ts';
+import type { ControllerRepository } from '../store/controller-repository.ts';
 
 /** Imports and reads capture profiles. */
 export class ProfileService {
   private readonly journal: JournalRepository;
   private readonly blobs: BlobStore;
-  private readonly plant: PlantRepository;
+  private readonly records: ControllerRepository;
 
-  constructor(journal: JournalRepository, blobs: BlobStore, plant: PlantRepository) {
+  constructor(journal: JournalRepository, blobs: BlobStore, records: ControllerRepository) {
     this.journal = journal;
     this.blobs = blobs;
-    this.plant = plant;
+    this.records = records;
   }
 
   /** Validates a CSV profile and stores it (idempotent: the same content is one profile). */
@@ -28,17 +28,17 @@ export class ProfileService {
     if (!this.journal.hasProfile(sha256)) {
       this.journal.append('profile.imported', { name, protocol, sha256, tags: profile.tags.length }, actor);
     }
-    return this.plant.profile(sha256)!;
+    return this.records.profile(sha256)!;
   }
 
   /** Every stored profile. */
   list(): ProfileView[] {
-    return this.plant.profiles();
+    return this.records.profiles();
   }
 
   /** A stored profile with its tags, as the profile editor shows it. */
   view(sha256: string): OperationResponse<'profiles.get'> {
-    const row = this.plant.profile(sha256);
+    const row = this.records.profile(sha256);
     const profile = this.load(sha256);
     return {
       sha256, name: row?.name ?? '', protocol: profile.protocol,
@@ -48,7 +48,7 @@ export class ProfileService {
 
   /** A stored profile's content (hash-checked by the blob store). */
   load(sha256: string): CaptureProfile {
-    if (!this.plant.profile(sha256)) {
+    if (!this.records.profile(sha256)) {
       throw new BaselineError('profile-unknown', `No capture profile ${sha256.slice(0, 12)}… is stored on this laptop.`, 'Import the profile first.');
     }
     return JSON.parse(this.blobs.get(sha256).toString('utf8')) as CaptureProfile;

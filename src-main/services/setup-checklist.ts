@@ -4,7 +4,7 @@
  */
 import type { OperationResponse } from '../../src-shared/common/api/contract.ts';
 import type { BaselineApp } from './baseline-app.ts';
-import { PLANT_ENGINEERING } from './plant-service.ts';
+import { PLANT_ENGINEERING } from './plant-model-service.ts';
 
 /** The checklist as the first screen shows it. */
 export function setupChecklist(app: BaselineApp): OperationResponse<'setup.status'> {

@@ -7,6 +7,7 @@ import { snapshotDocumentOf, type Artefact, type SnapshotFile } from '../../src-
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
+import type { SnapshotRepository } from '../store/snapshot-repository.ts';
 import type { SnapshotView } from '../../src-shared/common/api/contract.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { IdentityService } from './identity-service.ts';
@@ -20,11 +21,15 @@ export class SnapshotService {
   /** Registered controllers, for signing a capture of one (the app gives them; the CLI signs ad-hoc captures). */
   private readonly controllers: ControllerService | null;
 
-  constructor(journal: JournalRepository, blobs: BlobStore, identity: IdentityService, controllers: ControllerService | null = null) {
+  /** The signed-snapshot projection (the app gives it; the CLI's one-shot signing does not list). */
+  private readonly records: SnapshotRepository | null;
+
+  constructor(journal: JournalRepository, blobs: BlobStore, identity: IdentityService, controllers: ControllerService | null = null, records: SnapshotRepository | null = null) {
     this.journal = journal;
     this.blobs = blobs;
     this.identity = identity;
     this.controllers = controllers;
+    this.records = records;
   }
 
   /** Stores a file to attach to a snapshot (a vendor project or export) and describes it by its hash. */
@@ -34,7 +39,8 @@ export class SnapshotService {
 
   /** The signed snapshots of a controller, newest first. */
   list(controllerId: string): SnapshotView[] {
-    return this.identity.snapshots(controllerId);
+    if (!this.records) throw new BaselineError('snapshots-unavailable', 'This program keeps no list of signed snapshots.', 'Open the data directory in the app.');
+    return this.records.list(controllerId);
   }
 
   /**

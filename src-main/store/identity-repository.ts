@@ -67,13 +67,6 @@ export class IdentityRepository {
       }));
   }
 
-  /** Signed snapshots of a controller, newest first. */
-  snapshots(controllerId: string): { sha256: string; controllerId: string | null; controller: string; signer: string; at: string }[] {
-    return (this.db.prepare('SELECT sha256, controller_id, controller, signer, at FROM snapshots WHERE controller_id = ? ORDER BY at DESC').all(controllerId) as
-      { sha256: string; controller_id: string | null; controller: string; signer: string; at: string }[])
-      .map((r) => ({ sha256: r.sha256, controllerId: r.controller_id, controller: r.controller, signer: r.signer, at: r.at }));
-  }
-
   /** Wrong-password attempts for a certificate since a time. */
   failuresSince(fingerprint: string, sinceIso: string): number {
     this.guard.assertTrustworthy();

@@ -51,7 +51,7 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     const form = await importPlant({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('site,site_name,line,line_name,tier\nnorth,North,L01,Filler,9\n') }, 'M200', 'pat-password-1');
     await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/broken\.csv line 2, tier: "9" must be 1, 2 or 3/);
     expect(await form.getByRole('alert').innerText()).toMatch(/What to do:/);
-    // Someone outside plant engineering is never offered as the signer (the service refuses them too: plant-service tests).
+    // Someone outside plant engineering is never offered as the signer (the service refuses them too: plant-model-service tests).
     const offered = await form.getByLabel('Signed by').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
     expect(offered).toContain('M200');
     expect(offered).not.toContain('E100');

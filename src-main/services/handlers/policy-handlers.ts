@@ -7,6 +7,6 @@ import type { DomainHandlers } from './handler-types.ts';
 export function policyHandlers(app: BaselineApp): DomainHandlers<typeof POLICY_OPERATIONS> {
   return {
     'policy.get': () => app.policy.view(),
-    'policy.adopt': (req) => app.changes.adoptPolicy(req.yaml, req.source, req.employeeId, req.password, app.actor()),
+    'policy.adopt': (req) => app.policy.adopt(req.yaml, req.source, req.employeeId, req.password, app.actor()),
   };
 }

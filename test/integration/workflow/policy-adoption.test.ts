@@ -34,18 +34,18 @@ describe('adopting a policy: checked in full, signed, journalled, in force after
   });
 
   it('refuses a malformed file, a revision that is not higher, and a signer without the role; nothing changes', () => {
-    expect(() => app.changes.adoptPolicy(defaultPolicy.replace(/^revision: 1$/m, 'revision: 2').replace('quorum: 2', 'quorum: two'), 'p.yaml', pem.employeeId, pem.password, app.actor()))
+    expect(() => app.policy.adopt(defaultPolicy.replace(/^revision: 1$/m, 'revision: 2').replace('quorum: 2', 'quorum: two'), 'p.yaml', pem.employeeId, pem.password, app.actor()))
       .toThrow(/p\.yaml cannot be used: .*line \d+/);
-    expect(() => app.changes.adoptPolicy(defaultPolicy, 'same.yaml', pem.employeeId, pem.password, app.actor())).toThrow(/revision 1; .* already revision 1/);
-    expect(() => app.changes.adoptPolicy(revision2('72h'), 'p2.yaml', eng.employeeId, eng.password, app.actor())).toThrow(/adopting a policy needs one of/);
-    expect(() => app.changes.adoptPolicy(revision2('72h'), 'p2.yaml', pem.employeeId, 'wrong-password', app.actor())).toThrow(/password/);
+    expect(() => app.policy.adopt(defaultPolicy, 'same.yaml', pem.employeeId, pem.password, app.actor())).toThrow(/revision 1; .* already revision 1/);
+    expect(() => app.policy.adopt(revision2('72h'), 'p2.yaml', eng.employeeId, eng.password, app.actor())).toThrow(/adopting a policy needs one of/);
+    expect(() => app.policy.adopt(revision2('72h'), 'p2.yaml', pem.employeeId, 'wrong-password', app.actor())).toThrow(/password/);
     expect(app.policy.inForce().revision).toBe(1);
   });
 
   it('adopts revision 2 with the manager\'s signature; new evaluations use it; it survives a restart and a rebuild', () => {
     const before = app.changes.evaluate(normalChangeFields(controllerId, new Date()) as never).evaluation!;
     expect(before.notice.reasons.join(' ')).toMatch(/48 h/);
-    expect(app.changes.adoptPolicy(revision2('72h'), 'plant-policy-2027.yaml', pem.employeeId, pem.password, app.actor())).toEqual({ revision: 2, name: 'Plant policy 2027' });
+    expect(app.policy.adopt(revision2('72h'), 'plant-policy-2027.yaml', pem.employeeId, pem.password, app.actor())).toEqual({ revision: 2, name: 'Plant policy 2027' });
     const after = app.changes.evaluate(normalChangeFields(controllerId, new Date()) as never).evaluation!;
     expect(after.notice.reasons.join(' ')).toMatch(/tier 1: 3 d notice/);
     expect(app.policy.inForce()).toMatchObject({ revision: 2, name: 'Plant policy 2027', source: 'plant-policy-2027.yaml', adoptedBy: pem.name });

@@ -14,7 +14,7 @@ import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { DecisionSigner, IdentityService } from './identity-service.ts';
 import type { ControllerService } from './controller-service.ts';
-import type { PlantRepository } from '../store/plant-repository.ts';
+import type { ControllerRepository } from '../store/controller-repository.ts';
 import type { PlantModelRepository } from '../store/plant-model-repository.ts';
 import { describeTarget, profileProtocolOf } from '../../src-shared/common/capture/controller-target.ts';
 
@@ -33,13 +33,13 @@ export interface PlantView {
 }
 
 /** Reads and edits the plant model. */
-export class PlantService {
+export class PlantModelService {
   private readonly deps: {
     model: PlantModelRepository; journal: JournalRepository; identity: IdentityService; knownRoles: () => string[];
-    controllers: ControllerService; repo: PlantRepository;
+    controllers: ControllerService; repo: ControllerRepository;
   };
 
-  constructor(deps: PlantService['deps']) {
+  constructor(deps: PlantModelService['deps']) {
     this.deps = deps;
   }
 

@@ -54,7 +54,7 @@ function captureRow(r: RawCapture): CaptureRow {
 }
 
 /** Queries over controllers, profiles and captures. */
-export class PlantRepository {
+export class ControllerRepository {
   private readonly db: Database.Database;
 
   constructor(db: Database.Database) {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+
+// No module over 500 lines outside the simulators and the protocol frame codecs: the project's real ESLint config
+// run over planted files at the paths where they would live.
+const eslint = new ESLint({ cwd: process.cwd() });
+
+/** A module of `lines` lines of code. */
+function moduleOf(lines: number): string {
+  return Array.from({ length: lines }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+}
+
+async function maxLinesErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'max-lines').map((m) => m.message);
+}
+
+describe('the 500-line limit', { timeout: 30_000 }, () => {
+  it.each(['src-main/services/planted.ts', 'src-shared/common/workflow/planted.ts', 'src-shared/node/evidence/planted.ts', 'src-server/planted.ts', 'src-main/devices/s7/planted.ts'])(
+    'fails on a planted 501-line file at %s', async (file) => {
+      const errors = await maxLinesErrors(file, moduleOf(501));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/Maximum allowed is 500/);
+    });
+
+  it('passes a 500-line file', async () => {
+    expect(await maxLinesErrors('src-main/services/planted.ts', moduleOf(500))).toEqual([]);
+  });
+
+  it('lets the simulators and the protocol frame codecs be longer', async () => {
+    expect(await maxLinesErrors('src-main/devices/simulator/logix/planted.ts', moduleOf(700))).toEqual([]);
+    expect(await maxLinesErrors('src-main/devices/s7/szl/s7-frames.ts', moduleOf(700))).toEqual([]);
+  });
+});
