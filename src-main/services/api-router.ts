@@ -26,6 +26,7 @@ import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import { CHANGE_FIELD_LABELS } from '../../src-shared/common/workflow/workflow-terms.ts';
 import { listCalendar } from '../../src-shared/common/workflow/change-windows.ts';
 import { plantSitesAndLines } from '../../src-shared/common/workflow/plant-model.ts';
+import { plantListsHandlers } from './plant-lists-handlers.ts';
 import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
 
 /** One handler per operation; the compiler refuses a contract operation without one. */
@@ -116,6 +117,7 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
     },
     'capture.start': (req) => {
       const controller = app.controllers.get(req.controllerId);
+      if (controller.retiredAt !== null) throw new BaselineError('controller-retired', `${controller.name} is retired, so it is not captured any more.`, 'Its history stays readable; register a new controller if it is back in service.');
       if (!controller.profile) {
         throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile, so Baseline does not know what to read.`,
           'Import a profile (CSV) and register the controller with it.');
@@ -270,6 +272,7 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
       return { sha256, controllerId: controller.id, controller: controller.description, signer: file.signatures[0]!.signer.name, at: file.signatures[0]!.at };
     },
     'snapshots.list': (req) => ({ snapshots: app.identity.snapshots(req.controllerId) }),
+    ...plantListsHandlers(app),
   };
 }
 

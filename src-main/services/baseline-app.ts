@@ -42,6 +42,11 @@ import { SyncRepository } from '../store/sync-repository.ts';
 import { SyncService } from './sync-service.ts';
 import { SyncBundleService } from './sync-bundle-service.ts';
 import { ConflictService } from './conflict-service.ts';
+import { ControllerEditService } from './controller-edit-service.ts';
+import { SearchService } from './search-service.ts';
+import { SearchRepository } from '../store/search-repository.ts';
+import { LineCaptureService } from './line-capture-service.ts';
+import { TagValuesService } from './tag-values-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -108,6 +113,14 @@ export class BaselineApp {
   /** Sync conflicts between devices' records, and their signed resolutions. */
   readonly conflicts: ConflictService;
   private readonly backgroundSync: boolean;
+  /** Editing and retiring controllers (signed by plant engineering). */
+  readonly controllerEdits: ControllerEditService;
+  /** The header's global search. */
+  readonly search: SearchService;
+  /** "Capture all controllers of this line". */
+  readonly lineCaptures: LineCaptureService;
+  /** Profile tags with current values, for a proposed change. */
+  readonly tagValues: TagValuesService;
 
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
@@ -137,6 +150,10 @@ export class BaselineApp {
     });
     this.plantModel = new PlantService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
+    this.controllerEdits = new ControllerEditService({ journal: this.journal, plant: this.plant, changes: new ChangeRepository(store.db), identity: this.identity });
+    this.search = new SearchService({ repo: new SearchRepository(store.db), loadProfile: (sha) => this.profiles.load(sha) });
+    this.lineCaptures = new LineCaptureService({ plant: this.plant, captures: this.captures, profiles: this.profiles, lines: () => this.plantModel.lines(), hub: this.hub });
+    this.tagValues = new TagValuesService({ plant: this.plant, profiles: this.profiles, identity: this.identity, baselines: this.baselines });
     this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
     this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({

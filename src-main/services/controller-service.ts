@@ -20,7 +20,7 @@ export class ControllerService {
   private view(c: ControllerRow, last = this.plant.lastCaptures().get(c.id) ?? null): ControllerView {
     const profile = c.profileSha256 ? this.plant.profile(c.profileSha256) : null;
     return {
-      id: c.id, name: c.name, description: describeTarget(c.target), target: c.target, profile,
+      id: c.id, name: c.name, description: describeTarget(c.target), target: c.target, profile, retiredAt: c.retiredAt,
       lastCapture: last && {
         captureSha256: last.captureSha256, at: last.at, complete: last.complete, tags: last.tags, good: last.good, bad: last.bad,
         requests: last.requests, minimumRequests: last.minimumRequests, actor: last.actor,

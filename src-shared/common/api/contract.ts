@@ -17,6 +17,11 @@ import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
 import type { Checkpoint, CheckpointRecord } from '../workflow/checkpoints.ts';
 import { KPI_OPERATIONS } from './kpi-contract.ts';
+import { CONTROLLER_EDIT_OPERATIONS } from './controller-edit-contract.ts';
+import { SEARCH_OPERATIONS } from './search-contract.ts';
+import { LINE_CAPTURE_OPERATIONS } from './line-capture-contract.ts';
+import { TAG_VALUES_OPERATIONS } from './tag-values-contract.ts';
+import { AUDIT_OPERATIONS } from './audit-contract.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
 
@@ -173,6 +178,8 @@ export type CaptureSummary = z.infer<typeof CaptureSummarySchema>;
 export const ControllerViewSchema = z.object({
   id: z.string(), name: z.string(), description: z.string(), target: ControllerTargetSchema,
   profile: ProfileViewSchema.nullable(), lastCapture: CaptureSummarySchema.nullable(),
+  /** When plant engineering retired it (null: in service); a retired controller is off every list, its history readable. */
+  retiredAt: z.string().nullable(),
 });
 /** A registered controller. */
 export type ControllerView = z.infer<typeof ControllerViewSchema>;
@@ -623,6 +630,11 @@ export const OPERATIONS = {
     response: z.object({ controller: z.string(), tags: z.array(z.string()) }),
   },
   ...KPI_OPERATIONS,
+  ...CONTROLLER_EDIT_OPERATIONS,
+  ...SEARCH_OPERATIONS,
+  ...LINE_CAPTURE_OPERATIONS,
+  ...TAG_VALUES_OPERATIONS,
+  ...AUDIT_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */
