@@ -35,12 +35,15 @@ export class LineCaptureService {
           results.push({ controllerId: c.id, name: c.name, status: 'no-profile', captureSha256: null, tags: 0, good: 0, message: `${c.name} has no capture profile, so Baseline does not know what to read; give it one.` });
           continue;
         }
-        const captureId = `line-${lineId}-${i}`;
+        const captureId = `line-${lineId}-${i}-${Date.now()}`;
         try {
           const profile = this.deps.profiles.load(c.profileSha256);
           const { doc, captureSha256 } = await this.deps.captures.captureRecorded({
             controllerId: c.id, target: c.target, profile, profileName: this.deps.plant.profile(c.profileSha256)?.name ?? '', options: { timeoutMs: 2000, retries: 1 },
           }, actor, { onProgress: (p) => this.deps.hub.emit('capture.progress', { captureId, controllerId: c.id, ...p }) });
+          this.deps.hub.emit('capture.finished', {
+            captureId, controllerId: c.id, captureSha256, complete: doc.complete, tags: doc.stats.tags, good: doc.stats.good, bad: doc.stats.bad, failure: doc.failure,
+          });
           results.push({
             controllerId: c.id, name: c.name, status: doc.complete ? 'captured' : 'incomplete', captureSha256, tags: doc.stats.tags, good: doc.stats.good,
             message: doc.complete ? `${doc.stats.good} of ${doc.stats.tags} tags read` : (doc.failure ? `${doc.failure.message} ${doc.failure.hint}` : `${doc.stats.bad} of ${doc.stats.tags} tags have no good value`),

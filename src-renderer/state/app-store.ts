@@ -9,6 +9,7 @@ import type { CaptureDocument } from '../../src-shared/common/capture/capture-do
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import { errorOf } from './error-of.ts';
 import { createKpiSlice, type KpiSlice } from './kpi-slice.ts';
+import { createPlantListsSlice, type PlantListsSlice } from './plant-lists-slice.ts';
 
 export { errorOf };
 
@@ -162,7 +163,7 @@ export interface ChangesSlice {
 }
 
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice & SetupSlice & KpiSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice & SetupSlice & KpiSlice & PlantListsSlice;
 
 const PAGE = 200;
 
@@ -213,7 +214,10 @@ function journalRefresher(get: () => AppState): { note(type: string): void } {
     const touched = new Set([...pending].flatMap((type) => [...touchedBy(type)]));
     pending.clear();
     const st = get();
-    if (touched.has('audit') && st.view === 'audit') void st.loadJournal();
+    if (touched.has('audit') && st.view === 'audit') {
+      void st.loadJournal();
+      void st.filterAudit(st.auditFilter);
+    }
     if (st.view === 'home') void st.loadSetup();
     if (touched.has('controllers') || touched.has('plant')) void st.loadControllers();
     if (touched.has('controller') && st.selectedControllerId) {
@@ -781,6 +785,7 @@ export function createAppStore() {
   return create<AppState>()((...a) => ({
     ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a), ...createPeopleSlice(...a),
     ...createBaselineSlice(...a), ...createChangesSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a),
+    ...createPlantListsSlice<AppState>(errorOf)(...a),
   }));
 }
 
