@@ -148,10 +148,10 @@ export function createPlantListsSlice<S extends PlantListsSlice & Needs>(errorOf
       filteredError: null,
       async filterAudit(filter) {
         const api = get().api;
-        patch({ auditFilter: filter });
         if (!api) return;
+        // The filter and its events change together, so the screen never labels one filter's events with another.
         try {
-          patch({ filteredEvents: await api.invoke('journal.search', request(filter)), filteredError: null });
+          patch({ filteredEvents: await api.invoke('journal.search', request(filter)), auditFilter: filter, filteredError: null });
         } catch (err) {
           patch({ filteredError: errorOf(err) });
         }

@@ -23,13 +23,14 @@ function signedBy(event: EventView | AuditEventView): string {
 
 /** Narrows the Audit trail by event type, the person who signed, the change (CR number) and plant dates. */
 function AuditFilters() {
-  const s = useAppStore(useShallow((st) => ({ filter: st.auditFilter, apply: st.filterAudit, types: st.filteredEvents?.types ?? [], people: st.people, roster: st.roster, zone: st.policy?.timeZone ?? 'UTC' })));
+  const s = useAppStore(useShallow((st) => ({ filter: st.auditFilter, apply: st.filterAudit, types: st.filteredEvents?.types, people: st.people, roster: st.roster, zone: st.policy?.timeZone ?? 'UTC', loadPeople: st.loadPeople })));
   const [draft, setDraft] = useState<AuditFilter & { fromDate: string; toDate: string }>({ ...s.filter, fromDate: '', toDate: '' });
-  const { apply, filter } = s;
+  const { apply, filter, loadPeople } = s;
   useEffect(() => {
     void apply(filter);
+    void loadPeople();
     // Once on opening: the event types for the choices, and the filter kept from the last visit; later filters apply on submit.
-  }, [apply]);
+  }, [apply, loadPeople]);
   const people = [...new Map([...s.roster.map((r) => [r.employeeId, r.name] as const), ...s.people.map((p) => [p.employeeId, p.name] as const)]).entries()].sort((a, b) => a[1].localeCompare(b[1]));
   const day = (d: string) => (d ? plantInputToIso(`${d}T00:00`, s.zone) : '');
   const nextDay = (d: string) => (d ? new Date(new Date(plantInputToIso(`${d}T12:00`, s.zone)).getTime() + 86_400_000).toISOString().slice(0, 10) : '');
@@ -39,7 +40,7 @@ function AuditFilters() {
       void apply({ type: draft.type, signer: draft.signer, change: draft.change, from: day(draft.fromDate), to: draft.toDate ? day(nextDay(draft.toDate)) : '' });
     }}>
       <label>Event <select aria-label="Event type" value={draft.type} onChange={(e) => setDraft({ ...draft, type: e.target.value })}>
-        <option value="">all</option>{s.types.map((t) => <option key={t} value={t}>{t}</option>)}
+        <option value="">all</option>{(s.types ?? []).map((t) => <option key={t} value={t}>{t}</option>)}
       </select></label>
       <label>Signed by <select aria-label="Signed by" value={draft.signer} onChange={(e) => setDraft({ ...draft, signer: e.target.value })}>
         <option value="">anyone</option>{people.map(([id, name]) => <option key={id} value={id}>{name} ({id})</option>)}
