@@ -2,7 +2,7 @@
  * The Audit trail narrowed by event type, signer, change and date (one file per domain; spread into OPERATIONS).
  */
 import { z } from 'zod';
-import type { EventView } from './contract.ts';
+import type { EventView } from './journal-contract.ts';
 
 /** An event with the people who signed it (not the session user that recorded it). */
 export type AuditEventView = EventView & { signers: { name: string; employeeId: string | null; as: 'signer' | 'co-signer' }[] };
