@@ -14,7 +14,7 @@ interface Io {
 }
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
-/** `baseline evidence export CHANGE_ID --out FILE.zip`, or `--from D --to D [--line L] [--class C] --out DIR`. */
+/** `baseline evidence export CR-0001|CHANGE_ID --out FILE.zip`, or `--from D --to D [--line L] [--class C] --out DIR`. */
 export async function evidenceCommand(command: string | undefined, changeId: string | undefined, flags: Flags, home: string, io: Io): Promise<number> {
   if (command !== 'export') throw new BaselineError('usage', `Unknown evidence command "${command ?? ''}".`, 'Run `baseline evidence export CHANGE_ID --out FILE.zip`.');
   const out = flags['out'];
@@ -34,12 +34,14 @@ export async function evidenceCommand(command: string | undefined, changeId: str
       reader.close();
     }
   }
-  if (!changeId || typeof out !== 'string') throw new BaselineError('usage', 'A change id and --out FILE.zip are needed.', 'Run `baseline evidence export CHANGE_ID --out FILE.zip`.');
+  if (!changeId || typeof out !== 'string') throw new BaselineError('usage', 'A change (its number, e.g. CR-0001, or its id) and --out FILE.zip are needed.', 'Run `baseline evidence export CR-0001 --out FILE.zip`.');
   const reader = DataDirectoryReader.open(home);
   try {
-    const pack = await (await reader.evidence()).export(changeId, osUserActor());
+    const evidence = await reader.evidence();
+    const id = evidence.resolve(changeId);
+    const pack = await evidence.export(id, osUserActor());
     writeFileAtomic(out, pack.zip, 0o644);
-    io.out(`Evidence pack of change ${changeId} written to ${out}: ${pack.members} members, ${pack.zip.length} bytes.\nmanifest.json SHA-256: ${pack.manifestSha256}\n`);
+    io.out(`Evidence pack of change ${changeId === id ? id : `${changeId} (${id})`} written to ${out}: ${pack.members} members, ${pack.zip.length} bytes.\nmanifest.json SHA-256: ${pack.manifestSha256}\n`);
     return 0;
   } finally {
     reader.close();

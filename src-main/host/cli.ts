@@ -63,7 +63,7 @@ Usage:
                                                   people's certificates and keystores; passwords are
                                                   asked for (hidden on a terminal, one per stdin line);
                                                   trusting a further CA is signed by plant engineering
-  baseline evidence export CHANGE_ID --out FILE.zip [--home DIR]
+  baseline evidence export CR-0001|CHANGE_ID --out FILE.zip [--home DIR]
                                                   the change's evidence pack: signed events, snapshots,
                                                   diffs, certificates, policy, report.pdf, VERIFY.md
   baseline evidence export --from DATE --to DATE [--line L] [--class C] --out DIR [--home DIR]

@@ -20,6 +20,11 @@ import { plantHandlers } from './handlers/plant-handlers.ts';
 import { policyHandlers } from './handlers/policy-handlers.ts';
 import { snapshotHandlers } from './handlers/snapshot-handlers.ts';
 import { syncHandlers } from './handlers/sync-handlers.ts';
+import { controllerEditHandlers } from './handlers/controller-edit-handlers.ts';
+import { searchHandlers } from './handlers/search-handlers.ts';
+import { lineCaptureHandlers } from './handlers/line-capture-handlers.ts';
+import { tagValuesHandlers } from './handlers/tag-values-handlers.ts';
+import { auditHandlers } from './handlers/audit-handlers.ts';
 
 export type { DemoHost, Handlers } from './handlers/handler-types.ts';
 
@@ -28,6 +33,7 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
   return {
     ...appOwnHandlers(app, host), ...syncHandlers(app), ...journalHandlers(app), ...captureHandlers(app), ...snapshotHandlers(app),
     ...policyHandlers(app), ...plantHandlers(app), ...changeHandlers(app), ...peopleHandlers(app), ...evidenceHandlers(app), ...kpiHandlers(app),
+    ...controllerEditHandlers(app), ...searchHandlers(app), ...lineCaptureHandlers(app), ...tagValuesHandlers(app), ...auditHandlers(app),
   };
 }
 

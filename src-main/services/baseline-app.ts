@@ -44,6 +44,11 @@ import { SyncRepository } from '../store/sync-repository.ts';
 import { SyncService } from './sync-service.ts';
 import { SyncBundleService } from './sync-bundle-service.ts';
 import { ConflictService } from './conflict-service.ts';
+import { ControllerEditService } from './controller-edit-service.ts';
+import { SearchService } from './search-service.ts';
+import { SearchRepository } from '../store/search-repository.ts';
+import { LineCaptureService } from './line-capture-service.ts';
+import { TagValuesService } from './tag-values-service.ts';
 import { DeviceSupervisor, forkDeviceProcess, type SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 
 /** Which program hosts the services. */
@@ -113,6 +118,14 @@ export class BaselineApp {
   /** Sync conflicts between devices' records, and their signed resolutions. */
   readonly conflicts: ConflictService;
   private readonly backgroundSync: boolean;
+  /** Editing and retiring controllers (signed by plant engineering). */
+  readonly controllerEdits: ControllerEditService;
+  /** The header's global search. */
+  readonly search: SearchService;
+  /** "Capture all controllers of this line". */
+  readonly lineCaptures: LineCaptureService;
+  /** Profile tags with current values, for a proposed change. */
+  readonly tagValues: TagValuesService;
 
   /** Why this data directory is open read-only (it was rebuilt from backups and cannot sign), or null. */
   readOnly: ErrorData | null = null;
@@ -146,6 +159,10 @@ export class BaselineApp {
     this.plantModel = new PlantModelService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.controllerRecords });
     this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plantModel: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    this.controllerEdits = new ControllerEditService({ journal: this.journal, plant: this.controllerRecords, changes: new ChangeRepository(store.db), identity: this.identity });
+    this.search = new SearchService({ repo: new SearchRepository(store.db), loadProfile: (sha) => this.profiles.load(sha) });
+    this.lineCaptures = new LineCaptureService({ plant: this.controllerRecords, captures: this.captures, profiles: this.profiles, lines: () => this.plantModel.lines(), hub: this.hub });
+    this.tagValues = new TagValuesService({ plant: this.controllerRecords, profiles: this.profiles, snapshots: this.snapshots, baselines: this.baselines });
     // The detail's approval-timeout and retrospective status read the wall clock, as they always have.
     this.changeViews = new ChangeViewService({ changes: this.changes, policy: this.policy, baselines: this.baselines, snapshots: this.snapshots, plantModel: this.plantModel, clock: () => new Date() });
     this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });

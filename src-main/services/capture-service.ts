@@ -103,6 +103,11 @@ export class CaptureService {
     return (await this.run(req, actor, opts)).doc;
   }
 
+  /** Captures every tag of the profile and records it: the document and its hash (null when this service records nothing). */
+  async captureRecorded(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {}): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
+    return this.run(req, actor, opts);
+  }
+
   private async run(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
     const at = this.clock().toISOString();
     const profileSha = sha256Hex(canonicalJson(req.profile as unknown));

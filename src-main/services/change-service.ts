@@ -6,6 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { JsonValue } from '../../src-shared/common/canonical-json.ts';
+import { resolveChangeRef } from '../../src-shared/common/workflow/change-ref.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
@@ -336,6 +337,11 @@ export class ChangeService {
     const name = this.deps.plantModel.controllerName(controllerId);
     const controller = current?.document.controller ?? { id: controllerId, protocol: '', address: '', description: name };
     return proposalView(controller, pc.changes, profile, current);
+  }
+
+  /** The change id a reference names: the id itself, or the plant number ("CR-0007"). */
+  resolveRef(ref: string): string {
+    return resolveChangeRef(ref, (n) => this.deps.changes.idsByNumber(n));
   }
 
   /** One change's state. */

@@ -37,6 +37,7 @@ export class ControllerService {
    */
   startCapture(controllerId: string, actor: Actor): string {
     const controller = this.get(controllerId);
+    if (controller.retiredAt !== null) throw new BaselineError('controller-retired', `${controller.name} is retired, so it is not captured any more.`, 'Its history stays readable; register a new controller if it is back in service.');
     if (!controller.profile) {
       throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile, so Baseline does not know what to read.`,
         'Import a profile (CSV) and register the controller with it.');
@@ -52,7 +53,7 @@ export class ControllerService {
   private view(c: ControllerRow, last = this.records.lastCaptures().get(c.id) ?? null): ControllerView {
     const profile = c.profileSha256 ? this.records.profile(c.profileSha256) : null;
     return {
-      id: c.id, name: c.name, description: describeTarget(c.target), target: c.target, profile,
+      id: c.id, name: c.name, description: describeTarget(c.target), target: c.target, profile, retiredAt: c.retiredAt,
       lastCapture: last && {
         captureSha256: last.captureSha256, at: last.at, complete: last.complete, tags: last.tags, good: last.good, bad: last.bad,
         requests: last.requests, minimumRequests: last.minimumRequests, actor: last.actor,

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveChangeRef } from '../../src-shared/common/workflow/change-ref.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { JsonValue } from '../../src-shared/common/canonical-json.ts';
 import type { ChangeState } from '../../src-shared/common/workflow/change-state.ts';
@@ -41,8 +42,9 @@ export class EvidenceService {
   }
 
   /** What the pack of a change holds, read from the store (no pack written). */
-  gather(changeId: string, actor: Actor): PackInput {
+  gather(changeRef: string, actor: Actor): PackInput {
     const { repo, blobs } = this.deps;
+    const changeId = this.resolve(changeRef);
     if (!repo.hasChange(changeId)) {
       throw new BaselineError('change-unknown', `There is no change ${changeId} in this data directory.`, 'Check the change id (`baseline journal list` or the Changes screen shows them).');
     }
@@ -159,7 +161,12 @@ export class EvidenceService {
     return { changes: chosen.length, index };
   }
 
-  /** The pack of a change, as zip bytes. */
+  /** The change id a reference names: the id itself, or the plant number ("CR-0007"). */
+  resolve(changeRef: string): string {
+    return resolveChangeRef(changeRef, (n) => this.deps.repo.changeIdsByNumber(n));
+  }
+
+  /** The pack of a change (named by id or plant number), as zip bytes. */
   async export(changeId: string, actor: Actor): Promise<{ zip: Buffer; manifestSha256: string; members: number }> {
     const { zip, manifestSha256, members } = await writePack(this.gather(changeId, actor));
     return { zip, manifestSha256, members };

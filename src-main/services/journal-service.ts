@@ -1,7 +1,9 @@
 /** The Audit domain: lists the journal with each event's verification state, and verifies it whole. */
 import type { EventView, OperationResponse } from '../../src-shared/common/api/contract.ts';
 import { ActorSchema, summariseVerifyReport, type Actor, type JournalVerifyReport } from '../../src-shared/common/journal-event.ts';
-import type { JournalRepository, PagedRow } from '../store/journal-repository.ts';
+import type { JournalFilter, JournalRepository, PagedRow } from '../store/journal-repository.ts';
+import type { AuditEventView } from '../../src-shared/common/api/audit-contract.ts';
+import { signersOf } from '../../src-shared/common/journal-signers.ts';
 import type { EventHub } from './event-hub.ts';
 
 function parseOr<T>(text: string, fallback: (raw: string) => T): unknown {
@@ -32,6 +34,28 @@ export class JournalService {
       total: this.journal.count(),
       events: page.map((row) => this.view(row, checks.get(row.id) ?? [])),
       nextBeforeRowid: more ? page[page.length - 1]!.rowid : null,
+    };
+  }
+
+  /**
+   * Newest-first page of the events matching `filter`, each with the people who signed it (a snapshot's signer named
+   * by certificate gets their employee id from the people enrolled here).
+   */
+  search(filter: JournalFilter, limit: number, beforeRowid?: number): { total: number; events: AuditEventView[]; nextBeforeRowid: number | null; types: string[] } {
+    const { rows, total } = this.journal.pageFiltered(filter, limit + 1, beforeRowid);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const checks = this.journal.verifyRows(page);
+    const byFingerprint = this.journal.employeeIdsByFingerprint();
+    return {
+      total,
+      events: page.map((row) => {
+        const view = this.view(row, checks.get(row.id) ?? []);
+        const signers = signersOf(row.type, view.payload).map((s) => ({ name: s.name, employeeId: s.employeeId ?? byFingerprint.get(s.fingerprint) ?? null, as: s.as }));
+        return { ...view, signers };
+      }),
+      nextBeforeRowid: more ? page[page.length - 1]!.rowid : null,
+      types: this.journal.eventTypes(),
     };
   }
 

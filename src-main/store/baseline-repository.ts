@@ -66,7 +66,7 @@ export class BaselineRepository {
 
   /** What the CIP-010 clocks need of every registered controller: its baselines and its last drift check. */
   clockControllers(): DriftClockController[] {
-    const controllers = this.db.prepare('SELECT id, name FROM controllers ORDER BY name').all() as { id: string; name: string }[];
+    const controllers = this.db.prepare('SELECT id, name FROM controllers WHERE retired_at IS NULL ORDER BY name').all() as { id: string; name: string }[];
     const baselines = this.db.prepare('SELECT controller_id, version, snapshot_sha256, approved_at FROM baselines').all() as
       { controller_id: string; version: number; snapshot_sha256: string; approved_at: string }[];
     const checks = new Map((this.db.prepare('SELECT controller_id, MAX(at) AS at FROM drift_checks GROUP BY controller_id').all() as { controller_id: string; at: string }[])

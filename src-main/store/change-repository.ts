@@ -98,6 +98,22 @@ export class ChangeRepository {
       ORDER BY rowid`).all(id, id, id, from, from, to, to) as ChangeEventRow[];
   }
 
+  /**
+   * The changes still open (not closed, rejected or withdrawn) that target a controller or propose values for it:
+   * a controller they name cannot be retired under them.
+   */
+  openChangesTargeting(controllerId: string): { id: string; number: string | null; title: string; status: string }[] {
+    return this.db.prepare(`SELECT id, json_extract(state, '$.number') AS number, title, status FROM changes
+      WHERE status NOT IN ('closed', 'rejected', 'withdrawn')
+        AND (EXISTS (SELECT 1 FROM json_each(state, '$.fields.targetControllers') WHERE value = ?) OR json_extract(state, '$.fields.proposedChange.controllerId') = ?)
+      ORDER BY created_at`).all(controllerId, controllerId) as { id: string; number: string | null; title: string; status: string }[];
+  }
+
+  /** The ids of the changes with this plant number ("CR-0007"): one, or several when two laptops filed offline at once. */
+  idsByNumber(number: string): string[] {
+    return (this.db.prepare(`SELECT id FROM changes WHERE json_extract(state, '$.number') = ? ORDER BY created_at`).all(number) as { id: string }[]).map((r) => r.id);
+  }
+
   /** Every change number this data directory holds (its own changes and synced ones); changes filed before numbers have none. */
   changeNumbers(): string[] {
     return (this.db.prepare(`SELECT json_extract(state, '$.number') AS number FROM changes WHERE json_extract(state, '$.number') IS NOT NULL`).all() as { number: string }[]).map((r) => r.number);

@@ -12,6 +12,8 @@ export interface ControllerRow {
   target: ControllerTarget;
   profileSha256: string | null;
   registeredAt: string;
+  /** When plant engineering retired it (null: in service). */
+  retiredAt: string | null;
 }
 
 /** A stored capture profile. */
@@ -61,16 +63,23 @@ export class ControllerRepository {
     this.db = db;
   }
 
-  /** Every registered controller, by name. */
-  controllers(): ControllerRow[] {
-    const rows = this.db.prepare('SELECT id, name, target, profile_sha256, registered_at FROM controllers ORDER BY name, id').all() as
-      { id: string; name: string; target: string; profile_sha256: string | null; registered_at: string }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, target: ControllerTargetSchema.parse(JSON.parse(r.target)), profileSha256: r.profile_sha256, registeredAt: r.registered_at }));
+  /** Every registered controller in service (with `includeRetired`, retired ones too), by name. */
+  controllers(options: { includeRetired?: boolean } = {}): ControllerRow[] {
+    const rows = this.db.prepare(`SELECT id, name, target, profile_sha256, registered_at, retired_at FROM controllers
+      ${options.includeRetired ? '' : 'WHERE retired_at IS NULL'} ORDER BY name, id`).all() as
+      { id: string; name: string; target: string; profile_sha256: string | null; registered_at: string; retired_at: string | null }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, target: ControllerTargetSchema.parse(JSON.parse(r.target)), profileSha256: r.profile_sha256, registeredAt: r.registered_at, retiredAt: r.retired_at }));
   }
 
-  /** One controller, or null. */
+  /** One controller, retired or not (its history stays readable), or null. */
   controller(id: string): ControllerRow | null {
-    return this.controllers().find((c) => c.id === id) ?? null;
+    return this.controllers({ includeRetired: true }).find((c) => c.id === id) ?? null;
+  }
+
+  /** The controllers in service on a line, by name. */
+  controllersOnLine(lineId: string): ControllerRow[] {
+    const ids = new Set((this.db.prepare('SELECT id FROM controllers WHERE line_id = ? AND retired_at IS NULL').all(lineId) as { id: string }[]).map((r) => r.id));
+    return this.controllers().filter((c) => ids.has(c.id));
   }
 
   /** Every stored profile, newest first. */

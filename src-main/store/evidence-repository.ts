@@ -20,6 +20,11 @@ export class EvidenceRepository {
     return this.db.prepare('SELECT 1 FROM changes WHERE id = ?').get(changeId) !== undefined;
   }
 
+  /** The ids of the changes with this plant number ("CR-0007"). */
+  changeIdsByNumber(number: string): string[] {
+    return (this.db.prepare(`SELECT id FROM changes WHERE json_extract(state, '$.number') = ? ORDER BY created_at`).all(number) as { id: string }[]).map((r) => r.id);
+  }
+
   /** The change register rows (id, status, class, title, created), oldest first. */
   changes(): { id: string; status: string; class: string | null; title: string; createdAt: string; updatedAt: string; state: string }[] {
     return this.db.prepare('SELECT id, status, class, title, created_at AS createdAt, updated_at AS updatedAt, state FROM changes ORDER BY created_at').all() as never;

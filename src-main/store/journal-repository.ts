@@ -22,6 +22,15 @@ const COLUMNS = 'id, device, seq, prev, type, payload, actor, at, hash, sig';
 /** A stored row with its insertion order, for paging. */
 export interface PagedRow extends StoredEventRow { rowid: number }
 
+/** What the Audit trail narrows the journal to (every field optional; `from`/`to` are ISO instants, `to` exclusive). */
+export interface JournalFilter {
+  type?: string | undefined;
+  signer?: string | undefined;
+  changeId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
 /**
  * Reads and appends journal events of one store. Appending needs the device key; reading does not.
  *
@@ -141,6 +150,41 @@ export class JournalRepository {
   page(limit: number, beforeRowid?: number): PagedRow[] {
     return this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`)
       .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, limit) as PagedRow[];
+  }
+
+  /**
+   * Newest-first page of the events matching a filter, and how many match. `signer` is an employee id: the events
+   * that person SIGNED (the signer or a co-signer of the event's personal signature, or the signer of a snapshot),
+   * never the session or operating-system user that recorded them.
+   */
+  pageFiltered(filter: JournalFilter, limit: number, beforeRowid?: number): { rows: PagedRow[]; total: number } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.type) { where.push('type = ?'); args.push(filter.type); }
+    if (filter.from) { where.push('at >= ?'); args.push(filter.from); }
+    if (filter.to) { where.push('at < ?'); args.push(filter.to); }
+    if (filter.changeId) { where.push(`json_extract(payload, '$.changeId') = ?`); args.push(filter.changeId); }
+    if (filter.signer) {
+      where.push(`(json_extract(payload, '$.signature.signer.employeeId') = ? OR json_extract(payload, '$.approval.signer.employeeId') = ?
+        OR EXISTS (SELECT 1 FROM json_each(payload, '$.cosignatures') WHERE json_extract(value, '$.signer.employeeId') = ?)
+        OR (type = 'snapshot.captured' AND json_extract(payload, '$.signerFingerprint') IN (SELECT fingerprint FROM people WHERE employee_id = ?)))`);
+      args.push(filter.signer, filter.signer, filter.signer, filter.signer);
+    }
+    const cond = where.length > 0 ? where.join(' AND ') : '1';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM events WHERE ${cond}`).get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? AND ${cond} ORDER BY rowid DESC LIMIT ?`)
+      .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, ...args, limit) as PagedRow[];
+    return { rows, total };
+  }
+
+  /** The event types the journal holds, by name. */
+  eventTypes(): string[] {
+    return (this.db.prepare('SELECT DISTINCT type FROM events ORDER BY type').all() as { type: string }[]).map((r) => r.type);
+  }
+
+  /** Employee id of the person holding each certificate fingerprint enrolled here. */
+  employeeIdsByFingerprint(): Map<string, string> {
+    return new Map((this.db.prepare('SELECT fingerprint, employee_id FROM people').all() as { fingerprint: string; employee_id: string }[]).map((r) => [r.fingerprint, r.employee_id]));
   }
 
   /** Verifies one page of rows, each against its predecessor in its device chain and its device key. */

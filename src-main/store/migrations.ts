@@ -291,6 +291,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'sync state (the server\'s acknowledged seq, the pull cursor): not a projection, never rebuilt',
     sql: `CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   },
+  {
+    version: 13,
+    description: 'retired controllers (off every list and picker; their history stays)',
+    sql: `ALTER TABLE controllers ADD COLUMN retired_at TEXT;`,
+  },
 ];
 
 /** Schema version this build writes. */

@@ -57,7 +57,7 @@ export class PlantModelRepository {
 
   /** The line of each controller that is on one. */
   controllerLines(): Record<string, string> {
-    return Object.fromEntries((this.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id]));
+    return Object.fromEntries((this.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL AND retired_at IS NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id]));
   }
 
   /** The ids of the controllers marked as safety systems. */
@@ -67,7 +67,7 @@ export class PlantModelRepository {
 
   /** The names of the controllers on a line, by name. */
   controllerNamesOnLine(lineId: string): string[] {
-    return (this.db.prepare('SELECT name FROM controllers WHERE line_id = ? ORDER BY name').all(lineId) as { name: string }[]).map((r) => r.name);
+    return (this.db.prepare('SELECT name FROM controllers WHERE line_id = ? AND retired_at IS NULL ORDER BY name').all(lineId) as { name: string }[]).map((r) => r.name);
   }
 
   /** A controller's name, or null when it is not registered. */

@@ -145,6 +145,13 @@ const projectors: { [T in EventType]?: Projector<T> } = {
   'controller.safety-set': (db, _e, p) => {
     db.prepare('UPDATE controllers SET safety = ? WHERE id = ?').run(p.safety ? 1 : 0, p.controllerId);
   },
+  'controller.edited': (db, e, p) => {
+    db.prepare('UPDATE controllers SET name = ?, protocol = ?, target = ?, profile_sha256 = ?, event_id = ? WHERE id = ?')
+      .run(p.next.name, p.next.target.protocol, JSON.stringify(p.next.target), p.next.profileSha256, e.id, p.controllerId);
+  },
+  'controller.retired': (db, e, p) => {
+    db.prepare('UPDATE controllers SET retired_at = ? WHERE id = ?').run(e.at, p.controllerId);
+  },
   'policy.adopted': (db, e, p) => {
     db.prepare('INSERT INTO policies (event_id, revision, name, sha256, yaml, source, adopted_by, adopted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(e.id, p.revision, p.name, p.sha256, p.yaml, p.source, p.signature.signer.name, e.at);

@@ -18,6 +18,7 @@ import { createSessionSlice, type SessionSlice } from './session-slice.ts';
 import { createSetupSlice, type SetupSlice } from './setup-slice.ts';
 import { createSnapshotsSlice, type SnapshotsSlice } from './snapshots-slice.ts';
 import { createWindowsSlice, type WindowsSlice } from './windows-slice.ts';
+import { createPlantListsSlice, type PlantListsSlice } from './plant-lists-slice.ts';
 
 export { errorOf };
 export { selectFailedCount, selectSelectedEvent } from './audit-slice.ts';
@@ -29,11 +30,12 @@ export type { PeopleEdit } from './people-slice.ts';
 export type { PlantEdit } from './plant-slice.ts';
 export type { RestoreStep } from './changes-slice.ts';
 export type { Result } from './call.ts';
+export type { PlantListsSlice };
 export type { AuditSlice, BaselineSlice, ChangesSlice, ControllersSlice, KpiSlice, NavSlice, PeopleSlice, PlantSlice, PolicySlice, SessionSlice, SetupSlice, SnapshotsSlice, WindowsSlice };
 
 /** The whole store. */
 export type AppState = SessionSlice & NavSlice & AuditSlice & ControllersSlice & SnapshotsSlice & BaselineSlice & PeopleSlice & ChangesSlice & PlantSlice
-  & PolicySlice & WindowsSlice & SetupSlice & KpiSlice;
+  & PolicySlice & WindowsSlice & SetupSlice & KpiSlice & PlantListsSlice;
 
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
@@ -41,6 +43,7 @@ export function createAppStore() {
     ...createSessionSlice(...a), ...createNavSlice(...a), ...createAuditSlice(...a), ...createControllersSlice(...a), ...createSnapshotsSlice(...a),
     ...createBaselineSlice(...a), ...createPeopleSlice(...a), ...createChangesSlice(...a), ...createPlantSlice(...a), ...createPolicySlice(...a),
     ...createWindowsSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a),
+    ...createPlantListsSlice<AppState>(errorOf)(...a),
   }));
 }
 

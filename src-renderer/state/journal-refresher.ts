@@ -2,6 +2,7 @@
  * Keeps the screens current from the journal: which parts of the screens a journal event type touches, and the
  * refresher that reloads those parts (once per burst of events) when the main process publishes an event.
  */
+import type { PlantListsSlice } from './plant-lists-slice.ts';
 import type { AuditSlice } from './audit-slice.ts';
 import type { BaselineSlice } from './baseline-slice.ts';
 import type { ChangesSlice } from './changes-slice.ts';
@@ -32,7 +33,7 @@ export function touchedBy(type: string): Set<ScreenPart> {
 export type RefreshTargets = Pick<NavSlice, 'view'> & Pick<AuditSlice, 'loadJournal'> & Pick<SetupSlice, 'loadSetup'>
   & Pick<ControllersSlice, 'loadControllers' | 'selectedControllerId' | 'loadHistory'> & Pick<SnapshotsSlice, 'loadSnapshots'> & Pick<BaselineSlice, 'loadBaselines'>
   & Pick<ChangesSlice, 'loadChanges' | 'selectedChangeId' | 'selectChange'> & Pick<PeopleSlice, 'loadPeople'>
-  & Pick<WindowsSlice, 'loadRequestedWindows' | 'loadCalendar' | 'calendarFrom'>;
+  & Pick<WindowsSlice, 'loadRequestedWindows' | 'loadCalendar' | 'calendarFrom'> & Pick<PlantListsSlice, 'filterAudit' | 'auditFilter'>;
 
 /**
  * Collects journal events for a moment (a restore or an import appends several at once) and then reloads, once,
@@ -46,7 +47,10 @@ export function journalRefresher(get: () => RefreshTargets): { note(type: string
     const touched = new Set([...pending].flatMap((type) => [...touchedBy(type)]));
     pending.clear();
     const st = get();
-    if (touched.has('audit') && st.view === 'audit') void st.loadJournal();
+    if (touched.has('audit') && st.view === 'audit') {
+      void st.loadJournal();
+      void st.filterAudit(st.auditFilter);
+    }
     if (st.view === 'home') void st.loadSetup();
     if (touched.has('controllers') || touched.has('plant')) void st.loadControllers();
     if (touched.has('controller') && st.selectedControllerId) {

@@ -225,6 +225,19 @@ export const EVENT_PAYLOADS = {
   }).strict(),
   /** Plant engineering marked a controller as a safety system (every change to it escalates like a safety tag), or unmarked it; signed like a placement. */
   'controller.safety-set': z.object({ controllerId: z.string().min(1), safety: z.boolean(), reason: z.string(), signature: SignatureSchema.optional() }).strict(),
+  /**
+   * Plant engineering corrected a registered controller (its name, address or capture profile), signed with a reason;
+   * `previous` and `next` are the registration before and after, so the journal shows what was changed.
+   */
+  'controller.edited': z.object({
+    controllerId: z.string().min(1),
+    previous: z.object({ name: z.string().min(1).max(120), target: ControllerTargetSchema, profileSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable() }).strict(),
+    next: z.object({ name: z.string().min(1).max(120), target: ControllerTargetSchema, profileSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable() }).strict(),
+    reason: z.string().min(1),
+    signature: SignatureSchema,
+  }).strict(),
+  /** Plant engineering retired a controller: it leaves lists and pickers; its captures, snapshots, baselines and changes stay. */
+  'controller.retired': z.object({ controllerId: z.string().min(1), name: z.string().min(1), reason: z.string().min(1), signature: SignatureSchema }).strict(),
   /** The plant adopted a policy document (its full YAML text), signed by whoever adopted it. */
   'policy.adopted': z.object({
     revision: z.number().int(),

@@ -64,8 +64,11 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await editor.getByLabel('Impact assessment').fill('L01 stops for 10 minutes during the download.');
     await editor.getByLabel('Rollback plan').fill('Restore Line1_SpeedSP = 12.5 from the before-snapshot.');
     await editor.getByLabel('Test plan').fill('Run 30 minutes at 14 m/min.');
-    await editor.getByLabel('Proposed change: tag').fill('Line1_SpeedSP');
-    await editor.getByLabel('new value').fill('14');
+    await editor.getByRole('button', { name: 'Pick tags from the profile…' }).click();
+    await editor.getByLabel('Find tags').fill('Line1_SpeedSP');
+    await editor.getByRole('checkbox', { name: /^Line1_SpeedSP / }).check();
+    await editor.getByRole('button', { name: 'Done picking' }).click();
+    await editor.getByLabel('New value of Line1_SpeedSP').fill('14');
     const start = new Date(Date.now() + 3 * 86_400_000);
     start.setUTCHours(23, 0, 0, 0);
     await editor.getByLabel('Window start').fill(localInput(start));
@@ -84,7 +87,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await page.getByRole('button', { name: 'Edit request…' }).click();
     const editor = page.getByRole('region', { name: 'Change request editor' });
     expect(await editor.getByLabel('Title').inputValue()).toBe('Raise filler speed setpoint to 14 m/min');
-    expect(await editor.getByLabel('Proposed change: tag').inputValue()).toBe('Line1_SpeedSP');
+    expect(await editor.getByLabel('New value of Line1_SpeedSP').inputValue()).toBe('14');
     await editor.getByLabel('Test plan').fill('Run 30 minutes at 14 m/min; reject rate below 0.5%.');
     await editor.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/edited the request/);

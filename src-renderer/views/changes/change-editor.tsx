@@ -8,6 +8,7 @@ import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { Outcome } from '../../components/signed-form.tsx';
 import { isoToPlantInput, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 import { fieldList } from '../../../src-shared/common/workflow/change-request.ts';
+import { ProposalPicker, typedValue, type ProposedRow } from './proposal-picker.tsx';
 
 type Fields = OperationRequest<'changes.create'>['fields'];
 type Evaluation = OperationResponse<'changes.evaluate'>;
@@ -34,10 +35,8 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
   const [impactSummary, setImpactSummary] = useState(f?.impactAssessment?.summary ?? '');
   const [rollbackPlan, setRollbackPlan] = useState(f?.rollbackPlan ?? '');
   const [testPlan, setTestPlan] = useState(f?.testPlan ?? '');
-  const [tag, setTag] = useState(diff?.changes[0]?.tag ?? '');
-  const [toValue, setToValue] = useState(diff?.changes[0] === undefined ? '' : String(diff.changes[0].to));
-  // Tag changes beyond the first (from an import) are kept as they are: this form edits one.
-  const moreChanges = diff?.changes.slice(1) ?? [];
+  const [proposedOn, setProposedOn] = useState(diff?.controllerId ?? '');
+  const [rows, setRows] = useState<ProposedRow[]>(() => (diff?.changes ?? []).map((c) => ({ tag: c.tag, ...(c.from !== undefined ? { from: c.from } : {}), to: String(c.to), ...(c.type ? { type: c.type } : {}) })));
   const [instruction, setInstruction] = useState(f?.proposedChange?.kind === 'work-instruction' ? f.proposedChange.text : '');
   const [start, setStart] = useState(isoToPlantInput(f?.requestedWindow?.start, zone));
   const [end, setEnd] = useState(isoToPlantInput(f?.requestedWindow?.end, zone));
@@ -46,12 +45,13 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
   const [error, setError] = useState<ErrorData | null>(null);
 
-  const toNumber = (v: string): number | string | boolean => (v === 'true' ? true : v === 'false' ? false : v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v);
+  const diffOn = proposedOn && targets.includes(proposedOn) ? proposedOn : targets[0] ?? '';
+  const filled = rows.filter((r) => r.to.trim() !== '');
   const fields: Fields = {
     title, description, justification, class: cls === '' ? null : cls, targetControllers: targets,
     impactAssessment: impactSummary ? { summary: impactSummary, impact: Number(impact), probability: Number(probability), safetyImpact } : null,
     rollbackPlan, testPlan,
-    proposedChange: tag && toValue && targets[0] ? { kind: 'diff', controllerId: diff?.controllerId ?? targets[0], changes: [{ tag, to: toNumber(toValue) }, ...moreChanges] }
+    proposedChange: filled.length > 0 && diffOn ? { kind: 'diff', controllerId: diffOn, changes: filled.map((r) => ({ tag: r.tag, ...(r.from !== undefined ? { from: r.from as never } : {}), to: typedValue(r.to, r.type), ...(r.type ? { type: r.type } : {}) })) }
       : instruction ? { kind: 'work-instruction', text: instruction } : null,
     requestedWindow: toIso(start) && toIso(end) ? { start: toIso(start)!, end: toIso(end)! } : null,
     itsmTicket: itsm, mocReference: moc,
@@ -107,8 +107,8 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
           </label>
           <label className="wide">Rollback plan <textarea rows={2} value={rollbackPlan} onChange={(e) => setRollbackPlan(e.target.value)} /></label>
           <label className="wide">Test plan <textarea rows={2} value={testPlan} onChange={(e) => setTestPlan(e.target.value)} /></label>
-          <label>Proposed change: tag <input value={tag} placeholder="e.g. Line1_SpeedSP" onChange={(e) => setTag(e.target.value)} /></label>
-          <label>new value <input value={toValue} onChange={(e) => setToValue(e.target.value)} /></label>
+          <ProposalPicker targets={targets.map((id) => ({ id, name: s.controllers.find((c) => c.id === id)?.name ?? id }))} controllerId={diffOn} setControllerId={setProposedOn} rows={rows} setRows={setRows} />
+          {rows.length > filled.length && <p className="muted wide">{rows.length - filled.length} picked tag{rows.length - filled.length === 1 ? ' has' : 's have'} no new value yet and {rows.length - filled.length === 1 ? 'is' : 'are'} left out.</p>}
           <label className="wide">…or work instruction (logic, firmware) <textarea rows={2} value={instruction} onChange={(e) => setInstruction(e.target.value)} /></label>
           <label>Window start ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Window start" value={start} onChange={(e) => setStart(e.target.value)} /></label>
           <label>Window end ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Window end" value={end} onChange={(e) => setEnd(e.target.value)} /></label>

@@ -8,6 +8,7 @@ import { BaselinePanel } from './baseline-panel.tsx';
 import { ProfileEditor } from './profile-editor.tsx';
 import { DiffTable } from '../../components/diff-table.tsx';
 import { formatPlant, PlantTime } from '../../components/plant-time.tsx';
+import { ControllerEditForm } from './controller-edit-form.tsx';
 
 function formatValue(v: CaptureDocument['values'][number]): string {
   if (v.quality === 'bad') return '—';
@@ -16,10 +17,10 @@ function formatValue(v: CaptureDocument['values'][number]): string {
 
 const SHOWN = 2000;
 
-function CaptureValues({ doc }: { doc: CaptureDocument }) {
+function CaptureValues({ doc, focus }: { doc: CaptureDocument; focus: string }) {
   const zone = useAppStore(selectPlantZone);
   const [badOnly, setBadOnly] = useState(false);
-  const [search, setSearch] = useState('');
+  const [search, setSearch] = useState(focus);
   const needle = search.trim().toLowerCase();
   const matching = doc.values.filter((v) => (!badOnly || v.quality === 'bad') && (needle === '' || v.tag.toLowerCase().includes(needle)));
   // A plain table stays responsive up to a few thousand rows; the diff view is virtualised for the rest.
@@ -70,6 +71,8 @@ export function ControllerDetail() {
   })));
   const [signing, setSigning] = useState(false);
   const [editing, setEditing] = useState(false);
+  const [changing, setChanging] = useState<'none' | 'edit' | 'retire'>('none');
+  const tagFocus = useAppStore((s) => s.tagFocus);
   if (!controller) return <p className="muted">Select a controller, or add one.</p>;
   const running = active?.controllerId === controller.id ? active : null;
   const pct = running && running.total > 0 ? Math.round((100 * running.done) / running.total) : 0;
@@ -80,7 +83,9 @@ export function ControllerDetail() {
         <div>
           <h2>{controller.name}</h2>
           <p className="muted">{controller.description} · profile {controller.profile ? `${controller.profile.name} (${controller.profile.tags} tags)` : 'none'}
-            {controller.profile && !editing && <> · <button type="button" className="link" onClick={() => setEditing(true)}>Edit profile…</button></>}</p>
+            {controller.profile && !editing && <> · <button type="button" className="link" onClick={() => setEditing(true)}>Edit profile…</button></>}
+            {changing === 'none' && <> · <button type="button" className="link" onClick={() => setChanging('edit')}>Edit controller…</button>
+              {' · '}<button type="button" className="link" onClick={() => setChanging('retire')}>Retire…</button></>}</p>
         </div>
         {running
           ? <button type="button" onClick={() => void cancelCapture()}>Cancel capture</button>
@@ -97,6 +102,7 @@ export function ControllerDetail() {
           {Object.entries(shownDoc.identity).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
         </dl>
       )}
+      {changing !== 'none' && <ControllerEditForm key={`${controller.id}-${changing}`} controller={controller} mode={changing} onDone={() => setChanging('none')} />}
       {editing && controller.profile && <ProfileEditor controllerId={controller.id} sha256={controller.profile.sha256} onDone={() => setEditing(false)} />}
       <BaselinePanel controllerId={controller.id} />
       {snapshots.length > 0 && (
@@ -120,7 +126,7 @@ export function ControllerDetail() {
         </label>
       )}
       {diff ? <DiffTable diff={diff} label={`Differences of ${controller.name}`} />
-        : shownDoc ? <CaptureValues doc={shownDoc} /> : !running && <p className="muted">{controller.lastCapture ? 'Loading the last capture…' : 'Never captured.'}</p>}
+        : shownDoc ? <CaptureValues key={`${controller.id}-${tagFocus?.tag ?? ''}`} doc={shownDoc} focus={tagFocus?.controllerId === controller.id ? tagFocus.tag : ''} /> : !running && <p className="muted">{controller.lastCapture ? 'Loading the last capture…' : 'Never captured.'}</p>}
     </section>
   );
 }

@@ -9,13 +9,37 @@ import { ControllerDetail } from './controller-detail.tsx';
 import { DriftClocksPanel } from './drift-clocks-panel.tsx';
 import { PlantTime } from '../../components/plant-time.tsx';
 import type { ControllerView } from '../../../src-shared/common/api/contract.ts';
+import type { LineCaptureState } from '../../state/plant-lists-slice.ts';
+
+/** One line's capture, controller by controller (nothing before the first). */
+function LineCaptureOutcome({ state, lineId }: { state: LineCaptureState | undefined; lineId: string }) {
+  if (!state || state.running) return state?.running ? <p className="muted line-capture-results" role="status">Capturing every controller of line {lineId}, one after the other…</p> : null;
+  if (state.error) return <div className="bad-text line-capture-results" role="alert"><p>{state.error.message}</p><p>What to do: {state.error.hint}</p></div>;
+  const r = state.result;
+  if (!r) return null;
+  const ok = r.results.filter((x) => x.status === 'captured').length;
+  return (
+    <div className="line-capture-results" role="status" aria-label={`Line ${lineId} capture`} data-testid={`line-capture-${lineId}`}>
+      <p>{ok} of {r.results.length} controller{r.results.length === 1 ? '' : 's'} of line {lineId} captured completely.</p>
+      <ul className="plain">
+        {r.results.map((x) => (
+          <li key={x.controllerId} data-controller={x.name} data-status={x.status}>
+            <strong>{x.name}</strong>: <span className={x.status === 'captured' ? 'ok-text' : 'bad-text'}>{LINE_STATUS[x.status]}</span> <span className="muted">{x.message}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const LINE_STATUS = { captured: 'captured', incomplete: 'incomplete (not evidence)', failed: 'not captured', 'no-profile': 'no profile' } as const;
 
 /** The Controllers view: registered controllers, profile import, and capture. */
 export function ControllersView() {
   const s = useAppStore(useShallow((st) => ({
     controllers: st.controllers, selectedId: st.selectedControllerId, error: st.controllersError,
     load: st.loadControllers, select: st.selectController, clearError: st.clearControllersError, profiles: st.profiles,
-    plant: st.plant, loadPlant: st.loadChanges, zone: st.policy?.timeZone ?? 'UTC',
+    plant: st.plant, loadPlant: st.loadChanges, zone: st.policy?.timeZone ?? 'UTC', lineCaptures: st.lineCaptures, captureLine: st.captureLine,
   })));
   const [form, setForm] = useState<'none' | 'profile' | 'controller'>('none');
   const [site, setSite] = useState('');
@@ -35,8 +59,8 @@ export function ControllersView() {
       && (words === '' || `${c.name} ${c.description} ${l?.id ?? ''} ${l?.name ?? ''}`.toLowerCase().includes(words));
   });
   // Grouped by line in the plant's order, controllers on no line last.
-  const groups: { key: string; title: string; items: ControllerView[] }[] = [
-    ...lines.map((l) => ({ key: l.id, title: `${l.id} ${l.name} · tier ${l.tier}${(s.plant?.sites.length ?? 0) > 1 ? ` · ${s.plant?.sites.find((x) => x.id === l.site)?.name ?? l.site}` : ''}`, items: shown.filter((c) => lineOf(c.id)?.id === l.id) })),
+  const groups: { key: string; title: string; items: ControllerView[]; lineId?: string }[] = [
+    ...lines.map((l) => ({ key: l.id, title: `${l.id} ${l.name} · tier ${l.tier}${(s.plant?.sites.length ?? 0) > 1 ? ` · ${s.plant?.sites.find((x) => x.id === l.site)?.name ?? l.site}` : ''}`, items: shown.filter((c) => lineOf(c.id)?.id === l.id), lineId: l.id })),
     { key: '(none)', title: 'Not on a line', items: shown.filter((c) => lineOf(c.id) === undefined) },
   ].filter((g) => g.items.length > 0);
 
@@ -76,7 +100,15 @@ export function ControllersView() {
           {s.controllers.length > 0 && shown.length === 0 && <p className="muted">No controller matches.</p>}
           {groups.map((g) => (
             <section key={g.key} className="list-group" aria-label={g.title}>
-              <h4 className="list-group-title">{g.title}</h4>
+              <div className="list-group-head">
+                <h4 className="list-group-title">{g.title}</h4>
+                {g.lineId && (() => {
+                  const lc = s.lineCaptures[g.lineId];
+                  return <button type="button" disabled={lc?.running === true} aria-label={`Capture all controllers of line ${g.lineId}`} onClick={() => void s.captureLine(g.lineId!)}>
+                    {lc?.running ? 'Capturing…' : 'Capture all'}</button>;
+                })()}
+              </div>
+              {g.lineId && <LineCaptureOutcome state={s.lineCaptures[g.lineId]} lineId={g.lineId} />}
               <ul className="plain">
                 {g.items.map((c) => (
                   <li key={c.id} role="listitem">

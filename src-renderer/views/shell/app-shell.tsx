@@ -13,6 +13,7 @@ import { HomeView } from '../home/home-view.tsx';
 import { DemoBanner } from './demo-banner.tsx';
 import { KpisView } from '../kpis/kpis-view.tsx';
 import { Icon, SCREEN_ICONS } from '../../components/icons.tsx';
+import { GlobalSearch } from './global-search.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
@@ -24,6 +25,7 @@ export function AppShell() {
       <header className="topbar">
         <span className="brand">Baseline</span>
         {info?.demo && <span className="badge demo-badge">DEMO</span>}
+        {connection.state === 'ready' && <GlobalSearch />}
         <span className="topbar-fill" />
         {info && (
           <span className="device" title={`Device ${info.deviceId}\nData directory ${info.home}\nKey protection: ${info.keyProtection}`}>

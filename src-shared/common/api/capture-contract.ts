@@ -27,6 +27,8 @@ export type CaptureSummary = z.infer<typeof CaptureSummarySchema>;
 export const ControllerViewSchema = z.object({
   id: z.string(), name: z.string(), description: z.string(), target: ControllerTargetSchema,
   profile: ProfileViewSchema.nullable(), lastCapture: CaptureSummarySchema.nullable(),
+  /** When plant engineering retired it (null: in service); a retired controller is off every list, its history readable. */
+  retiredAt: z.string().nullable(),
 });
 /** A registered controller. */
 export type ControllerView = z.infer<typeof ControllerViewSchema>;

@@ -17,6 +17,11 @@ import { PLANT_OPERATIONS } from './plant-contract.ts';
 import { CHANGE_OPERATIONS } from './change-contract.ts';
 import { PEOPLE_OPERATIONS } from './people-contract.ts';
 import { EVIDENCE_OPERATIONS } from './evidence-contract.ts';
+import { CONTROLLER_EDIT_OPERATIONS } from './controller-edit-contract.ts';
+import { SEARCH_OPERATIONS } from './search-contract.ts';
+import { LINE_CAPTURE_OPERATIONS } from './line-capture-contract.ts';
+import { TAG_VALUES_OPERATIONS } from './tag-values-contract.ts';
+import { AUDIT_OPERATIONS } from './audit-contract.ts';
 import { ConnectivitySchema } from './app-contract.ts';
 import { SyncStatusSchema } from './sync-contract.ts';
 
@@ -45,6 +50,11 @@ export const OPERATIONS = {
   ...PEOPLE_OPERATIONS,
   ...EVIDENCE_OPERATIONS,
   ...KPI_OPERATIONS,
+  ...CONTROLLER_EDIT_OPERATIONS,
+  ...SEARCH_OPERATIONS,
+  ...LINE_CAPTURE_OPERATIONS,
+  ...TAG_VALUES_OPERATIONS,
+  ...AUDIT_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */

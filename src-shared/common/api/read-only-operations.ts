@@ -13,4 +13,5 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'policy.get', 'plant.get', 'people.list',
   'changes.list', 'changes.get', 'changes.evaluate', 'changes.windows', 'windows.calendar',
   'kpis.report',
+  'search.global', 'controllers.currentValues', 'journal.search',
 ]);

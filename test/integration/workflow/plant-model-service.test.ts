@@ -150,8 +150,8 @@ describe('the plant model: signed imports and edits of sites and lines, each one
     app.plantModel.importPlant('schema: baseline.plant/1\nsite: { id: old-site, name: Old site }\nlines: [ { id: L01, name: Filler line, tier: 1 }, { id: L02, name: Capper, tier: 2 }, { id: L18, name: Burner, tier: 1 } ]\n', 'old.yaml', manager);
     app.close();
     const raw = new Database(join(t.home, DB_FILE));
-    // Back to schema 9: undo migrations 10 (sites, roster), 11 (CA lockout column) and 12 (sync state).
-    raw.exec('DROP TABLE plant_sites; DROP TABLE roster; ALTER TABLE trusted_cas DROP COLUMN locked_until; DROP TABLE sync_state; PRAGMA user_version = 9;');
+    // Back to schema 9: undo migrations 10 (sites, roster), 11 (CA lockout column), 12 (sync state) and 13 (retired controllers).
+    raw.exec('DROP TABLE plant_sites; DROP TABLE roster; ALTER TABLE trusted_cas DROP COLUMN locked_until; DROP TABLE sync_state; ALTER TABLE controllers DROP COLUMN retired_at; PRAGMA user_version = 9;');
     raw.close();
     app = open();
     expect(app.plantModel.sites()).toEqual([{ id: 'old-site', name: 'Old site' }]);
