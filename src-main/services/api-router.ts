@@ -87,6 +87,7 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
     'sync.backup.status': () => app.bundles.backupStatus(),
     'sync.backup.setFolder': (req) => app.bundles.setBackupFolder(req.folder),
     'sync.conflicts': (req) => ({ conflicts: app.conflicts.list(req.changeId) }),
+    'sync.clockFlags': (req) => ({ flags: app.sync.clockFlags(req.changeId) }),
     'sync.resolveConflict': (req) => app.conflicts.resolve(req.conflictId, req.decision, req.reason, { employeeId: req.employeeId, password: req.password }, app.actor()),
     'sync.enrol': (req) => app.sync.enrol(req.serverUrl, req.code, req.caFingerprint, app.actor()),
     'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid),

@@ -291,6 +291,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'sync state (the server\'s acknowledged seq, the pull cursor): not a projection, never rebuilt',
     sql: `CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   },
+  {
+    version: 13,
+    description: 'clock flags from the central server: the plant CA\'s signed statements, as pulled (not a projection, never rebuilt)',
+    sql: `CREATE TABLE clock_attestations (id TEXT PRIMARY KEY, statement TEXT NOT NULL, signature TEXT NOT NULL, received_at TEXT NOT NULL);`,
+  },
 ];
 
 /** Schema version this build writes. */
