@@ -124,6 +124,8 @@ export async function startCentralView(options: CentralViewOptions): Promise<Cen
       if (typeof op === 'string' && !READ_ONLY_OPERATIONS.has(op as never)) {
         return Promise.resolve({ ok: false, error: { code: 'central-view-read-only', message: `The central view is read-only: "${op}" records or changes something, which is done on a laptop.`, hint: READ_ONLY_HINT } });
       }
+      // The renderer learns here that it is the central view: it says so and offers no write.
+      if (op === 'app.info') return router.call(op, request).then((e) => (e.ok ? { ok: true as const, value: { ...(e.value as object), readOnly: true } } : e));
       return router.call(op, request);
     },
   };

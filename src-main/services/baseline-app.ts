@@ -214,7 +214,7 @@ export class BaselineApp {
       transport: this.transport,
       keyProtection: this.deviceKey.protection,
       schemaVersion: LATEST_SCHEMA_VERSION,
-      demo: this.isDemo(),
+      demo: this.isDemo(), readOnly: false,
     };
   }
 

@@ -67,7 +67,7 @@ export function AuditView() {
           <h1>Audit trail</h1>
           <p className="muted">Every change on this laptop is an event, chained by hash and signed by this device. Nothing is edited or deleted; corrections are new events.</p>
         </div>
-        <button type="button" className="primary" onClick={() => void s.verifyJournal()} disabled={s.verifying}>
+        <button type="button" data-write className="primary" onClick={() => void s.verifyJournal()} disabled={s.verifying}>
           {s.verifying ? 'Verifying…' : 'Verify whole journal'}
         </button>
       </div>

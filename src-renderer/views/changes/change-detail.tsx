@@ -18,6 +18,7 @@ import { DemoDownload } from './demo-download.tsx';
 import { DemoPassword } from '../../components/signed-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
+import { ClockFlags } from './clock-flags.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -57,7 +58,8 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge ${detail.outcome === 'completed' || detail.outcome === 'rolled back and restored' ? 'badge-ok' : detail.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
       <ExportPackButton changeId={state.id} />
       <SyncConflicts changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} zone={zone} />
-      {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
+      <ClockFlags changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} />
+      {detail.allowed.includes('edit') && <p><button type="button" data-write onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {detail.approvalTimeout.status === 'waiting' && (
         <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}.</p>
       )}

@@ -36,9 +36,9 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
         </p>
         <div className="actions">
           {latestSnapshot && latestSnapshot.sha256 !== current?.snapshotSha256 && (
-            <button type="button" onClick={() => { setError(null); setForm('approve'); }}>Approve latest signed snapshot as baseline…</button>
+            <button type="button" data-write onClick={() => { setError(null); setForm('approve'); }}>Approve latest signed snapshot as baseline…</button>
           )}
-          {current && <button type="button" disabled={s.driftRunning} onClick={() => void s.check(controllerId).then(setError)}>{s.driftRunning ? 'Checking…' : 'Check drift now'}</button>}
+          {current && <button type="button" data-write disabled={s.driftRunning} onClick={() => void s.check(controllerId).then(setError)}>{s.driftRunning ? 'Checking…' : 'Check drift now'}</button>}
         </div>
       </div>
       {s.driftResult && (
@@ -70,7 +70,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
                   <SignerFields label="Signer" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword} />
                   <div className="actions"><button type="submit" className="primary" disabled={!employeeId || !password}>Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
                 </form>
-              ) : <button type="button" onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}
+              ) : <button type="button" data-write onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}
             </div>
           ))}
         </div>

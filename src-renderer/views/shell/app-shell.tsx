@@ -22,6 +22,7 @@ export function AppShell() {
       <header className="topbar">
         <span className="brand">Baseline</span>
         {info?.demo && <span className="badge demo-badge">DEMO</span>}
+        {info?.readOnly && <span className="badge read-only-badge" data-testid="read-only-badge">Central view — read-only</span>}
         <span className="topbar-fill" />
         {info && (
           <span className="device" title={`Device ${info.deviceId}\nData directory ${info.home}\nKey protection: ${info.keyProtection}`}>
@@ -31,7 +32,12 @@ export function AppShell() {
         <SyncStatusBar />
       </header>
       {info?.demo && <DemoBanner />}
-      <div className="body">
+      {info?.readOnly && (
+        <div className="read-only-banner" role="note">
+          <strong>Central view — read-only.</strong> What the laptops recorded and synced, across the plant. Changes are made, signed and recorded in Baseline on a laptop; they appear here after it syncs.
+        </div>
+      )}
+      <div className={`body${info?.readOnly ? ' read-only' : ''}`}>
         <nav className="sidenav" aria-label="Screens">
           {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>

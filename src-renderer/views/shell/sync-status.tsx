@@ -17,6 +17,7 @@ const DOT: Record<SyncStatus['state'], string> = {
 export function SyncStatusBar() {
   const api = useAppStore((s) => s.api);
   const connectivity = useAppStore((s) => s.connectivity);
+  const readOnly = useAppStore((s) => s.info?.readOnly ?? false);
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [asking, setAsking] = useState(false);
 
@@ -50,10 +51,19 @@ export function SyncStatusBar() {
           {status.conflicts.length === 1 ? '1 conflict' : `${status.conflicts.length} conflicts`}
         </span>
       )}
-      <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
-        {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
-      </button>
-      <SyncBundleButtons waiting={status.waiting} />
+      {status.clockFlags.length > 0 && (
+        <span className="sync-conflicts" data-testid="sync-clock-flags" title={status.clockFlags.map((f) => f.words).join('\n')}>
+          {status.clockFlags.length === 1 ? `Clock flag: ${status.clockFlags[0]!.deviceName}` : `Clock flags: ${status.clockFlags.length} laptops`}
+        </span>
+      )}
+      {!readOnly && (
+        <>
+          <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
+            {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
+          </button>
+          <SyncBundleButtons waiting={status.waiting} />
+        </>
+      )}
     </span>
   );
 }

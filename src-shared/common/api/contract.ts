@@ -241,6 +241,8 @@ export const OPERATIONS = {
       schemaVersion: z.number(),
       /** A demo data directory: every screen says DEMO. */
       demo: z.boolean(),
+      /** The central view (a read-only replica): every screen says so and offers no write. */
+      readOnly: z.boolean().default(false),
     }),
   },
   'connectivity.get': { request: Empty, response: ConnectivitySchema },
@@ -398,7 +400,11 @@ export const OPERATIONS = {
   },
   'policy.get': {
     request: Empty,
-    response: z.object({ name: z.string(), revision: z.number(), sha256: z.string(), source: z.string(), adoptedBy: z.string().nullable(), adoptedAt: z.string().nullable(), timeZone: z.string() }),
+    response: z.object({
+      name: z.string(), revision: z.number(), sha256: z.string(), source: z.string(), adoptedBy: z.string().nullable(), adoptedAt: z.string().nullable(), timeZone: z.string(),
+      /** The policy's clock skew limit (`clocks.skewLimit`, minutes). */
+      clockSkewLimitMinutes: z.number(),
+    }),
   },
   'policy.adopt': {
     request: z.object({ yaml: z.string().max(TEXT_FILE_MAX_CHARS), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
