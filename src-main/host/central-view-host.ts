@@ -118,7 +118,9 @@ export async function startCentralView(options: CentralViewOptions): Promise<Cen
     throw err;
   }
 
-  const router = new ApiRouter(appHandlers(app));
+  // The Audit trail shows the plant's records: the laptops' events, not this replica's own housekeeping (its genesis,
+  // enrolment, the revocations it recorded on pull), which would read as if a plant device had recorded them.
+  const router = new ApiRouter({ ...appHandlers(app), 'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid, app.deviceKey.deviceId) });
   const readOnly = {
     call(op: unknown, request: unknown): Promise<Envelope<unknown>> {
       if (typeof op === 'string' && !READ_ONLY_OPERATIONS.has(op as never)) {

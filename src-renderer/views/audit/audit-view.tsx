@@ -14,7 +14,7 @@ function formatTime(iso: string): string {
 
 function EventRow({ event, selected, onSelect }: { event: EventView; selected: boolean; onSelect: () => void }) {
   return (
-    <tr className={`${selected ? 'selected' : ''} ${event.verification.state === 'failed' ? 'row-bad' : ''}`} onClick={onSelect} data-testid="event-row" data-type={event.type} data-verification={event.verification.state}>
+    <tr className={`${selected ? 'selected' : ''} ${event.verification.state === 'failed' ? 'row-bad' : ''}`} onClick={onSelect} data-testid="event-row" data-type={event.type} data-device={event.device} data-verification={event.verification.state}>
       <td className="num">{String(event.seq)}</td>
       <td className="time" title={event.at}>{formatTime(event.at)}</td>
       <td><code>{event.type}</code></td>
