@@ -174,7 +174,7 @@ export class SyncService {
       waiting: this.deps.pullOnly ? 0 : this.deps.repo.countAfter(this.deps.deviceKey.deviceId, acknowledgedSeq),
       acknowledgedSeq, lastAttemptAt: this.lastAttemptAt, lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError ? { code: this.lastError.code, message: this.lastError.message, hint: this.lastError.hint } : null,
-      progress: this.progress, conflicts,
+      progress: this.progress ? { ...this.progress } : null, conflicts,
       clockOffsetMs: this.deps.repo.get('clock-offset-ms') === null ? null : Number(this.deps.repo.get('clock-offset-ms')),
       clockSkewLimitMs: this.deps.skewLimitMs?.() ?? DEFAULT_CLOCK_SKEW_LIMIT_MS,
       clockFlags: clockFlagSummaries(this.clockAttestationBodies()),
