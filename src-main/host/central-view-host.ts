@@ -127,7 +127,9 @@ export async function startCentralView(options: CentralViewOptions): Promise<Cen
         return Promise.resolve({ ok: false, error: { code: 'central-view-read-only', message: `The central view is read-only: "${op}" records or changes something, which is done on a laptop.`, hint: READ_ONLY_HINT } });
       }
       // The renderer learns here that it is the central view: it says so and offers no write.
-      if (op === 'app.info') return router.call(op, request).then((e) => (e.ok ? { ok: true as const, value: { ...(e.value as object), readOnly: true } } : e));
+      if (op === 'app.info') {
+        return router.call(op, request).then((e) => (e.ok ? { ok: true as const, value: { ...(e.value as object), centralView: true, readOnly: { message: 'Central view: what the laptops recorded and synced, across the plant.', hint: READ_ONLY_HINT } } } : e));
+      }
       return router.call(op, request);
     },
   };

@@ -23,7 +23,7 @@ export function AppShell() {
       <header className="topbar">
         <span className="brand">Baseline</span>
         {info?.demo && <span className="badge demo-badge">DEMO</span>}
-        {info?.readOnly && <span className="badge read-only-badge" data-testid="read-only-badge">Central view — read-only</span>}
+        {info?.centralView && <span className="badge read-only-badge" data-testid="read-only-badge">Central view — read-only</span>}
         <span className="topbar-fill" />
         {info && (
           <span className="device" title={`Device ${info.deviceId}\nData directory ${info.home}\nKey protection: ${info.keyProtection}`}>
@@ -34,11 +34,13 @@ export function AppShell() {
       </header>
       {info?.demo && <DemoBanner />}
       {info?.readOnly && (
-        <div className="read-only-banner" role="note">
-          <strong>Central view — read-only.</strong> What the laptops recorded and synced, across the plant. Changes are made, signed and recorded in Baseline on a laptop; they appear here after it syncs.
+        <div className="read-only-banner" role="alert" aria-label="Read-only data directory">
+          <strong>READ-ONLY</strong>
+          <span>{info.readOnly.message}</span>
+          <span className="muted">{info.readOnly.hint}</span>
         </div>
       )}
-      <div className={`body${info?.readOnly ? ' read-only' : ''}`}>
+      <div className={`body${info?.centralView ? ' read-only' : ''}`}>
         <nav className="sidenav" aria-label="Screens">
           {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>

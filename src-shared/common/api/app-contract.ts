@@ -25,12 +25,14 @@ export const APP_OPERATIONS = {
       deviceName: z.string(),
       home: z.string(),
       transport: z.enum(['electron', 'web', 'cli', 'in-process']),
-      keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions']),
+      keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions', 'restored-public-key-only']),
       schemaVersion: z.number(),
       /** A demo data directory: every screen says DEMO. */
       demo: z.boolean(),
-      /** The central view (a read-only replica): every screen says so and offers no write. */
-      readOnly: z.boolean().default(false),
+      /** Set when the data directory is open read-only (rebuilt from backups: it verifies but cannot sign), with what to do. */
+      readOnly: z.object({ message: z.string(), hint: z.string() }).nullable().optional(),
+      /** The central view (a read-only replica of the plant's records, served over HTTPS): the header says so. */
+      centralView: z.boolean().default(false),
     }),
   },
   'connectivity.get': { request: Empty, response: ConnectivitySchema },
