@@ -121,7 +121,7 @@ export async function importDeviceBundle(o: { home: string; store: SyncStore; pk
     result = { acknowledgedSeq: ackedBefore, accepted: 0, duplicates: 0, refusal: null };
     // The same batches online push sends, through the same ingest.
     for (let i = 0; i < Math.max(1, items.length); i += MAX_BATCH_EVENTS) {
-      const out = await ingestPush(o.store, device, { events: items.slice(i, i + MAX_BATCH_EVENTS), head: range.head, deviceTime: range.deviceTime }, now);
+      const out = await ingestPush(o.store, device, { events: items.slice(i, i + MAX_BATCH_EVENTS), head: range.head, deviceTime: range.deviceTime }, now, o.pki);
       result = { acknowledgedSeq: out.acknowledgedSeq, accepted: result.accepted + out.accepted, duplicates: result.duplicates + out.duplicates, refusal: out.refusal };
       if (out.refusal) break;
     }

@@ -16,6 +16,10 @@ import {
   enrolmentStatement, type EnrolRequest, type EnrolResponse, type PullResponse, type PushRequest, type PushResponse, type SyncState,
 } from '../src-shared/common/sync/sync-protocol.ts';
 import { arrivingRowProblems } from '../src-shared/node/chain-ingest.ts';
+import { DEFAULT_CLOCK_SKEW_LIMIT_MS } from '../src-shared/common/sync/clock-flags.ts';
+import { clockSkewLimitMs } from '../src-shared/common/workflow/policy-schema.ts';
+import { loadPolicyYaml } from '../src-shared/common/workflow/policy-yaml.ts';
+import { signWithKey } from '../src-shared/node/pki.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
 import { anyCertificateFingerprint, checkDeviceCertificate, issueDeviceCertificate } from '../src-shared/node/plant-certificates.ts';
 import { registerBlobUploadRoutes } from './blob-upload-routes.ts';
@@ -222,7 +226,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     const d = deviceOf(request);
     const body = parseBody(PushRequestSchema, request.body, 'push');
     const now = clock();
-    const outcome = await ingestPush(store, d, body, now);
+    const outcome = await ingestPush(store, d, body, now, pki);
     const clockOffsetMs = Date.parse(body.deviceTime) - now.getTime();
     if (outcome.refusal) {
       request.log.warn({ device: d.device_id, refusal: outcome.refusal.code, reason: outcome.refusal.message, acknowledgedSeq: outcome.acknowledgedSeq }, 'push refused');
@@ -297,13 +301,35 @@ export async function enrolDevice(store: SyncStore, pki: ServerPki, serverId: st
  * Verifies and stores a device's pushed events: the one path for online push and for a sync bundle imported from
  * removable media (src-server/bundle-import.ts), so both are judged by the same rules.
  */
-export async function ingestPush(store: SyncStore, device: DeviceRow, body: Pick<PushRequest, 'events' | 'head' | 'deviceTime'>, now: Date) {
+export async function ingestPush(store: SyncStore, device: DeviceRow, body: Pick<PushRequest, 'events' | 'head' | 'deviceTime'>, now: Date, pki: Pick<ServerPki, 'caKeyPem'>) {
   const key = publicKeyFromPem(device.public_key_pem)!;
   const revocations = await store.revocations();
+  const clock = { skewLimitMs: await policySkewLimitMs(store), attest: (statement: string) => signWithKey(pki.caKeyPem, statement) };
   return store.ingest(device.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => {
     const problems = arrivingRowProblems(e, key, chain);
     return problems.length > 0 ? problems : revokedSignerProblems(e, revocations);
-  });
+  }, clock);
+}
+
+const skewLimits = new Map<string, number>();
+
+/**
+ * The skew limit of the policy in force across the plant (the newest `policy.adopted` the server holds; the shipped
+ * default's 5 minutes before any). A policy the server cannot read keeps the default rather than stopping sync.
+ */
+export async function policySkewLimitMs(store: SyncStore): Promise<number> {
+  const latest = await store.latestPolicy();
+  if (!latest) return DEFAULT_CLOCK_SKEW_LIMIT_MS;
+  let limit = skewLimits.get(latest.id);
+  if (limit === undefined) {
+    try {
+      limit = clockSkewLimitMs(loadPolicyYaml(latest.yaml, 'policy.adopted'));
+    } catch {
+      limit = DEFAULT_CLOCK_SKEW_LIMIT_MS;
+    }
+    skewLimits.set(latest.id, limit);
+  }
+  return limit;
 }
 
 /** A page of other devices' events for a device, with their certificates: online pull and a server bundle give the same. */
@@ -312,7 +338,9 @@ export async function pullPage(store: SyncStore, deviceId: string, after: number
   const ids = [...new Set(page.events.map((e) => e.event.device))];
   const devices = (await Promise.all(ids.map((id) => store.device(id)))).filter((x): x is DeviceRow => x !== null)
     .map((x) => ({ deviceId: x.device_id, name: x.name, publicKeyPem: x.public_key_pem, certificatePem: x.certificate_pem }));
-  return { events: page.events, devices, revocations: await store.revocations(), cursor: page.cursor, more: page.more };
+  // The clock flags of every push this page covers, the device's own included: the laptop that was off learns it too.
+  const clockFlags = await store.clockAttestations(after, page.cursor);
+  return { events: page.events, devices, revocations: await store.revocations(), clockFlags, cursor: page.cursor, more: page.more };
 }
 
 /** Conflicts across every device's records the server holds, with their signed resolutions. */

@@ -118,11 +118,17 @@ export async function startCentralView(options: CentralViewOptions): Promise<Cen
     throw err;
   }
 
-  const router = new ApiRouter(appHandlers(app));
+  // The Audit trail shows the plant's records: the laptops' events, not this replica's own housekeeping (its genesis,
+  // enrolment, the revocations it recorded on pull), which would read as if a plant device had recorded them.
+  const router = new ApiRouter({ ...appHandlers(app), 'journal.list': (req) => app.journalService.list(req.limit, req.beforeRowid, app.deviceKey.deviceId) });
   const readOnly = {
     call(op: unknown, request: unknown): Promise<Envelope<unknown>> {
       if (typeof op === 'string' && !READ_ONLY_OPERATIONS.has(op as never)) {
         return Promise.resolve({ ok: false, error: { code: 'central-view-read-only', message: `The central view is read-only: "${op}" records or changes something, which is done on a laptop.`, hint: READ_ONLY_HINT } });
+      }
+      // The renderer learns here that it is the central view: it says so and offers no write.
+      if (op === 'app.info') {
+        return router.call(op, request).then((e) => (e.ok ? { ok: true as const, value: { ...(e.value as object), centralView: true, readOnly: { message: 'Central view: what the laptops recorded and synced, across the plant.', hint: READ_ONLY_HINT } } } : e));
       }
       return router.call(op, request);
     },

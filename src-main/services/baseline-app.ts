@@ -39,7 +39,7 @@ import { EvidenceRepository } from '../store/evidence-repository.ts';
 import { KpiService } from './kpi-service.ts';
 import { KpiRepository } from '../store/kpi-repository.ts';
 import { DriftScheduler } from './drift-scheduler.ts';
-import { driftClockPolicy } from '../../src-shared/common/workflow/policy-schema.ts';
+import { clockSkewLimitMs, driftClockPolicy } from '../../src-shared/common/workflow/policy-schema.ts';
 import { SyncRepository } from '../store/sync-repository.ts';
 import { SyncService } from './sync-service.ts';
 import { SyncBundleService } from './sync-bundle-service.ts';
@@ -183,7 +183,7 @@ export class BaselineApp {
     this.conflicts = new ConflictService({ repo: syncRepo, journal: this.journal, identity: this.identity });
     this.sync = new SyncService({
       home: store.home, journal: this.journal, repo: syncRepo, blobs: this.blobs, hub: this.hub, deviceKey,
-      identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), ...(options.sync ?? {}),
+      identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), skewLimitMs: () => clockSkewLimitMs(this.policy.current()), ...(options.sync ?? {}),
     });
     this.bundles = new SyncBundleService({
       home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, keyProtection: options.keyProtection, sync: this.sync, identity: this.identity,
@@ -248,6 +248,7 @@ export class BaselineApp {
       schemaVersion: LATEST_SCHEMA_VERSION,
       demo: this.isDemo(),
       readOnly: this.readOnly ? { message: this.readOnly.message, hint: this.readOnly.hint } : null,
+      centralView: false,
     };
   }
 

@@ -12,6 +12,7 @@ import type { ChangeState } from '../../src-shared/common/workflow/change-state.
 import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { parseStoredRow, type StoredEventRow } from '../../src-shared/node/journal-verifier.ts';
+import { readClockAttestation } from '../../src-shared/common/sync/clock-flags.ts';
 import type { EventRole } from '../../src-shared/node/evidence/pack-format.ts';
 import { writePack, type PackInput } from '../../src-shared/node/evidence/pack-writer.ts';
 import { verifyPack } from '../../src-shared/node/evidence/pack-verifier.ts';
@@ -111,6 +112,9 @@ export class EvidenceService {
       const seqs = changeRows.filter((r) => r.device === device).map((r) => Number(r.seq));
       if (seqs.length > 0) for (const r of repo.chainRows(device, Math.min(...seqs), Math.max(...seqs))) add(r, 'link');
     }
+    // The central server's clock flags on any of these events, as this laptop pulled them (each checked against the plant CA then).
+    const ids = new Set([...chosen.values()].map((c) => c.row.id));
+    const clockAttestations = repo.clockAttestations().filter((a) => readClockAttestation(a)?.flags.some((f) => ids.has(f.eventId)));
     const events = [...chosen.values()].sort((a, b) => a.row.device.localeCompare(b.row.device) || Number(a.row.seq) - Number(b.row.seq));
     for (const e of events) {
       const parsed = parseStoredRow(e.row);
@@ -122,7 +126,7 @@ export class EvidenceService {
     return {
       changeId, exportedAt: this.deps.clock().toISOString(),
       exportedBy: { device: this.deps.device.id, deviceName: this.deps.device.name, user: actor.name, appVersion: APP_VERSION },
-      events, snapshots, captures, artefacts, policy, checkpointsYaml,
+      events, snapshots, captures, artefacts, policy, checkpointsYaml, clockAttestations,
       crosswalkYaml: readFileSync(join(this.deps.resourcesDir, 'compliance', 'crosswalk.yaml'), 'utf8'),
     };
   }

@@ -25,13 +25,13 @@ export class JournalService {
   }
 
   /** Newest-first page of events with per-event verification (hash, signature, link to its predecessor). */
-  list(limit: number, beforeRowid?: number): OperationResponse<'journal.list'> {
-    const rows = this.journal.page(limit + 1, beforeRowid);
+  list(limit: number, beforeRowid?: number, excludeDevice?: string): OperationResponse<'journal.list'> {
+    const rows = this.journal.page(limit + 1, beforeRowid, excludeDevice);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const checks = this.journal.verifyRows(page);
     return {
-      total: this.journal.count(),
+      total: this.journal.count(excludeDevice),
       events: page.map((row) => this.view(row, checks.get(row.id) ?? [])),
       nextBeforeRowid: more ? page[page.length - 1]!.rowid : null,
     };

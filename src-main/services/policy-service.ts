@@ -110,8 +110,8 @@ export class PolicyService {
   }
 
   /** The policy in force as the Plant screen shows it: which revision, who adopted it, the plant's time zone. */
-  view(): PolicyInForce & { timeZone: string } {
-    return { ...this.inForce(), timeZone: this.current().plant.timeZone };
+  view(): PolicyInForce & { timeZone: string; clockSkewLimitMinutes: number } {
+    return { ...this.inForce(), timeZone: this.current().plant.timeZone, clockSkewLimitMinutes: this.current().clocks.skewLimit };
   }
 
   /**

@@ -8,6 +8,8 @@ import { BaselineError, isErrorData } from '../../src-shared/common/errors.ts';
 
 /** How long one request may take before the laptop calls the server unreachable. */
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** Request bodies larger than this are written (and counted as sent) in pieces of this size. */
+const BODY_PIECE = 1024 * 1024;
 
 /** A response: status and body (JSON parsed when the server sent JSON). */
 export interface SyncHttpResponse {
@@ -46,6 +48,13 @@ export class SyncHttpClient {
   private readonly timeoutMs: number;
   /** Request body bytes sent so far by this client (benchmarks report bytes sent against content size). */
   bytesSent = 0;
+  /** Called as request body bytes leave (large bodies in 1 MiB pieces): the sync status shows bytes sent during a push. */
+  onBytesSent: (() => void) | null = null;
+
+  private counted(n: number): void {
+    this.bytesSent += n;
+    this.onBytesSent?.();
+  }
 
   /** `caPem` null: accept any certificate (only for fetching the CA before enrolment, then checked by fingerprint). */
   constructor(serverUrl: string, caPem: string | null, token: string | null, timeoutMs = DEFAULT_TIMEOUT_MS) {
@@ -74,7 +83,6 @@ export class SyncHttpClient {
       headers['content-length'] = raw.length;
     }
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
-    this.bytesSent += raw?.length ?? 0;
     return new Promise((resolveResponse, reject) => {
       const req = httpsRequest(url, { method, headers, agent: this.agent, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
@@ -95,8 +103,26 @@ export class SyncHttpClient {
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'server-timeout' })));
       req.on('error', (err) => reject(networkError(this.serverUrl, err)));
-      if (raw) req.end(raw);
-      else req.end();
+      if (!raw) req.end();
+      else if (raw.length <= BODY_PIECE) {
+        this.counted(raw.length);
+        req.end(raw);
+      } else {
+        // A large body leaves in pieces, each counted when written, so progress moves during a long upload.
+        let offset = 0;
+        const next = () => {
+          while (offset < raw.length) {
+            const piece = raw.subarray(offset, offset + BODY_PIECE);
+            offset += piece.length;
+            if (!req.write(piece, (err) => { if (!err) this.counted(piece.length); })) {
+              req.once('drain', next);
+              return;
+            }
+          }
+          req.end();
+        };
+        next();
+      }
     });
   }
 

@@ -15,6 +15,7 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { findJournalConflicts, openConflicts } from '../../src-shared/common/sync/journal-conflicts.ts';
 import { revokedDeviceProblems, revokedSignerProblems, statementMatches, type CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
 import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
+import { DEFAULT_CLOCK_SKEW_LIMIT_MS, clockFlagSummaries, clockFlagViews, readClockAttestation, type ClockAttestation, type ClockAttestationBody, type ClockFlagView } from '../../src-shared/common/sync/clock-flags.ts';
 import {
   EnrolResponseSchema, MAX_BATCH_EVENTS, MissingBlobsResponseSchema, PullResponseSchema, PushResponseSchema, SYNC_PROTOCOL, SyncStateSchema,
   enrolmentStatement, type PullResponse, type WireEvent,
@@ -66,6 +67,8 @@ export interface SyncDeps {
   timeoutMs?: number;
   /** Pull only, never push this device's own events (the central view's read-only replica). */
   pullOnly?: boolean;
+  /** The policy's clock skew limit in force (ms); default 5 minutes. */
+  skewLimitMs?: () => number;
 }
 
 const HEX64 = /"([0-9a-f]{64})"/g;
@@ -84,7 +87,8 @@ export class SyncService {
   private lastSuccessAt: string | null = null;
   private lastError: ErrorData | null = null;
   private reachable = false;
-  private progress: { sent: number; total: number } | null = null;
+  private progress: { sent: number; total: number; bytesSent: number } | null = null;
+  private lastProgressEmit = 0;
   private closed = false;
 
   constructor(deps: SyncDeps) {
@@ -176,9 +180,23 @@ export class SyncService {
       waiting: this.deps.pullOnly ? 0 : this.deps.repo.countAfter(this.deps.deviceKey.deviceId, acknowledgedSeq),
       acknowledgedSeq, lastAttemptAt: this.lastAttemptAt, lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError ? { code: this.lastError.code, message: this.lastError.message, hint: this.lastError.hint } : null,
-      progress: this.progress, conflicts,
+      progress: this.progress ? { ...this.progress } : null, conflicts,
       clockOffsetMs: this.deps.repo.get('clock-offset-ms') === null ? null : Number(this.deps.repo.get('clock-offset-ms')),
+      clockSkewLimitMs: this.deps.skewLimitMs?.() ?? DEFAULT_CLOCK_SKEW_LIMIT_MS,
+      clockFlags: clockFlagSummaries(this.clockAttestationBodies()),
     };
+  }
+
+  private clockAttestationBodies(): ClockAttestationBody[] {
+    return this.deps.repo.clockAttestations().map(readClockAttestation).filter((b): b is ClockAttestationBody => b !== null);
+  }
+
+  /** Events the server flagged for an implausible device time (of one change's events, when given), in words. */
+  clockFlags(changeId?: string): ClockFlagView[] {
+    const views = clockFlagViews(this.clockAttestationBodies());
+    if (changeId === undefined) return views;
+    const ids = this.deps.repo.changeEventIds(changeId);
+    return views.filter((v) => ids.has(v.eventId));
   }
 
   private emit(): void {
@@ -295,12 +313,32 @@ export class SyncService {
     const http = this.http();
     const own = this.deps.deviceKey.deviceId;
     const state = SyncStateSchema.parse(await http.call('GET', '/sync/state'));
-    let acked = state.acknowledgedSeq;
+    const acked = state.acknowledgedSeq;
     this.deps.repo.set('acknowledged-seq', String(acked));
     const total = this.deps.repo.countAfter(own, acked);
-    let sent = 0;
-    this.progress = { sent, total };
+    const bytesBefore = http.bytesSent;
+    this.progress = { sent: 0, total, bytesSent: 0 };
     this.emit();
+    // Bytes move during long uploads, between the per-batch updates: at most four status updates a second.
+    http.onBytesSent = () => {
+      if (!this.progress) return;
+      this.progress.bytesSent = http.bytesSent - bytesBefore;
+      const now = Date.now();
+      if (now - this.lastProgressEmit >= 250) {
+        this.lastProgressEmit = now;
+        this.emit();
+      }
+    };
+    try {
+      await this.pushBatches(http, own, acked, total);
+    } finally {
+      http.onBytesSent = null;
+    }
+  }
+
+  private async pushBatches(http: SyncHttpClient, own: string, ackedAtStart: number, total: number): Promise<void> {
+    let acked = ackedAtStart;
+    let sent = 0;
     for (let first = true; ; first = false) {
       const events = this.deps.repo.eventsAfter(own, acked, MAX_BATCH_EVENTS);
       if (events.length === 0 && !first) return;
@@ -324,7 +362,7 @@ export class SyncService {
       acked = ok.acknowledgedSeq;
       this.deps.repo.set('acknowledged-seq', String(acked));
       this.deps.repo.set('clock-offset-ms', String(ok.clockOffsetMs));
-      this.progress = { sent: Math.min(sent, total), total };
+      this.progress = { sent: Math.min(sent, total), total, bytesSent: this.progress?.bytesSent ?? 0 };
       this.emit();
       if (events.length === 0) return;
     }
@@ -337,6 +375,7 @@ export class SyncService {
       const after = Number(this.deps.repo.get('pull-cursor') ?? '0');
       const page: PullResponse = PullResponseSchema.parse(await http.call('GET', `/sync/pull?after=${after}&limit=${MAX_BATCH_EVENTS}`));
       const revocations = this.recordRevocations(page.revocations, e.caCertificatePem);
+      this.recordClockFlags(page.clockFlags, e.caCertificatePem);
       const keys = this.trustedDeviceKeys(page, e.caCertificatePem);
       for (const item of page.events) {
         for (const h of item.blobs) {
@@ -387,6 +426,25 @@ export class SyncService {
       held.push(r);
     }
     return held;
+  }
+
+  /**
+   * Keeps the clock attestations this laptop lacks, each checked first: its statement must be a well-formed
+   * attestation of its own id, signed by the plant CA. Every laptop (the one whose clock was off included) keeps
+   * each one, so the flag stands beside the event wherever the event is, and evidence packs carry it.
+   */
+  recordClockFlags(received: readonly ClockAttestation[], caPem: string): void {
+    if (received.length === 0) return;
+    const held = new Set(this.deps.repo.clockAttestations().map((a) => a.id));
+    for (const a of received) {
+      if (held.has(a.id)) continue;
+      if (readClockAttestation(a) === null || !verifyWithCertificate(caPem, a.statement, a.signature)) {
+        throw new BaselineError('clock-flags-signature-invalid', `The server sent clock flags (${a.id.slice(0, 13)}…) that the plant CA did not sign, or that do not read as clock flags.`,
+          'Nothing from them was recorded. Tell the administrator: the server\'s copy is damaged or forged.');
+      }
+      this.deps.repo.addClockAttestation(a, this.clock().toISOString());
+      held.add(a.id);
+    }
   }
 
   /** Keys of the devices in a pulled page (or a server's bundle) whose certificates chain to the plant CA and bind the key they announced. */

@@ -64,6 +64,11 @@ export class EvidenceRepository {
     return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type IN ('ca.trusted', 'person.enrolled', 'certificate.revoked') ORDER BY rowid`).all() as StoredEventRow[];
   }
 
+  /** The central server's clock attestations this laptop pulled (plant-CA-signed statements), in the order received. */
+  clockAttestations(): { id: string; statement: string; signature: string }[] {
+    return this.db.prepare('SELECT id, statement, signature FROM clock_attestations ORDER BY rowid').all() as { id: string; statement: string; signature: string }[];
+  }
+
   /** The `policy.adopted` event of a revision, if the plant adopted it (else the shipped default was in force). */
   policyRow(revision: number): StoredEventRow | undefined {
     return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type = 'policy.adopted' AND json_extract(payload, '$.revision') = ? ORDER BY rowid DESC LIMIT 1`)

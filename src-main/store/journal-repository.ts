@@ -108,7 +108,8 @@ export class JournalRepository {
   }
 
   /** Number of events stored. */
-  count(): number {
+  count(excludeDevice?: string): number {
+    if (excludeDevice !== undefined) return (this.db.prepare('SELECT count(*) AS n FROM events WHERE device <> ?').get(excludeDevice) as { n: number }).n;
     return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   }
 
@@ -147,7 +148,11 @@ export class JournalRepository {
   }
 
   /** Newest-first page of rows (by insertion order), starting below `beforeRowid`. */
-  page(limit: number, beforeRowid?: number): PagedRow[] {
+  page(limit: number, beforeRowid?: number, excludeDevice?: string): PagedRow[] {
+    if (excludeDevice !== undefined) {
+      return this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? AND device <> ? ORDER BY rowid DESC LIMIT ?`)
+        .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, excludeDevice, limit) as PagedRow[];
+    }
     return this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`)
       .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, limit) as PagedRow[];
   }

@@ -296,6 +296,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'retired controllers (off every list and picker; their history stays)',
     sql: `ALTER TABLE controllers ADD COLUMN retired_at TEXT;`,
   },
+  {
+    version: 14,
+    description: 'clock flags from the central server: the plant CA\'s signed statements, as pulled (not a projection, never rebuilt)',
+    sql: `CREATE TABLE clock_attestations (id TEXT PRIMARY KEY, statement TEXT NOT NULL, signature TEXT NOT NULL, received_at TEXT NOT NULL);`,
+  },
 ];
 
 /** Schema version this build writes. */

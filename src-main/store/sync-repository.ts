@@ -12,6 +12,7 @@ import { changeDecisionFact, type ChangeDecisionFact } from '../../src-shared/co
 import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
 import { CentralRevocationSchema, type CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
+import { ClockAttestationSchema, type ClockAttestation } from '../../src-shared/common/sync/clock-flags.ts';
 import { describeProblems, type ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { parseStoredRow } from '../../src-shared/node/journal-verifier.ts';
 import { project } from './projections.ts';
@@ -178,5 +179,27 @@ export class SyncRepository {
       if (parsed.success) out.push(parsed.data);
     }
     return out;
+  }
+
+  /**
+   * The clock attestations this laptop pulled, in the order received. Each was checked against the plant CA before
+   * it was stored; they are kept beside the journal, not in it (a flag is the server's statement, not this laptop's
+   * record, and recording it as an event would give the server a new event to judge at every sync).
+   */
+  clockAttestations(): ClockAttestation[] {
+    const rows = this.db.prepare('SELECT id, statement, signature FROM clock_attestations ORDER BY rowid').all() as ClockAttestation[];
+    return rows.filter((r) => ClockAttestationSchema.safeParse(r).success);
+  }
+
+  /** Stores a checked clock attestation (one already held is kept as it is). */
+  addClockAttestation(a: ClockAttestation, receivedAt: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO clock_attestations (id, statement, signature, received_at) VALUES (?, ?, ?, ?)').run(a.id, a.statement, a.signature, receivedAt);
+  }
+
+  /** Ids of a change's own events (its updates, restores and the baseline approved from it), from every device. */
+  changeEventIds(changeId: string): Set<string> {
+    const rows = this.db.prepare(`SELECT id FROM events WHERE type IN ('change.updated', 'restore.verified', 'baseline.approved', 'conflict.resolved')
+      AND json_extract(payload, '$.changeId') = ?`).all(changeId) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
   }
 }

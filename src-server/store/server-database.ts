@@ -51,6 +51,7 @@ export interface ServerTables {
   clock_offsets: { id: string; device: string; received_at: string; device_time: string; offset_ms: number };
   central_revocations: { id: string; kind: string; subject: string; reason: string; revoked_at: string; statement: string; signature: string };
   clock_flags: { id: string; device: string; seq: number; event_id: string; kind: string; message: string; received_at: string };
+  clock_attestations: { id: string; device: string; global_seq: number; statement: string; signature: string };
 }
 
 /** Which database the server runs on. */

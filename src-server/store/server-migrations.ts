@@ -110,4 +110,17 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('clock_flags_event').on('clock_flags').column('event_id').execute();
     },
   },
+  '0003-clock-attestations': {
+    async up(db: AnyDb) {
+      // The flags of one push, signed with the plant CA's key; laptops pull each with the page that holds the push's last event.
+      await db.schema.createTable('clock_attestations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('device', 'text', (c) => c.notNull())
+        .addColumn('global_seq', 'bigint', (c) => c.notNull())
+        .addColumn('statement', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('clock_attestations_global_seq').on('clock_attestations').column('global_seq').execute();
+    },
+  },
 };

@@ -12,7 +12,9 @@ import { GENESIS_PREV, type EventProblem } from '../../src-shared/common/journal
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
 import type { CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
-import { clockFlags, type ClockFlagKind } from '../../src-shared/common/sync/clock-flags.ts';
+import {
+  DEFAULT_CLOCK_SKEW_LIMIT_MS, clockAttestationStatement, clockFlags, type ClockAttestation, type ClockAttestationBody, type ClockFlagKind,
+} from '../../src-shared/common/sync/clock-flags.ts';
 import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
 import type { ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { describeProblems } from '../../src-shared/node/chain-ingest.ts';
@@ -33,6 +35,13 @@ export interface IngestOutcome {
   accepted: number;
   duplicates: number;
   refusal: ErrorData | null;
+}
+
+/** How ingest judges device times: the policy's skew limit, and the plant CA's signature over a push's flags. */
+export interface ClockJudgement {
+  skewLimitMs: number;
+  /** Signs an attestation statement with the plant CA's key (base64). */
+  attest(statement: string): string;
 }
 
 /** One stored event with its global position. */
@@ -175,6 +184,7 @@ export class SyncStore {
     deviceTime: string,
     now: Date,
     check: (event: WireEvent, chain: ChainHead) => EventProblem[],
+    clock: ClockJudgement | null = null,
   ): Promise<IngestOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const counter = await this.lockable(trx.selectFrom('counters').select('value').where('name', '=', 'global_seq')).executeTakeFirstOrThrow();
@@ -187,8 +197,23 @@ export class SyncStore {
       const nowIso = now.toISOString();
       const offsetMs = Number.isFinite(Date.parse(deviceTime)) ? Date.parse(deviceTime) - now.getTime() : null;
       let previousAt = (await trx.selectFrom('events').select('at').where('device', '=', deviceId).orderBy('seq', 'desc').limit(1).executeTakeFirst())?.at ?? null;
+      const skewLimitMs = clock?.skewLimitMs ?? DEFAULT_CLOCK_SKEW_LIMIT_MS;
+      const flagged: ClockAttestationBody['flags'] = [];
+      // The push's flags, signed once for the push, stored beside its last event's global position.
+      const attest = async () => {
+        if (flagged.length === 0 || !clock) return;
+        for (let i = 0; i < flagged.length; i += 1000) {
+          const body: ClockAttestationBody = {
+            schema: 'baseline.clock-flags/1', id: uuidv7(), device: deviceId, deviceName: device.name, receivedAt: nowIso, deviceTime: deviceTime.slice(0, 64),
+            offsetMs, skewLimitMs, flags: flagged.slice(i, i + 1000),
+          };
+          const statement = clockAttestationStatement(body);
+          await trx.insertInto('clock_attestations').values({ id: body.id, device: deviceId, global_seq: globalSeq, statement, signature: clock.attest(statement) }).execute();
+        }
+      };
 
       const refuse = async (error: ErrorData, flag: boolean): Promise<IngestOutcome> => {
+        await attest();
         await trx.insertInto('refusals').values({ id: uuidv7(), device: deviceId, at: nowIso, code: error.code, message: error.message, details: JSON.stringify(error.details ?? {}) }).execute();
         await this.finishIngest(trx, deviceId, ackSeq, ackHash, globalSeq, nowIso, deviceTime, flag ? error.message : null);
         return { acknowledgedSeq: ackSeq, accepted, duplicates, refusal: error };
@@ -287,8 +312,9 @@ export class SyncStore {
           global_seq: globalSeq, device: e.device, seq: e.seq, id: e.id, prev: e.prev, type: e.type, payload: e.payload, actor: e.actor,
           at: e.at, hash: e.hash, sig: e.sig, blobs: JSON.stringify(blobs), received_at: nowIso,
         });
-        for (const flag of clockFlags(e, previousAt, now, offsetMs)) {
+        for (const flag of clockFlags(e, previousAt, now, offsetMs, skewLimitMs)) {
           flags.push({ id: uuidv7(), device: deviceId, seq: e.seq, event_id: e.id, kind: flag.kind, message: flag.message, received_at: nowIso });
+          flagged.push({ seq: e.seq, eventId: e.id, at: e.at.slice(0, 64), kind: flag.kind, message: flag.message });
         }
         previousAt = e.at;
         ackSeq = e.seq;
@@ -296,6 +322,7 @@ export class SyncStore {
         accepted++;
       }
       await flush();
+      await attest();
       await this.finishIngest(trx, deviceId, ackSeq, ackHash, globalSeq, nowIso, deviceTime, null);
       return { acknowledgedSeq: ackSeq, accepted, duplicates, refusal: null };
     });
@@ -400,5 +427,24 @@ export class SyncStore {
     let q = this.db.selectFrom('clock_flags').selectAll().orderBy('received_at').orderBy('seq');
     if (device !== undefined) q = q.where('device', '=', device);
     return (await q.execute()).map((r) => ({ device: r.device, seq: Number(r.seq), eventId: r.event_id, kind: r.kind as ClockFlagKind, message: r.message, receivedAt: r.received_at }));
+  }
+
+  /** Clock attestations of pushes whose last event lies in (after, through] of the global order: what a pull page carries. */
+  async clockAttestations(after: number, through: number): Promise<ClockAttestation[]> {
+    if (through <= after) return [];
+    const rows = await this.db.selectFrom('clock_attestations').select(['id', 'statement', 'signature']).where('global_seq', '>', after).where('global_seq', '<=', through).orderBy('global_seq').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, statement: r.statement, signature: r.signature }));
+  }
+
+  /** The YAML of the newest `policy.adopted` event the server holds (the policy in force across the plant), or null. */
+  async latestPolicy(): Promise<{ id: string; yaml: string } | null> {
+    const row = await this.db.selectFrom('events').select(['id', 'payload']).where('type', '=', 'policy.adopted').orderBy('global_seq', 'desc').limit(1).executeTakeFirst();
+    if (!row) return null;
+    try {
+      const p = JSON.parse(row.payload) as { yaml?: unknown };
+      return typeof p.yaml === 'string' ? { id: row.id, yaml: p.yaml } : null;
+    } catch {
+      return null;
+    }
   }
 }

@@ -6,38 +6,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { importDeviceBundle, serverBundleKey } from '../../src-server/bundle-import.ts';
 import { startTestPostgres } from '../helpers/postgres.ts';
 import { enrolledLaptop, startTestServer } from '../helpers/sync-fixture.ts';
-
-const EVENTS = 1_000;
-const SNAPSHOTS = 200;
-const TAGS = 10_000;
-const DISTINCT = 20;
-
-function snapshotDocument(version: number): Buffer {
-  const values = [];
-  for (let i = 0; i < TAGS; i++) values.push({ tag: `Line1_Tag${i}`, address: `HR${i}`, type: 'REAL', value: i % 97 === 0 ? i + version : i * 0.5, quality: 'good' });
-  return Buffer.from(canonicalJson({ schema: 'baseline.capture/1', controller: { id: 'PLC-L01-FILLER', name: 'PLC-L01-FILLER' }, values }));
-}
+import { recordTurnaroundBacklog } from '../helpers/turnaround-backlog.ts';
 
 async function run(database: 'SQLite' | 'PostgreSQL', postgresUrl: string | null) {
   const server = await startTestServer({ postgresUrl });
   const laptop = await enrolledLaptop(server.server);
   const { app } = laptop;
-  const profileSha256 = app.profiles.import('line1', 'modbus', readFileSync(new URL('../fixtures/profiles-capture/modbus-line1.csv', import.meta.url), 'utf8'), app.actor()).sha256;
-  const docs = Array.from({ length: DISTINCT }, (_, v) => snapshotDocument(v));
-  for (let i = 0; i < SNAPSHOTS; i++) {
-    const captureSha256 = app.blobs.put(docs[Math.floor(i / (SNAPSHOTS / DISTINCT))]!);
-    app.journal.append('capture.recorded', {
-      controllerId: null, controller: 'PLC-L01-FILLER', protocol: 'modbus-tcp', profileSha256, captureSha256, complete: true,
-      tags: TAGS, good: TAGS, bad: 0, requests: 96, minimumRequests: 96,
-    }, app.actor());
-  }
-  const own = () => [...app.journal.rowsForVerification()].filter((r) => r.device === app.deviceKey.deviceId).length;
-  while (own() < EVENTS) app.journal.append('journal.verified', { ok: true, eventsChecked: 1, problems: 0, firstProblem: null }, app.actor());
-  const events = own();
+  const { events } = recordTurnaroundBacklog(app);
   app.bundles.setServerCertificate(serverBundleKey(server.home, server.server.pki).certPem);
   const media = mkdtempSync(join(tmpdir(), 'baseline-bench-usb-'));
   const file = join(media, 'backlog.baseline-bundle');

@@ -2,7 +2,8 @@
 // PostgreSQL 15), the laptops are real data directories in this process. Each round, N laptops each record 5
 // new events (one with a 50 kB capture of their own) and all N call "Sync now" at the same moment: each pushes
 // its events and content and pulls what the other laptops pushed before. Bounded: 2 rounds (10, then all 100),
-// 110 syncs per database. BASELINE_LOAD_EVENTS and BASELINE_LOAD_FIRST change the events per sync and the first round.
+// 110 syncs per database. BASELINE_LOAD_EVENTS and BASELINE_LOAD_FIRST change the events per sync and the first round;
+// BASELINE_LOAD_DB=sqlite or =postgres runs one database only (each run takes minutes on a shared machine).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -115,11 +116,15 @@ async function run(database: string, postgresUrl: string | null) {
 
 console.log('| server database | laptops at once | events stored | events pulled | failed | wall s | sync s p50 / p95 / max | server CPU s | laptops CPU s | laptops whose server chain differs |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-await run('SQLite', null);
-const cluster = await startTestPostgres();
-try {
-  await run('PostgreSQL 15', await cluster.newDatabase('baseline_load'));
-} finally {
-  cluster.stop();
+const only = process.env['BASELINE_LOAD_DB'];
+if (only !== undefined && only !== 'sqlite' && only !== 'postgres') throw new Error(`BASELINE_LOAD_DB=${only}: use sqlite or postgres (or leave it unset for both).`);
+if (only !== 'postgres') await run('SQLite', null);
+if (only !== 'sqlite') {
+  const cluster = await startTestPostgres();
+  try {
+    await run('PostgreSQL 15', await cluster.newDatabase('baseline_load'));
+  } finally {
+    cluster.stop();
+  }
 }
 process.exit(0);

@@ -111,13 +111,23 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
   it('shows the register, the change\'s full record and the Audit trail across laptops; every write is refused', { timeout: 120_000 }, async () => {
     const page = await personPage();
     await page.goto(view.url);
+    // The renderer knows it is the central view: it says so, and offers no write (no Sync now, no New change).
+    await expect.poll(() => page.getByTestId('read-only-badge').textContent(), { timeout: 20_000 }).toBe('Central view — read-only');
+    expect(await page.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Changes' }).click();
     const title = 'Raise filler speed setpoint to 14 m/min';
     await expect.poll(() => page.getByText(title).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'New change…' }).isVisible()).toBe(false);
     await page.screenshot({ path: join(SHOTS, 'central-view-register.png') });
     await page.getByText(title).first().click();
     await expect.poll(() => page.getByText('CHG0042311').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Export evidence pack' }).isVisible()).toBe(false);
+    expect(await page.locator('form:visible').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'central-view-change.png') });
+    await page.getByRole('button', { name: 'Controllers' }).click();
+    await expect.poll(() => page.getByText('PLC-L01-FILLER').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Add controller…' }).isVisible()).toBe(false);
+    expect(await page.locator('[data-write]:visible').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Audit trail' }).click();
     // The laptop's signed events, pulled through the server and verified by the central view's replica.
@@ -125,6 +135,10 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
     await expect.poll(() => rows.and(page.locator('[data-type="change.updated"]')).count(), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await rows.and(page.locator('[data-type="person.enrolled"]')).count()).toBe(RACI.length);
     expect(await rows.and(page.locator('[data-verification="failed"]')).count()).toBe(0);
+    // Only the plant's records: none of the replica's own housekeeping (its genesis, its enrolment) shows as a plant event.
+    expect(await rows.and(page.locator(`[data-device="${view.app.deviceKey.deviceId}"]`)).count()).toBe(0);
+    expect(await rows.and(page.locator('[data-type="device.certified"]')).count()).toBe(1); // the laptop's, not the replica's
+    expect(await page.locator('[data-testid="event-row"]').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'central-view-audit.png') });
     expect(log.some((l) => /Erin Engineer \(E100\) opened the central view/.test(l))).toBe(true);
 

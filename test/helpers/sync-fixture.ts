@@ -12,6 +12,7 @@ import { openServerDatabase } from '../../src-server/store/server-database.ts';
 import { SyncStore } from '../../src-server/store/sync-store.ts';
 import { prepareServerHome, defaultServerNames } from '../../src-server/server-home.ts';
 import { tempHome } from './temp-home.ts';
+import { startLine1Simulator } from './change-fixture.ts';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { openP12 } from '../../src-shared/node/pki.ts';
@@ -105,4 +106,52 @@ export function plantCaForServer(app: BaselineApp, laptopHome: string, serverHom
   mkdirSync(join(serverHome, 'pki'), { recursive: true, mode: 0o700 });
   writeFileAtomic(join(serverHome, 'pki', 'plant-ca.key.pem'), keyPem, 0o600);
   writeFileAtomic(join(serverHome, 'pki', 'plant-ca.pem'), certPem, 0o644);
+}
+
+/** One server, laptops A and B on a clock the test sets, the line-1 simulator, and the plant CA the server holds. */
+export interface TwoLaptopRig {
+  a: BaselineApp;
+  b: BaselineApp;
+  /** The running server (a test that restarts it on the same port assigns the new one here, so `close` stops it). */
+  server: RunningServer;
+  line1: Awaited<ReturnType<typeof startLine1Simulator>>;
+  serverHome: string;
+  homeA: string;
+  homeB: string;
+  /** Starts the server again on its data directory (port 0: any). */
+  startServer(port: number): Promise<RunningServer>;
+  close(): Promise<void>;
+}
+
+/**
+ * The set-up the two-laptop, conflict, revocation and clock suites share. The plant CA is made on laptop A a day
+ * before the real date (so it and the server's TLS certificate are valid for the real clock TLS uses) and given to
+ * the server before its first start; then the laptops' clock is set to `start`, the story's own time.
+ */
+export async function startTwoLaptopRig(target: ServerTarget, setNow: (at: Date) => void, clock: () => Date, start: Date): Promise<TwoLaptopRig> {
+  const temps = [tempHome('baseline-server-'), tempHome('baseline-laptop-a-'), tempHome('baseline-laptop-b-')];
+  const [serverHome, homeA, homeB] = temps.map((t) => t.home) as [string, string, string];
+  const line1 = await startLine1Simulator();
+  const a = openLaptop(homeA, clock);
+  const b = openLaptop(homeB, clock);
+  setNow(new Date(Date.now() - 86_400_000));
+  plantCaForServer(a, homeA, serverHome);
+  setNow(start);
+  const startOn = (port: number) => startServer({ home: serverHome, port, host: '127.0.0.1', postgresUrl: target.postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
+  const rig: TwoLaptopRig = {
+    a, b, server: await startOn(0), line1, serverHome, homeA, homeB, startServer: startOn,
+    async close() {
+      a.close();
+      b.close();
+      await rig.server.close().catch(() => undefined);
+      await line1.sim.close();
+      for (const t of temps) t.cleanup();
+    },
+  };
+  return rig;
+}
+
+/** Enrols laptops A and B of a rig with its server. */
+export async function enrolBoth(rig: TwoLaptopRig): Promise<void> {
+  for (const app of [rig.a, rig.b]) await app.sync.enrol(rig.server.url, await enrolCode(rig.server), rig.server.pki.caFingerprint, app.actor());
 }

@@ -56,7 +56,7 @@ function AuditFilters() {
 function EventRow({ event, selected, onSelect }: { event: EventView | AuditEventView; selected: boolean; onSelect: () => void }) {
   const zone = useAppStore(selectPlantZone);
   return (
-    <tr className={`${selected ? 'selected' : ''} ${event.verification.state === 'failed' ? 'row-bad' : ''}`} onClick={onSelect} data-testid="event-row" data-type={event.type} data-verification={event.verification.state}>
+    <tr className={`${selected ? 'selected' : ''} ${event.verification.state === 'failed' ? 'row-bad' : ''}`} onClick={onSelect} data-testid="event-row" data-type={event.type} data-device={event.device} data-verification={event.verification.state}>
       <td className="num">{String(event.seq)}</td>
       <td className="time" title={event.at}>{formatPlant(event.at, zone)}</td>
       <td><code>{event.type}</code></td>
@@ -122,7 +122,7 @@ export function AuditView() {
           <h1>Audit trail</h1>
           <p className="muted">Every change on this laptop is an event, chained by hash and signed by this device. Nothing is edited or deleted; corrections are new events.</p>
         </div>
-        <button type="button" className="primary" onClick={() => void s.verifyJournal()} disabled={s.verifying}>
+        <button type="button" data-write className="primary" onClick={() => void s.verifyJournal()} disabled={s.verifying}>
           {s.verifying ? 'Verifying…' : 'Verify whole journal'}
         </button>
       </div>

@@ -17,6 +17,7 @@ import { SignDecisionForm } from './sign-decision-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
 import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
+import { ClockFlags } from './clock-flags.tsx';
 
 /** How an outcome reads: done, a warning (rolled back), or failed. */
 function outcomeTone(outcome: string): 'ok' | 'warn' | 'bad' {
@@ -48,7 +49,8 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge badge-${outcomeTone(detail.outcome)}`}><Icon of={STATUS_ICONS[outcomeTone(detail.outcome)]} />{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
       <ExportPackButton changeId={state.id} />
       <SyncConflicts changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} zone={zone} />
-      {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
+      <ClockFlags changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} />
+      {detail.allowed.includes('edit') && <p><button type="button" data-write onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
       {detail.approvalTimeout.status === 'waiting' && (
         <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}.</p>
       )}

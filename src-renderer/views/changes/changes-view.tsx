@@ -32,7 +32,7 @@ export function ChangesView() {
         </div>
         <div className="actions">
           <button type="button" onClick={() => downloadCsv('baseline-change-register.csv', registerCsv(rows))}>Export CSV</button>
-          <button type="button" className="primary" onClick={() => setEditing('new')}>New change…</button>
+          <button type="button" data-write className="primary" onClick={() => setEditing('new')}>New change…</button>
         </div>
       </div>
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}

@@ -61,7 +61,7 @@ export function RestorePanel({ changeId, targets, exclude }: { changeId: string;
             {targets.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}
           </select>
         </label>
-        <div className="actions"><button type="button" onClick={() => void doPreview()} disabled={busy || !controllerId}>{busy ? 'Reading the controller…' : 'Preview the restore'}</button></div>
+        <div className="actions"><button type="button" data-write onClick={() => void doPreview()} disabled={busy || !controllerId}>{busy ? 'Reading the controller…' : 'Preview the restore'}</button></div>
       </div>
       {error && <div className="bad-text" role="alert"><p>{error.message}</p><p>What to do: {error.hint}</p></div>}
       {preview && (

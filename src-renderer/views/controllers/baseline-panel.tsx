@@ -41,9 +41,9 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
         </p>
         <div className="actions">
           {latestSnapshot && latestSnapshot.sha256 !== current?.snapshotSha256 && (
-            <button type="button" onClick={() => { setError(null); setForm('approve'); }}>Approve latest signed snapshot as baseline…</button>
+            <button type="button" data-write onClick={() => { setError(null); setForm('approve'); }}>Approve latest signed snapshot as baseline…</button>
           )}
-          {current && <button type="button" disabled={s.driftRunning} onClick={() => void s.check(controllerId).then(setError)}>{s.driftRunning ? 'Checking…' : 'Check drift now'}</button>}
+          {current && <button type="button" data-write disabled={s.driftRunning} onClick={() => void s.check(controllerId).then(setError)}>{s.driftRunning ? 'Checking…' : 'Check drift now'}</button>}
         </div>
       </div>
       {s.driftResult && (
@@ -79,7 +79,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
                   <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}><SignIcon />Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
                   </SigningFields>
                 </form>
-              ) : <button type="button" onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}
+              ) : <button type="button" data-write onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}
             </div>
           ))}
         </div>

@@ -83,13 +83,13 @@ export function ControllerDetail() {
         <div>
           <h2>{controller.name}</h2>
           <p className="muted">{controller.description} · profile {controller.profile ? `${controller.profile.name} (${controller.profile.tags} tags)` : 'none'}
-            {controller.profile && !editing && <> · <button type="button" className="link" onClick={() => setEditing(true)}>Edit profile…</button></>}
-            {changing === 'none' && <> · <button type="button" className="link" onClick={() => setChanging('edit')}>Edit controller…</button>
-              {' · '}<button type="button" className="link" onClick={() => setChanging('retire')}>Retire…</button></>}</p>
+            {controller.profile && !editing && <> · <button type="button" data-write className="link" onClick={() => setEditing(true)}>Edit profile…</button></>}
+            {changing === 'none' && <> · <button type="button" data-write className="link" onClick={() => setChanging('edit')}>Edit controller…</button>
+              {' · '}<button type="button" data-write className="link" onClick={() => setChanging('retire')}>Retire…</button></>}</p>
         </div>
         {running
-          ? <button type="button" onClick={() => void cancelCapture()}>Cancel capture</button>
-          : <button type="button" className="primary" disabled={!controller.profile || active !== null} onClick={() => void startCapture(controller.id)}>Capture now</button>}
+          ? <button type="button" data-write onClick={() => void cancelCapture()}>Cancel capture</button>
+          : <button type="button" data-write className="primary" disabled={!controller.profile || active !== null} onClick={() => void startCapture(controller.id)}>Capture now</button>}
       </div>
       {running && (
         <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Capture progress">
@@ -111,7 +111,7 @@ export function ControllerDetail() {
         </p>
       )}
       {shownDoc?.complete && controller.lastCapture && !running && !signing && (
-        <button type="button" onClick={() => setSigning(true)}>Sign as evidence…</button>
+        <button type="button" data-write onClick={() => setSigning(true)}>Sign as evidence…</button>
       )}
       {signing && controller.lastCapture && (
         <SignDialog controllerId={controller.id} captureSha256={controller.lastCapture.captureSha256} onDone={() => setSigning(false)} />

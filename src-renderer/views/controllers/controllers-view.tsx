@@ -72,8 +72,8 @@ export function ControllersView() {
           <p className="muted">Capture what each controller holds, read-only. Baseline never writes to a controller except through a previewed, confirmed restore.</p>
         </div>
         <div className="actions">
-          <button type="button" onClick={() => { s.clearError(); setForm('profile'); }}>Import profile…</button>
-          <button type="button" className="primary" onClick={() => { s.clearError(); setForm('controller'); }}>Add controller…</button>
+          <button type="button" data-write onClick={() => { s.clearError(); setForm('profile'); }}>Import profile…</button>
+          <button type="button" data-write className="primary" onClick={() => { s.clearError(); setForm('controller'); }}>Add controller…</button>
         </div>
       </div>
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}

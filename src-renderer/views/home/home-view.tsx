@@ -27,7 +27,7 @@ export function HomeView() {
             <p>A packaging plant of 24 lines with its people, three simulated controllers (Modbus TCP, S7, Logix) and a few months of
               changes. Walk a change from request to new baseline in a few minutes. It lives in a throw-away data directory marked
               DEMO; your own data directory stays as it is.</p>
-            <button type="button" className="primary" disabled={s.exploring} onClick={() => void s.explore()}>
+            <button type="button" data-write className="primary" disabled={s.exploring} onClick={() => void s.explore()}>
               {s.exploring ? 'Building the demo plant… (about 20 seconds)' : 'Explore the demo plant'}
             </button>
           </section>

@@ -208,7 +208,7 @@ export function PeopleView() {
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}
       <p className="muted" data-testid="trusted-cas">Trusted plant CA: {s.cas.length ? s.cas.map((c) => `${c.name} (${c.fingerprint.slice(0, 12)}…)`).join(', ') : 'none yet'}</p>
       {!s.hasLocalCa && s.cas.length === 0 && <CreateCaForm />}
-      {s.hasLocalCa && !showEnrol && <p><button type="button" onClick={() => setEnrolOpen(true)}>Enrol a person…</button></p>}
+      {s.hasLocalCa && !showEnrol && <p><button type="button" data-write onClick={() => setEnrolOpen(true)}>Enrol a person…</button></p>}
       <div ref={enrolRef}>
         {showEnrol && <EnrolForm key={prefill?.employeeId ?? '(blank)'} prefill={prefill} onEnrolled={() => { setPrefill(null); setEnrolOpen(false); }}
           {...(s.people.length > 0 ? { onClose: () => { setPrefill(null); setEnrolOpen(false); } } : {})} />}
@@ -222,7 +222,7 @@ export function PeopleView() {
               <td>{p.revoked ? <span className="badge badge-bad">revoked</span>
                 : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? <span className="badge badge-warn">locked until {formatPlant(p.lockedUntil, zone)}</span>
                   : <span className="badge badge-ok">valid</span>}</td>
-              <td>{s.hasLocalCa && !p.revoked && <button type="button" aria-label={`Revoke ${p.name}'s certificate`} onClick={() => setRevoking(p)}>Revoke…</button>}</td>
+              <td>{s.hasLocalCa && !p.revoked && <button type="button" data-write aria-label={`Revoke ${p.name}'s certificate`} onClick={() => setRevoking(p)}>Revoke…</button>}</td>
             </tr>
           ))}
         </tbody>
@@ -231,7 +231,7 @@ export function PeopleView() {
       <RosterImport />
       <div className="view-head">
         <h3>On the roster ({s.roster.filter((r) => r.active).length})</h3>
-        <button type="button" onClick={() => setEditing({ entry: null })}>Add to the roster…</button>
+        <button type="button" data-write onClick={() => setEditing({ entry: null })}>Add to the roster…</button>
       </div>
       {editing && <RosterEditor key={editing.entry?.employeeId ?? '(new)'} entry={editing.entry} onDone={() => setEditing(null)} />}
       {s.roster.length > 0 && (
@@ -245,8 +245,8 @@ export function PeopleView() {
                   <td>{r.employeeId}</td><td>{r.name}</td><td>{r.roles.map(roleLabel).join(', ')}</td><td>{s.sites.find((x) => x.id === r.site)?.name ?? r.site ?? ''}</td>
                   <td><span className={state.tone === 'muted' ? 'muted' : `badge badge-${state.tone}`}>{state.label}</span></td>
                   <td className="actions">
-                    {state.canEnrol && s.hasLocalCa && <button type="button" aria-label={`Enrol ${r.name}`} onClick={() => setPrefill(r)}>Enrol…</button>}
-                    <button type="button" aria-label={`Edit the roster entry of ${r.name}`} onClick={() => setEditing({ entry: r })}>Edit…</button>
+                    {state.canEnrol && s.hasLocalCa && <button type="button" data-write aria-label={`Enrol ${r.name}`} onClick={() => setPrefill(r)}>Enrol…</button>}
+                    <button type="button" data-write aria-label={`Edit the roster entry of ${r.name}`} onClick={() => setEditing({ entry: r })}>Edit…</button>
                   </td>
                 </tr>
               );

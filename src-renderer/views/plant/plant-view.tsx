@@ -1,4 +1,5 @@
 /** The Plant screen: the plant model (sites, lines, tiers, which controller is on which line) and the policy in force, each edit signed by plant engineering. */
+import { formatMinutes } from '../../../src-shared/common/workflow/duration.ts';
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
@@ -63,7 +64,7 @@ function LineEditor({ line, onDone }: { line: PlantLine | null; onDone(): void }
       <SignerFields label="Signed by" {...signer} rule={PLANT_ENGINEERING_RULE} />
       <div className="actions">
         <button type="submit" className="primary" disabled={!id.trim() || !signer.employeeId || !signer.password}>Sign and save</button>
-        {line && <button type="button" onClick={() => void remove()} disabled={!signer.employeeId || !signer.password}>Sign and remove the line</button>}
+        {line && <button type="button" data-write onClick={() => void remove()} disabled={!signer.employeeId || !signer.password}>Sign and remove the line</button>}
         <button type="button" onClick={onDone}>Close</button>
       </div>
       <Outcome error={signer.error} done={signer.done} />
@@ -107,6 +108,7 @@ function PolicyPanel() {
       {p && <p data-testid="policy-in-force"><strong>{p.name}</strong>, revision {p.revision} · time zone {p.timeZone} · {p.adoptedBy ? `adopted by ${p.adoptedBy}, ${formatPlant(p.adoptedAt!, p.timeZone)}` : 'the default shipped with Baseline'} · <span className="muted mono">{p.sha256.slice(0, 16)}…</span></p>}
       <SignedFileForm label="Adopt a policy" fileLabel="Policy YAML" accept=".yaml,.yml" signerLabel="Adopted by" rule={{ roles: 'plantEngineering', what: 'adopt a policy' }} button="Sign and adopt" doneVerb="Adopted"
         submit={(file, signer) => s.adopt({ yaml: file.text, source: file.name, ...signer })} />
+      {p && <p data-testid="policy-clock-limit">Laptop clocks: a laptop whose clock is more than {formatMinutes(p.clockSkewLimitMinutes)} off the central server's when it syncs has its events flagged in the evidence (the event keeps its time; the flag says how far to trust it).</p>}
       <p className="muted">Requests already submitted keep the evaluation they were reviewed under; new requests are evaluated under the policy in force.</p>
     </section>
   );
@@ -196,7 +198,7 @@ export function PlantView() {
       <Placements />
       <div className="view-head" style={{ marginTop: '1.5rem' }}>
         <h3>Lines ({lines.length}){sites.length > 0 && <> on {sites.length === 1 ? sites[0]!.name : `${sites.length} sites`}</>}</h3>
-        {sites.length > 0 && <button type="button" onClick={() => setEditing({ line: null })}>Add a line…</button>}
+        {sites.length > 0 && <button type="button" data-write onClick={() => setEditing({ line: null })}>Add a line…</button>}
       </div>
       {editing && <LineEditor key={editing.line?.id ?? '(new)'} line={editing.line} onDone={() => setEditing(null)} />}
       {lines.length === 0 ? <p className="muted">No plant model yet: import a plant file (resources/plant/demo-plant.yaml is the 24-line packaging plant).</p> : (
@@ -204,7 +206,7 @@ export function PlantView() {
           <thead><tr><th>Line</th><th>Name</th><th>Site</th><th>Tier</th><th /></tr></thead>
           <tbody>{lines.map((l) => (
             <tr key={l.id} data-line={l.id}><td>{l.id}</td><td>{l.name}</td><td>{siteName(l.site)}</td><td>{l.tier}</td>
-              <td><button type="button" aria-label={`Edit line ${l.id}`} onClick={() => setEditing({ line: { ...l, tier: l.tier as 1 | 2 | 3 } })}>Edit…</button></td></tr>
+              <td><button type="button" data-write aria-label={`Edit line ${l.id}`} onClick={() => setEditing({ line: { ...l, tier: l.tier as 1 | 2 | 3 } })}>Edit…</button></td></tr>
           ))}</tbody>
         </table>
       )}

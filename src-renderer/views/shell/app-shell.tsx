@@ -25,6 +25,7 @@ export function AppShell() {
       <header className="topbar">
         <span className="brand">Baseline</span>
         {info?.demo && <span className="badge demo-badge">DEMO</span>}
+        {info?.centralView && <span className="badge read-only-badge" data-testid="read-only-badge">Central view — read-only</span>}
         {connection.state === 'ready' && <GlobalSearch />}
         <span className="topbar-fill" />
         {info && (
@@ -42,7 +43,7 @@ export function AppShell() {
           <span className="muted">{info.readOnly.hint}</span>
         </div>
       )}
-      <div className="body">
+      <div className={`body${info?.centralView ? ' read-only' : ''}`}>
         <nav className="sidenav" aria-label="Screens">
           {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>

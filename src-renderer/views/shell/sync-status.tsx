@@ -19,6 +19,7 @@ export function SyncStatusBar() {
   const api = useAppStore((s) => s.api);
   const connectivity = useAppStore((s) => s.connectivity);
   const readOnly = useAppStore((s) => Boolean(s.info?.readOnly));
+  const centralView = useAppStore((s) => s.info?.centralView ?? false);
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [asking, setAsking] = useState(false);
 
@@ -65,12 +66,21 @@ export function SyncStatusBar() {
           {status.conflicts.length === 1 ? '1 conflict' : `${status.conflicts.length} conflicts`}
         </span>
       )}
-      {!byFile && (
-        <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
-          {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
-        </button>
+      {status.clockFlags.length > 0 && (
+        <span className="sync-conflicts" data-testid="sync-clock-flags" title={status.clockFlags.map((f) => f.words).join('\n')}>
+          {status.clockFlags.length === 1 ? `Clock flag: ${status.clockFlags[0]!.deviceName}` : `Clock flags: ${status.clockFlags.length} laptops`}
+        </span>
       )}
-      <SyncBundleButtons waiting={status.waiting} />
+      {!centralView && (
+        <>
+          {!byFile && (
+            <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
+              {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
+            </button>
+          )}
+          <SyncBundleButtons waiting={status.waiting} />
+        </>
+      )}
     </span>
   );
 }

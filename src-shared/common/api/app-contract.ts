@@ -31,6 +31,8 @@ export const APP_OPERATIONS = {
       demo: z.boolean(),
       /** Set when the data directory is open read-only (rebuilt from backups: it verifies but cannot sign), with what to do. */
       readOnly: z.object({ message: z.string(), hint: z.string() }).nullable().optional(),
+      /** The central view (a read-only replica of the plant's records, served over HTTPS): the header says so. */
+      centralView: z.boolean().default(false),
     }),
   },
   'connectivity.get': { request: Empty, response: ConnectivitySchema },

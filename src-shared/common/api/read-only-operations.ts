@@ -6,7 +6,7 @@ import type { OperationName } from './contract.ts';
 
 /** Operations that read and never append to the journal, write a file or reach a controller. */
 export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
-  'app.info', 'connectivity.get', 'sync.status', 'setup.status',
+  'app.info', 'connectivity.get', 'sync.status', 'sync.clockFlags', 'setup.status',
   'journal.list',
   'profiles.list', 'profiles.get', 'controllers.list', 'controllers.captures', 'captures.get', 'captures.diff', 'snapshots.list',
   'baselines.get', 'drift.clocks',

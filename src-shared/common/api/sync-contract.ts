@@ -16,8 +16,12 @@ export const SyncStatusSchema = z.object({
   lastAttemptAt: z.string().nullable(),
   lastSuccessAt: z.string().nullable(),
   lastError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
-  /** Events sent so far of those waiting when this sync began (null when not syncing). */
-  progress: z.object({ sent: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).nullable(),
+  /** Events sent so far of those waiting when this sync began, and request bytes sent in this push (null when not pushing). */
+  progress: z.object({ sent: z.number().int().nonnegative(), total: z.number().int().nonnegative(), bytesSent: z.number().int().nonnegative().default(0) }).nullable(),
+  /** The policy's clock skew limit (ms): beyond it the header warns and the server flags this laptop's events. */
+  clockSkewLimitMs: z.number().int().positive(),
+  /** Laptops whose events the server flagged for an implausible clock (signed by the plant CA), most recent first. */
+  clockFlags: z.array(z.object({ device: z.string(), deviceName: z.string(), events: z.number().int(), lastReceivedAt: z.string(), lastOffsetMs: z.number().nullable(), words: z.string() })),
   /** This laptop's clock minus the server's at the last push (ms); null before the first. */
   clockOffsetMs: z.number().nullable(),
   /** Decisions recorded two ways on laptops that could not see each other, for a person to resolve. */
@@ -58,6 +62,13 @@ export const SYNC_OPERATIONS = {
   'sync.conflicts': {
     request: z.object({ changeId: z.string().optional() }).strict(),
     response: z.object({ conflicts: z.array(SyncConflictSchema) }),
+  },
+  'sync.clockFlags': {
+    request: z.object({ changeId: z.string().min(1).max(100).optional() }).strict(),
+    response: z.object({ flags: z.array(z.object({
+      attestationId: z.string(), device: z.string(), deviceName: z.string(), seq: z.number(), eventId: z.string(),
+      kind: z.enum(['before-previous', 'in-the-future', 'clock-skew']), receivedAt: z.string(), offsetMs: z.number().nullable(), skewLimitMs: z.number(), words: z.string(),
+    })) }),
   },
   'sync.resolveConflict': {
     request: z.object({

@@ -23,6 +23,7 @@
  */
 import { z } from 'zod';
 import { CentralRevocationSchema } from './central-revocation.ts';
+import { ClockAttestationSchema } from './clock-flags.ts';
 
 /** Wire format version; a major change is refused by both sides with a clear error. */
 export const SYNC_PROTOCOL = 'baseline.sync/1';
@@ -128,6 +129,8 @@ export const PullResponseSchema = z.object({
   devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
   /** Every central revocation, signed by the plant CA (laptops check and record the ones they lack). */
   revocations: z.array(CentralRevocationSchema).max(10_000).default([]),
+  /** Clock flags of the pushes this page covers (this device's own included), each signed by the plant CA. */
+  clockFlags: z.array(ClockAttestationSchema).max(10_000).default([]),
   /** The global seq to ask after next time. */
   cursor: z.number().int().nonnegative(),
   more: z.boolean(),

@@ -4,6 +4,7 @@
  */
 import type { SyncStatus } from '../api/contract.ts';
 import { assertNever } from '../assert-never.ts';
+import { formatMinutes } from '../workflow/duration.ts';
 
 function plural(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -14,14 +15,25 @@ function clock(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** Clock difference from the server above which the header warns (event times would mislead the record). */
-export const CLOCK_SKEW_WARNING_MS = 5 * 60_000;
-
-function skewWords(offsetMs: number | null): string {
-  if (offsetMs === null || Math.abs(offsetMs) < CLOCK_SKEW_WARNING_MS) return '';
+function skewWords(offsetMs: number | null, limitMs: number): string {
+  if (offsetMs === null || Math.abs(offsetMs) <= limitMs) return '';
   const minutes = Math.round(Math.abs(offsetMs) / 60_000);
   const amount = minutes >= 120 ? `${Math.round(minutes / 60).toLocaleString('en-US')} hours` : `${minutes} minutes`;
-  return ` This laptop's clock is ${amount} ${offsetMs > 0 ? 'ahead of' : 'behind'} the server's: set it right, because every event records this laptop's time.`;
+  return ` This laptop's clock is ${amount} ${offsetMs > 0 ? 'ahead of' : 'behind'} the server's (the policy allows ${formatMinutes(Math.round(limitMs / 60_000))}): set it right, because every event records this laptop's time.`;
+}
+
+function bytesWords(n: number): string {
+  if (n < 1024 * 1024) return `${Math.max(1, Math.round(n / 1024)).toLocaleString('en-US')} kB`;
+  return `${(n / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} MB`;
+}
+
+/** "Syncing 500 of 1,600 events · 12.4 MB sent" while a push runs. */
+function progressWords(p: NonNullable<SyncStatus['progress']>): string {
+  return `Syncing ${p.sent.toLocaleString('en-US')} of ${plural(p.total, 'event', 'events')}${p.bytesSent > 0 ? ` · ${bytesWords(p.bytesSent)} sent` : ''}`;
+}
+
+function clockFlagWords(s: SyncStatus): string {
+  return s.clockFlags.length === 0 ? '' : ` Clock flags: ${s.clockFlags.map((f) => f.words).join(' ')}`;
 }
 
 /** Short label and explanation of a sync status. */
@@ -29,13 +41,13 @@ export function syncStatusWords(s: SyncStatus): { label: string; detail: string 
   const waiting = s.waiting > 0 ? plural(s.waiting, 'event waiting', 'events waiting') : 'nothing waiting';
   const last = s.lastSuccessAt ? `Last synced ${new Date(s.lastSuccessAt).toLocaleString()}.` : 'Not synced yet.';
   const conflicts = (s.conflicts.length > 0 ? ` ${plural(s.conflicts.length, 'conflict', 'conflicts')} to resolve: ${s.conflicts.map((c) => c.message).join(' ')}` : '')
-    + skewWords(s.clockOffsetMs);
+    + skewWords(s.clockOffsetMs, s.clockSkewLimitMs) + clockFlagWords(s);
   switch (s.state) {
     case 'not-enrolled':
       return { label: 'Offline (no sync server)', detail: 'This laptop is not enrolled with a central server; everything is kept on this laptop.' };
     case 'syncing':
       return {
-        label: s.progress && s.progress.total > 0 ? `Syncing ${s.progress.sent.toLocaleString('en-US')} of ${plural(s.progress.total, 'event', 'events')}` : 'Syncing…',
+        label: s.progress && s.progress.total > 0 ? progressWords(s.progress) : 'Syncing…',
         detail: `Sending this laptop's events to ${s.server ?? 'the server'} and fetching other laptops' events.${conflicts}`,
       };
     case 'idle':

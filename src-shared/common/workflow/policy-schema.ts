@@ -15,6 +15,10 @@ import { CHANGE_CLASSES, CHANGE_FIELDS, WEEKDAYS, type Weekday } from './workflo
 
 /** NERC CIP-010 R2.1: a drift check at least once every 35 calendar days (minutes). */
 export const MAX_DRIFT_CHECK_MINUTES = 35 * 1440;
+/** The skew limit when the policy names none (minutes). */
+export const DEFAULT_CLOCK_SKEW_LIMIT_MINUTES = 5;
+/** The longest skew limit a policy may set (minutes). */
+export const MAX_CLOCK_SKEW_LIMIT_MINUTES = 24 * 60;
 /** NERC CIP-010 R1.3: the baseline updated within 30 calendar days of a completed change (minutes). */
 export const MAX_BASELINE_AFTER_CHANGE_MINUTES = 30 * 1440;
 
@@ -223,7 +227,17 @@ export const PolicySchema = z.object({
     baselineAfterChange: PositiveDuration
       .refine((m) => m <= MAX_BASELINE_AFTER_CHANGE_MINUTES, { error: 'must be at most 30d: NERC CIP-010 R1.3 asks for the baseline to be updated within 30 calendar days of a completed change' }),
   }).strict().default({ every: MAX_DRIFT_CHECK_MINUTES, baselineAfterChange: MAX_BASELINE_AFTER_CHANGE_MINUTES }),
+  /** Laptop clocks: how far a laptop's clock may be off the server's at a push before its events are flagged. */
+  clocks: z.object({
+    skewLimit: PositiveDuration.refine((m) => m <= MAX_CLOCK_SKEW_LIMIT_MINUTES, { error: 'must be at most 24h: a clock off by more than a day makes every event time meaningless, whatever the policy says' }),
+  }).strict().default({ skewLimit: DEFAULT_CLOCK_SKEW_LIMIT_MINUTES }),
 }).strict();
+
+
+/** How far a laptop's clock may be off the server's at a push before its events are flagged (ms). */
+export function clockSkewLimitMs(policy: Policy): number {
+  return policy.clocks.skewLimit * 60_000;
+}
 
 /** The drift-check clocks of the policy, in minutes (drift-clock.ts). */
 export function driftClockPolicy(policy: Policy): { checkEveryMinutes: number; baselineAfterChangeMinutes: number } {

@@ -2,7 +2,7 @@
 import type { ChangeState } from '../../common/workflow/change-state.ts';
 import type { SnapshotFile } from '../../common/snapshot/snapshot.ts';
 import type { Manifest, PackEvent, SignatureIndexEntry } from './pack-format.ts';
-import type { ControllerDiffs } from './pack-derive.ts';
+import type { ControllerDiffs, PackClockFlag } from './pack-derive.ts';
 
 /** The parsed content of a pack, as the writer built it or the verifier read it. */
 export interface PackContext {
@@ -19,6 +19,8 @@ export interface PackContext {
   timeZone: string;
   exportedAt: string;
   exportedBy: Manifest['exportedBy'];
+  /** Events of the pack the central server flagged for an implausible device time (clock/flags.json). */
+  clockFlags: PackClockFlag[];
   /** Every member's name (manifest, report and SHA256SUMS aside). */
   memberNames: string[];
 }

@@ -10,7 +10,8 @@ import { compareWithProposed, type ProposalComparison } from '../../common/diff/
 import type { JsonValue } from '../../common/canonical-json.ts';
 import type { ChangeState, SnapshotRecord } from '../../common/workflow/change-state.ts';
 import type { SnapshotFile } from '../../common/snapshot/snapshot.ts';
-import { contentMembers, jsonMember, pkiMembers, type PackEvent } from './pack-format.ts';
+import { clockFlagWords, readClockAttestation, type ClockAttestation, type ClockFlagKind } from '../../common/sync/clock-flags.ts';
+import { contentMembers, fixedMembers, jsonMember, pkiMembers, type PackEvent } from './pack-format.ts';
 
 /** The latest before- and after-snapshot record of each target controller (a later one supersedes). */
 export function snapshotPairs(state: ChangeState): { controllerId: string; before: SnapshotRecord | null; after: SnapshotRecord | null }[] {
@@ -86,4 +87,52 @@ export function derivePkiMembers(events: readonly PackEvent[], signerCertificate
 /** The revocations member. */
 export function revocationsMember(events: readonly PackEvent[]): [string, Buffer] {
   return [pkiMembers.revocations, jsonMember(deriveRevocations(events))];
+}
+
+/** One event of the pack that the central server flagged for an implausible device time. */
+export interface PackClockFlag {
+  device: string;
+  deviceName: string;
+  seq: number;
+  eventId: string;
+  kind: ClockFlagKind;
+  words: string;
+  receivedAt: string;
+  offsetMs: number | null;
+  skewLimitMs: number;
+  /** The plant CA's signed statement it comes from: its id and its member. */
+  attestation: { id: string; member: string };
+}
+
+/** The member holding one clock attestation, exactly as pulled: `{id, statement, signature}`. */
+export function clockAttestationMember(a: ClockAttestation): [string, Buffer] {
+  return [fixedMembers.clockAttestation(a.id), jsonMember({ id: a.id, statement: a.statement, signature: a.signature })];
+}
+
+/**
+ * The clock flags of the pack's events, from the clock attestations it carries (each once; only flags of events in
+ * the pack). Whether the plant CA signed each attestation is the verifier's check.
+ */
+export function deriveClockFlags(attestations: readonly ClockAttestation[], events: readonly PackEvent[]): PackClockFlag[] {
+  const inPack = new Set(events.map((e) => e.body.id));
+  const seen = new Set<string>();
+  const out: PackClockFlag[] = [];
+  for (const a of attestations) {
+    const body = readClockAttestation(a);
+    if (!body || seen.has(body.id)) continue;
+    seen.add(body.id);
+    for (const f of body.flags) {
+      if (!inPack.has(f.eventId)) continue;
+      out.push({
+        device: body.device, deviceName: body.deviceName, seq: f.seq, eventId: f.eventId, kind: f.kind, words: clockFlagWords(body, f),
+        receivedAt: body.receivedAt, offsetMs: body.offsetMs, skewLimitMs: body.skewLimitMs, attestation: { id: body.id, member: fixedMembers.clockAttestation(body.id) },
+      });
+    }
+  }
+  return out;
+}
+
+/** The clock flags member. */
+export function clockFlagsMember(attestations: readonly ClockAttestation[], events: readonly PackEvent[]): [string, Buffer] {
+  return [fixedMembers.clockFlags, jsonMember(deriveClockFlags(attestations, events))];
 }

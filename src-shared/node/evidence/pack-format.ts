@@ -86,6 +86,8 @@ export const fixedMembers = {
   crosswalkDefinition: 'compliance/crosswalk.yaml',
   checkpoints: 'policy/execution-checkpoints.yaml',
   crosswalk: 'crosswalk.json',
+  clockFlags: 'clock/flags.json',
+  clockAttestation: (id: string) => `clock/attestations/${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
   verify: 'VERIFY.md',
   verifyScript: 'verify.sh',
 };

@@ -16,12 +16,15 @@ import { sha256Hex } from '../hash.ts';
 import { publicKeyFromPem, verifyText } from '../ed25519.ts';
 import { certificateFingerprint, certificateProblem, subjectOf, verifyWithCertificate } from '../pki.ts';
 import { verifySnapshotBytes } from '../snapshot-verifier.ts';
+import { ClockAttestationSchema, readClockAttestation, type ClockAttestation } from '../../common/sync/clock-flags.ts';
 import { reliedDifferences } from '../change-signature.ts';
 import {
   MANIFEST, ManifestSchema, PACK_FORMAT, REPORT, SHA256SUMS, contentMembers, eventRecord, findSignatures, fixedMembers, jsonMember, pkiMembers,
   signatureIndex, statementText, type EventIndexEntry, type FoundSignature, type Manifest, type PackEvent, type SignatureIndexEntry,
 } from './pack-format.ts';
-import { deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, deriveRevocations, type ControllerDiffs } from './pack-derive.ts';
+import {
+  clockFlagsMember, deriveClockFlags, deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, deriveRevocations, type ControllerDiffs, type PackClockFlag,
+} from './pack-derive.ts';
 import { readZip } from './pack-zip.ts';
 import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
 import type { PackContext } from './pack-context.ts';
@@ -45,6 +48,8 @@ export interface PackVerdict {
   manifestSha256: string | null;
   counts: { members: number; events: number; signatures: number; snapshots: number; approvals: number; checkpoints: number };
   failures: PackFailure[];
+  /** Events of the pack the central server flagged for an implausible device time, with the words to show. */
+  clockFlags: PackClockFlag[];
   /** The parsed pack (for the report and the crosswalk), when the change could be read. */
   context: PackContext | null;
 }
@@ -63,7 +68,7 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
   };
   const verdict = (partial: Partial<PackVerdict>): PackVerdict => ({
     ok: failures.length === 0, changeId: null, number: null, title: null, status: null, manifestSha256: null,
-    counts: { members: 0, events: 0, signatures: 0, snapshots: 0, approvals: 0, checkpoints: 0 }, context: null, ...partial, failures,
+    counts: { members: 0, events: 0, signatures: 0, snapshots: 0, approvals: 0, checkpoints: 0 }, context: null, clockFlags: [], ...partial, failures,
   });
 
   const zip = await readZip(bytes);
@@ -308,6 +313,30 @@ function checkRelied(events: readonly PackEvent[], members: Map<string, Buffer>,
   }
 }
 
+/**
+ * The clock flags: each attestation member signed by a plant CA the auditor trusts, and clock/flags.json recomputed
+ * from them and the pack's events. A pack written before clock flags existed has neither.
+ */
+function checkClockFlags(members: Map<string, Buffer>, events: readonly PackEvent[], caPems: readonly string[], fail: Fail): PackClockFlag[] {
+  const attestations: ClockAttestation[] = [];
+  for (const [path] of members) {
+    if (!/^clock\/attestations\/[^/]+\.json$/.test(path)) continue;
+    const parsed = ClockAttestationSchema.safeParse(parseJson(members, path, fail));
+    if (!parsed.success) {
+      fail(path, null, 'the member is not a clock attestation ({id, statement, signature})');
+      continue;
+    }
+    const a = parsed.data;
+    if (fixedMembers.clockAttestation(a.id) !== path) fail(path, null, `the member holds attestation ${a.id}, not the one its name says`);
+    if (readClockAttestation(a) === null) fail(path, null, 'the statement does not read as clock flags of its own id');
+    else if (!caPems.some((ca) => verifyWithCertificate(ca, a.statement, a.signature))) fail(path, null, 'the clock flags are not signed by the plant CA you trust');
+    attestations.push(a);
+  }
+  const [path, bytes] = clockFlagsMember(attestations, events);
+  if (attestations.length > 0 || members.has(path)) compareDerived(members, path, bytes, 'the clock attestations in the pack', fail);
+  return deriveClockFlags(attestations, events);
+}
+
 function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, fail: Fail): Partial<PackVerdict> {
   const { manifest, manifestSha256 } = checkHashes(members, fail);
   const changeId = manifest?.changeId ?? null;
@@ -358,6 +387,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
   for (const [path, b] of derivePkiMembers(events, certificates)) compareDerived(members, path, b, 'the key or certificate in the signed events', fail);
   const [revPath, revBytes] = revocationsMember(events);
   compareDerived(members, revPath, revBytes, 'the certificate.revoked events in the pack', fail);
+  const clockFlags = checkClockFlags(members, events, options.caPems, fail);
   for (const [path] of members) {
     if (/^pki\/ca\/.+\.pem$/.test(path) && !events.some((e) => e.body.type === 'ca.trusted' && pkiMembers.ca(String((e.body.payload as Record<string, JsonValue>)['fingerprint'])) === path)) {
       fail(path, null, 'no ca.trusted event in the pack names this CA certificate');
@@ -401,7 +431,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
     if (manifest) {
       context = {
         changeId: state.id, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles, policy: manifest.policy, timeZone,
-        exportedAt: manifest.exportedAt, exportedBy: manifest.exportedBy, memberNames: [...members.keys()],
+        exportedAt: manifest.exportedAt, exportedBy: manifest.exportedBy, clockFlags, memberNames: [...members.keys()],
       };
       const definition = members.get(fixedMembers.crosswalkDefinition);
       if (!definition) fail(fixedMembers.crosswalkDefinition, null, 'the compliance crosswalk is missing');
@@ -417,7 +447,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
 
   const execution = state && 'execution' in state ? state.execution : null;
   return {
-    changeId, number: state?.number ?? null, title: state?.fields.title ?? manifest?.title ?? null, status: state?.status ?? null, manifestSha256, context,
+    changeId, number: state?.number ?? null, title: state?.fields.title ?? manifest?.title ?? null, status: state?.status ?? null, manifestSha256, context, clockFlags,
     counts: {
       members: members.size, events: events.length, signatures: found.length, snapshots: snapshotFiles.size,
       approvals: state?.review?.approvals.length ?? 0, checkpoints: execution?.checkpoints?.length ?? 0,
@@ -431,5 +461,6 @@ export function formatVerdict(v: PackVerdict): string {
     ? `Evidence pack verified: change ${v.number ? `${v.number} (id ${v.changeId})` : v.changeId} "${v.title}" (${v.status}); ${v.counts.members} members, ${v.counts.events} journal events, ${v.counts.signatures} signatures, ${v.counts.snapshots} snapshots, ${v.counts.approvals} approvals, ${v.counts.checkpoints} checkpoints; every hash, signature, certificate, chain link and policy rule checked.`
     : `Evidence pack NOT verified${v.changeId ? ` (change ${v.changeId})` : ''}: ${v.failures.length} failure${v.failures.length === 1 ? '' : 's'}.`;
   const lines = v.failures.map((f) => `  ${f.member}${f.record ? ` [${f.record}]` : ''}: ${f.reason}`);
-  return [head, ...lines, ...(v.manifestSha256 ? [`manifest.json SHA-256: ${v.manifestSha256}`] : [])].join('\n') + '\n';
+  const clock = v.clockFlags.map((f) => `  Clock flag on journal/${f.device}/${String(f.seq).padStart(8, '0')}.json: ${f.words}`);
+  return [head, ...lines, ...clock, ...(v.manifestSha256 ? [`manifest.json SHA-256: ${v.manifestSha256}`] : [])].join('\n') + '\n';
 }

@@ -14,7 +14,8 @@ import {
   MANIFEST, PACK_FORMAT, REPORT, SHA256SUMS, contentMembers, eventBodyBytes, eventMembers, findSignatures, fixedMembers, jsonMember, sha256sums,
   signatureIndex, type EventIndexEntry, type EventRole, type Manifest, type PackEvent,
 } from './pack-format.ts';
-import { deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, type ControllerDiffs } from './pack-derive.ts';
+import type { ClockAttestation } from '../../common/sync/clock-flags.ts';
+import { clockAttestationMember, clockFlagsMember, deriveClockFlags, deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, type ControllerDiffs } from './pack-derive.ts';
 import { VERIFY_SCRIPT, verifyMarkdown } from './verify-procedure.ts';
 import { writeZip } from './pack-zip.ts';
 import type { PackContext } from './pack-context.ts';
@@ -35,6 +36,8 @@ export interface PackInput {
   artefacts: { sha256: string; name: string; bytes: Buffer }[];
   policy: { revision: number; name: string; source: 'adopted' | 'shipped-default'; yaml: string };
   checkpointsYaml: string;
+  /** The central server's clock attestations (plant-CA-signed) that flag any event of the pack. */
+  clockAttestations: ClockAttestation[];
   /** The compliance crosswalk (resources/compliance/crosswalk.yaml). */
   crosswalkYaml: string;
 }
@@ -82,6 +85,9 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   members.push(...sigs.members, [fixedMembers.signatureIndex, jsonMember(sigs.index)]);
   const certificates = new Map(found.map((f) => [f.signature.signer.fingerprint, f.signature.signer.certificatePem]));
   members.push(...derivePkiMembers(events, certificates), revocationsMember(events));
+  for (const a of input.clockAttestations) members.push(clockAttestationMember(a));
+  members.push(clockFlagsMember(input.clockAttestations, events));
+  const clockFlags = deriveClockFlags(input.clockAttestations, events);
 
   const diffs: ControllerDiffs[] = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
   members.push(...diffMembers(diffs));
@@ -90,11 +96,11 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   const timeZone = loadPolicyYaml(input.policy.yaml, fixedMembers.policy).plant.timeZone;
   const context: PackContext = {
     changeId: input.changeId, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles,
-    policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source }, timeZone, exportedAt: input.exportedAt, exportedBy: input.exportedBy, memberNames: [],
+    policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source }, timeZone, exportedAt: input.exportedAt, exportedBy: input.exportedBy, clockFlags, memberNames: [],
   };
   const crosswalk = evaluateCrosswalk(parseCrosswalk(input.crosswalkYaml), context);
   members.push([fixedMembers.crosswalkDefinition, Buffer.from(input.crosswalkYaml, 'utf8')], [fixedMembers.crosswalk, jsonMember(crosswalk)]);
-  members.push([fixedMembers.verify, Buffer.from(verifyMarkdown(input.changeId, state.fields.title, state.number), 'utf8')], [fixedMembers.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8')]);
+  members.push([fixedMembers.verify, Buffer.from(verifyMarkdown(input.changeId, state.fields.title, state.number, clockFlags), 'utf8')], [fixedMembers.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8')]);
   context.memberNames = members.map(([p]) => p);
 
   const manifest: Manifest = {

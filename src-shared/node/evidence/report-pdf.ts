@@ -249,6 +249,14 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     }
   }
 
+  // Clock flags: the event keeps the time its laptop signed; the central server's flag says how far to trust it.
+  w.heading('Clock flags (central server, signed by the plant CA)');
+  if (ctx.clockFlags.length === 0) w.para('No event in this pack carries a clock flag: the central server found no implausible device time among them (or the laptop has not synced them yet).');
+  else {
+    w.table([{ header: 'Event', width: 26 }, { header: 'Flag', width: 74 }],
+      ctx.clockFlags.map((f) => [`journal/${f.device}/${String(f.seq).padStart(8, '0')}.json`, f.words]), { shade: () => '#fff4d6' });
+  }
+
   // Crosswalk.
   doc.addPage();
   w.heading('Compliance crosswalk (paraphrased clauses; read the standards for their text)');

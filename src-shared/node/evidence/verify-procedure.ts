@@ -2,6 +2,7 @@
  * VERIFY.md: how an auditor checks a pack with `sha256sum` and `openssl` only (no Baseline, no Node). The
  * procedure's commands are one shell block, so a test can run exactly what the auditor reads.
  */
+import type { PackClockFlag } from './pack-derive.ts';
 
 /** The procedure's shell commands (POSIX sh; sha256sum, openssl, and the shell's own grep, cut, tail, cat). */
 export const VERIFY_SCRIPT = `#!/bin/sh
@@ -54,7 +55,7 @@ exit $fail
 `;
 
 /** VERIFY.md's text. */
-export function verifyMarkdown(changeId: string, title: string, number?: string): string {
+export function verifyMarkdown(changeId: string, title: string, number?: string, clockFlags: readonly PackClockFlag[] = []): string {
   return `# Verifying this evidence pack without Baseline
 
 Change ${number ? `${number} (id ${changeId})` : changeId}: ${title}
@@ -75,6 +76,11 @@ own copy is \`pki/ca/*.pem\`: compare its fingerprint with the plant's:
   SHA-256 of \`statement.json\`), and \`document.path\` naming the member whose SHA-256 the statement gives.
   \`signatures/index.json\` lists them with the printed name, the meaning and the record each comes from.
 - \`pki/people/<fingerprint>.pem\`: the signers' certificates; \`pki/revocations.json\`: revocations in force.
+- \`clock/flags.json\`: events of this pack whose device time the central server found implausible when the laptop
+  synced (its clock was off beyond the policy's limit, set back, or ahead of the server's), each from a statement the
+  plant CA signed, in \`clock/attestations/<id>.json\` (\`statement\`, and \`signature\`: RSA PKCS#1 v1.5 over its
+  SHA-256, base64). The event keeps the time its laptop signed; the flag says how far to trust it.
+  \`baseline verify\` checks each statement's CA signature.
 - \`snapshots/\`, \`captures/\`, \`artefacts/\`, \`diffs/\`, \`policy/\`, \`crosswalk.json\`, \`report.pdf\`.
 - \`manifest.json\` lists every member except itself, \`report.pdf\` and \`SHA256SUMS\`; \`report.pdf\` prints the
   SHA-256 of \`manifest.json\` on every page; \`SHA256SUMS\` holds the SHA-256 of every member, \`manifest.json\` and
@@ -94,6 +100,11 @@ page of \`report.pdf\`.
 What these commands do not check, and \`baseline verify\` does: that each change decision's document
 (\`signatures/*/document.json\`) is rebuilt correctly from the previous journal event, that each certificate was
 valid at the signing time, the diffs recomputed from the snapshots, and the policy rules (approvals and quorum,
-segregation of duties, checkpoints in order by allowed people, snapshots, window).
+segregation of duties, checkpoints in order by allowed people, snapshots, window), and the plant CA's signature on
+each clock flag.
+
+## Clock flags
+
+${clockFlags.length === 0 ? 'None: the central server flagged no event of this pack for an implausible device time.' : clockFlags.map((f) => `- \`journal/${f.device}/${String(f.seq).padStart(8, '0')}.json\`: ${f.words} (statement in \`${f.attestation.member}\`)`).join('\n')}
 `;
 }

@@ -8,45 +8,32 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
-import { startServer, type RunningServer } from '../../../src-server/server-cli.ts';
+import type { RunningServer } from '../../../src-server/server-cli.ts';
 import { serverConflicts } from '../../../src-server/server-app.ts';
 import { createCa, issuePerson, toP12 } from '../../../src-shared/node/pki.ts';
 import { certificateFingerprint } from '../../../src-shared/node/pki.ts';
-import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
-import { enrolCode, openLaptop, plantCaForServer, type ServerTarget } from '../../helpers/sync-fixture.ts';
-import { tempHome } from '../../helpers/temp-home.ts';
+import { RACI, captureAndSign, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';
+import { enrolCode, startTwoLaptopRig, type ServerTarget, type TwoLaptopRig } from '../../helpers/sync-fixture.ts';
 
 /** Defines the conflict scenarios for one database. */
 export function defineConflictSuite(name: string, target: () => ServerTarget): void {
   describe(`sync conflicts on two laptops and one server (${name}): flagged everywhere, resolved by a signature`, () => {
     let now = new Date('2026-12-07T15:00:00Z');
     const clock = () => now;
-    const serverHome = tempHome('baseline-server-');
-    const homeA = tempHome('baseline-laptop-a-');
-    const homeB = tempHome('baseline-laptop-b-');
+    let rig: TwoLaptopRig;
     let server: RunningServer;
     let a: BaselineApp;
     let b: BaselineApp;
-    let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
+    let line1: TwoLaptopRig['line1'];
     const [eng, pem, sec] = RACI;
     const sky = RACI[4];
 
     beforeAll(async () => {
-      line1 = await startLine1Simulator();
-      a = openLaptop(homeA.home, clock);
-      b = openLaptop(homeB.home, clock);
-      const story = now;
-      now = new Date(Date.now() - 86_400_000); // the CA (and the server's TLS certificate) valid for the real clock too
-      plantCaForServer(a, homeA.home, serverHome.home);
-      now = story;
-      server = await startServer({ home: serverHome.home, port: 0, host: '127.0.0.1', postgresUrl: target().postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
+      rig = await startTwoLaptopRig(target(), (at) => { now = at; }, clock, now);
+      ({ a, b, server, line1 } = rig);
     }, 60_000);
     afterAll(async () => {
-      a?.close();
-      b?.close();
-      await server?.close();
-      await line1?.sim.close();
-      for (const t of [serverHome, homeA, homeB]) t.cleanup();
+      await rig?.close();
     });
 
     it('flags two checkpoint decisions, two baseline approvals and a lockout against a signature on every side, and a signed resolution reaches all', { timeout: 240_000 }, async () => {

@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
-import { runServerCli, startServer, type RunningServer } from '../../../src-server/server-cli.ts';
-import { RACI, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
-import { enrolCode, openLaptop, plantCaForServer, type ServerTarget } from '../../helpers/sync-fixture.ts';
-import { tempHome } from '../../helpers/temp-home.ts';
+import { runServerCli, type RunningServer } from '../../../src-server/server-cli.ts';
+import { RACI, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';
+import { enrolCode, startTwoLaptopRig, type ServerTarget, type TwoLaptopRig } from '../../helpers/sync-fixture.ts';
 
 function capture() {
   const out: string[] = [];
@@ -20,32 +19,22 @@ function capture() {
 export function defineRevocationSuite(name: string, target: () => ServerTarget): void {
   describe(`revocation by sync (${name})`, () => {
     // The laptops' clock runs with the real one (the server stamps revocations with the real time).
-    let now = new Date(Date.now() - 86_400_000);
+    let now = new Date();
     const clock = () => now;
-    const serverHome = tempHome('baseline-server-');
-    const homeA = tempHome('baseline-laptop-a-');
-    const homeB = tempHome('baseline-laptop-b-');
+    let rig: TwoLaptopRig;
     let server: RunningServer;
     let a: BaselineApp;
     let b: BaselineApp;
-    let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
+    let line1: TwoLaptopRig['line1'];
     const [eng, , sec] = RACI;
     const db = () => (target().postgresUrl ? ['--db', target().postgresUrl!] : []);
 
     beforeAll(async () => {
-      line1 = await startLine1Simulator();
-      a = openLaptop(homeA.home, clock);
-      b = openLaptop(homeB.home, clock);
-      plantCaForServer(a, homeA.home, serverHome.home);
-      now = new Date();
-      server = await startServer({ home: serverHome.home, port: 0, host: '127.0.0.1', postgresUrl: target().postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
+      rig = await startTwoLaptopRig(target(), (at) => { now = at; }, clock, new Date());
+      ({ a, b, server, line1 } = rig);
     }, 60_000);
     afterAll(async () => {
-      a?.close();
-      b?.close();
-      await server?.close();
-      await line1?.sim.close();
-      for (const t of [serverHome, homeA, homeB]) t.cleanup();
+      await rig?.close();
     });
 
     it('revokes a person and a device on the server; every laptop learns it by pull; later signatures are refused with the reason', { timeout: 180_000 }, async () => {
@@ -58,13 +47,13 @@ export function defineRevocationSuite(name: string, target: () => ServerTarget):
 
       // Wrong usage is named; then Sam is revoked centrally.
       const bad = capture();
-      expect(await runServerCli(['revoke-person', 'S300', '--home', serverHome.home, ...db()], bad.io)).toBe(2);
+      expect(await runServerCli(['revoke-person', 'S300', '--home', rig.serverHome, ...db()], bad.io)).toBe(2);
       expect(bad.err.join('')).toMatch(/needs the employee id .* and --reason/);
       const unknown = capture();
-      expect(await runServerCli(['revoke-person', 'NOBODY', '--reason', 'left the plant', '--home', serverHome.home, ...db()], unknown.io)).toBe(1);
+      expect(await runServerCli(['revoke-person', 'NOBODY', '--reason', 'left the plant', '--home', rig.serverHome, ...db()], unknown.io)).toBe(1);
       expect(unknown.err.join('')).toMatch(/No certificate of employee "NOBODY"/);
       const out = capture();
-      expect(await runServerCli(['revoke-person', 'S300', '--reason', 'Badge and keystore lost', '--home', serverHome.home, ...db()], out.io)).toBe(0);
+      expect(await runServerCli(['revoke-person', 'S300', '--reason', 'Badge and keystore lost', '--home', rig.serverHome, ...db()], out.io)).toBe(0);
       expect(out.out.join('')).toMatch(/Revoked person Sam Security \([0-9a-f]{64}\) at .*: Badge and keystore lost/);
 
       // B has not synced since: offline, Sam approves a change there after the revocation.
@@ -94,7 +83,7 @@ export function defineRevocationSuite(name: string, target: () => ServerTarget):
 
       // The device: B is revoked; its next sync is refused with the reason, and A records B's revocation.
       const dev = capture();
-      expect(await runServerCli(['revoke-device', b.deviceKey.deviceId, '--reason', 'Laptop stolen from the van', '--home', serverHome.home, ...db()], dev.io)).toBe(0);
+      expect(await runServerCli(['revoke-device', b.deviceKey.deviceId, '--reason', 'Laptop stolen from the van', '--home', rig.serverHome, ...db()], dev.io)).toBe(0);
       const gone = await b.sync.syncNow();
       expect(gone.lastError).toMatchObject({ code: 'device-revoked' });
       expect(gone.lastError!.message).toMatch(/was revoked centrally at .* \(Laptop stolen from the van\)/);

@@ -14,6 +14,8 @@ import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { enrolCode, enrolledLaptop, openLaptop, startServerProcess, startTestServer, openServerStore, type ServerTarget } from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
+import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-words.ts';
+import type { SyncStatus } from '../../../src-shared/common/api/contract.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -60,6 +62,32 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const other = new SyncHttpClient(server.server.url, createCa('Someone else').certPem, null);
       await expect(other.call('GET', '/health')).rejects.toMatchObject({ code: 'server-certificate-untrusted' });
       other.close();
+    });
+
+    it('shows progress during a large push: events sent of the total, and bytes sent while a large blob is still leaving', async () => {
+      const { app } = await laptop();
+      const profile = app.profiles.import('line1', 'modbus', readFileSync(new URL('../../fixtures/profiles-capture/modbus-line1.csv', import.meta.url), 'utf8'), app.actor()).sha256;
+      // One 6 MB capture (sent by resumable upload, in 1 MiB pieces) and filler events.
+      const big = Buffer.alloc(6 * 1024 * 1024, 7);
+      app.journal.append('capture.recorded', { controllerId: null, controller: 'PLC-L01-FILLER', protocol: 'modbus-tcp', profileSha256: profile, captureSha256: app.blobs.put(big), complete: true, tags: 1, good: 1, bad: 0, requests: 1, minimumRequests: 1 }, app.actor());
+      appendFiller(app, 20);
+      const seen: SyncStatus[] = [];
+      const off = app.hub.subscribe((event, payload) => { if (event === 'sync.status') seen.push(payload as SyncStatus); });
+      const done = await app.sync.syncNow();
+      off();
+      expect(done.lastError).toBeNull();
+      const pushing = seen.filter((s) => s.state === 'syncing' && s.progress !== null);
+      const total = pushing[0]!.progress!.total;
+      expect(total).toBeGreaterThanOrEqual(21);
+      // While the blob leaves, the bytes move before any event is acknowledged, and the header says so.
+      const midBlob = pushing.filter((s) => s.progress!.sent === 0 && s.progress!.bytesSent > 0 && s.progress!.bytesSent < big.length);
+      expect(midBlob.length).toBeGreaterThan(0);
+      expect(syncStatusWords(midBlob[0]!).label).toMatch(new RegExp(`^Syncing 0 of ${total} events · \\d+(\\.\\d)? (kB|MB) sent$`));
+      // Then the events: all of them, with at least the blob's bytes sent.
+      const last = pushing.at(-1)!.progress!;
+      expect(last.sent).toBe(total);
+      expect(last.bytesSent).toBeGreaterThanOrEqual(big.length);
+      expect(done.progress).toBeNull();
     });
 
     it('syncs in the background shortly after a new event, without anyone pressing "Sync now"', async () => {

@@ -8,14 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
-import { startServer, type RunningServer } from '../../../src-server/server-cli.ts';
+import type { RunningServer } from '../../../src-server/server-cli.ts';
 import { serverConflicts } from '../../../src-server/server-app.ts';
 import { verifyJournalRows } from '../../../src-shared/node/journal-verifier.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
 import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-words.ts';
-import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
-import { enrolCode, openLaptop, plantCaForServer, type ServerTarget } from '../../helpers/sync-fixture.ts';
-import { tempHome } from '../../helpers/temp-home.ts';
+import { RACI, captureAndSign, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';
+import { enrolCode, startTwoLaptopRig, type ServerTarget, type TwoLaptopRig } from '../../helpers/sync-fixture.ts';
 
 /** Defines the two-laptop scenario for one database. */
 export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): void {
@@ -23,36 +22,20 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
     // Monday 7 December 2026, 09:00 in Chicago; the slot is Thursday night's maintenance window, before the year-end freeze.
     let now = new Date('2026-12-07T15:00:00Z');
     const clock = () => now;
-    const serverHome = tempHome('baseline-server-');
-    const homeA = tempHome('baseline-laptop-a-');
-    const homeB = tempHome('baseline-laptop-b-');
+    let rig: TwoLaptopRig;
     let server: RunningServer;
     let a: BaselineApp;
     let b: BaselineApp;
-    let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
+    let line1: TwoLaptopRig['line1'];
     const [eng, pem, sec] = RACI;
     const sky = RACI[4];
 
-    const startOn = (port: number) => startServer({ home: serverHome.home, port, host: '127.0.0.1', postgresUrl: target().postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
-
     beforeAll(async () => {
-      line1 = await startLine1Simulator();
-      a = openLaptop(homeA.home, clock);
-      b = openLaptop(homeB.home, clock);
-      // The plant CA that issues people's certificates is the server's: laptops trust only the CA the server holds.
-      // (Made a day before today's real date, so the server's TLS certificate is valid for the real clock TLS uses.)
-      const story = now;
-      now = new Date(Date.now() - 86_400_000);
-      plantCaForServer(a, homeA.home, serverHome.home);
-      now = story;
-      server = await startOn(0);
+      rig = await startTwoLaptopRig(target(), (at) => { now = at; }, clock, now);
+      ({ a, b, server, line1 } = rig);
     }, 60_000);
     afterAll(async () => {
-      a?.close();
-      b?.close();
-      await server?.close();
-      await line1?.sim.close();
-      for (const t of [serverHome, homeA, homeB]) t.cleanup();
+      await rig?.close();
     });
 
     it('runs the whole story', { timeout: 240_000 }, async () => {
@@ -108,7 +91,7 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       a.changes.act(change.id, eng.employeeId, eng.password, { type: 'withdraw', reason: 'CAB: postpone until the conveyor supplier confirms the motor rating' }, a.actor());
 
       // The server comes back on the same address; B syncs its evidence, A syncs its withdrawal, then A pulls B's work.
-      server = await startOn(port);
+      rig.server = server = await rig.startServer(port);
       now = new Date('2026-12-11T07:00:00Z');
       const bSynced = await b.sync.syncNow();
       expect(bSynced.lastError).toBeNull();
@@ -133,7 +116,7 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       const snapshotBlobs = bRows.filter((r) => r.type === 'snapshot.captured').map((r) => (JSON.parse(r.payload) as { fileSha256: string }).fileSha256);
       expect(snapshotBlobs).toHaveLength(2);
       for (const h of snapshotBlobs) {
-        const onServer = readFileSync(join(serverHome.home, 'blobs', h.slice(0, 2), h.slice(2)));
+        const onServer = readFileSync(join(rig.serverHome, 'blobs', h.slice(0, 2), h.slice(2)));
         expect(sha256Hex(onServer)).toBe(h);
         expect(a.blobs.get(h).equals(b.blobs.get(h))).toBe(true);
         expect(onServer.equals(b.blobs.get(h))).toBe(true);

@@ -13,7 +13,7 @@ function draft(tag: string): PackContext {
     id: 'c-1', status: 'draft', review: null, requester: { id: 'E100', name: 'Erin Engineer' }, createdAt: '2026-07-01T12:00:00.000Z',
     fields: { title: 't', description: '', justification: '', class: 'normal', targetControllers: ['plc'], proposedChange: { kind: 'diff', controllerId: 'plc', changes: [{ tag, to: 1 }] }, rollbackPlan: '', testPlan: '', impactAssessment: null },
   } as unknown as ChangeState;
-  return { changeId: 'c-1', state, events: [], signatures: [], diffs: [], snapshots: new Map(), policy: { revision: 1, name: 'p', source: 'shipped-default' }, timeZone: 'UTC',
+  return { changeId: 'c-1', state, events: [], signatures: [], diffs: [], snapshots: new Map(), policy: { revision: 1, name: 'p', source: 'shipped-default' }, timeZone: 'UTC', clockFlags: [],
     exportedAt: '2026-07-02T00:00:00.000Z', exportedBy: { device: 'd', deviceName: 'd', user: 'u', appVersion: '0' }, memberNames: [] };
 }
 

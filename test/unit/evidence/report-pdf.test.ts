@@ -28,6 +28,11 @@ describe('report.pdf', () => {
       changeId: 'change-1', state, events: [], signatures: [], diffs: [{ controllerId: 'c1', beforeAfter: diff, proposedVsActual: { proposal: 'none', ...compareWithProposed(diff, []) } }],
       snapshots: new Map(), policy: { revision: 1, name: 'Test policy', source: 'shipped-default' }, timeZone: 'America/Chicago', exportedAt: '2026-07-02T12:00:00.000Z',
       exportedBy: { device: 'd1', deviceName: 'laptop', user: 'erin', appVersion: '0.1.0' }, memberNames: [],
+      clockFlags: [{
+        device: 'd1', deviceName: 'laptop', seq: 7, eventId: 'e-7', kind: 'clock-skew', receivedAt: '2026-07-02T11:00:00.000Z', offsetMs: 420_000, skewLimitMs: 300_000,
+        words: 'The clock of laptop laptop was 7 min ahead of the server\'s when it pushed event 7 (limit 5 min); event times may be wrong by that much.',
+        attestation: { id: 'a-1', member: 'journal/d1/00000009.json' },
+      }],
     };
     const hash = 'ab'.repeat(32);
     const pdf = await renderReport(ctx, hash, []);
@@ -43,6 +48,8 @@ describe('report.pdf', () => {
       const all = pages.join('\n');
       expect(all).toContain('Oven_Zone000_TempSP');
       expect(all).toContain('Oven_Zone299_TempSP');
+      expect(all).toContain('Clock flags (central server, signed by the plant CA)');
+      expect(all).toMatch(/journal\/d1\/00000007\.json\s+The clock of laptop laptop was 7 min ahead of the server's/);
       pages.forEach((p, i) => {
         expect(p).toContain(`manifest.json SHA-256 ${hash}`);
         expect(p).toContain(`Page ${i + 1} of ${pages.length}`);

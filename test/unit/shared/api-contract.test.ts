@@ -4,7 +4,7 @@ import { ApiRouter, type Handlers } from '../../../src-main/services/api-router.
 
 // The router is tested with the handlers it needs here; the cast skips the app's other operations.
 const handlers = {
-  'app.info': () => ({ appVersion: '1', deviceId: 'd', deviceName: 'n', home: '/h', transport: 'in-process', keyProtection: 'file-permissions', schemaVersion: 1, demo: false }),
+  'app.info': () => ({ appVersion: '1', deviceId: 'd', deviceName: 'n', home: '/h', transport: 'in-process', keyProtection: 'file-permissions', schemaVersion: 1, demo: false, readOnly: null, centralView: false }),
   'connectivity.get': () => ({ state: 'not-configured', server: null, checkedAt: null, detail: 'x' }),
   'journal.list': (req) => ({ total: req.limit, events: [], nextBeforeRowid: req.beforeRowid ?? null }),
   'journal.verify': () => { throw new Error('boom'); },
