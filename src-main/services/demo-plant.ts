@@ -67,7 +67,7 @@ function rosterCsv(site: string): string {
  */
 function demoPolicyYaml(defaultYaml: string): string {
   const doc = parseDocument(defaultYaml);
-  doc.set('revision', 2);
+  doc.set('revision', Number(doc.get('revision')) + 1);
   doc.set('name', 'Demo plant policy');
   doc.set('description', 'The default plant policy without the year-end production freeze, so the demo can be walked any day (DEMO).');
   const blackouts = doc.get('blackouts');

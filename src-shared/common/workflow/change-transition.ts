@@ -25,6 +25,11 @@ import { slotProblems, type SlotProblem } from './change-windows.ts';
 import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from './checkpoints.ts';
 import { groupName, roleName, type Policy } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
+import { breakGlassApproverProblem, confirmBreakGlass, emergencyReport, rejectRetrospective, retrospectiveProblem } from './emergency-review.ts';
+import { postImplementationReview } from './post-implementation-review.ts';
+import { manualRollback, rollbackDecision } from './rollback-guidance.ts';
+import type { RuleOutcome } from './rule-outcome.ts';
+import { reviewStepBlock, safetySignOff, safetySignOffMissing } from './safety-review.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
 
 /** What a transition needs besides the state and the operation. */
@@ -48,7 +53,9 @@ export type RefusalRule =
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
   | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
   | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
-  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder';
+  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder'
+  | 'review-order' | 'safety-sign-off-missing' | 'safety-sign-off-invalid' | 'break-glass-unconfirmed' | 'emergency-report-missing' | 'report-invalid'
+  | 'follow-up-required' | 'pir-not-due' | 'pir-invalid' | 'rollback-guidance-invalid' | 'manual-rollback-invalid';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -93,6 +100,17 @@ const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'break-glass-responder': 'Not on the responder list',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
+  'review-order': 'Review order',
+  'safety-sign-off-missing': 'Safety sign-off missing',
+  'safety-sign-off-invalid': 'No safety sign-off',
+  'break-glass-unconfirmed': 'Break-glass approval not signed',
+  'emergency-report-missing': 'Emergency report missing',
+  'report-invalid': 'Emergency report not accepted',
+  'follow-up-required': 'Follow-up required',
+  'pir-not-due': 'No post-implementation review due',
+  'pir-invalid': 'Post-implementation review not accepted',
+  'rollback-guidance-invalid': 'Rollback decision not accepted',
+  'manual-rollback-invalid': 'Manual rollback not accepted',
 };
 
 /** Which operations each state allows at all; every other pair is an illegal transition. */
@@ -104,9 +122,11 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   deferred: ['edit', 'submit', 'withdraw'],
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
-  'in-execution': ['record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review'],
-  'rolled-back': ['close', 'retrospective-review'],
-  closed: ['retrospective-review'],
+  'in-execution': [
+    'record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review', 'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision',
+  ],
+  'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback'],
+  closed: ['retrospective-review', 'confirm-break-glass', 'emergency-report', 'post-implementation-review'],
 };
 
 const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
@@ -126,6 +146,8 @@ const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
   reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
   'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
+  'safety-sign-off': 'given a safety sign-off', 'confirm-break-glass': 'given the break-glass approver\'s signature', 'emergency-report': 'given an emergency report',
+  'rollback-decision': 'given a rollback decision', 'manual-rollback': 'given a manual rollback', 'post-implementation-review': 'given a post-implementation review',
 };
 
 /** The operations a state allows at all (the buttons the UI offers; rules may still refuse). */
@@ -179,8 +201,20 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'rollback': return rollback(state, op, ctx);
     case 'close': return close(state, op, ctx);
     case 'retrospective-review': return retrospectiveReview(state, op, ctx);
+    case 'safety-sign-off': return ruled(state, op, safetySignOff(state, op, ctx.policy, ctx.now));
+    case 'confirm-break-glass': return ruled(state, op, confirmBreakGlass(state, op, ctx.now));
+    case 'emergency-report': return ruled(state, op, emergencyReport(state, op, ctx.now));
+    case 'rollback-decision': return ruled(state, op, rollbackDecision(state, op, ctx.now));
+    case 'manual-rollback': return ruled(state, op, manualRollback(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
+    case 'post-implementation-review': return ruled(state, op, postImplementationReview(state, op, ctx.policy, ctx.now));
     default: return assertNever(op, 'change operation');
   }
+}
+
+/** A rule module's outcome as a transition result (its refusal text completed with the change's name). */
+function ruled(state: ChangeState, op: ChangeOperation, outcome: RuleOutcome): TransitionResult {
+  if (outcome.ok) return outcome;
+  return refuse(state, op, outcome.rule, `${outcome.text.replace(/this change/g, changeName(state))}`, outcome.hint, outcome.details ?? {});
 }
 
 function requesterOnly(state: ChangeState, op: ChangeOperation): TransitionResult | null {
@@ -315,11 +349,17 @@ function approve(
       inPlaceOf = free.requirement.group;
     }
   }
+  const outOfOrder = inPlaceOf === undefined ? reviewStepBlock(e, progress, op.role, label) : null;
+  if (outOfOrder !== null) return refuse(state, op, 'review-order', outOfOrder.text, outOfOrder.hint);
   if (inPlaceOf === undefined && wouldCount(progress, op.role).length === 0) {
     const relevant = progress.requirements.filter((p) => p.requirement.roles.includes(op.role));
     const why = relevant.map((p) => {
       if (p.satisfied) return `${p.requirement.name} is already met`;
       const same = p.counted.find((c) => c.role === op.role);
+      const accountable = (p.requirement.accountable ?? []).filter((r) => !p.counted.some((c) => c.role === r));
+      if (same === undefined && accountable.length > 0) {
+        return `${p.requirement.name} still needs its accountable ${accountable.map(label).join(' and ')}, which leave${accountable.length === 1 ? 's' : ''} no place in its quorum for ${label(op.role)}`;
+      }
       return `${p.requirement.name} already has an approval as ${label(op.role)} (${same?.by.name ?? '?'}) and its quorum needs different roles: still ${p.missing}`;
     }).join('; ');
     return refuse(state, op, 'approval-does-not-count', `an approval as ${label(op.role)} would not count toward any approval ${changeName(state)} still needs: ${why || 'every approval is already given'}.`,
@@ -490,6 +530,8 @@ function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'br
     return refuse(state, op, 'break-glass-responder', `${op.by.name} holds ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'no role'}; only the responder list (${glass.responders.map((r) => roleName(policy, r)).join(', ')}; policy classes.${e.class}.breakGlass.responders) may carry out an emergency change under break-glass.`,
       'Call a responder on the list to carry out the emergency work.');
   }
+  const notListed = breakGlassApproverProblem(op.approver, glass.approverRoles, policy, e.class);
+  if (notListed !== null) return refuse(state, op, 'break-glass-approver', notListed.text, notListed.hint);
   if (!glass.approverRoles.includes(op.approver.role)) {
     return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (policy classes.${e.class}.breakGlass.approverRoles).`,
       'Reach one of the named approvers (in person, by phone or by radio) and record their approval.');
@@ -517,6 +559,7 @@ function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'br
         stagingRecord: null, overrides: period.used,
         breakGlass: {
           approver: { id: op.approver.id ?? null, name: op.approver.name.trim(), role: op.approver.role }, method: op.method, reason: op.reason.trim(),
+          approverSignedAt: op.approverSigned === true ? now.toISOString() : null,
           at: now.toISOString(), recordedBy: ref(op.by),
         },
         retrospective: {
@@ -581,7 +624,7 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
     }
   }
   if (decision.effect === 'close') {
-    const blocked = unexplainedRefusal(state, op, ctx, `${decision.label} at ${target.name}`);
+    const blocked = unexplainedRefusal(state, op, ctx, `${decision.label} at ${target.name}`) ?? safetyRefusal(state, op, ctx);
     if (blocked !== null) return blocked;
   }
   const comment = op.comment?.trim() ?? '';
@@ -661,12 +704,18 @@ function close(state: ChangeState, op: Extract<ChangeOperation, { type: 'close' 
       return refuse(state, op, 'checkpoints-open', `${changeName(state)} is closed as completed only after ${last.name} decides ${last.decisions.find((d) => d.effect === 'close')!.label}; due now: ${next?.name ?? '(none)'}.`,
         'Have the shift supervisor sign the remaining checkpoints, or roll the change back.');
     }
-    const blocked = unexplainedRefusal(state, op, ctx, 'closing as completed');
+    const blocked = unexplainedRefusal(state, op, ctx, 'closing as completed') ?? safetyRefusal(state, op, ctx);
     if (blocked !== null) return blocked;
     return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
   }
   if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
   return unreachable(state, op);
+}
+
+/** The refusal while a safety-critical change lacks the safety manager's sign-off on its current after-snapshots. */
+function safetyRefusal(state: Extract<ChangeState, { status: 'in-execution' }>, op: ChangeOperation, ctx: TransitionContext): TransitionResult | null {
+  const missing = safetySignOffMissing(state, ctx.policy);
+  return missing === null ? null : refuse(state, op, 'safety-sign-off-missing', `CLOSE of ${changeName(state)} waits: ${missing.text}`, missing.hint);
 }
 
 /** The refusal while after-diff rows are unexpected or missing and unexplained (null when none are). */
@@ -735,6 +784,8 @@ function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperation, { 
   if (samePerson(glass.approver, op.by) || op.by.id === state.execution.executor.id) {
     return refuse(state, op, 'segregation-of-duties', `${op.by.name} approved or carried out the break-glass work on ${changeName(state)} and cannot review it.`, 'Another CAB member must review it.');
   }
+  const waiting = retrospectiveProblem(state, op.by);
+  if (waiting !== null) return refuse(state, op, waiting.rule, waiting.text.replace(/this change/g, changeName(state)), waiting.hint);
   if (r.reviews.some((x) => x.by.id === op.by.id)) {
     return refuse(state, op, 'approve-twice', `${op.by.name} already reviewed ${changeName(state)}; a person reviews a change once.`, 'Another reviewer must give the missing reviews.');
   }
@@ -745,6 +796,7 @@ function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperation, { 
     return refuse(state, op, 'approval-does-not-count', `a review as ${label(op.role)} would not count: ${missing}.`, 'The remaining reviews must come from the roles listed.');
   }
   if (blank(op.comment)) return refuse(state, op, 'reason-required', 'a retrospective review needs its findings written down.', 'Write what the review found (root cause, follow-up).');
+  if (op.verdict === 'reject') return ruled(state, op, rejectRetrospective(state, op, now));
   const record: ApprovalRecord = { by: ref(op.by), role: op.role, meaning: 'reviewed', at: now.toISOString(), comment: op.comment.trim(), conditions: [], diffReviewed: false };
   const reviews = [...r.reviews, record];
   const done = countApprovals(r.requirements, reviews, false).complete;
