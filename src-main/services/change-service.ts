@@ -11,7 +11,7 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type FollowUpKind, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
@@ -26,7 +26,8 @@ import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
 import { PLANT_ENGINEERING, type PlantService } from './plant-service.ts';
 import type { ProfileService } from './profile-service.ts';
-import type { BaselineService } from './baseline-service.ts';
+import { BASELINE_APPROVER_ROLES, type BaselineService } from './baseline-service.ts';
+import { REVIEW_MEANING, isReviewAction, reviewOperation, reviewSummary, type ReviewAction } from './change-review-actions.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
@@ -66,25 +67,32 @@ export type SignedAction =
   | { type: 'reject'; role: string; reason: string }
   | { type: 'defer'; role: string; reason: string }
   | { type: 'schedule'; start: string; end: string; override?: OverrideRequest }
-  | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
+  | {
+    /** The approver is an enrolled person; with their password they sign now, without it they sign later (confirm-break-glass). */
+    type: 'break-glass'; approverEmployeeId: string; approverPassword?: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string;
+  }
   | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
   | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
   | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
   | { type: 'explain'; explanations: { controllerId: string; tag: string; text: string }[]; supervisorEmployeeId: string; supervisorPassword: string; supervisorRole?: string }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
-  | { type: 'retrospective-review'; role: string; comment: string };
+  | { type: 'retrospective-review'; role: string; comment: string; verdict?: 'accept' | 'reject'; followUp?: FollowUpKind }
+  | ReviewAction;
 
 /** How the timeline words the decisions signed in a role: "approved with conditions as OT security". */
 const ACTION_WORDS: Record<SignedAction['type'], string> = {
   submit: 'submitted', withdraw: 'withdrew', approve: 'approved', 'approve-with-conditions': 'approved with conditions', reject: 'rejected', defer: 'deferred',
   schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started execution', 'record-snapshot': 'recorded a snapshot',
   checkpoint: 'signed a checkpoint', explain: 'explained the after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
+  'safety-sign-off': 'signed off safety', 'confirm-break-glass': 'signed the break-glass approval', 'emergency-report': 'wrote the emergency report',
+  'rollback-decision': 'decided on rollback', 'manual-rollback': 'rolled back by hand', 'post-implementation-review': 'reviewed after implementation',
 };
 
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
   schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', explain: 'responsible', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
+  ...REVIEW_MEANING,
 };
 
 /** One change in the register. */
@@ -197,7 +205,7 @@ export class ChangeService {
   }
 
   private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor,
-    cosigners: readonly Cosigner[] = []): ChangeState {
+    cosigners: readonly Cosigner[] = [], afterRules?: () => void): ChangeState {
     const now = this.deps.clock();
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const policy = this.deps.policy;
@@ -210,6 +218,7 @@ export class ChangeService {
       get controllerNames() { return (names ??= changes.controllerNames()); },
     });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
+    afterRules?.();
     const next = JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>;
     // The signature covers the change's content, the decision, and the hashes of what it relied on: the checklist
     // state, the snapshots, the diffs, the policy revision (11.70; change-signature.ts).
@@ -269,6 +278,7 @@ export class ChangeService {
   act(id: string, byId: string, password: string, action: SignedAction, actor: Actor): ChangeState {
     const person = this.deps.identity.personByEmployeeId(byId);
     const by = this.participant(person);
+    if (isReviewAction(action)) return this.actReview(id, person, password, action, actor);
     const op: ChangeOperation = action.type === 'submit' ? { type: 'submit', by }
       : action.type === 'withdraw' ? { type: 'withdraw', by, reason: action.reason }
         : action.type === 'approve' ? { type: 'approve', by, role: action.role, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
@@ -276,7 +286,7 @@ export class ChangeService {
             : action.type === 'reject' ? { type: 'reject', by, role: action.role, reason: action.reason }
               : action.type === 'defer' ? { type: 'defer', by, role: action.role, reason: action.reason }
                 : action.type === 'schedule' ? { type: 'schedule', by, start: action.start, end: action.end, ...this.overrideOf(action.override) }
-                  : action.type === 'break-glass' ? { type: 'break-glass', by, approver: { name: action.approverName, role: action.approverRole }, method: action.method, reason: action.reason }
+                  : action.type === 'break-glass' ? this.breakGlassOp(by, action)
                     : action.type === 'start-execution' ? {
                       type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}), ...(action.conditionsMet ? { conditionsMet: true } : {}),
                       ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}), ...this.overrideOf(action.override),
@@ -289,11 +299,12 @@ export class ChangeService {
                         : action.type === 'explain' ? this.explainOp(by, action)
                         : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
-                          : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
+                          : this.retrospectiveOp(id, by, action);
     const summary = action.type === 'submit' ? 'submitted for approval'
       : action.type === 'withdraw' ? `withdrew: ${action.reason}`
         : action.type === 'schedule' ? `scheduled ${formatLocal(Date.parse(action.start), this.deps.policy.current().plant.timeZone)} – ${formatLocal(Date.parse(action.end), this.deps.policy.current().plant.timeZone)}`
-          : action.type === 'break-glass' ? `started under break-glass, approved by ${action.approverName} (${action.approverRole}) by ${action.method}: ${action.reason}`
+          : action.type === 'break-glass' ? `started under break-glass, approved by ${this.nameWithId(action.approverEmployeeId)} as ${roleName(this.deps.policy.current(), action.approverRole)} by ${action.method}${action.approverPassword ? ' (signed by the approver)' : ' (the approver\'s signature is owed)'}: ${action.reason}`
+            : action.type === 'retrospective-review' && action.verdict === 'reject' ? `rejected the emergency work as ${roleName(this.deps.policy.current(), action.role)}, follow-up: ${action.followUp === 'rollback' ? 'rollback' : 'corrective change'}: ${action.comment}`
             : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${this.nameWithId(action.witnessEmployeeId)}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
               : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
               : action.type === 'checkpoint' ? this.checkpointSummary(action)
@@ -312,8 +323,73 @@ export class ChangeService {
       cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
     }
     if (action.type === 'explain') cosigners.push({ employeeId: action.supervisorEmployeeId, password: action.supervisorPassword, meaning: 'reviewed', as: 'countersign' });
+    if (action.type === 'break-glass' && action.approverPassword) cosigners.push({ employeeId: action.approverEmployeeId, password: action.approverPassword, meaning: 'approved', as: 'break-glass-approver' });
     const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
-    return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+    const next = this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+    if (op.type === 'retrospective-review' && op.followUpChangeId !== undefined) this.fileFollowUp(next, op.followUpChangeId, op.followUp ?? 'corrective-change', op.comment, actor);
+    return next;
+  }
+
+  /** The break-glass operation: the approver is the enrolled person named, with the roles their certificate carries. */
+  private breakGlassOp(by: Participant, action: Extract<SignedAction, { type: 'break-glass' }>): ChangeOperation {
+    const approver = this.deps.identity.personByEmployeeId(action.approverEmployeeId);
+    return {
+      type: 'break-glass', by, approver: { id: approver.employeeId, name: approver.name, role: action.approverRole, roles: approver.roles }, method: action.method, reason: action.reason,
+      approverSigned: action.approverPassword !== undefined && action.approverPassword !== '',
+    };
+  }
+
+  /** The retrospective review; a rejection whose follow-up is a new change gets that change's id now (filed once the rejection is signed). */
+  private retrospectiveOp(id: string, by: Participant, action: Extract<SignedAction, { type: 'retrospective-review' }>): ChangeOperation {
+    const base = { type: 'retrospective-review' as const, by, role: action.role, comment: action.comment };
+    if (action.verdict !== 'reject') return base;
+    const state = this.state(id);
+    const inPlace = action.followUp === 'rollback' && state.status === 'in-execution';
+    return { ...base, verdict: 'reject', ...(action.followUp ? { followUp: action.followUp } : {}), ...(inPlace || !action.followUp ? {} : { followUpChangeId: uuidv7() }) };
+  }
+
+  /** Files the follow-up a rejecting retrospective review opened: a draft linked to the rejected change, filed by the reviewer. */
+  private fileFollowUp(rejected: ChangeState, followUpId: string, kind: FollowUpKind, reason: string, actor: Actor): void {
+    const by = rejected.status !== 'draft' && 'execution' in rejected ? rejected.execution.retrospective?.rejection?.by : undefined;
+    if (!by) return;
+    const words = kind === 'rollback' ? 'Roll back' : 'Correct';
+    const fields = ChangeRequestFieldsSchema.parse({
+      title: `${words} ${changeNumber(rejected)}: ${rejected.fields.title}`.slice(0, 200),
+      description: `Opened by the retrospective review that rejected ${changeName(rejected)}: ${reason.trim()}`,
+      class: kind === 'rollback' ? 'emergency' : 'normal',
+      targetControllers: rejected.fields.targetControllers,
+    });
+    const draft = { ...newChange(followUpId, by, fields, this.deps.clock(), this.nextChangeNumber()), followUpOf: { changeId: rejected.id, number: changeNumber(rejected), kind } };
+    this.deps.journal.append('change.updated', {
+      changeId: followUpId, operation: 'create', by, summary: `filed ${changeName(draft)} as the ${kind === 'rollback' ? 'rollback' : 'corrective change'} of ${changeName(rejected)}`, signature: null,
+      state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
+    }, actor);
+  }
+
+  /**
+   * A review action (review-actions.ts). The post-implementation review also approves each target controller's
+   * latest after-snapshot as its new baseline with the reviewer's password, checked before anything is recorded.
+   */
+  private actReview(id: string, person: PersonRow, password: string, action: ReviewAction, actor: Actor): ChangeState {
+    const state = this.state(id);
+    const op = reviewOperation(state, this.participant(person), action);
+    const policy = this.deps.policy.current();
+    const summary = reviewSummary(state, action, this.deps.clock(), { role: (r) => roleName(policy, r), controller: (c) => this.deps.plant.controllerName(c) });
+    const baselines = op.type === 'post-implementation-review' ? op.baselines.filter((b) => this.deps.baselines.current(b.controllerId)?.snapshotSha256 !== b.snapshotSha256) : [];
+    const baselineChecks = (): void => {
+      if (op.type !== 'post-implementation-review') return;
+      if (!person.roles.some((r) => BASELINE_APPROVER_ROLES.includes(r))) {
+        throw new BaselineError('baseline-not-approver', `${person.name} holds none of the roles that approve baselines (${BASELINE_APPROVER_ROLES.join(', ')}), and the post-implementation review approves the new baselines.`, 'Ask a plant engineering manager not on the change.');
+      }
+      for (const b of baselines) {
+        if (this.deps.baselines.verifiedSnapshot(b.snapshotSha256).file.signatures.some((x) => x.signer.employeeId === person.employeeId)) {
+          throw new BaselineError('baseline-self-approval', `${person.name} signed the after-snapshot of ${this.deps.plant.controllerName(b.controllerId)} and cannot approve it as the baseline.`, 'Another reviewer signs the post-implementation review.');
+        }
+      }
+    };
+    const next = this.apply(id, state, op, summary, { person, meaning: REVIEW_MEANING[action.type], password }, actor, [], baselineChecks);
+    for (const b of baselines) this.deps.baselines.approve(b.controllerId, b.snapshotSha256, person.employeeId, password, actor, id);
+    return next;
   }
 
   /** "Eli Engineer (E101)"; the id alone for someone not enrolled here. */
@@ -383,6 +459,10 @@ export class ChangeService {
     const after = (state.execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
     if (!after) {
       throw new BaselineError('baseline-no-after', `${changeNameStart(state)} has no after-snapshot of ${this.deps.plant.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
+    }
+    if (state.review.evaluation.postImplementationReview !== undefined) {
+      throw new BaselineError('baseline-by-review', `${changeNameStart(state)} is a ${state.review.evaluation.class} change: its new baseline is approved by its post-implementation review.`,
+        'Sign the post-implementation review on the change; it approves the after-snapshots as the new baselines.');
     }
     if (employeeId === state.requester.id || employeeId === state.execution.executor.id) {
       throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} filed or carried out ${changeName(state)} and cannot approve its result as the new baseline.`,

@@ -24,7 +24,7 @@ describe('Change-window timer in Chromium: the time left in the slot, warnings a
       const controllerId = setUpPlant(app);
       const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-      app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
+      app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor());
       app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', ...SLOT }, app.actor());
       now = new Date('2026-11-27T05:05:00Z');

@@ -495,7 +495,10 @@ export const OPERATIONS = {
         z.object({ type: z.literal('reject'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('defer'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime(), override: OverrideRequestSchema.optional() }).strict(),
-        z.object({ type: z.literal('break-glass'), approverName: z.string().min(1).max(120), approverRole: z.string().min(1), method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000) }).strict(),
+        z.object({
+          type: z.literal('break-glass'), approverEmployeeId: z.string().min(1), approverPassword: Password.optional(), approverRole: z.string().min(1),
+          method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000),
+        }).strict(),
         z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), witnessPassword: Password.optional(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('record-snapshot'), phase: z.enum(['before', 'after']), controllerId: z.string().min(1), snapshotSha256: Sha256 }).strict(),
         z.object({
@@ -509,7 +512,27 @@ export const OPERATIONS = {
         }).strict(),
         z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),
-        z.object({ type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000) }).strict(),
+        z.object({
+          type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000),
+          verdict: z.enum(['accept', 'reject']).optional(), followUp: z.enum(['rollback', 'corrective-change']).optional(),
+        }).strict(),
+        z.object({ type: z.literal('safety-sign-off'), role: z.string().min(1), confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional() }).strict(),
+        z.object({ type: z.literal('confirm-break-glass') }).strict(),
+        z.object({
+          type: z.literal('emergency-report'), rootCause: z.string().max(4000), contributingFactors: z.string().max(4000).optional(), lessonsLearned: z.string().max(4000),
+          permanentFix: z.string().max(500),
+        }).strict(),
+        z.object({
+          type: z.literal('rollback-decision'), answers: z.object({ safetyImpact: z.boolean(), productionCritical: z.boolean(), workaroundAvailable: z.boolean() }).strict(),
+          comment: z.string().max(2000).optional(),
+        }).strict(),
+        z.object({
+          type: z.literal('manual-rollback'), controllerId: z.string().min(1), kind: z.enum(['logic', 'firmware', 'other']), reference: z.string().max(500),
+          confirmed: z.array(z.string().max(300)).max(20),
+        }).strict(),
+        z.object({
+          type: z.literal('post-implementation-review'), role: z.string().min(1), objectivesMet: z.boolean(), findings: z.string().max(4000), lessonsLearned: z.string().max(4000),
+        }).strict(),
       ]),
     }).strict(),
     response: z.object({ status: z.string() }),

@@ -37,7 +37,7 @@ export const DEFAULT_SAFETY_REVIEW = {
 /** The post-implementation review when a policy leaves it out: normal and major (safety-critical) changes. */
 export const DEFAULT_POST_IMPLEMENTATION_REVIEW = {
   classes: ['normal', 'safety-critical'] as ('standard' | 'normal' | 'emergency' | 'safety-critical')[],
-  reviewerRoles: ['plant-engineering-manager', 'quality-compliance'],
+  reviewerRoles: ['plant-engineering-manager'],
   within: 72 * 60,
 };
 

@@ -183,7 +183,7 @@ describe('classes', () => {
     expect(e.approvals.map((a) => [a.group, a.quorum, a.step?.index])).toEqual([['technical-review', 1, 0], ['process-safety', 1, 1], ['safety-manager', 1, 1], ['cab', 2, 2]]);
     expect(e.approvals.find((a) => a.group === 'cab')?.accountable).toEqual(['ot-security', 'quality-compliance']);
     expect(e.safety).toMatchObject({ signOffRoles: ['safety-manager'], checklist: expect.arrayContaining(['Safety interlocks checked and working']) as unknown as string[] });
-    expect(e.postImplementationReview).toMatchObject({ reviewerRoles: ['plant-engineering-manager', 'quality-compliance'], withinMinutes: 72 * 60 });
+    expect(e.postImplementationReview).toMatchObject({ reviewerRoles: ['plant-engineering-manager'], withinMinutes: 72 * 60 });
     expect(e.dualControl).toEqual({ required: true, reasons: ['Safety-critical changes need dual control: two different people approve, and a second person witnesses the execution (policy classes.safety-critical.dualControl)'] });
     expect(e.staging.reasons).toEqual(['Safety-critical changes need a staging deploy (policy classes.safety-critical.staging)']);
     expect(e.notice).toMatchObject({ minutes: 14 * 24 * 60, reasons: ['Safety-critical changes need 14 d notice (policy classes.safety-critical.notice)'] });

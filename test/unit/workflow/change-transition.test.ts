@@ -181,7 +181,7 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'emergency-report': return reportOp;
     case 'rollback-decision': return { type, by: eng, answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: true } };
     case 'manual-rollback': return { type, by: eng, controllerId: 'plc-l09-filler', kind: 'logic', reference: 'filler-before.L5X', confirmed: [...MANUAL_ROLLBACK_STEPS] };
-    case 'post-implementation-review': return { type, by: qa, role: 'quality-compliance', objectivesMet: true, findings: 'Speed raised, no alarms', lessonsLearned: 'Simulator run was worth it', baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] };
+    case 'post-implementation-review': return { type, by: pem2, role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed raised, no alarms', lessonsLearned: 'Simulator run was worth it', baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] };
   }
 }
 
