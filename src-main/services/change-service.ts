@@ -11,13 +11,14 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type FollowUpKind, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type FollowUpKind } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
-import { formatLocal } from '../../src-shared/common/workflow/time-zone.ts';
+import type { SignedAction, SignedActionOf } from '../../src-shared/common/workflow/signed-actions.ts';
+import { dispatchAction, type Cosigner } from './change-actions.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { cosignatureDocument, decisionDocument, reliedOn, type ReliedContext } from '../../src-shared/node/change-signature.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -27,7 +28,6 @@ import type { PolicyService } from './policy-service.ts';
 import { PLANT_ENGINEERING, type PlantService } from './plant-service.ts';
 import type { ProfileService } from './profile-service.ts';
 import { BASELINE_APPROVER_ROLES, type BaselineService } from './baseline-service.ts';
-import { REVIEW_MEANING, isReviewAction, reviewOperation, reviewSummary, type ReviewAction } from './change-review-actions.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
@@ -38,62 +38,6 @@ import { proposalView, type ProposalView } from '../../src-shared/common/diff/pr
 
 /** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
 export const POLICY_ADOPTERS: readonly string[] = PLANT_ENGINEERING;
-
-/** An override approver's own signature letting work happen outside a window or inside a blackout. */
-export interface OverrideRequest {
-  employeeId: string;
-  password: string;
-  role: string;
-  rule: 'outside-window' | 'blackout';
-  /** The blackout's name, for `rule: 'blackout'`. */
-  blackout?: string;
-  reason: string;
-}
-
-/** A second person signing the same decision: an override approver or a witness. */
-interface Cosigner {
-  employeeId: string;
-  password: string;
-  meaning: SignatureMeaning;
-  as: string;
-}
-
-/** A decision or action a person signs on a change. */
-export type SignedAction =
-  | { type: 'submit' }
-  | { type: 'withdraw'; reason: string }
-  | { type: 'approve'; role: string; comment?: string; diffReviewed?: boolean }
-  | { type: 'approve-with-conditions'; role: string; conditions: string[]; comment?: string; diffReviewed?: boolean }
-  | { type: 'reject'; role: string; reason: string }
-  | { type: 'defer'; role: string; reason: string }
-  | { type: 'schedule'; start: string; end: string; override?: OverrideRequest }
-  | {
-    /** The approver is an enrolled person; with their password they sign now, without it they sign later (confirm-break-glass). */
-    type: 'break-glass'; approverEmployeeId: string; approverPassword?: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string;
-  }
-  | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
-  | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
-  | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
-  | { type: 'explain'; explanations: { controllerId: string; tag: string; text: string }[]; supervisorEmployeeId: string; supervisorPassword: string; supervisorRole?: string }
-  | { type: 'rollback'; reason: string }
-  | { type: 'close'; comment?: string }
-  | { type: 'retrospective-review'; role: string; comment: string; verdict?: 'accept' | 'reject'; followUp?: FollowUpKind }
-  | ReviewAction;
-
-/** How the timeline words the decisions signed in a role: "approved with conditions as OT security". */
-const ACTION_WORDS: Record<SignedAction['type'], string> = {
-  submit: 'submitted', withdraw: 'withdrew', approve: 'approved', 'approve-with-conditions': 'approved with conditions', reject: 'rejected', defer: 'deferred',
-  schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started execution', 'record-snapshot': 'recorded a snapshot',
-  checkpoint: 'signed a checkpoint', explain: 'explained the after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
-  'safety-sign-off': 'signed off safety', 'confirm-break-glass': 'signed the break-glass approval', 'emergency-report': 'wrote the emergency report',
-  'rollback-decision': 'decided on rollback', 'manual-rollback': 'rolled back by hand', 'post-implementation-review': 'reviewed after implementation',
-};
-
-const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
-  submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
-  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', explain: 'responsible', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
-  ...REVIEW_MEANING,
-};
 
 /** One change in the register. */
 export interface ChangeSummary {
@@ -274,83 +218,50 @@ export class ChangeService {
     return this.apply(id, this.state(id), { type: 'edit', by: this.participant(person), fields }, 'edited the request', null, actor);
   }
 
-  /** A signed action: submit, withdraw, approve, approve with conditions, reject, defer. Asks for the password. */
+  /** A signed action (any entry of the signed-actions table), signed with the person's password; co-signers sign the same decision. */
   act(id: string, byId: string, password: string, action: SignedAction, actor: Actor): ChangeState {
     const person = this.deps.identity.personByEmployeeId(byId);
-    const by = this.participant(person);
-    if (isReviewAction(action)) return this.actReview(id, person, password, action, actor);
-    const op: ChangeOperation = action.type === 'submit' ? { type: 'submit', by }
-      : action.type === 'withdraw' ? { type: 'withdraw', by, reason: action.reason }
-        : action.type === 'approve' ? { type: 'approve', by, role: action.role, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
-          : action.type === 'approve-with-conditions' ? { type: 'approve-with-conditions', by, role: action.role, conditions: action.conditions, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
-            : action.type === 'reject' ? { type: 'reject', by, role: action.role, reason: action.reason }
-              : action.type === 'defer' ? { type: 'defer', by, role: action.role, reason: action.reason }
-                : action.type === 'schedule' ? { type: 'schedule', by, start: action.start, end: action.end, ...this.overrideOf(action.override) }
-                  : action.type === 'break-glass' ? this.breakGlassOp(by, action)
-                    : action.type === 'start-execution' ? {
-                      type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}), ...(action.conditionsMet ? { conditionsMet: true } : {}),
-                      ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}), ...this.overrideOf(action.override),
-                    }
-                      : action.type === 'record-snapshot' ? this.snapshotOp(id, by, action)
-                      : action.type === 'checkpoint' ? {
-                        type: 'checkpoint', by, role: action.role, checkpoint: action.checkpoint, decision: action.decision, confirmed: action.confirmed,
-                        ...(action.comment ? { comment: action.comment } : {}), ...(action.notes ? { notes: action.notes } : {}),
-                      }
-                        : action.type === 'explain' ? this.explainOp(by, action)
-                        : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
-                        : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
-                          : this.retrospectiveOp(id, by, action);
-    const summary = action.type === 'submit' ? 'submitted for approval'
-      : action.type === 'withdraw' ? `withdrew: ${action.reason}`
-        : action.type === 'schedule' ? `scheduled ${formatLocal(Date.parse(action.start), this.deps.policy.current().plant.timeZone)} – ${formatLocal(Date.parse(action.end), this.deps.policy.current().plant.timeZone)}`
-          : action.type === 'break-glass' ? `started under break-glass, approved by ${this.nameWithId(action.approverEmployeeId)} as ${roleName(this.deps.policy.current(), action.approverRole)} by ${action.method}${action.approverPassword ? ' (signed by the approver)' : ' (the approver\'s signature is owed)'}: ${action.reason}`
-            : action.type === 'retrospective-review' && action.verdict === 'reject' ? `rejected the emergency work as ${roleName(this.deps.policy.current(), action.role)}, follow-up: ${action.followUp === 'rollback' ? 'rollback' : 'corrective change'}: ${action.comment}`
-            : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${this.nameWithId(action.witnessEmployeeId)}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
-              : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
-              : action.type === 'checkpoint' ? this.checkpointSummary(action)
-                : action.type === 'explain' ? `explained ${action.explanations.map((x) => `${this.deps.plant.controllerName(x.controllerId)} ${x.tag}: ${x.text.trim()}`).join('; ')}; countersigned by ${this.deps.identity.personByEmployeeId(action.supervisorEmployeeId).name}`
-                : action.type === 'rollback' ? `rolled back: ${action.reason}`
-                : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
-                  : `${ACTION_WORDS[action.type]} as ${roleName(this.deps.policy.current(), action.role)}${'reason' in action ? `: ${action.reason}` : 'conditions' in action ? `: ${action.conditions.join('; ')}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
-    const override = 'override' in action ? action.override : undefined;
-    const overrideNote = override ? `; override (${override.rule === 'blackout' ? `inside the blackout${override.blackout ? ` ${override.blackout}` : ''}` : 'outside every change window'}) by ${this.nameWithId(override.employeeId)} as ${roleName(this.deps.policy.current(), override.role)}: ${override.reason}` : '';
-    const cosigners: Cosigner[] = [];
-    if (override) cosigners.push({ employeeId: override.employeeId, password: override.password, meaning: 'approved', as: `override:${override.rule}` });
-    if (action.type === 'start-execution' && action.witnessEmployeeId) {
-      if (!action.witnessPassword) {
-        throw new BaselineError('witness-signature', `The witness ${this.nameWithId(action.witnessEmployeeId)} has not signed.`, 'The witness enters their own password to sign the start with you (dual control).');
-      }
-      cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
-    }
-    if (action.type === 'explain') cosigners.push({ employeeId: action.supervisorEmployeeId, password: action.supervisorPassword, meaning: 'reviewed', as: 'countersign' });
-    if (action.type === 'break-glass' && action.approverPassword) cosigners.push({ employeeId: action.approverEmployeeId, password: action.approverPassword, meaning: 'approved', as: 'break-glass-approver' });
-    const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
-    const next = this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+    const policy = this.deps.policy;
+    const state = this.state(id);
+    const { op, summary, meaning, cosigners } = dispatchAction(action, {
+      by: this.participant(person),
+      participant: (employeeId) => this.participant(this.deps.identity.personByEmployeeId(employeeId)),
+      nameWithId: (employeeId) => this.nameWithId(employeeId),
+      controllerName: (controllerId) => this.deps.plant.controllerName(controllerId),
+      roleName: (role) => roleName(policy.current(), role),
+      timeZone: () => policy.current().plant.timeZone,
+      checkpoints: () => policy.checkpoints(),
+      snapshotOp: (by, a) => this.snapshotOp(id, by, a),
+      explainOp: (by, a) => this.explainOp(by, a),
+      change: () => state,
+      now: () => this.deps.clock(),
+      newChangeId: () => uuidv7(),
+    });
+    // The post-implementation review approves the after-snapshots as the new baselines: checked once the rules allow
+    // the review and before anything is signed, approved right after it.
+    const baselines = op.type === 'post-implementation-review' ? op.baselines.filter((b) => this.deps.baselines.current(b.controllerId)?.snapshotSha256 !== b.snapshotSha256) : [];
+    const next = this.apply(id, state, op, summary, { person, meaning, password }, actor, cosigners, () => this.baselineChecks(person, baselines));
+    for (const b of baselines) this.deps.baselines.approve(b.controllerId, b.snapshotSha256, person.employeeId, password, actor, id);
     if (op.type === 'retrospective-review' && op.followUpChangeId !== undefined) this.fileFollowUp(next, op.followUpChangeId, op.followUp ?? 'corrective-change', op.comment, actor);
     return next;
   }
 
-  /** The break-glass operation: the approver is the enrolled person named, with the roles their certificate carries. */
-  private breakGlassOp(by: Participant, action: Extract<SignedAction, { type: 'break-glass' }>): ChangeOperation {
-    const approver = this.deps.identity.personByEmployeeId(action.approverEmployeeId);
-    return {
-      type: 'break-glass', by, approver: { id: approver.employeeId, name: approver.name, role: action.approverRole, roles: approver.roles }, method: action.method, reason: action.reason,
-      approverSigned: action.approverPassword !== undefined && action.approverPassword !== '',
-    };
-  }
-
-  /** The retrospective review; a rejection whose follow-up is a new change gets that change's id now (filed once the rejection is signed). */
-  private retrospectiveOp(id: string, by: Participant, action: Extract<SignedAction, { type: 'retrospective-review' }>): ChangeOperation {
-    const base = { type: 'retrospective-review' as const, by, role: action.role, comment: action.comment };
-    if (action.verdict !== 'reject') return base;
-    const state = this.state(id);
-    const inPlace = action.followUp === 'rollback' && state.status === 'in-execution';
-    return { ...base, verdict: 'reject', ...(action.followUp ? { followUp: action.followUp } : {}), ...(inPlace || !action.followUp ? {} : { followUpChangeId: uuidv7() }) };
+  /** The reviewer may approve these after-snapshots as baselines: a baseline approver who signed none of them. */
+  private baselineChecks(person: PersonRow, baselines: readonly { controllerId: string; snapshotSha256: string }[]): void {
+    if (baselines.length === 0) return;
+    if (!person.roles.some((r) => BASELINE_APPROVER_ROLES.includes(r))) {
+      throw new BaselineError('baseline-not-approver', `${person.name} holds none of the roles that approve baselines (${BASELINE_APPROVER_ROLES.join(', ')}), and the post-implementation review approves the new baselines.`, 'Ask a plant engineering manager not on the change.');
+    }
+    for (const b of baselines) {
+      if (this.deps.baselines.verifiedSnapshot(b.snapshotSha256).file.signatures.some((x) => x.signer.employeeId === person.employeeId)) {
+        throw new BaselineError('baseline-self-approval', `${person.name} signed the after-snapshot of ${this.deps.plant.controllerName(b.controllerId)} and cannot approve it as the baseline.`, 'Another reviewer signs the post-implementation review.');
+      }
+    }
   }
 
   /** Files the follow-up a rejecting retrospective review opened: a draft linked to the rejected change, filed by the reviewer. */
   private fileFollowUp(rejected: ChangeState, followUpId: string, kind: FollowUpKind, reason: string, actor: Actor): void {
-    const by = rejected.status !== 'draft' && 'execution' in rejected ? rejected.execution.retrospective?.rejection?.by : undefined;
+    const by = 'execution' in rejected ? rejected.execution.retrospective?.rejection?.by : undefined;
     if (!by) return;
     const words = kind === 'rollback' ? 'Roll back' : 'Correct';
     const fields = ChangeRequestFieldsSchema.parse({
@@ -366,32 +277,6 @@ export class ChangeService {
     }, actor);
   }
 
-  /**
-   * A review action (review-actions.ts). The post-implementation review also approves each target controller's
-   * latest after-snapshot as its new baseline with the reviewer's password, checked before anything is recorded.
-   */
-  private actReview(id: string, person: PersonRow, password: string, action: ReviewAction, actor: Actor): ChangeState {
-    const state = this.state(id);
-    const op = reviewOperation(state, this.participant(person), action);
-    const policy = this.deps.policy.current();
-    const summary = reviewSummary(state, action, this.deps.clock(), { role: (r) => roleName(policy, r), controller: (c) => this.deps.plant.controllerName(c) });
-    const baselines = op.type === 'post-implementation-review' ? op.baselines.filter((b) => this.deps.baselines.current(b.controllerId)?.snapshotSha256 !== b.snapshotSha256) : [];
-    const baselineChecks = (): void => {
-      if (op.type !== 'post-implementation-review') return;
-      if (!person.roles.some((r) => BASELINE_APPROVER_ROLES.includes(r))) {
-        throw new BaselineError('baseline-not-approver', `${person.name} holds none of the roles that approve baselines (${BASELINE_APPROVER_ROLES.join(', ')}), and the post-implementation review approves the new baselines.`, 'Ask a plant engineering manager not on the change.');
-      }
-      for (const b of baselines) {
-        if (this.deps.baselines.verifiedSnapshot(b.snapshotSha256).file.signatures.some((x) => x.signer.employeeId === person.employeeId)) {
-          throw new BaselineError('baseline-self-approval', `${person.name} signed the after-snapshot of ${this.deps.plant.controllerName(b.controllerId)} and cannot approve it as the baseline.`, 'Another reviewer signs the post-implementation review.');
-        }
-      }
-    };
-    const next = this.apply(id, state, op, summary, { person, meaning: REVIEW_MEANING[action.type], password }, actor, [], baselineChecks);
-    for (const b of baselines) this.deps.baselines.approve(b.controllerId, b.snapshotSha256, person.employeeId, password, actor, id);
-    return next;
-  }
-
   /** "Eli Engineer (E101)"; the id alone for someone not enrolled here. */
   private nameWithId(employeeId: string): string {
     try {
@@ -402,7 +287,7 @@ export class ChangeService {
   }
 
   /** The explain operation: the supervisor who countersigns, as the role they name or else their first checkpoint role. */
-  private explainOp(by: Participant, action: Extract<SignedAction, { type: 'explain' }>): ChangeOperation {
+  private explainOp(by: Participant, action: SignedActionOf<'explain'>): ChangeOperation {
     const supervisor = this.participant(this.deps.identity.personByEmployeeId(action.supervisorEmployeeId));
     const roles = this.deps.policy.checkpoints().signerRoles;
     const role = action.supervisorRole ?? supervisor.roles.find((r) => roles.includes(r)) ?? roles[0]!;
@@ -413,7 +298,7 @@ export class ChangeService {
    * The operation recording a snapshot on a change: the snapshot verified (signatures, trusted CA) and of that
    * controller; for an after-snapshot, its comparison with the change's before-snapshot and proposed diff.
    */
-  private snapshotOp(changeId: string, by: Participant, action: Extract<SignedAction, { type: 'record-snapshot' }>): ChangeOperation {
+  private snapshotOp(changeId: string, by: Participant, action: SignedActionOf<'record-snapshot'>): ChangeOperation {
     const { file, controllerId } = this.deps.baselines.verifiedSnapshot(action.snapshotSha256);
     if (controllerId !== action.controllerId) {
       throw new BaselineError('snapshot-other-controller', `Snapshot ${action.snapshotSha256.slice(0, 12)}… is of ${file.document.controller.description}, not of ${this.deps.plant.controllerName(action.controllerId)}.`,
@@ -472,26 +357,6 @@ export class ChangeService {
       throw new BaselineError('baseline-already', `The after-snapshot of ${this.deps.plant.controllerName(controllerId)} is already its baseline.`, 'Nothing more to approve.');
     }
     return { version: this.deps.baselines.approve(controllerId, after.snapshotSha256, employeeId, password, actor, changeId).version };
-  }
-
-  /** "GO at Pre-execution verification (5 of 5 items confirmed): comment". */
-  private checkpointSummary(action: Extract<SignedAction, { type: 'checkpoint' }>): string {
-    const c = this.deps.policy.checkpoints().checkpoints.find((x) => x.id === action.checkpoint);
-    const d = c?.decisions.find((x) => x.id === action.decision);
-    const confirmed = c ? c.items.filter((i) => action.confirmed.includes(i)).length : 0;
-    return `${d?.label ?? action.decision} at ${c?.name ?? action.checkpoint} (${confirmed} of ${c?.items.length ?? 0} items confirmed)${action.comment ? `: ${action.comment}` : ''}`;
-  }
-
-  /** The e-signature meaning of a checkpoint decision: go, no-go, rollback, or reviewed (extended monitoring). */
-  private checkpointMeaning(action: Extract<SignedAction, { type: 'checkpoint' }>): SignatureMeaning {
-    const effect = this.deps.policy.checkpoints().checkpoints.find((x) => x.id === action.checkpoint)?.decisions.find((x) => x.id === action.decision)?.effect;
-    return effect === 'proceed' || effect === 'close' ? 'go' : effect === 'stop' ? 'no-go' : effect === 'rollback' ? 'rollback' : 'reviewed';
-  }
-
-  private overrideOf(o: OverrideRequest | undefined): { overrides?: OverrideSignature[] } {
-    if (!o) return {};
-    const person = this.deps.identity.personByEmployeeId(o.employeeId);
-    return { overrides: [{ by: this.participant(person), role: o.role, rule: o.rule, ...(o.blackout ? { blackout: o.blackout } : {}), reason: o.reason }] };
   }
 
   /**

@@ -17,6 +17,7 @@ import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
 import type { Checkpoint, CheckpointRecord } from '../workflow/checkpoints.ts';
 import { KPI_OPERATIONS } from './kpi-contract.ts';
+import { PasswordSchema, Sha256Schema, SignedActionSchema } from '../workflow/signed-actions.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
 
@@ -152,7 +153,7 @@ export const VerifyReportSchema = z.object({
 });
 
 const Empty = z.object({}).strict();
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash (64 lowercase hex digits)');
+const Sha256 = Sha256Schema;
 
 /** A stored capture profile. */
 export const ProfileViewSchema = z.object({
@@ -177,7 +178,7 @@ export const ControllerViewSchema = z.object({
 /** A registered controller. */
 export type ControllerView = z.infer<typeof ControllerViewSchema>;
 
-const Password = z.string().min(1).max(1024);
+const Password = PasswordSchema;
 
 /** The longest profile CSV `profiles.import` accepts, in characters (10 MB); the CLI holds files to the same size. */
 export const PROFILE_CSV_MAX_CHARS = 10_000_000;
@@ -201,12 +202,6 @@ export const PackVerdictViewSchema = z.object({
 });
 /** The verdict on an evidence pack. */
 export type PackVerdictView = z.infer<typeof PackVerdictViewSchema>;
-
-/** An override approver's signature: their id, password, role, which rule it overrides and why. */
-const OverrideRequestSchema = z.object({
-  employeeId: z.string().min(1), password: Password, role: z.string().min(1), rule: z.enum(['outside-window', 'blackout']),
-  blackout: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(2000),
-}).strict();
 
 /** A person enrolled on this laptop. */
 export const PersonViewSchema = z.object({
@@ -484,56 +479,10 @@ export const OPERATIONS = {
     }),
   },
   'changes.act': {
-    // override: the override approver's own signature for work outside a window or inside a blackout
+    // every signed action is declared once, in src-shared/common/workflow/signed-actions.ts
     request: z.object({
       id: z.string().min(1), employeeId: z.string().min(1), password: Password,
-      action: z.discriminatedUnion('type', [
-        z.object({ type: z.literal('submit') }).strict(),
-        z.object({ type: z.literal('withdraw'), reason: z.string().min(1).max(2000) }).strict(),
-        z.object({ type: z.literal('approve'), role: z.string().min(1), comment: z.string().max(2000).optional(), diffReviewed: z.boolean().optional() }).strict(),
-        z.object({ type: z.literal('approve-with-conditions'), role: z.string().min(1), conditions: z.array(z.string().min(1).max(500)).min(1), comment: z.string().max(2000).optional(), diffReviewed: z.boolean().optional() }).strict(),
-        z.object({ type: z.literal('reject'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
-        z.object({ type: z.literal('defer'), role: z.string().min(1), reason: z.string().min(1).max(2000) }).strict(),
-        z.object({ type: z.literal('schedule'), start: z.string().datetime(), end: z.string().datetime(), override: OverrideRequestSchema.optional() }).strict(),
-        z.object({
-          type: z.literal('break-glass'), approverEmployeeId: z.string().min(1), approverPassword: Password.optional(), approverRole: z.string().min(1),
-          method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000),
-        }).strict(),
-        z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), witnessPassword: Password.optional(), override: OverrideRequestSchema.optional() }).strict(),
-        z.object({ type: z.literal('record-snapshot'), phase: z.enum(['before', 'after']), controllerId: z.string().min(1), snapshotSha256: Sha256 }).strict(),
-        z.object({
-          type: z.literal('checkpoint'), role: z.string().min(1), checkpoint: z.string().min(1), decision: z.string().min(1),
-          confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional(),
-          notes: z.array(z.object({ item: z.string().min(1).max(300), note: z.string().max(2000) }).strict()).max(50).optional(),
-        }).strict(),
-        z.object({
-          type: z.literal('explain'), explanations: z.array(z.object({ controllerId: z.string().min(1), tag: z.string().min(1).max(300), text: z.string().max(2000) }).strict()).min(1).max(50),
-          supervisorEmployeeId: z.string().min(1), supervisorPassword: Password, supervisorRole: z.string().min(1).optional(),
-        }).strict(),
-        z.object({ type: z.literal('rollback'), reason: z.string().min(1).max(2000) }).strict(),
-        z.object({ type: z.literal('close'), comment: z.string().max(2000).optional() }).strict(),
-        z.object({
-          type: z.literal('retrospective-review'), role: z.string().min(1), comment: z.string().min(1).max(2000),
-          verdict: z.enum(['accept', 'reject']).optional(), followUp: z.enum(['rollback', 'corrective-change']).optional(),
-        }).strict(),
-        z.object({ type: z.literal('safety-sign-off'), role: z.string().min(1), confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional() }).strict(),
-        z.object({ type: z.literal('confirm-break-glass') }).strict(),
-        z.object({
-          type: z.literal('emergency-report'), rootCause: z.string().max(4000), contributingFactors: z.string().max(4000).optional(), lessonsLearned: z.string().max(4000),
-          permanentFix: z.string().max(500),
-        }).strict(),
-        z.object({
-          type: z.literal('rollback-decision'), answers: z.object({ safetyImpact: z.boolean(), productionCritical: z.boolean(), workaroundAvailable: z.boolean() }).strict(),
-          comment: z.string().max(2000).optional(),
-        }).strict(),
-        z.object({
-          type: z.literal('manual-rollback'), controllerId: z.string().min(1), kind: z.enum(['logic', 'firmware', 'other']), reference: z.string().max(500),
-          confirmed: z.array(z.string().max(300)).max(20),
-        }).strict(),
-        z.object({
-          type: z.literal('post-implementation-review'), role: z.string().min(1), objectivesMet: z.boolean(), findings: z.string().max(4000), lessonsLearned: z.string().max(4000),
-        }).strict(),
-      ]),
+      action: SignedActionSchema,
     }).strict(),
     response: z.object({ status: z.string() }),
   },
