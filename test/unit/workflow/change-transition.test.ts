@@ -12,7 +12,8 @@ import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.
 import type { Policy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import type { LineFact } from '../../../src-shared/common/workflow/workflow-terms.ts';
 import { readFileSync } from 'node:fs';
-import { MANUAL_ROLLBACK_STEPS } from '../../../src-shared/common/workflow/rollback-guidance.ts';
+import { MANUAL_ROLLBACK_STEPS, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
+import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
 import { PEOPLE, defaultCheckpoints, defaultPolicy, line } from './packaging-plant.ts';
 
 const policy = defaultPolicy();
@@ -870,5 +871,140 @@ describe('break-glass: only the responder list carries out emergency work', () =
     expect(message).toMatch(/^Not on the responder list: .* holds Quality .*; only the responder list \(Controls engineer; policy classes\.emergency\.breakGlass\.responders\) may carry out an emergency change under break-glass\.$/);
     if (!r.ok) expect(r.error.hint).toBe('Call a responder on the list to carry out the emergency work.');
     expect(must(transition(emergencyDraft(), breakGlassOp, ctx(NOW, [line('L02')]))).status).toBe('in-execution');
+  });
+});
+
+describe('safety-critical changes: review order, the safety sign-off before CLOSE', () => {
+  const scFields = { class: 'safety-critical' as const, mocReference: 'MOC-77', requestedWindow: { start: '2026-06-21T05:00:00.000Z', end: '2026-06-21T07:00:00.000Z' } };
+  const submitted = submit(draft(scFields, 'CHG-7'), ctx(NOW, [line('L20')]));
+
+  it('refuses a later step before the earlier one is signed, naming the step that waits', () => {
+    expect(refusal(transition(submitted, approveOp(safety, 'safety-manager'), ctx(later(H), [line('L20')])))).toEqual({
+      rule: 'review-order',
+      message: 'Review order: an approval as Safety manager belongs to Safety / PHA review, but Technical review is not signed yet (Technical review: 1 more approval, as Plant engineering manager or Controls engineer); '
+        + 'a safety-critical change is reviewed in order: Technical review, then Safety / PHA review, then CAB approval.',
+    });
+    const technical = must(transition(submitted, approveOp(eng2, 'controls-engineer'), ctx(later(H), [line('L20')])));
+    expect(refusal(transition(technical, approveOp(sec, 'ot-security'), ctx(later(H), [line('L20')]))).rule).toBe('review-order');
+    expect(must(transition(technical, approveOp(safety, 'safety-manager'), ctx(later(H), [line('L20')]))).status).toBe('submitted');
+  });
+
+  it('CLOSE waits for the safety manager, who is not on the change and confirms every item of the safety checklist', () => {
+    const after = sample('in-execution (safety, after-snapshot)');
+    const safe = (now: Date): TransitionContext => ({ ...ctx(now), plant: { lines: [line('L09')], touchesSafetyTag: true } });
+    expect(refusal(transition(after, checkpointOp('post-change', 'close'), safe(IN_SLOT)))).toEqual({
+      rule: 'safety-sign-off-missing',
+      message: 'Safety sign-off missing: CLOSE of change CR-0009 "Raise filler speed setpoint" waits: the Safety manager has not signed the post-change safety checklist of this safety-critical change.',
+    });
+    const checklist = [...policy.safetyReview!.checklist];
+    expect(refusal(transition(after, { type: 'safety-sign-off', by: supervisor, role: 'shift-supervisor', confirmed: checklist }, safe(IN_SLOT))).rule).toBe('role-not-held');
+    expect(refusal(transition(after, { type: 'safety-sign-off', by: { ...eng, roles: ['safety-manager'] }, role: 'safety-manager', confirmed: checklist }, safe(IN_SLOT))).rule).toBe('segregation-of-duties');
+    expect(refusal(transition(after, { type: 'safety-sign-off', by: safety, role: 'safety-manager', confirmed: checklist.slice(1) }, safe(IN_SLOT)))).toMatchObject({
+      rule: 'checklist-incomplete', message: expect.stringContaining('not confirmed: Safety interlocks checked and working') as unknown as string,
+    });
+    const signed = must(transition(after, { type: 'safety-sign-off', by: safety, role: 'safety-manager', confirmed: checklist }, safe(IN_SLOT)));
+    expect(must(transition(signed, checkpointOp('post-change', 'close'), safe(IN_SLOT))).status).toBe('in-execution');
+    // A sign-off on not-safety-critical work is refused as meaningless.
+    expect(refusal(transition(sample('in-execution'), { type: 'safety-sign-off', by: safety, role: 'safety-manager', confirmed: checklist }, ctx(IN_SLOT))).rule).toBe('safety-sign-off-invalid');
+  });
+
+  it('a shift supervisor cannot sign the checkpoints of a change they filed', () => {
+    const own = newChange('CHG-8', supervisor, fields(), NOW, 'CR-0008');
+    let s = must(transition(own, { type: 'submit', by: supervisor }, ctx(NOW)));
+    s = must(transition(s, approveOp(), ctx(later(H))));
+    s = must(transition(s, { type: 'schedule', by: supervisor, ...SLOT }, ctx(later(2 * H))));
+    s = must(transition(s, { type: 'start-execution', by: eng }, ctx(IN_SLOT)));
+    s = must(transition(s, snapshotOp('before'), ctx(IN_SLOT)));
+    expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)))).toEqual({
+      rule: 'segregation-of-duties',
+      message: 'Segregation of duties: Sid Supervisor filed change CR-0008 "Raise filler speed setpoint" and cannot sign its checkpoints; nobody go/no-go signs their own change.',
+    });
+  });
+});
+
+describe('break-glass that proves who approved, and a retrospective review that can reject', () => {
+  const c = (now: Date): TransitionContext => ctx(now, [line('L02')]);
+
+  it('refuses an approver who is not on the list of break-glass approvers (their certificate\'s roles decide)', () => {
+    expect(refusal(transition(emergencyDraft(), { ...breakGlassOp, approver: { id: qa.id, name: qa.name, role: 'on-call-manager', roles: qa.roles } } as ChangeOperation, c(NOW)))).toEqual({
+      rule: 'break-glass-approver',
+      message: 'Break-glass approver: Quinn Quality holds Quality / compliance and is not on the list of break-glass approvers (On-call manager, Shift supervisor, Plant manager; policy classes.emergency.breakGlass.approverRoles).',
+    });
+  });
+
+  it('the approver signs later, only themselves; the review waits for their signature and the emergency report', () => {
+    const executing = sample('in-execution (break-glass)');
+    expect(refusal(transition(executing, validOp('retrospective-review'), c(later(H)))).rule).toBe('break-glass-unconfirmed');
+    expect(refusal(transition(executing, { type: 'confirm-break-glass', by: plantMgr }, c(later(H))))).toMatchObject({ rule: 'break-glass-approver' });
+    const confirmed = must(transition(executing, confirmOp, c(later(H))));
+    expect(confirmed.status === 'in-execution' && confirmed.execution.breakGlass?.approverSignedAt).toBe(later(H).toISOString());
+    expect(refusal(transition(confirmed, confirmOp, c(later(H)))).rule).toBe('break-glass-approver');
+    expect(refusal(transition(confirmed, validOp('retrospective-review'), c(later(H)))).rule).toBe('emergency-report-missing');
+    expect(refusal(transition(confirmed, { ...reportOp, lessonsLearned: ' ' } as ChangeOperation, c(later(H))))).toMatchObject({ rule: 'report-invalid', message: expect.stringContaining('lessons learned') as unknown as string });
+    expect(refusal(transition(confirmed, { ...reportOp, by: sec } as ChangeOperation, c(later(H)))).rule).toBe('report-invalid');
+  });
+
+  it('refuses a reviewer who was on the change (the break-glass approver)', () => {
+    const approverOnCab = { ...onCall, roles: ['on-call-manager', 'ot-security'] };
+    const ready = sample('in-execution (break-glass, reported)');
+    expect(refusal(transition(ready, { type: 'retrospective-review', by: approverOnCab, role: 'ot-security', comment: 'Fine' }, c(later(2 * H)))).rule).toBe('segregation-of-duties');
+  });
+
+  it('a rejection rolls back a change still being executed, or names the corrective change it opens', () => {
+    const ready = sample('in-execution (break-glass, reported)');
+    const reject = (over: Partial<Extract<ChangeOperation, { type: 'retrospective-review' }>>): TransitionResult =>
+      transition(ready, { type: 'retrospective-review', by: sec, role: 'ot-security', comment: 'Speed raised without a torque check', verdict: 'reject', ...over }, c(later(2 * H)));
+    expect(refusal(reject({}))).toMatchObject({ rule: 'follow-up-required' });
+    const rolled = must(reject({ followUp: 'rollback' }));
+    expect(rolled.status).toBe('rolled-back');
+    expect(rolled.status === 'rolled-back' && [rolled.rollback.reason, rolled.execution.retrospective?.rejection?.followUp]).toEqual([
+      'The retrospective review rejected the emergency work: Speed raised without a torque check', { kind: 'rollback', changeId: null },
+    ]);
+    expect(refusal(reject({ followUp: 'corrective-change' })).rule).toBe('follow-up-required');
+    const corrective = must(reject({ followUp: 'corrective-change', followUpChangeId: 'CHG-FIX' }));
+    expect(corrective.status === 'in-execution' && corrective.execution.retrospective).toMatchObject({ completedAt: later(2 * H).toISOString(), rejection: { followUp: { kind: 'corrective-change', changeId: 'CHG-FIX' } } });
+  });
+});
+
+describe('rollback guidance: the change guide\'s decision matrix, and the manual procedure', () => {
+  it('decides in the matrix\'s order, the time left deciding last', () => {
+    const a = (safetyImpact: boolean, productionCritical: boolean, workaroundAvailable: boolean) => ({ safetyImpact, productionCritical, workaroundAvailable });
+    expect(rollbackOutcome(a(true, true, true), 300)).toBe('immediate-rollback');
+    expect(rollbackOutcome(a(false, true, true), 300)).toBe('expedited-rollback');
+    expect(rollbackOutcome(a(false, false, true), 10)).toBe('document-and-continue');
+    expect(rollbackOutcome(a(false, false, false), 121)).toBe('troubleshoot');
+    expect(rollbackOutcome(a(false, false, false), 120)).toBe('planned-rollback');
+    expect(rollbackOutcome(a(false, false, false), null)).toBe('planned-rollback');
+  });
+
+  it('records the answers with the minutes left in the slot', () => {
+    const s = must(transition(sample('in-execution'), { type: 'rollback-decision', by: eng, answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: false } }, ctx(IN_SLOT)));
+    // The slot ends 04:30Z; at 03:35Z 55 minutes are left: a planned rollback.
+    expect(s.status === 'in-execution' && s.execution.rollbackDecisions).toEqual([{ by: { id: eng.id, name: eng.name }, at: IN_SLOT.toISOString(), answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: false }, minutesLeft: 55, outcome: 'planned-rollback', comment: '' }]);
+  });
+
+  it('a manual rollback needs a before-snapshot, the file written back and every step confirmed', () => {
+    const op = validOp('manual-rollback') as Extract<ChangeOperation, { type: 'manual-rollback' }>;
+    expect(refusal(transition(sample('rolled-back'), op, ctx(IN_SLOT))).rule).toBe('manual-rollback-invalid');
+    const rolled = sample('rolled-back (before-snapshot)');
+    expect(refusal(transition(rolled, { ...op, reference: '' }, ctx(IN_SLOT))).rule).toBe('manual-rollback-invalid');
+    expect(refusal(transition(rolled, { ...op, confirmed: op.confirmed.slice(0, 2) }, ctx(IN_SLOT))).rule).toBe('checklist-incomplete');
+  });
+});
+
+describe('the post-implementation review after CLOSE', () => {
+  it('is due for a completed normal change, by a reviewer not on it, and names the new baselines', () => {
+    const closed = sample('closed');
+    expect(postImplementationReviewStatus(closed, later(2 * H))).toMatchObject({ status: 'due', reviewerRoles: ['plant-engineering-manager'] });
+    const op = validOp('post-implementation-review') as Extract<ChangeOperation, { type: 'post-implementation-review' }>;
+    expect(refusal(transition(closed, { ...op, by: { ...eng, roles: ['plant-engineering-manager'] } }, ctx(later(2 * H)))).rule).toBe('segregation-of-duties');
+    expect(refusal(transition(closed, { ...op, baselines: [] }, ctx(later(2 * H)))).rule).toBe('pir-invalid');
+    expect(refusal(transition(closed, { ...op, findings: '' }, ctx(later(2 * H)))).rule).toBe('reason-required');
+    const reviewed = must(transition(closed, op, ctx(later(2 * H))));
+    expect(postImplementationReviewStatus(reviewed, later(2 * H))).toMatchObject({ status: 'done', record: { by: { name: pem2.name }, baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] } });
+    expect(refusal(transition(reviewed, op, ctx(later(3 * H)))).rule).toBe('pir-not-due');
+    expect(postImplementationReviewStatus(closed, later(130 * H)).status).toBe('overdue');
+    // Emergency changes owe none under the default policy.
+    expect(postImplementationReviewStatus(sample('closed (break-glass)'), later(2 * H)).status).toBe('not-required');
   });
 });
