@@ -6,7 +6,7 @@ import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.ts';
 
-const [eng, pem, sec] = RACI;
+const [eng, , sec] = RACI;
 // Thursday 26 Nov 2026, 23:00-24:00 in Chicago (CST): inside the night window, after the tier-1 48 h notice.
 const SLOT = { start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' };
 

@@ -18,6 +18,7 @@ import { DemoDownload } from './demo-download.tsx';
 import { DemoPassword } from '../../components/signed-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
+import { ReviewActions } from './review-actions.tsx';
 
 type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
 const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
@@ -92,6 +93,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       {demo && state.status === 'in-execution' && state.fields.proposedChange?.kind === 'diff' && (
         <DemoDownload changeId={state.id} proposed={state.fields.proposedChange.changes} />
       )}
+      <ReviewActions key={`reviews-${state.id}`} detail={detail} exclude={onTheChange(state)} />
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
       {detail.restores.length > 0 && (
         <section className="panel" aria-label="Restore record">
@@ -137,6 +139,9 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
   const [conditionsMet, setConditionsMet] = useState(false);
   const [glassApprover, setGlassApprover] = useState('');
   const [glassRole, setGlassRole] = useState('');
+  const [glassPassword, setGlassPassword] = useState('');
+  const [verdict, setVerdict] = useState<'accept' | 'reject'>('accept');
+  const [followUp, setFollowUp] = useState<'rollback' | 'corrective-change'>('corrective-change');
   const [glassMethod, setGlassMethod] = useState<'in-person' | 'phone' | 'radio'>('phone');
   const [ovBy, setOvBy] = useState('');
   const [ovRole, setOvRole] = useState('');
@@ -157,10 +162,12 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
   const needsText = action !== '' && action !== 'submit' && action !== 'schedule' && !TEXT_OPTIONAL.has(action);
   const ready = gateOpen && signer !== undefined && action !== '' && password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
     && (action !== 'schedule' || (slotStart !== '' && slotEnd !== ''))
-    && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''))
+    && (action !== 'break-glass' || (glassApprover !== '' && glassRole !== ''))
     && (ovBy === '' || (ovRole !== '' && ovReason.trim() !== '' && ovPassword !== ''))
     && (action !== 'start-execution' || witness === '' || witnessPassword !== '');
   const ovSigner = s.people.find((p) => p.employeeId === ovBy);
+  // The approvers the policy lists; before submission the rules check the approver's roles when the break-glass is signed.
+  const glassRoles = state.review?.evaluation.breakGlass?.approverRoles ?? null;
 
   async function sign(e: React.FormEvent) {
     e.preventDefault();
@@ -171,16 +178,17 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
         : action === 'approve' ? { type: 'approve' as const, role, ...(text ? { comment: text } : {}), diffReviewed }
           : action === 'approve-with-conditions' ? { type: 'approve-with-conditions' as const, role, conditions: text.split('\n').filter(Boolean), diffReviewed }
             : action === 'schedule' ? { type: 'schedule' as const, start: plantInputToIso(slotStart, zone), end: plantInputToIso(slotEnd, zone), ...override }
-              : action === 'break-glass' ? { type: 'break-glass' as const, approverName: glassApprover, approverRole: glassRole, method: glassMethod, reason: text }
+              : action === 'break-glass' ? { type: 'break-glass' as const, approverEmployeeId: glassApprover, ...(glassPassword ? { approverPassword: glassPassword } : {}), approverRole: glassRole, method: glassMethod, reason: text }
                 : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness, witnessPassword } : {}), ...override }
                   : action === 'rollback' ? { type: 'rollback' as const, reason: text }
                     : action === 'close' ? { type: 'close' as const, ...(text ? { comment: text } : {}) }
-                      : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text }
+                      : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text, ...(verdict === 'reject' ? { verdict, followUp } : {}) }
                         : { type: action, role, reason: text };
     const err = await s.act({ id: state.id, employeeId, password, action: a });
     setPassword('');
     setOvPassword('');
     setWitnessPassword('');
+    setGlassPassword('');
     setError(err);
     if (!err) {
       setAction('');
@@ -229,8 +237,22 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
             <label>Slot end ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Slot end" value={slotEnd} onChange={(e) => setSlotEnd(e.target.value)} /></label>
           </>)}
           {action === 'break-glass' && (<>
-            <label>Authorised by (name) <input value={glassApprover} onChange={(e) => setGlassApprover(e.target.value)} /></label>
-            <label>Their role <input value={glassRole} onChange={(e) => setGlassRole(e.target.value)} placeholder="e.g. shift-supervisor" /></label>
+            <label>Authorised by
+              <select aria-label="Authorised by" value={glassApprover} onChange={(e) => { setGlassApprover(e.target.value); setGlassRole(''); }}>
+                <option value="">choose…</option>
+                {s.people.filter((p) => !p.revoked && p.employeeId !== employeeId && (glassRoles === null || p.roles.some((r) => glassRoles.includes(r)))).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
+              </select>
+            </label>
+            <label>Their role
+              <select aria-label="Their role" value={glassRole} onChange={(e) => setGlassRole(e.target.value)}>
+                <option value="">choose…</option>
+                {(s.people.find((p) => p.employeeId === glassApprover)?.roles ?? []).filter((r) => glassRoles === null || glassRoles.includes(r)).map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
+              </select>
+            </label>
+            <label>Approver's password (if they are here; else they sign later)
+              <input type="password" aria-label="Approver's password" autoComplete="off" value={glassPassword} onChange={(e) => setGlassPassword(e.target.value)} />
+            </label>
+            {glassApprover && <DemoPassword employeeId={glassApprover} />}
             <label>How
               <select value={glassMethod} onChange={(e) => setGlassMethod(e.target.value as 'in-person' | 'phone' | 'radio')}>
                 <option value="in-person">in person</option><option value="phone">phone</option><option value="radio">radio</option>
@@ -277,6 +299,20 @@ function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: bo
               </>)}
             </fieldset>
           )}
+          {action === 'retrospective-review' && (<>
+            <label>Verdict
+              <select aria-label="Verdict" value={verdict} onChange={(e) => setVerdict(e.target.value as 'accept' | 'reject')}>
+                <option value="accept">accept the emergency work</option><option value="reject">reject it</option>
+              </select>
+            </label>
+            {verdict === 'reject' && (
+              <label>Follow-up
+                <select aria-label="Follow-up" value={followUp} onChange={(e) => setFollowUp(e.target.value as 'rollback' | 'corrective-change')}>
+                  <option value="corrective-change">a corrective change (filed now, linked)</option><option value="rollback">a rollback</option>
+                </select>
+              </label>
+            )}
+          </>)}
           {action !== '' && action !== 'submit' && action !== 'schedule' && (
             <label className="wide">{action === 'approve' || action === 'close' || action === 'retrospective-review' ? 'Comment'
               : action === 'approve-with-conditions' ? 'Conditions (one per line)' : action === 'start-execution' ? 'Staging validation record' : 'Reason'}

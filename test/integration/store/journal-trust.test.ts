@@ -47,7 +47,7 @@ describe('journal verify and the app trust only what the signed journal says', (
   let snapshotPath: string;
   let rogueSnapshotPath: string;
   const rogueCa = createCa('Rogue CA');
-  const [eng, pem, sec] = RACI;
+  const [eng, , sec] = RACI;
 
   beforeAll(async () => {
     sim = await startLine1Simulator();

@@ -71,7 +71,7 @@ describe('emergency fast path: break-glass now, retrospective CAB review within 
   let now = new Date('2026-11-23T03:00:00Z');
   let app: BaselineApp;
   let controllerId: string;
-  const [eng, pem, sec] = RACI;
+  const [eng, , sec] = RACI;
   beforeAll(() => {
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
     controllerId = setUpPlant(app);
