@@ -276,7 +276,7 @@ describe('approval timeout: the escalation approver signs in place of a missing 
   let now = new Date('2026-11-23T15:00:00Z');
   let app: BaselineApp;
   let controllerId: string;
-  const [eng, pem] = RACI;
+  const [eng] = RACI;
   const boss = { name: 'Morgan Plant', employeeId: 'P500', roles: ['plant-manager'], password: 'morgan-password-1' };
 
   beforeAll(() => {
