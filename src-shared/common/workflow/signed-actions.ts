@@ -6,13 +6,9 @@
  * change screen's forms all come from this table. The rules themselves stay in `change-transition.ts`.
  */
 import { z } from 'zod';
+import { Password as PasswordSchema, Sha256 as Sha256Schema } from '../api/contract-primitives.ts';
 import type { SignatureMeaning } from '../snapshot/snapshot.ts';
 import { BREAK_GLASS_METHODS } from './change-state.ts';
-
-/** A password typed for one signature. */
-export const PasswordSchema = z.string().min(1).max(1024);
-/** A SHA-256 hash as 64 lowercase hex digits. */
-export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash (64 lowercase hex digits)');
 
 /** An override approver's own signature letting work happen outside a window or inside a blackout. */
 export const OverrideRequestSchema = z.object({
