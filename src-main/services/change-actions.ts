@@ -5,7 +5,8 @@
  */
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
-import type { ChangeOperation, OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import type { ChangeOperation, ChangeState, OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import { REVIEW_DISPATCH } from './change-review-actions.ts';
 import type { CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
 import { SIGNED_ACTIONS, type OverrideRequest, type SignedAction, type SignedActionOf, type SignedActionType } from '../../src-shared/common/workflow/signed-actions.ts';
 import { formatLocal } from '../../src-shared/common/workflow/time-zone.ts';
@@ -27,6 +28,11 @@ export interface ActionContext {
   snapshotOp(by: Participant, action: SignedActionOf<'record-snapshot'>): ChangeOperation;
   /** The explain operation with its countersigning supervisor. */
   explainOp(by: Participant, action: SignedActionOf<'explain'>): ChangeOperation;
+  /** The change as it is before the action. */
+  change(): ChangeState;
+  now(): Date;
+  /** A new change's id (the follow-up a rejecting retrospective review files). */
+  newChangeId(): string;
 }
 
 /** A second person signing the same decision, with the password they typed. */
@@ -37,7 +43,8 @@ export interface Cosigner {
   as: string;
 }
 
-interface ActionDispatch<K extends SignedActionType> {
+/** How one signed action becomes an operation and a summary. */
+export interface ActionDispatch<K extends SignedActionType> {
   operation(action: SignedActionOf<K>, ctx: ActionContext): ChangeOperation;
   summary(action: SignedActionOf<K>, ctx: ActionContext): string;
 }
@@ -81,8 +88,16 @@ const DISPATCH: { [K in SignedActionType]: ActionDispatch<K> } = {
     summary: (a, ctx) => `scheduled ${formatLocal(Date.parse(a.start), ctx.timeZone())} – ${formatLocal(Date.parse(a.end), ctx.timeZone())}`,
   },
   'break-glass': {
-    operation: (a, { by }) => ({ type: 'break-glass', by, approver: { name: a.approverName, role: a.approverRole }, method: a.method, reason: a.reason }),
-    summary: (a) => `started under break-glass, approved by ${a.approverName} (${a.approverRole}) by ${a.method}: ${a.reason}`,
+    // The approver is the enrolled person named, with the roles their certificate carries; with their password they sign now.
+    operation: (a, ctx) => {
+      const approver = ctx.participant(a.approverEmployeeId);
+      return {
+        type: 'break-glass', by: ctx.by, approver: { id: approver.id, name: approver.name, role: a.approverRole, roles: [...approver.roles] }, method: a.method, reason: a.reason,
+        approverSigned: a.approverPassword !== undefined && a.approverPassword !== '',
+      };
+    },
+    summary: (a, ctx) => `started under break-glass, approved by ${ctx.nameWithId(a.approverEmployeeId)} as ${ctx.roleName(a.approverRole)} by ${a.method}`
+      + `${a.approverPassword ? ' (signed by the approver)' : " (the approver's signature is owed)"}: ${a.reason}`,
   },
   'start-execution': {
     operation: (a, ctx) => ({
@@ -112,7 +127,18 @@ const DISPATCH: { [K in SignedActionType]: ActionDispatch<K> } = {
   },
   rollback: { operation: (a, { by }) => ({ type: 'rollback', by, reason: a.reason }), summary: (a) => `rolled back: ${a.reason}` },
   close: { operation: (a, { by }) => ({ type: 'close', by, ...opt('comment', a.comment) }), summary: (a) => `closed${a.comment ? `: ${a.comment}` : ''}` },
-  'retrospective-review': { operation: (a, { by }) => ({ type: 'retrospective-review', by, role: a.role, comment: a.comment }), summary: asRole },
+  'retrospective-review': {
+    // A rejection whose follow-up is a new change gets that change's id now; the service files it once the rejection is signed.
+    operation: (a, ctx) => {
+      const base = { type: 'retrospective-review' as const, by: ctx.by, role: a.role, comment: a.comment };
+      if (a.verdict !== 'reject') return base;
+      const inPlace = a.followUp === 'rollback' && ctx.change().status === 'in-execution';
+      return { ...base, verdict: 'reject', ...opt('followUp', a.followUp), ...(inPlace || !a.followUp ? {} : { followUpChangeId: ctx.newChangeId() }) };
+    },
+    summary: (a, ctx) => (a.verdict === 'reject'
+      ? `rejected the emergency work as ${ctx.roleName(a.role)}, follow-up: ${a.followUp === 'rollback' ? 'rollback' : 'corrective change'}: ${a.comment}` : asRole(a, ctx)),
+  },
+  ...REVIEW_DISPATCH,
 };
 
 /** What the signature of a checkpoint decision means: go, no-go, rollback, or reviewed (extended monitoring). */
@@ -131,6 +157,7 @@ function cosignersOf(action: SignedAction, ctx: ActionContext): Cosigner[] {
     const employeeId = holder?.[spec.employeeIdField];
     if (typeof employeeId !== 'string' || employeeId === '') continue;
     const password = holder?.[spec.passwordField];
+    if ((typeof password !== 'string' || password === '') && spec.required === 'now-or-later') continue;
     if (typeof password !== 'string' || password === '') {
       throw new BaselineError(`${spec.as}-signature`, `The ${spec.label.toLowerCase()} ${ctx.nameWithId(employeeId)} has not signed.`,
         spec.as === 'witness' ? 'The witness enters their own password to sign the start with you (dual control).' : `The ${spec.label.toLowerCase()} enters their own password to sign with you.`);

@@ -12,7 +12,7 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification } from '../../src-shared/common/workflow/change-state.ts';
+import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type FollowUpKind } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
@@ -27,7 +27,7 @@ import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
 import type { PlantModelService } from './plant-model-service.ts';
 import type { ProfileService } from './profile-service.ts';
-import type { BaselineService } from './baseline-service.ts';
+import { BASELINE_APPROVER_ROLES, type BaselineService } from './baseline-service.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
 import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
@@ -36,72 +36,8 @@ import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts'
 import type { PersonRow } from '../store/identity-repository.ts';
 import { proposalView, type ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
 
-/** One change in the register. */
-export interface ChangeSummary {
-  id: string;
-  /** "CR-0007" (for a change filed before numbers existed, the start of its id). */
-  number: string;
-  status: string;
-  /** How it ended (null while it is going on). */
-  outcome: ChangeOutcome;
-  title: string;
-  class: string | null;
-  requester: string;
-  /** Employee ids of the requester and of everyone who decided something on it (for "mine"). */
-  people: string[];
-  /** Lines of its target controllers. */
-  lines: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Every `by.id` (and the requester's id) anywhere in a change's state: the people involved in it. */
-function peopleIn(state: ChangeState): string[] {
-  const ids = new Set<string>([state.requester.id]);
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if ((k === 'by' || k === 'executor' || k === 'witness') && x !== null && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string') ids.add((x as { id: string }).id);
-        walk(x);
-      }
-    }
-  };
-  walk(state);
-  return [...ids];
-}
-
-/** How a change ended, as the register and the detail say it (null while it is still going on). */
-export type ChangeOutcome = 'completed' | 'rolled back' | 'rolled back and restored' | 'failed' | null;
-
-/** One restore of a rolled-back change's controller: who decided it, what was written, whether the controller matched after. */
-export interface RestoreRecord {
-  controllerId: string;
-  decisionId: string;
-  authorizedBy: string;
-  authorizedAt: string;
-  reason: string;
-  writes: number;
-  /** Null until the writes ran. */
-  written: { verified: number; failed: number; complete: boolean; at: string } | null;
-  /** Null until the controller was read again and compared with the before-snapshot. */
-  verified: { matchesBefore: boolean; remaining: number; at: string } | null;
-}
-
-/**
- * The outcome: completed; rolled back; rolled back and restored (every controller restored proved to match its
- * before-snapshot); failed (a restore did not complete or the controller still differs from the before-snapshot).
- */
-export function changeOutcome(state: ChangeState, restores: readonly RestoreRecord[]): ChangeOutcome {
-  if (state.status === 'closed' && state.closure.outcome === 'completed') return 'completed';
-  if (state.status !== 'closed' && state.status !== 'rolled-back') return null;
-  if (restores.length === 0) return 'rolled back';
-  const last = new Map<string, RestoreRecord>();
-  for (const r of restores) last.set(r.controllerId, r);
-  const ended = [...last.values()];
-  if (ended.some((r) => (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
-  return ended.every((r) => r.verified?.matchesBefore) ? 'rolled back and restored' : 'rolled back';
-}
+import { changeOutcome, peopleIn, type ChangeSummary, type RestoreRecord } from './change-register.ts';
+export { changeOutcome, type ChangeOutcome, type ChangeSummary, type RestoreRecord } from './change-register.ts';
 
 /** Runs the change workflow. */
 export class ChangeService {
@@ -146,7 +82,7 @@ export class ChangeService {
   }
 
   private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor,
-    cosigners: readonly Cosigner[] = []): ChangeState {
+    cosigners: readonly Cosigner[] = [], afterRules?: () => void): ChangeState {
     const now = this.deps.clock();
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const policy = this.deps.policy;
@@ -159,6 +95,7 @@ export class ChangeService {
       get controllerNames() { return (names ??= changes.controllerNames()); },
     });
     if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
+    afterRules?.();
     const next = JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>;
     // The signature covers the change's content, the decision, and the hashes of what it relied on: the checklist
     // state, the snapshots, the diffs, the policy revision (11.70; change-signature.ts).
@@ -218,6 +155,7 @@ export class ChangeService {
   act(id: string, byId: string, password: string, action: SignedAction, actor: Actor): ChangeState {
     const person = this.deps.identity.personByEmployeeId(byId);
     const policy = this.deps.policy;
+    const state = this.state(id);
     const { op, summary, meaning, cosigners } = dispatchAction(action, {
       by: this.participant(person),
       participant: (employeeId) => this.participant(this.deps.identity.personByEmployeeId(employeeId)),
@@ -228,8 +166,48 @@ export class ChangeService {
       checkpoints: () => policy.checkpoints(),
       snapshotOp: (by, a) => this.snapshotOp(id, by, a),
       explainOp: (by, a) => this.explainOp(by, a),
+      change: () => state,
+      now: () => this.deps.clock(),
+      newChangeId: () => uuidv7(),
     });
-    return this.apply(id, this.state(id), op, summary, { person, meaning, password }, actor, cosigners);
+    // The post-implementation review approves the after-snapshots as the new baselines: checked once the rules allow
+    // the review and before anything is signed, approved right after it.
+    const baselines = op.type === 'post-implementation-review' ? op.baselines.filter((b) => this.deps.baselines.current(b.controllerId)?.snapshotSha256 !== b.snapshotSha256) : [];
+    const next = this.apply(id, state, op, summary, { person, meaning, password }, actor, cosigners, () => this.baselineChecks(person, baselines));
+    for (const b of baselines) this.deps.baselines.approve(b.controllerId, b.snapshotSha256, person.employeeId, password, actor, id);
+    if (op.type === 'retrospective-review' && op.followUpChangeId !== undefined) this.fileFollowUp(next, op.followUpChangeId, op.followUp ?? 'corrective-change', op.comment, actor);
+    return next;
+  }
+
+  /** The reviewer may approve these after-snapshots as baselines: a baseline approver who signed none of them. */
+  private baselineChecks(person: PersonRow, baselines: readonly { controllerId: string; snapshotSha256: string }[]): void {
+    if (baselines.length === 0) return;
+    if (!person.roles.some((r) => BASELINE_APPROVER_ROLES.includes(r))) {
+      throw new BaselineError('baseline-not-approver', `${person.name} holds none of the roles that approve baselines (${BASELINE_APPROVER_ROLES.join(', ')}), and the post-implementation review approves the new baselines.`, 'Ask a plant engineering manager not on the change.');
+    }
+    for (const b of baselines) {
+      if (this.deps.baselines.verifiedSnapshot(b.snapshotSha256).file.signatures.some((x) => x.signer.employeeId === person.employeeId)) {
+        throw new BaselineError('baseline-self-approval', `${person.name} signed the after-snapshot of ${this.deps.plantModel.controllerName(b.controllerId)} and cannot approve it as the baseline.`, 'Another reviewer signs the post-implementation review.');
+      }
+    }
+  }
+
+  /** Files the follow-up a rejecting retrospective review opened: a draft linked to the rejected change, filed by the reviewer. */
+  private fileFollowUp(rejected: ChangeState, followUpId: string, kind: FollowUpKind, reason: string, actor: Actor): void {
+    const by = 'execution' in rejected ? rejected.execution.retrospective?.rejection?.by : undefined;
+    if (!by) return;
+    const words = kind === 'rollback' ? 'Roll back' : 'Correct';
+    const fields = ChangeRequestFieldsSchema.parse({
+      title: `${words} ${changeNumber(rejected)}: ${rejected.fields.title}`.slice(0, 200),
+      description: `Opened by the retrospective review that rejected ${changeName(rejected)}: ${reason.trim()}`,
+      class: kind === 'rollback' ? 'emergency' : 'normal',
+      targetControllers: rejected.fields.targetControllers,
+    });
+    const draft = { ...newChange(followUpId, by, fields, this.deps.clock(), this.nextChangeNumber()), followUpOf: { changeId: rejected.id, number: changeNumber(rejected), kind } };
+    this.deps.journal.append('change.updated', {
+      changeId: followUpId, operation: 'create', by, summary: `filed ${changeName(draft)} as the ${kind === 'rollback' ? 'rollback' : 'corrective change'} of ${changeName(rejected)}`, signature: null,
+      state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
+    }, actor);
   }
 
   /** "Eli Engineer (E101)"; the id alone for someone not enrolled here. */
@@ -299,6 +277,10 @@ export class ChangeService {
     const after = (state.execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
     if (!after) {
       throw new BaselineError('baseline-no-after', `${changeNameStart(state)} has no after-snapshot of ${this.deps.plantModel.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
+    }
+    if (state.review.evaluation.postImplementationReview !== undefined) {
+      throw new BaselineError('baseline-by-review', `${changeNameStart(state)} is a ${state.review.evaluation.class} change: its new baseline is approved by its post-implementation review.`,
+        'Sign the post-implementation review on the change; it approves the after-snapshots as the new baselines.');
     }
     if (employeeId === state.requester.id || employeeId === state.execution.executor.id) {
       throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} filed or carried out ${changeName(state)} and cannot approve its result as the new baseline.`,

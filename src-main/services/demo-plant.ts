@@ -67,7 +67,7 @@ function rosterCsv(site: string): string {
  */
 function demoPolicyYaml(defaultYaml: string): string {
   const doc = parseDocument(defaultYaml);
-  doc.set('revision', 2);
+  doc.set('revision', Number(doc.get('revision')) + 1);
   doc.set('name', 'Demo plant policy');
   doc.set('description', 'The default plant policy without the year-end production freeze, so the demo can be walked any day (DEMO).');
   const blackouts = doc.get('blackouts');
@@ -152,7 +152,7 @@ export async function createDemoPlant(options: { home: string; keyProtection: Ke
       });
       act(c1.id, ERIN, { type: 'submit' });
       business = after(business, 3);
-      act(c1.id, PAT, { type: 'approve', role: 'plant-engineering-manager', comment: 'Conveyor commissioning report seen.', diffReviewed: true });
+      act(c1.id, QUINN, { type: 'approve', role: 'quality-compliance', comment: 'Conveyor commissioning report seen.', diffReviewed: true });
       act(c1.id, SAM, { type: 'approve', role: 'ot-security', diffReviewed: true });
       act(c1.id, ERIN, { type: 'schedule', ...c1.slot });
       business = after(new Date(c1.slot.start), 0.1);
@@ -166,7 +166,11 @@ export async function createDemoPlant(options: { home: string; keyProtection: Ke
       business = after(business, 1);
       checkpoint(c1.id, 'post-change', 'close', NICO);
       act(c1.id, ERIN, { type: 'close', comment: 'Ran a full shift at 14 m/min.' });
-      app.changes.approveAfterAsBaseline(c1.id, filler, PAT.employeeId, PAT.password, actor);
+      business = after(business, 20);
+      act(c1.id, PAT, {
+        type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true,
+        findings: 'Throughput up 11 %, reject rate 0.3 %; no alarms in the first week.', lessonsLearned: 'The simulator run caught the ramp time; keep it for speed changes.',
+      });
 
       // 2. Rolled back, about two months ago: the capper's torque, tier 2, single approver with diff review.
       const c2 = file(after(now, -24 * 62), ELI, {
@@ -194,7 +198,7 @@ export async function createDemoPlant(options: { home: string; keyProtection: Ke
         justification: 'Line L18 stopped on night shift.', class: 'emergency', targetControllers: [casePacker],
         proposedChange: diff(casePacker, 'CasePacker_JamDelay', 400, 600),
       }, actor).id;
-      act(c3, ERIN, { type: 'break-glass', approverName: MORGAN.name, approverRole: 'on-call-manager', method: 'phone', reason: 'Line L18 down on night shift' });
+      act(c3, ERIN, { type: 'break-glass', approverEmployeeId: MORGAN.employeeId, approverPassword: MORGAN.password, approverRole: 'plant-manager', method: 'phone', reason: 'Line L18 down on night shift' });
       act(c3, ERIN, { type: 'record-snapshot', phase: 'before', controllerId: casePacker, snapshotSha256: await snapshot(casePacker, ERIN) });
       checkpoint(c3, 'pre-execution', 'go', NICO);
       sims.write('PLC-L18-CASEPACKER', { CasePacker_JamDelay: 600 });
@@ -203,6 +207,10 @@ export async function createDemoPlant(options: { home: string; keyProtection: Ke
       act(c3, ERIN, { type: 'record-snapshot', phase: 'after', controllerId: casePacker, snapshotSha256: await snapshot(casePacker, ERIN) });
       checkpoint(c3, 'post-change', 'close', NICO);
       act(c3, ERIN, { type: 'close', comment: 'No false jams for the rest of the shift.' });
+      act(c3, ERIN, {
+        type: 'emergency-report', rootCause: 'Jam detection delay too short for the new case blanks.', contributingFactors: 'New blank supplier; no trial run.',
+        lessonsLearned: 'Trial new packaging material on one line before the plant switches.', permanentFix: 'Standard change template for jam delays',
+      });
       business = after(business, 9);
       act(c3, SAM, { type: 'retrospective-review', role: 'ot-security', comment: 'Reviewed at the morning CAB: justified; make it a standard change.' });
       act(c3, QUINN, { type: 'retrospective-review', role: 'quality-compliance', comment: 'No product impact.' });

@@ -50,7 +50,7 @@ try {
       title: `Filler jammed (${k + 1}): raise speed setpoint`, description: 'Filler starves at 12.5 m/min; line down.', justification: 'Line L01 stopped.', class: 'emergency',
       targetControllers: [small], proposedChange: { kind: 'diff', controllerId: small, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
     }, app.actor());
-    app.changes.act(id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
+    app.changes.act(id, eng.employeeId, eng.password, { type: 'break-glass', approverEmployeeId: sky.employeeId, approverPassword: sky.password, approverRole: 'shift-supervisor', method: 'phone', reason: 'Line down' }, app.actor());
     app.changes.act(id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId: small, snapshotSha256: await captureAndSign(small) }, app.actor());
     for (const [cp, d] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover']] as const) {
       app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: cp, decision: d, confirmed: checklist(cp) }, app.actor());

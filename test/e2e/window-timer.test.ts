@@ -6,7 +6,7 @@ import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.ts';
 
-const [eng, pem, sec] = RACI;
+const [eng, , sec] = RACI;
 // Thursday 26 Nov 2026, 23:00-24:00 in Chicago (CST): inside the night window, after the tier-1 48 h notice.
 const SLOT = { start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' };
 
@@ -24,7 +24,7 @@ describe('Change-window timer in Chromium: the time left in the slot, warnings a
       const controllerId = setUpPlant(app);
       const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-      app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
+      app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor());
       app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', ...SLOT }, app.actor());
       now = new Date('2026-11-27T05:05:00Z');

@@ -84,7 +84,7 @@ export async function emergencyFillerChange(app: BaselineApp, controllerId: stri
     title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min; line down.', justification: 'Line L01 stopped.', class: 'emergency',
     targetControllers: [controllerId], proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
   }, app.actor());
-  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down' }, app.actor());
+  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverEmployeeId: 'SV500', approverPassword: 'sky-password-1', approverRole: 'shift-supervisor', method: 'phone', reason: 'Line down' }, app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
   return c.id;
 }

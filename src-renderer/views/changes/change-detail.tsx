@@ -16,6 +16,7 @@ import { DemoDownload } from './demo-download.tsx';
 import { SignDecisionForm } from './sign-decision-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
+import { ReviewActions } from './review-actions.tsx';
 import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
 import { ClockFlags } from './clock-flags.tsx';
 
@@ -85,6 +86,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       {demo && state.status === 'in-execution' && state.fields.proposedChange?.kind === 'diff' && (
         <DemoDownload changeId={state.id} proposed={state.fields.proposedChange.changes} />
       )}
+      <ReviewActions key={`reviews-${state.id}`} detail={detail} exclude={onTheChange(state)} />
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
       {detail.restores.length > 0 && (
         <section className="panel" aria-label="Restore record">

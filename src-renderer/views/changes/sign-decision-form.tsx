@@ -43,6 +43,9 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
   const [conditionsMet, setConditionsMet] = useState(false);
   const [glassApprover, setGlassApprover] = useState('');
   const [glassRole, setGlassRole] = useState('');
+  const [glassPassword, setGlassPassword] = useState('');
+  const [verdict, setVerdict] = useState<'accept' | 'reject'>('accept');
+  const [followUp, setFollowUp] = useState<'rollback' | 'corrective-change'>('corrective-change');
   const [glassMethod, setGlassMethod] = useState<'in-person' | 'phone' | 'radio'>('phone');
   const [ovRole, setOvRole] = useState('');
   const [ovRule, setOvRule] = useState<'outside-window' | 'blackout'>('outside-window');
@@ -60,10 +63,12 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
   const needsText = action !== '' && action !== 'submit' && action !== 'schedule' && !TEXT_OPTIONAL.has(action);
   const ready = gateOpen && chosen !== undefined && action !== '' && signer.password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
     && (action !== 'schedule' || (slotStart !== '' && slotEnd !== ''))
-    && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''))
+    && (action !== 'break-glass' || (glassApprover !== '' && glassRole !== ''))
     && (override.employeeId === '' || (ovRole !== '' && ovReason.trim() !== '' && override.password !== ''))
     && (action !== 'start-execution' || witness.employeeId === '' || witness.password !== '');
   const ovSigner = s.people.find((p) => p.employeeId === override.employeeId);
+  // The approvers the policy lists; before submission the rules check the approver's roles when the break-glass is signed.
+  const glassRoles = state.review?.evaluation.breakGlass?.approverRoles ?? null;
   // A second signer (witness, override approver) is anyone enrolled but the first signer; the service checks their role.
   const others = { people: s.people.filter((p) => !p.revoked && p.employeeId !== signer.employeeId), none: null };
 
@@ -76,16 +81,17 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
         : action === 'approve' ? { type: 'approve' as const, role, ...(text ? { comment: text } : {}), diffReviewed }
           : action === 'approve-with-conditions' ? { type: 'approve-with-conditions' as const, role, conditions: text.split('\n').filter(Boolean), diffReviewed }
             : action === 'schedule' ? { type: 'schedule' as const, start: plantInputToIso(slotStart, zone), end: plantInputToIso(slotEnd, zone), ...ov }
-              : action === 'break-glass' ? { type: 'break-glass' as const, approverName: glassApprover, approverRole: glassRole, method: glassMethod, reason: text }
+              : action === 'break-glass' ? { type: 'break-glass' as const, approverEmployeeId: glassApprover, ...(glassPassword ? { approverPassword: glassPassword } : {}), approverRole: glassRole, method: glassMethod, reason: text }
                 : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness.employeeId ? { witnessEmployeeId: witness.employeeId, witnessPassword: witness.password } : {}), ...ov }
                   : action === 'rollback' ? { type: 'rollback' as const, reason: text }
                     : action === 'close' ? { type: 'close' as const, ...(text ? { comment: text } : {}) }
-                      : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text }
+                      : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text, ...(verdict === 'reject' ? { verdict, followUp } : {}) }
                         : { type: action, role, reason: text };
     // The form stays locked until the signature and the reload of the change are done: emptying it afterwards then
     // cannot take away a decision chosen meanwhile on the already refreshed change (the race the journal refresh made).
     witness.setPassword('');
     override.setPassword('');
+    setGlassPassword('');
     await signer.run(() => s.act({ id: state.id, employeeId: signer.employeeId, password: signer.password, action: a }), `${LABEL[action]}: signed.`, () => {
       setAction('');
       setText('');
@@ -131,8 +137,21 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
             <label>Slot end ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Slot end" value={slotEnd} onChange={(e) => setSlotEnd(e.target.value)} /></label>
           </>)}
           {action === 'break-glass' && (<>
-            <label>Authorised by (name) <input value={glassApprover} onChange={(e) => setGlassApprover(e.target.value)} /></label>
-            <label>Their role <input value={glassRole} onChange={(e) => setGlassRole(e.target.value)} placeholder="e.g. shift supervisor" /></label>
+            <label>Authorised by
+              <select aria-label="Authorised by" value={glassApprover} onChange={(e) => { setGlassApprover(e.target.value); setGlassRole(''); }}>
+                <option value="">choose…</option>
+                {s.people.filter((p) => !p.revoked && p.employeeId !== signer.employeeId && (glassRoles === null || p.roles.some((r) => glassRoles.includes(r)))).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
+              </select>
+            </label>
+            <label>Their role
+              <select aria-label="Their role" value={glassRole} onChange={(e) => setGlassRole(e.target.value)}>
+                <option value="">choose…</option>
+                {(s.people.find((p) => p.employeeId === glassApprover)?.roles ?? []).filter((r) => glassRoles === null || glassRoles.includes(r)).map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
+              </select>
+            </label>
+            <label>Approver's password (if they are here; else they sign later)
+              <input type="password" aria-label="Approver's password" autoComplete="off" value={glassPassword} onChange={(e) => setGlassPassword(e.target.value)} />
+            </label>
             <label>How
               <select value={glassMethod} onChange={(e) => setGlassMethod(e.target.value as 'in-person' | 'phone' | 'radio')}>
                 <option value="in-person">in person</option><option value="phone">phone</option><option value="radio">radio</option>
@@ -167,6 +186,20 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
               </SignerFields>
             </fieldset>
           )}
+          {action === 'retrospective-review' && (<>
+            <label>Verdict
+              <select aria-label="Verdict" value={verdict} onChange={(e) => setVerdict(e.target.value as 'accept' | 'reject')}>
+                <option value="accept">accept the emergency work</option><option value="reject">reject it</option>
+              </select>
+            </label>
+            {verdict === 'reject' && (
+              <label>Follow-up
+                <select aria-label="Follow-up" value={followUp} onChange={(e) => setFollowUp(e.target.value as 'rollback' | 'corrective-change')}>
+                  <option value="corrective-change">a corrective change (filed now, linked)</option><option value="rollback">a rollback</option>
+                </select>
+              </label>
+            )}
+          </>)}
           {action !== '' && action !== 'submit' && action !== 'schedule' && (
             <label className="wide">{action === 'approve' || action === 'close' || action === 'retrospective-review' ? 'Comment'
               : action === 'approve-with-conditions' ? 'Conditions (one per line)' : action === 'start-execution' ? 'Staging validation record' : 'Reason'}

@@ -4,6 +4,9 @@
  * (a quorum is cross-functional: two OT security signatures are one opinion, not two). A person approves a
  * change once, as one role; that one approval counts toward every requirement listing the role. After the approval
  * timeout, an escalation approver's approval stands in for one missing approval of one group (`inPlaceOf`).
+ * A group's accountable roles (RACI "accountable", e.g. OT security and quality on the CAB) must each be among the
+ * approvals counted: a quorum of any roles of the list is not enough, and an approval by another role counts only
+ * while it leaves room for the accountable ones still missing.
  */
 import type { ApprovalRequirement } from './change-evaluation.ts';
 import type { PersonRef } from './workflow-terms.ts';
@@ -63,12 +66,15 @@ export function countApprovals(
         counted.push(a);
       }
     }
-    const satisfied = counted.length >= requirement.quorum;
+    const accountable = missingAccountable(requirement, counted);
+    const satisfied = counted.length >= requirement.quorum && accountable.length === 0;
     const open = requirement.roles.filter((r) => !counted.some((c) => c.role === r && c.inPlaceOf === undefined)).map(roleLabel);
-    const more = requirement.quorum - counted.length;
+    const more = Math.max(requirement.quorum - counted.length, accountable.length);
     return {
       requirement, counted, satisfied,
-      missing: satisfied ? '' : `${more} more approval${more === 1 ? '' : 's'}, as ${open.join(' or ')}`,
+      missing: satisfied ? '' : accountable.length > 0
+        ? `${more} more approval${more === 1 ? '' : 's'}, including ${accountable.map(roleLabel).join(' and ')} (accountable)`
+        : `${more} more approval${more === 1 ? '' : 's'}, as ${open.join(' or ')}`,
     };
   });
   const distinctApprovers = new Set(approvals.map((a) => a.by.id)).size;
@@ -76,7 +82,18 @@ export function countApprovals(
   return { requirements: progress, distinctApprovers, dualControlMet, complete: dualControlMet && progress.every((p) => p.satisfied) };
 }
 
+/** The accountable roles of a requirement not yet among its counted approvals (one escalated approval stands in for one). */
+function missingAccountable(requirement: ApprovalRequirement, counted: readonly ApprovalRecord[]): string[] {
+  const missing = (requirement.accountable ?? []).filter((r) => !counted.some((c) => c.role === r && c.inPlaceOf === undefined));
+  return counted.some((c) => c.inPlaceOf !== undefined) ? missing.slice(1) : missing;
+}
+
 /** The unmet requirements that an approval signed as `role` would count toward (empty: it would not count). */
 export function wouldCount(progress: ApprovalProgress, role: string): RequirementProgress[] {
-  return progress.requirements.filter((p) => !p.satisfied && p.requirement.roles.includes(role) && !p.counted.some((c) => c.role === role && c.inPlaceOf === undefined));
+  return progress.requirements.filter((p) => {
+    if (p.satisfied || !p.requirement.roles.includes(role) || p.counted.some((c) => c.role === role && c.inPlaceOf === undefined)) return false;
+    const accountable = missingAccountable(p.requirement, p.counted);
+    // Another role takes a place of the quorum only while the accountable roles still missing keep theirs.
+    return accountable.includes(role) || p.requirement.quorum - p.counted.length > accountable.length;
+  });
 }

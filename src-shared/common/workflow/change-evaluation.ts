@@ -8,7 +8,7 @@
 import { missingFields, type ChangeRequestFields } from './change-request.ts';
 import { nextAllowedStart } from './change-windows.ts';
 import { formatMinutes } from './duration.ts';
-import { groupName, roleName, type Policy } from './policy-schema.ts';
+import { groupName, postImplementationReviewOf, roleName, safetyReviewOf, type Policy } from './policy-schema.ts';
 import { riskBandCitation, scoreRisk, type RiskAssessment, type RiskResult } from './risk-score.ts';
 import { LINE_TIERS, type ChangeClass, type ChangeField, type LineFact } from './workflow-terms.ts';
 import { policyCitation } from './policy-citation.ts';
@@ -32,6 +32,10 @@ export interface ApprovalRequirement {
   name: string;
   roles: string[];
   quorum: number;
+  /** Roles that must each be among the quorum (policy approvalGroups.<group>.accountable; absent: none). */
+  accountable?: string[];
+  /** For a safety-critical change: the review step this group belongs to (0 first); a later step waits for the earlier ones. */
+  step?: { index: number; name: string };
   reasons: string[];
 }
 
@@ -62,6 +66,10 @@ export interface ChangeEvaluation {
   diffReview: Requirement;
   window: Requirement;
   approvalTimeout: { minutes: number; escalateTo: string[]; reason: string };
+  /** For a safety-critical change (its class, a safety tag or a safety controller): the safety sign-off before CLOSE (absent otherwise). */
+  safety?: { signOffRoles: string[]; checklist: string[]; reasons: string[] };
+  /** For the classes the policy names: the post-implementation review owed after CLOSE (absent otherwise). */
+  postImplementationReview?: { reviewerRoles: string[]; withinMinutes: number; reason: string };
   breakGlass: null | { approverRoles: string[]; responders?: string[]; retrospectiveWithinMinutes: number; retrospectiveApprovals: ApprovalRequirement[]; reason: string };
   /** One sentence per line tier (and for the safety escalation), as the request editor lists them. */
   summary: string[];
@@ -154,7 +162,8 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
     notes.push(`${label} changes take the fast path: line tiers, the risk band and safety tags add nothing before execution; `
       + `they are judged in the retrospective review (${policyCitation(`${classPath}.followTierAndRisk`)}).`);
   }
-  const approvals = supersede(policy, required);
+  const safetyCritical = cls === 'safety-critical' || facts.touchesSafetyTag;
+  const approvals = safetyCritical ? inReviewSteps(policy, supersede(policy, required)) : supersede(policy, required);
 
   // Notice.
   let noticeMinutes = c.notice;
@@ -243,9 +252,45 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
       reason: `Approvals still missing ${formatMinutes(c.approvalTimeout.after)} after submission escalate to ${joinWords(escalateTo.map((r) => roleName(policy, r)))} (${policyCitation(`${classPath}.approvalTimeout`)})`,
     },
     breakGlass,
+    ...(safetyCritical ? { safety: safetyOf(policy, cls, facts, safetyText) } : {}),
+    ...postReviewOf(policy, cls),
     summary,
     blockers,
     notes,
+  };
+}
+
+/** Puts each requirement of a safety-critical change in its review step (policy safetyReview.steps); unlisted groups come last. */
+function inReviewSteps(policy: Policy, approvals: ApprovalRequirement[]): ApprovalRequirement[] {
+  const steps = safetyReviewOf(policy).steps.filter((s) => approvals.some((a) => s.groups.includes(a.group)));
+  return approvals.map((a) => {
+    const index = steps.findIndex((s) => s.groups.includes(a.group));
+    return index < 0 ? a : { ...a, step: { index, name: steps[index]!.name } };
+  });
+}
+
+function safetyOf(policy: Policy, cls: ChangeClass, facts: ChangeFacts, safetyText: string): NonNullable<ChangeEvaluation['safety']> {
+  const review = safetyReviewOf(policy);
+  const why = cls === 'safety-critical' ? 'Safety-critical changes' : `The change touches ${safetyText}, so it`;
+  return {
+    signOffRoles: [...review.signOffRoles],
+    checklist: [...review.checklist],
+    reasons: [
+      `${why} ${cls === 'safety-critical' ? 'are' : 'is'} reviewed in order: ${review.steps.map((s) => s.name).join(', then ')} (policy safetyReview.steps)`,
+      ...(review.signOffRoles.length > 0 ? [`${review.signOffRoles.map((r) => roleName(policy, r)).join(' or ')} signs the post-change safety checklist before CLOSE (policy safetyReview.signOffRoles)`] : []),
+    ],
+  };
+}
+
+function postReviewOf(policy: Policy, cls: ChangeClass): { postImplementationReview?: NonNullable<ChangeEvaluation['postImplementationReview']> } {
+  const pir = postImplementationReviewOf(policy);
+  if (!pir.classes.includes(cls)) return {};
+  return {
+    postImplementationReview: {
+      reviewerRoles: [...pir.reviewerRoles],
+      withinMinutes: pir.within,
+      reason: `${CLASS_LABEL[cls]} changes owe a post-implementation review within ${formatMinutes(pir.within)} of CLOSE, by ${joinWords(pir.reviewerRoles.map((r) => roleName(policy, r)))} not on the change, which approves the new baseline (policy postImplementationReview)`,
+    },
   };
 }
 
@@ -276,6 +321,7 @@ function supersede(policy: Policy, required: ReadonlyMap<string, string[]>): App
       name: groupName(policy, group),
       roles: [...(g?.roles ?? [])],
       quorum: g?.quorum ?? 1,
+      ...(g !== undefined && g.accountable.length > 0 ? { accountable: [...g.accountable] } : {}),
       reasons: [
         ...reasons,
         ...covers.map((covered) => `It also covers the ${groupName(policy, covered)} requirement: ${(required.get(covered) ?? []).join('; ')} (policy: ${groupName(policy, group)}, the approvals it covers)`),

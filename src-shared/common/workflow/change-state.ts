@@ -27,6 +27,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
   'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review',
+  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review',
 ] as const;
 
 /** An operation's name. */
@@ -76,6 +77,11 @@ export interface ScheduledSlot {
 /** The recorded break-glass approval that let an emergency change start before approval. */
 export interface BreakGlassRecord {
   approver: { id: string | null; name: string; role: string };
+  /**
+   * When the approver signed with their own password: at break-glass on this laptop, or later (confirm-break-glass,
+   * possibly on another laptop and synced); null while their signature is owed. Absent on records from before approvers signed.
+   */
+  approverSignedAt?: string | null;
   method: BreakGlassMethod;
   reason: string;
   at: string;
@@ -88,7 +94,21 @@ export interface Retrospective {
   requirements: ApprovalRequirement[];
   reviews: ApprovalRecord[];
   completedAt: string | null;
+  /** A review that rejected the emergency work, and the follow-up it opened (absent: not rejected). */
+  rejection?: RetrospectiveRejection;
 }
+
+/** A rejecting retrospective review: who, why, and the follow-up it opened (a rollback or a corrective change). */
+export interface RetrospectiveRejection {
+  by: PersonRef;
+  role: string;
+  at: string;
+  reason: string;
+  followUp: { kind: FollowUpKind; changeId: string | null };
+}
+
+/** What a rejected emergency change is followed by. */
+export type FollowUpKind = 'rollback' | 'corrective-change';
 
 /** Who started the work, when, and under which permissions. */
 export interface Execution {
@@ -107,6 +127,69 @@ export interface Execution {
   snapshots?: SnapshotRecord[];
   /** Explanations of after-diff rows the proposal did not foresee (unexpected or missing), signed by the engineer and countersigned by a supervisor. */
   explanations?: ExplanationRecord[];
+  /** The safety manager's sign-off of the post-change safety checklist (safety-critical changes; before CLOSE). */
+  safetySignOff?: SafetySignOffRecord;
+  /** The emergency report of a break-glass change (root cause, lessons learned, permanent fix). */
+  emergencyReport?: EmergencyReportRecord;
+  /** Answers to the change guide's rollback decision matrix, each signed, in order. */
+  rollbackDecisions?: RollbackDecisionRecord[];
+  /** Guided manual rollbacks of what cannot be written over the wire (logic, firmware), each signed. */
+  manualRollbacks?: ManualRollbackRecord[];
+}
+
+/** A signed sign-off of the post-change safety checklist, for the after-snapshots it was given on. */
+export interface SafetySignOffRecord {
+  by: PersonRef;
+  role: string;
+  at: string;
+  items: { text: string; confirmed: boolean }[];
+  comment: string;
+  /** The after-snapshots signed off (a later after-snapshot needs a new sign-off). */
+  afterSnapshots: string[];
+}
+
+/** The emergency change report the change guide asks for within 24 hours. */
+export interface EmergencyReportRecord {
+  by: PersonRef;
+  at: string;
+  rootCause: string;
+  contributingFactors: string;
+  lessonsLearned: string;
+  /** The permanent fix: a change number or ticket, or why none is needed. */
+  permanentFix: string;
+}
+
+/** One walk through the rollback decision matrix: the answers, the time left, and what the matrix says. */
+export interface RollbackDecisionRecord {
+  by: PersonRef;
+  at: string;
+  answers: { safetyImpact: boolean; productionCritical: boolean; workaroundAvailable: boolean };
+  /** Minutes left in the slot when answered (null: no slot, as under break-glass). */
+  minutesLeft: number | null;
+  outcome: string;
+  comment: string;
+}
+
+/** A signed manual rollback of a controller's logic or firmware, done with the vendor's tool. */
+export interface ManualRollbackRecord {
+  controllerId: string;
+  kind: 'logic' | 'firmware' | 'other';
+  /** The backup or vendor file written back. */
+  reference: string;
+  steps: { text: string; confirmed: boolean }[];
+  by: PersonRef;
+  at: string;
+}
+
+/** The post-implementation review: findings, and the after-snapshots it approved as the new baselines. */
+export interface PostImplementationReviewRecord {
+  by: PersonRef;
+  role: string;
+  at: string;
+  objectivesMet: boolean;
+  findings: string;
+  lessonsLearned: string;
+  baselines: { controllerId: string; snapshotSha256: string }[];
 }
 
 /** One explained row of an after-snapshot's comparison with the proposed diff. */
@@ -194,6 +277,8 @@ interface ChangeCommon {
   requester: PersonRef;
   createdAt: string;
   fields: ChangeRequestFields;
+  /** The change this one follows up (a rollback or corrective change opened by a rejecting retrospective review). */
+  followUpOf?: { changeId: string; number: string; kind: FollowUpKind };
 }
 
 interface Approved {
@@ -223,7 +308,7 @@ export type ChangeState =
   | (ChangeCommon & Approved & { status: 'scheduled'; slot: ScheduledSlot })
   | (ChangeCommon & Executed & { status: 'in-execution' })
   | (ChangeCommon & Executed & { status: 'rolled-back'; rollback: RollbackRecord })
-  | (ChangeCommon & Executed & { status: 'closed'; rollback: RollbackRecord | null; closure: { by: PersonRef; at: string; outcome: 'completed' | 'rolled-back'; comment: string } });
+  | (ChangeCommon & Executed & { status: 'closed'; rollback: RollbackRecord | null; closure: { by: PersonRef; at: string; outcome: 'completed' | 'rolled-back'; comment: string }; postImplementationReview?: PostImplementationReviewRecord });
 
 /** A signature allowing work outside a window or inside a blackout (the signer must hold `role`). */
 export interface OverrideSignature {
@@ -245,7 +330,9 @@ export type ChangeOperation =
   | { type: 'defer'; by: Participant; role: string; reason: string }
   | { type: 'schedule'; by: Participant; start: string; end: string; overrides?: OverrideSignature[] }
   | {
-    type: 'break-glass'; by: Participant; approver: { id?: string; name: string; role: string }; method: BreakGlassMethod; reason: string;
+    type: 'break-glass'; by: Participant; approver: { id?: string; name: string; role: string; roles?: string[] }; method: BreakGlassMethod; reason: string;
+    /** Whether the approver signed with their own password now (false or absent: their signature is owed). */
+    approverSigned?: boolean;
     witness?: Participant; overrides?: OverrideSignature[];
   }
   | { type: 'start-execution'; by: Participant; witness?: Participant; conditionsMet?: boolean; stagingRecord?: string; overrides?: OverrideSignature[] }
@@ -257,7 +344,20 @@ export type ChangeOperation =
   | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }
-  | { type: 'retrospective-review'; by: Participant; role: string; comment: string };
+  | {
+    type: 'retrospective-review'; by: Participant; role: string; comment: string;
+    /** Absent: accept. A rejection names its follow-up; the service gives the new change's id for a corrective change. */
+    verdict?: 'accept' | 'reject'; followUp?: FollowUpKind; followUpChangeId?: string;
+  }
+  | { type: 'safety-sign-off'; by: Participant; role: string; confirmed: string[]; comment?: string }
+  | { type: 'confirm-break-glass'; by: Participant }
+  | { type: 'emergency-report'; by: Participant; rootCause: string; contributingFactors?: string; lessonsLearned: string; permanentFix: string }
+  | { type: 'rollback-decision'; by: Participant; answers: { safetyImpact: boolean; productionCritical: boolean; workaroundAvailable: boolean }; comment?: string }
+  | { type: 'manual-rollback'; by: Participant; controllerId: string; kind: 'logic' | 'firmware' | 'other'; reference: string; confirmed: string[] }
+  | {
+    type: 'post-implementation-review'; by: Participant; role: string; objectivesMet: boolean; findings: string; lessonsLearned: string;
+    baselines: { controllerId: string; snapshotSha256: string }[];
+  };
 
 /** A new draft. */
 export function newChange(id: string, requester: PersonRef, fields: ChangeRequestFields, now: Date, number?: string): ChangeState {

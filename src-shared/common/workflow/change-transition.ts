@@ -16,7 +16,11 @@ import { assertNever } from '../assert-never.ts';
 import { countApprovals } from './approval-progress.ts';
 import { changeName, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus } from './change-state.ts';
 import { groupName, roleName, type Policy } from './policy-schema.ts';
-import { type TransitionContext, type TransitionResult, OPERATION_PAST, refuse } from './transition-rules.ts';
+import { type TransitionContext, type TransitionResult, OPERATION_PAST, refuse, ruled } from './transition-rules.ts';
+import { confirmBreakGlass, emergencyReport } from './emergency-review.ts';
+import { postImplementationReview } from './post-implementation-review.ts';
+import { manualRollback, rollbackDecision } from './rollback-guidance.ts';
+import { safetySignOff } from './safety-review.ts';
 import { edit, submit, withdraw, approve, decide } from './transition-approval.ts';
 import { schedule, startExecution, breakGlass } from './transition-scheduling.ts';
 import { rollback, checkpoint, recordSnapshot, close, explain, retrospectiveReview } from './transition-execution.ts';
@@ -32,9 +36,11 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   deferred: ['edit', 'submit', 'withdraw'],
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
-  'in-execution': ['record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review'],
-  'rolled-back': ['close', 'retrospective-review'],
-  closed: ['retrospective-review'],
+  'in-execution': [
+    'record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review', 'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision',
+  ],
+  'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback'],
+  closed: ['retrospective-review', 'confirm-break-glass', 'emergency-report', 'post-implementation-review'],
 };
 
 const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
@@ -81,6 +87,12 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'rollback': return rollback(state, op, ctx);
     case 'close': return close(state, op, ctx);
     case 'retrospective-review': return retrospectiveReview(state, op, ctx);
+    case 'safety-sign-off': return ruled(state, op, safetySignOff(state, op, ctx.policy, ctx.now));
+    case 'confirm-break-glass': return ruled(state, op, confirmBreakGlass(state, op, ctx.now));
+    case 'emergency-report': return ruled(state, op, emergencyReport(state, op, ctx.now));
+    case 'rollback-decision': return ruled(state, op, rollbackDecision(state, op, ctx.now));
+    case 'manual-rollback': return ruled(state, op, manualRollback(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
+    case 'post-implementation-review': return ruled(state, op, postImplementationReview(state, op, ctx.policy, ctx.now));
     default: return assertNever(op, 'change operation');
   }
 }

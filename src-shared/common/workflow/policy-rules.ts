@@ -59,6 +59,13 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
       if (other === key) add(['approvalGroups', key, 'supersedes', i], 'a group cannot supersede itself');
     });
     checkGroups(group.supersedes, ['approvalGroups', key, 'supersedes']);
+    checkRoles(group.accountable, ['approvalGroups', key, 'accountable']);
+    group.accountable.forEach((role, i) => {
+      if (!group.roles.includes(role)) add(['approvalGroups', key, 'accountable', i], `accountable role "${role}" is not one of the group's roles (${list(group.roles)})`);
+    });
+    if (group.accountable.length > group.quorum) {
+      add(['approvalGroups', key, 'accountable'], `${group.accountable.length} roles are accountable but the quorum is ${group.quorum}: raise the quorum to at least ${group.accountable.length}`);
+    }
   }
   const cycle = supersedeCycle(policy);
   if (cycle !== null) {
@@ -121,6 +128,11 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
     if (b.override !== undefined) checkRoles(b.override.approverRoles, [...path, 'override', 'approverRoles']);
     if (b.type === 'one-off') checkEndAfterStart(b.start, b.end, b.timeZone ?? policy.plant.timeZone, path, `blackout "${b.name}"`, add);
   });
+  if (policy.safetyReview !== undefined) {
+    policy.safetyReview.steps.forEach((step, i) => checkGroups(step.groups, ['safetyReview', 'steps', i, 'groups']));
+    checkRoles(policy.safetyReview.signOffRoles, ['safetyReview', 'signOffRoles']);
+  }
+  if (policy.postImplementationReview !== undefined) checkRoles(policy.postImplementationReview.reviewerRoles, ['postImplementationReview', 'reviewerRoles']);
   if (policy.outsideWindowOverride !== undefined) checkRoles(policy.outsideWindowOverride.approverRoles, ['outsideWindowOverride', 'approverRoles']);
   return problems;
 }

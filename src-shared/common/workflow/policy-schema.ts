@@ -22,6 +22,29 @@ export const MAX_CLOCK_SKEW_LIMIT_MINUTES = 24 * 60;
 /** NERC CIP-010 R1.3: the baseline updated within 30 calendar days of a completed change (minutes). */
 export const MAX_BASELINE_AFTER_CHANGE_MINUTES = 30 * 1440;
 
+/** The safety review when a policy leaves it out: the change guide's technical, safety/PHA and CAB steps. */
+export const DEFAULT_SAFETY_REVIEW = {
+  steps: [
+    { name: 'Technical review', groups: ['technical-review', 'single-approver'] },
+    { name: 'Safety / PHA review', groups: ['process-safety', 'safety-manager'] },
+    { name: 'CAB approval', groups: ['cab', 'vp-operations'] },
+  ],
+  signOffRoles: ['safety-manager'],
+  checklist: [
+    'Safety interlocks checked and working',
+    'No safety instrumented function bypassed or left in override',
+    'Safety system alarms clear',
+    'Process parameters normal',
+  ],
+};
+
+/** The post-implementation review when a policy leaves it out: normal and major (safety-critical) changes. */
+export const DEFAULT_POST_IMPLEMENTATION_REVIEW = {
+  classes: ['normal', 'safety-critical'] as ('standard' | 'normal' | 'emergency' | 'safety-critical')[],
+  reviewerRoles: ['plant-engineering-manager'],
+  within: 72 * 60,
+};
+
 /** The schema name and major version this code reads. */
 export const POLICY_SCHEMA = 'baseline.policy/1';
 
@@ -100,6 +123,8 @@ const ApprovalGroupSchema = z.object({
   roles: NameList,
   quorum: z.number().int().min(1),
   supersedes: z.array(Name).default([]),
+  /** Roles that must be among the quorum (RACI "accountable"): the group is met only once each of them signed. */
+  accountable: z.array(Name).default([]),
 }).strict();
 
 /** An approval group: who may sign toward it and how many different roles must. */
@@ -221,6 +246,21 @@ export const PolicySchema = z.object({
       lockFor: PositiveDuration,
     }).strict(),
   }).strict(),
+  safetyReview: z.object({
+    /** The review steps of a safety-critical change, in order: approval groups of a later step wait for every earlier step. */
+    steps: z.array(z.object({ name: z.string().min(1).max(120), groups: NameList }).strict()).min(1),
+    /** Who signs the post-change safety checklist before CLOSE (the safety manager). */
+    signOffRoles: NameList,
+    /** The post-change safety checklist the sign-off confirms, item by item. */
+    checklist: z.array(z.string().min(1).max(300)).min(1),
+  }).strict().optional(),
+  postImplementationReview: z.object({
+    /** The classes whose completed changes owe a post-implementation review (with the new baseline) after CLOSE. */
+    classes: z.array(ClassName).default([]),
+    /** Who may sign the review; never someone on the change. */
+    reviewerRoles: NameList,
+    within: PositiveDuration,
+  }).strict().optional(),
   driftChecks: z.object({
     every: PositiveDuration.refine((m) => m >= 60, { error: 'must be at least 1h: every check captures the whole controller' })
       .refine((m) => m <= MAX_DRIFT_CHECK_MINUTES, { error: 'must be at most 35d: NERC CIP-010 R2.1 asks for a drift check at least once every 35 calendar days' }),
@@ -251,6 +291,28 @@ export type Policy = z.output<typeof PolicySchema>;
 export function signatureLockout(policy: Policy): { maxFailures: number; windowMs: number; lockMs: number } {
   const l = policy.signatures.lockout;
   return { maxFailures: l.maxFailures, windowMs: l.window * 60_000, lockMs: l.lockFor * 60_000 };
+}
+
+/**
+ * The safety review in force: the policy's own, or the change guide's default limited to the groups and roles this
+ * policy declares (a policy without a safety manager has no sign-off to ask for).
+ */
+export function safetyReviewOf(policy: Policy): { steps: { name: string; groups: string[] }[]; signOffRoles: string[]; checklist: string[] } {
+  if (policy.safetyReview !== undefined) return policy.safetyReview;
+  const d = DEFAULT_SAFETY_REVIEW;
+  return {
+    steps: d.steps.map((s) => ({ name: s.name, groups: s.groups.filter((g) => Object.hasOwn(policy.approvalGroups, g)) })).filter((s) => s.groups.length > 0),
+    signOffRoles: d.signOffRoles.filter((r) => Object.hasOwn(policy.roles, r)),
+    checklist: [...d.checklist],
+  };
+}
+
+/** The post-implementation review in force: the policy's own, or the default limited to the roles this policy declares. */
+export function postImplementationReviewOf(policy: Policy): { classes: string[]; reviewerRoles: string[]; within: number } {
+  if (policy.postImplementationReview !== undefined) return policy.postImplementationReview;
+  const d = DEFAULT_POST_IMPLEMENTATION_REVIEW;
+  const reviewerRoles = d.reviewerRoles.filter((r) => Object.hasOwn(policy.roles, r));
+  return { classes: reviewerRoles.length === 0 ? [] : [...d.classes], reviewerRoles, within: d.within };
 }
 
 /** The display name of an approval group ("Change Advisory Board"), or its key. */

@@ -30,19 +30,23 @@ export interface ActionField<S extends z.ZodType = z.ZodType> {
  * against windows and dual control); a responder on the class's break-glass list; a checkpoint signer (the
  * checkpoint file's roles, not on the change); a CAB reviewer not on the break-glass work.
  */
-export type SignerRule = 'requester' | 'approver' | 'scheduler' | 'executor' | 'responder' | 'checkpoint-signer' | 'cab-reviewer';
+export type SignerRule = 'requester' | 'approver' | 'scheduler' | 'executor' | 'responder' | 'checkpoint-signer' | 'cab-reviewer'
+  | 'safety-signer' | 'break-glass-approver' | 'implementation-reviewer';
 
 /** A second person signing the same decision with their own password. */
 export interface CosignerSpec {
   /** How the journal records the co-signature: `witness`, `countersign`, or `override:<rule>` for an override. */
-  as: 'witness' | 'countersign' | 'override';
+  as: 'witness' | 'countersign' | 'override' | 'break-glass-approver';
   /** The label of the co-signer on the form. */
   label: string;
   meaning: SignatureMeaning;
   /** Who may co-sign, in words. */
   who: string;
-  /** Always (the schema requires the fields) or only when the policy asks for one. */
-  required: 'always' | 'when-the-policy-requires';
+  /**
+   * Always (the schema requires the fields), only when the policy asks for one, or now or later (named now, signing
+   * now with their password or afterwards with an action of their own).
+   */
+  required: 'always' | 'when-the-policy-requires' | 'now-or-later';
   /** The field holding the co-signer's fields (`override`), or null when they sit on the action itself. */
   within: 'override' | null;
   /** The fields (inside `within` when set) holding the co-signer's employee id and password. */
@@ -120,10 +124,14 @@ export const SIGNED_ACTIONS = {
   }),
   'break-glass': signedAction({
     operation: 'break-glass', title: 'Break glass', words: 'started under break-glass', meaning: 'responsible', signer: 'responder',
-    signerText: "a holder of a role on the class's break-glass responder list", cosigners: [],
+    signerText: "a holder of a role on the class's break-glass responder list",
+    cosigners: [{
+      as: 'break-glass-approver', label: 'Break-glass approver', meaning: 'approved', who: "an enrolled holder of one of the class's break-glass approver roles, not the responder",
+      required: 'now-or-later', within: null, employeeIdField: 'approverEmployeeId', passwordField: 'approverPassword',
+    }],
     fields: {
-      approverName: field('Approved by (name)', z.string().min(1).max(120)), approverRole: field("Approver's role", z.string().min(1)),
-      method: field('How the approval was given', z.enum(BREAK_GLASS_METHODS)), reason,
+      approverEmployeeId: field('Approved by', z.string().min(1)), approverPassword: field("Approver's password (or they sign later)", PasswordSchema.optional()),
+      approverRole: field("Approver's role", z.string().min(1)), method: field('How the approval was given', z.enum(BREAK_GLASS_METHODS)), reason,
     },
   }),
   'start-execution': signedAction({
@@ -175,7 +183,50 @@ export const SIGNED_ACTIONS = {
   'retrospective-review': signedAction({
     operation: 'retrospective-review', title: 'Retrospective review', words: 'reviewed afterwards', meaning: 'reviewed', signer: 'cab-reviewer',
     signerText: 'a CAB member who neither approved nor carried out the break-glass work', cosigners: [],
-    fields: { role, comment: field('Review', z.string().min(1).max(2000)) },
+    fields: {
+      role, comment: field('Review', z.string().min(1).max(2000)),
+      verdict: field('Verdict', z.enum(['accept', 'reject']).optional()), followUp: field('Follow-up of a rejection', z.enum(['rollback', 'corrective-change']).optional()),
+    },
+  }),
+  'safety-sign-off': signedAction({
+    operation: 'safety-sign-off', title: 'Sign off the safety checklist', words: 'signed off the post-change safety checklist', meaning: 'approved', signer: 'safety-signer',
+    signerText: "a holder of the policy's safety sign-off role (the safety manager) who is not on the change", cosigners: [],
+    fields: { role, confirmed: field('Safety checklist items confirmed', z.array(z.string().max(300)).max(50)), comment },
+  }),
+  'confirm-break-glass': signedAction({
+    operation: 'confirm-break-glass', title: 'Sign the break-glass approval', words: 'signed the break-glass approval', meaning: 'approved', signer: 'break-glass-approver',
+    signerText: 'the approver named at break-glass, with their own password', cosigners: [], fields: {},
+  }),
+  'emergency-report': signedAction({
+    operation: 'emergency-report', title: 'Emergency report', words: 'wrote the emergency report', meaning: 'responsible', signer: 'responder',
+    signerText: 'the responder who carried out (or witnessed) the emergency work', cosigners: [],
+    fields: {
+      rootCause: field('Root cause', z.string().max(4000)), contributingFactors: field('Contributing factors', z.string().max(4000).optional()),
+      lessonsLearned: field('Lessons learned', z.string().max(4000)), permanentFix: field('Permanent fix (change number or ticket, or why none)', z.string().max(500)),
+    },
+  }),
+  'rollback-decision': signedAction({
+    operation: 'rollback-decision', title: 'Rollback decision', words: 'decided on rollback', meaning: 'responsible', signer: 'executor',
+    signerText: 'an enrolled person working on the change', cosigners: [],
+    fields: {
+      answers: field('Answers to the rollback decision matrix', z.object({ safetyImpact: z.boolean(), productionCritical: z.boolean(), workaroundAvailable: z.boolean() }).strict()),
+      comment,
+    },
+  }),
+  'manual-rollback': signedAction({
+    operation: 'manual-rollback', title: 'Manual rollback (logic, firmware)', words: 'rolled back by hand', meaning: 'rollback', signer: 'executor',
+    signerText: 'the engineer who wrote the backup back with the vendor tool', cosigners: [],
+    fields: {
+      controllerId: field('Controller', z.string().min(1)), kind: field('What was written back', z.enum(['logic', 'firmware', 'other'])),
+      reference: field('Backup or vendor file', z.string().max(500)), confirmed: field('Steps confirmed', z.array(z.string().max(300)).max(20)),
+    },
+  }),
+  'post-implementation-review': signedAction({
+    operation: 'post-implementation-review', title: 'Post-implementation review', words: 'reviewed after implementation', meaning: 'approved', signer: 'implementation-reviewer',
+    signerText: "a holder of the policy's reviewer role (a baseline approver) who is not on the change; the signature also approves the new baselines", cosigners: [],
+    fields: {
+      role, objectivesMet: field('Objectives met', z.boolean()), findings: field('Findings', z.string().max(4000)), lessonsLearned: field('Lessons learned', z.string().max(4000)),
+    },
   }),
 } as const;
 

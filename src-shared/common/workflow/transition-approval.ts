@@ -10,6 +10,7 @@ import { groupName, roleName, type Policy } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
 import { type TransitionContext, type TransitionResult, numbered, refuse, ref, blank, unreachable } from './transition-rules.ts';
 import { policyCitation } from './policy-citation.ts';
+import { reviewStepBlock } from './safety-review.ts';
 
 function requesterOnly(state: ChangeState, op: ChangeOperation): TransitionResult | null {
   if (op.by.id === state.requester.id) return null;
@@ -143,11 +144,17 @@ export function approve(
       inPlaceOf = free.requirement.group;
     }
   }
+  const outOfOrder = inPlaceOf === undefined ? reviewStepBlock(e, progress, op.role, label) : null;
+  if (outOfOrder !== null) return refuse(state, op, 'review-order', outOfOrder.text, outOfOrder.hint);
   if (inPlaceOf === undefined && wouldCount(progress, op.role).length === 0) {
     const relevant = progress.requirements.filter((p) => p.requirement.roles.includes(op.role));
     const why = relevant.map((p) => {
       if (p.satisfied) return `${p.requirement.name} is already met`;
       const same = p.counted.find((c) => c.role === op.role);
+      const accountable = (p.requirement.accountable ?? []).filter((r) => !p.counted.some((c) => c.role === r));
+      if (same === undefined && accountable.length > 0) {
+        return `${p.requirement.name} still needs its accountable ${accountable.map(label).join(' and ')}, which leave${accountable.length === 1 ? 's' : ''} no place in its quorum for ${label(op.role)}`;
+      }
       return `${p.requirement.name} already has an approval as ${label(op.role)} (${same?.by.name ?? '?'}) and its quorum needs different roles: still ${p.missing}`;
     }).join('; ');
     return refuse(state, op, 'approval-does-not-count', `an approval as ${label(op.role)} would not count toward any approval ${changeName(state)} still needs: ${why || 'every approval is already given'}.`,

@@ -7,7 +7,9 @@ import { changeName, unexplainedRows, type ChangeOperation, type Execution, type
 import { checkpointProgress, type CheckpointRecord } from './checkpoints.ts';
 import { roleName } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
-import { type TransitionContext, type TransitionResult, refuse, ref, blank, unreachable } from './transition-rules.ts';
+import { type TransitionContext, type TransitionResult, refuse, ref, blank, unreachable, ruled } from './transition-rules.ts';
+import { rejectRetrospective, retrospectiveProblem } from './emergency-review.ts';
+import { safetySignOffMissing } from './safety-review.ts';
 import { signerChecks } from './transition-approval.ts';
 import { samePerson } from './transition-scheduling.ts';
 
@@ -64,7 +66,7 @@ export function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { ty
     }
   }
   if (decision.effect === 'close') {
-    const blocked = unexplainedRefusal(state, op, ctx, `${decision.label} at ${target.name}`);
+    const blocked = unexplainedRefusal(state, op, ctx, `${decision.label} at ${target.name}`) ?? safetyRefusal(state, op, ctx);
     if (blocked !== null) return blocked;
   }
   const comment = op.comment?.trim() ?? '';
@@ -144,12 +146,18 @@ export function close(state: ChangeState, op: Extract<ChangeOperation, { type: '
       return refuse(state, op, 'checkpoints-open', `${changeName(state)} is closed as completed only after ${last.name} decides ${last.decisions.find((d) => d.effect === 'close')!.label}; due now: ${next?.name ?? '(none)'}.`,
         'Have the shift supervisor sign the remaining checkpoints, or roll the change back.');
     }
-    const blocked = unexplainedRefusal(state, op, ctx, 'closing as completed');
+    const blocked = unexplainedRefusal(state, op, ctx, 'closing as completed') ?? safetyRefusal(state, op, ctx);
     if (blocked !== null) return blocked;
     return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
   }
   if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
   return unreachable(state, op);
+}
+
+/** The refusal while a safety-critical change lacks the safety manager's sign-off on its current after-snapshots. */
+function safetyRefusal(state: Extract<ChangeState, { status: 'in-execution' }>, op: ChangeOperation, ctx: TransitionContext): TransitionResult | null {
+  const missing = safetySignOffMissing(state, ctx.policy);
+  return missing === null ? null : refuse(state, op, 'safety-sign-off-missing', `CLOSE of ${changeName(state)} waits: ${missing.text}`, missing.hint);
 }
 
 /** The refusal while after-diff rows are unexpected or missing and unexplained (null when none are). */
@@ -218,6 +226,8 @@ export function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperat
   if (samePerson(glass.approver, op.by) || op.by.id === state.execution.executor.id) {
     return refuse(state, op, 'segregation-of-duties', `${op.by.name} approved or carried out the break-glass work on ${changeName(state)} and cannot review it.`, 'Another CAB member must review it.');
   }
+  const waiting = retrospectiveProblem(state, op.by);
+  if (waiting !== null) return refuse(state, op, waiting.rule, waiting.text.replace(/this change/g, changeName(state)), waiting.hint);
   if (r.reviews.some((x) => x.by.id === op.by.id)) {
     return refuse(state, op, 'approve-twice', `${op.by.name} already reviewed ${changeName(state)}; a person reviews a change once.`, 'Another reviewer must give the missing reviews.');
   }
@@ -228,6 +238,7 @@ export function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperat
     return refuse(state, op, 'approval-does-not-count', `a review as ${label(op.role)} would not count: ${missing}.`, 'The remaining reviews must come from the roles listed.');
   }
   if (blank(op.comment)) return refuse(state, op, 'reason-required', 'a retrospective review needs its findings written down.', 'Write what the review found (root cause, follow-up).');
+  if (op.verdict === 'reject') return ruled(state, op, rejectRetrospective(state, op, now));
   const record: ApprovalRecord = { by: ref(op.by), role: op.role, meaning: 'reviewed', at: now.toISOString(), comment: op.comment.trim(), conditions: [], diffReviewed: false };
   const reviews = [...r.reviews, record];
   const done = countApprovals(r.requirements, reviews, false).complete;

@@ -11,6 +11,7 @@ import type { Participant, PersonRef } from './workflow-terms.ts';
 import { type TransitionContext, type TransitionResult, numbered, refuse, ref, blank, unreachable } from './transition-rules.ts';
 import { readyToGo } from './transition-approval.ts';
 import { policyCitation } from './policy-citation.ts';
+import { breakGlassApproverProblem } from './emergency-review.ts';
 
 /**
  * Checks a period against windows and blackouts, letting valid override signatures lift what the policy lets
@@ -145,6 +146,8 @@ export function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { ty
     return refuse(state, op, 'break-glass-responder', `${op.by.name} holds ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'no role'}; only the responder list (${glass.responders.map((r) => roleName(policy, r)).join(', ')}; policy classes.${e.class}.breakGlass.responders) may carry out an emergency change under break-glass.`,
       'Call a responder on the list to carry out the emergency work.');
   }
+  const notListed = breakGlassApproverProblem(op.approver, glass.approverRoles, policy, e.class);
+  if (notListed !== null) return refuse(state, op, 'break-glass-approver', notListed.text, notListed.hint);
   if (!glass.approverRoles.includes(op.approver.role)) {
     return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (${policyCitation(`classes.${e.class}.breakGlass.approverRoles`)}).`,
       'Reach one of the named approvers (in person, by phone or by radio) and record their approval.');
@@ -172,6 +175,7 @@ export function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { ty
         stagingRecord: null, overrides: period.used,
         breakGlass: {
           approver: { id: op.approver.id ?? null, name: op.approver.name.trim(), role: op.approver.role }, method: op.method, reason: op.reason.trim(),
+          approverSignedAt: op.approverSigned === true ? now.toISOString() : null,
           at: now.toISOString(), recordedBy: ref(op.by),
         },
         retrospective: {

@@ -188,7 +188,7 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       const change = a.changes.create(eng.employeeId, normalChangeFields(controllerId, now), a.actor());
       changeId = change.id;
       a.changes.act(change.id, eng.employeeId, eng.password, { type: 'submit' }, a.actor());
-      a.changes.act(change.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, a.actor());
+      a.changes.act(change.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, a.actor());
       a.changes.act(change.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, a.actor());
       a.changes.act(change.id, eng.employeeId, eng.password, { type: 'schedule', start: '2026-12-11T05:00:00.000Z', end: '2026-12-11T06:00:00.000Z' }, a.actor());
       // On A, from the command line (the app closed: one program at a time holds a data directory).

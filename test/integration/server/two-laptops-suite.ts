@@ -46,7 +46,7 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       const controllerId = setUpPlant(a, line1.sim.port);
       const change = a.changes.create(eng.employeeId, normalChangeFields(controllerId, now), a.actor());
       a.changes.act(change.id, eng.employeeId, eng.password, { type: 'submit' }, a.actor());
-      a.changes.act(change.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, a.actor());
+      a.changes.act(change.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, a.actor());
       a.changes.act(change.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, a.actor());
       a.changes.act(change.id, eng.employeeId, eng.password, { type: 'schedule', start: '2026-12-11T05:00:00.000Z', end: '2026-12-11T06:00:00.000Z' }, a.actor());
       expect((await a.sync.syncNow()).lastError).toBeNull();

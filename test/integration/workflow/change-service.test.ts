@@ -35,8 +35,8 @@ describe('change requests through the state machine, with e-signatures, on the 2
     expect(app.changes.act(draft.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor()).status).toBe('submitted');
     expect(() => app.changes.act(draft.id, eng.employeeId, eng.password, { type: 'approve', role: 'controls-engineer' }, app.actor()))
       .toThrow(/Segregation of duties|Role not held|Not an approver/);
-    expect(app.changes.act(draft.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor()).status).toBe('submitted');
-    expect(() => app.changes.act(draft.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor()))
+    expect(app.changes.act(draft.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor()).status).toBe('submitted');
+    expect(() => app.changes.act(draft.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor()))
       .toThrow(/twice|already/i);
     const approved = app.changes.act(draft.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
     expect(approved.status).toBe('approved');
@@ -71,7 +71,7 @@ describe('emergency fast path: break-glass now, retrospective CAB review within 
   let now = new Date('2026-11-23T03:00:00Z');
   let app: BaselineApp;
   let controllerId: string;
-  const [eng, pem, sec] = RACI;
+  const [eng, , sec] = RACI;
   beforeAll(() => {
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
     controllerId = setUpPlant(app);
@@ -88,23 +88,29 @@ describe('emergency fast path: break-glass now, retrospective CAB review within 
       class: 'emergency', targetControllers: [controllerId],
     }, app.actor());
     const started = app.changes.act(c.id, eng.employeeId, eng.password,
-      { type: 'break-glass', approverName: 'Olga On-Call', approverRole: 'on-call-manager', method: 'phone', reason: 'Line down at 03:00; torque limit too low after motor swap.' }, app.actor());
+      { type: 'break-glass', approverEmployeeId: 'SV500', approverPassword: 'sky-password-1', approverRole: 'shift-supervisor', method: 'phone', reason: 'Line down at 03:00; torque limit too low after motor swap.' }, app.actor());
     expect(started.status).toBe('in-execution');
     expect(retrospectiveStatus(started, now)).toMatchObject({ status: 'due' });
     now = new Date(now.getTime() + 25 * 3600_000);
     expect(retrospectiveStatus(app.changes.get(c.id), now)).toMatchObject({ status: 'overdue', overdueMinutes: 60 });
-    app.changes.act(c.id, pem.employeeId, pem.password, { type: 'retrospective-review', role: 'plant-engineering-manager', comment: 'Justified; permanent fix under MOC-2300.' }, app.actor());
+    // The review waits for the emergency report.
+    expect(() => app.changes.act(c.id, sec.employeeId, sec.password, { type: 'retrospective-review', role: 'ot-security', comment: 'No security impact.' }, app.actor()))
+      .toThrow(/Emergency report missing/);
+    app.changes.act(c.id, eng.employeeId, eng.password, {
+      type: 'emergency-report', rootCause: 'Torque limit left at the old motor\'s value after the swap', lessonsLearned: 'Motor swaps carry a parameter check', permanentFix: 'MOC-2300',
+    }, app.actor());
+    app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'retrospective-review', role: 'quality-compliance', comment: 'Justified; permanent fix under MOC-2300.' }, app.actor());
     const reviewed = app.changes.act(c.id, sec.employeeId, sec.password, { type: 'retrospective-review', role: 'ot-security', comment: 'No security impact.' }, app.actor());
     expect(retrospectiveStatus(reviewed, now)).toMatchObject({ status: 'done', late: true });
     expect(approvalTimeoutStatus(reviewed, now)).toEqual({ status: 'not-waiting' });
-    expect(app.changes.timeline(c.id).map((x) => x.operation)).toEqual(['create', 'break-glass', 'retrospective-review', 'retrospective-review']);
+    expect(app.changes.timeline(c.id).map((x) => x.operation)).toEqual(['create', 'break-glass', 'emergency-report', 'retrospective-review', 'retrospective-review']);
   });
 
   it('a person whose certificate was revoked cannot sign a decision', () => {
     const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
     app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-    app.identity.revoke(app.identity.personByEmployeeId(pem.employeeId).fingerprint, 'left the company', app.actor());
-    expect(() => app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor()))
+    app.identity.revoke(app.identity.personByEmployeeId(RACI[3].employeeId).fingerprint, 'left the company', app.actor());
+    expect(() => app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor()))
       .toThrow(/no valid certificate|revoked/);
   });
 });
@@ -131,7 +137,7 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
   it('refuses to start before the slot or with unconfirmed conditions, then starts with them and closes', async () => {
     const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
     app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-    app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve-with-conditions', role: 'plant-engineering-manager', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
+    app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve-with-conditions', role: 'quality-compliance', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
     expect(app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor()).status).toBe('approved');
     // Thursday 23:00-24:00 in Chicago (CST, UTC-6): inside the night window, after the 48 h notice.
     const slot = { start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' };
@@ -199,11 +205,15 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/is in-execution; only a change closed as completed gives a new baseline/);
     const closed = app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
     expect(closed.status).toBe('closed');
-    // Step 6 of the OT change framework: the after-snapshot becomes the new baseline, approved by someone other than its capturer.
-    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, eng.employeeId, eng.password, app.actor())).toThrow(/Erin Engineer filed or carried out change .* cannot approve its result as the new baseline/);
-    expect(app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toEqual({ version: 1 });
+    // Step 6 of the OT change framework: the after-snapshot becomes the new baseline, approved by the post-implementation
+    // review of someone not on the change; a normal change has no optional baseline approval beside it.
+    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/its new baseline is approved by its post-implementation review/);
+    const review = { type: 'post-implementation-review' as const, role: 'plant-engineering-manager', objectivesMet: true, findings: 'At 14 m/min, rejects 0.3 %', lessonsLearned: 'None' };
+    expect(() => app.changes.act(c.id, eng.employeeId, eng.password, { ...review, role: 'controls-engineer' }, app.actor())).toThrow(/Segregation of duties: Erin Engineer filed change .* cannot review it/);
+    app.changes.act(c.id, pem.employeeId, pem.password, review, app.actor());
     expect(JSON.parse(app.journal.page(1)[0]!.payload)).toMatchObject({ controllerId, version: 1, changeId: c.id });
-    expect(() => app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor())).toThrow(/already its baseline/);
+    expect(app.baselines.current(controllerId)?.version).toBe(1);
+    expect(() => app.changes.act(c.id, pem.employeeId, pem.password, review, app.actor())).toThrow(/No post-implementation review due: .*signed by Pat Manager/);
     const all = app.changes.timeline(c.id);
     // The captures of the target controller during the execution are on the change's timeline too, with who took them.
     const captures = all.filter((x) => x.operation === 'capture');
@@ -211,7 +221,7 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
     expect(captures[0]!.summary).toMatch(/^captured .* \(complete\)$/);
     const ops = all.filter((x) => x.operation !== 'capture');
     expect(ops.map((x) => x.operation)).toEqual(['create', 'submit', 'approve-with-conditions', 'approve', 'schedule', 'start-execution', 'snapshot-signed', 'record-snapshot', 'checkpoint', 'checkpoint',
-      'checkpoint', 'snapshot-signed', 'record-snapshot', 'snapshot-signed', 'record-snapshot', 'checkpoint', 'close', 'baseline-approved']);
+      'checkpoint', 'snapshot-signed', 'record-snapshot', 'snapshot-signed', 'record-snapshot', 'checkpoint', 'close', 'post-implementation-review', 'baseline-approved']);
     expect(ops.find((x) => x.operation === 'start-execution')!.summary).toMatch(/conditions confirmed met, staging record STG-17/);
     expect(app.journalService.verifyQuietly().ok).toBe(true);
   });
@@ -238,7 +248,7 @@ describe('a slot outside every change window needs a plant manager\'s own overri
   it('refuses the daytime slot naming the rule, refuses an override by the wrong person, accepts the plant manager\'s', () => {
     const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
     app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-    app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
+    app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor());
     app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
     // Thursday 12:00-13:00 in Chicago: production hours, outside every window.
     const slot = { start: '2026-11-26T18:00:00.000Z', end: '2026-11-26T19:00:00.000Z' };
@@ -266,7 +276,7 @@ describe('approval timeout: the escalation approver signs in place of a missing 
   let now = new Date('2026-11-23T15:00:00Z');
   let app: BaselineApp;
   let controllerId: string;
-  const [eng, pem] = RACI;
+  const [eng] = RACI;
   const boss = { name: 'Morgan Plant', employeeId: 'P500', roles: ['plant-manager'], password: 'morgan-password-1' };
 
   beforeAll(() => {
@@ -282,7 +292,7 @@ describe('approval timeout: the escalation approver signs in place of a missing 
   it('refuses the plant manager before the 72 h timeout, accepts them after it, and records whom they stood in for', () => {
     const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, new Date(now.getTime() + 4 * 86_400_000)), app.actor());
     app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-    app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
+    app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor());
     expect(() => app.changes.act(c.id, boss.employeeId, boss.password, { type: 'approve', role: 'plant-manager', diffReviewed: true }, app.actor()))
       .toThrow(/Not escalated yet: approvals of change .* escalate to Plant manager only at /);
     now = new Date(now.getTime() + 73 * 3600_000);

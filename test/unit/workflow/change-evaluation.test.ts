@@ -178,9 +178,12 @@ describe('classes', () => {
     expect(e.approvalTimeout).toEqual({ minutes: 15, escalateTo: ['plant-manager'], reason: 'Approvals still missing 15 min after submission escalate to Plant manager (policy: emergency changes, approval timeout)' });
   });
 
-  it('safety-critical: CAB, safety manager, process safety, dual control, staging and 14 days notice', () => {
+  it('safety-critical: technical review, process safety, safety manager and CAB in order, dual control, staging and 14 days notice', () => {
     const e = evaluate([line('L20')], { risk: { impact: 2, probability: 2, safetyImpact: 'high' } }, 'safety-critical');
-    expect(e.approvals.map((a) => [a.group, a.quorum])).toEqual([['cab', 2], ['safety-manager', 1], ['process-safety', 1]]);
+    expect(e.approvals.map((a) => [a.group, a.quorum, a.step?.index])).toEqual([['technical-review', 1, 0], ['process-safety', 1, 1], ['safety-manager', 1, 1], ['cab', 2, 2]]);
+    expect(e.approvals.find((a) => a.group === 'cab')?.accountable).toEqual(['ot-security', 'quality-compliance']);
+    expect(e.safety).toMatchObject({ signOffRoles: ['safety-manager'], checklist: expect.arrayContaining(['Safety interlocks checked and working']) as unknown as string[] });
+    expect(e.postImplementationReview).toMatchObject({ reviewerRoles: ['plant-engineering-manager'], withinMinutes: 72 * 60 });
     expect(e.dualControl).toEqual({ required: true, reasons: ['Safety-critical changes need dual control: two different people approve, and a second person witnesses the execution (policy: safety-critical changes, dual control)'] });
     expect(e.staging.reasons).toEqual(['Safety-critical changes need a staging deploy (policy: safety-critical changes, staging deploy)']);
     expect(e.notice).toMatchObject({ minutes: 14 * 24 * 60, reasons: ['Safety-critical changes need 14 d notice (policy: safety-critical changes, notice)'] });
@@ -199,7 +202,7 @@ describe('classes', () => {
   it('is plain data that survives JSON', () => {
     const e = evaluate([line('L01')]);
     expect(JSON.parse(JSON.stringify(e))).toEqual(e);
-    expect(e).toMatchObject({ policyName: 'Default plant policy', policyRevision: 1, evaluatedAt: NOW.toISOString() });
+    expect(e).toMatchObject({ policyName: 'Default plant policy', policyRevision: 2, evaluatedAt: NOW.toISOString() });
   });
 });
 

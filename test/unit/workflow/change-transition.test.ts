@@ -12,6 +12,8 @@ import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.
 import type { Policy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import type { LineFact } from '../../../src-shared/common/workflow/workflow-terms.ts';
 import { readFileSync } from 'node:fs';
+import { MANUAL_ROLLBACK_STEPS, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
+import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
 import { PEOPLE, defaultCheckpoints, defaultPolicy, line } from './packaging-plant.ts';
 
 const policy = defaultPolicy();
@@ -102,6 +104,22 @@ function throughCheckpoints(s: ChangeState, now: Date): ChangeState {
 const emergencyDraft = (): ChangeState => draft({ class: 'emergency', requestedWindow: null, itsmTicket: '' }, 'CHG-E');
 const breakGlassOp: ChangeOperation = { type: 'break-glass', by: eng, approver: { id: onCall.id, name: onCall.name, role: 'on-call-manager' }, method: 'phone', reason: 'Filler jammed, line down' };
 
+/** The break-glass approver signs afterwards with their own password; the responder writes the emergency report. */
+const confirmOp: ChangeOperation = { type: 'confirm-break-glass', by: onCall };
+const reportOp: ChangeOperation = { type: 'emergency-report', by: eng, rootCause: 'Worn photo-eye on the filler infeed', lessonsLearned: 'Keep a spare photo-eye at the line', permanentFix: 'CR-0042' };
+
+/** A normal change touching a safety tag (so safety-critical), approved by the CAB's accountable roles and executed up to its after-snapshot. */
+function safetyAfter(): ChangeState {
+  const safe = (now: Date): TransitionContext => ({ ...ctx(now), plant: { lines: [line('L09')], touchesSafetyTag: true, safetyTags: ['Filler.GuardDoor'] } });
+  let s = submit(draft({}, 'CHG-9'), safe(NOW));
+  for (const [who, role] of [[sec, 'ot-security'], [qa, 'quality-compliance']] as const) s = must(transition(s, approveOp(who, role), safe(later(H))));
+  s = must(transition(s, { type: 'schedule', by: eng, ...SLOT }, safe(later(2 * H))));
+  s = must(transition(s, { type: 'start-execution', by: eng }, safe(IN_SLOT)));
+  s = must(transition(s, snapshotOp('before'), safe(IN_SLOT)));
+  for (const [c, d] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover']] as const) s = must(transition(s, checkpointOp(c, d), safe(IN_SLOT)));
+  return must(transition(s, snapshotOp('after'), safe(IN_SLOT)));
+}
+
 /** One sample state per status (and break-glass variants of the executed ones), reached by real transitions. */
 function samples(): Record<string, ChangeState> {
   const d = draft();
@@ -113,6 +131,9 @@ function samples(): Record<string, ChangeState> {
   const bgExecuting = must(transition(emergencyDraft(), breakGlassOp, ctx(NOW, [line('L02')])));
   const bgRolledBack = must(transition(bgExecuting, { type: 'rollback', by: eng, reason: 'No better' }, ctx(later(H))));
   const checked = throughCheckpoints(executing, IN_SLOT);
+  // Break-glass changes whose approver signed afterwards and whose emergency report is written: ready for the review.
+  const ready = (s: ChangeState, at: Date): ChangeState => must(transition(must(transition(s, confirmOp, ctx(at, [line('L02')]))), reportOp, ctx(at, [line('L02')])));
+  const bgClosed = must(transition(throughCheckpoints(bgExecuting, later(H)), { type: 'close', by: eng }, ctx(later(H))));
   return {
     draft: d,
     submitted,
@@ -128,7 +149,12 @@ function samples(): Record<string, ChangeState> {
     closed: must(transition(checked, { type: 'close', by: eng }, ctx(IN_SLOT))),
     'in-execution (break-glass)': bgExecuting,
     'rolled-back (break-glass)': bgRolledBack,
-    'closed (break-glass)': must(transition(throughCheckpoints(bgExecuting, later(H)), { type: 'close', by: eng }, ctx(later(H)))),
+    'closed (break-glass)': bgClosed,
+    'in-execution (break-glass, reported)': ready(bgExecuting, later(H)),
+    'rolled-back (break-glass, reported)': ready(bgRolledBack, later(H)),
+    'closed (break-glass, reported)': ready(bgClosed, later(H)),
+    'in-execution (safety, after-snapshot)': safetyAfter(),
+    'rolled-back (before-snapshot)': must(transition(must(transition(executing, snapshotOp('before'), ctx(IN_SLOT))), { type: 'rollback', by: eng, reason: 'Filler faulted' }, ctx(IN_SLOT))),
   };
 }
 
@@ -150,7 +176,13 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'explain': return explainOp();
     case 'rollback': return { type, by: eng, reason: 'Filler faulted' };
     case 'close': return { type, by: eng, comment: 'Verified' };
-    case 'retrospective-review': return { type, by: pem, role: 'plant-engineering-manager', comment: 'Justified; root cause: worn sensor' };
+    case 'retrospective-review': return { type, by: sec, role: 'ot-security', comment: 'Justified; root cause: worn sensor' };
+    case 'safety-sign-off': return { type, by: safety, role: 'safety-manager', confirmed: [...policy.safetyReview!.checklist] };
+    case 'confirm-break-glass': return confirmOp;
+    case 'emergency-report': return reportOp;
+    case 'rollback-decision': return { type, by: eng, answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: true } };
+    case 'manual-rollback': return { type, by: eng, controllerId: 'plc-l09-filler', kind: 'logic', reference: 'filler-before.L5X', confirmed: [...MANUAL_ROLLBACK_STEPS] };
+    case 'post-implementation-review': return { type, by: pem2, role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed raised, no alarms', lessonsLearned: 'Simulator run was worth it', baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] };
   }
 }
 
@@ -186,10 +218,20 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['in-execution', 'checkpoint', 'in-execution', IN_SLOT, 'rolled-back'],
   ['in-execution', 'close', 'in-execution (checkpoints passed)', IN_SLOT, 'closed'],
   ['in-execution', 'explain', 'in-execution (unexpected row)', IN_SLOT, 'in-execution'],
-  ['in-execution', 'retrospective-review', 'in-execution (break-glass)', later(2 * H), 'in-execution'],
+  ['in-execution', 'retrospective-review', 'in-execution (break-glass, reported)', later(2 * H), 'in-execution'],
+  ['in-execution', 'safety-sign-off', 'in-execution (safety, after-snapshot)', IN_SLOT, 'in-execution'],
+  ['in-execution', 'confirm-break-glass', 'in-execution (break-glass)', later(H), 'in-execution'],
+  ['in-execution', 'emergency-report', 'in-execution (break-glass)', later(H), 'in-execution'],
+  ['in-execution', 'rollback-decision', 'in-execution', IN_SLOT, 'in-execution'],
   ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
-  ['rolled-back', 'retrospective-review', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
-  ['closed', 'retrospective-review', 'closed (break-glass)', later(2 * H), 'closed'],
+  ['rolled-back', 'retrospective-review', 'rolled-back (break-glass, reported)', later(2 * H), 'rolled-back'],
+  ['rolled-back', 'confirm-break-glass', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
+  ['rolled-back', 'emergency-report', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
+  ['rolled-back', 'manual-rollback', 'rolled-back (before-snapshot)', IN_SLOT, 'rolled-back'],
+  ['closed', 'retrospective-review', 'closed (break-glass, reported)', later(2 * H), 'closed'],
+  ['closed', 'confirm-break-glass', 'closed (break-glass)', later(2 * H), 'closed'],
+  ['closed', 'emergency-report', 'closed (break-glass)', later(2 * H), 'closed'],
+  ['closed', 'post-implementation-review', 'closed', later(2 * H), 'closed'],
 ];
 
 function startOf(name: string): ChangeState {
@@ -203,7 +245,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(16);
+    expect(CHANGE_OPERATIONS).toHaveLength(22);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {
@@ -268,21 +310,23 @@ describe('refusals name the rule', () => {
   it('approving twice, and quorum counting on a tier-1 line (CAB, quorum 2, different roles)', () => {
     const s = submit(draft({ requestedWindow: TIER1_WINDOW }), ctx(NOW, [line('L02')]));
     expect(s.review?.evaluation.approvals.map((a) => [a.group, a.quorum])).toEqual([['cab', 2]]);
-    const one = must(transition(s, approveOp(pem), ctx(later(H))));
+    expect(s.review?.evaluation.approvals[0]?.accountable).toEqual(['ot-security', 'quality-compliance']);
+    const one = must(transition(s, approveOp(sec, 'ot-security'), ctx(later(H))));
     expect(one.status).toBe('submitted');
-    expect(refusal(transition(one, approveOp(pem), ctx(later(H))))).toEqual({
+    expect(refusal(transition(one, approveOp(sec, 'ot-security'), ctx(later(H))))).toEqual({
       rule: 'approve-twice',
-      message: 'Approving twice: Pat Manager already approved change CR-0001 "Raise filler speed setpoint" (as Plant engineering manager, Wed 3 Jun 2026 11:00 America/Chicago); a person approves a change once.',
+      message: 'Approving twice: Sam Security already approved change CR-0001 "Raise filler speed setpoint" (as OT security, Wed 3 Jun 2026 11:00 America/Chicago); a person approves a change once.',
     });
-    expect(refusal(transition(one, approveOp(pem2), ctx(later(H))))).toEqual({
+    // The CAB's accountable roles (OT security and quality) must both sign: any two of its roles are not enough.
+    expect(refusal(transition(one, approveOp(pem), ctx(later(H))))).toEqual({
       rule: 'approval-does-not-count',
-      message: 'Quorum: an approval as Plant engineering manager would not count toward any approval change CR-0001 "Raise filler speed setpoint" still needs: Change Advisory Board already has an approval '
-        + 'as Plant engineering manager (Pat Manager) and its quorum needs different roles: still 1 more approval, as OT security or Quality / compliance.',
+      message: 'Quorum: an approval as Plant engineering manager would not count toward any approval change CR-0001 "Raise filler speed setpoint" still needs: Change Advisory Board '
+        + 'still needs its accountable Quality / compliance, which leaves no place in its quorum for Plant engineering manager.',
     });
-    expect(outstandingApprovals(one, policy)).toEqual(['Change Advisory Board (1 more approval, as OT security or Quality / compliance)']);
-    const two = must(transition(one, approveOp(sec, 'ot-security'), ctx(later(2 * H))));
+    expect(outstandingApprovals(one, policy)).toEqual(['Change Advisory Board (1 more approval, including Quality / compliance (accountable))']);
+    const two = must(transition(one, approveOp(qa, 'quality-compliance'), ctx(later(2 * H))));
     expect(two.status).toBe('approved');
-    expect(approvalProgressOf(two)?.requirements[0]?.counted.map((a) => a.by.name)).toEqual(['Pat Manager', 'Sam Security']);
+    expect(approvalProgressOf(two)?.requirements[0]?.counted.map((a) => a.by.name)).toEqual(['Sam Security', 'Quinn Quality']);
   });
 
   it('a signer must hold the role and the role must approve this change', () => {
@@ -297,17 +341,18 @@ describe('refusals name the rule', () => {
 
   it('escalation: after the approval timeout the escalation role stands in for one missing approval, never before', () => {
     const s = submit(draft({ requestedWindow: TIER1_WINDOW }, 'CHG-3'), ctx(NOW, [line('L02')]));
-    const one = must(transition(s, approveOp(pem), ctx(later(H))));
+    const one = must(transition(s, approveOp(sec, 'ot-security'), ctx(later(H))));
     expect(s.review?.evaluation.approvalTimeout).toMatchObject({ minutes: 72 * 60, escalateTo: ['plant-manager'] });
     expect(refusal(transition(one, approveOp(plantMgr, 'plant-manager'), ctx(later(71 * H))))).toEqual({
       rule: 'not-yet-escalated',
       message: 'Not escalated yet: approvals of change CR-0003 "Raise filler speed setpoint" escalate to Plant manager only at Sat 6 Jun 2026 10:00 America/Chicago (policy: approval timeout); '
-        + 'until then Change Advisory Board needs 1 more approval, as OT security or Quality / compliance.',
+        + 'until then Change Advisory Board needs 1 more approval, including Quality / compliance (accountable).',
     });
+    // The escalation approver stands in for the missing accountable approver.
     const two = must(transition(one, approveOp(plantMgr, 'plant-manager'), ctx(later(73 * H))));
     expect(two.status).toBe('approved');
     expect(two.review?.approvals.at(-1)).toMatchObject({ by: { name: 'Priya Plant' }, role: 'plant-manager', inPlaceOf: 'cab' });
-    expect(approvalProgressOf(two)?.requirements[0]?.counted.map((a) => a.by.name)).toEqual(['Pat Manager', 'Priya Plant']);
+    expect(approvalProgressOf(two)?.requirements[0]?.counted.map((a) => a.by.name)).toEqual(['Sam Security', 'Priya Plant']);
     // The escalation replaces one approver, not a quorum: a second escalated approval is refused.
     const bothMissing = submit(draft({ requestedWindow: TIER1_WINDOW }, 'CHG-4'), ctx(NOW, [line('L02')]));
     const stood = must(transition(bothMissing, approveOp(plantMgr, 'plant-manager'), ctx(later(73 * H))));
@@ -321,8 +366,8 @@ describe('refusals name the rule', () => {
 
   it('a person holding two roles counts once', () => {
     const s = submit(draft({ requestedWindow: TIER1_WINDOW }, 'CHG-2'), ctx(NOW, [line('L02')]));
-    const one = must(transition(s, approveOp(PEOPLE.both, 'plant-engineering-manager'), ctx(later(H))));
-    expect(refusal(transition(one, approveOp(PEOPLE.both, 'ot-security'), ctx(later(H)))).rule).toBe('approve-twice');
+    const one = must(transition(s, approveOp(PEOPLE.both, 'ot-security'), ctx(later(H))));
+    expect(refusal(transition(one, approveOp(PEOPLE.both, 'plant-engineering-manager'), ctx(later(H)))).rule).toBe('approve-twice');
   });
 
   it('diff review where the tier requires it (tier 2)', () => {
@@ -408,7 +453,7 @@ describe('submit: required fields per class and the policy', () => {
 
   it('freezes the evaluation into the change', () => {
     const s = sample('submitted');
-    expect(s.review?.evaluation).toMatchObject({ class: 'normal', cab: false, earliestStart: '2026-06-04T15:00:00.000Z', policyRevision: 1 });
+    expect(s.review?.evaluation).toMatchObject({ class: 'normal', cab: false, earliestStart: '2026-06-04T15:00:00.000Z', policyRevision: 2 });
   });
 });
 
@@ -509,16 +554,19 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
 describe('dual control and staging (safety-critical change on a tier-3 line)', () => {
   const scFields = { class: 'safety-critical' as const, mocReference: 'MOC-77', requestedWindow: { start: '2026-06-21T05:00:00.000Z', end: '2026-06-21T07:00:00.000Z' } };
   const submitted = submit(draft(scFields, 'CHG-S'), ctx(NOW, [line('L20')]));
-  const approvals: [typeof pem, string][] = [[pem, 'plant-engineering-manager'], [qa, 'quality-compliance'], [safety, 'safety-manager'], [process, 'process-safety']];
+  // In the review order: technical, safety / PHA, then the CAB with both its accountable roles.
+  const approvals: [typeof pem, string][] = [[pem, 'plant-engineering-manager'], [process, 'process-safety'], [safety, 'safety-manager'], [sec, 'ot-security'], [qa, 'quality-compliance']];
   const approved = approvals.reduce((s, [who, role]) => must(transition(s, approveOp(who, role), ctx(later(H)))), submitted);
   // Sunday 21 June 00:00-02:00 CDT: after the 14 days of notice, in the Sunday window.
   const scheduled = must(transition(approved, { type: 'schedule', by: eng, ...scFields.requestedWindow }, ctx(later(2 * H))));
   const inSlot = new Date('2026-06-21T05:10:00Z');
 
-  it('needs the CAB, the safety manager and process safety, four different people', () => {
-    expect(approvalProgressOf(submitted)?.requirements.map((p) => p.requirement.group)).toEqual(['cab', 'safety-manager', 'process-safety']);
+  it('needs the technical review, process safety, the safety manager and the CAB, five different people', () => {
+    expect(approvalProgressOf(submitted)?.requirements.map((p) => [p.requirement.group, p.requirement.step?.name])).toEqual([
+      ['technical-review', 'Technical review'], ['process-safety', 'Safety / PHA review'], ['safety-manager', 'Safety / PHA review'], ['cab', 'CAB approval'],
+    ]);
     expect(approved.status).toBe('approved');
-    expect(approvalProgressOf(approved)).toMatchObject({ distinctApprovers: 4, dualControlMet: true, complete: true });
+    expect(approvalProgressOf(approved)).toMatchObject({ distinctApprovers: 5, dualControlMet: true, complete: true });
   });
 
   it('refuses to start without a witness, or with the executor as their own witness', () => {
@@ -551,7 +599,7 @@ describe('emergency break-glass and the retrospective review', () => {
     expect(executing.approvedAt).toBeNull();
     expect(executing.execution.breakGlass).toEqual({
       approver: { id: onCall.id, name: onCall.name, role: 'on-call-manager' }, method: 'phone', reason: 'Filler jammed, line down',
-      at: NOW.toISOString(), recordedBy: { id: eng.id, name: eng.name },
+      at: NOW.toISOString(), recordedBy: { id: eng.id, name: eng.name }, approverSignedAt: null,
     });
     expect(executing.execution.retrospective).toMatchObject({ dueAt: later(24 * H).toISOString(), completedAt: null });
     expect(executing.execution.retrospective?.requirements.map((r) => [r.group, r.quorum])).toEqual([['cab', 2]]);
@@ -566,22 +614,22 @@ describe('emergency break-glass and the retrospective review', () => {
   });
 
   it('is complete with the CAB quorum, and says whether it was late', () => {
-    const closed = sample('closed (break-glass)');
+    const closed = sample('closed (break-glass, reported)');
     const review = (s: ChangeState, who: typeof pem, role: string, at: Date): TransitionResult => transition(s, { type: 'retrospective-review', by: who, role, comment: 'Justified' }, c(at));
-    const one = must(review(closed, pem, 'plant-engineering-manager', later(20 * H)));
+    const one = must(review(closed, sec, 'ot-security', later(20 * H)));
     expect(retrospectiveStatus(one, later(20 * H))).toMatchObject({ status: 'due' });
-    expect(refusal(review(one, pem, 'plant-engineering-manager', later(21 * H))).rule).toBe('approve-twice');
+    expect(refusal(review(one, sec, 'ot-security', later(21 * H))).rule).toBe('approve-twice');
     expect(refusal(review(one, pem2, 'plant-engineering-manager', later(21 * H))).rule).toBe('approval-does-not-count');
     const done = must(review(one, qa, 'quality-compliance', later(30 * H)));
     expect(retrospectiveStatus(done, later(40 * H))).toEqual({ status: 'done', dueAt: later(24 * H).toISOString(), completedAt: later(30 * H).toISOString(), late: true });
-    expect(refusal(review(done, sec, 'ot-security', later(31 * H))).rule).toBe('retrospective-done');
+    expect(refusal(review(done, pem, 'plant-engineering-manager', later(31 * H))).rule).toBe('retrospective-done');
     expect(done.status).toBe('closed');
   });
 
   it('nobody reviews their own emergency', () => {
     const requesterManager = { ...eng, roles: ['plant-engineering-manager'] };
     expect(refusal(transition(executing, { type: 'retrospective-review', by: requesterManager, role: 'plant-engineering-manager', comment: 'ok' }, c(later(H)))).rule).toBe('segregation-of-duties');
-    expect(refusal(transition(executing, { type: 'retrospective-review', by: pem, role: 'plant-engineering-manager', comment: '' }, c(later(H)))).rule).toBe('reason-required');
+    expect(refusal(transition(sample('in-execution (break-glass, reported)'), { type: 'retrospective-review', by: sec, role: 'ot-security', comment: '' }, c(later(H)))).rule).toBe('reason-required');
   });
 
   it('only classes with a break-glass path may use it', () => {
@@ -823,5 +871,140 @@ describe('break-glass: only the responder list carries out emergency work', () =
     expect(message).toMatch(/^Not on the responder list: .* holds Quality .*; only the responder list \(Controls engineer; policy classes\.emergency\.breakGlass\.responders\) may carry out an emergency change under break-glass\.$/);
     if (!r.ok) expect(r.error.hint).toBe('Call a responder on the list to carry out the emergency work.');
     expect(must(transition(emergencyDraft(), breakGlassOp, ctx(NOW, [line('L02')]))).status).toBe('in-execution');
+  });
+});
+
+describe('safety-critical changes: review order, the safety sign-off before CLOSE', () => {
+  const scFields = { class: 'safety-critical' as const, mocReference: 'MOC-77', requestedWindow: { start: '2026-06-21T05:00:00.000Z', end: '2026-06-21T07:00:00.000Z' } };
+  const submitted = submit(draft(scFields, 'CHG-7'), ctx(NOW, [line('L20')]));
+
+  it('refuses a later step before the earlier one is signed, naming the step that waits', () => {
+    expect(refusal(transition(submitted, approveOp(safety, 'safety-manager'), ctx(later(H), [line('L20')])))).toEqual({
+      rule: 'review-order',
+      message: 'Review order: an approval as Safety manager belongs to Safety / PHA review, but Technical review is not signed yet (Technical review: 1 more approval, as Plant engineering manager or Controls engineer); '
+        + 'a safety-critical change is reviewed in order: Technical review, then Safety / PHA review, then CAB approval.',
+    });
+    const technical = must(transition(submitted, approveOp(eng2, 'controls-engineer'), ctx(later(H), [line('L20')])));
+    expect(refusal(transition(technical, approveOp(sec, 'ot-security'), ctx(later(H), [line('L20')]))).rule).toBe('review-order');
+    expect(must(transition(technical, approveOp(safety, 'safety-manager'), ctx(later(H), [line('L20')]))).status).toBe('submitted');
+  });
+
+  it('CLOSE waits for the safety manager, who is not on the change and confirms every item of the safety checklist', () => {
+    const after = sample('in-execution (safety, after-snapshot)');
+    const safe = (now: Date): TransitionContext => ({ ...ctx(now), plant: { lines: [line('L09')], touchesSafetyTag: true } });
+    expect(refusal(transition(after, checkpointOp('post-change', 'close'), safe(IN_SLOT)))).toEqual({
+      rule: 'safety-sign-off-missing',
+      message: 'Safety sign-off missing: CLOSE of change CR-0009 "Raise filler speed setpoint" waits: the Safety manager has not signed the post-change safety checklist of this safety-critical change.',
+    });
+    const checklist = [...policy.safetyReview!.checklist];
+    expect(refusal(transition(after, { type: 'safety-sign-off', by: supervisor, role: 'shift-supervisor', confirmed: checklist }, safe(IN_SLOT))).rule).toBe('role-not-held');
+    expect(refusal(transition(after, { type: 'safety-sign-off', by: { ...eng, roles: ['safety-manager'] }, role: 'safety-manager', confirmed: checklist }, safe(IN_SLOT))).rule).toBe('segregation-of-duties');
+    expect(refusal(transition(after, { type: 'safety-sign-off', by: safety, role: 'safety-manager', confirmed: checklist.slice(1) }, safe(IN_SLOT)))).toMatchObject({
+      rule: 'checklist-incomplete', message: expect.stringContaining('not confirmed: Safety interlocks checked and working') as unknown as string,
+    });
+    const signed = must(transition(after, { type: 'safety-sign-off', by: safety, role: 'safety-manager', confirmed: checklist }, safe(IN_SLOT)));
+    expect(must(transition(signed, checkpointOp('post-change', 'close'), safe(IN_SLOT))).status).toBe('in-execution');
+    // A sign-off on not-safety-critical work is refused as meaningless.
+    expect(refusal(transition(sample('in-execution'), { type: 'safety-sign-off', by: safety, role: 'safety-manager', confirmed: checklist }, ctx(IN_SLOT))).rule).toBe('safety-sign-off-invalid');
+  });
+
+  it('a shift supervisor cannot sign the checkpoints of a change they filed', () => {
+    const own = newChange('CHG-8', supervisor, fields(), NOW, 'CR-0008');
+    let s = must(transition(own, { type: 'submit', by: supervisor }, ctx(NOW)));
+    s = must(transition(s, approveOp(), ctx(later(H))));
+    s = must(transition(s, { type: 'schedule', by: supervisor, ...SLOT }, ctx(later(2 * H))));
+    s = must(transition(s, { type: 'start-execution', by: eng }, ctx(IN_SLOT)));
+    s = must(transition(s, snapshotOp('before'), ctx(IN_SLOT)));
+    expect(refusal(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)))).toEqual({
+      rule: 'segregation-of-duties',
+      message: 'Segregation of duties: Sid Supervisor filed change CR-0008 "Raise filler speed setpoint" and cannot sign its checkpoints; nobody go/no-go signs their own change.',
+    });
+  });
+});
+
+describe('break-glass that proves who approved, and a retrospective review that can reject', () => {
+  const c = (now: Date): TransitionContext => ctx(now, [line('L02')]);
+
+  it('refuses an approver who is not on the list of break-glass approvers (their certificate\'s roles decide)', () => {
+    expect(refusal(transition(emergencyDraft(), { ...breakGlassOp, approver: { id: qa.id, name: qa.name, role: 'on-call-manager', roles: qa.roles } } as ChangeOperation, c(NOW)))).toEqual({
+      rule: 'break-glass-approver',
+      message: 'Break-glass approver: Quinn Quality holds Quality / compliance and is not on the list of break-glass approvers (On-call manager, Shift supervisor, Plant manager; policy classes.emergency.breakGlass.approverRoles).',
+    });
+  });
+
+  it('the approver signs later, only themselves; the review waits for their signature and the emergency report', () => {
+    const executing = sample('in-execution (break-glass)');
+    expect(refusal(transition(executing, validOp('retrospective-review'), c(later(H)))).rule).toBe('break-glass-unconfirmed');
+    expect(refusal(transition(executing, { type: 'confirm-break-glass', by: plantMgr }, c(later(H))))).toMatchObject({ rule: 'break-glass-approver' });
+    const confirmed = must(transition(executing, confirmOp, c(later(H))));
+    expect(confirmed.status === 'in-execution' && confirmed.execution.breakGlass?.approverSignedAt).toBe(later(H).toISOString());
+    expect(refusal(transition(confirmed, confirmOp, c(later(H)))).rule).toBe('break-glass-approver');
+    expect(refusal(transition(confirmed, validOp('retrospective-review'), c(later(H)))).rule).toBe('emergency-report-missing');
+    expect(refusal(transition(confirmed, { ...reportOp, lessonsLearned: ' ' } as ChangeOperation, c(later(H))))).toMatchObject({ rule: 'report-invalid', message: expect.stringContaining('lessons learned') as unknown as string });
+    expect(refusal(transition(confirmed, { ...reportOp, by: sec } as ChangeOperation, c(later(H)))).rule).toBe('report-invalid');
+  });
+
+  it('refuses a reviewer who was on the change (the break-glass approver)', () => {
+    const approverOnCab = { ...onCall, roles: ['on-call-manager', 'ot-security'] };
+    const ready = sample('in-execution (break-glass, reported)');
+    expect(refusal(transition(ready, { type: 'retrospective-review', by: approverOnCab, role: 'ot-security', comment: 'Fine' }, c(later(2 * H)))).rule).toBe('segregation-of-duties');
+  });
+
+  it('a rejection rolls back a change still being executed, or names the corrective change it opens', () => {
+    const ready = sample('in-execution (break-glass, reported)');
+    const reject = (over: Partial<Extract<ChangeOperation, { type: 'retrospective-review' }>>): TransitionResult =>
+      transition(ready, { type: 'retrospective-review', by: sec, role: 'ot-security', comment: 'Speed raised without a torque check', verdict: 'reject', ...over }, c(later(2 * H)));
+    expect(refusal(reject({}))).toMatchObject({ rule: 'follow-up-required' });
+    const rolled = must(reject({ followUp: 'rollback' }));
+    expect(rolled.status).toBe('rolled-back');
+    expect(rolled.status === 'rolled-back' && [rolled.rollback.reason, rolled.execution.retrospective?.rejection?.followUp]).toEqual([
+      'The retrospective review rejected the emergency work: Speed raised without a torque check', { kind: 'rollback', changeId: null },
+    ]);
+    expect(refusal(reject({ followUp: 'corrective-change' })).rule).toBe('follow-up-required');
+    const corrective = must(reject({ followUp: 'corrective-change', followUpChangeId: 'CHG-FIX' }));
+    expect(corrective.status === 'in-execution' && corrective.execution.retrospective).toMatchObject({ completedAt: later(2 * H).toISOString(), rejection: { followUp: { kind: 'corrective-change', changeId: 'CHG-FIX' } } });
+  });
+});
+
+describe('rollback guidance: the change guide\'s decision matrix, and the manual procedure', () => {
+  it('decides in the matrix\'s order, the time left deciding last', () => {
+    const a = (safetyImpact: boolean, productionCritical: boolean, workaroundAvailable: boolean) => ({ safetyImpact, productionCritical, workaroundAvailable });
+    expect(rollbackOutcome(a(true, true, true), 300)).toBe('immediate-rollback');
+    expect(rollbackOutcome(a(false, true, true), 300)).toBe('expedited-rollback');
+    expect(rollbackOutcome(a(false, false, true), 10)).toBe('document-and-continue');
+    expect(rollbackOutcome(a(false, false, false), 121)).toBe('troubleshoot');
+    expect(rollbackOutcome(a(false, false, false), 120)).toBe('planned-rollback');
+    expect(rollbackOutcome(a(false, false, false), null)).toBe('planned-rollback');
+  });
+
+  it('records the answers with the minutes left in the slot', () => {
+    const s = must(transition(sample('in-execution'), { type: 'rollback-decision', by: eng, answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: false } }, ctx(IN_SLOT)));
+    // The slot ends 04:30Z; at 03:35Z 55 minutes are left: a planned rollback.
+    expect(s.status === 'in-execution' && s.execution.rollbackDecisions).toEqual([{ by: { id: eng.id, name: eng.name }, at: IN_SLOT.toISOString(), answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: false }, minutesLeft: 55, outcome: 'planned-rollback', comment: '' }]);
+  });
+
+  it('a manual rollback needs a before-snapshot, the file written back and every step confirmed', () => {
+    const op = validOp('manual-rollback') as Extract<ChangeOperation, { type: 'manual-rollback' }>;
+    expect(refusal(transition(sample('rolled-back'), op, ctx(IN_SLOT))).rule).toBe('manual-rollback-invalid');
+    const rolled = sample('rolled-back (before-snapshot)');
+    expect(refusal(transition(rolled, { ...op, reference: '' }, ctx(IN_SLOT))).rule).toBe('manual-rollback-invalid');
+    expect(refusal(transition(rolled, { ...op, confirmed: op.confirmed.slice(0, 2) }, ctx(IN_SLOT))).rule).toBe('checklist-incomplete');
+  });
+});
+
+describe('the post-implementation review after CLOSE', () => {
+  it('is due for a completed normal change, by a reviewer not on it, and names the new baselines', () => {
+    const closed = sample('closed');
+    expect(postImplementationReviewStatus(closed, later(2 * H))).toMatchObject({ status: 'due', reviewerRoles: ['plant-engineering-manager'] });
+    const op = validOp('post-implementation-review') as Extract<ChangeOperation, { type: 'post-implementation-review' }>;
+    expect(refusal(transition(closed, { ...op, by: { ...eng, roles: ['plant-engineering-manager'] } }, ctx(later(2 * H)))).rule).toBe('segregation-of-duties');
+    expect(refusal(transition(closed, { ...op, baselines: [] }, ctx(later(2 * H)))).rule).toBe('pir-invalid');
+    expect(refusal(transition(closed, { ...op, findings: '' }, ctx(later(2 * H)))).rule).toBe('reason-required');
+    const reviewed = must(transition(closed, op, ctx(later(2 * H))));
+    expect(postImplementationReviewStatus(reviewed, later(2 * H))).toMatchObject({ status: 'done', record: { by: { name: pem2.name }, baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] } });
+    expect(refusal(transition(reviewed, op, ctx(later(3 * H)))).rule).toBe('pir-not-due');
+    expect(postImplementationReviewStatus(closed, later(130 * H)).status).toBe('overdue');
+    // Emergency changes owe none under the default policy.
+    expect(postImplementationReviewStatus(sample('closed (break-glass)'), later(2 * H)).status).toBe('not-required');
   });
 });

@@ -17,14 +17,20 @@ const SAMPLES: { [K in keyof typeof SIGNED_ACTIONS]: SignedActionOf<K> } = {
   reject: { type: 'reject', role: 'ot-security', reason: 'no rollback plan' },
   defer: { type: 'defer', role: 'ot-security', reason: 'next CAB' },
   schedule: { type: 'schedule', start: '2026-12-05T06:00:00.000Z', end: '2026-12-05T08:00:00.000Z', override: { employeeId: 'E1', password: PW, role: 'plant-manager', rule: 'blackout', reason: 'line down anyway' } },
-  'break-glass': { type: 'break-glass', approverName: 'Pat', approverRole: 'plant-manager', method: 'phone', reason: 'line stopped' },
+  'break-glass': { type: 'break-glass', approverEmployeeId: 'PM1', approverPassword: PW, approverRole: 'plant-manager', method: 'phone', reason: 'line stopped' },
   'start-execution': { type: 'start-execution', witnessEmployeeId: 'E2', witnessPassword: PW },
   'record-snapshot': { type: 'record-snapshot', phase: 'before', controllerId: 'c1', snapshotSha256: SHA },
   checkpoint: { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre', decision: 'go', confirmed: ['a'], notes: [{ item: 'a', note: 'checked' }] },
   explain: { type: 'explain', explanations: [{ controllerId: 'c1', tag: 'T1', text: 'operator moved it' }], supervisorEmployeeId: 'E3', supervisorPassword: PW },
   rollback: { type: 'rollback', reason: 'pressure alarm' },
   close: { type: 'close' },
-  'retrospective-review': { type: 'retrospective-review', role: 'cab', comment: 'fine' },
+  'retrospective-review': { type: 'retrospective-review', role: 'cab', comment: 'not justified', verdict: 'reject', followUp: 'corrective-change' },
+  'safety-sign-off': { type: 'safety-sign-off', role: 'safety-manager', confirmed: ['Safety interlocks checked and working'] },
+  'confirm-break-glass': { type: 'confirm-break-glass' },
+  'emergency-report': { type: 'emergency-report', rootCause: 'worn photo-eye', lessonsLearned: 'keep spares', permanentFix: 'CR-0042' },
+  'rollback-decision': { type: 'rollback-decision', answers: { safetyImpact: false, productionCritical: true, workaroundAvailable: false } },
+  'manual-rollback': { type: 'manual-rollback', controllerId: 'c1', kind: 'firmware', reference: 'fw-2.1.bin', confirmed: ['a'] },
+  'post-implementation-review': { type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'ok', lessonsLearned: 'none' },
 };
 
 describe('the signed-actions table: every signed decision declared once', () => {
@@ -65,6 +71,7 @@ describe('the signed-actions table: every signed decision declared once', () => 
     }
     expect(SIGNED_ACTIONS.explain.cosigners.map((c) => [c.as, c.meaning, c.required])).toEqual([['countersign', 'reviewed', 'always']]);
     expect(SIGNED_ACTIONS['start-execution'].cosigners.map((c) => c.as)).toEqual(['witness', 'override']);
+    expect(SIGNED_ACTIONS['break-glass'].cosigners.map((c) => [c.as, c.meaning, c.required])).toEqual([['break-glass-approver', 'approved', 'now-or-later']]);
     expect(SIGNED_ACTIONS.checkpoint.meaning).toBe('checkpoint-decision');
     expect(SIGNED_ACTIONS.reject.meaning).toBe('rejected');
   });

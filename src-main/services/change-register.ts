@@ -1,0 +1,72 @@
+/**
+ * The change register's words for a change: its summary row, the people involved, its restores and how it ended
+ * (completed, rolled back, rolled back and restored, failed). ChangeService builds them from the journal.
+ */
+import type { ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+
+/** One change in the register. */
+export interface ChangeSummary {
+  id: string;
+  /** "CR-0007" (for a change filed before numbers existed, the start of its id). */
+  number: string;
+  status: string;
+  /** How it ended (null while it is going on). */
+  outcome: ChangeOutcome;
+  title: string;
+  class: string | null;
+  requester: string;
+  /** Employee ids of the requester and of everyone who decided something on it (for "mine"). */
+  people: string[];
+  /** Lines of its target controllers. */
+  lines: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Every `by.id` (and the requester's id) anywhere in a change's state: the people involved in it. */
+export function peopleIn(state: ChangeState): string[] {
+  const ids = new Set<string>([state.requester.id]);
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if ((k === 'by' || k === 'executor' || k === 'witness') && x !== null && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string') ids.add((x as { id: string }).id);
+        walk(x);
+      }
+    }
+  };
+  walk(state);
+  return [...ids];
+}
+
+/** How a change ended, as the register and the detail say it (null while it is still going on). */
+export type ChangeOutcome = 'completed' | 'rolled back' | 'rolled back and restored' | 'failed' | null;
+
+/** One restore of a rolled-back change's controller: who decided it, what was written, whether the controller matched after. */
+export interface RestoreRecord {
+  controllerId: string;
+  decisionId: string;
+  authorizedBy: string;
+  authorizedAt: string;
+  reason: string;
+  writes: number;
+  /** Null until the writes ran. */
+  written: { verified: number; failed: number; complete: boolean; at: string } | null;
+  /** Null until the controller was read again and compared with the before-snapshot. */
+  verified: { matchesBefore: boolean; remaining: number; at: string } | null;
+}
+
+/**
+ * The outcome: completed; rolled back; rolled back and restored (every controller restored proved to match its
+ * before-snapshot); failed (a restore did not complete or the controller still differs from the before-snapshot).
+ */
+export function changeOutcome(state: ChangeState, restores: readonly RestoreRecord[]): ChangeOutcome {
+  if (state.status === 'closed' && state.closure.outcome === 'completed') return 'completed';
+  if (state.status !== 'closed' && state.status !== 'rolled-back') return null;
+  if (restores.length === 0) return 'rolled back';
+  const last = new Map<string, RestoreRecord>();
+  for (const r of restores) last.set(r.controllerId, r);
+  const ended = [...last.values()];
+  if (ended.some((r) => (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
+  return ended.every((r) => r.verified?.matchesBefore) ? 'rolled back and restored' : 'rolled back';
+}
