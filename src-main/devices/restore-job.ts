@@ -148,6 +148,13 @@ export async function restore(payload: unknown, ctx: JobContext): Promise<Restor
       stopped = true;
     }
   };
+  // Each step's outcome goes to the main process as it ends, which journals it (restore.written): a restore cut short
+  // by the app being killed still shows which values reached the controller and were read back.
+  const report = (i: number) => {
+    const o = outcomes[i]!;
+    const status = o.status === 'not-attempted' ? null : o.status;
+    ctx.progress({ done: i + 1, total: prepared.length, detail: o.tag, ...(status ? { written: { tag: o.tag, status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw } } : {}) });
+  };
   const target = job.target;
   if (target.protocol === 'modbus-tcp' || target.protocol === 'modbus-rtu') {
     const conn = await ModbusConnection.open(modbusTargetOf(target, job.options), ctx.signal);
@@ -162,7 +169,7 @@ export async function restore(payload: unknown, ctx: JobContext): Promise<Restor
           for (let k = 0; k < p.bytes.length; k += 2) words.push((p.bytes[k]! << 8) | p.bytes[k + 1]!);
           await step(i, () => conn.write('hr', a.offset, words), async () => wordsToBytes((await conn.read('hr', a.offset, a.count)) as number[]));
         }
-        ctx.progress({ done: i + 1, total: prepared.length, detail: p.tag.tag });
+        report(i);
       }
     } finally {
       await conn.close();
@@ -192,7 +199,7 @@ export async function restore(payload: unknown, ctx: JobContext): Promise<Restor
           await plc.readTag(tag);
           return Buffer.from(logixRaw(a.type, tag.value) ?? '', 'hex');
         });
-        ctx.progress({ done: i + 1, total: prepared.length, detail: p.tag.tag });
+        report(i);
       }
     } finally {
       await plc.disconnect().catch(() => plc.destroy());
@@ -210,7 +217,7 @@ export async function restore(payload: unknown, ctx: JobContext): Promise<Restor
           return a.type === 'BOOL' ? Uint8Array.of((r.bytes[0]! >> (a.bit ?? 0)) & 1) : r.bytes;
         };
         await step(i, () => (a.type === 'BOOL' ? conn.writeBit(range, a.bit ?? 0, p.value as boolean) : conn.writeRange(range, p.bytes)), readBack);
-        ctx.progress({ done: i + 1, total: prepared.length, detail: p.tag.tag });
+        report(i);
       }
     } finally {
       await conn.close();

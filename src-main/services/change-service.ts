@@ -71,6 +71,7 @@ export type SignedAction =
   | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
   | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
   | { type: 'explain'; explanations: { controllerId: string; tag: string; text: string }[]; supervisorEmployeeId: string; supervisorPassword: string; supervisorRole?: string }
+  | { type: 'window-decision'; role?: string; decision: 'complete' | 'rollback'; comment: string }
   | { type: 'rollback'; reason: string }
   | { type: 'close'; comment?: string }
   | { type: 'retrospective-review'; role: string; comment: string };
@@ -79,12 +80,12 @@ export type SignedAction =
 const ACTION_WORDS: Record<SignedAction['type'], string> = {
   submit: 'submitted', withdraw: 'withdrew', approve: 'approved', 'approve-with-conditions': 'approved with conditions', reject: 'rejected', defer: 'deferred',
   schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started execution', 'record-snapshot': 'recorded a snapshot',
-  checkpoint: 'signed a checkpoint', explain: 'explained the after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
+  checkpoint: 'signed a checkpoint', explain: 'explained the after-diff', 'window-decision': 'decided at the end of the window', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
 };
 
 const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
   submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
-  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', explain: 'responsible', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
+  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', explain: 'responsible', 'window-decision': 'go', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
 };
 
 /** One change in the register. */
@@ -133,6 +134,12 @@ export interface RestoreRecord {
   authorizedAt: string;
   reason: string;
   writes: number;
+  /** When the writing started (null until then). */
+  startedAt: string | null;
+  /** Each value written so far, as the device process reported it (journalled one by one while the restore ran). */
+  steps: { tag: string; status: 'written-verified' | 'write-failed' | 'readback-mismatch'; at: string }[];
+  /** The writing started but never reported its end: the app was stopped or killed mid-restore. */
+  interrupted: boolean;
   /** Null until the writes ran. */
   written: { verified: number; failed: number; complete: boolean; at: string } | null;
   /** Null until the controller was read again and compared with the before-snapshot. */
@@ -150,7 +157,7 @@ export function changeOutcome(state: ChangeState, restores: readonly RestoreReco
   const last = new Map<string, RestoreRecord>();
   for (const r of restores) last.set(r.controllerId, r);
   const ended = [...last.values()];
-  if (ended.some((r) => (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
+  if (ended.some((r) => r.interrupted || (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
   return ended.every((r) => r.verified?.matchesBefore) ? 'rolled back and restored' : 'rolled back';
 }
 
@@ -287,6 +294,7 @@ export class ChangeService {
                         ...(action.comment ? { comment: action.comment } : {}), ...(action.notes ? { notes: action.notes } : {}),
                       }
                         : action.type === 'explain' ? this.explainOp(by, action)
+                        : action.type === 'window-decision' ? { type: 'window-decision', by, role: action.role ?? by.roles.find((r) => this.deps.policy.checkpoints().signerRoles.includes(r)) ?? this.deps.policy.checkpoints().signerRoles[0]!, decision: action.decision, comment: action.comment }
                         : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
                         : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
                           : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
@@ -298,6 +306,7 @@ export class ChangeService {
               : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
               : action.type === 'checkpoint' ? this.checkpointSummary(action)
                 : action.type === 'explain' ? `explained ${action.explanations.map((x) => `${this.deps.plant.controllerName(x.controllerId)} ${x.tag}: ${x.text.trim()}`).join('; ')}; countersigned by ${this.deps.identity.personByEmployeeId(action.supervisorEmployeeId).name}`
+                : action.type === 'window-decision' ? `decided at the end of the change window to ${action.decision === 'complete' ? 'complete the work' : 'roll back'}: ${action.comment.trim()}`
                 : action.type === 'rollback' ? `rolled back: ${action.reason}`
                 : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
                   : `${ACTION_WORDS[action.type]} as ${roleName(this.deps.policy.current(), action.role)}${'reason' in action ? `: ${action.reason}` : 'conditions' in action ? `: ${action.conditions.join('; ')}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
@@ -312,7 +321,7 @@ export class ChangeService {
       cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
     }
     if (action.type === 'explain') cosigners.push({ employeeId: action.supervisorEmployeeId, password: action.supervisorPassword, meaning: 'reviewed', as: 'countersign' });
-    const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : MEANING[action.type];
+    const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : action.type === 'window-decision' && action.decision === 'rollback' ? 'rollback' : MEANING[action.type];
     return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
   }
 
@@ -491,13 +500,19 @@ export class ChangeService {
         const sig = p.signature as { signer: { name: string } };
         byDecision.set(String(p.id), {
           changeId: p.changeId, controllerId: String(p.controllerId), decisionId: String(p.id), authorizedBy: sig.signer.name, authorizedAt: r.at,
-          reason: String(p.reason), writes: (p.writes as unknown[]).length, written: null, verified: null,
+          reason: String(p.reason), writes: (p.writes as unknown[]).length, startedAt: null, steps: [], interrupted: false, written: null, verified: null,
         });
         continue;
       }
       const rec = byDecision.get(String(p.decisionId));
       if (!rec) continue;
-      if (r.type === 'restore.executed') {
+      if (r.type === 'restore.started') {
+        rec.startedAt = r.at;
+        rec.interrupted = true; // until its restore.executed arrives
+      } else if (r.type === 'restore.written') {
+        rec.steps.push({ tag: String(p.tag), status: p.status as RestoreRecord['steps'][number]['status'], at: r.at });
+      } else if (r.type === 'restore.executed') {
+        rec.interrupted = false;
         const outcomes = p.outcomes as { status: string }[];
         rec.written = { verified: outcomes.filter((o) => o.status === 'written-verified').length, failed: outcomes.filter((o) => o.status !== 'written-verified').length, complete: p.complete === true, at: r.at };
       } else {
@@ -575,6 +590,10 @@ export class ChangeService {
         out.push({ at: r.at, operation: 'restore-authorized', by: sig.signer.name, summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`, signed: true, seq: r.seq });
       } else if (r.type === 'restore.started') {
         out.push({ at: r.at, operation: 'restore-started', by: actor, summary: `started writing to ${names(String(p.controllerId))}`, signed: false, seq: r.seq });
+      } else if (r.type === 'restore.written') {
+        const words = p.status === 'written-verified' ? `wrote ${String(p.tag)} to ${names(String(p.controllerId))} and read it back equal`
+          : p.status === 'write-failed' ? `writing ${String(p.tag)} to ${names(String(p.controllerId))} failed` : `wrote ${String(p.tag)} to ${names(String(p.controllerId))} but read back a different value`;
+        out.push({ at: r.at, operation: 'restore-written', by: actor, summary: words, signed: false, seq: r.seq });
       } else if (r.type === 'restore.executed') {
         const outcomes = p.outcomes as { status: string }[];
         const ok = outcomes.filter((o) => o.status === 'written-verified').length;

@@ -81,7 +81,7 @@ export class ChangeRepository {
 
   /** The restore events (decision, writes, proof) of one change, or of every change, in journal order. */
   restoreEvents(changeId?: string): { type: string; at: string; payload: string }[] {
-    return this.db.prepare(`SELECT type, at, payload FROM events WHERE type IN ('restore.authorized', 'restore.executed', 'restore.verified')
+    return this.db.prepare(`SELECT type, at, payload FROM events WHERE type IN ('restore.authorized', 'restore.started', 'restore.written', 'restore.executed', 'restore.verified')
       ${changeId ? `AND json_extract(payload, '$.changeId') = ?` : ''} ORDER BY rowid`).all(...(changeId ? [changeId] : [])) as { type: string; at: string; payload: string }[];
   }
 
@@ -92,7 +92,7 @@ export class ChangeRepository {
   timelineEvents(id: string, from: string | null, to: string | null): ChangeEventRow[] {
     return this.db.prepare(`SELECT seq, at, type, actor, payload FROM events WHERE
       (type = 'change.updated' AND json_extract(payload, '$.changeId') = ?)
-      OR (type IN ('restore.authorized', 'restore.started', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
+      OR (type IN ('restore.authorized', 'restore.started', 'restore.written', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
       OR (type = 'baseline.approved' AND json_extract(payload, '$.changeId') = ?)
       OR (type IN ('capture.recorded', 'snapshot.captured') AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
       ORDER BY rowid`).all(id, id, id, from, from, to, to) as ChangeEventRow[];

@@ -465,6 +465,10 @@ export const OPERATIONS = {
       /** Restores of the rolled-back change's controllers: the decision, the writes, the proof. */
       restores: z.array(z.object({
         controllerId: z.string(), decisionId: z.string(), authorizedBy: z.string(), authorizedAt: z.string(), reason: z.string(), writes: z.number(),
+        /** When writing started; each value written so far (journalled one by one); whether the writing never reported its end (the app stopped mid-restore). */
+        startedAt: z.string().nullable(),
+        steps: z.array(z.object({ tag: z.string(), status: z.enum(['written-verified', 'write-failed', 'readback-mismatch']), at: z.string() })),
+        interrupted: z.boolean(),
         written: z.object({ verified: z.number(), failed: z.number(), complete: z.boolean(), at: z.string() }).nullable(),
         verified: z.object({ matchesBefore: z.boolean(), remaining: z.number(), at: z.string() }).nullable(),
       })),
@@ -498,6 +502,7 @@ export const OPERATIONS = {
         z.object({ type: z.literal('break-glass'), approverName: z.string().min(1).max(120), approverRole: z.string().min(1), method: z.enum(['in-person', 'phone', 'radio']), reason: z.string().min(1).max(2000) }).strict(),
         z.object({ type: z.literal('start-execution'), stagingRecord: z.string().max(500).optional(), conditionsMet: z.boolean().optional(), witnessEmployeeId: z.string().min(1).optional(), witnessPassword: Password.optional(), override: OverrideRequestSchema.optional() }).strict(),
         z.object({ type: z.literal('record-snapshot'), phase: z.enum(['before', 'after']), controllerId: z.string().min(1), snapshotSha256: Sha256 }).strict(),
+        z.object({ type: z.literal('window-decision'), role: z.string().min(1).optional(), decision: z.enum(['complete', 'rollback']), comment: z.string().max(2000) }).strict(),
         z.object({
           type: z.literal('checkpoint'), role: z.string().min(1), checkpoint: z.string().min(1), decision: z.string().min(1),
           confirmed: z.array(z.string().max(300)).max(50), comment: z.string().max(2000).optional(),

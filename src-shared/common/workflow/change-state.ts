@@ -26,7 +26,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 /** Every operation on a change. */
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
-  'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review',
+  'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review',
 ] as const;
 
 /** An operation's name. */
@@ -107,6 +107,25 @@ export interface Execution {
   snapshots?: SnapshotRecord[];
   /** Explanations of after-diff rows the proposal did not foresee (unexpected or missing), signed by the engineer and countersigned by a supervisor. */
   explanations?: ExplanationRecord[];
+  /** The decision signed when the change window ended with the work still going on (absent until then). */
+  windowDecision?: WindowDecisionRecord;
+}
+
+/** The decisions the app asks for at the end of the window. */
+export const WINDOW_DECISIONS = ['complete', 'rollback'] as const;
+
+/** Complete the work after the window (recorded, checkpoints continue), or roll the change back. */
+export type WindowDecision = (typeof WINDOW_DECISIONS)[number];
+
+/** The signed decision taken when the change window ended with the work still going on. */
+export interface WindowDecisionRecord {
+  decision: WindowDecision;
+  by: { id: string; name: string };
+  role: string;
+  at: string;
+  /** When the slot ended (what the decision answered). */
+  windowEnd: string;
+  comment: string;
 }
 
 /** One explained row of an after-snapshot's comparison with the proposed diff. */
@@ -255,6 +274,7 @@ export type ChangeOperation =
   }
   | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
   | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
+  | { type: 'window-decision'; by: Participant; role: string; decision: WindowDecision; comment: string }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }
   | { type: 'retrospective-review'; by: Participant; role: string; comment: string };

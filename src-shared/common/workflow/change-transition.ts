@@ -19,7 +19,7 @@ import { evaluateRequest, type ChangeEvaluation, type PlantFacts } from './chang
 import { ChangeRequestFieldsSchema, describeFields } from './change-request.ts';
 import {
   BREAK_GLASS_METHODS, approvalTimeoutStatus, changeName, unexplainedRows, type ChangeOperation, type Execution, type ExplanationRecord, type ChangeOperationType, type ChangeState, type ChangeStatus, type OverrideRecord,
-  type OverrideSignature, type Review, type SnapshotRecord,
+  type OverrideSignature, type Review, type SnapshotRecord, type WindowDecisionRecord,
 } from './change-state.ts';
 import { slotProblems, type SlotProblem } from './change-windows.ts';
 import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from './checkpoints.ts';
@@ -48,7 +48,7 @@ export type RefusalRule =
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
   | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
   | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
-  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder';
+  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder' | 'window-open' | 'window-decided' | 'no-window';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -91,6 +91,9 @@ const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'unexplained-differences': 'Unexplained differences',
   'explanation-invalid': 'Explanation not accepted',
   'break-glass-responder': 'Not on the responder list',
+  'window-open': 'Change window still open',
+  'window-decided': 'Window decision already taken',
+  'no-window': 'No change window',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
 };
@@ -104,7 +107,7 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   deferred: ['edit', 'submit', 'withdraw'],
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
-  'in-execution': ['record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review'],
+  'in-execution': ['record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review'],
   'rolled-back': ['close', 'retrospective-review'],
   closed: ['retrospective-review'],
 };
@@ -125,7 +128,7 @@ const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
 const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
   reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
-  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
+  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', 'window-decision': 'given a decision at the end of its window', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
 };
 
 /** The operations a state allows at all (the buttons the UI offers; rules may still refuse). */
@@ -176,6 +179,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'record-snapshot': return recordSnapshot(state, op, ctx);
     case 'checkpoint': return checkpoint(state, op, ctx);
     case 'explain': return explain(state, op, ctx);
+    case 'window-decision': return windowDecision(state, op, ctx);
     case 'rollback': return rollback(state, op, ctx);
     case 'close': return close(state, op, ctx);
     case 'retrospective-review': return retrospectiveReview(state, op, ctx);
@@ -717,6 +721,50 @@ function explain(state: ChangeState, op: Extract<ChangeOperation, { type: 'expla
     records.push({ controllerId: row.controllerId, snapshotSha256: row.snapshotSha256, tag: row.tag, status: row.status, text: x.text.trim(), by: ref(op.by), countersignedBy: ref(c), at: now.toISOString() });
   }
   return { ok: true, next: { ...state, execution: { ...state.execution, explanations: [...(state.execution.explanations ?? []), ...records] } } };
+}
+
+/**
+ * The decision the app asks for when the change window ends with the work still going on: complete the work (the
+ * checkpoints continue; the overrun is on the record) or roll the change back. Signed by a holder of a checkpoint role
+ * who is not on the change, once, and only once the slot has ended.
+ */
+function windowDecision(state: ChangeState, op: Extract<ChangeOperation, { type: 'window-decision' }>, ctx: TransitionContext): TransitionResult {
+  if (state.status !== 'in-execution') return unreachable(state, op);
+  const { policy, now } = ctx;
+  const set = ctx.checkpoints;
+  const zone = policy.plant.timeZone;
+  if (state.slot === null) {
+    return refuse(state, op, 'no-window', `${changeName(state)} started without a booked slot (break-glass), so no window ends.`, 'Sign its checkpoints, roll it back, or close it.');
+  }
+  const end = Date.parse(state.slot.end);
+  if (now.getTime() < end) {
+    return refuse(state, op, 'window-open', `the window of ${changeName(state)} ends ${formatLocal(end, zone)}; the decision to complete or roll back is taken once it has ended.`,
+      'Carry on with the work and its checkpoints; at the end of the window Baseline asks for the decision.');
+  }
+  const earlier = state.execution.windowDecision;
+  if (earlier !== undefined) {
+    return refuse(state, op, 'window-decided', `${earlier.by.name} already decided to ${earlier.decision === 'complete' ? 'complete the work' : 'roll back'} at the end of the window (${formatLocal(Date.parse(earlier.at), zone)}).`,
+      'Carry on from that decision: sign the remaining checkpoints, or roll the change back.');
+  }
+  const part = op.by.id === state.requester.id ? 'filed' : op.by.id === state.execution.executor.id ? 'carries out' : op.by.id === state.execution.witness?.id ? 'witnesses' : null;
+  if (part !== null) {
+    return refuse(state, op, 'segregation-of-duties', `${op.by.name} ${part} ${changeName(state)} and cannot decide whether it goes on past its window.`,
+      `Ask a ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')} who is not on the change to decide.`);
+  }
+  if (!set.signerRoles.includes(op.role) || !op.by.roles.includes(op.role)) {
+    return refuse(state, op, 'role-not-held', `the decision at the end of the window is signed as ${set.signerRoles.map((r) => roleName(policy, r)).join(' or ')}; ${op.by.name} holds ${op.by.roles.map((r) => roleName(policy, r)).join(', ') || 'no role'}.`,
+      'A shift supervisor decides.');
+  }
+  if (blank(op.comment)) {
+    return refuse(state, op, 'reason-required', `the decision to ${op.decision === 'complete' ? 'complete the work after' : 'roll back at'} the end of the window needs a comment for the record.`,
+      op.decision === 'complete' ? 'Say what is left and how long it will take.' : 'Say what was seen and why it is rolled back.');
+  }
+  const record: WindowDecisionRecord = { decision: op.decision, by: ref(op.by), role: op.role, at: now.toISOString(), windowEnd: state.slot.end, comment: op.comment.trim() };
+  const execution = { ...state.execution, windowDecision: record };
+  if (op.decision === 'rollback') {
+    return { ok: true, next: { ...state, execution, status: 'rolled-back', rollback: { by: ref(op.by), at: now.toISOString(), reason: `Rolled back at the end of the window: ${record.comment}` } } };
+  }
+  return { ok: true, next: { ...state, execution } };
 }
 
 function retrospectiveReview(state: ChangeState, op: Extract<ChangeOperation, { type: 'retrospective-review' }>, ctx: TransitionContext): TransitionResult {

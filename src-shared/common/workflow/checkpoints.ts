@@ -23,6 +23,8 @@ export const CheckpointSetSchema = z.object({
     id: Id,
     name: z.string().trim().min(1).max(120),
     when: z.string().trim().min(1).max(200),
+    /** The checkpoint falls due once this fraction of the booked slot has elapsed (the mid-change assessment: 0.5). */
+    dueAtWindowFraction: z.number().gt(0).lt(1).optional(),
     items: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
     decisions: z.array(z.object({ id: Id, label: z.string().trim().min(1).max(40), effect: z.enum(CHECKPOINT_EFFECTS) }).strict()).min(2).max(5),
   }).strict()).min(2, 'at least two checkpoints: one before the work, one after it').max(20),
