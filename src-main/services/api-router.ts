@@ -190,6 +190,13 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
     },
     'changes.list': () => ({ changes: app.changes.list() }),
     'kpis.report': () => app.kpis.report(),
+    'changeCaptures.start': (req) => app.changeCaptures.start(req.changeId, req.controllerId, req.phase, app.actor()),
+    'changeCaptures.cancel': (req) => ({ cancelled: app.changeCaptures.cancel(req.captureId) }),
+    'changeCaptures.list': (req) => ({ captures: app.changeCaptures.list(req.changeId) }),
+    'changeCaptures.record': (req) => {
+      const p = app.identity.personByEmployeeId(req.employeeId);
+      return app.changeCaptures.record(req.changeId, req.captureSha256, req.employeeId, req.password, { kind: 'person', id: p.employeeId, name: p.name });
+    },
     'changes.evaluate': (req) => app.changes.evaluate(req.fields),
     'changes.create': (req) => ({ id: app.changes.create(req.requesterId, req.fields, app.actor()).id }),
     'policy.get': () => ({ ...app.policy.inForce(), timeZone: app.policy.current().plant.timeZone }),

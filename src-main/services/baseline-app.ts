@@ -32,6 +32,7 @@ import { PolicyService, defaultResourcesDir } from './policy-service.ts';
 import { ChangeService } from './change-service.ts';
 import { PlantService } from './plant-service.ts';
 import { ChangeRestoreService } from './change-restore-service.ts';
+import { ChangeCaptureService } from './change-capture-service.ts';
 import { EvidenceService } from './evidence-service.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
 import { KpiService } from './kpi-service.ts';
@@ -97,6 +98,8 @@ export class BaselineApp {
   readonly policy: PolicyService;
   readonly plantModel: PlantService;
   readonly changeRestores: ChangeRestoreService;
+  /** Before- and after-captures started from a change's screen. */
+  readonly changeCaptures: ChangeCaptureService;
   readonly changes: ChangeService;
   readonly evidence: EvidenceService;
   readonly kpis: KpiService;
@@ -151,6 +154,10 @@ export class BaselineApp {
     this.changeRestores = new ChangeRestoreService({
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
       identity: this.identity,
+    });
+    this.changeCaptures = new ChangeCaptureService({
+      repo: new ChangeRepository(store.db), blobs: this.blobs, changes: this.changes, captures: this.captures, controllers: this.controllers, profiles: this.profiles,
+      snapshots: this.snapshots, identity: this.identity, policy: this.policy, hub: this.hub,
     });
     const syncRepo = new SyncRepository(store.db);
     this.conflicts = new ConflictService({ repo: syncRepo, journal: this.journal, identity: this.identity });

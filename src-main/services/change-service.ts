@@ -34,6 +34,7 @@ import { PROPOSAL_STATUSES, compareWithProposed } from '../../src-shared/common/
 import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
 import { proposalView, type ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
+import { captureStatus, notEvidenceReason } from '../../src-shared/common/workflow/change-capture.ts';
 
 /** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
 export const POLICY_ADOPTERS: readonly string[] = PLANT_ENGINEERING;
@@ -216,7 +217,10 @@ export class ChangeService {
       get checkpoints() { return policy.checkpoints(); },
       get controllerNames() { return (names ??= changes.controllerNames()); },
     });
-    if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
+    if (!result.ok) {
+      const notes = result.rule === 'snapshots-missing' ? this.failedCaptureNotes(state, result.error.details as { phase?: 'before' | 'after'; controllers?: string[] } | undefined) : '';
+      throw new BaselineError(result.error.code, result.error.message + notes, result.error.hint, { rule: result.rule });
+    }
     const next = JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>;
     // The signature covers the change's content, the decision, and the hashes of what it relied on: the checklist
     // state, the snapshots, the diffs, the policy revision (11.70; change-signature.ts).
@@ -231,6 +235,23 @@ export class ChangeService {
       ...(cosignatures ? { cosignatures, cosignedAs: cosigners.map((c) => c.as) } : {}), ...(relied ? { relied } : {}), state: next,
     }, actor);
     return result.next;
+  }
+
+  /**
+   * For a GO or CLOSE refused for lack of snapshots: the latest capture of each missing controller taken from the
+   * change's screen that is not evidence (cut off, cancelled, failed), named so the supervisor sees why.
+   */
+  private failedCaptureNotes(state: ChangeState, details: { phase?: 'before' | 'after'; controllers?: string[] } | undefined): string {
+    if (!details?.phase || !details.controllers) return '';
+    const rows = this.deps.changes.changeCaptureEvents(state.id).map((r) => JSON.parse(r.payload) as { controllerId: string; complete: boolean; good: number; tags: number; change: { phase: string }; failure?: { code: string; message: string } });
+    const notes: string[] = [];
+    for (const c of details.controllers) {
+      const last = rows.filter((r) => r.controllerId === c && r.change.phase === details.phase).at(-1);
+      if (!last || last.complete) continue;
+      const status = captureStatus(last);
+      notes.push(`the latest ${details.phase}-capture of ${this.deps.plant.controllerName(c)} was ${notEvidenceReason({ status, good: last.good, tags: last.tags, failure: last.failure ?? null })} and is not evidence; retry it`);
+    }
+    return notes.length === 0 ? '' : ` Note: ${notes.join('; ')}.`;
   }
 
   /** What a signature relies on that the state does not hold: the policy and checkpoint file in force, the proposal's base snapshot. */

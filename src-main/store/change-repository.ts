@@ -98,6 +98,12 @@ export class ChangeRepository {
       ORDER BY rowid`).all(id, id, id, from, from, to, to) as ChangeEventRow[];
   }
 
+  /** The captures started from a change's screen (capture.recorded with that change), in journal order. */
+  changeCaptureEvents(changeId: string): { at: string; payload: string }[] {
+    return this.db.prepare(`SELECT at, payload FROM events WHERE type = 'capture.recorded' AND json_extract(payload, '$.change.changeId') = ? ORDER BY rowid`)
+      .all(changeId) as { at: string; payload: string }[];
+  }
+
   /** Every change number this data directory holds (its own changes and synced ones); changes filed before numbers have none. */
   changeNumbers(): string[] {
     return (this.db.prepare(`SELECT json_extract(state, '$.number') AS number FROM changes WHERE json_extract(state, '$.number') IS NOT NULL`).all() as { number: string }[]).map((r) => r.number);

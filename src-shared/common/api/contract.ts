@@ -17,6 +17,7 @@ import type { LineCalendar } from '../workflow/change-windows.ts';
 import type { ErrorData } from '../errors.ts';
 import type { Checkpoint, CheckpointRecord } from '../workflow/checkpoints.ts';
 import { KPI_OPERATIONS } from './kpi-contract.ts';
+import { CHANGE_CAPTURE_OPERATIONS } from './change-capture-contract.ts';
 
 const JsonSchema: z.ZodType<unknown> = z.unknown();
 
@@ -628,6 +629,7 @@ export const OPERATIONS = {
     response: z.object({ controller: z.string(), tags: z.array(z.string()) }),
   },
   ...KPI_OPERATIONS,
+  ...CHANGE_CAPTURE_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */
@@ -639,6 +641,8 @@ export const PUSHED_EVENTS = {
   'capture.finished': z.object({
     captureId: z.string(), controllerId: z.string(), captureSha256: z.string().nullable(), complete: z.boolean(),
     tags: z.number(), good: z.number(), bad: z.number(), failure: z.custom<ErrorData>().nullable(),
+    /** Set when the capture was started from a change's screen. */
+    change: z.object({ changeId: z.string(), phase: z.enum(['before', 'after']) }).optional(),
   }),
 } as const;
 

@@ -12,5 +12,5 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'baselines.get', 'drift.clocks',
   'policy.get', 'plant.get', 'people.list',
   'changes.list', 'changes.get', 'changes.evaluate', 'changes.windows', 'windows.calendar',
-  'kpis.report',
+  'kpis.report', 'changeCaptures.list',
 ]);

@@ -581,7 +581,7 @@ function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { type: 'ch
     const lacking = state.fields.targetControllers.filter((c) => !have.has(c));
     if (lacking.length > 0) {
       return refuse(state, op, 'snapshots-missing', `${decision.label} at ${target.name} needs a signed ${needed}-snapshot of every target controller; missing: ${lacking.map((c) => ctx.controllerNames?.[c] ?? c).join(', ')}.`,
-        `Capture ${lacking.length === 1 ? 'it' : 'them'}, sign the capture as evidence, and record it on the change as the ${needed}-snapshot.`);
+        `Capture ${lacking.length === 1 ? 'it' : 'them'}, sign the capture as evidence, and record it on the change as the ${needed}-snapshot.`, { phase: needed, controllers: lacking });
     }
   }
   if (decision.effect === 'close') {

@@ -80,7 +80,7 @@ export interface CheckpointRecord {
  * Where the checkpoints of an execution stand: the checkpoint to sign next (null when none is due: the last one
  * closed, or the work stopped), and whether the change may be closed as completed.
  */
-export function checkpointProgress(set: CheckpointSet, records: readonly CheckpointRecord[]): { next: Checkpoint | null; closable: boolean } {
+export function checkpointProgress(set: Pick<CheckpointSet, 'checkpoints'>, records: readonly CheckpointRecord[]): { next: Checkpoint | null; closable: boolean } {
   let index = 0;
   for (const r of records) {
     if (r.effect === 'stop' || r.effect === 'rollback' || r.effect === 'close') return { next: null, closable: r.effect === 'close' };

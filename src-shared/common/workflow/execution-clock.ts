@@ -31,7 +31,7 @@ export function dueAtInSlot(slot: { start: string; end: string }, fraction: numb
 }
 
 /** The execution clock of a change at `now`; empty for a change not in execution, rolled back or closed. */
-export function executionClock(state: ChangeState, set: CheckpointSet, now: Date): ExecutionClock {
+export function executionClock(state: ChangeState, set: Pick<CheckpointSet, 'checkpoints'>, now: Date): ExecutionClock {
   if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed') return { due: [], windowEnd: null };
   const slot = state.slot;
   if (slot === null) return { due: [], windowEnd: null };
