@@ -141,6 +141,11 @@ export interface RestoreRecord {
   steps: { tag: string; status: 'written-verified' | 'write-failed' | 'readback-mismatch'; at: string }[];
   /** The writing started but never reported its end: the app was stopped or killed mid-restore. */
   interrupted: boolean;
+  /**
+   * Of a restore cut short: the value that was being written when the app stopped (the next one after the last
+   * recorded), whose outcome is unknown until the controller is read again (null otherwise).
+   */
+  inFlight: string | null;
   /** Null until the writes ran. */
   written: { verified: number; failed: number; complete: boolean; at: string } | null;
   /** Null until the controller was read again and compared with the before-snapshot. */
@@ -513,7 +518,7 @@ export class ChangeService {
   /** Every restore of every change, by change id (one read of the restore events). */
   private restoresByChange(changeId?: string): Map<string, RestoreRecord[]> {
     const rows = this.deps.changes.restoreEvents(changeId);
-    const byDecision = new Map<string, RestoreRecord & { changeId: string }>();
+    const byDecision = new Map<string, RestoreRecord & { changeId: string; tags: string[] }>();
     for (const r of rows) {
       const p = JSON.parse(r.payload) as Record<string, unknown>;
       if (r.type === 'restore.authorized') {
@@ -521,7 +526,8 @@ export class ChangeService {
         const sig = p.signature as { signer: { name: string } };
         byDecision.set(String(p.id), {
           changeId: p.changeId, controllerId: String(p.controllerId), decisionId: String(p.id), authorizedBy: sig.signer.name, authorizedAt: r.at,
-          reason: String(p.reason), writes: (p.writes as unknown[]).length, startedAt: null, steps: [], interrupted: false, written: null, verified: null,
+          reason: String(p.reason), writes: (p.writes as unknown[]).length, startedAt: null, steps: [], interrupted: false, inFlight: null, written: null, verified: null,
+          tags: (p.writes as { tag: string }[]).map((w) => w.tag),
         });
         continue;
       }
@@ -541,7 +547,10 @@ export class ChangeService {
       }
     }
     const out = new Map<string, RestoreRecord[]>();
-    for (const { changeId: c, ...rec } of byDecision.values()) out.set(c, [...(out.get(c) ?? []), rec]);
+    for (const { changeId: c, tags, ...rec } of byDecision.values()) {
+      if (rec.interrupted && rec.steps.every((x) => x.status === 'written-verified')) rec.inFlight = tags[rec.steps.length] ?? null;
+      out.set(c, [...(out.get(c) ?? []), rec]);
+    }
     return out;
   }
 

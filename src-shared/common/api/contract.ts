@@ -470,6 +470,7 @@ export const OPERATIONS = {
         startedAt: z.string().nullable(),
         steps: z.array(z.object({ tag: z.string(), status: z.enum(['written-verified', 'write-failed', 'readback-mismatch']), at: z.string() })),
         interrupted: z.boolean(),
+        inFlight: z.string().nullable(),
         written: z.object({ verified: z.number(), failed: z.number(), complete: z.boolean(), at: z.string() }).nullable(),
         verified: z.object({ matchesBefore: z.boolean(), remaining: z.number(), at: z.string() }).nullable(),
       })),
