@@ -9,6 +9,7 @@ import type { CaptureDocument } from '../../src-shared/common/capture/capture-do
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import { errorOf } from './error-of.ts';
 import { createKpiSlice, type KpiSlice } from './kpi-slice.ts';
+import { createChangeCaptureSlice, type ChangeCaptureSlice } from './change-capture-slice.ts';
 
 export { errorOf };
 
@@ -162,7 +163,7 @@ export interface ChangesSlice {
 }
 
 /** The whole store. */
-export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice & SetupSlice & KpiSlice;
+export type AppState = SessionSlice & AuditSlice & NavSlice & ControllersSlice & PeopleSlice & BaselineSlice & ChangesSlice & SetupSlice & KpiSlice & ChangeCaptureSlice;
 
 const PAGE = 200;
 
@@ -780,7 +781,7 @@ const createSetupSlice: StateCreator<AppState, [], [], SetupSlice> = (set, get) 
 export function createAppStore() {
   return create<AppState>()((...a) => ({
     ...createSessionSlice(...a), ...createAuditSlice(...a), ...createNavSlice(...a), ...createControllersSlice(...a), ...createPeopleSlice(...a),
-    ...createBaselineSlice(...a), ...createChangesSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a),
+    ...createBaselineSlice(...a), ...createChangesSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a), ...createChangeCaptureSlice<AppState>(errorOf)(...a),
   }));
 }
 
