@@ -1,3 +1,4 @@
+/** The renderer's entry point: mounts the app shell and connects the store to the main process (or the web host). */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connectApi } from './api/bridge.ts';

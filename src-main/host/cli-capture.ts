@@ -1,6 +1,8 @@
 /**
  * `baseline capture`: reads a controller into a snapshot file (and, with a data directory, records it there).
- * The data directory's services are loaded only when one is given: a bare capture needs the driver and the file.
+ * With a data directory the capture, its record and its signature go through that directory's services
+ * (`BaselineApp`: `captures`, `snapshots`, `identity`), the app built with the in-process device runner; without
+ * one, the services are not loaded at all: a bare capture needs a `CaptureService`, the driver and the file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -70,10 +72,13 @@ export function targetFromFlags(flags: Flags): ControllerTarget {
   return parsed.data;
 }
 
-/** The data directory that records the capture (loaded only when one is given). */
+/**
+ * The data directory that records the capture (loaded only when one is given). One capture, then exit: its
+ * drivers run in this process (a device process would cost a second Node start).
+ */
 async function openRecordingApp(home: string) {
   const [{ BaselineApp }, { protectionFromEnv }] = await Promise.all([import('../services/baseline-app.ts'), import('../services/data-directory-reader.ts')]);
-  return BaselineApp.open({ home, transport: 'cli', keyProtection: protectionFromEnv() });
+  return BaselineApp.open({ home, transport: 'cli', keyProtection: protectionFromEnv(), spawnDevice: inProcessDevice });
 }
 
 /** Reads and checks a capture profile file (also used by `baseline simulate`). */
@@ -97,8 +102,9 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
   const options = CaptureOptionsSchema.parse({ ...(num(flags, 'timeout') !== undefined ? { timeoutMs: num(flags, 'timeout') } : {}), ...(num(flags, 'retries') !== undefined ? { retries: num(flags, 'retries') } : {}) });
   const homeGiven = str(flags, 'home') ?? process.env['BASELINE_HOME'];
   const app = homeGiven ? await openRecordingApp(homeGiven) : null;
-  // One capture, then exit: the drivers run in this process (a device process would cost a second Node start).
-  const devices = new DeviceSupervisor(inProcessDevice);
+  // Without a data directory nothing is recorded: the capture service alone, its drivers in this process.
+  const bare = app ? null : new DeviceSupervisor(inProcessDevice);
+  const captures = app ? app.captures : new CaptureService(bare!);
   try {
     // Attachments are checked and stored before touching the controller, so a bad path costs no capture.
     const attach = (flags['attach'] as string[] | undefined) ?? [];
@@ -110,13 +116,12 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
       } catch {
         throw new BaselineError('artefact-unreadable', `The file to attach ${path} cannot be read.`, 'Check the path.');
       }
-      return { name: basename(path), sha256: app!.blobs.put(bytes), size: bytes.length, mediaType: mediaTypeOf(path) };
+      return app!.snapshots.storeArtefact(basename(path), bytes, mediaTypeOf(path));
     });
-    const service = new CaptureService(devices, app ? { journal: app.journal, blobs: app.blobs } : null);
     const ac = new AbortController();
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
-    const doc = await service.capture({ target, profile, profileName: basename(profilePath!), options }, app?.actor() ?? osUserActor(), {
+    const doc = await captures.capture({ target, profile, profileName: basename(profilePath!), options }, app?.actor() ?? osUserActor(), {
       signal: ac.signal,
       onProgress: (p) => { if (io.isTty) io.err(`\rcapturing ${p.done}/${p.total} tags (${p.detail})   `); },
     });
@@ -140,7 +145,7 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
     io.out(JSON.stringify({ tags, good, bad, requests, minimumRequests, durationMs, complete: doc.complete, signed: file.signatures.length > 0, out: resolve(out) }) + '\n');
     return good === tags && doc.complete ? 0 : good === 0 ? 1 : 2;
   } finally {
-    devices.close();
+    bare?.close();
     app?.close();
   }
 }

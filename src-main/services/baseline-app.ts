@@ -30,6 +30,7 @@ import { BaselineRepository } from '../store/baseline-repository.ts';
 import { RestoreService } from './restore-service.ts';
 import { PolicyService, defaultResourcesDir } from './policy-service.ts';
 import { ChangeService } from './change-service.ts';
+import { ChangeViewService } from './change-view-service.ts';
 import { PlantService } from './plant-service.ts';
 import { ChangeRestoreService } from './change-restore-service.ts';
 import { ChangeCaptureService } from './change-capture-service.ts';
@@ -101,6 +102,8 @@ export class BaselineApp {
   /** Before- and after-captures started from a change's screen. */
   readonly changeCaptures: ChangeCaptureService;
   readonly changes: ChangeService;
+  /** The change detail and the lines' window calendar, assembled from the services that hold their parts. */
+  readonly changeViews: ChangeViewService;
   readonly evidence: EvidenceService;
   readonly kpis: KpiService;
   /** The background CIP-010 drift clock; started by the hosts that stay open (`startBackground`). */
@@ -123,12 +126,12 @@ export class BaselineApp {
     this.plant = new PlantRepository(store.db);
     this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);
     this.profiles = new ProfileService(this.journal, this.blobs, this.plant);
-    this.controllers = new ControllerService(this.journal, this.plant);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs }, options.clock);
+    this.controllers = new ControllerService(this.journal, this.plant, { profiles: this.profiles, captures: this.captures, hub: this.hub });
     this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), new PolicyRepository(store.db), this.journal);
     this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db, this.journal), () => this.policy.lockout(), options.clock,
       () => this.policy.knownRoles().map((r) => r.id));
-    this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity);
+    this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity, this.controllers);
     this.baselines = new BaselineService({
       journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
       captures: this.captures, controllers: this.controllers, profiles: this.profiles,
@@ -141,6 +144,8 @@ export class BaselineApp {
     this.plantModel = new PlantService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.plant });
     this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plant: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    // The detail's approval-timeout and retrospective status read the wall clock, as they always have.
+    this.changeViews = new ChangeViewService({ changes: this.changes, policy: this.policy, baselines: this.baselines, snapshots: this.snapshots, plant: this.plantModel, clock: () => new Date() });
     this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
       decisions: new RestoreRepository(store.db), journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,

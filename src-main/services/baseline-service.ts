@@ -165,6 +165,21 @@ export class BaselineService {
     return driftClockReport(this.deps.repo.clockControllers(), this.deps.repo.completedChanges(), this.deps.clockPolicy(), now);
   }
 
+  /** A drift check as the Controllers screen reports it: drifted or not, how many configuration differences, the record it opened. */
+  async checkDriftView(controllerId: string, actor: Actor): Promise<{ drifted: boolean; configDifferences: number; unauthorizedChangeId: string | null; baselineVersion: number }> {
+    const r = await this.checkDrift(controllerId, actor);
+    return { drifted: r.drifted, configDifferences: r.configDifferences, unauthorizedChangeId: r.unauthorizedChangeId, baselineVersion: r.baselineVersion };
+  }
+
+  /** A controller's baseline history and unauthorized-change records, as the Controllers screen shows them. */
+  view(controllerId: string) {
+    return {
+      history: this.history(controllerId).map(({ version, snapshotSha256, approvedBy, approvedAt }) => ({ version, snapshotSha256, approvedBy, approvedAt })),
+      unauthorizedChanges: this.unauthorizedChanges(controllerId).map(({ id, openedAt, closedAt, closedBy, explanation, differences, moreDifferences }) =>
+        ({ id, openedAt, closedAt, closedBy, explanation, differences, moreDifferences })),
+    };
+  }
+
   /** Checks, one after the other, only the controllers whose drift check is due; results are recorded as `checkDrift` records them. */
   async checkDue(actor: Actor, now: Date = this.deps.clock()): Promise<DueRun> {
     const report = this.clocks(now);

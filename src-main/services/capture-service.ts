@@ -10,7 +10,9 @@ import type { CaptureProfile } from '../../src-shared/common/profile/capture-pro
 import { describeTarget, type CaptureOptions, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
 import type { CaptureJobResult } from '../../src-shared/common/capture/capture-result.ts';
 import type { CaptureDocument, CaptureDocumentValue } from '../../src-shared/common/capture/capture-document.ts';
-import type { ErrorData } from '../../src-shared/common/errors.ts';
+import { BaselineError, type ErrorData } from '../../src-shared/common/errors.ts';
+import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
+import { diffDocuments, type DocumentDiff } from '../../src-shared/common/diff/document-diff.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { APP_VERSION } from '../app-version.ts';
@@ -86,6 +88,21 @@ export class CaptureService {
     return true;
   }
 
+  /** A recorded capture document (hash-checked by the blob store). */
+  document(captureSha256: string): CaptureDocument {
+    if (!this.record) throw new BaselineError('capture-not-recorded', 'This program keeps no captures.', 'Open a data directory (the app, or `--home DIR`).');
+    return JSON.parse(this.record.blobs.get(captureSha256).toString('utf8')) as CaptureDocument;
+  }
+
+  /** Two recorded captures compared tag by tag (`force`: compare captures of different controllers). */
+  diff(beforeSha256: string, afterSha256: string, force: boolean): DocumentDiff {
+    return diffDocuments(diffableFromCapture(this.document(beforeSha256)), diffableFromCapture(this.document(afterSha256)), { force, includeUnchanged: true });
+  }
+
+  /** Lists a Logix controller's tags in the device process (browse-to-profile). */
+  browse(target: ControllerTarget): Promise<{ tags: { address: string; type: string }[]; skipped: { address: string; reason: string }[] }> {
+    return this.devices.run({ kind: 'browse', payload: { target } }, { deadlineMs: 120_000 });
+  }
 
   /** Captures every tag of the profile; never throws for a device fault (the document says what failed). */
   async capture(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {}): Promise<CaptureDocument> {

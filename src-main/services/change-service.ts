@@ -11,13 +11,14 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
-import { formatLocal } from '../../src-shared/common/workflow/time-zone.ts';
+import type { SignedAction, SignedActionOf } from '../../src-shared/common/workflow/signed-actions.ts';
+import { dispatchAction, type Cosigner } from './change-actions.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { cosignatureDocument, decisionDocument, reliedOn, type ReliedContext } from '../../src-shared/node/change-signature.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -38,56 +39,6 @@ import { captureStatus, notEvidenceReason } from '../../src-shared/common/workfl
 
 /** Roles that may adopt a policy document: plant engineering, who also set the plant model. */
 export const POLICY_ADOPTERS: readonly string[] = PLANT_ENGINEERING;
-
-/** An override approver's own signature letting work happen outside a window or inside a blackout. */
-export interface OverrideRequest {
-  employeeId: string;
-  password: string;
-  role: string;
-  rule: 'outside-window' | 'blackout';
-  /** The blackout's name, for `rule: 'blackout'`. */
-  blackout?: string;
-  reason: string;
-}
-
-/** A second person signing the same decision: an override approver or a witness. */
-interface Cosigner {
-  employeeId: string;
-  password: string;
-  meaning: SignatureMeaning;
-  as: string;
-}
-
-/** A decision or action a person signs on a change. */
-export type SignedAction =
-  | { type: 'submit' }
-  | { type: 'withdraw'; reason: string }
-  | { type: 'approve'; role: string; comment?: string; diffReviewed?: boolean }
-  | { type: 'approve-with-conditions'; role: string; conditions: string[]; comment?: string; diffReviewed?: boolean }
-  | { type: 'reject'; role: string; reason: string }
-  | { type: 'defer'; role: string; reason: string }
-  | { type: 'schedule'; start: string; end: string; override?: OverrideRequest }
-  | { type: 'break-glass'; approverName: string; approverRole: string; method: 'in-person' | 'phone' | 'radio'; reason: string }
-  | { type: 'start-execution'; stagingRecord?: string; conditionsMet?: boolean; witnessEmployeeId?: string; witnessPassword?: string; override?: OverrideRequest }
-  | { type: 'record-snapshot'; phase: 'before' | 'after'; controllerId: string; snapshotSha256: string }
-  | { type: 'checkpoint'; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
-  | { type: 'explain'; explanations: { controllerId: string; tag: string; text: string }[]; supervisorEmployeeId: string; supervisorPassword: string; supervisorRole?: string }
-  | { type: 'window-decision'; role?: string; decision: 'complete' | 'rollback'; comment: string }
-  | { type: 'rollback'; reason: string }
-  | { type: 'close'; comment?: string }
-  | { type: 'retrospective-review'; role: string; comment: string };
-
-/** How the timeline words the decisions signed in a role: "approved with conditions as OT security". */
-const ACTION_WORDS: Record<SignedAction['type'], string> = {
-  submit: 'submitted', withdraw: 'withdrew', approve: 'approved', 'approve-with-conditions': 'approved with conditions', reject: 'rejected', defer: 'deferred',
-  schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started execution', 'record-snapshot': 'recorded a snapshot',
-  checkpoint: 'signed a checkpoint', explain: 'explained the after-diff', 'window-decision': 'decided at the end of the window', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'reviewed afterwards',
-};
-
-const MEANING: Record<SignedAction['type'], SignatureMeaning> = {
-  submit: 'responsible', withdraw: 'responsible', approve: 'approved', 'approve-with-conditions': 'approved', reject: 'rejected', defer: 'reviewed',
-  schedule: 'responsible', 'break-glass': 'responsible', 'start-execution': 'go', 'record-snapshot': 'responsible', checkpoint: 'reviewed', explain: 'responsible', 'window-decision': 'go', rollback: 'rollback', close: 'responsible', 'retrospective-review': 'reviewed',
-};
 
 /** One change in the register. */
 export interface ChangeSummary {
@@ -298,57 +249,22 @@ export class ChangeService {
     return this.apply(id, this.state(id), { type: 'edit', by: this.participant(person), fields }, 'edited the request', null, actor);
   }
 
-  /** A signed action: submit, withdraw, approve, approve with conditions, reject, defer. Asks for the password. */
+  /** A signed action (any entry of the signed-actions table), signed with the person's password; co-signers sign the same decision. */
   act(id: string, byId: string, password: string, action: SignedAction, actor: Actor): ChangeState {
     const person = this.deps.identity.personByEmployeeId(byId);
-    const by = this.participant(person);
-    const op: ChangeOperation = action.type === 'submit' ? { type: 'submit', by }
-      : action.type === 'withdraw' ? { type: 'withdraw', by, reason: action.reason }
-        : action.type === 'approve' ? { type: 'approve', by, role: action.role, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
-          : action.type === 'approve-with-conditions' ? { type: 'approve-with-conditions', by, role: action.role, conditions: action.conditions, ...(action.comment ? { comment: action.comment } : {}), ...(action.diffReviewed ? { diffReviewed: true } : {}) }
-            : action.type === 'reject' ? { type: 'reject', by, role: action.role, reason: action.reason }
-              : action.type === 'defer' ? { type: 'defer', by, role: action.role, reason: action.reason }
-                : action.type === 'schedule' ? { type: 'schedule', by, start: action.start, end: action.end, ...this.overrideOf(action.override) }
-                  : action.type === 'break-glass' ? { type: 'break-glass', by, approver: { name: action.approverName, role: action.approverRole }, method: action.method, reason: action.reason }
-                    : action.type === 'start-execution' ? {
-                      type: 'start-execution', by, ...(action.stagingRecord ? { stagingRecord: action.stagingRecord } : {}), ...(action.conditionsMet ? { conditionsMet: true } : {}),
-                      ...(action.witnessEmployeeId ? { witness: this.participant(this.deps.identity.personByEmployeeId(action.witnessEmployeeId)) } : {}), ...this.overrideOf(action.override),
-                    }
-                      : action.type === 'record-snapshot' ? this.snapshotOp(id, by, action)
-                      : action.type === 'checkpoint' ? {
-                        type: 'checkpoint', by, role: action.role, checkpoint: action.checkpoint, decision: action.decision, confirmed: action.confirmed,
-                        ...(action.comment ? { comment: action.comment } : {}), ...(action.notes ? { notes: action.notes } : {}),
-                      }
-                        : action.type === 'explain' ? this.explainOp(by, action)
-                        : action.type === 'window-decision' ? { type: 'window-decision', by, role: action.role ?? by.roles.find((r) => this.deps.policy.checkpoints().signerRoles.includes(r)) ?? this.deps.policy.checkpoints().signerRoles[0]!, decision: action.decision, comment: action.comment }
-                        : action.type === 'rollback' ? { type: 'rollback', by, reason: action.reason }
-                        : action.type === 'close' ? { type: 'close', by, ...(action.comment ? { comment: action.comment } : {}) }
-                          : { type: 'retrospective-review', by, role: action.role, comment: action.comment };
-    const summary = action.type === 'submit' ? 'submitted for approval'
-      : action.type === 'withdraw' ? `withdrew: ${action.reason}`
-        : action.type === 'schedule' ? `scheduled ${formatLocal(Date.parse(action.start), this.deps.policy.current().plant.timeZone)} – ${formatLocal(Date.parse(action.end), this.deps.policy.current().plant.timeZone)}`
-          : action.type === 'break-glass' ? `started under break-glass, approved by ${action.approverName} (${action.approverRole}) by ${action.method}: ${action.reason}`
-            : action.type === 'start-execution' ? `started execution${action.witnessEmployeeId ? `, witnessed by ${this.nameWithId(action.witnessEmployeeId)}` : ''}${action.conditionsMet ? ', conditions confirmed met' : ''}${action.stagingRecord ? `, staging record ${action.stagingRecord}` : ''}`
-              : action.type === 'record-snapshot' ? `recorded the ${action.phase}-snapshot of ${this.deps.plant.controllerName(action.controllerId)} (${action.snapshotSha256.slice(0, 12)}…)`
-              : action.type === 'checkpoint' ? this.checkpointSummary(action)
-                : action.type === 'explain' ? `explained ${action.explanations.map((x) => `${this.deps.plant.controllerName(x.controllerId)} ${x.tag}: ${x.text.trim()}`).join('; ')}; countersigned by ${this.deps.identity.personByEmployeeId(action.supervisorEmployeeId).name}`
-                : action.type === 'window-decision' ? `decided at the end of the change window to ${action.decision === 'complete' ? 'complete the work' : 'roll back'}: ${action.comment.trim()}`
-                : action.type === 'rollback' ? `rolled back: ${action.reason}`
-                : action.type === 'close' ? `closed${action.comment ? `: ${action.comment}` : ''}`
-                  : `${ACTION_WORDS[action.type]} as ${roleName(this.deps.policy.current(), action.role)}${'reason' in action ? `: ${action.reason}` : 'conditions' in action ? `: ${action.conditions.join('; ')}` : 'comment' in action && action.comment ? `: ${action.comment}` : ''}`;
-    const override = 'override' in action ? action.override : undefined;
-    const overrideNote = override ? `; override (${override.rule === 'blackout' ? `inside the blackout${override.blackout ? ` ${override.blackout}` : ''}` : 'outside every change window'}) by ${this.nameWithId(override.employeeId)} as ${roleName(this.deps.policy.current(), override.role)}: ${override.reason}` : '';
-    const cosigners: Cosigner[] = [];
-    if (override) cosigners.push({ employeeId: override.employeeId, password: override.password, meaning: 'approved', as: `override:${override.rule}` });
-    if (action.type === 'start-execution' && action.witnessEmployeeId) {
-      if (!action.witnessPassword) {
-        throw new BaselineError('witness-signature', `The witness ${this.nameWithId(action.witnessEmployeeId)} has not signed.`, 'The witness enters their own password to sign the start with you (dual control).');
-      }
-      cosigners.push({ employeeId: action.witnessEmployeeId, password: action.witnessPassword, meaning: 'reviewed', as: 'witness' });
-    }
-    if (action.type === 'explain') cosigners.push({ employeeId: action.supervisorEmployeeId, password: action.supervisorPassword, meaning: 'reviewed', as: 'countersign' });
-    const meaning = action.type === 'checkpoint' ? this.checkpointMeaning(action) : action.type === 'window-decision' && action.decision === 'rollback' ? 'rollback' : MEANING[action.type];
-    return this.apply(id, this.state(id), op, summary + overrideNote, { person, meaning, password }, actor, cosigners);
+    const policy = this.deps.policy;
+    const { op, summary, meaning, cosigners } = dispatchAction(action, {
+      by: this.participant(person),
+      participant: (employeeId) => this.participant(this.deps.identity.personByEmployeeId(employeeId)),
+      nameWithId: (employeeId) => this.nameWithId(employeeId),
+      controllerName: (controllerId) => this.deps.plant.controllerName(controllerId),
+      roleName: (role) => roleName(policy.current(), role),
+      timeZone: () => policy.current().plant.timeZone,
+      checkpoints: () => policy.checkpoints(),
+      snapshotOp: (by, a) => this.snapshotOp(id, by, a),
+      explainOp: (by, a) => this.explainOp(by, a),
+    });
+    return this.apply(id, this.state(id), op, summary, { person, meaning, password }, actor, cosigners);
   }
 
   /** "Eli Engineer (E101)"; the id alone for someone not enrolled here. */
@@ -361,7 +277,7 @@ export class ChangeService {
   }
 
   /** The explain operation: the supervisor who countersigns, as the role they name or else their first checkpoint role. */
-  private explainOp(by: Participant, action: Extract<SignedAction, { type: 'explain' }>): ChangeOperation {
+  private explainOp(by: Participant, action: SignedActionOf<'explain'>): ChangeOperation {
     const supervisor = this.participant(this.deps.identity.personByEmployeeId(action.supervisorEmployeeId));
     const roles = this.deps.policy.checkpoints().signerRoles;
     const role = action.supervisorRole ?? supervisor.roles.find((r) => roles.includes(r)) ?? roles[0]!;
@@ -372,7 +288,7 @@ export class ChangeService {
    * The operation recording a snapshot on a change: the snapshot verified (signatures, trusted CA) and of that
    * controller; for an after-snapshot, its comparison with the change's before-snapshot and proposed diff.
    */
-  private snapshotOp(changeId: string, by: Participant, action: Extract<SignedAction, { type: 'record-snapshot' }>): ChangeOperation {
+  private snapshotOp(changeId: string, by: Participant, action: SignedActionOf<'record-snapshot'>): ChangeOperation {
     const { file, controllerId } = this.deps.baselines.verifiedSnapshot(action.snapshotSha256);
     if (controllerId !== action.controllerId) {
       throw new BaselineError('snapshot-other-controller', `Snapshot ${action.snapshotSha256.slice(0, 12)}… is of ${file.document.controller.description}, not of ${this.deps.plant.controllerName(action.controllerId)}.`,
@@ -427,26 +343,6 @@ export class ChangeService {
       throw new BaselineError('baseline-already', `The after-snapshot of ${this.deps.plant.controllerName(controllerId)} is already its baseline.`, 'Nothing more to approve.');
     }
     return { version: this.deps.baselines.approve(controllerId, after.snapshotSha256, employeeId, password, actor, changeId).version };
-  }
-
-  /** "GO at Pre-execution verification (5 of 5 items confirmed): comment". */
-  private checkpointSummary(action: Extract<SignedAction, { type: 'checkpoint' }>): string {
-    const c = this.deps.policy.checkpoints().checkpoints.find((x) => x.id === action.checkpoint);
-    const d = c?.decisions.find((x) => x.id === action.decision);
-    const confirmed = c ? c.items.filter((i) => action.confirmed.includes(i)).length : 0;
-    return `${d?.label ?? action.decision} at ${c?.name ?? action.checkpoint} (${confirmed} of ${c?.items.length ?? 0} items confirmed)${action.comment ? `: ${action.comment}` : ''}`;
-  }
-
-  /** The e-signature meaning of a checkpoint decision: go, no-go, rollback, or reviewed (extended monitoring). */
-  private checkpointMeaning(action: Extract<SignedAction, { type: 'checkpoint' }>): SignatureMeaning {
-    const effect = this.deps.policy.checkpoints().checkpoints.find((x) => x.id === action.checkpoint)?.decisions.find((x) => x.id === action.decision)?.effect;
-    return effect === 'proceed' || effect === 'close' ? 'go' : effect === 'stop' ? 'no-go' : effect === 'rollback' ? 'rollback' : 'reviewed';
-  }
-
-  private overrideOf(o: OverrideRequest | undefined): { overrides?: OverrideSignature[] } {
-    if (!o) return {};
-    const person = this.deps.identity.personByEmployeeId(o.employeeId);
-    return { overrides: [{ by: this.participant(person), role: o.role, rule: o.rule, ...(o.blackout ? { blackout: o.blackout } : {}), reason: o.reason }] };
   }
 
   /**

@@ -1,20 +1,52 @@
 /** Registered controllers: how to reach each one, which profile captures it, and its latest capture. */
 import { v7 as uuidv7 } from 'uuid';
 import { BaselineError } from '../../src-shared/common/errors.ts';
-import type { ControllerView } from '../../src-shared/common/api/contract.ts';
+import type { CaptureSummary, ControllerView } from '../../src-shared/common/api/contract.ts';
 import { describeTarget, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { PlantRepository, ControllerRow } from '../store/plant-repository.ts';
+import type { CaptureService } from './capture-service.ts';
+import type { EventHub } from './event-hub.ts';
+import type { ProfileService } from './profile-service.ts';
 
 /** Registers and lists controllers. */
 export class ControllerService {
   private readonly journal: JournalRepository;
   private readonly plant: PlantRepository;
 
-  constructor(journal: JournalRepository, plant: PlantRepository) {
+  /** What starting a capture of a registered controller needs (the app gives it; tools that only register do not). */
+  private readonly capturing: { profiles: ProfileService; captures: CaptureService; hub: EventHub } | null;
+
+  constructor(journal: JournalRepository, plant: PlantRepository, capturing: ControllerService['capturing'] = null) {
     this.journal = journal;
     this.plant = plant;
+    this.capturing = capturing;
+  }
+
+  /** A controller's recorded captures, newest first. */
+  captures(controllerId: string): CaptureSummary[] {
+    this.get(controllerId);
+    return this.plant.captures(controllerId).map(({ captureSha256, at, complete, tags, good, bad, requests, minimumRequests, actor }) =>
+      ({ captureSha256, at, complete, tags, good, bad, requests, minimumRequests, actor }));
+  }
+
+  /**
+   * Starts capturing a registered controller with its profile (progress and the result are pushed as events); a
+   * controller without a profile is refused, since nothing says what to read.
+   */
+  startCapture(controllerId: string, actor: Actor): string {
+    const controller = this.get(controllerId);
+    if (!controller.profile) {
+      throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile, so Baseline does not know what to read.`,
+        'Import a profile (CSV) and register the controller with it.');
+    }
+    if (!this.capturing) throw new BaselineError('capture-unavailable', 'This program cannot run captures.', 'Capture from the app or with `baseline capture`.');
+    const profile = this.capturing.profiles.load(controller.profile.sha256);
+    return this.capturing.captures.start({
+      controllerId: controller.id, target: controller.target, profile, profileName: controller.profile.name,
+      options: { timeoutMs: 2000, retries: 2 },
+    }, actor, this.capturing.hub);
   }
 
   private view(c: ControllerRow, last = this.plant.lastCaptures().get(c.id) ?? null): ControllerView {

@@ -51,6 +51,17 @@ export class DriftScheduler {
     return { running: this.timer !== null, lastRun: this.lastRun, lastError: this.lastError };
   }
 
+  /** Every controller's drift clock with this background clock's state and the problems of its last run (the Controllers screen panel). */
+  clocksView() {
+    const status = this.status();
+    const problems = [...(status.lastRun?.errors ?? []).map((e) => ({ controller: e.controller, message: e.error.message })),
+      ...(status.lastError ? [{ controller: '', message: status.lastError.message }] : [])];
+    return {
+      ...this.deps.baselines.clocks(),
+      background: { running: status.running, lastRunAt: status.lastRun?.at ?? null, lastRunChecked: status.lastRun?.checked.length ?? 0, lastRunProblems: problems },
+    };
+  }
+
   /** One look: checks the controllers due now; null when a run is still in progress. */
   async tick(): Promise<DueRun | null> {
     if (this.inFlight !== null) return null;

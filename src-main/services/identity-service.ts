@@ -307,6 +307,18 @@ export class IdentityService {
     return p;
   }
 
+  /** The person signing, as the actor of what they sign (the one place a signer becomes an actor). */
+  signingActor(employeeId: string): Actor {
+    const p = this.personByEmployeeId(employeeId);
+    return { kind: 'person', id: p.employeeId, name: p.name };
+  }
+
+  /** Enrols a person and returns them as the People screen lists them (without the certificate text). */
+  enrolView(who: { name: string; employeeId: string; roles: Role[]; password: string }, caPassword: string, actor: Actor): Omit<PersonRow, 'certificatePem'> {
+    const { certificatePem: _pem, ...person } = this.enrol(who, caPassword, actor);
+    return person;
+  }
+
   /** The current (not revoked) certificate of an employee. */
   personByEmployeeId(employeeId: string): PersonRow {
     const p = this.repo.people().filter((x) => x.employeeId === employeeId && !x.revoked).at(-1);

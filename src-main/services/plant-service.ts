@@ -51,6 +51,12 @@ export class PlantService {
     return this.deps.identity.signAsPlantEngineering(signer, what, document);
   }
 
+  /** Imports a plant file (see `importPlant`) and says how many sites and lines it holds. */
+  importPlantCounts(text: string, source: string, signer: PlantSigner): { sites: number; lines: number } {
+    const { sites, lines } = plantSitesAndLines(this.importPlant(text, source, signer));
+    return { sites: sites.length, lines: lines.length };
+  }
+
   /**
    * Imports (or replaces) the whole plant model from a YAML file or a lines CSV (by the file's name), checked in full
    * first: nothing changes if any line of the file is wrong. Signed by plant engineering over the file's SHA-256.
@@ -224,6 +230,7 @@ export class PlantService {
    * plant-engineering signature with a reason, like editing the line itself.
    */
   assignLine(controllerId: string, lineId: string, reason: string, signer: PlantSigner): void {
+    this.deps.controllers.get(controllerId);
     if (!this.lines().some((l) => l.id === lineId)) throw lineUnknown(lineId);
     const previous = this.placement(controllerId).lineId;
     if (previous === lineId) throw unchanged(`${this.controllerName(controllerId)} on line ${lineId}`);
@@ -234,6 +241,7 @@ export class PlantService {
 
   /** Marks a controller as a safety system (or not): every change to it then needs what a safety tag needs. Signed by plant engineering. */
   setControllerSafety(controllerId: string, safety: boolean, reason: string, signer: PlantSigner): void {
+    this.deps.controllers.get(controllerId);
     if (this.placement(controllerId).safety === safety) throw unchanged(`${this.controllerName(controllerId)} (${safety ? 'a safety system' : 'not a safety system'})`);
     const doc = { schema: 'baseline.plant-edit/1', edit: 'controller-safety', controllerId, safety, reason: requireReason(reason) };
     const { signature, actor } = this.signAsPlantEngineering(signer, safety ? 'marking a safety system' : 'unmarking a safety system', doc);

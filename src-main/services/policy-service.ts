@@ -98,6 +98,11 @@ export class PolicyService {
     return this.checkpointText === null ? null : createHash('sha256').update(this.checkpointText).digest('hex');
   }
 
+  /** The policy in force as the Plant screen shows it: which revision, who adopted it, the plant's time zone. */
+  view(): PolicyInForce & { timeZone: string } {
+    return { ...this.inForce(), timeZone: this.current().plant.timeZone };
+  }
+
   /** Which policy is in force and who adopted it. */
   inForce(): PolicyInForce {
     const row = this.latest();

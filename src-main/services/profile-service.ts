@@ -1,7 +1,7 @@
 /** Capture profiles: import from CSV (every problem named by line and column), store, list. */
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
-import type { ProfileView } from '../../src-shared/common/api/contract.ts';
+import type { OperationResponse, ProfileView } from '../../src-shared/common/api/contract.ts';
 import type { CaptureProfile, ProfileProtocol } from '../../src-shared/common/profile/capture-profile.ts';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
@@ -34,6 +34,16 @@ export class ProfileService {
   /** Every stored profile. */
   list(): ProfileView[] {
     return this.plant.profiles();
+  }
+
+  /** A stored profile with its tags, as the profile editor shows it. */
+  view(sha256: string): OperationResponse<'profiles.get'> {
+    const row = this.plant.profile(sha256);
+    const profile = this.load(sha256);
+    return {
+      sha256, name: row?.name ?? '', protocol: profile.protocol,
+      tags: profile.tags.map((t) => ({ tag: t.tag, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, description: t.description })),
+    };
   }
 
   /** A stored profile's content (hash-checked by the blob store). */

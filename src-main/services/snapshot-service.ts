@@ -7,6 +7,8 @@ import { snapshotDocumentOf, type Artefact, type SnapshotFile } from '../../src-
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
+import type { SnapshotView } from '../../src-shared/common/api/contract.ts';
+import type { ControllerService } from './controller-service.ts';
 import type { IdentityService } from './identity-service.ts';
 
 /** Makes and stores signed snapshots. */
@@ -15,10 +17,39 @@ export class SnapshotService {
   private readonly blobs: BlobStore;
   private readonly identity: IdentityService;
 
-  constructor(journal: JournalRepository, blobs: BlobStore, identity: IdentityService) {
+  /** Registered controllers, for signing a capture of one (the app gives them; the CLI signs ad-hoc captures). */
+  private readonly controllers: ControllerService | null;
+
+  constructor(journal: JournalRepository, blobs: BlobStore, identity: IdentityService, controllers: ControllerService | null = null) {
     this.journal = journal;
     this.blobs = blobs;
     this.identity = identity;
+    this.controllers = controllers;
+  }
+
+  /** Stores a file to attach to a snapshot (a vendor project or export) and describes it by its hash. */
+  storeArtefact(name: string, bytes: Buffer, mediaType: string): Artefact {
+    return { name, sha256: this.blobs.put(bytes), size: bytes.length, mediaType };
+  }
+
+  /** The signed snapshots of a controller, newest first. */
+  list(controllerId: string): SnapshotView[] {
+    return this.identity.snapshots(controllerId);
+  }
+
+  /**
+   * Signs a recorded capture of a registered controller "captured by" the signer; a capture of another controller
+   * is refused by name.
+   */
+  signCaptureOf(controllerId: string, captureSha256: string, employeeId: string, password: string): SnapshotView {
+    if (!this.controllers) throw new BaselineError('controllers-unavailable', 'This program signs captures of registered controllers only in the app.', 'Sign it in the app.');
+    const controller = this.controllers.get(controllerId);
+    const capture = JSON.parse(this.blobs.get(captureSha256).toString('utf8')) as CaptureDocument;
+    if (capture.controller.description !== controller.description) {
+      throw new BaselineError('capture-other-controller', `That capture is of ${capture.controller.description}, not ${controller.name}.`, 'Sign a capture of this controller.');
+    }
+    const { sha256, file } = this.sign(capture, employeeId, password, controller.id, this.identity.signingActor(employeeId));
+    return { sha256, controllerId: controller.id, controller: controller.description, signer: file.signatures[0]!.signer.name, at: file.signatures[0]!.at };
   }
 
   /** An unsigned snapshot file of a capture (what `baseline capture --out` writes without a signer). */

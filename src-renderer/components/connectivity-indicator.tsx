@@ -1,3 +1,4 @@
+/** The online/offline indicator of the top bar (generic: it is given the connectivity, it reads no store). */
 import type { Connectivity } from '../../src-shared/common/api/contract.ts';
 
 const LABEL: Record<Connectivity['state'], string> = {

@@ -1,12 +1,26 @@
+/** Error display: an error as the user needs it (what is wrong, what to do), with the file's problems when it lists them. */
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 
-/** Shows an error as the user needs it: what is wrong, and what to do. */
-export function ErrorPanel({ error, title }: { error: ErrorData; title?: string }) {
+/** One problem in an imported file, as the main process lists them in an error's details. */
+interface FileProblem {
+  line: number;
+  column: string | null;
+  message: string;
+}
+
+/** Shows an error as the user needs it: what is wrong, and what to do (and each problem of a refused file, by line). */
+export function ErrorPanel({ error, title, problemsLabel }: { error: ErrorData; title?: string; problemsLabel?: string }) {
+  const problems = (error.details?.['errors'] as FileProblem[] | undefined) ?? [];
   return (
     <div className="error-panel" role="alert">
       <strong>{title ?? 'Something went wrong'}</strong>
       <p>{error.message}</p>
       <p className="hint">What to do: {error.hint}</p>
+      {problems.length > 0 && (
+        <ul className="problems" aria-label={problemsLabel ?? 'Problems in the file'}>
+          {problems.map((p, i) => <li key={i}>line {p.line}{p.column ? `, ${p.column}` : ''}: {p.message}</li>)}
+        </ul>
+      )}
     </div>
   );
 }

@@ -1,3 +1,4 @@
+/** A journal event's verification badge: a check mark, or what failed (generic, no store access). */
 import type { EventView } from '../../src-shared/common/api/contract.ts';
 
 /** An event's verification state: a check mark, or what failed. */

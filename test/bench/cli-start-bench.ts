@@ -82,8 +82,10 @@ try {
   const capture = [process.execPath, bin, 'capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(peer.port), '--profile', profile, '--out', join(work, 'capture.json')];
   const cap = measure(capture);
   const capSrc = measure(capture, fromSources);
+  // The same capture recorded in a data directory (`--home`): through that directory's services (BaselineApp).
+  const capHome = measure([...capture, '--home', join(work, 'home')]);
   const python = measure(['python3', join(root, 'test/bench/modbus_raw_reader.py'), '127.0.0.1', String(peer.port), '1', String(REGISTERS)]);
-  for (const [name, f] of [['bundle', cap], ['sources', capSrc]] as const) {
+  for (const [name, f] of [['bundle', cap], ['sources', capSrc], ['--home', capHome]] as const) {
     const s = JSON.parse(f.stdout) as { good: number; requests: number; complete: boolean };
     if (s.good !== REGISTERS || s.requests !== REGISTERS / 125 || !s.complete) throw new Error(`capture (${name}) read ${f.stdout}`);
   }
@@ -95,6 +97,7 @@ try {
   row(`Python raw reader, ${REGISTERS} registers`, '80 raw requests, no library (floor)', python, null, '');
   row(`\`baseline capture\`, ${REGISTERS} registers`, 'bin/baseline.js, bundle', cap, python, '< 5x, < 0.4 s');
   row(`\`baseline capture\`, ${REGISTERS} registers`, 'bin/baseline.js, TypeScript sources', capSrc, python, '');
+  row(`\`baseline capture --home\`, ${REGISTERS} registers`, 'bin/baseline.js, bundle, recorded in a data directory', capHome, python, '');
   failed = version.wall >= 0.15 || cap.wall >= 0.4 || cap.wall > 5 * python.wall;
 } finally {
   peer.stop();

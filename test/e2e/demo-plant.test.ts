@@ -35,28 +35,18 @@ describe('The demo plant in Chromium: from a fresh data directory, a newcomer wa
   /** Signs a decision in the change's "Sign a decision" form and waits for the status to become `status`. */
   async function sign(who: { employeeId: string; password: string }, decision: string, status: string, extra: (form: ReturnType<Page['getByRole']>) => Promise<unknown> = async () => undefined) {
     const form = page.getByRole('form', { name: 'Sign a decision' });
-    const fill = async () => {
-      // The decision first: the signer list then offers exactly the people that decision allows.
-      await form.getByLabel('Decision').selectOption({ label: decision });
-      await form.getByLabel('Signer').selectOption(who.employeeId);
-      await extra(form);
-      const reviewed = form.getByRole('checkbox', { name: /reviewed the proposed diff/ });
-      if (await reviewed.count()) {
-        // Nobody approves what they have not been shown: the proposal is brought on screen, then the box is ticked.
-        await page.getByTestId('proposal').scrollIntoViewIfNeeded();
-        await form.getByTestId('sign-gate').waitFor({ state: 'detached' });
-        await reviewed.check();
-      }
-      await form.getByLabel('Password', { exact: true }).fill(who.password);
-    };
-    await fill();
-    // Known race, noted on the working-surface issue: a journal refresh arriving while the form is filled has been
-    // seen to leave the Sign button disabled; the form is filled once more when that happens.
-    const button = form.getByRole('button', { name: 'Sign', exact: true });
-    if (!(await button.isEnabled())) {
-      await page.waitForTimeout(2_000);
-      if (!(await button.isEnabled())) await fill();
+    // The decision first: the signer list then offers exactly the people that decision allows.
+    await form.getByLabel('Decision').selectOption({ label: decision });
+    await form.getByLabel('Signer').selectOption(who.employeeId);
+    await extra(form);
+    const reviewed = form.getByRole('checkbox', { name: /reviewed the proposed diff/ });
+    if (await reviewed.count()) {
+      // Nobody approves what they have not been shown: the proposal is brought on screen, then the box is ticked.
+      await page.getByTestId('proposal').scrollIntoViewIfNeeded();
+      await form.getByTestId('sign-gate').waitFor({ state: 'detached' });
+      await reviewed.check();
     }
+    await form.getByLabel('Password', { exact: true }).fill(who.password);
     await form.getByRole('button', { name: 'Sign', exact: true }).click();
     await expect.poll(async () => (await form.getByRole('alert').count()) > 0 ? await form.getByRole('alert').innerText() : await page.getByTestId('change-status').innerText(),
       { timeout: 15_000 }).toBe(status);

@@ -1,3 +1,4 @@
+/** The Audit trail screen: the signed journal newest first, each event's verification, whole-journal verification, and evidence pack checks. */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { selectFailedCount, selectSelectedEvent, useAppStore } from '../../state/app-store.ts';

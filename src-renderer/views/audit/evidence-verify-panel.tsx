@@ -1,3 +1,4 @@
+/** Verifying an evidence pack on the Audit screen against the plant CA, with what each signature means in words. */
 import { useState, type DragEvent } from 'react';
 import { errorOf, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';

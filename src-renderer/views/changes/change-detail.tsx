@@ -1,10 +1,8 @@
+/** The change detail: one change as the document being signed, its approvals, execution panels, the signing form and the timeline. */
 import { useCallback, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
-import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
-import { changeSigners } from '../../../src-shared/common/workflow/signer-eligibility.ts';
-import { PlantTime, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
+import { PlantTime } from '../../components/plant-time.tsx';
 import { ChangeDocument } from './change-document.tsx';
 import { changeNumber } from '../../../src-shared/common/workflow/change-state.ts';
 
@@ -17,22 +15,9 @@ import { WindowTimerBanner } from './window-timer.tsx';
 import { ChangeCaptures } from './change-captures.tsx';
 import { ExecutionClockPanel } from './execution-clock-panel.tsx';
 import { DemoDownload } from './demo-download.tsx';
-import { DemoPassword } from '../../components/signed-form.tsx';
+import { SignDecisionForm } from './sign-decision-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
-
-type ActionType = 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass' | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
-const SIGNED: ActionType[] = ['submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass', 'start-execution', 'rollback', 'close', 'retrospective-review'];
-const LABEL: Record<ActionType, string> = {
-  submit: 'Submit for approval', withdraw: 'Withdraw', approve: 'Approve', 'approve-with-conditions': 'Approve with conditions', reject: 'Reject', defer: 'Defer',
-  schedule: 'Schedule in a slot', 'break-glass': 'Start under break-glass (emergency)', 'start-execution': 'Start execution (go)', rollback: 'Roll back', close: 'Close',
-  'retrospective-review': 'Retrospective review',
-};
-/** Actions signed in a role of the policy (the others are signed as the person). */
-const WITH_ROLE = new Set<ActionType>(['approve', 'approve-with-conditions', 'reject', 'defer', 'retrospective-review']);
-/** Actions whose text is optional. */
-const TEXT_OPTIONAL = new Set<ActionType>(['approve', 'close', 'start-execution']);
-
 
 /** The people who filed or carry out a change, who may not sign its checkpoints, restore or new baseline (segregation of duties). */
 function onTheChange(state: Detail['state']): ReadonlyMap<string, string> {
@@ -119,7 +104,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       {detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {detail.checkpointsError}</p>}
       {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />}
-      <SignForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />
+      <SignDecisionForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />
       <section className="panel" aria-label="Timeline">
         <h3>Timeline</h3>
         <ol className="timeline">
@@ -127,175 +112,5 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
         </ol>
       </section>
     </section>
-  );
-}
-
-/** The signing form for the decisions the change allows now; kept per change, so nothing typed for one change carries to another. */
-function SignForm({ detail, proposalShown }: { detail: Detail; proposalShown: boolean }) {
-  const s = useAppStore(useShallow((st) => ({ people: st.people, act: st.actOnChange, roles: st.roles })));
-  const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
-  const [employeeId, setEmployeeId] = useState('');
-  const [action, setAction] = useState<ActionType | ''>('');
-  const [role, setRole] = useState('');
-  const [text, setText] = useState('');
-  const [password, setPassword] = useState('');
-  const [diffReviewed, setDiffReviewed] = useState(false);
-  const [slotStart, setSlotStart] = useState('');
-  const [slotEnd, setSlotEnd] = useState('');
-  const [witness, setWitness] = useState('');
-  const [witnessPassword, setWitnessPassword] = useState('');
-  const [conditionsMet, setConditionsMet] = useState(false);
-  const [glassApprover, setGlassApprover] = useState('');
-  const [glassRole, setGlassRole] = useState('');
-  const [glassMethod, setGlassMethod] = useState<'in-person' | 'phone' | 'radio'>('phone');
-  const [ovBy, setOvBy] = useState('');
-  const [ovRole, setOvRole] = useState('');
-  const [ovRule, setOvRule] = useState<'outside-window' | 'blackout'>('outside-window');
-  const [ovBlackout, setOvBlackout] = useState('');
-  const [ovReason, setOvReason] = useState('');
-  const [ovPassword, setOvPassword] = useState('');
-  const [error, setError] = useState<ErrorData | null>(null);
-  const { state } = detail;
-  const allowed = SIGNED.filter((a) => detail.allowed.includes(a));
-  const roleLabel = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
-  const eligibility = action === '' ? null : changeSigners(state, action, s.people, roleLabel, new Date());
-  const signer = eligibility?.people.find((p) => p.employeeId === employeeId);
-  const approving = action === 'approve' || action === 'approve-with-conditions';
-  const hasProposal = state.fields.proposedChange !== null;
-  const gateOpen = !approving || !hasProposal || proposalShown;
-  const needsRole = action !== '' && WITH_ROLE.has(action);
-  const needsText = action !== '' && action !== 'submit' && action !== 'schedule' && !TEXT_OPTIONAL.has(action);
-  const ready = gateOpen && signer !== undefined && action !== '' && password !== '' && (!needsRole || role !== '') && (!needsText || text.trim() !== '')
-    && (action !== 'schedule' || (slotStart !== '' && slotEnd !== ''))
-    && (action !== 'break-glass' || (glassApprover.trim() !== '' && glassRole.trim() !== ''))
-    && (ovBy === '' || (ovRole !== '' && ovReason.trim() !== '' && ovPassword !== ''))
-    && (action !== 'start-execution' || witness === '' || witnessPassword !== '');
-  const ovSigner = s.people.find((p) => p.employeeId === ovBy);
-
-  async function sign(e: React.FormEvent) {
-    e.preventDefault();
-    if (action === '') return;
-    const override = ovBy ? { override: { employeeId: ovBy, password: ovPassword, role: ovRole, rule: ovRule, ...(ovRule === 'blackout' && ovBlackout ? { blackout: ovBlackout } : {}), reason: ovReason } } : {};
-    const a = action === 'submit' ? { type: 'submit' as const }
-      : action === 'withdraw' ? { type: 'withdraw' as const, reason: text }
-        : action === 'approve' ? { type: 'approve' as const, role, ...(text ? { comment: text } : {}), diffReviewed }
-          : action === 'approve-with-conditions' ? { type: 'approve-with-conditions' as const, role, conditions: text.split('\n').filter(Boolean), diffReviewed }
-            : action === 'schedule' ? { type: 'schedule' as const, start: plantInputToIso(slotStart, zone), end: plantInputToIso(slotEnd, zone), ...override }
-              : action === 'break-glass' ? { type: 'break-glass' as const, approverName: glassApprover, approverRole: glassRole, method: glassMethod, reason: text }
-                : action === 'start-execution' ? { type: 'start-execution' as const, ...(text ? { stagingRecord: text } : {}), ...(conditionsMet ? { conditionsMet } : {}), ...(witness ? { witnessEmployeeId: witness, witnessPassword } : {}), ...override }
-                  : action === 'rollback' ? { type: 'rollback' as const, reason: text }
-                    : action === 'close' ? { type: 'close' as const, ...(text ? { comment: text } : {}) }
-                      : action === 'retrospective-review' ? { type: 'retrospective-review' as const, role, comment: text }
-                        : { type: action, role, reason: text };
-    const err = await s.act({ id: state.id, employeeId, password, action: a });
-    setPassword('');
-    setOvPassword('');
-    setWitnessPassword('');
-    setError(err);
-    if (!err) {
-      setAction('');
-      setText('');
-      setOvBy('');
-      setOvRole('');
-      setOvReason('');
-      setOvBlackout('');
-    }
-  }
-
-  if (allowed.length === 0) return null;
-  return (
-    <form className="panel form" aria-label="Sign a decision" onSubmit={(e) => void sign(e)}>
-          <h3>Sign</h3>
-          <p className="muted">Your signature covers the request exactly as shown above and the decision you choose; your password is asked for this one signature.</p>
-          <label>Decision
-            <select value={action} onChange={(e) => { setAction(e.target.value as ActionType); setEmployeeId(''); setRole(''); setError(null); }}>
-              <option value="">choose…</option>
-              {allowed.map((a) => <option key={a} value={a}>{LABEL[a]}</option>)}
-            </select>
-          </label>
-          <label>Signer
-            <select value={employeeId} disabled={action === ''} onChange={(e) => { setEmployeeId(e.target.value); setRole(eligibility?.people.find((p) => p.employeeId === e.target.value)?.roles.length === 1 ? eligibility.people.find((p) => p.employeeId === e.target.value)!.roles[0]! : ''); }}>
-              <option value="">choose…</option>
-              {(eligibility?.people ?? []).map((p) => <option key={p.employeeId} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
-            </select>
-          </label>
-          {eligibility?.none && <p className="bad-text wide" data-testid="no-signer">{eligibility.none}</p>}
-          {needsRole && (
-            <label>As role
-              <select value={role} onChange={(e) => setRole(e.target.value)}>
-                <option value="">choose…</option>
-                {(signer?.roles ?? []).map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
-              </select>
-            </label>
-          )}
-          {approving && hasProposal && !proposalShown && (
-            <p className="sign-gate wide" role="note" data-testid="sign-gate">Scroll through the proposed change above before you approve: nobody signs what they have not been shown.</p>
-          )}
-          {(action === 'approve' || action === 'approve-with-conditions') && (
-            <label className="inline wide"><input type="checkbox" disabled={!gateOpen} checked={diffReviewed} onChange={(e) => setDiffReviewed(e.target.checked)} /> I reviewed the proposed diff shown above</label>
-          )}
-          {action === 'schedule' && (<>
-            <label>Slot start ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Slot start" value={slotStart} onChange={(e) => setSlotStart(e.target.value)} /></label>
-            <label>Slot end ({plantZoneLabel(zone)}) <input type="datetime-local" aria-label="Slot end" value={slotEnd} onChange={(e) => setSlotEnd(e.target.value)} /></label>
-          </>)}
-          {action === 'break-glass' && (<>
-            <label>Authorised by (name) <input value={glassApprover} onChange={(e) => setGlassApprover(e.target.value)} /></label>
-            <label>Their role <input value={glassRole} onChange={(e) => setGlassRole(e.target.value)} placeholder="e.g. shift-supervisor" /></label>
-            <label>How
-              <select value={glassMethod} onChange={(e) => setGlassMethod(e.target.value as 'in-person' | 'phone' | 'radio')}>
-                <option value="in-person">in person</option><option value="phone">phone</option><option value="radio">radio</option>
-              </select>
-            </label>
-          </>)}
-          {action === 'start-execution' && (<>
-            <label>Witness (dual control)
-              <select value={witness} onChange={(e) => setWitness(e.target.value)}>
-                <option value="">none</option>
-                {s.people.filter((p) => !p.revoked && p.employeeId !== employeeId).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
-              </select>
-            </label>
-            {witness && <label>Witness's password <input type="password" autoComplete="off" value={witnessPassword} onChange={(e) => setWitnessPassword(e.target.value)} /></label>}
-            {witness && <DemoPassword employeeId={witness} />}
-            {'conditions' in state && state.conditions.length > 0 && (
-              <label className="inline wide"><input type="checkbox" checked={conditionsMet} onChange={(e) => setConditionsMet(e.target.checked)} /> The approval conditions are met: {state.conditions.join('; ')}</label>
-            )}
-          </>)}
-          {(action === 'schedule' || action === 'start-execution') && (
-            <fieldset className="wide override" aria-label="Override">
-              <legend>Override (only for a slot outside every window or inside a blackout; signed by the approver the policy names)</legend>
-              <label>Override by
-                <select value={ovBy} onChange={(e) => { setOvBy(e.target.value); setOvRole(''); }}>
-                  <option value="">no override</option>
-                  {s.people.filter((p) => !p.revoked && p.employeeId !== employeeId).map((p) => <option key={p.fingerprint} value={p.employeeId}>{p.name} ({p.employeeId})</option>)}
-                </select>
-              </label>
-              {ovBy && (<>
-                <label>Override role
-                  <select value={ovRole} onChange={(e) => setOvRole(e.target.value)}>
-                    <option value="">choose…</option>{(ovSigner?.roles ?? []).map((r) => <option key={r} value={r}>{r}</option>)}
-                  </select>
-                </label>
-                <label>Rule overridden
-                  <select value={ovRule} onChange={(e) => setOvRule(e.target.value as 'outside-window' | 'blackout')}>
-                    <option value="outside-window">outside every change window</option><option value="blackout">inside a blackout</option>
-                  </select>
-                </label>
-                {ovRule === 'blackout' && <label>Blackout name <input value={ovBlackout} onChange={(e) => setOvBlackout(e.target.value)} /></label>}
-                <label className="wide">Override reason <textarea rows={2} value={ovReason} onChange={(e) => setOvReason(e.target.value)} /></label>
-                <label>Override approver's password <input type="password" autoComplete="off" value={ovPassword} onChange={(e) => setOvPassword(e.target.value)} /></label>
-                <DemoPassword employeeId={ovBy} />
-              </>)}
-            </fieldset>
-          )}
-          {action !== '' && action !== 'submit' && action !== 'schedule' && (
-            <label className="wide">{action === 'approve' || action === 'close' || action === 'retrospective-review' ? 'Comment'
-              : action === 'approve-with-conditions' ? 'Conditions (one per line)' : action === 'start-execution' ? 'Staging validation record' : 'Reason'}
-              <textarea rows={2} value={text} onChange={(e) => setText(e.target.value)} /></label>
-          )}
-          <label>Password <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
-          <DemoPassword employeeId={employeeId} />
-          {error && <p className="bad-text wide" role="alert">{error.message} {error.hint}</p>}
-          <div className="actions"><button type="submit" className="primary" disabled={!ready}>Sign</button></div>
-        </form>
   );
 }

@@ -1,3 +1,4 @@
+/** The change request editor: files a new request or edits a draft, with the policy's requirements (class, risk, notice) evaluated live. */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';

@@ -1,3 +1,4 @@
+/** The Changes screen: the change register with its filters and CSV export, the request editor, and the change on screen. */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';

@@ -1,7 +1,8 @@
+/** The change guide's go/no-go checkpoints of a change in execution: each one's signed decisions, and the form for the one due now. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
-import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import { Outcome, SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
 import type { CheckpointView } from '../../../src-shared/common/api/contract.ts';
 import type { Checkpoint } from '../../../src-shared/common/workflow/checkpoints.ts';
 
@@ -16,15 +17,15 @@ function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { change
   const role = person?.roles.find((r) => signerRoles.includes(r)) ?? signerRoles[0]!;
   async function sign(e: React.FormEvent) {
     e.preventDefault();
-    const err = await s.act({
+    const label = checkpoint.decisions.find((d) => d.id === decision)?.label ?? decision;
+    await signer.run(() => s.act({
       id: changeId, employeeId: signer.employeeId, password: signer.password,
       action: { type: 'checkpoint', role, checkpoint: checkpoint.id, decision, confirmed, ...(comment.trim() ? { comment } : {}) },
-    });
-    const label = checkpoint.decisions.find((d) => d.id === decision)?.label ?? decision;
-    if (signer.settle(err, `${label} signed at ${checkpoint.name}.`)) { setConfirmed([]); setDecision(''); setComment(''); }
+    }), `${label} signed at ${checkpoint.name}.`, () => { setConfirmed([]); setDecision(''); setComment(''); });
   }
   return (
     <form className="form" aria-label={`Checkpoint: ${checkpoint.name}`} onSubmit={(e) => void sign(e)}>
+      <SigningFields busy={signer.busy}>
       <fieldset className="checklist"><legend>{checkpoint.name}: {checkpoint.when}</legend>
         {checkpoint.items.map((item) => (
           <label key={item} className="inline"><input type="checkbox" checked={confirmed.includes(item)}
@@ -39,6 +40,7 @@ function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { change
       <label className="wide">Comment <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING" /></label>
       <SignerFields label="Shift supervisor" {...signer} rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }} />
       <div className="actions"><button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}>Sign checkpoint decision</button></div>
+      </SigningFields>
       <Outcome error={signer.error} done={signer.done} />
     </form>
   );

@@ -1,3 +1,4 @@
+/** A change's before- and after-snapshots: recording them during execution, what the after-snapshot shows against the proposal, and approving it as baseline. */
 import { useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';

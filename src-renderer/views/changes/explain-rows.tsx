@@ -1,3 +1,4 @@
+/** Explaining unforeseen rows of an after-diff before close: the engineer explains and signs, a shift supervisor countersigns. */
 import { useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';

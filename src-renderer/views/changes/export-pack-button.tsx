@@ -1,3 +1,4 @@
+/** The "Export evidence pack" button of a change: the host writes the pack and the browser saves it. */
 import { useState } from 'react';
 import { errorOf, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';

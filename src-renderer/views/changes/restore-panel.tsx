@@ -1,3 +1,4 @@
+/** The restore of a rolled-back change: preview, the shift supervisor's signed decision, and the confirmed write with read-back. */
 import { useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';

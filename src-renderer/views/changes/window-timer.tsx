@@ -1,3 +1,4 @@
+/** The window timer of a change in execution: time left in its slot, with the 30- and 15-minute warnings. */
 import { useEffect, useState } from 'react';
 import { windowTimer, type ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 

@@ -1,8 +1,9 @@
+/** A controller's baseline panel: the approved baseline, approving the latest signed snapshot, drift checks and the unauthorized changes they open. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
-import { SignerFields } from '../../components/signed-form.tsx';
+import { SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
 
 /** Baseline, drift check and unauthorized-change records of one controller (NERC CIP-010 R1/R2). */
 export function BaselinePanel({ controllerId }: { controllerId: string }) {
@@ -11,16 +12,17 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
     approve: st.approveBaseline, check: st.checkDrift, close: st.closeUnauthorized,
   })));
   const [form, setForm] = useState<'none' | 'approve' | string>('none');
-  const [employeeId, setEmployeeId] = useState('');
-  const [password, setPassword] = useState('');
+  const signer = useSigner();
   const [explanation, setExplanation] = useState('');
   const [error, setError] = useState<ErrorData | null>(null);
   const current = s.baselines?.history[0] ?? null;
   const latestSnapshot = s.snapshots[0] ?? null;
   const open = s.baselines?.unauthorizedChanges.filter((u) => !u.closedAt) ?? [];
 
-  const done = (err: ErrorData | null) => {
-    setPassword('');
+  /** One signature of this panel: the form locked while it is recorded, then its outcome. */
+  const signWith = async (call: () => Promise<ErrorData | null>) => {
+    let err: ErrorData | null = null;
+    await signer.run(async () => (err = await call()), '');
     setError(err);
     if (!err) {
       setForm('none');
@@ -49,11 +51,13 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
       )}
       {error && <p className="bad-text" role="alert">{error.message} {error.hint}</p>}
       {form === 'approve' && latestSnapshot && (
-        <form className="form" aria-label="Approve baseline" onSubmit={(e) => { e.preventDefault(); void s.approve({ controllerId, snapshotSha256: latestSnapshot.sha256, employeeId, password }).then(done); }}>
+        <form className="form" aria-label="Approve baseline" onSubmit={(e) => { e.preventDefault(); void signWith(() => s.approve({ controllerId, snapshotSha256: latestSnapshot.sha256, employeeId: signer.employeeId, password: signer.password })); }}>
+          <SigningFields busy={signer.busy}>
           <p className="statement">By signing, the approver states that the snapshot captured by {latestSnapshot.signer} ({new Date(latestSnapshot.at).toLocaleString()}) is <strong>approved</strong> as this controller's baseline.</p>
-          <SignerFields label="Signer" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword}
+          <SignerFields label="Signer" {...signer}
             rule={{ roles: 'baseline', what: 'approve a baseline', exclude: new Map(s.people.filter((p) => p.name === latestSnapshot.signer).map((p) => [p.employeeId, 'captured this snapshot'])) }} />
-          <div className="actions"><button type="submit" className="primary" disabled={!employeeId || !password}>Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+          <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+          </SigningFields>
         </form>
       )}
       {open.length > 0 && (
@@ -63,12 +67,14 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
             <div key={u.id} className="unauthorized" data-testid="unauthorized-change">
               <p>Opened {new Date(u.openedAt).toLocaleString()}: {u.differences.map((d) => `${d.tag} ${d.before} → ${d.after}${d.safety ? ' (safety)' : ''}`).join('; ')}{u.moreDifferences ? ` and ${u.moreDifferences} more` : ''}</p>
               {form === u.id ? (
-                <form className="form" aria-label="Close unauthorized change" onSubmit={(e) => { e.preventDefault(); void s.close({ id: u.id, explanation, employeeId, password }, controllerId).then(done); }}>
+                <form className="form" aria-label="Close unauthorized change" onSubmit={(e) => { e.preventDefault(); void signWith(() => s.close({ id: u.id, explanation, employeeId: signer.employeeId, password: signer.password }, controllerId)); }}>
+                  <SigningFields busy={signer.busy}>
                   <label className="wide">Explanation (what changed, why, who; references)
                     <textarea required rows={3} value={explanation} onChange={(e) => setExplanation(e.target.value)} />
                   </label>
-                  <SignerFields label="Signer" employeeId={employeeId} setEmployeeId={setEmployeeId} password={password} setPassword={setPassword} />
-                  <div className="actions"><button type="submit" className="primary" disabled={!employeeId || !password}>Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+                  <SignerFields label="Signer" {...signer} />
+                  <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+                  </SigningFields>
                 </form>
               ) : <button type="button" onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}
             </div>

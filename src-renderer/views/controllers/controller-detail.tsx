@@ -1,3 +1,4 @@
+/** The selected controller on the Controllers screen: its identity, capture with progress, the captured values, signed snapshots, history and comparison, baseline. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore, selectSelectedController } from '../../state/app-store.ts';

@@ -1,5 +1,8 @@
+/** The "Add controller" form: how to reach a controller (protocol, address, port, unit, rack and slot) and which profile captures it. */
 import { useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
+import { ErrorPanel } from '../../components/error-panel.tsx';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { OperationRequest } from '../../../src-shared/common/api/contract.ts';
 
 type Protocol = 'modbus-tcp' | 's7' | 'logix';
@@ -23,6 +26,7 @@ export function ControllerForm({ onDone }: { onDone: () => void }) {
   const [rack, setRack] = useState('0');
   const [slot, setSlot] = useState('1');
   const [profileSha, setProfileSha] = useState('');
+  const [error, setError] = useState<ErrorData | null>(null);
   const matching = profiles.filter((p) => p.protocol === PROFILE_PROTOCOL[protocol]);
 
   async function submit(e: React.FormEvent) {
@@ -32,8 +36,9 @@ export function ControllerForm({ onDone }: { onDone: () => void }) {
       ? { protocol, host: host.trim(), port: p, unitId: Number(unit) }
       : protocol === 's7' ? { protocol, host: host.trim(), port: p, rack: Number(rack), slot: Number(slot) }
         : { protocol, host: host.trim(), port: p, slot: Number(slot) };
-    const c = await register({ name: name.trim(), target, profileSha256: profileSha || null });
-    if (c) onDone();
+    const r = await register({ name: name.trim(), target, profileSha256: profileSha || null });
+    if ('error' in r) setError(r.error);
+    else onDone();
   }
 
   return (
@@ -57,6 +62,7 @@ export function ControllerForm({ onDone }: { onDone: () => void }) {
           {matching.map((p) => <option key={p.sha256} value={p.sha256}>{p.name} ({p.tags} tags)</option>)}
         </select>
       </label>
+      {error && <div className="wide"><ErrorPanel error={error} title="The controller was not added" /></div>}
       <div className="actions">
         <button type="submit" className="primary">Add</button>
         <button type="button" onClick={onDone}>Cancel</button>

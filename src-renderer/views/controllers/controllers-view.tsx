@@ -1,3 +1,4 @@
+/** The Controllers screen: the registered controllers grouped by line (search, site and line filters), profile import, adding a controller, and the selected one. */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
@@ -38,7 +39,6 @@ export function ControllersView() {
     ...lines.map((l) => ({ key: l.id, title: `${l.id} ${l.name} · tier ${l.tier}${(s.plant?.sites.length ?? 0) > 1 ? ` · ${s.plant?.sites.find((x) => x.id === l.site)?.name ?? l.site}` : ''}`, items: shown.filter((c) => lineOf(c.id)?.id === l.id) })),
     { key: '(none)', title: 'Not on a line', items: shown.filter((c) => lineOf(c.id) === undefined) },
   ].filter((g) => g.items.length > 0);
-  const problems = (s.error?.details?.['errors'] as { line: number; column: string | null; message: string }[] | undefined) ?? [];
 
   return (
     <section className="controllers">
@@ -53,11 +53,6 @@ export function ControllersView() {
         </div>
       </div>
       {s.error && <ErrorPanel error={s.error} title="That did not work" />}
-      {problems.length > 0 && (
-        <ul className="problems" aria-label="Problems in the profile file">
-          {problems.map((p, i) => <li key={i}>line {p.line}{p.column ? `, ${p.column}` : ''}: {p.message}</li>)}
-        </ul>
-      )}
       {form === 'profile' && <ProfileImportForm onDone={() => setForm('none')} />}
       {form === 'controller' && <ControllerForm onDone={() => setForm('none')} />}
       <DriftClocksPanel reloadKey={s.controllers} />

@@ -1,3 +1,4 @@
+/** The drift-check clocks on the Controllers screen: drift checks due or overdue, and baselines owed after completed changes. */
 import { useCallback, useEffect, useState } from 'react';
 import { errorOf, useAppStore } from '../../state/app-store.ts';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';

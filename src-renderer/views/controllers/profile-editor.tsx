@@ -1,5 +1,8 @@
+/** The capture profile editor: a controller's tags with class, safety, writable and description, saved as a new profile version. */
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
+import { ErrorPanel } from '../../components/error-panel.tsx';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { formatProfileCsv, type ProfileCsvRow } from '../../../src-shared/common/profile/profile-csv.ts';
 
 const SHOWN = 500;
@@ -16,16 +19,20 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
   const [meta, setMeta] = useState<{ name: string; protocol: 'modbus' | 's7' | 'logix' } | null>(null);
   const [search, setSearch] = useState('');
   const [dirty, setDirty] = useState(false);
+  const [error, setError] = useState<ErrorData | null>(null);
 
   useEffect(() => {
-    void loadProfile(sha256).then((p) => {
-      if (!p) return;
-      setRows(p.tags);
-      setMeta({ name: p.name, protocol: p.protocol });
+    void loadProfile(sha256).then((r) => {
+      if ('error' in r) {
+        setError(r.error);
+        return;
+      }
+      setRows(r.value.tags);
+      setMeta({ name: r.value.name, protocol: r.value.protocol });
     });
   }, [loadProfile, sha256]);
 
-  if (!rows || !meta) return <p className="muted">Loading the profile…</p>;
+  if (!rows || !meta) return error ? <ErrorPanel error={error} title="The profile could not be read" /> : <p className="muted">Loading the profile…</p>;
   const update = (tag: string, change: Partial<ProfileCsvRow>) => {
     setRows(rows.map((r) => (r.tag === tag ? { ...r, ...change } : r)));
     setDirty(true);
@@ -40,7 +47,7 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
         <div className="actions">
           <input type="search" aria-label="Search profile tags" placeholder="Search tags" value={search} onChange={(e) => setSearch(e.target.value)} />
           <button type="button" className="primary" disabled={!dirty || rows.length === 0}
-            onClick={() => void save(controllerId, `${meta.name.replace(/ \(edited.*\)$/, '')} (edited ${new Date().toLocaleDateString()})`, meta.protocol, formatProfileCsv(rows)).then((ok) => { if (ok) onDone(); })}>
+            onClick={() => void save(controllerId, `${meta.name.replace(/ \(edited.*\)$/, '')} (edited ${new Date().toLocaleDateString()})`, meta.protocol, formatProfileCsv(rows)).then((err) => { setError(err); if (!err) onDone(); })}>
             Save as new version
           </button>
           <button type="button" onClick={onDone}>Close</button>
@@ -62,6 +69,7 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
         </tbody>
       </table>
       {visible.length > SHOWN && <p className="muted">Showing {SHOWN} of {visible.length}; search to find others.</p>}
+      {error && <ErrorPanel error={error} title="The profile was not saved" />}
     </section>
   );
 }

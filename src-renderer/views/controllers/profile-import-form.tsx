@@ -1,5 +1,8 @@
+/** Capture profiles in: importing a profile CSV, or building one by browsing a Logix controller's tags. */
 import { useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
+import { ErrorPanel } from '../../components/error-panel.tsx';
+import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { formatProfileCsv } from '../../../src-shared/common/profile/profile-csv.ts';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 
@@ -16,23 +19,28 @@ function BrowseLogix({ onDone }: { onDone: () => void }) {
   const [result, setResult] = useState<Browsed | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorData | null>(null);
 
   async function run(e: React.FormEvent) {
     e.preventDefault();
     setBusy(true);
     const r = await browse({ protocol: 'logix', host: host.trim(), port: Number(port), slot: Number(slot) });
     setBusy(false);
-    if (r) {
-      setResult(r);
-      setChosen(new Set(r.tags.map((t) => t.address)));
+    if ('error' in r) {
+      setError(r.error);
+      return;
     }
+    setError(null);
+    setResult(r.value);
+    setChosen(new Set(r.value.tags.map((t) => t.address)));
   }
 
   async function create() {
     if (!result) return;
     const rows = result.tags.filter((t) => chosen.has(t.address)).map((t) => ({ tag: t.address.replace(/^Program:/, '').replace(/[^A-Za-z0-9_]/g, '_'), address: t.address, type: t.type }));
-    const p = await importProfile({ name: name.trim() || `${host} tags`, protocol: 'logix', csv: formatProfileCsv(rows) });
-    if (p) onDone();
+    const r = await importProfile({ name: name.trim() || `${host} tags`, protocol: 'logix', csv: formatProfileCsv(rows) });
+    if ('error' in r) setError(r.error);
+    else onDone();
   }
 
   return (
@@ -43,6 +51,7 @@ function BrowseLogix({ onDone }: { onDone: () => void }) {
         <label>Slot <input value={slot} inputMode="numeric" onChange={(e) => setSlot(e.target.value)} /></label>
         <div className="actions"><button type="submit" disabled={busy || !host}>{busy ? 'Browsing…' : 'Browse tags'}</button></div>
       </form>
+      {error && <ErrorPanel error={error} title="That did not work" problemsLabel="Problems in the profile file" />}
       {result && (
         <div className="browse-result">
           <p className="muted">{result.tags.length} tags found; {result.skipped.length} skipped (arrays and nested structures: add the elements you need by hand).</p>
@@ -71,15 +80,17 @@ export function ProfileImportForm({ onDone }: { onDone: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorData | null>(null);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     if (!file) return;
     setBusy(true);
     const csv = await file.text();
-    const profile = await importProfile({ name: name.trim() || file.name, protocol, csv });
+    const r = await importProfile({ name: name.trim() || file.name, protocol, csv });
     setBusy(false);
-    if (profile) onDone();
+    if ('error' in r) setError(r.error);
+    else onDone();
   }
 
   return (
@@ -102,6 +113,7 @@ export function ProfileImportForm({ onDone }: { onDone: () => void }) {
           </label>
           <label>File <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} /></label>
           <label>Name <input value={name} placeholder={file?.name ?? 'e.g. Line 1 press'} onChange={(e) => setName(e.target.value)} /></label>
+          {error && <div className="wide"><ErrorPanel error={error} title="The profile was not imported" problemsLabel="Problems in the profile file" /></div>}
           <div className="actions">
             <button type="submit" className="primary" disabled={!file || busy}>{busy ? 'Importing…' : 'Import'}</button>
             <button type="button" onClick={onDone}>Cancel</button>

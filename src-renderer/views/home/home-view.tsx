@@ -1,3 +1,4 @@
+/** The Get started screen: the first-run checklist ("Set up my plant") and the way into the demo plant. */
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';

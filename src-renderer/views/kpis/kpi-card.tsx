@@ -1,3 +1,4 @@
+/** One KPI card: the figure for the period, its monthly chart (a month opens its changes) and CSV export. */
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { KPI_DEFINITIONS, kpiPoint, leadTimeTrend, type KpiId, type KpiReport } from '../../../src-shared/common/kpi/change-kpis.ts';
 import { kpiSeriesCsv } from '../../../src-shared/common/kpi/kpi-csv.ts';

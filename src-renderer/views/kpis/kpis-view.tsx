@@ -1,3 +1,4 @@
+/** The KPIs screen: change KPIs from the journal per plant-time month and line, each figure opening the changes behind it. */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { KPI_DEFINITIONS, KPI_IDS, kpiPoint, type KpiPoint } from '../../../src-shared/common/kpi/change-kpis.ts';

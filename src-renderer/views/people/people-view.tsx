@@ -1,3 +1,4 @@
+/** The People screen: the plant CA, enrolling people, the roster kept by plant engineering, and revoking certificates. */
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
@@ -15,13 +16,15 @@ function CreateCaForm() {
   const createCa = useAppStore((s) => s.createCa);
   const [name, setName] = useState('');
   const [pw, setPw] = useState('');
+  const [error, setError] = useState<ErrorData | null>(null);
   return (
-    <form className="panel form" aria-label="Create plant CA" onSubmit={(e) => { e.preventDefault(); void createCa({ name: name.trim(), caPassword: pw }).then((ok) => { if (ok) setPw(''); }); }}>
+    <form className="panel form" aria-label="Create plant CA" onSubmit={(e) => { e.preventDefault(); void createCa({ name: name.trim(), caPassword: pw }).then((err) => { setError(err); if (!err) setPw(''); }); }}>
       <h3>Create the plant CA on this laptop</h3>
       <p className="muted">For a stand-alone plant. The CA signs people's certificates; its key stays on this laptop under the CA password.</p>
       <label>CA name <input required value={name} placeholder="e.g. Plant 7 CA" onChange={(e) => setName(e.target.value)} /></label>
       <p className="muted wide">The CA password: at least {MIN_PASSWORD_LENGTH} characters; whoever holds it can enrol people.</p>
       <label>CA password <input required type="password" autoComplete="new-password" minLength={MIN_PASSWORD_LENGTH} value={pw} onChange={(e) => setPw(e.target.value)} /></label>
+      {error && <div className="wide"><ErrorPanel error={error} title="The CA was not created" /></div>}
       <div className="actions"><button type="submit" className="primary">Create CA</button></div>
     </form>
   );
@@ -38,6 +41,7 @@ function EnrolForm({ prefill, onEnrolled, onClose }: { prefill: RosterEntry | nu
   const [pw2, setPw2] = useState('');
   const [caPw, setCaPw] = useState('');
   const [mismatch, setMismatch] = useState(false);
+  const [error, setError] = useState<ErrorData | null>(null);
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     if (pw !== pw2) {
@@ -45,7 +49,9 @@ function EnrolForm({ prefill, onEnrolled, onClose }: { prefill: RosterEntry | nu
       return;
     }
     setMismatch(false);
-    if (await enrol({ name: name.trim(), employeeId: employeeId.trim(), roles, password: pw, caPassword: caPw })) {
+    const err = await enrol({ name: name.trim(), employeeId: employeeId.trim(), roles, password: pw, caPassword: caPw });
+    setError(err);
+    if (!err) {
       setName(''); setEmployeeId(''); setPw(''); setPw2(''); setCaPw('');
       onEnrolled();
     }
@@ -67,6 +73,7 @@ function EnrolForm({ prefill, onEnrolled, onClose }: { prefill: RosterEntry | nu
       <label>Repeat it <input required type="password" autoComplete="new-password" value={pw2} onChange={(e) => setPw2(e.target.value)} /></label>
       <label>CA password <input required type="password" value={caPw} onChange={(e) => setCaPw(e.target.value)} /></label>
       {mismatch && <p className="bad-text" role="alert">The two passwords differ.</p>}
+      {error && <div className="wide"><ErrorPanel error={error} title="Not enrolled" /></div>}
       <div className="actions"><button type="submit" className="primary">Enrol</button>{onClose && <button type="button" onClick={onClose}>Close</button>}</div>
     </form>
   );

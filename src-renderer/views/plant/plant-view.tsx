@@ -1,3 +1,4 @@
+/** The Plant screen: the plant model (sites, lines, tiers, which controller is on which line) and the policy in force, each edit signed by plant engineering. */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';

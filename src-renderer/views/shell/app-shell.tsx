@@ -1,3 +1,4 @@
+/** The app shell: top bar (device, connectivity, sync), the screen navigation, and the screen shown. */
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { SyncStatusBar } from './sync-status.tsx';

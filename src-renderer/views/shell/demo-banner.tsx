@@ -1,3 +1,4 @@
+/** The demo banner shown on every screen of a demo data directory, with the demo people and their passwords. */
 import { useAppStore } from '../../state/app-store.ts';
 
 /** On every screen of a demo data directory: DEMO, and the demo people with the passwords they sign with. */

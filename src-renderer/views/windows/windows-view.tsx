@@ -1,13 +1,14 @@
+/** The Windows screen: change windows, blackouts and booked slots per line in plant time, as a calendar and as lists. */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
 import { PlantPeriod } from '../../components/plant-time.tsx';
 import { CalendarGrid } from './calendar-grid.tsx';
-
+import { ErrorPanel } from '../../components/error-panel.tsx';
 
 /** Windows and blackouts per line for the coming days, with the changes that asked for a slot on that line. */
 export function WindowsView() {
-  const s = useAppStore(useShallow((st) => ({ calendar: st.calendar, load: st.loadCalendar, changes: st.changes, plant: st.plant, requested: st.requestedWindows })));
+  const s = useAppStore(useShallow((st) => ({ calendar: st.calendar, load: st.loadCalendar, changes: st.changes, plant: st.plant, requested: st.requestedWindows, error: st.windowsError })));
   const [days, setDays] = useState(7);
   const [lineFilter, setLineFilter] = useState('');
   const [from] = useState(() => new Date());
@@ -31,6 +32,7 @@ export function WindowsView() {
           <label>Days <select aria-label="Days" value={days} onChange={(e) => setDays(Number(e.target.value))}><option value={7}>7 (week)</option><option value={14}>14</option><option value={31}>31 (month)</option></select></label>
         </div>
       </div>
+      {s.error && <ErrorPanel error={s.error} title="The calendar could not be loaded" />}
       {s.calendar && <CalendarGrid calendar={s.calendar} requested={s.requested} from={from} days={days} lineFilter={lineFilter} />}
       <RequestedWindows lineFilter={lineFilter} zone={zone} />
       {lines.map((l) => (

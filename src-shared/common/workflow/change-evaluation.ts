@@ -2,7 +2,7 @@
  * What the policy requires of one change, and why: the risk score and band, the approvals (groups, quorums, CAB
  * or not, dual control), the notice and the earliest start, staging, diff review, windows, the approval timeout
  * and the emergency break-glass terms. Every requirement carries the sentences that explain it, each ending with
- * the policy path it comes from, e.g. "Line L07 is tier 1: CAB approval (policy tiers.1)". The request editor
+ * where in the policy it comes from, in words, e.g. "Line L07 is tier 1: CAB approval (policy: tier 1 lines)". The request editor
  * shows them before submit; submit freezes them into the change (change-state.ts).
  */
 import { missingFields, type ChangeRequestFields } from './change-request.ts';
@@ -11,6 +11,7 @@ import { formatMinutes } from './duration.ts';
 import { groupName, roleName, type Policy } from './policy-schema.ts';
 import { riskBandCitation, scoreRisk, type RiskAssessment, type RiskResult } from './risk-score.ts';
 import { LINE_TIERS, type ChangeClass, type ChangeField, type LineFact } from './workflow-terms.ts';
+import { policyCitation } from './policy-citation.ts';
 
 /** The facts about a change that the policy's rules look at. */
 export interface ChangeFacts {
@@ -111,7 +112,7 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
   // Risk.
   let risk: RiskResult | null = null;
   if (facts.risk === null) {
-    notes.push(`Risk not assessed yet: the risk band's approvals are not included (policy risk).`);
+    notes.push(`Risk not assessed yet: the risk band's approvals are not included (${policyCitation('risk')}).`);
   } else {
     const scored = scoreRisk(policy, facts.risk);
     if (scored.ok) risk = scored.risk;
@@ -121,7 +122,7 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
     const max = policy.risk.bands.findIndex((b) => b.name === c.maxRiskBand);
     if (risk.bandIndex > max) {
       blockers.push(`${label} changes are for the ${c.maxRiskBand} risk band or lower; this one scores ${risk.score} (${risk.band}): `
-        + `file it as a normal change (policy ${classPath}.maxRiskBand).`);
+        + `file it as a normal change (${policyCitation(`${classPath}.maxRiskBand`)}).`);
     }
   }
   if (facts.touchesSafetyTag && facts.risk !== null && facts.risk.safetyImpact === 'none') {
@@ -135,41 +136,41 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
     if (reasons === undefined) required.set(group, [reason]);
     else reasons.push(reason);
   };
-  for (const g of c.approvals) need(g, `${label} changes need ${approvalPhrase(policy, g)} (policy ${classPath}.approvals)`);
+  for (const g of c.approvals) need(g, `${label} changes need ${approvalPhrase(policy, g)} (${policyCitation(`${classPath}.approvals`)})`);
   const safetyText = facts.safetyTags !== undefined && facts.safetyTags.length > 0
     ? `safety tag${facts.safetyTags.length === 1 ? '' : 's'} ${facts.safetyTags.join(', ')}`
     : 'a safety-flagged tag';
   if (follow) {
-    for (const t of tiers) for (const g of t.rule.approvals) need(g, `${linesAre(t.lines)} tier ${t.tier}: ${approvalPhrase(policy, g)} (policy tiers.${t.tier})`);
+    for (const t of tiers) for (const g of t.rule.approvals) need(g, `${linesAre(t.lines)} tier ${t.tier}: ${approvalPhrase(policy, g)} (${policyCitation(`tiers.${t.tier}`)})`);
     if (risk !== null) {
       const band = policy.risk.bands[risk.bandIndex];
       for (const g of band?.approvals ?? []) need(g, `Risk band ${risk.band} (score ${risk.score}): ${approvalPhrase(policy, g)} (policy: ${riskBandCitation(policy, risk.bandIndex)})`);
     }
     if (facts.touchesSafetyTag) {
-      for (const g of policy.safetyTags.approvals) need(g, `The change touches ${safetyText}: ${approvalPhrase(policy, g)} whatever the line tier (policy safetyTags)`);
-      summary.push(`The change touches ${safetyText}: ${joinWords(policy.safetyTags.approvals.map((g) => approvalPhrase(policy, g)))} whatever the line tier (policy safetyTags).`);
+      for (const g of policy.safetyTags.approvals) need(g, `The change touches ${safetyText}: ${approvalPhrase(policy, g)} whatever the line tier (${policyCitation('safetyTags')})`);
+      summary.push(`The change touches ${safetyText}: ${joinWords(policy.safetyTags.approvals.map((g) => approvalPhrase(policy, g)))} whatever the line tier (${policyCitation('safetyTags')}).`);
     }
   } else if (tiers.length > 0 || facts.touchesSafetyTag || risk !== null) {
     notes.push(`${label} changes take the fast path: line tiers, the risk band and safety tags add nothing before execution; `
-      + `they are judged in the retrospective review (policy ${classPath}.followTierAndRisk).`);
+      + `they are judged in the retrospective review (${policyCitation(`${classPath}.followTierAndRisk`)}).`);
   }
   const approvals = supersede(policy, required);
 
   // Notice.
   let noticeMinutes = c.notice;
-  const noticeReasons: string[] = c.notice > 0 ? [`${label} changes need ${formatMinutes(c.notice)} notice (policy ${classPath}.notice)`] : [];
+  const noticeReasons: string[] = c.notice > 0 ? [`${label} changes need ${formatMinutes(c.notice)} notice (${policyCitation(`${classPath}.notice`)})`] : [];
   if (follow) {
     const longest = Math.max(0, ...tiers.map((t) => t.rule.notice.minutes));
     if (longest > noticeMinutes) { noticeMinutes = longest; noticeReasons.length = 0; }
     if (longest === noticeMinutes) {
       for (const t of tiers.filter((x) => x.rule.notice.minutes === longest)) {
         noticeReasons.push(t.rule.notice.sameShift
-          ? `${linesAre(t.lines)} tier ${t.tier}: same-shift deploy permitted, no notice (policy tiers.${t.tier})`
-          : `${linesAre(t.lines)} tier ${t.tier}: ${formatMinutes(t.rule.notice.minutes)} notice (policy tiers.${t.tier})`);
+          ? `${linesAre(t.lines)} tier ${t.tier}: same-shift deploy permitted, no notice (${policyCitation(`tiers.${t.tier}`)})`
+          : `${linesAre(t.lines)} tier ${t.tier}: ${formatMinutes(t.rule.notice.minutes)} notice (${policyCitation(`tiers.${t.tier}`)})`);
       }
     }
   } else {
-    noticeReasons.push(`${label} changes take the fast path: ${c.notice > 0 ? `${formatMinutes(c.notice)} notice` : 'no notice'}, whatever the line tier (policy ${classPath})`);
+    noticeReasons.push(`${label} changes take the fast path: ${c.notice > 0 ? `${formatMinutes(c.notice)} notice` : 'no notice'}, whatever the line tier (${policyCitation(classPath)})`);
   }
   const sameShift = noticeMinutes === 0 && follow && tiers.some((t) => t.rule.notice.sameShift);
   const earliest = new Date(now.getTime() + noticeMinutes * 60_000);
@@ -178,8 +179,8 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
   // Staging, diff review, windows, dual control.
   const flag = (classFlag: boolean, classWhat: string, tierFlag: (t: (typeof tiers)[number]) => boolean, tierWhat: string, field: string): Requirement => {
     const reasons: string[] = [];
-    if (classFlag) reasons.push(`${label} changes need ${classWhat} (policy ${classPath}.${field})`);
-    if (follow) for (const t of tiers.filter(tierFlag)) reasons.push(`${linesAre(t.lines)} tier ${t.tier}: ${tierWhat} (policy tiers.${t.tier})`);
+    if (classFlag) reasons.push(`${label} changes need ${classWhat} (${policyCitation(`${classPath}.${field}`)})`);
+    if (follow) for (const t of tiers.filter(tierFlag)) reasons.push(`${linesAre(t.lines)} tier ${t.tier}: ${tierWhat} (${policyCitation(`tiers.${t.tier}`)})`);
     return { required: reasons.length > 0, reasons };
   };
   const staging = flag(c.staging, 'a staging deploy', (t) => t.rule.staging, 'mandatory staging deploy', 'staging');
@@ -187,17 +188,17 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
   const window: Requirement = {
     required: c.requiresWindow,
     reasons: [c.requiresWindow
-      ? `${label} changes start inside a change window, outside blackouts (policy ${classPath}.requiresWindow)`
-      : `${label} changes may start outside change windows; blackouts still apply (policy ${classPath}.requiresWindow)`],
+      ? `${label} changes start inside a change window, outside blackouts (${policyCitation(`${classPath}.requiresWindow`)})`
+      : `${label} changes may start outside change windows; blackouts still apply (${policyCitation(`${classPath}.requiresWindow`)})`],
   };
   const dualControl: Requirement = c.dualControl
-    ? { required: true, reasons: [`${label} changes need dual control: two different people approve, and a second person witnesses the execution (policy ${classPath}.dualControl)`] }
+    ? { required: true, reasons: [`${label} changes need dual control: two different people approve, and a second person witnesses the execution (${policyCitation(`${classPath}.dualControl`)})`] }
     : { required: false, reasons: [] };
 
   // Tier summaries.
   for (const t of tiers) {
     if (!follow) {
-      summary.push(`${linesAre(t.lines)} tier ${t.tier}, but ${cls} changes take the fast path: the tier adds nothing before execution (policy ${classPath}).`);
+      summary.push(`${linesAre(t.lines)} tier ${t.tier}, but ${cls} changes take the fast path: the tier adds nothing before execution (${policyCitation(classPath)}).`);
       continue;
     }
     const parts = [
@@ -206,7 +207,7 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
       ...(t.rule.staging ? ['staging'] : []),
       ...(t.rule.diffReview ? ['diff review'] : []),
     ];
-    summary.push(`${linesAre(t.lines)} tier ${t.tier}: ${joinWords(parts)} (policy ${classPath}, tiers.${t.tier}).`);
+    summary.push(`${linesAre(t.lines)} tier ${t.tier}: ${joinWords(parts)} (${policyCitation(classPath, `tiers.${t.tier}`)}).`);
   }
 
   const escalateTo = c.approvalTimeout.escalateTo;
@@ -215,9 +216,9 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
     ...(c.breakGlass.responders !== undefined ? { responders: [...c.breakGlass.responders] } : {}),
     retrospectiveWithinMinutes: c.breakGlass.retrospectiveWithin,
     retrospectiveApprovals: supersede(policy, new Map(c.breakGlass.retrospectiveApprovals.map((g) => [g,
-      [`Break-glass execution is reviewed afterwards: ${approvalPhrase(policy, g)} within ${formatMinutes(c.breakGlass?.retrospectiveWithin ?? 0)} (policy ${classPath}.breakGlass)`]]))),
+      [`Break-glass execution is reviewed afterwards: ${approvalPhrase(policy, g)} within ${formatMinutes(c.breakGlass?.retrospectiveWithin ?? 0)} (${policyCitation(`${classPath}.breakGlass`)})`]]))),
     reason: `${label} changes may start before approval with a recorded break-glass approval by ${joinWords(c.breakGlass.approverRoles.map((r) => roleName(policy, r)))}; `
-      + `the retrospective review is due within ${formatMinutes(c.breakGlass.retrospectiveWithin)} (policy ${classPath}.breakGlass)`,
+      + `the retrospective review is due within ${formatMinutes(c.breakGlass.retrospectiveWithin)} (${policyCitation(`${classPath}.breakGlass`)})`,
   };
 
   return {
@@ -239,7 +240,7 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
     approvalTimeout: {
       minutes: c.approvalTimeout.after,
       escalateTo: [...escalateTo],
-      reason: `Approvals still missing ${formatMinutes(c.approvalTimeout.after)} after submission escalate to ${joinWords(escalateTo.map((r) => roleName(policy, r)))} (policy ${classPath}.approvalTimeout)`,
+      reason: `Approvals still missing ${formatMinutes(c.approvalTimeout.after)} after submission escalate to ${joinWords(escalateTo.map((r) => roleName(policy, r)))} (${policyCitation(`${classPath}.approvalTimeout`)})`,
     },
     breakGlass,
     summary,
@@ -277,7 +278,7 @@ function supersede(policy: Policy, required: ReadonlyMap<string, string[]>): App
       quorum: g?.quorum ?? 1,
       reasons: [
         ...reasons,
-        ...covers.map((covered) => `It also covers the ${groupName(policy, covered)} requirement: ${(required.get(covered) ?? []).join('; ')} (policy approvalGroups.${group}.supersedes)`),
+        ...covers.map((covered) => `It also covers the ${groupName(policy, covered)} requirement: ${(required.get(covered) ?? []).join('; ')} (policy: ${groupName(policy, group)}, the approvals it covers)`),
       ],
     });
   }

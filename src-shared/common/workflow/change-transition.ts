@@ -26,6 +26,7 @@ import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from '.
 import { groupName, roleName, type Policy } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
+import { policyCitation } from './policy-citation.ts';
 
 /** What a transition needs besides the state and the operation. */
 export interface TransitionContext {
@@ -236,7 +237,7 @@ function readyToGo(state: ChangeState, op: ChangeOperation, ctx: TransitionConte
     return {
       ok: false,
       refusal: refuse(state, op, 'required-fields',
-        `${cls} changes need the ${describeFields(r.missingFields)} before they go ahead; ${changeName(state)} lacks ${r.missingFields.length === 1 ? 'it' : 'them'} (policy classes.${cls}.requiredFields).`,
+        `${cls} changes need the ${describeFields(r.missingFields)} before they go ahead; ${changeName(state)} lacks ${r.missingFields.length === 1 ? 'it' : 'them'} (${policyCitation(`classes.${cls}.requiredFields`)}).`,
         'Fill in the listed fields and try again.', { missingFields: r.missingFields }),
     };
   }
@@ -482,7 +483,7 @@ function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'br
   const terms = cls === null ? undefined : policy.classes[cls].breakGlass;
   if (cls !== null && terms === undefined) {
     const allowed = Object.entries(policy.classes).filter(([, c]) => c.breakGlass !== undefined).map(([k]) => k);
-    return refuse(state, op, 'break-glass-not-allowed', `${cls} changes have no break-glass path (policy classes.${cls}); only ${allowed.join(', ') || 'no class'} changes may start before approval.`,
+    return refuse(state, op, 'break-glass-not-allowed', `${cls} changes have no break-glass path (${policyCitation(`classes.${cls}`)}); only ${allowed.join(', ') || 'no class'} changes may start before approval.`,
       'Get the approvals, or file the work as an emergency change if it is one.');
   }
   const checked = readyToGo(state, op, ctx);
@@ -495,7 +496,7 @@ function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { type: 'br
       'Call a responder on the list to carry out the emergency work.');
   }
   if (!glass.approverRoles.includes(op.approver.role)) {
-    return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (policy classes.${e.class}.breakGlass.approverRoles).`,
+    return refuse(state, op, 'break-glass-approver', `${op.approver.name} approved as ${roleName(policy, op.approver.role)}, but break-glass needs ${glass.approverRoles.map((r) => roleName(policy, r)).join(', ')} (${policyCitation(`classes.${e.class}.breakGlass.approverRoles`)}).`,
       'Reach one of the named approvers (in person, by phone or by radio) and record their approval.');
   }
   if (samePerson(op.approver, state.requester) || samePerson(op.approver, op.by)) {

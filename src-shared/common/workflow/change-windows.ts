@@ -13,6 +13,7 @@ import {
   addDays, formatLocal, formatLocalIso, instantToLocal, localToInstant, parseDateTimeText, resolveDateTimeText, timeZoneProblem,
 } from './time-zone.ts';
 import { WEEKDAYS, type ChangeClass, type LineFact } from './workflow-terms.ts';
+import { policyCitation } from './policy-citation.ts';
 
 const DAY_MS = 86_400_000;
 /** The longest range a calendar query may cover: a year and a month. */
@@ -272,7 +273,7 @@ export function slotProblems(policy: Policy, lines: readonly LineFact[], cls: Ch
       const ids = uncovered.map((l) => l.id);
       problems.push({
         rule: 'outside-window', lines: ids, overrideRoles: policy.outsideWindowOverride?.approverRoles ?? null,
-        message: `${describeSpan(start, end, zone)} is not inside a change window for ${cls} changes on ${linesText(ids)} (policy windows)`,
+        message: `${describeSpan(start, end, zone)} is not inside a change window for ${cls} changes on ${linesText(ids)} (${policyCitation('windows')})`,
       });
     }
   }
@@ -285,7 +286,7 @@ export function slotProblems(policy: Policy, lines: readonly LineFact[], cls: Ch
     const when = i === undefined ? '' : ` (${describeSpan(i.start, i.end, zoneOf(policy, b.timeZone))})`;
     problems.push({
       rule: 'blackout', blackout: b.name, lines: ids, overrideRoles: b.override?.approverRoles ?? null,
-      message: `blackout "${b.name}"${when} blocks ${cls} changes on ${linesText(ids)}: ${b.message} (policy blackouts[${index}])`,
+      message: `blackout "${b.name}"${when} blocks ${cls} changes on ${linesText(ids)}: ${b.message} (${policyCitation(`blackouts[${index}]`)})`,
     });
   });
   return problems;

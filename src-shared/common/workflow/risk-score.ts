@@ -4,6 +4,7 @@
  */
 import type { Policy } from './policy-schema.ts';
 import type { SafetyImpact } from './workflow-terms.ts';
+import { policyCitation } from './policy-citation.ts';
 
 /** What the requester assessed: impact and probability on the policy's scales, and the safety impact. */
 export interface RiskAssessment {
@@ -38,14 +39,14 @@ export function scoreRisk(policy: Policy, a: RiskAssessment): { ok: true; risk: 
   for (const [what, value] of [['impact', a.impact], ['probability', a.probability]] as const) {
     const scale = r[what];
     if (!Number.isInteger(value) || value < scale.min || value > scale.max) {
-      return { ok: false, problem: `The ${what} ${value} is off the policy's scale of ${scale.min} to ${scale.max} (policy risk.${what}).` };
+      return { ok: false, problem: `The ${what} ${value} is off the policy's scale of ${scale.min} to ${scale.max} (${policyCitation(`risk.${what}`)}).` };
     }
   }
   const safetyFactor = r.safetyFactor[a.safetyImpact];
   const score = a.impact * a.probability + safetyFactor;
   const bandIndex = r.bands.findIndex((b) => score >= b.from && (b.to === undefined || score <= b.to));
   const band = r.bands[bandIndex];
-  if (band === undefined) return { ok: false, problem: `The risk score ${score} is in no band of the policy (policy risk.bands).` };
+  if (band === undefined) return { ok: false, problem: `The risk score ${score} is in no band of the policy (${policyCitation('risk.bands')}).` };
   return {
     ok: true,
     risk: {

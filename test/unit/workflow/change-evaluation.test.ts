@@ -29,14 +29,14 @@ describe('the 24-line packaging plant', () => {
     expect(Date.parse(e.earliestStart) - NOW.getTime()).toBe(48 * H);
     expect(e.staging.required).toBe(true);
     expect(e.diffReview.required).toBe(true);
-    expect(e.summary).toEqual([`Line ${id} is tier 1: CAB approval, 48 h notice, staging and diff review (policy classes.normal, tiers.1).`]);
+    expect(e.summary).toEqual([`Line ${id} is tier 1: CAB approval, 48 h notice, staging and diff review (policy: normal changes; tier 1 lines).`]);
     expect(e.approvals[0]?.reasons).toEqual([
-      `Line ${id} is tier 1: CAB approval (policy tiers.1)`,
-      'It also covers the Single approver requirement: Normal changes need single approver (policy classes.normal.approvals); '
-        + 'Risk band low (score 2): single approver (policy: risk band 1 (score 1–4)) (policy approvalGroups.cab.supersedes)',
+      `Line ${id} is tier 1: CAB approval (policy: tier 1 lines)`,
+      'It also covers the Single approver requirement: Normal changes need single approver (policy: normal changes, approvals); '
+        + 'Risk band low (score 2): single approver (policy: risk band 1 (score 1–4)) (policy: Change Advisory Board, the approvals it covers)',
     ]);
-    expect(e.notice.reasons).toEqual([`Line ${id} is tier 1: 48 h notice (policy tiers.1)`]);
-    expect(e.staging.reasons).toEqual([`Line ${id} is tier 1: mandatory staging deploy (policy tiers.1)`]);
+    expect(e.notice.reasons).toEqual([`Line ${id} is tier 1: 48 h notice (policy: tier 1 lines)`]);
+    expect(e.staging.reasons).toEqual([`Line ${id} is tier 1: mandatory staging deploy (policy: tier 1 lines)`]);
     expect(e.blockers).toEqual([]);
     // Friday 10:00 CDT is the end of the notice; the first window after it is Friday night at 22:00 CDT.
     expect(e.firstWindowStart).toBe('2026-06-06T03:00:00.000Z');
@@ -48,9 +48,9 @@ describe('the 24-line packaging plant', () => {
     expect(e.approvals.map((a) => [a.group, a.quorum, a.roles])).toEqual([['single-approver', 1, ['plant-engineering-manager']]]);
     expect(e.notice).toMatchObject({ minutes: 24 * 60, sameShift: false });
     expect(e.staging.required).toBe(false);
-    expect(e.diffReview).toEqual({ required: true, reasons: [`Line ${id} is tier 2: mandatory diff review (policy tiers.2)`] });
-    expect(e.summary).toEqual([`Line ${id} is tier 2: single approver, 24 h notice and diff review (policy classes.normal, tiers.2).`]);
-    expect(e.approvals[0]?.reasons).toContain(`Line ${id} is tier 2: single approver (policy tiers.2)`);
+    expect(e.diffReview).toEqual({ required: true, reasons: [`Line ${id} is tier 2: mandatory diff review (policy: tier 2 lines)`] });
+    expect(e.summary).toEqual([`Line ${id} is tier 2: single approver, 24 h notice and diff review (policy: normal changes; tier 2 lines).`]);
+    expect(e.approvals[0]?.reasons).toContain(`Line ${id} is tier 2: single approver (policy: tier 2 lines)`);
     expect(e.firstWindowStart).toBe('2026-06-05T03:00:00.000Z'); // Thursday 22:00 CDT
   });
 
@@ -58,43 +58,43 @@ describe('the 24-line packaging plant', () => {
     const e = evaluate([l]);
     expect(e.cab).toBe(false);
     expect(e.approvals.map((a) => a.group)).toEqual(['single-approver']);
-    expect(e.notice).toEqual({ minutes: 0, sameShift: true, reasons: [`Line ${id} is tier 3: same-shift deploy permitted, no notice (policy tiers.3)`] });
+    expect(e.notice).toEqual({ minutes: 0, sameShift: true, reasons: [`Line ${id} is tier 3: same-shift deploy permitted, no notice (policy: tier 3 lines)`] });
     expect(e.earliestStart).toBe(NOW.toISOString());
     expect(e.firstWindowStart).toBe(NOW.toISOString()); // tier-3 lines have an all-week window
     expect(e.staging.required).toBe(false);
     expect(e.diffReview.required).toBe(false);
-    expect(e.summary).toEqual([`Line ${id} is tier 3: single approver and same-shift deploy permitted (policy classes.normal, tiers.3).`]);
+    expect(e.summary).toEqual([`Line ${id} is tier 3: single approver and same-shift deploy permitted (policy: normal changes; tier 3 lines).`]);
   });
 
   it.each(linesOfTier(3).map((l) => [l.id, l]))('a safety tag on tier-3 line %s escalates to the CAB', (id, l) => {
     const e = evaluate([l], { touchesSafetyTag: true, safetyTags: ['Press.GuardBypass'] });
     expect(e.cab).toBe(true);
     expect(e.approvals.map((a) => [a.group, a.quorum])).toEqual([['cab', 2]]);
-    expect(e.approvals[0]?.reasons[0]).toBe('The change touches safety tag Press.GuardBypass: CAB approval whatever the line tier (policy safetyTags)');
-    expect(e.summary).toContain('The change touches safety tag Press.GuardBypass: CAB approval whatever the line tier (policy safetyTags).');
-    expect(e.summary).toContain(`Line ${id} is tier 3: single approver and same-shift deploy permitted (policy classes.normal, tiers.3).`);
+    expect(e.approvals[0]?.reasons[0]).toBe('The change touches safety tag Press.GuardBypass: CAB approval whatever the line tier (policy: safety tags)');
+    expect(e.summary).toContain('The change touches safety tag Press.GuardBypass: CAB approval whatever the line tier (policy: safety tags).');
+    expect(e.summary).toContain(`Line ${id} is tier 3: single approver and same-shift deploy permitted (policy: normal changes; tier 3 lines).`);
     expect(e.notice.sameShift).toBe(true); // the tier still sets the notice
   });
 
   it('a safety tag escalates a standard change on a tier-2 line too', () => {
     const e = evaluate([line('L09')], { touchesSafetyTag: true }, 'standard');
     expect(e.cab).toBe(true);
-    expect(e.approvals[0]?.reasons[0]).toBe('The change touches a safety-flagged tag: CAB approval whatever the line tier (policy safetyTags)');
+    expect(e.approvals[0]?.reasons[0]).toBe('The change touches a safety-flagged tag: CAB approval whatever the line tier (policy: safety tags)');
   });
 
   it('takes the strictest tier across several lines and names the line that decides', () => {
     const e = evaluate([line('L20'), line('L02'), line('L11')]);
     expect(e.cab).toBe(true);
     expect(e.notice.minutes).toBe(48 * 60);
-    expect(e.notice.reasons).toEqual(['Line L02 is tier 1: 48 h notice (policy tiers.1)']);
-    expect(e.staging.reasons).toEqual(['Line L02 is tier 1: mandatory staging deploy (policy tiers.1)']);
-    expect(e.diffReview.reasons).toEqual(['Line L02 is tier 1: mandatory diff review (policy tiers.1)', 'Line L11 is tier 2: mandatory diff review (policy tiers.2)']);
+    expect(e.notice.reasons).toEqual(['Line L02 is tier 1: 48 h notice (policy: tier 1 lines)']);
+    expect(e.staging.reasons).toEqual(['Line L02 is tier 1: mandatory staging deploy (policy: tier 1 lines)']);
+    expect(e.diffReview.reasons).toEqual(['Line L02 is tier 1: mandatory diff review (policy: tier 1 lines)', 'Line L11 is tier 2: mandatory diff review (policy: tier 2 lines)']);
     expect(e.summary.map((s) => s.slice(0, 22))).toEqual(['Line L02 is tier 1: CA', 'Line L11 is tier 2: si', 'Line L20 is tier 3: si']);
   });
 
   it('groups several lines of one tier in one sentence', () => {
     const e = evaluate(linesOfTier(1));
-    expect(e.summary).toEqual(['Lines L01, L02, L03 are tier 1: CAB approval, 48 h notice, staging and diff review (policy classes.normal, tiers.1).']);
+    expect(e.summary).toEqual(['Lines L01, L02, L03 are tier 1: CAB approval, 48 h notice, staging and diff review (policy: normal changes; tier 1 lines).']);
   });
 });
 
@@ -119,7 +119,7 @@ describe('risk score and bands of the change guide', () => {
   });
 
   it('refuses values off the policy scale', () => {
-    expect(scoreRisk(policy, { impact: 6, probability: 1, safetyImpact: 'none' })).toEqual({ ok: false, problem: "The impact 6 is off the policy's scale of 1 to 5 (policy risk.impact)." });
+    expect(scoreRisk(policy, { impact: 6, probability: 1, safetyImpact: 'none' })).toEqual({ ok: false, problem: "The impact 6 is off the policy's scale of 1 to 5 (policy: impact scale)." });
     expect(scoreRisk(policy, { impact: 1, probability: 0, safetyImpact: 'none' }).ok).toBe(false);
     expect(scoreRisk(policy, { impact: 1.5, probability: 1, safetyImpact: 'none' }).ok).toBe(false);
   });
@@ -141,18 +141,18 @@ describe('risk score and bands of the change guide', () => {
 
   it('a standard change above the low band is blocked: file it as a normal change', () => {
     const e = evaluate([line('L05')], { risk: { impact: 3, probability: 2, safetyImpact: 'none' } }, 'standard');
-    expect(e.blockers).toEqual(['Standard changes are for the low risk band or lower; this one scores 6 (medium): file it as a normal change (policy classes.standard.maxRiskBand).']);
+    expect(e.blockers).toEqual(['Standard changes are for the low risk band or lower; this one scores 6 (medium): file it as a normal change (policy: standard changes, highest risk band).']);
   });
 
   it('without an assessment no band applies, and says so', () => {
     const e = evaluate([line('L05')], { risk: null });
     expect(e.risk).toBeNull();
-    expect(e.notes).toContain("Risk not assessed yet: the risk band's approvals are not included (policy risk).");
+    expect(e.notes).toContain("Risk not assessed yet: the risk band's approvals are not included (policy: risk scale).");
   });
 
   it('an off-scale assessment blocks the change', () => {
     const e = evaluate([line('L05')], { risk: { impact: 9, probability: 1, safetyImpact: 'none' } });
-    expect(e.blockers).toEqual(["The impact 9 is off the policy's scale of 1 to 5 (policy risk.impact)."]);
+    expect(e.blockers).toEqual(["The impact 9 is off the policy's scale of 1 to 5 (policy: impact scale)."]);
   });
 
   it('notes a safety tag assessed as no safety impact', () => {
@@ -167,23 +167,23 @@ describe('classes', () => {
     expect(e.approvals.map((a) => [a.group, a.quorum])).toEqual([['emergency', 1]]);
     expect(e.cab).toBe(false);
     expect(e.notice).toMatchObject({ minutes: 0, sameShift: false });
-    expect(e.notice.reasons).toEqual(['Emergency changes take the fast path: no notice, whatever the line tier (policy classes.emergency)']);
+    expect(e.notice.reasons).toEqual(['Emergency changes take the fast path: no notice, whatever the line tier (policy: emergency changes)']);
     expect(e.staging.required).toBe(false);
     expect(e.window.required).toBe(false);
     expect(e.breakGlass).toMatchObject({ approverRoles: ['on-call-manager', 'shift-supervisor', 'plant-manager'], retrospectiveWithinMinutes: 24 * 60 });
     expect(e.breakGlass?.retrospectiveApprovals.map((a) => [a.group, a.quorum])).toEqual([['cab', 2]]);
     expect(e.breakGlass?.reason).toBe('Emergency changes may start before approval with a recorded break-glass approval by On-call manager, Shift supervisor and Plant manager; '
-      + 'the retrospective review is due within 24 h (policy classes.emergency.breakGlass)');
-    expect(e.summary).toEqual(['Line L02 is tier 1, but emergency changes take the fast path: the tier adds nothing before execution (policy classes.emergency).']);
-    expect(e.approvalTimeout).toEqual({ minutes: 15, escalateTo: ['plant-manager'], reason: 'Approvals still missing 15 min after submission escalate to Plant manager (policy classes.emergency.approvalTimeout)' });
+      + 'the retrospective review is due within 24 h (policy: emergency changes, break-glass)');
+    expect(e.summary).toEqual(['Line L02 is tier 1, but emergency changes take the fast path: the tier adds nothing before execution (policy: emergency changes).']);
+    expect(e.approvalTimeout).toEqual({ minutes: 15, escalateTo: ['plant-manager'], reason: 'Approvals still missing 15 min after submission escalate to Plant manager (policy: emergency changes, approval timeout)' });
   });
 
   it('safety-critical: CAB, safety manager, process safety, dual control, staging and 14 days notice', () => {
     const e = evaluate([line('L20')], { risk: { impact: 2, probability: 2, safetyImpact: 'high' } }, 'safety-critical');
     expect(e.approvals.map((a) => [a.group, a.quorum])).toEqual([['cab', 2], ['safety-manager', 1], ['process-safety', 1]]);
-    expect(e.dualControl).toEqual({ required: true, reasons: ['Safety-critical changes need dual control: two different people approve, and a second person witnesses the execution (policy classes.safety-critical.dualControl)'] });
-    expect(e.staging.reasons).toEqual(['Safety-critical changes need a staging deploy (policy classes.safety-critical.staging)']);
-    expect(e.notice).toMatchObject({ minutes: 14 * 24 * 60, reasons: ['Safety-critical changes need 14 d notice (policy classes.safety-critical.notice)'] });
+    expect(e.dualControl).toEqual({ required: true, reasons: ['Safety-critical changes need dual control: two different people approve, and a second person witnesses the execution (policy: safety-critical changes, dual control)'] });
+    expect(e.staging.reasons).toEqual(['Safety-critical changes need a staging deploy (policy: safety-critical changes, staging deploy)']);
+    expect(e.notice).toMatchObject({ minutes: 14 * 24 * 60, reasons: ['Safety-critical changes need 14 d notice (policy: safety-critical changes, notice)'] });
   });
 
   it('standard: pre-approved template, single approver on a tier-2 line', () => {

@@ -332,7 +332,7 @@ describe('refusals name the rule', () => {
   it('diff review where the tier requires it (tier 2)', () => {
     expect(refusal(transition(sample('submitted'), { type: 'approve', by: pem, role: 'plant-engineering-manager' }, ctx(later(H))))).toEqual({
       rule: 'diff-review-required',
-      message: 'Diff review required: Line L09 is tier 2: mandatory diff review (policy tiers.2): confirm that you reviewed the proposed diff before approving.',
+      message: 'Diff review required: Line L09 is tier 2: mandatory diff review (policy: tier 2 lines): confirm that you reviewed the proposed diff before approving.',
     });
   });
 
@@ -377,7 +377,7 @@ describe('submit: required fields per class and the policy', () => {
     const d = draft({ testPlan: '', itsmTicket: ' ' });
     expect(refusal(transition(d, { type: 'submit', by: eng }, ctx(NOW)))).toEqual({
       rule: 'required-fields',
-      message: 'Required fields: normal changes need the test plan and ITSM ticket reference before they go ahead; change CR-0001 "Raise filler speed setpoint" lacks them (policy classes.normal.requiredFields).',
+      message: 'Required fields: normal changes need the test plan and ITSM ticket reference before they go ahead; change CR-0001 "Raise filler speed setpoint" lacks them (policy: normal changes, required fields).',
     });
   });
 
@@ -405,7 +405,7 @@ describe('submit: required fields per class and the policy', () => {
     const d = draft({ requestedWindow: { start: '2026-06-04T03:30:00.000Z', end: '2026-06-04T04:30:00.000Z' } });
     expect(refusal(transition(d, { type: 'submit', by: eng }, ctx(NOW)))).toEqual({
       rule: 'notice',
-      message: 'Notice period: Line L09 is tier 2: 24 h notice (policy tiers.2). The requested window starts Wed 3 Jun 2026 22:30 America/Chicago, '
+      message: 'Notice period: Line L09 is tier 2: 24 h notice (policy: tier 2 lines). The requested window starts Wed 3 Jun 2026 22:30 America/Chicago, '
         + 'before the earliest allowed start Thu 4 Jun 2026 10:00 America/Chicago.',
     });
   });
@@ -423,7 +423,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     const r = transition(approved, { type: 'schedule', by: eng, start: '2026-06-04T03:30:00Z', end: '2026-06-04T04:00:00Z' }, ctx(later(2 * H)));
     expect(refusal(r)).toEqual({
       rule: 'notice',
-      message: 'Notice period: Line L09 is tier 2: 24 h notice (policy tiers.2). The earliest start is Thu 4 Jun 2026 10:00 America/Chicago; the slot starts Wed 3 Jun 2026 22:30 America/Chicago.',
+      message: 'Notice period: Line L09 is tier 2: 24 h notice (policy: tier 2 lines). The earliest start is Thu 4 Jun 2026 10:00 America/Chicago; the slot starts Wed 3 Jun 2026 22:30 America/Chicago.',
     });
   });
 
@@ -438,7 +438,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     expect(refusal(transition(approved, { type: 'schedule', by: eng, ...outside }, ctx(later(2 * H))))).toEqual({
       rule: 'outside-window',
       message: 'Change window: Fri 5 Jun 2026 10:00 America/Chicago to Fri 5 Jun 2026 11:00 America/Chicago is not inside a change window for normal changes on line L09 '
-        + '(policy windows); an override needs the signature of Plant manager.',
+        + '(policy: change windows); an override needs the signature of Plant manager.',
     });
   });
 
@@ -467,7 +467,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     expect(refusal(r)).toEqual({
       rule: 'blackout',
       message: 'Blackout: blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 America/Chicago to Wed 6 Jan 2027 00:00 America/Chicago) blocks normal changes on line L09: '
-        + 'Year-end production freeze in effect. (policy blackouts[0]); the policy allows no override of this blackout.',
+        + 'Year-end production freeze in effect. (policy: blackout 1); the policy allows no override of this blackout.',
     });
   });
 
@@ -530,7 +530,7 @@ describe('dual control and staging (safety-critical change on a tier-3 line)', (
     expect(refusal(start({}))).toEqual({
       rule: 'dual-control',
       message: 'Dual control: Safety-critical changes need dual control: two different people approve, and a second person witnesses the execution '
-        + '(policy classes.safety-critical.dualControl): name the second person who witnesses the work.',
+        + '(policy: safety-critical changes, dual control): name the second person who witnesses the work.',
     });
     expect(refusal(start({ witness: eng }))).toEqual({ rule: 'dual-control', message: 'Dual control: dual control needs two different people; Erin Engineer cannot be their own witness.' });
     const started = must(start({ witness: supervisor }));
@@ -540,7 +540,7 @@ describe('dual control and staging (safety-critical change on a tier-3 line)', (
   it('refuses to start without the staging record', () => {
     expect(refusal(transition(scheduled, { type: 'start-execution', by: eng, witness: supervisor }, ctx(inSlot)))).toEqual({
       rule: 'staging-required',
-      message: 'Staging required: Safety-critical changes need a staging deploy (policy classes.safety-critical.staging): the start must refer to the staging validation record.',
+      message: 'Staging required: Safety-critical changes need a staging deploy (policy: safety-critical changes, staging deploy): the start must refer to the staging validation record.',
     });
   });
 });
@@ -591,7 +591,7 @@ describe('emergency break-glass and the retrospective review', () => {
   it('only classes with a break-glass path may use it', () => {
     expect(refusal(transition(sample('draft'), breakGlassOp, ctx(NOW)))).toEqual({
       rule: 'break-glass-not-allowed',
-      message: 'No break-glass path: normal changes have no break-glass path (policy classes.normal); only emergency changes may start before approval.',
+      message: 'No break-glass path: normal changes have no break-glass path (policy: normal changes); only emergency changes may start before approval.',
     });
   });
 
@@ -600,7 +600,7 @@ describe('emergency break-glass and the retrospective review', () => {
     const op = (approver: { id?: string; name: string; role: string }, extra: Partial<Extract<ChangeOperation, { type: 'break-glass' }>> = {}): ChangeOperation => ({ ...breakGlassOp, approver, ...extra } as ChangeOperation);
     expect(refusal(transition(d, op({ id: sec.id, name: sec.name, role: 'ot-security' }), c(NOW)))).toEqual({
       rule: 'break-glass-approver',
-      message: 'Break-glass approver: Sam Security approved as OT security, but break-glass needs On-call manager, Shift supervisor, Plant manager (policy classes.emergency.breakGlass.approverRoles).',
+      message: 'Break-glass approver: Sam Security approved as OT security, but break-glass needs On-call manager, Shift supervisor, Plant manager (policy: emergency changes, break-glass, who may approve).',
     });
     expect(refusal(transition(d, op({ name: 'erin engineer', role: 'shift-supervisor' }), c(NOW))).rule).toBe('segregation-of-duties');
     expect(refusal(transition(d, op({ id: supervisor.id, name: supervisor.name, role: 'shift-supervisor' }, { reason: ' ' }), c(NOW))).rule).toBe('reason-required');

@@ -151,12 +151,12 @@ describe('blackouts and slots', () => {
     // Wednesday 10:00-11:00 CDT: production time.
     expect(slotProblems(policy, [line('L05'), line('L20')], 'normal', { start: at('2026-06-03T15:00:00Z'), end: at('2026-06-03T16:00:00Z') })).toEqual([{
       rule: 'outside-window', lines: ['L05'], overrideRoles: ['plant-manager'],
-      message: 'Wed 3 Jun 2026 10:00 America/Chicago to Wed 3 Jun 2026 11:00 America/Chicago is not inside a change window for normal changes on line L05 (policy windows)',
+      message: 'Wed 3 Jun 2026 10:00 America/Chicago to Wed 3 Jun 2026 11:00 America/Chicago is not inside a change window for normal changes on line L05 (policy: change windows)',
     }]);
     // Sunday 20 December: inside a window but inside the freeze.
     expect(slotProblems(policy, [line('L05')], 'normal', { start: at('2026-12-20T15:00:00Z'), end: at('2026-12-20T16:00:00Z') })).toEqual([{
       rule: 'blackout', blackout: 'year-end-freeze', lines: ['L05'], overrideRoles: null,
-      message: 'blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 America/Chicago to Wed 6 Jan 2027 00:00 America/Chicago) blocks normal changes on line L05: Year-end production freeze in effect. (policy blackouts[0])',
+      message: 'blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 America/Chicago to Wed 6 Jan 2027 00:00 America/Chicago) blocks normal changes on line L05: Year-end production freeze in effect. (policy: blackout 1)',
     }]);
   });
 

@@ -1,0 +1,108 @@
+/**
+ * The signing form keeps what a person chose while the change on screen reloads. The journal refresh can show a
+ * signed decision's new state before the signature's own call has returned; whatever is chosen in that moment must
+ * not be emptied when the call returns. The test holds the reply to `changes.act` at the WebSocket (the page's
+ * own connection, routed by Playwright) so that moment lasts as long as the test needs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { BaselineApp } from '../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
+import { openAppPage, type AppPage } from '../helpers/app-page.ts';
+import { tempHome } from '../helpers/temp-home.ts';
+import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.ts';
+
+const [eng, , sec] = RACI;
+
+describe('The signing form keeps its choices through a journal refresh of the change', () => {
+  const t = tempHome();
+  let ui: AppPage;
+  let page: Page;
+  const errors: string[] = [];
+  /** The WebSocket traffic as the test sees it: `changes.act` replies held while `hold`, `changes.get` replies counted. */
+  const wire = { hold: false, held: [] as (string | Buffer)[], actIds: new Set<number>(), getIds: new Set<number>(), getReplies: 0, release: (): void => undefined };
+
+  beforeAll(async () => {
+    const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+    try {
+      const controllerId = setUpPlant(app);
+      app.changes.create(eng.employeeId, normalChangeFields(controllerId, new Date()), app.actor());
+    } finally {
+      app.close();
+    }
+    ui = await openAppPage(t.home, { viewport: { width: 1366, height: 768 }, timezoneId: 'UTC' }, errors);
+    page = ui.page;
+    await page.routeWebSocket(/\/api/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        const frame = JSON.parse(String(m)) as { kind: string; id: number; op: string };
+        if (frame.kind === 'call' && frame.op === 'changes.act') wire.actIds.add(frame.id);
+        if (frame.kind === 'call' && frame.op === 'changes.get') wire.getIds.add(frame.id);
+        server.send(m);
+      });
+      server.onMessage((m) => {
+        const frame = JSON.parse(String(m)) as { kind: string; id: number };
+        if (frame.kind === 'reply' && wire.hold && wire.actIds.has(frame.id)) {
+          wire.held.push(m);
+          return;
+        }
+        if (frame.kind === 'reply' && wire.getIds.has(frame.id)) wire.getReplies++;
+        ws.send(m);
+      });
+      wire.release = () => {
+        wire.hold = false;
+        for (const m of wire.held.splice(0)) ws.send(m);
+      };
+    });
+    // The route applies to connections opened from now on: load the page again (the token stays in the fragment).
+    await page.reload();
+    await page.getByRole('button', { name: 'Changes' }).click();
+    await page.getByRole('button', { name: /Raise filler speed setpoint/ }).click();
+  }, 60_000);
+  afterAll(async () => {
+    await ui?.close();
+    t.cleanup();
+  });
+
+  it('a decision chosen while the previous signature is still returning is kept, and signs', async () => {
+    const form = page.getByRole('form', { name: 'Sign a decision' });
+    await form.getByLabel('Decision').selectOption({ label: 'Submit for approval' });
+    await form.getByLabel('Signer').selectOption(eng.employeeId);
+    await form.getByLabel('Password', { exact: true }).fill(eng.password);
+    wire.hold = true;
+    await form.getByRole('button', { name: 'Sign', exact: true }).click();
+    // The journal refresh shows the submitted change while the signature's own reply is still held.
+    await expect.poll(() => page.getByTestId('change-status').innerText(), { timeout: 15_000 }).toBe('submitted');
+    expect(wire.held.length).toBe(1);
+
+    // The next signer starts on the refreshed change; the held reply arrives meanwhile.
+    const filling = (async () => {
+      await form.getByLabel('Decision').selectOption({ label: 'Reject' });
+      await form.getByLabel('Signer').selectOption(sec.employeeId);
+      await form.getByLabel('Reason').fill('The window clashes with the filler overhaul.');
+      await form.getByLabel('Password', { exact: true }).fill(sec.password);
+    })();
+    await page.waitForTimeout(1_000);
+    const before = wire.getReplies;
+    wire.release();
+    await filling;
+    // The signature's own reload of the change has come back and the form has settled.
+    await expect.poll(() => wire.getReplies, { timeout: 15_000 }).toBeGreaterThan(before);
+    await page.waitForTimeout(500);
+
+    expect(await form.getByLabel('Decision').inputValue()).toBe('reject');
+    expect(await form.getByLabel('Signer').inputValue()).toBe(sec.employeeId);
+    expect(await form.getByLabel('Signer').isEnabled()).toBe(true);
+    expect(await form.getByLabel('As role').inputValue()).toBe('ot-security');
+    expect(await form.getByLabel('Reason').inputValue()).toBe('The window clashes with the filler overhaul.');
+    expect(await form.getByLabel('Password', { exact: true }).inputValue()).toBe(sec.password);
+    expect(await form.getByRole('button', { name: 'Sign', exact: true }).isEnabled()).toBe(true);
+
+    await form.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect.poll(async () => `${await page.getByTestId('change-status').innerText()} ${(await form.getByRole('alert').allInnerTexts()).join()}`, { timeout: 15_000 }).toBe('rejected ');
+  });
+
+  it('raised no uncaught error in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
