@@ -6,6 +6,9 @@ import { PlantTime } from '../../components/plant-time.tsx';
 import { notEvidenceReason, type ChangeCaptureView } from '../../../src-shared/common/workflow/change-capture.ts';
 import type { CheckpointView } from '../../../src-shared/common/api/contract.ts';
 
+/** One empty list for every render (a fresh [] would make the store selector differ each time and loop). */
+const NO_CAPTURES: ChangeCaptureView[] = [];
+
 const STATUS_WORDS: Record<ChangeCaptureView['status'], string> = { complete: 'complete', incomplete: 'cut off', cancelled: 'cancelled', failed: 'failed' };
 
 /** One target controller's capture of the phase due: its progress while it runs, then what it is worth, with retry. */
@@ -49,7 +52,7 @@ function ControllerRow({ changeId, controllerId, name, phase, latest }: { change
  */
 export function ChangeCaptures({ changeId, targets, checkpoints }: { changeId: string; targets: { controllerId: string; name: string }[]; checkpoints: CheckpointView | null }) {
   const { captures, load, record, error } = useAppStore(useShallow((st) => ({
-    captures: st.changeCaptures?.changeId === changeId ? st.changeCaptures.list : [], load: st.loadChangeCaptures, record: st.recordChangeCapture, error: st.changeCaptureError,
+    captures: st.changeCaptures?.changeId === changeId ? st.changeCaptures.list : NO_CAPTURES, load: st.loadChangeCaptures, record: st.recordChangeCapture, error: st.changeCaptureError,
   })));
   const signer = useSigner();
   const [chosen, setChosen] = useState('');
