@@ -1,5 +1,5 @@
 /**
- * `baseline server import|export|bundle-cert`: the server's side of sync by file (docs/air-gap.md). These open the
+ * `baseline server import|export|bundle-cert|enrol-file`: the server's side of sync by file (docs/air-gap.md). These open the
  * data directory and database directly; a running server may keep serving meanwhile (SQLite's single writer and
  * PostgreSQL's row locks serialise the import with pushes).
  */
@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BaselineError } from '../src-shared/common/errors.ts';
 import { writeFileAtomic } from '../src-shared/node/atomic-file.ts';
+import { enrolFromFile } from './enrol-file.ts';
 import { exportDeviceBundle, importDeviceBundle, serverBundleKey } from './bundle-import.ts';
 import { defaultServerNames, prepareServerHome } from './server-home.ts';
 import { openServerDatabase } from './store/server-database.ts';
@@ -24,7 +25,7 @@ export interface BundleCliOptions {
 }
 
 /** Runs one bundle command; returns the exit code. */
-export async function runBundleCommand(command: 'import' | 'export' | 'bundle-cert', o: BundleCliOptions, out: (t: string) => void): Promise<number> {
+export async function runBundleCommand(command: 'import' | 'export' | 'bundle-cert' | 'enrol-file', o: BundleCliOptions, out: (t: string) => void): Promise<number> {
   const pki = prepareServerHome(o.home, defaultServerNames());
   if (command === 'bundle-cert') {
     const { certPem } = serverBundleKey(o.home, pki);
@@ -39,6 +40,15 @@ export async function runBundleCommand(command: 'import' | 'export' | 'bundle-ce
   const database = await openServerDatabase(o.postgresUrl ? { postgresUrl: o.postgresUrl } : { sqlitePath: join(o.home, 'server.db') });
   try {
     const store = new SyncStore(database);
+    if (command === 'enrol-file') {
+      if (!o.file) throw new BaselineError('usage', 'baseline server enrol-file needs the REQUEST file.', 'Name the file the laptop wrote with `baseline sync enrol-request`.');
+      if (!existsSync(o.file)) throw new BaselineError('file-missing', `There is no file ${o.file}.`, 'Check the path on the removable drive.');
+      const r = await enrolFromFile({ home: o.home, store, pki, bytes: readFileSync(o.file) });
+      const responsePath = resolve(o.out ?? `${o.file}.response`);
+      writeFileAtomic(responsePath, r.response, 0o644);
+      out(`${r.message}\n  Response written to ${responsePath}: carry it back and run \`baseline sync enrol-response ${responsePath}\` on the laptop.\n`);
+      return 0;
+    }
     if (command === 'import') {
       if (!o.file) throw new BaselineError('usage', 'baseline server import needs the bundle FILE.', 'Name the file the laptop wrote with `baseline sync export`.');
       if (!existsSync(o.file)) throw new BaselineError('file-missing', `There is no file ${o.file}.`, 'Check the path on the removable drive.');

@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
 import { MAX_BATCH_EVENTS, type WireEvent } from '../src-shared/common/sync/sync-protocol.ts';
 import { writeFileAtomic } from '../src-shared/node/atomic-file.ts';
@@ -38,14 +39,15 @@ export function serverBundleKey(home: string, pki: ServerPki): BundleKeyPair {
 }
 
 /** What the server keeps about a laptop that syncs by file. */
-interface BundleDeviceFile {
+export interface BundleDeviceFile {
   recipientCertificatePem: string;
   pullCursor: number;
   lastBundleId: string;
   lastBundleCreatedAt: string;
 }
 
-function deviceFile(home: string, deviceId: string): string {
+/** Where the server keeps what it learnt about a laptop that syncs by file. */
+export function deviceFile(home: string, deviceId: string): string {
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(deviceId)) throw new BaselineError('bundle-device-unknown', `"${deviceId.slice(0, 100)}" is not a device id.`, 'Import a bundle written by Baseline.');
   return join(home, 'bundle-devices', `${deviceId}.json`);
 }
@@ -64,13 +66,17 @@ export interface BundleImportResult {
   /** The signed acknowledgement file's bytes (to carry back to the laptop). */
   ack: Buffer;
   message: string;
+  /** Milliseconds spent opening the bundle (decrypting, checking the manifest and members) and in the verified ingest (for the benchmark). */
+  timings: { openMs: number; ingestMs: number };
 }
 
 /** Imports a laptop's bundle: the same checks and store as online push; returns the acknowledgement to carry back. */
 export async function importDeviceBundle(o: { home: string; store: SyncStore; pki: ServerPki; bytes: Buffer; now?: Date }): Promise<BundleImportResult> {
   const now = o.now ?? new Date();
   const key = serverBundleKey(o.home, o.pki);
+  const started = performance.now();
   const bundle = await openBundle(o.bytes, [key]);
+  const opened = performance.now();
   const m = bundle.manifest;
   if (m.plantCaFingerprint !== o.pki.caFingerprint) {
     throw new BaselineError('bundle-other-plant', `This bundle was written for the plant whose CA fingerprint is ${m.plantCaFingerprint.slice(0, 16)}…, not this server's plant (${o.pki.caFingerprint.slice(0, 16)}…).`,
@@ -120,6 +126,7 @@ export async function importDeviceBundle(o: { home: string; store: SyncStore; pk
       if (out.refusal) break;
     }
   }
+  const ingested = performance.now();
   const nothingChanged = result.accepted === 0 && blobsStored === 0 && result.refusal === null;
   if (!result.refusal) {
     const file: BundleDeviceFile = { recipientCertificatePem: range.recipientCertificatePem, pullCursor: range.pullCursor, lastBundleId: m.bundleId, lastBundleCreatedAt: m.createdAt };
@@ -145,6 +152,7 @@ export async function importDeviceBundle(o: { home: string; store: SyncStore; pk
   return {
     deviceId: device.device_id, bundleId: m.bundleId, nothingChanged, accepted: result.accepted, duplicates: result.duplicates, blobsStored,
     acknowledgedSeq: ack.acknowledgedSeq, refusal: result.refusal, ack: writeAckFile(ack, key), message,
+    timings: { openMs: opened - started, ingestMs: ingested - opened },
   };
 }
 

@@ -13,7 +13,7 @@ import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
 import { findJournalConflicts, type SyncConflict } from '../src-shared/common/sync/journal-conflicts.ts';
 import {
   EnrolRequestSchema, MAX_BATCH_EVENTS, MAX_BLOB_BYTES, MAX_JSON_BODY, MissingBlobsRequestSchema, PushRequestSchema, SYNC_PROTOCOL,
-  enrolmentStatement, type EnrolResponse, type PullResponse, type PushRequest, type PushResponse, type SyncState,
+  enrolmentStatement, type EnrolRequest, type EnrolResponse, type PullResponse, type PushRequest, type PushResponse, type SyncState,
 } from '../src-shared/common/sync/sync-protocol.ts';
 import { arrivingRowProblems } from '../src-shared/node/chain-ingest.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
@@ -174,39 +174,9 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
 
   app.post('/enrol', { config: { rateLimit: { max: options.enrolPerMinute ?? 10, timeWindow: 60_000 } } }, async (request): Promise<EnrolResponse> => {
     const body = parseBody(EnrolRequestSchema, request.body, 'enrolment');
-    const now = clock();
-    const key = publicKeyFromPem(body.publicKeyPem);
-    if (!key) throw refusal(400, 'enrol-key-invalid', 'The device key sent for enrolment is not an Ed25519 public key.', 'Enrol from the Baseline app, which sends its own journal key.');
-    if (!verifyText(key, enrolmentStatement(body), body.proof)) {
-      throw refusal(400, 'enrol-proof-invalid', 'The laptop did not prove it holds the key it asks to have certified (signature invalid).', 'Enrol from the Baseline app on the laptop itself.');
-    }
-    const existing = await store.device(body.deviceId);
-    if (existing && existing.public_key_pem.trim() !== body.publicKeyPem.trim()) {
-      const err = refusal(409, 'enrol-device-key-differs', `Device ${body.deviceId} is already enrolled with a different journal key.`,
-        'A laptop keeps its key for life; if its data directory was replaced, give it a new data directory (a new device id) and enrol that.');
-      await store.recordRefusal(body.deviceId, now, err.toData());
-      throw err;
-    }
-    const token = randomBytes(32).toString('base64url');
-    const certificatePem = issueDeviceCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, { deviceId: body.deviceId, name: body.deviceName, publicKeyPem: body.publicKeyPem }, 5, now);
-    const { use } = await store.useCodeAndEnrol(secretHash(normaliseCode(body.code)), now, body.deviceId, () => ({
-      device_id: body.deviceId, name: body.deviceName, public_key_pem: body.publicKeyPem, certificate_pem: certificatePem,
-      certificate_fingerprint: anyCertificateFingerprint(certificatePem), token_hash: secretHash(token), enrolled_at: now.toISOString(),
-      acked_seq: existing?.acked_seq ?? 0, acked_hash: existing?.acked_hash ?? null, flagged: existing?.flagged ?? null, flagged_at: existing?.flagged_at ?? null,
-      last_seen_at: now.toISOString(), clock_offset_ms: null,
-    }));
-    if (use !== 'ok') {
-      const words = {
-        unknown: ['enrol-code-wrong', 'The enrolment code is not one this server issued.', 'Check the code (letters and digits, dashes do not matter) or ask the administrator for a new one.'],
-        used: ['enrol-code-used', 'The enrolment code was already used; each code enrols one laptop once.', 'Ask the administrator for a new code (`baseline server enrol-code`).'],
-        expired: ['enrol-code-expired', 'The enrolment code has expired.', 'Ask the administrator for a new code (`baseline server enrol-code`).'],
-      }[use];
-      const err = refusal(403, words[0]!, words[1]!, words[2]!);
-      await store.recordRefusal(body.deviceId, now, err.toData());
-      throw err;
-    }
+    const r = await enrolDevice(store, pki, serverId, body, clock());
     request.log.info({ device: body.deviceId, name: body.deviceName }, 'device enrolled');
-    return { deviceCertificatePem: certificatePem, caCertificatePem: pki.caCertPem, caFingerprint: pki.caFingerprint, token, serverId };
+    return r;
   });
 
   app.get('/sync/state', { preHandler: authenticate }, async (request): Promise<SyncState> => {
@@ -282,6 +252,45 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
   });
 
   return { app, store };
+}
+
+/**
+ * Enrols a device: checks its key and its proof of holding it, that the device keeps its key, and the one-time
+ * code (known, unused, not expired), then issues its certificate and an access token. The one path for online
+ * enrolment and for enrolment by file (src-server/enrol-file.ts); every refusal is recorded.
+ */
+export async function enrolDevice(store: SyncStore, pki: ServerPki, serverId: string, body: EnrolRequest, now: Date): Promise<EnrolResponse> {
+  const key = publicKeyFromPem(body.publicKeyPem);
+  if (!key) throw refusal(400, 'enrol-key-invalid', 'The device key sent for enrolment is not an Ed25519 public key.', 'Enrol from the Baseline app, which sends its own journal key.');
+  if (!verifyText(key, enrolmentStatement(body), body.proof)) {
+    throw refusal(400, 'enrol-proof-invalid', 'The laptop did not prove it holds the key it asks to have certified (signature invalid).', 'Enrol from the Baseline app on the laptop itself.');
+  }
+  const existing = await store.device(body.deviceId);
+  if (existing && existing.public_key_pem.trim() !== body.publicKeyPem.trim()) {
+    const err = refusal(409, 'enrol-device-key-differs', `Device ${body.deviceId} is already enrolled with a different journal key.`,
+      'A laptop keeps its key for life; if its data directory was replaced, give it a new data directory (a new device id) and enrol that.');
+    await store.recordRefusal(body.deviceId, now, err.toData());
+    throw err;
+  }
+  const token = randomBytes(32).toString('base64url');
+  const certificatePem = issueDeviceCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, { deviceId: body.deviceId, name: body.deviceName, publicKeyPem: body.publicKeyPem }, 5, now);
+  const { use } = await store.useCodeAndEnrol(secretHash(normaliseCode(body.code)), now, body.deviceId, () => ({
+    device_id: body.deviceId, name: body.deviceName, public_key_pem: body.publicKeyPem, certificate_pem: certificatePem,
+    certificate_fingerprint: anyCertificateFingerprint(certificatePem), token_hash: secretHash(token), enrolled_at: now.toISOString(),
+    acked_seq: existing?.acked_seq ?? 0, acked_hash: existing?.acked_hash ?? null, flagged: existing?.flagged ?? null, flagged_at: existing?.flagged_at ?? null,
+    last_seen_at: now.toISOString(), clock_offset_ms: null,
+  }));
+  if (use !== 'ok') {
+    const words = {
+      unknown: ['enrol-code-wrong', 'The enrolment code is not one this server issued.', 'Check the code (letters and digits, dashes do not matter) or ask the administrator for a new one.'],
+      used: ['enrol-code-used', 'The enrolment code was already used; each code enrols one laptop once.', 'Ask the administrator for a new code (`baseline server enrol-code`).'],
+      expired: ['enrol-code-expired', 'The enrolment code has expired.', 'Ask the administrator for a new code (`baseline server enrol-code`).'],
+    }[use];
+    const err = refusal(403, words[0]!, words[1]!, words[2]!);
+    await store.recordRefusal(body.deviceId, now, err.toData());
+    throw err;
+  }
+  return { deviceCertificatePem: certificatePem, caCertificatePem: pki.caCertPem, caFingerprint: pki.caFingerprint, token, serverId };
 }
 
 /**

@@ -23,6 +23,9 @@ Usage:
         PostgreSQL. Default port 8443 on 127.0.0.1 (--host 0.0.0.0 to serve the plant network).
   baseline server enrol-code [--home DIR] [--db URL] [--ttl MINUTES]
         a one-time code that enrols one laptop (default valid 60 minutes)
+  baseline server enrol-file REQUEST [--out RESPONSE] [--home DIR] [--db URL]
+        enrol a laptop by file (no network path ever): the request the laptop wrote with its one-time
+        code, checked as online enrolment checks it; writes the signed response (REQUEST.response)
   baseline server import FILE [--home DIR] [--db URL] [--ack-out FILE]
         import a laptop's sync bundle (removable media, air-gapped plants) with the checks of online
         sync; writes the signed acknowledgement (FILE.ack) to carry back
@@ -159,7 +162,7 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
         await database.close();
       }
     }
-    if (command === 'import' || command === 'export' || command === 'bundle-cert') {
+    if (command === 'import' || command === 'export' || command === 'bundle-cert' || command === 'enrol-file') {
       mkdirSync(home, { recursive: true, mode: 0o700 });
       return await runBundleCommand(command, { home, postgresUrl, file: positionals[1], out: values.out, device: values.device, after: values.after, ackOut: values['ack-out'] }, io.out);
     }

@@ -1,14 +1,15 @@
 /**
- * `baseline sync export|import|import-ack|backup-folder|status` and `baseline restore`: sync by file on removable
+ * `baseline sync enrol-request|enrol-response|export|import|import-ack|backup-folder|status` and `baseline restore`: sync by file on removable
  * media for air-gapped plants, and evidence backups (docs/air-gap.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
+import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import type { BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
 import { restoreFromBackups } from '../services/bundle-restore.ts';
-import { BUNDLE_KEY_FILE } from '../services/sync-bundle-service.ts';
+import { BUNDLE_KEY_FILE, readBundleKeyFile } from '../services/sync-bundle-service.ts';
 import { protectionFromEnv } from '../services/data-directory-reader.ts';
 
 interface Io {
@@ -28,7 +29,7 @@ function readInput(path: string | undefined, what: string): Buffer {
 
 /** `baseline sync …` on a laptop data directory. */
 export async function syncCommand(command: string | undefined, file: string | undefined, values: Flags, home: string, io: Io): Promise<number> {
-  if (!['export', 'import', 'import-ack', 'backup-folder', 'status'].includes(command ?? '')) usage(`unknown sync command "${command ?? ''}"`);
+  if (!['export', 'import', 'import-ack', 'backup-folder', 'status', 'enrol-request', 'enrol-response'].includes(command ?? '')) usage(`unknown sync command "${command ?? ''}"`);
   const app = BaselineApp.open({ home, transport: 'cli', keyProtection: protectionFromEnv(), sync: { background: false } });
   try {
     const b = app.bundles;
@@ -39,6 +40,22 @@ export async function syncCommand(command: string | undefined, file: string | un
       const r = await b.exportBundle(resolve(out), { all: values['all'] === true });
       io.out(`Wrote ${r.file}: ${r.events} events${r.events > 0 ? ` (seq ${r.firstSeq} to ${r.lastSeq})` : ''} and ${r.blobs} content files, ${(r.bytes / 1e6).toFixed(1)} MB, encrypted to the server.\n`
         + '  Carry it to the server: `baseline server import FILE`, then bring back the .ack file: `baseline sync import-ack FILE.ack`.\n');
+      return 0;
+    }
+    if (command === 'enrol-request') {
+      const out = values['out'];
+      if (typeof values['code'] !== 'string') usage('baseline sync enrol-request needs --code CODE (the one-time code from `baseline server enrol-code`)');
+      if (typeof out !== 'string') usage('baseline sync enrol-request needs --out FILE (on the removable drive)');
+      const fingerprint = typeof values['fingerprint'] === 'string' ? values['fingerprint'] : null;
+      const r = b.enrolRequest(values['code'], fingerprint);
+      writeFileAtomic(resolve(out), r.bytes, 0o600);
+      io.out(`Wrote the enrolment request ${resolve(out)} for this laptop (${app.deviceKey.name}, device ${app.deviceKey.deviceId}).\n`
+        + '  Carry it to the server: `baseline server enrol-file FILE`, then bring back the response: `baseline sync enrol-response FILE.response`.\n');
+      return 0;
+    }
+    if (command === 'enrol-response') {
+      const r = b.importEnrolResponse(readInput(file, 'enrolment response'), app.actor());
+      io.out(r.message + '\n');
       return 0;
     }
     if (command === 'import-ack') {
@@ -80,8 +97,7 @@ export async function restoreCommand(files: string[], values: Flags, io: Io): Pr
     keys.push({ keyPem: readFileSync(values['key'], 'utf8'), certPem: readFileSync(values['cert'], 'utf8') });
   }
   if (typeof values['bundle-key'] === 'string') {
-    const f = JSON.parse(readFileSync(values['bundle-key'], 'utf8')) as BundleKeyPair;
-    keys.push({ keyPem: f.keyPem, certPem: f.certPem });
+    keys.push(readBundleKeyFile(values['bundle-key'], protectionFromEnv()));
   }
   if (keys.length === 0) usage(`baseline restore needs a key that opens the backups: --key/--cert (the server's bundle key) or --bundle-key (the laptop's ${BUNDLE_KEY_FILE})`);
   const r = await restoreFromBackups(files.map((f) => resolve(f)), resolve(home), keys);

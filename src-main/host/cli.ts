@@ -75,6 +75,9 @@ Usage:
   baseline simulate --protocol modbus-tcp|s7|logix --profile FILE.csv [--values FILE.json] [--port N]
                    [--unit N] [--fault none|delay:MS|drop|garbage|truncate|close|scramble:K:N|exception:CODE]
                                                   a simulated controller on 127.0.0.1
+  baseline sync enrol-request --code CODE --fingerprint CA-SHA256 --out FILE | enrol-response FILE
+                                                  enrol by file, for a laptop with no network path to
+                                                  the server ever (server: \`baseline server enrol-file\`)
   baseline sync export --out FILE [--all] [--to SERVER-BUNDLE.pem] | import FILE | import-ack FILE.ack
                  | backup-folder [DIR|off] | status     [--home DIR]
                                                   sync by file on removable media (air-gapped plants):

@@ -3,11 +3,11 @@
  * host (Electron shell, web host, in-process tests). The CLI's read-only commands use `openReadOnly`.
  */
 import { hostname } from 'node:os';
-import { BaselineError } from '../../src-shared/common/errors.ts';
+import { BaselineError, type ErrorData } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { APP_VERSION } from '../app-version.ts';
 import { openStore, type OpenStore } from '../store/database.ts';
-import { loadOrCreateDeviceKey, readDevicePublicKey, type DeviceKey, type KeyProtection } from '../store/device-key-store.ts';
+import { RESTORED_PUBLIC_KEY_ONLY, loadOrCreateDeviceKey, readDevicePublicKey, restoredDirectoryError, type DeviceKey, type KeyProtection } from '../store/device-key-store.ts';
 import { JournalRepository } from '../store/journal-repository.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations.ts';
@@ -115,6 +115,9 @@ export class BaselineApp {
   readonly conflicts: ConflictService;
   private readonly backgroundSync: boolean;
 
+  /** Why this data directory is open read-only (it was rebuilt from backups and cannot sign), or null. */
+  readOnly: ErrorData | null = null;
+
   private constructor(store: OpenStore, deviceKey: DeviceKey, options: BaselineAppOptions) {
     this.store = store;
     this.deviceKey = deviceKey;
@@ -171,7 +174,7 @@ export class BaselineApp {
       identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), ...(options.sync ?? {}),
     });
     this.bundles = new SyncBundleService({
-      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, sync: this.sync,
+      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, keyProtection: options.keyProtection, sync: this.sync, identity: this.identity,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     this.backgroundSync = options.sync?.background ?? true;
@@ -191,6 +194,11 @@ export class BaselineApp {
       }
       const { key } = loadOrCreateDeviceKey(options.home, options.keyProtection, isNewStore);
       const app = new BaselineApp(store, key, options);
+      if (key.protection === RESTORED_PUBLIC_KEY_ONLY) {
+        // Rebuilt from backups (`baseline restore`): read and verify only; nothing is appended, nothing runs in the background.
+        app.readOnly = restoredDirectoryError(key.name, key.deviceId).toData();
+        return app;
+      }
       const actor = osUserActor();
       if (!journalHasOwnDevice) {
         app.journal.append('device.created', {
@@ -227,6 +235,7 @@ export class BaselineApp {
       keyProtection: this.deviceKey.protection,
       schemaVersion: LATEST_SCHEMA_VERSION,
       demo: this.isDemo(),
+      readOnly: this.readOnly ? { message: this.readOnly.message, hint: this.readOnly.hint } : null,
     };
   }
 
@@ -237,6 +246,7 @@ export class BaselineApp {
 
   /** Starts the background work of a host that stays open (Electron shell, web host): the drift clock. */
   startBackground(): void {
+    if (this.readOnly) return;
     this.driftScheduler.start();
   }
 

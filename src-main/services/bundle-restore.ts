@@ -21,7 +21,7 @@ import { BackupJournalSchema, DeviceEventsSchema, blobMember } from '../../src-s
 import { bundleJson, openBundle, sha256, type BundleKeyPair, type OpenedBundle } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { openStore } from '../store/database.ts';
-import { DEVICE_KEY_FILE } from '../store/device-key-store.ts';
+import { DEVICE_KEY_FILE, RESTORED_PUBLIC_KEY_ONLY } from '../store/device-key-store.ts';
 import { JournalRepository } from '../store/journal-repository.ts';
 import { SyncRepository } from '../store/sync-repository.ts';
 
@@ -120,7 +120,7 @@ export async function restoreFromBackups(files: readonly string[], home: string,
     // The public key only: the restored store verifies as this device's, and cannot sign as it.
     writeFileAtomic(join(home, DEVICE_KEY_FILE), JSON.stringify({
       format: 'baseline.device-key/1', deviceId, name: payload.name ?? deviceId, algorithm: 'Ed25519', publicKeyPem: payload.publicKeyPem,
-      protection: 'restored-public-key-only', privateKey: '', createdAt: genesis.at,
+      protection: RESTORED_PUBLIC_KEY_ONLY, privateKey: '', createdAt: genesis.at,
     }, null, 2) + '\n', 0o600);
     const journalRepo = new JournalRepository(store.db, null, undefined, { id: deviceId, publicKeyPem: payload.publicKeyPem });
     // The events went in as pulled ones (a pulled CA trust never adds trust); the tables are now replayed from the

@@ -11,26 +11,33 @@
  *
  * The laptop's bundle key is an RSA key with a self-signed certificate (RSA because CMS key transport wraps the
  * content key with it; the Ed25519 device key cannot). Its authenticity comes from the device's signature over
- * the manifest that carries it. It is kept in sync-bundle-key.json, readable only by the owner (0600).
+ * the manifest that carries it. It is kept in sync-bundle-key.json (0600), its private key sealed by the same
+ * protection as the device key (OS keychain under Electron, else the device-key passphrase when one is set), so a
+ * copy of the file without that secret opens no bundle or backup.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
 import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import { arrivingRowProblems } from '../../src-shared/node/chain-ingest.ts';
 import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
+import { anyCertificateFingerprint, checkDeviceCertificate } from '../../src-shared/node/plant-certificates.ts';
+import { SYNC_PROTOCOL, enrolmentStatement } from '../../src-shared/common/sync/sync-protocol.ts';
+import { isEnrolResponseFile, readEnrolResponseFile, writeEnrolRequestFile } from '../../src-shared/node/sync-bundle/enrol-file.ts';
+import type { Actor } from '../../src-shared/common/journal-event.ts';
 import {
   DEVICE_BUNDLE_OU, ServerEventsSchema, blobMember, readAckFile, serverBundleCertificateProblem,
 } from '../../src-shared/node/sync-bundle/bundle-content.ts';
 import { BUNDLE_SUFFIX, bundleJson, createBundleKeyPair, openBundle, sealBundle, sha256, type BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { DeviceKey } from '../store/device-key-store.ts';
+import type { DeviceKey, KeyProtection } from '../store/device-key-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
-import type { SyncService } from './sync-service.ts';
+import type { IdentityService } from './identity-service.ts';
+import type { EnrolmentFile, SyncService } from './sync-service.ts';
 
 /** The laptop's bundle key file. */
 export const BUNDLE_KEY_FILE = 'sync-bundle-key.json';
@@ -49,7 +56,10 @@ export interface SyncBundleDeps {
   blobs: BlobStore;
   hub: EventHub;
   deviceKey: DeviceKey;
+  /** Seals the bundle key's private half as the device key's is sealed. */
+  keyProtection: KeyProtection;
   sync: SyncService;
+  identity: IdentityService;
   clock?: () => Date;
   backupRetryMs?: number;
 }
@@ -102,6 +112,11 @@ export class SyncBundleService {
     this.clock = deps.clock ?? (() => new Date());
   }
 
+  /** A progress callback that pushes `sync.bundle.progress` to every window (the buttons show it). */
+  progressTo(operation: 'export' | 'import'): (done: number, total: number, detail?: string) => void {
+    return (done, total, detail) => this.deps.hub.emit('sync.bundle.progress', { operation, done, total, detail: detail ?? '' });
+  }
+
   private get own(): string {
     return this.deps.deviceKey.deviceId;
   }
@@ -109,12 +124,20 @@ export class SyncBundleService {
   /** This laptop's bundle key (created on first use). */
   bundleKey(): BundleKeyPair {
     const path = join(this.deps.home, BUNDLE_KEY_FILE);
+    const protection = this.deps.keyProtection;
     if (!existsSync(path)) {
       const pair = createBundleKeyPair({ commonName: `${this.deps.deviceKey.name} (${this.own})`, unit: DEVICE_BUNDLE_OU }, null);
-      writeFileAtomic(path, JSON.stringify({ format: 'baseline.bundle-key/1', ...pair }, null, 1) + '\n', 0o600);
+      writeBundleKeyFile(path, pair, protection);
+      return pair;
     }
-    const f = JSON.parse(readFileSync(path, 'utf8')) as BundleKeyPair;
-    return { certPem: f.certPem, keyPem: f.keyPem };
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as { format?: string; keyPem?: string; certPem?: string };
+    if (raw.format === 'baseline.bundle-key/1' && typeof raw.keyPem === 'string' && typeof raw.certPem === 'string') {
+      // A key written before it was sealed: seal it now with the device key's protection.
+      const pair = { certPem: raw.certPem, keyPem: raw.keyPem };
+      writeBundleKeyFile(path, pair, protection);
+      return pair;
+    }
+    return readBundleKeyFile(path, protection);
   }
 
   private plant(): { caCertificatePem: string; caFingerprint: string; serverId: string } {
@@ -150,14 +173,14 @@ export class SyncBundleService {
   }
 
   /** Writes a bundle of this laptop's unacknowledged events (all with `all`) to `out`. */
-  async exportBundle(out: string, options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<ExportResult> {
+  async exportBundle(out: string, options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {}): Promise<ExportResult> {
     const r = await this.exportBytes(options);
     writeFileAtomic(out, r.bytes, 0o600);
     return { ...r, file: out, bytes: r.bytes.length };
   }
 
   /** The bundle's bytes and a file name for it (the screen's "Export bundle" saves them where the person chooses). */
-  async exportBytes(options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<Omit<ExportResult, 'bytes' | 'file'> & { bytes: Buffer; fileName: string }> {
+  async exportBytes(options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {}): Promise<Omit<ExportResult, 'bytes' | 'file'> & { bytes: Buffer; fileName: string }> {
     const plant = this.plant();
     const serverCert = this.serverCertificate();
     if (!serverCert && !options.backup) {
@@ -176,9 +199,10 @@ export class SyncBundleService {
       members.push(['journal.json', Buffer.from(JSON.stringify({ others: this.deps.repo.foreignEventsInStoredOrder(this.own), ownOrder }))]);
     }
     const hashes = [...new Set(items.filter((i) => options.all || i.event.seq > acknowledged).flatMap((i) => i.blobs))];
+    options.onProgress?.(0, hashes.length + 1, `${events.length} events; content files`);
     hashes.forEach((h, i) => {
       members.push([blobMember(h), this.deps.blobs.get(h)]);
-      options.onProgress?.(i + 1, hashes.length + 1);
+      options.onProgress?.(i + 1, hashes.length + 1, 'content files, then signing and encrypting');
     });
     const head = this.deps.repo.head(this.own);
     const key = this.bundleKey();
@@ -190,7 +214,7 @@ export class SyncBundleService {
         deviceTime: this.clock().toISOString(), pullCursor: Number(this.deps.repo.get('pull-cursor') ?? '0'), recipientCertificatePem: key.certPem, backup: options.backup ?? false,
       },
     }, members, (text) => this.deps.deviceKey.sign(text), serverCert ? [serverCert, key.certPem] : [key.certPem]);
-    options.onProgress?.(hashes.length + 1, hashes.length + 1);
+    options.onProgress?.(hashes.length + 1, hashes.length + 1, 'written');
     const fileName = `baseline-${this.deps.deviceKey.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-to-server-${String(head.seq).padStart(8, '0')}${BUNDLE_SUFFIX}`;
     return { fileName, bytes, events: events.length, blobs: hashes.length, firstSeq: events[0]?.seq ?? 0, lastSeq: events[events.length - 1]?.seq ?? 0 };
   }
@@ -238,13 +262,88 @@ export class SyncBundleService {
   }
 
   /** Imports a file from the server: its acknowledgement (JSON text) or a bundle for this laptop (CMS, binary). */
-  async importFile(bytes: Buffer): Promise<ImportResult> {
-    return bytes[0] === 0x7b /* { */ ? this.importAck(bytes) : this.importBundle(bytes);
+  async importFile(bytes: Buffer, actor?: Actor, onProgress?: (done: number, total: number, detail?: string) => void): Promise<ImportResult> {
+    if (bytes[0] !== 0x7b /* { */) return this.importBundle(bytes, onProgress);
+    return isEnrolResponseFile(bytes) ? this.importEnrolResponse(bytes, actor ?? this.deviceActor()) : this.importAck(bytes);
+  }
+
+  private deviceActor(): Actor {
+    return { kind: 'device', id: this.own, name: this.deps.deviceKey.name };
+  }
+
+  // ---- enrolment by file ----
+
+  /**
+   * Writes an enrolment request file for a laptop with no network path to the server: the request online
+   * enrolment sends (the one-time code, this device's identity and key, proof it holds the key) and its bundle
+   * certificate. `caFingerprint` is the plant CA fingerprint the administrator gave with the code; the response
+   * is checked against it (or against a CA this laptop already trusts, when null).
+   */
+  enrolRequest(code: string, caFingerprint: string | null): { fileName: string; bytes: Buffer } {
+    const trimmed = code.trim();
+    if (trimmed.length < 4) throw new BaselineError('enrol-code-missing', 'Type the one-time enrolment code the administrator gave you.', 'The administrator prints it with `baseline server enrol-code`.');
+    const fp = caFingerprint === null ? null : caFingerprint.trim().toLowerCase().replace(/[^0-9a-f]/g, '');
+    if (fp !== null && fp.length !== 64) {
+      throw new BaselineError('enrol-fingerprint-invalid', 'The plant CA fingerprint must be 64 hexadecimal digits (SHA-256).', 'Copy it exactly as `baseline server enrol-code` printed it.');
+    }
+    if (fp === null && this.deps.identity.trust().caPems.length === 0) {
+      throw new BaselineError('enrol-fingerprint-missing', 'This laptop trusts no plant CA yet, so it needs the CA fingerprint to check the server\'s answer.', 'Type the fingerprint printed with the enrolment code.');
+    }
+    const key = this.deps.deviceKey;
+    const request = {
+      protocol: SYNC_PROTOCOL as typeof SYNC_PROTOCOL, code: trimmed, deviceId: key.deviceId, deviceName: key.name, publicKeyPem: key.publicKeyPem,
+      proof: key.sign(enrolmentStatement({ code: trimmed, deviceId: key.deviceId, publicKeyPem: key.publicKeyPem })),
+    };
+    this.deps.repo.set('enrol-file-ca', fp ?? '');
+    const bytes = writeEnrolRequestFile(request, this.bundleKey().certPem, (t) => key.sign(t), this.clock());
+    return { fileName: `baseline-enrol-request-${key.name.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`, bytes };
+  }
+
+  /** Imports the server's enrolment response: checks it as online enrolment checks the server's answer, then records the enrolment. */
+  importEnrolResponse(bytes: Buffer, actor: Actor): ImportResult {
+    const { body, signerCertificatePem } = readEnrolResponseFile(bytes);
+    const own = this.own;
+    if (body.deviceId !== own) {
+      throw new BaselineError('enrol-response-other-device', `This enrolment response is for device ${body.deviceName} (${body.deviceId}), not this laptop (${this.deps.deviceKey.name}, ${own}).`,
+        'Carry it to the laptop it names, and import this laptop\'s own response; nothing was recorded.');
+    }
+    const caPem = body.caCertificatePem;
+    const fingerprint = anyCertificateFingerprint(caPem);
+    const expected = this.deps.repo.get('enrol-file-ca') || null;
+    const trusted = this.deps.identity.trust().caPems.some((p) => anyCertificateFingerprint(p) === fingerprint);
+    if (fingerprint !== body.caFingerprint || (expected !== null ? expected !== fingerprint : !trusted)) {
+      throw new BaselineError('server-ca-mismatch',
+        expected === null
+          ? `The response's plant CA (fingerprint ${fingerprint.slice(0, 16)}…) is not one this laptop trusts.`
+          : `The response's plant CA has fingerprint ${fingerprint.slice(0, 16)}…, not the ${expected.slice(0, 16)}… given with the code: it may not come from your plant's server.`,
+        'Check the fingerprint printed with the enrolment code and write the request again; nothing was recorded.', { fingerprint });
+    }
+    const signerProblem = serverBundleCertificateProblem(signerCertificatePem, [caPem], this.clock());
+    if (signerProblem) throw new BaselineError('enrol-response-signer-untrusted', `The response was not signed by this plant's server: ${signerProblem}.`, 'Nothing was recorded; ask the administrator to import the request again.');
+    const check = checkDeviceCertificate(body.deviceCertificatePem, { deviceId: own, publicKeyPem: this.deps.deviceKey.publicKeyPem }, [caPem], new Set(), this.clock());
+    if (!check.ok) throw new BaselineError('device-certificate-invalid', `The server issued a device certificate this laptop cannot accept: ${check.reason}.`, 'Tell the administrator; this laptop was not enrolled.');
+    const current = this.deps.sync.enrolmentCa();
+    if (current && this.deviceCertificate() === body.deviceCertificatePem) {
+      return { nothingChanged: true, acknowledgedSeq: this.acknowledgedSeq(), message: 'Nothing changed: this laptop already holds this enrolment.' };
+    }
+    if (!trusted) this.deps.identity.trustCa(caPem, null, actor);
+    this.deps.journal.append('device.certified', {
+      deviceId: own, certificatePem: body.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: 'by file',
+    }, actor);
+    const file: EnrolmentFile = {
+      format: 'baseline.sync-enrolment/1', serverUrl: null, serverId: body.serverId, caCertificatePem: caPem, caFingerprint: fingerprint,
+      deviceCertificatePem: body.deviceCertificatePem, token: null, enrolledAt: this.clock().toISOString(),
+    };
+    this.deps.sync.adoptEnrolment(file);
+    this.learnServerCertificate(signerCertificatePem);
+    this.deps.repo.set('enrol-file-ca', '');
+    return { nothingChanged: false, acknowledgedSeq: this.acknowledgedSeq(), message: `Enrolled by file with the plant's server (CA ${fingerprint.slice(0, 16)}…): this laptop now syncs by bundles.` };
   }
 
   /** Imports a server's bundle: other devices' events, checked and stored as an online pull stores them. */
-  async importBundle(bytes: Buffer): Promise<ImportResult> {
+  async importBundle(bytes: Buffer, onProgress?: (done: number, total: number, detail?: string) => void): Promise<ImportResult> {
     const plant = this.plant();
+    onProgress?.(0, 1, 'decrypting and checking the bundle');
     const bundle = await openBundle(bytes, [this.bundleKey()]);
     const m = bundle.manifest;
     if (m.plantCaFingerprint !== plant.caFingerprint) {
@@ -268,8 +367,12 @@ export class SyncBundleService {
         'Ask the administrator for a new bundle for this laptop (`baseline server export --device ID --after ' + cursor + '`); nothing was imported.', { after: range.after, cursor });
     }
     const content = bundleJson(bundle, 'events.json', ServerEventsSchema);
+    // Progress: each content file, then the events (stored in one transaction).
+    const total = new Set(content.events.flatMap((e) => e.blobs)).size + content.events.length;
+    let done = 0;
     for (const item of content.events) {
       for (const h of item.blobs) {
+        onProgress?.(++done, total, 'content files');
         if (this.deps.blobs.has(h)) continue;
         const b = bundle.members.get(blobMember(h));
         if (!b) throw new BaselineError('bundle-altered', `The bundle lacks member ${blobMember(h)}, which event seq ${item.event.seq} of ${item.event.device} references.`, 'Ask for a new bundle; nothing was imported.', { member: blobMember(h) });
@@ -284,6 +387,7 @@ export class SyncBundleService {
       if (!key) return [{ device: ev.device, seq: ev.seq, kind: 'unknown-device', message: 'the server sent no valid plant-CA certificate for this device' }];
       return arrivingRowProblems(ev, key, head);
     });
+    onProgress?.(total, total, 'events checked and stored');
     const last = newer[newer.length - 1]?.event;
     if (outcome.stored > 0 && last) this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
     if (outcome.refusal) throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
@@ -304,6 +408,7 @@ export class SyncBundleService {
 
   /** Sets (or clears, with null) the folder evidence backups are written to. */
   setBackupFolder(folder: string | null): BackupStatus {
+    if (folder !== null) backupFolderProblem(folder);
     this.deps.repo.set('backup-folder', folder ?? '');
     return this.backupStatus();
   }
@@ -386,6 +491,78 @@ export class SyncBundleService {
       }
     }
     if (!this.closed) this.deps.hub.emit('sync.status', this.deps.sync.status());
+  }
+}
+
+/** The bundle key file: the certificate, and the private key sealed as the device key is. */
+interface BundleKeyFile {
+  format: 'baseline.bundle-key/2';
+  certPem: string;
+  protection: KeyProtection['kind'];
+  sealedKey: string;
+}
+
+function writeBundleKeyFile(path: string, pair: BundleKeyPair, protection: KeyProtection): void {
+  const file: BundleKeyFile = { format: 'baseline.bundle-key/2', certPem: pair.certPem, protection: protection.kind, sealedKey: protection.seal(pair.keyPem) };
+  writeFileAtomic(path, JSON.stringify(file, null, 1) + '\n', 0o600);
+}
+
+/**
+ * Reads a laptop's bundle key file (its own, or a copy given to `baseline restore --bundle-key`), unsealing the
+ * private key with `protection`; without the secret that sealed it the key cannot be used.
+ */
+export function readBundleKeyFile(path: string, protection: KeyProtection): BundleKeyPair {
+  let file: Partial<Omit<BundleKeyFile, 'format'>> & { format?: string; keyPem?: unknown };
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as typeof file;
+  } catch {
+    throw new BaselineError('bundle-key-unreadable', `The bundle key file ${path} is not readable JSON.`, `Use the ${BUNDLE_KEY_FILE} from the laptop's data directory.`);
+  }
+  if (file.format === 'baseline.bundle-key/1' && typeof file.keyPem === 'string' && typeof file.certPem === 'string') return { certPem: file.certPem, keyPem: file.keyPem };
+  if (file.format !== 'baseline.bundle-key/2' || typeof file.certPem !== 'string' || typeof file.sealedKey !== 'string') {
+    throw new BaselineError('bundle-key-unreadable', `The bundle key file ${path} has an unknown format (${String(file.format)}).`, `Use the ${BUNDLE_KEY_FILE} from the laptop's data directory.`);
+  }
+  if (file.protection !== protection.kind) {
+    throw new BaselineError('bundle-key-protection-mismatch',
+      `The bundle key in ${path} is sealed by "${file.protection}", but this program offers "${protection.kind}": it cannot be used without the secret that sealed it.`,
+      file.protection === 'os-keychain'
+        ? 'Open it with the Baseline desktop app on the computer that created it, or restore with the server\'s bundle key (--key/--cert).'
+        : file.protection === 'passphrase'
+          ? 'Set BASELINE_DEVICE_KEY_PASSPHRASE to the laptop\'s device-key passphrase.'
+          : 'Open it with the same kind of Baseline program that created it.');
+  }
+  let keyPem: string;
+  try {
+    keyPem = protection.open(file.sealedKey);
+  } catch (err) {
+    if (err instanceof BaselineError && err.code === 'device-key-locked') {
+      throw new BaselineError('bundle-key-locked', `The bundle key in ${path} could not be unlocked with the given passphrase.`, 'Set BASELINE_DEVICE_KEY_PASSPHRASE to the passphrase of the laptop that wrote it.');
+    }
+    throw err;
+  }
+  return { certPem: file.certPem, keyPem };
+}
+
+/** Refuses a backup folder that is not an absolute path to an existing folder this program can write to. */
+function backupFolderProblem(folder: string): void {
+  if (!isAbsolute(folder)) {
+    throw new BaselineError('backup-folder-not-absolute', `"${folder}" is not a full path to a folder.`, 'Type the whole path, e.g. /media/usb-backup or E:\\baseline-backup.');
+  }
+  let isDir: boolean;
+  try {
+    isDir = statSync(folder).isDirectory();
+  } catch {
+    throw new BaselineError('backup-folder-missing', `There is no folder ${folder}.`, 'Plug in the drive, or create the folder first, then choose it again. The setting was not changed.');
+  }
+  if (!isDir) throw new BaselineError('backup-folder-not-folder', `${folder} is a file, not a folder.`, 'Choose the folder on the removable drive. The setting was not changed.');
+  try {
+    accessSync(folder, constants.W_OK);
+    const probe = join(folder, `.baseline-write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (err) {
+    throw new BaselineError('backup-folder-read-only', `Baseline cannot write to ${folder} (${(err as NodeJS.ErrnoException).code ?? 'no permission'}): the drive is write-protected or the folder is not yours.`,
+      'Unlock the drive (write-protect switch) or choose another folder. The setting was not changed.');
   }
 }
 

@@ -36,14 +36,16 @@ import { SyncHttpClient } from './sync-http-client.ts';
 export const ENROLMENT_FILE = 'sync-enrolment.json';
 
 /** What enrolment left on this laptop. */
-interface EnrolmentFile {
+export interface EnrolmentFile {
   format: 'baseline.sync-enrolment/1';
-  serverUrl: string;
+  /** null when enrolled by file (no network path to the server): sync only by bundles. */
+  serverUrl: string | null;
   serverId: string;
   caCertificatePem: string;
   caFingerprint: string;
   deviceCertificatePem: string;
-  token: string;
+  /** null when enrolled by file: the response carries no access token. */
+  token: string | null;
   enrolledAt: string;
 }
 
@@ -109,6 +111,10 @@ export class SyncService {
   private http(): SyncHttpClient {
     const e = this.enrolment;
     if (!e) throw new BaselineError('sync-not-enrolled', 'This laptop is not enrolled with a central server.', 'Enrol it with the server address and a one-time code from the administrator.');
+    if (e.serverUrl === null || e.token === null) {
+      throw new BaselineError('sync-by-file-only', 'This laptop was enrolled by file and has no network path to the server: it syncs by bundles only.',
+        'Use "Export bundle" and "Import from server" (or `baseline sync export` / `import`). To sync over the network, enrol it online with a new code.');
+    }
     this.client ??= new SyncHttpClient(e.serverUrl, e.caCertificatePem, e.token, this.deps.timeoutMs);
     return this.client;
   }
@@ -120,14 +126,14 @@ export class SyncService {
     this.timer = setInterval(() => void this.syncInBackground(), interval);
     this.timer.unref();
     this.unsubscribe = this.deps.journal.onAppended(() => {
-      if (!this.enrolment || this.soon || this.closed) return;
+      if (!this.enrolment?.serverUrl || this.soon || this.closed) return;
       this.soon = setTimeout(() => {
         this.soon = null;
         void this.syncInBackground();
       }, this.deps.afterEventMs ?? 3_000);
       this.soon.unref();
     });
-    if (this.enrolment) void this.syncInBackground();
+    void this.syncInBackground();
   }
 
   /** Stops background sync and waits for a sync in progress to finish. */
@@ -145,7 +151,7 @@ export class SyncService {
   }
 
   private async syncInBackground(): Promise<void> {
-    if (!this.enrolment || this.closed) return;
+    if (!this.enrolment || this.enrolment.serverUrl === null || this.closed) return;
     await this.syncNow().catch(() => undefined);
   }
 
@@ -221,7 +227,7 @@ export class SyncService {
     };
     if (!trusted) this.deps.identity.trustCa(caPem, null, actor);
     this.deps.journal.append('device.certified', {
-      deviceId: key.deviceId, certificatePem: response.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: file.serverUrl,
+      deviceId: key.deviceId, certificatePem: response.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: new URL(serverUrl).origin,
     }, actor);
     writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n', 0o600);
     this.enrolment = file;
@@ -230,6 +236,16 @@ export class SyncService {
     this.lastError = null;
     this.emit();
     return this.status();
+  }
+
+  /** Records an enrolment made by file (the bundle service checked the server's response); from now on this laptop syncs by bundles. */
+  adoptEnrolment(file: EnrolmentFile): void {
+    writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n', 0o600);
+    this.enrolment = file;
+    this.client?.close();
+    this.client = null;
+    this.lastError = null;
+    this.emit();
   }
 
   /** Syncs now (or joins the sync already running); the status says how it went. Never throws for a sync failure. */

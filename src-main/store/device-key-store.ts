@@ -58,17 +58,20 @@ interface DeviceKeyFile {
   name: string;
   algorithm: 'Ed25519';
   publicKeyPem: string;
-  protection: KeyProtection['kind'];
+  protection: KeyProtection['kind'] | typeof RESTORED_PUBLIC_KEY_ONLY;
   privateKey: string;
   createdAt: string;
 }
 
-/** An unlocked device key. */
+/** The protection `baseline restore` writes: the public key only, so the rebuilt store verifies but cannot sign. */
+export const RESTORED_PUBLIC_KEY_ONLY = 'restored-public-key-only';
+
+/** An unlocked device key (or, for a directory rebuilt from backups, a public key that refuses to sign). */
 export interface DeviceKey {
   readonly deviceId: string;
   readonly name: string;
   readonly publicKeyPem: string;
-  readonly protection: KeyProtection['kind'];
+  readonly protection: KeyProtection['kind'] | typeof RESTORED_PUBLIC_KEY_ONLY;
   readonly createdAt: string;
   sign(text: string): string;
 }
@@ -76,7 +79,23 @@ export interface DeviceKey {
 /** File name of the device key inside a data directory. */
 export const DEVICE_KEY_FILE = 'device-key.json';
 
+/** The refusal every signature meets in a data directory rebuilt from backups. */
+export function restoredDirectoryError(name: string, deviceId: string): BaselineError {
+  return new BaselineError('data-directory-restored',
+    `This data directory was rebuilt from evidence backups of ${name} (device ${deviceId}): it can be read and verified, but it cannot sign, because the backups hold that laptop's public key only.`,
+    'It is open read-only. To record new work, enrol this laptop as a new device: start Baseline on a new, empty data directory and enrol it with a one-time code (online or by file). The rebuilt directory stays as the record of what the lost laptop held.',
+    { deviceId });
+}
+
 function unlock(file: DeviceKeyFile, protection: KeyProtection): DeviceKey {
+  if (file.protection === RESTORED_PUBLIC_KEY_ONLY) {
+    return {
+      deviceId: file.deviceId, name: file.name, publicKeyPem: file.publicKeyPem, protection: RESTORED_PUBLIC_KEY_ONLY, createdAt: file.createdAt,
+      sign: () => {
+        throw restoredDirectoryError(file.name, file.deviceId);
+      },
+    };
+  }
   if (file.protection !== protection.kind) {
     throw new BaselineError('device-key-protection-mismatch',
       `This data directory's device key is protected by "${file.protection}", but this program offers "${protection.kind}".`,

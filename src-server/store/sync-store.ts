@@ -18,6 +18,9 @@ import type { ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import { describeProblems } from '../../src-shared/node/chain-ingest.ts';
 import type { ServerDatabase, ServerTables } from './server-database.ts';
 
+/** Rows per multi-row INSERT (13 columns: well under SQLite's and PostgreSQL's bound-parameter limits). */
+const INSERT_ROWS = 250;
+
 /** A device as the server knows it. */
 export type DeviceRow = ServerTables['devices'];
 
@@ -114,6 +117,13 @@ export class SyncStore {
     }).execute();
   }
 
+  /** How many enrolment attempts were refused for their code since a time (enrolment by file counts them to slow guessing). */
+  async enrolCodeRefusalsSince(since: Date): Promise<number> {
+    const row = await this.db.selectFrom('refusals').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('code', 'in', ['enrol-code-wrong', 'enrol-code-used', 'enrol-code-expired']).where('at', '>=', since.toISOString()).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Refusals recorded, oldest first (optionally of one device). */
   async refusals(device?: string): Promise<{ device: string | null; at: string; code: string; message: string }[]> {
     let q = this.db.selectFrom('refusals').select(['device', 'at', 'code', 'message']).orderBy('id');
@@ -205,32 +215,58 @@ export class SyncStore {
         }, true);
       }
 
+      // What the checks below need from the store, read once for the whole batch: the hashes of events already
+      // acknowledged (a resent event is a duplicate only if it is the same) and which referenced blobs are held.
+      const resent = items.filter((i) => i.event.device === deviceId && i.event.seq <= ackSeq).map((i) => i.event.seq);
+      const storedHash = new Map<number, string>();
+      for (let i = 0; i < resent.length; i += 500) {
+        const rows = await trx.selectFrom('events').select(['seq', 'hash']).where('device', '=', deviceId).where('seq', 'in', resent.slice(i, i + 500)).execute();
+        for (const r of rows) storedHash.set(Number(r.seq), r.hash);
+      }
+      const referenced = [...new Set(items.flatMap((i) => i.blobs))];
+      const heldBlobs = new Set<string>();
+      for (let i = 0; i < referenced.length; i += 500) {
+        for (const r of await trx.selectFrom('blobs').select('sha256').where('sha256', 'in', referenced.slice(i, i + 500)).execute()) heldBlobs.add(r.sha256);
+      }
+      // Accepted rows are written in multi-row inserts, the valid prefix before any refusal included.
+      const rows: ServerTables['events'][] = [];
+      const flags: ServerTables['clock_flags'][] = [];
+      const flush = async (): Promise<void> => {
+        for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto('events').values(rows.slice(i, i + INSERT_ROWS)).execute();
+        for (let i = 0; i < flags.length; i += INSERT_ROWS) await trx.insertInto('clock_flags').values(flags.slice(i, i + INSERT_ROWS)).execute();
+        rows.length = 0;
+        flags.length = 0;
+      };
+      const refuseAfterFlush = async (error: ErrorData, flag: boolean): Promise<IngestOutcome> => {
+        await flush();
+        return refuse(error, flag);
+      };
+
       for (const item of items) {
         const e = item.event;
         if (e.device !== deviceId) {
-          return refuse({ code: 'wrong-device', message: `Event seq ${e.seq} belongs to device ${e.device}, not to this laptop (${deviceId}).`, hint: 'A laptop pushes only its own events; other devices\' events reach the server from those devices.' }, false);
+          return refuseAfterFlush({ code: 'wrong-device', message: `Event seq ${e.seq} belongs to device ${e.device}, not to this laptop (${deviceId}).`, hint: 'A laptop pushes only its own events; other devices\' events reach the server from those devices.' }, false);
         }
         if (e.seq <= ackSeq) {
-          const stored = await trx.selectFrom('events').select('hash').where('device', '=', deviceId).where('seq', '=', e.seq).executeTakeFirst();
-          if (stored?.hash === e.hash) {
+          if (storedHash.get(e.seq) === e.hash) {
             duplicates++;
             continue;
           }
-          return refuse({
+          return refuseAfterFlush({
             code: 'journal-forked', message: `Event seq ${e.seq} differs from the event ${e.seq} the server already acknowledged for this laptop: its journal was restored from a backup or altered.`,
             hint: 'Nothing was overwritten on the server. Stop using this laptop for changes and ask the administrator to compare its journal with the server\'s copy.',
             details: { seq: e.seq },
           }, true);
         }
         if (e.seq !== ackSeq + 1) {
-          return refuse({
+          return refuseAfterFlush({
             code: 'seq-gap', message: `Event seq ${e.seq} does not follow the last acknowledged event ${ackSeq}.`,
             hint: 'Sync again: the laptop sends from the server\'s acknowledged position.', details: { expected: ackSeq + 1, got: e.seq },
           }, false);
         }
         const problems = check(e, { seq: ackSeq, hash: ackHash });
         if (problems.length > 0) {
-          return refuse({
+          return refuseAfterFlush({
             code: `event-${problems[0]!.kind}`, message: `The server refused ${describeProblems(problems)}.`,
             hint: problems[0]!.kind === 'signer-revoked'
               ? 'Nothing from this event on was accepted; everything before it was. The person may no longer sign: an administrator must decide what happens to this laptop\'s later records (they stay on the laptop).'
@@ -239,29 +275,27 @@ export class SyncStore {
           }, false);
         }
         const blobs = [...new Set(item.blobs)];
-        if (blobs.length > 0) {
-          const held = await trx.selectFrom('blobs').select('sha256').where('sha256', 'in', blobs).execute();
-          const missing = blobs.filter((b) => !held.some((h) => h.sha256 === b));
-          if (missing.length > 0) {
-            return refuse({
-              code: 'blob-missing', message: `Event seq ${e.seq} references content the server does not hold yet (${missing[0]!.slice(0, 12)}…).`,
-              hint: 'Sync again: the laptop sends the content before the events that reference it.', details: { seq: e.seq, missing },
-            }, false);
-          }
+        const missing = blobs.filter((b) => !heldBlobs.has(b));
+        if (missing.length > 0) {
+          return refuseAfterFlush({
+            code: 'blob-missing', message: `Event seq ${e.seq} references content the server does not hold yet (${missing[0]!.slice(0, 12)}…).`,
+            hint: 'Sync again: the laptop sends the content before the events that reference it.', details: { seq: e.seq, missing },
+          }, false);
         }
         globalSeq++;
-        await trx.insertInto('events').values({
+        rows.push({
           global_seq: globalSeq, device: e.device, seq: e.seq, id: e.id, prev: e.prev, type: e.type, payload: e.payload, actor: e.actor,
           at: e.at, hash: e.hash, sig: e.sig, blobs: JSON.stringify(blobs), received_at: nowIso,
-        }).execute();
+        });
         for (const flag of clockFlags(e, previousAt, now, offsetMs)) {
-          await trx.insertInto('clock_flags').values({ id: uuidv7(), device: deviceId, seq: e.seq, event_id: e.id, kind: flag.kind, message: flag.message, received_at: nowIso }).execute();
+          flags.push({ id: uuidv7(), device: deviceId, seq: e.seq, event_id: e.id, kind: flag.kind, message: flag.message, received_at: nowIso });
         }
         previousAt = e.at;
         ackSeq = e.seq;
         ackHash = e.hash;
         accepted++;
       }
+      await flush();
       await this.finishIngest(trx, deviceId, ackSeq, ackHash, globalSeq, nowIso, deviceTime, null);
       return { acknowledgedSeq: ackSeq, accepted, duplicates, refusal: null };
     });

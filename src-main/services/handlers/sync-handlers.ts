@@ -9,12 +9,16 @@ export function syncHandlers(app: BaselineApp): DomainHandlers<typeof SYNC_OPERA
     'sync.status': () => app.sync.status(),
     'sync.now': () => app.sync.syncNow(),
     'sync.bundle.export': async () => {
-      const r = await app.bundles.exportBytes();
+      const r = await app.bundles.exportBytes({ onProgress: app.bundles.progressTo('export') });
       return { fileName: r.fileName, bundleBase64: r.bytes.toString('base64'), events: r.events, blobs: r.blobs };
     },
     'sync.bundle.import': async (req) => {
-      const r = await app.bundles.importFile(Buffer.from(req.fileBase64, 'base64'));
+      const r = await app.bundles.importFile(Buffer.from(req.fileBase64, 'base64'), app.actor(), app.bundles.progressTo('import'));
       return { nothingChanged: r.nothingChanged, message: r.message };
+    },
+    'sync.enrolFile.request': (req) => {
+      const r = app.bundles.enrolRequest(req.code, req.caFingerprint === null || req.caFingerprint === '' ? null : req.caFingerprint);
+      return { fileName: r.fileName, requestBase64: r.bytes.toString('base64') };
     },
     'sync.backup.status': () => app.bundles.backupStatus(),
     'sync.backup.setFolder': (req) => app.bundles.setBackupFolder(req.folder),

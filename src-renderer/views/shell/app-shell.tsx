@@ -32,6 +32,13 @@ export function AppShell() {
         <SyncStatusBar />
       </header>
       {info?.demo && <DemoBanner />}
+      {info?.readOnly && (
+        <div className="read-only-banner" role="alert" aria-label="Read-only data directory">
+          <strong>READ-ONLY</strong>
+          <span>{info.readOnly.message}</span>
+          <span className="muted">{info.readOnly.hint}</span>
+        </div>
+      )}
       <div className="body">
         <nav className="sidenav" aria-label="Screens">
           {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (

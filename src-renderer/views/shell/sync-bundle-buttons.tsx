@@ -5,9 +5,21 @@
  * and what is not yet backed up are shown in the tooltip.
  */
 import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { errorOf, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
+import { BackupFolderPanel } from './backup-folder-panel.tsx';
+
+/** Saves bytes the main process sent as a download (the browser's or Electron's save dialog). */
+export function saveDownload(base64: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([bytesOf(base64)], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
 
 function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
@@ -16,7 +28,7 @@ function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function readBase64(file: File): Promise<string> {
+export function readBase64(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => {
@@ -37,7 +49,16 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<ErrorData | null>(null);
   const [backup, setBackup] = useState<Backup | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number; detail: string } | null>(null);
+  const [showBackup, setShowBackup] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+
+  // Progress pushed by the main process while a bundle is written or imported.
+  useEffect(() => {
+    if (!api) return undefined;
+    // Rendered at once (not batched with the answer that may follow in the next message), so every step shows.
+    return api.on('sync.bundle.progress', (p) => flushSync(() => setProgress({ done: p.done, total: p.total, detail: p.detail })));
+  }, [api]);
 
   useEffect(() => {
     if (!api) return;
@@ -47,27 +68,25 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
   async function exportBundle() {
     if (!api) return;
     setBusy('export');
+    setProgress(null);
     setError(null);
     setDone(null);
     try {
       const r = await api.invoke('sync.bundle.export', {});
-      const url = URL.createObjectURL(new Blob([bytesOf(r.bundleBase64)], { type: 'application/octet-stream' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = r.fileName;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveDownload(r.bundleBase64, r.fileName);
       setDone(`Saved ${r.fileName}: ${r.events} events and ${r.blobs} content files, encrypted to the server. Carry it to the server (baseline server import) and bring back the .ack file.`);
     } catch (err) {
       setError(errorOf(err));
     } finally {
       setBusy(null);
+      setProgress(null);
     }
   }
 
   async function importFile(file: File) {
     if (!api) return;
     setBusy('import');
+    setProgress(null);
     setError(null);
     setDone(null);
     try {
@@ -77,6 +96,7 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
       setError(errorOf(err));
     } finally {
       setBusy(null);
+      setProgress(null);
       if (input.current) input.current.value = '';
     }
   }
@@ -92,7 +112,16 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
         <input ref={input} type="file" className="sync-bundle-input" data-testid="sync-bundle-file" accept=".baseline-bundle,.ack"
           disabled={busy !== null} onChange={(e) => { const f = e.target.files?.[0]; if (f) void importFile(f); }} />
       </label>
+      {busy !== null && (
+        <span className="sync-bundle-progress" data-testid="sync-bundle-progress" role="progressbar" aria-label={busy === 'export' ? 'Writing bundle' : 'Importing'}
+          aria-valuemin={0} aria-valuemax={progress?.total ?? 1} aria-valuenow={progress?.done ?? 0}>
+          <progress max={progress?.total ?? 1} value={progress?.done ?? 0} />
+          <span>{progress ? `${progress.done} of ${progress.total}${progress.detail ? ` · ${progress.detail}` : ''}` : 'starting…'}</span>
+        </span>
+      )}
+      <button type="button" onClick={() => setShowBackup((v) => !v)} aria-expanded={showBackup}>Evidence backup…</button>
       {backup?.lastError && <span className="sync-conflicts" data-testid="backup-failed">Backup failed</span>}
+      {showBackup && <BackupFolderPanel onClose={() => setShowBackup(false)} onChanged={(b) => setBackup(b)} />}
       {(done || error) && (
         <span className="sync-bundle-outcome">
           {done && <span role="status" data-testid="sync-bundle-result">{done}</span>}

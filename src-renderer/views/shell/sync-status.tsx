@@ -8,6 +8,7 @@ import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-wor
 import { useAppStore } from '../../state/app-store.ts';
 import { ConnectivityIndicator } from '../../components/connectivity-indicator.tsx';
 import { SyncBundleButtons } from './sync-bundle-buttons.tsx';
+import { EnrolByFile } from './enrol-by-file.tsx';
 
 const DOT: Record<SyncStatus['state'], string> = {
   'not-enrolled': 'offline', idle: 'online', syncing: 'online', offline: 'offline', refused: 'refused',
@@ -17,6 +18,7 @@ const DOT: Record<SyncStatus['state'], string> = {
 export function SyncStatusBar() {
   const api = useAppStore((s) => s.api);
   const connectivity = useAppStore((s) => s.connectivity);
+  const readOnly = useAppStore((s) => Boolean(s.info?.readOnly));
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [asking, setAsking] = useState(false);
 
@@ -31,8 +33,21 @@ export function SyncStatusBar() {
     };
   }, [api]);
 
-  if (!status || status.state === 'not-enrolled') return <ConnectivityIndicator connectivity={connectivity} />;
-  const words = syncStatusWords(status);
+  if (!status) return <ConnectivityIndicator connectivity={connectivity} />;
+  if (status.state === 'not-enrolled') {
+    return (
+      <span className="sync-status" data-testid="sync-status" data-state={status.state}>
+        <ConnectivityIndicator connectivity={connectivity} />
+        {!readOnly && <EnrolByFile />}
+      </span>
+    );
+  }
+  // Enrolled by file (no server address): no network path, so no "Sync now"; the label says how it syncs.
+  const byFile = status.server === null;
+  const plain = syncStatusWords(status);
+  const words = byFile && (status.state === 'offline' || status.state === 'refused')
+    ? { label: `By file · ${status.waiting > 0 ? `${status.waiting.toLocaleString('en-US')} event${status.waiting === 1 ? '' : 's'} waiting` : 'nothing waiting'}`, detail: 'This laptop was enrolled by file and has no network path to the server: carry bundles (Export bundle, Import from server).' }
+    : plain;
   const syncNow = () => {
     if (!api) return;
     setAsking(true);
@@ -50,9 +65,11 @@ export function SyncStatusBar() {
           {status.conflicts.length === 1 ? '1 conflict' : `${status.conflicts.length} conflicts`}
         </span>
       )}
-      <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
-        {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
-      </button>
+      {!byFile && (
+        <button type="button" className="sync-now" onClick={syncNow} disabled={asking || status.state === 'syncing'}>
+          {asking || status.state === 'syncing' ? 'Syncing…' : 'Sync now'}
+        </button>
+      )}
       <SyncBundleButtons waiting={status.waiting} />
     </span>
   );

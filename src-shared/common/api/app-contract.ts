@@ -25,10 +25,12 @@ export const APP_OPERATIONS = {
       deviceName: z.string(),
       home: z.string(),
       transport: z.enum(['electron', 'web', 'cli', 'in-process']),
-      keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions']),
+      keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions', 'restored-public-key-only']),
       schemaVersion: z.number(),
       /** A demo data directory: every screen says DEMO. */
       demo: z.boolean(),
+      /** Set when the data directory is open read-only (rebuilt from backups: it verifies but cannot sign), with what to do. */
+      readOnly: z.object({ message: z.string(), hint: z.string() }).nullable().optional(),
     }),
   },
   'connectivity.get': { request: Empty, response: ConnectivitySchema },

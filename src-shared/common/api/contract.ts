@@ -53,6 +53,8 @@ export const OPERATIONS = {
 export const PUSHED_EVENTS = {
   'connectivity.changed': ConnectivitySchema,
   'sync.status': SyncStatusSchema,
+  /** How far a bundle export or import has got (content files and events done of total). */
+  'sync.bundle.progress': z.object({ operation: z.enum(['export', 'import']), done: z.number(), total: z.number(), detail: z.string() }),
   'journal.appended': z.object({ id: z.string(), device: z.string(), seq: z.number(), type: z.string() }),
   'capture.progress': z.object({ captureId: z.string(), controllerId: z.string(), done: z.number(), total: z.number(), detail: z.string() }),
   'capture.finished': z.object({

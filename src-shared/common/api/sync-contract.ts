@@ -87,6 +87,14 @@ export const SYNC_OPERATIONS = {
     request: z.object({ fileName: z.string().max(500), fileBase64: z.string() }).strict(),
     response: z.object({ nothingChanged: z.boolean(), message: z.string() }),
   },
+  /** Enrolment by file (no network path to the server ever): the request to carry to the server; its response is imported with sync.bundle.import. */
+  'sync.enrolFile.request': {
+    request: z.object({
+      code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
+      caFingerprint: z.string().trim().max(200).nullable(),
+    }).strict(),
+    response: z.object({ fileName: z.string(), requestBase64: z.string() }),
+  },
   /** Evidence backup: where it goes and where it stands. */
   'sync.backup.status': { request: Empty, response: BackupStatusSchema },
   'sync.backup.setFolder': { request: z.object({ folder: z.string().trim().min(1).max(1000).nullable() }).strict(), response: BackupStatusSchema },

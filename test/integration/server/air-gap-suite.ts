@@ -2,15 +2,17 @@
  * Air-gapped plants (sync by file on removable media, evidence backups), run against a server on SQLite and on
  * PostgreSQL (air-gap-sqlite.test.ts, air-gap-postgres.test.ts).
  *
- * The laptops enrol once over loopback; then the server stops listening and everything travels as files: laptop
- * A's approvals reach laptop B by bundle, B executes the change at the cabinet with an evidence backup written
+ * Laptop A (the office's) enrols once over loopback; then the server stops listening. Laptop B, at the cabinet, is
+ * never online at all: it enrols by file (request, the server's checks of the one-time code, signed response), and
+ * everything travels as files: laptop A's approvals reach laptop B by bundle, B executes the change at the cabinet with an evidence backup written
  * at every checkpoint signature, B's evidence goes to the server by bundle and is stored there exactly as online
  * sync stores it, and the acknowledgement comes back. Then: refusals (a flipped byte names its member), and a
  * restore of B's backups into an empty data directory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import forge from 'node-forge';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { backupFilesIn } from '../../../src-main/services/sync-bundle-service.ts';
@@ -19,6 +21,7 @@ import { runCli } from '../../../src-main/host/cli.ts';
 import { openStore } from '../../../src-main/store/database.ts';
 import { runServerCli, startServer, type RunningServer } from '../../../src-server/server-cli.ts';
 import { exportDeviceBundle, importDeviceBundle, serverBundleKey } from '../../../src-server/bundle-import.ts';
+import { enrolFromFile } from '../../../src-server/enrol-file.ts';
 import { prepareServerHome, defaultServerNames } from '../../../src-server/server-home.ts';
 import { writeAckFile } from '../../../src-shared/node/sync-bundle/bundle-content.ts';
 import { createCa } from '../../../src-shared/node/pki.ts';
@@ -51,6 +54,18 @@ function flipInMember(bundle: Buffer, key: BundleKeyPair, member: string): Buffe
   return copy;
 }
 
+/**
+ * Mounts a 1 MB tmpfs on `dir`: a real small drive that fills up and can be remounted read-only. Needs root (or
+ * CAP_SYS_ADMIN), as the test machine runs; anywhere else the test fails saying so rather than pretending.
+ */
+function mountSmallDrive(dir: string): void {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (err) {
+    throw new Error(`This test mounts a 1 MB tmpfs as a small removable drive and needs root (or CAP_SYS_ADMIN) for it: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Defines the air-gap suite for one database. */
 export function defineAirGapSuite(name: string, target: () => ServerTarget): void {
   describe(`air-gapped plant: sync by file and evidence backups (${name})`, () => {
@@ -61,6 +76,7 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
     const homeB = tempHome('baseline-laptop-b-');
     const media = tempHome('baseline-usb-');
     const restored = tempHome('baseline-restored-');
+    const homeC = tempHome('baseline-laptop-c-');
     let server: RunningServer;
     let a: BaselineApp;
     let b: BaselineApp;
@@ -89,9 +105,8 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       plantCaForServer(a, homeA.home, serverHome.home);
       now = story;
       server = await startServer({ home: serverHome.home, port: 0, host: '127.0.0.1', postgresUrl: target().postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
-      // The only network either laptop ever sees: enrolment, once, before going into the zone.
+      // The only network laptop A ever sees: enrolment, once. Laptop B never sees one.
       await a.sync.enrol(server.url, await enrolCode(server), server.pki.caFingerprint, a.actor());
-      await b.sync.enrol(server.url, await enrolCode(server), server.pki.caFingerprint, b.actor());
       port = server.port;
       await server.close();
     }, 60_000);
@@ -99,7 +114,69 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       a?.close();
       b?.close();
       await line1?.sim.close();
-      for (const t of [serverHome, homeA, homeB, media, restored]) t.cleanup();
+      for (const t of [serverHome, homeA, homeB, homeC, media, restored]) t.cleanup();
+    });
+
+    it('a laptop that was never online enrols by file, with the code checks of online enrolment; wrong and used codes, another device\'s and a tampered response are refused', { timeout: 60_000 }, async () => {
+      expect(b.sync.status().state).toBe('not-enrolled');
+      const issued = await serverCli('enrol-code');
+      expect(issued.code).toBe(0);
+      const code = /Enrolment code: (\S+)/.exec(issued.text)![1]!;
+      const fingerprint = /fingerprint \(SHA-256\): ([0-9a-f]{64})/.exec(issued.text)![1]!;
+      // A mistyped code: refused by the server, nothing enrolled.
+      writeFileSync(usb('b-wrong.json'), b.bundles.enrolRequest('ZZZZ-ZZZZ-ZZZZ', fingerprint).bytes);
+      const wrong = await serverCli('enrol-file', usb('b-wrong.json'));
+      expect(wrong.code).toBe(1);
+      expect(wrong.text).toMatch(/The enrolment code is not one this server issued/);
+      expect(existsSync(usb('b-wrong.json.response'))).toBe(false);
+      // The right code, written from B's command line (the app closed: one program at a time holds a data directory).
+      b.close();
+      const req = io();
+      expect(await runCli(['sync', 'enrol-request', '--code', code, '--fingerprint', fingerprint, '--out', usb('b-enrol.json'), '--home', homeB.home], req.io), req.text()).toBe(0);
+      expect(req.text()).toMatch(/Wrote the enrolment request/);
+      b = openLaptop(homeB.home, clock);
+      const enrolled = await serverCli('enrol-file', usb('b-enrol.json'));
+      expect(enrolled.text).toMatch(/Enrolled .* by file/);
+      expect(enrolled.code).toBe(0);
+      // The same code from another laptop: used.
+      const c = openLaptop(homeC.home, clock);
+      try {
+        writeFileSync(usb('c-enrol.json'), c.bundles.enrolRequest(code, fingerprint).bytes);
+        const used = await serverCli('enrol-file', usb('c-enrol.json'));
+        expect(used.code).toBe(1);
+        expect(used.text).toMatch(/already used; each code enrols one laptop once/);
+        // B's response carried to C: refused, naming the device it is for.
+        expect(() => c.bundles.importEnrolResponse(readFileSync(usb('b-enrol.json.response')), c.actor())).toThrow(/This enrolment response is for device .*, not this laptop/);
+        expect(c.sync.status().state).toBe('not-enrolled');
+      } finally {
+        c.close();
+      }
+      // Guessing codes by file is slowed as online enrolment is (refused codes in the last minute).
+      const srv = await openServerStore(serverHome.home, target().postgresUrl);
+      try {
+        const pki = prepareServerHome(serverHome.home, defaultServerNames());
+        await expect(enrolFromFile({ home: serverHome.home, store: srv.store, pki, bytes: readFileSync(usb('c-enrol.json')), failuresPerMinute: 2 })).rejects.toMatchObject({ code: 'rate-limited' });
+      } finally {
+        await srv.close();
+      }
+      // A response altered on the stick (the device certificate swapped for another's text): refused, nothing recorded.
+      const response = readFileSync(usb('b-enrol.json.response'), 'utf8');
+      const file = JSON.parse(response) as { response: string };
+      const tampered = JSON.stringify({ ...JSON.parse(response) as object, response: file.response.replace('"serverId":"', '"serverId":"x') });
+      expect(() => b.bundles.importEnrolResponse(Buffer.from(tampered), b.actor())).toThrow(/was altered after the server wrote it/);
+      expect(b.sync.status().state).toBe('not-enrolled');
+      // The real response, from B's command line.
+      b.close();
+      const resp = io();
+      expect(await runCli(['sync', 'enrol-response', usb('b-enrol.json.response'), '--home', homeB.home], resp.io), resp.text()).toBe(0);
+      expect(resp.text()).toMatch(/Enrolled by file with the plant's server/);
+      b = openLaptop(homeB.home, clock);
+      expect(b.sync.enrolmentCa()?.caFingerprint).toBe(fingerprint);
+      expect(b.bundles.serverCertificate()).not.toBeNull();
+      expect(b.sync.status().state).not.toBe('not-enrolled');
+      expect(b.bundles.importEnrolResponse(readFileSync(usb('b-enrol.json.response')), b.actor()).message).toMatch(/Nothing changed/);
+      // It has no network path: "Sync now" says so rather than trying one.
+      await expect(b.sync.syncNow()).resolves.toMatchObject({ lastError: { code: 'sync-by-file-only' } });
     });
 
     it('approvals travel to the cabinet by file, the executed change travels back, verified and byte-identical, and the acknowledgement returns', { timeout: 240_000 }, async () => {
@@ -176,10 +253,39 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       mkdirSync(usb('backups'));
       await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
       expect(b.bundles.backupStatus().notBackedUp).toBe(0);
-      act(eng, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(b, controllerId, eng) });
-      act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') });
-      expect(act(eng, { type: 'close', comment: 'Ran 30 min at 14 m/min' }).status).toBe('closed');
-      await expect.poll(() => b.bundles.backupStatus().notBackedUp).toBe(0);
+      // A real small drive (a 1 MB tmpfs mounted here) that fills up, then is write-protected: each signature stands,
+      // the failure is shown, and the backup is written once there is room again / the drive is writable again.
+      const drive = usb('small-drive');
+      mkdirSync(drive);
+      mountSmallDrive(drive);
+      try {
+        b.bundles.setBackupFolder(drive);
+        expect(() => writeFileSync(join(drive, 'filler'), Buffer.alloc(2 * 1024 * 1024))).toThrow(/ENOSPC/);
+        act(eng, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(b, controllerId, eng) });
+        const postChange = act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') });
+        expect(JSON.stringify(postChange)).toContain('post-change');
+        await expect.poll(() => b.bundles.backupStatus().lastError?.code).toBe('backup-target-full');
+        expect(b.bundles.backupStatus().lastError?.message).toMatch(/is full: the evidence backup was not written/);
+        expect(b.bundles.backupStatus().notBackedUp).toBeGreaterThan(0);
+        expect(b.changes.get(change.id).status).toBe('in-execution');
+        rmSync(join(drive, 'filler'));
+        await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
+        expect(b.bundles.backupStatus().notBackedUp).toBe(0);
+        // The write-protect switch: the drive is remounted read-only; the close stands and its backup waits.
+        execFileSync('mount', ['-o', 'remount,ro', drive]);
+        expect(act(eng, { type: 'close', comment: 'Ran 30 min at 14 m/min' }).status).toBe('closed');
+        await expect.poll(() => b.bundles.backupStatus().lastError?.code).toBe('backup-target-read-only');
+        expect(b.bundles.backupStatus().lastError?.message).toMatch(/EROFS, read-only or no permission/);
+        expect(b.changes.get(change.id).status).toBe('closed');
+        execFileSync('mount', ['-o', 'remount,rw', drive]);
+        await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
+        await expect.poll(() => b.bundles.backupStatus().notBackedUp).toBe(0);
+        // The small drive's backups join the others on the stick.
+        for (const f of backupFilesIn(drive)) copyFileSync(f, join(usb('backups'), basename(f)));
+        b.bundles.setBackupFolder(usb('backups'));
+      } finally {
+        execFileSync('umount', [drive]);
+      }
       expect(b.bundles.backupStatus().lastBackupAt).toBe(now.toISOString());
 
       // B's evidence travels by file; the server verifies it through the push path and stores it as B holds it.
@@ -224,15 +330,18 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       expect(a.changes.get(change.id).status).toBe('closed');
       expect(a.journal.verifyAll()).toMatchObject({ ok: true, devices: 2 });
 
-      // When a network appears, online sync agrees with what the files did: nothing to push again, nothing refused.
+      a.bundles.importAck(readFileSync(usb('a-2.baseline-bundle.ack')));
+
+      // When a network appears for A (enrolled online), online sync agrees with what the files did: nothing to push
+      // again, nothing refused.
       const back = await startServer({ home: serverHome.home, port, host: '127.0.0.1', postgresUrl: target().postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
       try {
         const before = await back.store.eventCount();
-        const status = await b.sync.syncNow();
+        const status = await a.sync.syncNow();
         expect(status.lastError).toBeNull();
         expect(status.waiting).toBe(0);
         expect(await back.store.eventCount()).toBe(before + 0);
-        expect(await back.store.refusals(b.deviceKey.deviceId)).toEqual([]);
+        expect(await back.store.refusals(a.deviceKey.deviceId)).toEqual([]);
       } finally {
         await back.close();
       }
@@ -332,6 +441,28 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       } finally {
         store.close();
       }
+      // Opened in the app, the rebuilt directory says what it is and opens read-only: it reads and verifies, never signs.
+      const count = () => {
+        const st = openStore({ home: target, readOnly: true });
+        try {
+          return (st.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+        } finally {
+          st.close();
+        }
+      };
+      const before = count();
+      const opened = openLaptop(target, clock);
+      try {
+        expect(opened.info().readOnly?.message).toMatch(/rebuilt from evidence backups .* it can be read and verified, but it cannot sign/);
+        expect(opened.info().readOnly?.hint).toMatch(/enrol this laptop as a new device/);
+        expect(opened.changes.get(changeId).status).toBe('closed');
+        expect(opened.journal.verifyAll()).toMatchObject({ ok: true });
+        expect(() => opened.journal.append('journal.verified', { ok: true, eventsChecked: 1, problems: 0, firstProblem: null }, opened.actor()))
+          .toThrow(expect.objectContaining({ code: 'data-directory-restored' }));
+      } finally {
+        opened.close();
+      }
+      expect(count()).toBe(before);
       expect(existsSync(join(target, 'blobs'))).toBe(true);
     });
   });
