@@ -14,11 +14,13 @@ export function setupChecklist(app: BaselineApp): OperationResponse<'setup.statu
   const roster = app.plantModel.roster();
   const controllers = app.controllers.list();
   const captured = controllers.filter((c) => c.lastCapture !== null);
+  // Roles by the names the policy gives them ("Plant engineering manager"), never by their keys.
+  const roleNames = PLANT_ENGINEERING.map((r) => app.policy.knownRoles().find((x) => x.id === r)?.label ?? r).join(' or ');
   const steps: OperationResponse<'setup.status'>['steps'] = [
     { id: 'ca', label: 'Create or import the plant CA', view: 'people', done: cas.length > 0,
       detail: cas.length > 0 ? `Trusted: ${cas.map((c) => c.name).join(', ')}` : 'People screen: create the plant CA here, or import the plant CA certificate.' },
     { id: 'administrator', label: 'Enrol yourself as the first administrator', view: 'people', done: admins.length > 0,
-      detail: admins.length > 0 ? `${admins.map((p) => p.name).join(', ')} (${PLANT_ENGINEERING.join(' or ')})` : `People screen: enrol yourself with the role ${PLANT_ENGINEERING.join(' or ')}.` },
+      detail: admins.length > 0 ? `${admins.map((p) => p.name).join(', ')} (${roleNames})` : `People screen: enrol yourself with the role ${roleNames}.` },
     { id: 'plant', label: 'Import the plant', view: 'plant', done: lines.length > 0,
       detail: lines.length > 0 ? `${lines.length} lines` : 'Plant screen: import the plant file (YAML) or a CSV of lines.' },
     { id: 'roster', label: 'Import the people roster', view: 'people', done: roster.length > 0,

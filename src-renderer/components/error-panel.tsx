@@ -1,5 +1,6 @@
 /** Error display: an error as the user needs it (what is wrong, what to do), with the file's problems when it lists them. */
 import type { ErrorData } from '../../src-shared/common/errors.ts';
+import { WarningIcon } from './icons.tsx';
 
 /** One problem in an imported file, as the main process lists them in an error's details. */
 interface FileProblem {
@@ -13,7 +14,7 @@ export function ErrorPanel({ error, title, problemsLabel }: { error: ErrorData; 
   const problems = (error.details?.['errors'] as FileProblem[] | undefined) ?? [];
   return (
     <div className="error-panel" role="alert">
-      <strong>{title ?? 'Something went wrong'}</strong>
+      <strong><WarningIcon />{title ?? 'Something went wrong'}</strong>
       <p>{error.message}</p>
       <p className="hint">What to do: {error.hint}</p>
       {problems.length > 0 && (

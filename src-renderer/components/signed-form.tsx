@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useAppStore } from '../state/app-store.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import { eligibleByRole } from '../../src-shared/common/workflow/signer-eligibility.ts';
+import { SignIcon, WarningIcon } from './icons.tsx';
 
 /** In the demo plant only: the selected person's demo password, next to the field it goes in. */
 export function DemoPassword({ employeeId }: { employeeId: string }) {
@@ -80,7 +81,7 @@ export function SigningFields({ busy, children }: { busy: boolean; children: Rea
 export function Outcome({ error, done }: { error: ErrorData | null; done: string }) {
   return (
     <>
-      {error && <div className="bad-text wide" role="alert"><p>{error.message}</p><p>What to do: {error.hint}</p></div>}
+      {error && <div className="bad-text wide" role="alert"><p><WarningIcon />{error.message}</p><p>What to do: {error.hint}</p></div>}
       {done && <p className="ok-text wide" role="status">{done}</p>}
     </>
   );
@@ -150,7 +151,7 @@ export function SignedFileForm(props: {
       <label>{props.fileLabel} <input key={picked} type="file" aria-label={props.fileAriaLabel ?? props.fileLabel} accept={props.accept}
         onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
       <SignerFields label={props.signerLabel} {...signer} {...(props.rule ? { rule: props.rule } : {})} />
-      <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>{props.button}</button></div>
+      <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}><SignIcon />{props.button}</button></div>
       </SigningFields>
       <Outcome error={signer.error} done={signer.done} />
     </form>

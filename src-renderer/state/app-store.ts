@@ -23,6 +23,7 @@ import { createWindowsSlice, type WindowsSlice } from './windows-slice.ts';
 export { errorOf };
 export { selectFailedCount, selectSelectedEvent } from './audit-slice.ts';
 export { selectSelectedController } from './controllers-slice.ts';
+export { selectPlantZone } from './policy-slice.ts';
 export { touchedBy, type ScreenPart } from './journal-refresher.ts';
 export type { ActiveCapture } from './controllers-slice.ts';
 export type { PeopleEdit } from './people-slice.ts';

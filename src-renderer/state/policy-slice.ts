@@ -30,3 +30,6 @@ export const createPolicySlice: StateCreator<PolicySlice & Needs, [], [], Policy
     return errorIn(r);
   },
 });
+
+/** Selector: the plant's time zone (UTC until the policy is read), in which every time is shown and typed. */
+export const selectPlantZone = (s: PolicySlice): string => s.policy?.timeZone ?? 'UTC';

@@ -140,7 +140,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await form.getByRole('button', { name: 'Sign' }).click();
     const refusal = form.getByRole('alert');
     await refusal.waitFor();
-    expect(await refusal.innerText()).toMatch(/is scheduled from .* it is now .*Wait for the slot to begin/);
+    expect(await refusal.innerText()).toMatch(/is scheduled from .* it is now [\s\S]*What to do: Wait for the slot to begin/);
     expect(await page.getByTestId('change-status').innerText()).toBe('scheduled');
   });
 

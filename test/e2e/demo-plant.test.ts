@@ -110,7 +110,7 @@ describe('The demo plant in Chromium: from a fresh data directory, a newcomer wa
     expect(await page.getByRole('navigation', { name: 'Screens' }).innerText()).not.toContain('Get started');
     await page.screenshot({ path: join('test-results', 'demo-changes-register.png') });
     await page.getByText('Demo people and passwords').click();
-    expect(await page.getByRole('table', { name: 'Demo people' }).innerText()).toMatch(/Erin Engineer\s+E100\s+controls-engineer\s+demo-erin/);
+    expect(await page.getByRole('table', { name: 'Demo people' }).innerText()).toMatch(/Erin Engineer\s+E100\s+Controls engineer\s+demo-erin/);
     await page.getByText('Demo people and passwords').click();
   }, 180_000);
 

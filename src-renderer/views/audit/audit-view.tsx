@@ -1,22 +1,20 @@
 /** The Audit trail screen: the signed journal newest first, each event's verification, whole-journal verification, and evidence pack checks. */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { selectFailedCount, selectSelectedEvent, useAppStore } from '../../state/app-store.ts';
+import { selectFailedCount, selectPlantZone, selectSelectedEvent, useAppStore } from '../../state/app-store.ts';
+import { formatPlant } from '../../components/plant-time.tsx';
 import { VerificationBadge } from '../../components/verification-badge.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { EvidenceVerifyPanel } from './evidence-verify-panel.tsx';
 import type { EventView } from '../../../src-shared/common/api/contract.ts';
 
-function formatTime(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
+/** One journal event as a row; its time in plant time (the exact UTC instant on hover). */
 function EventRow({ event, selected, onSelect }: { event: EventView; selected: boolean; onSelect: () => void }) {
+  const zone = useAppStore(selectPlantZone);
   return (
     <tr className={`${selected ? 'selected' : ''} ${event.verification.state === 'failed' ? 'row-bad' : ''}`} onClick={onSelect} data-testid="event-row" data-type={event.type} data-verification={event.verification.state}>
       <td className="num">{String(event.seq)}</td>
-      <td className="time" title={event.at}>{formatTime(event.at)}</td>
+      <td className="time" title={event.at}>{formatPlant(event.at, zone)}</td>
       <td><code>{event.type}</code></td>
       <td>{event.actor ? event.actor.name : <em>unreadable</em>}</td>
       <td><code title={event.device}>{event.device.slice(-8)}</code></td>

@@ -1,6 +1,7 @@
 /** Verifying an evidence pack on the Audit screen against the plant CA, with what each signature means in words. */
 import { useState, type DragEvent } from 'react';
-import { errorOf, useAppStore } from '../../state/app-store.ts';
+import { errorOf, selectPlantZone, useAppStore } from '../../state/app-store.ts';
+import { formatPlant } from '../../components/plant-time.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
@@ -24,6 +25,9 @@ function meaningLabel(m: string): string {
 }
 
 function Verdict({ v }: { v: PackVerdictView }) {
+  const zone = useAppStore(selectPlantZone);
+  const roles = useAppStore((st) => st.roles);
+  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
   if (v.ok) {
     return (
       <div className="pack-verdict ok" role="status" data-testid="pack-verdict" data-ok="true">
@@ -39,7 +43,7 @@ function Verdict({ v }: { v: PackVerdictView }) {
           <thead><tr><th>Name</th><th>Employee id</th><th>Roles</th><th>Meaning</th><th>Signed</th></tr></thead>
           <tbody>
             {v.signers.map((s, i) => (
-              <tr key={i}><td>{s.name}</td><td>{s.employeeId}</td><td>{s.roles.join(', ')}</td><td>{meaningLabel(s.meaning)}</td><td title={s.at}>{new Date(s.at).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })}</td></tr>
+              <tr key={i}><td>{s.name}</td><td>{s.employeeId}</td><td>{s.roles.map(roleWords).join(', ')}</td><td>{meaningLabel(s.meaning)}</td><td title={s.at}>{formatPlant(s.at, zone)}</td></tr>
             ))}
           </tbody>
         </table>

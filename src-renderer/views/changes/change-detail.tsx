@@ -18,6 +18,12 @@ import { DemoDownload } from './demo-download.tsx';
 import { SignDecisionForm } from './sign-decision-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
+import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
+
+/** How an outcome reads: done, a warning (rolled back), or failed. */
+function outcomeTone(outcome: string): 'ok' | 'warn' | 'bad' {
+  return outcome === 'completed' || outcome === 'rolled back and restored' ? 'ok' : outcome === 'failed' ? 'bad' : 'warn';
+}
 
 /** The people who filed or carry out a change, who may not sign its checkpoints, restore or new baseline (segregation of duties). */
 function onTheChange(state: Detail['state']): ReadonlyMap<string, string> {
@@ -41,7 +47,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   return (
     <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
       <h2><span className="change-number" data-testid="detail-number">{changeNumber(state)}</span> {state.fields.title || '(untitled)'}</h2>
-      <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge ${detail.outcome === 'completed' || detail.outcome === 'rolled back and restored' ? 'badge-ok' : detail.outcome === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
+      <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge badge-${outcomeTone(detail.outcome)}`}><Icon of={STATUS_ICONS[outcomeTone(detail.outcome)]} />{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
       <ExportPackButton changeId={state.id} />
       <SyncConflicts changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} zone={zone} />
       {detail.allowed.includes('edit') && <p><button type="button" onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}

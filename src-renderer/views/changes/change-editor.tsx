@@ -18,7 +18,8 @@ type Evaluation = OperationResponse<'changes.evaluate'>;
 export function ChangeEditor({ onDone, existing }: { onDone: () => void; existing?: ChangeState }) {
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const toIso = (local: string): string | null => plantInputToIso(local, zone) || null;
-  const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange, edit: st.editChange })));
+  const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange, edit: st.editChange, roles: st.roles })));
+  const roleWords = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
   const f = existing?.fields;
   const diff = f?.proposedChange?.kind === 'diff' ? f.proposedChange : null;
   const [requesterId, setRequesterId] = useState(existing?.requester.id ?? '');
@@ -124,7 +125,7 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
               <p data-testid="risk">Risk: {ev.risk ? `${ev.risk.score} (${ev.risk.band})` : 'not assessed yet'}</p>
               <ul data-testid="requirements">
                 {ev.summary.map((line, i) => <li key={`s${i}`}>{line}</li>)}
-                {ev.approvals.map((a) => <li key={a.group}><strong>{a.name}</strong>: {a.quorum} of {a.roles.join(', ')}. <span className="muted">{a.reasons.join(' ')}</span></li>)}
+                {ev.approvals.map((a) => <li key={a.group}><strong>{a.name}</strong>: {a.quorum} of {a.roles.map(roleWords).join(', ')}. <span className="muted">{a.reasons.join(' ')}</span></li>)}
                 <li>Notice: {ev.notice.reasons.join(' ')}</li>
                 {ev.staging.required && <li>Staging: {ev.staging.reasons.join(' ')}</li>}
                 {ev.diffReview.required && <li>Diff review: {ev.diffReview.reasons.join(' ')}</li>}

@@ -1,10 +1,13 @@
 /** The change guide's go/no-go checkpoints of a change in execution: each one's signed decisions, and the form for the one due now. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../state/app-store.ts';
+import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
 import type { CheckpointView } from '../../../src-shared/common/api/contract.ts';
 import type { Checkpoint } from '../../../src-shared/common/workflow/checkpoints.ts';
+import { PlantTime } from '../../components/plant-time.tsx';
+import { SignIcon } from '../../components/icons.tsx';
+import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
 
 /** The checklist and decision of the checkpoint due now, signed by a shift supervisor at the laptop. */
 function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { changeId: string; checkpoint: Checkpoint; signerRoles: string[]; exclude: ReadonlyMap<string, string> }) {
@@ -39,15 +42,23 @@ function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { change
       </fieldset>
       <label className="wide">Comment <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING" /></label>
       <SignerFields label="Shift supervisor" {...signer} rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }} />
-      <div className="actions"><button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}>Sign checkpoint decision</button></div>
+      <div className="actions"><button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}><SignIcon />Sign checkpoint decision</button></div>
       </SigningFields>
       <Outcome error={signer.error} done={signer.done} />
     </form>
   );
 }
 
+/** How a checkpoint decision reads: go (done), monitor (warning), or stop. */
+function effectTone(effect: string): 'ok' | 'warn' | 'bad' {
+  return effect === 'proceed' || effect === 'close' ? 'ok' : effect === 'monitor' ? 'warn' : 'bad';
+}
+
 /** The go/no-go checkpoints of an executed change: each one's signed decisions, and the form for the one due now. */
 export function CheckpointPanel({ changeId, view, executing, exclude }: { changeId: string; view: CheckpointView; executing: boolean; exclude: ReadonlyMap<string, string> }) {
+  const zone = useAppStore(selectPlantZone);
+  const roles = useAppStore((st) => st.roles);
+  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
   return (
     <section className="panel" aria-label="Checkpoints">
       <h3>Go/no-go checkpoints</h3>
@@ -59,8 +70,8 @@ export function CheckpointPanel({ changeId, view, executing, exclude }: { change
               <strong>{c.name}</strong> <span className="muted">({c.when})</span>
               {signed.map((r, i) => (
                 <div key={i} data-testid="checkpoint-decision">
-                  <span className={`badge ${r.effect === 'proceed' || r.effect === 'close' ? 'badge-ok' : r.effect === 'monitor' ? 'badge-warn' : 'badge-bad'}`}>{r.label}</span>{' '}
-                  {r.by.name} ({r.role}), {new Date(r.at).toLocaleString()} · {r.items.filter((x) => x.confirmed).length} of {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
+                  <span className={`badge badge-${effectTone(r.effect)}`}><Icon of={STATUS_ICONS[effectTone(r.effect)]} />{r.label}</span>{' '}
+                  {r.by.name} ({roleWords(r.role)}), <PlantTime iso={r.at} zone={zone} /> · {r.items.filter((x) => x.confirmed).length} of {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
                 </div>
               ))}
               {executing && view.next === c.id && <CheckpointForm key={`${c.id}-${signed.length}`} changeId={changeId} checkpoint={c} signerRoles={view.signerRoles} exclude={exclude} />}

@@ -4,7 +4,7 @@ import { useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { SnapshotRecord } from '../../../src-shared/common/workflow/change-state.ts';
-import { PlantTime } from '../../components/plant-time.tsx';
+import { formatPlant, PlantTime } from '../../components/plant-time.tsx';
 
 type Targets = OperationResponse<'changes.get'>['targets'];
 
@@ -63,6 +63,7 @@ export function ExecutionSnapshots({ changeId, targets, records, executing, comp
   changeId: string; targets: Targets; records: SnapshotRecord[]; executing: boolean; completed: boolean; exclude: ReadonlyMap<string, string>;
 }) {
   const act = useAppStore((st) => st.actOnChange);
+  const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
   // Until someone picks, the phase follows the change: before-snapshots first, then after-snapshots.
@@ -106,7 +107,7 @@ export function ExecutionSnapshots({ changeId, targets, records, executing, comp
           <label>Signed snapshot
             <select aria-label="Signed snapshot" value={snapshot} onChange={(e) => setSnapshot(e.target.value)}>
               <option value="">{choices.length ? 'choose…' : 'none yet: capture and sign on the Controllers screen'}</option>
-              {choices.map((x) => <option key={x.sha256} value={x.sha256}>{new Date(x.at).toLocaleString()} · {x.signer} · {x.sha256.slice(0, 12)}…</option>)}
+              {choices.map((x) => <option key={x.sha256} value={x.sha256}>{formatPlant(x.at, zone)} · {x.signer} · {x.sha256.slice(0, 12)}…</option>)}
             </select>
           </label>
           <SignerFields label="Recorded by" {...signer} />

@@ -10,6 +10,7 @@ import type { OperationResponse } from '../../../src-shared/common/api/contract.
 import { changeSigners } from '../../../src-shared/common/workflow/signer-eligibility.ts';
 import { plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 import { Outcome, SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
+import { SignIcon } from '../../components/icons.tsx';
 
 type Detail = OperationResponse<'changes.get'>;
 
@@ -173,7 +174,7 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
           )}
         </SignerFields>
         <Outcome error={signer.error} done="" />
-        <div className="actions"><button type="submit" className="primary" disabled={!ready}>{signer.busy ? 'Signing…' : 'Sign'}</button></div>
+        <div className="actions"><button type="submit" className="primary" disabled={!ready}><SignIcon />{signer.busy ? 'Signing…' : 'Sign'}</button></div>
       </SigningFields>
     </form>
   );

@@ -1,17 +1,20 @@
 /** The window timer of a change in execution: time left in its slot, with the 30- and 15-minute warnings. */
 import { useEffect, useState } from 'react';
 import { windowTimer, type ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
+import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
+import { formatPlant } from '../../components/plant-time.tsx';
 
 /** The time left in the slot of a change in execution, refreshed every 15 s, with the warnings at 30 and 15 minutes. */
 export function WindowTimerBanner({ state }: { state: ChangeState }) {
   const [now, setNow] = useState(() => new Date());
+  const zone = useAppStore(selectPlantZone);
   useEffect(() => {
     const t = setInterval(() => setNow(new Date()), 15_000);
     return () => clearInterval(t);
   }, []);
   const timer = windowTimer(state, now);
   if (timer.status === 'no-slot') return null;
-  const end = new Date(timer.endsAt).toLocaleTimeString();
+  const end = formatPlant(timer.endsAt, zone);
   if (timer.status === 'over') {
     return <p className="bad-text" role="alert" data-testid="window-timer"><strong>The change window ended at {end}</strong>, {timer.overMinutes} min ago: finish the checkpoints or roll back, and record why the work overran.</p>;
   }

@@ -1,9 +1,11 @@
 /** A controller's baseline panel: the approved baseline, approving the latest signed snapshot, drift checks and the unauthorized changes they open. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../state/app-store.ts';
+import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
+import { PlantTime } from '../../components/plant-time.tsx';
+import { SignIcon } from '../../components/icons.tsx';
 
 /** Baseline, drift check and unauthorized-change records of one controller (NERC CIP-010 R1/R2). */
 export function BaselinePanel({ controllerId }: { controllerId: string }) {
@@ -13,6 +15,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
   })));
   const [form, setForm] = useState<'none' | 'approve' | string>('none');
   const signer = useSigner();
+  const zone = useAppStore(selectPlantZone);
   const [explanation, setExplanation] = useState('');
   const [error, setError] = useState<ErrorData | null>(null);
   const current = s.baselines?.history[0] ?? null;
@@ -34,7 +37,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
     <section className="panel baseline" aria-label="Baseline and drift">
       <div className="view-head">
         <p data-testid="baseline-state">
-          {current ? <>Baseline <strong>v{current.version}</strong>, approved by {current.approvedBy}, {new Date(current.approvedAt).toLocaleString()}</> : 'No approved baseline yet.'}
+          {current ? <>Baseline <strong>v{current.version}</strong>, approved by {current.approvedBy}, <PlantTime iso={current.approvedAt} zone={zone} /></> : 'No approved baseline yet.'}
         </p>
         <div className="actions">
           {latestSnapshot && latestSnapshot.sha256 !== current?.snapshotSha256 && (
@@ -53,10 +56,10 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
       {form === 'approve' && latestSnapshot && (
         <form className="form" aria-label="Approve baseline" onSubmit={(e) => { e.preventDefault(); void signWith(() => s.approve({ controllerId, snapshotSha256: latestSnapshot.sha256, employeeId: signer.employeeId, password: signer.password })); }}>
           <SigningFields busy={signer.busy}>
-          <p className="statement">By signing, the approver states that the snapshot captured by {latestSnapshot.signer} ({new Date(latestSnapshot.at).toLocaleString()}) is <strong>approved</strong> as this controller's baseline.</p>
+          <p className="statement">By signing, the approver states that the snapshot captured by {latestSnapshot.signer} (<PlantTime iso={latestSnapshot.at} zone={zone} />) is <strong>approved</strong> as this controller's baseline.</p>
           <SignerFields label="Signer" {...signer}
             rule={{ roles: 'baseline', what: 'approve a baseline', exclude: new Map(s.people.filter((p) => p.name === latestSnapshot.signer).map((p) => [p.employeeId, 'captured this snapshot'])) }} />
-          <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+          <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}><SignIcon />Sign and approve</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
           </SigningFields>
         </form>
       )}
@@ -65,7 +68,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
           <h3 className="bad-text">Unauthorized changes to investigate ({open.length})</h3>
           {open.map((u) => (
             <div key={u.id} className="unauthorized" data-testid="unauthorized-change">
-              <p>Opened {new Date(u.openedAt).toLocaleString()}: {u.differences.map((d) => `${d.tag} ${d.before} → ${d.after}${d.safety ? ' (safety)' : ''}`).join('; ')}{u.moreDifferences ? ` and ${u.moreDifferences} more` : ''}</p>
+              <p>Opened <PlantTime iso={u.openedAt} zone={zone} />: {u.differences.map((d) => `${d.tag} ${d.before} → ${d.after}${d.safety ? ' (safety)' : ''}`).join('; ')}{u.moreDifferences ? ` and ${u.moreDifferences} more` : ''}</p>
               {form === u.id ? (
                 <form className="form" aria-label="Close unauthorized change" onSubmit={(e) => { e.preventDefault(); void signWith(() => s.close({ id: u.id, explanation, employeeId: signer.employeeId, password: signer.password }, controllerId)); }}>
                   <SigningFields busy={signer.busy}>
@@ -73,7 +76,7 @@ export function BaselinePanel({ controllerId }: { controllerId: string }) {
                     <textarea required rows={3} value={explanation} onChange={(e) => setExplanation(e.target.value)} />
                   </label>
                   <SignerFields label="Signer" {...signer} />
-                  <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
+                  <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}><SignIcon />Sign and close</button><button type="button" onClick={() => setForm('none')}>Cancel</button></div>
                   </SigningFields>
                 </form>
               ) : <button type="button" onClick={() => { setError(null); setForm(u.id); }}>Close with a signed explanation…</button>}

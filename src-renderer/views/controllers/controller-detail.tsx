@@ -1,12 +1,13 @@
 /** The selected controller on the Controllers screen: its identity, capture with progress, the captured values, signed snapshots, history and comparison, baseline. */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore, selectSelectedController } from '../../state/app-store.ts';
+import { useAppStore, selectPlantZone, selectSelectedController } from '../../state/app-store.ts';
 import type { CaptureDocument } from '../../../src-shared/common/capture/capture-document.ts';
 import { SignDialog } from './sign-dialog.tsx';
 import { BaselinePanel } from './baseline-panel.tsx';
 import { ProfileEditor } from './profile-editor.tsx';
 import { DiffTable } from '../../components/diff-table.tsx';
+import { formatPlant, PlantTime } from '../../components/plant-time.tsx';
 
 function formatValue(v: CaptureDocument['values'][number]): string {
   if (v.quality === 'bad') return '—';
@@ -16,6 +17,7 @@ function formatValue(v: CaptureDocument['values'][number]): string {
 const SHOWN = 2000;
 
 function CaptureValues({ doc }: { doc: CaptureDocument }) {
+  const zone = useAppStore(selectPlantZone);
   const [badOnly, setBadOnly] = useState(false);
   const [search, setSearch] = useState('');
   const needle = search.trim().toLowerCase();
@@ -32,7 +34,7 @@ function CaptureValues({ doc }: { doc: CaptureDocument }) {
         </div>
       )}
       <div className="table-head">
-        <span className="muted">Captured {new Date(doc.capture.at).toLocaleString()} by {doc.capture.by.name} · {doc.stats.requests} requests (minimum {doc.stats.minimumRequests}) · {doc.stats.durationMs} ms</span>
+        <span className="muted">Captured <PlantTime iso={doc.capture.at} zone={zone} /> by {doc.capture.by.name} · {doc.stats.requests} requests (minimum {doc.stats.minimumRequests}) · {doc.stats.durationMs} ms</span>
         <span className="actions">
           <input type="search" aria-label="Search tags" placeholder="Search tags" value={search} onChange={(e) => setSearch(e.target.value)} />
           <label className="inline"><input type="checkbox" checked={badOnly} onChange={(e) => setBadOnly(e.target.checked)} /> bad only</label>
@@ -61,6 +63,7 @@ function CaptureValues({ doc }: { doc: CaptureDocument }) {
 /** One controller: identity, last capture, "Capture now" with progress and cancel, and the captured values. */
 export function ControllerDetail() {
   const controller = useAppStore(selectSelectedController);
+  const zone = useAppStore(selectPlantZone);
   const { active, doc, startCapture, cancelCapture, snapshots, history, diff, compare, clearDiff } = useAppStore(useShallow((s) => ({
     active: s.activeCapture, doc: s.captureDoc, startCapture: s.startCapture, cancelCapture: s.cancelCapture, snapshots: s.snapshots,
     history: s.history, diff: s.diff, compare: s.compare, clearDiff: s.clearDiff,
@@ -98,7 +101,7 @@ export function ControllerDetail() {
       <BaselinePanel controllerId={controller.id} />
       {snapshots.length > 0 && (
         <p className="ok-text" data-testid="signed-snapshots">
-          Signed snapshots: {snapshots.map((s) => `captured by ${s.signer}, ${new Date(s.at).toLocaleString()}`).join('; ')}
+          Signed snapshots: {snapshots.map((s) => `captured by ${s.signer}, ${formatPlant(s.at, zone)}`).join('; ')}
         </p>
       )}
       {shownDoc?.complete && controller.lastCapture && !running && !signing && (
@@ -111,7 +114,7 @@ export function ControllerDetail() {
         <label className="inline compare">Compare the last capture with
           <select aria-label="Compare with" value="" onChange={(e) => { if (e.target.value) void compare(e.target.value, controller.lastCapture!.captureSha256); }}>
             <option value="">an earlier capture…</option>
-            {history.slice(1).map((h) => <option key={h.captureSha256} value={h.captureSha256}>{new Date(h.at).toLocaleString()} ({h.good}/{h.tags} good)</option>)}
+            {history.slice(1).map((h) => <option key={h.captureSha256} value={h.captureSha256}>{formatPlant(h.at, zone)} ({h.good}/{h.tags} good)</option>)}
           </select>
           {diff && <button type="button" onClick={clearDiff}>Back to values</button>}
         </label>

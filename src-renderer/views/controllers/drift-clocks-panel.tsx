@@ -1,6 +1,7 @@
 /** The drift-check clocks on the Controllers screen: drift checks due or overdue, and baselines owed after completed changes. */
 import { useCallback, useEffect, useState } from 'react';
-import { errorOf, useAppStore } from '../../state/app-store.ts';
+import { errorOf, selectPlantZone, useAppStore } from '../../state/app-store.ts';
+import { formatPlant } from '../../components/plant-time.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import { formatMinutes } from '../../../src-shared/common/workflow/duration.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
@@ -8,11 +9,12 @@ import { ErrorPanel } from '../../components/error-panel.tsx';
 
 type Clocks = OperationResponse<'drift.clocks'>;
 
-const day = (iso: string): string => new Date(iso).toLocaleDateString();
 
 /** The NERC CIP-010 clocks: drift checks that are due or overdue, and baselines owed after completed changes. */
 export function DriftClocksPanel({ reloadKey }: { reloadKey: unknown }) {
   const api = useAppStore((s) => s.api);
+  const zone = useAppStore(selectPlantZone);
+  const day = (iso: string): string => formatPlant(iso, zone);
   const [clocks, setClocks] = useState<Clocks | null>(null);
   const [error, setError] = useState<ErrorData | null>(null);
   const load = useCallback(async () => {
@@ -37,7 +39,7 @@ export function DriftClocksPanel({ reloadKey }: { reloadKey: unknown }) {
       <h2>Drift checks and baselines (CIP-010)</h2>
       <p className="muted">
         Every {formatMinutes(clocks.checkEveryMinutes)} per controller; a new baseline within {formatMinutes(clocks.baselineAfterChangeMinutes)} of a completed change.
-        {' '}{bg.running ? `Checked in the background while Baseline is open${bg.lastRunAt ? ` (last look ${new Date(bg.lastRunAt).toLocaleString()}, ${bg.lastRunChecked} checked)` : ''}.` : 'Background checks are off in this program; run `baseline drift --due` on a schedule.'}
+        {' '}{bg.running ? `Checked in the background while Baseline is open${bg.lastRunAt ? ` (last look ${formatPlant(bg.lastRunAt, zone)}, ${bg.lastRunChecked} checked)` : ''}.` : 'Background checks are off in this program; run `baseline drift --due` on a schedule.'}
         {' '}<button type="button" className="link" onClick={() => void load()}>Refresh</button>
       </p>
       {due.length === 0 && owed.length === 0 && <p className="ok-text">{withBaseline === 0 ? 'No controller has an approved baseline yet.' : `All ${withBaseline} controller${withBaseline === 1 ? '' : 's'} with a baseline checked in time; no baseline owed.`}</p>}

@@ -1,6 +1,7 @@
 /** The dialog that signs a complete capture as a snapshot ("captured by"), on the Controllers screen. */
 import { useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
+import { SignIcon } from '../../components/icons.tsx';
 
 /**
  * Signs a complete capture as evidence, "captured by" the chosen person. The password is asked for this one
@@ -29,7 +30,7 @@ export function SignDialog({ controllerId, captureSha256, onDone }: { controller
         </SignerFields>
         <Outcome error={signer.error} done="" />
         <div className="actions">
-          <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>{signer.busy ? 'Signing…' : 'Sign'}</button>
+          <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}><SignIcon />{signer.busy ? 'Signing…' : 'Sign'}</button>
           <button type="button" onClick={onDone}>Cancel</button>
         </div>
       </SigningFields>

@@ -3,11 +3,12 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { KPI_DEFINITIONS, KPI_IDS, kpiPoint, type KpiPoint } from '../../../src-shared/common/kpi/change-kpis.ts';
 import { registerCsv } from '../../../src-shared/common/kpi/kpi-csv.ts';
-import { useAppStore } from '../../state/app-store.ts';
+import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { downloadCsv } from '../../components/download-csv.ts';
 import { KpiCard, type KpiDrill } from './kpi-card.tsx';
 import { formatBasis, formatValue, monthLabel } from './kpi-format.ts';
+import { PlantTime } from '../../components/plant-time.tsx';
 
 const TABLE_KPIS = KPI_IDS.filter((k) => k !== 'lead-time');
 
@@ -84,6 +85,7 @@ export function KpisView() {
 /** The records behind one figure, with the way into the Changes register. */
 function DrillPanel({ drill, onClose, onOpen }: { drill: KpiDrill; onClose(): void; onOpen(label: string, ids: string[], one?: string): void }) {
   const { report, changes } = useAppStore(useShallow((st) => ({ report: st.kpiReport, changes: st.changes })));
+  const zone = useAppStore(selectPlantZone);
   if (!report) return null;
   const def = KPI_DEFINITIONS[drill.kpi];
   const points: KpiPoint[] = report.points.filter((p) => p.kpi === drill.kpi && p.month === drill.month && p.line === drill.line);
@@ -102,7 +104,7 @@ function DrillPanel({ drill, onClose, onOpen }: { drill: KpiDrill; onClose(): vo
         <ul className="kpi-records">
           {ids.length === 0 && <li className="muted">No unauthorized change was found by drift here.</li>}
           {report.unauthorized.filter((u) => ids.includes(u.id)).map((u) => (
-            <li key={u.id}>{u.controller} · opened {new Date(u.openedAt).toLocaleString()} · {u.closedAt ? 'explained and closed' : <span className="bad-text">open</span>}</li>
+            <li key={u.id}>{u.controller} · opened <PlantTime iso={u.openedAt} zone={zone} /> · {u.closedAt ? 'explained and closed' : <span className="bad-text">open</span>}</li>
           ))}
         </ul>
       ) : (

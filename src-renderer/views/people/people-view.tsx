@@ -1,13 +1,14 @@
 /** The People screen: the plant CA, enrolling people, the roster kept by plant engineering, and revoking certificates. */
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../state/app-store.ts';
+import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { Outcome, SignedFileForm, SignerFields, useSigner, type SignerRule } from '../../components/signed-form.tsx';
 import type { PersonView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { RosterEntry } from '../../../src-shared/common/workflow/people-roster.ts';
 import { MIN_PASSWORD_LENGTH } from '../../../src-shared/common/workflow/workflow-terms.ts';
+import { formatPlant } from '../../components/plant-time.tsx';
 
 /** The roster is kept by plant engineering. */
 const ROSTER_RULE: SignerRule = { roles: 'plantEngineering', what: 'sign a roster change' };
@@ -181,6 +182,7 @@ function RevokeForm({ person, onDone }: { person: PersonView; onDone(): void }) 
 export function PeopleView() {
   const s = useAppStore(useShallow((st) => ({ people: st.people, cas: st.cas, hasLocalCa: st.hasLocalCa, error: st.peopleError, load: st.loadPeople, roster: st.roster, sites: st.sites, roles: st.roles })));
   const roleLabel = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
+  const zone = useAppStore(selectPlantZone);
   const [prefill, setPrefill] = useState<RosterEntry | null>(null);
   const [editing, setEditing] = useState<{ entry: RosterEntry | null } | null>(null);
   const [revoking, setRevoking] = useState<PersonView | null>(null);
@@ -218,7 +220,7 @@ export function PeopleView() {
             <tr key={p.fingerprint} data-employee={p.employeeId}>
               <td>{p.employeeId}</td><td>{p.name}</td><td>{p.roles.map(roleLabel).join(', ')}</td><td><code title={p.fingerprint}>{p.fingerprint.slice(0, 16)}…</code></td>
               <td>{p.revoked ? <span className="badge badge-bad">revoked</span>
-                : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? <span className="badge badge-warn">locked until {new Date(p.lockedUntil).toLocaleTimeString()}</span>
+                : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? <span className="badge badge-warn">locked until {formatPlant(p.lockedUntil, zone)}</span>
                   : <span className="badge badge-ok">valid</span>}</td>
               <td>{s.hasLocalCa && !p.revoked && <button type="button" aria-label={`Revoke ${p.name}'s certificate`} onClick={() => setRevoking(p)}>Revoke…</button>}</td>
             </tr>

@@ -5,6 +5,7 @@ import { useAppStore } from '../../state/app-store.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { PlantLine } from '../../../src-shared/common/workflow/plant-model.ts';
 import { Outcome, SignedFileForm, SignerFields, useSigner, type SignerRule } from '../../components/signed-form.tsx';
+import { formatPlant } from '../../components/plant-time.tsx';
 
 /** Plant-model edits are signed by plant engineering. */
 const PLANT_ENGINEERING_RULE: SignerRule = { roles: 'plantEngineering', what: 'sign a plant-model edit' };
@@ -103,7 +104,7 @@ function PolicyPanel() {
   return (
     <section className="panel" aria-label="Change policy">
       <h3>Change policy</h3>
-      {p && <p data-testid="policy-in-force"><strong>{p.name}</strong>, revision {p.revision} · time zone {p.timeZone} · {p.adoptedBy ? `adopted by ${p.adoptedBy}, ${new Date(p.adoptedAt!).toLocaleString()}` : 'the default shipped with Baseline'} · <span className="muted mono">{p.sha256.slice(0, 16)}…</span></p>}
+      {p && <p data-testid="policy-in-force"><strong>{p.name}</strong>, revision {p.revision} · time zone {p.timeZone} · {p.adoptedBy ? `adopted by ${p.adoptedBy}, ${formatPlant(p.adoptedAt!, p.timeZone)}` : 'the default shipped with Baseline'} · <span className="muted mono">{p.sha256.slice(0, 16)}…</span></p>}
       <SignedFileForm label="Adopt a policy" fileLabel="Policy YAML" accept=".yaml,.yml" signerLabel="Adopted by" rule={{ roles: 'plantEngineering', what: 'adopt a policy' }} button="Sign and adopt" doneVerb="Adopted"
         submit={(file, signer) => s.adopt({ yaml: file.text, source: file.name, ...signer })} />
       <p className="muted">Requests already submitted keep the evaluation they were reviewed under; new requests are evaluated under the policy in force.</p>

@@ -12,6 +12,7 @@ import { PlantView } from '../plant/plant-view.tsx';
 import { HomeView } from '../home/home-view.tsx';
 import { DemoBanner } from './demo-banner.tsx';
 import { KpisView } from '../kpis/kpis-view.tsx';
+import { Icon, SCREEN_ICONS } from '../../components/icons.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
@@ -43,7 +44,7 @@ export function AppShell() {
         <nav className="sidenav" aria-label="Screens">
           {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (
             <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              {({ home: 'Get started', controllers: 'Controllers', changes: 'Changes', windows: 'Windows', kpis: 'KPIs', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
+              <Icon of={SCREEN_ICONS[v]} />{({ home: 'Get started', controllers: 'Controllers', changes: 'Changes', windows: 'Windows', kpis: 'KPIs', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
             </button>
           ))}
         </nav>

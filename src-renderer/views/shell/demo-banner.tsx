@@ -4,6 +4,8 @@ import { useAppStore } from '../../state/app-store.ts';
 /** On every screen of a demo data directory: DEMO, and the demo people with the passwords they sign with. */
 export function DemoBanner() {
   const people = useAppStore((s) => s.demoPeople);
+  const roles = useAppStore((s) => s.roles);
+  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
   return (
     <div className="demo-banner" role="note" aria-label="Demo plant">
       <strong>DEMO</strong>
@@ -16,7 +18,7 @@ export function DemoBanner() {
             <thead><tr><th>Name</th><th>Employee id</th><th>Roles</th><th>Password</th></tr></thead>
             <tbody>
               {(people?.people ?? []).map((p) => (
-                <tr key={p.employeeId}><td>{p.name}</td><td>{p.employeeId}</td><td>{p.roles.join(', ')}</td><td><code>{p.password}</code></td></tr>
+                <tr key={p.employeeId}><td>{p.name}</td><td>{p.employeeId}</td><td>{p.roles.map(roleWords).join(', ')}</td><td><code>{p.password}</code></td></tr>
               ))}
             </tbody>
           </table>

@@ -1,10 +1,13 @@
 /**
- * The signing form keeps what a person chose while the change on screen reloads. The journal refresh can show a
+ * The change's signing form by keyboard and through reloads. Tab walks its fields top to bottom and Enter in the
+ * password field signs. And it keeps what a person chose while the change on screen reloads. The journal refresh can show a
  * signed decision's new state before the signature's own call has returned; whatever is chosen in that moment must
  * not be emptied when the call returns. The test holds the reply to `changes.act` at the WebSocket (the page's
  * own connection, routed by Playwright) so that moment lasts as long as the test needs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
@@ -14,7 +17,7 @@ import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.
 
 const [eng, , sec] = RACI;
 
-describe('The signing form keeps its choices through a journal refresh of the change', () => {
+describe('The change\'s signing form: by keyboard, and through a journal refresh of the change', () => {
   const t = tempHome();
   let ui: AppPage;
   let page: Page;
@@ -27,9 +30,11 @@ describe('The signing form keeps its choices through a journal refresh of the ch
     try {
       const controllerId = setUpPlant(app);
       app.changes.create(eng.employeeId, normalChangeFields(controllerId, new Date()), app.actor());
+      app.changes.create(eng.employeeId, { ...normalChangeFields(controllerId, new Date()), title: 'Signed by keyboard' }, app.actor());
     } finally {
       app.close();
     }
+    mkdirSync('test-results', { recursive: true });
     ui = await openAppPage(t.home, { viewport: { width: 1366, height: 768 }, timezoneId: 'UTC' }, errors);
     page = ui.page;
     await page.routeWebSocket(/\/api/, (ws) => {
@@ -97,9 +102,63 @@ describe('The signing form keeps its choices through a journal refresh of the ch
     expect(await form.getByLabel('Reason').inputValue()).toBe('The window clashes with the filler overhaul.');
     expect(await form.getByLabel('Password', { exact: true }).inputValue()).toBe(sec.password);
     expect(await form.getByRole('button', { name: 'Sign', exact: true }).isEnabled()).toBe(true);
+    await form.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'change-detail-signing.png') });
 
     await form.getByRole('button', { name: 'Sign', exact: true }).click();
     await expect.poll(async () => `${await page.getByTestId('change-status').innerText()} ${(await form.getByRole('alert').allInnerTexts()).join()}`, { timeout: 15_000 }).toBe('rejected ');
+  });
+
+  /** The label of the focused field ("Decision", "Password"), or the focused button's text. */
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    if (el instanceof HTMLButtonElement) return `button ${el.innerText.trim()}`;
+    return (el?.closest('label')?.childNodes[0]?.textContent ?? el?.tagName ?? '').trim();
+  });
+
+  it('Tab walks the form top to bottom and Enter in the password field signs (submit, then a rejection with role and reason)', async () => {
+    await page.getByRole('button', { name: /Signed by keyboard/ }).click();
+    await page.getByTestId('detail-number').filter({ hasText: 'CR-0002' }).waitFor();
+    const form = page.getByRole('form', { name: 'Sign a decision' });
+    await form.getByLabel('Decision').focus();
+    await page.keyboard.press('ArrowDown'); // the first decision the change allows: submit
+    expect(await form.getByLabel('Decision').inputValue()).toBe('submit');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Signer');
+    await page.keyboard.press('ArrowDown');
+    expect(await form.getByLabel('Signer').inputValue()).toBe(eng.employeeId);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Password');
+    await page.keyboard.type(eng.password);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('change-status').innerText(), { timeout: 15_000 }).toBe('submitted');
+
+    await form.getByLabel('Decision').selectOption({ label: 'Reject' });
+    await form.getByLabel('Decision').focus();
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await focused());
+      if (order.at(-1) === 'Signer') await form.getByLabel('Signer').selectOption(sec.employeeId);
+      if (order.at(-1) === 'Reason') await page.keyboard.type('Clashes with the filler overhaul.');
+    }
+    expect(order).toEqual(['Signer', 'As role', 'Reason', 'Password']);
+    await page.keyboard.type(sec.password);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('button Sign');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('change-status').innerText(), { timeout: 15_000 }).toBe('rejected');
+  });
+
+  it('the focused field shows where the keyboard is (a visible outline)', async () => {
+    await page.getByRole('button', { name: 'Changes' }).focus();
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!);
+      return `${style.outlineStyle} ${style.outlineWidth}`;
+    });
+    expect(outline).toMatch(/^solid [1-9]/);
   });
 
   it('raised no uncaught error in the page', () => {
