@@ -93,12 +93,19 @@ export async function restoreJob(driver: Driver, payload: z.output<typeof Restor
       stopped = true;
     }
   };
+  // Each step's outcome goes to the main process as it ends, which journals it (restore.written): a restore cut short
+  // by the app being killed still shows which values reached the controller and were read back.
+  const report = (i: number) => {
+    const o = outcomes[i]!;
+    const status = o.status === 'not-attempted' ? null : o.status;
+    ctx.progress({ done: i + 1, total: prepared.length, detail: o.tag, ...(status ? { written: { tag: o.tag, status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw } } : {}) });
+  };
   const session = await driver.connect({ target: job.target, options: job.options, signal: ctx.signal, tags: prepared.map((p) => p.tag), identity: false, tagList: false });
   try {
     for (const [i, p] of prepared.entries()) {
       if (stopped || ctx.signal.aborted) break;
       await step(i, () => session.write(p), () => session.readBack(p));
-      ctx.progress({ done: i + 1, total: prepared.length, detail: p.tag.tag });
+      report(i);
     }
   } finally {
     await session.close();

@@ -11,6 +11,7 @@ import type { BaselineApp } from './baseline-app.ts';
 import { appHandlers as appOwnHandlers } from './handlers/app-handlers.ts';
 import { captureHandlers } from './handlers/capture-handlers.ts';
 import { changeHandlers } from './handlers/change-handlers.ts';
+import { changeCaptureHandlers } from './handlers/change-capture-handlers.ts';
 import { evidenceHandlers } from './handlers/evidence-handlers.ts';
 import type { DemoHost, Handlers } from './handlers/handler-types.ts';
 import { journalHandlers } from './handlers/journal-handlers.ts';
@@ -33,7 +34,7 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
   return {
     ...appOwnHandlers(app, host), ...syncHandlers(app), ...journalHandlers(app), ...captureHandlers(app), ...snapshotHandlers(app),
     ...policyHandlers(app), ...plantHandlers(app), ...changeHandlers(app), ...peopleHandlers(app), ...evidenceHandlers(app), ...kpiHandlers(app),
-    ...controllerEditHandlers(app), ...searchHandlers(app), ...lineCaptureHandlers(app), ...tagValuesHandlers(app), ...auditHandlers(app),
+    ...controllerEditHandlers(app), ...searchHandlers(app), ...lineCaptureHandlers(app), ...tagValuesHandlers(app), ...auditHandlers(app), ...changeCaptureHandlers(app),
   };
 }
 

@@ -34,6 +34,7 @@ import { ChangeService } from './change-service.ts';
 import { ChangeViewService } from './change-view-service.ts';
 import { PlantModelService } from './plant-model-service.ts';
 import { ChangeRestoreService } from './change-restore-service.ts';
+import { ChangeCaptureService } from './change-capture-service.ts';
 import { EvidenceService } from './evidence-service.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
 import { KpiService } from './kpi-service.ts';
@@ -105,6 +106,8 @@ export class BaselineApp {
   readonly policy: PolicyService;
   readonly plantModel: PlantModelService;
   readonly changeRestores: ChangeRestoreService;
+  /** Before- and after-captures started from a change's screen. */
+  readonly changeCaptures: ChangeCaptureService;
   readonly changes: ChangeService;
   /** The change detail and the lines' window calendar, assembled from the services that hold their parts. */
   readonly changeViews: ChangeViewService;
@@ -178,6 +181,10 @@ export class BaselineApp {
     this.changeRestores = new ChangeRestoreService({
       journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
       identity: this.identity,
+    });
+    this.changeCaptures = new ChangeCaptureService({
+      repo: new ChangeRepository(store.db), blobs: this.blobs, changes: this.changes, captures: this.captures, controllers: this.controllers, profiles: this.profiles,
+      snapshots: this.snapshots, identity: this.identity, policy: this.policy, hub: this.hub,
     });
     const syncRepo = new SyncRepository(store.db);
     this.conflicts = new ConflictService({ repo: syncRepo, journal: this.journal, identity: this.identity });

@@ -31,6 +31,8 @@ export interface CaptureRequest {
   profile: CaptureProfile;
   profileName: string;
   options: CaptureOptions;
+  /** Started from a change's screen as its before- or after-capture (recorded with the capture). */
+  change?: { changeId: string; phase: 'before' | 'after' };
 }
 
 /** Runs captures in the device process and records them. */
@@ -52,7 +54,7 @@ export class CaptureService {
    * Starts a capture in the background and returns its id at once; progress and the result are pushed as
    * `capture.progress` / `capture.finished` events (the UI shows a progress bar and a cancel button).
    */
-  start(req: CaptureRequest & { controllerId: string }, actor: Actor, hub: EventHub): string {
+  start(req: CaptureRequest & { controllerId: string }, actor: Actor, hub: EventHub, onFinished?: (captureSha256: string | null) => void): string {
     const captureId = uuidv7();
     const ac = new AbortController();
     this.running.set(captureId, ac);
@@ -64,12 +66,16 @@ export class CaptureService {
       hub.emit('capture.finished', {
         captureId, controllerId, captureSha256, complete: doc.complete,
         tags: doc.stats.tags, good: doc.stats.good, bad: doc.stats.bad, failure: doc.failure,
+        ...(req.change ? { change: req.change } : {}),
       });
+      onFinished?.(captureSha256);
     }, (err: unknown) => {
       hub.emit('capture.finished', {
         captureId, controllerId, captureSha256: null, complete: false, tags: req.profile.tags.length, good: 0, bad: req.profile.tags.length,
         failure: { code: 'capture-failed', message: err instanceof Error ? err.message : String(err), hint: 'Retry the capture.' },
+        ...(req.change ? { change: req.change } : {}),
       });
+      onFinished?.(null);
     }).finally(() => this.running.delete(captureId));
     return captureId;
   }
@@ -163,6 +169,8 @@ export class CaptureService {
       controllerId: req.controllerId ?? null,
       controller: doc.controller.description, protocol: doc.controller.target.protocol, profileSha256: profileSha, captureSha256: captureSha,
       complete: doc.complete, tags: doc.stats.tags, good: doc.stats.good, bad: doc.stats.bad, requests: doc.stats.requests, minimumRequests: doc.stats.minimumRequests,
+      ...(req.change ? { change: req.change } : {}),
+      ...(doc.failure ? { failure: { code: doc.failure.code, message: doc.failure.message } } : {}),
     }, actor);
     return captureSha;
   }

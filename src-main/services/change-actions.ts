@@ -5,49 +5,13 @@
  */
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
-import type { ChangeOperation, ChangeState, OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
+import type { ChangeOperation, OverrideSignature } from '../../src-shared/common/workflow/change-state.ts';
 import { REVIEW_DISPATCH } from './change-review-actions.ts';
-import type { CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
 import { SIGNED_ACTIONS, type OverrideRequest, type SignedAction, type SignedActionOf, type SignedActionType } from '../../src-shared/common/workflow/signed-actions.ts';
 import { formatLocal } from '../../src-shared/common/workflow/time-zone.ts';
-import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 
-/** What the dispatch reads from the services around it. */
-export interface ActionContext {
-  /** The person signing. */
-  by: Participant;
-  /** An enrolled person as a participant (throws for someone not enrolled here). */
-  participant(employeeId: string): Participant;
-  /** "Eli Engineer (E101)"; the id alone for someone not enrolled here. */
-  nameWithId(employeeId: string): string;
-  controllerName(controllerId: string): string;
-  roleName(role: string): string;
-  timeZone(): string;
-  checkpoints(): CheckpointSet;
-  /** The operation recording a snapshot: the snapshot verified and compared (see `ChangeService`). */
-  snapshotOp(by: Participant, action: SignedActionOf<'record-snapshot'>): ChangeOperation;
-  /** The explain operation with its countersigning supervisor. */
-  explainOp(by: Participant, action: SignedActionOf<'explain'>): ChangeOperation;
-  /** The change as it is before the action. */
-  change(): ChangeState;
-  now(): Date;
-  /** A new change's id (the follow-up a rejecting retrospective review files). */
-  newChangeId(): string;
-}
-
-/** A second person signing the same decision, with the password they typed. */
-export interface Cosigner {
-  employeeId: string;
-  password: string;
-  meaning: SignatureMeaning;
-  as: string;
-}
-
-/** How one signed action becomes an operation and a summary. */
-export interface ActionDispatch<K extends SignedActionType> {
-  operation(action: SignedActionOf<K>, ctx: ActionContext): ChangeOperation;
-  summary(action: SignedActionOf<K>, ctx: ActionContext): string;
-}
+import type { ActionContext, ActionDispatch, Cosigner } from './change-action-types.ts';
+export type { ActionContext, ActionDispatch, Cosigner } from './change-action-types.ts';
 
 const opt = <K extends string, V>(key: K, value: V | undefined | false | '' | null): { [P in K]?: V } =>
   (value === undefined || value === false || value === '' || value === null ? {} : { [key]: value }) as { [P in K]?: V };
@@ -125,6 +89,13 @@ const DISPATCH: { [K in SignedActionType]: ActionDispatch<K> } = {
     operation: (a, ctx) => ctx.explainOp(ctx.by, a),
     summary: (a, ctx) => `explained ${a.explanations.map((x) => `${ctx.controllerName(x.controllerId)} ${x.tag}: ${x.text.trim()}`).join('; ')}; countersigned by ${ctx.participant(a.supervisorEmployeeId).name}`,
   },
+  'window-decision': {
+    operation: (a, ctx) => ({
+      type: 'window-decision', by: ctx.by, role: a.role ?? ctx.by.roles.find((r) => ctx.checkpoints().signerRoles.includes(r)) ?? ctx.checkpoints().signerRoles[0]!,
+      decision: a.decision, comment: a.comment,
+    }),
+    summary: (a) => `decided at the end of the change window to ${a.decision === 'complete' ? 'complete the work' : 'roll back'}: ${a.comment.trim()}`,
+  },
   rollback: { operation: (a, { by }) => ({ type: 'rollback', by, reason: a.reason }), summary: (a) => `rolled back: ${a.reason}` },
   close: { operation: (a, { by }) => ({ type: 'close', by, ...opt('comment', a.comment) }), summary: (a) => `closed${a.comment ? `: ${a.comment}` : ''}` },
   'retrospective-review': {
@@ -181,6 +152,7 @@ export function dispatchAction(action: SignedAction, ctx: ActionContext): { op: 
   const summary = entry.summary(action, ctx) + overrideNote(action, ctx);
   const cosigners = cosignersOf(action, ctx);
   const spec = SIGNED_ACTIONS[action.type].meaning;
-  const meaning = spec === 'checkpoint-decision' ? checkpointMeaning(action as SignedActionOf<'checkpoint'>, ctx) : spec;
+  const meaning = spec === 'checkpoint-decision' ? checkpointMeaning(action as SignedActionOf<'checkpoint'>, ctx)
+    : spec === 'window-decision' ? ((action as SignedActionOf<'window-decision'>).decision === 'rollback' ? 'rollback' : 'go') : spec;
   return { op, summary, meaning, cosigners };
 }

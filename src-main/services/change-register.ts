@@ -50,6 +50,17 @@ export interface RestoreRecord {
   authorizedAt: string;
   reason: string;
   writes: number;
+  /** When the writing started (null until then). */
+  startedAt: string | null;
+  /** Each value written so far, as the device process reported it (journalled one by one while the restore ran). */
+  steps: { tag: string; status: 'written-verified' | 'write-failed' | 'readback-mismatch'; at: string }[];
+  /** The writing started but never reported its end: the app was stopped or killed mid-restore. */
+  interrupted: boolean;
+  /**
+   * Of a restore cut short: the value that was being written when the app stopped (the next one after the last
+   * recorded), whose outcome is unknown until the controller is read again (null otherwise).
+   */
+  inFlight: string | null;
   /** Null until the writes ran. */
   written: { verified: number; failed: number; complete: boolean; at: string } | null;
   /** Null until the controller was read again and compared with the before-snapshot. */
@@ -67,6 +78,6 @@ export function changeOutcome(state: ChangeState, restores: readonly RestoreReco
   const last = new Map<string, RestoreRecord>();
   for (const r of restores) last.set(r.controllerId, r);
   const ended = [...last.values()];
-  if (ended.some((r) => (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
+  if (ended.some((r) => r.interrupted || (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
   return ended.every((r) => r.verified?.matchesBefore) ? 'rolled back and restored' : 'rolled back';
 }

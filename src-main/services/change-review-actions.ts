@@ -6,7 +6,7 @@
  */
 import { baselinesToApprove } from '../../src-shared/common/workflow/post-implementation-review.ts';
 import { ROLLBACK_OUTCOME_TEXT, minutesLeftInWindow, rollbackOutcome } from '../../src-shared/common/workflow/rollback-guidance.ts';
-import type { ActionDispatch } from './change-actions.ts';
+import type { ActionDispatch } from './change-action-types.ts';
 
 type ReviewType = 'safety-sign-off' | 'confirm-break-glass' | 'emergency-report' | 'rollback-decision' | 'manual-rollback' | 'post-implementation-review';
 

@@ -35,6 +35,7 @@ import { PROPOSAL_STATUSES, compareWithProposed } from '../../src-shared/common/
 import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
 import { proposalView, type ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
+import { captureStatus, notEvidenceReason } from '../../src-shared/common/workflow/change-capture.ts';
 
 import { changeOutcome, peopleIn, type ChangeSummary, type RestoreRecord } from './change-register.ts';
 export { changeOutcome, type ChangeOutcome, type ChangeSummary, type RestoreRecord } from './change-register.ts';
@@ -94,7 +95,10 @@ export class ChangeService {
       get checkpoints() { return policy.checkpoints(); },
       get controllerNames() { return (names ??= changes.controllerNames()); },
     });
-    if (!result.ok) throw new BaselineError(result.error.code, result.error.message, result.error.hint, { rule: result.rule });
+    if (!result.ok) {
+      const notes = result.rule === 'snapshots-missing' ? this.failedCaptureNotes(state, result.error.details as { phase?: 'before' | 'after'; controllers?: string[] } | undefined) : '';
+      throw new BaselineError(result.error.code, result.error.message + notes, result.error.hint, { rule: result.rule });
+    }
     afterRules?.();
     const next = JSON.parse(JSON.stringify(result.next)) as Record<string, unknown>;
     // The signature covers the change's content, the decision, and the hashes of what it relied on: the checklist
@@ -110,6 +114,23 @@ export class ChangeService {
       ...(cosignatures ? { cosignatures, cosignedAs: cosigners.map((c) => c.as) } : {}), ...(relied ? { relied } : {}), state: next,
     }, actor);
     return result.next;
+  }
+
+  /**
+   * For a GO or CLOSE refused for lack of snapshots: the latest capture of each missing controller taken from the
+   * change's screen that is not evidence (cut off, cancelled, failed), named so the supervisor sees why.
+   */
+  private failedCaptureNotes(state: ChangeState, details: { phase?: 'before' | 'after'; controllers?: string[] } | undefined): string {
+    if (!details?.phase || !details.controllers) return '';
+    const rows = this.deps.changes.changeCaptureEvents(state.id).map((r) => JSON.parse(r.payload) as { controllerId: string; complete: boolean; good: number; tags: number; change: { phase: string }; failure?: { code: string; message: string } });
+    const notes: string[] = [];
+    for (const c of details.controllers) {
+      const last = rows.filter((r) => r.controllerId === c && r.change.phase === details.phase).at(-1);
+      if (!last || last.complete) continue;
+      const status = captureStatus(last);
+      notes.push(`the latest ${details.phase}-capture of ${this.deps.plantModel.controllerName(c)} was ${notEvidenceReason({ status, good: last.good, tags: last.tags, failure: last.failure ?? null })} and is not evidence; retry it`);
+    }
+    return notes.length === 0 ? '' : ` Note: ${notes.join('; ')}.`;
   }
 
   /** What a signature relies on that the state does not hold: the policy and checkpoint file in force, the proposal's base snapshot. */
@@ -342,7 +363,7 @@ export class ChangeService {
   /** Every restore of every change, by change id (one read of the restore events). */
   private restoresByChange(changeId?: string): Map<string, RestoreRecord[]> {
     const rows = this.deps.changes.restoreEvents(changeId);
-    const byDecision = new Map<string, RestoreRecord & { changeId: string }>();
+    const byDecision = new Map<string, RestoreRecord & { changeId: string; tags: string[] }>();
     for (const r of rows) {
       const p = JSON.parse(r.payload) as Record<string, unknown>;
       if (r.type === 'restore.authorized') {
@@ -350,13 +371,20 @@ export class ChangeService {
         const sig = p.signature as { signer: { name: string } };
         byDecision.set(String(p.id), {
           changeId: p.changeId, controllerId: String(p.controllerId), decisionId: String(p.id), authorizedBy: sig.signer.name, authorizedAt: r.at,
-          reason: String(p.reason), writes: (p.writes as unknown[]).length, written: null, verified: null,
+          reason: String(p.reason), writes: (p.writes as unknown[]).length, startedAt: null, steps: [], interrupted: false, inFlight: null, written: null, verified: null,
+          tags: (p.writes as { tag: string }[]).map((w) => w.tag),
         });
         continue;
       }
       const rec = byDecision.get(String(p.decisionId));
       if (!rec) continue;
-      if (r.type === 'restore.executed') {
+      if (r.type === 'restore.started') {
+        rec.startedAt = r.at;
+        rec.interrupted = true; // until its restore.executed arrives
+      } else if (r.type === 'restore.written') {
+        rec.steps.push({ tag: String(p.tag), status: p.status as RestoreRecord['steps'][number]['status'], at: r.at });
+      } else if (r.type === 'restore.executed') {
+        rec.interrupted = false;
         const outcomes = p.outcomes as { status: string }[];
         rec.written = { verified: outcomes.filter((o) => o.status === 'written-verified').length, failed: outcomes.filter((o) => o.status !== 'written-verified').length, complete: p.complete === true, at: r.at };
       } else {
@@ -364,7 +392,10 @@ export class ChangeService {
       }
     }
     const out = new Map<string, RestoreRecord[]>();
-    for (const { changeId: c, ...rec } of byDecision.values()) out.set(c, [...(out.get(c) ?? []), rec]);
+    for (const { changeId: c, tags, ...rec } of byDecision.values()) {
+      if (rec.interrupted && rec.steps.every((x) => x.status === 'written-verified')) rec.inFlight = tags[rec.steps.length] ?? null;
+      out.set(c, [...(out.get(c) ?? []), rec]);
+    }
     return out;
   }
 
@@ -434,6 +465,10 @@ export class ChangeService {
         out.push({ at: r.at, operation: 'restore-authorized', by: sig.signer.name, summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`, signed: true, seq: r.seq });
       } else if (r.type === 'restore.started') {
         out.push({ at: r.at, operation: 'restore-started', by: actor, summary: `started writing to ${names(String(p.controllerId))}`, signed: false, seq: r.seq });
+      } else if (r.type === 'restore.written') {
+        const words = p.status === 'written-verified' ? `wrote ${String(p.tag)} to ${names(String(p.controllerId))} and read it back equal`
+          : p.status === 'write-failed' ? `writing ${String(p.tag)} to ${names(String(p.controllerId))} failed` : `wrote ${String(p.tag)} to ${names(String(p.controllerId))} but read back a different value`;
+        out.push({ at: r.at, operation: 'restore-written', by: actor, summary: words, signed: false, seq: r.seq });
       } else if (r.type === 'restore.executed') {
         const outcomes = p.outcomes as { status: string }[];
         const ok = outcomes.filter((o) => o.status === 'written-verified').length;

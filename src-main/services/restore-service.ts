@@ -89,7 +89,14 @@ export class RestoreService {
     this.deps.journal.append('restore.started', { decisionId, ...ofChange, controllerId }, actor);
     let result: RestoreResult;
     try {
-      result = await this.deps.devices.run<RestoreResult>({ kind: 'restore', payload: { target: controller.target, profile, writes } }, { deadlineMs: 60_000 + writes.length * 10_000 });
+      // Each value's outcome is journalled the moment the device process reports it (restore.written), so a restore
+      // cut short by the app being killed still shows which values were written and read back.
+      result = await this.deps.devices.run<RestoreResult>({ kind: 'restore', payload: { target: controller.target, profile, writes } }, {
+        deadlineMs: 60_000 + writes.length * 10_000,
+        onProgress: (p) => {
+          if (p.written) this.deps.journal.append('restore.written', { decisionId, ...ofChange, controllerId, ...p.written }, actor);
+        },
+      });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.journal.append('restore.executed', {

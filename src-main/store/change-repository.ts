@@ -81,7 +81,7 @@ export class ChangeRepository {
 
   /** The restore events (decision, writes, proof) of one change, or of every change, in journal order. */
   restoreEvents(changeId?: string): { type: string; at: string; payload: string }[] {
-    return this.db.prepare(`SELECT type, at, payload FROM events WHERE type IN ('restore.authorized', 'restore.executed', 'restore.verified')
+    return this.db.prepare(`SELECT type, at, payload FROM events WHERE type IN ('restore.authorized', 'restore.started', 'restore.written', 'restore.executed', 'restore.verified')
       ${changeId ? `AND json_extract(payload, '$.changeId') = ?` : ''} ORDER BY rowid`).all(...(changeId ? [changeId] : [])) as { type: string; at: string; payload: string }[];
   }
 
@@ -92,7 +92,7 @@ export class ChangeRepository {
   timelineEvents(id: string, from: string | null, to: string | null): ChangeEventRow[] {
     return this.db.prepare(`SELECT seq, at, type, actor, payload FROM events WHERE
       (type = 'change.updated' AND json_extract(payload, '$.changeId') = ?)
-      OR (type IN ('restore.authorized', 'restore.started', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
+      OR (type IN ('restore.authorized', 'restore.started', 'restore.written', 'restore.executed', 'restore.verified') AND json_extract(payload, '$.changeId') = ?)
       OR (type = 'baseline.approved' AND json_extract(payload, '$.changeId') = ?)
       OR (type IN ('capture.recorded', 'snapshot.captured') AND ? IS NOT NULL AND at >= ? AND (? IS NULL OR at <= ?))
       ORDER BY rowid`).all(id, id, id, from, from, to, to) as ChangeEventRow[];
@@ -112,6 +112,12 @@ export class ChangeRepository {
   /** The ids of the changes with this plant number ("CR-0007"): one, or several when two laptops filed offline at once. */
   idsByNumber(number: string): string[] {
     return (this.db.prepare(`SELECT id FROM changes WHERE json_extract(state, '$.number') = ? ORDER BY created_at`).all(number) as { id: string }[]).map((r) => r.id);
+  }
+
+  /** The captures started from a change's screen (capture.recorded with that change), in journal order. */
+  changeCaptureEvents(changeId: string): { at: string; payload: string }[] {
+    return this.db.prepare(`SELECT at, payload FROM events WHERE type = 'capture.recorded' AND json_extract(payload, '$.change.changeId') = ? ORDER BY rowid`)
+      .all(changeId) as { at: string; payload: string }[];
   }
 
   /** Every change number this data directory holds (its own changes and synced ones); changes filed before numbers have none. */

@@ -10,6 +10,7 @@ import { createBaselineSlice, type BaselineSlice } from './baseline-slice.ts';
 import { createChangesSlice, type ChangesSlice } from './changes-slice.ts';
 import { createControllersSlice, type ControllersSlice } from './controllers-slice.ts';
 import { createKpiSlice, type KpiSlice } from './kpi-slice.ts';
+import { createChangeCaptureSlice, type ChangeCaptureSlice } from './change-capture-slice.ts';
 import { createNavSlice, type NavSlice } from './nav-slice.ts';
 import { createPeopleSlice, type PeopleSlice } from './people-slice.ts';
 import { createPlantSlice, type PlantSlice } from './plant-slice.ts';
@@ -35,7 +36,7 @@ export type { AuditSlice, BaselineSlice, ChangesSlice, ControllersSlice, KpiSlic
 
 /** The whole store. */
 export type AppState = SessionSlice & NavSlice & AuditSlice & ControllersSlice & SnapshotsSlice & BaselineSlice & PeopleSlice & ChangesSlice & PlantSlice
-  & PolicySlice & WindowsSlice & SetupSlice & KpiSlice & PlantListsSlice;
+  & PolicySlice & WindowsSlice & SetupSlice & KpiSlice & PlantListsSlice & ChangeCaptureSlice;
 
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
@@ -43,7 +44,7 @@ export function createAppStore() {
     ...createSessionSlice(...a), ...createNavSlice(...a), ...createAuditSlice(...a), ...createControllersSlice(...a), ...createSnapshotsSlice(...a),
     ...createBaselineSlice(...a), ...createPeopleSlice(...a), ...createChangesSlice(...a), ...createPlantSlice(...a), ...createPolicySlice(...a),
     ...createWindowsSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a),
-    ...createPlantListsSlice<AppState>(errorOf)(...a),
+    ...createPlantListsSlice<AppState>(errorOf)(...a), ...createChangeCaptureSlice<AppState>(errorOf)(...a),
   }));
 }
 

@@ -75,6 +75,10 @@ export const EVENT_PAYLOADS = {
     bad: z.number().int().nonnegative(),
     requests: z.number().int().nonnegative(),
     minimumRequests: z.number().int().nonnegative(),
+    /** Started from a change's screen as its before- or after-capture of a target controller (absent otherwise). */
+    change: z.object({ changeId: z.string().min(1), phase: z.enum(['before', 'after']) }).strict().optional(),
+    /** Why the capture is not complete: cancelled by the engineer, or the device's error (absent when complete, and on older events). */
+    failure: z.object({ code: z.string(), message: z.string() }).strict().optional(),
   }).strict(),
   /**
    * A plant CA certificate is trusted on this laptop (created here, or imported for offline verification). An imported
@@ -190,6 +194,19 @@ export const EVENT_PAYLOADS = {
   }).strict(),
   /** A restore decision was taken into use: recorded before the first write, so a decision can never be used twice. */
   'restore.started': z.object({ decisionId: z.string().min(1), changeId: z.string().min(1).optional(), controllerId: z.string().min(1) }).strict(),
+  /**
+   * One value of a running restore was written and read back (or failed): recorded as each write ends, so a restore
+   * cut short (the app killed, the laptop off) still shows exactly which values reached the controller.
+   */
+  'restore.written': z.object({
+    decisionId: z.string().min(1),
+    changeId: z.string().min(1).optional(),
+    controllerId: z.string().min(1),
+    tag: z.string(),
+    status: z.enum(['written-verified', 'write-failed', 'readback-mismatch']),
+    expectedRaw: z.string(),
+    readBackRaw: z.string().nullable(),
+  }).strict(),
   /** After a restore of a rolled-back change, the controller was read again and compared with the change's before-snapshot. */
   'restore.verified': z.object({
     changeId: z.string().min(1),

@@ -28,6 +28,8 @@ export interface JobProgress {
   done: number;
   total: number;
   detail: string;
+  /** A restore's step: what happened to the value just written (the main process journals it at once). */
+  written?: { tag: string; status: 'written-verified' | 'write-failed' | 'readback-mismatch'; expectedRaw: string; readBackRaw: string | null };
 }
 
 /**

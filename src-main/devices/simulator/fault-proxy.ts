@@ -19,11 +19,14 @@ export type Fault =
   | { kind: 'close' }                       // the connection is closed as soon as a request arrives
   | { kind: 'refuse-after'; replies: number } // good replies, then garbage from the given count on
   | { kind: 'drop-after'; replies: number } // good replies (e.g. the connection set-up), then silence
+  // good replies (counted over every connection), then the connection is cut and every later one is cut at its
+  // first request: a cable pulled mid-capture
+  | { kind: 'cut-after'; replies: number }
   // good replies, then replies whose first `keep` bytes (framing: TPKT+COTP is 7, MBAP is 7, the
   // EtherNet/IP encapsulation header 24) stay intact and the rest is random: a well-framed, malformed PDU
   | { kind: 'scramble'; keep: number; after: number };
 
-/** Parses `--fault` values: none, delay:MS, drop, garbage, truncate, close, refuse-after:N, drop-after:N, scramble:KEEP:AFTER. */
+/** Parses `--fault` values: none, delay:MS, drop, garbage, truncate, close, refuse-after:N, drop-after:N, cut-after:N, scramble:KEEP:AFTER. */
 export function parseFault(text: string): Fault {
   const [kind, arg] = text.split(':');
   switch (kind) {
@@ -39,9 +42,10 @@ export function parseFault(text: string): Fault {
       if (Number.isInteger(n) && n >= 0) return { kind: 'refuse-after', replies: n };
       break;
     }
-    case 'drop-after': {
+    case 'drop-after':
+    case 'cut-after': {
       const n = Number(arg);
-      if (Number.isInteger(n) && n >= 0) return { kind: 'drop-after', replies: n };
+      if (Number.isInteger(n) && n >= 0) return { kind: kind as 'drop-after' | 'cut-after', replies: n };
       break;
     }
     case 'scramble': {
@@ -55,7 +59,7 @@ export function parseFault(text: string): Fault {
       break;
   }
   throw new BaselineError('bad-fault', `"${text}" is not a fault this simulator knows.`,
-    'Use one of: none, delay:<ms>, drop, garbage, truncate, close, refuse-after:<replies>, drop-after:<replies>, scramble:<keep-bytes>:<after-replies>.');
+    'Use one of: none, delay:<ms>, drop, garbage, truncate, close, refuse-after:<replies>, drop-after:<replies>, cut-after:<replies>, scramble:<keep-bytes>:<after-replies>.');
 }
 
 /** A running proxy; `setFault` changes behaviour for new and open connections alike. */
@@ -68,6 +72,7 @@ export interface FaultProxy {
 /** Starts a proxy on 127.0.0.1 forwarding to `targetPort` on 127.0.0.1. */
 export async function startFaultProxy(targetPort: number, initial: Fault = { kind: 'none' }, listenPort = 0): Promise<FaultProxy> {
   let fault = initial;
+  let repliesOverall = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     sockets.add(client);
@@ -83,7 +88,7 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
     client.on('close', () => { sockets.delete(client); upstream.destroy(); });
     upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
     client.on('data', (chunk) => {
-      if (fault.kind === 'close') {
+      if (fault.kind === 'close' || (fault.kind === 'cut-after' && repliesOverall >= fault.replies)) {
         end();
         return;
       }
@@ -91,6 +96,7 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
     });
     upstream.on('data', (chunk) => {
       replies++;
+      repliesOverall++;
       const f = fault;
       switch (f.kind) {
         case 'none':
@@ -113,6 +119,10 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
           break;
         case 'drop-after':
           if (replies <= f.replies) client.write(chunk);
+          break;
+        case 'cut-after':
+          if (repliesOverall <= f.replies) client.write(chunk);
+          else end();
           break;
         case 'scramble':
           if (replies > f.after && chunk.length > f.keep) {

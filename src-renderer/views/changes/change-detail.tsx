@@ -12,6 +12,8 @@ import { ExecutionSnapshots } from './execution-snapshots.tsx';
 import { ExplainRows } from './explain-rows.tsx';
 import { RestorePanel } from './restore-panel.tsx';
 import { WindowTimerBanner } from './window-timer.tsx';
+import { ChangeCaptures } from './change-captures.tsx';
+import { ExecutionClockPanel } from './execution-clock-panel.tsx';
 import { DemoDownload } from './demo-download.tsx';
 import { SignDecisionForm } from './sign-decision-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
@@ -76,6 +78,12 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       <WindowTimerBanner state={state} />
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
+        <ExecutionClockPanel key={`clock-${state.id}`} state={state} checkpoints={detail.checkpoints} exclude={onTheChange(state)} />
+      )}
+      {state.status === 'in-execution' && (
+        <ChangeCaptures key={`captures-${state.id}`} changeId={state.id} targets={detail.targets} checkpoints={detail.checkpoints} />
+      )}
+      {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []} exclude={onTheChange(state)}
           executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
       )}
@@ -95,7 +103,9 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
             {detail.restores.map((r) => (
               <li key={r.decisionId} data-testid="restore-record">
                 <strong>{detail.targets.find((t) => t.controllerId === r.controllerId)?.name ?? r.controllerId}</strong>: {r.writes} value(s) authorized by {r.authorizedBy}, <PlantTime iso={r.authorizedAt} zone={zone} /> ({r.reason}).
-                {r.written ? ` ${r.written.verified} written and read back${r.written.failed ? `, ${r.written.failed} not` : ''}.` : ' Not written yet.'}
+                {r.written ? ` ${r.written.verified} written and read back${r.written.failed ? `, ${r.written.failed} not` : ''}.`
+                  : r.interrupted ? <span className="bad-text" data-testid="restore-interrupted"> Cut short: Baseline stopped while writing. Written and read back: {r.steps.filter((x) => x.status === 'written-verified').map((x) => x.tag).join(', ') || 'none'}{r.inFlight ? `; ${r.inFlight} was being written (outcome unknown)` : ''}. Preview the restore again to read the controller and continue with a new decision.</span>
+                    : ' Not written yet.'}
                 {r.verified ? (r.verified.matchesBefore ? ' The controller matches the before-snapshot.' : ` ${r.verified.remaining} value(s) still differ from the before-snapshot.`) : ''}
               </li>
             ))}

@@ -83,6 +83,11 @@ export const CHANGE_OPERATIONS = {
       /** Restores of the rolled-back change's controllers: the decision, the writes, the proof. */
       restores: z.array(z.object({
         controllerId: z.string(), decisionId: z.string(), authorizedBy: z.string(), authorizedAt: z.string(), reason: z.string(), writes: z.number(),
+        /** When writing started; each value written so far (journalled one by one); whether the writing never reported its end (the app stopped mid-restore), and then the value that was being written. */
+        startedAt: z.string().nullable(),
+        steps: z.array(z.object({ tag: z.string(), status: z.enum(['written-verified', 'write-failed', 'readback-mismatch']), at: z.string() })),
+        interrupted: z.boolean(),
+        inFlight: z.string().nullable(),
         written: z.object({ verified: z.number(), failed: z.number(), complete: z.boolean(), at: z.string() }).nullable(),
         verified: z.object({ matchesBefore: z.boolean(), remaining: z.number(), at: z.string() }).nullable(),
       })),

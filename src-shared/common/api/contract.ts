@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ErrorData } from '../errors.ts';
 import { KPI_OPERATIONS } from './kpi-contract.ts';
+import { CHANGE_CAPTURE_OPERATIONS } from './change-capture-contract.ts';
 import { APP_OPERATIONS } from './app-contract.ts';
 import { SYNC_OPERATIONS } from './sync-contract.ts';
 import { JOURNAL_OPERATIONS } from './journal-contract.ts';
@@ -55,6 +56,7 @@ export const OPERATIONS = {
   ...LINE_CAPTURE_OPERATIONS,
   ...TAG_VALUES_OPERATIONS,
   ...AUDIT_OPERATIONS,
+  ...CHANGE_CAPTURE_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */
@@ -68,6 +70,8 @@ export const PUSHED_EVENTS = {
   'capture.finished': z.object({
     captureId: z.string(), controllerId: z.string(), captureSha256: z.string().nullable(), complete: z.boolean(),
     tags: z.number(), good: z.number(), bad: z.number(), failure: z.custom<ErrorData>().nullable(),
+    /** Set when the capture was started from a change's screen. */
+    change: z.object({ changeId: z.string(), phase: z.enum(['before', 'after']) }).optional(),
   }),
 } as const;
 

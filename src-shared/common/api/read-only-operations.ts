@@ -14,4 +14,5 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'changes.list', 'changes.get', 'changes.evaluate', 'changes.windows', 'windows.calendar',
   'kpis.report',
   'search.global', 'controllers.currentValues', 'journal.search',
+  'changeCaptures.list',
 ]);

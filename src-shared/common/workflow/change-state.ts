@@ -26,7 +26,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 /** Every operation on a change. */
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
-  'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review',
+  'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review',
   'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review',
 ] as const;
 
@@ -135,6 +135,8 @@ export interface Execution {
   rollbackDecisions?: RollbackDecisionRecord[];
   /** Guided manual rollbacks of what cannot be written over the wire (logic, firmware), each signed. */
   manualRollbacks?: ManualRollbackRecord[];
+  /** The decision signed when the change window ended with the work still going on (absent until then). */
+  windowDecision?: WindowDecisionRecord;
 }
 
 /** A signed sign-off of the post-change safety checklist, for the after-snapshots it was given on. */
@@ -190,6 +192,23 @@ export interface PostImplementationReviewRecord {
   findings: string;
   lessonsLearned: string;
   baselines: { controllerId: string; snapshotSha256: string }[];
+}
+
+/** The decisions the app asks for at the end of the window. */
+export const WINDOW_DECISIONS = ['complete', 'rollback'] as const;
+
+/** Complete the work after the window (recorded, checkpoints continue), or roll the change back. */
+export type WindowDecision = (typeof WINDOW_DECISIONS)[number];
+
+/** The signed decision taken when the change window ended with the work still going on. */
+export interface WindowDecisionRecord {
+  decision: WindowDecision;
+  by: { id: string; name: string };
+  role: string;
+  at: string;
+  /** When the slot ended (what the decision answered). */
+  windowEnd: string;
+  comment: string;
 }
 
 /** One explained row of an after-snapshot's comparison with the proposed diff. */
@@ -342,6 +361,7 @@ export type ChangeOperation =
   }
   | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
   | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
+  | { type: 'window-decision'; by: Participant; role: string; decision: WindowDecision; comment: string }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }
   | {

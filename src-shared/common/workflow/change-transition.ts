@@ -16,11 +16,13 @@ import { assertNever } from '../assert-never.ts';
 import { countApprovals } from './approval-progress.ts';
 import { changeName, type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus } from './change-state.ts';
 import { groupName, roleName, type Policy } from './policy-schema.ts';
-import { type TransitionContext, type TransitionResult, OPERATION_PAST, refuse, ruled } from './transition-rules.ts';
+import { type TransitionContext, type TransitionResult, OPERATION_PAST, refuse } from './transition-rules.ts';
+import { ruled } from './rule-outcome.ts';
 import { confirmBreakGlass, emergencyReport } from './emergency-review.ts';
 import { postImplementationReview } from './post-implementation-review.ts';
 import { manualRollback, rollbackDecision } from './rollback-guidance.ts';
 import { safetySignOff } from './safety-review.ts';
+import { windowDecision } from './transition-window.ts';
 import { edit, submit, withdraw, approve, decide } from './transition-approval.ts';
 import { schedule, startExecution, breakGlass } from './transition-scheduling.ts';
 import { rollback, checkpoint, recordSnapshot, close, explain, retrospectiveReview } from './transition-execution.ts';
@@ -37,7 +39,7 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
   'in-execution': [
-    'record-snapshot', 'checkpoint', 'explain', 'rollback', 'close', 'retrospective-review', 'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision',
+    'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review', 'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision',
   ],
   'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback'],
   closed: ['retrospective-review', 'confirm-break-glass', 'emergency-report', 'post-implementation-review'],
@@ -84,6 +86,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'record-snapshot': return recordSnapshot(state, op, ctx);
     case 'checkpoint': return checkpoint(state, op, ctx);
     case 'explain': return explain(state, op, ctx);
+    case 'window-decision': return windowDecision(state, op, ctx);
     case 'rollback': return rollback(state, op, ctx);
     case 'close': return close(state, op, ctx);
     case 'retrospective-review': return retrospectiveReview(state, op, ctx);

@@ -23,6 +23,8 @@ export const CheckpointSetSchema = z.object({
     id: Id,
     name: z.string().trim().min(1).max(120),
     when: z.string().trim().min(1).max(200),
+    /** The checkpoint falls due once this fraction of the booked slot has elapsed (the mid-change assessment: 0.5). */
+    dueAtWindowFraction: z.number().gt(0).lt(1).optional(),
     items: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
     decisions: z.array(z.object({ id: Id, label: z.string().trim().min(1).max(40), effect: z.enum(CHECKPOINT_EFFECTS) }).strict()).min(2).max(5),
   }).strict()).min(2, 'at least two checkpoints: one before the work, one after it').max(20),
@@ -78,7 +80,7 @@ export interface CheckpointRecord {
  * Where the checkpoints of an execution stand: the checkpoint to sign next (null when none is due: the last one
  * closed, or the work stopped), and whether the change may be closed as completed.
  */
-export function checkpointProgress(set: CheckpointSet, records: readonly CheckpointRecord[]): { next: Checkpoint | null; closable: boolean } {
+export function checkpointProgress(set: Pick<CheckpointSet, 'checkpoints'>, records: readonly CheckpointRecord[]): { next: Checkpoint | null; closable: boolean } {
   let index = 0;
   for (const r of records) {
     if (r.effect === 'stop' || r.effect === 'rollback' || r.effect === 'close') return { next: null, closable: r.effect === 'close' };

@@ -3,8 +3,8 @@
  * return to change-transition.ts: the next state, or the rule broken with the words of the refusal; the transition
  * adds the change's name, status and operation.
  */
-import type { ChangeOperation, ChangeState } from './change-state.ts';
-import type { RefusalRule } from './change-transition.ts';
+import { changeName, type ChangeOperation, type ChangeState } from './change-state.ts';
+import { refuse, type RefusalRule, type TransitionResult } from './transition-rules.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
 
 /** The next state, or a refusal (`text` completes "<Rule title>: ..."). */
@@ -36,3 +36,9 @@ export function partOnChange(state: ChangeState, person: Participant | PersonRef
 
 /** The operation of one type. */
 export type OpOf<T extends ChangeOperation['type']> = Extract<ChangeOperation, { type: T }>;
+
+/** A rule module's outcome as a transition result (its refusal text completed with the change's name). */
+export function ruled(state: ChangeState, op: ChangeOperation, outcome: RuleOutcome): TransitionResult {
+  if (outcome.ok) return outcome;
+  return refuse(state, op, outcome.rule, `${outcome.text.replace(/this change/g, changeName(state))}`, outcome.hint, outcome.details ?? {});
+}

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { Password as PasswordSchema, Sha256 as Sha256Schema } from '../api/contract-primitives.ts';
 import type { SignatureMeaning } from '../snapshot/snapshot.ts';
-import { BREAK_GLASS_METHODS } from './change-state.ts';
+import { BREAK_GLASS_METHODS, WINDOW_DECISIONS } from './change-state.ts';
 
 /** An override approver's own signature letting work happen outside a window or inside a blackout. */
 export const OverrideRequestSchema = z.object({
@@ -62,8 +62,8 @@ export interface SignedActionSpec<T extends string = string, F extends Record<st
   title: string;
   /** How the record words it after a name: "approved with conditions" (as OT security). */
   words: string;
-  /** What the signature means; `checkpoint-decision`: the decision's effect (go, no-go, rollback or reviewed). */
-  meaning: SignatureMeaning | 'checkpoint-decision';
+  /** What the signature means; `checkpoint-decision`: the decision's effect (go, no-go, rollback or reviewed); `window-decision`: go to complete, rollback to roll back. */
+  meaning: SignatureMeaning | 'checkpoint-decision' | 'window-decision';
   signer: SignerRule;
   /** Who may sign, in words, for the form. */
   signerText: string;
@@ -172,6 +172,14 @@ export const SIGNED_ACTIONS = {
       explanations: field('Explanations', z.array(z.object({ controllerId: z.string().min(1), tag: z.string().min(1).max(300), text: z.string().max(2000) }).strict()).min(1).max(50)),
       supervisorEmployeeId: field('Countersigning supervisor', z.string().min(1)), supervisorPassword: field("Supervisor's password", PasswordSchema),
       supervisorRole: field('Supervisor signing as', z.string().min(1).optional()),
+    },
+  }),
+  'window-decision': signedAction({
+    operation: 'window-decision', title: 'Decide at the end of the window', words: 'decided at the end of the window', meaning: 'window-decision', signer: 'checkpoint-signer',
+    signerText: "a holder of a checkpoint role (shift supervisor) who neither filed, carries out nor witnesses the change, once the booked slot has ended", cosigners: [],
+    fields: {
+      role: field('Signing as', z.string().min(1).optional()), decision: field('Decision', z.enum(WINDOW_DECISIONS)),
+      comment: field('Comment', z.string().max(2000)),
     },
   }),
   rollback: signedAction({

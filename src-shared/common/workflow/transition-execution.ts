@@ -7,7 +7,8 @@ import { changeName, unexplainedRows, type ChangeOperation, type Execution, type
 import { checkpointProgress, type CheckpointRecord } from './checkpoints.ts';
 import { roleName } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
-import { type TransitionContext, type TransitionResult, refuse, ref, blank, unreachable, ruled } from './transition-rules.ts';
+import { type TransitionContext, type TransitionResult, refuse, ref, blank, unreachable } from './transition-rules.ts';
+import { ruled } from './rule-outcome.ts';
 import { rejectRetrospective, retrospectiveProblem } from './emergency-review.ts';
 import { safetySignOffMissing } from './safety-review.ts';
 import { signerChecks } from './transition-approval.ts';
@@ -62,7 +63,7 @@ export function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { ty
     const lacking = state.fields.targetControllers.filter((c) => !have.has(c));
     if (lacking.length > 0) {
       return refuse(state, op, 'snapshots-missing', `${decision.label} at ${target.name} needs a signed ${needed}-snapshot of every target controller; missing: ${lacking.map((c) => ctx.controllerNames?.[c] ?? c).join(', ')}.`,
-        `Capture ${lacking.length === 1 ? 'it' : 'them'}, sign the capture as evidence, and record it on the change as the ${needed}-snapshot.`);
+        `Capture ${lacking.length === 1 ? 'it' : 'them'}, sign the capture as evidence, and record it on the change as the ${needed}-snapshot.`, { phase: needed, controllers: lacking });
     }
   }
   if (decision.effect === 'close') {

@@ -9,7 +9,6 @@ import { changeName, type ChangeOperation, type ChangeOperationType, type Change
 import type { CheckpointSet } from './checkpoints.ts';
 import type { Policy } from './policy-schema.ts';
 import type { PersonRef } from './workflow-terms.ts';
-import type { RuleOutcome } from './rule-outcome.ts';
 
 /** What a transition needs besides the state and the operation. */
 export interface TransitionContext {
@@ -32,7 +31,7 @@ export type RefusalRule =
   | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
   | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
   | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
-  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder'
+  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder' | 'window-open' | 'window-decided' | 'no-window'
   | 'review-order' | 'safety-sign-off-missing' | 'safety-sign-off-invalid' | 'break-glass-unconfirmed' | 'emergency-report-missing' | 'report-invalid'
   | 'follow-up-required' | 'pir-not-due' | 'pir-invalid' | 'rollback-guidance-invalid' | 'manual-rollback-invalid';
 
@@ -78,6 +77,9 @@ export const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'unexplained-differences': 'Unexplained differences',
   'explanation-invalid': 'Explanation not accepted',
   'break-glass-responder': 'Not on the responder list',
+  'window-open': 'Change window still open',
+  'window-decided': 'Window decision already taken',
+  'no-window': 'No change window',
   'no-retrospective-due': 'No retrospective review due',
   'retrospective-done': 'Retrospective review complete',
   'review-order': 'Review order',
@@ -98,7 +100,7 @@ export const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
 export const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
   reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
-  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
+  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', 'window-decision': 'given a decision at the end of its window', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
   'safety-sign-off': 'given a safety sign-off', 'confirm-break-glass': 'given the break-glass approver\'s signature', 'emergency-report': 'given an emergency report',
   'rollback-decision': 'given a rollback decision', 'manual-rollback': 'given a manual rollback', 'post-implementation-review': 'given a post-implementation review',
 };
@@ -130,10 +132,4 @@ export const blank = (s: string | undefined): boolean => s === undefined || s.tr
 /** A state the table allowed but the operation's own function does not handle: a defect, reported as data. */
 export function unreachable(state: ChangeState, op: ChangeOperation): TransitionResult {
   return refuse(state, op, 'illegal-transition', `${changeName(state)} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}.`, 'This is a defect in Baseline; report it.');
-}
-
-/** A rule module's outcome as a transition result (its refusal text completed with the change's name). */
-export function ruled(state: ChangeState, op: ChangeOperation, outcome: RuleOutcome): TransitionResult {
-  if (outcome.ok) return outcome;
-  return refuse(state, op, outcome.rule, `${outcome.text.replace(/this change/g, changeName(state))}`, outcome.hint, outcome.details ?? {});
 }

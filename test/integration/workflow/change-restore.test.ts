@@ -78,7 +78,7 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
     expect(app.journalService.verifyQuietly().ok).toBe(true);
     // The timeline holds the restore, step by step, with the change's decisions and captures.
     const ops = app.changes.timeline(changeId).map((e) => e.operation);
-    expect(ops.filter((o) => o.startsWith('restore-'))).toEqual(['restore-authorized', 'restore-started', 'restore-executed', 'restore-verified']);
+    expect(ops.filter((o) => o.startsWith('restore-'))).toEqual(['restore-authorized', 'restore-started', 'restore-written', 'restore-written', 'restore-executed', 'restore-verified']);
     expect(ops.slice(0, 5)).toEqual(['create', 'break-glass', 'capture', 'snapshot-signed', 'record-snapshot']);
     expect(ops.filter((o) => o === 'capture').length).toBeGreaterThanOrEqual(3);
   });

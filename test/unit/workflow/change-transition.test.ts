@@ -8,6 +8,7 @@ import {
 import {
   ALLOWED_OPERATIONS, allowedOperations, outstandingApprovals, transition, type TransitionContext, type TransitionResult,
 } from '../../../src-shared/common/workflow/change-transition.ts';
+import { dueAtInSlot, executionClock } from '../../../src-shared/common/workflow/execution-clock.ts';
 import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.ts';
 import type { Policy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import type { LineFact } from '../../../src-shared/common/workflow/workflow-terms.ts';
@@ -25,6 +26,7 @@ const later = (ms: number): Date => new Date(NOW.getTime() + ms);
 // The slot: Thursday night 22:30-23:30 CDT, inside the night-maintenance window, after the tier-2 24 h notice.
 const SLOT = { start: '2026-06-05T03:30:00.000Z', end: '2026-06-05T04:30:00.000Z' };
 const IN_SLOT = new Date('2026-06-05T03:35:00Z');
+const AFTER_SLOT = new Date('2026-06-05T04:31:00Z');
 // For tier-1 lines (48 h notice): Saturday night 23:00-24:00 CDT.
 const TIER1_WINDOW = { start: '2026-06-07T04:00:00.000Z', end: '2026-06-07T05:00:00.000Z' };
 
@@ -174,6 +176,7 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'record-snapshot': return snapshotOp('before');
     case 'checkpoint': return checkpointOp('pre-execution', 'no-go', { confirmed: [], comment: 'Operators not briefed' });
     case 'explain': return explainOp();
+    case 'window-decision': return { type, by: supervisor, role: 'shift-supervisor', decision: 'rollback', comment: 'Download not finished in time' };
     case 'rollback': return { type, by: eng, reason: 'Filler faulted' };
     case 'close': return { type, by: eng, comment: 'Verified' };
     case 'retrospective-review': return { type, by: sec, role: 'ot-security', comment: 'Justified; root cause: worn sensor' };
@@ -223,6 +226,7 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['in-execution', 'confirm-break-glass', 'in-execution (break-glass)', later(H), 'in-execution'],
   ['in-execution', 'emergency-report', 'in-execution (break-glass)', later(H), 'in-execution'],
   ['in-execution', 'rollback-decision', 'in-execution', IN_SLOT, 'in-execution'],
+  ['in-execution', 'window-decision', 'in-execution', AFTER_SLOT, 'rolled-back'],
   ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
   ['rolled-back', 'retrospective-review', 'rolled-back (break-glass, reported)', later(2 * H), 'rolled-back'],
   ['rolled-back', 'confirm-break-glass', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
@@ -245,7 +249,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(22);
+    expect(CHANGE_OPERATIONS).toHaveLength(23);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {
@@ -1006,5 +1010,59 @@ describe('the post-implementation review after CLOSE', () => {
     expect(postImplementationReviewStatus(closed, later(130 * H)).status).toBe('overdue');
     // Emergency changes owe none under the default policy.
     expect(postImplementationReviewStatus(sample('closed (break-glass)'), later(2 * H)).status).toBe('not-required');
+  });
+});
+
+describe('the execution clock: the mid-change checkpoint at 50 % of the window, the decision at its end', () => {
+  const executing = (): ChangeState => sample('in-execution');
+  const decide = (over: Partial<Extract<ChangeOperation, { type: 'window-decision' }>> = {}): ChangeOperation =>
+    ({ type: 'window-decision', by: supervisor, role: 'shift-supervisor', decision: 'complete', comment: 'Ten minutes of testing left', ...over });
+
+  it('the mid-change assessment falls due at half of the slot (04:00Z for 03:30-04:30), not before', () => {
+    const before = executionClock(executing(), CHECKPOINTS, new Date('2026-06-05T03:59:00Z'));
+    expect(before.due).toEqual([{ checkpoint: 'mid-change', name: 'Mid-change assessment', dueAt: '2026-06-05T04:00:00.000Z', status: 'upcoming' }]);
+    expect(executionClock(executing(), CHECKPOINTS, new Date('2026-06-05T04:00:00Z')).due[0]!.status).toBe('due');
+    expect(dueAtInSlot({ start: '2026-06-05T03:30:00.000Z', end: '2026-06-05T07:30:00.000Z' }, 0.5)).toBe('2026-06-05T05:30:00.000Z');
+  });
+
+  it('a signed mid-change assessment is done; the window end asks for a decision only once the slot is over', () => {
+    let s = must(transition(executing(), snapshotOp('before'), ctx(IN_SLOT)));
+    s = must(transition(s, checkpointOp('pre-execution', 'go'), ctx(IN_SLOT)));
+    s = must(transition(s, checkpointOp('mid-change', 'continue'), ctx(IN_SLOT)));
+    const clock = executionClock(s, CHECKPOINTS, AFTER_SLOT);
+    expect(clock.due[0]!.status).toBe('done');
+    expect(clock.windowEnd).toEqual({ endsAt: SLOT.end, status: 'decision-due', decision: null });
+    expect(executionClock(s, CHECKPOINTS, IN_SLOT).windowEnd!.status).toBe('open');
+  });
+
+  it('refuses the decision while the window is open, naming when it ends', () => {
+    const r = refusal(transition(executing(), decide(), ctx(IN_SLOT)));
+    expect(r.rule).toBe('window-open');
+    expect(r.message).toContain('the decision to complete or roll back is taken once it has ended');
+  });
+
+  it('records "complete" (the work goes on, the checkpoints continue) and refuses a second decision', () => {
+    const s = must(transition(executing(), decide(), ctx(AFTER_SLOT)));
+    expect(s.status).toBe('in-execution');
+    if (s.status !== 'in-execution') throw new Error('not executing');
+    expect(s.execution.windowDecision).toMatchObject({ decision: 'complete', by: { id: supervisor.id }, windowEnd: SLOT.end, comment: 'Ten minutes of testing left' });
+    expect(executionClock(s, CHECKPOINTS, AFTER_SLOT).windowEnd!.status).toBe('decided');
+    const again = refusal(transition(s, decide({ decision: 'rollback' }), ctx(later(3 * 86_400_000))));
+    expect(again.rule).toBe('window-decided');
+  });
+
+  it('"rollback" rolls the change back with the reason on the record', () => {
+    const s = must(transition(executing(), decide({ decision: 'rollback', comment: 'Filler still faulting' }), ctx(AFTER_SLOT)));
+    expect(s.status).toBe('rolled-back');
+    if (s.status !== 'rolled-back') throw new Error('not rolled back');
+    expect(s.rollback.reason).toBe('Rolled back at the end of the window: Filler still faulting');
+  });
+
+  it('refuses the executor, a non-supervisor, a blank comment, and a break-glass change without a slot', () => {
+    expect(refusal(transition(executing(), decide({ by: eng }), ctx(AFTER_SLOT))).rule).toBe('segregation-of-duties');
+    expect(refusal(transition(executing(), decide({ by: pem, role: 'plant-engineering-manager' }), ctx(AFTER_SLOT))).rule).toBe('role-not-held');
+    expect(refusal(transition(executing(), decide({ comment: '  ' }), ctx(AFTER_SLOT))).rule).toBe('reason-required');
+    expect(refusal(transition(sample('in-execution (break-glass)'), decide(), ctx(later(3 * 86_400_000)))).rule).toBe('no-window');
+    expect(executionClock(sample('in-execution (break-glass)'), CHECKPOINTS, AFTER_SLOT)).toEqual({ due: [], windowEnd: null });
   });
 });

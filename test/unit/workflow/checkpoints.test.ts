@@ -23,7 +23,7 @@ describe('execution checkpoint file', () => {
 
   it('refuses a file whose decisions could never let the work go on or close, naming line and field', () => {
     expect(problemsOf(shipped.replace('{ id: continue, label: CONTINUE, effect: proceed }', '{ id: continue, label: CONTINUE, effect: rollback }')))
-      .toEqual(['cp.yaml line 32, checkpoints.1.decisions: every checkpoint but the last needs a decision with effect proceed']);
+      .toEqual(['cp.yaml line 33, checkpoints.1.decisions: every checkpoint but the last needs a decision with effect proceed']);
     expect(problemsOf(shipped.replace('{ id: close, label: CLOSE, effect: close }', '{ id: close, label: CLOSE, effect: monitor }')))
       .toEqual(['cp.yaml line 54, checkpoints.3.decisions: the last checkpoint needs a decision with effect close']);
     expect(problemsOf(shipped.replace('effect: stop', 'effect: abort'))[0]).toMatch(/^cp\.yaml line 22, checkpoints\.0\.decisions\.1\.effect: /);

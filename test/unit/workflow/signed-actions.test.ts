@@ -22,6 +22,7 @@ const SAMPLES: { [K in keyof typeof SIGNED_ACTIONS]: SignedActionOf<K> } = {
   'record-snapshot': { type: 'record-snapshot', phase: 'before', controllerId: 'c1', snapshotSha256: SHA },
   checkpoint: { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre', decision: 'go', confirmed: ['a'], notes: [{ item: 'a', note: 'checked' }] },
   explain: { type: 'explain', explanations: [{ controllerId: 'c1', tag: 'T1', text: 'operator moved it' }], supervisorEmployeeId: 'E3', supervisorPassword: PW },
+  'window-decision': { type: 'window-decision', decision: 'complete', comment: 'ten minutes of testing left' },
   rollback: { type: 'rollback', reason: 'pressure alarm' },
   close: { type: 'close' },
   'retrospective-review': { type: 'retrospective-review', role: 'cab', comment: 'not justified', verdict: 'reject', followUp: 'corrective-change' },
