@@ -19,7 +19,7 @@ export async function completedFillerChange(app: BaselineApp, controllerId: stri
   const [eng, pem, sec, , sky] = RACI;
   const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, clock.now()), app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-  app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve-with-conditions', role: 'quality-compliance', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
+  app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve-with-conditions', role: 'plant-engineering-manager', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
   app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' }, app.actor());
   clock.set('2026-11-27T05:10:00Z');
@@ -37,9 +37,6 @@ export async function completedFillerChange(app: BaselineApp, controllerId: stri
   await record('after');
   checkpoint('post-change', 'close');
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
-  // The post-implementation review by the plant engineering manager approves the after-snapshot as the new baseline.
-  app.changes.act(c.id, pem.employeeId, pem.password, {
-    type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed at 14 m/min, reject rate 0.3 %', lessonsLearned: 'None beyond the test plan',
-  }, app.actor());
+  app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor());
   return c.id;
 }

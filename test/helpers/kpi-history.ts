@@ -25,7 +25,7 @@ async function startNormal(app: BaselineApp, controllerId: string, start: Date, 
   setNow(submittedAt);
   const c = app.changes.create(eng.employeeId, { ...normalChangeFields(controllerId, submittedAt), title }, app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-  app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor());
+  app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', start: start.toISOString(), end: new Date(start.getTime() + 2 * H).toISOString() }, app.actor());
   setNow(new Date(start.getTime() + 60_000));
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution' }, app.actor());
@@ -49,10 +49,7 @@ export async function buildKpiHistory(app: BaselineApp, controllerId: string, li
   app.changes.act(completed, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
   checkpoint(completed, 'post-change', 'close');
   app.changes.act(completed, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
-  // The post-implementation review by the plant engineering manager approves the after-snapshot as the new baseline.
-  app.changes.act(completed, pem.employeeId, pem.password, {
-    type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed at 14 m/min, reject rate 0.3 %', lessonsLearned: 'None beyond the test plan',
-  }, app.actor());
+  app.changes.approveAfterAsBaseline(completed, controllerId, pem.employeeId, pem.password, app.actor());
 
   // October: break-glass at 03:00 CDT on Wed 14 Oct, rolled back an hour later and closed; nobody reviews it.
   setNow(new Date('2026-10-14T08:00:00Z'));

@@ -215,7 +215,7 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       expect(intoB.nothingChanged).toBe(false);
       const onB = b.changes.get(change.id);
       expect(onB.status).toBe('scheduled');
-      expect(JSON.stringify(onB)).toContain(pem.name);
+      expect(JSON.stringify(onB)).toContain(RACI[3].name);
       expect(JSON.stringify(onB)).toContain(sec.name);
       expect(b.journal.verifyAll()).toMatchObject({ ok: true, devices: 2 });
       // The same bundle again changes nothing and says so.

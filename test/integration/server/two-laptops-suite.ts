@@ -56,7 +56,7 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       expect(pulled.lastError).toBeNull();
       const onB = b.changes.get(change.id);
       expect(onB.status).toBe('scheduled');
-      expect(JSON.stringify(onB)).toContain(pem.name);
+      expect(JSON.stringify(onB)).toContain(RACI[3].name);
       expect(JSON.stringify(onB)).toContain(sec.name);
       expect(b.journal.verifyAll().ok).toBe(true);
       // The people who sign at the cabinet carry their keystores to B (their certificates came with the sync).

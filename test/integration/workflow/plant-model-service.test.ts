@@ -151,7 +151,7 @@ describe('the plant model: signed imports and edits of sites and lines, each one
     app.close();
     const raw = new Database(join(t.home, DB_FILE));
     // Back to schema 9: undo migrations 10 (sites, roster), 11 (CA lockout column), 12 (sync state) and 13 (retired controllers).
-    raw.exec('DROP TABLE plant_sites; DROP TABLE roster; ALTER TABLE trusted_cas DROP COLUMN locked_until; DROP TABLE sync_state; ALTER TABLE controllers DROP COLUMN retired_at; PRAGMA user_version = 9;');
+    raw.exec('DROP TABLE plant_sites; DROP TABLE roster; ALTER TABLE trusted_cas DROP COLUMN locked_until; DROP TABLE sync_state; ALTER TABLE controllers DROP COLUMN retired_at; DROP TABLE clock_attestations; PRAGMA user_version = 9;');
     raw.close();
     app = open();
     expect(app.plantModel.sites()).toEqual([{ id: 'old-site', name: 'Old site' }]);
