@@ -83,7 +83,7 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
     let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
     let changeId = '';
     let port = 0;
-    const [eng, pem, sec] = RACI;
+    const [eng, , sec] = RACI;
     const sky = RACI[4];
     const usb = (f: string) => join(media.home, f);
     const db = () => (target().postgresUrl ? ['--db', target().postgresUrl!] : []);

@@ -27,7 +27,7 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
     let a: BaselineApp;
     let b: BaselineApp;
     let line1: TwoLaptopRig['line1'];
-    const [eng, pem, sec] = RACI;
+    const [eng, , sec] = RACI;
     const sky = RACI[4];
 
     beforeAll(async () => {
