@@ -114,8 +114,12 @@ describe('A normal change walked in Chromium from approval to a new baseline, it
     await editor.getByLabel('Impact (1-5)').fill('3');
     await editor.getByLabel('Rollback plan').fill('Restore CasePacker_SpeedSP = 18 from the before-snapshot.');
     await editor.getByLabel('Test plan').fill('Run one pallet at 20 cases/min.');
-    await editor.getByLabel('Proposed change: tag').fill('CasePacker_SpeedSP');
-    await editor.getByLabel('new value').fill('20');
+    // The tag is picked from the case packer's profile, its current value filled in from the latest signed snapshot.
+    await editor.getByRole('button', { name: 'Pick tags from the profile…' }).click();
+    await editor.getByLabel('Find tags').fill('CasePacker_SpeedSP');
+    await editor.getByRole('checkbox', { name: /^CasePacker_SpeedSP / }).check();
+    await editor.getByRole('button', { name: 'Done picking' }).click();
+    await editor.getByLabel('New value of CasePacker_SpeedSP').fill('20');
     const now = Date.now();
     await editor.getByLabel('Window start').fill(localInput(new Date(now + 5 * 60_000)));
     await editor.getByLabel('Window end').fill(localInput(new Date(now + 3 * 3600_000)));

@@ -72,7 +72,7 @@ describe('verifying an evidence pack on the Audit screen, in Chromium', () => {
     expect(text).toContain('Plant CA');
     const signers = await page.getByTestId('pack-signers').locator('tbody tr').allInnerTexts();
     expect(signers.length).toBeGreaterThanOrEqual(14);
-    expect(signers.some((r) => r.includes('Pat Manager') && r.includes('plant-engineering-manager'))).toBe(true);
+    expect(signers.some((r) => r.includes('Pat Manager') && r.includes('Plant engineering manager'))).toBe(true);
     expect(signers.filter((r) => r.includes('Sky Supervisor')).length).toBe(4);
     expect(text).toContain('every journal event: canonical text, hash, device signature and chain link');
     await page.screenshot({ path: join(SHOTS, 'evidence-verify-pass.png') });

@@ -100,7 +100,7 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await signCheckpoint('Post-change validation', 'CLOSE', sky.employeeId, sky.password, 'all');
     await expect.poll(() => page.getByText('All checkpoints passed: the change can be closed.').count()).toBe(1);
     expect(await page.getByTestId('checkpoint-decision').allInnerTexts()).toEqual([
-      expect.stringMatching(/^GO Sky Supervisor \(shift-supervisor\), .* 5 of 5 items confirmed$/),
+      expect.stringMatching(/^GO Sky Supervisor \(Shift supervisor\), .* 5 of 5 items confirmed$/),
       expect.stringMatching(/^CONTINUE /), expect.stringMatching(/^CUTOVER /),
       expect.stringMatching(/^EXTENDED MONITORING .* 0 of 4 items confirmed · Watch torque for one shift$/),
       expect.stringMatching(/^CLOSE /),
