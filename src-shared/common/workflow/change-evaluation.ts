@@ -276,8 +276,8 @@ function safetyOf(policy: Policy, cls: ChangeClass, facts: ChangeFacts, safetyTe
     signOffRoles: [...review.signOffRoles],
     checklist: [...review.checklist],
     reasons: [
-      `${why} ${cls === 'safety-critical' ? 'are' : 'is'} reviewed in order: ${review.steps.map((s) => s.name).join(', then ')} (policy safetyReview.steps)`,
-      ...(review.signOffRoles.length > 0 ? [`${review.signOffRoles.map((r) => roleName(policy, r)).join(' or ')} signs the post-change safety checklist before CLOSE (policy safetyReview.signOffRoles)`] : []),
+      `${why} ${cls === 'safety-critical' ? 'are' : 'is'} reviewed in order: ${review.steps.map((s) => s.name).join(', then ')} (${policyCitation('safetyReview.steps')})`,
+      ...(review.signOffRoles.length > 0 ? [`${review.signOffRoles.map((r) => roleName(policy, r)).join(' or ')} signs the post-change safety checklist before CLOSE (${policyCitation('safetyReview.signOffRoles')})`] : []),
     ],
   };
 }

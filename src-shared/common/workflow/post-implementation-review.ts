@@ -6,6 +6,7 @@
  */
 import type { ChangeState, PostImplementationReviewRecord } from './change-state.ts';
 import { roleName, type Policy } from './policy-schema.ts';
+import { policyCitation } from './policy-citation.ts';
 import { blankText, no, partOnChange, personRef, type OpOf, type RuleOutcome } from './rule-outcome.ts';
 
 /** Where a change's post-implementation review stands at `now`. */
@@ -38,7 +39,7 @@ export function postImplementationReview(state: ChangeState, op: OpOf<'post-impl
   const s = postImplementationReviewStatus(state, now);
   if (s.status === 'not-required' || state.status !== 'closed') {
     return no('pir-not-due', state.status === 'closed' && state.closure.outcome === 'completed'
-      ? `${state.review.evaluation.class} changes owe no post-implementation review under the policy they were reviewed under (policy postImplementationReview.classes).`
+      ? `${state.review.evaluation.class} changes owe no post-implementation review under the policy they were reviewed under (${policyCitation('postImplementationReview.classes')}).`
       : 'a post-implementation review follows the CLOSE of a completed change.', 'Approve the new baseline from the change instead, if one is needed.');
   }
   if (s.status === 'done') return no('pir-not-due', `the post-implementation review was signed by ${s.record.by.name}.`, 'Nothing more is needed.');
