@@ -70,7 +70,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           <ul>
             {progress.requirements.map((r) => (
               <li key={r.requirement.group} data-testid="approval-requirement">{r.requirement.name}: {r.counted.length} of {r.requirement.quorum}
-                {r.counted.length > 0 ? ` (${r.counted.map((c) => `${c.by.name} as ${c.role}${c.inPlaceOf ? ', escalated' : ''}`).join(', ')})` : ''}{r.satisfied ? ' ✓' : ` — ${r.missing}`}</li>
+                {r.counted.length > 0 ? ` (${r.counted.map((c) => `${c.by.name} as ${roleWords(c.role)}${c.inPlaceOf ? ', escalated' : ''}`).join(', ')})` : ''}{r.satisfied ? ' ✓' : ` — ${r.missing}`}</li>
             ))}
           </ul>
           {detail.outstanding.length > 0 && <p className="muted">Outstanding: {detail.outstanding.join('; ')}</p>}
