@@ -166,7 +166,11 @@ export async function createDemoPlant(options: { home: string; keyProtection: Ke
       business = after(business, 1);
       checkpoint(c1.id, 'post-change', 'close', NICO);
       act(c1.id, ERIN, { type: 'close', comment: 'Ran a full shift at 14 m/min.' });
-      app.changes.approveAfterAsBaseline(c1.id, filler, PAT.employeeId, PAT.password, actor);
+      business = after(business, 20);
+      act(c1.id, PAT, {
+        type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true,
+        findings: 'Throughput up 11 %, reject rate 0.3 %; no alarms in the first week.', lessonsLearned: 'The simulator run caught the ramp time; keep it for speed changes.',
+      });
 
       // 2. Rolled back, about two months ago: the capper's torque, tier 2, single approver with diff review.
       const c2 = file(after(now, -24 * 62), ELI, {

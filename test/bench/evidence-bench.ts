@@ -37,7 +37,7 @@ try {
   const bigChange = await completedFillerChange(app, c.id, clock, { set: setBig });
 
   // 30 emergency changes to the small filler, each carried to its close with its retrospective review.
-  const [eng, pem, sec, , sky] = RACI;
+  const [eng, , sec, quinn, sky] = RACI;
   // Captures with the patience a busy shared machine needs (the benchmark times exports, not captures).
   const captureAndSign = async (controllerId: string) => {
     const controller = app.controllers.get(controllerId);
@@ -58,7 +58,8 @@ try {
     app.changes.act(id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'after', controllerId: small, snapshotSha256: await captureAndSign(small) }, app.actor());
     app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') }, app.actor());
     app.changes.act(id, eng.employeeId, eng.password, { type: 'close', comment: 'line running' }, app.actor());
-    app.changes.act(id, pem.employeeId, pem.password, { type: 'retrospective-review', role: 'plant-engineering-manager', comment: 'Justified.' }, app.actor());
+    app.changes.act(id, eng.employeeId, eng.password, { type: 'emergency-report', rootCause: 'Jammed infeed.', lessonsLearned: 'Check the infeed guide.', permanentFix: 'CHG0042400' }, app.actor());
+    app.changes.act(id, quinn.employeeId, quinn.password, { type: 'retrospective-review', role: 'quality-compliance', comment: 'Justified.' }, app.actor());
     app.changes.act(id, sec.employeeId, sec.password, { type: 'retrospective-review', role: 'ot-security', comment: 'No security impact.' }, app.actor());
   }
   const ca = app.identity.trust().caPems;

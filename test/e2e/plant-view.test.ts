@@ -123,21 +123,23 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     await page.screenshot({ path: join('test-results', 'plant-lines.png'), fullPage: true });
   });
 
-  it('a plant engineering manager adopts policy revision 3 with a signature; a malformed policy is refused by line', async () => {
+  it('a plant engineering manager adopts the next policy revision with a signature; a malformed policy is refused by line', async () => {
     const policy = readFileSync(root('resources/policy/default-policy.yaml'), 'utf8');
+    const shipped = Number(/^revision: (\d+)$/m.exec(policy)![1]);
+    const raised = policy.replace(/^revision: \d+$/m, `revision: ${shipped + 1}`);
     const form = page.getByRole('form', { name: 'Adopt a policy' });
-    expect(await page.getByTestId('policy-in-force').innerText()).toMatch(/revision 2 .* the default shipped with Baseline/);
-    await form.getByLabel('Policy YAML').setInputFiles({ name: 'broken-policy.yaml', mimeType: 'text/yaml', buffer: Buffer.from(policy.replace(/^revision: 2$/m, 'revision: 3').replace('timeZone: America/Chicago', 'timeZone: Mars/Olympus')) });
+    expect(await page.getByTestId('policy-in-force').innerText()).toMatch(new RegExp(`revision ${shipped} .* the default shipped with Baseline`));
+    await form.getByLabel('Policy YAML').setInputFiles({ name: 'broken-policy.yaml', mimeType: 'text/yaml', buffer: Buffer.from(raised.replace('timeZone: America/Chicago', 'timeZone: Mars/Olympus')) });
     await form.getByLabel('Adopted by').selectOption('M200');
     await form.getByLabel('Password').fill('pat-password-1');
     await form.getByRole('button', { name: 'Sign and adopt' }).click();
     const alert = form.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/broken-policy\.yaml cannot be used: .*line \d+/);
-    await form.getByLabel('Policy YAML').setInputFiles({ name: 'plant-policy-2027.yaml', mimeType: 'text/yaml', buffer: Buffer.from(policy.replace(/^revision: 2$/m, 'revision: 3').replace(/^name: .*$/m, 'name: Plant policy 2027')) });
+    await form.getByLabel('Policy YAML').setInputFiles({ name: 'plant-policy-2027.yaml', mimeType: 'text/yaml', buffer: Buffer.from(raised.replace(/^name: .*$/m, 'name: Plant policy 2027')) });
     await form.getByLabel('Password').fill('pat-password-1');
     await form.getByRole('button', { name: 'Sign and adopt' }).click();
-    await expect.poll(() => page.getByTestId('policy-in-force').innerText()).toMatch(/Plant policy 2027, revision 3 .* adopted by Pat Manager/);
+    await expect.poll(() => page.getByTestId('policy-in-force').innerText()).toMatch(new RegExp(`Plant policy 2027, revision ${shipped + 1} .* adopted by Pat Manager`));
     await page.screenshot({ path: join('test-results', 'plant-policy.png') });
     expect(errors).toEqual([]);
   });

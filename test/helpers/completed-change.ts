@@ -1,8 +1,8 @@
 /**
  * A normal change to the line-1 filler carried all the way through, over the Modbus simulator: filed, approved by
- * the CAB, scheduled in the night window, started with a witness, snapshotted before and after (real captures,
- * signed), four checkpoints signed by the shift supervisor, closed, and its after-snapshot approved as the new
- * baseline. For evidence tests.
+ * the CAB (OT security and quality, its accountable roles), scheduled in the night window, started with a witness, snapshotted before and after (real captures,
+ * signed), four checkpoints signed by the shift supervisor, closed, and its post-implementation review signed by
+ * the plant engineering manager, approving the after-snapshot as the new baseline. For evidence tests.
  */
 import type { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { RACI, captureAndSign, normalChangeFields } from './change-fixture.ts';
@@ -16,10 +16,10 @@ export function testClock(): { now: () => Date; set(iso: string): void } {
 /** Runs the change from draft to closed with a new baseline; returns its id. */
 export async function completedFillerChange(app: BaselineApp, controllerId: string, clock: ReturnType<typeof testClock>,
   line1: { set(values: Record<string, unknown>): void }): Promise<string> {
-  const [eng, pem, sec, , sky] = RACI;
+  const [eng, pem, sec, quinn, sky] = RACI;
   const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, clock.now()), app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-  app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve-with-conditions', role: 'plant-engineering-manager', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
+  app.changes.act(c.id, quinn.employeeId, quinn.password, { type: 'approve-with-conditions', role: 'quality-compliance', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());
   app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' }, app.actor());
   clock.set('2026-11-27T05:10:00Z');
@@ -37,6 +37,9 @@ export async function completedFillerChange(app: BaselineApp, controllerId: stri
   await record('after');
   checkpoint('post-change', 'close');
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
-  app.changes.approveAfterAsBaseline(c.id, controllerId, pem.employeeId, pem.password, app.actor());
+  // The post-implementation review by the plant engineering manager approves the after-snapshot as the new baseline.
+  app.changes.act(c.id, pem.employeeId, pem.password, {
+    type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed at 14 m/min, reject rate 0.3 %', lessonsLearned: 'None beyond the test plan',
+  }, app.actor());
   return c.id;
 }

@@ -1,7 +1,7 @@
 /**
  * Three months of changes driven through the real services for the KPI tests (plant time America/Chicago):
  * September, a normal change on tier-3 line L20 completed with signed before/after snapshots over the Modbus
- * simulator, its after-snapshot approved as the baseline; October, an emergency break-glass change rolled back and
+ * simulator, its post-implementation review approving the after-snapshot as the baseline; October, an emergency break-glass change rolled back and
  * closed, its retrospective review never done; November, an unauthorized setpoint change found by a drift check and
  * a normal change still in execution. The clock is the app's, moved by `setNow`.
  */
@@ -49,7 +49,10 @@ export async function buildKpiHistory(app: BaselineApp, controllerId: string, li
   app.changes.act(completed, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
   checkpoint(completed, 'post-change', 'close');
   app.changes.act(completed, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
-  app.changes.approveAfterAsBaseline(completed, controllerId, pem.employeeId, pem.password, app.actor());
+  // The post-implementation review by the plant engineering manager approves the after-snapshot as the new baseline.
+  app.changes.act(completed, pem.employeeId, pem.password, {
+    type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed at 14 m/min, reject rate 0.3 %', lessonsLearned: 'None beyond the test plan',
+  }, app.actor());
 
   // October: break-glass at 03:00 CDT on Wed 14 Oct, rolled back an hour later and closed; nobody reviews it.
   setNow(new Date('2026-10-14T08:00:00Z'));

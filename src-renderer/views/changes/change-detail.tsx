@@ -85,7 +85,9 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []} exclude={onTheChange(state)}
-          executing={state.status === 'in-execution'} completed={state.status === 'closed' && state.closure.outcome === 'completed'} />
+          executing={state.status === 'in-execution'}
+          // A change that owes a post-implementation review gets its new baselines from that review (the Reviews panel).
+          completed={state.status === 'closed' && state.closure.outcome === 'completed' && state.review.evaluation.postImplementationReview === undefined} />
       )}
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ExplainRows key={`explain-${state.id}`} changeId={state.id} execution={state.execution} targets={state.fields.targetControllers}

@@ -43,7 +43,7 @@ describe('captures from the change screen: a capture cut mid-way, cancelled or f
   let line1: Awaited<ReturnType<typeof startLine1Simulator>>;
   let controllerId: string;
   let changeId: string;
-  const [eng, pem, sec, , sky] = RACI;
+  const [eng, , sec, quinn, sky] = RACI;
   const go = () => app.changes.act(changeId, sky.employeeId, sky.password, {
     type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items,
   }, app.actor());
@@ -56,7 +56,7 @@ describe('captures from the change screen: a capture cut mid-way, cancelled or f
     controllerId = setUpPlant(app, proxy.port);
     changeId = app.changes.create(eng.employeeId, normalChangeFields(controllerId, clock.now()), app.actor()).id;
     app.changes.act(changeId, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-    app.changes.act(changeId, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
+    app.changes.act(changeId, quinn.employeeId, quinn.password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor());
     app.changes.act(changeId, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
     app.changes.act(changeId, eng.employeeId, eng.password, { type: 'schedule', start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' }, app.actor());
     clock.set('2026-11-27T05:10:00Z');

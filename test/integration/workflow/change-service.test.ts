@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
@@ -136,13 +135,6 @@ describe('scheduled start: inside the slot only, conditions confirmed, staging r
   });
 
   it('refuses to start before the slot or with unconfirmed conditions, then starts with them and closes', async () => {
-    // This plant adopts the change guide's RACI in full: both accountable CAB roles, and post-implementation reviews
-    // of normal changes (the shipped policy leaves both to the plant).
-    const raci = readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8')
-      .replace(/^revision: (\d+)$/m, (_m, n: string) => `revision: ${Number(n) + 1}`)
-      .replace('    # accountable: [ot-security, quality-compliance]', '    accountable: [ot-security, quality-compliance]')
-      .replace(/(postImplementationReview:\n {2}classes: )\[\]/, '$1[normal, safety-critical]');
-    app.policy.adopt(raci, 'raci-policy.yaml', pem.employeeId, pem.password, app.actor());
     const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
     app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
     app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve-with-conditions', role: 'quality-compliance', conditions: ['Operator on the line during the download'], diffReviewed: true }, app.actor());

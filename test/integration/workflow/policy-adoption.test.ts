@@ -7,10 +7,14 @@ import { tempHome } from '../../helpers/temp-home.ts';
 import { RACI, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';
 
 const defaultPolicy = readFileSync(fileURLToPath(new URL('../../../resources/policy/default-policy.yaml', import.meta.url)), 'utf8');
+/** The shipped policy's revision, and the next one a plant adopts. */
+const SHIPPED = Number(/^revision: (\d+)$/m.exec(defaultPolicy)![1]);
+const NEXT = SHIPPED + 1;
+const raised = (text: string) => text.replace(/^revision: \d+$/m, `revision: ${NEXT}`);
 
-/** The default policy as revision 3, with the given tier-1 notice. */
-function revision3(notice: string): string {
-  const text = defaultPolicy.replace(/^revision: 2$/m, 'revision: 3').replace(/^name: .*$/m, 'name: Plant policy 2027');
+/** The default policy as the next revision, with the given tier-1 notice. */
+function nextRevision(notice: string): string {
+  const text = raised(defaultPolicy).replace(/^name: .*$/m, 'name: Plant policy 2027');
   return text.replace(/(\n {2}1:\n(?: {4}.*\n)*? {4}notice: )\S+/, `$1${notice}`);
 }
 
@@ -30,31 +34,31 @@ describe('adopting a policy: checked in full, signed, journalled, in force after
   });
 
   it('the shipped default is in force until another is adopted', () => {
-    expect(app.policy.inForce()).toMatchObject({ revision: 2, adoptedBy: null });
+    expect(app.policy.inForce()).toMatchObject({ revision: SHIPPED, adoptedBy: null });
   });
 
   it('refuses a malformed file, a revision that is not higher, and a signer without the role; nothing changes', () => {
-    expect(() => app.policy.adopt(defaultPolicy.replace(/^revision: 2$/m, 'revision: 3').replace('quorum: 2', 'quorum: two'), 'p.yaml', pem.employeeId, pem.password, app.actor()))
+    expect(() => app.policy.adopt(raised(defaultPolicy).replace('quorum: 2', 'quorum: two'), 'p.yaml', pem.employeeId, pem.password, app.actor()))
       .toThrow(/p\.yaml cannot be used: .*line \d+/);
-    expect(() => app.policy.adopt(defaultPolicy, 'same.yaml', pem.employeeId, pem.password, app.actor())).toThrow(/revision 2; .* already revision 2/);
-    expect(() => app.policy.adopt(revision3('72h'), 'p2.yaml', eng.employeeId, eng.password, app.actor())).toThrow(/adopting a policy needs one of/);
-    expect(() => app.policy.adopt(revision3('72h'), 'p2.yaml', pem.employeeId, 'wrong-password', app.actor())).toThrow(/password/);
-    expect(app.policy.inForce().revision).toBe(2);
+    expect(() => app.policy.adopt(defaultPolicy, 'same.yaml', pem.employeeId, pem.password, app.actor())).toThrow(new RegExp(`revision ${SHIPPED}; .* already revision ${SHIPPED}`));
+    expect(() => app.policy.adopt(nextRevision('72h'), 'p2.yaml', eng.employeeId, eng.password, app.actor())).toThrow(/adopting a policy needs one of/);
+    expect(() => app.policy.adopt(nextRevision('72h'), 'p2.yaml', pem.employeeId, 'wrong-password', app.actor())).toThrow(/password/);
+    expect(app.policy.inForce().revision).toBe(SHIPPED);
   });
 
-  it('adopts revision 3 with the manager\'s signature; new evaluations use it; it survives a restart and a rebuild', () => {
+  it('adopts the next revision with the manager\'s signature; new evaluations use it; it survives a restart and a rebuild', () => {
     const before = app.changes.evaluate(normalChangeFields(controllerId, new Date()) as never).evaluation!;
     expect(before.notice.reasons.join(' ')).toMatch(/48 h/);
-    expect(app.policy.adopt(revision3('72h'), 'plant-policy-2027.yaml', pem.employeeId, pem.password, app.actor())).toEqual({ revision: 3, name: 'Plant policy 2027' });
+    expect(app.policy.adopt(nextRevision('72h'), 'plant-policy-2027.yaml', pem.employeeId, pem.password, app.actor())).toEqual({ revision: NEXT, name: 'Plant policy 2027' });
     const after = app.changes.evaluate(normalChangeFields(controllerId, new Date()) as never).evaluation!;
     expect(after.notice.reasons.join(' ')).toMatch(/tier 1: 3 d notice/);
-    expect(app.policy.inForce()).toMatchObject({ revision: 3, name: 'Plant policy 2027', source: 'plant-policy-2027.yaml', adoptedBy: pem.name });
+    expect(app.policy.inForce()).toMatchObject({ revision: NEXT, name: 'Plant policy 2027', source: 'plant-policy-2027.yaml', adoptedBy: pem.name });
     expect(app.journal.page(1)[0]!.type).toBe('policy.adopted');
     app.close();
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
-    expect(app.policy.inForce().revision).toBe(3);
+    expect(app.policy.inForce().revision).toBe(NEXT);
     app.journal.rebuildProjections();
-    expect(app.policy.inForce()).toMatchObject({ revision: 3, adoptedBy: pem.name });
+    expect(app.policy.inForce()).toMatchObject({ revision: NEXT, adoptedBy: pem.name });
     expect(app.journalService.verifyQuietly().ok).toBe(true);
   });
 });

@@ -3,9 +3,9 @@ import { emptyChangeRequest } from '../../../src-shared/common/workflow/change-r
 import { evaluateChange, evaluateRequest, type ChangeFacts } from '../../../src-shared/common/workflow/change-evaluation.ts';
 import { scoreRisk, type RiskAssessment } from '../../../src-shared/common/workflow/risk-score.ts';
 import type { ChangeClass, LineFact } from '../../../src-shared/common/workflow/workflow-terms.ts';
-import { PLANT_LINES, line, linesOfTier, raciPolicy } from './packaging-plant.ts';
+import { PLANT_LINES, defaultPolicy, line, linesOfTier } from './packaging-plant.ts';
 
-const policy = raciPolicy();
+const policy = defaultPolicy();
 // Wednesday 3 June 2026, 10:00 in Chicago (CDT, UTC-5): a production day.
 const NOW = new Date('2026-06-03T15:00:00Z');
 const LOW: RiskAssessment = { impact: 1, probability: 2, safetyImpact: 'none' }; // score 2: low band
@@ -202,7 +202,7 @@ describe('classes', () => {
   it('is plain data that survives JSON', () => {
     const e = evaluate([line('L01')]);
     expect(JSON.parse(JSON.stringify(e))).toEqual(e);
-    expect(e).toMatchObject({ policyName: 'Default plant policy', policyRevision: 2, evaluatedAt: NOW.toISOString() });
+    expect(e).toMatchObject({ policyName: 'Default plant policy', policyRevision: 3, evaluatedAt: NOW.toISOString() });
   });
 });
 

@@ -15,9 +15,9 @@ import type { LineFact } from '../../../src-shared/common/workflow/workflow-term
 import { readFileSync } from 'node:fs';
 import { MANUAL_ROLLBACK_STEPS, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
-import { PEOPLE, defaultCheckpoints, line, raciPolicy } from './packaging-plant.ts';
+import { PEOPLE, defaultCheckpoints, defaultPolicy, line } from './packaging-plant.ts';
 
-const policy = raciPolicy();
+const policy = defaultPolicy();
 const CHECKPOINTS = defaultCheckpoints();
 const H = 3_600_000;
 // Wednesday 3 June 2026, 10:00 in Chicago (CDT): the change is filed and submitted during production.
@@ -457,7 +457,7 @@ describe('submit: required fields per class and the policy', () => {
 
   it('freezes the evaluation into the change', () => {
     const s = sample('submitted');
-    expect(s.review?.evaluation).toMatchObject({ class: 'normal', cab: false, earliestStart: '2026-06-04T15:00:00.000Z', policyRevision: 2 });
+    expect(s.review?.evaluation).toMatchObject({ class: 'normal', cab: false, earliestStart: '2026-06-04T15:00:00.000Z', policyRevision: 3 });
   });
 });
 

@@ -31,18 +31,6 @@ export function defaultPolicy(): Policy {
   return loadPolicyYaml(readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8'), 'default-policy.yaml');
 }
 
-/** The shipped policy text with the change guide's RACI switched on: both accountable CAB roles, and post-implementation reviews of normal and safety-critical changes. */
-export function raciPolicyText(): string {
-  return readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8')
-    .replace('    # accountable: [ot-security, quality-compliance]', '    accountable: [ot-security, quality-compliance]')
-    .replace(/(postImplementationReview:\n {2}classes: )\[\]/, '$1[normal, safety-critical]');
-}
-
-/** The shipped policy as a plant that adopts the RACI in full would have it (see raciPolicyText). */
-export function raciPolicy(): Policy {
-  return loadPolicyYaml(raciPolicyText(), 'raci-policy.yaml');
-}
-
 /** The go/no-go checkpoints shipped in resources/checklists/, parsed. */
 export function defaultCheckpoints(): CheckpointSet {
   return parseCheckpointsYaml(readFileSync(new URL('../../../resources/checklists/execution-checkpoints.yaml', import.meta.url), 'utf8'), 'execution-checkpoints.yaml');

@@ -41,9 +41,9 @@ describe('policy YAML: the default policy', () => {
     expect(p.tiers[3]).toMatchObject({ approvals: ['single-approver'], notice: { minutes: 0, sameShift: true } });
     expect(p.classes.emergency.breakGlass).toMatchObject({ retrospectiveWithin: 24 * 60, retrospectiveApprovals: ['cab'] });
     expect(p.classes['safety-critical']).toMatchObject({ dualControl: true, approvals: ['technical-review', 'process-safety', 'safety-manager', 'cab'] });
-    expect(p.approvalGroups['cab']).toMatchObject({ quorum: 2, accountable: [] }); // the RACI's accountable roles are the plant's choice (commented in the file)
+    expect(p.approvalGroups['cab']).toMatchObject({ quorum: 2, accountable: ['ot-security', 'quality-compliance'] });
     expect(p.safetyReview?.steps.map((x) => x.name)).toEqual(['Technical review', 'Safety / PHA review', 'CAB approval']);
-    expect(p.postImplementationReview).toMatchObject({ classes: [], within: 72 * 60 });
+    expect(p.postImplementationReview).toMatchObject({ classes: ['normal', 'safety-critical'], within: 72 * 60 });
     expect(p.risk.bands.map((b) => [b.name, b.from, b.to])).toEqual([['low', 1, 4], ['medium', 5, 9], ['high', 10, 15], ['critical', 16, undefined]]);
     expect(p.classes.normal.requiredFields).toEqual(expect.arrayContaining(['rollbackPlan', 'testPlan', 'proposedChange', 'itsmTicket']));
     expect(p.classes['safety-critical'].requiredFields).toContain('mocReference');
