@@ -7,7 +7,7 @@ import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.ts';
 
-const [eng, pem, sec] = RACI;
+const [eng, pem, sec, quinn] = RACI;
 
 /** A description as long as real ones are: the proposal sits below the first screen at 1366x768. */
 const DESCRIPTION = [
@@ -76,11 +76,13 @@ describe('The change detail is the document an approver signs (1366x768)', () =>
     // Offered: the approvers the policy names for this change, minus its requester and whoever approved already.
     const offered = await form.getByLabel('Signer').locator('option').allInnerTexts();
     expect(offered).toContain(`${pem.name} (${pem.employeeId})`);
+    expect(offered).toContain(`${quinn.name} (${quinn.employeeId})`);
     expect(offered.join()).not.toContain(eng.employeeId);
     expect(offered.join()).not.toContain(sec.employeeId);
-    await form.getByLabel('Signer').selectOption(pem.employeeId);
-    await form.getByLabel('As role').selectOption('plant-engineering-manager');
-    await form.getByLabel('Password').fill(pem.password);
+    // Quality, the CAB's other accountable role, approves after OT security.
+    await form.getByLabel('Signer').selectOption(quinn.employeeId);
+    await form.getByLabel('As role').selectOption('quality-compliance');
+    await form.getByLabel('Password').fill(quinn.password);
     const gate = form.getByTestId('sign-gate');
     expect(await gate.isVisible()).toBe(true);
     expect(await form.getByRole('checkbox', { name: /reviewed the proposed diff/ }).isDisabled()).toBe(true);

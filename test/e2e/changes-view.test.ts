@@ -8,7 +8,7 @@ import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, setUpPlant } from '../helpers/change-fixture.ts';
 
-const [eng, pem, sec] = RACI;
+const [eng, pem, sec, quinn] = RACI;
 const boss = { name: 'Morgan Plant', employeeId: 'P500', roles: ['plant-manager'], password: 'morgan-password-1' };
 
 /** `YYYY-MM-DDTHH:MM` for a datetime-local input (read in plant time). */
@@ -16,7 +16,7 @@ function localInput(d: Date): string {
   return d.toISOString().slice(0, 16);
 }
 
-describe('Changes in Chromium: an engineer files a normal change, the CAB approves with quorum 2', () => {
+describe('Changes in Chromium: an engineer files a normal change, the CAB approves with quorum 2 and both accountable roles', () => {
   const t = tempHome();
   let ui: AppPage;
   let page: Page;
@@ -94,18 +94,29 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     expect(await page.getByRole('region', { name: 'Change request editor' }).count()).toBe(0);
   });
 
-  it('the requester submits (signed); they are not offered as an approver; two CAB members approve', async () => {
+  it('the requester submits (signed); they are not offered as an approver; the CAB waits for its accountable roles, then approves', async () => {
     await sign(eng.employeeId, 'Submit for approval', eng.password);
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('submitted');
     const form = page.getByRole('form', { name: 'Sign a decision' });
     await form.getByLabel('Decision').selectOption({ label: 'Approve' });
     // The CAB's roles, not the requester, and not the plant manager (the escalation role, before the approval timeout).
     const offered = await form.getByLabel('Signer').locator('option').allInnerTexts();
-    expect(offered.sort()).toEqual(['choose…', `${pem.name} (${pem.employeeId})`, `${RACI[3].name} (${RACI[3].employeeId})`, `${sec.name} (${sec.employeeId})`].sort());
-    await sign(pem.employeeId, 'Approve', pem.password, 'plant-engineering-manager');
-    await expect.poll(() => page.getByTestId('approval-requirement').first().innerText()).toMatch(/1 of 2/);
+    expect(offered.sort()).toEqual(['choose…', `${pem.name} (${pem.employeeId})`, `${quinn.name} (${quinn.employeeId})`, `${sec.name} (${sec.employeeId})`].sort());
+    // The RACI: OT security and quality are accountable for a CAB approval, so both sign it; any two of the three do not.
+    const requirement = page.getByTestId('approval-requirement').first();
+    expect(await requirement.innerText()).toMatch(/Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/);
     await sign(sec.employeeId, 'Approve', sec.password, 'ot-security');
+    await expect.poll(() => requirement.innerText()).toMatch(/Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/);
+    // The plant engineering manager would make two, but the quorum's last place is quality's: refused, naming the role.
+    await sign(pem.employeeId, 'Approve', pem.password, 'plant-engineering-manager');
+    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Change Advisory Board still needs its accountable Quality \/ compliance, which leaves no place in its quorum for Plant engineering manager/);
+    expect(await page.getByTestId('change-status').innerText()).toBe('submitted');
+    expect(await requirement.innerText()).toMatch(/1 of 2 .* including Quality \/ compliance \(accountable\)/);
+    await page.getByRole('region', { name: 'Approvals' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'changes-waiting-accountable.png') });
+    await sign(quinn.employeeId, 'Approve', quinn.password, 'quality-compliance');
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('approved');
+    expect(await requirement.innerText()).toMatch(/Change Advisory Board: 2 of 2 \(Sam Security as OT security, Quinn Quality as Quality \/ compliance\) ✓/);
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sam Security approved as OT security \(e-signed\)/);
     await page.screenshot({ path: join('test-results', 'changes-approved.png') });
   });
@@ -155,7 +166,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await expect.poll(rows).toBe(0);
     await page.getByLabel('Filter by line').selectOption('L01');
     await expect.poll(rows).toBe(1);
-    await page.getByLabel('Mine: requested or decided by').selectOption(RACI[3].employeeId); // Quinn decided nothing here
+    await page.getByLabel('Mine: requested or decided by').selectOption(pem.employeeId); // Pat's approval was refused: he decided nothing here
     await expect.poll(rows).toBe(0);
     await page.getByLabel('Mine: requested or decided by').selectOption(sec.employeeId); // Sam approved it
     await expect.poll(rows).toBe(1);

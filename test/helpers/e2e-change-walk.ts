@@ -126,7 +126,8 @@ export async function submitAndApproveByCab(page: Page): Promise<void> {
   expect(await page.getByTestId('approval-requirement').first().innerText())
     .toMatch(/Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/);
   await signDecision(page, DEMO.SAM, 'Approve', 'submitted', (f) => f.getByLabel('As role').selectOption('ot-security'));
-  expect(await page.getByTestId('approval-requirement').first().innerText())
+  // The status stays "submitted": the requirement line shows the approval once the detail has reloaded.
+  await expect.poll(() => page.getByTestId('approval-requirement').first().innerText(), { timeout: 15_000 })
     .toMatch(/Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/);
   await signDecision(page, DEMO.QUINN, 'Approve', 'approved', (f) => f.getByLabel('As role').selectOption('quality-compliance'));
 }
@@ -158,6 +159,8 @@ export function reviewForm(page: Page): Locator {
  */
 export async function signReview(page: Page, who: DemoSigner, findings = 'Line 18 ran a full pallet at 20 cases/min; no jams.'): Promise<string> {
   const form = reviewForm(page);
+  const alert = form.getByRole('alert');
+  const earlier = (await alert.count()) > 0 ? await alert.innerText() : '';
   await form.getByLabel('Signed by').selectOption(who.employeeId);
   await form.getByRole('checkbox', { name: 'Objectives met' }).check();
   await form.getByLabel('Findings').fill(findings);
@@ -165,9 +168,12 @@ export async function signReview(page: Page, who: DemoSigner, findings = 'Line 1
   await form.getByLabel('Password', { exact: true }).fill(who.password);
   await form.getByRole('button', { name: 'Sign the review and the new baselines' }).click();
   let refusal = '';
+  // Done: the review shows and its form is gone. Refused: the form's alert, other than one left from an earlier try.
   await expect.poll(async () => {
-    if ((await form.getByRole('alert').count()) > 0) refusal = await form.getByRole('alert').innerText();
-    return refusal !== '' || (await page.getByTestId('pir').count()) > 0;
+    if ((await page.getByTestId('pir').count()) > 0) return true;
+    const now = (await alert.count()) > 0 ? await alert.innerText() : '';
+    if (now !== '' && now !== earlier) refusal = now;
+    return refusal !== '';
   }, { timeout: 15_000 }).toBe(true);
   return refusal;
 }
