@@ -59,6 +59,7 @@ describe('The change detail is the document an approver signs (1366x768)', () =>
     expect(await doc.getByTestId('doc-risk').innerText()).toMatch(/Risk score 2 x 2/);
     expect(await doc.getByTestId('doc-rollback').innerText()).toContain('Restore Line1_SpeedSP = 12.5');
     expect(await doc.getByTestId('doc-ticket').innerText()).toContain('CHG0042311');
+    expect(await doc.getByTestId('doc-requirements').innerText()).toMatch(/Change Advisory Board: 2 of Plant engineering manager, OT security, Quality \/ compliance, including OT security and Quality \/ compliance \(accountable\)/);
     expect(await doc.getByTestId('doc-conditions').innerText()).toMatch(/Sam Security \(OT security\): Remote access to L01 stays disabled/);
     // The document comes before the signing form.
     const docBox = (await doc.boundingBox())!;

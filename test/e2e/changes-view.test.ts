@@ -76,7 +76,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await editor.getByLabel('ITSM ticket').fill('CHG0042311');
     await editor.getByLabel('MOC reference').fill('MOC-2291');
     const requirements = page.getByTestId('requirements');
-    await expect.poll(() => requirements.innerText()).toMatch(/Change Advisory Board: 2 of/);
+    await expect.poll(() => requirements.innerText()).toMatch(/Change Advisory Board: 2 of Plant engineering manager, OT security, Quality \/ compliance, including OT security and Quality \/ compliance \(accountable\)\./);
     expect(await requirements.innerText()).toMatch(/48 h/);
     await page.screenshot({ path: join('test-results', 'changes-editor.png') });
     await editor.getByRole('button', { name: 'Save draft' }).click();

@@ -2,8 +2,8 @@
  * Issue #15, items 2 and 5 and its refusals, on screen: a change window that ended with the work still going on asks
  * a shift supervisor not on the change to sign "complete" or "roll back"; a supervisor who witnesses the change can
  * neither take that decision nor sign its checkpoints; CLOSE with an after-diff row nobody proposed or explained is
- * refused naming the row. Two normal changes on tier-1 fillers, started in their night slots of 26 November (the
- * app's clock set for that), seen in Chromium afterwards, when both windows have long ended.
+ * refused naming the row. Two safety-critical changes (only dual control records a witness) on tier-1 fillers, started
+ * in their night slot of 26 November (the app's clock set for that), seen in Chromium after both windows ended.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
@@ -13,13 +13,13 @@ import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
-import { RACI, captureAndSign, normalChangeFields, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { RACI, captureAndSign, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { SAFETY_PEOPLE, SETUP_AT, bookedSafetyChange, enrolSafetyPeople } from '../helpers/safety-change.ts';
 import { testClock } from '../helpers/completed-change.ts';
 
-const [eng, , sec, quinn, sky] = RACI;
-/** A second shift supervisor, who witnesses the work on the line-1 filler (so is on that change). */
+const [eng, , sec, , sky] = RACI;
+/** A second shift supervisor, who witnesses the work on the line-1 filler (dual control: on that change). */
 const nico = { name: 'Nico Nightshift', employeeId: 'SV501', roles: ['shift-supervisor'], password: 'nico-password-1' };
-const SLOT = { start: '2026-11-27T05:00:00.000Z', end: '2026-11-27T06:00:00.000Z' };
 const LINE1 = /Raise filler speed setpoint to 14 m\/min/;
 const LINE2 = /Line 2 filler speed setpoint/;
 
@@ -33,6 +33,7 @@ describe('The end of the change window and the refusals of execution, in Chromiu
     mkdirSync('test-results', { recursive: true });
     const line1 = await startLine1Simulator();
     const clock = testClock();
+    clock.set(SETUP_AT); // certificates are valid from the plant's setup on
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: clock.now });
     try {
       const filler1 = setUpPlant(app, line1.sim.port);
@@ -40,20 +41,13 @@ describe('The end of the change window and the refusals of execution, in Chromiu
       const profile = app.controllers.get(filler1).profile!.sha256;
       const filler2 = app.controllers.register('PLC-L02-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: line1.sim.port, unitId: 1, wordOrder: 'high-first' }, profile, app.actor()).id;
       app.plantModel.assignLine(filler2, 'L02', 'filler of line 2', { employeeId: 'M200', password: 'pat-password-1' });
-      const start = (controllerId: string, title: string, witness: { employeeId: string; password: string }) => {
-        clock.set('2026-11-23T15:00:00Z');
-        const id = app.changes.create(eng.employeeId, { ...normalChangeFields(controllerId, clock.now()), title }, app.actor()).id;
-        const act = (who: { employeeId: string; password: string }, action: Parameters<typeof app.changes.act>[3]) => app.changes.act(id, who.employeeId, who.password, action, app.actor());
-        act(eng, { type: 'submit' });
-        act(sec, { type: 'approve', role: 'ot-security', diffReviewed: true });
-        act(quinn, { type: 'approve', role: 'quality-compliance', diffReviewed: true });
-        act(eng, { type: 'schedule', ...SLOT });
-        clock.set('2026-11-27T05:05:00Z');
-        act(eng, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: witness.employeeId, witnessPassword: witness.password });
-        return { id, act };
-      };
+      enrolSafetyPeople(app);
+      // Both booked in the same slot (one per line) and started in it; on line 2 nothing more happened before the window ended.
+      const one = bookedSafetyChange(app, filler1, clock, 'Raise filler speed setpoint to 14 m/min', nico);
+      const two = bookedSafetyChange(app, filler2, clock, 'Line 2 filler speed setpoint to 14 m/min', sec);
+      one.start();
+      two.start();
       // Line 1: the work went on inside the window up to its after-snapshot, which shows a recipe change nobody proposed.
-      const one = start(filler1, 'Raise filler speed setpoint to 14 m/min', nico);
       const items = (cp: string) => app.policy.checkpoints().checkpoints.find((x) => x.id === cp)!.items;
       const checkpoint = (cp: string, decision: string) => one.act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: cp, decision, confirmed: items(cp) });
       one.act(eng, { type: 'record-snapshot', phase: 'before', controllerId: filler1, snapshotSha256: await captureAndSign(app, filler1, eng) });
@@ -64,8 +58,7 @@ describe('The end of the change window and the refusals of execution, in Chromiu
       checkpoint('mid-change', 'continue');
       checkpoint('pre-cutover', 'cutover');
       one.act(eng, { type: 'record-snapshot', phase: 'after', controllerId: filler1, snapshotSha256: await captureAndSign(app, filler1, eng) });
-      // Line 2: started, then nothing more before the window ended.
-      start(filler2, 'Line 2 filler speed setpoint to 14 m/min', sec);
+      one.act(SAFETY_PEOPLE.robin, { type: 'safety-sign-off', role: 'safety-manager', confirmed: [...app.policy.current().safetyReview!.checklist] });
     } finally {
       app.close();
       await line1.sim.close();
@@ -87,6 +80,9 @@ describe('The end of the change window and the refusals of execution, in Chromiu
   /** Fills the window-end form and signs; resolves with the form's refusal, or '' once the decision is recorded. */
   async function decide(who: { employeeId: string; password: string }, decision: 'Complete the work (the checkpoints continue)' | 'Roll back', comment: string): Promise<string> {
     const form = page.getByRole('form', { name: 'Decision at the end of the window' });
+    // The form's own alert says the window ended; a refusal is the outcome's alert, other than one left from an earlier try.
+    const alert = form.locator('div[role="alert"]');
+    const earlier = (await alert.count()) > 0 ? await alert.innerText() : '';
     await form.getByRole('radio', { name: decision }).check();
     await form.getByLabel('Comment').fill(comment);
     await form.getByLabel('Shift supervisor').selectOption(who.employeeId);
@@ -95,8 +91,8 @@ describe('The end of the change window and the refusals of execution, in Chromiu
     let refusal = '';
     await expect.poll(async () => {
       if ((await page.getByTestId('window-decision').count()) > 0 || (await page.getByTestId('change-status').innerText()) === 'rolled back') return true;
-      const alert = form.locator('[role="alert"]:not(p)');
-      if ((await alert.count()) > 0) refusal = await alert.innerText();
+      const now = (await alert.count()) > 0 ? await alert.innerText() : '';
+      if (now !== '' && now !== earlier) refusal = now;
       return refusal !== '';
     }, { timeout: 15_000 }).toBe(true);
     return refusal;
@@ -130,9 +126,9 @@ describe('The end of the change window and the refusals of execution, in Chromiu
     await form.waitFor({ timeout: 15_000 });
     expect(await form.locator('p[role="alert"]').innerText()).toMatch(/^The change window ended at .*2026.* with the work still going on\. A shift supervisor decides: complete the work, or roll back\.$/);
     // The engineer who filed and does the work is not offered; both shift supervisors are.
-    expect(await form.getByLabel('Shift supervisor').locator('option').allInnerTexts()).toEqual(['choose…', 'Sky Supervisor (SV500)', 'Nico Nightshift (SV501)']);
+    expect(await form.getByLabel('Shift supervisor').locator('option').allInnerTexts()).toEqual(['choose…', 'Nico Nightshift (SV501)', 'Sky Supervisor (SV500)']);
     const refusal = await decide(nico, 'Complete the work (the checkpoints continue)', 'Only the CLOSE checks are left; 20 minutes.');
-    expect(refusal).toMatch(/Nico Nightshift witnesses CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot decide whether it goes on past its window\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to decide\./);
+    expect(refusal).toMatch(/Nico Nightshift witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot decide whether it goes on past its window\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to decide\./);
     await form.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'window-end-refused.png') });
     expect(await decide(sky, 'Complete the work (the checkpoints continue)', 'Only the CLOSE checks are left; 20 minutes.')).toBe('');
@@ -144,7 +140,7 @@ describe('The end of the change window and the refusals of execution, in Chromiu
 
   it('a supervisor on the change cannot sign its checkpoint; CLOSE with the unexplained recipe row is refused naming the row', async () => {
     const own = await checkpoint('Post-change validation', 'CLOSE', nico);
-    expect(own).toMatch(/Nico Nightshift witnesses CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot sign its checkpoints; nobody go\/no-go signs their own change\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to sign\./);
+    expect(own).toMatch(/Nico Nightshift witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot sign its checkpoints; nobody go\/no-go signs their own change\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to sign\./);
     const close = await checkpoint('Post-change validation', 'CLOSE', sky);
     expect(close).toMatch(/CLOSE at Post-change validation needs every row .* not explained: PLC-L01-FILLER Line1_Recipe \(unexpected/);
     expect(await page.getByTestId('checkpoint-decision').count()).toBe(3);

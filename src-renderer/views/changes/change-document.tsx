@@ -105,7 +105,7 @@ export function ChangeDocument({ detail, onProposalShown }: { detail: Detail; on
           <Field label={detail.evaluationFrozen ? 'What the policy required at submit' : 'What the policy requires'} testId="doc-requirements">
             <ul className="plain">
               {evaluation.summary.map((line, i) => <li key={`s${i}`}>{line}</li>)}
-              {evaluation.approvals.map((a) => <li key={a.group}>{a.name}: {a.quorum} of {a.roles.map(roleLabel).join(', ')}</li>)}
+              {evaluation.approvals.map((a) => <li key={a.group}>{a.name}: {a.quorum} of {a.roles.map(roleLabel).join(', ')}{a.accountable?.length ? `, including ${a.accountable.map(roleLabel).join(' and ')} (accountable)` : ''}</li>)}
               {evaluation.staging.required && <li>Staging: {evaluation.staging.reasons.join(' ')}</li>}
               {evaluation.diffReview.required && <li>Diff review: {evaluation.diffReview.reasons.join(' ')}</li>}
               {evaluation.dualControl.required && <li>Dual control: {evaluation.dualControl.reasons.join(' ')}</li>}

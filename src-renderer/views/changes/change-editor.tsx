@@ -125,7 +125,7 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
               <p data-testid="risk">Risk: {ev.risk ? `${ev.risk.score} (${ev.risk.band})` : 'not assessed yet'}</p>
               <ul data-testid="requirements">
                 {ev.summary.map((line, i) => <li key={`s${i}`}>{line}</li>)}
-                {ev.approvals.map((a) => <li key={a.group}><strong>{a.name}</strong>: {a.quorum} of {a.roles.map(roleWords).join(', ')}. <span className="muted">{a.reasons.join(' ')}</span></li>)}
+                {ev.approvals.map((a) => <li key={a.group}><strong>{a.name}</strong>: {a.quorum} of {a.roles.map(roleWords).join(', ')}{a.accountable?.length ? `, including ${a.accountable.map(roleWords).join(' and ')} (accountable)` : ''}. <span className="muted">{a.reasons.join(' ')}</span></li>)}
                 <li>Notice: {ev.notice.reasons.join(' ')}</li>
                 {ev.staging.required && <li>Staging: {ev.staging.reasons.join(' ')}</li>}
                 {ev.diffReview.required && <li>Diff review: {ev.diffReview.reasons.join(' ')}</li>}

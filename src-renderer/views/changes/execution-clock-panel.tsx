@@ -50,8 +50,8 @@ export function ExecutionClockPanel({ state, checkpoints, exclude }: { state: Ch
         <form className="form" aria-label="Decision at the end of the window" onSubmit={(e) => void sign(e)}>
           <p className="bad-text wide" role="alert"><strong>The change window ended</strong> at <PlantTime iso={end.endsAt} zone={zone} /> with the work still going on. A shift supervisor decides: complete the work, or roll back.</p>
           <fieldset className="wide"><legend>Decision</legend>
-            <label><input type="radio" name="window-decision" checked={decision === 'complete'} onChange={() => setDecision('complete')} /> Complete the work (the checkpoints continue)</label>
-            <label><input type="radio" name="window-decision" checked={decision === 'rollback'} onChange={() => setDecision('rollback')} /> Roll back</label>
+            <label className="inline"><input type="radio" name="window-decision" checked={decision === 'complete'} onChange={() => setDecision('complete')} /> Complete the work (the checkpoints continue)</label>
+            <label className="inline"><input type="radio" name="window-decision" checked={decision === 'rollback'} onChange={() => setDecision('rollback')} /> Roll back</label>
           </fieldset>
           <label className="wide">Comment <input value={comment} onChange={(e) => setComment(e.target.value)} placeholder="What is left and how long it takes, or why it is rolled back" /></label>
           <SignerFields label="Shift supervisor" {...signer} rule={{ roles: checkpoints.signerRoles, what: 'decide at the end of the window', exclude }} />

@@ -99,7 +99,7 @@ export function signerChecks(
       'Sign as a role your certificate carries.');
   }
   if (!requirements.some((r) => r.roles.includes(op.role)) && !escalationRoles.includes(op.role)) {
-    const needs = requirements.map((r) => `${r.name} (${r.quorum} of ${r.roles.map((x) => roleName(policy, x)).join(', ')})`).join('; ');
+    const needs = requirements.map((r) => `${r.name} (${r.quorum} of ${r.roles.map((x) => roleName(policy, x)).join(', ')}${r.accountable?.length ? `, including ${r.accountable.map((x) => roleName(policy, x)).join(' and ')}` : ''})`).join('; ');
     return refuse(state, op, 'not-an-approver', `${changeName(state)} needs no approval from the role ${roleName(policy, op.role)}; it needs: ${needs}.`,
       'Only the roles the policy names for this change can sign it.');
   }

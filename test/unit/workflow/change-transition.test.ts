@@ -364,8 +364,10 @@ describe('refusals name the rule', () => {
     expect(refusal(transition(stood, approveOp({ ...vp, roles: ['plant-manager'] }, 'plant-manager'), ctx(later(74 * H))))).toMatchObject({
       rule: 'approval-does-not-count', message: expect.stringMatching(/an escalation approver already stands in for a missing approval of Change Advisory Board/) as unknown as string,
     });
-    // Roles that are neither approvers nor the escalation role are still refused after the timeout.
-    expect(refusal(transition(one, approveOp(supervisor, 'shift-supervisor'), ctx(later(80 * H)))).rule).toBe('not-an-approver');
+    // Roles that are neither approvers nor the escalation role are still refused after the timeout, naming the accountable roles.
+    expect(refusal(transition(one, approveOp(supervisor, 'shift-supervisor'), ctx(later(80 * H))))).toMatchObject({
+      rule: 'not-an-approver', message: expect.stringMatching(/it needs: Change Advisory Board \(2 of Plant engineering manager, OT security, Quality \/ compliance, including OT security and Quality \/ compliance\)\.$/) as unknown as string,
+    });
   });
 
   it('a person holding two roles counts once', () => {
