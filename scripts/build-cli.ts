@@ -8,7 +8,7 @@
 // The rest stay in node_modules: native modules (better-sqlite3, serialport), packages that read files beside
 // themselves (pdfkit's fonts) and the protocol libraries load as they are. bin/baseline.js runs the bundle while it
 // is newer than every source file in it and than the last `npm install` (the list is dist/cli/inputs.json).
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 
@@ -41,6 +41,7 @@ const externals: Plugin = {
 
 /** Builds the CLI bundle; returns the number of source files in it. */
 export async function buildCli(): Promise<number> {
+  const { build } = await import('esbuild');
   rmSync(CLI_OUT, { recursive: true, force: true });
   const result = await build({
     entryPoints: { cli: 'src-main/host/cli.ts', 'device-worker': 'src-main/devices/process/device-worker.ts' },
@@ -57,7 +58,13 @@ export async function buildCli(): Promise<number> {
   return inputs.length;
 }
 
+// Also `npm install`'s prepare step: an install without development packages (no esbuild) keeps the sources.
 if (import.meta.main) {
-  const n = await buildCli();
-  console.log(`baseline CLI bundled into ${CLI_OUT}/ (${n} source files)`);
+  try {
+    const n = await buildCli();
+    console.log(`baseline CLI bundled into ${CLI_OUT}/ (${n} source files)`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String(err).includes('esbuild')) throw err;
+    console.log('esbuild is not installed (an install without development packages): `baseline` runs from its TypeScript sources.');
+  }
 }
