@@ -199,6 +199,9 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await expect.poll(() => proposal.locator('[data-testid="diff-row"][data-tag="Filler_SpeedSP"]').innerText()).toMatch(/14[\s\S]*15/);
     // The second tag kept its current value as the new one: proposed unchanged, still in the request.
     expect(await proposal.innerText()).toContain(secondTag);
+    // Each row's kind reads whole in its column at 1366x768 (an unchanged row too, not "unchanged …").
+    const clipped = await proposal.locator('[data-testid="diff-row"] .diff-kind').evaluateAll((els) => els.filter((e) => e.parentElement!.scrollWidth > e.parentElement!.clientWidth).map((e) => e.textContent));
+    expect(clipped).toEqual([]);
     expect(errors).toEqual([]);
   }, 60_000);
 
