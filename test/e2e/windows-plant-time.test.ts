@@ -57,6 +57,11 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     expect(await page.locator('[data-testid=calendar-row]').count()).toBe(24);
     await page.getByLabel('Days', { exact: true }).selectOption('31');
     await expect.poll(() => row.getByRole('cell').count()).toBe(31);
+    // The month's narrow columns: the month's name over the first day and each 1st, the weekday's initial over the others.
+    const heads = await page.locator('.calendar-day-head').allInnerTexts();
+    expect(heads[0]).toMatch(/^[A-Z][a-z]{2}\n\d{1,2}$/);
+    for (const h of heads) expect(h).toMatch(/^([A-Z][a-z]{2}\n1|[A-Z][a-z]{2}\n\d{1,2}|[MTWFS]\n\d{1,2})$/);
+    expect(heads.filter((h) => /^[MTWFS]\n/.test(h)).length).toBeGreaterThan(25);
     await page.getByLabel('Line', { exact: true }).selectOption('L01');
     expect(await page.locator('[data-testid=calendar-row]').count()).toBe(1);
     await page.screenshot({ path: join('test-results', 'surface-windows-month.png') });

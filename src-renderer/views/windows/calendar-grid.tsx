@@ -40,9 +40,10 @@ export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { 
       style={{ gridTemplateColumns: `minmax(90px, 120px) repeat(${days}, minmax(0, 1fr))` }}>
       <div role="row" className="calendar-row">
         <div role="columnheader" className="calendar-corner">Line</div>
-        {dayList.map((d) => (
-          <div key={d.toISODate()} role="columnheader" className={`calendar-day-head${d.weekday >= 6 ? ' weekend' : ''}`}>
-            {compact ? d.toFormat('d') : d.setLocale('en-GB').toFormat('ccc d LLL')}
+        {dayList.map((d, i) => (
+          <div key={d.toISODate()} role="columnheader" className={`calendar-day-head${d.weekday >= 6 ? ' weekend' : ''}`} title={d.setLocale('en-GB').toFormat('cccc d LLLL yyyy')}>
+            {/* The month: its name over the first day shown and over each 1st; the other days, the weekday's initial. */}
+            {compact ? <><span className="calendar-day-over">{d.setLocale('en-GB').toFormat(i === 0 || d.day === 1 ? 'LLL' : 'ccccc')}</span>{d.toFormat('d')}</> : d.setLocale('en-GB').toFormat('ccc d LLL')}
           </div>
         ))}
       </div>
