@@ -64,6 +64,8 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     expect(heads.filter((h) => /^[MTWFS]\n/.test(h)).length).toBeGreaterThan(25);
     await page.getByLabel('Line', { exact: true }).selectOption('L01');
     expect(await page.locator('[data-testid=calendar-row]').count()).toBe(1);
+    // The list under the calendar shows the first 20 windows and says how many more the month holds.
+    await expect.poll(() => page.locator('[data-testid=calendar-line][data-line="L01"] [data-testid=more-windows]').innerText()).toMatch(/^… and \d+ more windows in these days/);
     await page.screenshot({ path: join('test-results', 'surface-windows-month.png') });
     await page.getByLabel('Days', { exact: true }).selectOption('7');
     await page.getByLabel('Line', { exact: true }).selectOption('');

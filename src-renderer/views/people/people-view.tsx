@@ -207,11 +207,15 @@ export function PeopleView() {
   // A person opened from the global search: their row (enrolled, else on the roster) scrolled into view and marked.
   const focus = useAppStore((st) => st.personFocus);
   const focusFound = focus !== null && (s.people.some((p) => p.employeeId === focus) || s.roster.some((r) => r.employeeId === focus));
+  // Marked while the screen is open; the request is used up, so People opened later from the menu marks nobody.
+  const [marked, setMarked] = useState<string | null>(null);
   useEffect(() => {
-    if (focus && focusFound) rowFor(focus)?.scrollIntoView({ block: 'center' });
+    if (focus === null || !focusFound) return;
+    setMarked(focus);
+    rowFor(focus)?.scrollIntoView({ block: 'center' });
+    useAppStore.setState({ personFocus: null });
   }, [focus, focusFound]);
-  useEffect(() => () => useAppStore.setState({ personFocus: null }), []);
-  const marked = (id: string) => (id === focus ? { className: 'focused', 'aria-current': true as const } : {});
+  const markedRow = (id: string) => (id === marked ? { className: 'focused', 'aria-current': true as const } : {});
   return (
     <section>
       <div className="view-head">
@@ -232,7 +236,7 @@ export function PeopleView() {
         <thead><tr><th>Employee id</th><th>Name</th><th>Roles</th><th>Certificate</th><th>State</th><th /></tr></thead>
         <tbody>
           {s.people.map((p) => (
-            <tr key={p.fingerprint} data-employee={p.employeeId} {...marked(p.employeeId)}>
+            <tr key={p.fingerprint} data-employee={p.employeeId} {...markedRow(p.employeeId)}>
               <td>{p.employeeId}</td><td>{p.name}</td><td>{p.roles.map(roleLabel).join(', ')}</td><td><code title={p.fingerprint}>{p.fingerprint.slice(0, 16)}…</code></td>
               <td>{p.revoked ? <span className="badge badge-bad">revoked</span>
                 : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? <span className="badge badge-warn">locked until {formatPlant(p.lockedUntil, zone)}</span>
@@ -256,7 +260,7 @@ export function PeopleView() {
             {s.roster.map((r) => {
               const state = rosterState(r, s.people, roleLabel);
               return (
-                <tr key={r.employeeId} data-roster={r.employeeId} {...marked(r.employeeId)} className={[r.active ? '' : 'muted', r.employeeId === focus ? 'focused' : ''].join(' ').trim()}>
+                <tr key={r.employeeId} data-roster={r.employeeId} {...markedRow(r.employeeId)} className={[r.active ? '' : 'muted', r.employeeId === marked ? 'focused' : ''].join(' ').trim()}>
                   <td>{r.employeeId}</td><td>{r.name}</td><td>{r.roles.map(roleLabel).join(', ')}</td><td>{s.sites.find((x) => x.id === r.site)?.name ?? r.site ?? ''}</td>
                   <td><span className={state.tone === 'muted' ? 'muted' : `badge badge-${state.tone}`}>{state.label}</span></td>
                   <td className="actions">
