@@ -51,10 +51,12 @@ try {
       targetControllers: [small], proposedChange: { kind: 'diff', controllerId: small, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
     }, app.actor());
     app.changes.act(id, eng.employeeId, eng.password, { type: 'break-glass', approverEmployeeId: sky.employeeId, approverPassword: sky.password, approverRole: 'shift-supervisor', method: 'phone', reason: 'Line down' }, app.actor());
+    line1.set({ Line1_SpeedSP: 12.5 });
     app.changes.act(id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId: small, snapshotSha256: await captureAndSign(small) }, app.actor());
     for (const [cp, d] of [['pre-execution', 'go'], ['mid-change', 'continue'], ['pre-cutover', 'cutover']] as const) {
       app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: cp, decision: d, confirmed: checklist(cp) }, app.actor());
     }
+    line1.set({ Line1_SpeedSP: 14 }); // the download the change proposed, so CLOSE finds no unexplained row
     app.changes.act(id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'after', controllerId: small, snapshotSha256: await captureAndSign(small) }, app.actor());
     app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') }, app.actor());
     app.changes.act(id, eng.employeeId, eng.password, { type: 'close', comment: 'line running' }, app.actor());
