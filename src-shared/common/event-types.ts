@@ -264,6 +264,15 @@ export const EVENT_PAYLOADS = {
     source: z.string(),
     signature: SignatureSchema,
   }).strict(),
+  /** The plant adopted a revision of its checklist templates (the full YAML text), signed by whoever adopted it. */
+  'checklists.adopted': z.object({
+    revision: z.number().int(),
+    name: z.string(),
+    sha256: Fingerprint,
+    yaml: z.string(),
+    source: z.string(),
+    signature: SignatureSchema,
+  }).strict(),
   /** A change request was created or went through an operation; `state` is the state the operation produced. */
   'change.updated': z.object({
     changeId: z.string().min(1),
@@ -281,7 +290,10 @@ export const EVENT_PAYLOADS = {
       snapshots: z.array(z.object({ phase: z.string(), controllerId: z.string(), sha256: z.string() }).strict()),
       proposedSha256: Fingerprint.nullable(), afterDiffs: z.array(z.object({ controllerId: z.string(), sha256: Fingerprint }).strict()),
       proposalBaseSha256: z.string().nullable(),
-      policy: z.object({ revision: z.number().int(), sha256: z.string(), checkpointsSha256: z.string().nullable() }).strict(),
+      policy: z.object({
+        revision: z.number().int(), sha256: z.string(), checkpointsSha256: z.string().nullable(),
+        checklists: z.object({ revision: z.number().int(), sha256: Fingerprint }).strict().optional(),
+      }).strict(),
     }).strict().optional(),
     state: z.record(z.string(), z.unknown()),
   }).strict(),

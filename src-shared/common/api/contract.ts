@@ -23,6 +23,7 @@ import { SEARCH_OPERATIONS } from './search-contract.ts';
 import { LINE_CAPTURE_OPERATIONS } from './line-capture-contract.ts';
 import { TAG_VALUES_OPERATIONS } from './tag-values-contract.ts';
 import { AUDIT_OPERATIONS } from './audit-contract.ts';
+import { CHECKLIST_OPERATIONS } from './checklist-contract.ts';
 import { ConnectivitySchema } from './app-contract.ts';
 import { SyncStatusSchema } from './sync-contract.ts';
 
@@ -37,6 +38,7 @@ export * from './plant-contract.ts';
 export * from './change-contract.ts';
 export * from './people-contract.ts';
 export * from './evidence-contract.ts';
+export * from './checklist-contract.ts';
 
 /** Every operation: name -> request schema, response schema. Names are `domain.verb`. */
 export const OPERATIONS = {
@@ -57,6 +59,7 @@ export const OPERATIONS = {
   ...TAG_VALUES_OPERATIONS,
   ...AUDIT_OPERATIONS,
   ...CHANGE_CAPTURE_OPERATIONS,
+  ...CHECKLIST_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */

@@ -14,6 +14,7 @@ import type { ChangeRequestFields } from './change-request.ts';
 import type { ApprovalRequirement, ChangeEvaluation } from './change-evaluation.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
 import type { CheckpointRecord } from './checkpoints.ts';
+import type { AttachmentRef, TickRecord } from './checklists.ts';
 
 /** Every state a change can be in. */
 export const CHANGE_STATUSES = [
@@ -27,7 +28,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
   'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review',
-  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review',
+  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review', 'tick-item',
 ] as const;
 
 /** An operation's name. */
@@ -123,6 +124,8 @@ export interface Execution {
   retrospective: Retrospective | null;
   /** Go/no-go checkpoint decisions, in the order signed (absent in changes executed before checkpoints existed). */
   checkpoints?: CheckpointRecord[];
+  /** Ticks of the checklist templates' items (note, attachments, by whom, when), in the order recorded (absent: none yet). */
+  ticks?: TickRecord[];
   /** Signed before- and after-snapshots of the target controllers, in the order recorded (a later one of the same phase and controller supersedes). */
   snapshots?: SnapshotRecord[];
   /** Explanations of after-diff rows the proposal did not foresee (unexpected or missing), signed by the engineer and countersigned by a supervisor. */
@@ -360,6 +363,7 @@ export type ChangeOperation =
     snapshot: { sha256: string; capturedBy: string; capturedAt: string }; verification: ExecutionVerification | null;
   }
   | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
+  | { type: 'tick-item'; by: Participant; template: string; item: string; ticked: boolean; note?: string; attachments?: AttachmentRef[] }
   | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
   | { type: 'window-decision'; by: Participant; role: string; decision: WindowDecision; comment: string }
   | { type: 'rollback'; by: Participant; reason: string }

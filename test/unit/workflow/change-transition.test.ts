@@ -15,10 +15,11 @@ import type { LineFact } from '../../../src-shared/common/workflow/workflow-term
 import { readFileSync } from 'node:fs';
 import { MANUAL_ROLLBACK_STEPS, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
-import { PEOPLE, defaultCheckpoints, line, raciPolicy } from './packaging-plant.ts';
+import { PEOPLE, defaultChecklists, defaultCheckpoints, line, raciPolicy } from './packaging-plant.ts';
 
 const policy = raciPolicy();
 const CHECKPOINTS = defaultCheckpoints();
+const CHECKLISTS = defaultChecklists();
 const H = 3_600_000;
 // Wednesday 3 June 2026, 10:00 in Chicago (CDT): the change is filed and submitted during production.
 const NOW = new Date('2026-06-03T15:00:00Z');
@@ -46,7 +47,7 @@ function fields(over: Partial<ChangeRequestFields> = {}): ChangeRequestFields {
 }
 
 function ctx(now: Date, lines: LineFact[] = [line('L09')], extra: Partial<TransitionContext> = {}): TransitionContext {
-  return { now, policy, plant: { lines, touchesSafetyTag: false }, checkpoints: CHECKPOINTS, ...extra };
+  return { now, policy, plant: { lines, touchesSafetyTag: false }, checkpoints: CHECKPOINTS, checklists: CHECKLISTS, ...extra };
 }
 
 function must(r: TransitionResult): ChangeState {
@@ -185,6 +186,7 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'emergency-report': return reportOp;
     case 'rollback-decision': return { type, by: eng, answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: true } };
     case 'manual-rollback': return { type, by: eng, controllerId: 'plc-l09-filler', kind: 'logic', reference: 'filler-before.L5X', confirmed: [...MANUAL_ROLLBACK_STEPS] };
+    case 'tick-item': return { type, by: eng, template: 'rollback-plan', item: 'Rollback procedure documented', ticked: true, note: 'Procedure RB-9 on the cabinet door' };
     case 'post-implementation-review': return { type, by: pem2, role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed raised, no alarms', lessonsLearned: 'Simulator run was worth it', baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] };
   }
 }
@@ -227,6 +229,7 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['in-execution', 'emergency-report', 'in-execution (break-glass)', later(H), 'in-execution'],
   ['in-execution', 'rollback-decision', 'in-execution', IN_SLOT, 'in-execution'],
   ['in-execution', 'window-decision', 'in-execution', AFTER_SLOT, 'rolled-back'],
+  ['in-execution', 'tick-item', 'in-execution', IN_SLOT, 'in-execution'],
   ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
   ['rolled-back', 'retrospective-review', 'rolled-back (break-glass, reported)', later(2 * H), 'rolled-back'],
   ['rolled-back', 'confirm-break-glass', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
@@ -249,7 +252,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(23);
+    expect(CHANGE_OPERATIONS).toHaveLength(24);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {
