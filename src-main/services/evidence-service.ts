@@ -20,6 +20,7 @@ import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../src-shared/
 import { APP_VERSION } from '../app-version.ts';
 import { writeCsv } from '../../src-shared/common/csv-table.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
+import { attachmentProblems } from '../../src-shared/node/checklist-attachments.ts';
 import type { EvidenceRepository } from '../store/evidence-repository.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
@@ -84,6 +85,15 @@ export class EvidenceService {
       const file = JSON.parse(bytes.toString('utf8')) as SnapshotFile;
       for (const a of file.document.artefacts ?? []) artefacts.push({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) });
     }
+    // Files attached to checklist ticks: refused by name when their stored bytes no longer match the recorded hash.
+    const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
+    const damaged = attachmentProblems(ticks, null, (sha) => blobs.raw(sha));
+    if (damaged.length > 0) {
+      throw new BaselineError('evidence-attachment-damaged', `The pack of change ${changeId} cannot be written: ${damaged.map((d) => d.message).join('; ')}.`,
+        'Restore the data directory from a backup or sync it again from the central server; a pack is never written with altered evidence.', { attachments: damaged });
+    }
+    const attachments = [...new Map(ticks.flatMap((t) => t.attachments ?? []).map((a) => [`${a.sha256}/${a.name}`, a])).values()]
+      .map((a) => ({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) }));
     const captures: PackInput['captures'] = [];
     for (const sha of captureShas) {
       add(repo.captureRow(sha), 'snapshot');
@@ -126,7 +136,7 @@ export class EvidenceService {
     return {
       changeId, exportedAt: this.deps.clock().toISOString(),
       exportedBy: { device: this.deps.device.id, deviceName: this.deps.device.name, user: actor.name, appVersion: APP_VERSION },
-      events, snapshots, captures, artefacts, policy, checkpointsYaml, clockAttestations,
+      events, snapshots, captures, artefacts, attachments, policy, checkpointsYaml, clockAttestations,
       crosswalkYaml: readFileSync(join(this.deps.resourcesDir, 'compliance', 'crosswalk.yaml'), 'utf8'),
     };
   }

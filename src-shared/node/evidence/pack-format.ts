@@ -74,6 +74,8 @@ export const contentMembers = {
   snapshotDocument: (sha256: string) => `snapshots/${sha256}.document.json`,
   capture: (sha256: string) => `captures/${sha256}.json`,
   artefact: (sha256: string, name: string) => `artefacts/${sha256}/${name.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+  /** A file attached to a checklist tick (photo, test record), by the hash the checklist recorded. */
+  attachment: (sha256: string, name: string) => `attachments/${sha256}/${name.replace(/[^A-Za-z0-9._-]/g, '_')}`,
   diffBeforeAfter: (controllerId: string) => `diffs/${controllerId}/before-after.json`,
   diffProposed: (controllerId: string) => `diffs/${controllerId}/proposed-vs-actual.json`,
 };

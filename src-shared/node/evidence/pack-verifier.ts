@@ -5,6 +5,7 @@
  * every derived member (recomputed and compared byte for byte), and the policy rules the change had to follow.
  * Every failure names the member and the record it is in; nothing is written anywhere.
  */
+import { attachmentProblems } from '../checklist-attachments.ts';
 import type { JsonValue } from '../../common/canonical-json.ts';
 import { canonicalJson } from '../../common/canonical-json.ts';
 import { GENESIS_PREV, eventHashInput, type EventBody } from '../../common/journal-event.ts';
@@ -426,6 +427,11 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       }
     }
     checkRelied(events, members, fail);
+    // Checklist attachments: each file a tick recorded must be in the pack with the bytes whose hash the signatures relied on.
+    const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
+    for (const p of attachmentProblems(ticks, null, (sha, name) => members.get(contentMembers.attachment(sha, name)) ?? null)) {
+      fail(contentMembers.attachment(p.sha256, p.name), 'checklist tick', p.message);
+    }
     if (state.id !== changeId) fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
     checkRules(state, events, found, checkpoints, new Set(snapshotFiles.keys()), fail);
     if (manifest) {

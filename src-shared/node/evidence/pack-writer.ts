@@ -34,6 +34,8 @@ export interface PackInput {
   snapshots: { sha256: string; bytes: Buffer }[];
   captures: { sha256: string; bytes: Buffer }[];
   artefacts: { sha256: string; name: string; bytes: Buffer }[];
+  /** Files attached to the change's checklist ticks, by the hash each tick recorded (absent: none). */
+  attachments?: { sha256: string; name: string; bytes: Buffer }[];
   policy: { revision: number; name: string; source: 'adopted' | 'shipped-default'; yaml: string };
   checkpointsYaml: string;
   /** The central server's clock attestations (plant-CA-signed) that flag any event of the pack. */
@@ -79,6 +81,7 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   }
   for (const c of input.captures) members.push([contentMembers.capture(c.sha256), c.bytes]);
   for (const a of input.artefacts) members.push([contentMembers.artefact(a.sha256, a.name), a.bytes]);
+  for (const a of input.attachments ?? []) members.push([contentMembers.attachment(a.sha256, a.name), a.bytes]);
 
   const found = findSignatures(events, input.snapshots.map((s) => ({ member: contentMembers.snapshot(s.sha256), snapshotSha256: s.sha256, signatures: snapshotFiles.get(s.sha256)!.signatures })));
   const sigs = signatureIndex(found);
