@@ -171,7 +171,7 @@ export class BaselineApp {
       resourcesDir: options.resourcesDir ?? defaultResourcesDir(), repo: new PolicyRepository(store.db), journal: this.journal, identity: () => this.identity, checkpoints: () => this.policy.checkpoints(),
     });
     this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plantModel: this.plantModel, baselines: this.baselines, checklists: this.checklistTemplates, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
-    this.checklists = new ChecklistService({ changes: this.changes, templates: this.checklistTemplates, blobs: this.blobs });
+    this.checklists = new ChecklistService({ changes: this.changes, templates: this.checklistTemplates, blobs: this.blobs, checkpoints: () => this.policy.checkpoints() });
     this.controllerEdits = new ControllerEditService({ journal: this.journal, plant: this.controllerRecords, changes: new ChangeRepository(store.db), identity: this.identity });
     this.search = new SearchService({ repo: new SearchRepository(store.db), loadProfile: (sha) => this.profiles.load(sha) });
     this.lineCaptures = new LineCaptureService({ plant: this.controllerRecords, captures: this.captures, profiles: this.profiles, lines: () => this.plantModel.lines(), hub: this.hub });

@@ -14,6 +14,7 @@ import {
 import type { ChecklistRunView } from '../../src-shared/common/api/checklist-contract.ts';
 import { attachmentProblems, type AttachmentProblem } from '../../src-shared/node/checklist-attachments.ts';
 import type { BlobStore } from '../store/blob-store.ts';
+import type { CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
 import type { ChangeService } from './change-service.ts';
 import type { ChecklistTemplateService } from './checklist-template-service.ts';
 
@@ -26,7 +27,7 @@ export interface AttachmentUpload {
 
 /** Runs the checklists of changes in execution. */
 export class ChecklistService {
-  private readonly deps: { changes: ChangeService; templates: ChecklistTemplateService; blobs: BlobStore };
+  private readonly deps: { changes: ChangeService; templates: ChecklistTemplateService; blobs: BlobStore; checkpoints: () => CheckpointSet };
 
   constructor(deps: ChecklistService['deps']) {
     this.deps = deps;
@@ -91,13 +92,14 @@ export class ChecklistService {
     const current = currentTicks(ticks);
     const damaged = new Set(this.verifyAttachments(changeId).map((p) => p.sha256));
     const records = 'execution' in state ? state.execution.checkpoints ?? [] : [];
+    const checkpoints = this.deps.checkpoints().checkpoints;
     return {
       revision: inForce.revision, name: inForce.name, sha256: inForce.sha256,
       executing: state.status === 'in-execution',
       templates: inForce.templates.templates.filter((t) => templateApplies(t, state)).map((t) => {
         const closed = closingDecision(t, records);
         return {
-          id: t.id, name: t.name, checkpoint: t.checkpoint, required: t.required,
+          id: t.id, name: t.name, checkpoint: t.checkpoint, checkpointName: checkpoints.find((c) => c.id === t.checkpoint)?.name ?? t.checkpoint, required: t.required,
           closedBy: closed ? { label: closed.label, by: closed.by.name, at: closed.at } : null,
           sections: t.sections.map((s) => ({
             name: s.name,

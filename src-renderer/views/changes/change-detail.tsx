@@ -8,6 +8,7 @@ import { changeNumber } from '../../../src-shared/common/workflow/change-state.t
 
 type Detail = OperationResponse<'changes.get'>;
 import { CheckpointPanel } from './checkpoint-panel.tsx';
+import { ChecklistRunner } from './checklist-runner.tsx';
 import { ExecutionSnapshots } from './execution-snapshots.tsx';
 import { ExplainRows } from './explain-rows.tsx';
 import { RestorePanel } from './restore-panel.tsx';
@@ -113,6 +114,9 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
         </section>
       )}
       {detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {detail.checkpointsError}</p>}
+      {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
+        <ChecklistRunner key={`checklists-${state.id}`} changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} />
+      )}
       {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />}
       <SignDecisionForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />
       <section className="panel" aria-label="Timeline">

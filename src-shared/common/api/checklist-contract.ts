@@ -27,7 +27,7 @@ export interface ChecklistRunView {
   sha256: string;
   executing: boolean;
   templates: {
-    id: string; name: string; checkpoint: string; required: boolean;
+    id: string; name: string; checkpoint: string; checkpointName: string; required: boolean;
     /** The checkpoint decision that closed this checklist (null: still open for ticks). */
     closedBy: { label: string; by: string; at: string } | null;
     sections: { name: string; items: ChecklistItemView[] }[];
