@@ -10,7 +10,6 @@
 import { z } from 'zod';
 import { BaselineError } from '../errors.ts';
 import { firstProblems, readYamlDocument } from '../yaml-document.ts';
-import type { ChangeState } from './change-state.ts';
 import type { PersonRef } from './workflow-terms.ts';
 import type { CheckpointRecord } from './checkpoints.ts';
 
@@ -100,8 +99,14 @@ export interface TickRecord {
   attachments?: AttachmentRef[];
 }
 
+/** What a template's scope reads of a change (its class, and whether review found it safety-critical); a change state is one. */
+export interface ChangeScopeFacts {
+  fields: { class: string | null };
+  review?: { evaluation: { safety?: unknown } } | null;
+}
+
 /** Whether a template applies to the change (the SIS checks only to safety-critical changes). */
-export function templateApplies(t: ChecklistTemplate, state: ChangeState): boolean {
+export function templateApplies(t: ChecklistTemplate, state: ChangeScopeFacts): boolean {
   if (t.appliesTo === 'all') return true;
   return state.fields.class === 'safety-critical' || state.review?.evaluation.safety !== undefined;
 }
@@ -132,7 +137,7 @@ export function closingDecision(t: ChecklistTemplate, records: readonly Checkpoi
  * The items a decision letting the work go on at `checkpoint` still lacks: every unticked item of each required
  * template of that checkpoint that applies to the change, by template name.
  */
-export function requiredUnticked(templates: ChecklistTemplates, state: ChangeState, checkpoint: string, ticks: readonly TickRecord[]): { template: string; items: string[] }[] {
+export function requiredUnticked(templates: ChecklistTemplates, state: ChangeScopeFacts, checkpoint: string, ticks: readonly TickRecord[]): { template: string; items: string[] }[] {
   const current = currentTicks(ticks);
   return templates.templates.filter((t) => t.required && t.checkpoint === checkpoint && templateApplies(t, state))
     .map((t) => ({ template: t.name, items: templateItems(t).filter((i) => tickOf(current, t.id, i)?.ticked !== true) }))
