@@ -82,4 +82,19 @@ describe('Checklist runner in Chromium: tick with a note and a photo, sign the c
     await page.screenshot({ path: join('test-results', 'checklist-runner.png') });
     expect(errors).toEqual([]);
   });
+
+  it('the Plant screen shows the templates in force and offers a signed adoption', async () => {
+    await page.getByRole('button', { name: 'Plant' }).click();
+    const panel = page.getByRole('region', { name: 'Checklist templates' });
+    await expect.poll(() => panel.getByTestId('checklists-in-force').innerText(), { timeout: 15_000 }).toMatch(/^Execution checklists \(the change guide\), revision 1 · the templates shipped with Baseline · [0-9a-f]{16}…$/);
+    expect(await panel.getByRole('listitem').allInnerTexts()).toEqual([
+      'Rollback plan verification: 19 items before the pre-execution checkpoint',
+      'Post-change functional tests: 11 items before the post-change checkpoint',
+      'Safety system (SIS) verification: 9 items before the post-change checkpoint, safety-critical changes only',
+      'Performance validation: 8 items before the post-change checkpoint',
+    ]);
+    expect(await panel.getByRole('form', { name: 'Adopt checklist templates' }).getByRole('button', { name: 'Sign and adopt' }).isDisabled()).toBe(true);
+    await panel.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'checklist-templates.png') });
+  });
 });
