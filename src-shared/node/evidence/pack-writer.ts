@@ -81,7 +81,9 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   }
   for (const c of input.captures) members.push([contentMembers.capture(c.sha256), c.bytes]);
   for (const a of input.artefacts) members.push([contentMembers.artefact(a.sha256, a.name), a.bytes]);
-  for (const a of input.attachments ?? []) members.push([contentMembers.attachment(a.sha256, a.name), a.bytes]);
+  // Two names of the same bytes may give one member name once made safe: each member once.
+  const attached = new Map((input.attachments ?? []).map((a) => [contentMembers.attachment(a.sha256, a.name), a.bytes] as const));
+  for (const [path, bytes] of attached) members.push([path, bytes]);
 
   const found = findSignatures(events, input.snapshots.map((s) => ({ member: contentMembers.snapshot(s.sha256), snapshotSha256: s.sha256, signatures: snapshotFiles.get(s.sha256)!.signatures })));
   const sigs = signatureIndex(found);
