@@ -114,6 +114,7 @@ export class EvidenceService {
       policy = { revision: shipped.revision, name: shipped.name, source: 'shipped-default', yaml };
     }
     const checkpointsYaml = readFileSync(join(this.deps.resourcesDir, 'checklists', 'execution-checkpoints.yaml'), 'utf8');
+    const checklistsYaml = this.checklistsRelied(payloads, add);
 
     // Each device's genesis (its key) and every event between the change's first and last event on that device.
     const devices = new Set([...chosen.values()].map((c) => c.row.device));
@@ -136,9 +137,21 @@ export class EvidenceService {
     return {
       changeId, exportedAt: this.deps.clock().toISOString(),
       exportedBy: { device: this.deps.device.id, deviceName: this.deps.device.name, user: actor.name, appVersion: APP_VERSION },
-      events, snapshots, captures, artefacts, attachments, policy, checkpointsYaml, clockAttestations,
+      events, snapshots, captures, artefacts, attachments, policy, checkpointsYaml, ...(checklistsYaml !== undefined ? { checklistsYaml } : {}), clockAttestations,
       crosswalkYaml: readFileSync(join(this.deps.resourcesDir, 'compliance', 'crosswalk.yaml'), 'utf8'),
     };
+  }
+
+  /** The checklist templates text the change's latest signature relied on: the adopted revision (its signed event added) or the shipped file. */
+  private checklistsRelied(payloads: { type: string; p: Record<string, JsonValue> }[], add: (row: StoredEventRow | undefined, role: EventRole) => void): string | undefined {
+    const relied = payloads.map(({ p }) => (p['relied'] as { policy?: { checklists?: { sha256: string } } } | undefined)?.policy?.checklists).filter((x) => x !== undefined).at(-1);
+    if (!relied) return undefined;
+    const row = this.deps.repo.checklistsRow(relied.sha256);
+    if (row) {
+      add(row, 'policy');
+      return (JSON.parse(row.payload) as { yaml: string }).yaml;
+    }
+    return readFileSync(join(this.deps.resourcesDir, 'checklists', 'checklist-templates.yaml'), 'utf8');
   }
 
   /**

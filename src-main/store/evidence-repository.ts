@@ -75,6 +75,12 @@ export class EvidenceRepository {
       .get(revision) as StoredEventRow | undefined;
   }
 
+  /** The `checklists.adopted` event whose text has this SHA-256, if the plant adopted it (else the shipped templates were in force). */
+  checklistsRow(sha256: string): StoredEventRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type = 'checklists.adopted' AND json_extract(payload, '$.sha256') = ? ORDER BY rowid DESC LIMIT 1`)
+      .get(sha256) as StoredEventRow | undefined;
+  }
+
   /** A device's events from `fromSeq` to `toSeq` inclusive, in chain order. */
   chainRows(device: string, fromSeq: number, toSeq: number): StoredEventRow[] {
     return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE device = ? AND seq BETWEEN ? AND ? ORDER BY seq`).all(device, fromSeq, toSeq) as StoredEventRow[];

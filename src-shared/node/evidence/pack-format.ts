@@ -87,6 +87,8 @@ export const fixedMembers = {
   policy: 'policy/policy.yaml',
   crosswalkDefinition: 'compliance/crosswalk.yaml',
   checkpoints: 'policy/execution-checkpoints.yaml',
+  /** The checklist templates revision the change's latest signature relied on (absent in changes signed before templates existed). */
+  checklists: 'policy/checklist-templates.yaml',
   crosswalk: 'crosswalk.json',
   clockFlags: 'clock/flags.json',
   clockAttestation: (id: string) => `clock/attestations/${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
@@ -173,6 +175,8 @@ export function findSignatures(events: readonly PackEvent[], snapshotSignatures:
       found.push({ source: { member: e.member, record: record(e) }, signature: p['approval'] as unknown as ESignature, documentMember: contentMembers.snapshotDocument(String(p['snapshotSha256'])), derivedDocument: null });
     } else if (e.body.type === 'policy.adopted' && e.role === 'policy') {
       found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: fixedMembers.policy, derivedDocument: null });
+    } else if (e.body.type === 'checklists.adopted' && e.role === 'policy') {
+      found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: fixedMembers.checklists, derivedDocument: null });
     }
   }
   for (const s of snapshotSignatures) {

@@ -427,6 +427,14 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       }
     }
     checkRelied(events, members, fail);
+    // The checklist templates the latest signature relied on: the pack's copy must be that text.
+    const reliedChecklists = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated')
+      .map((e) => ((e.body.payload as { relied?: { policy?: { checklists?: { sha256: string; revision: number } } } }).relied?.policy?.checklists)).filter((x) => x !== undefined).at(-1);
+    if (reliedChecklists) {
+      const text = members.get(fixedMembers.checklists);
+      if (!text) fail(fixedMembers.checklists, null, `the checklist templates (revision ${reliedChecklists.revision}) the signatures relied on are missing`);
+      else if (sha256Hex(text) !== reliedChecklists.sha256) fail(fixedMembers.checklists, null, `the checklist templates are not revision ${reliedChecklists.revision} that the signatures relied on (its SHA-256 differs)`);
+    }
     // Checklist attachments: each file a tick recorded must be in the pack with the bytes whose hash the signatures relied on.
     const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
     for (const p of attachmentProblems(ticks, null, (sha, name) => members.get(contentMembers.attachment(sha, name)) ?? null)) {

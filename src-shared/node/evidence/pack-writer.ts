@@ -38,6 +38,8 @@ export interface PackInput {
   attachments?: { sha256: string; name: string; bytes: Buffer }[];
   policy: { revision: number; name: string; source: 'adopted' | 'shipped-default'; yaml: string };
   checkpointsYaml: string;
+  /** The checklist templates text the change's latest signature relied on (absent: none recorded). */
+  checklistsYaml?: string;
   /** The central server's clock attestations (plant-CA-signed) that flag any event of the pack. */
   clockAttestations: ClockAttestation[];
   /** The compliance crosswalk (resources/compliance/crosswalk.yaml). */
@@ -97,6 +99,7 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   const diffs: ControllerDiffs[] = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
   members.push(...diffMembers(diffs));
   members.push([fixedMembers.policy, Buffer.from(input.policy.yaml, 'utf8')], [fixedMembers.checkpoints, Buffer.from(input.checkpointsYaml, 'utf8')]);
+  if (input.checklistsYaml !== undefined) members.push([fixedMembers.checklists, Buffer.from(input.checklistsYaml, 'utf8')]);
 
   const timeZone = loadPolicyYaml(input.policy.yaml, fixedMembers.policy).plant.timeZone;
   const context: PackContext = {

@@ -134,7 +134,15 @@ describe('the checklist runner: templates adopted by signature, ticks with attac
     expect(member).toBe(`attachments/${photoSha}/checksum_screen.png`);
     expect(members.get(member)!.equals(PHOTO)).toBe(true);
     const clean = await verifyPack(zip, { caPems: [caPem] });
-    expect(clean.failures.filter((f) => f.member.startsWith('attachments/'))).toEqual([]);
+    expect(clean.failures.filter((f) => f.member.startsWith('attachments/') || f.member.startsWith('policy/'))).toEqual([]);
+    // The templates revision the GO relied on travels with its adoption, signed by the plant engineering manager.
+    const templates = members.get('policy/checklist-templates.yaml')!;
+    expect(sha256Hex(templates)).toBe(app.checklistTemplates.inForce().sha256);
+    expect(clean.context!.signatures.filter((x) => x.meaning === 'approved').map((x) => [x.signer.name, x.document])).toContainEqual(['Pat Manager', 'policy/checklist-templates.yaml']);
+    const swappedTemplates = new Map(members);
+    swappedTemplates.set('policy/checklist-templates.yaml', Buffer.from(templates.toString('utf8').replace('required: true', 'required: false')));
+    const t2 = await verifyPack(await rezipConsistently(swappedTemplates), { caPems: [caPem] });
+    expect(t2.failures.map((f) => `${f.member}: ${f.reason}`)).toContain('policy/checklist-templates.yaml: the checklist templates are not revision 2 that the signatures relied on (its SHA-256 differs)');
     members.set(member, Buffer.from(PHOTO.toString('binary').replace('05:12', '07:40'), 'binary'));
     const v = await verifyPack(await rezipConsistently(members), { caPems: [caPem] });
     expect(v.ok).toBe(false);
