@@ -58,6 +58,10 @@ export class EvidenceService {
     };
     const changeRows = repo.changeRows(changeId);
     for (const r of changeRows) add(r, 'change');
+    // Every restore of the change, value by value (restore.written), even one cut short or never proved. They name the
+    // change, so they are its events (as the verifier counts them).
+    const restoreRows = repo.changeRestoreRows(changeId);
+    for (const r of restoreRows) add(r, 'change');
     const payloads = changeRows.map((r) => ({ type: r.type, p: JSON.parse(r.payload) as Record<string, JsonValue> }));
     const last = payloads.filter((x) => x.type === 'change.updated').at(-1);
     const state = last!.p['state'] as unknown as ChangeState;
@@ -109,7 +113,8 @@ export class EvidenceService {
     const devices = new Set([...chosen.values()].map((c) => c.row.device));
     for (const device of devices) {
       add(repo.chainRows(device, 1, 1)[0], 'genesis');
-      const seqs = changeRows.filter((r) => r.device === device).map((r) => Number(r.seq));
+      // Restore events name the change too: the verifier follows the chain through them as well.
+      const seqs = [...changeRows, ...restoreRows].filter((r) => r.device === device).map((r) => Number(r.seq));
       if (seqs.length > 0) for (const r of repo.chainRows(device, Math.min(...seqs), Math.max(...seqs))) add(r, 'link');
     }
     // The central server's clock flags on any of these events, as this laptop pulled them (each checked against the plant CA then).
