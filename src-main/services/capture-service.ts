@@ -136,7 +136,7 @@ export class CaptureService {
     const byTag = new Map(result.values.map((v) => [v.tag, v]));
     const values: CaptureDocumentValue[] = req.profile.tags.map((t) => {
       const v = byTag.get(t.tag) ?? { tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: 'not returned by the driver' };
-      return { ...v, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable };
+      return { ...v, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, ...(t.tolerance ? { tolerance: t.tolerance } : {}) };
     });
     const good = values.filter((v) => v.quality === 'good').length;
     const doc: CaptureDocument = {
