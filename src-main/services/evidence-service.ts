@@ -69,6 +69,8 @@ export class EvidenceService {
     const snapshotShas = new Set<string>();
     const captureShas = new Set<string>();
     if ('execution' in state) for (const s of state.execution.snapshots ?? []) snapshotShas.add(s.snapshotSha256);
+    // The re-captures proving manual rollbacks.
+    if ('execution' in state) for (const m of state.execution.manualRollbacks ?? []) if (m.proof) snapshotShas.add(m.proof.snapshotSha256);
     for (const { type, p } of payloads) {
       if (type === 'restore.verified') {
         snapshotShas.add(String(p['beforeSnapshotSha256']));

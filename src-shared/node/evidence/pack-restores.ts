@@ -6,7 +6,14 @@
  * Part of the pack verifier (pack-verifier.ts); the report lists the same rows (report-pdf.ts).
  */
 import type { JsonValue } from '../../common/canonical-json.ts';
-import { eventRecord, type PackEvent } from './pack-format.ts';
+import type { CaptureDocument } from '../../common/capture/capture-document.ts';
+import { diffableFromCapture } from '../../common/diff/diffable-document.ts';
+import { diffDocuments } from '../../common/diff/document-diff.ts';
+import { compareWithProposed } from '../../common/diff/proposed-diff.ts';
+import type { SnapshotFile } from '../../common/snapshot/snapshot.ts';
+import type { ChangeState } from '../../common/workflow/change-state.ts';
+import { latestManualRollbacks, rollbackProofStatus } from '../../common/workflow/rollback-proof.ts';
+import { contentMembers, eventRecord, type PackEvent } from './pack-format.ts';
 import type { Fail } from './pack-rules.ts';
 
 /** The outcome of one value written during a restore. */
@@ -120,6 +127,37 @@ export function checkRestores(events: readonly PackEvent[], fail: Fail): void {
       else if (w.status !== o.status || w.expectedRaw !== o.expectedRaw || w.readBackRaw !== o.readBackRaw) {
         fail(r.executed.member, rec, `the restore's outcome for ${o.tag} (${o.status}, read back ${o.readBackRaw ?? 'nothing'}) differs from its restore.written event (${w.status}, read back ${w.readBackRaw ?? 'nothing'})`);
       }
+    }
+  }
+}
+
+/**
+ * The re-capture proofs of manual rollbacks (rollback-proof.ts): each proof's snapshot and the before-snapshot are in
+ * the pack, and comparing them again gives the differences the signed record lists; a change closed after a rollback
+ * has every manual rollback proven.
+ */
+export function checkManualRollbacks(state: ChangeState, snapshots: ReadonlyMap<string, SnapshotFile>, member: string, record: string, fail: Fail): void {
+  if (!('execution' in state)) return;
+  for (const m of state.execution.manualRollbacks ?? []) {
+    const p = m.proof;
+    if (!p) continue;
+    const rec = `manual rollback of ${m.controllerId}: re-capture ${p.snapshotSha256.slice(0, 12)}…`;
+    const after = snapshots.get(p.snapshotSha256);
+    const before = snapshots.get(p.beforeSnapshotSha256);
+    if (!after || !before) {
+      fail(contentMembers.snapshot(after ? p.beforeSnapshotSha256 : p.snapshotSha256), rec, 'the snapshot the re-capture proof compares is missing from the pack');
+      continue;
+    }
+    const doc = (f: SnapshotFile) => diffableFromCapture(f.document as unknown as CaptureDocument, m.controllerId);
+    const found = compareWithProposed(diffDocuments(doc(before), doc(after), { includeUnchanged: false }), []).findings.map((f) => f.tag);
+    const listed = p.differences.map((d) => d.tag);
+    if (found.length !== listed.length + p.unlisted || listed.some((t, i) => found[i] !== t) || p.matchesBefore !== (found.length === 0)) {
+      fail(member, rec, `the re-capture differs from the before-snapshot in ${found.length} value(s) (${found.slice(0, 5).join(', ') || 'none'}), not in the ${listed.length + p.unlisted} the signed record lists`);
+    }
+  }
+  if (state.status === 'closed' && state.closure.outcome === 'rolled-back') {
+    for (const m of latestManualRollbacks(state.execution)) {
+      if (rollbackProofStatus(m).status !== 'proven') fail(member, record, `closed after a manual rollback of ${m.controllerId} that its re-capture does not prove`);
     }
   }
 }
