@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src-shared/common/canonical-json.ts';
 import type { PackEvent } from '../../../src-shared/node/evidence/pack-format.ts';
-import { checkRestores, packRestores } from '../../../src-shared/node/evidence/pack-restores.ts';
+import { checkManualRollbacks, checkRestores, packRestores } from '../../../src-shared/node/evidence/pack-restores.ts';
+import type { SnapshotFile } from '../../../src-shared/common/snapshot/snapshot.ts';
+import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 
 let seq = 10;
 function ev(type: string, payload: Record<string, JsonValue>): PackEvent {
@@ -62,5 +64,33 @@ describe('the restores in an evidence pack, value by value', () => {
     const f = failures([ev('restore.started', base), written('Speed')]);
     expect(f).toHaveLength(1);
     expect(f[0]).toMatch(/restore.started\)\] no signed restore decision d1 in the pack backs this restore/);
+  });
+});
+
+describe('the re-capture proof of a manual rollback in a pack', () => {
+  const file = (recipe: number): SnapshotFile => ({
+    document: {
+      controller: { description: 'PLC', target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502, unitId: 1 } }, identity: null,
+      values: [{ tag: 'Recipe', address: 'hr:20', type: 'UINT16', value: recipe, raw: null, quality: 'good', class: 'config', safety: false, writable: true }],
+    },
+  } as unknown as SnapshotFile);
+  const snapshots = new Map([['b'.repeat(64), file(7)], ['d'.repeat(64), file(9)]]);
+  const state = (differences: { tag: string; reason: string }[], status = 'rolled-back'): ChangeState => ({
+    status, closure: { outcome: 'rolled-back' },
+    execution: { manualRollbacks: [{ controllerId: 'plc', by: { id: 'e', name: 'E' }, at: '', proof: { snapshotSha256: 'd'.repeat(64), beforeSnapshotSha256: 'b'.repeat(64), matchesBefore: differences.length === 0, differences, unlisted: 0, explanations: [] } }] },
+  } as unknown as ChangeState);
+  const run = (s: ChangeState): string[] => {
+    const out: string[] = [];
+    checkManualRollbacks(s, snapshots, 'journal/d/1.json', 'seq 1', (_m, _r, reason) => out.push(reason));
+    return out;
+  };
+
+  it('agrees with a record that lists the difference the snapshots show, and names one that claims a match', () => {
+    expect(run(state([{ tag: 'Recipe', reason: 'Changed from 7 to 9.' }]))).toEqual([]);
+    expect(run(state([]))).toEqual(['the re-capture differs from the before-snapshot in 1 value(s) (Recipe), not in the 0 the signed record lists']);
+  });
+
+  it('a change closed after an unproven manual rollback is named', () => {
+    expect(run(state([{ tag: 'Recipe', reason: 'x' }], 'closed'))).toEqual(['closed after a manual rollback of plc that its re-capture does not prove']);
   });
 });
