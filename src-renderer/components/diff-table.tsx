@@ -102,12 +102,14 @@ function LiveFlag({ row }: { row: DiffRow }) {
   const declared = row.before?.tolerance ?? row.after?.tolerance;
   if (!declared) return <span className="badge diff-badge-plain" title="A live process value with no declared tolerance: shown for context, not compared for drift nor against the proposal">live · not compared</span>;
   const band = describeTolerance(declared);
-  if (row.kind === 'unchanged') return <span className="badge diff-badge-plain" data-tolerance="unchanged" title={`Live value, declared tolerance ${band}`}>live {band}</span>;
+  // The badge is short (the column is narrow); the tooltip has the band in full and the reason.
+  const short = band.replace(' of the before value', '');
+  if (row.kind === 'unchanged') return <span className="badge diff-badge-plain" data-tolerance="unchanged" title={`Live value, declared tolerance ${band}`}>live {short}</span>;
   const j = judgeLive(row.before, row.after);
   const outside = j.status === 'outside';
   return (
     <span className={`badge ${outside ? 'badge-bad' : 'badge-ok'}`} data-tolerance={j.status} title={j.status === 'not-declared' ? band : j.reason}>
-      live {band} · {outside ? 'outside tolerance' : 'within tolerance'}
+      live {short} · {outside ? 'outside' : 'within'}
     </span>
   );
 }

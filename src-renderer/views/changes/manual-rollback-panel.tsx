@@ -20,7 +20,7 @@ const NO_CAPTURES: ChangeCaptureView[] = [];
 const KINDS = [['logic', 'Logic (program)'], ['firmware', 'Firmware'], ['other', 'Other (configuration by hand)']] as const;
 
 /** The signed guided procedure: what was written back, from which file, every step confirmed. */
-function ProcedureForm({ changeId, targets }: { changeId: string; targets: Target[] }) {
+function ProcedureForm({ changeId, targets, again }: { changeId: string; targets: Target[]; again: boolean }) {
   const act = useAppStore((st) => st.actOnChange);
   const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
@@ -34,7 +34,7 @@ function ProcedureForm({ changeId, targets }: { changeId: string; targets: Targe
   }
   return (
     <form className="form" aria-label="Manual rollback procedure" onSubmit={(e) => void sign(e)}>
-      <h4 className="wide">1. The guided procedure (done with the vendor tool)</h4>
+      <h4 className="wide">{again ? 'Another manual rollback: the guided procedure' : '1. The guided procedure (done with the vendor tool)'}</h4>
       <label>Controller
         <select value={controllerId} onChange={(e) => setControllerId(e.target.value)}>{targets.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}</select>
       </label>
@@ -163,7 +163,7 @@ export function ManualRollbackPanel({ state, targets, exclude }: { state: Execut
           </div>
         );
       })}
-      {open && <ProcedureForm changeId={state.id} targets={targets} />}
+      {open && <ProcedureForm changeId={state.id} targets={targets} again={records.length > 0} />}
     </section>
   );
 }

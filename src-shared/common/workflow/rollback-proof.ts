@@ -7,7 +7,7 @@
  * supervisor not on the change. Until then a rolled-back change with a manual rollback does not close.
  */
 import type { ChangeState, Execution, ManualRollbackRecord } from './change-state.ts';
-import { blankText, no, partOnChange, personRef, type OpOf, type RuleOutcome } from './rule-outcome.ts';
+import { blankText, no, personRef, type OpOf, type RuleOutcome } from './rule-outcome.ts';
 import type { RollbackProofDifference, RollbackProofRecord } from './rollback-proof-record.ts';
 
 export type { RollbackProofDifference, RollbackProofRecord } from './rollback-proof-record.ts';
@@ -82,7 +82,10 @@ export function explainRollbackProof(state: ChangeState, op: OpOf<'explain'>, si
     return no('explanation-invalid', `the engineer who rolled the controller back by hand (or carried out this change) explains its re-capture; ${op.by.name} did neither.`, 'Ask the engineer who did the manual rollback to write and sign the explanations.');
   }
   const c = op.countersigner;
-  const part = partOnChange(state, c) ?? (records.some((r) => r.by.id === c.id) ? 'rolled back by hand' : null);
+  // The same people as for the checkpoints and the after-diff's explanations, and whoever did the manual rollback.
+  const e = state.execution;
+  const part = c.id === state.requester.id ? 'filed' : c.id === e.executor.id ? 'carries out' : c.id === e.witness?.id ? 'witnesses'
+    : records.some((r) => r.by.id === c.id) ? 'rolled back by hand' : null;
   if (part !== null) return no('segregation-of-duties', `${c.name} ${part} this change and cannot countersign its explanations; nobody countersigns their own work.`, 'Ask a shift supervisor who is not on the change to countersign.');
   if (!signerRoles.includes(op.role) || !c.roles.includes(op.role)) {
     return no('role-not-held', `explanations are countersigned by a holder of a checkpoint role (${signerRoles.join(', ')}); ${c.name} holds ${c.roles.join(', ') || 'no role'}.`, 'A shift supervisor countersigns the explanations.');
