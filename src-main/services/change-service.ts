@@ -19,6 +19,7 @@ import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts'
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import type { SignedAction, SignedActionOf } from '../../src-shared/common/workflow/signed-actions.ts';
 import { dispatchAction, type Cosigner } from './change-actions.ts';
+import { rollbackProofOp } from './rollback-proof-op.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { cosignatureDocument, decisionDocument, reliedOn, type ReliedContext } from '../../src-shared/node/change-signature.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -195,6 +196,7 @@ export class ChangeService {
       checkpoints: () => policy.checkpoints(),
       snapshotOp: (by, a) => this.snapshotOp(id, by, a),
       explainOp: (by, a) => this.explainOp(by, a),
+      rollbackProofOp: (by, a) => rollbackProofOp({ baselines: this.deps.baselines, controllerName: (c) => this.deps.plantModel.controllerName(c) }, state, by, a),
       change: () => state,
       now: () => this.deps.clock(),
       newChangeId: () => uuidv7(),

@@ -59,6 +59,10 @@ export class EvidenceService {
     };
     const changeRows = repo.changeRows(changeId);
     for (const r of changeRows) add(r, 'change');
+    // Every restore of the change, value by value (restore.written), even one cut short or never proved. They name the
+    // change, so they are its events (as the verifier counts them).
+    const restoreRows = repo.changeRestoreRows(changeId);
+    for (const r of restoreRows) add(r, 'change');
     const payloads = changeRows.map((r) => ({ type: r.type, p: JSON.parse(r.payload) as Record<string, JsonValue> }));
     const last = payloads.filter((x) => x.type === 'change.updated').at(-1);
     const state = last!.p['state'] as unknown as ChangeState;
@@ -66,6 +70,8 @@ export class EvidenceService {
     const snapshotShas = new Set<string>();
     const captureShas = new Set<string>();
     if ('execution' in state) for (const s of state.execution.snapshots ?? []) snapshotShas.add(s.snapshotSha256);
+    // The re-captures proving manual rollbacks.
+    if ('execution' in state) for (const m of state.execution.manualRollbacks ?? []) if (m.proof) snapshotShas.add(m.proof.snapshotSha256);
     for (const { type, p } of payloads) {
       if (type === 'restore.verified') {
         snapshotShas.add(String(p['beforeSnapshotSha256']));
@@ -120,7 +126,8 @@ export class EvidenceService {
     const devices = new Set([...chosen.values()].map((c) => c.row.device));
     for (const device of devices) {
       add(repo.chainRows(device, 1, 1)[0], 'genesis');
-      const seqs = changeRows.filter((r) => r.device === device).map((r) => Number(r.seq));
+      // Restore events name the change too: the verifier follows the chain through them as well.
+      const seqs = [...changeRows, ...restoreRows].filter((r) => r.device === device).map((r) => Number(r.seq));
       if (seqs.length > 0) for (const r of repo.chainRows(device, Math.min(...seqs), Math.max(...seqs))) add(r, 'link');
     }
     // The central server's clock flags on any of these events, as this laptop pulled them (each checked against the plant CA then).

@@ -41,10 +41,19 @@ export class EvidenceRepository {
       AND json_extract(payload, '$.changeId') = ? ORDER BY rowid`).all(changeId) as StoredEventRow[];
   }
 
-  /** A restore decision's events: the signed authorization, its start and what was written and read back. */
+  /**
+   * The restores of the change: every restore event naming it (the signed decisions, their starts, each value written
+   * and read back, the outcome), including restores cut short or never proved, with no `restore.verified`.
+   */
+  changeRestoreRows(changeId: string): StoredEventRow[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type IN ('restore.authorized', 'restore.started', 'restore.written', 'restore.executed')
+      AND json_extract(payload, '$.changeId') = ? ORDER BY rowid`).all(changeId) as StoredEventRow[];
+  }
+
+  /** A restore decision's events: the signed authorization, its start, each value written and read back, the outcome. */
   restoreRows(decisionId: string): StoredEventRow[] {
     return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE (type = 'restore.authorized' AND json_extract(payload, '$.id') = ?)
-      OR (type IN ('restore.started', 'restore.executed') AND json_extract(payload, '$.decisionId') = ?) ORDER BY rowid`).all(decisionId, decisionId) as StoredEventRow[];
+      OR (type IN ('restore.started', 'restore.written', 'restore.executed') AND json_extract(payload, '$.decisionId') = ?) ORDER BY rowid`).all(decisionId, decisionId) as StoredEventRow[];
   }
 
   /** The `snapshot.captured` event of a snapshot (by its document hash). */

@@ -75,8 +75,8 @@ export const EVENT_PAYLOADS = {
     bad: z.number().int().nonnegative(),
     requests: z.number().int().nonnegative(),
     minimumRequests: z.number().int().nonnegative(),
-    /** Started from a change's screen as its before- or after-capture of a target controller (absent otherwise). */
-    change: z.object({ changeId: z.string().min(1), phase: z.enum(['before', 'after']) }).strict().optional(),
+    /** Started from a change's screen as its before- or after-capture of a target controller, or its re-capture after a manual rollback (absent otherwise). */
+    change: z.object({ changeId: z.string().min(1), phase: z.enum(['before', 'after', 'rollback']) }).strict().optional(),
     /** Why the capture is not complete: cancelled by the engineer, or the device's error (absent when complete, and on older events). */
     failure: z.object({ code: z.string(), message: z.string() }).strict().optional(),
   }).strict(),

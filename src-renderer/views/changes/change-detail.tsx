@@ -20,6 +20,7 @@ import { SignDecisionForm } from './sign-decision-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
 import { ReviewActions } from './review-actions.tsx';
+import { ManualRollbackPanel } from './manual-rollback-panel.tsx';
 import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
 import { ClockFlags } from './clock-flags.tsx';
 
@@ -97,6 +98,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       <ReviewActions key={`reviews-${state.id}`} detail={detail} exclude={onTheChange(state)} />
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
+      {(state.status === 'rolled-back' || state.status === 'closed') && <ManualRollbackPanel key={`manual-${state.id}`} state={state} targets={detail.targets} exclude={onTheChange(state)} />}
       {detail.restores.length > 0 && (
         <section className="panel" aria-label="Restore record">
           <h3>Restore record</h3>

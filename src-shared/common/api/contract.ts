@@ -74,7 +74,7 @@ export const PUSHED_EVENTS = {
     captureId: z.string(), controllerId: z.string(), captureSha256: z.string().nullable(), complete: z.boolean(),
     tags: z.number(), good: z.number(), bad: z.number(), failure: z.custom<ErrorData>().nullable(),
     /** Set when the capture was started from a change's screen. */
-    change: z.object({ changeId: z.string(), phase: z.enum(['before', 'after']) }).optional(),
+    change: z.object({ changeId: z.string(), phase: z.enum(['before', 'after', 'rollback']) }).optional(),
   }),
 } as const;
 

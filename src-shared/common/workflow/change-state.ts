@@ -15,6 +15,7 @@ import type { ApprovalRequirement, ChangeEvaluation } from './change-evaluation.
 import type { Participant, PersonRef } from './workflow-terms.ts';
 import type { CheckpointRecord } from './checkpoints.ts';
 import type { AttachmentRef, TickRecord } from './checklists.ts';
+import type { RollbackProofRecord } from './rollback-proof-record.ts';
 
 /** Every state a change can be in. */
 export const CHANGE_STATUSES = [
@@ -28,7 +29,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
   'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review',
-  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review', 'tick-item',
+  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review', 'rollback-proof', 'tick-item',
 ] as const;
 
 /** An operation's name. */
@@ -184,6 +185,8 @@ export interface ManualRollbackRecord {
   steps: { text: string; confirmed: boolean }[];
   by: PersonRef;
   at: string;
+  /** The re-capture that proves the rollback (rollback-proof.ts); absent until the controller was read again. */
+  proof?: RollbackProofRecord;
 }
 
 /** The post-implementation review: findings, and the after-snapshots it approved as the new baselines. */
@@ -378,6 +381,7 @@ export type ChangeOperation =
   | { type: 'emergency-report'; by: Participant; rootCause: string; contributingFactors?: string; lessonsLearned: string; permanentFix: string }
   | { type: 'rollback-decision'; by: Participant; answers: { safetyImpact: boolean; productionCritical: boolean; workaroundAvailable: boolean }; comment?: string }
   | { type: 'manual-rollback'; by: Participant; controllerId: string; kind: 'logic' | 'firmware' | 'other'; reference: string; confirmed: string[] }
+  | { type: 'rollback-proof'; by: Participant; controllerId: string; snapshot: { sha256: string; capturedBy: string; capturedAt: string }; beforeSnapshotSha256: string; differences: { tag: string; reason: string }[]; total: number }
   | {
     type: 'post-implementation-review'; by: Participant; role: string; objectivesMet: boolean; findings: string; lessonsLearned: string;
     baselines: { controllerId: string; snapshotSha256: string }[];

@@ -21,6 +21,7 @@ import { ruled } from './rule-outcome.ts';
 import { confirmBreakGlass, emergencyReport } from './emergency-review.ts';
 import { postImplementationReview } from './post-implementation-review.ts';
 import { manualRollback, rollbackDecision } from './rollback-guidance.ts';
+import { rollbackProof } from './rollback-proof.ts';
 import { safetySignOff } from './safety-review.ts';
 import { windowDecision } from './transition-window.ts';
 import { tickItem } from './checklist-ticks.ts';
@@ -43,7 +44,7 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
     'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review', 'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision',
     'tick-item',
   ],
-  'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback'],
+  'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback', 'rollback-proof', 'explain'],
   closed: ['retrospective-review', 'confirm-break-glass', 'emergency-report', 'post-implementation-review'],
 };
 
@@ -99,6 +100,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'manual-rollback': return ruled(state, op, manualRollback(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
     case 'post-implementation-review': return ruled(state, op, postImplementationReview(state, op, ctx.policy, ctx.now));
     case 'tick-item': return ruled(state, op, tickItem(state, op, ctx.checklists ?? null, ctx.now));
+    case 'rollback-proof': return ruled(state, op, rollbackProof(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
     default: return assertNever(op, 'change operation');
   }
 }

@@ -14,6 +14,7 @@ import { rejectRetrospective, retrospectiveProblem } from './emergency-review.ts
 import { safetySignOffMissing } from './safety-review.ts';
 import { signerChecks } from './transition-approval.ts';
 import { samePerson } from './transition-scheduling.ts';
+import { explainRollbackProof, unprovenRollbacks } from './rollback-proof.ts';
 
 export function rollback(state: ChangeState, op: Extract<ChangeOperation, { type: 'rollback' }>, ctx: TransitionContext): TransitionResult {
   if (state.status !== 'in-execution') return unreachable(state, op);
@@ -159,7 +160,11 @@ export function close(state: ChangeState, op: Extract<ChangeOperation, { type: '
     if (blocked !== null) return blocked;
     return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
   }
-  if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
+  if (state.status === 'rolled-back') {
+    const unproven = unprovenRollbacks(state, (id) => ctx.controllerNames?.[id] ?? id);
+    if (unproven !== null) return ruled(state, op, unproven);
+    return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
+  }
   return unreachable(state, op);
 }
 
@@ -186,6 +191,8 @@ function unexplainedRefusal(state: ChangeState & { execution: Execution }, op: C
  * change, countersigned by a holder of a checkpoint role who is not on the change; each names a row still unexplained.
  */
 export function explain(state: ChangeState, op: Extract<ChangeOperation, { type: 'explain' }>, ctx: TransitionContext): TransitionResult {
+  // After a rollback: the differences of a manual rollback's re-capture (rollback-proof.ts).
+  if (state.status === 'rolled-back') return ruled(state, op, explainRollbackProof(state, op, ctx.checkpoints.signerRoles, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
   if (state.status !== 'in-execution') return unreachable(state, op);
   const { policy, now } = ctx;
   const set = ctx.checkpoints;

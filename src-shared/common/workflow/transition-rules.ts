@@ -36,7 +36,8 @@ export type RefusalRule =
   | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
   | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder' | 'window-open' | 'window-decided' | 'no-window'
   | 'review-order' | 'safety-sign-off-missing' | 'safety-sign-off-invalid' | 'break-glass-unconfirmed' | 'emergency-report-missing' | 'report-invalid'
-  | 'follow-up-required' | 'pir-not-due' | 'pir-invalid' | 'rollback-guidance-invalid' | 'manual-rollback-invalid' | 'tick-invalid';
+  | 'follow-up-required' | 'pir-not-due' | 'pir-invalid' | 'rollback-guidance-invalid' | 'manual-rollback-invalid'
+  | 'rollback-proof-invalid' | 'rollback-unproven' | 'tick-invalid';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -97,6 +98,8 @@ export const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'rollback-guidance-invalid': 'Rollback decision not accepted',
   'manual-rollback-invalid': 'Manual rollback not accepted',
   'tick-invalid': 'Checklist tick not accepted',
+  'rollback-proof-invalid': 'Re-capture not accepted as proof',
+  'rollback-unproven': 'Rollback not proven',
 };
 
 
@@ -108,6 +111,7 @@ export const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   'safety-sign-off': 'given a safety sign-off', 'confirm-break-glass': 'given the break-glass approver\'s signature', 'emergency-report': 'given an emergency report',
   'rollback-decision': 'given a rollback decision', 'manual-rollback': 'given a manual rollback', 'post-implementation-review': 'given a post-implementation review',
   'tick-item': 'given a checklist tick',
+  'rollback-proof': 'given a re-capture proof of a manual rollback',
 };
 
 /** The change's number, kept by every state built afresh from the fields it carries over. */

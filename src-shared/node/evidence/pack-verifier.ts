@@ -30,6 +30,7 @@ import { readZip } from './pack-zip.ts';
 import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
 import type { PackContext } from './pack-context.ts';
 import { checkRules, type Fail } from './pack-rules.ts';
+import { checkManualRollbacks, checkRestores } from './pack-restores.ts';
 
 /** One failure: the member, the record inside it (when there is one), and why. */
 export interface PackFailure {
@@ -442,6 +443,8 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
     }
     if (state.id !== changeId) fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
     checkRules(state, events, found, checkpoints, new Set(snapshotFiles.keys()), fail);
+    checkRestores(events, fail);
+    checkManualRollbacks(state, snapshotFiles, lastChange!.member, eventRecord(lastChange!), fail);
     if (manifest) {
       context = {
         changeId: state.id, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles, policy: manifest.policy, timeZone,

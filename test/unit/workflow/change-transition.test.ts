@@ -123,6 +123,18 @@ function safetyAfter(): ChangeState {
   return must(transition(s, snapshotOp('after'), safe(IN_SLOT)));
 }
 
+/** An executing change with a before-snapshot, rolled back, its logic written back by hand (signed). */
+function manuallyRolledBack(executing: ChangeState): ChangeState {
+  const rolled = must(transition(must(transition(executing, snapshotOp('before'), ctx(IN_SLOT))), { type: 'rollback', by: eng, reason: 'Filler faulted' }, ctx(IN_SLOT)));
+  return must(transition(rolled, validOp('manual-rollback'), ctx(IN_SLOT)));
+}
+
+/** The re-capture of the filler after its manual rollback, compared with the before-snapshot (`differences`: what still differs). */
+const proofOp = (differences: { tag: string; reason: string }[] = [], capturedAt = IN_SLOT.toISOString(), sha = 'd'): ChangeOperation => ({
+  type: 'rollback-proof', by: eng, controllerId: 'plc-l09-filler', snapshot: { sha256: sha.repeat(64), capturedBy: eng.name, capturedAt },
+  beforeSnapshotSha256: 'b'.repeat(64), differences, total: differences.length,
+});
+
 /** One sample state per status (and break-glass variants of the executed ones), reached by real transitions. */
 function samples(): Record<string, ChangeState> {
   const d = draft();
@@ -158,6 +170,8 @@ function samples(): Record<string, ChangeState> {
     'closed (break-glass, reported)': ready(bgClosed, later(H)),
     'in-execution (safety, after-snapshot)': safetyAfter(),
     'rolled-back (before-snapshot)': must(transition(must(transition(executing, snapshotOp('before'), ctx(IN_SLOT))), { type: 'rollback', by: eng, reason: 'Filler faulted' }, ctx(IN_SLOT))),
+    'rolled-back (manual rollback)': manuallyRolledBack(executing),
+    'rolled-back (re-capture differs)': must(transition(manuallyRolledBack(executing), proofOp([{ tag: 'Recipe', reason: 'Changed from 7 to 9.' }]), ctx(IN_SLOT))),
   };
 }
 
@@ -187,6 +201,7 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'rollback-decision': return { type, by: eng, answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: true } };
     case 'manual-rollback': return { type, by: eng, controllerId: 'plc-l09-filler', kind: 'logic', reference: 'filler-before.L5X', confirmed: [...MANUAL_ROLLBACK_STEPS] };
     case 'tick-item': return { type, by: eng, template: 'rollback-plan', item: 'Rollback procedure documented', ticked: true, note: 'Procedure RB-9 on the cabinet door' };
+    case 'rollback-proof': return proofOp();
     case 'post-implementation-review': return { type, by: pem2, role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed raised, no alarms', lessonsLearned: 'Simulator run was worth it', baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] };
   }
 }
@@ -235,6 +250,8 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['rolled-back', 'confirm-break-glass', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
   ['rolled-back', 'emergency-report', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
   ['rolled-back', 'manual-rollback', 'rolled-back (before-snapshot)', IN_SLOT, 'rolled-back'],
+  ['rolled-back', 'rollback-proof', 'rolled-back (manual rollback)', IN_SLOT, 'rolled-back'],
+  ['rolled-back', 'explain', 'rolled-back (re-capture differs)', IN_SLOT, 'rolled-back'],
   ['closed', 'retrospective-review', 'closed (break-glass, reported)', later(2 * H), 'closed'],
   ['closed', 'confirm-break-glass', 'closed (break-glass)', later(2 * H), 'closed'],
   ['closed', 'emergency-report', 'closed (break-glass)', later(2 * H), 'closed'],
@@ -252,7 +269,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(24);
+    expect(CHANGE_OPERATIONS).toHaveLength(25);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {

@@ -31,6 +31,7 @@ const SAMPLES: { [K in keyof typeof SIGNED_ACTIONS]: SignedActionOf<K> } = {
   'emergency-report': { type: 'emergency-report', rootCause: 'worn photo-eye', lessonsLearned: 'keep spares', permanentFix: 'CR-0042' },
   'rollback-decision': { type: 'rollback-decision', answers: { safetyImpact: false, productionCritical: true, workaroundAvailable: false } },
   'manual-rollback': { type: 'manual-rollback', controllerId: 'c1', kind: 'firmware', reference: 'fw-2.1.bin', confirmed: ['a'] },
+  'rollback-proof': { type: 'rollback-proof', controllerId: 'c1', snapshotSha256: SHA },
   'post-implementation-review': { type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'ok', lessonsLearned: 'none' },
 };
 
