@@ -14,6 +14,8 @@ import type { ChangeRequestFields } from './change-request.ts';
 import type { ApprovalRequirement, ChangeEvaluation } from './change-evaluation.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
 import type { CheckpointRecord } from './checkpoints.ts';
+import type { AttachmentRef, TickRecord } from './checklists.ts';
+import type { RollbackProofRecord } from './rollback-proof-record.ts';
 
 /** Every state a change can be in. */
 export const CHANGE_STATUSES = [
@@ -27,7 +29,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
   'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review',
-  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review',
+  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review', 'rollback-proof', 'tick-item',
 ] as const;
 
 /** An operation's name. */
@@ -123,6 +125,8 @@ export interface Execution {
   retrospective: Retrospective | null;
   /** Go/no-go checkpoint decisions, in the order signed (absent in changes executed before checkpoints existed). */
   checkpoints?: CheckpointRecord[];
+  /** Ticks of the checklist templates' items (note, attachments, by whom, when), in the order recorded (absent: none yet). */
+  ticks?: TickRecord[];
   /** Signed before- and after-snapshots of the target controllers, in the order recorded (a later one of the same phase and controller supersedes). */
   snapshots?: SnapshotRecord[];
   /** Explanations of after-diff rows the proposal did not foresee (unexpected or missing), signed by the engineer and countersigned by a supervisor. */
@@ -181,6 +185,8 @@ export interface ManualRollbackRecord {
   steps: { text: string; confirmed: boolean }[];
   by: PersonRef;
   at: string;
+  /** The re-capture that proves the rollback (rollback-proof.ts); absent until the controller was read again. */
+  proof?: RollbackProofRecord;
 }
 
 /** The post-implementation review: findings, and the after-snapshots it approved as the new baselines. */
@@ -360,6 +366,7 @@ export type ChangeOperation =
     snapshot: { sha256: string; capturedBy: string; capturedAt: string }; verification: ExecutionVerification | null;
   }
   | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
+  | { type: 'tick-item'; by: Participant; template: string; item: string; ticked: boolean; note?: string; attachments?: AttachmentRef[] }
   | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
   | { type: 'window-decision'; by: Participant; role: string; decision: WindowDecision; comment: string }
   | { type: 'rollback'; by: Participant; reason: string }
@@ -374,6 +381,7 @@ export type ChangeOperation =
   | { type: 'emergency-report'; by: Participant; rootCause: string; contributingFactors?: string; lessonsLearned: string; permanentFix: string }
   | { type: 'rollback-decision'; by: Participant; answers: { safetyImpact: boolean; productionCritical: boolean; workaroundAvailable: boolean }; comment?: string }
   | { type: 'manual-rollback'; by: Participant; controllerId: string; kind: 'logic' | 'firmware' | 'other'; reference: string; confirmed: string[] }
+  | { type: 'rollback-proof'; by: Participant; controllerId: string; snapshot: { sha256: string; capturedBy: string; capturedAt: string }; beforeSnapshotSha256: string; differences: { tag: string; reason: string }[]; total: number }
   | {
     type: 'post-implementation-review'; by: Participant; role: string; objectivesMet: boolean; findings: string; lessonsLearned: string;
     baselines: { controllerId: string; snapshotSha256: string }[];

@@ -5,6 +5,7 @@
 import { countApprovals, wouldCount, type ApprovalRecord } from './approval-progress.ts';
 import { changeName, unexplainedRows, type ChangeOperation, type Execution, type ExplanationRecord, type ChangeState, type SnapshotRecord } from './change-state.ts';
 import { checkpointProgress, type CheckpointRecord } from './checkpoints.ts';
+import { requiredUnticked } from './checklists.ts';
 import { roleName } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
 import { type TransitionContext, type TransitionResult, refuse, ref, blank, unreachable } from './transition-rules.ts';
@@ -13,6 +14,7 @@ import { rejectRetrospective, retrospectiveProblem } from './emergency-review.ts
 import { safetySignOffMissing } from './safety-review.ts';
 import { signerChecks } from './transition-approval.ts';
 import { samePerson } from './transition-scheduling.ts';
+import { explainRollbackProof, unprovenRollbacks } from './rollback-proof.ts';
 
 export function rollback(state: ChangeState, op: Extract<ChangeOperation, { type: 'rollback' }>, ctx: TransitionContext): TransitionResult {
   if (state.status !== 'in-execution') return unreachable(state, op);
@@ -56,6 +58,13 @@ export function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { ty
   if ((decision.effect === 'proceed' || decision.effect === 'close') && missing.length > 0) {
     return refuse(state, op, 'checklist-incomplete', `${decision.label} at ${target.name} needs every item confirmed; not confirmed: ${missing.join('; ')}.`,
       `Confirm them, or decide ${target.decisions.filter((d) => d.effect !== 'proceed' && d.effect !== 'close').map((d) => d.label).join(' or ')}.`);
+  }
+  if (decision.effect === 'proceed' || decision.effect === 'close') {
+    const unticked = ctx.checklists === undefined ? [] : requiredUnticked(ctx.checklists, state, target.id, state.execution.ticks ?? []);
+    if (unticked.length > 0) {
+      return refuse(state, op, 'checklist-incomplete', `${decision.label} at ${target.name} needs every item of its required checklists ticked; not ticked: ${unticked.map((u) => `${u.template}: ${u.items.join('; ')}`).join('. ')}.`,
+        'Tick them in the Checklists panel (with a note or a photo where it helps), then sign again.', { unticked });
+    }
   }
   const needed = decision.effect === 'proceed' && target.id === set.checkpoints[0]!.id ? 'before' : decision.effect === 'close' ? 'after' : null;
   if (needed !== null) {
@@ -151,7 +160,11 @@ export function close(state: ChangeState, op: Extract<ChangeOperation, { type: '
     if (blocked !== null) return blocked;
     return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
   }
-  if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
+  if (state.status === 'rolled-back') {
+    const unproven = unprovenRollbacks(state, (id) => ctx.controllerNames?.[id] ?? id);
+    if (unproven !== null) return ruled(state, op, unproven);
+    return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
+  }
   return unreachable(state, op);
 }
 
@@ -178,6 +191,8 @@ function unexplainedRefusal(state: ChangeState & { execution: Execution }, op: C
  * change, countersigned by a holder of a checkpoint role who is not on the change; each names a row still unexplained.
  */
 export function explain(state: ChangeState, op: Extract<ChangeOperation, { type: 'explain' }>, ctx: TransitionContext): TransitionResult {
+  // After a rollback: the differences of a manual rollback's re-capture (rollback-proof.ts).
+  if (state.status === 'rolled-back') return ruled(state, op, explainRollbackProof(state, op, ctx.checkpoints.signerRoles, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
   if (state.status !== 'in-execution') return unreachable(state, op);
   const { policy, now } = ctx;
   const set = ctx.checkpoints;

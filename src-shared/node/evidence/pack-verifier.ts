@@ -5,6 +5,7 @@
  * every derived member (recomputed and compared byte for byte), and the policy rules the change had to follow.
  * Every failure names the member and the record it is in; nothing is written anywhere.
  */
+import { attachmentProblems } from '../checklist-attachments.ts';
 import type { JsonValue } from '../../common/canonical-json.ts';
 import { canonicalJson } from '../../common/canonical-json.ts';
 import { GENESIS_PREV, eventHashInput, type EventBody } from '../../common/journal-event.ts';
@@ -29,6 +30,7 @@ import { readZip } from './pack-zip.ts';
 import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
 import type { PackContext } from './pack-context.ts';
 import { checkRules, type Fail } from './pack-rules.ts';
+import { checkManualRollbacks, checkRestores } from './pack-restores.ts';
 
 /** One failure: the member, the record inside it (when there is one), and why. */
 export interface PackFailure {
@@ -426,8 +428,23 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       }
     }
     checkRelied(events, members, fail);
+    // The checklist templates the latest signature relied on: the pack's copy must be that text.
+    const reliedChecklists = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated')
+      .map((e) => ((e.body.payload as { relied?: { policy?: { checklists?: { sha256: string; revision: number } } } }).relied?.policy?.checklists)).filter((x) => x !== undefined).at(-1);
+    if (reliedChecklists) {
+      const text = members.get(fixedMembers.checklists);
+      if (!text) fail(fixedMembers.checklists, null, `the checklist templates (revision ${reliedChecklists.revision}) the signatures relied on are missing`);
+      else if (sha256Hex(text) !== reliedChecklists.sha256) fail(fixedMembers.checklists, null, `the checklist templates are not revision ${reliedChecklists.revision} that the signatures relied on (its SHA-256 differs)`);
+    }
+    // Checklist attachments: each file a tick recorded must be in the pack with the bytes whose hash the signatures relied on.
+    const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
+    for (const p of attachmentProblems(ticks, null, (sha, name) => members.get(contentMembers.attachment(sha, name)) ?? null)) {
+      fail(contentMembers.attachment(p.sha256, p.name), 'checklist tick', p.message);
+    }
     if (state.id !== changeId) fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
     checkRules(state, events, found, checkpoints, new Set(snapshotFiles.keys()), fail);
+    checkRestores(events, fail);
+    checkManualRollbacks(state, snapshotFiles, lastChange!.member, eventRecord(lastChange!), fail);
     if (manifest) {
       context = {
         changeId: state.id, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles, policy: manifest.policy, timeZone,
