@@ -114,7 +114,7 @@ export function startExecution(state: ChangeState, op: Extract<ChangeOperation, 
     next: {
       id, ...numbered(state), requester, createdAt, fields, review, approvedAt, conditions, slot, status: 'in-execution',
       execution: {
-        startedAt: ctx.now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || !e.dualControl.required ? null : ref(op.witness),
+        startedAt: ctx.now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || op.witness.id === op.by.id ? null : ref(op.witness),
         stagingRecord: blank(op.stagingRecord) ? null : (op.stagingRecord ?? '').trim(), overrides: checked.used, breakGlass: null, retrospective: null,
       },
     },
@@ -171,7 +171,7 @@ export function breakGlass(state: ChangeState, op: Extract<ChangeOperation, { ty
     next: {
       id, ...numbered(state), requester, createdAt, fields, review, approvedAt: null, conditions: [], slot: null, status: 'in-execution',
       execution: {
-        startedAt: now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || !e.dualControl.required ? null : ref(op.witness),
+        startedAt: now.toISOString(), executor: ref(op.by), witness: op.witness === undefined || op.witness.id === op.by.id ? null : ref(op.witness),
         stagingRecord: null, overrides: period.used,
         breakGlass: {
           approver: { id: op.approver.id ?? null, name: op.approver.name.trim(), role: op.approver.role }, method: op.method, reason: op.reason.trim(),
