@@ -40,8 +40,8 @@ describe('a data directory rebuilt from backups, opened in the app', () => {
       await srv.close();
     }
     mkdirSync(join(media.home, 'backups'));
-    laptop.bundles.setBackupFolder(join(media.home, 'backups'));
-    await laptop.bundles.backupSoon();
+    laptop.backup.setFolder(join(media.home, 'backups'));
+    await laptop.backup.soon();
     laptop.close();
     const r = await restoreFromBackups(backupFilesIn(join(media.home, 'backups')), target, [serverBundleKey(serverHome.home, pki)]);
     expect(r.verified).toBe(true);

@@ -49,8 +49,8 @@ describe('the laptop bundle key is sealed like the device key', () => {
     expect(text).not.toContain('BEGIN RSA PRIVATE KEY');
     // A backup written to the stick, and the key file copied off the laptop.
     mkdirSync(join(usb.home, 'backups'));
-    app.bundles.setBackupFolder(join(usb.home, 'backups'));
-    await app.bundles.backupSoon();
+    app.backup.setFolder(join(usb.home, 'backups'));
+    await app.backup.soon();
     const [backup] = backupFilesIn(join(usb.home, 'backups'));
     expect(backup).toBeDefined();
     const copy = join(usb.home, 'copied-bundle-key.json');
