@@ -14,7 +14,8 @@ import type { DeviceKey } from '../store/device-key-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { IdentityService } from './identity-service.ts';
-import type { EnrolmentFile, SyncService } from './sync-service.ts';
+import type { EnrolmentFile } from './sync-enrolment.ts';
+import type { SyncService } from './sync-service.ts';
 
 /** What enrolling by file needs from the laptop. */
 export interface EnrolByFileContext {
