@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { restoreFromBackups } from '../../src-main/services/bundle-restore.ts';
 import { backupFilesIn } from '../../src-main/services/sync-bundle-service.ts';
 import { serverBundleKey } from '../../src-server/bundle-import.ts';
-import { createEnrolCode } from '../../src-server/server-app.ts';
+import { createEnrolCode } from '../../src-server/sync-operations.ts';
 import { enrolFromFile } from '../../src-server/enrol-file.ts';
 import { prepareServerHome, defaultServerNames } from '../../src-server/server-home.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';

@@ -10,7 +10,7 @@ import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { BUNDLE_KEY_FILE, backupFilesIn, readBundleKeyFile } from '../../../src-main/services/sync-bundle-service.ts';
 import { filePermissionsProtection, passphraseProtection } from '../../../src-main/store/device-key-store.ts';
 import { runCli } from '../../../src-main/host/cli.ts';
-import { createEnrolCode } from '../../../src-server/server-app.ts';
+import { createEnrolCode } from '../../../src-server/sync-operations.ts';
 import { enrolFromFile } from '../../../src-server/enrol-file.ts';
 import { prepareServerHome, defaultServerNames } from '../../../src-server/server-home.ts';
 import { openServerStore } from '../../helpers/sync-fixture.ts';
