@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `baseline` command. It runs the CLI bundle (dist/cli/, built by `npm run build:cli`) while
-// that is newer than every source file in it: one file per command instead of Node stripping the types of each
-// source at every start. Otherwise (no bundle, or a source edited since) it runs the TypeScript sources with
+// that is newer than every source file in it and than the last `npm install` (node_modules/.package-lock.json: the
+// bundle carries some packages): one chunk per command instead of Node stripping the types of each source at every
+// start. Otherwise (no bundle, or a source edited or a package installed since) it runs the TypeScript sources with
 // Node's built-in type stripping, which needs Node 22.18 or newer (Electron 45 itself runs Node 24).
 import { readFileSync, statSync } from 'node:fs';
 
@@ -11,7 +12,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
-/** True when dist/cli/ holds a bundle built after the last change to any of its source files. */
+/** True when dist/cli/ holds a bundle built after the last change to any of its inputs (dist/cli/inputs.json). */
 function bundleIsCurrent() {
   const root = new URL('../', import.meta.url);
   try {

@@ -3,30 +3,68 @@
 // chunk, loaded only when it runs (`baseline --version` loads the entry alone). The device process is bundled
 // beside it (dist/cli/device-worker.js; the supervisor picks the file of its own kind, .ts or .js).
 // The bundle sits two folders below the package root, as the sources do, so the paths resolved from
-// import.meta.url (resources/, dist-renderer/) are the same in both. Packages stay in node_modules (native
-// modules, pdfkit's font files and the protocol libraries load as they are). bin/baseline.js runs the bundle
-// while it is newer than every source file in it (the list is dist/cli/inputs.json), else the sources.
-import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+// import.meta.url (resources/, dist-renderer/) are the same in both. Pure-JavaScript packages (BUNDLED) go into the
+// bundle too: Node would otherwise resolve and compile them file by file at every start (zod alone is 95 files).
+// The rest stay in node_modules: native modules (better-sqlite3, serialport), packages that read files beside
+// themselves (pdfkit's fonts) and the protocol libraries load as they are. bin/baseline.js runs the bundle while it
+// is newer than every source file in it and than the last `npm install` (the list is dist/cli/inputs.json).
+import type { Plugin } from 'esbuild';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 
 export const CLI_OUT = 'dist/cli';
 
+/** Packages bundled into the CLI: pure JavaScript, no native code, no files read at run time. */
+export const BUNDLED = new Set(['zod', 'uuid', 'canonicalize', 'papaparse', 'diff', 'yaml', 'luxon', 'node-forge']);
+
+/** npm rewrites this file at every install that changes node_modules: a bundled package may have changed. */
+const NPM_INSTALL_MARK = 'node_modules/.package-lock.json';
+
+/** The package a bare import names ('zod/v4/core' -> 'zod', '@scope/pkg/x' -> '@scope/pkg'). */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/** Bare imports stay imports (resolved by Node from node_modules at run time) unless their package is BUNDLED. */
+const externals: Plugin = {
+  name: 'baseline-externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind === 'entry-point' || /^[A-Za-z]:[\\/]/.test(args.path)) return undefined;
+      const pkg = packageOf(args.path);
+      if (args.path.startsWith('node:') || builtinModules.includes(pkg)) return { path: args.path, external: true };
+      return BUNDLED.has(pkg) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
 /** Builds the CLI bundle; returns the number of source files in it. */
 export async function buildCli(): Promise<number> {
+  const { build } = await import('esbuild');
   rmSync(CLI_OUT, { recursive: true, force: true });
   const result = await build({
     entryPoints: { cli: 'src-main/host/cli.ts', 'device-worker': 'src-main/devices/process/device-worker.ts' },
     outdir: CLI_OUT, outExtension: { '.js': '.js' }, chunkNames: 'chunk-[hash]',
-    bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node22', packages: 'external',
+    bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node22', plugins: [externals],
+    // A bundled CommonJS package (papaparse, node-forge) may require() a Node module: give ES modules a require.
+    banner: { js: "import { createRequire as __baselineCreateRequire } from 'node:module'; const require = __baselineCreateRequire(import.meta.url);" },
     sourcemap: 'linked', metafile: true, logLevel: 'warning',
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')).sort();
   // Written last: without it (a build that failed half-way), bin/baseline.js runs the sources.
-  writeFileSync(`${CLI_OUT}/inputs.json`, JSON.stringify({ builtAt: Date.now(), inputs }) + '\n');
+  const checked = existsSync(NPM_INSTALL_MARK) ? [...inputs, NPM_INSTALL_MARK] : inputs;
+  writeFileSync(`${CLI_OUT}/inputs.json`, JSON.stringify({ builtAt: Date.now(), inputs: checked }) + '\n');
   return inputs.length;
 }
 
+// Also `npm install`'s prepare step: an install without development packages (no esbuild) keeps the sources.
 if (import.meta.main) {
-  const n = await buildCli();
-  console.log(`baseline CLI bundled into ${CLI_OUT}/ (${n} source files)`);
+  try {
+    const n = await buildCli();
+    console.log(`baseline CLI bundled into ${CLI_OUT}/ (${n} source files)`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String(err).includes('esbuild')) throw err;
+    console.log('esbuild is not installed (an install without development packages): `baseline` runs from its TypeScript sources.');
+  }
 }

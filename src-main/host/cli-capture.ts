@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
-import { PROFILE_CSV_MAX_CHARS } from '../../src-shared/common/api/contract.ts';
+import { PROFILE_CSV_MAX_CHARS } from '../../src-shared/common/api/contract-primitives.ts';
 import { readBoundedFile } from './bounded-file.ts';
 import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
 import { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
@@ -16,7 +16,7 @@ import { inProcessDevice } from '../devices/process/in-process-device.ts';
 import { CaptureService } from '../services/capture-service.ts';
 import { SnapshotService } from '../services/snapshot-service.ts';
 import type { Artefact } from '../../src-shared/common/snapshot/snapshot.ts';
-import { mediaTypeOf } from '../../src-shared/common/diff/artefact-diff.ts';
+import { mediaTypeOf } from '../../src-shared/common/diff/media-type.ts';
 import { askSecret } from './secret-prompt.ts';
 import { osUserActor } from '../services/os-user-actor.ts';
 

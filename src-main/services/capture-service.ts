@@ -116,7 +116,9 @@ export class CaptureService {
 
   private async run(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
     const at = this.clock().toISOString();
-    const profileSha = sha256Hex(canonicalJson(req.profile as unknown));
+    // Canonicalised once: the hash in the document and, when recorded, the stored profile are the same bytes.
+    const profileJson = canonicalJson(req.profile as unknown);
+    const profileSha = sha256Hex(profileJson);
     const reads = Math.ceil(req.profile.tags.length / 10) + 2;
     const deadlineMs = 30_000 + reads * req.options.timeoutMs * (req.options.retries + 1);
     let result: CaptureJobResult;
@@ -154,12 +156,12 @@ export class CaptureService {
       negotiated: result.negotiated,
       capture: { by: actor, at, workstation: hostname(), appVersion: APP_VERSION },
     };
-    return { doc, captureSha256: this.record ? this.recordCapture(doc, req, actor) : null };
+    return { doc, captureSha256: this.record ? this.recordCapture(doc, req, profileJson, actor) : null };
   }
 
-  private recordCapture(doc: CaptureDocument, req: CaptureRequest, actor: Actor): string {
+  private recordCapture(doc: CaptureDocument, req: CaptureRequest, profileJson: string, actor: Actor): string {
     const { journal, blobs } = this.record!;
-    const profileBytes = Buffer.from(canonicalJson(req.profile as unknown));
+    const profileBytes = Buffer.from(profileJson);
     const profileSha = blobs.put(profileBytes);
     if (!journal.hasProfile(profileSha)) {
       journal.append('profile.imported', { name: req.profileName, protocol: req.profile.protocol, sha256: profileSha, tags: req.profile.tags.length }, actor);

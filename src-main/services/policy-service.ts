@@ -16,6 +16,7 @@ import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts'
 import type { Policy } from '../../src-shared/common/workflow/policy-schema.ts';
 import { signatureLockout } from '../../src-shared/common/workflow/policy-schema.ts';
 import { BUILT_IN_ROLES } from '../../src-shared/node/pki.ts';
+import { roleName } from '../../src-shared/common/workflow/role-names.ts';
 import { parseCheckpointsYaml, type CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';
 
 /** Where the app's resources are (the Electron shell passes its own; elsewhere the repository's resources/). */
@@ -161,7 +162,7 @@ export class PolicyService {
    */
   knownRoles(): { id: string; label: string }[] {
     const roles = Object.entries(this.current().roles).map(([id, label]) => ({ id, label: String(label) }));
-    for (const r of BUILT_IN_ROLES) if (!roles.some((x) => x.id === r)) roles.push({ id: r, label: `${r} (Baseline)` });
+    for (const r of BUILT_IN_ROLES) if (!roles.some((x) => x.id === r)) roles.push({ id: r, label: roleName([], r) });
     return roles;
   }
 

@@ -7,6 +7,7 @@ import { useAppStore } from '../state/app-store.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import { eligibleByRole } from '../../src-shared/common/workflow/signer-eligibility.ts';
 import { SignIcon, WarningIcon } from './icons.tsx';
+import { roleName } from '../../src-shared/common/workflow/role-names.ts';
 
 /** In the demo plant only: the selected person's demo password, next to the field it goes in. */
 export function DemoPassword({ employeeId }: { employeeId: string }) {
@@ -48,7 +49,7 @@ export function SignerFields(props: {
   const roles = useAppStore((st) => st.roles);
   const sets = useAppStore((st) => st.signatureRoles);
   const rule = props.rule ?? { roles: null, what: 'sign' };
-  const label = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
+  const label = (r: string) => roleName(roles, r);
   const wanted = typeof rule.roles === 'string' ? sets[rule.roles] : rule.roles;
   const eligible = props.eligible ?? eligibleByRole(people, wanted, label, rule.what, rule.exclude);
   const askPassword = props.optional === undefined || props.employeeId !== '';

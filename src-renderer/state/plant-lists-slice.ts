@@ -25,7 +25,7 @@ export interface AuditFilter {
 export const NO_AUDIT_FILTER: AuditFilter = { type: '', signer: '', change: '', from: '', to: '' };
 
 /** One line's capture: running, or its outcome. */
-export type LineCaptureState = { running: true } | { running: false; result: LineCaptureResult | null; error: ErrorData | null };
+export type LineCaptureState = { running: true; cancelling?: boolean } | { running: false; result: LineCaptureResult | null; error: ErrorData | null };
 
 /** Search, line captures, controller edits, proposal tags and the Audit filter. */
 export interface PlantListsSlice {
@@ -41,6 +41,8 @@ export interface PlantListsSlice {
   personFocus: string | null;
   lineCaptures: Record<string, LineCaptureState>;
   captureLine(lineId: string): Promise<void>;
+  /** Cancels a line's capture: the controller being read and those not yet read are marked cancelled, never evidence. */
+  cancelLineCapture(lineId: string): Promise<void>;
   /** A signed edit or retirement of a controller: the error to show in its form, or null. */
   changeController<K extends 'controllers.edit' | 'controllers.retire'>(operation: K, req: OperationRequest<K>): Promise<ErrorData | null>;
   /** The profile tags of a controller with current values, or the error why not. */
@@ -122,6 +124,13 @@ export function createPlantListsSlice<S extends PlantListsSlice & Needs>(errorOf
         }
         patch({ lineCaptures: { ...get().lineCaptures, [lineId]: next } });
         void get().loadControllers();
+      },
+      async cancelLineCapture(lineId) {
+        const api = get().api;
+        const now = get().lineCaptures[lineId];
+        if (!api || !now?.running) return;
+        patch({ lineCaptures: { ...get().lineCaptures, [lineId]: { running: true, cancelling: true } } });
+        await api.invoke('capture.lineCancel', { lineId }).catch(() => undefined);
       },
       async changeController(operation, req) {
         const api = get().api;

@@ -66,9 +66,9 @@ function readRows(text: string): RawRow[] {
   Papa.parse(text, {
     delimiter: ',', newline: '\n', quoteChar: '"', escapeChar: '"', header: false, dynamicTyping: false, skipEmptyLines: false,
     step: (result) => {
-      rows.push({ line, fields: result.data, parseErrors: [...new Set(result.errors.map((e) => e.message))] });
+      rows.push({ line, fields: result.data, parseErrors: result.errors.length === 0 ? [] : [...new Set(result.errors.map((e) => e.message))] });
       const cursor = result.meta.cursor;
-      for (let i = prevCursor; i < cursor; i++) if (text.charCodeAt(i) === 10) line++;
+      for (let i = text.indexOf('\n', prevCursor); i !== -1 && i < cursor; i = text.indexOf('\n', i + 1)) line++;
       prevCursor = cursor;
     },
   });

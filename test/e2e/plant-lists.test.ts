@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createDemoPlant } from '../../src-main/services/demo-plant.ts';
@@ -17,16 +18,26 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
   let page: Page;
   const errors: string[] = [];
   let openDraft = '';
+  // Two controllers on line 2 that accept the connection and never answer: their capture lasts until it is cancelled.
+  let silent: Server;
+  const held: Socket[] = [];
 
   beforeAll(async () => {
     mkdirSync('test-results', { recursive: true });
     await createDemoPlant({ home, keyProtection: filePermissionsProtection });
+    silent = createServer((sock) => { held.push(sock); sock.on('error', () => undefined); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as { port: number }).port;
     const app = BaselineApp.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       // A labeler on line 1 that nothing answers (a closed loopback port), and an open draft targeting the case packer.
       const filler = app.controllers.list().find((c) => c.name === 'PLC-L01-FILLER')!;
       const labeler = app.controllers.register('PLC-L01-LABELER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, unitId: 1, wordOrder: 'high-first' }, filler.profile!.sha256, app.actor());
       app.plantModel.assignLine(labeler.id, 'L01', 'labeler of line 1', PAT);
+      for (const name of ['PLC-L02-CAPPER', 'PLC-L02-SEALER']) {
+        const c = app.controllers.register(name, { protocol: 'modbus-tcp', host: '127.0.0.1', port: silentPort, unitId: 1, wordOrder: 'high-first' }, filler.profile!.sha256, app.actor());
+        app.plantModel.assignLine(c.id, 'L02', `${name} on line 2`, PAT);
+      }
       const casePacker = app.controllers.list().find((c) => c.name === 'PLC-L18-CASEPACKER')!;
       const draft = app.changes.create('E101', { title: 'Case packer carton guide', targetControllers: [casePacker.id] } as never, app.actor());
       openDraft = app.changes.get(draft.id).number!;
@@ -39,6 +50,8 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
   }, 240_000);
   afterAll(async () => {
     await ui?.close();
+    for (const sock of held) sock.destroy();
+    await new Promise((resolve) => silent?.close(resolve));
     t.cleanup();
   });
 
@@ -54,6 +67,29 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await page.screenshot({ path: join('test-results', 'controllers-lines-1366.png') });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('a line capture can be cancelled: the controller being read and the one not yet read are marked cancelled, never evidence', async () => {
+    await page.getByRole('button', { name: 'Capture all controllers of line L02' }).click();
+    const cancel = page.getByRole('button', { name: 'Cancel the capture of line L02' });
+    await cancel.waitFor();
+    await page.waitForTimeout(1_000); // the first controller's capture is under way
+    await cancel.click();
+    const outcome = page.getByTestId('line-capture-L02');
+    await outcome.waitFor({ timeout: 30_000 });
+    expect(await outcome.locator('[data-controller="PLC-L02-CAPPER"]').getAttribute('data-status')).toBe('cancelled');
+    expect(await outcome.locator('[data-controller="PLC-L02-SEALER"]').getAttribute('data-status')).toBe('cancelled');
+    expect(await outcome.innerText()).toMatch(/0 of 2 controllers of line L02 captured completely/);
+    expect(await outcome.locator('[data-controller="PLC-L02-CAPPER"]').innerText()).toMatch(/cancelled \(not evidence\).*Cancelled mid-way.*never evidence/);
+    expect(await outcome.locator('[data-controller="PLC-L02-SEALER"]').innerText()).toMatch(/cancelled \(not evidence\).*Not captured/);
+    // The capture cut off by the cancel is kept as incomplete; the labeler was never read.
+    const entry = (name: string) => page.getByRole('list', { name: 'Registered controllers' }).locator('button.list-item').filter({ hasText: name });
+    await expect.poll(() => entry('PLC-L02-CAPPER').innerText()).toMatch(/incomplete/);
+    expect(await entry('PLC-L02-SEALER').innerText()).toMatch(/never captured/);
+    expect(await page.getByRole('button', { name: 'Capture all controllers of line L02' }).isEnabled()).toBe(true);
+    await outcome.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'controllers-line-cancelled-1366.png') });
+    expect(errors).toEqual([]);
+  }, 60_000);
 
   it('edits the labeler (signed by plant engineering, with a reason), and refuses to retire a controller an open change targets', async () => {
     await page.getByRole('button', { name: /PLC-L01-LABELER/ }).click();
@@ -112,6 +148,24 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await search.fill('robin');
     await results.getByRole('button', { name: /^Robin Safety/ }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'People' }).count()).toBe(1);
+    // The person is brought into view and marked; the built-in admin role reads in words.
+    const alexInView = () => page.locator('tr[data-employee="A900"]').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const view = el.closest('main')!.getBoundingClientRect();
+      return r.top >= view.top && r.bottom <= view.bottom;
+    });
+    await page.locator('main.content').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(alexInView).toBe(false);
+    await search.fill('alex');
+    await results.getByRole('button', { name: /^Alex Admin/ }).click();
+    const alex = page.locator('tr[data-employee="A900"]');
+    await expect.poll(() => alex.getAttribute('class')).toBe('focused');
+    expect(await alex.getAttribute('aria-current')).toBe('true');
+    expect(await page.locator('tr.focused').count()).toBe(2); // enrolled, and on the roster
+    expect(await alex.innerText()).toContain('Baseline administrator');
+    expect(await page.getByRole('table', { name: 'People' }).innerText()).not.toMatch(/\badmin\b/);
+    await expect.poll(alexInView).toBe(true);
+    await page.screenshot({ path: join('test-results', 'people-search-focus-1366.png') });
     // A retired controller is not found any more.
     await search.fill('LABELER');
     await expect.poll(() => results.innerText()).toMatch(/Nothing matches/);
@@ -145,6 +199,40 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await expect.poll(() => proposal.locator('[data-testid="diff-row"][data-tag="Filler_SpeedSP"]').innerText()).toMatch(/14[\s\S]*15/);
     // The second tag kept its current value as the new one: proposed unchanged, still in the request.
     expect(await proposal.innerText()).toContain(secondTag);
+    // Each row's kind reads whole in its column at 1366x768 (an unchanged row too, not "unchanged …").
+    const clipped = await proposal.locator('[data-testid="diff-row"] .diff-kind').evaluateAll((els) => els.filter((e) => e.parentElement!.scrollWidth > e.parentElement!.clientWidth).map((e) => e.textContent));
+    expect(clipped).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('the register as a plant sees it (states and outcomes), and it stays beside a long change detail while the detail scrolls', async () => {
+    await page.getByRole('button', { name: 'Changes', exact: true }).click();
+    const register = page.getByRole('list', { name: 'Change register' });
+    await expect.poll(() => register.getByTestId('register-state').count()).toBeGreaterThan(4);
+    const states = new Set(await register.getByTestId('register-state').allInnerTexts());
+    expect(states.size).toBeGreaterThanOrEqual(3);
+    expect([...states].join('|')).toMatch(/completed/);
+    await page.screenshot({ path: join('test-results', 'surface-register.png') });
+    await register.getByRole('button', { name: /Raise filler speed setpoint/ }).first().click();
+    await expect.poll(() => page.getByTestId('detail-number').innerText()).toBe('CR-0001');
+    // Scrolled to the end of the change: the register is still on screen beside it.
+    await page.locator('main.content').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(() => page.locator('main.content').evaluate((el) => el.scrollTop)).toBeGreaterThan(300);
+    const first = register.getByRole('button').first();
+    const box = (await first.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(44);
+    expect(box.y + box.height).toBeLessThanOrEqual(768);
+    await page.screenshot({ path: join('test-results', 'surface-change-detail-scrolled-1366.png') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.screenshot({ path: join('test-results', 'surface-change-detail-scrolled-1920.png') });
+    await page.locator('main.content').evaluate((el) => el.scrollTo(0, 0));
+    await page.screenshot({ path: join('test-results', 'surface-change-detail-1920.png') });
+    for (const [view, file] of [['People', 'surface-people-1920.png'], ['Windows', 'surface-windows-1920.png']] as const) {
+      await page.getByRole('button', { name: view, exact: true }).click();
+      await page.waitForTimeout(1_000);
+      await page.screenshot({ path: join('test-results', file) });
+    }
+    await page.setViewportSize({ width: 1366, height: 768 });
     expect(errors).toEqual([]);
   }, 60_000);
 

@@ -45,7 +45,6 @@ describe('The working surface at 1366x768: layout, lists by line, keyboard', () 
     const overflow = await table.evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(overflow).toBeLessThanOrEqual(1);
     await page.screenshot({ path: join('test-results', 'surface-change-detail.png') });
-    await page.getByRole('list', { name: 'Change register' }).screenshot({ path: join('test-results', 'surface-register.png') });
   });
 
   it('keyboard focus is visible', async () => {

@@ -19,17 +19,17 @@ async function capture(payload: unknown, ctx: JobContext): Promise<unknown> {
     throw new BaselineError('profile-protocol-mismatch', `The profile is for ${profile.protocol} but the controller speaks ${job.target.protocol}.`,
       'Choose a profile made for this controller\'s protocol.');
   }
-  return captureJob(driverFor(job.target), job.target, profile, job.options, ctx);
+  return captureJob(await driverFor(job.target), job.target, profile, job.options, ctx);
 }
 
 async function browse(payload: unknown, ctx: JobContext): Promise<unknown> {
   const job = BrowseJobSchema.parse(payload);
-  return browseJob(driverFor(job.target), job.target, job.options, ctx);
+  return browseJob(await driverFor(job.target), job.target, job.options, ctx);
 }
 
 async function restore(payload: unknown, ctx: JobContext): Promise<unknown> {
   const job = RestoreJobSchema.parse(payload);
-  return restoreJob(driverFor(job.target), job, ctx);
+  return restoreJob(await driverFor(job.target), job, ctx);
 }
 
 /** Every job by name. */

@@ -5,5 +5,8 @@ import type { DomainHandlers } from './handler-types.ts';
 
 /** Handlers of the line capture operations. */
 export function lineCaptureHandlers(app: BaselineApp): DomainHandlers<typeof LINE_CAPTURE_OPERATIONS> {
-  return { 'capture.line': (req) => app.lineCaptures.captureLine(req.lineId, app.actor()) };
+  return {
+    'capture.line': (req) => app.lineCaptures.captureLine(req.lineId, app.actor()),
+    'capture.lineCancel': (req) => ({ cancelled: app.lineCaptures.cancel(req.lineId) }),
+  };
 }

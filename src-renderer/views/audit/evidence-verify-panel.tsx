@@ -5,6 +5,7 @@ import { formatPlant } from '../../components/plant-time.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
 /** A file's bytes as base64 (the browser encodes it; no hand-written encoder). */
 function readBase64(file: File): Promise<string> {
@@ -27,7 +28,7 @@ function meaningLabel(m: string): string {
 function Verdict({ v }: { v: PackVerdictView }) {
   const zone = useAppStore(selectPlantZone);
   const roles = useAppStore((st) => st.roles);
-  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
+  const roleWords = (r: string) => roleName(roles, r);
   if (v.ok) {
     return (
       <div className="pack-verdict ok" role="status" data-testid="pack-verdict" data-ok="true">

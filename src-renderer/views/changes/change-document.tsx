@@ -11,6 +11,7 @@ import { DiffTable } from '../../components/diff-table.tsx';
 import { PlantPeriod, PlantTime } from '../../components/plant-time.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import { fieldList } from '../../../src-shared/common/workflow/change-request.ts';
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
 type Detail = OperationResponse<'changes.get'>;
 
@@ -46,7 +47,7 @@ export function ChangeDocument({ detail, onProposalShown }: { detail: Detail; on
   const s = useAppStore(useShallow((st) => ({ plant: st.plant, zone: st.policy?.timeZone ?? 'UTC', roles: st.roles, controllers: st.controllers })));
   const { state, evaluation, proposal } = detail;
   const f = state.fields;
-  const roleLabel = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
+  const roleLabel = (r: string) => roleName(s.roles, r);
   const lineOf = (id: string) => s.plant?.lines.find((l) => l.id === s.plant?.controllerLines[id]);
   const proposalRef = useShownOnce(onProposalShown);
   const conditions = (state.review?.approvals ?? []).filter((a) => a.conditions.length > 0);

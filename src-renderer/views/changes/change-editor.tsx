@@ -9,6 +9,7 @@ import { Outcome } from '../../components/signed-form.tsx';
 import { isoToPlantInput, plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 import { fieldList } from '../../../src-shared/common/workflow/change-request.ts';
 import { ProposalPicker, typedValue, type ProposedRow } from './proposal-picker.tsx';
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
 type Fields = OperationRequest<'changes.create'>['fields'];
 type Evaluation = OperationResponse<'changes.evaluate'>;
@@ -20,7 +21,7 @@ export function ChangeEditor({ onDone, existing }: { onDone: () => void; existin
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const toIso = (local: string): string | null => plantInputToIso(local, zone) || null;
   const s = useAppStore(useShallow((st) => ({ people: st.people, controllers: st.controllers, plant: st.plant, evaluate: st.evaluateChange, create: st.createChange, edit: st.editChange, roles: st.roles })));
-  const roleWords = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
+  const roleWords = (r: string) => roleName(s.roles, r);
   const f = existing?.fields;
   const diff = f?.proposedChange?.kind === 'diff' ? f.proposedChange : null;
   const [requesterId, setRequesterId] = useState(existing?.requester.id ?? '');

@@ -8,6 +8,7 @@ import type { Checkpoint } from '../../../src-shared/common/workflow/checkpoints
 import { PlantTime } from '../../components/plant-time.tsx';
 import { SignIcon } from '../../components/icons.tsx';
 import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
 /** The checklist and decision of the checkpoint due now, signed by a shift supervisor at the laptop. */
 function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { changeId: string; checkpoint: Checkpoint; signerRoles: string[]; exclude: ReadonlyMap<string, string> }) {
@@ -58,7 +59,7 @@ function effectTone(effect: string): 'ok' | 'warn' | 'bad' {
 export function CheckpointPanel({ changeId, view, executing, exclude }: { changeId: string; view: CheckpointView; executing: boolean; exclude: ReadonlyMap<string, string> }) {
   const zone = useAppStore(selectPlantZone);
   const roles = useAppStore((st) => st.roles);
-  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
+  const roleWords = (r: string) => roleName(roles, r);
   return (
     <section className="panel" aria-label="Checkpoints">
       <h3>Go/no-go checkpoints</h3>

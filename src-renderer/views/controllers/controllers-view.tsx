@@ -13,7 +13,9 @@ import type { LineCaptureState } from '../../state/plant-lists-slice.ts';
 
 /** One line's capture, controller by controller (nothing before the first). */
 function LineCaptureOutcome({ state, lineId }: { state: LineCaptureState | undefined; lineId: string }) {
-  if (!state || state.running) return state?.running ? <p className="muted line-capture-results" role="status">Capturing every controller of line {lineId}, one after the other…</p> : null;
+  if (!state || state.running) {
+    return state?.running ? <p className="muted line-capture-results" role="status">{state.cancelling ? `Cancelling the capture of line ${lineId}…` : `Capturing every controller of line ${lineId}, one after the other…`}</p> : null;
+  }
   if (state.error) return <div className="bad-text line-capture-results" role="alert"><p>{state.error.message}</p><p>What to do: {state.error.hint}</p></div>;
   const r = state.result;
   if (!r) return null;
@@ -32,14 +34,14 @@ function LineCaptureOutcome({ state, lineId }: { state: LineCaptureState | undef
   );
 }
 
-const LINE_STATUS = { captured: 'captured', incomplete: 'incomplete (not evidence)', failed: 'not captured', 'no-profile': 'no profile' } as const;
+const LINE_STATUS = { captured: 'captured', incomplete: 'incomplete (not evidence)', failed: 'not captured', 'no-profile': 'no profile', cancelled: 'cancelled (not evidence)' } as const;
 
 /** The Controllers view: registered controllers, profile import, and capture. */
 export function ControllersView() {
   const s = useAppStore(useShallow((st) => ({
     controllers: st.controllers, selectedId: st.selectedControllerId, error: st.controllersError,
     load: st.loadControllers, select: st.selectController, clearError: st.clearControllersError, profiles: st.profiles,
-    plant: st.plant, loadPlant: st.loadChanges, zone: st.policy?.timeZone ?? 'UTC', lineCaptures: st.lineCaptures, captureLine: st.captureLine,
+    plant: st.plant, loadPlant: st.loadChanges, zone: st.policy?.timeZone ?? 'UTC', lineCaptures: st.lineCaptures, captureLine: st.captureLine, cancelLineCapture: st.cancelLineCapture,
   })));
   const [form, setForm] = useState<'none' | 'profile' | 'controller'>('none');
   const [site, setSite] = useState('');
@@ -104,8 +106,11 @@ export function ControllersView() {
                 <h4 className="list-group-title">{g.title}</h4>
                 {g.lineId && (() => {
                   const lc = s.lineCaptures[g.lineId];
-                  return <button type="button" disabled={lc?.running === true} aria-label={`Capture all controllers of line ${g.lineId}`} onClick={() => void s.captureLine(g.lineId!)}>
-                    {lc?.running ? 'Capturing…' : 'Capture all'}</button>;
+                  if (lc?.running) {
+                    return <button type="button" disabled={lc.cancelling === true} aria-label={`Cancel the capture of line ${g.lineId}`} onClick={() => void s.cancelLineCapture(g.lineId!)}>
+                      {lc.cancelling ? 'Cancelling…' : 'Cancel capture'}</button>;
+                  }
+                  return <button type="button" aria-label={`Capture all controllers of line ${g.lineId}`} onClick={() => void s.captureLine(g.lineId!)}>Capture all</button>;
                 })()}
               </div>
               {g.lineId && <LineCaptureOutcome state={s.lineCaptures[g.lineId]} lineId={g.lineId} />}

@@ -1,6 +1,7 @@
 /** The capture profile editor: a controller's tags with class, safety, writable and description, saved as a new profile version. */
 import { useEffect, useState } from 'react';
-import { useAppStore } from '../../state/app-store.ts';
+import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
+import { formatPlant } from '../../components/plant-time.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { formatProfileCsv, type ProfileCsvRow } from '../../../src-shared/common/profile/profile-csv.ts';
@@ -15,6 +16,7 @@ const SHOWN = 500;
 export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: string; sha256: string; onDone: () => void }) {
   const loadProfile = useAppStore((s) => s.loadProfile);
   const save = useAppStore((s) => s.saveEditedProfile);
+  const zone = useAppStore(selectPlantZone);
   const [rows, setRows] = useState<ProfileCsvRow[] | null>(null);
   const [meta, setMeta] = useState<{ name: string; protocol: 'modbus' | 's7' | 'logix' } | null>(null);
   const [search, setSearch] = useState('');
@@ -47,7 +49,7 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
         <div className="actions">
           <input type="search" aria-label="Search profile tags" placeholder="Search tags" value={search} onChange={(e) => setSearch(e.target.value)} />
           <button type="button" className="primary" disabled={!dirty || rows.length === 0}
-            onClick={() => void save(controllerId, `${meta.name.replace(/ \(edited.*\)$/, '')} (edited ${new Date().toLocaleDateString()})`, meta.protocol, formatProfileCsv(rows)).then((err) => { setError(err); if (!err) onDone(); })}>
+            onClick={() => void save(controllerId, `${meta.name.replace(/ \(edited.*\)$/, '')} (edited ${formatPlant(new Date().toISOString(), zone)})`, meta.protocol, formatProfileCsv(rows)).then((err) => { setError(err); if (!err) onDone(); })}>
             Save as new version
           </button>
           <button type="button" onClick={onDone}>Close</button>

@@ -9,6 +9,7 @@ import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { RosterEntry } from '../../../src-shared/common/workflow/people-roster.ts';
 import { MIN_PASSWORD_LENGTH } from '../../../src-shared/common/workflow/workflow-terms.ts';
 import { formatPlant } from '../../components/plant-time.tsx';
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
 /** The roster is kept by plant engineering. */
 const ROSTER_RULE: SignerRule = { roles: 'plantEngineering', what: 'sign a roster change' };
@@ -178,10 +179,16 @@ function RevokeForm({ person, onDone }: { person: PersonView; onDone(): void }) 
   );
 }
 
+/** A person's row on the People screen: enrolled, else on the roster. */
+function rowFor(employeeId: string): Element | null {
+  const id = CSS.escape(employeeId);
+  return document.querySelector(`tr[data-employee="${id}"]`) ?? document.querySelector(`tr[data-roster="${id}"]`);
+}
+
 /** People: who can sign on this laptop, the trusted plant CAs, and enrolment. */
 export function PeopleView() {
   const s = useAppStore(useShallow((st) => ({ people: st.people, cas: st.cas, hasLocalCa: st.hasLocalCa, error: st.peopleError, load: st.loadPeople, roster: st.roster, sites: st.sites, roles: st.roles })));
-  const roleLabel = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
+  const roleLabel = (r: string) => roleName(s.roles, r);
   const zone = useAppStore(selectPlantZone);
   const [prefill, setPrefill] = useState<RosterEntry | null>(null);
   const [editing, setEditing] = useState<{ entry: RosterEntry | null } | null>(null);
@@ -197,6 +204,18 @@ export function PeopleView() {
   useEffect(() => {
     void load();
   }, [load]);
+  // A person opened from the global search: their row (enrolled, else on the roster) scrolled into view and marked.
+  const focus = useAppStore((st) => st.personFocus);
+  const focusFound = focus !== null && (s.people.some((p) => p.employeeId === focus) || s.roster.some((r) => r.employeeId === focus));
+  // Marked while the screen is open; the request is used up, so People opened later from the menu marks nobody.
+  const [marked, setMarked] = useState<string | null>(null);
+  useEffect(() => {
+    if (focus === null || !focusFound) return;
+    setMarked(focus);
+    rowFor(focus)?.scrollIntoView({ block: 'center' });
+    useAppStore.setState({ personFocus: null });
+  }, [focus, focusFound]);
+  const markedRow = (id: string) => (id === marked ? { className: 'focused', 'aria-current': true as const } : {});
   return (
     <section>
       <div className="view-head">
@@ -217,7 +236,7 @@ export function PeopleView() {
         <thead><tr><th>Employee id</th><th>Name</th><th>Roles</th><th>Certificate</th><th>State</th><th /></tr></thead>
         <tbody>
           {s.people.map((p) => (
-            <tr key={p.fingerprint} data-employee={p.employeeId}>
+            <tr key={p.fingerprint} data-employee={p.employeeId} {...markedRow(p.employeeId)}>
               <td>{p.employeeId}</td><td>{p.name}</td><td>{p.roles.map(roleLabel).join(', ')}</td><td><code title={p.fingerprint}>{p.fingerprint.slice(0, 16)}…</code></td>
               <td>{p.revoked ? <span className="badge badge-bad">revoked</span>
                 : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? <span className="badge badge-warn">locked until {formatPlant(p.lockedUntil, zone)}</span>
@@ -241,7 +260,7 @@ export function PeopleView() {
             {s.roster.map((r) => {
               const state = rosterState(r, s.people, roleLabel);
               return (
-                <tr key={r.employeeId} data-roster={r.employeeId} className={r.active ? '' : 'muted'}>
+                <tr key={r.employeeId} data-roster={r.employeeId} {...markedRow(r.employeeId)} className={[r.active ? '' : 'muted', r.employeeId === marked ? 'focused' : ''].join(' ').trim()}>
                   <td>{r.employeeId}</td><td>{r.name}</td><td>{r.roles.map(roleLabel).join(', ')}</td><td>{s.sites.find((x) => x.id === r.site)?.name ?? r.site ?? ''}</td>
                   <td><span className={state.tone === 'muted' ? 'muted' : `badge badge-${state.tone}`}>{state.label}</span></td>
                   <td className="actions">

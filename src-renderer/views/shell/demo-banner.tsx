@@ -1,11 +1,12 @@
 /** The demo banner shown on every screen of a demo data directory, with the demo people and their passwords. */
 import { useAppStore } from '../../state/app-store.ts';
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
 /** On every screen of a demo data directory: DEMO, and the demo people with the passwords they sign with. */
 export function DemoBanner() {
   const people = useAppStore((s) => s.demoPeople);
   const roles = useAppStore((s) => s.roles);
-  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
+  const roleWords = (r: string) => roleName(roles, r);
   return (
     <div className="demo-banner" role="note" aria-label="Demo plant">
       <strong>DEMO</strong>

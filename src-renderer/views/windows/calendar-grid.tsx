@@ -20,6 +20,14 @@ function clipped(item: Item, day: DateTime): string | null {
   return `${a.toFormat('HH:mm')}–${b.equals(next) ? '24:00' : b.toFormat('HH:mm')}`;
 }
 
+/** "Tue 8 Dec 2026 22:00 – Wed 9 Dec 06:00 CST": the whole item in plant time, whichever days it spans. */
+function wholePeriod(item: Item, zone: string): string {
+  const a = DateTime.fromISO(item.start, { zone }).setLocale('en-GB');
+  const b = DateTime.fromISO(item.end, { zone }).setLocale('en-GB');
+  if (!a.isValid || !b.isValid) return `${item.start} – ${item.end}`;
+  return `${a.toFormat('ccc d LLL yyyy HH:mm')} – ${b.toFormat(a.hasSame(b, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${b.setLocale('en-US').offsetNameShort ?? zone}`;
+}
+
 /** Lines by days: windows, blackouts and booked slots, in plant time. */
 export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { calendar: Calendar; requested: readonly Requested[]; from: Date; days: number; lineFilter: string }) {
   const zone = calendar.timeZone;
@@ -32,9 +40,10 @@ export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { 
       style={{ gridTemplateColumns: `minmax(90px, 120px) repeat(${days}, minmax(0, 1fr))` }}>
       <div role="row" className="calendar-row">
         <div role="columnheader" className="calendar-corner">Line</div>
-        {dayList.map((d) => (
-          <div key={d.toISODate()} role="columnheader" className={`calendar-day-head${d.weekday >= 6 ? ' weekend' : ''}`}>
-            {compact ? d.toFormat('d') : d.setLocale('en-GB').toFormat('ccc d LLL')}
+        {dayList.map((d, i) => (
+          <div key={d.toISODate()} role="columnheader" className={`calendar-day-head${d.weekday >= 6 ? ' weekend' : ''}`} title={d.setLocale('en-GB').toFormat('cccc d LLLL yyyy')}>
+            {/* The month: its name over the first day shown and over each 1st; the other days, the weekday's initial. */}
+            {compact ? <><span className="calendar-day-over">{d.setLocale('en-GB').toFormat(i === 0 || d.day === 1 ? 'LLL' : 'ccccc')}</span>{d.toFormat('d')}</> : d.setLocale('en-GB').toFormat('ccc d LLL')}
           </div>
         ))}
       </div>
@@ -43,7 +52,7 @@ export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { 
           ...l.windows.map((w) => ({ kind: 'window' as const, name: w.name, start: w.start, end: w.end })),
           ...l.blackouts.map((b) => ({ kind: 'blackout' as const, name: `Blackout ${b.name}`, start: b.start, end: b.end })),
           ...requested.filter((r) => r.lines.includes(l.line.id)).map((r) => ({ kind: 'slot' as const, name: `${r.title} (${r.status})`, start: r.start, end: r.end })),
-        ];
+        ].sort((a, b) => Date.parse(a.start) - Date.parse(b.start)); // a day reads in time order
         return (
           <div key={l.line.id} role="row" className="calendar-row" data-testid="calendar-row" data-line={l.line.id}>
             <div role="rowheader" className="calendar-line-head" title={l.line.name}>{l.line.id} · tier {l.line.tier}</div>
@@ -51,7 +60,11 @@ export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { 
               <div key={d.toISODate()} role="cell" className={`calendar-cell${d.weekday >= 6 ? ' weekend' : ''}`} data-day={d.toISODate()}>
                 {items.flatMap((it, i) => {
                   const when = clipped(it, d);
-                  return when ? [<span key={i} className={`calendar-item calendar-${it.kind}`} data-testid={`calendar-${it.kind}`} title={`${it.name}: ${when} ${zone}`}>{compact ? '' : `${when} ${it.name}`}</span>] : [];
+                  if (!when) return [];
+                  // The whole name and the whole period in plant time, on hover and for screen readers; the week shows the name wrapped.
+                  const title = `${it.name}: ${when} ${zone}; ${wholePeriod(it, zone)}`;
+                  return [<span key={i} className={`calendar-item calendar-${it.kind}`} data-testid={`calendar-${it.kind}`} title={title} aria-label={title}>
+                    {!compact && <><span className="calendar-when">{when}</span> <span className="calendar-name">{it.name}</span></>}</span>];
                 })}
               </div>
             ))}

@@ -40,6 +40,7 @@ export function WindowsView() {
           <h3>{l.line.id}{l.line.name ? ` ${l.line.name}` : ''} · tier {l.line.tier}</h3>
           <ul>
             {l.windows.slice(0, 20).map((w, i) => <li key={`w${i}`} className="ok-text" data-testid="window">{w.name}: <PlantPeriod start={w.start} end={w.end} zone={zone} /> ({w.classes.join(', ')})</li>)}
+            {l.windows.length > 20 && <li className="muted" data-testid="more-windows">… and {l.windows.length - 20} more windows in these days (see the calendar)</li>}
             {l.blackouts.map((b, i) => <li key={`b${i}`} className="bad-text">Blackout {b.name}: <PlantPeriod start={b.start} end={b.end} zone={zone} /></li>)}
             {l.windows.length === 0 && l.blackouts.length === 0 && <li className="muted">No window in these days.</li>}
           </ul>

@@ -7,8 +7,11 @@ import { z } from 'zod';
 export interface LineCaptureOutcome {
   controllerId: string;
   name: string;
-  /** captured: complete; incomplete: some tags unread (kept, never evidence); failed: not reached; no-profile: nothing to read. */
-  status: 'captured' | 'incomplete' | 'failed' | 'no-profile';
+  /**
+   * captured: complete; incomplete: some tags unread (kept, never evidence); failed: not reached; no-profile: nothing
+   * to read; cancelled: the line capture was cancelled while or before this controller was read (never evidence).
+   */
+  status: 'captured' | 'incomplete' | 'failed' | 'no-profile' | 'cancelled';
   captureSha256: string | null;
   tags: number;
   good: number;
@@ -27,5 +30,9 @@ export const LINE_CAPTURE_OPERATIONS = {
   'capture.line': {
     request: z.object({ lineId: z.string().min(1).max(100) }).strict(),
     response: z.custom<LineCaptureResult>(),
+  },
+  'capture.lineCancel': {
+    request: z.object({ lineId: z.string().min(1).max(100) }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
   },
 } as const;

@@ -5,19 +5,11 @@
  */
 import { createTwoFilesPatch, diffLines } from 'diff';
 
+export { mediaTypeOf } from './media-type.ts';
+
 /** Media types compared line by line. */
 export function isTextArtefact(mediaType: string, name: string): boolean {
   return /^text\/|[/+]xml$|^application\/json$/.test(mediaType) || /\.(l5x|l5k|xml|st|scl|awl|txt|csv|json|tcpou|tcgvl|tcdut)$/i.test(name);
-}
-
-/** Guesses an artefact's media type from its file name (what the user attached). */
-export function mediaTypeOf(name: string): string {
-  const ext = name.toLowerCase().split('.').pop() ?? '';
-  if (['l5x', 'xml', 'tcpou', 'tcgvl', 'tcdut', 'aml'].includes(ext)) return 'application/xml';
-  if (['st', 'scl', 'awl', 'txt', 'l5k'].includes(ext)) return 'text/plain';
-  if (ext === 'csv') return 'text/csv';
-  if (ext === 'json') return 'application/json';
-  return 'application/octet-stream';
 }
 
 /** How two versions of a text artefact differ. */

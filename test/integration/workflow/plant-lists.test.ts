@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type Socket } from 'node:net';
 import { createDemoPlant } from '../../../src-main/services/demo-plant.ts';
 import { HostedApp } from '../../../src-main/host/hosted-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
@@ -131,6 +132,36 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
     expect((await call('controllers.captures', { controllerId: filler })).captures.length).toBe(before + 1);
     expect((await refusal('capture.line', { lineId: 'L99' })).code).toBe('line-unknown');
     expect((await refusal('capture.line', { lineId: 'L02' })).code).toBe('line-no-controllers');
+  }, 60_000);
+
+  it('a line capture is cancelled through the API: the controller being read and the one after are cancelled, never evidence', async () => {
+    // Two controllers on line 3 that accept the connection and never answer.
+    const held: Socket[] = [];
+    const silent = createServer((sock) => { held.push(sock); sock.on('error', () => undefined); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const profile = (await call('controllers.list', {})).controllers.find((c) => c.name === 'PLC-L01-FILLER')!.profile!.sha256;
+      for (const name of ['PLC-L03-CAPPER', 'PLC-L03-SEALER']) {
+        const c = await call('controllers.register', { name, target: { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }, profileSha256: profile });
+        await call('controllers.assignLine', { controllerId: c.id, lineId: 'L03', reason: `${name} on line 3`, ...PAT });
+      }
+      expect(await call('capture.lineCancel', { lineId: 'L03' })).toEqual({ cancelled: false });
+      const running = call('capture.line', { lineId: 'L03' });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(await call('capture.lineCancel', { lineId: 'L03' })).toEqual({ cancelled: true });
+      const result = await running;
+      expect(result.results.map((r) => [r.name, r.status])).toEqual([['PLC-L03-CAPPER', 'cancelled'], ['PLC-L03-SEALER', 'cancelled']]);
+      expect(result.results[1]!.captureSha256).toBeNull();
+      expect(result.results[0]!.message).toMatch(/never evidence/);
+      // The capture cut off by the cancel is kept as an incomplete capture; the sealer was never read.
+      const controllers = (await call('controllers.list', {})).controllers;
+      expect(controllers.find((c) => c.name === 'PLC-L03-CAPPER')!.lastCapture?.complete).toBe(false);
+      expect(controllers.find((c) => c.name === 'PLC-L03-SEALER')!.lastCapture ?? null).toBeNull();
+    } finally {
+      for (const sock of held) sock.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   }, 60_000);
 
   it('the Audit filter attributes events to the person who signed them, and narrows by change, type and date', async () => {
