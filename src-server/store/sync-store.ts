@@ -5,17 +5,18 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Kysely } from 'kysely';
-import type { EventProblem } from '../../src-shared/common/journal-event.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
 import type { CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
 import type { ClockAttestation, ClockFlagKind } from '../../src-shared/common/sync/clock-flags.ts';
 import { CONFLICT_EVENT_TYPES, type ConflictEvent } from '../../src-shared/common/sync/journal-conflicts.ts';
-import type { ChainHead } from '../../src-shared/node/chain-ingest.ts';
 import type { ServerDatabase, ServerTables } from './server-database.ts';
-import { ingestPush, lockable, type ClockJudgement, type IngestOutcome } from './sync-ingest.ts';
+import { ingestPush, lockable, type IngestOutcome } from './sync-ingest.ts';
 
 export type { ClockJudgement, IngestOutcome } from './sync-ingest.ts';
+
+/** A parameter list without its first entry. */
+type DropFirst<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 
 /** A device as the server knows it. */
 export type DeviceRow = ServerTables['devices'];
@@ -147,20 +148,11 @@ export class SyncStore {
   }
 
   /**
-   * Stores a device's pushed events after checking each (`check` gives an event's problems as the next event
-   * after a chain head). Keeps the valid prefix, stops at the first refusal, and records refusals and flags
-   * in the same transaction.
+   * Stores a device's pushed events after checking each; keeps the valid prefix, stops at the first refusal, and
+   * records refusals and flags in the same transaction (sync-ingest.ts, where the arguments are described).
    */
-  async ingest(
-    deviceId: string,
-    items: readonly { event: WireEvent; blobs: string[] }[],
-    head: { seq: number; hash: string | null },
-    deviceTime: string,
-    now: Date,
-    check: (event: WireEvent, chain: ChainHead) => EventProblem[],
-    clock: ClockJudgement | null = null,
-  ): Promise<IngestOutcome> {
-    return ingestPush(this.server, deviceId, items, head, deviceTime, now, check, clock);
+  ingest(...args: DropFirst<Parameters<typeof ingestPush>>): Promise<IngestOutcome> {
+    return ingestPush(this.server, ...args);
   }
 
   /**
