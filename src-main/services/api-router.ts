@@ -26,6 +26,7 @@ import { searchHandlers } from './handlers/search-handlers.ts';
 import { lineCaptureHandlers } from './handlers/line-capture-handlers.ts';
 import { tagValuesHandlers } from './handlers/tag-values-handlers.ts';
 import { auditHandlers } from './handlers/audit-handlers.ts';
+import { checklistHandlers } from './handlers/checklist-handlers.ts';
 
 export type { DemoHost, Handlers } from './handlers/handler-types.ts';
 
@@ -34,7 +35,7 @@ export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Han
   return {
     ...appOwnHandlers(app, host), ...syncHandlers(app), ...journalHandlers(app), ...captureHandlers(app), ...snapshotHandlers(app),
     ...policyHandlers(app), ...plantHandlers(app), ...changeHandlers(app), ...peopleHandlers(app), ...evidenceHandlers(app), ...kpiHandlers(app),
-    ...controllerEditHandlers(app), ...searchHandlers(app), ...lineCaptureHandlers(app), ...tagValuesHandlers(app), ...auditHandlers(app), ...changeCaptureHandlers(app),
+    ...controllerEditHandlers(app), ...searchHandlers(app), ...lineCaptureHandlers(app), ...tagValuesHandlers(app), ...auditHandlers(app), ...changeCaptureHandlers(app), ...checklistHandlers(app),
   };
 }
 

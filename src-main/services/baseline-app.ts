@@ -30,6 +30,8 @@ import { BaselineService } from './baseline-service.ts';
 import { BaselineRepository } from '../store/baseline-repository.ts';
 import { RestoreService } from './restore-service.ts';
 import { PolicyService, defaultResourcesDir } from './policy-service.ts';
+import { ChecklistTemplateService } from './checklist-template-service.ts';
+import { ChecklistService } from './checklist-service.ts';
 import { ChangeService } from './change-service.ts';
 import { ChangeViewService } from './change-view-service.ts';
 import { PlantModelService } from './plant-model-service.ts';
@@ -110,6 +112,10 @@ export class BaselineApp {
   /** Before- and after-captures started from a change's screen. */
   readonly changeCaptures: ChangeCaptureService;
   readonly changes: ChangeService;
+  /** The plant's checklist templates (shipped revision 1 until the plant adopts its own). */
+  readonly checklistTemplates: ChecklistTemplateService;
+  /** Ticks of a change's checklists, with notes and attached files. */
+  readonly checklists: ChecklistService;
   /** The change detail and the lines' window calendar, assembled from the services that hold their parts. */
   readonly changeViews: ChangeViewService;
   readonly evidence: EvidenceService;
@@ -164,7 +170,11 @@ export class BaselineApp {
     });
     this.plantModel = new PlantModelService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
       controllers: this.controllers, repo: this.controllerRecords });
-    this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plantModel: this.plantModel, baselines: this.baselines, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    this.checklistTemplates = new ChecklistTemplateService({
+      resourcesDir: options.resourcesDir ?? defaultResourcesDir(), repo: new PolicyRepository(store.db), journal: this.journal, identity: () => this.identity, checkpoints: () => this.policy.checkpoints(),
+    });
+    this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plantModel: this.plantModel, baselines: this.baselines, checklists: this.checklistTemplates, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
+    this.checklists = new ChecklistService({ changes: this.changes, templates: this.checklistTemplates, blobs: this.blobs, checkpoints: () => this.policy.checkpoints() });
     this.controllerEdits = new ControllerEditService({ journal: this.journal, plant: this.controllerRecords, changes: new ChangeRepository(store.db), identity: this.identity });
     this.search = new SearchService({ repo: new SearchRepository(store.db), loadProfile: (sha) => this.profiles.load(sha) });
     this.lineCaptures = new LineCaptureService({ plant: this.controllerRecords, captures: this.captures, profiles: this.profiles, lines: () => this.plantModel.lines(), hub: this.hub });

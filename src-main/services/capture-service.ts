@@ -14,6 +14,7 @@ import { BaselineError, type ErrorData } from '../../src-shared/common/errors.ts
 import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
 import { diffDocuments, type DocumentDiff } from '../../src-shared/common/diff/document-diff.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
+import type { CapturePhase } from '../../src-shared/common/workflow/change-capture.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { APP_VERSION } from '../app-version.ts';
 import type { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
@@ -32,7 +33,7 @@ export interface CaptureRequest {
   profileName: string;
   options: CaptureOptions;
   /** Started from a change's screen as its before- or after-capture (recorded with the capture). */
-  change?: { changeId: string; phase: 'before' | 'after' };
+  change?: { changeId: string; phase: CapturePhase };
 }
 
 /** Runs captures in the device process and records them. */
@@ -138,7 +139,7 @@ export class CaptureService {
     const byTag = new Map(result.values.map((v) => [v.tag, v]));
     const values: CaptureDocumentValue[] = req.profile.tags.map((t) => {
       const v = byTag.get(t.tag) ?? { tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: 'not returned by the driver' };
-      return { ...v, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable };
+      return { ...v, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, ...(t.tolerance ? { tolerance: t.tolerance } : {}) };
     });
     const good = values.filter((v) => v.quality === 'good').length;
     const doc: CaptureDocument = {

@@ -22,6 +22,8 @@ export interface ActionContext {
   checkpoints(): CheckpointSet;
   /** The operation recording a snapshot: the snapshot verified and compared (see `ChangeService`). */
   snapshotOp(by: Participant, action: SignedActionOf<'record-snapshot'>): ChangeOperation;
+  /** The operation recording a manual rollback's re-capture: verified and compared with the before-snapshot (rollback-proof-op.ts). */
+  rollbackProofOp(by: Participant, action: SignedActionOf<'rollback-proof'>): ChangeOperation;
   /** The explain operation with its countersigning supervisor. */
   explainOp(by: Participant, action: SignedActionOf<'explain'>): ChangeOperation;
   /** The change as it is before the action. */

@@ -97,6 +97,14 @@ const DISPATCH: { [K in SignedActionType]: ActionDispatch<K> } = {
     summary: (a) => `decided at the end of the change window to ${a.decision === 'complete' ? 'complete the work' : 'roll back'}: ${a.comment.trim()}`,
   },
   rollback: { operation: (a, { by }) => ({ type: 'rollback', by, reason: a.reason }), summary: (a) => `rolled back: ${a.reason}` },
+  'rollback-proof': {
+    operation: (a, ctx) => ctx.rollbackProofOp(ctx.by, a),
+    summary: (a, ctx) => {
+      const op = ctx.rollbackProofOp(ctx.by, a) as Extract<ChangeOperation, { type: 'rollback-proof' }>;
+      return `recorded the re-capture of ${ctx.controllerName(a.controllerId)} (${a.snapshotSha256.slice(0, 12)}…) after its manual rollback: `
+        + (op.total === 0 ? 'it matches the before-snapshot' : `${op.total} value(s) still differ from the before-snapshot (${op.differences.slice(0, 5).map((d) => d.tag).join(', ')}${op.total > 5 ? ', …' : ''})`);
+    },
+  },
   close: { operation: (a, { by }) => ({ type: 'close', by, ...opt('comment', a.comment) }), summary: (a) => `closed${a.comment ? `: ${a.comment}` : ''}` },
   'retrospective-review': {
     // A rejection whose follow-up is a new change gets that change's id now; the service files it once the rejection is signed.

@@ -8,7 +8,7 @@
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
-import { captureStatus, capturePhaseProblem, notEvidenceMessage, type ChangeCaptureView } from '../../src-shared/common/workflow/change-capture.ts';
+import { captureStatus, capturePhaseProblem, notEvidenceMessage, type CapturePhase, type ChangeCaptureView } from '../../src-shared/common/workflow/change-capture.ts';
 import { changeName, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { ChangeRepository } from '../store/change-repository.ts';
@@ -35,8 +35,11 @@ export class ChangeCaptureService {
     this.deps = deps;
   }
 
-  /** Starts the before- or after-capture of one target controller; returns the capture id its progress events carry. */
-  start(changeId: string, controllerId: string, phase: 'before' | 'after', actor: Actor): { captureId: string } {
+  /**
+   * Starts the before- or after-capture of one target controller, or its re-capture after a manual rollback (phase
+   * `rollback`); returns the capture id its progress events carry.
+   */
+  start(changeId: string, controllerId: string, phase: CapturePhase, actor: Actor): { captureId: string } {
     const state = this.deps.changes.get(changeId);
     const controller = this.deps.controllers.get(controllerId);
     const problem = capturePhaseProblem(state, this.deps.policy.checkpoints(), controllerId, phase, controller.name);
@@ -64,9 +67,12 @@ export class ChangeCaptureService {
   /** Every capture taken from the change's screen, oldest first, with what it is worth and whether it was recorded. */
   list(changeId: string): ChangeCaptureView[] {
     const state = this.deps.changes.get(changeId);
-    const recorded = 'execution' in state ? state.execution.snapshots ?? [] : [];
+    const recorded = 'execution' in state ? [
+      ...(state.execution.snapshots ?? []),
+      ...(state.execution.manualRollbacks ?? []).flatMap((m) => (m.proof ? [{ controllerId: m.controllerId, phase: 'rollback' as const, capturedAt: m.proof.capturedAt, snapshotSha256: m.proof.snapshotSha256 }] : [])),
+    ] : [];
     return this.deps.repo.changeCaptureEvents(changeId).map((row) => {
-      const p = JSON.parse(row.payload) as { controllerId: string; captureSha256: string; complete: boolean; tags: number; good: number; bad: number; change: { phase: 'before' | 'after' }; failure?: { code: string; message: string } };
+      const p = JSON.parse(row.payload) as { controllerId: string; captureSha256: string; complete: boolean; tags: number; good: number; bad: number; change: { phase: CapturePhase }; failure?: { code: string; message: string } };
       const doc = this.document(p.captureSha256);
       const capturedAt = doc?.capture.at ?? row.at;
       const rec = recorded.find((r) => r.controllerId === p.controllerId && r.phase === p.change.phase && r.capturedAt === capturedAt);
@@ -107,7 +113,9 @@ export class ChangeCaptureService {
     const doc = this.document(captureSha256);
     if (!doc) throw new BaselineError('capture-missing', `The capture document ${captureSha256.slice(0, 12)}… is not in this data directory.`, 'Capture the controller again.');
     const { sha256 } = this.deps.snapshots.sign(doc, employeeId, password, capture.controllerId, actor);
-    const next = this.deps.changes.act(changeId, employeeId, password, { type: 'record-snapshot', phase: capture.phase, controllerId: capture.controllerId, snapshotSha256: sha256 }, actor);
+    const action = capture.phase === 'rollback' ? { type: 'rollback-proof' as const, controllerId: capture.controllerId, snapshotSha256: sha256 }
+      : { type: 'record-snapshot' as const, phase: capture.phase, controllerId: capture.controllerId, snapshotSha256: sha256 };
+    const next = this.deps.changes.act(changeId, employeeId, password, action, actor);
     return { snapshotSha256: sha256, status: next.status };
   }
 }

@@ -3,6 +3,7 @@
  * (completed, rolled back, rolled back and restored, failed). ChangeService builds them from the journal.
  */
 import type { ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { latestManualRollbacks, rollbackProofStatus } from '../../src-shared/common/workflow/rollback-proof.ts';
 
 /** One change in the register. */
 export interface ChangeSummary {
@@ -68,16 +69,21 @@ export interface RestoreRecord {
 }
 
 /**
- * The outcome: completed; rolled back; rolled back and restored (every controller restored proved to match its
- * before-snapshot); failed (a restore did not complete or the controller still differs from the before-snapshot).
+ * The outcome: completed; rolled back; rolled back and restored (every controller restored, or rolled back by hand,
+ * proved by its re-capture to match its before-snapshot or its differences explained and countersigned); failed (a
+ * restore did not complete or the controller still differs from the before-snapshot).
  */
 export function changeOutcome(state: ChangeState, restores: readonly RestoreRecord[]): ChangeOutcome {
   if (state.status === 'closed' && state.closure.outcome === 'completed') return 'completed';
   if (state.status !== 'closed' && state.status !== 'rolled-back') return null;
-  if (restores.length === 0) return 'rolled back';
+  const manual = latestManualRollbacks(state.execution);
+  if (restores.length === 0 && manual.length === 0) return 'rolled back';
   const last = new Map<string, RestoreRecord>();
   for (const r of restores) last.set(r.controllerId, r);
   const ended = [...last.values()];
   if (ended.some((r) => r.interrupted || (r.written && !r.written.complete) || (r.verified && !r.verified.matchesBefore))) return 'failed';
-  return ended.every((r) => r.verified?.matchesBefore) ? 'rolled back and restored' : 'rolled back';
+  // A controller rolled back by hand counts once its re-capture proves it; a later one decides for that controller.
+  const byHand = new Map(manual.map((m) => [m.controllerId, rollbackProofStatus(m).status === 'proven']));
+  const proven = [...ended.filter((r) => !byHand.has(r.controllerId)).map((r) => r.verified?.matchesBefore === true), ...byHand.values()];
+  return proven.every(Boolean) ? 'rolled back and restored' : 'rolled back';
 }

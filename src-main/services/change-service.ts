@@ -19,12 +19,14 @@ import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts'
 import { roleName } from '../../src-shared/common/workflow/policy-schema.ts';
 import type { SignedAction, SignedActionOf } from '../../src-shared/common/workflow/signed-actions.ts';
 import { dispatchAction, type Cosigner } from './change-actions.ts';
+import { rollbackProofOp } from './rollback-proof-op.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { cosignatureDocument, decisionDocument, reliedOn, type ReliedContext } from '../../src-shared/node/change-signature.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { ChangeRepository } from '../store/change-repository.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { PolicyService } from './policy-service.ts';
+import type { ChecklistTemplateService } from './checklist-template-service.ts';
 import type { PlantModelService } from './plant-model-service.ts';
 import type { ProfileService } from './profile-service.ts';
 import type { BaselineService } from './baseline-service.ts';
@@ -40,7 +42,7 @@ export { changeOutcome, type ChangeOutcome, type ChangeSummary, type RestoreReco
 
 /** Runs the change workflow. */
 export class ChangeService {
-  private readonly deps: { changes: ChangeRepository; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plantModel: PlantModelService; baselines: BaselineService; clock: () => Date };
+  private readonly deps: { changes: ChangeRepository; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plantModel: PlantModelService; baselines: BaselineService; checklists: ChecklistTemplateService; clock: () => Date };
 
   constructor(deps: ChangeService['deps']) {
     this.deps = deps;
@@ -86,11 +88,12 @@ export class ChangeService {
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const policy = this.deps.policy;
     // The checkpoint file and the controllers' names are read only by the operations that need them.
-    const changes = this.deps.changes;
+    const { changes, checklists } = this.deps;
     let names: Record<string, string> | undefined;
     const result = transition(state, op, {
       now, policy: policy.current(), plant: this.plantFacts(fields),
       get checkpoints() { return policy.checkpoints(); },
+      get checklists() { return checklists.current(); },
       get controllerNames() { return (names ??= changes.controllerNames()); },
     });
     if (!result.ok) {
@@ -140,7 +143,8 @@ export class ChangeService {
       const before = 'execution' in state ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === pc.controllerId).at(-1) : undefined;
       base = before?.snapshotSha256 ?? this.deps.baselines.current(pc.controllerId)?.snapshotSha256 ?? null;
     }
-    return { policy: { revision: inForce.revision, sha256: inForce.sha256, checkpointsSha256: this.deps.policy.checkpointsSha256() }, proposalBaseSha256: base };
+    const checklists = this.deps.checklists.revisionInForce();
+    return { policy: { revision: inForce.revision, sha256: inForce.sha256, checkpointsSha256: this.deps.policy.checkpointsSha256(), ...(checklists ? { checklists } : {}) }, proposalBaseSha256: base };
   }
 
   /** A new draft by a requester (an enrolled person). */
@@ -170,6 +174,11 @@ export class ChangeService {
     return this.apply(id, this.state(id), { type: 'edit', by: this.participant(person), fields }, 'edited the request', null, actor);
   }
 
+  /** Ticks (or clears) a checklist item, unsigned like a draft edit: the next checkpoint signature relies on it. */
+  tick(id: string, byId: string, tick: Omit<Extract<ChangeOperation, { type: 'tick-item' }>, 'type' | 'by'>, summary: string, actor: Actor): ChangeState {
+    return this.apply(id, this.state(id), { type: 'tick-item', by: this.participant(this.deps.identity.personByEmployeeId(byId)), ...tick }, summary, null, actor);
+  }
+
   /** A signed action (any entry of the signed-actions table), signed with the person's password; co-signers sign the same decision. */
   act(id: string, byId: string, password: string, action: SignedAction, actor: Actor): ChangeState {
     const person = this.deps.identity.personByEmployeeId(byId);
@@ -185,6 +194,7 @@ export class ChangeService {
       checkpoints: () => policy.checkpoints(),
       snapshotOp: (by, a) => this.snapshotOp(id, by, a),
       explainOp: (by, a) => this.explainOp(by, a),
+      rollbackProofOp: (by, a) => rollbackProofOp({ baselines: this.deps.baselines, controllerName: (c) => this.deps.plantModel.controllerName(c) }, state, by, a),
       change: () => state,
       now: () => this.deps.clock(),
       newChangeId: () => uuidv7(),

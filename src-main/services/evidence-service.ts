@@ -20,6 +20,7 @@ import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../src-shared/
 import { APP_VERSION } from '../app-version.ts';
 import { writeCsv } from '../../src-shared/common/csv-table.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
+import { attachmentProblems } from '../../src-shared/node/checklist-attachments.ts';
 import type { EvidenceRepository } from '../store/evidence-repository.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
@@ -58,6 +59,10 @@ export class EvidenceService {
     };
     const changeRows = repo.changeRows(changeId);
     for (const r of changeRows) add(r, 'change');
+    // Every restore of the change, value by value (restore.written), even one cut short or never proved. They name the
+    // change, so they are its events (as the verifier counts them).
+    const restoreRows = repo.changeRestoreRows(changeId);
+    for (const r of restoreRows) add(r, 'change');
     const payloads = changeRows.map((r) => ({ type: r.type, p: JSON.parse(r.payload) as Record<string, JsonValue> }));
     const last = payloads.filter((x) => x.type === 'change.updated').at(-1);
     const state = last!.p['state'] as unknown as ChangeState;
@@ -65,6 +70,8 @@ export class EvidenceService {
     const snapshotShas = new Set<string>();
     const captureShas = new Set<string>();
     if ('execution' in state) for (const s of state.execution.snapshots ?? []) snapshotShas.add(s.snapshotSha256);
+    // The re-captures proving manual rollbacks.
+    if ('execution' in state) for (const m of state.execution.manualRollbacks ?? []) if (m.proof) snapshotShas.add(m.proof.snapshotSha256);
     for (const { type, p } of payloads) {
       if (type === 'restore.verified') {
         snapshotShas.add(String(p['beforeSnapshotSha256']));
@@ -84,6 +91,15 @@ export class EvidenceService {
       const file = JSON.parse(bytes.toString('utf8')) as SnapshotFile;
       for (const a of file.document.artefacts ?? []) artefacts.push({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) });
     }
+    // Files attached to checklist ticks: refused by name when their stored bytes no longer match the recorded hash.
+    const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
+    const damaged = attachmentProblems(ticks, null, (sha) => blobs.raw(sha));
+    if (damaged.length > 0) {
+      throw new BaselineError('evidence-attachment-damaged', `The pack of change ${changeId} cannot be written: ${damaged.map((d) => d.message).join('; ')}.`,
+        'Restore the data directory from a backup or sync it again from the central server; a pack is never written with altered evidence.', { attachments: damaged });
+    }
+    const attachments = [...new Map(ticks.flatMap((t) => t.attachments ?? []).map((a) => [`${a.sha256}/${a.name}`, a])).values()]
+      .map((a) => ({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) }));
     const captures: PackInput['captures'] = [];
     for (const sha of captureShas) {
       add(repo.captureRow(sha), 'snapshot');
@@ -104,12 +120,14 @@ export class EvidenceService {
       policy = { revision: shipped.revision, name: shipped.name, source: 'shipped-default', yaml };
     }
     const checkpointsYaml = readFileSync(join(this.deps.resourcesDir, 'checklists', 'execution-checkpoints.yaml'), 'utf8');
+    const checklistsYaml = this.checklistsRelied(payloads, add);
 
     // Each device's genesis (its key) and every event between the change's first and last event on that device.
     const devices = new Set([...chosen.values()].map((c) => c.row.device));
     for (const device of devices) {
       add(repo.chainRows(device, 1, 1)[0], 'genesis');
-      const seqs = changeRows.filter((r) => r.device === device).map((r) => Number(r.seq));
+      // Restore events name the change too: the verifier follows the chain through them as well.
+      const seqs = [...changeRows, ...restoreRows].filter((r) => r.device === device).map((r) => Number(r.seq));
       if (seqs.length > 0) for (const r of repo.chainRows(device, Math.min(...seqs), Math.max(...seqs))) add(r, 'link');
     }
     // The central server's clock flags on any of these events, as this laptop pulled them (each checked against the plant CA then).
@@ -126,9 +144,21 @@ export class EvidenceService {
     return {
       changeId, exportedAt: this.deps.clock().toISOString(),
       exportedBy: { device: this.deps.device.id, deviceName: this.deps.device.name, user: actor.name, appVersion: APP_VERSION },
-      events, snapshots, captures, artefacts, policy, checkpointsYaml, clockAttestations,
+      events, snapshots, captures, artefacts, attachments, policy, checkpointsYaml, ...(checklistsYaml !== undefined ? { checklistsYaml } : {}), clockAttestations,
       crosswalkYaml: readFileSync(join(this.deps.resourcesDir, 'compliance', 'crosswalk.yaml'), 'utf8'),
     };
+  }
+
+  /** The checklist templates text the change's latest signature relied on: the adopted revision (its signed event added) or the shipped file. */
+  private checklistsRelied(payloads: { type: string; p: Record<string, JsonValue> }[], add: (row: StoredEventRow | undefined, role: EventRole) => void): string | undefined {
+    const relied = payloads.map(({ p }) => (p['relied'] as { policy?: { checklists?: { sha256: string } } } | undefined)?.policy?.checklists).filter((x) => x !== undefined).at(-1);
+    if (!relied) return undefined;
+    const row = this.deps.repo.checklistsRow(relied.sha256);
+    if (row) {
+      add(row, 'policy');
+      return (JSON.parse(row.payload) as { yaml: string }).yaml;
+    }
+    return readFileSync(join(this.deps.resourcesDir, 'checklists', 'checklist-templates.yaml'), 'utf8');
   }
 
   /**

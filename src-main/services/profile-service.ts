@@ -42,7 +42,7 @@ export class ProfileService {
     const profile = this.load(sha256);
     return {
       sha256, name: row?.name ?? '', protocol: profile.protocol,
-      tags: profile.tags.map((t) => ({ tag: t.tag, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, description: t.description })),
+      tags: profile.tags.map((t) => ({ tag: t.tag, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, description: t.description, ...(t.tolerance ? { tolerance: t.tolerance } : {}) })),
     };
   }
 

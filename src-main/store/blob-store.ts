@@ -56,6 +56,12 @@ export class BlobStore {
     return bytes;
   }
 
+  /** A blob's bytes exactly as stored, unchecked (null: not stored), for verifiers that name what a damaged blob belongs to. */
+  raw(hash: string): Buffer | null {
+    const path = this.pathOf(hash);
+    return existsSync(path) ? readFileSync(path) : null;
+  }
+
   /** Lists every stored hash and whether its bytes still match it. */
   audit(): { hash: string; size: number; intact: boolean }[] {
     if (!existsSync(this.root)) return [];

@@ -41,10 +41,19 @@ export class EvidenceRepository {
       AND json_extract(payload, '$.changeId') = ? ORDER BY rowid`).all(changeId) as StoredEventRow[];
   }
 
-  /** A restore decision's events: the signed authorization, its start and what was written and read back. */
+  /**
+   * The restores of the change: every restore event naming it (the signed decisions, their starts, each value written
+   * and read back, the outcome), including restores cut short or never proved, with no `restore.verified`.
+   */
+  changeRestoreRows(changeId: string): StoredEventRow[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type IN ('restore.authorized', 'restore.started', 'restore.written', 'restore.executed')
+      AND json_extract(payload, '$.changeId') = ? ORDER BY rowid`).all(changeId) as StoredEventRow[];
+  }
+
+  /** A restore decision's events: the signed authorization, its start, each value written and read back, the outcome. */
   restoreRows(decisionId: string): StoredEventRow[] {
     return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE (type = 'restore.authorized' AND json_extract(payload, '$.id') = ?)
-      OR (type IN ('restore.started', 'restore.executed') AND json_extract(payload, '$.decisionId') = ?) ORDER BY rowid`).all(decisionId, decisionId) as StoredEventRow[];
+      OR (type IN ('restore.started', 'restore.written', 'restore.executed') AND json_extract(payload, '$.decisionId') = ?) ORDER BY rowid`).all(decisionId, decisionId) as StoredEventRow[];
   }
 
   /** The `snapshot.captured` event of a snapshot (by its document hash). */
@@ -73,6 +82,12 @@ export class EvidenceRepository {
   policyRow(revision: number): StoredEventRow | undefined {
     return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type = 'policy.adopted' AND json_extract(payload, '$.revision') = ? ORDER BY rowid DESC LIMIT 1`)
       .get(revision) as StoredEventRow | undefined;
+  }
+
+  /** The `checklists.adopted` event whose text has this SHA-256, if the plant adopted it (else the shipped templates were in force). */
+  checklistsRow(sha256: string): StoredEventRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type = 'checklists.adopted' AND json_extract(payload, '$.sha256') = ? ORDER BY rowid DESC LIMIT 1`)
+      .get(sha256) as StoredEventRow | undefined;
   }
 
   /** A device's events from `fromSeq` to `toSeq` inclusive, in chain order. */

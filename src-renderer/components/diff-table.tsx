@@ -11,6 +11,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { DIFF_KINDS, isDifference, type DiffKind, type DiffKindCounts, type DiffRow, type DocumentDiff } from '../../src-shared/common/diff/document-diff.ts';
 import { diffValueTitle, formatDiffValue } from '../../src-shared/common/diff/diff-value-format.ts';
 import type { ProposalComparison, ProposalFinding, ProposalStatus } from '../../src-shared/common/diff/proposed-diff.ts';
+import { describeTolerance, judgeLive } from '../../src-shared/common/diff/live-tolerance.ts';
 
 const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 34;
@@ -91,8 +92,25 @@ function Flags({ row }: { row: DiffRow }) {
     <>
       {row.safety && <span className="badge badge-warn" title="Safety-related tag">safety</span>}
       {row.writable && <span className="badge diff-badge-plain" title="A restore may write this tag">writable</span>}
-      {row.live && <span className="badge diff-badge-plain" title="A live process value: shown for context, not compared for drift nor against the proposal">live · not compared</span>}
+      {row.live && <LiveFlag row={row} />}
     </>
+  );
+}
+
+/** A live tag's flag: with a declared tolerance, the band and whether the value stayed within it; without, context only. */
+function LiveFlag({ row }: { row: DiffRow }) {
+  const declared = row.before?.tolerance ?? row.after?.tolerance;
+  if (!declared) return <span className="badge diff-badge-plain" title="A live process value with no declared tolerance: shown for context, not compared for drift nor against the proposal">live · not compared</span>;
+  const band = describeTolerance(declared);
+  // The badge is short (the column is narrow); the tooltip has the band in full and the reason.
+  const short = band.replace(' of the before value', '');
+  if (row.kind === 'unchanged') return <span className="badge diff-badge-plain" data-tolerance="unchanged" title={`Live value, declared tolerance ${band}`}>live {short}</span>;
+  const j = judgeLive(row.before, row.after);
+  const outside = j.status === 'outside';
+  return (
+    <span className={`badge ${outside ? 'badge-bad' : 'badge-ok'}`} data-tolerance={j.status} title={j.status === 'not-declared' ? band : j.reason}>
+      live {short} · {outside ? 'outside' : 'within'}
+    </span>
   );
 }
 

@@ -4,14 +4,14 @@
  * them. Progress arrives as the `capture.progress` / `capture.finished` events of those captures.
  */
 import type { StateCreator } from 'zustand';
-import type { ChangeCaptureView } from '../../src-shared/common/workflow/change-capture.ts';
+import type { CapturePhase, ChangeCaptureView } from '../../src-shared/common/workflow/change-capture.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 import type { BaselineApi } from '../../src-shared/common/api/transport.ts';
 
 /** A capture of the change running now. */
 export interface RunningChangeCapture {
   captureId: string;
-  phase: 'before' | 'after';
+  phase: CapturePhase;
   done: number;
   total: number;
   detail: string;
@@ -26,7 +26,7 @@ export interface ChangeCaptureSlice {
   runningCaptures: Record<string, RunningChangeCapture>;
   changeCaptureError: ErrorData | null;
   loadChangeCaptures(changeId: string): Promise<void>;
-  startChangeCapture(changeId: string, controllerId: string, phase: 'before' | 'after', total: number): Promise<void>;
+  startChangeCapture(changeId: string, controllerId: string, phase: CapturePhase, total: number): Promise<void>;
   cancelChangeCapture(controllerId: string): Promise<void>;
   /** Signs a complete capture and records it on the change; resolves to null, or the refusal to show. */
   recordChangeCapture(changeId: string, captureSha256: string, employeeId: string, password: string): Promise<ErrorData | null>;

@@ -75,8 +75,8 @@ export const EVENT_PAYLOADS = {
     bad: z.number().int().nonnegative(),
     requests: z.number().int().nonnegative(),
     minimumRequests: z.number().int().nonnegative(),
-    /** Started from a change's screen as its before- or after-capture of a target controller (absent otherwise). */
-    change: z.object({ changeId: z.string().min(1), phase: z.enum(['before', 'after']) }).strict().optional(),
+    /** Started from a change's screen as its before- or after-capture of a target controller, or its re-capture after a manual rollback (absent otherwise). */
+    change: z.object({ changeId: z.string().min(1), phase: z.enum(['before', 'after', 'rollback']) }).strict().optional(),
     /** Why the capture is not complete: cancelled by the engineer, or the device's error (absent when complete, and on older events). */
     failure: z.object({ code: z.string(), message: z.string() }).strict().optional(),
   }).strict(),
@@ -264,6 +264,15 @@ export const EVENT_PAYLOADS = {
     source: z.string(),
     signature: SignatureSchema,
   }).strict(),
+  /** The plant adopted a revision of its checklist templates (the full YAML text), signed by whoever adopted it. */
+  'checklists.adopted': z.object({
+    revision: z.number().int(),
+    name: z.string(),
+    sha256: Fingerprint,
+    yaml: z.string(),
+    source: z.string(),
+    signature: SignatureSchema,
+  }).strict(),
   /** A change request was created or went through an operation; `state` is the state the operation produced. */
   'change.updated': z.object({
     changeId: z.string().min(1),
@@ -281,7 +290,10 @@ export const EVENT_PAYLOADS = {
       snapshots: z.array(z.object({ phase: z.string(), controllerId: z.string(), sha256: z.string() }).strict()),
       proposedSha256: Fingerprint.nullable(), afterDiffs: z.array(z.object({ controllerId: z.string(), sha256: Fingerprint }).strict()),
       proposalBaseSha256: z.string().nullable(),
-      policy: z.object({ revision: z.number().int(), sha256: z.string(), checkpointsSha256: z.string().nullable() }).strict(),
+      policy: z.object({
+        revision: z.number().int(), sha256: z.string(), checkpointsSha256: z.string().nullable(),
+        checklists: z.object({ revision: z.number().int(), sha256: Fingerprint }).strict().optional(),
+      }).strict(),
     }).strict().optional(),
     state: z.record(z.string(), z.unknown()),
   }).strict(),

@@ -5,7 +5,7 @@
  * fields and the summary. Shape 2 (`baseline.change-decision/2`) adds `relied`: the SHA-256 of what the decision
  * relied on, recomputed from the state the decision produced, namely the checklist state (every checkpoint signed so
  * far: its items, whether each was confirmed, each item's note, who signed it and their comment), the explanations
- * of unexpected rows, every snapshot recorded on the change, the proposed diff, every after-vs-proposed comparison,
+ * of unexpected rows, the ticks of the checklist templates (each note and attachment hash, who and when), every snapshot recorded on the change, the proposed diff, every after-vs-proposed comparison,
  * the snapshot the proposal was shown against, and the policy revision and checkpoint file in force. Signed fields
  * never change in a signed operation (only an unsigned edit changes them), so both shapes are rebuilt from the event
  * alone: the journal verifier and the evidence-pack verifier call `checkChangeSignatures` on each `change.updated`.
@@ -35,13 +35,21 @@ export interface ReliedOn {
   afterDiffs: { controllerId: string; sha256: string }[];
   /** The snapshot the proposed diff was shown against when signed (baseline or latest signed snapshot; null: none). */
   proposalBaseSha256: string | null;
-  /** The policy revision and the checkpoint file in force when signed. */
-  policy: { revision: number; sha256: string; checkpointsSha256: string | null };
+  /** The policy revision, the checkpoint file and the checklist templates revision in force when signed (templates: absent before they existed). */
+  policy: ReliedPolicy;
+}
+
+/** The policy, checkpoint file and checklist templates in force when a decision was signed. */
+export interface ReliedPolicy {
+  revision: number;
+  sha256: string;
+  checkpointsSha256: string | null;
+  checklists?: { revision: number; sha256: string };
 }
 
 /** What the service knows at signing that the state does not hold. */
 export interface ReliedContext {
-  policy: { revision: number; sha256: string; checkpointsSha256: string | null };
+  policy: ReliedPolicy;
   proposalBaseSha256: string | null;
 }
 
@@ -56,17 +64,23 @@ export function reliedOn(state: unknown, ctx: ReliedContext): ReliedOn {
   const execution = obj(s['execution']);
   const fields = obj(s['fields']) ?? {};
   const checkpoints = execution ? arr(execution['checkpoints']) : [];
+  const ticks = execution ? arr(execution['ticks']) : [];
   const snapshots = execution ? arr(execution['snapshots']).map(obj).filter((x): x is Obj => x !== null) : [];
   const explanations = execution ? arr(execution['explanations']) : [];
   return {
-    checklistSha256: execution ? hashOf(checkpoints) : null,
+    // Ticks of the checklist templates (notes, attachment hashes, who, when) join the checkpoints once there are any;
+    // a state without ticks hashes as it always did, so decisions signed before ticks existed still verify.
+    checklistSha256: execution ? (ticks.length > 0 ? hashOf({ checkpoints, ticks }) : hashOf(checkpoints)) : null,
     explanationsSha256: explanations.length > 0 ? hashOf(explanations) : null,
     snapshots: snapshots.map((x) => ({ phase: String(x['phase']), controllerId: String(x['controllerId']), sha256: String(x['snapshotSha256']) })),
     proposedSha256: fields['proposedChange'] === undefined || fields['proposedChange'] === null ? null : hashOf(fields['proposedChange']),
     afterDiffs: snapshots.filter((x) => x['phase'] === 'after' && x['verification'] !== undefined && x['verification'] !== null)
       .map((x) => ({ controllerId: String(x['controllerId']), sha256: hashOf(x['verification']!) })),
     proposalBaseSha256: ctx.proposalBaseSha256,
-    policy: { revision: ctx.policy.revision, sha256: ctx.policy.sha256, checkpointsSha256: ctx.policy.checkpointsSha256 },
+    policy: {
+      revision: ctx.policy.revision, sha256: ctx.policy.sha256, checkpointsSha256: ctx.policy.checkpointsSha256,
+      ...(ctx.policy.checklists ? { checklists: { revision: ctx.policy.checklists.revision, sha256: ctx.policy.checklists.sha256 } } : {}),
+    },
   };
 }
 

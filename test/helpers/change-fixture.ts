@@ -18,14 +18,17 @@ export const RACI = [
   { name: 'Sky Supervisor', employeeId: 'SV500', roles: ['shift-supervisor'], password: 'sky-password-1' },
 ] as const;
 
-/** Sets up CA, people, the demo plant, and a controller on tier-1 line L01 (Modbus TCP on 127.0.0.1:`port`); returns its id. */
-export function setUpPlant(app: BaselineApp, port = 5020): string {
+/**
+ * Sets up CA, people, the demo plant, and a controller on tier-1 line L01 (Modbus TCP on 127.0.0.1:`port`, captured
+ * with `profileFile`, by default the line-1 profile); returns its id.
+ */
+export function setUpPlant(app: BaselineApp, port = 5020, profileFile = 'test/fixtures/profiles-capture/modbus-line1.csv'): string {
   const actor = app.actor();
   // A plant CA made beforehand (and given to the central server: `plantCaForServer`) is used as it is.
   if (!app.identity.cas().some((c) => c.source === 'created-here')) app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
   for (const p of RACI) app.identity.enrol({ name: p.name, employeeId: p.employeeId, roles: [...p.roles], password: p.password }, 'plant-ca-secret-1', actor);
   app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', { employeeId: 'M200', password: 'pat-password-1' });
-  const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);
+  const profile = app.profiles.import('line1', 'modbus', readFileSync(root(profileFile), 'utf8'), actor);
   const c = app.controllers.register('PLC-L01-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
   app.plantModel.assignLine(c.id, 'L01', 'filler of line 1', { employeeId: 'M200', password: 'pat-password-1' });
   return c.id;
@@ -62,6 +65,7 @@ export async function startLine1Simulator(): Promise<{ sim: ModbusSimulator; set
       const next = modbusImageFromProfile(profile, { ...base, ...values });
       sim.image.hr.set(next.hr);
       sim.image.co.set(next.co);
+      sim.image.ir.set(next.ir);
     },
   };
 }

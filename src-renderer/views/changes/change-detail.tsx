@@ -8,6 +8,7 @@ import { changeNumber } from '../../../src-shared/common/workflow/change-state.t
 
 type Detail = OperationResponse<'changes.get'>;
 import { CheckpointPanel } from './checkpoint-panel.tsx';
+import { ChecklistRunner } from './checklist-runner.tsx';
 import { ExecutionSnapshots } from './execution-snapshots.tsx';
 import { ExplainRows } from './explain-rows.tsx';
 import { RestorePanel } from './restore-panel.tsx';
@@ -19,6 +20,7 @@ import { SignDecisionForm } from './sign-decision-form.tsx';
 import { ExportPackButton } from './export-pack-button.tsx';
 import { SyncConflicts } from './sync-conflicts.tsx';
 import { ReviewActions } from './review-actions.tsx';
+import { ManualRollbackPanel } from './manual-rollback-panel.tsx';
 import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
 import { ClockFlags } from './clock-flags.tsx';
 
@@ -96,6 +98,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       <ReviewActions key={`reviews-${state.id}`} detail={detail} exclude={onTheChange(state)} />
       {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
+      {(state.status === 'rolled-back' || state.status === 'closed') && <ManualRollbackPanel key={`manual-${state.id}`} state={state} targets={detail.targets} exclude={onTheChange(state)} />}
       {detail.restores.length > 0 && (
         <section className="panel" aria-label="Restore record">
           <h3>Restore record</h3>
@@ -113,6 +116,9 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
         </section>
       )}
       {detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {detail.checkpointsError}</p>}
+      {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
+        <ChecklistRunner key={`checklists-${state.id}`} changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} />
+      )}
       {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />}
       <SignDecisionForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />
       <section className="panel" aria-label="Timeline">

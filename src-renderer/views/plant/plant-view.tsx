@@ -7,6 +7,7 @@ import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import type { PlantLine } from '../../../src-shared/common/workflow/plant-model.ts';
 import { Outcome, SignedFileForm, SignerFields, useSigner, type SignerRule } from '../../components/signed-form.tsx';
 import { formatPlant } from '../../components/plant-time.tsx';
+import { ChecklistsPanel } from './checklists-panel.tsx';
 
 /** Plant-model edits are signed by plant engineering. */
 const PLANT_ENGINEERING_RULE: SignerRule = { roles: 'plantEngineering', what: 'sign a plant-model edit' };
@@ -195,6 +196,7 @@ export function PlantView() {
       </div>
       <ImportPanel />
       <PolicyPanel />
+      <ChecklistsPanel />
       <Placements />
       <div className="view-head" style={{ marginTop: '1.5rem' }}>
         <h3>Lines ({lines.length}){sites.length > 0 && <> on {sites.length === 1 ? sites[0]!.name : `${sites.length} sites`}</>}</h3>

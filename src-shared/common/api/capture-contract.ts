@@ -48,7 +48,10 @@ export const CAPTURE_OPERATIONS = {
     request: z.object({ sha256: Sha256 }).strict(),
     response: z.object({
       sha256: z.string(), name: z.string(), protocol: z.enum(['modbus', 's7', 'logix']),
-      tags: z.array(z.object({ tag: z.string(), address: z.string(), type: z.string(), class: z.enum(['config', 'live']), safety: z.boolean(), writable: z.boolean(), description: z.string() })),
+      tags: z.array(z.object({
+        tag: z.string(), address: z.string(), type: z.string(), class: z.enum(['config', 'live']), safety: z.boolean(), writable: z.boolean(), description: z.string(),
+        tolerance: z.object({ absolute: z.number().optional(), percent: z.number().optional() }).optional(),
+      })),
     }),
   },
   'controllers.setProfile': {

@@ -10,9 +10,9 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
 
 /** Change capture operations. */
 export const CHANGE_CAPTURE_OPERATIONS = {
-  /** Starts the before- or after-capture of one target controller; progress comes as `capture.progress` with the id. */
+  /** Starts the before- or after-capture of one target controller (or its re-capture after a manual rollback); progress comes as `capture.progress` with the id. */
   'changeCaptures.start': {
-    request: z.object({ changeId: z.string().min(1), controllerId: z.string().min(1), phase: z.enum(['before', 'after']) }).strict(),
+    request: z.object({ changeId: z.string().min(1), controllerId: z.string().min(1), phase: z.enum(['before', 'after', 'rollback']) }).strict(),
     response: z.object({ captureId: z.string() }),
   },
   'changeCaptures.cancel': {

@@ -23,6 +23,7 @@ import { SEARCH_OPERATIONS } from './search-contract.ts';
 import { LINE_CAPTURE_OPERATIONS } from './line-capture-contract.ts';
 import { TAG_VALUES_OPERATIONS } from './tag-values-contract.ts';
 import { AUDIT_OPERATIONS } from './audit-contract.ts';
+import { CHECKLIST_OPERATIONS } from './checklist-contract.ts';
 import { ConnectivitySchema } from './app-contract.ts';
 import { SyncStatusSchema } from './sync-contract.ts';
 
@@ -37,6 +38,7 @@ export * from './plant-contract.ts';
 export * from './change-contract.ts';
 export * from './people-contract.ts';
 export * from './evidence-contract.ts';
+export * from './checklist-contract.ts';
 
 /** Every operation: name -> request schema, response schema. Names are `domain.verb`. */
 export const OPERATIONS = {
@@ -57,6 +59,7 @@ export const OPERATIONS = {
   ...TAG_VALUES_OPERATIONS,
   ...AUDIT_OPERATIONS,
   ...CHANGE_CAPTURE_OPERATIONS,
+  ...CHECKLIST_OPERATIONS,
 } as const;
 
 /** Events the main process pushes to every client. */
@@ -71,7 +74,7 @@ export const PUSHED_EVENTS = {
     captureId: z.string(), controllerId: z.string(), captureSha256: z.string().nullable(), complete: z.boolean(),
     tags: z.number(), good: z.number(), bad: z.number(), failure: z.custom<ErrorData>().nullable(),
     /** Set when the capture was started from a change's screen. */
-    change: z.object({ changeId: z.string(), phase: z.enum(['before', 'after']) }).optional(),
+    change: z.object({ changeId: z.string(), phase: z.enum(['before', 'after', 'rollback']) }).optional(),
   }),
 } as const;
 

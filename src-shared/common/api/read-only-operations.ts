@@ -15,4 +15,5 @@ export const READ_ONLY_OPERATIONS: ReadonlySet<OperationName> = new Set<Operatio
   'kpis.report',
   'search.global', 'controllers.currentValues', 'journal.search',
   'changeCaptures.list',
+  'checklists.get', 'checklists.forChange', 'checklists.attachment',
 ]);

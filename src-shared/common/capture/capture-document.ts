@@ -6,6 +6,7 @@ import type { CapturedValue } from './capture-result.ts';
 import type { ControllerTarget } from './controller-target.ts';
 import type { ErrorData } from '../errors.ts';
 import type { Actor } from '../journal-event.ts';
+import type { LiveTolerance } from '../profile/capture-profile.ts';
 
 /** One tag of a capture document: the profile's facts about it and what was read. */
 export interface CaptureDocumentValue extends CapturedValue {
@@ -14,6 +15,8 @@ export interface CaptureDocumentValue extends CapturedValue {
   class: 'config' | 'live';
   safety: boolean;
   writable: boolean;
+  /** A live tag's declared tolerance, from the profile (absent: none declared). */
+  tolerance?: LiveTolerance;
 }
 
 /** A capture document (`baseline.capture/1`). */

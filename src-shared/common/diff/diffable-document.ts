@@ -8,6 +8,7 @@
 import type { JsonValue } from '../canonical-json.ts';
 import type { CaptureDocument } from '../capture/capture-document.ts';
 import type { ControllerTarget } from '../capture/controller-target.ts';
+import type { LiveTolerance } from '../profile/capture-profile.ts';
 
 /** Which controller a document was read from. */
 export interface DiffableController {
@@ -38,6 +39,8 @@ export interface DiffableValue {
   writable: boolean;
   /** Why a bad value has no good reading. */
   error?: string;
+  /** A live tag's declared tolerance (diff/live-tolerance.ts); absent: none declared. */
+  tolerance?: LiveTolerance;
 }
 
 /** A file attached to a snapshot (vendor project, export), compared by hash. */

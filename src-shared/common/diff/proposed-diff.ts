@@ -1,8 +1,9 @@
 /**
  * Checks what happened against what was proposed (ARCHITECTURE §4, §6 "diff against the proposed diff"): every
  * config difference is `approved` (it is the proposed change) or `unexpected`, and every proposed change that did
- * not happen is `missing`. Live tags are left out: their values move on their own, so neither a change nor its
- * absence says anything about the work done.
+ * not happen is `missing`. Live tags move on their own, so neither a change nor its absence says anything about the
+ * work done: a live tag with a declared tolerance (live-tolerance.ts) that moved within it is no finding, outside it
+ * is `unexpected` (explained and countersigned before CLOSE like any unexpected row); one without is left out.
  */
 import type { JsonValue } from '../canonical-json.ts';
 import { BaselineError } from '../errors.ts';
@@ -10,6 +11,7 @@ import type { DiffableValue } from './diffable-document.ts';
 import { formatDiffValue, formatJsonValue } from './diff-value-format.ts';
 import type { DiffKind, DiffRow, DocumentDiff } from './document-diff.ts';
 import { matchesProposed } from './value-equality.ts';
+import { judgeLive } from './live-tolerance.ts';
 
 /** One change a change request proposes: the tag, optionally the value it should start from, and its new value. */
 export interface ProposedChange {
@@ -36,6 +38,8 @@ export interface ProposalFinding {
   /** The diff row's kind, or null when the tag is in no row. */
   kind: DiffKind | null;
   proposed: ProposedChange | null;
+  /** Of a live tag outside its declared tolerance: that tolerance in words ("±0.5"). */
+  tolerance?: string;
 }
 
 /** The result of `compareWithProposed`. */
@@ -43,8 +47,10 @@ export interface ProposalComparison {
   /** Findings in diff-row order; proposals for tags in no row come last. */
   findings: ProposalFinding[];
   counts: Record<ProposalStatus, number>;
-  /** Live tags that changed or were named in the proposal: not classified (their values move on their own). */
+  /** Live tags that changed or were named in the proposal, with no declared tolerance: not classified. */
   liveIgnored: string[];
+  /** Live tags that moved within their declared tolerance: no finding. */
+  liveWithin: string[];
   /** Every config difference was proposed and every proposed change happened. */
   matches: boolean;
 }
@@ -132,6 +138,7 @@ export function compareWithProposed(diff: DocumentDiff, proposed: readonly Propo
   const seen = new Set<string>();
   const findings: ProposalFinding[] = [];
   const liveIgnored: string[] = [];
+  const liveWithin: string[] = [];
   const counts: Record<ProposalStatus, number> = { approved: 0, unexpected: 0, missing: 0 };
   const add = (f: ProposalFinding): void => { findings.push(f); counts[f.status]++; };
 
@@ -139,7 +146,10 @@ export function compareWithProposed(diff: DocumentDiff, proposed: readonly Propo
     const p = byTag.get(row.tag);
     if (p) seen.add(row.tag);
     if (row.live) {
-      if (p || row.kind !== 'unchanged') liveIgnored.push(row.tag);
+      const judged = p === undefined && row.kind !== 'unchanged' ? judgeLive(row.before, row.after) : null;
+      if (judged?.status === 'outside') add({ tag: row.tag, kind: row.kind, proposed: null, status: 'unexpected', reason: judged.reason, tolerance: judged.tolerance });
+      else if (judged?.status === 'within') liveWithin.push(row.tag);
+      else if (p || row.kind !== 'unchanged') liveIgnored.push(row.tag);
       continue;
     }
     if (row.kind !== 'unchanged') {
@@ -158,5 +168,5 @@ export function compareWithProposed(diff: DocumentDiff, proposed: readonly Propo
       : `Proposed ${describeProposal(p, p.type ?? '')}, but no change to this tag was found.`;
     add({ tag: p.tag, kind: null, proposed: p, status: 'missing', reason });
   }
-  return { findings, counts, liveIgnored, matches: counts.unexpected === 0 && counts.missing === 0 };
+  return { findings, counts, liveIgnored, liveWithin, matches: counts.unexpected === 0 && counts.missing === 0 };
 }

@@ -18,6 +18,17 @@ export const PROFILE_PROTOCOLS: readonly ProfileProtocol[] = ['modbus', 's7', 'l
 /** `config` values should not change in normal operation (drift matters); `live` values change all the time. */
 export type TagClass = 'config' | 'live';
 
+/**
+ * How far a live value may move between a change's before- and after-snapshot (its deadband; rules in
+ * diff/live-tolerance.ts): an absolute band in the tag's units, a band in percent of the before value, or both.
+ */
+export interface LiveTolerance {
+  /** In the tag's own units. */
+  absolute?: number;
+  /** In percent of the before value's magnitude. */
+  percent?: number;
+}
+
 /** A parsed address of any protocol. */
 export type ControllerAddress = ModbusAddress | S7Address | LogixAddress;
 
@@ -35,6 +46,8 @@ export interface ProfileTag<A extends ControllerAddress = ControllerAddress> {
   /** A restore may write this value back. */
   writable: boolean;
   description: string;
+  /** A live tag's declared tolerance (absent: none declared; never on a config tag). */
+  tolerance?: LiveTolerance;
   /** The parsed address. */
   location: A;
 }

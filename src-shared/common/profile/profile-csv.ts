@@ -1,11 +1,13 @@
 /**
  * Capture profile CSV import (format in docs/formats.md): header `tag,address,type,class,safety,writable,description`,
- * columns in any order, only `tag`, `address` and `type` required. Reading (Papa Parse, line numbers, header check)
+ * optionally `tolerance,tolerance_pct` (a live tag's declared tolerance: diff/live-tolerance.ts), columns in any
+ * order, only `tag`, `address` and `type` required. Reading (Papa Parse, line numbers, header check)
  * is csv-table.ts; this module adds the validation of each tag and collects every problem with its line and column.
  */
 import { BaselineError } from '../errors.ts';
 import { decodeUtf8, formatCsvProblem, readCsvTable, rowShapeProblems, sortProblems, writeCsv, type CsvProblem } from '../csv-table.ts';
-import { parseAddress, type CaptureProfile, type ProfileProtocol, type ProfileTag, type TagClass } from './capture-profile.ts';
+import { parseAddress, type CaptureProfile, type LiveTolerance, type ProfileProtocol, type ProfileTag, type TagClass } from './capture-profile.ts';
+import { readTolerance } from '../diff/live-tolerance.ts';
 
 /** One problem in a profile file: where it is and what is wrong. `column` is null when the whole line is at fault. */
 export type ProfileCsvError = CsvProblem;
@@ -14,7 +16,10 @@ export type ProfileCsvError = CsvProblem;
 export type ProfileCsvResult = { ok: true; profile: CaptureProfile } | { ok: false; errors: ProfileCsvError[] };
 
 /** The columns a profile file may have, in the order Baseline writes them. */
-export const PROFILE_COLUMNS = ['tag', 'address', 'type', 'class', 'safety', 'writable', 'description'] as const;
+export const PROFILE_COLUMNS = ['tag', 'address', 'type', 'class', 'safety', 'writable', 'description', 'tolerance', 'tolerance_pct'] as const;
+
+/** The columns Baseline writes when no tag declares a tolerance. */
+const BASIC_COLUMNS = PROFILE_COLUMNS.slice(0, 7);
 
 /** A column of a profile file. */
 export type ProfileColumn = (typeof PROFILE_COLUMNS)[number];
@@ -75,10 +80,12 @@ export function parseProfileCsv(input: string | Uint8Array, protocol: ProfilePro
       if (flag === null) add(column, `"${cell(row, column).trim()}" is not true or false (yes/no and 1/0 are accepted too).`);
       else flags[column] = flag;
     }
+    const { tolerance, problems } = readTolerance(tag, tagClass, cell(row, 'type'), cell(row, 'tolerance'), cell(row, 'tolerance_pct'));
+    for (const p of problems) add(p.column, p.message);
     if (errors.length === before && parsed.ok) {
       tags.push({
         tag, address, type: parsed.address.type, class: tagClass, safety: flags.safety ?? false, writable: flags.writable ?? false,
-        description: cell(row, 'description').trim(), location: parsed.address,
+        description: cell(row, 'description').trim(), ...(tolerance ? { tolerance } : {}), location: parsed.address,
       });
     }
   }
@@ -113,9 +120,12 @@ export interface ProfileCsvRow {
   safety?: boolean;
   writable?: boolean;
   description?: string;
+  tolerance?: LiveTolerance;
 }
 
 /** Writes profile rows as CSV with the standard header (Papa Parse does the quoting). */
 export function formatProfileCsv(rows: readonly ProfileCsvRow[]): string {
-  return writeCsv(PROFILE_COLUMNS, rows.map((r) => [r.tag, r.address, r.type, r.class ?? 'config', String(r.safety ?? false), String(r.writable ?? false), r.description ?? '']));
+  const cells = (r: ProfileCsvRow) => [r.tag, r.address, r.type, r.class ?? 'config', String(r.safety ?? false), String(r.writable ?? false), r.description ?? ''];
+  if (!rows.some((r) => r.tolerance)) return writeCsv(BASIC_COLUMNS, rows.map(cells));
+  return writeCsv(PROFILE_COLUMNS, rows.map((r) => [...cells(r), String(r.tolerance?.absolute ?? ''), String(r.tolerance?.percent ?? '')]));
 }

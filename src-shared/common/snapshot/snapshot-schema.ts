@@ -19,6 +19,7 @@ export const CaptureDocumentValueSchema = z.object({
   raw: z.string().regex(/^[0-9a-fA-F]*$/, 'must be hex digits').nullable(),
   quality: z.enum(['good', 'bad']),
   error: z.string().optional(),
+  tolerance: z.object({ absolute: z.number().nonnegative().optional(), percent: z.number().nonnegative().optional() }).strict().optional(),
 });
 
 /** A file attached to a snapshot. */

@@ -7,6 +7,9 @@ import { changeName, type ChangeState } from './change-state.ts';
 import { checkpointProgress, type CheckpointSet } from './checkpoints.ts';
 import { formatLocal } from './time-zone.ts';
 
+/** Why a capture was taken from the change's screen: before or after the work, or to prove a manual rollback. */
+export type CapturePhase = 'before' | 'after' | 'rollback';
+
 /** What a capture is worth: complete (evidence once signed), incomplete (cut off mid-way), cancelled, failed (nothing read). */
 export type ChangeCaptureStatus = 'complete' | 'incomplete' | 'cancelled' | 'failed';
 
@@ -14,7 +17,7 @@ export type ChangeCaptureStatus = 'complete' | 'incomplete' | 'cancelled' | 'fai
 export interface ChangeCaptureView {
   captureSha256: string;
   controllerId: string;
-  phase: 'before' | 'after';
+  phase: CapturePhase;
   /** When the capture was read (the capture document's own time). */
   capturedAt: string;
   status: ChangeCaptureStatus;
@@ -53,7 +56,14 @@ export function notEvidenceMessage(state: ChangeState, c: ChangeCaptureView, con
  * Why a capture of `phase` cannot be taken for the change now (null when it can): before-captures before the first
  * checkpoint is decided, after-captures once it let the work go on and until the checkpoints are closed.
  */
-export function capturePhaseProblem(state: ChangeState, set: CheckpointSet, controllerId: string, phase: 'before' | 'after', controller: string): { code: string; message: string; hint: string } | null {
+export function capturePhaseProblem(state: ChangeState, set: CheckpointSet, controllerId: string, phase: CapturePhase, controller: string): { code: string; message: string; hint: string } | null {
+  if (phase === 'rollback') {
+    if (state.status !== 'rolled-back') return { code: 'change-capture-not-rolled-back', message: `${changeName(state)} is ${state.status.replace('-', ' ')}; a re-capture proving a manual rollback is taken once it was rolled back.`, hint: 'Roll the change back first.' };
+    if (!(state.execution.manualRollbacks ?? []).some((r) => r.controllerId === controllerId)) {
+      return { code: 'change-capture-phase', message: `${controller} has no signed manual rollback on ${changeName(state)} for a re-capture to prove.`, hint: 'Sign the manual rollback procedure for it first.' };
+    }
+    return null;
+  }
   if (state.status !== 'in-execution') {
     return { code: 'change-capture-not-executing', message: `${changeName(state)} is ${state.status.replace('-', ' ')}; before- and after-captures are taken while it is being executed.`, hint: 'Start the execution first; after a rollback, use Restore.' };
   }

@@ -14,6 +14,7 @@ import { countApprovals, type ApprovalProgress, type ApprovalRecord } from './ap
 import type { ChangeRequestFields } from './change-request.ts';
 import type { ChangeEvaluation } from './change-evaluation.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
+import type { AttachmentRef } from './checklists.ts';
 import type { BreakGlassMethod, ExecutionVerification, Execution, FollowUpKind, OverrideRecord, PostImplementationReviewRecord, RollbackRecord, WindowDecision } from './execution-records.ts';
 
 // The records an executing change keeps are part of its state: its users import them from here too.
@@ -31,7 +32,7 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 export const CHANGE_OPERATIONS = [
   'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
   'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review',
-  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review',
+  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review', 'rollback-proof', 'tick-item',
 ] as const;
 
 /** An operation's name. */
@@ -132,6 +133,7 @@ export type ChangeOperation =
     snapshot: { sha256: string; capturedBy: string; capturedAt: string }; verification: ExecutionVerification | null;
   }
   | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
+  | { type: 'tick-item'; by: Participant; template: string; item: string; ticked: boolean; note?: string; attachments?: AttachmentRef[] }
   | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
   | { type: 'window-decision'; by: Participant; role: string; decision: WindowDecision; comment: string }
   | { type: 'rollback'; by: Participant; reason: string }
@@ -146,6 +148,7 @@ export type ChangeOperation =
   | { type: 'emergency-report'; by: Participant; rootCause: string; contributingFactors?: string; lessonsLearned: string; permanentFix: string }
   | { type: 'rollback-decision'; by: Participant; answers: { safetyImpact: boolean; productionCritical: boolean; workaroundAvailable: boolean }; comment?: string }
   | { type: 'manual-rollback'; by: Participant; controllerId: string; kind: 'logic' | 'firmware' | 'other'; reference: string; confirmed: string[] }
+  | { type: 'rollback-proof'; by: Participant; controllerId: string; snapshot: { sha256: string; capturedBy: string; capturedAt: string }; beforeSnapshotSha256: string; differences: { tag: string; reason: string }[]; total: number }
   | {
     type: 'post-implementation-review'; by: Participant; role: string; objectivesMet: boolean; findings: string; lessonsLearned: string;
     baselines: { controllerId: string; snapshotSha256: string }[];

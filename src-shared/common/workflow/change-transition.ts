@@ -21,8 +21,10 @@ import { ruled } from './rule-outcome.ts';
 import { confirmBreakGlass, emergencyReport } from './emergency-review.ts';
 import { postImplementationReview } from './post-implementation-review.ts';
 import { manualRollback, rollbackDecision } from './rollback-guidance.ts';
+import { rollbackProof } from './rollback-proof.ts';
 import { safetySignOff } from './safety-review.ts';
 import { windowDecision } from './transition-window.ts';
+import { tickItem } from './checklist-ticks.ts';
 import { edit, submit, withdraw, approve, decide } from './transition-approval.ts';
 import { schedule, startExecution, breakGlass } from './transition-scheduling.ts';
 import { rollback, checkpoint, recordSnapshot, close } from './transition-execution.ts';
@@ -41,8 +43,9 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   scheduled: ['withdraw', 'schedule', 'start-execution'],
   'in-execution': [
     'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review', 'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision',
+    'tick-item',
   ],
-  'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback'],
+  'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback', 'rollback-proof', 'explain'],
   closed: ['retrospective-review', 'confirm-break-glass', 'emergency-report', 'post-implementation-review'],
 };
 
@@ -97,6 +100,8 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
     case 'rollback-decision': return ruled(state, op, rollbackDecision(state, op, ctx.now));
     case 'manual-rollback': return ruled(state, op, manualRollback(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
     case 'post-implementation-review': return ruled(state, op, postImplementationReview(state, op, ctx.policy, ctx.now));
+    case 'tick-item': return ruled(state, op, tickItem(state, op, ctx.checklists ?? null, ctx.now));
+    case 'rollback-proof': return ruled(state, op, rollbackProof(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
     default: return assertNever(op, 'change operation');
   }
 }

@@ -8,6 +8,8 @@
 import type { ApprovalRecord } from './approval-progress.ts';
 import type { ApprovalRequirement } from './change-evaluation.ts';
 import type { CheckpointRecord } from './checkpoints.ts';
+import type { TickRecord } from './checklists.ts';
+import type { RollbackProofRecord } from './rollback-proof-record.ts';
 import type { PersonRef } from './workflow-terms.ts';
 
 /** How a break-glass approval was given (the change guide's "approval method"). */
@@ -76,6 +78,8 @@ export interface Execution {
   retrospective: Retrospective | null;
   /** Go/no-go checkpoint decisions, in the order signed (absent in changes executed before checkpoints existed). */
   checkpoints?: CheckpointRecord[];
+  /** Ticks of the checklist templates' items (note, attachments, by whom, when), in the order recorded (absent: none yet). */
+  ticks?: TickRecord[];
   /** Signed before- and after-snapshots of the target controllers, in the order recorded (a later one of the same phase and controller supersedes). */
   snapshots?: SnapshotRecord[];
   /** Explanations of after-diff rows the proposal did not foresee (unexpected or missing), signed by the engineer and countersigned by a supervisor. */
@@ -134,6 +138,8 @@ export interface ManualRollbackRecord {
   steps: { text: string; confirmed: boolean }[];
   by: PersonRef;
   at: string;
+  /** The re-capture that proves the rollback (rollback-proof.ts); absent until the controller was read again. */
+  proof?: RollbackProofRecord;
 }
 
 /** The post-implementation review: findings, and the after-snapshots it approved as the new baselines. */

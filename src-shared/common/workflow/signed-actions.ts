@@ -229,6 +229,11 @@ export const SIGNED_ACTIONS = {
       reference: field('Backup or vendor file', z.string().max(500)), confirmed: field('Steps confirmed', z.array(z.string().max(300)).max(20)),
     },
   }),
+  'rollback-proof': signedAction({
+    operation: 'rollback-proof', title: 'Record the re-capture proof of a manual rollback', words: 'recorded the re-capture proof of a manual rollback', meaning: 'responsible', signer: 'executor',
+    signerText: 'an enrolled person working on the change, who signed the re-capture', cosigners: [],
+    fields: { controllerId: field('Controller', z.string().min(1)), snapshotSha256: field('Signed re-capture', Sha256Schema) },
+  }),
   'post-implementation-review': signedAction({
     operation: 'post-implementation-review', title: 'Post-implementation review', words: 'reviewed after implementation', meaning: 'approved', signer: 'implementation-reviewer',
     signerText: "a holder of the policy's reviewer role (a baseline approver) who is not on the change; the signature also approves the new baselines", cosigners: [],

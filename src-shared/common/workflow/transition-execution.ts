@@ -5,10 +5,13 @@
  */
 import { changeName, unexplainedRows, type ChangeOperation, type Execution, type ChangeState, type SnapshotRecord } from './change-state.ts';
 import { checkpointProgress, type CheckpointRecord } from './checkpoints.ts';
+import { requiredUnticked } from './checklists.ts';
 import { roleName } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
 import { type TransitionContext, type TransitionResult, refuse, ref, blank, unreachable } from './transition-rules.ts';
 import { safetySignOffMissing } from './safety-review.ts';
+import { ruled } from './rule-outcome.ts';
+import { unprovenRollbacks } from './rollback-proof.ts';
 
 export function rollback(state: ChangeState, op: Extract<ChangeOperation, { type: 'rollback' }>, ctx: TransitionContext): TransitionResult {
   if (state.status !== 'in-execution') return unreachable(state, op);
@@ -52,6 +55,13 @@ export function checkpoint(state: ChangeState, op: Extract<ChangeOperation, { ty
   if ((decision.effect === 'proceed' || decision.effect === 'close') && missing.length > 0) {
     return refuse(state, op, 'checklist-incomplete', `${decision.label} at ${target.name} needs every item confirmed; not confirmed: ${missing.join('; ')}.`,
       `Confirm them, or decide ${target.decisions.filter((d) => d.effect !== 'proceed' && d.effect !== 'close').map((d) => d.label).join(' or ')}.`);
+  }
+  if (decision.effect === 'proceed' || decision.effect === 'close') {
+    const unticked = ctx.checklists === undefined ? [] : requiredUnticked(ctx.checklists, state, target.id, state.execution.ticks ?? []);
+    if (unticked.length > 0) {
+      return refuse(state, op, 'checklist-incomplete', `${decision.label} at ${target.name} needs every item of its required checklists ticked; not ticked: ${unticked.map((u) => `${u.template}: ${u.items.join('; ')}`).join('. ')}.`,
+        'Tick them in the Checklists panel (with a note or a photo where it helps), then sign again.', { unticked });
+    }
   }
   const needed = decision.effect === 'proceed' && target.id === set.checkpoints[0]!.id ? 'before' : decision.effect === 'close' ? 'after' : null;
   if (needed !== null) {
@@ -147,7 +157,11 @@ export function close(state: ChangeState, op: Extract<ChangeOperation, { type: '
     if (blocked !== null) return blocked;
     return { ok: true, next: { ...state, status: 'closed', rollback: null, closure: { ...closure, outcome: 'completed' } } };
   }
-  if (state.status === 'rolled-back') return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
+  if (state.status === 'rolled-back') {
+    const unproven = unprovenRollbacks(state, (id) => ctx.controllerNames?.[id] ?? id);
+    if (unproven !== null) return ruled(state, op, unproven);
+    return { ok: true, next: { ...state, status: 'closed', closure: { ...closure, outcome: 'rolled-back' } } };
+  }
   return unreachable(state, op);
 }
 

@@ -11,12 +11,15 @@ import { ruled } from './rule-outcome.ts';
 import { rejectRetrospective, retrospectiveProblem } from './emergency-review.ts';
 import { signerChecks } from './transition-approval.ts';
 import { samePerson } from './transition-scheduling.ts';
+import { explainRollbackProof } from './rollback-proof.ts';
 
 /**
  * Explanations of unexpected and missing after-diff rows: written and signed by the engineer carrying out the
  * change, countersigned by a holder of a checkpoint role who is not on the change; each names a row still unexplained.
  */
 export function explain(state: ChangeState, op: Extract<ChangeOperation, { type: 'explain' }>, ctx: TransitionContext): TransitionResult {
+  // After a rollback: the differences of a manual rollback's re-capture (rollback-proof.ts).
+  if (state.status === 'rolled-back') return ruled(state, op, explainRollbackProof(state, op, ctx.checkpoints.signerRoles, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
   if (state.status !== 'in-execution') return unreachable(state, op);
   const { policy, now } = ctx;
   const set = ctx.checkpoints;

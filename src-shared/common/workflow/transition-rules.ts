@@ -7,6 +7,7 @@ import type { ErrorData } from '../errors.ts';
 import type { PlantFacts } from './change-evaluation.ts';
 import { changeName, type ChangeOperation, type ChangeOperationType, type ChangeState } from './change-state.ts';
 import type { CheckpointSet } from './checkpoints.ts';
+import type { ChecklistTemplates } from './checklists.ts';
 import type { Policy } from './policy-schema.ts';
 import type { PersonRef } from './workflow-terms.ts';
 
@@ -19,6 +20,8 @@ export interface TransitionContext {
   plant: PlantFacts;
   /** The go/no-go checkpoints of an execution, with their checklists. */
   checkpoints: CheckpointSet;
+  /** The checklist templates in force (read only by ticks and checkpoint decisions; absent: none, nothing to tick). */
+  checklists?: ChecklistTemplates;
   /** Controller names by id, for messages (ids are shown when a name is missing). */
   controllerNames?: Readonly<Record<string, string>>;
 }
@@ -33,7 +36,8 @@ export type RefusalRule =
   | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
   | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder' | 'window-open' | 'window-decided' | 'no-window'
   | 'review-order' | 'safety-sign-off-missing' | 'safety-sign-off-invalid' | 'break-glass-unconfirmed' | 'emergency-report-missing' | 'report-invalid'
-  | 'follow-up-required' | 'pir-not-due' | 'pir-invalid' | 'rollback-guidance-invalid' | 'manual-rollback-invalid';
+  | 'follow-up-required' | 'pir-not-due' | 'pir-invalid' | 'rollback-guidance-invalid' | 'manual-rollback-invalid'
+  | 'rollback-proof-invalid' | 'rollback-unproven' | 'tick-invalid';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
 export type TransitionResult =
@@ -93,6 +97,9 @@ export const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'pir-invalid': 'Post-implementation review not accepted',
   'rollback-guidance-invalid': 'Rollback decision not accepted',
   'manual-rollback-invalid': 'Manual rollback not accepted',
+  'tick-invalid': 'Checklist tick not accepted',
+  'rollback-proof-invalid': 'Re-capture not accepted as proof',
+  'rollback-unproven': 'Rollback not proven',
 };
 
 
@@ -103,6 +110,8 @@ export const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
   'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', 'window-decision': 'given a decision at the end of its window', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
   'safety-sign-off': 'given a safety sign-off', 'confirm-break-glass': 'given the break-glass approver\'s signature', 'emergency-report': 'given an emergency report',
   'rollback-decision': 'given a rollback decision', 'manual-rollback': 'given a manual rollback', 'post-implementation-review': 'given a post-implementation review',
+  'tick-item': 'given a checklist tick',
+  'rollback-proof': 'given a re-capture proof of a manual rollback',
 };
 
 /** The change's number, kept by every state built afresh from the fields it carries over. */

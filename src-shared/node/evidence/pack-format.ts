@@ -74,6 +74,8 @@ export const contentMembers = {
   snapshotDocument: (sha256: string) => `snapshots/${sha256}.document.json`,
   capture: (sha256: string) => `captures/${sha256}.json`,
   artefact: (sha256: string, name: string) => `artefacts/${sha256}/${name.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+  /** A file attached to a checklist tick (photo, test record), by the hash the checklist recorded. */
+  attachment: (sha256: string, name: string) => `attachments/${sha256}/${name.replace(/[^A-Za-z0-9._-]/g, '_')}`,
   diffBeforeAfter: (controllerId: string) => `diffs/${controllerId}/before-after.json`,
   diffProposed: (controllerId: string) => `diffs/${controllerId}/proposed-vs-actual.json`,
 };
@@ -85,6 +87,8 @@ export const fixedMembers = {
   policy: 'policy/policy.yaml',
   crosswalkDefinition: 'compliance/crosswalk.yaml',
   checkpoints: 'policy/execution-checkpoints.yaml',
+  /** The checklist templates revision the change's latest signature relied on (absent in changes signed before templates existed). */
+  checklists: 'policy/checklist-templates.yaml',
   crosswalk: 'crosswalk.json',
   clockFlags: 'clock/flags.json',
   clockAttestation: (id: string) => `clock/attestations/${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
@@ -171,6 +175,8 @@ export function findSignatures(events: readonly PackEvent[], snapshotSignatures:
       found.push({ source: { member: e.member, record: record(e) }, signature: p['approval'] as unknown as ESignature, documentMember: contentMembers.snapshotDocument(String(p['snapshotSha256'])), derivedDocument: null });
     } else if (e.body.type === 'policy.adopted' && e.role === 'policy') {
       found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: fixedMembers.policy, derivedDocument: null });
+    } else if (e.body.type === 'checklists.adopted' && e.role === 'policy') {
+      found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: fixedMembers.checklists, derivedDocument: null });
     }
   }
   for (const s of snapshotSignatures) {

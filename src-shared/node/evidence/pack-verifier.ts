@@ -7,6 +7,7 @@
  * pack-integrity.ts, the signatures in pack-signatures.ts, the policy rules in pack-rules.ts; this module reads the
  * snapshots and derived members and gives the verdict.
  */
+import { attachmentProblems } from '../checklist-attachments.ts';
 import type { JsonValue } from '../../common/canonical-json.ts';
 import { canonicalJson } from '../../common/canonical-json.ts';
 import type { ChangeState } from '../../common/workflow/change-state.ts';
@@ -15,7 +16,7 @@ import { parseCheckpointsYaml, type CheckpointSet } from '../../common/workflow/
 import { loadPolicyYaml } from '../../common/workflow/policy-yaml.ts';
 import { sha256Hex } from '../hash.ts';
 import { verifySnapshotBytes } from '../snapshot-verifier.ts';
-import { MANIFEST, contentMembers, findSignatures, fixedMembers, jsonMember, pkiMembers, signatureIndex } from './pack-format.ts';
+import { MANIFEST, contentMembers, eventRecord, findSignatures, fixedMembers, jsonMember, pkiMembers, signatureIndex } from './pack-format.ts';
 import {
   deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, deriveRevocations, type ControllerDiffs, type PackClockFlag,
 } from './pack-derive.ts';
@@ -23,6 +24,7 @@ import { readZip } from './pack-zip.ts';
 import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
 import type { PackContext } from './pack-context.ts';
 import { checkRules, type Fail } from './pack-rules.ts';
+import { checkManualRollbacks, checkRestores } from './pack-restores.ts';
 import { checkHashes, checkJournal, compareDerived } from './pack-integrity.ts';
 import { checkClockFlags, checkRelied, checkSignature } from './pack-signatures.ts';
 
@@ -172,8 +174,23 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       }
     }
     checkRelied(events, members, fail);
+    // The checklist templates the latest signature relied on: the pack's copy must be that text.
+    const reliedChecklists = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated')
+      .map((e) => ((e.body.payload as { relied?: { policy?: { checklists?: { sha256: string; revision: number } } } }).relied?.policy?.checklists)).filter((x) => x !== undefined).at(-1);
+    if (reliedChecklists) {
+      const text = members.get(fixedMembers.checklists);
+      if (!text) fail(fixedMembers.checklists, null, `the checklist templates (revision ${reliedChecklists.revision}) the signatures relied on are missing`);
+      else if (sha256Hex(text) !== reliedChecklists.sha256) fail(fixedMembers.checklists, null, `the checklist templates are not revision ${reliedChecklists.revision} that the signatures relied on (its SHA-256 differs)`);
+    }
+    // Checklist attachments: each file a tick recorded must be in the pack with the bytes whose hash the signatures relied on.
+    const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
+    for (const p of attachmentProblems(ticks, null, (sha, name) => members.get(contentMembers.attachment(sha, name)) ?? null)) {
+      fail(contentMembers.attachment(p.sha256, p.name), 'checklist tick', p.message);
+    }
     if (state.id !== changeId) fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
     checkRules(state, events, found, checkpoints, new Set(snapshotFiles.keys()), fail);
+    checkRestores(events, fail);
+    checkManualRollbacks(state, snapshotFiles, lastChange!.member, eventRecord(lastChange!), fail);
     if (manifest) {
       context = {
         changeId: state.id, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles, policy: manifest.policy, timeZone,

@@ -34,8 +34,12 @@ export interface PackInput {
   snapshots: { sha256: string; bytes: Buffer }[];
   captures: { sha256: string; bytes: Buffer }[];
   artefacts: { sha256: string; name: string; bytes: Buffer }[];
+  /** Files attached to the change's checklist ticks, by the hash each tick recorded (absent: none). */
+  attachments?: { sha256: string; name: string; bytes: Buffer }[];
   policy: { revision: number; name: string; source: 'adopted' | 'shipped-default'; yaml: string };
   checkpointsYaml: string;
+  /** The checklist templates text the change's latest signature relied on (absent: none recorded). */
+  checklistsYaml?: string;
   /** The central server's clock attestations (plant-CA-signed) that flag any event of the pack. */
   clockAttestations: ClockAttestation[];
   /** The compliance crosswalk (resources/compliance/crosswalk.yaml). */
@@ -79,6 +83,9 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   }
   for (const c of input.captures) members.push([contentMembers.capture(c.sha256), c.bytes]);
   for (const a of input.artefacts) members.push([contentMembers.artefact(a.sha256, a.name), a.bytes]);
+  // Two names of the same bytes may give one member name once made safe: each member once.
+  const attached = new Map((input.attachments ?? []).map((a) => [contentMembers.attachment(a.sha256, a.name), a.bytes] as const));
+  for (const [path, bytes] of attached) members.push([path, bytes]);
 
   const found = findSignatures(events, input.snapshots.map((s) => ({ member: contentMembers.snapshot(s.sha256), snapshotSha256: s.sha256, signatures: snapshotFiles.get(s.sha256)!.signatures })));
   const sigs = signatureIndex(found);
@@ -92,6 +99,7 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   const diffs: ControllerDiffs[] = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
   members.push(...diffMembers(diffs));
   members.push([fixedMembers.policy, Buffer.from(input.policy.yaml, 'utf8')], [fixedMembers.checkpoints, Buffer.from(input.checkpointsYaml, 'utf8')]);
+  if (input.checklistsYaml !== undefined) members.push([fixedMembers.checklists, Buffer.from(input.checklistsYaml, 'utf8')]);
 
   const timeZone = loadPolicyYaml(input.policy.yaml, fixedMembers.policy).plant.timeZone;
   const context: PackContext = {

@@ -2,8 +2,8 @@
  * report.pdf (issue #14), written with pdfkit: the change as a person files it. A summary page; every signature
  * as 21 CFR 11.50 shows it (printed name, date and time with the plant's time zone, meaning); approvals and
  * quorum; the window and any override; the checkpoints with their checklists; the before/after and
- * proposed-vs-actual diff tables (long tables go on over pages with their header repeated); restore writes with
- * their read-back; the compliance crosswalk. Every page carries its number and the SHA-256 of manifest.json (the
+ * proposed-vs-actual diff tables (long tables go on over pages with their header repeated); restore writes value
+ * by value with their read-back; the compliance crosswalk. Every page carries its number and the SHA-256 of manifest.json (the
  * manifest cannot list the report that prints its hash: SHA256SUMS covers both).
  */
 import PDFDocument from 'pdfkit';
@@ -15,6 +15,7 @@ import type { PackContext } from './pack-context.ts';
 import { changeNumber } from '../../common/workflow/change-state.ts';
 import type { ClauseResult } from './crosswalk.ts';
 import { eventRecord } from './pack-format.ts';
+import { packRestores } from './pack-restores.ts';
 
 const MARGIN = 48;
 const FOOTER = 28;
@@ -232,20 +233,22 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
       d.proposedVsActual.findings.map((f) => [f.tag, f.status, f.reason]), { shade: (row) => (row[1] === 'approved' ? null : '#fff4d6') });
   }
 
-  // Restores.
-  const restores = ctx.events.filter((e) => e.body.type === 'restore.executed');
-  const verified = ctx.events.filter((e) => e.body.type === 'restore.verified');
-  if (restores.length > 0 || verified.length > 0) {
-    w.heading('Restore writes and read-back');
-    for (const e of restores) {
-      const p = e.body.payload as { controllerId: string; complete: boolean; outcomes: { tag: string; status: string; expectedRaw: string; readBackRaw: string | null }[] };
-      w.sub(`${eventRecord(e)}: ${p.controllerId}, ${when(e.body.at)}, ${p.complete ? 'complete' : 'INCOMPLETE'}`);
-      w.table([{ header: 'Tag', width: 35 }, { header: 'Outcome', width: 21 }, { header: 'Written (raw)', width: 22 }, { header: 'Read back (raw)', width: 22 }],
-        p.outcomes.map((o) => [o.tag, o.status, o.expectedRaw, o.readBackRaw ?? '-']));
-    }
-    for (const e of verified) {
-      const p = e.body.payload as Record<string, JsonValue>;
-      w.para(`${eventRecord(e)}: controller ${String(p['controllerId'])} read again ${when(e.body.at)}: ${p['matchesBefore'] ? 'matches its before-snapshot' : 'still differs from its before-snapshot'}.`);
+  // Restores, value by value: each value written and read back as it happened (restore.written), then the outcome.
+  const restores = packRestores(ctx.events).filter((r) => r.started !== null || r.written.length > 0 || r.executed !== null || r.verified !== null);
+  if (restores.length > 0) {
+    w.heading('Restore writes and read-back, value by value');
+    for (const r of restores) {
+      const ex = r.executed?.body.payload as { complete?: boolean } | undefined;
+      const state = r.executed ? (ex?.complete ? 'complete' : 'INCOMPLETE') : 'CUT SHORT (no outcome recorded)';
+      w.sub(`Decision ${r.decisionId} on ${r.controllerId}: ${r.signed.length} value(s) signed, ${r.written.length} written, ${state}`);
+      w.table([{ header: 'Written at', width: 22 }, { header: 'Tag', width: 26 }, { header: 'Outcome', width: 18 }, { header: 'Written (raw)', width: 17 }, { header: 'Read back (raw)', width: 17 }],
+        r.written.map((x) => [when(x.at), x.tag, x.status, x.expectedRaw, x.readBackRaw ?? '-']), { shade: (row) => (row[2] === 'written-verified' ? null : '#fdecea') });
+      const unwritten = r.signed.slice(r.written.length).map((x) => x.tag);
+      if (unwritten.length > 0) w.para(`Signed but not recorded as written: ${unwritten.join(', ')}.`);
+      if (r.verified) {
+        const p = r.verified.body.payload as Record<string, JsonValue>;
+        w.para(`${eventRecord(r.verified)}: controller ${String(p['controllerId'])} read again ${when(r.verified.body.at)}: ${p['matchesBefore'] ? 'matches its before-snapshot' : 'still differs from its before-snapshot'}.`);
+      }
     }
   }
 

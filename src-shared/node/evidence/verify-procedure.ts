@@ -81,6 +81,10 @@ own copy is \`pki/ca/*.pem\`: compare its fingerprint with the plant's:
   plant CA signed, in \`clock/attestations/<id>.json\` (\`statement\`, and \`signature\`: RSA PKCS#1 v1.5 over its
   SHA-256, base64). The event keeps the time its laptop signed; the flag says how far to trust it.
   \`baseline verify\` checks each statement's CA signature.
+- Restores of a rolled-back change, value by value: \`restore.authorized\` (the shift supervisor's signed decision:
+  exactly these values, in this order), \`restore.started\`, one \`restore.written\` per value as it was written and
+  read back (\`expectedRaw\`: the bytes written, \`readBackRaw\`: what the controller held afterwards), the outcome
+  (\`restore.executed\`) and the controller read again against the before-snapshot (\`restore.verified\`).
 - \`snapshots/\`, \`captures/\`, \`artefacts/\`, \`diffs/\`, \`policy/\`, \`crosswalk.json\`, \`report.pdf\`.
 - \`manifest.json\` lists every member except itself, \`report.pdf\` and \`SHA256SUMS\`; \`report.pdf\` prints the
   SHA-256 of \`manifest.json\` on every page; \`SHA256SUMS\` holds the SHA-256 of every member, \`manifest.json\` and
@@ -100,8 +104,8 @@ page of \`report.pdf\`.
 What these commands do not check, and \`baseline verify\` does: that each change decision's document
 (\`signatures/*/document.json\`) is rebuilt correctly from the previous journal event, that each certificate was
 valid at the signing time, the diffs recomputed from the snapshots, and the policy rules (approvals and quorum,
-segregation of duties, checkpoints in order by allowed people, snapshots, window), and the plant CA's signature on
-each clock flag.
+segregation of duties, checkpoints in order by allowed people, snapshots, window), each restored value against the
+supervisor's signed decision and the restore's outcome, and the plant CA's signature on each clock flag.
 
 ## Clock flags
 

@@ -3,6 +3,12 @@ import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyPack } from '../../../src-shared/node/evidence/pack-verifier.ts';
+import { packMembers, rezipConsistently } from '../../helpers/pack-tamper.ts';
 
 describe('rolling a change back: preview, the supervisor\'s signed decision, typed confirmation, write, read back, proof', () => {
   const t = tempHome();
@@ -82,4 +88,34 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
     expect(ops.slice(0, 5)).toEqual(['create', 'break-glass', 'capture', 'snapshot-signed', 'record-snapshot']);
     expect(ops.filter((o) => o === 'capture').length).toBeGreaterThanOrEqual(3);
   });
+
+  it('the evidence pack carries each value written and read back (restore.written), and the verifier checks them', async () => {
+    const { zip } = await app.evidence.export(changeId, app.actor());
+    const caPems = app.identity.trust().caPems;
+    const verdict = await verifyPack(zip, { caPems });
+    // The emergency change still owes its retrospective review: the only rule the pack finds broken.
+    expect(verdict.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/^the emergency change's retrospective review is not done/)]);
+    const members = await packMembers(zip);
+    const written = [...members].filter(([path, b]) => /^journal\/.*\.json$/.test(path) && b.toString('utf8').includes('"type":"restore.written"'));
+    expect(written.map(([, b]) => (JSON.parse(b.toString('utf8')) as { payload: { tag: string; status: string } }).payload).map((p) => [p.tag, p.status]))
+      .toEqual([['Line1_SpeedSP', 'written-verified'], ['Line1_Recipe', 'written-verified']]);
+    const dir = mkdtempSync(join(tmpdir(), 'baseline-report-'));
+    try {
+      writeFileSync(join(dir, 'report.pdf'), members.get('report.pdf')!);
+      const text = execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+      expect(text).toContain('Restore writes and read-back, value by value');
+      expect(text).toMatch(/Line1_Recipe\s+written-verified/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // A forger drops one written value from the pack and makes every hash list agree: the verifier names it.
+    const [dropped] = written[1]!;
+    members.delete(dropped);
+    members.delete(dropped.replace(/\.json$/, '.sig'));
+    const index = JSON.parse(members.get('journal/index.json')!.toString('utf8')) as { member: string }[];
+    members.set('journal/index.json', Buffer.from(JSON.stringify(index.filter((e) => e.member !== dropped), null, 2) + '\n'));
+    const forged = await verifyPack(await rezipConsistently(members), { caPems });
+    expect(forged.ok).toBe(false);
+    expect(forged.failures.map((f) => f.reason)).toContain('the restore reports Line1_Recipe as written-verified, but the pack holds no restore.written event for it (the value-by-value record is missing)');
+  }, 60_000);
 });

@@ -16,10 +16,11 @@ import type { LineFact } from '../../../src-shared/common/workflow/workflow-term
 import { readFileSync } from 'node:fs';
 import { MANUAL_ROLLBACK_STEPS, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
-import { PEOPLE, defaultCheckpoints, line, raciPolicy } from './packaging-plant.ts';
+import { PEOPLE, defaultChecklists, defaultCheckpoints, line, raciPolicy } from './packaging-plant.ts';
 
 const policy = raciPolicy();
 const CHECKPOINTS = defaultCheckpoints();
+const CHECKLISTS = defaultChecklists();
 const H = 3_600_000;
 // Wednesday 3 June 2026, 10:00 in Chicago (CDT): the change is filed and submitted during production.
 const NOW = new Date('2026-06-03T15:00:00Z');
@@ -47,7 +48,7 @@ function fields(over: Partial<ChangeRequestFields> = {}): ChangeRequestFields {
 }
 
 function ctx(now: Date, lines: LineFact[] = [line('L09')], extra: Partial<TransitionContext> = {}): TransitionContext {
-  return { now, policy, plant: { lines, touchesSafetyTag: false }, checkpoints: CHECKPOINTS, ...extra };
+  return { now, policy, plant: { lines, touchesSafetyTag: false }, checkpoints: CHECKPOINTS, checklists: CHECKLISTS, ...extra };
 }
 
 function must(r: TransitionResult): ChangeState {
@@ -123,6 +124,18 @@ function safetyAfter(): ChangeState {
   return must(transition(s, snapshotOp('after'), safe(IN_SLOT)));
 }
 
+/** An executing change with a before-snapshot, rolled back, its logic written back by hand (signed). */
+function manuallyRolledBack(executing: ChangeState): ChangeState {
+  const rolled = must(transition(must(transition(executing, snapshotOp('before'), ctx(IN_SLOT))), { type: 'rollback', by: eng, reason: 'Filler faulted' }, ctx(IN_SLOT)));
+  return must(transition(rolled, validOp('manual-rollback'), ctx(IN_SLOT)));
+}
+
+/** The re-capture of the filler after its manual rollback, compared with the before-snapshot (`differences`: what still differs). */
+const proofOp = (differences: { tag: string; reason: string }[] = [], capturedAt = IN_SLOT.toISOString(), sha = 'd'): ChangeOperation => ({
+  type: 'rollback-proof', by: eng, controllerId: 'plc-l09-filler', snapshot: { sha256: sha.repeat(64), capturedBy: eng.name, capturedAt },
+  beforeSnapshotSha256: 'b'.repeat(64), differences, total: differences.length,
+});
+
 /** One sample state per status (and break-glass variants of the executed ones), reached by real transitions. */
 function samples(): Record<string, ChangeState> {
   const d = draft();
@@ -158,6 +171,8 @@ function samples(): Record<string, ChangeState> {
     'closed (break-glass, reported)': ready(bgClosed, later(H)),
     'in-execution (safety, after-snapshot)': safetyAfter(),
     'rolled-back (before-snapshot)': must(transition(must(transition(executing, snapshotOp('before'), ctx(IN_SLOT))), { type: 'rollback', by: eng, reason: 'Filler faulted' }, ctx(IN_SLOT))),
+    'rolled-back (manual rollback)': manuallyRolledBack(executing),
+    'rolled-back (re-capture differs)': must(transition(manuallyRolledBack(executing), proofOp([{ tag: 'Recipe', reason: 'Changed from 7 to 9.' }]), ctx(IN_SLOT))),
   };
 }
 
@@ -186,6 +201,8 @@ function validOp(type: ChangeOperationType): ChangeOperation {
     case 'emergency-report': return reportOp;
     case 'rollback-decision': return { type, by: eng, answers: { safetyImpact: false, productionCritical: false, workaroundAvailable: true } };
     case 'manual-rollback': return { type, by: eng, controllerId: 'plc-l09-filler', kind: 'logic', reference: 'filler-before.L5X', confirmed: [...MANUAL_ROLLBACK_STEPS] };
+    case 'tick-item': return { type, by: eng, template: 'rollback-plan', item: 'Rollback procedure documented', ticked: true, note: 'Procedure RB-9 on the cabinet door' };
+    case 'rollback-proof': return proofOp();
     case 'post-implementation-review': return { type, by: pem2, role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed raised, no alarms', lessonsLearned: 'Simulator run was worth it', baselines: [{ controllerId: 'plc-l09-filler', snapshotSha256: 'a'.repeat(64) }] };
   }
 }
@@ -228,11 +245,14 @@ const ALLOWED_CASES: [ChangeStatus, ChangeOperationType, string, Date, ChangeSta
   ['in-execution', 'emergency-report', 'in-execution (break-glass)', later(H), 'in-execution'],
   ['in-execution', 'rollback-decision', 'in-execution', IN_SLOT, 'in-execution'],
   ['in-execution', 'window-decision', 'in-execution', AFTER_SLOT, 'rolled-back'],
+  ['in-execution', 'tick-item', 'in-execution', IN_SLOT, 'in-execution'],
   ['rolled-back', 'close', 'rolled-back', IN_SLOT, 'closed'],
   ['rolled-back', 'retrospective-review', 'rolled-back (break-glass, reported)', later(2 * H), 'rolled-back'],
   ['rolled-back', 'confirm-break-glass', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
   ['rolled-back', 'emergency-report', 'rolled-back (break-glass)', later(2 * H), 'rolled-back'],
   ['rolled-back', 'manual-rollback', 'rolled-back (before-snapshot)', IN_SLOT, 'rolled-back'],
+  ['rolled-back', 'rollback-proof', 'rolled-back (manual rollback)', IN_SLOT, 'rolled-back'],
+  ['rolled-back', 'explain', 'rolled-back (re-capture differs)', IN_SLOT, 'rolled-back'],
   ['closed', 'retrospective-review', 'closed (break-glass, reported)', later(2 * H), 'closed'],
   ['closed', 'confirm-break-glass', 'closed (break-glass)', later(2 * H), 'closed'],
   ['closed', 'emergency-report', 'closed (break-glass)', later(2 * H), 'closed'],
@@ -250,7 +270,7 @@ describe('change state machine: every state x every operation', () => {
     const fromCases = CHANGE_STATUSES.map((s) => [s, ALLOWED_CASES.filter(([st]) => st === s).map(([, op]) => op).sort()]);
     expect(fromCases).toEqual(CHANGE_STATUSES.map((s) => [s, [...ALLOWED_OPERATIONS[s]].sort()]));
     expect(CHANGE_STATUSES).toHaveLength(10);
-    expect(CHANGE_OPERATIONS).toHaveLength(23);
+    expect(CHANGE_OPERATIONS).toHaveLength(25);
   });
 
   it.each(ALLOWED_CASES)('%s + %s (from the %s sample) -> %s', (status, op, from, now, expected) => {

@@ -7,6 +7,7 @@ import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.
 import type { Policy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import type { LineFact, LineTier, Participant } from '../../../src-shared/common/workflow/workflow-terms.ts';
 import { parseCheckpointsYaml, type CheckpointSet } from '../../../src-shared/common/workflow/checkpoints.ts';
+import { parseChecklistTemplates, type ChecklistTemplates } from '../../../src-shared/common/workflow/checklists.ts';
 
 const id = (n: number): string => `L${String(n).padStart(2, '0')}`;
 const tierOf = (n: number): LineTier => (n <= 3 ? 1 : n <= 17 ? 2 : 3);
@@ -46,6 +47,12 @@ export function raciPolicy(): Policy {
 /** The go/no-go checkpoints shipped in resources/checklists/, parsed. */
 export function defaultCheckpoints(): CheckpointSet {
   return parseCheckpointsYaml(readFileSync(new URL('../../../resources/checklists/execution-checkpoints.yaml', import.meta.url), 'utf8'), 'execution-checkpoints.yaml');
+}
+
+/** The shipped checklist templates (resources/checklists/checklist-templates.yaml), parsed against the shipped checkpoints. */
+export function defaultChecklists(): ChecklistTemplates {
+  return parseChecklistTemplates(readFileSync(new URL('../../../resources/checklists/checklist-templates.yaml', import.meta.url), 'utf8'), 'checklist-templates.yaml',
+    defaultCheckpoints().checkpoints.map((c) => c.id));
 }
 
 /** test/fixtures/policy/minimal.yaml (Europe/Berlin), parsed. */

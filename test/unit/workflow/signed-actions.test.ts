@@ -31,12 +31,13 @@ const SAMPLES: { [K in keyof typeof SIGNED_ACTIONS]: SignedActionOf<K> } = {
   'emergency-report': { type: 'emergency-report', rootCause: 'worn photo-eye', lessonsLearned: 'keep spares', permanentFix: 'CR-0042' },
   'rollback-decision': { type: 'rollback-decision', answers: { safetyImpact: false, productionCritical: true, workaroundAvailable: false } },
   'manual-rollback': { type: 'manual-rollback', controllerId: 'c1', kind: 'firmware', reference: 'fw-2.1.bin', confirmed: ['a'] },
+  'rollback-proof': { type: 'rollback-proof', controllerId: 'c1', snapshotSha256: SHA },
   'post-implementation-review': { type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'ok', lessonsLearned: 'none' },
 };
 
 describe('the signed-actions table: every signed decision declared once', () => {
-  it('declares every change operation a person signs (all but edit), each as its own operation', () => {
-    expect([...SIGNED_ACTION_TYPES].sort()).toEqual(CHANGE_OPERATIONS.filter((o) => o !== 'edit').sort());
+  it('declares every change operation a person signs (all but edit and checklist ticks), each as its own operation', () => {
+    expect([...SIGNED_ACTION_TYPES].sort()).toEqual(CHANGE_OPERATIONS.filter((o) => o !== 'edit' && o !== 'tick-item').sort());
     for (const type of SIGNED_ACTION_TYPES) expect(SIGNED_ACTIONS[type].operation).toBe(type);
   });
 
