@@ -34,7 +34,7 @@ import { approveAfterAsBaseline, checkReviewBaselines } from './change-baselines
 import type { PersonRow } from '../store/identity-repository.ts';
 import { captureStatus, notEvidenceReason } from '../../src-shared/common/workflow/change-capture.ts';
 
-import { changeOutcome, peopleIn, type ChangeSummary, type RestoreRecord } from './change-register.ts';
+import { linesOfTargets, registerOf, requestedWindowsOf, type ChangeSummary, type RequestedWindow, type RestoreRecord } from './change-register.ts';
 import type { ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
 import { proposalAgainstController, verifyAfterSnapshot } from './change-proposal.ts';
 import { restoresFromEvents, timelineFromEvents, type TimelineEntry } from './change-history.ts';
@@ -291,10 +291,7 @@ export class ChangeService {
 
   /** Lines of a change's target controllers, from one read of where every controller is (no profile loads). */
   private linesOfTargets(): (fields: ChangeRequestFields) => string[] {
-    const known = new Set(this.deps.plantModel.lines().map((l) => l.id));
-    const lineOf = new Map(this.deps.changes.controllerLineRows()
-      .filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
-    return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
+    return linesOfTargets(this.deps.plantModel.lines().map((l) => l.id), this.deps.changes.controllerLineRows());
   }
 
   /** Every restore of every change (or of one), by change id (one read of the restore events). */
@@ -307,31 +304,14 @@ export class ChangeService {
     return this.restoresByChange(id).get(id) ?? [];
   }
 
-  /** The change register, newest first. */
+  /** The change register, newest first (change-register.ts). */
   list(): ChangeSummary[] {
-    const linesOf = this.linesOfTargets();
-    const restores = this.restoresByChange();
-    return this.deps.changes.summaries()
-      .map((r) => {
-        const state = JSON.parse(r.state) as ChangeState;
-        return {
-          id: r.id, number: changeNumber(state), status: r.status, outcome: changeOutcome(state, restores.get(r.id) ?? []), title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
-          lines: linesOf(state.fields), createdAt: r.created_at, updatedAt: r.updated_at,
-        };
-      });
+    return registerOf(this.deps.changes.summaries(), this.linesOfTargets(), this.restoresByChange());
   }
 
   /** Each change's booked slot, or else the window it asked for, with the lines of their controllers (for the calendar). */
-  requestedWindows(): { id: string; title: string; status: string; start: string; end: string; lines: string[] }[] {
-    const linesOf = this.linesOfTargets();
-    return this.deps.changes.statesJsonByCreation()
-      .map((json) => JSON.parse(json) as ChangeState)
-      .filter((c) => c.status !== 'withdrawn' && c.status !== 'rejected')
-      .flatMap((c) => {
-        // Once booked, the slot is what the calendar must show; until then, the window the request asked for.
-        const w = 'slot' in c && c.slot ? c.slot : c.fields.requestedWindow;
-        return w ? [{ id: c.id, title: c.fields.title, status: c.status, start: w.start, end: w.end, lines: linesOf(c.fields) }] : [];
-      });
+  requestedWindows(): RequestedWindow[] {
+    return requestedWindowsOf(this.deps.changes.statesJsonByCreation().map((json) => JSON.parse(json) as ChangeState), this.linesOfTargets());
   }
 
   /**
