@@ -21,7 +21,7 @@ import {
   DeviceEventsSchema, SERVER_BUNDLE_OU, ServerEventsSchema, blobMember, writeAckFile, type Ack,
 } from '../src-shared/node/sync-bundle/bundle-content.ts';
 import { bundleJson, createBundleKeyPair, openBundle, sealBundle, sha256, type BundleKeyPair } from '../src-shared/node/sync-bundle/bundle-envelope.ts';
-import { ingestPush, pullPage } from './server-app.ts';
+import { ingestPush, pullPage } from './sync-operations.ts';
 import type { ServerPki } from './server-home.ts';
 import { ServerBlobStore } from './store/server-blob-store.ts';
 import type { SyncStore } from './store/sync-store.ts';

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../src-shared/node/atomic-file.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
 import { bundleCertificateStatement, readEnrolRequestFile, writeEnrolResponseFile, ENROL_RESPONSE_FORMAT } from '../src-shared/node/sync-bundle/enrol-file.ts';
 import { deviceFile, serverBundleKey, type BundleDeviceFile } from './bundle-import.ts';
-import { enrolDevice } from './server-app.ts';
+import { enrolDevice } from './sync-operations.ts';
 import type { ServerPki } from './server-home.ts';
 import type { SyncStore } from './store/sync-store.ts';
 

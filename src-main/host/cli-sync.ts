@@ -70,19 +70,19 @@ export async function syncCommand(command: string | undefined, file: string | un
     }
     if (command === 'backup-folder') {
       const folder = file === undefined ? null : file === 'off' ? null : resolve(file);
-      const s = file === undefined ? b.backupStatus() : b.setBackupFolder(folder);
+      const s = file === undefined ? app.backup.status() : app.backup.setFolder(folder);
       io.out(s.folder ? `Evidence backups go to ${s.folder} (at every checkpoint signature and at the end of every change).\n` : 'Evidence backup is off.\n');
       if (s.folder && !s.openableByServer) io.out('  Note: the server\'s bundle certificate is not known yet, so a backup opens only with this laptop\'s key; run `baseline sync export --to server-bundle.pem` once.\n');
       return 0;
     }
-    const s = b.backupStatus();
+    const s = app.backup.status();
     const st = app.sync.status();
     io.out(`Server acknowledged this laptop's events up to seq ${st.acknowledgedSeq}; ${st.waiting} wait to be sent.\n`
       + `Evidence backup: ${s.folder ?? 'off'}; last written ${s.lastBackupAt ?? 'never'}; ${s.notBackedUp} events not yet backed up.\n`
       + (s.lastError ? `  Last backup failed: ${s.lastError.message}\n  what to do: ${s.lastError.hint}\n` : ''));
     return 0;
   } finally {
-    await app.bundles.stop();
+    await app.backup.stop();
     app.close();
   }
 }

@@ -46,6 +46,7 @@ import { clockSkewLimitMs, driftClockPolicy } from '../../src-shared/common/work
 import { SyncRepository } from '../store/sync-repository.ts';
 import { SyncService } from './sync-service.ts';
 import { SyncBundleService } from './sync-bundle-service.ts';
+import { EvidenceBackupService } from './evidence-backup-service.ts';
 import { ConflictService } from './conflict-service.ts';
 import { ControllerEditService } from './controller-edit-service.ts';
 import { SearchService } from './search-service.ts';
@@ -122,8 +123,10 @@ export class BaselineApp {
   /** The background CIP-010 drift clock; started by the hosts that stay open (`startBackground`). */
   readonly driftScheduler: DriftScheduler;
   readonly sync: SyncService;
-  /** Sync by file (air-gapped plants) and evidence backup to removable media. */
+  /** Sync by file (air-gapped plants). */
   readonly bundles: SyncBundleService;
+  /** Evidence backup to removable media (bundles written after checkpoint signatures and at the end of changes). */
+  readonly backup: EvidenceBackupService;
   /** Sync conflicts between devices' records, and their signed resolutions. */
   readonly conflicts: ConflictService;
   private readonly backgroundSync: boolean;
@@ -206,6 +209,10 @@ export class BaselineApp {
       home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, keyProtection: options.keyProtection, sync: this.sync, identity: this.identity,
       ...(options.clock ? { clock: options.clock } : {}),
     });
+    this.backup = new EvidenceBackupService({
+      deviceId: deviceKey.deviceId, journal: this.journal, repo: syncRepo, hub: this.hub, sync: this.sync, bundles: this.bundles,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     this.backgroundSync = options.sync?.background ?? true;
   }
 
@@ -240,7 +247,7 @@ export class BaselineApp {
       }, actor);
       app.connectivity.start();
       if (app.backgroundSync) app.sync.start();
-      app.bundles.start();
+      app.backup.start();
       return app;
     } catch (err) {
       store.close();
@@ -290,7 +297,7 @@ export class BaselineApp {
   close(): void {
     void this.driftScheduler.stop();
     void this.sync.stop();
-    void this.bundles.stop();
+    void this.backup.stop();
     this.connectivity.stop();
     this.devices.close();
     this.store.close();

@@ -1,8 +1,11 @@
 /**
  * The change register's words for a change: its summary row, the people involved, its restores and how it ended
- * (completed, rolled back, rolled back and restored, failed). ChangeService builds them from the journal.
+ * (completed, rolled back, rolled back and restored, failed), and the windows the calendar shows. ChangeService
+ * reads the rows; this module words them.
  */
-import type { ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { changeNumber, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import type { ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
+import type { ChangeSummaryRow } from '../store/change-repository.ts';
 import { latestManualRollbacks, rollbackProofStatus } from '../../src-shared/common/workflow/rollback-proof.ts';
 
 /** One change in the register. */
@@ -86,4 +89,43 @@ export function changeOutcome(state: ChangeState, restores: readonly RestoreReco
   const byHand = new Map(manual.map((m) => [m.controllerId, rollbackProofStatus(m).status === 'proven']));
   const proven = [...ended.filter((r) => !byHand.has(r.controllerId)).map((r) => r.verified?.matchesBefore === true), ...byHand.values()];
   return proven.every(Boolean) ? 'rolled back and restored' : 'rolled back';
+}
+
+/** Lines of a change's target controllers, given the lines the plant model knows and where each controller is. */
+export function linesOfTargets(knownLines: readonly string[], controllerLines: readonly { id: string; line_id: string }[]): (fields: ChangeRequestFields) => string[] {
+  const known = new Set(knownLines);
+  const lineOf = new Map(controllerLines.filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
+  return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
+}
+
+/** The register's rows (newest first, as read), with each change's outcome, people and lines. */
+export function registerOf(rows: readonly ChangeSummaryRow[], linesOf: (fields: ChangeRequestFields) => string[], restores: ReadonlyMap<string, RestoreRecord[]>): ChangeSummary[] {
+  return rows.map((r) => {
+    const state = JSON.parse(r.state) as ChangeState;
+    return {
+      id: r.id, number: changeNumber(state), status: r.status, outcome: changeOutcome(state, restores.get(r.id) ?? []), title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
+      lines: linesOf(state.fields), createdAt: r.created_at, updatedAt: r.updated_at,
+    };
+  });
+}
+
+/** A change's slot or requested window on the calendar. */
+export interface RequestedWindow {
+  id: string;
+  title: string;
+  status: string;
+  start: string;
+  end: string;
+  lines: string[];
+}
+
+/** Each change's booked slot, or else the window it asked for (withdrawn and rejected changes hold none). */
+export function requestedWindowsOf(states: readonly ChangeState[], linesOf: (fields: ChangeRequestFields) => string[]): RequestedWindow[] {
+  return states
+    .filter((c) => c.status !== 'withdrawn' && c.status !== 'rejected')
+    .flatMap((c) => {
+      // Once booked, the slot is what the calendar must show; until then, the window the request asked for.
+      const w = 'slot' in c && c.slot ? c.slot : c.fields.requestedWindow;
+      return w ? [{ id: c.id, title: c.fields.title, status: c.status, start: w.start, end: w.end, lines: linesOf(c.fields) }] : [];
+    });
 }

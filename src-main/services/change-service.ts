@@ -12,7 +12,7 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { changeName, changeNameStart, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type FollowUpKind } from '../../src-shared/common/workflow/change-state.ts';
+import { changeName, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type FollowUpKind } from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
@@ -29,17 +29,15 @@ import type { PolicyService } from './policy-service.ts';
 import type { ChecklistTemplateService } from './checklist-template-service.ts';
 import type { PlantModelService } from './plant-model-service.ts';
 import type { ProfileService } from './profile-service.ts';
-import { BASELINE_APPROVER_ROLES, type BaselineService } from './baseline-service.ts';
-import type { CaptureDocument } from '../../src-shared/common/capture/capture-document.ts';
-import { diffableFromCapture } from '../../src-shared/common/diff/diffable-document.ts';
-import { diffDocuments } from '../../src-shared/common/diff/document-diff.ts';
-import { PROPOSAL_STATUSES, compareWithProposed } from '../../src-shared/common/diff/proposed-diff.ts';
-import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts';
+import type { BaselineService } from './baseline-service.ts';
+import { approveAfterAsBaseline, checkReviewBaselines } from './change-baselines.ts';
 import type { PersonRow } from '../store/identity-repository.ts';
-import { proposalView, type ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
 import { captureStatus, notEvidenceReason } from '../../src-shared/common/workflow/change-capture.ts';
 
-import { changeOutcome, peopleIn, type ChangeSummary, type RestoreRecord } from './change-register.ts';
+import { linesOfTargets, registerOf, requestedWindowsOf, type ChangeSummary, type RequestedWindow, type RestoreRecord } from './change-register.ts';
+import type { ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
+import { proposalAgainstController, verifyAfterSnapshot } from './change-proposal.ts';
+import { restoresFromEvents, timelineFromEvents, type TimelineEntry } from './change-history.ts';
 export { changeOutcome, type ChangeOutcome, type ChangeSummary, type RestoreRecord } from './change-register.ts';
 
 /** Runs the change workflow. */
@@ -204,23 +202,10 @@ export class ChangeService {
     // The post-implementation review approves the after-snapshots as the new baselines: checked once the rules allow
     // the review and before anything is signed, approved right after it.
     const baselines = op.type === 'post-implementation-review' ? op.baselines.filter((b) => this.deps.baselines.current(b.controllerId)?.snapshotSha256 !== b.snapshotSha256) : [];
-    const next = this.apply(id, state, op, summary, { person, meaning, password }, actor, cosigners, () => this.baselineChecks(person, baselines));
+    const next = this.apply(id, state, op, summary, { person, meaning, password }, actor, cosigners, () => checkReviewBaselines(this.deps, person, baselines));
     for (const b of baselines) this.deps.baselines.approve(b.controllerId, b.snapshotSha256, person.employeeId, password, actor, id);
     if (op.type === 'retrospective-review' && op.followUpChangeId !== undefined) this.fileFollowUp(next, op.followUpChangeId, op.followUp ?? 'corrective-change', op.comment, actor);
     return next;
-  }
-
-  /** The reviewer may approve these after-snapshots as baselines: a baseline approver who signed none of them. */
-  private baselineChecks(person: PersonRow, baselines: readonly { controllerId: string; snapshotSha256: string }[]): void {
-    if (baselines.length === 0) return;
-    if (!person.roles.some((r) => BASELINE_APPROVER_ROLES.includes(r))) {
-      throw new BaselineError('baseline-not-approver', `${person.name} holds none of the roles that approve baselines (${BASELINE_APPROVER_ROLES.join(', ')}), and the post-implementation review approves the new baselines.`, 'Ask a plant engineering manager not on the change.');
-    }
-    for (const b of baselines) {
-      if (this.deps.baselines.verifiedSnapshot(b.snapshotSha256).file.signatures.some((x) => x.signer.employeeId === person.employeeId)) {
-        throw new BaselineError('baseline-self-approval', `${person.name} signed the after-snapshot of ${this.deps.plantModel.controllerName(b.controllerId)} and cannot approve it as the baseline.`, 'Another reviewer signs the post-implementation review.');
-      }
-    }
   }
 
   /** Files the follow-up a rejecting retrospective review opened: a draft linked to the rejected change, filed by the reviewer. */
@@ -273,7 +258,7 @@ export class ChangeService {
     let verification: ExecutionVerification | null = null;
     if (action.phase === 'after' && (state.status === 'in-execution')) {
       const before = (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === action.controllerId).at(-1);
-      if (before) verification = this.verify(this.deps.baselines.verifiedSnapshot(before.snapshotSha256).file, file, action.controllerId, state.fields);
+      if (before) verification = verifyAfterSnapshot(this.deps.baselines.verifiedSnapshot(before.snapshotSha256).file, file, action.controllerId, state.fields);
     }
     return {
       type: 'record-snapshot', by, phase: action.phase, controllerId: action.controllerId,
@@ -281,75 +266,17 @@ export class ChangeService {
     };
   }
 
-  /** The after-snapshot against the before-snapshot and the proposal for this controller (config tags; live ones move on their own). */
-  private verify(before: SnapshotFile, after: SnapshotFile, controllerId: string, fields: ChangeRequestFields): ExecutionVerification {
-    const diff = diffDocuments(diffableFromCapture(before.document as unknown as CaptureDocument, controllerId), diffableFromCapture(after.document as unknown as CaptureDocument, controllerId), { includeUnchanged: false });
-    const pc = fields.proposedChange;
-    const proposed = pc?.kind === 'diff' && pc.controllerId === controllerId ? pc.changes : [];
-    const cmp = compareWithProposed(diff, proposed);
-    const ordered = PROPOSAL_STATUSES.flatMap((status) => cmp.findings.filter((f) => f.status === status));
-    return {
-      proposal: proposed.length > 0 ? 'diff' : 'none', matches: cmp.matches, counts: cmp.counts,
-      findings: ordered.slice(0, 50).map((f) => ({ tag: f.tag, status: f.status, reason: f.reason })), configDifferences: diff.summary.configDifferences,
-    };
-  }
-
   /**
-   * Step 6 of the OT change framework: the approved post-change state becomes the new baseline. A completed change's latest
-   * after-snapshot of a controller is approved as that controller's next baseline version by a baseline approver
-   * (never the person who captured it), and the approval names the change.
+   * Step 6 of the OT change framework: a completed change's latest after-snapshot of a controller approved as its
+   * next baseline version (change-baselines.ts).
    */
   approveAfterAsBaseline(changeId: string, controllerId: string, employeeId: string, password: string, actor: Actor): { version: number } {
-    const state = this.state(changeId);
-    if (state.status !== 'closed' || state.closure.outcome !== 'completed') {
-      throw new BaselineError('baseline-change-not-completed', `${changeNameStart(state)} is ${state.status}${state.status === 'closed' ? ' (rolled back)' : ''}; only a change closed as completed gives a new baseline.`,
-        'Close the change after its post-change CLOSE decision first.');
-    }
-    const after = (state.execution.snapshots ?? []).filter((x) => x.phase === 'after' && x.controllerId === controllerId).at(-1);
-    if (!after) {
-      throw new BaselineError('baseline-no-after', `${changeNameStart(state)} has no after-snapshot of ${this.deps.plantModel.controllerName(controllerId)}.`, 'Only a recorded after-snapshot becomes the new baseline.');
-    }
-    if (state.review.evaluation.postImplementationReview !== undefined) {
-      throw new BaselineError('baseline-by-review', `${changeNameStart(state)} is a ${state.review.evaluation.class} change: its new baseline is approved by its post-implementation review.`,
-        'Sign the post-implementation review on the change; it approves the after-snapshots as the new baselines.');
-    }
-    if (employeeId === state.requester.id || employeeId === state.execution.executor.id) {
-      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} filed or carried out ${changeName(state)} and cannot approve its result as the new baseline.`,
-        'A baseline approver who was not on the change approves it.');
-    }
-    if (this.deps.baselines.current(controllerId)?.snapshotSha256 === after.snapshotSha256) {
-      throw new BaselineError('baseline-already', `The after-snapshot of ${this.deps.plantModel.controllerName(controllerId)} is already its baseline.`, 'Nothing more to approve.');
-    }
-    return { version: this.deps.baselines.approve(controllerId, after.snapshotSha256, employeeId, password, actor, changeId).version };
+    return approveAfterAsBaseline(this.deps, this.state(changeId), controllerId, employeeId, password, actor);
   }
 
-  /**
-   * The request's proposed tag values as a diff against the controller: the change's before-snapshot once the work
-   * started, else its approved baseline, else its latest signed snapshot, else the request's own "from" values. Null
-   * when the proposal is not a diff.
-   */
+  /** The request's proposed tag values as a diff against the controller (change-proposal.ts); null when the proposal is not a diff. */
   proposal(state: ChangeState, latestSnapshot: (controllerId: string) => { sha256: string; signer: string } | null): ProposalView | null {
-    const pc = state.fields.proposedChange;
-    if (pc?.kind !== 'diff') return null;
-    const controllerId = pc.controllerId;
-    const profileSha256 = this.deps.changes.controllerProfileSha256(controllerId);
-    const profile = profileSha256 ? this.deps.profiles.load(profileSha256).tags : [];
-    const baseline = this.deps.baselines.current(controllerId);
-    const latest = latestSnapshot(controllerId);
-    // Once the work started, "before" is the before-snapshot recorded on the change, whatever happened since.
-    const recorded = 'execution' in state ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === controllerId).at(-1) : undefined;
-    const source = recorded ? { sha256: recorded.snapshotSha256, label: `the change's before-snapshot (captured by ${recorded.capturedBy})` } : baseline ? { sha256: baseline.snapshotSha256, label: `baseline v${baseline.version}` } : latest ? { sha256: latest.sha256, label: `the latest signed snapshot (captured by ${latest.signer})` } : null;
-    let current: Parameters<typeof proposalView>[3] = null;
-    if (source) {
-      try {
-        current = { document: diffableFromCapture(this.deps.baselines.verifiedSnapshot(source.sha256).file.document as unknown as CaptureDocument, controllerId), label: source.label };
-      } catch {
-        current = null; // a snapshot that no longer verifies is not shown as the controller's state
-      }
-    }
-    const name = this.deps.plantModel.controllerName(controllerId);
-    const controller = current?.document.controller ?? { id: controllerId, protocol: '', address: '', description: name };
-    return proposalView(controller, pc.changes, profile, current);
+    return proposalAgainstController(this.deps, state, latestSnapshot);
   }
 
   /** The change id a reference names: the id itself, or the plant number ("CR-0007"). */
@@ -364,49 +291,12 @@ export class ChangeService {
 
   /** Lines of a change's target controllers, from one read of where every controller is (no profile loads). */
   private linesOfTargets(): (fields: ChangeRequestFields) => string[] {
-    const known = new Set(this.deps.plantModel.lines().map((l) => l.id));
-    const lineOf = new Map(this.deps.changes.controllerLineRows()
-      .filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
-    return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
+    return linesOfTargets(this.deps.plantModel.lines().map((l) => l.id), this.deps.changes.controllerLineRows());
   }
 
-  /** Every restore of every change, by change id (one read of the restore events). */
+  /** Every restore of every change (or of one), by change id (one read of the restore events). */
   private restoresByChange(changeId?: string): Map<string, RestoreRecord[]> {
-    const rows = this.deps.changes.restoreEvents(changeId);
-    const byDecision = new Map<string, RestoreRecord & { changeId: string; tags: string[] }>();
-    for (const r of rows) {
-      const p = JSON.parse(r.payload) as Record<string, unknown>;
-      if (r.type === 'restore.authorized') {
-        if (typeof p.changeId !== 'string') continue;
-        const sig = p.signature as { signer: { name: string } };
-        byDecision.set(String(p.id), {
-          changeId: p.changeId, controllerId: String(p.controllerId), decisionId: String(p.id), authorizedBy: sig.signer.name, authorizedAt: r.at,
-          reason: String(p.reason), writes: (p.writes as unknown[]).length, startedAt: null, steps: [], interrupted: false, inFlight: null, written: null, verified: null,
-          tags: (p.writes as { tag: string }[]).map((w) => w.tag),
-        });
-        continue;
-      }
-      const rec = byDecision.get(String(p.decisionId));
-      if (!rec) continue;
-      if (r.type === 'restore.started') {
-        rec.startedAt = r.at;
-        rec.interrupted = true; // until its restore.executed arrives
-      } else if (r.type === 'restore.written') {
-        rec.steps.push({ tag: String(p.tag), status: p.status as RestoreRecord['steps'][number]['status'], at: r.at });
-      } else if (r.type === 'restore.executed') {
-        rec.interrupted = false;
-        const outcomes = p.outcomes as { status: string }[];
-        rec.written = { verified: outcomes.filter((o) => o.status === 'written-verified').length, failed: outcomes.filter((o) => o.status !== 'written-verified').length, complete: p.complete === true, at: r.at };
-      } else {
-        rec.verified = { matchesBefore: p.matchesBefore === true, remaining: (p.remaining as unknown[]).length, at: r.at };
-      }
-    }
-    const out = new Map<string, RestoreRecord[]>();
-    for (const { changeId: c, tags, ...rec } of byDecision.values()) {
-      if (rec.interrupted && rec.steps.every((x) => x.status === 'written-verified')) rec.inFlight = tags[rec.steps.length] ?? null;
-      out.set(c, [...(out.get(c) ?? []), rec]);
-    }
-    return out;
+    return restoresFromEvents(this.deps.changes.restoreEvents(changeId));
   }
 
   /** The restores of one rolled-back change, oldest first. */
@@ -414,81 +304,27 @@ export class ChangeService {
     return this.restoresByChange(id).get(id) ?? [];
   }
 
-  /** The change register, newest first. */
+  /** The change register, newest first (change-register.ts). */
   list(): ChangeSummary[] {
-    const linesOf = this.linesOfTargets();
-    const restores = this.restoresByChange();
-    return this.deps.changes.summaries()
-      .map((r) => {
-        const state = JSON.parse(r.state) as ChangeState;
-        return {
-          id: r.id, number: changeNumber(state), status: r.status, outcome: changeOutcome(state, restores.get(r.id) ?? []), title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
-          lines: linesOf(state.fields), createdAt: r.created_at, updatedAt: r.updated_at,
-        };
-      });
+    return registerOf(this.deps.changes.summaries(), this.linesOfTargets(), this.restoresByChange());
   }
 
   /** Each change's booked slot, or else the window it asked for, with the lines of their controllers (for the calendar). */
-  requestedWindows(): { id: string; title: string; status: string; start: string; end: string; lines: string[] }[] {
-    const linesOf = this.linesOfTargets();
-    return this.deps.changes.statesJsonByCreation()
-      .map((json) => JSON.parse(json) as ChangeState)
-      .filter((c) => c.status !== 'withdrawn' && c.status !== 'rejected')
-      .flatMap((c) => {
-        // Once booked, the slot is what the calendar must show; until then, the window the request asked for.
-        const w = 'slot' in c && c.slot ? c.slot : c.fields.requestedWindow;
-        return w ? [{ id: c.id, title: c.fields.title, status: c.status, start: w.start, end: w.end, lines: linesOf(c.fields) }] : [];
-      });
+  requestedWindows(): RequestedWindow[] {
+    return requestedWindowsOf(this.deps.changes.statesJsonByCreation().map((json) => JSON.parse(json) as ChangeState), this.linesOfTargets());
   }
 
   /**
-   * The change's whole history, oldest first: every decision on it (`change.updated`), every restore of its
-   * controllers (decision, start, writes, proof; restore events carry the change id), every capture and signed
-   * snapshot of its target controllers while it was executing or rolled back, and the new baselines approved from
-   * it; each with the name of who did it.
+   * The change's whole history, oldest first: every decision on it, every restore of its controllers, every
+   * capture and signed snapshot of its target controllers while it was executing or rolled back, and the new
+   * baselines approved from it (change-history.ts).
    */
-  timeline(id: string): { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] {
+  timeline(id: string): TimelineEntry[] {
     const state = this.state(id);
-    const names = (cid: string) => this.deps.plantModel.controllerName(cid);
     const from = 'execution' in state ? state.execution.startedAt : null;
     const to = state.status === 'closed' ? state.closure.at : null;
-    const targets = state.fields.targetControllers;
     const rows = this.deps.changes.timelineEvents(id, from, to);
-    const out: { at: string; operation: string; by: string; summary: string; signed: boolean; seq: number }[] = [];
-    for (const r of rows) {
-      const p = JSON.parse(r.payload) as Record<string, unknown>;
-      const actor = (JSON.parse(r.actor) as { name?: string; id?: string } | null)?.name ?? 'Baseline';
-      if (r.type === 'change.updated') {
-        const c = p as { operation: string; by: { name: string }; summary: string; signature: unknown };
-        out.push({ at: r.at, operation: c.operation, by: c.by.name, summary: c.summary, signed: c.signature !== null, seq: r.seq });
-      } else if (r.type === 'capture.recorded') {
-        if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
-        out.push({ at: r.at, operation: 'capture', by: actor, summary: `captured ${names(p.controllerId)} (${p.complete === true ? 'complete' : 'incomplete'})`, signed: false, seq: r.seq });
-      } else if (r.type === 'snapshot.captured') {
-        if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
-        out.push({ at: r.at, operation: 'snapshot-signed', by: String(p.signer), summary: `signed a snapshot of ${names(p.controllerId)} "captured by" (${String(p.snapshotSha256).slice(0, 12)}…${p.complete === true ? '' : ', incomplete'})`, signed: true, seq: r.seq });
-      } else if (r.type === 'baseline.approved') {
-        const sig = p.approval as { signer: { name: string } };
-        out.push({ at: r.at, operation: 'baseline-approved', by: sig.signer.name, summary: `approved the after-snapshot of ${names(String(p.controllerId))} as its baseline v${String(p.version)}`, signed: true, seq: r.seq });
-      } else if (r.type === 'restore.authorized') {
-        const sig = p.signature as { signer: { name: string } };
-        out.push({ at: r.at, operation: 'restore-authorized', by: sig.signer.name, summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`, signed: true, seq: r.seq });
-      } else if (r.type === 'restore.started') {
-        out.push({ at: r.at, operation: 'restore-started', by: actor, summary: `started writing to ${names(String(p.controllerId))}`, signed: false, seq: r.seq });
-      } else if (r.type === 'restore.written') {
-        const words = p.status === 'written-verified' ? `wrote ${String(p.tag)} to ${names(String(p.controllerId))} and read it back equal`
-          : p.status === 'write-failed' ? `writing ${String(p.tag)} to ${names(String(p.controllerId))} failed` : `wrote ${String(p.tag)} to ${names(String(p.controllerId))} but read back a different value`;
-        out.push({ at: r.at, operation: 'restore-written', by: actor, summary: words, signed: false, seq: r.seq });
-      } else if (r.type === 'restore.executed') {
-        const outcomes = p.outcomes as { status: string }[];
-        const ok = outcomes.filter((o) => o.status === 'written-verified').length;
-        out.push({ at: r.at, operation: 'restore-executed', by: actor, summary: `wrote ${ok} of ${outcomes.length} value(s) to ${names(String(p.controllerId))}, each read back${p.complete === true ? '' : '; the restore did not complete'}`, signed: false, seq: r.seq });
-      } else {
-        out.push({ at: r.at, operation: 'restore-verified', by: actor, summary: p.matchesBefore === true ? `read ${names(String(p.controllerId))} again: it matches the before-snapshot`
-          : `read ${names(String(p.controllerId))} again: ${(p.remaining as unknown[]).length} value(s) still differ from the before-snapshot`, signed: false, seq: r.seq });
-      }
-    }
-    return out;
+    return timelineFromEvents(rows, state.fields.targetControllers, (cid) => this.deps.plantModel.controllerName(cid));
   }
 
 }

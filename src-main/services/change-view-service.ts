@@ -5,7 +5,8 @@
  */
 import type { OperationResponse } from '../../src-shared/common/api/contract.ts';
 import { toErrorData } from '../../src-shared/common/errors.ts';
-import { approvalProgressOf, approvalTimeoutStatus, retrospectiveStatus, statusLabel, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { approvalProgressOf, statusLabel, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { approvalTimeoutStatus, retrospectiveStatus } from '../../src-shared/common/workflow/change-deadlines.ts';
 import { allowedOperations, outstandingApprovals } from '../../src-shared/common/workflow/change-transition.ts';
 import { listCalendar, type LineCalendar } from '../../src-shared/common/workflow/change-windows.ts';
 import { checkpointProgress, type CheckpointRecord, type CheckpointSet } from '../../src-shared/common/workflow/checkpoints.ts';

@@ -20,16 +20,9 @@ import type { TrustStore } from '../../src-shared/node/snapshot-verifier.ts';
 import { writeFileAtomic } from '../store/atomic-file.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { IdentityRepository, PersonRow } from '../store/identity-repository.ts';
+import { DEFAULT_LOCKOUT, Keystores, type LockoutPolicy } from './keystores.ts';
 
-/** Lockout policy (set by the plant's policy; these are the defaults). */
-export interface LockoutPolicy {
-  maxFailures: number;
-  windowMs: number;
-  lockMs: number;
-}
-
-/** Defaults: 3 wrong passwords within 15 minutes lock signing for 30 minutes. */
-export const DEFAULT_LOCKOUT: LockoutPolicy = { maxFailures: 3, windowMs: 15 * 60_000, lockMs: 30 * 60_000 };
+export { DEFAULT_LOCKOUT, type LockoutPolicy } from './keystores.ts';
 
 const MIN_PASSWORD = MIN_PASSWORD_LENGTH;
 
@@ -57,6 +50,7 @@ export class IdentityService {
   private readonly clock: () => Date;
 
   private readonly knownRoles: () => string[];
+  private readonly keystores: Keystores;
 
   constructor(home: string, journal: JournalRepository, repo: IdentityRepository, lockout: LockoutPolicy | (() => LockoutPolicy) = DEFAULT_LOCKOUT, clock: () => Date = () => new Date(),
     knownRoles: () => string[] = () => [...BUILT_IN_ROLES]) {
@@ -67,42 +61,15 @@ export class IdentityService {
     // A function: the policy in force can change (a newly adopted policy sets new thresholds).
     this.lockoutOf = typeof lockout === 'function' ? lockout : () => lockout;
     this.clock = clock;
+    this.keystores = new Keystores(home, journal, repo, this.lockoutOf, clock);
   }
-
-  /** Keystores opened during `withKeystoresOpenedOnce`, by file and password hash; null otherwise (the normal case). */
-  private opened: Map<string, { certPem: string; keyPem: string }> | null = null;
 
   /**
    * Runs bulk work (the demo plant's creation) with each keystore decrypted once per file and password instead of at
-   * every signature: node-forge's PKCS#12 decryption takes a quarter of a second. A wrong password still fails (the
-   * cache is keyed by the password's hash); the cache is dropped when the work ends.
+   * every signature (keystores.ts).
    */
-  async withKeystoresOpenedOnce<T>(work: () => Promise<T>): Promise<T> {
-    this.opened = new Map();
-    try {
-      return await work();
-    } finally {
-      this.opened = null;
-    }
-  }
-
-  private openKeystore(file: string, password: string): { certPem: string; keyPem: string } {
-    if (this.opened === null) return openP12(readFileSync(file), password);
-    const key = `${file}\0${sha256Hex(password)}`;
-    let ks = this.opened.get(key);
-    if (!ks) {
-      ks = openP12(readFileSync(file), password);
-      this.opened.set(key, ks);
-    }
-    return ks;
-  }
-
-  private get caFile(): string {
-    return join(this.home, 'keys', 'plant-ca.p12');
-  }
-
-  private personFile(fingerprint: string): string {
-    return join(this.home, 'keys', 'people', `${fingerprint}.p12`);
+  withKeystoresOpenedOnce<T>(work: () => Promise<T>): Promise<T> {
+    return this.keystores.openedOnce(work);
   }
 
   /** Trust anchors for verifying signatures offline. */
@@ -117,13 +84,13 @@ export class IdentityService {
 
   /** Creates the plant CA on this laptop (stand-alone plant); its key is kept in a keystore under the CA password. */
   createCa(name: string, caPassword: string, actor: Actor): { fingerprint: string; certificatePem: string } {
-    if (existsSync(this.caFile)) {
+    if (existsSync(this.keystores.caFile)) {
       throw new BaselineError('ca-exists', 'This laptop already holds a plant CA.', 'Use the existing CA; a second one would split the plant\'s trust.');
     }
     checkPassword(caPassword, 'The CA');
     const ca = createCa(name, 10, this.clock());
     mkdirSync(join(this.home, 'keys', 'people'), { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.caFile, toP12(ca.keyPem, ca.certPem, [], caPassword, name), 0o600);
+    writeFileAtomic(this.keystores.caFile, toP12(ca.keyPem, ca.certPem, [], caPassword, name), 0o600);
     const fingerprint = certificateFingerprint(ca.certPem);
     this.journal.append('ca.trusted', { name, certificatePem: ca.certPem, fingerprint, source: 'created-here' }, actor);
     return { fingerprint, certificatePem: ca.certPem };
@@ -187,7 +154,7 @@ export class IdentityService {
 
   /** Issues a person's certificate with the local CA and stores their keystore under their own password. */
   enrol(who: { name: string; employeeId: string; roles: Role[]; password: string }, caPassword: string, actor: Actor): PersonRow {
-    if (!existsSync(this.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot issue certificates.', 'Create the plant CA here, or import the person\'s .p12 issued elsewhere.');
+    if (!existsSync(this.keystores.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot issue certificates.', 'Create the plant CA here, or import the person\'s .p12 issued elsewhere.');
     checkPassword(who.password, 'The person\'s');
     const known = this.knownRoles();
     const unknown = who.roles.filter((r) => !known.includes(r));
@@ -198,10 +165,10 @@ export class IdentityService {
     if (this.repo.people().some((p) => p.employeeId === who.employeeId && !p.revoked)) {
       throw new BaselineError('person-exists', `Employee ${who.employeeId} already has a valid certificate here.`, 'Revoke the old certificate first if it must be replaced.');
     }
-    const ca = this.openLocalCa(caPassword, 'enrol', actor);
+    const ca = this.keystores.openLocalCa(caPassword, 'enrol', actor);
     const issued = issuePerson({ certPem: ca.certPem, keyPem: ca.keyPem }, { name: who.name, employeeId: who.employeeId, roles: who.roles }, 3, this.clock());
     const fingerprint = certificateFingerprint(issued.certPem);
-    writeFileAtomic(this.personFile(fingerprint), toP12(issued.keyPem, issued.certPem, [ca.certPem], who.password, who.name), 0o600);
+    writeFileAtomic(this.keystores.personFile(fingerprint), toP12(issued.keyPem, issued.certPem, [ca.certPem], who.password, who.name), 0o600);
     this.journal.append('person.enrolled', { name: who.name, employeeId: who.employeeId, roles: who.roles, certificatePem: issued.certPem, fingerprint, source: 'issued-here' }, actor);
     return this.person(fingerprint);
   }
@@ -213,7 +180,7 @@ export class IdentityService {
     if (problem) throw new BaselineError('p12-untrusted', `The keystore cannot be used here: ${problem}.`, 'Import the plant CA certificate first, or use a keystore issued by this plant\'s CA.');
     const s = subjectOf(opened.certPem);
     mkdirSync(join(this.home, 'keys', 'people'), { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.personFile(s.fingerprint), Buffer.from(bytes), 0o600);
+    writeFileAtomic(this.keystores.personFile(s.fingerprint), Buffer.from(bytes), 0o600);
     if (!this.repo.people().some((p) => p.fingerprint === s.fingerprint)) {
       this.journal.append('person.enrolled', { name: s.name, employeeId: s.employeeId, roles: s.roles, certificatePem: opened.certPem, fingerprint: s.fingerprint, source: 'imported' }, actor);
     }
@@ -223,7 +190,7 @@ export class IdentityService {
   /** The keystore file of a person (still protected by their password). */
   exportP12(fingerprint: string): Buffer {
     this.person(fingerprint);
-    return readFileSync(this.personFile(fingerprint));
+    return readFileSync(this.keystores.personFile(fingerprint));
   }
 
   /** Revokes a certificate on this laptop. */
@@ -238,51 +205,15 @@ export class IdentityService {
    * revocations.
    */
   revokeWithCa(employeeId: string, reason: string, caPassword: string, actor: Actor): void {
-    if (!existsSync(this.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot revoke certificates here.', 'Revoke on the laptop that holds the plant CA, or with `baseline people revoke`.');
+    if (!existsSync(this.keystores.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot revoke certificates here.', 'Revoke on the laptop that holds the plant CA, or with `baseline people revoke`.');
     const person = this.personByEmployeeId(employeeId);
-    this.openLocalCa(caPassword, 'revoke', actor);
+    this.keystores.openLocalCa(caPassword, 'revoke', actor);
     this.revoke(person.fingerprint, reason, actor);
-  }
-
-  /**
-   * Opens the local plant CA's keystore with its password, under the same lockout as people's signatures: every wrong
-   * password (and every attempt while locked) is journalled, and too many within the window lock the CA key on this
-   * laptop, so the CA password cannot be guessed at machine speed.
-   */
-  private openLocalCa(caPassword: string, operation: 'enrol' | 'revoke', actor: Actor): { keyPem: string; certPem: string } {
-    const local = this.repo.trustedCas().find((c) => c.source === 'created-here');
-    if (!local) {
-      throw new BaselineError('ca-missing', 'This laptop holds a plant CA keystore, but its journal records no CA created here.',
-        'Run `baseline journal verify`; restore the data directory from a backup.');
-    }
-    const now = this.clock();
-    const lockedUntil = this.repo.caLockedUntil(local.fingerprint);
-    if (lockedUntil && new Date(lockedUntil) > now) {
-      this.journal.append('ca.unlock-failed', { fingerprint: local.fingerprint, operation, reason: 'locked' }, actor);
-      throw new BaselineError('ca-locked', `The plant CA "${local.name}" is locked on this laptop until ${lockedUntil} after repeated wrong CA passwords.`,
-        'Wait until then; every attempt is recorded in the audit trail.', { until: lockedUntil });
-    }
-    try {
-      return this.openKeystore(this.caFile, caPassword);
-    } catch (err) {
-      if (!(err instanceof BaselineError && err.code === 'wrong-password')) throw err;
-      this.journal.append('ca.unlock-failed', { fingerprint: local.fingerprint, operation, reason: 'wrong-password' }, actor);
-      const lockout = this.lockoutOf();
-      const failures = this.repo.failuresSince(local.fingerprint, new Date(now.getTime() - lockout.windowMs).toISOString());
-      if (failures >= lockout.maxFailures) {
-        const until = new Date(now.getTime() + lockout.lockMs).toISOString();
-        this.journal.append('ca.locked', { fingerprint: local.fingerprint, until, failures }, actor);
-        throw new BaselineError('ca-locked', `Wrong plant CA password ${failures} times: the plant CA "${local.name}" is locked on this laptop until ${until}.`,
-          'Wait until then; the attempts are recorded in the audit trail.', { until });
-      }
-      throw new BaselineError('wrong-password', `The plant CA password is wrong (${failures} of ${lockout.maxFailures} attempts).`,
-        'Type it again carefully; after too many wrong attempts the CA is locked for a while.');
-    }
   }
 
   /** Whether this laptop holds the plant CA's key (and so can enrol people). */
   hasLocalCa(): boolean {
-    return existsSync(this.caFile);
+    return existsSync(this.keystores.caFile);
   }
 
   /** Trusted plant CAs. */
@@ -334,26 +265,7 @@ export class IdentityService {
     }
     const problem = certificateProblem(person.certificatePem, this.trust().caPems, this.repo.revoked(), now);
     if (problem) throw new BaselineError('signer-invalid', `${person.name} cannot sign: ${problem}.`, 'Use a valid certificate issued by the plant CA.');
-    let keyPem: string;
-    try {
-      keyPem = this.openKeystore(this.personFile(person.fingerprint), password).keyPem;
-    } catch (err) {
-      if (err instanceof BaselineError && err.code === 'wrong-password') {
-        const actor: Actor = { kind: 'person', id: person.employeeId, name: person.name };
-        this.journal.append('person.signing-failed', { fingerprint: person.fingerprint, employeeId: person.employeeId, reason: 'wrong-password' }, actor);
-        const since = new Date(now.getTime() - this.lockoutOf().windowMs).toISOString();
-        const failures = this.repo.failuresSince(person.fingerprint, since);
-        if (failures >= this.lockoutOf().maxFailures) {
-          const until = new Date(now.getTime() + this.lockoutOf().lockMs).toISOString();
-          this.journal.append('person.locked', { fingerprint: person.fingerprint, employeeId: person.employeeId, until, failures }, actor);
-          throw new BaselineError('identity-locked', `Wrong password ${failures} times: signing as ${person.name} is locked on this laptop until ${until}.`,
-            'Wait until then; the attempts are recorded in the audit trail.', { until });
-        }
-        throw new BaselineError('wrong-password', `The password for ${person.name} is wrong (${failures} of ${this.lockoutOf().maxFailures} attempts).`,
-          'Type it again carefully; after too many wrong attempts signing is locked for a while.');
-      }
-      throw err;
-    }
+    const keyPem = this.keystores.openPerson(person, password).keyPem;
     const at = now.toISOString();
     const statement = canonicalJson(signatureStatement({ documentSha256, meaning, at, signerFingerprint: person.fingerprint }));
     return {

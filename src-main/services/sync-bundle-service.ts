@@ -6,8 +6,8 @@
  *  - import-ack: the server's signed acknowledgement moves the acknowledged seq exactly as a push answer does;
  *  - import: a server's bundle (other devices' events: approvals, baselines, policy, people, revocations) is
  *    checked and stored by the same code as an online pull (`trustedDeviceKeys`, `storePulled`, `arrivingRowProblems`);
- *  - evidence backup: with a folder set, an encrypted bundle of unsynced evidence is written there after every
- *    checkpoint signature and at the end of every change; a failure is shown and retried, never undoing the signature.
+ *  - the bundles evidence backup writes (evidence-backup-service.ts): the whole chain, openable by the server or
+ *    by this laptop's bundle key.
  *
  * The laptop's bundle key is an RSA key with a self-signed certificate (RSA because CMS key transport wraps the
  * content key with it; the Ed25519 device key cannot). Its authenticity comes from the device's signature over
@@ -18,14 +18,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/common/errors.ts';
+import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { WireEvent } from '../../src-shared/common/sync/sync-protocol.ts';
 import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import { arrivingRowProblems } from '../../src-shared/node/chain-ingest.ts';
 import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
-import { anyCertificateFingerprint, checkDeviceCertificate } from '../../src-shared/node/plant-certificates.ts';
-import { SYNC_PROTOCOL, enrolmentStatement } from '../../src-shared/common/sync/sync-protocol.ts';
-import { isEnrolResponseFile, readEnrolResponseFile, writeEnrolRequestFile } from '../../src-shared/node/sync-bundle/enrol-file.ts';
+import { isEnrolResponseFile } from '../../src-shared/node/sync-bundle/enrol-file.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import {
   DEVICE_BUNDLE_OU, ServerEventsSchema, blobMember, readAckFile, serverBundleCertificateProblem,
@@ -37,8 +35,9 @@ import type { JournalRepository } from '../store/journal-repository.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
 import type { IdentityService } from './identity-service.ts';
-import type { EnrolmentFile, SyncService } from './sync-service.ts';
-import { BUNDLE_KEY_FILE, backupFolderProblem, readBundleKeyFile, writeBundleKeyFile } from './sync-bundle-files.ts';
+import type { SyncService } from './sync-service.ts';
+import { importEnrolResponse, writeEnrolRequest, type EnrolByFileContext } from './enrol-by-file.ts';
+import { BUNDLE_KEY_FILE, readBundleKeyFile, writeBundleKeyFile } from './sync-bundle-files.ts';
 
 export { BUNDLE_KEY_FILE, backupFilesIn, isBundleName, readBundleKeyFile } from './sync-bundle-files.ts';
 
@@ -46,8 +45,6 @@ export { BUNDLE_KEY_FILE, backupFilesIn, isBundleName, readBundleKeyFile } from 
 export const SERVER_BUNDLE_CERT_FILE = 'sync-bundle-server.pem';
 
 const HEX64 = /"([0-9a-f]{64})"/g;
-/** Retry period after a failed backup. */
-const BACKUP_RETRY_MS = 60_000;
 
 /** What the bundle service needs. */
 export interface SyncBundleDeps {
@@ -62,19 +59,6 @@ export interface SyncBundleDeps {
   sync: SyncService;
   identity: IdentityService;
   clock?: () => Date;
-  backupRetryMs?: number;
-}
-
-/** Where evidence backup stands (shown in the sync status). */
-export interface BackupStatus {
-  folder: string | null;
-  lastBackupAt: string | null;
-  lastBackupFile: string | null;
-  /** This laptop's events after the last backup and not acknowledged by the server. */
-  notBackedUp: number;
-  lastError: ErrorData | null;
-  /** Whether a backup can be opened without this laptop (encrypted to the server's bundle certificate too). */
-  openableByServer: boolean;
 }
 
 /** What an export wrote. */
@@ -95,21 +79,13 @@ export interface ImportResult {
   acknowledgedSeq: number;
 }
 
-/** Laptop side of sync bundles and evidence backup. */
+/** Laptop side of sync bundles (evidence backups are written with them: evidence-backup-service.ts). */
 export class SyncBundleService {
   private readonly deps: SyncBundleDeps;
   private readonly clock: () => Date;
-  private retry: NodeJS.Timeout | null = null;
-  private backupRunning: Promise<void> | null = null;
-  private backupAgain = false;
-  private unsubscribe: (() => void) | null = null;
-  private closed = false;
-  /** How long after a failed backup it is tried again (ms). */
-  backupRetryMs: number;
 
   constructor(deps: SyncBundleDeps) {
     this.deps = deps;
-    this.backupRetryMs = deps.backupRetryMs ?? BACKUP_RETRY_MS;
     this.clock = deps.clock ?? (() => new Date());
   }
 
@@ -169,7 +145,8 @@ export class SyncBundleService {
     return [...out];
   }
 
-  private acknowledgedSeq(): number {
+  /** This laptop's events the server acknowledged holding (by seq). */
+  acknowledgedSeq(): number {
     return Number(this.deps.repo.get('acknowledged-seq') ?? '0');
   }
 
@@ -272,73 +249,21 @@ export class SyncBundleService {
     return { kind: 'device', id: this.own, name: this.deps.deviceKey.name };
   }
 
-  // ---- enrolment by file ----
-
-  /**
-   * Writes an enrolment request file for a laptop with no network path to the server: the request online
-   * enrolment sends (the one-time code, this device's identity and key, proof it holds the key) and its bundle
-   * certificate. `caFingerprint` is the plant CA fingerprint the administrator gave with the code; the response
-   * is checked against it (or against a CA this laptop already trusts, when null).
-   */
+  /** Writes an enrolment request file for a laptop with no network path to the server (enrol-by-file.ts). */
   enrolRequest(code: string, caFingerprint: string | null): { fileName: string; bytes: Buffer } {
-    const trimmed = code.trim();
-    if (trimmed.length < 4) throw new BaselineError('enrol-code-missing', 'Type the one-time enrolment code the administrator gave you.', 'The administrator prints it with `baseline server enrol-code`.');
-    const fp = caFingerprint === null ? null : caFingerprint.trim().toLowerCase().replace(/[^0-9a-f]/g, '');
-    if (fp !== null && fp.length !== 64) {
-      throw new BaselineError('enrol-fingerprint-invalid', 'The plant CA fingerprint must be 64 hexadecimal digits (SHA-256).', 'Copy it exactly as `baseline server enrol-code` printed it.');
-    }
-    if (fp === null && this.deps.identity.trust().caPems.length === 0) {
-      throw new BaselineError('enrol-fingerprint-missing', 'This laptop trusts no plant CA yet, so it needs the CA fingerprint to check the server\'s answer.', 'Type the fingerprint printed with the enrolment code.');
-    }
-    const key = this.deps.deviceKey;
-    const request = {
-      protocol: SYNC_PROTOCOL as typeof SYNC_PROTOCOL, code: trimmed, deviceId: key.deviceId, deviceName: key.name, publicKeyPem: key.publicKeyPem,
-      proof: key.sign(enrolmentStatement({ code: trimmed, deviceId: key.deviceId, publicKeyPem: key.publicKeyPem })),
-    };
-    this.deps.repo.set('enrol-file-ca', fp ?? '');
-    const bytes = writeEnrolRequestFile(request, this.bundleKey().certPem, (t) => key.sign(t), this.clock());
-    return { fileName: `baseline-enrol-request-${key.name.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`, bytes };
+    return writeEnrolRequest(this.enrolContext(), code, caFingerprint);
   }
 
-  /** Imports the server's enrolment response: checks it as online enrolment checks the server's answer, then records the enrolment. */
+  /** Imports the server's enrolment response and records the enrolment (enrol-by-file.ts). */
   importEnrolResponse(bytes: Buffer, actor: Actor): ImportResult {
-    const { body, signerCertificatePem } = readEnrolResponseFile(bytes);
-    const own = this.own;
-    if (body.deviceId !== own) {
-      throw new BaselineError('enrol-response-other-device', `This enrolment response is for device ${body.deviceName} (${body.deviceId}), not this laptop (${this.deps.deviceKey.name}, ${own}).`,
-        'Carry it to the laptop it names, and import this laptop\'s own response; nothing was recorded.');
-    }
-    const caPem = body.caCertificatePem;
-    const fingerprint = anyCertificateFingerprint(caPem);
-    const expected = this.deps.repo.get('enrol-file-ca') || null;
-    const trusted = this.deps.identity.trust().caPems.some((p) => anyCertificateFingerprint(p) === fingerprint);
-    if (fingerprint !== body.caFingerprint || (expected !== null ? expected !== fingerprint : !trusted)) {
-      throw new BaselineError('server-ca-mismatch',
-        expected === null
-          ? `The response's plant CA (fingerprint ${fingerprint.slice(0, 16)}…) is not one this laptop trusts.`
-          : `The response's plant CA has fingerprint ${fingerprint.slice(0, 16)}…, not the ${expected.slice(0, 16)}… given with the code: it may not come from your plant's server.`,
-        'Check the fingerprint printed with the enrolment code and write the request again; nothing was recorded.', { fingerprint });
-    }
-    const signerProblem = serverBundleCertificateProblem(signerCertificatePem, [caPem], this.clock());
-    if (signerProblem) throw new BaselineError('enrol-response-signer-untrusted', `The response was not signed by this plant's server: ${signerProblem}.`, 'Nothing was recorded; ask the administrator to import the request again.');
-    const check = checkDeviceCertificate(body.deviceCertificatePem, { deviceId: own, publicKeyPem: this.deps.deviceKey.publicKeyPem }, [caPem], new Set(), this.clock());
-    if (!check.ok) throw new BaselineError('device-certificate-invalid', `The server issued a device certificate this laptop cannot accept: ${check.reason}.`, 'Tell the administrator; this laptop was not enrolled.');
-    const current = this.deps.sync.enrolmentCa();
-    if (current && this.deviceCertificate() === body.deviceCertificatePem) {
-      return { nothingChanged: true, acknowledgedSeq: this.acknowledgedSeq(), message: 'Nothing changed: this laptop already holds this enrolment.' };
-    }
-    if (!trusted) this.deps.identity.trustCa(caPem, null, actor);
-    this.deps.journal.append('device.certified', {
-      deviceId: own, certificatePem: body.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: 'by file',
-    }, actor);
-    const file: EnrolmentFile = {
-      format: 'baseline.sync-enrolment/1', serverUrl: null, serverId: body.serverId, caCertificatePem: caPem, caFingerprint: fingerprint,
-      deviceCertificatePem: body.deviceCertificatePem, token: null, enrolledAt: this.clock().toISOString(),
+    return importEnrolResponse(this.enrolContext(), bytes, actor);
+  }
+
+  private enrolContext(): EnrolByFileContext {
+    return {
+      ...this.deps, clock: this.clock, bundleCertificatePem: () => this.bundleKey().certPem, deviceCertificate: () => this.deviceCertificate(),
+      acknowledgedSeq: () => this.acknowledgedSeq(), learnServerCertificate: (pem) => this.learnServerCertificate(pem),
     };
-    this.deps.sync.adoptEnrolment(file);
-    this.learnServerCertificate(signerCertificatePem);
-    this.deps.repo.set('enrol-file-ca', '');
-    return { nothingChanged: false, acknowledgedSeq: this.acknowledgedSeq(), message: `Enrolled by file with the plant's server (CA ${fingerprint.slice(0, 16)}…): this laptop now syncs by bundles.` };
   }
 
   /** Imports a server's bundle: other devices' events, checked and stored as an online pull stores them. */
@@ -400,97 +325,4 @@ export class SyncBundleService {
     return { nothingChanged: false, stored: outcome.stored, acknowledgedSeq: acknowledged, message: `Imported ${outcome.stored} events from other devices (server position ${range.cursor}).` };
   }
 
-  // ---- evidence backup ----
-
-  /** The backup folder setting (null: off). */
-  backupFolder(): string | null {
-    return this.deps.repo.get('backup-folder') || null;
-  }
-
-  /** Sets (or clears, with null) the folder evidence backups are written to. */
-  setBackupFolder(folder: string | null): BackupStatus {
-    if (folder !== null) backupFolderProblem(folder);
-    this.deps.repo.set('backup-folder', folder ?? '');
-    return this.backupStatus();
-  }
-
-  /** Where evidence backup stands. */
-  backupStatus(): BackupStatus {
-    const backedUp = Math.max(Number(this.deps.repo.get('backup-seq') ?? '0'), this.acknowledgedSeq());
-    const lastError = this.deps.repo.get('backup-error');
-    return {
-      folder: this.backupFolder(), lastBackupAt: this.deps.repo.get('backup-at'), lastBackupFile: this.deps.repo.get('backup-file'),
-      notBackedUp: this.deps.repo.countAfter(this.own, backedUp), lastError: lastError ? JSON.parse(lastError) as ErrorData : null,
-      openableByServer: this.serverCertificate() !== null,
-    };
-  }
-
-  /** Starts writing backups after checkpoint signatures and at the end of changes. */
-  start(): void {
-    this.unsubscribe ??= this.deps.journal.onAppended((e) => {
-      if (e.type !== 'change.updated') return;
-      const op = (e.payload as { operation?: unknown }).operation;
-      if (op === 'checkpoint' || op === 'close' || op === 'rollback') void this.backupSoon();
-    });
-  }
-
-  /** Stops; waits for a backup in progress. */
-  async stop(): Promise<void> {
-    this.closed = true;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = null;
-    await this.backupRunning?.catch(() => undefined);
-  }
-
-  /** Writes a backup now (after the signature that triggered it is already stored); resolves when written or failed. */
-  backupSoon(): Promise<void> {
-    if (this.closed || !this.backupFolder()) return Promise.resolve();
-    if (this.backupRunning) {
-      this.backupAgain = true;
-      return this.backupRunning;
-    }
-    this.backupRunning = (async () => {
-      do {
-        this.backupAgain = false;
-        await this.backupOnce().catch(() => undefined); // the store closed under it: nothing to record
-      } while (this.backupAgain && !this.closed);
-    })().finally(() => {
-      this.backupRunning = null;
-    });
-    return this.backupRunning;
-  }
-
-  private async backupOnce(): Promise<void> {
-    const folder = this.backupFolder();
-    if (!folder) return;
-    const head = this.deps.repo.head(this.own);
-    const at = this.clock();
-    const file = join(folder, `baseline-backup-${this.own}-${String(head.seq).padStart(8, '0')}-${at.toISOString().replace(/[:.]/g, '-')}${BUNDLE_SUFFIX}`);
-    try {
-      if (!existsSync(folder)) throw new BaselineError('backup-folder-missing', `The backup folder ${folder} is not there (is the removable drive plugged in?).`, 'Plug in the drive or choose another folder under Sync > Evidence backup; Baseline retries every minute.');
-      await this.exportBundle(file, { backup: true });
-      this.deps.repo.set('backup-seq', String(head.seq));
-      this.deps.repo.set('backup-at', at.toISOString());
-      this.deps.repo.set('backup-file', file);
-      this.deps.repo.set('backup-error', '');
-      if (this.retry) clearTimeout(this.retry);
-      this.retry = null;
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      const data: ErrorData = e.code === 'ENOSPC' ? { code: 'backup-target-full', message: `The backup drive (${folder}) is full: the evidence backup was not written.`, hint: 'Free space or plug in another drive; the signature stands and Baseline retries every minute.' }
-        : e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' || e.code === 'ENOTDIR' || e.code === 'EISDIR' ? { code: 'backup-target-read-only', message: `The backup folder ${folder} cannot be written (${e.code}, read-only or no permission): the evidence backup was not written.`, hint: 'Unlock the drive (write-protect switch) or choose another folder; the signature stands and Baseline retries every minute.' }
-          : toErrorData(err);
-      this.deps.repo.set('backup-error', JSON.stringify({ code: data.code, message: data.message, hint: data.hint }));
-      if (!this.closed && !this.retry) {
-        this.retry = setTimeout(() => {
-          this.retry = null;
-          void this.backupSoon();
-        }, this.backupRetryMs);
-        this.retry.unref();
-      }
-    }
-    if (!this.closed) this.deps.hub.emit('sync.status', this.deps.sync.status());
-  }
 }

@@ -13,17 +13,14 @@ import type { SyncStatus } from '../../src-shared/common/api/contract.ts';
 import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { findJournalConflicts, openConflicts } from '../../src-shared/common/sync/journal-conflicts.ts';
-import { revokedDeviceProblems, revokedSignerProblems, statementMatches, type CentralRevocation } from '../../src-shared/common/sync/central-revocation.ts';
-import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
+import { revokedDeviceProblems, revokedSignerProblems } from '../../src-shared/common/sync/central-revocation.ts';
 import { DEFAULT_CLOCK_SKEW_LIMIT_MS, clockFlagSummaries, clockFlagViews, readClockAttestation, type ClockAttestation, type ClockAttestationBody, type ClockFlagView } from '../../src-shared/common/sync/clock-flags.ts';
 import {
-  EnrolResponseSchema, MAX_BATCH_EVENTS, MissingBlobsResponseSchema, PullResponseSchema, PushResponseSchema, SYNC_PROTOCOL, SyncStateSchema,
-  enrolmentStatement, type PullResponse, type WireEvent,
+  MAX_BATCH_EVENTS, MissingBlobsResponseSchema, PullResponseSchema, PushResponseSchema, SYNC_PROTOCOL, SyncStateSchema,
+  type PullResponse, type WireEvent,
 } from '../../src-shared/common/sync/sync-protocol.ts';
 import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import { arrivingRowProblems } from '../../src-shared/node/chain-ingest.ts';
-import { publicKeyFromPem } from '../../src-shared/node/ed25519.ts';
-import { anyCertificateFingerprint, checkDeviceCertificate } from '../../src-shared/node/plant-certificates.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { DeviceKey } from '../store/device-key-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -32,23 +29,10 @@ import type { EventHub } from './event-hub.ts';
 import type { IdentityService } from './identity-service.ts';
 import { uploadBlob } from './blob-upload-client.ts';
 import { SyncHttpClient } from './sync-http-client.ts';
+import { ENROLMENT_FILE, enrolOnline, type EnrolmentFile } from './sync-enrolment.ts';
+import { recordClockFlags, recordRevocations, trustedDeviceKeys, type ArrivalDeps, type DeviceKeyObject } from './sync-arrivals.ts';
 
-/** File of the enrolment in the data directory (holds the access token: readable only by its owner). */
-export const ENROLMENT_FILE = 'sync-enrolment.json';
-
-/** What enrolment left on this laptop. */
-export interface EnrolmentFile {
-  format: 'baseline.sync-enrolment/1';
-  /** null when enrolled by file (no network path to the server): sync only by bundles. */
-  serverUrl: string | null;
-  serverId: string;
-  caCertificatePem: string;
-  caFingerprint: string;
-  deviceCertificatePem: string;
-  /** null when enrolled by file: the response carries no access token. */
-  token: string | null;
-  enrolledAt: string;
-}
+export { ENROLMENT_FILE, type EnrolmentFile } from './sync-enrolment.ts';
 
 /** What the sync service needs. */
 export interface SyncDeps {
@@ -205,58 +189,15 @@ export class SyncService {
   }
 
   /**
-   * Enrols this laptop with a server: fetches the plant CA and checks it against the fingerprint the
-   * administrator gave (or a CA this laptop already trusts), sends the one-time code with proof of the device
-   * key, and records the device certificate in the journal.
+   * Enrols this laptop with a server online (sync-enrolment.ts): the plant CA checked against the fingerprint the
+   * administrator gave, the one-time code sent with proof of the device key, the device certificate recorded.
    */
   async enrol(serverUrl: string, code: string, caFingerprint: string | null, actor: Actor): Promise<SyncStatus> {
-    const probe = new SyncHttpClient(serverUrl, null, null, this.deps.timeoutMs);
-    let caPem: string;
-    try {
-      const ca = (await probe.call('GET', '/ca')) as { caCertificatePem?: unknown };
-      if (typeof ca?.caCertificatePem !== 'string') throw new BaselineError('server-answer-unreadable', `${serverUrl} did not send a plant CA certificate.`, 'Check that the address points to a Baseline server.');
-      caPem = ca.caCertificatePem;
-    } finally {
-      probe.close();
-    }
-    const fingerprint = anyCertificateFingerprint(caPem);
-    const trusted = this.deps.identity.trust().caPems.some((p) => anyCertificateFingerprint(p) === fingerprint);
-    if (caFingerprint === null ? !trusted : caFingerprint !== fingerprint) {
-      throw new BaselineError('server-ca-mismatch',
-        caFingerprint === null
-          ? `The server's plant CA (fingerprint ${fingerprint.slice(0, 16)}…) is not one this laptop trusts, and no fingerprint was given to check it.`
-          : `The server's plant CA has fingerprint ${fingerprint.slice(0, 16)}…, not the ${caFingerprint.slice(0, 16)}… you were given: this may not be your plant's server.`,
-        'Check the server address and the fingerprint printed with the enrolment code. Nothing was sent to the server.', { fingerprint });
-    }
-    const key = this.deps.deviceKey;
-    const client = new SyncHttpClient(serverUrl, caPem, null, this.deps.timeoutMs);
-    let response;
-    try {
-      const body = { protocol: SYNC_PROTOCOL, code, deviceId: key.deviceId, deviceName: key.name, publicKeyPem: key.publicKeyPem, proof: key.sign(enrolmentStatement({ code, deviceId: key.deviceId, publicKeyPem: key.publicKeyPem })) };
-      response = EnrolResponseSchema.parse(await client.call('POST', '/enrol', body));
-    } finally {
-      client.close();
-    }
-    const check = checkDeviceCertificate(response.deviceCertificatePem, { deviceId: key.deviceId, publicKeyPem: key.publicKeyPem }, [caPem], new Set(), this.clock());
-    if (!check.ok) throw new BaselineError('device-certificate-invalid', `The server issued a device certificate this laptop cannot accept: ${check.reason}.`, 'Tell the administrator; this laptop was not enrolled.');
-    const file: EnrolmentFile = {
-      format: 'baseline.sync-enrolment/1', serverUrl: new URL(serverUrl).origin, serverId: response.serverId, caCertificatePem: caPem, caFingerprint: fingerprint,
-      deviceCertificatePem: response.deviceCertificatePem, token: response.token, enrolledAt: this.clock().toISOString(),
-    };
-    if (!trusted) this.deps.identity.trustCa(caPem, null, actor);
-    this.deps.journal.append('device.certified', {
-      deviceId: key.deviceId, certificatePem: response.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: new URL(serverUrl).origin,
-    }, actor);
-    writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n', 0o600);
-    this.enrolment = file;
-    this.client?.close();
-    this.client = null;
-    this.lastError = null;
-    this.emit();
+    this.adoptEnrolment(await enrolOnline({ ...this.deps, clock: this.clock }, serverUrl, code, caFingerprint, actor));
     return this.status();
   }
 
-  /** Records an enrolment made by file (the bundle service checked the server's response); from now on this laptop syncs by bundles. */
+  /** Records an enrolment (online, or made by file once the bundle service checked the server's response). */
   adoptEnrolment(file: EnrolmentFile): void {
     writeFileAtomic(this.file, JSON.stringify(file, null, 2) + '\n', 0o600);
     this.enrolment = file;
@@ -374,7 +315,7 @@ export class SyncService {
     for (;;) {
       const after = Number(this.deps.repo.get('pull-cursor') ?? '0');
       const page: PullResponse = PullResponseSchema.parse(await http.call('GET', `/sync/pull?after=${after}&limit=${MAX_BATCH_EVENTS}`));
-      const revocations = this.recordRevocations(page.revocations, e.caCertificatePem);
+      const revocations = recordRevocations(this.arrivalDeps(), page.revocations, e.caCertificatePem);
       this.recordClockFlags(page.clockFlags, e.caCertificatePem);
       const keys = this.trustedDeviceKeys(page, e.caCertificatePem);
       for (const item of page.events) {
@@ -405,61 +346,17 @@ export class SyncService {
     return e ? { caCertificatePem: e.caCertificatePem, caFingerprint: e.caFingerprint, serverId: e.serverId } : null;
   }
 
-  /**
-   * Records the central revocations this laptop lacks, each checked first: the statement must say what its fields
-   * say and carry the plant CA's signature. A person's revocation also revokes their certificate here. Returns every
-   * revocation now on record.
-   */
-  private recordRevocations(received: readonly CentralRevocation[], caPem: string): CentralRevocation[] {
-    const held = this.deps.repo.syncedRevocations();
-    const actor: Actor = { kind: 'device', id: this.deps.deviceKey.deviceId, name: this.deps.deviceKey.name };
-    for (const r of received) {
-      if (held.some((h) => h.id === r.id)) continue;
-      if (!statementMatches(r) || !verifyWithCertificate(caPem, r.statement, r.signature)) {
-        throw new BaselineError('revocation-signature-invalid', `The server sent a revocation of ${r.kind} ${r.subject.slice(0, 16)} that the plant CA did not sign.`,
-          'Nothing from it was recorded. Tell the administrator: the server\'s copy is damaged or forged.');
-      }
-      this.deps.journal.append('revocation.synced', { ...r }, actor);
-      if (r.kind === 'person' && !this.deps.identity.trust().revokedFingerprints.has(r.subject)) {
-        this.deps.journal.append('certificate.revoked', { fingerprint: r.subject, reason: `revoked centrally at ${r.revokedAt}: ${r.reason}` }, actor);
-      }
-      held.push(r);
-    }
-    return held;
+  /** Keys of the devices in a pulled page (or a server's bundle) whose certificates chain to the plant CA (sync-arrivals.ts). */
+  trustedDeviceKeys(page: Pick<PullResponse, 'devices'>, enrolmentCa: string): Map<string, DeviceKeyObject> {
+    return trustedDeviceKeys(this.arrivalDeps(), page, enrolmentCa);
   }
 
-  /**
-   * Keeps the clock attestations this laptop lacks, each checked first: its statement must be a well-formed
-   * attestation of its own id, signed by the plant CA. Every laptop (the one whose clock was off included) keeps
-   * each one, so the flag stands beside the event wherever the event is, and evidence packs carry it.
-   */
+  /** Keeps the clock attestations this laptop lacks, each checked first (sync-arrivals.ts). */
   recordClockFlags(received: readonly ClockAttestation[], caPem: string): void {
-    if (received.length === 0) return;
-    const held = new Set(this.deps.repo.clockAttestations().map((a) => a.id));
-    for (const a of received) {
-      if (held.has(a.id)) continue;
-      if (readClockAttestation(a) === null || !verifyWithCertificate(caPem, a.statement, a.signature)) {
-        throw new BaselineError('clock-flags-signature-invalid', `The server sent clock flags (${a.id.slice(0, 13)}…) that the plant CA did not sign, or that do not read as clock flags.`,
-          'Nothing from them was recorded. Tell the administrator: the server\'s copy is damaged or forged.');
-      }
-      this.deps.repo.addClockAttestation(a, this.clock().toISOString());
-      held.add(a.id);
-    }
+    recordClockFlags(this.arrivalDeps(), received, caPem);
   }
 
-  /** Keys of the devices in a pulled page (or a server's bundle) whose certificates chain to the plant CA and bind the key they announced. */
-  trustedDeviceKeys(page: Pick<PullResponse, 'devices'>, enrolmentCa: string) {
-    const caPems = [enrolmentCa, ...this.deps.identity.trust().caPems];
-    const revoked = this.deps.identity.trust().revokedFingerprints;
-    const keys = new Map<string, NonNullable<ReturnType<typeof publicKeyFromPem>>>();
-    for (const d of page.devices) {
-      const check = checkDeviceCertificate(d.certificatePem, { deviceId: d.deviceId, publicKeyPem: d.publicKeyPem }, caPems, revoked, this.clock());
-      const known = this.deps.repo.knownDeviceKey(d.deviceId);
-      const key = publicKeyFromPem(d.publicKeyPem);
-      if (!check.ok || !key) continue;
-      if (known !== null && !publicKeyFromPem(known)?.equals(key)) continue;
-      keys.set(d.deviceId, key);
-    }
-    return keys;
+  private arrivalDeps(): ArrivalDeps {
+    return { ...this.deps, clock: this.clock };
   }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
-import { createEnrolCode } from '../../src-server/server-app.ts';
+import { createEnrolCode } from '../../src-server/sync-operations.ts';
 import { anyCertificateFingerprint } from '../../src-shared/node/plant-certificates.ts';
 import { startTestPostgres } from '../helpers/postgres.ts';
 import { openServerStore } from '../helpers/sync-fixture.ts';

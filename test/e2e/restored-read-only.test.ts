@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { restoreFromBackups } from '../../src-main/services/bundle-restore.ts';
 import { backupFilesIn } from '../../src-main/services/sync-bundle-service.ts';
 import { serverBundleKey } from '../../src-server/bundle-import.ts';
-import { createEnrolCode } from '../../src-server/server-app.ts';
+import { createEnrolCode } from '../../src-server/sync-operations.ts';
 import { enrolFromFile } from '../../src-server/enrol-file.ts';
 import { prepareServerHome, defaultServerNames } from '../../src-server/server-home.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
@@ -40,8 +40,8 @@ describe('a data directory rebuilt from backups, opened in the app', () => {
       await srv.close();
     }
     mkdirSync(join(media.home, 'backups'));
-    laptop.bundles.setBackupFolder(join(media.home, 'backups'));
-    await laptop.bundles.backupSoon();
+    laptop.backup.setFolder(join(media.home, 'backups'));
+    await laptop.backup.soon();
     laptop.close();
     const r = await restoreFromBackups(backupFilesIn(join(media.home, 'backups')), target, [serverBundleKey(serverHome.home, pki)]);
     expect(r.verified).toBe(true);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportDeviceBundle, importDeviceBundle } from '../../src-server/bundle-import.ts';
-import { createEnrolCode } from '../../src-server/server-app.ts';
+import { createEnrolCode } from '../../src-server/sync-operations.ts';
 import { enrolFromFile } from '../../src-server/enrol-file.ts';
 import { prepareServerHome } from '../../src-server/server-home.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';

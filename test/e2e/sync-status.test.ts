@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEnrolCode } from '../../src-server/server-app.ts';
+import { createEnrolCode } from '../../src-server/sync-operations.ts';
 import { anyCertificateFingerprint } from '../../src-shared/node/plant-certificates.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { openLaptop, openServerStore, startServerProcess } from '../helpers/sync-fixture.ts';

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
-import { createEnrolCode } from '../../src-server/server-app.ts';
+import { createEnrolCode } from '../../src-server/sync-operations.ts';
 import { startServer, type RunningServer } from '../../src-server/server-cli.ts';
 import { openServerDatabase } from '../../src-server/store/server-database.ts';
 import { SyncStore } from '../../src-server/store/sync-store.ts';

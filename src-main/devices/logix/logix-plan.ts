@@ -30,7 +30,7 @@
  */
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { formatLogixAddress, type LogixAddress, type LogixType } from '../../../src-shared/common/profile/logix-address.ts';
-import { checkLimit, type PlannedTag, type PlanSummary } from '../planned-tag.ts';
+import { checkLimit, checkUniqueTags, type PlannedTag, type PlanSummary } from '../planned-tag.ts';
 
 /** The sizes a Logix plan must respect. */
 export interface LogixLimits {
@@ -246,13 +246,7 @@ function toRead(bin: Bin): LogixRead {
 /** Plans the reads for a set of Logix tags: Read Tag services packed into as few Multiple Service Packets as found. */
 export function planLogix(tags: readonly PlannedTag<LogixAddress>[], limits: Partial<LogixLimits> = {}): LogixPlan {
   const l = resolveLogixLimits(limits);
-  const seen = new Set<string>();
-  for (const t of tags) {
-    if (seen.has(t.tag)) {
-      throw new BaselineError('capture-plan-duplicate-tag', `Tag "${t.tag}" appears twice in the capture.`, 'Give every tag in the profile its own name.', { tag: t.tag });
-    }
-    seen.add(t.tag);
-  }
+  checkUniqueTags(tags);
   const { A, B } = capacities(l);
   const list = items(tags);
   for (const i of list) {

@@ -15,6 +15,11 @@ export interface DeviceProcessHandle {
   onMessage(listener: (message: FromDevice) => void): void;
   onExit(listener: (code: number | null, signal: string | null) => void): void;
   kill(): void;
+  /**
+   * True when the drivers run inside the calling process (one-shot commands, in-process-device.ts): no device
+   * process exists to restart, so a crash's advice is to run the command again.
+   */
+  readonly inProcess?: boolean;
 }
 
 /** Starts a device process; the default forks `device-worker.ts` with this Node. */
@@ -33,6 +38,14 @@ export const forkDeviceProcess: SpawnDeviceProcess = () => {
     kill: () => { child.kill('SIGKILL'); },
   };
 };
+
+/** What to do after a driver crash, in the words of where the driver ran. */
+export function crashHint(inProcess: boolean): string {
+  const again = 'If it happens again, the controller or a device between it and this laptop is sending malformed replies.';
+  return inProcess
+    ? `Nothing from the failed read was kept; run the command again. ${again}`
+    : `The device process was started afresh for the next job; try again. ${again}`;
+}
 
 /** Options of one job. */
 export interface JobOptions {
@@ -79,10 +92,7 @@ export class DeviceSupervisor {
       const reason = this.lastCrash ?? `the device process exited (${signal ?? `code ${code}`})`;
       this.lastCrash = null;
       if (!this.closed) this.restarts++;
-      this.failAll(new BaselineError('device-process-crashed',
-        `The controller connection failed: ${reason}.`,
-        'The device process has been restarted; try again. If it happens again, the controller or a device between it and this laptop is sending malformed replies.',
-        { reason }));
+      this.failAll(new BaselineError('device-process-crashed', `The controller connection failed: ${reason}.`, crashHint(proc.inProcess === true), { reason }));
     });
     return proc;
   }

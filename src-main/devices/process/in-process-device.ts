@@ -55,5 +55,6 @@ export const inProcessDevice: SpawnDeviceProcess = (): DeviceProcessHandle => {
     onMessage: (l) => { messageListeners.push(l); },
     onExit: (l) => { exitListeners.push(l); },
     kill: () => exit(null, 'SIGKILL'),
+    inProcess: true,
   };
 };

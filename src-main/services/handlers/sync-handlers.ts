@@ -20,8 +20,8 @@ export function syncHandlers(app: BaselineApp): DomainHandlers<typeof SYNC_OPERA
       const r = app.bundles.enrolRequest(req.code, req.caFingerprint === null || req.caFingerprint === '' ? null : req.caFingerprint);
       return { fileName: r.fileName, requestBase64: r.bytes.toString('base64') };
     },
-    'sync.backup.status': () => app.bundles.backupStatus(),
-    'sync.backup.setFolder': (req) => app.bundles.setBackupFolder(req.folder),
+    'sync.backup.status': () => app.backup.status(),
+    'sync.backup.setFolder': (req) => app.backup.setFolder(req.folder),
     'sync.conflicts': (req) => ({ conflicts: app.conflicts.list(req.changeId) }),
     'sync.clockFlags': (req) => ({ flags: app.sync.clockFlags(req.changeId) }),
     'sync.resolveConflict': (req) => app.conflicts.resolve(req.conflictId, req.decision, req.reason, { employeeId: req.employeeId, password: req.password }, app.actor()),

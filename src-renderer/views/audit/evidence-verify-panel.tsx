@@ -3,22 +3,10 @@ import { useState, type DragEvent } from 'react';
 import { errorOf, selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { formatPlant } from '../../components/plant-time.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
+import { readBase64 } from '../../components/file-transfer.ts';
 import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../../src-shared/common/api/contract.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
-
-/** A file's bytes as base64 (the browser encodes it; no hand-written encoder). */
-function readBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => {
-      const url = String(reader.result);
-      resolve(url.slice(url.indexOf(',') + 1));
-    };
-    reader.onerror = () => reject(new Error(`${file.name} could not be read (${reader.error?.message ?? 'unknown reason'}).`));
-    reader.readAsDataURL(file);
-  });
-}
 
 /** A signature's meaning as words ("approve-with-conditions" -> "approve with conditions"). */
 function meaningLabel(m: string): string {

@@ -6,7 +6,7 @@ import { ErrorPanel } from '../../components/error-panel.tsx';
 import { ChangeEditor } from './change-editor.tsx';
 import { ChangeDetail } from './change-detail.tsx';
 import { registerCsv } from '../../../src-shared/common/kpi/kpi-csv.ts';
-import { downloadCsv } from '../../components/download-csv.ts';
+import { downloadCsv } from '../../components/file-transfer.ts';
 
 /** The change register: filter by state, class and requester; file a new request; open one. */
 export function ChangesView() {

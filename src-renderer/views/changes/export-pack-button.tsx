@@ -2,15 +2,8 @@
 import { useState } from 'react';
 import { errorOf, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
+import { saveDownload } from '../../components/file-transfer.ts';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
-
-/** Base64 text as bytes. */
-function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
 
 /** "Export evidence pack": the host writes the change's pack (as `baseline evidence export` does) and the browser saves it. */
 export function ExportPackButton({ changeId }: { changeId: string }) {
@@ -26,12 +19,7 @@ export function ExportPackButton({ changeId }: { changeId: string }) {
     setDone(null);
     try {
       const pack = await api.invoke('evidence.export', { changeId });
-      const url = URL.createObjectURL(new Blob([bytesOf(pack.zipBase64)], { type: 'application/zip' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = pack.fileName;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveDownload(pack.zipBase64, pack.fileName, 'application/zip');
       setDone(`${pack.fileName}: ${pack.members} members; manifest.json SHA-256 ${pack.manifestSha256}`);
     } catch (err) {
       setError(errorOf(err));

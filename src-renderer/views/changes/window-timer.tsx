@@ -1,6 +1,7 @@
 /** The window timer of a change in execution: time left in its slot, with the 30- and 15-minute warnings. */
 import { useEffect, useState } from 'react';
-import { windowTimer, type ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
+import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
+import { windowTimer } from '../../../src-shared/common/workflow/change-deadlines.ts';
 import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { formatPlant } from '../../components/plant-time.tsx';
 

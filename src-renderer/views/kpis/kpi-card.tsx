@@ -3,7 +3,7 @@ import { Bar, BarChart, CartesianGrid, LabelList, Legend, Line, LineChart, Respo
 import { KPI_DEFINITIONS, kpiPoint, leadTimeTrend, type KpiId, type KpiReport } from '../../../src-shared/common/kpi/change-kpis.ts';
 import { kpiSeriesCsv } from '../../../src-shared/common/kpi/kpi-csv.ts';
 import { CHANGE_CLASSES } from '../../../src-shared/common/workflow/workflow-terms.ts';
-import { downloadCsv } from '../../components/download-csv.ts';
+import { downloadCsv } from '../../components/file-transfer.ts';
 import { formatBasis, formatValue, monthLabel } from './kpi-format.ts';
 
 /** A figure the user opened: a KPI for a month (null: the whole period) and a line (null: all lines). */

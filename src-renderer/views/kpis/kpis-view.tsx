@@ -5,7 +5,7 @@ import { KPI_DEFINITIONS, KPI_IDS, kpiPoint, type KpiPoint } from '../../../src-
 import { registerCsv } from '../../../src-shared/common/kpi/kpi-csv.ts';
 import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
-import { downloadCsv } from '../../components/download-csv.ts';
+import { downloadCsv } from '../../components/file-transfer.ts';
 import { KpiCard, type KpiDrill } from './kpi-card.tsx';
 import { formatBasis, formatValue, monthLabel } from './kpi-format.ts';
 import { PlantTime } from '../../components/plant-time.tsx';

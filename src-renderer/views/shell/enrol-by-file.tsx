@@ -3,11 +3,11 @@
  * server ever): the one-time code and the plant CA fingerprint the administrator gave, "Write request" saves the
  * request to carry to the server (`baseline server enrol-file`), and "Import response" reads the answer it wrote.
  */
-import { useRef, useState } from 'react';
-import type { ErrorData } from '../../../src-shared/common/errors.ts';
-import { errorOf, useAppStore } from '../../state/app-store.ts';
+import { useState } from 'react';
+import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
-import { readBase64, saveDownload } from './sync-bundle-buttons.tsx';
+import { saveDownload } from '../../components/file-transfer.ts';
+import { importFromServer, useFileAction } from './use-file-action.ts';
 
 /** The "Enrol by file" button and its form. */
 export function EnrolByFile() {
@@ -15,39 +15,14 @@ export function EnrolByFile() {
   const [open, setOpen] = useState(false);
   const [code, setCode] = useState('');
   const [fingerprint, setFingerprint] = useState('');
-  const [done, setDone] = useState<string | null>(null);
-  const [error, setError] = useState<ErrorData | null>(null);
-  const [busy, setBusy] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
+  const { busy, done, error, input, run } = useFileAction<'request' | 'import'>();
 
-  async function writeRequest() {
-    if (!api) return;
-    setError(null);
-    setDone(null);
-    try {
-      const r = await api.invoke('sync.enrolFile.request', { code, caFingerprint: fingerprint.trim() === '' ? null : fingerprint });
-      saveDownload(r.requestBase64, r.fileName);
-      setDone(`Saved ${r.fileName}. Carry it to the server (baseline server enrol-file), then import the response it writes.`);
-    } catch (err) {
-      setError(errorOf(err));
-    }
-  }
-
-  async function importResponse(file: File) {
-    if (!api) return;
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      const r = await api.invoke('sync.bundle.import', { fileName: file.name, fileBase64: await readBase64(file) });
-      setDone(r.message);
-    } catch (err) {
-      setError(errorOf(err));
-    } finally {
-      setBusy(false);
-      if (input.current) input.current.value = '';
-    }
-  }
+  const writeRequest = () => api && run('request', async () => {
+    const r = await api.invoke('sync.enrolFile.request', { code, caFingerprint: fingerprint.trim() === '' ? null : fingerprint });
+    saveDownload(r.requestBase64, r.fileName);
+    return `Saved ${r.fileName}. Carry it to the server (baseline server enrol-file), then import the response it writes.`;
+  });
+  const importResponse = (file: File) => api && run('import', () => importFromServer(api, file));
 
   return (
     <span className="sync-bundles" data-testid="enrol-by-file">
@@ -62,8 +37,8 @@ export function EnrolByFile() {
             <div className="backup-actions">
               <button type="submit" disabled={code.trim() === ''}>Write request</button>
               <label className="button-like">
-                {busy ? 'Importing…' : 'Import response'}
-                <input ref={input} type="file" className="sync-bundle-input" data-testid="enrol-response-file" disabled={busy}
+                {busy === 'import' ? 'Importing…' : 'Import response'}
+                <input ref={input} type="file" className="sync-bundle-input" data-testid="enrol-response-file" disabled={busy !== null}
                   onChange={(e) => { const f = e.target.files?.[0]; if (f) void importResponse(f); }} />
               </label>
               <button type="button" className="link" onClick={() => setOpen(false)}>Close</button>

@@ -4,54 +4,23 @@
  * server gave back (its acknowledgement, or a bundle with approvals, people and plant). The last evidence backup
  * and what is not yet backed up are shown in the tooltip.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { flushSync } from 'react-dom';
-import type { ErrorData } from '../../../src-shared/common/errors.ts';
-import { errorOf, useAppStore } from '../../state/app-store.ts';
+import { useAppStore } from '../../state/app-store.ts';
 import { ErrorPanel } from '../../components/error-panel.tsx';
+import { saveDownload } from '../../components/file-transfer.ts';
 import { BackupFolderPanel } from './backup-folder-panel.tsx';
-
-/** Saves bytes the main process sent as a download (the browser's or Electron's save dialog). */
-export function saveDownload(base64: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([bytesOf(base64)], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
-export function readBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => {
-      const url = String(reader.result);
-      resolve(url.slice(url.indexOf(',') + 1));
-    };
-    reader.onerror = () => reject(new Error(`${file.name} could not be read (${reader.error?.message ?? 'unknown reason'}).`));
-    reader.readAsDataURL(file);
-  });
-}
+import { importFromServer, useFileAction } from './use-file-action.ts';
 
 type Backup = { folder: string | null; lastBackupAt: string | null; notBackedUp: number; lastError: { message: string; hint: string } | null };
 
 /** The two file buttons and their outcome. */
 export function SyncBundleButtons({ waiting }: { waiting: number }) {
   const api = useAppStore((s) => s.api);
-  const [busy, setBusy] = useState<null | 'export' | 'import'>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [error, setError] = useState<ErrorData | null>(null);
   const [backup, setBackup] = useState<Backup | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number; detail: string } | null>(null);
   const [showBackup, setShowBackup] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
+  const { busy, done, error, input, run, clear } = useFileAction<'export' | 'import'>(() => setProgress(null));
 
   // Progress pushed by the main process while a bundle is written or imported.
   useEffect(() => {
@@ -65,41 +34,16 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
     void api.invoke('sync.backup.status', {}).then(setBackup, () => undefined);
   }, [api, waiting, done]);
 
-  async function exportBundle() {
-    if (!api) return;
-    setBusy('export');
+  const exportBundle = () => api && run('export', async () => {
     setProgress(null);
-    setError(null);
-    setDone(null);
-    try {
-      const r = await api.invoke('sync.bundle.export', {});
-      saveDownload(r.bundleBase64, r.fileName);
-      setDone(`Saved ${r.fileName}: ${r.events} events and ${r.blobs} content files, encrypted to the server. Carry it to the server (baseline server import) and bring back the .ack file.`);
-    } catch (err) {
-      setError(errorOf(err));
-    } finally {
-      setBusy(null);
-      setProgress(null);
-    }
-  }
-
-  async function importFile(file: File) {
-    if (!api) return;
-    setBusy('import');
+    const r = await api.invoke('sync.bundle.export', {});
+    saveDownload(r.bundleBase64, r.fileName);
+    return `Saved ${r.fileName}: ${r.events} events and ${r.blobs} content files, encrypted to the server. Carry it to the server (baseline server import) and bring back the .ack file.`;
+  });
+  const importFile = (file: File) => api && run('import', () => {
     setProgress(null);
-    setError(null);
-    setDone(null);
-    try {
-      const r = await api.invoke('sync.bundle.import', { fileName: file.name, fileBase64: await readBase64(file) });
-      setDone(r.message);
-    } catch (err) {
-      setError(errorOf(err));
-    } finally {
-      setBusy(null);
-      setProgress(null);
-      if (input.current) input.current.value = '';
-    }
-  }
+    return importFromServer(api, file);
+  });
 
   const backupWords = !backup?.folder ? 'Evidence backup is off.'
     : backup.lastError ? `Evidence backup failed: ${backup.lastError.message} ${backup.lastError.hint}`
@@ -126,7 +70,7 @@ export function SyncBundleButtons({ waiting }: { waiting: number }) {
         <span className="sync-bundle-outcome">
           {done && <span role="status" data-testid="sync-bundle-result">{done}</span>}
           {error && <ErrorPanel error={error} title="Sync by file did not go through" />}
-          <button type="button" className="link" onClick={() => { setDone(null); setError(null); }}>Close</button>
+          <button type="button" className="link" onClick={clear}>Close</button>
         </span>
       )}
     </span>

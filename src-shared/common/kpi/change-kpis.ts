@@ -4,7 +4,7 @@
  * so the screen can show exactly which changes make a number. No I/O: the service feeds it what the store holds.
  */
 import type { ChangeState } from '../workflow/change-state.ts';
-import { retrospectiveStatus } from '../workflow/change-state.ts';
+import { retrospectiveStatus } from '../workflow/change-deadlines.ts';
 import { CHANGE_CLASSES, type ChangeClass } from '../workflow/workflow-terms.ts';
 import { instantToLocal } from '../workflow/time-zone.ts';
 

@@ -27,7 +27,8 @@ import { windowDecision } from './transition-window.ts';
 import { tickItem } from './checklist-ticks.ts';
 import { edit, submit, withdraw, approve, decide } from './transition-approval.ts';
 import { schedule, startExecution, breakGlass } from './transition-scheduling.ts';
-import { rollback, checkpoint, recordSnapshot, close, explain, retrospectiveReview } from './transition-execution.ts';
+import { rollback, checkpoint, recordSnapshot, close } from './transition-execution.ts';
+import { explain, retrospectiveReview } from './transition-review.ts';
 
 export type { RefusalRule, TransitionContext, TransitionResult } from './transition-rules.ts';
 

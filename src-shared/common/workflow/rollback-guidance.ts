@@ -7,7 +7,7 @@
  * as a restore.
  */
 import type { ChangeState, RollbackDecisionRecord } from './change-state.ts';
-import { windowTimer } from './change-state.ts';
+import { windowTimer } from './change-deadlines.ts';
 import { blankText, no, personRef, type OpOf, type RuleOutcome } from './rule-outcome.ts';
 
 /** The matrix's outcomes, in its order. */

@@ -4,7 +4,8 @@
  * roles allow that signature, and says why when nobody can. The state machine stays the authority; this only
  * keeps people from being offered a signature that would be refused for who they are.
  */
-import { approvalTimeoutStatus, type ChangeState } from './change-state.ts';
+import type { ChangeState } from './change-state.ts';
+import { approvalTimeoutStatus } from './change-deadlines.ts';
 
 /** A person who could sign, as the signer lists know them. */
 export interface SignerCandidate {

@@ -5,7 +5,8 @@
 import { countApprovals, wouldCount, type ApprovalRecord } from './approval-progress.ts';
 import { evaluateRequest, type ChangeEvaluation } from './change-evaluation.ts';
 import { ChangeRequestFieldsSchema, describeFields } from './change-request.ts';
-import { approvalTimeoutStatus, changeName, type ChangeOperation, type ChangeState, type Review } from './change-state.ts';
+import { changeName, type ChangeOperation, type ChangeState, type Review } from './change-state.ts';
+import { approvalTimeoutStatus } from './change-deadlines.ts';
 import { groupName, roleName, type Policy } from './policy-schema.ts';
 import { formatLocal } from './time-zone.ts';
 import { type TransitionContext, type TransitionResult, numbered, refuse, ref, blank, unreachable } from './transition-rules.ts';

@@ -1,31 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBaseline } from '../../helpers/cli.ts';
+import { simulate } from '../../helpers/simulate-cli.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/profiles-capture/${name}`, import.meta.url));
-const BIN = fileURLToPath(new URL('../../../bin/baseline.js', import.meta.url));
-
-/** Runs `baseline simulate` (a separate process, so this one can wait on the CLI) and resolves with its port. */
-function simulate(args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'simulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => reject(new Error(`simulate exited ${code}: ${out}`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        child.removeAllListeners('exit');
-        resolve({ port: Number(m[1]), child });
-      }
-    });
-  });
-}
 
 // `baseline capture` runs its driver in its own process (process/in-process-device.ts), not in a device process.
 // st-ethernet-ip throws from its socket handler on a truncated reply: in this path that must fail the capture with
@@ -48,7 +30,9 @@ describe('baseline capture: a protocol library crash in the in-process driver', 
       '--profile', fixture('logix-mixer.csv'), '--out', out, '--timeout', '1000', '--retries', '0', '--home', store, '--signer', 'E-100']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^baseline: The controller connection failed: the protocol library failed on an unexpected reply \(The value of "offset" is out of range/m);
-    expect(r.stderr).toMatch(/what to do: /);
+    // The driver ran inside the CLI: the advice is to run the command again, not that a device process restarted.
+    expect(r.stderr).toMatch(/what to do: Nothing from the failed read was kept; run the command again\./);
+    expect(r.stderr).not.toMatch(/device process/i);
     expect(r.stderr).toMatch(/the capture is incomplete, so it was not signed/);
     expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     expect(r.stderr).not.toMatch(/node:internal|Uncaught|internal error/i);

@@ -1,31 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBaseline } from '../../helpers/cli.ts';
+import { simulate } from '../../helpers/simulate-cli.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/profiles-capture/${name}`, import.meta.url));
-const BIN = fileURLToPath(new URL('../../../bin/baseline.js', import.meta.url));
-
-/** Runs `baseline simulate` and resolves with its port once it prints it. */
-function simulate(args: string[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'simulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => reject(new Error(`simulate exited ${code}: ${out}`)));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        child.removeAllListeners('exit');
-        resolve({ port: Number(m[1]), child });
-      }
-    });
-  });
-}
 
 describe('baseline capture / simulate (CLI)', () => {
   const t = tempHome();

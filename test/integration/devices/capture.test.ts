@@ -128,9 +128,10 @@ describe('captures run in the device process', () => {
     const proxy = await startFaultProxy(sim.port, { kind: 'drop' });
     try {
       const err = await devices.run({ kind: 'capture', payload: { target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: proxy.port }, profile: modbusProfile, options: { timeoutMs: 5000, retries: 5 } } }, { deadlineMs: 600 })
-        .then(() => null, (e: unknown) => e as { code: string; message: string });
+        .then(() => null, (e: unknown) => e as { code: string; message: string; hint: string });
       expect(err?.code).toBe('device-process-crashed');
       expect(err?.message).toMatch(/did not finish within 600 ms/);
+      expect(err?.hint).toMatch(/^The device process was started afresh for the next job; try again\./);
     } finally {
       await proxy.close();
     }

@@ -48,9 +48,12 @@ describe('driver jobs run in this process (one-shot CLI capture)', () => {
     const proxy = await startFaultProxy(sim.port, { kind: 'drop' });
     try {
       const err = await devices.run({ kind: 'capture', payload: { target: { ...target(), port: proxy.port }, profile, options: { timeoutMs: 5000, retries: 5 } } }, { deadlineMs: 600 })
-        .then(() => null, (e: unknown) => e as { code: string; message: string });
+        .then(() => null, (e: unknown) => e as { code: string; message: string; hint: string });
       expect(err?.code).toBe('device-process-crashed');
       expect(err?.message).toMatch(/did not finish within 600 ms/);
+      // No device process ran, so none was restarted: the hint says what happened here.
+      expect(err?.hint).toMatch(/^Nothing from the failed read was kept; run the command again\./);
+      expect(err?.hint).not.toMatch(/device process/);
     } finally {
       await proxy.close();
     }

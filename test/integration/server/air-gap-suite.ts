@@ -229,7 +229,7 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
 
       // B executes at the cabinet with evidence backup on: a backup after every checkpoint signature and at the close.
       mkdirSync(usb('backups'));
-      b.bundles.setBackupFolder(usb('backups'));
+      b.backup.setFolder(usb('backups'));
       now = new Date('2026-12-11T05:10:00Z');
       const act = (by: { employeeId: string; password: string }, action: Parameters<BaselineApp['changes']['act']>[3]) => b.changes.act(change.id, by.employeeId, by.password, action, b.actor());
       const checklist = (id: string) => b.policy.checkpoints().checkpoints.find((x) => x.id === id)!.items;
@@ -239,54 +239,54 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
       await expect.poll(() => backupFilesIn(usb('backups')).length).toBe(1);
       line1.set({ Line1_SpeedSP: 14 });
       act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'continue', confirmed: checklist('mid-change') });
-      await expect.poll(() => b.bundles.backupStatus().notBackedUp).toBe(0);
+      await expect.poll(() => b.backup.status().notBackedUp).toBe(0);
       // The drive is pulled out: the next signature stands, the failure is shown, and the backup is retried.
-      b.bundles.backupRetryMs = 200;
+      b.backup.retryMs = 200;
       rmSync(usb('backups'), { recursive: true });
       writeFileSync(usb('backups'), 'not a folder'); // then a file sits where the folder was
       const signed = act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-cutover', decision: 'cutover', confirmed: checklist('pre-cutover') });
       expect(signed.status).toBe('in-execution');
-      await expect.poll(() => b.bundles.backupStatus().lastError?.code).toMatch(/backup-folder-missing|backup-target-read-only/);
-      expect(b.bundles.backupStatus().notBackedUp).toBeGreaterThan(0);
+      await expect.poll(() => b.backup.status().lastError?.code).toMatch(/backup-folder-missing|backup-target-read-only/);
+      expect(b.backup.status().notBackedUp).toBeGreaterThan(0);
       expect(JSON.stringify(b.changes.get(change.id))).toContain('pre-cutover');
       rmSync(usb('backups'));
       mkdirSync(usb('backups'));
-      await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
-      expect(b.bundles.backupStatus().notBackedUp).toBe(0);
+      await expect.poll(() => b.backup.status().lastError, { timeout: 10_000 }).toBeNull();
+      expect(b.backup.status().notBackedUp).toBe(0);
       // A real small drive (a 1 MB tmpfs mounted here) that fills up, then is write-protected: each signature stands,
       // the failure is shown, and the backup is written once there is room again / the drive is writable again.
       const drive = usb('small-drive');
       mkdirSync(drive);
       mountSmallDrive(drive);
       try {
-        b.bundles.setBackupFolder(drive);
+        b.backup.setFolder(drive);
         expect(() => writeFileSync(join(drive, 'filler'), Buffer.alloc(2 * 1024 * 1024))).toThrow(/ENOSPC/);
         act(eng, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(b, controllerId, eng) });
         const postChange = act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') });
         expect(JSON.stringify(postChange)).toContain('post-change');
-        await expect.poll(() => b.bundles.backupStatus().lastError?.code).toBe('backup-target-full');
-        expect(b.bundles.backupStatus().lastError?.message).toMatch(/is full: the evidence backup was not written/);
-        expect(b.bundles.backupStatus().notBackedUp).toBeGreaterThan(0);
+        await expect.poll(() => b.backup.status().lastError?.code).toBe('backup-target-full');
+        expect(b.backup.status().lastError?.message).toMatch(/is full: the evidence backup was not written/);
+        expect(b.backup.status().notBackedUp).toBeGreaterThan(0);
         expect(b.changes.get(change.id).status).toBe('in-execution');
         rmSync(join(drive, 'filler'));
-        await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
-        expect(b.bundles.backupStatus().notBackedUp).toBe(0);
+        await expect.poll(() => b.backup.status().lastError, { timeout: 10_000 }).toBeNull();
+        expect(b.backup.status().notBackedUp).toBe(0);
         // The write-protect switch: the drive is remounted read-only; the close stands and its backup waits.
         execFileSync('mount', ['-o', 'remount,ro', drive]);
         expect(act(eng, { type: 'close', comment: 'Ran 30 min at 14 m/min' }).status).toBe('closed');
-        await expect.poll(() => b.bundles.backupStatus().lastError?.code).toBe('backup-target-read-only');
-        expect(b.bundles.backupStatus().lastError?.message).toMatch(/EROFS, read-only or no permission/);
+        await expect.poll(() => b.backup.status().lastError?.code).toBe('backup-target-read-only');
+        expect(b.backup.status().lastError?.message).toMatch(/EROFS, read-only or no permission/);
         expect(b.changes.get(change.id).status).toBe('closed');
         execFileSync('mount', ['-o', 'remount,rw', drive]);
-        await expect.poll(() => b.bundles.backupStatus().lastError, { timeout: 10_000 }).toBeNull();
-        await expect.poll(() => b.bundles.backupStatus().notBackedUp).toBe(0);
+        await expect.poll(() => b.backup.status().lastError, { timeout: 10_000 }).toBeNull();
+        await expect.poll(() => b.backup.status().notBackedUp).toBe(0);
         // The small drive's backups join the others on the stick.
         for (const f of backupFilesIn(drive)) copyFileSync(f, join(usb('backups'), basename(f)));
-        b.bundles.setBackupFolder(usb('backups'));
+        b.backup.setFolder(usb('backups'));
       } finally {
         execFileSync('umount', [drive]);
       }
-      expect(b.bundles.backupStatus().lastBackupAt).toBe(now.toISOString());
+      expect(b.backup.status().lastBackupAt).toBe(now.toISOString());
 
       // B's evidence travels by file; the server verifies it through the push path and stores it as B holds it.
       const exported = await b.bundles.exportBundle(usb('b-1.baseline-bundle'));

@@ -10,7 +10,7 @@ import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { BUNDLE_KEY_FILE, backupFilesIn, readBundleKeyFile } from '../../../src-main/services/sync-bundle-service.ts';
 import { filePermissionsProtection, passphraseProtection } from '../../../src-main/store/device-key-store.ts';
 import { runCli } from '../../../src-main/host/cli.ts';
-import { createEnrolCode } from '../../../src-server/server-app.ts';
+import { createEnrolCode } from '../../../src-server/sync-operations.ts';
 import { enrolFromFile } from '../../../src-server/enrol-file.ts';
 import { prepareServerHome, defaultServerNames } from '../../../src-server/server-home.ts';
 import { openServerStore } from '../../helpers/sync-fixture.ts';
@@ -49,8 +49,8 @@ describe('the laptop bundle key is sealed like the device key', () => {
     expect(text).not.toContain('BEGIN RSA PRIVATE KEY');
     // A backup written to the stick, and the key file copied off the laptop.
     mkdirSync(join(usb.home, 'backups'));
-    app.bundles.setBackupFolder(join(usb.home, 'backups'));
-    await app.bundles.backupSoon();
+    app.backup.setFolder(join(usb.home, 'backups'));
+    await app.backup.soon();
     const [backup] = backupFilesIn(join(usb.home, 'backups'));
     expect(backup).toBeDefined();
     const copy = join(usb.home, 'copied-bundle-key.json');

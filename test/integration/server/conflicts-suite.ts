@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import type { RunningServer } from '../../../src-server/server-cli.ts';
-import { serverConflicts } from '../../../src-server/server-app.ts';
+import { serverConflicts } from '../../../src-server/sync-operations.ts';
 import { createCa, issuePerson, toP12 } from '../../../src-shared/node/pki.ts';
 import { certificateFingerprint } from '../../../src-shared/node/pki.ts';
 import { RACI, captureAndSign, normalChangeFields, setUpPlant } from '../../helpers/change-fixture.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { SyncHttpClient } from '../../../src-main/services/sync-http-client.ts';
 import { ENROLMENT_FILE } from '../../../src-main/services/sync-service.ts';
-import { createEnrolCode } from '../../../src-server/server-app.ts';
+import { createEnrolCode } from '../../../src-server/sync-operations.ts';
 import { MAX_BLOB_BYTES } from '../../../src-shared/common/sync/sync-protocol.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
 import { anyCertificateFingerprint } from '../../../src-shared/node/plant-certificates.ts';

@@ -308,7 +308,7 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const app = openLaptop(lap.home);
       cleanups.push(() => { app.close(); lap.cleanup(); });
       const { store, close } = await openServerStore(home, db);
-      const code = (await (await import('../../../src-server/server-app.ts')).createEnrolCode(store, 60_000)).code;
+      const code = (await (await import('../../../src-server/sync-operations.ts')).createEnrolCode(store, 60_000)).code;
       await close();
       const fp = (await import('../../../src-shared/node/plant-certificates.ts')).anyCertificateFingerprint(readFileSync(join(home, 'pki', 'plant-ca.pem'), 'utf8'));
       await app.sync.enrol(first.url, code, fp, app.actor());
@@ -338,7 +338,7 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const first = await startServerProcess(home, 0, db);
       const port = Number(new URL(first.url).port);
       const { store, close } = await openServerStore(home, db);
-      const code = (await (await import('../../../src-server/server-app.ts')).createEnrolCode(store, 60_000)).code;
+      const code = (await (await import('../../../src-server/sync-operations.ts')).createEnrolCode(store, 60_000)).code;
       const lap = tempHome('baseline-laptop-');
       const app = openLaptop(lap.home);
       cleanups.push(() => { app.close(); lap.cleanup(); });

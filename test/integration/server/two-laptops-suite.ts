@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import type { RunningServer } from '../../../src-server/server-cli.ts';
-import { serverConflicts } from '../../../src-server/server-app.ts';
+import { serverConflicts } from '../../../src-server/sync-operations.ts';
 import { verifyJournalRows } from '../../../src-shared/node/journal-verifier.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
 import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-words.ts';

@@ -82,7 +82,7 @@ describe('emergency fast path: break-glass now, retrospective CAB review within 
   });
 
   it('records the break-glass approval (who, how, why), shows the review due, then overdue, then done late', async () => {
-    const { approvalTimeoutStatus, retrospectiveStatus } = await import('../../../src-shared/common/workflow/change-state.ts');
+    const { approvalTimeoutStatus, retrospectiveStatus } = await import('../../../src-shared/common/workflow/change-deadlines.ts');
     const c = app.changes.create(eng.employeeId, {
       title: 'Filler jammed: raise torque limit', description: 'Torque limit trips every 2 minutes; line down.', justification: 'Line L01 stopped; product at risk.',
       class: 'emergency', targetControllers: [controllerId],

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { emptyChangeRequest, type ChangeRequestFields } from '../../../src-shared/common/workflow/change-request.ts';
 import { changeName } from '../../../src-shared/common/workflow/change-state.ts';
 import {
-  CHANGE_OPERATIONS, CHANGE_STATUSES, approvalProgressOf, approvalTimeoutStatus, newChange, retrospectiveStatus, statusLabel, windowTimer,
+  CHANGE_OPERATIONS, CHANGE_STATUSES, approvalProgressOf, newChange, statusLabel,
   type ChangeOperation, type ChangeOperationType, type ChangeState, type ChangeStatus,
 } from '../../../src-shared/common/workflow/change-state.ts';
+import { approvalTimeoutStatus, retrospectiveStatus, windowTimer } from '../../../src-shared/common/workflow/change-deadlines.ts';
 import {
   ALLOWED_OPERATIONS, allowedOperations, outstandingApprovals, transition, type TransitionContext, type TransitionResult,
 } from '../../../src-shared/common/workflow/change-transition.ts';
