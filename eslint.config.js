@@ -4,8 +4,34 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'net', 'tls', 'http', 'https', 'dgram',
-  'stream', 'stream/*', 'url', 'util', 'worker_threads', 'zlib', 'module', 'process', 'buffer', 'events', 'readline', 'dns', 'cluster', 'vm'];
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'net',
+  'tls',
+  'http',
+  'https',
+  'dgram',
+  'stream',
+  'stream/*',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+  'module',
+  'process',
+  'buffer',
+  'events',
+  'readline',
+  'dns',
+  'cluster',
+  'vm',
+];
 
 /** Files allowed past 500 lines: the simulators and the protocol frame codecs (see the max-lines block below). */
 export const MAX_LINES_EXCEPTIONS = ['src-main/devices/simulator/**', 'src-main/devices/**/*-frames.ts'];
@@ -16,7 +42,10 @@ const layer = (message, patterns, ...more) => ({
 
 // SQL only in the store: services and hosts reach the database through repositories (src-main/store/; the
 // server's own store is src-server/store/).
-const SQL_IN_STORE_ONLY = { group: ['better-sqlite3'], message: 'SQL only in the store: better-sqlite3 is imported under src-main/store/ (and src-server/store/) only; call a repository there.' };
+const SQL_IN_STORE_ONLY = {
+  group: ['better-sqlite3'],
+  message: 'SQL only in the store: better-sqlite3 is imported under src-main/store/ (and src-server/store/) only; call a repository there.',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'dist-renderer/', 'dist-electron/', 'release/', 'test-results/'] },
@@ -40,45 +69,80 @@ export default tseslint.config(
   },
   {
     files: ['src-shared/common/**/*.ts'],
-    rules: layer('src-shared/common is pure: no Node built-ins, no electron, no DOM, nothing outside itself (ARCHITECTURE §1).',
-      [...NODE_BUILTINS, 'electron', '**/src-shared/node/**', '**/src-main/**', '**/src-renderer/**', '**/src-server/**', '../node/*', '../../src-*/**']),
+    rules: layer('src-shared/common is pure: no Node built-ins, no electron, no DOM, nothing outside itself (ARCHITECTURE §1).', [
+      ...NODE_BUILTINS,
+      'electron',
+      '**/src-shared/node/**',
+      '**/src-main/**',
+      '**/src-renderer/**',
+      '**/src-server/**',
+      '../node/*',
+      '../../src-*/**',
+    ]),
   },
   {
     files: ['src-shared/node/**/*.ts'],
-    rules: layer('src-shared/node may import src-shared/common only (ARCHITECTURE §1).',
-      ['electron', '**/src-main/**', '**/src-renderer/**', '**/src-server/**']),
+    rules: layer('src-shared/node may import src-shared/common only (ARCHITECTURE §1).', [
+      'electron',
+      '**/src-main/**',
+      '**/src-renderer/**',
+      '**/src-server/**',
+    ]),
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
-    rules: layer('src-renderer runs in a sandboxed page: it imports src-shared/common only, never Node, electron, src-main or src-shared/node (ARCHITECTURE §1).',
-      [...NODE_BUILTINS, 'electron', '**/src-main/**', '**/src-shared/node/**', '**/src-server/**']),
+    rules: layer(
+      'src-renderer runs in a sandboxed page: it imports src-shared/common only, never Node, electron, src-main or src-shared/node (ARCHITECTURE §1).',
+      [...NODE_BUILTINS, 'electron', '**/src-main/**', '**/src-shared/node/**', '**/src-server/**'],
+    ),
   },
   {
     files: ['src-main/**/*.ts'],
     ignores: ['src-main/app/**', 'src-main/store/**'],
-    rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
-      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY),
+    rules: layer(
+      'Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
+      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**'],
+      SQL_IN_STORE_ONLY,
+    ),
   },
   {
     // The hosts (CLI, web host) reach a data directory through the services only (BaselineApp, DataDirectoryReader).
     files: ['src-main/host/**/*.ts'],
-    rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
-      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY,
-      { group: ['**/store/*', '**/store/**'], message: 'src-main/host reaches data only through services (BaselineApp, DataDirectoryReader), never a store module.' }),
+    rules: layer(
+      'Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
+      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**'],
+      SQL_IN_STORE_ONLY,
+      {
+        group: ['**/store/*', '**/store/**'],
+        message: 'src-main/host reaches data only through services (BaselineApp, DataDirectoryReader), never a store module.',
+      },
+    ),
   },
   {
     files: ['src-main/store/**/*.ts'],
-    rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).',
-      ['electron', 'electron/*', '**/src-server/**', '**/src-renderer/**']),
+    rules: layer('Only src-main/app imports electron, and src-main never imports src-server (ARCHITECTURE §1).', [
+      'electron',
+      'electron/*',
+      '**/src-server/**',
+      '**/src-renderer/**',
+    ]),
   },
   {
     files: ['src-main/app/**/*.ts'],
-    rules: layer('The Electron shell never imports src-server or the renderer.', ['**/src-server/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY),
+    rules: layer(
+      'The Electron shell never imports src-server or the renderer.',
+      ['**/src-server/**', '**/src-renderer/**'],
+      SQL_IN_STORE_ONLY,
+    ),
   },
   {
     files: ['src-server/**/*.ts'],
     ignores: ['src-server/store/**'],
-    rules: layer('src-server never imports src-main (ARCHITECTURE §1).', ['electron', '**/src-main/**', '**/src-renderer/**'], SQL_IN_STORE_ONLY),
+    rules: layer(
+      'src-server never imports src-main (ARCHITECTURE §1).',
+      ['electron', '**/src-main/**', '**/src-renderer/**'],
+      SQL_IN_STORE_ONLY,
+    ),
   },
   {
     files: ['src-server/store/**/*.ts'],

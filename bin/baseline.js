@@ -28,7 +28,9 @@ if (process.argv[2] === 'server') {
   const { runServerCli } = await import('../src-server/server-cli.ts');
   process.exitCode = await runServerCli(process.argv.slice(3));
 } else {
-  const { runCli } = bundleIsCurrent() && process.env['BASELINE_CLI_FROM_SOURCES'] === undefined
-    ? await import('../dist/cli/cli.js') : await import('../src-main/host/cli.ts');
+  const { runCli } =
+    bundleIsCurrent() && process.env['BASELINE_CLI_FROM_SOURCES'] === undefined
+      ? await import('../dist/cli/cli.js')
+      : await import('../src-main/host/cli.ts');
   process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -30,7 +30,10 @@ function executableOf(context) {
 
 /** The hook: flips the fuses of the packaged binary. */
 async function afterPack(context) {
-  await flipFuses(executableOf(context), { ...fuseConfig, resetAdHocDarwinSignature: context.electronPlatformName === 'darwin' && context.arch === 3 });
+  await flipFuses(executableOf(context), {
+    ...fuseConfig,
+    resetAdHocDarwinSignature: context.electronPlatformName === 'darwin' && context.arch === 3,
+  });
 }
 
 module.exports = afterPack;

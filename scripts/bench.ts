@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 let failed = 0;
-for (const file of readdirSync('test/bench').filter((f) => f.endsWith('-bench.ts')).sort()) {
+for (const file of readdirSync('test/bench')
+  .filter((f) => f.endsWith('-bench.ts'))
+  .sort()) {
   console.log(`\n### ${file}`);
   const r = spawnSync(process.execPath, [`test/bench/${file}`], { stdio: 'inherit' });
   if (r.status !== 0) failed++;

@@ -45,13 +45,26 @@ export async function buildCli(): Promise<number> {
   rmSync(CLI_OUT, { recursive: true, force: true });
   const result = await build({
     entryPoints: { cli: 'src-main/host/cli.ts', 'device-worker': 'src-main/devices/process/device-worker.ts' },
-    outdir: CLI_OUT, outExtension: { '.js': '.js' }, chunkNames: 'chunk-[hash]',
-    bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node22', plugins: [externals],
+    outdir: CLI_OUT,
+    outExtension: { '.js': '.js' },
+    chunkNames: 'chunk-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    plugins: [externals],
     // A bundled CommonJS package (papaparse, node-forge) may require() a Node module: give ES modules a require.
-    banner: { js: "import { createRequire as __baselineCreateRequire } from 'node:module'; const require = __baselineCreateRequire(import.meta.url);" },
-    sourcemap: 'linked', metafile: true, logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __baselineCreateRequire } from 'node:module'; const require = __baselineCreateRequire(import.meta.url);",
+    },
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
   });
-  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/')).sort();
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((f) => !f.startsWith('node_modules/'))
+    .sort();
   // Written last: without it (a build that failed half-way), bin/baseline.js runs the sources.
   const checked = existsSync(NPM_INSTALL_MARK) ? [...inputs, NPM_INSTALL_MARK] : inputs;
   writeFileSync(`${CLI_OUT}/inputs.json`, JSON.stringify({ builtAt: Date.now(), inputs: checked }) + '\n');

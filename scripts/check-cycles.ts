@@ -8,6 +8,16 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const folders = process.argv.slice(2);
 const targets = folders.length > 0 ? folders : ['src-main', 'src-renderer', 'src-shared', 'src-server', 'test', 'scripts', 'bin'];
-const r = spawnSync(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs'),
-  '--config', join(root, '.dependency-cruiser.cjs'), '--output-type', 'err', ...targets], { stdio: 'inherit', cwd: folders.length > 0 ? process.cwd() : root });
+const r = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs'),
+    '--config',
+    join(root, '.dependency-cruiser.cjs'),
+    '--output-type',
+    'err',
+    ...targets,
+  ],
+  { stdio: 'inherit', cwd: folders.length > 0 ? process.cwd() : root },
+);
 process.exit(r.status ?? 1);

@@ -15,19 +15,39 @@ cpSync(appDir, join(input, 'app'), { recursive: true });
 cpSync(pageHtml, join(input, 'index.html'));
 
 const electronVersion = (JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')) as { version: string }).version;
-const r = spawnSync(process.execPath, [
-  '-r', './scripts/electronegativity-offline.cjs',
-  'node_modules/@doyensec/electronegativity/dist/index.js',
-  '-i', input, '-o', sarif, '-e', electronVersion, '-r',
-  // Needs Electron's release list from the internet to say anything; Electron upgrades are tracked by hand.
-  '-x', 'AvailableSecurityFixesGlobalCheck',
-], { encoding: 'utf8' });
+const r = spawnSync(
+  process.execPath,
+  [
+    '-r',
+    './scripts/electronegativity-offline.cjs',
+    'node_modules/@doyensec/electronegativity/dist/index.js',
+    '-i',
+    input,
+    '-o',
+    sarif,
+    '-e',
+    electronVersion,
+    '-r',
+    // Needs Electron's release list from the internet to say anything; Electron upgrades are tracked by hand.
+    '-x',
+    'AvailableSecurityFixesGlobalCheck',
+  ],
+  { encoding: 'utf8' },
+);
 if (r.status !== 0) {
   console.error(r.stdout, r.stderr);
   console.error('Electronegativity did not run to completion.');
   process.exit(1);
 }
-let report: { runs?: { results?: { ruleId: string; message: { text: string }; locations?: { physicalLocation?: { artifactLocation?: { uri?: string }; region?: { startLine?: number } } }[] }[] }[] };
+let report: {
+  runs?: {
+    results?: {
+      ruleId: string;
+      message: { text: string };
+      locations?: { physicalLocation?: { artifactLocation?: { uri?: string }; region?: { startLine?: number } } }[];
+    }[];
+  }[];
+};
 try {
   report = JSON.parse(readFileSync(sarif, 'utf8'));
 } catch {

@@ -24,12 +24,19 @@ function filesUnder(dir: string): string[] {
 
 /** SHA-256 over the sorted relative paths and contents of every renderer input. */
 export function rendererInputsHash(): string {
-  const files = [...INPUT_DIRS.flatMap((d) => filesUnder(join(root, d))), ...INPUT_FILES.map((f) => join(root, f)).filter((f) => existsSync(f))]
+  const files = [
+    ...INPUT_DIRS.flatMap((d) => filesUnder(join(root, d))),
+    ...INPUT_FILES.map((f) => join(root, f)).filter((f) => existsSync(f)),
+  ]
     .map((f) => relative(root, f).split('\\').join('/'))
     .sort();
   const hash = createHash('sha256');
   for (const f of files) {
-    hash.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+    hash
+      .update(f)
+      .update('\0')
+      .update(readFileSync(join(root, f)))
+      .update('\0');
   }
   return hash.digest('hex');
 }
@@ -53,8 +60,11 @@ export function rendererUpToDate(): boolean {
 /** Builds the renderer and stamps it; returns the build's exit status. */
 export function buildRenderer(): number {
   const inputs = rendererInputsHash();
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'scripts/vite.config.ts', '--logLevel', 'warn'],
-    { stdio: 'inherit', cwd: root });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'scripts/vite.config.ts', '--logLevel', 'warn'],
+    { stdio: 'inherit', cwd: root },
+  );
   if (r.status !== 0) return r.status ?? 1;
   writeFileSync(STAMP, JSON.stringify({ inputs, index: indexHash() }) + '\n');
   return 0;

@@ -31,8 +31,13 @@ export function parseStartArgs(argv: string[]): StartArgs {
 function electronBinary(env: NodeJS.ProcessEnv = process.env): string | null {
   const dir = join(root, 'node_modules/electron');
   const pathFile = join(dir, 'path.txt');
-  const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim()
-    : process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron';
+  const name = existsSync(pathFile)
+    ? readFileSync(pathFile, 'utf8').trim()
+    : process.platform === 'win32'
+      ? 'electron.exe'
+      : process.platform === 'darwin'
+        ? 'Electron.app/Contents/MacOS/Electron'
+        : 'electron';
   const override = env['ELECTRON_OVERRIDE_DIST_PATH'];
   if (!override && !existsSync(pathFile)) return null;
   const bin = override ? join(override, name) : join(dir, 'dist', name);
@@ -48,12 +53,17 @@ function mayOpenBrowser(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** Opens the URL in the default browser; says nothing and changes nothing when there is none. */
 function openBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]]
-    : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
-      : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-    child.on('error', () => { /* no opener on this machine: the printed URL is enough */ });
+    child.on('error', () => {
+      /* no opener on this machine: the printed URL is enough */
+    });
     child.unref();
   } catch {
     // as above
@@ -82,9 +92,13 @@ async function main(): Promise<number> {
   ensureRendererBuilt();
   const bin = forceWeb ? null : electronBinary();
   if (!bin) {
-    return startWeb(appArgs, forceWeb ? null
-      : 'The Electron program files are not installed on this machine, so Baseline opens in your browser instead '
-        + '(same data directory as the desktop app). For the desktop window: `node node_modules/electron/install.js`, then `npm start` again.');
+    return startWeb(
+      appArgs,
+      forceWeb
+        ? null
+        : 'The Electron program files are not installed on this machine, so Baseline opens in your browser instead ' +
+            '(same data directory as the desktop app). For the desktop window: `node node_modules/electron/install.js`, then `npm start` again.',
+    );
   }
   const shell = spawnSync(process.execPath, [join(root, 'scripts/build-electron.ts')], { stdio: 'inherit', cwd: root });
   if (shell.status !== 0) return shell.status ?? 1;

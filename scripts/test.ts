@@ -35,7 +35,13 @@ const report = 'test-results/vitest.json';
 rmSync(report, { force: true });
 step('vitest (unit, integration, e2e)', npx('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
 if (existsSync(report)) {
-  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number; success: boolean };
+  const r = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTotalTests: number;
+    success: boolean;
+  };
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   // A suite that fails to load has no failed tests but is not a success: count it.

@@ -8,16 +8,21 @@ import './styles.css';
 
 const root = document.getElementById('root');
 if (root) {
-  createRoot(root).render(<StrictMode><AppShell /></StrictMode>);
+  createRoot(root).render(
+    <StrictMode>
+      <AppShell />
+    </StrictMode>,
+  );
   connectApi().then(
     (api) => {
       api.onClosed((error) => useAppStore.getState().connectionLost(error));
       return useAppStore.getState().attach(api);
     },
-    (err: unknown) => useAppStore.getState().connectionFailed({
-      code: 'connect-failed',
-      message: err instanceof Error ? err.message : String(err),
-      hint: 'Open the exact URL printed by `npm start` or `npm run web`, or restart the app.',
-    }),
+    (err: unknown) =>
+      useAppStore.getState().connectionFailed({
+        code: 'connect-failed',
+        message: err instanceof Error ? err.message : String(err),
+        hint: 'Open the exact URL printed by `npm start` or `npm run web`, or restart the app.',
+      }),
   );
 }

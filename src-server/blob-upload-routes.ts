@@ -27,25 +27,40 @@ export interface BlobUploadDeps {
   clock: () => Date;
 }
 
-function refusal(status: number, code: string, message: string, hint: string, details?: Record<string, unknown>): BaselineError & { statusCode: number } {
+function refusal(
+  status: number,
+  code: string,
+  message: string,
+  hint: string,
+  details?: Record<string, unknown>,
+): BaselineError & { statusCode: number } {
   return Object.assign(new BaselineError(code, message, hint, details), { statusCode: status });
 }
 
 function checkHash(hash: string): void {
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw refusal(400, 'blob-bad-hash', `"${hash.slice(0, 80)}" is not a SHA-256 hash.`, 'Name blobs by their SHA-256 (64 lowercase hex digits).');
+  if (!/^[0-9a-f]{64}$/.test(hash))
+    throw refusal(
+      400,
+      'blob-bad-hash',
+      `"${hash.slice(0, 80)}" is not a SHA-256 hash.`,
+      'Name blobs by their SHA-256 (64 lowercase hex digits).',
+    );
 }
 
 /** Passes at most `limit` bytes and swallows the rest (reading it, so the refusal reaches the sender); `over` tells. */
 function atMost(limit: number): Transform & { over: boolean } {
   let seen = 0;
-  const t = Object.assign(new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      const room = Math.max(0, limit - seen);
-      seen += chunk.length;
-      if (chunk.length > room) t.over = true;
-      done(null, room === 0 ? undefined : chunk.subarray(0, room));
-    },
-  }), { over: false });
+  const t = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        const room = Math.max(0, limit - seen);
+        seen += chunk.length;
+        if (chunk.length > room) t.over = true;
+        done(null, room === 0 ? undefined : chunk.subarray(0, room));
+      },
+    }),
+    { over: false },
+  );
   return t;
 }
 
@@ -62,86 +77,140 @@ export async function registerBlobUploadRoutes(app: FastifyInstance, deps: BlobU
     child.removeContentTypeParser('application/octet-stream');
     child.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
 
-    child.get<{ Params: { sha256: string } }>('/blobs/:sha256/upload', { preHandler: deps.authenticate }, async (request): Promise<BlobUploadState> => {
-      const hash = request.params.sha256;
-      checkHash(hash);
-      if (await deps.store.hasBlob(hash)) return { sha256: hash, received: 0, complete: true };
-      return { sha256: hash, received: heldBytes(hash), complete: false };
-    });
-
-    child.put<{ Params: { sha256: string }; Querystring: { offset?: string; size?: string } }>('/blobs/:sha256/upload', { preHandler: deps.authenticate }, async (request, reply): Promise<BlobUploadState> => {
-      const device = request.device as DeviceRow;
-      const body = request.body as Readable;
-      // A refused upload still reads (and drops) what the laptop sends, so its answer is not stuck behind the body.
-      body.on('error', () => undefined);
-      const drained = <T>(err: T): T => {
-        body.resume();
-        return err;
-      };
-      const hash = request.params.sha256;
-      try {
+    child.get<{ Params: { sha256: string } }>(
+      '/blobs/:sha256/upload',
+      { preHandler: deps.authenticate },
+      async (request): Promise<BlobUploadState> => {
+        const hash = request.params.sha256;
         checkHash(hash);
-      } catch (err) {
-        throw drained(err);
-      }
-      const offset = Number(request.query.offset);
-      const size = Number(request.query.size);
-      if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(size) || size < 1 || offset > size) {
-        throw drained(refusal(400, 'request-malformed', `A resumable upload needs 0 <= offset <= size and size >= 1 (got offset=${request.query.offset ?? '(none)'}, size=${request.query.size ?? '(none)'}).`,
-          'Ask GET /blobs/<sha256>/upload for the offset, and give the blob\'s whole size.'));
-      }
-      if (size > MAX_BLOB_BYTES) {
-        throw drained(refusal(413, 'blob-too-large', `The blob is ${size} bytes; the server stores blobs up to ${MAX_BLOB_BYTES} bytes.`,
-          'Content this large cannot be synced; keep it on the laptop and attach a smaller export.'));
-      }
-      if (busy.has(hash)) {
-        throw drained(refusal(409, 'blob-upload-busy', `Another upload of content ${hash.slice(0, 12)}… is in progress on this server.`, 'Sync again in a moment; the upload resumes where it stopped.'));
-      }
-      busy.add(hash);
-      try {
-        if (await deps.store.hasBlob(hash)) {
+        if (await deps.store.hasBlob(hash)) return { sha256: hash, received: 0, complete: true };
+        return { sha256: hash, received: heldBytes(hash), complete: false };
+      },
+    );
+
+    child.put<{ Params: { sha256: string }; Querystring: { offset?: string; size?: string } }>(
+      '/blobs/:sha256/upload',
+      { preHandler: deps.authenticate },
+      async (request, reply): Promise<BlobUploadState> => {
+        const device = request.device as DeviceRow;
+        const body = request.body as Readable;
+        // A refused upload still reads (and drops) what the laptop sends, so its answer is not stuck behind the body.
+        body.on('error', () => undefined);
+        const drained = <T>(err: T): T => {
           body.resume();
-          return { sha256: hash, received: 0, complete: true };
-        }
-        const held = heldBytes(hash);
-        if (offset !== held) {
-          body.resume();
-          return reply.status(409).send({ error: new BaselineError('blob-offset-mismatch', `The upload starts at byte ${offset}, but the server holds ${held} bytes of it.`,
-            'Send from the offset the server holds.', { received: held }).toData(), received: held });
-        }
-        const limit = atMost(size - offset);
+          return err;
+        };
+        const hash = request.params.sha256;
         try {
-          await pipeline(body, limit, createWriteStream(partialOf(hash), { flags: 'a', mode: 0o600 }));
+          checkHash(hash);
         } catch (err) {
-          // The connection was cut mid-body: every byte written stays for the resumed upload.
-          request.log.info({ device: device.device_id, blob: hash, kept: heldBytes(hash), size, reason: err instanceof Error ? err.message : String(err) }, 'upload cut; partial kept');
-          throw refusal(400, 'blob-upload-cut', `The upload of ${hash.slice(0, 12)}… stopped after ${heldBytes(hash)} of ${size} bytes.`, 'Sync again: the upload resumes from there.');
+          throw drained(err);
         }
-        if (limit.over) {
-          unlinkSync(partialOf(hash));
-          throw refusal(413, 'blob-larger-than-declared', `More bytes arrived than the declared size of ${size} bytes; the partial copy was dropped.`,
-            'Send exactly the blob\'s bytes from the offset the server holds.');
+        const offset = Number(request.query.offset);
+        const size = Number(request.query.size);
+        if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(size) || size < 1 || offset > size) {
+          throw drained(
+            refusal(
+              400,
+              'request-malformed',
+              `A resumable upload needs 0 <= offset <= size and size >= 1 (got offset=${request.query.offset ?? '(none)'}, size=${request.query.size ?? '(none)'}).`,
+              "Ask GET /blobs/<sha256>/upload for the offset, and give the blob's whole size.",
+            ),
+          );
         }
-        const received = heldBytes(hash);
-        if (received < size) return { sha256: hash, received, complete: false };
-        const bytes = readFileSync(partialOf(hash));
-        unlinkSync(partialOf(hash));
-        const now = deps.clock();
+        if (size > MAX_BLOB_BYTES) {
+          throw drained(
+            refusal(
+              413,
+              'blob-too-large',
+              `The blob is ${size} bytes; the server stores blobs up to ${MAX_BLOB_BYTES} bytes.`,
+              'Content this large cannot be synced; keep it on the laptop and attach a smaller export.',
+            ),
+          );
+        }
+        if (busy.has(hash)) {
+          throw drained(
+            refusal(
+              409,
+              'blob-upload-busy',
+              `Another upload of content ${hash.slice(0, 12)}… is in progress on this server.`,
+              'Sync again in a moment; the upload resumes where it stopped.',
+            ),
+          );
+        }
+        busy.add(hash);
         try {
-          deps.blobs.put(hash, bytes);
-        } catch (err) {
-          if (err instanceof BaselineError) {
-            await deps.store.recordRefusal(device.device_id, now, err.toData());
-            throw Object.assign(err, { statusCode: 422 });
+          if (await deps.store.hasBlob(hash)) {
+            body.resume();
+            return { sha256: hash, received: 0, complete: true };
           }
-          throw err;
+          const held = heldBytes(hash);
+          if (offset !== held) {
+            body.resume();
+            return reply
+              .status(409)
+              .send({
+                error: new BaselineError(
+                  'blob-offset-mismatch',
+                  `The upload starts at byte ${offset}, but the server holds ${held} bytes of it.`,
+                  'Send from the offset the server holds.',
+                  { received: held },
+                ).toData(),
+                received: held,
+              });
+          }
+          const limit = atMost(size - offset);
+          try {
+            await pipeline(body, limit, createWriteStream(partialOf(hash), { flags: 'a', mode: 0o600 }));
+          } catch (err) {
+            // The connection was cut mid-body: every byte written stays for the resumed upload.
+            request.log.info(
+              {
+                device: device.device_id,
+                blob: hash,
+                kept: heldBytes(hash),
+                size,
+                reason: err instanceof Error ? err.message : String(err),
+              },
+              'upload cut; partial kept',
+            );
+            throw refusal(
+              400,
+              'blob-upload-cut',
+              `The upload of ${hash.slice(0, 12)}… stopped after ${heldBytes(hash)} of ${size} bytes.`,
+              'Sync again: the upload resumes from there.',
+            );
+          }
+          if (limit.over) {
+            unlinkSync(partialOf(hash));
+            throw refusal(
+              413,
+              'blob-larger-than-declared',
+              `More bytes arrived than the declared size of ${size} bytes; the partial copy was dropped.`,
+              "Send exactly the blob's bytes from the offset the server holds.",
+            );
+          }
+          const received = heldBytes(hash);
+          if (received < size) return { sha256: hash, received, complete: false };
+          const bytes = readFileSync(partialOf(hash));
+          unlinkSync(partialOf(hash));
+          const now = deps.clock();
+          try {
+            deps.blobs.put(hash, bytes);
+          } catch (err) {
+            if (err instanceof BaselineError) {
+              await deps.store.recordRefusal(device.device_id, now, err.toData());
+              throw Object.assign(err, { statusCode: 422 });
+            }
+            throw err;
+          }
+          await deps.store.addBlob(hash, size, now);
+          request.log.info({ device: device.device_id, blob: hash, size }, 'resumable upload complete');
+          return { sha256: hash, received: size, complete: true };
+        } finally {
+          busy.delete(hash);
         }
-        await deps.store.addBlob(hash, size, now);
-        request.log.info({ device: device.device_id, blob: hash, size }, 'resumable upload complete');
-        return { sha256: hash, received: size, complete: true };
-      } finally {
-        busy.delete(hash);
-      }
-    });
+      },
+    );
   });
 }

@@ -11,7 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { BaselineError } from '../src-shared/common/errors.ts';
 import { writeFileAtomic } from '../src-shared/node/atomic-file.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
-import { bundleCertificateStatement, readEnrolRequestFile, writeEnrolResponseFile, ENROL_RESPONSE_FORMAT } from '../src-shared/node/sync-bundle/enrol-file.ts';
+import {
+  bundleCertificateStatement,
+  readEnrolRequestFile,
+  writeEnrolResponseFile,
+  ENROL_RESPONSE_FORMAT,
+} from '../src-shared/node/sync-bundle/enrol-file.ts';
 import { deviceFile, serverBundleKey, type BundleDeviceFile } from './bundle-import.ts';
 import { enrolDevice } from './sync-operations.ts';
 import type { ServerPki } from './server-home.ts';
@@ -30,19 +35,32 @@ export interface EnrolFileResult {
 }
 
 /** Imports a laptop's enrolment request file; returns the response file to carry back. */
-export async function enrolFromFile(o: { home: string; store: SyncStore; pki: ServerPki; bytes: Buffer; now?: Date; failuresPerMinute?: number }): Promise<EnrolFileResult> {
+export async function enrolFromFile(o: {
+  home: string;
+  store: SyncStore;
+  pki: ServerPki;
+  bytes: Buffer;
+  now?: Date;
+  failuresPerMinute?: number;
+}): Promise<EnrolFileResult> {
   const now = o.now ?? new Date();
   const file = readEnrolRequestFile(o.bytes);
   const req = file.request;
   const limit = o.failuresPerMinute ?? ENROL_FILE_FAILURES_PER_MINUTE;
-  if (await o.store.enrolCodeRefusalsSince(new Date(now.getTime() - 60_000)) >= limit) {
-    throw new BaselineError('rate-limited', `${limit} enrolment codes were refused in the last minute; the server takes no more for now.`,
-      'Wait a minute and import the request again; ask for a new code if it keeps failing. Nothing was enrolled.');
+  if ((await o.store.enrolCodeRefusalsSince(new Date(now.getTime() - 60_000))) >= limit) {
+    throw new BaselineError(
+      'rate-limited',
+      `${limit} enrolment codes were refused in the last minute; the server takes no more for now.`,
+      'Wait a minute and import the request again; ask for a new code if it keeps failing. Nothing was enrolled.',
+    );
   }
   const key = publicKeyFromPem(req.publicKeyPem);
   if (key && !verifyText(key, bundleCertificateStatement(req.deviceId, file.bundleCertificatePem), file.bundleCertificateSignature)) {
-    throw new BaselineError('enrol-request-altered', 'The request\'s bundle certificate is not signed by the device key it asks to have certified: the file was altered.',
-      'Write the request again on the laptop; nothing was enrolled and the code was not used.');
+    throw new BaselineError(
+      'enrol-request-altered',
+      "The request's bundle certificate is not signed by the device key it asks to have certified: the file was altered.",
+      'Write the request again on the laptop; nothing was enrolled and the code was not used.',
+    );
   }
   // A server that has never listened (a plant with no network at all) gets its id here, as at its first start.
   const serverId = await o.store.infoOnce('server-id', randomBytes(8).toString('hex'));
@@ -51,16 +69,32 @@ export async function enrolFromFile(o: { home: string; store: SyncStore; pki: Se
   // Where this laptop's pull starts: it holds nothing of other devices yet.
   const path = deviceFile(o.home, req.deviceId);
   if (!existsSync(path)) {
-    const known: BundleDeviceFile = { recipientCertificatePem: file.bundleCertificatePem, pullCursor: 0, lastBundleId: 'enrolment', lastBundleCreatedAt: file.createdAt };
+    const known: BundleDeviceFile = {
+      recipientCertificatePem: file.bundleCertificatePem,
+      pullCursor: 0,
+      lastBundleId: 'enrolment',
+      lastBundleCreatedAt: file.createdAt,
+    };
     mkdirSync(join(o.home, 'bundle-devices'), { recursive: true, mode: 0o700 });
     writeFileAtomic(path, JSON.stringify(known, null, 1) + '\n', 0o600);
   }
-  const response = writeEnrolResponseFile({
-    format: ENROL_RESPONSE_FORMAT, deviceId: req.deviceId, deviceName: req.deviceName, deviceCertificatePem: enrolled.deviceCertificatePem,
-    caCertificatePem: enrolled.caCertificatePem, caFingerprint: enrolled.caFingerprint, serverId, writtenAt: now.toISOString(),
-  }, serverBundleKey(o.home, o.pki));
+  const response = writeEnrolResponseFile(
+    {
+      format: ENROL_RESPONSE_FORMAT,
+      deviceId: req.deviceId,
+      deviceName: req.deviceName,
+      deviceCertificatePem: enrolled.deviceCertificatePem,
+      caCertificatePem: enrolled.caCertificatePem,
+      caFingerprint: enrolled.caFingerprint,
+      serverId,
+      writtenAt: now.toISOString(),
+    },
+    serverBundleKey(o.home, o.pki),
+  );
   return {
-    deviceId: req.deviceId, deviceName: req.deviceName, response,
+    deviceId: req.deviceId,
+    deviceName: req.deviceName,
+    response,
     message: `Enrolled ${req.deviceName} (device ${req.deviceId}) by file; its certificate is issued by the plant CA.`,
   };
 }

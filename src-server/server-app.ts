@@ -12,8 +12,17 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
 import {
-  EnrolRequestSchema, MAX_BATCH_EVENTS, MAX_BLOB_BYTES, MAX_JSON_BODY, MissingBlobsRequestSchema, PushRequestSchema, SYNC_PROTOCOL,
-  type EnrolResponse, type PullResponse, type PushResponse, type SyncState,
+  EnrolRequestSchema,
+  MAX_BATCH_EVENTS,
+  MAX_BLOB_BYTES,
+  MAX_JSON_BODY,
+  MissingBlobsRequestSchema,
+  PushRequestSchema,
+  SYNC_PROTOCOL,
+  type EnrolResponse,
+  type PullResponse,
+  type PushResponse,
+  type SyncState,
 } from '../src-shared/common/sync/sync-protocol.ts';
 import { registerBlobUploadRoutes } from './blob-upload-routes.ts';
 import type { ServerPki } from './server-home.ts';
@@ -44,17 +53,42 @@ declare module 'fastify' {
 function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
   const r = schema.safeParse(body);
   if (!r.success) {
-    const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-    throw refusal(400, 'request-malformed', `The ${what} request is malformed: ${issues}.`, 'This laptop and the server speak different versions of the sync protocol, or the request was damaged; update Baseline on the laptop.', { issues: r.error.issues.slice(0, 20) });
+    const issues = r.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+      .join('; ');
+    throw refusal(
+      400,
+      'request-malformed',
+      `The ${what} request is malformed: ${issues}.`,
+      'This laptop and the server speak different versions of the sync protocol, or the request was damaged; update Baseline on the laptop.',
+      { issues: r.error.issues.slice(0, 20) },
+    );
   }
   return r.data;
 }
 
 const STATUS_BY_FASTIFY_CODE: Record<string, { code: string; message: string; hint: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'request-too-large', message: 'The request is larger than the server accepts.', hint: 'Sync sends events in batches and content one blob at a time; a blob larger than the limit cannot be stored centrally.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'request-malformed', message: 'The request has a content type the server does not read.', hint: 'Send JSON (application/json) or blob bytes (application/octet-stream).' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'request-malformed', message: 'The request body is empty.', hint: 'Send the JSON body the sync protocol describes.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'request-malformed', message: 'The request\'s length does not match its content.', hint: 'The request was cut or damaged on the way; send it again.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'request-too-large',
+    message: 'The request is larger than the server accepts.',
+    hint: 'Sync sends events in batches and content one blob at a time; a blob larger than the limit cannot be stored centrally.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'request-malformed',
+    message: 'The request has a content type the server does not read.',
+    hint: 'Send JSON (application/json) or blob bytes (application/octet-stream).',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'request-malformed',
+    message: 'The request body is empty.',
+    hint: 'Send the JSON body the sync protocol describes.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'request-malformed',
+    message: "The request's length does not match its content.",
+    hint: 'The request was cut or damaged on the way; send it again.',
+  },
 };
 
 /** Builds the server (not yet listening). */
@@ -68,15 +102,22 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
 
   const app = Fastify({
     https: { key: pki.serverKeyPem, cert: pki.serverCertPem },
-    logger: options.logger === undefined ? false : options.logger === true
-      ? { redact: ['req.headers.authorization'] }
-      : options.logger === false ? false : { ...options.logger, redact: ['req.headers.authorization'] },
+    logger:
+      options.logger === undefined
+        ? false
+        : options.logger === true
+          ? { redact: ['req.headers.authorization'] }
+          : options.logger === false
+            ? false
+            : { ...options.logger, redact: ['req.headers.authorization'] },
     bodyLimit: MAX_JSON_BODY,
     forceCloseConnections: 'idle',
   });
   app.decorateRequest('device', null);
 
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_BLOB_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_BLOB_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
 
   // JSON that does not parse is the laptop's mistake, not the server's.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -88,21 +129,38 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     } else if (err.code && STATUS_BY_FASTIFY_CODE[err.code]) {
       status = err.statusCode ?? 400;
       data = STATUS_BY_FASTIFY_CODE[err.code]!;
-    } else if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err.statusCode === 400 && /JSON/i.test(err.message))) {
+    } else if (
+      err instanceof SyntaxError ||
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      (err.statusCode === 400 && /JSON/i.test(err.message))
+    ) {
       status = 400;
-      data = { code: 'request-malformed', message: `The request body is not valid JSON (${err.message}).`, hint: 'The request was damaged on the way or sent by something other than Baseline; send it again.' };
+      data = {
+        code: 'request-malformed',
+        message: `The request body is not valid JSON (${err.message}).`,
+        hint: 'The request was damaged on the way or sent by something other than Baseline; send it again.',
+      };
     } else if (err.statusCode === 429) {
       status = 429;
-      data = { code: 'rate-limited', message: 'Too many enrolment attempts from this address.', hint: 'Wait a minute and type the code again; ask for a new code if it keeps failing.' };
+      data = {
+        code: 'rate-limited',
+        message: 'Too many enrolment attempts from this address.',
+        hint: 'Wait a minute and type the code again; ask for a new code if it keeps failing.',
+      };
     } else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       status = err.statusCode;
       data = { code: 'request-refused', message: err.message, hint: 'Check the request against the sync protocol.' };
     } else {
       status = 500;
       request.log.error({ err }, 'unexpected server error');
-      data = { code: 'server-internal', message: `The server failed unexpectedly: ${err.message}.`, hint: 'Nothing from this request was stored. Sync again later; the server log has the details.' };
+      data = {
+        code: 'server-internal',
+        message: `The server failed unexpectedly: ${err.message}.`,
+        hint: 'Nothing from this request was stored. Sync again later; the server log has the details.',
+      };
     }
-    if (status < 500) request.log.warn({ refusal: data.code, device: request.device?.device_id ?? null, reason: data.message }, 'request refused');
+    if (status < 500)
+      request.log.warn({ refusal: data.code, device: request.device?.device_id ?? null, reason: data.message }, 'request refused');
     void reply.status(status).send({ error: data });
   });
 
@@ -121,8 +179,12 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
       throw revoked;
     }
     if (!device) {
-      throw refusal(401, 'device-not-enrolled', 'This laptop is not enrolled with this server (no valid access token).',
-        'Enrol the laptop with a one-time code from the server administrator (`baseline server enrol-code`).');
+      throw refusal(
+        401,
+        'device-not-enrolled',
+        'This laptop is not enrolled with this server (no valid access token).',
+        'Enrol the laptop with a one-time code from the server administrator (`baseline server enrol-code`).',
+      );
     }
     request.device = device;
   };
@@ -138,16 +200,26 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
 
   app.get('/ca', async () => ({ caCertificatePem: pki.caCertPem, caFingerprint: pki.caFingerprint }));
 
-  app.post('/enrol', { config: { rateLimit: { max: options.enrolPerMinute ?? 10, timeWindow: 60_000 } } }, async (request): Promise<EnrolResponse> => {
-    const body = parseBody(EnrolRequestSchema, request.body, 'enrolment');
-    const r = await enrolDevice(store, pki, serverId, body, clock());
-    request.log.info({ device: body.deviceId, name: body.deviceName }, 'device enrolled');
-    return r;
-  });
+  app.post(
+    '/enrol',
+    { config: { rateLimit: { max: options.enrolPerMinute ?? 10, timeWindow: 60_000 } } },
+    async (request): Promise<EnrolResponse> => {
+      const body = parseBody(EnrolRequestSchema, request.body, 'enrolment');
+      const r = await enrolDevice(store, pki, serverId, body, clock());
+      request.log.info({ device: body.deviceId, name: body.deviceName }, 'device enrolled');
+      return r;
+    },
+  );
 
   app.get('/sync/state', { preHandler: authenticate }, async (request): Promise<SyncState> => {
     const d = deviceOf(request);
-    return { deviceId: d.device_id, acknowledgedSeq: Number(d.acked_seq), acknowledgedHash: d.acked_hash, serverTime: clock().toISOString(), flagged: d.flagged };
+    return {
+      deviceId: d.device_id,
+      acknowledgedSeq: Number(d.acked_seq),
+      acknowledgedHash: d.acked_hash,
+      serverTime: clock().toISOString(),
+      flagged: d.flagged,
+    };
   });
 
   app.post('/blobs/missing', { preHandler: authenticate }, async (request) => {
@@ -158,8 +230,15 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
   app.put<{ Params: { sha256: string } }>('/blobs/:sha256', { preHandler: authenticate }, async (request) => {
     const d = deviceOf(request);
     const hash = request.params.sha256;
-    if (!/^[0-9a-f]{64}$/.test(hash)) throw refusal(400, 'blob-bad-hash', `"${hash.slice(0, 80)}" is not a SHA-256 hash.`, 'Name blobs by their SHA-256 (64 lowercase hex digits).');
-    if (!Buffer.isBuffer(request.body)) throw refusal(415, 'request-malformed', 'Blob bytes must be sent as application/octet-stream.', 'Send the raw bytes.');
+    if (!/^[0-9a-f]{64}$/.test(hash))
+      throw refusal(
+        400,
+        'blob-bad-hash',
+        `"${hash.slice(0, 80)}" is not a SHA-256 hash.`,
+        'Name blobs by their SHA-256 (64 lowercase hex digits).',
+      );
+    if (!Buffer.isBuffer(request.body))
+      throw refusal(415, 'request-malformed', 'Blob bytes must be sent as application/octet-stream.', 'Send the raw bytes.');
     const now = clock();
     try {
       const { stored } = blobs.put(hash, request.body);
@@ -178,9 +257,16 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
 
   app.get<{ Params: { sha256: string } }>('/blobs/:sha256', { preHandler: authenticate }, async (request, reply: FastifyReply) => {
     const hash = request.params.sha256;
-    if (!/^[0-9a-f]{64}$/.test(hash)) throw refusal(400, 'blob-bad-hash', `"${hash.slice(0, 80)}" is not a SHA-256 hash.`, 'Name blobs by their SHA-256.');
+    if (!/^[0-9a-f]{64}$/.test(hash))
+      throw refusal(400, 'blob-bad-hash', `"${hash.slice(0, 80)}" is not a SHA-256 hash.`, 'Name blobs by their SHA-256.');
     const bytes = (await store.hasBlob(hash)) ? blobs.get(hash) : null;
-    if (!bytes) throw refusal(404, 'blob-not-held', `The server does not hold content ${hash.slice(0, 12)}….`, 'The laptop that recorded it has not synced it yet.');
+    if (!bytes)
+      throw refusal(
+        404,
+        'blob-not-held',
+        `The server does not hold content ${hash.slice(0, 12)}….`,
+        'The laptop that recorded it has not synced it yet.',
+      );
     return reply.type('application/octet-stream').send(bytes);
   });
 
@@ -191,23 +277,48 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
     const outcome = await ingestPush(store, d, body, now, pki);
     const clockOffsetMs = Date.parse(body.deviceTime) - now.getTime();
     if (outcome.refusal) {
-      request.log.warn({ device: d.device_id, refusal: outcome.refusal.code, reason: outcome.refusal.message, acknowledgedSeq: outcome.acknowledgedSeq }, 'push refused');
-      const status = outcome.refusal.code === 'journal-went-back' || outcome.refusal.code === 'journal-forked' || outcome.refusal.code === 'device-flagged' ? 409 : 422;
+      request.log.warn(
+        { device: d.device_id, refusal: outcome.refusal.code, reason: outcome.refusal.message, acknowledgedSeq: outcome.acknowledgedSeq },
+        'push refused',
+      );
+      const status =
+        outcome.refusal.code === 'journal-went-back' ||
+        outcome.refusal.code === 'journal-forked' ||
+        outcome.refusal.code === 'device-flagged'
+          ? 409
+          : 422;
       return reply.status(status).send({ error: outcome.refusal, acknowledgedSeq: outcome.acknowledgedSeq });
     }
-    request.log.info({ device: d.device_id, accepted: outcome.accepted, duplicates: outcome.duplicates, acknowledgedSeq: outcome.acknowledgedSeq }, 'push stored');
-    return { acknowledgedSeq: outcome.acknowledgedSeq, accepted: outcome.accepted, duplicates: outcome.duplicates, clockOffsetMs: Number.isFinite(clockOffsetMs) ? clockOffsetMs : 0 };
+    request.log.info(
+      { device: d.device_id, accepted: outcome.accepted, duplicates: outcome.duplicates, acknowledgedSeq: outcome.acknowledgedSeq },
+      'push stored',
+    );
+    return {
+      acknowledgedSeq: outcome.acknowledgedSeq,
+      accepted: outcome.accepted,
+      duplicates: outcome.duplicates,
+      clockOffsetMs: Number.isFinite(clockOffsetMs) ? clockOffsetMs : 0,
+    };
   });
 
-  app.get<{ Querystring: { after?: string; limit?: string } }>('/sync/pull', { preHandler: authenticate }, async (request): Promise<PullResponse> => {
-    const d = deviceOf(request);
-    const after = Number(request.query.after ?? '0');
-    const limit = Number(request.query.limit ?? String(MAX_BATCH_EVENTS));
-    if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BATCH_EVENTS) {
-      throw refusal(400, 'request-malformed', `Pull needs after >= 0 and 1 <= limit <= ${MAX_BATCH_EVENTS}.`, 'Ask with the cursor the last pull returned.');
-    }
-    return pullPage(store, d.device_id, after, limit);
-  });
+  app.get<{ Querystring: { after?: string; limit?: string } }>(
+    '/sync/pull',
+    { preHandler: authenticate },
+    async (request): Promise<PullResponse> => {
+      const d = deviceOf(request);
+      const after = Number(request.query.after ?? '0');
+      const limit = Number(request.query.limit ?? String(MAX_BATCH_EVENTS));
+      if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BATCH_EVENTS) {
+        throw refusal(
+          400,
+          'request-malformed',
+          `Pull needs after >= 0 and 1 <= limit <= ${MAX_BATCH_EVENTS}.`,
+          'Ask with the cursor the last pull returned.',
+        );
+      }
+      return pullPage(store, d.device_id, after, limit);
+    },
+  );
 
   app.get('/sync/conflicts', { preHandler: authenticate }, async () => ({ conflicts: await serverConflicts(store) }));
 

@@ -70,14 +70,20 @@ export interface RunningServer {
 /** Opens the data directory and database and starts listening. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
-  const names = options.names && options.names.length > 0 ? [...new Set([...options.names, 'localhost', '127.0.0.1'])] : defaultServerNames();
+  const names =
+    options.names && options.names.length > 0 ? [...new Set([...options.names, 'localhost', '127.0.0.1'])] : defaultServerNames();
   const pki = prepareServerHome(options.home, names);
-  const database = await openServerDatabase(options.postgresUrl ? { postgresUrl: options.postgresUrl } : { sqlitePath: join(options.home, 'server.db') });
+  const database = await openServerDatabase(
+    options.postgresUrl ? { postgresUrl: options.postgresUrl } : { sqlitePath: join(options.home, 'server.db') },
+  );
   let app: FastifyInstance;
   let store: SyncStore;
   try {
     ({ app, store } = await buildServerApp({
-      home: options.home, database, pki, clock: options.clock,
+      home: options.home,
+      database,
+      pki,
+      clock: options.clock,
       ...(options.logger !== undefined ? { logger: options.logger } : {}),
       ...(options.enrolPerMinute !== undefined ? { enrolPerMinute: options.enrolPerMinute } : {}),
     }));
@@ -85,15 +91,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } catch (err) {
     await database.close();
     const e = err as { code?: string; message?: string };
-    if (e.code === 'EADDRINUSE') throw new BaselineError('server-port-taken', `Port ${options.port ?? 8443} is already in use.`, 'Stop the other program or choose another port (--port).');
+    if (e.code === 'EADDRINUSE')
+      throw new BaselineError(
+        'server-port-taken',
+        `Port ${options.port ?? 8443} is already in use.`,
+        'Stop the other program or choose another port (--port).',
+      );
     throw err;
   }
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port ?? 8443;
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 8443);
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   let closed: Promise<void> | null = null;
   return {
-    url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`, port, app, store, database, pki,
+    url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    app,
+    store,
+    database,
+    pki,
     close() {
       closed ??= (async () => {
         await app.close();
@@ -122,11 +138,22 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
   let positionals;
   try {
     ({ values, positionals } = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args: argv,
+      allowPositionals: true,
+      strict: true,
       options: {
-        home: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, name: { type: 'string', multiple: true },
-        ttl: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-        out: { type: 'string' }, device: { type: 'string' }, after: { type: 'string' }, 'ack-out': { type: 'string' },
+        home: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        name: { type: 'string', multiple: true },
+        ttl: { type: 'string' },
+        reason: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        out: { type: 'string' },
+        device: { type: 'string' },
+        after: { type: 'string' },
+        'ack-out': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -140,7 +167,9 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
   const home = serverHome(values.home);
   const postgresUrl = values.db ?? process.env['BASELINE_SERVER_DB'] ?? null;
   if (postgresUrl !== null && !/^postgres(ql)?:\/\//.test(postgresUrl)) {
-    io.err('baseline server: --db must be a PostgreSQL URL (postgres://user:password@host:port/database).\n  what to do: leave --db out to use SQLite in the data directory.\n');
+    io.err(
+      'baseline server: --db must be a PostgreSQL URL (postgres://user:password@host:port/database).\n  what to do: leave --db out to use SQLite in the data directory.\n',
+    );
     return 2;
   }
   try {
@@ -156,8 +185,10 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
       const database = await openServerDatabase(postgresUrl ? { postgresUrl } : { sqlitePath: join(home, 'server.db') });
       try {
         const { code, expiresAt } = await createEnrolCode(new SyncStore(database), minutes * 60_000);
-        io.out(`Enrolment code: ${code}\n  valid once, until ${expiresAt}\n  plant CA fingerprint (SHA-256): ${pki.caFingerprint}\n`
-          + '  On the laptop: Sync > Enrol, with the server address, this code and the fingerprint.\n');
+        io.out(
+          `Enrolment code: ${code}\n  valid once, until ${expiresAt}\n  plant CA fingerprint (SHA-256): ${pki.caFingerprint}\n` +
+            '  On the laptop: Sync > Enrol, with the server address, this code and the fingerprint.\n',
+        );
         return 0;
       } finally {
         await database.close();
@@ -165,20 +196,33 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
     }
     if (command === 'import' || command === 'export' || command === 'bundle-cert' || command === 'enrol-file') {
       mkdirSync(home, { recursive: true, mode: 0o700 });
-      return await runBundleCommand(command, { home, postgresUrl, file: positionals[1], out: values.out, device: values.device, after: values.after, ackOut: values['ack-out'] }, io.out);
+      return await runBundleCommand(
+        command,
+        { home, postgresUrl, file: positionals[1], out: values.out, device: values.device, after: values.after, ackOut: values['ack-out'] },
+        io.out,
+      );
     }
     if (command === 'revoke-device' || command === 'revoke-person') {
       const who = positionals[1];
       if (!who || values.reason === undefined) {
-        io.err(`baseline server: ${command} needs ${command === 'revoke-device' ? 'the device id' : 'the employee id or certificate fingerprint'} and --reason "…".\n`);
+        io.err(
+          `baseline server: ${command} needs ${command === 'revoke-device' ? 'the device id' : 'the employee id or certificate fingerprint'} and --reason "…".\n`,
+        );
         return 2;
       }
       mkdirSync(home, { recursive: true, mode: 0o700 });
       const pki = prepareServerHome(home, defaultServerNames());
       const database = await openServerDatabase(postgresUrl ? { postgresUrl } : { sqlitePath: join(home, 'server.db') });
       try {
-        const done = await revokeCentrally(new SyncStore(database), pki, command === 'revoke-device' ? 'device' : 'person', who, values.reason);
-        for (const d of done) io.out(`Revoked ${d.revocation.kind} ${d.name} (${d.revocation.subject}) at ${d.revocation.revokedAt}: ${d.revocation.reason}\n`);
+        const done = await revokeCentrally(
+          new SyncStore(database),
+          pki,
+          command === 'revoke-device' ? 'device' : 'person',
+          who,
+          values.reason,
+        );
+        for (const d of done)
+          io.out(`Revoked ${d.revocation.kind} ${d.name} (${d.revocation.subject}) at ${d.revocation.revokedAt}: ${d.revocation.reason}\n`);
         io.out('  Signed with the plant CA; every laptop receives it at its next sync.\n');
         return 0;
       } finally {
@@ -195,12 +239,15 @@ export async function runServerCli(argv: string[], io: ServerCliIo = stdio, stop
       return 2;
     }
     const server = await startServer({ home, port, host: values.host ?? '127.0.0.1', postgresUrl, names: values.name ?? [], logger: true });
-    io.err(`Baseline server listening on ${server.url} (${server.database.dialect}: ${server.database.location}; data directory ${home})\n`
-      + `  plant CA fingerprint (SHA-256): ${server.pki.caFingerprint}\n`);
-    await (stop ?? new Promise<void>((resolveStop) => {
-      process.once('SIGINT', () => resolveStop());
-      process.once('SIGTERM', () => resolveStop());
-    }));
+    io.err(
+      `Baseline server listening on ${server.url} (${server.database.dialect}: ${server.database.location}; data directory ${home})\n` +
+        `  plant CA fingerprint (SHA-256): ${server.pki.caFingerprint}\n`,
+    );
+    await (stop ??
+      new Promise<void>((resolveStop) => {
+        process.once('SIGINT', () => resolveStop());
+        process.once('SIGTERM', () => resolveStop());
+      }));
     server.app.log.info('shutting down: finishing requests in flight');
     await server.close();
     return 0;

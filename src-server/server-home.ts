@@ -53,8 +53,11 @@ export function prepareServerHome(home: string, names: readonly string[], now = 
     writeFileAtomic(serverCert, issued.certPem, 0o644);
   }
   return {
-    caCertPem: ca.certPem, caKeyPem: ca.keyPem, caFingerprint: anyCertificateFingerprint(ca.certPem),
-    serverCertPem: readFileSync(serverCert, 'utf8'), serverKeyPem: readFileSync(serverKey, 'utf8'),
+    caCertPem: ca.certPem,
+    caKeyPem: ca.keyPem,
+    caFingerprint: anyCertificateFingerprint(ca.certPem),
+    serverCertPem: readFileSync(serverCert, 'utf8'),
+    serverKeyPem: readFileSync(serverKey, 'utf8'),
   };
 }
 

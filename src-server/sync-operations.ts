@@ -6,7 +6,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { BaselineError } from '../src-shared/common/errors.ts';
 import { findJournalConflicts, type SyncConflict } from '../src-shared/common/sync/journal-conflicts.ts';
-import { enrolmentStatement, type EnrolRequest, type EnrolResponse, type PullResponse, type PushRequest } from '../src-shared/common/sync/sync-protocol.ts';
+import {
+  enrolmentStatement,
+  type EnrolRequest,
+  type EnrolResponse,
+  type PullResponse,
+  type PushRequest,
+} from '../src-shared/common/sync/sync-protocol.ts';
 import { arrivingRowProblems } from '../src-shared/node/chain-ingest.ts';
 import { DEFAULT_CLOCK_SKEW_LIMIT_MS } from '../src-shared/common/sync/clock-flags.ts';
 import { clockSkewLimitMs } from '../src-shared/common/workflow/policy-schema.ts';
@@ -19,7 +25,13 @@ import type { ServerPki } from './server-home.ts';
 import type { DeviceRow, SyncStore } from './store/sync-store.ts';
 
 /** A refusal the HTTP API answers with `status` (and bundle import reports with the same words). */
-export function refusal(status: number, code: string, message: string, hint: string, details?: Record<string, unknown>): BaselineError & { statusCode: number } {
+export function refusal(
+  status: number,
+  code: string,
+  message: string,
+  hint: string,
+  details?: Record<string, unknown>,
+): BaselineError & { statusCode: number } {
   return Object.assign(new BaselineError(code, message, hint, details), { statusCode: status });
 }
 
@@ -55,32 +67,79 @@ export async function createEnrolCode(store: SyncStore, ttlMs: number, now = new
  * code (known, unused, not expired), then issues its certificate and an access token. The one path for online
  * enrolment and for enrolment by file (src-server/enrol-file.ts); every refusal is recorded.
  */
-export async function enrolDevice(store: SyncStore, pki: ServerPki, serverId: string, body: EnrolRequest, now: Date): Promise<EnrolResponse> {
+export async function enrolDevice(
+  store: SyncStore,
+  pki: ServerPki,
+  serverId: string,
+  body: EnrolRequest,
+  now: Date,
+): Promise<EnrolResponse> {
   const key = publicKeyFromPem(body.publicKeyPem);
-  if (!key) throw refusal(400, 'enrol-key-invalid', 'The device key sent for enrolment is not an Ed25519 public key.', 'Enrol from the Baseline app, which sends its own journal key.');
+  if (!key)
+    throw refusal(
+      400,
+      'enrol-key-invalid',
+      'The device key sent for enrolment is not an Ed25519 public key.',
+      'Enrol from the Baseline app, which sends its own journal key.',
+    );
   if (!verifyText(key, enrolmentStatement(body), body.proof)) {
-    throw refusal(400, 'enrol-proof-invalid', 'The laptop did not prove it holds the key it asks to have certified (signature invalid).', 'Enrol from the Baseline app on the laptop itself.');
+    throw refusal(
+      400,
+      'enrol-proof-invalid',
+      'The laptop did not prove it holds the key it asks to have certified (signature invalid).',
+      'Enrol from the Baseline app on the laptop itself.',
+    );
   }
   const existing = await store.device(body.deviceId);
   if (existing && existing.public_key_pem.trim() !== body.publicKeyPem.trim()) {
-    const err = refusal(409, 'enrol-device-key-differs', `Device ${body.deviceId} is already enrolled with a different journal key.`,
-      'A laptop keeps its key for life; if its data directory was replaced, give it a new data directory (a new device id) and enrol that.');
+    const err = refusal(
+      409,
+      'enrol-device-key-differs',
+      `Device ${body.deviceId} is already enrolled with a different journal key.`,
+      'A laptop keeps its key for life; if its data directory was replaced, give it a new data directory (a new device id) and enrol that.',
+    );
     await store.recordRefusal(body.deviceId, now, err.toData());
     throw err;
   }
   const token = randomBytes(32).toString('base64url');
-  const certificatePem = issueDeviceCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, { deviceId: body.deviceId, name: body.deviceName, publicKeyPem: body.publicKeyPem }, 5, now);
+  const certificatePem = issueDeviceCertificate(
+    { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
+    { deviceId: body.deviceId, name: body.deviceName, publicKeyPem: body.publicKeyPem },
+    5,
+    now,
+  );
   const { use } = await store.useCodeAndEnrol(secretHash(normaliseCode(body.code)), now, body.deviceId, () => ({
-    device_id: body.deviceId, name: body.deviceName, public_key_pem: body.publicKeyPem, certificate_pem: certificatePem,
-    certificate_fingerprint: anyCertificateFingerprint(certificatePem), token_hash: secretHash(token), enrolled_at: now.toISOString(),
-    acked_seq: existing?.acked_seq ?? 0, acked_hash: existing?.acked_hash ?? null, flagged: existing?.flagged ?? null, flagged_at: existing?.flagged_at ?? null,
-    last_seen_at: now.toISOString(), clock_offset_ms: null,
+    device_id: body.deviceId,
+    name: body.deviceName,
+    public_key_pem: body.publicKeyPem,
+    certificate_pem: certificatePem,
+    certificate_fingerprint: anyCertificateFingerprint(certificatePem),
+    token_hash: secretHash(token),
+    enrolled_at: now.toISOString(),
+    acked_seq: existing?.acked_seq ?? 0,
+    acked_hash: existing?.acked_hash ?? null,
+    flagged: existing?.flagged ?? null,
+    flagged_at: existing?.flagged_at ?? null,
+    last_seen_at: now.toISOString(),
+    clock_offset_ms: null,
   }));
   if (use !== 'ok') {
     const words = {
-      unknown: ['enrol-code-wrong', 'The enrolment code is not one this server issued.', 'Check the code (letters and digits, dashes do not matter) or ask the administrator for a new one.'],
-      used: ['enrol-code-used', 'The enrolment code was already used; each code enrols one laptop once.', 'Ask the administrator for a new code (`baseline server enrol-code`).'],
-      expired: ['enrol-code-expired', 'The enrolment code has expired.', 'Ask the administrator for a new code (`baseline server enrol-code`).'],
+      unknown: [
+        'enrol-code-wrong',
+        'The enrolment code is not one this server issued.',
+        'Check the code (letters and digits, dashes do not matter) or ask the administrator for a new one.',
+      ],
+      used: [
+        'enrol-code-used',
+        'The enrolment code was already used; each code enrols one laptop once.',
+        'Ask the administrator for a new code (`baseline server enrol-code`).',
+      ],
+      expired: [
+        'enrol-code-expired',
+        'The enrolment code has expired.',
+        'Ask the administrator for a new code (`baseline server enrol-code`).',
+      ],
     }[use];
     const err = refusal(403, words[0]!, words[1]!, words[2]!);
     await store.recordRefusal(body.deviceId, now, err.toData());
@@ -93,14 +152,28 @@ export async function enrolDevice(store: SyncStore, pki: ServerPki, serverId: st
  * Verifies and stores a device's pushed events: the one path for online push and for a sync bundle imported from
  * removable media (src-server/bundle-import.ts), so both are judged by the same rules.
  */
-export async function ingestPush(store: SyncStore, device: DeviceRow, body: Pick<PushRequest, 'events' | 'head' | 'deviceTime'>, now: Date, pki: Pick<ServerPki, 'caKeyPem'>) {
+export async function ingestPush(
+  store: SyncStore,
+  device: DeviceRow,
+  body: Pick<PushRequest, 'events' | 'head' | 'deviceTime'>,
+  now: Date,
+  pki: Pick<ServerPki, 'caKeyPem'>,
+) {
   const key = publicKeyFromPem(device.public_key_pem)!;
   const revocations = await store.revocations();
   const clock = { skewLimitMs: await policySkewLimitMs(store), attest: (statement: string) => signWithKey(pki.caKeyPem, statement) };
-  return store.ingest(device.device_id, body.events, body.head, body.deviceTime, now, (e, chain) => {
-    const problems = arrivingRowProblems(e, key, chain);
-    return problems.length > 0 ? problems : revokedSignerProblems(e, revocations);
-  }, clock);
+  return store.ingest(
+    device.device_id,
+    body.events,
+    body.head,
+    body.deviceTime,
+    now,
+    (e, chain) => {
+      const problems = arrivingRowProblems(e, key, chain);
+      return problems.length > 0 ? problems : revokedSignerProblems(e, revocations);
+    },
+    clock,
+  );
 }
 
 const skewLimits = new Map<string, number>();
@@ -128,7 +201,8 @@ export async function policySkewLimitMs(store: SyncStore): Promise<number> {
 export async function pullPage(store: SyncStore, deviceId: string, after: number, limit: number): Promise<PullResponse> {
   const page = await store.pull(deviceId, after, limit);
   const ids = [...new Set(page.events.map((e) => e.event.device))];
-  const devices = (await Promise.all(ids.map((id) => store.device(id)))).filter((x): x is DeviceRow => x !== null)
+  const devices = (await Promise.all(ids.map((id) => store.device(id))))
+    .filter((x): x is DeviceRow => x !== null)
     .map((x) => ({ deviceId: x.device_id, name: x.name, publicKeyPem: x.public_key_pem, certificatePem: x.certificate_pem }));
   // The clock flags of every push this page covers, the device's own included: the laptop that was off learns it too.
   const clockFlags = await store.clockAttestations(after, page.cursor);
@@ -142,6 +216,12 @@ export async function serverConflicts(store: SyncStore): Promise<SyncConflict[]>
 
 /** Checks a device certificate the server issued against its own CA (used by the central view and tests). */
 export function serverTrustsDevice(pki: ServerPki, device: DeviceRow, at: Date): string | null {
-  const r = checkDeviceCertificate(device.certificate_pem, { deviceId: device.device_id, publicKeyPem: device.public_key_pem }, [pki.caCertPem], new Set(), at);
+  const r = checkDeviceCertificate(
+    device.certificate_pem,
+    { deviceId: device.device_id, publicKeyPem: device.public_key_pem },
+    [pki.caCertPem],
+    new Set(),
+    at,
+  );
   return r.ok ? null : r.reason;
 }

@@ -15,7 +15,8 @@ export const APP_PAGE_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
  * The Content-Security-Policy of the desktop page: only the app's own files, no network at all (the page talks to
  * the main process over IPC, so unlike the web host's policy it allows no WebSocket).
  */
-export const DESKTOP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+export const DESKTOP_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 
 /**
  * The file under `root` an `app://baseline/…` request names, or null when it names none: another scheme or host,

@@ -4,7 +4,20 @@
  * and one IPC handler per API operation that checks its sender before calling the same router every
  * transport uses. Everything else runs in plain Node (src-main/services).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  net,
+  protocol,
+  safeStorage,
+  session,
+  utilityProcess,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APP_PAGE_URL, APP_SCHEME, DESKTOP_CSP, resolveAppRequest } from './app-protocol.ts';
@@ -16,7 +29,6 @@ import { isTrustedSender } from './ipc-trust.ts';
 import type { SpawnDeviceProcess } from '../devices/process/device-supervisor.ts';
 import type { FromDevice } from '../devices/process/device-messages.ts';
 import { filePermissionsProtection, type KeyProtection } from '../store/device-key-store.ts';
-
 
 const rendererRoot = () => join(app.getAppPath(), 'dist-renderer');
 
@@ -48,12 +60,20 @@ function osKeyProtection(): KeyProtection {
 
 /** Drivers run in an Electron utilityProcess (ARCHITECTURE §5): a crash there costs one capture, not the app. */
 const spawnUtilityDeviceProcess: SpawnDeviceProcess = () => {
-  const child = utilityProcess.fork(join(app.getAppPath(), 'dist-electron', 'device-worker.cjs'), [], { serviceName: 'Baseline device process' });
+  const child = utilityProcess.fork(join(app.getAppPath(), 'dist-electron', 'device-worker.cjs'), [], {
+    serviceName: 'Baseline device process',
+  });
   return {
     send: (m) => child.postMessage(m),
-    onMessage: (l) => { child.on('message', (m: unknown) => l(m as FromDevice)); },
-    onExit: (l) => { child.on('exit', (code: number) => l(code, null)); },
-    kill: () => { child.kill(); },
+    onMessage: (l) => {
+      child.on('message', (m: unknown) => l(m as FromDevice));
+    },
+    onExit: (l) => {
+      child.on('exit', (code: number) => l(code, null));
+    },
+    kill: () => {
+      child.kill();
+    },
   };
 };
 
@@ -62,13 +82,16 @@ let mainWindow: BrowserWindow | null = null;
 /** IPC is accepted only from our own window's top frame showing our own page (see ipc-trust.ts). */
 function trustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return frame !== null && isTrustedSender({
-    senderId: event.sender.id,
-    windowContentsId: mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
-    fromMainFrame: frame === event.sender.mainFrame,
-    frameUrl: frame.url,
-    appPageUrl: APP_PAGE_URL,
-  });
+  return (
+    frame !== null &&
+    isTrustedSender({
+      senderId: event.sender.id,
+      windowContentsId: mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
+      fromMainFrame: frame === event.sender.mainFrame,
+      frameUrl: frame.url,
+      appPageUrl: APP_PAGE_URL,
+    })
+  );
 }
 
 function lockDown(contents: WebContents): void {
@@ -128,7 +151,14 @@ function start(): void {
       // The desktop policy (DESKTOP_CSP, also set by the app:// handler), written out so Electronegativity evaluates it.
       // Its evaluator warns that script-src 'self' is risky where a site hosts JSONP or user uploads; the app
       // loads only its own bundled files, so that warning is suppressed on the next line.
-      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': ["default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"] } }); // eng-disable CSP_GLOBAL_CHECK
+      callback({
+        responseHeaders: {
+          ...details.responseHeaders,
+          'Content-Security-Policy': [
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'",
+          ],
+        },
+      }); // eng-disable CSP_GLOBAL_CHECK
     });
     protocol.handle(APP_SCHEME, serveAppRequest);
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -138,7 +168,11 @@ function start(): void {
     let baseline: HostedApp;
     try {
       const options = {
-        home: app.getPath('userData'), transport: 'electron' as const, keyProtection: osKeyProtection(), spawnDevice: spawnUtilityDeviceProcess, resourcesDir: join(app.getAppPath(), 'resources'),
+        home: app.getPath('userData'),
+        transport: 'electron' as const,
+        keyProtection: osKeyProtection(),
+        spawnDevice: spawnUtilityDeviceProcess,
+        resourcesDir: join(app.getAppPath(), 'resources'),
         serverUrl: process.env['BASELINE_SERVER_URL'] ?? null,
       };
       // `--demo` (npm start -- --demo): a throw-away demo plant instead of this laptop's data directory.
@@ -154,7 +188,10 @@ function start(): void {
     for (const op of Object.keys(OPERATIONS)) {
       ipcMain.handle(`baseline:${op}`, (event, request: unknown) => {
         if (!trustedSender(event)) {
-          return { ok: false, error: { code: 'untrusted-sender', message: 'This request did not come from the Baseline window.', hint: 'Nothing was done.' } };
+          return {
+            ok: false,
+            error: { code: 'untrusted-sender', message: 'This request did not come from the Baseline window.', hint: 'Nothing was done.' },
+          };
         }
         return router.call(op, request);
       });
@@ -163,7 +200,9 @@ function start(): void {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send('baseline:event', name, payload);
     });
     mainWindow = createWindow();
-    mainWindow.on('closed', () => { mainWindow = null; });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
     app.on('window-all-closed', () => app.quit());
     // Stopping the demo's simulators and deleting a throw-away demo directory finish before the process exits.
     let closing = false;

@@ -11,12 +11,26 @@ const api = {
   /** Calls one operation; resolves to the envelope `{ ok, value } | { ok: false, error }`. */
   async invoke(op: string, request: unknown): Promise<unknown> {
     if (typeof op !== 'string' || !/^[a-z]+\.[a-zA-Z]+$/.test(op)) {
-      return { ok: false, error: { code: 'unknown-operation', message: `"${String(op)}" is not an operation name.`, hint: 'Use a name from the API contract.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'unknown-operation',
+          message: `"${String(op)}" is not an operation name.`,
+          hint: 'Use a name from the API contract.',
+        },
+      };
     }
     try {
       return await ipcRenderer.invoke(`baseline:${op}`, request);
     } catch {
-      return { ok: false, error: { code: 'unknown-operation', message: `"${op}" is not an operation Baseline offers.`, hint: 'Update the app: the page and the main process must be the same version.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'unknown-operation',
+          message: `"${op}" is not an operation Baseline offers.`,
+          hint: 'Update the app: the page and the main process must be the same version.',
+        },
+      };
     }
   },
   /** Subscribes to a pushed event; returns the unsubscribe function. */

@@ -4,7 +4,12 @@
  * only a controller that cannot be reached at all fails the job. Nothing is written here.
  */
 import { z } from 'zod';
-import { CaptureOptionsSchema, ControllerTargetSchema, type CaptureOptions, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
+import {
+  CaptureOptionsSchema,
+  ControllerTargetSchema,
+  type CaptureOptions,
+  type ControllerTarget,
+} from '../../src-shared/common/capture/controller-target.ts';
 import type { CaptureJobResult } from '../../src-shared/common/capture/capture-result.ts';
 import type { CaptureProfile } from '../../src-shared/common/profile/capture-profile.ts';
 import { toErrorData } from '../../src-shared/common/errors.ts';
@@ -14,12 +19,20 @@ import type { Driver } from './driver.ts';
 export const CaptureJobSchema = z.object({
   target: ControllerTargetSchema,
   // The profile was parsed and validated in the main process (profile CSV import); it crosses as data.
-  profile: z.object({ protocol: z.enum(['modbus', 's7', 'logix']), tags: z.array(z.object({ tag: z.string() }).passthrough()) }).passthrough(),
+  profile: z
+    .object({ protocol: z.enum(['modbus', 's7', 'logix']), tags: z.array(z.object({ tag: z.string() }).passthrough()) })
+    .passthrough(),
   options: CaptureOptionsSchema.default({ timeoutMs: 2000, retries: 2 }),
 });
 
 /** Runs a capture with the driver of the target's protocol (the caller checked the profile is for it). */
-export async function captureJob(driver: Driver, target: ControllerTarget, profile: CaptureProfile, options: CaptureOptions, ctx: JobContext): Promise<CaptureJobResult> {
+export async function captureJob(
+  driver: Driver,
+  target: ControllerTarget,
+  profile: CaptureProfile,
+  options: CaptureOptions,
+  ctx: JobContext,
+): Promise<CaptureJobResult> {
   const started = performance.now();
   const session = await driver.connect({ target, options, signal: ctx.signal, tags: profile.tags, identity: true, tagList: false });
   try {

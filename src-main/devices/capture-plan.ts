@@ -22,9 +22,13 @@ export interface CapturePlanLimits {
 /** Plans the reads for a whole profile with the limits of its protocol. */
 export function planCapture(profile: CaptureProfile, limits: CapturePlanLimits = {}): CapturePlan {
   switch (profile.protocol) {
-    case 'modbus': return planModbus(profile.tags, limits.modbus);
-    case 's7': return planS7(profile.tags, limits.s7);
-    case 'logix': return planLogix(profile.tags, limits.logix);
-    default: return assertNever(profile, 'profile protocol');
+    case 'modbus':
+      return planModbus(profile.tags, limits.modbus);
+    case 's7':
+      return planS7(profile.tags, limits.s7);
+    case 'logix':
+      return planLogix(profile.tags, limits.logix);
+    default:
+      return assertNever(profile, 'profile protocol');
   }
 }

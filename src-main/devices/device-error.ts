@@ -6,28 +6,37 @@ import { BaselineError } from '../../src-shared/common/errors.ts';
 
 /** What went wrong talking to a controller. */
 export type DeviceErrorKind =
-  | 'unreachable'    // no route / host down / DNS
-  | 'refused'        // nothing listens on that port
-  | 'timeout'        // connected, but no (complete) answer in time
-  | 'closed'         // the peer closed the connection mid-exchange
-  | 'protocol'       // the device answered with an error status of its protocol
-  | 'malformed'      // the reply does not parse
+  | 'unreachable' // no route / host down / DNS
+  | 'refused' // nothing listens on that port
+  | 'timeout' // connected, but no (complete) answer in time
+  | 'closed' // the peer closed the connection mid-exchange
+  | 'protocol' // the device answered with an error status of its protocol
+  | 'malformed' // the reply does not parse
   | 'cancelled'
   | 'not-writable'
   | 'readback-mismatch';
 
 /** Builds the user-facing error for a controller fault. */
-export function deviceError(kind: DeviceErrorKind, controller: string, what: string, detail: string, extra: Record<string, unknown> = {}): BaselineError {
+export function deviceError(
+  kind: DeviceErrorKind,
+  controller: string,
+  what: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): BaselineError {
   const hints: Record<DeviceErrorKind, string> = {
-    unreachable: 'Check the cable, the laptop\'s IP settings and that the controller is powered; then try again.',
-    refused: 'The controller is reachable but nothing answers on that port: check the port number and that the protocol is enabled on the controller.',
-    timeout: 'The controller did not answer in time: check it is not overloaded, the unit id / rack and slot, and raise the timeout if the network is slow.',
+    unreachable: "Check the cable, the laptop's IP settings and that the controller is powered; then try again.",
+    refused:
+      'The controller is reachable but nothing answers on that port: check the port number and that the protocol is enabled on the controller.',
+    timeout:
+      'The controller did not answer in time: check it is not overloaded, the unit id / rack and slot, and raise the timeout if the network is slow.',
     closed: 'The connection was closed during the exchange; try again, and check for a second client or a gateway limiting connections.',
     protocol: 'The controller refused the request: check the address exists on the device and the profile is for this controller.',
     malformed: 'The reply could not be understood: check that the port speaks this protocol, or for a faulty gateway.',
     cancelled: 'Nothing more was read or written after the cancel.',
     'not-writable': 'Only tags marked writable in the profile can be restored.',
-    'readback-mismatch': 'The value read back differs from the value written: check the controller\'s logic is not overwriting it, and do not treat the restore as done.',
+    'readback-mismatch':
+      "The value read back differs from the value written: check the controller's logic is not overwriting it, and do not treat the restore as done.",
   };
   return new BaselineError(`device-${kind}`, `${controller}: ${what}: ${detail}.`, hints[kind], { controller, kind, ...extra });
 }
@@ -40,10 +49,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       return;
     }
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new Error('cancelled'));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new Error('cancelled'));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -59,7 +72,9 @@ export async function withRetries<T>(retries: number, signal: AbortSignal | unde
     } catch (err) {
       const code = err instanceof BaselineError ? err.code : '';
       if (attempt >= retries || signal?.aborted || (code !== 'device-timeout' && code !== 'device-malformed')) throw err;
-      await sleep(Math.min(2000, 100 * 2 ** attempt), signal).catch(() => { throw err; });
+      await sleep(Math.min(2000, 100 * 2 ** attempt), signal).catch(() => {
+        throw err;
+      });
     }
   }
 }

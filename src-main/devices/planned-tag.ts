@@ -23,8 +23,12 @@ export interface PlanSummary {
 /** Checks that a limit is a whole number in range; throws a BaselineError naming it otherwise. */
 export function checkLimit(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new BaselineError('capture-plan-limits', `The capture limit ${name} is ${value}; it must be a whole number from ${min} to ${max}.`,
-      'Correct the controller\'s connection settings (or leave the limit at its default) and plan again.', { name, value, min, max });
+    throw new BaselineError(
+      'capture-plan-limits',
+      `The capture limit ${name} is ${value}; it must be a whole number from ${min} to ${max}.`,
+      "Correct the controller's connection settings (or leave the limit at its default) and plan again.",
+      { name, value, min, max },
+    );
   }
   return value;
 }
@@ -34,8 +38,12 @@ export function checkUniqueTags(tags: readonly PlannedTag<unknown>[]): void {
   const seen = new Set<string>();
   for (const t of tags) {
     if (seen.has(t.tag)) {
-      throw new BaselineError('capture-plan-duplicate-tag', `Tag "${t.tag}" appears twice in the capture.`,
-        'Give every tag in the profile its own name.', { tag: t.tag });
+      throw new BaselineError(
+        'capture-plan-duplicate-tag',
+        `Tag "${t.tag}" appears twice in the capture.`,
+        'Give every tag in the profile its own name.',
+        { tag: t.tag },
+      );
     }
     seen.add(t.tag);
   }

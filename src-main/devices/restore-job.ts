@@ -32,8 +32,13 @@ export interface RestoreResult {
 
 export const RestoreJobSchema = z.object({
   target: ControllerTargetSchema,
-  profile: z.object({ protocol: z.enum(['modbus', 's7', 'logix']), tags: z.array(z.object({ tag: z.string() }).passthrough()) }).passthrough(),
-  writes: z.array(z.object({ tag: z.string().min(1), value: z.union([z.number(), z.boolean(), z.string()]) }).strict()).min(1).max(10_000),
+  profile: z
+    .object({ protocol: z.enum(['modbus', 's7', 'logix']), tags: z.array(z.object({ tag: z.string() }).passthrough()) })
+    .passthrough(),
+  writes: z
+    .array(z.object({ tag: z.string().min(1), value: z.union([z.number(), z.boolean(), z.string()]) }).strict())
+    .min(1)
+    .max(10_000),
   options: CaptureOptionsSchema.default({ timeoutMs: 2000, retries: 2 }),
 });
 
@@ -48,14 +53,19 @@ function prepare(driver: Driver, profile: CaptureProfile, writes: { tag: string;
   return writes.map((w) => {
     const tag = byTag.get(w.tag);
     if (!tag) refuse(`Tag ${w.tag} is not in the controller's profile.`, 'Restore only tags the profile lists.');
-    if (!tag.writable) refuse(`Tag ${w.tag} is not marked writable in the profile.`, 'Only tags marked writable can be restored; change the profile through its own review if this tag must be restorable.');
+    if (!tag.writable)
+      refuse(
+        `Tag ${w.tag} is not marked writable in the profile.`,
+        'Only tags marked writable can be restored; change the profile through its own review if this tag must be restorable.',
+      );
     if (seen.has(w.tag)) refuse(`Tag ${w.tag} appears twice in the restore.`, 'Give each tag one value.');
     seen.add(w.tag);
     try {
       return { tag, value: w.value, bytes: driver.encodeWrite(tag as CaptureProfile['tags'][number], w.value) };
     } catch (err) {
       // A value the codec cannot encode is a refusal of the whole restore, like the driver's own refusals.
-      if (err instanceof BaselineError && err.code !== 'restore-refused') throw new BaselineError('restore-refused', err.message, `${err.hint} Nothing was written.`);
+      if (err instanceof BaselineError && err.code !== 'restore-refused')
+        throw new BaselineError('restore-refused', err.message, `${err.hint} Nothing was written.`);
       throw err;
     }
   });
@@ -65,9 +75,15 @@ function prepare(driver: Driver, profile: CaptureProfile, writes: { tag: string;
 export async function restoreJob(driver: Driver, payload: z.output<typeof RestoreJobSchema>, ctx: JobContext): Promise<RestoreResult> {
   const job = payload;
   const profile = job.profile as unknown as CaptureProfile;
-  if (profile.protocol !== profileProtocolOf(job.target)) refuse(`The profile is for ${profile.protocol} but the controller speaks ${job.target.protocol}.`, 'Use the controller\'s own profile.');
+  if (profile.protocol !== profileProtocolOf(job.target))
+    refuse(`The profile is for ${profile.protocol} but the controller speaks ${job.target.protocol}.`, "Use the controller's own profile.");
   const prepared = prepare(driver, profile, job.writes);
-  const outcomes: RestoreOutcome[] = prepared.map((p) => ({ tag: p.tag.tag, status: 'not-attempted', expectedRaw: toHex(p.bytes), readBackRaw: null }));
+  const outcomes: RestoreOutcome[] = prepared.map((p) => ({
+    tag: p.tag.tag,
+    status: 'not-attempted',
+    expectedRaw: toHex(p.bytes),
+    readBackRaw: null,
+  }));
   let stopped = false;
   const step = async (i: number, write: () => Promise<void>, readBack: () => Promise<Uint8Array>) => {
     const o = outcomes[i]!;
@@ -98,13 +114,29 @@ export async function restoreJob(driver: Driver, payload: z.output<typeof Restor
   const report = (i: number) => {
     const o = outcomes[i]!;
     const status = o.status === 'not-attempted' ? null : o.status;
-    ctx.progress({ done: i + 1, total: prepared.length, detail: o.tag, ...(status ? { written: { tag: o.tag, status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw } } : {}) });
+    ctx.progress({
+      done: i + 1,
+      total: prepared.length,
+      detail: o.tag,
+      ...(status ? { written: { tag: o.tag, status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw } } : {}),
+    });
   };
-  const session = await driver.connect({ target: job.target, options: job.options, signal: ctx.signal, tags: prepared.map((p) => p.tag), identity: false, tagList: false });
+  const session = await driver.connect({
+    target: job.target,
+    options: job.options,
+    signal: ctx.signal,
+    tags: prepared.map((p) => p.tag),
+    identity: false,
+    tagList: false,
+  });
   try {
     for (const [i, p] of prepared.entries()) {
       if (stopped || ctx.signal.aborted) break;
-      await step(i, () => session.write(p), () => session.readBack(p));
+      await step(
+        i,
+        () => session.write(p),
+        () => session.readBack(p),
+      );
       report(i);
     }
   } finally {

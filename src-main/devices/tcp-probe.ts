@@ -22,7 +22,8 @@ export function probeTcp(host: string, port: number, timeoutMs: number, controll
       clearTimeout(timer);
       socket.destroy();
       if (err.code === 'ECONNREFUSED') reject(deviceError('refused', controller, 'connecting', 'connection refused'));
-      else if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(err.code ?? '')) reject(deviceError('unreachable', controller, 'connecting', `host unreachable (${err.code})`));
+      else if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(err.code ?? ''))
+        reject(deviceError('unreachable', controller, 'connecting', `host unreachable (${err.code})`));
       else reject(deviceError('closed', controller, 'connecting', err.message));
     });
   });

@@ -15,11 +15,20 @@ export function readBoundedFile(path: string, maxBytes: number, what: { code: st
   try {
     fd = openSync(path, 'r');
   } catch {
-    throw new BaselineError(`${what.code}-unreadable`, `The ${what.noun} ${path} cannot be read.`, 'Check the path and that you may read the file.');
+    throw new BaselineError(
+      `${what.code}-unreadable`,
+      `The ${what.noun} ${path} cannot be read.`,
+      'Check the path and that you may read the file.',
+    );
   }
   try {
-    const tooBig = (size: string) => new BaselineError(`${what.code}-too-large`,
-      `The ${what.noun} ${path} is ${size}; Baseline reads at most ${megabytes(maxBytes)}.`, what.hint, { path, maxBytes });
+    const tooBig = (size: string) =>
+      new BaselineError(
+        `${what.code}-too-large`,
+        `The ${what.noun} ${path} is ${size}; Baseline reads at most ${megabytes(maxBytes)}.`,
+        what.hint,
+        { path, maxBytes },
+      );
     const size = fstatSync(fd).size;
     if (size > maxBytes) throw tooBig(megabytes(size));
     const chunks: Buffer[] = [];

@@ -10,7 +10,12 @@ import { BaselineError } from '../../src-shared/common/errors.ts';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
 import { PROFILE_CSV_MAX_CHARS } from '../../src-shared/common/api/contract-primitives.ts';
 import { readBoundedFile } from './bounded-file.ts';
-import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf, type ControllerTarget } from '../../src-shared/common/capture/controller-target.ts';
+import {
+  CaptureOptionsSchema,
+  ControllerTargetSchema,
+  profileProtocolOf,
+  type ControllerTarget,
+} from '../../src-shared/common/capture/controller-target.ts';
 import { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
 import { inProcessDevice } from '../devices/process/in-process-device.ts';
 import { CaptureService } from '../services/capture-service.ts';
@@ -35,7 +40,8 @@ export function num(flags: Flags, name: string): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new BaselineError('usage', `--${name} must be a whole number, not ${String(v)}.`, 'Run `baseline --help`.');
+  if (!Number.isInteger(n))
+    throw new BaselineError('usage', `--${name} must be a whole number, not ${String(v)}.`, 'Run `baseline --help`.');
   return n;
 }
 
@@ -66,8 +72,11 @@ export function targetFromFlags(flags: Flags): ControllerTarget {
   const parsed = ControllerTargetSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'protocol'}: ${i.message}`).join('; ');
-    throw new BaselineError('usage', `The controller settings are incomplete or wrong (${issues}).`,
-      'Give --protocol modbus-tcp|modbus-rtu|s7|logix and --host (or --serial for RTU); see `baseline --help`.');
+    throw new BaselineError(
+      'usage',
+      `The controller settings are incomplete or wrong (${issues}).`,
+      'Give --protocol modbus-tcp|modbus-rtu|s7|logix and --host (or --serial for RTU); see `baseline --help`.',
+    );
   }
   return parsed.data;
 }
@@ -77,17 +86,26 @@ export function targetFromFlags(flags: Flags): ControllerTarget {
  * drivers run in this process (a device process would cost a second Node start).
  */
 async function openRecordingApp(home: string) {
-  const [{ BaselineApp }, { protectionFromEnv }] = await Promise.all([import('../services/baseline-app.ts'), import('../services/data-directory-reader.ts')]);
+  const [{ BaselineApp }, { protectionFromEnv }] = await Promise.all([
+    import('../services/baseline-app.ts'),
+    import('../services/data-directory-reader.ts'),
+  ]);
   return BaselineApp.open({ home, transport: 'cli', keyProtection: protectionFromEnv(), spawnDevice: inProcessDevice });
 }
 
 /** Reads and checks a capture profile file (also used by `baseline simulate`). */
 export function readProfile(path: string | undefined, protocol: 'modbus' | 's7' | 'logix') {
-  if (!path) throw new BaselineError('usage', 'No capture profile was given.', 'Pass --profile FILE.csv (header tag,address,type,class,safety,writable,description).');
+  if (!path)
+    throw new BaselineError(
+      'usage',
+      'No capture profile was given.',
+      'Pass --profile FILE.csv (header tag,address,type,class,safety,writable,description).',
+    );
   // The same limit as the API's profiles.import, checked before the file is read.
   const bytes = readBoundedFile(path, PROFILE_CSV_MAX_CHARS, {
-    code: 'profile', noun: 'profile file',
-    hint: 'A capture profile may be at most 10 MB: split the controller\'s tags into several profiles, or drop descriptions you do not need.',
+    code: 'profile',
+    noun: 'profile file',
+    hint: "A capture profile may be at most 10 MB: split the controller's tags into several profiles, or drop descriptions you do not need.",
   });
   return importProfileCsv(bytes, protocol);
 }
@@ -99,7 +117,10 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
   const profile = readProfile(profilePath, profileProtocolOf(target));
   const out = str(flags, 'out');
   if (!out) throw new BaselineError('usage', 'No output file was given.', 'Pass --out FILE.json for the capture document.');
-  const options = CaptureOptionsSchema.parse({ ...(num(flags, 'timeout') !== undefined ? { timeoutMs: num(flags, 'timeout') } : {}), ...(num(flags, 'retries') !== undefined ? { retries: num(flags, 'retries') } : {}) });
+  const options = CaptureOptionsSchema.parse({
+    ...(num(flags, 'timeout') !== undefined ? { timeoutMs: num(flags, 'timeout') } : {}),
+    ...(num(flags, 'retries') !== undefined ? { retries: num(flags, 'retries') } : {}),
+  });
   const homeGiven = str(flags, 'home') ?? process.env['BASELINE_HOME'];
   const app = homeGiven ? await openRecordingApp(homeGiven) : null;
   // Without a data directory nothing is recorded: the capture service alone, its drivers in this process.
@@ -108,7 +129,12 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
   try {
     // Attachments are checked and stored before touching the controller, so a bad path costs no capture.
     const attach = (flags['attach'] as string[] | undefined) ?? [];
-    if (attach.length > 0 && !app) throw new BaselineError('usage', 'Attached files are stored in the data directory, and none was given.', 'Pass --home DIR (or set BASELINE_HOME).');
+    if (attach.length > 0 && !app)
+      throw new BaselineError(
+        'usage',
+        'Attached files are stored in the data directory, and none was given.',
+        'Pass --home DIR (or set BASELINE_HOME).',
+      );
     const artefacts: Artefact[] = attach.map((path) => {
       let bytes: Buffer;
       try {
@@ -123,26 +149,53 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
     process.once('SIGINT', onSigint);
     const doc = await captures.capture({ target, profile, profileName: basename(profilePath!), options }, app?.actor() ?? osUserActor(), {
       signal: ac.signal,
-      onProgress: (p) => { if (io.isTty) io.err(`\rcapturing ${p.done}/${p.total} tags (${p.detail})   `); },
+      onProgress: (p) => {
+        if (io.isTty) io.err(`\rcapturing ${p.done}/${p.total} tags (${p.detail})   `);
+      },
     });
     process.removeListener('SIGINT', onSigint);
     if (io.isTty) io.err('\n');
     const signer = str(flags, 'signer');
     let file = SnapshotService.unsigned(doc, artefacts);
     if (signer) {
-      if (!app) throw new BaselineError('usage', 'Signing needs the data directory that holds the signer\'s keystore.', 'Pass --home DIR (or set BASELINE_HOME).');
+      if (!app)
+        throw new BaselineError(
+          'usage',
+          "Signing needs the data directory that holds the signer's keystore.",
+          'Pass --home DIR (or set BASELINE_HOME).',
+        );
       if (doc.complete) {
         const person = app.identity.personByEmployeeId(signer);
-        file = app.snapshots.sign(doc, signer, await askSecret(`Password of ${person.name} to sign "captured by": `), null, app.actor(), artefacts).file;
+        file = app.snapshots.sign(
+          doc,
+          signer,
+          await askSecret(`Password of ${person.name} to sign "captured by": `),
+          null,
+          app.actor(),
+          artefacts,
+        ).file;
       } else {
         io.err('baseline: the capture is incomplete, so it was not signed (an incomplete capture is never evidence).\n');
       }
     }
     writeFileSync(resolve(out), JSON.stringify(file, null, 2) + '\n');
     if (doc.failure) io.err(`baseline: ${doc.failure.message}\n  what to do: ${doc.failure.hint}\n`);
-    for (const v of doc.values.filter((x) => x.quality === 'bad').slice(0, 10)) io.err(`  bad: ${v.tag} (${v.address}): ${v.error ?? ''}\n`);
+    for (const v of doc.values.filter((x) => x.quality === 'bad').slice(0, 10))
+      io.err(`  bad: ${v.tag} (${v.address}): ${v.error ?? ''}\n`);
     const { tags, good, bad, requests, minimumRequests, durationMs } = doc.stats;
-    io.out(JSON.stringify({ tags, good, bad, requests, minimumRequests, durationMs, complete: doc.complete, signed: file.signatures.length > 0, out: resolve(out) }) + '\n');
+    io.out(
+      JSON.stringify({
+        tags,
+        good,
+        bad,
+        requests,
+        minimumRequests,
+        durationMs,
+        complete: doc.complete,
+        signed: file.signatures.length > 0,
+        out: resolve(out),
+      }) + '\n',
+    );
     return good === tags && doc.complete ? 0 : good === 0 ? 1 : 2;
   } finally {
     bare?.close();

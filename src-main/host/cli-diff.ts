@@ -36,23 +36,39 @@ export function readCaptureLike(path: string): DiffInput {
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new BaselineError('diff-unreadable', `${path} is not complete JSON (truncated, or not a snapshot).`, 'Use a snapshot file written by `baseline capture --out` or exported from Baseline.');
+    throw new BaselineError(
+      'diff-unreadable',
+      `${path} is not complete JSON (truncated, or not a snapshot).`,
+      'Use a snapshot file written by `baseline capture --out` or exported from Baseline.',
+    );
   }
   const use = 'Use a snapshot file written by `baseline capture --out` or exported from Baseline, unedited.';
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new BaselineError('diff-invalid', `${path} holds ${json === null ? 'null' : Array.isArray(json) ? 'a list' : `a ${typeof json}`}, not a snapshot.`, use);
+    throw new BaselineError(
+      'diff-invalid',
+      `${path} holds ${json === null ? 'null' : Array.isArray(json) ? 'a list' : `a ${typeof json}`}, not a snapshot.`,
+      use,
+    );
   }
   const file = json as { schema?: unknown; document?: { schema?: unknown } | null };
   const snapshot = file.schema === 'baseline.snapshot/1';
   const docSchema = snapshot ? file.document?.schema : file.schema;
   if (docSchema !== 'baseline.snapshot/1' && docSchema !== 'baseline.capture/1') {
-    throw new BaselineError('diff-unknown-schema', `${path} has schema "${String(docSchema ?? file.schema ?? 'none')}", which this Baseline does not read.`,
-      'Use a baseline.snapshot/1 file, or the Baseline version that wrote it.');
+    throw new BaselineError(
+      'diff-unknown-schema',
+      `${path} has schema "${String(docSchema ?? file.schema ?? 'none')}", which this Baseline does not read.`,
+      'Use a baseline.snapshot/1 file, or the Baseline version that wrote it.',
+    );
   }
   const checked = snapshot ? SnapshotFileSchema.safeParse(json) : CaptureDocumentSchema.safeParse(json);
   if (!checked.success) {
     const problems = schemaProblems(checked.error);
-    throw new BaselineError('diff-invalid', `${path} is not a valid ${snapshot ? 'snapshot' : 'capture'} file: ${firstProblems(problems)}.`, use, { problems });
+    throw new BaselineError(
+      'diff-invalid',
+      `${path} is not a valid ${snapshot ? 'snapshot' : 'capture'} file: ${firstProblems(problems)}.`,
+      use,
+      { problems },
+    );
   }
   // The file as written (not the parsed copy, which would fill in defaults) is what is compared.
   const document = (snapshot ? (file.document as unknown) : json) as CaptureDocument;
@@ -63,28 +79,49 @@ export function readCaptureLike(path: string): DiffInput {
 function verificationLine(input: DiffInput, verdict: SnapshotVerdict | null): string {
   if (!verdict) return 'a bare capture document: unsigned, not evidence';
   switch (verdict.state) {
-    case 'valid': return `signed and valid (${verdict.signers.map((s) => `${s.name}, ${s.meaning}`).join('; ')})`;
-    case 'unsigned': return 'unsigned: not evidence';
-    default: return `signature NOT valid: ${firstProblems(verdict.problems)}`;
+    case 'valid':
+      return `signed and valid (${verdict.signers.map((s) => `${s.name}, ${s.meaning}`).join('; ')})`;
+    case 'unsigned':
+      return 'unsigned: not evidence';
+    default:
+      return `signature NOT valid: ${firstProblems(verdict.problems)}`;
   }
 }
 
 /** Runs the diff and prints it. */
-export function diffCommand(a: string | undefined, b: string | undefined, flags: Record<string, unknown>, home: string | null, io: Io): number {
+export function diffCommand(
+  a: string | undefined,
+  b: string | undefined,
+  flags: Record<string, unknown>,
+  home: string | null,
+  io: Io,
+): number {
   if (!a || !b) throw new BaselineError('usage', 'Two files are needed: `baseline diff BEFORE.json AFTER.json`.', 'Run `baseline --help`.');
   const inputs = [readCaptureLike(a), readCaptureLike(b)] as const;
   const [before, after] = inputs.map((i) => i.document) as [CaptureDocument, CaptureDocument];
   const caFiles = typeof flags['ca'] === 'string' ? [flags['ca']] : [];
   const trust = home || caFiles.length > 0 ? trustFor(home, caFiles) : { caPems: [], revokedFingerprints: new Set<string>() };
   const verdicts = inputs.map((i) => (i.snapshot ? verifySnapshotBytes(i.bytes, trust) : null));
-  const verification = inputs.map((i, n) => ({ file: n === 0 ? a : b, state: verdicts[n]?.state ?? 'unsigned', line: verificationLine(i, verdicts[n] ?? null) }));
-  const withArtefacts = (doc: CaptureDocument) => ({ ...diffableFromCapture(doc), artefacts: (doc as CaptureDocument & { artefacts?: Artefact[] }).artefacts ?? [] });
+  const verification = inputs.map((i, n) => ({
+    file: n === 0 ? a : b,
+    state: verdicts[n]?.state ?? 'unsigned',
+    line: verificationLine(i, verdicts[n] ?? null),
+  }));
+  const withArtefacts = (doc: CaptureDocument) => ({
+    ...diffableFromCapture(doc),
+    artefacts: (doc as CaptureDocument & { artefacts?: Artefact[] }).artefacts ?? [],
+  });
   const diff = diffDocuments(withArtefacts(before), withArtefacts(after), { force: flags['force'] === true, includeUnchanged: false });
   const blobs = home ? storedFilesOf(home) : null;
-  const textDiffs = diff.artefactChanges.filter((c) => c.kind === 'changed' && c.before && c.after && isTextArtefact(c.after.mediaType, c.after.name)).map((c) => {
-    if (!blobs || !blobs.has(c.before!.sha256) || !blobs.has(c.after!.sha256)) return { name: c.name, diff: null };
-    return { name: c.name, diff: diffTextArtefact(c.name, blobs.get(c.before!.sha256).toString('utf8'), blobs.get(c.after!.sha256).toString('utf8')) };
-  });
+  const textDiffs = diff.artefactChanges
+    .filter((c) => c.kind === 'changed' && c.before && c.after && isTextArtefact(c.after.mediaType, c.after.name))
+    .map((c) => {
+      if (!blobs || !blobs.has(c.before!.sha256) || !blobs.has(c.after!.sha256)) return { name: c.name, diff: null };
+      return {
+        name: c.name,
+        diff: diffTextArtefact(c.name, blobs.get(c.before!.sha256).toString('utf8'), blobs.get(c.after!.sha256).toString('utf8')),
+      };
+    });
   const differs = !diff.summary.identical;
   if (flags['json']) {
     io.out(JSON.stringify({ ...diff, artefactLineDiffs: textDiffs, verification }) + '\n');
@@ -93,19 +130,30 @@ export function diffCommand(a: string | undefined, b: string | undefined, flags:
   const c = diff.counts.config;
   io.out(`${diff.before.description} -> ${diff.after.description}${diff.forced ? ' (FORCED: different controllers)' : ''}\n`);
   for (const v of verification) io.out(`${v.file}: ${v.line}\n`);
-  io.out(`config: ${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c['type-changed']} type-changed, ${c['quality-changed']} quality-changed; `
-    + `live (not drift): ${diff.summary.liveDifferences} differences; identity changes: ${diff.identityChanges.length}\n`);
+  io.out(
+    `config: ${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c['type-changed']} type-changed, ${c['quality-changed']} quality-changed; ` +
+      `live (not drift): ${diff.summary.liveDifferences} differences; identity changes: ${diff.identityChanges.length}\n`,
+  );
   for (const ch of diff.identityChanges) io.out(`  identity ${ch.key}: ${ch.before ?? '—'} -> ${ch.after ?? '—'}\n`);
   for (const ch of diff.artefactChanges) {
-    const size = (x: { size: number } | null) => (x ? `${x.size} bytes, ${('sha256' in x ? String((x as { sha256: string }).sha256) : '').slice(0, 12)}…` : '—');
+    const size = (x: { size: number } | null) =>
+      x ? `${x.size} bytes, ${('sha256' in x ? String((x as { sha256: string }).sha256) : '').slice(0, 12)}…` : '—';
     io.out(`  artefact ${ch.kind} ${ch.name}: ${size(ch.before)} -> ${size(ch.after)}\n`);
     const text = textDiffs.find((d) => d.name === ch.name);
-    if (text?.diff) io.out(`    ${text.diff.addedLines} lines added, ${text.diff.removedLines} removed\n${text.diff.patch.split('\n').map((l) => `    ${l}`).join('\n')}\n`);
+    if (text?.diff)
+      io.out(
+        `    ${text.diff.addedLines} lines added, ${text.diff.removedLines} removed\n${text.diff.patch
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}\n`,
+      );
     else if (text) io.out('    (line diff needs the files: pass --home with the data directory that stored them)\n');
   }
   for (const r of diff.rows.filter(isDifference).slice(0, 200)) {
     const flagsText = [r.safety ? 'SAFETY' : '', r.live ? 'live' : ''].filter(Boolean).join(',');
-    io.out(`  ${r.kind.padEnd(15)} ${r.tag.padEnd(32)} ${(r.before ? formatDiffValue(r.before) : '—').padStart(16)} -> ${(r.after ? formatDiffValue(r.after) : '—')}${flagsText ? `  [${flagsText}]` : ''}\n`);
+    io.out(
+      `  ${r.kind.padEnd(15)} ${r.tag.padEnd(32)} ${(r.before ? formatDiffValue(r.before) : '—').padStart(16)} -> ${r.after ? formatDiffValue(r.after) : '—'}${flagsText ? `  [${flagsText}]` : ''}\n`,
+    );
   }
   io.out(differs ? 'Different.\n' : 'Identical.\n');
   return differs ? 3 : 0;

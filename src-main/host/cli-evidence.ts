@@ -15,33 +15,70 @@ interface Io {
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
 /** `baseline evidence export CR-0001|CHANGE_ID --out FILE.zip`, or `--from D --to D [--line L] [--class C] --out DIR`. */
-export async function evidenceCommand(command: string | undefined, changeId: string | undefined, flags: Flags, home: string, io: Io): Promise<number> {
-  if (command !== 'export') throw new BaselineError('usage', `Unknown evidence command "${command ?? ''}".`, 'Run `baseline evidence export CHANGE_ID --out FILE.zip`.');
+export async function evidenceCommand(
+  command: string | undefined,
+  changeId: string | undefined,
+  flags: Flags,
+  home: string,
+  io: Io,
+): Promise<number> {
+  if (command !== 'export')
+    throw new BaselineError(
+      'usage',
+      `Unknown evidence command "${command ?? ''}".`,
+      'Run `baseline evidence export CHANGE_ID --out FILE.zip`.',
+    );
   const out = flags['out'];
   if (flags['from'] !== undefined || flags['to'] !== undefined) {
     if (typeof flags['from'] !== 'string' || typeof flags['to'] !== 'string' || typeof out !== 'string' || changeId) {
-      throw new BaselineError('usage', 'A sample needs --from DATE, --to DATE and --out DIR (and no change id).', 'Run `baseline evidence export --from 2026-11-01 --to 2026-11-30 [--line L01] [--class normal] --out DIR`.');
+      throw new BaselineError(
+        'usage',
+        'A sample needs --from DATE, --to DATE and --out DIR (and no change id).',
+        'Run `baseline evidence export --from 2026-11-01 --to 2026-11-30 [--line L01] [--class normal] --out DIR`.',
+      );
     }
-    if (existsSync(out) && readdirSync(out).length > 0) throw new BaselineError('sample-dir-not-empty', `The folder ${out} is not empty.`, 'Give a new or empty folder: a sample never overwrites earlier packs.');
+    if (existsSync(out) && readdirSync(out).length > 0)
+      throw new BaselineError(
+        'sample-dir-not-empty',
+        `The folder ${out} is not empty.`,
+        'Give a new or empty folder: a sample never overwrites earlier packs.',
+      );
     mkdirSync(out, { recursive: true });
     const reader = DataDirectoryReader.open(home);
     try {
-      const sample = await (await reader.evidence()).exportSample({ from: flags['from'], to: flags['to'], ...(typeof flags['line'] === 'string' ? { line: flags['line'] } : {}), ...(typeof flags['class'] === 'string' ? { class: flags['class'] } : {}) },
-        osUserActor(), (name, bytes) => writeFileAtomic(join(out, name), bytes, 0o644));
+      const sample = await (
+        await reader.evidence()
+      ).exportSample(
+        {
+          from: flags['from'],
+          to: flags['to'],
+          ...(typeof flags['line'] === 'string' ? { line: flags['line'] } : {}),
+          ...(typeof flags['class'] === 'string' ? { class: flags['class'] } : {}),
+        },
+        osUserActor(),
+        (name, bytes) => writeFileAtomic(join(out, name), bytes, 0o644),
+      );
       io.out(`${sample.changes} evidence pack${sample.changes === 1 ? '' : 's'} and index.csv written to ${out}.\n`);
       return 0;
     } finally {
       reader.close();
     }
   }
-  if (!changeId || typeof out !== 'string') throw new BaselineError('usage', 'A change (its number, e.g. CR-0001, or its id) and --out FILE.zip are needed.', 'Run `baseline evidence export CR-0001 --out FILE.zip`.');
+  if (!changeId || typeof out !== 'string')
+    throw new BaselineError(
+      'usage',
+      'A change (its number, e.g. CR-0001, or its id) and --out FILE.zip are needed.',
+      'Run `baseline evidence export CR-0001 --out FILE.zip`.',
+    );
   const reader = DataDirectoryReader.open(home);
   try {
     const evidence = await reader.evidence();
     const id = evidence.resolve(changeId);
     const pack = await evidence.export(id, osUserActor());
     writeFileAtomic(out, pack.zip, 0o644);
-    io.out(`Evidence pack of change ${changeId === id ? id : `${changeId} (${id})`} written to ${out}: ${pack.members} members, ${pack.zip.length} bytes.\nmanifest.json SHA-256: ${pack.manifestSha256}\n`);
+    io.out(
+      `Evidence pack of change ${changeId === id ? id : `${changeId} (${id})`} written to ${out}: ${pack.members} members, ${pack.zip.length} bytes.\nmanifest.json SHA-256: ${pack.manifestSha256}\n`,
+    );
     return 0;
   } finally {
     reader.close();
@@ -55,11 +92,20 @@ function trustedCas(flags: Flags, home: string | null): string[] {
     try {
       return readFileSync(f, 'utf8');
     } catch {
-      throw new BaselineError('ca-unreadable', `The CA certificate ${f} cannot be read.`, 'Give the path of the plant CA certificate (PEM) you trust.');
+      throw new BaselineError(
+        'ca-unreadable',
+        `The CA certificate ${f} cannot be read.`,
+        'Give the path of the plant CA certificate (PEM) you trust.',
+      );
     }
   });
   for (const [i, pem] of pems.entries()) {
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BaselineError('ca-not-pem', `${files[i]} is not a PEM certificate.`, 'Give the plant CA certificate as PEM (-----BEGIN CERTIFICATE-----).');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+      throw new BaselineError(
+        'ca-not-pem',
+        `${files[i]} is not a PEM certificate.`,
+        'Give the plant CA certificate as PEM (-----BEGIN CERTIFICATE-----).',
+      );
   }
   if (home) {
     const reader = DataDirectoryReader.open(home);

@@ -58,6 +58,9 @@ export function list(home: string, json: boolean, limit: number, io: CliIo): num
 export function rebuild(home: string, io: CliIo): number {
   const { replayed, skipped } = rebuildProjections(home);
   io.out(`Projections rebuilt from ${replayed} journal events.\n`);
-  if (skipped > 0) io.out(`  ${skipped} events of devices whose key is neither this data directory's own nor certified were left out (\`baseline journal verify\` names them).\n`);
+  if (skipped > 0)
+    io.out(
+      `  ${skipped} events of devices whose key is neither this data directory's own nor certified were left out (\`baseline journal verify\` names them).\n`,
+    );
   return 0;
 }

@@ -14,17 +14,18 @@ interface Io {
   err(text: string): void;
 }
 
-
 function need(flags: Flags, name: string, what: string): string {
   const v = flags[name];
-  if (typeof v !== 'string' || v.trim() === '') throw new BaselineError('usage', `--${name} is required: ${what}.`, 'Run `baseline --help`.');
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new BaselineError('usage', `--${name} is required: ${what}.`, 'Run `baseline --help`.');
   return v.trim();
 }
 
 async function newPassword(whose: string): Promise<string> {
   const a = await askSecret(`New password for ${whose}: `);
   const b = await askSecret('Repeat it: ');
-  if (a !== b) throw new BaselineError('password-mismatch', 'The two passwords differ.', 'Run the command again and type the same password twice.');
+  if (a !== b)
+    throw new BaselineError('password-mismatch', 'The two passwords differ.', 'Run the command again and type the same password twice.');
   return a;
 }
 
@@ -51,17 +52,24 @@ export async function peopleCommand(command: string | undefined, flags: Flags, h
           throw new BaselineError('ca-unreadable', `The file ${file} cannot be read.`, 'Check the path of the plant CA certificate.');
         }
         const signerId = typeof flags['signer'] === 'string' && flags['signer'].trim() !== '' ? flags['signer'].trim() : null;
-        const signer = signerId ? { employeeId: signerId, password: await askSecret(`Password of ${signerId} (signing for plant engineering): `) } : null;
+        const signer = signerId
+          ? { employeeId: signerId, password: await askSecret(`Password of ${signerId} (signing for plant engineering): `) }
+          : null;
         const ca = app.identity.trustCa(pem, signer, actor);
-        io.out(`Trusting plant CA "${ca.name}" (SHA-256 ${ca.fingerprint})${ca.signedBy ? `, signed by ${ca.signedBy} for plant engineering` : ''}.\n`);
+        io.out(
+          `Trusting plant CA "${ca.name}" (SHA-256 ${ca.fingerprint})${ca.signedBy ? `, signed by ${ca.signedBy} for plant engineering` : ''}.\n`,
+        );
         return 0;
       }
       case 'enrol': {
         const known = app.policy.knownRoles().map((r) => r.id);
-        const roles = need(flags, 'roles', `comma-separated, from: ${known.join(', ')}`).split(',').map((r) => r.trim());
+        const roles = need(flags, 'roles', `comma-separated, from: ${known.join(', ')}`)
+          .split(',')
+          .map((r) => r.trim());
         const bad = roles.filter((r) => !known.includes(r));
-        if (bad.length) throw new BaselineError('usage', `Unknown role ${bad.join(', ')}.`, `Use roles of the plant policy: ${known.join(', ')}.`);
-        const name = need(flags, 'name', 'the person\'s full name');
+        if (bad.length)
+          throw new BaselineError('usage', `Unknown role ${bad.join(', ')}.`, `Use roles of the plant policy: ${known.join(', ')}.`);
+        const name = need(flags, 'name', "the person's full name");
         const employeeId = need(flags, 'employee-id', 'their employee id');
         const caPassword = await askSecret('Plant CA password: ');
         const password = await newPassword(name);
@@ -91,13 +99,21 @@ export async function peopleCommand(command: string | undefined, flags: Flags, h
       case 'list':
       case undefined: {
         for (const p of app.identity.people()) {
-          const state = p.revoked ? 'REVOKED' : p.lockedUntil && new Date(p.lockedUntil) > new Date() ? `locked until ${p.lockedUntil}` : 'valid';
+          const state = p.revoked
+            ? 'REVOKED'
+            : p.lockedUntil && new Date(p.lockedUntil) > new Date()
+              ? `locked until ${p.lockedUntil}`
+              : 'valid';
           io.out(`${p.employeeId.padEnd(12)} ${p.name.padEnd(28)} ${p.roles.join(',').padEnd(28)} ${state}\n`);
         }
         return 0;
       }
       default:
-        throw new BaselineError('usage', `Unknown people command "${command}".`, 'Use create-ca, trust-ca, enrol, import, export, revoke or list.');
+        throw new BaselineError(
+          'usage',
+          `Unknown people command "${command}".`,
+          'Use create-ca, trust-ca, enrol, import, export, revoke or list.',
+        );
     }
   } finally {
     app.close();
@@ -135,7 +151,14 @@ export function snapshotVerifyCommand(file: string | undefined, flags: Flags, ho
   if (flags['json']) {
     io.out(JSON.stringify(v) + '\n');
   } else {
-    const head = v.state === 'valid' ? 'VALID' : v.state === 'unsigned' ? 'UNSIGNED (not evidence)' : v.state === 'unreadable' ? 'UNREADABLE' : 'INVALID';
+    const head =
+      v.state === 'valid'
+        ? 'VALID'
+        : v.state === 'unsigned'
+          ? 'UNSIGNED (not evidence)'
+          : v.state === 'unreadable'
+            ? 'UNREADABLE'
+            : 'INVALID';
     io.out(`${head}: ${file}${v.controller ? ` (${v.controller})` : ''}${v.sha256 ? `, document SHA-256 ${v.sha256}` : ''}\n`);
     for (const s of v.signers) io.out(`  ${s.valid ? 'ok ' : 'BAD'} ${s.meaning} by ${s.name} (${s.employeeId}) at ${s.at}\n`);
     for (const p of v.problems) io.out(`  - ${p}\n`);

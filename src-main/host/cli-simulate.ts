@@ -25,14 +25,25 @@ export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
     try {
       values = JSON.parse(readFileSync(valuesPath, 'utf8')) as Record<string, unknown>;
     } catch {
-      throw new BaselineError('simulator-values', `The values file ${valuesPath} is not readable JSON.`, 'Give a JSON object of tag name to value.');
+      throw new BaselineError(
+        'simulator-values',
+        `The values file ${valuesPath} is not readable JSON.`,
+        'Give a JSON object of tag name to value.',
+      );
     }
   }
   const faultText = str(flags, 'fault');
   // exception:N is a Modbus answer (the device itself replies with exception N); the rest are transport faults.
   const exceptionCode = faultText?.startsWith('exception:') ? Number(faultText.slice('exception:'.length)) : null;
-  if (exceptionCode !== null && (protocol !== 'modbus-tcp' || !Number.isInteger(exceptionCode) || exceptionCode < 1 || exceptionCode > 255)) {
-    throw new BaselineError('bad-fault', `"${faultText}" is not a fault this simulator knows.`, 'exception:<code> (1-255) works with --protocol modbus-tcp only.');
+  if (
+    exceptionCode !== null &&
+    (protocol !== 'modbus-tcp' || !Number.isInteger(exceptionCode) || exceptionCode < 1 || exceptionCode > 255)
+  ) {
+    throw new BaselineError(
+      'bad-fault',
+      `"${faultText}" is not a fault this simulator knows.`,
+      'exception:<code> (1-255) works with --protocol modbus-tcp only.',
+    );
   }
   const fault = faultText && exceptionCode === null ? parseFault(faultText) : null;
   const port = num(flags, 'port') ?? 0;
@@ -43,20 +54,37 @@ export async function simulateCommand(flags: Flags, io: Io): Promise<number> {
     label = 'Siemens S7';
   } else if (profile.protocol === 'logix') {
     const unknown = Object.keys(values).filter((k) => !profile.tags.some((t) => t.tag === k));
-    if (unknown.length) throw new BaselineError('simulator-values', `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}.`, 'Use the tag names of the profile (first CSV column).');
+    if (unknown.length)
+      throw new BaselineError(
+        'simulator-values',
+        `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}.`,
+        'Use the tag names of the profile (first CSV column).',
+      );
     server = await startLogixSimulator({
       port: fault ? 0 : port,
-      tags: profile.tags.map((t) => ({ name: t.address, type: t.type, writable: t.writable, ...(values[t.tag] !== undefined ? { value: values[t.tag] as never } : {}) })),
+      tags: profile.tags.map((t) => ({
+        name: t.address,
+        type: t.type,
+        writable: t.writable,
+        ...(values[t.tag] !== undefined ? { value: values[t.tag] as never } : {}),
+      })),
     });
     label = 'Logix (EtherNet/IP)';
   } else {
     const image = modbusImageFromProfile(profile as ModbusProfile, values);
-    server = await startModbusSimulator({ image, unitId: num(flags, 'unit') ?? 1, port: fault ? 0 : port, exception: exceptionCode,
-      identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller' } });
+    server = await startModbusSimulator({
+      image,
+      unitId: num(flags, 'unit') ?? 1,
+      port: fault ? 0 : port,
+      exception: exceptionCode,
+      identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller' },
+    });
     label = `Modbus TCP unit ${num(flags, 'unit') ?? 1}`;
   }
   const proxy = fault ? await startFaultProxy(server.port, fault, port) : null;
-  io.out(`Simulated ${label} controller on 127.0.0.1:${proxy?.port ?? server.port}, ${profile.tags.length} tags${faultText ? `, fault ${faultText}` : ''}. Ctrl+C stops it.\n`);
+  io.out(
+    `Simulated ${label} controller on 127.0.0.1:${proxy?.port ?? server.port}, ${profile.tags.length} tags${faultText ? `, fault ${faultText}` : ''}. Ctrl+C stops it.\n`,
+  );
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());

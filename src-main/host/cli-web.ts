@@ -15,17 +15,27 @@ import { UsageError, type CliIo } from './cli-usage.ts';
 
 /** `baseline web`: serves the app to a browser on 127.0.0.1 until interrupted. */
 export async function web(values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
-  if (values['demo'] && (values['temp'] || values['home'] !== undefined)) throw new UsageError('--demo makes its own throw-away data directory; leave out --home and --temp');
+  if (values['demo'] && (values['temp'] || values['home'] !== undefined))
+    throw new UsageError('--demo makes its own throw-away data directory; leave out --home and --temp');
   const keyProtection = protectionFromEnv();
   const port = values['port'] === undefined ? 0 : Number(values['port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number, not ${String(values['port'])}`);
   if (values['demo']) io.out('Building the demo plant (people, simulated controllers, a few months of history)…\n');
-  const home = values['demo'] ? await createThrowawayDemo({ keyProtection })
-    : values['temp'] ? mkdtempSync(join(tmpdir(), 'baseline-web-')) : resolveHome(values['home'] as string | undefined);
-  const hosted = await HostedApp.open({
-    home, transport: 'web', keyProtection,
-    serverUrl: (values['server'] as string | undefined) ?? process.env['BASELINE_SERVER_URL'] ?? null,
-  }, values['demo'] === true);
+  const home = values['demo']
+    ? await createThrowawayDemo({ keyProtection })
+    : values['temp']
+      ? mkdtempSync(join(tmpdir(), 'baseline-web-'))
+      : resolveHome(values['home'] as string | undefined);
+  const hosted = await HostedApp.open(
+    {
+      home,
+      transport: 'web',
+      keyProtection,
+      serverUrl: (values['server'] as string | undefined) ?? process.env['BASELINE_SERVER_URL'] ?? null,
+    },
+    values['demo'] === true,
+  );
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist-renderer');
   let host;
   try {
@@ -35,7 +45,9 @@ export async function web(values: Record<string, string | boolean | string[] | u
     throw err;
   }
   const demo = hosted.app.isDemo() ? ' (DEMO plant: demo data, not evidence; its simulated controllers run while this host does)' : '';
-  io.out(`Baseline web host\n  data directory: ${home}${demo}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`);
+  io.out(
+    `Baseline web host\n  data directory: ${home}${demo}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`,
+  );
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
@@ -47,13 +59,19 @@ export async function web(values: Record<string, string | boolean | string[] | u
 }
 
 /** `baseline demo create`: writes a demo data directory without serving it. */
-export async function demo(command: string | undefined, values: Record<string, string | boolean | string[] | undefined>, io: CliIo): Promise<number> {
+export async function demo(
+  command: string | undefined,
+  values: Record<string, string | boolean | string[] | undefined>,
+  io: CliIo,
+): Promise<number> {
   if (command !== 'create') throw new UsageError(`unknown demo command "${command ?? ''}"`);
   const home = values['home'];
   if (typeof home !== 'string') throw new UsageError('baseline demo create needs --home DIR (a new or empty folder)');
   const report = await createDemoPlant({ home: resolve(home), keyProtection: protectionFromEnv(), log: (line) => io.out(`  ${line}\n`) });
-  io.out(`Demo plant written to ${report.home} in ${(report.milliseconds / 1000).toFixed(1)} s: ${report.events} signed events, `
-    + `${report.controllers.length} controllers (${report.controllers.join(', ')}), ${report.changes} changes.\n`
-    + `Serve it with: baseline web --home ${report.home}\n`);
+  io.out(
+    `Demo plant written to ${report.home} in ${(report.milliseconds / 1000).toFixed(1)} s: ${report.events} signed events, ` +
+      `${report.controllers.length} controllers (${report.controllers.join(', ')}), ${report.changes} changes.\n` +
+      `Serve it with: baseline web --home ${report.home}\n`,
+  );
   return 0;
 }

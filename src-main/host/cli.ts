@@ -98,19 +98,56 @@ const stdio: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.
 export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args: argv,
+      allowPositionals: true,
+      strict: true,
       options: {
-        home: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, port: { type: 'string' },
-        server: { type: 'string' }, temp: { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
-        protocol: { type: 'string' }, host: { type: 'string' }, unit: { type: 'string' }, rack: { type: 'string' }, slot: { type: 'string' },
-        serial: { type: 'string' }, baud: { type: 'string' }, profile: { type: 'string' }, out: { type: 'string' }, values: { type: 'string' },
-        fault: { type: 'string' }, timeout: { type: 'string' }, retries: { type: 'string' },
-        name: { type: 'string' }, 'employee-id': { type: 'string' }, roles: { type: 'string' }, cert: { type: 'string' },
-        p12: { type: 'string' }, reason: { type: 'string' }, ca: { type: 'string' }, signer: { type: 'string' }, force: { type: 'boolean' },
-        controller: { type: 'string' }, all: { type: 'boolean' }, due: { type: 'boolean' }, attach: { type: 'string', multiple: true },
-        from: { type: 'string' }, to: { type: 'string' }, line: { type: 'string' }, class: { type: 'string' },
-        key: { type: 'string' }, 'bundle-key': { type: 'string' },
-        code: { type: 'string' }, fingerprint: { type: 'string' }, 'server-home': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+        home: { type: 'string' },
+        json: { type: 'boolean' },
+        limit: { type: 'string' },
+        port: { type: 'string' },
+        server: { type: 'string' },
+        temp: { type: 'boolean' },
+        demo: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        protocol: { type: 'string' },
+        host: { type: 'string' },
+        unit: { type: 'string' },
+        rack: { type: 'string' },
+        slot: { type: 'string' },
+        serial: { type: 'string' },
+        baud: { type: 'string' },
+        profile: { type: 'string' },
+        out: { type: 'string' },
+        values: { type: 'string' },
+        fault: { type: 'string' },
+        timeout: { type: 'string' },
+        retries: { type: 'string' },
+        name: { type: 'string' },
+        'employee-id': { type: 'string' },
+        roles: { type: 'string' },
+        cert: { type: 'string' },
+        p12: { type: 'string' },
+        reason: { type: 'string' },
+        ca: { type: 'string' },
+        signer: { type: 'string' },
+        force: { type: 'boolean' },
+        controller: { type: 'string' },
+        all: { type: 'boolean' },
+        due: { type: 'boolean' },
+        attach: { type: 'string', multiple: true },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        line: { type: 'string' },
+        class: { type: 'string' },
+        key: { type: 'string' },
+        'bundle-key': { type: 'string' },
+        code: { type: 'string' },
+        fingerprint: { type: 'string' },
+        'server-home': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
       },
     });
     if (values.version) {
@@ -142,7 +179,14 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
     if (group === 'capture') return await (await import('./cli-capture.ts')).captureCommand(values, ioTty);
     if (group === 'people') return await (await import('./cli-people.ts')).peopleCommand(command, values, home, io);
-    if (group === 'diff') return (await import('./cli-diff.ts')).diffCommand(positionals[1], positionals[2], values, values.home ?? process.env['BASELINE_HOME'] ?? null, io);
+    if (group === 'diff')
+      return (await import('./cli-diff.ts')).diffCommand(
+        positionals[1],
+        positionals[2],
+        values,
+        values.home ?? process.env['BASELINE_HOME'] ?? null,
+        io,
+      );
     if (group === 'drift') return await (await import('./cli-drift.ts')).driftCommand(values, home, io);
     if (group === 'snapshot') {
       if (command !== 'verify') throw new UsageError(`unknown snapshot command "${command ?? ''}"`);

@@ -28,7 +28,11 @@ interface Current {
 export async function createThrowawayDemo(options: Pick<BaselineAppOptions, 'keyProtection' | 'resourcesDir'>): Promise<string> {
   const home = mkdtempSync(join(tmpdir(), 'baseline-demo-'));
   try {
-    await createDemoPlant({ home, keyProtection: options.keyProtection, ...(options.resourcesDir ? { resourcesDir: options.resourcesDir } : {}) });
+    await createDemoPlant({
+      home,
+      keyProtection: options.keyProtection,
+      ...(options.resourcesDir ? { resourcesDir: options.resourcesDir } : {}),
+    });
     return home;
   } catch (err) {
     rmSync(home, { recursive: true, force: true });

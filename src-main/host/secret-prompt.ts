@@ -48,8 +48,11 @@ export async function askSecret(prompt: string): Promise<string> {
   await pipedReader;
   const line = pipedLines!.shift();
   if (line === undefined) {
-    throw new BaselineError('no-password', `No answer for "${prompt.trim()}": standard input ended before the password.`,
-      'Run the command in a terminal to type it, or give each password asked for on its own line of standard input (e.g. `printf \'%s\\n\' "$PW" | baseline …`).');
+    throw new BaselineError(
+      'no-password',
+      `No answer for "${prompt.trim()}": standard input ended before the password.`,
+      'Run the command in a terminal to type it, or give each password asked for on its own line of standard input (e.g. `printf \'%s\\n\' "$PW" | baseline …`).',
+    );
   }
   return line;
 }

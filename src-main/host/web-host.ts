@@ -17,8 +17,16 @@ import type { EventHub } from '../services/event-hub.ts';
 /** Content-Security-Policy of every page the host serves (the same policy the Electron window enforces). */
 export function contentSecurityPolicy(port: number): string {
   return [
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port}`, "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'", "object-src 'none'",
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ws://127.0.0.1:${port}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
   ].join('; ');
 }
 
@@ -58,20 +66,28 @@ function sameToken(given: string | null, token: string): boolean {
 
 function rejectUpgrade(socket: Duplex, status: number, code: string, message: string, hint: string): void {
   const body = JSON.stringify({ code, message, hint });
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\n`
-    + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Starts the web host; resolves once it listens. */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host)) {
-    throw new BaselineError('web-host-not-loopback', `The web host may only listen on a loopback address, not ${host}.`,
-      'Use 127.0.0.1 (the default). The web host has no user authentication and must never be reachable from the network.');
+    throw new BaselineError(
+      'web-host-not-loopback',
+      `The web host may only listen on a loopback address, not ${host}.`,
+      'Use 127.0.0.1 (the default). The web host has no user authentication and must never be reachable from the network.',
+    );
   }
   if (!existsSync(join(options.rendererDir, 'index.html'))) {
-    throw new BaselineError('renderer-not-built', `The user interface has not been built (${options.rendererDir}/index.html is missing).`,
-      'Run `npm run build:renderer` (or `npm start`, which builds it when needed).');
+    throw new BaselineError(
+      'renderer-not-built',
+      `The user interface has not been built (${options.rendererDir}/index.html is missing).`,
+      'Run `npm run build:renderer` (or `npm start`, which builds it when needed).',
+    );
   }
   const token = options.token ?? randomBytes(24).toString('base64url');
   const serveStatic = sirv(options.rendererDir, { etag: true, single: true, dev: false });
@@ -87,8 +103,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
-  const reportError = options.onConnectionError
-    ?? ((err: Error) => { process.stderr.write(`baseline web: closed one connection: ${err.message}\n`); });
+  const reportError =
+    options.onConnectionError ??
+    ((err: Error) => {
+      process.stderr.write(`baseline web: closed one connection: ${err.message}\n`);
+    });
   const sockets = new Set<WebSocket>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -106,13 +125,23 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const expectedOrigin = `http://${host}:${port}`;
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== expectedOrigin && origin !== `http://localhost:${port}`) {
-      rejectUpgrade(socket, 403, 'wrong-origin', `WebSocket connections are accepted only from ${expectedOrigin}, not ${origin}.`,
-        'Open Baseline through the URL the web host printed.');
+      rejectUpgrade(
+        socket,
+        403,
+        'wrong-origin',
+        `WebSocket connections are accepted only from ${expectedOrigin}, not ${origin}.`,
+        'Open Baseline through the URL the web host printed.',
+      );
       return;
     }
     if (!sameToken(url.searchParams.get('token'), token)) {
-      rejectUpgrade(socket, 401, 'bad-token', url.searchParams.has('token') ? 'The access token is wrong.' : 'The access token is missing.',
-        'Open the exact URL printed by `npm start` or `npm run web` (it carries a fresh token each run).');
+      rejectUpgrade(
+        socket,
+        401,
+        'bad-token',
+        url.searchParams.has('token') ? 'The access token is wrong.' : 'The access token is missing.',
+        'Open the exact URL printed by `npm start` or `npm run web` (it carries a fresh token each run).',
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -141,16 +170,36 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         if (call?.kind !== 'call' || typeof call.id !== 'number') throw new Error('not a call');
       } catch {
         reply({
-          kind: 'reply', id: -1,
-          envelope: { ok: false, error: { code: 'malformed-message', message: 'The message is not a JSON call frame.', hint: 'Send a text frame {"kind":"call","id":<number>,"op":"…","request":{…}}.' } },
+          kind: 'reply',
+          id: -1,
+          envelope: {
+            ok: false,
+            error: {
+              code: 'malformed-message',
+              message: 'The message is not a JSON call frame.',
+              hint: 'Send a text frame {"kind":"call","id":<number>,"op":"…","request":{…}}.',
+            },
+          },
         });
         return;
       }
-      options.router.call(call.op, call.request)
+      options.router
+        .call(call.op, call.request)
         .then((envelope) => reply({ kind: 'reply', id: call.id, envelope }))
         .catch((err: unknown) => {
           reportError(err instanceof Error ? err : new Error(String(err)));
-          reply({ kind: 'reply', id: call.id, envelope: { ok: false, error: { code: 'internal', message: 'Baseline could not send the answer to this call.', hint: 'Try again; if it recurs, report it with the operation name.' } } });
+          reply({
+            kind: 'reply',
+            id: call.id,
+            envelope: {
+              ok: false,
+              error: {
+                code: 'internal',
+                message: 'Baseline could not send the answer to this call.',
+                hint: 'Try again; if it recurs, report it with the operation name.',
+              },
+            },
+          });
         });
     });
   });

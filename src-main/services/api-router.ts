@@ -33,9 +33,24 @@ export type { DemoHost, Handlers } from './handlers/handler-types.ts';
 /** The handlers of a running app (`host`: the program serving it, when it can switch to the demo plant). */
 export function appHandlers(app: BaselineApp, host: DemoHost | null = null): Handlers {
   return {
-    ...appOwnHandlers(app, host), ...syncHandlers(app), ...journalHandlers(app), ...captureHandlers(app), ...snapshotHandlers(app),
-    ...policyHandlers(app), ...plantHandlers(app), ...changeHandlers(app), ...peopleHandlers(app), ...evidenceHandlers(app), ...kpiHandlers(app),
-    ...controllerEditHandlers(app), ...searchHandlers(app), ...lineCaptureHandlers(app), ...tagValuesHandlers(app), ...auditHandlers(app), ...changeCaptureHandlers(app), ...checklistHandlers(app),
+    ...appOwnHandlers(app, host),
+    ...syncHandlers(app),
+    ...journalHandlers(app),
+    ...captureHandlers(app),
+    ...snapshotHandlers(app),
+    ...policyHandlers(app),
+    ...plantHandlers(app),
+    ...changeHandlers(app),
+    ...peopleHandlers(app),
+    ...evidenceHandlers(app),
+    ...kpiHandlers(app),
+    ...controllerEditHandlers(app),
+    ...searchHandlers(app),
+    ...lineCaptureHandlers(app),
+    ...tagValuesHandlers(app),
+    ...auditHandlers(app),
+    ...changeCaptureHandlers(app),
+    ...checklistHandlers(app),
   };
 }
 
@@ -55,14 +70,22 @@ export class ApiRouter {
   async call(op: unknown, rawRequest: unknown): Promise<Envelope<unknown>> {
     try {
       if (!isOperationName(op)) {
-        throw new BaselineError('unknown-operation', `"${String(op)}" is not an operation Baseline offers.`,
-          'Update the client: it and the app must be the same version.', { op: String(op) });
+        throw new BaselineError(
+          'unknown-operation',
+          `"${String(op)}" is not an operation Baseline offers.`,
+          'Update the client: it and the app must be the same version.',
+          { op: String(op) },
+        );
       }
       const schema = OPERATIONS[op].request as z.ZodType;
       const parsed = schema.safeParse(rawRequest ?? {});
       if (!parsed.success) {
-        throw new BaselineError('invalid-request', `The request for ${op} is malformed: ${describeIssues(parsed.error)}.`,
-          'Nothing was changed. Send the fields the API contract declares for this operation.', { op });
+        throw new BaselineError(
+          'invalid-request',
+          `The request for ${op} is malformed: ${describeIssues(parsed.error)}.`,
+          'Nothing was changed. Send the fields the API contract declares for this operation.',
+          { op },
+        );
       }
       const handler = this.handlers[op] as (req: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };

@@ -7,7 +7,14 @@ import { BaselineError, type ErrorData } from '../../src-shared/common/errors.ts
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { APP_VERSION } from '../app-version.ts';
 import { openStore, type OpenStore } from '../store/database.ts';
-import { RESTORED_PUBLIC_KEY_ONLY, loadOrCreateDeviceKey, readDevicePublicKey, restoredDirectoryError, type DeviceKey, type KeyProtection } from '../store/device-key-store.ts';
+import {
+  RESTORED_PUBLIC_KEY_ONLY,
+  loadOrCreateDeviceKey,
+  readDevicePublicKey,
+  restoredDirectoryError,
+  type DeviceKey,
+  type KeyProtection,
+} from '../store/device-key-store.ts';
 import { JournalRepository } from '../store/journal-repository.ts';
 import { BlobStore } from '../store/blob-store.ts';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations.ts';
@@ -154,63 +161,175 @@ export class BaselineApp {
     this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);
     this.profiles = new ProfileService(this.journal, this.blobs, this.controllerRecords);
     this.captures = new CaptureService(this.devices, { journal: this.journal, blobs: this.blobs }, options.clock);
-    this.controllers = new ControllerService(this.journal, this.controllerRecords, { profiles: this.profiles, captures: this.captures, hub: this.hub });
-    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), new PolicyRepository(store.db), this.journal, { journal: this.journal, identity: () => this.identity });
-    this.identity = new IdentityService(store.home, this.journal, new IdentityRepository(store.db, this.journal), () => this.policy.lockout(), options.clock,
-      () => this.policy.knownRoles().map((r) => r.id));
+    this.controllers = new ControllerService(this.journal, this.controllerRecords, {
+      profiles: this.profiles,
+      captures: this.captures,
+      hub: this.hub,
+    });
+    this.policy = new PolicyService(options.resourcesDir ?? defaultResourcesDir(), new PolicyRepository(store.db), this.journal, {
+      journal: this.journal,
+      identity: () => this.identity,
+    });
+    this.identity = new IdentityService(
+      store.home,
+      this.journal,
+      new IdentityRepository(store.db, this.journal),
+      () => this.policy.lockout(),
+      options.clock,
+      () => this.policy.knownRoles().map((r) => r.id),
+    );
     this.snapshots = new SnapshotService(this.journal, this.blobs, this.identity, this.controllers, new SnapshotRepository(store.db));
     this.baselines = new BaselineService({
-      journal: this.journal, blobs: this.blobs, repo: new BaselineRepository(store.db), identity: this.identity,
-      captures: this.captures, controllers: this.controllers, profiles: this.profiles,
-      clockPolicy: () => driftClockPolicy(this.policy.current()), clock: options.clock ?? (() => new Date()),
+      journal: this.journal,
+      blobs: this.blobs,
+      repo: new BaselineRepository(store.db),
+      identity: this.identity,
+      captures: this.captures,
+      controllers: this.controllers,
+      profiles: this.profiles,
+      clockPolicy: () => driftClockPolicy(this.policy.current()),
+      clock: options.clock ?? (() => new Date()),
     });
     this.driftScheduler = new DriftScheduler({
-      baselines: this.baselines, clock: options.clock ?? (() => new Date()), actor: () => this.actor(),
+      baselines: this.baselines,
+      clock: options.clock ?? (() => new Date()),
+      actor: () => this.actor(),
       ...(options.driftCheckIntervalMs !== undefined ? { intervalMs: options.driftCheckIntervalMs } : {}),
     });
-    this.plantModel = new PlantModelService({ model: new PlantModelRepository(store.db), journal: this.journal, identity: this.identity, knownRoles: () => this.policy.knownRoles().map((r) => r.id),
-      controllers: this.controllers, repo: this.controllerRecords });
-    this.checklistTemplates = new ChecklistTemplateService({
-      resourcesDir: options.resourcesDir ?? defaultResourcesDir(), repo: new PolicyRepository(store.db), journal: this.journal, identity: () => this.identity, checkpoints: () => this.policy.checkpoints(),
+    this.plantModel = new PlantModelService({
+      model: new PlantModelRepository(store.db),
+      journal: this.journal,
+      identity: this.identity,
+      knownRoles: () => this.policy.knownRoles().map((r) => r.id),
+      controllers: this.controllers,
+      repo: this.controllerRecords,
     });
-    this.changes = new ChangeService({ changes: new ChangeRepository(store.db), journal: this.journal, identity: this.identity, policy: this.policy, profiles: this.profiles, plantModel: this.plantModel, baselines: this.baselines, checklists: this.checklistTemplates, clock: options.workflowClock ?? options.clock ?? (() => new Date()) });
-    this.checklists = new ChecklistService({ changes: this.changes, templates: this.checklistTemplates, blobs: this.blobs, checkpoints: () => this.policy.checkpoints() });
-    this.controllerEdits = new ControllerEditService({ journal: this.journal, plant: this.controllerRecords, changes: new ChangeRepository(store.db), identity: this.identity });
+    this.checklistTemplates = new ChecklistTemplateService({
+      resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
+      repo: new PolicyRepository(store.db),
+      journal: this.journal,
+      identity: () => this.identity,
+      checkpoints: () => this.policy.checkpoints(),
+    });
+    this.changes = new ChangeService({
+      changes: new ChangeRepository(store.db),
+      journal: this.journal,
+      identity: this.identity,
+      policy: this.policy,
+      profiles: this.profiles,
+      plantModel: this.plantModel,
+      baselines: this.baselines,
+      checklists: this.checklistTemplates,
+      clock: options.workflowClock ?? options.clock ?? (() => new Date()),
+    });
+    this.checklists = new ChecklistService({
+      changes: this.changes,
+      templates: this.checklistTemplates,
+      blobs: this.blobs,
+      checkpoints: () => this.policy.checkpoints(),
+    });
+    this.controllerEdits = new ControllerEditService({
+      journal: this.journal,
+      plant: this.controllerRecords,
+      changes: new ChangeRepository(store.db),
+      identity: this.identity,
+    });
     this.search = new SearchService({ repo: new SearchRepository(store.db), loadProfile: (sha) => this.profiles.load(sha) });
-    this.lineCaptures = new LineCaptureService({ plant: this.controllerRecords, captures: this.captures, profiles: this.profiles, lines: () => this.plantModel.lines(), hub: this.hub });
-    this.tagValues = new TagValuesService({ plant: this.controllerRecords, profiles: this.profiles, snapshots: this.snapshots, baselines: this.baselines });
+    this.lineCaptures = new LineCaptureService({
+      plant: this.controllerRecords,
+      captures: this.captures,
+      profiles: this.profiles,
+      lines: () => this.plantModel.lines(),
+      hub: this.hub,
+    });
+    this.tagValues = new TagValuesService({
+      plant: this.controllerRecords,
+      profiles: this.profiles,
+      snapshots: this.snapshots,
+      baselines: this.baselines,
+    });
     // The detail's approval-timeout and retrospective status read the wall clock, as they always have.
-    this.changeViews = new ChangeViewService({ changes: this.changes, policy: this.policy, baselines: this.baselines, snapshots: this.snapshots, plantModel: this.plantModel, clock: () => new Date() });
+    this.changeViews = new ChangeViewService({
+      changes: this.changes,
+      policy: this.policy,
+      baselines: this.baselines,
+      snapshots: this.snapshots,
+      plantModel: this.plantModel,
+      clock: () => new Date(),
+    });
     this.kpis = new KpiService({ repo: new KpiRepository(store.db), policy: this.policy, clock: options.clock ?? (() => new Date()) });
     this.restores = new RestoreService({
-      decisions: new RestoreRepository(store.db), journal: this.journal, identity: this.identity, controllers: this.controllers, profiles: this.profiles, devices: this.devices,
+      decisions: new RestoreRepository(store.db),
+      journal: this.journal,
+      identity: this.identity,
+      controllers: this.controllers,
+      profiles: this.profiles,
+      devices: this.devices,
       clock: options.clock ?? (() => new Date()),
     });
     this.evidence = new EvidenceService({
-      repo: new EvidenceRepository(store.db), blobs: this.blobs, resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
-      device: { id: deviceKey.deviceId, name: deviceKey.name }, clock: options.clock ?? (() => new Date()),
+      repo: new EvidenceRepository(store.db),
+      blobs: this.blobs,
+      resourcesDir: options.resourcesDir ?? defaultResourcesDir(),
+      device: { id: deviceKey.deviceId, name: deviceKey.name },
+      clock: options.clock ?? (() => new Date()),
       trustedCas: () => this.identity.trustedCaCertificates(),
     });
     this.changeRestores = new ChangeRestoreService({
-      journal: this.journal, changes: this.changes, baselines: this.baselines, captures: this.captures, controllers: this.controllers, profiles: this.profiles, restores: this.restores,
+      journal: this.journal,
+      changes: this.changes,
+      baselines: this.baselines,
+      captures: this.captures,
+      controllers: this.controllers,
+      profiles: this.profiles,
+      restores: this.restores,
       identity: this.identity,
     });
     this.changeCaptures = new ChangeCaptureService({
-      repo: new ChangeRepository(store.db), blobs: this.blobs, changes: this.changes, captures: this.captures, controllers: this.controllers, profiles: this.profiles,
-      snapshots: this.snapshots, identity: this.identity, policy: this.policy, hub: this.hub,
+      repo: new ChangeRepository(store.db),
+      blobs: this.blobs,
+      changes: this.changes,
+      captures: this.captures,
+      controllers: this.controllers,
+      profiles: this.profiles,
+      snapshots: this.snapshots,
+      identity: this.identity,
+      policy: this.policy,
+      hub: this.hub,
     });
     const syncRepo = new SyncRepository(store.db);
     this.conflicts = new ConflictService({ repo: syncRepo, journal: this.journal, identity: this.identity });
     this.sync = new SyncService({
-      home: store.home, journal: this.journal, repo: syncRepo, blobs: this.blobs, hub: this.hub, deviceKey,
-      identity: this.identity, ...(options.clock ? { clock: options.clock } : {}), skewLimitMs: () => clockSkewLimitMs(this.policy.current()), ...(options.sync ?? {}),
+      home: store.home,
+      journal: this.journal,
+      repo: syncRepo,
+      blobs: this.blobs,
+      hub: this.hub,
+      deviceKey,
+      identity: this.identity,
+      ...(options.clock ? { clock: options.clock } : {}),
+      skewLimitMs: () => clockSkewLimitMs(this.policy.current()),
+      ...(options.sync ?? {}),
     });
     this.bundles = new SyncBundleService({
-      home: store.home, journal: this.journal, repo: new SyncRepository(store.db), blobs: this.blobs, hub: this.hub, deviceKey, keyProtection: options.keyProtection, sync: this.sync, identity: this.identity,
+      home: store.home,
+      journal: this.journal,
+      repo: new SyncRepository(store.db),
+      blobs: this.blobs,
+      hub: this.hub,
+      deviceKey,
+      keyProtection: options.keyProtection,
+      sync: this.sync,
+      identity: this.identity,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     this.backup = new EvidenceBackupService({
-      deviceId: deviceKey.deviceId, journal: this.journal, repo: syncRepo, hub: this.hub, sync: this.sync, bundles: this.bundles,
+      deviceId: deviceKey.deviceId,
+      journal: this.journal,
+      repo: syncRepo,
+      hub: this.hub,
+      sync: this.sync,
+      bundles: this.bundles,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     this.backgroundSync = options.sync?.background ?? true;
@@ -225,8 +344,11 @@ export class BaselineApp {
       const journalHasOwnDevice = existingKey !== null && probe.hasDevice(existingKey.deviceId);
       const isNewStore = probe.count() === 0;
       if (existingKey === null && !isNewStore) {
-        throw new BaselineError('device-key-missing', `The data directory ${options.home} has a journal but no device key (device-key.json).`,
-          'Restore device-key.json from the backup of this data directory. A new key would break the signed chain, so Baseline will not make one.');
+        throw new BaselineError(
+          'device-key-missing',
+          `The data directory ${options.home} has a journal but no device key (device-key.json).`,
+          'Restore device-key.json from the backup of this data directory. A new key would break the signed chain, so Baseline will not make one.',
+        );
       }
       const { key } = loadOrCreateDeviceKey(options.home, options.keyProtection, isNewStore);
       const app = new BaselineApp(store, key, options);
@@ -237,14 +359,29 @@ export class BaselineApp {
       }
       const actor = osUserActor();
       if (!journalHasOwnDevice) {
-        app.journal.append('device.created', {
-          name: options.demo && isNewStore ? `DEMO ${key.name} (demo data, not evidence)` : key.name, publicKeyPem: key.publicKeyPem, keyProtection: key.protection,
-          appVersion: APP_VERSION, ...(options.demo && isNewStore ? { demo: true as const } : {}),
-        }, { kind: 'device', id: key.deviceId, name: key.name });
+        app.journal.append(
+          'device.created',
+          {
+            name: options.demo && isNewStore ? `DEMO ${key.name} (demo data, not evidence)` : key.name,
+            publicKeyPem: key.publicKeyPem,
+            keyProtection: key.protection,
+            appVersion: APP_VERSION,
+            ...(options.demo && isNewStore ? { demo: true as const } : {}),
+          },
+          { kind: 'device', id: key.deviceId, name: key.name },
+        );
       }
-      app.journal.append('app.started', {
-        transport: options.transport, appVersion: APP_VERSION, platform: `${process.platform}-${process.arch}`, host: hostname(), pid: process.pid,
-      }, actor);
+      app.journal.append(
+        'app.started',
+        {
+          transport: options.transport,
+          appVersion: APP_VERSION,
+          platform: `${process.platform}-${process.arch}`,
+          host: hostname(),
+          pid: process.pid,
+        },
+        actor,
+      );
       app.connectivity.start();
       if (app.backgroundSync) app.sync.start();
       app.backup.start();

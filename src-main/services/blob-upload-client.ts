@@ -42,7 +42,10 @@ export async function uploadBlob(http: SyncHttpClient, hash: string, bytes: Buff
     throw http.refusal(res);
   }
   if (!state.complete) {
-    throw new BaselineError('blob-upload-stuck', `The server did not complete the upload of ${hash.slice(0, 12)}… after ${ATTEMPTS} attempts.`,
-      'Sync again later; the upload resumes where the server\'s copy ends.');
+    throw new BaselineError(
+      'blob-upload-stuck',
+      `The server did not complete the upload of ${hash.slice(0, 12)}… after ${ATTEMPTS} attempts.`,
+      "Sync again later; the upload resumes where the server's copy ends.",
+    );
   }
 }

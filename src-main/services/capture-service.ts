@@ -45,7 +45,11 @@ export class CaptureService {
   /** When captures happen (the app's clock; tests set it). */
   private readonly clock: () => Date;
 
-  constructor(devices: DeviceSupervisor, record: { journal: JournalRepository; blobs: BlobStore } | null = null, clock: () => Date = () => new Date()) {
+  constructor(
+    devices: DeviceSupervisor,
+    record: { journal: JournalRepository; blobs: BlobStore } | null = null,
+    clock: () => Date = () => new Date(),
+  ) {
     this.devices = devices;
     this.record = record;
     this.clock = clock;
@@ -55,7 +59,12 @@ export class CaptureService {
    * Starts a capture in the background and returns its id at once; progress and the result are pushed as
    * `capture.progress` / `capture.finished` events (the UI shows a progress bar and a cancel button).
    */
-  start(req: CaptureRequest & { controllerId: string }, actor: Actor, hub: EventHub, onFinished?: (captureSha256: string | null) => void): string {
+  start(
+    req: CaptureRequest & { controllerId: string },
+    actor: Actor,
+    hub: EventHub,
+    onFinished?: (captureSha256: string | null) => void,
+  ): string {
     const captureId = uuidv7();
     const ac = new AbortController();
     this.running.set(captureId, ac);
@@ -63,21 +72,38 @@ export class CaptureService {
     void this.run(req, actor, {
       signal: ac.signal,
       onProgress: (p) => hub.emit('capture.progress', { captureId, controllerId, ...p }),
-    }).then(({ doc, captureSha256 }) => {
-      hub.emit('capture.finished', {
-        captureId, controllerId, captureSha256, complete: doc.complete,
-        tags: doc.stats.tags, good: doc.stats.good, bad: doc.stats.bad, failure: doc.failure,
-        ...(req.change ? { change: req.change } : {}),
-      });
-      onFinished?.(captureSha256);
-    }, (err: unknown) => {
-      hub.emit('capture.finished', {
-        captureId, controllerId, captureSha256: null, complete: false, tags: req.profile.tags.length, good: 0, bad: req.profile.tags.length,
-        failure: { code: 'capture-failed', message: err instanceof Error ? err.message : String(err), hint: 'Retry the capture.' },
-        ...(req.change ? { change: req.change } : {}),
-      });
-      onFinished?.(null);
-    }).finally(() => this.running.delete(captureId));
+    })
+      .then(
+        ({ doc, captureSha256 }) => {
+          hub.emit('capture.finished', {
+            captureId,
+            controllerId,
+            captureSha256,
+            complete: doc.complete,
+            tags: doc.stats.tags,
+            good: doc.stats.good,
+            bad: doc.stats.bad,
+            failure: doc.failure,
+            ...(req.change ? { change: req.change } : {}),
+          });
+          onFinished?.(captureSha256);
+        },
+        (err: unknown) => {
+          hub.emit('capture.finished', {
+            captureId,
+            controllerId,
+            captureSha256: null,
+            complete: false,
+            tags: req.profile.tags.length,
+            good: 0,
+            bad: req.profile.tags.length,
+            failure: { code: 'capture-failed', message: err instanceof Error ? err.message : String(err), hint: 'Retry the capture.' },
+            ...(req.change ? { change: req.change } : {}),
+          });
+          onFinished?.(null);
+        },
+      )
+      .finally(() => this.running.delete(captureId));
     return captureId;
   }
 
@@ -91,13 +117,21 @@ export class CaptureService {
 
   /** A recorded capture document (hash-checked by the blob store). */
   document(captureSha256: string): CaptureDocument {
-    if (!this.record) throw new BaselineError('capture-not-recorded', 'This program keeps no captures.', 'Open a data directory (the app, or `--home DIR`).');
+    if (!this.record)
+      throw new BaselineError(
+        'capture-not-recorded',
+        'This program keeps no captures.',
+        'Open a data directory (the app, or `--home DIR`).',
+      );
     return JSON.parse(this.record.blobs.get(captureSha256).toString('utf8')) as CaptureDocument;
   }
 
   /** Two recorded captures compared tag by tag (`force`: compare captures of different controllers). */
   diff(beforeSha256: string, afterSha256: string, force: boolean): DocumentDiff {
-    return diffDocuments(diffableFromCapture(this.document(beforeSha256)), diffableFromCapture(this.document(afterSha256)), { force, includeUnchanged: true });
+    return diffDocuments(diffableFromCapture(this.document(beforeSha256)), diffableFromCapture(this.document(afterSha256)), {
+      force,
+      includeUnchanged: true,
+    });
   }
 
   /** Lists a Logix controller's tags in the device process (browse-to-profile). */
@@ -106,16 +140,28 @@ export class CaptureService {
   }
 
   /** Captures every tag of the profile; never throws for a device fault (the document says what failed). */
-  async capture(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {}): Promise<CaptureDocument> {
+  async capture(
+    req: CaptureRequest,
+    actor: Actor,
+    opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {},
+  ): Promise<CaptureDocument> {
     return (await this.run(req, actor, opts)).doc;
   }
 
   /** Captures every tag of the profile and records it: the document and its hash (null when this service records nothing). */
-  async captureRecorded(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {}): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
+  async captureRecorded(
+    req: CaptureRequest,
+    actor: Actor,
+    opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {},
+  ): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
     return this.run(req, actor, opts);
   }
 
-  private async run(req: CaptureRequest, actor: Actor, opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
+  private async run(
+    req: CaptureRequest,
+    actor: Actor,
+    opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void },
+  ): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
     const at = this.clock().toISOString();
     // Canonicalised once: the hash in the document and, when recorded, the stored profile are the same bytes.
     const profileJson = canonicalJson(req.profile as unknown);
@@ -130,16 +176,42 @@ export class CaptureService {
       );
     } catch (err) {
       const e = err as { code?: string; message?: string; hint?: string; details?: Record<string, unknown> };
-      const failure: ErrorData = { code: e.code ?? 'capture-failed', message: e.message ?? String(err), hint: e.hint ?? 'Retry the capture.' };
+      const failure: ErrorData = {
+        code: e.code ?? 'capture-failed',
+        message: e.message ?? String(err),
+        hint: e.hint ?? 'Retry the capture.',
+      };
       result = {
-        identity: null, requests: 0, identityRequests: 0, plannedRequests: 0, minimumRequests: 0, negotiated: {}, durationMs: 0, complete: false, failure,
-        values: req.profile.tags.map((t) => ({ tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: `not read: ${failure.message}` })),
+        identity: null,
+        requests: 0,
+        identityRequests: 0,
+        plannedRequests: 0,
+        minimumRequests: 0,
+        negotiated: {},
+        durationMs: 0,
+        complete: false,
+        failure,
+        values: req.profile.tags.map((t) => ({
+          tag: t.tag,
+          value: null,
+          raw: null,
+          quality: 'bad' as const,
+          error: `not read: ${failure.message}`,
+        })),
       };
     }
     const byTag = new Map(result.values.map((v) => [v.tag, v]));
     const values: CaptureDocumentValue[] = req.profile.tags.map((t) => {
       const v = byTag.get(t.tag) ?? { tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: 'not returned by the driver' };
-      return { ...v, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, ...(t.tolerance ? { tolerance: t.tolerance } : {}) };
+      return {
+        ...v,
+        address: t.address,
+        type: t.type,
+        class: t.class,
+        safety: t.safety,
+        writable: t.writable,
+        ...(t.tolerance ? { tolerance: t.tolerance } : {}),
+      };
     });
     const good = values.filter((v) => v.quality === 'good').length;
     const doc: CaptureDocument = {
@@ -151,8 +223,14 @@ export class CaptureService {
       complete: good === values.length && result.failure === null,
       failure: result.failure,
       stats: {
-        tags: values.length, good, bad: values.length - good, requests: result.requests, identityRequests: result.identityRequests,
-        plannedRequests: result.plannedRequests, minimumRequests: result.minimumRequests, durationMs: result.durationMs,
+        tags: values.length,
+        good,
+        bad: values.length - good,
+        requests: result.requests,
+        identityRequests: result.identityRequests,
+        plannedRequests: result.plannedRequests,
+        minimumRequests: result.minimumRequests,
+        durationMs: result.durationMs,
       },
       negotiated: result.negotiated,
       capture: { by: actor, at, workstation: hostname(), appVersion: APP_VERSION },
@@ -165,16 +243,32 @@ export class CaptureService {
     const profileBytes = Buffer.from(profileJson);
     const profileSha = blobs.put(profileBytes);
     if (!journal.hasProfile(profileSha)) {
-      journal.append('profile.imported', { name: req.profileName, protocol: req.profile.protocol, sha256: profileSha, tags: req.profile.tags.length }, actor);
+      journal.append(
+        'profile.imported',
+        { name: req.profileName, protocol: req.profile.protocol, sha256: profileSha, tags: req.profile.tags.length },
+        actor,
+      );
     }
     const captureSha = blobs.put(Buffer.from(canonicalJson(doc as unknown)));
-    journal.append('capture.recorded', {
-      controllerId: req.controllerId ?? null,
-      controller: doc.controller.description, protocol: doc.controller.target.protocol, profileSha256: profileSha, captureSha256: captureSha,
-      complete: doc.complete, tags: doc.stats.tags, good: doc.stats.good, bad: doc.stats.bad, requests: doc.stats.requests, minimumRequests: doc.stats.minimumRequests,
-      ...(req.change ? { change: req.change } : {}),
-      ...(doc.failure ? { failure: { code: doc.failure.code, message: doc.failure.message } } : {}),
-    }, actor);
+    journal.append(
+      'capture.recorded',
+      {
+        controllerId: req.controllerId ?? null,
+        controller: doc.controller.description,
+        protocol: doc.controller.target.protocol,
+        profileSha256: profileSha,
+        captureSha256: captureSha,
+        complete: doc.complete,
+        tags: doc.stats.tags,
+        good: doc.stats.good,
+        bad: doc.stats.bad,
+        requests: doc.stats.requests,
+        minimumRequests: doc.stats.minimumRequests,
+        ...(req.change ? { change: req.change } : {}),
+        ...(doc.failure ? { failure: { code: doc.failure.code, message: doc.failure.message } } : {}),
+      },
+      actor,
+    );
     return captureSha;
   }
 }

@@ -25,8 +25,19 @@ export function restoresFromEvents(rows: readonly { type: string; at: string; pa
       if (typeof p.changeId !== 'string') continue;
       const sig = p.signature as { signer: { name: string } };
       byDecision.set(String(p.id), {
-        changeId: p.changeId, controllerId: String(p.controllerId), decisionId: String(p.id), authorizedBy: sig.signer.name, authorizedAt: r.at,
-        reason: String(p.reason), writes: (p.writes as unknown[]).length, startedAt: null, steps: [], interrupted: false, inFlight: null, written: null, verified: null,
+        changeId: p.changeId,
+        controllerId: String(p.controllerId),
+        decisionId: String(p.id),
+        authorizedBy: sig.signer.name,
+        authorizedAt: r.at,
+        reason: String(p.reason),
+        writes: (p.writes as unknown[]).length,
+        startedAt: null,
+        steps: [],
+        interrupted: false,
+        inFlight: null,
+        written: null,
+        verified: null,
         tags: (p.writes as { tag: string }[]).map((w) => w.tag),
       });
       continue;
@@ -41,7 +52,12 @@ export function restoresFromEvents(rows: readonly { type: string; at: string; pa
     } else if (r.type === 'restore.executed') {
       rec.interrupted = false;
       const outcomes = p.outcomes as { status: string }[];
-      rec.written = { verified: outcomes.filter((o) => o.status === 'written-verified').length, failed: outcomes.filter((o) => o.status !== 'written-verified').length, complete: p.complete === true, at: r.at };
+      rec.written = {
+        verified: outcomes.filter((o) => o.status === 'written-verified').length,
+        failed: outcomes.filter((o) => o.status !== 'written-verified').length,
+        complete: p.complete === true,
+        at: r.at,
+      };
     } else {
       rec.verified = { matchesBefore: p.matchesBefore === true, remaining: (p.remaining as unknown[]).length, at: r.at };
     }
@@ -58,7 +74,11 @@ export function restoresFromEvents(rows: readonly { type: string; at: string; pa
  * The timeline entries of a change's events, each with the name of who did it; captures and snapshots count only
  * for the change's target controllers.
  */
-export function timelineFromEvents(rows: readonly ChangeEventRow[], targets: readonly string[], names: (controllerId: string) => string): TimelineEntry[] {
+export function timelineFromEvents(
+  rows: readonly ChangeEventRow[],
+  targets: readonly string[],
+  names: (controllerId: string) => string,
+): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const r of rows) {
     const p = JSON.parse(r.payload) as Record<string, unknown>;
@@ -68,29 +88,84 @@ export function timelineFromEvents(rows: readonly ChangeEventRow[], targets: rea
       out.push({ at: r.at, operation: c.operation, by: c.by.name, summary: c.summary, signed: c.signature !== null, seq: r.seq });
     } else if (r.type === 'capture.recorded') {
       if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
-      out.push({ at: r.at, operation: 'capture', by: actor, summary: `captured ${names(p.controllerId)} (${p.complete === true ? 'complete' : 'incomplete'})`, signed: false, seq: r.seq });
+      out.push({
+        at: r.at,
+        operation: 'capture',
+        by: actor,
+        summary: `captured ${names(p.controllerId)} (${p.complete === true ? 'complete' : 'incomplete'})`,
+        signed: false,
+        seq: r.seq,
+      });
     } else if (r.type === 'snapshot.captured') {
       if (typeof p.controllerId !== 'string' || !targets.includes(p.controllerId)) continue;
-      out.push({ at: r.at, operation: 'snapshot-signed', by: String(p.signer), summary: `signed a snapshot of ${names(p.controllerId)} "captured by" (${String(p.snapshotSha256).slice(0, 12)}…${p.complete === true ? '' : ', incomplete'})`, signed: true, seq: r.seq });
+      out.push({
+        at: r.at,
+        operation: 'snapshot-signed',
+        by: String(p.signer),
+        summary: `signed a snapshot of ${names(p.controllerId)} "captured by" (${String(p.snapshotSha256).slice(0, 12)}…${p.complete === true ? '' : ', incomplete'})`,
+        signed: true,
+        seq: r.seq,
+      });
     } else if (r.type === 'baseline.approved') {
       const sig = p.approval as { signer: { name: string } };
-      out.push({ at: r.at, operation: 'baseline-approved', by: sig.signer.name, summary: `approved the after-snapshot of ${names(String(p.controllerId))} as its baseline v${String(p.version)}`, signed: true, seq: r.seq });
+      out.push({
+        at: r.at,
+        operation: 'baseline-approved',
+        by: sig.signer.name,
+        summary: `approved the after-snapshot of ${names(String(p.controllerId))} as its baseline v${String(p.version)}`,
+        signed: true,
+        seq: r.seq,
+      });
     } else if (r.type === 'restore.authorized') {
       const sig = p.signature as { signer: { name: string } };
-      out.push({ at: r.at, operation: 'restore-authorized', by: sig.signer.name, summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`, signed: true, seq: r.seq });
+      out.push({
+        at: r.at,
+        operation: 'restore-authorized',
+        by: sig.signer.name,
+        summary: `authorized writing ${(p.writes as unknown[]).length} value(s) back to ${names(String(p.controllerId))}: ${String(p.reason)}`,
+        signed: true,
+        seq: r.seq,
+      });
     } else if (r.type === 'restore.started') {
-      out.push({ at: r.at, operation: 'restore-started', by: actor, summary: `started writing to ${names(String(p.controllerId))}`, signed: false, seq: r.seq });
+      out.push({
+        at: r.at,
+        operation: 'restore-started',
+        by: actor,
+        summary: `started writing to ${names(String(p.controllerId))}`,
+        signed: false,
+        seq: r.seq,
+      });
     } else if (r.type === 'restore.written') {
-      const words = p.status === 'written-verified' ? `wrote ${String(p.tag)} to ${names(String(p.controllerId))} and read it back equal`
-        : p.status === 'write-failed' ? `writing ${String(p.tag)} to ${names(String(p.controllerId))} failed` : `wrote ${String(p.tag)} to ${names(String(p.controllerId))} but read back a different value`;
+      const words =
+        p.status === 'written-verified'
+          ? `wrote ${String(p.tag)} to ${names(String(p.controllerId))} and read it back equal`
+          : p.status === 'write-failed'
+            ? `writing ${String(p.tag)} to ${names(String(p.controllerId))} failed`
+            : `wrote ${String(p.tag)} to ${names(String(p.controllerId))} but read back a different value`;
       out.push({ at: r.at, operation: 'restore-written', by: actor, summary: words, signed: false, seq: r.seq });
     } else if (r.type === 'restore.executed') {
       const outcomes = p.outcomes as { status: string }[];
       const ok = outcomes.filter((o) => o.status === 'written-verified').length;
-      out.push({ at: r.at, operation: 'restore-executed', by: actor, summary: `wrote ${ok} of ${outcomes.length} value(s) to ${names(String(p.controllerId))}, each read back${p.complete === true ? '' : '; the restore did not complete'}`, signed: false, seq: r.seq });
+      out.push({
+        at: r.at,
+        operation: 'restore-executed',
+        by: actor,
+        summary: `wrote ${ok} of ${outcomes.length} value(s) to ${names(String(p.controllerId))}, each read back${p.complete === true ? '' : '; the restore did not complete'}`,
+        signed: false,
+        seq: r.seq,
+      });
     } else {
-      out.push({ at: r.at, operation: 'restore-verified', by: actor, summary: p.matchesBefore === true ? `read ${names(String(p.controllerId))} again: it matches the before-snapshot`
-        : `read ${names(String(p.controllerId))} again: ${(p.remaining as unknown[]).length} value(s) still differ from the before-snapshot`, signed: false, seq: r.seq });
+      out.push({
+        at: r.at,
+        operation: 'restore-verified',
+        by: actor,
+        summary:
+          p.matchesBefore === true
+            ? `read ${names(String(p.controllerId))} again: it matches the before-snapshot`
+            : `read ${names(String(p.controllerId))} again: ${(p.remaining as unknown[]).length} value(s) still differ from the before-snapshot`,
+        signed: false,
+        seq: r.seq,
+      });
     }
   }
   return out;

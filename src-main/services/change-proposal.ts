@@ -29,7 +29,11 @@ export interface ProposalDeps {
  * started, else its approved baseline, else its latest signed snapshot, else the request's own "from" values. Null
  * when the proposal is not a diff.
  */
-export function proposalAgainstController(deps: ProposalDeps, state: ChangeState, latestSnapshot: (controllerId: string) => { sha256: string; signer: string } | null): ProposalView | null {
+export function proposalAgainstController(
+  deps: ProposalDeps,
+  state: ChangeState,
+  latestSnapshot: (controllerId: string) => { sha256: string; signer: string } | null,
+): ProposalView | null {
   const pc = state.fields.proposedChange;
   if (pc?.kind !== 'diff') return null;
   const controllerId = pc.controllerId;
@@ -38,12 +42,27 @@ export function proposalAgainstController(deps: ProposalDeps, state: ChangeState
   const baseline = deps.baselines.current(controllerId);
   const latest = latestSnapshot(controllerId);
   // Once the work started, "before" is the before-snapshot recorded on the change, whatever happened since.
-  const recorded = 'execution' in state ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === controllerId).at(-1) : undefined;
-  const source = recorded ? { sha256: recorded.snapshotSha256, label: `the change's before-snapshot (captured by ${recorded.capturedBy})` } : baseline ? { sha256: baseline.snapshotSha256, label: `baseline v${baseline.version}` } : latest ? { sha256: latest.sha256, label: `the latest signed snapshot (captured by ${latest.signer})` } : null;
+  const recorded =
+    'execution' in state
+      ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === controllerId).at(-1)
+      : undefined;
+  const source = recorded
+    ? { sha256: recorded.snapshotSha256, label: `the change's before-snapshot (captured by ${recorded.capturedBy})` }
+    : baseline
+      ? { sha256: baseline.snapshotSha256, label: `baseline v${baseline.version}` }
+      : latest
+        ? { sha256: latest.sha256, label: `the latest signed snapshot (captured by ${latest.signer})` }
+        : null;
   let current: Parameters<typeof proposalView>[3] = null;
   if (source) {
     try {
-      current = { document: diffableFromCapture(deps.baselines.verifiedSnapshot(source.sha256).file.document as unknown as CaptureDocument, controllerId), label: source.label };
+      current = {
+        document: diffableFromCapture(
+          deps.baselines.verifiedSnapshot(source.sha256).file.document as unknown as CaptureDocument,
+          controllerId,
+        ),
+        label: source.label,
+      };
     } catch {
       current = null; // a snapshot that no longer verifies is not shown as the controller's state
     }
@@ -54,14 +73,26 @@ export function proposalAgainstController(deps: ProposalDeps, state: ChangeState
 }
 
 /** The after-snapshot against the before-snapshot and the proposal for this controller (config tags; live ones move on their own). */
-export function verifyAfterSnapshot(before: SnapshotFile, after: SnapshotFile, controllerId: string, fields: ChangeRequestFields): ExecutionVerification {
-  const diff = diffDocuments(diffableFromCapture(before.document as unknown as CaptureDocument, controllerId), diffableFromCapture(after.document as unknown as CaptureDocument, controllerId), { includeUnchanged: false });
+export function verifyAfterSnapshot(
+  before: SnapshotFile,
+  after: SnapshotFile,
+  controllerId: string,
+  fields: ChangeRequestFields,
+): ExecutionVerification {
+  const diff = diffDocuments(
+    diffableFromCapture(before.document as unknown as CaptureDocument, controllerId),
+    diffableFromCapture(after.document as unknown as CaptureDocument, controllerId),
+    { includeUnchanged: false },
+  );
   const pc = fields.proposedChange;
   const proposed = pc?.kind === 'diff' && pc.controllerId === controllerId ? pc.changes : [];
   const cmp = compareWithProposed(diff, proposed);
   const ordered = PROPOSAL_STATUSES.flatMap((status) => cmp.findings.filter((f) => f.status === status));
   return {
-    proposal: proposed.length > 0 ? 'diff' : 'none', matches: cmp.matches, counts: cmp.counts,
-    findings: ordered.slice(0, 50).map((f) => ({ tag: f.tag, status: f.status, reason: f.reason })), configDifferences: diff.summary.configDifferences,
+    proposal: proposed.length > 0 ? 'diff' : 'none',
+    matches: cmp.matches,
+    counts: cmp.counts,
+    findings: ordered.slice(0, 50).map((f) => ({ tag: f.tag, status: f.status, reason: f.reason })),
+    configDifferences: diff.summary.configDifferences,
   };
 }

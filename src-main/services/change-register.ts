@@ -34,7 +34,13 @@ export function peopleIn(state: ChangeState): string[] {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if ((k === 'by' || k === 'executor' || k === 'witness') && x !== null && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string') ids.add((x as { id: string }).id);
+        if (
+          (k === 'by' || k === 'executor' || k === 'witness') &&
+          x !== null &&
+          typeof x === 'object' &&
+          typeof (x as { id?: unknown }).id === 'string'
+        )
+          ids.add((x as { id: string }).id);
         walk(x);
       }
     }
@@ -92,19 +98,35 @@ export function changeOutcome(state: ChangeState, restores: readonly RestoreReco
 }
 
 /** Lines of a change's target controllers, given the lines the plant model knows and where each controller is. */
-export function linesOfTargets(knownLines: readonly string[], controllerLines: readonly { id: string; line_id: string }[]): (fields: ChangeRequestFields) => string[] {
+export function linesOfTargets(
+  knownLines: readonly string[],
+  controllerLines: readonly { id: string; line_id: string }[],
+): (fields: ChangeRequestFields) => string[] {
   const known = new Set(knownLines);
   const lineOf = new Map(controllerLines.filter((r) => known.has(r.line_id)).map((r) => [r.id, r.line_id]));
   return (fields) => [...new Set(fields.targetControllers.map((id) => lineOf.get(id)).filter((l): l is string => l !== undefined))];
 }
 
 /** The register's rows (newest first, as read), with each change's outcome, people and lines. */
-export function registerOf(rows: readonly ChangeSummaryRow[], linesOf: (fields: ChangeRequestFields) => string[], restores: ReadonlyMap<string, RestoreRecord[]>): ChangeSummary[] {
+export function registerOf(
+  rows: readonly ChangeSummaryRow[],
+  linesOf: (fields: ChangeRequestFields) => string[],
+  restores: ReadonlyMap<string, RestoreRecord[]>,
+): ChangeSummary[] {
   return rows.map((r) => {
     const state = JSON.parse(r.state) as ChangeState;
     return {
-      id: r.id, number: changeNumber(state), status: r.status, outcome: changeOutcome(state, restores.get(r.id) ?? []), title: r.title, class: r.class, requester: r.requester, people: peopleIn(state),
-      lines: linesOf(state.fields), createdAt: r.created_at, updatedAt: r.updated_at,
+      id: r.id,
+      number: changeNumber(state),
+      status: r.status,
+      outcome: changeOutcome(state, restores.get(r.id) ?? []),
+      title: r.title,
+      class: r.class,
+      requester: r.requester,
+      people: peopleIn(state),
+      lines: linesOf(state.fields),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
     };
   });
 }

@@ -53,24 +53,39 @@ const show = (v: DiffRow['before']): string => (v ? formatDiffValue(v) : '(absen
 /** Previews, confirms and proves restores of a change's before-snapshot. */
 export class ChangeRestoreService {
   private readonly deps: {
-    journal: JournalRepository; changes: ChangeService; baselines: BaselineService; captures: CaptureService; controllers: ControllerService;
-    profiles: ProfileService; restores: RestoreService; identity: IdentityService;
+    journal: JournalRepository;
+    changes: ChangeService;
+    baselines: BaselineService;
+    captures: CaptureService;
+    controllers: ControllerService;
+    profiles: ProfileService;
+    restores: RestoreService;
+    identity: IdentityService;
   };
 
   constructor(deps: ChangeRestoreService['deps']) {
     this.deps = deps;
   }
 
-  private rolledBack(changeId: string, controllerId: string): { state: Extract<ChangeState, { status: 'rolled-back' }>; beforeSha256: string } {
+  private rolledBack(
+    changeId: string,
+    controllerId: string,
+  ): { state: Extract<ChangeState, { status: 'rolled-back' }>; beforeSha256: string } {
     const state = this.deps.changes.get(changeId);
     if (state.status !== 'rolled-back') {
-      throw new BaselineError('restore-not-rolled-back', `${changeNameStart(state)} is ${state.status.replace('-', ' ')}; only a change that was rolled back is restored to its before-snapshot.`,
-        'Roll the change back first (a ROLLBACK decision at a checkpoint, or the rollback action): that decision is on the record before anything is written.');
+      throw new BaselineError(
+        'restore-not-rolled-back',
+        `${changeNameStart(state)} is ${state.status.replace('-', ' ')}; only a change that was rolled back is restored to its before-snapshot.`,
+        'Roll the change back first (a ROLLBACK decision at a checkpoint, or the rollback action): that decision is on the record before anything is written.',
+      );
     }
     const before = (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === controllerId).at(-1);
     if (!before) {
-      throw new BaselineError('restore-no-before', `${changeNameStart(state)} has no before-snapshot of ${this.deps.controllers.get(controllerId).name} to restore.`,
-        'Restore by hand from the rollback plan; without a signed before-snapshot Baseline does not know what to write.');
+      throw new BaselineError(
+        'restore-no-before',
+        `${changeNameStart(state)} has no before-snapshot of ${this.deps.controllers.get(controllerId).name} to restore.`,
+        'Restore by hand from the rollback plan; without a signed before-snapshot Baseline does not know what to write.',
+      );
     }
     return { state, beforeSha256: before.snapshotSha256 };
   }
@@ -90,12 +105,16 @@ export class ChangeRestoreService {
       if (seen.has(w.tag)) problems.push(`${w.tag} is listed twice`);
       else if (!v) problems.push(`${w.tag} is not in the before-snapshot`);
       else if (v.class !== 'config' || !v.writable) problems.push(`${w.tag} is not a writable configuration tag`);
-      else if (canonicalJson(v.value) !== canonicalJson(w.value)) problems.push(`${w.tag} would get ${JSON.stringify(w.value)}, but its before value is ${JSON.stringify(v.value)}`);
+      else if (canonicalJson(v.value) !== canonicalJson(w.value))
+        problems.push(`${w.tag} would get ${JSON.stringify(w.value)}, but its before value is ${JSON.stringify(v.value)}`);
       seen.add(w.tag);
     }
     if (problems.length > 0) {
-      throw new BaselineError('restore-not-before-values', `A restore of ${changeName(this.deps.changes.get(changeId))} writes only the before-snapshot's own values: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Nothing was signed or written.`,
-        'Preview the restore again and sign the values it lists.');
+      throw new BaselineError(
+        'restore-not-before-values',
+        `A restore of ${changeName(this.deps.changes.get(changeId))} writes only the before-snapshot's own values: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Nothing was signed or written.`,
+        'Preview the restore again and sign the values it lists.',
+      );
     }
   }
 
@@ -103,12 +122,25 @@ export class ChangeRestoreService {
    * Step 2: the shift supervisor signs the decision to write exactly these values, which must be the change's
    * before values; the supervisor is not the change's requester, executor or witness.
    */
-  authorize(changeId: string, controllerId: string, writes: RestoreWrite[], reason: string, employeeId: string, password: string, actor: Actor): string {
+  authorize(
+    changeId: string,
+    controllerId: string,
+    writes: RestoreWrite[],
+    reason: string,
+    employeeId: string,
+    password: string,
+    actor: Actor,
+  ): string {
     const { state, beforeSha256 } = this.rolledBack(changeId, controllerId);
-    const onChange = [state.requester.id, state.execution.executor.id, state.execution.witness?.id].filter((x): x is string => x !== undefined);
+    const onChange = [state.requester.id, state.execution.executor.id, state.execution.witness?.id].filter(
+      (x): x is string => x !== undefined,
+    );
     if (onChange.includes(employeeId)) {
-      throw new BaselineError('segregation-of-duties', `${this.deps.identity.personByEmployeeId(employeeId).name} is on ${changeName(state)} (requester, executor or witness) and cannot authorize writing to its controller.`,
-        'Another shift supervisor signs the restore decision.');
+      throw new BaselineError(
+        'segregation-of-duties',
+        `${this.deps.identity.personByEmployeeId(employeeId).name} is on ${changeName(state)} (requester, executor or witness) and cannot authorize writing to its controller.`,
+        'Another shift supervisor signs the restore decision.',
+      );
     }
     this.checkWrites(changeId, beforeSha256, writes);
     return this.deps.restores.authorize(controllerId, writes, reason.trim(), employeeId, password, actor, changeId);
@@ -117,15 +149,26 @@ export class ChangeRestoreService {
   /** Reads the controller now and compares it with the before-snapshot. */
   private async compare(controllerId: string, beforeSha256: string, actor: Actor): Promise<{ rows: DiffRow[]; captureSha256: string }> {
     const controller = this.deps.controllers.get(controllerId);
-    if (!controller.profile) throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile.`, 'Register it with a profile.');
+    if (!controller.profile)
+      throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile.`, 'Register it with a profile.');
     const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file;
     const profile = this.deps.profiles.load(controller.profile.sha256);
-    const now: CaptureDocument = await this.deps.captures.capture({ controllerId, target: controller.target, profile, profileName: controller.profile.name, options: { timeoutMs: 2000, retries: 2 } }, actor);
+    const now: CaptureDocument = await this.deps.captures.capture(
+      { controllerId, target: controller.target, profile, profileName: controller.profile.name, options: { timeoutMs: 2000, retries: 2 } },
+      actor,
+    );
     if (!now.complete) {
-      throw new BaselineError('restore-capture-incomplete', `${controller.name} could not be read completely (${now.stats.bad} of ${now.stats.tags} tags bad${now.failure ? `: ${now.failure.message}` : ''}), so nothing can be compared or written.`,
-        now.failure?.hint ?? 'Check the connection and try again.');
+      throw new BaselineError(
+        'restore-capture-incomplete',
+        `${controller.name} could not be read completely (${now.stats.bad} of ${now.stats.tags} tags bad${now.failure ? `: ${now.failure.message}` : ''}), so nothing can be compared or written.`,
+        now.failure?.hint ?? 'Check the connection and try again.',
+      );
     }
-    const diff = diffDocuments(diffableFromCapture(before.document as unknown as CaptureDocument, controllerId), diffableFromCapture(now, controllerId), { includeUnchanged: false });
+    const diff = diffDocuments(
+      diffableFromCapture(before.document as unknown as CaptureDocument, controllerId),
+      diffableFromCapture(now, controllerId),
+      { includeUnchanged: false },
+    );
     return { rows: diff.rows.filter((r) => isDifference(r) && !r.live), captureSha256: sha256Hex(canonicalJson(now as unknown)) };
   }
 
@@ -137,24 +180,54 @@ export class ChangeRestoreService {
     const manual: RestorePreview['manual'] = [];
     for (const r of rows) {
       const value = r.before?.value;
-      if (r.before === null || r.after === null) manual.push({ tag: r.tag, now: show(r.after), before: show(r.before), why: 'the tag was added or removed: a profile or logic change' });
-      else if (!r.writable) manual.push({ tag: r.tag, now: show(r.after), before: show(r.before), why: 'not writable in the capture profile' });
-      else if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') manual.push({ tag: r.tag, now: show(r.after), before: show(r.before), why: 'its before value cannot be written back as one value' });
+      if (r.before === null || r.after === null)
+        manual.push({
+          tag: r.tag,
+          now: show(r.after),
+          before: show(r.before),
+          why: 'the tag was added or removed: a profile or logic change',
+        });
+      else if (!r.writable)
+        manual.push({ tag: r.tag, now: show(r.after), before: show(r.before), why: 'not writable in the capture profile' });
+      else if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
+        manual.push({
+          tag: r.tag,
+          now: show(r.after),
+          before: show(r.before),
+          why: 'its before value cannot be written back as one value',
+        });
       else writes.push({ tag: r.tag, now: show(r.after), restoreTo: show(r.before), value, safety: r.safety });
     }
-    return { controllerId, controller: this.deps.controllers.get(controllerId).name, beforeSnapshotSha256: beforeSha256, captureSha256, writes, manual };
+    return {
+      controllerId,
+      controller: this.deps.controllers.get(controllerId).name,
+      beforeSnapshotSha256: beforeSha256,
+      captureSha256,
+      writes,
+      manual,
+    };
   }
 
   /**
    * Step 3: writes the values the supervisor's decision allows, after the engineer typed the controller's name; then
    * reads the controller again and records whether it matches the before-snapshot.
    */
-  async run(changeId: string, controllerId: string, writes: RestoreWrite[], decisionId: string, typedConfirmation: string, actor: Actor): Promise<RestoreOutcome> {
+  async run(
+    changeId: string,
+    controllerId: string,
+    writes: RestoreWrite[],
+    decisionId: string,
+    typedConfirmation: string,
+    actor: Actor,
+  ): Promise<RestoreOutcome> {
     const { beforeSha256 } = this.rolledBack(changeId, controllerId);
     const controller = this.deps.controllers.get(controllerId);
     if (typedConfirmation.trim() !== controller.name) {
-      throw new BaselineError('restore-unconfirmed', `The confirmation "${typedConfirmation.trim()}" is not the controller's name, so nothing was written.`,
-        `Type ${controller.name} exactly to confirm writing ${writes.length} value${writes.length === 1 ? '' : 's'} to it.`);
+      throw new BaselineError(
+        'restore-unconfirmed',
+        `The confirmation "${typedConfirmation.trim()}" is not the controller's name, so nothing was written.`,
+        `Type ${controller.name} exactly to confirm writing ${writes.length} value${writes.length === 1 ? '' : 's'} to it.`,
+      );
     }
     this.checkWrites(changeId, beforeSha256, writes);
     const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor, changeId);
@@ -164,12 +237,27 @@ export class ChangeRestoreService {
     } catch (err) {
       // The writes happened and are recorded (restore.executed); only the proof is missing.
       const why = err instanceof Error ? err.message : String(err);
-      throw new BaselineError('restore-unverified', `${result.outcomes.filter((o) => o.status === 'written-verified').length} of ${writes.length} values were written and read back, but ${controller.name} could not be read again to compare it with the before-snapshot: ${why}`,
-        'Preview the restore again once the controller answers: it reads the controller and shows what still differs.');
+      throw new BaselineError(
+        'restore-unverified',
+        `${result.outcomes.filter((o) => o.status === 'written-verified').length} of ${writes.length} values were written and read back, but ${controller.name} could not be read again to compare it with the before-snapshot: ${why}`,
+        'Preview the restore again once the controller answers: it reads the controller and shows what still differs.',
+      );
     }
     const { rows, captureSha256 } = compared;
     const remaining = rows.map((r) => ({ tag: r.tag, now: show(r.after), before: show(r.before) }));
-    this.deps.journal.append('restore.verified', { changeId, controllerId, decisionId, beforeSnapshotSha256: beforeSha256, captureSha256, matchesBefore: remaining.length === 0, remaining: remaining.slice(0, 100) }, actor);
+    this.deps.journal.append(
+      'restore.verified',
+      {
+        changeId,
+        controllerId,
+        decisionId,
+        beforeSnapshotSha256: beforeSha256,
+        captureSha256,
+        matchesBefore: remaining.length === 0,
+        remaining: remaining.slice(0, 100),
+      },
+      actor,
+    );
     return { result, captureSha256, matchesBefore: remaining.length === 0, remaining };
   }
 }

@@ -12,7 +12,17 @@ import type { Actor } from '../../src-shared/common/journal-event.ts';
 import type { SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import { ChangeRequestFieldsSchema, type ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import { evaluateRequest, type PlantFacts, type RequestEvaluation } from '../../src-shared/common/workflow/change-evaluation.ts';
-import { changeName, changeNumber, formatChangeNumber, newChange, parseChangeNumber, type ChangeOperation, type ChangeState, type ExecutionVerification, type FollowUpKind } from '../../src-shared/common/workflow/change-state.ts';
+import {
+  changeName,
+  changeNumber,
+  formatChangeNumber,
+  newChange,
+  parseChangeNumber,
+  type ChangeOperation,
+  type ChangeState,
+  type ExecutionVerification,
+  type FollowUpKind,
+} from '../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../src-shared/common/workflow/change-transition.ts';
 import type { Participant } from '../../src-shared/common/workflow/workflow-terms.ts';
 import type { PlantLine } from '../../src-shared/common/workflow/plant-model.ts';
@@ -34,7 +44,14 @@ import { approveAfterAsBaseline, checkReviewBaselines } from './change-baselines
 import type { PersonRow } from '../store/identity-repository.ts';
 import { captureStatus, notEvidenceReason } from '../../src-shared/common/workflow/change-capture.ts';
 
-import { linesOfTargets, registerOf, requestedWindowsOf, type ChangeSummary, type RequestedWindow, type RestoreRecord } from './change-register.ts';
+import {
+  linesOfTargets,
+  registerOf,
+  requestedWindowsOf,
+  type ChangeSummary,
+  type RequestedWindow,
+  type RestoreRecord,
+} from './change-register.ts';
 import type { ProposalView } from '../../src-shared/common/diff/proposal-view.ts';
 import { proposalAgainstController, verifyAfterSnapshot } from './change-proposal.ts';
 import { restoresFromEvents, timelineFromEvents, type TimelineEntry } from './change-history.ts';
@@ -42,7 +59,17 @@ export { changeOutcome, type ChangeOutcome, type ChangeSummary, type RestoreReco
 
 /** Runs the change workflow. */
 export class ChangeService {
-  private readonly deps: { changes: ChangeRepository; journal: JournalRepository; identity: IdentityService; policy: PolicyService; profiles: ProfileService; plantModel: PlantModelService; baselines: BaselineService; checklists: ChecklistTemplateService; clock: () => Date };
+  private readonly deps: {
+    changes: ChangeRepository;
+    journal: JournalRepository;
+    identity: IdentityService;
+    policy: PolicyService;
+    profiles: ProfileService;
+    plantModel: PlantModelService;
+    baselines: BaselineService;
+    checklists: ChecklistTemplateService;
+    clock: () => Date;
+  };
 
   constructor(deps: ChangeService['deps']) {
     this.deps = deps;
@@ -53,7 +80,8 @@ export class ChangeService {
     const lines = this.deps.plantModel.lines();
     const rows = this.deps.changes.targetControllers(fields.targetControllers);
     const lineFacts = [...new Set(rows.map((r) => r.line_id).filter((l): l is string => l !== null))]
-      .map((id) => lines.find((l) => l.id === id)).filter((l): l is PlantLine => l !== undefined)
+      .map((id) => lines.find((l) => l.id === id))
+      .filter((l): l is PlantLine => l !== undefined)
       .map((l) => ({ id: l.id, name: l.name, tier: l.tier }));
     const safetyTags: string[] = rows.filter((r) => r.safety === 1).map((r) => `(all of safety controller ${r.name})`);
     const pc = fields.proposedChange;
@@ -78,12 +106,21 @@ export class ChangeService {
 
   private state(id: string): ChangeState {
     const json = this.deps.changes.stateJson(id);
-    if (json === null) throw new BaselineError('change-unknown', `No change request ${id} exists on this laptop.`, 'Pick one from the change register.');
+    if (json === null)
+      throw new BaselineError('change-unknown', `No change request ${id} exists on this laptop.`, 'Pick one from the change register.');
     return JSON.parse(json) as ChangeState;
   }
 
-  private apply(id: string, state: ChangeState, op: ChangeOperation, summary: string, signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null, actor: Actor,
-    cosigners: readonly Cosigner[] = [], afterRules?: () => void): ChangeState {
+  private apply(
+    id: string,
+    state: ChangeState,
+    op: ChangeOperation,
+    summary: string,
+    signer: { person: PersonRow; meaning: SignatureMeaning; password: string } | null,
+    actor: Actor,
+    cosigners: readonly Cosigner[] = [],
+    afterRules?: () => void,
+  ): ChangeState {
     const now = this.deps.clock();
     const fields = op.type === 'edit' ? ChangeRequestFieldsSchema.parse({ ...state.fields, ...op.fields }) : state.fields;
     const policy = this.deps.policy;
@@ -91,13 +128,24 @@ export class ChangeService {
     const { changes, checklists } = this.deps;
     let names: Record<string, string> | undefined;
     const result = transition(state, op, {
-      now, policy: policy.current(), plant: this.plantFacts(fields),
-      get checkpoints() { return policy.checkpoints(); },
-      get checklists() { return checklists.current(); },
-      get controllerNames() { return (names ??= changes.controllerNames()); },
+      now,
+      policy: policy.current(),
+      plant: this.plantFacts(fields),
+      get checkpoints() {
+        return policy.checkpoints();
+      },
+      get checklists() {
+        return checklists.current();
+      },
+      get controllerNames() {
+        return (names ??= changes.controllerNames());
+      },
     });
     if (!result.ok) {
-      const notes = result.rule === 'snapshots-missing' ? this.failedCaptureNotes(state, result.error.details as { phase?: 'before' | 'after'; controllers?: string[] } | undefined) : '';
+      const notes =
+        result.rule === 'snapshots-missing'
+          ? this.failedCaptureNotes(state, result.error.details as { phase?: 'before' | 'after'; controllers?: string[] } | undefined)
+          : '';
       throw new BaselineError(result.error.code, result.error.message + notes, result.error.hint, { rule: result.rule });
     }
     afterRules?.();
@@ -106,14 +154,30 @@ export class ChangeService {
     // state, the snapshots, the diffs, the policy revision (11.70; change-signature.ts).
     const relied = signer ? reliedOn(next, this.reliedContext(result.next)) : null;
     const doc = { changeId: id, operation: op.type, fields: next['fields'] as JsonValue, summary, relied };
-    const signature = signer ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning, sha256Hex(decisionDocument(doc))) : null;
+    const signature = signer
+      ? this.deps.identity.sign(signer.person.employeeId, signer.password, signer.meaning, sha256Hex(decisionDocument(doc)))
+      : null;
     // Override approvers and witnesses sign the same decision with their own passwords, after the transition passed.
-    const cosignatures = cosigners.length === 0 ? undefined : cosigners.map((c) => this.deps.identity.sign(c.employeeId, c.password, c.meaning,
-      sha256Hex(cosignatureDocument({ ...doc, as: c.as }))));
-    this.deps.journal.append('change.updated', {
-      changeId: id, operation: op.type, by: { id: op.by.id, name: op.by.name }, summary, signature,
-      ...(cosignatures ? { cosignatures, cosignedAs: cosigners.map((c) => c.as) } : {}), ...(relied ? { relied } : {}), state: next,
-    }, actor);
+    const cosignatures =
+      cosigners.length === 0
+        ? undefined
+        : cosigners.map((c) =>
+            this.deps.identity.sign(c.employeeId, c.password, c.meaning, sha256Hex(cosignatureDocument({ ...doc, as: c.as }))),
+          );
+    this.deps.journal.append(
+      'change.updated',
+      {
+        changeId: id,
+        operation: op.type,
+        by: { id: op.by.id, name: op.by.name },
+        summary,
+        signature,
+        ...(cosignatures ? { cosignatures, cosignedAs: cosigners.map((c) => c.as) } : {}),
+        ...(relied ? { relied } : {}),
+        state: next,
+      },
+      actor,
+    );
     return result.next;
   }
 
@@ -123,13 +187,27 @@ export class ChangeService {
    */
   private failedCaptureNotes(state: ChangeState, details: { phase?: 'before' | 'after'; controllers?: string[] } | undefined): string {
     if (!details?.phase || !details.controllers) return '';
-    const rows = this.deps.changes.changeCaptureEvents(state.id).map((r) => JSON.parse(r.payload) as { controllerId: string; complete: boolean; good: number; tags: number; change: { phase: string }; failure?: { code: string; message: string } });
+    const rows = this.deps.changes
+      .changeCaptureEvents(state.id)
+      .map(
+        (r) =>
+          JSON.parse(r.payload) as {
+            controllerId: string;
+            complete: boolean;
+            good: number;
+            tags: number;
+            change: { phase: string };
+            failure?: { code: string; message: string };
+          },
+      );
     const notes: string[] = [];
     for (const c of details.controllers) {
       const last = rows.filter((r) => r.controllerId === c && r.change.phase === details.phase).at(-1);
       if (!last || last.complete) continue;
       const status = captureStatus(last);
-      notes.push(`the latest ${details.phase}-capture of ${this.deps.plantModel.controllerName(c)} was ${notEvidenceReason({ status, good: last.good, tags: last.tags, failure: last.failure ?? null })} and is not evidence; retry it`);
+      notes.push(
+        `the latest ${details.phase}-capture of ${this.deps.plantModel.controllerName(c)} was ${notEvidenceReason({ status, good: last.good, tags: last.tags, failure: last.failure ?? null })} and is not evidence; retry it`,
+      );
     }
     return notes.length === 0 ? '' : ` Note: ${notes.join('; ')}.`;
   }
@@ -140,11 +218,22 @@ export class ChangeService {
     const pc = state.fields.proposedChange;
     let base: string | null = null;
     if (pc?.kind === 'diff') {
-      const before = 'execution' in state ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === pc.controllerId).at(-1) : undefined;
+      const before =
+        'execution' in state
+          ? (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === pc.controllerId).at(-1)
+          : undefined;
       base = before?.snapshotSha256 ?? this.deps.baselines.current(pc.controllerId)?.snapshotSha256 ?? null;
     }
     const checklists = this.deps.checklists.revisionInForce();
-    return { policy: { revision: inForce.revision, sha256: inForce.sha256, checkpointsSha256: this.deps.policy.checkpointsSha256(), ...(checklists ? { checklists } : {}) }, proposalBaseSha256: base };
+    return {
+      policy: {
+        revision: inForce.revision,
+        sha256: inForce.sha256,
+        checkpointsSha256: this.deps.policy.checkpointsSha256(),
+        ...(checklists ? { checklists } : {}),
+      },
+      proposalBaseSha256: base,
+    };
   }
 
   /** A new draft by a requester (an enrolled person). */
@@ -153,10 +242,18 @@ export class ChangeService {
     const parsed = ChangeRequestFieldsSchema.parse(fields ?? {});
     const id = uuidv7();
     const draft = newChange(id, { id: person.employeeId, name: person.name }, parsed, this.deps.clock(), this.nextChangeNumber());
-    this.deps.journal.append('change.updated', {
-      changeId: id, operation: 'create', by: { id: person.employeeId, name: person.name }, summary: `filed ${changeName(draft)}`, signature: null,
-      state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
-    }, actor);
+    this.deps.journal.append(
+      'change.updated',
+      {
+        changeId: id,
+        operation: 'create',
+        by: { id: person.employeeId, name: person.name },
+        summary: `filed ${changeName(draft)}`,
+        signature: null,
+        state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
+      },
+      actor,
+    );
     return draft;
   }
 
@@ -175,8 +272,21 @@ export class ChangeService {
   }
 
   /** Ticks (or clears) a checklist item, unsigned like a draft edit: the next checkpoint signature relies on it. */
-  tick(id: string, byId: string, tick: Omit<Extract<ChangeOperation, { type: 'tick-item' }>, 'type' | 'by'>, summary: string, actor: Actor): ChangeState {
-    return this.apply(id, this.state(id), { type: 'tick-item', by: this.participant(this.deps.identity.personByEmployeeId(byId)), ...tick }, summary, null, actor);
+  tick(
+    id: string,
+    byId: string,
+    tick: Omit<Extract<ChangeOperation, { type: 'tick-item' }>, 'type' | 'by'>,
+    summary: string,
+    actor: Actor,
+  ): ChangeState {
+    return this.apply(
+      id,
+      this.state(id),
+      { type: 'tick-item', by: this.participant(this.deps.identity.personByEmployeeId(byId)), ...tick },
+      summary,
+      null,
+      actor,
+    );
   }
 
   /** A signed action (any entry of the signed-actions table), signed with the person's password; co-signers sign the same decision. */
@@ -194,17 +304,24 @@ export class ChangeService {
       checkpoints: () => policy.checkpoints(),
       snapshotOp: (by, a) => this.snapshotOp(id, by, a),
       explainOp: (by, a) => this.explainOp(by, a),
-      rollbackProofOp: (by, a) => rollbackProofOp({ baselines: this.deps.baselines, controllerName: (c) => this.deps.plantModel.controllerName(c) }, state, by, a),
+      rollbackProofOp: (by, a) =>
+        rollbackProofOp({ baselines: this.deps.baselines, controllerName: (c) => this.deps.plantModel.controllerName(c) }, state, by, a),
       change: () => state,
       now: () => this.deps.clock(),
       newChangeId: () => uuidv7(),
     });
     // The post-implementation review approves the after-snapshots as the new baselines: checked once the rules allow
     // the review and before anything is signed, approved right after it.
-    const baselines = op.type === 'post-implementation-review' ? op.baselines.filter((b) => this.deps.baselines.current(b.controllerId)?.snapshotSha256 !== b.snapshotSha256) : [];
-    const next = this.apply(id, state, op, summary, { person, meaning, password }, actor, cosigners, () => checkReviewBaselines(this.deps, person, baselines));
+    const baselines =
+      op.type === 'post-implementation-review'
+        ? op.baselines.filter((b) => this.deps.baselines.current(b.controllerId)?.snapshotSha256 !== b.snapshotSha256)
+        : [];
+    const next = this.apply(id, state, op, summary, { person, meaning, password }, actor, cosigners, () =>
+      checkReviewBaselines(this.deps, person, baselines),
+    );
     for (const b of baselines) this.deps.baselines.approve(b.controllerId, b.snapshotSha256, person.employeeId, password, actor, id);
-    if (op.type === 'retrospective-review' && op.followUpChangeId !== undefined) this.fileFollowUp(next, op.followUpChangeId, op.followUp ?? 'corrective-change', op.comment, actor);
+    if (op.type === 'retrospective-review' && op.followUpChangeId !== undefined)
+      this.fileFollowUp(next, op.followUpChangeId, op.followUp ?? 'corrective-change', op.comment, actor);
     return next;
   }
 
@@ -219,11 +336,22 @@ export class ChangeService {
       class: kind === 'rollback' ? 'emergency' : 'normal',
       targetControllers: rejected.fields.targetControllers,
     });
-    const draft = { ...newChange(followUpId, by, fields, this.deps.clock(), this.nextChangeNumber()), followUpOf: { changeId: rejected.id, number: changeNumber(rejected), kind } };
-    this.deps.journal.append('change.updated', {
-      changeId: followUpId, operation: 'create', by, summary: `filed ${changeName(draft)} as the ${kind === 'rollback' ? 'rollback' : 'corrective change'} of ${changeName(rejected)}`, signature: null,
-      state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
-    }, actor);
+    const draft = {
+      ...newChange(followUpId, by, fields, this.deps.clock(), this.nextChangeNumber()),
+      followUpOf: { changeId: rejected.id, number: changeNumber(rejected), kind },
+    };
+    this.deps.journal.append(
+      'change.updated',
+      {
+        changeId: followUpId,
+        operation: 'create',
+        by,
+        summary: `filed ${changeName(draft)} as the ${kind === 'rollback' ? 'rollback' : 'corrective change'} of ${changeName(rejected)}`,
+        signature: null,
+        state: JSON.parse(JSON.stringify(draft)) as Record<string, unknown>,
+      },
+      actor,
+    );
   }
 
   /** "Eli Engineer (E101)"; the id alone for someone not enrolled here. */
@@ -250,19 +378,32 @@ export class ChangeService {
   private snapshotOp(changeId: string, by: Participant, action: SignedActionOf<'record-snapshot'>): ChangeOperation {
     const { file, controllerId } = this.deps.baselines.verifiedSnapshot(action.snapshotSha256);
     if (controllerId !== action.controllerId) {
-      throw new BaselineError('snapshot-other-controller', `Snapshot ${action.snapshotSha256.slice(0, 12)}… is of ${file.document.controller.description}, not of ${this.deps.plantModel.controllerName(action.controllerId)}.`,
-        'Pick a signed snapshot of this controller.');
+      throw new BaselineError(
+        'snapshot-other-controller',
+        `Snapshot ${action.snapshotSha256.slice(0, 12)}… is of ${file.document.controller.description}, not of ${this.deps.plantModel.controllerName(action.controllerId)}.`,
+        'Pick a signed snapshot of this controller.',
+      );
     }
     const signature = file.signatures[0]!;
     const state = this.state(changeId);
     let verification: ExecutionVerification | null = null;
-    if (action.phase === 'after' && (state.status === 'in-execution')) {
+    if (action.phase === 'after' && state.status === 'in-execution') {
       const before = (state.execution.snapshots ?? []).filter((x) => x.phase === 'before' && x.controllerId === action.controllerId).at(-1);
-      if (before) verification = verifyAfterSnapshot(this.deps.baselines.verifiedSnapshot(before.snapshotSha256).file, file, action.controllerId, state.fields);
+      if (before)
+        verification = verifyAfterSnapshot(
+          this.deps.baselines.verifiedSnapshot(before.snapshotSha256).file,
+          file,
+          action.controllerId,
+          state.fields,
+        );
     }
     return {
-      type: 'record-snapshot', by, phase: action.phase, controllerId: action.controllerId,
-      snapshot: { sha256: action.snapshotSha256, capturedBy: signature.signer.name, capturedAt: file.document.capture.at }, verification,
+      type: 'record-snapshot',
+      by,
+      phase: action.phase,
+      controllerId: action.controllerId,
+      snapshot: { sha256: action.snapshotSha256, capturedBy: signature.signer.name, capturedAt: file.document.capture.at },
+      verification,
     };
   }
 
@@ -291,7 +432,10 @@ export class ChangeService {
 
   /** Lines of a change's target controllers, from one read of where every controller is (no profile loads). */
   private linesOfTargets(): (fields: ChangeRequestFields) => string[] {
-    return linesOfTargets(this.deps.plantModel.lines().map((l) => l.id), this.deps.changes.controllerLineRows());
+    return linesOfTargets(
+      this.deps.plantModel.lines().map((l) => l.id),
+      this.deps.changes.controllerLineRows(),
+    );
   }
 
   /** Every restore of every change (or of one), by change id (one read of the restore events). */
@@ -311,7 +455,10 @@ export class ChangeService {
 
   /** Each change's booked slot, or else the window it asked for, with the lines of their controllers (for the calendar). */
   requestedWindows(): RequestedWindow[] {
-    return requestedWindowsOf(this.deps.changes.statesJsonByCreation().map((json) => JSON.parse(json) as ChangeState), this.linesOfTargets());
+    return requestedWindowsOf(
+      this.deps.changes.statesJsonByCreation().map((json) => JSON.parse(json) as ChangeState),
+      this.linesOfTargets(),
+    );
   }
 
   /**
@@ -326,5 +473,4 @@ export class ChangeService {
     const rows = this.deps.changes.timelineEvents(id, from, to);
     return timelineFromEvents(rows, state.fields.targetControllers, (cid) => this.deps.plantModel.controllerName(cid));
   }
-
 }

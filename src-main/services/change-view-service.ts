@@ -23,7 +23,14 @@ export type ChangeDetailView = OperationResponse<'changes.get'>;
 
 /** Assembles the change detail from the services that hold its parts. */
 export class ChangeViewService {
-  private readonly deps: { changes: ChangeService; policy: PolicyService; baselines: BaselineService; snapshots: SnapshotService; plantModel: PlantModelService; clock: () => Date };
+  private readonly deps: {
+    changes: ChangeService;
+    policy: PolicyService;
+    baselines: BaselineService;
+    snapshots: SnapshotService;
+    plantModel: PlantModelService;
+    clock: () => Date;
+  };
 
   constructor(deps: ChangeViewService['deps']) {
     this.deps = deps;
@@ -38,16 +45,28 @@ export class ChangeViewService {
     const restores = changes.restores(id);
     const now = this.deps.clock();
     return {
-      outcome: changeOutcome(state, restores), restores,
+      outcome: changeOutcome(state, restores),
+      restores,
       proposal: changes.proposal(state, (cid) => snapshots.list(cid)[0] ?? null),
-      evaluation: state.review?.evaluation ?? live?.evaluation ?? null, evaluationFrozen: state.review !== null,
+      evaluation: state.review?.evaluation ?? live?.evaluation ?? null,
+      evaluationFrozen: state.review !== null,
       missingFields: (live?.missingFields ?? []).map((f) => CHANGE_FIELD_LABELS[f]),
-      state, statusLabel: statusLabel(state), allowed: [...allowedOperations(state)],
-      progress: approvalProgressOf(state, (r) => roleName(policy, r)), outstanding: outstandingApprovals(state, policy), timeline: changes.timeline(id),
-      approvalTimeout: approvalTimeoutStatus(state, now), retrospective: retrospectiveStatus(state, now),
+      state,
+      statusLabel: statusLabel(state),
+      allowed: [...allowedOperations(state)],
+      progress: approvalProgressOf(state, (r) => roleName(policy, r)),
+      outstanding: outstandingApprovals(state, policy),
+      timeline: changes.timeline(id),
+      approvalTimeout: approvalTimeoutStatus(state, now),
+      retrospective: retrospectiveStatus(state, now),
       targets: state.fields.targetControllers.map((cid) => {
         const b = baselines.current(cid);
-        return { controllerId: cid, name: plantModel.controllerName(cid), snapshots: snapshots.list(cid), baseline: b ? { version: b.version, snapshotSha256: b.snapshotSha256 } : null };
+        return {
+          controllerId: cid,
+          name: plantModel.controllerName(cid),
+          snapshots: snapshots.list(cid),
+          baseline: b ? { version: b.version, snapshotSha256: b.snapshotSha256 } : null,
+        };
       }),
       ...this.executionCheckpoints(state),
     };
@@ -56,12 +75,19 @@ export class ChangeViewService {
   /** Each line's change windows, blackouts and booked slots for `days` days from `from`, in the plant's time zone. */
   calendar(from: Date, days: number): { timeZone: string; lines: LineCalendar[] } {
     const policy = this.deps.policy.current();
-    return { timeZone: policy.plant.timeZone, lines: listCalendar(policy, this.deps.plantModel.lines(), { from, to: new Date(from.getTime() + days * 86_400_000) }) };
+    return {
+      timeZone: policy.plant.timeZone,
+      lines: listCalendar(policy, this.deps.plantModel.lines(), { from, to: new Date(from.getTime() + days * 86_400_000) }),
+    };
   }
 
   /** The checkpoints of an executed change, or why they cannot be shown (a missing or malformed checkpoint file). */
-  private executionCheckpoints(state: ChangeState): { checkpoints: ReturnType<typeof checkpointView> | null; checkpointsError: string | null } {
-    if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed') return { checkpoints: null, checkpointsError: null };
+  private executionCheckpoints(state: ChangeState): {
+    checkpoints: ReturnType<typeof checkpointView> | null;
+    checkpointsError: string | null;
+  } {
+    if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed')
+      return { checkpoints: null, checkpointsError: null };
     try {
       return { checkpoints: checkpointView(this.deps.policy.checkpoints(), state.execution.checkpoints ?? []), checkpointsError: null };
     } catch (err) {

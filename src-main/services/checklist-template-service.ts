@@ -57,10 +57,22 @@ export class ChecklistTemplateService {
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      throw new BaselineError('checklists-missing', `The checklist templates file ${file} cannot be read.`, `Reinstall Baseline, or restore resources/${SHIPPED_CHECKLISTS}.`);
+      throw new BaselineError(
+        'checklists-missing',
+        `The checklist templates file ${file} cannot be read.`,
+        `Reinstall Baseline, or restore resources/${SHIPPED_CHECKLISTS}.`,
+      );
     }
     const templates = parseChecklistTemplates(text, 'checklist-templates.yaml', this.checkpointIds());
-    this.shipped = { name: templates.name, revision: templates.revision, sha256: sha256Hex(text), source: 'checklist-templates.yaml (shipped with Baseline)', adoptedBy: null, adoptedAt: null, templates };
+    this.shipped = {
+      name: templates.name,
+      revision: templates.revision,
+      sha256: sha256Hex(text),
+      source: 'checklist-templates.yaml (shipped with Baseline)',
+      adoptedBy: null,
+      adoptedAt: null,
+      templates,
+    };
     return this.shipped;
   }
 
@@ -71,7 +83,15 @@ export class ChecklistTemplateService {
     if (this.cache?.eventId !== row.eventId) {
       this.cache = {
         eventId: row.eventId,
-        inForce: { name: row.name, revision: row.revision, sha256: row.sha256, source: row.source, adoptedBy: row.adoptedBy, adoptedAt: row.adoptedAt, templates: parseChecklistTemplates(row.yaml, row.source, this.checkpointIds()) },
+        inForce: {
+          name: row.name,
+          revision: row.revision,
+          sha256: row.sha256,
+          source: row.source,
+          adoptedBy: row.adoptedBy,
+          adoptedAt: row.adoptedAt,
+          templates: parseChecklistTemplates(row.yaml, row.source, this.checkpointIds()),
+        },
       };
     }
     return this.cache.inForce;
@@ -109,17 +129,27 @@ export class ChecklistTemplateService {
     const templates = parseChecklistTemplates(yaml, source, this.checkpointIds());
     const inForce = this.inForce();
     if (templates.revision <= inForce.revision) {
-      throw new BaselineError('checklists-revision', `${source} is revision ${templates.revision}; the checklist templates in force ("${inForce.name}") are already revision ${inForce.revision}.`,
-        `Raise "revision:" in the file above ${inForce.revision} for a new version of the templates, and adopt it again.`);
+      throw new BaselineError(
+        'checklists-revision',
+        `${source} is revision ${templates.revision}; the checklist templates in force ("${inForce.name}") are already revision ${inForce.revision}.`,
+        `Raise "revision:" in the file above ${inForce.revision} for a new version of the templates, and adopt it again.`,
+      );
     }
     const person = this.deps.identity().personByEmployeeId(employeeId);
     if (!person.roles.some((r) => PLANT_ENGINEERING.includes(r))) {
-      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; adopting checklist templates needs one of ${PLANT_ENGINEERING.join(', ')}.`,
-        'Ask the plant engineering manager to adopt them.');
+      throw new BaselineError(
+        'role-not-held',
+        `${person.name} holds ${person.roles.join(', ') || 'no role'}; adopting checklist templates needs one of ${PLANT_ENGINEERING.join(', ')}.`,
+        'Ask the plant engineering manager to adopt them.',
+      );
     }
     const sha256 = sha256Hex(yaml);
     const signature = this.deps.identity().sign(employeeId, password, 'approved', sha256);
-    this.deps.journal.append('checklists.adopted', { revision: templates.revision, name: templates.name, sha256, yaml, source, signature }, actor);
+    this.deps.journal.append(
+      'checklists.adopted',
+      { revision: templates.revision, name: templates.name, sha256, yaml, source, signature },
+      actor,
+    );
     return { revision: templates.revision, name: templates.name };
   }
 }

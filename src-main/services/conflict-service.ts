@@ -27,23 +27,50 @@ export class ConflictService {
   }
 
   /** Resolves a conflict: signed "reviewed" by a person holding a resolver role, over the conflict, decision and reason. */
-  resolve(conflictId: string, decision: string, reason: string, signer: { employeeId: string; password: string }, actor: Actor): SyncConflict {
+  resolve(
+    conflictId: string,
+    decision: string,
+    reason: string,
+    signer: { employeeId: string; password: string },
+    actor: Actor,
+  ): SyncConflict {
     const conflict = this.list().find((c) => c.id === conflictId);
     if (!conflict) {
-      throw new BaselineError('conflict-unknown', `There is no sync conflict "${conflictId.slice(0, 80)}" on this laptop.`, 'Sync now, then choose the conflict from the list this laptop shows.');
+      throw new BaselineError(
+        'conflict-unknown',
+        `There is no sync conflict "${conflictId.slice(0, 80)}" on this laptop.`,
+        'Sync now, then choose the conflict from the list this laptop shows.',
+      );
     }
     if (conflict.resolution) {
-      throw new BaselineError('conflict-already-resolved', `This conflict was already resolved by ${conflict.resolution.by} at ${conflict.resolution.at}: ${conflict.resolution.decision}.`,
-        'Nothing was recorded. If that decision was wrong, record a new change or a review; a resolution is not undone.');
+      throw new BaselineError(
+        'conflict-already-resolved',
+        `This conflict was already resolved by ${conflict.resolution.by} at ${conflict.resolution.at}: ${conflict.resolution.decision}.`,
+        'Nothing was recorded. If that decision was wrong, record a new change or a review; a resolution is not undone.',
+      );
     }
     const person = this.deps.identity.personByEmployeeId(signer.employeeId);
     if (!person.roles.some((r) => CONFLICT_RESOLVER_ROLES.includes(r))) {
-      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; resolving a sync conflict needs one of ${CONFLICT_RESOLVER_ROLES.join(', ')}.`,
-        'Ask the plant engineering manager or OT security to sign the resolution.');
+      throw new BaselineError(
+        'role-not-held',
+        `${person.name} holds ${person.roles.join(', ') || 'no role'}; resolving a sync conflict needs one of ${CONFLICT_RESOLVER_ROLES.join(', ')}.`,
+        'Ask the plant engineering manager or OT security to sign the resolution.',
+      );
     }
-    const document = { schema: 'baseline.conflict-resolution/1', conflictId, kind: conflict.kind, records: conflict.records.map((r) => r.eventId), decision, reason };
+    const document = {
+      schema: 'baseline.conflict-resolution/1',
+      conflictId,
+      kind: conflict.kind,
+      records: conflict.records.map((r) => r.eventId),
+      decision,
+      reason,
+    };
     const signature = this.deps.identity.sign(signer.employeeId, signer.password, 'reviewed', sha256Hex(canonicalJson(document)));
-    this.deps.journal.append('conflict.resolved', { conflictId, kind: conflict.kind, changeId: conflict.changeId, decision, reason, signature }, actor);
+    this.deps.journal.append(
+      'conflict.resolved',
+      { conflictId, kind: conflict.kind, changeId: conflict.changeId, decision, reason, signature },
+      actor,
+    );
     return this.list().find((c) => c.id === conflictId)!;
   }
 }

@@ -28,7 +28,12 @@ export class ConnectivityService {
     this.timeoutMs = options.timeoutMs ?? 3_000;
     this.state = this.serverUrl
       ? { state: 'offline', server: this.serverUrl, checkedAt: null, detail: 'Not checked yet.' }
-      : { state: 'not-configured', server: null, checkedAt: null, detail: 'No sync server is configured; everything is kept on this laptop.' };
+      : {
+          state: 'not-configured',
+          server: null,
+          checkedAt: null,
+          detail: 'No sync server is configured; everything is kept on this laptop.',
+        };
   }
 
   /** The last known state. */

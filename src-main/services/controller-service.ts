@@ -27,8 +27,19 @@ export class ControllerService {
   /** A controller's recorded captures, newest first. */
   captures(controllerId: string): CaptureSummary[] {
     this.get(controllerId);
-    return this.records.captures(controllerId).map(({ captureSha256, at, complete, tags, good, bad, requests, minimumRequests, actor }) =>
-      ({ captureSha256, at, complete, tags, good, bad, requests, minimumRequests, actor }));
+    return this.records
+      .captures(controllerId)
+      .map(({ captureSha256, at, complete, tags, good, bad, requests, minimumRequests, actor }) => ({
+        captureSha256,
+        at,
+        complete,
+        tags,
+        good,
+        bad,
+        requests,
+        minimumRequests,
+        actor,
+      }));
   }
 
   /**
@@ -37,26 +48,58 @@ export class ControllerService {
    */
   startCapture(controllerId: string, actor: Actor): string {
     const controller = this.get(controllerId);
-    if (controller.retiredAt !== null) throw new BaselineError('controller-retired', `${controller.name} is retired, so it is not captured any more.`, 'Its history stays readable; register a new controller if it is back in service.');
+    if (controller.retiredAt !== null)
+      throw new BaselineError(
+        'controller-retired',
+        `${controller.name} is retired, so it is not captured any more.`,
+        'Its history stays readable; register a new controller if it is back in service.',
+      );
     if (!controller.profile) {
-      throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile, so Baseline does not know what to read.`,
-        'Import a profile (CSV) and register the controller with it.');
+      throw new BaselineError(
+        'controller-no-profile',
+        `${controller.name} has no capture profile, so Baseline does not know what to read.`,
+        'Import a profile (CSV) and register the controller with it.',
+      );
     }
-    if (!this.capturing) throw new BaselineError('capture-unavailable', 'This program cannot run captures.', 'Capture from the app or with `baseline capture`.');
+    if (!this.capturing)
+      throw new BaselineError(
+        'capture-unavailable',
+        'This program cannot run captures.',
+        'Capture from the app or with `baseline capture`.',
+      );
     const profile = this.capturing.profiles.load(controller.profile.sha256);
-    return this.capturing.captures.start({
-      controllerId: controller.id, target: controller.target, profile, profileName: controller.profile.name,
-      options: { timeoutMs: 2000, retries: 2 },
-    }, actor, this.capturing.hub);
+    return this.capturing.captures.start(
+      {
+        controllerId: controller.id,
+        target: controller.target,
+        profile,
+        profileName: controller.profile.name,
+        options: { timeoutMs: 2000, retries: 2 },
+      },
+      actor,
+      this.capturing.hub,
+    );
   }
 
   private view(c: ControllerRow, last = this.records.lastCaptures().get(c.id) ?? null): ControllerView {
     const profile = c.profileSha256 ? this.records.profile(c.profileSha256) : null;
     return {
-      id: c.id, name: c.name, description: describeTarget(c.target), target: c.target, profile, retiredAt: c.retiredAt,
+      id: c.id,
+      name: c.name,
+      description: describeTarget(c.target),
+      target: c.target,
+      profile,
+      retiredAt: c.retiredAt,
       lastCapture: last && {
-        captureSha256: last.captureSha256, at: last.at, complete: last.complete, tags: last.tags, good: last.good, bad: last.bad,
-        requests: last.requests, minimumRequests: last.minimumRequests, actor: last.actor,
+        captureSha256: last.captureSha256,
+        at: last.at,
+        complete: last.complete,
+        tags: last.tags,
+        good: last.good,
+        bad: last.bad,
+        requests: last.requests,
+        minimumRequests: last.minimumRequests,
+        actor: last.actor,
       },
     };
   }
@@ -70,18 +113,37 @@ export class ControllerService {
   /** One controller, or a clear refusal. */
   get(id: string): ControllerView {
     const c = this.records.controller(id);
-    if (!c) throw new BaselineError('controller-unknown', `No controller ${id} is registered on this laptop.`, 'Pick a controller from the list, or register it first.');
+    if (!c)
+      throw new BaselineError(
+        'controller-unknown',
+        `No controller ${id} is registered on this laptop.`,
+        'Pick a controller from the list, or register it first.',
+      );
     return this.view(c);
   }
 
   /** Gives a registered controller another capture profile (a new version of its registration, as an event). */
   setProfile(id: string, profileSha256: string, actor: Actor): ControllerView {
     const c = this.records.controller(id);
-    if (!c) throw new BaselineError('controller-unknown', `No controller ${id} is registered on this laptop.`, 'Pick a controller from the list.');
+    if (!c)
+      throw new BaselineError(
+        'controller-unknown',
+        `No controller ${id} is registered on this laptop.`,
+        'Pick a controller from the list.',
+      );
     const profile = this.records.profile(profileSha256);
-    if (!profile) throw new BaselineError('profile-unknown', `No capture profile ${profileSha256.slice(0, 12)}… is stored on this laptop.`, 'Import the profile first.');
+    if (!profile)
+      throw new BaselineError(
+        'profile-unknown',
+        `No capture profile ${profileSha256.slice(0, 12)}… is stored on this laptop.`,
+        'Import the profile first.',
+      );
     if (profile.protocol !== profileProtocolOf(c.target)) {
-      throw new BaselineError('profile-protocol-mismatch', `Profile "${profile.name}" is for ${profile.protocol}, but ${c.name} speaks ${c.target.protocol}.`, 'Choose a profile made for this controller\'s protocol.');
+      throw new BaselineError(
+        'profile-protocol-mismatch',
+        `Profile "${profile.name}" is for ${profile.protocol}, but ${c.name} speaks ${c.target.protocol}.`,
+        "Choose a profile made for this controller's protocol.",
+      );
     }
     this.journal.append('controller.registered', { id, name: c.name, target: c.target, profileSha256 }, actor);
     return this.get(id);
@@ -90,9 +152,18 @@ export class ControllerService {
   /** Points a registered controller at another address (a new version of its registration, as an event). */
   setTarget(id: string, target: ControllerTarget, actor: Actor): ControllerView {
     const c = this.records.controller(id);
-    if (!c) throw new BaselineError('controller-unknown', `No controller ${id} is registered on this laptop.`, 'Pick a controller from the list.');
+    if (!c)
+      throw new BaselineError(
+        'controller-unknown',
+        `No controller ${id} is registered on this laptop.`,
+        'Pick a controller from the list.',
+      );
     if (target.protocol !== c.target.protocol) {
-      throw new BaselineError('controller-protocol-change', `${c.name} speaks ${c.target.protocol}, not ${target.protocol}.`, 'Register a new controller for another protocol.');
+      throw new BaselineError(
+        'controller-protocol-change',
+        `${c.name} speaks ${c.target.protocol}, not ${target.protocol}.`,
+        'Register a new controller for another protocol.',
+      );
     }
     this.journal.append('controller.registered', { id, name: c.name, target, profileSha256: c.profileSha256 }, actor);
     return this.get(id);
@@ -102,14 +173,26 @@ export class ControllerService {
   register(name: string, target: ControllerTarget, profileSha256: string | null, actor: Actor): ControllerView {
     if (profileSha256) {
       const profile = this.records.profile(profileSha256);
-      if (!profile) throw new BaselineError('profile-unknown', `No capture profile ${profileSha256.slice(0, 12)}… is stored on this laptop.`, 'Import the profile first.');
+      if (!profile)
+        throw new BaselineError(
+          'profile-unknown',
+          `No capture profile ${profileSha256.slice(0, 12)}… is stored on this laptop.`,
+          'Import the profile first.',
+        );
       if (profile.protocol !== profileProtocolOf(target)) {
-        throw new BaselineError('profile-protocol-mismatch', `Profile "${profile.name}" is for ${profile.protocol}, but ${name} speaks ${target.protocol}.`,
-          'Choose a profile made for this controller\'s protocol.');
+        throw new BaselineError(
+          'profile-protocol-mismatch',
+          `Profile "${profile.name}" is for ${profile.protocol}, but ${name} speaks ${target.protocol}.`,
+          "Choose a profile made for this controller's protocol.",
+        );
       }
     }
     if (this.records.controllers().some((c) => c.name.toLowerCase() === name.toLowerCase())) {
-      throw new BaselineError('controller-name-taken', `A controller named "${name}" is already registered.`, 'Give each controller its own name (e.g. the PLC\'s name in the plant drawings).');
+      throw new BaselineError(
+        'controller-name-taken',
+        `A controller named "${name}" is already registered.`,
+        "Give each controller its own name (e.g. the PLC's name in the plant drawings).",
+      );
     }
     const id = uuidv7();
     this.journal.append('controller.registered', { id, name, target, profileSha256 }, actor);

@@ -64,11 +64,17 @@ export class DataDirectoryReader {
 
   /** The evidence service over this directory (packs are built from what it holds); loaded only by the commands that export. */
   async evidence(): Promise<EvidenceService> {
-    const [{ EvidenceService }, { defaultResourcesDir }] = await Promise.all([import('./evidence-service.ts'), import('./policy-service.ts')]);
+    const [{ EvidenceService }, { defaultResourcesDir }] = await Promise.all([
+      import('./evidence-service.ts'),
+      import('./policy-service.ts'),
+    ]);
     const key = readDevicePublicKey(this.home) as { deviceId: string; name?: string } | null;
     return new EvidenceService({
-      repo: new EvidenceRepository(this.store.db), blobs: new BlobStore(this.home), resourcesDir: defaultResourcesDir(),
-      device: { id: key?.deviceId ?? 'unknown', name: key?.name ?? 'unknown' }, clock: () => new Date(),
+      repo: new EvidenceRepository(this.store.db),
+      blobs: new BlobStore(this.home),
+      resourcesDir: defaultResourcesDir(),
+      device: { id: key?.deviceId ?? 'unknown', name: key?.name ?? 'unknown' },
+      clock: () => new Date(),
       // As for `baseline verify --home`: the trust tables are read only once proved against the signed journal.
       trustedCas: () => new IdentityRepository(this.store.db, pinnedJournal(this.home, this.store)).trustedCas(),
     });

@@ -33,15 +33,41 @@ export interface DemoControllerSpec {
 
 /** A tier-1 filler on Modbus TCP, a tier-2 capper on S7, a tier-3 case packer on Logix. */
 export const DEMO_CONTROLLERS: readonly DemoControllerSpec[] = [
-  { name: 'PLC-L01-FILLER', line: 'L01', role: 'filler of packaging line 1', protocol: 'modbus-tcp', profileName: 'filler (Modbus)', profileFile: 'filler-modbus.csv', valuesFile: 'filler-values.json' },
-  { name: 'PLC-L05-CAPPER', line: 'L05', role: 'capper of packaging line 5', protocol: 's7', profileName: 'capper (S7)', profileFile: 'capper-s7.csv', valuesFile: 'capper-values.json' },
-  { name: 'PLC-L18-CASEPACKER', line: 'L18', role: 'case packer of packaging line 18', protocol: 'logix', profileName: 'case packer (Logix)', profileFile: 'casepacker-logix.csv', valuesFile: 'casepacker-values.json' },
+  {
+    name: 'PLC-L01-FILLER',
+    line: 'L01',
+    role: 'filler of packaging line 1',
+    protocol: 'modbus-tcp',
+    profileName: 'filler (Modbus)',
+    profileFile: 'filler-modbus.csv',
+    valuesFile: 'filler-values.json',
+  },
+  {
+    name: 'PLC-L05-CAPPER',
+    line: 'L05',
+    role: 'capper of packaging line 5',
+    protocol: 's7',
+    profileName: 'capper (S7)',
+    profileFile: 'capper-s7.csv',
+    valuesFile: 'capper-values.json',
+  },
+  {
+    name: 'PLC-L18-CASEPACKER',
+    line: 'L18',
+    role: 'case packer of packaging line 18',
+    protocol: 'logix',
+    profileName: 'case packer (Logix)',
+    profileFile: 'casepacker-logix.csv',
+    valuesFile: 'casepacker-values.json',
+  },
 ];
 
 /** Where a demo controller listens now, as a controller target. */
 export function demoTarget(spec: DemoControllerSpec, port: number): ControllerTarget {
-  return spec.protocol === 'modbus-tcp' ? { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }
-    : spec.protocol === 's7' ? { protocol: 's7', host: '127.0.0.1', port, rack: 0, slot: 1 }
+  return spec.protocol === 'modbus-tcp'
+    ? { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }
+    : spec.protocol === 's7'
+      ? { protocol: 's7', host: '127.0.0.1', port, rack: 0, slot: 1 }
       : { protocol: 'logix', host: '127.0.0.1', port, slot: 0 };
 }
 
@@ -71,11 +97,16 @@ export class DemoSimulators {
       try {
         stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Values>;
       } catch {
-        throw new BaselineError('demo-simulators-unreadable', `${file} is not readable JSON.`, 'Delete it to start the demo controllers with their shipped values.');
+        throw new BaselineError(
+          'demo-simulators-unreadable',
+          `${file} is not readable JSON.`,
+          'Delete it to start the demo controllers with their shipped values.',
+        );
       }
     }
     const values: Record<string, Values> = {};
-    for (const spec of DEMO_CONTROLLERS) values[spec.name] = stored[spec.name] ?? JSON.parse(readFileSync(join(dir, spec.valuesFile), 'utf8')) as Values;
+    for (const spec of DEMO_CONTROLLERS)
+      values[spec.name] = stored[spec.name] ?? (JSON.parse(readFileSync(join(dir, spec.valuesFile), 'utf8')) as Values);
     const sims = new DemoSimulators(file, values);
     try {
       for (const spec of DEMO_CONTROLLERS) {
@@ -83,15 +114,30 @@ export class DemoSimulators {
         const v = values[spec.name]!;
         if (spec.protocol === 'modbus-tcp') {
           const profile = importProfileCsv(csv, 'modbus') as ModbusProfile;
-          const sim = await startModbusSimulator({ image: modbusImageFromProfile(profile, v), unitId: 1,
-            identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0', productName: 'Baseline simulated controller (demo)' } });
+          const sim = await startModbusSimulator({
+            image: modbusImageFromProfile(profile, v),
+            unitId: 1,
+            identity: {
+              vendorName: 'Baseline',
+              productCode: 'SIM-MODBUS',
+              revision: '1.0',
+              productName: 'Baseline simulated controller (demo)',
+            },
+          });
           sims.running.set(spec.name, { kind: 'modbus-tcp', sim, profile });
         } else if (spec.protocol === 's7') {
           const profile = importProfileCsv(csv, 's7') as S7Profile;
           sims.running.set(spec.name, { kind: 's7', sim: await startS7Simulator({ areas: s7AreasFromProfile(profile, v) }), profile });
         } else {
           const profile = importProfileCsv(csv, 'logix') as LogixProfile;
-          const sim = await startLogixSimulator({ tags: profile.tags.map((t) => ({ name: t.address, type: t.type, writable: t.writable, ...(v[t.tag] !== undefined ? { value: v[t.tag] as never } : {}) })) });
+          const sim = await startLogixSimulator({
+            tags: profile.tags.map((t) => ({
+              name: t.address,
+              type: t.type,
+              writable: t.writable,
+              ...(v[t.tag] !== undefined ? { value: v[t.tag] as never } : {}),
+            })),
+          });
           sims.running.set(spec.name, { kind: 'logix', sim, profile });
         }
       }
@@ -105,7 +151,12 @@ export class DemoSimulators {
   /** The port a demo controller listens on now. */
   port(name: string): number {
     const r = this.running.get(name);
-    if (!r) throw new BaselineError('demo-controller-unknown', `${name} is not one of the demo plant's simulated controllers.`, `They are ${DEMO_CONTROLLERS.map((c) => c.name).join(', ')}.`);
+    if (!r)
+      throw new BaselineError(
+        'demo-controller-unknown',
+        `${name} is not one of the demo plant's simulated controllers.`,
+        `They are ${DEMO_CONTROLLERS.map((c) => c.name).join(', ')}.`,
+      );
     return r.sim.port;
   }
 
@@ -125,9 +176,15 @@ export class DemoSimulators {
    */
   write(name: string, changes: Values): void {
     const r = this.running.get(name);
-    if (!r) throw new BaselineError('demo-controller-unknown', `${name} is not one of the demo plant's simulated controllers.`, `They are ${DEMO_CONTROLLERS.map((c) => c.name).join(', ')}.`);
+    if (!r)
+      throw new BaselineError(
+        'demo-controller-unknown',
+        `${name} is not one of the demo plant's simulated controllers.`,
+        `They are ${DEMO_CONTROLLERS.map((c) => c.name).join(', ')}.`,
+      );
     const unknown = Object.keys(changes).filter((k) => !r.profile.tags.some((t) => t.tag === k));
-    if (unknown.length > 0) throw new BaselineError('demo-tag-unknown', `${name} has no tag ${unknown.join(', ')}.`, 'Use the tag names of its capture profile.');
+    if (unknown.length > 0)
+      throw new BaselineError('demo-tag-unknown', `${name} has no tag ${unknown.join(', ')}.`, 'Use the tag names of its capture profile.');
     const next = { ...this.values[name], ...changes };
     if (r.kind === 'modbus-tcp') {
       const image = modbusImageFromProfile(r.profile, next);

@@ -21,7 +21,13 @@ export interface DriftSchedulerStatus {
 
 /** Runs due drift checks on a timer. */
 export class DriftScheduler {
-  private readonly deps: { baselines: BaselineService; clock: () => Date; actor: () => Actor; intervalMs?: number; onRun?: (run: DueRun) => void };
+  private readonly deps: {
+    baselines: BaselineService;
+    clock: () => Date;
+    actor: () => Actor;
+    intervalMs?: number;
+    onRun?: (run: DueRun) => void;
+  };
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<DueRun | null> | null = null;
   private lastRun: DueRun | null = null;
@@ -34,7 +40,9 @@ export class DriftScheduler {
   /** Starts the timer; the first look is one interval after the start (or at once with `immediately`). */
   start(options: { immediately?: boolean } = {}): void {
     if (this.timer !== null) return;
-    this.timer = setInterval(() => { void this.tick(); }, this.deps.intervalMs ?? DRIFT_SCHEDULER_INTERVAL_MS);
+    this.timer = setInterval(() => {
+      void this.tick();
+    }, this.deps.intervalMs ?? DRIFT_SCHEDULER_INTERVAL_MS);
     this.timer.unref();
     if (options.immediately) void this.tick();
   }
@@ -54,11 +62,18 @@ export class DriftScheduler {
   /** Every controller's drift clock with this background clock's state and the problems of its last run (the Controllers screen panel). */
   clocksView() {
     const status = this.status();
-    const problems = [...(status.lastRun?.errors ?? []).map((e) => ({ controller: e.controller, message: e.error.message })),
-      ...(status.lastError ? [{ controller: '', message: status.lastError.message }] : [])];
+    const problems = [
+      ...(status.lastRun?.errors ?? []).map((e) => ({ controller: e.controller, message: e.error.message })),
+      ...(status.lastError ? [{ controller: '', message: status.lastError.message }] : []),
+    ];
     return {
       ...this.deps.baselines.clocks(),
-      background: { running: status.running, lastRunAt: status.lastRun?.at ?? null, lastRunChecked: status.lastRun?.checked.length ?? 0, lastRunProblems: problems },
+      background: {
+        running: status.running,
+        lastRunAt: status.lastRun?.at ?? null,
+        lastRunChecked: status.lastRun?.checked.length ?? 0,
+        lastRunProblems: problems,
+      },
     };
   }
 

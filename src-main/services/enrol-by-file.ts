@@ -47,19 +47,46 @@ export interface EnrolImportResult {
  * certificate. `caFingerprint` is the plant CA fingerprint the administrator gave with the code; the response
  * is checked against it (or against a CA this laptop already trusts, when null).
  */
-export function writeEnrolRequest(ctx: EnrolByFileContext, code: string, caFingerprint: string | null): { fileName: string; bytes: Buffer } {
+export function writeEnrolRequest(
+  ctx: EnrolByFileContext,
+  code: string,
+  caFingerprint: string | null,
+): { fileName: string; bytes: Buffer } {
   const trimmed = code.trim();
-  if (trimmed.length < 4) throw new BaselineError('enrol-code-missing', 'Type the one-time enrolment code the administrator gave you.', 'The administrator prints it with `baseline server enrol-code`.');
-  const fp = caFingerprint === null ? null : caFingerprint.trim().toLowerCase().replace(/[^0-9a-f]/g, '');
+  if (trimmed.length < 4)
+    throw new BaselineError(
+      'enrol-code-missing',
+      'Type the one-time enrolment code the administrator gave you.',
+      'The administrator prints it with `baseline server enrol-code`.',
+    );
+  const fp =
+    caFingerprint === null
+      ? null
+      : caFingerprint
+          .trim()
+          .toLowerCase()
+          .replace(/[^0-9a-f]/g, '');
   if (fp !== null && fp.length !== 64) {
-    throw new BaselineError('enrol-fingerprint-invalid', 'The plant CA fingerprint must be 64 hexadecimal digits (SHA-256).', 'Copy it exactly as `baseline server enrol-code` printed it.');
+    throw new BaselineError(
+      'enrol-fingerprint-invalid',
+      'The plant CA fingerprint must be 64 hexadecimal digits (SHA-256).',
+      'Copy it exactly as `baseline server enrol-code` printed it.',
+    );
   }
   if (fp === null && ctx.identity.trust().caPems.length === 0) {
-    throw new BaselineError('enrol-fingerprint-missing', 'This laptop trusts no plant CA yet, so it needs the CA fingerprint to check the server\'s answer.', 'Type the fingerprint printed with the enrolment code.');
+    throw new BaselineError(
+      'enrol-fingerprint-missing',
+      "This laptop trusts no plant CA yet, so it needs the CA fingerprint to check the server's answer.",
+      'Type the fingerprint printed with the enrolment code.',
+    );
   }
   const key = ctx.deviceKey;
   const request = {
-    protocol: SYNC_PROTOCOL as typeof SYNC_PROTOCOL, code: trimmed, deviceId: key.deviceId, deviceName: key.name, publicKeyPem: key.publicKeyPem,
+    protocol: SYNC_PROTOCOL as typeof SYNC_PROTOCOL,
+    code: trimmed,
+    deviceId: key.deviceId,
+    deviceName: key.name,
+    publicKeyPem: key.publicKeyPem,
     proof: key.sign(enrolmentStatement({ code: trimmed, deviceId: key.deviceId, publicKeyPem: key.publicKeyPem })),
   };
   ctx.repo.set('enrol-file-ca', fp ?? '');
@@ -72,38 +99,82 @@ export function importEnrolResponse(ctx: EnrolByFileContext, bytes: Buffer, acto
   const { body, signerCertificatePem } = readEnrolResponseFile(bytes);
   const own = ctx.deviceKey.deviceId;
   if (body.deviceId !== own) {
-    throw new BaselineError('enrol-response-other-device', `This enrolment response is for device ${body.deviceName} (${body.deviceId}), not this laptop (${ctx.deviceKey.name}, ${own}).`,
-      'Carry it to the laptop it names, and import this laptop\'s own response; nothing was recorded.');
+    throw new BaselineError(
+      'enrol-response-other-device',
+      `This enrolment response is for device ${body.deviceName} (${body.deviceId}), not this laptop (${ctx.deviceKey.name}, ${own}).`,
+      "Carry it to the laptop it names, and import this laptop's own response; nothing was recorded.",
+    );
   }
   const caPem = body.caCertificatePem;
   const fingerprint = anyCertificateFingerprint(caPem);
   const expected = ctx.repo.get('enrol-file-ca') || null;
   const trusted = ctx.identity.trust().caPems.some((p) => anyCertificateFingerprint(p) === fingerprint);
   if (fingerprint !== body.caFingerprint || (expected !== null ? expected !== fingerprint : !trusted)) {
-    throw new BaselineError('server-ca-mismatch',
+    throw new BaselineError(
+      'server-ca-mismatch',
       expected === null
         ? `The response's plant CA (fingerprint ${fingerprint.slice(0, 16)}…) is not one this laptop trusts.`
         : `The response's plant CA has fingerprint ${fingerprint.slice(0, 16)}…, not the ${expected.slice(0, 16)}… given with the code: it may not come from your plant's server.`,
-      'Check the fingerprint printed with the enrolment code and write the request again; nothing was recorded.', { fingerprint });
+      'Check the fingerprint printed with the enrolment code and write the request again; nothing was recorded.',
+      { fingerprint },
+    );
   }
   const signerProblem = serverBundleCertificateProblem(signerCertificatePem, [caPem], ctx.clock());
-  if (signerProblem) throw new BaselineError('enrol-response-signer-untrusted', `The response was not signed by this plant's server: ${signerProblem}.`, 'Nothing was recorded; ask the administrator to import the request again.');
-  const check = checkDeviceCertificate(body.deviceCertificatePem, { deviceId: own, publicKeyPem: ctx.deviceKey.publicKeyPem }, [caPem], new Set(), ctx.clock());
-  if (!check.ok) throw new BaselineError('device-certificate-invalid', `The server issued a device certificate this laptop cannot accept: ${check.reason}.`, 'Tell the administrator; this laptop was not enrolled.');
+  if (signerProblem)
+    throw new BaselineError(
+      'enrol-response-signer-untrusted',
+      `The response was not signed by this plant's server: ${signerProblem}.`,
+      'Nothing was recorded; ask the administrator to import the request again.',
+    );
+  const check = checkDeviceCertificate(
+    body.deviceCertificatePem,
+    { deviceId: own, publicKeyPem: ctx.deviceKey.publicKeyPem },
+    [caPem],
+    new Set(),
+    ctx.clock(),
+  );
+  if (!check.ok)
+    throw new BaselineError(
+      'device-certificate-invalid',
+      `The server issued a device certificate this laptop cannot accept: ${check.reason}.`,
+      'Tell the administrator; this laptop was not enrolled.',
+    );
   const current = ctx.sync.enrolmentCa();
   if (current && ctx.deviceCertificate() === body.deviceCertificatePem) {
-    return { nothingChanged: true, acknowledgedSeq: ctx.acknowledgedSeq(), message: 'Nothing changed: this laptop already holds this enrolment.' };
+    return {
+      nothingChanged: true,
+      acknowledgedSeq: ctx.acknowledgedSeq(),
+      message: 'Nothing changed: this laptop already holds this enrolment.',
+    };
   }
   if (!trusted) ctx.identity.trustCa(caPem, null, actor);
-  ctx.journal.append('device.certified', {
-    deviceId: own, certificatePem: body.deviceCertificatePem, certificateFingerprint: check.facts.fingerprint, caFingerprint: fingerprint, server: 'by file',
-  }, actor);
+  ctx.journal.append(
+    'device.certified',
+    {
+      deviceId: own,
+      certificatePem: body.deviceCertificatePem,
+      certificateFingerprint: check.facts.fingerprint,
+      caFingerprint: fingerprint,
+      server: 'by file',
+    },
+    actor,
+  );
   const file: EnrolmentFile = {
-    format: 'baseline.sync-enrolment/1', serverUrl: null, serverId: body.serverId, caCertificatePem: caPem, caFingerprint: fingerprint,
-    deviceCertificatePem: body.deviceCertificatePem, token: null, enrolledAt: ctx.clock().toISOString(),
+    format: 'baseline.sync-enrolment/1',
+    serverUrl: null,
+    serverId: body.serverId,
+    caCertificatePem: caPem,
+    caFingerprint: fingerprint,
+    deviceCertificatePem: body.deviceCertificatePem,
+    token: null,
+    enrolledAt: ctx.clock().toISOString(),
   };
   ctx.sync.adoptEnrolment(file);
   ctx.learnServerCertificate(signerCertificatePem);
   ctx.repo.set('enrol-file-ca', '');
-  return { nothingChanged: false, acknowledgedSeq: ctx.acknowledgedSeq(), message: `Enrolled by file with the plant's server (CA ${fingerprint.slice(0, 16)}…): this laptop now syncs by bundles.` };
+  return {
+    nothingChanged: false,
+    acknowledgedSeq: ctx.acknowledgedSeq(),
+    message: `Enrolled by file with the plant's server (CA ${fingerprint.slice(0, 16)}…): this laptop now syncs by bundles.`,
+  };
 }

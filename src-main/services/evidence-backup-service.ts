@@ -77,8 +77,11 @@ export class EvidenceBackupService {
     const backedUp = Math.max(Number(this.deps.repo.get('backup-seq') ?? '0'), this.deps.bundles.acknowledgedSeq());
     const lastError = this.deps.repo.get('backup-error');
     return {
-      folder: this.folder(), lastBackupAt: this.deps.repo.get('backup-at'), lastBackupFile: this.deps.repo.get('backup-file'),
-      notBackedUp: this.deps.repo.countAfter(this.deps.deviceId, backedUp), lastError: lastError ? JSON.parse(lastError) as ErrorData : null,
+      folder: this.folder(),
+      lastBackupAt: this.deps.repo.get('backup-at'),
+      lastBackupFile: this.deps.repo.get('backup-file'),
+      notBackedUp: this.deps.repo.countAfter(this.deps.deviceId, backedUp),
+      lastError: lastError ? (JSON.parse(lastError) as ErrorData) : null,
       openableByServer: this.deps.bundles.serverCertificate() !== null,
     };
   }
@@ -125,9 +128,17 @@ export class EvidenceBackupService {
     if (!folder) return;
     const head = this.deps.repo.head(this.deps.deviceId);
     const at = this.clock();
-    const file = join(folder, `baseline-backup-${this.deps.deviceId}-${String(head.seq).padStart(8, '0')}-${at.toISOString().replace(/[:.]/g, '-')}${BUNDLE_SUFFIX}`);
+    const file = join(
+      folder,
+      `baseline-backup-${this.deps.deviceId}-${String(head.seq).padStart(8, '0')}-${at.toISOString().replace(/[:.]/g, '-')}${BUNDLE_SUFFIX}`,
+    );
     try {
-      if (!existsSync(folder)) throw new BaselineError('backup-folder-missing', `The backup folder ${folder} is not there (is the removable drive plugged in?).`, 'Plug in the drive or choose another folder under Sync > Evidence backup; Baseline retries every minute.');
+      if (!existsSync(folder))
+        throw new BaselineError(
+          'backup-folder-missing',
+          `The backup folder ${folder} is not there (is the removable drive plugged in?).`,
+          'Plug in the drive or choose another folder under Sync > Evidence backup; Baseline retries every minute.',
+        );
       await this.deps.bundles.exportBundle(file, { backup: true });
       this.deps.repo.set('backup-seq', String(head.seq));
       this.deps.repo.set('backup-at', at.toISOString());
@@ -137,9 +148,20 @@ export class EvidenceBackupService {
       this.retry = null;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const data: ErrorData = e.code === 'ENOSPC' ? { code: 'backup-target-full', message: `The backup drive (${folder}) is full: the evidence backup was not written.`, hint: 'Free space or plug in another drive; the signature stands and Baseline retries every minute.' }
-        : e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' || e.code === 'ENOTDIR' || e.code === 'EISDIR' ? { code: 'backup-target-read-only', message: `The backup folder ${folder} cannot be written (${e.code}, read-only or no permission): the evidence backup was not written.`, hint: 'Unlock the drive (write-protect switch) or choose another folder; the signature stands and Baseline retries every minute.' }
-          : toErrorData(err);
+      const data: ErrorData =
+        e.code === 'ENOSPC'
+          ? {
+              code: 'backup-target-full',
+              message: `The backup drive (${folder}) is full: the evidence backup was not written.`,
+              hint: 'Free space or plug in another drive; the signature stands and Baseline retries every minute.',
+            }
+          : e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' || e.code === 'ENOTDIR' || e.code === 'EISDIR'
+            ? {
+                code: 'backup-target-read-only',
+                message: `The backup folder ${folder} cannot be written (${e.code}, read-only or no permission): the evidence backup was not written.`,
+                hint: 'Unlock the drive (write-protect switch) or choose another folder; the signature stands and Baseline retries every minute.',
+              }
+            : toErrorData(err);
       this.deps.repo.set('backup-error', JSON.stringify({ code: data.code, message: data.message, hint: data.hint }));
       if (!this.closed && !this.retry) {
         this.retry = setTimeout(() => {

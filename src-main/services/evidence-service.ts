@@ -48,7 +48,11 @@ export class EvidenceService {
     const { repo, blobs } = this.deps;
     const changeId = this.resolve(changeRef);
     if (!repo.hasChange(changeId)) {
-      throw new BaselineError('change-unknown', `There is no change ${changeId} in this data directory.`, 'Check the change id (`baseline journal list` or the Changes screen shows them).');
+      throw new BaselineError(
+        'change-unknown',
+        `There is no change ${changeId} in this data directory.`,
+        'Check the change id (`baseline journal list` or the Changes screen shows them).',
+      );
     }
     const chosen = new Map<string, { row: StoredEventRow; role: EventRole }>();
     const add = (row: StoredEventRow | undefined, role: EventRole) => {
@@ -84,7 +88,12 @@ export class EvidenceService {
     const artefacts: PackInput['artefacts'] = [];
     for (const sha of snapshotShas) {
       const row = repo.snapshotRow(sha);
-      if (!row) throw new BaselineError('evidence-snapshot-missing', `Snapshot ${sha.slice(0, 12)}… of change ${changeId} has no snapshot.captured event here.`, 'Export the pack on the laptop that recorded the change.');
+      if (!row)
+        throw new BaselineError(
+          'evidence-snapshot-missing',
+          `Snapshot ${sha.slice(0, 12)}… of change ${changeId} has no snapshot.captured event here.`,
+          'Export the pack on the laptop that recorded the change.',
+        );
       add(row, 'snapshot');
       const bytes = blobs.get(String((JSON.parse(row.payload) as { fileSha256: string }).fileSha256));
       snapshots.push({ sha256: sha, bytes });
@@ -92,14 +101,19 @@ export class EvidenceService {
       for (const a of file.document.artefacts ?? []) artefacts.push({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) });
     }
     // Files attached to checklist ticks: refused by name when their stored bytes no longer match the recorded hash.
-    const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
+    const ticks = 'execution' in state ? (state.execution.ticks ?? []) : [];
     const damaged = attachmentProblems(ticks, null, (sha) => blobs.raw(sha));
     if (damaged.length > 0) {
-      throw new BaselineError('evidence-attachment-damaged', `The pack of change ${changeId} cannot be written: ${damaged.map((d) => d.message).join('; ')}.`,
-        'Restore the data directory from a backup or sync it again from the central server; a pack is never written with altered evidence.', { attachments: damaged });
+      throw new BaselineError(
+        'evidence-attachment-damaged',
+        `The pack of change ${changeId} cannot be written: ${damaged.map((d) => d.message).join('; ')}.`,
+        'Restore the data directory from a backup or sync it again from the central server; a pack is never written with altered evidence.',
+        { attachments: damaged },
+      );
     }
-    const attachments = [...new Map(ticks.flatMap((t) => t.attachments ?? []).map((a) => [`${a.sha256}/${a.name}`, a])).values()]
-      .map((a) => ({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) }));
+    const attachments = [...new Map(ticks.flatMap((t) => t.attachments ?? []).map((a) => [`${a.sha256}/${a.name}`, a])).values()].map(
+      (a) => ({ sha256: a.sha256, name: a.name, bytes: blobs.get(a.sha256) }),
+    );
     const captures: PackInput['captures'] = [];
     for (const sha of captureShas) {
       add(repo.captureRow(sha), 'snapshot');
@@ -137,21 +151,39 @@ export class EvidenceService {
     for (const e of events) {
       const parsed = parseStoredRow(e.row);
       if ('error' in parsed) {
-        throw new BaselineError('journal-unreadable', `Event seq ${String(e.row.seq)} of device ${e.row.device} cannot be read: ${parsed.error}.`,
-          'Run `baseline journal verify`, then restore the store from a backup; a pack is never written from a damaged journal.');
+        throw new BaselineError(
+          'journal-unreadable',
+          `Event seq ${String(e.row.seq)} of device ${e.row.device} cannot be read: ${parsed.error}.`,
+          'Run `baseline journal verify`, then restore the store from a backup; a pack is never written from a damaged journal.',
+        );
       }
     }
     return {
-      changeId, exportedAt: this.deps.clock().toISOString(),
+      changeId,
+      exportedAt: this.deps.clock().toISOString(),
       exportedBy: { device: this.deps.device.id, deviceName: this.deps.device.name, user: actor.name, appVersion: APP_VERSION },
-      events, snapshots, captures, artefacts, attachments, policy, checkpointsYaml, ...(checklistsYaml !== undefined ? { checklistsYaml } : {}), clockAttestations,
+      events,
+      snapshots,
+      captures,
+      artefacts,
+      attachments,
+      policy,
+      checkpointsYaml,
+      ...(checklistsYaml !== undefined ? { checklistsYaml } : {}),
+      clockAttestations,
       crosswalkYaml: readFileSync(join(this.deps.resourcesDir, 'compliance', 'crosswalk.yaml'), 'utf8'),
     };
   }
 
   /** The checklist templates text the change's latest signature relied on: the adopted revision (its signed event added) or the shipped file. */
-  private checklistsRelied(payloads: { type: string; p: Record<string, JsonValue> }[], add: (row: StoredEventRow | undefined, role: EventRole) => void): string | undefined {
-    const relied = payloads.map(({ p }) => (p['relied'] as { policy?: { checklists?: { sha256: string } } } | undefined)?.policy?.checklists).filter((x) => x !== undefined).at(-1);
+  private checklistsRelied(
+    payloads: { type: string; p: Record<string, JsonValue> }[],
+    add: (row: StoredEventRow | undefined, role: EventRole) => void,
+  ): string | undefined {
+    const relied = payloads
+      .map(({ p }) => (p['relied'] as { policy?: { checklists?: { sha256: string } } } | undefined)?.policy?.checklists)
+      .filter((x) => x !== undefined)
+      .at(-1);
     if (!relied) return undefined;
     const row = this.deps.repo.checklistsRow(relied.sha256);
     if (row) {
@@ -165,12 +197,19 @@ export class EvidenceService {
    * An auditor's sample: the changes created in [from, to] (dates or instants, the end date inclusive), optionally
    * on one line and of one class, each with its pack, and the register of them as CSV with each pack's hashes.
    */
-  async exportSample(filter: { from: string; to: string; line?: string; class?: string }, actor: Actor,
-    write: (name: string, bytes: Buffer) => void): Promise<{ changes: number; index: string }> {
+  async exportSample(
+    filter: { from: string; to: string; line?: string; class?: string },
+    actor: Actor,
+    write: (name: string, bytes: Buffer) => void,
+  ): Promise<{ changes: number; index: string }> {
     const from = Date.parse(filter.from);
     const toDate = /^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? Date.parse(filter.to) + 86_400_000 : Date.parse(filter.to);
     if (Number.isNaN(from) || Number.isNaN(toDate) || toDate <= from) {
-      throw new BaselineError('sample-period-invalid', `The period ${filter.from} to ${filter.to} is not a valid period.`, 'Give --from and --to as dates (2026-11-01) with --from before --to.');
+      throw new BaselineError(
+        'sample-period-invalid',
+        `The period ${filter.from} to ${filter.to} is not a valid period.`,
+        'Give --from and --to as dates (2026-11-01) with --from before --to.',
+      );
     }
     const lines = this.deps.repo.controllerLines();
     const chosen = this.deps.repo.changes().filter((c) => {
@@ -188,9 +227,24 @@ export class EvidenceService {
       write(file, pack.zip);
       const state = JSON.parse(c.state) as ChangeState;
       const changeLines = [...new Set(state.fields.targetControllers.map((id) => lines.get(id)).filter((l) => l !== undefined))];
-      rows.push([c.id, c.title, c.class ?? '', c.status, changeLines.join(' '), state.requester.name, c.createdAt, c.updatedAt, file, sha256Hex(pack.zip), pack.manifestSha256]);
+      rows.push([
+        c.id,
+        c.title,
+        c.class ?? '',
+        c.status,
+        changeLines.join(' '),
+        state.requester.name,
+        c.createdAt,
+        c.updatedAt,
+        file,
+        sha256Hex(pack.zip),
+        pack.manifestSha256,
+      ]);
     }
-    const index = writeCsv(['change_id', 'title', 'class', 'status', 'lines', 'requester', 'created_at', 'updated_at', 'pack', 'pack_sha256', 'manifest_sha256'], rows);
+    const index = writeCsv(
+      ['change_id', 'title', 'class', 'status', 'lines', 'requester', 'created_at', 'updated_at', 'pack', 'pack_sha256', 'manifest_sha256'],
+      rows,
+    );
     write('index.csv', Buffer.from(index, 'utf8'));
     return { changes: chosen.length, index };
   }
@@ -212,19 +266,40 @@ export class EvidenceService {
    */
   async verify(fileName: string, bytes: Buffer): Promise<PackVerdictView> {
     if (bytes.length > EVIDENCE_PACK_MAX_BYTES) {
-      throw new BaselineError('evidence-pack-too-large', `${fileName} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; the app verifies packs of at most ${EVIDENCE_PACK_MAX_BYTES / 1024 / 1024} MiB.`,
-        'Verify it with `baseline verify PACK.zip --ca plant-ca.pem`, which has no such limit.');
+      throw new BaselineError(
+        'evidence-pack-too-large',
+        `${fileName} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; the app verifies packs of at most ${EVIDENCE_PACK_MAX_BYTES / 1024 / 1024} MiB.`,
+        'Verify it with `baseline verify PACK.zip --ca plant-ca.pem`, which has no such limit.',
+      );
     }
     const cas = this.deps.trustedCas();
     if (cas.length === 0) {
-      throw new BaselineError('evidence-no-trusted-ca', 'This laptop trusts no plant CA, so no signature in the pack can be checked against one.',
-        'Create the plant CA or import its certificate on the People screen, then verify the pack again.');
+      throw new BaselineError(
+        'evidence-no-trusted-ca',
+        'This laptop trusts no plant CA, so no signature in the pack can be checked against one.',
+        'Create the plant CA or import its certificate on the People screen, then verify the pack again.',
+      );
     }
     const v = await verifyPack(bytes, { caPems: cas.map((c) => c.certificatePem) });
     return {
-      ok: v.ok, fileName, changeId: v.changeId, number: v.number, title: v.title, status: v.status, manifestSha256: v.manifestSha256, counts: v.counts,
-      signers: (v.context?.signatures ?? []).map((x) => ({ name: x.signer.name, employeeId: x.signer.employeeId, roles: x.signer.roles, meaning: x.meaning, at: x.at })),
-      checks: VERIFY_CHECKS, failures: v.failures, trustedCas: cas.map((c) => c.name),
+      ok: v.ok,
+      fileName,
+      changeId: v.changeId,
+      number: v.number,
+      title: v.title,
+      status: v.status,
+      manifestSha256: v.manifestSha256,
+      counts: v.counts,
+      signers: (v.context?.signatures ?? []).map((x) => ({
+        name: x.signer.name,
+        employeeId: x.signer.employeeId,
+        roles: x.signer.roles,
+        meaning: x.meaning,
+        at: x.at,
+      })),
+      checks: VERIFY_CHECKS,
+      failures: v.failures,
+      trustedCas: cas.map((c) => c.name),
     };
   }
 }
@@ -234,7 +309,7 @@ const VERIFY_CHECKS = [
   'the zip: no unsafe, duplicate or over-size entries',
   'every member against SHA256SUMS and manifest.json (nothing changed, removed or added)',
   'every journal event: canonical text, hash, device signature and chain link',
-  'every person\'s signature: statement, certificate chained to the trusted plant CA, valid at signing, not revoked',
+  "every person's signature: statement, certificate chained to the trusted plant CA, valid at signing, not revoked",
   'every snapshot: its signatures and the event that recorded it',
   'every derived member (diffs, keys, certificates, revocations, crosswalk) recomputed byte for byte',
   'the policy rules: approvals and quorum, segregation of duties, checkpoints in order by allowed people, before/after snapshots, the window',

@@ -12,7 +12,17 @@ import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { signatureStatement, type ESignature, type SignatureMeaning } from '../../src-shared/common/snapshot/snapshot.ts';
 import {
-  BUILT_IN_ROLES, caCertificateProblem, certificateFingerprint, certificateProblem, createCa, issuePerson, openP12, signWithKey, subjectOf, toP12, type Role,
+  BUILT_IN_ROLES,
+  caCertificateProblem,
+  certificateFingerprint,
+  certificateProblem,
+  createCa,
+  issuePerson,
+  openP12,
+  signWithKey,
+  subjectOf,
+  toP12,
+  type Role,
 } from '../../src-shared/node/pki.ts';
 import forge from 'node-forge';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
@@ -37,7 +47,11 @@ export interface DecisionSigner {
 
 function checkPassword(password: string, whose: string): void {
   if (password.length < MIN_PASSWORD) {
-    throw new BaselineError('password-too-short', `${whose} password must have at least ${MIN_PASSWORD} characters.`, 'Choose a longer password (a short sentence works well).');
+    throw new BaselineError(
+      'password-too-short',
+      `${whose} password must have at least ${MIN_PASSWORD} characters.`,
+      'Choose a longer password (a short sentence works well).',
+    );
   }
 }
 
@@ -52,8 +66,14 @@ export class IdentityService {
   private readonly knownRoles: () => string[];
   private readonly keystores: Keystores;
 
-  constructor(home: string, journal: JournalRepository, repo: IdentityRepository, lockout: LockoutPolicy | (() => LockoutPolicy) = DEFAULT_LOCKOUT, clock: () => Date = () => new Date(),
-    knownRoles: () => string[] = () => [...BUILT_IN_ROLES]) {
+  constructor(
+    home: string,
+    journal: JournalRepository,
+    repo: IdentityRepository,
+    lockout: LockoutPolicy | (() => LockoutPolicy) = DEFAULT_LOCKOUT,
+    clock: () => Date = () => new Date(),
+    knownRoles: () => string[] = () => [...BUILT_IN_ROLES],
+  ) {
     this.knownRoles = knownRoles;
     this.home = home;
     this.journal = journal;
@@ -85,7 +105,11 @@ export class IdentityService {
   /** Creates the plant CA on this laptop (stand-alone plant); its key is kept in a keystore under the CA password. */
   createCa(name: string, caPassword: string, actor: Actor): { fingerprint: string; certificatePem: string } {
     if (existsSync(this.keystores.caFile)) {
-      throw new BaselineError('ca-exists', 'This laptop already holds a plant CA.', 'Use the existing CA; a second one would split the plant\'s trust.');
+      throw new BaselineError(
+        'ca-exists',
+        'This laptop already holds a plant CA.',
+        "Use the existing CA; a second one would split the plant's trust.",
+      );
     }
     checkPassword(caPassword, 'The CA');
     const ca = createCa(name, 10, this.clock());
@@ -102,39 +126,69 @@ export class IdentityService {
    * signed with the signer's password and journalled; only the first CA of a laptop that trusts none yet is taken
    * without a signature, since nobody here could sign before it (like the device key, pinned at first use).
    */
-  trustCa(certificatePem: string, signer: DecisionSigner | null, actor: Actor): { fingerprint: string; name: string; signedBy: string | null } {
+  trustCa(
+    certificatePem: string,
+    signer: DecisionSigner | null,
+    actor: Actor,
+  ): { fingerprint: string; name: string; signedBy: string | null } {
     let cert: forge.pki.Certificate;
     let subject;
     try {
       cert = forge.pki.certificateFromPem(certificatePem);
       subject = subjectOf(certificatePem);
     } catch {
-      throw new BaselineError('ca-unreadable', 'The file is not a PEM certificate.', 'Export the plant CA certificate as PEM (-----BEGIN CERTIFICATE-----) and import that.');
+      throw new BaselineError(
+        'ca-unreadable',
+        'The file is not a PEM certificate.',
+        'Export the plant CA certificate as PEM (-----BEGIN CERTIFICATE-----) and import that.',
+      );
     }
     const notCa = caCertificateProblem(cert);
     if (notCa) {
-      throw new BaselineError('ca-not-a-ca', `"${subject.name}" cannot be trusted as a plant CA: ${notCa}.`,
-        'Import the plant CA\'s own certificate (written by `baseline people create-ca --out`, or given by the plant\'s PKI), never a person\'s certificate.');
+      throw new BaselineError(
+        'ca-not-a-ca',
+        `"${subject.name}" cannot be trusted as a plant CA: ${notCa}.`,
+        "Import the plant CA's own certificate (written by `baseline people create-ca --out`, or given by the plant's PKI), never a person's certificate.",
+      );
     }
     const now = this.clock();
     if (now < cert.validity.notBefore || now > cert.validity.notAfter) {
-      throw new BaselineError('ca-out-of-date', `"${subject.name}" is not valid now (valid ${cert.validity.notBefore.toISOString()} to ${cert.validity.notAfter.toISOString()}).`,
-        'Import the plant CA\'s current certificate.');
+      throw new BaselineError(
+        'ca-out-of-date',
+        `"${subject.name}" is not valid now (valid ${cert.validity.notBefore.toISOString()} to ${cert.validity.notAfter.toISOString()}).`,
+        "Import the plant CA's current certificate.",
+      );
     }
     const trusted = this.repo.trustedCas();
-    if (trusted.some((c) => c.fingerprint === subject.fingerprint)) return { fingerprint: subject.fingerprint, name: subject.name, signedBy: null };
+    if (trusted.some((c) => c.fingerprint === subject.fingerprint))
+      return { fingerprint: subject.fingerprint, name: subject.name, signedBy: null };
     let decision: { signature: ESignature; actor: Actor } | null = null;
     if (trusted.length > 0 || signer) {
       if (!signer) {
-        throw new BaselineError('signer-required', `This laptop already trusts ${trusted.map((c) => `"${c.name}"`).join(', ')}; trusting "${subject.name}" as well is a decision of plant engineering.`,
-          `Have a person holding ${PLANT_ENGINEERING.join(' or ')} sign it (\`baseline people trust-ca --cert FILE --signer EMPLOYEE_ID\`, which asks for their password).`);
+        throw new BaselineError(
+          'signer-required',
+          `This laptop already trusts ${trusted.map((c) => `"${c.name}"`).join(', ')}; trusting "${subject.name}" as well is a decision of plant engineering.`,
+          `Have a person holding ${PLANT_ENGINEERING.join(' or ')} sign it (\`baseline people trust-ca --cert FILE --signer EMPLOYEE_ID\`, which asks for their password).`,
+        );
       }
-      decision = this.signAsPlantEngineering(signer, `trusting the plant CA "${subject.name}"`,
-        { schema: 'baseline.ca-trust/1', fingerprint: subject.fingerprint, name: subject.name, certificateSha256: sha256Hex(certificatePem) });
+      decision = this.signAsPlantEngineering(signer, `trusting the plant CA "${subject.name}"`, {
+        schema: 'baseline.ca-trust/1',
+        fingerprint: subject.fingerprint,
+        name: subject.name,
+        certificateSha256: sha256Hex(certificatePem),
+      });
     }
-    this.journal.append('ca.trusted', {
-      name: subject.name, certificatePem, fingerprint: subject.fingerprint, source: 'imported', ...(decision ? { signature: decision.signature } : {}),
-    }, decision?.actor ?? actor);
+    this.journal.append(
+      'ca.trusted',
+      {
+        name: subject.name,
+        certificatePem,
+        fingerprint: subject.fingerprint,
+        source: 'imported',
+        ...(decision ? { signature: decision.signature } : {}),
+      },
+      decision?.actor ?? actor,
+    );
     return { fingerprint: subject.fingerprint, name: subject.name, signedBy: decision?.signature.signer.name ?? null };
   }
 
@@ -145,8 +199,11 @@ export class IdentityService {
   signAsPlantEngineering(signer: DecisionSigner, what: string, document: unknown): { signature: ESignature; actor: Actor } {
     const person = this.personByEmployeeId(signer.employeeId);
     if (!person.roles.some((r) => PLANT_ENGINEERING.includes(r))) {
-      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; ${what} needs one of ${PLANT_ENGINEERING.join(', ')}.`,
-        'Ask the plant engineering manager to sign it.');
+      throw new BaselineError(
+        'role-not-held',
+        `${person.name} holds ${person.roles.join(', ') || 'no role'}; ${what} needs one of ${PLANT_ENGINEERING.join(', ')}.`,
+        'Ask the plant engineering manager to sign it.',
+      );
     }
     const signature = this.sign(signer.employeeId, signer.password, 'approved', sha256Hex(canonicalJson(document)));
     return { signature, actor: { kind: 'person', id: person.employeeId, name: person.name } };
@@ -154,22 +211,47 @@ export class IdentityService {
 
   /** Issues a person's certificate with the local CA and stores their keystore under their own password. */
   enrol(who: { name: string; employeeId: string; roles: Role[]; password: string }, caPassword: string, actor: Actor): PersonRow {
-    if (!existsSync(this.keystores.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot issue certificates.', 'Create the plant CA here, or import the person\'s .p12 issued elsewhere.');
-    checkPassword(who.password, 'The person\'s');
+    if (!existsSync(this.keystores.caFile))
+      throw new BaselineError(
+        'ca-missing',
+        'This laptop holds no plant CA key, so it cannot issue certificates.',
+        "Create the plant CA here, or import the person's .p12 issued elsewhere.",
+      );
+    checkPassword(who.password, "The person's");
     const known = this.knownRoles();
     const unknown = who.roles.filter((r) => !known.includes(r));
     if (who.roles.length === 0 || unknown.length > 0) {
-      throw new BaselineError('unknown-role', who.roles.length === 0 ? 'A person needs at least one role.' : `Unknown role ${unknown.join(', ')}.`,
-        `Roles are the plant policy's: ${known.join(', ')}.`);
+      throw new BaselineError(
+        'unknown-role',
+        who.roles.length === 0 ? 'A person needs at least one role.' : `Unknown role ${unknown.join(', ')}.`,
+        `Roles are the plant policy's: ${known.join(', ')}.`,
+      );
     }
     if (this.repo.people().some((p) => p.employeeId === who.employeeId && !p.revoked)) {
-      throw new BaselineError('person-exists', `Employee ${who.employeeId} already has a valid certificate here.`, 'Revoke the old certificate first if it must be replaced.');
+      throw new BaselineError(
+        'person-exists',
+        `Employee ${who.employeeId} already has a valid certificate here.`,
+        'Revoke the old certificate first if it must be replaced.',
+      );
     }
     const ca = this.keystores.openLocalCa(caPassword, 'enrol', actor);
-    const issued = issuePerson({ certPem: ca.certPem, keyPem: ca.keyPem }, { name: who.name, employeeId: who.employeeId, roles: who.roles }, 3, this.clock());
+    const issued = issuePerson(
+      { certPem: ca.certPem, keyPem: ca.keyPem },
+      { name: who.name, employeeId: who.employeeId, roles: who.roles },
+      3,
+      this.clock(),
+    );
     const fingerprint = certificateFingerprint(issued.certPem);
-    writeFileAtomic(this.keystores.personFile(fingerprint), toP12(issued.keyPem, issued.certPem, [ca.certPem], who.password, who.name), 0o600);
-    this.journal.append('person.enrolled', { name: who.name, employeeId: who.employeeId, roles: who.roles, certificatePem: issued.certPem, fingerprint, source: 'issued-here' }, actor);
+    writeFileAtomic(
+      this.keystores.personFile(fingerprint),
+      toP12(issued.keyPem, issued.certPem, [ca.certPem], who.password, who.name),
+      0o600,
+    );
+    this.journal.append(
+      'person.enrolled',
+      { name: who.name, employeeId: who.employeeId, roles: who.roles, certificatePem: issued.certPem, fingerprint, source: 'issued-here' },
+      actor,
+    );
     return this.person(fingerprint);
   }
 
@@ -177,12 +259,28 @@ export class IdentityService {
   importP12(bytes: Uint8Array, password: string, actor: Actor): PersonRow {
     const opened = openP12(bytes, password);
     const problem = certificateProblem(opened.certPem, this.trust().caPems, this.repo.revoked(), this.clock());
-    if (problem) throw new BaselineError('p12-untrusted', `The keystore cannot be used here: ${problem}.`, 'Import the plant CA certificate first, or use a keystore issued by this plant\'s CA.');
+    if (problem)
+      throw new BaselineError(
+        'p12-untrusted',
+        `The keystore cannot be used here: ${problem}.`,
+        "Import the plant CA certificate first, or use a keystore issued by this plant's CA.",
+      );
     const s = subjectOf(opened.certPem);
     mkdirSync(join(this.home, 'keys', 'people'), { recursive: true, mode: 0o700 });
     writeFileAtomic(this.keystores.personFile(s.fingerprint), Buffer.from(bytes), 0o600);
     if (!this.repo.people().some((p) => p.fingerprint === s.fingerprint)) {
-      this.journal.append('person.enrolled', { name: s.name, employeeId: s.employeeId, roles: s.roles, certificatePem: opened.certPem, fingerprint: s.fingerprint, source: 'imported' }, actor);
+      this.journal.append(
+        'person.enrolled',
+        {
+          name: s.name,
+          employeeId: s.employeeId,
+          roles: s.roles,
+          certificatePem: opened.certPem,
+          fingerprint: s.fingerprint,
+          source: 'imported',
+        },
+        actor,
+      );
     }
     return this.person(s.fingerprint);
   }
@@ -205,7 +303,12 @@ export class IdentityService {
    * revocations.
    */
   revokeWithCa(employeeId: string, reason: string, caPassword: string, actor: Actor): void {
-    if (!existsSync(this.keystores.caFile)) throw new BaselineError('ca-missing', 'This laptop holds no plant CA key, so it cannot revoke certificates here.', 'Revoke on the laptop that holds the plant CA, or with `baseline people revoke`.');
+    if (!existsSync(this.keystores.caFile))
+      throw new BaselineError(
+        'ca-missing',
+        'This laptop holds no plant CA key, so it cannot revoke certificates here.',
+        'Revoke on the laptop that holds the plant CA, or with `baseline people revoke`.',
+      );
     const person = this.personByEmployeeId(employeeId);
     this.keystores.openLocalCa(caPassword, 'revoke', actor);
     this.revoke(person.fingerprint, reason, actor);
@@ -229,7 +332,12 @@ export class IdentityService {
   /** One person by certificate fingerprint. */
   person(fingerprint: string): PersonRow {
     const p = this.repo.people().find((x) => x.fingerprint === fingerprint);
-    if (!p) throw new BaselineError('person-unknown', `No person with certificate ${fingerprint.slice(0, 12)}… is enrolled on this laptop.`, 'Enrol the person, or import their .p12.');
+    if (!p)
+      throw new BaselineError(
+        'person-unknown',
+        `No person with certificate ${fingerprint.slice(0, 12)}… is enrolled on this laptop.`,
+        'Enrol the person, or import their .p12.',
+      );
     return p;
   }
 
@@ -240,15 +348,27 @@ export class IdentityService {
   }
 
   /** Enrols a person and returns them as the People screen lists them (without the certificate text). */
-  enrolView(who: { name: string; employeeId: string; roles: Role[]; password: string }, caPassword: string, actor: Actor): Omit<PersonRow, 'certificatePem'> {
+  enrolView(
+    who: { name: string; employeeId: string; roles: Role[]; password: string },
+    caPassword: string,
+    actor: Actor,
+  ): Omit<PersonRow, 'certificatePem'> {
     const { certificatePem: _pem, ...person } = this.enrol(who, caPassword, actor);
     return person;
   }
 
   /** The current (not revoked) certificate of an employee. */
   personByEmployeeId(employeeId: string): PersonRow {
-    const p = this.repo.people().filter((x) => x.employeeId === employeeId && !x.revoked).at(-1);
-    if (!p) throw new BaselineError('person-unknown', `Employee ${employeeId} has no valid certificate on this laptop.`, 'Enrol them, import their .p12, or check the employee id.');
+    const p = this.repo
+      .people()
+      .filter((x) => x.employeeId === employeeId && !x.revoked)
+      .at(-1);
+    if (!p)
+      throw new BaselineError(
+        'person-unknown',
+        `Employee ${employeeId} has no valid certificate on this laptop.`,
+        'Enrol them, import their .p12, or check the employee id.',
+      );
     return p;
   }
 
@@ -260,18 +380,36 @@ export class IdentityService {
     const person = this.personByEmployeeId(employeeId);
     const now = this.clock();
     if (person.lockedUntil && new Date(person.lockedUntil) > now) {
-      throw new BaselineError('identity-locked', `Signing as ${person.name} is locked on this laptop until ${person.lockedUntil} after repeated wrong passwords.`,
-        'Wait until then, or ask the plant administrator to check the failed attempts recorded in the audit trail.', { until: person.lockedUntil });
+      throw new BaselineError(
+        'identity-locked',
+        `Signing as ${person.name} is locked on this laptop until ${person.lockedUntil} after repeated wrong passwords.`,
+        'Wait until then, or ask the plant administrator to check the failed attempts recorded in the audit trail.',
+        { until: person.lockedUntil },
+      );
     }
     const problem = certificateProblem(person.certificatePem, this.trust().caPems, this.repo.revoked(), now);
-    if (problem) throw new BaselineError('signer-invalid', `${person.name} cannot sign: ${problem}.`, 'Use a valid certificate issued by the plant CA.');
+    if (problem)
+      throw new BaselineError(
+        'signer-invalid',
+        `${person.name} cannot sign: ${problem}.`,
+        'Use a valid certificate issued by the plant CA.',
+      );
     const keyPem = this.keystores.openPerson(person, password).keyPem;
     const at = now.toISOString();
     const statement = canonicalJson(signatureStatement({ documentSha256, meaning, at, signerFingerprint: person.fingerprint }));
     return {
       meaning,
-      signer: { name: person.name, employeeId: person.employeeId, roles: person.roles, fingerprint: person.fingerprint, certificatePem: person.certificatePem },
-      at, documentSha256, algorithm: 'RSASSA-PKCS1-v1_5-SHA256', value: signWithKey(keyPem, statement),
+      signer: {
+        name: person.name,
+        employeeId: person.employeeId,
+        roles: person.roles,
+        fingerprint: person.fingerprint,
+        certificatePem: person.certificatePem,
+      },
+      at,
+      documentSha256,
+      algorithm: 'RSASSA-PKCS1-v1_5-SHA256',
+      value: signWithKey(keyPem, statement),
     };
   }
 }

@@ -41,7 +41,11 @@ export class JournalService {
    * Newest-first page of the events matching `filter`, each with the people who signed it (a snapshot's signer named
    * by certificate gets their employee id from the people enrolled here).
    */
-  search(filter: JournalFilter, limit: number, beforeRowid?: number): { total: number; events: AuditEventView[]; nextBeforeRowid: number | null; types: string[] } {
+  search(
+    filter: JournalFilter,
+    limit: number,
+    beforeRowid?: number,
+  ): { total: number; events: AuditEventView[]; nextBeforeRowid: number | null; types: string[] } {
     const { rows, total } = this.journal.pageFiltered(filter, limit + 1, beforeRowid);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -51,7 +55,11 @@ export class JournalService {
       total,
       events: page.map((row) => {
         const view = this.view(row, checks.get(row.id) ?? []);
-        const signers = signersOf(row.type, view.payload).map((s) => ({ name: s.name, employeeId: s.employeeId ?? byFingerprint.get(s.fingerprint) ?? null, as: s.as }));
+        const signers = signersOf(row.type, view.payload).map((s) => ({
+          name: s.name,
+          employeeId: s.employeeId ?? byFingerprint.get(s.fingerprint) ?? null,
+          as: s.as,
+        }));
         return { ...view, signers };
       }),
       nextBeforeRowid: more ? page[page.length - 1]!.rowid : null,
@@ -86,13 +94,20 @@ export class JournalService {
   verifyAndRecord(actor: Actor): OperationResponse<'journal.verify'> {
     const report = this.journal.verifyAll();
     const first = report.firstProblem;
-    this.journal.append('journal.verified', {
-      ok: report.ok,
-      eventsChecked: report.events,
-      problems: report.problems.length,
-      firstProblem: first ? `device ${first.device} seq ${first.seq}: ${first.kind}`
-        : report.projections.length > 0 ? `tables differ from the journal: ${report.projections.map((d) => d.table).join(', ')}` : null,
-    }, actor);
+    this.journal.append(
+      'journal.verified',
+      {
+        ok: report.ok,
+        eventsChecked: report.events,
+        problems: report.problems.length,
+        firstProblem: first
+          ? `device ${first.device} seq ${first.seq}: ${first.kind}`
+          : report.projections.length > 0
+            ? `tables differ from the journal: ${report.projections.map((d) => d.table).join(', ')}`
+            : null,
+      },
+      actor,
+    );
     return { ...report, summary: summariseVerifyReport(report) };
   }
 }

@@ -84,11 +84,17 @@ export class Keystores {
    * Opens `file`; on a wrong password, records it (`recordFailure`) and counts the failures of `fingerprint` within
    * the window: at the limit the key is locked (`lock` records it and gives the error), else `wrong` gives the error.
    */
-  private openCounted(file: string, password: string, fingerprint: string, now: Date, on: {
-    recordFailure: () => void;
-    lock: (failures: number, until: string) => BaselineError;
-    wrong: (failures: number, max: number) => BaselineError;
-  }): OpenedKeystore {
+  private openCounted(
+    file: string,
+    password: string,
+    fingerprint: string,
+    now: Date,
+    on: {
+      recordFailure: () => void;
+      lock: (failures: number, until: string) => BaselineError;
+      wrong: (failures: number, max: number) => BaselineError;
+    },
+  ): OpenedKeystore {
     try {
       return this.open(file, password);
     } catch (err) {
@@ -112,11 +118,19 @@ export class Keystores {
       recordFailure: () => this.journal.append('person.signing-failed', { fingerprint, employeeId, reason: 'wrong-password' }, actor),
       lock: (failures, until) => {
         this.journal.append('person.locked', { fingerprint, employeeId, until, failures }, actor);
-        return new BaselineError('identity-locked', `Wrong password ${failures} times: signing as ${person.name} is locked on this laptop until ${until}.`,
-          'Wait until then; the attempts are recorded in the audit trail.', { until });
+        return new BaselineError(
+          'identity-locked',
+          `Wrong password ${failures} times: signing as ${person.name} is locked on this laptop until ${until}.`,
+          'Wait until then; the attempts are recorded in the audit trail.',
+          { until },
+        );
       },
-      wrong: (failures, max) => new BaselineError('wrong-password', `The password for ${person.name} is wrong (${failures} of ${max} attempts).`,
-        'Type it again carefully; after too many wrong attempts signing is locked for a while.'),
+      wrong: (failures, max) =>
+        new BaselineError(
+          'wrong-password',
+          `The password for ${person.name} is wrong (${failures} of ${max} attempts).`,
+          'Type it again carefully; after too many wrong attempts signing is locked for a while.',
+        ),
     });
   }
 
@@ -128,25 +142,41 @@ export class Keystores {
   openLocalCa(caPassword: string, operation: 'enrol' | 'revoke', actor: Actor): { keyPem: string; certPem: string } {
     const local = this.repo.trustedCas().find((c) => c.source === 'created-here');
     if (!local) {
-      throw new BaselineError('ca-missing', 'This laptop holds a plant CA keystore, but its journal records no CA created here.',
-        'Run `baseline journal verify`; restore the data directory from a backup.');
+      throw new BaselineError(
+        'ca-missing',
+        'This laptop holds a plant CA keystore, but its journal records no CA created here.',
+        'Run `baseline journal verify`; restore the data directory from a backup.',
+      );
     }
     const now = this.clock();
     const lockedUntil = this.repo.caLockedUntil(local.fingerprint);
     if (lockedUntil && new Date(lockedUntil) > now) {
       this.journal.append('ca.unlock-failed', { fingerprint: local.fingerprint, operation, reason: 'locked' }, actor);
-      throw new BaselineError('ca-locked', `The plant CA "${local.name}" is locked on this laptop until ${lockedUntil} after repeated wrong CA passwords.`,
-        'Wait until then; every attempt is recorded in the audit trail.', { until: lockedUntil });
+      throw new BaselineError(
+        'ca-locked',
+        `The plant CA "${local.name}" is locked on this laptop until ${lockedUntil} after repeated wrong CA passwords.`,
+        'Wait until then; every attempt is recorded in the audit trail.',
+        { until: lockedUntil },
+      );
     }
     return this.openCounted(this.caFile, caPassword, local.fingerprint, now, {
-      recordFailure: () => this.journal.append('ca.unlock-failed', { fingerprint: local.fingerprint, operation, reason: 'wrong-password' }, actor),
+      recordFailure: () =>
+        this.journal.append('ca.unlock-failed', { fingerprint: local.fingerprint, operation, reason: 'wrong-password' }, actor),
       lock: (failures, until) => {
         this.journal.append('ca.locked', { fingerprint: local.fingerprint, until, failures }, actor);
-        return new BaselineError('ca-locked', `Wrong plant CA password ${failures} times: the plant CA "${local.name}" is locked on this laptop until ${until}.`,
-          'Wait until then; the attempts are recorded in the audit trail.', { until });
+        return new BaselineError(
+          'ca-locked',
+          `Wrong plant CA password ${failures} times: the plant CA "${local.name}" is locked on this laptop until ${until}.`,
+          'Wait until then; the attempts are recorded in the audit trail.',
+          { until },
+        );
       },
-      wrong: (failures, max) => new BaselineError('wrong-password', `The plant CA password is wrong (${failures} of ${max} attempts).`,
-        'Type it again carefully; after too many wrong attempts the CA is locked for a while.'),
+      wrong: (failures, max) =>
+        new BaselineError(
+          'wrong-password',
+          `The plant CA password is wrong (${failures} of ${max} attempts).`,
+          'Type it again carefully; after too many wrong attempts the CA is locked for a while.',
+        ),
     });
   }
 }

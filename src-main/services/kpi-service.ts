@@ -27,7 +27,12 @@ export class KpiService {
     });
     const report = computeKpis({
       changes,
-      unauthorized: rows.unauthorized.map((u) => ({ id: u.id, controllerId: u.controllerId, openedAt: u.openedAt, lines: linesOf([u.controllerId]) })),
+      unauthorized: rows.unauthorized.map((u) => ({
+        id: u.id,
+        controllerId: u.controllerId,
+        openedAt: u.openedAt,
+        lines: linesOf([u.controllerId]),
+      })),
       driftChecks: rows.driftChecks.map((d) => ({ at: d.at, lines: linesOf([d.controllerId]) })),
       timeZone: this.deps.policy.current().plant.timeZone,
       now: this.deps.clock(),

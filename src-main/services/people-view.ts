@@ -12,7 +12,11 @@ export function peopleView(app: BaselineApp): OperationResponse<'people.list'> {
     cas: app.identity.cas(),
     hasLocalCa: app.identity.hasLocalCa(),
     roles: app.policy.roles(),
-    signatureRoles: { baseline: [...BASELINE_APPROVER_ROLES], plantEngineering: [...PLANT_ENGINEERING], restore: [...RESTORE_AUTHORIZER_ROLES] },
+    signatureRoles: {
+      baseline: [...BASELINE_APPROVER_ROLES],
+      plantEngineering: [...PLANT_ENGINEERING],
+      restore: [...RESTORE_AUTHORIZER_ROLES],
+    },
     roster: app.plantModel.roster(),
     sites: app.plantModel.sites(),
   };

@@ -7,7 +7,16 @@
 import { canonicalJson } from '../../src-shared/common/canonical-json.ts';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
-import { LineSchema, SiteSchema, parsePlantFile, plantSitesAndLines, type Plant, type PlantController, type PlantLine, type Site } from '../../src-shared/common/workflow/plant-model.ts';
+import {
+  LineSchema,
+  SiteSchema,
+  parsePlantFile,
+  plantSitesAndLines,
+  type Plant,
+  type PlantController,
+  type PlantLine,
+  type Site,
+} from '../../src-shared/common/workflow/plant-model.ts';
 import { RosterEntrySchema, parseRosterCsv, type RosterEntry } from '../../src-shared/common/workflow/people-roster.ts';
 import type { ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
@@ -35,8 +44,12 @@ export interface PlantView {
 /** Reads and edits the plant model. */
 export class PlantModelService {
   private readonly deps: {
-    model: PlantModelRepository; journal: JournalRepository; identity: IdentityService; knownRoles: () => string[];
-    controllers: ControllerService; repo: ControllerRepository;
+    model: PlantModelRepository;
+    journal: JournalRepository;
+    identity: IdentityService;
+    knownRoles: () => string[];
+    controllers: ControllerService;
+    repo: ControllerRepository;
   };
 
   constructor(deps: PlantModelService['deps']) {
@@ -68,14 +81,23 @@ export class PlantModelService {
     const plant = parsePlantFile(text, source);
     const controllers = this.planControllers(plant, source);
     const sha256 = sha256Hex(text);
-    const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the plant model', { schema: 'baseline.plant-import/1', sha256, plant });
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the plant model', {
+      schema: 'baseline.plant-import/1',
+      sha256,
+      plant,
+    });
     this.deps.model.transaction(() => {
       this.deps.journal.append('plant.imported', { plant, source, sha256, signature }, actor);
       for (const c of controllers) {
         const id = c.existing?.id ?? this.deps.controllers.register(c.entry.name, c.entry.target, c.profileSha256, actor).id;
-        if (c.existing?.lineId !== c.entry.line) this.deps.journal.append('controller.line-assigned', { controllerId: id, lineId: c.entry.line }, actor);
+        if (c.existing?.lineId !== c.entry.line)
+          this.deps.journal.append('controller.line-assigned', { controllerId: id, lineId: c.entry.line }, actor);
         if (c.entry.safety !== undefined && (c.existing?.safety ?? false) !== c.entry.safety) {
-          this.deps.journal.append('controller.safety-set', { controllerId: id, safety: c.entry.safety, reason: `as the plant model ${source} says` }, actor);
+          this.deps.journal.append(
+            'controller.safety-set',
+            { controllerId: id, safety: c.entry.safety, reason: `as the plant model ${source} says` },
+            actor,
+          );
         }
       }
     });
@@ -83,7 +105,10 @@ export class PlantModelService {
   }
 
   /** Resolves each controller of a plant file against what this laptop holds; throws one error listing every problem. */
-  private planControllers(plant: Plant, source: string): { entry: PlantController; profileSha256: string | null; existing: { id: string; lineId: string | null; safety: boolean } | null }[] {
+  private planControllers(
+    plant: Plant,
+    source: string,
+  ): { entry: PlantController; profileSha256: string | null; existing: { id: string; lineId: string | null; safety: boolean } | null }[] {
     const entries: PlantController[] = plant.controllers ?? [];
     const problems: string[] = [];
     const profiles = this.deps.repo.profiles();
@@ -97,7 +122,9 @@ export class PlantModelService {
     for (const c of registered) {
       const line = placement.get(c.id)?.lineId ?? null;
       if (line !== null && current.has(line) && !kept.has(line) && !placedByFile.has(c.name.toLowerCase())) {
-        problems.push(`${source}: controller ${c.name} is on line ${line}, which the file leaves out; put it on another line first, or list it in the file with its new line`);
+        problems.push(
+          `${source}: controller ${c.name} is on line ${line}, which the file leaves out; put it on another line first, or list it in the file with its new line`,
+        );
       }
     }
     const plan = entries.map((entry) => {
@@ -106,19 +133,26 @@ export class PlantModelService {
       if (entry.profile !== undefined) {
         const p = profiles.find((x) => x.sha256 === entry.profile) ?? profiles.find((x) => x.name === entry.profile); // newest first
         if (!p) problems.push(`${where}: no capture profile "${entry.profile}" is imported on this laptop`);
-        else if (p.protocol !== profileProtocolOf(entry.target)) problems.push(`${where}: profile "${p.name}" is for ${p.protocol}, but the controller speaks ${entry.target.protocol}`);
+        else if (p.protocol !== profileProtocolOf(entry.target))
+          problems.push(`${where}: profile "${p.name}" is for ${p.protocol}, but the controller speaks ${entry.target.protocol}`);
         else profileSha256 = p.sha256;
       }
       const same = registered.find((c) => c.name.toLowerCase() === entry.name.toLowerCase());
       if (same) {
-        if (canonicalJson(same.target) !== canonicalJson(entry.target)) problems.push(`${where}: it is registered as ${describeTarget(same.target)}, the file says ${describeTarget(entry.target)}`);
-        if (entry.profile !== undefined && profileSha256 !== null && same.profileSha256 !== profileSha256) problems.push(`${where}: it is registered with another capture profile than "${entry.profile}"`);
+        if (canonicalJson(same.target) !== canonicalJson(entry.target))
+          problems.push(`${where}: it is registered as ${describeTarget(same.target)}, the file says ${describeTarget(entry.target)}`);
+        if (entry.profile !== undefined && profileSha256 !== null && same.profileSha256 !== profileSha256)
+          problems.push(`${where}: it is registered with another capture profile than "${entry.profile}"`);
       }
       return { entry, profileSha256, existing: same ? { id: same.id, ...placement.get(same.id)! } : null };
     });
     if (problems.length > 0) {
-      throw new BaselineError('plant-invalid', `The plant file cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}.`,
-        'Import the missing profiles first, or correct the file (a registered controller keeps its address and profile, and keeps a line); nothing was changed.', { problems });
+      throw new BaselineError(
+        'plant-invalid',
+        `The plant file cannot be used: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}.`,
+        'Import the missing profiles first, or correct the file (a registered controller keeps its address and profile, and keeps a line); nothing was changed.',
+        { problems },
+      );
     }
     return plan;
   }
@@ -160,12 +194,21 @@ export class PlantModelService {
     if (!checked.success) throw invalid('line', checked.error.issues);
     const next = checked.data as PlantLine;
     if (!this.sites().some((s) => s.id === next.site)) {
-      throw new BaselineError('site-unknown', `There is no site ${next.site} in the plant model.`, 'Add the site first, or pick one of the plant\'s sites.');
+      throw new BaselineError(
+        'site-unknown',
+        `There is no site ${next.site} in the plant model.`,
+        "Add the site first, or pick one of the plant's sites.",
+      );
     }
     const previous = this.lines().find((l) => l.id === next.id) ?? null;
-    if (previous && previous.name === next.name && previous.tier === next.tier && previous.site === next.site) throw unchanged(`Line ${previous.id}`);
+    if (previous && previous.name === next.name && previous.tier === next.tier && previous.site === next.site)
+      throw unchanged(`Line ${previous.id}`);
     const doc = { schema: 'baseline.plant-edit/1', edit: 'line', line: next, previous, reason: requireReason(reason) };
-    const { signature, actor } = this.signAsPlantEngineering(signer, previous && previous.tier !== next.tier ? 'changing a line\'s tier' : 'editing the plant model', doc);
+    const { signature, actor } = this.signAsPlantEngineering(
+      signer,
+      previous && previous.tier !== next.tier ? "changing a line's tier" : 'editing the plant model',
+      doc,
+    );
     this.deps.journal.append('plant.line-set', { line: next, previous, reason: doc.reason, signature }, actor);
   }
 
@@ -175,8 +218,11 @@ export class PlantModelService {
     if (!previous) throw lineUnknown(lineId);
     const on = this.deps.model.controllerNamesOnLine(lineId);
     if (on.length > 0) {
-      throw new BaselineError('line-in-use', `Line ${lineId} still has ${on.length} controller${on.length === 1 ? '' : 's'} on it (${on.slice(0, 5).join(', ')}${on.length > 5 ? ', …' : ''}).`,
-        'Put those controllers on another line first; the line\'s history stays in the journal either way.');
+      throw new BaselineError(
+        'line-in-use',
+        `Line ${lineId} still has ${on.length} controller${on.length === 1 ? '' : 's'} on it (${on.slice(0, 5).join(', ')}${on.length > 5 ? ', …' : ''}).`,
+        "Put those controllers on another line first; the line's history stays in the journal either way.",
+      );
     }
     const doc = { schema: 'baseline.plant-edit/1', edit: 'remove-line', lineId, previous, reason: requireReason(reason) };
     const { signature, actor } = this.signAsPlantEngineering(signer, 'editing the plant model', doc);
@@ -195,9 +241,18 @@ export class PlantModelService {
    * engineering over the file's SHA-256.
    */
   importRoster(text: string, source: string, signer: PlantSigner): RosterEntry[] {
-    const entries = parseRosterCsv(text, source, this.deps.knownRoles(), this.sites().map((s) => s.id));
+    const entries = parseRosterCsv(
+      text,
+      source,
+      this.deps.knownRoles(),
+      this.sites().map((s) => s.id),
+    );
     const sha256 = sha256Hex(text);
-    const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the people roster', { schema: 'baseline.roster-import/1', sha256, entries });
+    const { signature, actor } = this.signAsPlantEngineering(signer, 'importing the people roster', {
+      schema: 'baseline.roster-import/1',
+      sha256,
+      entries,
+    });
     this.deps.journal.append('people.roster-imported', { entries, source, sha256, signature }, actor);
     return entries;
   }
@@ -205,13 +260,23 @@ export class PlantModelService {
   /** Adds or changes one person's roster entry (name, roles, site, or that they left); signed by plant engineering. */
   setRosterEntry(entry: RosterEntry, reason: string, signer: PlantSigner): void {
     const checked = RosterEntrySchema.safeParse(entry);
-    if (!checked.success) throw new BaselineError('roster-invalid', `The roster entry cannot be saved: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`, 'Correct the field and save again; nothing was changed.');
+    if (!checked.success)
+      throw new BaselineError(
+        'roster-invalid',
+        `The roster entry cannot be saved: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`,
+        'Correct the field and save again; nothing was changed.',
+      );
     const next = checked.data;
     const known = this.deps.knownRoles();
     const unknown = next.roles.filter((r) => !known.includes(r));
-    if (unknown.length > 0) throw new BaselineError('unknown-role', `Unknown role ${unknown.join(', ')}.`, `Roles are the plant policy's: ${known.join(', ')}.`);
+    if (unknown.length > 0)
+      throw new BaselineError('unknown-role', `Unknown role ${unknown.join(', ')}.`, `Roles are the plant policy's: ${known.join(', ')}.`);
     if (next.site !== null && !this.sites().some((s) => s.id === next.site)) {
-      throw new BaselineError('site-unknown', `There is no site ${next.site} in the plant model.`, 'Pick one of the plant\'s sites, or none.');
+      throw new BaselineError(
+        'site-unknown',
+        `There is no site ${next.site} in the plant model.`,
+        "Pick one of the plant's sites, or none.",
+      );
     }
     const previous = this.roster().find((r) => r.employeeId === next.employeeId) ?? null;
     if (previous && canonicalJson(previous) === canonicalJson(next)) throw unchanged(`The roster entry of ${previous.employeeId}`);
@@ -242,7 +307,8 @@ export class PlantModelService {
   /** Marks a controller as a safety system (or not): every change to it then needs what a safety tag needs. Signed by plant engineering. */
   setControllerSafety(controllerId: string, safety: boolean, reason: string, signer: PlantSigner): void {
     this.deps.controllers.get(controllerId);
-    if (this.placement(controllerId).safety === safety) throw unchanged(`${this.controllerName(controllerId)} (${safety ? 'a safety system' : 'not a safety system'})`);
+    if (this.placement(controllerId).safety === safety)
+      throw unchanged(`${this.controllerName(controllerId)} (${safety ? 'a safety system' : 'not a safety system'})`);
     const doc = { schema: 'baseline.plant-edit/1', edit: 'controller-safety', controllerId, safety, reason: requireReason(reason) };
     const { signature, actor } = this.signAsPlantEngineering(signer, safety ? 'marking a safety system' : 'unmarking a safety system', doc);
     this.deps.journal.append('controller.safety-set', { controllerId, safety, reason: doc.reason, signature }, actor);
@@ -250,13 +316,22 @@ export class PlantModelService {
 
   private placement(controllerId: string): { lineId: string | null; safety: boolean } {
     const placement = this.deps.model.placement(controllerId);
-    if (!placement) throw new BaselineError('controller-unknown', `No controller ${controllerId} is registered on this laptop.`, 'Pick one from the Controllers screen.');
+    if (!placement)
+      throw new BaselineError(
+        'controller-unknown',
+        `No controller ${controllerId} is registered on this laptop.`,
+        'Pick one from the Controllers screen.',
+      );
     return placement;
   }
 }
 
 function lineUnknown(lineId: string): BaselineError {
-  return new BaselineError('line-unknown', `There is no line ${lineId} in the plant model.`, 'Import the plant model, or pick one of its lines.');
+  return new BaselineError(
+    'line-unknown',
+    `There is no line ${lineId} in the plant model.`,
+    'Import the plant model, or pick one of its lines.',
+  );
 }
 
 function unchanged(what: string): BaselineError {
@@ -265,11 +340,21 @@ function unchanged(what: string): BaselineError {
 
 function requireReason(reason: string): string {
   const r = reason.trim();
-  if (r === '') throw new BaselineError('reason-missing', 'An edit of the plant model or the roster needs a reason.', 'Say why, e.g. "quarterly tier review Q1" or "new labeler line commissioned".');
+  if (r === '')
+    throw new BaselineError(
+      'reason-missing',
+      'An edit of the plant model or the roster needs a reason.',
+      'Say why, e.g. "quarterly tier review Q1" or "new labeler line commissioned".',
+    );
   return r;
 }
 
 function invalid(what: 'site' | 'line', issues: { path: PropertyKey[]; message: string }[]): BaselineError {
   const problems = issues.map((i) => `${i.path.map(String).join('.') || what}: ${i.message}`);
-  return new BaselineError('plant-invalid', `The ${what} cannot be saved: ${problems.join('; ')}.`, 'Correct the field and save again; nothing was changed.', { problems });
+  return new BaselineError(
+    'plant-invalid',
+    `The ${what} cannot be saved: ${problems.join('; ')}.`,
+    'Correct the field and save again; nothing was changed.',
+    { problems },
+  );
 }

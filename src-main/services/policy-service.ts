@@ -53,7 +53,12 @@ export class PolicyService {
   private readonly adoption: { journal: JournalRepository; identity: () => IdentityService } | null;
 
   /** `guard` proves the `policies` table equal to the signed journal before it is read (the policy is a trust decision). */
-  constructor(resourcesDir: string, adopted: PolicyRepository | null = null, guard: { assertTrustworthy(): void } | null = null, adoption: PolicyService['adoption'] = null) {
+  constructor(
+    resourcesDir: string,
+    adopted: PolicyRepository | null = null,
+    guard: { assertTrustworthy(): void } | null = null,
+    adoption: PolicyService['adoption'] = null,
+  ) {
     this.resourcesDir = resourcesDir;
     this.adoption = adoption;
     const file = join(resourcesDir, 'policy', 'default-policy.yaml');
@@ -61,7 +66,11 @@ export class PolicyService {
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      throw new BaselineError('policy-missing', `The policy file ${file} cannot be read.`, 'Reinstall Baseline, or restore resources/policy/default-policy.yaml.');
+      throw new BaselineError(
+        'policy-missing',
+        `The policy file ${file} cannot be read.`,
+        'Reinstall Baseline, or restore resources/policy/default-policy.yaml.',
+      );
     }
     this.fallback = loadPolicyYaml(text, 'default-policy.yaml');
     this.fallbackSha256 = createHash('sha256').update(text).digest('hex');
@@ -93,7 +102,11 @@ export class PolicyService {
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      throw new BaselineError('checkpoints-missing', `The checkpoint file ${file} cannot be read.`, 'Reinstall Baseline, or restore resources/checklists/execution-checkpoints.yaml.');
+      throw new BaselineError(
+        'checkpoints-missing',
+        `The checkpoint file ${file} cannot be read.`,
+        'Reinstall Baseline, or restore resources/checklists/execution-checkpoints.yaml.',
+      );
     }
     this.checkpointSet = parseCheckpointsYaml(text, 'execution-checkpoints.yaml');
     this.checkpointText = text;
@@ -125,15 +138,22 @@ export class PolicyService {
     const policy = loadPolicyYaml(yaml, source);
     const inForce = this.inForce();
     if (policy.revision <= inForce.revision) {
-      throw new BaselineError('policy-revision', `${source} is revision ${policy.revision}; the policy in force ("${inForce.name}") is already revision ${inForce.revision}.`,
-        `Raise "revision:" in the file above ${inForce.revision} for a new policy version, and adopt it again.`);
+      throw new BaselineError(
+        'policy-revision',
+        `${source} is revision ${policy.revision}; the policy in force ("${inForce.name}") is already revision ${inForce.revision}.`,
+        `Raise "revision:" in the file above ${inForce.revision} for a new policy version, and adopt it again.`,
+      );
     }
-    if (!this.adoption) throw new BaselineError('policy-adoption-unavailable', 'This program cannot adopt a policy.', 'Adopt it in the app (Plant screen).');
+    if (!this.adoption)
+      throw new BaselineError('policy-adoption-unavailable', 'This program cannot adopt a policy.', 'Adopt it in the app (Plant screen).');
     const { identity, journal } = this.adoption;
     const person = identity().personByEmployeeId(employeeId);
     if (!person.roles.some((r) => POLICY_ADOPTERS.includes(r))) {
-      throw new BaselineError('role-not-held', `${person.name} holds ${person.roles.join(', ') || 'no role'}; adopting a policy needs one of ${POLICY_ADOPTERS.join(', ')}.`,
-        'Ask the plant engineering manager to adopt it.');
+      throw new BaselineError(
+        'role-not-held',
+        `${person.name} holds ${person.roles.join(', ') || 'no role'}; adopting a policy needs one of ${POLICY_ADOPTERS.join(', ')}.`,
+        'Ask the plant engineering manager to adopt it.',
+      );
     }
     const sha256 = sha256Hex(yaml);
     const signature = identity().sign(employeeId, password, 'approved', sha256);
@@ -144,8 +164,23 @@ export class PolicyService {
   /** Which policy is in force and who adopted it. */
   inForce(): PolicyInForce {
     const row = this.latest();
-    if (!row) return { name: this.fallback.name, revision: this.fallback.revision, sha256: this.fallbackSha256, source: 'default-policy.yaml (shipped with Baseline)', adoptedBy: null, adoptedAt: null };
-    return { name: row.name, revision: row.revision, sha256: row.sha256, source: row.source, adoptedBy: row.adopted_by, adoptedAt: row.adopted_at };
+    if (!row)
+      return {
+        name: this.fallback.name,
+        revision: this.fallback.revision,
+        sha256: this.fallbackSha256,
+        source: 'default-policy.yaml (shipped with Baseline)',
+        adoptedBy: null,
+        adoptedAt: null,
+      };
+    return {
+      name: row.name,
+      revision: row.revision,
+      sha256: row.sha256,
+      source: row.source,
+      adoptedBy: row.adopted_by,
+      adoptedAt: row.adopted_at,
+    };
   }
 
   /**

@@ -41,15 +41,30 @@ export class ProfileService {
     const row = this.records.profile(sha256);
     const profile = this.load(sha256);
     return {
-      sha256, name: row?.name ?? '', protocol: profile.protocol,
-      tags: profile.tags.map((t) => ({ tag: t.tag, address: t.address, type: t.type, class: t.class, safety: t.safety, writable: t.writable, description: t.description, ...(t.tolerance ? { tolerance: t.tolerance } : {}) })),
+      sha256,
+      name: row?.name ?? '',
+      protocol: profile.protocol,
+      tags: profile.tags.map((t) => ({
+        tag: t.tag,
+        address: t.address,
+        type: t.type,
+        class: t.class,
+        safety: t.safety,
+        writable: t.writable,
+        description: t.description,
+        ...(t.tolerance ? { tolerance: t.tolerance } : {}),
+      })),
     };
   }
 
   /** A stored profile's content (hash-checked by the blob store). */
   load(sha256: string): CaptureProfile {
     if (!this.records.profile(sha256)) {
-      throw new BaselineError('profile-unknown', `No capture profile ${sha256.slice(0, 12)}… is stored on this laptop.`, 'Import the profile first.');
+      throw new BaselineError(
+        'profile-unknown',
+        `No capture profile ${sha256.slice(0, 12)}… is stored on this laptop.`,
+        'Import the profile first.',
+      );
     }
     return JSON.parse(this.blobs.get(sha256).toString('utf8')) as CaptureProfile;
   }

@@ -30,7 +30,9 @@ export const DECISION_LIFETIME_MS = 8 * 3600_000;
 
 /** The hash a restore decision signs: the controller and the exact, ordered values. */
 export function writesDigest(controllerId: string, writes: readonly RestoreWrite[]): string {
-  return sha256Hex(canonicalJson({ schema: 'baseline.restore-writes/1', controllerId, writes: writes.map((w) => ({ tag: w.tag, value: w.value })) }));
+  return sha256Hex(
+    canonicalJson({ schema: 'baseline.restore-writes/1', controllerId, writes: writes.map((w) => ({ tag: w.tag, value: w.value })) }),
+  );
 }
 
 /** Who signs a restore decision: the shift supervisor (and Baseline's older built-in supervisor role). */
@@ -38,31 +40,62 @@ export const RESTORE_AUTHORIZER_ROLES: readonly string[] = ['shift-supervisor', 
 
 /** Authorizes and runs restores. */
 export class RestoreService {
-  private readonly deps: { decisions: RestoreRepository; journal: JournalRepository; identity: IdentityService; controllers: ControllerService; profiles: ProfileService; devices: DeviceSupervisor; clock: () => Date };
+  private readonly deps: {
+    decisions: RestoreRepository;
+    journal: JournalRepository;
+    identity: IdentityService;
+    controllers: ControllerService;
+    profiles: ProfileService;
+    devices: DeviceSupervisor;
+    clock: () => Date;
+  };
 
   constructor(deps: RestoreService['deps']) {
     this.deps = deps;
   }
 
   /** A supervisor signs the decision to write exactly these values (meaning "rollback"). Returns the decision id. */
-  authorize(controllerId: string, writes: RestoreWrite[], reason: string, employeeId: string, password: string, actor: Actor, changeId?: string): string {
+  authorize(
+    controllerId: string,
+    writes: RestoreWrite[],
+    reason: string,
+    employeeId: string,
+    password: string,
+    actor: Actor,
+    changeId?: string,
+  ): string {
     const controller = this.deps.controllers.get(controllerId);
-    if (writes.length === 0) throw new BaselineError('restore-empty', 'A restore needs at least one value to write.', 'Choose the tags to restore.');
-    if (reason.trim().length < 5) throw new BaselineError('restore-reason', 'Say why the restore is needed.', 'The reason goes into the evidence.');
+    if (writes.length === 0)
+      throw new BaselineError('restore-empty', 'A restore needs at least one value to write.', 'Choose the tags to restore.');
+    if (reason.trim().length < 5)
+      throw new BaselineError('restore-reason', 'Say why the restore is needed.', 'The reason goes into the evidence.');
     const person = this.deps.identity.personByEmployeeId(employeeId);
     if (!person.roles.some((r) => RESTORE_AUTHORIZER_ROLES.includes(r))) {
-      throw new BaselineError('restore-not-supervisor', `${person.name} is not a shift supervisor, so cannot authorize writing to ${controller.name}.`, 'A person with the supervisor role signs restore decisions.');
+      throw new BaselineError(
+        'restore-not-supervisor',
+        `${person.name} is not a shift supervisor, so cannot authorize writing to ${controller.name}.`,
+        'A person with the supervisor role signs restore decisions.',
+      );
     }
     const writesSha256 = writesDigest(controllerId, writes);
     const signature = this.deps.identity.sign(employeeId, password, 'rollback', writesSha256);
     const id = uuidv7();
-    this.deps.journal.append('restore.authorized', { id, ...(changeId ? { changeId } : {}), controllerId, writes, writesSha256, reason: reason.trim(), signature }, actor);
+    this.deps.journal.append(
+      'restore.authorized',
+      { id, ...(changeId ? { changeId } : {}), controllerId, writes, writesSha256, reason: reason.trim(), signature },
+      actor,
+    );
     return id;
   }
 
   private decision(id: string): { controllerId: string; writesSha256: string; authorizedAt: string; used: boolean; signature: ESignature } {
     const decision = this.deps.decisions.decision(id);
-    if (!decision) throw new BaselineError('restore-no-decision', `No signed restore decision ${id} exists on this laptop.`, 'A shift supervisor must sign the restore decision first. Nothing was written.');
+    if (!decision)
+      throw new BaselineError(
+        'restore-no-decision',
+        `No signed restore decision ${id} exists on this laptop.`,
+        'A shift supervisor must sign the restore decision first. Nothing was written.',
+      );
     return decision;
   }
 
@@ -70,15 +103,25 @@ export class RestoreService {
   async restore(controllerId: string, writes: RestoreWrite[], decisionId: string, actor: Actor, changeId?: string): Promise<RestoreResult> {
     const ofChange = changeId ? { changeId } : {};
     const d = this.decision(decisionId);
-    const refuse = (why: string): never => { throw new BaselineError('restore-refused', `The restore is refused: ${why}.`, 'Nothing was written. Get a new signed decision for exactly the values to write.'); };
+    const refuse = (why: string): never => {
+      throw new BaselineError(
+        'restore-refused',
+        `The restore is refused: ${why}.`,
+        'Nothing was written. Get a new signed decision for exactly the values to write.',
+      );
+    };
     if (d.controllerId !== controllerId) refuse('the decision is for another controller');
     if (d.used) refuse('the decision was already used (each decision allows one restore)');
-    if (this.deps.clock().getTime() - new Date(d.authorizedAt).getTime() > DECISION_LIFETIME_MS) refuse(`the decision is older than ${DECISION_LIFETIME_MS / 3600_000} hours`);
+    if (this.deps.clock().getTime() - new Date(d.authorizedAt).getTime() > DECISION_LIFETIME_MS)
+      refuse(`the decision is older than ${DECISION_LIFETIME_MS / 3600_000} hours`);
     if (writesDigest(controllerId, writes) !== d.writesSha256) refuse('the values differ from the ones the supervisor signed');
     const s = d.signature;
-    const statement = canonicalJson(signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: s.signer.fingerprint }));
+    const statement = canonicalJson(
+      signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: s.signer.fingerprint }),
+    );
     const trust = this.deps.identity.trust();
-    const problem = !verifyWithCertificate(s.signer.certificatePem, statement, s.value) ? 'the decision\'s signature does not verify'
+    const problem = !verifyWithCertificate(s.signer.certificatePem, statement, s.value)
+      ? "the decision's signature does not verify"
       : certificateProblem(s.signer.certificatePem, trust.caPems, trust.revokedFingerprints, this.deps.clock());
     if (problem) refuse(problem);
     const controller = this.deps.controllers.get(controllerId);
@@ -91,25 +134,57 @@ export class RestoreService {
     try {
       // Each value's outcome is journalled the moment the device process reports it (restore.written), so a restore
       // cut short by the app being killed still shows which values were written and read back.
-      result = await this.deps.devices.run<RestoreResult>({ kind: 'restore', payload: { target: controller.target, profile, writes } }, {
-        deadlineMs: 60_000 + writes.length * 10_000,
-        onProgress: (p) => {
-          if (p.written) this.deps.journal.append('restore.written', { decisionId, ...ofChange, controllerId, ...p.written }, actor);
+      result = await this.deps.devices.run<RestoreResult>(
+        { kind: 'restore', payload: { target: controller.target, profile, writes } },
+        {
+          deadlineMs: 60_000 + writes.length * 10_000,
+          onProgress: (p) => {
+            if (p.written) this.deps.journal.append('restore.written', { decisionId, ...ofChange, controllerId, ...p.written }, actor);
+          },
         },
-      });
+      );
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.deps.journal.append('restore.executed', {
-        decisionId, ...ofChange, controllerId, complete: false,
-        outcomes: writes.map((w) => ({ tag: w.tag, status: 'write-failed' as const, expectedRaw: '', readBackRaw: null, error: `outcome unknown, the restore job failed: ${message}` })),
-      }, actor);
-      throw new BaselineError('restore-failed', `The restore of ${controller.name} failed before it could report each write: ${message}`,
-        'Read the controller to see what it holds now, then preview the restore again; the decision was used.');
+      this.deps.journal.append(
+        'restore.executed',
+        {
+          decisionId,
+          ...ofChange,
+          controllerId,
+          complete: false,
+          outcomes: writes.map((w) => ({
+            tag: w.tag,
+            status: 'write-failed' as const,
+            expectedRaw: '',
+            readBackRaw: null,
+            error: `outcome unknown, the restore job failed: ${message}`,
+          })),
+        },
+        actor,
+      );
+      throw new BaselineError(
+        'restore-failed',
+        `The restore of ${controller.name} failed before it could report each write: ${message}`,
+        'Read the controller to see what it holds now, then preview the restore again; the decision was used.',
+      );
     }
-    this.deps.journal.append('restore.executed', {
-      decisionId, ...ofChange, controllerId, complete: result.complete,
-      outcomes: result.outcomes.map((o) => ({ tag: o.tag, status: o.status, expectedRaw: o.expectedRaw, readBackRaw: o.readBackRaw, ...(o.error ? { error: o.error } : {}) })),
-    }, actor);
+    this.deps.journal.append(
+      'restore.executed',
+      {
+        decisionId,
+        ...ofChange,
+        controllerId,
+        complete: result.complete,
+        outcomes: result.outcomes.map((o) => ({
+          tag: o.tag,
+          status: o.status,
+          expectedRaw: o.expectedRaw,
+          readBackRaw: o.readBackRaw,
+          ...(o.error ? { error: o.error } : {}),
+        })),
+      },
+      actor,
+    );
     return result;
   }
 }

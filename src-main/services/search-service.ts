@@ -36,12 +36,15 @@ export class SearchService {
     }
     return {
       query,
-      changes: repo.changes(needle, PER_KIND).map((c) => ({ id: c.id, number: c.number ?? `#${c.id.slice(0, 8)}`, title: c.title, status: c.status })),
+      changes: repo
+        .changes(needle, PER_KIND)
+        .map((c) => ({ id: c.id, number: c.number ?? `#${c.id.slice(0, 8)}`, title: c.title, status: c.status })),
       controllers: repo.controllers(needle, PER_KIND).map((c) => {
         const target = ControllerTargetSchema.safeParse(JSON.parse(c.target));
         return { id: c.id, name: c.name, description: target.success ? describeTarget(target.data) : '', lineId: c.lineId };
       }),
-      tags, moreTags,
+      tags,
+      moreTags,
       people: repo.people(needle, PER_KIND),
     };
   }

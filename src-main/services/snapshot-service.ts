@@ -24,7 +24,13 @@ export class SnapshotService {
   /** The signed-snapshot projection (the app gives it; the CLI's one-shot signing does not list). */
   private readonly records: SnapshotRepository | null;
 
-  constructor(journal: JournalRepository, blobs: BlobStore, identity: IdentityService, controllers: ControllerService | null = null, records: SnapshotRepository | null = null) {
+  constructor(
+    journal: JournalRepository,
+    blobs: BlobStore,
+    identity: IdentityService,
+    controllers: ControllerService | null = null,
+    records: SnapshotRepository | null = null,
+  ) {
     this.journal = journal;
     this.blobs = blobs;
     this.identity = identity;
@@ -39,7 +45,12 @@ export class SnapshotService {
 
   /** The signed snapshots of a controller, newest first. */
   list(controllerId: string): SnapshotView[] {
-    if (!this.records) throw new BaselineError('snapshots-unavailable', 'This program keeps no list of signed snapshots.', 'Open the data directory in the app.');
+    if (!this.records)
+      throw new BaselineError(
+        'snapshots-unavailable',
+        'This program keeps no list of signed snapshots.',
+        'Open the data directory in the app.',
+      );
     return this.records.list(controllerId);
   }
 
@@ -48,14 +59,29 @@ export class SnapshotService {
    * is refused by name.
    */
   signCaptureOf(controllerId: string, captureSha256: string, employeeId: string, password: string): SnapshotView {
-    if (!this.controllers) throw new BaselineError('controllers-unavailable', 'This program signs captures of registered controllers only in the app.', 'Sign it in the app.');
+    if (!this.controllers)
+      throw new BaselineError(
+        'controllers-unavailable',
+        'This program signs captures of registered controllers only in the app.',
+        'Sign it in the app.',
+      );
     const controller = this.controllers.get(controllerId);
     const capture = JSON.parse(this.blobs.get(captureSha256).toString('utf8')) as CaptureDocument;
     if (capture.controller.description !== controller.description) {
-      throw new BaselineError('capture-other-controller', `That capture is of ${capture.controller.description}, not ${controller.name}.`, 'Sign a capture of this controller.');
+      throw new BaselineError(
+        'capture-other-controller',
+        `That capture is of ${capture.controller.description}, not ${controller.name}.`,
+        'Sign a capture of this controller.',
+      );
     }
     const { sha256, file } = this.sign(capture, employeeId, password, controller.id, this.identity.signingActor(employeeId));
-    return { sha256, controllerId: controller.id, controller: controller.description, signer: file.signatures[0]!.signer.name, at: file.signatures[0]!.at };
+    return {
+      sha256,
+      controllerId: controller.id,
+      controller: controller.description,
+      signer: file.signatures[0]!.signer.name,
+      at: file.signatures[0]!.at,
+    };
   }
 
   /** An unsigned snapshot file of a capture (what `baseline capture --out` writes without a signer). */
@@ -64,20 +90,39 @@ export class SnapshotService {
   }
 
   /** Signs a complete capture as the engineer who captured it (password asked for this one signature). */
-  sign(capture: CaptureDocument, employeeId: string, password: string, controllerId: string | null, actor: Actor, artefacts: Artefact[] = []): { file: SnapshotFile; sha256: string } {
+  sign(
+    capture: CaptureDocument,
+    employeeId: string,
+    password: string,
+    controllerId: string | null,
+    actor: Actor,
+    artefacts: Artefact[] = [],
+  ): { file: SnapshotFile; sha256: string } {
     if (!capture.complete) {
-      throw new BaselineError('capture-incomplete', `The capture of ${capture.controller.description} is incomplete (${capture.stats.bad} of ${capture.stats.tags} tags bad), so it cannot be signed as evidence.`,
-        'Fix the connection or the profile and capture again.');
+      throw new BaselineError(
+        'capture-incomplete',
+        `The capture of ${capture.controller.description} is incomplete (${capture.stats.bad} of ${capture.stats.tags} tags bad), so it cannot be signed as evidence.`,
+        'Fix the connection or the profile and capture again.',
+      );
     }
     const document = snapshotDocumentOf(capture, artefacts);
     const sha256 = sha256Hex(canonicalJson(document));
     const signature = this.identity.sign(employeeId, password, 'captured by', sha256);
     const file: SnapshotFile = { schema: 'baseline.snapshot/1', document, signatures: [signature] };
     const fileSha256 = this.blobs.put(Buffer.from(JSON.stringify(file, null, 2) + '\n'));
-    this.journal.append('snapshot.captured', {
-      controllerId, controller: capture.controller.description, snapshotSha256: sha256, fileSha256, complete: true,
-      signerFingerprint: signature.signer.fingerprint, signer: signature.signer.name,
-    }, actor);
+    this.journal.append(
+      'snapshot.captured',
+      {
+        controllerId,
+        controller: capture.controller.description,
+        snapshotSha256: sha256,
+        fileSha256,
+        complete: true,
+        signerFingerprint: signature.signer.fingerprint,
+        signer: signature.signer.name,
+      },
+      actor,
+    );
     return { file, sha256 };
   }
 }

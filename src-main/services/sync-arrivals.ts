@@ -39,12 +39,19 @@ export function recordRevocations(deps: ArrivalDeps, received: readonly CentralR
   for (const r of received) {
     if (held.some((h) => h.id === r.id)) continue;
     if (!statementMatches(r) || !verifyWithCertificate(caPem, r.statement, r.signature)) {
-      throw new BaselineError('revocation-signature-invalid', `The server sent a revocation of ${r.kind} ${r.subject.slice(0, 16)} that the plant CA did not sign.`,
-        'Nothing from it was recorded. Tell the administrator: the server\'s copy is damaged or forged.');
+      throw new BaselineError(
+        'revocation-signature-invalid',
+        `The server sent a revocation of ${r.kind} ${r.subject.slice(0, 16)} that the plant CA did not sign.`,
+        "Nothing from it was recorded. Tell the administrator: the server's copy is damaged or forged.",
+      );
     }
     deps.journal.append('revocation.synced', { ...r }, actor);
     if (r.kind === 'person' && !deps.identity.trust().revokedFingerprints.has(r.subject)) {
-      deps.journal.append('certificate.revoked', { fingerprint: r.subject, reason: `revoked centrally at ${r.revokedAt}: ${r.reason}` }, actor);
+      deps.journal.append(
+        'certificate.revoked',
+        { fingerprint: r.subject, reason: `revoked centrally at ${r.revokedAt}: ${r.reason}` },
+        actor,
+      );
     }
     held.push(r);
   }
@@ -62,8 +69,11 @@ export function recordClockFlags(deps: ArrivalDeps, received: readonly ClockAtte
   for (const a of received) {
     if (held.has(a.id)) continue;
     if (readClockAttestation(a) === null || !verifyWithCertificate(caPem, a.statement, a.signature)) {
-      throw new BaselineError('clock-flags-signature-invalid', `The server sent clock flags (${a.id.slice(0, 13)}…) that the plant CA did not sign, or that do not read as clock flags.`,
-        'Nothing from them was recorded. Tell the administrator: the server\'s copy is damaged or forged.');
+      throw new BaselineError(
+        'clock-flags-signature-invalid',
+        `The server sent clock flags (${a.id.slice(0, 13)}…) that the plant CA did not sign, or that do not read as clock flags.`,
+        "Nothing from them was recorded. Tell the administrator: the server's copy is damaged or forged.",
+      );
     }
     deps.repo.addClockAttestation(a, deps.clock().toISOString());
     held.add(a.id);
@@ -71,12 +81,22 @@ export function recordClockFlags(deps: ArrivalDeps, received: readonly ClockAtte
 }
 
 /** Keys of the devices in a pulled page (or a server's bundle) whose certificates chain to the plant CA and bind the key they announced. */
-export function trustedDeviceKeys(deps: ArrivalDeps, page: Pick<PullResponse, 'devices'>, enrolmentCa: string): Map<string, DeviceKeyObject> {
+export function trustedDeviceKeys(
+  deps: ArrivalDeps,
+  page: Pick<PullResponse, 'devices'>,
+  enrolmentCa: string,
+): Map<string, DeviceKeyObject> {
   const caPems = [enrolmentCa, ...deps.identity.trust().caPems];
   const revoked = deps.identity.trust().revokedFingerprints;
   const keys = new Map<string, DeviceKeyObject>();
   for (const d of page.devices) {
-    const check = checkDeviceCertificate(d.certificatePem, { deviceId: d.deviceId, publicKeyPem: d.publicKeyPem }, caPems, revoked, deps.clock());
+    const check = checkDeviceCertificate(
+      d.certificatePem,
+      { deviceId: d.deviceId, publicKeyPem: d.publicKeyPem },
+      caPems,
+      revoked,
+      deps.clock(),
+    );
     const known = deps.repo.knownDeviceKey(d.deviceId);
     const key = publicKeyFromPem(d.publicKeyPem);
     if (!check.ok || !key) continue;

@@ -26,9 +26,21 @@ import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
 import { isEnrolResponseFile } from '../../src-shared/node/sync-bundle/enrol-file.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import {
-  DEVICE_BUNDLE_OU, ServerEventsSchema, blobMember, readAckFile, serverBundleCertificateProblem,
+  DEVICE_BUNDLE_OU,
+  ServerEventsSchema,
+  blobMember,
+  readAckFile,
+  serverBundleCertificateProblem,
 } from '../../src-shared/node/sync-bundle/bundle-content.ts';
-import { BUNDLE_SUFFIX, bundleJson, createBundleKeyPair, openBundle, sealBundle, sha256, type BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
+import {
+  BUNDLE_SUFFIX,
+  bundleJson,
+  createBundleKeyPair,
+  openBundle,
+  sealBundle,
+  sha256,
+  type BundleKeyPair,
+} from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { DeviceKey, KeyProtection } from '../store/device-key-store.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
@@ -120,8 +132,11 @@ export class SyncBundleService {
   private plant(): { caCertificatePem: string; caFingerprint: string; serverId: string } {
     const ca = this.deps.sync.enrolmentCa();
     if (!ca) {
-      throw new BaselineError('sync-not-enrolled', 'This laptop is not enrolled with a central server, so there is no server to write a bundle for.',
-        'Enrol it once (Sync > Enrol, with a one-time code); after that it can sync by file without a network.');
+      throw new BaselineError(
+        'sync-not-enrolled',
+        'This laptop is not enrolled with a central server, so there is no server to write a bundle for.',
+        'Enrol it once (Sync > Enrol, with a one-time code); after that it can sync by file without a network.',
+      );
     }
     return ca;
   }
@@ -135,7 +150,12 @@ export class SyncBundleService {
   /** Records the server's bundle certificate after checking it against the plant CA (`baseline server bundle-cert` prints it). */
   setServerCertificate(certPem: string): void {
     const problem = serverBundleCertificateProblem(certPem, [this.plant().caCertificatePem], this.clock());
-    if (problem) throw new BaselineError('server-bundle-cert-untrusted', `That is not this plant's server bundle certificate: ${problem}.`, 'Use the file `baseline server bundle-cert` prints on your plant\'s server.');
+    if (problem)
+      throw new BaselineError(
+        'server-bundle-cert-untrusted',
+        `That is not this plant's server bundle certificate: ${problem}.`,
+        "Use the file `baseline server bundle-cert` prints on your plant's server.",
+      );
     writeFileAtomic(join(this.deps.home, SERVER_BUNDLE_CERT_FILE), certPem, 0o644);
   }
 
@@ -151,19 +171,27 @@ export class SyncBundleService {
   }
 
   /** Writes a bundle of this laptop's unacknowledged events (all with `all`) to `out`. */
-  async exportBundle(out: string, options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {}): Promise<ExportResult> {
+  async exportBundle(
+    out: string,
+    options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {},
+  ): Promise<ExportResult> {
     const r = await this.exportBytes(options);
     writeFileAtomic(out, r.bytes, 0o600);
     return { ...r, file: out, bytes: r.bytes.length };
   }
 
   /** The bundle's bytes and a file name for it (the screen's "Export bundle" saves them where the person chooses). */
-  async exportBytes(options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {}): Promise<Omit<ExportResult, 'bytes' | 'file'> & { bytes: Buffer; fileName: string }> {
+  async exportBytes(
+    options: { all?: boolean; backup?: boolean; onProgress?: (done: number, total: number, detail?: string) => void } = {},
+  ): Promise<Omit<ExportResult, 'bytes' | 'file'> & { bytes: Buffer; fileName: string }> {
     const plant = this.plant();
     const serverCert = this.serverCertificate();
     if (!serverCert && !options.backup) {
-      throw new BaselineError('server-bundle-cert-missing', 'This laptop does not know the server\'s bundle certificate yet, so it cannot encrypt a bundle to the server.',
-        'Get it once from the administrator (`baseline server bundle-cert --out server-bundle.pem`) and run `baseline sync export --to server-bundle.pem`, or import any bundle from the server.');
+      throw new BaselineError(
+        'server-bundle-cert-missing',
+        "This laptop does not know the server's bundle certificate yet, so it cannot encrypt a bundle to the server.",
+        'Get it once from the administrator (`baseline server bundle-cert --out server-bundle.pem`) and run `baseline sync export --to server-bundle.pem`, or import any bundle from the server.',
+      );
     }
     // A backup holds the whole chain (events are small) so it restores on its own, but only the content of events
     // the server has not acknowledged: the rest is on the server already.
@@ -174,7 +202,10 @@ export class SyncBundleService {
     const members: [string, Buffer][] = [['events.json', Buffer.from(JSON.stringify(items))]];
     if (options.backup) {
       const ownOrder = [...this.deps.repo.storedOrder(this.own).entries()];
-      members.push(['journal.json', Buffer.from(JSON.stringify({ others: this.deps.repo.foreignEventsInStoredOrder(this.own), ownOrder }))]);
+      members.push([
+        'journal.json',
+        Buffer.from(JSON.stringify({ others: this.deps.repo.foreignEventsInStoredOrder(this.own), ownOrder })),
+      ]);
     }
     const hashes = [...new Set(items.filter((i) => options.all || i.event.seq > acknowledged).flatMap((i) => i.blobs))];
     options.onProgress?.(0, hashes.length + 1, `${events.length} events; content files`);
@@ -184,17 +215,38 @@ export class SyncBundleService {
     });
     const head = this.deps.repo.head(this.own);
     const key = this.bundleKey();
-    const { bytes } = await sealBundle({
-      bundleId: randomUUID(), createdAt: this.clock().toISOString(), plantCaFingerprint: plant.caFingerprint,
-      from: { kind: 'device', id: this.own }, to: { kind: 'server', id: plant.serverId }, signerCertificatePem: this.deviceCertificate() ?? '',
-      device: {
-        firstSeq: events[0]?.seq ?? 0, lastSeq: events[events.length - 1]?.seq ?? head.seq, head: { seq: head.seq, hash: head.seq === 0 ? null : head.hash },
-        deviceTime: this.clock().toISOString(), pullCursor: Number(this.deps.repo.get('pull-cursor') ?? '0'), recipientCertificatePem: key.certPem, backup: options.backup ?? false,
+    const { bytes } = await sealBundle(
+      {
+        bundleId: randomUUID(),
+        createdAt: this.clock().toISOString(),
+        plantCaFingerprint: plant.caFingerprint,
+        from: { kind: 'device', id: this.own },
+        to: { kind: 'server', id: plant.serverId },
+        signerCertificatePem: this.deviceCertificate() ?? '',
+        device: {
+          firstSeq: events[0]?.seq ?? 0,
+          lastSeq: events[events.length - 1]?.seq ?? head.seq,
+          head: { seq: head.seq, hash: head.seq === 0 ? null : head.hash },
+          deviceTime: this.clock().toISOString(),
+          pullCursor: Number(this.deps.repo.get('pull-cursor') ?? '0'),
+          recipientCertificatePem: key.certPem,
+          backup: options.backup ?? false,
+        },
       },
-    }, members, (text) => this.deps.deviceKey.sign(text), serverCert ? [serverCert, key.certPem] : [key.certPem]);
+      members,
+      (text) => this.deps.deviceKey.sign(text),
+      serverCert ? [serverCert, key.certPem] : [key.certPem],
+    );
     options.onProgress?.(hashes.length + 1, hashes.length + 1, 'written');
     const fileName = `baseline-${this.deps.deviceKey.name.replace(/[^A-Za-z0-9._-]+/g, '-')}-to-server-${String(head.seq).padStart(8, '0')}${BUNDLE_SUFFIX}`;
-    return { fileName, bytes, events: events.length, blobs: hashes.length, firstSeq: events[0]?.seq ?? 0, lastSeq: events[events.length - 1]?.seq ?? 0 };
+    return {
+      fileName,
+      bytes,
+      events: events.length,
+      blobs: hashes.length,
+      firstSeq: events[0]?.seq ?? 0,
+      lastSeq: events[events.length - 1]?.seq ?? 0,
+    };
   }
 
   private deviceCertificate(): string | null {
@@ -207,10 +259,18 @@ export class SyncBundleService {
     const plant = this.plant();
     const { ack, signerCertificatePem } = readAckFile(bytes, [plant.caCertificatePem], this.clock());
     if (ack.plantCaFingerprint !== plant.caFingerprint) {
-      throw new BaselineError('ack-other-plant', 'The acknowledgement comes from another plant\'s server.', 'Import acknowledgements from the server this laptop enrolled with; nothing was recorded.');
+      throw new BaselineError(
+        'ack-other-plant',
+        "The acknowledgement comes from another plant's server.",
+        'Import acknowledgements from the server this laptop enrolled with; nothing was recorded.',
+      );
     }
     if (ack.deviceId !== this.own) {
-      throw new BaselineError('ack-other-device', `The acknowledgement is for device ${ack.deviceId}, not this laptop (${this.own}).`, 'Carry it to the laptop it names; nothing was recorded.');
+      throw new BaselineError(
+        'ack-other-device',
+        `The acknowledgement is for device ${ack.deviceId}, not this laptop (${this.own}).`,
+        'Carry it to the laptop it names; nothing was recorded.',
+      );
     }
     this.learnServerCertificate(signerCertificatePem);
     return this.recordAcknowledged(ack.acknowledgedSeq, ack.acknowledgedHash, ack.refusal);
@@ -220,27 +280,50 @@ export class SyncBundleService {
     if (this.serverCertificate() !== certPem) writeFileAtomic(join(this.deps.home, SERVER_BUNDLE_CERT_FILE), certPem, 0o644);
   }
 
-  private recordAcknowledged(seq: number, hash: string | null, refusal: { code: string; message: string; hint: string } | null): ImportResult {
+  private recordAcknowledged(
+    seq: number,
+    hash: string | null,
+    refusal: { code: string; message: string; hint: string } | null,
+  ): ImportResult {
     const head = this.deps.repo.head(this.own);
     const mine = seq === 0 ? null : this.deps.repo.eventsAfter(this.own, seq - 1, 1)[0];
     if (seq > head.seq || (seq > 0 && mine?.hash !== hash)) {
-      throw new BaselineError('ack-unknown-events', `The acknowledgement says the server holds this laptop's events up to seq ${seq}, but ${seq > head.seq ? `this laptop has only recorded up to ${head.seq}` : `its event ${seq} is a different one`}: these are events it never sent.`,
-        'Nothing was recorded. Check that the acknowledgement belongs to this laptop\'s data directory (not one restored from another backup); tell the administrator.', { acknowledgedSeq: seq, head: head.seq });
+      throw new BaselineError(
+        'ack-unknown-events',
+        `The acknowledgement says the server holds this laptop's events up to seq ${seq}, but ${seq > head.seq ? `this laptop has only recorded up to ${head.seq}` : `its event ${seq} is a different one`}: these are events it never sent.`,
+        "Nothing was recorded. Check that the acknowledgement belongs to this laptop's data directory (not one restored from another backup); tell the administrator.",
+        { acknowledgedSeq: seq, head: head.seq },
+      );
     }
     const before = this.acknowledgedSeq();
     if (refusal) {
       if (seq > before) this.deps.repo.set('acknowledged-seq', String(seq));
-      throw new BaselineError(refusal.code, `The server refused part of the bundle: ${refusal.message}`, refusal.hint, { acknowledgedSeq: seq });
+      throw new BaselineError(refusal.code, `The server refused part of the bundle: ${refusal.message}`, refusal.hint, {
+        acknowledgedSeq: seq,
+      });
     }
-    if (seq <= before) return { nothingChanged: true, acknowledgedSeq: before, message: `Nothing changed: the server's acknowledgement (up to seq ${seq}) was already recorded (acknowledged up to ${before}).` };
+    if (seq <= before)
+      return {
+        nothingChanged: true,
+        acknowledgedSeq: before,
+        message: `Nothing changed: the server's acknowledgement (up to seq ${seq}) was already recorded (acknowledged up to ${before}).`,
+      };
     this.deps.repo.set('acknowledged-seq', String(seq));
     this.deps.repo.set('last-success', this.clock().toISOString());
     this.deps.hub.emit('sync.status', this.deps.sync.status());
-    return { nothingChanged: false, acknowledgedSeq: seq, message: `The server holds this laptop's events up to seq ${seq}; ${this.deps.repo.countAfter(this.own, seq)} still wait to be sent.` };
+    return {
+      nothingChanged: false,
+      acknowledgedSeq: seq,
+      message: `The server holds this laptop's events up to seq ${seq}; ${this.deps.repo.countAfter(this.own, seq)} still wait to be sent.`,
+    };
   }
 
   /** Imports a file from the server: its acknowledgement (JSON text) or a bundle for this laptop (CMS, binary). */
-  async importFile(bytes: Buffer, actor?: Actor, onProgress?: (done: number, total: number, detail?: string) => void): Promise<ImportResult> {
+  async importFile(
+    bytes: Buffer,
+    actor?: Actor,
+    onProgress?: (done: number, total: number, detail?: string) => void,
+  ): Promise<ImportResult> {
     if (bytes[0] !== 0x7b /* { */) return this.importBundle(bytes, onProgress);
     return isEnrolResponseFile(bytes) ? this.importEnrolResponse(bytes, actor ?? this.deviceActor()) : this.importAck(bytes);
   }
@@ -261,8 +344,12 @@ export class SyncBundleService {
 
   private enrolContext(): EnrolByFileContext {
     return {
-      ...this.deps, clock: this.clock, bundleCertificatePem: () => this.bundleKey().certPem, deviceCertificate: () => this.deviceCertificate(),
-      acknowledgedSeq: () => this.acknowledgedSeq(), learnServerCertificate: (pem) => this.learnServerCertificate(pem),
+      ...this.deps,
+      clock: this.clock,
+      bundleCertificatePem: () => this.bundleKey().certPem,
+      deviceCertificate: () => this.deviceCertificate(),
+      acknowledgedSeq: () => this.acknowledgedSeq(),
+      learnServerCertificate: (pem) => this.learnServerCertificate(pem),
     };
   }
 
@@ -273,24 +360,53 @@ export class SyncBundleService {
     const bundle = await openBundle(bytes, [this.bundleKey()]);
     const m = bundle.manifest;
     if (m.plantCaFingerprint !== plant.caFingerprint) {
-      throw new BaselineError('bundle-other-plant', 'This bundle comes from another plant\'s server.', 'Import bundles from the server this laptop enrolled with; nothing was imported.');
+      throw new BaselineError(
+        'bundle-other-plant',
+        "This bundle comes from another plant's server.",
+        'Import bundles from the server this laptop enrolled with; nothing was imported.',
+      );
     }
     if (m.from.kind !== 'server' || !m.server) {
-      throw new BaselineError('bundle-wrong-direction', 'This bundle was written by a laptop for the server; a laptop imports only the server\'s bundles.', 'Take it to the server (`baseline server import`).');
+      throw new BaselineError(
+        'bundle-wrong-direction',
+        "This bundle was written by a laptop for the server; a laptop imports only the server's bundles.",
+        'Take it to the server (`baseline server import`).',
+      );
     }
     if (m.to.id !== this.own) {
-      throw new BaselineError('bundle-other-device', `This bundle was written for device ${m.to.id}, not this laptop (${this.own}).`, 'Carry it to the laptop it names; nothing was imported.');
+      throw new BaselineError(
+        'bundle-other-device',
+        `This bundle was written for device ${m.to.id}, not this laptop (${this.own}).`,
+        'Carry it to the laptop it names; nothing was imported.',
+      );
     }
     const problem = serverBundleCertificateProblem(m.signerCertificatePem, [plant.caCertificatePem], this.clock());
-    if (problem) throw new BaselineError('bundle-signer-untrusted', `The bundle was not written by this plant's server: ${problem}.`, 'Nothing was imported.', { member: 'manifest.sig' });
+    if (problem)
+      throw new BaselineError(
+        'bundle-signer-untrusted',
+        `The bundle was not written by this plant's server: ${problem}.`,
+        'Nothing was imported.',
+        { member: 'manifest.sig' },
+      );
     if (!verifyWithCertificate(m.signerCertificatePem, bundle.manifestText, bundle.signature)) {
-      throw new BaselineError('bundle-signature-invalid', 'The bundle\'s manifest (member manifest.sig) does not match the server\'s signature: it was altered.', 'Copy it again or ask for a new bundle; nothing was imported.', { member: 'manifest.sig' });
+      throw new BaselineError(
+        'bundle-signature-invalid',
+        "The bundle's manifest (member manifest.sig) does not match the server's signature: it was altered.",
+        'Copy it again or ask for a new bundle; nothing was imported.',
+        { member: 'manifest.sig' },
+      );
     }
     const range = m.server;
     const cursor = Number(this.deps.repo.get('pull-cursor') ?? '0');
     if (range.after > cursor) {
-      throw new BaselineError('bundle-gap', `This bundle continues from the server's position ${range.after}, but this laptop has only received up to ${cursor}: a bundle in between is missing.`,
-        'Ask the administrator for a new bundle for this laptop (`baseline server export --device ID --after ' + cursor + '`); nothing was imported.', { after: range.after, cursor });
+      throw new BaselineError(
+        'bundle-gap',
+        `This bundle continues from the server's position ${range.after}, but this laptop has only received up to ${cursor}: a bundle in between is missing.`,
+        'Ask the administrator for a new bundle for this laptop (`baseline server export --device ID --after ' +
+          cursor +
+          '`); nothing was imported.',
+        { after: range.after, cursor },
+      );
     }
     const content = bundleJson(bundle, 'events.json', ServerEventsSchema);
     // Progress: each content file, then the events (stored in one transaction).
@@ -301,8 +417,20 @@ export class SyncBundleService {
         onProgress?.(++done, total, 'content files');
         if (this.deps.blobs.has(h)) continue;
         const b = bundle.members.get(blobMember(h));
-        if (!b) throw new BaselineError('bundle-altered', `The bundle lacks member ${blobMember(h)}, which event seq ${item.event.seq} of ${item.event.device} references.`, 'Ask for a new bundle; nothing was imported.', { member: blobMember(h) });
-        if (sha256(b) !== h) throw new BaselineError('bundle-altered', `The bundle's member ${blobMember(h)} does not hash to its name.`, 'Ask for a new bundle.', { member: blobMember(h) });
+        if (!b)
+          throw new BaselineError(
+            'bundle-altered',
+            `The bundle lacks member ${blobMember(h)}, which event seq ${item.event.seq} of ${item.event.device} references.`,
+            'Ask for a new bundle; nothing was imported.',
+            { member: blobMember(h) },
+          );
+        if (sha256(b) !== h)
+          throw new BaselineError(
+            'bundle-altered',
+            `The bundle's member ${blobMember(h)} does not hash to its name.`,
+            'Ask for a new bundle.',
+            { member: blobMember(h) },
+          );
         this.deps.blobs.put(b);
       }
     }
@@ -310,19 +438,38 @@ export class SyncBundleService {
     const newer = content.events.filter((e) => e.globalSeq > cursor);
     const outcome = this.deps.repo.storePulled(newer, Math.max(cursor, range.cursor), (ev, head) => {
       const key = keys.get(ev.device);
-      if (!key) return [{ device: ev.device, seq: ev.seq, kind: 'unknown-device', message: 'the server sent no valid plant-CA certificate for this device' }];
+      if (!key)
+        return [
+          {
+            device: ev.device,
+            seq: ev.seq,
+            kind: 'unknown-device',
+            message: 'the server sent no valid plant-CA certificate for this device',
+          },
+        ];
       return arrivingRowProblems(ev, key, head);
     });
     onProgress?.(total, total, 'events checked and stored');
     const last = newer[newer.length - 1]?.event;
-    if (outcome.stored > 0 && last) this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
-    if (outcome.refusal) throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
+    if (outcome.stored > 0 && last)
+      this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
+    if (outcome.refusal)
+      throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
     this.learnServerCertificate(m.signerCertificatePem);
     const acknowledged = this.recordAcknowledged(range.acknowledgedSeq, range.acknowledgedHash, null).acknowledgedSeq;
     if (outcome.stored === 0) {
-      return { nothingChanged: true, stored: 0, acknowledgedSeq: acknowledged, message: `Nothing changed: this laptop already holds every event in this bundle (server position ${range.cursor}).` };
+      return {
+        nothingChanged: true,
+        stored: 0,
+        acknowledgedSeq: acknowledged,
+        message: `Nothing changed: this laptop already holds every event in this bundle (server position ${range.cursor}).`,
+      };
     }
-    return { nothingChanged: false, stored: outcome.stored, acknowledgedSeq: acknowledged, message: `Imported ${outcome.stored} events from other devices (server position ${range.cursor}).` };
+    return {
+      nothingChanged: false,
+      stored: outcome.stored,
+      acknowledgedSeq: acknowledged,
+      message: `Imported ${outcome.stored} events from other devices (server position ${range.cursor}).`,
+    };
   }
-
 }

@@ -21,10 +21,12 @@ export interface SyncHttpResponse {
 function networkError(serverUrl: string, err: NodeJS.ErrnoException): BaselineError {
   const code = err.code ?? '';
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME|HOSTNAME/i.test(code) || /certificate/i.test(err.message)) {
-    return new BaselineError('server-certificate-untrusted',
+    return new BaselineError(
+      'server-certificate-untrusted',
       `The server at ${serverUrl} did not present a certificate from this plant's CA (${err.message}).`,
-      'Check the server address. If it is right, the server\'s certificate must be issued by the plant CA this laptop enrolled with; nothing was sent.',
-      { code });
+      "Check the server address. If it is right, the server's certificate must be issued by the plant CA this laptop enrolled with; nothing was sent.",
+      { code },
+    );
   }
   const words: Record<string, string> = {
     ECONNREFUSED: 'is not answering (connection refused)',
@@ -36,8 +38,12 @@ function networkError(serverUrl: string, err: NodeJS.ErrnoException): BaselineEr
     ENETUNREACH: 'cannot be reached from this network',
     'server-timeout': 'did not answer in time',
   };
-  return new BaselineError('server-unreachable', `The sync server at ${serverUrl} ${words[code] ?? `cannot be reached (${err.message})`}.`,
-    'Keep working: everything is kept on this laptop and syncs when the server is reachable again.', { code });
+  return new BaselineError(
+    'server-unreachable',
+    `The sync server at ${serverUrl} ${words[code] ?? `cannot be reached (${err.message})`}.`,
+    'Keep working: everything is kept on this laptop and syncs when the server is reachable again.',
+    { code },
+  );
 }
 
 /** Talks HTTPS to one server, trusting only the given plant CA. */
@@ -62,15 +68,27 @@ export class SyncHttpClient {
     try {
       url = new URL(serverUrl);
     } catch {
-      throw new BaselineError('server-url-invalid', `"${serverUrl}" is not a server address.`, 'Type it as https://host:port, for example https://baseline.plant.local:8443.');
+      throw new BaselineError(
+        'server-url-invalid',
+        `"${serverUrl}" is not a server address.`,
+        'Type it as https://host:port, for example https://baseline.plant.local:8443.',
+      );
     }
     if (url.protocol !== 'https:') {
-      throw new BaselineError('server-url-invalid', `The server address must use https:, not ${url.protocol}.`, 'Type it as https://host:port; sync never travels unencrypted.');
+      throw new BaselineError(
+        'server-url-invalid',
+        `The server address must use https:, not ${url.protocol}.`,
+        'Type it as https://host:port; sync never travels unencrypted.',
+      );
     }
     this.serverUrl = url.origin;
     this.token = token;
     this.timeoutMs = timeoutMs;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 4, ...(caPem === null ? { rejectUnauthorized: false } : { ca: [caPem], rejectUnauthorized: true }) });
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: 4,
+      ...(caPem === null ? { rejectUnauthorized: false } : { ca: [caPem], rejectUnauthorized: true }),
+    });
   }
 
   /** Sends one request; resolves with any HTTP status, rejects only when no answer came. */
@@ -114,7 +132,11 @@ export class SyncHttpClient {
           while (offset < raw.length) {
             const piece = raw.subarray(offset, offset + BODY_PIECE);
             offset += piece.length;
-            if (!req.write(piece, (err) => { if (!err) this.counted(piece.length); })) {
+            if (
+              !req.write(piece, (err) => {
+                if (!err) this.counted(piece.length);
+              })
+            ) {
               req.once('drain', next);
               return;
             }
@@ -137,10 +159,20 @@ export class SyncHttpClient {
   refusal(res: SyncHttpResponse): BaselineError {
     const error = (res.json as { error?: unknown } | null)?.error;
     if (isErrorData(error)) {
-      return new BaselineError(error.code, `The server refused: ${error.message}`, error.hint, { ...(error.details ?? {}), status: res.status, ...((res.json as { acknowledgedSeq?: number }).acknowledgedSeq !== undefined ? { acknowledgedSeq: (res.json as { acknowledgedSeq: number }).acknowledgedSeq } : {}) });
+      return new BaselineError(error.code, `The server refused: ${error.message}`, error.hint, {
+        ...(error.details ?? {}),
+        status: res.status,
+        ...((res.json as { acknowledgedSeq?: number }).acknowledgedSeq !== undefined
+          ? { acknowledgedSeq: (res.json as { acknowledgedSeq: number }).acknowledgedSeq }
+          : {}),
+      });
     }
-    return new BaselineError('server-answer-unreadable', `The sync server answered HTTP ${res.status} without a reason Baseline can read.`,
-      'Check that the address points to a Baseline server (not a proxy or another web site).', { status: res.status });
+    return new BaselineError(
+      'server-answer-unreadable',
+      `The sync server answered HTTP ${res.status} without a reason Baseline can read.`,
+      'Check that the address points to a Baseline server (not a proxy or another web site).',
+      { status: res.status },
+    );
   }
 
   /** Closes idle connections. */

@@ -14,10 +14,24 @@ import { BaselineError, toErrorData, type ErrorData } from '../../src-shared/com
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 import { findJournalConflicts, openConflicts } from '../../src-shared/common/sync/journal-conflicts.ts';
 import { revokedDeviceProblems, revokedSignerProblems } from '../../src-shared/common/sync/central-revocation.ts';
-import { DEFAULT_CLOCK_SKEW_LIMIT_MS, clockFlagSummaries, clockFlagViews, readClockAttestation, type ClockAttestation, type ClockAttestationBody, type ClockFlagView } from '../../src-shared/common/sync/clock-flags.ts';
 import {
-  MAX_BATCH_EVENTS, MissingBlobsResponseSchema, PullResponseSchema, PushResponseSchema, SYNC_PROTOCOL, SyncStateSchema,
-  type PullResponse, type WireEvent,
+  DEFAULT_CLOCK_SKEW_LIMIT_MS,
+  clockFlagSummaries,
+  clockFlagViews,
+  readClockAttestation,
+  type ClockAttestation,
+  type ClockAttestationBody,
+  type ClockFlagView,
+} from '../../src-shared/common/sync/clock-flags.ts';
+import {
+  MAX_BATCH_EVENTS,
+  MissingBlobsResponseSchema,
+  PullResponseSchema,
+  PushResponseSchema,
+  SYNC_PROTOCOL,
+  SyncStateSchema,
+  type PullResponse,
+  type WireEvent,
 } from '../../src-shared/common/sync/sync-protocol.ts';
 import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import { arrivingRowProblems } from '../../src-shared/node/chain-ingest.ts';
@@ -98,10 +112,18 @@ export class SyncService {
 
   private http(): SyncHttpClient {
     const e = this.enrolment;
-    if (!e) throw new BaselineError('sync-not-enrolled', 'This laptop is not enrolled with a central server.', 'Enrol it with the server address and a one-time code from the administrator.');
+    if (!e)
+      throw new BaselineError(
+        'sync-not-enrolled',
+        'This laptop is not enrolled with a central server.',
+        'Enrol it with the server address and a one-time code from the administrator.',
+      );
     if (e.serverUrl === null || e.token === null) {
-      throw new BaselineError('sync-by-file-only', 'This laptop was enrolled by file and has no network path to the server: it syncs by bundles only.',
-        'Use "Export bundle" and "Import from server" (or `baseline sync export` / `import`). To sync over the network, enrol it online with a new code.');
+      throw new BaselineError(
+        'sync-by-file-only',
+        'This laptop was enrolled by file and has no network path to the server: it syncs by bundles only.',
+        'Use "Export bundle" and "Import from server" (or `baseline sync export` / `import`). To sync over the network, enrol it online with a new code.',
+      );
     }
     this.client ??= new SyncHttpClient(e.serverUrl, e.caCertificatePem, e.token, this.deps.timeoutMs);
     return this.client;
@@ -152,7 +174,9 @@ export class SyncService {
   status(): SyncStatus {
     const e = this.enrolment;
     const acknowledgedSeq = Number(this.deps.repo.get('acknowledged-seq') ?? '0');
-    const conflicts = openConflicts(findJournalConflicts(this.deps.repo.conflictEvents())).map(({ id, kind, changeId, title, message, hint }) => ({ id, kind, changeId, title, message, hint }));
+    const conflicts = openConflicts(findJournalConflicts(this.deps.repo.conflictEvents())).map(
+      ({ id, kind, changeId, title, message, hint }) => ({ id, kind, changeId, title, message, hint }),
+    );
     let state: SyncStatus['state'];
     if (!e) state = 'not-enrolled';
     else if (this.running) state = 'syncing';
@@ -160,11 +184,15 @@ export class SyncService {
     else if (this.lastError) state = 'refused';
     else state = this.reachable || this.lastSuccessAt ? 'idle' : 'offline';
     return {
-      state, server: e?.serverUrl ?? null,
+      state,
+      server: e?.serverUrl ?? null,
       waiting: this.deps.pullOnly ? 0 : this.deps.repo.countAfter(this.deps.deviceKey.deviceId, acknowledgedSeq),
-      acknowledgedSeq, lastAttemptAt: this.lastAttemptAt, lastSuccessAt: this.lastSuccessAt,
+      acknowledgedSeq,
+      lastAttemptAt: this.lastAttemptAt,
+      lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError ? { code: this.lastError.code, message: this.lastError.message, hint: this.lastError.hint } : null,
-      progress: this.progress ? { ...this.progress } : null, conflicts,
+      progress: this.progress ? { ...this.progress } : null,
+      conflicts,
       clockOffsetMs: this.deps.repo.get('clock-offset-ms') === null ? null : Number(this.deps.repo.get('clock-offset-ms')),
       clockSkewLimitMs: this.deps.skewLimitMs?.() ?? DEFAULT_CLOCK_SKEW_LIMIT_MS,
       clockFlags: clockFlagSummaries(this.clockAttestationBodies()),
@@ -172,7 +200,10 @@ export class SyncService {
   }
 
   private clockAttestationBodies(): ClockAttestationBody[] {
-    return this.deps.repo.clockAttestations().map(readClockAttestation).filter((b): b is ClockAttestationBody => b !== null);
+    return this.deps.repo
+      .clockAttestations()
+      .map(readClockAttestation)
+      .filter((b): b is ClockAttestationBody => b !== null);
   }
 
   /** Events the server flagged for an implausible device time (of one change's events, when given), in words. */
@@ -210,7 +241,13 @@ export class SyncService {
   /** Syncs now (or joins the sync already running); the status says how it went. Never throws for a sync failure. */
   syncNow(): Promise<SyncStatus> {
     if (!this.enrolment) {
-      return Promise.reject(new BaselineError('sync-not-enrolled', 'This laptop is not enrolled with a central server.', 'Enrol it with the server address and a one-time code from the administrator.'));
+      return Promise.reject(
+        new BaselineError(
+          'sync-not-enrolled',
+          'This laptop is not enrolled with a central server.',
+          'Enrol it with the server address and a one-time code from the administrator.',
+        ),
+      );
     }
     this.running ??= this.runSync().finally(() => {
       this.running = null;
@@ -226,10 +263,15 @@ export class SyncService {
     try {
       // A refused push still pulls: the refusal may come from a revocation this laptop has not received yet.
       // A pull-only replica (the central view) never pushes.
-      const pushed = this.deps.pullOnly ? null : await this.push().then(() => null, (err: unknown) => {
-        if (toErrorData(err).code === 'server-unreachable' || toErrorData(err).code === 'device-revoked') throw err;
-        return err;
-      });
+      const pushed = this.deps.pullOnly
+        ? null
+        : await this.push().then(
+            () => null,
+            (err: unknown) => {
+              if (toErrorData(err).code === 'server-unreachable' || toErrorData(err).code === 'device-revoked') throw err;
+              return err;
+            },
+          );
       await this.pull();
       if (pushed !== null) throw pushed;
       this.reachable = true;
@@ -291,7 +333,10 @@ export class SyncService {
       }
       const head = this.deps.repo.head(own);
       const res = await http.send('POST', '/sync/push', {
-        protocol: SYNC_PROTOCOL, deviceTime: this.clock().toISOString(), head: { seq: head.seq, hash: head.seq === 0 ? null : head.hash }, events: items,
+        protocol: SYNC_PROTOCOL,
+        deviceTime: this.clock().toISOString(),
+        head: { seq: head.seq, hash: head.seq === 0 ? null : head.hash },
+        events: items,
       });
       if (res.status < 200 || res.status >= 300) {
         const ack = (res.json as { acknowledgedSeq?: unknown } | null)?.acknowledgedSeq;
@@ -324,18 +369,33 @@ export class SyncService {
           const res = await http.send('GET', `/blobs/${h}`);
           if (res.status !== 200) throw http.refusal(res);
           const got = this.deps.blobs.put(res.bytes);
-          if (got !== h) throw new BaselineError('pulled-blob-mismatch', `The server sent content for ${h.slice(0, 12)}… whose bytes hash to ${got.slice(0, 12)}….`, 'Tell the administrator: the server\'s copy is damaged. The bytes were kept aside under their own hash, never under the claimed one.');
+          if (got !== h)
+            throw new BaselineError(
+              'pulled-blob-mismatch',
+              `The server sent content for ${h.slice(0, 12)}… whose bytes hash to ${got.slice(0, 12)}….`,
+              "Tell the administrator: the server's copy is damaged. The bytes were kept aside under their own hash, never under the claimed one.",
+            );
         }
       }
       const outcome = this.deps.repo.storePulled(page.events, page.cursor, (ev, head) => {
         const key = keys.get(ev.device);
-        if (!key) return [{ device: ev.device, seq: ev.seq, kind: 'unknown-device', message: 'the server sent no valid plant-CA certificate for this device' }];
+        if (!key)
+          return [
+            {
+              device: ev.device,
+              seq: ev.seq,
+              kind: 'unknown-device',
+              message: 'the server sent no valid plant-CA certificate for this device',
+            },
+          ];
         const problems = arrivingRowProblems(ev, key, head);
         return problems.length > 0 ? problems : [...revokedDeviceProblems(ev, revocations), ...revokedSignerProblems(ev, revocations)];
       });
       const last = page.events[page.events.length - 1]?.event;
-      if (outcome.stored > 0 && last) this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
-      if (outcome.refusal) throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
+      if (outcome.stored > 0 && last)
+        this.deps.hub.emit('journal.appended', { id: last.id, device: last.device, seq: last.seq, type: last.type });
+      if (outcome.refusal)
+        throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
       if (!page.more) return;
     }
   }

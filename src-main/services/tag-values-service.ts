@@ -21,8 +21,18 @@ export class TagValuesService {
   /** The controller's profile tags, with values from its latest signed snapshot that verifies (none: values null). */
   currentValues(controllerId: string): CurrentValues {
     const c = this.deps.plant.controller(controllerId);
-    if (!c) throw new BaselineError('controller-unknown', `No controller ${controllerId} is registered on this laptop.`, 'Pick a controller from the list.');
-    if (!c.profileSha256) throw new BaselineError('controller-no-profile', `${c.name} has no capture profile, so there are no tags to pick.`, 'Give the controller a profile on the Controllers screen, or write a work instruction instead.');
+    if (!c)
+      throw new BaselineError(
+        'controller-unknown',
+        `No controller ${controllerId} is registered on this laptop.`,
+        'Pick a controller from the list.',
+      );
+    if (!c.profileSha256)
+      throw new BaselineError(
+        'controller-no-profile',
+        `${c.name} has no capture profile, so there are no tags to pick.`,
+        'Give the controller a profile on the Controllers screen, or write a work instruction instead.',
+      );
     const profile = this.deps.profiles.load(c.profileSha256);
     let source: CurrentValues['source'] = null;
     const values = new Map<string, CaptureDocument['values'][number]>();
@@ -37,10 +47,20 @@ export class TagValuesService {
       }
     }
     return {
-      controllerId, controller: c.name, source,
+      controllerId,
+      controller: c.name,
+      source,
       tags: profile.tags.map((t) => {
         const v = values.get(t.tag);
-        return { tag: t.tag, address: t.address, type: t.type, safety: t.safety, writable: t.writable, description: t.description ?? '', value: v && v.quality === 'good' ? v.value : null };
+        return {
+          tag: t.tag,
+          address: t.address,
+          type: t.type,
+          safety: t.safety,
+          writable: t.writable,
+          description: t.description ?? '',
+          value: v && v.quality === 'good' ? v.value : null,
+        };
       }),
     };
   }

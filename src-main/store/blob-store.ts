@@ -18,7 +18,11 @@ export class BlobStore {
 
   private pathOf(hash: string): string {
     if (!isSha256Hex(hash)) {
-      throw new BaselineError('blob-bad-hash', `"${hash}" is not a SHA-256 hash (64 lowercase hex digits).`, 'Reference blobs by the hash the store returned.');
+      throw new BaselineError(
+        'blob-bad-hash',
+        `"${hash}" is not a SHA-256 hash (64 lowercase hex digits).`,
+        'Reference blobs by the hash the store returned.',
+      );
     }
     return join(this.root, hash.slice(0, 2), hash.slice(2));
   }
@@ -42,16 +46,22 @@ export class BlobStore {
   get(hash: string): Buffer {
     const path = this.pathOf(hash);
     if (!existsSync(path)) {
-      throw new BaselineError('blob-missing', `Stored content ${hash.slice(0, 12)}… is missing from ${this.root}.`,
-        'Sync with the central server to fetch it again, or restore the data directory from a backup.', { hash });
+      throw new BaselineError(
+        'blob-missing',
+        `Stored content ${hash.slice(0, 12)}… is missing from ${this.root}.`,
+        'Sync with the central server to fetch it again, or restore the data directory from a backup.',
+        { hash },
+      );
     }
     const bytes = readFileSync(path);
     const actual = sha256Hex(bytes);
     if (actual !== hash) {
-      throw new BaselineError('blob-corrupt',
+      throw new BaselineError(
+        'blob-corrupt',
         `Stored content ${hash.slice(0, 12)}… is damaged: its bytes now hash to ${actual.slice(0, 12)}… (file ${path}).`,
         'Do not use it as evidence. Fetch it again from the central server or restore it from a backup; the damaged file was left in place for inspection.',
-        { hash, actual, path });
+        { hash, actual, path },
+      );
     }
     return bytes;
   }

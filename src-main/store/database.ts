@@ -52,9 +52,12 @@ export function inspectStoreFile(path: string): { fresh: boolean; userVersion: n
     closeSync(fd);
   }
   if (header.toString('latin1') !== SQLITE_HEADER) {
-    refuse('store-not-database', `${path} is not a Baseline store: it is not an SQLite database (corrupt, or another kind of file).`,
+    refuse(
+      'store-not-database',
+      `${path} is not a Baseline store: it is not an SQLite database (corrupt, or another kind of file).`,
       'Move this file aside and start Baseline again to create a new store, or restore the data directory from a backup. Baseline has not changed the file.',
-      { path });
+      { path },
+    );
   }
   let db: Database.Database | null = null;
   try {
@@ -64,25 +67,40 @@ export function inspectStoreFile(path: string): { fresh: boolean; userVersion: n
     const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n;
     if (appId !== BASELINE_APPLICATION_ID) {
       if (appId === 0 && userVersion === 0 && tables === 0) return { fresh: true, userVersion: 0 };
-      refuse('store-foreign', `${path} is an SQLite database but not a Baseline store (application id ${appId}, ${tables} tables).`,
-        'Point Baseline at its own data directory (--home or BASELINE_HOME). Baseline has not changed the file.', { path, appId });
+      refuse(
+        'store-foreign',
+        `${path} is an SQLite database but not a Baseline store (application id ${appId}, ${tables} tables).`,
+        'Point Baseline at its own data directory (--home or BASELINE_HOME). Baseline has not changed the file.',
+        { path, appId },
+      );
     }
     if (userVersion > LATEST_SCHEMA_VERSION) {
-      refuse('store-newer', `${path} was written by a newer Baseline (schema ${userVersion}; this version understands up to ${LATEST_SCHEMA_VERSION}).`,
+      refuse(
+        'store-newer',
+        `${path} was written by a newer Baseline (schema ${userVersion}; this version understands up to ${LATEST_SCHEMA_VERSION}).`,
         'Install the newer Baseline version that created it. Opening it here could lose data, so Baseline refuses and leaves it unchanged.',
-        { path, userVersion, supported: LATEST_SCHEMA_VERSION });
+        { path, userVersion, supported: LATEST_SCHEMA_VERSION },
+      );
     }
     const check = db.pragma('quick_check', { simple: true }) as string;
     if (check !== 'ok') {
-      refuse('store-corrupt', `${path} is damaged: SQLite's integrity check says "${check}".`,
-        'Restore the data directory from a backup or from the central server. Baseline has not changed the file.', { path, check });
+      refuse(
+        'store-corrupt',
+        `${path} is damaged: SQLite's integrity check says "${check}".`,
+        'Restore the data directory from a backup or from the central server. Baseline has not changed the file.',
+        { path, check },
+      );
     }
     return { fresh: false, userVersion };
   } catch (err) {
     if (err instanceof BaselineError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
-    return refuse('store-corrupt', `${path} cannot be read as a database: ${msg}.`,
-      'Restore the data directory from a backup or from the central server. Baseline has not changed the file.', { path });
+    return refuse(
+      'store-corrupt',
+      `${path} cannot be read as a database: ${msg}.`,
+      'Restore the data directory from a backup or from the central server. Baseline has not changed the file.',
+      { path },
+    );
   } finally {
     db?.close();
   }
@@ -122,14 +140,22 @@ export function openStore(options: OpenStoreOptions): OpenStore {
   const readOnly = options.readOnly ?? false;
   const path = join(home, DB_FILE);
   if (readOnly && !existsSync(path)) {
-    refuse('store-missing', `There is no Baseline store in ${home}.`,
-      'Check the data directory (--home or BASELINE_HOME), or start Baseline once to create it.', { home });
+    refuse(
+      'store-missing',
+      `There is no Baseline store in ${home}.`,
+      'Check the data directory (--home or BASELINE_HOME), or start Baseline once to create it.',
+      { home },
+    );
   }
   if (!readOnly) mkdirSync(home, { recursive: true, mode: 0o700 });
   const inspected = inspectStoreFile(path);
   if (readOnly && inspected.userVersion < LATEST_SCHEMA_VERSION) {
-    refuse('store-outdated', `The store in ${home} uses schema ${inspected.userVersion}; this version reads ${LATEST_SCHEMA_VERSION}.`,
-      'Start the Baseline app once on this data directory to upgrade it, then run the command again.', { home });
+    refuse(
+      'store-outdated',
+      `The store in ${home} uses schema ${inspected.userVersion}; this version reads ${LATEST_SCHEMA_VERSION}.`,
+      'Start the Baseline app once on this data directory to upgrade it, then run the command again.',
+      { home },
+    );
   }
   let lock: StoreLock | null = null;
   if (!readOnly) lock = acquireStoreLock(home, options.purpose ?? 'Baseline');
@@ -148,7 +174,9 @@ export function openStore(options: OpenStoreOptions): OpenStore {
     if (!readOnly) migrate(db, inspected.userVersion);
     let closed = false;
     return {
-      db, home, readOnly,
+      db,
+      home,
+      readOnly,
       close() {
         if (closed) return;
         closed = true;

@@ -38,8 +38,11 @@ export function passphraseProtection(passphrase: string): KeyProtection {
       try {
         return createPrivateKey({ key: sealed, passphrase }).export({ type: 'pkcs8', format: 'pem' }).toString();
       } catch {
-        throw new BaselineError('device-key-locked', 'The device key could not be unlocked with the given passphrase.',
-          'Set BASELINE_DEVICE_KEY_PASSPHRASE to the passphrase this data directory was created with.');
+        throw new BaselineError(
+          'device-key-locked',
+          'The device key could not be unlocked with the given passphrase.',
+          'Set BASELINE_DEVICE_KEY_PASSPHRASE to the passphrase this data directory was created with.',
+        );
       }
     },
   };
@@ -81,34 +84,46 @@ export const DEVICE_KEY_FILE = 'device-key.json';
 
 /** The refusal every signature meets in a data directory rebuilt from backups. */
 export function restoredDirectoryError(name: string, deviceId: string): BaselineError {
-  return new BaselineError('data-directory-restored',
+  return new BaselineError(
+    'data-directory-restored',
     `This data directory was rebuilt from evidence backups of ${name} (device ${deviceId}): it can be read and verified, but it cannot sign, because the backups hold that laptop's public key only.`,
     'It is open read-only. To record new work, enrol this laptop as a new device: start Baseline on a new, empty data directory and enrol it with a one-time code (online or by file). The rebuilt directory stays as the record of what the lost laptop held.',
-    { deviceId });
+    { deviceId },
+  );
 }
 
 function unlock(file: DeviceKeyFile, protection: KeyProtection): DeviceKey {
   if (file.protection === RESTORED_PUBLIC_KEY_ONLY) {
     return {
-      deviceId: file.deviceId, name: file.name, publicKeyPem: file.publicKeyPem, protection: RESTORED_PUBLIC_KEY_ONLY, createdAt: file.createdAt,
+      deviceId: file.deviceId,
+      name: file.name,
+      publicKeyPem: file.publicKeyPem,
+      protection: RESTORED_PUBLIC_KEY_ONLY,
+      createdAt: file.createdAt,
       sign: () => {
         throw restoredDirectoryError(file.name, file.deviceId);
       },
     };
   }
   if (file.protection !== protection.kind) {
-    throw new BaselineError('device-key-protection-mismatch',
+    throw new BaselineError(
+      'device-key-protection-mismatch',
       `This data directory's device key is protected by "${file.protection}", but this program offers "${protection.kind}".`,
       file.protection === 'os-keychain'
         ? 'Open this data directory with the Baseline desktop app on the computer that created it.'
         : file.protection === 'passphrase'
           ? 'Set BASELINE_DEVICE_KEY_PASSPHRASE to the passphrase this data directory was created with.'
-          : 'Open it with the same kind of Baseline program that created it.');
+          : 'Open it with the same kind of Baseline program that created it.',
+    );
   }
   const key: KeyObject = privateKeyFromPem(protection.open(file.privateKey));
   return {
-    deviceId: file.deviceId, name: file.name, publicKeyPem: file.publicKeyPem, protection: file.protection,
-    createdAt: file.createdAt, sign: (text) => signText(key, text),
+    deviceId: file.deviceId,
+    name: file.name,
+    publicKeyPem: file.publicKeyPem,
+    protection: file.protection,
+    createdAt: file.createdAt,
+    sign: (text) => signText(key, text),
   };
 }
 
@@ -124,23 +139,37 @@ function parseKeyFile(path: string): DeviceKeyFile {
   try {
     file = JSON.parse(readFileSync(path, 'utf8')) as DeviceKeyFile;
   } catch {
-    throw new BaselineError('device-key-unreadable', `The device key file ${path} is not readable JSON.`,
-      'Restore it from the backup of this data directory. Without it this laptop cannot sign new events.');
+    throw new BaselineError(
+      'device-key-unreadable',
+      `The device key file ${path} is not readable JSON.`,
+      'Restore it from the backup of this data directory. Without it this laptop cannot sign new events.',
+    );
   }
   if (file.format !== 'baseline.device-key/1' || typeof file.deviceId !== 'string' || typeof file.publicKeyPem !== 'string') {
-    throw new BaselineError('device-key-unreadable', `The device key file ${path} has an unknown format (${String(file.format)}).`,
-      'Use the Baseline version that created this data directory, or restore the file from a backup.');
+    throw new BaselineError(
+      'device-key-unreadable',
+      `The device key file ${path} has an unknown format (${String(file.format)}).`,
+      'Use the Baseline version that created this data directory, or restore the file from a backup.',
+    );
   }
   return file;
 }
 
 /** Loads this data directory's device key, or creates it when `create` allows (first start). */
-export function loadOrCreateDeviceKey(home: string, protection: KeyProtection, create: boolean, now = new Date()): { key: DeviceKey; created: boolean } {
+export function loadOrCreateDeviceKey(
+  home: string,
+  protection: KeyProtection,
+  create: boolean,
+  now = new Date(),
+): { key: DeviceKey; created: boolean } {
   const path = join(home, DEVICE_KEY_FILE);
   if (existsSync(path)) return { key: unlock(parseKeyFile(path), protection), created: false };
   if (!create) {
-    throw new BaselineError('device-key-missing', `The device key file ${path} is missing, but this data directory already has a journal.`,
-      'Restore device-key.json from the backup of this data directory. A new key would break the signed chain, so Baseline will not make one.');
+    throw new BaselineError(
+      'device-key-missing',
+      `The device key file ${path} is missing, but this data directory already has a journal.`,
+      'Restore device-key.json from the backup of this data directory. A new key would break the signed chain, so Baseline will not make one.',
+    );
   }
   const pair = generateEd25519();
   const file: DeviceKeyFile = {

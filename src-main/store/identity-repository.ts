@@ -37,15 +37,21 @@ export class IdentityRepository {
   /** Trusted plant CA certificates. */
   trustedCas(): { fingerprint: string; name: string; certificatePem: string; source: string }[] {
     this.guard.assertTrustworthy();
-    return (this.db.prepare('SELECT fingerprint, name, certificate_pem, source FROM trusted_cas ORDER BY trusted_at').all() as
-      { fingerprint: string; name: string; certificate_pem: string; source: string }[])
-      .map((r) => ({ fingerprint: r.fingerprint, name: r.name, certificatePem: r.certificate_pem, source: r.source }));
+    return (
+      this.db.prepare('SELECT fingerprint, name, certificate_pem, source FROM trusted_cas ORDER BY trusted_at').all() as {
+        fingerprint: string;
+        name: string;
+        certificate_pem: string;
+        source: string;
+      }[]
+    ).map((r) => ({ fingerprint: r.fingerprint, name: r.name, certificatePem: r.certificate_pem, source: r.source }));
   }
 
   /** Until when the plant CA with this fingerprint is locked after wrong CA passwords (null: not locked). */
   caLockedUntil(fingerprint: string): string | null {
     this.guard.assertTrustworthy();
-    const row = this.db.prepare('SELECT locked_until FROM trusted_cas WHERE fingerprint = ?').get(fingerprint) as { locked_until: string | null } | undefined;
+    const row = this.db.prepare('SELECT locked_until FROM trusted_cas WHERE fingerprint = ?').get(fingerprint) as
+      { locked_until: string | null } | undefined;
     return row?.locked_until ?? null;
   }
 
@@ -59,17 +65,37 @@ export class IdentityRepository {
   people(): PersonRow[] {
     this.guard.assertTrustworthy();
     const revoked = this.revoked();
-    return (this.db.prepare('SELECT * FROM people ORDER BY name, enrolled_at').all() as
-      { fingerprint: string; employee_id: string; name: string; roles: string; certificate_pem: string; source: string; enrolled_at: string; locked_until: string | null }[])
-      .map((r) => ({
-        fingerprint: r.fingerprint, employeeId: r.employee_id, name: r.name, roles: r.roles ? r.roles.split(',') : [], certificatePem: r.certificate_pem,
-        source: r.source, enrolledAt: r.enrolled_at, lockedUntil: r.locked_until, revoked: revoked.has(r.fingerprint),
-      }));
+    return (
+      this.db.prepare('SELECT * FROM people ORDER BY name, enrolled_at').all() as {
+        fingerprint: string;
+        employee_id: string;
+        name: string;
+        roles: string;
+        certificate_pem: string;
+        source: string;
+        enrolled_at: string;
+        locked_until: string | null;
+      }[]
+    ).map((r) => ({
+      fingerprint: r.fingerprint,
+      employeeId: r.employee_id,
+      name: r.name,
+      roles: r.roles ? r.roles.split(',') : [],
+      certificatePem: r.certificate_pem,
+      source: r.source,
+      enrolledAt: r.enrolled_at,
+      lockedUntil: r.locked_until,
+      revoked: revoked.has(r.fingerprint),
+    }));
   }
 
   /** Wrong-password attempts for a certificate since a time. */
   failuresSince(fingerprint: string, sinceIso: string): number {
     this.guard.assertTrustworthy();
-    return (this.db.prepare('SELECT count(*) AS n FROM signing_failures WHERE fingerprint = ? AND at >= ?').get(fingerprint, sinceIso) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM signing_failures WHERE fingerprint = ? AND at >= ?').get(fingerprint, sinceIso) as {
+        n: number;
+      }
+    ).n;
   }
 }

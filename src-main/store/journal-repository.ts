@@ -5,13 +5,27 @@ import type Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import {
-  GENESIS_PREV, describeProjectionDifference, eventHashInput, type Actor, type EventBody, type JournalEvent, type JournalVerifyReport,
+  GENESIS_PREV,
+  describeProjectionDifference,
+  eventHashInput,
+  type Actor,
+  type EventBody,
+  type JournalEvent,
+  type JournalVerifyReport,
 } from '../../src-shared/common/journal-event.ts';
 import { EVENT_PAYLOADS, type EventPayload, type EventType } from '../../src-shared/common/event-types.ts';
 import { canonicalJson, type JsonValue } from '../../src-shared/common/canonical-json.ts';
 import { sha256Hex } from '../../src-shared/node/hash.ts';
 import {
-  parseStoredRow, verifyJournalRows, certifiedDevices, checkRow, deviceKeyFromGenesis, deviceNameFromGenesis, uncertifiedDeviceProblem, type PinnedDevice, type StoredEventRow,
+  parseStoredRow,
+  verifyJournalRows,
+  certifiedDevices,
+  checkRow,
+  deviceKeyFromGenesis,
+  deviceNameFromGenesis,
+  uncertifiedDeviceProblem,
+  type PinnedDevice,
+  type StoredEventRow,
 } from '../../src-shared/node/journal-verifier.ts';
 import type { DeviceKey } from './device-key-store.ts';
 import { project, rebuildProjections } from './projections.ts';
@@ -20,7 +34,9 @@ import { ProjectionReplay } from './projection-check.ts';
 const COLUMNS = 'id, device, seq, prev, type, payload, actor, at, hash, sig';
 
 /** A stored row with its insertion order, for paging. */
-export interface PagedRow extends StoredEventRow { rowid: number }
+export interface PagedRow extends StoredEventRow {
+  rowid: number;
+}
 
 /** What the Audit trail narrows the journal to (every field optional; `from`/`to` are ISO instants, `to` exclusive). */
 export interface JournalFilter {
@@ -62,8 +78,11 @@ export class JournalRepository {
     if (!key) throw new BaselineError('journal-read-only', 'This store was opened read-only.', 'Open it from the app to record events.');
     const checked = EVENT_PAYLOADS[type].safeParse(payload);
     if (!checked.success) {
-      throw new BaselineError('event-payload-invalid', `A ${type} event's content is invalid: ${checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}.`,
-        'This is a defect in the caller; nothing was recorded.');
+      throw new BaselineError(
+        'event-payload-invalid',
+        `A ${type} event's content is invalid: ${checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}.`,
+        'This is a defect in the caller; nothing was recorded.',
+      );
     }
     const run = this.db.transaction((): JournalEvent => {
       this.appendStatements ??= {
@@ -84,8 +103,16 @@ export class JournalRepository {
       const input = eventHashInput(body);
       const event: JournalEvent = { ...body, hash: sha256Hex(input), sig: key.sign(input) };
       this.appendStatements.insert.run(
-        event.id, event.device, event.seq, event.prev, event.type,
-        canonicalJson(event.payload), canonicalJson(event.actor), event.at, event.hash, event.sig,
+        event.id,
+        event.device,
+        event.seq,
+        event.prev,
+        event.type,
+        canonicalJson(event.payload),
+        canonicalJson(event.actor),
+        event.at,
+        event.hash,
+        event.sig,
       );
       project(this.db, event);
       return event;
@@ -109,7 +136,8 @@ export class JournalRepository {
 
   /** Number of events stored. */
   count(excludeDevice?: string): number {
-    if (excludeDevice !== undefined) return (this.db.prepare('SELECT count(*) AS n FROM events WHERE device <> ?').get(excludeDevice) as { n: number }).n;
+    if (excludeDevice !== undefined)
+      return (this.db.prepare('SELECT count(*) AS n FROM events WHERE device <> ?').get(excludeDevice) as { n: number }).n;
     return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   }
 
@@ -120,7 +148,9 @@ export class JournalRepository {
 
   /** Whether a device announced itself as a demo device (`demo: true` in its `device.created` event). */
   isDemoDevice(deviceId: string): boolean {
-    const row = this.db.prepare(`SELECT json_extract(payload, '$.demo') AS demo FROM events WHERE device = ? AND seq = 1 AND type = 'device.created'`).get(deviceId) as { demo: number | null } | undefined;
+    const row = this.db
+      .prepare(`SELECT json_extract(payload, '$.demo') AS demo FROM events WHERE device = ? AND seq = 1 AND type = 'device.created'`)
+      .get(deviceId) as { demo: number | null } | undefined;
     return row?.demo === 1;
   }
 
@@ -139,7 +169,14 @@ export class JournalRepository {
    * trusts (`device.certified`, checked by `certifiedDevices`).
    */
   certifiedDevices(): Set<string> {
-    return certifiedDevices(this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type IN ('ca.trusted', 'certificate.revoked', 'device.certified') OR seq = 1 ORDER BY device, seq`).iterate() as Iterable<StoredEventRow>, this.pinned);
+    return certifiedDevices(
+      this.db
+        .prepare(
+          `SELECT ${COLUMNS} FROM events WHERE type IN ('ca.trusted', 'certificate.revoked', 'device.certified') OR seq = 1 ORDER BY device, seq`,
+        )
+        .iterate() as Iterable<StoredEventRow>,
+      this.pinned,
+    );
   }
 
   /** All rows ordered by device then seq (the order verification needs), streamed. */
@@ -150,10 +187,12 @@ export class JournalRepository {
   /** Newest-first page of rows (by insertion order), starting below `beforeRowid`. */
   page(limit: number, beforeRowid?: number, excludeDevice?: string): PagedRow[] {
     if (excludeDevice !== undefined) {
-      return this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? AND device <> ? ORDER BY rowid DESC LIMIT ?`)
+      return this.db
+        .prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? AND device <> ? ORDER BY rowid DESC LIMIT ?`)
         .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, excludeDevice, limit) as PagedRow[];
     }
-    return this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`)
+    return this.db
+      .prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`)
       .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, limit) as PagedRow[];
   }
 
@@ -165,10 +204,22 @@ export class JournalRepository {
   pageFiltered(filter: JournalFilter, limit: number, beforeRowid?: number): { rows: PagedRow[]; total: number } {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (filter.type) { where.push('type = ?'); args.push(filter.type); }
-    if (filter.from) { where.push('at >= ?'); args.push(filter.from); }
-    if (filter.to) { where.push('at < ?'); args.push(filter.to); }
-    if (filter.changeId) { where.push(`json_extract(payload, '$.changeId') = ?`); args.push(filter.changeId); }
+    if (filter.type) {
+      where.push('type = ?');
+      args.push(filter.type);
+    }
+    if (filter.from) {
+      where.push('at >= ?');
+      args.push(filter.from);
+    }
+    if (filter.to) {
+      where.push('at < ?');
+      args.push(filter.to);
+    }
+    if (filter.changeId) {
+      where.push(`json_extract(payload, '$.changeId') = ?`);
+      args.push(filter.changeId);
+    }
     if (filter.signer) {
       where.push(`(json_extract(payload, '$.signature.signer.employeeId') = ? OR json_extract(payload, '$.approval.signer.employeeId') = ?
         OR EXISTS (SELECT 1 FROM json_each(payload, '$.cosignatures') WHERE json_extract(value, '$.signer.employeeId') = ?)
@@ -177,7 +228,8 @@ export class JournalRepository {
     }
     const cond = where.length > 0 ? where.join(' AND ') : '1';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM events WHERE ${cond}`).get(...args) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? AND ${cond} ORDER BY rowid DESC LIMIT ?`)
+    const rows = this.db
+      .prepare(`SELECT rowid, ${COLUMNS} FROM events WHERE rowid < ? AND ${cond} ORDER BY rowid DESC LIMIT ?`)
       .all(beforeRowid ?? Number.MAX_SAFE_INTEGER, ...args, limit) as PagedRow[];
     return { rows, total };
   }
@@ -189,7 +241,12 @@ export class JournalRepository {
 
   /** Employee id of the person holding each certificate fingerprint enrolled here. */
   employeeIdsByFingerprint(): Map<string, string> {
-    return new Map((this.db.prepare('SELECT fingerprint, employee_id FROM people').all() as { fingerprint: string; employee_id: string }[]).map((r) => [r.fingerprint, r.employee_id]));
+    return new Map(
+      (this.db.prepare('SELECT fingerprint, employee_id FROM people').all() as { fingerprint: string; employee_id: string }[]).map((r) => [
+        r.fingerprint,
+        r.employee_id,
+      ]),
+    );
   }
 
   /** Verifies one page of rows, each against its predecessor in its device chain and its device key. */
@@ -208,7 +265,8 @@ export class JournalRepository {
       const seq = typeof row.seq === 'number' ? row.seq : 0;
       const prev = before.get(row.device, seq) as { seq: number; hash: string } | undefined;
       const problems = checkRow(row, device.key, (prev?.seq ?? 0) + 1, prev?.hash ?? GENESIS_PREV);
-      if (this.pinned?.id !== row.device && !(certified ??= this.certifiedDevices()).has(row.device)) problems.push(uncertifiedDeviceProblem(row, device.name, this.pinned));
+      if (this.pinned?.id !== row.device && !(certified ??= this.certifiedDevices()).has(row.device))
+        problems.push(uncertifiedDeviceProblem(row, device.name, this.pinned));
       out.set(row.id, problems);
     }
     return out;
@@ -222,7 +280,10 @@ export class JournalRepository {
     const replay = new ProjectionReplay(this.pinned?.id ?? null);
     const verified: JournalEvent[] = [];
     const report = verifyJournalRows(this.rowsForVerification(), {
-      ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => verified.push(e), signatures,
+      ...(this.pinned ? { localDevice: this.pinned } : {}),
+      now: this.clock,
+      onVerified: (e) => verified.push(e),
+      signatures,
       certifiedDevices: this.certifiedDevices(),
     });
     for (const e of this.inStoredOrder(verified)) replay.apply(e);
@@ -246,8 +307,11 @@ export class JournalRepository {
   }
 
   private noPinnedDevice(what: string): BaselineError {
-    return new BaselineError('device-key-missing', `No device key file pins this data directory's own device, so ${what}.`,
-      'Use the data directory together with its device-key.json (as the app keeps it), or restore that file from a backup.');
+    return new BaselineError(
+      'device-key-missing',
+      `No device key file pins this data directory's own device, so ${what}.`,
+      'Use the data directory together with its device-key.json (as the app keeps it), or restore that file from a backup.',
+    );
   }
 
   private trustFailure(report: JournalVerifyReport): BaselineError | null {
@@ -256,16 +320,20 @@ export class JournalRepository {
     const counted = report.problems.filter((p) => p.kind !== 'device-uncertified');
     if (counted.length > 0) {
       const p = counted[0]!;
-      return new BaselineError('store-untrusted',
+      return new BaselineError(
+        'store-untrusted',
         `The journal failed verification (seq ${p.seq} of device ${p.device}: ${p.message}), so Baseline does not trust the certificates, revocations, people or policy recorded in this store.`,
         'Run `baseline journal verify` to see every problem, and restore the data directory from a backup or the central server.',
-        { problems: counted.length });
+        { problems: counted.length },
+      );
     }
     if (report.projections.length > 0) {
-      return new BaselineError('store-untrusted',
+      return new BaselineError(
+        'store-untrusted',
         `Tables of this store were changed outside Baseline and no longer match its signed journal: ${report.projections.map(describeProjectionDifference).join(' | ')}. Baseline does not trust them.`,
         'Run `baseline journal verify` to see the differences, then `baseline journal rebuild` to restore the tables from the journal.',
-        { tables: report.projections.map((d) => d.table) });
+        { tables: report.projections.map((d) => d.table) },
+      );
     }
     return null;
   }
@@ -280,8 +348,11 @@ export class JournalRepository {
       for (const row of rows) {
         const parsed = parseStoredRow(row);
         if ('error' in parsed) {
-          throw new BaselineError('journal-unreadable', `Event seq ${String(row.seq)} of device ${row.device} cannot be read: ${parsed.error}.`,
-            'Run `baseline journal verify` to see every damaged event, then restore the store from a backup or the central server.');
+          throw new BaselineError(
+            'journal-unreadable',
+            `Event seq ${String(row.seq)} of device ${row.device} cannot be read: ${parsed.error}.`,
+            'Run `baseline journal verify` to see every damaged event, then restore the store from a backup or the central server.',
+          );
         }
         yield { ...parsed.body, hash: row.hash, sig: row.sig };
       }
@@ -298,7 +369,8 @@ export class JournalRepository {
     const devices = new Set(events.map((e) => e.device));
     if (devices.size < 2) return events;
     const order = new Map<string, number>();
-    for (const r of this.db.prepare('SELECT id, rowid FROM events').iterate() as Iterable<{ id: string; rowid: number }>) order.set(r.id, r.rowid);
+    for (const r of this.db.prepare('SELECT id, rowid FROM events').iterate() as Iterable<{ id: string; rowid: number }>)
+      order.set(r.id, r.rowid);
     return [...events].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   }
 
@@ -311,14 +383,19 @@ export class JournalRepository {
     if (!this.pinned && this.count() > 0) throw this.noPinnedDevice('its journal cannot be replayed');
     const events: JournalEvent[] = [];
     const report = verifyJournalRows(this.rowsForVerification(), {
-      ...(this.pinned ? { localDevice: this.pinned } : {}), now: this.clock, onVerified: (e) => events.push(e),
+      ...(this.pinned ? { localDevice: this.pinned } : {}),
+      now: this.clock,
+      onVerified: (e) => events.push(e),
       certifiedDevices: this.certifiedDevices(),
     });
     const counted = report.problems.filter((p) => p.kind !== 'device-uncertified');
     if (counted.length > 0) {
       const p = counted[0]!;
-      throw new BaselineError('journal-damaged', `The journal cannot be replayed: seq ${p.seq} of device ${p.device} fails verification (${p.kind}: ${p.message}).`,
-        'Run `baseline journal verify` to see every problem, and restore the data directory from a backup or the central server.');
+      throw new BaselineError(
+        'journal-damaged',
+        `The journal cannot be replayed: seq ${p.seq} of device ${p.device} fails verification (${p.kind}: ${p.message}).`,
+        'Run `baseline journal verify` to see every problem, and restore the data directory from a backup or the central server.',
+      );
     }
     const replayed = rebuildProjections(this.db, () => this.inStoredOrder(events), this.pinned?.id ?? null);
     this.trustCheck = null;

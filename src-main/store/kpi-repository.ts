@@ -27,15 +27,31 @@ export class KpiRepository {
   read(): KpiRows {
     return this.db.transaction((): KpiRows => {
       const changes = this.db.prepare('SELECT id, state FROM changes ORDER BY created_at, id').all() as { id: string; state: string }[];
-      const submits = this.db.prepare(`SELECT json_extract(payload, '$.changeId') AS id, at FROM events
-        WHERE type = 'change.updated' AND json_extract(payload, '$.operation') = 'submit' ORDER BY rowid`).all() as { id: string; at: string }[];
+      const submits = this.db
+        .prepare(
+          `SELECT json_extract(payload, '$.changeId') AS id, at FROM events
+        WHERE type = 'change.updated' AND json_extract(payload, '$.operation') = 'submit' ORDER BY rowid`,
+        )
+        .all() as { id: string; at: string }[];
       const firstSubmits = new Map<string, string>();
       for (const s of submits) if (!firstSubmits.has(s.id)) firstSubmits.set(s.id, s.at);
-      const driftChecks = this.db.prepare('SELECT controller_id AS controllerId, at FROM drift_checks ORDER BY at').all() as KpiRows['driftChecks'];
-      const unauthorized = this.db.prepare('SELECT id, controller_id AS controllerId, opened_at AS openedAt, closed_at AS closedAt FROM unauthorized_changes ORDER BY opened_at, id')
+      const driftChecks = this.db
+        .prepare('SELECT controller_id AS controllerId, at FROM drift_checks ORDER BY at')
+        .all() as KpiRows['driftChecks'];
+      const unauthorized = this.db
+        .prepare(
+          'SELECT id, controller_id AS controllerId, opened_at AS openedAt, closed_at AS closedAt FROM unauthorized_changes ORDER BY opened_at, id',
+        )
         .all() as KpiRows['unauthorized'];
-      const controllers = new Map((this.db.prepare('SELECT id, name, line_id AS lineId FROM controllers').all() as { id: string; name: string; lineId: string | null }[])
-        .map((c) => [c.id, { name: c.name, lineId: c.lineId }]));
+      const controllers = new Map(
+        (
+          this.db.prepare('SELECT id, name, line_id AS lineId FROM controllers').all() as {
+            id: string;
+            name: string;
+            lineId: string | null;
+          }[]
+        ).map((c) => [c.id, { name: c.name, lineId: c.lineId }]),
+      );
       return { changes, firstSubmits, driftChecks, unauthorized, controllers };
     })();
   }

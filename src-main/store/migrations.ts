@@ -288,7 +288,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 12,
-    description: 'sync state (the server\'s acknowledged seq, the pull cursor): not a projection, never rebuilt',
+    description: "sync state (the server's acknowledged seq, the pull cursor): not a projection, never rebuilt",
     sql: `CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   },
   {
@@ -298,7 +298,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 14,
-    description: 'clock flags from the central server: the plant CA\'s signed statements, as pulled (not a projection, never rebuilt)',
+    description: "clock flags from the central server: the plant CA's signed statements, as pulled (not a projection, never rebuilt)",
     sql: `CREATE TABLE clock_attestations (id TEXT PRIMARY KEY, statement TEXT NOT NULL, signature TEXT NOT NULL, received_at TEXT NOT NULL);`,
   },
 ];
@@ -307,4 +307,25 @@ export const MIGRATIONS: readonly Migration[] = [
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables derived from the journal; rebuild empties and refills exactly these. */
-export const PROJECTION_TABLES = ['roster', 'plant_sites', 'policies', 'changes', 'plant_lines', 'restore_authorizations', 'unauthorized_changes', 'drift_checks', 'baselines', 'snapshots', 'revocations', 'signing_failures', 'people', 'trusted_cas', 'captures', 'controllers', 'profiles', 'journal_verifications', 'app_sessions', 'devices'] as const;
+export const PROJECTION_TABLES = [
+  'roster',
+  'plant_sites',
+  'policies',
+  'changes',
+  'plant_lines',
+  'restore_authorizations',
+  'unauthorized_changes',
+  'drift_checks',
+  'baselines',
+  'snapshots',
+  'revocations',
+  'signing_failures',
+  'people',
+  'trusted_cas',
+  'captures',
+  'controllers',
+  'profiles',
+  'journal_verifications',
+  'app_sessions',
+  'devices',
+] as const;

@@ -38,26 +38,49 @@ export class PlantModelRepository {
 
   /** The people roster, by employee id. */
   roster(): RosterEntry[] {
-    return (this.db.prepare('SELECT employee_id, name, roles, site_id, active FROM roster ORDER BY employee_id').all() as
-      { employee_id: string; name: string; roles: string; site_id: string | null; active: number }[])
-      .map((r) => ({ employeeId: r.employee_id, name: r.name, roles: JSON.parse(r.roles) as string[], site: r.site_id, active: r.active === 1 }));
+    return (
+      this.db.prepare('SELECT employee_id, name, roles, site_id, active FROM roster ORDER BY employee_id').all() as {
+        employee_id: string;
+        name: string;
+        roles: string;
+        site_id: string | null;
+        active: number;
+      }[]
+    ).map((r) => ({
+      employeeId: r.employee_id,
+      name: r.name,
+      roles: JSON.parse(r.roles) as string[],
+      site: r.site_id,
+      active: r.active === 1,
+    }));
   }
 
   /** Every registered controller's placement, by controller id. */
   placements(): Map<string, ControllerPlacement> {
-    return new Map((this.db.prepare('SELECT id, line_id, safety FROM controllers').all() as { id: string; line_id: string | null; safety: number }[])
-      .map((r) => [r.id, { lineId: r.line_id, safety: r.safety === 1 }]));
+    return new Map(
+      (
+        this.db.prepare('SELECT id, line_id, safety FROM controllers').all() as { id: string; line_id: string | null; safety: number }[]
+      ).map((r) => [r.id, { lineId: r.line_id, safety: r.safety === 1 }]),
+    );
   }
 
   /** One controller's placement, or null when it is not registered. */
   placement(controllerId: string): ControllerPlacement | null {
-    const row = this.db.prepare('SELECT line_id, safety FROM controllers WHERE id = ?').get(controllerId) as { line_id: string | null; safety: number } | undefined;
+    const row = this.db.prepare('SELECT line_id, safety FROM controllers WHERE id = ?').get(controllerId) as
+      { line_id: string | null; safety: number } | undefined;
     return row ? { lineId: row.line_id, safety: row.safety === 1 } : null;
   }
 
   /** The line of each controller that is on one. */
   controllerLines(): Record<string, string> {
-    return Object.fromEntries((this.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL AND retired_at IS NULL').all() as { id: string; line_id: string }[]).map((r) => [r.id, r.line_id]));
+    return Object.fromEntries(
+      (
+        this.db.prepare('SELECT id, line_id FROM controllers WHERE line_id IS NOT NULL AND retired_at IS NULL').all() as {
+          id: string;
+          line_id: string;
+        }[]
+      ).map((r) => [r.id, r.line_id]),
+    );
   }
 
   /** The ids of the controllers marked as safety systems. */
@@ -67,7 +90,11 @@ export class PlantModelRepository {
 
   /** The names of the controllers on a line, by name. */
   controllerNamesOnLine(lineId: string): string[] {
-    return (this.db.prepare('SELECT name FROM controllers WHERE line_id = ? AND retired_at IS NULL ORDER BY name').all(lineId) as { name: string }[]).map((r) => r.name);
+    return (
+      this.db.prepare('SELECT name FROM controllers WHERE line_id = ? AND retired_at IS NULL ORDER BY name').all(lineId) as {
+        name: string;
+      }[]
+    ).map((r) => r.name);
   }
 
   /** A controller's name, or null when it is not registered. */

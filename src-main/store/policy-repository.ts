@@ -46,11 +46,31 @@ export class PolicyRepository {
    * themselves: a handful of rows, so no projection table (and no migration) is needed.
    */
   latestChecklists(): AdoptedChecklistsRow | undefined {
-    const rows = this.db.prepare(`SELECT id, payload, at FROM events WHERE type = 'checklists.adopted'`).all() as { id: string; payload: string; at: string }[];
+    const rows = this.db.prepare(`SELECT id, payload, at FROM events WHERE type = 'checklists.adopted'`).all() as {
+      id: string;
+      payload: string;
+      at: string;
+    }[];
     let best: AdoptedChecklistsRow | undefined;
     for (const r of rows) {
-      const p = JSON.parse(r.payload) as { revision: number; name: string; sha256: string; yaml: string; source: string; signature: { signer: { name: string } } };
-      const row = { eventId: r.id, revision: p.revision, name: p.name, sha256: p.sha256, yaml: p.yaml, source: p.source, adoptedBy: p.signature.signer.name, adoptedAt: r.at };
+      const p = JSON.parse(r.payload) as {
+        revision: number;
+        name: string;
+        sha256: string;
+        yaml: string;
+        source: string;
+        signature: { signer: { name: string } };
+      };
+      const row = {
+        eventId: r.id,
+        revision: p.revision,
+        name: p.name,
+        sha256: p.sha256,
+        yaml: p.yaml,
+        source: p.source,
+        adoptedBy: p.signature.signer.name,
+        adoptedAt: r.at,
+      };
       if (!best || row.revision > best.revision || (row.revision === best.revision && row.adoptedAt > best.adoptedAt)) best = row;
     }
     return best;

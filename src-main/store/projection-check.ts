@@ -58,11 +58,13 @@ function keyColumns(db: Database.Database, table: string): string[] {
 }
 
 function describeKey(row: Row, key: string[]): string {
-  return key.map((k) => {
-    const v = row[k];
-    const text = typeof v === 'string' && v.length > 16 ? `${v.slice(0, 12)}…` : String(v);
-    return `${k}=${text}`;
-  }).join(' ');
+  return key
+    .map((k) => {
+      const v = row[k];
+      const text = typeof v === 'string' && v.length > 16 ? `${v.slice(0, 12)}…` : String(v);
+      return `${k}=${text}`;
+    })
+    .join(' ');
 }
 
 /**

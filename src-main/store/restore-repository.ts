@@ -25,11 +25,19 @@ export class RestoreRepository {
 
   /** One decision by its id, or null. */
   decision(id: string): RestoreDecisionRow | null {
-    const row = this.db.prepare('SELECT controller_id, writes_sha256, authorized_at, used_event_id, event_id FROM restore_authorizations WHERE id = ?').get(id) as
+    const row = this.db
+      .prepare('SELECT controller_id, writes_sha256, authorized_at, used_event_id, event_id FROM restore_authorizations WHERE id = ?')
+      .get(id) as
       { controller_id: string; writes_sha256: string; authorized_at: string; used_event_id: string | null; event_id: string } | undefined;
     if (!row) return null;
     const event = this.db.prepare('SELECT payload FROM events WHERE id = ?').get(row.event_id) as { payload: string };
     const payload = JSON.parse(event.payload) as { signature: ESignature };
-    return { controllerId: row.controller_id, writesSha256: row.writes_sha256, authorizedAt: row.authorized_at, used: row.used_event_id !== null, signature: payload.signature };
+    return {
+      controllerId: row.controller_id,
+      writesSha256: row.writes_sha256,
+      authorizedAt: row.authorized_at,
+      used: row.used_event_id !== null,
+      signature: payload.signature,
+    };
   }
 }

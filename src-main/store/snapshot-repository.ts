@@ -23,8 +23,10 @@ export class SnapshotRepository {
 
   /** Signed snapshots of a controller, newest first. */
   list(controllerId: string): SnapshotRow[] {
-    return (this.db.prepare('SELECT sha256, controller_id, controller, signer, at FROM snapshots WHERE controller_id = ? ORDER BY at DESC').all(controllerId) as
-      { sha256: string; controller_id: string | null; controller: string; signer: string; at: string }[])
-      .map((r) => ({ sha256: r.sha256, controllerId: r.controller_id, controller: r.controller, signer: r.signer, at: r.at }));
+    return (
+      this.db
+        .prepare('SELECT sha256, controller_id, controller, signer, at FROM snapshots WHERE controller_id = ? ORDER BY at DESC')
+        .all(controllerId) as { sha256: string; controller_id: string | null; controller: string; signer: string; at: string }[]
+    ).map((r) => ({ sha256: r.sha256, controllerId: r.controller_id, controller: r.controller, signer: r.signer, at: r.at }));
   }
 }

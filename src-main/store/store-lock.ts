@@ -18,7 +18,12 @@ export interface StoreLock {
   release(): void;
 }
 
-interface LockInfo { pid: number; host: string; since: string; purpose: string }
+interface LockInfo {
+  pid: number;
+  host: string;
+  since: string;
+  purpose: string;
+}
 
 /** How old an empty or unreadable lock file must be before it counts as left behind by a crash. */
 export const UNREADABLE_LOCK_GRACE_MS = 10_000;
@@ -83,11 +88,15 @@ export function acquireStoreLock(home: string, purpose: string): StoreLock {
         holder
           ? `The data directory ${home} is already in use by Baseline (${holder.purpose}, process ${holder.pid} on ${holder.host}, since ${holder.since}).`
           : `The data directory ${home} is being opened by another Baseline process (its lock file was created moments ago and does not name its owner yet).`,
-        'Close the other Baseline window or command first, or use a different data directory (--home). '
-          + 'Two programs writing one store could corrupt the audit trail, so Baseline refuses.',
+        'Close the other Baseline window or command first, or use a different data directory (--home). ' +
+          'Two programs writing one store could corrupt the audit trail, so Baseline refuses.',
         holder ? { ...holder } : undefined,
       );
     }
   }
-  throw new BaselineError('store-locked', `Could not take the lock on ${home}.`, 'Try again; if it persists, check the folder\'s permissions.');
+  throw new BaselineError(
+    'store-locked',
+    `Could not take the lock on ${home}.`,
+    "Try again; if it persists, check the folder's permissions.",
+  );
 }

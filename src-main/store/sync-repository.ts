@@ -42,29 +42,42 @@ export class SyncRepository {
 
   /** Sets a sync setting. */
   set(key: string, value: string): void {
-    this.db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 
   /** Where a device's chain stands in this store. */
   head(device: string): ChainHead {
-    const row = this.db.prepare('SELECT seq, hash FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1').get(device) as { seq: number; hash: string } | undefined;
+    const row = this.db.prepare('SELECT seq, hash FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1').get(device) as
+      { seq: number; hash: string } | undefined;
     return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: GENESIS_PREV };
   }
 
   /** This device's events after a seq, oldest first, as stored. */
   eventsAfter(device: string, seq: number, limit: number): WireEvent[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE device = ? AND seq > ? ORDER BY seq LIMIT ?`).all(device, seq, limit) as WireEvent[];
+    return this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE device = ? AND seq > ? ORDER BY seq LIMIT ?`)
+      .all(device, seq, limit) as WireEvent[];
   }
 
   /** Other devices' events held here, in the order they were stored (evidence backups carry them so a restore projects as this store did). */
   foreignEventsInStoredOrder(device: string): { order: number; event: WireEvent }[] {
-    return (this.db.prepare(`SELECT rowid AS rowOrder, ${COLUMNS} FROM events WHERE device != ? ORDER BY rowid`).all(device) as (WireEvent & { rowOrder: number })[])
-      .map(({ rowOrder, ...event }) => ({ order: rowOrder, event }));
+    return (
+      this.db.prepare(`SELECT rowid AS rowOrder, ${COLUMNS} FROM events WHERE device != ? ORDER BY rowid`).all(device) as (WireEvent & {
+        rowOrder: number;
+      })[]
+    ).map(({ rowOrder, ...event }) => ({ order: rowOrder, event }));
   }
 
   /** The stored order (rowid) of this device's events after a seq. */
   storedOrder(device: string): Map<number, number> {
-    return new Map((this.db.prepare('SELECT seq, rowid AS o FROM events WHERE device = ?').all(device) as { seq: number; o: number }[]).map((r) => [r.seq, r.o]));
+    return new Map(
+      (this.db.prepare('SELECT seq, rowid AS o FROM events WHERE device = ?').all(device) as { seq: number; o: number }[]).map((r) => [
+        r.seq,
+        r.o,
+      ]),
+    );
   }
 
   /** How many of a device's events come after a seq. */
@@ -74,7 +87,10 @@ export class SyncRepository {
 
   /** The public key a device announced here (its stored `device.created`), or null. */
   knownDeviceKey(device: string): string | null {
-    return (this.db.prepare('SELECT public_key_pem FROM devices WHERE id = ?').get(device) as { public_key_pem: string } | undefined)?.public_key_pem ?? null;
+    return (
+      (this.db.prepare('SELECT public_key_pem FROM devices WHERE id = ?').get(device) as { public_key_pem: string } | undefined)
+        ?.public_key_pem ?? null
+    );
   }
 
   /**
@@ -82,7 +98,11 @@ export class SyncRepository {
    * device's chain (`check`); an event already held with the same hash is skipped; a different event at the same
    * position, or one that fails its check, stops the page there (the events before it stay stored).
    */
-  storePulled(items: readonly { globalSeq: number; event: WireEvent }[], endCursor: number, check: (e: WireEvent, head: ChainHead) => EventProblem[]): PulledOutcome {
+  storePulled(
+    items: readonly { globalSeq: number; event: WireEvent }[],
+    endCursor: number,
+    check: (e: WireEvent, head: ChainHead) => EventProblem[],
+  ): PulledOutcome {
     const run = this.db.transaction((): PulledOutcome => {
       let stored = 0;
       let alreadyHeld = 0;
@@ -97,9 +117,13 @@ export class SyncRepository {
           }
           this.set('pull-cursor', String(globalSeq - 1));
           return {
-            stored, alreadyHeld, refusal: {
-              code: 'pulled-event-differs', message: `The server sent event seq ${e.seq} of device ${e.device}, but this laptop holds a different event at that position.`,
-              hint: 'Nothing was overwritten. Ask the administrator to compare that device\'s journal on the server with this laptop\'s copy.', details: { device: e.device, seq: e.seq },
+            stored,
+            alreadyHeld,
+            refusal: {
+              code: 'pulled-event-differs',
+              message: `The server sent event seq ${e.seq} of device ${e.device}, but this laptop holds a different event at that position.`,
+              hint: "Nothing was overwritten. Ask the administrator to compare that device's journal on the server with this laptop's copy.",
+              details: { device: e.device, seq: e.seq },
             },
           };
         }
@@ -107,14 +131,23 @@ export class SyncRepository {
         if (problems.length > 0) {
           this.set('pull-cursor', String(globalSeq - 1));
           return {
-            stored, alreadyHeld, refusal: {
-              code: `pulled-${problems[0]!.kind}`, message: `This laptop refused ${describeProblems(problems)}, received from the server.`,
-              hint: 'Nothing from that event on was stored. The server or that device holds a damaged or forged event; tell the administrator.', details: { problems },
+            stored,
+            alreadyHeld,
+            refusal: {
+              code: `pulled-${problems[0]!.kind}`,
+              message: `This laptop refused ${describeProblems(problems)}, received from the server.`,
+              hint: 'Nothing from that event on was stored. The server or that device holds a damaged or forged event; tell the administrator.',
+              details: { problems },
             },
           };
         }
         const parsed = parseStoredRow(e);
-        if ('error' in parsed) throw new BaselineError('pulled-event-unreadable', `Event seq ${e.seq} of device ${e.device} cannot be read: ${parsed.error}.`, 'Tell the administrator; nothing from it was stored.');
+        if ('error' in parsed)
+          throw new BaselineError(
+            'pulled-event-unreadable',
+            `Event seq ${e.seq} of device ${e.device} cannot be read: ${parsed.error}.`,
+            'Tell the administrator; nothing from it was stored.',
+          );
         insert.run(e.id, e.device, e.seq, e.prev, e.type, e.payload, e.actor, e.at, e.hash, e.sig);
         project(this.db, { ...parsed.body, hash: e.hash, sig: e.sig }, false);
         stored++;
@@ -127,8 +160,9 @@ export class SyncRepository {
 
   /** Every change decision in this journal, of every device (for conflict rules). */
   changeFacts(): ChangeDecisionFact[] {
-    const rows = this.db.prepare("SELECT id, device, seq, type, at, payload FROM events WHERE type = 'change.updated' ORDER BY rowid").all() as
-      { id: string; device: string; seq: number; type: string; at: string; payload: string }[];
+    const rows = this.db
+      .prepare("SELECT id, device, seq, type, at, payload FROM events WHERE type = 'change.updated' ORDER BY rowid")
+      .all() as { id: string; device: string; seq: number; type: string; at: string; payload: string }[];
     const out: ChangeDecisionFact[] = [];
     for (const r of rows) {
       let payload: unknown;
@@ -149,16 +183,23 @@ export class SyncRepository {
    */
   conflictEvents(): ConflictEvent[] {
     const marks = CONFLICT_EVENT_TYPES.map(() => '?').join(', ');
-    const rows = this.db.prepare(`SELECT id, device, seq, type, at, payload FROM events WHERE type IN (${marks}) ORDER BY rowid`).all(...CONFLICT_EVENT_TYPES) as
-      { id: string; device: string; seq: number; type: string; at: string; payload: string }[];
+    const rows = this.db
+      .prepare(`SELECT id, device, seq, type, at, payload FROM events WHERE type IN (${marks}) ORDER BY rowid`)
+      .all(...CONFLICT_EVENT_TYPES) as { id: string; device: string; seq: number; type: string; at: string; payload: string }[];
     const locked = new Set<string>();
     for (const r of rows) {
       if (r.type !== 'person.locked') continue;
       const fp = /"fingerprint":"([0-9a-f]{64})"/.exec(r.payload)?.[1];
       if (fp) locked.add(fp);
     }
-    const more = [...locked].flatMap((fp) => this.db.prepare(`SELECT id, device, seq, type, at, payload FROM events WHERE type NOT IN (${marks}) AND instr(payload, ?) > 0 ORDER BY rowid`)
-      .all(...CONFLICT_EVENT_TYPES, fp) as typeof rows);
+    const more = [...locked].flatMap(
+      (fp) =>
+        this.db
+          .prepare(
+            `SELECT id, device, seq, type, at, payload FROM events WHERE type NOT IN (${marks}) AND instr(payload, ?) > 0 ORDER BY rowid`,
+          )
+          .all(...CONFLICT_EVENT_TYPES, fp) as typeof rows,
+    );
     const out: ConflictEvent[] = [];
     for (const r of [...rows, ...more]) {
       try {
@@ -172,7 +213,9 @@ export class SyncRepository {
 
   /** Central revocations this laptop has recorded (`revocation.synced`), oldest first. */
   syncedRevocations(): CentralRevocation[] {
-    const rows = this.db.prepare("SELECT payload FROM events WHERE type = 'revocation.synced' ORDER BY rowid").all() as { payload: string }[];
+    const rows = this.db.prepare("SELECT payload FROM events WHERE type = 'revocation.synced' ORDER BY rowid").all() as {
+      payload: string;
+    }[];
     const out: CentralRevocation[] = [];
     for (const r of rows) {
       const parsed = CentralRevocationSchema.safeParse(JSON.parse(r.payload));
@@ -193,13 +236,19 @@ export class SyncRepository {
 
   /** Stores a checked clock attestation (one already held is kept as it is). */
   addClockAttestation(a: ClockAttestation, receivedAt: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO clock_attestations (id, statement, signature, received_at) VALUES (?, ?, ?, ?)').run(a.id, a.statement, a.signature, receivedAt);
+    this.db
+      .prepare('INSERT OR IGNORE INTO clock_attestations (id, statement, signature, received_at) VALUES (?, ?, ?, ?)')
+      .run(a.id, a.statement, a.signature, receivedAt);
   }
 
   /** Ids of a change's own events (its updates, restores and the baseline approved from it), from every device. */
   changeEventIds(changeId: string): Set<string> {
-    const rows = this.db.prepare(`SELECT id FROM events WHERE type IN ('change.updated', 'restore.verified', 'baseline.approved', 'conflict.resolved')
-      AND json_extract(payload, '$.changeId') = ?`).all(changeId) as { id: string }[];
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM events WHERE type IN ('change.updated', 'restore.verified', 'baseline.approved', 'conflict.resolved')
+      AND json_extract(payload, '$.changeId') = ?`,
+      )
+      .all(changeId) as { id: string }[];
     return new Set(rows.map((r) => r.id));
   }
 }

@@ -4,7 +4,14 @@
  * the URL fragment (never sent in an HTTP request).
  */
 import { createApiClient } from '../../src-shared/common/api/api-client.ts';
-import { describeWsClose, MAX_WS_MESSAGE_BYTES, type BaselineApi, type BaselineBridge, type Envelope, type WsMessage } from '../../src-shared/common/api/transport.ts';
+import {
+  describeWsClose,
+  MAX_WS_MESSAGE_BYTES,
+  type BaselineApi,
+  type BaselineBridge,
+  type Envelope,
+  type WsMessage,
+} from '../../src-shared/common/api/transport.ts';
 import type { ErrorData } from '../../src-shared/common/errors.ts';
 
 declare global {
@@ -19,7 +26,9 @@ function connectWebSocket(): Promise<BaselineBridge> {
   // Over HTTPS (the central view) the browser's client certificate identifies the person; no token.
   const secure = location.protocol === 'https:';
   if (!token && !secure) {
-    return Promise.reject(new Error('This page was opened without its access token. Open the exact URL printed by `npm start` or `npm run web`.'));
+    return Promise.reject(
+      new Error('This page was opened without its access token. Open the exact URL printed by `npm start` or `npm run web`.'),
+    );
   }
   const url = `${secure ? 'wss' : 'ws'}://${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   return new Promise((resolve, reject) => {
@@ -28,7 +37,11 @@ function connectWebSocket(): Promise<BaselineBridge> {
     const listeners = new Map<string, Set<(payload: unknown) => void>>();
     let nextId = 1;
     let opened = false;
-    let lost: ErrorData = { code: 'disconnected', message: 'The connection to Baseline was lost.', hint: 'Reload this page to reconnect; if that fails, restart `npm start` (or `npm run web`) and open its new URL.' };
+    let lost: ErrorData = {
+      code: 'disconnected',
+      message: 'The connection to Baseline was lost.',
+      hint: 'Reload this page to reconnect; if that fails, restart `npm start` (or `npm run web`) and open its new URL.',
+    };
     ws.onopen = () => {
       opened = true;
       resolve({
@@ -38,7 +51,14 @@ function connectWebSocket(): Promise<BaselineBridge> {
           const frame = JSON.stringify({ kind: 'call', id, op, request });
           // Refused here rather than sent: the host would close the whole connection for an over-size message.
           if (frame.length > MAX_WS_MESSAGE_BYTES / 3 && new TextEncoder().encode(frame).length > MAX_WS_MESSAGE_BYTES) {
-            return Promise.resolve({ ok: false, error: { code: 'request-too-large', message: `This request is larger than the Baseline host accepts (${MAX_WS_MESSAGE_BYTES / 1024 / 1024} MiB).`, hint: 'Use a smaller file: profiles may be at most 10 MB, policy, plant and roster files 2 MB.' } });
+            return Promise.resolve({
+              ok: false,
+              error: {
+                code: 'request-too-large',
+                message: `This request is larger than the Baseline host accepts (${MAX_WS_MESSAGE_BYTES / 1024 / 1024} MiB).`,
+                hint: 'Use a smaller file: profiles may be at most 10 MB, policy, plant and roster files 2 MB.',
+              },
+            });
           }
           return new Promise((done) => {
             pending.set(id, done);
@@ -67,7 +87,12 @@ function connectWebSocket(): Promise<BaselineBridge> {
       for (const done of pending.values()) done({ ok: false, error: lost });
       pending.clear();
       for (const l of listeners.get('bridge.closed') ?? []) l(lost);
-      if (!opened) reject(new Error('The web host refused the connection: the access token is wrong or from an earlier run. Open the URL printed by `npm start` or `npm run web`.'));
+      if (!opened)
+        reject(
+          new Error(
+            'The web host refused the connection: the access token is wrong or from an earlier run. Open the URL printed by `npm start` or `npm run web`.',
+          ),
+        );
     };
   });
 }

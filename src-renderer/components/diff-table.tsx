@@ -8,7 +8,14 @@
  */
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { DIFF_KINDS, isDifference, type DiffKind, type DiffKindCounts, type DiffRow, type DocumentDiff } from '../../src-shared/common/diff/document-diff.ts';
+import {
+  DIFF_KINDS,
+  isDifference,
+  type DiffKind,
+  type DiffKindCounts,
+  type DiffRow,
+  type DocumentDiff,
+} from '../../src-shared/common/diff/document-diff.ts';
 import { diffValueTitle, formatDiffValue } from '../../src-shared/common/diff/diff-value-format.ts';
 import type { ProposalComparison, ProposalFinding, ProposalStatus } from '../../src-shared/common/diff/proposed-diff.ts';
 import { describeTolerance, judgeLive } from '../../src-shared/common/diff/live-tolerance.ts';
@@ -51,7 +58,12 @@ export interface DiffTableProps {
 }
 
 const KIND_LABEL: Record<DiffKind, string> = {
-  changed: 'changed', added: 'added', removed: 'removed', 'type-changed': 'type changed', 'quality-changed': 'quality changed', unchanged: 'unchanged',
+  changed: 'changed',
+  added: 'added',
+  removed: 'removed',
+  'type-changed': 'type changed',
+  'quality-changed': 'quality changed',
+  unchanged: 'unchanged',
 };
 
 const STATUS_LABEL: Record<ProposalStatus, string> = { approved: 'approved', unexpected: 'unexpected', missing: 'missing' };
@@ -60,8 +72,12 @@ const STATUS_LABEL: Record<ProposalStatus, string> = { approved: 'approved', une
  * The rows a set of filters lets through, in order. `lowerTags` (the rows' tags lower-cased, same order) saves
  * lower-casing 100,000 tags on every keystroke.
  */
-export function filterDiffRows(rows: readonly DiffRow[], filters: DiffFilters, findings: ReadonlyMap<string, ProposalFinding> | null,
-  lowerTags?: readonly string[]): DiffRow[] {
+export function filterDiffRows(
+  rows: readonly DiffRow[],
+  filters: DiffFilters,
+  findings: ReadonlyMap<string, ProposalFinding> | null,
+  lowerTags?: readonly string[],
+): DiffRow[] {
   const needle = filters.search.trim().toLowerCase();
   const unexpected = filters.unexpectedOnly && findings !== null;
   const out: DiffRow[] = [];
@@ -78,7 +94,9 @@ export function filterDiffRows(rows: readonly DiffRow[], filters: DiffFilters, f
 }
 
 function countLine(counts: DiffKindCounts): string {
-  return DIFF_KINDS.filter((k) => k === 'unchanged' || counts[k] > 0).map((k) => `${counts[k].toLocaleString('en-US')} ${KIND_LABEL[k]}`).join(' · ');
+  return DIFF_KINDS.filter((k) => k === 'unchanged' || counts[k] > 0)
+    .map((k) => `${counts[k].toLocaleString('en-US')} ${KIND_LABEL[k]}`)
+    .join(' · ');
 }
 
 function both(before: string | undefined, after: string | undefined): string {
@@ -90,8 +108,16 @@ function both(before: string | undefined, after: string | undefined): string {
 function Flags({ row }: { row: DiffRow }) {
   return (
     <>
-      {row.safety && <span className="badge badge-warn" title="Safety-related tag">safety</span>}
-      {row.writable && <span className="badge diff-badge-plain" title="A restore may write this tag">writable</span>}
+      {row.safety && (
+        <span className="badge badge-warn" title="Safety-related tag">
+          safety
+        </span>
+      )}
+      {row.writable && (
+        <span className="badge diff-badge-plain" title="A restore may write this tag">
+          writable
+        </span>
+      )}
       {row.live && <LiveFlag row={row} />}
     </>
   );
@@ -100,15 +126,32 @@ function Flags({ row }: { row: DiffRow }) {
 /** A live tag's flag: with a declared tolerance, the band and whether the value stayed within it; without, context only. */
 function LiveFlag({ row }: { row: DiffRow }) {
   const declared = row.before?.tolerance ?? row.after?.tolerance;
-  if (!declared) return <span className="badge diff-badge-plain" title="A live process value with no declared tolerance: shown for context, not compared for drift nor against the proposal">live · not compared</span>;
+  if (!declared)
+    return (
+      <span
+        className="badge diff-badge-plain"
+        title="A live process value with no declared tolerance: shown for context, not compared for drift nor against the proposal"
+      >
+        live · not compared
+      </span>
+    );
   const band = describeTolerance(declared);
   // The badge is short (the column is narrow); the tooltip has the band in full and the reason.
   const short = band.replace(' of the before value', '');
-  if (row.kind === 'unchanged') return <span className="badge diff-badge-plain" data-tolerance="unchanged" title={`Live value, declared tolerance ${band}`}>live {short}</span>;
+  if (row.kind === 'unchanged')
+    return (
+      <span className="badge diff-badge-plain" data-tolerance="unchanged" title={`Live value, declared tolerance ${band}`}>
+        live {short}
+      </span>
+    );
   const j = judgeLive(row.before, row.after);
   const outside = j.status === 'outside';
   return (
-    <span className={`badge ${outside ? 'badge-bad' : 'badge-ok'}`} data-tolerance={j.status} title={j.status === 'not-declared' ? band : j.reason}>
+    <span
+      className={`badge ${outside ? 'badge-bad' : 'badge-ok'}`}
+      data-tolerance={j.status}
+      title={j.status === 'not-declared' ? band : j.reason}
+    >
       live {short} · {outside ? 'outside' : 'within'}
     </span>
   );
@@ -119,34 +162,85 @@ function ValueCell({ value, className }: { value: DiffRow['before']; className: 
   const detail = diffValueTitle(value);
   // The cell may cut a long value; the tooltip has it whole, with the raw bytes.
   const title = value !== null && value.quality === 'good' ? [text, detail].filter(Boolean).join(' · ') : detail;
-  return <div role="cell" className={`num ${className}`.trim()} title={title}>{text}</div>;
+  return (
+    <div role="cell" className={`num ${className}`.trim()} title={title}>
+      {text}
+    </div>
+  );
 }
 
-function Row({ row, finding, withReview, index, start, selected, onSelect }: {
-  row: DiffRow; finding: ProposalFinding | undefined; withReview: boolean; index: number; start: number; selected: boolean;
+function Row({
+  row,
+  finding,
+  withReview,
+  index,
+  start,
+  selected,
+  onSelect,
+}: {
+  row: DiffRow;
+  finding: ProposalFinding | undefined;
+  withReview: boolean;
+  index: number;
+  start: number;
+  selected: boolean;
   onSelect: ((row: DiffRow) => void) | undefined;
 }) {
   const b = row.before;
   const a = row.after;
-  const cls = ['diff-row', `diff-kind-${row.kind}`, row.live ? 'diff-live' : '', selected ? 'selected' : '', finding ? `diff-status-${finding.status}` : ''].filter(Boolean).join(' ');
+  const cls = [
+    'diff-row',
+    `diff-kind-${row.kind}`,
+    row.live ? 'diff-live' : '',
+    selected ? 'selected' : '',
+    finding ? `diff-status-${finding.status}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const valueChanged = row.kind !== 'unchanged';
   return (
-    <div role="row" aria-rowindex={index + 2} className={cls} data-testid="diff-row" data-tag={row.tag} data-kind={row.kind}
-      aria-current={selected ? 'true' : undefined} tabIndex={onSelect ? 0 : undefined}
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      className={cls}
+      data-testid="diff-row"
+      data-tag={row.tag}
+      data-kind={row.kind}
+      aria-current={selected ? 'true' : undefined}
+      tabIndex={onSelect ? 0 : undefined}
       style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
       onClick={onSelect ? () => onSelect(row) : undefined}
-      onKeyDown={onSelect ? (e) => { if (e.key === 'Enter') onSelect(row); } : undefined}>
-      <div role="cell" className="diff-tag" title={row.tag}>{row.tag}</div>
-      <div role="cell" title={row.addressChanged ? `Read from a different address: ${both(b?.address, a?.address)}` : a?.address ?? b?.address}>
+      onKeyDown={
+        onSelect
+          ? (e) => {
+              if (e.key === 'Enter') onSelect(row);
+            }
+          : undefined
+      }
+    >
+      <div role="cell" className="diff-tag" title={row.tag}>
+        {row.tag}
+      </div>
+      <div
+        role="cell"
+        title={row.addressChanged ? `Read from a different address: ${both(b?.address, a?.address)}` : (a?.address ?? b?.address)}
+      >
         <code>{both(b?.address, a?.address)}</code>
       </div>
       <div role="cell">{both(b?.type, a?.type)}</div>
       <ValueCell value={b} className={valueChanged && b ? 'diff-old' : ''} />
       <ValueCell value={a} className={valueChanged && a ? 'diff-new' : ''} />
-      <div role="cell"><span className={`badge diff-kind diff-kind-badge-${row.kind}`}>{KIND_LABEL[row.kind]}</span></div>
-      <div role="cell"><Flags row={row} /></div>
+      <div role="cell">
+        <span className={`badge diff-kind diff-kind-badge-${row.kind}`}>{KIND_LABEL[row.kind]}</span>
+      </div>
+      <div role="cell">
+        <Flags row={row} />
+      </div>
       {withReview && (
-        <div role="cell" title={finding?.reason ?? (row.live ? 'Live tag: not checked against the proposal' : 'Not a change and not proposed')}>
+        <div
+          role="cell"
+          title={finding?.reason ?? (row.live ? 'Live tag: not checked against the proposal' : 'Not a change and not proposed')}
+        >
           {finding && <span className={`badge diff-status diff-status-badge-${finding.status}`}>{STATUS_LABEL[finding.status]}</span>}
         </div>
       )}
@@ -155,7 +249,16 @@ function Row({ row, finding, withReview, index, start, selected, onSelect }: {
 }
 
 /** A virtualised, side-by-side diff of two snapshots with filters, search and counts. */
-export function DiffTable({ diff, proposal = null, label = 'Snapshot diff', height = 560, initialFilters, selectedTag = null, onSelectRow, compact = false }: DiffTableProps) {
+export function DiffTable({
+  diff,
+  proposal = null,
+  label = 'Snapshot diff',
+  height = 560,
+  initialFilters,
+  selectedTag = null,
+  onSelectRow,
+  compact = false,
+}: DiffTableProps) {
   const [filters, setFilters] = useState<DiffFilters>({ ...NO_DIFF_FILTERS, ...initialFilters });
   const search = useDeferredValue(filters.search);
   const lowerTags = useMemo(() => diff.rows.map((r) => r.tag.toLowerCase()), [diff.rows]);
@@ -175,7 +278,9 @@ export function DiffTable({ diff, proposal = null, label = 'Snapshot diff', heig
     // Without layout (server rendering, first paint) render one screenful rather than nothing.
     initialRect: { width: 1000, height },
   });
-  useEffect(() => { virtualizer.scrollToOffset(0); }, [visible, virtualizer]);
+  useEffect(() => {
+    virtualizer.scrollToOffset(0);
+  }, [visible, virtualizer]);
 
   const set = (patch: Partial<DiffFilters>) => setFilters((f) => ({ ...f, ...patch }));
   const withReview = findings !== null;
@@ -187,48 +292,104 @@ export function DiffTable({ diff, proposal = null, label = 'Snapshot diff', heig
       {diff.forced && (
         <div className="error-panel" role="note">
           <strong>These snapshots are from two different controllers.</strong>
-          <p>The comparison was forced: {diff.before.description} against {diff.after.description}.</p>
+          <p>
+            The comparison was forced: {diff.before.description} against {diff.after.description}.
+          </p>
         </div>
       )}
       <dl className="diff-counts" aria-label="Counts">
-        <div><dt>Configuration</dt><dd data-testid="diff-counts-config">{countLine(diff.counts.config)}</dd></div>
-        <div className="diff-live"><dt>Live (not compared for drift)</dt><dd data-testid="diff-counts-live">{countLine(diff.counts.live)}</dd></div>
+        <div>
+          <dt>Configuration</dt>
+          <dd data-testid="diff-counts-config">{countLine(diff.counts.config)}</dd>
+        </div>
+        <div className="diff-live">
+          <dt>Live (not compared for drift)</dt>
+          <dd data-testid="diff-counts-live">{countLine(diff.counts.live)}</dd>
+        </div>
         {proposal && (
-          <div><dt>Against the proposal</dt><dd data-testid="diff-counts-proposal">
-            {proposal.counts.approved.toLocaleString('en-US')} approved · {proposal.counts.unexpected.toLocaleString('en-US')} unexpected · {proposal.counts.missing.toLocaleString('en-US')} missing
-          </dd></div>
+          <div>
+            <dt>Against the proposal</dt>
+            <dd data-testid="diff-counts-proposal">
+              {proposal.counts.approved.toLocaleString('en-US')} approved · {proposal.counts.unexpected.toLocaleString('en-US')} unexpected
+              · {proposal.counts.missing.toLocaleString('en-US')} missing
+            </dd>
+          </div>
         )}
       </dl>
       {(diff.identityChanges.length > 0 || !diff.identityCompared) && (
         <div className="diff-side-changes" aria-label="Identity changes">
           <strong>Identity</strong>
-          {diff.identityCompared
-            ? <ul>{diff.identityChanges.map((c) => <li key={c.key}>{c.key}: {c.before ?? '(none)'} → {c.after ?? '(none)'}</li>)}</ul>
-            : <span className="muted"> not compared: one document has no identity read from the device.</span>}
+          {diff.identityCompared ? (
+            <ul>
+              {diff.identityChanges.map((c) => (
+                <li key={c.key}>
+                  {c.key}: {c.before ?? '(none)'} → {c.after ?? '(none)'}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <span className="muted"> not compared: one document has no identity read from the device.</span>
+          )}
         </div>
       )}
       {diff.artefactChanges.length > 0 && (
         <div className="diff-side-changes" aria-label="Artefact changes">
           <strong>Artefacts</strong>
-          <ul>{diff.artefactChanges.map((c) => <li key={c.name} title={`${c.before?.sha256 ?? ''} → ${c.after?.sha256 ?? ''}`}>{c.name}: {c.kind}</li>)}</ul>
+          <ul>
+            {diff.artefactChanges.map((c) => (
+              <li key={c.name} title={`${c.before?.sha256 ?? ''} → ${c.after?.sha256 ?? ''}`}>
+                {c.name}: {c.kind}
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       {missingElsewhere.length > 0 && (
         <div className="diff-side-changes" aria-label="Proposed changes not found">
           <strong>Proposed but not found</strong>
-          <ul>{missingElsewhere.map((f) => <li key={f.tag}>{f.tag}: {f.reason}</li>)}</ul>
+          <ul>
+            {missingElsewhere.map((f) => (
+              <li key={f.tag}>
+                {f.tag}: {f.reason}
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       <div className="diff-filters" role="group" aria-label="Filters">
-        <label className="inline"><input type="checkbox" checked={filters.changedOnly} onChange={(e) => set({ changedOnly: e.target.checked })} /> Changed only</label>
-        <label className="inline"><input type="checkbox" checked={filters.safetyOnly} onChange={(e) => set({ safetyOnly: e.target.checked })} /> Safety only</label>
-        {withReview && <label className="inline"><input type="checkbox" checked={filters.unexpectedOnly} onChange={(e) => set({ unexpectedOnly: e.target.checked })} /> Unexpected only</label>}
-        <label className="inline"><input type="checkbox" checked={filters.hideLive} onChange={(e) => set({ hideLive: e.target.checked })} /> Hide live tags</label>
-        <label className="inline diff-search">Search tag <input type="search" value={filters.search} onChange={(e) => set({ search: e.target.value })} placeholder="part of a tag name" /></label>
-        <span className="muted" role="status" data-testid="diff-shown">{visible.length.toLocaleString('en-US')} of {diff.rows.length.toLocaleString('en-US')} rows</span>
+        <label className="inline">
+          <input type="checkbox" checked={filters.changedOnly} onChange={(e) => set({ changedOnly: e.target.checked })} /> Changed only
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={filters.safetyOnly} onChange={(e) => set({ safetyOnly: e.target.checked })} /> Safety only
+        </label>
+        {withReview && (
+          <label className="inline">
+            <input type="checkbox" checked={filters.unexpectedOnly} onChange={(e) => set({ unexpectedOnly: e.target.checked })} />{' '}
+            Unexpected only
+          </label>
+        )}
+        <label className="inline">
+          <input type="checkbox" checked={filters.hideLive} onChange={(e) => set({ hideLive: e.target.checked })} /> Hide live tags
+        </label>
+        <label className="inline diff-search">
+          Search tag{' '}
+          <input type="search" value={filters.search} onChange={(e) => set({ search: e.target.value })} placeholder="part of a tag name" />
+        </label>
+        <span className="muted" role="status" data-testid="diff-shown">
+          {visible.length.toLocaleString('en-US')} of {diff.rows.length.toLocaleString('en-US')} rows
+        </span>
       </div>
-      <div ref={scrollRef} className={`diff-scroll${withReview ? ' with-review' : ''}${compact ? ' compact' : ''}`} data-testid="diff-scroll" style={{ height }}
-        role="table" aria-label={`${label}: before and after`} aria-rowcount={visible.length + 1} tabIndex={0}>
+      <div
+        ref={scrollRef}
+        className={`diff-scroll${withReview ? ' with-review' : ''}${compact ? ' compact' : ''}`}
+        data-testid="diff-scroll"
+        style={{ height }}
+        role="table"
+        aria-label={`${label}: before and after`}
+        aria-rowcount={visible.length + 1}
+        tabIndex={0}
+      >
         <div role="rowgroup" className="diff-head" style={{ height: HEADER_HEIGHT }}>
           <div role="row" aria-rowindex={1} className="diff-row">
             <div role="columnheader">Tag</div>
@@ -244,8 +405,18 @@ export function DiffTable({ diff, proposal = null, label = 'Snapshot diff', heig
         <div role="rowgroup" className="diff-body" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const row = visible[item.index]!;
-            return <Row key={row.tag} row={row} finding={findings?.get(row.tag)} withReview={withReview} index={item.index} start={item.start - HEADER_HEIGHT}
-              selected={row.tag === selectedTag} onSelect={onSelectRow} />;
+            return (
+              <Row
+                key={row.tag}
+                row={row}
+                finding={findings?.get(row.tag)}
+                withReview={withReview}
+                index={item.index}
+                start={item.start - HEADER_HEIGHT}
+                selected={row.tag === selectedTag}
+                onSelect={onSelectRow}
+              />
+            );
           })}
         </div>
         {visible.length === 0 && <p className="muted diff-empty">No rows match the filters.</p>}

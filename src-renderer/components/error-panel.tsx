@@ -14,12 +14,20 @@ export function ErrorPanel({ error, title, problemsLabel }: { error: ErrorData; 
   const problems = (error.details?.['errors'] as FileProblem[] | undefined) ?? [];
   return (
     <div className="error-panel" role="alert">
-      <strong><WarningIcon />{title ?? 'Something went wrong'}</strong>
+      <strong>
+        <WarningIcon />
+        {title ?? 'Something went wrong'}
+      </strong>
       <p>{error.message}</p>
       <p className="hint">What to do: {error.hint}</p>
       {problems.length > 0 && (
         <ul className="problems" aria-label={problemsLabel ?? 'Problems in the file'}>
-          {problems.map((p, i) => <li key={i}>line {p.line}{p.column ? `, ${p.column}` : ''}: {p.message}</li>)}
+          {problems.map((p, i) => (
+            <li key={i}>
+              line {p.line}
+              {p.column ? `, ${p.column}` : ''}: {p.message}
+            </li>
+          ))}
         </ul>
       )}
     </div>

@@ -5,12 +5,30 @@
  */
 import type { LucideIcon } from 'lucide-react';
 import {
-  CalendarDays, ChartColumn, CircleCheck, CircleX, Cpu, Factory, GitPullRequest, House, ScrollText, Signature, TriangleAlert, Users,
+  CalendarDays,
+  ChartColumn,
+  CircleCheck,
+  CircleX,
+  Cpu,
+  Factory,
+  GitPullRequest,
+  House,
+  ScrollText,
+  Signature,
+  TriangleAlert,
+  Users,
 } from 'lucide-react';
 
 /** The icon of each screen in the navigation. */
 export const SCREEN_ICONS = {
-  home: House, controllers: Cpu, changes: GitPullRequest, windows: CalendarDays, kpis: ChartColumn, plant: Factory, people: Users, audit: ScrollText,
+  home: House,
+  controllers: Cpu,
+  changes: GitPullRequest,
+  windows: CalendarDays,
+  kpis: ChartColumn,
+  plant: Factory,
+  people: Users,
+  audit: ScrollText,
 } as const satisfies Record<string, LucideIcon>;
 
 /** The icon of each status tone. */

@@ -27,29 +27,46 @@ export function readerTime(iso: string, zone: string): string | null {
 /** An instant in plant time, with the reader's own time beside it when it differs. */
 export function PlantTime({ iso, zone }: { iso: string; zone: string }) {
   const own = readerTime(iso, zone);
-  return <time dateTime={iso} title={`${zone}${own ? `; ${own}` : ''}`}>{formatPlant(iso, zone)}{own && <span className="muted"> ({own})</span>}</time>;
+  return (
+    <time dateTime={iso} title={`${zone}${own ? `; ${own}` : ''}`}>
+      {formatPlant(iso, zone)}
+      {own && <span className="muted"> ({own})</span>}
+    </time>
+  );
 }
 
 /** A period in plant time: "Tue 8 Dec 2026 22:00 – Wed 9 Dec 06:00 CST". */
 export function PlantPeriod({ start, end, zone }: { start: string; end: string; zone: string }) {
   const a = DateTime.fromISO(start, { zone }).setLocale('en-GB');
   const b = DateTime.fromISO(end, { zone }).setLocale('en-GB');
-  if (!a.isValid || !b.isValid) return <span>{start} – {end}</span>;
+  if (!a.isValid || !b.isValid)
+    return (
+      <span>
+        {start} – {end}
+      </span>
+    );
   const text = `${a.toFormat('ccc d LLL yyyy HH:mm')} – ${b.toFormat(a.hasSame(b, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbrev(b)}`;
   // The reader's own times, when their zone differs: each end dated unless both fall on the same day.
   const here = DateTime.local().zoneName ?? 'UTC';
   const ra = DateTime.fromISO(start).setZone(here).setLocale('en-GB');
   const rb = DateTime.fromISO(end).setZone(here).setLocale('en-GB');
-  const own = ra.offset === a.offset && rb.offset === b.offset ? null
-    : `${ra.toFormat('ccc d LLL HH:mm')} – ${rb.toFormat(ra.hasSame(rb, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbrev(rb)} your time`;
-  return <span title={zone}>{text}{own && <span className="muted"> ({own})</span>}</span>;
+  const own =
+    ra.offset === a.offset && rb.offset === b.offset
+      ? null
+      : `${ra.toFormat('ccc d LLL HH:mm')} – ${rb.toFormat(ra.hasSame(rb, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbrev(rb)} your time`;
+  return (
+    <span title={zone}>
+      {text}
+      {own && <span className="muted"> ({own})</span>}
+    </span>
+  );
 }
 
 /** A `datetime-local` value typed in plant time, as an ISO instant ('' when empty or not a time). */
 export function plantInputToIso(local: string, zone: string): string {
   if (!local) return '';
   const t = DateTime.fromISO(local, { zone });
-  return t.isValid ? t.toUTC().toISO() ?? '' : '';
+  return t.isValid ? (t.toUTC().toISO() ?? '') : '';
 }
 
 /** An ISO instant as a `datetime-local` value in plant time ('' when absent). */

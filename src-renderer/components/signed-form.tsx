@@ -12,7 +12,11 @@ import { roleName } from '../../src-shared/common/workflow/role-names.ts';
 /** In the demo plant only: the selected person's demo password, next to the field it goes in. */
 export function DemoPassword({ employeeId }: { employeeId: string }) {
   const password = useAppStore((st) => st.demoPeople?.people.find((p) => p.employeeId === employeeId)?.password);
-  return password ? <span className="demo-password" data-testid="demo-password">DEMO password: <code>{password}</code></span> : null;
+  return password ? (
+    <span className="demo-password" data-testid="demo-password">
+      DEMO password: <code>{password}</code>
+    </span>
+  ) : null;
 }
 
 /** Who may give a signature: holders of one of `roles` (null: anyone enrolled), minus `exclude` (employee id -> why not). */
@@ -38,8 +42,14 @@ export interface Eligible {
  * form top to bottom and Enter in the password field signs.
  */
 export function SignerFields(props: {
-  employeeId: string; setEmployeeId(v: string): void; password: string; setPassword(v: string): void; label: string;
-  rule?: SignerRule; eligible?: Eligible; disabled?: boolean;
+  employeeId: string;
+  setEmployeeId(v: string): void;
+  password: string;
+  setPassword(v: string): void;
+  label: string;
+  rule?: SignerRule;
+  eligible?: Eligible;
+  disabled?: boolean;
   /** An optional second signer (a witness, an override): the empty choice reads this, and the password shows once someone is chosen. */
   optional?: string;
   passwordLabel?: string;
@@ -55,15 +65,34 @@ export function SignerFields(props: {
   const askPassword = props.optional === undefined || props.employeeId !== '';
   return (
     <>
-      <label>{props.label}
+      <label>
+        {props.label}
         <select value={props.employeeId} disabled={props.disabled} onChange={(e) => props.setEmployeeId(e.target.value)}>
           <option value="">{props.optional ?? 'choose…'}</option>
-          {eligible.people.map((x) => <option key={x.employeeId} value={x.employeeId}>{x.name} ({x.employeeId})</option>)}
+          {eligible.people.map((x) => (
+            <option key={x.employeeId} value={x.employeeId}>
+              {x.name} ({x.employeeId})
+            </option>
+          ))}
         </select>
       </label>
-      {eligible.none && <p className="bad-text wide" data-testid="no-signer">{eligible.none}</p>}
+      {eligible.none && (
+        <p className="bad-text wide" data-testid="no-signer">
+          {eligible.none}
+        </p>
+      )}
       {props.children}
-      {askPassword && <label>{props.passwordLabel ?? 'Password'} <input type="password" autoComplete={props.optional === undefined ? 'current-password' : 'off'} value={props.password} onChange={(e) => props.setPassword(e.target.value)} /></label>}
+      {askPassword && (
+        <label>
+          {props.passwordLabel ?? 'Password'}{' '}
+          <input
+            type="password"
+            autoComplete={props.optional === undefined ? 'current-password' : 'off'}
+            value={props.password}
+            onChange={(e) => props.setPassword(e.target.value)}
+          />
+        </label>
+      )}
       {askPassword && <DemoPassword employeeId={props.employeeId} />}
     </>
   );
@@ -75,15 +104,31 @@ export function SignerFields(props: {
  * come first), and anything chosen in that moment would be emptied with it. Locked, nothing can be.
  */
 export function SigningFields({ busy, children }: { busy: boolean; children: React.ReactNode }) {
-  return <fieldset className="signing" disabled={busy} aria-busy={busy}>{children}</fieldset>;
+  return (
+    <fieldset className="signing" disabled={busy} aria-busy={busy}>
+      {children}
+    </fieldset>
+  );
 }
 
 /** A signed form's outcome: the refusal with what to do, or what was done. */
 export function Outcome({ error, done }: { error: ErrorData | null; done: string }) {
   return (
     <>
-      {error && <div className="bad-text wide" role="alert"><p><WarningIcon />{error.message}</p><p>What to do: {error.hint}</p></div>}
-      {done && <p className="ok-text wide" role="status">{done}</p>}
+      {error && (
+        <div className="bad-text wide" role="alert">
+          <p>
+            <WarningIcon />
+            {error.message}
+          </p>
+          <p>What to do: {error.hint}</p>
+        </div>
+      )}
+      {done && (
+        <p className="ok-text wide" role="status">
+          {done}
+        </p>
+      )}
     </>
   );
 }
@@ -102,7 +147,13 @@ export function useSigner(initial = '') {
     return err === null;
   }
   return {
-    employeeId, setEmployeeId, password, setPassword, error, done, busy,
+    employeeId,
+    setEmployeeId,
+    password,
+    setPassword,
+    error,
+    done,
+    busy,
     /** Records the outcome of a signed call; true when it was accepted. */
     settle,
     /**
@@ -134,8 +185,17 @@ export interface PickedFile {
  * password, the submit button, and the outcome; the file input empties after an accepted file.
  */
 export function SignedFileForm(props: {
-  label: string; fileLabel: string; fileAriaLabel?: string; accept: string; signerLabel: string; button: string; doneVerb: string; className?: string;
-  children?: React.ReactNode; submit(file: PickedFile, signer: { employeeId: string; password: string }): Promise<ErrorData | null>; rule?: SignerRule;
+  label: string;
+  fileLabel: string;
+  fileAriaLabel?: string;
+  accept: string;
+  signerLabel: string;
+  button: string;
+  doneVerb: string;
+  className?: string;
+  children?: React.ReactNode;
+  submit(file: PickedFile, signer: { employeeId: string; password: string }): Promise<ErrorData | null>;
+  rule?: SignerRule;
 }) {
   const signer = useSigner();
   const [file, setFile] = useState<PickedFile | null>(null);
@@ -143,16 +203,40 @@ export function SignedFileForm(props: {
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     if (!file) return;
-    if (await signer.run(() => props.submit(file, { employeeId: signer.employeeId, password: signer.password }), `${props.doneVerb} ${file.name}.`)) { setFile(null); setPicked((k) => k + 1); }
+    if (
+      await signer.run(
+        () => props.submit(file, { employeeId: signer.employeeId, password: signer.password }),
+        `${props.doneVerb} ${file.name}.`,
+      )
+    ) {
+      setFile(null);
+      setPicked((k) => k + 1);
+    }
   }
   return (
     <form className={props.className ?? 'form'} aria-label={props.label} onSubmit={(e) => void submit(e)}>
       <SigningFields busy={signer.busy}>
-      {props.children}
-      <label>{props.fileLabel} <input key={picked} type="file" aria-label={props.fileAriaLabel ?? props.fileLabel} accept={props.accept}
-        onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((text) => setFile({ name: f.name, text })); }} /></label>
-      <SignerFields label={props.signerLabel} {...signer} {...(props.rule ? { rule: props.rule } : {})} />
-      <div className="actions"><button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}><SignIcon />{props.button}</button></div>
+        {props.children}
+        <label>
+          {props.fileLabel}{' '}
+          <input
+            key={picked}
+            type="file"
+            aria-label={props.fileAriaLabel ?? props.fileLabel}
+            accept={props.accept}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void f.text().then((text) => setFile({ name: f.name, text }));
+            }}
+          />
+        </label>
+        <SignerFields label={props.signerLabel} {...signer} {...(props.rule ? { rule: props.rule } : {})} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!file || !signer.employeeId || !signer.password}>
+            <SignIcon />
+            {props.button}
+          </button>
+        </div>
       </SigningFields>
       <Outcome error={signer.error} done={signer.done} />
     </form>

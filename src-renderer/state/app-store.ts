@@ -32,19 +32,57 @@ export type { PlantEdit } from './plant-slice.ts';
 export type { RestoreStep } from './changes-slice.ts';
 export type { Result } from './call.ts';
 export type { PlantListsSlice };
-export type { AuditSlice, BaselineSlice, ChangesSlice, ControllersSlice, KpiSlice, NavSlice, PeopleSlice, PlantSlice, PolicySlice, SessionSlice, SetupSlice, SnapshotsSlice, WindowsSlice };
+export type {
+  AuditSlice,
+  BaselineSlice,
+  ChangesSlice,
+  ControllersSlice,
+  KpiSlice,
+  NavSlice,
+  PeopleSlice,
+  PlantSlice,
+  PolicySlice,
+  SessionSlice,
+  SetupSlice,
+  SnapshotsSlice,
+  WindowsSlice,
+};
 
 /** The whole store. */
-export type AppState = SessionSlice & NavSlice & AuditSlice & ControllersSlice & SnapshotsSlice & BaselineSlice & PeopleSlice & ChangesSlice & PlantSlice
-  & PolicySlice & WindowsSlice & SetupSlice & KpiSlice & PlantListsSlice & ChangeCaptureSlice;
+export type AppState = SessionSlice &
+  NavSlice &
+  AuditSlice &
+  ControllersSlice &
+  SnapshotsSlice &
+  BaselineSlice &
+  PeopleSlice &
+  ChangesSlice &
+  PlantSlice &
+  PolicySlice &
+  WindowsSlice &
+  SetupSlice &
+  KpiSlice &
+  PlantListsSlice &
+  ChangeCaptureSlice;
 
 /** Creates a store (one per app; tests create their own). */
 export function createAppStore() {
   return create<AppState>()((...a) => ({
-    ...createSessionSlice(...a), ...createNavSlice(...a), ...createAuditSlice(...a), ...createControllersSlice(...a), ...createSnapshotsSlice(...a),
-    ...createBaselineSlice(...a), ...createPeopleSlice(...a), ...createChangesSlice(...a), ...createPlantSlice(...a), ...createPolicySlice(...a),
-    ...createWindowsSlice(...a), ...createSetupSlice(...a), ...createKpiSlice<AppState>(errorOf)(...a),
-    ...createPlantListsSlice<AppState>(errorOf)(...a), ...createChangeCaptureSlice<AppState>(errorOf)(...a),
+    ...createSessionSlice(...a),
+    ...createNavSlice(...a),
+    ...createAuditSlice(...a),
+    ...createControllersSlice(...a),
+    ...createSnapshotsSlice(...a),
+    ...createBaselineSlice(...a),
+    ...createPeopleSlice(...a),
+    ...createChangesSlice(...a),
+    ...createPlantSlice(...a),
+    ...createPolicySlice(...a),
+    ...createWindowsSlice(...a),
+    ...createSetupSlice(...a),
+    ...createKpiSlice<AppState>(errorOf)(...a),
+    ...createPlantListsSlice<AppState>(errorOf)(...a),
+    ...createChangeCaptureSlice<AppState>(errorOf)(...a),
   }));
 }
 

@@ -36,8 +36,11 @@ export const createAuditSlice: StateCreator<AuditSlice & Connected, [], [], Audi
   async loadJournal() {
     set({ loading: true });
     const r = await call(get, (api) => api.invoke('journal.list', { limit: PAGE }));
-    set('error' in r ? { auditError: r.error, loading: false }
-      : { events: r.value.events, total: r.value.total, nextBeforeRowid: r.value.nextBeforeRowid, auditError: null, loading: false });
+    set(
+      'error' in r
+        ? { auditError: r.error, loading: false }
+        : { events: r.value.events, total: r.value.total, nextBeforeRowid: r.value.nextBeforeRowid, auditError: null, loading: false },
+    );
   },
   async loadOlder() {
     const { nextBeforeRowid } = get();
@@ -45,7 +48,14 @@ export const createAuditSlice: StateCreator<AuditSlice & Connected, [], [], Audi
     set({ loading: true });
     const r = await call(get, (api) => api.invoke('journal.list', { limit: PAGE, beforeRowid: nextBeforeRowid }));
     if ('error' in r) set({ auditError: r.error, loading: false });
-    else set((s) => ({ events: [...s.events, ...r.value.events], total: r.value.total, nextBeforeRowid: r.value.nextBeforeRowid, auditError: null, loading: false }));
+    else
+      set((s) => ({
+        events: [...s.events, ...r.value.events],
+        total: r.value.total,
+        nextBeforeRowid: r.value.nextBeforeRowid,
+        auditError: null,
+        loading: false,
+      }));
   },
   async verifyJournal() {
     set({ verifying: true });

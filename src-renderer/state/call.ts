@@ -17,7 +17,11 @@ export interface Connected {
 }
 
 /** The error before the app has connected to the main process. */
-export const NOT_CONNECTED: ErrorData = { code: 'offline', message: 'Baseline is not connected yet.', hint: 'Wait a moment, or reload the page.' };
+export const NOT_CONNECTED: ErrorData = {
+  code: 'offline',
+  message: 'Baseline is not connected yet.',
+  hint: 'Wait a moment, or reload the page.',
+};
 
 /** Runs `fn` with the API: its value, or the error (also when the API is not connected yet). */
 export async function call<T>(get: () => Connected, fn: (api: BaselineApi) => Promise<T>): Promise<Result<T>> {

@@ -37,7 +37,9 @@ interface Needs {
 }
 
 /** Builds the slice (`errorOf` turns a failure into what the screen shows). */
-export function createChangeCaptureSlice<S extends ChangeCaptureSlice & Needs>(errorOf: (err: unknown) => ErrorData): StateCreator<S, [], [], ChangeCaptureSlice> {
+export function createChangeCaptureSlice<S extends ChangeCaptureSlice & Needs>(
+  errorOf: (err: unknown) => ErrorData,
+): StateCreator<S, [], [], ChangeCaptureSlice> {
   return (set, get) => {
     let watching: BaselineApi | null = null;
     /** Captures that ended before their start's reply arrived. */
@@ -49,7 +51,8 @@ export function createChangeCaptureSlice<S extends ChangeCaptureSlice & Needs>(e
       watching = api;
       api.on('capture.progress', (p) => {
         const hit = byCapture(p.captureId);
-        if (hit) set({ runningCaptures: { ...running(), [hit[0]]: { ...hit[1], done: p.done, total: p.total, detail: p.detail } } } as Partial<S>);
+        if (hit)
+          set({ runningCaptures: { ...running(), [hit[0]]: { ...hit[1], done: p.done, total: p.total, detail: p.detail } } } as Partial<S>);
       });
       api.on('capture.finished', (f) => {
         const hit = byCapture(f.captureId);
@@ -88,7 +91,13 @@ export function createChangeCaptureSlice<S extends ChangeCaptureSlice & Needs>(e
             await get().loadChangeCaptures(changeId);
             return;
           }
-          set({ runningCaptures: { ...running(), [controllerId]: { captureId, phase, done: 0, total, detail: 'connecting', cancelling: false } }, changeCaptureError: null } as Partial<S>);
+          set({
+            runningCaptures: {
+              ...running(),
+              [controllerId]: { captureId, phase, done: 0, total, detail: 'connecting', cancelling: false },
+            },
+            changeCaptureError: null,
+          } as Partial<S>);
         } catch (err) {
           set({ changeCaptureError: errorOf(err) } as Partial<S>);
         }

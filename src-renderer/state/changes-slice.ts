@@ -47,8 +47,12 @@ export const createChangesSlice: StateCreator<ChangesSlice & Needs, [], [], Chan
   changeDetail: null,
   changesError: null,
   async loadChanges() {
-    const r = await call(get, (api) => Promise.all([api.invoke('changes.list', {}), api.invoke('plant.get', {}), api.invoke('policy.get', {})]));
-    set('error' in r ? { changesError: r.error } : { changes: r.value[0].changes, plant: r.value[1], policy: r.value[2], changesError: null });
+    const r = await call(get, (api) =>
+      Promise.all([api.invoke('changes.list', {}), api.invoke('plant.get', {}), api.invoke('policy.get', {})]),
+    );
+    set(
+      'error' in r ? { changesError: r.error } : { changes: r.value[0].changes, plant: r.value[1], policy: r.value[2], changesError: null },
+    );
   },
   async selectChange(id) {
     // Reloading the change on screen keeps it shown meanwhile, so open forms (a checklist half ticked) keep their input.
@@ -98,7 +102,8 @@ export const createChangesSlice: StateCreator<ChangesSlice & Needs, [], [], Chan
   async restoreStep(operation, req) {
     const r = await call(get, (api) => api.invoke(operation, req));
     // A restore can take a while: reload the change only if it is still the one on screen.
-    if ('value' in r && 'changeId' in req && operation === 'restore.run' && get().selectedChangeId === req.changeId) await get().selectChange(req.changeId);
+    if ('value' in r && 'changeId' in req && operation === 'restore.run' && get().selectedChangeId === req.changeId)
+      await get().selectChange(req.changeId);
     return r;
   },
 });

@@ -103,7 +103,11 @@ export const createControllersSlice: StateCreator<ControllersSlice & Needs, [], 
   async startCapture(controllerId) {
     const total = get().controllers.find((c) => c.id === controllerId)?.profile?.tags ?? 0;
     const r = await call(get, (api) => api.invoke('capture.start', { controllerId }));
-    set('error' in r ? { controllersError: r.error } : { activeCapture: { captureId: r.value.captureId, controllerId, done: 0, total, detail: 'connecting' }, controllersError: null });
+    set(
+      'error' in r
+        ? { controllersError: r.error }
+        : { activeCapture: { captureId: r.value.captureId, controllerId, done: 0, total, detail: 'connecting' }, controllersError: null },
+    );
   },
   async cancelCapture() {
     const { activeCapture } = get();
@@ -139,4 +143,5 @@ export const createControllersSlice: StateCreator<ControllersSlice & Needs, [], 
 });
 
 /** Selector: the selected controller, derived from the list. */
-export const selectSelectedController = (s: ControllersSlice): ControllerView | null => s.controllers.find((c) => c.id === s.selectedControllerId) ?? null;
+export const selectSelectedController = (s: ControllersSlice): ControllerView | null =>
+  s.controllers.find((c) => c.id === s.selectedControllerId) ?? null;

@@ -5,5 +5,9 @@ import type { ErrorData } from '../../src-shared/common/errors.ts';
 /** Renders any failure as the error data the UI shows. */
 export function errorOf(err: unknown): ErrorData {
   if (err instanceof ApiError) return err.data;
-  return { code: 'client', message: err instanceof Error ? err.message : String(err), hint: 'Reload the page; if it persists, restart Baseline.' };
+  return {
+    code: 'client',
+    message: err instanceof Error ? err.message : String(err),
+    hint: 'Reload the page; if it persists, restart Baseline.',
+  };
 }

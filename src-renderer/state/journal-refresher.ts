@@ -21,19 +21,33 @@ export function touchedBy(type: string): Set<ScreenPart> {
   const parts: ScreenPart[] = ['audit'];
   if (type === 'change.updated') parts.push('changes', 'change', 'windows');
   if (type.startsWith('restore.')) parts.push('change', 'controller');
-  if (type === 'snapshot.captured' || type === 'baseline.approved' || type === 'drift.checked' || type.startsWith('unauthorized-change.') || type === 'capture.recorded') {
+  if (
+    type === 'snapshot.captured' ||
+    type === 'baseline.approved' ||
+    type === 'drift.checked' ||
+    type.startsWith('unauthorized-change.') ||
+    type === 'capture.recorded'
+  ) {
     parts.push('controllers', 'controller', 'change');
   }
-  if (type.startsWith('person.') || type.startsWith('people.') || type === 'certificate.revoked' || type === 'ca.trusted') parts.push('people', 'change');
-  if (type.startsWith('plant.') || type.startsWith('controller.') || type === 'policy.adopted' || type === 'profile.imported') parts.push('plant', 'controllers', 'changes', 'change', 'windows');
+  if (type.startsWith('person.') || type.startsWith('people.') || type === 'certificate.revoked' || type === 'ca.trusted')
+    parts.push('people', 'change');
+  if (type.startsWith('plant.') || type.startsWith('controller.') || type === 'policy.adopted' || type === 'profile.imported')
+    parts.push('plant', 'controllers', 'changes', 'change', 'windows');
   return new Set(parts);
 }
 
 /** The loads the refresher may run, and what it reads to know what is on screen. */
-export type RefreshTargets = Pick<NavSlice, 'view'> & Pick<AuditSlice, 'loadJournal'> & Pick<SetupSlice, 'loadSetup'>
-  & Pick<ControllersSlice, 'loadControllers' | 'selectedControllerId' | 'loadHistory'> & Pick<SnapshotsSlice, 'loadSnapshots'> & Pick<BaselineSlice, 'loadBaselines'>
-  & Pick<ChangesSlice, 'loadChanges' | 'selectedChangeId' | 'selectChange'> & Pick<PeopleSlice, 'loadPeople'>
-  & Pick<WindowsSlice, 'loadRequestedWindows' | 'loadCalendar' | 'calendarFrom'> & Pick<PlantListsSlice, 'filterAudit' | 'auditFilter'>;
+export type RefreshTargets = Pick<NavSlice, 'view'> &
+  Pick<AuditSlice, 'loadJournal'> &
+  Pick<SetupSlice, 'loadSetup'> &
+  Pick<ControllersSlice, 'loadControllers' | 'selectedControllerId' | 'loadHistory'> &
+  Pick<SnapshotsSlice, 'loadSnapshots'> &
+  Pick<BaselineSlice, 'loadBaselines'> &
+  Pick<ChangesSlice, 'loadChanges' | 'selectedChangeId' | 'selectChange'> &
+  Pick<PeopleSlice, 'loadPeople'> &
+  Pick<WindowsSlice, 'loadRequestedWindows' | 'loadCalendar' | 'calendarFrom'> &
+  Pick<PlantListsSlice, 'filterAudit' | 'auditFilter'>;
 
 /**
  * Collects journal events for a moment (a restore or an import appends several at once) and then reloads, once,

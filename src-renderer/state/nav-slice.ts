@@ -16,8 +16,13 @@ export interface NavSlice {
   go(view: NavSlice['view']): void;
 }
 
-type Needs = Pick<SetupSlice, 'loadSetup'> & Pick<AuditSlice, 'loadJournal'> & Pick<PeopleSlice, 'loadPeople'> & Pick<ChangesSlice, 'loadChanges'>
-  & Pick<ControllersSlice, 'loadControllers'> & Pick<KpiSlice, 'loadKpis'> & Pick<WindowsSlice, 'loadCalendar'>;
+type Needs = Pick<SetupSlice, 'loadSetup'> &
+  Pick<AuditSlice, 'loadJournal'> &
+  Pick<PeopleSlice, 'loadPeople'> &
+  Pick<ChangesSlice, 'loadChanges'> &
+  Pick<ControllersSlice, 'loadControllers'> &
+  Pick<KpiSlice, 'loadKpis'> &
+  Pick<WindowsSlice, 'loadCalendar'>;
 
 /** Creates the slice. */
 export const createNavSlice: StateCreator<NavSlice & Needs, [], [], NavSlice> = (set, get) => ({

@@ -44,7 +44,17 @@ export const createPeopleSlice: StateCreator<PeopleSlice & Connected, [], [], Pe
   async loadPeople() {
     const r = await call(get, (api) => api.invoke('people.list', {}));
     if ('error' in r) set({ peopleError: r.error });
-    else set({ people: r.value.people, cas: r.value.cas, hasLocalCa: r.value.hasLocalCa, roles: r.value.roles, signatureRoles: r.value.signatureRoles, roster: r.value.roster, sites: r.value.sites, peopleError: null });
+    else
+      set({
+        people: r.value.people,
+        cas: r.value.cas,
+        hasLocalCa: r.value.hasLocalCa,
+        roles: r.value.roles,
+        signatureRoles: r.value.signatureRoles,
+        roster: r.value.roster,
+        sites: r.value.sites,
+        peopleError: null,
+      });
   },
   async createCa(req) {
     const r = await call(get, (api) => api.invoke('people.createCa', req));

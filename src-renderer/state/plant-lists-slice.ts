@@ -25,7 +25,8 @@ export interface AuditFilter {
 export const NO_AUDIT_FILTER: AuditFilter = { type: '', signer: '', change: '', from: '', to: '' };
 
 /** One line's capture: running, or its outcome. */
-export type LineCaptureState = { running: true; cancelling?: boolean } | { running: false; result: LineCaptureResult | null; error: ErrorData | null };
+export type LineCaptureState =
+  { running: true; cancelling?: boolean } | { running: false; result: LineCaptureResult | null; error: ErrorData | null };
 
 /** Search, line captures, controller edits, proposal tags and the Audit filter. */
 export interface PlantListsSlice {
@@ -67,13 +68,19 @@ interface Needs {
 const PAGE = 200;
 
 /** Builds the slice (`errorOf` turns a failure into what the screen shows). */
-export function createPlantListsSlice<S extends PlantListsSlice & Needs>(errorOf: (err: unknown) => ErrorData): StateCreator<S, [], [], PlantListsSlice> {
+export function createPlantListsSlice<S extends PlantListsSlice & Needs>(
+  errorOf: (err: unknown) => ErrorData,
+): StateCreator<S, [], [], PlantListsSlice> {
   return (set, get) => {
     const patch = (p: Partial<PlantListsSlice>) => set(p as Partial<S>);
     const request = (f: AuditFilter, beforeRowid?: number): OperationRequest<'journal.search'> => ({
-      limit: PAGE, ...(beforeRowid ? { beforeRowid } : {}),
-      ...(f.type ? { type: f.type } : {}), ...(f.signer ? { signer: f.signer } : {}), ...(f.change.trim() ? { change: f.change.trim() } : {}),
-      ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}),
+      limit: PAGE,
+      ...(beforeRowid ? { beforeRowid } : {}),
+      ...(f.type ? { type: f.type } : {}),
+      ...(f.signer ? { signer: f.signer } : {}),
+      ...(f.change.trim() ? { change: f.change.trim() } : {}),
+      ...(f.from ? { from: f.from } : {}),
+      ...(f.to ? { to: f.to } : {}),
     });
     let searchSeq = 0;
     return {
@@ -93,7 +100,10 @@ export function createPlantListsSlice<S extends PlantListsSlice & Needs>(errorOf
           if (mine === searchSeq) patch({ searchError: errorOf(err) });
         }
       },
-      clearSearch: () => { searchSeq++; patch({ searchResults: null, searchError: null }); },
+      clearSearch: () => {
+        searchSeq++;
+        patch({ searchResults: null, searchError: null });
+      },
       tagFocus: null,
       personFocus: null,
       openHit(hit) {
@@ -145,7 +155,10 @@ export function createPlantListsSlice<S extends PlantListsSlice & Needs>(errorOf
       },
       async currentValues(controllerId) {
         const api = get().api;
-        if (!api) return { error: { code: 'not-connected', message: 'Not connected to Baseline.', hint: 'Wait for the connection, then try again.' } };
+        if (!api)
+          return {
+            error: { code: 'not-connected', message: 'Not connected to Baseline.', hint: 'Wait for the connection, then try again.' },
+          };
         try {
           return { value: await api.invoke('controllers.currentValues', { controllerId }) };
         } catch (err) {

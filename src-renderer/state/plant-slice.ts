@@ -6,7 +6,8 @@ import { call, errorIn, type Connected } from './call.ts';
 import type { PeopleSlice } from './people-slice.ts';
 
 /** The signed plant-model edits. */
-export type PlantEdit = 'plant.import' | 'plant.setSite' | 'plant.setLine' | 'plant.removeLine' | 'controllers.assignLine' | 'controllers.setSafety';
+export type PlantEdit =
+  'plant.import' | 'plant.setSite' | 'plant.setLine' | 'plant.removeLine' | 'controllers.assignLine' | 'controllers.setSafety';
 
 /** The plant model. */
 export interface PlantSlice {

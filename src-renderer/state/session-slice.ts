@@ -24,8 +24,11 @@ export interface SessionSlice {
   connectionLost(error: ErrorData): void;
 }
 
-type Needs = RefreshTargets & Pick<NavSlice, 'navigated' | 'go' | 'view'> & Pick<ControllersSlice, 'activeCapture' | 'loadControllers' | 'selectedControllerId' | 'loadCaptureDoc' | 'loadHistory'>
-  & Pick<PolicySlice, 'policy'> & Pick<SetupSlice, 'setup' | 'loadSetup' | 'loadDemoPeople'>;
+type Needs = RefreshTargets &
+  Pick<NavSlice, 'navigated' | 'go' | 'view'> &
+  Pick<ControllersSlice, 'activeCapture' | 'loadControllers' | 'selectedControllerId' | 'loadCaptureDoc' | 'loadHistory'> &
+  Pick<PolicySlice, 'policy'> &
+  Pick<SetupSlice, 'setup' | 'loadSetup' | 'loadDemoPeople'>;
 
 /** Creates the slice. */
 export const createSessionSlice: StateCreator<SessionSlice & Needs, [], [], SessionSlice> = (set, get) => {
@@ -42,7 +45,10 @@ export const createSessionSlice: StateCreator<SessionSlice & Needs, [], [], Sess
         set({ info, connectivity, connection: { state: 'ready' } });
         // The policy gives the plant's time zone. It is read from the verified journal, so a store whose tables
         // differ from its journal refuses it: the app still opens (the Audit trail shows what is wrong) in UTC.
-        api.invoke('policy.get', {}).then((policy) => set({ policy }), () => undefined);
+        api.invoke('policy.get', {}).then(
+          (policy) => set({ policy }),
+          () => undefined,
+        );
         api.on('connectivity.changed', (c) => set({ connectivity: c }));
         // Every recorded change of state is a journal event, pushed to every window: each screen reloads what the
         // event touches, so what one screen (or another window) records shows everywhere without a reload.
@@ -51,12 +57,14 @@ export const createSessionSlice: StateCreator<SessionSlice & Needs, [], [], Sess
         api.on('capture.finished', (f) => {
           // The capture document itself says what failed (shown with the values); no separate banner.
           set({ activeCapture: null });
-          void get().loadControllers().then(() => {
-            if (f.captureSha256 && get().selectedControllerId === f.controllerId) {
-              void get().loadCaptureDoc(f.captureSha256);
-              void get().loadHistory(f.controllerId);
-            }
-          });
+          void get()
+            .loadControllers()
+            .then(() => {
+              if (f.captureSha256 && get().selectedControllerId === f.controllerId) {
+                void get().loadCaptureDoc(f.captureSha256);
+                void get().loadHistory(f.controllerId);
+              }
+            });
         });
         // The first screen: a demo opens on its change register; an empty data directory on "Get started".
         // A screen the user opened meanwhile stays open.

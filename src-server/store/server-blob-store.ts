@@ -19,7 +19,12 @@ export class ServerBlobStore {
   }
 
   private pathOf(hash: string): string {
-    if (!isSha256Hex(hash)) throw new BaselineError('blob-bad-hash', `"${hash}" is not a SHA-256 hash.`, 'Name blobs by their SHA-256 (64 lowercase hex digits).');
+    if (!isSha256Hex(hash))
+      throw new BaselineError(
+        'blob-bad-hash',
+        `"${hash}" is not a SHA-256 hash.`,
+        'Name blobs by their SHA-256 (64 lowercase hex digits).',
+      );
     return join(this.root, hash.slice(0, 2), hash.slice(2));
   }
 
@@ -28,9 +33,12 @@ export class ServerBlobStore {
     const path = this.pathOf(claimed);
     const actual = sha256Hex(bytes);
     if (actual !== claimed) {
-      throw new BaselineError('blob-hash-mismatch', `The content sent as ${claimed.slice(0, 12)}… hashes to ${actual.slice(0, 12)}… (${bytes.length} bytes): it was damaged on the way or on the laptop.`,
-        'Nothing was stored. Run `baseline journal verify` on the laptop and sync again; if it repeats, the laptop\'s copy is damaged.',
-        { claimed, actual, size: bytes.length });
+      throw new BaselineError(
+        'blob-hash-mismatch',
+        `The content sent as ${claimed.slice(0, 12)}… hashes to ${actual.slice(0, 12)}… (${bytes.length} bytes): it was damaged on the way or on the laptop.`,
+        "Nothing was stored. Run `baseline journal verify` on the laptop and sync again; if it repeats, the laptop's copy is damaged.",
+        { claimed, actual, size: bytes.length },
+      );
     }
     if (existsSync(path) && sha256Hex(readFileSync(path)) === claimed) return { stored: 'already-held' };
     mkdirSync(join(this.root, claimed.slice(0, 2)), { recursive: true, mode: 0o700 });
@@ -44,7 +52,11 @@ export class ServerBlobStore {
     if (!existsSync(path)) return null;
     const bytes = readFileSync(path);
     if (sha256Hex(bytes) !== hash) {
-      throw new BaselineError('blob-corrupt', `The server's copy of ${hash.slice(0, 12)}… is damaged.`, 'Restore the server\'s blob folder from its backup; the laptop that recorded it still holds it.');
+      throw new BaselineError(
+        'blob-corrupt',
+        `The server's copy of ${hash.slice(0, 12)}… is damaged.`,
+        "Restore the server's blob folder from its backup; the laptop that recorded it still holds it.",
+      );
     }
     return bytes;
   }

@@ -49,7 +49,15 @@ export interface ServerTables {
   counters: { name: string; value: number };
   refusals: { id: string; device: string | null; at: string; code: string; message: string; details: string };
   clock_offsets: { id: string; device: string; received_at: string; device_time: string; offset_ms: number };
-  central_revocations: { id: string; kind: string; subject: string; reason: string; revoked_at: string; statement: string; signature: string };
+  central_revocations: {
+    id: string;
+    kind: string;
+    subject: string;
+    reason: string;
+    revoked_at: string;
+    statement: string;
+    signature: string;
+  };
   clock_flags: { id: string; device: string; seq: number; event_id: string; kind: string; message: string; received_at: string };
   clock_attestations: { id: string; device: string; global_seq: number; statement: string; signature: string };
 }
@@ -97,7 +105,10 @@ export async function openServerDatabase(target: { sqlitePath: string } | { post
       max: 10,
       connectionTimeoutMillis: 10_000,
       // int8 (global sequence numbers, sizes) as numbers: they stay far below 2^53.
-      types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
     });
     const db = new Kysely<ServerTables>({ dialect: new PostgresDialect({ pool }) });
     server = { db, dialect: 'postgres', location: redactUrl(target.postgresUrl), close: () => db.destroy() };
@@ -108,10 +119,13 @@ export async function openServerDatabase(target: { sqlitePath: string } | { post
     await server.close();
     if (err instanceof BaselineError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
-    throw new BaselineError('server-db-unavailable', `The server database ${server.location} cannot be opened: ${msg}.`,
+    throw new BaselineError(
+      'server-db-unavailable',
+      `The server database ${server.location} cannot be opened: ${msg}.`,
       server.dialect === 'postgres'
         ? 'Check that PostgreSQL is running, the URL (host, port, database, user, password) is right, and the user may create tables.'
-        : 'Check the server data directory (--home): it must be writable and hold a Baseline server database.');
+        : 'Check the server data directory (--home): it must be writable and hold a Baseline server database.',
+    );
   }
   return server;
 }
@@ -128,8 +142,11 @@ async function migrateServerDatabase(server: ServerDatabase): Promise<void> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const msg = error instanceof Error ? error.message : String(error);
     if (/corrupted migrations|previously executed migration .* is missing/i.test(msg)) {
-      throw new BaselineError('server-db-newer', `The server database ${server.location} was written by a newer Baseline server (${msg}).`,
-        'Run the Baseline server version that created it; this one leaves the database unchanged.');
+      throw new BaselineError(
+        'server-db-newer',
+        `The server database ${server.location} was written by a newer Baseline server (${msg}).`,
+        'Run the Baseline server version that created it; this one leaves the database unchanged.',
+      );
     }
     throw new Error(failed ? `migration ${failed} failed: ${msg}` : msg);
   }

@@ -12,11 +12,13 @@ type AnyDb = Kysely<unknown>;
 export const SERVER_MIGRATIONS: Record<string, Migration> = {
   '0001-sync': {
     async up(db: AnyDb) {
-      await db.schema.createTable('server_info')
+      await db.schema
+        .createTable('server_info')
         .addColumn('key', 'text', (c) => c.primaryKey())
         .addColumn('value', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createTable('devices')
+      await db.schema
+        .createTable('devices')
         .addColumn('device_id', 'text', (c) => c.primaryKey())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('public_key_pem', 'text', (c) => c.notNull())
@@ -31,7 +33,8 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
         .addColumn('last_seen_at', 'text')
         .addColumn('clock_offset_ms', 'bigint')
         .execute();
-      await db.schema.createTable('enrol_codes')
+      await db.schema
+        .createTable('enrol_codes')
         .addColumn('code_hash', 'text', (c) => c.primaryKey())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
@@ -39,7 +42,8 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
         .addColumn('used_by', 'text')
         .execute();
       // The union of every device's journal, in the server's global order of ingest.
-      await db.schema.createTable('events')
+      await db.schema
+        .createTable('events')
         .addColumn('global_seq', 'bigint', (c) => c.primaryKey())
         .addColumn('device', 'text', (c) => c.notNull().references('devices.device_id'))
         .addColumn('seq', 'bigint', (c) => c.notNull())
@@ -56,18 +60,24 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
         .addUniqueConstraint('events_device_seq', ['device', 'seq'])
         .execute();
       await db.schema.createIndex('events_type').on('events').column('type').execute();
-      await db.schema.createTable('blobs')
+      await db.schema
+        .createTable('blobs')
         .addColumn('sha256', 'text', (c) => c.primaryKey())
         .addColumn('size', 'bigint', (c) => c.notNull())
         .addColumn('stored_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createTable('counters')
+      await db.schema
+        .createTable('counters')
         .addColumn('name', 'text', (c) => c.primaryKey())
         .addColumn('value', 'bigint', (c) => c.notNull())
         .execute();
-      await db.insertInto('counters' as never).values({ name: 'global_seq', value: 0 } as never).execute();
+      await db
+        .insertInto('counters' as never)
+        .values({ name: 'global_seq', value: 0 } as never)
+        .execute();
       // Every refusal, with its reason: what a device sent that the server would not store.
-      await db.schema.createTable('refusals')
+      await db.schema
+        .createTable('refusals')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('device', 'text')
         .addColumn('at', 'text', (c) => c.notNull())
@@ -75,7 +85,8 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
         .addColumn('message', 'text', (c) => c.notNull())
         .addColumn('details', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createTable('clock_offsets')
+      await db.schema
+        .createTable('clock_offsets')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('device', 'text', (c) => c.notNull())
         .addColumn('received_at', 'text', (c) => c.notNull())
@@ -87,7 +98,8 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
   '0002-revocations-clock-flags': {
     async up(db: AnyDb) {
       // Devices and people revoked centrally, each with the statement the plant CA signed (laptops check it on pull).
-      await db.schema.createTable('central_revocations')
+      await db.schema
+        .createTable('central_revocations')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('subject', 'text', (c) => c.notNull())
@@ -98,7 +110,8 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
         .addUniqueConstraint('central_revocations_subject', ['kind', 'subject'])
         .execute();
       // Events whose device time is implausible (before the device's previous event, far in the future, or skewed).
-      await db.schema.createTable('clock_flags')
+      await db.schema
+        .createTable('clock_flags')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('device', 'text', (c) => c.notNull())
         .addColumn('seq', 'bigint', (c) => c.notNull())
@@ -113,7 +126,8 @@ export const SERVER_MIGRATIONS: Record<string, Migration> = {
   '0003-clock-attestations': {
     async up(db: AnyDb) {
       // The flags of one push, signed with the plant CA's key; laptops pull each with the page that holds the push's last event.
-      await db.schema.createTable('clock_attestations')
+      await db.schema
+        .createTable('clock_attestations')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('device', 'text', (c) => c.notNull())
         .addColumn('global_seq', 'bigint', (c) => c.notNull())

@@ -32,7 +32,18 @@ export interface StoredServerEvent {
 }
 
 function wireOf(r: ServerTables['events']): WireEvent {
-  return { id: r.id, device: r.device, seq: Number(r.seq), prev: r.prev, type: r.type, payload: r.payload, actor: r.actor, at: r.at, hash: r.hash, sig: r.sig };
+  return {
+    id: r.id,
+    device: r.device,
+    seq: Number(r.seq),
+    prev: r.prev,
+    type: r.type,
+    payload: r.payload,
+    actor: r.actor,
+    at: r.at,
+    hash: r.hash,
+    sig: r.sig,
+  };
 }
 
 /** Reads and writes the server store. */
@@ -55,31 +66,66 @@ export class SyncStore {
 
   /** Sets a server setting once; returns the value that holds (an earlier one wins). */
   async infoOnce(key: string, value: string): Promise<string> {
-    await this.db.insertInto('server_info').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    await this.db
+      .insertInto('server_info')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     return (await this.info(key)) ?? value;
   }
 
   /** Stores a new enrolment code (only its hash). */
   async addEnrolCode(codeHash: string, createdAt: Date, expiresAt: Date): Promise<void> {
-    await this.db.insertInto('enrol_codes').values({ code_hash: codeHash, created_at: createdAt.toISOString(), expires_at: expiresAt.toISOString(), used_at: null, used_by: null }).execute();
+    await this.db
+      .insertInto('enrol_codes')
+      .values({
+        code_hash: codeHash,
+        created_at: createdAt.toISOString(),
+        expires_at: expiresAt.toISOString(),
+        used_at: null,
+        used_by: null,
+      })
+      .execute();
   }
 
   /**
    * Uses an enrolment code for a device and enrols it, in one transaction: a code enrols one device, before it expires.
    * `enrol` runs only for a usable code and returns the device row to store.
    */
-  async useCodeAndEnrol(codeHash: string, now: Date, deviceId: string, enrol: () => DeviceRow): Promise<{ use: CodeUse; device: DeviceRow | null }> {
+  async useCodeAndEnrol(
+    codeHash: string,
+    now: Date,
+    deviceId: string,
+    enrol: () => DeviceRow,
+  ): Promise<{ use: CodeUse; device: DeviceRow | null }> {
     return this.db.transaction().execute(async (trx) => {
-      const code = await lockable(this.server, trx.selectFrom('enrol_codes').selectAll().where('code_hash', '=', codeHash)).executeTakeFirst();
+      const code = await lockable(
+        this.server,
+        trx.selectFrom('enrol_codes').selectAll().where('code_hash', '=', codeHash),
+      ).executeTakeFirst();
       if (!code) return { use: 'unknown' as const, device: null };
       // The same device retrying (its first answer was lost on the way) gets a fresh token; anyone else is refused.
       if (code.used_at !== null && code.used_by !== deviceId) return { use: 'used' as const, device: null };
       if (new Date(code.expires_at) <= now) return { use: 'expired' as const, device: null };
-      await trx.updateTable('enrol_codes').set({ used_at: now.toISOString(), used_by: deviceId }).where('code_hash', '=', codeHash).execute();
+      await trx
+        .updateTable('enrol_codes')
+        .set({ used_at: now.toISOString(), used_by: deviceId })
+        .where('code_hash', '=', codeHash)
+        .execute();
       const row = enrol();
-      await trx.insertInto('devices').values(row).onConflict((oc) => oc.column('device_id').doUpdateSet({
-        name: row.name, certificate_pem: row.certificate_pem, certificate_fingerprint: row.certificate_fingerprint, token_hash: row.token_hash, enrolled_at: row.enrolled_at,
-      })).execute();
+      await trx
+        .insertInto('devices')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('device_id').doUpdateSet({
+            name: row.name,
+            certificate_pem: row.certificate_pem,
+            certificate_fingerprint: row.certificate_fingerprint,
+            token_hash: row.token_hash,
+            enrolled_at: row.enrolled_at,
+          }),
+        )
+        .execute();
       return { use: 'ok' as const, device: row };
     });
   }
@@ -101,15 +147,27 @@ export class SyncStore {
 
   /** Records a refusal (outside any ingest), so the server's record names it too. */
   async recordRefusal(device: string | null, at: Date, error: ErrorData): Promise<void> {
-    await this.db.insertInto('refusals').values({
-      id: uuidv7(), device, at: at.toISOString(), code: error.code, message: error.message, details: JSON.stringify(error.details ?? {}),
-    }).execute();
+    await this.db
+      .insertInto('refusals')
+      .values({
+        id: uuidv7(),
+        device,
+        at: at.toISOString(),
+        code: error.code,
+        message: error.message,
+        details: JSON.stringify(error.details ?? {}),
+      })
+      .execute();
   }
 
   /** How many enrolment attempts were refused for their code since a time (enrolment by file counts them to slow guessing). */
   async enrolCodeRefusalsSince(since: Date): Promise<number> {
-    const row = await this.db.selectFrom('refusals').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('code', 'in', ['enrol-code-wrong', 'enrol-code-used', 'enrol-code-expired']).where('at', '>=', since.toISOString()).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('refusals')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('code', 'in', ['enrol-code-wrong', 'enrol-code-used', 'enrol-code-expired'])
+      .where('at', '>=', since.toISOString())
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -122,13 +180,22 @@ export class SyncStore {
 
   /** Clock offsets recorded for a device, oldest first. */
   async clockOffsets(device: string): Promise<{ receivedAt: string; deviceTime: string; offsetMs: number }[]> {
-    const rows = await this.db.selectFrom('clock_offsets').select(['received_at', 'device_time', 'offset_ms']).where('device', '=', device).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('clock_offsets')
+      .select(['received_at', 'device_time', 'offset_ms'])
+      .where('device', '=', device)
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({ receivedAt: r.received_at, deviceTime: r.device_time, offsetMs: Number(r.offset_ms) }));
   }
 
   /** Records that the server holds a blob (its bytes are already on disk). */
   async addBlob(sha256: string, size: number, at: Date): Promise<void> {
-    await this.db.insertInto('blobs').values({ sha256, size, stored_at: at.toISOString() }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+    await this.db
+      .insertInto('blobs')
+      .values({ sha256, size, stored_at: at.toISOString() })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
   }
 
   /** Which of these blobs the server does not hold. */
@@ -136,7 +203,11 @@ export class SyncStore {
     if (hashes.length === 0) return [];
     const held = new Set<string>();
     for (let i = 0; i < hashes.length; i += 500) {
-      const rows = await this.db.selectFrom('blobs').select('sha256').where('sha256', 'in', hashes.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom('blobs')
+        .select('sha256')
+        .where('sha256', 'in', hashes.slice(i, i + 500))
+        .execute();
       for (const r of rows) held.add(r.sha256);
     }
     return [...new Set(hashes)].filter((h) => !held.has(h));
@@ -160,9 +231,17 @@ export class SyncStore {
    * examined (own events included), so the next pull starts after it.
    */
   async pull(deviceId: string, after: number, limit: number): Promise<{ events: StoredServerEvent[]; cursor: number; more: boolean }> {
-    const rows = await this.db.selectFrom('events').selectAll().where('global_seq', '>', after).orderBy('global_seq').limit(limit + 1).execute();
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('global_seq', '>', after)
+      .orderBy('global_seq')
+      .limit(limit + 1)
+      .execute();
     const page = rows.slice(0, limit);
-    const events = page.filter((r) => r.device !== deviceId).map((r) => ({ globalSeq: Number(r.global_seq), event: wireOf(r), blobs: JSON.parse(r.blobs) as string[] }));
+    const events = page
+      .filter((r) => r.device !== deviceId)
+      .map((r) => ({ globalSeq: Number(r.global_seq), event: wireOf(r), blobs: JSON.parse(r.blobs) as string[] }));
     const last = page[page.length - 1];
     return { events, cursor: last ? Number(last.global_seq) : after, more: rows.length > limit };
   }
@@ -181,13 +260,21 @@ export class SyncStore {
 
   /** Number of events stored. */
   async eventCount(): Promise<number> {
-    const row = await this.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   /** The events conflict rules read: change decisions, baseline approvals, lockouts, resolutions, and locked-out people's signatures. */
   async conflictEvents(): Promise<ConflictEvent[]> {
-    const rows = await this.db.selectFrom('events').selectAll().where('type', 'in', [...CONFLICT_EVENT_TYPES]).orderBy('global_seq').execute();
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('type', 'in', [...CONFLICT_EVENT_TYPES])
+      .orderBy('global_seq')
+      .execute();
     const locked = new Set<string>();
     for (const r of rows) {
       const fp = r.type === 'person.locked' ? /"fingerprint":"([0-9a-f]{64})"/.exec(r.payload)?.[1] : undefined;
@@ -195,7 +282,15 @@ export class SyncStore {
     }
     const more: typeof rows = [];
     for (const fp of locked) {
-      more.push(...await this.db.selectFrom('events').selectAll().where('type', 'not in', [...CONFLICT_EVENT_TYPES]).where('payload', 'like', `%${fp}%`).orderBy('global_seq').execute());
+      more.push(
+        ...(await this.db
+          .selectFrom('events')
+          .selectAll()
+          .where('type', 'not in', [...CONFLICT_EVENT_TYPES])
+          .where('payload', 'like', `%${fp}%`)
+          .orderBy('global_seq')
+          .execute()),
+      );
     }
     const out: ConflictEvent[] = [];
     for (const r of [...rows, ...more]) {
@@ -210,25 +305,50 @@ export class SyncStore {
 
   /** Stores a central revocation (one per device or person; a second one of the same subject keeps the first). */
   async addRevocation(r: CentralRevocation): Promise<CentralRevocation> {
-    await this.db.insertInto('central_revocations').values({ id: r.id, kind: r.kind, subject: r.subject, reason: r.reason, revoked_at: r.revokedAt, statement: r.statement, signature: r.signature })
-      .onConflict((oc) => oc.columns(['kind', 'subject']).doNothing()).execute();
+    await this.db
+      .insertInto('central_revocations')
+      .values({
+        id: r.id,
+        kind: r.kind,
+        subject: r.subject,
+        reason: r.reason,
+        revoked_at: r.revokedAt,
+        statement: r.statement,
+        signature: r.signature,
+      })
+      .onConflict((oc) => oc.columns(['kind', 'subject']).doNothing())
+      .execute();
     return (await this.revocations()).find((x) => x.kind === r.kind && x.subject === r.subject)!;
   }
 
   /** Every central revocation, oldest first. */
   async revocations(): Promise<CentralRevocation[]> {
     const rows = await this.db.selectFrom('central_revocations').selectAll().orderBy('revoked_at').orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, kind: r.kind === 'device' ? 'device' as const : 'person' as const, subject: r.subject, reason: r.reason, revokedAt: r.revoked_at, statement: r.statement, signature: r.signature }));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind === 'device' ? ('device' as const) : ('person' as const),
+      subject: r.subject,
+      reason: r.reason,
+      revokedAt: r.revoked_at,
+      statement: r.statement,
+      signature: r.signature,
+    }));
   }
 
   /** Certificate fingerprints of the people an employee id was enrolled as (from the journals the server holds). */
   async personFingerprints(employeeId: string): Promise<{ fingerprint: string; name: string }[]> {
-    const rows = await this.db.selectFrom('events').select('payload').where('type', '=', 'person.enrolled').where('payload', 'like', `%${employeeId}%`).execute();
+    const rows = await this.db
+      .selectFrom('events')
+      .select('payload')
+      .where('type', '=', 'person.enrolled')
+      .where('payload', 'like', `%${employeeId}%`)
+      .execute();
     const out = new Map<string, string>();
     for (const r of rows) {
       try {
         const p = JSON.parse(r.payload) as { employeeId?: unknown; fingerprint?: unknown; name?: unknown };
-        if (p.employeeId === employeeId && typeof p.fingerprint === 'string') out.set(p.fingerprint, typeof p.name === 'string' ? p.name : employeeId);
+        if (p.employeeId === employeeId && typeof p.fingerprint === 'string')
+          out.set(p.fingerprint, typeof p.name === 'string' ? p.name : employeeId);
       } catch {
         // not readable: not a person
       }
@@ -237,22 +357,44 @@ export class SyncStore {
   }
 
   /** Events flagged for an implausible device time (of one device, when given), in the order flagged. */
-  async clockFlags(device?: string): Promise<{ device: string; seq: number; eventId: string; kind: ClockFlagKind; message: string; receivedAt: string }[]> {
+  async clockFlags(
+    device?: string,
+  ): Promise<{ device: string; seq: number; eventId: string; kind: ClockFlagKind; message: string; receivedAt: string }[]> {
     let q = this.db.selectFrom('clock_flags').selectAll().orderBy('received_at').orderBy('seq');
     if (device !== undefined) q = q.where('device', '=', device);
-    return (await q.execute()).map((r) => ({ device: r.device, seq: Number(r.seq), eventId: r.event_id, kind: r.kind as ClockFlagKind, message: r.message, receivedAt: r.received_at }));
+    return (await q.execute()).map((r) => ({
+      device: r.device,
+      seq: Number(r.seq),
+      eventId: r.event_id,
+      kind: r.kind as ClockFlagKind,
+      message: r.message,
+      receivedAt: r.received_at,
+    }));
   }
 
   /** Clock attestations of pushes whose last event lies in (after, through] of the global order: what a pull page carries. */
   async clockAttestations(after: number, through: number): Promise<ClockAttestation[]> {
     if (through <= after) return [];
-    const rows = await this.db.selectFrom('clock_attestations').select(['id', 'statement', 'signature']).where('global_seq', '>', after).where('global_seq', '<=', through).orderBy('global_seq').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('clock_attestations')
+      .select(['id', 'statement', 'signature'])
+      .where('global_seq', '>', after)
+      .where('global_seq', '<=', through)
+      .orderBy('global_seq')
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({ id: r.id, statement: r.statement, signature: r.signature }));
   }
 
   /** The YAML of the newest `policy.adopted` event the server holds (the policy in force across the plant), or null. */
   async latestPolicy(): Promise<{ id: string; yaml: string } | null> {
-    const row = await this.db.selectFrom('events').select(['id', 'payload']).where('type', '=', 'policy.adopted').orderBy('global_seq', 'desc').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('events')
+      .select(['id', 'payload'])
+      .where('type', '=', 'policy.adopted')
+      .orderBy('global_seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     if (!row) return null;
     try {
       const p = JSON.parse(row.payload) as { yaml?: unknown };

@@ -23,8 +23,11 @@ function check(value: unknown, keys: PathKeys): void {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
-      throw new BaselineError('canonical-json', `Value at ${pathText(keys)} is ${value}, which JSON cannot represent.`,
-        'Store non-finite numbers as strings (for example "NaN") before signing.');
+      throw new BaselineError(
+        'canonical-json',
+        `Value at ${pathText(keys)} is ${value}, which JSON cannot represent.`,
+        'Store non-finite numbers as strings (for example "NaN") before signing.',
+      );
     }
     return;
   }
@@ -39,15 +42,21 @@ function check(value: unknown, keys: PathKeys): void {
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new BaselineError('canonical-json', `Value at ${pathText(keys)} is not a plain object.`,
-        'Convert it to plain JSON data (strings, numbers, arrays, objects) before signing.');
+      throw new BaselineError(
+        'canonical-json',
+        `Value at ${pathText(keys)} is not a plain object.`,
+        'Convert it to plain JSON data (strings, numbers, arrays, objects) before signing.',
+      );
     }
     for (const k in value) {
       if (!Object.hasOwn(value, k)) continue;
       const v = (value as Record<string, unknown>)[k];
       if (v === undefined) {
-        throw new BaselineError('canonical-json', `Field ${pathText(keys)}.${k} is undefined.`,
-          'Omit the field or set it to null before signing.');
+        throw new BaselineError(
+          'canonical-json',
+          `Field ${pathText(keys)}.${k} is undefined.`,
+          'Omit the field or set it to null before signing.',
+        );
       }
       keys.push(k);
       check(v, keys);
@@ -55,8 +64,11 @@ function check(value: unknown, keys: PathKeys): void {
     }
     return;
   }
-  throw new BaselineError('canonical-json', `Value at ${pathText(keys)} has type ${typeof value}, which JSON cannot represent.`,
-    'Only strings, numbers, booleans, null, arrays and plain objects can be signed.');
+  throw new BaselineError(
+    'canonical-json',
+    `Value at ${pathText(keys)} has type ${typeof value}, which JSON cannot represent.`,
+    'Only strings, numbers, booleans, null, arrays and plain objects can be signed.',
+  );
 }
 
 /** Canonical JSON text of a value (RFC 8785); throws BaselineError for values JSON cannot carry. */

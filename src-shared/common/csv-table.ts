@@ -55,7 +55,13 @@ export function decodeUtf8(bytes: Uint8Array): { text: string } | { problem: Csv
     const lenient = new Decoder('utf-8', { fatal: false }).decode(bytes);
     const at = lenient.indexOf('\uFFFD');
     const line = 1 + (lenient.slice(0, Math.max(at, 0)).match(/\n/g)?.length ?? 0);
-    return { problem: { line, column: null, message: 'The file is not UTF-8 text (it was probably saved in a legacy code page such as Windows-1252).' } };
+    return {
+      problem: {
+        line,
+        column: null,
+        message: 'The file is not UTF-8 text (it was probably saved in a legacy code page such as Windows-1252).',
+      },
+    };
   }
 }
 
@@ -64,9 +70,19 @@ function readRows(text: string): RawRow[] {
   let prevCursor = 0;
   let line = 1;
   Papa.parse(text, {
-    delimiter: ',', newline: '\n', quoteChar: '"', escapeChar: '"', header: false, dynamicTyping: false, skipEmptyLines: false,
+    delimiter: ',',
+    newline: '\n',
+    quoteChar: '"',
+    escapeChar: '"',
+    header: false,
+    dynamicTyping: false,
+    skipEmptyLines: false,
     step: (result) => {
-      rows.push({ line, fields: result.data, parseErrors: result.errors.length === 0 ? [] : [...new Set(result.errors.map((e) => e.message))] });
+      rows.push({
+        line,
+        fields: result.data,
+        parseErrors: result.errors.length === 0 ? [] : [...new Set(result.errors.map((e) => e.message))],
+      });
       const cursor = result.meta.cursor;
       for (let i = text.indexOf('\n', prevCursor); i !== -1 && i < cursor; i = text.indexOf('\n', i + 1)) line++;
       prevCursor = cursor;
@@ -81,7 +97,12 @@ function readRows(text: string): RawRow[] {
  * has problems; callers stop when `problems` is not empty after the header check. `what` names a data row in
  * messages, singular and plural (['tag', 'tags']).
  */
-export function readCsvTable<C extends string>(input: string, columns: readonly C[], required: readonly C[], what: readonly [string, string]): CsvTable<C> {
+export function readCsvTable<C extends string>(
+  input: string,
+  columns: readonly C[],
+  required: readonly C[],
+  what: readonly [string, string],
+): CsvTable<C> {
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   text = text.replace(/\r\n?/g, '\n');
   const problems: CsvProblem[] = [];
@@ -92,13 +113,18 @@ export function readCsvTable<C extends string>(input: string, columns: readonly 
   }
   const raw = readRows(text).filter((r) => r.parseErrors.length > 0 || !r.fields.every((f) => f.trim() === ''));
   const header = raw[0]!;
-  for (const message of header.parseErrors) problems.push({ line: header.line, column: null, message: `The header line cannot be read: ${message}.` });
+  for (const message of header.parseErrors)
+    problems.push({ line: header.line, column: null, message: `The header line cannot be read: ${message}.` });
   header.fields.forEach((cellText, i) => {
     const name = cellText.trim().toLowerCase();
     if (!(columns as readonly string[]).includes(name)) {
       problems.push({
-        line: header.line, column: cellText.trim(),
-        message: name === '' ? `Column ${i + 1} of the header has no name.` : `Unknown column "${cellText.trim()}"; the columns are ${columns.join(', ')}.`,
+        line: header.line,
+        column: cellText.trim(),
+        message:
+          name === ''
+            ? `Column ${i + 1} of the header has no name.`
+            : `Unknown column "${cellText.trim()}"; the columns are ${columns.join(', ')}.`,
       });
       return;
     }
@@ -110,13 +136,16 @@ export function readCsvTable<C extends string>(input: string, columns: readonly 
     problems.push({ line: header.line, column, message: `The header has no "${column}" column; ${required.join(', ')} are required.` });
   }
   const rows = raw.slice(1).map((r): CsvRow<C> => ({
-    line: r.line, fieldCount: r.fields.length, parseErrors: r.parseErrors,
+    line: r.line,
+    fieldCount: r.fields.length,
+    parseErrors: r.parseErrors,
     cell: (column) => {
       const i = index.get(column);
       return i === undefined ? '' : (r.fields[i] ?? '');
     },
   }));
-  if (rows.length === 0 && problems.length === 0) problems.push({ line: header.line, column: null, message: `The file has a header but no ${what[1]}.` });
+  if (rows.length === 0 && problems.length === 0)
+    problems.push({ line: header.line, column: null, message: `The file has a header but no ${what[1]}.` });
   return { headerLine: header.line, headerFieldCount: header.fields.length, index, rows, problems };
 }
 
@@ -125,15 +154,26 @@ export function readCsvTable<C extends string>(input: string, columns: readonly 
  * the header (usually an unquoted comma).
  */
 export function rowShapeProblems<C extends string>(table: CsvTable<C>, row: CsvRow<C>): CsvProblem[] {
-  const out: CsvProblem[] = row.parseErrors.map((message) => ({ line: row.line, column: null, message: `This line cannot be read as CSV: ${message}. Check its quotes.` }));
+  const out: CsvProblem[] = row.parseErrors.map((message) => ({
+    line: row.line,
+    column: null,
+    message: `This line cannot be read as CSV: ${message}. Check its quotes.`,
+  }));
   if (row.fieldCount > table.headerFieldCount) {
-    out.push({ line: row.line, column: null, message: `This line has ${row.fieldCount} fields but the header has ${table.headerFieldCount}; a value probably contains an unquoted comma.` });
+    out.push({
+      line: row.line,
+      column: null,
+      message: `This line has ${row.fieldCount} fields but the header has ${table.headerFieldCount}; a value probably contains an unquoted comma.`,
+    });
   }
   return out;
 }
 
 /** Sorts problems line by line and, within a line, left to right as the columns stand in the file (whole-line problems first). */
-export function sortProblems<C extends string>(problems: CsvProblem[], table: Pick<CsvTable<C>, 'index' | 'headerLine' | 'headerFieldCount'>): CsvProblem[] {
+export function sortProblems<C extends string>(
+  problems: CsvProblem[],
+  table: Pick<CsvTable<C>, 'index' | 'headerLine' | 'headerFieldCount'>,
+): CsvProblem[] {
   const position = (e: CsvProblem): number => (e.column === null ? -1 : (table.index.get(e.column as C) ?? table.headerFieldCount));
   return [...problems].sort((a, b) => a.line - b.line || (a.line === table.headerLine ? 0 : position(a) - position(b)));
 }

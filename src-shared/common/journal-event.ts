@@ -45,17 +45,17 @@ export function eventHashInput(body: EventBody): string {
 
 /** What can be wrong with one stored event, found by verification. */
 export type EventProblemKind =
-  | 'unreadable'       // a column no longer parses (payload/actor JSON, seq not a number)
-  | 'hash-mismatch'    // the content no longer matches the stored hash
+  | 'unreadable' // a column no longer parses (payload/actor JSON, seq not a number)
+  | 'hash-mismatch' // the content no longer matches the stored hash
   | 'signature-invalid'
   | 'person-signature-invalid' // a person's signature on a change decision does not cover what the event records (or does not verify)
-  | 'chain-broken'     // prev does not equal the previous event's hash
-  | 'seq-gap'          // seq is not the previous seq + 1
-  | 'unknown-device'   // no device.created event gives this device's key
-  | 'key-mismatch'     // the journal's device key is not the key this data directory holds
+  | 'chain-broken' // prev does not equal the previous event's hash
+  | 'seq-gap' // seq is not the previous seq + 1
+  | 'unknown-device' // no device.created event gives this device's key
+  | 'key-mismatch' // the journal's device key is not the key this data directory holds
   | 'device-uncertified' // the device's key is neither pinned on this laptop nor certified: its events do not count
-  | 'signer-revoked'   // (sync) a signature by a person revoked centrally before it was made
-  | 'device-revoked';  // (sync) an event of a device revoked centrally, recorded after the revocation
+  | 'signer-revoked' // (sync) a signature by a person revoked centrally before it was made
+  | 'device-revoked'; // (sync) an event of a device revoked centrally, recorded after the revocation
 
 /** One problem found in one event. */
 export interface EventProblem {
@@ -97,8 +97,13 @@ export interface ProjectionDifference {
 
 /** One line per differing projection table, e.g. `revocations: 1 missing (fingerprint=ab12…)`. */
 export function describeProjectionDifference(d: ProjectionDifference): string {
-  const counts = [d.missing ? `${d.missing} missing` : '', d.unexpected ? `${d.unexpected} not in the journal` : '', d.changed ? `${d.changed} changed` : '']
-    .filter((x) => x !== '').join(', ');
+  const counts = [
+    d.missing ? `${d.missing} missing` : '',
+    d.unexpected ? `${d.unexpected} not in the journal` : '',
+    d.changed ? `${d.changed} changed` : '',
+  ]
+    .filter((x) => x !== '')
+    .join(', ');
   return `${d.table}: ${counts} (${d.rows.join('; ')}${d.rows.length < d.missing + d.unexpected + d.changed ? '; …' : ''})`;
 }
 
@@ -108,13 +113,22 @@ export function summariseVerifyReport(r: JournalVerifyReport): string {
     return `Journal intact: ${r.events} events from ${r.devices} device${r.devices === 1 ? '' : 's'}; every hash, signature and chain link verified, and every table Baseline reads matches it.`;
   }
   const tables = r.projections.map((d) => d.table);
-  const tablesNote = tables.length === 0 ? '' : ` ${tables.length} table${tables.length === 1 ? '' : 's'} differ${tables.length === 1 ? 's' : ''} from the journal (changed outside Baseline): ${tables.join(', ')}.`;
+  const tablesNote =
+    tables.length === 0
+      ? ''
+      : ` ${tables.length} table${tables.length === 1 ? '' : 's'} differ${tables.length === 1 ? 's' : ''} from the journal (changed outside Baseline): ${tables.join(', ')}.`;
   if (r.problems.length === 0) {
     return `Journal FAILED verification: its ${r.events} events verify, but${tablesNote}`;
   }
   const p = r.firstProblem;
   const first = p ? `first bad event: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}` : 'no detail';
   const gaps = r.problems.filter((q) => q.kind === 'seq-gap' && /missing/.test(q.message));
-  const gapText = gaps.length > 0 ? `; events are missing: ${gaps.slice(0, 3).map((q) => `${q.message.split(' (')[0]} on device ${q.device}`).join('; ')}` : '';
+  const gapText =
+    gaps.length > 0
+      ? `; events are missing: ${gaps
+          .slice(0, 3)
+          .map((q) => `${q.message.split(' (')[0]} on device ${q.device}`)
+          .join('; ')}`
+      : '';
   return `Journal FAILED verification: ${r.failedEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})${gapText}; ${first}${tablesNote ? `.${tablesNote}` : ''}`;
 }

@@ -21,7 +21,10 @@ export function readYamlDocument<S extends z.ZodType>(text: string, file: string
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    return { ok: false, problems: [`${file}: the YAML cannot be read (${why}); write each value out instead of repeating it through aliases (*name)`] };
+    return {
+      ok: false,
+      problems: [`${file}: the YAML cannot be read (${why}); write each value out instead of repeating it through aliases (*name)`],
+    };
   }
   const parsed = schema.safeParse(data);
   if (parsed.success) return { ok: true, data: parsed.data };

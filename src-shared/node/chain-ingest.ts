@@ -27,8 +27,10 @@ export function arrivingRowProblems(row: StoredEventRow, key: KeyObject, head: C
     const announced = deviceKeyFromGenesis(row);
     if (!announced || !announced.equals(key)) {
       problems.push({
-        device: row.device, seq: 1, kind: 'key-mismatch',
-        message: 'the device\'s first event does not announce the key its certificate binds',
+        device: row.device,
+        seq: 1,
+        kind: 'key-mismatch',
+        message: "the device's first event does not announce the key its certificate binds",
       });
     }
   }

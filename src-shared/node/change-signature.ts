@@ -54,8 +54,8 @@ export interface ReliedContext {
 }
 
 type Obj = Record<string, JsonValue>;
-const obj = (v: unknown): Obj | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Obj : null);
-const arr = (v: unknown): JsonValue[] => (Array.isArray(v) ? v as JsonValue[] : []);
+const obj = (v: unknown): Obj | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
+const arr = (v: unknown): JsonValue[] => (Array.isArray(v) ? (v as JsonValue[]) : []);
 const hashOf = (v: JsonValue): string => sha256Hex(canonicalJson(v));
 
 /** The hashes a decision relies on, from the state it produced (a change state as journalled) and the signing context. */
@@ -65,35 +65,89 @@ export function reliedOn(state: unknown, ctx: ReliedContext): ReliedOn {
   const fields = obj(s['fields']) ?? {};
   const checkpoints = execution ? arr(execution['checkpoints']) : [];
   const ticks = execution ? arr(execution['ticks']) : [];
-  const snapshots = execution ? arr(execution['snapshots']).map(obj).filter((x): x is Obj => x !== null) : [];
+  const snapshots = execution
+    ? arr(execution['snapshots'])
+        .map(obj)
+        .filter((x): x is Obj => x !== null)
+    : [];
   const explanations = execution ? arr(execution['explanations']) : [];
   return {
     // Ticks of the checklist templates (notes, attachment hashes, who, when) join the checkpoints once there are any;
     // a state without ticks hashes as it always did, so decisions signed before ticks existed still verify.
     checklistSha256: execution ? (ticks.length > 0 ? hashOf({ checkpoints, ticks }) : hashOf(checkpoints)) : null,
     explanationsSha256: explanations.length > 0 ? hashOf(explanations) : null,
-    snapshots: snapshots.map((x) => ({ phase: String(x['phase']), controllerId: String(x['controllerId']), sha256: String(x['snapshotSha256']) })),
+    snapshots: snapshots.map((x) => ({
+      phase: String(x['phase']),
+      controllerId: String(x['controllerId']),
+      sha256: String(x['snapshotSha256']),
+    })),
     proposedSha256: fields['proposedChange'] === undefined || fields['proposedChange'] === null ? null : hashOf(fields['proposedChange']),
-    afterDiffs: snapshots.filter((x) => x['phase'] === 'after' && x['verification'] !== undefined && x['verification'] !== null)
+    afterDiffs: snapshots
+      .filter((x) => x['phase'] === 'after' && x['verification'] !== undefined && x['verification'] !== null)
       .map((x) => ({ controllerId: String(x['controllerId']), sha256: hashOf(x['verification']!) })),
     proposalBaseSha256: ctx.proposalBaseSha256,
     policy: {
-      revision: ctx.policy.revision, sha256: ctx.policy.sha256, checkpointsSha256: ctx.policy.checkpointsSha256,
+      revision: ctx.policy.revision,
+      sha256: ctx.policy.sha256,
+      checkpointsSha256: ctx.policy.checkpointsSha256,
       ...(ctx.policy.checklists ? { checklists: { revision: ctx.policy.checklists.revision, sha256: ctx.policy.checklists.sha256 } } : {}),
     },
   };
 }
 
 /** The canonical text a decision's signer signs (its SHA-256 is the signature's documentSha256). */
-export function decisionDocument(d: { changeId: string; operation: string; fields: JsonValue; summary: string; relied: ReliedOn | null }): string {
-  if (d.relied === null) return canonicalJson({ schema: 'baseline.change-decision/1', changeId: d.changeId, operation: d.operation, fields: d.fields, summary: d.summary });
-  return canonicalJson({ schema: DECISION_SCHEMA, changeId: d.changeId, operation: d.operation, fields: d.fields, summary: d.summary, relied: d.relied as unknown as JsonValue });
+export function decisionDocument(d: {
+  changeId: string;
+  operation: string;
+  fields: JsonValue;
+  summary: string;
+  relied: ReliedOn | null;
+}): string {
+  if (d.relied === null)
+    return canonicalJson({
+      schema: 'baseline.change-decision/1',
+      changeId: d.changeId,
+      operation: d.operation,
+      fields: d.fields,
+      summary: d.summary,
+    });
+  return canonicalJson({
+    schema: DECISION_SCHEMA,
+    changeId: d.changeId,
+    operation: d.operation,
+    fields: d.fields,
+    summary: d.summary,
+    relied: d.relied as unknown as JsonValue,
+  });
 }
 
 /** The canonical text a co-signer (witness, override approver) signs. */
-export function cosignatureDocument(d: { changeId: string; operation: string; as: string; fields: JsonValue; summary: string; relied: ReliedOn | null }): string {
-  if (d.relied === null) return canonicalJson({ schema: 'baseline.change-cosignature/1', changeId: d.changeId, operation: d.operation, as: d.as, fields: d.fields, summary: d.summary });
-  return canonicalJson({ schema: COSIGNATURE_SCHEMA, changeId: d.changeId, operation: d.operation, as: d.as, fields: d.fields, summary: d.summary, relied: d.relied as unknown as JsonValue });
+export function cosignatureDocument(d: {
+  changeId: string;
+  operation: string;
+  as: string;
+  fields: JsonValue;
+  summary: string;
+  relied: ReliedOn | null;
+}): string {
+  if (d.relied === null)
+    return canonicalJson({
+      schema: 'baseline.change-cosignature/1',
+      changeId: d.changeId,
+      operation: d.operation,
+      as: d.as,
+      fields: d.fields,
+      summary: d.summary,
+    });
+  return canonicalJson({
+    schema: COSIGNATURE_SCHEMA,
+    changeId: d.changeId,
+    operation: d.operation,
+    as: d.as,
+    fields: d.fields,
+    summary: d.summary,
+    relied: d.relied as unknown as JsonValue,
+  });
 }
 
 const fingerprints = new Map<string, string>();
@@ -127,11 +181,20 @@ export function changeEventSignatures(payload: unknown): ChangeEventSignature[] 
   const state = obj(p['state']) ?? {};
   const stored = obj(p['relied']);
   // The relied hashes are recomputed from the state; what the state cannot hold (the policy in force, the proposal's base) is taken as recorded.
-  const relied = stored === null ? null : reliedOn(state, {
-    policy: (obj(stored['policy']) ?? { revision: -1, sha256: '', checkpointsSha256: null }) as unknown as ReliedContext['policy'],
-    proposalBaseSha256: typeof stored['proposalBaseSha256'] === 'string' ? stored['proposalBaseSha256'] : null,
-  });
-  const base = { changeId: String(p['changeId']), operation: String(p['operation']), fields: state['fields'] ?? null, summary: String(p['summary']), relied };
+  const relied =
+    stored === null
+      ? null
+      : reliedOn(state, {
+          policy: (obj(stored['policy']) ?? { revision: -1, sha256: '', checkpointsSha256: null }) as unknown as ReliedContext['policy'],
+          proposalBaseSha256: typeof stored['proposalBaseSha256'] === 'string' ? stored['proposalBaseSha256'] : null,
+        });
+  const base = {
+    changeId: String(p['changeId']),
+    operation: String(p['operation']),
+    fields: state['fields'] ?? null,
+    summary: String(p['summary']),
+    relied,
+  };
   const out: ChangeEventSignature[] = [];
   const sig = obj(p['signature']);
   if (sig) out.push({ which: 'signature', signature: sig as unknown as ESignature, document: decisionDocument(base) });
@@ -140,7 +203,11 @@ export function changeEventSignatures(payload: unknown): ChangeEventSignature[] 
     const cs = c as unknown as ESignature;
     const roles = relied === null ? LEGACY_COSIGNER_ROLES : [String(as[i] ?? '')];
     const candidates = roles.map((r) => cosignatureDocument({ ...base, as: r }));
-    out.push({ which: `co-signature ${i + 1}`, signature: cs, document: candidates.find((d) => sha256Hex(d) === cs.documentSha256) ?? candidates[0]! });
+    out.push({
+      which: `co-signature ${i + 1}`,
+      signature: cs,
+      document: candidates.find((d) => sha256Hex(d) === cs.documentSha256) ?? candidates[0]!,
+    });
   });
   return out;
 }
@@ -155,10 +222,15 @@ export function reliedDifferences(payload: unknown): string[] {
     proposalBaseSha256: typeof stored['proposalBaseSha256'] === 'string' ? stored['proposalBaseSha256'] : null,
   }) as unknown as Obj;
   const names: Record<string, string> = {
-    checklistSha256: 'the checklist (items, ticks, notes, signers)', explanationsSha256: 'the explanations of unexpected rows', snapshots: 'the snapshots',
-    proposedSha256: 'the proposed diff', afterDiffs: 'the after-vs-proposed diffs',
+    checklistSha256: 'the checklist (items, ticks, notes, signers)',
+    explanationsSha256: 'the explanations of unexpected rows',
+    snapshots: 'the snapshots',
+    proposedSha256: 'the proposed diff',
+    afterDiffs: 'the after-vs-proposed diffs',
   };
-  return Object.entries(names).filter(([k]) => canonicalJson(again[k] ?? null) !== canonicalJson(stored[k] ?? null)).map(([, v]) => v);
+  return Object.entries(names)
+    .filter(([k]) => canonicalJson(again[k] ?? null) !== canonicalJson(stored[k] ?? null))
+    .map(([, v]) => v);
 }
 
 /**
@@ -181,9 +253,18 @@ export function checkChangeSignatures(payload: unknown): string[] {
     }
     if (fingerprint !== s.signature.signer.fingerprint) problems.push(`${who}: the certificate is not the one the signature names`);
     if (sha256Hex(s.document) !== s.signature.documentSha256) {
-      problems.push(`${who} does not cover the change as recorded: ${changed.length > 0 ? `${changed.join(', ')} changed after signing` : 'the decision\'s content changed after signing'}`);
+      problems.push(
+        `${who} does not cover the change as recorded: ${changed.length > 0 ? `${changed.join(', ')} changed after signing` : "the decision's content changed after signing"}`,
+      );
     }
-    const statement = canonicalJson(signatureStatement({ documentSha256: s.signature.documentSha256, meaning: s.signature.meaning, at: s.signature.at, signerFingerprint: s.signature.signer.fingerprint }));
+    const statement = canonicalJson(
+      signatureStatement({
+        documentSha256: s.signature.documentSha256,
+        meaning: s.signature.meaning,
+        at: s.signature.at,
+        signerFingerprint: s.signature.signer.fingerprint,
+      }),
+    );
     if (!verifyWithCertificate(pem, statement, s.signature.value)) problems.push(`${who} does not verify with the signer's certificate`);
   }
   return problems;

@@ -16,7 +16,11 @@ export interface AttachmentProblem {
 }
 
 /** Problems with the attachments of `ticks`: `bytesOf` returns the stored bytes of an attachment (null: not there). */
-export function attachmentProblems(ticks: readonly TickRecord[], templates: ChecklistTemplates | null, bytesOf: (sha256: string, name: string) => Uint8Array | null): AttachmentProblem[] {
+export function attachmentProblems(
+  ticks: readonly TickRecord[],
+  templates: ChecklistTemplates | null,
+  bytesOf: (sha256: string, name: string) => Uint8Array | null,
+): AttachmentProblem[] {
   const problems: AttachmentProblem[] = [];
   const seen = new Set<string>();
   for (const { attachment: a, tick, where } of attachmentsOf(ticks, templates)) {
@@ -30,7 +34,9 @@ export function attachmentProblems(ticks: readonly TickRecord[], templates: Chec
     const actual = sha256Hex(bytes);
     if (actual !== a.sha256) {
       problems.push({
-        sha256: a.sha256, name: a.name, item: tick.item,
+        sha256: a.sha256,
+        name: a.name,
+        item: tick.item,
         message: `the attachment "${a.name}" of ${where} was altered after it was attached: its bytes hash to ${actual.slice(0, 12)}…, not to ${a.sha256.slice(0, 12)}… that the checklist recorded and the signatures relied on`,
       });
     }

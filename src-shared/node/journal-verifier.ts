@@ -7,8 +7,13 @@
  */
 import type { KeyObject } from 'node:crypto';
 import {
-  ActorSchema, GENESIS_PREV, eventHashInput,
-  type EventBody, type EventProblem, type JournalEvent, type JournalVerifyReport,
+  ActorSchema,
+  GENESIS_PREV,
+  eventHashInput,
+  type EventBody,
+  type EventProblem,
+  type JournalEvent,
+  type JournalVerifyReport,
 } from '../common/journal-event.ts';
 import { canonicalJson, type JsonValue } from '../common/canonical-json.ts';
 import { sha256Hex } from './hash.ts';
@@ -67,7 +72,11 @@ export function deviceKeyFromGenesis(row: StoredEventRow | undefined): KeyObject
 
 /** Problems of one row given its device key and the expected chain position. */
 export function checkRow(
-  row: StoredEventRow, key: KeyObject | null, expectedSeq: number, expectedPrev: string, checkSignature = true,
+  row: StoredEventRow,
+  key: KeyObject | null,
+  expectedSeq: number,
+  expectedPrev: string,
+  checkSignature = true,
 ): EventProblem[] {
   const seqForReport = typeof row.seq === 'number' ? row.seq : expectedSeq;
   const problem = (kind: EventProblem['kind'], message: string): EventProblem => ({ device: row.device, seq: seqForReport, kind, message });
@@ -76,28 +85,42 @@ export function checkRow(
   if ('error' in parsed) return [problem('unreadable', parsed.error)];
   if (parsed.body.seq !== expectedSeq) {
     const found = parsed.body.seq;
-    const missing = found > expectedSeq ? (found - 1 === expectedSeq ? `seq ${expectedSeq} is missing` : `seq ${expectedSeq} to ${found - 1} are missing`) : null;
-    problems.push(problem('seq-gap', missing
-      ? `${missing} (deleted from the journal?): expected seq ${expectedSeq} but found ${found}`
-      : `expected seq ${expectedSeq} but found ${found} (repeated or out of order)`));
+    const missing =
+      found > expectedSeq
+        ? found - 1 === expectedSeq
+          ? `seq ${expectedSeq} is missing`
+          : `seq ${expectedSeq} to ${found - 1} are missing`
+        : null;
+    problems.push(
+      problem(
+        'seq-gap',
+        missing
+          ? `${missing} (deleted from the journal?): expected seq ${expectedSeq} but found ${found}`
+          : `expected seq ${expectedSeq} but found ${found} (repeated or out of order)`,
+      ),
+    );
   }
   if (row.prev !== expectedPrev) {
-    problems.push(problem('chain-broken', `prev is ${row.prev.slice(0, 12)}… but the previous event's hash is ${expectedPrev.slice(0, 12)}…`));
+    problems.push(
+      problem('chain-broken', `prev is ${row.prev.slice(0, 12)}… but the previous event's hash is ${expectedPrev.slice(0, 12)}…`),
+    );
   }
   // Columns are stored in canonical form, so any edit of their text (even one JSON parsing would forgive,
   // such as white space or key order) is an alteration.
   if (row.payload !== canonicalJson(parsed.body.payload) || row.actor !== canonicalJson(parsed.body.actor)) {
-    problems.push(problem('hash-mismatch', 'the stored payload or actor text is not the canonical text that was signed (edited after it was written)'));
+    problems.push(
+      problem('hash-mismatch', 'the stored payload or actor text is not the canonical text that was signed (edited after it was written)'),
+    );
   }
   const input = eventHashInput(parsed.body);
   const actualHash = sha256Hex(input);
   if (actualHash !== row.hash) {
-    problems.push(problem('hash-mismatch', 'the event\'s content does not match its stored hash (altered after it was written)'));
+    problems.push(problem('hash-mismatch', "the event's content does not match its stored hash (altered after it was written)"));
   }
   if (!key) {
     problems.push(problem('unknown-device', `no readable device.created event gives the key of device ${row.device}`));
   } else if (checkSignature && !verifyText(key, input, row.sig)) {
-    problems.push(problem('signature-invalid', 'the device signature does not verify over the event\'s content'));
+    problems.push(problem('signature-invalid', "the device signature does not verify over the event's content"));
   }
   // A person's signature on a change decision covers what it relied on (21 CFR 11.70): recomputed from the event,
   // so an event re-signed by a device key but altered after the person signed still fails here.
@@ -174,7 +197,8 @@ export function certifiedDevices(rows: Iterable<StoredEventRow>, localDevice: Pi
       const parsed = parseStoredRow(row);
       if ('error' in parsed) continue;
       const p = parsed.body.payload as { certificatePem?: unknown; deviceId?: unknown };
-      if (typeof p.certificatePem === 'string' && typeof p.deviceId === 'string') claims.push({ device: row.device, certificatePem: p.certificatePem, deviceId: p.deviceId, at: row.at });
+      if (typeof p.certificatePem === 'string' && typeof p.deviceId === 'string')
+        claims.push({ device: row.device, certificatePem: p.certificatePem, deviceId: p.deviceId, at: row.at });
     }
   }
   if (caPems.length === 0) return certified;
@@ -183,17 +207,24 @@ export function certifiedDevices(rows: Iterable<StoredEventRow>, localDevice: Pi
     if (!publicKeyPem || claim.deviceId !== claim.device || certified.has(claim.device)) continue;
     const at = new Date(claim.at);
     if (Number.isNaN(at.getTime())) continue;
-    if (checkDeviceCertificate(claim.certificatePem, { deviceId: claim.device, publicKeyPem }, caPems, revoked, at).ok) certified.add(claim.device);
+    if (checkDeviceCertificate(claim.certificatePem, { deviceId: claim.device, publicKeyPem }, caPems, revoked, at).ok)
+      certified.add(claim.device);
   }
   return certified;
 }
 
 /** The problem every event of a device that is neither pinned nor certified carries. */
-export function uncertifiedDeviceProblem(row: StoredEventRow, genesisName: string | null, localDevice: PinnedDevice | undefined): EventProblem {
+export function uncertifiedDeviceProblem(
+  row: StoredEventRow,
+  genesisName: string | null,
+  localDevice: PinnedDevice | undefined,
+): EventProblem {
   const seq = typeof row.seq === 'number' ? row.seq : 0;
   const who = `device ${row.device}${genesisName ? ` ("${genesisName}")` : ''}`;
   return {
-    device: row.device, seq, kind: 'device-uncertified',
+    device: row.device,
+    seq,
+    kind: 'device-uncertified',
     message: localDevice
       ? `${who} is not this data directory's own device (pinned in its device key file) and no plant CA certifies its key, so its events do not count (written into baseline.db from elsewhere?)`
       : `no device key file pins the key of ${who} (verify in the data directory that holds its device-key.json), and no plant CA certifies it, so its events do not count`,
@@ -223,14 +254,27 @@ export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: Verif
   let failedEvents = 0;
   const devices = new Set<string>();
   const local = options.localDevice;
-  let current: { device: string; key: KeyObject | null; expectedSeq: number; prev: string; pinned: boolean; name: string | null; head: StoredEventRow | null } | null = null;
+  let current: {
+    device: string;
+    key: KeyObject | null;
+    expectedSeq: number;
+    prev: string;
+    pinned: boolean;
+    name: string | null;
+    head: StoredEventRow | null;
+  } | null = null;
   const headOnly = options.signatures === 'chain-head';
   const checkHead = () => {
     const head = current?.head;
     if (!headOnly || !current || !head || !current.key) return;
     const parsed = parseStoredRow(head);
     if ('body' in parsed && !verifyText(current.key, eventHashInput(parsed.body), head.sig)) {
-      problems.push({ device: head.device, seq: parsed.body.seq, kind: 'signature-invalid', message: 'the device signature of the newest event does not verify over its content' });
+      problems.push({
+        device: head.device,
+        seq: parsed.body.seq,
+        kind: 'signature-invalid',
+        message: 'the device signature of the newest event does not verify over its content',
+      });
     }
   };
 
@@ -247,8 +291,10 @@ export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: Verif
         const localKey = publicKeyFromPem(local.publicKeyPem);
         if (!key || !localKey || !key.equals(localKey)) {
           problems.push({
-            device: row.device, seq: 1, kind: 'key-mismatch',
-            message: 'the journal\'s device.created key is not this data directory\'s device key (journal replaced or key file swapped)',
+            device: row.device,
+            seq: 1,
+            kind: 'key-mismatch',
+            message: "the journal's device.created key is not this data directory's device key (journal replaced or key file swapped)",
           });
           current.pinned = false;
         }
@@ -269,8 +315,10 @@ export function verifyJournalRows(rows: Iterable<StoredEventRow>, options: Verif
   checkHead();
   if (local && events > 0 && !devices.has(local.id)) {
     problems.unshift({
-      device: local.id, seq: 1, kind: 'key-mismatch',
-      message: 'the journal holds no events of this data directory\'s own device (the database was replaced or copied from elsewhere)',
+      device: local.id,
+      seq: 1,
+      kind: 'key-mismatch',
+      message: "the journal holds no events of this data directory's own device (the database was replaced or copied from elsewhere)",
     });
   }
   return {

@@ -15,9 +15,11 @@ import { BaselineError } from '../common/errors.ts';
 export const MAX_KDF_ITERATIONS = 1_000_000;
 
 function refuse(count: number): never {
-  throw new BaselineError('p12-too-many-iterations',
+  throw new BaselineError(
+    'p12-too-many-iterations',
     `The keystore asks for ${count.toLocaleString('en-US')} key-derivation iterations; Baseline accepts at most ${MAX_KDF_ITERATIONS.toLocaleString('en-US')}.`,
-    'Export the keystore again with an ordinary iteration count (OpenSSL: `openssl pkcs12 -export -iter 20000 -maciter`), or ask the plant CA holder for a new one.');
+    'Export the keystore again with an ordinary iteration count (OpenSSL: `openssl pkcs12 -export -iter 20000 -maciter`), or ask the plant CA holder for a new one.',
+  );
 }
 
 type Fn = (...args: unknown[]) => unknown;

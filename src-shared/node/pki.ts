@@ -62,7 +62,10 @@ export function createCa(name: string, years = 10, now = new Date()): { certPem:
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + years * 365.25 * 86_400_000);
-  const attrs = [{ name: 'commonName', value: name }, { name: 'organizationName', value: 'Baseline plant CA' }];
+  const attrs = [
+    { name: 'commonName', value: name },
+    { name: 'organizationName', value: 'Baseline plant CA' },
+  ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions([
@@ -75,7 +78,12 @@ export function createCa(name: string, years = 10, now = new Date()): { certPem:
 }
 
 /** Issues a person's certificate and key, signed by the CA. */
-export function issuePerson(ca: { certPem: string; keyPem: string }, who: PersonSubject, years = 3, now = new Date()): { certPem: string; keyPem: string } {
+export function issuePerson(
+  ca: { certPem: string; keyPem: string },
+  who: PersonSubject,
+  years = 3,
+  now = new Date(),
+): { certPem: string; keyPem: string } {
   const key = newRsaKey();
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const cert = forge.pki.createCertificate();
@@ -92,7 +100,10 @@ export function issuePerson(ca: { certPem: string; keyPem: string }, who: Person
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
-    { id: ROLES_OID, value: forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.UTF8, false, who.roles.join(','))).getBytes() },
+    {
+      id: ROLES_OID,
+      value: forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.UTF8, false, who.roles.join(','))).getBytes(),
+    },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: key.privatePem };
@@ -115,8 +126,11 @@ export function openP12(bytes: Uint8Array, password: string): { keyPem: string; 
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(bytes).toString('binary')));
   } catch {
-    throw new BaselineError('p12-not-pkcs12', 'The file is not a PKCS#12 keystore (.p12/.pfx).',
-      'Choose the .p12 file exported from Baseline or issued by the plant CA.');
+    throw new BaselineError(
+      'p12-not-pkcs12',
+      'The file is not a PKCS#12 keystore (.p12/.pfx).',
+      'Choose the .p12 file exported from Baseline or issued by the plant CA.',
+    );
   }
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
@@ -125,10 +139,17 @@ export function openP12(bytes: Uint8Array, password: string): { keyPem: string; 
     if (err instanceof BaselineError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
     if (/MAC could not be verified|Invalid password|decrypt/i.test(msg)) {
-      throw new BaselineError('wrong-password', 'The password is wrong.', 'Type the password again; repeated wrong passwords lock signing on this laptop for a while.');
+      throw new BaselineError(
+        'wrong-password',
+        'The password is wrong.',
+        'Type the password again; repeated wrong passwords lock signing on this laptop for a while.',
+      );
     }
-    throw new BaselineError('p12-not-pkcs12', `The file is not a readable PKCS#12 keystore (${msg}).`,
-      'Choose the .p12 file exported from Baseline or issued by the plant CA.');
+    throw new BaselineError(
+      'p12-not-pkcs12',
+      `The file is not a readable PKCS#12 keystore (${msg}).`,
+      'Choose the .p12 file exported from Baseline or issued by the plant CA.',
+    );
   }
   const keyBags = [
     ...(p12.getBags({ bagType: forge.pki.oids['pkcs8ShroudedKeyBag']! })[forge.pki.oids['pkcs8ShroudedKeyBag']!] ?? []),
@@ -136,13 +157,27 @@ export function openP12(bytes: Uint8Array, password: string): { keyPem: string; 
   ];
   const certBags = p12.getBags({ bagType: forge.pki.oids['certBag']! })[forge.pki.oids['certBag']!] ?? [];
   const key = keyBags[0]?.key;
-  if (!key) throw new BaselineError('p12-no-key', 'The keystore holds no private key.', 'Use a keystore with the person\'s key, not only a certificate.');
+  if (!key)
+    throw new BaselineError(
+      'p12-no-key',
+      'The keystore holds no private key.',
+      "Use a keystore with the person's key, not only a certificate.",
+    );
   const keyPem = forge.pki.privateKeyToPem(key);
   const publicPem = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'pem' }).toString();
   const certs = certBags.map((b) => b.cert).filter((c): c is forge.pki.Certificate => c !== undefined && c !== null);
-  const own = certs.find((c) => forge.pki.publicKeyToPem(c.publicKey) .replace(/\r/g, '') === publicPem.replace(/\r/g, ''));
-  if (!own) throw new BaselineError('p12-no-certificate', 'The keystore holds no certificate for its key.', 'Use the keystore issued by the plant CA.');
-  return { keyPem, certPem: forge.pki.certificateToPem(own), chainPems: certs.filter((c) => c !== own).map((c) => forge.pki.certificateToPem(c)) };
+  const own = certs.find((c) => forge.pki.publicKeyToPem(c.publicKey).replace(/\r/g, '') === publicPem.replace(/\r/g, ''));
+  if (!own)
+    throw new BaselineError(
+      'p12-no-certificate',
+      'The keystore holds no certificate for its key.',
+      'Use the keystore issued by the plant CA.',
+    );
+  return {
+    keyPem,
+    certPem: forge.pki.certificateToPem(own),
+    chainPems: certs.filter((c) => c !== own).map((c) => forge.pki.certificateToPem(c)),
+  };
 }
 
 /** The person a certificate names. */
@@ -152,9 +187,15 @@ export function subjectOf(certPem: string): PersonSubject & { fingerprint: strin
   const id = cert.subject.attributes.find((a) => a.type === '2.5.4.5')?.value as string | undefined;
   const ou = cert.subject.getField('OU')?.value as string | undefined;
   return {
-    name: cn ?? '(no name)', employeeId: id ?? '(no id)',
-    roles: (ou ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
-    fingerprint: certificateFingerprint(certPem), notAfter: cert.validity.notAfter.toISOString(), serial: cert.serialNumber,
+    name: cn ?? '(no name)',
+    employeeId: id ?? '(no id)',
+    roles: (ou ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== ''),
+    fingerprint: certificateFingerprint(certPem),
+    notAfter: cert.validity.notAfter.toISOString(),
+    serial: cert.serialNumber,
   };
 }
 
@@ -200,13 +241,15 @@ export function certificateProblem(certPem: string, caPems: string[], revokedFin
   if (at < cert.validity.notBefore || at > cert.validity.notAfter) {
     return `the signer certificate was not valid at ${at.toISOString()} (valid ${cert.validity.notBefore.toISOString()} to ${cert.validity.notAfter.toISOString()})`;
   }
-  const issuers = caPems.map((p) => forge.pki.certificateFromPem(p)).filter((ca) => {
-    try {
-      return ca.verify(cert);
-    } catch {
-      return false;
-    }
-  });
+  const issuers = caPems
+    .map((p) => forge.pki.certificateFromPem(p))
+    .filter((ca) => {
+      try {
+        return ca.verify(cert);
+      } catch {
+        return false;
+      }
+    });
   if (issuers.length === 0) return 'the signer certificate was not issued by a trusted plant CA';
   // An issuer that is not a CA (a person's certificate trusted by mistake, or a table edited) issues nothing valid.
   const asCa = issuers.map((ca) => ({ ca, problem: caCertificateProblem(ca) }));

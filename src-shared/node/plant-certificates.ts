@@ -122,18 +122,25 @@ export function checkDeviceCertificate(
   if (revokedFingerprints.has(fingerprint)) return { ok: false, reason: 'the device certificate has been revoked' };
   if (subjectField(cert.subject, 'OU') !== DEVICE_OU) return { ok: false, reason: 'the certificate is not a Baseline device certificate' };
   const deviceId = subjectField(cert.subject, 'UID');
-  if (deviceId !== expected.deviceId) return { ok: false, reason: `the device certificate names device ${deviceId ?? '(none)'}, not ${expected.deviceId}` };
+  if (deviceId !== expected.deviceId)
+    return { ok: false, reason: `the device certificate names device ${deviceId ?? '(none)'}, not ${expected.deviceId}` };
   let keyMatches: boolean;
   try {
-    keyMatches = cert.publicKey.export({ type: 'spki', format: 'der' }).equals(createPublicKey(expected.publicKeyPem).export({ type: 'spki', format: 'der' }));
+    keyMatches = cert.publicKey
+      .export({ type: 'spki', format: 'der' })
+      .equals(createPublicKey(expected.publicKeyPem).export({ type: 'spki', format: 'der' }));
   } catch {
     keyMatches = false;
   }
-  if (!keyMatches) return { ok: false, reason: 'the device certificate binds a different key than the one that signs this device\'s journal' };
+  if (!keyMatches)
+    return { ok: false, reason: "the device certificate binds a different key than the one that signs this device's journal" };
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);
   if (at < notBefore || at > notAfter) {
-    return { ok: false, reason: `the device certificate was not valid at ${at.toISOString()} (valid ${notBefore.toISOString()} to ${notAfter.toISOString()})` };
+    return {
+      ok: false,
+      reason: `the device certificate was not valid at ${at.toISOString()} (valid ${notBefore.toISOString()} to ${notAfter.toISOString()})`,
+    };
   }
   for (const caPem of caPems) {
     let ca: X509Certificate;
@@ -154,8 +161,11 @@ export function checkDeviceCertificate(
       return {
         ok: true,
         facts: {
-          deviceId, name: subjectField(cert.subject, 'CN') ?? deviceId, fingerprint,
-          notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString(),
+          deviceId,
+          name: subjectField(cert.subject, 'CN') ?? deviceId,
+          fingerprint,
+          notBefore: notBefore.toISOString(),
+          notAfter: notAfter.toISOString(),
           issuerFingerprint: createHash('sha256').update(ca.raw).digest('hex'),
         },
       };
@@ -181,7 +191,10 @@ export function issueServerCertificate(
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(Math.min(now.getTime() + years * 365.25 * 86_400_000, caCert.validity.notAfter.getTime()));
-  cert.setSubject([{ name: 'commonName', value: names[0] ?? 'localhost' }, { name: 'organizationName', value: 'Baseline central server' }]);
+  cert.setSubject([
+    { name: 'commonName', value: names[0] ?? 'localhost' },
+    { name: 'organizationName', value: 'Baseline central server' },
+  ]);
   cert.setIssuer(caCert.subject.attributes);
   const isIp = (n: string) => /^[0-9.]+$/.test(n) || n.includes(':');
   cert.setExtensions([
@@ -191,5 +204,8 @@ export function issueServerCertificate(
     { name: 'subjectAltName', altNames: names.map((n) => (isIp(n) ? { type: 7, ip: n } : { type: 2, value: n })) },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    certPem: forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }

@@ -29,8 +29,14 @@ export interface TrustStore {
 
 /** Verifies the bytes of a snapshot file. */
 export function verifySnapshotBytes(bytes: Uint8Array, trust: TrustStore): SnapshotVerdict {
-  const fail = (state: 'invalid' | 'unreadable', problem: string): SnapshotVerdict =>
-    ({ valid: false, state, sha256: null, problems: [problem], signers: [], controller: null });
+  const fail = (state: 'invalid' | 'unreadable', problem: string): SnapshotVerdict => ({
+    valid: false,
+    state,
+    sha256: null,
+    problems: [problem],
+    signers: [],
+    controller: null,
+  });
   let file: SnapshotFile;
   try {
     file = JSON.parse(Buffer.from(bytes).toString('utf8')) as SnapshotFile;
@@ -50,19 +56,42 @@ export function verifySnapshotBytes(bytes: Uint8Array, trust: TrustStore): Snaps
   }
   const controller = file.document.controller?.description ?? null;
   if (file.document.complete !== true) {
-    return { valid: false, state: 'invalid', sha256, problems: ['the capture is incomplete (some tags have no good value): never valid evidence'], signers: [], controller };
+    return {
+      valid: false,
+      state: 'invalid',
+      sha256,
+      problems: ['the capture is incomplete (some tags have no good value): never valid evidence'],
+      signers: [],
+      controller,
+    };
   }
   if (file.signatures !== undefined && !Array.isArray(file.signatures)) {
-    return { valid: false, state: 'invalid', sha256, problems: [`signatures: must be a list of signatures, not ${file.signatures === null ? 'null' : typeof file.signatures}`], signers: [], controller };
+    return {
+      valid: false,
+      state: 'invalid',
+      sha256,
+      problems: [`signatures: must be a list of signatures, not ${file.signatures === null ? 'null' : typeof file.signatures}`],
+      signers: [],
+      controller,
+    };
   }
   const signatures = file.signatures ?? [];
   if (signatures.length === 0) {
-    return { valid: false, state: 'unsigned', sha256, problems: ['the snapshot is unsigned: it records a capture but is not valid evidence'], signers: [], controller };
+    return {
+      valid: false,
+      state: 'unsigned',
+      sha256,
+      problems: ['the snapshot is unsigned: it records a capture but is not valid evidence'],
+      signers: [],
+      controller,
+    };
   }
   // Every entry must have a signature's shape before any of it is believed (a `null` entry, a missing signer…).
   const malformed = signatures.flatMap((sig, i) => {
     const checked = ESignatureSchema.safeParse(sig);
-    return checked.success ? [] : schemaProblems(checked.error, ['signatures', String(i)]).map((p) => `signature ${i + 1} is malformed: ${p}`);
+    return checked.success
+      ? []
+      : schemaProblems(checked.error, ['signatures', String(i)]).map((p) => `signature ${i + 1} is malformed: ${p}`);
   });
   if (malformed.length > 0) return { valid: false, state: 'invalid', sha256, problems: malformed, signers: [], controller };
   const problems: string[] = [];
@@ -70,7 +99,9 @@ export function verifySnapshotBytes(bytes: Uint8Array, trust: TrustStore): Snaps
     const who = `signature ${i + 1} (${s.signer?.name ?? '?'}, ${s.meaning ?? '?'})`;
     let ok = true;
     if (s.documentSha256 !== sha256) {
-      problems.push(`${who}: the document was changed after it was signed (its hash is ${sha256.slice(0, 12)}…, the signature names ${String(s.documentSha256).slice(0, 12)}…)`);
+      problems.push(
+        `${who}: the document was changed after it was signed (its hash is ${sha256.slice(0, 12)}…, the signature names ${String(s.documentSha256).slice(0, 12)}…)`,
+      );
       ok = false;
     }
     const certPem = s.signer?.certificatePem ?? '';
@@ -88,8 +119,14 @@ export function verifySnapshotBytes(bytes: Uint8Array, trust: TrustStore): Snaps
     if (ok) {
       // The name, employee id and roles shown with a signature must be the certificate's own (11.50(a)(1)).
       const subject = subjectOf(certPem);
-      if (subject.name !== s.signer.name || subject.employeeId !== s.signer.employeeId || subject.roles.join(',') !== (s.signer.roles ?? []).join(',')) {
-        problems.push(`${who}: the signer's name, employee id or roles differ from their certificate (${subject.name}, ${subject.employeeId})`);
+      if (
+        subject.name !== s.signer.name ||
+        subject.employeeId !== s.signer.employeeId ||
+        subject.roles.join(',') !== (s.signer.roles ?? []).join(',')
+      ) {
+        problems.push(
+          `${who}: the signer's name, employee id or roles differ from their certificate (${subject.name}, ${subject.employeeId})`,
+        );
         ok = false;
       }
       if (s.algorithm !== 'RSASSA-PKCS1-v1_5-SHA256') {
@@ -98,7 +135,9 @@ export function verifySnapshotBytes(bytes: Uint8Array, trust: TrustStore): Snaps
       }
     }
     if (ok) {
-      const statement = canonicalJson(signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: fingerprint }));
+      const statement = canonicalJson(
+        signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: fingerprint }),
+      );
       if (!verifyWithCertificate(certPem, statement, s.value)) {
         problems.push(`${who}: the signature does not verify`);
         ok = false;
@@ -106,7 +145,9 @@ export function verifySnapshotBytes(bytes: Uint8Array, trust: TrustStore): Snaps
     }
     if (ok) {
       const at = new Date(s.at);
-      const why = Number.isNaN(at.getTime()) ? 'the signing time is not a date' : certificateProblem(certPem, trust.caPems, trust.revokedFingerprints, at);
+      const why = Number.isNaN(at.getTime())
+        ? 'the signing time is not a date'
+        : certificateProblem(certPem, trust.caPems, trust.revokedFingerprints, at);
       if (why) {
         problems.push(`${who}: ${why}`);
         ok = false;

@@ -23,7 +23,12 @@ async function run(database: 'SQLite' | 'PostgreSQL', postgresUrl: string | null
   const t0 = performance.now();
   const exported = await app.bundles.exportBundle(file);
   const t1 = performance.now();
-  const imported = await importDeviceBundle({ home: server.home, store: server.server.store, pki: server.server.pki, bytes: readFileSync(file) });
+  const imported = await importDeviceBundle({
+    home: server.home,
+    store: server.server.store,
+    pki: server.server.pki,
+    bytes: readFileSync(file),
+  });
   const t2 = performance.now();
   app.bundles.importAck(imported.ack);
   const t3 = performance.now();
@@ -33,7 +38,19 @@ async function run(database: 'SQLite' | 'PostgreSQL', postgresUrl: string | null
   rmSync(media, { recursive: true, force: true });
   laptop.cleanup();
   await server.stop();
-  return { database, events, held, blobs: exported.blobs, mb: exported.bytes / 1e6, exportMs: t1 - t0, importMs: t2 - t1, openMs: imported.timings.openMs, ingestMs: imported.timings.ingestMs, ackMs: t3 - t2, totalMs: t3 - t0 };
+  return {
+    database,
+    events,
+    held,
+    blobs: exported.blobs,
+    mb: exported.bytes / 1e6,
+    exportMs: t1 - t0,
+    importMs: t2 - t1,
+    openMs: imported.timings.openMs,
+    ingestMs: imported.timings.ingestMs,
+    ackMs: t3 - t2,
+    totalMs: t3 - t0,
+  };
 }
 
 const rows = [await run('SQLite', null)];
@@ -43,9 +60,13 @@ try {
 } finally {
   cluster.stop();
 }
-console.log('| server database | events | stored on server | content files | bundle MB | export s | server import s (open + ingest) | ack s | total s (target < 15) |');
+console.log(
+  '| server database | events | stored on server | content files | bundle MB | export s | server import s (open + ingest) | ack s | total s (target < 15) |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.database} | ${r.events} | ${r.held} | ${r.blobs} | ${r.mb.toFixed(1)} | ${(r.exportMs / 1000).toFixed(2)} | ${(r.importMs / 1000).toFixed(2)} (${(r.openMs / 1000).toFixed(2)} + ${(r.ingestMs / 1000).toFixed(2)}) | ${(r.ackMs / 1000).toFixed(2)} | ${(r.totalMs / 1000).toFixed(2)} |`);
+  console.log(
+    `| ${r.database} | ${r.events} | ${r.held} | ${r.blobs} | ${r.mb.toFixed(1)} | ${(r.exportMs / 1000).toFixed(2)} | ${(r.importMs / 1000).toFixed(2)} (${(r.openMs / 1000).toFixed(2)} + ${(r.ingestMs / 1000).toFixed(2)}) | ${(r.ackMs / 1000).toFixed(2)} | ${(r.totalMs / 1000).toFixed(2)} |`,
+  );
 }
 process.exit(0);

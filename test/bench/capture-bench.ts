@@ -39,7 +39,12 @@ function modbusProfileCsv(): string {
 
 function s7ProfileCsv(): string {
   const lines = ['tag,address,type,class'];
-  const types = [['REAL', 4], ['INT', 2], ['DINT', 4], ['WORD', 2]] as const;
+  const types = [
+    ['REAL', 4],
+    ['INT', 2],
+    ['DINT', 4],
+    ['WORD', 2],
+  ] as const;
   for (let db = 1; db <= 5; db++) {
     let off = 0;
     for (let i = 0; i < TAGS / 5; i++) {
@@ -51,7 +56,16 @@ function s7ProfileCsv(): string {
   return lines.join('\n') + '\n';
 }
 
-function row(protocol: string, peer: string, how: string, tags: number, good: number, requests: number, minimum: number | null, ms: number): void {
+function row(
+  protocol: string,
+  peer: string,
+  how: string,
+  tags: number,
+  good: number,
+  requests: number,
+  minimum: number | null,
+  ms: number,
+): void {
   const ratio = minimum ? (requests / minimum).toFixed(3) : '';
   rows.push(`| ${protocol} | ${peer} | ${how} | ${tags} | ${good} | ${requests} | ${minimum ?? ''} | ${ratio} | ${Math.round(ms)} |`);
 }
@@ -68,11 +82,35 @@ try {
   await service.capture({ target, profile: mprofile, profileName: 'warm-up', options }, actor); // start the device process
   let t0 = performance.now();
   let doc = await service.capture({ target, profile: mprofile, profileName: 'bench', options }, actor);
-  row('Modbus TCP', 'Baseline simulator (modbus-serial ServerTCP)', 'planned, device process', TAGS, doc.stats.good, doc.stats.requests, doc.stats.minimumRequests, performance.now() - t0);
-  const py = await startPymodbus({ unit: 1, hr: new Array(10000).fill(7), ir: new Array(2000).fill(3), co: new Array(1500).fill(true), di: new Array(500).fill(false) });
+  row(
+    'Modbus TCP',
+    'Baseline simulator (modbus-serial ServerTCP)',
+    'planned, device process',
+    TAGS,
+    doc.stats.good,
+    doc.stats.requests,
+    doc.stats.minimumRequests,
+    performance.now() - t0,
+  );
+  const py = await startPymodbus({
+    unit: 1,
+    hr: new Array(10000).fill(7),
+    ir: new Array(2000).fill(3),
+    co: new Array(1500).fill(true),
+    di: new Array(500).fill(false),
+  });
   t0 = performance.now();
   doc = await service.capture({ target: { ...target, port: py.port }, profile: mprofile, profileName: 'bench', options }, actor);
-  row('Modbus TCP', 'pymodbus 3 (Debian python3-pymodbus)', 'planned, device process', TAGS, doc.stats.good, doc.stats.requests, doc.stats.minimumRequests, performance.now() - t0);
+  row(
+    'Modbus TCP',
+    'pymodbus 3 (Debian python3-pymodbus)',
+    'planned, device process',
+    TAGS,
+    doc.stats.good,
+    doc.stats.requests,
+    doc.stats.minimumRequests,
+    performance.now() - t0,
+  );
   py.stop();
   // naive: one request per tag, same connection library, same simulator
   const conn = await ModbusConnection.open({ transport: 'tcp', host: '127.0.0.1', port: sim.port, unitId: 1, timeoutMs: 3000, retries: 0 });
@@ -82,7 +120,16 @@ try {
     await conn.read(t.location.table, t.location.offset, t.location.count);
     good++;
   }
-  row('Modbus TCP', 'Baseline simulator (modbus-serial ServerTCP)', 'naive: one request per tag', TAGS, good, conn.requestCount, null, performance.now() - t0);
+  row(
+    'Modbus TCP',
+    'Baseline simulator (modbus-serial ServerTCP)',
+    'naive: one request per tag',
+    TAGS,
+    good,
+    conn.requestCount,
+    null,
+    performance.now() - t0,
+  );
   await conn.close();
   await sim.close();
 
@@ -94,7 +141,16 @@ try {
   const s7target = { protocol: 's7' as const, host: '127.0.0.1', port: s7.port, rack: 0, slot: 1 };
   t0 = performance.now();
   doc = await service.capture({ target: s7target, profile: sprofile, profileName: 'bench', options }, actor);
-  row('S7', 'Snap7 S7Server (node-snap7)', `planned, device process (PDU ${doc.negotiated['pduSize']})`, TAGS, doc.stats.good, doc.stats.requests, doc.stats.minimumRequests, performance.now() - t0);
+  row(
+    'S7',
+    'Snap7 S7Server (node-snap7)',
+    `planned, device process (PDU ${doc.negotiated['pduSize']})`,
+    TAGS,
+    doc.stats.good,
+    doc.stats.requests,
+    doc.stats.minimumRequests,
+    performance.now() - t0,
+  );
   const sconn = await S7Connection.open({ host: '127.0.0.1', port: s7.port, rack: 0, slot: 1, timeoutMs: 3000 });
   t0 = performance.now();
   good = 0;
@@ -107,12 +163,27 @@ try {
   s7.stop();
   // Logix (EtherNet/IP): our CIP simulator, st-ethernet-ip as the client
   const ltypes = ['DINT', 'REAL', 'INT', 'BOOL'] as const;
-  const lcsv = ['tag,address,type,class', ...Array.from({ length: TAGS }, (_, i) => `L_${i},Tag_${i},${ltypes[i % 4]},config`)].join('\n') + '\n';
+  const lcsv =
+    ['tag,address,type,class', ...Array.from({ length: TAGS }, (_, i) => `L_${i},Tag_${i},${ltypes[i % 4]},config`)].join('\n') + '\n';
   const lprofile = importProfileCsv(lcsv, 'logix') as LogixProfile;
-  const lsim = await startLogixSimulator({ tags: lprofile.tags.map((t, i) => ({ name: t.address, type: t.type, value: t.type === 'BOOL' ? i % 2 === 0 : i % 1000 })) });
+  const lsim = await startLogixSimulator({
+    tags: lprofile.tags.map((t, i) => ({ name: t.address, type: t.type, value: t.type === 'BOOL' ? i % 2 === 0 : i % 1000 })),
+  });
   t0 = performance.now();
-  doc = await service.capture({ target: { protocol: 'logix', host: '127.0.0.1', port: lsim.port, slot: 0 }, profile: lprofile, profileName: 'bench', options }, actor);
-  row('Logix (EtherNet/IP)', 'Baseline CIP simulator, st-ethernet-ip client', `planned, device process (packet ${doc.negotiated['packetSize']})`, TAGS, doc.stats.good, doc.stats.requests, doc.stats.minimumRequests, performance.now() - t0);
+  doc = await service.capture(
+    { target: { protocol: 'logix', host: '127.0.0.1', port: lsim.port, slot: 0 }, profile: lprofile, profileName: 'bench', options },
+    actor,
+  );
+  row(
+    'Logix (EtherNet/IP)',
+    'Baseline CIP simulator, st-ethernet-ip client',
+    `planned, device process (packet ${doc.negotiated['packetSize']})`,
+    TAGS,
+    doc.stats.good,
+    doc.stats.requests,
+    doc.stats.minimumRequests,
+    performance.now() - t0,
+  );
   // naive: one Read Tag per tag on one connection
   const eipConfig = createRequire(import.meta.url)('st-ethernet-ip/dist/config.js') as { EIP_PORT: number };
   eipConfig.EIP_PORT = lsim.port;
@@ -127,7 +198,16 @@ try {
     await plc.readTag(tag);
     if (tag.value !== undefined) good++;
   }
-  row('Logix (EtherNet/IP)', 'Baseline CIP simulator, st-ethernet-ip client', 'naive: one request per tag', TAGS, good, lsim.requests - before, null, performance.now() - t0);
+  row(
+    'Logix (EtherNet/IP)',
+    'Baseline CIP simulator, st-ethernet-ip client',
+    'naive: one request per tag',
+    TAGS,
+    good,
+    lsim.requests - before,
+    null,
+    performance.now() - t0,
+  );
   await plc.disconnect();
   await lsim.close();
 } finally {

@@ -22,8 +22,20 @@ const bin = join(root, 'bin/baseline.js');
 const python = process.env['PYTHON'] ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const work = mkdtempSync(join(tmpdir(), 'baseline-cli-bench-'));
 
-interface Run { wall: number; cpu: number; rssMb: number; load: number; stdout: string }
-interface Figures { wall: number; cpu: number; rssMb: number; load: [number, number]; stdout: string }
+interface Run {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+  load: number;
+  stdout: string;
+}
+interface Figures {
+  wall: number;
+  cpu: number;
+  rssMb: number;
+  load: [number, number];
+  stdout: string;
+}
 
 /** One run of a command under /usr/bin/time -v; fails the benchmark when the command fails. */
 function timed(cmd: string[], env: NodeJS.ProcessEnv = {}): Run {
@@ -48,7 +60,9 @@ function median(xs: number[]): number {
 
 /** The peer: `baseline simulate` (the Modbus simulator) in its own process, so this one stays idle while timing. */
 function startPeer(profile: string): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, [bin, 'simulate', '--protocol', 'modbus-tcp', '--profile', profile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, 'simulate', '--protocol', 'modbus-tcp', '--profile', profile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`baseline simulate exited ${code}: ${out}`)));
@@ -73,19 +87,42 @@ function measureAll(commands: Record<string, { cmd: string[]; env?: NodeJS.Proce
   const out: Record<string, Figures> = {};
   for (const [name, rs] of Object.entries(runs)) {
     const loads = rs.map((r) => r.load);
-    out[name] = { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rssMb: median(rs.map((r) => r.rssMb)), load: [Math.min(...loads), Math.max(...loads)], stdout: rs.at(-1)!.stdout };
+    out[name] = {
+      wall: median(rs.map((r) => r.wall)),
+      cpu: median(rs.map((r) => r.cpu)),
+      rssMb: median(rs.map((r) => r.rssMb)),
+      load: [Math.min(...loads), Math.max(...loads)],
+      stdout: rs.at(-1)!.stdout,
+    };
   }
   return out;
 }
 
 const sources = await buildCli();
 const profile = join(work, 'registers.csv');
-writeFileSync(profile, ['tag,address,type,class', ...Array.from({ length: REGISTERS }, (_, i) => `HR_${i},hr:${i},UINT16,config`)].join('\n') + '\n');
+writeFileSync(
+  profile,
+  ['tag,address,type,class', ...Array.from({ length: REGISTERS }, (_, i) => `HR_${i},hr:${i},UINT16,config`)].join('\n') + '\n',
+);
 const peer = await startPeer(profile);
 const fromSources = { BASELINE_CLI_FROM_SOURCES: '1' };
 let f: Record<string, Figures>;
 try {
-  const capture = [process.execPath, bin, 'capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(peer.port), '--profile', profile, '--out', join(work, 'capture.json')];
+  const capture = [
+    process.execPath,
+    bin,
+    'capture',
+    '--protocol',
+    'modbus-tcp',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(peer.port),
+    '--profile',
+    profile,
+    '--out',
+    join(work, 'capture.json'),
+  ];
   f = measureAll({
     node: { cmd: [process.execPath, '-e', '0'] },
     version: { cmd: [process.execPath, bin, '--version'] },
@@ -101,7 +138,8 @@ try {
   peer.stop();
   rmSync(work, { recursive: true, force: true });
 }
-if (f.version!.stdout.trim() !== JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) throw new Error(`--version printed ${f.version!.stdout}`);
+if (f.version!.stdout.trim() !== JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version)
+  throw new Error(`--version printed ${f.version!.stdout}`);
 for (const name of ['cap', 'capSrc', 'capHome']) {
   const s = JSON.parse(f[name]!.stdout) as { good: number; requests: number; complete: boolean };
   if (s.good !== REGISTERS || s.requests !== REGISTERS / 125 || !s.complete) throw new Error(`capture (${name}) read ${f[name]!.stdout}`);
@@ -113,7 +151,9 @@ const rows: string[] = [];
 const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
 function row(what: string, how: string, x: Figures, floor: Figures | null, target: string): void {
   const ratios = floor ? `${ratio(x.wall, floor.wall)} / ${ratio(x.cpu, floor.cpu)}` : '';
-  rows.push(`| ${what} | ${how} | ${x.wall.toFixed(3)} | ${x.cpu.toFixed(2)} | ${Math.round(x.rssMb)} | ${ratios} | ${x.load[0].toFixed(1)}-${x.load[1].toFixed(1)} | ${target} |`);
+  rows.push(
+    `| ${what} | ${how} | ${x.wall.toFixed(3)} | ${x.cpu.toFixed(2)} | ${Math.round(x.rssMb)} | ${ratios} | ${x.load[0].toFixed(1)}-${x.load[1].toFixed(1)} | ${target} |`,
+  );
 }
 const { node, version, versionSrc, pythonStart, reader, cap, capSrc, capHome } = f as Record<string, Figures>;
 row('`node -e 0`', 'Node start-up alone (floor)', node!, null, '');
@@ -124,7 +164,9 @@ row(`Python raw reader, ${REGISTERS} registers`, '80 raw requests, no library (f
 row(`\`baseline capture\`, ${REGISTERS} registers`, 'bin/baseline.js, bundle', cap!, reader!, '< 5x, < 0.4 s');
 row(`\`baseline capture\`, ${REGISTERS} registers`, 'bin/baseline.js, TypeScript sources', capSrc!, reader!, '');
 row(`\`baseline capture --home\`, ${REGISTERS} registers`, 'bin/baseline.js, bundle, recorded in a data directory', capHome!, reader!, '');
-console.log(`CLI start-up, whole processes under /usr/bin/time -v, median of ${RUNS} interleaved runs after one warm-up (bundle of ${sources} source files; ${python}):\n`);
+console.log(
+  `CLI start-up, whole processes under /usr/bin/time -v, median of ${RUNS} interleaved runs after one warm-up (bundle of ${sources} source files; ${python}):\n`,
+);
 console.log('| command | how | wall s | CPU s (user + sys) | max RSS MB | vs floor, wall / CPU | load avg (1 min) | target |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of rows) console.log(r);
@@ -132,7 +174,11 @@ const versionOk = (k: 'wall' | 'cpu') => version![k] < 0.15;
 const captureOk = (k: 'wall' | 'cpu') => cap![k] < 0.4 && cap![k] <= 5 * reader![k];
 const said = (ok: boolean) => (ok ? 'met' : 'missed');
 console.log(`\n--version under 0.15 s: ${said(versionOk('wall'))} on wall time, ${said(versionOk('cpu'))} on CPU time.`);
-console.log(`capture under 0.4 s and within 5x of the reader: ${said(captureOk('wall'))} on wall time, ${said(captureOk('cpu'))} on CPU time.`);
+console.log(
+  `capture under 0.4 s and within 5x of the reader: ${said(captureOk('wall'))} on wall time, ${said(captureOk('cpu'))} on CPU time.`,
+);
 const loads = Object.values(f).flatMap((x) => x.load);
-console.log(`Load average (1 min) during the runs: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)}, on ${availableParallelism()} cores.`);
+console.log(
+  `Load average (1 min) during the runs: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)}, on ${availableParallelism()} cores.`,
+);
 process.exitCode = versionOk('wall') && captureOk('wall') ? 0 : 1;

@@ -45,7 +45,9 @@ async function main(): Promise<void> {
       times.sort((a, b) => a - b);
       const median = times[Math.floor(RUNS / 2)]!;
       failed ||= median > TARGET_MS;
-      console.log(`| ${label} | ${median.toFixed(2)} | ${times[RUNS - 1]!.toFixed(2)} | ${median <= TARGET_MS ? 'yes' : 'NO'} (< ${TARGET_MS} ms) |`);
+      console.log(
+        `| ${label} | ${median.toFixed(2)} | ${times[RUNS - 1]!.toFixed(2)} | ${median <= TARGET_MS ? 'yes' : 'NO'} (< ${TARGET_MS} ms) |`,
+      );
     }
     process.exitCode = failed ? 1 : 0;
   } finally {

@@ -11,16 +11,28 @@ const N = 10_000;
 const types = ['FLOAT32', 'INT16', 'UINT32', 'BOOL'] as const;
 const document: SnapshotDocument = {
   schema: 'baseline.snapshot/1',
-  controller: { description: 'Modbus TCP 127.0.0.1:502 unit 1', target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502, unitId: 1, wordOrder: 'high-first' } },
+  controller: {
+    description: 'Modbus TCP 127.0.0.1:502 unit 1',
+    target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502, unitId: 1, wordOrder: 'high-first' },
+  },
   identity: { vendorName: 'Baseline', productCode: 'SIM', revision: '1.0' },
   profile: { name: 'bench', sha256: 'a'.repeat(64), protocol: 'modbus', tags: N },
   values: Array.from({ length: N }, (_, i) => ({
-    tag: `Line${i % 24}_Tag${i}`, address: `hr:${i}`, type: types[i % 4]!, class: i % 7 === 0 ? 'live' as const : 'config' as const,
-    safety: i % 50 === 0, writable: i % 3 === 0, value: i % 4 === 3 ? i % 2 === 0 : i * 1.25, raw: (i * 7919).toString(16).padStart(8, '0'), quality: 'good' as const,
+    tag: `Line${i % 24}_Tag${i}`,
+    address: `hr:${i}`,
+    type: types[i % 4]!,
+    class: i % 7 === 0 ? ('live' as const) : ('config' as const),
+    safety: i % 50 === 0,
+    writable: i % 3 === 0,
+    value: i % 4 === 3 ? i % 2 === 0 : i * 1.25,
+    raw: (i * 7919).toString(16).padStart(8, '0'),
+    quality: 'good' as const,
   })),
-  complete: true, failure: null,
+  complete: true,
+  failure: null,
   stats: { tags: N, good: N, bad: 0, requests: 80, identityRequests: 1, plannedRequests: 80, minimumRequests: 80, durationMs: 300 },
-  negotiated: { maxRegisters: 125 }, capture: { by: { kind: 'os-user', id: 'x', name: 'x' }, at: new Date().toISOString(), workstation: 'bench', appVersion: '0.1.0' },
+  negotiated: { maxRegisters: 125 },
+  capture: { by: { kind: 'os-user', id: 'x', name: 'x' }, at: new Date().toISOString(), workstation: 'bench', appVersion: '0.1.0' },
   artefacts: [],
 };
 
@@ -38,9 +50,24 @@ function once(): { canonical: number; hash: number; sign: number; verify: number
   const sha = sha256Hex(text);
   const t2 = performance.now();
   const at = new Date().toISOString();
-  const value = signWithKey(person.keyPem, canonicalJson(signatureStatement({ documentSha256: sha, meaning: 'captured by', at, signerFingerprint: fingerprint })));
-  const file: SnapshotFile = { schema: 'baseline.snapshot/1', document, signatures: [{ meaning: 'captured by', at, documentSha256: sha, algorithm: 'RSASSA-PKCS1-v1_5-SHA256', value,
-    signer: { name: subject.name, employeeId: subject.employeeId, roles: subject.roles, fingerprint, certificatePem: person.certPem } }] };
+  const value = signWithKey(
+    person.keyPem,
+    canonicalJson(signatureStatement({ documentSha256: sha, meaning: 'captured by', at, signerFingerprint: fingerprint })),
+  );
+  const file: SnapshotFile = {
+    schema: 'baseline.snapshot/1',
+    document,
+    signatures: [
+      {
+        meaning: 'captured by',
+        at,
+        documentSha256: sha,
+        algorithm: 'RSASSA-PKCS1-v1_5-SHA256',
+        value,
+        signer: { name: subject.name, employeeId: subject.employeeId, roles: subject.roles, fingerprint, certificatePem: person.certPem },
+      },
+    ],
+  };
   const bytes = Buffer.from(JSON.stringify(file));
   const t3 = performance.now();
   const v = verifySnapshotBytes(bytes, trust);
@@ -56,10 +83,15 @@ const u0 = performance.now();
 openP12(p12, 'bench-password');
 const unlock = performance.now() - u0;
 
-console.log(`\nSnapshot benchmark, ${new Date().toISOString()}, Node ${process.versions.node}: ${N} tags, ${(median('bytes') / 1e6).toFixed(2)} MB file, median of 9 after 3 warm-up runs\n`);
+console.log(
+  `\nSnapshot benchmark, ${new Date().toISOString()}, Node ${process.versions.node}: ${N} tags, ${(median('bytes') / 1e6).toFixed(2)} MB file, median of 9 after 3 warm-up runs\n`,
+);
 console.log('| step | median ms |');
 console.log('| --- | ---: |');
-for (const k of ['canonical', 'hash', 'sign', 'verify', 'total'] as const) console.log(`| ${k === 'canonical' ? 'canonical JSON (RFC 8785)' : k === 'sign' ? 'sign (RSA-2048, SHA-256) + serialise' : k === 'verify' ? 'verify (parse, canonicalise, hash, signature, chain)' : k} | ${median(k).toFixed(1)} |`);
+for (const k of ['canonical', 'hash', 'sign', 'verify', 'total'] as const)
+  console.log(
+    `| ${k === 'canonical' ? 'canonical JSON (RFC 8785)' : k === 'sign' ? 'sign (RSA-2048, SHA-256) + serialise' : k === 'verify' ? 'verify (parse, canonicalise, hash, signature, chain)' : k} | ${median(k).toFixed(1)} |`,
+  );
 console.log(`| (apart) unlock the signer's PKCS#12 once (PBKDF2, 20,000 iterations) | ${unlock.toFixed(1)} |`);
 console.log(`\nTarget (total under 150 ms): ${median('total') < 150 ? 'met' : 'NOT met'}.`);
 process.exit(0);

@@ -20,7 +20,16 @@ async function run(database: 'SQLite' | 'PostgreSQL', postgresUrl: string | null
   const sent = app.sync.bytesSent();
   laptop.cleanup();
   await server.stop();
-  return { database, events, held, snapshots: BACKLOG.snapshots, distinct: BACKLOG.distinct, nominalMb: nominal / 1e6, sentMb: sent / 1e6, ms };
+  return {
+    database,
+    events,
+    held,
+    snapshots: BACKLOG.snapshots,
+    distinct: BACKLOG.distinct,
+    nominalMb: nominal / 1e6,
+    sentMb: sent / 1e6,
+    ms,
+  };
 }
 
 const rows = [await run('SQLite', null)];
@@ -33,6 +42,8 @@ try {
 console.log('| server database | events | stored on server | snapshots (distinct) | content, nominal MB | bytes sent, MB | sync s |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.database} | ${r.events} | ${r.held} | ${r.snapshots} (${r.distinct}) | ${r.nominalMb.toFixed(1)} | ${r.sentMb.toFixed(1)} | ${(r.ms / 1000).toFixed(2)} |`);
+  console.log(
+    `| ${r.database} | ${r.events} | ${r.held} | ${r.snapshots} (${r.distinct}) | ${r.nominalMb.toFixed(1)} | ${r.sentMb.toFixed(1)} | ${(r.ms / 1000).toFixed(2)} |`,
+  );
 }
 process.exit(0);

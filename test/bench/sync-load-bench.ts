@@ -29,14 +29,28 @@ function cpuSeconds(pid: number): number {
 }
 
 function startChild(home: string, postgresUrl: string | null) {
-  const child = spawn(process.execPath, [new URL('../helpers/server-child.ts', import.meta.url).pathname, home, ...(postgresUrl ? [postgresUrl] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [new URL('../helpers/server-child.ts', import.meta.url).pathname, home, ...(postgresUrl ? [postgresUrl] : [])],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise<{ url: string; pid: number; stop(): Promise<void> }>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening (\S+)/.exec(out);
-      if (m) resolve({ url: m[1]!, pid: child.pid!, stop: () => new Promise((done) => { child.removeAllListeners('exit'); child.once('exit', () => done()); child.kill('SIGTERM'); }) });
+      if (m)
+        resolve({
+          url: m[1]!,
+          pid: child.pid!,
+          stop: () =>
+            new Promise((done) => {
+              child.removeAllListeners('exit');
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
     });
   });
 }
@@ -56,7 +70,12 @@ async function run(database: string, postgresUrl: string | null) {
     const t0 = performance.now();
     for (let i = 0; i < LAPTOPS; i++) {
       const { home, cleanup } = tempHome('baseline-load-laptop-');
-      const app = BaselineApp.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection, sync: { background: false, timeoutMs: 300_000 } });
+      const app = BaselineApp.open({
+        home,
+        transport: 'in-process',
+        keyProtection: filePermissionsProtection,
+        sync: { background: false, timeoutMs: 300_000 },
+      });
       const profile = app.profiles.import('line1', 'modbus', PROFILE, app.actor()).sha256;
       laptops.push({ app, cleanup, profile });
     }
@@ -64,15 +83,31 @@ async function run(database: string, postgresUrl: string | null) {
     const enrolStart = performance.now();
     await Promise.all(laptops.map((l, i) => l.app.sync.enrol(server.url, codes[i]!.code, fingerprint, l.app.actor())));
     const enrolMs = performance.now() - enrolStart;
-    console.error(`${database}: ${LAPTOPS} laptops opened in ${((enrolStart - t0) / 1000).toFixed(1)} s, enrolled at once in ${(enrolMs / 1000).toFixed(1)} s`);
+    console.error(
+      `${database}: ${LAPTOPS} laptops opened in ${((enrolStart - t0) / 1000).toFixed(1)} s, enrolled at once in ${(enrolMs / 1000).toFixed(1)} s`,
+    );
     for (const n of ROUNDS) {
       const group = laptops.slice(0, n);
       for (const l of group) {
-        l.app.journal.append('capture.recorded', {
-          controllerId: null, controller: 'PLC-L01-FILLER', protocol: 'modbus-tcp', profileSha256: l.profile, captureSha256: l.app.blobs.put(randomBytes(50_000)),
-          complete: true, tags: 1, good: 1, bad: 0, requests: 1, minimumRequests: 1,
-        }, l.app.actor());
-        for (let i = 1; i < EVENTS_PER_SYNC; i++) l.app.journal.append('journal.verified', { ok: true, eventsChecked: i, problems: 0, firstProblem: null }, l.app.actor());
+        l.app.journal.append(
+          'capture.recorded',
+          {
+            controllerId: null,
+            controller: 'PLC-L01-FILLER',
+            protocol: 'modbus-tcp',
+            profileSha256: l.profile,
+            captureSha256: l.app.blobs.put(randomBytes(50_000)),
+            complete: true,
+            tags: 1,
+            good: 1,
+            bad: 0,
+            requests: 1,
+            minimumRequests: 1,
+          },
+          l.app.actor(),
+        );
+        for (let i = 1; i < EVENTS_PER_SYNC; i++)
+          l.app.journal.append('journal.verified', { ok: true, eventsChecked: i, problems: 0, firstProblem: null }, l.app.actor());
       }
       const eventsBefore = await store.eventCount();
       const serverCpu0 = cpuSeconds(server.pid);
@@ -80,12 +115,14 @@ async function run(database: string, postgresUrl: string | null) {
       const start = performance.now();
       const latencies: number[] = [];
       const pulled0 = group.map((l) => [...l.app.journal.rowsForVerification()].length);
-      const results = await Promise.all(group.map(async (l) => {
-        const s0 = performance.now();
-        const status = await l.app.sync.syncNow();
-        latencies.push(performance.now() - s0);
-        return status;
-      }));
+      const results = await Promise.all(
+        group.map(async (l) => {
+          const s0 = performance.now();
+          const status = await l.app.sync.syncNow();
+          latencies.push(performance.now() - s0);
+          return status;
+        }),
+      );
       const wall = (performance.now() - start) / 1000;
       const serverCpu = cpuSeconds(server.pid) - serverCpu0;
       const own = process.cpuUsage(ownCpu0);
@@ -94,7 +131,9 @@ async function run(database: string, postgresUrl: string | null) {
       const stored = (await store.eventCount()) - eventsBefore;
       const pulled = group.reduce((sum, l, i) => sum + [...l.app.journal.rowsForVerification()].length - pulled0[i]!, 0);
       latencies.sort((a, b) => a - b);
-      rows.push(`| ${database} | ${n} | ${stored} | ${pulled} | ${failed.length}${failed.length ? ` (${failed[0]!.lastError!.code})` : ''} | ${wall.toFixed(1)} | ${(pct(latencies, 50) / 1000).toFixed(1)} / ${(pct(latencies, 95) / 1000).toFixed(1)} / ${(latencies[latencies.length - 1]! / 1000).toFixed(1)} | ${serverCpu.toFixed(1)} | ${((own.user + own.system) / 1e6).toFixed(1)} |`);
+      rows.push(
+        `| ${database} | ${n} | ${stored} | ${pulled} | ${failed.length}${failed.length ? ` (${failed[0]!.lastError!.code})` : ''} | ${wall.toFixed(1)} | ${(pct(latencies, 50) / 1000).toFixed(1)} / ${(pct(latencies, 95) / 1000).toFixed(1)} / ${(latencies[latencies.length - 1]! / 1000).toFixed(1)} | ${serverCpu.toFixed(1)} | ${((own.user + own.system) / 1e6).toFixed(1)} |`,
+      );
       // Nothing lost, nothing doubled: each laptop's chain on the server is exactly its own.
       let mismatched = 0;
       for (const l of group) {
@@ -114,10 +153,13 @@ async function run(database: string, postgresUrl: string | null) {
   return rows;
 }
 
-console.log('| server database | laptops at once | events stored | events pulled | failed | wall s | sync s p50 / p95 / max | server CPU s | laptops CPU s | laptops whose server chain differs |');
+console.log(
+  '| server database | laptops at once | events stored | events pulled | failed | wall s | sync s p50 / p95 / max | server CPU s | laptops CPU s | laptops whose server chain differs |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 const only = process.env['BASELINE_LOAD_DB'];
-if (only !== undefined && only !== 'sqlite' && only !== 'postgres') throw new Error(`BASELINE_LOAD_DB=${only}: use sqlite or postgres (or leave it unset for both).`);
+if (only !== undefined && only !== 'sqlite' && only !== 'postgres')
+  throw new Error(`BASELINE_LOAD_DB=${only}: use sqlite or postgres (or leave it unset for both).`);
 if (only !== 'postgres') await run('SQLite', null);
 if (only !== 'sqlite') {
   const cluster = await startTestPostgres();

@@ -16,7 +16,8 @@ const TAGS = 10_000;
 
 function snapshotDocument(version: number): Buffer {
   const values = [];
-  for (let i = 0; i < TAGS; i++) values.push({ tag: `Line1_Tag${i}`, address: `HR${i}`, type: 'REAL', value: i % 97 === 0 ? i + version : i * 0.5, quality: 'good' });
+  for (let i = 0; i < TAGS; i++)
+    values.push({ tag: `Line1_Tag${i}`, address: `HR${i}`, type: 'REAL', value: i % 97 === 0 ? i + version : i * 0.5, quality: 'good' });
   return Buffer.from(canonicalJson({ schema: 'baseline.capture/1', controller: { id: 'PLC-L01-FILLER', name: 'PLC-L01-FILLER' }, values }));
 }
 
@@ -24,14 +25,32 @@ const DOCS = Array.from({ length: 20 }, (_, v) => snapshotDocument(v));
 const BIG = randomBytes(48 * 1024 * 1024);
 
 function capture(app: App, profileSha256: string, doc: Buffer): void {
-  app.journal.append('capture.recorded', {
-    controllerId: null, controller: 'PLC-L01-FILLER', protocol: 'modbus-tcp', profileSha256, captureSha256: app.blobs.put(doc), complete: true,
-    tags: TAGS, good: TAGS, bad: 0, requests: 96, minimumRequests: 96,
-  }, app.actor());
+  app.journal.append(
+    'capture.recorded',
+    {
+      controllerId: null,
+      controller: 'PLC-L01-FILLER',
+      protocol: 'modbus-tcp',
+      profileSha256,
+      captureSha256: app.blobs.put(doc),
+      complete: true,
+      tags: TAGS,
+      good: TAGS,
+      bad: 0,
+      requests: 96,
+      minimumRequests: 96,
+    },
+    app.actor(),
+  );
 }
 
 function fill(app: App, kind: 'backlog' | 'one large blob'): void {
-  const profileSha256 = app.profiles.import('line1', 'modbus', readFileSync(new URL('../fixtures/profiles-capture/modbus-line1.csv', import.meta.url), 'utf8'), app.actor()).sha256;
+  const profileSha256 = app.profiles.import(
+    'line1',
+    'modbus',
+    readFileSync(new URL('../fixtures/profiles-capture/modbus-line1.csv', import.meta.url), 'utf8'),
+    app.actor(),
+  ).sha256;
   if (kind === 'one large blob') {
     capture(app, profileSha256, BIG);
     return;
@@ -42,12 +61,20 @@ function fill(app: App, kind: 'backlog' | 'one large blob'): void {
 }
 
 /** One run: a fresh server and laptop; cut at `cutFraction` of `total` bytes (null: no cut, measure the total). */
-async function run(kind: 'backlog' | 'one large blob', total: number | null): Promise<{ total: number; beforeCut: number; resumed: number; ms: number }> {
+async function run(
+  kind: 'backlog' | 'one large blob',
+  total: number | null,
+): Promise<{ total: number; beforeCut: number; resumed: number; ms: number }> {
   const server = await startTestServer({ postgresUrl: null });
   const { pki } = server.server;
   const proxy = await startFaultProxy(server.server.url, { keyPem: pki.serverKeyPem, certPem: pki.serverCertPem, caPem: pki.caCertPem });
   const { home, cleanup } = tempHome('baseline-laptop-');
-  const app = App.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection, sync: { background: false, timeoutMs: 120_000 } });
+  const app = App.open({
+    home,
+    transport: 'in-process',
+    keyProtection: filePermissionsProtection,
+    sync: { background: false, timeoutMs: 120_000 },
+  });
   try {
     await app.sync.enrol(proxy.url, await enrolCode(server.server), pki.caFingerprint, app.actor());
     fill(app, kind);
@@ -61,7 +88,8 @@ async function run(kind: 'backlog' | 'one large blob', total: number | null): Pr
     const cut = proxy.cutAtBytesUp(Math.floor(total / 2));
     const broken = await app.sync.syncNow();
     await cut;
-    if (broken.lastError?.code !== 'server-unreachable') throw new Error(`the cut did not break the sync: ${JSON.stringify(broken.lastError)}`);
+    if (broken.lastError?.code !== 'server-unreachable')
+      throw new Error(`the cut did not break the sync: ${JSON.stringify(broken.lastError)}`);
     const beforeCut = proxy.bytesUp;
     proxy.resetCounters();
     const t0 = performance.now();
@@ -85,6 +113,8 @@ for (const kind of ['backlog', 'one large blob'] as const) {
   const full = await run(kind, null);
   const cut = await run(kind, full.total);
   const mb = (n: number) => (n / 1e6).toFixed(1);
-  console.log(`| ${kind === 'backlog' ? '1,000 events, 200 captures (20 distinct)' : 'one 48 MB blob'} | ${mb(full.total)} | ${mb(cut.beforeCut)} | ${mb(cut.resumed)} | ${((100 * cut.resumed) / full.total).toFixed(1)} % | ${(cut.ms / 1000).toFixed(2)} |`);
+  console.log(
+    `| ${kind === 'backlog' ? '1,000 events, 200 captures (20 distinct)' : 'one 48 MB blob'} | ${mb(full.total)} | ${mb(cut.beforeCut)} | ${mb(cut.resumed)} | ${((100 * cut.resumed) / full.total).toFixed(1)} % | ${(cut.ms / 1000).toFixed(2)} |`,
+  );
 }
 process.exit(0);

@@ -24,7 +24,17 @@ try {
   setup.store.db.transaction(() => {
     for (let i = setup.journal.count(); i < EVENTS; i++) {
       if (i % 3 === 0) setup.journal.append('journal.verified', { ok: true, eventsChecked: i, problems: 0, firstProblem: null }, actor);
-      else setup.journal.append('controller.registered', { id: `c${i % 400}`, name: `PLC-L${String(i % 24).padStart(2, '0')}-${i}`, target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502, unitId: 1, wordOrder: 'high-first' }, profileSha256: null }, actor);
+      else
+        setup.journal.append(
+          'controller.registered',
+          {
+            id: `c${i % 400}`,
+            name: `PLC-L${String(i % 24).padStart(2, '0')}-${i}`,
+            target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502, unitId: 1, wordOrder: 'high-first' },
+            profileSha256: null,
+          },
+          actor,
+        );
     }
   })();
   setup.close();
@@ -62,7 +72,9 @@ try {
   console.log('| step | median ms |');
   console.log('| --- | ---: |');
   console.log(`| open the app (start-up; no trust check) | ${median(open).toFixed(1)} |`);
-  console.log(`| first read of trust: every hash and link, each chain's newest signature, replay, compare every table | ${median(first).toFixed(1)} |`);
+  console.log(
+    `| first read of trust: every hash and link, each chain's newest signature, replay, compare every table | ${median(first).toFixed(1)} |`,
+  );
   console.log(`| later reads of trust (PRAGMA data_version unchanged) | ${median(cached).toFixed(2)} |`);
   console.log(`| read of trust after another program wrote to baseline.db | ${median(afterForeignWrite).toFixed(1)} |`);
   console.log(`| (apart) \`journal verify\`: every signature too, replay, compare | ${median(fullVerify).toFixed(1)} |`);

@@ -25,7 +25,9 @@ describe('Audit view in Chromium, served by `baseline web`', () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     await page.goto(url);
     (page as Page & { errors?: string[] }).errors = errors;
     return page;
@@ -74,8 +76,10 @@ describe('Audit view in Chromium, served by `baseline web`', () => {
     const t = tempHome();
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     app.close();
-    execFileSync('sqlite3', [join(t.home, 'baseline.db'),
-      "DROP TRIGGER events_no_update; UPDATE events SET payload = replace(payload, '\"in-process\"', '\"electron\"') WHERE seq = 2;"]);
+    execFileSync('sqlite3', [
+      join(t.home, 'baseline.db'),
+      'DROP TRIGGER events_no_update; UPDATE events SET payload = replace(payload, \'"in-process"\', \'"electron"\') WHERE seq = 2;',
+    ]);
     const host = await startWebHostProcess(t.home);
     try {
       const page = await openAudit(host.url);

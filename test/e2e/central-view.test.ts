@@ -48,7 +48,10 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
     const v = tempHome('baseline-central-view-');
     homes.push(v.cleanup);
     view = await startCentralView({
-      home: v.home, rendererDir: RENDERER, log: (line) => log.push(line), pullIntervalMs: 600_000,
+      home: v.home,
+      rendererDir: RENDERER,
+      log: (line) => log.push(line),
+      pullIntervalMs: 600_000,
       enrol: { serverUrl: server.server.url, code: await enrolCode(server.server), caFingerprint: server.server.pki.caFingerprint },
       tls: { certPem: server.server.pki.serverCertPem, keyPem: server.server.pki.serverKeyPem },
     });
@@ -65,7 +68,8 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
 
   async function personPage() {
     const context = await browser.newContext({
-      viewport: { width: 1366, height: 768 }, ignoreHTTPSErrors: true,
+      viewport: { width: 1366, height: 768 },
+      ignoreHTTPSErrors: true,
       clientCertificates: [{ origin: new URL(view.url).origin, cert: Buffer.from(erin.certPem), key: Buffer.from(erin.keyPem) }],
     });
     const page = await context.newPage();
@@ -73,11 +77,13 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
     return page;
   }
 
-  it('serves nothing without a person\'s certificate, and says why', async () => {
+  it("serves nothing without a person's certificate, and says why", async () => {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(view.url, { ca: server.server.pki.caCertPem }, (res) => {
         let body = '';
-        res.on('data', (d: Buffer) => { body += d.toString(); });
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
       req.on('error', reject);
@@ -90,15 +96,18 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
 
   it('refuses a person whose certificate was revoked on a laptop, once the revocation has synced', { timeout: 60_000 }, async () => {
     const sam = openP12(laptop.identity.exportP12(laptop.identity.personByEmployeeId('S300').fingerprint), RACI[2].password);
-    const get = () => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(view.url, { ca: server.server.pki.caCertPem, cert: sam.certPem, key: sam.keyPem }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => { body += d.toString(); });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    const get = () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(view.url, { ca: server.server.pki.caCertPem, cert: sam.certPem, key: sam.keyPem }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => {
+            body += d.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     expect((await get()).status).toBe(200);
     laptop.identity.revokeWithCa('S300', 'Left the plant', 'plant-ca-secret-1', laptop.actor());
     expect((await laptop.sync.syncNow()).lastError).toBeNull();
@@ -108,56 +117,85 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
     expect(refused.body).toMatch(/revoked/i);
   });
 
-  it('shows the register, the change\'s full record and the Audit trail across laptops; every write is refused', { timeout: 120_000 }, async () => {
-    const page = await personPage();
-    await page.goto(view.url);
-    // The renderer knows it is the central view: it says so, and offers no write (no Sync now, no New change).
-    await expect.poll(() => page.getByTestId('read-only-badge').textContent(), { timeout: 20_000 }).toBe('Central view — read-only');
-    expect(await page.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Changes' }).click();
-    const title = 'Raise filler speed setpoint to 14 m/min';
-    await expect.poll(() => page.getByText(title).count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    expect(await page.getByRole('button', { name: 'New change…' }).isVisible()).toBe(false);
-    await page.screenshot({ path: join(SHOTS, 'central-view-register.png') });
-    await page.getByText(title).first().click();
-    await expect.poll(() => page.getByText('CHG0042311').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    expect(await page.getByRole('button', { name: 'Export evidence pack' }).isVisible()).toBe(false);
-    expect(await page.locator('form:visible').count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'central-view-change.png') });
-    await page.getByRole('button', { name: 'Controllers' }).click();
-    await expect.poll(() => page.getByText('PLC-L01-FILLER').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    expect(await page.getByRole('button', { name: 'Add controller…' }).isVisible()).toBe(false);
-    expect(await page.locator('[data-write]:visible').count()).toBe(0);
+  it(
+    "shows the register, the change's full record and the Audit trail across laptops; every write is refused",
+    { timeout: 120_000 },
+    async () => {
+      const page = await personPage();
+      await page.goto(view.url);
+      // The renderer knows it is the central view: it says so, and offers no write (no Sync now, no New change).
+      await expect.poll(() => page.getByTestId('read-only-badge').textContent(), { timeout: 20_000 }).toBe('Central view — read-only');
+      expect(await page.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Changes' }).click();
+      const title = 'Raise filler speed setpoint to 14 m/min';
+      await expect.poll(() => page.getByText(title).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(await page.getByRole('button', { name: 'New change…' }).isVisible()).toBe(false);
+      await page.screenshot({ path: join(SHOTS, 'central-view-register.png') });
+      await page.getByText(title).first().click();
+      await expect.poll(() => page.getByText('CHG0042311').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(await page.getByRole('button', { name: 'Export evidence pack' }).isVisible()).toBe(false);
+      expect(await page.locator('form:visible').count()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'central-view-change.png') });
+      await page.getByRole('button', { name: 'Controllers' }).click();
+      await expect.poll(() => page.getByText('PLC-L01-FILLER').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(await page.getByRole('button', { name: 'Add controller…' }).isVisible()).toBe(false);
+      expect(await page.locator('[data-write]:visible').count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Audit trail' }).click();
-    // The laptop's signed events, pulled through the server and verified by the central view's replica.
-    const rows = page.locator('[data-testid="event-row"]');
-    await expect.poll(() => rows.and(page.locator('[data-type="change.updated"]')).count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    expect(await rows.and(page.locator('[data-type="person.enrolled"]')).count()).toBe(RACI.length);
-    expect(await rows.and(page.locator('[data-verification="failed"]')).count()).toBe(0);
-    // Only the plant's records: none of the replica's own housekeeping (its genesis, its enrolment) shows as a plant event.
-    expect(await rows.and(page.locator(`[data-device="${view.app.deviceKey.deviceId}"]`)).count()).toBe(0);
-    expect(await rows.and(page.locator('[data-type="device.certified"]')).count()).toBe(1); // the laptop's, not the replica's
-    expect(await page.locator('[data-testid="event-row"]').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SHOTS, 'central-view-audit.png') });
-    expect(log.some((l) => /Erin Engineer \(E100\) opened the central view/.test(l))).toBe(true);
+      await page.getByRole('button', { name: 'Audit trail' }).click();
+      // The laptop's signed events, pulled through the server and verified by the central view's replica.
+      const rows = page.locator('[data-testid="event-row"]');
+      await expect.poll(() => rows.and(page.locator('[data-type="change.updated"]')).count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(await rows.and(page.locator('[data-type="person.enrolled"]')).count()).toBe(RACI.length);
+      expect(await rows.and(page.locator('[data-verification="failed"]')).count()).toBe(0);
+      // Only the plant's records: none of the replica's own housekeeping (its genesis, its enrolment) shows as a plant event.
+      expect(await rows.and(page.locator(`[data-device="${view.app.deviceKey.deviceId}"]`)).count()).toBe(0);
+      expect(await rows.and(page.locator('[data-type="device.certified"]')).count()).toBe(1); // the laptop's, not the replica's
+      expect(await page.locator('[data-testid="event-row"]').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(SHOTS, 'central-view-audit.png') });
+      expect(log.some((l) => /Erin Engineer \(E100\) opened the central view/.test(l))).toBe(true);
 
-    // A write, sent by the browser over the central view's own connection: refused by name.
-    const refused = await page.evaluate(async (origin) => new Promise<unknown>((resolve) => {
-      const ws = new WebSocket(`${origin.replace('https:', 'wss:')}/api`);
-      ws.onmessage = (m) => { resolve(JSON.parse(String(m.data))); ws.close(); };
-      ws.onopen = () => ws.send(JSON.stringify({ kind: 'call', id: 1, op: 'changes.act', request: {} }));
-    }), new URL(view.url).origin);
-    expect(refused).toMatchObject({ kind: 'reply', id: 1, envelope: { ok: false, error: { code: 'central-view-read-only', message: expect.stringContaining('"changes.act"'), hint: expect.stringContaining('on a laptop') } } });
+      // A write, sent by the browser over the central view's own connection: refused by name.
+      const refused = await page.evaluate(
+        async (origin) =>
+          new Promise<unknown>((resolve) => {
+            const ws = new WebSocket(`${origin.replace('https:', 'wss:')}/api`);
+            ws.onmessage = (m) => {
+              resolve(JSON.parse(String(m.data)));
+              ws.close();
+            };
+            ws.onopen = () => ws.send(JSON.stringify({ kind: 'call', id: 1, op: 'changes.act', request: {} }));
+          }),
+        new URL(view.url).origin,
+      );
+      expect(refused).toMatchObject({
+        kind: 'reply',
+        id: 1,
+        envelope: {
+          ok: false,
+          error: {
+            code: 'central-view-read-only',
+            message: expect.stringContaining('"changes.act"'),
+            hint: expect.stringContaining('on a laptop'),
+          },
+        },
+      });
 
-    // A change made on the laptop afterwards appears once it has synced and the central view has pulled.
-    const later = laptop.changes.create('E100', { ...normalChangeFields(laptop.changes.get(changeId).fields.targetControllers[0]!, new Date()), title: 'Add a low-level alarm to the filler bowl' }, laptop.actor());
-    expect(later.id).not.toBe(changeId);
-    expect((await laptop.sync.syncNow()).lastError).toBeNull();
-    await view.refresh();
-    await page.reload();
-    await page.getByRole('button', { name: 'Changes' }).click();
-    await expect.poll(() => page.getByText('Add a low-level alarm to the filler bowl').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
-  });
+      // A change made on the laptop afterwards appears once it has synced and the central view has pulled.
+      const later = laptop.changes.create(
+        'E100',
+        {
+          ...normalChangeFields(laptop.changes.get(changeId).fields.targetControllers[0]!, new Date()),
+          title: 'Add a low-level alarm to the filler bowl',
+        },
+        laptop.actor(),
+      );
+      expect(later.id).not.toBe(changeId);
+      expect((await laptop.sync.syncNow()).lastError).toBeNull();
+      await view.refresh();
+      await page.reload();
+      await page.getByRole('button', { name: 'Changes' }).click();
+      await expect.poll(() => page.getByText('Add a low-level alarm to the filler bowl').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+    },
+  );
 });

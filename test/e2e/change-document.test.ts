@@ -31,11 +31,30 @@ describe('The change detail is the document an approver signs (1366x768)', () =>
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       const controllerId = setUpPlant(app);
-      const c = app.changes.create(eng.employeeId, { ...normalChangeFields(controllerId, new Date()), description: DESCRIPTION }, app.actor());
+      const c = app.changes.create(
+        eng.employeeId,
+        { ...normalChangeFields(controllerId, new Date()), description: DESCRIPTION },
+        app.actor(),
+      );
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
       // An earlier approver attached a condition: the next approver must see it before signing.
-      app.changes.create(eng.employeeId, { title: 'Replace the capper torque limit', class: 'normal', targetControllers: [controllerId] }, app.actor());
-      app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve-with-conditions', role: 'ot-security', conditions: ['Remote access to L01 stays disabled during the download'], diffReviewed: true }, app.actor());
+      app.changes.create(
+        eng.employeeId,
+        { title: 'Replace the capper torque limit', class: 'normal', targetControllers: [controllerId] },
+        app.actor(),
+      );
+      app.changes.act(
+        c.id,
+        sec.employeeId,
+        sec.password,
+        {
+          type: 'approve-with-conditions',
+          role: 'ot-security',
+          conditions: ['Remote access to L01 stays disabled during the download'],
+          diffReviewed: true,
+        },
+        app.actor(),
+      );
     } finally {
       app.close();
     }
@@ -59,8 +78,12 @@ describe('The change detail is the document an approver signs (1366x768)', () =>
     expect(await doc.getByTestId('doc-risk').innerText()).toMatch(/Risk score 2 x 2/);
     expect(await doc.getByTestId('doc-rollback').innerText()).toContain('Restore Line1_SpeedSP = 12.5');
     expect(await doc.getByTestId('doc-ticket').innerText()).toContain('CHG0042311');
-    expect(await doc.getByTestId('doc-requirements').innerText()).toMatch(/Change Advisory Board: 2 of Plant engineering manager, OT security, Quality \/ compliance, including OT security and Quality \/ compliance \(accountable\)/);
-    expect(await doc.getByTestId('doc-conditions').innerText()).toMatch(/Sam Security \(OT security\): Remote access to L01 stays disabled/);
+    expect(await doc.getByTestId('doc-requirements').innerText()).toMatch(
+      /Change Advisory Board: 2 of Plant engineering manager, OT security, Quality \/ compliance, including OT security and Quality \/ compliance \(accountable\)/,
+    );
+    expect(await doc.getByTestId('doc-conditions').innerText()).toMatch(
+      /Sam Security \(OT security\): Remote access to L01 stays disabled/,
+    );
     // The document comes before the signing form.
     const docBox = (await doc.boundingBox())!;
     const formBox = (await page.getByRole('form', { name: 'Sign a decision' }).boundingBox())!;
@@ -95,7 +118,12 @@ describe('The change detail is the document an approver signs (1366x768)', () =>
     await page.screenshot({ path: join('test-results', 'change-detail.png') });
     await form.getByRole('checkbox', { name: /reviewed the proposed diff/ }).check();
     await form.getByRole('button', { name: 'Sign' }).click();
-    await expect.poll(async () => `${await page.getByTestId('change-status').innerText()} ${(await form.getByRole('alert').allInnerTexts()).join()}`, { timeout: 15_000 }).toBe('approved (with conditions) ');
+    await expect
+      .poll(
+        async () => `${await page.getByTestId('change-status').innerText()} ${(await form.getByRole('alert').allInnerTexts()).join()}`,
+        { timeout: 15_000 },
+      )
+      .toBe('approved (with conditions) ');
   });
 
   it('the signer chosen on one change is not kept when another change is opened', async () => {

@@ -22,9 +22,34 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     try {
       const controllerId = setUpPlant(app, line1.sim.port);
       const id = await emergencyFillerChange(app, controllerId);
-      app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items }, app.actor());
+      app.changes.act(
+        id,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: 'pre-execution',
+          decision: 'go',
+          confirmed: app.policy.checkpoints().checkpoints[0]!.items,
+        },
+        app.actor(),
+      );
       line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
-      app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'Filler faults on restart' }, app.actor());
+      app.changes.act(
+        id,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: 'mid-change',
+          decision: 'rollback',
+          confirmed: [],
+          comment: 'Filler faults on restart',
+        },
+        app.actor(),
+      );
     } finally {
       app.close();
     }
@@ -39,7 +64,7 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     t.cleanup();
   });
 
-  it('previews the two writes, takes the supervisor\'s signature, writes only after the name is typed, and proves the result', async () => {
+  it("previews the two writes, takes the supervisor's signature, writes only after the name is typed, and proves the result", async () => {
     expect(await page.getByTestId('change-status').innerText()).toBe('rolled back');
     expect(await page.getByRole('region', { name: 'Before and after' }).count()).toBe(1);
     const panel = page.getByRole('region', { name: 'Restore the before-snapshot' });
@@ -52,7 +77,10 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     const sign = panel.getByRole('form', { name: 'Sign the restore decision' });
     await sign.getByLabel('Reason').fill('ROLLBACK at mid-change: filler faults on restart');
     // Offered: the shift supervisor, not the engineer who filed and carried out the change.
-    expect(await sign.getByLabel('Shift supervisor').locator('option').allInnerTexts()).toEqual(['choose…', `${sky.name} (${sky.employeeId})`]);
+    expect(await sign.getByLabel('Shift supervisor').locator('option').allInnerTexts()).toEqual([
+      'choose…',
+      `${sky.name} (${sky.employeeId})`,
+    ]);
     await sign.getByLabel('Shift supervisor').selectOption(sky.employeeId);
     await sign.getByLabel('Password', { exact: true }).fill(sky.password);
     await sign.getByRole('button', { name: 'Sign the decision to write 2 values' }).click();
@@ -65,7 +93,9 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     await write.click();
     const outcome = panel.getByTestId('restore-outcome');
     await outcome.waitFor({ timeout: 30_000 });
-    expect(await outcome.innerText()).toMatch(/Line1_SpeedSP\s+written and verified[\s\S]*Line1_Recipe\s+written and verified[\s\S]*the controller matches the before-snapshot/);
+    expect(await outcome.innerText()).toMatch(
+      /Line1_SpeedSP\s+written and verified[\s\S]*Line1_Recipe\s+written and verified[\s\S]*the controller matches the before-snapshot/,
+    );
     expect(line1.sim.image.hr[20]).toBe(7);
     await page.screenshot({ path: join('test-results', 'change-restore.png'), fullPage: true });
     await page.getByRole('button', { name: 'Audit trail' }).click();
@@ -86,7 +116,9 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('closed');
     expect(await page.getByTestId('change-outcome').innerText()).toBe('rolled back and restored');
     await expect.poll(() => page.getByTestId('register-state').first().innerText()).toBe('rolled back and restored');
-    expect(await page.getByTestId('restore-record').innerText()).toMatch(/PLC-L01-FILLER: 2 value\(s\) authorized by Sky Supervisor, .*2 written and read back\. The controller matches the before-snapshot\./);
+    expect(await page.getByTestId('restore-record').innerText()).toMatch(
+      /PLC-L01-FILLER: 2 value\(s\) authorized by Sky Supervisor, .*2 written and read back\. The controller matches the before-snapshot\./,
+    );
     const timeline = await page.getByRole('region', { name: 'Timeline' }).innerText();
     expect(timeline).toMatch(/Sky Supervisor authorized writing 2 value\(s\) back to PLC-L01-FILLER: ROLLBACK at mid-change/);
     expect(timeline).toMatch(/wrote 2 of 2 value\(s\) to PLC-L01-FILLER, each read back/);

@@ -23,12 +23,33 @@ describe('Words and numbers for people: change numbers, field labels, names, pla
       const controllerId = setUpPlant(app);
       const first = app.changes.create(eng.employeeId, normalChangeFields(controllerId, new Date()), app.actor());
       app.changes.act(first.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-      app.changes.act(first.id, sec.employeeId, sec.password, { type: 'approve-with-conditions', role: 'ot-security', conditions: ['Remote access stays off'], diffReviewed: true }, app.actor());
+      app.changes.act(
+        first.id,
+        sec.employeeId,
+        sec.password,
+        { type: 'approve-with-conditions', role: 'ot-security', conditions: ['Remote access stays off'], diffReviewed: true },
+        app.actor(),
+      );
       // A second change, filed without its window and ticket: the plant's next number, and the fields it lacks.
-      app.changes.create(eng.employeeId, { ...normalChangeFields(controllerId, new Date()), title: 'Replace the capper torque limit', requestedWindow: null, itsmTicket: '' }, app.actor());
+      app.changes.create(
+        eng.employeeId,
+        {
+          ...normalChangeFields(controllerId, new Date()),
+          title: 'Replace the capper torque limit',
+          requestedWindow: null,
+          itsmTicket: '',
+        },
+        app.actor(),
+      );
       // A refusal names the change by number and title, never by its id.
       try {
-        app.changes.act(first.id, eng.employeeId, eng.password, { type: 'approve', role: 'controls-engineer', diffReviewed: true }, app.actor());
+        app.changes.act(
+          first.id,
+          eng.employeeId,
+          eng.password,
+          { type: 'approve', role: 'controls-engineer', diffReviewed: true },
+          app.actor(),
+        );
       } catch (e) {
         refusal = e instanceof BaselineError ? e.message : String(e);
       }
@@ -72,10 +93,14 @@ describe('Words and numbers for people: change numbers, field labels, names, pla
     void pem;
   });
 
-  it('a draft lists what it lacks by the form\'s labels, not by field keys', async () => {
+  it("a draft lists what it lacks by the form's labels, not by field keys", async () => {
     await page.getByRole('button', { name: /capper torque/ }).click();
     expect(await page.getByTestId('detail-number').innerText()).toBe('CR-0002');
-    const missing = await page.getByRole('article', { name: 'Change request' }).getByText('Missing before submit').locator('..').innerText();
+    const missing = await page
+      .getByRole('article', { name: 'Change request' })
+      .getByText('Missing before submit')
+      .locator('..')
+      .innerText();
     expect(missing).toMatch(/Requested window, ITSM ticket reference/);
     expect(missing).not.toMatch(/requestedWindow|itsmTicket/);
     expect(errors).toEqual([]);

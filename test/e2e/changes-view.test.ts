@@ -76,7 +76,11 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await editor.getByLabel('ITSM ticket').fill('CHG0042311');
     await editor.getByLabel('MOC reference').fill('MOC-2291');
     const requirements = page.getByTestId('requirements');
-    await expect.poll(() => requirements.innerText()).toMatch(/Change Advisory Board: 2 of Plant engineering manager, OT security, Quality \/ compliance, including OT security and Quality \/ compliance \(accountable\)\./);
+    await expect
+      .poll(() => requirements.innerText())
+      .toMatch(
+        /Change Advisory Board: 2 of Plant engineering manager, OT security, Quality \/ compliance, including OT security and Quality \/ compliance \(accountable\)\./,
+      );
     expect(await requirements.innerText()).toMatch(/48 h/);
     await page.screenshot({ path: join('test-results', 'changes-editor.png') });
     await editor.getByRole('button', { name: 'Save draft' }).click();
@@ -101,22 +105,36 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await form.getByLabel('Decision').selectOption({ label: 'Approve' });
     // The CAB's roles, not the requester, and not the plant manager (the escalation role, before the approval timeout).
     const offered = await form.getByLabel('Signer').locator('option').allInnerTexts();
-    expect(offered.sort()).toEqual(['choose…', `${pem.name} (${pem.employeeId})`, `${quinn.name} (${quinn.employeeId})`, `${sec.name} (${sec.employeeId})`].sort());
+    expect(offered.sort()).toEqual(
+      ['choose…', `${pem.name} (${pem.employeeId})`, `${quinn.name} (${quinn.employeeId})`, `${sec.name} (${sec.employeeId})`].sort(),
+    );
     // The RACI: OT security and quality are accountable for a CAB approval, so both sign it; any two of the three do not.
     const requirement = page.getByTestId('approval-requirement').first();
-    expect(await requirement.innerText()).toMatch(/Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/);
+    expect(await requirement.innerText()).toMatch(
+      /Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/,
+    );
     await sign(sec.employeeId, 'Approve', sec.password, 'ot-security');
-    await expect.poll(() => requirement.innerText()).toMatch(/Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/);
+    await expect
+      .poll(() => requirement.innerText())
+      .toMatch(
+        /Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/,
+      );
     // The plant engineering manager would make two, but the quorum's last place is quality's: refused, naming the role.
     await sign(pem.employeeId, 'Approve', pem.password, 'plant-engineering-manager');
-    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Change Advisory Board still needs its accountable Quality \/ compliance, which leaves no place in its quorum for Plant engineering manager/);
+    await expect
+      .poll(() => form.getByRole('alert').innerText())
+      .toMatch(
+        /Change Advisory Board still needs its accountable Quality \/ compliance, which leaves no place in its quorum for Plant engineering manager/,
+      );
     expect(await page.getByTestId('change-status').innerText()).toBe('submitted');
     expect(await requirement.innerText()).toMatch(/1 of 2 .* including Quality \/ compliance \(accountable\)/);
     await page.getByRole('region', { name: 'Approvals' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'changes-waiting-accountable.png') });
     await sign(quinn.employeeId, 'Approve', quinn.password, 'quality-compliance');
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('approved');
-    expect(await requirement.innerText()).toMatch(/Change Advisory Board: 2 of 2 \(Sam Security as OT security, Quinn Quality as Quality \/ compliance\) ✓/);
+    expect(await requirement.innerText()).toMatch(
+      /Change Advisory Board: 2 of 2 \(Sam Security as OT security, Quinn Quality as Quality \/ compliance\) ✓/,
+    );
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sam Security approved as OT security \(e-signed\)/);
     await page.screenshot({ path: join('test-results', 'changes-approved.png') });
   });
@@ -126,7 +144,8 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     // The first Tuesday 12:00 in the plant's time zone at least 3 days out (after the 48 h notice), outside the
     // year-end freeze: production hours, outside every change window.
     let slot = DateTime.now().setZone('America/Chicago').plus({ days: 3 }).set({ hour: 12, minute: 0, second: 0, millisecond: 0 });
-    while (slot.weekday !== 2 || (slot.month === 12 && slot.day >= 15) || (slot.month === 1 && slot.day <= 5)) slot = slot.plus({ days: 1 });
+    while (slot.weekday !== 2 || (slot.month === 12 && slot.day >= 15) || (slot.month === 1 && slot.day <= 5))
+      slot = slot.plus({ days: 1 });
     const form = page.getByRole('form', { name: 'Sign a decision' });
     await form.getByLabel('Decision').selectOption({ label: 'Schedule in a slot' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);
@@ -141,12 +160,14 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await form.getByLabel('Override by').selectOption(boss.employeeId);
     await form.getByLabel('Override role').selectOption('plant-manager');
     await form.getByLabel('Override reason').fill('L01 is stopped all Tuesday for the motor swap.');
-    await form.getByLabel('Override approver\'s password').fill(boss.password);
+    await form.getByLabel("Override approver's password").fill(boss.password);
     await form.getByLabel('Password', { exact: true }).fill(eng.password);
     await page.screenshot({ path: join('test-results', 'changes-override.png') });
     await form.getByRole('button', { name: 'Sign' }).click();
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('scheduled');
-    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/override \(outside every change window\) by Morgan Plant \(P500\) as Plant manager/);
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
+      /override \(outside every change window\) by Morgan Plant \(P500\) as Plant manager/,
+    );
     scheduledSlotText = `${slot.toFormat('HH:mm')} – ${slot.plus({ hours: 1 }).toFormat('HH:mm')}`;
     await form.getByLabel('Decision').selectOption({ label: 'Start execution (go)' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);
@@ -174,7 +195,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     await page.getByLabel('Filter by line').selectOption('');
   });
 
-  it('the windows calendar shows the change\'s window on its line, with the line\'s windows', async () => {
+  it("the windows calendar shows the change's window on its line, with the line's windows", async () => {
     await page.getByRole('button', { name: 'Windows' }).click();
     await page.getByLabel('Line').selectOption('L01');
     const requested = page.getByTestId('requested-window');

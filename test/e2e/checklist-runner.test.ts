@@ -49,12 +49,22 @@ describe('Checklist runner in Chromium: tick with a note and a photo, sign the c
     const row = panel.locator(`[data-item="${ITEM}"]`);
     await row.getByRole('button', { name: 'Note or attach…' }).click();
     await row.getByLabel('Note').fill('Checksums match the backup server');
-    await row.getByLabel(`Attach to ${ITEM}`).setInputFiles({ name: 'checksum-screen.png', mimeType: 'image/png', buffer: Buffer.from('\x89PNG\r\n\x1a\n checksum screen', 'binary') });
+    await row
+      .getByLabel(`Attach to ${ITEM}`)
+      .setInputFiles({
+        name: 'checksum-screen.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from('\x89PNG\r\n\x1a\n checksum screen', 'binary'),
+      });
     await row.getByRole('button', { name: 'Tick with note and 1 file' }).click();
     await expect.poll(() => row.getByRole('checkbox', { name: ITEM }).isChecked(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => row.getByTestId('tick-by').innerText()).toMatch(/^Ticked by Erin Engineer \(E100\), \w{3} \d{1,2} \w{3} \d{4} \d{2}:\d{2} /);
+    await expect
+      .poll(() => row.getByTestId('tick-by').innerText())
+      .toMatch(/^Ticked by Erin Engineer \(E100\), \w{3} \d{1,2} \w{3} \d{4} \d{2}:\d{2} /);
     expect(await row.getByTestId('tick-note').innerText()).toBe('“Checksums match the backup server”');
-    expect(await row.getByTestId('attachment').innerText()).toMatch(/^checksum-screen\.png \(\d+ B\) attached by Erin Engineer, \w{3} \d{1,2} \w{3} \d{4} \d{2}:\d{2} .* · [0-9a-f]{12}…$/);
+    expect(await row.getByTestId('attachment').innerText()).toMatch(
+      /^checksum-screen\.png \(\d+ B\) attached by Erin Engineer, \w{3} \d{1,2} \w{3} \d{4} \d{2}:\d{2} .* · [0-9a-f]{12}…$/,
+    );
     // A plain tick from the box, without a note (the box shows the recorded state: it turns on once the tick is journalled).
     const other = panel.locator('[data-item="Rollback procedure documented"]');
     await other.getByRole('checkbox').click();
@@ -64,7 +74,7 @@ describe('Checklist runner in Chromium: tick with a note and a photo, sign the c
   it('the supervisor signs GO over the ticks: the attachment stays listed with who and when, and the checklist is closed', async () => {
     const form = page.getByRole('form', { name: 'Checkpoint: Pre-execution verification' });
     const boxes = form.getByRole('checkbox');
-    for (let i = 0; i < await boxes.count(); i++) await boxes.nth(i).check();
+    for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).check();
     await form.getByRole('radio', { name: 'GO', exact: true }).check();
     await form.getByLabel('Shift supervisor').selectOption(sky.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(sky.password);
@@ -72,12 +82,16 @@ describe('Checklist runner in Chromium: tick with a note and a photo, sign the c
     await expect.poll(() => page.getByTestId('checkpoint-decision').count(), { timeout: 15_000 }).toBe(1);
     const panel = page.getByRole('region', { name: 'Checklists' });
     const template = panel.locator('details[data-template="rollback-plan"]');
-    await expect.poll(() => template.locator('summary').innerText(), { timeout: 15_000 }).toMatch(/before Pre-execution verification · 2 of 19 ticked · closed by GO \(Sky Supervisor, /);
+    await expect
+      .poll(() => template.locator('summary').innerText(), { timeout: 15_000 })
+      .toMatch(/before Pre-execution verification · 2 of 19 ticked · closed by GO \(Sky Supervisor, /);
     await template.locator('summary').click();
     const row = panel.locator(`[data-item="${ITEM}"]`);
     expect(await row.getByRole('checkbox', { name: ITEM }).isDisabled()).toBe(true);
     expect(await row.getByTestId('attachment').innerText()).toMatch(/^checksum-screen\.png .* attached by Erin Engineer, /);
-    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toContain(`ticked "${ITEM}" (Rollback plan verification) with a note, attached checksum-screen.png`);
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toContain(
+      `ticked "${ITEM}" (Rollback plan verification) with a note, attached checksum-screen.png`,
+    );
     await row.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'checklist-runner.png') });
     expect(errors).toEqual([]);
@@ -86,14 +100,18 @@ describe('Checklist runner in Chromium: tick with a note and a photo, sign the c
   it('the Plant screen shows the templates in force and offers a signed adoption', async () => {
     await page.getByRole('button', { name: 'Plant' }).click();
     const panel = page.getByRole('region', { name: 'Checklist templates' });
-    await expect.poll(() => panel.getByTestId('checklists-in-force').innerText(), { timeout: 15_000 }).toMatch(/^Execution checklists \(the change guide\), revision 1 · the templates shipped with Baseline · [0-9a-f]{16}…$/);
+    await expect
+      .poll(() => panel.getByTestId('checklists-in-force').innerText(), { timeout: 15_000 })
+      .toMatch(/^Execution checklists \(the change guide\), revision 1 · the templates shipped with Baseline · [0-9a-f]{16}…$/);
     expect(await panel.getByRole('listitem').allInnerTexts()).toEqual([
       'Rollback plan verification: 19 items before the pre-execution checkpoint',
       'Post-change functional tests: 11 items before the post-change checkpoint',
       'Safety system (SIS) verification: 9 items before the post-change checkpoint, safety-critical changes only',
       'Performance validation: 8 items before the post-change checkpoint',
     ]);
-    expect(await panel.getByRole('form', { name: 'Adopt checklist templates' }).getByRole('button', { name: 'Sign and adopt' }).isDisabled()).toBe(true);
+    expect(
+      await panel.getByRole('form', { name: 'Adopt checklist templates' }).getByRole('button', { name: 'Sign and adopt' }).isDisabled(),
+    ).toBe(true);
     await panel.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'checklist-templates.png') });
   });

@@ -22,8 +22,11 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
   beforeAll(async () => {
     const profile = importProfileCsv(readFileSync(fixture('modbus-line1.csv')), 'modbus') as ModbusProfile;
     const values = JSON.parse(readFileSync(fixture('modbus-line1-values.json'), 'utf8')) as Record<string, unknown>;
-    sim = await startModbusSimulator({ image: modbusImageFromProfile(profile, values), unitId: 1,
-      identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0' } });
+    sim = await startModbusSimulator({
+      image: modbusImageFromProfile(profile, values),
+      unitId: 1,
+      identity: { vendorName: 'Baseline', productCode: 'SIM-MODBUS', revision: '1.0' },
+    });
     ui = await openAppPage(t.home, { viewport: { width: 1400, height: 900 } }, errors);
     page = ui.page;
     // An empty data directory opens on "Get started": go to the Controllers screen.
@@ -49,7 +52,9 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
   it('shows every problem of a bad profile file by line and column, and imports nothing', async () => {
     await page.getByRole('button', { name: 'Import profile…' }).click();
     const form = page.getByRole('form', { name: 'Import capture profile' });
-    await form.locator('input[type=file]').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('tag,address,type\nA,hr:x,UINT16\nB,hr:1,DOUBLE\n') });
+    await form
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('tag,address,type\nA,hr:x,UINT16\nB,hr:1,DOUBLE\n') });
     await form.getByRole('button', { name: 'Import' }).click();
     const list = page.getByRole('list', { name: 'Problems in the profile file' });
     await list.waitFor();
@@ -179,7 +184,9 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     await editor.getByRole('button', { name: 'Remove Line1_Flow' }).click();
     await editor.getByRole('button', { name: 'Save as new version' }).click();
     await editor.waitFor({ state: 'detached' });
-    await expect.poll(() => page.getByRole('region', { name: 'Controller PLC-L1' }).locator('p.muted').first().innerText()).toMatch(/profile Line 1 \(edited [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d [A-Z][A-Za-z0-9+-]*\) \(8 tags\)/);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Controller PLC-L1' }).locator('p.muted').first().innerText())
+      .toMatch(/profile Line 1 \(edited [A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d [A-Z][A-Za-z0-9+-]*\) \(8 tags\)/);
     await page.getByRole('button', { name: 'Capture now' }).click();
     await expect.poll(() => page.locator('tr[data-tag="Line1_Recipe"] .badge-warn').count()).toBe(1);
     expect(await page.locator('tr[data-tag="Line1_Flow"]').count()).toBe(0);

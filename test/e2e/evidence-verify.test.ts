@@ -89,19 +89,29 @@ describe('verifying an evidence pack on the Audit screen, in Chromium', () => {
     }, tampered.toString('base64'));
     const verdict = page.locator('[data-testid=pack-verdict][data-ok=false]');
     await verdict.waitFor({ timeout: 60_000 });
-    expect(await verdict.innerText()).toMatch(new RegExp(`^Evidence pack NOT verified: tampered\\.zip \\(change ${changeId}\\): \\d+ failures?`));
+    expect(await verdict.innerText()).toMatch(
+      new RegExp(`^Evidence pack NOT verified: tampered\\.zip \\(change ${changeId}\\): \\d+ failures?`),
+    );
     const failures = await page.getByTestId('pack-failure').allInnerTexts();
     expect(failures.length).toBeGreaterThanOrEqual(1);
     // The flipped member is named, with why: its SHA-256 is not the one SHA256SUMS lists.
-    expect(failures.some((f) => f.startsWith(FLIPPED) && /SHA-256 is not the one SHA256SUMS lists \(changed after export\)/.test(f))).toBe(true);
+    expect(failures.some((f) => f.startsWith(FLIPPED) && /SHA-256 is not the one SHA256SUMS lists \(changed after export\)/.test(f))).toBe(
+      true,
+    );
     expect(failures.every((f) => f.startsWith(FLIPPED))).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'evidence-verify-fail.png') });
   }, 120_000);
 
   it('"Export evidence pack" on the change\'s detail saves a pack that verifies against the plant CA', async () => {
     await page.getByRole('button', { name: 'Changes' }).click();
-    await page.getByRole('button', { name: /Raise filler speed setpoint to 14 m\/min/ }).first().click();
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('button', { name: 'Export evidence pack' }).click()]);
+    await page
+      .getByRole('button', { name: /Raise filler speed setpoint to 14 m\/min/ })
+      .first()
+      .click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('button', { name: 'Export evidence pack' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`${changeId}.zip`);
     const saved = readFileSync((await download.path())!);
     const verdict = await verifyPack(saved, { caPems: [caPem] });

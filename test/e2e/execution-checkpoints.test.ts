@@ -39,7 +39,14 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
   });
 
   /** Fills the checkpoint's form and signs; resolves when the decision is recorded (or refused, with the form's alert). */
-  async function signCheckpoint(name: string, decision: string, employeeId: string, password: string, items: 'all' | 'none' | number, comment = '') {
+  async function signCheckpoint(
+    name: string,
+    decision: string,
+    employeeId: string,
+    password: string,
+    items: 'all' | 'none' | number,
+    comment = '',
+  ) {
     const decided = await page.getByTestId('checkpoint-decision').count();
     const form = page.getByRole('form', { name: `Checkpoint: ${name}` });
     const boxes = form.getByRole('checkbox');
@@ -52,17 +59,26 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await form.getByLabel('Password', { exact: true }).fill(password);
     await form.getByRole('button', { name: 'Sign checkpoint decision' }).click();
     // The detail reloads after a decision: wait for it, so the next form is filled in its final rendering.
-    await expect.poll(async () => (await page.getByTestId('checkpoint-decision').count()) > decided || (await form.getByRole('alert').count()) > 0).toBe(true);
+    await expect
+      .poll(async () => (await page.getByTestId('checkpoint-decision').count()) > decided || (await form.getByRole('alert').count()) > 0)
+      .toBe(true);
     return form;
   }
 
   it('the engineer doing the work is not offered as a signer; a GO with an unconfirmed item is refused by name', async () => {
     // Offered: the shift supervisors, never the person who filed or carries out the change.
     // (The list fills once the people are loaded: polled, not read once.)
-    const signers = page.getByRole('form', { name: 'Checkpoint: Pre-execution verification' }).getByLabel('Shift supervisor').locator('option');
+    const signers = page
+      .getByRole('form', { name: 'Checkpoint: Pre-execution verification' })
+      .getByLabel('Shift supervisor')
+      .locator('option');
     await expect.poll(() => signers.allInnerTexts(), { timeout: 15_000 }).toEqual(['choose…', 'Sky Supervisor (SV500)']);
     const form = await signCheckpoint('Pre-execution verification', 'GO', sky.employeeId, sky.password, 'none');
-    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified/);
+    await expect
+      .poll(() => form.getByRole('alert').innerText())
+      .toMatch(
+        /Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified/,
+      );
     await form.screenshot({ path: join('test-results', 'execution-checkpoint-form.png') });
   });
 
@@ -73,7 +89,11 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await signCheckpoint('Pre-cutover verification', 'CUTOVER', sky.employeeId, sky.password, 'all');
     // CLOSE needs the after-snapshot: the engineer records the signed capture taken after the download.
     let form = await signCheckpoint('Post-change validation', 'CLOSE', sky.employeeId, sky.password, 'all');
-    await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/Snapshots missing: CLOSE at Post-change validation needs a signed after-snapshot of every target controller; missing: PLC-L01-FILLER/);
+    await expect
+      .poll(() => form.getByRole('alert').innerText())
+      .toMatch(
+        /Snapshots missing: CLOSE at Post-change validation needs a signed after-snapshot of every target controller; missing: PLC-L01-FILLER/,
+      );
     // The download (on the simulator), then the engineer captures the controller and signs the capture on the Controllers screen.
     line1.set({ Line1_SpeedSP: 14 });
     await page.getByRole('button', { name: 'Controllers' }).click();
@@ -94,14 +114,24 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await rec.getByLabel('Recorded by').selectOption(eng.employeeId);
     await rec.getByLabel('Password', { exact: true }).fill(eng.password);
     await rec.getByRole('button', { name: 'Sign and record' }).click();
-    await expect.poll(() => page.getByTestId('verification').innerText()).toMatch(/matches the proposed diff\s+1 proposed change made · 1 configuration difference/);
-    await signCheckpoint('Post-change validation', 'EXTENDED MONITORING', sky.employeeId, sky.password, 'none', 'Watch torque for one shift');
+    await expect
+      .poll(() => page.getByTestId('verification').innerText())
+      .toMatch(/matches the proposed diff\s+1 proposed change made · 1 configuration difference/);
+    await signCheckpoint(
+      'Post-change validation',
+      'EXTENDED MONITORING',
+      sky.employeeId,
+      sky.password,
+      'none',
+      'Watch torque for one shift',
+    );
     await expect.poll(() => page.getByTestId('checkpoint-decision').count()).toBe(4);
     await signCheckpoint('Post-change validation', 'CLOSE', sky.employeeId, sky.password, 'all');
     await expect.poll(() => page.getByText('All checkpoints passed: the change can be closed.').count()).toBe(1);
     expect(await page.getByTestId('checkpoint-decision').allInnerTexts()).toEqual([
       expect.stringMatching(/^GO Sky Supervisor \(Shift supervisor\), .* 5 of 5 items confirmed$/),
-      expect.stringMatching(/^CONTINUE /), expect.stringMatching(/^CUTOVER /),
+      expect.stringMatching(/^CONTINUE /),
+      expect.stringMatching(/^CUTOVER /),
       expect.stringMatching(/^EXTENDED MONITORING .* 0 of 4 items confirmed · Watch torque for one shift$/),
       expect.stringMatching(/^CLOSE /),
     ]);
@@ -112,7 +142,9 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await form.getByLabel('Password').fill(eng.password);
     await form.getByRole('button', { name: 'Sign' }).click();
     await expect.poll(() => page.getByTestId('change-status').innerText()).toBe('closed');
-    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Sky Supervisor CLOSE at Post-change validation \(4 of 4 items confirmed\) \(e-signed\)/);
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
+      /Sky Supervisor CLOSE at Post-change validation \(4 of 4 items confirmed\) \(e-signed\)/,
+    );
     // The after-snapshot becomes the new baseline, approved by the plant engineering manager.
     const approve = page.getByRole('form', { name: 'Approve the new baseline' });
     await approve.getByLabel('Approved by').selectOption(pem.employeeId);

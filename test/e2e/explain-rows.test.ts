@@ -27,12 +27,25 @@ describe('Unexplained after-diff rows in Chromium: refused CLOSE, explanation co
       const controllerId = setUpPlant(app, line1.sim.port);
       const changeId = await emergencyFillerChange(app, controllerId);
       const items = (id: string) => app.policy.checkpoints().checkpoints.find((c) => c.id === id)!.items;
-      const cp = (id: string, decision: string) => app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: items(id) }, app.actor());
+      const cp = (id: string, decision: string) =>
+        app.changes.act(
+          changeId,
+          sky.employeeId,
+          sky.password,
+          { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: items(id) },
+          app.actor(),
+        );
       cp('pre-execution', 'go');
       line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
       cp('mid-change', 'continue');
       cp('pre-cutover', 'cutover');
-      app.changes.act(changeId, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+      app.changes.act(
+        changeId,
+        eng.employeeId,
+        eng.password,
+        { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) },
+        app.actor(),
+      );
     } finally {
       app.close();
     }
@@ -51,13 +64,15 @@ describe('Unexplained after-diff rows in Chromium: refused CLOSE, explanation co
   async function signClose() {
     const form = page.getByRole('form', { name: 'Checkpoint: Post-change validation' });
     await form.waitFor();
-    await expect.poll(async () => {
-      const boxes = await form.getByRole('checkbox').all();
-      for (const box of boxes) if (!(await box.isChecked())) await box.check();
-      await form.getByRole('radio', { name: 'CLOSE', exact: true }).check();
-      const all = await Promise.all(boxes.map((b) => b.isChecked()));
-      return boxes.length > 0 && all.every(Boolean);
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const boxes = await form.getByRole('checkbox').all();
+        for (const box of boxes) if (!(await box.isChecked())) await box.check();
+        await form.getByRole('radio', { name: 'CLOSE', exact: true }).check();
+        const all = await Promise.all(boxes.map((b) => b.isChecked()));
+        return boxes.length > 0 && all.every(Boolean);
+      })
+      .toBe(true);
     await form.getByLabel('Shift supervisor').selectOption(sky.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(sky.password);
     await form.getByRole('button', { name: 'Sign checkpoint decision' }).click();
@@ -66,10 +81,16 @@ describe('Unexplained after-diff rows in Chromium: refused CLOSE, explanation co
 
   it('CLOSE is refused naming the recipe row; explained and countersigned, CLOSE is signed', async () => {
     const close = await signClose();
-    await expect.poll(() => close.getByRole('alert').innerText()).toMatch(/Unexplained differences: CLOSE at Post-change validation needs every row .* not explained: PLC-L01-FILLER Line1_Recipe \(unexpected/);
+    await expect
+      .poll(() => close.getByRole('alert').innerText())
+      .toMatch(
+        /Unexplained differences: CLOSE at Post-change validation needs every row .* not explained: PLC-L01-FILLER Line1_Recipe \(unexpected/,
+      );
 
     const form = page.getByRole('form', { name: 'Explain the differences' });
-    await form.getByLabel('Explanation of Line1_Recipe').fill('The operator selected recipe 9 for the next order during the stop (shift log entry 14).');
+    await form
+      .getByLabel('Explanation of Line1_Recipe')
+      .fill('The operator selected recipe 9 for the next order during the stop (shift log entry 14).');
     await form.getByLabel('Explained by (engineer)').selectOption(eng.employeeId);
     await form.getByLabel('Password', { exact: true }).nth(0).fill(eng.password);
     const offered = await form.getByLabel('Countersigned by').locator('option').allInnerTexts();
@@ -78,12 +99,18 @@ describe('Unexplained after-diff rows in Chromium: refused CLOSE, explanation co
     await form.getByLabel('Password', { exact: true }).nth(1).fill(sky.password);
     await form.getByRole('button', { name: 'Sign the explanations' }).click();
     const explained = page.getByRole('list', { name: 'Explained rows' });
-    await expect.poll(() => explained.innerText()).toMatch(/unexpected PLC-L01-FILLER Line1_Recipe: The operator selected recipe 9 .* \(explained by Erin Engineer, countersigned by Sky Supervisor\)/);
+    await expect
+      .poll(() => explained.innerText())
+      .toMatch(
+        /unexpected PLC-L01-FILLER Line1_Recipe: The operator selected recipe 9 .* \(explained by Erin Engineer, countersigned by Sky Supervisor\)/,
+      );
     await page.getByRole('region', { name: 'Unexpected differences' }).screenshot({ path: join('test-results', 'explain-rows.png') });
 
     await signClose();
     await expect.poll(() => page.getByText('All checkpoints passed: the change can be closed.').count()).toBe(1);
-    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Erin Engineer explained PLC-L01-FILLER Line1_Recipe: The operator selected recipe 9 .*; countersigned by Sky Supervisor \(e-signed\)/);
+    expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
+      /Erin Engineer explained PLC-L01-FILLER Line1_Recipe: The operator selected recipe 9 .*; countersigned by Sky Supervisor \(e-signed\)/,
+    );
     expect(errors).toEqual([]);
   }, 90_000);
 });

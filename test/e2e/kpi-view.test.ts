@@ -24,14 +24,18 @@ describe('KPI screen in Chromium on a store with three months of changes', () =>
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
     try {
       const controllerId = setUpPlant(app, line1.sim.port);
-      await buildKpiHistory(app, controllerId, line1, (d) => { now = d; });
+      await buildKpiHistory(app, controllerId, line1, (d) => {
+        now = d;
+      });
     } finally {
       app.close();
       await line1.sim.close();
     }
     ui = await openAppPage(t.home, { viewport: { width: 1366, height: 768 }, timezoneId: 'America/Chicago' }, errors);
     page = ui.page;
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
     await page.reload();
   }, 180_000);
   afterAll(async () => {
@@ -42,7 +46,15 @@ describe('KPI screen in Chromium on a store with three months of changes', () =>
   it('draws every KPI chart with the figures of the history, without a CSP violation', async () => {
     await page.getByRole('button', { name: 'KPIs' }).click();
     await page.getByRole('heading', { name: 'Change KPIs' }).waitFor();
-    for (const kpi of ['documented-approver', 'before-after-signature', 'lead-time', 'rollback', 'emergency', 'overdue-retrospective', 'unauthorized-drift']) {
+    for (const kpi of [
+      'documented-approver',
+      'before-after-signature',
+      'lead-time',
+      'rollback',
+      'emergency',
+      'overdue-retrospective',
+      'unauthorized-drift',
+    ]) {
       await page.getByTestId(`kpi-chart-${kpi}`).locator('svg.recharts-surface').first().waitFor();
     }
     // Figures of the whole period (all lines), worked out from the history in test/helpers/kpi-history.ts.
@@ -83,11 +95,15 @@ describe('KPI screen in Chromium on a store with three months of changes', () =>
     await page.getByTestId('kpi-chart-emergency').locator('path.recharts-rectangle').nth(1).click(); // October
     const drill = page.getByRole('region', { name: 'Changes behind the figure' });
     await expect.poll(() => drill.locator('h2').innerText()).toBe('Emergency-change rate · all lines · Oct 2026');
-    expect(await drill.locator('li').allInnerTexts()).toEqual([expect.stringMatching(/^Filler jammed: raise speed setpoint · emergency · closed · L20 · counted/)]);
+    expect(await drill.locator('li').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Filler jammed: raise speed setpoint · emergency · closed · L20 · counted/),
+    ]);
     // A point of the lead-time chart opens that month's changes with their lead times (September: 30 h 01 min = 1.3 d).
     await page.getByTestId('kpi-chart-lead-time').locator('circle.kpi-dot').first().click();
     await expect.poll(() => drill.locator('h2').innerText()).toBe('Lead time by class (median, days) · all lines · Sep 2026');
-    expect(await drill.locator('li').allInnerTexts()).toEqual([expect.stringMatching(/^Raise filler speed setpoint to 14 m\/min · normal · closed · L20 · 1\.3 d$/)]);
+    expect(await drill.locator('li').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Raise filler speed setpoint to 14 m\/min · normal · closed · L20 · 1\.3 d$/),
+    ]);
     // The whole-period rollback figure: two executions ended, one rolled back.
     await page.getByRole('region', { name: 'Rollback rate' }).getByRole('button', { name: '1 of 2 changes' }).click();
     expect(await drill.locator('li').allInnerTexts()).toEqual([
@@ -98,7 +114,10 @@ describe('KPI screen in Chromium on a store with three months of changes', () =>
     await page.getByRole('heading', { name: 'Changes', exact: true }).waitFor();
     expect(await page.getByRole('status').textContent()).toMatch(/Showing the 2 changes behind\s*Rollback rate · all lines · whole period/);
     const register = page.getByRole('list', { name: 'Change register' });
-    expect(await register.locator('li strong').allInnerTexts()).toEqual(['CR-0002 Filler jammed: raise speed setpoint', 'CR-0001 Raise filler speed setpoint to 14 m/min']);
+    expect(await register.locator('li strong').allInnerTexts()).toEqual([
+      'CR-0002 Filler jammed: raise speed setpoint',
+      'CR-0001 Raise filler speed setpoint to 14 m/min',
+    ]);
     await page.getByRole('button', { name: 'Show all' }).click();
     expect(await register.locator('li strong').count()).toBe(3);
   });
@@ -114,7 +133,12 @@ describe('KPI screen in Chromium on a store with three months of changes', () =>
     const [reg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export register (CSV)' }).click()]);
     const register = (Papa.parse(readFileSync(await reg.path(), 'utf8'), {}) as { data: string[][] }).data.filter((r) => r.length > 1);
     expect(register[0]?.slice(0, 4)).toEqual(['id', 'title', 'class', 'status']);
-    expect(register.slice(1).map((r) => r[1]).sort()).toEqual(['Filler jammed: raise speed setpoint', 'Raise filler speed setpoint to 14 m/min', 'Tune reject gate timing']);
+    expect(
+      register
+        .slice(1)
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(['Filler jammed: raise speed setpoint', 'Raise filler speed setpoint to 14 m/min', 'Tune reject gate timing']);
     expect(errors).toEqual([]);
   });
 });

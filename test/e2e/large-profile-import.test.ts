@@ -12,7 +12,9 @@ import { tempHome } from '../helpers/temp-home.ts';
 function bigProfileCsv(rows: number): string {
   const lines = ['tag,address,type,class,safety,writable,description'];
   for (let i = 0; i < rows; i++) {
-    lines.push(`Line7_Station${String(i).padStart(5, '0')}_Setpoint,hr:${i},UINT16,config,false,false,"Station ${i} setpoint, packaging line 7 (case erector, sealer and labeller group)"`);
+    lines.push(
+      `Line7_Station${String(i).padStart(5, '0')}_Setpoint,hr:${i},UINT16,config,false,false,"Station ${i} setpoint, packaging line 7 (case erector, sealer and labeller group)"`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -48,7 +50,11 @@ describe('a 1.7 MB profile CSV through the browser and the WebSocket', () => {
     await importFile('Line 7 stations.csv', csv);
     await page.getByRole('form', { name: 'Import capture profile' }).waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByRole('button', { name: 'Add controller…' }).click();
-    const options = await page.getByRole('form', { name: 'Add controller' }).getByLabel('Capture profile').locator('option').allInnerTexts();
+    const options = await page
+      .getByRole('form', { name: 'Add controller' })
+      .getByLabel('Capture profile')
+      .locator('option')
+      .allInnerTexts();
     expect(options).toContain('Line 7 stations (15000 tags)');
     await page.getByRole('form', { name: 'Add controller' }).getByRole('button', { name: 'Cancel' }).click();
     expect(ui.host.exitCode()).toBeNull();

@@ -26,7 +26,10 @@ describe('Screens stay current: what one screen records appears on the others wi
     }
     ui = await openAppPage(t.home, { viewport: { width: 1366, height: 768 }, timezoneId: 'UTC' }, errors);
     changes = ui.page;
-    controllers = await changes.context().browser()!.newPage({ viewport: { width: 1366, height: 768 }, timezoneId: 'UTC' });
+    controllers = await changes
+      .context()
+      .browser()!
+      .newPage({ viewport: { width: 1366, height: 768 }, timezoneId: 'UTC' });
     controllers.on('pageerror', (e) => errors.push(e.message));
     await controllers.goto(ui.host.url);
     await changes.getByRole('button', { name: 'Changes' }).click();
@@ -39,12 +42,14 @@ describe('Screens stay current: what one screen records appears on the others wi
     t.cleanup();
   });
 
-  it('a snapshot signed on Controllers appears in the open change\'s snapshot list', async () => {
+  it("a snapshot signed on Controllers appears in the open change's snapshot list", async () => {
     const choices = () => changes.getByRole('form', { name: 'Record a snapshot' }).getByLabel('Signed snapshot').locator('option').count();
     await expect.poll(choices).toBe(2); // "choose…" and the before-snapshot
     line1.set({ Line1_SpeedSP: 14 });
     await controllers.getByRole('button', { name: 'Capture now' }).click();
-    await expect.poll(() => controllers.getByTestId('capture-values').locator('tr[data-tag="Line1_SpeedSP"] td.num').innerText()).toBe('14');
+    await expect
+      .poll(() => controllers.getByTestId('capture-values').locator('tr[data-tag="Line1_SpeedSP"] td.num').innerText())
+      .toBe('14');
     await controllers.getByRole('button', { name: 'Sign as evidence…' }).click();
     const dialog = controllers.getByRole('form', { name: 'Sign capture' });
     await dialog.getByLabel('Signer').selectOption(eng.employeeId);

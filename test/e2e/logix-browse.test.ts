@@ -14,7 +14,15 @@ describe('Browse a Logix controller into a profile, then capture it (Chromium)',
 
   beforeAll(async () => {
     sim = await startLogixSimulator({
-      udts: [{ name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Batch', type: 'DINT' }] }],
+      udts: [
+        {
+          name: 'RecipeType',
+          members: [
+            { name: 'Temp', type: 'REAL' },
+            { name: 'Batch', type: 'DINT' },
+          ],
+        },
+      ],
       tags: [
         { name: 'Mixer_SpeedSP', type: 'REAL', value: 1450.5 },
         { name: 'Mixer_Count', type: 'DINT', value: 42 },

@@ -28,9 +28,34 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
     try {
       const controllerId = setUpPlant(app, line1.sim.port, 'test/fixtures/profiles-capture/modbus-line1-tolerance.csv');
       const id = await emergencyFillerChange(app, controllerId);
-      app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items }, app.actor());
+      app.changes.act(
+        id,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: 'pre-execution',
+          decision: 'go',
+          confirmed: app.policy.checkpoints().checkpoints[0]!.items,
+        },
+        app.actor(),
+      );
       line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9, Line1_Flow: 4 });
-      app.changes.act(id, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'New logic faults the filler on restart' }, app.actor());
+      app.changes.act(
+        id,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: 'mid-change',
+          decision: 'rollback',
+          confirmed: [],
+          comment: 'New logic faults the filler on restart',
+        },
+        app.actor(),
+      );
     } finally {
       app.close();
     }
@@ -54,7 +79,9 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
     await form.getByLabel('Password', { exact: true }).fill(eng.password);
     await form.getByRole('button', { name: 'Sign the manual rollback' }).click();
     const proof = panel.getByTestId('rollback-proof');
-    await expect.poll(() => proof.innerText()).toBe('Not proven yet: PLC-L01-FILLER has not been captured again since the procedure was signed.');
+    await expect
+      .poll(() => proof.innerText())
+      .toBe('Not proven yet: PLC-L01-FILLER has not been captured again since the procedure was signed.');
 
     // The vendor tool put the logic back; the recipe stayed at 9 (and the flow moves on its own).
     line1.set({ Line1_Recipe: 9, Line1_Flow: 3.5 });
@@ -66,18 +93,27 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
     await sign.getByRole('button', { name: 'Sign and compare with the before-snapshot' }).click();
     await expect.poll(() => proof.getAttribute('data-status')).toBe('differences');
     expect(await proof.innerText()).toMatch(/still differs from the before-snapshot in 1 value\(s\)/);
-    expect(await panel.getByRole('list', { name: 'Differences of the re-capture of PLC-L01-FILLER' }).innerText()).toBe('Line1_Recipe: Changed from 7 to 9.');
+    expect(await panel.getByRole('list', { name: 'Differences of the re-capture of PLC-L01-FILLER' }).innerText()).toBe(
+      'Line1_Recipe: Changed from 7 to 9.',
+    );
 
     const explain = panel.getByRole('form', { name: 'Explain the re-capture of PLC-L01-FILLER' });
-    await explain.getByLabel('Explanation of Line1_Recipe').fill('Recipe 9 was selected by the operator for the next order; kept on purpose (shift log 14).');
+    await explain
+      .getByLabel('Explanation of Line1_Recipe')
+      .fill('Recipe 9 was selected by the operator for the next order; kept on purpose (shift log 14).');
     await explain.getByLabel('Explained by (engineer)').selectOption(eng.employeeId);
     await explain.getByLabel('Password', { exact: true }).nth(0).fill(eng.password);
-    expect(await explain.getByLabel('Countersigned by').locator('option').allInnerTexts()).toEqual(['choose…', `${sky.name} (${sky.employeeId})`]);
+    expect(await explain.getByLabel('Countersigned by').locator('option').allInnerTexts()).toEqual([
+      'choose…',
+      `${sky.name} (${sky.employeeId})`,
+    ]);
     await explain.getByLabel('Countersigned by').selectOption(sky.employeeId);
     await explain.getByLabel('Password', { exact: true }).nth(1).fill(sky.password);
     await explain.getByRole('button', { name: 'Sign the explanations' }).click();
     await expect.poll(() => proof.getAttribute('data-status')).toBe('proven');
-    expect(await proof.innerText()).toMatch(/its differences are explained and countersigned: the rollback is done\.[\s\S]*Explained: Recipe 9 was selected .* \(by Erin Engineer, countersigned by Sky Supervisor\)/);
+    expect(await proof.innerText()).toMatch(
+      /its differences are explained and countersigned: the rollback is done\.[\s\S]*Explained: Recipe 9 was selected .* \(by Erin Engineer, countersigned by Sky Supervisor\)/,
+    );
     await expect.poll(() => page.getByTestId('change-outcome').innerText()).toBe('rolled back and restored');
     await panel.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'manual-rollback-proof.png') });
@@ -85,9 +121,12 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
     expect(errors).toEqual([]);
   }, 120_000);
 
-  it('the diff viewer shows the live flow\'s declared tolerance and the verdict with its reason', async () => {
+  it("the diff viewer shows the live flow's declared tolerance and the verdict with its reason", async () => {
     await page.getByRole('button', { name: 'Controllers' }).click();
-    await page.getByRole('button', { name: /PLC-L01-FILLER/ }).first().click();
+    await page
+      .getByRole('button', { name: /PLC-L01-FILLER/ })
+      .first()
+      .click();
     // The latest capture (the re-capture: flow 3.5) against the before-capture (flow 3.25): within ±0.5.
     const compare = page.getByLabel('Compare with');
     await compare.waitFor();

@@ -21,8 +21,15 @@ describe('People in Chromium: the roster from CSV, enrolment from the roster, ro
     try {
       const actor = app.actor();
       app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
-      app.identity.enrol({ name: 'Pat Manager', employeeId: 'M200', roles: ['plant-engineering-manager'], password: 'pat-password-1' }, 'plant-ca-secret-1', actor);
-      app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', { employeeId: 'M200', password: 'pat-password-1' });
+      app.identity.enrol(
+        { name: 'Pat Manager', employeeId: 'M200', roles: ['plant-engineering-manager'], password: 'pat-password-1' },
+        'plant-ca-secret-1',
+        actor,
+      );
+      app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', {
+        employeeId: 'M200',
+        password: 'pat-password-1',
+      });
     } finally {
       app.close();
     }
@@ -37,10 +44,12 @@ describe('People in Chromium: the roster from CSV, enrolment from the roster, ro
 
   const row = (employeeId: string) => page.locator(`tr[data-roster="${employeeId}"]`);
 
-  it('a roster with an unknown role is refused by line and column; the good one imports with the manager\'s signature', async () => {
+  it("a roster with an unknown role is refused by line and column; the good one imports with the manager's signature", async () => {
     const form = page.getByRole('form', { name: 'Import the people roster' });
     const roster = readFileSync(root('test/fixtures/roster/packaging-roster.csv'), 'utf8');
-    await form.getByLabel('Roster CSV').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(roster.replace(',ot-security,', ',security,')) });
+    await form
+      .getByLabel('Roster CSV')
+      .setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(roster.replace(',ot-security,', ',security,')) });
     await form.getByLabel('Signed by').selectOption('M200');
     await form.getByLabel('Password', { exact: true }).fill('pat-password-1');
     await form.getByRole('button', { name: 'Sign and import' }).click();
@@ -76,10 +85,12 @@ describe('People in Chromium: the roster from CSV, enrolment from the roster, ro
     await editor.getByLabel('Signed by').selectOption('M200');
     await editor.getByLabel('Password', { exact: true }).fill('pat-password-1');
     await editor.getByRole('button', { name: 'Sign and save' }).click();
-    await expect.poll(() => row('SV500').innerText()).toMatch(/certificate carries Shift supervisor, Controls engineer: revoke and enrol again/);
+    await expect
+      .poll(() => row('SV500').innerText())
+      .toMatch(/certificate carries Shift supervisor, Controls engineer: revoke and enrol again/);
 
-    await page.getByRole('button', { name: 'Revoke Sky Supervisor\'s certificate' }).click();
-    const revoke = page.getByRole('form', { name: 'Revoke Sky Supervisor\'s certificate' });
+    await page.getByRole('button', { name: "Revoke Sky Supervisor's certificate" }).click();
+    const revoke = page.getByRole('form', { name: "Revoke Sky Supervisor's certificate" });
     await revoke.getByLabel('Reason').fill('roles changed: reissue');
     await revoke.getByLabel('CA password').fill('wrong-ca-password');
     await revoke.getByRole('button', { name: 'Revoke' }).click();

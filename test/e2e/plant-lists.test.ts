@@ -25,21 +25,38 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
   beforeAll(async () => {
     mkdirSync('test-results', { recursive: true });
     await createDemoPlant({ home, keyProtection: filePermissionsProtection });
-    silent = createServer((sock) => { held.push(sock); sock.on('error', () => undefined); });
+    silent = createServer((sock) => {
+      held.push(sock);
+      sock.on('error', () => undefined);
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const silentPort = (silent.address() as { port: number }).port;
     const app = BaselineApp.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       // A labeler on line 1 that nothing answers (a closed loopback port), and an open draft targeting the case packer.
       const filler = app.controllers.list().find((c) => c.name === 'PLC-L01-FILLER')!;
-      const labeler = app.controllers.register('PLC-L01-LABELER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, unitId: 1, wordOrder: 'high-first' }, filler.profile!.sha256, app.actor());
+      const labeler = app.controllers.register(
+        'PLC-L01-LABELER',
+        { protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, unitId: 1, wordOrder: 'high-first' },
+        filler.profile!.sha256,
+        app.actor(),
+      );
       app.plantModel.assignLine(labeler.id, 'L01', 'labeler of line 1', PAT);
       for (const name of ['PLC-L02-CAPPER', 'PLC-L02-SEALER']) {
-        const c = app.controllers.register(name, { protocol: 'modbus-tcp', host: '127.0.0.1', port: silentPort, unitId: 1, wordOrder: 'high-first' }, filler.profile!.sha256, app.actor());
+        const c = app.controllers.register(
+          name,
+          { protocol: 'modbus-tcp', host: '127.0.0.1', port: silentPort, unitId: 1, wordOrder: 'high-first' },
+          filler.profile!.sha256,
+          app.actor(),
+        );
         app.plantModel.assignLine(c.id, 'L02', `${name} on line 2`, PAT);
       }
       const casePacker = app.controllers.list().find((c) => c.name === 'PLC-L18-CASEPACKER')!;
-      const draft = app.changes.create('E101', { title: 'Case packer carton guide', targetControllers: [casePacker.id] } as never, app.actor());
+      const draft = app.changes.create(
+        'E101',
+        { title: 'Case packer carton guide', targetControllers: [casePacker.id] } as never,
+        app.actor(),
+      );
       openDraft = app.changes.get(draft.id).number!;
     } finally {
       app.close();
@@ -57,7 +74,9 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
 
   it('captures every controller of line 1 in one action: the filler is captured, the unreachable labeler is reported, and the rest goes on', async () => {
     const list = page.getByRole('list', { name: 'Registered controllers' });
-    await expect.poll(() => list.innerText()).toMatch(/L01 .*tier 1[\s\S]*PLC-L01-FILLER[\s\S]*PLC-L01-LABELER[\s\S]*L05[\s\S]*PLC-L05-CAPPER[\s\S]*L18[\s\S]*PLC-L18-CASEPACKER/);
+    await expect
+      .poll(() => list.innerText())
+      .toMatch(/L01 .*tier 1[\s\S]*PLC-L01-FILLER[\s\S]*PLC-L01-LABELER[\s\S]*L05[\s\S]*PLC-L05-CAPPER[\s\S]*L18[\s\S]*PLC-L18-CASEPACKER/);
     await page.getByRole('button', { name: 'Capture all controllers of line L01' }).click();
     const outcome = page.getByTestId('line-capture-L01');
     await outcome.waitFor({ timeout: 60_000 });
@@ -79,10 +98,13 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     expect(await outcome.locator('[data-controller="PLC-L02-CAPPER"]').getAttribute('data-status')).toBe('cancelled');
     expect(await outcome.locator('[data-controller="PLC-L02-SEALER"]').getAttribute('data-status')).toBe('cancelled');
     expect(await outcome.innerText()).toMatch(/0 of 2 controllers of line L02 captured completely/);
-    expect(await outcome.locator('[data-controller="PLC-L02-CAPPER"]').innerText()).toMatch(/cancelled \(not evidence\).*Cancelled mid-way.*never evidence/);
+    expect(await outcome.locator('[data-controller="PLC-L02-CAPPER"]').innerText()).toMatch(
+      /cancelled \(not evidence\).*Cancelled mid-way.*never evidence/,
+    );
     expect(await outcome.locator('[data-controller="PLC-L02-SEALER"]').innerText()).toMatch(/cancelled \(not evidence\).*Not captured/);
     // The capture cut off by the cancel is kept as incomplete; the labeler was never read.
-    const entry = (name: string) => page.getByRole('list', { name: 'Registered controllers' }).locator('button.list-item').filter({ hasText: name });
+    const entry = (name: string) =>
+      page.getByRole('list', { name: 'Registered controllers' }).locator('button.list-item').filter({ hasText: name });
     await expect.poll(() => entry('PLC-L02-CAPPER').innerText()).toMatch(/incomplete/);
     expect(await entry('PLC-L02-SEALER').innerText()).toMatch(/never captured/);
     expect(await page.getByRole('button', { name: 'Capture all controllers of line L02' }).isEnabled()).toBe(true);
@@ -113,7 +135,9 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await retire.getByLabel('Password', { exact: true }).fill(PAT.password);
     await retire.getByRole('button', { name: 'Sign and retire' }).click();
     await expect.poll(() => retire.getByRole('alert').innerText()).toContain(`${openDraft} "Case packer carton guide" (draft)`);
-    expect((await page.getByRole('list', { name: 'Registered controllers' }).locator('button.list-item').allInnerTexts()).join('\n')).toContain('PLC-L18-CASEPACKER');
+    expect(
+      (await page.getByRole('list', { name: 'Registered controllers' }).locator('button.list-item').allInnerTexts()).join('\n'),
+    ).toContain('PLC-L18-CASEPACKER');
     await retire.getByRole('button', { name: 'Cancel' }).click();
 
     // The labeler, which no open change targets, is retired and leaves the list and the change editor's targets.
@@ -149,11 +173,12 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await results.getByRole('button', { name: /^Robin Safety/ }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'People' }).count()).toBe(1);
     // The person is brought into view and marked; the built-in admin role reads in words.
-    const alexInView = () => page.locator('tr[data-employee="A900"]').evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      const view = el.closest('main')!.getBoundingClientRect();
-      return r.top >= view.top && r.bottom <= view.bottom;
-    });
+    const alexInView = () =>
+      page.locator('tr[data-employee="A900"]').evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const view = el.closest('main')!.getBoundingClientRect();
+        return r.top >= view.top && r.bottom <= view.bottom;
+      });
     await page.locator('main.content').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await expect.poll(alexInView).toBe(false);
     await search.fill('alex');
@@ -173,7 +198,7 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('a proposed change picks several tags from the filler\'s profile with their current values filled in, and the saved diff shows them', async () => {
+  it("a proposed change picks several tags from the filler's profile with their current values filled in, and the saved diff shows them", async () => {
     await page.getByRole('button', { name: 'Changes', exact: true }).click();
     await page.getByRole('button', { name: 'New change…' }).click();
     const editor = page.getByRole('region', { name: 'Change request editor' });
@@ -200,7 +225,9 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     // The second tag kept its current value as the new one: proposed unchanged, still in the request.
     expect(await proposal.innerText()).toContain(secondTag);
     // Each row's kind reads whole in its column at 1366x768 (an unchanged row too, not "unchanged …").
-    const clipped = await proposal.locator('[data-testid="diff-row"] .diff-kind').evaluateAll((els) => els.filter((e) => e.parentElement!.scrollWidth > e.parentElement!.clientWidth).map((e) => e.textContent));
+    const clipped = await proposal
+      .locator('[data-testid="diff-row"] .diff-kind')
+      .evaluateAll((els) => els.filter((e) => e.parentElement!.scrollWidth > e.parentElement!.clientWidth).map((e) => e.textContent));
     expect(clipped).toEqual([]);
     expect(errors).toEqual([]);
   }, 60_000);
@@ -213,7 +240,10 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     expect(states.size).toBeGreaterThanOrEqual(3);
     expect([...states].join('|')).toMatch(/completed/);
     await page.screenshot({ path: join('test-results', 'surface-register.png') });
-    await register.getByRole('button', { name: /Raise filler speed setpoint/ }).first().click();
+    await register
+      .getByRole('button', { name: /Raise filler speed setpoint/ })
+      .first()
+      .click();
     await expect.poll(() => page.getByTestId('detail-number').innerText()).toBe('CR-0001');
     // Scrolled to the end of the change: the register is still on screen beside it.
     await page.locator('main.content').evaluate((el) => el.scrollTo(0, el.scrollHeight));
@@ -227,7 +257,10 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await page.screenshot({ path: join('test-results', 'surface-change-detail-scrolled-1920.png') });
     await page.locator('main.content').evaluate((el) => el.scrollTo(0, 0));
     await page.screenshot({ path: join('test-results', 'surface-change-detail-1920.png') });
-    for (const [view, file] of [['People', 'surface-people-1920.png'], ['Windows', 'surface-windows-1920.png']] as const) {
+    for (const [view, file] of [
+      ['People', 'surface-people-1920.png'],
+      ['Windows', 'surface-windows-1920.png'],
+    ] as const) {
       await page.getByRole('button', { name: view, exact: true }).click();
       await page.waitForTimeout(1_000);
       await page.screenshot({ path: join('test-results', file) });
@@ -254,7 +287,11 @@ describe('Plant-scale lists in Chromium on the 24-line demo plant: line capture,
     await filters.getByLabel('Change number').fill('CR-0001');
     await filters.getByLabel('Event type').selectOption('change.updated');
     await filters.getByRole('button', { name: 'Filter' }).click();
-    await expect.poll(async () => [...new Set(await page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type'))))]).toEqual(['change.updated']);
+    await expect
+      .poll(async () => [
+        ...new Set(await page.getByTestId('event-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')))),
+      ])
+      .toEqual(['change.updated']);
     const n = await page.getByTestId('event-row').count();
     expect(n).toBeGreaterThan(5);
 

@@ -21,10 +21,28 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     try {
       const actor = app.actor();
       app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
-      app.identity.enrol({ name: 'Pat Manager', employeeId: 'M200', roles: ['plant-engineering-manager'], password: 'pat-password-1' }, 'plant-ca-secret-1', actor);
-      app.identity.enrol({ name: 'Erin Engineer', employeeId: 'E100', roles: ['controls-engineer'], password: 'erin-password-1' }, 'plant-ca-secret-1', actor);
-      const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);
-      app.controllers.register('PLC-L07-PALLETISER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: 5020, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
+      app.identity.enrol(
+        { name: 'Pat Manager', employeeId: 'M200', roles: ['plant-engineering-manager'], password: 'pat-password-1' },
+        'plant-ca-secret-1',
+        actor,
+      );
+      app.identity.enrol(
+        { name: 'Erin Engineer', employeeId: 'E100', roles: ['controls-engineer'], password: 'erin-password-1' },
+        'plant-ca-secret-1',
+        actor,
+      );
+      const profile = app.profiles.import(
+        'line1',
+        'modbus',
+        readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'),
+        actor,
+      );
+      app.controllers.register(
+        'PLC-L07-PALLETISER',
+        { protocol: 'modbus-tcp', host: '127.0.0.1', port: 5020, unitId: 1, wordOrder: 'high-first' },
+        profile.sha256,
+        actor,
+      );
     } finally {
       app.close();
     }
@@ -48,17 +66,24 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
   }
 
   it('a malformed plant file, and an import by someone outside plant engineering, are refused with the problem and what to do', async () => {
-    const form = await importPlant({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('site,site_name,line,line_name,tier\nnorth,North,L01,Filler,9\n') }, 'M200', 'pat-password-1');
+    const form = await importPlant(
+      { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('site,site_name,line,line_name,tier\nnorth,North,L01,Filler,9\n') },
+      'M200',
+      'pat-password-1',
+    );
     await expect.poll(() => form.getByRole('alert').innerText()).toMatch(/broken\.csv line 2, tier: "9" must be 1, 2 or 3/);
     expect(await form.getByRole('alert').innerText()).toMatch(/What to do:/);
     // Someone outside plant engineering is never offered as the signer (the service refuses them too: plant-model-service tests).
-    const offered = await form.getByLabel('Signed by').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    const offered = await form
+      .getByLabel('Signed by')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
     expect(offered).toContain('M200');
     expect(offered).not.toContain('E100');
     expect(await page.getByText('Lines (0)').count()).toBe(1);
   });
 
-  it('the 24-line demo plant imports with the manager\'s signature, and a controller put on L07 and marked a safety system stays so after a reload', async () => {
+  it("the 24-line demo plant imports with the manager's signature, and a controller put on L07 and marked a safety system stays so after a reload", async () => {
     const form = await importPlant(root('resources/plant/demo-plant.yaml'), 'M200', 'pat-password-1');
     await expect.poll(() => page.locator('tr[data-line]').count()).toBe(24);
     expect(await form.getByRole('status').innerText()).toBe('Imported demo-plant.yaml.');
@@ -68,7 +93,10 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     const sign = page.getByRole('form', { name: 'Sign the controller changes' });
     expect(await sign.innerText()).toMatch(/2 unsaved changes/);
     await sign.getByLabel('Reason').fill('palletiser commissioned on line 7; it carries the burner interlock');
-    const signers = await sign.getByLabel('Signed by').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    const signers = await sign
+      .getByLabel('Signed by')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
     expect(signers).toContain('M200');
     expect(signers).not.toContain('E100');
     await sign.getByLabel('Signed by').selectOption('M200');
@@ -128,18 +156,34 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     const shipped = Number(/^revision: (\d+)$/m.exec(policy)![1]);
     const raised = policy.replace(/^revision: \d+$/m, `revision: ${shipped + 1}`);
     const form = page.getByRole('form', { name: 'Adopt a policy' });
-    expect(await page.getByTestId('policy-in-force').innerText()).toMatch(new RegExp(`revision ${shipped} .* the default shipped with Baseline`));
-    await form.getByLabel('Policy YAML').setInputFiles({ name: 'broken-policy.yaml', mimeType: 'text/yaml', buffer: Buffer.from(raised.replace('timeZone: America/Chicago', 'timeZone: Mars/Olympus')) });
+    expect(await page.getByTestId('policy-in-force').innerText()).toMatch(
+      new RegExp(`revision ${shipped} .* the default shipped with Baseline`),
+    );
+    await form
+      .getByLabel('Policy YAML')
+      .setInputFiles({
+        name: 'broken-policy.yaml',
+        mimeType: 'text/yaml',
+        buffer: Buffer.from(raised.replace('timeZone: America/Chicago', 'timeZone: Mars/Olympus')),
+      });
     await form.getByLabel('Adopted by').selectOption('M200');
     await form.getByLabel('Password').fill('pat-password-1');
     await form.getByRole('button', { name: 'Sign and adopt' }).click();
     const alert = form.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/broken-policy\.yaml cannot be used: .*line \d+/);
-    await form.getByLabel('Policy YAML').setInputFiles({ name: 'plant-policy-2027.yaml', mimeType: 'text/yaml', buffer: Buffer.from(raised.replace(/^name: .*$/m, 'name: Plant policy 2027')) });
+    await form
+      .getByLabel('Policy YAML')
+      .setInputFiles({
+        name: 'plant-policy-2027.yaml',
+        mimeType: 'text/yaml',
+        buffer: Buffer.from(raised.replace(/^name: .*$/m, 'name: Plant policy 2027')),
+      });
     await form.getByLabel('Password').fill('pat-password-1');
     await form.getByRole('button', { name: 'Sign and adopt' }).click();
-    await expect.poll(() => page.getByTestId('policy-in-force').innerText()).toMatch(new RegExp(`Plant policy 2027, revision ${shipped + 1} .* adopted by Pat Manager`));
+    await expect
+      .poll(() => page.getByTestId('policy-in-force').innerText())
+      .toMatch(new RegExp(`Plant policy 2027, revision ${shipped + 1} .* adopted by Pat Manager`));
     await page.screenshot({ path: join('test-results', 'plant-policy.png') });
     expect(errors).toEqual([]);
   });

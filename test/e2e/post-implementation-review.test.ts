@@ -40,7 +40,8 @@ describe('The post-implementation review in Chromium: signed by someone not on t
       const { act, start } = bookedSafetyChange(app, controllerId, clock, 'Raise filler speed setpoint to 14 m/min', paula);
       start();
       const items = (id: string) => app.policy.checkpoints().checkpoints.find((x) => x.id === id)!.items;
-      const checkpoint = (id: string, decision: string) => act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: items(id) });
+      const checkpoint = (id: string, decision: string) =>
+        act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: items(id) });
       act(eng, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) });
       checkpoint('pre-execution', 'go');
       line1.set({ Line1_SpeedSP: 14 });
@@ -70,27 +71,35 @@ describe('The post-implementation review in Chromium: signed by someone not on t
     const form = reviewForm(page);
     await form.waitFor();
     // Closed on 26 November with 72 hours to review: overdue from 30 November on.
-    expect(await form.getByRole('heading').innerText()).toMatch(/^Post-implementation review \((due|OVERDUE)\): it approves the after-snapshots as the new baselines$/);
+    expect(await form.getByRole('heading').innerText()).toMatch(
+      /^Post-implementation review \((due|OVERDUE)\): it approves the after-snapshots as the new baselines$/,
+    );
     expect(await page.getByRole('form', { name: 'Approve the new baseline' }).count()).toBe(0);
     // The reviewers the policy names (plant engineering managers); the engineer who filed and did the work is not one.
-    await expect.poll(() => form.getByLabel('Signed by').locator('option').allInnerTexts()).toEqual(['choose…', `${pem.name} (${pem.employeeId})`, `${paula.name} (${paula.employeeId})`]);
+    await expect
+      .poll(() => form.getByLabel('Signed by').locator('option').allInnerTexts())
+      .toEqual(['choose…', `${pem.name} (${pem.employeeId})`, `${paula.name} (${paula.employeeId})`]);
     expect(await page.locator('[data-controller="PLC-L01-FILLER"] [data-testid="baseline-state"]').innerText()).toBe('none');
   });
 
   it('the plant engineering manager who witnessed the work is refused: the review is signed by someone not on the change', async () => {
     const refusal = await signReview(page, paula, 'Speed at 14 m/min, reject rate 0.3 %');
-    expect(refusal).toMatch(/Paula Planner witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot review it; the post-implementation review and the new baseline are signed by someone not on the change\./);
+    expect(refusal).toMatch(
+      /Paula Planner witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot review it; the post-implementation review and the new baseline are signed by someone not on the change\./,
+    );
     expect(refusal).toMatch(/What to do: Ask a Plant engineering manager who was not on the change\./);
     expect(await page.getByTestId('pir').count()).toBe(0);
     await page.getByRole('region', { name: 'Reviews' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'pir-refused.png') });
   });
 
-  it('Pat signs the review; the after-snapshot is the filler\'s new baseline, on the change and on Controllers', async () => {
+  it("Pat signs the review; the after-snapshot is the filler's new baseline, on the change and on Controllers", async () => {
     expect(await signReview(page, pem, 'Speed at 14 m/min, reject rate 0.3 %')).toBe('');
     expect(await page.getByTestId('pir').innerText()).toBe('Post-implementation review by Pat Manager; new baseline approved.');
     expect(await reviewForm(page).count()).toBe(0);
-    await expect.poll(() => page.locator('[data-controller="PLC-L01-FILLER"] [data-testid="baseline-state"]').innerText(), { timeout: 15_000 }).toMatch(/^v1\s*the after-snapshot$/);
+    await expect
+      .poll(() => page.locator('[data-controller="PLC-L01-FILLER"] [data-testid="baseline-state"]').innerText(), { timeout: 15_000 })
+      .toMatch(/^v1\s*the after-snapshot$/);
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Pat Manager .*post-implementation review/i);
     await page.getByRole('region', { name: 'Reviews' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'pir-signed.png') });
@@ -98,7 +107,9 @@ describe('The post-implementation review in Chromium: signed by someone not on t
     await page.getByRole('button', { name: 'Controllers' }).click();
     await page.getByRole('button', { name: /PLC-L01-FILLER/ }).click();
     const baseline = page.getByRole('region', { name: 'Baseline and drift' });
-    await expect.poll(() => baseline.getByTestId('baseline-state').innerText(), { timeout: 15_000 }).toMatch(/^Baseline v1, approved by Pat Manager, /);
+    await expect
+      .poll(() => baseline.getByTestId('baseline-state').innerText(), { timeout: 15_000 })
+      .toMatch(/^Baseline v1, approved by Pat Manager, /);
     await page.screenshot({ path: join('test-results', 'pir-controllers-baseline.png') });
     expect(errors).toEqual([]);
   });

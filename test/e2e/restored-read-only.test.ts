@@ -34,7 +34,12 @@ describe('a data directory rebuilt from backups, opened in the app', () => {
     const pki = prepareServerHome(serverHome.home, defaultServerNames());
     try {
       const { code } = await createEnrolCode(srv.store, 3_600_000);
-      const { response } = await enrolFromFile({ home: serverHome.home, store: srv.store, pki, bytes: laptop.bundles.enrolRequest(code, pki.caFingerprint).bytes });
+      const { response } = await enrolFromFile({
+        home: serverHome.home,
+        store: srv.store,
+        pki,
+        bytes: laptop.bundles.enrolRequest(code, pki.caFingerprint).bytes,
+      });
       laptop.bundles.importEnrolResponse(response, laptop.actor());
     } finally {
       await srv.close();
@@ -55,7 +60,9 @@ describe('a data directory rebuilt from backups, opened in the app', () => {
   it('opens read-only with a banner naming the situation and what to do; the audit trail reads and verifies', async () => {
     const { page } = app;
     const banner = page.getByRole('alert', { name: 'Read-only data directory' });
-    await expect.poll(() => banner.textContent(), { timeout: 20_000 }).toMatch(/READ-ONLY.*rebuilt from evidence backups .* it can be read and verified, but it cannot sign/);
+    await expect
+      .poll(() => banner.textContent(), { timeout: 20_000 })
+      .toMatch(/READ-ONLY.*rebuilt from evidence backups .* it can be read and verified, but it cannot sign/);
     expect(await banner.textContent()).toMatch(/enrol this laptop as a new device/);
     expect(await page.getByRole('button', { name: 'Enrol by file…' }).count()).toBe(0); // it cannot sign an enrolment
     await page.getByRole('button', { name: 'Audit trail' }).click();

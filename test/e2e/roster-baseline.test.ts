@@ -29,11 +29,25 @@ describe('One vocabulary of roles: a plant set up from its roster approves a bas
       app.identity.enrol({ ...pat, roles: ['plant-engineering-manager'] }, 'plant-ca-secret-1', actor);
       app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', pat);
       // The roster, in the policy's roles only; people are enrolled with exactly their roster roles.
-      const roster = app.plantModel.importRoster('employee_id,name,roles\nM200,Pat Manager,plant-engineering-manager\nE100,Erin Engineer,controls-engineer\nQ400,Quinn Quality,quality-compliance\n', 'roster.csv', pat);
+      const roster = app.plantModel.importRoster(
+        'employee_id,name,roles\nM200,Pat Manager,plant-engineering-manager\nE100,Erin Engineer,controls-engineer\nQ400,Quinn Quality,quality-compliance\n',
+        'roster.csv',
+        pat,
+      );
       const e = roster.find((r) => r.employeeId === erin.employeeId)!;
       app.identity.enrol({ name: e.name, employeeId: e.employeeId, roles: e.roles, password: erin.password }, 'plant-ca-secret-1', actor);
-      const profile = app.profiles.import('line1', 'modbus', readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'), actor);
-      const c = app.controllers.register('PLC-L01-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: line1.sim.port, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
+      const profile = app.profiles.import(
+        'line1',
+        'modbus',
+        readFileSync(root('test/fixtures/profiles-capture/modbus-line1.csv'), 'utf8'),
+        actor,
+      );
+      const c = app.controllers.register(
+        'PLC-L01-FILLER',
+        { protocol: 'modbus-tcp', host: '127.0.0.1', port: line1.sim.port, unitId: 1, wordOrder: 'high-first' },
+        profile.sha256,
+        actor,
+      );
       // The only plant engineering manager captured this snapshot himself: nobody may approve it.
       await captureAndSign(app, c.id, pat);
     } finally {
@@ -48,13 +62,16 @@ describe('One vocabulary of roles: a plant set up from its roster approves a bas
     t.cleanup();
   });
 
-  it('People offers the roster\'s roles only, by their names', async () => {
+  it("People offers the roster's roles only, by their names", async () => {
     await page.getByRole('button', { name: 'People' }).click();
     // With people enrolled, enrolment is one button until it is needed.
     await page.getByRole('button', { name: 'Enrol a person…' }).click();
     const enrol = page.getByRole('form', { name: 'Enrol person' });
     await enrol.waitFor();
-    const roles = await enrol.getByRole('group', { name: 'Roles' }).getByRole('checkbox').evaluateAll((boxes) => boxes.map((b) => b.parentElement?.textContent?.trim() ?? ''));
+    const roles = await enrol
+      .getByRole('group', { name: 'Roles' })
+      .getByRole('checkbox')
+      .evaluateAll((boxes) => boxes.map((b) => b.parentElement?.textContent?.trim() ?? ''));
     expect(roles).toContain('Plant engineering manager');
     expect(roles).toContain('Controls engineer');
     expect(roles).not.toContain('approver');
@@ -64,7 +81,7 @@ describe('One vocabulary of roles: a plant set up from its roster approves a bas
     await page.screenshot({ path: join('test-results', 'people.png') });
   });
 
-  it('the baseline signer list says why nobody may approve, then offers the plant engineering manager for the engineer\'s snapshot', async () => {
+  it("the baseline signer list says why nobody may approve, then offers the plant engineering manager for the engineer's snapshot", async () => {
     await page.getByRole('button', { name: 'Controllers' }).click();
     await page.getByRole('button', { name: /PLC-L01-FILLER/ }).click();
     await page.getByRole('button', { name: 'Approve latest signed snapshot as baseline…' }).click();
@@ -85,11 +102,15 @@ describe('One vocabulary of roles: a plant set up from its roster approves a bas
     await page.getByRole('button', { name: 'Approve latest signed snapshot as baseline…' }).click();
     approve = page.getByRole('form', { name: 'Approve baseline' });
     // The snapshot list refreshes from the journal event of Erin's signature; that can take a moment under load.
-    await expect.poll(() => approve.getByLabel('Signer').locator('option').allInnerTexts(), { timeout: 15_000 }).toEqual(['choose…', `${pat.name} (${pat.employeeId})`]);
+    await expect
+      .poll(() => approve.getByLabel('Signer').locator('option').allInnerTexts(), { timeout: 15_000 })
+      .toEqual(['choose…', `${pat.name} (${pat.employeeId})`]);
     await approve.getByLabel('Signer').selectOption(pat.employeeId);
     await approve.getByLabel('Password').fill(pat.password);
     await approve.getByRole('button', { name: 'Sign and approve' }).click();
-    await expect.poll(() => page.getByTestId('baseline-state').innerText(), { timeout: 15_000 }).toMatch(/Baseline v1, approved by Pat Manager/);
+    await expect
+      .poll(() => page.getByTestId('baseline-state').innerText(), { timeout: 15_000 })
+      .toMatch(/Baseline v1, approved by Pat Manager/);
     expect(errors).toEqual([]);
   });
 });

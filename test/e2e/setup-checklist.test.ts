@@ -86,7 +86,12 @@ describe('"Set up my plant" in Chromium: the first-run checklist ticks each step
     await roster.getByLabel('Password', { exact: true }).fill('pat-password-1');
     await roster.getByRole('button', { name: 'Sign and import' }).click();
     await expect.poll(() => roster.getByRole('status').innerText(), { timeout: 15_000 }).toMatch(/^Imported packaging-roster\.csv/);
-    await expectTicked(['Create or import the plant CA', 'Enrol yourself as the first administrator', 'Import the plant', 'Import the people roster']);
+    await expectTicked([
+      'Create or import the plant CA',
+      'Enrol yourself as the first administrator',
+      'Import the plant',
+      'Import the people roster',
+    ]);
 
     await page.getByRole('button', { name: 'Add the first controller', exact: true }).click();
     await page.getByRole('button', { name: 'Import profile…', exact: true }).click();
@@ -104,14 +109,29 @@ describe('"Set up my plant" in Chromium: the first-run checklist ticks each step
     await add.getByLabel('Capture profile').selectOption({ label: 'Line 1 (9 tags)' });
     await add.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('region', { name: 'Controller PLC-L01-FILLER' }).waitFor();
-    await expectTicked(['Create or import the plant CA', 'Enrol yourself as the first administrator', 'Import the plant', 'Import the people roster', 'Add the first controller']);
+    await expectTicked([
+      'Create or import the plant CA',
+      'Enrol yourself as the first administrator',
+      'Import the plant',
+      'Import the people roster',
+      'Add the first controller',
+    ]);
     expect(await page.getByRole('button', { name: 'Explore the demo plant', exact: true }).count()).toBe(0); // no longer an empty data directory
 
     await page.getByRole('button', { name: 'Capture it', exact: true }).click();
     await page.getByRole('button', { name: /PLC-L01-FILLER/ }).click();
     await page.getByRole('button', { name: 'Capture now', exact: true }).click();
-    await expect.poll(() => page.getByTestId('capture-values').locator('tr[data-tag="Line1_SpeedSP"] td.num').innerText(), { timeout: 20_000 }).toBe('12.5');
-    await expectTicked(['Create or import the plant CA', 'Enrol yourself as the first administrator', 'Import the plant', 'Import the people roster', 'Add the first controller', 'Capture it']);
+    await expect
+      .poll(() => page.getByTestId('capture-values').locator('tr[data-tag="Line1_SpeedSP"] td.num').innerText(), { timeout: 20_000 })
+      .toBe('12.5');
+    await expectTicked([
+      'Create or import the plant CA',
+      'Enrol yourself as the first administrator',
+      'Import the plant',
+      'Import the people roster',
+      'Add the first controller',
+      'Capture it',
+    ]);
     expect(await page.getByRole('region', { name: 'Set up my plant' }).getByRole('status').innerText()).toMatch(/Your plant is set up/);
     expect(errors).toEqual([]);
   }, 240_000);

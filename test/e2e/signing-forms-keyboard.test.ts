@@ -47,14 +47,16 @@ const CASES: SigningCase[] = [
     },
     async prepare(form) {
       const boxes = form.getByRole('checkbox');
-      for (let i = 0; i < await boxes.count(); i++) await boxes.nth(i).check();
+      for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).check();
       await form.getByRole('radio', { name: 'GO', exact: true }).check();
     },
-    signerLabel: 'Shift supervisor', signer: sky, button: 'Sign checkpoint decision',
+    signerLabel: 'Shift supervisor',
+    signer: sky,
+    button: 'Sign checkpoint decision',
     signed: async (page) => (await page.getByTestId('checkpoint-decision').count()) > 0,
   },
   {
-    name: 'the emergency report (the change\'s reviews)',
+    name: "the emergency report (the change's reviews)",
     async open(page) {
       return page.getByRole('form', { name: 'Emergency report' });
     },
@@ -63,7 +65,9 @@ const CASES: SigningCase[] = [
       await form.getByLabel('Lessons learned').fill('Check the belt at every shift handover.');
       await form.getByLabel(/^Permanent fix/).fill('CR to replace the belt with the new conveyor.');
     },
-    signerLabel: 'Signed by', signer: eng, button: 'Sign the report',
+    signerLabel: 'Signed by',
+    signer: eng,
+    button: 'Sign the report',
     signed: async (page) => (await page.getByTestId('emergency-report').count()) === 1,
   },
   {
@@ -75,8 +79,12 @@ const CASES: SigningCase[] = [
       await page.getByRole('button', { name: 'Sign as evidence…' }).click({ timeout: 30_000 });
       return page.getByRole('form', { name: 'Sign capture' });
     },
-    async prepare() { /* the statement only */ },
-    signerLabel: 'Signer', signer: eng, button: 'Sign',
+    async prepare() {
+      /* the statement only */
+    },
+    signerLabel: 'Signer',
+    signer: eng,
+    button: 'Sign',
     signed: async (_page, form) => (await form.count()) === 0,
   },
   {
@@ -85,8 +93,12 @@ const CASES: SigningCase[] = [
       await page.getByRole('button', { name: 'Approve latest signed snapshot as baseline…' }).click();
       return page.getByRole('form', { name: 'Approve baseline' });
     },
-    async prepare() { /* the statement only */ },
-    signerLabel: 'Signer', signer: pem, button: 'Sign and approve',
+    async prepare() {
+      /* the statement only */
+    },
+    signerLabel: 'Signer',
+    signer: pem,
+    button: 'Sign and approve',
     signed: async (page) => /approved by Pat Manager/.test(await page.getByTestId('baseline-state').innerText()),
   },
   {
@@ -102,7 +114,9 @@ const CASES: SigningCase[] = [
       await form.getByRole('checkbox', { name: 'Controls engineer', exact: true }).check();
       await form.getByLabel('Reason').fill('joins the night shift');
     },
-    signerLabel: 'Signed by', signer: pem, button: 'Sign and save',
+    signerLabel: 'Signed by',
+    signer: pem,
+    button: 'Sign and save',
     signed: async (page) => (await page.locator('tr[data-roster="T900"]').count()) === 1,
   },
   {
@@ -116,8 +130,11 @@ const CASES: SigningCase[] = [
       await form.getByLabel('Name').fill('Packaging line 3 (bottles)');
       await form.getByLabel('Reason').fill('line renamed after the bottle changeover');
     },
-    signerLabel: 'Signed by', signer: pem, button: 'Sign and save',
-    signed: async (page) => (await page.getByRole('table', { name: 'Lines', exact: true }).innerText()).includes('Packaging line 3 (bottles)'),
+    signerLabel: 'Signed by',
+    signer: pem,
+    button: 'Sign and save',
+    signed: async (page) =>
+      (await page.getByRole('table', { name: 'Lines', exact: true }).innerText()).includes('Packaging line 3 (bottles)'),
   },
   {
     name: 'adopting a policy (Plant)',
@@ -126,9 +143,13 @@ const CASES: SigningCase[] = [
     },
     async prepare(form) {
       const yaml = readFileSync(root('resources/policy/default-policy.yaml'), 'utf8').replace(/^revision: \d+$/m, 'revision: 7');
-      await form.getByLabel('Policy YAML').setInputFiles({ name: 'plant-policy.yaml', mimeType: 'application/yaml', buffer: Buffer.from(yaml) });
+      await form
+        .getByLabel('Policy YAML')
+        .setInputFiles({ name: 'plant-policy.yaml', mimeType: 'application/yaml', buffer: Buffer.from(yaml) });
     },
-    signerLabel: 'Adopted by', signer: pem, button: 'Sign and adopt',
+    signerLabel: 'Adopted by',
+    signer: pem,
+    button: 'Sign and adopt',
     signed: async (page) => /revision 7/.test(await page.getByTestId('policy-in-force').innerText()),
   },
 ];
@@ -139,12 +160,21 @@ function focusStop(page: Page, form: Locator) {
     const el = document.activeElement as HTMLElement | null;
     if (!el) return { name: '(nothing)', x: 0, y: 0, inForm: false, visible: false };
     const label = el.closest('label');
-    const name = el instanceof HTMLButtonElement ? `button ${el.innerText.trim()}`
-      : el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio') ? `${el.type} ${label?.innerText.trim() ?? ''}`
-        : (label?.childNodes[0]?.textContent ?? el.getAttribute('aria-label') ?? el.tagName).trim();
+    const name =
+      el instanceof HTMLButtonElement
+        ? `button ${el.innerText.trim()}`
+        : el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')
+          ? `${el.type} ${label?.innerText.trim() ?? ''}`
+          : (label?.childNodes[0]?.textContent ?? el.getAttribute('aria-label') ?? el.tagName).trim();
     const r = el.getBoundingClientRect();
     const style = getComputedStyle(el);
-    return { name, x: Math.round(r.left), y: Math.round(r.top), inForm: f.contains(el), visible: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 };
+    return {
+      name,
+      x: Math.round(r.left),
+      y: Math.round(r.top),
+      inForm: f.contains(el),
+      visible: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+    };
   });
 }
 
@@ -174,49 +204,61 @@ describe('Every signing form by keyboard: Tab order top to bottom, the focus vis
     t.cleanup();
   });
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const form = await c.open(page);
-    await form.waitFor();
-    await c.prepare(form, page);
-    // The select's accessible name is its label followed by the option shown ("Signer choose…").
-    const signer = form.getByRole('combobox', { name: new RegExp(`^${c.signerLabel}\\b`) });
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const form = await c.open(page);
+      await form.waitFor();
+      await c.prepare(form, page);
+      // The select's accessible name is its label followed by the option shown ("Signer choose…").
+      const signer = form.getByRole('combobox', { name: new RegExp(`^${c.signerLabel}\\b`) });
 
-    // The signer, chosen with the arrow keys; Tab then reaches the password.
-    await signer.focus();
-    for (let i = 0; i < 20 && await signer.inputValue() !== c.signer.employeeId; i++) await page.keyboard.press('ArrowDown');
-    expect(await signer.inputValue()).toBe(c.signer.employeeId);
-    for (let i = 0; i < 5 && (await focusStop(page, form)).name !== 'Password'; i++) await page.keyboard.press('Tab');
-    expect((await focusStop(page, form)).name).toBe('Password');
-    await page.keyboard.type(c.signer.password);
+      // The signer, chosen with the arrow keys; Tab then reaches the password.
+      await signer.focus();
+      for (let i = 0; i < 20 && (await signer.inputValue()) !== c.signer.employeeId; i++) await page.keyboard.press('ArrowDown');
+      expect(await signer.inputValue()).toBe(c.signer.employeeId);
+      for (let i = 0; i < 5 && (await focusStop(page, form)).name !== 'Password'; i++) await page.keyboard.press('Tab');
+      expect((await focusStop(page, form)).name).toBe('Password');
+      await page.keyboard.type(c.signer.password);
 
-    // Tab from the form's first field to the button that signs: top to bottom, never leaving the form, focus shown.
-    await form.locator('input:not([type=hidden]), select, textarea, button').first().focus();
-    const stops = [await focusStop(page, form)];
-    for (let i = 0; i < 40 && stops.at(-1)!.name !== `button ${c.button}`; i++) {
-      await page.keyboard.press('Tab');
-      stops.push(await focusStop(page, form));
-    }
-    const names = stops.map((s) => s.name);
-    expect(names.at(-1), names.join(' → ')).toBe(`button ${c.button}`);
-    expect(stops.every((s) => s.inForm), names.join(' → ')).toBe(true);
-    expect(names.at(-2)).toBe('Password');
-    expect(names.indexOf(c.signerLabel)).toBeGreaterThanOrEqual(0);
-    expect(names.indexOf(c.signerLabel)).toBeLessThan(names.indexOf('Password'));
-    for (const [i, s] of stops.entries()) {
-      if (i === 0) continue;
-      const prev = stops[i - 1]!;
-      // Reading order: further down, or on the same row further right.
-      expect(s.y > prev.y + 8 || (Math.abs(s.y - prev.y) <= 8 && s.x > prev.x), `${prev.name} (${prev.x},${prev.y}) → ${s.name} (${s.x},${s.y})`).toBe(true);
-      expect(s.visible, `focus not visible on ${s.name}`).toBe(true);
-    }
-    await page.screenshot({ path: join('test-results', `signing-keyboard-${CASES.indexOf(c) + 1}.png`) });
+      // Tab from the form's first field to the button that signs: top to bottom, never leaving the form, focus shown.
+      await form.locator('input:not([type=hidden]), select, textarea, button').first().focus();
+      const stops = [await focusStop(page, form)];
+      for (let i = 0; i < 40 && stops.at(-1)!.name !== `button ${c.button}`; i++) {
+        await page.keyboard.press('Tab');
+        stops.push(await focusStop(page, form));
+      }
+      const names = stops.map((s) => s.name);
+      expect(names.at(-1), names.join(' → ')).toBe(`button ${c.button}`);
+      expect(
+        stops.every((s) => s.inForm),
+        names.join(' → '),
+      ).toBe(true);
+      expect(names.at(-2)).toBe('Password');
+      expect(names.indexOf(c.signerLabel)).toBeGreaterThanOrEqual(0);
+      expect(names.indexOf(c.signerLabel)).toBeLessThan(names.indexOf('Password'));
+      for (const [i, s] of stops.entries()) {
+        if (i === 0) continue;
+        const prev = stops[i - 1]!;
+        // Reading order: further down, or on the same row further right.
+        expect(
+          s.y > prev.y + 8 || (Math.abs(s.y - prev.y) <= 8 && s.x > prev.x),
+          `${prev.name} (${prev.x},${prev.y}) → ${s.name} (${s.x},${s.y})`,
+        ).toBe(true);
+        expect(s.visible, `focus not visible on ${s.name}`).toBe(true);
+      }
+      await page.screenshot({ path: join('test-results', `signing-keyboard-${CASES.indexOf(c) + 1}.png`) });
 
-    // Back to the password (one Shift+Tab from the button) and Enter signs.
-    await page.keyboard.press('Shift+Tab');
-    expect((await focusStop(page, form)).name).toBe('Password');
-    await page.keyboard.press('Enter');
-    await expect.poll(async () => (await c.signed(page, form)) || (await form.getByRole('alert').allInnerTexts()).join(' '), { timeout: 20_000 }).toBe(true);
-  }, 60_000);
+      // Back to the password (one Shift+Tab from the button) and Enter signs.
+      await page.keyboard.press('Shift+Tab');
+      expect((await focusStop(page, form)).name).toBe('Password');
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(async () => (await c.signed(page, form)) || (await form.getByRole('alert').allInnerTexts()).join(' '), { timeout: 20_000 })
+        .toBe(true);
+    },
+    60_000,
+  );
 
   it('raised no uncaught error in the page', () => {
     expect(errors).toEqual([]);

@@ -17,13 +17,20 @@ import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.
 
 const [eng, , sec] = RACI;
 
-describe('The change\'s signing form: by keyboard, and through a journal refresh of the change', () => {
+describe("The change's signing form: by keyboard, and through a journal refresh of the change", () => {
   const t = tempHome();
   let ui: AppPage;
   let page: Page;
   const errors: string[] = [];
   /** The WebSocket traffic as the test sees it: `changes.act` replies held while `hold`, `changes.get` replies counted. */
-  const wire = { hold: false, held: [] as (string | Buffer)[], actIds: new Set<number>(), getIds: new Set<number>(), getReplies: 0, release: (): void => undefined };
+  const wire = {
+    hold: false,
+    held: [] as (string | Buffer)[],
+    actIds: new Set<number>(),
+    getIds: new Set<number>(),
+    getReplies: 0,
+    release: (): void => undefined,
+  };
 
   beforeAll(async () => {
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
@@ -106,15 +113,21 @@ describe('The change\'s signing form: by keyboard, and through a journal refresh
     await page.screenshot({ path: join('test-results', 'change-detail-signing.png') });
 
     await form.getByRole('button', { name: 'Sign', exact: true }).click();
-    await expect.poll(async () => `${await page.getByTestId('change-status').innerText()} ${(await form.getByRole('alert').allInnerTexts()).join()}`, { timeout: 15_000 }).toBe('rejected ');
+    await expect
+      .poll(
+        async () => `${await page.getByTestId('change-status').innerText()} ${(await form.getByRole('alert').allInnerTexts()).join()}`,
+        { timeout: 15_000 },
+      )
+      .toBe('rejected ');
   });
 
   /** The label of the focused field ("Decision", "Password"), or the focused button's text. */
-  const focused = () => page.evaluate(() => {
-    const el = document.activeElement;
-    if (el instanceof HTMLButtonElement) return `button ${el.innerText.trim()}`;
-    return (el?.closest('label')?.childNodes[0]?.textContent ?? el?.tagName ?? '').trim();
-  });
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      if (el instanceof HTMLButtonElement) return `button ${el.innerText.trim()}`;
+      return (el?.closest('label')?.childNodes[0]?.textContent ?? el?.tagName ?? '').trim();
+    });
 
   it('Tab walks the form top to bottom and Enter in the password field signs (submit, then a rejection with role and reason)', async () => {
     await page.getByRole('button', { name: /Signed by keyboard/ }).click();

@@ -28,7 +28,7 @@ async function progressSeen(page: AppPage['page']): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
 }
 
-describe('sync by file in Chromium: a laptop never online enrols by file, exports with progress, imports the acknowledgement and the server\'s bundle, and sets its evidence backup folder', () => {
+describe("sync by file in Chromium: a laptop never online enrols by file, exports with progress, imports the acknowledgement and the server's bundle, and sets its evidence backup folder", () => {
   const serverHome = tempHome('baseline-server-');
   const laptop = tempHome('baseline-laptop-');
   const media = tempHome('baseline-usb-');
@@ -44,12 +44,14 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
     for (const t of [serverHome, laptop, media]) t.cleanup();
   });
 
-  it('enrols by file from the top bar: request, the server\'s checks, response; a tampered response is refused in words', async () => {
+  it("enrols by file from the top bar: request, the server's checks, response; a tampered response is refused in words", async () => {
     const { page } = app;
     // The server never listens: the administrator issues a code at its console.
     const { store, close } = await openServerStore(serverHome.home, null);
     const pki = prepareServerHome(serverHome.home, ['localhost']);
-    const code = await createEnrolCode(store, 3_600_000).then((c) => c.code).finally(() => close());
+    const code = await createEnrolCode(store, 3_600_000)
+      .then((c) => c.code)
+      .finally(() => close());
     await page.getByRole('button', { name: 'Enrol by file…' }).click();
     await page.getByTestId('enrol-code').fill(code);
     await page.getByTestId('enrol-fingerprint').fill(pki.caFingerprint);
@@ -66,7 +68,10 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
       writeFileSync(join(media.home, 'enrol.response'), r.response);
       // The same request again from another laptop's point of view is a used code; here: a tampered response.
       const tampered = JSON.parse(r.response.toString()) as { response: string };
-      writeFileSync(join(media.home, 'tampered.response'), JSON.stringify({ ...tampered, response: tampered.response.replace('"serverId":"', '"serverId":"x') }));
+      writeFileSync(
+        join(media.home, 'tampered.response'),
+        JSON.stringify({ ...tampered, response: tampered.response.replace('"serverId":"', '"serverId":"x') }),
+      );
     } finally {
       await srv.close();
     }
@@ -77,7 +82,7 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
     await expect.poll(() => page.getByRole('button', { name: 'Export bundle' }).count(), { timeout: 20_000 }).toBe(1);
   });
 
-  it('exports a bundle with progress, records the server\'s acknowledgement, imports the server\'s bundle with progress, and names a damaged file', async () => {
+  it("exports a bundle with progress, records the server's acknowledgement, imports the server's bundle with progress, and names a damaged file", async () => {
     const { page } = app;
     const label = page.getByTestId('sync-label');
     await expect.poll(() => label.textContent(), { timeout: 20_000 }).toMatch(/^By file · \d+ events? waiting/);
@@ -89,11 +94,19 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
     const saved = join(media.home, (await download).suggestedFilename());
     await (await download).saveAs(saved);
     expect(saved).toMatch(/\.baseline-bundle$/);
-    await expect.poll(() => page.getByTestId('sync-bundle-result').textContent()).toMatch(/events and \d+ content files, encrypted to the server/);
+    await expect
+      .poll(() => page.getByTestId('sync-bundle-result').textContent())
+      .toMatch(/events and \d+ content files, encrypted to the server/);
     // The progress indication appeared with the main process's counts, and is gone now the export has ended.
     const exportSteps = await progressSeen(page);
-    expect(exportSteps.some((t) => /^\d+\/\d+ \d+ of \d+/.test(t)), exportSteps.join('\n')).toBe(true);
-    expect(exportSteps.some((t) => /written/.test(t)), exportSteps.join('\n')).toBe(true);
+    expect(
+      exportSteps.some((t) => /^\d+\/\d+ \d+ of \d+/.test(t)),
+      exportSteps.join('\n'),
+    ).toBe(true);
+    expect(
+      exportSteps.some((t) => /written/.test(t)),
+      exportSteps.join('\n'),
+    ).toBe(true);
     expect(await page.getByTestId('sync-bundle-progress').count()).toBe(0);
 
     // At the server (no network): import, write the acknowledgement and a bundle for this laptop.
@@ -103,20 +116,33 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
       const imported = await importDeviceBundle({ home: serverHome.home, store, pki, bytes: readFileSync(saved) });
       expect(imported.refusal).toBeNull();
       writeFileSync(join(media.home, 'bundle.ack'), imported.ack);
-      writeFileSync(join(media.home, 'for-laptop.baseline-bundle'), (await exportDeviceBundle({ home: serverHome.home, store, pki, deviceId: imported.deviceId })).bytes);
+      writeFileSync(
+        join(media.home, 'for-laptop.baseline-bundle'),
+        (await exportDeviceBundle({ home: serverHome.home, store, pki, deviceId: imported.deviceId })).bytes,
+      );
     } finally {
       await close();
     }
 
     await page.getByTestId('sync-bundle-file').setInputFiles(join(media.home, 'bundle.ack'));
-    await expect.poll(() => page.getByTestId('sync-bundle-result').textContent(), { timeout: 20_000 }).toMatch(/The server holds this laptop's events up to seq \d+/);
+    await expect
+      .poll(() => page.getByTestId('sync-bundle-result').textContent(), { timeout: 20_000 })
+      .toMatch(/The server holds this laptop's events up to seq \d+/);
     await page.screenshot({ path: join(SHOTS, 'sync-bundle-ack.png') });
     await watchProgress(page);
     await page.getByTestId('sync-bundle-file').setInputFiles(join(media.home, 'for-laptop.baseline-bundle'));
-    await expect.poll(() => page.getByTestId('sync-bundle-result').textContent(), { timeout: 20_000 }).toMatch(/Nothing changed|Imported \d+ events/);
+    await expect
+      .poll(() => page.getByTestId('sync-bundle-result').textContent(), { timeout: 20_000 })
+      .toMatch(/Nothing changed|Imported \d+ events/);
     const importSteps = await progressSeen(page);
-    expect(importSteps.some((t) => /decrypting and checking the bundle/.test(t)), importSteps.join('\n')).toBe(true);
-    expect(importSteps.some((t) => /events checked and stored/.test(t)), importSteps.join('\n')).toBe(true);
+    expect(
+      importSteps.some((t) => /decrypting and checking the bundle/.test(t)),
+      importSteps.join('\n'),
+    ).toBe(true);
+    expect(
+      importSteps.some((t) => /events checked and stored/.test(t)),
+      importSteps.join('\n'),
+    ).toBe(true);
     expect(await page.getByTestId('sync-bundle-progress').count()).toBe(0);
     // A damaged copy: refused, in words, naming where. The envelope (CMS, AES-CBC) usually fails to decrypt; when the
     // flipped last byte still leaves valid padding, the signed zip inside is found damaged instead.
@@ -124,7 +150,11 @@ describe('sync by file in Chromium: a laptop never online enrols by file, export
     damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 1;
     writeFileSync(join(media.home, 'damaged.baseline-bundle'), damaged);
     await page.getByTestId('sync-bundle-file').setInputFiles(join(media.home, 'damaged.baseline-bundle'));
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/(does not decrypt: its encrypted content was altered or damaged \(member \(envelope\)\).*What to do: Copy the file again|The bundle is damaged in member \(pack\).*What to do: The file was altered or damaged)/);
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 })
+      .toMatch(
+        /(does not decrypt: its encrypted content was altered or damaged \(member \(envelope\)\).*What to do: Copy the file again|The bundle is damaged in member \(pack\).*What to do: The file was altered or damaged)/,
+      );
     await page.screenshot({ path: join(SHOTS, 'sync-bundle-damaged.png') });
     await page.getByTestId('sync-bundles').getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.getByRole('alert').count()).toBe(0);

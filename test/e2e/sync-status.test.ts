@@ -23,7 +23,12 @@ describe('the header\'s sync status in Chromium: synced, offline with events wai
     const { code } = await createEnrolCode(store, 600_000);
     await close();
     const enrolling = openLaptop(laptop.home);
-    await enrolling.sync.enrol(server.url, code, anyCertificateFingerprint(readFileSync(join(serverHome.home, 'pki', 'plant-ca.pem'), 'utf8')), enrolling.actor());
+    await enrolling.sync.enrol(
+      server.url,
+      code,
+      anyCertificateFingerprint(readFileSync(join(serverHome.home, 'pki', 'plant-ca.pem'), 'utf8')),
+      enrolling.actor(),
+    );
     enrolling.close();
     app = await openAppPage(laptop.home, { viewport: { width: 1366, height: 768 } }, errors);
   });

@@ -16,7 +16,10 @@ import { tempHome } from '../helpers/temp-home.ts';
 async function appInfo(host: WebHostProcess): Promise<WsMessage> {
   const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { origin: host.origin });
   try {
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     const reply = new Promise<WsMessage>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as WsMessage)));
     ws.send(JSON.stringify({ kind: 'call', id: 7, op: 'app.info', request: {} }));
     return await reply;
@@ -42,21 +45,82 @@ describe('web host: malformed WebSocket frames close one connection, never the h
 
   const text = (s: string) => Buffer.from(s, 'utf8');
   const cases: { name: string; frames: RawFrame[]; code: number; error: RegExp }[] = [
-    { name: 'a message over the size limit (declared length)', frames: [{ opcode: 1, declaredLength: MAX_WS_MESSAGE_BYTES + 1, payload: text('{') }], code: 1009, error: /max payload size exceeded/i },
-    { name: 'a fragmented message whose parts add up to over the limit', frames: [{ opcode: 1, fin: false, payload: text('{"kind":"ca') }, { opcode: 0, declaredLength: MAX_WS_MESSAGE_BYTES - 5, payload: text('ll') }], code: 1009, error: /max payload size exceeded/i },
-    { name: 'invalid UTF-8 in a text frame', frames: [{ opcode: 1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }], code: 1007, error: /invalid utf-8/i },
-    { name: 'an unmasked client frame', frames: [{ opcode: 1, masked: false, payload: text('{}') }], code: 1002, error: /MASK must be set/i },
+    {
+      name: 'a message over the size limit (declared length)',
+      frames: [{ opcode: 1, declaredLength: MAX_WS_MESSAGE_BYTES + 1, payload: text('{') }],
+      code: 1009,
+      error: /max payload size exceeded/i,
+    },
+    {
+      name: 'a fragmented message whose parts add up to over the limit',
+      frames: [
+        { opcode: 1, fin: false, payload: text('{"kind":"ca') },
+        { opcode: 0, declaredLength: MAX_WS_MESSAGE_BYTES - 5, payload: text('ll') },
+      ],
+      code: 1009,
+      error: /max payload size exceeded/i,
+    },
+    {
+      name: 'invalid UTF-8 in a text frame',
+      frames: [{ opcode: 1, payload: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }],
+      code: 1007,
+      error: /invalid utf-8/i,
+    },
+    {
+      name: 'an unmasked client frame',
+      frames: [{ opcode: 1, masked: false, payload: text('{}') }],
+      code: 1002,
+      error: /MASK must be set/i,
+    },
     { name: 'a reserved data opcode (0x3)', frames: [{ opcode: 0x3, payload: text('x') }], code: 1002, error: /invalid opcode 3/i },
     { name: 'a reserved control opcode (0xB)', frames: [{ opcode: 0xb, payload: text('x') }], code: 1002, error: /invalid opcode 11/i },
-    { name: 'RSV1 set without a negotiated extension', frames: [{ opcode: 1, rsv: 4, payload: text('{}') }], code: 1002, error: /RSV1 must be clear/i },
+    {
+      name: 'RSV1 set without a negotiated extension',
+      frames: [{ opcode: 1, rsv: 4, payload: text('{}') }],
+      code: 1002,
+      error: /RSV1 must be clear/i,
+    },
     { name: 'RSV2 and RSV3 set', frames: [{ opcode: 1, rsv: 3, payload: text('{}') }], code: 1002, error: /RSV2 and RSV3 must be clear/i },
-    { name: 'a continuation frame with no message started', frames: [{ opcode: 0, payload: text('{}') }], code: 1002, error: /invalid opcode 0/i },
-    { name: 'a new text frame inside a fragmented message', frames: [{ opcode: 1, fin: false, payload: text('{') }, { opcode: 1, payload: text('}') }], code: 1002, error: /invalid opcode 1/i },
+    {
+      name: 'a continuation frame with no message started',
+      frames: [{ opcode: 0, payload: text('{}') }],
+      code: 1002,
+      error: /invalid opcode 0/i,
+    },
+    {
+      name: 'a new text frame inside a fragmented message',
+      frames: [
+        { opcode: 1, fin: false, payload: text('{') },
+        { opcode: 1, payload: text('}') },
+      ],
+      code: 1002,
+      error: /invalid opcode 1/i,
+    },
     { name: 'a fragmented ping', frames: [{ opcode: 9, fin: false, payload: text('p') }], code: 1002, error: /FIN must be set/i },
-    { name: 'a ping over 125 bytes', frames: [{ opcode: 9, payload: Buffer.alloc(126, 0x61) }], code: 1002, error: /invalid payload length 126/i },
-    { name: 'a close frame with a one-byte body', frames: [{ opcode: 8, payload: Buffer.from([3]) }], code: 1002, error: /invalid payload length 1/i },
-    { name: 'a close frame with a forbidden status code (1005)', frames: [{ opcode: 8, payload: Buffer.from([0x03, 0xed]) }], code: 1002, error: /invalid status code 1005/i },
-    { name: 'a close frame whose reason is invalid UTF-8', frames: [{ opcode: 8, payload: Buffer.from([0x03, 0xe8, 0xff]) }], code: 1007, error: /invalid utf-8/i },
+    {
+      name: 'a ping over 125 bytes',
+      frames: [{ opcode: 9, payload: Buffer.alloc(126, 0x61) }],
+      code: 1002,
+      error: /invalid payload length 126/i,
+    },
+    {
+      name: 'a close frame with a one-byte body',
+      frames: [{ opcode: 8, payload: Buffer.from([3]) }],
+      code: 1002,
+      error: /invalid payload length 1/i,
+    },
+    {
+      name: 'a close frame with a forbidden status code (1005)',
+      frames: [{ opcode: 8, payload: Buffer.from([0x03, 0xed]) }],
+      code: 1002,
+      error: /invalid status code 1005/i,
+    },
+    {
+      name: 'a close frame whose reason is invalid UTF-8',
+      frames: [{ opcode: 8, payload: Buffer.from([0x03, 0xe8, 0xff]) }],
+      code: 1007,
+      error: /invalid utf-8/i,
+    },
   ];
 
   for (const c of cases) {
@@ -88,7 +152,9 @@ describe('web host: malformed WebSocket frames close one connection, never the h
     raw.destroy();
     expect(outcome.closeCode).toBeNull();
     const replies = outcome.texts.map((s) => JSON.parse(s) as WsMessage);
-    expect(replies.filter((m) => m.kind === 'reply' && m.id === -1 && !m.envelope.ok && m.envelope.error.code === 'malformed-message')).toHaveLength(2);
+    expect(
+      replies.filter((m) => m.kind === 'reply' && m.id === -1 && !m.envelope.ok && m.envelope.error.code === 'malformed-message'),
+    ).toHaveLength(2);
     expect(replies).toContainEqual(expect.objectContaining({ kind: 'reply', id: 2, envelope: expect.objectContaining({ ok: true }) }));
   });
 
@@ -96,7 +162,9 @@ describe('web host: malformed WebSocket frames close one connection, never the h
     for (const token of [host.token, 'wrong-token']) {
       await new Promise<void>((resolve) => {
         const s = tcpConnect(host.port, '127.0.0.1', () => {
-          s.write(`GET /api?token=${token} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          s.write(
+            `GET /api?token=${token} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
           s.resetAndDestroy();
           resolve();
         });
@@ -121,12 +189,38 @@ describe('web host: malformed WebSocket frames close one connection, never the h
       for (let i = 0; i < 3; i++, frames++) {
         const kind = randomInt(random, 0, 5);
         const payload = Buffer.from(Array.from({ length: randomInt(random, 0, kind === 0 ? 300 : 40) }, () => randomInt(random, 0, 255)));
-        const frame: RawFrame = kind === 0 ? { opcode: randomInt(random, 0, 15), fin: random() < 0.7, rsv: randomInt(random, 0, 7) & (random() < 0.5 ? 7 : 0), masked: random() < 0.9, payload }
-          : kind === 1 ? { opcode: pick(random, [1, 2]), payload: Buffer.from(JSON.stringify({ kind: 'call', id: randomInt(random, -5, 5), op: pick(random, ['app.info', 'journal.list', 'x', '']), request: pick(random, [null, {}, [], { limit: -1 }, 'a']) })) }
-            : kind === 2 ? { opcode: 1, declaredLength: pick(random, [MAX_WS_MESSAGE_BYTES + 1, 2 ** 53 - 1, 70_000, 126]), payload: payload.subarray(0, 10) }
-              : kind === 3 ? { opcode: pick(random, [8, 9, 10]), fin: random() < 0.8, payload: payload.subarray(0, randomInt(random, 0, 130)) }
-                : kind === 4 ? { opcode: 1, payload: Buffer.concat([text('{"kind":"call","id":1,"op":"'), payload]) }
-                  : { opcode: 0, payload };
+        const frame: RawFrame =
+          kind === 0
+            ? {
+                opcode: randomInt(random, 0, 15),
+                fin: random() < 0.7,
+                rsv: randomInt(random, 0, 7) & (random() < 0.5 ? 7 : 0),
+                masked: random() < 0.9,
+                payload,
+              }
+            : kind === 1
+              ? {
+                  opcode: pick(random, [1, 2]),
+                  payload: Buffer.from(
+                    JSON.stringify({
+                      kind: 'call',
+                      id: randomInt(random, -5, 5),
+                      op: pick(random, ['app.info', 'journal.list', 'x', '']),
+                      request: pick(random, [null, {}, [], { limit: -1 }, 'a']),
+                    }),
+                  ),
+                }
+              : kind === 2
+                ? {
+                    opcode: 1,
+                    declaredLength: pick(random, [MAX_WS_MESSAGE_BYTES + 1, 2 ** 53 - 1, 70_000, 126]),
+                    payload: payload.subarray(0, 10),
+                  }
+                : kind === 3
+                  ? { opcode: pick(random, [8, 9, 10]), fin: random() < 0.8, payload: payload.subarray(0, randomInt(random, 0, 130)) }
+                  : kind === 4
+                    ? { opcode: 1, payload: Buffer.concat([text('{"kind":"call","id":1,"op":"'), payload]) }
+                    : { opcode: 0, payload };
         let bytes = encodeFrame(frame);
         if (random() < 0.15) bytes = bytes.subarray(0, randomInt(random, 1, Math.max(1, bytes.length - 1)));
         raw.write(bytes);

@@ -39,7 +39,12 @@ describe('The end of the change window and the refusals of execution, in Chromiu
       const filler1 = setUpPlant(app, line1.sim.port);
       app.identity.enrol(nico, 'plant-ca-secret-1', app.actor());
       const profile = app.controllers.get(filler1).profile!.sha256;
-      const filler2 = app.controllers.register('PLC-L02-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port: line1.sim.port, unitId: 1, wordOrder: 'high-first' }, profile, app.actor()).id;
+      const filler2 = app.controllers.register(
+        'PLC-L02-FILLER',
+        { protocol: 'modbus-tcp', host: '127.0.0.1', port: line1.sim.port, unitId: 1, wordOrder: 'high-first' },
+        profile,
+        app.actor(),
+      ).id;
       app.plantModel.assignLine(filler2, 'L02', 'filler of line 2', { employeeId: 'M200', password: 'pat-password-1' });
       enrolSafetyPeople(app);
       // Both booked in the same slot (one per line) and started in it; on line 2 nothing more happened before the window ended.
@@ -49,16 +54,31 @@ describe('The end of the change window and the refusals of execution, in Chromiu
       two.start();
       // Line 1: the work went on inside the window up to its after-snapshot, which shows a recipe change nobody proposed.
       const items = (cp: string) => app.policy.checkpoints().checkpoints.find((x) => x.id === cp)!.items;
-      const checkpoint = (cp: string, decision: string) => one.act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: cp, decision, confirmed: items(cp) });
-      one.act(eng, { type: 'record-snapshot', phase: 'before', controllerId: filler1, snapshotSha256: await captureAndSign(app, filler1, eng) });
+      const checkpoint = (cp: string, decision: string) =>
+        one.act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: cp, decision, confirmed: items(cp) });
+      one.act(eng, {
+        type: 'record-snapshot',
+        phase: 'before',
+        controllerId: filler1,
+        snapshotSha256: await captureAndSign(app, filler1, eng),
+      });
       clock.set('2026-11-27T05:10:00Z');
       checkpoint('pre-execution', 'go');
       line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
       clock.set('2026-11-27T05:31:00Z');
       checkpoint('mid-change', 'continue');
       checkpoint('pre-cutover', 'cutover');
-      one.act(eng, { type: 'record-snapshot', phase: 'after', controllerId: filler1, snapshotSha256: await captureAndSign(app, filler1, eng) });
-      one.act(SAFETY_PEOPLE.robin, { type: 'safety-sign-off', role: 'safety-manager', confirmed: [...app.policy.current().safetyReview!.checklist] });
+      one.act(eng, {
+        type: 'record-snapshot',
+        phase: 'after',
+        controllerId: filler1,
+        snapshotSha256: await captureAndSign(app, filler1, eng),
+      });
+      one.act(SAFETY_PEOPLE.robin, {
+        type: 'safety-sign-off',
+        role: 'safety-manager',
+        confirmed: [...app.policy.current().safetyReview!.checklist],
+      });
     } finally {
       app.close();
       await line1.sim.close();
@@ -78,7 +98,11 @@ describe('The end of the change window and the refusals of execution, in Chromiu
   }
 
   /** Fills the window-end form and signs; resolves with the form's refusal, or '' once the decision is recorded. */
-  async function decide(who: { employeeId: string; password: string }, decision: 'Complete the work (the checkpoints continue)' | 'Roll back', comment: string): Promise<string> {
+  async function decide(
+    who: { employeeId: string; password: string },
+    decision: 'Complete the work (the checkpoints continue)' | 'Roll back',
+    comment: string,
+  ): Promise<string> {
     const form = page.getByRole('form', { name: 'Decision at the end of the window' });
     // The form's own alert says the window ended; a refusal is the outcome's alert, other than one left from an earlier try.
     const alert = form.locator('div[role="alert"]');
@@ -89,12 +113,21 @@ describe('The end of the change window and the refusals of execution, in Chromiu
     await form.getByLabel('Password', { exact: true }).fill(who.password);
     await form.getByRole('button', { name: 'Sign the decision' }).click();
     let refusal = '';
-    await expect.poll(async () => {
-      if ((await page.getByTestId('window-decision').count()) > 0 || (await page.getByTestId('change-status').innerText()) === 'rolled back') return true;
-      const now = (await alert.count()) > 0 ? await alert.innerText() : '';
-      if (now !== '' && now !== earlier) refusal = now;
-      return refusal !== '';
-    }, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          if (
+            (await page.getByTestId('window-decision').count()) > 0 ||
+            (await page.getByTestId('change-status').innerText()) === 'rolled back'
+          )
+            return true;
+          const now = (await alert.count()) > 0 ? await alert.innerText() : '';
+          if (now !== '' && now !== earlier) refusal = now;
+          return refusal !== '';
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     return refusal;
   }
 
@@ -102,21 +135,28 @@ describe('The end of the change window and the refusals of execution, in Chromiu
   async function checkpoint(name: string, decision: string, who: { employeeId: string; password: string }): Promise<string> {
     const decided = await page.getByTestId('checkpoint-decision').count();
     const form = page.getByRole('form', { name: `Checkpoint: ${name}` });
-    await expect.poll(async () => {
-      const boxes = await form.getByRole('checkbox').all();
-      for (const box of boxes) if (!(await box.isChecked())) await box.check();
-      await form.getByRole('radio', { name: decision, exact: true }).check();
-      return boxes.length > 0 && (await Promise.all(boxes.map((b) => b.isChecked()))).every(Boolean);
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const boxes = await form.getByRole('checkbox').all();
+        for (const box of boxes) if (!(await box.isChecked())) await box.check();
+        await form.getByRole('radio', { name: decision, exact: true }).check();
+        return boxes.length > 0 && (await Promise.all(boxes.map((b) => b.isChecked()))).every(Boolean);
+      })
+      .toBe(true);
     await form.getByLabel('Shift supervisor').selectOption(who.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(who.password);
     await form.getByRole('button', { name: 'Sign checkpoint decision' }).click();
     let refusal = '';
-    await expect.poll(async () => {
-      if ((await page.getByTestId('checkpoint-decision').count()) > decided) return true;
-      if ((await form.getByRole('alert').count()) > 0) refusal = await form.getByRole('alert').innerText();
-      return refusal !== '';
-    }, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          if ((await page.getByTestId('checkpoint-decision').count()) > decided) return true;
+          if ((await form.getByRole('alert').count()) > 0) refusal = await form.getByRole('alert').innerText();
+          return refusal !== '';
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     return refusal;
   }
 
@@ -124,15 +164,25 @@ describe('The end of the change window and the refusals of execution, in Chromiu
     await open(LINE1);
     const form = page.getByRole('form', { name: 'Decision at the end of the window' });
     await form.waitFor({ timeout: 15_000 });
-    expect(await form.locator('p[role="alert"]').innerText()).toMatch(/^The change window ended at .*2026.* with the work still going on\. A shift supervisor decides: complete the work, or roll back\.$/);
+    expect(await form.locator('p[role="alert"]').innerText()).toMatch(
+      /^The change window ended at .*2026.* with the work still going on\. A shift supervisor decides: complete the work, or roll back\.$/,
+    );
     // The engineer who filed and does the work is not offered; both shift supervisors are.
-    expect(await form.getByLabel('Shift supervisor').locator('option').allInnerTexts()).toEqual(['choose…', 'Nico Nightshift (SV501)', 'Sky Supervisor (SV500)']);
+    expect(await form.getByLabel('Shift supervisor').locator('option').allInnerTexts()).toEqual([
+      'choose…',
+      'Nico Nightshift (SV501)',
+      'Sky Supervisor (SV500)',
+    ]);
     const refusal = await decide(nico, 'Complete the work (the checkpoints continue)', 'Only the CLOSE checks are left; 20 minutes.');
-    expect(refusal).toMatch(/Nico Nightshift witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot decide whether it goes on past its window\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to decide\./);
+    expect(refusal).toMatch(
+      /Nico Nightshift witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot decide whether it goes on past its window\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to decide\./,
+    );
     await form.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'window-end-refused.png') });
     expect(await decide(sky, 'Complete the work (the checkpoints continue)', 'Only the CLOSE checks are left; 20 minutes.')).toBe('');
-    expect(await page.getByTestId('window-decision').innerText()).toMatch(/^At the end of the window \(.*\) Sky Supervisor decided to complete the work: Only the CLOSE checks are left; 20 minutes\.$/);
+    expect(await page.getByTestId('window-decision').innerText()).toMatch(
+      /^At the end of the window \(.*\) Sky Supervisor decided to complete the work: Only the CLOSE checks are left; 20 minutes\.$/,
+    );
     expect(await page.getByTestId('change-status').innerText()).toBe('in execution');
     await page.getByRole('region', { name: 'Execution clock' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'window-end-complete.png') });
@@ -140,7 +190,9 @@ describe('The end of the change window and the refusals of execution, in Chromiu
 
   it('a supervisor on the change cannot sign its checkpoint; CLOSE with the unexplained recipe row is refused naming the row', async () => {
     const own = await checkpoint('Post-change validation', 'CLOSE', nico);
-    expect(own).toMatch(/Nico Nightshift witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot sign its checkpoints; nobody go\/no-go signs their own change\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to sign\./);
+    expect(own).toMatch(
+      /Nico Nightshift witnesses change CR-\d+ "Raise filler speed setpoint to 14 m\/min" and cannot sign its checkpoints; nobody go\/no-go signs their own change\.[\s\S]*What to do: Ask a Shift supervisor who is not on the change to sign\./,
+    );
     const close = await checkpoint('Post-change validation', 'CLOSE', sky);
     expect(close).toMatch(/CLOSE at Post-change validation needs every row .* not explained: PLC-L01-FILLER Line1_Recipe \(unexpected/);
     expect(await page.getByTestId('checkpoint-decision').count()).toBe(3);
@@ -155,7 +207,9 @@ describe('The end of the change window and the refusals of execution, in Chromiu
     const refusal = await decide(nico, 'Roll back', 'The download was not done in time; back to the old setpoint.');
     expect(refusal).toBe('');
     await expect.poll(() => page.getByTestId('change-status').innerText(), { timeout: 15_000 }).toBe('rolled back');
-    expect(await page.getByTestId('window-decision').innerText()).toMatch(/Nico Nightshift decided to roll back: The download was not done in time/);
+    expect(await page.getByTestId('window-decision').innerText()).toMatch(
+      /Nico Nightshift decided to roll back: The download was not done in time/,
+    );
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/Nico Nightshift/);
     expect(errors).toEqual([]);
   });

@@ -24,11 +24,23 @@ describe('Change-window timer in Chromium: the time left in the slot, warnings a
       const controllerId = setUpPlant(app);
       const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, now), app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-      app.changes.act(c.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, app.actor());
+      app.changes.act(
+        c.id,
+        RACI[3].employeeId,
+        RACI[3].password,
+        { type: 'approve', role: 'quality-compliance', diffReviewed: true },
+        app.actor(),
+      );
       app.changes.act(c.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', ...SLOT }, app.actor());
       now = new Date('2026-11-27T05:05:00Z');
-      app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, witnessPassword: sec.password }, app.actor());
+      app.changes.act(
+        c.id,
+        eng.employeeId,
+        eng.password,
+        { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: sec.employeeId, witnessPassword: sec.password },
+        app.actor(),
+      );
     } finally {
       app.close();
     }
@@ -40,7 +52,7 @@ describe('Change-window timer in Chromium: the time left in the slot, warnings a
     t.cleanup();
   });
 
-  it('shows the time left, the 30- and 15-minute warnings and the overrun as the page\'s clock moves', async () => {
+  it("shows the time left, the 30- and 15-minute warnings and the overrun as the page's clock moves", async () => {
     await page.clock.setFixedTime(new Date('2026-11-27T05:20:00Z'));
     await page.reload();
     await page.getByRole('button', { name: 'Changes' }).click();

@@ -7,7 +7,8 @@ import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.ts';
 
-const LONG_TITLE = 'Replace the case packer carton guide servo tuning and raise the filler speed setpoint to 14 m/min after the conveyor motor upgrade';
+const LONG_TITLE =
+  'Replace the case packer carton guide servo tuning and raise the filler speed setpoint to 14 m/min after the conveyor motor upgrade';
 
 describe('Windows in plant time, with the browser in another zone (Tokyo; the plant is in Chicago)', () => {
   const t = tempHome();
@@ -32,10 +33,13 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     t.cleanup();
   });
 
-  it('the 22:00-06:00 night window reads 22:00 to 06:00 in plant time, labelled, with the reader\'s Tokyo time beside it', async () => {
+  it("the 22:00-06:00 night window reads 22:00 to 06:00 in plant time, labelled, with the reader's Tokyo time beside it", async () => {
     await page.getByRole('button', { name: 'Windows' }).click();
     await page.getByLabel('Line', { exact: true }).selectOption('L01');
-    const night = page.locator('[data-testid=calendar-line][data-line="L01"] [data-testid=window]').filter({ hasText: 'night-maintenance' }).first();
+    const night = page
+      .locator('[data-testid=calendar-line][data-line="L01"] [data-testid=window]')
+      .filter({ hasText: 'night-maintenance' })
+      .first();
     await night.waitFor();
     const text = await night.innerText();
     // Plant time first, with its zone; Chicago 22:00 CST is 13:00 the next day in Tokyo (JST, UTC+9).
@@ -65,7 +69,9 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     await page.getByLabel('Line', { exact: true }).selectOption('L01');
     expect(await page.locator('[data-testid=calendar-row]').count()).toBe(1);
     // The list under the calendar shows the first 20 windows and says how many more the month holds.
-    await expect.poll(() => page.locator('[data-testid=calendar-line][data-line="L01"] [data-testid=more-windows]').innerText()).toMatch(/^… and \d+ more windows in these days/);
+    await expect
+      .poll(() => page.locator('[data-testid=calendar-line][data-line="L01"] [data-testid=more-windows]').innerText())
+      .toMatch(/^… and \d+ more windows in these days/);
     await page.screenshot({ path: join('test-results', 'surface-windows-month.png') });
     await page.getByLabel('Days', { exact: true }).selectOption('7');
     await page.getByLabel('Line', { exact: true }).selectOption('');
@@ -76,12 +82,22 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     const slot = row.locator('[data-testid=calendar-slot]').first();
     await slot.waitFor();
     expect(await slot.innerText()).toContain(`${LONG_TITLE} (draft)`);
-    const fits = await slot.evaluate((el) => [el, el.querySelector('.calendar-name')!].every((e) => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight + 1));
+    const fits = await slot.evaluate((el) =>
+      [el, el.querySelector('.calendar-name')!].every((e) => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight + 1),
+    );
     expect(fits).toBe(true);
     // Its text is inside the cell, not cut at the cell's edge.
-    const inside = await slot.evaluate((el) => { const a = el.getBoundingClientRect(); const c = el.closest('[role=cell]')!.getBoundingClientRect(); return a.left >= c.left && a.right <= c.right + 0.5; });
+    const inside = await slot.evaluate((el) => {
+      const a = el.getBoundingClientRect();
+      const c = el.closest('[role=cell]')!.getBoundingClientRect();
+      return a.left >= c.left && a.right <= c.right + 0.5;
+    });
     expect(inside).toBe(true);
-    expect(await slot.getAttribute('title')).toMatch(new RegExp(`^${LONG_TITLE} \\(draft\\): \\d\\d:\\d\\d–\\d\\d:\\d\\d America/Chicago; \\w{3} \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d – .*C[SD]T$`));
+    expect(await slot.getAttribute('title')).toMatch(
+      new RegExp(
+        `^${LONG_TITLE} \\(draft\\): \\d\\d:\\d\\d–\\d\\d:\\d\\d America/Chicago; \\w{3} \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d – .*C[SD]T$`,
+      ),
+    );
     await slot.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'surface-windows-week-long-title.png') });
     // The month keeps the cells narrow: the slot is a bar whose title names it whole, with its window in plant time.

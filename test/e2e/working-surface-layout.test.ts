@@ -20,7 +20,12 @@ describe('The working surface at 1366x768: layout, lists by line, keyboard', () 
     try {
       const controllerId = setUpPlant(app);
       // A second controller on no line, for the grouping.
-      app.controllers.register('PLC-SPARE', { protocol: 'modbus-tcp', host: '127.0.0.1', port: 5021, unitId: 1, wordOrder: 'high-first' }, null, app.actor());
+      app.controllers.register(
+        'PLC-SPARE',
+        { protocol: 'modbus-tcp', host: '127.0.0.1', port: 5021, unitId: 1, wordOrder: 'high-first' },
+        null,
+        app.actor(),
+      );
       const c = app.changes.create(eng.employeeId, normalChangeFields(controllerId, new Date()), app.actor());
       app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
     } finally {
@@ -72,7 +77,7 @@ describe('The working surface at 1366x768: layout, lists by line, keyboard', () 
     const [b, l] = [(await box.boundingBox())!, (await label.boundingBox())!];
     // The box is on the label's own line, at its left, and the label is no taller than one line of text.
     expect(l.height).toBeLessThan(30);
-    expect(Math.abs((b.y + b.height / 2) - (l.y + l.height / 2))).toBeLessThan(4);
+    expect(Math.abs(b.y + b.height / 2 - (l.y + l.height / 2))).toBeLessThan(4);
     expect(b.x - l.x).toBeLessThan(4);
     await enrol.getByRole('button', { name: 'Close' }).click();
     expect(await page.getByRole('form', { name: 'Enrol person' }).count()).toBe(0);
@@ -98,7 +103,7 @@ describe('The working surface at 1366x768: layout, lists by line, keyboard', () 
 
   it('Windows at 1366x768', async () => {
     await page.getByRole('button', { name: 'Windows' }).click();
-    await page.locator("[data-testid=calendar-row]").first().waitFor();
+    await page.locator('[data-testid=calendar-row]').first().waitFor();
     await page.screenshot({ path: join('test-results', 'surface-windows.png') });
     expect(errors).toEqual([]);
   });

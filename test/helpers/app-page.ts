@@ -14,7 +14,11 @@ export interface AppPage {
  * Starts the web host on `home`, opens it in a new Chromium page (viewport, time zone as given) and records every
  * uncaught page error into `errors`, which tests expect to stay empty.
  */
-export async function openAppPage(home: string, options: Pick<BrowserContextOptions, 'viewport' | 'timezoneId'>, errors: string[]): Promise<AppPage> {
+export async function openAppPage(
+  home: string,
+  options: Pick<BrowserContextOptions, 'viewport' | 'timezoneId'>,
+  errors: string[],
+): Promise<AppPage> {
   const host = await startWebHostProcess(home);
   let browser: Browser | null = null;
   try {
@@ -23,7 +27,14 @@ export async function openAppPage(home: string, options: Pick<BrowserContextOpti
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.url);
     const opened = browser;
-    return { page, host, close: async () => { await opened.close(); await host.stop(); } };
+    return {
+      page,
+      host,
+      close: async () => {
+        await opened.close();
+        await host.stop();
+      },
+    };
   } catch (err) {
     await browser?.close();
     await host.stop();

@@ -26,10 +26,19 @@ export function setUpPlant(app: BaselineApp, port = 5020, profileFile = 'test/fi
   const actor = app.actor();
   // A plant CA made beforehand (and given to the central server: `plantCaForServer`) is used as it is.
   if (!app.identity.cas().some((c) => c.source === 'created-here')) app.identity.createCa('Plant CA', 'plant-ca-secret-1', actor);
-  for (const p of RACI) app.identity.enrol({ name: p.name, employeeId: p.employeeId, roles: [...p.roles], password: p.password }, 'plant-ca-secret-1', actor);
-  app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', { employeeId: 'M200', password: 'pat-password-1' });
+  for (const p of RACI)
+    app.identity.enrol({ name: p.name, employeeId: p.employeeId, roles: [...p.roles], password: p.password }, 'plant-ca-secret-1', actor);
+  app.plantModel.importPlant(readFileSync(root('resources/plant/demo-plant.yaml'), 'utf8'), 'demo-plant.yaml', {
+    employeeId: 'M200',
+    password: 'pat-password-1',
+  });
   const profile = app.profiles.import('line1', 'modbus', readFileSync(root(profileFile), 'utf8'), actor);
-  const c = app.controllers.register('PLC-L01-FILLER', { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }, profile.sha256, actor);
+  const c = app.controllers.register(
+    'PLC-L01-FILLER',
+    { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' },
+    profile.sha256,
+    actor,
+  );
   app.plantModel.assignLine(c.id, 'L01', 'filler of line 1', { employeeId: 'M200', password: 'pat-password-1' });
   return c.id;
 }
@@ -71,10 +80,17 @@ export async function startLine1Simulator(): Promise<{ sim: ModbusSimulator; set
 }
 
 /** Captures a registered controller over the network and signs the capture as `signer`; returns the snapshot's SHA-256. */
-export async function captureAndSign(app: BaselineApp, controllerId: string, signer: { employeeId: string; password: string }): Promise<string> {
+export async function captureAndSign(
+  app: BaselineApp,
+  controllerId: string,
+  signer: { employeeId: string; password: string },
+): Promise<string> {
   const controller = app.controllers.get(controllerId);
   const profile = app.profiles.load(controller.profile!.sha256);
-  const capture = await app.captures.capture({ controllerId, target: controller.target, profile, profileName: controller.profile!.name, options: { timeoutMs: 1000, retries: 0 } }, app.actor());
+  const capture = await app.captures.capture(
+    { controllerId, target: controller.target, profile, profileName: controller.profile!.name, options: { timeoutMs: 1000, retries: 0 } },
+    app.actor(),
+  );
   return app.snapshots.sign(capture, signer.employeeId, signer.password, controllerId, app.actor()).sha256;
 }
 
@@ -84,11 +100,38 @@ export async function captureAndSign(app: BaselineApp, controllerId: string, sig
  */
 export async function emergencyFillerChange(app: BaselineApp, controllerId: string): Promise<string> {
   const [eng] = RACI;
-  const c = app.changes.create(eng.employeeId, {
-    title: 'Filler jammed: raise speed setpoint', description: 'Filler starves at 12.5 m/min; line down.', justification: 'Line L01 stopped.', class: 'emergency',
-    targetControllers: [controllerId], proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
-  }, app.actor());
-  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'break-glass', approverEmployeeId: 'SV500', approverPassword: 'sky-password-1', approverRole: 'shift-supervisor', method: 'phone', reason: 'Line down' }, app.actor());
-  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+  const c = app.changes.create(
+    eng.employeeId,
+    {
+      title: 'Filler jammed: raise speed setpoint',
+      description: 'Filler starves at 12.5 m/min; line down.',
+      justification: 'Line L01 stopped.',
+      class: 'emergency',
+      targetControllers: [controllerId],
+      proposedChange: { kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] },
+    },
+    app.actor(),
+  );
+  app.changes.act(
+    c.id,
+    eng.employeeId,
+    eng.password,
+    {
+      type: 'break-glass',
+      approverEmployeeId: 'SV500',
+      approverPassword: 'sky-password-1',
+      approverRole: 'shift-supervisor',
+      method: 'phone',
+      reason: 'Line down',
+    },
+    app.actor(),
+  );
+  app.changes.act(
+    c.id,
+    eng.employeeId,
+    eng.password,
+    { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) },
+    app.actor(),
+  );
   return c.id;
 }

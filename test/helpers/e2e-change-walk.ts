@@ -34,14 +34,22 @@ export type FormExtra = (form: Locator) => Promise<unknown>;
 export async function openDemoPlant(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Explore the demo plant' }).click();
   await page.getByRole('note', { name: 'Demo plant' }).waitFor({ timeout: 120_000 });
-  await expect.poll(() => page.getByRole('button', { name: /Raise filler speed setpoint to 14 m\/min/ }).count(), { timeout: 15_000 }).toBe(1);
+  await expect
+    .poll(() => page.getByRole('button', { name: /Raise filler speed setpoint to 14 m\/min/ }).count(), { timeout: 15_000 })
+    .toBe(1);
 }
 
 /**
  * Signs a decision in the change's "Sign a decision" form and waits for the status to become `status` (or the form's
  * refusal, which then fails the expectation with its text).
  */
-export async function signDecision(page: Page, who: DemoSigner, decision: string, status: string, extra: FormExtra = async () => undefined): Promise<void> {
+export async function signDecision(
+  page: Page,
+  who: DemoSigner,
+  decision: string,
+  status: string,
+  extra: FormExtra = async () => undefined,
+): Promise<void> {
   const form = page.getByRole('form', { name: 'Sign a decision' });
   // The decision first: the signer list then offers exactly the people that decision allows.
   await form.getByLabel('Decision').selectOption({ label: decision });
@@ -56,7 +64,10 @@ export async function signDecision(page: Page, who: DemoSigner, decision: string
   }
   await form.getByLabel('Password', { exact: true }).fill(who.password);
   await form.getByRole('button', { name: 'Sign', exact: true }).click();
-  const outcome = async () => (await form.getByRole('alert').count()) > 0 ? await form.getByRole('alert').innerText() : await page.getByTestId('change-status').innerText();
+  const outcome = async () =>
+    (await form.getByRole('alert').count()) > 0
+      ? await form.getByRole('alert').innerText()
+      : await page.getByTestId('change-status').innerText();
   // A journal refresh landing while the form is filled can reset it and leave Sign disabled (a known race): fill it again.
   for (let attempt = 0; attempt < 2; attempt++) {
     const deadline = Date.now() + 6_000;
@@ -82,8 +93,15 @@ export async function signCheckpoint(page: Page, name: string, decision: string,
   expect(await form.getByTestId('demo-password').innerText()).toBe(`DEMO password: ${who.password}`);
   await form.getByLabel('Password', { exact: true }).fill(who.password);
   await form.getByRole('button', { name: 'Sign checkpoint decision' }).click();
-  await expect.poll(async () => (await form.getByRole('alert').count()) > 0 ? await form.getByRole('alert').innerText() : await page.getByTestId('checkpoint-decision').count(),
-    { timeout: 15_000 }).toBe(decided + 1);
+  await expect
+    .poll(
+      async () =>
+        (await form.getByRole('alert').count()) > 0
+          ? await form.getByRole('alert').innerText()
+          : await page.getByTestId('checkpoint-decision').count(),
+      { timeout: 15_000 },
+    )
+    .toBe(decided + 1);
 }
 
 /**
@@ -123,12 +141,16 @@ export async function fileCasePackerChange(page: Page, title: string): Promise<v
  */
 export async function submitAndApproveByCab(page: Page): Promise<void> {
   await signDecision(page, DEMO.ERIN, 'Submit for approval', 'submitted');
-  expect(await page.getByTestId('approval-requirement').first().innerText())
-    .toMatch(/Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/);
+  expect(await page.getByTestId('approval-requirement').first().innerText()).toMatch(
+    /Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/,
+  );
   await signDecision(page, DEMO.SAM, 'Approve', 'submitted', (f) => f.getByLabel('As role').selectOption('ot-security'));
   // The status stays "submitted": the requirement line shows the approval once the detail has reloaded.
-  await expect.poll(() => page.getByTestId('approval-requirement').first().innerText(), { timeout: 15_000 })
-    .toMatch(/Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/);
+  await expect
+    .poll(() => page.getByTestId('approval-requirement').first().innerText(), { timeout: 15_000 })
+    .toMatch(
+      /Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/,
+    );
   await signDecision(page, DEMO.QUINN, 'Approve', 'approved', (f) => f.getByLabel('As role').selectOption('quality-compliance'));
 }
 
@@ -143,9 +165,11 @@ export async function scheduleAndStart(page: Page): Promise<void> {
   await new Promise((r) => setTimeout(r, Math.max(0, slotStart.getTime() - Date.now() + 1000)));
   await signDecision(page, DEMO.ERIN, 'Start execution (go)', 'in execution', async (f) => {
     await f.getByLabel('Witness (dual control)').selectOption(DEMO.ELI.employeeId);
-    await f.getByLabel('Witness\'s password').fill(DEMO.ELI.password);
+    await f.getByLabel("Witness's password").fill(DEMO.ELI.password);
   });
-  expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(/started execution, witnessed by [A-Z][a-z]+ [A-Z][a-z]+ \(E101\)/);
+  expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
+    /started execution, witnessed by [A-Z][a-z]+ [A-Z][a-z]+ \(E101\)/,
+  );
 }
 
 /** The Reviews panel's post-implementation review form of a closed change. */
@@ -157,7 +181,11 @@ export function reviewForm(page: Page): Locator {
  * Signs the post-implementation review on the Reviews panel as `who` (objectives met, findings, lessons learned);
  * resolves with the form's refusal, or '' once the review is recorded.
  */
-export async function signReview(page: Page, who: DemoSigner, findings = 'Line 18 ran a full pallet at 20 cases/min; no jams.'): Promise<string> {
+export async function signReview(
+  page: Page,
+  who: DemoSigner,
+  findings = 'Line 18 ran a full pallet at 20 cases/min; no jams.',
+): Promise<string> {
   const form = reviewForm(page);
   const alert = form.getByRole('alert');
   const earlier = (await alert.count()) > 0 ? await alert.innerText() : '';
@@ -169,11 +197,16 @@ export async function signReview(page: Page, who: DemoSigner, findings = 'Line 1
   await form.getByRole('button', { name: 'Sign the review and the new baselines' }).click();
   let refusal = '';
   // Done: the review shows and its form is gone. Refused: the form's alert, other than one left from an earlier try.
-  await expect.poll(async () => {
-    if ((await page.getByTestId('pir').count()) > 0) return true;
-    const now = (await alert.count()) > 0 ? await alert.innerText() : '';
-    if (now !== '' && now !== earlier) refusal = now;
-    return refusal !== '';
-  }, { timeout: 15_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        if ((await page.getByTestId('pir').count()) > 0) return true;
+        const now = (await alert.count()) > 0 ? await alert.innerText() : '';
+        if (now !== '' && now !== earlier) refusal = now;
+        return refusal !== '';
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
   return refusal;
 }

@@ -11,7 +11,11 @@ import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket 
 import type { AddressInfo } from 'node:net';
 
 /** Where in a request's life the connection is cut. */
-export type CutPoint = 'request-head' | 'request-mid-body' | 'before-response' | 'response-mid-body'
+export type CutPoint =
+  | 'request-head'
+  | 'request-mid-body'
+  | 'before-response'
+  | 'response-mid-body'
   /** Forward part of the body, then hold the connection open and silent (for killing the server mid-body). */
   | 'hold-mid-body';
 
@@ -72,8 +76,14 @@ export async function startFaultProxy(target: string, tls: { keyPem: string; cer
       upstream.end();
       setTimeout(() => upstream.destroy(), 2_000).unref();
     };
-    client.on('close', () => { sockets.delete(client); upstream.destroy(); });
-    upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
+    client.on('close', () => {
+      sockets.delete(client);
+      upstream.destroy();
+    });
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
 
@@ -104,7 +114,9 @@ export async function startFaultProxy(target: string, tls: { keyPem: string; cer
       // Backpressure: read no faster than the server takes, so counted bytes are bytes on their way.
       if (!upstream.write(chunk)) {
         client.pause();
-        upstream.once('drain', () => { if (!stopped) client.resume(); });
+        upstream.once('drain', () => {
+          if (!stopped) client.resume();
+        });
       }
     };
 
@@ -197,9 +209,16 @@ export async function startFaultProxy(target: string, tls: { keyPem: string; cer
     url: `https://127.0.0.1:${port}`,
     port,
     cut: (rule) => new Promise((done) => armed.push({ rule, done })),
-    cutAtBytesUp: (n) => new Promise((done) => { byteCut = { at: n, done }; }),
-    get bytesUp() { return bytesUp; },
-    get bytesDown() { return bytesDown; },
+    cutAtBytesUp: (n) =>
+      new Promise((done) => {
+        byteCut = { at: n, done };
+      }),
+    get bytesUp() {
+      return bytesUp;
+    },
+    get bytesDown() {
+      return bytesDown;
+    },
     requests,
     resetCounters() {
       bytesUp = 0;

@@ -20,39 +20,101 @@ const [eng, pem, , , sky] = RACI;
 const H = 3_600_000;
 
 /** A normal change filed, approved, booked and started at `start` (submitted `leadHours` before), with its before-snapshot. */
-async function startNormal(app: BaselineApp, controllerId: string, start: Date, leadHours: number, setNow: (d: Date) => void, title: string): Promise<string> {
+async function startNormal(
+  app: BaselineApp,
+  controllerId: string,
+  start: Date,
+  leadHours: number,
+  setNow: (d: Date) => void,
+  title: string,
+): Promise<string> {
   const submittedAt = new Date(start.getTime() - leadHours * H);
   setNow(submittedAt);
   const c = app.changes.create(eng.employeeId, { ...normalChangeFields(controllerId, submittedAt), title }, app.actor());
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'submit' }, app.actor());
-  app.changes.act(c.id, pem.employeeId, pem.password, { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true }, app.actor());
-  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'schedule', start: start.toISOString(), end: new Date(start.getTime() + 2 * H).toISOString() }, app.actor());
+  app.changes.act(
+    c.id,
+    pem.employeeId,
+    pem.password,
+    { type: 'approve', role: 'plant-engineering-manager', diffReviewed: true },
+    app.actor(),
+  );
+  app.changes.act(
+    c.id,
+    eng.employeeId,
+    eng.password,
+    { type: 'schedule', start: start.toISOString(), end: new Date(start.getTime() + 2 * H).toISOString() },
+    app.actor(),
+  );
   setNow(new Date(start.getTime() + 60_000));
   app.changes.act(c.id, eng.employeeId, eng.password, { type: 'start-execution' }, app.actor());
-  app.changes.act(c.id, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+  app.changes.act(
+    c.id,
+    eng.employeeId,
+    eng.password,
+    { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) },
+    app.actor(),
+  );
   return c.id;
 }
 
 /** Builds the history on a plant set up by change-fixture's setUpPlant (controller on the Modbus simulator). */
-export async function buildKpiHistory(app: BaselineApp, controllerId: string, line1: { set(values: Record<string, unknown>): void }, setNow: (d: Date) => void): Promise<KpiHistory> {
-  app.plantModel.assignLine(controllerId, 'L20', 'the filler moved to the tier-3 line', { employeeId: pem.employeeId, password: pem.password });
+export async function buildKpiHistory(
+  app: BaselineApp,
+  controllerId: string,
+  line1: { set(values: Record<string, unknown>): void },
+  setNow: (d: Date) => void,
+): Promise<KpiHistory> {
+  app.plantModel.assignLine(controllerId, 'L20', 'the filler moved to the tier-3 line', {
+    employeeId: pem.employeeId,
+    password: pem.password,
+  });
   const checklist = (id: string) => app.policy.checkpoints().checkpoints.find((x) => x.id === id)!.items;
   const checkpoint = (changeId: string, id: string, decision: string) =>
-    app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: checklist(id) }, app.actor());
+    app.changes.act(
+      changeId,
+      sky.employeeId,
+      sky.password,
+      { type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: checklist(id) },
+      app.actor(),
+    );
 
   // September: submitted Tue 8 Sep 2026 14:00 CDT, started 30 hours later, completed.
-  const completed = await startNormal(app, controllerId, new Date('2026-09-09T20:00:00Z'), 30, setNow, 'Raise filler speed setpoint to 14 m/min');
+  const completed = await startNormal(
+    app,
+    controllerId,
+    new Date('2026-09-09T20:00:00Z'),
+    30,
+    setNow,
+    'Raise filler speed setpoint to 14 m/min',
+  );
   checkpoint(completed, 'pre-execution', 'go');
   line1.set({ Line1_SpeedSP: 14 });
   checkpoint(completed, 'mid-change', 'continue');
   checkpoint(completed, 'pre-cutover', 'cutover');
-  app.changes.act(completed, eng.employeeId, eng.password, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) }, app.actor());
+  app.changes.act(
+    completed,
+    eng.employeeId,
+    eng.password,
+    { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(app, controllerId, eng) },
+    app.actor(),
+  );
   checkpoint(completed, 'post-change', 'close');
   app.changes.act(completed, eng.employeeId, eng.password, { type: 'close', comment: 'Ran 30 min at 14 m/min' }, app.actor());
   // The post-implementation review by the plant engineering manager approves the after-snapshot as the new baseline.
-  app.changes.act(completed, pem.employeeId, pem.password, {
-    type: 'post-implementation-review', role: 'plant-engineering-manager', objectivesMet: true, findings: 'Speed at 14 m/min, reject rate 0.3 %', lessonsLearned: 'None beyond the test plan',
-  }, app.actor());
+  app.changes.act(
+    completed,
+    pem.employeeId,
+    pem.password,
+    {
+      type: 'post-implementation-review',
+      role: 'plant-engineering-manager',
+      objectivesMet: true,
+      findings: 'Speed at 14 m/min, reject rate 0.3 %',
+      lessonsLearned: 'None beyond the test plan',
+    },
+    app.actor(),
+  );
 
   // October: break-glass at 03:00 CDT on Wed 14 Oct, rolled back an hour later and closed; nobody reviews it.
   setNow(new Date('2026-10-14T08:00:00Z'));

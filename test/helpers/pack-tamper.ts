@@ -13,8 +13,12 @@ export async function packMembers(zip: Buffer): Promise<Map<string, Buffer>> {
 
 /** Rewrites manifest.json and SHA256SUMS so that every hash agrees with the (altered) members: only signatures can tell. */
 export async function rezipConsistently(members: Map<string, Buffer>): Promise<Buffer> {
-  const manifest = JSON.parse(members.get('manifest.json')!.toString('utf8')) as { members: { path: string; sha256: string; size: number }[] };
-  manifest.members = manifest.members.filter((m) => members.has(m.path)).map((m) => ({ path: m.path, sha256: sha(members.get(m.path)!), size: members.get(m.path)!.length }));
+  const manifest = JSON.parse(members.get('manifest.json')!.toString('utf8')) as {
+    members: { path: string; sha256: string; size: number }[];
+  };
+  manifest.members = manifest.members
+    .filter((m) => members.has(m.path))
+    .map((m) => ({ path: m.path, sha256: sha(members.get(m.path)!), size: members.get(m.path)!.length }));
   members.set('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
   members.delete('SHA256SUMS');
   members.set('SHA256SUMS', Buffer.from([...members].map(([p, b]) => `${sha(b)}  ${p}\n`).join('')));

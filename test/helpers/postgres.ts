@@ -63,7 +63,18 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const logFile = join(dir, 'postgres.log');
   writeFileSync(logFile, '');
   if (owner) chownSync(logFile, owner.uid, owner.gid);
-  run('pg_ctl', ['-D', data, '-l', logFile, '-w', '-t', '60', '-o', `-p ${port} -k ${socket} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    logFile,
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${port} -k ${socket} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   const base = `postgres://postgres@127.0.0.1:${port}`;
   return {
     async newDatabase(name: string) {

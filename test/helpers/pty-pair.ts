@@ -23,5 +23,11 @@ export async function startPtyPair(): Promise<PtyPair> {
     child.kill();
     throw new Error('socat did not create the pty pair: is socat installed (apt-get install socat)?');
   }
-  return { a, b, stop: () => { child.kill('SIGKILL'); } };
+  return {
+    a,
+    b,
+    stop: () => {
+      child.kill('SIGKILL');
+    },
+  };
 }

@@ -33,16 +33,26 @@ export function startPymodbus(values: PymodbusValues, rtuDevice?: string): Promi
   const args = [SCRIPT, file, ...(rtuDevice ? ['--rtu', rtuDevice, '--baud', '19200'] : [])];
   const child: ChildProcess = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pymodbus did not start: ${err}`)), 15_000);
-    child.on('exit', (code) => reject(new Error(`pymodbus exited with ${code}: ${err}. Is python3-pymodbus installed (apt-get install python3-pymodbus)?`)));
+    child.on('exit', (code) =>
+      reject(new Error(`pymodbus exited with ${code}: ${err}. Is python3-pymodbus installed (apt-get install python3-pymodbus)?`)),
+    );
     child.stdout?.on('data', (d: Buffer) => {
       const m = /READY (\S+)/.exec(d.toString());
       if (!m) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve({ port: Number(m[1]) || 0, device: m[1]!, stop: () => { child.kill('SIGKILL'); } });
+      resolve({
+        port: Number(m[1]) || 0,
+        device: m[1]!,
+        stop: () => {
+          child.kill('SIGKILL');
+        },
+      });
     });
   });
 }

@@ -102,10 +102,20 @@ export function rawUpgrade(port: number, token: string, origin = `http://127.0.0
     let upgraded = false;
     let ended = false;
     const changed = new Set<() => void>();
-    const notify = () => { for (const f of [...changed]) f(); };
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no handshake answer within 5 s')); }, 5000);
-    socket.on('error', () => { /* the host may reset a connection it refuses; the outcome says what happened */ });
-    socket.on('close', () => { ended = true; notify(); });
+    const notify = () => {
+      for (const f of [...changed]) f();
+    };
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no handshake answer within 5 s'));
+    }, 5000);
+    socket.on('error', () => {
+      /* the host may reset a connection it refuses; the outcome says what happened */
+    });
+    socket.on('close', () => {
+      ended = true;
+      notify();
+    });
     socket.on('data', (d: Buffer) => {
       if (upgraded) {
         rest = Buffer.concat([rest, d]);
@@ -126,33 +136,45 @@ export function rawUpgrade(port: number, token: string, origin = `http://127.0.0
       rest = head.subarray(end + 4);
       resolve({
         socket,
-        write: (bytes) => { if (!socket.destroyed) socket.write(bytes); },
+        write: (bytes) => {
+          if (!socket.destroyed) socket.write(bytes);
+        },
         destroy: () => socket.destroy(),
-        outcome: (ms) => new Promise((done) => {
-          const parsed = (): RawOutcome => {
-            const out: RawOutcome = { closeCode: null, closeReason: '', texts: [], ended };
-            parseFrames(rest, out);
-            return out;
-          };
-          const check = (force: boolean) => {
-            const out = parsed();
-            if (!force && out.closeCode === null && !out.ended) return;
-            clearTimeout(wait);
-            changed.delete(onChange);
-            done(out);
-          };
-          const onChange = () => check(false);
-          const wait = setTimeout(() => check(true), ms);
-          changed.add(onChange);
-          check(false);
-        }),
+        outcome: (ms) =>
+          new Promise((done) => {
+            const parsed = (): RawOutcome => {
+              const out: RawOutcome = { closeCode: null, closeReason: '', texts: [], ended };
+              parseFrames(rest, out);
+              return out;
+            };
+            const check = (force: boolean) => {
+              const out = parsed();
+              if (!force && out.closeCode === null && !out.ended) return;
+              clearTimeout(wait);
+              changed.delete(onChange);
+              done(out);
+            };
+            const onChange = () => check(false);
+            const wait = setTimeout(() => check(true), ms);
+            changed.add(onChange);
+            check(false);
+          }),
       });
     });
     socket.on('connect', () => {
-      socket.write([
-        `GET /api?token=${encodeURIComponent(token)} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13', `Origin: ${origin}`, '', '',
-      ].join('\r\n'));
+      socket.write(
+        [
+          `GET /api?token=${encodeURIComponent(token)} HTTP/1.1`,
+          `Host: 127.0.0.1:${port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+          'Sec-WebSocket-Version: 13',
+          `Origin: ${origin}`,
+          '',
+          '',
+        ].join('\r\n'),
+      );
     });
   });
 }

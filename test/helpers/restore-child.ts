@@ -14,6 +14,13 @@ app.journal.onAppended((e) => {
     process.stdout.write(`written ${p.tag} ${p.status}\n`);
   }
 });
-await app.changeRestores.run(changeId, controllerId, JSON.parse(writesJson) as { tag: string; value: number | boolean | string }[], decisionId, app.controllers.get(controllerId).name, app.actor());
+await app.changeRestores.run(
+  changeId,
+  controllerId,
+  JSON.parse(writesJson) as { tag: string; value: number | boolean | string }[],
+  decisionId,
+  app.controllers.get(controllerId).name,
+  app.actor(),
+);
 process.stdout.write('done\n');
 app.close();

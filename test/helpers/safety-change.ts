@@ -38,23 +38,43 @@ export interface BookedSafetyChange {
 }
 
 /** Files, reviews and books a safety-critical change to `controllerId` (the clock at 5 November); `start` starts it. */
-export function bookedSafetyChange(app: BaselineApp, controllerId: string, clock: ReturnType<typeof testClock>, title: string, witness: Signer): BookedSafetyChange {
+export function bookedSafetyChange(
+  app: BaselineApp,
+  controllerId: string,
+  clock: ReturnType<typeof testClock>,
+  title: string,
+  witness: Signer,
+): BookedSafetyChange {
   const [eng, pem, sec, quinn] = RACI;
   const { priya, robin } = SAFETY_PEOPLE;
   clock.set('2026-11-05T15:00:00Z');
   const fields = { ...normalChangeFields(controllerId, clock.now()), title, class: 'safety-critical', requestedWindow: SAFETY_SLOT };
   const id = app.changes.create(eng.employeeId, fields, app.actor()).id;
-  const act = (who: Signer, action: Parameters<BaselineApp['changes']['act']>[3]) => { app.changes.act(id, who.employeeId, who.password, action, app.actor()); };
+  const act = (who: Signer, action: Parameters<BaselineApp['changes']['act']>[3]) => {
+    app.changes.act(id, who.employeeId, who.password, action, app.actor());
+  };
   act(eng, { type: 'submit' });
-  for (const [who, role] of [[pem, 'plant-engineering-manager'], [priya, 'process-safety'], [robin, 'safety-manager'], [sec, 'ot-security'], [quinn, 'quality-compliance']] as const) {
+  for (const [who, role] of [
+    [pem, 'plant-engineering-manager'],
+    [priya, 'process-safety'],
+    [robin, 'safety-manager'],
+    [sec, 'ot-security'],
+    [quinn, 'quality-compliance'],
+  ] as const) {
     act(who, { type: 'approve', role, diffReviewed: true });
   }
   act(eng, { type: 'schedule', ...SAFETY_SLOT });
   return {
-    id, act,
+    id,
+    act,
     start() {
       clock.set('2026-11-27T05:05:00Z');
-      act(eng, { type: 'start-execution', stagingRecord: 'STG-17', witnessEmployeeId: witness.employeeId, witnessPassword: witness.password });
+      act(eng, {
+        type: 'start-execution',
+        stagingRecord: 'STG-17',
+        witnessEmployeeId: witness.employeeId,
+        witnessPassword: witness.password,
+      });
     },
   };
 }

@@ -10,7 +10,9 @@ export function simulate(args: string[]): Promise<{ port: number; child: ChildPr
   const child = spawn(process.execPath, [BIN, 'simulate', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('exit', (code) => reject(new Error(`simulate exited ${code}: ${out}`)));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();

@@ -5,7 +5,10 @@ import { freeLoopbackPort } from '../../src-main/devices/simulator/free-port.ts'
 const require = createRequire(import.meta.url);
 
 interface Snap7Server {
-  srvAreaDB: number; srvAreaMK: number; srvAreaPE: number; srvAreaPA: number;
+  srvAreaDB: number;
+  srvAreaMK: number;
+  srvAreaPE: number;
+  srvAreaPA: number;
   RegisterArea(area: number, indexOrBuffer: number | Buffer, buffer?: Buffer): boolean;
   SetArea(area: number, index: number, buffer: Buffer): boolean;
   GetArea(area: number, index: number): Buffer;
@@ -32,5 +35,11 @@ export async function startSnap7Peer(dbs: Record<number, Buffer>, merker?: Buffe
   for (const [n, buf] of Object.entries(dbs)) server.RegisterArea(server.srvAreaDB, Number(n), buf);
   if (merker) server.RegisterArea(server.srvAreaMK, merker); // non-DB areas take no index
   if (!server.StartTo('127.0.0.1')) throw new Error(`S7Server did not start: ${server.ErrorText(server.LastError())}`);
-  return { port, server, stop: () => { server.Stop(); } };
+  return {
+    port,
+    server,
+    stop: () => {
+      server.Stop();
+    },
+  };
 }

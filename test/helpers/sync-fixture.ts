@@ -26,14 +26,26 @@ export interface ServerTarget {
 }
 
 /** Starts an in-process server on a fresh data directory. */
-export async function startTestServer(target: ServerTarget = { postgresUrl: null }, extra: { enrolPerMinute?: number; clock?: () => Date; prepare?: (serverHome: string) => void } = {}) {
+export async function startTestServer(
+  target: ServerTarget = { postgresUrl: null },
+  extra: { enrolPerMinute?: number; clock?: () => Date; prepare?: (serverHome: string) => void } = {},
+) {
   const { home, cleanup } = tempHome('baseline-server-');
   const { prepare, ...options } = extra;
   // `prepare` runs on the server's data directory before it starts (e.g. giving it the plant CA: plantCaForServer).
   prepare?.(home);
-  const server = await startServer({ home, port: 0, host: '127.0.0.1', postgresUrl: target.postgresUrl, names: ['localhost', '127.0.0.1'], logger: false, ...options });
+  const server = await startServer({
+    home,
+    port: 0,
+    host: '127.0.0.1',
+    postgresUrl: target.postgresUrl,
+    names: ['localhost', '127.0.0.1'],
+    logger: false,
+    ...options,
+  });
   return {
-    server, home,
+    server,
+    home,
     async stop() {
       await server.close();
       cleanup();
@@ -48,7 +60,13 @@ export async function enrolCode(server: RunningServer, ttlMs = 3_600_000, now = 
 
 /** Opens a laptop data directory without background sync (tests call syncNow). */
 export function openLaptop(home: string, clock?: () => Date): BaselineApp {
-  return BaselineApp.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection, sync: { background: false, timeoutMs: 5_000 }, ...(clock ? { clock } : {}) });
+  return BaselineApp.open({
+    home,
+    transport: 'in-process',
+    keyProtection: filePermissionsProtection,
+    sync: { background: false, timeoutMs: 5_000 },
+    ...(clock ? { clock } : {}),
+  });
 }
 
 /** A new laptop enrolled with the server. */
@@ -56,14 +74,35 @@ export async function enrolledLaptop(server: RunningServer) {
   const { home, cleanup } = tempHome('baseline-laptop-');
   const app = openLaptop(home);
   await app.sync.enrol(server.url, await enrolCode(server), server.pki.caFingerprint, app.actor());
-  return { app, home, cleanup: () => { app.close(); cleanup(); } };
+  return {
+    app,
+    home,
+    cleanup: () => {
+      app.close();
+      cleanup();
+    },
+  };
 }
 
 const BIN = fileURLToPath(new URL('../../bin/baseline.js', import.meta.url));
 
 /** The server as a real child process (`baseline server`), so a test can kill it with SIGKILL. */
-export function startServerProcess(home: string, port: number, postgresUrl: string | null): Promise<{ child: ChildProcess; url: string; kill(signal?: NodeJS.Signals): Promise<void> }> {
-  const args = [BIN, 'server', '--home', home, '--port', String(port), '--name', 'localhost', ...(postgresUrl ? ['--db', postgresUrl] : [])];
+export function startServerProcess(
+  home: string,
+  port: number,
+  postgresUrl: string | null,
+): Promise<{ child: ChildProcess; url: string; kill(signal?: NodeJS.Signals): Promise<void> }> {
+  const args = [
+    BIN,
+    'server',
+    '--home',
+    home,
+    '--port',
+    String(port),
+    '--name',
+    'localhost',
+    ...(postgresUrl ? ['--db', postgresUrl] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   return new Promise((resolve, reject) => {
@@ -75,13 +114,15 @@ export function startServerProcess(home: string, port: number, postgresUrl: stri
       if (m) {
         clearTimeout(timer);
         resolve({
-          child, url: m[1]!,
-          kill: (signal = 'SIGKILL') => new Promise((done) => {
-            child.removeAllListeners('exit');
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill(signal);
-          }),
+          child,
+          url: m[1]!,
+          kill: (signal = 'SIGKILL') =>
+            new Promise((done) => {
+              child.removeAllListeners('exit');
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill(signal);
+            }),
         });
       }
     });
@@ -128,7 +169,12 @@ export interface TwoLaptopRig {
  * before the real date (so it and the server's TLS certificate are valid for the real clock TLS uses) and given to
  * the server before its first start; then the laptops' clock is set to `start`, the story's own time.
  */
-export async function startTwoLaptopRig(target: ServerTarget, setNow: (at: Date) => void, clock: () => Date, start: Date): Promise<TwoLaptopRig> {
+export async function startTwoLaptopRig(
+  target: ServerTarget,
+  setNow: (at: Date) => void,
+  clock: () => Date,
+  start: Date,
+): Promise<TwoLaptopRig> {
   const temps = [tempHome('baseline-server-'), tempHome('baseline-laptop-a-'), tempHome('baseline-laptop-b-')];
   const [serverHome, homeA, homeB] = temps.map((t) => t.home) as [string, string, string];
   const line1 = await startLine1Simulator();
@@ -137,9 +183,24 @@ export async function startTwoLaptopRig(target: ServerTarget, setNow: (at: Date)
   setNow(new Date(Date.now() - 86_400_000));
   plantCaForServer(a, homeA, serverHome);
   setNow(start);
-  const startOn = (port: number) => startServer({ home: serverHome, port, host: '127.0.0.1', postgresUrl: target.postgresUrl, names: ['localhost', '127.0.0.1'], logger: false });
+  const startOn = (port: number) =>
+    startServer({
+      home: serverHome,
+      port,
+      host: '127.0.0.1',
+      postgresUrl: target.postgresUrl,
+      names: ['localhost', '127.0.0.1'],
+      logger: false,
+    });
   const rig: TwoLaptopRig = {
-    a, b, server: await startOn(0), line1, serverHome, homeA, homeB, startServer: startOn,
+    a,
+    b,
+    server: await startOn(0),
+    line1,
+    serverHome,
+    homeA,
+    homeB,
+    startServer: startOn,
     async close() {
       a.close();
       b.close();
@@ -153,5 +214,6 @@ export async function startTwoLaptopRig(target: ServerTarget, setNow: (at: Date)
 
 /** Enrols laptops A and B of a rig with its server. */
 export async function enrolBoth(rig: TwoLaptopRig): Promise<void> {
-  for (const app of [rig.a, rig.b]) await app.sync.enrol(rig.server.url, await enrolCode(rig.server), rig.server.pki.caFingerprint, app.actor());
+  for (const app of [rig.a, rig.b])
+    await app.sync.enrol(rig.server.url, await enrolCode(rig.server), rig.server.pki.caFingerprint, app.actor());
 }

@@ -30,7 +30,9 @@ export function startWebHostProcess(home: string, extraArgs: string[] = []): Pro
   let started = false;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`baseline web did not start: ${out}${err}`)), 20_000);
-    child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('exit', (code) => reject(new Error(`baseline web exited with ${code}: ${out}${err}`)));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
@@ -40,7 +42,9 @@ export function startWebHostProcess(home: string, extraArgs: string[] = []): Pro
         clearTimeout(timer);
         child.removeAllListeners('exit');
         let exited: number | null = null;
-        child.on('exit', (code, signal) => { exited = code ?? (signal ? 128 : 1); });
+        child.on('exit', (code, signal) => {
+          exited = code ?? (signal ? 128 : 1);
+        });
         resolve({
           url: m[0].slice('open: '.length),
           origin: m[1]!,
@@ -48,14 +52,15 @@ export function startWebHostProcess(home: string, extraArgs: string[] = []): Pro
           token: m[3]!,
           exitCode: () => exited,
           stderr: () => err,
-          stop: () => new Promise((done) => {
-            if (exited !== null) {
-              done();
-              return;
-            }
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
+          stop: () =>
+            new Promise((done) => {
+              if (exited !== null) {
+                done();
+                return;
+              }
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
         });
       }
     });

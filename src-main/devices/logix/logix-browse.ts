@@ -10,8 +10,17 @@ import type { connectLogix } from './logix-connection.ts';
 
 const ATOMIC = new Set(['BOOL', 'SINT', 'INT', 'DINT', 'LINT', 'REAL', 'LREAL', 'STRING']);
 
-interface TagListType { typeName?: string; structure?: boolean; arrayDims?: number; code?: number }
-interface TemplateMember { name: string; type?: { string?: string; typeName?: string; code?: number }; info?: number }
+interface TagListType {
+  typeName?: string;
+  structure?: boolean;
+  arrayDims?: number;
+  code?: number;
+}
+interface TemplateMember {
+  name: string;
+  type?: { string?: string; typeName?: string; code?: number };
+  info?: number;
+}
 
 /** Proposes profile rows from the tag list of a controller connected with its tag list (connectLogix's `browse`). */
 export function browseTagList(plc: Awaited<ReturnType<typeof connectLogix>>, ctx: JobContext): BrowseResult {
@@ -32,7 +41,11 @@ export function browseTagList(plc: Awaited<ReturnType<typeof connectLogix>>, ctx
       for (const m of readable) {
         const mType = m.type?.string ?? m.type?.typeName ?? '';
         if (ATOMIC.has(mType) && !(m.info && m.info > 0)) tags.push({ address: `${address}.${m.name}`, type: mType });
-        else skipped.push({ address: `${address}.${m.name}`, reason: `member of type ${mType || 'structure/array'}: add it by hand if it matters` });
+        else
+          skipped.push({
+            address: `${address}.${m.name}`,
+            reason: `member of type ${mType || 'structure/array'}: add it by hand if it matters`,
+          });
       }
       if (readable.length === 0) skipped.push({ address, reason: `structure ${typeName} whose members could not be read` });
     } else {

@@ -42,7 +42,11 @@ interface GroupInternals {
 }
 
 /** Makes the TagGroup send the planner's Multiple Service Packets (CIP Vol 1 §A-4.10: count, offsets, services). */
-function usePlannedPacking(group: InstanceType<typeof TagGroup>, plan: ReturnType<typeof planLogix>, members: { tag: string; plcTag: PlcTag }[]): void {
+function usePlannedPacking(
+  group: InstanceType<typeof TagGroup>,
+  plan: ReturnType<typeof planLogix>,
+  members: { tag: string; plcTag: PlcTag }[],
+): void {
   const byTag = new Map(members.map((m) => [m.tag, m.plcTag]));
   const messages: { data: Buffer; tag_ids: string[] }[] = [];
   for (const read of plan.reads) {
@@ -63,7 +67,10 @@ function usePlannedPacking(group: InstanceType<typeof TagGroup>, plan: ReturnTyp
       offset += r.length;
     });
     const internals = group as unknown as GroupInternals;
-    messages.push({ data: MessageRouter.build(MULTIPLE_SERVICE_PACKET, internals.state.path, Buffer.concat([header, ...requests])), tag_ids: ids });
+    messages.push({
+      data: MessageRouter.build(MULTIPLE_SERVICE_PACKET, internals.state.path, Buffer.concat([header, ...requests])),
+      tag_ids: ids,
+    });
   }
   // Tags that share one path appear once in the plan; every member must be in some packet.
   const planned = new Set(messages.flatMap((m) => m.tag_ids));
@@ -91,7 +98,14 @@ class LogixSession implements DriverSession<LogixProfile> {
 
   identity(): Promise<DriverIdentity> {
     // Read at connect (the Identity object); no request of its own.
-    const p = this.plc.properties as { name?: string; serial_number?: number; version?: string; run?: boolean; program?: boolean; faulted?: boolean };
+    const p = this.plc.properties as {
+      name?: string;
+      serial_number?: number;
+      version?: string;
+      run?: boolean;
+      program?: boolean;
+      faulted?: boolean;
+    };
     const identity: Record<string, string> = {};
     if (p.name) identity['productName'] = p.name;
     if (p.serial_number !== undefined) identity['serialNumber'] = p.serial_number.toString(16).padStart(8, '0');
@@ -117,12 +131,24 @@ class LogixSession implements DriverSession<LogixProfile> {
     const members: { tag: string; type: LogixType; plcTag: PlcTag }[] = [];
     for (const t of profile.tags) {
       if (t.type === 'LREAL') {
-        values.set(t.tag, { tag: t.tag, value: null, raw: null, quality: 'bad', error: `${controller}: LREAL ${t.address} cannot be decoded by the EtherNet/IP library (st-ethernet-ip); not read` });
+        values.set(t.tag, {
+          tag: t.tag,
+          value: null,
+          raw: null,
+          quality: 'bad',
+          error: `${controller}: LREAL ${t.address} cannot be decoded by the EtherNet/IP library (st-ethernet-ip); not read`,
+        });
         continue;
       }
       const plcTag = (t.type === 'STRING' ? plc.newTag(t.address, undefined, false) : new Tag(t.address)) as PlcTag;
       plcTag.on('Unknown', () => {
-        values.set(t.tag, { tag: t.tag, value: null, raw: null, quality: 'bad', error: `${controller}: reading ${t.address}: the controller answered CIP status 0x04 (no such tag)` });
+        values.set(t.tag, {
+          tag: t.tag,
+          value: null,
+          raw: null,
+          quality: 'bad',
+          error: `${controller}: reading ${t.address}: the controller answered CIP status 0x04 (no such tag)`,
+        });
       });
       group.add(plcTag);
       members.push({ tag: t.tag, type: t.type, plcTag });
@@ -133,28 +159,51 @@ class LogixSession implements DriverSession<LogixProfile> {
       const onAbort = () => plc.destroy();
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await withRetries(options.retries, ctx.signal, () => withTimeout(plc.readTagGroup(group), options.timeoutMs * (plan.requests + 2),
-          () => deviceError('timeout', controller, 'reading tags', 'no complete answer within the timeout')));
+        await withRetries(options.retries, ctx.signal, () =>
+          withTimeout(plc.readTagGroup(group), options.timeoutMs * (plan.requests + 2), () =>
+            deviceError('timeout', controller, 'reading tags', 'no complete answer within the timeout'),
+          ),
+        );
         if (ctx.signal.aborted) throw deviceError('cancelled', controller, 'reading tags', 'cancelled');
       } catch (caught) {
         const err = ctx.signal.aborted ? deviceError('cancelled', controller, 'reading tags', 'cancelled') : caught;
         const e = err as { generalStatusCode?: number; message?: string };
-        failure = err instanceof Error && 'hint' in err ? err as BaselineError
-          : deviceError('protocol', controller, 'reading tags', typeof e.generalStatusCode === 'number' ? `CIP status 0x${e.generalStatusCode.toString(16)}` : (e.message ?? String(err)));
+        failure =
+          err instanceof Error && 'hint' in err
+            ? (err as BaselineError)
+            : deviceError(
+                'protocol',
+                controller,
+                'reading tags',
+                typeof e.generalStatusCode === 'number' ? `CIP status 0x${e.generalStatusCode.toString(16)}` : (e.message ?? String(err)),
+              );
       }
       ctx.signal.removeEventListener('abort', onAbort);
       for (const m of members) {
         if (values.has(m.tag)) continue;
         const v = m.plcTag.value as unknown;
         if (failure || v === undefined || v === null) {
-          values.set(m.tag, { tag: m.tag, value: null, raw: null, quality: 'bad', error: failure ? `not read: ${failure.message}` : 'no value came back' });
+          values.set(m.tag, {
+            tag: m.tag,
+            value: null,
+            raw: null,
+            quality: 'bad',
+            error: failure ? `not read: ${failure.message}` : 'no value came back',
+          });
           continue;
         }
-        values.set(m.tag, { tag: m.tag, value: toJsonValue(v as number | boolean | bigint | string), raw: logixRaw(m.type, v), quality: 'good' });
+        values.set(m.tag, {
+          tag: m.tag,
+          value: toJsonValue(v as number | boolean | bigint | string),
+          raw: logixRaw(m.type, v),
+          quality: 'good',
+        });
       }
     }
     ctx.progress({ done: values.size, total: profile.tags.length, detail: `${frames} requests` });
-    const out = profile.tags.map((t) => values.get(t.tag) ?? { tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: 'not read' });
+    const out = profile.tags.map(
+      (t) => values.get(t.tag) ?? { tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: 'not read' },
+    );
     return {
       values: out,
       requests: frames,
@@ -180,8 +229,14 @@ class LogixSession implements DriverSession<LogixProfile> {
       await this.plc.writeTag(tag);
     } catch (err) {
       const e = err as { generalStatusCode?: number; message?: string };
-      throw deviceError('protocol', describeLogix(this.target), `writing ${w.tag.address}`,
-        typeof e.generalStatusCode === 'number' ? `the controller answered CIP status 0x${e.generalStatusCode.toString(16).padStart(2, '0')}` : (e.message ?? String(err)));
+      throw deviceError(
+        'protocol',
+        describeLogix(this.target),
+        `writing ${w.tag.address}`,
+        typeof e.generalStatusCode === 'number'
+          ? `the controller answered CIP status 0x${e.generalStatusCode.toString(16).padStart(2, '0')}`
+          : (e.message ?? String(err)),
+      );
     }
   }
 
@@ -208,19 +263,38 @@ export const logixDriver: Driver<LogixControllerTarget, LogixProfile> = {
   encodeWrite(tag, v) {
     const a = tag.location;
     const int = (min: number, max: number) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) refuse(`Tag ${tag.tag} is ${a.type} but the value is ${JSON.stringify(v)}.`, `Give a whole number from ${min} to ${max}.`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+        refuse(`Tag ${tag.tag} is ${a.type} but the value is ${JSON.stringify(v)}.`, `Give a whole number from ${min} to ${max}.`);
     };
     switch (a.type) {
-      case 'BOOL': if (typeof v !== 'boolean') refuse(`Tag ${tag.tag} is BOOL but the value is ${JSON.stringify(v)}.`, 'Give true or false.'); break;
-      case 'SINT': int(-128, 127); break;
-      case 'INT': int(-32768, 32767); break;
-      case 'DINT': int(-2147483648, 2147483647); break;
-      case 'LINT':
-        if (!(typeof v === 'string' && /^-?\d+$/.test(v)) && !(typeof v === 'number' && Number.isSafeInteger(v))) refuse(`Tag ${tag.tag} is LINT but the value is ${JSON.stringify(v)}.`, 'Give a whole number (as a string beyond 2^53).');
+      case 'BOOL':
+        if (typeof v !== 'boolean') refuse(`Tag ${tag.tag} is BOOL but the value is ${JSON.stringify(v)}.`, 'Give true or false.');
         break;
-      case 'REAL': if (typeof v !== 'number') refuse(`Tag ${tag.tag} is REAL but the value is ${JSON.stringify(v)}.`, 'Give a number.'); break;
-      case 'STRING': if (typeof v !== 'string' || v.length > 82) refuse(`Tag ${tag.tag} is a STRING of at most 82 characters; the value is ${JSON.stringify(v)}.`, 'Give a shorter text.'); break;
-      case 'LREAL': refuse(`Tag ${tag.tag} is LREAL, which the EtherNet/IP library cannot write.`, 'Restore it with Studio 5000 as part of the guided procedure.');
+      case 'SINT':
+        int(-128, 127);
+        break;
+      case 'INT':
+        int(-32768, 32767);
+        break;
+      case 'DINT':
+        int(-2147483648, 2147483647);
+        break;
+      case 'LINT':
+        if (!(typeof v === 'string' && /^-?\d+$/.test(v)) && !(typeof v === 'number' && Number.isSafeInteger(v)))
+          refuse(`Tag ${tag.tag} is LINT but the value is ${JSON.stringify(v)}.`, 'Give a whole number (as a string beyond 2^53).');
+        break;
+      case 'REAL':
+        if (typeof v !== 'number') refuse(`Tag ${tag.tag} is REAL but the value is ${JSON.stringify(v)}.`, 'Give a number.');
+        break;
+      case 'STRING':
+        if (typeof v !== 'string' || v.length > 82)
+          refuse(`Tag ${tag.tag} is a STRING of at most 82 characters; the value is ${JSON.stringify(v)}.`, 'Give a shorter text.');
+        break;
+      case 'LREAL':
+        refuse(
+          `Tag ${tag.tag} is LREAL, which the EtherNet/IP library cannot write.`,
+          'Restore it with Studio 5000 as part of the guided procedure.',
+        );
     }
     const value = a.type === 'LINT' ? BigInt(v as string | number) : v;
     return Buffer.from(logixRaw(a.type, value)!, 'hex');

@@ -61,7 +61,14 @@ export const LOGIX_DATA_BYTES: Record<LogixType, number> = { BOOL: 1, SINT: 1, I
 
 /** CIP data type codes of the reply (STRING: the structure marker; its 2-byte handle follows on the wire). */
 export const LOGIX_TYPE_CODES: Record<LogixType, number> = {
-  BOOL: 0xc1, SINT: 0xc2, INT: 0xc3, DINT: 0xc4, LINT: 0xc5, REAL: 0xca, LREAL: 0xcb, STRING: 0x02a0,
+  BOOL: 0xc1,
+  SINT: 0xc2,
+  INT: 0xc3,
+  DINT: 0xc4,
+  LINT: 0xc5,
+  REAL: 0xca,
+  LREAL: 0xcb,
+  STRING: 0x02a0,
 };
 
 /** Bytes of the Read Tag service request for this address. */
@@ -155,8 +162,13 @@ function items(tags: readonly PlannedTag<LogixAddress>[]): Item[] {
     const request = logixReadRequestBytes(t.location);
     const reply = logixReadReplyBytes(t.location);
     byKey.set(key, {
-      path, type: t.location.type, tags: [t.tag], request, reply,
-      a: request + CIP_FRAMING.multipleServiceOffset, b: reply + CIP_FRAMING.multipleServiceOffset,
+      path,
+      type: t.location.type,
+      tags: [t.tag],
+      request,
+      reply,
+      a: request + CIP_FRAMING.multipleServiceOffset,
+      b: reply + CIP_FRAMING.multipleServiceOffset,
     });
   }
   return [...byKey.values()];
@@ -230,8 +242,13 @@ function toRead(bin: Bin): LogixRead {
   let offset = CIP_FRAMING.multipleServiceCount + CIP_FRAMING.multipleServiceOffset * n;
   const services: LogixService[] = bin.items.map((i) => {
     const s: LogixService = {
-      path: i.path, type: i.type, tags: i.tags, requestBytes: i.request, replyBytes: i.reply,
-      replyOffset: offset, valueOffset: offset + CIP_FRAMING.replyHeader + logixReplyTypeBytes(i),
+      path: i.path,
+      type: i.type,
+      tags: i.tags,
+      requestBytes: i.request,
+      replyBytes: i.reply,
+      replyOffset: offset,
+      valueOffset: offset + CIP_FRAMING.replyHeader + logixReplyTypeBytes(i),
     };
     offset += i.reply;
     return s;
@@ -251,20 +268,37 @@ export function planLogix(tags: readonly PlannedTag<LogixAddress>[], limits: Par
   const list = items(tags);
   for (const i of list) {
     if (i.a > A || i.b > B) {
-      throw new BaselineError('capture-plan-limits',
+      throw new BaselineError(
+        'capture-plan-limits',
         `Reading "${i.path}" needs ${i.request} request bytes and ${i.reply} reply bytes, more than a ${l.packetSize}-byte connection carries.`,
-        'Use a larger connection size (Large Forward Open) or a shorter tag path.', { path: i.path, packetSize: l.packetSize });
+        'Use a larger connection size (Large Forward Open) or a shorter tag path.',
+        { path: i.path, packetSize: l.packetSize },
+      );
     }
   }
   const minimumRequests = lowerBound(list, { A, B });
-  if (list.length === 0) return { protocol: 'logix', limits: l, reads: [], heuristic: 'first-fit-decreasing', requests: 0, minimumRequests, provenOptimal: true };
+  if (list.length === 0)
+    return {
+      protocol: 'logix',
+      limits: l,
+      reads: [],
+      heuristic: 'first-fit-decreasing',
+      requests: 0,
+      minimumRequests,
+      provenOptimal: true,
+    };
   const ffd = firstFit(decreasingOrder(list, A, B), A, B);
   const mixed = ffd.length === minimumRequests ? null : firstFit(mixedOrder(list), A, B);
   const useMixed = mixed !== null && mixed.length < ffd.length;
   const bins = useMixed ? mixed : ffd;
   const reads = bins.map(toRead);
   return {
-    protocol: 'logix', limits: l, reads, heuristic: useMixed ? 'mixed-first-fit' : 'first-fit-decreasing',
-    requests: reads.length, minimumRequests, provenOptimal: reads.length === minimumRequests,
+    protocol: 'logix',
+    limits: l,
+    reads,
+    heuristic: useMixed ? 'mixed-first-fit' : 'first-fit-decreasing',
+    requests: reads.length,
+    minimumRequests,
+    provenOptimal: reads.length === minimumRequests,
   };
 }

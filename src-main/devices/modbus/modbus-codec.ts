@@ -21,14 +21,24 @@ export type ModbusValue = number | boolean;
 
 function checkRegister(value: number | undefined, index: number): number {
   if (value === undefined || !Number.isInteger(value) || value < 0 || value > 0xffff) {
-    throw new BaselineError('capture-reply-invalid', `Register ${index} of the reply is ${String(value)}, not a 16-bit value.`,
-      'The device or driver returned a malformed reply; retry the capture and check the device.', { index, value: String(value) });
+    throw new BaselineError(
+      'capture-reply-invalid',
+      `Register ${index} of the reply is ${String(value)}, not a 16-bit value.`,
+      'The device or driver returned a malformed reply; retry the capture and check the device.',
+      { index, value: String(value) },
+    );
   }
   return value;
 }
 
 /** Decodes one register-table value starting at `offset` of `registers` (bit: for register-bit BOOLs). */
-export function decodeModbusRegisters(type: ModbusType, registers: readonly number[], offset: number, bit: number | null = null, options: ModbusCodecOptions = {}): ModbusValue {
+export function decodeModbusRegisters(
+  type: ModbusType,
+  registers: readonly number[],
+  offset: number,
+  bit: number | null = null,
+  options: ModbusCodecOptions = {},
+): ModbusValue {
   const first = checkRegister(registers[offset], offset);
   switch (type) {
     case 'BOOL':
@@ -51,8 +61,12 @@ export function decodeModbusRegisters(type: ModbusType, registers: readonly numb
 }
 
 function badValue(type: ModbusType, value: unknown, range: string): BaselineError {
-  return new BaselineError('value-out-of-range', `${String(value)} cannot be written as ${type}: ${range}.`,
-    'Correct the value to write; nothing was written.', { type, value: String(value) });
+  return new BaselineError(
+    'value-out-of-range',
+    `${String(value)} cannot be written as ${type}: ${range}.`,
+    'Correct the value to write; nothing was written.',
+    { type, value: String(value) },
+  );
 }
 
 /** Encodes a value of a register type into registers (one, or two in the configured word order). */
@@ -63,14 +77,17 @@ export function encodeModbusRegisters(type: Exclude<ModbusType, 'BOOL'>, value: 
       if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw badValue(type, value, 'it takes whole numbers from 0 to 65535');
       return [value];
     case 'INT16':
-      if (!Number.isInteger(value) || value < -0x8000 || value > 0x7fff) throw badValue(type, value, 'it takes whole numbers from -32768 to 32767');
+      if (!Number.isInteger(value) || value < -0x8000 || value > 0x7fff)
+        throw badValue(type, value, 'it takes whole numbers from -32768 to 32767');
       return [value & 0xffff];
     case 'INT32':
-      if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw badValue(type, value, 'it takes whole numbers from -2147483648 to 2147483647');
+      if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
+        throw badValue(type, value, 'it takes whole numbers from -2147483648 to 2147483647');
       view.setInt32(0, value);
       break;
     case 'UINT32':
-      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw badValue(type, value, 'it takes whole numbers from 0 to 4294967295');
+      if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+        throw badValue(type, value, 'it takes whole numbers from 0 to 4294967295');
       view.setUint32(0, value);
       break;
     case 'FLOAT32':
@@ -87,10 +104,18 @@ export function encodeModbusRegisters(type: Exclude<ModbusType, 'BOOL'>, value: 
  * Decodes every tag of one read from its reply: registers (FC 3/4) as numbers 0..65535, or bits (FC 1/2) as
  * booleans or 0/1. Throws when the reply is shorter than the read.
  */
-export function decodeModbusRead(read: ModbusRead, data: readonly number[] | readonly boolean[], options: ModbusCodecOptions = {}): Map<string, ModbusValue> {
+export function decodeModbusRead(
+  read: ModbusRead,
+  data: readonly number[] | readonly boolean[],
+  options: ModbusCodecOptions = {},
+): Map<string, ModbusValue> {
   if (data.length < read.count) {
-    throw new BaselineError('capture-reply-short', `The reply to a read of ${read.count} ${read.functionCode <= 2 ? 'bits' : 'registers'} from ${read.table}:${read.start} carries only ${data.length}.`,
-      'The device answered with less data than asked for; retry the capture and check the device.', { table: read.table, start: read.start, count: read.count, got: data.length });
+    throw new BaselineError(
+      'capture-reply-short',
+      `The reply to a read of ${read.count} ${read.functionCode <= 2 ? 'bits' : 'registers'} from ${read.table}:${read.start} carries only ${data.length}.`,
+      'The device answered with less data than asked for; retry the capture and check the device.',
+      { table: read.table, start: read.start, count: read.count, got: data.length },
+    );
   }
   const values = new Map<string, ModbusValue>();
   if (read.functionCode <= 2) {

@@ -32,8 +32,14 @@ export type ModbusTable = 'hr' | 'ir' | 'co' | 'di';
 
 /** Exception codes (Modbus Application Protocol v1.1b3 §7). */
 export const MODBUS_EXCEPTIONS: Record<number, string> = {
-  1: 'ILLEGAL FUNCTION', 2: 'ILLEGAL DATA ADDRESS', 3: 'ILLEGAL DATA VALUE', 4: 'SERVER DEVICE FAILURE',
-  5: 'ACKNOWLEDGE', 6: 'SERVER DEVICE BUSY', 8: 'MEMORY PARITY ERROR', 10: 'GATEWAY PATH UNAVAILABLE',
+  1: 'ILLEGAL FUNCTION',
+  2: 'ILLEGAL DATA ADDRESS',
+  3: 'ILLEGAL DATA VALUE',
+  4: 'SERVER DEVICE FAILURE',
+  5: 'ACKNOWLEDGE',
+  6: 'SERVER DEVICE BUSY',
+  8: 'MEMORY PARITY ERROR',
+  10: 'GATEWAY PATH UNAVAILABLE',
   11: 'GATEWAY TARGET DEVICE FAILED TO RESPOND',
 };
 
@@ -47,10 +53,19 @@ export interface ModbusIdentity {
   modelName?: string;
 }
 
-const ID_NAMES: Record<number, keyof ModbusIdentity> = { 0: 'vendorName', 1: 'productCode', 2: 'revision', 3: 'vendorUrl', 4: 'productName', 5: 'modelName' };
+const ID_NAMES: Record<number, keyof ModbusIdentity> = {
+  0: 'vendorName',
+  1: 'productCode',
+  2: 'revision',
+  3: 'vendorUrl',
+  4: 'productName',
+  5: 'modelName',
+};
 
 function describeTarget(t: ModbusTarget): string {
-  return t.transport === 'tcp' ? `Modbus TCP ${t.host}:${t.port} unit ${t.unitId}` : `Modbus RTU ${t.serialPath} @${t.baudRate} unit ${t.unitId}`;
+  return t.transport === 'tcp'
+    ? `Modbus TCP ${t.host}:${t.port} unit ${t.unitId}`
+    : `Modbus RTU ${t.serialPath} @${t.baudRate} unit ${t.unitId}`;
 }
 
 /** Maps a modbus-serial / socket error to a device error. */
@@ -60,19 +75,31 @@ export function mapModbusError(err: unknown, controller: string, what: string): 
   const msg = e?.message ?? String(err);
   if (typeof e?.modbusCode === 'number') {
     const name = MODBUS_EXCEPTIONS[e.modbusCode] ?? 'UNKNOWN EXCEPTION';
-    return deviceError('protocol', controller, what, `the device answered exception ${e.modbusCode} (${name})`, { exceptionCode: e.modbusCode, exception: name });
+    return deviceError('protocol', controller, what, `the device answered exception ${e.modbusCode} (${name})`, {
+      exceptionCode: e.modbusCode,
+      exception: name,
+    });
   }
   // modbus-serial labels its own "Port Not Open" and "Bad Client Address" errors with errno ECONNREFUSED, so the
   // message decides first: a controller that closed the connection (or cut a reply short) is not a refused port.
   if (/Port Not Open/i.test(msg)) {
-    return deviceError('closed', controller, what, what === 'connecting' ? 'the connection closed while it was being opened' : 'the connection is no longer open: the device closed it');
+    return deviceError(
+      'closed',
+      controller,
+      what,
+      what === 'connecting' ? 'the connection closed while it was being opened' : 'the connection is no longer open: the device closed it',
+    );
   }
-  if (/Bad Client Address/i.test(msg)) return deviceError('protocol', controller, what, 'the unit id is not a valid Modbus address (0-255 over TCP, 1-247 over RTU)');
+  if (/Bad Client Address/i.test(msg))
+    return deviceError('protocol', controller, what, 'the unit id is not a valid Modbus address (0-255 over TCP, 1-247 over RTU)');
   const code = e?.code ?? e?.errno ?? '';
   if (code === 'ECONNREFUSED') return deviceError('refused', controller, what, 'connection refused');
-  if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(code)) return deviceError('unreachable', controller, what, `host unreachable (${code})`);
-  if (code === 'ECONNRESET' || code === 'EPIPE' || /Port Not Open|closed/i.test(msg)) return deviceError('closed', controller, what, 'the connection was closed by the device');
-  if (code === 'ETIMEDOUT' || /Timed out|TimedOut/i.test(msg) || e?.name === 'TransactionTimedOutError') return deviceError('timeout', controller, what, 'no answer within the timeout');
+  if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(code))
+    return deviceError('unreachable', controller, what, `host unreachable (${code})`);
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /Port Not Open|closed/i.test(msg))
+    return deviceError('closed', controller, what, 'the connection was closed by the device');
+  if (code === 'ETIMEDOUT' || /Timed out|TimedOut/i.test(msg) || e?.name === 'TransactionTimedOutError')
+    return deviceError('timeout', controller, what, 'no answer within the timeout');
   if (/CRC|length|Data length|unexpected/i.test(msg)) return deviceError('malformed', controller, what, `malformed reply (${msg})`);
   return deviceError('malformed', controller, what, msg);
 }
@@ -99,12 +126,16 @@ export class ModbusConnection {
   static async open(target: ModbusTarget, signal?: AbortSignal): Promise<ModbusConnection> {
     const client = new ModbusRTU();
     const controller = describeTarget(target);
-    const connect = target.transport === 'tcp'
-      ? client.connectTCP(target.host, { port: target.port })
-      : client.connectRTUBuffered(target.serialPath, { baudRate: target.baudRate });
+    const connect =
+      target.transport === 'tcp'
+        ? client.connectTCP(target.host, { port: target.port })
+        : client.connectRTUBuffered(target.serialPath, { baudRate: target.baudRate });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(deviceError('timeout', controller, 'connecting', `no connection within ${target.timeoutMs} ms`)), target.timeoutMs);
+      timer = setTimeout(
+        () => reject(deviceError('timeout', controller, 'connecting', `no connection within ${target.timeoutMs} ms`)),
+        target.timeoutMs,
+      );
     });
     const aborted = new Promise<never>((_, reject) => {
       signal?.addEventListener('abort', () => reject(deviceError('cancelled', controller, 'connecting', 'cancelled')), { once: true });
@@ -112,7 +143,11 @@ export class ModbusConnection {
     try {
       await Promise.race([connect, timeout, aborted]);
     } catch (err) {
-      try { client.destroy(() => undefined); } catch { /* already gone */ }
+      try {
+        client.destroy(() => undefined);
+      } catch {
+        /* already gone */
+      }
       throw mapModbusError(err, controller, 'connecting');
     } finally {
       clearTimeout(timer);
@@ -154,10 +189,14 @@ export class ModbusConnection {
     const what = `reading ${table}:${start}..${start + count - 1}`;
     return this.withRetries(what, signal, async () => {
       switch (table) {
-        case 'hr': return (await this.client.readHoldingRegisters(start, count)).data;
-        case 'ir': return (await this.client.readInputRegisters(start, count)).data;
-        case 'co': return (await this.client.readCoils(start, count)).data.slice(0, count);
-        case 'di': return (await this.client.readDiscreteInputs(start, count)).data.slice(0, count);
+        case 'hr':
+          return (await this.client.readHoldingRegisters(start, count)).data;
+        case 'ir':
+          return (await this.client.readInputRegisters(start, count)).data;
+        case 'co':
+          return (await this.client.readCoils(start, count)).data.slice(0, count);
+        case 'di':
+          return (await this.client.readDiscreteInputs(start, count)).data.slice(0, count);
       }
     });
   }
@@ -194,7 +233,11 @@ export class ModbusConnection {
   close(): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        try { this.client.destroy(() => undefined); } catch { /* already gone */ }
+        try {
+          this.client.destroy(() => undefined);
+        } catch {
+          /* already gone */
+        }
         resolve();
       }, 1000);
       const done = () => {

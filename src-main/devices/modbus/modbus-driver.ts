@@ -46,7 +46,10 @@ function wordsHex(words: readonly number[]): string {
 /** Big-endian bytes of 16-bit registers (as a capture's `raw` shows them). */
 function wordsToBytes(words: number[]): Uint8Array {
   const out = new Uint8Array(words.length * 2);
-  words.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff; });
+  words.forEach((w, i) => {
+    out[2 * i] = w >> 8;
+    out[2 * i + 1] = w & 0xff;
+  });
   return out;
 }
 
@@ -72,7 +75,7 @@ class ModbusSession implements DriverSession<ModbusProfile> {
     // identity() answers null instead of throwing, so a device without FC 43 is still captured.
     const id = await this.conn.identity();
     this.identityRequests = this.conn.requestCount;
-    return { identity: id ? { ...id } as Record<string, string> : null, requests: this.identityRequests };
+    return { identity: id ? ({ ...id } as Record<string, string>) : null, requests: this.identityRequests };
   }
 
   async readPlan(profile: ModbusProfile, ctx: JobContext): Promise<PlanReadResult> {
@@ -86,13 +89,19 @@ class ModbusSession implements DriverSession<ModbusProfile> {
       const data = await conn.read(read.table, read.start, read.count, ctx.signal);
       const decoded = decodeModbusRead(read, data, { wordOrder: target.wordOrder });
       for (const slot of read.tags) {
-        const raw = read.functionCode <= 2
-          ? ((data as boolean[])[slot.offset] ? '1' : '0')
-          : wordsHex((data as number[]).slice(slot.offset, slot.offset + slot.count));
+        const raw =
+          read.functionCode <= 2
+            ? (data as boolean[])[slot.offset]
+              ? '1'
+              : '0'
+            : wordsHex((data as number[]).slice(slot.offset, slot.offset + slot.count));
         const v = decoded.get(slot.tag);
-        values.set(slot.tag, v === undefined
-          ? { tag: slot.tag, value: null, raw, quality: 'bad', error: 'not decoded' }
-          : { tag: slot.tag, value: toJsonValue(v), raw, quality: 'good' });
+        values.set(
+          slot.tag,
+          v === undefined
+            ? { tag: slot.tag, value: null, raw, quality: 'bad', error: 'not decoded' }
+            : { tag: slot.tag, value: toJsonValue(v), raw, quality: 'good' },
+        );
       }
     };
     const markBad = (read: ModbusRead, e: BaselineError) => {
@@ -135,8 +144,16 @@ class ModbusSession implements DriverSession<ModbusProfile> {
       }
       ctx.progress({ done: values.size, total, detail: `${read.table}:${read.start}+${read.count}` });
     }
-    const out = profile.tags.map((t) => values.get(t.tag)
-      ?? { tag: t.tag, value: null, raw: null, quality: 'bad' as const, error: failure ? `not read: ${failure.message}` : 'not read' });
+    const out = profile.tags.map(
+      (t) =>
+        values.get(t.tag) ?? {
+          tag: t.tag,
+          value: null,
+          raw: null,
+          quality: 'bad' as const,
+          error: failure ? `not read: ${failure.message}` : 'not read',
+        },
+    );
     return {
       values: out,
       requests: conn.requestCount - this.identityRequests,
@@ -175,8 +192,16 @@ export const modbusDriver: Driver<ModbusControllerTarget, ModbusProfile> = {
   browses: false,
   encodeWrite(tag, value) {
     const a = tag.location;
-    if (a.table === 'ir' || a.table === 'di') refuse(`Tag ${tag.tag} is an ${a.table === 'ir' ? 'input register' : 'discrete input'}, which Modbus cannot write.`, 'Remove it from the restore.');
-    if (a.type === 'BOOL' && a.bit !== null) refuse(`Tag ${tag.tag} is one bit of a register; writing it would rewrite the other 15 bits the controller may be changing.`, 'Restore the whole register as a UINT16 tag instead.');
+    if (a.table === 'ir' || a.table === 'di')
+      refuse(
+        `Tag ${tag.tag} is an ${a.table === 'ir' ? 'input register' : 'discrete input'}, which Modbus cannot write.`,
+        'Remove it from the restore.',
+      );
+    if (a.type === 'BOOL' && a.bit !== null)
+      refuse(
+        `Tag ${tag.tag} is one bit of a register; writing it would rewrite the other 15 bits the controller may be changing.`,
+        'Restore the whole register as a UINT16 tag instead.',
+      );
     if (a.type === 'BOOL') {
       if (typeof value !== 'boolean') refuse(`Tag ${tag.tag} is BOOL but the value is ${JSON.stringify(value)}.`, 'Give true or false.');
       return Uint8Array.of(value ? 1 : 0);

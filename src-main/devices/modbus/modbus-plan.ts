@@ -111,7 +111,10 @@ function spanLimits(table: ModbusTable, limits: ModbusLimits): { maxSpan: number
  * The fewest requests any plan within these limits needs, and the witness tags proving it: no two witnesses can
  * share a read (too far apart for one request, or separated by more than maxGap unused registers/bits).
  */
-export function modbusMinimumRequests(tags: readonly PlannedTag<ModbusAddress>[], limits: Partial<ModbusLimits> = {}): { minimumRequests: number; witnesses: string[] } {
+export function modbusMinimumRequests(
+  tags: readonly PlannedTag<ModbusAddress>[],
+  limits: Partial<ModbusLimits> = {},
+): { minimumRequests: number; witnesses: string[] } {
   const l = resolveModbusLimits(limits);
   const witnesses: string[] = [];
   for (const [table, spans] of spansByTable(tags)) {
@@ -154,8 +157,12 @@ export function planModbus(tags: readonly PlannedTag<ModbusAddress>[], limits: P
     let reach = -Infinity; // end of the furthest register any tag so far uses
     for (const s of spans) {
       if (s.end - s.start > maxSpan) {
-        throw new BaselineError('capture-plan-limits', `Tag "${s.tag}" needs ${s.end - s.start} registers, but a read may carry only ${maxSpan}.`,
-          'Raise the registers-per-read setting to at least 2 for 32-bit values.', { tag: s.tag });
+        throw new BaselineError(
+          'capture-plan-limits',
+          `Tag "${s.tag}" needs ${s.end - s.start} registers, but a read may carry only ${maxSpan}.`,
+          'Raise the registers-per-read setting to at least 2 for 32-bit values.',
+          { tag: s.tag },
+        );
       }
       const fits = current !== null && s.start - reach <= maxGap && s.end - current.start <= maxSpan;
       if (!fits || current === null) {
@@ -163,7 +170,13 @@ export function planModbus(tags: readonly PlannedTag<ModbusAddress>[], limits: P
         reads.push(current);
       }
       current.count = Math.max(current.count, s.end - current.start);
-      current.tags.push({ tag: s.tag, type: s.location.type, offset: s.start - current.start, count: s.end - s.start, bit: s.location.bit });
+      current.tags.push({
+        tag: s.tag,
+        type: s.location.type,
+        offset: s.start - current.start,
+        count: s.end - s.start,
+        bit: s.location.bit,
+      });
       reach = Math.max(reach, s.end);
     }
   }

@@ -11,9 +11,7 @@ export interface DeviceJob {
 }
 
 /** main -> device process. */
-export type ToDevice =
-  | { type: 'job'; id: number; job: DeviceJob }
-  | { type: 'cancel'; id: number };
+export type ToDevice = { type: 'job'; id: number; job: DeviceJob } | { type: 'cancel'; id: number };
 
 /** device process -> main. */
 export type FromDevice =
@@ -29,7 +27,12 @@ export interface JobProgress {
   total: number;
   detail: string;
   /** A restore's step: what happened to the value just written (the main process journals it at once). */
-  written?: { tag: string; status: 'written-verified' | 'write-failed' | 'readback-mismatch'; expectedRaw: string; readBackRaw: string | null };
+  written?: {
+    tag: string;
+    status: 'written-verified' | 'write-failed' | 'readback-mismatch';
+    expectedRaw: string;
+    readBackRaw: string | null;
+  };
 }
 
 /**

@@ -32,10 +32,18 @@ export const forkDeviceProcess: SpawnDeviceProcess = () => {
   const worker = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './device-worker.ts' : './device-worker.js', import.meta.url));
   const child: ChildProcess = fork(worker, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
-    send: (m) => { if (child.connected) child.send(m); },
-    onMessage: (l) => { child.on('message', (m) => l(m as FromDevice)); },
-    onExit: (l) => { child.on('exit', (code, signal) => l(code, signal)); },
-    kill: () => { child.kill('SIGKILL'); },
+    send: (m) => {
+      if (child.connected) child.send(m);
+    },
+    onMessage: (l) => {
+      child.on('message', (m) => l(m as FromDevice));
+    },
+    onExit: (l) => {
+      child.on('exit', (code, signal) => l(code, signal));
+    },
+    kill: () => {
+      child.kill('SIGKILL');
+    },
   };
 };
 
@@ -92,7 +100,11 @@ export class DeviceSupervisor {
       const reason = this.lastCrash ?? `the device process exited (${signal ?? `code ${code}`})`;
       this.lastCrash = null;
       if (!this.closed) this.restarts++;
-      this.failAll(new BaselineError('device-process-crashed', `The controller connection failed: ${reason}.`, crashHint(proc.inProcess === true), { reason }));
+      this.failAll(
+        new BaselineError('device-process-crashed', `The controller connection failed: ${reason}.`, crashHint(proc.inProcess === true), {
+          reason,
+        }),
+      );
     });
     return proc;
   }
@@ -125,14 +137,21 @@ export class DeviceSupervisor {
 
   /** Runs a job in the device process. */
   run<T>(job: DeviceJob, options: JobOptions = {}): Promise<T> {
-    if (this.closed) return Promise.reject(new BaselineError('device-process-closed', 'The device process has been shut down.', 'Restart Baseline.'));
+    if (this.closed)
+      return Promise.reject(new BaselineError('device-process-closed', 'The device process has been shut down.', 'Restart Baseline.'));
     if (options.signal?.aborted) {
       return Promise.reject(new BaselineError('cancelled', `${job.kind} was cancelled before it started.`, 'Start it again when ready.'));
     }
     const proc = this.ensure();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress, timer: null, describe: job.kind };
+      const entry: Pending = {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        onProgress: options.onProgress,
+        timer: null,
+        describe: job.kind,
+      };
       if (options.deadlineMs !== undefined) {
         entry.timer = setTimeout(() => {
           this.lastCrash = `${job.kind} did not finish within ${options.deadlineMs} ms (the driver hung)`;

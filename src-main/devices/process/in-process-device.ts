@@ -23,7 +23,9 @@ export const inProcessDevice: SpawnDeviceProcess = (): DeviceProcessHandle => {
   const deliver = (m: FromDevice) => {
     if (exited) return;
     if (m.type === 'result') running.delete(m.id);
-    setImmediate(() => { for (const l of messageListeners) l(m); });
+    setImmediate(() => {
+      for (const l of messageListeners) l(m);
+    });
   };
   const run = deviceJobRunner(deliver);
   const exit = (code: number | null, signal: string | null) => {
@@ -32,7 +34,9 @@ export const inProcessDevice: SpawnDeviceProcess = (): DeviceProcessHandle => {
     process.off('uncaughtException', die);
     process.off('unhandledRejection', die);
     for (const id of running) run({ type: 'cancel', id });
-    setImmediate(() => { for (const l of exitListeners) l(code, signal); });
+    setImmediate(() => {
+      for (const l of exitListeners) l(code, signal);
+    });
   };
   function die(err: unknown): void {
     deliver(crashReport(err));
@@ -52,8 +56,12 @@ export const inProcessDevice: SpawnDeviceProcess = (): DeviceProcessHandle => {
       }
       run(m);
     },
-    onMessage: (l) => { messageListeners.push(l); },
-    onExit: (l) => { exitListeners.push(l); },
+    onMessage: (l) => {
+      messageListeners.push(l);
+    },
+    onExit: (l) => {
+      exitListeners.push(l);
+    },
     kill: () => exit(null, 'SIGKILL'),
     inProcess: true,
   };

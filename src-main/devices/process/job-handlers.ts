@@ -16,8 +16,11 @@ async function capture(payload: unknown, ctx: JobContext): Promise<unknown> {
   const job = CaptureJobSchema.parse(payload);
   const profile = job.profile as unknown as CaptureProfile;
   if (profile.protocol !== profileProtocolOf(job.target)) {
-    throw new BaselineError('profile-protocol-mismatch', `The profile is for ${profile.protocol} but the controller speaks ${job.target.protocol}.`,
-      'Choose a profile made for this controller\'s protocol.');
+    throw new BaselineError(
+      'profile-protocol-mismatch',
+      `The profile is for ${profile.protocol} but the controller speaks ${job.target.protocol}.`,
+      "Choose a profile made for this controller's protocol.",
+    );
   }
   return captureJob(await driverFor(job.target), job.target, profile, job.options, ctx);
 }

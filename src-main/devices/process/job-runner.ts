@@ -23,7 +23,12 @@ export function deviceJobRunner(send: (m: FromDevice) => void): (m: ToDevice) =>
     }
     const handler = JOB_HANDLERS[m.job.kind];
     if (!handler) {
-      send({ type: 'result', id: m.id, ok: false, error: new BaselineError('unknown-job', `The device process has no job "${m.job.kind}".`, 'This is a defect; report it.').toData() });
+      send({
+        type: 'result',
+        id: m.id,
+        ok: false,
+        error: new BaselineError('unknown-job', `The device process has no job "${m.job.kind}".`, 'This is a defect; report it.').toData(),
+      });
       return;
     }
     const controller = new AbortController();
@@ -31,9 +36,11 @@ export function deviceJobRunner(send: (m: FromDevice) => void): (m: ToDevice) =>
     void handler(m.job.payload, {
       signal: controller.signal,
       progress: (p) => send({ type: 'progress', id: m.id, progress: p }),
-    }).then(
-      (value) => send({ type: 'result', id: m.id, ok: true, value }),
-      (err: unknown) => send({ type: 'result', id: m.id, ok: false, error: toErrorData(err) }),
-    ).finally(() => running.delete(m.id));
+    })
+      .then(
+        (value) => send({ type: 'result', id: m.id, ok: true, value }),
+        (err: unknown) => send({ type: 'result', id: m.id, ok: false, error: toErrorData(err) }),
+      )
+      .finally(() => running.delete(m.id));
   };
 }

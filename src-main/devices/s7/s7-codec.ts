@@ -22,28 +22,45 @@ export interface S7DecodeResult {
 /** Decodes one value from `bytes` at `offset` (the value's first byte). Throws BaselineError for malformed strings. */
 export function decodeS7Value(a: S7ValueShape, bytes: Uint8Array, offset = 0): S7Value {
   if (offset < 0 || offset + a.length > bytes.length) {
-    throw new BaselineError('capture-reply-short', `The reply has ${bytes.length} bytes; a ${a.type} at byte ${offset} needs ${a.length}.`,
-      'The controller answered with less data than asked for; retry the capture.', { offset, length: a.length, got: bytes.length });
+    throw new BaselineError(
+      'capture-reply-short',
+      `The reply has ${bytes.length} bytes; a ${a.type} at byte ${offset} needs ${a.length}.`,
+      'The controller answered with less data than asked for; retry the capture.',
+      { offset, length: a.length, got: bytes.length },
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, a.length);
   switch (a.type) {
-    case 'BOOL': return ((view.getUint8(0) >> (a.bit ?? 0)) & 1) === 1;
-    case 'BYTE': return view.getUint8(0);
-    case 'CHAR': return String.fromCharCode(view.getUint8(0));
-    case 'WORD': return view.getUint16(0);
-    case 'INT': return view.getInt16(0);
-    case 'DWORD': return view.getUint32(0);
-    case 'DINT': return view.getInt32(0);
-    case 'REAL': return view.getFloat32(0);
-    case 'LREAL': return view.getFloat64(0);
-    case 'LINT': return view.getBigInt64(0);
+    case 'BOOL':
+      return ((view.getUint8(0) >> (a.bit ?? 0)) & 1) === 1;
+    case 'BYTE':
+      return view.getUint8(0);
+    case 'CHAR':
+      return String.fromCharCode(view.getUint8(0));
+    case 'WORD':
+      return view.getUint16(0);
+    case 'INT':
+      return view.getInt16(0);
+    case 'DWORD':
+      return view.getUint32(0);
+    case 'DINT':
+      return view.getInt32(0);
+    case 'REAL':
+      return view.getFloat32(0);
+    case 'LREAL':
+      return view.getFloat64(0);
+    case 'LINT':
+      return view.getBigInt64(0);
     case 'STRING': {
       const declared = a.maxLength ?? a.length - 2;
       const actual = view.getUint8(1);
       if (actual > declared || actual > view.getUint8(0)) {
-        throw new BaselineError('s7-string-invalid',
+        throw new BaselineError(
+          's7-string-invalid',
           `The string's header says ${actual} characters, more than its maximum (${view.getUint8(0)} in the controller, ${declared} in the profile).`,
-          'Check that the profile gives the string\'s declared length (S<byte>.<length>) as in the data block.', { actual, declared, max: view.getUint8(0) });
+          "Check that the profile gives the string's declared length (S<byte>.<length>) as in the data block.",
+          { actual, declared, max: view.getUint8(0) },
+        );
       }
       let out = '';
       for (let i = 0; i < actual; i++) out += String.fromCharCode(view.getUint8(2 + i));
@@ -53,12 +70,17 @@ export function decodeS7Value(a: S7ValueShape, bytes: Uint8Array, offset = 0): S
 }
 
 function bad(a: S7ValueShape, value: unknown, why: string): BaselineError {
-  return new BaselineError('value-out-of-range', `${String(value)} cannot be written as ${a.type}: ${why}.`,
-    'Correct the value to write; nothing was written.', { type: a.type, value: String(value) });
+  return new BaselineError(
+    'value-out-of-range',
+    `${String(value)} cannot be written as ${a.type}: ${why}.`,
+    'Correct the value to write; nothing was written.',
+    { type: a.type, value: String(value) },
+  );
 }
 
 function checkInt(a: S7ValueShape, value: S7Value, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw bad(a, value, `it takes whole numbers from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw bad(a, value, `it takes whole numbers from ${min} to ${max}`);
   return value;
 }
 
@@ -74,11 +96,21 @@ export function encodeS7Value(a: S7ValueShape, value: S7Value): Uint8Array {
       if (typeof value !== 'boolean') throw bad(a, value, 'it takes true or false');
       view.setUint8(0, value ? 1 : 0);
       break;
-    case 'BYTE': view.setUint8(0, checkInt(a, value, 0, 0xff)); break;
-    case 'WORD': view.setUint16(0, checkInt(a, value, 0, 0xffff)); break;
-    case 'INT': view.setInt16(0, checkInt(a, value, -0x8000, 0x7fff)); break;
-    case 'DWORD': view.setUint32(0, checkInt(a, value, 0, 0xffffffff)); break;
-    case 'DINT': view.setInt32(0, checkInt(a, value, -0x80000000, 0x7fffffff)); break;
+    case 'BYTE':
+      view.setUint8(0, checkInt(a, value, 0, 0xff));
+      break;
+    case 'WORD':
+      view.setUint16(0, checkInt(a, value, 0, 0xffff));
+      break;
+    case 'INT':
+      view.setInt16(0, checkInt(a, value, -0x8000, 0x7fff));
+      break;
+    case 'DWORD':
+      view.setUint32(0, checkInt(a, value, 0, 0xffffffff));
+      break;
+    case 'DINT':
+      view.setInt32(0, checkInt(a, value, -0x80000000, 0x7fffffff));
+      break;
     case 'REAL':
     case 'LREAL':
       if (typeof value !== 'number') throw bad(a, value, 'it takes numbers');
@@ -86,7 +118,8 @@ export function encodeS7Value(a: S7ValueShape, value: S7Value): Uint8Array {
       else view.setFloat64(0, value);
       break;
     case 'LINT':
-      if (typeof value !== 'bigint' || value < -(2n ** 63n) || value >= 2n ** 63n) throw bad(a, value, 'it takes 64-bit whole numbers (as bigint)');
+      if (typeof value !== 'bigint' || value < -(2n ** 63n) || value >= 2n ** 63n)
+        throw bad(a, value, 'it takes 64-bit whole numbers (as bigint)');
       view.setBigInt64(0, value);
       break;
     case 'CHAR':

@@ -35,19 +35,32 @@ export function s7RangeItem(r: S7Range): string {
   return `${r.area}B${r.start}.${r.length}`;
 }
 
-
 function describe(t: S7Target): string {
   return `S7 ${t.host}:${t.port} rack ${t.rack} slot ${t.slot}`;
 }
 
 function mapConnectError(err: { code?: string; message?: string }, controller: string): BaselineError {
   const code = err.code ?? '';
-  if (!code && !err.message) return deviceError('closed', controller, 'connecting', 'the CPU closed the connection during connection setup');
-  const kind: DeviceErrorKind = code === 'ECONNREFUSED' ? 'refused'
-    : code === 'EUSERTIMEOUT' || code === 'ETIMEDOUT' ? 'timeout'
-      : ['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND'].includes(code) ? 'unreachable'
-        : code === 'ECONNRESET' ? 'closed' : 'protocol';
-  const detail = kind === 'refused' ? 'connection refused' : kind === 'timeout' ? 'no answer within the timeout' : kind === 'protocol' ? `the CPU refused the connection (${err.message ?? code}); check rack and slot` : (err.message ?? code);
+  if (!code && !err.message)
+    return deviceError('closed', controller, 'connecting', 'the CPU closed the connection during connection setup');
+  const kind: DeviceErrorKind =
+    code === 'ECONNREFUSED'
+      ? 'refused'
+      : code === 'EUSERTIMEOUT' || code === 'ETIMEDOUT'
+        ? 'timeout'
+        : ['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND'].includes(code)
+          ? 'unreachable'
+          : code === 'ECONNRESET'
+            ? 'closed'
+            : 'protocol';
+  const detail =
+    kind === 'refused'
+      ? 'connection refused'
+      : kind === 'timeout'
+        ? 'no answer within the timeout'
+        : kind === 'protocol'
+          ? `the CPU refused the connection (${err.message ?? code}); check rack and slot`
+          : (err.message ?? code);
   return deviceError(kind, controller, 'connecting', detail);
 }
 
@@ -76,7 +89,8 @@ export class S7Connection {
     const write = socket.write.bind(socket);
     socket.write = (...args: unknown[]) => {
       const buf = args[0];
-      if (Buffer.isBuffer(buf) && buf.length > 17 && buf[7] === 0x32 && buf[8] === 0x01 && (buf[17] === 0x04 || buf[17] === 0x05)) this.jobs++;
+      if (Buffer.isBuffer(buf) && buf.length > 17 && buf[7] === 0x32 && buf[8] === 0x01 && (buf[17] === 0x04 || buf[17] === 0x05))
+        this.jobs++;
       return write(...args);
     };
   }
@@ -109,18 +123,21 @@ export class S7Connection {
         client.dropConnection(() => undefined);
         reject(deviceError('timeout', controller, 'connecting', `no S7 connection within ${target.timeoutMs} ms`));
       }, target.timeoutMs + 500);
-      client.initiateConnection({ host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeout: target.timeoutMs, doNotOptimize: true }, (err) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) {
-          client.dropConnection(() => undefined);
-          reject(mapConnectError(err, controller));
-          return;
-        }
-        client.setTranslationCB((tag) => tag);
-        resolve(new S7Connection(client, target));
-      });
+      client.initiateConnection(
+        { host: target.host, port: target.port, rack: target.rack, slot: target.slot, timeout: target.timeoutMs, doNotOptimize: true },
+        (err) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (err) {
+            client.dropConnection(() => undefined);
+            reject(mapConnectError(err, controller));
+            return;
+          }
+          client.setTranslationCB((tag) => tag);
+          resolve(new S7Connection(client, target));
+        },
+      );
     });
   }
 
@@ -131,23 +148,39 @@ export class S7Connection {
     this.client.removeItems();
     this.client.addItems(items);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(deviceError('timeout', this.controller, `reading ${items.length} ranges`, 'no answer within the timeout')), this.timeoutMs * 2);
+      const timer = setTimeout(
+        () => reject(deviceError('timeout', this.controller, `reading ${items.length} ranges`, 'no answer within the timeout')),
+        this.timeoutMs * 2,
+      );
       this.client.readAllItems((_anyBad, values) => {
         clearTimeout(timer);
         // nodes7 answers a timed-out request with bad qualities and resets the connection: that is a timeout,
         // not "the area does not exist".
         if (this.broken) {
-          reject(deviceError('timeout', this.controller, `reading ${items.length} range${items.length === 1 ? '' : 's'}`, `no answer within ${this.timeoutMs} ms`));
+          reject(
+            deviceError(
+              'timeout',
+              this.controller,
+              `reading ${items.length} range${items.length === 1 ? '' : 's'}`,
+              `no answer within ${this.timeoutMs} ms`,
+            ),
+          );
           return;
         }
-        resolve(items.map((item) => {
-          const v = values[item];
-          if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return { ok: true as const, bytes: Uint8Array.from(v as number[]) };
-          // nodes7 answers a one-byte array (`BYTE10.1`) with the plain number, not an array.
-          if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 255) return { ok: true as const, bytes: Uint8Array.of(v) };
-          const quality = Array.isArray(v) ? String(v.find((q) => typeof q === 'string' && q.startsWith('BAD')) ?? v[0]) : String(v);
-          return { ok: false as const, error: `${item}: no good value came back (${quality}: the area, DB or offset does not exist on the CPU, or its reply was malformed)` };
-        }));
+        resolve(
+          items.map((item) => {
+            const v = values[item];
+            if (Array.isArray(v) && v.every((b) => typeof b === 'number'))
+              return { ok: true as const, bytes: Uint8Array.from(v as number[]) };
+            // nodes7 answers a one-byte array (`BYTE10.1`) with the plain number, not an array.
+            if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 255) return { ok: true as const, bytes: Uint8Array.of(v) };
+            const quality = Array.isArray(v) ? String(v.find((q) => typeof q === 'string' && q.startsWith('BAD')) ?? v[0]) : String(v);
+            return {
+              ok: false as const,
+              error: `${item}: no good value came back (${quality}: the area, DB or offset does not exist on the CPU, or its reply was malformed)`,
+            };
+          }),
+        );
       });
     });
   }
@@ -157,7 +190,10 @@ export class S7Connection {
     const item = s7RangeItem(range);
     this.hookSocket();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(deviceError('timeout', this.controller, `writing ${item}`, 'no answer within the timeout')), this.timeoutMs * 2);
+      const timer = setTimeout(
+        () => reject(deviceError('timeout', this.controller, `writing ${item}`, 'no answer within the timeout')),
+        this.timeoutMs * 2,
+      );
       this.client.writeItems(item, Array.from(bytes), (anyBad) => {
         clearTimeout(timer);
         if (anyBad) reject(deviceError('protocol', this.controller, `writing ${item}`, 'the CPU refused the write'));
@@ -170,7 +206,10 @@ export class S7Connection {
   writeBit(range: S7Range, bit: number, value: boolean): Promise<void> {
     const item = range.area === 'DB' ? `DB${range.db ?? 0},X${range.start}.${bit}` : `${range.area}${range.start}.${bit}`;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(deviceError('timeout', this.controller, `writing ${item}`, 'no answer within the timeout')), this.timeoutMs * 2);
+      const timer = setTimeout(
+        () => reject(deviceError('timeout', this.controller, `writing ${item}`, 'no answer within the timeout')),
+        this.timeoutMs * 2,
+      );
       this.client.writeItems(item, value, (anyBad) => {
         clearTimeout(timer);
         if (anyBad) reject(deviceError('protocol', this.controller, `writing ${item}`, 'the CPU refused the write'));

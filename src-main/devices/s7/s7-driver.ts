@@ -36,7 +36,12 @@ class S7Session implements DriverSession<S7Profile> {
   private readonly retries: number;
   private readonly identityRead: { identity: Record<string, string> | null; note: string | null };
 
-  constructor(conn: S7Connection, s7target: S7Target, retries: number, identityRead: { identity: Record<string, string> | null; note: string | null }) {
+  constructor(
+    conn: S7Connection,
+    s7target: S7Target,
+    retries: number,
+    identityRead: { identity: Record<string, string> | null; note: string | null },
+  ) {
     this.conn = conn;
     this.s7target = s7target;
     this.retries = retries;
@@ -75,7 +80,9 @@ class S7Session implements DriverSession<S7Profile> {
             await this.conn.close();
             this.conn = await S7Connection.open(this.s7target);
           }
-          return this.conn.readRanges(read.items.map((i) => ({ area: i.area, db: i.area === 'DB' ? i.db : null, start: i.start, length: i.length })));
+          return this.conn.readRanges(
+            read.items.map((i) => ({ area: i.area, db: i.area === 'DB' ? i.db : null, start: i.start, length: i.length })),
+          );
         });
         itemData[r] = results.map((res, i) => {
           if (res.ok) return res.bytes;
@@ -87,7 +94,11 @@ class S7Session implements DriverSession<S7Profile> {
         break;
       }
       done += read.items.reduce((n, i) => n + i.tags.length, 0);
-      ctx.progress({ done: Math.min(done, profile.tags.length), total: profile.tags.length, detail: `request ${r + 1} of ${plan.reads.length}` });
+      ctx.progress({
+        done: Math.min(done, profile.tags.length),
+        total: profile.tags.length,
+        detail: `request ${r + 1} of ${plan.reads.length}`,
+      });
     }
     const decoded = decodeS7Plan(plan, itemData);
     const rawOf = (tag: string): string | null => {
@@ -104,7 +115,7 @@ class S7Session implements DriverSession<S7Profile> {
     const values: CapturedValue[] = profile.tags.map((t) => {
       const v = decoded.values.get(t.tag);
       if (v !== undefined) return { tag: t.tag, value: toJsonValue(v), raw: rawOf(t.tag), quality: 'good' };
-      const error = itemErrors.get(t.tag) ?? (failure ? `not read: ${failure.message}` : decoded.bad.get(t.tag) ?? 'not read');
+      const error = itemErrors.get(t.tag) ?? (failure ? `not read: ${failure.message}` : (decoded.bad.get(t.tag) ?? 'not read'));
       return { tag: t.tag, value: null, raw: null, quality: 'bad', error };
     });
     return {
@@ -152,7 +163,10 @@ export const s7Driver: Driver<S7ControllerTarget, S7Profile> = {
     if (req.identity) {
       try {
         const id = await readS7Identity(s7target);
-        identityRead.identity = Object.fromEntries(Object.entries(id).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+        identityRead.identity = Object.fromEntries(Object.entries(id).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<
+          string,
+          string
+        >;
       } catch (err) {
         identityRead.note = err instanceof Error ? err.message : String(err);
         if (err instanceof BaselineError && ['device-refused', 'device-unreachable'].includes(err.code)) throw err;

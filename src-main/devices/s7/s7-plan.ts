@@ -203,7 +203,8 @@ function bound(l: Layout, limits: S7Limits): Bound {
   const maxItems = s7MaxItemsPerRequest(limits);
   const payload = limits.pduSize - REPLY_FIXED; // reply bytes for item headers and data
   const mandatory = l.gaps.filter((g) => limits.maxGap !== null && g.bytes > limits.maxGap);
-  const optional = l.gaps.filter((g) => limits.maxGap === null || g.bytes <= limits.maxGap)
+  const optional = l.gaps
+    .filter((g) => limits.maxGap === null || g.bytes <= limits.maxGap)
     .sort((a, b) => b.bytes - a.bytes || a.group - b.group || a.after - b.after);
   let bridged = optional.reduce((s, g) => s + g.bytes, 0);
   let best = { k: 0, estimate: Infinity, cost: Infinity };
@@ -293,8 +294,12 @@ const nextFit: Packer = (lay, opens, l) => {
         }
       }
       if (bin.length === 0) {
-        throw new BaselineError('capture-plan-limits', `The S7 plan cannot place bytes ${atom.start}-${atom.end - 1} of ${g.area === 'DB' ? `DB${g.db}` : g.area}.`,
-          'This is a defect in the planner; report it with the profile.', { area: g.area, db: g.db, start: atom.start });
+        throw new BaselineError(
+          'capture-plan-limits',
+          `The S7 plan cannot place bytes ${atom.start}-${atom.end - 1} of ${g.area === 'DB' ? `DB${g.db}` : g.area}.`,
+          'This is a defect in the planner; report it with the profile.',
+          { area: g.area, db: g.db, start: atom.start },
+        );
       }
       close();
     }
@@ -312,12 +317,14 @@ function rangePieces(lay: Layout, opens: readonly Uint8Array[], maxItemBytes: nu
     while (i < g.atoms.length) {
       const atom = g.atoms[i] as Atom;
       if (atom.end - atom.start > maxItemBytes) {
-        for (let pos = atom.start; pos < atom.end; pos += maxItemBytes) pieces.push({ group: gi, start: pos, end: Math.min(pos + maxItemBytes, atom.end), first: i, last: i });
+        for (let pos = atom.start; pos < atom.end; pos += maxItemBytes)
+          pieces.push({ group: gi, start: pos, end: Math.min(pos + maxItemBytes, atom.end), first: i, last: i });
         i++;
         continue;
       }
       let j = i;
-      while (j + 1 < g.atoms.length && flags[j] === 0 && replyCost((g.atoms[j + 1] as Atom).end - atom.start) - ITEM_HEADER <= maxItemBytes) j++;
+      while (j + 1 < g.atoms.length && flags[j] === 0 && replyCost((g.atoms[j + 1] as Atom).end - atom.start) - ITEM_HEADER <= maxItemBytes)
+        j++;
       pieces.push({ group: gi, start: atom.start, end: (g.atoms[j] as Atom).end, first: i, last: j });
       i = j + 1;
     }
@@ -331,8 +338,9 @@ function rangePieces(lay: Layout, opens: readonly Uint8Array[], maxItemBytes: nu
 // fits in, in O(log n).
 const firstFitDecreasing: Packer = (lay, opens, l) => {
   const maxItems = s7MaxItemsPerRequest(l);
-  const pieces = rangePieces(lay, opens, s7MaxItemBytes(l.pduSize))
-    .sort((a, b) => b.end - b.start - (a.end - a.start) || a.group - b.group || a.start - b.start);
+  const pieces = rangePieces(lay, opens, s7MaxItemBytes(l.pduSize)).sort(
+    (a, b) => b.end - b.start - (a.end - a.start) || a.group - b.group || a.start - b.start,
+  );
   let size = 1;
   while (size < pieces.length) size *= 2;
   const room = new Float64Array(2 * size).fill(l.pduSize - REPLY_FIXED);
@@ -361,7 +369,14 @@ function materialise(lay: Layout, bins: readonly Piece[][]): { reads: S7Read[]; 
   const reads = bins.map((bin, r): S7Read => {
     const items = bin.map((p, k): S7ReadItem => {
       const g = lay.groups[p.group] as Layout['groups'][number];
-      const item: S7ReadItem = { area: g.area, areaCode: S7_AREA_CODES[g.area], db: g.db, start: p.start, length: p.end - p.start, tags: [] };
+      const item: S7ReadItem = {
+        area: g.area,
+        areaCode: S7_AREA_CODES[g.area],
+        db: g.db,
+        start: p.start,
+        length: p.end - p.start,
+        tags: [],
+      };
       for (let a = p.first; a <= p.last; a++) {
         for (const t of (g.atoms[a] as Atom).tags) {
           const from = Math.max(t.location.start, p.start);
@@ -402,7 +417,9 @@ export function planS7(tags: readonly PlannedTag<S7Address>[], limits: Partial<S
   const l = resolveS7Limits(limits);
   checkUniqueTags(tags);
   if (s7MaxItemsPerRequest(l) < 1 || s7MaxItemBytes(l.pduSize) < 1) {
-    throw new BaselineError('capture-plan-limits', `A PDU of ${l.pduSize} bytes cannot carry a read.`, 'Check the negotiated PDU size.', { pduSize: l.pduSize });
+    throw new BaselineError('capture-plan-limits', `A PDU of ${l.pduSize} bytes cannot carry a read.`, 'Check the negotiated PDU size.', {
+      pduSize: l.pduSize,
+    });
   }
   const lay = layout(tags);
   const b = bound(lay, l);
@@ -415,10 +432,19 @@ export function planS7(tags: readonly PlannedTag<S7Address>[], limits: Partial<S
     for (const packer of [nextFit, firstFitDecreasing]) {
       const bins = packer(lay, opens, l);
       const reply = replyTotal(bins);
-      if (best === null || bins.length < best.bins.length || (bins.length === best.bins.length && reply < best.reply)) best = { bins, reply };
+      if (best === null || bins.length < best.bins.length || (bins.length === best.bins.length && reply < best.reply))
+        best = { bins, reply };
     }
   }
   const { reads, pieces } = materialise(lay, best?.bins ?? []);
   const located: S7TagLocation[] = tags.map((t) => ({ tag: t.tag, location: t.location, pieces: pieces.get(t.tag) ?? [] }));
-  return { protocol: 's7', limits: l, reads, tags: located, requests: reads.length, minimumRequests: b.minimumRequests, provenOptimal: reads.length === b.minimumRequests };
+  return {
+    protocol: 's7',
+    limits: l,
+    reads,
+    tags: located,
+    requests: reads.length,
+    minimumRequests: b.minimumRequests,
+    provenOptimal: reads.length === b.minimumRequests,
+  };
 }

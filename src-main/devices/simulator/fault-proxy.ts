@@ -12,11 +12,11 @@ import { BaselineError } from '../../../src-shared/common/errors.ts';
 /** How replies are mangled. */
 export type Fault =
   | { kind: 'none' }
-  | { kind: 'delay'; ms: number }          // every reply arrives late
-  | { kind: 'drop' }                        // requests are accepted, replies never come
-  | { kind: 'garbage' }                     // each reply's bytes are replaced by random bytes of the same length
-  | { kind: 'truncate' }                    // the first reply is cut in half and the connection closed
-  | { kind: 'close' }                       // the connection is closed as soon as a request arrives
+  | { kind: 'delay'; ms: number } // every reply arrives late
+  | { kind: 'drop' } // requests are accepted, replies never come
+  | { kind: 'garbage' } // each reply's bytes are replaced by random bytes of the same length
+  | { kind: 'truncate' } // the first reply is cut in half and the connection closed
+  | { kind: 'close' } // the connection is closed as soon as a request arrives
   | { kind: 'refuse-after'; replies: number } // good replies, then garbage from the given count on
   | { kind: 'drop-after'; replies: number } // good replies (e.g. the connection set-up), then silence
   // good replies (counted over every connection), then the connection is cut and every later one is cut at its
@@ -30,7 +30,11 @@ export type Fault =
 export function parseFault(text: string): Fault {
   const [kind, arg] = text.split(':');
   switch (kind) {
-    case 'none': case 'drop': case 'garbage': case 'truncate': case 'close':
+    case 'none':
+    case 'drop':
+    case 'garbage':
+    case 'truncate':
+    case 'close':
       return { kind } as Fault;
     case 'delay': {
       const ms = Number(arg);
@@ -58,8 +62,11 @@ export function parseFault(text: string): Fault {
     default:
       break;
   }
-  throw new BaselineError('bad-fault', `"${text}" is not a fault this simulator knows.`,
-    'Use one of: none, delay:<ms>, drop, garbage, truncate, close, refuse-after:<replies>, drop-after:<replies>, cut-after:<replies>, scramble:<keep-bytes>:<after-replies>.');
+  throw new BaselineError(
+    'bad-fault',
+    `"${text}" is not a fault this simulator knows.`,
+    'Use one of: none, delay:<ms>, drop, garbage, truncate, close, refuse-after:<replies>, drop-after:<replies>, cut-after:<replies>, scramble:<keep-bytes>:<after-replies>.',
+  );
 }
 
 /** A running proxy; `setFault` changes behaviour for new and open connections alike. */
@@ -85,8 +92,14 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
     };
     client.on('error', end);
     upstream.on('error', end);
-    client.on('close', () => { sockets.delete(client); upstream.destroy(); });
-    upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
+    client.on('close', () => {
+      sockets.delete(client);
+      upstream.destroy();
+    });
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
     client.on('data', (chunk) => {
       if (fault.kind === 'close' || (fault.kind === 'cut-after' && repliesOverall >= fault.replies)) {
         end();
@@ -103,7 +116,9 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
           client.write(chunk);
           break;
         case 'delay':
-          setTimeout(() => { if (!client.destroyed) client.write(chunk); }, f.ms);
+          setTimeout(() => {
+            if (!client.destroyed) client.write(chunk);
+          }, f.ms);
           break;
         case 'drop':
           break;
@@ -146,10 +161,13 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,
-    setFault(next) { fault = next; },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    setFault(next) {
+      fault = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -8,13 +8,20 @@ import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { emptyModbusImage, setModbusBits, setModbusWords, type ModbusImage } from './modbus-simulator.ts';
 
 /** Builds the image; `values` maps tag names to numbers or booleans. Unknown tag names are refused. */
-export function modbusImageFromProfile(profile: ModbusProfile, values: Record<string, unknown> = {}, wordOrder: ModbusWordOrder = 'high-first'): ModbusImage {
+export function modbusImageFromProfile(
+  profile: ModbusProfile,
+  values: Record<string, unknown> = {},
+  wordOrder: ModbusWordOrder = 'high-first',
+): ModbusImage {
   const image = emptyModbusImage();
   const known = new Set(profile.tags.map((t) => t.tag));
   const unknown = Object.keys(values).filter((k) => !known.has(k));
   if (unknown.length > 0) {
-    throw new BaselineError('simulator-values', `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? '…' : ''}.`,
-      'Use the tag names of the profile (first CSV column).');
+    throw new BaselineError(
+      'simulator-values',
+      `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? '…' : ''}.`,
+      'Use the tag names of the profile (first CSV column).',
+    );
   }
   for (const t of profile.tags) {
     const { table, offset, bit, type } = t.location;
@@ -31,7 +38,11 @@ export function modbusImageFromProfile(profile: ModbusProfile, values: Record<st
     }
     const n = typeof v === 'number' ? v : v === undefined ? 0 : Number.NaN;
     if (Number.isNaN(n) && type !== 'FLOAT32') {
-      throw new BaselineError('simulator-values', `Tag ${t.tag} (${type}) has value ${JSON.stringify(v)} in the values file, not a number.`, 'Give a number.');
+      throw new BaselineError(
+        'simulator-values',
+        `Tag ${t.tag} (${type}) has value ${JSON.stringify(v)} in the values file, not a number.`,
+        'Give a number.',
+      );
     }
     setModbusWords(image, table, offset, encodeModbusRegisters(type, n, { wordOrder }));
   }

@@ -24,7 +24,10 @@ export interface ModbusImage {
 export function emptyModbusImage(): ModbusImage {
   const n = 65536;
   return {
-    hr: new Uint16Array(n), ir: new Uint16Array(n), co: new Uint8Array(n), di: new Uint8Array(n),
+    hr: new Uint16Array(n),
+    ir: new Uint16Array(n),
+    co: new Uint8Array(n),
+    di: new Uint8Array(n),
     mapped: { hr: new Uint8Array(n), ir: new Uint8Array(n), co: new Uint8Array(n), di: new Uint8Array(n) },
   };
 }
@@ -68,12 +71,10 @@ export interface ModbusSimulator {
 
 const ILLEGAL_ADDRESS = { modbusErrorCode: 0x02, msg: 'Illegal data address' };
 
-
-
 /** Starts a simulated Modbus TCP device on 127.0.0.1 (port chosen by the OS unless given). */
 export async function startModbusSimulator(options: ModbusSimulatorOptions): Promise<ModbusSimulator> {
   // ServerTCP treats port 0 as "use 502", so ask the OS for a free port first.
-  const port = options.port || await freeLoopbackPort();
+  const port = options.port || (await freeLoopbackPort());
   const { image } = options;
   let requests = 0;
   let forcedException: number | null = options.exception ?? null;
@@ -122,22 +123,41 @@ export async function startModbusSimulator(options: ModbusSimulatorOptions): Pro
       const id = options.identity;
       // ServerTCP catches thrown errors in the register handlers but not here: reject instead.
       if (!id) return Promise.reject({ modbusErrorCode: 0x01, msg: 'Illegal function' });
-      return { 0x00: id.vendorName, 0x01: id.productCode, 0x02: id.revision, ...(id.productName ? { 0x04: id.productName } : {}), ...(id.modelName ? { 0x05: id.modelName } : {}) };
+      return {
+        0x00: id.vendorName,
+        0x01: id.productCode,
+        0x02: id.revision,
+        ...(id.productName ? { 0x04: id.productName } : {}),
+        ...(id.modelName ? { 0x05: id.modelName } : {}),
+      };
     },
   };
   return new Promise((resolve, reject) => {
     const server = new ServerTCP(vector, { host: '127.0.0.1', port, unitID: options.unitId ?? 255 });
-    server.on('serverError', (err: Error | null) => reject(new BaselineError('simulator-start', `The Modbus simulator could not start: ${err?.message ?? 'unknown error'}.`, 'Choose another port (--port).')));
+    server.on('serverError', (err: Error | null) =>
+      reject(
+        new BaselineError(
+          'simulator-start',
+          `The Modbus simulator could not start: ${err?.message ?? 'unknown error'}.`,
+          'Choose another port (--port).',
+        ),
+      ),
+    );
     server.on('initialized', () => {
       resolve({
         port,
         image,
-        get requests() { return requests; },
-        setException(code) { forcedException = code; },
-        close: () => new Promise<void>((done) => {
-          for (const s of server.socks.keys()) s.destroy();
-          server.close(() => done());
-        }),
+        get requests() {
+          return requests;
+        },
+        setException(code) {
+          forcedException = code;
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of server.socks.keys()) s.destroy();
+            server.close(() => done());
+          }),
       });
     });
   });

@@ -10,7 +10,12 @@ import type { S7Areas } from './s7/s7-simulator.ts';
 /** Builds the memory areas; `values` maps tag names to values (LINT as a decimal string). */
 export function s7AreasFromProfile(profile: S7Profile, values: Record<string, unknown> = {}): S7Areas {
   const unknown = Object.keys(values).filter((k) => !profile.tags.some((t) => t.tag === k));
-  if (unknown.length) throw new BaselineError('simulator-values', `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}.`, 'Use the tag names of the profile (first CSV column).');
+  if (unknown.length)
+    throw new BaselineError(
+      'simulator-values',
+      `The values file names tags the profile does not have: ${unknown.slice(0, 5).join(', ')}.`,
+      'Use the tag names of the profile (first CSV column).',
+    );
   const size = new Map<string, number>();
   const key = (area: string, db: number) => `${area}:${db}`;
   for (const t of profile.tags) {
@@ -35,5 +40,10 @@ export function s7AreasFromProfile(profile: S7Profile, values: Record<string, un
     const [area, db] = k.split(':');
     if (area === 'DB') dbs[Number(db)] = buf;
   }
-  return { dbs, ...(mem.get('M:0') ? { m: mem.get('M:0')! } : {}), ...(mem.get('I:0') ? { i: mem.get('I:0')! } : {}), ...(mem.get('Q:0') ? { q: mem.get('Q:0')! } : {}) };
+  return {
+    dbs,
+    ...(mem.get('M:0') ? { m: mem.get('M:0')! } : {}),
+    ...(mem.get('I:0') ? { i: mem.get('I:0')! } : {}),
+    ...(mem.get('Q:0') ? { q: mem.get('Q:0')! } : {}),
+  };
 }

@@ -8,7 +8,14 @@ export function auditHandlers(app: BaselineApp): DomainHandlers<typeof AUDIT_OPE
   return {
     'journal.search': (req) => {
       const changeId = req.change?.trim() ? app.changes.resolveRef(req.change) : null;
-      return { ...app.journalService.search({ type: req.type || undefined, signer: req.signer || undefined, changeId: changeId ?? undefined, from: req.from, to: req.to }, req.limit, req.beforeRowid), changeId };
+      return {
+        ...app.journalService.search(
+          { type: req.type || undefined, signer: req.signer || undefined, changeId: changeId ?? undefined, from: req.from, to: req.to },
+          req.limit,
+          req.beforeRowid,
+        ),
+        changeId,
+      };
     },
   };
 }

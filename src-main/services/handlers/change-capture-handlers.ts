@@ -9,6 +9,7 @@ export function changeCaptureHandlers(app: BaselineApp): DomainHandlers<typeof C
     'changeCaptures.start': (req) => app.changeCaptures.start(req.changeId, req.controllerId, req.phase, app.actor()),
     'changeCaptures.cancel': (req) => ({ cancelled: app.changeCaptures.cancel(req.captureId) }),
     'changeCaptures.list': (req) => ({ captures: app.changeCaptures.list(req.changeId) }),
-    'changeCaptures.record': (req) => app.changeCaptures.record(req.changeId, req.captureSha256, req.employeeId, req.password, app.identity.signingActor(req.employeeId)),
+    'changeCaptures.record': (req) =>
+      app.changeCaptures.record(req.changeId, req.captureSha256, req.employeeId, req.password, app.identity.signingActor(req.employeeId)),
   };
 }

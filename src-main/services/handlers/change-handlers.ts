@@ -11,13 +11,31 @@ export function changeHandlers(app: BaselineApp): DomainHandlers<typeof CHANGE_O
     'changes.create': (req) => ({ id: app.changes.create(req.requesterId, req.fields, app.actor()).id }),
     'changes.edit': (req) => ({ status: app.changes.edit(req.id, req.employeeId, req.fields, app.actor()).status }),
     'changes.get': (req) => app.changeViews.detail(req.id),
-    'changes.act': (req) => ({ status: app.changes.act(req.id, req.employeeId, req.password, req.action, app.identity.signingActor(req.employeeId)).status }),
+    'changes.act': (req) => ({
+      status: app.changes.act(req.id, req.employeeId, req.password, req.action, app.identity.signingActor(req.employeeId)).status,
+    }),
     'changes.windows': () => ({ windows: app.changes.requestedWindows() }),
-    'changes.approveBaseline': (req) => app.changes.approveAfterAsBaseline(req.changeId, req.controllerId, req.employeeId, req.password, app.identity.signingActor(req.employeeId)),
+    'changes.approveBaseline': (req) =>
+      app.changes.approveAfterAsBaseline(
+        req.changeId,
+        req.controllerId,
+        req.employeeId,
+        req.password,
+        app.identity.signingActor(req.employeeId),
+      ),
     'restore.preview': (req) => app.changeRestores.preview(req.changeId, req.controllerId, app.actor()),
     'restore.authorize': (req) => ({
-      decisionId: app.changeRestores.authorize(req.changeId, req.controllerId, req.writes, req.reason, req.employeeId, req.password, app.identity.signingActor(req.employeeId)),
+      decisionId: app.changeRestores.authorize(
+        req.changeId,
+        req.controllerId,
+        req.writes,
+        req.reason,
+        req.employeeId,
+        req.password,
+        app.identity.signingActor(req.employeeId),
+      ),
     }),
-    'restore.run': (req) => app.changeRestores.run(req.changeId, req.controllerId, req.writes, req.decisionId, req.confirmation, app.actor()),
+    'restore.run': (req) =>
+      app.changeRestores.run(req.changeId, req.controllerId, req.writes, req.decisionId, req.confirmation, app.actor()),
   };
 }

@@ -10,10 +10,22 @@ export function checklistHandlers(app: BaselineApp): DomainHandlers<typeof CHECK
     'checklists.adopt': (req) => app.checklistTemplates.adopt(req.yaml, req.source, req.employeeId, req.password, app.actor()),
     'checklists.forChange': (req) => app.checklists.view(req.changeId),
     'checklists.tick': (req) => ({
-      status: app.checklists.tick(req.changeId, req.employeeId, {
-        template: req.template, item: req.item, ticked: req.ticked, ...(req.note !== undefined ? { note: req.note } : {}),
-        attachments: (req.attachments ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: Buffer.from(a.dataBase64, 'base64') })),
-      }, app.actor()).status,
+      status: app.checklists.tick(
+        req.changeId,
+        req.employeeId,
+        {
+          template: req.template,
+          item: req.item,
+          ticked: req.ticked,
+          ...(req.note !== undefined ? { note: req.note } : {}),
+          attachments: (req.attachments ?? []).map((a) => ({
+            name: a.name,
+            mediaType: a.mediaType,
+            bytes: Buffer.from(a.dataBase64, 'base64'),
+          })),
+        },
+        app.actor(),
+      ).status,
     }),
     'checklists.attachment': (req) => {
       const a = app.checklists.attachment(req.changeId, req.sha256);

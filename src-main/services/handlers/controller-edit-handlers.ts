@@ -8,9 +8,16 @@ export function controllerEditHandlers(app: BaselineApp): DomainHandlers<typeof 
   return {
     'controllers.edit': (req) => {
       const { controllerId, reason, employeeId, password, name, target, profileSha256 } = req;
-      app.controllerEdits.edit(controllerId, {
-        ...(name !== undefined ? { name } : {}), ...(target !== undefined ? { target } : {}), ...(profileSha256 !== undefined ? { profileSha256 } : {}),
-      }, reason, { employeeId, password });
+      app.controllerEdits.edit(
+        controllerId,
+        {
+          ...(name !== undefined ? { name } : {}),
+          ...(target !== undefined ? { target } : {}),
+          ...(profileSha256 !== undefined ? { profileSha256 } : {}),
+        },
+        reason,
+        { employeeId, password },
+      );
       return { ok: true as const };
     },
     'controllers.retire': (req) => {

@@ -9,7 +9,12 @@ export function evidenceHandlers(app: BaselineApp): DomainHandlers<typeof EVIDEN
     'evidence.verify': (req) => app.evidence.verify(req.fileName, Buffer.from(req.packBase64, 'base64')),
     'evidence.export': async (req) => {
       const pack = await app.evidence.export(req.changeId, app.actor());
-      return { fileName: `${req.changeId}.zip`, zipBase64: pack.zip.toString('base64'), manifestSha256: pack.manifestSha256, members: pack.members };
+      return {
+        fileName: `${req.changeId}.zip`,
+        zipBase64: pack.zip.toString('base64'),
+        manifestSha256: pack.manifestSha256,
+        members: pack.members,
+      };
     },
   };
 }

@@ -10,10 +10,20 @@ const OK = { ok: true as const };
 export function peopleHandlers(app: BaselineApp): DomainHandlers<typeof PEOPLE_OPERATIONS> {
   return {
     'people.list': () => peopleView(app),
-    'people.importRoster': (req) => ({ people: app.plantModel.importRoster(req.text, req.source, { employeeId: req.employeeId, password: req.password }).length }),
-    'people.setRosterEntry': (req) => (app.plantModel.setRosterEntry(req.entry, req.reason, { employeeId: req.employeeId, password: req.password }), OK),
+    'people.importRoster': (req) => ({
+      people: app.plantModel.importRoster(req.text, req.source, { employeeId: req.employeeId, password: req.password }).length,
+    }),
+    'people.setRosterEntry': (req) => (
+      app.plantModel.setRosterEntry(req.entry, req.reason, { employeeId: req.employeeId, password: req.password }),
+      OK
+    ),
     'people.revoke': (req) => (app.identity.revokeWithCa(req.employeeId, req.reason, req.caPassword, app.actor()), OK),
     'people.createCa': (req) => ({ fingerprint: app.identity.createCa(req.name, req.caPassword, app.actor()).fingerprint }),
-    'people.enrol': (req) => app.identity.enrolView({ name: req.name, employeeId: req.employeeId, roles: req.roles, password: req.password }, req.caPassword, app.actor()),
+    'people.enrol': (req) =>
+      app.identity.enrolView(
+        { name: req.name, employeeId: req.employeeId, roles: req.roles, password: req.password },
+        req.caPassword,
+        app.actor(),
+      ),
   };
 }

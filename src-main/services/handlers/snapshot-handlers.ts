@@ -9,11 +9,25 @@ export function snapshotHandlers(app: BaselineApp): DomainHandlers<typeof SNAPSH
     'snapshots.sign': (req) => app.snapshots.signCaptureOf(req.controllerId, req.captureSha256, req.employeeId, req.password),
     'snapshots.list': (req) => ({ snapshots: app.snapshots.list(req.controllerId) }),
     'baselines.get': (req) => app.baselines.view(req.controllerId),
-    'baselines.approve': (req) => ({ version: app.baselines.approve(req.controllerId, req.snapshotSha256, req.employeeId, req.password, app.identity.signingActor(req.employeeId)).version }),
+    'baselines.approve': (req) => ({
+      version: app.baselines.approve(
+        req.controllerId,
+        req.snapshotSha256,
+        req.employeeId,
+        req.password,
+        app.identity.signingActor(req.employeeId),
+      ).version,
+    }),
     'drift.check': (req) => app.baselines.checkDriftView(req.controllerId, app.actor()),
     'drift.clocks': () => app.driftScheduler.clocksView(),
     'unauthorized.close': (req) => ({
-      closedAt: app.baselines.closeUnauthorizedChange(req.id, req.explanation, req.employeeId, req.password, app.identity.signingActor(req.employeeId)).closedAt,
+      closedAt: app.baselines.closeUnauthorizedChange(
+        req.id,
+        req.explanation,
+        req.employeeId,
+        req.password,
+        app.identity.signingActor(req.employeeId),
+      ).closedAt,
     }),
   };
 }

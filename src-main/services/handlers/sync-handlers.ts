@@ -24,7 +24,8 @@ export function syncHandlers(app: BaselineApp): DomainHandlers<typeof SYNC_OPERA
     'sync.backup.setFolder': (req) => app.backup.setFolder(req.folder),
     'sync.conflicts': (req) => ({ conflicts: app.conflicts.list(req.changeId) }),
     'sync.clockFlags': (req) => ({ flags: app.sync.clockFlags(req.changeId) }),
-    'sync.resolveConflict': (req) => app.conflicts.resolve(req.conflictId, req.decision, req.reason, { employeeId: req.employeeId, password: req.password }, app.actor()),
+    'sync.resolveConflict': (req) =>
+      app.conflicts.resolve(req.conflictId, req.decision, req.reason, { employeeId: req.employeeId, password: req.password }, app.actor()),
     'sync.enrol': (req) => app.sync.enrol(req.serverUrl, req.code, req.caFingerprint, app.actor()),
   };
 }

@@ -50,29 +50,79 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const { state, progress, timeline } = detail;
   return (
     <section className="detail-pane" aria-label={`Change ${state.fields.title}`}>
-      <h2><span className="change-number" data-testid="detail-number">{changeNumber(state)}</span> {state.fields.title || '(untitled)'}</h2>
-      <p className="muted"><span data-testid="change-status" className="badge">{detail.statusLabel}</span>{detail.outcome && <> <span data-testid="change-outcome" className={`badge badge-${outcomeTone(detail.outcome)}`}><Icon of={STATUS_ICONS[outcomeTone(detail.outcome)]} />{detail.outcome}</span></>} · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} /></p>
+      <h2>
+        <span className="change-number" data-testid="detail-number">
+          {changeNumber(state)}
+        </span>{' '}
+        {state.fields.title || '(untitled)'}
+      </h2>
+      <p className="muted">
+        <span data-testid="change-status" className="badge">
+          {detail.statusLabel}
+        </span>
+        {detail.outcome && (
+          <>
+            {' '}
+            <span data-testid="change-outcome" className={`badge badge-${outcomeTone(detail.outcome)}`}>
+              <Icon of={STATUS_ICONS[outcomeTone(detail.outcome)]} />
+              {detail.outcome}
+            </span>
+          </>
+        )}{' '}
+        · {state.fields.class ?? 'no class'} · requested by {state.requester.name}, <PlantTime iso={state.createdAt} zone={zone} />
+      </p>
       <ExportPackButton changeId={state.id} />
       <SyncConflicts changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} zone={zone} />
       <ClockFlags changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} />
-      {detail.allowed.includes('edit') && <p><button type="button" data-write onClick={onEdit}>Edit request…</button> <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span></p>}
+      {detail.allowed.includes('edit') && (
+        <p>
+          <button type="button" data-write onClick={onEdit}>
+            Edit request…
+          </button>{' '}
+          <span className="muted">(the requester edits a draft or a deferred request before submitting it)</span>
+        </p>
+      )}
       {detail.approvalTimeout.status === 'waiting' && (
-        <p className="muted" data-testid="approval-timeout">Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}.</p>
+        <p className="muted" data-testid="approval-timeout">
+          Approvals due by <PlantTime iso={detail.approvalTimeout.dueAt} zone={zone} />; then they escalate to{' '}
+          {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}.
+        </p>
       )}
       {detail.approvalTimeout.status === 'escalated' && (
-        <p className="bad-text" data-testid="approval-timeout">Approvals overdue by {detail.approvalTimeout.overdueMinutes} min: escalated to {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}, who may now approve in place of a missing approver.</p>
+        <p className="bad-text" data-testid="approval-timeout">
+          Approvals overdue by {detail.approvalTimeout.overdueMinutes} min: escalated to{' '}
+          {detail.approvalTimeout.escalateTo.map(roleWords).join(', ')}, who may now approve in place of a missing approver.
+        </p>
       )}
-      {detail.retrospective.status === 'due' && <p className="bad-text" data-testid="retrospective">Started under break-glass: retrospective CAB review due by <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}
-      {detail.retrospective.status === 'overdue' && <p className="bad-text" data-testid="retrospective"><strong>Retrospective CAB review OVERDUE</strong> since <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.</p>}
-      {detail.retrospective.status === 'done' && <p className="ok-text" data-testid="retrospective">Retrospective review done <PlantTime iso={detail.retrospective.completedAt} zone={zone} />{detail.retrospective.late ? ' (late)' : ''}.</p>}
+      {detail.retrospective.status === 'due' && (
+        <p className="bad-text" data-testid="retrospective">
+          Started under break-glass: retrospective CAB review due by <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.
+        </p>
+      )}
+      {detail.retrospective.status === 'overdue' && (
+        <p className="bad-text" data-testid="retrospective">
+          <strong>Retrospective CAB review OVERDUE</strong> since <PlantTime iso={detail.retrospective.dueAt} zone={zone} />.
+        </p>
+      )}
+      {detail.retrospective.status === 'done' && (
+        <p className="ok-text" data-testid="retrospective">
+          Retrospective review done <PlantTime iso={detail.retrospective.completedAt} zone={zone} />
+          {detail.retrospective.late ? ' (late)' : ''}.
+        </p>
+      )}
       <ChangeDocument key={`doc-${state.id}`} detail={detail} onProposalShown={onProposalShown} />
       {progress && (
         <section className="panel" aria-label="Approvals">
           <h3>Approvals</h3>
           <ul>
             {progress.requirements.map((r) => (
-              <li key={r.requirement.group} data-testid="approval-requirement">{r.requirement.name}: {r.counted.length} of {r.requirement.quorum}
-                {r.counted.length > 0 ? ` (${r.counted.map((c) => `${c.by.name} as ${roleWords(c.role)}${c.inPlaceOf ? ', escalated' : ''}`).join(', ')})` : ''}{r.satisfied ? ' ✓' : ` — ${r.missing}`}</li>
+              <li key={r.requirement.group} data-testid="approval-requirement">
+                {r.requirement.name}: {r.counted.length} of {r.requirement.quorum}
+                {r.counted.length > 0
+                  ? ` (${r.counted.map((c) => `${c.by.name} as ${roleWords(c.role)}${c.inPlaceOf ? ', escalated' : ''}`).join(', ')})`
+                  : ''}
+                {r.satisfied ? ' ✓' : ` — ${r.missing}`}
+              </li>
             ))}
           </ul>
           {detail.outstanding.length > 0 && <p className="muted">Outstanding: {detail.outstanding.join('; ')}</p>}
@@ -86,47 +136,102 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
         <ChangeCaptures key={`captures-${state.id}`} changeId={state.id} targets={detail.targets} checkpoints={detail.checkpoints} />
       )}
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
-        <ExecutionSnapshots key={`snapshots-${state.id}`} changeId={state.id} targets={detail.targets} records={state.execution.snapshots ?? []} exclude={onTheChange(state)}
+        <ExecutionSnapshots
+          key={`snapshots-${state.id}`}
+          changeId={state.id}
+          targets={detail.targets}
+          records={state.execution.snapshots ?? []}
+          exclude={onTheChange(state)}
           executing={state.status === 'in-execution'}
           // A change that owes a post-implementation review gets its new baselines from that review (the Reviews panel).
-          completed={state.status === 'closed' && state.closure.outcome === 'completed' && state.review.evaluation.postImplementationReview === undefined} />
+          completed={
+            state.status === 'closed' &&
+            state.closure.outcome === 'completed' &&
+            state.review.evaluation.postImplementationReview === undefined
+          }
+        />
       )}
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
-        <ExplainRows key={`explain-${state.id}`} changeId={state.id} execution={state.execution} targets={state.fields.targetControllers}
-          names={new Map(detail.targets.map((t) => [t.controllerId, t.name]))} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />
+        <ExplainRows
+          key={`explain-${state.id}`}
+          changeId={state.id}
+          execution={state.execution}
+          targets={state.fields.targetControllers}
+          names={new Map(detail.targets.map((t) => [t.controllerId, t.name]))}
+          executing={state.status === 'in-execution'}
+          exclude={onTheChange(state)}
+        />
       )}
       {demo && state.status === 'in-execution' && state.fields.proposedChange?.kind === 'diff' && (
         <DemoDownload changeId={state.id} proposed={state.fields.proposedChange.changes} />
       )}
       <ReviewActions key={`reviews-${state.id}`} detail={detail} exclude={onTheChange(state)} />
-      {state.status === 'rolled-back' && <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />}
-      {(state.status === 'rolled-back' || state.status === 'closed') && <ManualRollbackPanel key={`manual-${state.id}`} state={state} targets={detail.targets} exclude={onTheChange(state)} />}
+      {state.status === 'rolled-back' && (
+        <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />
+      )}
+      {(state.status === 'rolled-back' || state.status === 'closed') && (
+        <ManualRollbackPanel key={`manual-${state.id}`} state={state} targets={detail.targets} exclude={onTheChange(state)} />
+      )}
       {detail.restores.length > 0 && (
         <section className="panel" aria-label="Restore record">
           <h3>Restore record</h3>
           <ul className="plain">
             {detail.restores.map((r) => (
               <li key={r.decisionId} data-testid="restore-record">
-                <strong>{detail.targets.find((t) => t.controllerId === r.controllerId)?.name ?? r.controllerId}</strong>: {r.writes} value(s) authorized by {r.authorizedBy}, <PlantTime iso={r.authorizedAt} zone={zone} /> ({r.reason}).
-                {r.written ? ` ${r.written.verified} written and read back${r.written.failed ? `, ${r.written.failed} not` : ''}.`
-                  : r.interrupted ? <span className="bad-text" data-testid="restore-interrupted"> Cut short: Baseline stopped while writing. Written and read back: {r.steps.filter((x) => x.status === 'written-verified').map((x) => x.tag).join(', ') || 'none'}{r.inFlight ? `; ${r.inFlight} was being written (outcome unknown)` : ''}. Preview the restore again to read the controller and continue with a new decision.</span>
-                    : ' Not written yet.'}
-                {r.verified ? (r.verified.matchesBefore ? ' The controller matches the before-snapshot.' : ` ${r.verified.remaining} value(s) still differ from the before-snapshot.`) : ''}
+                <strong>{detail.targets.find((t) => t.controllerId === r.controllerId)?.name ?? r.controllerId}</strong>: {r.writes}{' '}
+                value(s) authorized by {r.authorizedBy}, <PlantTime iso={r.authorizedAt} zone={zone} /> ({r.reason}).
+                {r.written ? (
+                  ` ${r.written.verified} written and read back${r.written.failed ? `, ${r.written.failed} not` : ''}.`
+                ) : r.interrupted ? (
+                  <span className="bad-text" data-testid="restore-interrupted">
+                    {' '}
+                    Cut short: Baseline stopped while writing. Written and read back:{' '}
+                    {r.steps
+                      .filter((x) => x.status === 'written-verified')
+                      .map((x) => x.tag)
+                      .join(', ') || 'none'}
+                    {r.inFlight ? `; ${r.inFlight} was being written (outcome unknown)` : ''}. Preview the restore again to read the
+                    controller and continue with a new decision.
+                  </span>
+                ) : (
+                  ' Not written yet.'
+                )}
+                {r.verified
+                  ? r.verified.matchesBefore
+                    ? ' The controller matches the before-snapshot.'
+                    : ` ${r.verified.remaining} value(s) still differ from the before-snapshot.`
+                  : ''}
               </li>
             ))}
           </ul>
         </section>
       )}
-      {detail.checkpointsError && <p className="bad-text" role="alert">The checkpoints cannot be shown: {detail.checkpointsError}</p>}
+      {detail.checkpointsError && (
+        <p className="bad-text" role="alert">
+          The checkpoints cannot be shown: {detail.checkpointsError}
+        </p>
+      )}
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ChecklistRunner key={`checklists-${state.id}`} changeId={state.id} version={`${detail.statusLabel}:${timeline.length}`} />
       )}
-      {detail.checkpoints && <CheckpointPanel changeId={state.id} view={detail.checkpoints} executing={state.status === 'in-execution'} exclude={onTheChange(state)} />}
+      {detail.checkpoints && (
+        <CheckpointPanel
+          changeId={state.id}
+          view={detail.checkpoints}
+          executing={state.status === 'in-execution'}
+          exclude={onTheChange(state)}
+        />
+      )}
       <SignDecisionForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />
       <section className="panel" aria-label="Timeline">
         <h3>Timeline</h3>
         <ol className="timeline">
-          {timeline.map((t) => <li key={t.seq}><PlantTime iso={t.at} zone={zone} />: <strong>{t.by}</strong> {t.summary}{t.signed ? ' (e-signed)' : ''}</li>)}
+          {timeline.map((t) => (
+            <li key={t.seq}>
+              <PlantTime iso={t.at} zone={zone} />: <strong>{t.by}</strong> {t.summary}
+              {t.signed ? ' (e-signed)' : ''}
+            </li>
+          ))}
         </ol>
       </section>
     </section>

@@ -21,12 +21,15 @@ function useShownOnce(onShown: () => void) {
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting && e.intersectionRatio >= 0.98)) {
-        onShown();
-        io.disconnect();
-      }
-    }, { threshold: [0.98, 1] });
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting && e.intersectionRatio >= 0.98)) {
+          onShown();
+          io.disconnect();
+        }
+      },
+      { threshold: [0.98, 1] },
+    );
     io.observe(el);
     return () => io.disconnect();
   }, [onShown]);
@@ -34,7 +37,12 @@ function useShownOnce(onShown: () => void) {
 }
 
 function Field({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
-  return <div className="doc-field" data-testid={testId}><dt>{label}</dt><dd>{children}</dd></div>;
+  return (
+    <div className="doc-field" data-testid={testId}>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
 }
 
 /** Text as written, or a visible "not given". */
@@ -44,7 +52,9 @@ function Text({ value }: { value: string }) {
 
 /** The change request as the document being signed. */
 export function ChangeDocument({ detail, onProposalShown }: { detail: Detail; onProposalShown: () => void }) {
-  const s = useAppStore(useShallow((st) => ({ plant: st.plant, zone: st.policy?.timeZone ?? 'UTC', roles: st.roles, controllers: st.controllers })));
+  const s = useAppStore(
+    useShallow((st) => ({ plant: st.plant, zone: st.policy?.timeZone ?? 'UTC', roles: st.roles, controllers: st.controllers })),
+  );
   const { state, evaluation, proposal } = detail;
   const f = state.fields;
   const roleLabel = (r: string) => roleName(s.roles, r);
@@ -56,16 +66,27 @@ export function ChangeDocument({ detail, onProposalShown }: { detail: Detail; on
     <article className="panel change-document" aria-label="Change request">
       <h3>The request</h3>
       <dl className="doc-fields">
-        <Field label="Description"><Text value={f.description} /></Field>
-        <Field label="Justification"><Text value={f.justification} /></Field>
+        <Field label="Description">
+          <Text value={f.description} />
+        </Field>
+        <Field label="Justification">
+          <Text value={f.justification} />
+        </Field>
         <Field label="Target controllers" testId="doc-targets">
-          {f.targetControllers.length === 0 ? <span className="muted">none chosen</span> : (
+          {f.targetControllers.length === 0 ? (
+            <span className="muted">none chosen</span>
+          ) : (
             <ul className="plain">
               {detail.targets.map((t) => {
                 const line = lineOf(t.controllerId);
                 const safety = s.plant?.safetyControllers.includes(t.controllerId) ?? false;
-                return <li key={t.controllerId}><strong>{t.name}</strong> {line ? `on line ${line.id} ${line.name ? `(${line.name}) ` : ''}· tier ${line.tier}` : '· on no line'}
-                  {safety && <span className="badge badge-warn">safety system</span>}</li>;
+                return (
+                  <li key={t.controllerId}>
+                    <strong>{t.name}</strong>{' '}
+                    {line ? `on line ${line.id} ${line.name ? `(${line.name}) ` : ''}· tier ${line.tier}` : '· on no line'}
+                    {safety && <span className="badge badge-warn">safety system</span>}
+                  </li>
+                );
               })}
             </ul>
           )}
@@ -76,53 +97,126 @@ export function ChangeDocument({ detail, onProposalShown }: { detail: Detail; on
         <div ref={proposalRef} data-testid="proposal">
           {proposal ? (
             <>
-              <p className="muted">On {detail.targets.find((t) => t.controllerId === (f.proposedChange?.kind === 'diff' ? f.proposedChange.controllerId : ''))?.name ?? 'the target controller'}.
-                {' '}Before shows {proposal.currentFrom}; after shows the proposed value.</p>
+              <p className="muted">
+                On{' '}
+                {detail.targets.find((t) => t.controllerId === (f.proposedChange?.kind === 'diff' ? f.proposedChange.controllerId : ''))
+                  ?.name ?? 'the target controller'}
+                . Before shows {proposal.currentFrom}; after shows the proposed value.
+              </p>
               {proposal.notInProfile.length > 0 && (
-                <p className="bad-text">Not in the controller's capture profile, so a capture cannot check them: {proposal.notInProfile.join(', ')}.</p>
+                <p className="bad-text">
+                  Not in the controller's capture profile, so a capture cannot check them: {proposal.notInProfile.join(', ')}.
+                </p>
               )}
-              <DiffTable diff={proposal.diff} label="Proposed diff" height={Math.min(320, 34 + 30 * proposal.diff.rows.length + 2)} compact />
+              <DiffTable
+                diff={proposal.diff}
+                label="Proposed diff"
+                height={Math.min(320, 34 + 30 * proposal.diff.rows.length + 2)}
+                compact
+              />
             </>
           ) : f.proposedChange?.kind === 'work-instruction' ? (
-            <div><p className="muted">A written work instruction (logic, firmware), not tag values:</p><pre className="doc-instruction">{f.proposedChange.text}</pre></div>
-          ) : <p className="muted">No proposed change given.</p>}
+            <div>
+              <p className="muted">A written work instruction (logic, firmware), not tag values:</p>
+              <pre className="doc-instruction">{f.proposedChange.text}</pre>
+            </div>
+          ) : (
+            <p className="muted">No proposed change given.</p>
+          )}
         </div>
       </section>
       <dl className="doc-fields">
         <Field label="Requested window" testId="doc-window">
-          {f.requestedWindow ? <PlantPeriod start={f.requestedWindow.start} end={f.requestedWindow.end} zone={s.zone} /> : <span className="muted">not given</span>}
+          {f.requestedWindow ? (
+            <PlantPeriod start={f.requestedWindow.start} end={f.requestedWindow.end} zone={s.zone} />
+          ) : (
+            <span className="muted">not given</span>
+          )}
         </Field>
-        {slot && <Field label="Booked slot"><PlantPeriod start={slot.start} end={slot.end} zone={s.zone} /> (by {slot.by.name})</Field>}
+        {slot && (
+          <Field label="Booked slot">
+            <PlantPeriod start={slot.start} end={slot.end} zone={s.zone} /> (by {slot.by.name})
+          </Field>
+        )}
         {evaluation && (
-          <Field label="Notice">{evaluation.notice.reasons.join(' ')} Earliest start <PlantTime iso={evaluation.earliestStart} zone={s.zone} />.</Field>
+          <Field label="Notice">
+            {evaluation.notice.reasons.join(' ')} Earliest start <PlantTime iso={evaluation.earliestStart} zone={s.zone} />.
+          </Field>
         )}
         <Field label="Risk" testId="doc-risk">
-          {evaluation?.risk ? <><strong>{evaluation.risk.score} ({evaluation.risk.band})</strong> <span className="muted">{evaluation.risk.reason}</span></> : <span className="muted">not assessed yet</span>}
+          {evaluation?.risk ? (
+            <>
+              <strong>
+                {evaluation.risk.score} ({evaluation.risk.band})
+              </strong>{' '}
+              <span className="muted">{evaluation.risk.reason}</span>
+            </>
+          ) : (
+            <span className="muted">not assessed yet</span>
+          )}
         </Field>
         <Field label="Impact assessment">
-          {f.impactAssessment ? <><Text value={f.impactAssessment.summary} /> <span className="muted">(impact {f.impactAssessment.impact}, probability {f.impactAssessment.probability}, safety impact {f.impactAssessment.safetyImpact})</span></> : <span className="muted">not given</span>}
+          {f.impactAssessment ? (
+            <>
+              <Text value={f.impactAssessment.summary} />{' '}
+              <span className="muted">
+                (impact {f.impactAssessment.impact}, probability {f.impactAssessment.probability}, safety impact{' '}
+                {f.impactAssessment.safetyImpact})
+              </span>
+            </>
+          ) : (
+            <span className="muted">not given</span>
+          )}
         </Field>
         {evaluation && (
-          <Field label={detail.evaluationFrozen ? 'What the policy required at submit' : 'What the policy requires'} testId="doc-requirements">
+          <Field
+            label={detail.evaluationFrozen ? 'What the policy required at submit' : 'What the policy requires'}
+            testId="doc-requirements"
+          >
             <ul className="plain">
-              {evaluation.summary.map((line, i) => <li key={`s${i}`}>{line}</li>)}
-              {evaluation.approvals.map((a) => <li key={a.group}>{a.name}: {a.quorum} of {a.roles.map(roleLabel).join(', ')}{a.accountable?.length ? `, including ${a.accountable.map(roleLabel).join(' and ')} (accountable)` : ''}</li>)}
+              {evaluation.summary.map((line, i) => (
+                <li key={`s${i}`}>{line}</li>
+              ))}
+              {evaluation.approvals.map((a) => (
+                <li key={a.group}>
+                  {a.name}: {a.quorum} of {a.roles.map(roleLabel).join(', ')}
+                  {a.accountable?.length ? `, including ${a.accountable.map(roleLabel).join(' and ')} (accountable)` : ''}
+                </li>
+              ))}
               {evaluation.staging.required && <li>Staging: {evaluation.staging.reasons.join(' ')}</li>}
               {evaluation.diffReview.required && <li>Diff review: {evaluation.diffReview.reasons.join(' ')}</li>}
               {evaluation.dualControl.required && <li>Dual control: {evaluation.dualControl.reasons.join(' ')}</li>}
             </ul>
           </Field>
         )}
-        <Field label="Rollback plan" testId="doc-rollback"><Text value={f.rollbackPlan} /></Field>
-        <Field label="Test plan"><Text value={f.testPlan} /></Field>
-        <Field label="ITSM ticket" testId="doc-ticket"><Text value={f.itsmTicket} /></Field>
-        <Field label="MOC reference"><Text value={f.mocReference} /></Field>
+        <Field label="Rollback plan" testId="doc-rollback">
+          <Text value={f.rollbackPlan} />
+        </Field>
+        <Field label="Test plan">
+          <Text value={f.testPlan} />
+        </Field>
+        <Field label="ITSM ticket" testId="doc-ticket">
+          <Text value={f.itsmTicket} />
+        </Field>
+        <Field label="MOC reference">
+          <Text value={f.mocReference} />
+        </Field>
         {conditions.length > 0 && (
           <Field label="Conditions attached by approvers" testId="doc-conditions">
-            <ul className="plain">{conditions.map((a) => <li key={a.by.id}>{a.by.name} ({roleLabel(a.role)}): {a.conditions.join('; ')}</li>)}</ul>
+            <ul className="plain">
+              {conditions.map((a) => (
+                <li key={a.by.id}>
+                  {a.by.name} ({roleLabel(a.role)}): {a.conditions.join('; ')}
+                </li>
+              ))}
+            </ul>
           </Field>
         )}
-        {detail.missingFields.length > 0 && <Field label="Missing before submit"><span className="bad-text">{fieldList(detail.missingFields)}</span></Field>}
+        {detail.missingFields.length > 0 && (
+          <Field label="Missing before submit">
+            <span className="bad-text">{fieldList(detail.missingFields)}</span>
+          </Field>
+        )}
       </dl>
     </article>
   );

@@ -11,7 +11,17 @@ import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
 import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
 /** The checklist and decision of the checkpoint due now, signed by a shift supervisor at the laptop. */
-function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { changeId: string; checkpoint: Checkpoint; signerRoles: string[]; exclude: ReadonlyMap<string, string> }) {
+function CheckpointForm({
+  changeId,
+  checkpoint,
+  signerRoles,
+  exclude,
+}: {
+  changeId: string;
+  checkpoint: Checkpoint;
+  signerRoles: string[];
+  exclude: ReadonlyMap<string, string>;
+}) {
   const s = useAppStore(useShallow((st) => ({ people: st.people, act: st.actOnChange })));
   const signer = useSigner();
   const [confirmed, setConfirmed] = useState<string[]>([]);
@@ -22,28 +32,65 @@ function CheckpointForm({ changeId, checkpoint, signerRoles, exclude }: { change
   async function sign(e: React.FormEvent) {
     e.preventDefault();
     const label = checkpoint.decisions.find((d) => d.id === decision)?.label ?? decision;
-    await signer.run(() => s.act({
-      id: changeId, employeeId: signer.employeeId, password: signer.password,
-      action: { type: 'checkpoint', role, checkpoint: checkpoint.id, decision, confirmed, ...(comment.trim() ? { comment } : {}) },
-    }), `${label} signed at ${checkpoint.name}.`, () => { setConfirmed([]); setDecision(''); setComment(''); });
+    await signer.run(
+      () =>
+        s.act({
+          id: changeId,
+          employeeId: signer.employeeId,
+          password: signer.password,
+          action: { type: 'checkpoint', role, checkpoint: checkpoint.id, decision, confirmed, ...(comment.trim() ? { comment } : {}) },
+        }),
+      `${label} signed at ${checkpoint.name}.`,
+      () => {
+        setConfirmed([]);
+        setDecision('');
+        setComment('');
+      },
+    );
   }
   return (
     <form className="form" aria-label={`Checkpoint: ${checkpoint.name}`} onSubmit={(e) => void sign(e)}>
       <SigningFields busy={signer.busy}>
-      <fieldset className="checklist"><legend>{checkpoint.name}: {checkpoint.when}</legend>
-        {checkpoint.items.map((item) => (
-          <label key={item} className="inline"><input type="checkbox" checked={confirmed.includes(item)}
-            onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, item] : confirmed.filter((x) => x !== item))} /> {item}</label>
-        ))}
-      </fieldset>
-      <fieldset className="decisions"><legend>Decision</legend>
-        {checkpoint.decisions.map((d) => (
-          <label key={d.id} className="inline"><input type="radio" name={`decision-${checkpoint.id}`} checked={decision === d.id} onChange={() => setDecision(d.id)} /> {d.label}</label>
-        ))}
-      </fieldset>
-      <label className="wide">Comment <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING" /></label>
-      <SignerFields label="Shift supervisor" {...signer} rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }} />
-      <div className="actions"><button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}><SignIcon />Sign checkpoint decision</button></div>
+        <fieldset className="checklist">
+          <legend>
+            {checkpoint.name}: {checkpoint.when}
+          </legend>
+          {checkpoint.items.map((item) => (
+            <label key={item} className="inline">
+              <input
+                type="checkbox"
+                checked={confirmed.includes(item)}
+                onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, item] : confirmed.filter((x) => x !== item))}
+              />{' '}
+              {item}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="decisions">
+          <legend>Decision</legend>
+          {checkpoint.decisions.map((d) => (
+            <label key={d.id} className="inline">
+              <input type="radio" name={`decision-${checkpoint.id}`} checked={decision === d.id} onChange={() => setDecision(d.id)} />{' '}
+              {d.label}
+            </label>
+          ))}
+        </fieldset>
+        <label className="wide">
+          Comment{' '}
+          <textarea
+            rows={2}
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING"
+          />
+        </label>
+        <SignerFields label="Shift supervisor" {...signer} rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}>
+            <SignIcon />
+            Sign checkpoint decision
+          </button>
+        </div>
       </SigningFields>
       <Outcome error={signer.error} done={signer.done} />
     </form>
@@ -56,7 +103,17 @@ function effectTone(effect: string): 'ok' | 'warn' | 'bad' {
 }
 
 /** The go/no-go checkpoints of an executed change: each one's signed decisions, and the form for the one due now. */
-export function CheckpointPanel({ changeId, view, executing, exclude }: { changeId: string; view: CheckpointView; executing: boolean; exclude: ReadonlyMap<string, string> }) {
+export function CheckpointPanel({
+  changeId,
+  view,
+  executing,
+  exclude,
+}: {
+  changeId: string;
+  view: CheckpointView;
+  executing: boolean;
+  exclude: ReadonlyMap<string, string>;
+}) {
   const zone = useAppStore(selectPlantZone);
   const roles = useAppStore((st) => st.roles);
   const roleWords = (r: string) => roleName(roles, r);
@@ -71,11 +128,23 @@ export function CheckpointPanel({ changeId, view, executing, exclude }: { change
               <strong>{c.name}</strong> <span className="muted">({c.when})</span>
               {signed.map((r, i) => (
                 <div key={i} data-testid="checkpoint-decision">
-                  <span className={`badge badge-${effectTone(r.effect)}`}><Icon of={STATUS_ICONS[effectTone(r.effect)]} />{r.label}</span>{' '}
-                  {r.by.name} ({roleWords(r.role)}), <PlantTime iso={r.at} zone={zone} /> · {r.items.filter((x) => x.confirmed).length} of {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
+                  <span className={`badge badge-${effectTone(r.effect)}`}>
+                    <Icon of={STATUS_ICONS[effectTone(r.effect)]} />
+                    {r.label}
+                  </span>{' '}
+                  {r.by.name} ({roleWords(r.role)}), <PlantTime iso={r.at} zone={zone} /> · {r.items.filter((x) => x.confirmed).length} of{' '}
+                  {r.items.length} items confirmed{r.comment ? ` · ${r.comment}` : ''}
                 </div>
               ))}
-              {executing && view.next === c.id && <CheckpointForm key={`${c.id}-${signed.length}`} changeId={changeId} checkpoint={c} signerRoles={view.signerRoles} exclude={exclude} />}
+              {executing && view.next === c.id && (
+                <CheckpointForm
+                  key={`${c.id}-${signed.length}`}
+                  changeId={changeId}
+                  checkpoint={c}
+                  signerRoles={view.signerRoles}
+                  exclude={exclude}
+                />
+              )}
             </li>
           );
         })}

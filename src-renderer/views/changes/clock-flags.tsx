@@ -15,16 +15,28 @@ export function ClockFlags({ changeId, version }: { changeId: string; version: s
   const [flags, setFlags] = useState<Flag[]>([]);
   useEffect(() => {
     let live = true;
-    if (api) void api.invoke('sync.clockFlags', { changeId }).then((r) => { if (live) setFlags(r.flags); }, () => undefined);
-    return () => { live = false; };
+    if (api)
+      void api.invoke('sync.clockFlags', { changeId }).then(
+        (r) => {
+          if (live) setFlags(r.flags);
+        },
+        () => undefined,
+      );
+    return () => {
+      live = false;
+    };
   }, [api, changeId, version]);
   if (flags.length === 0) return null;
   return (
     <section className="panel warning" aria-label="Clock flags" data-testid="clock-flags">
       <h3>Clock flags</h3>
-      <p className="muted">The central server flagged these events of this change when the laptop synced. The times stay as the laptop signed them.</p>
+      <p className="muted">
+        The central server flagged these events of this change when the laptop synced. The times stay as the laptop signed them.
+      </p>
       <ul>
-        {flags.map((f) => <li key={`${f.attestationId}:${f.seq}:${f.kind}`}>{f.words}</li>)}
+        {flags.map((f) => (
+          <li key={`${f.attestationId}:${f.seq}:${f.kind}`}>{f.words}</li>
+        ))}
       </ul>
     </section>
   );

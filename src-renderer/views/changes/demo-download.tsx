@@ -13,11 +13,23 @@ export function DemoDownload({ changeId, proposed }: { changeId: string; propose
   return (
     <section className="panel demo-hint" aria-label="Demo: the download">
       <h3>DEMO: the download</h3>
-      <p>In a plant the engineer now downloads the change with the vendor&apos;s software. Here, set the proposed values on the simulated
-        controller ({proposed.map((p) => `${p.tag} → ${String(p.to)}`).join(', ')}), then capture it again for the after-snapshot.</p>
-      <button type="button" data-write onClick={() => void apply(changeId).then(setOutcome)}>Set the proposed values on the simulator</button>
-      {outcome && 'value' in outcome && <p className="ok-text" role="status">{outcome.value}</p>}
-      {outcome && 'error' in outcome && <p className="bad-text" role="alert">{outcome.error.message} {outcome.error.hint}</p>}
+      <p>
+        In a plant the engineer now downloads the change with the vendor&apos;s software. Here, set the proposed values on the simulated
+        controller ({proposed.map((p) => `${p.tag} → ${String(p.to)}`).join(', ')}), then capture it again for the after-snapshot.
+      </p>
+      <button type="button" data-write onClick={() => void apply(changeId).then(setOutcome)}>
+        Set the proposed values on the simulator
+      </button>
+      {outcome && 'value' in outcome && (
+        <p className="ok-text" role="status">
+          {outcome.value}
+        </p>
+      )}
+      {outcome && 'error' in outcome && (
+        <p className="bad-text" role="alert">
+          {outcome.error.message} {outcome.error.hint}
+        </p>
+      )}
     </section>
   );
 }

@@ -15,15 +15,29 @@ function Recorded({ record }: { record: SnapshotRecord | undefined }) {
   const v = record.verification;
   return (
     <div>
-      <code title={record.snapshotSha256}>{record.snapshotSha256.slice(0, 12)}…</code> captured by {record.capturedBy}, <PlantTime iso={record.capturedAt} zone={zone} />
+      <code title={record.snapshotSha256}>{record.snapshotSha256.slice(0, 12)}…</code> captured by {record.capturedBy},{' '}
+      <PlantTime iso={record.capturedAt} zone={zone} />
       {v && (
         <div data-testid="verification">
           <span className={`badge ${v.matches ? 'badge-ok' : 'badge-bad'}`}>
-            {v.matches ? (v.proposal === 'diff' ? 'matches the proposed diff' : 'no configuration change') : `${v.counts.unexpected} unexpected, ${v.counts.missing} missing`}
+            {v.matches
+              ? v.proposal === 'diff'
+                ? 'matches the proposed diff'
+                : 'no configuration change'
+              : `${v.counts.unexpected} unexpected, ${v.counts.missing} missing`}
           </span>{' '}
-          {v.counts.approved} proposed change{v.counts.approved === 1 ? '' : 's'} made · {v.configDifferences} configuration difference{v.configDifferences === 1 ? '' : 's'}
+          {v.counts.approved} proposed change{v.counts.approved === 1 ? '' : 's'} made · {v.configDifferences} configuration difference
+          {v.configDifferences === 1 ? '' : 's'}
           {v.findings.filter((f) => f.status !== 'approved').length > 0 && (
-            <ul>{v.findings.filter((f) => f.status !== 'approved').map((f) => <li key={f.tag}><strong>{f.status}</strong> {f.tag}: {f.reason}</li>)}</ul>
+            <ul>
+              {v.findings
+                .filter((f) => f.status !== 'approved')
+                .map((f) => (
+                  <li key={f.tag}>
+                    <strong>{f.status}</strong> {f.tag}: {f.reason}
+                  </li>
+                ))}
+            </ul>
           )}
         </div>
       )}
@@ -45,22 +59,46 @@ function BaselineForm({ changeId, pending, exclude }: { changeId: string; pendin
   }
   return (
     <form className="form" aria-label="Approve the new baseline" onSubmit={(e) => void sign(e)}>
-      <p className="wide">The change is complete: approve each after-snapshot as its controller&apos;s new baseline, so drift checks compare with it from now on.</p>
-      <label>Controller
+      <p className="wide">
+        The change is complete: approve each after-snapshot as its controller&apos;s new baseline, so drift checks compare with it from now
+        on.
+      </p>
+      <label>
+        Controller
         <select value={chosen} onChange={(e) => setControllerId(e.target.value)}>
-          {pending.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}
+          {pending.map((t) => (
+            <option key={t.controllerId} value={t.controllerId}>
+              {t.name}
+            </option>
+          ))}
         </select>
       </label>
       <SignerFields label="Approved by" {...signer} rule={{ roles: 'baseline', what: 'approve a new baseline', exclude }} />
-      <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign: approve as the new baseline</button></div>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>
+          Sign: approve as the new baseline
+        </button>
+      </div>
       <Outcome error={signer.error} done={signer.done} />
     </form>
   );
 }
 
 /** Before- and after-snapshots of the change's controllers: what is recorded, and (during execution) recording one. */
-export function ExecutionSnapshots({ changeId, targets, records, executing, completed, exclude }: {
-  changeId: string; targets: Targets; records: SnapshotRecord[]; executing: boolean; completed: boolean; exclude: ReadonlyMap<string, string>;
+export function ExecutionSnapshots({
+  changeId,
+  targets,
+  records,
+  executing,
+  completed,
+  exclude,
+}: {
+  changeId: string;
+  targets: Targets;
+  records: SnapshotRecord[];
+  executing: boolean;
+  completed: boolean;
+  exclude: ReadonlyMap<string, string>;
 }) {
   const act = useAppStore((st) => st.actOnChange);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
@@ -74,44 +112,107 @@ export function ExecutionSnapshots({ changeId, targets, records, executing, comp
   const choices = targets.find((t) => t.controllerId === controllerId)?.snapshots ?? [];
   async function record(e: React.FormEvent) {
     e.preventDefault();
-    const err = await act({ id: changeId, employeeId: signer.employeeId, password: signer.password, action: { type: 'record-snapshot', phase, controllerId, snapshotSha256: snapshot } });
-    if (signer.settle(err, `Recorded the ${phase}-snapshot.`)) { setSnapshot(''); setPhase(null); }
+    const err = await act({
+      id: changeId,
+      employeeId: signer.employeeId,
+      password: signer.password,
+      action: { type: 'record-snapshot', phase, controllerId, snapshotSha256: snapshot },
+    });
+    if (signer.settle(err, `Recorded the ${phase}-snapshot.`)) {
+      setSnapshot('');
+      setPhase(null);
+    }
   }
   return (
     <section className="panel" aria-label="Before and after">
       <h3>Before and after</h3>
       <table className="events" aria-label="Snapshots of the change">
-        <thead><tr><th>Controller</th><th>Before-snapshot</th><th>After-snapshot</th><th>Baseline</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Controller</th>
+            <th>Before-snapshot</th>
+            <th>After-snapshot</th>
+            <th>Baseline</th>
+          </tr>
+        </thead>
         <tbody>
           {targets.map((t) => (
             <tr key={t.controllerId} data-controller={t.name}>
-              <td>{t.name}</td><td><Recorded record={latest(t.controllerId, 'before')} /></td><td><Recorded record={latest(t.controllerId, 'after')} /></td>
-              <td data-testid="baseline-state">{t.baseline ? <>v{t.baseline.version}{t.baseline.snapshotSha256 === latest(t.controllerId, 'after')?.snapshotSha256 ? <span className="badge badge-ok">the after-snapshot</span> : null}</> : <span className="muted">none</span>}</td>
+              <td>{t.name}</td>
+              <td>
+                <Recorded record={latest(t.controllerId, 'before')} />
+              </td>
+              <td>
+                <Recorded record={latest(t.controllerId, 'after')} />
+              </td>
+              <td data-testid="baseline-state">
+                {t.baseline ? (
+                  <>
+                    v{t.baseline.version}
+                    {t.baseline.snapshotSha256 === latest(t.controllerId, 'after')?.snapshotSha256 ? (
+                      <span className="badge badge-ok">the after-snapshot</span>
+                    ) : null}
+                  </>
+                ) : (
+                  <span className="muted">none</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {completed && <BaselineForm changeId={changeId} pending={targets.filter((t) => { const a = latest(t.controllerId, 'after'); return a !== undefined && t.baseline?.snapshotSha256 !== a.snapshotSha256; })} exclude={exclude} />}
+      {completed && (
+        <BaselineForm
+          changeId={changeId}
+          pending={targets.filter((t) => {
+            const a = latest(t.controllerId, 'after');
+            return a !== undefined && t.baseline?.snapshotSha256 !== a.snapshotSha256;
+          })}
+          exclude={exclude}
+        />
+      )}
       {executing && (
         <form className="form" aria-label="Record a snapshot" onSubmit={(e) => void record(e)}>
-          <label>Controller
-            <select value={controllerId} onChange={(e) => { setControllerId(e.target.value); setSnapshot(''); }}>
-              {targets.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}
+          <label>
+            Controller
+            <select
+              value={controllerId}
+              onChange={(e) => {
+                setControllerId(e.target.value);
+                setSnapshot('');
+              }}
+            >
+              {targets.map((t) => (
+                <option key={t.controllerId} value={t.controllerId}>
+                  {t.name}
+                </option>
+              ))}
             </select>
           </label>
-          <label>As
+          <label>
+            As
             <select aria-label="Record as" value={phase} onChange={(e) => setPhase(e.target.value as 'before' | 'after')}>
-              <option value="before">before-snapshot</option><option value="after">after-snapshot</option>
+              <option value="before">before-snapshot</option>
+              <option value="after">after-snapshot</option>
             </select>
           </label>
-          <label>Signed snapshot
+          <label>
+            Signed snapshot
             <select aria-label="Signed snapshot" value={snapshot} onChange={(e) => setSnapshot(e.target.value)}>
               <option value="">{choices.length ? 'choose…' : 'none yet: capture and sign on the Controllers screen'}</option>
-              {choices.map((x) => <option key={x.sha256} value={x.sha256}>{formatPlant(x.at, zone)} · {x.signer} · {x.sha256.slice(0, 12)}…</option>)}
+              {choices.map((x) => (
+                <option key={x.sha256} value={x.sha256}>
+                  {formatPlant(x.at, zone)} · {x.signer} · {x.sha256.slice(0, 12)}…
+                </option>
+              ))}
             </select>
           </label>
           <SignerFields label="Recorded by" {...signer} />
-          <div className="actions"><button type="submit" className="primary" disabled={!snapshot || !signer.employeeId || !signer.password}>Sign and record</button></div>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={!snapshot || !signer.employeeId || !signer.password}>
+              Sign and record
+            </button>
+          </div>
           <Outcome error={signer.error} done={signer.done} />
         </form>
       )}

@@ -9,8 +9,20 @@ import { unexplainedRows, type Execution } from '../../../src-shared/common/work
  * the work explains each one and signs, a shift supervisor not on the change countersigns with their own password.
  * Explanations already given are listed with both names.
  */
-export function ExplainRows({ changeId, execution, targets, names, executing, exclude }: {
-  changeId: string; execution: Execution; targets: string[]; names: ReadonlyMap<string, string>; executing: boolean; exclude: ReadonlyMap<string, string>;
+export function ExplainRows({
+  changeId,
+  execution,
+  targets,
+  names,
+  executing,
+  exclude,
+}: {
+  changeId: string;
+  execution: Execution;
+  targets: string[];
+  names: ReadonlyMap<string, string>;
+  executing: boolean;
+  exclude: ReadonlyMap<string, string>;
 }) {
   const act = useAppStore((st) => st.actOnChange);
   const engineer = useSigner();
@@ -24,8 +36,15 @@ export function ExplainRows({ changeId, execution, targets, names, executing, ex
   async function sign(e: React.FormEvent) {
     e.preventDefault();
     const err = await act({
-      id: changeId, employeeId: engineer.employeeId, password: engineer.password,
-      action: { type: 'explain', explanations: written.map((r) => ({ controllerId: r.controllerId, tag: r.tag, text: texts[key(r)]! })), supervisorEmployeeId: supervisor.employeeId, supervisorPassword: supervisor.password },
+      id: changeId,
+      employeeId: engineer.employeeId,
+      password: engineer.password,
+      action: {
+        type: 'explain',
+        explanations: written.map((r) => ({ controllerId: r.controllerId, tag: r.tag, text: texts[key(r)]! })),
+        supervisorEmployeeId: supervisor.employeeId,
+        supervisorPassword: supervisor.password,
+      },
     });
     supervisor.settle(err, `${written.length} row${written.length === 1 ? '' : 's'} explained and countersigned.`);
     if (engineer.settle(err, `${written.length} row${written.length === 1 ? '' : 's'} explained and countersigned.`)) setTexts({});
@@ -35,21 +54,52 @@ export function ExplainRows({ changeId, execution, targets, names, executing, ex
       <h3>Differences the proposal did not foresee</h3>
       {given.length > 0 && (
         <ul aria-label="Explained rows">
-          {given.map((g) => <li key={`${g.snapshotSha256}-${g.tag}`}><strong>{g.status}</strong> {names.get(g.controllerId) ?? g.controllerId} {g.tag}: {g.text} <span className="muted">(explained by {g.by.name}, countersigned by {g.countersignedBy.name})</span></li>)}
+          {given.map((g) => (
+            <li key={`${g.snapshotSha256}-${g.tag}`}>
+              <strong>{g.status}</strong> {names.get(g.controllerId) ?? g.controllerId} {g.tag}: {g.text}{' '}
+              <span className="muted">
+                (explained by {g.by.name}, countersigned by {g.countersignedBy.name})
+              </span>
+            </li>
+          ))}
         </ul>
       )}
-      {rows.length > 0 && <p className="wide">CLOSE is refused until each row below is explained and countersigned, or the change is rolled back.</p>}
+      {rows.length > 0 && (
+        <p className="wide">CLOSE is refused until each row below is explained and countersigned, or the change is rolled back.</p>
+      )}
       {unlisted > 0 && <p className="error-text">{unlisted} more row(s) differ than the record keeps: roll the change back.</p>}
       {executing && rows.length > 0 && (
         <form className="form" aria-label="Explain the differences" onSubmit={(e) => void sign(e)}>
           {rows.map((r) => (
-            <label key={key(r)} className="wide"><span><strong>{r.status}</strong> {names.get(r.controllerId) ?? r.controllerId} {r.tag}: {r.reason}</span>
-              <textarea rows={2} aria-label={`Explanation of ${r.tag}`} value={texts[key(r)] ?? ''} onChange={(e) => setTexts({ ...texts, [key(r)]: e.target.value })} />
+            <label key={key(r)} className="wide">
+              <span>
+                <strong>{r.status}</strong> {names.get(r.controllerId) ?? r.controllerId} {r.tag}: {r.reason}
+              </span>
+              <textarea
+                rows={2}
+                aria-label={`Explanation of ${r.tag}`}
+                value={texts[key(r)] ?? ''}
+                onChange={(e) => setTexts({ ...texts, [key(r)]: e.target.value })}
+              />
             </label>
           ))}
           <SignerFields label="Explained by (engineer)" {...engineer} />
-          <SignerFields label="Countersigned by" {...supervisor} rule={{ roles: ['shift-supervisor'], what: 'countersign explanations', exclude }} />
-          <div className="actions"><button type="submit" className="primary" disabled={written.length === 0 || !engineer.employeeId || !engineer.password || !supervisor.employeeId || !supervisor.password}>Sign the explanations</button></div>
+          <SignerFields
+            label="Countersigned by"
+            {...supervisor}
+            rule={{ roles: ['shift-supervisor'], what: 'countersign explanations', exclude }}
+          />
+          <div className="actions">
+            <button
+              type="submit"
+              className="primary"
+              disabled={
+                written.length === 0 || !engineer.employeeId || !engineer.password || !supervisor.employeeId || !supervisor.password
+              }
+            >
+              Sign the explanations
+            </button>
+          </div>
           <Outcome error={engineer.error} done={engineer.done} />
         </form>
       )}

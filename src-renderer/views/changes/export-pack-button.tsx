@@ -30,8 +30,15 @@ export function ExportPackButton({ changeId }: { changeId: string }) {
 
   return (
     <div className="export-pack">
-      <button type="button" data-write onClick={() => void exportPack()} disabled={busy}>{busy ? 'Exporting…' : 'Export evidence pack'}</button>
-      {done && <span className="muted" data-testid="export-pack-result"> Saved {done}</span>}
+      <button type="button" data-write onClick={() => void exportPack()} disabled={busy}>
+        {busy ? 'Exporting…' : 'Export evidence pack'}
+      </button>
+      {done && (
+        <span className="muted" data-testid="export-pack-result">
+          {' '}
+          Saved {done}
+        </span>
+      )}
       {error && <ErrorPanel error={error} title="The evidence pack could not be exported" />}
     </div>
   );

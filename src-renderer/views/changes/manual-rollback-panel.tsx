@@ -17,7 +17,11 @@ import { latestManualRollbacks, rollbackProofStatus } from '../../../src-shared/
 type Executed = Extract<ChangeState, { status: 'rolled-back' | 'closed' }>;
 type Target = { controllerId: string; name: string };
 const NO_CAPTURES: ChangeCaptureView[] = [];
-const KINDS = [['logic', 'Logic (program)'], ['firmware', 'Firmware'], ['other', 'Other (configuration by hand)']] as const;
+const KINDS = [
+  ['logic', 'Logic (program)'],
+  ['firmware', 'Firmware'],
+  ['other', 'Other (configuration by hand)'],
+] as const;
 
 /** The signed guided procedure: what was written back, from which file, every step confirmed. */
 function ProcedureForm({ changeId, targets, again }: { changeId: string; targets: Target[]; again: boolean }) {
@@ -29,24 +33,70 @@ function ProcedureForm({ changeId, targets, again }: { changeId: string; targets
   const [confirmed, setConfirmed] = useState<string[]>([]);
   async function sign(e: React.FormEvent) {
     e.preventDefault();
-    const err = await act({ id: changeId, employeeId: signer.employeeId, password: signer.password, action: { type: 'manual-rollback', controllerId, kind, reference, confirmed } });
-    if (signer.settle(err, 'Manual rollback signed: now capture the controller again to prove it.')) { setConfirmed([]); setReference(''); }
+    const err = await act({
+      id: changeId,
+      employeeId: signer.employeeId,
+      password: signer.password,
+      action: { type: 'manual-rollback', controllerId, kind, reference, confirmed },
+    });
+    if (signer.settle(err, 'Manual rollback signed: now capture the controller again to prove it.')) {
+      setConfirmed([]);
+      setReference('');
+    }
   }
   return (
     <form className="form" aria-label="Manual rollback procedure" onSubmit={(e) => void sign(e)}>
-      <h4 className="wide">{again ? 'Another manual rollback: the guided procedure' : '1. The guided procedure (done with the vendor tool)'}</h4>
-      <label>Controller
-        <select value={controllerId} onChange={(e) => setControllerId(e.target.value)}>{targets.map((t) => <option key={t.controllerId} value={t.controllerId}>{t.name}</option>)}</select>
+      <h4 className="wide">
+        {again ? 'Another manual rollback: the guided procedure' : '1. The guided procedure (done with the vendor tool)'}
+      </h4>
+      <label>
+        Controller
+        <select value={controllerId} onChange={(e) => setControllerId(e.target.value)}>
+          {targets.map((t) => (
+            <option key={t.controllerId} value={t.controllerId}>
+              {t.name}
+            </option>
+          ))}
+        </select>
       </label>
-      <label>What was written back
-        <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>{KINDS.map(([k, words]) => <option key={k} value={k}>{words}</option>)}</select>
+      <label>
+        What was written back
+        <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+          {KINDS.map(([k, words]) => (
+            <option key={k} value={k}>
+              {words}
+            </option>
+          ))}
+        </select>
       </label>
-      <label className="wide">Backup or vendor file written back <input value={reference} onChange={(e) => setReference(e.target.value)} placeholder="e.g. filler-before.L5X from the backup share" /></label>
+      <label className="wide">
+        Backup or vendor file written back{' '}
+        <input
+          value={reference}
+          onChange={(e) => setReference(e.target.value)}
+          placeholder="e.g. filler-before.L5X from the backup share"
+        />
+      </label>
       {MANUAL_ROLLBACK_STEPS.map((step) => (
-        <label key={step} className="inline wide"><input type="checkbox" checked={confirmed.includes(step)} onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, step] : confirmed.filter((x) => x !== step))} /> {step}</label>
+        <label key={step} className="inline wide">
+          <input
+            type="checkbox"
+            checked={confirmed.includes(step)}
+            onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, step] : confirmed.filter((x) => x !== step))}
+          />{' '}
+          {step}
+        </label>
       ))}
       <SignerFields label="Rolled back by (engineer)" {...signer} />
-      <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password || reference.trim() === '' || confirmed.length < MANUAL_ROLLBACK_STEPS.length}>Sign the manual rollback</button></div>
+      <div className="actions">
+        <button
+          type="submit"
+          className="primary"
+          disabled={!signer.employeeId || !signer.password || reference.trim() === '' || confirmed.length < MANUAL_ROLLBACK_STEPS.length}
+        >
+          Sign the manual rollback
+        </button>
+      </div>
       <Outcome error={signer.error} done={signer.done} />
     </form>
   );
@@ -54,7 +104,14 @@ function ProcedureForm({ changeId, targets, again }: { changeId: string; targets
 
 /** Step 2: the re-capture of one controller, started here, with its progress; a complete one is signed and recorded as the proof. */
 function Recapture({ changeId, target, latest }: { changeId: string; target: Target; latest: ChangeCaptureView | undefined }) {
-  const { running, start, cancel, record } = useAppStore(useShallow((st) => ({ running: st.runningCaptures[target.controllerId], start: st.startChangeCapture, cancel: st.cancelChangeCapture, record: st.recordChangeCapture })));
+  const { running, start, cancel, record } = useAppStore(
+    useShallow((st) => ({
+      running: st.runningCaptures[target.controllerId],
+      start: st.startChangeCapture,
+      cancel: st.cancelChangeCapture,
+      record: st.recordChangeCapture,
+    })),
+  );
   const signer = useSigner();
   const pct = running && running.total > 0 ? Math.round((100 * running.done) / running.total) : 0;
   const recordable = latest?.status === 'complete' && latest.recordedAs === null ? latest : null;
@@ -68,18 +125,48 @@ function Recapture({ changeId, target, latest }: { changeId: string; target: Tar
     <div className="wide" data-testid="recapture">
       <p>
         <strong>2. Re-capture {target.name}</strong>{' '}
-        {running
-          ? <span className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={`Re-capture progress of ${target.name}`}><span>{running.done} of {running.total || '…'} tags</span></span>
-          : latest && latest.status !== 'complete' ? <strong className="bad-text">the last re-capture was {notEvidenceReason(latest)}: not evidence. </strong> : null}
-        {running
-          ? <button type="button" onClick={() => void cancel(target.controllerId)}>Cancel</button>
-          : <button type="button" className={recordable ? '' : 'primary'} onClick={() => void start(changeId, target.controllerId, 'rollback', 0)}>Capture {target.name} again (proof)</button>}
+        {running ? (
+          <span
+            className="progress"
+            role="progressbar"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={pct}
+            aria-label={`Re-capture progress of ${target.name}`}
+          >
+            <span>
+              {running.done} of {running.total || '…'} tags
+            </span>
+          </span>
+        ) : latest && latest.status !== 'complete' ? (
+          <strong className="bad-text">the last re-capture was {notEvidenceReason(latest)}: not evidence. </strong>
+        ) : null}
+        {running ? (
+          <button type="button" onClick={() => void cancel(target.controllerId)}>
+            Cancel
+          </button>
+        ) : (
+          <button
+            type="button"
+            className={recordable ? '' : 'primary'}
+            onClick={() => void start(changeId, target.controllerId, 'rollback', 0)}
+          >
+            Capture {target.name} again (proof)
+          </button>
+        )}
       </p>
       {recordable && (
         <form className="form" aria-label="Sign the re-capture" onSubmit={(e) => void sign(e)}>
-          <p className="wide">Complete re-capture ({recordable.good} of {recordable.tags} tags): sign it &quot;captured by&quot; to compare it with the before-snapshot.</p>
+          <p className="wide">
+            Complete re-capture ({recordable.good} of {recordable.tags} tags): sign it &quot;captured by&quot; to compare it with the
+            before-snapshot.
+          </p>
           <SignerFields label="Captured and recorded by" {...signer} />
-          <div className="actions"><button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>Sign and compare with the before-snapshot</button></div>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>
+              Sign and compare with the before-snapshot
+            </button>
+          </div>
           <Outcome error={signer.error} done={signer.done} />
         </form>
       )}
@@ -89,21 +176,45 @@ function Recapture({ changeId, target, latest }: { changeId: string; target: Tar
 }
 
 /** Step 3: the proof of one controller's manual rollback, with the explanation form for differences. */
-function Proof({ changeId, record, target, exclude, open }: { changeId: string; record: ManualRollbackRecord; target: Target; exclude: ReadonlyMap<string, string>; open: boolean }) {
+function Proof({
+  changeId,
+  record,
+  target,
+  exclude,
+  open,
+}: {
+  changeId: string;
+  record: ManualRollbackRecord;
+  target: Target;
+  exclude: ReadonlyMap<string, string>;
+  open: boolean;
+}) {
   const act = useAppStore((st) => st.actOnChange);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const engineer = useSigner();
   const supervisor = useSigner();
   const [texts, setTexts] = useState<Record<string, string>>({});
   const status = rollbackProofStatus(record);
-  if (status.status === 'proof-due') return <p className="bad-text" data-testid="rollback-proof">Not proven yet: {target.name} has not been captured again since the procedure was signed.</p>;
+  if (status.status === 'proof-due')
+    return (
+      <p className="bad-text" data-testid="rollback-proof">
+        Not proven yet: {target.name} has not been captured again since the procedure was signed.
+      </p>
+    );
   const p = status.proof;
   const written = Object.entries(texts).filter(([, t]) => t.trim() !== '');
   async function sign(e: React.FormEvent) {
     e.preventDefault();
     const err = await act({
-      id: changeId, employeeId: engineer.employeeId, password: engineer.password,
-      action: { type: 'explain', explanations: written.map(([tag, text]) => ({ controllerId: record.controllerId, tag, text })), supervisorEmployeeId: supervisor.employeeId, supervisorPassword: supervisor.password },
+      id: changeId,
+      employeeId: engineer.employeeId,
+      password: engineer.password,
+      action: {
+        type: 'explain',
+        explanations: written.map(([tag, text]) => ({ controllerId: record.controllerId, tag, text })),
+        supervisorEmployeeId: supervisor.employeeId,
+        supervisorPassword: supervisor.password,
+      },
     });
     supervisor.settle(err, 'Explained and countersigned.');
     if (engineer.settle(err, 'Explained and countersigned.')) setTexts({});
@@ -111,27 +222,69 @@ function Proof({ changeId, record, target, exclude, open }: { changeId: string; 
   return (
     <div className="wide" data-testid="rollback-proof" data-status={status.status}>
       <p>
-        <strong>3. Proof:</strong> re-capture <code title={p.snapshotSha256}>{p.snapshotSha256.slice(0, 12)}…</code> captured by {p.capturedBy}, <PlantTime iso={p.capturedAt} zone={zone} />,{' '}
-        {status.status === 'proven'
-          ? <span className="ok-text">{status.how === 'matches' ? 'matches the before-snapshot: the rollback is done.' : 'its differences are explained and countersigned: the rollback is done.'}</span>
-          : <span className="bad-text">still differs from the before-snapshot in {p.differences.length + p.unlisted} value(s): explain each (countersigned by a shift supervisor) or roll back again and re-capture.</span>}
+        <strong>3. Proof:</strong> re-capture <code title={p.snapshotSha256}>{p.snapshotSha256.slice(0, 12)}…</code> captured by{' '}
+        {p.capturedBy}, <PlantTime iso={p.capturedAt} zone={zone} />,{' '}
+        {status.status === 'proven' ? (
+          <span className="ok-text">
+            {status.how === 'matches'
+              ? 'matches the before-snapshot: the rollback is done.'
+              : 'its differences are explained and countersigned: the rollback is done.'}
+          </span>
+        ) : (
+          <span className="bad-text">
+            still differs from the before-snapshot in {p.differences.length + p.unlisted} value(s): explain each (countersigned by a shift
+            supervisor) or roll back again and re-capture.
+          </span>
+        )}
       </p>
-      {(p.differences.length > 0) && (
+      {p.differences.length > 0 && (
         <ul aria-label={`Differences of the re-capture of ${target.name}`}>
           {p.differences.map((d) => {
             const x = p.explanations.find((e) => e.tag === d.tag);
-            return <li key={d.tag}><strong>{d.tag}</strong>: {d.reason}{x ? <span className="muted"> Explained: {x.text} (by {x.by.name}, countersigned by {x.countersignedBy.name})</span> : null}</li>;
+            return (
+              <li key={d.tag}>
+                <strong>{d.tag}</strong>: {d.reason}
+                {x ? (
+                  <span className="muted">
+                    {' '}
+                    Explained: {x.text} (by {x.by.name}, countersigned by {x.countersignedBy.name})
+                  </span>
+                ) : null}
+              </li>
+            );
           })}
         </ul>
       )}
       {open && status.status === 'differences' && status.open.length > 0 && (
         <form className="form" aria-label={`Explain the re-capture of ${target.name}`} onSubmit={(e) => void sign(e)}>
           {status.open.map((d) => (
-            <label key={d.tag} className="wide">Explanation of {d.tag}<textarea rows={2} aria-label={`Explanation of ${d.tag}`} value={texts[d.tag] ?? ''} onChange={(e) => setTexts({ ...texts, [d.tag]: e.target.value })} /></label>
+            <label key={d.tag} className="wide">
+              Explanation of {d.tag}
+              <textarea
+                rows={2}
+                aria-label={`Explanation of ${d.tag}`}
+                value={texts[d.tag] ?? ''}
+                onChange={(e) => setTexts({ ...texts, [d.tag]: e.target.value })}
+              />
+            </label>
           ))}
           <SignerFields label="Explained by (engineer)" {...engineer} />
-          <SignerFields label="Countersigned by" {...supervisor} rule={{ roles: ['shift-supervisor'], what: 'countersign explanations', exclude }} />
-          <div className="actions"><button type="submit" className="primary" disabled={written.length === 0 || !engineer.employeeId || !engineer.password || !supervisor.employeeId || !supervisor.password}>Sign the explanations</button></div>
+          <SignerFields
+            label="Countersigned by"
+            {...supervisor}
+            rule={{ roles: ['shift-supervisor'], what: 'countersign explanations', exclude }}
+          />
+          <div className="actions">
+            <button
+              type="submit"
+              className="primary"
+              disabled={
+                written.length === 0 || !engineer.employeeId || !engineer.password || !supervisor.employeeId || !supervisor.password
+              }
+            >
+              Sign the explanations
+            </button>
+          </div>
           <Outcome error={engineer.error} done={engineer.done} />
         </form>
       )}
@@ -140,10 +293,25 @@ function Proof({ changeId, record, target, exclude, open }: { changeId: string; 
 }
 
 /** The manual rollback panel of a rolled-back (or closed) change. */
-export function ManualRollbackPanel({ state, targets, exclude }: { state: Executed; targets: Target[]; exclude: ReadonlyMap<string, string> }) {
-  const { captures, load } = useAppStore(useShallow((st) => ({ captures: st.changeCaptures?.changeId === state.id ? st.changeCaptures.list : NO_CAPTURES, load: st.loadChangeCaptures })));
+export function ManualRollbackPanel({
+  state,
+  targets,
+  exclude,
+}: {
+  state: Executed;
+  targets: Target[];
+  exclude: ReadonlyMap<string, string>;
+}) {
+  const { captures, load } = useAppStore(
+    useShallow((st) => ({
+      captures: st.changeCaptures?.changeId === state.id ? st.changeCaptures.list : NO_CAPTURES,
+      load: st.loadChangeCaptures,
+    })),
+  );
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
-  useEffect(() => { void load(state.id); }, [state.id, load, state.execution.manualRollbacks?.length]);
+  useEffect(() => {
+    void load(state.id);
+  }, [state.id, load, state.execution.manualRollbacks?.length]);
   const open = state.status === 'rolled-back';
   const records = latestManualRollbacks(state.execution);
   if (!open && records.length === 0) return null;
@@ -151,14 +319,27 @@ export function ManualRollbackPanel({ state, targets, exclude }: { state: Execut
   return (
     <section className="panel" aria-label="Manual rollback">
       <h3>Manual rollback (logic, firmware)</h3>
-      <p className="muted">What cannot be written back over the wire is written back with the vendor tool, step by step, and signed. The rollback counts as done only when the controller, captured again from here, matches the signed before-snapshot, or each difference is explained and countersigned.</p>
+      <p className="muted">
+        What cannot be written back over the wire is written back with the vendor tool, step by step, and signed. The rollback counts as
+        done only when the controller, captured again from here, matches the signed before-snapshot, or each difference is explained and
+        countersigned.
+      </p>
       {records.map((r) => {
         const target = nameOf(r.controllerId);
         const status = rollbackProofStatus(r).status;
         return (
           <div key={r.controllerId} className="form" data-testid="manual-rollback" data-controller={target.name}>
-            <p className="wide"><strong>{target.name}</strong>: {r.kind} written back from {r.reference} by {r.by.name}, <PlantTime iso={r.at} zone={zone} /> ({r.steps.length} steps confirmed).</p>
-            {open && status !== 'proven' && <Recapture changeId={state.id} target={target} latest={captures.filter((c) => c.controllerId === r.controllerId && c.phase === 'rollback').at(-1)} />}
+            <p className="wide">
+              <strong>{target.name}</strong>: {r.kind} written back from {r.reference} by {r.by.name}, <PlantTime iso={r.at} zone={zone} />{' '}
+              ({r.steps.length} steps confirmed).
+            </p>
+            {open && status !== 'proven' && (
+              <Recapture
+                changeId={state.id}
+                target={target}
+                latest={captures.filter((c) => c.controllerId === r.controllerId && c.phase === 'rollback').at(-1)}
+              />
+            )}
             <Proof changeId={state.id} record={r} target={target} exclude={exclude} open={open} />
           </div>
         );

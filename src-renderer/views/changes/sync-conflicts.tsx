@@ -22,7 +22,13 @@ function ResolveForm({ conflict, onResolved }: { conflict: Conflict; onResolved(
     if (!api) return;
     let err = null;
     try {
-      await api.invoke('sync.resolveConflict', { conflictId: conflict.id, decision, reason, employeeId: signer.employeeId, password: signer.password });
+      await api.invoke('sync.resolveConflict', {
+        conflictId: conflict.id,
+        decision,
+        reason,
+        employeeId: signer.employeeId,
+        password: signer.password,
+      });
     } catch (x) {
       err = errorOf(x);
     }
@@ -30,14 +36,22 @@ function ResolveForm({ conflict, onResolved }: { conflict: Conflict; onResolved(
   }
   return (
     <form className="form" aria-label="Resolve the conflict" onSubmit={(e) => void sign(e)}>
-      <fieldset className="decisions"><legend>Decision</legend>
+      <fieldset className="decisions">
+        <legend>Decision</legend>
         {conflict.options.map((o) => (
-          <label key={o} className="inline"><input type="radio" name={`resolve-${conflict.id}`} checked={decision === o} onChange={() => setDecision(o)} /> {o}</label>
+          <label key={o} className="inline">
+            <input type="radio" name={`resolve-${conflict.id}`} checked={decision === o} onChange={() => setDecision(o)} /> {o}
+          </label>
         ))}
       </fieldset>
-      <label className="wide">Reason <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="what was found, and why this decision" /></label>
+      <label className="wide">
+        Reason{' '}
+        <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="what was found, and why this decision" />
+      </label>
       <SignerFields label="Resolved by" {...signer} rule={{ roles: CONFLICT_RESOLVER_ROLES, what: 'resolve a sync conflict' }} />
-      <button type="submit" disabled={!decision || !signer.employeeId || !signer.password}>Sign resolution</button>
+      <button type="submit" disabled={!decision || !signer.employeeId || !signer.password}>
+        Sign resolution
+      </button>
       <Outcome error={signer.error} done={signer.done} />
     </form>
   );
@@ -50,8 +64,16 @@ export function SyncConflicts({ changeId, version, zone }: { changeId: string; v
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    if (api) void api.invoke('sync.conflicts', { changeId }).then((r) => { if (live) setConflicts(r.conflicts); }, () => undefined);
-    return () => { live = false; };
+    if (api)
+      void api.invoke('sync.conflicts', { changeId }).then(
+        (r) => {
+          if (live) setConflicts(r.conflicts);
+        },
+        () => undefined,
+      );
+    return () => {
+      live = false;
+    };
   }, [api, changeId, version, tick]);
   if (conflicts.length === 0) return null;
   return (
@@ -61,11 +83,23 @@ export function SyncConflicts({ changeId, version, zone }: { changeId: string; v
         <div key={c.id} data-testid="sync-conflict">
           <p className={c.resolution ? '' : 'bad-text'}>{c.message}</p>
           <ul>
-            {c.records.map((r) => <li key={r.eventId}>{r.what}, by {r.by}, <PlantTime iso={r.at} zone={zone} /> (device {r.device.slice(0, 8)}…, event {r.seq})</li>)}
+            {c.records.map((r) => (
+              <li key={r.eventId}>
+                {r.what}, by {r.by}, <PlantTime iso={r.at} zone={zone} /> (device {r.device.slice(0, 8)}…, event {r.seq})
+              </li>
+            ))}
           </ul>
-          {c.resolution
-            ? <p className="ok-text" data-testid="conflict-resolution">Resolved by {c.resolution.by}, <PlantTime iso={c.resolution.at} zone={zone} />: {c.resolution.decision}. Reason: {c.resolution.reason}</p>
-            : <><p className="muted">{c.hint}</p><ResolveForm conflict={c} onResolved={() => setTick((t) => t + 1)} /></>}
+          {c.resolution ? (
+            <p className="ok-text" data-testid="conflict-resolution">
+              Resolved by {c.resolution.by}, <PlantTime iso={c.resolution.at} zone={zone} />: {c.resolution.decision}. Reason:{' '}
+              {c.resolution.reason}
+            </p>
+          ) : (
+            <>
+              <p className="muted">{c.hint}</p>
+              <ResolveForm conflict={c} onResolved={() => setTick((t) => t + 1)} />
+            </>
+          )}
         </div>
       ))}
     </section>

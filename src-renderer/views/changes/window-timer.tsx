@@ -17,9 +17,24 @@ export function WindowTimerBanner({ state }: { state: ChangeState }) {
   if (timer.status === 'no-slot') return null;
   const end = formatPlant(timer.endsAt, zone);
   if (timer.status === 'over') {
-    return <p className="bad-text" role="alert" data-testid="window-timer"><strong>The change window ended at {end}</strong>, {timer.overMinutes} min ago: finish the checkpoints or roll back, and record why the work overran.</p>;
+    return (
+      <p className="bad-text" role="alert" data-testid="window-timer">
+        <strong>The change window ended at {end}</strong>, {timer.overMinutes} min ago: finish the checkpoints or roll back, and record why
+        the work overran.
+      </p>
+    );
   }
   const text = `${timer.minutesLeft} min left in the change window (ends ${end})`;
-  if (timer.status === 'running') return <p className="muted" data-testid="window-timer">{text}.</p>;
-  return <p className="bad-text" role="status" data-testid="window-timer"><strong>{timer.status === 'warn-15' ? '15-minute warning' : '30-minute warning'}:</strong> {text}. Leave time for the post-change checks or a rollback.</p>;
+  if (timer.status === 'running')
+    return (
+      <p className="muted" data-testid="window-timer">
+        {text}.
+      </p>
+    );
+  return (
+    <p className="bad-text" role="status" data-testid="window-timer">
+      <strong>{timer.status === 'warn-15' ? '15-minute warning' : '30-minute warning'}:</strong> {text}. Leave time for the post-change
+      checks or a rollback.
+    </p>
+  );
 }

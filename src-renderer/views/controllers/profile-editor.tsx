@@ -34,7 +34,8 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
     });
   }, [loadProfile, sha256]);
 
-  if (!rows || !meta) return error ? <ErrorPanel error={error} title="The profile could not be read" /> : <p className="muted">Loading the profile…</p>;
+  if (!rows || !meta)
+    return error ? <ErrorPanel error={error} title="The profile could not be read" /> : <p className="muted">Loading the profile…</p>;
   const update = (tag: string, change: Partial<ProfileCsvRow>) => {
     setRows(rows.map((r) => (r.tag === tag ? { ...r, ...change } : r)));
     setDirty(true);
@@ -45,32 +46,115 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
   return (
     <section className="panel" aria-label="Profile editor">
       <div className="view-head">
-        <h3>Profile “{meta.name}”: {rows.length} tags</h3>
+        <h3>
+          Profile “{meta.name}”: {rows.length} tags
+        </h3>
         <div className="actions">
-          <input type="search" aria-label="Search profile tags" placeholder="Search tags" value={search} onChange={(e) => setSearch(e.target.value)} />
-          <button type="button" className="primary" disabled={!dirty || rows.length === 0}
-            onClick={() => void save(controllerId, `${meta.name.replace(/ \(edited.*\)$/, '')} (edited ${formatPlant(new Date().toISOString(), zone)})`, meta.protocol, formatProfileCsv(rows)).then((err) => { setError(err); if (!err) onDone(); })}>
+          <input
+            type="search"
+            aria-label="Search profile tags"
+            placeholder="Search tags"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+          <button
+            type="button"
+            className="primary"
+            disabled={!dirty || rows.length === 0}
+            onClick={() =>
+              void save(
+                controllerId,
+                `${meta.name.replace(/ \(edited.*\)$/, '')} (edited ${formatPlant(new Date().toISOString(), zone)})`,
+                meta.protocol,
+                formatProfileCsv(rows),
+              ).then((err) => {
+                setError(err);
+                if (!err) onDone();
+              })
+            }
+          >
             Save as new version
           </button>
-          <button type="button" onClick={onDone}>Close</button>
+          <button type="button" onClick={onDone}>
+            Close
+          </button>
         </div>
       </div>
       <table className="events" aria-label="Profile tags">
-        <thead><tr><th>Tag</th><th>Address</th><th>Type</th><th>Class</th><th>Safety</th><th>Writable</th><th>Description</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>Tag</th>
+            <th>Address</th>
+            <th>Type</th>
+            <th>Class</th>
+            <th>Safety</th>
+            <th>Writable</th>
+            <th>Description</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {visible.slice(0, SHOWN).map((r) => (
             <tr key={r.tag} data-profile-tag={r.tag}>
-              <td>{r.tag}</td><td><code>{r.address}</code></td><td>{r.type}</td>
-              <td><select aria-label={`Class of ${r.tag}`} value={r.class ?? 'config'} onChange={(e) => update(r.tag, { class: e.target.value as 'config' | 'live' })}><option value="config">config</option><option value="live">live</option></select></td>
-              <td><input type="checkbox" aria-label={`Safety of ${r.tag}`} checked={r.safety ?? false} onChange={(e) => update(r.tag, { safety: e.target.checked })} /></td>
-              <td><input type="checkbox" aria-label={`Writable of ${r.tag}`} checked={r.writable ?? false} onChange={(e) => update(r.tag, { writable: e.target.checked })} /></td>
-              <td><input aria-label={`Description of ${r.tag}`} value={r.description ?? ''} onChange={(e) => update(r.tag, { description: e.target.value })} /></td>
-              <td><button type="button" aria-label={`Remove ${r.tag}`} onClick={() => { setRows(rows.filter((x) => x.tag !== r.tag)); setDirty(true); }}>Remove</button></td>
+              <td>{r.tag}</td>
+              <td>
+                <code>{r.address}</code>
+              </td>
+              <td>{r.type}</td>
+              <td>
+                <select
+                  aria-label={`Class of ${r.tag}`}
+                  value={r.class ?? 'config'}
+                  onChange={(e) => update(r.tag, { class: e.target.value as 'config' | 'live' })}
+                >
+                  <option value="config">config</option>
+                  <option value="live">live</option>
+                </select>
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Safety of ${r.tag}`}
+                  checked={r.safety ?? false}
+                  onChange={(e) => update(r.tag, { safety: e.target.checked })}
+                />
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Writable of ${r.tag}`}
+                  checked={r.writable ?? false}
+                  onChange={(e) => update(r.tag, { writable: e.target.checked })}
+                />
+              </td>
+              <td>
+                <input
+                  aria-label={`Description of ${r.tag}`}
+                  value={r.description ?? ''}
+                  onChange={(e) => update(r.tag, { description: e.target.value })}
+                />
+              </td>
+              <td>
+                <button
+                  type="button"
+                  aria-label={`Remove ${r.tag}`}
+                  onClick={() => {
+                    setRows(rows.filter((x) => x.tag !== r.tag));
+                    setDirty(true);
+                  }}
+                >
+                  Remove
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {visible.length > SHOWN && <p className="muted">Showing {SHOWN} of {visible.length}; search to find others.</p>}
+      {visible.length > SHOWN && (
+        <p className="muted">
+          Showing {SHOWN} of {visible.length}; search to find others.
+        </p>
+      )}
       {error && <ErrorPanel error={error} title="The profile was not saved" />}
     </section>
   );

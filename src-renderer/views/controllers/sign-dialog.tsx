@@ -18,7 +18,8 @@ export function SignDialog({ controllerId, captureSha256, onDone }: { controller
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     if (!signer.employeeId || !signer.password) return;
-    if (await signer.run(() => sign({ controllerId, captureSha256, employeeId: signer.employeeId, password: signer.password }), 'Signed.')) onDone();
+    if (await signer.run(() => sign({ controllerId, captureSha256, employeeId: signer.employeeId, password: signer.password }), 'Signed.'))
+      onDone();
   }
 
   return (
@@ -26,12 +27,20 @@ export function SignDialog({ controllerId, captureSha256, onDone }: { controller
       <h3>Sign this capture as evidence</h3>
       <SigningFields busy={signer.busy}>
         <SignerFields label="Signer" {...signer} rule={{ roles: null, what: 'sign a capture' }}>
-          <p className="statement">By signing, {person?.name ?? 'the signer'} states that this snapshot was <strong>captured by</strong> them, now, from this controller.</p>
+          <p className="statement">
+            By signing, {person?.name ?? 'the signer'} states that this snapshot was <strong>captured by</strong> them, now, from this
+            controller.
+          </p>
         </SignerFields>
         <Outcome error={signer.error} done="" />
         <div className="actions">
-          <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}><SignIcon />{signer.busy ? 'Signing…' : 'Sign'}</button>
-          <button type="button" onClick={onDone}>Cancel</button>
+          <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>
+            <SignIcon />
+            {signer.busy ? 'Signing…' : 'Sign'}
+          </button>
+          <button type="button" onClick={onDone}>
+            Cancel
+          </button>
         </div>
       </SigningFields>
     </form>

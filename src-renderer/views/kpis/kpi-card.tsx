@@ -13,10 +13,25 @@ export interface KpiDrill {
   line: string | null;
 }
 
-const CLASS_COLOURS: Record<string, string> = { standard: '#1d7a3a', normal: '#0d4f8b', emergency: '#b3261e', 'safety-critical': '#8a5a00' };
+const CLASS_COLOURS: Record<string, string> = {
+  standard: '#1d7a3a',
+  normal: '#0d4f8b',
+  emergency: '#b3261e',
+  'safety-critical': '#8a5a00',
+};
 
 /** One KPI: the period's figure, the monthly chart (click a month for the changes behind it), CSV export. */
-export function KpiCard({ report, kpi, line, onDrill }: { report: KpiReport; kpi: KpiId; line: string | null; onDrill(d: KpiDrill): void }) {
+export function KpiCard({
+  report,
+  kpi,
+  line,
+  onDrill,
+}: {
+  report: KpiReport;
+  kpi: KpiId;
+  line: string | null;
+  onDrill(d: KpiDrill): void;
+}) {
   const def = KPI_DEFINITIONS[kpi];
   const period = kpiPoint(report, kpi, null, line);
   const lineName = line ?? 'all lines';
@@ -42,7 +57,11 @@ export function KpiCard({ report, kpi, line, onDrill }: { report: KpiReport; kpi
           return (
             <li key={c} data-class={c}>
               <strong>{c}</strong> median {formatValue(kpiPoint(report, kpi, null, line, c)?.value ?? null, 'days')}
-              <span className="muted"> · {formatBasis(kpiPoint(report, kpi, null, line, c), 'days', kpi)}{trend === null ? '' : ` · trend ${trend > 0 ? '+' : ''}${trend.toFixed(1)} d/month`}</span>
+              <span className="muted">
+                {' '}
+                · {formatBasis(kpiPoint(report, kpi, null, line, c), 'days', kpi)}
+                {trend === null ? '' : ` · trend ${trend > 0 ? '+' : ''}${trend.toFixed(1)} d/month`}
+              </span>
             </li>
           );
         })}
@@ -55,10 +74,36 @@ export function KpiCard({ report, kpi, line, onDrill }: { report: KpiReport; kpi
         <YAxis tick={{ fontSize: 11 }} allowDecimals />
         <Tooltip formatter={(v) => formatValue(typeof v === 'number' ? v : null, 'days')} />
         <Legend wrapperStyle={{ fontSize: 11 }} />
-        {measured.map((c) => <Line key={c} type="monotone" dataKey={c} name={c} stroke={CLASS_COLOURS[c]} strokeWidth={2} connectNulls isAnimationActive={false} activeDot={false}
-          dot={(d: { cx?: number | null; cy?: number | null; payload?: { key?: string } }) => (typeof d.cx === 'number' && typeof d.cy === 'number' && d.payload?.key
-            ? <circle key={`${c}-${d.payload.key}`} className="kpi-dot" cx={d.cx} cy={d.cy} r={4} fill="#fff" stroke={CLASS_COLOURS[c]} strokeWidth={2} onClick={() => openMonth(report.months.indexOf(d.payload?.key ?? ''))} />
-            : <g key={`${c}-${String(d.cx)}`} />)} />)}
+        {measured.map((c) => (
+          <Line
+            key={c}
+            type="monotone"
+            dataKey={c}
+            name={c}
+            stroke={CLASS_COLOURS[c]}
+            strokeWidth={2}
+            connectNulls
+            isAnimationActive={false}
+            activeDot={false}
+            dot={(d: { cx?: number | null; cy?: number | null; payload?: { key?: string } }) =>
+              typeof d.cx === 'number' && typeof d.cy === 'number' && d.payload?.key ? (
+                <circle
+                  key={`${c}-${d.payload.key}`}
+                  className="kpi-dot"
+                  cx={d.cx}
+                  cy={d.cy}
+                  r={4}
+                  fill="#fff"
+                  stroke={CLASS_COLOURS[c]}
+                  strokeWidth={2}
+                  onClick={() => openMonth(report.months.indexOf(d.payload?.key ?? ''))}
+                />
+              ) : (
+                <g key={`${c}-${String(d.cx)}`} />
+              )
+            }
+          />
+        ))}
       </LineChart>
     );
   } else {
@@ -73,17 +118,40 @@ export function KpiCard({ report, kpi, line, onDrill }: { report: KpiReport; kpi
     headline = (
       <p className="kpi-figure">
         <strong data-testid={`kpi-figure-${kpi}`}>{formatValue(period?.value ?? null, def.unit)}</strong>
-        <button type="button" className="link" onClick={() => onDrill({ kpi, month: null, line })}>{formatBasis(period, def.unit, kpi)}</button>
+        <button type="button" className="link" onClick={() => onDrill({ kpi, month: null, line })}>
+          {formatBasis(period, def.unit, kpi)}
+        </button>
       </p>
     );
     chart = (
       <BarChart data={data} margin={{ top: 20, right: 12, bottom: 0, left: -12 }}>
         <CartesianGrid stroke="#e5e9ef" vertical={false} />
         <XAxis dataKey="month" tick={{ fontSize: 11 }} />
-        <YAxis tick={{ fontSize: 11 }} allowDecimals={false} domain={def.unit === 'rate' ? [0, 100] : [0, 'auto']} unit={def.unit === 'rate' ? '%' : ''} />
-        <Tooltip formatter={(v, _n, item) => [`${def.unit === 'rate' ? `${Math.round(Number(v))}%` : String(v)} (${(item.payload as { basis: string }).basis})`, def.title]} />
-        <Bar dataKey="value" name={def.title} fill={kpi === 'rollback' || kpi === 'emergency' || kpi === 'overdue-retrospective' || kpi === 'unauthorized-drift' ? '#b3261e' : '#0d4f8b'}
-          isAnimationActive={false} minPointSize={3} cursor="pointer" onClick={(_bar, index) => openMonth(index)}>
+        <YAxis
+          tick={{ fontSize: 11 }}
+          allowDecimals={false}
+          domain={def.unit === 'rate' ? [0, 100] : [0, 'auto']}
+          unit={def.unit === 'rate' ? '%' : ''}
+        />
+        <Tooltip
+          formatter={(v, _n, item) => [
+            `${def.unit === 'rate' ? `${Math.round(Number(v))}%` : String(v)} (${(item.payload as { basis: string }).basis})`,
+            def.title,
+          ]}
+        />
+        <Bar
+          dataKey="value"
+          name={def.title}
+          fill={
+            kpi === 'rollback' || kpi === 'emergency' || kpi === 'overdue-retrospective' || kpi === 'unauthorized-drift'
+              ? '#b3261e'
+              : '#0d4f8b'
+          }
+          isAnimationActive={false}
+          minPointSize={3}
+          cursor="pointer"
+          onClick={(_bar, index) => openMonth(index)}
+        >
           <LabelList dataKey="label" position="top" fontSize={11} fill="#5d6877" />
         </Bar>
       </BarChart>
@@ -93,12 +161,18 @@ export function KpiCard({ report, kpi, line, onDrill }: { report: KpiReport; kpi
     <section className="panel kpi-card" aria-label={def.title} data-kpi={kpi}>
       <div className="kpi-card-head">
         <h2>{def.title}</h2>
-        <button type="button" onClick={exportSeries} title={`The monthly series for ${lineName} as CSV`}>CSV</button>
+        <button type="button" onClick={exportSeries} title={`The monthly series for ${lineName} as CSV`}>
+          CSV
+        </button>
       </div>
-      <p className="muted kpi-definition">Of {def.population}: {def.counts}.</p>
+      <p className="muted kpi-definition">
+        Of {def.population}: {def.counts}.
+      </p>
       {headline}
       <div className="kpi-chart" data-testid={`kpi-chart-${kpi}`}>
-        <ResponsiveContainer width="100%" height={170}>{chart}</ResponsiveContainer>
+        <ResponsiveContainer width="100%" height={170}>
+          {chart}
+        </ResponsiveContainer>
       </div>
     </section>
   );

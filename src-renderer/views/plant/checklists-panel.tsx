@@ -13,24 +13,49 @@ export function ChecklistsPanel() {
   const [reload, setReload] = useState(0);
   useEffect(() => {
     let live = true;
-    if (api) void api.invoke('checklists.get', {}).then((r) => { if (live) setInForce(r); }, () => undefined);
-    return () => { live = false; };
+    if (api)
+      void api.invoke('checklists.get', {}).then(
+        (r) => {
+          if (live) setInForce(r);
+        },
+        () => undefined,
+      );
+    return () => {
+      live = false;
+    };
   }, [api, reload]);
   return (
     <section className="panel" aria-label="Checklist templates">
       <h3>Checklist templates</h3>
       {inForce && (
         <>
-          <p data-testid="checklists-in-force"><strong>{inForce.name}</strong>, revision {inForce.revision} · {inForce.adoptedBy ? `adopted by ${inForce.adoptedBy}, ${formatPlant(inForce.adoptedAt!, zone)}` : 'the templates shipped with Baseline'} · <span className="muted mono">{inForce.sha256.slice(0, 16)}…</span></p>
+          <p data-testid="checklists-in-force">
+            <strong>{inForce.name}</strong>, revision {inForce.revision} ·{' '}
+            {inForce.adoptedBy
+              ? `adopted by ${inForce.adoptedBy}, ${formatPlant(inForce.adoptedAt!, zone)}`
+              : 'the templates shipped with Baseline'}{' '}
+            · <span className="muted mono">{inForce.sha256.slice(0, 16)}…</span>
+          </p>
           <ul className="plain">
             {inForce.templates.templates.map((t) => (
-              <li key={t.id}>{t.name}: {t.sections.reduce((n, s) => n + s.items.length, 0)} items before the {t.checkpoint} checkpoint{t.appliesTo === 'safety-critical' ? ', safety-critical changes only' : ''}{t.required ? ' (required for its GO or CLOSE)' : ''}</li>
+              <li key={t.id}>
+                {t.name}: {t.sections.reduce((n, s) => n + s.items.length, 0)} items before the {t.checkpoint} checkpoint
+                {t.appliesTo === 'safety-critical' ? ', safety-critical changes only' : ''}
+                {t.required ? ' (required for its GO or CLOSE)' : ''}
+              </li>
             ))}
           </ul>
         </>
       )}
-      <SignedFileForm label="Adopt checklist templates" fileLabel="Checklist templates YAML" accept=".yaml,.yml" signerLabel="Adopted by" rule={{ roles: 'plantEngineering', what: 'adopt checklist templates' }}
-        button="Sign and adopt" doneVerb="Adopted" submit={async (file, signer) => {
+      <SignedFileForm
+        label="Adopt checklist templates"
+        fileLabel="Checklist templates YAML"
+        accept=".yaml,.yml"
+        signerLabel="Adopted by"
+        rule={{ roles: 'plantEngineering', what: 'adopt checklist templates' }}
+        button="Sign and adopt"
+        doneVerb="Adopted"
+        submit={async (file, signer) => {
           if (!api) return null;
           try {
             await api.invoke('checklists.adopt', { yaml: file.text, source: file.name, ...signer });
@@ -39,8 +64,12 @@ export function ChecklistsPanel() {
           } catch (x) {
             return errorOf(x);
           }
-        }} />
-      <p className="muted">A new revision (<code>baseline.checklists/1</code>, its <code>revision</code> raised) is checked line by line first; nothing changes if a line is wrong. Ticks already recorded keep the revision they were made under.</p>
+        }}
+      />
+      <p className="muted">
+        A new revision (<code>baseline.checklists/1</code>, its <code>revision</code> raised) is checked line by line first; nothing changes
+        if a line is wrong. Ticks already recorded keep the revision they were made under.
+      </p>
     </section>
   );
 }

@@ -17,15 +17,24 @@ import { GlobalSearch } from './global-search.tsx';
 
 /** The navigation frame: product bar with connectivity and device, navigation, and the current screen. */
 export function AppShell() {
-  const { connection, info, view, go } = useAppStore(useShallow((s) => ({
-    connection: s.connection, info: s.info, view: s.view, go: s.go,
-  })));
+  const { connection, info, view, go } = useAppStore(
+    useShallow((s) => ({
+      connection: s.connection,
+      info: s.info,
+      view: s.view,
+      go: s.go,
+    })),
+  );
   return (
     <div className="shell">
       <header className="topbar">
         <span className="brand">Baseline</span>
         {info?.demo && <span className="badge demo-badge">DEMO</span>}
-        {info?.centralView && <span className="badge read-only-badge" data-testid="read-only-badge">Central view — read-only</span>}
+        {info?.centralView && (
+          <span className="badge read-only-badge" data-testid="read-only-badge">
+            Central view — read-only
+          </span>
+        )}
         {connection.state === 'ready' && <GlobalSearch />}
         <span className="topbar-fill" />
         {info && (
@@ -45,9 +54,31 @@ export function AppShell() {
       )}
       <div className={`body${info?.centralView ? ' read-only' : ''}`}>
         <nav className="sidenav" aria-label="Screens">
-          {([...(info?.demo ? [] : ['home'] as const), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const).map((v) => (
-            <button key={v} type="button" className={`nav-item ${view === v ? 'active' : ''}`} aria-current={view === v ? 'page' : undefined} onClick={() => go(v)}>
-              <Icon of={SCREEN_ICONS[v]} />{({ home: 'Get started', controllers: 'Controllers', changes: 'Changes', windows: 'Windows', kpis: 'KPIs', plant: 'Plant', people: 'People', audit: 'Audit trail' } as const)[v]}
+          {(
+            [...(info?.demo ? [] : (['home'] as const)), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const
+          ).map((v) => (
+            <button
+              key={v}
+              type="button"
+              className={`nav-item ${view === v ? 'active' : ''}`}
+              aria-current={view === v ? 'page' : undefined}
+              onClick={() => go(v)}
+            >
+              <Icon of={SCREEN_ICONS[v]} />
+              {
+                (
+                  {
+                    home: 'Get started',
+                    controllers: 'Controllers',
+                    changes: 'Changes',
+                    windows: 'Windows',
+                    kpis: 'KPIs',
+                    plant: 'Plant',
+                    people: 'People',
+                    audit: 'Audit trail',
+                  } as const
+                )[v]
+              }
             </button>
           ))}
         </nav>
@@ -55,8 +86,24 @@ export function AppShell() {
           {connection.state === 'connecting' && <p className="muted">Connecting to Baseline…</p>}
           {connection.state === 'failed' && <ErrorPanel title="Cannot reach Baseline" error={connection.error} />}
           {connection.state === 'lost' && <ErrorPanel title="Connection lost" error={connection.error} />}
-          {connection.state === 'ready' && (view === 'home' ? <HomeView /> : view === 'audit' ? <AuditView /> : view === 'people' ? <PeopleView /> : view === 'changes' ? <ChangesView />
-            : view === 'windows' ? <WindowsView /> : view === 'plant' ? <PlantView /> : view === 'kpis' ? <KpisView /> : <ControllersView />)}
+          {connection.state === 'ready' &&
+            (view === 'home' ? (
+              <HomeView />
+            ) : view === 'audit' ? (
+              <AuditView />
+            ) : view === 'people' ? (
+              <PeopleView />
+            ) : view === 'changes' ? (
+              <ChangesView />
+            ) : view === 'windows' ? (
+              <WindowsView />
+            ) : view === 'plant' ? (
+              <PlantView />
+            ) : view === 'kpis' ? (
+              <KpisView />
+            ) : (
+              <ControllersView />
+            ))}
         </main>
       </div>
     </div>

@@ -23,11 +23,15 @@ export function BackupFolderPanel({ onClose, onChanged }: { onClose: () => void;
   useEffect(() => {
     if (!api) return undefined;
     let live = true;
-    const load = () => void api.invoke('sync.backup.status', {}).then((s) => {
-      if (!live) return;
-      setStatus(s);
-      setFolder((f) => (f === '' ? s.folder ?? '' : f));
-    }, (err: unknown) => setError(errorOf(err)));
+    const load = () =>
+      void api.invoke('sync.backup.status', {}).then(
+        (s) => {
+          if (!live) return;
+          setStatus(s);
+          setFolder((f) => (f === '' ? (s.folder ?? '') : f));
+        },
+        (err: unknown) => setError(errorOf(err)),
+      );
     load();
     const off = api.on('sync.status', load);
     return () => {
@@ -53,25 +57,60 @@ export function BackupFolderPanel({ onClose, onChanged }: { onClose: () => void;
   return (
     <div className="backup-panel" role="dialog" aria-label="Evidence backup" data-testid="backup-panel">
       <h3>Evidence backup</h3>
-      <p className="muted">A second, encrypted copy of unsynced evidence is written to this folder at every checkpoint signature and at the end of every change, so it exists before the laptop leaves the cabinet.</p>
+      <p className="muted">
+        A second, encrypted copy of unsynced evidence is written to this folder at every checkpoint signature and at the end of every
+        change, so it exists before the laptop leaves the cabinet.
+      </p>
       <dl className="backup-facts">
-        <dt>Folder</dt><dd data-testid="backup-folder">{status?.folder ?? 'off'}</dd>
-        <dt>Last backup</dt><dd data-testid="backup-last">{status?.lastBackupAt ? new Date(status.lastBackupAt).toLocaleString() : 'never'}</dd>
-        <dt>Not yet backed up</dt><dd data-testid="backup-pending">{status ? `${status.notBackedUp} event${status.notBackedUp === 1 ? '' : 's'}` : '…'}</dd>
-        {status?.lastError && <><dt>Last attempt</dt><dd className="error-text" data-testid="backup-error">{status.lastError.message} {status.lastError.hint}</dd></>}
+        <dt>Folder</dt>
+        <dd data-testid="backup-folder">{status?.folder ?? 'off'}</dd>
+        <dt>Last backup</dt>
+        <dd data-testid="backup-last">{status?.lastBackupAt ? new Date(status.lastBackupAt).toLocaleString() : 'never'}</dd>
+        <dt>Not yet backed up</dt>
+        <dd data-testid="backup-pending">{status ? `${status.notBackedUp} event${status.notBackedUp === 1 ? '' : 's'}` : '…'}</dd>
+        {status?.lastError && (
+          <>
+            <dt>Last attempt</dt>
+            <dd className="error-text" data-testid="backup-error">
+              {status.lastError.message} {status.lastError.hint}
+            </dd>
+          </>
+        )}
       </dl>
-      <form onSubmit={(e) => { e.preventDefault(); void save(folder.trim() === '' ? null : folder.trim()); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save(folder.trim() === '' ? null : folder.trim());
+        }}
+      >
         <label>
           Folder on the removable drive (full path)
-          <input type="text" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/media/usb-backup" spellCheck={false} data-testid="backup-folder-input" />
+          <input
+            type="text"
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            placeholder="/media/usb-backup"
+            spellCheck={false}
+            data-testid="backup-folder-input"
+          />
         </label>
         <div className="backup-actions">
-          <button type="submit" disabled={folder.trim() === ''}>Use this folder</button>
-          <button type="button" onClick={() => void save(null)} disabled={!status?.folder}>Turn off</button>
-          <button type="button" className="link" onClick={onClose}>Close</button>
+          <button type="submit" disabled={folder.trim() === ''}>
+            Use this folder
+          </button>
+          <button type="button" onClick={() => void save(null)} disabled={!status?.folder}>
+            Turn off
+          </button>
+          <button type="button" className="link" onClick={onClose}>
+            Close
+          </button>
         </div>
       </form>
-      {saved && <p role="status" data-testid="backup-saved">{saved}</p>}
+      {saved && (
+        <p role="status" data-testid="backup-saved">
+          {saved}
+        </p>
+      )}
       {error && <ErrorPanel error={error} title="The backup folder was not changed" />}
     </div>
   );

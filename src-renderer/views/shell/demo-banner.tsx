@@ -14,12 +14,28 @@ export function DemoBanner() {
       <details>
         <summary>Demo people and passwords</summary>
         <div className="demo-people">
-          <p className="muted">Sign as anyone below with their demo password. The plant CA password is <code>{people?.caPassword ?? '…'}</code>.</p>
+          <p className="muted">
+            Sign as anyone below with their demo password. The plant CA password is <code>{people?.caPassword ?? '…'}</code>.
+          </p>
           <table aria-label="Demo people">
-            <thead><tr><th>Name</th><th>Employee id</th><th>Roles</th><th>Password</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Employee id</th>
+                <th>Roles</th>
+                <th>Password</th>
+              </tr>
+            </thead>
             <tbody>
               {(people?.people ?? []).map((p) => (
-                <tr key={p.employeeId}><td>{p.name}</td><td>{p.employeeId}</td><td>{p.roles.map(roleWords).join(', ')}</td><td><code>{p.password}</code></td></tr>
+                <tr key={p.employeeId}>
+                  <td>{p.name}</td>
+                  <td>{p.employeeId}</td>
+                  <td>{p.roles.map(roleWords).join(', ')}</td>
+                  <td>
+                    <code>{p.password}</code>
+                  </td>
+                </tr>
               ))}
             </tbody>
           </table>

@@ -17,34 +17,82 @@ export function EnrolByFile() {
   const [fingerprint, setFingerprint] = useState('');
   const { busy, done, error, input, run } = useFileAction<'request' | 'import'>();
 
-  const writeRequest = () => api && run('request', async () => {
-    const r = await api.invoke('sync.enrolFile.request', { code, caFingerprint: fingerprint.trim() === '' ? null : fingerprint });
-    saveDownload(r.requestBase64, r.fileName);
-    return `Saved ${r.fileName}. Carry it to the server (baseline server enrol-file), then import the response it writes.`;
-  });
+  const writeRequest = () =>
+    api &&
+    run('request', async () => {
+      const r = await api.invoke('sync.enrolFile.request', { code, caFingerprint: fingerprint.trim() === '' ? null : fingerprint });
+      saveDownload(r.requestBase64, r.fileName);
+      return `Saved ${r.fileName}. Carry it to the server (baseline server enrol-file), then import the response it writes.`;
+    });
   const importResponse = (file: File) => api && run('import', () => importFromServer(api, file));
 
   return (
     <span className="sync-bundles" data-testid="enrol-by-file">
-      <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open}>Enrol by file…</button>
+      <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open}>
+        Enrol by file…
+      </button>
       {open && (
         <div className="backup-panel" role="dialog" aria-label="Enrol by file">
           <h3>Enrol with the plant&apos;s server by file</h3>
-          <p className="muted">For a laptop with no network path to the server. Type the one-time code and the plant CA fingerprint the administrator gave you (baseline server enrol-code).</p>
-          <form onSubmit={(e) => { e.preventDefault(); void writeRequest(); }}>
-            <label>One-time code<input type="text" value={code} onChange={(e) => setCode(e.target.value)} spellCheck={false} autoComplete="off" data-testid="enrol-code" /></label>
-            <label>Plant CA fingerprint (SHA-256)<input type="text" value={fingerprint} onChange={(e) => setFingerprint(e.target.value)} spellCheck={false} data-testid="enrol-fingerprint" /></label>
+          <p className="muted">
+            For a laptop with no network path to the server. Type the one-time code and the plant CA fingerprint the administrator gave you
+            (baseline server enrol-code).
+          </p>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void writeRequest();
+            }}
+          >
+            <label>
+              One-time code
+              <input
+                type="text"
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                spellCheck={false}
+                autoComplete="off"
+                data-testid="enrol-code"
+              />
+            </label>
+            <label>
+              Plant CA fingerprint (SHA-256)
+              <input
+                type="text"
+                value={fingerprint}
+                onChange={(e) => setFingerprint(e.target.value)}
+                spellCheck={false}
+                data-testid="enrol-fingerprint"
+              />
+            </label>
             <div className="backup-actions">
-              <button type="submit" disabled={code.trim() === ''}>Write request</button>
+              <button type="submit" disabled={code.trim() === ''}>
+                Write request
+              </button>
               <label className="button-like">
                 {busy === 'import' ? 'Importing…' : 'Import response'}
-                <input ref={input} type="file" className="sync-bundle-input" data-testid="enrol-response-file" disabled={busy !== null}
-                  onChange={(e) => { const f = e.target.files?.[0]; if (f) void importResponse(f); }} />
+                <input
+                  ref={input}
+                  type="file"
+                  className="sync-bundle-input"
+                  data-testid="enrol-response-file"
+                  disabled={busy !== null}
+                  onChange={(e) => {
+                    const f = e.target.files?.[0];
+                    if (f) void importResponse(f);
+                  }}
+                />
               </label>
-              <button type="button" className="link" onClick={() => setOpen(false)}>Close</button>
+              <button type="button" className="link" onClick={() => setOpen(false)}>
+                Close
+              </button>
             </div>
           </form>
-          {done && <p role="status" data-testid="enrol-result">{done}</p>}
+          {done && (
+            <p role="status" data-testid="enrol-result">
+              {done}
+            </p>
+          )}
           {error && <ErrorPanel error={error} title="Enrolment by file did not go through" />}
         </div>
       )}

@@ -11,7 +11,11 @@ import { SyncBundleButtons } from './sync-bundle-buttons.tsx';
 import { EnrolByFile } from './enrol-by-file.tsx';
 
 const DOT: Record<SyncStatus['state'], string> = {
-  'not-enrolled': 'offline', idle: 'online', syncing: 'online', offline: 'offline', refused: 'refused',
+  'not-enrolled': 'offline',
+  idle: 'online',
+  syncing: 'online',
+  offline: 'offline',
+  refused: 'refused',
 };
 
 /** Sync status in the top bar; the plain connectivity indicator while the laptop is not enrolled. */
@@ -26,7 +30,12 @@ export function SyncStatusBar() {
   useEffect(() => {
     if (!api) return undefined;
     let live = true;
-    void api.invoke('sync.status', {}).then((s) => { if (live) setStatus(s); }, () => undefined);
+    void api.invoke('sync.status', {}).then(
+      (s) => {
+        if (live) setStatus(s);
+      },
+      () => undefined,
+    );
     const off = api.on('sync.status', (s) => setStatus(s));
     return () => {
       live = false;
@@ -46,13 +55,21 @@ export function SyncStatusBar() {
   // Enrolled by file (no server address): no network path, so no "Sync now"; the label says how it syncs.
   const byFile = status.server === null;
   const plain = syncStatusWords(status);
-  const words = byFile && (status.state === 'offline' || status.state === 'refused')
-    ? { label: `By file · ${status.waiting > 0 ? `${status.waiting.toLocaleString('en-US')} event${status.waiting === 1 ? '' : 's'} waiting` : 'nothing waiting'}`, detail: 'This laptop was enrolled by file and has no network path to the server: carry bundles (Export bundle, Import from server).' }
-    : plain;
+  const words =
+    byFile && (status.state === 'offline' || status.state === 'refused')
+      ? {
+          label: `By file · ${status.waiting > 0 ? `${status.waiting.toLocaleString('en-US')} event${status.waiting === 1 ? '' : 's'} waiting` : 'nothing waiting'}`,
+          detail:
+            'This laptop was enrolled by file and has no network path to the server: carry bundles (Export bundle, Import from server).',
+        }
+      : plain;
   const syncNow = () => {
     if (!api) return;
     setAsking(true);
-    void api.invoke('sync.now', {}).then(setStatus, () => undefined).finally(() => setAsking(false));
+    void api
+      .invoke('sync.now', {})
+      .then(setStatus, () => undefined)
+      .finally(() => setAsking(false));
   };
   return (
     <span className="sync-status" data-testid="sync-status" data-state={status.state}>
@@ -62,13 +79,19 @@ export function SyncStatusBar() {
         <span className="visually-hidden">{words.detail}</span>
       </span>
       {status.conflicts.length > 0 && (
-        <span className="sync-conflicts" data-testid="sync-conflicts" title={status.conflicts.map((c) => `${c.message} ${c.hint}`).join('\n')}>
+        <span
+          className="sync-conflicts"
+          data-testid="sync-conflicts"
+          title={status.conflicts.map((c) => `${c.message} ${c.hint}`).join('\n')}
+        >
           {status.conflicts.length === 1 ? '1 conflict' : `${status.conflicts.length} conflicts`}
         </span>
       )}
       {status.clockFlags.length > 0 && (
         <span className="sync-conflicts" data-testid="sync-clock-flags" title={status.clockFlags.map((f) => f.words).join('\n')}>
-          {status.clockFlags.length === 1 ? `Clock flag: ${status.clockFlags[0]!.deviceName}` : `Clock flags: ${status.clockFlags.length} laptops`}
+          {status.clockFlags.length === 1
+            ? `Clock flag: ${status.clockFlags[0]!.deviceName}`
+            : `Clock flags: ${status.clockFlags.length} laptops`}
         </span>
       )}
       {!centralView && (

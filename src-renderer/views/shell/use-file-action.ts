@@ -31,7 +31,17 @@ export function useFileAction<K extends string>(onSettled?: () => void) {
     }
   }
 
-  return { busy, done, error, input, run, clear: () => { setDone(null); setError(null); } };
+  return {
+    busy,
+    done,
+    error,
+    input,
+    run,
+    clear: () => {
+      setDone(null);
+      setError(null);
+    },
+  };
 }
 
 /** Imports a file the server gave (acknowledgement, bundle, enrolment response); resolves with what it did, in words. */

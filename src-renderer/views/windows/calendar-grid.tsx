@@ -9,7 +9,12 @@ import type { OperationResponse } from '../../../src-shared/common/api/contract.
 type Calendar = OperationResponse<'windows.calendar'>;
 type Requested = OperationResponse<'changes.windows'>['windows'][number];
 
-interface Item { kind: 'window' | 'blackout' | 'slot'; name: string; start: string; end: string }
+interface Item {
+  kind: 'window' | 'blackout' | 'slot';
+  name: string;
+  start: string;
+  end: string;
+}
 
 /** "22:00–24:00" for the part of [start, end) inside the plant day that begins at `day`. */
 function clipped(item: Item, day: DateTime): string | null {
@@ -29,21 +34,51 @@ function wholePeriod(item: Item, zone: string): string {
 }
 
 /** Lines by days: windows, blackouts and booked slots, in plant time. */
-export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { calendar: Calendar; requested: readonly Requested[]; from: Date; days: number; lineFilter: string }) {
+export function CalendarGrid({
+  calendar,
+  requested,
+  from,
+  days,
+  lineFilter,
+}: {
+  calendar: Calendar;
+  requested: readonly Requested[];
+  from: Date;
+  days: number;
+  lineFilter: string;
+}) {
   const zone = calendar.timeZone;
   const first = DateTime.fromJSDate(from, { zone }).startOf('day');
   const dayList = Array.from({ length: days }, (_, i) => first.plus({ days: i }));
   const compact = days > 14;
   const lines = calendar.lines.filter((l) => lineFilter === '' || l.line.id === lineFilter);
   return (
-    <div className={`calendar-grid${compact ? ' compact' : ''}`} role="table" aria-label={`Calendar: ${days} days from ${first.setLocale('en-GB').toFormat('d LLL yyyy')} in plant time (${zone})`}
-      style={{ gridTemplateColumns: `minmax(90px, 120px) repeat(${days}, minmax(0, 1fr))` }}>
+    <div
+      className={`calendar-grid${compact ? ' compact' : ''}`}
+      role="table"
+      aria-label={`Calendar: ${days} days from ${first.setLocale('en-GB').toFormat('d LLL yyyy')} in plant time (${zone})`}
+      style={{ gridTemplateColumns: `minmax(90px, 120px) repeat(${days}, minmax(0, 1fr))` }}
+    >
       <div role="row" className="calendar-row">
-        <div role="columnheader" className="calendar-corner">Line</div>
+        <div role="columnheader" className="calendar-corner">
+          Line
+        </div>
         {dayList.map((d, i) => (
-          <div key={d.toISODate()} role="columnheader" className={`calendar-day-head${d.weekday >= 6 ? ' weekend' : ''}`} title={d.setLocale('en-GB').toFormat('cccc d LLLL yyyy')}>
+          <div
+            key={d.toISODate()}
+            role="columnheader"
+            className={`calendar-day-head${d.weekday >= 6 ? ' weekend' : ''}`}
+            title={d.setLocale('en-GB').toFormat('cccc d LLLL yyyy')}
+          >
             {/* The month: its name over the first day shown and over each 1st; the other days, the weekday's initial. */}
-            {compact ? <><span className="calendar-day-over">{d.setLocale('en-GB').toFormat(i === 0 || d.day === 1 ? 'LLL' : 'ccccc')}</span>{d.toFormat('d')}</> : d.setLocale('en-GB').toFormat('ccc d LLL')}
+            {compact ? (
+              <>
+                <span className="calendar-day-over">{d.setLocale('en-GB').toFormat(i === 0 || d.day === 1 ? 'LLL' : 'ccccc')}</span>
+                {d.toFormat('d')}
+              </>
+            ) : (
+              d.setLocale('en-GB').toFormat('ccc d LLL')
+            )}
           </div>
         ))}
       </div>
@@ -51,11 +86,15 @@ export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { 
         const items: Item[] = [
           ...l.windows.map((w) => ({ kind: 'window' as const, name: w.name, start: w.start, end: w.end })),
           ...l.blackouts.map((b) => ({ kind: 'blackout' as const, name: `Blackout ${b.name}`, start: b.start, end: b.end })),
-          ...requested.filter((r) => r.lines.includes(l.line.id)).map((r) => ({ kind: 'slot' as const, name: `${r.title} (${r.status})`, start: r.start, end: r.end })),
+          ...requested
+            .filter((r) => r.lines.includes(l.line.id))
+            .map((r) => ({ kind: 'slot' as const, name: `${r.title} (${r.status})`, start: r.start, end: r.end })),
         ].sort((a, b) => Date.parse(a.start) - Date.parse(b.start)); // a day reads in time order
         return (
           <div key={l.line.id} role="row" className="calendar-row" data-testid="calendar-row" data-line={l.line.id}>
-            <div role="rowheader" className="calendar-line-head" title={l.line.name}>{l.line.id} · tier {l.line.tier}</div>
+            <div role="rowheader" className="calendar-line-head" title={l.line.name}>
+              {l.line.id} · tier {l.line.tier}
+            </div>
             {dayList.map((d) => (
               <div key={d.toISODate()} role="cell" className={`calendar-cell${d.weekday >= 6 ? ' weekend' : ''}`} data-day={d.toISODate()}>
                 {items.flatMap((it, i) => {
@@ -63,8 +102,21 @@ export function CalendarGrid({ calendar, requested, from, days, lineFilter }: { 
                   if (!when) return [];
                   // The whole name and the whole period in plant time, on hover and for screen readers; the week shows the name wrapped.
                   const title = `${it.name}: ${when} ${zone}; ${wholePeriod(it, zone)}`;
-                  return [<span key={i} className={`calendar-item calendar-${it.kind}`} data-testid={`calendar-${it.kind}`} title={title} aria-label={title}>
-                    {!compact && <><span className="calendar-when">{when}</span> <span className="calendar-name">{it.name}</span></>}</span>];
+                  return [
+                    <span
+                      key={i}
+                      className={`calendar-item calendar-${it.kind}`}
+                      data-testid={`calendar-${it.kind}`}
+                      title={title}
+                      aria-label={title}
+                    >
+                      {!compact && (
+                        <>
+                          <span className="calendar-when">{when}</span> <span className="calendar-name">{it.name}</span>
+                        </>
+                      )}
+                    </span>,
+                  ];
                 })}
               </div>
             ))}

@@ -40,17 +40,25 @@ export const APP_OPERATIONS = {
   'setup.status': {
     request: Empty,
     response: z.object({
-      steps: z.array(z.object({
-        id: z.enum(['ca', 'administrator', 'plant', 'roster', 'controller', 'capture']), label: z.string(), done: z.boolean(), detail: z.string(),
-        view: z.enum(['controllers', 'changes', 'windows', 'plant', 'people', 'audit']),
-      })),
+      steps: z.array(
+        z.object({
+          id: z.enum(['ca', 'administrator', 'plant', 'roster', 'controller', 'capture']),
+          label: z.string(),
+          done: z.boolean(),
+          detail: z.string(),
+          view: z.enum(['controllers', 'changes', 'windows', 'plant', 'people', 'audit']),
+        }),
+      ),
       complete: z.boolean(),
     }),
   },
   /** The demo people and their demo passwords (a demo data directory only). */
   'demo.people': {
     request: Empty,
-    response: z.object({ caPassword: z.string(), people: z.array(z.object({ name: z.string(), employeeId: z.string(), roles: z.array(z.string()), password: z.string() })) }),
+    response: z.object({
+      caPassword: z.string(),
+      people: z.array(z.object({ name: z.string(), employeeId: z.string(), roles: z.array(z.string()), password: z.string() })),
+    }),
   },
   /** Leaves this (empty) data directory for a throw-away demo plant, served by the same host. */
   'demo.explore': { request: Empty, response: z.object({ home: z.string() }) },

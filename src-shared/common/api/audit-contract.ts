@@ -10,17 +10,19 @@ export type AuditEventView = EventView & { signers: { name: string; employeeId: 
 /** Audit operations. */
 export const AUDIT_OPERATIONS = {
   'journal.search': {
-    request: z.object({
-      type: z.string().max(100).optional(),
-      /** Employee id of the person who signed the events. */
-      signer: z.string().max(100).optional(),
-      /** The change, by plant number (CR-0001) or id. */
-      change: z.string().max(100).optional(),
-      from: z.string().datetime({ offset: true }).optional(),
-      to: z.string().datetime({ offset: true }).optional(),
-      limit: z.number().int().min(1).max(1000).default(200),
-      beforeRowid: z.number().int().positive().optional(),
-    }).strict(),
+    request: z
+      .object({
+        type: z.string().max(100).optional(),
+        /** Employee id of the person who signed the events. */
+        signer: z.string().max(100).optional(),
+        /** The change, by plant number (CR-0001) or id. */
+        change: z.string().max(100).optional(),
+        from: z.string().datetime({ offset: true }).optional(),
+        to: z.string().datetime({ offset: true }).optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+        beforeRowid: z.number().int().positive().optional(),
+      })
+      .strict(),
     response: z.object({
       total: z.number(),
       events: z.array(z.custom<AuditEventView>()),

@@ -12,7 +12,9 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
 export const CHANGE_CAPTURE_OPERATIONS = {
   /** Starts the before- or after-capture of one target controller (or its re-capture after a manual rollback); progress comes as `capture.progress` with the id. */
   'changeCaptures.start': {
-    request: z.object({ changeId: z.string().min(1), controllerId: z.string().min(1), phase: z.enum(['before', 'after', 'rollback']) }).strict(),
+    request: z
+      .object({ changeId: z.string().min(1), controllerId: z.string().min(1), phase: z.enum(['before', 'after', 'rollback']) })
+      .strict(),
     response: z.object({ captureId: z.string() }),
   },
   'changeCaptures.cancel': {
@@ -26,7 +28,9 @@ export const CHANGE_CAPTURE_OPERATIONS = {
   },
   /** Signs a complete capture "captured by" the engineer and records it as the change's before- or after-snapshot. */
   'changeCaptures.record': {
-    request: z.object({ changeId: z.string().min(1), captureSha256: Sha256, employeeId: z.string().min(1), password: z.string().min(1).max(1024) }).strict(),
+    request: z
+      .object({ changeId: z.string().min(1), captureSha256: Sha256, employeeId: z.string().min(1), password: z.string().min(1).max(1024) })
+      .strict(),
     response: z.object({ snapshotSha256: z.string(), status: z.string() }),
   },
 } as const;

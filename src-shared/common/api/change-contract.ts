@@ -29,7 +29,16 @@ export interface RestorePreviewView {
 
 /** What a restore wrote, read back, and whether the controller now matches the before-snapshot. */
 export interface RestoreOutcomeView {
-  result: { complete: boolean; outcomes: { tag: string; status: 'written-verified' | 'write-failed' | 'readback-mismatch' | 'not-attempted'; expectedRaw: string; readBackRaw: string | null; error?: string }[] };
+  result: {
+    complete: boolean;
+    outcomes: {
+      tag: string;
+      status: 'written-verified' | 'write-failed' | 'readback-mismatch' | 'not-attempted';
+      expectedRaw: string;
+      readBackRaw: string | null;
+      error?: string;
+    }[];
+  };
   captureSha256: string;
   matchesBefore: boolean;
   remaining: { tag: string; now: string; before: string }[];
@@ -50,7 +59,23 @@ export interface CheckpointView {
 export const CHANGE_OPERATIONS = {
   'changes.list': {
     request: Empty,
-    response: z.object({ changes: z.array(z.object({ id: z.string(), number: z.string(), status: z.string(), outcome: z.string().nullable(), title: z.string(), class: z.string().nullable(), requester: z.string(), people: z.array(z.string()), lines: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })) }),
+    response: z.object({
+      changes: z.array(
+        z.object({
+          id: z.string(),
+          number: z.string(),
+          status: z.string(),
+          outcome: z.string().nullable(),
+          title: z.string(),
+          class: z.string().nullable(),
+          requester: z.string(),
+          people: z.array(z.string()),
+          lines: z.array(z.string()),
+          createdAt: z.string(),
+          updatedAt: z.string(),
+        }),
+      ),
+    }),
   },
   'changes.evaluate': {
     request: z.object({ fields: ChangeRequestFieldsSchema }).strict(),
@@ -74,7 +99,9 @@ export const CHANGE_OPERATIONS = {
       outstanding: z.array(z.string()),
       approvalTimeout: z.custom<ApprovalTimeoutStatus>(),
       retrospective: z.custom<RetrospectiveStatus>(),
-      timeline: z.array(z.object({ at: z.string(), operation: z.string(), by: z.string(), summary: z.string(), signed: z.boolean(), seq: z.number() })),
+      timeline: z.array(
+        z.object({ at: z.string(), operation: z.string(), by: z.string(), summary: z.string(), signed: z.boolean(), seq: z.number() }),
+      ),
       /** The go/no-go checkpoints of an executed change: the set, the decisions signed, the one due next. Null before execution. */
       checkpoints: z.custom<CheckpointView | null>(),
       /** Why the checkpoints cannot be shown (the checkpoint file is missing or malformed); null when they can. */
@@ -82,16 +109,25 @@ export const CHANGE_OPERATIONS = {
       /** How the change ended: completed, rolled back, rolled back and restored, failed (null while it is going on). */
       outcome: z.string().nullable(),
       /** Restores of the rolled-back change's controllers: the decision, the writes, the proof. */
-      restores: z.array(z.object({
-        controllerId: z.string(), decisionId: z.string(), authorizedBy: z.string(), authorizedAt: z.string(), reason: z.string(), writes: z.number(),
-        /** When writing started; each value written so far (journalled one by one); whether the writing never reported its end (the app stopped mid-restore), and then the value that was being written. */
-        startedAt: z.string().nullable(),
-        steps: z.array(z.object({ tag: z.string(), status: z.enum(['written-verified', 'write-failed', 'readback-mismatch']), at: z.string() })),
-        interrupted: z.boolean(),
-        inFlight: z.string().nullable(),
-        written: z.object({ verified: z.number(), failed: z.number(), complete: z.boolean(), at: z.string() }).nullable(),
-        verified: z.object({ matchesBefore: z.boolean(), remaining: z.number(), at: z.string() }).nullable(),
-      })),
+      restores: z.array(
+        z.object({
+          controllerId: z.string(),
+          decisionId: z.string(),
+          authorizedBy: z.string(),
+          authorizedAt: z.string(),
+          reason: z.string(),
+          writes: z.number(),
+          /** When writing started; each value written so far (journalled one by one); whether the writing never reported its end (the app stopped mid-restore), and then the value that was being written. */
+          startedAt: z.string().nullable(),
+          steps: z.array(
+            z.object({ tag: z.string(), status: z.enum(['written-verified', 'write-failed', 'readback-mismatch']), at: z.string() }),
+          ),
+          interrupted: z.boolean(),
+          inFlight: z.string().nullable(),
+          written: z.object({ verified: z.number(), failed: z.number(), complete: z.boolean(), at: z.string() }).nullable(),
+          verified: z.object({ matchesBefore: z.boolean(), remaining: z.number(), at: z.string() }).nullable(),
+        }),
+      ),
       /** The proposed tag values as a diff against the controller as it is now (null: no proposed diff). */
       proposal: z.custom<ProposalView | null>(),
       /** What the policy requires of the change: frozen at submit, else evaluated now (null: no class chosen yet). */
@@ -101,22 +137,32 @@ export const CHANGE_OPERATIONS = {
       /** The required fields the request still lacks, by their labels (empty once complete). */
       missingFields: z.array(z.string()),
       /** The target controllers with their signed snapshots (newest first), to record as before- or after-snapshots. */
-      targets: z.array(z.object({
-        controllerId: z.string(), name: z.string(), snapshots: z.array(SnapshotViewSchema),
-        baseline: z.object({ version: z.number(), snapshotSha256: z.string() }).nullable(),
-      })),
+      targets: z.array(
+        z.object({
+          controllerId: z.string(),
+          name: z.string(),
+          snapshots: z.array(SnapshotViewSchema),
+          baseline: z.object({ version: z.number(), snapshotSha256: z.string() }).nullable(),
+        }),
+      ),
     }),
   },
   'changes.act': {
     // every signed action is declared once, in src-shared/common/workflow/signed-actions.ts
-    request: z.object({
-      id: z.string().min(1), employeeId: z.string().min(1), password: Password,
-      action: SignedActionSchema,
-    }).strict(),
+    request: z
+      .object({
+        id: z.string().min(1),
+        employeeId: z.string().min(1),
+        password: Password,
+        action: SignedActionSchema,
+      })
+      .strict(),
     response: z.object({ status: z.string() }),
   },
   'changes.approveBaseline': {
-    request: z.object({ changeId: z.string().min(1), controllerId: z.string().min(1), employeeId: z.string().min(1), password: Password }).strict(),
+    request: z
+      .object({ changeId: z.string().min(1), controllerId: z.string().min(1), employeeId: z.string().min(1), password: Password })
+      .strict(),
     response: z.object({ version: z.number() }),
   },
   'restore.preview': {
@@ -124,19 +170,36 @@ export const CHANGE_OPERATIONS = {
     response: z.custom<RestorePreviewView>(),
   },
   'restore.authorize': {
-    request: z.object({
-      changeId: z.string().min(1), controllerId: z.string().min(1), writes: z.array(RestoreWriteSchema).min(1).max(10_000), reason: z.string().max(2000), employeeId: z.string().min(1), password: Password,
-    }).strict(),
+    request: z
+      .object({
+        changeId: z.string().min(1),
+        controllerId: z.string().min(1),
+        writes: z.array(RestoreWriteSchema).min(1).max(10_000),
+        reason: z.string().max(2000),
+        employeeId: z.string().min(1),
+        password: Password,
+      })
+      .strict(),
     response: z.object({ decisionId: z.string() }),
   },
   'restore.run': {
-    request: z.object({
-      changeId: z.string().min(1), controllerId: z.string().min(1), writes: z.array(RestoreWriteSchema).min(1).max(10_000), decisionId: z.string().min(1), confirmation: z.string().max(200),
-    }).strict(),
+    request: z
+      .object({
+        changeId: z.string().min(1),
+        controllerId: z.string().min(1),
+        writes: z.array(RestoreWriteSchema).min(1).max(10_000),
+        decisionId: z.string().min(1),
+        confirmation: z.string().max(200),
+      })
+      .strict(),
     response: z.custom<RestoreOutcomeView>(),
   },
   'changes.windows': {
     request: Empty,
-    response: z.object({ windows: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), start: z.string(), end: z.string(), lines: z.array(z.string()) })) }),
+    response: z.object({
+      windows: z.array(
+        z.object({ id: z.string(), title: z.string(), status: z.string(), start: z.string(), end: z.string(), lines: z.array(z.string()) }),
+      ),
+    }),
   },
 } as const;

@@ -27,7 +27,11 @@ export interface ChecklistRunView {
   sha256: string;
   executing: boolean;
   templates: {
-    id: string; name: string; checkpoint: string; checkpointName: string; required: boolean;
+    id: string;
+    name: string;
+    checkpoint: string;
+    checkpointName: string;
+    required: boolean;
     /** The checkpoint decision that closed this checklist (null: still open for ticks). */
     closedBy: { label: string; by: string; at: string } | null;
     sections: { name: string; items: ChecklistItemView[] }[];
@@ -41,12 +45,24 @@ export const CHECKLIST_OPERATIONS = {
   'checklists.get': {
     request: Empty,
     response: z.object({
-      name: z.string(), revision: z.number(), sha256: z.string(), source: z.string(), adoptedBy: z.string().nullable(), adoptedAt: z.string().nullable(),
+      name: z.string(),
+      revision: z.number(),
+      sha256: z.string(),
+      source: z.string(),
+      adoptedBy: z.string().nullable(),
+      adoptedAt: z.string().nullable(),
       templates: z.custom<ChecklistTemplates>(),
     }),
   },
   'checklists.adopt': {
-    request: z.object({ yaml: z.string().max(TEXT_FILE_MAX_CHARS), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
+    request: z
+      .object({
+        yaml: z.string().max(TEXT_FILE_MAX_CHARS),
+        source: z.string().min(1).max(200),
+        employeeId: z.string().min(1),
+        password: Password,
+      })
+      .strict(),
     response: z.object({ revision: z.number(), name: z.string() }),
   },
   'checklists.forChange': {
@@ -54,14 +70,31 @@ export const CHECKLIST_OPERATIONS = {
     response: z.custom<ChecklistRunView>(),
   },
   'checklists.tick': {
-    request: z.object({
-      changeId: z.string().min(1), employeeId: z.string().min(1), template: z.string().min(1).max(40), item: z.string().min(1).max(300), ticked: z.boolean(),
-      note: z.string().max(TICK_NOTE_MAX_CHARS, `a note is at most ${TICK_NOTE_MAX_CHARS} characters`).optional(),
-      attachments: z.array(z.object({
-        name: z.string().trim().min(1).max(200), mediaType: z.string().max(200),
-        dataBase64: z.string().max(ATTACHMENT_MAX_BASE64, `an attachment is at most ${ATTACHMENT_MAX_BYTES / 1024 / 1024} MiB`).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'the file must be sent as base64'),
-      }).strict()).max(ATTACHMENTS_PER_TICK, `at most ${ATTACHMENTS_PER_TICK} files per tick`).optional(),
-    }).strict(),
+    request: z
+      .object({
+        changeId: z.string().min(1),
+        employeeId: z.string().min(1),
+        template: z.string().min(1).max(40),
+        item: z.string().min(1).max(300),
+        ticked: z.boolean(),
+        note: z.string().max(TICK_NOTE_MAX_CHARS, `a note is at most ${TICK_NOTE_MAX_CHARS} characters`).optional(),
+        attachments: z
+          .array(
+            z
+              .object({
+                name: z.string().trim().min(1).max(200),
+                mediaType: z.string().max(200),
+                dataBase64: z
+                  .string()
+                  .max(ATTACHMENT_MAX_BASE64, `an attachment is at most ${ATTACHMENT_MAX_BYTES / 1024 / 1024} MiB`)
+                  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'the file must be sent as base64'),
+              })
+              .strict(),
+          )
+          .max(ATTACHMENTS_PER_TICK, `at most ${ATTACHMENTS_PER_TICK} files per tick`)
+          .optional(),
+      })
+      .strict(),
     response: z.object({ status: z.string() }),
   },
   'checklists.attachment': {

@@ -69,10 +69,22 @@ export const PUSHED_EVENTS = {
   /** How far a bundle export or import has got (content files and events done of total). */
   'sync.bundle.progress': z.object({ operation: z.enum(['export', 'import']), done: z.number(), total: z.number(), detail: z.string() }),
   'journal.appended': z.object({ id: z.string(), device: z.string(), seq: z.number(), type: z.string() }),
-  'capture.progress': z.object({ captureId: z.string(), controllerId: z.string(), done: z.number(), total: z.number(), detail: z.string() }),
+  'capture.progress': z.object({
+    captureId: z.string(),
+    controllerId: z.string(),
+    done: z.number(),
+    total: z.number(),
+    detail: z.string(),
+  }),
   'capture.finished': z.object({
-    captureId: z.string(), controllerId: z.string(), captureSha256: z.string().nullable(), complete: z.boolean(),
-    tags: z.number(), good: z.number(), bad: z.number(), failure: z.custom<ErrorData>().nullable(),
+    captureId: z.string(),
+    controllerId: z.string(),
+    captureSha256: z.string().nullable(),
+    complete: z.boolean(),
+    tags: z.number(),
+    good: z.number(),
+    bad: z.number(),
+    failure: z.custom<ErrorData>().nullable(),
     /** Set when the capture was started from a change's screen. */
     change: z.object({ changeId: z.string(), phase: z.enum(['before', 'after', 'rollback']) }).optional(),
   }),

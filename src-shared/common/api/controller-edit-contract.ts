@@ -12,13 +12,19 @@ const Signed = { reason: z.string().max(2000), employeeId: z.string().min(1, 'ch
 export const CONTROLLER_EDIT_OPERATIONS = {
   /** Corrects a controller's name, address or capture profile (fields left out keep their value). */
   'controllers.edit': {
-    request: z.object({
-      controllerId: z.string().min(1),
-      name: z.string().max(120).optional(),
-      target: ControllerTargetSchema.optional(),
-      profileSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
-      ...Signed,
-    }).strict(),
+    request: z
+      .object({
+        controllerId: z.string().min(1),
+        name: z.string().max(120).optional(),
+        target: ControllerTargetSchema.optional(),
+        profileSha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .nullable()
+          .optional(),
+        ...Signed,
+      })
+      .strict(),
     response: z.object({ ok: z.literal(true) }),
   },
   /** Retires a controller (refused while an open change targets it); its history stays. */

@@ -10,7 +10,19 @@ import { Empty, JsonSchema } from './contract-primitives.ts';
 export const EventProblemSchema = z.object({
   device: z.string(),
   seq: z.number(),
-  kind: z.enum(['unreadable', 'hash-mismatch', 'signature-invalid', 'person-signature-invalid', 'chain-broken', 'seq-gap', 'unknown-device', 'key-mismatch', 'device-uncertified', 'signer-revoked', 'device-revoked']),
+  kind: z.enum([
+    'unreadable',
+    'hash-mismatch',
+    'signature-invalid',
+    'person-signature-invalid',
+    'chain-broken',
+    'seq-gap',
+    'unknown-device',
+    'key-mismatch',
+    'device-uncertified',
+    'signer-revoked',
+    'device-revoked',
+  ]),
   message: z.string(),
 });
 
@@ -43,7 +55,9 @@ export const VerifyReportSchema = z.object({
   devices: z.number(),
   firstProblem: EventProblemSchema.nullable(),
   problems: z.array(EventProblemSchema),
-  projections: z.array(z.object({ table: z.string(), missing: z.number(), unexpected: z.number(), changed: z.number(), rows: z.array(z.string()) })),
+  projections: z.array(
+    z.object({ table: z.string(), missing: z.number(), unexpected: z.number(), changed: z.number(), rows: z.array(z.string()) }),
+  ),
   checkedAt: z.string(),
   summary: z.string(),
 });
@@ -51,10 +65,12 @@ export const VerifyReportSchema = z.object({
 /** The journal operations: name -> request and response schemas. */
 export const JOURNAL_OPERATIONS = {
   'journal.list': {
-    request: z.object({
-      limit: z.number().int().min(1).max(1000).default(200),
-      beforeRowid: z.number().int().positive().optional(),
-    }).strict(),
+    request: z
+      .object({
+        limit: z.number().int().min(1).max(1000).default(200),
+        beforeRowid: z.number().int().positive().optional(),
+      })
+      .strict(),
     response: z.object({
       total: z.number(),
       events: z.array(EventViewSchema),

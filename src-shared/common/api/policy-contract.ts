@@ -10,13 +10,26 @@ export const POLICY_OPERATIONS = {
   'policy.get': {
     request: Empty,
     response: z.object({
-      name: z.string(), revision: z.number(), sha256: z.string(), source: z.string(), adoptedBy: z.string().nullable(), adoptedAt: z.string().nullable(), timeZone: z.string(),
+      name: z.string(),
+      revision: z.number(),
+      sha256: z.string(),
+      source: z.string(),
+      adoptedBy: z.string().nullable(),
+      adoptedAt: z.string().nullable(),
+      timeZone: z.string(),
       /** The policy's clock skew limit (`clocks.skewLimit`, minutes). */
       clockSkewLimitMinutes: z.number(),
     }),
   },
   'policy.adopt': {
-    request: z.object({ yaml: z.string().max(TEXT_FILE_MAX_CHARS), source: z.string().min(1).max(200), employeeId: z.string().min(1), password: Password }).strict(),
+    request: z
+      .object({
+        yaml: z.string().max(TEXT_FILE_MAX_CHARS),
+        source: z.string().min(1).max(200),
+        employeeId: z.string().min(1),
+        password: Password,
+      })
+      .strict(),
     response: z.object({ revision: z.number(), name: z.string() }),
   },
 } as const;

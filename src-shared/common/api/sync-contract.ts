@@ -17,15 +17,39 @@ export const SyncStatusSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   lastError: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
   /** Events sent so far of those waiting when this sync began, and request bytes sent in this push (null when not pushing). */
-  progress: z.object({ sent: z.number().int().nonnegative(), total: z.number().int().nonnegative(), bytesSent: z.number().int().nonnegative().default(0) }).nullable(),
+  progress: z
+    .object({
+      sent: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+      bytesSent: z.number().int().nonnegative().default(0),
+    })
+    .nullable(),
   /** The policy's clock skew limit (ms): beyond it the header warns and the server flags this laptop's events. */
   clockSkewLimitMs: z.number().int().positive(),
   /** Laptops whose events the server flagged for an implausible clock (signed by the plant CA), most recent first. */
-  clockFlags: z.array(z.object({ device: z.string(), deviceName: z.string(), events: z.number().int(), lastReceivedAt: z.string(), lastOffsetMs: z.number().nullable(), words: z.string() })),
+  clockFlags: z.array(
+    z.object({
+      device: z.string(),
+      deviceName: z.string(),
+      events: z.number().int(),
+      lastReceivedAt: z.string(),
+      lastOffsetMs: z.number().nullable(),
+      words: z.string(),
+    }),
+  ),
   /** This laptop's clock minus the server's at the last push (ms); null before the first. */
   clockOffsetMs: z.number().nullable(),
   /** Decisions recorded two ways on laptops that could not see each other, for a person to resolve. */
-  conflicts: z.array(z.object({ id: z.string(), kind: z.string(), changeId: z.string().nullable(), title: z.string(), message: z.string(), hint: z.string() })),
+  conflicts: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      changeId: z.string().nullable(),
+      title: z.string(),
+      message: z.string(),
+      hint: z.string(),
+    }),
+  ),
 });
 
 /** A sync conflict with the records in conflict and its signed resolution (src-shared/common/sync/journal-conflicts.ts). */
@@ -37,9 +61,13 @@ export const SyncConflictSchema = z.object({
   title: z.string(),
   message: z.string(),
   hint: z.string(),
-  records: z.array(z.object({ eventId: z.string(), device: z.string(), seq: z.number(), at: z.string(), by: z.string(), what: z.string() })),
+  records: z.array(
+    z.object({ eventId: z.string(), device: z.string(), seq: z.number(), at: z.string(), by: z.string(), what: z.string() }),
+  ),
   options: z.array(z.string()),
-  resolution: z.object({ eventId: z.string(), device: z.string(), at: z.string(), by: z.string(), decision: z.string(), reason: z.string() }).nullable(),
+  resolution: z
+    .object({ eventId: z.string(), device: z.string(), at: z.string(), by: z.string(), decision: z.string(), reason: z.string() })
+    .nullable(),
 });
 /** Where evidence backup to removable media stands (sync by file, air-gapped plants). */
 export const BackupStatusSchema = z.object({
@@ -65,27 +93,49 @@ export const SYNC_OPERATIONS = {
   },
   'sync.clockFlags': {
     request: z.object({ changeId: z.string().min(1).max(100).optional() }).strict(),
-    response: z.object({ flags: z.array(z.object({
-      attestationId: z.string(), device: z.string(), deviceName: z.string(), seq: z.number(), eventId: z.string(),
-      kind: z.enum(['before-previous', 'in-the-future', 'clock-skew']), receivedAt: z.string(), offsetMs: z.number().nullable(), skewLimitMs: z.number(), words: z.string(),
-    })) }),
+    response: z.object({
+      flags: z.array(
+        z.object({
+          attestationId: z.string(),
+          device: z.string(),
+          deviceName: z.string(),
+          seq: z.number(),
+          eventId: z.string(),
+          kind: z.enum(['before-previous', 'in-the-future', 'clock-skew']),
+          receivedAt: z.string(),
+          offsetMs: z.number().nullable(),
+          skewLimitMs: z.number(),
+          words: z.string(),
+        }),
+      ),
+    }),
   },
   'sync.resolveConflict': {
-    request: z.object({
-      conflictId: z.string().min(1),
-      decision: z.string().trim().min(1, 'choose or type the decision').max(500),
-      reason: z.string().trim().min(10, 'give the reason in a sentence (at least 10 characters)').max(2000),
-      employeeId: z.string().min(1, 'choose who signs'),
-      password: z.string().min(1, 'type the signer\'s password'),
-    }).strict(),
+    request: z
+      .object({
+        conflictId: z.string().min(1),
+        decision: z.string().trim().min(1, 'choose or type the decision').max(500),
+        reason: z.string().trim().min(10, 'give the reason in a sentence (at least 10 characters)').max(2000),
+        employeeId: z.string().min(1, 'choose who signs'),
+        password: z.string().min(1, "type the signer's password"),
+      })
+      .strict(),
     response: SyncConflictSchema,
   },
   'sync.enrol': {
-    request: z.object({
-      serverUrl: z.string().trim().url('type the server address as https://host:port'),
-      code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
-      caFingerprint: z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'the plant CA fingerprint is 64 hex digits (shown with the code)').nullable().default(null),
-    }).strict(),
+    request: z
+      .object({
+        serverUrl: z.string().trim().url('type the server address as https://host:port'),
+        code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
+        caFingerprint: z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[0-9a-f]{64}$/, 'the plant CA fingerprint is 64 hex digits (shown with the code)')
+          .nullable()
+          .default(null),
+      })
+      .strict(),
     response: SyncStatusSchema,
   },
   /** Sync by file (air-gapped plants): this laptop's unacknowledged events and content as an encrypted bundle to carry to the server. */
@@ -100,13 +150,18 @@ export const SYNC_OPERATIONS = {
   },
   /** Enrolment by file (no network path to the server ever): the request to carry to the server; its response is imported with sync.bundle.import. */
   'sync.enrolFile.request': {
-    request: z.object({
-      code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
-      caFingerprint: z.string().trim().max(200).nullable(),
-    }).strict(),
+    request: z
+      .object({
+        code: z.string().trim().min(4, 'type the enrolment code the administrator gave you').max(64),
+        caFingerprint: z.string().trim().max(200).nullable(),
+      })
+      .strict(),
     response: z.object({ fileName: z.string(), requestBase64: z.string() }),
   },
   /** Evidence backup: where it goes and where it stands. */
   'sync.backup.status': { request: Empty, response: BackupStatusSchema },
-  'sync.backup.setFolder': { request: z.object({ folder: z.string().trim().min(1).max(1000).nullable() }).strict(), response: BackupStatusSchema },
+  'sync.backup.setFolder': {
+    request: z.object({ folder: z.string().trim().min(1).max(1000).nullable() }).strict(),
+    response: BackupStatusSchema,
+  },
 } as const;

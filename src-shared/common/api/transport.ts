@@ -22,11 +22,14 @@ export interface BaselineApi {
 }
 
 /** WebSocket frames of the loopback web host (client -> host). */
-export interface WsCall { kind: 'call'; id: number; op: string; request: unknown }
+export interface WsCall {
+  kind: 'call';
+  id: number;
+  op: string;
+  request: unknown;
+}
 /** WebSocket frames of the loopback web host (host -> client). */
-export type WsMessage =
-  | { kind: 'reply'; id: number; envelope: Envelope<unknown> }
-  | { kind: 'event'; event: string; payload: unknown };
+export type WsMessage = { kind: 'reply'; id: number; envelope: Envelope<unknown> } | { kind: 'event'; event: string; payload: unknown };
 
 /**
  * The largest WebSocket message the loopback web host accepts, in bytes.
@@ -46,11 +49,23 @@ export function describeWsClose(code: number, reason: string): { message: string
   const reload = 'Reload this page to reconnect; if that fails, restart `npm start` (or `npm run web`) and open its new URL.';
   const said = reason ? ` (${reason})` : '';
   switch (code) {
-    case 1009: return { message: `The Baseline host closed the connection: a message was larger than it accepts (${MAX_WS_MESSAGE_BYTES / 1024 / 1024} MiB)${said}.`, hint: reload };
-    case 1007: return { message: `The Baseline host closed the connection: a message was not valid UTF-8 text${said}.`, hint: reload };
-    case 1002: return { message: `The Baseline host closed the connection: a WebSocket protocol error${said}.`, hint: reload };
-    case 1001: return { message: 'The Baseline host stopped.', hint: 'Start it again (`npm start` or `npm run web`) and open its new URL.' };
-    case 1006: return { message: 'The connection to the Baseline host was lost (the host stopped or the network connection dropped).', hint: reload };
-    default: return { message: `The connection to the Baseline host was closed (code ${code})${said}.`, hint: reload };
+    case 1009:
+      return {
+        message: `The Baseline host closed the connection: a message was larger than it accepts (${MAX_WS_MESSAGE_BYTES / 1024 / 1024} MiB)${said}.`,
+        hint: reload,
+      };
+    case 1007:
+      return { message: `The Baseline host closed the connection: a message was not valid UTF-8 text${said}.`, hint: reload };
+    case 1002:
+      return { message: `The Baseline host closed the connection: a WebSocket protocol error${said}.`, hint: reload };
+    case 1001:
+      return { message: 'The Baseline host stopped.', hint: 'Start it again (`npm start` or `npm run web`) and open its new URL.' };
+    case 1006:
+      return {
+        message: 'The connection to the Baseline host was lost (the host stopped or the network connection dropped).',
+        hint: reload,
+      };
+    default:
+      return { message: `The connection to the Baseline host was closed (code ${code})${said}.`, hint: reload };
   }
 }

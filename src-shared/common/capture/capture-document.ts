@@ -29,8 +29,16 @@ export interface CaptureDocument {
   /** Every tag read good. An incomplete capture can never be used as evidence. */
   complete: boolean;
   failure: ErrorData | null;
-  stats: { tags: number; good: number; bad: number; requests: number; identityRequests: number; plannedRequests: number; minimumRequests: number; durationMs: number };
+  stats: {
+    tags: number;
+    good: number;
+    bad: number;
+    requests: number;
+    identityRequests: number;
+    plannedRequests: number;
+    minimumRequests: number;
+    durationMs: number;
+  };
   negotiated: Record<string, number>;
   capture: { by: Actor; at: string; workstation: string; appVersion: string };
 }
-

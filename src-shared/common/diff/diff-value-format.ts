@@ -62,6 +62,7 @@ export function diffValueTitle(v: DiffableValue | null): string {
   if (v.quality === 'bad') return `Bad reading${v.error ? `: ${v.error}` : ''}`;
   const parts: string[] = [];
   if (v.raw !== null) parts.push(`raw ${v.raw}`);
-  if (typeof v.value === 'number' && !Object.is(v.value, -0) && formatNumber(v.type, v.value) !== String(v.value)) parts.push(`stored ${String(v.value)}`);
+  if (typeof v.value === 'number' && !Object.is(v.value, -0) && formatNumber(v.type, v.value) !== String(v.value))
+    parts.push(`stored ${String(v.value)}`);
   return parts.join(' · ');
 }

@@ -63,10 +63,14 @@ export interface DiffableDocument {
 /** The stable "where" of a target, without settings that only affect decoding or pacing (word order, baud rate). */
 export function targetAddress(t: ControllerTarget): string {
   switch (t.protocol) {
-    case 'modbus-tcp': return `${t.host}:${t.port} unit ${t.unitId}`;
-    case 'modbus-rtu': return `${t.serialPath} unit ${t.unitId}`;
-    case 's7': return `${t.host}:${t.port} rack ${t.rack} slot ${t.slot}`;
-    case 'logix': return `${t.host}:${t.port} slot ${t.slot}`;
+    case 'modbus-tcp':
+      return `${t.host}:${t.port} unit ${t.unitId}`;
+    case 'modbus-rtu':
+      return `${t.serialPath} unit ${t.unitId}`;
+    case 's7':
+      return `${t.host}:${t.port} rack ${t.rack} slot ${t.slot}`;
+    case 'logix':
+      return `${t.host}:${t.port} slot ${t.slot}`;
   }
 }
 

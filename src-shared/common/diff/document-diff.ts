@@ -108,9 +108,12 @@ export function isDifference(row: DiffRow): boolean {
 }
 
 function duplicateTag(side: 'before' | 'after', tag: string): BaselineError {
-  return new BaselineError('diff-duplicate-tag', `The ${side} document lists tag "${tag}" more than once, so it cannot be compared by tag.`,
+  return new BaselineError(
+    'diff-duplicate-tag',
+    `The ${side} document lists tag "${tag}" more than once, so it cannot be compared by tag.`,
     'The document is malformed: tags are unique within a capture profile. Re-capture, or check where the file came from.',
-    { side, tag });
+    { side, tag },
+  );
 }
 
 function kindOf(before: DiffableValue, after: DiffableValue): DiffKind {
@@ -136,8 +139,12 @@ function indexArtefacts(list: readonly DiffableArtefact[], side: 'before' | 'aft
   const map = new Map<string, DiffableArtefact>();
   for (const a of list) {
     if (map.has(a.name)) {
-      throw new BaselineError('diff-duplicate-artefact', `The ${side} document attaches two artefacts named "${a.name}".`,
-        'Artefact names are unique within a snapshot; check where the file came from.', { side, name: a.name });
+      throw new BaselineError(
+        'diff-duplicate-artefact',
+        `The ${side} document attaches two artefacts named "${a.name}".`,
+        'Artefact names are unique within a snapshot; check where the file came from.',
+        { side, name: a.name },
+      );
     }
     map.set(a.name, a);
   }
@@ -165,10 +172,12 @@ function diffArtefacts(before: readonly DiffableArtefact[], after: readonly Diff
 export function diffDocuments(before: DiffableDocument, after: DiffableDocument, options: DiffOptions = {}): DocumentDiff {
   const same = sameController(before.controller, after.controller);
   if (!same && options.force !== true) {
-    throw new BaselineError('diff-different-controllers',
+    throw new BaselineError(
+      'diff-different-controllers',
       `These documents are from two different controllers ("${before.controller.description}" and "${after.controller.description}"), so a diff would report every difference between two machines as a change. The comparison was refused.`,
       'Compare a controller with its own earlier snapshot or baseline. To compare two controllers on purpose, force the comparison (force: true; on the command line, --force).',
-      { before: before.controller, after: after.controller });
+      { before: before.controller, after: after.controller },
+    );
   }
   const includeUnchanged = options.includeUnchanged !== false;
   const bValues = before.values;
@@ -199,7 +208,8 @@ export function diffDocuments(before: DiffableDocument, after: DiffableDocument,
     if (addedTags.has(v.tag)) throw duplicateTag('after', v.tag);
     addedTags.add(v.tag);
     const list = addedAfter.get(anchor);
-    if (list) list.push(v); else addedAfter.set(anchor, [v]);
+    if (list) list.push(v);
+    else addedAfter.set(anchor, [v]);
   }
 
   const config = emptyKindCounts();
@@ -250,6 +260,12 @@ export function diffDocuments(before: DiffableDocument, after: DiffableDocument,
     identityCompared,
     identityChanges,
     artefactChanges,
-    summary: { configDifferences, liveDifferences, drift, addressChanges, identical: !drift && liveDifferences === 0 && addressChanges === 0 },
+    summary: {
+      configDifferences,
+      liveDifferences,
+      drift,
+      addressChanges,
+      identical: !drift && liveDifferences === 0 && addressChanges === 0,
+    },
   };
 }

@@ -33,11 +33,17 @@ function number(text: string, column: string, tag: string, problems: TolerancePr
   if (t === '') return undefined;
   const n = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : Number.NaN;
   if (!Number.isFinite(n)) {
-    problems.push({ column, message: `The tolerance "${text.trim()}" of ${tag} is not a number; give it as a plain number${column === TOLERANCE_COLUMNS.percent ? ' of percent, e.g. 2' : ' in the tag\'s units, e.g. 0.5'}.` });
+    problems.push({
+      column,
+      message: `The tolerance "${text.trim()}" of ${tag} is not a number; give it as a plain number${column === TOLERANCE_COLUMNS.percent ? ' of percent, e.g. 2' : " in the tag's units, e.g. 0.5"}.`,
+    });
     return undefined;
   }
   if (n < 0) {
-    problems.push({ column, message: `The tolerance ${t} of ${tag} is negative; a tolerance is a band either side of the before value, 0 or more.` });
+    problems.push({
+      column,
+      message: `The tolerance ${t} of ${tag} is negative; a tolerance is a band either side of the before value, 0 or more.`,
+    });
     return undefined;
   }
   return n;
@@ -47,12 +53,21 @@ function number(text: string, column: string, tag: string, problems: TolerancePr
  * Reads the tolerance cells of one profile tag: null when none is declared; every problem named by its column (not a
  * number, negative, declared on a config tag or on a tag that is not numeric).
  */
-export function readTolerance(tag: string, tagClass: 'config' | 'live', type: string, absolute: string, percent: string): { tolerance: LiveTolerance | null; problems: ToleranceProblem[] } {
+export function readTolerance(
+  tag: string,
+  tagClass: 'config' | 'live',
+  type: string,
+  absolute: string,
+  percent: string,
+): { tolerance: LiveTolerance | null; problems: ToleranceProblem[] } {
   const problems: ToleranceProblem[] = [];
   if (absolute.trim() === '' && percent.trim() === '') return { tolerance: null, problems };
   const column = absolute.trim() !== '' ? TOLERANCE_COLUMNS.absolute : TOLERANCE_COLUMNS.percent;
   if (tagClass !== 'live') {
-    problems.push({ column, message: `${tag} is a config tag; a tolerance is declared only on live tags (process values that move on their own): a config value must not change unless proposed.` });
+    problems.push({
+      column,
+      message: `${tag} is a config tag; a tolerance is declared only on live tags (process values that move on their own): a config value must not change unless proposed.`,
+    });
     return { tolerance: null, problems };
   }
   if (NON_NUMERIC.test(type.trim().toUpperCase())) {
@@ -67,7 +82,9 @@ export function readTolerance(tag: string, tagClass: 'config' | 'live', type: st
 
 /** "±0.5", "±2 % of the before value", "±0.5 or ±2 % of the before value". */
 export function describeTolerance(t: LiveTolerance): string {
-  const parts = [t.absolute !== undefined ? `±${t.absolute}` : null, t.percent !== undefined ? `±${t.percent} %` : null].filter((x) => x !== null);
+  const parts = [t.absolute !== undefined ? `±${t.absolute}` : null, t.percent !== undefined ? `±${t.percent} %` : null].filter(
+    (x) => x !== null,
+  );
   return `${parts.join(' or ')}${t.percent !== undefined ? ' of the before value' : ''}`;
 }
 
@@ -79,7 +96,12 @@ export type LiveJudgement =
 
 function numeric(v: DiffableValue): number | null {
   if (v.quality !== 'good') return null;
-  const n = typeof v.value === 'number' ? v.value : typeof v.value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(v.value) ? Number(v.value) : Number.NaN;
+  const n =
+    typeof v.value === 'number'
+      ? v.value
+      : typeof v.value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(v.value)
+        ? Number(v.value)
+        : Number.NaN;
   return Number.isFinite(n) ? n : null;
 }
 
@@ -93,12 +115,26 @@ export function judgeLive(before: DiffableValue | null, after: DiffableValue | n
   const t = before?.tolerance ?? after?.tolerance;
   if (!t) return { status: 'not-declared' };
   const tolerance = describeTolerance(t);
-  if (before === null || after === null) return { status: 'outside', tolerance, reason: `Live value ${after === null ? 'removed' : 'added'}; its tolerance (${tolerance}) applies only to a value read before and after.` };
-  if (before.type !== after.type) return { status: 'outside', tolerance, reason: `Live value changed type from ${before.type} to ${after.type}; its tolerance (${tolerance}) cannot be applied.` };
+  if (before === null || after === null)
+    return {
+      status: 'outside',
+      tolerance,
+      reason: `Live value ${after === null ? 'removed' : 'added'}; its tolerance (${tolerance}) applies only to a value read before and after.`,
+    };
+  if (before.type !== after.type)
+    return {
+      status: 'outside',
+      tolerance,
+      reason: `Live value changed type from ${before.type} to ${after.type}; its tolerance (${tolerance}) cannot be applied.`,
+    };
   const b = numeric(before);
   const a = numeric(after);
   if (b === null || a === null) {
-    return { status: 'outside', tolerance, reason: `Live value has no good numeric reading ${a === null ? 'after' : 'before'} the change, so it cannot be shown within its tolerance (${tolerance}).` };
+    return {
+      status: 'outside',
+      tolerance,
+      reason: `Live value has no good numeric reading ${a === null ? 'after' : 'before'} the change, so it cannot be shown within its tolerance (${tolerance}).`,
+    };
   }
   const moved = Math.abs(a - b);
   const band = Math.max(t.absolute ?? 0, t.percent !== undefined ? (t.percent / 100) * Math.abs(b) : 0);

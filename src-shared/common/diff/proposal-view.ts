@@ -32,8 +32,12 @@ export interface ProposalView {
  * Builds the proposed diff of one controller. `current` is a document of the controller as it is now (or null),
  * `profile` the profile's tags (empty when the controller has none).
  */
-export function proposalView(controller: DiffableController, changes: readonly ProposedChange[], profile: readonly ProposalTagFacts[],
-  current: { document: DiffableDocument; label: string } | null): ProposalView {
+export function proposalView(
+  controller: DiffableController,
+  changes: readonly ProposedChange[],
+  profile: readonly ProposalTagFacts[],
+  current: { document: DiffableDocument; label: string } | null,
+): ProposalView {
   const facts = new Map(profile.map((t) => [t.tag, t]));
   const now = new Map((current?.document.values ?? []).map((v) => [v.tag, v]));
   const before: DiffableValue[] = [];
@@ -44,13 +48,23 @@ export function proposalView(controller: DiffableController, changes: readonly P
     if (!f) notInProfile.push(c.tag);
     const read = now.get(c.tag);
     const type = read?.type ?? f?.type ?? c.type ?? typeOf(c.to);
-    const base = { tag: c.tag, address: read?.address ?? f?.address ?? '', class: f?.class ?? 'config', safety: f?.safety ?? false, writable: f?.writable ?? false } as const;
+    const base = {
+      tag: c.tag,
+      address: read?.address ?? f?.address ?? '',
+      class: f?.class ?? 'config',
+      safety: f?.safety ?? false,
+      writable: f?.writable ?? false,
+    } as const;
     const was: JsonValue | undefined = read && read.quality === 'good' ? read.value : c.from;
     if (was !== undefined) before.push({ ...base, type, value: was, raw: null, quality: 'good' });
     after.push({ ...base, type: c.type ?? type, value: c.to, raw: null, quality: 'good' });
   }
   // Identity is not part of a proposal: both sides carry the same (empty) identity, so none is reported.
-  const diff = diffDocuments({ controller, identity: {}, values: before }, { controller, identity: {}, values: after }, { includeUnchanged: true });
+  const diff = diffDocuments(
+    { controller, identity: {}, values: before },
+    { controller, identity: {}, values: after },
+    { includeUnchanged: true },
+  );
   return { diff, currentFrom: current ? current.label : 'the values the request gives as "from"', notInProfile };
 }
 

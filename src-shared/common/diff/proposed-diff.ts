@@ -59,12 +59,20 @@ function indexProposals(proposed: readonly ProposedChange[]): Map<string, Propos
   const map = new Map<string, ProposedChange>();
   for (const p of proposed) {
     if (typeof p.tag !== 'string' || p.tag === '' || !Object.hasOwn(p, 'to')) {
-      throw new BaselineError('proposal-invalid', 'A proposed change needs a tag and the value it changes to ("to").',
-        'Give every proposed change as { tag, to } or { tag, from, to }.', { change: p as unknown as Record<string, unknown> });
+      throw new BaselineError(
+        'proposal-invalid',
+        'A proposed change needs a tag and the value it changes to ("to").',
+        'Give every proposed change as { tag, to } or { tag, from, to }.',
+        { change: p as unknown as Record<string, unknown> },
+      );
     }
     if (map.has(p.tag)) {
-      throw new BaselineError('proposal-duplicate-tag', `The proposal lists tag "${p.tag}" more than once.`,
-        'Propose one new value per tag: merge the entries.', { tag: p.tag });
+      throw new BaselineError(
+        'proposal-duplicate-tag',
+        `The proposal lists tag "${p.tag}" more than once.`,
+        'Propose one new value per tag: merge the entries.',
+        { tag: p.tag },
+      );
     }
     map.set(p.tag, p);
   }
@@ -85,17 +93,22 @@ function unproposed(row: DiffRow): string {
   const b = row.before;
   const a = row.after;
   switch (row.kind) {
-    case 'added': return `Tag added (value ${show(a!)}), but no change to it was proposed.`;
-    case 'removed': return `Tag removed (was ${show(b!)}), but no change to it was proposed.`;
-    case 'type-changed': return `Type changed from ${b!.type} to ${a!.type}, but no change to it was proposed.`;
+    case 'added':
+      return `Tag added (value ${show(a!)}), but no change to it was proposed.`;
+    case 'removed':
+      return `Tag removed (was ${show(b!)}), but no change to it was proposed.`;
+    case 'type-changed':
+      return `Type changed from ${b!.type} to ${a!.type}, but no change to it was proposed.`;
     case 'quality-changed':
       return a!.quality === 'bad'
         ? `Read ${show(b!)} before; after the change it has no good reading (${a!.error ?? 'bad quality'}). No change to it was proposed.`
         : `Had no good reading before; reads ${show(a!)} after. No change to it was proposed.`;
     default: {
       // Readings that print alike but differ bit for bit (NaN payloads): name the bytes.
-      const [x, y] = show(b!) === show(a!) && b!.raw !== null && a!.raw !== null
-        ? [`${show(b!)} (raw ${b!.raw})`, `${show(a!)} (raw ${a!.raw})`] : [show(b!), show(a!)];
+      const [x, y] =
+        show(b!) === show(a!) && b!.raw !== null && a!.raw !== null
+          ? [`${show(b!)} (raw ${b!.raw})`, `${show(a!)} (raw ${a!.raw})`]
+          : [show(b!), show(a!)];
       return `Changed from ${x} to ${y}, but no change to it was proposed.`;
     }
   }
@@ -109,20 +122,25 @@ function judge(row: DiffRow, p: ProposedChange): { status: ProposalStatus; reaso
   const wanted = describeProposal(p, a.type);
   if (a.quality === 'bad') return { status: 'unexpected', reason: `Proposed ${wanted}, but after the change the tag has no good reading.` };
   if (row.kind === 'type-changed' && p.type !== a.type) {
-    return { status: 'unexpected', reason: `Type changed from ${b!.type} to ${a.type}; the proposal ${p.type === undefined ? 'names no type change' : `names type ${p.type}`}.` };
+    return {
+      status: 'unexpected',
+      reason: `Type changed from ${b!.type} to ${a.type}; the proposal ${p.type === undefined ? 'names no type change' : `names type ${p.type}`}.`,
+    };
   }
   if (!matchesProposed(a.type, a.value, p.to)) {
     return { status: 'unexpected', reason: `Changed to ${show(a)}, but the proposal says ${formatJsonValue(a.type, p.to)}.` };
   }
   if (p.from !== undefined) {
     if (b === null) return { status: 'unexpected', reason: `Proposed ${wanted}, but the tag did not exist before.` };
-    if (b.quality === 'bad') return { status: 'unexpected', reason: `Proposed ${wanted}, but the before reading was bad, so the starting value is unknown.` };
+    if (b.quality === 'bad')
+      return { status: 'unexpected', reason: `Proposed ${wanted}, but the before reading was bad, so the starting value is unknown.` };
     if (!matchesProposed(b.type, b.value, p.from)) {
       return { status: 'unexpected', reason: `Proposed ${wanted}, but it was ${show(b)} before the change.` };
     }
   }
   if (b === null) return { status: 'approved', reason: `Added with ${show(a)}, as proposed.` };
-  if (b.quality === 'bad') return { status: 'approved', reason: `Reads ${show(a)} after the change, as proposed (no good reading before).` };
+  if (b.quality === 'bad')
+    return { status: 'approved', reason: `Reads ${show(a)} after the change, as proposed (no good reading before).` };
   return { status: 'approved', reason: `Changed from ${show(b)} to ${show(a)}, as proposed.` };
 }
 
@@ -140,14 +158,18 @@ export function compareWithProposed(diff: DocumentDiff, proposed: readonly Propo
   const liveIgnored: string[] = [];
   const liveWithin: string[] = [];
   const counts: Record<ProposalStatus, number> = { approved: 0, unexpected: 0, missing: 0 };
-  const add = (f: ProposalFinding): void => { findings.push(f); counts[f.status]++; };
+  const add = (f: ProposalFinding): void => {
+    findings.push(f);
+    counts[f.status]++;
+  };
 
   for (const row of diff.rows) {
     const p = byTag.get(row.tag);
     if (p) seen.add(row.tag);
     if (row.live) {
       const judged = p === undefined && row.kind !== 'unchanged' ? judgeLive(row.before, row.after) : null;
-      if (judged?.status === 'outside') add({ tag: row.tag, kind: row.kind, proposed: null, status: 'unexpected', reason: judged.reason, tolerance: judged.tolerance });
+      if (judged?.status === 'outside')
+        add({ tag: row.tag, kind: row.kind, proposed: null, status: 'unexpected', reason: judged.reason, tolerance: judged.tolerance });
       else if (judged?.status === 'within') liveWithin.push(row.tag);
       else if (p || row.kind !== 'unchanged') liveIgnored.push(row.tag);
       continue;
@@ -157,8 +179,13 @@ export function compareWithProposed(diff: DocumentDiff, proposed: readonly Propo
       else add({ tag: row.tag, kind: row.kind, proposed: null, status: 'unexpected', reason: unproposed(row) });
     } else if (p) {
       const v = row.after!;
-      add({ tag: row.tag, kind: row.kind, proposed: p, status: 'missing',
-        reason: `Proposed ${describeProposal(p, v.type)}, but the value did not change (${v.quality === 'bad' ? 'still no good reading' : `still ${show(v)}`}).` });
+      add({
+        tag: row.tag,
+        kind: row.kind,
+        proposed: p,
+        status: 'missing',
+        reason: `Proposed ${describeProposal(p, v.type)}, but the value did not change (${v.quality === 'bad' ? 'still no good reading' : `still ${show(v)}`}).`,
+      });
     }
   }
   for (const p of byTag.values()) {

@@ -10,7 +10,13 @@ import { instantToLocal } from '../workflow/time-zone.ts';
 
 /** The KPIs, in the order the screen shows them. */
 export const KPI_IDS = [
-  'documented-approver', 'before-after-signature', 'lead-time', 'rollback', 'emergency', 'overdue-retrospective', 'unauthorized-drift',
+  'documented-approver',
+  'before-after-signature',
+  'lead-time',
+  'rollback',
+  'emergency',
+  'overdue-retrospective',
+  'unauthorized-drift',
 ] as const;
 
 /** A KPI's id. */
@@ -24,13 +30,48 @@ export const NO_LINE = '(no line)';
 
 /** How each KPI is named and measured (definitions in docs/kpis.md). */
 export const KPI_DEFINITIONS: Readonly<Record<KpiId, { title: string; unit: KpiUnit; population: string; counts: string }>> = {
-  'documented-approver': { title: 'Documented-approver rate', unit: 'rate', population: 'changes whose execution started in the month', counts: 'with at least one e-signed approval or retrospective review' },
-  'before-after-signature': { title: 'Before/after-signature rate', unit: 'rate', population: 'changes closed as completed in the month', counts: 'with a signed before- and after-snapshot of every target controller' },
-  'lead-time': { title: 'Lead time by class (median, days)', unit: 'days', population: 'changes whose execution started in the month', counts: 'days from first submission to the start of execution' },
-  rollback: { title: 'Rollback rate', unit: 'rate', population: 'changes whose execution ended (closed or rolled back) in the month', counts: 'rolled back' },
-  emergency: { title: 'Emergency-change rate', unit: 'rate', population: 'changes whose execution started in the month', counts: 'of class emergency' },
-  'overdue-retrospective': { title: 'Overdue retrospective reviews', unit: 'count', population: 'break-glass changes started in the month', counts: 'whose retrospective review is overdue or was completed late' },
-  'unauthorized-drift': { title: 'Unauthorized changes found by drift', unit: 'count', population: 'drift checks in the month', counts: 'unauthorized-change records opened by drift' },
+  'documented-approver': {
+    title: 'Documented-approver rate',
+    unit: 'rate',
+    population: 'changes whose execution started in the month',
+    counts: 'with at least one e-signed approval or retrospective review',
+  },
+  'before-after-signature': {
+    title: 'Before/after-signature rate',
+    unit: 'rate',
+    population: 'changes closed as completed in the month',
+    counts: 'with a signed before- and after-snapshot of every target controller',
+  },
+  'lead-time': {
+    title: 'Lead time by class (median, days)',
+    unit: 'days',
+    population: 'changes whose execution started in the month',
+    counts: 'days from first submission to the start of execution',
+  },
+  rollback: {
+    title: 'Rollback rate',
+    unit: 'rate',
+    population: 'changes whose execution ended (closed or rolled back) in the month',
+    counts: 'rolled back',
+  },
+  emergency: {
+    title: 'Emergency-change rate',
+    unit: 'rate',
+    population: 'changes whose execution started in the month',
+    counts: 'of class emergency',
+  },
+  'overdue-retrospective': {
+    title: 'Overdue retrospective reviews',
+    unit: 'count',
+    population: 'break-glass changes started in the month',
+    counts: 'whose retrospective review is overdue or was completed late',
+  },
+  'unauthorized-drift': {
+    title: 'Unauthorized changes found by drift',
+    unit: 'count',
+    population: 'drift checks in the month',
+    counts: 'unauthorized-change records opened by drift',
+  },
 };
 
 /** One change as the KPIs need it: its current state, when it was first submitted, and the lines of its controllers. */
@@ -137,15 +178,26 @@ interface ChangeFacts {
 function factsOf(c: KpiChange, now: Date): ChangeFacts {
   const s = c.state;
   const base: ChangeFacts = {
-    id: s.id, lines: c.lines.length > 0 ? [...c.lines] : [NO_LINE], cls: s.fields.class, startedAt: null, endedAt: null, completedAt: null, rolledBack: false,
-    documentedApprover: (s.review?.approvals.length ?? 0) > 0, beforeAndAfter: false, breakGlass: false, retrospectiveOverdue: false, leadDays: null,
+    id: s.id,
+    lines: c.lines.length > 0 ? [...c.lines] : [NO_LINE],
+    cls: s.fields.class,
+    startedAt: null,
+    endedAt: null,
+    completedAt: null,
+    rolledBack: false,
+    documentedApprover: (s.review?.approvals.length ?? 0) > 0,
+    beforeAndAfter: false,
+    breakGlass: false,
+    retrospectiveOverdue: false,
+    leadDays: null,
   };
   if (s.status !== 'in-execution' && s.status !== 'rolled-back' && s.status !== 'closed') return base;
   const ex = s.execution;
   const rollback = s.status === 'rolled-back' ? s.rollback : s.status === 'closed' ? s.rollback : null;
   const closure = s.status === 'closed' ? s.closure : null;
   const snapshots = ex.snapshots ?? [];
-  const has = (phase: 'before' | 'after', controllerId: string) => snapshots.some((x) => x.phase === phase && x.controllerId === controllerId);
+  const has = (phase: 'before' | 'after', controllerId: string) =>
+    snapshots.some((x) => x.phase === phase && x.controllerId === controllerId);
   const targets = s.fields.targetControllers;
   const retro = retrospectiveStatus(s, now);
   const requestedAt = c.firstSubmittedAt ?? s.review.submittedAt;
@@ -177,13 +229,27 @@ export function computeKpis(input: KpiInput): KpiReport {
   const tz = input.timeZone;
   const facts = input.changes.map((c) => factsOf(c, input.now));
   const members: Record<KpiId, Member[]> = {
-    'documented-approver': facts.filter((f) => f.startedAt).map((f) => ({ id: f.id, at: f.startedAt!, lines: f.lines, hit: f.documentedApprover, cls: f.cls })),
-    'before-after-signature': facts.filter((f) => f.completedAt).map((f) => ({ id: f.id, at: f.completedAt!, lines: f.lines, hit: f.beforeAndAfter, cls: f.cls })),
+    'documented-approver': facts
+      .filter((f) => f.startedAt)
+      .map((f) => ({ id: f.id, at: f.startedAt!, lines: f.lines, hit: f.documentedApprover, cls: f.cls })),
+    'before-after-signature': facts
+      .filter((f) => f.completedAt)
+      .map((f) => ({ id: f.id, at: f.completedAt!, lines: f.lines, hit: f.beforeAndAfter, cls: f.cls })),
     'lead-time': facts.filter((f) => f.startedAt).map((f) => ({ id: f.id, at: f.startedAt!, lines: f.lines, hit: true, cls: f.cls })),
     rollback: facts.filter((f) => f.endedAt).map((f) => ({ id: f.id, at: f.endedAt!, lines: f.lines, hit: f.rolledBack, cls: f.cls })),
-    emergency: facts.filter((f) => f.startedAt).map((f) => ({ id: f.id, at: f.startedAt!, lines: f.lines, hit: f.cls === 'emergency', cls: f.cls })),
-    'overdue-retrospective': facts.filter((f) => f.startedAt && f.breakGlass).map((f) => ({ id: f.id, at: f.startedAt!, lines: f.lines, hit: f.retrospectiveOverdue, cls: f.cls })),
-    'unauthorized-drift': input.unauthorized.map((u) => ({ id: u.id, at: u.openedAt, lines: u.lines.length > 0 ? u.lines : [NO_LINE], hit: true, cls: null })),
+    emergency: facts
+      .filter((f) => f.startedAt)
+      .map((f) => ({ id: f.id, at: f.startedAt!, lines: f.lines, hit: f.cls === 'emergency', cls: f.cls })),
+    'overdue-retrospective': facts
+      .filter((f) => f.startedAt && f.breakGlass)
+      .map((f) => ({ id: f.id, at: f.startedAt!, lines: f.lines, hit: f.retrospectiveOverdue, cls: f.cls })),
+    'unauthorized-drift': input.unauthorized.map((u) => ({
+      id: u.id,
+      at: u.openedAt,
+      lines: u.lines.length > 0 ? u.lines : [NO_LINE],
+      hit: true,
+      cls: null,
+    })),
   };
   const driftChecks = input.driftChecks.map((d) => ({ month: plantMonth(d.at, tz), lines: d.lines.length > 0 ? d.lines : [NO_LINE] }));
   const leadDays: Record<string, number> = {};
@@ -210,24 +276,48 @@ export function computeKpis(input: KpiInput): KpiReport {
     for (const m of list) monthOf.set(`${kpi}:${m.id}`, plantMonth(m.at, tz));
     for (const month of [null, ...months]) {
       for (const line of [null, ...lines]) {
-        const inCell = list.filter((m) => (month === null || monthOf.get(`${kpi}:${m.id}`) === month) && (line === null || m.lines.includes(line)));
+        const inCell = list.filter(
+          (m) => (month === null || monthOf.get(`${kpi}:${m.id}`) === month) && (line === null || m.lines.includes(line)),
+        );
         if (kpi === 'lead-time') {
           for (const cls of CHANGE_CLASSES) {
             const of = inCell.filter((m) => m.cls === cls);
             const ids = of.map((m) => m.id);
-            points.push({ kpi, month, line, class: cls, numerator: ids.length, denominator: ids.length, value: median(ids.map((id) => leadDays[id]!)), ids, hits: ids });
+            points.push({
+              kpi,
+              month,
+              line,
+              class: cls,
+              numerator: ids.length,
+              denominator: ids.length,
+              value: median(ids.map((id) => leadDays[id]!)),
+              ids,
+              hits: ids,
+            });
           }
           continue;
         }
         const ids = inCell.map((m) => m.id);
         const hits = inCell.filter((m) => m.hit).map((m) => m.id);
         if (kpi === 'unauthorized-drift') {
-          const checks = driftChecks.filter((d) => (month === null || d.month === month) && (line === null || d.lines.includes(line))).length;
+          const checks = driftChecks.filter(
+            (d) => (month === null || d.month === month) && (line === null || d.lines.includes(line)),
+          ).length;
           points.push({ kpi, month, line, class: null, numerator: hits.length, denominator: checks, value: hits.length, ids, hits });
         } else if (kpi === 'overdue-retrospective') {
           points.push({ kpi, month, line, class: null, numerator: hits.length, denominator: ids.length, value: hits.length, ids, hits });
         } else {
-          points.push({ kpi, month, line, class: null, numerator: hits.length, denominator: ids.length, value: ids.length === 0 ? null : hits.length / ids.length, ids, hits });
+          points.push({
+            kpi,
+            month,
+            line,
+            class: null,
+            numerator: hits.length,
+            denominator: ids.length,
+            value: ids.length === 0 ? null : hits.length / ids.length,
+            ids,
+            hits,
+          });
         }
       }
     }
@@ -236,13 +326,21 @@ export function computeKpis(input: KpiInput): KpiReport {
 }
 
 /** The figure of a KPI for a month and line (and class for lead time); undefined when the report has none. */
-export function kpiPoint(report: KpiReport, kpi: KpiId, month: string | null, line: string | null, cls: ChangeClass | null = null): KpiPoint | undefined {
+export function kpiPoint(
+  report: KpiReport,
+  kpi: KpiId,
+  month: string | null,
+  line: string | null,
+  cls: ChangeClass | null = null,
+): KpiPoint | undefined {
   return report.points.find((p) => p.kpi === kpi && p.month === month && p.line === line && p.class === (kpi === 'lead-time' ? cls : null));
 }
 
 /** Least-squares slope of the monthly medians of a class's lead time, in days per month (null with fewer than two months with data). */
 export function leadTimeTrend(report: KpiReport, line: string | null, cls: ChangeClass): number | null {
-  const pts = report.months.map((m, i) => ({ x: i, y: kpiPoint(report, 'lead-time', m, line, cls)?.value ?? null })).filter((p): p is { x: number; y: number } => p.y !== null);
+  const pts = report.months
+    .map((m, i) => ({ x: i, y: kpiPoint(report, 'lead-time', m, line, cls)?.value ?? null }))
+    .filter((p): p is { x: number; y: number } => p.y !== null);
   if (pts.length < 2) return null;
   const mx = pts.reduce((a, p) => a + p.x, 0) / pts.length;
   const my = pts.reduce((a, p) => a + p.y, 0) / pts.length;

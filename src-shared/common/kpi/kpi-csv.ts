@@ -24,10 +24,36 @@ export function kpiSeriesCsv(report: KpiReport, kpi: KpiId, line: string | null)
     for (const cls of classes) {
       const p = kpiPoint(report, kpi, month, line, cls);
       if (!p) continue;
-      data.push([kpi, month, line ?? 'all', cls ?? '', String(p.numerator), String(p.denominator), numberText(p.value, def.unit), p.hits.join(' '), p.ids.join(' ')]);
+      data.push([
+        kpi,
+        month,
+        line ?? 'all',
+        cls ?? '',
+        String(p.numerator),
+        String(p.denominator),
+        numberText(p.value, def.unit),
+        p.hits.join(' '),
+        p.ids.join(' '),
+      ]);
     }
   }
-  return Papa.unparse({ fields: ['kpi', 'month', 'line', 'class', 'numerator', 'denominator', def.unit === 'rate' ? 'rate' : def.unit === 'days' ? 'median_days' : 'count', 'counted_ids', 'population_ids'], data }, { newline: CRLF });
+  return Papa.unparse(
+    {
+      fields: [
+        'kpi',
+        'month',
+        'line',
+        'class',
+        'numerator',
+        'denominator',
+        def.unit === 'rate' ? 'rate' : def.unit === 'days' ? 'median_days' : 'count',
+        'counted_ids',
+        'population_ids',
+      ],
+      data,
+    },
+    { newline: CRLF },
+  );
 }
 
 /** One row of the change register as exported. */
@@ -46,8 +72,21 @@ export interface RegisterRow {
 
 /** The change register as CSV, one change per row. */
 export function registerCsv(rows: readonly RegisterRow[]): string {
-  return Papa.unparse({
-    fields: ['id', 'title', 'class', 'status', 'requester', 'lines', 'created_at', 'updated_at', 'number'],
-    data: rows.map((r) => [r.id, r.title, r.class ?? '', r.status, r.requester, r.lines.join(' '), r.createdAt, r.updatedAt, r.number ?? '']),
-  }, { newline: CRLF });
+  return Papa.unparse(
+    {
+      fields: ['id', 'title', 'class', 'status', 'requester', 'lines', 'created_at', 'updated_at', 'number'],
+      data: rows.map((r) => [
+        r.id,
+        r.title,
+        r.class ?? '',
+        r.status,
+        r.requester,
+        r.lines.join(' '),
+        r.createdAt,
+        r.updatedAt,
+        r.number ?? '',
+      ]),
+    },
+    { newline: CRLF },
+  );
 }

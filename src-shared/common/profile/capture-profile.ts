@@ -76,9 +76,13 @@ export type CaptureProfile = ModbusProfile | S7Profile | LogixProfile;
 /** Parses an address/type pair for a protocol; the result names the column of each problem. */
 export function parseAddress(protocol: ProfileProtocol, address: string, type: string): AddressResult<ControllerAddress> {
   switch (protocol) {
-    case 'modbus': return parseModbusAddress(address, type);
-    case 's7': return parseS7Address(address, type);
-    case 'logix': return parseLogixAddress(address, type);
-    default: return assertNever(protocol, 'protocol');
+    case 'modbus':
+      return parseModbusAddress(address, type);
+    case 's7':
+      return parseS7Address(address, type);
+    case 'logix':
+      return parseLogixAddress(address, type);
+    default:
+      return assertNever(protocol, 'protocol');
   }
 }

@@ -105,7 +105,10 @@ function scanMembers(text: string, body: string, problems: AddressProblem[]): Sc
       const inner = body.slice(pos + 1, close);
       const parts = inner.split(',');
       if (parts.some((p) => !/^\d{1,10}$/.test(p))) {
-        problems.push({ column: 'address', message: `"${text}": "[${inner}]" is not an array index; write whole numbers such as [3] or [1,2].` });
+        problems.push({
+          column: 'address',
+          message: `"${text}": "[${inner}]" is not an array index; write whole numbers such as [3] or [1,2].`,
+        });
         return null;
       }
       const maxDims = first ? 3 : 1;
@@ -132,7 +135,10 @@ function scanMembers(text: string, body: string, problems: AddressProblem[]): Sc
     first = false;
     if (pos === body.length) return { segments, lastIsElement };
     if (body[pos] !== '.') {
-      problems.push({ column: 'address', message: `"${text}": unexpected "${body[pos] ?? ''}" at position ${pos + 1}; separate members with "." and indexes with [ ].` });
+      problems.push({
+        column: 'address',
+        message: `"${text}": unexpected "${body[pos] ?? ''}" at position ${pos + 1}; separate members with "." and indexes with [ ].`,
+      });
       return null;
     }
     pos += 1;
@@ -167,9 +173,10 @@ export function parseLogixAddress(address: string, type: string): AddressResult<
       if (programProblem !== null || dot < 0) {
         problems.push({
           column: 'address',
-          message: dot < 0
-            ? `"${text}" names a program but no tag; write Program:<program>.<tag>.`
-            : `"${text}": program name ${programProblem ?? ''}.`,
+          message:
+            dot < 0
+              ? `"${text}" names a program but no tag; write Program:<program>.<tag>.`
+              : `"${text}": program name ${programProblem ?? ''}.`,
         });
         ok = false;
       }
@@ -178,11 +185,19 @@ export function parseLogixAddress(address: string, type: string): AddressResult<
     if (ok) scanned = scanMembers(text, body, problems);
   }
   if (problems.length > 0 || knownType === null || scanned === null) return { ok: false, problems };
-  const segments: LogixSegment[] = program === null ? scanned.segments : [{ kind: 'symbol', name: `Program:${program}` }, ...scanned.segments];
+  const segments: LogixSegment[] =
+    program === null ? scanned.segments : [{ kind: 'symbol', name: `Program:${program}` }, ...scanned.segments];
   const epathBytes = segments.reduce((sum, s) => sum + logixSegmentBytes(s), 0);
   return {
     ok: true,
-    address: { protocol: 'logix', program, segments, type: knownType, epathBytes, boolArrayElement: knownType === 'BOOL' && scanned.lastIsElement },
+    address: {
+      protocol: 'logix',
+      program,
+      segments,
+      type: knownType,
+      epathBytes,
+      boolArrayElement: knownType === 'BOOL' && scanned.lastIsElement,
+    },
   };
 }
 

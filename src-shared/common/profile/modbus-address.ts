@@ -47,7 +47,10 @@ export function modbusRegisterCount(type: ModbusType): number {
 const ADDRESS = /^(hr|ir|co|di):(\d{1,6})(?:\.(\d{1,3}))?$/i;
 
 const TABLE_NAMES: Record<ModbusTable, string> = {
-  hr: 'holding register', ir: 'input register', co: 'coil', di: 'discrete input',
+  hr: 'holding register',
+  ir: 'input register',
+  co: 'coil',
+  di: 'discrete input',
 };
 
 /** Parses a Modbus address and checks it against the tag's type; returns every problem found. */
@@ -66,9 +69,10 @@ export function parseModbusAddress(address: string, type: string): AddressResult
   if (m === null) {
     problems.push({
       column: 'address',
-      message: text === ''
-        ? 'The address is empty.'
-        : `"${text}" is not a Modbus address; write hr:<n>, ir:<n>, co:<n> or di:<n> with a 0-based offset (for example hr:100), or hr:<n>.<bit> for one bit of a register.`,
+      message:
+        text === ''
+          ? 'The address is empty.'
+          : `"${text}" is not a Modbus address; write hr:<n>, ir:<n>, co:<n> or di:<n> with a 0-based offset (for example hr:100), or hr:<n>.<bit> for one bit of a register.`,
     });
     return { ok: false, problems };
   }
@@ -79,15 +83,24 @@ export function parseModbusAddress(address: string, type: string): AddressResult
     problems.push({ column: 'address', message: `Offset ${offset} in "${text}" is beyond the last Modbus offset ${MODBUS_MAX_OFFSET}.` });
   }
   if (bit !== null && isModbusBitTable(table)) {
-    problems.push({ column: 'address', message: `"${text}": a ${TABLE_NAMES[table]} is a single bit and has no bit number; write ${table}:${offset}.` });
+    problems.push({
+      column: 'address',
+      message: `"${text}": a ${TABLE_NAMES[table]} is a single bit and has no bit number; write ${table}:${offset}.`,
+    });
   } else if (bit !== null && bit > 15) {
     problems.push({ column: 'address', message: `Bit ${bit} in "${text}" does not exist: a register has bits 0 to 15.` });
   }
   if (knownType !== null && problems.length === 0) {
     if (isModbusBitTable(table) && knownType !== 'BOOL') {
-      problems.push({ column: 'type', message: `"${text}" is a ${TABLE_NAMES[table]}, which holds one bit: its type must be BOOL, not ${knownType}.` });
+      problems.push({
+        column: 'type',
+        message: `"${text}" is a ${TABLE_NAMES[table]}, which holds one bit: its type must be BOOL, not ${knownType}.`,
+      });
     } else if (!isModbusBitTable(table) && knownType === 'BOOL' && bit === null) {
-      problems.push({ column: 'address', message: `BOOL in a ${TABLE_NAMES[table]} needs a bit number: write ${table}:${offset}.<bit> with bit 0 to 15.` });
+      problems.push({
+        column: 'address',
+        message: `BOOL in a ${TABLE_NAMES[table]} needs a bit number: write ${table}:${offset}.<bit> with bit 0 to 15.`,
+      });
     } else if (bit !== null && knownType !== 'BOOL') {
       problems.push({ column: 'type', message: `"${text}" names one bit of a register: its type must be BOOL, not ${knownType}.` });
     } else if (!isModbusBitTable(table) && offset + modbusRegisterCount(knownType) - 1 > MODBUS_MAX_OFFSET) {

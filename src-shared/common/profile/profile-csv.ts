@@ -6,7 +6,14 @@
  */
 import { BaselineError } from '../errors.ts';
 import { decodeUtf8, formatCsvProblem, readCsvTable, rowShapeProblems, sortProblems, writeCsv, type CsvProblem } from '../csv-table.ts';
-import { parseAddress, type CaptureProfile, type LiveTolerance, type ProfileProtocol, type ProfileTag, type TagClass } from './capture-profile.ts';
+import {
+  parseAddress,
+  type CaptureProfile,
+  type LiveTolerance,
+  type ProfileProtocol,
+  type ProfileTag,
+  type TagClass,
+} from './capture-profile.ts';
 import { readTolerance } from '../diff/live-tolerance.ts';
 
 /** One problem in a profile file: where it is and what is wrong. `column` is null when the whole line is at fault. */
@@ -16,7 +23,17 @@ export type ProfileCsvError = CsvProblem;
 export type ProfileCsvResult = { ok: true; profile: CaptureProfile } | { ok: false; errors: ProfileCsvError[] };
 
 /** The columns a profile file may have, in the order Baseline writes them. */
-export const PROFILE_COLUMNS = ['tag', 'address', 'type', 'class', 'safety', 'writable', 'description', 'tolerance', 'tolerance_pct'] as const;
+export const PROFILE_COLUMNS = [
+  'tag',
+  'address',
+  'type',
+  'class',
+  'safety',
+  'writable',
+  'description',
+  'tolerance',
+  'tolerance_pct',
+] as const;
 
 /** The columns Baseline writes when no tag declares a tolerance. */
 const BASIC_COLUMNS = PROFILE_COLUMNS.slice(0, 7);
@@ -55,11 +72,14 @@ export function parseProfileCsv(input: string | Uint8Array, protocol: ProfilePro
   const tags: ProfileTag[] = [];
   for (const row of table.rows) {
     const before = errors.length;
-    const add = (column: string | null, message: string): void => { errors.push({ line: row.line, column, message }); };
+    const add = (column: string | null, message: string): void => {
+      errors.push({ line: row.line, column, message });
+    };
     errors.push(...rowShapeProblems(table, row));
     const tag = cell(row, 'tag').trim();
     if (tag === '') add('tag', 'The tag name is empty.');
-    else if (tag.length > MAX_TAG_LENGTH) add('tag', `The tag name is ${tag.length} characters long; at most ${MAX_TAG_LENGTH} are allowed.`);
+    else if (tag.length > MAX_TAG_LENGTH)
+      add('tag', `The tag name is ${tag.length} characters long; at most ${MAX_TAG_LENGTH} are allowed.`);
     // eslint-disable-next-line no-control-regex
     else if (/[\u0000-\u001f\u007f]/.test(tag)) add('tag', 'The tag name contains a line break or another control character.');
     else {
@@ -84,8 +104,15 @@ export function parseProfileCsv(input: string | Uint8Array, protocol: ProfilePro
     for (const p of problems) add(p.column, p.message);
     if (errors.length === before && parsed.ok) {
       tags.push({
-        tag, address, type: parsed.address.type, class: tagClass, safety: flags.safety ?? false, writable: flags.writable ?? false,
-        description: cell(row, 'description').trim(), ...(tolerance ? { tolerance } : {}), location: parsed.address,
+        tag,
+        address,
+        type: parsed.address.type,
+        class: tagClass,
+        safety: flags.safety ?? false,
+        writable: flags.writable ?? false,
+        description: cell(row, 'description').trim(),
+        ...(tolerance ? { tolerance } : {}),
+        location: parsed.address,
       });
     }
   }
@@ -125,7 +152,18 @@ export interface ProfileCsvRow {
 
 /** Writes profile rows as CSV with the standard header (Papa Parse does the quoting). */
 export function formatProfileCsv(rows: readonly ProfileCsvRow[]): string {
-  const cells = (r: ProfileCsvRow) => [r.tag, r.address, r.type, r.class ?? 'config', String(r.safety ?? false), String(r.writable ?? false), r.description ?? ''];
+  const cells = (r: ProfileCsvRow) => [
+    r.tag,
+    r.address,
+    r.type,
+    r.class ?? 'config',
+    String(r.safety ?? false),
+    String(r.writable ?? false),
+    r.description ?? '',
+  ];
   if (!rows.some((r) => r.tolerance)) return writeCsv(BASIC_COLUMNS, rows.map(cells));
-  return writeCsv(PROFILE_COLUMNS, rows.map((r) => [...cells(r), String(r.tolerance?.absolute ?? ''), String(r.tolerance?.percent ?? '')]));
+  return writeCsv(
+    PROFILE_COLUMNS,
+    rows.map((r) => [...cells(r), String(r.tolerance?.absolute ?? ''), String(r.tolerance?.percent ?? '')]),
+  );
 }

@@ -44,19 +44,55 @@ export interface S7Address {
 }
 
 const FIXED_LENGTH: Record<Exclude<S7Type, 'STRING'>, number> = {
-  BOOL: 1, BYTE: 1, CHAR: 1, WORD: 2, INT: 2, DWORD: 4, DINT: 4, REAL: 4, LREAL: 8, LINT: 8,
+  BOOL: 1,
+  BYTE: 1,
+  CHAR: 1,
+  WORD: 2,
+  INT: 2,
+  DWORD: 4,
+  DINT: 4,
+  REAL: 4,
+  LREAL: 8,
+  LINT: 8,
 };
 
 // Data type tokens after the comma in a DB address (nodes7 accepts these spellings).
 const DB_TOKENS: Record<string, S7Type> = {
-  X: 'BOOL', B: 'BYTE', BYTE: 'BYTE', C: 'CHAR', CHAR: 'CHAR', W: 'WORD', WORD: 'WORD', I: 'INT', INT: 'INT',
-  DW: 'DWORD', DWORD: 'DWORD', DI: 'DINT', DINT: 'DINT', R: 'REAL', REAL: 'REAL', LR: 'LREAL', LREAL: 'LREAL',
-  LI: 'LINT', LINT: 'LINT', S: 'STRING', STRING: 'STRING',
+  X: 'BOOL',
+  B: 'BYTE',
+  BYTE: 'BYTE',
+  C: 'CHAR',
+  CHAR: 'CHAR',
+  W: 'WORD',
+  WORD: 'WORD',
+  I: 'INT',
+  INT: 'INT',
+  DW: 'DWORD',
+  DWORD: 'DWORD',
+  DI: 'DINT',
+  DINT: 'DINT',
+  R: 'REAL',
+  REAL: 'REAL',
+  LR: 'LREAL',
+  LREAL: 'LREAL',
+  LI: 'LINT',
+  LINT: 'LINT',
+  S: 'STRING',
+  STRING: 'STRING',
 };
 
 // Size letters after the area letter (M, MB, MC, MW, MI, MD, MDI, MR, MLR, MLI and the same for I/E, Q/A).
 const AREA_SUFFIX: Record<string, S7Type> = {
-  '': 'BOOL', B: 'BYTE', C: 'CHAR', W: 'WORD', I: 'INT', D: 'DWORD', DI: 'DINT', R: 'REAL', LR: 'LREAL', LI: 'LINT',
+  '': 'BOOL',
+  B: 'BYTE',
+  C: 'CHAR',
+  W: 'WORD',
+  I: 'INT',
+  D: 'DWORD',
+  DI: 'DINT',
+  R: 'REAL',
+  LR: 'LREAL',
+  LI: 'LINT',
 };
 
 const AREA_LETTER: Record<string, S7Area> = { I: 'I', E: 'I', Q: 'Q', A: 'Q', M: 'M' };
@@ -85,30 +121,52 @@ function parseDbForm(text: string, m: RegExpExecArray, problems: AddressProblem[
   const start = Number(m[3]);
   const first = m[4] === undefined ? null : Number(m[4]);
   const second = m[5] === undefined ? null : Number(m[5]);
-  if (db < 1 || db > 65535) problems.push({ column: 'address', message: `Data block ${db} in "${text}" does not exist: data blocks are numbered 1 to 65535.` });
+  if (db < 1 || db > 65535)
+    problems.push({ column: 'address', message: `Data block ${db} in "${text}" does not exist: data blocks are numbered 1 to 65535.` });
   if (UNSUPPORTED_DB_TOKENS.has(token)) {
-    problems.push({ column: 'address', message: `"${text}": the ${token} data type is not supported for capture yet; capture its bytes as BYTE/WORD/DWORD tags instead.` });
+    problems.push({
+      column: 'address',
+      message: `"${text}": the ${token} data type is not supported for capture yet; capture its bytes as BYTE/WORD/DWORD tags instead.`,
+    });
     return null;
   }
   const type = DB_TOKENS[token];
   if (type === undefined) {
-    problems.push({ column: 'address', message: `"${text}": "${token}" is not an S7 data type; use X, BYTE, CHAR, WORD, INT, DWORD, DINT, REAL, LREAL, LINT or S (string).` });
+    problems.push({
+      column: 'address',
+      message: `"${text}": "${token}" is not an S7 data type; use X, BYTE, CHAR, WORD, INT, DWORD, DINT, REAL, LREAL, LINT or S (string).`,
+    });
     return null;
   }
   if (type === 'BOOL') {
-    if (first === null) problems.push({ column: 'address', message: `"${text}": a bit address needs the bit number, for example DB${db},X${start}.0.` });
-    if (second !== null) problems.push({ column: 'address', message: `"${text}" is a bit array; capture profiles take one bit per tag (DB${db},X${start}.${first ?? 0}).` });
-    if (first !== null && first > 7) problems.push({ column: 'address', message: `Bit ${first} in "${text}" does not exist: a byte has bits 0 to 7.` });
+    if (first === null)
+      problems.push({ column: 'address', message: `"${text}": a bit address needs the bit number, for example DB${db},X${start}.0.` });
+    if (second !== null)
+      problems.push({
+        column: 'address',
+        message: `"${text}" is a bit array; capture profiles take one bit per tag (DB${db},X${start}.${first ?? 0}).`,
+      });
+    if (first !== null && first > 7)
+      problems.push({ column: 'address', message: `Bit ${first} in "${text}" does not exist: a byte has bits 0 to 7.` });
     return { area: 'DB', db, start, bit: first, type, maxLength: null };
   }
   if (type === 'STRING') {
-    if (first === null) problems.push({ column: 'address', message: `"${text}": a string address needs its maximum length, for example DB${db},S${start}.10.` });
-    else if (first < 1 || first > 254) problems.push({ column: 'address', message: `"${text}": an S7 string holds 1 to 254 characters, not ${first}.` });
-    if (second !== null) problems.push({ column: 'address', message: `"${text}" is an array of strings; capture profiles take one string per tag.` });
+    if (first === null)
+      problems.push({
+        column: 'address',
+        message: `"${text}": a string address needs its maximum length, for example DB${db},S${start}.10.`,
+      });
+    else if (first < 1 || first > 254)
+      problems.push({ column: 'address', message: `"${text}": an S7 string holds 1 to 254 characters, not ${first}.` });
+    if (second !== null)
+      problems.push({ column: 'address', message: `"${text}" is an array of strings; capture profiles take one string per tag.` });
     return { area: 'DB', db, start, bit: null, type, maxLength: first };
   }
   if (first !== null) {
-    problems.push({ column: 'address', message: `"${text}" is a nodes7 array of ${first} values; capture profiles take one value per tag, so add one row per element.` });
+    problems.push({
+      column: 'address',
+      message: `"${text}" is a nodes7 array of ${first} values; capture profiles take one value per tag, so add one row per element.`,
+    });
   }
   return { area: 'DB', db, start, bit: null, type, maxLength: null };
 }
@@ -125,7 +183,10 @@ function parseAreaForm(text: string, m: RegExpExecArray, problems: AddressProble
   const letter = prefix.charAt(0);
   if (letter === 'P' || letter === 'T' || (letter === 'C' && prefix.length === 1)) {
     const what = letter === 'P' ? 'Peripheral I/O' : letter === 'T' ? 'Timers' : 'Counters';
-    problems.push({ column: 'address', message: `"${text}": ${what} cannot be captured; read the value from a data block or the I/Q/M areas instead.` });
+    problems.push({
+      column: 'address',
+      message: `"${text}": ${what} cannot be captured; read the value from a data block or the I/Q/M areas instead.`,
+    });
     return null;
   }
   const area = AREA_LETTER[letter];
@@ -135,13 +196,18 @@ function parseAreaForm(text: string, m: RegExpExecArray, problems: AddressProble
     return null;
   }
   if (type === 'BOOL') {
-    if (first === null) problems.push({ column: 'address', message: `"${text}": a bit address needs the bit number, for example ${prefix}${start}.0.` });
+    if (first === null)
+      problems.push({ column: 'address', message: `"${text}": a bit address needs the bit number, for example ${prefix}${start}.0.` });
     if (second !== null) problems.push({ column: 'address', message: `"${text}" is a bit array; capture profiles take one bit per tag.` });
-    if (first !== null && first > 7) problems.push({ column: 'address', message: `Bit ${first} in "${text}" does not exist: a byte has bits 0 to 7.` });
+    if (first !== null && first > 7)
+      problems.push({ column: 'address', message: `Bit ${first} in "${text}" does not exist: a byte has bits 0 to 7.` });
     return { area, db: 0, start, bit: first, type, maxLength: null };
   }
   if (first !== null) {
-    problems.push({ column: 'address', message: `"${text}" is a nodes7 array of ${first} values; capture profiles take one value per tag, so add one row per element.` });
+    problems.push({
+      column: 'address',
+      message: `"${text}" is a nodes7 array of ${first} values; capture profiles take one value per tag, so add one row per element.`,
+    });
   }
   return { area, db: 0, start, bit: null, type, maxLength: null };
 }
@@ -176,7 +242,10 @@ export function parseS7Address(address: string, type: string): AddressResult<S7A
   if (parsed !== null && !problems.some((p) => p.column === 'address')) {
     const length = s7ByteLength(parsed.type, parsed.maxLength);
     if (parsed.start + length > S7_MAX_BYTE_END) {
-      problems.push({ column: 'address', message: `"${text}" ends at byte ${parsed.start + length - 1}, beyond the last addressable S7 byte ${S7_MAX_BYTE_END - 1}.` });
+      problems.push({
+        column: 'address',
+        message: `"${text}" ends at byte ${parsed.start + length - 1}, beyond the last addressable S7 byte ${S7_MAX_BYTE_END - 1}.`,
+      });
     } else if (knownType !== null && knownType !== parsed.type) {
       problems.push({
         column: 'type',
@@ -188,8 +257,14 @@ export function parseS7Address(address: string, type: string): AddressResult<S7A
   return {
     ok: true,
     address: {
-      protocol: 's7', area: parsed.area, db: parsed.db, start: parsed.start, bit: parsed.bit,
-      length: s7ByteLength(parsed.type, parsed.maxLength), type: parsed.type, maxLength: parsed.maxLength,
+      protocol: 's7',
+      area: parsed.area,
+      db: parsed.db,
+      start: parsed.start,
+      bit: parsed.bit,
+      length: s7ByteLength(parsed.type, parsed.maxLength),
+      type: parsed.type,
+      maxLength: parsed.maxLength,
     },
   };
 }

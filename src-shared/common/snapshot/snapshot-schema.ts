@@ -16,7 +16,10 @@ export const CaptureDocumentValueSchema = z.object({
   safety: z.boolean(),
   writable: z.boolean(),
   value: z.json(),
-  raw: z.string().regex(/^[0-9a-fA-F]*$/, 'must be hex digits').nullable(),
+  raw: z
+    .string()
+    .regex(/^[0-9a-fA-F]*$/, 'must be hex digits')
+    .nullable(),
   quality: z.enum(['good', 'bad']),
   error: z.string().optional(),
   tolerance: z.object({ absolute: z.number().nonnegative().optional(), percent: z.number().nonnegative().optional() }).strict().optional(),
@@ -46,12 +49,22 @@ const documentFields = {
 export const CaptureDocumentSchema = z.object({ schema: z.literal('baseline.capture/1'), ...documentFields });
 
 /** The signed content of a snapshot (`baseline.snapshot/1`). */
-export const SnapshotDocumentSchema = z.object({ schema: z.literal('baseline.snapshot/1'), ...documentFields, artefacts: z.array(ArtefactSchema) });
+export const SnapshotDocumentSchema = z.object({
+  schema: z.literal('baseline.snapshot/1'),
+  ...documentFields,
+  artefacts: z.array(ArtefactSchema),
+});
 
 /** One person's e-signature as a snapshot file carries it. */
 export const ESignatureSchema = z.object({
   meaning: z.string().min(1),
-  signer: z.object({ name: z.string(), employeeId: z.string(), roles: z.array(z.string()), fingerprint: z.string(), certificatePem: z.string() }),
+  signer: z.object({
+    name: z.string(),
+    employeeId: z.string(),
+    roles: z.array(z.string()),
+    fingerprint: z.string(),
+    certificatePem: z.string(),
+  }),
   at: z.string(),
   documentSha256: z.string(),
   algorithm: z.string(),

@@ -42,8 +42,19 @@ export interface SnapshotFile {
 }
 
 /** The exact statement a person signs: which document, with what meaning, when, as whom. */
-export function signatureStatement(s: { documentSha256: string; meaning: string; at: string; signerFingerprint: string }): Record<string, string> {
-  return { schema: 'baseline.signature/1', documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: s.signerFingerprint };
+export function signatureStatement(s: {
+  documentSha256: string;
+  meaning: string;
+  at: string;
+  signerFingerprint: string;
+}): Record<string, string> {
+  return {
+    schema: 'baseline.signature/1',
+    documentSha256: s.documentSha256,
+    meaning: s.meaning,
+    at: s.at,
+    signerFingerprint: s.signerFingerprint,
+  };
 }
 
 /** Builds the snapshot document from a capture. */

@@ -24,7 +24,12 @@ export interface ChangeDecisionFact {
 
 /** Operations that act on the plant: once one is recorded, the change was executed (at least begun). */
 export const EXECUTION_OPERATIONS: ReadonlySet<string> = new Set([
-  'break-glass', 'start-execution', 'record-snapshot', 'checkpoint', 'rollback', 'close',
+  'break-glass',
+  'start-execution',
+  'record-snapshot',
+  'checkpoint',
+  'rollback',
+  'close',
 ]);
 
 /** Operations that end a change before execution. */
@@ -61,11 +66,16 @@ export function findChangeConflicts(facts: Iterable<ChangeDecisionFact>): Change
       const title = ordered[ordered.length - 1]?.title ?? stop.title;
       out.push({
         kind: withdrawn ? 'withdrawn-while-executed' : 'rejected-while-executed',
-        changeId, title, stop, execution,
-        message: `Change "${title}" was ${withdrawn ? 'withdrawn' : 'rejected'} by ${stop.by} at ${stop.at} on one laptop, `
-          + `while ${execution.by} executed it (${execution.operation}) at ${execution.at} on another laptop that was offline.`,
-        hint: 'Both records are kept. Check what was done to the controllers (the execution\'s snapshots), then record the decision '
-          + '(for example a retrospective review, or a new change to undo it).',
+        changeId,
+        title,
+        stop,
+        execution,
+        message:
+          `Change "${title}" was ${withdrawn ? 'withdrawn' : 'rejected'} by ${stop.by} at ${stop.at} on one laptop, ` +
+          `while ${execution.by} executed it (${execution.operation}) at ${execution.at} on another laptop that was offline.`,
+        hint:
+          "Both records are kept. Check what was done to the controllers (the execution's snapshots), then record the decision " +
+          '(for example a retrospective review, or a new change to undo it).',
       });
     }
   }
@@ -78,14 +88,31 @@ export function isExecutedStatus(status: string): boolean {
 }
 
 /** The decision fact of a `change.updated` event (null for other events or unreadable payloads). */
-export function changeDecisionFact(e: { id: string; device: string; seq: number; type: string; at: string; payload: unknown }): ChangeDecisionFact | null {
+export function changeDecisionFact(e: {
+  id: string;
+  device: string;
+  seq: number;
+  type: string;
+  at: string;
+  payload: unknown;
+}): ChangeDecisionFact | null {
   if (e.type !== 'change.updated' || typeof e.payload !== 'object' || e.payload === null) return null;
-  const p = e.payload as { changeId?: unknown; operation?: unknown; by?: { name?: unknown }; state?: { status?: unknown; fields?: { title?: unknown } } };
+  const p = e.payload as {
+    changeId?: unknown;
+    operation?: unknown;
+    by?: { name?: unknown };
+    state?: { status?: unknown; fields?: { title?: unknown } };
+  };
   if (typeof p.changeId !== 'string' || typeof p.operation !== 'string') return null;
   return {
-    eventId: e.id, device: e.device, seq: e.seq, changeId: p.changeId, operation: p.operation,
+    eventId: e.id,
+    device: e.device,
+    seq: e.seq,
+    changeId: p.changeId,
+    operation: p.operation,
     status: typeof p.state?.status === 'string' ? p.state.status : '',
-    at: e.at, by: typeof p.by?.name === 'string' ? p.by.name : 'someone',
+    at: e.at,
+    by: typeof p.by?.name === 'string' ? p.by.name : 'someone',
     title: typeof p.state?.fields?.title === 'string' ? p.state.fields.title : p.changeId,
   };
 }

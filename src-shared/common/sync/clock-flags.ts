@@ -26,17 +26,32 @@ export interface ClockFlag {
 }
 
 /** The flags of one event: its time, the device's previous event's time, when the server received it, and the device's clock offset then. */
-export function clockFlags(e: { seq: number; at: string }, previousAt: string | null, receivedAt: Date, offsetMs: number | null, skewLimitMs = DEFAULT_CLOCK_SKEW_LIMIT_MS): ClockFlag[] {
+export function clockFlags(
+  e: { seq: number; at: string },
+  previousAt: string | null,
+  receivedAt: Date,
+  offsetMs: number | null,
+  skewLimitMs = DEFAULT_CLOCK_SKEW_LIMIT_MS,
+): ClockFlag[] {
   const out: ClockFlag[] = [];
   const at = Date.parse(e.at);
   if (previousAt !== null && Number.isFinite(at) && at < Date.parse(previousAt)) {
-    out.push({ kind: 'before-previous', message: `Event ${e.seq} says ${e.at}, before the device's previous event (${previousAt}): the laptop's clock was set back.` });
+    out.push({
+      kind: 'before-previous',
+      message: `Event ${e.seq} says ${e.at}, before the device's previous event (${previousAt}): the laptop's clock was set back.`,
+    });
   }
   if (Number.isFinite(at) && at > receivedAt.getTime() + FUTURE_LIMIT_MS) {
-    out.push({ kind: 'in-the-future', message: `Event ${e.seq} says ${e.at}, later than the server's time when it arrived (${receivedAt.toISOString()}).` });
+    out.push({
+      kind: 'in-the-future',
+      message: `Event ${e.seq} says ${e.at}, later than the server's time when it arrived (${receivedAt.toISOString()}).`,
+    });
   }
   if (offsetMs !== null && Math.abs(offsetMs) > skewLimitMs) {
-    out.push({ kind: 'clock-skew', message: `Event ${e.seq} was pushed by a laptop whose clock was ${offsetWords(offsetMs)} the server's (limit ${minutesWords(skewLimitMs)}).` });
+    out.push({
+      kind: 'clock-skew',
+      message: `Event ${e.seq} was pushed by a laptop whose clock was ${offsetWords(offsetMs)} the server's (limit ${minutesWords(skewLimitMs)}).`,
+    });
   }
   return out;
 }
@@ -53,35 +68,46 @@ export function offsetWords(offsetMs: number): string {
 }
 
 /** What the plant CA signs for the clock flags of one push. */
-export const ClockAttestationBodySchema = z.object({
-  schema: z.literal('baseline.clock-flags/1'),
-  id: z.string().min(1).max(100),
-  device: z.string().min(1).max(100),
-  deviceName: z.string().max(200),
-  /** When the server received the push, by its own clock. */
-  receivedAt: z.string().max(64),
-  /** The laptop's clock when it sent the push, and its offset from the server's (null when the laptop sent no readable time). */
-  deviceTime: z.string().max(64),
-  offsetMs: z.number().nullable(),
-  /** The policy's skew limit the server applied. */
-  skewLimitMs: z.number().int().positive(),
-  flags: z.array(z.object({
-    seq: z.number().int().positive(),
-    eventId: z.string().min(1).max(100),
-    at: z.string().max(64),
-    kind: z.enum(['before-previous', 'in-the-future', 'clock-skew']),
-    message: z.string().max(1000),
-  }).strict()).min(1).max(1000),
-}).strict();
+export const ClockAttestationBodySchema = z
+  .object({
+    schema: z.literal('baseline.clock-flags/1'),
+    id: z.string().min(1).max(100),
+    device: z.string().min(1).max(100),
+    deviceName: z.string().max(200),
+    /** When the server received the push, by its own clock. */
+    receivedAt: z.string().max(64),
+    /** The laptop's clock when it sent the push, and its offset from the server's (null when the laptop sent no readable time). */
+    deviceTime: z.string().max(64),
+    offsetMs: z.number().nullable(),
+    /** The policy's skew limit the server applied. */
+    skewLimitMs: z.number().int().positive(),
+    flags: z
+      .array(
+        z
+          .object({
+            seq: z.number().int().positive(),
+            eventId: z.string().min(1).max(100),
+            at: z.string().max(64),
+            kind: z.enum(['before-previous', 'in-the-future', 'clock-skew']),
+            message: z.string().max(1000),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1000),
+  })
+  .strict();
 /** The flags of one push, as the plant CA signed them. */
 export type ClockAttestationBody = z.infer<typeof ClockAttestationBodySchema>;
 
 /** A clock attestation as it travels: the exact statement the plant CA signed, and the signature (base64). */
-export const ClockAttestationSchema = z.object({
-  id: z.string().min(1).max(100),
-  statement: z.string().max(400_000),
-  signature: z.string().max(2000),
-}).strict();
+export const ClockAttestationSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    statement: z.string().max(400_000),
+    signature: z.string().max(2000),
+  })
+  .strict();
 /** A clock attestation as it travels. */
 export type ClockAttestation = z.infer<typeof ClockAttestationSchema>;
 
@@ -140,7 +166,18 @@ export function clockFlagViews(attestations: readonly ClockAttestationBody[]): C
     if (seen.has(body.id)) continue;
     seen.add(body.id);
     for (const f of body.flags) {
-      out.push({ attestationId: body.id, device: body.device, deviceName: body.deviceName, seq: f.seq, eventId: f.eventId, kind: f.kind, receivedAt: body.receivedAt, offsetMs: body.offsetMs, skewLimitMs: body.skewLimitMs, words: clockFlagWords(body, f) });
+      out.push({
+        attestationId: body.id,
+        device: body.device,
+        deviceName: body.deviceName,
+        seq: f.seq,
+        eventId: f.eventId,
+        kind: f.kind,
+        receivedAt: body.receivedAt,
+        offsetMs: body.offsetMs,
+        skewLimitMs: body.skewLimitMs,
+        words: clockFlagWords(body, f),
+      });
     }
   }
   return out;
@@ -170,13 +207,22 @@ export function clockFlagSummaries(attestations: readonly ClockAttestationBody[]
     for (const f of a.flags) d.events.add(f.seq);
     byDevice.set(a.device, d);
   }
-  return [...byDevice.values()].sort((x, y) => y.last.receivedAt.localeCompare(x.last.receivedAt)).map(({ last, events }) => {
-    const laptop = `laptop ${last.deviceName || last.device}`;
-    const n = `${events.size.toLocaleString('en-US')} ${events.size === 1 ? 'event' : 'events'} flagged`;
-    const skewed = last.flags.some((f) => f.kind === 'clock-skew') && last.offsetMs !== null;
-    const words = skewed
-      ? `The clock of ${laptop} was ${offsetWords(last.offsetMs!)} the server's when it pushed at ${last.receivedAt} (${n}); event times may be wrong by that much.`
-      : `Events of ${laptop} carry times its clock cannot have been right about (set back, or ahead of the server's) (${n}).`;
-    return { device: last.device, deviceName: last.deviceName, events: events.size, lastReceivedAt: last.receivedAt, lastOffsetMs: last.offsetMs, words };
-  });
+  return [...byDevice.values()]
+    .sort((x, y) => y.last.receivedAt.localeCompare(x.last.receivedAt))
+    .map(({ last, events }) => {
+      const laptop = `laptop ${last.deviceName || last.device}`;
+      const n = `${events.size.toLocaleString('en-US')} ${events.size === 1 ? 'event' : 'events'} flagged`;
+      const skewed = last.flags.some((f) => f.kind === 'clock-skew') && last.offsetMs !== null;
+      const words = skewed
+        ? `The clock of ${laptop} was ${offsetWords(last.offsetMs!)} the server's when it pushed at ${last.receivedAt} (${n}); event times may be wrong by that much.`
+        : `Events of ${laptop} carry times its clock cannot have been right about (set back, or ahead of the server's) (${n}).`;
+      return {
+        device: last.device,
+        deviceName: last.deviceName,
+        events: events.size,
+        lastReceivedAt: last.receivedAt,
+        lastOffsetMs: last.offsetMs,
+        words,
+      };
+    });
 }

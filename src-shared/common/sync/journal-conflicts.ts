@@ -30,7 +30,11 @@ export const CONFLICT_RESOLVER_ROLES: readonly string[] = ['plant-engineering-ma
 
 /** What kind of conflict. */
 export type SyncConflictKind =
-  | 'withdrawn-while-executed' | 'rejected-while-executed' | 'checkpoint-decided-twice' | 'baseline-approved-twice' | 'locked-out-while-signing';
+  | 'withdrawn-while-executed'
+  | 'rejected-while-executed'
+  | 'checkpoint-decided-twice'
+  | 'baseline-approved-twice'
+  | 'locked-out-while-signing';
 
 /** One of the records in conflict. */
 export interface ConflictRecord {
@@ -97,7 +101,12 @@ export function signaturesIn(payload: unknown): SignatureLike[] {
     if (!isRecord(x)) return;
     const signer = x['signer'];
     if (typeof x['meaning'] === 'string' && typeof x['at'] === 'string' && isRecord(signer) && typeof signer['fingerprint'] === 'string') {
-      out.push({ signerName: typeof signer['name'] === 'string' ? signer['name'] : 'someone', fingerprint: signer['fingerprint'], at: x['at'], meaning: x['meaning'] });
+      out.push({
+        signerName: typeof signer['name'] === 'string' ? signer['name'] : 'someone',
+        fingerprint: signer['fingerprint'],
+        at: x['at'],
+        meaning: x['meaning'],
+      });
       return;
     }
     for (const y of Object.values(x)) walk(y, depth + 1);
@@ -122,7 +131,12 @@ function checkpointConflicts(events: readonly ConflictEvent[]): Omit<SyncConflic
     // The same checkpoint at the same position of the change's decisions: both continued from the same state.
     const key = `${fact.changeId}\u0000${last.checkpoint}\u0000${checkpoints.length}`;
     const list = groups.get(key) ?? [];
-    list.push({ e, fact, checkpoint: last.checkpoint, decision: typeof last.label === 'string' ? last.label : String(last.decision ?? '') });
+    list.push({
+      e,
+      fact,
+      checkpoint: last.checkpoint,
+      decision: typeof last.label === 'string' ? last.label : String(last.decision ?? ''),
+    });
     groups.set(key, list);
   }
   const out: Omit<SyncConflict, 'id' | 'resolution'>[] = [];
@@ -133,9 +147,13 @@ function checkpointConflicts(events: readonly ConflictEvent[]): Omit<SyncConflic
     const first = ordered[0]!;
     const second = ordered.find((x) => x.e.device !== first.e.device)!;
     out.push({
-      kind: 'checkpoint-decided-twice', changeId: first.fact.changeId, controllerId: null, title: first.fact.title,
-      message: `The ${first.checkpoint} checkpoint of change "${first.fact.title}" was decided twice on two laptops that could not see each other: `
-        + `${first.fact.by} signed ${first.decision} at ${first.e.at}, and ${second.fact.by} signed ${second.decision} at ${second.e.at}.`,
+      kind: 'checkpoint-decided-twice',
+      changeId: first.fact.changeId,
+      controllerId: null,
+      title: first.fact.title,
+      message:
+        `The ${first.checkpoint} checkpoint of change "${first.fact.title}" was decided twice on two laptops that could not see each other: ` +
+        `${first.fact.by} signed ${first.decision} at ${first.e.at}, and ${second.fact.by} signed ${second.decision} at ${second.e.at}.`,
       hint: 'Both decisions are kept. Find out which decision the work at the cabinet followed, then record it with your signature and the reason.',
       records: [first, second].map((x) => record(x.e, x.fact.by, `${x.checkpoint}: ${x.decision}`)),
       options: [`${first.decision} by ${first.fact.by} stands`, `${second.decision} by ${second.fact.by} stands`],
@@ -145,16 +163,29 @@ function checkpointConflicts(events: readonly ConflictEvent[]): Omit<SyncConflic
 }
 
 function baselineConflicts(events: readonly ConflictEvent[]): Omit<SyncConflict, 'id' | 'resolution'>[] {
-  const groups = new Map<string, { e: ConflictEvent; controllerId: string; version: number; by: string; snapshot: string; changeId: string | null }[]>();
+  const groups = new Map<
+    string,
+    { e: ConflictEvent; controllerId: string; version: number; by: string; snapshot: string; changeId: string | null }[]
+  >();
   for (const e of events) {
     if (e.type !== 'baseline.approved' || !isRecord(e.payload)) continue;
-    const p = e.payload as { controllerId?: unknown; version?: unknown; snapshotSha256?: unknown; changeId?: unknown; approval?: { signer?: { name?: unknown } } };
+    const p = e.payload as {
+      controllerId?: unknown;
+      version?: unknown;
+      snapshotSha256?: unknown;
+      changeId?: unknown;
+      approval?: { signer?: { name?: unknown } };
+    };
     if (typeof p.controllerId !== 'string' || typeof p.version !== 'number') continue;
     const key = `${p.controllerId}\u0000${p.version}`;
     const list = groups.get(key) ?? [];
     list.push({
-      e, controllerId: p.controllerId, version: p.version, by: typeof p.approval?.signer?.name === 'string' ? p.approval.signer.name : 'someone',
-      snapshot: typeof p.snapshotSha256 === 'string' ? p.snapshotSha256 : '', changeId: typeof p.changeId === 'string' ? p.changeId : null,
+      e,
+      controllerId: p.controllerId,
+      version: p.version,
+      by: typeof p.approval?.signer?.name === 'string' ? p.approval.signer.name : 'someone',
+      snapshot: typeof p.snapshotSha256 === 'string' ? p.snapshotSha256 : '',
+      changeId: typeof p.changeId === 'string' ? p.changeId : null,
     });
     groups.set(key, list);
   }
@@ -165,12 +196,19 @@ function baselineConflicts(events: readonly ConflictEvent[]): Omit<SyncConflict,
     const second = ordered.find((x) => x.e.device !== first.e.device);
     if (!second) continue;
     out.push({
-      kind: 'baseline-approved-twice', changeId: first.changeId ?? second.changeId, controllerId: first.controllerId, title: `baseline ${first.version} of ${first.controllerId}`,
-      message: `Baseline version ${first.version} of controller ${first.controllerId} was approved twice on two laptops that could not see each other: `
-        + `${first.by} approved snapshot ${first.snapshot.slice(0, 12)}… at ${first.e.at}, and ${second.by} approved snapshot ${second.snapshot.slice(0, 12)}… at ${second.e.at}.`,
-      hint: 'Both approvals are kept; drift checks compare with the later one. Decide which snapshot is the controller\'s approved baseline, and record it with your signature and the reason.',
+      kind: 'baseline-approved-twice',
+      changeId: first.changeId ?? second.changeId,
+      controllerId: first.controllerId,
+      title: `baseline ${first.version} of ${first.controllerId}`,
+      message:
+        `Baseline version ${first.version} of controller ${first.controllerId} was approved twice on two laptops that could not see each other: ` +
+        `${first.by} approved snapshot ${first.snapshot.slice(0, 12)}… at ${first.e.at}, and ${second.by} approved snapshot ${second.snapshot.slice(0, 12)}… at ${second.e.at}.`,
+      hint: "Both approvals are kept; drift checks compare with the later one. Decide which snapshot is the controller's approved baseline, and record it with your signature and the reason.",
       records: [first, second].map((x) => record(x.e, x.by, `baseline ${x.version}: snapshot ${x.snapshot.slice(0, 12)}…`)),
-      options: [`snapshot ${first.snapshot.slice(0, 12)}… (${first.by}) is the baseline`, `snapshot ${second.snapshot.slice(0, 12)}… (${second.by}) is the baseline`],
+      options: [
+        `snapshot ${first.snapshot.slice(0, 12)}… (${first.by}) is the baseline`,
+        `snapshot ${second.snapshot.slice(0, 12)}… (${second.by}) is the baseline`,
+      ],
     });
   }
   return out;
@@ -181,7 +219,8 @@ function lockoutConflicts(events: readonly ConflictEvent[]): Omit<SyncConflict, 
   for (const e of events) {
     if (e.type !== 'person.locked' || !isRecord(e.payload)) continue;
     const p = e.payload as { fingerprint?: unknown; until?: unknown; employeeId?: unknown };
-    if (typeof p.fingerprint === 'string' && typeof p.until === 'string') locks.push({ e, fingerprint: p.fingerprint, until: p.until, employeeId: typeof p.employeeId === 'string' ? p.employeeId : '' });
+    if (typeof p.fingerprint === 'string' && typeof p.until === 'string')
+      locks.push({ e, fingerprint: p.fingerprint, until: p.until, employeeId: typeof p.employeeId === 'string' ? p.employeeId : '' });
   }
   if (locks.length === 0) return [];
   const out: Omit<SyncConflict, 'id' | 'resolution'>[] = [];
@@ -192,11 +231,18 @@ function lockoutConflicts(events: readonly ConflictEvent[]): Omit<SyncConflict, 
       if (!lock) continue;
       const fact = changeDecisionFact(e);
       out.push({
-        kind: 'locked-out-while-signing', changeId: fact?.changeId ?? null, controllerId: null, title: `${sig.signerName} (${lock.employeeId})`,
-        message: `${sig.signerName} was locked out of signing on one laptop at ${lock.e.at} (too many wrong passwords, until ${lock.until}), `
-          + `but signed "${sig.meaning}" on another laptop at ${sig.at} (${e.type}${fact ? `, change "${fact.title}"` : ''}).`,
+        kind: 'locked-out-while-signing',
+        changeId: fact?.changeId ?? null,
+        controllerId: null,
+        title: `${sig.signerName} (${lock.employeeId})`,
+        message:
+          `${sig.signerName} was locked out of signing on one laptop at ${lock.e.at} (too many wrong passwords, until ${lock.until}), ` +
+          `but signed "${sig.meaning}" on another laptop at ${sig.at} (${e.type}${fact ? `, change "${fact.title}"` : ''}).`,
         hint: 'Both records are kept. Wrong passwords may mean someone else tried to sign as this person: ask them, then decide whether the signature stands, and record it with your signature and the reason.',
-        records: [record(lock.e, sig.signerName, `locked out until ${lock.until}`), record(e, sig.signerName, `signed "${sig.meaning}" (${e.type})`)],
+        records: [
+          record(lock.e, sig.signerName, `locked out until ${lock.until}`),
+          record(e, sig.signerName, `signed "${sig.meaning}" (${e.type})`),
+        ],
         options: ['the signature stands (it was this person)', 'the signature does not stand (repeat the decision)'],
       });
       break;
@@ -208,16 +254,27 @@ function lockoutConflicts(events: readonly ConflictEvent[]): Omit<SyncConflict, 
 /** The resolutions recorded in a journal, by conflict id (the last eligible one wins; every one stays recorded). */
 function resolutions(events: readonly ConflictEvent[]): Map<string, ConflictResolution> {
   const out = new Map<string, ConflictResolution>();
-  const ordered = [...events].filter((e) => e.type === 'conflict.resolved').sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  const ordered = [...events]
+    .filter((e) => e.type === 'conflict.resolved')
+    .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   for (const e of ordered) {
     if (!isRecord(e.payload)) continue;
-    const p = e.payload as { conflictId?: unknown; decision?: unknown; reason?: unknown; signature?: { signer?: { name?: unknown; roles?: unknown } } };
+    const p = e.payload as {
+      conflictId?: unknown;
+      decision?: unknown;
+      reason?: unknown;
+      signature?: { signer?: { name?: unknown; roles?: unknown } };
+    };
     const roles = p.signature?.signer?.roles;
     if (typeof p.conflictId !== 'string' || typeof p.decision !== 'string' || typeof p.reason !== 'string') continue;
     if (!Array.isArray(roles) || !roles.some((r) => typeof r === 'string' && CONFLICT_RESOLVER_ROLES.includes(r))) continue;
     out.set(p.conflictId, {
-      eventId: e.id, device: e.device, at: e.at, by: typeof p.signature?.signer?.name === 'string' ? p.signature.signer.name : 'someone',
-      decision: p.decision, reason: p.reason,
+      eventId: e.id,
+      device: e.device,
+      at: e.at,
+      by: typeof p.signature?.signer?.name === 'string' ? p.signature.signer.name : 'someone',
+      decision: p.decision,
+      reason: p.reason,
     });
   }
   return out;
@@ -228,19 +285,36 @@ export function findJournalConflicts(input: Iterable<ConflictEvent>): SyncConfli
   const events = [...input];
   const facts = events.map((e) => changeDecisionFact(e)).filter((f): f is ChangeDecisionFact => f !== null);
   const found: Omit<SyncConflict, 'id' | 'resolution'>[] = findChangeConflicts(facts).map((c) => ({
-    kind: c.kind, changeId: c.changeId, controllerId: null, title: c.title, message: c.message, hint: c.hint,
+    kind: c.kind,
+    changeId: c.changeId,
+    controllerId: null,
+    title: c.title,
+    message: c.message,
+    hint: c.hint,
     records: [
       { eventId: c.stop.eventId, device: c.stop.device, seq: c.stop.seq, at: c.stop.at, by: c.stop.by, what: c.stop.operation },
-      { eventId: c.execution.eventId, device: c.execution.device, seq: c.execution.seq, at: c.execution.at, by: c.execution.by, what: c.execution.operation },
+      {
+        eventId: c.execution.eventId,
+        device: c.execution.device,
+        seq: c.execution.seq,
+        at: c.execution.at,
+        by: c.execution.by,
+        what: c.execution.operation,
+      },
     ],
     options: ['the execution stands (record a retrospective review)', 'undo the execution with a new change'],
   }));
   found.push(...checkpointConflicts(events), ...baselineConflicts(events), ...lockoutConflicts(events));
   const resolved = resolutions(events);
-  return found.map((c) => {
-    const id = conflictId(c.kind, c.records.map((r) => r.eventId));
-    return { ...c, id, resolution: resolved.get(id) ?? null };
-  }).sort((a, b) => (a.records[0]?.at ?? '').localeCompare(b.records[0]?.at ?? '') || a.id.localeCompare(b.id));
+  return found
+    .map((c) => {
+      const id = conflictId(
+        c.kind,
+        c.records.map((r) => r.eventId),
+      );
+      return { ...c, id, resolution: resolved.get(id) ?? null };
+    })
+    .sort((a, b) => (a.records[0]?.at ?? '').localeCompare(b.records[0]?.at ?? '') || a.id.localeCompare(b.id));
 }
 
 /** The conflicts a person still has to resolve. */

@@ -38,31 +38,35 @@ export const MAX_JSON_BODY = 16 * 1024 * 1024;
 export const MAX_BLOB_BYTES = 64 * 1024 * 1024;
 
 /** A journal event as stored: text columns exactly as signed. */
-export const WireEventSchema = z.object({
-  id: z.string().min(1).max(100),
-  device: z.string().min(1).max(100),
-  seq: z.number().int().positive(),
-  prev: z.string().max(128),
-  type: z.string().min(1).max(100),
-  payload: z.string(),
-  actor: z.string().max(10_000),
-  at: z.string().max(64),
-  hash: z.string().max(128),
-  sig: z.string().max(256),
-}).strict();
+export const WireEventSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    device: z.string().min(1).max(100),
+    seq: z.number().int().positive(),
+    prev: z.string().max(128),
+    type: z.string().min(1).max(100),
+    payload: z.string(),
+    actor: z.string().max(10_000),
+    at: z.string().max(64),
+    hash: z.string().max(128),
+    sig: z.string().max(256),
+  })
+  .strict();
 /** A journal event as stored. */
 export type WireEvent = z.infer<typeof WireEventSchema>;
 
 /** Enrolment: the one-time code, the device's identity and its key, and proof it holds that key. */
-export const EnrolRequestSchema = z.object({
-  protocol: z.literal(SYNC_PROTOCOL),
-  code: z.string().min(1).max(64),
-  deviceId: z.string().min(1).max(100),
-  deviceName: z.string().min(1).max(200),
-  publicKeyPem: z.string().startsWith('-----BEGIN PUBLIC KEY-----').max(1000),
-  /** The device key's signature over `enrolmentStatement(...)`: proves the laptop holds the key it asks to certify. */
-  proof: z.string().min(1).max(256),
-}).strict();
+export const EnrolRequestSchema = z
+  .object({
+    protocol: z.literal(SYNC_PROTOCOL),
+    code: z.string().min(1).max(64),
+    deviceId: z.string().min(1).max(100),
+    deviceName: z.string().min(1).max(200),
+    publicKeyPem: z.string().startsWith('-----BEGIN PUBLIC KEY-----').max(1000),
+    /** The device key's signature over `enrolmentStatement(...)`: proves the laptop holds the key it asks to certify. */
+    proof: z.string().min(1).max(256),
+  })
+  .strict();
 /** Enrolment request. */
 export type EnrolRequest = z.infer<typeof EnrolRequestSchema>;
 
@@ -72,26 +76,30 @@ export function enrolmentStatement(r: { code: string; deviceId: string; publicKe
 }
 
 /** What an enrolled device receives. */
-export const EnrolResponseSchema = z.object({
-  deviceCertificatePem: z.string(),
-  caCertificatePem: z.string(),
-  caFingerprint: Sha256,
-  /** Bearer token for every later request; the server keeps only its hash. */
-  token: z.string().min(32),
-  serverId: z.string(),
-}).strict();
+export const EnrolResponseSchema = z
+  .object({
+    deviceCertificatePem: z.string(),
+    caCertificatePem: z.string(),
+    caFingerprint: Sha256,
+    /** Bearer token for every later request; the server keeps only its hash. */
+    token: z.string().min(32),
+    serverId: z.string(),
+  })
+  .strict();
 /** What an enrolled device receives. */
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 
 /** The server's view of one device's chain. */
-export const SyncStateSchema = z.object({
-  deviceId: z.string(),
-  acknowledgedSeq: z.number().int().nonnegative(),
-  acknowledgedHash: z.string().nullable(),
-  serverTime: z.string(),
-  /** Set when the server has flagged this device (restored from an old backup, forked chain): pushes are refused. */
-  flagged: z.string().nullable(),
-}).strict();
+export const SyncStateSchema = z
+  .object({
+    deviceId: z.string(),
+    acknowledgedSeq: z.number().int().nonnegative(),
+    acknowledgedHash: z.string().nullable(),
+    serverTime: z.string(),
+    /** Set when the server has flagged this device (restored from an old backup, forked chain): pushes are refused. */
+    flagged: z.string().nullable(),
+  })
+  .strict();
 /** The server's view of one device's chain. */
 export type SyncState = z.infer<typeof SyncStateSchema>;
 
@@ -99,42 +107,50 @@ export type SyncState = z.infer<typeof SyncStateSchema>;
 export const JournalHeadSchema = z.object({ seq: z.number().int().nonnegative(), hash: z.string().max(128).nullable() }).strict();
 
 /** A push: events after the server's acknowledged seq, each with the blobs it references. */
-export const PushRequestSchema = z.object({
-  protocol: z.literal(SYNC_PROTOCOL),
-  /** The laptop's clock when it sent this (the server records the offset). */
-  deviceTime: z.string().max(64),
-  /** The laptop's own journal head: lets the server see a journal that went backwards (old backup). */
-  head: JournalHeadSchema,
-  events: z.array(z.object({ event: WireEventSchema, blobs: z.array(Sha256).max(1000) }).strict()).max(MAX_BATCH_EVENTS),
-}).strict();
+export const PushRequestSchema = z
+  .object({
+    protocol: z.literal(SYNC_PROTOCOL),
+    /** The laptop's clock when it sent this (the server records the offset). */
+    deviceTime: z.string().max(64),
+    /** The laptop's own journal head: lets the server see a journal that went backwards (old backup). */
+    head: JournalHeadSchema,
+    events: z.array(z.object({ event: WireEventSchema, blobs: z.array(Sha256).max(1000) }).strict()).max(MAX_BATCH_EVENTS),
+  })
+  .strict();
 /** A push. */
 export type PushRequest = z.infer<typeof PushRequestSchema>;
 
 /** What the server did with a push. */
-export const PushResponseSchema = z.object({
-  acknowledgedSeq: z.number().int().nonnegative(),
-  accepted: z.number().int().nonnegative(),
-  duplicates: z.number().int().nonnegative(),
-  clockOffsetMs: z.number(),
-}).strict();
+export const PushResponseSchema = z
+  .object({
+    acknowledgedSeq: z.number().int().nonnegative(),
+    accepted: z.number().int().nonnegative(),
+    duplicates: z.number().int().nonnegative(),
+    clockOffsetMs: z.number(),
+  })
+  .strict();
 /** What the server did with a push. */
 export type PushResponse = z.infer<typeof PushResponseSchema>;
 
 /** One event in the server's global order. */
-export const PulledEventSchema = z.object({ globalSeq: z.number().int().positive(), event: WireEventSchema, blobs: z.array(Sha256) }).strict();
+export const PulledEventSchema = z
+  .object({ globalSeq: z.number().int().positive(), event: WireEventSchema, blobs: z.array(Sha256) })
+  .strict();
 
 /** A page of other devices' events, with the certificates of the devices they come from. */
-export const PullResponseSchema = z.object({
-  events: z.array(PulledEventSchema),
-  devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
-  /** Every central revocation, signed by the plant CA (laptops check and record the ones they lack). */
-  revocations: z.array(CentralRevocationSchema).max(10_000).default([]),
-  /** Clock flags of the pushes this page covers (this device's own included), each signed by the plant CA. */
-  clockFlags: z.array(ClockAttestationSchema).max(10_000).default([]),
-  /** The global seq to ask after next time. */
-  cursor: z.number().int().nonnegative(),
-  more: z.boolean(),
-}).strict();
+export const PullResponseSchema = z
+  .object({
+    events: z.array(PulledEventSchema),
+    devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
+    /** Every central revocation, signed by the plant CA (laptops check and record the ones they lack). */
+    revocations: z.array(CentralRevocationSchema).max(10_000).default([]),
+    /** Clock flags of the pushes this page covers (this device's own included), each signed by the plant CA. */
+    clockFlags: z.array(ClockAttestationSchema).max(10_000).default([]),
+    /** The global seq to ask after next time. */
+    cursor: z.number().int().nonnegative(),
+    more: z.boolean(),
+  })
+  .strict();
 /** A page of other devices' events. */
 export type PullResponse = z.infer<typeof PullResponseSchema>;
 
@@ -142,11 +158,13 @@ export type PullResponse = z.infer<typeof PullResponseSchema>;
 export const RESUMABLE_BLOB_BYTES = 256 * 1024;
 
 /** Where a resumable upload stands: bytes the server holds of it, and whether the blob is complete and stored. */
-export const BlobUploadStateSchema = z.object({
-  sha256: Sha256,
-  received: z.number().int().nonnegative(),
-  complete: z.boolean(),
-}).strict();
+export const BlobUploadStateSchema = z
+  .object({
+    sha256: Sha256,
+    received: z.number().int().nonnegative(),
+    complete: z.boolean(),
+  })
+  .strict();
 /** Where a resumable upload stands. */
 export type BlobUploadState = z.infer<typeof BlobUploadStateSchema>;
 

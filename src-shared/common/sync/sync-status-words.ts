@@ -40,11 +40,18 @@ function clockFlagWords(s: SyncStatus): string {
 export function syncStatusWords(s: SyncStatus): { label: string; detail: string } {
   const waiting = s.waiting > 0 ? plural(s.waiting, 'event waiting', 'events waiting') : 'nothing waiting';
   const last = s.lastSuccessAt ? `Last synced ${new Date(s.lastSuccessAt).toLocaleString()}.` : 'Not synced yet.';
-  const conflicts = (s.conflicts.length > 0 ? ` ${plural(s.conflicts.length, 'conflict', 'conflicts')} to resolve: ${s.conflicts.map((c) => c.message).join(' ')}` : '')
-    + skewWords(s.clockOffsetMs, s.clockSkewLimitMs) + clockFlagWords(s);
+  const conflicts =
+    (s.conflicts.length > 0
+      ? ` ${plural(s.conflicts.length, 'conflict', 'conflicts')} to resolve: ${s.conflicts.map((c) => c.message).join(' ')}`
+      : '') +
+    skewWords(s.clockOffsetMs, s.clockSkewLimitMs) +
+    clockFlagWords(s);
   switch (s.state) {
     case 'not-enrolled':
-      return { label: 'Offline (no sync server)', detail: 'This laptop is not enrolled with a central server; everything is kept on this laptop.' };
+      return {
+        label: 'Offline (no sync server)',
+        detail: 'This laptop is not enrolled with a central server; everything is kept on this laptop.',
+      };
     case 'syncing':
       return {
         label: s.progress && s.progress.total > 0 ? progressWords(s.progress) : 'Syncing…',

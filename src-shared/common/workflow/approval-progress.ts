@@ -71,10 +71,14 @@ export function countApprovals(
     const open = requirement.roles.filter((r) => !counted.some((c) => c.role === r && c.inPlaceOf === undefined)).map(roleLabel);
     const more = Math.max(requirement.quorum - counted.length, accountable.length);
     return {
-      requirement, counted, satisfied,
-      missing: satisfied ? '' : accountable.length > 0
-        ? `${more} more approval${more === 1 ? '' : 's'}, including ${accountable.map(roleLabel).join(' and ')} (accountable)`
-        : `${more} more approval${more === 1 ? '' : 's'}, as ${open.join(' or ')}`,
+      requirement,
+      counted,
+      satisfied,
+      missing: satisfied
+        ? ''
+        : accountable.length > 0
+          ? `${more} more approval${more === 1 ? '' : 's'}, including ${accountable.map(roleLabel).join(' and ')} (accountable)`
+          : `${more} more approval${more === 1 ? '' : 's'}, as ${open.join(' or ')}`,
     };
   });
   const distinctApprovers = new Set(approvals.map((a) => a.by.id)).size;
@@ -91,7 +95,8 @@ function missingAccountable(requirement: ApprovalRequirement, counted: readonly 
 /** The unmet requirements that an approval signed as `role` would count toward (empty: it would not count). */
 export function wouldCount(progress: ApprovalProgress, role: string): RequirementProgress[] {
   return progress.requirements.filter((p) => {
-    if (p.satisfied || !p.requirement.roles.includes(role) || p.counted.some((c) => c.role === role && c.inPlaceOf === undefined)) return false;
+    if (p.satisfied || !p.requirement.roles.includes(role) || p.counted.some((c) => c.role === role && c.inPlaceOf === undefined))
+      return false;
     const accountable = missingAccountable(p.requirement, p.counted);
     // Another role takes a place of the quorum only while the accountable roles still missing keep theirs.
     return accountable.includes(role) || p.requirement.quorum - p.counted.length > accountable.length;

@@ -40,10 +40,14 @@ export function captureStatus(c: { complete: boolean; good: number; failure?: { 
 export function notEvidenceReason(c: Pick<ChangeCaptureView, 'status' | 'good' | 'tags' | 'failure'>): string {
   const why = c.failure ? `: ${c.failure.message}` : '';
   switch (c.status) {
-    case 'complete': return 'complete';
-    case 'cancelled': return `cancelled (${c.good} of ${c.tags} tags read)`;
-    case 'failed': return `failed, nothing was read${why}`;
-    case 'incomplete': return `cut off mid-way (${c.good} of ${c.tags} tags read${why})`;
+    case 'complete':
+      return 'complete';
+    case 'cancelled':
+      return `cancelled (${c.good} of ${c.tags} tags read)`;
+    case 'failed':
+      return `failed, nothing was read${why}`;
+    case 'incomplete':
+      return `cut off mid-way (${c.good} of ${c.tags} tags read${why})`;
   }
 }
 
@@ -56,30 +60,65 @@ export function notEvidenceMessage(state: ChangeState, c: ChangeCaptureView, con
  * Why a capture of `phase` cannot be taken for the change now (null when it can): before-captures before the first
  * checkpoint is decided, after-captures once it let the work go on and until the checkpoints are closed.
  */
-export function capturePhaseProblem(state: ChangeState, set: CheckpointSet, controllerId: string, phase: CapturePhase, controller: string): { code: string; message: string; hint: string } | null {
+export function capturePhaseProblem(
+  state: ChangeState,
+  set: CheckpointSet,
+  controllerId: string,
+  phase: CapturePhase,
+  controller: string,
+): { code: string; message: string; hint: string } | null {
   if (phase === 'rollback') {
-    if (state.status !== 'rolled-back') return { code: 'change-capture-not-rolled-back', message: `${changeName(state)} is ${state.status.replace('-', ' ')}; a re-capture proving a manual rollback is taken once it was rolled back.`, hint: 'Roll the change back first.' };
+    if (state.status !== 'rolled-back')
+      return {
+        code: 'change-capture-not-rolled-back',
+        message: `${changeName(state)} is ${state.status.replace('-', ' ')}; a re-capture proving a manual rollback is taken once it was rolled back.`,
+        hint: 'Roll the change back first.',
+      };
     if (!(state.execution.manualRollbacks ?? []).some((r) => r.controllerId === controllerId)) {
-      return { code: 'change-capture-phase', message: `${controller} has no signed manual rollback on ${changeName(state)} for a re-capture to prove.`, hint: 'Sign the manual rollback procedure for it first.' };
+      return {
+        code: 'change-capture-phase',
+        message: `${controller} has no signed manual rollback on ${changeName(state)} for a re-capture to prove.`,
+        hint: 'Sign the manual rollback procedure for it first.',
+      };
     }
     return null;
   }
   if (state.status !== 'in-execution') {
-    return { code: 'change-capture-not-executing', message: `${changeName(state)} is ${state.status.replace('-', ' ')}; before- and after-captures are taken while it is being executed.`, hint: 'Start the execution first; after a rollback, use Restore.' };
+    return {
+      code: 'change-capture-not-executing',
+      message: `${changeName(state)} is ${state.status.replace('-', ' ')}; before- and after-captures are taken while it is being executed.`,
+      hint: 'Start the execution first; after a rollback, use Restore.',
+    };
   }
   if (!state.fields.targetControllers.includes(controllerId)) {
-    return { code: 'change-capture-not-target', message: `${controller} is not a target controller of ${changeName(state)}.`, hint: 'Capture the controllers the change targets.' };
+    return {
+      code: 'change-capture-not-target',
+      message: `${controller} is not a target controller of ${changeName(state)}.`,
+      hint: 'Capture the controllers the change targets.',
+    };
   }
   const records = state.execution.checkpoints ?? [];
   const first = set.checkpoints[0]!;
   if (checkpointProgress(set, records).closable) {
-    return { code: 'change-capture-closed', message: `the checkpoints of ${changeName(state)} are closed: its after-snapshots cannot be replaced.`, hint: 'Close the change; a later capture belongs to a drift check.' };
+    return {
+      code: 'change-capture-closed',
+      message: `the checkpoints of ${changeName(state)} are closed: its after-snapshots cannot be replaced.`,
+      hint: 'Close the change; a later capture belongs to a drift check.',
+    };
   }
   if (phase === 'before' && records.length > 0) {
-    return { code: 'change-capture-phase', message: `the before-capture of ${controller} is taken before ${first.name}, which was already decided.`, hint: 'Take an after-capture, or roll the change back.' };
+    return {
+      code: 'change-capture-phase',
+      message: `the before-capture of ${controller} is taken before ${first.name}, which was already decided.`,
+      hint: 'Take an after-capture, or roll the change back.',
+    };
   }
   if (phase === 'after' && !records.some((r) => r.checkpoint === first.id && r.effect === 'proceed')) {
-    return { code: 'change-capture-phase', message: `an after-capture of ${controller} is taken once ${first.name} let the work go on.`, hint: `Record the before-snapshot and have the shift supervisor sign ${first.name} first.` };
+    return {
+      code: 'change-capture-phase',
+      message: `an after-capture of ${controller} is taken once ${first.name} let the work go on.`,
+      hint: `Record the before-snapshot and have the shift supervisor sign ${first.name} first.`,
+    };
   }
   return null;
 }

@@ -70,7 +70,13 @@ export interface ChangeEvaluation {
   safety?: { signOffRoles: string[]; checklist: string[]; reasons: string[] };
   /** For the classes the policy names: the post-implementation review owed after CLOSE (absent otherwise). */
   postImplementationReview?: { reviewerRoles: string[]; withinMinutes: number; reason: string };
-  breakGlass: null | { approverRoles: string[]; responders?: string[]; retrospectiveWithinMinutes: number; retrospectiveApprovals: ApprovalRequirement[]; reason: string };
+  breakGlass: null | {
+    approverRoles: string[];
+    responders?: string[];
+    retrospectiveWithinMinutes: number;
+    retrospectiveApprovals: ApprovalRequirement[];
+    reason: string;
+  };
   /** One sentence per line tier (and for the safety escalation), as the request editor lists them. */
   summary: string[];
   /** Why the change cannot go ahead as it is (submit refuses while any remains). */
@@ -80,7 +86,10 @@ export interface ChangeEvaluation {
 }
 
 const CLASS_LABEL: Readonly<Record<ChangeClass, string>> = {
-  standard: 'Standard', normal: 'Normal', emergency: 'Emergency', 'safety-critical': 'Safety-critical',
+  standard: 'Standard',
+  normal: 'Normal',
+  emergency: 'Emergency',
+  'safety-critical': 'Safety-critical',
 };
 
 /** "CAB approval", "single approver", "Safety manager approval": how a group reads inside a sentence. */
@@ -111,8 +120,9 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
   const blockers: string[] = [];
   const notes: string[] = [];
   const summary: string[] = [];
-  const tiers = LINE_TIERS.map((tier) => ({ tier, lines: facts.lines.filter((l) => l.tier === tier), rule: policy.tiers[tier] }))
-    .filter((t) => t.lines.length > 0);
+  const tiers = LINE_TIERS.map((tier) => ({ tier, lines: facts.lines.filter((l) => l.tier === tier), rule: policy.tiers[tier] })).filter(
+    (t) => t.lines.length > 0,
+  );
   if (facts.lines.length === 0) {
     blockers.push('No line: the target controllers must be on lines of the plant model, whose tiers set notice, approvals and staging.');
   }
@@ -129,8 +139,10 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
   if (risk !== null && c.maxRiskBand !== undefined) {
     const max = policy.risk.bands.findIndex((b) => b.name === c.maxRiskBand);
     if (risk.bandIndex > max) {
-      blockers.push(`${label} changes are for the ${c.maxRiskBand} risk band or lower; this one scores ${risk.score} (${risk.band}): `
-        + `file it as a normal change (${policyCitation(`${classPath}.maxRiskBand`)}).`);
+      blockers.push(
+        `${label} changes are for the ${c.maxRiskBand} risk band or lower; this one scores ${risk.score} (${risk.band}): ` +
+          `file it as a normal change (${policyCitation(`${classPath}.maxRiskBand`)}).`,
+      );
     }
   }
   if (facts.touchesSafetyTag && facts.risk !== null && facts.risk.safetyImpact === 'none') {
@@ -145,69 +157,106 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
     else reasons.push(reason);
   };
   for (const g of c.approvals) need(g, `${label} changes need ${approvalPhrase(policy, g)} (${policyCitation(`${classPath}.approvals`)})`);
-  const safetyText = facts.safetyTags !== undefined && facts.safetyTags.length > 0
-    ? `safety tag${facts.safetyTags.length === 1 ? '' : 's'} ${facts.safetyTags.join(', ')}`
-    : 'a safety-flagged tag';
+  const safetyText =
+    facts.safetyTags !== undefined && facts.safetyTags.length > 0
+      ? `safety tag${facts.safetyTags.length === 1 ? '' : 's'} ${facts.safetyTags.join(', ')}`
+      : 'a safety-flagged tag';
   if (follow) {
-    for (const t of tiers) for (const g of t.rule.approvals) need(g, `${linesAre(t.lines)} tier ${t.tier}: ${approvalPhrase(policy, g)} (${policyCitation(`tiers.${t.tier}`)})`);
+    for (const t of tiers)
+      for (const g of t.rule.approvals)
+        need(g, `${linesAre(t.lines)} tier ${t.tier}: ${approvalPhrase(policy, g)} (${policyCitation(`tiers.${t.tier}`)})`);
     if (risk !== null) {
       const band = policy.risk.bands[risk.bandIndex];
-      for (const g of band?.approvals ?? []) need(g, `Risk band ${risk.band} (score ${risk.score}): ${approvalPhrase(policy, g)} (policy: ${riskBandCitation(policy, risk.bandIndex)})`);
+      for (const g of band?.approvals ?? [])
+        need(
+          g,
+          `Risk band ${risk.band} (score ${risk.score}): ${approvalPhrase(policy, g)} (policy: ${riskBandCitation(policy, risk.bandIndex)})`,
+        );
     }
     if (facts.touchesSafetyTag) {
-      for (const g of policy.safetyTags.approvals) need(g, `The change touches ${safetyText}: ${approvalPhrase(policy, g)} whatever the line tier (${policyCitation('safetyTags')})`);
-      summary.push(`The change touches ${safetyText}: ${joinWords(policy.safetyTags.approvals.map((g) => approvalPhrase(policy, g)))} whatever the line tier (${policyCitation('safetyTags')}).`);
+      for (const g of policy.safetyTags.approvals)
+        need(g, `The change touches ${safetyText}: ${approvalPhrase(policy, g)} whatever the line tier (${policyCitation('safetyTags')})`);
+      summary.push(
+        `The change touches ${safetyText}: ${joinWords(policy.safetyTags.approvals.map((g) => approvalPhrase(policy, g)))} whatever the line tier (${policyCitation('safetyTags')}).`,
+      );
     }
   } else if (tiers.length > 0 || facts.touchesSafetyTag || risk !== null) {
-    notes.push(`${label} changes take the fast path: line tiers, the risk band and safety tags add nothing before execution; `
-      + `they are judged in the retrospective review (${policyCitation(`${classPath}.followTierAndRisk`)}).`);
+    notes.push(
+      `${label} changes take the fast path: line tiers, the risk band and safety tags add nothing before execution; ` +
+        `they are judged in the retrospective review (${policyCitation(`${classPath}.followTierAndRisk`)}).`,
+    );
   }
   const safetyCritical = cls === 'safety-critical' || facts.touchesSafetyTag;
   const approvals = safetyCritical ? inReviewSteps(policy, supersede(policy, required)) : supersede(policy, required);
 
   // Notice.
   let noticeMinutes = c.notice;
-  const noticeReasons: string[] = c.notice > 0 ? [`${label} changes need ${formatMinutes(c.notice)} notice (${policyCitation(`${classPath}.notice`)})`] : [];
+  const noticeReasons: string[] =
+    c.notice > 0 ? [`${label} changes need ${formatMinutes(c.notice)} notice (${policyCitation(`${classPath}.notice`)})`] : [];
   if (follow) {
     const longest = Math.max(0, ...tiers.map((t) => t.rule.notice.minutes));
-    if (longest > noticeMinutes) { noticeMinutes = longest; noticeReasons.length = 0; }
+    if (longest > noticeMinutes) {
+      noticeMinutes = longest;
+      noticeReasons.length = 0;
+    }
     if (longest === noticeMinutes) {
       for (const t of tiers.filter((x) => x.rule.notice.minutes === longest)) {
-        noticeReasons.push(t.rule.notice.sameShift
-          ? `${linesAre(t.lines)} tier ${t.tier}: same-shift deploy permitted, no notice (${policyCitation(`tiers.${t.tier}`)})`
-          : `${linesAre(t.lines)} tier ${t.tier}: ${formatMinutes(t.rule.notice.minutes)} notice (${policyCitation(`tiers.${t.tier}`)})`);
+        noticeReasons.push(
+          t.rule.notice.sameShift
+            ? `${linesAre(t.lines)} tier ${t.tier}: same-shift deploy permitted, no notice (${policyCitation(`tiers.${t.tier}`)})`
+            : `${linesAre(t.lines)} tier ${t.tier}: ${formatMinutes(t.rule.notice.minutes)} notice (${policyCitation(`tiers.${t.tier}`)})`,
+        );
       }
     }
   } else {
-    noticeReasons.push(`${label} changes take the fast path: ${c.notice > 0 ? `${formatMinutes(c.notice)} notice` : 'no notice'}, whatever the line tier (${policyCitation(classPath)})`);
+    noticeReasons.push(
+      `${label} changes take the fast path: ${c.notice > 0 ? `${formatMinutes(c.notice)} notice` : 'no notice'}, whatever the line tier (${policyCitation(classPath)})`,
+    );
   }
   const sameShift = noticeMinutes === 0 && follow && tiers.some((t) => t.rule.notice.sameShift);
   const earliest = new Date(now.getTime() + noticeMinutes * 60_000);
   const firstWindow = facts.lines.length > 0 ? nextAllowedStart(policy, facts.lines, cls, earliest) : null;
 
   // Staging, diff review, windows, dual control.
-  const flag = (classFlag: boolean, classWhat: string, tierFlag: (t: (typeof tiers)[number]) => boolean, tierWhat: string, field: string): Requirement => {
+  const flag = (
+    classFlag: boolean,
+    classWhat: string,
+    tierFlag: (t: (typeof tiers)[number]) => boolean,
+    tierWhat: string,
+    field: string,
+  ): Requirement => {
     const reasons: string[] = [];
     if (classFlag) reasons.push(`${label} changes need ${classWhat} (${policyCitation(`${classPath}.${field}`)})`);
-    if (follow) for (const t of tiers.filter(tierFlag)) reasons.push(`${linesAre(t.lines)} tier ${t.tier}: ${tierWhat} (${policyCitation(`tiers.${t.tier}`)})`);
+    if (follow)
+      for (const t of tiers.filter(tierFlag))
+        reasons.push(`${linesAre(t.lines)} tier ${t.tier}: ${tierWhat} (${policyCitation(`tiers.${t.tier}`)})`);
     return { required: reasons.length > 0, reasons };
   };
   const staging = flag(c.staging, 'a staging deploy', (t) => t.rule.staging, 'mandatory staging deploy', 'staging');
   const diffReview = flag(c.diffReview, 'a diff review', (t) => t.rule.diffReview, 'mandatory diff review', 'diffReview');
   const window: Requirement = {
     required: c.requiresWindow,
-    reasons: [c.requiresWindow
-      ? `${label} changes start inside a change window, outside blackouts (${policyCitation(`${classPath}.requiresWindow`)})`
-      : `${label} changes may start outside change windows; blackouts still apply (${policyCitation(`${classPath}.requiresWindow`)})`],
+    reasons: [
+      c.requiresWindow
+        ? `${label} changes start inside a change window, outside blackouts (${policyCitation(`${classPath}.requiresWindow`)})`
+        : `${label} changes may start outside change windows; blackouts still apply (${policyCitation(`${classPath}.requiresWindow`)})`,
+    ],
   };
   const dualControl: Requirement = c.dualControl
-    ? { required: true, reasons: [`${label} changes need dual control: two different people approve, and a second person witnesses the execution (${policyCitation(`${classPath}.dualControl`)})`] }
+    ? {
+        required: true,
+        reasons: [
+          `${label} changes need dual control: two different people approve, and a second person witnesses the execution (${policyCitation(`${classPath}.dualControl`)})`,
+        ],
+      }
     : { required: false, reasons: [] };
 
   // Tier summaries.
   for (const t of tiers) {
     if (!follow) {
-      summary.push(`${linesAre(t.lines)} tier ${t.tier}, but ${cls} changes take the fast path: the tier adds nothing before execution (${policyCitation(classPath)}).`);
+      summary.push(
+        `${linesAre(t.lines)} tier ${t.tier}, but ${cls} changes take the fast path: the tier adds nothing before execution (${policyCitation(classPath)}).`,
+      );
       continue;
     }
     const parts = [
@@ -220,15 +269,28 @@ export function evaluateChange(policy: Policy, facts: ChangeFacts, now: Date): C
   }
 
   const escalateTo = c.approvalTimeout.escalateTo;
-  const breakGlass = c.breakGlass === undefined ? null : {
-    approverRoles: [...c.breakGlass.approverRoles],
-    ...(c.breakGlass.responders !== undefined ? { responders: [...c.breakGlass.responders] } : {}),
-    retrospectiveWithinMinutes: c.breakGlass.retrospectiveWithin,
-    retrospectiveApprovals: supersede(policy, new Map(c.breakGlass.retrospectiveApprovals.map((g) => [g,
-      [`Break-glass execution is reviewed afterwards: ${approvalPhrase(policy, g)} within ${formatMinutes(c.breakGlass?.retrospectiveWithin ?? 0)} (${policyCitation(`${classPath}.breakGlass`)})`]]))),
-    reason: `${label} changes may start before approval with a recorded break-glass approval by ${joinWords(c.breakGlass.approverRoles.map((r) => roleName(policy, r)))}; `
-      + `the retrospective review is due within ${formatMinutes(c.breakGlass.retrospectiveWithin)} (${policyCitation(`${classPath}.breakGlass`)})`,
-  };
+  const breakGlass =
+    c.breakGlass === undefined
+      ? null
+      : {
+          approverRoles: [...c.breakGlass.approverRoles],
+          ...(c.breakGlass.responders !== undefined ? { responders: [...c.breakGlass.responders] } : {}),
+          retrospectiveWithinMinutes: c.breakGlass.retrospectiveWithin,
+          retrospectiveApprovals: supersede(
+            policy,
+            new Map(
+              c.breakGlass.retrospectiveApprovals.map((g) => [
+                g,
+                [
+                  `Break-glass execution is reviewed afterwards: ${approvalPhrase(policy, g)} within ${formatMinutes(c.breakGlass?.retrospectiveWithin ?? 0)} (${policyCitation(`${classPath}.breakGlass`)})`,
+                ],
+              ]),
+            ),
+          ),
+          reason:
+            `${label} changes may start before approval with a recorded break-glass approval by ${joinWords(c.breakGlass.approverRoles.map((r) => roleName(policy, r)))}; ` +
+            `the retrospective review is due within ${formatMinutes(c.breakGlass.retrospectiveWithin)} (${policyCitation(`${classPath}.breakGlass`)})`,
+        };
 
   return {
     policyName: policy.name,
@@ -277,12 +339,19 @@ function safetyOf(policy: Policy, cls: ChangeClass, facts: ChangeFacts, safetyTe
     checklist: [...review.checklist],
     reasons: [
       `${why} ${cls === 'safety-critical' ? 'are' : 'is'} reviewed in order: ${review.steps.map((s) => s.name).join(', then ')} (${policyCitation('safetyReview.steps')})`,
-      ...(review.signOffRoles.length > 0 ? [`${review.signOffRoles.map((r) => roleName(policy, r)).join(' or ')} signs the post-change safety checklist before CLOSE (${policyCitation('safetyReview.signOffRoles')})`] : []),
+      ...(review.signOffRoles.length > 0
+        ? [
+            `${review.signOffRoles.map((r) => roleName(policy, r)).join(' or ')} signs the post-change safety checklist before CLOSE (${policyCitation('safetyReview.signOffRoles')})`,
+          ]
+        : []),
     ],
   };
 }
 
-function postReviewOf(policy: Policy, cls: ChangeClass): { postImplementationReview?: NonNullable<ChangeEvaluation['postImplementationReview']> } {
+function postReviewOf(
+  policy: Policy,
+  cls: ChangeClass,
+): { postImplementationReview?: NonNullable<ChangeEvaluation['postImplementationReview']> } {
   const pir = postImplementationReviewOf(policy);
   if (!pir.classes.includes(cls)) return {};
   return {
@@ -309,7 +378,8 @@ function supersede(policy: Policy, required: ReadonlyMap<string, string[]>): App
   };
   const coveredBy = new Map<string, string>();
   for (const group of required.keys()) {
-    for (const covered of closure(group)) if (required.has(covered) && !coveredBy.has(covered) && !closure(covered).has(group)) coveredBy.set(covered, group);
+    for (const covered of closure(group))
+      if (required.has(covered) && !coveredBy.has(covered) && !closure(covered).has(group)) coveredBy.set(covered, group);
   }
   const out: ApprovalRequirement[] = [];
   for (const [group, reasons] of required) {
@@ -324,7 +394,10 @@ function supersede(policy: Policy, required: ReadonlyMap<string, string[]>): App
       ...(g !== undefined && g.accountable.length > 0 ? { accountable: [...g.accountable] } : {}),
       reasons: [
         ...reasons,
-        ...covers.map((covered) => `It also covers the ${groupName(policy, covered)} requirement: ${(required.get(covered) ?? []).join('; ')} (policy: ${groupName(policy, group)}, the approvals it covers)`),
+        ...covers.map(
+          (covered) =>
+            `It also covers the ${groupName(policy, covered)} requirement: ${(required.get(covered) ?? []).join('; ')} (policy: ${groupName(policy, group)}, the approvals it covers)`,
+        ),
       ],
     });
   }
@@ -356,5 +429,9 @@ export function evaluateRequest(policy: Policy, fields: ChangeRequestFields, pla
     ...(plant.safetyTags === undefined ? {} : { safetyTags: plant.safetyTags }),
     risk: a === null ? null : { impact: a.impact, probability: a.probability, safetyImpact: a.safetyImpact },
   };
-  return { evaluation: evaluateChange(policy, facts, now), missingFields: missingFields(policy, fields.class, fields), classMissing: false };
+  return {
+    evaluation: evaluateChange(policy, facts, now),
+    missingFields: missingFields(policy, fields.class, fields),
+    classMissing: false,
+  };
 }

@@ -15,11 +15,19 @@ export function resolveChangeRef(ref: string, idsByNumber: (number: string) => s
   const number = formatChangeNumber(n);
   const ids = idsByNumber(number);
   if (ids.length === 0) {
-    throw new BaselineError('change-unknown', `There is no change ${number} in this data directory.`, 'Check the number on the Changes screen (the register lists every change by its CR number).');
+    throw new BaselineError(
+      'change-unknown',
+      `There is no change ${number} in this data directory.`,
+      'Check the number on the Changes screen (the register lists every change by its CR number).',
+    );
   }
   if (ids.length > 1) {
-    throw new BaselineError('change-number-shared', `${number} names ${ids.length} changes (filed on laptops that could not see each other): ${ids.join(', ')}.`,
-      'Give the change id instead of the number.', { ids });
+    throw new BaselineError(
+      'change-number-shared',
+      `${number} names ${ids.length} changes (filed on laptops that could not see each other): ${ids.join(', ')}.`,
+      'Give the change id instead of the number.',
+      { ids },
+    );
   }
   return ids[0]!;
 }

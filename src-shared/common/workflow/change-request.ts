@@ -12,16 +12,24 @@ const Reference = z.string().max(200);
 const Instant = z.iso.datetime({ offset: true });
 
 /** One proposed tag change (the same shape as diff/proposed-diff.ts ProposedChange). */
-const ProposedTagChangeSchema = z.object({
-  tag: z.string().min(1).max(200),
-  from: z.json().optional(),
-  to: z.json(),
-  type: z.string().min(1).max(40).optional(),
-}).strict();
+const ProposedTagChangeSchema = z
+  .object({
+    tag: z.string().min(1).max(200),
+    from: z.json().optional(),
+    to: z.json(),
+    type: z.string().min(1).max(40).optional(),
+  })
+  .strict();
 
 /** The request's proposed change: tag values (a proposed diff) or a written work instruction (logic, firmware). */
 export const ProposedChangeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('diff'), controllerId: z.string().min(1).max(200), changes: z.array(ProposedTagChangeSchema).min(1).max(10_000) }).strict(),
+  z
+    .object({
+      kind: z.literal('diff'),
+      controllerId: z.string().min(1).max(200),
+      changes: z.array(ProposedTagChangeSchema).min(1).max(10_000),
+    })
+    .strict(),
   z.object({ kind: z.literal('work-instruction'), text: z.string().min(1).max(50_000) }).strict(),
 ]);
 
@@ -29,31 +37,35 @@ export const ProposedChangeSchema = z.discriminatedUnion('kind', [
 export type ProposedChangeField = z.output<typeof ProposedChangeSchema>;
 
 /** The requester's impact assessment: a summary, impact and probability on the policy's scales, the safety impact. */
-export const ImpactAssessmentSchema = z.object({
-  summary: LongText,
-  impact: z.number().int().min(0).max(100),
-  probability: z.number().int().min(0).max(100),
-  safetyImpact: z.enum(SAFETY_IMPACTS),
-}).strict();
+export const ImpactAssessmentSchema = z
+  .object({
+    summary: LongText,
+    impact: z.number().int().min(0).max(100),
+    probability: z.number().int().min(0).max(100),
+    safetyImpact: z.enum(SAFETY_IMPACTS),
+  })
+  .strict();
 
 /** The requester's impact assessment. */
 export type ImpactAssessment = z.output<typeof ImpactAssessmentSchema>;
 
 /** Every field of a change request; empty text, an empty list or null means "not filled in yet". */
-export const ChangeRequestFieldsSchema = z.object({
-  title: z.string().max(200).default(''),
-  description: LongText.default(''),
-  justification: LongText.default(''),
-  class: z.enum(CHANGE_CLASSES).nullable().default(null),
-  targetControllers: z.array(z.string().min(1).max(200)).max(500).default([]),
-  impactAssessment: ImpactAssessmentSchema.nullable().default(null),
-  rollbackPlan: LongText.default(''),
-  testPlan: LongText.default(''),
-  proposedChange: ProposedChangeSchema.nullable().default(null),
-  requestedWindow: z.object({ start: Instant, end: Instant }).strict().nullable().default(null),
-  itsmTicket: Reference.default(''),
-  mocReference: Reference.default(''),
-}).strict();
+export const ChangeRequestFieldsSchema = z
+  .object({
+    title: z.string().max(200).default(''),
+    description: LongText.default(''),
+    justification: LongText.default(''),
+    class: z.enum(CHANGE_CLASSES).nullable().default(null),
+    targetControllers: z.array(z.string().min(1).max(200)).max(500).default([]),
+    impactAssessment: ImpactAssessmentSchema.nullable().default(null),
+    rollbackPlan: LongText.default(''),
+    testPlan: LongText.default(''),
+    proposedChange: ProposedChangeSchema.nullable().default(null),
+    requestedWindow: z.object({ start: Instant, end: Instant }).strict().nullable().default(null),
+    itsmTicket: Reference.default(''),
+    mocReference: Reference.default(''),
+  })
+  .strict();
 
 /** The fields of a change request (defaults filled in). */
 export type ChangeRequestFields = z.output<typeof ChangeRequestFieldsSchema>;
@@ -66,7 +78,13 @@ export function emptyChangeRequest(): ChangeRequestFields {
 /** Whether a field is filled in (text not blank, list not empty, value present and well-formed). */
 export function fieldPresent(fields: ChangeRequestFields, field: ChangeField): boolean {
   switch (field) {
-    case 'title': case 'description': case 'justification': case 'rollbackPlan': case 'testPlan': case 'itsmTicket': case 'mocReference':
+    case 'title':
+    case 'description':
+    case 'justification':
+    case 'rollbackPlan':
+    case 'testPlan':
+    case 'itsmTicket':
+    case 'mocReference':
       return fields[field].trim() !== '';
     case 'targetControllers':
       return fields.targetControllers.length > 0;
@@ -93,8 +111,10 @@ export function describeFields(fields: readonly ChangeField[]): string {
 
 /** "Requested window, ITSM ticket reference": fields as the form labels them (an unknown key is shown as given). */
 export function fieldList(fields: readonly string[]): string {
-  return fields.map((f) => {
-    const label = Object.hasOwn(CHANGE_FIELD_LABELS, f) ? CHANGE_FIELD_LABELS[f as ChangeField] : f;
-    return label.charAt(0).toUpperCase() + label.slice(1);
-  }).join(', ');
+  return fields
+    .map((f) => {
+      const label = Object.hasOwn(CHANGE_FIELD_LABELS, f) ? CHANGE_FIELD_LABELS[f as ChangeField] : f;
+      return label.charAt(0).toUpperCase() + label.slice(1);
+    })
+    .join(', ');
 }

@@ -15,14 +15,32 @@ import type { ChangeRequestFields } from './change-request.ts';
 import type { ChangeEvaluation } from './change-evaluation.ts';
 import type { Participant, PersonRef } from './workflow-terms.ts';
 import type { AttachmentRef } from './checklists.ts';
-import type { BreakGlassMethod, ExecutionVerification, Execution, FollowUpKind, OverrideRecord, PostImplementationReviewRecord, RollbackRecord, WindowDecision } from './execution-records.ts';
+import type {
+  BreakGlassMethod,
+  ExecutionVerification,
+  Execution,
+  FollowUpKind,
+  OverrideRecord,
+  PostImplementationReviewRecord,
+  RollbackRecord,
+  WindowDecision,
+} from './execution-records.ts';
 
 // The records an executing change keeps are part of its state: its users import them from here too.
 export * from './execution-records.ts';
 
 /** Every state a change can be in. */
 export const CHANGE_STATUSES = [
-  'draft', 'submitted', 'approved', 'rejected', 'deferred', 'withdrawn', 'scheduled', 'in-execution', 'rolled-back', 'closed',
+  'draft',
+  'submitted',
+  'approved',
+  'rejected',
+  'deferred',
+  'withdrawn',
+  'scheduled',
+  'in-execution',
+  'rolled-back',
+  'closed',
 ] as const;
 
 /** A state of a change. */
@@ -30,9 +48,31 @@ export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 
 /** Every operation on a change. */
 export const CHANGE_OPERATIONS = [
-  'edit', 'submit', 'withdraw', 'approve', 'approve-with-conditions', 'reject', 'defer', 'schedule', 'break-glass',
-  'start-execution', 'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review',
-  'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision', 'manual-rollback', 'post-implementation-review', 'rollback-proof', 'tick-item',
+  'edit',
+  'submit',
+  'withdraw',
+  'approve',
+  'approve-with-conditions',
+  'reject',
+  'defer',
+  'schedule',
+  'break-glass',
+  'start-execution',
+  'record-snapshot',
+  'checkpoint',
+  'explain',
+  'window-decision',
+  'rollback',
+  'close',
+  'retrospective-review',
+  'safety-sign-off',
+  'confirm-break-glass',
+  'emergency-report',
+  'rollback-decision',
+  'manual-rollback',
+  'post-implementation-review',
+  'rollback-proof',
+  'tick-item',
 ] as const;
 
 /** An operation's name. */
@@ -96,11 +136,21 @@ export type ChangeState =
   | (ChangeCommon & Approved & { status: 'approved' })
   | (ChangeCommon & { status: 'rejected'; review: Review; decision: DecisionRecord })
   | (ChangeCommon & { status: 'deferred'; review: Review; decision: DecisionRecord })
-  | (ChangeCommon & { status: 'withdrawn'; review: Review | null; withdrawal: { by: PersonRef; at: string; reason: string; from: ChangeStatus } })
+  | (ChangeCommon & {
+      status: 'withdrawn';
+      review: Review | null;
+      withdrawal: { by: PersonRef; at: string; reason: string; from: ChangeStatus };
+    })
   | (ChangeCommon & Approved & { status: 'scheduled'; slot: ScheduledSlot })
   | (ChangeCommon & Executed & { status: 'in-execution' })
   | (ChangeCommon & Executed & { status: 'rolled-back'; rollback: RollbackRecord })
-  | (ChangeCommon & Executed & { status: 'closed'; rollback: RollbackRecord | null; closure: { by: PersonRef; at: string; outcome: 'completed' | 'rolled-back'; comment: string }; postImplementationReview?: PostImplementationReviewRecord });
+  | (ChangeCommon &
+      Executed & {
+        status: 'closed';
+        rollback: RollbackRecord | null;
+        closure: { by: PersonRef; at: string; outcome: 'completed' | 'rolled-back'; comment: string };
+        postImplementationReview?: PostImplementationReviewRecord;
+      });
 
 /** A signature allowing work outside a window or inside a blackout (the signer must hold `role`). */
 export interface OverrideSignature {
@@ -122,41 +172,117 @@ export type ChangeOperation =
   | { type: 'defer'; by: Participant; role: string; reason: string }
   | { type: 'schedule'; by: Participant; start: string; end: string; overrides?: OverrideSignature[] }
   | {
-    type: 'break-glass'; by: Participant; approver: { id?: string; name: string; role: string; roles?: string[] }; method: BreakGlassMethod; reason: string;
-    /** Whether the approver signed with their own password now (false or absent: their signature is owed). */
-    approverSigned?: boolean;
-    witness?: Participant; overrides?: OverrideSignature[];
-  }
-  | { type: 'start-execution'; by: Participant; witness?: Participant; conditionsMet?: boolean; stagingRecord?: string; overrides?: OverrideSignature[] }
+      type: 'break-glass';
+      by: Participant;
+      approver: { id?: string; name: string; role: string; roles?: string[] };
+      method: BreakGlassMethod;
+      reason: string;
+      /** Whether the approver signed with their own password now (false or absent: their signature is owed). */
+      approverSigned?: boolean;
+      witness?: Participant;
+      overrides?: OverrideSignature[];
+    }
   | {
-    type: 'record-snapshot'; by: Participant; phase: 'before' | 'after'; controllerId: string;
-    snapshot: { sha256: string; capturedBy: string; capturedAt: string }; verification: ExecutionVerification | null;
-  }
-  | { type: 'checkpoint'; by: Participant; role: string; checkpoint: string; decision: string; confirmed: string[]; comment?: string; notes?: { item: string; note: string }[] }
+      type: 'start-execution';
+      by: Participant;
+      witness?: Participant;
+      conditionsMet?: boolean;
+      stagingRecord?: string;
+      overrides?: OverrideSignature[];
+    }
+  | {
+      type: 'record-snapshot';
+      by: Participant;
+      phase: 'before' | 'after';
+      controllerId: string;
+      snapshot: { sha256: string; capturedBy: string; capturedAt: string };
+      verification: ExecutionVerification | null;
+    }
+  | {
+      type: 'checkpoint';
+      by: Participant;
+      role: string;
+      checkpoint: string;
+      decision: string;
+      confirmed: string[];
+      comment?: string;
+      notes?: { item: string; note: string }[];
+    }
   | { type: 'tick-item'; by: Participant; template: string; item: string; ticked: boolean; note?: string; attachments?: AttachmentRef[] }
-  | { type: 'explain'; by: Participant; countersigner: Participant; role: string; explanations: { controllerId: string; tag: string; text: string }[] }
+  | {
+      type: 'explain';
+      by: Participant;
+      countersigner: Participant;
+      role: string;
+      explanations: { controllerId: string; tag: string; text: string }[];
+    }
   | { type: 'window-decision'; by: Participant; role: string; decision: WindowDecision; comment: string }
   | { type: 'rollback'; by: Participant; reason: string }
   | { type: 'close'; by: Participant; comment?: string }
   | {
-    type: 'retrospective-review'; by: Participant; role: string; comment: string;
-    /** Absent: accept. A rejection names its follow-up; the service gives the new change's id for a corrective change. */
-    verdict?: 'accept' | 'reject'; followUp?: FollowUpKind; followUpChangeId?: string;
-  }
+      type: 'retrospective-review';
+      by: Participant;
+      role: string;
+      comment: string;
+      /** Absent: accept. A rejection names its follow-up; the service gives the new change's id for a corrective change. */
+      verdict?: 'accept' | 'reject';
+      followUp?: FollowUpKind;
+      followUpChangeId?: string;
+    }
   | { type: 'safety-sign-off'; by: Participant; role: string; confirmed: string[]; comment?: string }
   | { type: 'confirm-break-glass'; by: Participant }
-  | { type: 'emergency-report'; by: Participant; rootCause: string; contributingFactors?: string; lessonsLearned: string; permanentFix: string }
-  | { type: 'rollback-decision'; by: Participant; answers: { safetyImpact: boolean; productionCritical: boolean; workaroundAvailable: boolean }; comment?: string }
-  | { type: 'manual-rollback'; by: Participant; controllerId: string; kind: 'logic' | 'firmware' | 'other'; reference: string; confirmed: string[] }
-  | { type: 'rollback-proof'; by: Participant; controllerId: string; snapshot: { sha256: string; capturedBy: string; capturedAt: string }; beforeSnapshotSha256: string; differences: { tag: string; reason: string }[]; total: number }
   | {
-    type: 'post-implementation-review'; by: Participant; role: string; objectivesMet: boolean; findings: string; lessonsLearned: string;
-    baselines: { controllerId: string; snapshotSha256: string }[];
-  };
+      type: 'emergency-report';
+      by: Participant;
+      rootCause: string;
+      contributingFactors?: string;
+      lessonsLearned: string;
+      permanentFix: string;
+    }
+  | {
+      type: 'rollback-decision';
+      by: Participant;
+      answers: { safetyImpact: boolean; productionCritical: boolean; workaroundAvailable: boolean };
+      comment?: string;
+    }
+  | {
+      type: 'manual-rollback';
+      by: Participant;
+      controllerId: string;
+      kind: 'logic' | 'firmware' | 'other';
+      reference: string;
+      confirmed: string[];
+    }
+  | {
+      type: 'rollback-proof';
+      by: Participant;
+      controllerId: string;
+      snapshot: { sha256: string; capturedBy: string; capturedAt: string };
+      beforeSnapshotSha256: string;
+      differences: { tag: string; reason: string }[];
+      total: number;
+    }
+  | {
+      type: 'post-implementation-review';
+      by: Participant;
+      role: string;
+      objectivesMet: boolean;
+      findings: string;
+      lessonsLearned: string;
+      baselines: { controllerId: string; snapshotSha256: string }[];
+    };
 
 /** A new draft. */
 export function newChange(id: string, requester: PersonRef, fields: ChangeRequestFields, now: Date, number?: string): ChangeState {
-  return { id, ...(number ? { number } : {}), requester: { id: requester.id, name: requester.name }, createdAt: now.toISOString(), fields, status: 'draft', review: null };
+  return {
+    id,
+    ...(number ? { number } : {}),
+    requester: { id: requester.id, name: requester.name },
+    createdAt: now.toISOString(),
+    fields,
+    status: 'draft',
+    review: null,
+  };
 }
 
 /** "CR-0007": the change number a plant gives in filing order. */
@@ -189,7 +315,8 @@ export function changeName(state: { id: string; number?: string | undefined; fie
 
 /** How the UI names a state: "approved with conditions" is an approved change with conditions. */
 export function statusLabel(state: ChangeState): string {
-  if ((state.status === 'approved' || state.status === 'scheduled') && state.conditions.length > 0) return `${state.status} (with conditions)`;
+  if ((state.status === 'approved' || state.status === 'scheduled') && state.conditions.length > 0)
+    return `${state.status} (with conditions)`;
   if (state.status === 'in-execution' && state.execution.breakGlass !== null) return 'in execution (break-glass)';
   return state.status.replace('-', ' ');
 }

@@ -42,10 +42,28 @@ export const ALLOWED_OPERATIONS: Readonly<Record<ChangeStatus, readonly ChangeOp
   withdrawn: [],
   scheduled: ['withdraw', 'schedule', 'start-execution'],
   'in-execution': [
-    'record-snapshot', 'checkpoint', 'explain', 'window-decision', 'rollback', 'close', 'retrospective-review', 'safety-sign-off', 'confirm-break-glass', 'emergency-report', 'rollback-decision',
+    'record-snapshot',
+    'checkpoint',
+    'explain',
+    'window-decision',
+    'rollback',
+    'close',
+    'retrospective-review',
+    'safety-sign-off',
+    'confirm-break-glass',
+    'emergency-report',
+    'rollback-decision',
     'tick-item',
   ],
-  'rolled-back': ['close', 'retrospective-review', 'confirm-break-glass', 'emergency-report', 'manual-rollback', 'rollback-proof', 'explain'],
+  'rolled-back': [
+    'close',
+    'retrospective-review',
+    'confirm-break-glass',
+    'emergency-report',
+    'manual-rollback',
+    'rollback-proof',
+    'explain',
+  ],
   closed: ['retrospective-review', 'confirm-break-glass', 'emergency-report', 'post-implementation-review'],
 };
 
@@ -62,7 +80,6 @@ const STATUS_NOTES: Readonly<Record<ChangeStatus, string>> = {
   closed: 'A closed change is final.',
 };
 
-
 /** The operations a state allows at all (the buttons the UI offers; rules may still refuse). */
 export function allowedOperations(state: ChangeState): readonly ChangeOperationType[] {
   return ALLOWED_OPERATIONS[state.status];
@@ -72,37 +89,77 @@ export function allowedOperations(state: ChangeState): readonly ChangeOperationT
 export function transition(state: ChangeState, op: ChangeOperation, ctx: TransitionContext): TransitionResult {
   if (!ALLOWED_OPERATIONS[state.status].includes(op.type)) {
     const possible = ALLOWED_OPERATIONS[state.status];
-    return refuse(state, op, 'illegal-transition',
+    return refuse(
+      state,
+      op,
+      'illegal-transition',
       `${changeName(state)} is ${state.status.replace('-', ' ')}, so it cannot be ${OPERATION_PAST[op.type]}. ${STATUS_NOTES[state.status]}`,
-      possible.length === 0 ? 'Nothing more can be done with this change.' : `Possible now: ${possible.map((o) => o.replace(/-/g, ' ')).join(', ')}.`);
+      possible.length === 0
+        ? 'Nothing more can be done with this change.'
+        : `Possible now: ${possible.map((o) => o.replace(/-/g, ' ')).join(', ')}.`,
+    );
   }
   switch (op.type) {
-    case 'edit': return edit(state, op);
-    case 'submit': return submit(state, op, ctx);
-    case 'withdraw': return withdraw(state, op, ctx);
-    case 'approve': return approve(state, op, ctx, []);
-    case 'approve-with-conditions': return approve(state, op, ctx, op.conditions);
-    case 'reject': return decide(state, op, ctx);
-    case 'defer': return decide(state, op, ctx);
-    case 'schedule': return schedule(state, op, ctx);
-    case 'break-glass': return breakGlass(state, op, ctx);
-    case 'start-execution': return startExecution(state, op, ctx);
-    case 'record-snapshot': return recordSnapshot(state, op, ctx);
-    case 'checkpoint': return checkpoint(state, op, ctx);
-    case 'explain': return explain(state, op, ctx);
-    case 'window-decision': return windowDecision(state, op, ctx);
-    case 'rollback': return rollback(state, op, ctx);
-    case 'close': return close(state, op, ctx);
-    case 'retrospective-review': return retrospectiveReview(state, op, ctx);
-    case 'safety-sign-off': return ruled(state, op, safetySignOff(state, op, ctx.policy, ctx.now));
-    case 'confirm-break-glass': return ruled(state, op, confirmBreakGlass(state, op, ctx.now));
-    case 'emergency-report': return ruled(state, op, emergencyReport(state, op, ctx.now));
-    case 'rollback-decision': return ruled(state, op, rollbackDecision(state, op, ctx.now));
-    case 'manual-rollback': return ruled(state, op, manualRollback(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
-    case 'post-implementation-review': return ruled(state, op, postImplementationReview(state, op, ctx.policy, ctx.now));
-    case 'tick-item': return ruled(state, op, tickItem(state, op, ctx.checklists ?? null, ctx.now));
-    case 'rollback-proof': return ruled(state, op, rollbackProof(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id));
-    default: return assertNever(op, 'change operation');
+    case 'edit':
+      return edit(state, op);
+    case 'submit':
+      return submit(state, op, ctx);
+    case 'withdraw':
+      return withdraw(state, op, ctx);
+    case 'approve':
+      return approve(state, op, ctx, []);
+    case 'approve-with-conditions':
+      return approve(state, op, ctx, op.conditions);
+    case 'reject':
+      return decide(state, op, ctx);
+    case 'defer':
+      return decide(state, op, ctx);
+    case 'schedule':
+      return schedule(state, op, ctx);
+    case 'break-glass':
+      return breakGlass(state, op, ctx);
+    case 'start-execution':
+      return startExecution(state, op, ctx);
+    case 'record-snapshot':
+      return recordSnapshot(state, op, ctx);
+    case 'checkpoint':
+      return checkpoint(state, op, ctx);
+    case 'explain':
+      return explain(state, op, ctx);
+    case 'window-decision':
+      return windowDecision(state, op, ctx);
+    case 'rollback':
+      return rollback(state, op, ctx);
+    case 'close':
+      return close(state, op, ctx);
+    case 'retrospective-review':
+      return retrospectiveReview(state, op, ctx);
+    case 'safety-sign-off':
+      return ruled(state, op, safetySignOff(state, op, ctx.policy, ctx.now));
+    case 'confirm-break-glass':
+      return ruled(state, op, confirmBreakGlass(state, op, ctx.now));
+    case 'emergency-report':
+      return ruled(state, op, emergencyReport(state, op, ctx.now));
+    case 'rollback-decision':
+      return ruled(state, op, rollbackDecision(state, op, ctx.now));
+    case 'manual-rollback':
+      return ruled(
+        state,
+        op,
+        manualRollback(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id),
+      );
+    case 'post-implementation-review':
+      return ruled(state, op, postImplementationReview(state, op, ctx.policy, ctx.now));
+    case 'tick-item':
+      return ruled(state, op, tickItem(state, op, ctx.checklists ?? null, ctx.now));
+    case 'rollback-proof':
+      return ruled(
+        state,
+        op,
+        rollbackProof(state, op, ctx.now, (id) => ctx.controllerNames?.[id] ?? id),
+      );
+    default:
+      return assertNever(op, 'change operation');
   }
 }
 
@@ -110,6 +167,7 @@ export function transition(state: ChangeState, op: ChangeOperation, ctx: Transit
 export function outstandingApprovals(state: ChangeState, policy: Policy): string[] {
   if (state.status !== 'submitted') return [];
   const e = state.review.evaluation;
-  return countApprovals(e.approvals, state.review.approvals, e.dualControl.required, (r) => roleName(policy, r)).requirements
-    .filter((p) => !p.satisfied).map((p) => `${groupName(policy, p.requirement.group)} (${p.missing})`);
+  return countApprovals(e.approvals, state.review.approvals, e.dualControl.required, (r) => roleName(policy, r))
+    .requirements.filter((p) => !p.satisfied)
+    .map((p) => `${groupName(policy, p.requirement.group)} (${p.missing})`);
 }

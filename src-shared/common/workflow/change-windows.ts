@@ -10,7 +10,14 @@
 import { BaselineError } from '../errors.ts';
 import type { BlackoutPolicy, ChangeWindowPolicy, Policy } from './policy-schema.ts';
 import {
-  addDays, formatLocal, formatLocalIso, instantToLocal, localToInstant, parseDateTimeText, resolveDateTimeText, timeZoneProblem,
+  addDays,
+  formatLocal,
+  formatLocalIso,
+  instantToLocal,
+  localToInstant,
+  parseDateTimeText,
+  resolveDateTimeText,
+  timeZoneProblem,
 } from './time-zone.ts';
 import { WEEKDAYS, type ChangeClass, type LineFact } from './workflow-terms.ts';
 import { policyCitation } from './policy-citation.ts';
@@ -93,7 +100,8 @@ function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const x of a) {
     for (const y of b) {
-      const start = Math.max(x.start, y.start), end = Math.min(x.end, y.end);
+      const start = Math.max(x.start, y.start),
+        end = Math.min(x.end, y.end);
       if (end > start) out.push({ start, end });
     }
   }
@@ -105,7 +113,10 @@ function subtract(a: readonly Interval[], b: readonly Interval[]): Interval[] {
   for (const y of mergeIntervals(b)) {
     const next: Interval[] = [];
     for (const x of rest) {
-      if (y.end <= x.start || y.start >= x.end) { next.push(x); continue; }
+      if (y.end <= x.start || y.start >= x.end) {
+        next.push(x);
+        continue;
+      }
       if (y.start > x.start) next.push({ start: x.start, end: y.start });
       if (y.end < x.end) next.push({ start: y.end, end: x.end });
     }
@@ -126,7 +137,8 @@ function zoneOf(policy: Policy, own: string | undefined): string {
 function windowIntervals(policy: Policy, w: ChangeWindowPolicy, from: number, to: number): Interval[] {
   const zone = zoneOf(policy, w.timeZone);
   if (w.type !== 'weekly') {
-    const s = parseDateTimeText(w.start), e = parseDateTimeText(w.end);
+    const s = parseDateTimeText(w.start),
+      e = parseDateTimeText(w.end);
     if (s === null || e === null) return [];
     const i = { start: resolveDateTimeText(s, zone, 'start'), end: resolveDateTimeText(e, zone, 'end') };
     return i.end > from && i.start < to ? [i] : [];
@@ -157,7 +169,8 @@ function windowIntervals(policy: Policy, w: ChangeWindowPolicy, from: number, to
 function blackoutIntervals(policy: Policy, b: BlackoutPolicy, from: number, to: number): Interval[] {
   const zone = zoneOf(policy, b.timeZone);
   if (b.type === 'one-off') {
-    const s = parseDateTimeText(b.start), e = parseDateTimeText(b.end);
+    const s = parseDateTimeText(b.start),
+      e = parseDateTimeText(b.end);
     if (s === null || e === null) return [];
     const i = { start: resolveDateTimeText(s, zone, 'start'), end: resolveDateTimeText(e, zone, 'end') };
     return i.end > from && i.start < to ? [i] : [];
@@ -180,43 +193,70 @@ function blackoutIntervals(policy: Policy, b: BlackoutPolicy, from: number, to: 
 function toWindowOccurrence(policy: Policy, w: ChangeWindowPolicy, index: number, i: Interval): WindowOccurrence {
   const zone = zoneOf(policy, w.timeZone);
   return {
-    kind: 'window', name: w.name, type: w.type, description: w.description ?? '', classes: [...w.classes], timeZone: zone,
-    start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString(),
-    startLocal: formatLocalIso(i.start, zone), endLocal: formatLocalIso(i.end, zone), source: `windows[${index}]`,
+    kind: 'window',
+    name: w.name,
+    type: w.type,
+    description: w.description ?? '',
+    classes: [...w.classes],
+    timeZone: zone,
+    start: new Date(i.start).toISOString(),
+    end: new Date(i.end).toISOString(),
+    startLocal: formatLocalIso(i.start, zone),
+    endLocal: formatLocalIso(i.end, zone),
+    source: `windows[${index}]`,
   };
 }
 
 function toBlackoutOccurrence(policy: Policy, b: BlackoutPolicy, index: number, i: Interval): BlackoutOccurrence {
   const zone = zoneOf(policy, b.timeZone);
   return {
-    kind: 'blackout', name: b.name, type: b.type, message: b.message, blockedClasses: [...b.blockedClasses],
-    overrideRoles: b.override === undefined ? null : [...b.override.approverRoles], timeZone: zone,
-    start: new Date(i.start).toISOString(), end: new Date(i.end).toISOString(),
-    startLocal: formatLocalIso(i.start, zone), endLocal: formatLocalIso(i.end, zone), source: `blackouts[${index}]`,
+    kind: 'blackout',
+    name: b.name,
+    type: b.type,
+    message: b.message,
+    blockedClasses: [...b.blockedClasses],
+    overrideRoles: b.override === undefined ? null : [...b.override.approverRoles],
+    timeZone: zone,
+    start: new Date(i.start).toISOString(),
+    end: new Date(i.end).toISOString(),
+    startLocal: formatLocalIso(i.start, zone),
+    endLocal: formatLocalIso(i.end, zone),
+    source: `blackouts[${index}]`,
   };
 }
 
 function checkRange(from: number, to: number): void {
   if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
-    throw new BaselineError('calendar-range-invalid', 'The calendar range is empty or not a pair of valid dates.', 'Give a start before the end.');
+    throw new BaselineError(
+      'calendar-range-invalid',
+      'The calendar range is empty or not a pair of valid dates.',
+      'Give a start before the end.',
+    );
   }
   if (to - from > MAX_CALENDAR_DAYS * DAY_MS) {
-    throw new BaselineError('calendar-range-too-long', `The calendar range is longer than ${MAX_CALENDAR_DAYS} days.`, 'Ask for a shorter range (a month or a quarter at a time).');
+    throw new BaselineError(
+      'calendar-range-too-long',
+      `The calendar range is longer than ${MAX_CALENDAR_DAYS} days.`,
+      'Ask for a shorter range (a month or a quarter at a time).',
+    );
   }
 }
 
 /** The windows and blackouts of each line within [from, to) (a range of at most MAX_CALENDAR_DAYS). */
 export function listCalendar(policy: Policy, lines: readonly LineFact[], range: { from: Date; to: Date }): LineCalendar[] {
-  const from = range.from.getTime(), to = range.to.getTime();
+  const from = range.from.getTime(),
+    to = range.to.getTime();
   checkRange(from, to);
   const windows = policy.windows.map((w, index) => ({ w, index, intervals: windowIntervals(policy, w, from, to) }));
   const blackouts = policy.blackouts.map((b, index) => ({ b, index, intervals: blackoutIntervals(policy, b, from, to) }));
   return lines.map((line) => ({
     line,
-    windows: windows.filter(({ w }) => scopeCovers(w, line))
+    windows: windows
+      .filter(({ w }) => scopeCovers(w, line))
       .flatMap(({ w, index, intervals }) => intervals.map((i) => toWindowOccurrence(policy, w, index, i)))
       .sort((a, b) => a.start.localeCompare(b.start) || a.name.localeCompare(b.name)),
-    blackouts: blackouts.filter(({ b }) => scopeCovers(b, line))
+    blackouts: blackouts
+      .filter(({ b }) => scopeCovers(b, line))
       .flatMap(({ b, index, intervals }) => intervals.map((i) => toBlackoutOccurrence(policy, b, index, i)))
       .sort((a, b) => a.start.localeCompare(b.start) || a.name.localeCompare(b.name)),
   }));
@@ -225,17 +265,21 @@ export function listCalendar(policy: Policy, lines: readonly LineFact[], range: 
 /** The windows open for a class on a line at an instant (empty when none is). */
 export function windowsAt(policy: Policy, line: LineFact, cls: ChangeClass, at: Date): WindowOccurrence[] {
   const t = at.getTime();
-  return policy.windows.flatMap((w, index) => (w.classes.includes(cls) && scopeCovers(w, line)
-    ? windowIntervals(policy, w, t, t + 1).map((i) => toWindowOccurrence(policy, w, index, i))
-    : []));
+  return policy.windows.flatMap((w, index) =>
+    w.classes.includes(cls) && scopeCovers(w, line)
+      ? windowIntervals(policy, w, t, t + 1).map((i) => toWindowOccurrence(policy, w, index, i))
+      : [],
+  );
 }
 
 /** The blackouts that block a class on a line at an instant (empty when none does). */
 export function blackoutsAt(policy: Policy, line: LineFact, cls: ChangeClass, at: Date): BlackoutOccurrence[] {
   const t = at.getTime();
-  return policy.blackouts.flatMap((b, index) => (b.blockedClasses.includes(cls) && scopeCovers(b, line)
-    ? blackoutIntervals(policy, b, t, t + 1).map((i) => toBlackoutOccurrence(policy, b, index, i))
-    : []));
+  return policy.blackouts.flatMap((b, index) =>
+    b.blockedClasses.includes(cls) && scopeCovers(b, line)
+      ? blackoutIntervals(policy, b, t, t + 1).map((i) => toBlackoutOccurrence(policy, b, index, i))
+      : [],
+  );
 }
 
 /** Whether an instant is inside a window open to the class on that line. */
@@ -245,7 +289,9 @@ export function isInsideWindow(policy: Policy, line: LineFact, cls: ChangeClass,
 
 /** The union of a line's windows for a class over [from, to). */
 function openIntervals(policy: Policy, line: LineFact, cls: ChangeClass, from: number, to: number): Interval[] {
-  return mergeIntervals(policy.windows.flatMap((w) => (w.classes.includes(cls) && scopeCovers(w, line) ? windowIntervals(policy, w, from, to) : [])));
+  return mergeIntervals(
+    policy.windows.flatMap((w) => (w.classes.includes(cls) && scopeCovers(w, line) ? windowIntervals(policy, w, from, to) : [])),
+  );
 }
 
 function describeSpan(from: number, to: number, zone: string): string {
@@ -261,18 +307,27 @@ function linesText(ids: readonly string[]): string {
  * a line with no window covering the whole slot (when the class requires windows), and every blackout
  * blocking the class that overlaps the slot. Empty when the slot is allowed.
  */
-export function slotProblems(policy: Policy, lines: readonly LineFact[], cls: ChangeClass, slot: { start: Date; end: Date }): SlotProblem[] {
+export function slotProblems(
+  policy: Policy,
+  lines: readonly LineFact[],
+  cls: ChangeClass,
+  slot: { start: Date; end: Date },
+): SlotProblem[] {
   const start = slot.start.getTime();
   const end = Math.max(slot.end.getTime(), start);
   const probeEnd = end === start ? start + 1 : end;
   const zone = policy.plant.timeZone;
   const problems: SlotProblem[] = [];
   if (policy.classes[cls].requiresWindow) {
-    const uncovered = lines.filter((line) => !openIntervals(policy, line, cls, start, probeEnd).some((i) => i.start <= start && i.end >= probeEnd));
+    const uncovered = lines.filter(
+      (line) => !openIntervals(policy, line, cls, start, probeEnd).some((i) => i.start <= start && i.end >= probeEnd),
+    );
     if (uncovered.length > 0) {
       const ids = uncovered.map((l) => l.id);
       problems.push({
-        rule: 'outside-window', lines: ids, overrideRoles: policy.outsideWindowOverride?.approverRoles ?? null,
+        rule: 'outside-window',
+        lines: ids,
+        overrideRoles: policy.outsideWindowOverride?.approverRoles ?? null,
         message: `${describeSpan(start, end, zone)} is not inside a change window for ${cls} changes on ${linesText(ids)} (${policyCitation('windows')})`,
       });
     }
@@ -285,7 +340,10 @@ export function slotProblems(policy: Policy, lines: readonly LineFact[], cls: Ch
     const i = blackoutIntervals(policy, b, start, probeEnd)[0];
     const when = i === undefined ? '' : ` (${describeSpan(i.start, i.end, zoneOf(policy, b.timeZone))})`;
     problems.push({
-      rule: 'blackout', blackout: b.name, lines: ids, overrideRoles: b.override?.approverRoles ?? null,
+      rule: 'blackout',
+      blackout: b.name,
+      lines: ids,
+      overrideRoles: b.override?.approverRoles ?? null,
       message: `blackout "${b.name}"${when} blocks ${cls} changes on ${linesText(ids)}: ${b.message} (${policyCitation(`blackouts[${index}]`)})`,
     });
   });
@@ -303,7 +361,8 @@ export function nextAllowedStart(policy: Policy, lines: readonly LineFact[], cls
   let allowed: Interval[] = [{ start, end }];
   for (const line of lines) {
     const open = policy.classes[cls].requiresWindow ? openIntervals(policy, line, cls, start, end) : [{ start, end }];
-    const blocked = policy.blackouts.filter((b) => b.blockedClasses.includes(cls) && scopeCovers(b, line))
+    const blocked = policy.blackouts
+      .filter((b) => b.blockedClasses.includes(cls) && scopeCovers(b, line))
       .flatMap((b) => blackoutIntervals(policy, b, start, end));
     allowed = intersect(allowed, subtract(open, blocked));
   }
@@ -314,5 +373,11 @@ export function nextAllowedStart(policy: Policy, lines: readonly LineFact[], cls
 /** Refuses a time zone name that is not a real IANA zone, naming it (for callers outside a validated policy). */
 export function assertTimeZone(name: string): void {
   const problem = timeZoneProblem(name);
-  if (problem !== null) throw new BaselineError('time-zone-unknown', `${problem}.`, 'Use the IANA name of the plant\'s zone, as listed in the tz database (e.g. America/Chicago).', { timeZone: name });
+  if (problem !== null)
+    throw new BaselineError(
+      'time-zone-unknown',
+      `${problem}.`,
+      "Use the IANA name of the plant's zone, as listed in the tz database (e.g. America/Chicago).",
+      { timeZone: name },
+    );
 }

@@ -26,35 +26,59 @@ export const TICK_NOTE_MAX_CHARS = 1000;
 export const TEMPLATE_SCOPES = ['all', 'safety-critical'] as const;
 
 /** The checklist templates document. */
-export const ChecklistTemplatesSchema = z.object({
-  schema: z.literal('baseline.checklists/1'),
-  name: z.string().trim().min(1).max(120),
-  revision: z.number().int().min(1),
-  templates: z.array(z.object({
-    id: Id,
+export const ChecklistTemplatesSchema = z
+  .object({
+    schema: z.literal('baseline.checklists/1'),
     name: z.string().trim().min(1).max(120),
-    /** The checkpoint this checklist prepares: its items are ticked before that checkpoint is signed. */
-    checkpoint: Id,
-    /** Whether every item must be ticked before a decision that lets the work go on (GO, CONTINUE, CUTOVER, CLOSE) at that checkpoint. */
-    required: z.boolean().default(false),
-    appliesTo: z.enum(TEMPLATE_SCOPES).default('all'),
-    sections: z.array(z.object({
-      name: z.string().trim().min(1).max(120),
-      items: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
-    }).strict()).min(1).max(20),
-  }).strict()).min(1).max(30),
-}).strict().superRefine((doc, ctx) => {
-  const ids = new Set<string>();
-  doc.templates.forEach((t, i) => {
-    if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['templates', i, 'id'], message: `template ${t.id} appears twice` });
-    ids.add(t.id);
-    const seen = new Set<string>();
-    t.sections.forEach((s, j) => s.items.forEach((item, k) => {
-      if (seen.has(item)) ctx.addIssue({ code: 'custom', path: ['templates', i, 'sections', j, 'items', k], message: `"${item}" appears twice in template ${t.id}` });
-      seen.add(item);
-    }));
+    revision: z.number().int().min(1),
+    templates: z
+      .array(
+        z
+          .object({
+            id: Id,
+            name: z.string().trim().min(1).max(120),
+            /** The checkpoint this checklist prepares: its items are ticked before that checkpoint is signed. */
+            checkpoint: Id,
+            /** Whether every item must be ticked before a decision that lets the work go on (GO, CONTINUE, CUTOVER, CLOSE) at that checkpoint. */
+            required: z.boolean().default(false),
+            appliesTo: z.enum(TEMPLATE_SCOPES).default('all'),
+            sections: z
+              .array(
+                z
+                  .object({
+                    name: z.string().trim().min(1).max(120),
+                    items: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
+                  })
+                  .strict(),
+              )
+              .min(1)
+              .max(20),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(30),
+  })
+  .strict()
+  .superRefine((doc, ctx) => {
+    const ids = new Set<string>();
+    doc.templates.forEach((t, i) => {
+      if (ids.has(t.id)) ctx.addIssue({ code: 'custom', path: ['templates', i, 'id'], message: `template ${t.id} appears twice` });
+      ids.add(t.id);
+      const seen = new Set<string>();
+      t.sections.forEach((s, j) =>
+        s.items.forEach((item, k) => {
+          if (seen.has(item))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['templates', i, 'sections', j, 'items', k],
+              message: `"${item}" appears twice in template ${t.id}`,
+            });
+          seen.add(item);
+        }),
+      );
+    });
   });
-});
 
 /** A plant's checklist templates. */
 export type ChecklistTemplates = z.output<typeof ChecklistTemplatesSchema>;
@@ -70,12 +94,19 @@ export function parseChecklistTemplates(text: string, file: string, checkpointId
   const problems = read.ok ? [] : read.problems;
   if (read.ok) {
     read.data.templates.forEach((t, i) => {
-      if (!checkpointIds.includes(t.checkpoint)) problems.push(`${file} template ${i + 1} (${t.id}), checkpoint: "${t.checkpoint}" is not a go/no-go checkpoint (they are ${checkpointIds.join(', ')})`);
+      if (!checkpointIds.includes(t.checkpoint))
+        problems.push(
+          `${file} template ${i + 1} (${t.id}), checkpoint: "${t.checkpoint}" is not a go/no-go checkpoint (they are ${checkpointIds.join(', ')})`,
+        );
     });
   }
   if (read.ok && problems.length === 0) return read.data;
-  throw new BaselineError('checklists-invalid', `The checklist templates cannot be used: ${firstProblems(problems)}.`,
-    'Correct the listed lines and adopt the file again; the templates in force stay as they are.', { problems });
+  throw new BaselineError(
+    'checklists-invalid',
+    `The checklist templates cannot be used: ${firstProblems(problems)}.`,
+    'Correct the listed lines and adopt the file again; the templates in force stay as they are.',
+    { problems },
+  );
 }
 
 /** A file attached to a tick: stored as a blob under its SHA-256, which the checklist state records. */
@@ -137,17 +168,28 @@ export function closingDecision(t: ChecklistTemplate, records: readonly Checkpoi
  * The items a decision letting the work go on at `checkpoint` still lacks: every unticked item of each required
  * template of that checkpoint that applies to the change, by template name.
  */
-export function requiredUnticked(templates: ChecklistTemplates, state: ChangeScopeFacts, checkpoint: string, ticks: readonly TickRecord[]): { template: string; items: string[] }[] {
+export function requiredUnticked(
+  templates: ChecklistTemplates,
+  state: ChangeScopeFacts,
+  checkpoint: string,
+  ticks: readonly TickRecord[],
+): { template: string; items: string[] }[] {
   const current = currentTicks(ticks);
-  return templates.templates.filter((t) => t.required && t.checkpoint === checkpoint && templateApplies(t, state))
+  return templates.templates
+    .filter((t) => t.required && t.checkpoint === checkpoint && templateApplies(t, state))
     .map((t) => ({ template: t.name, items: templateItems(t).filter((i) => tickOf(current, t.id, i)?.ticked !== true) }))
     .filter((x) => x.items.length > 0);
 }
 
 /** Every attachment in a checklist state, with the item and tick it belongs to (for verifiers and evidence packs). */
-export function attachmentsOf(ticks: readonly TickRecord[], templates?: ChecklistTemplates | null): { attachment: AttachmentRef; tick: TickRecord; where: string }[] {
-  return ticks.flatMap((tick) => (tick.attachments ?? []).map((attachment) => {
-    const name = templates?.templates.find((t) => t.id === tick.template)?.name ?? tick.template;
-    return { attachment, tick, where: `"${tick.item}" (${name}), ticked by ${tick.by.name}` };
-  }));
+export function attachmentsOf(
+  ticks: readonly TickRecord[],
+  templates?: ChecklistTemplates | null,
+): { attachment: AttachmentRef; tick: TickRecord; where: string }[] {
+  return ticks.flatMap((tick) =>
+    (tick.attachments ?? []).map((attachment) => {
+      const name = templates?.templates.find((t) => t.id === tick.template)?.name ?? tick.template;
+      return { attachment, tick, where: `"${tick.item}" (${name}), ticked by ${tick.by.name}` };
+    }),
+  );
 }

@@ -16,37 +16,73 @@ export const CHECKPOINT_EFFECTS = ['proceed', 'stop', 'rollback', 'monitor', 'cl
 export type CheckpointEffect = (typeof CHECKPOINT_EFFECTS)[number];
 
 /** The checkpoint document. */
-export const CheckpointSetSchema = z.object({
-  schema: z.literal('baseline.checkpoints/1'),
-  signerRoles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1),
-  checkpoints: z.array(z.object({
-    id: Id,
-    name: z.string().trim().min(1).max(120),
-    when: z.string().trim().min(1).max(200),
-    /** The checkpoint falls due once this fraction of the booked slot has elapsed (the mid-change assessment: 0.5). */
-    dueAtWindowFraction: z.number().gt(0).lt(1).optional(),
-    items: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
-    decisions: z.array(z.object({ id: Id, label: z.string().trim().min(1).max(40), effect: z.enum(CHECKPOINT_EFFECTS) }).strict()).min(2).max(5),
-  }).strict()).min(2, 'at least two checkpoints: one before the work, one after it').max(20),
-}).strict().superRefine((set, ctx) => {
-  const ids = new Set<string>();
-  set.checkpoints.forEach((c, i) => {
-    if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'id'], message: `checkpoint ${c.id} appears twice` });
-    ids.add(c.id);
-    const decisions = new Set<string>();
-    c.decisions.forEach((d, j) => {
-      if (decisions.has(d.id)) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions', j, 'id'], message: `decision ${d.id} appears twice` });
-      decisions.add(d.id);
+export const CheckpointSetSchema = z
+  .object({
+    schema: z.literal('baseline.checkpoints/1'),
+    signerRoles: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1),
+    checkpoints: z
+      .array(
+        z
+          .object({
+            id: Id,
+            name: z.string().trim().min(1).max(120),
+            when: z.string().trim().min(1).max(200),
+            /** The checkpoint falls due once this fraction of the booked slot has elapsed (the mid-change assessment: 0.5). */
+            dueAtWindowFraction: z.number().gt(0).lt(1).optional(),
+            items: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
+            decisions: z
+              .array(z.object({ id: Id, label: z.string().trim().min(1).max(40), effect: z.enum(CHECKPOINT_EFFECTS) }).strict())
+              .min(2)
+              .max(5),
+          })
+          .strict(),
+      )
+      .min(2, 'at least two checkpoints: one before the work, one after it')
+      .max(20),
+  })
+  .strict()
+  .superRefine((set, ctx) => {
+    const ids = new Set<string>();
+    set.checkpoints.forEach((c, i) => {
+      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'id'], message: `checkpoint ${c.id} appears twice` });
+      ids.add(c.id);
+      const decisions = new Set<string>();
+      c.decisions.forEach((d, j) => {
+        if (decisions.has(d.id))
+          ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions', j, 'id'], message: `decision ${d.id} appears twice` });
+        decisions.add(d.id);
+      });
+      if (new Set(c.items).size !== c.items.length)
+        ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'items'], message: 'an item appears twice' });
+      const last = i === set.checkpoints.length - 1;
+      if (!last && !c.decisions.some((d) => d.effect === 'proceed'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checkpoints', i, 'decisions'],
+          message: 'every checkpoint but the last needs a decision with effect proceed',
+        });
+      if (last && !c.decisions.some((d) => d.effect === 'close'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checkpoints', i, 'decisions'],
+          message: 'the last checkpoint needs a decision with effect close',
+        });
+      if (!last && c.decisions.some((d) => d.effect === 'close'))
+        ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'only the last checkpoint may close' });
+      if (last && c.decisions.some((d) => d.effect === 'proceed'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checkpoints', i, 'decisions'],
+          message: 'the last checkpoint has no next checkpoint to proceed to (use close)',
+        });
+      if (i === 0 && c.decisions.some((d) => d.effect === 'monitor'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checkpoints', i, 'decisions'],
+          message: 'the first checkpoint decides whether the work starts: it cannot monitor',
+        });
     });
-    if (new Set(c.items).size !== c.items.length) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'items'], message: 'an item appears twice' });
-    const last = i === set.checkpoints.length - 1;
-    if (!last && !c.decisions.some((d) => d.effect === 'proceed')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'every checkpoint but the last needs a decision with effect proceed' });
-    if (last && !c.decisions.some((d) => d.effect === 'close')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'the last checkpoint needs a decision with effect close' });
-    if (!last && c.decisions.some((d) => d.effect === 'close')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'only the last checkpoint may close' });
-    if (last && c.decisions.some((d) => d.effect === 'proceed')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'the last checkpoint has no next checkpoint to proceed to (use close)' });
-    if (i === 0 && c.decisions.some((d) => d.effect === 'monitor')) ctx.addIssue({ code: 'custom', path: ['checkpoints', i, 'decisions'], message: 'the first checkpoint decides whether the work starts: it cannot monitor' });
   });
-});
 
 /** A set of checkpoints. */
 export type CheckpointSet = z.output<typeof CheckpointSetSchema>;
@@ -57,8 +93,12 @@ export type Checkpoint = CheckpointSet['checkpoints'][number];
 export function parseCheckpointsYaml(text: string, file: string): CheckpointSet {
   const read = readYamlDocument(text, file, CheckpointSetSchema);
   if (read.ok) return read.data;
-  throw new BaselineError('checkpoints-invalid', `The checkpoint file cannot be used: ${firstProblems(read.problems)}.`,
-    'Correct the listed lines; until then Baseline refuses checkpoint decisions.', { problems: read.problems });
+  throw new BaselineError(
+    'checkpoints-invalid',
+    `The checkpoint file cannot be used: ${firstProblems(read.problems)}.`,
+    'Correct the listed lines; until then Baseline refuses checkpoint decisions.',
+    { problems: read.problems },
+  );
 }
 
 /** One signed checkpoint decision, as the change's execution record keeps it. */
@@ -80,7 +120,10 @@ export interface CheckpointRecord {
  * Where the checkpoints of an execution stand: the checkpoint to sign next (null when none is due: the last one
  * closed, or the work stopped), and whether the change may be closed as completed.
  */
-export function checkpointProgress(set: Pick<CheckpointSet, 'checkpoints'>, records: readonly CheckpointRecord[]): { next: Checkpoint | null; closable: boolean } {
+export function checkpointProgress(
+  set: Pick<CheckpointSet, 'checkpoints'>,
+  records: readonly CheckpointRecord[],
+): { next: Checkpoint | null; closable: boolean } {
   let index = 0;
   for (const r of records) {
     if (r.effect === 'stop' || r.effect === 'rollback' || r.effect === 'close') return { next: null, closable: r.effect === 'close' };

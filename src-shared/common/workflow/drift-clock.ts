@@ -82,20 +82,38 @@ function latest<T extends { version: number }>(rows: readonly T[]): T | null {
 export function driftClockOf(c: DriftClockController, policy: DriftClockPolicy, now: Date): DriftClockRow {
   const current = latest(c.baselines);
   if (current === null) {
-    return { controllerId: c.id, controller: c.name, baselineVersion: null, lastCheckAt: c.lastCheckAt, dueAt: null, status: 'no-baseline', daysOverdue: 0 };
+    return {
+      controllerId: c.id,
+      controller: c.name,
+      baselineVersion: null,
+      lastCheckAt: c.lastCheckAt,
+      dueAt: null,
+      status: 'no-baseline',
+      daysOverdue: 0,
+    };
   }
   // A baseline approved after the last check restarts the clock too: it was captured then.
   const from = Math.max(Date.parse(current.approvedAt), c.lastCheckAt === null ? -Infinity : Date.parse(c.lastCheckAt));
   const due = from + policy.checkEveryMinutes * MINUTE;
   const late = now.getTime() - due;
   return {
-    controllerId: c.id, controller: c.name, baselineVersion: current.version, lastCheckAt: c.lastCheckAt, dueAt: new Date(due).toISOString(),
-    status: late >= 0 ? 'due' : 'ok', daysOverdue: late > 0 ? Math.floor(late / DAY) : 0,
+    controllerId: c.id,
+    controller: c.name,
+    baselineVersion: current.version,
+    lastCheckAt: c.lastCheckAt,
+    dueAt: new Date(due).toISOString(),
+    status: late >= 0 ? 'due' : 'ok',
+    daysOverdue: late > 0 ? Math.floor(late / DAY) : 0,
   };
 }
 
 /** Baselines owed after completed changes: a target controller with no baseline approved since the change closed (nor of its after-snapshot). */
-export function baselineFollowUps(controllers: readonly DriftClockController[], changes: readonly DriftClockChange[], policy: DriftClockPolicy, now: Date): BaselineFollowUp[] {
+export function baselineFollowUps(
+  controllers: readonly DriftClockController[],
+  changes: readonly DriftClockChange[],
+  policy: DriftClockPolicy,
+  now: Date,
+): BaselineFollowUp[] {
   const byId = new Map(controllers.map((c) => [c.id, c]));
   const out: BaselineFollowUp[] = [];
   for (const ch of changes) {
@@ -108,8 +126,14 @@ export function baselineFollowUps(controllers: readonly DriftClockController[], 
       if (updated) continue;
       const due = closed + policy.baselineAfterChangeMinutes * MINUTE;
       out.push({
-        changeId: ch.id, title: ch.title, controllerId: id, controller: c.name, closedAt: ch.closedAt, dueAt: new Date(due).toISOString(),
-        afterSnapshotSha256: after, status: now.getTime() > due ? 'overdue' : 'pending',
+        changeId: ch.id,
+        title: ch.title,
+        controllerId: id,
+        controller: c.name,
+        closedAt: ch.closedAt,
+        dueAt: new Date(due).toISOString(),
+        afterSnapshotSha256: after,
+        status: now.getTime() > due ? 'overdue' : 'pending',
       });
     }
   }
@@ -117,13 +141,22 @@ export function baselineFollowUps(controllers: readonly DriftClockController[], 
 }
 
 /** Every clock at `now`: controllers due first (most overdue first), then by next due time, then those without a baseline. */
-export function driftClockReport(controllers: readonly DriftClockController[], changes: readonly DriftClockChange[], policy: DriftClockPolicy, now: Date): DriftClockReport {
+export function driftClockReport(
+  controllers: readonly DriftClockController[],
+  changes: readonly DriftClockChange[],
+  policy: DriftClockPolicy,
+  now: Date,
+): DriftClockReport {
   const rank = (r: DriftClockRow) => (r.status === 'due' ? 0 : r.status === 'ok' ? 1 : 2);
-  const rows = controllers.map((c) => driftClockOf(c, policy, now))
+  const rows = controllers
+    .map((c) => driftClockOf(c, policy, now))
     .sort((a, b) => rank(a) - rank(b) || (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.controller.localeCompare(b.controller));
   return {
-    at: now.toISOString(), checkEveryMinutes: policy.checkEveryMinutes, baselineAfterChangeMinutes: policy.baselineAfterChangeMinutes,
-    controllers: rows, followUps: baselineFollowUps(controllers, changes, policy, now),
+    at: now.toISOString(),
+    checkEveryMinutes: policy.checkEveryMinutes,
+    baselineAfterChangeMinutes: policy.baselineAfterChangeMinutes,
+    controllers: rows,
+    followUps: baselineFollowUps(controllers, changes, policy, now),
   };
 }
 

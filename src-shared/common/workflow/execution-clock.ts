@@ -42,7 +42,13 @@ export function executionClock(state: ChangeState, set: Pick<CheckpointSet, 'che
     if (c.dueAtWindowFraction === undefined) return [];
     const dueAt = dueAtInSlot(slot, c.dueAtWindowFraction);
     const signed = records.some((r) => r.checkpoint === c.id);
-    const status: CheckpointDue['status'] = signed ? 'done' : !running || next === null ? 'skipped' : now.getTime() >= Date.parse(dueAt) ? 'due' : 'upcoming';
+    const status: CheckpointDue['status'] = signed
+      ? 'done'
+      : !running || next === null
+        ? 'skipped'
+        : now.getTime() >= Date.parse(dueAt)
+          ? 'due'
+          : 'upcoming';
     return [{ checkpoint: c.id, name: c.name, dueAt, status }];
   });
   const decision = state.execution.windowDecision ?? null;

@@ -5,10 +5,22 @@
 
 /** A policy field's name in words. */
 const FIELD_WORDS: Record<string, string> = {
-  approvals: 'approvals', notice: 'notice', maxRiskBand: 'highest risk band', followTierAndRisk: 'tier and risk rules',
-  requiresWindow: 'change windows', dualControl: 'dual control', breakGlass: 'break-glass', approvalTimeout: 'approval timeout',
-  requiredFields: 'required fields', approverRoles: 'who may approve', staging: 'staging deploy', diffReview: 'diff review',
-  impact: 'impact scale', probability: 'probability scale', bands: 'risk bands', supersedes: 'approvals that cover others',
+  approvals: 'approvals',
+  notice: 'notice',
+  maxRiskBand: 'highest risk band',
+  followTierAndRisk: 'tier and risk rules',
+  requiresWindow: 'change windows',
+  dualControl: 'dual control',
+  breakGlass: 'break-glass',
+  approvalTimeout: 'approval timeout',
+  requiredFields: 'required fields',
+  approverRoles: 'who may approve',
+  staging: 'staging deploy',
+  diffReview: 'diff review',
+  impact: 'impact scale',
+  probability: 'probability scale',
+  bands: 'risk bands',
+  supersedes: 'approvals that cover others',
 };
 
 /** A camelCase field name as words, when the table above does not name it. */

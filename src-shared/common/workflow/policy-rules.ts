@@ -24,12 +24,15 @@ function list(names: readonly string[]): string {
 /** Every rule a well-shaped policy breaks (empty when it is consistent). */
 export function policyContradictions(policy: Policy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  const add = (path: PolicyPath, message: string): void => { problems.push({ path, message }); };
+  const add = (path: PolicyPath, message: string): void => {
+    problems.push({ path, message });
+  };
   const roleKeys = Object.keys(policy.roles);
   const groupKeys = Object.keys(policy.approvalGroups);
   const checkRoles = (roles: readonly string[], path: PolicyPath): void => {
     roles.forEach((role, i) => {
-      if (!Object.hasOwn(policy.roles, role)) add([...path, i], `unknown role "${role}"; the roles this policy declares are ${list(roleKeys)}`);
+      if (!Object.hasOwn(policy.roles, role))
+        add([...path, i], `unknown role "${role}"; the roles this policy declares are ${list(roleKeys)}`);
       else if (roles.indexOf(role) !== i) add([...path, i], `role "${role}" is listed twice`);
     });
   };
@@ -45,15 +48,20 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
 
   // Approval groups: the CAB exists, quorums can be met, "supersedes" names real groups and has no cycle.
   if (!Object.hasOwn(policy.approvalGroups, 'cab')) {
-    add(['approvalGroups'], 'the approval group "cab" (the Change Advisory Board) is required: line tiers, safety tags and emergency reviews escalate to it');
+    add(
+      ['approvalGroups'],
+      'the approval group "cab" (the Change Advisory Board) is required: line tiers, safety tags and emergency reviews escalate to it',
+    );
   }
   for (const [key, group] of Object.entries(policy.approvalGroups)) {
     checkRoles(group.roles, ['approvalGroups', key, 'roles']);
     const distinct = new Set(group.roles).size;
     if (group.quorum > distinct) {
-      add(['approvalGroups', key, 'quorum'],
-        `quorum ${group.quorum} is more than the ${distinct} role${distinct === 1 ? '' : 's'} that may sign (${list(group.roles)}); `
-        + 'each approval counted toward a quorum must come from a different role, so this quorum could never be met');
+      add(
+        ['approvalGroups', key, 'quorum'],
+        `quorum ${group.quorum} is more than the ${distinct} role${distinct === 1 ? '' : 's'} that may sign (${list(group.roles)}); ` +
+          'each approval counted toward a quorum must come from a different role, so this quorum could never be met',
+      );
     }
     group.supersedes.forEach((other, i) => {
       if (other === key) add(['approvalGroups', key, 'supersedes', i], 'a group cannot supersede itself');
@@ -61,16 +69,22 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
     checkGroups(group.supersedes, ['approvalGroups', key, 'supersedes']);
     checkRoles(group.accountable, ['approvalGroups', key, 'accountable']);
     group.accountable.forEach((role, i) => {
-      if (!group.roles.includes(role)) add(['approvalGroups', key, 'accountable', i], `accountable role "${role}" is not one of the group's roles (${list(group.roles)})`);
+      if (!group.roles.includes(role))
+        add(['approvalGroups', key, 'accountable', i], `accountable role "${role}" is not one of the group's roles (${list(group.roles)})`);
     });
     if (group.accountable.length > group.quorum) {
-      add(['approvalGroups', key, 'accountable'], `${group.accountable.length} roles are accountable but the quorum is ${group.quorum}: raise the quorum to at least ${group.accountable.length}`);
+      add(
+        ['approvalGroups', key, 'accountable'],
+        `${group.accountable.length} roles are accountable but the quorum is ${group.quorum}: raise the quorum to at least ${group.accountable.length}`,
+      );
     }
   }
   const cycle = supersedeCycle(policy);
   if (cycle !== null) {
-    add(['approvalGroups', cycle[0] ?? '', 'supersedes'],
-      `approval groups ${cycle.join(' -> ')} supersede each other in a circle: when both are required, neither can replace the other`);
+    add(
+      ['approvalGroups', cycle[0] ?? '', 'supersedes'],
+      `approval groups ${cycle.join(' -> ')} supersede each other in a circle: when both are required, neither can replace the other`,
+    );
   }
 
   // Classes.
@@ -89,12 +103,17 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
       checkGroups(c.breakGlass.retrospectiveApprovals, [...base, 'breakGlass', 'retrospectiveApprovals']);
     }
     if (c.dualControl && !needsTwoPeople(policy, c.approvals)) {
-      add([...base, 'dualControl'],
-        `dual control needs two different people, but the class's approvals (${c.approvals.map((g) => groupName(policy, g)).join(', ')}) `
-        + 'can be met by one signature; add a group with quorum 2 or a second group with different roles');
+      add(
+        [...base, 'dualControl'],
+        `dual control needs two different people, but the class's approvals (${c.approvals.map((g) => groupName(policy, g)).join(', ')}) ` +
+          'can be met by one signature; add a group with quorum 2 or a second group with different roles',
+      );
     }
     if (c.requiresWindow && !policy.windows.some((w) => w.classes.includes(cls))) {
-      add([...base, 'requiresWindow'], `${cls} changes must start inside a change window, but no window in "windows" allows ${cls} changes`);
+      add(
+        [...base, 'requiresWindow'],
+        `${cls} changes must start inside a change window, but no window in "windows" allows ${cls} changes`,
+      );
     }
   }
 
@@ -112,8 +131,14 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
     if (w.type === 'weekly') {
       w.periods.forEach((p, j) => {
         if (p.start === '24:00') add([...path, 'periods', j, 'start'], 'a period cannot start at 24:00; write 00:00 on the next day');
-        else if (p.start === p.end) add([...path, 'periods', j, 'end'], `the period starts and ends at ${p.start}: it would be empty (or a whole day: write 00:00 to 24:00)`);
-        p.days.forEach((d, k) => { if (p.days.indexOf(d) !== k) add([...path, 'periods', j, 'days', k], `day "${d}" is listed twice`); });
+        else if (p.start === p.end)
+          add(
+            [...path, 'periods', j, 'end'],
+            `the period starts and ends at ${p.start}: it would be empty (or a whole day: write 00:00 to 24:00)`,
+          );
+        p.days.forEach((d, k) => {
+          if (p.days.indexOf(d) !== k) add([...path, 'periods', j, 'days', k], `day "${d}" is listed twice`);
+        });
       });
     } else {
       checkEndAfterStart(w.start, w.end, w.timeZone ?? policy.plant.timeZone, path, `${w.type} window "${w.name}"`, add);
@@ -132,12 +157,21 @@ export function policyContradictions(policy: Policy): PolicyProblem[] {
     policy.safetyReview.steps.forEach((step, i) => checkGroups(step.groups, ['safetyReview', 'steps', i, 'groups']));
     checkRoles(policy.safetyReview.signOffRoles, ['safetyReview', 'signOffRoles']);
   }
-  if (policy.postImplementationReview !== undefined) checkRoles(policy.postImplementationReview.reviewerRoles, ['postImplementationReview', 'reviewerRoles']);
-  if (policy.outsideWindowOverride !== undefined) checkRoles(policy.outsideWindowOverride.approverRoles, ['outsideWindowOverride', 'approverRoles']);
+  if (policy.postImplementationReview !== undefined)
+    checkRoles(policy.postImplementationReview.reviewerRoles, ['postImplementationReview', 'reviewerRoles']);
+  if (policy.outsideWindowOverride !== undefined)
+    checkRoles(policy.outsideWindowOverride.approverRoles, ['outsideWindowOverride', 'approverRoles']);
   return problems;
 }
 
-function checkEndAfterStart(start: string, end: string, zone: string, path: PolicyPath, what: string, add: (path: PolicyPath, message: string) => void): void {
+function checkEndAfterStart(
+  start: string,
+  end: string,
+  zone: string,
+  path: PolicyPath,
+  what: string,
+  add: (path: PolicyPath, message: string) => void,
+): void {
   const s = parseDateTimeText(start);
   const e = parseDateTimeText(end);
   if (s === null || e === null) return;
@@ -152,7 +186,8 @@ function needsTwoPeople(policy: Policy, groups: readonly string[]): boolean {
   if (defined.some((g) => g.quorum >= 2)) return true;
   for (let i = 0; i < defined.length; i++) {
     for (let j = i + 1; j < defined.length; j++) {
-      const a = defined[i], b = defined[j];
+      const a = defined[i],
+        b = defined[j];
       if (a !== undefined && b !== undefined && !a.roles.some((r) => b.roles.includes(r))) return true;
     }
   }
@@ -200,7 +235,8 @@ function checkRiskBands(
 ): void {
   const r = policy.risk;
   for (const scale of ['impact', 'probability'] as const) {
-    if (r[scale].min > r[scale].max) add(['risk', scale, 'max'], `the ${scale} scale ends (${r[scale].max}) below where it starts (${r[scale].min})`);
+    if (r[scale].min > r[scale].max)
+      add(['risk', scale, 'max'], `the ${scale} scale ends (${r[scale].max}) below where it starts (${r[scale].min})`);
   }
   const { min, max } = riskScoreRange(policy);
   const bands = r.bands;
@@ -211,25 +247,41 @@ function checkRiskBands(
     const first = seen.get(band.name);
     if (first !== undefined) add([...path, 'name'], `band "${band.name}" is already defined at risk.bands[${first}]; names must be unique`);
     else seen.set(band.name, i);
-    if (band.to !== undefined && band.to < band.from) add([...path, 'to'], `band "${band.name}" ends (${band.to}) before it starts (${band.from})`);
+    if (band.to !== undefined && band.to < band.from)
+      add([...path, 'to'], `band "${band.name}" ends (${band.to}) before it starts (${band.from})`);
     if (band.to === undefined && i < bands.length - 1) {
-      add([...path, 'to'], `only the last band may be open-ended; band "${band.name}" needs "to" because "${bands[i + 1]?.name ?? ''}" follows it`);
+      add(
+        [...path, 'to'],
+        `only the last band may be open-ended; band "${band.name}" needs "to" because "${bands[i + 1]?.name ?? ''}" follows it`,
+      );
     }
     const prev = bands[i - 1];
     if (prev !== undefined && prev.to !== undefined) {
       if (band.from <= prev.to) {
-        add([...path, 'from'], `band "${band.name}" starts at ${band.from}, but band "${prev.name}" already covers scores up to ${prev.to}: bands must not overlap (list them from the lowest score up)`);
+        add(
+          [...path, 'from'],
+          `band "${band.name}" starts at ${band.from}, but band "${prev.name}" already covers scores up to ${prev.to}: bands must not overlap (list them from the lowest score up)`,
+        );
       } else if (band.from > prev.to + 1) {
-        add([...path, 'from'], `scores ${prev.to + 1} to ${band.from - 1} are in no band: band "${band.name}" should start at ${prev.to + 1}`);
+        add(
+          [...path, 'from'],
+          `scores ${prev.to + 1} to ${band.from - 1} are in no band: band "${band.name}" should start at ${prev.to + 1}`,
+        );
       }
     }
   });
   const first = bands[0];
   const last = bands[bands.length - 1];
   if (first !== undefined && first.from > min) {
-    add(['risk', 'bands', 0, 'from'], `the lowest possible score is ${min} (lowest impact x lowest probability + smallest safety factor), but the first band starts at ${first.from}`);
+    add(
+      ['risk', 'bands', 0, 'from'],
+      `the lowest possible score is ${min} (lowest impact x lowest probability + smallest safety factor), but the first band starts at ${first.from}`,
+    );
   }
   if (last !== undefined && last.to !== undefined && last.to < max) {
-    add(['risk', 'bands', bands.length - 1, 'to'], `the highest possible score is ${max}, but the last band ends at ${last.to}: leave "to" out of the last band or raise it`);
+    add(
+      ['risk', 'bands', bands.length - 1, 'to'],
+      `the highest possible score is ${max}, but the last band ends at ${last.to}: leave "to" out of the last band or raise it`,
+    );
   }
 }

@@ -81,22 +81,41 @@ const TimeZone = z.string({ error: 'must be an IANA time zone name such as Ameri
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const TimeOfDay = z.string({ error: 'must be a time of day such as 06:00 (24-hour clock, quoted or not)' })
-  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: 'must be a time of day such as 06:00 (24-hour clock; 24:00 is the end of the day)' });
+const TimeOfDay = z
+  .string({ error: 'must be a time of day such as 06:00 (24-hour clock, quoted or not)' })
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, {
+    error: 'must be a time of day such as 06:00 (24-hour clock; 24:00 is the end of the day)',
+  });
 
-const DateTimeString = z.string({ error: 'must be a date or date-time such as 2026-04-01 or 2026-04-01T06:00' })
+const DateTimeString = z
+  .string({ error: 'must be a date or date-time such as 2026-04-01 or 2026-04-01T06:00' })
   .refine((s) => parseDateTimeText(s) !== null, {
     error: 'must be a date (2026-04-01), a plant-time date-time (2026-04-01T06:00) or an instant with a zone (2026-04-01T06:00:00Z)',
   });
 
-const MonthDay = z.string({ error: 'must be a month and day such as 12-15' }).refine((s) => {
-  const m = /^(\d{2})-(\d{2})$/.exec(s);
-  return m !== null && isCalendarDate(2027, Number(m[1]), Number(m[2]));
-}, { error: 'must be a month and day such as 12-15 (29 February is not allowed: not every year has it)' });
+const MonthDay = z.string({ error: 'must be a month and day such as 12-15' }).refine(
+  (s) => {
+    const m = /^(\d{2})-(\d{2})$/.exec(s);
+    return m !== null && isCalendarDate(2027, Number(m[1]), Number(m[2]));
+  },
+  { error: 'must be a month and day such as 12-15 (29 February is not allowed: not every year has it)' },
+);
 
 const WEEKDAY_NAMES: Readonly<Record<string, Weekday>> = {
-  sun: 'sun', sunday: 'sun', mon: 'mon', monday: 'mon', tue: 'tue', tuesday: 'tue', wed: 'wed', wednesday: 'wed',
-  thu: 'thu', thursday: 'thu', fri: 'fri', friday: 'fri', sat: 'sat', saturday: 'sat',
+  sun: 'sun',
+  sunday: 'sun',
+  mon: 'mon',
+  monday: 'mon',
+  tue: 'tue',
+  tuesday: 'tue',
+  wed: 'wed',
+  wednesday: 'wed',
+  thu: 'thu',
+  thursday: 'thu',
+  fri: 'fri',
+  friday: 'fri',
+  sat: 'sat',
+  saturday: 'sat',
 };
 
 const Day = z.string({ error: `must be a weekday: ${WEEKDAYS.join(', ')}` }).transform((s, ctx) => {
@@ -117,50 +136,59 @@ const scope = {
   tiers: z.array(Tier).min(1).optional(),
 };
 
-const ApprovalGroupSchema = z.object({
-  name: z.string().min(1).max(120).optional(),
-  description: Text.optional(),
-  roles: NameList,
-  quorum: z.number().int().min(1),
-  supersedes: z.array(Name).default([]),
-  /** Roles that must be among the quorum (RACI "accountable"): the group is met only once each of them signed. */
-  accountable: z.array(Name).default([]),
-}).strict();
+const ApprovalGroupSchema = z
+  .object({
+    name: z.string().min(1).max(120).optional(),
+    description: Text.optional(),
+    roles: NameList,
+    quorum: z.number().int().min(1),
+    supersedes: z.array(Name).default([]),
+    /** Roles that must be among the quorum (RACI "accountable"): the group is met only once each of them signed. */
+    accountable: z.array(Name).default([]),
+  })
+  .strict();
 
 /** An approval group: who may sign toward it and how many different roles must. */
 export type ApprovalGroup = z.output<typeof ApprovalGroupSchema>;
 
-const ClassSchema = z.object({
-  description: Text.default(''),
-  approvals: NameList,
-  followTierAndRisk: z.boolean(),
-  dualControl: z.boolean().default(false),
-  staging: z.boolean().default(false),
-  diffReview: z.boolean().default(false),
-  notice: Duration.default(0),
-  requiresWindow: z.boolean().default(true),
-  maxRiskBand: Name.optional(),
-  approvalTimeout: z.object({ after: PositiveDuration, escalateTo: NameList }).strict(),
-  requiredFields: z.array(z.enum(CHANGE_FIELDS)),
-  breakGlass: z.object({
-    approverRoles: NameList,
-    /** The responder list: the roles whose holders may carry out a break-glass change (absent: anyone enrolled). */
-    responders: NameList.optional(),
-    retrospectiveWithin: PositiveDuration,
-    retrospectiveApprovals: NameList,
-  }).strict().optional(),
-}).strict();
+const ClassSchema = z
+  .object({
+    description: Text.default(''),
+    approvals: NameList,
+    followTierAndRisk: z.boolean(),
+    dualControl: z.boolean().default(false),
+    staging: z.boolean().default(false),
+    diffReview: z.boolean().default(false),
+    notice: Duration.default(0),
+    requiresWindow: z.boolean().default(true),
+    maxRiskBand: Name.optional(),
+    approvalTimeout: z.object({ after: PositiveDuration, escalateTo: NameList }).strict(),
+    requiredFields: z.array(z.enum(CHANGE_FIELDS)),
+    breakGlass: z
+      .object({
+        approverRoles: NameList,
+        /** The responder list: the roles whose holders may carry out a break-glass change (absent: anyone enrolled). */
+        responders: NameList.optional(),
+        retrospectiveWithin: PositiveDuration,
+        retrospectiveApprovals: NameList,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 /** What a change class requires. */
 export type ClassPolicy = z.output<typeof ClassSchema>;
 
-const TierSchema = z.object({
-  description: Text.default(''),
-  approvals: NameList,
-  notice: TierNotice,
-  staging: z.boolean(),
-  diffReview: z.boolean(),
-}).strict();
+const TierSchema = z
+  .object({
+    description: Text.default(''),
+    approvals: NameList,
+    notice: TierNotice,
+    staging: z.boolean(),
+    diffReview: z.boolean(),
+  })
+  .strict();
 
 /** What a line tier requires. */
 export type TierPolicy = z.output<typeof TierSchema>;
@@ -168,17 +196,25 @@ export type TierPolicy = z.output<typeof TierSchema>;
 const Scale = z.object({ min: z.number().int().min(0).max(100), max: z.number().int().min(1).max(100) }).strict();
 const Factor = z.number().int().min(0).max(1000);
 
-const RiskSchema = z.object({
-  impact: Scale,
-  probability: Scale,
-  safetyFactor: z.object({ none: Factor, low: Factor, medium: Factor, high: Factor }).strict(),
-  bands: z.array(z.object({
-    name: Name,
-    from: z.number().int().min(0),
-    to: z.number().int().min(0).optional(),
-    approvals: z.array(Name).default([]),
-  }).strict()).min(1),
-}).strict();
+const RiskSchema = z
+  .object({
+    impact: Scale,
+    probability: Scale,
+    safetyFactor: z.object({ none: Factor, low: Factor, medium: Factor, high: Factor }).strict(),
+    bands: z
+      .array(
+        z
+          .object({
+            name: Name,
+            from: z.number().int().min(0),
+            to: z.number().int().min(0).optional(),
+            approvals: z.array(Name).default([]),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
 
 /** Risk scoring: the scales, the safety factor per safety impact, and the bands. */
 export type RiskPolicy = z.output<typeof RiskSchema>;
@@ -222,57 +258,84 @@ const BlackoutSchema = z.discriminatedUnion('type', [
 export type BlackoutPolicy = z.output<typeof BlackoutSchema>;
 
 /** The whole policy document. */
-export const PolicySchema = z.object({
-  schema: z.literal(POLICY_SCHEMA),
-  revision: z.number().int().min(1),
-  name: z.string().min(1).max(200),
-  description: Text.optional(),
-  plant: z.object({ timeZone: TimeZone }).strict(),
-  roles: z.record(Name, z.string().min(1).max(120)),
-  approvalGroups: z.record(Name, ApprovalGroupSchema),
-  classes: z.object({
-    standard: ClassSchema, normal: ClassSchema, emergency: ClassSchema, 'safety-critical': ClassSchema,
-  }).strict(),
-  tiers: z.object({ 1: TierSchema, 2: TierSchema, 3: TierSchema }).strict(),
-  safetyTags: z.object({ approvals: NameList }).strict(),
-  risk: RiskSchema,
-  windows: z.array(WindowSchema).default([]),
-  outsideWindowOverride: Override.optional(),
-  blackouts: z.array(BlackoutSchema).default([]),
-  signatures: z.object({
-    lockout: z.object({
-      maxFailures: z.number().int().min(1).max(20),
-      window: PositiveDuration,
-      lockFor: PositiveDuration,
-    }).strict(),
-  }).strict(),
-  safetyReview: z.object({
-    /** The review steps of a safety-critical change, in order: approval groups of a later step wait for every earlier step. */
-    steps: z.array(z.object({ name: z.string().min(1).max(120), groups: NameList }).strict()).min(1),
-    /** Who signs the post-change safety checklist before CLOSE (the safety manager). */
-    signOffRoles: NameList,
-    /** The post-change safety checklist the sign-off confirms, item by item. */
-    checklist: z.array(z.string().min(1).max(300)).min(1),
-  }).strict().optional(),
-  postImplementationReview: z.object({
-    /** The classes whose completed changes owe a post-implementation review (with the new baseline) after CLOSE. */
-    classes: z.array(ClassName).default([]),
-    /** Who may sign the review; never someone on the change. */
-    reviewerRoles: NameList,
-    within: PositiveDuration,
-  }).strict().optional(),
-  driftChecks: z.object({
-    every: PositiveDuration.refine((m) => m >= 60, { error: 'must be at least 1h: every check captures the whole controller' })
-      .refine((m) => m <= MAX_DRIFT_CHECK_MINUTES, { error: 'must be at most 35d: NERC CIP-010 R2.1 asks for a drift check at least once every 35 calendar days' }),
-    baselineAfterChange: PositiveDuration
-      .refine((m) => m <= MAX_BASELINE_AFTER_CHANGE_MINUTES, { error: 'must be at most 30d: NERC CIP-010 R1.3 asks for the baseline to be updated within 30 calendar days of a completed change' }),
-  }).strict().default({ every: MAX_DRIFT_CHECK_MINUTES, baselineAfterChange: MAX_BASELINE_AFTER_CHANGE_MINUTES }),
-  /** Laptop clocks: how far a laptop's clock may be off the server's at a push before its events are flagged. */
-  clocks: z.object({
-    skewLimit: PositiveDuration.refine((m) => m <= MAX_CLOCK_SKEW_LIMIT_MINUTES, { error: 'must be at most 24h: a clock off by more than a day makes every event time meaningless, whatever the policy says' }),
-  }).strict().default({ skewLimit: DEFAULT_CLOCK_SKEW_LIMIT_MINUTES }),
-}).strict();
-
+export const PolicySchema = z
+  .object({
+    schema: z.literal(POLICY_SCHEMA),
+    revision: z.number().int().min(1),
+    name: z.string().min(1).max(200),
+    description: Text.optional(),
+    plant: z.object({ timeZone: TimeZone }).strict(),
+    roles: z.record(Name, z.string().min(1).max(120)),
+    approvalGroups: z.record(Name, ApprovalGroupSchema),
+    classes: z
+      .object({
+        standard: ClassSchema,
+        normal: ClassSchema,
+        emergency: ClassSchema,
+        'safety-critical': ClassSchema,
+      })
+      .strict(),
+    tiers: z.object({ 1: TierSchema, 2: TierSchema, 3: TierSchema }).strict(),
+    safetyTags: z.object({ approvals: NameList }).strict(),
+    risk: RiskSchema,
+    windows: z.array(WindowSchema).default([]),
+    outsideWindowOverride: Override.optional(),
+    blackouts: z.array(BlackoutSchema).default([]),
+    signatures: z
+      .object({
+        lockout: z
+          .object({
+            maxFailures: z.number().int().min(1).max(20),
+            window: PositiveDuration,
+            lockFor: PositiveDuration,
+          })
+          .strict(),
+      })
+      .strict(),
+    safetyReview: z
+      .object({
+        /** The review steps of a safety-critical change, in order: approval groups of a later step wait for every earlier step. */
+        steps: z.array(z.object({ name: z.string().min(1).max(120), groups: NameList }).strict()).min(1),
+        /** Who signs the post-change safety checklist before CLOSE (the safety manager). */
+        signOffRoles: NameList,
+        /** The post-change safety checklist the sign-off confirms, item by item. */
+        checklist: z.array(z.string().min(1).max(300)).min(1),
+      })
+      .strict()
+      .optional(),
+    postImplementationReview: z
+      .object({
+        /** The classes whose completed changes owe a post-implementation review (with the new baseline) after CLOSE. */
+        classes: z.array(ClassName).default([]),
+        /** Who may sign the review; never someone on the change. */
+        reviewerRoles: NameList,
+        within: PositiveDuration,
+      })
+      .strict()
+      .optional(),
+    driftChecks: z
+      .object({
+        every: PositiveDuration.refine((m) => m >= 60, { error: 'must be at least 1h: every check captures the whole controller' }).refine(
+          (m) => m <= MAX_DRIFT_CHECK_MINUTES,
+          { error: 'must be at most 35d: NERC CIP-010 R2.1 asks for a drift check at least once every 35 calendar days' },
+        ),
+        baselineAfterChange: PositiveDuration.refine((m) => m <= MAX_BASELINE_AFTER_CHANGE_MINUTES, {
+          error: 'must be at most 30d: NERC CIP-010 R1.3 asks for the baseline to be updated within 30 calendar days of a completed change',
+        }),
+      })
+      .strict()
+      .default({ every: MAX_DRIFT_CHECK_MINUTES, baselineAfterChange: MAX_BASELINE_AFTER_CHANGE_MINUTES }),
+    /** Laptop clocks: how far a laptop's clock may be off the server's at a push before its events are flagged. */
+    clocks: z
+      .object({
+        skewLimit: PositiveDuration.refine((m) => m <= MAX_CLOCK_SKEW_LIMIT_MINUTES, {
+          error: 'must be at most 24h: a clock off by more than a day makes every event time meaningless, whatever the policy says',
+        }),
+      })
+      .strict()
+      .default({ skewLimit: DEFAULT_CLOCK_SKEW_LIMIT_MINUTES }),
+  })
+  .strict();
 
 /** How far a laptop's clock may be off the server's at a push before its events are flagged (ms). */
 export function clockSkewLimitMs(policy: Policy): number {
@@ -297,11 +360,17 @@ export function signatureLockout(policy: Policy): { maxFailures: number; windowM
  * The safety review in force: the policy's own, or the change guide's default limited to the groups and roles this
  * policy declares (a policy without a safety manager has no sign-off to ask for).
  */
-export function safetyReviewOf(policy: Policy): { steps: { name: string; groups: string[] }[]; signOffRoles: string[]; checklist: string[] } {
+export function safetyReviewOf(policy: Policy): {
+  steps: { name: string; groups: string[] }[];
+  signOffRoles: string[];
+  checklist: string[];
+} {
   if (policy.safetyReview !== undefined) return policy.safetyReview;
   const d = DEFAULT_SAFETY_REVIEW;
   return {
-    steps: d.steps.map((s) => ({ name: s.name, groups: s.groups.filter((g) => Object.hasOwn(policy.approvalGroups, g)) })).filter((s) => s.groups.length > 0),
+    steps: d.steps
+      .map((s) => ({ name: s.name, groups: s.groups.filter((g) => Object.hasOwn(policy.approvalGroups, g)) }))
+      .filter((s) => s.groups.length > 0),
     signOffRoles: d.signOffRoles.filter((r) => Object.hasOwn(policy.roles, r)),
     checklist: [...d.checklist],
   };

@@ -82,8 +82,13 @@ function describeValue(value: unknown): string {
 }
 
 const TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list',
-  object: 'a mapping (indented "field: value" lines)', record: 'a mapping (indented "name: value" lines)',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping (indented "field: value" lines)',
+  record: 'a mapping (indented "name: value" lines)',
 };
 
 /** Plain-words messages for zod's built-in issues; schema-specific messages (set in policy-schema.ts) win. */
@@ -143,7 +148,18 @@ export function parsePolicyYaml(text: string, file: string): PolicyParseResult {
     errors.push({ file, line: pos.line, column: pos.col, path: formatPolicyPath(path), message });
   };
   if (text.length > MAX_POLICY_BYTES) {
-    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: `the file is ${text.length} characters long; a policy is at most ${MAX_POLICY_BYTES}` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `the file is ${text.length} characters long; a policy is at most ${MAX_POLICY_BYTES}`,
+        },
+      ],
+    };
   }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: true, version: '1.2' });
@@ -156,24 +172,34 @@ export function parsePolicyYaml(text: string, file: string): PolicyParseResult {
   if (errors.length > 0) return { ok: false, errors };
   if (doc.contents === null || !isMap(doc.contents)) {
     const what = doc.contents === null ? 'the file is empty' : 'the file must be a mapping of fields (schema:, revision:, classes: ...)';
-    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: `${what}; a policy starts with "schema: ${POLICY_SCHEMA}"` }] };
+    return {
+      ok: false,
+      errors: [{ file, line: 1, column: 1, path: '', message: `${what}; a policy starts with "schema: ${POLICY_SCHEMA}"` }],
+    };
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message: `YAML cannot be read: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      ok: false,
+      errors: [{ file, line: 1, column: 1, path: '', message: `YAML cannot be read: ${err instanceof Error ? err.message : String(err)}` }],
+    };
   }
 
   // The version first: a document of another major version is not judged by this version's rules.
   const schema = (data as Record<string, unknown>)['schema'];
   if (schema !== POLICY_SCHEMA) {
     const other = typeof schema === 'string' ? /^baseline\.policy\/(\d+)$/.exec(schema) : null;
-    at(locate(doc, ['schema']).offset, ['schema'], schema === undefined
-      ? `is required: a policy starts with "schema: ${POLICY_SCHEMA}"`
-      : other !== null
-        ? `version ${other[1]} of the policy format is not known to this Baseline, which reads ${POLICY_SCHEMA}; update Baseline or write the policy in ${POLICY_SCHEMA}`
-        : `${describeValue(schema)} is not a Baseline policy format; a policy starts with "schema: ${POLICY_SCHEMA}"`);
+    at(
+      locate(doc, ['schema']).offset,
+      ['schema'],
+      schema === undefined
+        ? `is required: a policy starts with "schema: ${POLICY_SCHEMA}"`
+        : other !== null
+          ? `version ${other[1]} of the policy format is not known to this Baseline, which reads ${POLICY_SCHEMA}; update Baseline or write the policy in ${POLICY_SCHEMA}`
+          : `${describeValue(schema)} is not a Baseline policy format; a policy starts with "schema: ${POLICY_SCHEMA}"`,
+    );
     return { ok: false, errors };
   }
 

@@ -36,23 +36,37 @@ export function riskBandCitation(policy: Policy, bandIndex: number): string {
 /** Scores an assessment, or says why it cannot be scored (a value off the policy's scale). */
 export function scoreRisk(policy: Policy, a: RiskAssessment): { ok: true; risk: RiskResult } | { ok: false; problem: string } {
   const r = policy.risk;
-  for (const [what, value] of [['impact', a.impact], ['probability', a.probability]] as const) {
+  for (const [what, value] of [
+    ['impact', a.impact],
+    ['probability', a.probability],
+  ] as const) {
     const scale = r[what];
     if (!Number.isInteger(value) || value < scale.min || value > scale.max) {
-      return { ok: false, problem: `The ${what} ${value} is off the policy's scale of ${scale.min} to ${scale.max} (${policyCitation(`risk.${what}`)}).` };
+      return {
+        ok: false,
+        problem: `The ${what} ${value} is off the policy's scale of ${scale.min} to ${scale.max} (${policyCitation(`risk.${what}`)}).`,
+      };
     }
   }
   const safetyFactor = r.safetyFactor[a.safetyImpact];
   const score = a.impact * a.probability + safetyFactor;
   const bandIndex = r.bands.findIndex((b) => score >= b.from && (b.to === undefined || score <= b.to));
   const band = r.bands[bandIndex];
-  if (band === undefined) return { ok: false, problem: `The risk score ${score} is in no band of the policy (${policyCitation('risk.bands')}).` };
+  if (band === undefined)
+    return { ok: false, problem: `The risk score ${score} is in no band of the policy (${policyCitation('risk.bands')}).` };
   return {
     ok: true,
     risk: {
-      impact: a.impact, probability: a.probability, safetyImpact: a.safetyImpact, safetyFactor, score, band: band.name, bandIndex,
-      reason: `Risk score ${a.impact} x ${a.probability} + ${safetyFactor} (safety impact ${a.safetyImpact}) = ${score}: `
-        + `${band.name} band (policy: ${riskBandCitation(policy, bandIndex)})`,
+      impact: a.impact,
+      probability: a.probability,
+      safetyImpact: a.safetyImpact,
+      safetyFactor,
+      score,
+      band: band.name,
+      bandIndex,
+      reason:
+        `Risk score ${a.impact} x ${a.probability} + ${safetyFactor} (safety impact ${a.safetyImpact}) = ${score}: ` +
+        `${band.name} band (policy: ${riskBandCitation(policy, bandIndex)})`,
     },
   };
 }

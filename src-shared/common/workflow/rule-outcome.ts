@@ -9,8 +9,7 @@ import type { Participant, PersonRef } from './workflow-terms.ts';
 
 /** The next state, or a refusal (`text` completes "<Rule title>: ..."). */
 export type RuleOutcome =
-  | { ok: true; next: ChangeState }
-  | { ok: false; rule: RefusalRule; text: string; hint: string; details?: Record<string, unknown> };
+  { ok: true; next: ChangeState } | { ok: false; rule: RefusalRule; text: string; hint: string; details?: Record<string, unknown> };
 
 /** A refusal. */
 export function no(rule: RefusalRule, text: string, hint: string, details?: Record<string, unknown>): RuleOutcome {

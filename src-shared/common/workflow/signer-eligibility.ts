@@ -33,56 +33,106 @@ function listOf(words: readonly string[]): string {
  * The people who hold one of `roles` (all active people when `roles` is null), minus `excluded` (employee id ->
  * why they may not sign); with the reason when nobody is left.
  */
-export function eligibleByRole(people: readonly SignerCandidate[], roles: readonly string[] | null, label: RoleLabel, what: string,
-  excluded: ReadonlyMap<string, string> = new Map()): Eligibility {
+export function eligibleByRole(
+  people: readonly SignerCandidate[],
+  roles: readonly string[] | null,
+  label: RoleLabel,
+  what: string,
+  excluded: ReadonlyMap<string, string> = new Map(),
+): Eligibility {
   const active = people.filter((p) => !p.revoked);
   const holders = roles === null ? active : active.filter((p) => p.roles.some((r) => roles.includes(r)));
-  const out = holders.filter((p) => !excluded.has(p.employeeId))
+  const out = holders
+    .filter((p) => !excluded.has(p.employeeId))
     .map((p) => ({ employeeId: p.employeeId, name: p.name, roles: roles === null ? [] : p.roles.filter((r) => roles.includes(r)) }));
   if (out.length > 0) return { people: out, none: null };
-  if (active.length === 0) return { people: [], none: `Nobody is enrolled on this laptop, so nobody can ${what}. Enrol people on the People screen.` };
+  if (active.length === 0)
+    return { people: [], none: `Nobody is enrolled on this laptop, so nobody can ${what}. Enrol people on the People screen.` };
   const needs = roles === null ? 'anyone' : listOf(roles.map(label));
-  if (holders.length === 0) return { people: [], none: `Nobody enrolled on this laptop holds ${needs}, which ${what} needs. Enrol one (People screen) or have the roster give someone the role.` };
+  if (holders.length === 0)
+    return {
+      people: [],
+      none: `Nobody enrolled on this laptop holds ${needs}, which ${what} needs. Enrol one (People screen) or have the roster give someone the role.`,
+    };
   const why = holders.map((p) => `${p.name} ${excluded.get(p.employeeId) ?? ''}`.trim()).join('; ');
   return { people: [], none: `Nobody may ${what}: ${why}.` };
 }
 
 /** The decisions on a change that the signing form offers. */
 export type ChangeDecision =
-  | 'submit' | 'withdraw' | 'approve' | 'approve-with-conditions' | 'reject' | 'defer' | 'schedule' | 'break-glass'
-  | 'start-execution' | 'rollback' | 'close' | 'retrospective-review';
+  | 'submit'
+  | 'withdraw'
+  | 'approve'
+  | 'approve-with-conditions'
+  | 'reject'
+  | 'defer'
+  | 'schedule'
+  | 'break-glass'
+  | 'start-execution'
+  | 'rollback'
+  | 'close'
+  | 'retrospective-review';
 
 /** Who may sign `decision` on this change now. */
-export function changeSigners(state: ChangeState, decision: ChangeDecision, people: readonly SignerCandidate[], label: RoleLabel, now: Date): Eligibility {
+export function changeSigners(
+  state: ChangeState,
+  decision: ChangeDecision,
+  people: readonly SignerCandidate[],
+  label: RoleLabel,
+  now: Date,
+): Eligibility {
   const requester = state.requester;
   switch (decision) {
-    case 'submit': case 'withdraw': {
+    case 'submit':
+    case 'withdraw': {
       const found = people.find((p) => p.employeeId === requester.id && !p.revoked);
-      return found ? { people: [{ employeeId: found.employeeId, name: found.name, roles: [] }], none: null }
-        : { people: [], none: `Only the requester, ${requester.name}, may ${decision} this change, and they are not enrolled on this laptop.` };
+      return found
+        ? { people: [{ employeeId: found.employeeId, name: found.name, roles: [] }], none: null }
+        : {
+            people: [],
+            none: `Only the requester, ${requester.name}, may ${decision} this change, and they are not enrolled on this laptop.`,
+          };
     }
-    case 'approve': case 'approve-with-conditions': case 'reject': case 'defer': {
+    case 'approve':
+    case 'approve-with-conditions':
+    case 'reject':
+    case 'defer': {
       if (state.review === null) return { people: [], none: 'The change has not been submitted.' };
       const e = state.review.evaluation;
       // The escalation roles stand in for a missing approver only once the approval timeout has passed.
-      const escalated = (decision === 'approve' || decision === 'approve-with-conditions') && approvalTimeoutStatus(state, now).status === 'escalated';
+      const escalated =
+        (decision === 'approve' || decision === 'approve-with-conditions') && approvalTimeoutStatus(state, now).status === 'escalated';
       const roles = [...new Set([...e.approvals.flatMap((a) => a.roles), ...(escalated ? e.approvalTimeout.escalateTo : [])])];
       const excluded = new Map<string, string>([[requester.id, 'filed the change and cannot approve it']]);
       if (decision === 'approve' || decision === 'approve-with-conditions') {
         for (const a of state.review.approvals) excluded.set(a.by.id, `already approved it (as ${label(a.role)})`);
       }
-      return eligibleByRole(people, roles, label, decision === 'defer' || decision === 'reject' ? `${decision} this change` : 'approve this change', excluded);
+      return eligibleByRole(
+        people,
+        roles,
+        label,
+        decision === 'defer' || decision === 'reject' ? `${decision} this change` : 'approve this change',
+        excluded,
+      );
     }
     case 'retrospective-review': {
-      if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed') return { people: [], none: 'No retrospective review is due.' };
+      if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed')
+        return { people: [], none: 'No retrospective review is due.' };
       const r = state.execution.retrospective;
       if (r === null) return { people: [], none: 'The change did not start under break-glass, so no retrospective review is due.' };
-      const excluded = new Map<string, string>([[requester.id, 'filed the change'], [state.execution.executor.id, 'carried out the work']]);
+      const excluded = new Map<string, string>([
+        [requester.id, 'filed the change'],
+        [state.execution.executor.id, 'carried out the work'],
+      ]);
       if (state.execution.breakGlass?.approver.id) excluded.set(state.execution.breakGlass.approver.id, 'gave the break-glass approval');
       for (const x of r.reviews) excluded.set(x.by.id, 'already reviewed it');
       return eligibleByRole(people, [...new Set(r.requirements.flatMap((x) => x.roles))], label, 'review this change', excluded);
     }
-    case 'schedule': case 'break-glass': case 'start-execution': case 'rollback': case 'close':
+    case 'schedule':
+    case 'break-glass':
+    case 'start-execution':
+    case 'rollback':
+    case 'close':
       return eligibleByRole(people, null, label, `sign "${decision}"`);
   }
 }

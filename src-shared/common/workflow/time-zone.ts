@@ -58,13 +58,20 @@ export function localToInstant(local: LocalDateTime, zoneName: string): number {
 export function instantToLocal(instant: number, zoneName: string): LocalDateTime & { weekday: number } {
   const shifted = new Date(instant + offsetMinutes(IANAZone.create(zoneName), instant) * 60_000);
   return {
-    year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(),
-    hour: shifted.getUTCHours(), minute: shifted.getUTCMinutes(), weekday: shifted.getUTCDay(),
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    hour: shifted.getUTCHours(),
+    minute: shifted.getUTCMinutes(),
+    weekday: shifted.getUTCDay(),
   };
 }
 
 /** A calendar date moved by whole days (month and year roll over as on a calendar). */
-export function addDays(date: { year: number; month: number; day: number }, days: number): { year: number; month: number; day: number; weekday: number } {
+export function addDays(
+  date: { year: number; month: number; day: number },
+  days: number,
+): { year: number; month: number; day: number; weekday: number } {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * DAY_MS);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay() };
 }
@@ -87,9 +94,7 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
 }
 
 /** A date or date-time as a policy writes it: wall-clock (read in a zone) or absolute (with Z or an offset). */
-export type DateTimeText =
-  | { kind: 'local'; local: LocalDateTime; dateOnly: boolean }
-  | { kind: 'absolute'; instant: number };
+export type DateTimeText = { kind: 'local'; local: LocalDateTime; dateOnly: boolean } | { kind: 'absolute'; instant: number };
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?$/;
 
@@ -101,7 +106,12 @@ export function parseDateTimeText(text: string): DateTimeText | null {
   const m = DATE_TIME.exec(text.trim());
   if (m === null) return null;
   const [, y, mo, d, h, mi, s, zone] = m;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h ?? 0), minute = Number(mi ?? 0), second = Number(s ?? 0);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h ?? 0),
+    minute = Number(mi ?? 0),
+    second = Number(s ?? 0);
   if (year < 1970 || !isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return null;
   if (zone !== undefined) {
     const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));

@@ -28,21 +28,63 @@ export interface TransitionContext {
 
 /** The rules a refusal can name. */
 export type RefusalRule =
-  | 'illegal-transition' | 'requester-only' | 'segregation-of-duties' | 'approve-twice' | 'role-not-held' | 'not-an-approver'
-  | 'approval-does-not-count' | 'diff-review-required' | 'reason-required' | 'conditions-required' | 'class-required'
-  | 'required-fields' | 'policy-blockers' | 'invalid-fields' | 'notice' | 'slot-invalid' | 'outside-window' | 'blackout'
-  | 'override-invalid' | 'outside-slot' | 'dual-control' | 'conditions-unconfirmed' | 'staging-required'
-  | 'break-glass-not-allowed' | 'break-glass-approver' | 'no-retrospective-due' | 'retrospective-done' | 'not-yet-escalated'
-  | 'checkpoint-order' | 'checklist-incomplete' | 'checkpoints-open' | 'snapshot-invalid' | 'snapshot-order' | 'snapshots-missing'
-  | 'unexplained-differences' | 'explanation-invalid' | 'break-glass-responder' | 'window-open' | 'window-decided' | 'no-window'
-  | 'review-order' | 'safety-sign-off-missing' | 'safety-sign-off-invalid' | 'break-glass-unconfirmed' | 'emergency-report-missing' | 'report-invalid'
-  | 'follow-up-required' | 'pir-not-due' | 'pir-invalid' | 'rollback-guidance-invalid' | 'manual-rollback-invalid'
-  | 'rollback-proof-invalid' | 'rollback-unproven' | 'tick-invalid';
+  | 'illegal-transition'
+  | 'requester-only'
+  | 'segregation-of-duties'
+  | 'approve-twice'
+  | 'role-not-held'
+  | 'not-an-approver'
+  | 'approval-does-not-count'
+  | 'diff-review-required'
+  | 'reason-required'
+  | 'conditions-required'
+  | 'class-required'
+  | 'required-fields'
+  | 'policy-blockers'
+  | 'invalid-fields'
+  | 'notice'
+  | 'slot-invalid'
+  | 'outside-window'
+  | 'blackout'
+  | 'override-invalid'
+  | 'outside-slot'
+  | 'dual-control'
+  | 'conditions-unconfirmed'
+  | 'staging-required'
+  | 'break-glass-not-allowed'
+  | 'break-glass-approver'
+  | 'no-retrospective-due'
+  | 'retrospective-done'
+  | 'not-yet-escalated'
+  | 'checkpoint-order'
+  | 'checklist-incomplete'
+  | 'checkpoints-open'
+  | 'snapshot-invalid'
+  | 'snapshot-order'
+  | 'snapshots-missing'
+  | 'unexplained-differences'
+  | 'explanation-invalid'
+  | 'break-glass-responder'
+  | 'window-open'
+  | 'window-decided'
+  | 'no-window'
+  | 'review-order'
+  | 'safety-sign-off-missing'
+  | 'safety-sign-off-invalid'
+  | 'break-glass-unconfirmed'
+  | 'emergency-report-missing'
+  | 'report-invalid'
+  | 'follow-up-required'
+  | 'pir-not-due'
+  | 'pir-invalid'
+  | 'rollback-guidance-invalid'
+  | 'manual-rollback-invalid'
+  | 'rollback-proof-invalid'
+  | 'rollback-unproven'
+  | 'tick-invalid';
 
 /** The outcome of a transition: the next state, or a refusal naming the rule. */
-export type TransitionResult =
-  | { ok: true; next: ChangeState }
-  | { ok: false; rule: RefusalRule; error: ErrorData };
+export type TransitionResult = { ok: true; next: ChangeState } | { ok: false; rule: RefusalRule; error: ErrorData };
 
 /** The title each refusal starts with. */
 export const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
@@ -102,14 +144,31 @@ export const RULE_TITLES: Readonly<Record<RefusalRule, string>> = {
   'rollback-unproven': 'Rollback not proven',
 };
 
-
 /** Each operation in the past tense, for refusals. */
 export const OPERATION_PAST: Readonly<Record<ChangeOperationType, string>> = {
-  edit: 'edited', submit: 'submitted', withdraw: 'withdrawn', approve: 'approved', 'approve-with-conditions': 'approved with conditions',
-  reject: 'rejected', defer: 'deferred', schedule: 'scheduled', 'break-glass': 'started under break-glass', 'start-execution': 'started',
-  'record-snapshot': 'given a snapshot', checkpoint: 'given a checkpoint decision', explain: 'given explanations of its after-diff', 'window-decision': 'given a decision at the end of its window', rollback: 'rolled back', close: 'closed', 'retrospective-review': 'given a retrospective review',
-  'safety-sign-off': 'given a safety sign-off', 'confirm-break-glass': 'given the break-glass approver\'s signature', 'emergency-report': 'given an emergency report',
-  'rollback-decision': 'given a rollback decision', 'manual-rollback': 'given a manual rollback', 'post-implementation-review': 'given a post-implementation review',
+  edit: 'edited',
+  submit: 'submitted',
+  withdraw: 'withdrawn',
+  approve: 'approved',
+  'approve-with-conditions': 'approved with conditions',
+  reject: 'rejected',
+  defer: 'deferred',
+  schedule: 'scheduled',
+  'break-glass': 'started under break-glass',
+  'start-execution': 'started',
+  'record-snapshot': 'given a snapshot',
+  checkpoint: 'given a checkpoint decision',
+  explain: 'given explanations of its after-diff',
+  'window-decision': 'given a decision at the end of its window',
+  rollback: 'rolled back',
+  close: 'closed',
+  'retrospective-review': 'given a retrospective review',
+  'safety-sign-off': 'given a safety sign-off',
+  'confirm-break-glass': "given the break-glass approver's signature",
+  'emergency-report': 'given an emergency report',
+  'rollback-decision': 'given a rollback decision',
+  'manual-rollback': 'given a manual rollback',
+  'post-implementation-review': 'given a post-implementation review',
   'tick-item': 'given a checklist tick',
   'rollback-proof': 'given a re-capture proof of a manual rollback',
 };
@@ -120,7 +179,14 @@ export function numbered(state: ChangeState): { number?: string } {
 }
 
 /** A refusal naming the rule, what is wrong and what to do. */
-export function refuse(state: ChangeState, op: ChangeOperation, rule: RefusalRule, text: string, hint: string, details: Record<string, unknown> = {}): TransitionResult {
+export function refuse(
+  state: ChangeState,
+  op: ChangeOperation,
+  rule: RefusalRule,
+  text: string,
+  hint: string,
+  details: Record<string, unknown> = {},
+): TransitionResult {
   return {
     ok: false,
     rule,
@@ -140,5 +206,11 @@ export const blank = (s: string | undefined): boolean => s === undefined || s.tr
 
 /** A state the table allowed but the operation's own function does not handle: a defect, reported as data. */
 export function unreachable(state: ChangeState, op: ChangeOperation): TransitionResult {
-  return refuse(state, op, 'illegal-transition', `${changeName(state)} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}.`, 'This is a defect in Baseline; report it.');
+  return refuse(
+    state,
+    op,
+    'illegal-transition',
+    `${changeName(state)} is ${state.status}, so it cannot be ${OPERATION_PAST[op.type]}.`,
+    'This is a defect in Baseline; report it.',
+  );
 }

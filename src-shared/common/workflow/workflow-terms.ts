@@ -18,8 +18,17 @@ export type LineTier = (typeof LINE_TIERS)[number];
 
 /** The fields of a change request (the change guide and the change management procedures) that a policy can make required per class. */
 export const CHANGE_FIELDS = [
-  'title', 'description', 'justification', 'targetControllers', 'impactAssessment', 'rollbackPlan', 'testPlan',
-  'proposedChange', 'requestedWindow', 'itsmTicket', 'mocReference',
+  'title',
+  'description',
+  'justification',
+  'targetControllers',
+  'impactAssessment',
+  'rollbackPlan',
+  'testPlan',
+  'proposedChange',
+  'requestedWindow',
+  'itsmTicket',
+  'mocReference',
 ] as const;
 
 /** A change request field the policy can require. */

@@ -15,7 +15,7 @@ import { contentMembers, fixedMembers, jsonMember, pkiMembers, type PackEvent } 
 
 /** The latest before- and after-snapshot record of each target controller (a later one supersedes). */
 export function snapshotPairs(state: ChangeState): { controllerId: string; before: SnapshotRecord | null; after: SnapshotRecord | null }[] {
-  const records = 'execution' in state ? state.execution.snapshots ?? [] : [];
+  const records = 'execution' in state ? (state.execution.snapshots ?? []) : [];
   return state.fields.targetControllers.map((controllerId) => ({
     controllerId,
     before: records.filter((r) => r.phase === 'before' && r.controllerId === controllerId).at(-1) ?? null,
@@ -38,11 +38,18 @@ export function deriveDiffs(state: ChangeState, snapshotFile: (sha256: string) =
     const before = snapshotFile(pair.before.snapshotSha256);
     const after = snapshotFile(pair.after.snapshotSha256);
     if (!before || !after) continue;
-    const diff = diffDocuments(diffableFromCapture(before.document as unknown as CaptureDocument, pair.controllerId),
-      diffableFromCapture(after.document as unknown as CaptureDocument, pair.controllerId), { includeUnchanged: false });
+    const diff = diffDocuments(
+      diffableFromCapture(before.document as unknown as CaptureDocument, pair.controllerId),
+      diffableFromCapture(after.document as unknown as CaptureDocument, pair.controllerId),
+      { includeUnchanged: false },
+    );
     const pc = state.fields.proposedChange;
     const proposed = pc?.kind === 'diff' && pc.controllerId === pair.controllerId ? pc.changes : [];
-    out.push({ controllerId: pair.controllerId, beforeAfter: diff, proposedVsActual: { proposal: proposed.length > 0 ? 'diff' : 'none', ...compareWithProposed(diff, proposed) } });
+    out.push({
+      controllerId: pair.controllerId,
+      beforeAfter: diff,
+      proposedVsActual: { proposal: proposed.length > 0 ? 'diff' : 'none', ...compareWithProposed(diff, proposed) },
+    });
   }
   return out;
 }
@@ -65,10 +72,17 @@ export interface Revocation {
 
 /** The revocation list (from the pack's `certificate.revoked` events). */
 export function deriveRevocations(events: readonly PackEvent[]): Revocation[] {
-  return events.filter((e) => e.body.type === 'certificate.revoked').map((e) => {
-    const p = e.body.payload as Record<string, JsonValue>;
-    return { fingerprint: String(p['fingerprint']), reason: String(p['reason']), revokedAt: e.body.at, record: { member: e.member, seq: e.body.seq, device: e.body.device } };
-  });
+  return events
+    .filter((e) => e.body.type === 'certificate.revoked')
+    .map((e) => {
+      const p = e.body.payload as Record<string, JsonValue>;
+      return {
+        fingerprint: String(p['fingerprint']),
+        reason: String(p['reason']),
+        revokedAt: e.body.at,
+        record: { member: e.member, seq: e.body.seq, device: e.body.device },
+      };
+    });
 }
 
 /** PEM members of trust: each device's public key (from its `device.created` event), each person's and CA's certificate. */
@@ -76,10 +90,12 @@ export function derivePkiMembers(events: readonly PackEvent[], signerCertificate
   const out: [string, Buffer][] = [];
   for (const e of events) {
     const p = e.body.payload as Record<string, JsonValue>;
-    if (e.body.type === 'device.created' && e.body.seq === 1) out.push([pkiMembers.device(e.body.device), Buffer.from(String(p['publicKeyPem']), 'utf8')]);
+    if (e.body.type === 'device.created' && e.body.seq === 1)
+      out.push([pkiMembers.device(e.body.device), Buffer.from(String(p['publicKeyPem']), 'utf8')]);
     if (e.body.type === 'ca.trusted') out.push([pkiMembers.ca(String(p['fingerprint'])), Buffer.from(String(p['certificatePem']), 'utf8')]);
   }
-  for (const [fingerprint, pem] of [...signerCertificates].sort(([a], [b]) => a.localeCompare(b))) out.push([pkiMembers.person(fingerprint), Buffer.from(pem, 'utf8')]);
+  for (const [fingerprint, pem] of [...signerCertificates].sort(([a], [b]) => a.localeCompare(b)))
+    out.push([pkiMembers.person(fingerprint), Buffer.from(pem, 'utf8')]);
   const seen = new Set<string>();
   return out.filter(([path]) => (seen.has(path) ? false : (seen.add(path), true)));
 }
@@ -124,8 +140,16 @@ export function deriveClockFlags(attestations: readonly ClockAttestation[], even
     for (const f of body.flags) {
       if (!inPack.has(f.eventId)) continue;
       out.push({
-        device: body.device, deviceName: body.deviceName, seq: f.seq, eventId: f.eventId, kind: f.kind, words: clockFlagWords(body, f),
-        receivedAt: body.receivedAt, offsetMs: body.offsetMs, skewLimitMs: body.skewLimitMs, attestation: { id: body.id, member: fixedMembers.clockAttestation(body.id) },
+        device: body.device,
+        deviceName: body.deviceName,
+        seq: f.seq,
+        eventId: f.eventId,
+        kind: f.kind,
+        words: clockFlagWords(body, f),
+        receivedAt: body.receivedAt,
+        offsetMs: body.offsetMs,
+        skewLimitMs: body.skewLimitMs,
+        attestation: { id: body.id, member: fixedMembers.clockAttestation(body.id) },
       });
     }
   }

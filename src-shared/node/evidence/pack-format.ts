@@ -19,15 +19,19 @@ export const REPORT = 'report.pdf';
 export const SHA256SUMS = 'SHA256SUMS';
 
 /** The manifest: every member but itself, report.pdf and SHA256SUMS, with its SHA-256 and size. */
-export const ManifestSchema = z.object({
-  format: z.literal(PACK_FORMAT),
-  changeId: z.string().min(1),
-  title: z.string(),
-  exportedAt: z.string(),
-  exportedBy: z.object({ device: z.string(), deviceName: z.string(), user: z.string(), appVersion: z.string() }),
-  policy: z.object({ revision: z.number().int(), name: z.string(), source: z.enum(['adopted', 'shipped-default']) }),
-  members: z.array(z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() })),
-}).strict();
+export const ManifestSchema = z
+  .object({
+    format: z.literal(PACK_FORMAT),
+    changeId: z.string().min(1),
+    title: z.string(),
+    exportedAt: z.string(),
+    exportedBy: z.object({ device: z.string(), deviceName: z.string(), user: z.string(), appVersion: z.string() }),
+    policy: z.object({ revision: z.number().int(), name: z.string(), source: z.enum(['adopted', 'shipped-default']) }),
+    members: z.array(
+      z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() }),
+    ),
+  })
+  .strict();
 
 /** The manifest's content. */
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -122,14 +126,25 @@ export interface SignatureIndexEntry {
 }
 
 /** Member names of signature n. */
-export function signatureMembers(n: number, meaning: string): { dir: string; statement: string; signature: string; document: string; documentPath: string } {
+export function signatureMembers(
+  n: number,
+  meaning: string,
+): { dir: string; statement: string; signature: string; document: string; documentPath: string } {
   const dir = `signatures/${String(n).padStart(3, '0')}-${meaning.replace(/[^a-z0-9]+/g, '-')}`;
-  return { dir, statement: `${dir}/statement.json`, signature: `${dir}/signature.bin`, document: `${dir}/document.json`, documentPath: `${dir}/document.path` };
+  return {
+    dir,
+    statement: `${dir}/statement.json`,
+    signature: `${dir}/signature.bin`,
+    document: `${dir}/document.json`,
+    documentPath: `${dir}/document.path`,
+  };
 }
 
 /** The canonical statement text a person signed. */
 export function statementText(s: ESignature): string {
-  return canonicalJson(signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: s.signer.fingerprint }));
+  return canonicalJson(
+    signatureStatement({ documentSha256: s.documentSha256, meaning: s.meaning, at: s.at, signerFingerprint: s.signer.fingerprint }),
+  );
 }
 
 /** A parsed journal event in the pack. */
@@ -158,29 +173,71 @@ export function eventRecord(e: PackEvent): string {
  * recomputed from the event's state, so a checklist note altered after signing no longer matches the signature;
  * snapshots, baselines and policies sign members that are already in the pack.
  */
-export function findSignatures(events: readonly PackEvent[], snapshotSignatures: readonly { member: string; snapshotSha256: string; signatures: ESignature[] }[]): FoundSignature[] {
+export function findSignatures(
+  events: readonly PackEvent[],
+  snapshotSignatures: readonly { member: string; snapshotSha256: string; signatures: ESignature[] }[],
+): FoundSignature[] {
   const found: FoundSignature[] = [];
   const changeEvents = events.filter((e) => e.body.type === 'change.updated' && e.role === 'change');
   for (const e of changeEvents) {
     for (const s of changeEventSignatures(e.body.payload)) {
-      found.push({ source: { member: e.member, record: s.which === 'signature' ? record(e) : `${record(e)} co-signature` }, signature: s.signature, documentMember: 'derived', derivedDocument: Buffer.from(s.document, 'utf8') });
+      found.push({
+        source: { member: e.member, record: s.which === 'signature' ? record(e) : `${record(e)} co-signature` },
+        signature: s.signature,
+        documentMember: 'derived',
+        derivedDocument: Buffer.from(s.document, 'utf8'),
+      });
     }
   }
   for (const e of events) {
     const p = e.body.payload as Record<string, JsonValue>;
     if (e.body.type === 'restore.authorized') {
-      const doc = Buffer.from(canonicalJson({ schema: 'baseline.restore-writes/1', controllerId: p['controllerId']!, writes: (p['writes'] as { tag: string; value: JsonValue }[]).map((w) => ({ tag: w.tag, value: w.value })) }), 'utf8');
-      found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: 'derived', derivedDocument: doc });
+      const doc = Buffer.from(
+        canonicalJson({
+          schema: 'baseline.restore-writes/1',
+          controllerId: p['controllerId']!,
+          writes: (p['writes'] as { tag: string; value: JsonValue }[]).map((w) => ({ tag: w.tag, value: w.value })),
+        }),
+        'utf8',
+      );
+      found.push({
+        source: { member: e.member, record: record(e) },
+        signature: p['signature'] as unknown as ESignature,
+        documentMember: 'derived',
+        derivedDocument: doc,
+      });
     } else if (e.body.type === 'baseline.approved' && e.role === 'change') {
-      found.push({ source: { member: e.member, record: record(e) }, signature: p['approval'] as unknown as ESignature, documentMember: contentMembers.snapshotDocument(String(p['snapshotSha256'])), derivedDocument: null });
+      found.push({
+        source: { member: e.member, record: record(e) },
+        signature: p['approval'] as unknown as ESignature,
+        documentMember: contentMembers.snapshotDocument(String(p['snapshotSha256'])),
+        derivedDocument: null,
+      });
     } else if (e.body.type === 'policy.adopted' && e.role === 'policy') {
-      found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: fixedMembers.policy, derivedDocument: null });
+      found.push({
+        source: { member: e.member, record: record(e) },
+        signature: p['signature'] as unknown as ESignature,
+        documentMember: fixedMembers.policy,
+        derivedDocument: null,
+      });
     } else if (e.body.type === 'checklists.adopted' && e.role === 'policy') {
-      found.push({ source: { member: e.member, record: record(e) }, signature: p['signature'] as unknown as ESignature, documentMember: fixedMembers.checklists, derivedDocument: null });
+      found.push({
+        source: { member: e.member, record: record(e) },
+        signature: p['signature'] as unknown as ESignature,
+        documentMember: fixedMembers.checklists,
+        derivedDocument: null,
+      });
     }
   }
   for (const s of snapshotSignatures) {
-    s.signatures.forEach((sig, i) => found.push({ source: { member: s.member, record: `signature ${i + 1}` }, signature: sig, documentMember: contentMembers.snapshotDocument(s.snapshotSha256), derivedDocument: null }));
+    s.signatures.forEach((sig, i) =>
+      found.push({
+        source: { member: s.member, record: `signature ${i + 1}` },
+        signature: sig,
+        documentMember: contentMembers.snapshotDocument(s.snapshotSha256),
+        derivedDocument: null,
+      }),
+    );
   }
   return found;
 }
@@ -201,8 +258,16 @@ export function signatureIndex(found: readonly FoundSignature[]): { index: Signa
     if (document) members.push([m.documentPath, Buffer.from(document + '\n', 'utf8')]);
     const { name, employeeId, roles, fingerprint } = f.signature.signer;
     return {
-      n, meaning: f.signature.meaning, signer: { name, employeeId, roles, fingerprint }, at: f.signature.at, documentSha256: f.signature.documentSha256,
-      source: f.source, document, statement: m.statement, signature: m.signature, certificate: pkiMembers.person(fingerprint),
+      n,
+      meaning: f.signature.meaning,
+      signer: { name, employeeId, roles, fingerprint },
+      at: f.signature.at,
+      documentSha256: f.signature.documentSha256,
+      source: f.source,
+      document,
+      statement: m.statement,
+      signature: m.signature,
+      certificate: pkiMembers.person(fingerprint),
     };
   });
   return { index, members };

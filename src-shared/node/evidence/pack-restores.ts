@@ -55,7 +55,8 @@ const RESTORE_TYPES = new Set(['restore.authorized', 'restore.started', 'restore
 /** The pack's restores by decision, in journal order (device, then seq). */
 export function packRestores(events: readonly PackEvent[]): PackRestore[] {
   const byDecision = new Map<string, PackRestore>();
-  const ordered = events.filter((e) => RESTORE_TYPES.has(e.body.type))
+  const ordered = events
+    .filter((e) => RESTORE_TYPES.has(e.body.type))
     .sort((a, b) => a.body.device.localeCompare(b.body.device) || a.body.seq - b.body.seq);
   const of = (id: string, controllerId: string): PackRestore => {
     let r = byDecision.get(id);
@@ -71,7 +72,9 @@ export function packRestores(events: readonly PackEvent[]): PackRestore[] {
     if (e.body.type === 'restore.authorized') {
       const r = of(String(p['id']), controllerId);
       r.authorized = e;
-      r.signed = Array.isArray(p['writes']) ? (p['writes'] as { tag: string; value: JsonValue }[]).map((w) => ({ tag: String(w.tag), value: w.value })) : [];
+      r.signed = Array.isArray(p['writes'])
+        ? (p['writes'] as { tag: string; value: JsonValue }[]).map((w) => ({ tag: String(w.tag), value: w.value }))
+        : [];
       continue;
     }
     const r = of(String(p['decisionId']), controllerId);
@@ -80,8 +83,17 @@ export function packRestores(events: readonly PackEvent[]): PackRestore[] {
     else if (e.body.type === 'restore.verified') r.verified = e;
     else {
       r.written.push({
-        decisionId: r.decisionId, controllerId, tag: String(p['tag']), status: p['status'] as WrittenStatus, expectedRaw: String(p['expectedRaw']),
-        readBackRaw: p['readBackRaw'] === null ? null : String(p['readBackRaw']), at: e.body.at, device: e.body.device, seq: e.body.seq, member: e.member, record: eventRecord(e),
+        decisionId: r.decisionId,
+        controllerId,
+        tag: String(p['tag']),
+        status: p['status'] as WrittenStatus,
+        expectedRaw: String(p['expectedRaw']),
+        readBackRaw: p['readBackRaw'] === null ? null : String(p['readBackRaw']),
+        at: e.body.at,
+        device: e.body.device,
+        seq: e.body.seq,
+        member: e.member,
+        record: eventRecord(e),
       });
     }
   }
@@ -108,24 +120,50 @@ export function checkRestores(events: readonly PackEvent[], fail: Fail): void {
     r.written.forEach((w, i) => {
       const rec = `${w.record}: ${w.tag}`;
       const signedAt = r.signed.findIndex((s) => s.tag === w.tag);
-      if (signedAt < 0) fail(w.member, rec, `the value written is not one the supervisor signed (decision ${r.decisionId}: ${r.signed.map((s) => s.tag).join(', ')})`);
-      else if (signedAt !== i) fail(w.member, rec, `written as value ${i + 1}, but the signed decision lists it as value ${signedAt + 1}: values are written in the signed order`);
+      if (signedAt < 0)
+        fail(
+          w.member,
+          rec,
+          `the value written is not one the supervisor signed (decision ${r.decisionId}: ${r.signed.map((s) => s.tag).join(', ')})`,
+        );
+      else if (signedAt !== i)
+        fail(
+          w.member,
+          rec,
+          `written as value ${i + 1}, but the signed decision lists it as value ${signedAt + 1}: values are written in the signed order`,
+        );
       if (seen.has(w.tag)) fail(w.member, rec, 'the value is recorded as written twice under one decision');
       seen.add(w.tag);
-      if (w.status === 'written-verified' && w.readBackRaw !== w.expectedRaw) fail(w.member, rec, `recorded as written and verified, but it read back ${w.readBackRaw ?? 'nothing'} instead of ${w.expectedRaw}`);
+      if (w.status === 'written-verified' && w.readBackRaw !== w.expectedRaw)
+        fail(w.member, rec, `recorded as written and verified, but it read back ${w.readBackRaw ?? 'nothing'} instead of ${w.expectedRaw}`);
       if (r.started === null || r.started.body.device !== w.device || r.started.body.seq > w.seq) {
         fail(w.member, rec, 'no restore.started before it in the pack: a value is written only after the decision was taken into use');
       }
     });
     if (r.executed === null) continue;
-    const outcomes = ((r.executed.body.payload as Payload)['outcomes'] ?? []) as { tag: string; status: string; expectedRaw: string; readBackRaw: string | null; error?: string }[];
+    const outcomes = ((r.executed.body.payload as Payload)['outcomes'] ?? []) as {
+      tag: string;
+      status: string;
+      expectedRaw: string;
+      readBackRaw: string | null;
+      error?: string;
+    }[];
     for (const o of outcomes) {
       if (o.status === 'not-attempted' || UNKNOWN_OUTCOME.test(o.error ?? '')) continue;
       const w = r.written.find((x) => x.tag === o.tag);
       const rec = `${eventRecord(r.executed)}: ${o.tag}`;
-      if (!w) fail(r.executed.member, rec, `the restore reports ${o.tag} as ${o.status}, but the pack holds no restore.written event for it (the value-by-value record is missing)`);
+      if (!w)
+        fail(
+          r.executed.member,
+          rec,
+          `the restore reports ${o.tag} as ${o.status}, but the pack holds no restore.written event for it (the value-by-value record is missing)`,
+        );
       else if (w.status !== o.status || w.expectedRaw !== o.expectedRaw || w.readBackRaw !== o.readBackRaw) {
-        fail(r.executed.member, rec, `the restore's outcome for ${o.tag} (${o.status}, read back ${o.readBackRaw ?? 'nothing'}) differs from its restore.written event (${w.status}, read back ${w.readBackRaw ?? 'nothing'})`);
+        fail(
+          r.executed.member,
+          rec,
+          `the restore's outcome for ${o.tag} (${o.status}, read back ${o.readBackRaw ?? 'nothing'}) differs from its restore.written event (${w.status}, read back ${w.readBackRaw ?? 'nothing'})`,
+        );
       }
     }
   }
@@ -136,7 +174,13 @@ export function checkRestores(events: readonly PackEvent[], fail: Fail): void {
  * the pack, and comparing them again gives the differences the signed record lists; a change closed after a rollback
  * has every manual rollback proven.
  */
-export function checkManualRollbacks(state: ChangeState, snapshots: ReadonlyMap<string, SnapshotFile>, member: string, record: string, fail: Fail): void {
+export function checkManualRollbacks(
+  state: ChangeState,
+  snapshots: ReadonlyMap<string, SnapshotFile>,
+  member: string,
+  record: string,
+  fail: Fail,
+): void {
   if (!('execution' in state)) return;
   for (const m of state.execution.manualRollbacks ?? []) {
     const p = m.proof;
@@ -145,19 +189,28 @@ export function checkManualRollbacks(state: ChangeState, snapshots: ReadonlyMap<
     const after = snapshots.get(p.snapshotSha256);
     const before = snapshots.get(p.beforeSnapshotSha256);
     if (!after || !before) {
-      fail(contentMembers.snapshot(after ? p.beforeSnapshotSha256 : p.snapshotSha256), rec, 'the snapshot the re-capture proof compares is missing from the pack');
+      fail(
+        contentMembers.snapshot(after ? p.beforeSnapshotSha256 : p.snapshotSha256),
+        rec,
+        'the snapshot the re-capture proof compares is missing from the pack',
+      );
       continue;
     }
     const doc = (f: SnapshotFile) => diffableFromCapture(f.document as unknown as CaptureDocument, m.controllerId);
     const found = compareWithProposed(diffDocuments(doc(before), doc(after), { includeUnchanged: false }), []).findings.map((f) => f.tag);
     const listed = p.differences.map((d) => d.tag);
     if (found.length !== listed.length + p.unlisted || listed.some((t, i) => found[i] !== t) || p.matchesBefore !== (found.length === 0)) {
-      fail(member, rec, `the re-capture differs from the before-snapshot in ${found.length} value(s) (${found.slice(0, 5).join(', ') || 'none'}), not in the ${listed.length + p.unlisted} the signed record lists`);
+      fail(
+        member,
+        rec,
+        `the re-capture differs from the before-snapshot in ${found.length} value(s) (${found.slice(0, 5).join(', ') || 'none'}), not in the ${listed.length + p.unlisted} the signed record lists`,
+      );
     }
   }
   if (state.status === 'closed' && state.closure.outcome === 'rolled-back') {
     for (const m of latestManualRollbacks(state.execution)) {
-      if (rollbackProofStatus(m).status !== 'proven') fail(member, record, `closed after a manual rollback of ${m.controllerId} that its re-capture does not prove`);
+      if (rollbackProofStatus(m).status !== 'proven')
+        fail(member, record, `closed after a manual rollback of ${m.controllerId} that its re-capture does not prove`);
     }
   }
 }

@@ -16,9 +16,24 @@ import { parseCheckpointsYaml, type CheckpointSet } from '../../common/workflow/
 import { loadPolicyYaml } from '../../common/workflow/policy-yaml.ts';
 import { sha256Hex } from '../hash.ts';
 import { verifySnapshotBytes } from '../snapshot-verifier.ts';
-import { MANIFEST, contentMembers, eventRecord, findSignatures, fixedMembers, jsonMember, pkiMembers, signatureIndex } from './pack-format.ts';
 import {
-  deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, deriveRevocations, type ControllerDiffs, type PackClockFlag,
+  MANIFEST,
+  contentMembers,
+  eventRecord,
+  findSignatures,
+  fixedMembers,
+  jsonMember,
+  pkiMembers,
+  signatureIndex,
+} from './pack-format.ts';
+import {
+  deriveDiffs,
+  derivePkiMembers,
+  diffMembers,
+  revocationsMember,
+  deriveRevocations,
+  type ControllerDiffs,
+  type PackClockFlag,
 } from './pack-derive.ts';
 import { readZip } from './pack-zip.ts';
 import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
@@ -65,8 +80,17 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
     if (!failures.some((f) => f.member === member && f.record === record && f.reason === reason)) failures.push({ member, record, reason });
   };
   const verdict = (partial: Partial<PackVerdict>): PackVerdict => ({
-    ok: failures.length === 0, changeId: null, number: null, title: null, status: null, manifestSha256: null,
-    counts: { members: 0, events: 0, signatures: 0, snapshots: 0, approvals: 0, checkpoints: 0 }, context: null, clockFlags: [], ...partial, failures,
+    ok: failures.length === 0,
+    changeId: null,
+    number: null,
+    title: null,
+    status: null,
+    manifestSha256: null,
+    counts: { members: 0, events: 0, signatures: 0, snapshots: 0, approvals: 0, checkpoints: 0 },
+    context: null,
+    clockFlags: [],
+    ...partial,
+    failures,
   });
 
   const zip = await readZip(bytes);
@@ -88,10 +112,15 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
 function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, fail: Fail): Partial<PackVerdict> {
   const { manifest, manifestSha256 } = checkHashes(members, fail);
   const changeId = manifest?.changeId ?? null;
-  if (options.caPems.length === 0) fail('(trust)', null, 'no trusted plant CA was given: pass --ca CA.pem with the plant CA certificate you trust (the pack\'s own copy proves nothing by itself)');
+  if (options.caPems.length === 0)
+    fail(
+      '(trust)',
+      null,
+      "no trusted plant CA was given: pass --ca CA.pem with the plant CA certificate you trust (the pack's own copy proves nothing by itself)",
+    );
   const events = checkJournal(members, changeId, fail);
   const lastChange = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated').at(-1);
-  const state = lastChange ? (lastChange.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState : null;
+  const state = lastChange ? ((lastChange.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState) : null;
   if (!state) fail(fixedMembers.eventIndex, null, `the pack holds no change.updated event of change ${changeId ?? '(unknown)'}`);
 
   // Snapshots: each one's own signatures and certificates, its name, and its canonical document.
@@ -104,16 +133,30 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
     if (!m) continue;
     const sha = m[1]!;
     const v = verifySnapshotBytes(b, { caPems: options.caPems, revokedFingerprints: new Set(revoked.keys()) });
-    if (v.sha256 !== null && v.sha256 !== sha) fail(path, null, `the member holds snapshot ${v.sha256.slice(0, 12)}…, not snapshot ${sha.slice(0, 12)}… that its name and the change record (swapped)`);
+    if (v.sha256 !== null && v.sha256 !== sha)
+      fail(
+        path,
+        null,
+        `the member holds snapshot ${v.sha256.slice(0, 12)}…, not snapshot ${sha.slice(0, 12)}… that its name and the change record (swapped)`,
+      );
     if (!v.valid) for (const p of v.problems) fail(path, null, p);
     try {
       const file = JSON.parse(b.toString('utf8')) as SnapshotFile;
       snapshotFiles.set(sha, file);
       snapshotSigs.push({ member: path, snapshotSha256: sha, signatures: Array.isArray(file.signatures) ? file.signatures : [] });
-      compareDerived(members, contentMembers.snapshotDocument(sha), Buffer.from(canonicalJson(file.document), 'utf8'), 'the snapshot\'s canonical document', fail);
-      const captured = events.find((e) => e.body.type === 'snapshot.captured' && (e.body.payload as Record<string, JsonValue>)['snapshotSha256'] === sha);
+      compareDerived(
+        members,
+        contentMembers.snapshotDocument(sha),
+        Buffer.from(canonicalJson(file.document), 'utf8'),
+        "the snapshot's canonical document",
+        fail,
+      );
+      const captured = events.find(
+        (e) => e.body.type === 'snapshot.captured' && (e.body.payload as Record<string, JsonValue>)['snapshotSha256'] === sha,
+      );
       if (!captured) fail(path, null, 'no snapshot.captured event in the pack records this snapshot');
-      else if ((captured.body.payload as Record<string, JsonValue>)['fileSha256'] !== sha256Hex(b)) fail(path, null, 'the snapshot file is not the one its snapshot.captured event recorded');
+      else if ((captured.body.payload as Record<string, JsonValue>)['fileSha256'] !== sha256Hex(b))
+        fail(path, null, 'the snapshot file is not the one its snapshot.captured event recorded');
     } catch {
       // reported by verifySnapshotBytes
     }
@@ -132,12 +175,18 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
   for (const [path, b] of sigs.members) compareDerived(members, path, b, 'the signature as recorded in its event', fail);
   found.forEach((f, i) => checkSignature(f, sigs.index[i], members, options.caPems, revoked, fail));
   const certificates = new Map(found.map((f) => [f.signature.signer?.fingerprint, f.signature.signer?.certificatePem] as [string, string]));
-  for (const [path, b] of derivePkiMembers(events, certificates)) compareDerived(members, path, b, 'the key or certificate in the signed events', fail);
+  for (const [path, b] of derivePkiMembers(events, certificates))
+    compareDerived(members, path, b, 'the key or certificate in the signed events', fail);
   const [revPath, revBytes] = revocationsMember(events);
   compareDerived(members, revPath, revBytes, 'the certificate.revoked events in the pack', fail);
   const clockFlags = checkClockFlags(members, events, options.caPems, fail);
   for (const [path] of members) {
-    if (/^pki\/ca\/.+\.pem$/.test(path) && !events.some((e) => e.body.type === 'ca.trusted' && pkiMembers.ca(String((e.body.payload as Record<string, JsonValue>)['fingerprint'])) === path)) {
+    if (
+      /^pki\/ca\/.+\.pem$/.test(path) &&
+      !events.some(
+        (e) => e.body.type === 'ca.trusted' && pkiMembers.ca(String((e.body.payload as Record<string, JsonValue>)['fingerprint'])) === path,
+      )
+    ) {
       fail(path, null, 'no ca.trusted event in the pack names this CA certificate');
     }
   }
@@ -156,10 +205,23 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
         const policy = loadPolicyYaml(policyYaml.toString('utf8'), fixedMembers.policy);
         timeZone = policy.plant.timeZone;
         const wanted = state.review?.evaluation.policyRevision;
-        if (wanted !== undefined && policy.revision !== wanted) fail(fixedMembers.policy, null, `the pack's policy is revision ${policy.revision}, but the change was evaluated under revision ${wanted}`);
-        const adopted = events.find((e) => e.body.type === 'policy.adopted' && (e.body.payload as Record<string, JsonValue>)['revision'] === policy.revision);
-        if (adopted && (adopted.body.payload as Record<string, JsonValue>)['sha256'] !== sha256Hex(policyYaml)) fail(fixedMembers.policy, null, 'the policy is not the text its policy.adopted event recorded');
-        if (manifest?.policy.source === 'adopted' && !adopted) fail(fixedMembers.policy, null, 'the manifest says the policy was adopted, but its signed policy.adopted event is not in the pack');
+        if (wanted !== undefined && policy.revision !== wanted)
+          fail(
+            fixedMembers.policy,
+            null,
+            `the pack's policy is revision ${policy.revision}, but the change was evaluated under revision ${wanted}`,
+          );
+        const adopted = events.find(
+          (e) => e.body.type === 'policy.adopted' && (e.body.payload as Record<string, JsonValue>)['revision'] === policy.revision,
+        );
+        if (adopted && (adopted.body.payload as Record<string, JsonValue>)['sha256'] !== sha256Hex(policyYaml))
+          fail(fixedMembers.policy, null, 'the policy is not the text its policy.adopted event recorded');
+        if (manifest?.policy.source === 'adopted' && !adopted)
+          fail(
+            fixedMembers.policy,
+            null,
+            'the manifest says the policy was adopted, but its signed policy.adopted event is not in the pack',
+          );
       } catch (err) {
         fail(fixedMembers.policy, null, `the policy cannot be read: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -170,37 +232,74 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       try {
         checkpoints = parseCheckpointsYaml(cp.toString('utf8'), fixedMembers.checkpoints);
       } catch (err) {
-        fail(fixedMembers.checkpoints, null, `the checkpoint definitions cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+        fail(
+          fixedMembers.checkpoints,
+          null,
+          `the checkpoint definitions cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
     checkRelied(events, members, fail);
     // The checklist templates the latest signature relied on: the pack's copy must be that text.
-    const reliedChecklists = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated')
-      .map((e) => ((e.body.payload as { relied?: { policy?: { checklists?: { sha256: string; revision: number } } } }).relied?.policy?.checklists)).filter((x) => x !== undefined).at(-1);
+    const reliedChecklists = events
+      .filter((e) => e.role === 'change' && e.body.type === 'change.updated')
+      .map(
+        (e) =>
+          (e.body.payload as { relied?: { policy?: { checklists?: { sha256: string; revision: number } } } }).relied?.policy?.checklists,
+      )
+      .filter((x) => x !== undefined)
+      .at(-1);
     if (reliedChecklists) {
       const text = members.get(fixedMembers.checklists);
-      if (!text) fail(fixedMembers.checklists, null, `the checklist templates (revision ${reliedChecklists.revision}) the signatures relied on are missing`);
-      else if (sha256Hex(text) !== reliedChecklists.sha256) fail(fixedMembers.checklists, null, `the checklist templates are not revision ${reliedChecklists.revision} that the signatures relied on (its SHA-256 differs)`);
+      if (!text)
+        fail(
+          fixedMembers.checklists,
+          null,
+          `the checklist templates (revision ${reliedChecklists.revision}) the signatures relied on are missing`,
+        );
+      else if (sha256Hex(text) !== reliedChecklists.sha256)
+        fail(
+          fixedMembers.checklists,
+          null,
+          `the checklist templates are not revision ${reliedChecklists.revision} that the signatures relied on (its SHA-256 differs)`,
+        );
     }
     // Checklist attachments: each file a tick recorded must be in the pack with the bytes whose hash the signatures relied on.
-    const ticks = 'execution' in state ? state.execution.ticks ?? [] : [];
+    const ticks = 'execution' in state ? (state.execution.ticks ?? []) : [];
     for (const p of attachmentProblems(ticks, null, (sha, name) => members.get(contentMembers.attachment(sha, name)) ?? null)) {
       fail(contentMembers.attachment(p.sha256, p.name), 'checklist tick', p.message);
     }
-    if (state.id !== changeId) fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
+    if (state.id !== changeId)
+      fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
     checkRules(state, events, found, checkpoints, new Set(snapshotFiles.keys()), fail);
     checkRestores(events, fail);
     checkManualRollbacks(state, snapshotFiles, lastChange!.member, eventRecord(lastChange!), fail);
     if (manifest) {
       context = {
-        changeId: state.id, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles, policy: manifest.policy, timeZone,
-        exportedAt: manifest.exportedAt, exportedBy: manifest.exportedBy, clockFlags, memberNames: [...members.keys()],
+        changeId: state.id,
+        state,
+        events,
+        signatures: sigs.index,
+        diffs,
+        snapshots: snapshotFiles,
+        policy: manifest.policy,
+        timeZone,
+        exportedAt: manifest.exportedAt,
+        exportedBy: manifest.exportedBy,
+        clockFlags,
+        memberNames: [...members.keys()],
       };
       const definition = members.get(fixedMembers.crosswalkDefinition);
       if (!definition) fail(fixedMembers.crosswalkDefinition, null, 'the compliance crosswalk is missing');
       else {
         try {
-          compareDerived(members, fixedMembers.crosswalk, jsonMember(evaluateCrosswalk(parseCrosswalk(definition.toString('utf8')), context)), 'the crosswalk evaluated on this pack', fail);
+          compareDerived(
+            members,
+            fixedMembers.crosswalk,
+            jsonMember(evaluateCrosswalk(parseCrosswalk(definition.toString('utf8')), context)),
+            'the crosswalk evaluated on this pack',
+            fail,
+          );
         } catch (err) {
           fail(fixedMembers.crosswalkDefinition, null, err instanceof Error ? err.message : String(err));
         }
@@ -210,10 +309,20 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
 
   const execution = state && 'execution' in state ? state.execution : null;
   return {
-    changeId, number: state?.number ?? null, title: state?.fields.title ?? manifest?.title ?? null, status: state?.status ?? null, manifestSha256, context, clockFlags,
+    changeId,
+    number: state?.number ?? null,
+    title: state?.fields.title ?? manifest?.title ?? null,
+    status: state?.status ?? null,
+    manifestSha256,
+    context,
+    clockFlags,
     counts: {
-      members: members.size, events: events.length, signatures: found.length, snapshots: snapshotFiles.size,
-      approvals: state?.review?.approvals.length ?? 0, checkpoints: execution?.checkpoints?.length ?? 0,
+      members: members.size,
+      events: events.length,
+      signatures: found.length,
+      snapshots: snapshotFiles.size,
+      approvals: state?.review?.approvals.length ?? 0,
+      checkpoints: execution?.checkpoints?.length ?? 0,
     },
   };
 }

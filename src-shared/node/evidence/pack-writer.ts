@@ -11,11 +11,34 @@ import { canonicalJson } from '../../common/canonical-json.ts';
 import { parseStoredRow, type StoredEventRow } from '../journal-verifier.ts';
 import { sha256Hex } from '../hash.ts';
 import {
-  MANIFEST, PACK_FORMAT, REPORT, SHA256SUMS, contentMembers, eventBodyBytes, eventMembers, findSignatures, fixedMembers, jsonMember, sha256sums,
-  signatureIndex, type EventIndexEntry, type EventRole, type Manifest, type PackEvent,
+  MANIFEST,
+  PACK_FORMAT,
+  REPORT,
+  SHA256SUMS,
+  contentMembers,
+  eventBodyBytes,
+  eventMembers,
+  findSignatures,
+  fixedMembers,
+  jsonMember,
+  sha256sums,
+  signatureIndex,
+  type EventIndexEntry,
+  type EventRole,
+  type Manifest,
+  type PackEvent,
 } from './pack-format.ts';
 import type { ClockAttestation } from '../../common/sync/clock-flags.ts';
-import { clockAttestationMember, clockFlagsMember, deriveClockFlags, deriveDiffs, derivePkiMembers, diffMembers, revocationsMember, type ControllerDiffs } from './pack-derive.ts';
+import {
+  clockAttestationMember,
+  clockFlagsMember,
+  deriveClockFlags,
+  deriveDiffs,
+  derivePkiMembers,
+  diffMembers,
+  revocationsMember,
+  type ControllerDiffs,
+} from './pack-derive.ts';
 import { VERIFY_SCRIPT, verifyMarkdown } from './verify-procedure.ts';
 import { writeZip } from './pack-zip.ts';
 import type { PackContext } from './pack-context.ts';
@@ -71,7 +94,16 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   for (const e of events) {
     const m = eventMembers(e.body.device, e.body.seq);
     members.push([m.body, eventBodyBytes(e.body)], [m.sig, Buffer.from(e.sig, 'base64')]);
-    index.push({ device: e.body.device, seq: e.body.seq, id: e.body.id, type: e.body.type, hash: e.hash, sig: e.sig, role: e.role, member: m.body });
+    index.push({
+      device: e.body.device,
+      seq: e.body.seq,
+      id: e.body.id,
+      type: e.body.type,
+      hash: e.hash,
+      sig: e.sig,
+      role: e.role,
+      member: m.body,
+    });
   }
   members.push([fixedMembers.eventIndex, jsonMember(index)]);
 
@@ -79,7 +111,10 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   for (const s of input.snapshots) {
     const file = JSON.parse(s.bytes.toString('utf8')) as SnapshotFile;
     snapshotFiles.set(s.sha256, file);
-    members.push([contentMembers.snapshot(s.sha256), s.bytes], [contentMembers.snapshotDocument(s.sha256), Buffer.from(canonicalJson(file.document), 'utf8')]);
+    members.push(
+      [contentMembers.snapshot(s.sha256), s.bytes],
+      [contentMembers.snapshotDocument(s.sha256), Buffer.from(canonicalJson(file.document), 'utf8')],
+    );
   }
   for (const c of input.captures) members.push([contentMembers.capture(c.sha256), c.bytes]);
   for (const a of input.artefacts) members.push([contentMembers.artefact(a.sha256, a.name), a.bytes]);
@@ -87,7 +122,14 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   const attached = new Map((input.attachments ?? []).map((a) => [contentMembers.attachment(a.sha256, a.name), a.bytes] as const));
   for (const [path, bytes] of attached) members.push([path, bytes]);
 
-  const found = findSignatures(events, input.snapshots.map((s) => ({ member: contentMembers.snapshot(s.sha256), snapshotSha256: s.sha256, signatures: snapshotFiles.get(s.sha256)!.signatures })));
+  const found = findSignatures(
+    events,
+    input.snapshots.map((s) => ({
+      member: contentMembers.snapshot(s.sha256),
+      snapshotSha256: s.sha256,
+      signatures: snapshotFiles.get(s.sha256)!.signatures,
+    })),
+  );
   const sigs = signatureIndex(found);
   members.push(...sigs.members, [fixedMembers.signatureIndex, jsonMember(sigs.index)]);
   const certificates = new Map(found.map((f) => [f.signature.signer.fingerprint, f.signature.signer.certificatePem]));
@@ -98,21 +140,44 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
 
   const diffs: ControllerDiffs[] = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
   members.push(...diffMembers(diffs));
-  members.push([fixedMembers.policy, Buffer.from(input.policy.yaml, 'utf8')], [fixedMembers.checkpoints, Buffer.from(input.checkpointsYaml, 'utf8')]);
+  members.push(
+    [fixedMembers.policy, Buffer.from(input.policy.yaml, 'utf8')],
+    [fixedMembers.checkpoints, Buffer.from(input.checkpointsYaml, 'utf8')],
+  );
   if (input.checklistsYaml !== undefined) members.push([fixedMembers.checklists, Buffer.from(input.checklistsYaml, 'utf8')]);
 
   const timeZone = loadPolicyYaml(input.policy.yaml, fixedMembers.policy).plant.timeZone;
   const context: PackContext = {
-    changeId: input.changeId, state, events, signatures: sigs.index, diffs, snapshots: snapshotFiles,
-    policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source }, timeZone, exportedAt: input.exportedAt, exportedBy: input.exportedBy, clockFlags, memberNames: [],
+    changeId: input.changeId,
+    state,
+    events,
+    signatures: sigs.index,
+    diffs,
+    snapshots: snapshotFiles,
+    policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source },
+    timeZone,
+    exportedAt: input.exportedAt,
+    exportedBy: input.exportedBy,
+    clockFlags,
+    memberNames: [],
   };
   const crosswalk = evaluateCrosswalk(parseCrosswalk(input.crosswalkYaml), context);
-  members.push([fixedMembers.crosswalkDefinition, Buffer.from(input.crosswalkYaml, 'utf8')], [fixedMembers.crosswalk, jsonMember(crosswalk)]);
-  members.push([fixedMembers.verify, Buffer.from(verifyMarkdown(input.changeId, state.fields.title, state.number, clockFlags), 'utf8')], [fixedMembers.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8')]);
+  members.push(
+    [fixedMembers.crosswalkDefinition, Buffer.from(input.crosswalkYaml, 'utf8')],
+    [fixedMembers.crosswalk, jsonMember(crosswalk)],
+  );
+  members.push(
+    [fixedMembers.verify, Buffer.from(verifyMarkdown(input.changeId, state.fields.title, state.number, clockFlags), 'utf8')],
+    [fixedMembers.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8')],
+  );
   context.memberNames = members.map(([p]) => p);
 
   const manifest: Manifest = {
-    format: PACK_FORMAT, changeId: input.changeId, title: state.fields.title, exportedAt: input.exportedAt, exportedBy: input.exportedBy,
+    format: PACK_FORMAT,
+    changeId: input.changeId,
+    title: state.fields.title,
+    exportedAt: input.exportedAt,
+    exportedBy: input.exportedBy,
     policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source },
     members: members.map(([path, bytes]) => ({ path, sha256: sha256Hex(bytes), size: bytes.length })),
   };

@@ -26,7 +26,10 @@ export interface ZipProblem {
 }
 
 /** Writes members (path -> bytes) into a zip, in the order given. Deterministic timestamps keep packs comparable. */
-export async function writeZip(members: ReadonlyArray<readonly [string, Uint8Array]>, mtime = new Date('2000-01-01T00:00:00Z')): Promise<Buffer> {
+export async function writeZip(
+  members: ReadonlyArray<readonly [string, Uint8Array]>,
+  mtime = new Date('2000-01-01T00:00:00Z'),
+): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const [path, bytes] of members) zip.addBuffer(Buffer.from(bytes), path, { mtime, mode: 0o100644 });
   zip.end();
@@ -47,7 +50,9 @@ export function unsafeEntryName(name: string): string | null {
 
 function openBuffer(bytes: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
+    yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, zip) =>
+      err ? reject(err) : resolve(zip),
+    );
   });
 }
 
@@ -80,13 +85,19 @@ export async function readZip(bytes: Buffer): Promise<{ members: Map<string, Buf
     zip = await openBuffer(bytes);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    const why = /end of central directory/i.test(msg) ? 'the file is not a complete zip (truncated, or not a zip at all): its central directory is missing'
+    const why = /end of central directory/i.test(msg)
+      ? 'the file is not a complete zip (truncated, or not a zip at all): its central directory is missing'
       : `the zip cannot be read: ${msg}`;
     return { members, problems: [{ member: '(pack)', reason: why }] };
   }
   if (zip.entryCount > ZIP_LIMITS.maxEntries) {
     zip.close();
-    return { members, problems: [{ member: '(pack)', reason: `the zip lists ${zip.entryCount} entries, more than the ${ZIP_LIMITS.maxEntries} a pack may hold` }] };
+    return {
+      members,
+      problems: [
+        { member: '(pack)', reason: `the zip lists ${zip.entryCount} entries, more than the ${ZIP_LIMITS.maxEntries} a pack may hold` },
+      ],
+    };
   }
   let declaredTotal = 0;
   await new Promise<void>((resolve) => {
@@ -116,15 +127,27 @@ export async function readZip(bytes: Buffer): Promise<{ members: Map<string, Buf
         }
         declaredTotal += entry.uncompressedSize;
         if (entry.uncompressedSize > ZIP_LIMITS.maxEntryBytes) {
-          problems.push({ member: name, reason: `the entry declares ${entry.uncompressedSize} bytes, more than the ${ZIP_LIMITS.maxEntryBytes} one member may hold (a decompression bomb?)` });
+          problems.push({
+            member: name,
+            reason: `the entry declares ${entry.uncompressedSize} bytes, more than the ${ZIP_LIMITS.maxEntryBytes} one member may hold (a decompression bomb?)`,
+          });
           return next();
         }
         if (declaredTotal > ZIP_LIMITS.maxTotalBytes) {
-          problems.push({ member: name, reason: `the entries declare more than ${ZIP_LIMITS.maxTotalBytes} bytes in total (a decompression bomb?)` });
+          problems.push({
+            member: name,
+            reason: `the entries declare more than ${ZIP_LIMITS.maxTotalBytes} bytes in total (a decompression bomb?)`,
+          });
           return next();
         }
-        if (entry.uncompressedSize > ZIP_LIMITS.ratioAppliesAbove && entry.uncompressedSize > ZIP_LIMITS.maxRatio * Math.max(1, entry.compressedSize)) {
-          problems.push({ member: name, reason: `the entry inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} (ratio over ${ZIP_LIMITS.maxRatio}:1, a decompression bomb?)` });
+        if (
+          entry.uncompressedSize > ZIP_LIMITS.ratioAppliesAbove &&
+          entry.uncompressedSize > ZIP_LIMITS.maxRatio * Math.max(1, entry.compressedSize)
+        ) {
+          problems.push({
+            member: name,
+            reason: `the entry inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} (ratio over ${ZIP_LIMITS.maxRatio}:1, a decompression bomb?)`,
+          });
           return next();
         }
         if (entry.isEncrypted()) {

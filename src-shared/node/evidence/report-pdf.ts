@@ -60,7 +60,10 @@ class ReportWriter {
   }
 
   para(text: string, options: { color?: string; bold?: boolean } = {}): void {
-    this.doc.font(options.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).fillColor(options.color ?? '#000');
+    this.doc
+      .font(options.bold ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(9)
+      .fillColor(options.color ?? '#000');
     this.ensure(this.doc.heightOfString(text, { width: this.width }) + 2);
     this.doc.text(text, MARGIN, this.doc.y, { width: this.width });
     this.doc.fillColor('#000');
@@ -115,7 +118,12 @@ class ReportWriter {
       const y = this.doc.y;
       const shade = options.shade?.(row);
       if (shade) this.doc.rect(MARGIN, y, this.width, h).fill(shade).fillColor('#000');
-      this.doc.moveTo(MARGIN, y + h).lineTo(MARGIN + this.width, y + h).lineWidth(0.3).strokeColor('#b0b8c0').stroke();
+      this.doc
+        .moveTo(MARGIN, y + h)
+        .lineTo(MARGIN + this.width, y + h)
+        .lineWidth(0.3)
+        .strokeColor('#b0b8c0')
+        .stroke();
       let x = MARGIN;
       row.forEach((cell, i) => {
         this.doc.text(cell, x + pad, y + pad, { width: widths[i]! - 2 * pad });
@@ -134,13 +142,30 @@ export function plantTime(iso: string, zone: string): string {
 }
 
 const MEANING_WORDS: Record<string, string> = {
-  'captured by': 'captured by (snapshot author)', approved: 'approved', rejected: 'rejected', reviewed: 'reviewed', go: 'GO', 'no-go': 'NO-GO', rollback: 'rollback', responsible: 'responsible (filed or carried out)',
+  'captured by': 'captured by (snapshot author)',
+  approved: 'approved',
+  rejected: 'rejected',
+  reviewed: 'reviewed',
+  go: 'GO',
+  'no-go': 'NO-GO',
+  rollback: 'rollback',
+  responsible: 'responsible (filed or carried out)',
 };
 
 /** Renders the report. */
 export async function renderReport(ctx: PackContext, manifestSha256: string, crosswalk: ClauseResult[]): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, autoFirstPage: true,
-    info: { Title: `Change evidence: ${ctx.state.fields.title}`, Author: 'Baseline', Subject: `Change ${changeNumber(ctx.state)} (${ctx.changeId})`, CreationDate: new Date(ctx.exportedAt) } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
+    bufferPages: true,
+    autoFirstPage: true,
+    info: {
+      Title: `Change evidence: ${ctx.state.fields.title}`,
+      Author: 'Baseline',
+      Subject: `Change ${changeNumber(ctx.state)} (${ctx.changeId})`,
+      CreationDate: new Date(ctx.exportedAt),
+    },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
@@ -168,32 +193,74 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     ['Rollback plan', s.fields.rollbackPlan || '-'],
     ['Test plan', s.fields.testPlan || '-'],
     ['References', [s.fields.itsmTicket, s.fields.mocReference].filter(Boolean).join(', ') || '-'],
-    ['Policy', `${ctx.policy.name}, revision ${ctx.policy.revision} (${ctx.policy.source === 'adopted' ? 'adopted by the plant' : 'shipped default'})`],
-    ['Pack written', `${when(ctx.exportedAt)} by ${ctx.exportedBy.user} on ${ctx.exportedBy.deviceName} (Baseline ${ctx.exportedBy.appVersion})`],
+    [
+      'Policy',
+      `${ctx.policy.name}, revision ${ctx.policy.revision} (${ctx.policy.source === 'adopted' ? 'adopted by the plant' : 'shipped default'})`,
+    ],
+    [
+      'Pack written',
+      `${when(ctx.exportedAt)} by ${ctx.exportedBy.user} on ${ctx.exportedBy.deviceName} (Baseline ${ctx.exportedBy.appVersion})`,
+    ],
     ['Time zone', `${zone} (every time below is plant time, with its offset from UTC)`],
   ]);
-  w.para('How to check this report: `baseline verify pack.zip --ca plant-ca.pem`, or without Baseline the procedure in VERIFY.md (sha256sum and openssl only). The SHA-256 printed at the foot of each page must equal `sha256sum manifest.json`.', { color: '#333' });
+  w.para(
+    'How to check this report: `baseline verify pack.zip --ca plant-ca.pem`, or without Baseline the procedure in VERIFY.md (sha256sum and openssl only). The SHA-256 printed at the foot of each page must equal `sha256sum manifest.json`.',
+    { color: '#333' },
+  );
 
   // Signatures.
   doc.addPage();
   w.heading('Signatures (21 CFR 11.50: printed name, date and time, meaning)');
-  w.table([{ header: '#', width: 4 }, { header: 'Printed name (employee id)', width: 24 }, { header: 'Date and time', width: 24 }, { header: 'Meaning', width: 16 }, { header: 'Record signed', width: 32 }],
-    ctx.signatures.map((x) => [String(x.n), `${x.signer.name} (${x.signer.employeeId})\n${x.signer.roles.join(', ')}`, when(x.at), MEANING_WORDS[x.meaning] ?? x.meaning, `${x.source.record}\n${x.source.member}`]));
+  w.table(
+    [
+      { header: '#', width: 4 },
+      { header: 'Printed name (employee id)', width: 24 },
+      { header: 'Date and time', width: 24 },
+      { header: 'Meaning', width: 16 },
+      { header: 'Record signed', width: 32 },
+    ],
+    ctx.signatures.map((x) => [
+      String(x.n),
+      `${x.signer.name} (${x.signer.employeeId})\n${x.signer.roles.join(', ')}`,
+      when(x.at),
+      MEANING_WORDS[x.meaning] ?? x.meaning,
+      `${x.source.record}\n${x.source.member}`,
+    ]),
+  );
 
   // Approvals and quorum.
   w.heading('Approvals and quorum');
   if (ev && s.review) {
     const progress = countApprovals(ev.approvals, s.review.approvals, ev.dualControl.required);
-    w.table([{ header: 'Approval group', width: 22 }, { header: 'Roles', width: 26 }, { header: 'Quorum', width: 8 }, { header: 'Counted approvals', width: 32 }, { header: 'Met', width: 8 }],
-      progress.requirements.map((r) => [r.requirement.name, r.requirement.roles.join(', '), String(r.requirement.quorum), r.counted.map((a) => `${a.by.name} as ${a.role}, ${when(a.at)}${a.inPlaceOf ? ` (in place of ${a.inPlaceOf})` : ''}`).join('\n') || '-', r.satisfied ? 'yes' : `no: ${r.missing}`]));
+    w.table(
+      [
+        { header: 'Approval group', width: 22 },
+        { header: 'Roles', width: 26 },
+        { header: 'Quorum', width: 8 },
+        { header: 'Counted approvals', width: 32 },
+        { header: 'Met', width: 8 },
+      ],
+      progress.requirements.map((r) => [
+        r.requirement.name,
+        r.requirement.roles.join(', '),
+        String(r.requirement.quorum),
+        r.counted.map((a) => `${a.by.name} as ${a.role}, ${when(a.at)}${a.inPlaceOf ? ` (in place of ${a.inPlaceOf})` : ''}`).join('\n') ||
+          '-',
+        r.satisfied ? 'yes' : `no: ${r.missing}`,
+      ]),
+    );
     for (const a of s.review.approvals) {
       if (a.conditions.length > 0) w.para(`${a.by.name} approved with conditions: ${a.conditions.join('; ')}`);
     }
-    w.para(`Dual control: ${ev.dualControl.required ? (progress.dualControlMet ? 'required, met' : 'required, NOT met') : 'not required'}. Submitted ${when(s.review.submittedAt)}.`);
+    w.para(
+      `Dual control: ${ev.dualControl.required ? (progress.dualControlMet ? 'required, met' : 'required, NOT met') : 'not required'}. Submitted ${when(s.review.submittedAt)}.`,
+    );
   } else w.para('The change was never submitted for approval.');
   if (execution?.breakGlass) {
     const b = execution.breakGlass;
-    w.para(`Break-glass: approved by ${b.approver.name} (${b.approver.role}) by ${b.method}, ${when(b.at)}: ${b.reason}. Retrospective review ${execution.retrospective?.completedAt ? `done ${when(execution.retrospective.completedAt)}` : `due ${when(execution.retrospective?.dueAt)}, NOT done`}.`);
+    w.para(
+      `Break-glass: approved by ${b.approver.name} (${b.approver.role}) by ${b.method}, ${when(b.at)}: ${b.reason}. Retrospective review ${execution.retrospective?.completedAt ? `done ${when(execution.retrospective.completedAt)}` : `due ${when(execution.retrospective?.dueAt)}, NOT done`}.`,
+    );
   }
 
   // Window and override.
@@ -201,71 +268,155 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   const slot = 'slot' in s ? s.slot : null;
   w.facts([
     ['Booked slot', slot ? `${when(slot.start)} to ${when(slot.end)} (booked by ${slot.by.name})` : 'none'],
-    ['Work started', execution ? `${when(execution.startedAt)} by ${execution.executor.name}${execution.witness ? `, witnessed by ${execution.witness.name}` : ''}` : 'not started'],
-    ['Inside the slot', execution && slot ? (Date.parse(execution.startedAt) >= Date.parse(slot.start) && Date.parse(execution.startedAt) <= Date.parse(slot.end) ? 'yes' : 'NO') : '-'],
+    [
+      'Work started',
+      execution
+        ? `${when(execution.startedAt)} by ${execution.executor.name}${execution.witness ? `, witnessed by ${execution.witness.name}` : ''}`
+        : 'not started',
+    ],
+    [
+      'Inside the slot',
+      execution && slot
+        ? Date.parse(execution.startedAt) >= Date.parse(slot.start) && Date.parse(execution.startedAt) <= Date.parse(slot.end)
+          ? 'yes'
+          : 'NO'
+        : '-',
+    ],
     ['Staging record', execution?.stagingRecord ?? '-'],
   ]);
   const overrides = [...(slot?.overrides ?? []), ...(execution?.overrides ?? [])];
-  w.table([{ header: 'Override', width: 20 }, { header: 'Approved by', width: 25 }, { header: 'When', width: 25 }, { header: 'Reason', width: 30 }],
-    overrides.map((o) => [`${o.rule}${o.blackout ? ` (${o.blackout})` : ''}`, `${o.by.name} as ${o.role}`, when(o.at), o.reason]));
+  w.table(
+    [
+      { header: 'Override', width: 20 },
+      { header: 'Approved by', width: 25 },
+      { header: 'When', width: 25 },
+      { header: 'Reason', width: 30 },
+    ],
+    overrides.map((o) => [`${o.rule}${o.blackout ? ` (${o.blackout})` : ''}`, `${o.by.name} as ${o.role}`, when(o.at), o.reason]),
+  );
 
   // Checkpoints.
   w.heading('Go/no-go checkpoints');
   for (const c of execution?.checkpoints ?? []) {
     w.sub(`${c.name}: ${c.label} by ${c.by.name} (${c.role}), ${when(c.at)}`);
-    w.table([{ header: 'Checklist item', width: 85 }, { header: 'Confirmed', width: 15 }], c.items.map((i) => [i.text, i.confirmed ? 'yes' : 'NO']));
+    w.table(
+      [
+        { header: 'Checklist item', width: 85 },
+        { header: 'Confirmed', width: 15 },
+      ],
+      c.items.map((i) => [i.text, i.confirmed ? 'yes' : 'NO']),
+    );
     if (c.comment) w.para(`Comment: ${c.comment}`);
   }
   if ((execution?.checkpoints ?? []).length === 0) w.para('No checkpoint was signed.');
 
   // Snapshots and diffs.
   w.heading('Before- and after-snapshots');
-  w.table([{ header: 'Phase', width: 8 }, { header: 'Controller', width: 20 }, { header: 'Snapshot SHA-256', width: 36 }, { header: 'Captured', width: 36 }],
-    (execution?.snapshots ?? []).map((x) => [x.phase, x.controllerId, x.snapshotSha256, `${when(x.capturedAt)} by ${x.capturedBy}`]));
+  w.table(
+    [
+      { header: 'Phase', width: 8 },
+      { header: 'Controller', width: 20 },
+      { header: 'Snapshot SHA-256', width: 36 },
+      { header: 'Captured', width: 36 },
+    ],
+    (execution?.snapshots ?? []).map((x) => [x.phase, x.controllerId, x.snapshotSha256, `${when(x.capturedAt)} by ${x.capturedBy}`]),
+  );
   for (const d of ctx.diffs) {
     w.sub(`Before/after diff of ${d.controllerId}: ${d.beforeAfter.summary.configDifferences} configuration difference(s)`);
-    w.table([{ header: 'Tag', width: 30 }, { header: 'Kind', width: 12 }, { header: 'Before', width: 22 }, { header: 'After', width: 22 }, { header: 'Safety', width: 7 }, { header: 'Live', width: 7 }],
-      d.beforeAfter.rows.slice(0, MAX_TABLE_ROWS).map((r) => [r.tag, r.kind, formatDiffValue(r.before), formatDiffValue(r.after), r.safety ? 'yes' : '', r.live ? 'live' : '']),
-      { shade: (row) => (row[4] === 'yes' ? '#fdecea' : null) });
-    if (d.beforeAfter.rows.length > MAX_TABLE_ROWS) w.para(`… and ${d.beforeAfter.rows.length - MAX_TABLE_ROWS} more rows: every row is in diffs/${d.controllerId}/before-after.json.`, { bold: true });
-    w.sub(`Proposed versus actual on ${d.controllerId}: ${d.proposedVsActual.matches ? 'matches the approved proposal' : 'DOES NOT match the approved proposal'}`);
-    w.table([{ header: 'Tag', width: 30 }, { header: 'Status', width: 14 }, { header: 'Reason', width: 56 }],
-      d.proposedVsActual.findings.map((f) => [f.tag, f.status, f.reason]), { shade: (row) => (row[1] === 'approved' ? null : '#fff4d6') });
+    w.table(
+      [
+        { header: 'Tag', width: 30 },
+        { header: 'Kind', width: 12 },
+        { header: 'Before', width: 22 },
+        { header: 'After', width: 22 },
+        { header: 'Safety', width: 7 },
+        { header: 'Live', width: 7 },
+      ],
+      d.beforeAfter.rows
+        .slice(0, MAX_TABLE_ROWS)
+        .map((r) => [r.tag, r.kind, formatDiffValue(r.before), formatDiffValue(r.after), r.safety ? 'yes' : '', r.live ? 'live' : '']),
+      { shade: (row) => (row[4] === 'yes' ? '#fdecea' : null) },
+    );
+    if (d.beforeAfter.rows.length > MAX_TABLE_ROWS)
+      w.para(`… and ${d.beforeAfter.rows.length - MAX_TABLE_ROWS} more rows: every row is in diffs/${d.controllerId}/before-after.json.`, {
+        bold: true,
+      });
+    w.sub(
+      `Proposed versus actual on ${d.controllerId}: ${d.proposedVsActual.matches ? 'matches the approved proposal' : 'DOES NOT match the approved proposal'}`,
+    );
+    w.table(
+      [
+        { header: 'Tag', width: 30 },
+        { header: 'Status', width: 14 },
+        { header: 'Reason', width: 56 },
+      ],
+      d.proposedVsActual.findings.map((f) => [f.tag, f.status, f.reason]),
+      { shade: (row) => (row[1] === 'approved' ? null : '#fff4d6') },
+    );
   }
 
   // Restores, value by value: each value written and read back as it happened (restore.written), then the outcome.
-  const restores = packRestores(ctx.events).filter((r) => r.started !== null || r.written.length > 0 || r.executed !== null || r.verified !== null);
+  const restores = packRestores(ctx.events).filter(
+    (r) => r.started !== null || r.written.length > 0 || r.executed !== null || r.verified !== null,
+  );
   if (restores.length > 0) {
     w.heading('Restore writes and read-back, value by value');
     for (const r of restores) {
       const ex = r.executed?.body.payload as { complete?: boolean } | undefined;
       const state = r.executed ? (ex?.complete ? 'complete' : 'INCOMPLETE') : 'CUT SHORT (no outcome recorded)';
       w.sub(`Decision ${r.decisionId} on ${r.controllerId}: ${r.signed.length} value(s) signed, ${r.written.length} written, ${state}`);
-      w.table([{ header: 'Written at', width: 22 }, { header: 'Tag', width: 26 }, { header: 'Outcome', width: 18 }, { header: 'Written (raw)', width: 17 }, { header: 'Read back (raw)', width: 17 }],
-        r.written.map((x) => [when(x.at), x.tag, x.status, x.expectedRaw, x.readBackRaw ?? '-']), { shade: (row) => (row[2] === 'written-verified' ? null : '#fdecea') });
+      w.table(
+        [
+          { header: 'Written at', width: 22 },
+          { header: 'Tag', width: 26 },
+          { header: 'Outcome', width: 18 },
+          { header: 'Written (raw)', width: 17 },
+          { header: 'Read back (raw)', width: 17 },
+        ],
+        r.written.map((x) => [when(x.at), x.tag, x.status, x.expectedRaw, x.readBackRaw ?? '-']),
+        { shade: (row) => (row[2] === 'written-verified' ? null : '#fdecea') },
+      );
       const unwritten = r.signed.slice(r.written.length).map((x) => x.tag);
       if (unwritten.length > 0) w.para(`Signed but not recorded as written: ${unwritten.join(', ')}.`);
       if (r.verified) {
         const p = r.verified.body.payload as Record<string, JsonValue>;
-        w.para(`${eventRecord(r.verified)}: controller ${String(p['controllerId'])} read again ${when(r.verified.body.at)}: ${p['matchesBefore'] ? 'matches its before-snapshot' : 'still differs from its before-snapshot'}.`);
+        w.para(
+          `${eventRecord(r.verified)}: controller ${String(p['controllerId'])} read again ${when(r.verified.body.at)}: ${p['matchesBefore'] ? 'matches its before-snapshot' : 'still differs from its before-snapshot'}.`,
+        );
       }
     }
   }
 
   // Clock flags: the event keeps the time its laptop signed; the central server's flag says how far to trust it.
   w.heading('Clock flags (central server, signed by the plant CA)');
-  if (ctx.clockFlags.length === 0) w.para('No event in this pack carries a clock flag: the central server found no implausible device time among them (or the laptop has not synced them yet).');
+  if (ctx.clockFlags.length === 0)
+    w.para(
+      'No event in this pack carries a clock flag: the central server found no implausible device time among them (or the laptop has not synced them yet).',
+    );
   else {
-    w.table([{ header: 'Event', width: 26 }, { header: 'Flag', width: 74 }],
-      ctx.clockFlags.map((f) => [`journal/${f.device}/${String(f.seq).padStart(8, '0')}.json`, f.words]), { shade: () => '#fff4d6' });
+    w.table(
+      [
+        { header: 'Event', width: 26 },
+        { header: 'Flag', width: 74 },
+      ],
+      ctx.clockFlags.map((f) => [`journal/${f.device}/${String(f.seq).padStart(8, '0')}.json`, f.words]),
+      { shade: () => '#fff4d6' },
+    );
   }
 
   // Crosswalk.
   doc.addPage();
   w.heading('Compliance crosswalk (paraphrased clauses; read the standards for their text)');
-  w.table([{ header: 'Framework, clause', width: 18 }, { header: 'Requirement (paraphrase)', width: 30 }, { header: 'Status', width: 12 }, { header: 'Records of this change, or why not', width: 40 }],
+  w.table(
+    [
+      { header: 'Framework, clause', width: 18 },
+      { header: 'Requirement (paraphrase)', width: 30 },
+      { header: 'Status', width: 12 },
+      { header: 'Records of this change, or why not', width: 40 },
+    ],
     crosswalk.map((c) => [`${c.framework} ${c.clause}\n${c.title}`, c.text, c.status, [...c.records, ...c.why].join('\n')]),
-    { shade: (row) => (row[2] === 'not-satisfied' ? '#fdecea' : row[2] === 'satisfied' ? null : '#f1f3f5') });
+    { shade: (row) => (row[2] === 'not-satisfied' ? '#fdecea' : row[2] === 'satisfied' ? null : '#f1f3f5') },
+  );
 
   // Footer on every page: page numbers and the manifest's hash.
   const range = doc.bufferedPageRange();
@@ -274,8 +425,17 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     doc.page.margins.bottom = 0; // the footer sits in the bottom margin; without this pdfkit would start a new page
     const y = doc.page.height - MARGIN - 10;
     doc.font('Helvetica').fontSize(7).fillColor('#444');
-    doc.text(`manifest.json SHA-256 ${manifestSha256}`, MARGIN, y, { width: doc.page.width - 2 * MARGIN - 70, lineBreak: false, height: 10 });
-    doc.text(`Page ${i + 1} of ${range.count}`, doc.page.width - MARGIN - 70, y, { width: 70, align: 'right', lineBreak: false, height: 10 });
+    doc.text(`manifest.json SHA-256 ${manifestSha256}`, MARGIN, y, {
+      width: doc.page.width - 2 * MARGIN - 70,
+      lineBreak: false,
+      height: 10,
+    });
+    doc.text(`Page ${i + 1} of ${range.count}`, doc.page.width - MARGIN - 70, y, {
+      width: 70,
+      align: 'right',
+      lineBreak: false,
+      height: 10,
+    });
     doc.text(`Change ${changeNumber(ctx.state)} · ${ctx.changeId}`, MARGIN, y + 9, { width: 300, lineBreak: false, height: 10 });
   }
   doc.end();

@@ -95,7 +95,10 @@ own copy is \`pki/ca/*.pem\`: compare its fingerprint with the plant's:
 The same commands are in \`verify.sh\` (\`sh verify.sh plant-ca.pem\`). Run them inside the unzipped pack:
 
 \`\`\`sh
-${VERIFY_SCRIPT.split('\n').filter((l) => !l.startsWith('#!')).join('\n').trim()}
+${VERIFY_SCRIPT.split('\n')
+  .filter((l) => !l.startsWith('#!'))
+  .join('\n')
+  .trim()}
 \`\`\`
 
 Then compare the SHA-256 of \`manifest.json\` (\`sha256sum manifest.json\`) with the one printed at the foot of every

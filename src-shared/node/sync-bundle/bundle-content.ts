@@ -14,22 +14,28 @@ export const SERVER_BUNDLE_OU = 'Baseline server bundles';
 export const DEVICE_BUNDLE_OU = 'Baseline device bundles';
 
 /** Member `events.json` of a laptop's bundle: exactly the items a push sends. */
-export const DeviceEventsSchema = z.array(z.object({ event: WireEventSchema, blobs: z.array(z.string().regex(/^[0-9a-f]{64}$/)) }).strict());
+export const DeviceEventsSchema = z.array(
+  z.object({ event: WireEventSchema, blobs: z.array(z.string().regex(/^[0-9a-f]{64}$/)) }).strict(),
+);
 
 /** Member `events.json` of a server's bundle: exactly what pulls return. */
-export const ServerEventsSchema = z.object({
-  events: z.array(PulledEventSchema),
-  devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
-}).strict();
+export const ServerEventsSchema = z
+  .object({
+    events: z.array(PulledEventSchema),
+    devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
+  })
+  .strict();
 
 /**
  * Member `journal.json` of an evidence backup: the other devices' events the laptop held (approvals, people,
  * plant) and the stored order of every event, so a restore rebuilds the same store.
  */
-export const BackupJournalSchema = z.object({
-  others: z.array(z.object({ order: z.number().int(), event: WireEventSchema }).strict()),
-  ownOrder: z.array(z.tuple([z.number().int(), z.number().int()])),
-}).strict();
+export const BackupJournalSchema = z
+  .object({
+    others: z.array(z.object({ order: z.number().int(), event: WireEventSchema }).strict()),
+    ownOrder: z.array(z.tuple([z.number().int(), z.number().int()])),
+  })
+  .strict();
 
 /** Member name of a blob. */
 export function blobMember(sha256: string): string {
@@ -37,19 +43,21 @@ export function blobMember(sha256: string): string {
 }
 
 /** The acknowledgement the server writes after importing a laptop's bundle. */
-export const AckSchema = z.object({
-  format: z.literal('baseline.sync-ack/1'),
-  bundleId: z.string(),
-  plantCaFingerprint: z.string(),
-  serverId: z.string(),
-  deviceId: z.string(),
-  acknowledgedSeq: z.number().int().nonnegative(),
-  acknowledgedHash: z.string().nullable(),
-  accepted: z.number().int().nonnegative(),
-  duplicates: z.number().int().nonnegative(),
-  refusal: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
-  writtenAt: z.string(),
-}).strict();
+export const AckSchema = z
+  .object({
+    format: z.literal('baseline.sync-ack/1'),
+    bundleId: z.string(),
+    plantCaFingerprint: z.string(),
+    serverId: z.string(),
+    deviceId: z.string(),
+    acknowledgedSeq: z.number().int().nonnegative(),
+    acknowledgedHash: z.string().nullable(),
+    accepted: z.number().int().nonnegative(),
+    duplicates: z.number().int().nonnegative(),
+    refusal: z.object({ code: z.string(), message: z.string(), hint: z.string() }).nullable(),
+    writtenAt: z.string(),
+  })
+  .strict();
 /** The acknowledgement. */
 export type Ack = z.infer<typeof AckSchema>;
 
@@ -59,18 +67,21 @@ const AckFileSchema = z.object({ ack: z.string(), signature: z.string(), signerC
 /** Writes an acknowledgement file signed with the server's bundle key. */
 export function writeAckFile(ack: Ack, key: { certPem: string; keyPem: string }): Buffer {
   const text = JSON.stringify(ack);
-  return Buffer.from(JSON.stringify({ ack: text, signature: signWithKey(key.keyPem, text), signerCertificatePem: key.certPem }, null, 1) + '\n');
+  return Buffer.from(
+    JSON.stringify({ ack: text, signature: signWithKey(key.keyPem, text), signerCertificatePem: key.certPem }, null, 1) + '\n',
+  );
 }
 
 /** Why a certificate is not the plant's server bundle certificate, or null. */
 export function serverBundleCertificateProblem(certPem: string, caPems: string[], at: Date): string | null {
   const p = certificateProblem(certPem, caPems, new Set(), at);
-  if (p) return p.replace(/signer certificate/g, 'server\'s bundle certificate');
+  if (p) return p.replace(/signer certificate/g, "server's bundle certificate");
   try {
     const subject = new X509Certificate(certPem).subject;
-    if (!subject.split('\n').includes(`OU=${SERVER_BUNDLE_OU}`)) return 'the certificate is not a server bundle certificate (a person\'s or another machine\'s)';
+    if (!subject.split('\n').includes(`OU=${SERVER_BUNDLE_OU}`))
+      return "the certificate is not a server bundle certificate (a person's or another machine's)";
   } catch {
-    return 'the server\'s bundle certificate cannot be read';
+    return "the server's bundle certificate cannot be read";
   }
   return null;
 }
@@ -83,13 +94,25 @@ export function readAckFile(bytes: Buffer, caPems: string[], at: Date): { ack: A
     file = AckFileSchema.parse(JSON.parse(bytes.toString('utf8')));
     ack = AckSchema.parse(JSON.parse(file.ack));
   } catch {
-    throw new BaselineError('ack-unreadable', 'The file is not a Baseline acknowledgement (or it was cut off or altered).',
-      'Choose the .ack file `baseline server import` wrote next to the bundle; nothing was recorded.');
+    throw new BaselineError(
+      'ack-unreadable',
+      'The file is not a Baseline acknowledgement (or it was cut off or altered).',
+      'Choose the .ack file `baseline server import` wrote next to the bundle; nothing was recorded.',
+    );
   }
   const problem = serverBundleCertificateProblem(file.signerCertificatePem, caPems, at);
-  if (problem) throw new BaselineError('ack-signer-untrusted', `The acknowledgement was not written by this plant's server: ${problem}.`, 'Import acknowledgements only from your plant\'s server; nothing was recorded.');
+  if (problem)
+    throw new BaselineError(
+      'ack-signer-untrusted',
+      `The acknowledgement was not written by this plant's server: ${problem}.`,
+      "Import acknowledgements only from your plant's server; nothing was recorded.",
+    );
   if (!verifyWithCertificate(file.signerCertificatePem, file.ack, file.signature)) {
-    throw new BaselineError('ack-altered', 'The acknowledgement\'s signature does not match its content: it was altered after the server wrote it.', 'Copy the .ack file again from the drive; nothing was recorded.');
+    throw new BaselineError(
+      'ack-altered',
+      "The acknowledgement's signature does not match its content: it was altered after the server wrote it.",
+      'Copy the .ack file again from the drive; nothing was recorded.',
+    );
   }
   return { ack, signerCertificatePem: file.signerCertificatePem };
 }

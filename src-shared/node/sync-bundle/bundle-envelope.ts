@@ -27,41 +27,49 @@ export const BUNDLE_SUFFIX = '.baseline-bundle';
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 /** What a laptop's bundle covers (the same range a push would). */
-export const DeviceRangeSchema = z.object({
-  firstSeq: z.number().int().nonnegative(),
-  lastSeq: z.number().int().nonnegative(),
-  head: z.object({ seq: z.number().int().nonnegative(), hash: z.string().nullable() }).strict(),
-  deviceTime: z.string(),
-  /** Where this laptop's pull stands, so the server can answer with what online pull would give. */
-  pullCursor: z.number().int().nonnegative(),
-  /** The laptop's bundle-encryption certificate: the server encrypts its bundles to this laptop with it. */
-  recipientCertificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
-  /** Written as an evidence backup rather than for the server (restore reads both). */
-  backup: z.boolean(),
-}).strict();
+export const DeviceRangeSchema = z
+  .object({
+    firstSeq: z.number().int().nonnegative(),
+    lastSeq: z.number().int().nonnegative(),
+    head: z.object({ seq: z.number().int().nonnegative(), hash: z.string().nullable() }).strict(),
+    deviceTime: z.string(),
+    /** Where this laptop's pull stands, so the server can answer with what online pull would give. */
+    pullCursor: z.number().int().nonnegative(),
+    /** The laptop's bundle-encryption certificate: the server encrypts its bundles to this laptop with it. */
+    recipientCertificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----'),
+    /** Written as an evidence backup rather than for the server (restore reads both). */
+    backup: z.boolean(),
+  })
+  .strict();
 
 /** What a server bundle covers (the same range an online pull would). */
-export const ServerRangeSchema = z.object({
-  after: z.number().int().nonnegative(),
-  cursor: z.number().int().nonnegative(),
-  acknowledgedSeq: z.number().int().nonnegative(),
-  acknowledgedHash: z.string().nullable(),
-}).strict();
+export const ServerRangeSchema = z
+  .object({
+    after: z.number().int().nonnegative(),
+    cursor: z.number().int().nonnegative(),
+    acknowledgedSeq: z.number().int().nonnegative(),
+    acknowledgedHash: z.string().nullable(),
+  })
+  .strict();
 
 /** The signed manifest. */
-export const BundleManifestSchema = z.object({
-  format: z.literal(BUNDLE_FORMAT),
-  bundleId: z.string().min(1).max(100),
-  createdAt: z.string(),
-  plantCaFingerprint: Sha256,
-  from: z.object({ kind: z.enum(['device', 'server']), id: z.string().min(1).max(100) }).strict(),
-  to: z.object({ kind: z.enum(['device', 'server']), id: z.string().min(1).max(100) }).strict(),
-  /** The writer's certificate (a device certificate, or the server's bundle certificate). */
-  signerCertificatePem: z.string(),
-  device: DeviceRangeSchema.optional(),
-  server: ServerRangeSchema.optional(),
-  members: z.array(z.object({ name: z.string().min(1).max(200), sha256: Sha256, size: z.number().int().nonnegative() }).strict()).max(200_000),
-}).strict();
+export const BundleManifestSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    bundleId: z.string().min(1).max(100),
+    createdAt: z.string(),
+    plantCaFingerprint: Sha256,
+    from: z.object({ kind: z.enum(['device', 'server']), id: z.string().min(1).max(100) }).strict(),
+    to: z.object({ kind: z.enum(['device', 'server']), id: z.string().min(1).max(100) }).strict(),
+    /** The writer's certificate (a device certificate, or the server's bundle certificate). */
+    signerCertificatePem: z.string(),
+    device: DeviceRangeSchema.optional(),
+    server: ServerRangeSchema.optional(),
+    members: z
+      .array(z.object({ name: z.string().min(1).max(200), sha256: Sha256, size: z.number().int().nonnegative() }).strict())
+      .max(200_000),
+  })
+  .strict();
 /** The signed manifest. */
 export type BundleManifest = z.infer<typeof BundleManifestSchema>;
 
@@ -84,7 +92,12 @@ function fail(code: string, message: string, hint: string, details?: Record<stri
 }
 
 /** A new RSA key and a certificate for it: signed by `issuer` (a plant CA) or self-signed. */
-export function createBundleKeyPair(subject: { commonName: string; unit: string }, issuer: BundleKeyPair | null, years = 10, now = new Date()): BundleKeyPair {
+export function createBundleKeyPair(
+  subject: { commonName: string; unit: string },
+  issuer: BundleKeyPair | null,
+  years = 10,
+  now = new Date(),
+): BundleKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
@@ -93,10 +106,15 @@ export function createBundleKeyPair(subject: { commonName: string; unit: string 
   serial[0] = serial[0]! & 0x7f;
   cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
-  const subjectAttrs = [{ name: 'commonName', value: subject.commonName }, { name: 'organizationalUnitName', value: subject.unit }];
+  const subjectAttrs = [
+    { name: 'commonName', value: subject.commonName },
+    { name: 'organizationalUnitName', value: subject.unit },
+  ];
   cert.setSubject(subjectAttrs);
   const issuerCert = issuer ? forge.pki.certificateFromPem(issuer.certPem) : null;
-  cert.validity.notAfter = new Date(Math.min(now.getTime() + years * 365.25 * 86_400_000, issuerCert?.validity.notAfter.getTime() ?? Infinity));
+  cert.validity.notAfter = new Date(
+    Math.min(now.getTime() + years * 365.25 * 86_400_000, issuerCert?.validity.notAfter.getTime() ?? Infinity),
+  );
   cert.setIssuer(issuerCert ? issuerCert.subject.attributes : subjectAttrs);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
@@ -131,7 +149,11 @@ export async function sealBundle(
   sign: (text: string) => string,
   recipientCertPems: readonly string[],
 ): Promise<{ bytes: Buffer; manifest: BundleManifest }> {
-  const full: BundleManifest = { format: BUNDLE_FORMAT, ...manifest, members: members.map(([name, b]) => ({ name, sha256: sha256(b), size: b.length })) };
+  const full: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    ...manifest,
+    members: members.map(([name, b]) => ({ name, sha256: sha256(b), size: b.length })),
+  };
   const manifestText = JSON.stringify(full, null, 1);
   const zip = await writeZip([['manifest.json', Buffer.from(manifestText)], ['manifest.sig', Buffer.from(sign(manifestText))], ...members]);
   const p7 = forge.pkcs7.createEnvelopedData();
@@ -143,7 +165,8 @@ export async function sealBundle(
 
 /** Opens a bundle with one of `keys` (the first that it is encrypted to) and checks every member against the manifest. */
 export async function openBundle(bytes: Buffer, keys: readonly BundleKeyPair[], what = 'bundle'): Promise<OpenedBundle> {
-  if (bytes.length === 0) fail('bundle-truncated', `The ${what} file is empty.`, 'Copy the file from the removable drive again; it was not written completely.');
+  if (bytes.length === 0)
+    fail('bundle-truncated', `The ${what} file is empty.`, 'Copy the file from the removable drive again; it was not written completely.');
   let msg: forge.pkcs7.PkcsEnvelopedData;
   try {
     const asn = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')), true);
@@ -152,11 +175,19 @@ export async function openBundle(bytes: Buffer, keys: readonly BundleKeyPair[], 
   } catch (err) {
     const m = err instanceof Error ? err.message : String(err);
     if (/too few bytes|not enough|unexpected end/i.test(m)) {
-      fail('bundle-truncated', `The ${what} file ends early (${bytes.length} bytes): it was cut off while being written or copied.`,
-        'Copy the file from the removable drive again, or write a new bundle; nothing was imported.', { member: '(envelope)', size: bytes.length });
+      fail(
+        'bundle-truncated',
+        `The ${what} file ends early (${bytes.length} bytes): it was cut off while being written or copied.`,
+        'Copy the file from the removable drive again, or write a new bundle; nothing was imported.',
+        { member: '(envelope)', size: bytes.length },
+      );
     }
-    fail('bundle-unreadable', `The file is not a Baseline ${what} (no CMS enveloped data: ${m}).`,
-      'Choose a file written by `baseline sync export` or `baseline server export`; nothing was imported.', { member: '(envelope)' });
+    fail(
+      'bundle-unreadable',
+      `The file is not a Baseline ${what} (no CMS enveloped data: ${m}).`,
+      'Choose a file written by `baseline sync export` or `baseline server export`; nothing was imported.',
+      { member: '(envelope)' },
+    );
   }
   type Recipient = { issuer: { shortName?: string; name?: string; value: string }[]; serialNumber: string };
   const recipients = (msg as unknown as { recipients: Recipient[] }).recipients;
@@ -167,25 +198,41 @@ export async function openBundle(bytes: Buffer, keys: readonly BundleKeyPair[], 
     try {
       msg.decrypt(r, forge.pki.privateKeyFromPem(k.keyPem));
     } catch (err) {
-      fail('bundle-altered', `The ${what} does not decrypt: its encrypted content was altered or damaged (member (envelope)).`,
-        'Copy the file again from the drive, or write a new bundle; nothing was imported.', { member: '(envelope)', reason: err instanceof Error ? err.message : String(err) });
+      fail(
+        'bundle-altered',
+        `The ${what} does not decrypt: its encrypted content was altered or damaged (member (envelope)).`,
+        'Copy the file again from the drive, or write a new bundle; nothing was imported.',
+        { member: '(envelope)', reason: err instanceof Error ? err.message : String(err) },
+      );
     }
     const content = (msg as unknown as { content?: forge.util.ByteStringBuffer }).content;
-    if (!content) fail('bundle-altered', `The ${what} decrypted to nothing (member (envelope)).`, 'Write a new bundle; nothing was imported.', { member: '(envelope)' });
+    if (!content)
+      fail('bundle-altered', `The ${what} decrypted to nothing (member (envelope)).`, 'Write a new bundle; nothing was imported.', {
+        member: '(envelope)',
+      });
     return readBundleZip(Buffer.from(content.getBytes(), 'binary'), what);
   }
-  const named = recipients.map((r) => `${r.issuer.map((a) => `${a.shortName ?? a.name ?? '?'}=${a.value}`).join(', ')} serial ${r.serialNumber}`).join('; ');
-  fail('bundle-not-for-you', `This ${what} is encrypted to someone else (recipient: ${named || 'none named'}), not to ${keys.map((k) => certificateWords(k.certPem)).join(' or ')}.`,
-    'Import it where it was written for: a laptop\'s bundle on its own plant\'s server, a server\'s bundle on the laptop it names. Nothing was imported.',
-    { recipients: named });
+  const named = recipients
+    .map((r) => `${r.issuer.map((a) => `${a.shortName ?? a.name ?? '?'}=${a.value}`).join(', ')} serial ${r.serialNumber}`)
+    .join('; ');
+  fail(
+    'bundle-not-for-you',
+    `This ${what} is encrypted to someone else (recipient: ${named || 'none named'}), not to ${keys.map((k) => certificateWords(k.certPem)).join(' or ')}.`,
+    "Import it where it was written for: a laptop's bundle on its own plant's server, a server's bundle on the laptop it names. Nothing was imported.",
+    { recipients: named },
+  );
 }
 
 async function readBundleZip(zip: Buffer, what: string): Promise<OpenedBundle> {
   const { members, problems } = await readZip(zip);
   const first = problems[0];
   if (first) {
-    fail('bundle-altered', `The ${what} is damaged in member ${first.member}: ${first.reason}.`,
-      'The file was altered or damaged after it was written; copy it again or write a new bundle. Nothing was imported.', { member: first.member, problems });
+    fail(
+      'bundle-altered',
+      `The ${what} is damaged in member ${first.member}: ${first.reason}.`,
+      'The file was altered or damaged after it was written; copy it again or write a new bundle. Nothing was imported.',
+      { member: first.member, problems },
+    );
   }
   const manifestBytes = members.get('manifest.json');
   const sig = members.get('manifest.sig');
@@ -198,30 +245,60 @@ async function readBundleZip(zip: Buffer, what: string): Promise<OpenedBundle> {
   try {
     parsed = JSON.parse(manifestText);
   } catch {
-    fail('bundle-altered', `The ${what}'s member manifest.json is not JSON: it was altered.`, 'Write a new bundle; nothing was imported.', { member: 'manifest.json' });
+    fail('bundle-altered', `The ${what}'s member manifest.json is not JSON: it was altered.`, 'Write a new bundle; nothing was imported.', {
+      member: 'manifest.json',
+    });
   }
   const format = (parsed as { format?: unknown } | null)?.format;
   if (typeof format === 'string' && format !== BUNDLE_FORMAT) {
-    fail('bundle-format-unknown', `The ${what} is in format ${format}; this Baseline reads ${BUNDLE_FORMAT}.`, 'Update Baseline on this side (or the other) so both read the same bundle format.', { member: 'manifest.json' });
+    fail(
+      'bundle-format-unknown',
+      `The ${what} is in format ${format}; this Baseline reads ${BUNDLE_FORMAT}.`,
+      'Update Baseline on this side (or the other) so both read the same bundle format.',
+      { member: 'manifest.json' },
+    );
   }
   const r = BundleManifestSchema.safeParse(parsed);
   if (!r.success) {
-    fail('bundle-altered', `The ${what}'s member manifest.json does not describe a bundle (${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}).`,
-      'Write a new bundle with Baseline; nothing was imported.', { member: 'manifest.json' });
+    fail(
+      'bundle-altered',
+      `The ${what}'s member manifest.json does not describe a bundle (${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}).`,
+      'Write a new bundle with Baseline; nothing was imported.',
+      { member: 'manifest.json' },
+    );
   }
   const manifest = r.data;
   const listed = new Set<string>(['manifest.json', 'manifest.sig']);
   for (const m of manifest.members) {
     listed.add(m.name);
     const b = members.get(m.name);
-    if (!b) fail('bundle-altered', `The ${what} lacks member ${m.name}, which its manifest lists.`, 'The file was altered; write a new bundle. Nothing was imported.', { member: m.name });
+    if (!b)
+      fail(
+        'bundle-altered',
+        `The ${what} lacks member ${m.name}, which its manifest lists.`,
+        'The file was altered; write a new bundle. Nothing was imported.',
+        { member: m.name },
+      );
     if (b.length !== m.size || sha256(b) !== m.sha256) {
-      fail('bundle-altered', `The ${what}'s member ${m.name} does not match the hash its signed manifest lists: it was altered after the bundle was written.`,
-        'Copy the file again from the drive, or write a new bundle; nothing was imported.', { member: m.name, expected: m.sha256, got: sha256(b) });
+      fail(
+        'bundle-altered',
+        `The ${what}'s member ${m.name} does not match the hash its signed manifest lists: it was altered after the bundle was written.`,
+        'Copy the file again from the drive, or write a new bundle; nothing was imported.',
+        { member: m.name, expected: m.sha256, got: sha256(b) },
+      );
     }
   }
   for (const name of members.keys()) {
-    if (!listed.has(name)) fail('bundle-altered', `The ${what} holds member ${name}, which its signed manifest does not list: something was added.`, 'Write a new bundle; nothing was imported.', { member: name });
+    if (!listed.has(name))
+      fail(
+        'bundle-altered',
+        `The ${what} holds member ${name}, which its signed manifest does not list: something was added.`,
+        'Write a new bundle; nothing was imported.',
+        { member: name },
+      );
   }
   return { manifest, manifestText, signature: sig.toString('utf8'), members };
 }
@@ -237,6 +314,12 @@ export function bundleJson<S extends z.ZodType>(bundle: OpenedBundle, name: stri
     fail('bundle-altered', `The bundle's member ${name} is not JSON.`, 'Write a new bundle; nothing was imported.', { member: name });
   }
   const r = schema.safeParse(parsed);
-  if (!r.success) fail('bundle-altered', `The bundle's member ${name} is not what a bundle holds (${r.error.issues[0]?.message ?? 'invalid'}).`, 'Write a new bundle; nothing was imported.', { member: name });
+  if (!r.success)
+    fail(
+      'bundle-altered',
+      `The bundle's member ${name} is not what a bundle holds (${r.error.issues[0]?.message ?? 'invalid'}).`,
+      'Write a new bundle; nothing was imported.',
+      { member: name },
+    );
   return r.data;
 }

@@ -37,7 +37,18 @@ describe('.ci/check-peers', () => {
     const r = run(checkPeers, []);
     expect(r.stderr).not.toMatch(/Test peers missing/);
     expect(r.status).toBe(0);
-    for (const peer of ['python3 module pymodbus.server', 'python3 module serial', 'python3 module serial_asyncio', 'chromium', 'sqlite3 command', 'socat command', 'pdftoppm command', 'pdftotext command', 'unzip command', 'openssl command']) {
+    for (const peer of [
+      'python3 module pymodbus.server',
+      'python3 module serial',
+      'python3 module serial_asyncio',
+      'chromium',
+      'sqlite3 command',
+      'socat command',
+      'pdftoppm command',
+      'pdftotext command',
+      'unzip command',
+      'openssl command',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^ok +${peer.replace('.', '\\.')}`, 'm'));
     }
   });

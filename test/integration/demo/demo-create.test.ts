@@ -21,7 +21,9 @@ describe('baseline demo create: a complete demo data directory made through the 
   it('writes the directory and says what it made; the journal verifies', async () => {
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    expect(created.stdout).toMatch(/Demo plant written to .* in \d+\.\d s: \d+ signed events, 3 controllers \(PLC-L01-FILLER, PLC-L05-CAPPER, PLC-L18-CASEPACKER\), 4 changes\./);
+    expect(created.stdout).toMatch(
+      /Demo plant written to .* in \d+\.\d s: \d+ signed events, 3 controllers \(PLC-L01-FILLER, PLC-L05-CAPPER, PLC-L18-CASEPACKER\), 4 changes\./,
+    );
     const verify = await runBaselineAsync(['journal', 'verify', '--home', home]);
     expect(verify.stdout).toMatch(/^Journal intact: \d+ events from 1 device/);
     expect(verify.code).toBe(0);
@@ -36,9 +38,17 @@ describe('baseline demo create: a complete demo data directory made through the 
       const ca = store.db.prepare(`SELECT payload FROM events WHERE type = 'ca.trusted'`).get() as { payload: string };
       expect(JSON.parse(ca.payload).name).toBe('Baseline DEMO plant CA (demo data, not evidence)');
       // The history: one change of each outcome, with business dates months back inside the change state.
-      const changes = (store.db.prepare('SELECT state FROM changes').all() as { state: string }[]).map((r) => JSON.parse(r.state) as ChangeState);
-      const outcome = (c: ChangeState) => c.status === 'closed' ? `${c.fields.class} closed ${c.closure.outcome}` : `${c.fields.class} ${c.status}`;
-      expect(changes.map(outcome).sort()).toEqual(['emergency closed completed', 'normal closed completed', 'normal closed rolled-back', 'normal rejected']);
+      const changes = (store.db.prepare('SELECT state FROM changes').all() as { state: string }[]).map(
+        (r) => JSON.parse(r.state) as ChangeState,
+      );
+      const outcome = (c: ChangeState) =>
+        c.status === 'closed' ? `${c.fields.class} closed ${c.closure.outcome}` : `${c.fields.class} ${c.status}`;
+      expect(changes.map(outcome).sort()).toEqual([
+        'emergency closed completed',
+        'normal closed completed',
+        'normal closed rolled-back',
+        'normal rejected',
+      ]);
       expect(Math.min(...changes.map((c) => Date.parse(c.createdAt)))).toBeLessThan(Date.now() - 80 * 86_400_000);
       expect((store.db.prepare('SELECT count(*) AS n FROM unauthorized_changes WHERE closed_at IS NULL').get() as { n: number }).n).toBe(1);
       expect((store.db.prepare('SELECT count(*) AS n FROM baselines').get() as { n: number }).n).toBe(5);
@@ -54,23 +64,44 @@ describe('baseline demo create: a complete demo data directory made through the 
       expect(hosted.app.info().demo).toBe(true);
       const controllers = hosted.app.controllers.list();
       expect(controllers.map((c) => c.name).sort()).toEqual(['PLC-L01-FILLER', 'PLC-L05-CAPPER', 'PLC-L18-CASEPACKER']);
-      ports = controllers.map((c) => ('port' in c.target ? c.target.port ?? 0 : 0));
+      ports = controllers.map((c) => ('port' in c.target ? (c.target.port ?? 0) : 0));
       expect(ports).toEqual(controllers.map((c) => hosted.simulators()!.port(c.name)));
       for (const c of controllers) {
-        const capture = await hosted.app.captures.capture({ controllerId: c.id, target: c.target, profile: hosted.app.profiles.load(c.profile!.sha256), profileName: c.profile!.name,
-          options: { timeoutMs: 2000, retries: 1 } }, hosted.app.actor());
+        const capture = await hosted.app.captures.capture(
+          {
+            controllerId: c.id,
+            target: c.target,
+            profile: hosted.app.profiles.load(c.profile!.sha256),
+            profileName: c.profile!.name,
+            options: { timeoutMs: 2000, retries: 1 },
+          },
+          hosted.app.actor(),
+        );
         expect({ name: c.name, complete: capture.complete, bad: capture.stats.bad }).toEqual({ name: c.name, complete: true, bad: 0 });
       }
       // The filler and the case packer match their baselines; the capper still has the unauthorized change.
-      const drift = async (name: string) => (await hosted.app.baselines.checkDrift(controllers.find((c) => c.name === name)!.id, hosted.app.actor())).drifted;
-      expect([await drift('PLC-L01-FILLER'), await drift('PLC-L05-CAPPER'), await drift('PLC-L18-CASEPACKER')]).toEqual([false, true, false]);
+      const drift = async (name: string) =>
+        (await hosted.app.baselines.checkDrift(controllers.find((c) => c.name === name)!.id, hosted.app.actor())).drifted;
+      expect([await drift('PLC-L01-FILLER'), await drift('PLC-L05-CAPPER'), await drift('PLC-L18-CASEPACKER')]).toEqual([
+        false,
+        true,
+        false,
+      ]);
     } finally {
       await hosted.close();
     }
     // Stopped with the host: nothing listens on those ports any more.
     const { connect } = await import('node:net');
     for (const port of ports) {
-      await expect(new Promise((resolve, reject) => { const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve('open'); }); s.on('error', reject); })).rejects.toThrow(/ECONNREFUSED/);
+      await expect(
+        new Promise((resolve, reject) => {
+          const s = connect(port, '127.0.0.1', () => {
+            s.destroy();
+            resolve('open');
+          });
+          s.on('error', reject);
+        }),
+      ).rejects.toThrow(/ECONNREFUSED/);
     }
   }, 60_000);
 

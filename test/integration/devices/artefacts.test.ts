@@ -37,12 +37,37 @@ describe('artefacts attached to snapshots: stored by hash, XML/text line diff, b
   it('capture --attach stores the files; diff --home shows the L5X line change and the binary size change', async () => {
     const acd1 = join(t.home, 'Line1.ACD');
     writeFileSync(acd1, Buffer.from([1, 2, 3, 4]));
-    const base = ['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(sim.port), '--profile', fixture('profiles-capture/modbus-line1.csv'), '--home', join(t.home, 'store')];
-    const a = await runBaselineAsync([...base, '--out', join(t.home, 'a.json'), '--attach', fixture('artefacts/Line1_v1.L5X'), '--attach', acd1]);
+    const base = [
+      'capture',
+      '--protocol',
+      'modbus-tcp',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(sim.port),
+      '--profile',
+      fixture('profiles-capture/modbus-line1.csv'),
+      '--home',
+      join(t.home, 'store'),
+    ];
+    const a = await runBaselineAsync([
+      ...base,
+      '--out',
+      join(t.home, 'a.json'),
+      '--attach',
+      fixture('artefacts/Line1_v1.L5X'),
+      '--attach',
+      acd1,
+    ]);
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
-    const snap = JSON.parse(readFileSync(join(t.home, 'a.json'), 'utf8')) as { document: { artefacts: { name: string; size: number; mediaType: string }[] } };
-    expect(snap.document.artefacts.map((x) => [x.name, x.mediaType])).toEqual([['Line1_v1.L5X', 'application/xml'], ['Line1.ACD', 'application/octet-stream']]);
+    const snap = JSON.parse(readFileSync(join(t.home, 'a.json'), 'utf8')) as {
+      document: { artefacts: { name: string; size: number; mediaType: string }[] };
+    };
+    expect(snap.document.artefacts.map((x) => [x.name, x.mediaType])).toEqual([
+      ['Line1_v1.L5X', 'application/xml'],
+      ['Line1.ACD', 'application/octet-stream'],
+    ]);
 
     // Same names in the second capture, new contents.
     const v2 = join(t.home, 'Line1_v1.L5X');
@@ -62,7 +87,24 @@ describe('artefacts attached to snapshots: stored by hash, XML/text line diff, b
   });
 
   it('attaching needs a data directory to keep the files', async () => {
-    const r = await runBaselineAsync(['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(sim.port), '--profile', fixture('profiles-capture/modbus-line1.csv'), '--out', join(t.home, 'c.json'), '--attach', fixture('artefacts/Line1_v1.L5X')], { BASELINE_HOME: '' });
+    const r = await runBaselineAsync(
+      [
+        'capture',
+        '--protocol',
+        'modbus-tcp',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(sim.port),
+        '--profile',
+        fixture('profiles-capture/modbus-line1.csv'),
+        '--out',
+        join(t.home, 'c.json'),
+        '--attach',
+        fixture('artefacts/Line1_v1.L5X'),
+      ],
+      { BASELINE_HOME: '' },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Pass --home DIR/);
   });

@@ -30,14 +30,20 @@ describe('captures run in the device process', () => {
   let s7: S7Peer;
 
   beforeAll(async () => {
-    sim = await startModbusSimulator({ image: modbusImageFromProfile(modbusProfile, modbusValues), unitId: 1,
-      identity: { vendorName: 'Baseline', productCode: 'SIM', revision: '1.0' } });
+    sim = await startModbusSimulator({
+      image: modbusImageFromProfile(modbusProfile, modbusValues),
+      unitId: 1,
+      identity: { vendorName: 'Baseline', productCode: 'SIM', revision: '1.0' },
+    });
     // The same plant values laid out for pymodbus, written by hand from the Modbus spec (not by our encoder).
     const hr = new Array<number>(21).fill(0);
-    hr[0] = 0x4148; hr[1] = 0x0000; // 12.5f
+    hr[0] = 0x4148;
+    hr[1] = 0x0000; // 12.5f
     hr[2] = 0xffd8; // -40
-    hr[10] = 0xee6b; hr[11] = 0x2800; // 4 000 000 000
-    hr[12] = 0xfffc; hr[13] = 0x2f70; // -250 000
+    hr[10] = 0xee6b;
+    hr[11] = 0x2800; // 4 000 000 000
+    hr[12] = 0xfffc;
+    hr[13] = 0x2f70; // -250 000
     hr[14] = 1 << 3;
     hr[20] = 7;
     pymodbus = await startPymodbus({ unit: 1, hr, ir: [0x4050, 0x0000], co: [true], di: [false, false, false, true] });
@@ -46,7 +52,9 @@ describe('captures run in the device process', () => {
     db1.writeInt16BE(-3, 4);
     db1.writeInt32BE(1_234_567, 6);
     db1[10] = 0b100;
-    db1[20] = 20; db1[21] = 6; db1.write('STEEL2', 22, 'latin1');
+    db1[20] = 20;
+    db1[21] = 6;
+    db1.write('STEEL2', 22, 'latin1');
     const m = Buffer.alloc(16);
     m.writeUInt16BE(0x0102, 10);
     s7 = await startSnap7Peer({ 1: db1 }, m);
@@ -59,12 +67,27 @@ describe('captures run in the device process', () => {
   });
 
   const expected = {
-    Line1_SpeedSP: 12.5, Line1_MaxTemp: -40, Line1_Count: 4_000_000_000, Line1_Dwell: -250_000, Line1_Mode: true,
-    Line1_Recipe: 7, Line1_Flow: 3.25, Line1_Enable: true, Line1_EStopOK: true,
+    Line1_SpeedSP: 12.5,
+    Line1_MaxTemp: -40,
+    Line1_Count: 4_000_000_000,
+    Line1_Dwell: -250_000,
+    Line1_Mode: true,
+    Line1_Recipe: 7,
+    Line1_Flow: 3.25,
+    Line1_Enable: true,
+    Line1_EStopOK: true,
   };
 
   it('reads known values planted in pymodbus (independent peer), exactly', async () => {
-    const doc = await service.capture({ target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: pymodbus.port, unitId: 1, wordOrder: 'high-first' }, profile: modbusProfile, profileName: 'line1', options }, actor);
+    const doc = await service.capture(
+      {
+        target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: pymodbus.port, unitId: 1, wordOrder: 'high-first' },
+        profile: modbusProfile,
+        profileName: 'line1',
+        options,
+      },
+      actor,
+    );
     expect(valuesOf(doc)).toEqual(expected);
     expect(doc.values.find((v) => v.tag === 'Line1_SpeedSP')?.raw).toBe('41480000');
     expect(doc.complete).toBe(true);
@@ -73,11 +96,24 @@ describe('captures run in the device process', () => {
 
   it('reads the same values from our simulator, with the planned number of requests and the identity', async () => {
     const progress: number[] = [];
-    const doc = await service.capture({ target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' }, profile: modbusProfile, profileName: 'line1', options }, actor,
-      { onProgress: (p) => progress.push(p.done) });
+    const doc = await service.capture(
+      {
+        target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' },
+        profile: modbusProfile,
+        profileName: 'line1',
+        options,
+      },
+      actor,
+      { onProgress: (p) => progress.push(p.done) },
+    );
     expect(valuesOf(doc)).toEqual(expected);
     expect(doc.identity).toMatchObject({ vendorName: 'Baseline', productCode: 'SIM' });
-    expect(doc.values.find((v) => v.tag === 'Line1_MaxTemp')).toMatchObject({ safety: true, writable: false, class: 'config', address: 'hr:2' });
+    expect(doc.values.find((v) => v.tag === 'Line1_MaxTemp')).toMatchObject({
+      safety: true,
+      writable: false,
+      class: 'config',
+      address: 'hr:2',
+    });
     expect(progress.at(-1)).toBe(9);
     // The simulator refuses gaps like a strict device: the merged hr read is retried as gap-free runs, and counted.
     expect(doc.stats.requests).toBeGreaterThanOrEqual(doc.stats.minimumRequests);
@@ -86,8 +122,18 @@ describe('captures run in the device process', () => {
 
   it('reads known values from Snap7 (independent S7 peer) with byte ranges decoded locally', async () => {
     const profile = importProfileCsv(readFileSync(fixture('s7-press.csv')), 's7') as S7Profile;
-    const doc = await service.capture({ target: { protocol: 's7', host: '127.0.0.1', port: s7.port, rack: 0, slot: 1 }, profile, profileName: 'press', options }, actor);
-    expect(valuesOf(doc)).toEqual({ Press_ForceSP: 250.75, Press_Offset: -3, Press_Strokes: 1_234_567, Press_GuardOK: true, Press_Recipe: 'STEEL2', Press_Mode: 0x0102 });
+    const doc = await service.capture(
+      { target: { protocol: 's7', host: '127.0.0.1', port: s7.port, rack: 0, slot: 1 }, profile, profileName: 'press', options },
+      actor,
+    );
+    expect(valuesOf(doc)).toEqual({
+      Press_ForceSP: 250.75,
+      Press_Offset: -3,
+      Press_Strokes: 1_234_567,
+      Press_GuardOK: true,
+      Press_Recipe: 'STEEL2',
+      Press_Mode: 0x0102,
+    });
     expect(doc.stats.requests).toBe(doc.stats.plannedRequests);
     expect(doc.stats.requests).toBeLessThanOrEqual(2);
     // Identity from SZL 0x0011 / 0x001C, which Snap7's server answers with its emulated CPU's data.
@@ -95,16 +141,35 @@ describe('captures run in the device process', () => {
     expect(doc.negotiated['pduSize']).toBeGreaterThanOrEqual(240);
   });
 
-  it('an address beyond the device\'s range makes that tag bad and the capture incomplete, the rest good', async () => {
+  it("an address beyond the device's range makes that tag bad and the capture incomplete, the rest good", async () => {
     const profile = importProfileCsv('tag,address,type\nA,hr:0,FLOAT32\nFar,hr:5000,UINT16\n', 'modbus') as ModbusProfile;
-    const doc = await service.capture({ target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: pymodbus.port, unitId: 1, wordOrder: 'high-first' }, profile, profileName: 'far', options }, actor);
-    expect(doc.values.map((v) => [v.tag, v.quality])).toEqual([['A', 'good'], ['Far', 'bad']]);
+    const doc = await service.capture(
+      {
+        target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: pymodbus.port, unitId: 1, wordOrder: 'high-first' },
+        profile,
+        profileName: 'far',
+        options,
+      },
+      actor,
+    );
+    expect(doc.values.map((v) => [v.tag, v.quality])).toEqual([
+      ['A', 'good'],
+      ['Far', 'bad'],
+    ]);
     expect(doc.values[1]?.error).toMatch(/exception 2 \(ILLEGAL DATA ADDRESS\)/);
     expect(doc.complete).toBe(false);
   });
 
   it('a refused connection fails every tag with the reason; the device process survives', async () => {
-    const doc = await service.capture({ target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, unitId: 1, wordOrder: 'high-first' }, profile: modbusProfile, profileName: 'line1', options }, actor);
+    const doc = await service.capture(
+      {
+        target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, unitId: 1, wordOrder: 'high-first' },
+        profile: modbusProfile,
+        profileName: 'line1',
+        options,
+      },
+      actor,
+    );
     expect(doc.complete).toBe(false);
     expect(doc.failure?.code).toBe('device-refused');
     expect(doc.values.every((v) => v.quality === 'bad' && /connection refused/.test(v.error ?? ''))).toBe(true);
@@ -114,7 +179,15 @@ describe('captures run in the device process', () => {
   it('a peer that stops answering mid-capture leaves an incomplete capture, marked so', async () => {
     const proxy = await startFaultProxy(sim.port, { kind: 'refuse-after', replies: 2 });
     try {
-      const doc = await service.capture({ target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: proxy.port, unitId: 1, wordOrder: 'high-first' }, profile: modbusProfile, profileName: 'line1', options }, actor);
+      const doc = await service.capture(
+        {
+          target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: proxy.port, unitId: 1, wordOrder: 'high-first' },
+          profile: modbusProfile,
+          profileName: 'line1',
+          options,
+        },
+        actor,
+      );
       expect(doc.complete).toBe(false);
       expect(doc.stats.good).toBeGreaterThan(0);
       expect(doc.stats.bad).toBeGreaterThan(0);
@@ -127,8 +200,22 @@ describe('captures run in the device process', () => {
     const before = devices.restartCount;
     const proxy = await startFaultProxy(sim.port, { kind: 'drop' });
     try {
-      const err = await devices.run({ kind: 'capture', payload: { target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: proxy.port }, profile: modbusProfile, options: { timeoutMs: 5000, retries: 5 } } }, { deadlineMs: 600 })
-        .then(() => null, (e: unknown) => e as { code: string; message: string; hint: string });
+      const err = await devices
+        .run(
+          {
+            kind: 'capture',
+            payload: {
+              target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: proxy.port },
+              profile: modbusProfile,
+              options: { timeoutMs: 5000, retries: 5 },
+            },
+          },
+          { deadlineMs: 600 },
+        )
+        .then(
+          () => null,
+          (e: unknown) => e as { code: string; message: string; hint: string },
+        );
       expect(err?.code).toBe('device-process-crashed');
       expect(err?.message).toMatch(/did not finish within 600 ms/);
       expect(err?.hint).toMatch(/^The device process was started afresh for the next job; try again\./);
@@ -136,7 +223,15 @@ describe('captures run in the device process', () => {
       await proxy.close();
     }
     expect(devices.restartCount).toBe(before + 1);
-    const doc = await service.capture({ target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: pymodbus.port, unitId: 1, wordOrder: 'high-first' }, profile: modbusProfile, profileName: 'line1', options }, actor);
+    const doc = await service.capture(
+      {
+        target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: pymodbus.port, unitId: 1, wordOrder: 'high-first' },
+        profile: modbusProfile,
+        profileName: 'line1',
+        options,
+      },
+      actor,
+    );
     expect(doc.complete).toBe(true);
   });
 
@@ -145,7 +240,16 @@ describe('captures run in the device process', () => {
     try {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 150);
-      const doc = await service.capture({ target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: proxy.port, unitId: 1, wordOrder: 'high-first' }, profile: modbusProfile, profileName: 'line1', options: { timeoutMs: 2000, retries: 0 } }, actor, { signal: ac.signal });
+      const doc = await service.capture(
+        {
+          target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: proxy.port, unitId: 1, wordOrder: 'high-first' },
+          profile: modbusProfile,
+          profileName: 'line1',
+          options: { timeoutMs: 2000, retries: 0 },
+        },
+        actor,
+        { signal: ac.signal },
+      );
       expect(doc.complete).toBe(false);
       expect(doc.failure?.code).toBe('device-cancelled');
     } finally {
@@ -167,7 +271,15 @@ describe('S7 and Logix captures: bounded retries with backoff, and cancellation'
     try {
       const profile = importProfileCsv(readFileSync(fixture('s7-press.csv')), 's7') as S7Profile;
       const started = performance.now();
-      const doc = await service.capture({ target: { protocol: 's7', host: '127.0.0.1', port: proxy.port, rack: 0, slot: 1 }, profile, profileName: 'press', options: { timeoutMs: 300, retries: 2 } }, actor);
+      const doc = await service.capture(
+        {
+          target: { protocol: 's7', host: '127.0.0.1', port: proxy.port, rack: 0, slot: 1 },
+          profile,
+          profileName: 'press',
+          options: { timeoutMs: 300, retries: 2 },
+        },
+        actor,
+      );
       expect(doc.complete).toBe(false);
       expect(doc.failure?.code).toBe('device-timeout');
       expect(doc.stats.requests).toBe(3); // first try + 2 retries of the first planned request (nodes7 reconnects in between)
@@ -186,7 +298,16 @@ describe('S7 and Logix captures: bounded retries with backoff, and cancellation'
       const profile = importProfileCsv('tag,address,type\nA,A,DINT\n', 'logix') as LogixProfile;
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 1500);
-      const doc = await service.capture({ target: { protocol: 'logix', host: '127.0.0.1', port: proxy.port, slot: 0 }, profile, profileName: 'x', options: { timeoutMs: 5000, retries: 0 } }, actor, { signal: ac.signal });
+      const doc = await service.capture(
+        {
+          target: { protocol: 'logix', host: '127.0.0.1', port: proxy.port, slot: 0 },
+          profile,
+          profileName: 'x',
+          options: { timeoutMs: 5000, retries: 0 },
+        },
+        actor,
+        { signal: ac.signal },
+      );
       expect(doc.complete).toBe(false);
       expect(doc.failure?.code).toBe('device-cancelled');
     } finally {

@@ -13,7 +13,10 @@ describe('baseline diff A B', () => {
   const wrap = (capturePath: string, name: string) => {
     const doc = JSON.parse(readFileSync(capturePath, 'utf8')) as Record<string, unknown>;
     const file = join(t.home, name);
-    writeFileSync(file, JSON.stringify({ schema: 'baseline.snapshot/1', document: { ...doc, schema: 'baseline.snapshot/1', artefacts: [] }, signatures: [] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ schema: 'baseline.snapshot/1', document: { ...doc, schema: 'baseline.snapshot/1', artefacts: [] }, signatures: [] }),
+    );
     return file;
   };
 
@@ -34,7 +37,9 @@ describe('baseline diff A B', () => {
 
   it('refuses two different controllers unless --force, and says so', () => {
     const before = wrap(fixture('before.capture.json'), 'b2.json');
-    const doc = JSON.parse(readFileSync(fixture('after.capture.json'), 'utf8')) as { controller: { description: string; target: { host?: string } } };
+    const doc = JSON.parse(readFileSync(fixture('after.capture.json'), 'utf8')) as {
+      controller: { description: string; target: { host?: string } };
+    };
     doc.controller.target.host = '127.0.0.99';
     doc.controller.description = 'another controller';
     const otherPath = join(t.home, 'other.capture.json');
@@ -60,17 +65,53 @@ describe('baseline diff A B', () => {
     expect(r.stderr).toMatch(/schema "baseline.snapshot\/7"/);
   });
 
-  type Snap = { schema: string; document: Record<string, unknown> & { values: Record<string, unknown>[]; controller: unknown }; signatures: unknown[] };
+  type Snap = {
+    schema: string;
+    document: Record<string, unknown> & { values: Record<string, unknown>[]; controller: unknown };
+    signatures: unknown[];
+  };
   const load = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Snap;
   const cases: [string, (s: Snap) => unknown, RegExp][] = [
     ['the file is null', () => null, /holds null, not a snapshot/],
-    ['values is missing', (s) => { delete (s.document as Record<string, unknown>)['values']; return s; }, /document\.values: .*received undefined/],
+    [
+      'values is missing',
+      (s) => {
+        delete (s.document as Record<string, unknown>)['values'];
+        return s;
+      },
+      /document\.values: .*received undefined/,
+    ],
     ['values is null', (s) => ({ ...s, document: { ...s.document, values: null } }), /document\.values: .*received null/],
-    ['controller is missing', (s) => { delete (s.document as Record<string, unknown>)['controller']; return s; }, /document\.controller: .*received undefined/],
+    [
+      'controller is missing',
+      (s) => {
+        delete (s.document as Record<string, unknown>)['controller'];
+        return s;
+      },
+      /document\.controller: .*received undefined/,
+    ],
     ['controller is null', (s) => ({ ...s, document: { ...s.document, controller: null } }), /document\.controller: .*received null/],
-    ['a row is null', (s) => ({ ...s, document: { ...s.document, values: [null, ...s.document.values.slice(1)] } }), /document\.values\.0: .*received null/],
-    ['a tag is not a string', (s) => { s.document.values[2]!['tag'] = 42; return s; }, /document\.values\.2\.tag: .*expected string, received number/],
-    ['a raw is not a string', (s) => { s.document.values[1]!['raw'] = 1095237632; return s; }, /document\.values\.1\.raw: .*expected string, received number/],
+    [
+      'a row is null',
+      (s) => ({ ...s, document: { ...s.document, values: [null, ...s.document.values.slice(1)] } }),
+      /document\.values\.0: .*received null/,
+    ],
+    [
+      'a tag is not a string',
+      (s) => {
+        s.document.values[2]!['tag'] = 42;
+        return s;
+      },
+      /document\.values\.2\.tag: .*expected string, received number/,
+    ],
+    [
+      'a raw is not a string',
+      (s) => {
+        s.document.values[1]!['raw'] = 1095237632;
+        return s;
+      },
+      /document\.values\.1\.raw: .*expected string, received number/,
+    ],
     ['the document is null', (s) => ({ ...s, document: null }), /has schema "baseline\.snapshot\/1"|document: .*received null/],
   ];
   it.each(cases)('a malformed input (%s) is refused naming the file and the field, not an internal error', (_name, mangle, reason) => {
@@ -105,6 +146,9 @@ describe('baseline diff A B', () => {
     expect(r.stdout).toContain(`${snapshot}: unsigned: not evidence\n`);
     expect(r.stdout).toContain(`${fixture('before.capture.json')}: a bare capture document: unsigned, not evidence\n`);
     const json = runBaseline(['diff', snapshot, snapshot, '--json']);
-    expect((JSON.parse(json.stdout) as { verification: { state: string }[] }).verification.map((v) => v.state)).toEqual(['unsigned', 'unsigned']);
+    expect((JSON.parse(json.stdout) as { verification: { state: string }[] }).verification.map((v) => v.state)).toEqual([
+      'unsigned',
+      'unsigned',
+    ]);
   });
 });

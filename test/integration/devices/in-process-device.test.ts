@@ -27,12 +27,22 @@ describe('driver jobs run in this process (one-shot CLI capture)', () => {
     devices.close();
     await sim?.close();
   });
-  const target = () => ({ protocol: 'modbus-tcp' as const, host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' as const });
+  const target = () => ({
+    protocol: 'modbus-tcp' as const,
+    host: '127.0.0.1',
+    port: sim.port,
+    unitId: 1,
+    wordOrder: 'high-first' as const,
+  });
 
-  it('captures the simulator\'s values, with progress, and leaves the caller\'s profile untouched', async () => {
+  it("captures the simulator's values, with progress, and leaves the caller's profile untouched", async () => {
     const before = JSON.stringify(profile);
     const progress: number[] = [];
-    const doc = await service.capture({ target: target(), profile, profileName: 'line1', options: { timeoutMs: 1000, retries: 0 } }, actor, { onProgress: (p) => progress.push(p.done) });
+    const doc = await service.capture(
+      { target: target(), profile, profileName: 'line1', options: { timeoutMs: 1000, retries: 0 } },
+      actor,
+      { onProgress: (p) => progress.push(p.done) },
+    );
     expect(doc.complete).toBe(true);
     expect(Object.fromEntries(doc.values.map((v) => [v.tag, v.value]))).toMatchObject({ Line1_Count: 4_000_000_000, Line1_SpeedSP: 12.5 });
     expect(progress.length).toBeGreaterThan(0);
@@ -47,8 +57,15 @@ describe('driver jobs run in this process (one-shot CLI capture)', () => {
     const restarts = devices.restartCount;
     const proxy = await startFaultProxy(sim.port, { kind: 'drop' });
     try {
-      const err = await devices.run({ kind: 'capture', payload: { target: { ...target(), port: proxy.port }, profile, options: { timeoutMs: 5000, retries: 5 } } }, { deadlineMs: 600 })
-        .then(() => null, (e: unknown) => e as { code: string; message: string; hint: string });
+      const err = await devices
+        .run(
+          { kind: 'capture', payload: { target: { ...target(), port: proxy.port }, profile, options: { timeoutMs: 5000, retries: 5 } } },
+          { deadlineMs: 600 },
+        )
+        .then(
+          () => null,
+          (e: unknown) => e as { code: string; message: string; hint: string },
+        );
       expect(err?.code).toBe('device-process-crashed');
       expect(err?.message).toMatch(/did not finish within 600 ms/);
       // No device process ran, so none was restarted: the hint says what happened here.
@@ -67,7 +84,11 @@ describe('driver jobs run in this process (one-shot CLI capture)', () => {
     try {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 150);
-      const doc = await service.capture({ target: { ...target(), port: proxy.port }, profile, profileName: 'line1', options: { timeoutMs: 2000, retries: 0 } }, actor, { signal: ac.signal });
+      const doc = await service.capture(
+        { target: { ...target(), port: proxy.port }, profile, profileName: 'line1', options: { timeoutMs: 2000, retries: 0 } },
+        actor,
+        { signal: ac.signal },
+      );
       expect(doc.complete).toBe(false);
       expect(doc.failure?.code).toBe('device-cancelled');
     } finally {

@@ -21,7 +21,15 @@ describe('Logix captures through st-ethernet-ip, in the device process, against 
 
   beforeAll(async () => {
     sim = await startLogixSimulator({
-      udts: [{ name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'DINT', dims: 4 }] }],
+      udts: [
+        {
+          name: 'RecipeType',
+          members: [
+            { name: 'Temp', type: 'REAL' },
+            { name: 'Steps', type: 'DINT', dims: 4 },
+          ],
+        },
+      ],
       tags: [
         { name: 'Mixer_Running', type: 'BOOL', value: true },
         { name: 'Mixer_Mode', type: 'SINT', value: -3 },
@@ -43,8 +51,16 @@ describe('Logix captures through st-ethernet-ip, in the device process, against 
   it('reads every type, a UDT member, an array element and a program tag, with identity, exactly', async () => {
     const doc = await service.capture({ target: target(sim.port), profile, profileName: 'mixer', options }, actor);
     expect(Object.fromEntries(doc.values.map((v) => [v.tag, v.value]))).toEqual({
-      Mixer_Running: true, Mixer_Mode: -3, Mixer_Speed: 1450.5, Mixer_Count: 123456, Mixer_Serial: '9007199254740993',
-      Mixer_Operator: 'J. Smith', Recipe_Temp: 72.5, Recipe_Step2: 30, Limit: 99, Arr3: 30,
+      Mixer_Running: true,
+      Mixer_Mode: -3,
+      Mixer_Speed: 1450.5,
+      Mixer_Count: 123456,
+      Mixer_Serial: '9007199254740993',
+      Mixer_Operator: 'J. Smith',
+      Recipe_Temp: 72.5,
+      Recipe_Step2: 30,
+      Limit: 99,
+      Arr3: 30,
     });
     expect(doc.values.find((v) => v.tag === 'Mixer_Speed')?.raw).toBe('0050b544');
     expect(doc.identity).toMatchObject({ productName: '1756-L83E/B', mode: 'run' });
@@ -54,9 +70,16 @@ describe('Logix captures through st-ethernet-ip, in the device process, against 
   });
 
   it('an unknown tag (CIP 0x04) and an LREAL the library cannot decode are bad with the reason; the rest are good', async () => {
-    const p = importProfileCsv('tag,address,type\nCount,Mixer_Count,DINT\nGhost,No_Such_Tag,DINT\nPrecise,Mixer_Precise,LREAL\n', 'logix') as LogixProfile;
+    const p = importProfileCsv(
+      'tag,address,type\nCount,Mixer_Count,DINT\nGhost,No_Such_Tag,DINT\nPrecise,Mixer_Precise,LREAL\n',
+      'logix',
+    ) as LogixProfile;
     const doc = await service.capture({ target: target(sim.port), profile: p, profileName: 'x', options }, actor);
-    expect(doc.values.map((v) => [v.tag, v.quality])).toEqual([['Count', 'good'], ['Ghost', 'bad'], ['Precise', 'bad']]);
+    expect(doc.values.map((v) => [v.tag, v.quality])).toEqual([
+      ['Count', 'good'],
+      ['Ghost', 'bad'],
+      ['Precise', 'bad'],
+    ]);
     expect(doc.values[1]?.error).toMatch(/CIP status 0x04 \(no such tag\)/);
     expect(doc.values[2]?.error).toMatch(/LREAL .* cannot be decoded/);
     expect(doc.complete).toBe(false);
@@ -93,7 +116,15 @@ describe('Logix restore through st-ethernet-ip', () => {
   const profile = importProfileCsv(csv, 'logix') as LogixProfile;
   beforeAll(async () => {
     sim = await startLogixSimulator({
-      udts: [{ name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'DINT', dims: 4 }] }],
+      udts: [
+        {
+          name: 'RecipeType',
+          members: [
+            { name: 'Temp', type: 'REAL' },
+            { name: 'Steps', type: 'DINT', dims: 4 },
+          ],
+        },
+      ],
       tags: [
         { name: 'Mixer_SpeedSP', type: 'REAL', value: 1450.5 },
         { name: 'Mixer_Operator', type: 'STRING', value: 'J. Smith' },
@@ -107,19 +138,32 @@ describe('Logix restore through st-ethernet-ip', () => {
     await sim?.close();
   });
   const run = (writes: { tag: string; value: unknown }[]) =>
-    devices.run<{ complete: boolean; outcomes: { tag: string; status: string; error?: string; expectedRaw: string; readBackRaw: string | null }[] }>(
-      { kind: 'restore', payload: { target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 }, profile, writes } });
+    devices.run<{
+      complete: boolean;
+      outcomes: { tag: string; status: string; error?: string; expectedRaw: string; readBackRaw: string | null }[];
+    }>({ kind: 'restore', payload: { target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 }, profile, writes } });
 
   it('writes a REAL, a STRING and a UDT array member, each read back equal', async () => {
-    const r = await run([{ tag: 'Mixer_Speed', value: 1200.25 }, { tag: 'Mixer_Operator', value: 'A. Ruiz' }, { tag: 'Recipe_Step2', value: 35 }]);
-    expect(r.outcomes.map((o) => [o.tag, o.status, o.error ?? ''])).toEqual([['Mixer_Speed', 'written-verified', ''], ['Mixer_Operator', 'written-verified', ''], ['Recipe_Step2', 'written-verified', '']]);
+    const r = await run([
+      { tag: 'Mixer_Speed', value: 1200.25 },
+      { tag: 'Mixer_Operator', value: 'A. Ruiz' },
+      { tag: 'Recipe_Step2', value: 35 },
+    ]);
+    expect(r.outcomes.map((o) => [o.tag, o.status, o.error ?? ''])).toEqual([
+      ['Mixer_Speed', 'written-verified', ''],
+      ['Mixer_Operator', 'written-verified', ''],
+      ['Recipe_Step2', 'written-verified', ''],
+    ]);
     expect(sim.getTag('Mixer_SpeedSP')).toBe(1200.25);
     expect(sim.getTag('Mixer_Operator')).toBe('A. Ruiz');
     expect(sim.getTag('Recipe.Steps[2]')).toBe(35);
   });
 
   it('a tag the controller refuses to write (CIP 0x0F) is reported, and the rest is not attempted', async () => {
-    const r = await run([{ tag: 'Guard', value: 0 }, { tag: 'Mixer_Speed', value: 1 }]);
+    const r = await run([
+      { tag: 'Guard', value: 0 },
+      { tag: 'Mixer_Speed', value: 1 },
+    ]);
     expect(r.complete).toBe(false);
     expect(r.outcomes.map((o) => o.status)).toEqual(['write-failed', 'not-attempted']);
     expect(r.outcomes[0]?.error).toMatch(/CIP status 0x0f/);
@@ -136,7 +180,16 @@ describe('Logix browse-to-profile', () => {
   let sim: LogixSimulator;
   beforeAll(async () => {
     sim = await startLogixSimulator({
-      udts: [{ name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'DINT', dims: 4 }, { name: 'Name', type: 'STRING' }] }],
+      udts: [
+        {
+          name: 'RecipeType',
+          members: [
+            { name: 'Temp', type: 'REAL' },
+            { name: 'Steps', type: 'DINT', dims: 4 },
+            { name: 'Name', type: 'STRING' },
+          ],
+        },
+      ],
       tags: [
         { name: 'Running', type: 'BOOL', value: true },
         { name: 'SpeedSP', type: 'REAL', value: 1.5 },
@@ -153,23 +206,34 @@ describe('Logix browse-to-profile', () => {
   });
 
   it('proposes rows for scalars, STRING, structure members and program tags; lists arrays as skipped; the rows import and capture', async () => {
-    const r = await devices.run<{ tags: { address: string; type: string }[]; skipped: { address: string; reason: string }[] }>(
-      { kind: 'browse', payload: { target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 } } });
-    expect(r.tags).toEqual(expect.arrayContaining([
-      { address: 'Running', type: 'BOOL' }, { address: 'SpeedSP', type: 'REAL' }, { address: 'Operator', type: 'STRING' },
-      { address: 'Recipe.Temp', type: 'REAL' }, { address: 'Program:MainProgram.Limit', type: 'DINT' },
-    ]));
+    const r = await devices.run<{ tags: { address: string; type: string }[]; skipped: { address: string; reason: string }[] }>({
+      kind: 'browse',
+      payload: { target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 } },
+    });
+    expect(r.tags).toEqual(
+      expect.arrayContaining([
+        { address: 'Running', type: 'BOOL' },
+        { address: 'SpeedSP', type: 'REAL' },
+        { address: 'Operator', type: 'STRING' },
+        { address: 'Recipe.Temp', type: 'REAL' },
+        { address: 'Program:MainProgram.Limit', type: 'DINT' },
+      ]),
+    );
     expect(r.skipped.map((s) => s.address)).toEqual(expect.arrayContaining(['Trend', 'Recipe.Steps']));
     const { formatProfileCsv } = await import('../../../src-shared/common/profile/profile-csv.ts');
     const csv = formatProfileCsv(r.tags.map((t) => ({ tag: t.address.replace(/[^A-Za-z0-9_]/g, '_'), address: t.address, type: t.type })));
     const profile = importProfileCsv(csv, 'logix') as LogixProfile;
-    const doc = await new CaptureService(devices).capture({ target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 }, profile, profileName: 'browsed', options }, actor);
+    const doc = await new CaptureService(devices).capture(
+      { target: { protocol: 'logix', host: '127.0.0.1', port: sim.port, slot: 0 }, profile, profileName: 'browsed', options },
+      actor,
+    );
     expect(doc.stats.bad).toBe(0);
     expect(doc.values.find((v) => v.address === 'Program:MainProgram.Limit')?.value).toBe(99);
   });
 
   it('refuses to browse a Modbus controller, saying why', async () => {
-    await expect(devices.run({ kind: 'browse', payload: { target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502 } } }))
-      .rejects.toMatchObject({ code: 'browse-not-supported' });
+    await expect(
+      devices.run({ kind: 'browse', payload: { target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502 } } }),
+    ).rejects.toMatchObject({ code: 'browse-not-supported' });
   });
 });

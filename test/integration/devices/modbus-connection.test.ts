@@ -1,13 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { ModbusConnection, type ModbusTarget } from '../../../src-main/devices/modbus/modbus-connection.ts';
-import { emptyModbusImage, setModbusBits, setModbusWords, startModbusSimulator, type ModbusSimulator } from '../../../src-main/devices/simulator/modbus-simulator.ts';
+import {
+  emptyModbusImage,
+  setModbusBits,
+  setModbusWords,
+  startModbusSimulator,
+  type ModbusSimulator,
+} from '../../../src-main/devices/simulator/modbus-simulator.ts';
 import { startFaultProxy, type Fault } from '../../../src-main/devices/simulator/fault-proxy.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { startPymodbus, type PymodbusPeer } from '../../helpers/pymodbus-peer.ts';
 
-const tcp = (port: number, extra: Partial<Extract<ModbusTarget, { transport: 'tcp' }>> = {}): ModbusTarget =>
-  ({ transport: 'tcp', host: '127.0.0.1', port, unitId: 1, timeoutMs: 500, retries: 1, ...extra });
+const tcp = (port: number, extra: Partial<Extract<ModbusTarget, { transport: 'tcp' }>> = {}): ModbusTarget => ({
+  transport: 'tcp',
+  host: '127.0.0.1',
+  port,
+  unitId: 1,
+  timeoutMs: 500,
+  retries: 1,
+  ...extra,
+});
 
 async function failure(p: Promise<unknown>): Promise<BaselineError> {
   try {
@@ -23,7 +36,11 @@ describe('Modbus TCP against pymodbus (independent peer)', () => {
   let peer: PymodbusPeer;
   beforeAll(async () => {
     peer = await startPymodbus({
-      unit: 3, hr: [1, 2, 3, 0xffff, 0x4228, 0x0000], ir: [500, 600], co: [true, false, true, true], di: [false, true],
+      unit: 3,
+      hr: [1, 2, 3, 0xffff, 0x4228, 0x0000],
+      ir: [500, 600],
+      co: [true, false, true, true],
+      di: [false, true],
       identity: { VendorName: 'ACME Automation', ProductCode: 'PLC-9000', MajorMinorRevision: '2.1' },
     });
   });
@@ -173,7 +190,10 @@ describe('Modbus simulator told to answer with an exception', () => {
 
 describe('Modbus TCP: a controller that hangs up or cuts a reply short is not "connection refused"', () => {
   /** A real TCP peer on loopback that runs `onRequest` for every request it receives. */
-  async function peer(onRequest: (socket: Socket, request: Buffer) => void, onConnect?: (socket: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
+  async function peer(
+    onRequest: (socket: Socket, request: Buffer) => void,
+    onConnect?: (socket: Socket) => void,
+  ): Promise<{ port: number; close(): Promise<void> }> {
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
       sockets.add(socket);
@@ -184,7 +204,14 @@ describe('Modbus TCP: a controller that hangs up or cuts a reply short is not "c
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.address() as AddressInfo).port;
-    return { port, close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) };
+    return {
+      port,
+      close: () =>
+        new Promise((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
+    };
   }
 
   /** The reply to a read of `count` holding registers, all zero (MBAP header + FC 3 PDU). */
@@ -201,15 +228,38 @@ describe('Modbus TCP: a controller that hangs up or cuts a reply short is not "c
   const cases: [string, (socket: Socket, request: Buffer) => void, ((socket: Socket) => void) | undefined][] = [
     ['closes the connection on receiving the request', (socket) => socket.end(), undefined],
     ['resets the connection on receiving the request', (socket) => socket.resetAndDestroy(), undefined],
-    ['sends half a reply, then closes', (socket, request) => { socket.end(readReply(request, 4).subarray(0, 7)); }, undefined],
-    ['sends a reply one byte short, then closes', (socket, request) => { const r = readReply(request, 4); socket.end(r.subarray(0, r.length - 1)); }, undefined],
-    ['accepts, then closes before any request', () => undefined, (socket) => { setTimeout(() => socket.end(), 20); }],
+    [
+      'sends half a reply, then closes',
+      (socket, request) => {
+        socket.end(readReply(request, 4).subarray(0, 7));
+      },
+      undefined,
+    ],
+    [
+      'sends a reply one byte short, then closes',
+      (socket, request) => {
+        const r = readReply(request, 4);
+        socket.end(r.subarray(0, r.length - 1));
+      },
+      undefined,
+    ],
+    [
+      'accepts, then closes before any request',
+      () => undefined,
+      (socket) => {
+        setTimeout(() => socket.end(), 20);
+      },
+    ],
     // The first attempt times out (300 ms) on the short reply; the peer hangs up at 340 ms, before the retry (backoff
     // 100 ms) finds the connection gone: modbus-serial's "Port Not Open", which it labels ECONNREFUSED.
-    ['sends half a reply, then closes while the client waits to retry', (socket, request) => {
-      socket.write(readReply(request, 4).subarray(0, 7));
-      setTimeout(() => socket.end(), 340);
-    }, undefined],
+    [
+      'sends half a reply, then closes while the client waits to retry',
+      (socket, request) => {
+        socket.write(readReply(request, 4).subarray(0, 7));
+        setTimeout(() => socket.end(), 340);
+      },
+      undefined,
+    ],
   ];
   for (const [name, onRequest, onConnect] of cases) {
     it(`a controller that ${name}: "the connection was closed", never "refused"`, async () => {

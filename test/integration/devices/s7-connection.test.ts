@@ -14,7 +14,7 @@ async function failure(p: Promise<unknown>): Promise<BaselineError> {
   throw new Error('expected a failure');
 }
 
-describe('S7 through nodes7 against Snap7\'s S7Server (independent peer)', () => {
+describe("S7 through nodes7 against Snap7's S7Server (independent peer)", () => {
   let peer: S7Peer;
   const db1 = Buffer.alloc(400);
   const merker = Buffer.alloc(32);
@@ -39,7 +39,9 @@ describe('S7 through nodes7 against Snap7\'s S7Server (independent peer)', () =>
     try {
       expect(c.pduSize).toBeGreaterThanOrEqual(240);
       const [a, m, missing] = await c.readRanges([
-        { area: 'DB', db: 1, start: 0, length: 27 }, { area: 'M', db: null, start: 10, length: 2 }, { area: 'DB', db: 99, start: 0, length: 2 },
+        { area: 'DB', db: 1, start: 0, length: 27 },
+        { area: 'M', db: null, start: 10, length: 2 },
+        { area: 'DB', db: 99, start: 0, length: 2 },
       ]);
       if (!a?.ok || !m?.ok) throw new Error('read failed');
       const bytes = Buffer.from(a.bytes);
@@ -57,7 +59,7 @@ describe('S7 through nodes7 against Snap7\'s S7Server (independent peer)', () =>
     }
   });
 
-  it('writes a range and reads it back from the peer\'s memory', async () => {
+  it("writes a range and reads it back from the peer's memory", async () => {
     const c = await S7Connection.open({ host: '127.0.0.1', port: peer.port, rack: 0, slot: 1, timeoutMs: 1000 });
     try {
       await c.writeRange({ area: 'DB', db: 7, start: 2, length: 2 }, Uint8Array.from([0x12, 0x34]));

@@ -64,9 +64,22 @@ describe('the evidence pack of a change completed over the simulator', () => {
     expect(json.counts.signatures).toBeGreaterThanOrEqual(14);
   }, 120_000);
 
-  it('an auditor\'s sample by period and line: one pack per change and index.csv with each pack\'s hashes', () => {
+  it("an auditor's sample by period and line: one pack per change and index.csv with each pack's hashes", () => {
     const dir = join(t.home, 'sample');
-    const r = runBaseline(['evidence', 'export', '--from', '2026-11-20', '--to', '2026-11-30', '--line', 'L01', '--out', dir, '--home', t.home]);
+    const r = runBaseline([
+      'evidence',
+      'export',
+      '--from',
+      '2026-11-20',
+      '--to',
+      '2026-11-30',
+      '--line',
+      'L01',
+      '--out',
+      dir,
+      '--home',
+      t.home,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`1 evidence pack and index.csv written to ${dir}.\n`);
     const index = readFileSync(join(dir, 'index.csv'), 'utf8').trim().split('\n');
@@ -74,13 +87,41 @@ describe('the evidence pack of a change completed over the simulator', () => {
     expect(index).toHaveLength(2);
     const cells = index[1]!.split(',');
     expect(cells.slice(0, 6)).toEqual([changeId, 'Raise filler speed setpoint to 14 m/min', 'normal', 'closed', 'L01', 'Erin Engineer']);
-    expect(cells[9]).toBe(createHash('sha256').update(readFileSync(join(dir, `${changeId}.zip`))).digest('hex'));
-    const none = runBaseline(['evidence', 'export', '--from', '2026-11-20', '--to', '2026-11-30', '--line', 'L20', '--out', join(t.home, 'sample-l20'), '--home', t.home]);
+    expect(cells[9]).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(dir, `${changeId}.zip`)))
+        .digest('hex'),
+    );
+    const none = runBaseline([
+      'evidence',
+      'export',
+      '--from',
+      '2026-11-20',
+      '--to',
+      '2026-11-30',
+      '--line',
+      'L20',
+      '--out',
+      join(t.home, 'sample-l20'),
+      '--home',
+      t.home,
+    ]);
     expect(none.stdout).toBe(`0 evidence packs and index.csv written to ${join(t.home, 'sample-l20')}.\n`);
     const again = runBaseline(['evidence', 'export', '--from', '2026-11-20', '--to', '2026-11-30', '--out', dir, '--home', t.home]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`The folder ${dir} is not empty.`);
-    const bad = runBaseline(['evidence', 'export', '--from', '2026-12-01', '--to', '2026-11-01', '--out', join(t.home, 'sample-bad'), '--home', t.home]);
+    const bad = runBaseline([
+      'evidence',
+      'export',
+      '--from',
+      '2026-12-01',
+      '--to',
+      '2026-11-01',
+      '--out',
+      join(t.home, 'sample-bad'),
+      '--home',
+      t.home,
+    ]);
     expect(bad.stderr).toContain('The period 2026-12-01 to 2026-11-01 is not a valid period.');
   }, 120_000);
 
@@ -90,7 +131,7 @@ describe('the evidence pack of a change completed over the simulator', () => {
     expect(r.stdout).toMatch(/no trusted plant CA was given: pass --ca CA.pem/);
   }, 60_000);
 
-  it('VERIFY.md\'s procedure, run with the real sha256sum and openssl, passes on the pack and fails on an altered one', () => {
+  it("VERIFY.md's procedure, run with the real sha256sum and openssl, passes on the pack and fails on an altered one", () => {
     const dir = join(t.home, 'unzipped');
     mkdirSync(dir);
     execFileSync('unzip', ['-q', packFile, '-d', dir]);
@@ -102,7 +143,13 @@ describe('the evidence pack of a change completed over the simulator', () => {
     expect(good.stdout).toContain('ALL CHECKS PASSED');
     expect(good.status).toBe(0);
     // One altered journal event: its hash, its signature and the next event's link all fail.
-    const event = readdirSync(join(dir, 'journal')).filter((d) => !d.endsWith('.json')).flatMap((d) => readdirSync(join(dir, 'journal', d)).filter((f) => f.endsWith('.json')).map((f) => join(dir, 'journal', d, f)))[3]!;
+    const event = readdirSync(join(dir, 'journal'))
+      .filter((d) => !d.endsWith('.json'))
+      .flatMap((d) =>
+        readdirSync(join(dir, 'journal', d))
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => join(dir, 'journal', d, f)),
+      )[3]!;
     writeFileSync(event, readFileSync(event, 'utf8').replace('"at":"2', '"at":"3'));
     const bad = run();
     expect(bad.status).toBe(1);
@@ -121,7 +168,9 @@ describe('the evidence pack of a change completed over the simulator', () => {
     writeFileSync(join(out, 'pack.zip'), pack);
     writeFileSync(join(out, 'plant-ca.pem'), readFileSync(caFile));
     const manifestSha = createHash('sha256').update(members.get('manifest.json')!).digest('hex');
-    const pages = execFileSync('pdftotext', ['-layout', join(out, 'report.pdf'), '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim() !== '');
+    const pages = execFileSync('pdftotext', ['-layout', join(out, 'report.pdf'), '-'], { encoding: 'utf8' })
+      .split('\f')
+      .filter((p) => p.trim() !== '');
     expect(pages.length).toBeGreaterThanOrEqual(4);
     pages.forEach((text, i) => {
       expect(text).toContain(`manifest.json SHA-256 ${manifestSha}`);
@@ -137,7 +186,7 @@ describe('the evidence pack of a change completed over the simulator', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.png')).length).toBe(pages.length);
   }, 60_000);
 
-  it('refuses a forger\'s pack with every hash list made to agree: swapped snapshot, event re-signed with another key, member removed or added', async () => {
+  it("refuses a forger's pack with every hash list made to agree: swapped snapshot, event re-signed with another key, member removed or added", async () => {
     const ca = readFileSync(caFile, 'utf8');
     const reasons = (v: PackVerdict) => v.failures.map((f) => `${f.member} [${f.record ?? ''}] ${f.reason}`).join('\n');
     // Swapped snapshot: the after-snapshot's member holds the before-snapshot's file.
@@ -147,13 +196,22 @@ describe('the evidence pack of a change completed over the simulator', () => {
     m.set(snaps[0]!, m.get(snaps[1]!)!);
     let v = await verifyPack(await rezipConsistently(m), { caPems: [ca] });
     expect(v.ok).toBe(false);
-    expect(reasons(v)).toContain(`${snaps[0]} [] the member holds snapshot ${snaps[1]!.slice(10, 22)}…, not snapshot ${snaps[0]!.slice(10, 22)}… that its name and the change record (swapped)`);
+    expect(reasons(v)).toContain(
+      `${snaps[0]} [] the member holds snapshot ${snaps[1]!.slice(10, 22)}…, not snapshot ${snaps[0]!.slice(10, 22)}… that its name and the change record (swapped)`,
+    );
     // An event altered and re-signed with another Ed25519 key.
     m = await packMembers(pack);
-    const index = JSON.parse(m.get('journal/index.json')!.toString('utf8')) as { member: string; type: string; hash: string; sig: string }[];
+    const index = JSON.parse(m.get('journal/index.json')!.toString('utf8')) as {
+      member: string;
+      type: string;
+      hash: string;
+      sig: string;
+    }[];
     const bodyOf = (e: { member: string }) => JSON.parse(m.get(e.member)!.toString('utf8')) as EventBody;
     // The CLOSE (the post-implementation review follows it).
-    const close = index.filter((e) => e.type === 'change.updated' && (bodyOf(e).payload as Record<string, unknown>)['operation'] === 'close').at(-1)!;
+    const close = index
+      .filter((e) => e.type === 'change.updated' && (bodyOf(e).payload as Record<string, unknown>)['operation'] === 'close')
+      .at(-1)!;
     const body = bodyOf(close);
     (body.payload as Record<string, unknown>)['summary'] = 'closed: all fine, nothing to see';
     const text = eventHashInput(body);
@@ -165,13 +223,17 @@ describe('the evidence pack of a change completed over the simulator', () => {
     close.sig = forged.toString('base64');
     m.set('journal/index.json', Buffer.from(JSON.stringify(index, null, 2) + '\n'));
     v = await verifyPack(await rezipConsistently(m), { caPems: [ca] });
-    expect(reasons(v)).toContain(`${close.member.replace(/\.json$/, '.sig')} [seq ${body.seq} (change.updated close)] the device signature does not verify with device ${body.device}'s key (altered, or re-signed with another key)`);
+    expect(reasons(v)).toContain(
+      `${close.member.replace(/\.json$/, '.sig')} [seq ${body.seq} (change.updated close)] the device signature does not verify with device ${body.device}'s key (altered, or re-signed with another key)`,
+    );
     // A member removed, and one added, with the lists made to agree: the removed snapshot is still named by the change.
     m = await packMembers(pack);
     m.delete(snaps[1]!);
     m.set('notes/extra.txt', Buffer.from('added later'));
     v = await verifyPack(await rezipConsistently(m), { caPems: [ca] });
-    expect(reasons(v)).toMatch(new RegExp(`${snaps[1]!.replace('.', '\\.')} \\[.*-snapshot of .*\\] the snapshot the change records is missing from the pack`));
+    expect(reasons(v)).toMatch(
+      new RegExp(`${snaps[1]!.replace('.', '\\.')} \\[.*-snapshot of .*\\] the snapshot the change records is missing from the pack`),
+    );
     expect(reasons(v)).toContain('notes/extra.txt [] the member is not listed in manifest.json (added after export)');
     // And without the lists made to agree, plainly.
     m = await packMembers(pack);
@@ -183,36 +245,59 @@ describe('the evidence pack of a change completed over the simulator', () => {
   it('refuses broken containers with their exact reason: truncated, ../ and absolute names, duplicates, zip bombs', async () => {
     const ca = readFileSync(caFile, 'utf8');
     const reasons = async (zip: Buffer) => (await verifyPack(zip, { caPems: [ca] })).failures.map((f) => `${f.member}: ${f.reason}`);
-    expect(await reasons(pack.subarray(0, Math.floor(pack.length * 0.7)))).toEqual(['(pack): the file is not a complete zip (truncated, or not a zip at all): its central directory is missing']);
+    expect(await reasons(pack.subarray(0, Math.floor(pack.length * 0.7)))).toEqual([
+      '(pack): the file is not a complete zip (truncated, or not a zip at all): its central directory is missing',
+    ]);
     const members = [...(await packMembers(pack))];
-    expect(await reasons(await zipWithPatchedName([...members, ['xx/evil.sh', Buffer.from('rm -rf /')]], 'xx/evil.sh', '../evil.sh')))
-      .toContain('../evil.sh: the entry name "../evil.sh" climbs out of the pack with ../');
-    expect(await reasons(await zipWithPatchedName([...members, ['Xetc/cron.d', Buffer.from('x')]], 'Xetc/cron.d', '/etc/cron.d')))
-      .toContain('/etc/cron.d: the entry name "/etc/cron.d" is an absolute path');
-    expect(await reasons(await writeZip([...members, ['VERIFY.md', Buffer.from('# trust me')]])))
-      .toContain('VERIFY.md: the entry "VERIFY.md" appears twice in the zip (which copy is the evidence?)');
+    expect(
+      await reasons(await zipWithPatchedName([...members, ['xx/evil.sh', Buffer.from('rm -rf /')]], 'xx/evil.sh', '../evil.sh')),
+    ).toContain('../evil.sh: the entry name "../evil.sh" climbs out of the pack with ../');
+    expect(
+      await reasons(await zipWithPatchedName([...members, ['Xetc/cron.d', Buffer.from('x')]], 'Xetc/cron.d', '/etc/cron.d')),
+    ).toContain('/etc/cron.d: the entry name "/etc/cron.d" is an absolute path');
+    expect(await reasons(await writeZip([...members, ['VERIFY.md', Buffer.from('# trust me')]]))).toContain(
+      'VERIFY.md: the entry "VERIFY.md" appears twice in the zip (which copy is the evidence?)',
+    );
     const bomb = await reasons(await writeZip([...members, ['snapshots/bomb.json', Buffer.alloc(40 * 1024 * 1024)]]));
-    expect(bomb.find((r) => r.startsWith('snapshots/bomb.json'))).toMatch(/inflates \d+ bytes to 41943040 \(ratio over 200:1, a decompression bomb\?\)/);
-    expect(await reasons(Buffer.from('not a zip at all'))).toEqual(['(pack): the file is not a complete zip (truncated, or not a zip at all): its central directory is missing']);
+    expect(bomb.find((r) => r.startsWith('snapshots/bomb.json'))).toMatch(
+      /inflates \d+ bytes to 41943040 \(ratio over 200:1, a decompression bomb\?\)/,
+    );
+    expect(await reasons(Buffer.from('not a zip at all'))).toEqual([
+      '(pack): the file is not a complete zip (truncated, or not a zip at all): its central directory is missing',
+    ]);
     // The command line says the same, writes nothing where it runs, and exits 1.
     const cwd = join(auditor.home, 'cwd');
     mkdirSync(cwd);
     writeFileSync(join(auditor.home, 'truncated.zip'), pack.subarray(0, 1000));
-    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../../bin/baseline.js', import.meta.url)), 'verify', join(auditor.home, 'truncated.zip'), '--ca', caFile], { cwd, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('../../../bin/baseline.js', import.meta.url)), 'verify', join(auditor.home, 'truncated.zip'), '--ca', caFile],
+      { cwd, encoding: 'utf8' },
+    );
     expect(r.stdout).toContain('(pack): the file is not a complete zip');
     expect(r.status).toBe(1);
     expect(readdirSync(cwd)).toEqual([]);
   }, 120_000);
 
   it('a signer whose certificate was revoked after signing fails the pack, by name', async () => {
-    const reopened = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: clock.now });
+    const reopened = BaselineApp.open({
+      home: t.home,
+      transport: 'in-process',
+      keyProtection: filePermissionsProtection,
+      clock: clock.now,
+    });
     try {
       reopened.identity.revokeWithCa('S300', 'laptop stolen', 'plant-ca-secret-1', reopened.actor());
       const again = await reopened.evidence.export(changeId, reopened.actor());
       const v = await verifyPack(again.zip, { caPems: [readFileSync(caFile, 'utf8')] });
       expect(v.ok).toBe(false);
       const revoked = v.failures.filter((f) => /revoked/.test(f.reason));
-      expect(revoked.map((f) => f.record)).toEqual(expect.arrayContaining([expect.stringMatching(/^seq \d+ \(change.updated approve\): Sam Security \(approved\)$/), expect.stringMatching(/co-signature: Sam Security \(reviewed\)$/)]));
+      expect(revoked.map((f) => f.record)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^seq \d+ \(change.updated approve\): Sam Security \(approved\)$/),
+          expect.stringMatching(/co-signature: Sam Security \(reviewed\)$/),
+        ]),
+      );
       expect(revoked[0]!.reason).toMatch(/^the signer's certificate is revoked \(2026-11-2\dT.*, pki\/revocations.json\)$/);
     } finally {
       reopened.close();
@@ -223,7 +308,17 @@ describe('the evidence pack of a change completed over the simulator', () => {
     const { members } = await readZip(pack);
     const ca = readFileSync(caFile, 'utf8');
     const names = [...members.keys()];
-    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'SHA256SUMS', 'VERIFY.md', 'journal/index.json', 'signatures/index.json', 'pki/revocations.json', 'policy/policy.yaml']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'manifest.json',
+        'SHA256SUMS',
+        'VERIFY.md',
+        'journal/index.json',
+        'signatures/index.json',
+        'pki/revocations.json',
+        'policy/policy.yaml',
+      ]),
+    );
     expect(names.some((n) => /^snapshots\/[0-9a-f]{64}\.json$/.test(n))).toBe(true);
     expect(names.some((n) => /^diffs\/.*\/proposed-vs-actual\.json$/.test(n))).toBe(true);
     const missed: string[] = [];
@@ -234,7 +329,12 @@ describe('the evidence pack of a change completed over the simulator', () => {
       bytes[at] = bytes[at]! ^ 0x01;
       altered.set(name, bytes);
       const v = await verifyPack(await writeZip([...altered]), { caPems: [ca] });
-      const named = v.failures.some((f) => f.member === name || f.record?.includes(name) || (name === 'SHA256SUMS' && (f.record ?? '').length > 0 && f.member === 'SHA256SUMS'));
+      const named = v.failures.some(
+        (f) =>
+          f.member === name ||
+          f.record?.includes(name) ||
+          (name === 'SHA256SUMS' && (f.record ?? '').length > 0 && f.member === 'SHA256SUMS'),
+      );
       if (v.ok || !named) missed.push(`${name}: ${v.ok ? 'verified' : v.failures.map((f) => `${f.member} ${f.reason}`).join(' | ')}`);
     }
     expect(missed).toEqual([]);

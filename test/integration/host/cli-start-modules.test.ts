@@ -9,10 +9,29 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBaselineAsync } from '../../helpers/cli.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
-import { emptyModbusImage, setModbusWords, startModbusSimulator, type ModbusSimulator } from '../../../src-main/devices/simulator/modbus-simulator.ts';
+import {
+  emptyModbusImage,
+  setModbusWords,
+  startModbusSimulator,
+  type ModbusSimulator,
+} from '../../../src-main/devices/simulator/modbus-simulator.ts';
 
 const HOOK = fileURLToPath(new URL('../../helpers/module-log.ts', import.meta.url));
-const HEAVY = ['better-sqlite3', 'kysely', 'fastify', 'pdfkit', 'node-forge', 'yazl', 'yauzl', 'pg', 'ws', 'st-ethernet-ip', 'nodes7', 'node-snap7', 'diff'];
+const HEAVY = [
+  'better-sqlite3',
+  'kysely',
+  'fastify',
+  'pdfkit',
+  'node-forge',
+  'yazl',
+  'yauzl',
+  'pg',
+  'ws',
+  'st-ethernet-ip',
+  'nodes7',
+  'node-snap7',
+  'diff',
+];
 
 /** The package a node_modules URL belongs to, or null for a project file or a built-in. */
 function packageOf(url: string): string | null {
@@ -20,7 +39,10 @@ function packageOf(url: string): string | null {
   return m ? m[1]! : null;
 }
 
-describe.each([['as users run it', {}], ['from the TypeScript sources', { BASELINE_CLI_FROM_SOURCES: '1' }]] as const)('baseline start-up loads only what the command needs (%s)', (_how, env) => {
+describe.each([
+  ['as users run it', {}],
+  ['from the TypeScript sources', { BASELINE_CLI_FROM_SOURCES: '1' }],
+] as const)('baseline start-up loads only what the command needs (%s)', (_how, env) => {
   const t = tempHome();
   let sim: ModbusSimulator;
   let n = 0;
@@ -34,7 +56,12 @@ describe.each([['as users run it', {}], ['from the TypeScript sources', { BASELI
 
   beforeAll(async () => {
     const image = emptyModbusImage();
-    setModbusWords(image, 'hr', 0, Array.from({ length: 250 }, (_, i) => i));
+    setModbusWords(
+      image,
+      'hr',
+      0,
+      Array.from({ length: 250 }, (_, i) => i),
+    );
     sim = await startModbusSimulator({ image, unitId: 1 });
   });
   afterAll(async () => {
@@ -56,7 +83,19 @@ describe.each([['as users run it', {}], ['from the TypeScript sources', { BASELI
   it('a Modbus capture without --home runs its driver in this process and loads none of the heavy parts', async () => {
     const profile = join(t.home, 'profile.csv');
     writeFileSync(profile, 'tag,address,type\n' + Array.from({ length: 250 }, (_, i) => `HR_${i},hr:${i},UINT16\n`).join(''));
-    const r = await run(['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(sim.port), '--profile', profile, '--out', join(t.home, 'cap.json')]);
+    const r = await run([
+      'capture',
+      '--protocol',
+      'modbus-tcp',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(sim.port),
+      '--profile',
+      profile,
+      '--out',
+      join(t.home, 'cap.json'),
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ tags: 250, good: 250, complete: true });

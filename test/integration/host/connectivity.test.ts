@@ -8,10 +8,12 @@ function healthServer(status: number): Promise<{ server: Server; url: string }> 
     res.statusCode = req.url === '/health' ? status : 404;
     res.end();
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` });
+    }),
+  );
 }
 
 describe('connectivity: online means the sync server answers', () => {

@@ -24,7 +24,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Started { child: ChildProcess; url: string; origin: string; token: string; output: () => string; exit: Promise<number | null> }
+interface Started {
+  child: ChildProcess;
+  url: string;
+  origin: string;
+  token: string;
+  output: () => string;
+  exit: Promise<number | null>;
+}
 
 function start(env: NodeJS.ProcessEnv): Promise<Started> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
@@ -32,8 +39,12 @@ function start(env: NodeJS.ProcessEnv): Promise<Started> {
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const child = spawn(process.execPath, [START], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start printed no URL: ${out}`)), 90_000);
@@ -70,10 +81,16 @@ describe('npm start where the Electron program files exist', () => {
     writeFileSync(join(dir, 'electron-dist', 'electron'), `#!/bin/sh\necho "$@" >> ${join(dir, 'electron.log')}\n`);
     chmodSync(join(dir, 'electron-dist', 'electron'), 0o755);
     const child = spawn(process.execPath, [START, '--some-option', 'x'], {
-      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'electron-dist'), BASELINE_NO_BROWSER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'electron-dist'), BASELINE_NO_BROWSER: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const code = await new Promise<number | null>((done) => child.on('exit', done));
     expect(code, out).toBe(0);
     expect(out).not.toMatch(/web host/);
@@ -84,8 +101,13 @@ describe('npm start where the Electron program files exist', () => {
 
 describe('npm start without the Electron program files', () => {
   it('serves the app from the web host on the desktop data directory, and exits 0 on Ctrl+C', async () => {
-    const env = { ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron'), XDG_CONFIG_HOME: join(dir, 'config'), BASELINE_NO_BROWSER: '1',
-      DISPLAY: ':0', PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}` };
+    const env = {
+      ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron'),
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      BASELINE_NO_BROWSER: '1',
+      DISPLAY: ':0',
+      PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`,
+    };
     const s = await start(env);
     const home = desktopDataHome(env, 'linux');
     expect(s.output()).toMatch(/Electron program files are not installed on this machine, so Baseline opens in your browser/);
@@ -107,8 +129,15 @@ describe('npm start without the Electron program files', () => {
   }, 120_000);
 
   it('opens the default browser at the printed URL when there is a display, and exits 0 on SIGTERM', async () => {
-    const s = await start({ ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron'), BASELINE_HOME: undefined, XDG_CONFIG_HOME: join(dir, 'config'),
-      CI: undefined, BASELINE_NO_BROWSER: undefined, DISPLAY: ':0', PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}` });
+    const s = await start({
+      ELECTRON_OVERRIDE_DIST_PATH: join(dir, 'no-electron'),
+      BASELINE_HOME: undefined,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      CI: undefined,
+      BASELINE_NO_BROWSER: undefined,
+      DISPLAY: ':0',
+      PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}`,
+    });
     const log = join(dir, 'browser.log');
     for (let i = 0; i < 100 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 50));
     expect(readFileSync(log, 'utf8').trim()).toBe(s.url);

@@ -11,13 +11,18 @@ import type { WsMessage } from '../../../src-shared/common/api/transport.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
 /** Opens a WebSocket and resolves with it once open, or with the HTTP refusal (status and JSON body). */
-function connect(url: string, origin?: string): Promise<{ ws: WebSocket } | { status: number; body: { code: string; message: string; hint: string } }> {
+function connect(
+  url: string,
+  origin?: string,
+): Promise<{ ws: WebSocket } | { status: number; body: { code: string; message: string; hint: string } }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, origin ? { origin } : {});
     ws.on('open', () => resolve({ ws }));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) }));
     });
     ws.on('error', reject);
@@ -89,7 +94,11 @@ describe('loopback web host: the typed API over WebSocket', () => {
     const { ws } = c;
     try {
       const info = await call(ws, 1, 'app.info', {});
-      expect(info).toMatchObject({ kind: 'reply', id: 1, envelope: { ok: true, value: { transport: 'web', deviceId: app.deviceKey.deviceId } } });
+      expect(info).toMatchObject({
+        kind: 'reply',
+        id: 1,
+        envelope: { ok: true, value: { transport: 'web', deviceId: app.deviceKey.deviceId } },
+      });
 
       const unknown = await call(ws, 2, 'controllers.writeEverything', {});
       expect(unknown).toMatchObject({ envelope: { ok: false, error: { code: 'unknown-operation' } } });
@@ -105,12 +114,19 @@ describe('loopback web host: the typed API over WebSocket', () => {
       const pushed = nextMessage(ws, (m) => m.kind === 'event' && m.event === 'journal.appended');
       const verify = await call(ws, 4, 'journal.verify', {});
       expect(verify).toMatchObject({ envelope: { ok: true, value: { ok: true, events: before } } });
-      expect(await pushed).toMatchObject({ kind: 'event', event: 'journal.appended', payload: { type: 'journal.verified', seq: before + 1 } });
+      expect(await pushed).toMatchObject({
+        kind: 'event',
+        event: 'journal.appended',
+        payload: { type: 'journal.verified', seq: before + 1 },
+      });
 
       const list = await call(ws, 5, 'journal.list', { limit: 2 });
       if (list.kind !== 'reply' || !list.envelope.ok) throw new Error('list failed');
       const value = list.envelope.value as { events: { type: string; verification: { state: string } }[]; nextBeforeRowid: number | null };
-      expect(value.events.map((e) => [e.type, e.verification.state])).toEqual([['journal.verified', 'verified'], ['app.started', 'verified']]);
+      expect(value.events.map((e) => [e.type, e.verification.state])).toEqual([
+        ['journal.verified', 'verified'],
+        ['app.started', 'verified'],
+      ]);
       expect(value.nextBeforeRowid).not.toBeNull();
     } finally {
       ws.close();
@@ -118,7 +134,8 @@ describe('loopback web host: the typed API over WebSocket', () => {
   });
 
   it('refuses to listen on a non-loopback address', async () => {
-    await expect(startWebHost({ router: new ApiRouter(appHandlers(app)), hub: app.hub, rendererDir: tmpdir(), host: '0.0.0.0' }))
-      .rejects.toThrow(/loopback/);
+    await expect(
+      startWebHost({ router: new ApiRouter(appHandlers(app)), hub: app.hub, rendererDir: tmpdir(), host: '0.0.0.0' }),
+    ).rejects.toThrow(/loopback/);
   });
 });

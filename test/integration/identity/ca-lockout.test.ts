@@ -20,7 +20,11 @@ describe('plant CA password lockout', () => {
     now = new Date('2026-12-04T08:00:00Z');
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
     app.identity.createCa('Plant 7 CA', CA_PASSWORD, app.actor());
-    app.identity.enrol({ name: 'Sam Okafor', employeeId: 'S77', roles: ['supervisor'], password: 'night-shift-77' }, CA_PASSWORD, app.actor());
+    app.identity.enrol(
+      { name: 'Sam Okafor', employeeId: 'S77', roles: ['supervisor'], password: 'night-shift-77' },
+      CA_PASSWORD,
+      app.actor(),
+    );
     router = new ApiRouter(appHandlers(app));
   });
   afterEach(() => {
@@ -28,9 +32,14 @@ describe('plant CA password lockout', () => {
     t.cleanup();
   });
 
-  const enrolMallory = (caPassword: string) => router.call('people.enrol', {
-    name: 'Mallory', employeeId: 'M666', roles: ['plant-engineering-manager'], password: 'mallory-pass-1', caPassword,
-  });
+  const enrolMallory = (caPassword: string) =>
+    router.call('people.enrol', {
+      name: 'Mallory',
+      employeeId: 'M666',
+      roles: ['plant-engineering-manager'],
+      password: 'mallory-pass-1',
+      caPassword,
+    });
   const revokeSam = (caPassword: string) => router.call('people.revoke', { employeeId: 'S77', reason: 'guessing', caPassword });
 
   it('30 wrong CA passwords in a row: locked after 3, every attempt journalled, then even the right one is refused until the lock ends', async () => {
@@ -45,7 +54,9 @@ describe('plant CA password lockout', () => {
     expect(codes.slice(0, 2)).toEqual(['wrong-password', 'wrong-password']);
     expect(messages[0]).toBe('The plant CA password is wrong (1 of 3 attempts).');
     expect(codes.slice(2)).toEqual(Array(28).fill('ca-locked'));
-    expect(messages[2]).toBe('Wrong plant CA password 3 times: the plant CA "Plant 7 CA" is locked on this laptop until 2026-12-04T08:30:00.000Z.');
+    expect(messages[2]).toBe(
+      'Wrong plant CA password 3 times: the plant CA "Plant 7 CA" is locked on this laptop until 2026-12-04T08:30:00.000Z.',
+    );
     expect(messages[29]).toMatch(/locked on this laptop until 2026-12-04T08:30:00.000Z after repeated wrong CA passwords/);
 
     // The right password during the lock enrols nobody and revokes nothing.

@@ -21,18 +21,53 @@ describe('approved baselines and drift (NERC CIP-010 R2)', () => {
   beforeAll(async () => {
     const csv = readFileSync(fixture('modbus-line1.csv'), 'utf8');
     const profile = importProfileCsv(csv, 'modbus') as ModbusProfile;
-    sim = await startModbusSimulator({ image: modbusImageFromProfile(profile, JSON.parse(readFileSync(fixture('modbus-line1-values.json'), 'utf8')) as Record<string, unknown>), unitId: 1 });
+    sim = await startModbusSimulator({
+      image: modbusImageFromProfile(
+        profile,
+        JSON.parse(readFileSync(fixture('modbus-line1-values.json'), 'utf8')) as Record<string, unknown>,
+      ),
+      unitId: 1,
+    });
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     try {
       const actor = app.actor();
       app.identity.createCa('Plant 7 CA', 'plant-ca-secret-1', actor);
-      app.identity.enrol({ name: 'Ana Ruiz', employeeId: 'E1', roles: ['engineer'], password: 'engineer-pass-1' }, 'plant-ca-secret-1', actor);
-      app.identity.enrol({ name: 'Raj Patel', employeeId: 'A1', roles: ['approver'], password: 'approver-pass-1' }, 'plant-ca-secret-1', actor);
+      app.identity.enrol(
+        { name: 'Ana Ruiz', employeeId: 'E1', roles: ['engineer'], password: 'engineer-pass-1' },
+        'plant-ca-secret-1',
+        actor,
+      );
+      app.identity.enrol(
+        { name: 'Raj Patel', employeeId: 'A1', roles: ['approver'], password: 'approver-pass-1' },
+        'plant-ca-secret-1',
+        actor,
+      );
       const stored = app.profiles.import('line1', 'modbus', csv, actor);
-      controllerId = app.controllers.register('PLC-L1', { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' }, stored.sha256, actor).id;
-      const capture = await app.captures.capture({ controllerId, target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' }, profile, profileName: 'line1', options: { timeoutMs: 1000, retries: 0 } }, actor);
+      controllerId = app.controllers.register(
+        'PLC-L1',
+        { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' },
+        stored.sha256,
+        actor,
+      ).id;
+      const capture = await app.captures.capture(
+        {
+          controllerId,
+          target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' },
+          profile,
+          profileName: 'line1',
+          options: { timeoutMs: 1000, retries: 0 },
+        },
+        actor,
+      );
       const { sha256 } = app.snapshots.sign(capture, 'E1', 'engineer-pass-1', controllerId, actor);
-      const selfApproval = (() => { try { app.baselines.approve(controllerId, sha256, 'E1', 'engineer-pass-1', actor); } catch (e) { return e as BaselineError; } return null; })();
+      const selfApproval = (() => {
+        try {
+          app.baselines.approve(controllerId, sha256, 'E1', 'engineer-pass-1', actor);
+        } catch (e) {
+          return e as BaselineError;
+        }
+        return null;
+      })();
       expect(selfApproval?.code).toBe('baseline-not-approver');
       expect(app.baselines.approve(controllerId, sha256, 'A1', 'approver-pass-1', actor).version).toBe(1);
     } finally {
@@ -56,7 +91,9 @@ describe('approved baselines and drift (NERC CIP-010 R2)', () => {
     sim.image.hr[20] = 9; // Line1_Recipe: 7 -> 9, nobody filed a change
     const r = await runBaselineAsync(['drift', '--all', '--home', t.home, '--json']);
     expect(r.code).toBe(3);
-    const out = JSON.parse(r.stdout) as { checked: { drifted: boolean; differences: { tag: string; before: string; after: string }[]; unauthorizedChangeId: string }[] };
+    const out = JSON.parse(r.stdout) as {
+      checked: { drifted: boolean; differences: { tag: string; before: string; after: string }[]; unauthorizedChangeId: string }[];
+    };
     expect(out.checked[0]?.drifted).toBe(true);
     expect(out.checked[0]?.differences).toEqual([{ tag: 'Line1_Recipe', kind: 'changed', before: '7', after: '9', safety: false }]);
     expect(out.checked[0]?.unauthorizedChangeId).toMatch(/^[0-9a-f-]{36}$/);
@@ -68,12 +105,30 @@ describe('approved baselines and drift (NERC CIP-010 R2)', () => {
       const [open] = app.baselines.unauthorizedChanges(controllerId);
       expect(open?.closedAt).toBeNull();
       expect(() => app.baselines.closeUnauthorizedChange(open!.id, 'oops', 'A1', 'approver-pass-1', app.actor())).toThrow(/too short/);
-      expect(() => app.baselines.closeUnauthorizedChange(open!.id, 'Night shift changed the recipe during troubleshooting; MOC-2291 filed.', 'A1', 'wrong-password', app.actor())).toThrow(/password/);
-      const closed = app.baselines.closeUnauthorizedChange(open!.id, 'Night shift changed the recipe during troubleshooting; MOC-2291 filed.', 'A1', 'approver-pass-1', app.actor());
+      expect(() =>
+        app.baselines.closeUnauthorizedChange(
+          open!.id,
+          'Night shift changed the recipe during troubleshooting; MOC-2291 filed.',
+          'A1',
+          'wrong-password',
+          app.actor(),
+        ),
+      ).toThrow(/password/);
+      const closed = app.baselines.closeUnauthorizedChange(
+        open!.id,
+        'Night shift changed the recipe during troubleshooting; MOC-2291 filed.',
+        'A1',
+        'approver-pass-1',
+        app.actor(),
+      );
       expect(closed).toMatchObject({ closedBy: 'Raj Patel', explanation: expect.stringContaining('MOC-2291') });
-      expect(() => app.baselines.closeUnauthorizedChange(open!.id, 'A second explanation for the same record.', 'A1', 'approver-pass-1', app.actor())).toThrow(/already closed/);
+      expect(() =>
+        app.baselines.closeUnauthorizedChange(open!.id, 'A second explanation for the same record.', 'A1', 'approver-pass-1', app.actor()),
+      ).toThrow(/already closed/);
       const types = [...app.journal.events()].map((e) => e.type);
-      expect(types).toEqual(expect.arrayContaining(['baseline.approved', 'drift.checked', 'unauthorized-change.opened', 'unauthorized-change.closed']));
+      expect(types).toEqual(
+        expect.arrayContaining(['baseline.approved', 'drift.checked', 'unauthorized-change.opened', 'unauthorized-change.closed']),
+      );
       expect(app.journalService.verifyQuietly().ok).toBe(true);
     } finally {
       app.close();

@@ -29,8 +29,12 @@ function cli(args: string[], stdin: string) {
  */
 function rewriteIntegers(node: forge.asn1.Asn1, from: number, to: number): void {
   const { Class, Type } = forge.asn1;
-  if (node.tagClass === Class.UNIVERSAL && node.type === Type.INTEGER && typeof node.value === 'string'
-    && forge.util.bytesToHex(node.value) === from.toString(16).padStart(4, '0')) {
+  if (
+    node.tagClass === Class.UNIVERSAL &&
+    node.type === Type.INTEGER &&
+    typeof node.value === 'string' &&
+    forge.util.bytesToHex(node.value) === from.toString(16).padStart(4, '0')
+  ) {
     node.value = forge.asn1.integerToDer(to).getBytes();
     return;
   }

@@ -25,7 +25,11 @@ describe('people: enrolment, .p12, passwords at every signature, lockout', () =>
     now = new Date('2026-11-23T08:00:00Z');
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
     app.identity.createCa('Plant 7 CA', 'plant-ca-secret-1', app.actor());
-    app.identity.enrol({ name: 'Sam Okafor', employeeId: 'S77', roles: ['supervisor'], password: 'night-shift-77' }, 'plant-ca-secret-1', app.actor());
+    app.identity.enrol(
+      { name: 'Sam Okafor', employeeId: 'S77', roles: ['supervisor'], password: 'night-shift-77' },
+      'plant-ca-secret-1',
+      app.actor(),
+    );
   });
   afterEach(() => {
     app.close();
@@ -44,7 +48,11 @@ describe('people: enrolment, .p12, passwords at every signature, lockout', () =>
 
   it('signs only with the right password, every time', () => {
     const sig = app.identity.sign('S77', 'night-shift-77', 'go', sha);
-    expect(sig).toMatchObject({ meaning: 'go', documentSha256: sha, signer: { name: 'Sam Okafor', employeeId: 'S77', roles: ['supervisor'] } });
+    expect(sig).toMatchObject({
+      meaning: 'go',
+      documentSha256: sha,
+      signer: { name: 'Sam Okafor', employeeId: 'S77', roles: ['supervisor'] },
+    });
     expect(failure(() => app.identity.sign('S77', 'night-shift-78', 'go', sha)).code).toBe('wrong-password');
   });
 
@@ -91,11 +99,17 @@ describe('people: enrolment, .p12, passwords at every signature, lockout', () =>
   it('the CLI enrols with passwords asked for (one per stdin line) and never takes them as arguments', () => {
     app.close();
     const home = join(t.home);
-    const r = cli(['people', 'enrol', '--name', 'Lee Chen', '--employee-id', 'L5', '--roles', 'approver,compliance', '--home', home], 'plant-ca-secret-1\nquality-first-5\nquality-first-5\n');
+    const r = cli(
+      ['people', 'enrol', '--name', 'Lee Chen', '--employee-id', 'L5', '--roles', 'approver,compliance', '--home', home],
+      'plant-ca-secret-1\nquality-first-5\nquality-first-5\n',
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Enrolled Lee Chen \(L5, approver, compliance\)/);
-    const mismatch = cli(['people', 'enrol', '--name', 'X', '--employee-id', 'X9', '--roles', 'engineer', '--home', home], 'plant-ca-secret-1\naaaaaaaaaa\nbbbbbbbbbb\n');
+    const mismatch = cli(
+      ['people', 'enrol', '--name', 'X', '--employee-id', 'X9', '--roles', 'engineer', '--home', home],
+      'plant-ca-secret-1\naaaaaaaaaa\nbbbbbbbbbb\n',
+    );
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/two passwords differ/);
     const list = cli(['people', 'list', '--home', home], '');

@@ -25,10 +25,23 @@ describe('restore only under a signed, one-time decision for exactly those value
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
     const actor = app.actor();
     app.identity.createCa('Plant 7 CA', 'plant-ca-secret-1', actor);
-    app.identity.enrol({ name: 'Ana Ruiz', employeeId: 'E1', roles: ['engineer'], password: 'engineer-pass-1' }, 'plant-ca-secret-1', actor);
-    app.identity.enrol({ name: 'Sam Okafor', employeeId: 'S1', roles: ['supervisor'], password: 'supervisor-pass' }, 'plant-ca-secret-1', actor);
+    app.identity.enrol(
+      { name: 'Ana Ruiz', employeeId: 'E1', roles: ['engineer'], password: 'engineer-pass-1' },
+      'plant-ca-secret-1',
+      actor,
+    );
+    app.identity.enrol(
+      { name: 'Sam Okafor', employeeId: 'S1', roles: ['supervisor'], password: 'supervisor-pass' },
+      'plant-ca-secret-1',
+      actor,
+    );
     const stored = app.profiles.import('line1', 'modbus', csv, actor);
-    controllerId = app.controllers.register('PLC-L1', { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' }, stored.sha256, actor).id;
+    controllerId = app.controllers.register(
+      'PLC-L1',
+      { protocol: 'modbus-tcp', host: '127.0.0.1', port: sim.port, unitId: 1, wordOrder: 'high-first' },
+      stored.sha256,
+      actor,
+    ).id;
   });
   afterAll(async () => {
     app?.close();
@@ -36,18 +49,41 @@ describe('restore only under a signed, one-time decision for exactly those value
     t.cleanup();
   });
 
-  const writes = [{ tag: 'Line1_SpeedSP', value: 20.5 }, { tag: 'Line1_Recipe', value: 3 }];
+  const writes = [
+    { tag: 'Line1_SpeedSP', value: 20.5 },
+    { tag: 'Line1_Recipe', value: 3 },
+  ];
 
   it('refuses without a decision, and only a supervisor can sign one', async () => {
-    await expect(app.restores.restore(controllerId, writes, 'no-such-decision', app.actor())).rejects.toMatchObject({ code: 'restore-no-decision' });
-    expect(() => app.restores.authorize(controllerId, writes, 'roll back MOC-2291', 'E1', 'engineer-pass-1', app.actor())).toThrow(/not a shift supervisor/);
+    await expect(app.restores.restore(controllerId, writes, 'no-such-decision', app.actor())).rejects.toMatchObject({
+      code: 'restore-no-decision',
+    });
+    expect(() => app.restores.authorize(controllerId, writes, 'roll back MOC-2291', 'E1', 'engineer-pass-1', app.actor())).toThrow(
+      /not a shift supervisor/,
+    );
     expect(sim.image.hr[20]).toBe(7);
   });
 
   it('refuses other values than the signed ones; writes exactly the signed ones once, each read back; a second use is refused', async () => {
-    const id = app.restores.authorize(controllerId, writes, 'roll back MOC-2291 after failed start-up', 'S1', 'supervisor-pass', app.actor());
-    await expect(app.restores.restore(controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }, { tag: 'Line1_Recipe', value: 3 }], id, app.actor()))
-      .rejects.toThrow(/values differ from the ones the supervisor signed/);
+    const id = app.restores.authorize(
+      controllerId,
+      writes,
+      'roll back MOC-2291 after failed start-up',
+      'S1',
+      'supervisor-pass',
+      app.actor(),
+    );
+    await expect(
+      app.restores.restore(
+        controllerId,
+        [
+          { tag: 'Line1_SpeedSP', value: 99 },
+          { tag: 'Line1_Recipe', value: 3 },
+        ],
+        id,
+        app.actor(),
+      ),
+    ).rejects.toThrow(/values differ from the ones the supervisor signed/);
     expect(sim.image.hr[20]).toBe(7);
     const result = await app.restores.restore(controllerId, writes, id, app.actor());
     expect(result.complete).toBe(true);

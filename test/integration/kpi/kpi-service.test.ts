@@ -19,7 +19,9 @@ describe('KPIs through the service on a real store, from changes driven through 
     line1 = await startLine1Simulator();
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection, clock: () => now });
     const controllerId = setUpPlant(app, line1.sim.port);
-    h = await buildKpiHistory(app, controllerId, line1, (d) => { now = d; });
+    h = await buildKpiHistory(app, controllerId, line1, (d) => {
+      now = d;
+    });
   }, 120_000);
   afterAll(async () => {
     app?.close();
@@ -33,8 +35,18 @@ describe('KPIs through the service on a real store, from changes driven through 
     expect(r.months).toEqual(['2026-09', '2026-10', '2026-11']);
     expect(r.lines).toEqual(['L20']);
     // Documented approver: September's change approved (1/1); October's break-glass change has no signed approval or review (0/1).
-    expect(kpiPoint(r, 'documented-approver', '2026-09', 'L20')).toMatchObject({ numerator: 1, denominator: 1, value: 1, ids: [h.completed] });
-    expect(kpiPoint(r, 'documented-approver', '2026-10', null)).toMatchObject({ numerator: 0, denominator: 1, value: 0, ids: [h.emergency] });
+    expect(kpiPoint(r, 'documented-approver', '2026-09', 'L20')).toMatchObject({
+      numerator: 1,
+      denominator: 1,
+      value: 1,
+      ids: [h.completed],
+    });
+    expect(kpiPoint(r, 'documented-approver', '2026-10', null)).toMatchObject({
+      numerator: 0,
+      denominator: 1,
+      value: 0,
+      ids: [h.emergency],
+    });
     expect(kpiPoint(r, 'documented-approver', '2026-11', null)).toMatchObject({ numerator: 1, denominator: 1, ids: [h.inExecution] });
     // Before/after: the one completed change has both snapshots; the rolled-back one is not in the population.
     expect(kpiPoint(r, 'before-after-signature', '2026-09', null)).toMatchObject({ numerator: 1, denominator: 1, value: 1 });

@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { startLogixSimulator, type LogixSimulator } from '../../../src-main/devices/simulator/logix/logix-simulator.ts';
 import { startFaultProxy } from '../../../src-main/devices/simulator/fault-proxy.ts';
 import {
-  CpfItemType, decodeCpf, decodeEncapsulation, decodeSendData, EncapsulationCommand, EncapsulationFramer, encodeEncapsulation,
+  CpfItemType,
+  decodeCpf,
+  decodeEncapsulation,
+  decodeSendData,
+  EncapsulationCommand,
+  EncapsulationFramer,
+  encodeEncapsulation,
   encodeSendData,
 } from '../../../src-main/devices/simulator/logix/encapsulation.ts';
 import { decodeCipReply, encodeCipRequest } from '../../../src-main/devices/simulator/logix/message-router.ts';
@@ -65,15 +71,25 @@ class RawClient {
   }
 }
 
-const frame = (command: number, session: number, data: Buffer) => encodeEncapsulation({ command, session, status: 0, context: Buffer.from('raw-test'), options: 0, data });
+const frame = (command: number, session: number, data: Buffer) =>
+  encodeEncapsulation({ command, session, status: 0, context: Buffer.from('raw-test'), options: 0, data });
 const register = () => frame(EncapsulationCommand.RegisterSession, 0, Buffer.from([1, 0, 0, 0]));
-const readCount = (session: number) => frame(EncapsulationCommand.SendRRData, session, encodeSendData({
-  interfaceHandle: 0, timeout: 5,
-  items: [
-    { type: CpfItemType.NullAddress, data: Buffer.alloc(0) },
-    { type: CpfItemType.UnconnectedData, data: encodeCipRequest({ service: 0x4c, path: encodeEpath([{ kind: 'symbolic', name: 'Count' }]), data: Buffer.from([1, 0]) }) },
-  ],
-}));
+const readCount = (session: number) =>
+  frame(
+    EncapsulationCommand.SendRRData,
+    session,
+    encodeSendData({
+      interfaceHandle: 0,
+      timeout: 5,
+      items: [
+        { type: CpfItemType.NullAddress, data: Buffer.alloc(0) },
+        {
+          type: CpfItemType.UnconnectedData,
+          data: encodeCipRequest({ service: 0x4c, path: encodeEpath([{ kind: 'symbolic', name: 'Count' }]), data: Buffer.from([1, 0]) }),
+        },
+      ],
+    }),
+  );
 const countOf = (reply: Buffer) => {
   const item = decodeSendData(decodeEncapsulation(reply).data).items[1];
   return decodeCipReply(item?.data ?? Buffer.alloc(0)).data.readInt32LE(2);
@@ -110,7 +126,7 @@ describe('simulated Logix controller over TCP', () => {
     }
   });
 
-  it('keeps sessions apart: another connection\'s handle is refused with 0x0064', async () => {
+  it("keeps sessions apart: another connection's handle is refused with 0x0064", async () => {
     const a = await RawClient.open(sim.port);
     const b = await RawClient.open(sim.port);
     try {
@@ -160,8 +176,12 @@ describe('st-ethernet-ip through the fault proxy (child process)', () => {
       const child = spawn(process.execPath, [client, String(port), 'Count', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
       child.on('close', (code) => resolve({ code, out, err }));
     });
   }
@@ -183,7 +203,11 @@ describe('st-ethernet-ip through the fault proxy (child process)', () => {
       try {
         const r = await runClient(proxy.port);
         expect(r.code, fault.kind).toBe(3);
-        expect(r.out).toMatch(fault.kind === 'garbage' ? /^rejected Failed to Register Session/m : /^rejected TIMEOUT occurred while writing Reading Tag: Count/m);
+        expect(r.out).toMatch(
+          fault.kind === 'garbage'
+            ? /^rejected Failed to Register Session/m
+            : /^rejected TIMEOUT occurred while writing Reading Tag: Count/m,
+        );
       } finally {
         await proxy.close();
       }

@@ -11,7 +11,8 @@ const require = createRequire(import.meta.url);
 (require('st-ethernet-ip/dist/config.js') as { EIP_PORT: number }).EIP_PORT = Number(process.argv[2]);
 const plc = new eip.Controller();
 plc.timeout_sp = Number(process.argv[4] ?? 1500);
-plc.connect('127.0.0.1', 0, false)
+plc
+  .connect('127.0.0.1', 0, false)
   .then(async () => {
     const tag = new eip.Tag(process.argv[3] ?? 'Count');
     await plc.readTag(tag);

@@ -24,7 +24,9 @@ async function connect(port: number, options: { connected?: boolean; setup?: boo
   eipConfig.EIP_PORT = port;
   const plc = new Controller(options.connected ?? true);
   plc.timeout_sp = 3000;
-  plc.on('error', () => { /* socket errors surface as rejected calls; never crash the test worker */ });
+  plc.on('error', () => {
+    /* socket errors surface as rejected calls; never crash the test worker */
+  });
   await plc.connect('127.0.0.1', 0, options.setup ?? true);
   return plc;
 }
@@ -49,10 +51,16 @@ const MANY = Array.from({ length: 50 }, (_, i) => `Many_${String(i).padStart(3, 
 
 const PLANT: LogixTagDatabaseSpec = {
   udts: [
-    { name: 'RecipeType', members: [
-      { name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'DINT', dims: 4 }, { name: 'Name', type: 'STRING' },
-      { name: 'Ready', type: 'BOOL' }, { name: 'Batch', type: 'LINT' },
-    ] },
+    {
+      name: 'RecipeType',
+      members: [
+        { name: 'Temp', type: 'REAL' },
+        { name: 'Steps', type: 'DINT', dims: 4 },
+        { name: 'Name', type: 'STRING' },
+        { name: 'Ready', type: 'BOOL' },
+        { name: 'Batch', type: 'LINT' },
+      ],
+    },
   ],
   tags: [
     { name: 'Running', type: 'BOOL', value: true },
@@ -91,7 +99,13 @@ describe('st-ethernet-ip against the simulated Logix controller (connected messa
   it('connects (RegisterSession, Forward Open) and reads the controller properties from the Identity object', () => {
     expect(plc.established_conn).toBe(true);
     expect(plc.properties).toMatchObject({
-      name: '1756-L83E/B', serial_number: 0x6011a7e5, version: '32.12', status: 0x0060, run: true, program: false, faulted: false,
+      name: '1756-L83E/B',
+      serial_number: 0x6011a7e5,
+      version: '32.12',
+      status: 0x0060,
+      run: true,
+      program: false,
+      faulted: false,
     });
   });
 
@@ -195,7 +209,13 @@ describe('st-ethernet-ip against the simulated Logix controller (connected messa
     expect(byName['Operator']).toMatchObject({ structure: true, typeName: 'STRING' });
     expect(byName['Trend']).toMatchObject({ structure: false, typeName: 'REAL', arrayDims: 1 });
     const recipeTemplate = plc.templateList[byName['Recipe']?.code ?? -1];
-    expect(recipeTemplate?._members.filter((m) => !m.name.startsWith('ZZZZZZZZZZ')).map((m) => m.name)).toEqual(['Temp', 'Steps', 'Name', 'Ready', 'Batch']);
+    expect(recipeTemplate?._members.filter((m) => !m.name.startsWith('ZZZZZZZZZZ')).map((m) => m.name)).toEqual([
+      'Temp',
+      'Steps',
+      'Name',
+      'Ready',
+      'Batch',
+    ]);
   });
 
   it('gives a clear error for an unknown tag: CIP 0x04 (path segment error), extended 0x0000', async () => {
@@ -207,7 +227,9 @@ describe('st-ethernet-ip against the simulated Logix controller (connected messa
     const good = [new Tag('Count'), new Tag('Word')];
     const unknown = new Tag('NoSuchTag');
     let reported = false;
-    unknown.on('Unknown', () => { reported = true; });
+    unknown.on('Unknown', () => {
+      reported = true;
+    });
     for (const t of [good[0], unknown, good[1]]) group.add(t as InstanceType<typeof Tag>);
     await plc.readTagGroup(group);
     expect(reported).toBe(true);

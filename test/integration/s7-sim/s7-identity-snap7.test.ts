@@ -1,7 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIsoFrame } from '../../../src-main/devices/s7/s7comm/iso-on-tcp.ts';
-import { ROSCTR, encodeReadSzlResponse, encodeS7Frame, encodeSetupCommunication, encodeUserdataParam, frameS7Pdu } from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
+import {
+  ROSCTR,
+  encodeReadSzlResponse,
+  encodeS7Frame,
+  encodeSetupCommunication,
+  encodeUserdataParam,
+  frameS7Pdu,
+} from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
 import { encodeComponentTextRecord, encodeSzlList } from '../../../src-main/devices/s7/s7comm/szl-records.ts';
 import { readS7Identity } from '../../../src-main/devices/s7/s7comm/s7-identity.ts';
 import { startFaultProxy } from '../../../src-main/devices/simulator/fault-proxy.ts';
@@ -22,7 +29,9 @@ async function failure(p: Promise<unknown>): Promise<BaselineError> {
 /** A peer on 127.0.0.1 that answers each request frame with the next scripted reply (or stays silent past the script). */
 async function scriptedPeer(replies: Uint8Array[]): Promise<{ port: number; closedByClient: Promise<void>; server: Server }> {
   let closed!: () => void;
-  const closedByClient = new Promise<void>((resolve) => { closed = resolve; });
+  const closedByClient = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
   const server = createServer((socket: Socket) => {
     let n = 0;
     socket.on('data', () => {
@@ -38,9 +47,13 @@ async function scriptedPeer(replies: Uint8Array[]): Promise<{ port: number; clos
 }
 
 const CC = encodeIsoFrame({ type: 'CC', dstRef: 1, srcRef: 1, classOption: 0, params: {} });
-const SETUP_OK = encodeS7Frame({ rosctr: ROSCTR.ackData, pduRef: 1, param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 240 }) });
+const SETUP_OK = encodeS7Frame({
+  rosctr: ROSCTR.ackData,
+  pduRef: 1,
+  param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 240 }),
+});
 
-describe('readS7Identity against Snap7\'s S7Server (independent peer)', () => {
+describe("readS7Identity against Snap7's S7Server (independent peer)", () => {
   let peer: S7Peer;
   beforeAll(async () => {
     peer = await startSnap7Peer({ 1: Buffer.alloc(16) });
@@ -62,7 +75,9 @@ describe('readS7Identity against Snap7\'s S7Server (independent peer)', () => {
 
   it('works again and again on fresh connections (each closed after use)', async () => {
     for (let i = 0; i < 3; i++) {
-      expect((await readS7Identity({ host: '127.0.0.1', port: peer.port, rack: 0, slot: 2, timeoutMs: 2000 })).orderNumber).toBe('6ES7 315-2EH14-0AB0');
+      expect((await readS7Identity({ host: '127.0.0.1', port: peer.port, rack: 0, slot: 2, timeoutMs: 2000 })).orderNumber).toBe(
+        '6ES7 315-2EH14-0AB0',
+      );
     }
   });
 
@@ -114,7 +129,9 @@ describe('readS7Identity against Snap7\'s S7Server (independent peer)', () => {
     try {
       const e = await failure(readS7Identity({ host: '127.0.0.1', port: http.port, rack: 0, slot: 1, timeoutMs: 1000 }));
       expect(e.code).toBe('device-malformed');
-      expect(e.message).toBe(`S7 127.0.0.1:${http.port} rack 0 slot 1: connecting (COTP): Malformed TPKT header: version 72, expected 3 (RFC 1006).`);
+      expect(e.message).toBe(
+        `S7 127.0.0.1:${http.port} rack 0 slot 1: connecting (COTP): Malformed TPKT header: version 72, expected 3 (RFC 1006).`,
+      );
       await http.closedByClient;
     } finally {
       http.server.close();
@@ -124,8 +141,18 @@ describe('readS7Identity against Snap7\'s S7Server (independent peer)', () => {
   it('a truncated SZL item and an answer to another PDU reference are device-malformed', async () => {
     // Userdata Read SZL response (PDU reference 2, the client's first SZL request) announcing 120 bytes of data, carrying 8.
     const cut = encodeS7Frame({
-      rosctr: ROSCTR.userdata, pduRef: 2,
-      param: encodeUserdataParam({ method: 0x12, type: 8, group: 4, subfunction: 1, sequence: 0, dataUnitRef: 0, lastDataUnit: true, errorCode: 0 }),
+      rosctr: ROSCTR.userdata,
+      pduRef: 2,
+      param: encodeUserdataParam({
+        method: 0x12,
+        type: 8,
+        group: 4,
+        subfunction: 1,
+        sequence: 0,
+        dataUnitRef: 0,
+        lastDataUnit: true,
+        errorCode: 0,
+      }),
       data: Uint8Array.from(Buffer.from('ff09007800110000001c0004', 'hex')),
     });
     const truncated = await scriptedPeer([CC, SETUP_OK, cut]);
@@ -136,7 +163,14 @@ describe('readS7Identity against Snap7\'s S7Server (independent peer)', () => {
     } finally {
       truncated.server.close();
     }
-    const wrongRef = await scriptedPeer([CC, encodeS7Frame({ rosctr: ROSCTR.ackData, pduRef: 9, param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 240 }) })]);
+    const wrongRef = await scriptedPeer([
+      CC,
+      encodeS7Frame({
+        rosctr: ROSCTR.ackData,
+        pduRef: 9,
+        param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 240 }),
+      }),
+    ]);
     try {
       const e = await failure(readS7Identity({ host: '127.0.0.1', port: wrongRef.port, rack: 0, slot: 1, timeoutMs: 1000 }));
       expect(e.code).toBe('device-malformed');
@@ -166,19 +200,46 @@ describe('readS7Identity against Snap7\'s S7Server (independent peer)', () => {
   });
 
   it('a CPU that gives only one of the two lists yields a partial identity; one that gives neither is device-protocol', async () => {
-    const refuse = (pduRef: number) => frameS7Pdu(encodeReadSzlResponse(pduRef, { sequence: 0, dataUnitRef: 0, last: true, errorCode: 0xd401, returnCode: 0x0a, payload: new Uint8Array(0) }));
+    const refuse = (pduRef: number) =>
+      frameS7Pdu(
+        encodeReadSzlResponse(pduRef, {
+          sequence: 0,
+          dataUnitRef: 0,
+          last: true,
+          errorCode: 0xd401,
+          returnCode: 0x0a,
+          payload: new Uint8Array(0),
+        }),
+      );
     const components = encodeSzlList(0x001c, 0, 34, [encodeComponentTextRecord(1, 'PRESS-7'), encodeComponentTextRecord(5, 'S Q-1234')]);
-    const partial = await scriptedPeer([CC, SETUP_OK, refuse(2), frameS7Pdu(encodeReadSzlResponse(3, { sequence: 0, dataUnitRef: 0, last: true, errorCode: 0, returnCode: 0xff, payload: components }))]);
+    const partial = await scriptedPeer([
+      CC,
+      SETUP_OK,
+      refuse(2),
+      frameS7Pdu(
+        encodeReadSzlResponse(3, { sequence: 0, dataUnitRef: 0, last: true, errorCode: 0, returnCode: 0xff, payload: components }),
+      ),
+    ]);
     try {
-      expect(await readS7Identity({ host: '127.0.0.1', port: partial.port, rack: 0, slot: 1, timeoutMs: 1000 })).toEqual({ plcName: 'PRESS-7', serialNumber: 'S Q-1234' });
+      expect(await readS7Identity({ host: '127.0.0.1', port: partial.port, rack: 0, slot: 1, timeoutMs: 1000 })).toEqual({
+        plcName: 'PRESS-7',
+        serialNumber: 'S Q-1234',
+      });
     } finally {
       partial.server.close();
     }
-    const none = await scriptedPeer([CC, SETUP_OK, refuse(2), encodeS7Frame({ rosctr: ROSCTR.ack, pduRef: 3, errorClass: 0x81, errorCode: 0x04 })]);
+    const none = await scriptedPeer([
+      CC,
+      SETUP_OK,
+      refuse(2),
+      encodeS7Frame({ rosctr: ROSCTR.ack, pduRef: 3, errorClass: 0x81, errorCode: 0x04 }),
+    ]);
     try {
       const e = await failure(readS7Identity({ host: '127.0.0.1', port: none.port, rack: 0, slot: 1, timeoutMs: 1000 }));
       expect(e.code).toBe('device-protocol');
-      expect(e.message).toMatch(/the CPU gave neither list \(SZL 0x0011: information function unavailable \(0xD401\); SZL 0x001C: .*0x8104/);
+      expect(e.message).toMatch(
+        /the CPU gave neither list \(SZL 0x0011: information function unavailable \(0xD401\); SZL 0x001C: .*0x8104/,
+      );
     } finally {
       none.server.close();
     }

@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S7Connection } from '../../../src-main/devices/s7/s7-connection.ts';
 import { encodeIsoFrame } from '../../../src-main/devices/s7/s7comm/iso-on-tcp.ts';
-import { ROSCTR, byteRangeItem, decodeS7Frame, encodeReadVarRequest, encodeS7Frame, encodeSetupCommunication } from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
+import {
+  ROSCTR,
+  byteRangeItem,
+  decodeS7Frame,
+  encodeReadVarRequest,
+  encodeS7Frame,
+  encodeSetupCommunication,
+} from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
 import { readS7Identity } from '../../../src-main/devices/s7/s7comm/s7-identity.ts';
 import { startFaultProxy } from '../../../src-main/devices/simulator/fault-proxy.ts';
 import { startS7Simulator, type S7SimIdentity, type S7Simulator } from '../../../src-main/devices/simulator/s7/s7-simulator.ts';
@@ -44,14 +51,18 @@ function plant(): { dbs: Record<number, Uint8Array>; m: Uint8Array; i: Uint8Arra
   const m = Buffer.alloc(32);
   m.writeUInt16BE(0xbeef, 10);
   return {
-    dbs: { 1: new Uint8Array(db1.buffer, db1.byteOffset, db1.length), 7: new Uint8Array(db7.buffer, db7.byteOffset, db7.length), 20: new Uint8Array(db20.buffer, db20.byteOffset, db20.length) },
+    dbs: {
+      1: new Uint8Array(db1.buffer, db1.byteOffset, db1.length),
+      7: new Uint8Array(db7.buffer, db7.byteOffset, db7.length),
+      20: new Uint8Array(db20.buffer, db20.byteOffset, db20.length),
+    },
     m: new Uint8Array(m.buffer, m.byteOffset, m.length),
     i: Uint8Array.of(0x81, 0x00, 0x7f, 0x00),
     q: Uint8Array.of(0x00, 0x40),
   };
 }
 
-describe('nodes7 (through S7Connection) against Baseline\'s S7 simulator', () => {
+describe("nodes7 (through S7Connection) against Baseline's S7 simulator", () => {
   let sim: S7Simulator;
   beforeAll(async () => {
     sim = await startS7Simulator({ areas: plant(), identity: IDENTITY });
@@ -68,8 +79,12 @@ describe('nodes7 (through S7Connection) against Baseline\'s S7 simulator', () =>
     try {
       expect(c.pduSize).toBe(480); // nodes7 asks for 960; the simulator's default is 480
       const [a, b, m, i, q, missing] = await c.readRanges([
-        { area: 'DB', db: 1, start: 0, length: 27 }, { area: 'DB', db: 7, start: 12, length: 4 }, { area: 'M', db: null, start: 10, length: 2 },
-        { area: 'I', db: null, start: 0, length: 3 }, { area: 'Q', db: null, start: 1, length: 1 }, { area: 'DB', db: 99, start: 0, length: 2 },
+        { area: 'DB', db: 1, start: 0, length: 27 },
+        { area: 'DB', db: 7, start: 12, length: 4 },
+        { area: 'M', db: null, start: 10, length: 2 },
+        { area: 'I', db: null, start: 0, length: 3 },
+        { area: 'Q', db: null, start: 1, length: 1 },
+        { area: 'DB', db: 99, start: 0, length: 2 },
       ]);
       if (!a?.ok || !b?.ok || !m?.ok || !i?.ok || !q?.ok) throw new Error('read failed');
       const bytes = Buffer.from(a.bytes);
@@ -94,7 +109,10 @@ describe('nodes7 (through S7Connection) against Baseline\'s S7 simulator', () =>
   it('a range beyond the end of a DB is a per-item error too (return code 0x05)', async () => {
     const c = await S7Connection.open({ host: '127.0.0.1', port: sim.port, rack: 0, slot: 1, timeoutMs: 1000 });
     try {
-      const [beyond, fine] = await c.readRanges([{ area: 'DB', db: 7, start: 14, length: 4 }, { area: 'DB', db: 7, start: 12, length: 4 }]);
+      const [beyond, fine] = await c.readRanges([
+        { area: 'DB', db: 7, start: 14, length: 4 },
+        { area: 'DB', db: 7, start: 12, length: 4 },
+      ]);
       expect(beyond).toMatchObject({ ok: false });
       expect(fine).toMatchObject({ ok: true });
     } finally {
@@ -102,7 +120,7 @@ describe('nodes7 (through S7Connection) against Baseline\'s S7 simulator', () =>
     }
   });
 
-  it('writes a range and a bit, and reads them back through nodes7 and from the simulator\'s memory', async () => {
+  it("writes a range and a bit, and reads them back through nodes7 and from the simulator's memory", async () => {
     const c = await S7Connection.open({ host: '127.0.0.1', port: sim.port, rack: 0, slot: 1, timeoutMs: 1000 });
     try {
       const writesBefore = sim.requests.writeVar;
@@ -110,7 +128,9 @@ describe('nodes7 (through S7Connection) against Baseline\'s S7 simulator', () =>
       await c.writeBit({ area: 'DB', db: 1, start: 10, length: 1 }, 1, true);
       await c.writeBit({ area: 'M', db: null, start: 3, length: 1 }, 7, true);
       const [range, bits, merker] = await c.readRanges([
-        { area: 'DB', db: 7, start: 2, length: 3 }, { area: 'DB', db: 1, start: 10, length: 1 }, { area: 'M', db: null, start: 3, length: 1 },
+        { area: 'DB', db: 7, start: 2, length: 3 },
+        { area: 'DB', db: 1, start: 10, length: 1 },
+        { area: 'M', db: null, start: 3, length: 1 },
       ]);
       expect(range).toEqual({ ok: true, bytes: Uint8Array.from([0x12, 0x34, 0x56]) });
       expect(bits).toEqual({ ok: true, bytes: Uint8Array.of(0b0000_0111) }); // bit 1 set, bits 0 and 2 kept
@@ -142,7 +162,7 @@ describe('nodes7 (through S7Connection) against Baseline\'s S7 simulator', () =>
   });
 });
 
-describe('Baseline\'s S7 simulator at PDU 240', () => {
+describe("Baseline's S7 simulator at PDU 240", () => {
   let sim: S7Simulator;
   beforeAll(async () => {
     sim = await startS7Simulator({ areas: plant(), identity: IDENTITY, pduSize: 240 });
@@ -180,11 +200,31 @@ describe('Baseline\'s S7 simulator at PDU 240', () => {
     };
     try {
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-      socket.write(encodeIsoFrame({ type: 'CR', dstRef: 0, srcRef: 7, classOption: 0, params: { tpduSize: 0x0a, callingTsap: Uint8Array.of(1, 0), calledTsap: Uint8Array.of(1, 1) } }));
+      socket.write(
+        encodeIsoFrame({
+          type: 'CR',
+          dstRef: 0,
+          srcRef: 7,
+          classOption: 0,
+          params: { tpduSize: 0x0a, callingTsap: Uint8Array.of(1, 0), calledTsap: Uint8Array.of(1, 1) },
+        }),
+      );
       expect((await next(1))[5]).toBe(0xd0);
-      socket.write(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 1, param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 960 }) }));
+      socket.write(
+        encodeS7Frame({
+          rosctr: ROSCTR.job,
+          pduRef: 1,
+          param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 960 }),
+        }),
+      );
       await next(2);
-      socket.write(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 2, param: encodeReadVarRequest([byteRangeItem(0x84, 20, 0, 200), byteRangeItem(0x84, 20, 200, 200)]) }));
+      socket.write(
+        encodeS7Frame({
+          rosctr: ROSCTR.job,
+          pduRef: 2,
+          param: encodeReadVarRequest([byteRangeItem(0x84, 20, 0, 200), byteRangeItem(0x84, 20, 200, 200)]),
+        }),
+      );
       expect(decodeS7Frame(await next(3))).toMatchObject({ rosctr: ROSCTR.ack, pduRef: 2, errorClass: 0x85, errorCode: 0x00 });
     } finally {
       socket.destroy();
@@ -216,7 +256,7 @@ function call<T>(fn: (cb: (err: unknown, r: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, r) => (err ? reject(err) : resolve(r))));
 }
 
-describe('Snap7\'s S7Client (independent client) against Baseline\'s S7 simulator', () => {
+describe("Snap7's S7Client (independent client) against Baseline's S7 simulator", () => {
   let sim: S7Simulator;
   let client: Snap7Client;
   beforeAll(async () => {
@@ -231,13 +271,18 @@ describe('Snap7\'s S7Client (independent client) against Baseline\'s S7 simulato
     await sim?.close();
   });
 
-  it('negotiates the simulator\'s PDU', () => {
+  it("negotiates the simulator's PDU", () => {
     expect(client.PDULength()).toBe(240);
   });
 
   it('GetCpuInfo (SZL 0x001C, two data units at PDU 240) and GetOrderCode (SZL 0x0011) read the configured identity', async () => {
     const info = await call<Record<string, string>>((cb) => client.GetCpuInfo(cb));
-    expect(info).toMatchObject({ ModuleTypeName: IDENTITY.moduleTypeName, SerialNumber: IDENTITY.serialNumber, ASName: IDENTITY.plcName, ModuleName: IDENTITY.moduleName });
+    expect(info).toMatchObject({
+      ModuleTypeName: IDENTITY.moduleTypeName,
+      SerialNumber: IDENTITY.serialNumber,
+      ASName: IDENTITY.plcName,
+      ModuleName: IDENTITY.moduleName,
+    });
     const order = await call<{ Code: string; V1: number; V2: number; V3: number }>((cb) => client.GetOrderCode(cb));
     expect(order.Code.trimEnd()).toBe(IDENTITY.orderNumber);
     expect([order.V1, order.V2, order.V3]).toEqual([2, 9, 4]); // Snap7 takes the last three bytes of the list: the firmware record
@@ -259,13 +304,17 @@ describe('Snap7\'s S7Client (independent client) against Baseline\'s S7 simulato
   });
 });
 
-describe('faults and options of Baseline\'s S7 simulator', () => {
+describe("faults and options of Baseline's S7 simulator", () => {
   it('behind a fault proxy that drops every reply, readS7Identity and S7Connection time out', async () => {
     const sim = await startS7Simulator({ areas: { dbs: { 1: new Uint8Array(4) } } });
     const proxy = await startFaultProxy(sim.port, { kind: 'drop' });
     try {
-      expect((await failure(readS7Identity({ host: '127.0.0.1', port: proxy.port, rack: 0, slot: 1, timeoutMs: 300 }))).code).toBe('device-timeout');
-      expect((await failure(S7Connection.open({ host: '127.0.0.1', port: proxy.port, rack: 0, slot: 1, timeoutMs: 300 }))).code).toBe('device-timeout');
+      expect((await failure(readS7Identity({ host: '127.0.0.1', port: proxy.port, rack: 0, slot: 1, timeoutMs: 300 }))).code).toBe(
+        'device-timeout',
+      );
+      expect((await failure(S7Connection.open({ host: '127.0.0.1', port: proxy.port, rack: 0, slot: 1, timeoutMs: 300 }))).code).toBe(
+        'device-timeout',
+      );
       expect(sim.requests.total).toBe(0); // the connects reached the simulator, but no S7 PDU (the COTP confirm was dropped)
     } finally {
       await proxy.close();
@@ -288,6 +337,8 @@ describe('faults and options of Baseline\'s S7 simulator', () => {
     expect(sim.connections).toBe(1);
     await sim.close();
     await c.close();
-    expect((await failure(readS7Identity({ host: '127.0.0.1', port: sim.port, rack: 0, slot: 1, timeoutMs: 500 }))).code).toBe('device-refused');
+    expect((await failure(readS7Identity({ host: '127.0.0.1', port: sim.port, rack: 0, slot: 1, timeoutMs: 500 }))).code).toBe(
+      'device-refused',
+    );
   });
 });

@@ -25,7 +25,12 @@ describe('the laptop bundle key is sealed like the device key', () => {
   let app: BaselineApp;
 
   beforeAll(async () => {
-    app = BaselineApp.open({ home: laptop.home, transport: 'in-process', keyProtection: passphraseProtection(PASSPHRASE), sync: { background: false } });
+    app = BaselineApp.open({
+      home: laptop.home,
+      transport: 'in-process',
+      keyProtection: passphraseProtection(PASSPHRASE),
+      sync: { background: false },
+    });
     const srv = await openServerStore(server.home, null);
     try {
       const pki = prepareServerHome(server.home, defaultServerNames());
@@ -65,7 +70,14 @@ describe('the laptop bundle key is sealed like the device key', () => {
       else process.env['BASELINE_DEVICE_KEY_PASSPHRASE'] = passphrase;
       const out: string[] = [];
       try {
-        const code = await runCli(['restore', backup!, '--bundle-key', copy, '--home', into], { out: (t) => { out.push(t); }, err: (t) => { out.push(t); } });
+        const code = await runCli(['restore', backup!, '--bundle-key', copy, '--home', into], {
+          out: (t) => {
+            out.push(t);
+          },
+          err: (t) => {
+            out.push(t);
+          },
+        });
         return { code, text: out.join('') };
       } finally {
         if (saved === undefined) delete process.env['BASELINE_DEVICE_KEY_PASSPHRASE'];
@@ -86,7 +98,12 @@ describe('the laptop bundle key is sealed like the device key', () => {
   it('seals a key file written before keys were sealed on its next use', () => {
     const other = tempHome('baseline-sealed-old-');
     try {
-      const old = BaselineApp.open({ home: other.home, transport: 'in-process', keyProtection: passphraseProtection(PASSPHRASE), sync: { background: false } });
+      const old = BaselineApp.open({
+        home: other.home,
+        transport: 'in-process',
+        keyProtection: passphraseProtection(PASSPHRASE),
+        sync: { background: false },
+      });
       try {
         const pair = app.bundles.bundleKey();
         writeFileSync(join(other.home, BUNDLE_KEY_FILE), JSON.stringify({ format: 'baseline.bundle-key/1', ...pair }));

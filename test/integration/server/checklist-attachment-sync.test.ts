@@ -15,7 +15,14 @@ describe('checklist attachments sync between laptops through the server', () => 
   let rig: TwoLaptopRig;
 
   beforeAll(async () => {
-    rig = await startTwoLaptopRig({ postgresUrl: null }, (at) => { now = at; }, () => now, now);
+    rig = await startTwoLaptopRig(
+      { postgresUrl: null },
+      (at) => {
+        now = at;
+      },
+      () => now,
+      now,
+    );
     await enrolBoth(rig);
   }, 60_000);
   afterAll(async () => {
@@ -25,7 +32,18 @@ describe('checklist attachments sync between laptops through the server', () => 
   it('laptop B pulls the tick and the photo, intact', { timeout: 120_000 }, async () => {
     const { a, b } = rig;
     const changeId = await emergencyFillerChange(a, setUpPlant(a, rig.line1.sim.port));
-    a.checklists.tick(changeId, RACI[0].employeeId, { template: 'rollback-plan', item: 'Rollback procedure documented', ticked: true, note: 'On the cabinet door', attachments: [{ name: 'door.jpg', mediaType: 'image/jpeg', bytes: PHOTO }] }, a.actor());
+    a.checklists.tick(
+      changeId,
+      RACI[0].employeeId,
+      {
+        template: 'rollback-plan',
+        item: 'Rollback procedure documented',
+        ticked: true,
+        note: 'On the cabinet door',
+        attachments: [{ name: 'door.jpg', mediaType: 'image/jpeg', bytes: PHOTO }],
+      },
+      a.actor(),
+    );
     const sha = sha256Hex(PHOTO);
     expect(b.blobs.has(sha)).toBe(false);
     expect((await a.sync.syncNow()).lastError).toBeNull();
@@ -33,6 +51,10 @@ describe('checklist attachments sync between laptops through the server', () => 
     expect(b.blobs.get(sha).equals(PHOTO)).toBe(true);
     expect(b.checklists.verifyAttachments(changeId)).toEqual([]);
     const item = b.checklists.view(changeId).templates[0]!.sections[0]!.items[0]!;
-    expect(item).toMatchObject({ text: 'Rollback procedure documented', tick: { ticked: true, by: { name: RACI[0].name }, note: 'On the cabinet door' }, attachments: [{ name: 'door.jpg', sha256: sha, intact: true }] });
+    expect(item).toMatchObject({
+      text: 'Rollback procedure documented',
+      tick: { ticked: true, by: { name: RACI[0].name }, note: 'On the cabinet door' },
+      attachments: [{ name: 'door.jpg', sha256: sha, intact: true }],
+    });
   });
 });

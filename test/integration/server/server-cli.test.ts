@@ -9,7 +9,18 @@ import { tempHome } from '../../helpers/temp-home.ts';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (t: string) => { out.push(t); }, err: (t: string) => { err.push(t); } }, out, err };
+  return {
+    io: {
+      out: (t: string) => {
+        out.push(t);
+      },
+      err: (t: string) => {
+        err.push(t);
+      },
+    },
+    out,
+    err,
+  };
 }
 
 describe('`baseline server` and its enrolment codes', () => {
@@ -33,9 +44,13 @@ describe('`baseline server` and its enrolment codes', () => {
   it('prints a one-time code with the plant CA fingerprint, then serves until told to stop', async () => {
     const a = capture();
     expect(await runServerCli(['enrol-code', '--home', home.home, '--ttl', '5'], a.io)).toBe(0);
-    expect(a.out.join('')).toMatch(/Enrolment code: [2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}\n {2}valid once, until .*\n {2}plant CA fingerprint \(SHA-256\): [0-9a-f]{64}/);
+    expect(a.out.join('')).toMatch(
+      /Enrolment code: [2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}\n {2}valid once, until .*\n {2}plant CA fingerprint \(SHA-256\): [0-9a-f]{64}/,
+    );
     let stop!: () => void;
-    const stopped = new Promise<void>((r) => { stop = r; });
+    const stopped = new Promise<void>((r) => {
+      stop = r;
+    });
     const b = capture();
     const running = runServerCli(['--home', home.home, '--port', '0'], b.io, stopped);
     await expect.poll(() => b.err.join('')).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
@@ -52,8 +67,14 @@ describe('`baseline server` and its enrolment codes', () => {
     const app = openLaptop(laptop.home);
     try {
       const fp = server.server.pki.caFingerprint;
-      for (let i = 0; i < 2; i++) await expect(app.sync.enrol(server.server.url, 'WRONG-CODE-000', fp, app.actor())).rejects.toMatchObject({ code: 'enrol-code-wrong' });
-      await expect(app.sync.enrol(server.server.url, 'WRONG-CODE-000', fp, app.actor())).rejects.toMatchObject({ code: 'rate-limited', message: expect.stringMatching(/Too many enrolment attempts/) });
+      for (let i = 0; i < 2; i++)
+        await expect(app.sync.enrol(server.server.url, 'WRONG-CODE-000', fp, app.actor())).rejects.toMatchObject({
+          code: 'enrol-code-wrong',
+        });
+      await expect(app.sync.enrol(server.server.url, 'WRONG-CODE-000', fp, app.actor())).rejects.toMatchObject({
+        code: 'rate-limited',
+        message: expect.stringMatching(/Too many enrolment attempts/),
+      });
       const health = new SyncHttpClient(server.server.url, server.server.pki.caCertPem, null);
       expect(await health.call('GET', '/health')).toMatchObject({ status: 'ok' });
       health.close();

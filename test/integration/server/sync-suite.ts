@@ -12,7 +12,15 @@ import { ENROLMENT_FILE } from '../../../src-main/services/sync-service.ts';
 import { SYNC_PROTOCOL } from '../../../src-shared/common/sync/sync-protocol.ts';
 import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
-import { enrolCode, enrolledLaptop, openLaptop, startServerProcess, startTestServer, openServerStore, type ServerTarget } from '../../helpers/sync-fixture.ts';
+import {
+  enrolCode,
+  enrolledLaptop,
+  openLaptop,
+  startServerProcess,
+  startTestServer,
+  openServerStore,
+  type ServerTarget,
+} from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 import { syncStatusWords } from '../../../src-shared/common/sync/sync-status-words.ts';
 import type { SyncStatus } from '../../../src-shared/common/api/contract.ts';
@@ -21,7 +29,8 @@ type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 /** An event that needs no person: a journal verification record. */
 function appendFiller(app: BaselineApp, n: number): void {
-  for (let i = 0; i < n; i++) app.journal.append('journal.verified', { ok: true, eventsChecked: i, problems: 0, firstProblem: null }, app.actor());
+  for (let i = 0; i < n; i++)
+    app.journal.append('journal.verified', { ok: true, eventsChecked: i, problems: 0, firstProblem: null }, app.actor());
 }
 
 function tokenOf(home: string): string {
@@ -55,7 +64,7 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
 
     it('answers /health over HTTPS with a certificate the plant CA issued, and a laptop trusting another CA refuses it', async () => {
       const good = new SyncHttpClient(server.server.url, server.server.pki.caCertPem, null);
-      const health = await good.call('GET', '/health') as { status: string; database: string };
+      const health = (await good.call('GET', '/health')) as { status: string; database: string };
       expect(health.status).toBe('ok');
       expect(health.database).toBe(target().postgresUrl ? 'postgres' : 'sqlite');
       good.close();
@@ -66,13 +75,36 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
 
     it('shows progress during a large push: events sent of the total, and bytes sent while a large blob is still leaving', async () => {
       const { app } = await laptop();
-      const profile = app.profiles.import('line1', 'modbus', readFileSync(new URL('../../fixtures/profiles-capture/modbus-line1.csv', import.meta.url), 'utf8'), app.actor()).sha256;
+      const profile = app.profiles.import(
+        'line1',
+        'modbus',
+        readFileSync(new URL('../../fixtures/profiles-capture/modbus-line1.csv', import.meta.url), 'utf8'),
+        app.actor(),
+      ).sha256;
       // One 6 MB capture (sent by resumable upload, in 1 MiB pieces) and filler events.
       const big = Buffer.alloc(6 * 1024 * 1024, 7);
-      app.journal.append('capture.recorded', { controllerId: null, controller: 'PLC-L01-FILLER', protocol: 'modbus-tcp', profileSha256: profile, captureSha256: app.blobs.put(big), complete: true, tags: 1, good: 1, bad: 0, requests: 1, minimumRequests: 1 }, app.actor());
+      app.journal.append(
+        'capture.recorded',
+        {
+          controllerId: null,
+          controller: 'PLC-L01-FILLER',
+          protocol: 'modbus-tcp',
+          profileSha256: profile,
+          captureSha256: app.blobs.put(big),
+          complete: true,
+          tags: 1,
+          good: 1,
+          bad: 0,
+          requests: 1,
+          minimumRequests: 1,
+        },
+        app.actor(),
+      );
       appendFiller(app, 20);
       const seen: SyncStatus[] = [];
-      const off = app.hub.subscribe((event, payload) => { if (event === 'sync.status') seen.push(payload as SyncStatus); });
+      const off = app.hub.subscribe((event, payload) => {
+        if (event === 'sync.status') seen.push(payload as SyncStatus);
+      });
       const done = await app.sync.syncNow();
       off();
       expect(done.lastError).toBeNull();
@@ -92,12 +124,22 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
 
     it('syncs in the background shortly after a new event, without anyone pressing "Sync now"', async () => {
       const { home, cleanup } = tempHome('baseline-laptop-');
-      const app = BaselineApp.open({ home, transport: 'in-process', keyProtection: filePermissionsProtection, sync: { background: true, afterEventMs: 100, intervalMs: 600_000 } });
-      cleanups.push(() => { app.close(); cleanup(); });
+      const app = BaselineApp.open({
+        home,
+        transport: 'in-process',
+        keyProtection: filePermissionsProtection,
+        sync: { background: true, afterEventMs: 100, intervalMs: 600_000 },
+      });
+      cleanups.push(() => {
+        app.close();
+        cleanup();
+      });
       await app.sync.enrol(server.server.url, await enrolCode(server.server), server.server.pki.caFingerprint, app.actor());
       appendFiller(app, 3);
       const own = () => [...app.journal.rowsForVerification()].filter((r) => r.device === app.deviceKey.deviceId).length;
-      await expect.poll(async () => (await server.server.store.deviceEvents(app.deviceKey.deviceId)).length, { timeout: 10_000 }).toBe(own());
+      await expect
+        .poll(async () => (await server.server.store.deviceEvents(app.deviceKey.deviceId)).length, { timeout: 10_000 })
+        .toBe(own());
       await expect.poll(() => app.sync.status().waiting).toBe(0);
     });
 
@@ -114,7 +156,10 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
     it('refuses a wrong code, a used code and an expired code, naming which, on both sides', async () => {
       const { home, cleanup } = tempHome('baseline-laptop-');
       const app = openLaptop(home);
-      cleanups.push(() => { app.close(); cleanup(); });
+      cleanups.push(() => {
+        app.close();
+        cleanup();
+      });
       const url = server.server.url;
       const fp = server.server.pki.caFingerprint;
       await expect(app.sync.enrol(url, 'AAAA-BBBB-CCCC', fp, app.actor())).rejects.toMatchObject({ code: 'enrol-code-wrong' });
@@ -150,10 +195,12 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
 
       // Resend the last five events as a laptop that lost the acknowledgement would.
       const client = rawClient(server, home);
-      const again = await client.call('POST', '/sync/push', {
-        protocol: SYNC_PROTOCOL, deviceTime: new Date().toISOString(), head: { seq: local.length, hash: local[local.length - 1]!.hash },
+      const again = (await client.call('POST', '/sync/push', {
+        protocol: SYNC_PROTOCOL,
+        deviceTime: new Date().toISOString(),
+        head: { seq: local.length, hash: local[local.length - 1]!.hash },
         events: local.slice(-5).map((event) => ({ event, blobs: [] })),
-      }) as { accepted: number; duplicates: number; acknowledgedSeq: number };
+      })) as { accepted: number; duplicates: number; acknowledgedSeq: number };
       client.close();
       expect(again).toMatchObject({ accepted: 0, duplicates: 5, acknowledgedSeq: local.length });
       expect(await server.server.store.deviceEvents(app.deviceKey.deviceId)).toHaveLength(local.length);
@@ -169,13 +216,23 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const client = rawClient(server, home);
       const head = { seq: own.length, hash: own[own.length - 1]!.hash };
       const badSig = { ...pending[1]!, sig: Buffer.alloc(64, 7).toString('base64') };
-      const r1 = await client.send('POST', '/sync/push', { protocol: SYNC_PROTOCOL, deviceTime: new Date().toISOString(), head, events: [pending[0], badSig].map((event) => ({ event, blobs: [] })) });
+      const r1 = await client.send('POST', '/sync/push', {
+        protocol: SYNC_PROTOCOL,
+        deviceTime: new Date().toISOString(),
+        head,
+        events: [pending[0], badSig].map((event) => ({ event, blobs: [] })),
+      });
       expect(r1.status).toBe(422);
       expect(r1.json).toMatchObject({ error: { code: 'event-signature-invalid' }, acknowledgedSeq: acked + 1 });
       expect((r1.json as { error: { message: string } }).error.message).toContain(`seq ${acked + 2}`);
 
       const broken = { ...pending[2]!, prev: 'ab'.repeat(32) };
-      const r2 = await client.send('POST', '/sync/push', { protocol: SYNC_PROTOCOL, deviceTime: new Date().toISOString(), head, events: [pending[1], broken].map((event) => ({ event, blobs: [] })) });
+      const r2 = await client.send('POST', '/sync/push', {
+        protocol: SYNC_PROTOCOL,
+        deviceTime: new Date().toISOString(),
+        head,
+        events: [pending[1], broken].map((event) => ({ event, blobs: [] })),
+      });
       expect(r2.json).toMatchObject({ error: { code: 'event-chain-broken' }, acknowledgedSeq: acked + 2 });
       client.close();
       const codes = (await server.server.store.refusals(app.deviceKey.deviceId)).map((r) => r.code);
@@ -183,7 +240,9 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       // The laptop's own (intact) events then go through.
       const status = await app.sync.syncNow();
       expect(status.lastError).toBeNull();
-      expect(await server.server.store.deviceEvents(app.deviceKey.deviceId)).toEqual(own.concat([...app.journal.rowsForVerification()].filter((r) => r.device === app.deviceKey.deviceId).slice(own.length)));
+      expect(await server.server.store.deviceEvents(app.deviceKey.deviceId)).toEqual(
+        own.concat([...app.journal.rowsForVerification()].filter((r) => r.device === app.deviceKey.deviceId).slice(own.length)),
+      );
     });
 
     it('refuses blob bytes that do not match their hash, and stores nothing under that hash', async () => {
@@ -193,7 +252,7 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const res = await client.send('PUT', `/blobs/${claimed}`, Buffer.from('not the content that hash names'));
       expect(res.status).toBe(422);
       expect(res.json).toMatchObject({ error: { code: 'blob-hash-mismatch' } });
-      expect((await client.call('POST', '/blobs/missing', { hashes: [claimed] }) as { missing: string[] }).missing).toEqual([claimed]);
+      expect(((await client.call('POST', '/blobs/missing', { hashes: [claimed] })) as { missing: string[] }).missing).toEqual([claimed]);
       client.close();
       expect((await server.server.store.refusals(app.deviceKey.deviceId)).map((r) => r.code)).toContain('blob-hash-mismatch');
     });
@@ -205,19 +264,32 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       expect(big.status).toBe(413);
       expect(big.json).toMatchObject({ error: { code: 'request-too-large' } });
       const malformed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request(new URL('/sync/push', server.server.url), {
-          method: 'POST', ca: server.server.pki.caCertPem, headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenOf(home)}` },
-        }, (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => { body += d.toString(); });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = request(
+          new URL('/sync/push', server.server.url),
+          {
+            method: 'POST',
+            ca: server.server.pki.caCertPem,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenOf(home)}` },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => {
+              body += d.toString();
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on('error', reject);
         req.end('{"protocol": "baseline.sync/1", "events": [');
       });
       expect(malformed.status).toBe(400);
       expect(JSON.parse(malformed.body)).toMatchObject({ error: { code: 'request-malformed' } });
-      const wrongShape = await client.send('POST', '/sync/push', { protocol: SYNC_PROTOCOL, deviceTime: 'now', head: { seq: -1, hash: null }, events: 'none' });
+      const wrongShape = await client.send('POST', '/sync/push', {
+        protocol: SYNC_PROTOCOL,
+        deviceTime: 'now',
+        head: { seq: -1, hash: null },
+        events: 'none',
+      });
       expect(wrongShape.status).toBe(400);
       expect((wrongShape.json as { error: { message: string } }).error.message).toMatch(/head\.seq|events/);
       client.close();
@@ -252,7 +324,10 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       // The same flags over HTTPS for anyone enrolled.
       const client = new SyncHttpClient(server.server.url, server.server.pki.caCertPem, tokenOf(home.home));
       try {
-        const body = await client.call('GET', `/sync/clock-flags?device=${app.deviceKey.deviceId}`) as { flags: unknown[]; offsets: unknown[] };
+        const body = (await client.call('GET', `/sync/clock-flags?device=${app.deviceKey.deviceId}`)) as {
+          flags: unknown[];
+          offsets: unknown[];
+        };
         expect(body.flags).toHaveLength(flags.length);
         expect(body.offsets.length).toBeGreaterThanOrEqual(3);
       } finally {
@@ -297,39 +372,48 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       return t.postgresUrl && t.freshDatabase ? t.freshDatabase(name) : null;
     }
 
-    it('says "offline" in plain words when the server is unreachable, keeps counting what waits, and syncs when it is back', { timeout: 60_000 }, async () => {
-      const { home, cleanup } = tempHome('baseline-server-proc-');
-      cleanups.push(cleanup);
-      const db = await ownDatabase('baseline_offline');
-      // A real server process on a port we then free again, so the laptop's address stays the same.
-      const first = await startServerProcess(home, 0, db);
-      const port = Number(new URL(first.url).port);
-      const lap = tempHome('baseline-laptop-');
-      const app = openLaptop(lap.home);
-      cleanups.push(() => { app.close(); lap.cleanup(); });
-      const { store, close } = await openServerStore(home, db);
-      const code = (await (await import('../../../src-server/sync-operations.ts')).createEnrolCode(store, 60_000)).code;
-      await close();
-      const fp = (await import('../../../src-shared/node/plant-certificates.ts')).anyCertificateFingerprint(readFileSync(join(home, 'pki', 'plant-ca.pem'), 'utf8'));
-      await app.sync.enrol(first.url, code, fp, app.actor());
-      await first.kill();
-      appendFiller(app, 4);
-      const offline = await app.sync.syncNow();
-      expect(offline.state).toBe('offline');
-      expect(offline.lastError?.message).toMatch(/is not answering|cannot be reached|closed the connection/);
-      expect(offline.lastError?.hint).toMatch(/Keep working/);
-      expect(offline.waiting).toBeGreaterThanOrEqual(4);
-      const second = await startServerProcess(home, port, db);
-      try {
-        const online = await app.sync.syncNow();
-        expect(online.lastError).toBeNull();
-        expect(online.state).toBe('idle');
-        expect(online.waiting).toBe(0);
-        expect(online.lastSuccessAt).not.toBeNull();
-      } finally {
-        await second.kill('SIGTERM');
-      }
-    });
+    it(
+      'says "offline" in plain words when the server is unreachable, keeps counting what waits, and syncs when it is back',
+      { timeout: 60_000 },
+      async () => {
+        const { home, cleanup } = tempHome('baseline-server-proc-');
+        cleanups.push(cleanup);
+        const db = await ownDatabase('baseline_offline');
+        // A real server process on a port we then free again, so the laptop's address stays the same.
+        const first = await startServerProcess(home, 0, db);
+        const port = Number(new URL(first.url).port);
+        const lap = tempHome('baseline-laptop-');
+        const app = openLaptop(lap.home);
+        cleanups.push(() => {
+          app.close();
+          lap.cleanup();
+        });
+        const { store, close } = await openServerStore(home, db);
+        const code = (await (await import('../../../src-server/sync-operations.ts')).createEnrolCode(store, 60_000)).code;
+        await close();
+        const fp = (await import('../../../src-shared/node/plant-certificates.ts')).anyCertificateFingerprint(
+          readFileSync(join(home, 'pki', 'plant-ca.pem'), 'utf8'),
+        );
+        await app.sync.enrol(first.url, code, fp, app.actor());
+        await first.kill();
+        appendFiller(app, 4);
+        const offline = await app.sync.syncNow();
+        expect(offline.state).toBe('offline');
+        expect(offline.lastError?.message).toMatch(/is not answering|cannot be reached|closed the connection/);
+        expect(offline.lastError?.hint).toMatch(/Keep working/);
+        expect(offline.waiting).toBeGreaterThanOrEqual(4);
+        const second = await startServerProcess(home, port, db);
+        try {
+          const online = await app.sync.syncNow();
+          expect(online.lastError).toBeNull();
+          expect(online.state).toBe('idle');
+          expect(online.waiting).toBe(0);
+          expect(online.lastSuccessAt).not.toBeNull();
+        } finally {
+          await second.kill('SIGTERM');
+        }
+      },
+    );
 
     it('resumes a push cut by killing the server mid-push: nothing lost, nothing stored twice', { timeout: 120_000 }, async () => {
       const { home, cleanup } = tempHome('baseline-server-proc-');
@@ -341,8 +425,13 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
       const code = (await (await import('../../../src-server/sync-operations.ts')).createEnrolCode(store, 60_000)).code;
       const lap = tempHome('baseline-laptop-');
       const app = openLaptop(lap.home);
-      cleanups.push(() => { app.close(); lap.cleanup(); });
-      const fp = (await import('../../../src-shared/node/plant-certificates.ts')).anyCertificateFingerprint(readFileSync(join(home, 'pki', 'plant-ca.pem'), 'utf8'));
+      cleanups.push(() => {
+        app.close();
+        lap.cleanup();
+      });
+      const fp = (await import('../../../src-shared/node/plant-certificates.ts')).anyCertificateFingerprint(
+        readFileSync(join(home, 'pki', 'plant-ca.pem'), 'utf8'),
+      );
       await app.sync.enrol(first.url, code, fp, app.actor());
       appendFiller(app, 1600); // four batches
       let killed: Promise<void> | null = null;

@@ -31,7 +31,14 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
     const sky = RACI[4];
 
     beforeAll(async () => {
-      rig = await startTwoLaptopRig(target(), (at) => { now = at; }, clock, now);
+      rig = await startTwoLaptopRig(
+        target(),
+        (at) => {
+          now = at;
+        },
+        clock,
+        now,
+      );
       ({ a, b, server, line1 } = rig);
     }, 60_000);
     afterAll(async () => {
@@ -46,9 +53,21 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       const controllerId = setUpPlant(a, line1.sim.port);
       const change = a.changes.create(eng.employeeId, normalChangeFields(controllerId, now), a.actor());
       a.changes.act(change.id, eng.employeeId, eng.password, { type: 'submit' }, a.actor());
-      a.changes.act(change.id, RACI[3].employeeId, RACI[3].password, { type: 'approve', role: 'quality-compliance', diffReviewed: true }, a.actor());
+      a.changes.act(
+        change.id,
+        RACI[3].employeeId,
+        RACI[3].password,
+        { type: 'approve', role: 'quality-compliance', diffReviewed: true },
+        a.actor(),
+      );
       a.changes.act(change.id, sec.employeeId, sec.password, { type: 'approve', role: 'ot-security', diffReviewed: true }, a.actor());
-      a.changes.act(change.id, eng.employeeId, eng.password, { type: 'schedule', start: '2026-12-11T05:00:00.000Z', end: '2026-12-11T06:00:00.000Z' }, a.actor());
+      a.changes.act(
+        change.id,
+        eng.employeeId,
+        eng.password,
+        { type: 'schedule', start: '2026-12-11T05:00:00.000Z', end: '2026-12-11T06:00:00.000Z' },
+        a.actor(),
+      );
       expect((await a.sync.syncNow()).lastError).toBeNull();
 
       // Laptop B (at the cabinet) pulls: the approvals made on A are there, signed, before B goes offline.
@@ -71,16 +90,41 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
 
       // B executes the change offline, inside its slot: start, before-snapshot, four checkpoints, after-snapshot, close.
       now = new Date('2026-12-11T05:10:00Z');
-      const act = (by: { employeeId: string; password: string }, action: Parameters<BaselineApp['changes']['act']>[3]) => b.changes.act(change.id, by.employeeId, by.password, action, b.actor());
+      const act = (by: { employeeId: string; password: string }, action: Parameters<BaselineApp['changes']['act']>[3]) =>
+        b.changes.act(change.id, by.employeeId, by.password, action, b.actor());
       const checklist = (id: string) => b.policy.checkpoints().checkpoints.find((x) => x.id === id)!.items;
       act(eng, { type: 'start-execution', stagingRecord: 'STG-21', witnessEmployeeId: sec.employeeId, witnessPassword: sec.password });
       act(eng, { type: 'record-snapshot', phase: 'before', controllerId, snapshotSha256: await captureAndSign(b, controllerId, eng) });
-      act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: checklist('pre-execution') });
+      act(sky, {
+        type: 'checkpoint',
+        role: 'shift-supervisor',
+        checkpoint: 'pre-execution',
+        decision: 'go',
+        confirmed: checklist('pre-execution'),
+      });
       line1.set({ Line1_SpeedSP: 14 });
-      act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'continue', confirmed: checklist('mid-change') });
-      act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-cutover', decision: 'cutover', confirmed: checklist('pre-cutover') });
+      act(sky, {
+        type: 'checkpoint',
+        role: 'shift-supervisor',
+        checkpoint: 'mid-change',
+        decision: 'continue',
+        confirmed: checklist('mid-change'),
+      });
+      act(sky, {
+        type: 'checkpoint',
+        role: 'shift-supervisor',
+        checkpoint: 'pre-cutover',
+        decision: 'cutover',
+        confirmed: checklist('pre-cutover'),
+      });
       act(eng, { type: 'record-snapshot', phase: 'after', controllerId, snapshotSha256: await captureAndSign(b, controllerId, eng) });
-      act(sky, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'post-change', decision: 'close', confirmed: checklist('post-change') });
+      act(sky, {
+        type: 'checkpoint',
+        role: 'shift-supervisor',
+        checkpoint: 'post-change',
+        decision: 'close',
+        confirmed: checklist('post-change'),
+      });
       expect(act(eng, { type: 'close', comment: 'Ran 30 min at 14 m/min' }).status).toBe('closed');
       const offline = await b.sync.syncNow();
       expect(offline.state).toBe('offline');
@@ -88,7 +132,13 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
 
       // Meanwhile, centrally on A: the change is withdrawn (A cannot know B has executed it).
       now = new Date('2026-12-11T05:20:00Z');
-      a.changes.act(change.id, eng.employeeId, eng.password, { type: 'withdraw', reason: 'CAB: postpone until the conveyor supplier confirms the motor rating' }, a.actor());
+      a.changes.act(
+        change.id,
+        eng.employeeId,
+        eng.password,
+        { type: 'withdraw', reason: 'CAB: postpone until the conveyor supplier confirms the motor rating' },
+        a.actor(),
+      );
 
       // The server comes back on the same address; B syncs its evidence, A syncs its withdrawal, then A pulls B's work.
       rig.server = server = await rig.startServer(port);
@@ -113,7 +163,9 @@ export function defineTwoLaptopSuite(name: string, target: () => ServerTarget): 
       expect(a.journal.verifyAll()).toMatchObject({ ok: true, devices: 2 });
       expect(b.journal.verifyAll()).toMatchObject({ ok: true, devices: 2 });
       // The snapshots B captured: the same bytes in A's blob store and the server's, matching their hash.
-      const snapshotBlobs = bRows.filter((r) => r.type === 'snapshot.captured').map((r) => (JSON.parse(r.payload) as { fileSha256: string }).fileSha256);
+      const snapshotBlobs = bRows
+        .filter((r) => r.type === 'snapshot.captured')
+        .map((r) => (JSON.parse(r.payload) as { fileSha256: string }).fileSha256);
       expect(snapshotBlobs).toHaveLength(2);
       for (const h of snapshotBlobs) {
         const onServer = readFileSync(join(rig.serverHome, 'blobs', h.slice(0, 2), h.slice(2)));

@@ -36,7 +36,8 @@ describe('data directory file modes (POSIX)', () => {
     const app = openWithBlob(home);
     try {
       expect(mode(home)).toBe('700');
-      for (const f of ['baseline.db', 'baseline.db-wal', 'baseline.db-shm', 'device-key.json']) expect([f, mode(join(home, f))]).toEqual([f, '600']);
+      for (const f of ['baseline.db', 'baseline.db-wal', 'baseline.db-shm', 'device-key.json'])
+        expect([f, mode(join(home, f))]).toEqual([f, '600']);
       expect(mode(join(home, 'blobs'))).toBe('700');
       expect(mode(join(app.blob, '..'))).toBe('700');
       expect(mode(app.blob)).toBe('600');

@@ -29,7 +29,9 @@ function flipByte(dbPath: string, column: string, seq: number): { restore: () =>
 
 describe('signed journal on a real SQLite file', () => {
   let t: ReturnType<typeof tempHome>;
-  beforeEach(() => { t = tempHome(); });
+  beforeEach(() => {
+    t = tempHome();
+  });
   afterEach(() => t.cleanup());
 
   function openApp() {
@@ -61,7 +63,8 @@ describe('signed journal on a real SQLite file', () => {
   });
 
   it.each(['payload', 'actor', 'hash', 'sig', 'prev', 'type', 'at', 'id'])(
-    'journal verify exits 1 naming the seq when one byte of %s is flipped, and 0 once restored', (column) => {
+    'journal verify exits 1 naming the seq when one byte of %s is flipped, and 0 once restored',
+    (column) => {
       const app = openApp();
       app.journalService.verifyAndRecord(app.actor());
       app.journalService.verifyAndRecord(app.actor());
@@ -78,7 +81,8 @@ describe('signed journal on a real SQLite file', () => {
       const good = runBaseline(['journal', 'verify', '--home', t.home]);
       expect(good.code).toBe(0);
       expect(good.stdout).toMatch(/^Journal intact: 4 events from 1 device;/);
-    });
+    },
+  );
 
   it('names the seq when a seq number itself is altered', () => {
     openApp().close();
@@ -129,7 +133,10 @@ describe('signed journal on a real SQLite file', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { total: number; events: { seq: number; type: string; problems: unknown[] }[] };
     expect(out.total).toBe(2);
-    expect(out.events.map((e) => [e.seq, e.type, e.problems.length])).toEqual([[2, 'app.started', 0], [1, 'device.created', 0]]);
+    expect(out.events.map((e) => [e.seq, e.type, e.problems.length])).toEqual([
+      [2, 'app.started', 0],
+      [1, 'device.created', 0],
+    ]);
     const text = runBaseline(['journal', 'list', '--home', t.home]);
     expect(text.stdout).toMatch(/device\.created .* verified/);
   });
@@ -149,7 +156,7 @@ describe('signed journal on a real SQLite file', () => {
     expect(before['app_sessions']).toHaveLength(2);
     expect(before['journal_verifications']).toHaveLength(1);
     expect(before['devices']).toHaveLength(1);
-    sqlite(join(t.home, 'baseline.db'), 'DELETE FROM app_sessions; UPDATE devices SET name = \'tampered\';');
+    sqlite(join(t.home, 'baseline.db'), "DELETE FROM app_sessions; UPDATE devices SET name = 'tampered';");
     expect(dump()).not.toEqual(before);
     const r = runBaseline(['journal', 'rebuild', '--home', t.home]);
     expect(r.code).toBe(0);
@@ -161,9 +168,18 @@ describe('signed journal on a real SQLite file', () => {
     const app = openApp();
     const before = app.journal.count();
     // A second device.created for the same device violates the devices primary key inside the projection.
-    expect(() => app.journal.append('device.created', {
-      name: 'again', publicKeyPem: app.deviceKey.publicKeyPem, keyProtection: 'file-permissions', appVersion: 'x',
-    }, app.actor())).toThrow();
+    expect(() =>
+      app.journal.append(
+        'device.created',
+        {
+          name: 'again',
+          publicKeyPem: app.deviceKey.publicKeyPem,
+          keyProtection: 'file-permissions',
+          appVersion: 'x',
+        },
+        app.actor(),
+      ),
+    ).toThrow();
     expect(app.journal.count()).toBe(before);
     expect(app.journalService.verifyQuietly().ok).toBe(true);
     app.close();
@@ -172,7 +188,9 @@ describe('signed journal on a real SQLite file', () => {
   it('refuses an event whose payload does not match its type, recording nothing', () => {
     const app = openApp();
     const before = app.journal.count();
-    expect(() => app.journal.append('journal.verified', { ok: 'yes' } as never, app.actor())).toThrow(/journal\.verified event's content is invalid/);
+    expect(() => app.journal.append('journal.verified', { ok: 'yes' } as never, app.actor())).toThrow(
+      /journal\.verified event's content is invalid/,
+    );
     expect(app.journal.count()).toBe(before);
     app.close();
   });
@@ -189,10 +207,12 @@ describe('signed journal on a real SQLite file', () => {
     BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: passphraseProtection('correct horse') }).close();
     const file = readFileSync(join(t.home, 'device-key.json'), 'utf8');
     expect(file).toContain('ENCRYPTED PRIVATE KEY');
-    expect(() => BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: passphraseProtection('wrong') }))
-      .toThrow(/could not be unlocked/);
-    expect(() => BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection }))
-      .toThrow(/protected by "passphrase"/);
+    expect(() => BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: passphraseProtection('wrong') })).toThrow(
+      /could not be unlocked/,
+    );
+    expect(() => BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection })).toThrow(
+      /protected by "passphrase"/,
+    );
     const app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: passphraseProtection('correct horse') });
     expect(app.journalService.verifyQuietly().ok).toBe(true);
     app.close();
@@ -202,8 +222,13 @@ describe('signed journal on a real SQLite file', () => {
     openApp().close();
     const store = openStore({ home: t.home, readOnly: true });
     const repo = new JournalRepository(store.db, null);
-    expect(() => repo.append('journal.verified', { ok: true, eventsChecked: 1, problems: 0, firstProblem: null }, { kind: 'os-user', id: 'x', name: 'x' }))
-      .toThrow(/read-only/);
+    expect(() =>
+      repo.append(
+        'journal.verified',
+        { ok: true, eventsChecked: 1, problems: 0, firstProblem: null },
+        { kind: 'os-user', id: 'x', name: 'x' },
+      ),
+    ).toThrow(/read-only/);
     store.close();
   });
 });

@@ -52,7 +52,7 @@ describe('the store refuses files it must not open, and leaves them untouched', 
 
   it('an SQLite database of another program', () => {
     const other = new Database(db);
-    other.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5);");
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5);');
     other.close();
     const before = fileHash(db);
     const e = expectRefusal(open, 'store-foreign');
@@ -74,7 +74,8 @@ describe('the store refuses files it must not open, and leaves them untouched', 
 
   it('a store whose pages are damaged', () => {
     const app = open();
-    for (let i = 0; i < 300; i++) app.journal.append('journal.verified', { ok: true, eventsChecked: i, problems: 0, firstProblem: null }, app.actor());
+    for (let i = 0; i < 300; i++)
+      app.journal.append('journal.verified', { ok: true, eventsChecked: i, problems: 0, firstProblem: null }, app.actor());
     app.close();
     const bytes = readFileSync(db);
     const pageSize = bytes.readUInt16BE(16);
@@ -90,14 +91,24 @@ describe('the store refuses files it must not open, and leaves them untouched', 
   it('a second instance on the same data directory, from another process', async () => {
     const app = open();
     try {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `
         import { BaselineApp } from ${JSON.stringify(new URL('../../../src-main/services/baseline-app.ts', import.meta.url).href)};
         import { filePermissionsProtection } from ${JSON.stringify(new URL('../../../src-main/store/device-key-store.ts', import.meta.url).href)};
         try { BaselineApp.open({ home: ${JSON.stringify(t.home)}, transport: 'web', keyProtection: filePermissionsProtection }); console.log('OPENED'); }
         catch (e) { console.log(e.code + ': ' + e.message); }
-      `], { stdio: ['ignore', 'pipe', 'inherit'] });
+      `,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       await new Promise((r) => child.on('close', r));
       expect(out).toMatch(/^store-locked: The data directory .* is already in use by Baseline \(in-process app, process \d+/);
       expect(app.journalService.verifyQuietly().ok).toBe(true);

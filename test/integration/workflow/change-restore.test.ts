@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { verifyPack } from '../../../src-shared/node/evidence/pack-verifier.ts';
 import { packMembers, rezipConsistently } from '../../helpers/pack-tamper.ts';
 
-describe('rolling a change back: preview, the supervisor\'s signed decision, typed confirmation, write, read back, proof', () => {
+describe("rolling a change back: preview, the supervisor's signed decision, typed confirmation, write, read back, proof", () => {
   const t = tempHome();
   let app: BaselineApp;
   let controllerId: string;
@@ -24,7 +24,13 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
     controllerId = setUpPlant(app, line1.sim.port);
     changeId = await emergencyFillerChange(app, controllerId);
     const checklist = app.policy.checkpoints().checkpoints[0]!.items;
-    app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: checklist }, app.actor());
+    app.changes.act(
+      changeId,
+      sky.employeeId,
+      sky.password,
+      { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: checklist },
+      app.actor(),
+    );
     // The download: the speed as proposed, the recipe (not proposed), and the temperature trip, which the profile marks read-only.
     line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9, Line1_MaxTemp: -35 });
   }, 60_000);
@@ -35,31 +41,98 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
   });
 
   it('refuses to preview a restore of a change that was not rolled back', async () => {
-    await expect(app.changeRestores.preview(changeId, controllerId, app.actor())).rejects.toThrow(/is in execution; only a change that was rolled back is restored/);
+    await expect(app.changeRestores.preview(changeId, controllerId, app.actor())).rejects.toThrow(
+      /is in execution; only a change that was rolled back is restored/,
+    );
   });
 
   it('previews the writes back to the before-snapshot and what needs a manual procedure; writes nothing', async () => {
-    app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'Filler faults on restart' }, app.actor());
+    app.changes.act(
+      changeId,
+      sky.employeeId,
+      sky.password,
+      {
+        type: 'checkpoint',
+        role: 'shift-supervisor',
+        checkpoint: 'mid-change',
+        decision: 'rollback',
+        confirmed: [],
+        comment: 'Filler faults on restart',
+      },
+      app.actor(),
+    );
     const p = await app.changeRestores.preview(changeId, controllerId, app.actor());
-    expect(p.writes.map((w) => [w.tag, w.now, w.restoreTo, w.value])).toEqual([['Line1_SpeedSP', '14', '12.5', 12.5], ['Line1_Recipe', '9', '7', 7]]);
+    expect(p.writes.map((w) => [w.tag, w.now, w.restoreTo, w.value])).toEqual([
+      ['Line1_SpeedSP', '14', '12.5', 12.5],
+      ['Line1_Recipe', '9', '7', 7],
+    ]);
     expect(p.manual).toEqual([{ tag: 'Line1_MaxTemp', now: '-35', before: '-40', why: 'not writable in the capture profile' }]);
     expect((await app.changeRestores.preview(changeId, controllerId, app.actor())).writes).toHaveLength(2);
   });
 
-  it('writes only after the supervisor signs exactly those values and the engineer types the controller\'s name; then proves the result', async () => {
+  it("writes only after the supervisor signs exactly those values and the engineer types the controller's name; then proves the result", async () => {
     const p = await app.changeRestores.preview(changeId, controllerId, app.actor());
     const writes = p.writes.map(({ tag, value }) => ({ tag, value }));
-    expect(() => app.changeRestores.authorize(changeId, controllerId, writes, 'Roll back after filler faults', eng.employeeId, eng.password, app.actor())).toThrow(/Erin Engineer is on change .* cannot authorize writing/);
-    expect(() => app.changeRestores.authorize(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], 'Roll back after filler faults', sky.employeeId, sky.password, app.actor()))
-      .toThrow(/writes only the before-snapshot's own values: Line1_SpeedSP would get 99, but its before value is 12.5/);
-    expect(() => app.changeRestores.authorize(changeId, controllerId, [{ tag: 'Line1_MaxTemp', value: -40 }], 'Roll back after filler faults', sky.employeeId, sky.password, app.actor()))
-      .toThrow(/Line1_MaxTemp is not a writable configuration tag/);
+    expect(() =>
+      app.changeRestores.authorize(
+        changeId,
+        controllerId,
+        writes,
+        'Roll back after filler faults',
+        eng.employeeId,
+        eng.password,
+        app.actor(),
+      ),
+    ).toThrow(/Erin Engineer is on change .* cannot authorize writing/);
+    expect(() =>
+      app.changeRestores.authorize(
+        changeId,
+        controllerId,
+        [{ tag: 'Line1_SpeedSP', value: 99 }],
+        'Roll back after filler faults',
+        sky.employeeId,
+        sky.password,
+        app.actor(),
+      ),
+    ).toThrow(/writes only the before-snapshot's own values: Line1_SpeedSP would get 99, but its before value is 12.5/);
+    expect(() =>
+      app.changeRestores.authorize(
+        changeId,
+        controllerId,
+        [{ tag: 'Line1_MaxTemp', value: -40 }],
+        'Roll back after filler faults',
+        sky.employeeId,
+        sky.password,
+        app.actor(),
+      ),
+    ).toThrow(/Line1_MaxTemp is not a writable configuration tag/);
     // A decision signed outside the change (the controller-level gate) for other values cannot be used through the change.
-    const other = app.restores.authorize(controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], 'maintenance test value', sky.employeeId, sky.password, app.actor());
-    await expect(app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], other, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/writes only the before-snapshot's own values/);
-    const decisionId = app.changeRestores.authorize(changeId, controllerId, writes, 'Roll back after filler faults', sky.employeeId, sky.password, app.actor());
-    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01', app.actor())).rejects.toThrow(/The confirmation "PLC-L01" is not the controller's name, so nothing was written/);
-    await expect(app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 12.5 }], decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/values differ from the ones the supervisor signed/);
+    const other = app.restores.authorize(
+      controllerId,
+      [{ tag: 'Line1_SpeedSP', value: 99 }],
+      'maintenance test value',
+      sky.employeeId,
+      sky.password,
+      app.actor(),
+    );
+    await expect(
+      app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], other, 'PLC-L01-FILLER', app.actor()),
+    ).rejects.toThrow(/writes only the before-snapshot's own values/);
+    const decisionId = app.changeRestores.authorize(
+      changeId,
+      controllerId,
+      writes,
+      'Roll back after filler faults',
+      sky.employeeId,
+      sky.password,
+      app.actor(),
+    );
+    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01', app.actor())).rejects.toThrow(
+      /The confirmation "PLC-L01" is not the controller's name, so nothing was written/,
+    );
+    await expect(
+      app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 12.5 }], decisionId, 'PLC-L01-FILLER', app.actor()),
+    ).rejects.toThrow(/values differ from the ones the supervisor signed/);
     expect((await app.changeRestores.preview(changeId, controllerId, app.actor())).writes).toHaveLength(2);
     // Two runs at once with one decision (a double click): one writes, the other is refused before writing anything.
     const [done, twice] = await Promise.allSettled([
@@ -70,21 +143,33 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
       return [r[0].value, r[1]] as const;
     });
     expect(twice).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/already used/) as unknown } });
-    expect(done.result.outcomes.map((o) => [o.tag, o.status])).toEqual([['Line1_SpeedSP', 'written-verified'], ['Line1_Recipe', 'written-verified']]);
+    expect(done.result.outcomes.map((o) => [o.tag, o.status])).toEqual([
+      ['Line1_SpeedSP', 'written-verified'],
+      ['Line1_Recipe', 'written-verified'],
+    ]);
     // The read-only tag is still different: the proof says so, and names it.
     expect(done.matchesBefore).toBe(false);
     expect(done.remaining).toEqual([{ tag: 'Line1_MaxTemp', now: '-35', before: '-40' }]);
     const proof = app.journal.page(10).find((e) => e.type === 'restore.verified')!;
     expect(app.journal.page(10).filter((e) => e.type === 'restore.started')).toHaveLength(1);
     expect(JSON.parse(proof.payload)).toMatchObject({ changeId, controllerId, decisionId, matchesBefore: false });
-    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/already used/);
+    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(
+      /already used/,
+    );
     // Once the read-only tag is put back by hand, the controller matches the before-snapshot.
     line1.set({});
-    expect((await app.changeRestores.preview(changeId, controllerId, app.actor()))).toMatchObject({ writes: [], manual: [] });
+    expect(await app.changeRestores.preview(changeId, controllerId, app.actor())).toMatchObject({ writes: [], manual: [] });
     expect(app.journalService.verifyQuietly().ok).toBe(true);
     // The timeline holds the restore, step by step, with the change's decisions and captures.
     const ops = app.changes.timeline(changeId).map((e) => e.operation);
-    expect(ops.filter((o) => o.startsWith('restore-'))).toEqual(['restore-authorized', 'restore-started', 'restore-written', 'restore-written', 'restore-executed', 'restore-verified']);
+    expect(ops.filter((o) => o.startsWith('restore-'))).toEqual([
+      'restore-authorized',
+      'restore-started',
+      'restore-written',
+      'restore-written',
+      'restore-executed',
+      'restore-verified',
+    ]);
     expect(ops.slice(0, 5)).toEqual(['create', 'break-glass', 'capture', 'snapshot-signed', 'record-snapshot']);
     expect(ops.filter((o) => o === 'capture').length).toBeGreaterThanOrEqual(3);
   });
@@ -94,11 +179,21 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
     const caPems = app.identity.trust().caPems;
     const verdict = await verifyPack(zip, { caPems });
     // The emergency change still owes its retrospective review: the only rule the pack finds broken.
-    expect(verdict.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/^the emergency change's retrospective review is not done/)]);
+    expect(verdict.failures.map((f) => f.reason)).toEqual([
+      expect.stringMatching(/^the emergency change's retrospective review is not done/),
+    ]);
     const members = await packMembers(zip);
-    const written = [...members].filter(([path, b]) => /^journal\/.*\.json$/.test(path) && b.toString('utf8').includes('"type":"restore.written"'));
-    expect(written.map(([, b]) => (JSON.parse(b.toString('utf8')) as { payload: { tag: string; status: string } }).payload).map((p) => [p.tag, p.status]))
-      .toEqual([['Line1_SpeedSP', 'written-verified'], ['Line1_Recipe', 'written-verified']]);
+    const written = [...members].filter(
+      ([path, b]) => /^journal\/.*\.json$/.test(path) && b.toString('utf8').includes('"type":"restore.written"'),
+    );
+    expect(
+      written
+        .map(([, b]) => (JSON.parse(b.toString('utf8')) as { payload: { tag: string; status: string } }).payload)
+        .map((p) => [p.tag, p.status]),
+    ).toEqual([
+      ['Line1_SpeedSP', 'written-verified'],
+      ['Line1_Recipe', 'written-verified'],
+    ]);
     const dir = mkdtempSync(join(tmpdir(), 'baseline-report-'));
     try {
       writeFileSync(join(dir, 'report.pdf'), members.get('report.pdf')!);
@@ -113,9 +208,20 @@ describe('rolling a change back: preview, the supervisor\'s signed decision, typ
     members.delete(dropped);
     members.delete(dropped.replace(/\.json$/, '.sig'));
     const index = JSON.parse(members.get('journal/index.json')!.toString('utf8')) as { member: string }[];
-    members.set('journal/index.json', Buffer.from(JSON.stringify(index.filter((e) => e.member !== dropped), null, 2) + '\n'));
+    members.set(
+      'journal/index.json',
+      Buffer.from(
+        JSON.stringify(
+          index.filter((e) => e.member !== dropped),
+          null,
+          2,
+        ) + '\n',
+      ),
+    );
     const forged = await verifyPack(await rezipConsistently(members), { caPems });
     expect(forged.ok).toBe(false);
-    expect(forged.failures.map((f) => f.reason)).toContain('the restore reports Line1_Recipe as written-verified, but the pack holds no restore.written event for it (the value-by-value record is missing)');
+    expect(forged.failures.map((f) => f.reason)).toContain(
+      'the restore reports Line1_Recipe as written-verified, but the pack holds no restore.written event for it (the value-by-value record is missing)',
+    );
   }, 60_000);
 });

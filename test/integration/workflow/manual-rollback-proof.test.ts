@@ -50,9 +50,21 @@ describe('a manual rollback of logic ends in the re-capture proof', () => {
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     controllerId = setUpPlant(app, line1.sim.port);
     changeId = await emergencyFillerChange(app, controllerId);
-    const cp = (id: string, decision: string, comment?: string) => app.changes.act(changeId, sky.employeeId, sky.password, {
-      type: 'checkpoint', role: 'shift-supervisor', checkpoint: id, decision, confirmed: decision === 'go' ? app.policy.checkpoints().checkpoints[0]!.items : [], ...(comment ? { comment } : {}),
-    }, app.actor());
+    const cp = (id: string, decision: string, comment?: string) =>
+      app.changes.act(
+        changeId,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: id,
+          decision,
+          confirmed: decision === 'go' ? app.policy.checkpoints().checkpoints[0]!.items : [],
+          ...(comment ? { comment } : {}),
+        },
+        app.actor(),
+      );
     cp('pre-execution', 'go');
     line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
     cp('mid-change', 'rollback', 'New logic faults the filler on restart');
@@ -65,16 +77,31 @@ describe('a manual rollback of logic ends in the re-capture proof', () => {
 
   it('no re-capture can prove a rollback before the manual procedure is signed', () => {
     expect(refusal(() => app.changeCaptures.start(changeId, controllerId, 'rollback', app.actor()))).toMatchObject({
-      code: 'change-capture-phase', message: expect.stringMatching(/^PLC-L01-FILLER has no signed manual rollback on change CR-0001/) as unknown, hint: 'Sign the manual rollback procedure for it first.',
+      code: 'change-capture-phase',
+      message: expect.stringMatching(/^PLC-L01-FILLER has no signed manual rollback on change CR-0001/) as unknown,
+      hint: 'Sign the manual rollback procedure for it first.',
     });
   });
 
   it('once the procedure is signed, the change does not close until the controller was captured again', () => {
-    app.changes.act(changeId, eng.employeeId, eng.password, { type: 'manual-rollback', controllerId, kind: 'logic', reference: 'filler-before.L5X (backup share, checksum matched)', confirmed: [...MANUAL_ROLLBACK_STEPS] }, app.actor());
+    app.changes.act(
+      changeId,
+      eng.employeeId,
+      eng.password,
+      {
+        type: 'manual-rollback',
+        controllerId,
+        kind: 'logic',
+        reference: 'filler-before.L5X (backup share, checksum matched)',
+        confirmed: [...MANUAL_ROLLBACK_STEPS],
+      },
+      app.actor(),
+    );
     const before = app.changes.timeline(changeId).length;
     expect(refusal(close)).toMatchObject({
       code: 'change-rollback-unproven',
-      message: 'Rollback not proven: the manual rollback is not proven: PLC-L01-FILLER has not been captured again since its manual rollback.',
+      message:
+        'Rollback not proven: the manual rollback is not proven: PLC-L01-FILLER has not been captured again since its manual rollback.',
       hint: expect.stringMatching(/^Capture the controller again from the change screen/) as unknown,
     });
     expect(app.changes.timeline(changeId)).toHaveLength(before);
@@ -86,9 +113,17 @@ describe('a manual rollback of logic ends in the re-capture proof', () => {
     const sha = await recapture(app, changeId, controllerId);
     expect(app.changeCaptures.list(changeId).at(-1)).toMatchObject({ phase: 'rollback', status: 'complete', recordedAs: null });
     const { snapshotSha256 } = app.changeCaptures.record(changeId, sha!, eng.employeeId, eng.password, app.actor());
-    expect(manual().proof).toMatchObject({ snapshotSha256, matchesBefore: false, differences: [{ tag: 'Line1_Recipe', reason: 'Changed from 7 to 9.' }], unlisted: 0, capturedBy: 'Erin Engineer' });
+    expect(manual().proof).toMatchObject({
+      snapshotSha256,
+      matchesBefore: false,
+      differences: [{ tag: 'Line1_Recipe', reason: 'Changed from 7 to 9.' }],
+      unlisted: 0,
+      capturedBy: 'Erin Engineer',
+    });
     expect(app.changeCaptures.list(changeId).at(-1)!.recordedAs).toBe(snapshotSha256);
-    expect(refusal(close).message).toBe('Rollback not proven: the manual rollback is not proven: the re-capture of PLC-L01-FILLER still differs from the before-snapshot (Line1_Recipe) without a countersigned explanation.');
+    expect(refusal(close).message).toBe(
+      'Rollback not proven: the manual rollback is not proven: the re-capture of PLC-L01-FILLER still differs from the before-snapshot (Line1_Recipe) without a countersigned explanation.',
+    );
   }, 30_000);
 
   it('after the recipe is put back, a second re-capture matches the before-snapshot: the rollback is done and the change closes', async () => {
@@ -97,7 +132,9 @@ describe('a manual rollback of logic ends in the re-capture proof', () => {
     app.changeCaptures.record(changeId, sha!, eng.employeeId, eng.password, app.actor());
     expect(manual().proof).toMatchObject({ matchesBefore: true, differences: [], explanations: [] });
     expect(app.changes.list().find((c) => c.id === changeId)!.outcome).toBe('rolled back and restored');
-    expect(app.changes.timeline(changeId).map((e) => e.summary)).toContain(`recorded the re-capture of PLC-L01-FILLER (${manual().proof!.snapshotSha256.slice(0, 12)}…) after its manual rollback: it matches the before-snapshot`);
+    expect(app.changes.timeline(changeId).map((e) => e.summary)).toContain(
+      `recorded the re-capture of PLC-L01-FILLER (${manual().proof!.snapshotSha256.slice(0, 12)}…) after its manual rollback: it matches the before-snapshot`,
+    );
     expect(close().status).toBe('closed');
   }, 30_000);
 

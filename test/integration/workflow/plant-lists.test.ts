@@ -20,7 +20,7 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
   let hosted: HostedApp;
 
   async function call<N extends OperationName>(op: N, req: OperationRequest<N>): Promise<OperationResponse<N>> {
-    const r = await hosted.call(op, req) as Envelope<OperationResponse<N>>;
+    const r = (await hosted.call(op, req)) as Envelope<OperationResponse<N>>;
     if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
     return r.value;
   }
@@ -50,14 +50,24 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
     expect(noReason).toMatchObject({ code: 'reason-missing' });
     const same = await refusal('controllers.edit', { controllerId: filler.id, target: filler.target, reason: 'no change', ...PAT });
     expect(same.code).toBe('controller-unchanged');
-    const protocol = await refusal('controllers.edit', { controllerId: filler.id, target: { protocol: 's7', host: '127.0.0.1', port: 102, rack: 0, slot: 1 }, reason: 'other protocol', ...PAT });
+    const protocol = await refusal('controllers.edit', {
+      controllerId: filler.id,
+      target: { protocol: 's7', host: '127.0.0.1', port: 102, rack: 0, slot: 1 },
+      reason: 'other protocol',
+      ...PAT,
+    });
     expect(protocol.code).toBe('controller-protocol-change');
 
     await call('controllers.edit', { controllerId: filler.id, target: moved, reason: 'the gateway routes unit 2', ...PAT });
     expect((await call('controllers.list', {})).controllers.find((c) => c.id === filler.id)!.target).toMatchObject({ unitId: 2 });
     const edited = (await call('journal.search', { type: 'controller.edited' })).events;
     expect(edited).toHaveLength(1);
-    expect(edited[0]!.payload).toMatchObject({ controllerId: filler.id, previous: { target: { unitId: 1 } }, next: { target: { unitId: 2 } }, reason: 'the gateway routes unit 2' });
+    expect(edited[0]!.payload).toMatchObject({
+      controllerId: filler.id,
+      previous: { target: { unitId: 1 } },
+      next: { target: { unitId: 2 } },
+      reason: 'the gateway routes unit 2',
+    });
     expect(edited[0]!.signers).toEqual([{ name: 'Pat Manager', employeeId: 'M200', as: 'signer' }]);
     // Back as it was (the demo's simulator answers unit 1), again signed.
     await call('controllers.edit', { controllerId: filler.id, target: filler.target, reason: 'back to unit 1', ...PAT });
@@ -65,7 +75,10 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
 
   it('retiring a controller that an open change targets is refused, naming the change; once it is closed the controller leaves lists, its history stays verifiable', async () => {
     const capper = await idOf('PLC-L05-CAPPER');
-    const draft = await call('changes.create', { requesterId: 'E101', fields: { title: 'Capper torque offset back to 0', targetControllers: [capper] } as never });
+    const draft = await call('changes.create', {
+      requesterId: 'E101',
+      fields: { title: 'Capper torque offset back to 0', targetControllers: [capper] } as never,
+    });
     const number = (await call('changes.get', { id: draft.id })).state.number!;
     const refused = await refusal('controllers.retire', { controllerId: capper, reason: 'line 5 capper replaced', ...PAT });
     expect(refused.code).toBe('controller-in-open-change');
@@ -73,7 +86,12 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
     expect(refused.hint).toMatch(/withdraw/);
     expect((await call('controllers.list', {})).controllers.some((c) => c.id === capper)).toBe(true);
 
-    await call('changes.act', { id: draft.id, employeeId: 'E101', password: 'demo-eli1', action: { type: 'withdraw', reason: 'capper is replaced instead' } });
+    await call('changes.act', {
+      id: draft.id,
+      employeeId: 'E101',
+      password: 'demo-eli1',
+      action: { type: 'withdraw', reason: 'capper is replaced instead' },
+    });
     const snapshotsBefore = (await call('snapshots.list', { controllerId: capper })).snapshots;
     const baselinesBefore = await call('baselines.get', { controllerId: capper });
     await call('controllers.retire', { controllerId: capper, reason: 'line 5 capper replaced', ...PAT });
@@ -123,11 +141,18 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
     const filler = await idOf('PLC-L01-FILLER');
     const profile = (await call('controllers.list', {})).controllers.find((c) => c.id === filler)!.profile!.sha256;
     // A second controller on line 1 that nothing answers (a closed loopback port).
-    const dead = await call('controllers.register', { name: 'PLC-L01-LABELER', target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, unitId: 1, wordOrder: 'high-first' }, profileSha256: profile });
+    const dead = await call('controllers.register', {
+      name: 'PLC-L01-LABELER',
+      target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 1, unitId: 1, wordOrder: 'high-first' },
+      profileSha256: profile,
+    });
     await call('controllers.assignLine', { controllerId: dead.id, lineId: 'L01', reason: 'labeler of line 1', ...PAT });
     const before = (await call('controllers.captures', { controllerId: filler })).captures.length;
     const result = await call('capture.line', { lineId: 'L01' });
-    expect(result.results.map((r) => [r.name, r.status])).toEqual([['PLC-L01-FILLER', 'captured'], ['PLC-L01-LABELER', 'incomplete']]);
+    expect(result.results.map((r) => [r.name, r.status])).toEqual([
+      ['PLC-L01-FILLER', 'captured'],
+      ['PLC-L01-LABELER', 'incomplete'],
+    ]);
     expect(result.results[1]!.message).toMatch(/\S/);
     expect((await call('controllers.captures', { controllerId: filler })).captures.length).toBe(before + 1);
     expect((await refusal('capture.line', { lineId: 'L99' })).code).toBe('line-unknown');
@@ -137,13 +162,20 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
   it('a line capture is cancelled through the API: the controller being read and the one after are cancelled, never evidence', async () => {
     // Two controllers on line 3 that accept the connection and never answer.
     const held: Socket[] = [];
-    const silent = createServer((sock) => { held.push(sock); sock.on('error', () => undefined); });
+    const silent = createServer((sock) => {
+      held.push(sock);
+      sock.on('error', () => undefined);
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const port = (silent.address() as { port: number }).port;
       const profile = (await call('controllers.list', {})).controllers.find((c) => c.name === 'PLC-L01-FILLER')!.profile!.sha256;
       for (const name of ['PLC-L03-CAPPER', 'PLC-L03-SEALER']) {
-        const c = await call('controllers.register', { name, target: { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' }, profileSha256: profile });
+        const c = await call('controllers.register', {
+          name,
+          target: { protocol: 'modbus-tcp', host: '127.0.0.1', port, unitId: 1, wordOrder: 'high-first' },
+          profileSha256: profile,
+        });
         await call('controllers.assignLine', { controllerId: c.id, lineId: 'L03', reason: `${name} on line 3`, ...PAT });
       }
       expect(await call('capture.lineCancel', { lineId: 'L03' })).toEqual({ cancelled: false });
@@ -151,7 +183,10 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
       await new Promise((resolve) => setTimeout(resolve, 800));
       expect(await call('capture.lineCancel', { lineId: 'L03' })).toEqual({ cancelled: true });
       const result = await running;
-      expect(result.results.map((r) => [r.name, r.status])).toEqual([['PLC-L03-CAPPER', 'cancelled'], ['PLC-L03-SEALER', 'cancelled']]);
+      expect(result.results.map((r) => [r.name, r.status])).toEqual([
+        ['PLC-L03-CAPPER', 'cancelled'],
+        ['PLC-L03-SEALER', 'cancelled'],
+      ]);
       expect(result.results[1]!.captureSha256).toBeNull();
       expect(result.results[0]!.message).toMatch(/never evidence/);
       // The capture cut off by the cancel is kept as an incomplete capture; the sealer was never read.
@@ -180,7 +215,11 @@ describe('Plant-scale lists on the demo plant, through the API router: edit and 
     expect((await refusal('journal.search', { change: 'CR-0999' })).code).toBe('change-unknown');
     const future = await call('journal.search', { from: new Date(Date.now() + 86_400_000).toISOString() });
     expect(future.total).toBe(0);
-    const window = await call('journal.search', { type: 'controller.retired', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+    const window = await call('journal.search', {
+      type: 'controller.retired',
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    });
     expect(window.total).toBe(1);
   });
 

@@ -38,21 +38,34 @@ describe('adopting a policy: checked in full, signed, journalled, in force after
   });
 
   it('refuses a malformed file, a revision that is not higher, and a signer without the role; nothing changes', () => {
-    expect(() => app.policy.adopt(raised(defaultPolicy).replace('quorum: 2', 'quorum: two'), 'p.yaml', pem.employeeId, pem.password, app.actor()))
-      .toThrow(/p\.yaml cannot be used: .*line \d+/);
-    expect(() => app.policy.adopt(defaultPolicy, 'same.yaml', pem.employeeId, pem.password, app.actor())).toThrow(new RegExp(`revision ${SHIPPED}; .* already revision ${SHIPPED}`));
-    expect(() => app.policy.adopt(nextRevision('72h'), 'p2.yaml', eng.employeeId, eng.password, app.actor())).toThrow(/adopting a policy needs one of/);
+    expect(() =>
+      app.policy.adopt(raised(defaultPolicy).replace('quorum: 2', 'quorum: two'), 'p.yaml', pem.employeeId, pem.password, app.actor()),
+    ).toThrow(/p\.yaml cannot be used: .*line \d+/);
+    expect(() => app.policy.adopt(defaultPolicy, 'same.yaml', pem.employeeId, pem.password, app.actor())).toThrow(
+      new RegExp(`revision ${SHIPPED}; .* already revision ${SHIPPED}`),
+    );
+    expect(() => app.policy.adopt(nextRevision('72h'), 'p2.yaml', eng.employeeId, eng.password, app.actor())).toThrow(
+      /adopting a policy needs one of/,
+    );
     expect(() => app.policy.adopt(nextRevision('72h'), 'p2.yaml', pem.employeeId, 'wrong-password', app.actor())).toThrow(/password/);
     expect(app.policy.inForce().revision).toBe(SHIPPED);
   });
 
-  it('adopts the next revision with the manager\'s signature; new evaluations use it; it survives a restart and a rebuild', () => {
+  it("adopts the next revision with the manager's signature; new evaluations use it; it survives a restart and a rebuild", () => {
     const before = app.changes.evaluate(normalChangeFields(controllerId, new Date()) as never).evaluation!;
     expect(before.notice.reasons.join(' ')).toMatch(/48 h/);
-    expect(app.policy.adopt(nextRevision('72h'), 'plant-policy-2027.yaml', pem.employeeId, pem.password, app.actor())).toEqual({ revision: NEXT, name: 'Plant policy 2027' });
+    expect(app.policy.adopt(nextRevision('72h'), 'plant-policy-2027.yaml', pem.employeeId, pem.password, app.actor())).toEqual({
+      revision: NEXT,
+      name: 'Plant policy 2027',
+    });
     const after = app.changes.evaluate(normalChangeFields(controllerId, new Date()) as never).evaluation!;
     expect(after.notice.reasons.join(' ')).toMatch(/tier 1: 3 d notice/);
-    expect(app.policy.inForce()).toMatchObject({ revision: NEXT, name: 'Plant policy 2027', source: 'plant-policy-2027.yaml', adoptedBy: pem.name });
+    expect(app.policy.inForce()).toMatchObject({
+      revision: NEXT,
+      name: 'Plant policy 2027',
+      source: 'plant-policy-2027.yaml',
+      adoptedBy: pem.name,
+    });
     expect(app.journal.page(1)[0]!.type).toBe('policy.adopted');
     app.close();
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });

@@ -28,13 +28,46 @@ describe('the app killed during a restore: on restart the change shows which val
     try {
       controllerId = setUpPlant(app, proxy.port);
       changeId = await emergencyFillerChange(app, controllerId);
-      app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items }, app.actor());
+      app.changes.act(
+        changeId,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: 'pre-execution',
+          decision: 'go',
+          confirmed: app.policy.checkpoints().checkpoints[0]!.items,
+        },
+        app.actor(),
+      );
       // The download changed four writable values; then the supervisor rolls back.
       line1.set({ Line1_SpeedSP: 14, Line1_Dwell: 900, Line1_Recipe: 9, Line1_Enable: false });
-      app.changes.act(changeId, sky.employeeId, sky.password, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment: 'Filler faults on restart' }, app.actor());
+      app.changes.act(
+        changeId,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: 'mid-change',
+          decision: 'rollback',
+          confirmed: [],
+          comment: 'Filler faults on restart',
+        },
+        app.actor(),
+      );
       const preview = await app.changeRestores.preview(changeId, controllerId, app.actor());
       writes = preview.writes.map(({ tag, value }) => ({ tag, value }));
-      decisionId = app.changeRestores.authorize(changeId, controllerId, writes, 'Roll back after filler faults', sky.employeeId, sky.password, app.actor());
+      decisionId = app.changeRestores.authorize(
+        changeId,
+        controllerId,
+        writes,
+        'Roll back after filler faults',
+        sky.employeeId,
+        sky.password,
+        app.actor(),
+      );
     } finally {
       app.close();
     }
@@ -49,10 +82,16 @@ describe('the app killed during a restore: on restart the change shows which val
     expect(writes.map((w) => w.tag)).toEqual(['Line1_SpeedSP', 'Line1_Dwell', 'Line1_Recipe', 'Line1_Enable']);
     // Every reply of the controller arrives 300 ms late, so the restore takes seconds and the kill lands mid-way.
     proxy.setFault({ kind: 'delay', ms: 300 });
-    const child = spawn(process.execPath, [CHILD, t.home, changeId, controllerId, decisionId, JSON.stringify(writes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, t.home, changeId, controllerId, decisionId, JSON.stringify(writes)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no value was written: ${err}`)), 60_000);
       child.stdout.on('data', (d: Buffer) => {
@@ -101,15 +140,28 @@ describe('the app killed during a restore: on restart the change shows which val
   it('the rollback continues: the used decision is refused, a new one for what is left restores the before-snapshot', async () => {
     const app = open();
     try {
-      await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(/the decision was already used/);
+      await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(
+        /the decision was already used/,
+      );
       const preview = await app.changeRestores.preview(changeId, controllerId, app.actor());
       const rest = preview.writes.map(({ tag, value }) => ({ tag, value }));
-      const second = app.changeRestores.authorize(changeId, controllerId, rest, 'Finish the restore cut short when the laptop was killed', sky.employeeId, sky.password, app.actor());
+      const second = app.changeRestores.authorize(
+        changeId,
+        controllerId,
+        rest,
+        'Finish the restore cut short when the laptop was killed',
+        sky.employeeId,
+        sky.password,
+        app.actor(),
+      );
       const outcome = await app.changeRestores.run(changeId, controllerId, rest, second, 'PLC-L01-FILLER', app.actor());
       expect(outcome.matchesBefore).toBe(true);
       expect(app.changes.list().find((c) => c.id === changeId)!.outcome).toBe('rolled back and restored');
       const records = app.changes.restores(changeId);
-      expect(records.map((x) => [x.interrupted, x.inFlight, x.steps.length])).toEqual([[true, records[0]!.inFlight, records[0]!.steps.length], [false, null, rest.length]]);
+      expect(records.map((x) => [x.interrupted, x.inFlight, x.steps.length])).toEqual([
+        [true, records[0]!.inFlight, records[0]!.steps.length],
+        [false, null, rest.length],
+      ]);
       expect(records[0]!.steps.length + rest.length).toBeLessThanOrEqual(4);
     } finally {
       app.close();

@@ -20,7 +20,10 @@ import { runBaseline } from '../../helpers/cli.ts';
 import { packMembers, rezipConsistently } from '../../helpers/pack-tamper.ts';
 import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
 
-type Payload = Record<string, JsonValue> & { state: { execution: { checkpoints: { items: { text: string; note?: string }[] }[] } }; relied: ReliedOn };
+type Payload = Record<string, JsonValue> & {
+  state: { execution: { checkpoints: { items: { text: string; note?: string }[] }[] } };
+  relied: ReliedOn;
+};
 
 describe('a signature covers the checklist, snapshots, diffs and policy it relied on', () => {
   const t = tempHome();
@@ -62,26 +65,54 @@ describe('a signature covers the checklist, snapshots, diffs and policy it relie
     const before = app.changes.timeline(changeId).length;
     let error: unknown;
     try {
-      app.changes.act(changeId, sky.employeeId, sky.password, {
-        type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: app.policy.checkpoints().checkpoints[0]!.items,
-        notes: [{ item: 'Coffee made', note: 'yes' }],
-      }, app.actor());
+      app.changes.act(
+        changeId,
+        sky.employeeId,
+        sky.password,
+        {
+          type: 'checkpoint',
+          role: 'shift-supervisor',
+          checkpoint: 'pre-execution',
+          decision: 'go',
+          confirmed: app.policy.checkpoints().checkpoints[0]!.items,
+          notes: [{ item: 'Coffee made', note: 'yes' }],
+        },
+        app.actor(),
+      );
     } catch (err) {
       error = err;
     }
-    expect(error).toMatchObject({ code: 'change-invalid-fields', message: expect.stringContaining('"Coffee made", which is not on the Pre-execution verification checklist') as unknown, hint: expect.any(String) as unknown });
+    expect(error).toMatchObject({
+      code: 'change-invalid-fields',
+      message: expect.stringContaining('"Coffee made", which is not on the Pre-execution verification checklist') as unknown,
+      hint: expect.any(String) as unknown,
+    });
     expect(app.changes.timeline(changeId)).toHaveLength(before);
   });
 
   it('signs the checklist with its notes, the snapshots, the proposed diff and the policy revision', async () => {
     const items = app.policy.checkpoints().checkpoints[0]!.items;
-    app.changes.act(changeId, sky.employeeId, sky.password, {
-      type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: items,
-      notes: [{ item: items[0]!, note: 'Backup checked on the engineering laptop, 05:12' }],
-    }, app.actor());
+    app.changes.act(
+      changeId,
+      sky.employeeId,
+      sky.password,
+      {
+        type: 'checkpoint',
+        role: 'shift-supervisor',
+        checkpoint: 'pre-execution',
+        decision: 'go',
+        confirmed: items,
+        notes: [{ item: items[0]!, note: 'Backup checked on the engineering laptop, 05:12' }],
+      },
+      app.actor(),
+    );
     const row = lastChangeEvent();
     const p = JSON.parse(row.payload) as Payload;
-    expect(p.state.execution.checkpoints[0]!.items[0]).toEqual({ text: items[0], confirmed: true, note: 'Backup checked on the engineering laptop, 05:12' });
+    expect(p.state.execution.checkpoints[0]!.items[0]).toEqual({
+      text: items[0],
+      confirmed: true,
+      note: 'Backup checked on the engineering laptop, 05:12',
+    });
     const before = app.changes.get(changeId);
     const snapshot = 'execution' in before ? before.execution.snapshots![0]!.snapshotSha256 : '';
     expect(p.relied).toMatchObject({
@@ -89,15 +120,31 @@ describe('a signature covers the checklist, snapshots, diffs and policy it relie
       snapshots: [{ phase: 'before', controllerId, sha256: snapshot }],
       proposedSha256: sha256Hex(canonicalJson({ kind: 'diff', controllerId, changes: [{ tag: 'Line1_SpeedSP', from: 12.5, to: 14 }] })),
       proposalBaseSha256: snapshot,
-      policy: { revision: app.policy.inForce().revision, sha256: app.policy.inForce().sha256, checkpointsSha256: app.policy.checkpointsSha256() },
+      policy: {
+        revision: app.policy.inForce().revision,
+        sha256: app.policy.inForce().sha256,
+        checkpointsSha256: app.policy.checkpointsSha256(),
+      },
     });
     const signature = p['signature'] as { documentSha256: string };
-    expect(signature.documentSha256).toBe(sha256Hex(decisionDocument({ changeId, operation: 'checkpoint', fields: (p.state as unknown as { fields: JsonValue }).fields, summary: String(p['summary']), relied: p.relied })));
+    expect(signature.documentSha256).toBe(
+      sha256Hex(
+        decisionDocument({
+          changeId,
+          operation: 'checkpoint',
+          fields: (p.state as unknown as { fields: JsonValue }).fields,
+          summary: String(p['summary']),
+          relied: p.relied,
+        }),
+      ),
+    );
     expect(checkChangeSignatures(p)).toEqual([]);
     expect(app.journalService.verifyQuietly()).toMatchObject({ ok: true, problems: [] });
     pack = (await app.evidence.export(changeId, app.actor())).zip;
     // The pack verifies but for the emergency change's retrospective review, still open.
-    expect((await verifyPack(pack, { caPems: [caPem] })).failures.map((f) => f.reason)).toEqual([expect.stringMatching(/^the emergency change's retrospective review is not done/)]);
+    expect((await verifyPack(pack, { caPems: [caPem] })).failures.map((f) => f.reason)).toEqual([
+      expect.stringMatching(/^the emergency change's retrospective review is not done/),
+    ]);
   }, 60_000);
 
   it('a decision signed in the first shape (before relied-on hashes) still verifies, and still fails when altered', () => {
@@ -108,19 +155,25 @@ describe('a signature covers the checklist, snapshots, diffs and policy it relie
     expect(v1).toContain('"schema":"baseline.change-decision/1"');
     const signature = app.identity.sign(sky.employeeId, sky.password, 'go', sha256Hex(v1));
     expect(checkChangeSignatures({ ...old, signature })).toEqual([]);
-    expect(checkChangeSignatures({ ...old, signature, summary: 'GO (nothing checked)' })).toEqual(["Sky Supervisor's signature (go) does not cover the change as recorded: the decision's content changed after signing"]);
+    expect(checkChangeSignatures({ ...old, signature, summary: 'GO (nothing checked)' })).toEqual([
+      "Sky Supervisor's signature (go) does not cover the change as recorded: the decision's content changed after signing",
+    ]);
   });
 
-  it('a note flipped after signing fails the supervisor\'s signature', () => {
+  it("a note flipped after signing fails the supervisor's signature", () => {
     const p = JSON.parse(lastChangeEvent().payload) as Payload;
-    expect(checkChangeSignatures(flipNote(p))).toEqual(["Sky Supervisor's signature (go) does not cover the change as recorded: the checklist (items, ticks, notes, signers) changed after signing"]);
+    expect(checkChangeSignatures(flipNote(p))).toEqual([
+      "Sky Supervisor's signature (go) does not cover the change as recorded: the checklist (items, ticks, notes, signers) changed after signing",
+    ]);
     // Recording the new checklist hash as well does not help: the person signed the old one.
     const both = flipNote(p);
     both.relied = { ...both.relied, checklistSha256: sha256Hex(canonicalJson(both.state.execution.checkpoints as unknown as JsonValue)) };
-    expect(checkChangeSignatures(both)).toEqual(["Sky Supervisor's signature (go) does not cover the change as recorded: the decision's content changed after signing"]);
+    expect(checkChangeSignatures(both)).toEqual([
+      "Sky Supervisor's signature (go) does not cover the change as recorded: the decision's content changed after signing",
+    ]);
   });
 
-  it('`baseline journal verify` names it even when the event is re-signed with the laptop\'s own device key', () => {
+  it("`baseline journal verify` names it even when the event is re-signed with the laptop's own device key", () => {
     app.close();
     const row = lastChangeEvent();
     const parsed = parseStoredRow(row);
@@ -130,18 +183,31 @@ describe('a signature covers the checklist, snapshots, diffs and policy it relie
     const device = loadOrCreateDeviceKey(t.home, filePermissionsProtection, false).key;
     // Someone with the data directory's files (its database and device key) but not the supervisor's password.
     const db = new Database(join(t.home, 'baseline.db'));
-    const triggers = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'`).all() as { name: string; sql: string }[];
+    const triggers = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'`).all() as {
+      name: string;
+      sql: string;
+    }[];
     for (const tr of triggers) db.exec(`DROP TRIGGER ${tr.name}`);
-    db.prepare('UPDATE events SET payload = ?, hash = ?, sig = ? WHERE id = ?').run(canonicalJson(body.payload), sha256Hex(input), device.sign(input), row.id);
+    db.prepare('UPDATE events SET payload = ?, hash = ?, sig = ? WHERE id = ?').run(
+      canonicalJson(body.payload),
+      sha256Hex(input),
+      device.sign(input),
+      row.id,
+    );
     for (const tr of triggers) db.exec(tr.sql);
     db.close();
     const r = runBaseline(['journal', 'verify', '--home', t.home, '--json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { problems: { seq: number; kind: string; message: string }[] };
-    expect(report.problems).toEqual([{
-      device: expect.any(String) as unknown, seq: row.seq, kind: 'person-signature-invalid',
-      message: "Sky Supervisor's signature (go) does not cover the change as recorded: the checklist (items, ticks, notes, signers) changed after signing",
-    }]);
+    expect(report.problems).toEqual([
+      {
+        device: expect.any(String) as unknown,
+        seq: row.seq,
+        kind: 'person-signature-invalid',
+        message:
+          "Sky Supervisor's signature (go) does not cover the change as recorded: the checklist (items, ticks, notes, signers) changed after signing",
+      },
+    ]);
   }, 60_000);
 
   it('the evidence pack verifier recomputes it too', async () => {
@@ -149,12 +215,19 @@ describe('a signature covers the checklist, snapshots, diffs and policy it relie
     const index = JSON.parse(m.get('journal/index.json')!.toString('utf8')) as { member: string; type: string }[];
     const last = index.filter((e) => e.type === 'change.updated').at(-1)!;
     const body = JSON.parse(m.get(last.member)!.toString('utf8')) as EventBody;
-    m.set(last.member, Buffer.from(eventHashInput({ ...body, payload: flipNote(body.payload as Payload) as unknown as EventBody['payload'] })));
+    m.set(
+      last.member,
+      Buffer.from(eventHashInput({ ...body, payload: flipNote(body.payload as Payload) as unknown as EventBody['payload'] })),
+    );
     const v = await verifyPack(await rezipConsistently(m), { caPems: [caPem] });
     const reasons = v.failures.map((f) => `${f.member} [${f.record ?? ''}] ${f.reason}`);
-    expect(reasons).toEqual(expect.arrayContaining([
-      expect.stringMatching(/\(change\.updated checkpoint\)\] the signed decision relied on other content: the checklist \(items, ticks, notes, signers\) changed after signing$/),
-      expect.stringMatching(/^signatures\/\d+-go\/document\.json \[\] the member differs from the signature as recorded in its event/),
-    ]));
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /\(change\.updated checkpoint\)\] the signed decision relied on other content: the checklist \(items, ticks, notes, signers\) changed after signing$/,
+        ),
+        expect.stringMatching(/^signatures\/\d+-go\/document\.json \[\] the member differs from the signature as recorded in its event/),
+      ]),
+    );
   }, 60_000);
 });

@@ -47,7 +47,10 @@ describe('app:// protocol: path resolution', () => {
   it('never resolves outside the renderer folder, whatever the dots (300 generated paths)', () => {
     const parts = ['..', '.', '%2e%2e', '%2E%2E', '%2f', 'assets', 'x', '%252e%252e', '...', '.%2e', '%2e.'];
     let seed = 7;
-    const next = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed; };
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
     for (let i = 0; i < 300; i++) {
       const path = Array.from({ length: 1 + (next() % 6) }, () => parts[next() % parts.length]).join('/');
       const file = resolveAppRequest(`app://baseline/${path}`, root);
@@ -57,7 +60,7 @@ describe('app:// protocol: path resolution', () => {
 });
 
 describe('desktop Content-Security-Policy', () => {
-  it('allows only the app\'s own files and no WebSocket or other network', () => {
+  it("allows only the app's own files and no WebSocket or other network", () => {
     expect(DESKTOP_CSP).toContain("default-src 'none'");
     expect(DESKTOP_CSP).toMatch(/connect-src 'self';/);
     expect(DESKTOP_CSP).not.toMatch(/ws:|wss:|http:|https:|unsafe|\*/);
@@ -82,7 +85,9 @@ describe('packaged menu', () => {
 });
 
 describe('Electron fuses (electron-builder afterPack hook)', () => {
-  const hook = require('../../../scripts/after-pack.cjs') as ((context: unknown) => Promise<void>) & { fuseConfig: Record<string, unknown> };
+  const hook = require('../../../scripts/after-pack.cjs') as ((context: unknown) => Promise<void>) & {
+    fuseConfig: Record<string, unknown>;
+  };
   const { FuseV1Options, getCurrentFuseWire } = require('@electron/fuses') as typeof ElectronFuses;
 
   it('turns RunAsNode, NODE_OPTIONS and --inspect off, asar-only loading and asar integrity on', () => {
@@ -96,13 +101,27 @@ describe('Electron fuses (electron-builder afterPack hook)', () => {
     expect(readFileSync('electron-builder.yml', 'utf8')).toMatch(/^afterPack: scripts\/after-pack\.cjs$/m);
   });
 
-  it('flips exactly those fuses in a packaged Linux executable (a stand-in file with Electron\'s fuse wire)', async () => {
+  it("flips exactly those fuses in a packaged Linux executable (a stand-in file with Electron's fuse wire)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fuses-'));
     // Electron's layout: sentinel, wire version 1, wire length, then one byte per fuse ('1' on, '0' off); as shipped,
     // RunAsNode, NODE_OPTIONS and --inspect are on and the asar checks off.
     const shipped = Buffer.from('11110011');
-    writeFileSync(join(dir, 'baseline'), Buffer.concat([Buffer.from('ELF…'), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, 8]), shipped, Buffer.from('…rest')]));
-    await hook({ appOutDir: dir, electronPlatformName: 'linux', arch: 1, packager: { executableName: 'baseline', appInfo: { productFilename: 'Baseline' } } });
+    writeFileSync(
+      join(dir, 'baseline'),
+      Buffer.concat([
+        Buffer.from('ELF…'),
+        Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+        Buffer.from([1, 8]),
+        shipped,
+        Buffer.from('…rest'),
+      ]),
+    );
+    await hook({
+      appOutDir: dir,
+      electronPlatformName: 'linux',
+      arch: 1,
+      packager: { executableName: 'baseline', appInfo: { productFilename: 'Baseline' } },
+    });
     const wire = await getCurrentFuseWire(join(dir, 'baseline'));
     const on = (o: number) => String.fromCharCode(wire[o as keyof typeof wire] as number);
     expect(on(FuseV1Options.RunAsNode)).toBe('0');

@@ -35,7 +35,11 @@ setTimeout(() => { console.log(JSON.stringify({ exposed, calls, handlers: Object
 `;
 
 function load(bundle: string, home: string): { exposed: { name: string; keys: string[] } | null; calls: unknown[]; handlers: string[] } {
-  const r = spawnSync(process.execPath, ['-e', STUB], { encoding: 'utf8', env: { ...process.env, BUNDLE: bundle, HOME_DIR: home }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['-e', STUB], {
+    encoding: 'utf8',
+    env: { ...process.env, BUNDLE: bundle, HOME_DIR: home },
+    timeout: 30_000,
+  });
   if (r.status !== 0) throw new Error(`bundle ${bundle} failed to load: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
@@ -58,9 +62,19 @@ describe('Electron bundles (Electron itself stubbed: the binary is not available
     expect(out.calls).toContain('csp');
     expect(out.calls).toContain('perm-request');
     const { OPERATIONS } = await import('../../../src-shared/common/api/contract.ts');
-    expect(out.handlers).toEqual(Object.keys(OPERATIONS).map((op) => `baseline:${op}`).sort());
+    expect(out.handlers).toEqual(
+      Object.keys(OPERATIONS)
+        .map((op) => `baseline:${op}`)
+        .sort(),
+    );
     const window = out.calls.find((c) => Array.isArray(c) && c[0] === 'window') as [string, Record<string, unknown>];
-    expect(window[1]).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(window[1]).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
     // Packaged: no developer tools, the page from app:// (registered as privileged before ready), never file://.
     expect(window[1]).toMatchObject({ devTools: false });
     expect(out.calls).toContainEqual(['schemes', [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]]);

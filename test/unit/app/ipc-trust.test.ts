@@ -4,13 +4,15 @@ import { isTrustedSender, type SenderFacts } from '../../../src-main/app/ipc-tru
 // The Electron binary cannot run on these machines, so the shell's sender check is tested as the pure
 // function main.ts calls with the facts Electron gives it.
 const ok: SenderFacts = {
-  senderId: 3, windowContentsId: 3, fromMainFrame: true,
+  senderId: 3,
+  windowContentsId: 3,
+  fromMainFrame: true,
   frameUrl: 'file:///opt/Baseline/resources/app.asar/dist-renderer/index.html#audit',
   appPageUrl: 'file:///opt/Baseline/resources/app.asar/dist-renderer/index.html',
 };
 
 describe('IPC sender check', () => {
-  it('trusts our window\'s top frame on our page', () => {
+  it("trusts our window's top frame on our page", () => {
     expect(isTrustedSender(ok)).toBe(true);
   });
   it.each([

@@ -58,7 +58,8 @@ function s7Rows(random: Random, count: number): string[] {
         if (!skip) rows.push(`db${db}.d${offset},"DB${db},DINT${offset}",DINT,config`);
         offset += 4;
       } else if (r < 0.85) {
-        for (let bit = 0; bit < 8; bit++) if (random() < 0.75 && rows.length < count) rows.push(`db${db}.x${offset}_${bit},"DB${db},X${offset}.${bit}",BOOL,live`);
+        for (let bit = 0; bit < 8; bit++)
+          if (random() < 0.75 && rows.length < count) rows.push(`db${db}.x${offset}_${bit},"DB${db},X${offset}.${bit}",BOOL,live`);
         offset += 2; // a BOOL group is padded to a word
       } else if (r < 0.93) {
         if (!skip) rows.push(`db${db}.s${offset},"DB${db},S${offset}.20",STRING,config`);
@@ -76,19 +77,45 @@ function s7Rows(random: Random, count: number): string[] {
   return rows;
 }
 
-const WORDS = ['Line', 'Speed', 'Temp', 'Press', 'Valve', 'Motor', 'Pump', 'Setpoint', 'Alarm', 'Recipe', 'Batch', 'Level', 'Flow', 'Limit', 'Hi', 'Lo', 'Delay', 'Timer', 'Count', 'Mode'];
+const WORDS = [
+  'Line',
+  'Speed',
+  'Temp',
+  'Press',
+  'Valve',
+  'Motor',
+  'Pump',
+  'Setpoint',
+  'Alarm',
+  'Recipe',
+  'Batch',
+  'Level',
+  'Flow',
+  'Limit',
+  'Hi',
+  'Lo',
+  'Delay',
+  'Timer',
+  'Count',
+  'Mode',
+];
 
 function logixRows(random: Random, count: number): string[] {
   const rows: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${pick(random, WORDS)}${i}_${pick(random, WORDS)}${pick(random, WORDS)}`;
     const r = random();
-    const address = r < 0.4 ? name
-      : r < 0.6 ? `Program:${pick(random, WORDS)}Program.${name}`
-        : r < 0.8 ? `${pick(random, WORDS)}Array${i % 50}[${randomInt(random, 0, 300)}]`
-          : `${pick(random, WORDS)}Recipe${i % 30}[${randomInt(random, 0, 9)}].${pick(random, WORDS)}${pick(random, WORDS)}${i}`;
+    const address =
+      r < 0.4
+        ? name
+        : r < 0.6
+          ? `Program:${pick(random, WORDS)}Program.${name}`
+          : r < 0.8
+            ? `${pick(random, WORDS)}Array${i % 50}[${randomInt(random, 0, 300)}]`
+            : `${pick(random, WORDS)}Recipe${i % 30}[${randomInt(random, 0, 9)}].${pick(random, WORDS)}${pick(random, WORDS)}${i}`;
     const t = random();
-    const type = t < 0.2 ? 'BOOL' : t < 0.45 ? 'REAL' : t < 0.7 ? 'DINT' : t < 0.8 ? 'INT' : t < 0.9 ? 'STRING' : t < 0.95 ? 'LREAL' : 'SINT';
+    const type =
+      t < 0.2 ? 'BOOL' : t < 0.45 ? 'REAL' : t < 0.7 ? 'DINT' : t < 0.8 ? 'INT' : t < 0.9 ? 'STRING' : t < 0.95 ? 'LREAL' : 'SINT';
     rows.push(`t${i},${address},${type},config`);
   }
   return rows;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseLogixAddress, type LogixAddress } from '../../../src-shared/common/profile/logix-address.ts';
 import {
-  logixMinimumRequests, logixReadReplyBytes, logixReadRequestBytes, planLogix, resolveLogixLimits, type LogixLimits, type LogixPlan,
+  logixMinimumRequests,
+  logixReadReplyBytes,
+  logixReadRequestBytes,
+  planLogix,
+  resolveLogixLimits,
+  type LogixLimits,
+  type LogixPlan,
 } from '../../../src-main/devices/logix/logix-plan.ts';
 import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
@@ -50,7 +56,11 @@ function bruteForceMinimum(tags: readonly Tag[], l: LogixLimits): number {
   const fits = (m: number): boolean => {
     let ra = 8;
     let rb = 6;
-    for (let i = 0; i < n; i++) if (m & (1 << i)) { ra += a[i] as number; rb += b[i] as number; }
+    for (let i = 0; i < n; i++)
+      if (m & (1 << i)) {
+        ra += a[i] as number;
+        rb += b[i] as number;
+      }
     return ra <= room && rb <= room;
   };
   for (let m = 1; m < 1 << n; m++) {
@@ -66,17 +76,31 @@ function randomTags(random: Random, n: number): Tag[] {
   return Array.from({ length: n }, (_, i) => {
     const name = `${pick(random, NAMES)}${i}`;
     const form = randomInt(random, 0, 3);
-    const address = form === 0 ? name : form === 1 ? `Program:Main.${name}` : form === 2 ? `${name}[${randomInt(random, 0, 400)}]` : `${name}.Member_${randomInt(random, 0, 9)}`;
+    const address =
+      form === 0
+        ? name
+        : form === 1
+          ? `Program:Main.${name}`
+          : form === 2
+            ? `${name}[${randomInt(random, 0, 400)}]`
+            : `${name}.Member_${randomInt(random, 0, 9)}`;
     return tag(`t${i}`, address, pick(random, ['BOOL', 'SINT', 'INT', 'DINT', 'LINT', 'REAL', 'LREAL', 'STRING']));
   });
 }
 
 describe('Logix planner: CIP sizes', () => {
-  it.each([['BOOL', 7], ['SINT', 7], ['INT', 8], ['DINT', 10], ['LINT', 14], ['REAL', 10], ['LREAL', 14], ['STRING', 96]] as const)(
-    'a %s Read Tag reply is %d bytes', (type, bytes) => {
-      expect(logixReadReplyBytes(tag('t', 'Tag', type).location)).toBe(bytes);
-    },
-  );
+  it.each([
+    ['BOOL', 7],
+    ['SINT', 7],
+    ['INT', 8],
+    ['DINT', 10],
+    ['LINT', 14],
+    ['REAL', 10],
+    ['LREAL', 14],
+    ['STRING', 96],
+  ] as const)('a %s Read Tag reply is %d bytes', (type, bytes) => {
+    expect(logixReadReplyBytes(tag('t', 'Tag', type).location)).toBe(bytes);
+  });
 
   it('a BOOL array element answers with its 32-bit word', () => {
     expect(logixReadReplyBytes(tag('t', 'Flags[33]', 'BOOL').location)).toBe(4 + 2 + 4);
@@ -88,7 +112,11 @@ describe('Logix planner: CIP sizes', () => {
     const full = planLogix(tags(35));
     expect(full.reads.map((r) => [r.services.length, r.requestBytes])).toEqual([[35, 498]]);
     checkPlan(full, tags(35));
-    expect(planLogix(tags(36)).reads.map((r) => r.services.length).sort()).toEqual([1, 35]);
+    expect(
+      planLogix(tags(36))
+        .reads.map((r) => r.services.length)
+        .sort(),
+    ).toEqual([1, 35]);
     expect(planLogix(tags(36)).minimumRequests).toBe(2);
   });
 
@@ -132,7 +160,10 @@ describe('Logix planner: CIP sizes', () => {
     const tags = [tag('a', 'Speed', 'REAL'), tag('b', 'speed', 'REAL'), tag('c', 'Other', 'REAL')];
     const p = planLogix(tags);
     checkPlan(p, tags);
-    expect(p.reads[0]?.services.map((s) => [s.path, s.tags])).toEqual([['Speed', ['a', 'b']], ['Other', ['c']]]);
+    expect(p.reads[0]?.services.map((s) => [s.path, s.tags])).toEqual([
+      ['Speed', ['a', 'b']],
+      ['Other', ['c']],
+    ]);
   });
 
   it('refuses a service that cannot fit any packet, and bad limits', () => {

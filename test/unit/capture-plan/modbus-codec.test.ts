@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { parseModbusAddress, type ModbusAddress, type ModbusType } from '../../../src-shared/common/profile/modbus-address.ts';
-import { decodeModbusRead, decodeModbusRegisters, encodeModbusRegisters, type ModbusValue } from '../../../src-main/devices/modbus/modbus-codec.ts';
+import {
+  decodeModbusRead,
+  decodeModbusRegisters,
+  encodeModbusRegisters,
+  type ModbusValue,
+} from '../../../src-main/devices/modbus/modbus-codec.ts';
 import { planModbus } from '../../../src-main/devices/modbus/modbus-plan.ts';
 import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom } from './seeded-random.ts';
@@ -19,11 +24,20 @@ const fromBits = (bits: number): number => {
 
 describe('Modbus values', () => {
   it.each([
-    ['INT16', 0, [0]], ['INT16', -1, [0xffff]], ['INT16', -32768, [0x8000]], ['INT16', 32767, [0x7fff]],
-    ['UINT16', 65535, [0xffff]], ['UINT16', 1, [1]],
-    ['INT32', -1, [0xffff, 0xffff]], ['INT32', -2147483648, [0x8000, 0]], ['INT32', 2147483647, [0x7fff, 0xffff]], ['INT32', 123456789, [0x075b, 0xcd15]],
-    ['UINT32', 4294967295, [0xffff, 0xffff]], ['UINT32', 65536, [1, 0]],
-    ['FLOAT32', 1.5, [0x3fc0, 0]], ['FLOAT32', -2, [0xc000, 0]],
+    ['INT16', 0, [0]],
+    ['INT16', -1, [0xffff]],
+    ['INT16', -32768, [0x8000]],
+    ['INT16', 32767, [0x7fff]],
+    ['UINT16', 65535, [0xffff]],
+    ['UINT16', 1, [1]],
+    ['INT32', -1, [0xffff, 0xffff]],
+    ['INT32', -2147483648, [0x8000, 0]],
+    ['INT32', 2147483647, [0x7fff, 0xffff]],
+    ['INT32', 123456789, [0x075b, 0xcd15]],
+    ['UINT32', 4294967295, [0xffff, 0xffff]],
+    ['UINT32', 65536, [1, 0]],
+    ['FLOAT32', 1.5, [0x3fc0, 0]],
+    ['FLOAT32', -2, [0xc000, 0]],
   ] as const)('%s %d is registers %j high word first and decodes back', (type, value, registers) => {
     expect(encodeModbusRegisters(type, value)).toEqual(registers);
     expect(decodeModbusRegisters(type, registers, 0)).toBe(value);
@@ -37,18 +51,18 @@ describe('Modbus values', () => {
   });
 
   // Bit-for-bit: NaN with payload, negative zero, the smallest and largest denormals, infinities.
-  it.each([0x7fc00000, 0x7fc12345, 0xffc00001, 0x80000000, 0x00000000, 0x00000001, 0x007fffff, 0x80000001, 0x7f800000, 0xff800000, 0x7f7fffff])(
-    'FLOAT32 bits %s survive encode and decode in both word orders', (bits) => {
-      for (const wordOrder of ['high-first', 'low-first'] as const) {
-        const registers = [bits >>> 16, bits & 0xffff];
-        const wire = wordOrder === 'high-first' ? registers : [registers[1] as number, registers[0] as number];
-        const value = decodeModbusRegisters('FLOAT32', wire, 0, null, { wordOrder }) as number;
-        expect(f32bits(value)).toBe(bits);
-        expect(Object.is(value, fromBits(bits))).toBe(true);
-        expect(encodeModbusRegisters('FLOAT32', value, { wordOrder })).toEqual(wire);
-      }
-    },
-  );
+  it.each([
+    0x7fc00000, 0x7fc12345, 0xffc00001, 0x80000000, 0x00000000, 0x00000001, 0x007fffff, 0x80000001, 0x7f800000, 0xff800000, 0x7f7fffff,
+  ])('FLOAT32 bits %s survive encode and decode in both word orders', (bits) => {
+    for (const wordOrder of ['high-first', 'low-first'] as const) {
+      const registers = [bits >>> 16, bits & 0xffff];
+      const wire = wordOrder === 'high-first' ? registers : [registers[1] as number, registers[0] as number];
+      const value = decodeModbusRegisters('FLOAT32', wire, 0, null, { wordOrder }) as number;
+      expect(f32bits(value)).toBe(bits);
+      expect(Object.is(value, fromBits(bits))).toBe(true);
+      expect(encodeModbusRegisters('FLOAT32', value, { wordOrder })).toEqual(wire);
+    }
+  });
 
   it('decodes a signalling NaN as NaN (JavaScript quiets its payload: only the quiet bit changes)', () => {
     const value = decodeModbusRegisters('FLOAT32', [0x7f80, 0x0001], 0) as number;
@@ -61,8 +75,14 @@ describe('Modbus values', () => {
   });
 
   it.each([
-    ['INT16', 32768], ['INT16', -32769], ['INT16', 1.5], ['UINT16', -1], ['UINT16', 65536],
-    ['INT32', 2147483648], ['UINT32', -1], ['UINT32', 4294967296],
+    ['INT16', 32768],
+    ['INT16', -32769],
+    ['INT16', 1.5],
+    ['UINT16', -1],
+    ['UINT16', 65536],
+    ['INT32', 2147483648],
+    ['UINT32', -1],
+    ['UINT32', 4294967296],
   ] as const)('refuses to encode %s %d', (type, value) => {
     expect(() => encodeModbusRegisters(type, value)).toThrow(BaselineError);
   });
@@ -86,7 +106,12 @@ describe('Modbus plan decoding: plan, read from a simulated device, decode, comp
     const random = seededRandom(99);
     for (let round = 0; round < 50; round++) {
       const wordOrder = pick(random, ['high-first', 'low-first'] as const);
-      const tables = { hr: new Array<number>(65536).fill(0), ir: new Array<number>(65536).fill(0), co: new Array<boolean>(65536).fill(false), di: new Array<boolean>(65536).fill(false) };
+      const tables = {
+        hr: new Array<number>(65536).fill(0),
+        ir: new Array<number>(65536).fill(0),
+        co: new Array<boolean>(65536).fill(false),
+        di: new Array<boolean>(65536).fill(false),
+      };
       const expected = new Map<string, ModbusValue>();
       const tags: PlannedTag<ModbusAddress>[] = [];
       const usedRegisters = new Set<string>();
@@ -106,12 +131,19 @@ describe('Modbus plan decoding: plan, read from a simulated device, decode, comp
         const count = type === 'INT16' || type === 'UINT16' ? 1 : 2;
         if (usedRegisters.has(`${table}${offset}`) || usedRegisters.has(`${table}${offset + 1}`)) continue;
         for (let k = 0; k < count; k++) usedRegisters.add(`${table}${offset + k}`);
-        const value = type === 'INT16' ? randomInt(random, -32768, 32767)
-          : type === 'UINT16' ? randomInt(random, 0, 65535)
-            : type === 'INT32' ? randomInt(random, -2147483648, 2147483647)
-              : type === 'UINT32' ? randomInt(random, 0, 4294967295)
-                : fromBits(randomInt(random, 0, 4294967295));
-        encodeModbusRegisters(type, value, { wordOrder }).forEach((r, k) => { tables[table][offset + k] = r; });
+        const value =
+          type === 'INT16'
+            ? randomInt(random, -32768, 32767)
+            : type === 'UINT16'
+              ? randomInt(random, 0, 65535)
+              : type === 'INT32'
+                ? randomInt(random, -2147483648, 2147483647)
+                : type === 'UINT32'
+                  ? randomInt(random, 0, 4294967295)
+                  : fromBits(randomInt(random, 0, 4294967295));
+        encodeModbusRegisters(type, value, { wordOrder }).forEach((r, k) => {
+          tables[table][offset + k] = r;
+        });
         tags.push({ tag: `t${i}`, location: parseOk(`${table}:${offset}`, type) });
         expected.set(`t${i}`, value);
       }
@@ -122,7 +154,10 @@ describe('Modbus plan decoding: plan, read from a simulated device, decode, comp
         for (const [k, v] of decodeModbusRead(read, data as number[] | boolean[], { wordOrder })) got.set(k, v);
       }
       expect(got.size).toBe(expected.size);
-      for (const [k, v] of expected) expect(Object.is(got.get(k), v) || (Number.isNaN(v as number) && Number.isNaN(got.get(k) as number)), `${k} round ${round}`).toBe(true);
+      for (const [k, v] of expected)
+        expect(Object.is(got.get(k), v) || (Number.isNaN(v as number) && Number.isNaN(got.get(k) as number)), `${k} round ${round}`).toBe(
+          true,
+        );
     }
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { parseModbusAddress, type ModbusAddress, type ModbusTable } from '../../../src-shared/common/profile/modbus-address.ts';
-import { modbusMinimumRequests, planModbus, resolveModbusLimits, type ModbusLimits, type ModbusPlan } from '../../../src-main/devices/modbus/modbus-plan.ts';
+import {
+  modbusMinimumRequests,
+  planModbus,
+  resolveModbusLimits,
+  type ModbusLimits,
+  type ModbusPlan,
+} from '../../../src-main/devices/modbus/modbus-plan.ts';
 import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
 
@@ -123,7 +129,10 @@ describe('Modbus planner: limits at their edges', () => {
     const p125 = planModbus([tag('a', 'hr:0', 'INT16'), tag('b', 'hr:124', 'INT16')], wide);
     expect(p125.reads.map((r) => [r.start, r.count])).toEqual([[0, 125]]);
     const p126 = planModbus([tag('a', 'hr:0', 'INT16'), tag('b', 'hr:125', 'INT16')], wide);
-    expect(p126.reads.map((r) => [r.start, r.count])).toEqual([[0, 1], [125, 1]]);
+    expect(p126.reads.map((r) => [r.start, r.count])).toEqual([
+      [0, 1],
+      [125, 1],
+    ]);
     expect([p125.minimumRequests, p126.minimumRequests]).toEqual([1, 2]);
   });
 
@@ -131,7 +140,10 @@ describe('Modbus planner: limits at their edges', () => {
     const fits = planModbus([tag('a', 'hr:0', 'INT16'), tag('b', 'hr:123', 'FLOAT32')], wide);
     expect(fits.reads.map((r) => [r.start, r.count])).toEqual([[0, 125]]);
     const over = planModbus([tag('a', 'hr:0', 'INT16'), tag('b', 'hr:124', 'FLOAT32')], wide);
-    expect(over.reads.map((r) => [r.start, r.count])).toEqual([[0, 1], [124, 2]]);
+    expect(over.reads.map((r) => [r.start, r.count])).toEqual([
+      [0, 1],
+      [124, 2],
+    ]);
   });
 
   it('reads 125 contiguous registers in one request and 126 in two', () => {
@@ -143,7 +155,10 @@ describe('Modbus planner: limits at their edges', () => {
   it('reads exactly 2000 coils in one request, 2001 in two', () => {
     const coils = (n: number): Tag[] => Array.from({ length: n }, (_, i) => tag(`c${i}`, `co:${i}`, 'BOOL'));
     expect(planModbus(coils(2000)).reads.map((r) => [r.functionCode, r.start, r.count])).toEqual([[1, 0, 2000]]);
-    expect(planModbus(coils(2001)).reads.map((r) => [r.start, r.count])).toEqual([[0, 2000], [2000, 1]]);
+    expect(planModbus(coils(2001)).reads.map((r) => [r.start, r.count])).toEqual([
+      [0, 2000],
+      [2000, 1],
+    ]);
     expect(planModbus([tag('a', 'di:0', 'BOOL'), tag('b', 'di:1999', 'BOOL')], wide).reads.map((r) => r.count)).toEqual([2000]);
     expect(planModbus([tag('a', 'di:0', 'BOOL'), tag('b', 'di:2000', 'BOOL')], wide).requests).toBe(2);
   });
@@ -154,7 +169,8 @@ describe('Modbus planner: limits at their edges', () => {
   });
 
   it('merges gaps of up to maxGap unused registers and no more', () => {
-    const at = (b: number, limits: Partial<ModbusLimits>): number => planModbus([tag('a', 'hr:0', 'INT16'), tag('b', `hr:${b}`, 'INT16')], limits).requests;
+    const at = (b: number, limits: Partial<ModbusLimits>): number =>
+      planModbus([tag('a', 'hr:0', 'INT16'), tag('b', `hr:${b}`, 'INT16')], limits).requests;
     expect(at(9, {})).toBe(1); // 8 unused registers (1..8): the default gap
     expect(at(10, {})).toBe(2);
     expect(at(1, { maxGapRegisters: 0 })).toBe(1);
@@ -171,12 +187,21 @@ describe('Modbus planner: limits at their edges', () => {
   it('reads register bits with the register they are in', () => {
     const p = planModbus([tag('w', 'hr:5', 'UINT16'), tag('b0', 'hr:5.0', 'BOOL'), tag('b15', 'hr:5.15', 'BOOL')]);
     expect(p.reads).toHaveLength(1);
-    expect(p.reads[0]?.tags.map((s) => [s.tag, s.offset, s.bit])).toEqual([['w', 0, null], ['b0', 0, 0], ['b15', 0, 15]]);
+    expect(p.reads[0]?.tags.map((s) => [s.tag, s.offset, s.bit])).toEqual([
+      ['w', 0, null],
+      ['b0', 0, 0],
+      ['b15', 0, 15],
+    ]);
   });
 
   it('orders reads by function code and address, one table per read', () => {
     const p = planModbus([tag('h', 'hr:1', 'INT16'), tag('c', 'co:1', 'BOOL'), tag('i', 'ir:1', 'INT16'), tag('d', 'di:1', 'BOOL')]);
-    expect(p.reads.map((r) => [r.table, r.functionCode])).toEqual([['co', 1], ['di', 2], ['hr', 3], ['ir', 4]]);
+    expect(p.reads.map((r) => [r.table, r.functionCode])).toEqual([
+      ['co', 1],
+      ['di', 2],
+      ['hr', 3],
+      ['ir', 4],
+    ]);
     expect(p).toMatchObject({ requests: 4, minimumRequests: 4, provenOptimal: true });
   });
 
@@ -208,7 +233,12 @@ describe('Modbus planner: optimality', () => {
     const random = seededRandom(20240611);
     for (let round = 0; round < 400; round++) {
       const tags = randomTags(random, randomInt(random, 1, 8), 24);
-      const limits = resolveModbusLimits({ maxRegisters: randomInt(random, 2, 8), maxBits: randomInt(random, 1, 8), maxGapRegisters: randomInt(random, 0, 4), maxGapBits: randomInt(random, 0, 4) });
+      const limits = resolveModbusLimits({
+        maxRegisters: randomInt(random, 2, 8),
+        maxBits: randomInt(random, 1, 8),
+        maxGapRegisters: randomInt(random, 0, 4),
+        maxGapBits: randomInt(random, 0, 4),
+      });
       const plan = planModbus(tags, limits);
       checkPlan(plan, tags);
       const exact = bruteForceMinimum(tags, limits);
@@ -221,7 +251,12 @@ describe('Modbus planner: optimality', () => {
     const random = seededRandom(7);
     for (let round = 0; round < 300; round++) {
       const tags = randomTags(random, randomInt(random, 1, 60), 400);
-      const limits = resolveModbusLimits({ maxRegisters: randomInt(random, 2, 40), maxBits: randomInt(random, 1, 60), maxGapRegisters: randomInt(random, 0, 10), maxGapBits: randomInt(random, 0, 10) });
+      const limits = resolveModbusLimits({
+        maxRegisters: randomInt(random, 2, 40),
+        maxBits: randomInt(random, 1, 60),
+        maxGapRegisters: randomInt(random, 0, 10),
+        maxGapBits: randomInt(random, 0, 10),
+      });
       const plan = planModbus(tags, limits);
       checkPlan(plan, tags);
       const { minimumRequests, witnesses } = modbusMinimumRequests(tags, limits);

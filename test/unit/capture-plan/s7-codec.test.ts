@@ -42,7 +42,8 @@ describe('S7 values', () => {
   });
 
   it.each([0x7fc00000, 0x7fc12345, 0xffc00001, 0x80000000, 0x00000001, 0x007fffff, 0x80000001, 0x7f800000, 0xff800000])(
-    'REAL bits %s survive decode and encode bit for bit', (bits) => {
+    'REAL bits %s survive decode and encode bit for bit',
+    (bits) => {
       const wire = new Uint8Array(4);
       new DataView(wire.buffer).setUint32(0, bits);
       const value = decodeS7Value(at('DB1,REAL0', 'REAL'), wire) as number;
@@ -78,9 +79,17 @@ describe('S7 values', () => {
   });
 
   it.each([
-    ['DB1,INT0', 'INT', 40000], ['DB1,BYTE0', 'BYTE', 256], ['DB1,WORD0', 'WORD', -1], ['DB1,DINT0', 'DINT', 1.5],
-    ['DB1,LINT0', 'LINT', 5], ['DB1,LINT0', 'LINT', 2n ** 63n], ['DB1,S0.2', 'STRING', 'abc'], ['DB1,S0.4', 'STRING', '\u20ac'],
-    ['DB1,CHAR0', 'CHAR', 'ab'], ['DB1,X0.0', 'BOOL', 1], ['DB1,REAL0', 'REAL', '1'],
+    ['DB1,INT0', 'INT', 40000],
+    ['DB1,BYTE0', 'BYTE', 256],
+    ['DB1,WORD0', 'WORD', -1],
+    ['DB1,DINT0', 'DINT', 1.5],
+    ['DB1,LINT0', 'LINT', 5],
+    ['DB1,LINT0', 'LINT', 2n ** 63n],
+    ['DB1,S0.2', 'STRING', 'abc'],
+    ['DB1,S0.4', 'STRING', '\u20ac'],
+    ['DB1,CHAR0', 'CHAR', 'ab'],
+    ['DB1,X0.0', 'BOOL', 1],
+    ['DB1,REAL0', 'REAL', '1'],
   ] as const)('refuses to encode %s %s %s', (address, type, value) => {
     expect(() => encodeS7Value(at(address, type), value as S7Value)).toThrow(BaselineError);
   });
@@ -100,38 +109,101 @@ describe('S7 plan decoding: plan, read from simulated memory, decode, compare', 
       const tags: PlannedTag<S7Address>[] = [];
       const taken = new Map<string, Set<number>>();
       for (let i = 0; i < 120; i++) {
-        const [area, prefix] = pick(random, [['DB1', 'DB1,'], ['DB7', 'DB7,'], ['M0', 'M'], ['I0', 'I'], ['Q0', 'Q']] as const);
+        const [area, prefix] = pick(random, [
+          ['DB1', 'DB1,'],
+          ['DB7', 'DB7,'],
+          ['M0', 'M'],
+          ['I0', 'I'],
+          ['Q0', 'Q'],
+        ] as const);
         const isDb = prefix.startsWith('DB');
         const kinds: readonly (readonly [string, S7Address['type']])[] = isDb
-          ? [['X', 'BOOL'], ['BYTE', 'BYTE'], ['CHAR', 'CHAR'], ['WORD', 'WORD'], ['INT', 'INT'], ['DWORD', 'DWORD'], ['DINT', 'DINT'], ['REAL', 'REAL'], ['LREAL', 'LREAL'], ['LINT', 'LINT'], ['S', 'STRING']]
-          : [['', 'BOOL'], ['B', 'BYTE'], ['W', 'WORD'], ['I', 'INT'], ['D', 'DWORD'], ['DI', 'DINT'], ['R', 'REAL'], ['LR', 'LREAL']];
+          ? [
+              ['X', 'BOOL'],
+              ['BYTE', 'BYTE'],
+              ['CHAR', 'CHAR'],
+              ['WORD', 'WORD'],
+              ['INT', 'INT'],
+              ['DWORD', 'DWORD'],
+              ['DINT', 'DINT'],
+              ['REAL', 'REAL'],
+              ['LREAL', 'LREAL'],
+              ['LINT', 'LINT'],
+              ['S', 'STRING'],
+            ]
+          : [
+              ['', 'BOOL'],
+              ['B', 'BYTE'],
+              ['W', 'WORD'],
+              ['I', 'INT'],
+              ['D', 'DWORD'],
+              ['DI', 'DINT'],
+              ['R', 'REAL'],
+              ['LR', 'LREAL'],
+            ];
         const [kind, type] = pick(random, kinds);
         const start = randomInt(random, 0, 1500);
         const maxLength = randomInt(random, 1, 254);
-        const address = type === 'BOOL' ? `${prefix}${kind}${start}.${randomInt(random, 0, 7)}` : type === 'STRING' ? `${prefix}S${start}.${maxLength}` : `${prefix}${kind}${start}`;
+        const address =
+          type === 'BOOL'
+            ? `${prefix}${kind}${start}.${randomInt(random, 0, 7)}`
+            : type === 'STRING'
+              ? `${prefix}S${start}.${maxLength}`
+              : `${prefix}${kind}${start}`;
         const a = at(address, type);
         const used = taken.get(area) ?? new Set<number>();
         const key = (b: number): number => (type === 'BOOL' ? b * 8 + (a.bit ?? 0) : b * 8);
         const span = Array.from({ length: a.length }, (_, k) => a.start + k);
         // Non-BOOL values must not share bytes with anything; BOOLs must not share a bit or a non-BOOL byte.
-        if (span.some((b) => used.has(b * 8 + 8) || (type !== 'BOOL' && [...Array(8).keys()].some((bit) => used.has(b * 8 + bit))) || used.has(key(b)))) continue;
-        for (const b of span) { used.add(key(b)); if (type !== 'BOOL') used.add(b * 8 + 8); }
+        if (
+          span.some(
+            (b) =>
+              used.has(b * 8 + 8) || (type !== 'BOOL' && [...Array(8).keys()].some((bit) => used.has(b * 8 + bit))) || used.has(key(b)),
+          )
+        )
+          continue;
+        for (const b of span) {
+          used.add(key(b));
+          if (type !== 'BOOL') used.add(b * 8 + 8);
+        }
         taken.set(area, used);
         const mem = memory.get(area) ?? new Uint8Array(2000);
         memory.set(area, mem);
         let value: S7Value;
         switch (type) {
-          case 'BOOL': value = random() < 0.5; break;
-          case 'BYTE': value = randomInt(random, 0, 255); break;
-          case 'CHAR': value = String.fromCharCode(randomInt(random, 0, 255)); break;
-          case 'WORD': value = randomInt(random, 0, 65535); break;
-          case 'INT': value = randomInt(random, -32768, 32767); break;
-          case 'DWORD': value = randomInt(random, 0, 4294967295); break;
-          case 'DINT': value = randomInt(random, -2147483648, 2147483647); break;
-          case 'REAL': value = Math.fround((random() - 0.5) * 1e6); break;
-          case 'LREAL': value = (random() - 0.5) * 1e12; break;
-          case 'LINT': value = BigInt(randomInt(random, -1e9, 1e9)) * 1000003n; break;
-          case 'STRING': value = Array.from({ length: randomInt(random, 0, maxLength) }, () => String.fromCharCode(randomInt(random, 32, 255))).join(''); break;
+          case 'BOOL':
+            value = random() < 0.5;
+            break;
+          case 'BYTE':
+            value = randomInt(random, 0, 255);
+            break;
+          case 'CHAR':
+            value = String.fromCharCode(randomInt(random, 0, 255));
+            break;
+          case 'WORD':
+            value = randomInt(random, 0, 65535);
+            break;
+          case 'INT':
+            value = randomInt(random, -32768, 32767);
+            break;
+          case 'DWORD':
+            value = randomInt(random, 0, 4294967295);
+            break;
+          case 'DINT':
+            value = randomInt(random, -2147483648, 2147483647);
+            break;
+          case 'REAL':
+            value = Math.fround((random() - 0.5) * 1e6);
+            break;
+          case 'LREAL':
+            value = (random() - 0.5) * 1e12;
+            break;
+          case 'LINT':
+            value = BigInt(randomInt(random, -1e9, 1e9)) * 1000003n;
+            break;
+          case 'STRING':
+            value = Array.from({ length: randomInt(random, 0, maxLength) }, () => String.fromCharCode(randomInt(random, 32, 255))).join('');
+            break;
         }
         if (type === 'BOOL') {
           const bit = a.bit ?? 0;
@@ -152,14 +224,22 @@ describe('S7 plan decoding: plan, read from simulated memory, decode, compare', 
   });
 
   it('reassembles a string split across items and decodes single items too', () => {
-    const tags: PlannedTag<S7Address>[] = [{ tag: 'long', location: at('DB1,S0.254', 'STRING') }, { tag: 'n', location: at('DB1,INT256', 'INT') }];
+    const tags: PlannedTag<S7Address>[] = [
+      { tag: 'long', location: at('DB1,S0.254', 'STRING') },
+      { tag: 'n', location: at('DB1,INT256', 'INT') },
+    ];
     const memory = new Map([['DB1', new Uint8Array(300)]]);
     const text = 'x'.repeat(200) + '\u00e9'.repeat(54);
     (memory.get('DB1') as Uint8Array).set(encodeS7Value(tags[0]?.location as S7Address, text), 0);
     (memory.get('DB1') as Uint8Array).set(encodeS7Value(tags[1]?.location as S7Address, -7), 256);
     const plan = planS7(tags);
     const data = execute(memory, plan);
-    expect(decodeS7Plan(plan, data).values).toEqual(new Map<string, S7Value>([['long', text], ['n', -7]]));
+    expect(decodeS7Plan(plan, data).values).toEqual(
+      new Map<string, S7Value>([
+        ['long', text],
+        ['n', -7],
+      ]),
+    );
     const intPiece = plan.tags[1]?.pieces[0];
     if (intPiece === undefined) throw new Error('no piece');
     expect(decodeS7Item(plan, intPiece.read, intPiece.item, data[intPiece.read]?.[intPiece.item] as Uint8Array).get('n')).toBe(-7);
@@ -167,7 +247,8 @@ describe('S7 plan decoding: plan, read from simulated memory, decode, compare', 
 
   it('marks tags of a failed item bad and decodes the rest', () => {
     const tags: PlannedTag<S7Address>[] = [
-      { tag: 'a', location: at('DB1,INT0', 'INT') }, { tag: 'b', location: at('DB2,INT0', 'INT') },
+      { tag: 'a', location: at('DB1,INT0', 'INT') },
+      { tag: 'b', location: at('DB2,INT0', 'INT') },
       { tag: 's', location: at('DB3,S0.4', 'STRING') },
     ];
     const plan = planS7(tags);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { parseS7Address, type S7Address } from '../../../src-shared/common/profile/s7-address.ts';
-import { planS7, resolveS7Limits, s7MaxItemBytes, s7MaxItemsPerRequest, s7MinimumRequests, type S7Limits, type S7Plan } from '../../../src-main/devices/s7/s7-plan.ts';
+import {
+  planS7,
+  resolveS7Limits,
+  s7MaxItemBytes,
+  s7MaxItemsPerRequest,
+  s7MinimumRequests,
+  type S7Limits,
+  type S7Plan,
+} from '../../../src-main/devices/s7/s7-plan.ts';
 import type { PlannedTag } from '../../../src-main/devices/planned-tag.ts';
 import { pick, randomInt, seededRandom, type Random } from './seeded-random.ts';
 
@@ -40,7 +48,10 @@ function checkPlan(plan: S7Plan, tags: readonly Tag[]): void {
       expect(p.itemOffset + p.length).toBeLessThanOrEqual(item.length);
       for (let k = p.tagOffset; k < p.tagOffset + p.length; k++) covered[k] = (covered[k] ?? 0) + 1;
     }
-    expect(covered.every((c) => c === 1), `${t.tag} bytes covered once`).toBe(true);
+    expect(
+      covered.every((c) => c === 1),
+      `${t.tag} bytes covered once`,
+    ).toBe(true);
     if (t.location.length <= s7MaxItemBytes(l.pduSize)) expect(t.pieces).toHaveLength(1);
   }
 }
@@ -72,7 +83,11 @@ function bruteForceMinimum(tags: readonly Tag[], l: S7Limits): number {
     for (let m = 1; m < 1 << n; m++) {
       let count = 0;
       let reply = 14;
-      for (let i = 0; i < n; i++) if (m & (1 << i)) { count++; reply += itemCost(items[i] as number); }
+      for (let i = 0; i < n; i++)
+        if (m & (1 << i)) {
+          count++;
+          reply += itemCost(items[i] as number);
+        }
       fits[m] = count <= maxItems && 12 + 12 * count <= l.pduSize && reply <= l.pduSize;
     }
     const dp = new Array<number>(1 << n).fill(Infinity);
@@ -111,9 +126,22 @@ function randomSmallTags(random: Random, n: number): Tag[] {
   for (let i = 0; i < n; i++) {
     const area = pick(random, ['DB1,', 'DB2,', 'M'] as const);
     const offset = randomInt(random, 0, 40);
-    const [kind, type] = pick(random, [['X', 'BOOL'], ['INT', 'INT'], ['REAL', 'REAL'], ['S', 'STRING']] as const);
-    if (area === 'M') tags.push(tag(`t${i}`, kind === 'X' ? `M${offset}.${randomInt(random, 0, 7)}` : `MW${offset}`, kind === 'X' ? 'BOOL' : 'WORD'));
-    else tags.push(tag(`t${i}`, kind === 'X' ? `${area}X${offset}.${randomInt(random, 0, 7)}` : kind === 'S' ? `${area}S${offset}.4` : `${area}${kind}${offset}`, type));
+    const [kind, type] = pick(random, [
+      ['X', 'BOOL'],
+      ['INT', 'INT'],
+      ['REAL', 'REAL'],
+      ['S', 'STRING'],
+    ] as const);
+    if (area === 'M')
+      tags.push(tag(`t${i}`, kind === 'X' ? `M${offset}.${randomInt(random, 0, 7)}` : `MW${offset}`, kind === 'X' ? 'BOOL' : 'WORD'));
+    else
+      tags.push(
+        tag(
+          `t${i}`,
+          kind === 'X' ? `${area}X${offset}.${randomInt(random, 0, 7)}` : kind === 'S' ? `${area}S${offset}.4` : `${area}${kind}${offset}`,
+          type,
+        ),
+      );
   }
   return tags;
 }
@@ -148,10 +176,20 @@ describe('S7 planner: framing arithmetic', () => {
   });
 
   it('lets small ranges of different areas share one request as separate items', () => {
-    const p = planS7([tag('a', 'DB1,INT0', 'INT'), tag('b', 'DB2,REAL4', 'REAL'), tag('c', 'MW10', 'WORD'), tag('d', 'I0.0', 'BOOL'), tag('e', 'QB3', 'BYTE')]);
+    const p = planS7([
+      tag('a', 'DB1,INT0', 'INT'),
+      tag('b', 'DB2,REAL4', 'REAL'),
+      tag('c', 'MW10', 'WORD'),
+      tag('d', 'I0.0', 'BOOL'),
+      tag('e', 'QB3', 'BYTE'),
+    ]);
     expect(p.requests).toBe(1);
     expect(p.reads[0]?.items.map((i) => [i.area, i.areaCode, i.db, i.start, i.length])).toEqual([
-      ['I', 0x81, 0, 0, 1], ['Q', 0x82, 0, 3, 1], ['M', 0x83, 0, 10, 2], ['DB', 0x84, 1, 0, 2], ['DB', 0x84, 2, 4, 4],
+      ['I', 0x81, 0, 0, 1],
+      ['Q', 0x82, 0, 3, 1],
+      ['M', 0x83, 0, 10, 2],
+      ['DB', 0x84, 1, 0, 2],
+      ['DB', 0x84, 2, 4, 4],
     ]);
     expect(p.provenOptimal).toBe(true);
   });
@@ -160,7 +198,10 @@ describe('S7 planner: framing arithmetic', () => {
     const small = planS7([tag('a', 'DB1,INT0', 'INT'), tag('b', 'DB1,INT4', 'INT')]);
     expect(small.reads[0]?.items.map((i) => [i.start, i.length])).toEqual([[0, 6]]);
     const large = planS7([tag('a', 'DB1,INT0', 'INT'), tag('b', 'DB1,INT1000', 'INT')]);
-    expect(large.reads[0]?.items.map((i) => [i.start, i.length])).toEqual([[0, 2], [1000, 2]]);
+    expect(large.reads[0]?.items.map((i) => [i.start, i.length])).toEqual([
+      [0, 2],
+      [1000, 2],
+    ]);
   });
 
   it('bridges larger gaps when the item limit is what binds', () => {

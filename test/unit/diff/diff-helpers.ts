@@ -18,7 +18,18 @@ export function loadProposed(): ProposedChange[] {
 
 /** A good config value; override any field. */
 export function val(tag: string, over: Partial<DiffableValue> = {}): DiffableValue {
-  return { tag, address: `hr:${tag.length}`, type: 'INT16', value: 1, raw: '0001', quality: 'good', class: 'config', safety: false, writable: true, ...over };
+  return {
+    tag,
+    address: `hr:${tag.length}`,
+    type: 'INT16',
+    value: 1,
+    raw: '0001',
+    quality: 'good',
+    class: 'config',
+    safety: false,
+    writable: true,
+    ...over,
+  };
 }
 
 /** A document of the test controller holding these values. */

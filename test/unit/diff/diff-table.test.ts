@@ -17,9 +17,21 @@ const tagsIn = (html: string) => [...html.matchAll(/data-tag="([^"]+)"/g)].map((
 
 describe('filterDiffRows', () => {
   it('filters by change, safety, live, proposal verdict and tag substring', () => {
-    const tags = (f: Partial<typeof NO_DIFF_FILTERS>) => filterDiffRows(diff.rows, { ...NO_DIFF_FILTERS, ...f }, findings).map((r) => r.tag);
+    const tags = (f: Partial<typeof NO_DIFF_FILTERS>) =>
+      filterDiffRows(diff.rows, { ...NO_DIFF_FILTERS, ...f }, findings).map((r) => r.tag);
     expect(tags({})).toHaveLength(15);
-    expect(tags({ changedOnly: true })).toEqual(['Line1_SpeedSP', 'Line1_TempHi', 'Zero_Offset', 'Fault_Value', 'Mode', 'Valve_Status', 'New_Limit', 'Old_Limit', 'Loop_Gain', 'Motor_Current']);
+    expect(tags({ changedOnly: true })).toEqual([
+      'Line1_SpeedSP',
+      'Line1_TempHi',
+      'Zero_Offset',
+      'Fault_Value',
+      'Mode',
+      'Valve_Status',
+      'New_Limit',
+      'Old_Limit',
+      'Loop_Gain',
+      'Motor_Current',
+    ]);
     expect(tags({ safetyOnly: true })).toEqual(['Line1_TempHi']);
     expect(tags({ changedOnly: true, hideLive: true })).not.toContain('Motor_Current');
     expect(tags({ unexpectedOnly: true })).toEqual(['Line1_TempHi', 'Zero_Offset', 'Fault_Value', 'Mode', 'Valve_Status', 'Old_Limit']);

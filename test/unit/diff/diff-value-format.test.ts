@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { diffValueTitle, formatDiffValue, formatFloat32, formatJsonValue, formatNumber } from '../../../src-shared/common/diff/diff-value-format.ts';
+import {
+  diffValueTitle,
+  formatDiffValue,
+  formatFloat32,
+  formatJsonValue,
+  formatNumber,
+} from '../../../src-shared/common/diff/diff-value-format.ts';
 import { val } from './diff-helpers.ts';
 
 describe('formatFloat32: shortest decimal that reads back to the same REAL', () => {
@@ -53,7 +59,9 @@ describe('formatting by type', () => {
   });
 
   it('puts the raw bytes and the exact stored number in the tooltip', () => {
-    expect(diffValueTitle(val('T', { type: 'REAL', value: Math.fround(0.1), raw: '3dcccccd' }))).toBe('raw 3dcccccd · stored 0.10000000149011612');
+    expect(diffValueTitle(val('T', { type: 'REAL', value: Math.fround(0.1), raw: '3dcccccd' }))).toBe(
+      'raw 3dcccccd · stored 0.10000000149011612',
+    );
     expect(diffValueTitle(val('T', { type: 'REAL', value: 12.5, raw: '41480000' }))).toBe('raw 41480000');
     expect(diffValueTitle(val('T', { type: 'REAL', value: 0, raw: '80000000' }))).toBe('raw 80000000');
     expect(diffValueTitle(val('T', { quality: 'bad', value: null, raw: null, error: 'timeout' }))).toBe('Bad reading: timeout');

@@ -19,10 +19,21 @@ describe('diffDocuments on the fixture capture pair', () => {
 
   it('gives every tag its kind', () => {
     expect(kinds(diff.rows)).toEqual({
-      Line1_SpeedSP: 'changed', Line1_TempHi: 'changed', Zero_Offset: 'changed', Fault_Value: 'changed',
-      Batch_Count: 'unchanged', Recipe_Id: 'unchanged', Pump_Run: 'unchanged', Mode: 'type-changed',
-      Valve_Status: 'quality-changed', Old_Limit: 'removed', New_Limit: 'added', Operator_Msg: 'unchanged',
-      Loop_Gain: 'changed', Motor_Current: 'changed', Tank_Level: 'unchanged',
+      Line1_SpeedSP: 'changed',
+      Line1_TempHi: 'changed',
+      Zero_Offset: 'changed',
+      Fault_Value: 'changed',
+      Batch_Count: 'unchanged',
+      Recipe_Id: 'unchanged',
+      Pump_Run: 'unchanged',
+      Mode: 'type-changed',
+      Valve_Status: 'quality-changed',
+      Old_Limit: 'removed',
+      New_Limit: 'added',
+      Operator_Msg: 'unchanged',
+      Loop_Gain: 'changed',
+      Motor_Current: 'changed',
+      Tank_Level: 'unchanged',
     });
   });
 
@@ -78,18 +89,26 @@ describe('exact comparison', () => {
   });
 
   it('sees one unit in the last place of a REAL', () => {
-    expect(one({ type: 'REAL', value: 12.5, raw: '41480000' }, { type: 'REAL', value: 12.500000953674316, raw: '41480001' })).toBe('changed');
+    expect(one({ type: 'REAL', value: 12.5, raw: '41480000' }, { type: 'REAL', value: 12.500000953674316, raw: '41480001' })).toBe(
+      'changed',
+    );
   });
 
   it('compares 64-bit integers as their decimal strings, beyond double precision', () => {
-    expect(one({ type: 'LINT', value: '9007199254740993', raw: null }, { type: 'LINT', value: '9007199254740992', raw: null })).toBe('changed');
-    expect(one({ type: 'LINT', value: '-9223372036854775808', raw: null }, { type: 'LINT', value: '-9223372036854775808', raw: null })).toBe('unchanged');
+    expect(one({ type: 'LINT', value: '9007199254740993', raw: null }, { type: 'LINT', value: '9007199254740992', raw: null })).toBe(
+      'changed',
+    );
+    expect(
+      one({ type: 'LINT', value: '-9223372036854775808', raw: null }, { type: 'LINT', value: '-9223372036854775808', raw: null }),
+    ).toBe('unchanged');
   });
 
   it('compares BOOL and STRING by value: their raw bytes hold more than the value', () => {
     expect(one({ type: 'BOOL', value: true, raw: '01' }, { type: 'BOOL', value: true, raw: '81' })).toBe('unchanged');
     expect(one({ type: 'BOOL', value: true, raw: '01' }, { type: 'BOOL', value: false, raw: '00' })).toBe('changed');
-    expect(one({ type: 'STRING', value: 'OK', raw: '0a024f4b0000' }, { type: 'STRING', value: 'OK', raw: '0a024f4b5858' })).toBe('unchanged');
+    expect(one({ type: 'STRING', value: 'OK', raw: '0a024f4b0000' }, { type: 'STRING', value: 'OK', raw: '0a024f4b5858' })).toBe(
+      'unchanged',
+    );
   });
 
   it('falls back to value equality when only one side has raw bytes', () => {
@@ -104,7 +123,9 @@ describe('exact comparison', () => {
   it('makes quality its own state: good to bad and bad to good are quality-changed, bad to bad is unchanged', () => {
     expect(one({ value: 5 }, { value: null, raw: null, quality: 'bad' })).toBe('quality-changed');
     expect(one({ value: null, raw: null, quality: 'bad' }, { value: 5 })).toBe('quality-changed');
-    expect(one({ value: null, raw: null, quality: 'bad', error: 'a' }, { value: null, raw: null, quality: 'bad', error: 'b' })).toBe('unchanged');
+    expect(one({ value: null, raw: null, quality: 'bad', error: 'a' }, { value: null, raw: null, quality: 'bad', error: 'b' })).toBe(
+      'unchanged',
+    );
   });
 
   it('reports a type change even when the value is the same', () => {
@@ -136,7 +157,9 @@ describe('rows, counts and flags', () => {
   });
 
   it('can leave unchanged rows out while still counting them', () => {
-    const d = diffDocuments(docOf([val('A'), val('B'), val('C')]), docOf([val('A'), val('B', { value: 2, raw: '0002' }), val('C')]), { includeUnchanged: false });
+    const d = diffDocuments(docOf([val('A'), val('B'), val('C')]), docOf([val('A'), val('B', { value: 2, raw: '0002' }), val('C')]), {
+      includeUnchanged: false,
+    });
     expect(d.rows.map((r) => r.tag)).toEqual(['B']);
     expect(d.counts.config.unchanged).toBe(2);
     expect(d.unchangedIncluded).toBe(false);
@@ -180,7 +203,11 @@ describe('identity and artefacts', () => {
       docOf([], { artefacts: [art('Line1.L5X', 'a'), art('old.zip', 'b'), art('same.xml', 'c')] }),
       docOf([], { artefacts: [art('Line1.L5X', 'd', 11), art('same.xml', 'c', 10), art('new.ap18', 'e')] }),
     );
-    expect(d.artefactChanges.map((c) => [c.name, c.kind])).toEqual([['Line1.L5X', 'changed'], ['new.ap18', 'added'], ['old.zip', 'removed']]);
+    expect(d.artefactChanges.map((c) => [c.name, c.kind])).toEqual([
+      ['Line1.L5X', 'changed'],
+      ['new.ap18', 'added'],
+      ['old.zip', 'removed'],
+    ]);
     expect(d.artefactChanges[0]).toMatchObject({ before: { size: 10 }, after: { size: 11 } });
     expect(d.summary).toMatchObject({ configDifferences: 0, drift: true, identical: false });
   });
@@ -211,8 +238,12 @@ describe('different controllers', () => {
   });
 
   it('goes by controller id when both documents have one', () => {
-    const a = docOf([], { controller: { id: 'c-1', protocol: 's7', address: '127.0.0.7:102 rack 0 slot 1', description: 'S7 old address' } });
-    const b = docOf([], { controller: { id: 'c-1', protocol: 's7', address: '127.0.0.8:102 rack 0 slot 1', description: 'S7 new address' } });
+    const a = docOf([], {
+      controller: { id: 'c-1', protocol: 's7', address: '127.0.0.7:102 rack 0 slot 1', description: 'S7 old address' },
+    });
+    const b = docOf([], {
+      controller: { id: 'c-1', protocol: 's7', address: '127.0.0.8:102 rack 0 slot 1', description: 'S7 new address' },
+    });
     expect(diffDocuments(a, b).forced).toBe(false);
     const c = docOf([], { controller: { id: 'c-2', protocol: 's7', address: '127.0.0.7:102 rack 0 slot 1', description: 'S7 twin' } });
     expect(() => diffDocuments(a, c)).toThrow(BaselineError);
@@ -220,7 +251,10 @@ describe('different controllers', () => {
 
   it('treats capture documents of the same target as one controller, and a moved host as another', () => {
     const before = loadCapture('before');
-    const moved = { ...before, controller: { ...before.controller, target: { protocol: 's7' as const, host: '127.0.0.4', port: 102, rack: 0, slot: 1 } } };
+    const moved = {
+      ...before,
+      controller: { ...before.controller, target: { protocol: 's7' as const, host: '127.0.0.4', port: 102, rack: 0, slot: 1 } },
+    };
     expect(() => diffDocuments(diffableFromCapture(before), diffableFromCapture(moved))).toThrow(/two different controllers/);
     expect(diffDocuments(diffableFromCapture(before), diffableFromCapture(before)).summary.identical).toBe(true);
   });

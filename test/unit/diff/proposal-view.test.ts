@@ -9,12 +9,44 @@ const profile: ProposalTagFacts[] = [
 ];
 
 describe('the proposed change as a diff', () => {
-  it('shows the controller\'s current value as before, the proposed value as after, with the profile\'s flags', () => {
-    const current: DiffableDocument = { controller, identity: null, values: [
-      { tag: 'SpeedSP', address: 'hr:0', type: 'FLOAT32', value: 12.5, raw: '41480000', quality: 'good', class: 'config', safety: false, writable: true },
-      { tag: 'GuardBypass', address: 'co:3', type: 'BOOL', value: false, raw: '00', quality: 'good', class: 'config', safety: true, writable: false },
-    ] };
-    const v = proposalView(controller, [{ tag: 'SpeedSP', from: 11, to: 14 }, { tag: 'GuardBypass', to: true }], profile, { document: current, label: 'baseline v2' });
+  it("shows the controller's current value as before, the proposed value as after, with the profile's flags", () => {
+    const current: DiffableDocument = {
+      controller,
+      identity: null,
+      values: [
+        {
+          tag: 'SpeedSP',
+          address: 'hr:0',
+          type: 'FLOAT32',
+          value: 12.5,
+          raw: '41480000',
+          quality: 'good',
+          class: 'config',
+          safety: false,
+          writable: true,
+        },
+        {
+          tag: 'GuardBypass',
+          address: 'co:3',
+          type: 'BOOL',
+          value: false,
+          raw: '00',
+          quality: 'good',
+          class: 'config',
+          safety: true,
+          writable: false,
+        },
+      ],
+    };
+    const v = proposalView(
+      controller,
+      [
+        { tag: 'SpeedSP', from: 11, to: 14 },
+        { tag: 'GuardBypass', to: true },
+      ],
+      profile,
+      { document: current, label: 'baseline v2' },
+    );
     expect(v.currentFrom).toBe('baseline v2');
     expect(v.diff.rows.map((r) => [r.tag, r.kind, r.before?.value, r.after?.value, r.safety, r.writable])).toEqual([
       ['SpeedSP', 'changed', 12.5, 14, false, true],
@@ -24,7 +56,15 @@ describe('the proposed change as a diff', () => {
   });
 
   it('without a capture uses the request\'s "from" values, and names tags the profile lacks', () => {
-    const v = proposalView(controller, [{ tag: 'SpeedSP', from: 12.5, to: 14 }, { tag: 'Nope', to: 1 }], profile, null);
+    const v = proposalView(
+      controller,
+      [
+        { tag: 'SpeedSP', from: 12.5, to: 14 },
+        { tag: 'Nope', to: 1 },
+      ],
+      profile,
+      null,
+    );
     expect(v.diff.rows.find((r) => r.tag === 'SpeedSP')?.before?.value).toBe(12.5);
     expect(v.diff.rows.find((r) => r.tag === 'Nope')?.kind).toBe('added');
     expect(v.notInProfile).toEqual(['Nope']);

@@ -33,7 +33,7 @@ describe('compareWithProposed on the fixture change', () => {
     expect(result.liveIgnored).toEqual(['Motor_Current']);
   });
 
-  it('says why, in the reviewer\'s words', () => {
+  it("says why, in the reviewer's words", () => {
     const reason = (tag: string) => result.findings.find((f) => f.tag === tag)!.reason;
     expect(reason('Line1_SpeedSP')).toBe('Changed from 12.5 to 13, as proposed.');
     expect(reason('Line1_TempHi')).toBe('Changed to 85, but the proposal says 90.');
@@ -47,8 +47,16 @@ describe('compareWithProposed on the fixture change', () => {
 });
 
 describe('compareWithProposed, case by case', () => {
-  const before = docOf([val('A', { value: 10, raw: '000a' }), val('B', { value: 1, raw: '0001' }), val('L', { class: 'live', value: 5, raw: '0005' })]);
-  const after = docOf([val('A', { value: 12, raw: '000c' }), val('B', { value: 1, raw: '0001' }), val('L', { class: 'live', value: 6, raw: '0006' })]);
+  const before = docOf([
+    val('A', { value: 10, raw: '000a' }),
+    val('B', { value: 1, raw: '0001' }),
+    val('L', { class: 'live', value: 5, raw: '0005' }),
+  ]);
+  const after = docOf([
+    val('A', { value: 12, raw: '000c' }),
+    val('B', { value: 1, raw: '0001' }),
+    val('L', { class: 'live', value: 6, raw: '0006' }),
+  ]);
   const diff = diffDocuments(before, after);
   const statusOf = (proposed: ProposedChange[], tag = 'A'): ProposalStatus | undefined =>
     compareWithProposed(diff, proposed).findings.find((f) => f.tag === tag)?.status;
@@ -64,8 +72,15 @@ describe('compareWithProposed, case by case', () => {
   });
 
   it('finds an unproposed change unexpected and an unrealised proposal missing', () => {
-    const r = compareWithProposed(diff, [{ tag: 'B', to: 2 }, { tag: 'Ghost', to: 1 }]);
-    expect(r.findings.map((f) => [f.tag, f.status])).toEqual([['A', 'unexpected'], ['B', 'missing'], ['Ghost', 'missing']]);
+    const r = compareWithProposed(diff, [
+      { tag: 'B', to: 2 },
+      { tag: 'Ghost', to: 1 },
+    ]);
+    expect(r.findings.map((f) => [f.tag, f.status])).toEqual([
+      ['A', 'unexpected'],
+      ['B', 'missing'],
+      ['Ghost', 'missing'],
+    ]);
     expect(r.findings[2]!.reason).toContain('in neither document');
   });
 
@@ -75,14 +90,20 @@ describe('compareWithProposed, case by case', () => {
   });
 
   it('never classifies a live tag, even when proposed', () => {
-    const r = compareWithProposed(diff, [{ tag: 'A', to: 12 }, { tag: 'L', to: 99 }]);
+    const r = compareWithProposed(diff, [
+      { tag: 'A', to: 12 },
+      { tag: 'L', to: 99 },
+    ]);
     expect(r.findings.map((f) => f.tag)).toEqual(['A']);
     expect(r.liveIgnored).toEqual(['L']);
     expect(r.matches).toBe(true);
   });
 
   it('wants a type change proposed with its new type', () => {
-    const d = diffDocuments(docOf([val('M', { type: 'INT16', value: 1 })]), docOf([val('M', { type: 'INT32', value: 70000, raw: '00011170' })]));
+    const d = diffDocuments(
+      docOf([val('M', { type: 'INT16', value: 1 })]),
+      docOf([val('M', { type: 'INT32', value: 70000, raw: '00011170' })]),
+    );
     expect(compareWithProposed(d, [{ tag: 'M', to: 70000 }]).findings[0]!.status).toBe('unexpected');
     expect(compareWithProposed(d, [{ tag: 'M', to: 70000, type: 'INT32' }]).findings[0]!.status).toBe('approved');
   });
@@ -92,18 +113,31 @@ describe('compareWithProposed, case by case', () => {
     const good = val('Q', { value: 4, raw: '0004' });
     expect(compareWithProposed(diffDocuments(docOf([good]), docOf([bad])), [{ tag: 'Q', to: 4 }]).findings[0]!.status).toBe('unexpected');
     expect(compareWithProposed(diffDocuments(docOf([bad]), docOf([good])), [{ tag: 'Q', to: 4 }]).findings[0]!.status).toBe('approved');
-    expect(compareWithProposed(diffDocuments(docOf([bad]), docOf([good])), [{ tag: 'Q', from: 3, to: 4 }]).findings[0]!.status).toBe('unexpected');
+    expect(compareWithProposed(diffDocuments(docOf([bad]), docOf([good])), [{ tag: 'Q', from: 3, to: 4 }]).findings[0]!.status).toBe(
+      'unexpected',
+    );
   });
 
   it('finds a removed tag unexpected even when proposed, and an added one approved only without from', () => {
     const d = diffDocuments(docOf([val('R')]), docOf([val('N', { value: 7, raw: '0007' })]));
-    const r = compareWithProposed(d, [{ tag: 'R', to: 0 }, { tag: 'N', from: 0, to: 7 }]);
-    expect(r.findings.map((f) => [f.tag, f.status])).toEqual([['N', 'unexpected'], ['R', 'unexpected']]);
+    const r = compareWithProposed(d, [
+      { tag: 'R', to: 0 },
+      { tag: 'N', from: 0, to: 7 },
+    ]);
+    expect(r.findings.map((f) => [f.tag, f.status])).toEqual([
+      ['N', 'unexpected'],
+      ['R', 'unexpected'],
+    ]);
     expect(compareWithProposed(d, [{ tag: 'N', to: 7 }]).findings.find((f) => f.tag === 'N')!.status).toBe('approved');
   });
 
   it('refuses a malformed proposal', () => {
-    expect(() => compareWithProposed(diff, [{ tag: 'A', to: 1 }, { tag: 'A', to: 2 }])).toThrow(BaselineError);
+    expect(() =>
+      compareWithProposed(diff, [
+        { tag: 'A', to: 1 },
+        { tag: 'A', to: 2 },
+      ]),
+    ).toThrow(BaselineError);
     expect(() => compareWithProposed(diff, [{ tag: 'A' } as ProposedChange])).toThrow(/"to"/);
   });
 });

@@ -9,13 +9,35 @@ let seq = 10;
 function ev(type: string, payload: Record<string, JsonValue>): PackEvent {
   seq++;
   return {
-    body: { id: `e${seq}`, device: 'dev-1', seq, prev: 'x', type, payload, actor: null, at: `2026-11-26T10:00:${String(seq).padStart(2, '0')}.000Z` } as unknown as PackEvent['body'],
-    hash: `h${seq}`, sig: '', role: 'restore', member: `journal/dev-1/${String(seq).padStart(8, '0')}.json`,
+    body: {
+      id: `e${seq}`,
+      device: 'dev-1',
+      seq,
+      prev: 'x',
+      type,
+      payload,
+      actor: null,
+      at: `2026-11-26T10:00:${String(seq).padStart(2, '0')}.000Z`,
+    } as unknown as PackEvent['body'],
+    hash: `h${seq}`,
+    sig: '',
+    role: 'restore',
+    member: `journal/dev-1/${String(seq).padStart(8, '0')}.json`,
   };
 }
 const base = { decisionId: 'd1', changeId: 'c1', controllerId: 'plc' };
-const authorized = () => ev('restore.authorized', { id: 'd1', changeId: 'c1', controllerId: 'plc', writes: [{ tag: 'Speed', value: 12.5 }, { tag: 'Recipe', value: 7 }] });
-const written = (tag: string, status = 'written-verified', expectedRaw = '4148', readBackRaw: string | null = '4148') => ev('restore.written', { ...base, tag, status, expectedRaw, readBackRaw });
+const authorized = () =>
+  ev('restore.authorized', {
+    id: 'd1',
+    changeId: 'c1',
+    controllerId: 'plc',
+    writes: [
+      { tag: 'Speed', value: 12.5 },
+      { tag: 'Recipe', value: 7 },
+    ],
+  });
+const written = (tag: string, status = 'written-verified', expectedRaw = '4148', readBackRaw: string | null = '4148') =>
+  ev('restore.written', { ...base, tag, status, expectedRaw, readBackRaw });
 const executed = (outcomes: JsonValue[]) => ev('restore.executed', { ...base, complete: true, outcomes });
 const ok = (tag: string) => ({ tag, status: 'written-verified', expectedRaw: '4148', readBackRaw: '4148' });
 
@@ -30,7 +52,10 @@ describe('the restores in an evidence pack, value by value', () => {
     const events = [authorized(), ev('restore.started', base), written('Speed'), written('Recipe'), executed([ok('Speed'), ok('Recipe')])];
     expect(failures(events)).toEqual([]);
     const [r] = packRestores(events);
-    expect(r!.written.map((w) => [w.tag, w.status, w.expectedRaw, w.readBackRaw])).toEqual([['Speed', 'written-verified', '4148', '4148'], ['Recipe', 'written-verified', '4148', '4148']]);
+    expect(r!.written.map((w) => [w.tag, w.status, w.expectedRaw, w.readBackRaw])).toEqual([
+      ['Speed', 'written-verified', '4148', '4148'],
+      ['Recipe', 'written-verified', '4148', '4148'],
+    ]);
     expect(r!.signed.map((s) => s.tag)).toEqual(['Speed', 'Recipe']);
   });
 
@@ -53,13 +78,30 @@ describe('the restores in an evidence pack, value by value', () => {
   });
 
   it('an outcome without its restore.written event (removed from the pack) or disagreeing with it is named', () => {
-    const f = failures([authorized(), ev('restore.started', base), written('Speed', 'readback-mismatch', '4148', '0001'), executed([ok('Speed'), ok('Recipe')])]);
-    expect(f.some((x) => /outcome for Speed \(written-verified, read back 4148\) differs from its restore.written event \(readback-mismatch, read back 0001\)/.test(x))).toBe(true);
+    const f = failures([
+      authorized(),
+      ev('restore.started', base),
+      written('Speed', 'readback-mismatch', '4148', '0001'),
+      executed([ok('Speed'), ok('Recipe')]),
+    ]);
+    expect(
+      f.some((x) =>
+        /outcome for Speed \(written-verified, read back 4148\) differs from its restore.written event \(readback-mismatch, read back 0001\)/.test(
+          x,
+        ),
+      ),
+    ).toBe(true);
     expect(f.some((x) => /reports Recipe as written-verified, but the pack holds no restore.written event for it/.test(x))).toBe(true);
   });
 
   it('a failed job whose outcomes are unknown needs no restore.written; a restore with no signed decision in the pack is refused', () => {
-    const unknown = { tag: 'Recipe', status: 'write-failed', expectedRaw: '', readBackRaw: null, error: 'outcome unknown, the restore job failed: worker died' };
+    const unknown = {
+      tag: 'Recipe',
+      status: 'write-failed',
+      expectedRaw: '',
+      readBackRaw: null,
+      error: 'outcome unknown, the restore job failed: worker died',
+    };
     expect(failures([authorized(), ev('restore.started', base), written('Speed'), executed([ok('Speed'), unknown])])).toEqual([]);
     const f = failures([ev('restore.started', base), written('Speed')]);
     expect(f).toHaveLength(1);
@@ -68,17 +110,52 @@ describe('the restores in an evidence pack, value by value', () => {
 });
 
 describe('the re-capture proof of a manual rollback in a pack', () => {
-  const file = (recipe: number): SnapshotFile => ({
-    document: {
-      controller: { description: 'PLC', target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502, unitId: 1 } }, identity: null,
-      values: [{ tag: 'Recipe', address: 'hr:20', type: 'UINT16', value: recipe, raw: null, quality: 'good', class: 'config', safety: false, writable: true }],
-    },
-  } as unknown as SnapshotFile);
-  const snapshots = new Map([['b'.repeat(64), file(7)], ['d'.repeat(64), file(9)]]);
-  const state = (differences: { tag: string; reason: string }[], status = 'rolled-back'): ChangeState => ({
-    status, closure: { outcome: 'rolled-back' },
-    execution: { manualRollbacks: [{ controllerId: 'plc', by: { id: 'e', name: 'E' }, at: '', proof: { snapshotSha256: 'd'.repeat(64), beforeSnapshotSha256: 'b'.repeat(64), matchesBefore: differences.length === 0, differences, unlisted: 0, explanations: [] } }] },
-  } as unknown as ChangeState);
+  const file = (recipe: number): SnapshotFile =>
+    ({
+      document: {
+        controller: { description: 'PLC', target: { protocol: 'modbus-tcp', host: '127.0.0.1', port: 502, unitId: 1 } },
+        identity: null,
+        values: [
+          {
+            tag: 'Recipe',
+            address: 'hr:20',
+            type: 'UINT16',
+            value: recipe,
+            raw: null,
+            quality: 'good',
+            class: 'config',
+            safety: false,
+            writable: true,
+          },
+        ],
+      },
+    }) as unknown as SnapshotFile;
+  const snapshots = new Map([
+    ['b'.repeat(64), file(7)],
+    ['d'.repeat(64), file(9)],
+  ]);
+  const state = (differences: { tag: string; reason: string }[], status = 'rolled-back'): ChangeState =>
+    ({
+      status,
+      closure: { outcome: 'rolled-back' },
+      execution: {
+        manualRollbacks: [
+          {
+            controllerId: 'plc',
+            by: { id: 'e', name: 'E' },
+            at: '',
+            proof: {
+              snapshotSha256: 'd'.repeat(64),
+              beforeSnapshotSha256: 'b'.repeat(64),
+              matchesBefore: differences.length === 0,
+              differences,
+              unlisted: 0,
+              explanations: [],
+            },
+          },
+        ],
+      },
+    }) as unknown as ChangeState;
   const run = (s: ChangeState): string[] => {
     const out: string[] = [];
     checkManualRollbacks(s, snapshots, 'journal/d/1.json', 'seq 1', (_m, _r, reason) => out.push(reason));
@@ -87,10 +164,14 @@ describe('the re-capture proof of a manual rollback in a pack', () => {
 
   it('agrees with a record that lists the difference the snapshots show, and names one that claims a match', () => {
     expect(run(state([{ tag: 'Recipe', reason: 'Changed from 7 to 9.' }]))).toEqual([]);
-    expect(run(state([]))).toEqual(['the re-capture differs from the before-snapshot in 1 value(s) (Recipe), not in the 0 the signed record lists']);
+    expect(run(state([]))).toEqual([
+      'the re-capture differs from the before-snapshot in 1 value(s) (Recipe), not in the 0 the signed record lists',
+    ]);
   });
 
   it('a change closed after an unproven manual rollback is named', () => {
-    expect(run(state([{ tag: 'Recipe', reason: 'x' }], 'closed'))).toEqual(['closed after a manual rollback of plc that its re-capture does not prove']);
+    expect(run(state([{ tag: 'Recipe', reason: 'x' }], 'closed'))).toEqual([
+      'closed after a manual rollback of plc that its re-capture does not prove',
+    ]);
   });
 });

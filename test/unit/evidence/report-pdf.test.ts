@@ -14,32 +14,80 @@ import type { ChangeState } from '../../../src-shared/common/workflow/change-sta
 import { renderReport, plantTime } from '../../../src-shared/node/evidence/report-pdf.ts';
 import type { PackContext } from '../../../src-shared/node/evidence/pack-context.ts';
 
-const value = (i: number, v: number): DiffableValue => ({ tag: `Oven_Zone${String(i).padStart(3, '0')}_TempSP`, address: `hr:${i}`, type: 'UINT16', value: v, raw: v.toString(16).padStart(4, '0'), quality: 'good', class: 'config', safety: i % 25 === 0, writable: true });
-const doc = (offset: number): DiffableDocument => ({ controller: { id: 'c1', protocol: 'modbus-tcp', address: '127.0.0.1:502 unit 1', description: 'Modbus TCP 127.0.0.1:502 unit 1' }, identity: null, values: Array.from({ length: 300 }, (_, i) => value(i, 100 + i + offset)) });
+const value = (i: number, v: number): DiffableValue => ({
+  tag: `Oven_Zone${String(i).padStart(3, '0')}_TempSP`,
+  address: `hr:${i}`,
+  type: 'UINT16',
+  value: v,
+  raw: v.toString(16).padStart(4, '0'),
+  quality: 'good',
+  class: 'config',
+  safety: i % 25 === 0,
+  writable: true,
+});
+const doc = (offset: number): DiffableDocument => ({
+  controller: { id: 'c1', protocol: 'modbus-tcp', address: '127.0.0.1:502 unit 1', description: 'Modbus TCP 127.0.0.1:502 unit 1' },
+  identity: null,
+  values: Array.from({ length: 300 }, (_, i) => value(i, 100 + i + offset)),
+});
 
 describe('report.pdf', () => {
   it('paginates a 300-row diff with the header repeated on every page, and prints page numbers and the manifest hash', async () => {
     const diff = diffDocuments(doc(0), doc(5), { includeUnchanged: false });
     const state = {
-      id: 'change-1', status: 'draft', review: null, requester: { id: 'E100', name: 'Erin Engineer' }, createdAt: '2026-07-01T12:00:00.000Z',
-      fields: { title: 'Oven zone setpoints +5', description: 'Raise every zone by 5 degC', justification: 'New product', class: 'normal', targetControllers: ['c1'], proposedChange: null, rollbackPlan: '', testPlan: '', impactAssessment: null },
+      id: 'change-1',
+      status: 'draft',
+      review: null,
+      requester: { id: 'E100', name: 'Erin Engineer' },
+      createdAt: '2026-07-01T12:00:00.000Z',
+      fields: {
+        title: 'Oven zone setpoints +5',
+        description: 'Raise every zone by 5 degC',
+        justification: 'New product',
+        class: 'normal',
+        targetControllers: ['c1'],
+        proposedChange: null,
+        rollbackPlan: '',
+        testPlan: '',
+        impactAssessment: null,
+      },
     } as unknown as ChangeState;
     const ctx: PackContext = {
-      changeId: 'change-1', state, events: [], signatures: [], diffs: [{ controllerId: 'c1', beforeAfter: diff, proposedVsActual: { proposal: 'none', ...compareWithProposed(diff, []) } }],
-      snapshots: new Map(), policy: { revision: 1, name: 'Test policy', source: 'shipped-default' }, timeZone: 'America/Chicago', exportedAt: '2026-07-02T12:00:00.000Z',
-      exportedBy: { device: 'd1', deviceName: 'laptop', user: 'erin', appVersion: '0.1.0' }, memberNames: [],
-      clockFlags: [{
-        device: 'd1', deviceName: 'laptop', seq: 7, eventId: 'e-7', kind: 'clock-skew', receivedAt: '2026-07-02T11:00:00.000Z', offsetMs: 420_000, skewLimitMs: 300_000,
-        words: 'The clock of laptop laptop was 7 min ahead of the server\'s when it pushed event 7 (limit 5 min); event times may be wrong by that much.',
-        attestation: { id: 'a-1', member: 'journal/d1/00000009.json' },
-      }],
+      changeId: 'change-1',
+      state,
+      events: [],
+      signatures: [],
+      diffs: [{ controllerId: 'c1', beforeAfter: diff, proposedVsActual: { proposal: 'none', ...compareWithProposed(diff, []) } }],
+      snapshots: new Map(),
+      policy: { revision: 1, name: 'Test policy', source: 'shipped-default' },
+      timeZone: 'America/Chicago',
+      exportedAt: '2026-07-02T12:00:00.000Z',
+      exportedBy: { device: 'd1', deviceName: 'laptop', user: 'erin', appVersion: '0.1.0' },
+      memberNames: [],
+      clockFlags: [
+        {
+          device: 'd1',
+          deviceName: 'laptop',
+          seq: 7,
+          eventId: 'e-7',
+          kind: 'clock-skew',
+          receivedAt: '2026-07-02T11:00:00.000Z',
+          offsetMs: 420_000,
+          skewLimitMs: 300_000,
+          words:
+            "The clock of laptop laptop was 7 min ahead of the server's when it pushed event 7 (limit 5 min); event times may be wrong by that much.",
+          attestation: { id: 'a-1', member: 'journal/d1/00000009.json' },
+        },
+      ],
     };
     const hash = 'ab'.repeat(32);
     const pdf = await renderReport(ctx, hash, []);
     const dir = mkdtempSync(join(tmpdir(), 'baseline-report-'));
     try {
       writeFileSync(join(dir, 'r.pdf'), pdf);
-      const pages = execFileSync('pdftotext', ['-layout', join(dir, 'r.pdf'), '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim() !== '');
+      const pages = execFileSync('pdftotext', ['-layout', join(dir, 'r.pdf'), '-'], { encoding: 'utf8' })
+        .split('\f')
+        .filter((p) => p.trim() !== '');
       const withRows = pages.filter((p) => /Oven_Zone\d{3}_TempSP/.test(p));
       expect(withRows.length).toBeGreaterThanOrEqual(3);
       for (const p of withRows) expect(p).toMatch(/Tag\s+(Kind\s+Before\s+After\s+Safety\s+Live|Status\s+Reason)/);
@@ -59,7 +107,7 @@ describe('report.pdf', () => {
     }
   });
 
-  it('shows times in the plant\'s zone with the offset, across daylight saving time', () => {
+  it("shows times in the plant's zone with the offset, across daylight saving time", () => {
     expect(plantTime('2026-11-27T05:10:00.000Z', 'America/Chicago')).toBe('2026-11-26 23:10:00 CST (UTC-06:00)');
     expect(plantTime('2026-07-01T12:00:00.000Z', 'America/Chicago')).toBe('2026-07-01 07:00:00 CDT (UTC-05:00)');
     expect(plantTime('2026-07-01T12:00:00.000Z', 'Europe/Berlin')).toBe('2026-07-01 14:00:00 GMT+2 (UTC+02:00)');

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import eip from 'st-ethernet-ip';
-import { encodeCpf, encodeEncapsulation, encodeSendData, CpfItemType, EncapsulationCommand } from '../../../src-main/devices/simulator/logix/encapsulation.ts';
+import {
+  encodeCpf,
+  encodeEncapsulation,
+  encodeSendData,
+  CpfItemType,
+  EncapsulationCommand,
+} from '../../../src-main/devices/simulator/logix/encapsulation.ts';
 import { FIXTURE_SESSION, fixtureController, fixtureSession, unconnected } from './fixture-controller.ts';
 import { hex, loadExchange, loadExchanges } from './hex-fixture.ts';
 
@@ -24,7 +30,11 @@ describe('EtherNet/IP frames of the simulated Logix controller', () => {
     expect(hex(encapsulation.registerSession())).toBe(hex(request));
     const out = fixtureSession().handleFrame(request);
     expect(out.replies.map(hex)).toEqual([hex(reply)]);
-    expect(encapsulation.header.parse(out.replies[0] as Buffer)).toMatchObject({ commandCode: 0x65, session: FIXTURE_SESSION, statusCode: 0 });
+    expect(encapsulation.header.parse(out.replies[0] as Buffer)).toMatchObject({
+      commandCode: 0x65,
+      session: FIXTURE_SESSION,
+      statusCode: 0,
+    });
   });
 
   it('SendRRData with Unconnected Send carrying Read Tag: request as st-ethernet-ip builds it, reply byte-exact', () => {
@@ -46,7 +56,7 @@ describe('EtherNet/IP frames of the simulated Logix controller', () => {
     expect(tag.value).toBe(12.5);
   });
 
-  it('Multiple Service Packet with two Read Tags: request as st-ethernet-ip\'s TagGroup builds it, reply byte-exact', () => {
+  it("Multiple Service Packet with two Read Tags: request as st-ethernet-ip's TagGroup builds it, reply byte-exact", () => {
     const { request, reply } = loadExchange('multiple-service-read.hex');
     const group = new TagGroup();
     group.add(new Tag('Speed'));
@@ -61,12 +71,27 @@ describe('EtherNet/IP frames of the simulated Logix controller', () => {
     const { request, reply } = loadExchange('forward-open.hex');
     const { LOGICAL, PORT } = CIP.EPATH.segments;
     const cm = CIP.ConnectionManager;
-    const params = cm.build_connectionParameters(cm.owner.Exclusive, cm.connectionType.PointToPoint, cm.priority.Low, cm.fixedVar.Variable, 500);
-    const path = Buffer.concat([PORT.build(1, 0), LOGICAL.build(LOGICAL.types.ClassID, 0x02), LOGICAL.build(LOGICAL.types.InstanceID, 0x01)]);
+    const params = cm.build_connectionParameters(
+      cm.owner.Exclusive,
+      cm.connectionType.PointToPoint,
+      cm.priority.Low,
+      cm.fixedVar.Variable,
+      500,
+    );
+    const path = Buffer.concat([
+      PORT.build(1, 0),
+      LOGICAL.build(LOGICAL.types.ClassID, 0x02),
+      LOGICAL.build(LOGICAL.types.InstanceID, 0x01),
+    ]);
     const built = Buffer.concat([
-      CIP.MessageRouter.build(0x54, Buffer.concat([LOGICAL.build(LOGICAL.types.ClassID, 0x06), LOGICAL.build(LOGICAL.types.InstanceID, 1)]), Buffer.alloc(0)),
+      CIP.MessageRouter.build(
+        0x54,
+        Buffer.concat([LOGICAL.build(LOGICAL.types.ClassID, 0x06), LOGICAL.build(LOGICAL.types.InstanceID, 1)]),
+        Buffer.alloc(0),
+      ),
       cm.build_forwardOpen(30000, params, 1000, 512, 0x0042, 0x11223344),
-      Buffer.from([path.length / 2]), path,
+      Buffer.from([path.length / 2]),
+      path,
     ]);
     expect(hex(built)).toBe(hex(request));
 
@@ -77,13 +102,19 @@ describe('EtherNet/IP frames of the simulated Logix controller', () => {
     expect(hex((items[1] as { data: Buffer }).data)).toBe(hex(reply));
 
     const connected = loadExchange('connected-read-tag.hex');
-    expect(hex(encapsulation.sendUnitData(FIXTURE_SESSION, new Tag('Count').generateReadMessageRequest(), 0x0a0b0c0d, 7))).toBe(hex(connected.request));
+    expect(hex(encapsulation.sendUnitData(FIXTURE_SESSION, new Tag('Count').generateReadMessageRequest(), 0x0a0b0c0d, 7))).toBe(
+      hex(connected.request),
+    );
     expect(session.handleFrame(connected.request).replies.map(hex)).toEqual([hex(connected.reply)]);
   });
 
   it('tag-list browse (Get Instance Attribute List on the Symbol object) matches the spec layout', () => {
     const { request, reply } = loadExchange('browse-tag-list.hex');
-    const list = new eip.TagList() as unknown as { _generateListMessageRequest(id: number): Buffer; _parseAttributeListResponse(d: Buffer): number; tags: unknown[] };
+    const list = new eip.TagList() as unknown as {
+      _generateListMessageRequest(id: number): Buffer;
+      _parseAttributeListResponse(d: Buffer): number;
+      tags: unknown[];
+    };
     expect(hex(list._generateListMessageRequest(0))).toBe(hex(request));
     const answer = fixtureController().execute(request, unconnected());
     expect(hex(answer)).toBe(hex(reply));
@@ -121,8 +152,16 @@ describe('EtherNet/IP frames of the simulated Logix controller', () => {
     const stray = encapsulation.sendUnitData(FIXTURE_SESSION, new Tag('Count').generateReadMessageRequest(), 0x99, 1);
     expect(session.handleFrame(stray)).toEqual({ replies: [], close: false, cipRequest: false });
     const wrongItems = encodeEncapsulation({
-      command: EncapsulationCommand.SendRRData, session: FIXTURE_SESSION, status: 0, context: Buffer.alloc(8), options: 0,
-      data: encodeSendData({ interfaceHandle: 0, timeout: 0, items: [{ type: CpfItemType.UnconnectedData, data: Buffer.from([0x4c, 0]) }] }),
+      command: EncapsulationCommand.SendRRData,
+      session: FIXTURE_SESSION,
+      status: 0,
+      context: Buffer.alloc(8),
+      options: 0,
+      data: encodeSendData({
+        interfaceHandle: 0,
+        timeout: 0,
+        items: [{ type: CpfItemType.UnconnectedData, data: Buffer.from([0x4c, 0]) }],
+      }),
     });
     const reply = session.handleFrame(wrongItems).replies[0] as Buffer;
     expect(reply.readUInt32LE(8)).toBe(0x0003);

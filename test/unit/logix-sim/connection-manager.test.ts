@@ -2,8 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import eip from 'st-ethernet-ip';
 import {
-  decodeConnectionParameters, decodeForwardClose, decodeForwardOpen, decodeUnconnectedSend, encodeConnectionParameters,
-  encodeForwardOpen, encodeUnconnectedSend,
+  decodeConnectionParameters,
+  decodeForwardClose,
+  decodeForwardOpen,
+  decodeUnconnectedSend,
+  encodeConnectionParameters,
+  encodeForwardOpen,
+  encodeUnconnectedSend,
 } from '../../../src-main/devices/simulator/logix/connection-manager.ts';
 import { decodeCipRequest } from '../../../src-main/devices/simulator/logix/message-router.ts';
 import { loadExchange } from './hex-fixture.ts';
@@ -14,10 +19,20 @@ describe('Connection Manager codecs', () => {
   it('decodes every field of the Forward Open fixture (Table 3-5.16)', () => {
     const fo = decodeForwardOpen(decodeCipRequest(loadExchange('forward-open.hex').request).data, false);
     expect(fo).toEqual({
-      large: false, priorityTimeTick: 3, timeoutTicks: 125, otConnectionId: 0, toConnectionId: 0x11223344, connectionSerial: 0x42,
-      originatorVendorId: 0x3333, originatorSerial: 0x1337, timeoutMultiplier: 7, otRpi: 30000,
-      otParameters: { size: 500, variable: true, priority: 0, type: 2, redundantOwner: false }, toRpi: 30000,
-      toParameters: { size: 500, variable: true, priority: 0, type: 2, redundantOwner: false }, transportTrigger: 0xa3,
+      large: false,
+      priorityTimeTick: 3,
+      timeoutTicks: 125,
+      otConnectionId: 0,
+      toConnectionId: 0x11223344,
+      connectionSerial: 0x42,
+      originatorVendorId: 0x3333,
+      originatorSerial: 0x1337,
+      timeoutMultiplier: 7,
+      otRpi: 30000,
+      otParameters: { size: 500, variable: true, priority: 0, type: 2, redundantOwner: false },
+      toRpi: 30000,
+      toParameters: { size: 500, variable: true, priority: 0, type: 2, redundantOwner: false },
+      transportTrigger: 0xa3,
       path: Buffer.from('010020022401', 'hex'),
     });
     expect(encodeForwardOpen(fo).toString('hex')).toBe(decodeCipRequest(loadExchange('forward-open.hex').request).data.toString('hex'));
@@ -29,14 +44,26 @@ describe('Connection Manager codecs', () => {
     expect(encodeConnectionParameters(p, true).toString(16)).toBe('46000fa0');
     expect(decodeConnectionParameters(0x46000fa0, true)).toEqual(p);
     expect(encodeConnectionParameters({ ...p, size: 500 }, false).toString(16)).toBe('47f4');
-    const large = { ...decodeForwardOpen(decodeCipRequest(loadExchange('forward-open.hex').request).data, false), large: true, otParameters: p, toParameters: p };
+    const large = {
+      ...decodeForwardOpen(decodeCipRequest(loadExchange('forward-open.hex').request).data, false),
+      large: true,
+      otParameters: p,
+      toParameters: p,
+    };
     expect(decodeForwardOpen(encodeForwardOpen(large), true)).toEqual(large);
   });
 
   it('decodes Forward Close as st-ethernet-ip builds it (path size, reserved byte, path)', () => {
     const path = Buffer.from('010020022401', 'hex');
     const data = Buffer.concat([CIP.ConnectionManager.build_forwardClose(1000, 0x3333, 0x1337, 0x42), Buffer.from([3, 0]), path]);
-    expect(decodeForwardClose(data)).toEqual({ priorityTimeTick: 3, timeoutTicks: 125, connectionSerial: 0x42, originatorVendorId: 0x3333, originatorSerial: 0x1337, path });
+    expect(decodeForwardClose(data)).toEqual({
+      priorityTimeTick: 3,
+      timeoutTicks: 125,
+      connectionSerial: 0x42,
+      originatorVendorId: 0x3333,
+      originatorSerial: 0x1337,
+      path,
+    });
   });
 
   it('decodes Unconnected Send with the pad byte after an odd-length request, as st-ethernet-ip builds it', () => {

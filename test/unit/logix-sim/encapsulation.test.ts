@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import eip from 'st-ethernet-ip';
 import {
-  CpfItemType, decodeCpf, decodeEncapsulation, EncapsulationCommand, EncapsulationFramer, encodeCpf, encodeEncapsulation,
+  CpfItemType,
+  decodeCpf,
+  decodeEncapsulation,
+  EncapsulationCommand,
+  EncapsulationFramer,
+  encodeCpf,
+  encodeEncapsulation,
   ENCAPSULATION_HEADER_LENGTH,
 } from '../../../src-main/devices/simulator/logix/encapsulation.ts';
 import { EnipFrameError } from '../../../src-main/devices/simulator/logix/cip-status.ts';
@@ -16,7 +22,12 @@ describe('encapsulation header (Vol 2 §2-3.1)', () => {
   it('decodes the fields of the RegisterSession fixture', () => {
     const { request } = loadExchange('register-session.hex');
     expect(decodeEncapsulation(request)).toEqual({
-      command: 0x65, session: 0, status: 0, context: Buffer.alloc(8), options: 0, data: Buffer.from([1, 0, 0, 0]),
+      command: 0x65,
+      session: 0,
+      status: 0,
+      context: Buffer.alloc(8),
+      options: 0,
+      data: Buffer.from([1, 0, 0, 0]),
     });
   });
 
@@ -55,7 +66,10 @@ describe('framer', () => {
 
 describe('Common Packet Format (Vol 2 §2-6)', () => {
   it('encodes items as count, then type, length and data each, as st-ethernet-ip parses them', () => {
-    const items = [{ type: CpfItemType.NullAddress, data: Buffer.alloc(0) }, { type: CpfItemType.UnconnectedData, data: Buffer.from('0102', 'hex') }];
+    const items = [
+      { type: CpfItemType.NullAddress, data: Buffer.alloc(0) },
+      { type: CpfItemType.UnconnectedData, data: Buffer.from('0102', 'hex') },
+    ];
     const bytes = encodeCpf(items);
     expect(bytes.toString('hex')).toBe('0200' + '00000000' + 'b2000200' + '0102');
     expect(decodeCpf(bytes)).toEqual(items);
@@ -75,15 +89,23 @@ describe('Common Packet Format (Vol 2 §2-6)', () => {
 });
 
 describe('session commands (Vol 2 §2-4)', () => {
-  it('ListIdentity answers the CIP Identity item that st-ethernet-ip\'s browser parses', () => {
+  it("ListIdentity answers the CIP Identity item that st-ethernet-ip's browser parses", () => {
     const out = fixtureSession().handleFrame(frame(EncapsulationCommand.ListIdentity));
     const reply = out.replies[0] as Buffer;
     expect(decodeEncapsulation(reply).data.readUInt16LE(2)).toBe(CpfItemType.ListIdentity);
-    const parse = (eip.Browser.prototype as unknown as { _parseListIdentityResponse(m: Buffer): Record<string, unknown> })._parseListIdentityResponse;
+    const parse = (eip.Browser.prototype as unknown as { _parseListIdentityResponse(m: Buffer): Record<string, unknown> })
+      ._parseListIdentityResponse;
     expect(parse.call({}, reply)).toMatchObject({
-      EncapsulationVersion: 1, socketAddress: { sin_family: 2, sin_port: 44818, sin_addr: '127.0.0.1' },
-      vendorID: 1, deviceType: 14, productCode: 166, revision: '33.11', status: 0x60, serialNumber: '0xc0ffee',
-      productName: '1756-L83E/B', state: 3,
+      EncapsulationVersion: 1,
+      socketAddress: { sin_family: 2, sin_port: 44818, sin_addr: '127.0.0.1' },
+      vendorID: 1,
+      deviceType: 14,
+      productCode: 166,
+      revision: '33.11',
+      status: 0x60,
+      serialNumber: '0xc0ffee',
+      productName: '1756-L83E/B',
+      state: 3,
     });
   });
 
@@ -94,18 +116,28 @@ describe('session commands (Vol 2 §2-4)', () => {
     expect(item?.type).toBe(0x0100);
     expect((item?.data.readUInt16LE(2) ?? 0) & 0x0020).toBe(0x0020);
     expect(item?.data.subarray(4).toString('latin1').replace(/\0+$/, '')).toBe('Communications');
-    expect(decodeEncapsulation(session.handleFrame(frame(EncapsulationCommand.ListInterfaces)).replies[0] as Buffer).data.toString('hex')).toBe('0000');
+    expect(
+      decodeEncapsulation(session.handleFrame(frame(EncapsulationCommand.ListInterfaces)).replies[0] as Buffer).data.toString('hex'),
+    ).toBe('0000');
     expect(session.handleFrame(frame(EncapsulationCommand.Nop, Buffer.from('x'))).replies).toHaveLength(0);
   });
 
   it('echoes the sender context, refuses a second RegisterSession, and closes on UnregisterSession', () => {
     const session = fixtureSession();
-    const first = decodeEncapsulation(session.handleFrame(frame(EncapsulationCommand.RegisterSession, Buffer.from([1, 0, 0, 0]))).replies[0] as Buffer);
+    const first = decodeEncapsulation(
+      session.handleFrame(frame(EncapsulationCommand.RegisterSession, Buffer.from([1, 0, 0, 0]))).replies[0] as Buffer,
+    );
     expect(first).toMatchObject({ session: FIXTURE_SESSION, status: 0, context: Buffer.from('ctx-1234') });
     expect(session.sessionHandle).toBe(FIXTURE_SESSION);
-    const second = decodeEncapsulation(session.handleFrame(frame(EncapsulationCommand.RegisterSession, Buffer.from([1, 0, 0, 0]))).replies[0] as Buffer);
+    const second = decodeEncapsulation(
+      session.handleFrame(frame(EncapsulationCommand.RegisterSession, Buffer.from([1, 0, 0, 0]))).replies[0] as Buffer,
+    );
     expect(second.status).toBe(0x0001);
-    expect(session.handleFrame(frame(EncapsulationCommand.UnregisterSession, Buffer.alloc(0), FIXTURE_SESSION))).toEqual({ replies: [], close: true, cipRequest: false });
+    expect(session.handleFrame(frame(EncapsulationCommand.UnregisterSession, Buffer.alloc(0), FIXTURE_SESSION))).toEqual({
+      replies: [],
+      close: true,
+      cipRequest: false,
+    });
     expect(session.sessionHandle).toBe(0);
   });
 });

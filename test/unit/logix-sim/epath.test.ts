@@ -25,14 +25,23 @@ describe('EPATH decode and encode', () => {
     ['attribute', '20 01 24 01 30 07', [logical('class', 1), logical('instance', 1), logical('attribute', 7)]],
     ['ANSI extended symbol, odd length padded (C-1.4.5.2)', '91 05 53 70 65 65 64 00', [{ kind: 'symbolic', name: 'Speed' }]],
     ['ANSI extended symbol, even length', '91 04 4e 6f 70 65', [{ kind: 'symbolic', name: 'Nope' }]],
-    ['member (array element) segments 8/16/32-bit', '28 03 29 00 34 12 2a 00 78 56 34 12',
-      [logical('member', 3), logical('member', 0x1234), logical('member', 0x12345678)]],
+    [
+      'member (array element) segments 8/16/32-bit',
+      '28 03 29 00 34 12 2a 00 78 56 34 12',
+      [logical('member', 3), logical('member', 0x1234), logical('member', 0x12345678)],
+    ],
     ['port 1 link 0 (C-1.4.1)', '01 00', [{ kind: 'port', port: 1, link: Buffer.from([0]) }]],
-    ['port with an 11-byte link address, padded', '12 0b 31 32 37 2e 30 2e 30 2e 31 30 31 00',
-      [{ kind: 'port', port: 2, link: Buffer.from('127.0.0.101') }]],
+    [
+      'port with an 11-byte link address, padded',
+      '12 0b 31 32 37 2e 30 2e 30 2e 31 30 31 00',
+      [{ kind: 'port', port: 2, link: Buffer.from('127.0.0.101') }],
+    ],
     ['extended port id 300', '0f 2c 01 05', [{ kind: 'port', port: 300, link: Buffer.from([5]) }]],
-    ['electronic key (C-1.4.2.2)', '34 04 01 00 0e 00 a6 00 a1 0b',
-      [{ kind: 'key', vendorId: 1, deviceType: 14, productCode: 166, major: 33, minor: 11, compatibility: true }]],
+    [
+      'electronic key (C-1.4.2.2)',
+      '34 04 01 00 0e 00 a6 00 a1 0b',
+      [{ kind: 'key', vendorId: 1, deviceType: 14, productCode: 166, major: 33, minor: 11, compatibility: true }],
+    ],
     ['simple data segment', '80 02 01 02 03 04', [{ kind: 'data', data: h('01020304') }]],
   ];
   for (const [name, bytes, segments] of cases) {
@@ -43,13 +52,25 @@ describe('EPATH decode and encode', () => {
   }
 
   it('decodes what st-ethernet-ip builds for tags, program scope, elements and routes', () => {
-    const path = Buffer.concat([DATA.build('Program:Main'), DATA.build('Recipe'), DATA.build('3'), DATA.build('Temp'), DATA.build('300'), DATA.build('70000')]);
-    expect(decodeEpath(path)).toEqual([
-      { kind: 'symbolic', name: 'Program:Main' }, { kind: 'symbolic', name: 'Recipe' }, logical('member', 3),
-      { kind: 'symbolic', name: 'Temp' }, logical('member', 300), logical('member', 70000),
+    const path = Buffer.concat([
+      DATA.build('Program:Main'),
+      DATA.build('Recipe'),
+      DATA.build('3'),
+      DATA.build('Temp'),
+      DATA.build('300'),
+      DATA.build('70000'),
     ]);
-    expect(decodeEpath(Buffer.concat([LOGICAL.build(LOGICAL.types.ClassID, 0x6c), LOGICAL.build(LOGICAL.types.InstanceID, 0x0fce)])))
-      .toEqual([logical('class', 0x6c), logical('instance', 0x0fce)]);
+    expect(decodeEpath(path)).toEqual([
+      { kind: 'symbolic', name: 'Program:Main' },
+      { kind: 'symbolic', name: 'Recipe' },
+      logical('member', 3),
+      { kind: 'symbolic', name: 'Temp' },
+      logical('member', 300),
+      logical('member', 70000),
+    ]);
+    expect(
+      decodeEpath(Buffer.concat([LOGICAL.build(LOGICAL.types.ClassID, 0x6c), LOGICAL.build(LOGICAL.types.InstanceID, 0x0fce)])),
+    ).toEqual([logical('class', 0x6c), logical('instance', 0x0fce)]);
     expect(decodeEpath(PORT.build(1, 3))).toEqual([{ kind: 'port', port: 1, link: Buffer.from([3]) }]);
     expect(decodeEpath(PORT.build(2, '127.0.0.5'))).toEqual([{ kind: 'port', port: 2, link: Buffer.from('127.0.0.5') }]);
   });

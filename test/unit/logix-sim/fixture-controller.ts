@@ -1,5 +1,10 @@
 /** The controller behind the hex fixtures: the tags they name, a fixed session handle and connection id. */
-import { LogixController, SessionConnections, UNCONNECTED_MAX_REPLY, type RequestContext } from '../../../src-main/devices/simulator/logix/logix-controller.ts';
+import {
+  LogixController,
+  SessionConnections,
+  UNCONNECTED_MAX_REPLY,
+  type RequestContext,
+} from '../../../src-main/devices/simulator/logix/logix-controller.ts';
 import { LogixSession } from '../../../src-main/devices/simulator/logix/logix-session.ts';
 import { LogixTagDatabase, type LogixTagDatabaseSpec } from '../../../src-main/devices/simulator/logix/tag-database.ts';
 import { DEFAULT_LOGIX_IDENTITY } from '../../../src-main/devices/simulator/logix/logix-simulator.ts';
@@ -21,7 +26,10 @@ export const FIXTURE_TAGS: LogixTagDatabaseSpec = {
 };
 
 /** A controller over `spec` (the fixture tags by default) with a pinned clock. */
-export function fixtureController(spec: LogixTagDatabaseSpec = FIXTURE_TAGS, now = () => Date.UTC(2025, 0, 2, 3, 4, 5, 6)): LogixController {
+export function fixtureController(
+  spec: LogixTagDatabaseSpec = FIXTURE_TAGS,
+  now = () => Date.UTC(2025, 0, 2, 3, 4, 5, 6),
+): LogixController {
   return new LogixController({ database: LogixTagDatabase.load(spec), identity: { ...DEFAULT_LOGIX_IDENTITY, status: 0x0060 }, now });
 }
 

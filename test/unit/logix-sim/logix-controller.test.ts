@@ -1,24 +1,56 @@
 /** The CIP layer of the simulated controller: fragmentation, writes, structures, objects, connections, budgets. */
 import { describe, expect, it } from 'vitest';
 import { fixtureController, unconnected } from './fixture-controller.ts';
-import { decodeCipReply, encodeCipRequest, encodeMultipleService, type CipReply } from '../../../src-main/devices/simulator/logix/message-router.ts';
+import {
+  decodeCipReply,
+  encodeCipRequest,
+  encodeMultipleService,
+  type CipReply,
+} from '../../../src-main/devices/simulator/logix/message-router.ts';
 import { encodeEpath, logical, type EpathSegment } from '../../../src-main/devices/simulator/logix/epath.ts';
 import { encodeForwardOpen, decodeForwardOpen } from '../../../src-main/devices/simulator/logix/connection-manager.ts';
 import { encodeIdentityAttributes } from '../../../src-main/devices/simulator/logix/encapsulation.ts';
-import { SessionConnections, type LogixController, type RequestContext } from '../../../src-main/devices/simulator/logix/logix-controller.ts';
+import {
+  SessionConnections,
+  type LogixController,
+  type RequestContext,
+} from '../../../src-main/devices/simulator/logix/logix-controller.ts';
 import { decodeCipRequest } from '../../../src-main/devices/simulator/logix/message-router.ts';
 import { loadExchange } from './hex-fixture.ts';
 
 const sym = (name: string): EpathSegment => ({ kind: 'symbolic', name });
-const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n, 0); return b; };
-const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n, 0); return b; };
+const u16 = (n: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n, 0);
+  return b;
+};
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n, 0);
+  return b;
+};
 
-function call(c: LogixController, service: number, path: EpathSegment[], data: Buffer = Buffer.alloc(0), ctx: RequestContext = unconnected()): CipReply {
+function call(
+  c: LogixController,
+  service: number,
+  path: EpathSegment[],
+  data: Buffer = Buffer.alloc(0),
+  ctx: RequestContext = unconnected(),
+): CipReply {
   return decodeCipReply(c.execute(encodeCipRequest({ service, path: encodeEpath(path), data }), ctx));
 }
 
 const PLANT = {
-  udts: [{ name: 'PointType', members: [{ name: 'X', type: 'DINT' }, { name: 'On', type: 'BOOL' }, { name: 'Y', type: 'REAL' }] }],
+  udts: [
+    {
+      name: 'PointType',
+      members: [
+        { name: 'X', type: 'DINT' },
+        { name: 'On', type: 'BOOL' },
+        { name: 'Y', type: 'REAL' },
+      ],
+    },
+  ],
   tags: [
     { name: 'Big', type: 'DINT', dims: 300, value: Array.from({ length: 300 }, (_, i) => i * 3) },
     { name: 'Point', type: 'PointType', value: { X: 5, On: true, Y: 2.5 } },
@@ -48,7 +80,10 @@ describe('LogixController', () => {
     const all = Buffer.concat(parts);
     expect(all.length).toBe(1200);
     expect(all.readInt32LE(299 * 4)).toBe(897);
-    expect(call(c, 0x52, [sym('Big')], Buffer.concat([u16(300), u32(1201)]))).toMatchObject({ generalStatus: 0xff, extendedStatus: [0x2104] });
+    expect(call(c, 0x52, [sym('Big')], Buffer.concat([u16(300), u32(1201)]))).toMatchObject({
+      generalStatus: 0xff,
+      extendedStatus: [0x2104],
+    });
   });
 
   it('writes arrays with Write Tag Fragmented, and refuses fragments past the end', () => {
@@ -59,7 +94,10 @@ describe('LogixController', () => {
     expect(call(c, 0x53, [sym('Big')], Buffer.concat([u16(0xc4), u16(300), u32(1192), values])).generalStatus).toBe(0);
     expect(c.database.getValue('Big[298]')).toBe(-1);
     expect(c.database.getValue('Big[299]')).toBe(-2);
-    expect(call(c, 0x53, [sym('Big')], Buffer.concat([u16(0xc4), u16(300), u32(1196), values]))).toMatchObject({ generalStatus: 0xff, extendedStatus: [0x2105] });
+    expect(call(c, 0x53, [sym('Big')], Buffer.concat([u16(0xc4), u16(300), u32(1196), values]))).toMatchObject({
+      generalStatus: 0xff,
+      extendedStatus: [0x2105],
+    });
   });
 
   it('reads and writes structures as 0x02A0 + handle, and BOOL members as BOOL', () => {
@@ -81,13 +119,16 @@ describe('LogixController', () => {
     expect(c.database.getValue('Point.X')).toBe(77);
   });
 
-  it('applies Read-Modify-Write masks ((value | OR) & AND) on integers of the masks\' size', () => {
+  it("applies Read-Modify-Write masks ((value | OR) & AND) on integers of the masks' size", () => {
     const c = fixtureController(PLANT);
     expect(call(c, 0x4e, [sym('Flags')], Buffer.from('0400' + '08000000' + 'ffffffff', 'hex')).generalStatus).toBe(0);
     expect(c.database.getValue('Flags')).toBe(8);
     expect(call(c, 0x4e, [sym('Flags')], Buffer.from('0400' + '00000000' + 'f7ffffff', 'hex')).generalStatus).toBe(0);
     expect(c.database.getValue('Flags')).toBe(0);
-    expect(call(c, 0x4e, [sym('Flags')], Buffer.from('0200' + '0100' + 'ffff', 'hex'))).toMatchObject({ generalStatus: 0xff, extendedStatus: [0x2107] });
+    expect(call(c, 0x4e, [sym('Flags')], Buffer.from('0200' + '0100' + 'ffff', 'hex'))).toMatchObject({
+      generalStatus: 0xff,
+      extendedStatus: [0x2107],
+    });
     expect(call(c, 0x4e, [sym('Flags')], Buffer.from('0400' + '0100', 'hex')).generalStatus).toBe(0x13);
   });
 
@@ -132,9 +173,16 @@ describe('LogixController', () => {
     expect(reply.generalStatus).toBe(0);
     const conn = ctx.connections.byId.get(reply.data.readUInt32LE(0));
     expect(conn).toMatchObject({ toConnectionId: 0x11223344, toSize: 4000, connectionSerial: 0x43 });
-    expect(call(c, 0x54, cm, encodeForwardOpen({ ...base, connectionSerial: 1, transportTrigger: 0xa1 }), ctx)).toMatchObject({ generalStatus: 1, extendedStatus: [0x0103] });
-    expect(call(c, 0x54, cm, encodeForwardOpen({ ...base, connectionSerial: 2, path: Buffer.from('010220022401', 'hex') }), ctx)).toMatchObject({ generalStatus: 1, extendedStatus: [0x0312] });
-    expect(call(c, 0x54, cm, encodeForwardOpen({ ...base, connectionSerial: 3, path: Buffer.from('010020012401', 'hex') }), ctx)).toMatchObject({ generalStatus: 1, extendedStatus: [0x0315] });
+    expect(call(c, 0x54, cm, encodeForwardOpen({ ...base, connectionSerial: 1, transportTrigger: 0xa1 }), ctx)).toMatchObject({
+      generalStatus: 1,
+      extendedStatus: [0x0103],
+    });
+    expect(
+      call(c, 0x54, cm, encodeForwardOpen({ ...base, connectionSerial: 2, path: Buffer.from('010220022401', 'hex') }), ctx),
+    ).toMatchObject({ generalStatus: 1, extendedStatus: [0x0312] });
+    expect(
+      call(c, 0x54, cm, encodeForwardOpen({ ...base, connectionSerial: 3, path: Buffer.from('010020012401', 'hex') }), ctx),
+    ).toMatchObject({ generalStatus: 1, extendedStatus: [0x0315] });
     const close = Buffer.concat([Buffer.from('037d', 'hex'), u16(0x42), u16(0x3333), u32(0x1337), Buffer.from('0300010020022401', 'hex')]);
     expect(call(c, 0x4e, cm, close, ctx).generalStatus).toBe(0);
     expect(ctx.connections.byId.size).toBe(1);
@@ -153,7 +201,12 @@ describe('LogixController', () => {
     const c = fixtureController(PLANT);
     const read = (name: string, n: number) => encodeCipRequest({ service: 0x4c, path: encodeEpath([sym(name)]), data: u16(n) });
     const before = c.services;
-    const reply = call(c, 0x0a, [logical('class', 2), logical('instance', 1)], encodeMultipleService([read('Flags', 1), read('Big', 300), read('Msg', 1)]));
+    const reply = call(
+      c,
+      0x0a,
+      [logical('class', 2), logical('instance', 1)],
+      encodeMultipleService([read('Flags', 1), read('Big', 300), read('Msg', 1)]),
+    );
     expect(c.services - before).toBe(3);
     expect(reply.generalStatus).toBe(0x1e);
     const count = reply.data.readUInt16LE(0);
@@ -161,7 +214,18 @@ describe('LogixController', () => {
     const inner = offsets.map((o, i) => decodeCipReply(reply.data.subarray(o, offsets[i + 1] ?? reply.data.length)));
     expect(inner.map((r) => r.generalStatus)).toEqual([0x00, 0x06, 0x06]);
     expect(4 + reply.data.length).toBeLessThanOrEqual(504);
-    const nested = call(c, 0x0a, [logical('class', 2), logical('instance', 1)], encodeMultipleService([encodeCipRequest({ service: 0x0a, path: encodeEpath([logical('class', 2), logical('instance', 1)]), data: Buffer.from('0000', 'hex') })]));
+    const nested = call(
+      c,
+      0x0a,
+      [logical('class', 2), logical('instance', 1)],
+      encodeMultipleService([
+        encodeCipRequest({
+          service: 0x0a,
+          path: encodeEpath([logical('class', 2), logical('instance', 1)]),
+          data: Buffer.from('0000', 'hex'),
+        }),
+      ]),
+    );
     expect(nested.generalStatus).toBe(0x1e);
   });
 

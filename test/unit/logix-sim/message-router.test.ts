@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import eip from 'st-ethernet-ip';
 import {
-  decodeCipReply, decodeCipRequest, decodeMultipleService, encodeCipReply, encodeCipRequest, encodeMultipleService,
+  decodeCipReply,
+  decodeCipRequest,
+  decodeMultipleService,
+  encodeCipReply,
+  encodeCipRequest,
+  encodeMultipleService,
 } from '../../../src-main/devices/simulator/logix/message-router.ts';
 import { CipStatusError, describeCipStatus } from '../../../src-main/devices/simulator/logix/cip-status.ts';
 import { loadExchange } from './hex-fixture.ts';
@@ -30,7 +35,13 @@ describe('Message Router request and reply', () => {
   it('encodes replies with the reply bit, reserved byte, status and extended status words that st-ethernet-ip parses', () => {
     const bytes = encodeCipReply({ service: 0x4c, generalStatus: 0xff, extendedStatus: [0x2105], data: Buffer.from([9]) });
     expect(bytes.toString('hex')).toBe('cc00ff01052109');
-    expect(MessageRouter.parse(bytes)).toMatchObject({ service: 0xcc, generalStatusCode: 0xff, extendedStatusLength: 1, extendedStatus: [0x2105], data: Buffer.from([9]) });
+    expect(MessageRouter.parse(bytes)).toMatchObject({
+      service: 0xcc,
+      generalStatusCode: 0xff,
+      extendedStatusLength: 1,
+      extendedStatus: [0x2105],
+      data: Buffer.from([9]),
+    });
     expect(decodeCipReply(bytes)).toEqual({ service: 0x4c, generalStatus: 0xff, extendedStatus: [0x2105], data: Buffer.from([9]) });
   });
 
@@ -52,7 +63,10 @@ describe('Multiple Service Packet', () => {
     const services = decodeMultipleService(data);
     expect(services.map((s) => s.toString('hex'))).toEqual(['4c0491055370656564000100', '4c049105436f756e74000100']);
     expect(encodeMultipleService(services).toString('hex')).toBe(data.toString('hex'));
-    expect(decodeMultipleService(decodeCipReply(reply).data).map((r) => decodeCipReply(r).data.toString('hex'))).toEqual(['ca0000004841', 'c4002a000000']);
+    expect(decodeMultipleService(decodeCipReply(reply).data).map((r) => decodeCipReply(r).data.toString('hex'))).toEqual([
+      'ca0000004841',
+      'c4002a000000',
+    ]);
   });
 
   it('refuses empty packets (0x03), missing offsets (0x13) and offsets outside the packet (0x03)', () => {

@@ -10,8 +10,23 @@ const sym = (name: string): EpathSegment => ({ kind: 'symbolic', name });
 
 const PLANT: LogixTagDatabaseSpec = {
   udts: [
-    { name: 'StepType', members: [{ name: 'Time', type: 'DINT' }, { name: 'Done', type: 'BOOL' }] },
-    { name: 'RecipeType', members: [{ name: 'Temp', type: 'REAL' }, { name: 'Steps', type: 'StepType', dims: 3 }, { name: 'Name', type: 'STRING' }, { name: 'Enable', type: 'BOOL' }, { name: 'Total', type: 'LINT' }] },
+    {
+      name: 'StepType',
+      members: [
+        { name: 'Time', type: 'DINT' },
+        { name: 'Done', type: 'BOOL' },
+      ],
+    },
+    {
+      name: 'RecipeType',
+      members: [
+        { name: 'Temp', type: 'REAL' },
+        { name: 'Steps', type: 'StepType', dims: 3 },
+        { name: 'Name', type: 'STRING' },
+        { name: 'Enable', type: 'BOOL' },
+        { name: 'Total', type: 'LINT' },
+      ],
+    },
   ],
   tags: [
     { name: 'Enable', type: 'BOOL', value: true },
@@ -24,7 +39,11 @@ const PLANT: LogixTagDatabaseSpec = {
     { name: 'Msg', type: 'STRING', value: 'hello' },
     { name: 'Grid', type: 'INT', dims: [2, 3], value: [1, 2, 3, 4, 5, 6] },
     { name: 'Bits', type: 'BOOL', dims: 64 },
-    { name: 'Recipe', type: 'RecipeType', value: { Temp: 72.5, Steps: [{ Time: 10 }, { Time: 20, Done: true }], Name: 'Bread', Enable: true, Total: 5 } },
+    {
+      name: 'Recipe',
+      type: 'RecipeType',
+      value: { Temp: 72.5, Steps: [{ Time: 10 }, { Time: 20, Done: true }], Name: 'Bread', Enable: true, Total: 5 },
+    },
     { name: 'Program:Main.Limit', type: 'DINT', value: 99, writable: false },
     { name: 'Program:Main.Recipe', type: 'RecipeType' },
   ],
@@ -44,16 +63,31 @@ describe('LogixTagDatabase', () => {
   const db = LogixTagDatabase.load(PLANT);
 
   it('holds values of every type, by Studio 5000 name (case-insensitive)', () => {
-    expect(['Enable', 'Small', 'Word', 'Flags', 'Big', 'Speed', 'Precise', 'Msg'].map((n) => db.getValue(n)))
-      .toEqual([true, -5, 1234, 10, 9007199254740993n, 1.5, 0.1, 'hello']);
+    expect(['Enable', 'Small', 'Word', 'Flags', 'Big', 'Speed', 'Precise', 'Msg'].map((n) => db.getValue(n))).toEqual([
+      true,
+      -5,
+      1234,
+      10,
+      9007199254740993n,
+      1.5,
+      0.1,
+      'hello',
+    ]);
     expect(db.getValue('grid')).toEqual([1, 2, 3, 4, 5, 6]);
     expect(db.getValue('Grid[1,0]')).toBe(4);
     expect(db.getValue('Recipe.Temp')).toBe(72.5);
     expect(db.getValue('Recipe.Steps[1].Done')).toBe(true);
     expect(db.getValue('RECIPE.steps[1].time')).toBe(20);
     expect(db.getValue('Recipe')).toEqual({
-      Temp: 72.5, Name: 'Bread', Enable: true, Total: 5n,
-      Steps: [{ Time: 10, Done: false }, { Time: 20, Done: true }, { Time: 0, Done: false }],
+      Temp: 72.5,
+      Name: 'Bread',
+      Enable: true,
+      Total: 5n,
+      Steps: [
+        { Time: 10, Done: false },
+        { Time: 20, Done: true },
+        { Time: 0, Done: false },
+      ],
     });
     expect(db.getValue('Program:Main.Limit')).toBe(99);
     expect(db.getValue('Program:Main.Recipe.Temp')).toBe(0);
@@ -143,27 +177,62 @@ describe('LogixTagDatabase', () => {
     expect(d.getValue('Recipe.Name')).toBe('Bread');
     d.setValue('Grid', [9]);
     expect(d.getValue('Grid')).toEqual([9, 2, 3, 4, 5, 6]);
-    for (const [name, value] of [['Small', 200], ['Msg', 'x'.repeat(83)], ['Grid', [1, 2, 3, 4, 5, 6, 7]], ['Recipe', { Nope: 1 }], ['Recipe', 5], ['Nope', 1], ['Speed.3', true]] as const) {
+    for (const [name, value] of [
+      ['Small', 200],
+      ['Msg', 'x'.repeat(83)],
+      ['Grid', [1, 2, 3, 4, 5, 6, 7]],
+      ['Recipe', { Nope: 1 }],
+      ['Recipe', 5],
+      ['Nope', 1],
+      ['Speed.3', true],
+    ] as const) {
       expect(() => d.setValue(name, value), `${name}`).toThrow(BaselineError);
     }
   });
 
   it('refuses bad declarations with a message naming the tag', () => {
     const bad: Array<[LogixTagDatabaseSpec, RegExp]> = [
-      [{ tags: [{ name: 'A', type: 'DINT' }, { name: 'a', type: 'DINT' }] }, /listed twice/],
+      [
+        {
+          tags: [
+            { name: 'A', type: 'DINT' },
+            { name: 'a', type: 'DINT' },
+          ],
+        },
+        /listed twice/,
+      ],
       [{ tags: [{ name: 'A', type: 'WORD' }] }, /Unknown data type "WORD"/],
       [{ tags: [{ name: 'A', type: 'DINT', dims: [1, 2, 3, 4] }] }, /dimensions/],
       [{ tags: [{ name: '9A', type: 'DINT' }] }, /starts with a digit/],
       [{ tags: [], udts: [{ name: 'L', members: [{ name: 'Self', type: 'L' }] }] }, /contains itself/],
-      [{ tags: [{ name: 'X[1]', type: 'DINT' }, { name: 'X.Y', type: 'DINT' }] }, /does not fit/],
-      [{ tags: [{ name: 'X', type: 'DINT' }, { name: 'X[1]', type: 'DINT' }] }, /DINT in this controller|index on something/],
+      [
+        {
+          tags: [
+            { name: 'X[1]', type: 'DINT' },
+            { name: 'X.Y', type: 'DINT' },
+          ],
+        },
+        /does not fit/,
+      ],
+      [
+        {
+          tags: [
+            { name: 'X', type: 'DINT' },
+            { name: 'X[1]', type: 'DINT' },
+          ],
+        },
+        /DINT in this controller|index on something/,
+      ],
       [{ tags: [{ name: 'N.3', type: 'BOOL' }] }, /bit of an integer/],
     ];
     for (const [spec, message] of bad) expect(() => LogixTagDatabase.load(spec)).toThrow(message);
   });
 
   it('loads the Logix rows of the profile fixture when they agree, and names the rows that do not', () => {
-    const csv = readFileSync(new URL('../../fixtures/profiles/logix-good.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
+    const csv = readFileSync(new URL('../../fixtures/profiles/logix-good.csv', import.meta.url), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     const rows = csv.map((line) => {
       const cells = line.match(/("[^"]*"|[^,]*)(,|$)/g)?.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '')) ?? [];
       return { name: cells[1] ?? '', type: cells[2] ?? '' };

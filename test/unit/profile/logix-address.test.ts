@@ -6,14 +6,75 @@ import { logixReadRequestBytes } from '../../../src-main/devices/logix/logix-pla
 describe('Logix tag addresses', () => {
   it.each([
     ['Line1_SpeedSP', [{ kind: 'symbol', name: 'Line1_SpeedSP' }], 16],
-    ['Program:MainProgram.Limit', [{ kind: 'symbol', name: 'Program:MainProgram' }, { kind: 'symbol', name: 'Limit' }], 22 + 8],
-    ['Arr[3]', [{ kind: 'symbol', name: 'Arr' }, { kind: 'element', index: 3 }], 6 + 2],
-    ['Arr[1,2]', [{ kind: 'symbol', name: 'Arr' }, { kind: 'element', index: 1 }, { kind: 'element', index: 2 }], 6 + 2 + 2],
-    ['Arr[1,2,3]', [{ kind: 'symbol', name: 'Arr' }, { kind: 'element', index: 1 }, { kind: 'element', index: 2 }, { kind: 'element', index: 3 }], 12],
-    ['Arr[300]', [{ kind: 'symbol', name: 'Arr' }, { kind: 'element', index: 300 }], 6 + 4],
-    ['Arr[70000]', [{ kind: 'symbol', name: 'Arr' }, { kind: 'element', index: 70000 }], 6 + 6],
-    ['Recipe.Temp', [{ kind: 'symbol', name: 'Recipe' }, { kind: 'symbol', name: 'Temp' }], 8 + 6],
-    ['Recipe.Steps[2].Time', [{ kind: 'symbol', name: 'Recipe' }, { kind: 'symbol', name: 'Steps' }, { kind: 'element', index: 2 }, { kind: 'symbol', name: 'Time' }], 8 + 8 + 2 + 6],
+    [
+      'Program:MainProgram.Limit',
+      [
+        { kind: 'symbol', name: 'Program:MainProgram' },
+        { kind: 'symbol', name: 'Limit' },
+      ],
+      22 + 8,
+    ],
+    [
+      'Arr[3]',
+      [
+        { kind: 'symbol', name: 'Arr' },
+        { kind: 'element', index: 3 },
+      ],
+      6 + 2,
+    ],
+    [
+      'Arr[1,2]',
+      [
+        { kind: 'symbol', name: 'Arr' },
+        { kind: 'element', index: 1 },
+        { kind: 'element', index: 2 },
+      ],
+      6 + 2 + 2,
+    ],
+    [
+      'Arr[1,2,3]',
+      [
+        { kind: 'symbol', name: 'Arr' },
+        { kind: 'element', index: 1 },
+        { kind: 'element', index: 2 },
+        { kind: 'element', index: 3 },
+      ],
+      12,
+    ],
+    [
+      'Arr[300]',
+      [
+        { kind: 'symbol', name: 'Arr' },
+        { kind: 'element', index: 300 },
+      ],
+      6 + 4,
+    ],
+    [
+      'Arr[70000]',
+      [
+        { kind: 'symbol', name: 'Arr' },
+        { kind: 'element', index: 70000 },
+      ],
+      6 + 6,
+    ],
+    [
+      'Recipe.Temp',
+      [
+        { kind: 'symbol', name: 'Recipe' },
+        { kind: 'symbol', name: 'Temp' },
+      ],
+      8 + 6,
+    ],
+    [
+      'Recipe.Steps[2].Time',
+      [
+        { kind: 'symbol', name: 'Recipe' },
+        { kind: 'symbol', name: 'Steps' },
+        { kind: 'element', index: 2 },
+        { kind: 'symbol', name: 'Time' },
+      ],
+      8 + 8 + 2 + 6,
+    ],
     ['_x', [{ kind: 'symbol', name: '_x' }], 4],
     [`A${'b'.repeat(39)}`, [{ kind: 'symbol', name: `A${'b'.repeat(39)}` }], 42],
   ] as const)('%s', (address, segments, epathBytes) => {
@@ -62,17 +123,28 @@ describe('Logix tag addresses', () => {
 
   it('refuses unknown types in the type column', () => {
     const r = parseLogixAddress('Tag', 'UDINT');
-    expect(r.ok ? null : r.problems).toEqual([{ column: 'type', message: expect.stringMatching(/Unknown Logix type "UDINT"/) as unknown as string }]);
+    expect(r.ok ? null : r.problems).toEqual([
+      { column: 'type', message: expect.stringMatching(/Unknown Logix type "UDINT"/) as unknown as string },
+    ]);
   });
 
   // An independent encoder: st-ethernet-ip (the driver library) builds the Read Tag request for the same name.
-  it.each(['Line1_SpeedSP', 'Program:MainProgram.Limit', 'Arr[3]', 'Arr[1,2]', 'Arr[300]', 'Arr[70000]', 'Recipe.Temp', 'Recipe.Steps[2].Time', 'abc', 'ab'])(
-    'request size of %s matches st-ethernet-ip\'s encoding', (name) => {
-      const r = parseLogixAddress(name, 'DINT');
-      if (!r.ok) throw new Error(JSON.stringify(r.problems));
-      const tag = new stEthernetIp.Tag(name);
-      expect(r.address.epathBytes).toBe(tag.path.length);
-      expect(logixReadRequestBytes(r.address)).toBe(tag.generateReadMessageRequest().length);
-    },
-  );
+  it.each([
+    'Line1_SpeedSP',
+    'Program:MainProgram.Limit',
+    'Arr[3]',
+    'Arr[1,2]',
+    'Arr[300]',
+    'Arr[70000]',
+    'Recipe.Temp',
+    'Recipe.Steps[2].Time',
+    'abc',
+    'ab',
+  ])("request size of %s matches st-ethernet-ip's encoding", (name) => {
+    const r = parseLogixAddress(name, 'DINT');
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    const tag = new stEthernetIp.Tag(name);
+    expect(r.address.epathBytes).toBe(tag.path.length);
+    expect(logixReadRequestBytes(r.address)).toBe(tag.generateReadMessageRequest().length);
+  });
 });

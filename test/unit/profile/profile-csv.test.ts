@@ -22,7 +22,12 @@ describe('profile CSV import: good files', () => {
     expect(r.profile.tags.map((t) => t.tag)).toEqual(['Line1_Speed', 'Run', 'Status', 'Fault', 'Count', 'Door', 'TempOffset']);
     const [speed, run, , fault, count, door] = r.profile.tags;
     expect(speed).toMatchObject({
-      address: 'hr:100', type: 'FLOAT32', class: 'config', safety: true, writable: true, description: 'Line speed setpoint, m/min',
+      address: 'hr:100',
+      type: 'FLOAT32',
+      class: 'config',
+      safety: true,
+      writable: true,
+      description: 'Line speed setpoint, m/min',
       location: { protocol: 'modbus', table: 'hr', offset: 100, bit: null, type: 'FLOAT32', count: 2 },
     });
     expect(run).toMatchObject({ class: 'live', safety: false, writable: true, location: { table: 'co', offset: 0, count: 1 } });
@@ -41,7 +46,14 @@ describe('profile CSV import: good files', () => {
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.profile.tags).toHaveLength(22);
     expect(r.profile.tags.find((t) => t.tag === 'Oven.Recipe')?.location).toEqual({
-      protocol: 's7', area: 'DB', db: 1, start: 20, bit: null, length: 12, type: 'STRING', maxLength: 10,
+      protocol: 's7',
+      area: 'DB',
+      db: 1,
+      start: 20,
+      bit: null,
+      length: 12,
+      type: 'STRING',
+      maxLength: 10,
     });
     expect(r.profile.tags.find((t) => t.tag === 'Output.Horn')?.location).toMatchObject({ area: 'Q', start: 0, bit: 2 });
   });
@@ -50,7 +62,17 @@ describe('profile CSV import: good files', () => {
     const r = parseProfileCsv(fixture('logix-good.csv'), 'logix');
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.profile.tags.map((t) => t.address)).toEqual([
-      'Line1_SpeedSP', 'Program:MainProgram.Limit', 'Arr[3]', 'Arr[1,2]', 'Recipe.Temp', 'Recipe.Steps[2].Time', 'Recipe.Name', '_Enable', 'Small', 'Big', 'Precise',
+      'Line1_SpeedSP',
+      'Program:MainProgram.Limit',
+      'Arr[3]',
+      'Arr[1,2]',
+      'Recipe.Temp',
+      'Recipe.Steps[2].Time',
+      'Recipe.Name',
+      '_Enable',
+      'Small',
+      'Big',
+      'Precise',
     ]);
     expect(r.profile.tags[0]?.tag).toBe('Line1 speed SP');
   });
@@ -64,7 +86,12 @@ describe('profile CSV import: good files', () => {
     const text = 'tag,address,type,safety,writable\nA,hr:1,INT16,TRUE,No\nB,hr:2,INT16,yes,0\nC,hr:3,INT16,1,FALSE\nD,hr:4,INT16,,\n';
     const r = parseProfileCsv(text, 'modbus');
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    expect(r.profile.tags.map((t) => [t.safety, t.writable])).toEqual([[true, false], [true, false], [true, false], [false, false]]);
+    expect(r.profile.tags.map((t) => [t.safety, t.writable])).toEqual([
+      [true, false],
+      [true, false],
+      [true, false],
+      [false, false],
+    ]);
   });
 });
 
@@ -99,12 +126,19 @@ describe('profile CSV import: every problem, with line and column', () => {
 
   it('refuses unknown and repeated header columns', () => {
     const errors = errorsOf(fixture('bad-header.csv'));
-    expect(where(errors)).toEqual([[1, 'adress'], [1, 'tag']]);
+    expect(where(errors)).toEqual([
+      [1, 'adress'],
+      [1, 'tag'],
+    ]);
     expect(errors[0]?.message).toMatch(/Unknown column "adress"/);
     expect(errors[1]?.message).toMatch(/appears twice/);
   });
 
-  it.each([['empty.csv', /empty/], ['blank.csv', /empty/], ['header-only.csv', /header but no tags/]])('refuses %s', (name, message) => {
+  it.each([
+    ['empty.csv', /empty/],
+    ['blank.csv', /empty/],
+    ['header-only.csv', /header but no tags/],
+  ])('refuses %s', (name, message) => {
     const errors = errorsOf(fixture(name));
     expect(where(errors)).toEqual([[1, null]]);
     expect(errors[0]?.message).toMatch(message);
@@ -131,7 +165,10 @@ describe('profile CSV import: every problem, with line and column', () => {
 
   it('refuses control characters and over-long tag names', () => {
     const text = `tag,address,type\n"a\nb",hr:1,INT16\n${'x'.repeat(201)},hr:2,INT16\n`;
-    expect(where(errorsOf(text))).toEqual([[2, 'tag'], [4, 'tag']]);
+    expect(where(errorsOf(text))).toEqual([
+      [2, 'tag'],
+      [4, 'tag'],
+    ]);
   });
 
   it('importProfileCsv throws one BaselineError listing every problem', () => {

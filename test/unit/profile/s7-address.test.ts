@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { parseS7Address, type S7Address } from '../../../src-shared/common/profile/s7-address.ts';
 
 type Expected = Omit<S7Address, 'protocol'>;
-const loc = (area: S7Address['area'], db: number, start: number, type: S7Address['type'], length: number, bit: number | null = null, maxLength: number | null = null): Expected =>
-  ({ area, db, start, bit, length, type, maxLength });
+const loc = (
+  area: S7Address['area'],
+  db: number,
+  start: number,
+  type: S7Address['type'],
+  length: number,
+  bit: number | null = null,
+  maxLength: number | null = null,
+): Expected => ({ area, db, start, bit, length, type, maxLength });
 
 describe('S7 addresses (nodes7 syntax)', () => {
   it.each([

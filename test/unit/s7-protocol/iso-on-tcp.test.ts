@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  TpktSplitter, decodeCotp, decodeIsoFrame, decodeTpkt, encodeCotp, encodeIsoFrame, encodeTpkt, s7Tsap,
+  TpktSplitter,
+  decodeCotp,
+  decodeIsoFrame,
+  decodeTpkt,
+  encodeCotp,
+  encodeIsoFrame,
+  encodeTpkt,
+  s7Tsap,
 } from '../../../src-main/devices/s7/s7comm/iso-on-tcp.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { bytes, exchange, hex } from './hex-fixture.ts';
@@ -16,14 +23,20 @@ function refusal(fn: () => unknown): BaselineError {
 }
 
 describe('TPKT (RFC 1006) and COTP (ISO 8073 class 0)', () => {
-  it('decodes nodes7\'s connection request and Snap7\'s connection confirm', () => {
+  it("decodes nodes7's connection request and Snap7's connection confirm", () => {
     const { request, reply } = exchange('cotp-connect.hex', 0);
     expect(decodeIsoFrame(request)).toEqual({
-      type: 'CR', dstRef: 0, srcRef: 1, classOption: 0,
+      type: 'CR',
+      dstRef: 0,
+      srcRef: 1,
+      classOption: 0,
       params: { tpduSize: 0x0a, callingTsap: Uint8Array.of(0x01, 0x00), calledTsap: Uint8Array.of(0x01, 0x01) },
     });
     expect(decodeIsoFrame(reply)).toEqual({
-      type: 'CC', dstRef: 1, srcRef: 1, classOption: 0,
+      type: 'CC',
+      dstRef: 1,
+      srcRef: 1,
+      classOption: 0,
       params: { tpduSize: 0x0a, callingTsap: Uint8Array.of(0x01, 0x00), calledTsap: Uint8Array.of(0x01, 0x01) },
     });
   });

@@ -1,13 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { decodeIsoFrame } from '../../../src-main/devices/s7/s7comm/iso-on-tcp.ts';
 import {
-  ROSCTR, S7_FUNCTIONS, bitItem, byteRangeItem, decodeReadSzlRequest, decodeReadSzlResponse, decodeReadVarRequest, decodeReadVarResponse,
-  decodeS7Frame, decodeS7Pdu, decodeSetupCommunication, decodeUserdataParam, decodeWriteVarRequest, decodeWriteVarResponse,
-  describeReturnCode, describeS7Error, encodeReadSzlRequest, encodeReadSzlResponse, encodeReadVarRequest, encodeReadVarResponse,
-  encodeS7Frame, encodeS7Pdu, encodeSetupCommunication, encodeWriteVarRequest, encodeWriteVarResponse, frameS7Pdu, itemByteLength,
+  ROSCTR,
+  S7_FUNCTIONS,
+  bitItem,
+  byteRangeItem,
+  decodeReadSzlRequest,
+  decodeReadSzlResponse,
+  decodeReadVarRequest,
+  decodeReadVarResponse,
+  decodeS7Frame,
+  decodeS7Pdu,
+  decodeSetupCommunication,
+  decodeUserdataParam,
+  decodeWriteVarRequest,
+  decodeWriteVarResponse,
+  describeReturnCode,
+  describeS7Error,
+  encodeReadSzlRequest,
+  encodeReadSzlResponse,
+  encodeReadVarRequest,
+  encodeReadVarResponse,
+  encodeS7Frame,
+  encodeS7Pdu,
+  encodeSetupCommunication,
+  encodeWriteVarRequest,
+  encodeWriteVarResponse,
+  frameS7Pdu,
+  itemByteLength,
   type S7Pdu,
 } from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
-import { decodeComponentIdentification, decodeModuleIdentification, decodeSzlList } from '../../../src-main/devices/s7/s7comm/szl-records.ts';
+import {
+  decodeComponentIdentification,
+  decodeModuleIdentification,
+  decodeSzlList,
+} from '../../../src-main/devices/s7/s7comm/szl-records.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { bytes, exchange, hex, loadExchanges } from './hex-fixture.ts';
 
@@ -35,12 +62,30 @@ describe('S7 header and Setup Communication (0xF0)', () => {
     const ack = decodeS7Frame(reply);
     expect(ack).toMatchObject({ rosctr: ROSCTR.ackData, pduRef: 1, errorClass: 0, errorCode: 0, data: new Uint8Array(0) });
     expect(decodeSetupCommunication(ack.param)).toEqual({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 480 });
-    expect(hex(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 1, param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 480 }) }))).toBe(hex(request));
-    expect(hex(encodeS7Frame({ rosctr: ROSCTR.ackData, pduRef: 1, param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 480 }) }))).toBe(hex(reply));
+    expect(
+      hex(
+        encodeS7Frame({
+          rosctr: ROSCTR.job,
+          pduRef: 1,
+          param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 480 }),
+        }),
+      ),
+    ).toBe(hex(request));
+    expect(
+      hex(
+        encodeS7Frame({
+          rosctr: ROSCTR.ackData,
+          pduRef: 1,
+          param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: 480 }),
+        }),
+      ),
+    ).toBe(hex(reply));
   });
 
   it('encodes the 12-byte header with error class and code for ack and ack-data, 10 bytes otherwise', () => {
-    expect(hex(encodeS7Pdu({ rosctr: ROSCTR.ack, pduRef: 0x0a0b, errorClass: 0x85, errorCode: 0x00 }))).toBe('32 02 00 00 0a 0b 00 00 00 00 85 00');
+    expect(hex(encodeS7Pdu({ rosctr: ROSCTR.ack, pduRef: 0x0a0b, errorClass: 0x85, errorCode: 0x00 }))).toBe(
+      '32 02 00 00 0a 0b 00 00 00 00 85 00',
+    );
     expect(hex(encodeS7Pdu({ rosctr: ROSCTR.job, pduRef: 2, param: Uint8Array.of(0x29, 0) }))).toBe('32 01 00 00 00 02 00 02 00 00 29 00');
     expect(describeS7Error(0x8500)).toMatch(/wrong frames .*\(0x8500\)/);
     expect(describeS7Error(0x8104)).toMatch(/not implemented/);
@@ -59,7 +104,9 @@ describe('S7 header and Setup Communication (0xF0)', () => {
     pdu[0] = 0x32;
     pdu[1] = 0x05;
     expect(refusal(() => decodeS7Pdu(pdu)).message).toMatch(/ROSCTR\) 0x5 is not job/);
-    expect(refusal(() => decodeS7Pdu(s7Bytes(request).subarray(0, 14))).message).toMatch(/announces 8 parameter and 0 data bytes, 4 follow/);
+    expect(refusal(() => decodeS7Pdu(s7Bytes(request).subarray(0, 14))).message).toMatch(
+      /announces 8 parameter and 0 data bytes, 4 follow/,
+    );
     expect(refusal(() => decodeS7Pdu(s7Bytes(request).subarray(0, 7))).message).toMatch(/ends before the parameter length/);
     expect(refusal(() => decodeSetupCommunication(Uint8Array.of(0x04, 0, 0, 1))).message).toMatch(/function 0x4, expected 0xF0/);
     expect(refusal(() => decodeSetupCommunication(Uint8Array.of(0xf0, 0, 0, 1))).message).toMatch(/ends before max AmQ called/);
@@ -86,7 +133,7 @@ describe('Read Var (0x04) and Write Var (0x05) with S7ANY items', () => {
     expect(hex(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 0x0500, param: encodeReadVarRequest(items) }))).toBe(hex(request));
   });
 
-  it('decodes Snap7\'s reply: data with a fill byte, then two failed items without data', () => {
+  it("decodes Snap7's reply: data with a fill byte, then two failed items without data", () => {
     const { reply } = exchange('read-var.hex', 0);
     const ack = decodeS7Frame(reply);
     expect(decodeReadVarResponse(ack.param, ack.data)).toEqual([
@@ -115,11 +162,23 @@ describe('Read Var (0x04) and Write Var (0x05) with S7ANY items', () => {
     const job = decodeS7Frame(request);
     const writes = decodeWriteVarRequest(job.param, job.data);
     expect(writes).toEqual([
-      { spec: { syntax: 'S7ANY', item: byteRangeItem(0x84, 1, 0, 3) }, value: { returnCode: 0, transportSize: 0x04, data: Uint8Array.of(0x11, 0x12, 0x13) } },
+      {
+        spec: { syntax: 'S7ANY', item: byteRangeItem(0x84, 1, 0, 3) },
+        value: { returnCode: 0, transportSize: 0x04, data: Uint8Array.of(0x11, 0x12, 0x13) },
+      },
       { spec: { syntax: 'S7ANY', item: bitItem(0x84, 1, 9, 0) }, value: { returnCode: 0, transportSize: 0x03, data: Uint8Array.of(1) } },
-      { spec: { syntax: 'S7ANY', item: byteRangeItem(0x84, 9, 0, 1) }, value: { returnCode: 0, transportSize: 0x04, data: Uint8Array.of(0xff) } },
+      {
+        spec: { syntax: 'S7ANY', item: byteRangeItem(0x84, 9, 0, 1) },
+        value: { returnCode: 0, transportSize: 0x04, data: Uint8Array.of(0xff) },
+      },
     ]);
-    const encoded = encodeWriteVarRequest(writes.map((w) => ({ item: (w.spec as { item: ReturnType<typeof bitItem> }).item, transportSize: w.value.transportSize, data: w.value.data })));
+    const encoded = encodeWriteVarRequest(
+      writes.map((w) => ({
+        item: (w.spec as { item: ReturnType<typeof bitItem> }).item,
+        transportSize: w.value.transportSize,
+        data: w.value.data,
+      })),
+    );
     expect(hex(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 0x0700, ...encoded }))).toBe(hex(request));
     const ack = decodeS7Frame(reply);
     expect(decodeWriteVarResponse(ack.param, ack.data)).toEqual([0xff, 0xff, 0x0a]);
@@ -139,11 +198,15 @@ describe('Read Var (0x04) and Write Var (0x05) with S7ANY items', () => {
     const cut = refusal(() => decodeReadVarResponse(ack.param, ack.data.subarray(0, 6)));
     expect(cut.code).toBe('s7-frame-malformed');
     expect(cut.message).toMatch(/Read Var reply data: the frame ends before the 3 data bytes of item 1 of 3/);
-    expect(refusal(() => decodeReadVarResponse(ack.param, ack.data.subarray(0, 8))).message).toMatch(/before the return code of item 2 of 3/);
+    expect(refusal(() => decodeReadVarResponse(ack.param, ack.data.subarray(0, 8))).message).toMatch(
+      /before the return code of item 2 of 3/,
+    );
     const job = decodeS7Frame(exchange('read-var.hex', 0).request);
     expect(refusal(() => decodeReadVarRequest(job.param.subarray(0, 20))).message).toMatch(/before the address of item 2 of 3/);
     expect(refusal(() => decodeReadVarRequest(bytes('04 01 11 0a 10'))).message).toMatch(/item 1 of 1 starts with 0x11, expected 0x12/);
-    expect(refusal(() => decodeReadVarRequest(bytes('04 01 12 0a 10 02 00 01 00 01 84 00 00 00 ff'))).message).toMatch(/1 bytes follow the last item address/);
+    expect(refusal(() => decodeReadVarRequest(bytes('04 01 12 0a 10 02 00 01 00 01 84 00 00 00 ff'))).message).toMatch(
+      /1 bytes follow the last item address/,
+    );
     expect(refusal(() => decodeReadVarResponse(bytes('05 01'), new Uint8Array(0))).message).toMatch(/function 0x5, expected 0x4/);
     const wack = decodeS7Frame(exchange('write-var.hex', 0).reply);
     expect(refusal(() => decodeWriteVarResponse(wack.param, wack.data.subarray(0, 2))).message).toMatch(/return code of item 3 of 3/);
@@ -158,14 +221,14 @@ describe('Userdata Read SZL (group 4, subfunction 0x01)', () => {
     expect(decodeUserdataParam(decodeS7Frame(request).param)).toEqual({ method: 0x11, type: 4, group: 4, subfunction: 1, sequence: 0 });
   });
 
-  it('encodes the follow-up request exactly as Snap7\'s S7Client sends it (captured against our simulator)', () => {
+  it("encodes the follow-up request exactly as Snap7's S7Client sends it (captured against our simulator)", () => {
     // Snap7's S7Client asking for the next data unit of a list whose first unit carried sequence number 0x37.
     const snap7FollowUp = '03 00 00 21 02 f0 80 32 07 00 00 03 00 00 0c 00 04 00 01 12 08 12 44 01 37 00 00 00 00 0a 00 00 00';
     expect(hex(frameS7Pdu(encodeReadSzlRequest(0x0300, { kind: 'follow-up', sequence: 0x37, dataUnitRef: 0 })))).toBe(snap7FollowUp);
     expect(decodeReadSzlRequest(decodeS7Frame(bytes(snap7FollowUp)))).toEqual({ kind: 'follow-up', sequence: 0x37, dataUnitRef: 0 });
   });
 
-  it('decodes Snap7\'s SZL 0x0011 and 0x001C responses and re-encodes them byte for byte', () => {
+  it("decodes Snap7's SZL 0x0011 and 0x001C responses and re-encodes them byte for byte", () => {
     for (const n of [0, 1]) {
       const { reply } = exchange('read-szl.hex', n);
       const pdu = decodeS7Frame(reply);
@@ -191,9 +254,13 @@ describe('Userdata Read SZL (group 4, subfunction 0x01)', () => {
 
   it('refuses a userdata parameter with a wrong head or length, and a response of another function', () => {
     expect(refusal(() => decodeUserdataParam(bytes('00 01 13 04 11 44 01 00'))).message).toMatch(/head 00 01 13, expected 00 01 12/);
-    expect(refusal(() => decodeUserdataParam(bytes('00 01 12 06 11 44 01 00 00 00'))).message).toMatch(/parameter length 6, expected 4 or 8/);
+    expect(refusal(() => decodeUserdataParam(bytes('00 01 12 06 11 44 01 00 00 00'))).message).toMatch(
+      /parameter length 6, expected 4 or 8/,
+    );
     expect(refusal(() => decodeUserdataParam(bytes('00 01 12 08 12 84 01 00'))).message).toMatch(/parameter length 8, but 4 bytes follow/);
-    const other: S7Pdu = decodeS7Pdu(encodeS7Pdu({ rosctr: ROSCTR.userdata, pduRef: 1, param: bytes('00 01 12 08 12 87 01 00 00 00 00 00'), data: bytes('0a 00 00 00') }));
+    const other: S7Pdu = decodeS7Pdu(
+      encodeS7Pdu({ rosctr: ROSCTR.userdata, pduRef: 1, param: bytes('00 01 12 08 12 87 01 00 00 00 00 00'), data: bytes('0a 00 00 00') }),
+    );
     expect(refusal(() => decodeReadSzlResponse(other)).message).toMatch(/function group 7 subfunction 0x1 is not Read SZL/);
     const job: S7Pdu = decodeS7Pdu(encodeS7Pdu({ rosctr: ROSCTR.job, pduRef: 1, param: Uint8Array.of(S7_FUNCTIONS.readVar, 0) }));
     expect(refusal(() => decodeReadSzlResponse(job)).message).toMatch(/PDU type 0x1 is not userdata/);
@@ -243,8 +310,15 @@ function onlyBaselineErrors(fn: () => void): void {
 }
 
 describe('malformed frames never escape as RangeError', () => {
-  const frames = ['cotp-connect.hex', 'setup-communication.hex', 'read-var.hex', 'write-var.hex', 'read-szl.hex', 'read-szl-cut.hex', 'simulator-replies.hex']
-    .flatMap((f) => loadExchanges(f).flatMap((e) => [e.request, e.reply]));
+  const frames = [
+    'cotp-connect.hex',
+    'setup-communication.hex',
+    'read-var.hex',
+    'write-var.hex',
+    'read-szl.hex',
+    'read-szl-cut.hex',
+    'simulator-replies.hex',
+  ].flatMap((f) => loadExchanges(f).flatMap((e) => [e.request, e.reply]));
 
   it('every fixture frame decodes all the way down', () => {
     for (const f of frames) decodeAll(f);

@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ROSCTR, bitItem, byteRangeItem, decodeReadSzlResponse, decodeReadVarResponse, decodeS7Frame, encodeReadSzlRequest, encodeReadVarRequest,
-  encodeS7Frame, encodeSetupCommunication, frameS7Pdu,
+  ROSCTR,
+  bitItem,
+  byteRangeItem,
+  decodeReadSzlResponse,
+  decodeReadVarResponse,
+  decodeS7Frame,
+  encodeReadSzlRequest,
+  encodeReadVarRequest,
+  encodeS7Frame,
+  encodeSetupCommunication,
+  frameS7Pdu,
 } from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
-import { decodeComponentIdentification, decodeModuleIdentification, decodeSzlList, identityFromSzl } from '../../../src-main/devices/s7/s7comm/szl-records.ts';
+import {
+  decodeComponentIdentification,
+  decodeModuleIdentification,
+  decodeSzlList,
+  identityFromSzl,
+} from '../../../src-main/devices/s7/s7comm/szl-records.ts';
 import { S7Memory } from '../../../src-main/devices/simulator/s7/s7-memory.ts';
 import { S7SimSession, emptyRequestCounts, type S7SimCpu } from '../../../src-main/devices/simulator/s7/s7-sim-session.ts';
 import { DEFAULT_S7_SIM_IDENTITY, identitySzlLists } from '../../../src-main/devices/simulator/s7/s7-simulator.ts';
@@ -13,7 +27,12 @@ const SETUP_480 = exchange('setup-communication.hex', 0).request;
 
 function cpu(pduSize: number): S7SimCpu {
   const db1 = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  const memory = new S7Memory({ dbs: { 1: db1, 2: new Uint8Array(400) }, m: new Uint8Array(8), i: Uint8Array.of(0x81), q: new Uint8Array(2) });
+  const memory = new S7Memory({
+    dbs: { 1: db1, 2: new Uint8Array(400) },
+    m: new Uint8Array(8),
+    i: Uint8Array.of(0x81),
+    q: new Uint8Array(2),
+  });
   return { memory, pduSize, maxAmq: 8, szl: identitySzlLists(DEFAULT_S7_SIM_IDENTITY), counts: emptyRequestCounts() };
 }
 
@@ -33,7 +52,7 @@ function session(pduSize = 480): { s: S7SimSession; c: S7SimCpu; send(frame: Uin
 }
 
 describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
-  it('answers nodes7\'s connection request and the Setup Communication exactly as Snap7 does', () => {
+  it("answers nodes7's connection request and the Setup Communication exactly as Snap7 does", () => {
     const c = cpu(480);
     const s = new S7SimSession(c);
     const connect = exchange('cotp-connect.hex', 0);
@@ -47,8 +66,14 @@ describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
     const c = cpu(240);
     const s = new S7SimSession(c);
     s.handle(exchange('cotp-connect.hex', 0).request);
-    const ask = encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 1, param: encodeSetupCommunication({ maxAmqCalling: 20, maxAmqCalled: 3, pduLength: 960 }) });
-    expect(hex(s.handle(ask).replies[0] as Uint8Array)).toBe('03 00 00 1b 02 f0 80 32 03 00 00 00 01 00 08 00 00 00 00 f0 00 00 08 00 03 00 f0');
+    const ask = encodeS7Frame({
+      rosctr: ROSCTR.job,
+      pduRef: 1,
+      param: encodeSetupCommunication({ maxAmqCalling: 20, maxAmqCalled: 3, pduLength: 960 }),
+    });
+    expect(hex(s.handle(ask).replies[0] as Uint8Array)).toBe(
+      '03 00 00 1b 02 f0 80 32 03 00 00 00 01 00 08 00 00 00 00 f0 00 00 08 00 03 00 f0',
+    );
     expect(s.pduLength).toBe(240);
   });
 
@@ -60,7 +85,11 @@ describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
 
   it('Read Var of a bit, Write Var of bytes, a bit and a missing DB, and the read-back: the same bytes as Snap7', () => {
     const { send, c } = session();
-    for (const [file, n] of [['read-var.hex', 1], ['write-var.hex', 0], ['write-var.hex', 1]] as const) {
+    for (const [file, n] of [
+      ['read-var.hex', 1],
+      ['write-var.hex', 0],
+      ['write-var.hex', 1],
+    ] as const) {
       const { request, reply } = exchange(file, n);
       expect(hex(send(request))).toBe(hex(reply));
     }
@@ -73,10 +102,14 @@ describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
     const { request, reply } = exchange('simulator-replies.hex', 1);
     expect(hex(send(request))).toBe(hex(reply));
     // One item of 222 bytes fits exactly (12 + 2 + 4 + 222 = 240); 223 does not.
-    const fits = decodeS7Frame(send(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 2, param: encodeReadVarRequest([byteRangeItem(0x84, 2, 0, 222)]) })));
+    const fits = decodeS7Frame(
+      send(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 2, param: encodeReadVarRequest([byteRangeItem(0x84, 2, 0, 222)]) })),
+    );
     expect(fits.rosctr).toBe(ROSCTR.ackData);
     expect(decodeReadVarResponse(fits.param, fits.data)[0]?.data).toHaveLength(222);
-    const over = decodeS7Frame(send(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 3, param: encodeReadVarRequest([byteRangeItem(0x84, 2, 0, 223)]) })));
+    const over = decodeS7Frame(
+      send(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 3, param: encodeReadVarRequest([byteRangeItem(0x84, 2, 0, 223)]) })),
+    );
     expect(over).toMatchObject({ rosctr: ROSCTR.ack, pduRef: 3, errorClass: 0x85, errorCode: 0x00 });
     expect(c.counts.readVar).toBe(3);
   });
@@ -84,7 +117,11 @@ describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
   it('refuses a request longer than the PDU (20 items at PDU 240: 10 + 2 + 240 bytes) the same way', () => {
     const { send } = session(240);
     const items = Array.from({ length: 20 }, (_, i) => byteRangeItem(0x84, 1, i % 10, 1));
-    expect(decodeS7Frame(send(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 4, param: encodeReadVarRequest(items) })))).toMatchObject({ rosctr: ROSCTR.ack, errorClass: 0x85, errorCode: 0 });
+    expect(decodeS7Frame(send(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 4, param: encodeReadVarRequest(items) })))).toMatchObject({
+      rosctr: ROSCTR.ack,
+      errorClass: 0x85,
+      errorCode: 0,
+    });
     const nineteen = decodeS7Frame(send(encodeS7Frame({ rosctr: ROSCTR.job, pduRef: 5, param: encodeReadVarRequest(items.slice(0, 19)) })));
     expect(decodeReadVarResponse(nineteen.param, nineteen.data)).toHaveLength(19);
   });
@@ -105,7 +142,11 @@ describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
     expect(hex(pdu.param)).toBe('00 01 12 08 12 84 01 00 00 00 00 00');
     expect(hex(pdu.data.subarray(0, 12))).toBe('ff 09 00 5c 00 11 00 00 00 1c 00 03'); // 92 bytes: header + 3 records of 28
     const records = decodeModuleIdentification(decodeSzlList(decodeReadSzlResponse(pdu).payload));
-    expect(records.map((r) => [r.index, r.orderNumber, r.version])).toEqual([[1, 'BASELINE-S7-SIM', null], [6, 'BASELINE-S7-SIM', null], [7, '', 'V1.0.0']]);
+    expect(records.map((r) => [r.index, r.orderNumber, r.version])).toEqual([
+      [1, 'BASELINE-S7-SIM', null],
+      [6, 'BASELINE-S7-SIM', null],
+      [7, '', 'V1.0.0'],
+    ]);
   });
 
   it('splits SZL 0x001C into data units at PDU 240 and hands out the rest on follow-ups quoting the sequence number', () => {
@@ -122,17 +163,24 @@ describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
     expect(list).toMatchObject({ szlId: 0x001c, recordLength: 34, declaredCount: 10 });
     expect(list.records).toHaveLength(10);
     expect(identityFromSzl([], decodeComponentIdentification(list))).toEqual({
-      plcName: 'BASELINE-SIM', moduleName: 'Baseline simulated CPU', serialNumber: 'SIM-00000001', moduleTypeName: 'Baseline S7 simulator',
+      plcName: 'BASELINE-SIM',
+      moduleName: 'Baseline simulated CPU',
+      serialNumber: 'SIM-00000001',
+      moduleTypeName: 'Baseline S7 simulator',
     });
     // The list is done: a further follow-up is refused.
-    const again = decodeReadSzlResponse(decodeS7Frame(send(frameS7Pdu(encodeReadSzlRequest(10, { kind: 'follow-up', sequence: 1, dataUnitRef: 0 })))));
+    const again = decodeReadSzlResponse(
+      decodeS7Frame(send(frameS7Pdu(encodeReadSzlRequest(10, { kind: 'follow-up', sequence: 1, dataUnitRef: 0 })))),
+    );
     expect(again).toMatchObject({ errorCode: 0xd401, returnCode: 0x0a });
     expect(c.counts.readSzl).toBe(3);
   });
 
   it('serves one record by index (SZL 0x011C index 5: the serial number)', () => {
     const { send } = session();
-    const res = decodeReadSzlResponse(decodeS7Frame(send(frameS7Pdu(encodeReadSzlRequest(11, { kind: 'first', sequence: 0, szlId: 0x011c, index: 5 })))));
+    const res = decodeReadSzlResponse(
+      decodeS7Frame(send(frameS7Pdu(encodeReadSzlRequest(11, { kind: 'first', sequence: 0, szlId: 0x011c, index: 5 })))),
+    );
     const records = decodeComponentIdentification(decodeSzlList(res.payload));
     expect(records.map((r) => [r.index, r.text])).toEqual([[5, 'SIM-00000001']]);
   });
@@ -148,7 +196,13 @@ describe('simulated S7 CPU, byte for byte against the frame layouts', () => {
 });
 
 describe('simulated S7 memory', () => {
-  const memory = () => new S7Memory({ dbs: { 3: Uint8Array.of(0b0000_0100, 0xff) }, m: new Uint8Array(4), i: Uint8Array.of(0x81, 0x00), q: new Uint8Array(2) });
+  const memory = () =>
+    new S7Memory({
+      dbs: { 3: Uint8Array.of(0b0000_0100, 0xff) },
+      m: new Uint8Array(4),
+      i: Uint8Array.of(0x81, 0x00),
+      q: new Uint8Array(2),
+    });
 
   it('reads I, Q, M and DB bytes and bits, and refuses what does not exist or is out of range', () => {
     const m = memory();

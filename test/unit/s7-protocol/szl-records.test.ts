@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decodeReadSzlResponse, decodeS7Frame } from '../../../src-main/devices/s7/s7comm/s7-frames.ts';
 import {
-  decodeComponentIdentification, decodeModuleIdentification, decodeSzlList, encodeComponentRawRecord, encodeComponentTextRecord,
-  encodeModuleIdentificationRecord, encodeSzlList, identityFromSzl, versionWords,
+  decodeComponentIdentification,
+  decodeModuleIdentification,
+  decodeSzlList,
+  encodeComponentRawRecord,
+  encodeComponentTextRecord,
+  encodeModuleIdentificationRecord,
+  encodeSzlList,
+  identityFromSzl,
+  versionWords,
 } from '../../../src-main/devices/s7/s7comm/szl-records.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { bytes, exchange, hex } from './hex-fixture.ts';
@@ -22,7 +29,7 @@ function refusal(fn: () => unknown): BaselineError {
 }
 
 describe('SZL 0x0011 module identification', () => {
-  it('decodes Snap7\'s four records: order number, module type, Ausbg/Ausbe and the firmware version', () => {
+  it("decodes Snap7's four records: order number, module type, Ausbg/Ausbe and the firmware version", () => {
     const records = decodeModuleIdentification(decodeSzlList(payloadOf('read-szl.hex', 0)));
     expect(records).toEqual([
       { index: 0x0001, orderNumber: '6ES7 315-2EH14-0AB0', moduleType: 0x00c0, ausbg: 0x0004, ausbe: 0x0001, version: null },
@@ -48,7 +55,7 @@ describe('SZL 0x0011 module identification', () => {
 });
 
 describe('SZL 0x001C component identification', () => {
-  it('decodes Snap7\'s ten records: the text ones as text, manufacturer/profile and OEM raw', () => {
+  it("decodes Snap7's ten records: the text ones as text, manufacturer/profile and OEM raw", () => {
     const records = decodeComponentIdentification(decodeSzlList(payloadOf('read-szl.hex', 1)));
     expect(records.map((r) => [r.index, r.text])).toEqual([
       [0x0001, 'SNAP7-SERVER'],
@@ -67,8 +74,9 @@ describe('SZL 0x001C component identification', () => {
 
   it('re-encodes the list byte for byte (NUL-padded text)', () => {
     const payload = payloadOf('read-szl.hex', 1);
-    const records = decodeComponentIdentification(decodeSzlList(payload))
-      .map((r) => r.text === null ? encodeComponentRawRecord(r.index, r.raw) : encodeComponentTextRecord(r.index, r.text));
+    const records = decodeComponentIdentification(decodeSzlList(payload)).map((r) =>
+      r.text === null ? encodeComponentRawRecord(r.index, r.raw) : encodeComponentTextRecord(r.index, r.text),
+    );
     expect(hex(encodeSzlList(0x001c, 0, 34, records))).toBe(hex(payload));
   });
 
@@ -78,7 +86,12 @@ describe('SZL 0x001C component identification', () => {
     expect(list.records).toHaveLength(6);
     const records = decodeComponentIdentification(list);
     expect(records.map((r) => r.index)).toEqual([1, 2, 3, 4, 5, 7]);
-    expect(identityFromSzl([], records)).toEqual({ plcName: 'SNAP7-SERVER', moduleName: 'CPU 315-2 PN/DP', serialNumber: 'S C-C2UR28922012', moduleTypeName: 'CPU 315-2 PN/DP' });
+    expect(identityFromSzl([], records)).toEqual({
+      plcName: 'SNAP7-SERVER',
+      moduleName: 'CPU 315-2 PN/DP',
+      serialNumber: 'S C-C2UR28922012',
+      moduleTypeName: 'CPU 315-2 PN/DP',
+    });
   });
 });
 
@@ -105,7 +118,9 @@ describe('identity from both lists', () => {
 
 describe('malformed SZL lists', () => {
   it('refuses a cut header, the wrong list for a decoder, short records and empty records', () => {
-    expect(refusal(() => decodeSzlList(bytes('00 11 00 00 00'))).message).toMatch(/SZL list header: the frame ends before the record length/);
+    expect(refusal(() => decodeSzlList(bytes('00 11 00 00 00'))).message).toMatch(
+      /SZL list header: the frame ends before the record length/,
+    );
     const module = decodeSzlList(payloadOf('read-szl.hex', 0));
     expect(refusal(() => decodeComponentIdentification(module)).message).toMatch(/SZL-ID 0x11, not component identification/);
     expect(refusal(() => decodeModuleIdentification({ ...module, recordLength: 10 })).message).toMatch(/records of 10 bytes, expected 28/);

@@ -4,10 +4,23 @@ import { ApiRouter, type Handlers } from '../../../src-main/services/api-router.
 
 // The router is tested with the handlers it needs here; the cast skips the app's other operations.
 const handlers = {
-  'app.info': () => ({ appVersion: '1', deviceId: 'd', deviceName: 'n', home: '/h', transport: 'in-process', keyProtection: 'file-permissions', schemaVersion: 1, demo: false, readOnly: null, centralView: false }),
+  'app.info': () => ({
+    appVersion: '1',
+    deviceId: 'd',
+    deviceName: 'n',
+    home: '/h',
+    transport: 'in-process',
+    keyProtection: 'file-permissions',
+    schemaVersion: 1,
+    demo: false,
+    readOnly: null,
+    centralView: false,
+  }),
   'connectivity.get': () => ({ state: 'not-configured', server: null, checkedAt: null, detail: 'x' }),
   'journal.list': (req) => ({ total: req.limit, events: [], nextBeforeRowid: req.beforeRowid ?? null }),
-  'journal.verify': () => { throw new Error('boom'); },
+  'journal.verify': () => {
+    throw new Error('boom');
+  },
 } as Partial<Handlers> as Handlers;
 
 describe('ApiRouter: the boundary every transport calls', () => {
@@ -15,7 +28,10 @@ describe('ApiRouter: the boundary every transport calls', () => {
 
   it('fills defaults and passes validated requests to the handler', async () => {
     expect(await router.call('journal.list', {})).toEqual({ ok: true, value: { total: 200, events: [], nextBeforeRowid: null } });
-    expect(await router.call('journal.list', { limit: 5, beforeRowid: 9 })).toEqual({ ok: true, value: { total: 5, events: [], nextBeforeRowid: 9 } });
+    expect(await router.call('journal.list', { limit: 5, beforeRowid: 9 })).toEqual({
+      ok: true,
+      value: { total: 5, events: [], nextBeforeRowid: 9 },
+    });
   });
 
   it('refuses an unknown operation by name', async () => {

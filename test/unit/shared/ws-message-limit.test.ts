@@ -4,7 +4,7 @@ import { describeWsClose, MAX_WS_MESSAGE_BYTES, WORST_CASE_REQUEST_BYTES } from 
 
 const frameBytes = (op: string, request: unknown) => Buffer.byteLength(JSON.stringify({ kind: 'call', id: 2 ** 31, op, request }));
 
-describe('the web host message cap follows the contract\'s largest request', () => {
+describe("the web host message cap follows the contract's largest request", () => {
   it('the largest profile import the contract accepts, written the longest way JSON can, fits in one message', () => {
     // A control character is the longest a character gets in JSON (\u0001: 6 bytes).
     const request = { name: '\u0001'.repeat(120), protocol: 'modbus', csv: '\u0001'.repeat(PROFILE_CSV_MAX_CHARS) };

@@ -8,7 +8,11 @@ function scan(args: string[]) {
 
 describe('Electronegativity gate', () => {
   it('fails on an insecure shell and names the checks', () => {
-    const r = scan(['test/fixtures/electron-insecure/app', 'test/fixtures/electron-insecure/index.html', 'test-results/electronegativity-fixture']);
+    const r = scan([
+      'test/fixtures/electron-insecure/app',
+      'test/fixtures/electron-insecure/index.html',
+      'test-results/electronegativity-fixture',
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('LIMIT_NAVIGATION_GLOBAL_CHECK');
     expect(r.stderr).toContain('HTTP_RESOURCES_JS_CHECK');

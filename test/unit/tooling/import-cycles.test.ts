@@ -25,8 +25,10 @@ function check(files: Record<string, string>): { status: number | null; output: 
 describe('import-cycle check', () => {
   it('fails on a planted circle of type-only imports (the old devices circle: job table, capture module, context type)', () => {
     const r = check({
-      'src/process/job-table.ts': "import { capture } from '../capture/capture.ts';\nexport interface JobContext { signal: AbortSignal }\nexport const JOBS = { capture };\n",
-      'src/capture/capture.ts': "import type { JobContext } from '../process/job-table.ts';\nexport async function capture(ctx: JobContext): Promise<boolean> { return ctx.signal.aborted; }\n",
+      'src/process/job-table.ts':
+        "import { capture } from '../capture/capture.ts';\nexport interface JobContext { signal: AbortSignal }\nexport const JOBS = { capture };\n",
+      'src/capture/capture.ts':
+        "import type { JobContext } from '../process/job-table.ts';\nexport async function capture(ctx: JobContext): Promise<boolean> { return ctx.signal.aborted; }\n",
     });
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/no-circular/);
@@ -48,7 +50,8 @@ describe('import-cycle check', () => {
     const r = check({
       'src/job-context.ts': 'export interface JobContext { signal: AbortSignal }\n',
       'src/process/job-table.ts': "import { capture } from '../capture/capture.ts';\nexport const JOBS = { capture };\n",
-      'src/capture/capture.ts': "import type { JobContext } from '../process/device-messages.ts';\nexport async function capture(ctx: JobContext): Promise<boolean> { return ctx.signal.aborted; }\n",
+      'src/capture/capture.ts':
+        "import type { JobContext } from '../process/device-messages.ts';\nexport async function capture(ctx: JobContext): Promise<boolean> { return ctx.signal.aborted; }\n",
     });
     expect(r.output).toMatch(/no dependency violations/);
     expect(r.status).toBe(0);

@@ -19,7 +19,10 @@ describe('layer lint rules', { timeout: 30_000 }, () => {
   });
 
   it('fail when a renderer file imports node:fs', async () => {
-    const errors = await layerErrors('src-renderer/views/audit/leak.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n");
+    const errors = await layerErrors(
+      'src-renderer/views/audit/leak.ts',
+      "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n",
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/src-renderer runs in a sandboxed page/);
   });

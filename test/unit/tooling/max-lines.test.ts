@@ -16,12 +16,17 @@ async function maxLinesErrors(filePath: string, code: string): Promise<string[]>
 }
 
 describe('the 500-line limit', { timeout: 30_000 }, () => {
-  it.each(['src-main/services/planted.ts', 'src-shared/common/workflow/planted.ts', 'src-shared/node/evidence/planted.ts', 'src-server/planted.ts', 'src-main/devices/s7/planted.ts'])(
-    'fails on a planted 501-line file at %s', async (file) => {
-      const errors = await maxLinesErrors(file, moduleOf(501));
-      expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/Maximum allowed is 500/);
-    });
+  it.each([
+    'src-main/services/planted.ts',
+    'src-shared/common/workflow/planted.ts',
+    'src-shared/node/evidence/planted.ts',
+    'src-server/planted.ts',
+    'src-main/devices/s7/planted.ts',
+  ])('fails on a planted 501-line file at %s', async (file) => {
+    const errors = await maxLinesErrors(file, moduleOf(501));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/Maximum allowed is 500/);
+  });
 
   it('passes a 500-line file', async () => {
     expect(await maxLinesErrors('src-main/services/planted.ts', moduleOf(500))).toEqual([]);

@@ -34,17 +34,24 @@ describe('references to source documents', () => {
   it('no product text, doc, resource or test cites a source document by file number', () => {
     const hits: string[] = [];
     for (const file of ROOTS.flatMap(files)) {
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (FILE_NUMBER.test(line)) hits.push(`${file}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (FILE_NUMBER.test(line)) hits.push(`${file}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(hits).toEqual([]);
   });
 
   it('docs/references.md lists the source documents by title', () => {
     const refs = readFileSync('docs/references.md', 'utf8');
-    for (const title of ['OT Change Management and PAM Integration', 'What makes OT change different from IT change', 'Change Management Procedures',
-      'Advanced Change Management Standards', 'CC8: Change Management']) {
+    for (const title of [
+      'OT Change Management and PAM Integration',
+      'What makes OT change different from IT change',
+      'Change Management Procedures',
+      'Advanced Change Management Standards',
+      'CC8: Change Management',
+    ]) {
       expect(refs).toContain(`*${title}*`);
     }
   });

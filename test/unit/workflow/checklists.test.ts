@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { BaselineError } from '../../../src-shared/common/errors.ts';
 import { canonicalJson, type JsonValue } from '../../../src-shared/common/canonical-json.ts';
-import { parseChecklistTemplates, requiredUnticked, templateItems, type TickRecord } from '../../../src-shared/common/workflow/checklists.ts';
+import {
+  parseChecklistTemplates,
+  requiredUnticked,
+  templateItems,
+  type TickRecord,
+} from '../../../src-shared/common/workflow/checklists.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { reliedOn } from '../../../src-shared/node/change-signature.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
@@ -30,30 +35,58 @@ function problemsOf(text: string): string[] {
 
 const PHOTO = Buffer.from('photo of the checksum screen');
 const tick = (over: Partial<TickRecord> = {}): TickRecord => ({
-  template: 'rollback-plan', item: 'Backup integrity verified (checksums)', ticked: true, by: { id: 'E100', name: 'Erin Engineer' }, at: '2026-12-04T11:12:00.000Z', revision: 1,
-  note: 'checked', attachments: [{ name: 'screen.png', sha256: sha256Hex(PHOTO), size: PHOTO.length, mediaType: 'image/png' }], ...over,
+  template: 'rollback-plan',
+  item: 'Backup integrity verified (checksums)',
+  ticked: true,
+  by: { id: 'E100', name: 'Erin Engineer' },
+  at: '2026-12-04T11:12:00.000Z',
+  revision: 1,
+  note: 'checked',
+  attachments: [{ name: 'screen.png', sha256: sha256Hex(PHOTO), size: PHOTO.length, mediaType: 'image/png' }],
+  ...over,
 });
-const stateWith = (ticks: TickRecord[] | undefined) => ({ status: 'in-execution', fields: { class: 'normal' }, execution: { checkpoints: [], ...(ticks ? { ticks } : {}) } });
+const stateWith = (ticks: TickRecord[] | undefined) => ({
+  status: 'in-execution',
+  fields: { class: 'normal' },
+  execution: { checkpoints: [], ...(ticks ? { ticks } : {}) },
+});
 const ctx = { policy: { revision: 1, sha256: 'p', checkpointsSha256: null }, proposalBaseSha256: null };
 
 describe('checklist templates', () => {
-  it('the shipped revision 1 holds the change guide\'s rollback plan, functional, SIS and performance checklists', () => {
+  it("the shipped revision 1 holds the change guide's rollback plan, functional, SIS and performance checklists", () => {
     const t = defaultChecklists();
     expect(t.revision).toBe(1);
     expect(t.templates.map((x) => [x.id, x.checkpoint, x.appliesTo, templateItems(x).length])).toEqual([
-      ['rollback-plan', 'pre-execution', 'all', 19], ['post-change-functional', 'post-change', 'all', 11],
-      ['safety-system', 'post-change', 'safety-critical', 9], ['performance', 'post-change', 'all', 8],
+      ['rollback-plan', 'pre-execution', 'all', 19],
+      ['post-change-functional', 'post-change', 'all', 11],
+      ['safety-system', 'post-change', 'safety-critical', 9],
+      ['performance', 'post-change', 'all', 8],
     ]);
     expect(t.templates.every((x) => !x.required)).toBe(true);
   });
 
   it('refuses a malformed file, naming the line and field of each problem', () => {
-    expect(problemsOf(shipped.replace('revision: 1', 'revision: first'))).toEqual([expect.stringMatching(/^lists\.yaml line 14, revision: /)]);
-    expect(problemsOf(shipped.replace('          - Interlocks functional\n', '          - Interlocks functional\n          - Interlocks functional\n')))
-      .toEqual([expect.stringMatching(/^lists\.yaml line \d+, templates\.1\.sections\.2\.items\.3: "Interlocks functional" appears twice in template post-change-functional$/)]);
-    expect(problemsOf(shipped.replace('id: performance', 'id: rollback-plan'))).toEqual([expect.stringMatching(/templates\.3\.id: template rollback-plan appears twice$/)]);
-    expect(problemsOf(shipped.replace('checkpoint: pre-execution', 'checkpoint: before-work'))).toEqual(['lists.yaml template 1 (rollback-plan), checkpoint: "before-work" is not a go/no-go checkpoint (they are pre-execution, mid-change, pre-cutover, post-change)']);
-    expect(problemsOf('schema: baseline.checklists/1\nname: x\nrevision: 2\ntemplates: []\n')).toEqual([expect.stringMatching(/^lists\.yaml line 4, templates: /)]);
+    expect(problemsOf(shipped.replace('revision: 1', 'revision: first'))).toEqual([
+      expect.stringMatching(/^lists\.yaml line 14, revision: /),
+    ]);
+    expect(
+      problemsOf(
+        shipped.replace('          - Interlocks functional\n', '          - Interlocks functional\n          - Interlocks functional\n'),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^lists\.yaml line \d+, templates\.1\.sections\.2\.items\.3: "Interlocks functional" appears twice in template post-change-functional$/,
+      ),
+    ]);
+    expect(problemsOf(shipped.replace('id: performance', 'id: rollback-plan'))).toEqual([
+      expect.stringMatching(/templates\.3\.id: template rollback-plan appears twice$/),
+    ]);
+    expect(problemsOf(shipped.replace('checkpoint: pre-execution', 'checkpoint: before-work'))).toEqual([
+      'lists.yaml template 1 (rollback-plan), checkpoint: "before-work" is not a go/no-go checkpoint (they are pre-execution, mid-change, pre-cutover, post-change)',
+    ]);
+    expect(problemsOf('schema: baseline.checklists/1\nname: x\nrevision: 2\ntemplates: []\n')).toEqual([
+      expect.stringMatching(/^lists\.yaml line 4, templates: /),
+    ]);
   });
 
   it('a required checklist lists its unticked items for its own checkpoint, and the SIS checks only for safety-critical changes', () => {
@@ -61,9 +94,16 @@ describe('checklist templates', () => {
     const normal = stateWith([tick()]) as unknown as ChangeState;
     expect(requiredUnticked(t, normal, 'pre-execution', [tick()])[0]!.items).toHaveLength(18);
     expect(requiredUnticked(t, normal, 'pre-execution', [tick(), tick({ ticked: false, attachments: [] })])[0]!.items).toHaveLength(19);
-    expect(requiredUnticked(t, normal, 'post-change', []).map((u) => u.template)).toEqual(['Post-change functional tests', 'Performance validation']);
+    expect(requiredUnticked(t, normal, 'post-change', []).map((u) => u.template)).toEqual([
+      'Post-change functional tests',
+      'Performance validation',
+    ]);
     const safety = { ...normal, fields: { class: 'safety-critical' } } as unknown as ChangeState;
-    expect(requiredUnticked(t, safety, 'post-change', []).map((u) => u.template)).toEqual(['Post-change functional tests', 'Safety system (SIS) verification', 'Performance validation']);
+    expect(requiredUnticked(t, safety, 'post-change', []).map((u) => u.template)).toEqual([
+      'Post-change functional tests',
+      'Safety system (SIS) verification',
+      'Performance validation',
+    ]);
     expect(requiredUnticked(t, normal, 'mid-change', [])).toEqual([]);
   });
 });
@@ -74,22 +114,30 @@ describe('the relied-on checklist hash covers ticks, notes and attachment hashes
     expect(reliedOn(stateWith([]), ctx).checklistSha256).toBe(sha256Hex(canonicalJson([])));
   });
 
-  it('changes with an attachment\'s hash, a note, the ticker or the tick itself', () => {
+  it("changes with an attachment's hash, a note, the ticker or the tick itself", () => {
     const base = reliedOn(stateWith([tick()]), ctx).checklistSha256;
     expect(base).toBe(sha256Hex(canonicalJson({ checkpoints: [], ticks: [tick()] as unknown as JsonValue })));
     const other = sha256Hex(Buffer.from('another photo'));
-    expect(reliedOn(stateWith([tick({ attachments: [{ ...tick().attachments![0]!, sha256: other }] })]), ctx).checklistSha256).not.toBe(base);
+    expect(reliedOn(stateWith([tick({ attachments: [{ ...tick().attachments![0]!, sha256: other }] })]), ctx).checklistSha256).not.toBe(
+      base,
+    );
     expect(reliedOn(stateWith([tick({ note: 'not checked' })]), ctx).checklistSha256).not.toBe(base);
     expect(reliedOn(stateWith([tick({ by: { id: 'E101', name: 'Eli Engineer' } })]), ctx).checklistSha256).not.toBe(base);
     expect(reliedOn(stateWith([tick({ ticked: false })]), ctx).checklistSha256).not.toBe(base);
   });
 
-  it('an attachment\'s bytes are checked against the recorded hash, naming the item', () => {
+  it("an attachment's bytes are checked against the recorded hash, naming the item", () => {
     expect(attachmentProblems([tick()], defaultChecklists(), () => PHOTO)).toEqual([]);
-    expect(attachmentProblems([tick()], defaultChecklists(), () => Buffer.from('edited photo'))).toEqual([{
-      sha256: sha256Hex(PHOTO), name: 'screen.png', item: 'Backup integrity verified (checksums)',
-      message: `the attachment "screen.png" of "Backup integrity verified (checksums)" (Rollback plan verification), ticked by Erin Engineer was altered after it was attached: its bytes hash to ${sha256Hex(Buffer.from('edited photo')).slice(0, 12)}…, not to ${sha256Hex(PHOTO).slice(0, 12)}… that the checklist recorded and the signatures relied on`,
-    }]);
-    expect(attachmentProblems([tick()], null, () => null)[0]!.message).toBe('the attachment "screen.png" of "Backup integrity verified (checksums)" (rollback-plan), ticked by Erin Engineer is missing');
+    expect(attachmentProblems([tick()], defaultChecklists(), () => Buffer.from('edited photo'))).toEqual([
+      {
+        sha256: sha256Hex(PHOTO),
+        name: 'screen.png',
+        item: 'Backup integrity verified (checksums)',
+        message: `the attachment "screen.png" of "Backup integrity verified (checksums)" (Rollback plan verification), ticked by Erin Engineer was altered after it was attached: its bytes hash to ${sha256Hex(Buffer.from('edited photo')).slice(0, 12)}…, not to ${sha256Hex(PHOTO).slice(0, 12)}… that the checklist recorded and the signatures relied on`,
+      },
+    ]);
+    expect(attachmentProblems([tick()], null, () => null)[0]!.message).toBe(
+      'the attachment "screen.png" of "Backup integrity verified (checksums)" (rollback-plan), ticked by Erin Engineer is missing',
+    );
   });
 });

@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.ts';
 
 const text = readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8');
-const recorded = (JSON.parse(readFileSync(new URL('../../fixtures/policy/default-policy-revisions.json', import.meta.url), 'utf8')) as { revisions: Record<string, string> }).revisions;
+const recorded = (
+  JSON.parse(readFileSync(new URL('../../fixtures/policy/default-policy-revisions.json', import.meta.url), 'utf8')) as {
+    revisions: Record<string, string>;
+  }
+).revisions;
 
 /** The problem with a policy text against the recorded hashes per revision, or null when it is recorded as shipped. */
 function revisionProblem(yaml: string, hashes: Record<string, string>): string | null {
@@ -16,7 +20,8 @@ function revisionProblem(yaml: string, hashes: Record<string, string>): string |
   const sha = createHash('sha256').update(yaml).digest('hex');
   const known = hashes[String(revision)];
   if (known === undefined) return `revision ${revision} has no recorded hash: record ${sha} for it`;
-  if (known !== sha) return `the text of revision ${revision} changed (recorded ${known.slice(0, 12)}…, now ${sha.slice(0, 12)}…): raise the revision and record the new hash`;
+  if (known !== sha)
+    return `the text of revision ${revision} changed (recorded ${known.slice(0, 12)}…, now ${sha.slice(0, 12)}…): raise the revision and record the new hash`;
   const max = Math.max(...Object.keys(hashes).map(Number));
   if (revision !== max) return `revision ${revision} is older than the latest recorded (${max})`;
   return null;

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  baselineFollowUps, driftClockOf, dueExitCode, driftClockReport, dueControllers, type DriftClockChange, type DriftClockController,
+  baselineFollowUps,
+  driftClockOf,
+  dueExitCode,
+  driftClockReport,
+  dueControllers,
+  type DriftClockChange,
+  type DriftClockController,
 } from '../../../src-shared/common/workflow/drift-clock.ts';
 import { driftClockPolicy } from '../../../src-shared/common/workflow/policy-schema.ts';
 import { loadPolicyYaml, parsePolicyYaml } from '../../../src-shared/common/workflow/policy-yaml.ts';
@@ -14,7 +20,9 @@ const DEFAULT = driftClockPolicy(loadPolicyYaml(defaultText(), 'default-policy.y
 
 function controller(id: string, baselineDaysAgo: number | null, lastCheckDaysAgo: number | null, sha = `sha-${id}`): DriftClockController {
   return {
-    id, name: `PLC-${id}`, lastCheckAt: lastCheckDaysAgo === null ? null : daysAgo(lastCheckDaysAgo),
+    id,
+    name: `PLC-${id}`,
+    lastCheckAt: lastCheckDaysAgo === null ? null : daysAgo(lastCheckDaysAgo),
     baselines: baselineDaysAgo === null ? [] : [{ version: 1, snapshotSha256: sha, approvedAt: daysAgo(baselineDaysAgo) }],
   };
 }
@@ -32,9 +40,21 @@ describe('CIP-010 drift-check clock', () => {
   });
 
   it('a controller never checked runs from its baseline approval; one without a baseline has no clock', () => {
-    expect(driftClockOf(controller('n', 40, null), DEFAULT, NOW)).toMatchObject({ status: 'due', lastCheckAt: null, dueAt: daysAgo(5), daysOverdue: 5 });
-    expect(driftClockOf(controller('f', 3, null), DEFAULT, NOW)).toMatchObject({ status: 'ok', dueAt: new Date(NOW.getTime() + 32 * DAY).toISOString() });
-    expect(driftClockOf(controller('x', null, null), DEFAULT, NOW)).toMatchObject({ status: 'no-baseline', dueAt: null, baselineVersion: null });
+    expect(driftClockOf(controller('n', 40, null), DEFAULT, NOW)).toMatchObject({
+      status: 'due',
+      lastCheckAt: null,
+      dueAt: daysAgo(5),
+      daysOverdue: 5,
+    });
+    expect(driftClockOf(controller('f', 3, null), DEFAULT, NOW)).toMatchObject({
+      status: 'ok',
+      dueAt: new Date(NOW.getTime() + 32 * DAY).toISOString(),
+    });
+    expect(driftClockOf(controller('x', null, null), DEFAULT, NOW)).toMatchObject({
+      status: 'no-baseline',
+      dueAt: null,
+      baselineVersion: null,
+    });
   });
 
   it('a baseline approved after the last check restarts the clock', () => {
@@ -49,23 +69,41 @@ describe('CIP-010 drift-check clock', () => {
     const weekly = { checkEveryMinutes: 7 * 1440, baselineAfterChangeMinutes: 14 * 1440 };
     const report = driftClockReport([controller('a', 100, 34), controller('b', 100, 6), controller('c', null, null)], [], weekly, NOW);
     expect(dueControllers(report).map((r) => r.controllerId)).toEqual(['a']);
-    expect(report.controllers.map((r) => [r.controllerId, r.status])).toEqual([['a', 'due'], ['b', 'ok'], ['c', 'no-baseline']]);
+    expect(report.controllers.map((r) => [r.controllerId, r.status])).toEqual([
+      ['a', 'due'],
+      ['b', 'ok'],
+      ['c', 'no-baseline'],
+    ]);
     expect(report.controllers[0]?.daysOverdue).toBe(27);
   });
 });
 
 describe('CIP-010 baseline update after a completed change', () => {
-  const change = (closedDaysAgo: number, after: Record<string, string>, targets = Object.keys(after)): DriftClockChange =>
-    ({ id: `CHG-${closedDaysAgo}`, title: 'Recipe tweak', closedAt: daysAgo(closedDaysAgo), targetControllers: targets, afterSnapshots: after });
+  const change = (closedDaysAgo: number, after: Record<string, string>, targets = Object.keys(after)): DriftClockChange => ({
+    id: `CHG-${closedDaysAgo}`,
+    title: 'Recipe tweak',
+    closedAt: daysAgo(closedDaysAgo),
+    targetControllers: targets,
+    afterSnapshots: after,
+  });
 
   it('a change completed 31 days ago whose after-snapshot is not yet a baseline is overdue', () => {
     const [row, ...rest] = baselineFollowUps([controller('a', 60, 1)], [change(31, { a: 'after-a' })], DEFAULT, NOW);
     expect(rest).toEqual([]);
-    expect(row).toMatchObject({ changeId: 'CHG-31', controllerId: 'a', controller: 'PLC-a', afterSnapshotSha256: 'after-a', status: 'overdue', dueAt: daysAgo(1) });
+    expect(row).toMatchObject({
+      changeId: 'CHG-31',
+      controllerId: 'a',
+      controller: 'PLC-a',
+      afterSnapshotSha256: 'after-a',
+      status: 'overdue',
+      dueAt: daysAgo(1),
+    });
   });
 
   it('one completed 29 days ago is pending, not yet overdue', () => {
-    expect(baselineFollowUps([controller('a', 60, 1)], [change(29, { a: 'after-a' })], DEFAULT, NOW)).toMatchObject([{ status: 'pending' }]);
+    expect(baselineFollowUps([controller('a', 60, 1)], [change(29, { a: 'after-a' })], DEFAULT, NOW)).toMatchObject([
+      { status: 'pending' },
+    ]);
   });
 
   it('nothing is owed once the after-snapshot is the baseline, or a newer baseline was approved after the change', () => {

@@ -29,18 +29,27 @@ export function line(lineId: string): LineFact {
 
 /** resources/policy/default-policy.yaml, parsed. */
 export function defaultPolicy(): Policy {
-  return loadPolicyYaml(readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8'), 'default-policy.yaml');
+  return loadPolicyYaml(
+    readFileSync(new URL('../../../resources/policy/default-policy.yaml', import.meta.url), 'utf8'),
+    'default-policy.yaml',
+  );
 }
 
 /** The go/no-go checkpoints shipped in resources/checklists/, parsed. */
 export function defaultCheckpoints(): CheckpointSet {
-  return parseCheckpointsYaml(readFileSync(new URL('../../../resources/checklists/execution-checkpoints.yaml', import.meta.url), 'utf8'), 'execution-checkpoints.yaml');
+  return parseCheckpointsYaml(
+    readFileSync(new URL('../../../resources/checklists/execution-checkpoints.yaml', import.meta.url), 'utf8'),
+    'execution-checkpoints.yaml',
+  );
 }
 
 /** The shipped checklist templates (resources/checklists/checklist-templates.yaml), parsed against the shipped checkpoints. */
 export function defaultChecklists(): ChecklistTemplates {
-  return parseChecklistTemplates(readFileSync(new URL('../../../resources/checklists/checklist-templates.yaml', import.meta.url), 'utf8'), 'checklist-templates.yaml',
-    defaultCheckpoints().checkpoints.map((c) => c.id));
+  return parseChecklistTemplates(
+    readFileSync(new URL('../../../resources/checklists/checklist-templates.yaml', import.meta.url), 'utf8'),
+    'checklist-templates.yaml',
+    defaultCheckpoints().checkpoints.map((c) => c.id),
+  );
 }
 
 /** test/fixtures/policy/minimal.yaml (Europe/Berlin), parsed. */

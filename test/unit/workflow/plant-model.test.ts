@@ -28,28 +28,43 @@ describe('plant model from YAML', () => {
   });
 
   it('several sites: each line names its site', () => {
-    const plant = parsePlantYaml(`schema: baseline.plant/1
+    const plant = parsePlantYaml(
+      `schema: baseline.plant/1
 sites: [ { id: north, name: North plant }, { id: south, name: South plant } ]
 lines:
   - { id: N1, name: North 1, tier: 1, site: north }
   - { id: S1, name: South 1, tier: 3, site: south }
-`, 'two-sites.yaml');
+`,
+      'two-sites.yaml',
+    );
     expect(plantSitesAndLines(plant).lines.map((l) => `${l.id}@${l.site}`)).toEqual(['N1@north', 'S1@south']);
   });
 
   it('names the file, line and field of every problem: first of shape, then of references between sites and lines', () => {
     const sites = 'schema: baseline.plant/1\nsites: [ { id: north, name: North plant }, { id: south, name: South plant } ]\nlines:\n';
-    expect(problemsOf(() => parsePlantYaml(`${sites}  - { id: N1, name: North 1, tier: 4, site: north }\n  - { id: N 2, name: '', tier: 1, colour: red }\n`, 'shape.yaml'))).toEqual([
+    expect(
+      problemsOf(() =>
+        parsePlantYaml(
+          `${sites}  - { id: N1, name: North 1, tier: 4, site: north }\n  - { id: N 2, name: '', tier: 1, colour: red }\n`,
+          'shape.yaml',
+        ),
+      ),
+    ).toEqual([
       'shape.yaml line 4, lines.0.tier: must be 1, 2 or 3',
       'shape.yaml line 5, lines.1.id: must be letters, digits, dot, dash or underscore (at most 40)',
       'shape.yaml line 5, lines.1.name: must not be empty',
       'shape.yaml line 5, lines.1: Unrecognized key: "colour"',
     ]);
-    const problems = problemsOf(() => parsePlantYaml(`${sites}  - { id: N1, name: North 1, tier: 2, site: north }
+    const problems = problemsOf(() =>
+      parsePlantYaml(
+        `${sites}  - { id: N1, name: North 1, tier: 2, site: north }
   - { id: S1, name: South 1, tier: 3, site: east }
   - { id: S2, name: South 2, tier: 3 }
   - { id: N1, name: again, tier: 1, site: north }
-`, 'bad.yaml'));
+`,
+        'bad.yaml',
+      ),
+    );
     expect(problems).toEqual([
       'bad.yaml line 5, lines.1.site: there is no site east (sites: north, south)',
       'bad.yaml line 6, lines.2: the plant has 2 sites, so each line names its site',
@@ -60,25 +75,46 @@ lines:
   it('controllers in the file: connection defaults filled in, safety only when given, names unique whatever their case, on a line of the file, a known protocol', () => {
     const file = readFileSync(fileURLToPath(new URL('../../fixtures/plant/plant-with-controllers.yaml', import.meta.url)), 'utf8');
     const plant = parsePlantYaml(file, 'p.yaml');
-    expect(plant.controllers?.map((c) => [c.name, c.line, c.safety, c.target.protocol, 'port' in c.target ? c.target.port : null]))
-      .toEqual([['PLC-L01-FILLER', 'L02', undefined, 'modbus-tcp', 5020], ['PLC-L02-CAPPER', 'L02', undefined, 's7', 1102], ['SIS-L18-BURNER', 'L18', true, 'logix', 44818]]);
-    expect(problemsOf(() => parsePlantYaml(file.replace('name: PLC-L02-CAPPER', 'name: plc-l01-filler'), 'p.yaml'))).toEqual(['p.yaml line 13, controllers.1.name: controller plc-l01-filler appears twice']);
-    expect(problemsOf(() => parsePlantYaml(file.replace('protocol: s7', 'protocol: profinet'), 'p.yaml'))[0]).toMatch(/^p\.yaml line 15, controllers\.1\.target\.protocol: /);
+    expect(plant.controllers?.map((c) => [c.name, c.line, c.safety, c.target.protocol, 'port' in c.target ? c.target.port : null])).toEqual(
+      [
+        ['PLC-L01-FILLER', 'L02', undefined, 'modbus-tcp', 5020],
+        ['PLC-L02-CAPPER', 'L02', undefined, 's7', 1102],
+        ['SIS-L18-BURNER', 'L18', true, 'logix', 44818],
+      ],
+    );
+    expect(problemsOf(() => parsePlantYaml(file.replace('name: PLC-L02-CAPPER', 'name: plc-l01-filler'), 'p.yaml'))).toEqual([
+      'p.yaml line 13, controllers.1.name: controller plc-l01-filler appears twice',
+    ]);
+    expect(problemsOf(() => parsePlantYaml(file.replace('protocol: s7', 'protocol: profinet'), 'p.yaml'))[0]).toMatch(
+      /^p\.yaml line 15, controllers\.1\.target\.protocol: /,
+    );
   });
 
   it('refuses a file with both site and sites, and YAML that does not parse', () => {
-    expect(problemsOf(() => parsePlantYaml('schema: baseline.plant/1\nsite: { id: a, name: A }\nsites: [ { id: b, name: B } ]\nlines: [ { id: L1, name: x, tier: 1 } ]\n', 'both.yaml')))
-      .toEqual(['both.yaml line 1, (document): give either "site" (one site) or "sites" (a list), not both and not neither']);
-    expect(problemsOf(() => parsePlantYaml('schema: baseline.plant/1\nlines: [ { id: L01, tier: 9 ', 'broken.yaml'))[0]).toMatch(/^broken\.yaml line \d+: /);
+    expect(
+      problemsOf(() =>
+        parsePlantYaml(
+          'schema: baseline.plant/1\nsite: { id: a, name: A }\nsites: [ { id: b, name: B } ]\nlines: [ { id: L1, name: x, tier: 1 } ]\n',
+          'both.yaml',
+        ),
+      ),
+    ).toEqual(['both.yaml line 1, (document): give either "site" (one site) or "sites" (a list), not both and not neither']);
+    expect(problemsOf(() => parsePlantYaml('schema: baseline.plant/1\nlines: [ { id: L01, tier: 9 ', 'broken.yaml'))[0]).toMatch(
+      /^broken\.yaml line \d+: /,
+    );
   });
 });
 
 describe('plant model from a CSV of lines', () => {
-  const good = 'site,site_name,line,line_name,tier\r\nnorth,North plant,N1,North 1,1\r\nnorth,,N2,"North 2, labeler",2\r\nsouth,South plant,S1,South 1,3\r\n';
+  const good =
+    'site,site_name,line,line_name,tier\r\nnorth,North plant,N1,North 1,1\r\nnorth,,N2,"North 2, labeler",2\r\nsouth,South plant,S1,South 1,3\r\n';
 
-  it('reads sites in order of appearance, a site\'s name from any of its rows, quoted commas', () => {
+  it("reads sites in order of appearance, a site's name from any of its rows, quoted commas", () => {
     const plant = parsePlantCsv(good, 'lines.csv');
-    expect(plant.sites).toEqual([{ id: 'north', name: 'North plant' }, { id: 'south', name: 'South plant' }]);
+    expect(plant.sites).toEqual([
+      { id: 'north', name: 'North plant' },
+      { id: 'south', name: 'South plant' },
+    ]);
     expect(plant.lines).toEqual([
       { id: 'N1', name: 'North 1', tier: 1, site: 'north' },
       { id: 'N2', name: 'North 2, labeler', tier: 2, site: 'north' },
@@ -88,13 +124,18 @@ describe('plant model from a CSV of lines', () => {
   });
 
   it('lists every problem by file line and column', () => {
-    const problems = problemsOf(() => parsePlantCsv([
-      'site,site_name,line,line_name,tier',
-      'north,North plant,N1,North 1,1',
-      'north,Nord,N2,North 2,high',
-      'south,,N1,,2',
-      'west,West,W 1,West 1,2,extra',
-    ].join('\n'), 'lines.csv'));
+    const problems = problemsOf(() =>
+      parsePlantCsv(
+        [
+          'site,site_name,line,line_name,tier',
+          'north,North plant,N1,North 1,1',
+          'north,Nord,N2,North 2,high',
+          'south,,N1,,2',
+          'west,West,W 1,West 1,2,extra',
+        ].join('\n'),
+        'lines.csv',
+      ),
+    );
     expect(problems).toEqual([
       'lines.csv line 3, site_name: site north is named "North plant" on line 2; one site has one name',
       'lines.csv line 3, tier: "high" must be 1, 2 or 3',
@@ -112,8 +153,12 @@ describe('plant model from a CSV of lines', () => {
       'l.csv line 1, site_name: The header has no "site_name" column; site, site_name, line, line_name, tier are required.',
       'l.csv line 1, line_name: The header has no "line_name" column; site, site_name, line, line_name, tier are required.',
     ]);
-    expect(problemsOf(() => parsePlantCsv('\n\n', 'empty.csv'))).toEqual(['empty.csv line 1: The file is empty: it needs a header line and at least one line.']);
-    expect(problemsOf(() => parsePlantCsv('site,site_name,line,line_name,tier\n', 'h.csv'))).toEqual(['h.csv line 1: The file has a header but no lines.']);
+    expect(problemsOf(() => parsePlantCsv('\n\n', 'empty.csv'))).toEqual([
+      'empty.csv line 1: The file is empty: it needs a header line and at least one line.',
+    ]);
+    expect(problemsOf(() => parsePlantCsv('site,site_name,line,line_name,tier\n', 'h.csv'))).toEqual([
+      'h.csv line 1: The file has a header but no lines.',
+    ]);
   });
 });
 

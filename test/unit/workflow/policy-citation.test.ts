@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyCitation } from '../../../src-shared/common/workflow/policy-citation.ts';
 
-describe('policy citations read in words, not as the policy file\'s paths', () => {
+describe("policy citations read in words, not as the policy file's paths", () => {
   it('names tiers, classes and their fields, risk scales, windows and blackouts in words', () => {
     expect(policyCitation('tiers.1')).toBe('policy: tier 1 lines');
     expect(policyCitation('classes.normal.approvals')).toBe('policy: normal changes, approvals');

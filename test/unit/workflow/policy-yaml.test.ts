@@ -37,14 +37,27 @@ describe('policy YAML: the default policy', () => {
     expect(p.plant.timeZone).toBe('America/Chicago');
     expect(p.approvalGroups['cab']).toMatchObject({ quorum: 2, roles: ['plant-engineering-manager', 'ot-security', 'quality-compliance'] });
     expect(p.tiers[1]).toMatchObject({ approvals: ['cab'], notice: { minutes: 48 * 60, sameShift: false }, staging: true });
-    expect(p.tiers[2]).toMatchObject({ approvals: ['single-approver'], notice: { minutes: 24 * 60, sameShift: false }, staging: false, diffReview: true });
+    expect(p.tiers[2]).toMatchObject({
+      approvals: ['single-approver'],
+      notice: { minutes: 24 * 60, sameShift: false },
+      staging: false,
+      diffReview: true,
+    });
     expect(p.tiers[3]).toMatchObject({ approvals: ['single-approver'], notice: { minutes: 0, sameShift: true } });
     expect(p.classes.emergency.breakGlass).toMatchObject({ retrospectiveWithin: 24 * 60, retrospectiveApprovals: ['cab'] });
-    expect(p.classes['safety-critical']).toMatchObject({ dualControl: true, approvals: ['technical-review', 'process-safety', 'safety-manager', 'cab'] });
+    expect(p.classes['safety-critical']).toMatchObject({
+      dualControl: true,
+      approvals: ['technical-review', 'process-safety', 'safety-manager', 'cab'],
+    });
     expect(p.approvalGroups['cab']).toMatchObject({ quorum: 2, accountable: ['ot-security', 'quality-compliance'] });
     expect(p.safetyReview?.steps.map((x) => x.name)).toEqual(['Technical review', 'Safety / PHA review', 'CAB approval']);
     expect(p.postImplementationReview).toMatchObject({ classes: ['normal', 'safety-critical'], within: 72 * 60 });
-    expect(p.risk.bands.map((b) => [b.name, b.from, b.to])).toEqual([['low', 1, 4], ['medium', 5, 9], ['high', 10, 15], ['critical', 16, undefined]]);
+    expect(p.risk.bands.map((b) => [b.name, b.from, b.to])).toEqual([
+      ['low', 1, 4],
+      ['medium', 5, 9],
+      ['high', 10, 15],
+      ['critical', 16, undefined],
+    ]);
     expect(p.classes.normal.requiredFields).toEqual(expect.arrayContaining(['rollbackPlan', 'testPlan', 'proposedChange', 'itsmTicket']));
     expect(p.classes['safety-critical'].requiredFields).toContain('mocReference');
   });
@@ -68,7 +81,10 @@ describe('policy YAML: every error names the file, the line and the field', () =
     ['quorum-exceeds-roles.yaml', /quorum 2 is more than the 1 role that may sign \(manager\).*could never be met/],
     ['unknown-role.yaml', /unknown role "manger"; the roles this policy declares are engineer, manager/],
     ['unknown-group.yaml', /unknown approval group "board"/],
-    ['blackout-end-before-start.yaml', /blackout "year-end-freeze" ends \(2026-01-05T23:59:59Z\) before it starts \(2026-12-15T00:00:00Z\)/],
+    [
+      'blackout-end-before-start.yaml',
+      /blackout "year-end-freeze" ends \(2026-01-05T23:59:59Z\) before it starts \(2026-12-15T00:00:00Z\)/,
+    ],
     ['bad-time-zone.yaml', /"Mars\/Olympus" is not an IANA time zone name/],
     ['risk-bands-overlap.yaml', /band "medium" starts at 4, but band "low" already covers scores up to 4/],
     ['unknown-field.yaml', /unknown field "quorom"/],
@@ -125,25 +141,53 @@ describe('policy YAML: every error names the file, the line and the field', () =
   });
 
   it('refuses files that are not a policy at all', () => {
-    expect(errorsOf('', 'empty.yaml')).toEqual([{ file: 'empty.yaml', line: 1, column: 1, path: '', message: expect.stringMatching(/the file is empty; a policy starts with "schema: baseline.policy\/1"/) as unknown as string }]);
+    expect(errorsOf('', 'empty.yaml')).toEqual([
+      {
+        file: 'empty.yaml',
+        line: 1,
+        column: 1,
+        path: '',
+        message: expect.stringMatching(/the file is empty; a policy starts with "schema: baseline.policy\/1"/) as unknown as string,
+      },
+    ]);
     expect(errorsOf('- a\n- b\n', 'list.yaml')[0]?.message).toMatch(/must be a mapping of fields/);
-    expect(errorsOf('name: x\n', 'noschema.yaml')[0]).toMatchObject({ line: 1, path: 'schema', message: expect.stringMatching(/is required/) as unknown as string });
-    expect(errorsOf('schema: baseline.snapshot/1\n', 'snap.yaml')[0]?.message).toMatch(/"baseline.snapshot\/1" is not a Baseline policy format/);
+    expect(errorsOf('name: x\n', 'noschema.yaml')[0]).toMatchObject({
+      line: 1,
+      path: 'schema',
+      message: expect.stringMatching(/is required/) as unknown as string,
+    });
+    expect(errorsOf('schema: baseline.snapshot/1\n', 'snap.yaml')[0]?.message).toMatch(
+      /"baseline.snapshot\/1" is not a Baseline policy format/,
+    );
     expect(errorsOf('a: 1\n---\nb: 2\n', 'two.yaml')[0]?.message).toMatch(/YAML syntax: Source contains multiple documents/);
   });
 
   it('refuses an alias bomb instead of expanding it', () => {
-    const bomb = ['schema: baseline.policy/1', 'a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`)].join('\n');
+    const bomb = [
+      'schema: baseline.policy/1',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
     expect(errorsOf(bomb, 'bomb.yaml')[0]?.message).toMatch(/YAML cannot be read: .*alias/i);
   });
 
   it('throws one policy-invalid error listing every problem', () => {
     let thrown: unknown;
-    try { loadPolicyYaml(fixture('many-problems.yaml'), 'many-problems.yaml'); } catch (err) { thrown = err; }
+    try {
+      loadPolicyYaml(fixture('many-problems.yaml'), 'many-problems.yaml');
+    } catch (err) {
+      thrown = err;
+    }
     expect(thrown).toBeInstanceOf(BaselineError);
     const e = thrown as BaselineError;
     expect(e.code).toBe('policy-invalid');
-    expect(e.message).toMatch(/^The policy many-problems.yaml cannot be used: 7 problems \(many-problems.yaml line 3, revision: must be at least 1; .*; and 4 more\)\.$/);
+    expect(e.message).toMatch(
+      /^The policy many-problems.yaml cannot be used: 7 problems \(many-problems.yaml line 3, revision: must be at least 1; .*; and 4 more\)\.$/,
+    );
     expect((e.details?.['errors'] as unknown[]).length).toBe(7);
   });
 

@@ -3,9 +3,12 @@ import { BUILT_IN_ROLE_NAMES, roleName } from '../../../src-shared/common/workfl
 import { BUILT_IN_ROLES } from '../../../src-shared/node/pki.ts';
 
 describe('role names as people read them', () => {
-  const policyRoles = [{ id: 'plant-engineering-manager', label: 'Plant engineering manager' }, { id: 'admin', label: 'Site administrator' }];
+  const policyRoles = [
+    { id: 'plant-engineering-manager', label: 'Plant engineering manager' },
+    { id: 'admin', label: 'Site administrator' },
+  ];
 
-  it('the policy\'s label first, then the built-in role\'s name, then the role as written', () => {
+  it("the policy's label first, then the built-in role's name, then the role as written", () => {
     expect(roleName(policyRoles, 'plant-engineering-manager')).toBe('Plant engineering manager');
     expect(roleName(policyRoles, 'admin')).toBe('Site administrator');
     expect(roleName([], 'admin')).toBe('Baseline administrator');

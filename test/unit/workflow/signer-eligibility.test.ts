@@ -8,16 +8,35 @@ import { PEOPLE, defaultCheckpoints, defaultPolicy, line } from './packaging-pla
 const policy = defaultPolicy();
 const NOW = new Date('2026-06-03T15:00:00Z');
 const { eng, pem, sec, qa, plantMgr, super: supervisor } = PEOPLE;
-const enrolled = (...ps: { id: string; name: string; roles: readonly string[] }[]): SignerCandidate[] => ps.map((p) => ({ employeeId: p.id, name: p.name, roles: p.roles, revoked: false }));
+const enrolled = (...ps: { id: string; name: string; roles: readonly string[] }[]): SignerCandidate[] =>
+  ps.map((p) => ({ employeeId: p.id, name: p.name, roles: p.roles, revoked: false }));
 const label = (r: string): string => policy.roles[r] ?? r;
 
 function submitted(): ChangeState {
-  const d = newChange('CHG-1', eng, {
-    ...emptyChangeRequest(), title: 'Raise filler speed', description: 'd', justification: 'j', class: 'normal', targetControllers: ['plc-l09'],
-    impactAssessment: { summary: 's', impact: 1, probability: 2, safetyImpact: 'none' }, rollbackPlan: 'r', testPlan: 't',
-    proposedChange: { kind: 'work-instruction', text: 'w' }, requestedWindow: { start: '2026-06-07T04:00:00.000Z', end: '2026-06-07T05:00:00.000Z' }, itsmTicket: 'CHG1',
-  }, NOW);
-  const r = transition(d, { type: 'submit', by: eng }, { now: NOW, policy, plant: { lines: [line('L01')], touchesSafetyTag: false }, checkpoints: defaultCheckpoints() });
+  const d = newChange(
+    'CHG-1',
+    eng,
+    {
+      ...emptyChangeRequest(),
+      title: 'Raise filler speed',
+      description: 'd',
+      justification: 'j',
+      class: 'normal',
+      targetControllers: ['plc-l09'],
+      impactAssessment: { summary: 's', impact: 1, probability: 2, safetyImpact: 'none' },
+      rollbackPlan: 'r',
+      testPlan: 't',
+      proposedChange: { kind: 'work-instruction', text: 'w' },
+      requestedWindow: { start: '2026-06-07T04:00:00.000Z', end: '2026-06-07T05:00:00.000Z' },
+      itsmTicket: 'CHG1',
+    },
+    NOW,
+  );
+  const r = transition(
+    d,
+    { type: 'submit', by: eng },
+    { now: NOW, policy, plant: { lines: [line('L01')], touchesSafetyTag: false }, checkpoints: defaultCheckpoints() },
+  );
   if (!r.ok) throw new Error(r.error.message);
   return r.next;
 }
@@ -26,9 +45,33 @@ describe('who may sign a decision on a change', () => {
   it('approvers: holders of the roles the change needs, never the requester, nobody twice, escalation roles only after the timeout', () => {
     const state = submitted();
     const people = enrolled(eng, pem, sec, qa, plantMgr, supervisor);
-    expect(changeSigners(state, 'approve', people, label, NOW).people.map((p) => p.employeeId).sort()).toEqual([pem.id, qa.id, sec.id].sort());
-    const approved = { ...state, review: { ...state.review!, approvals: [{ by: { id: pem.id, name: pem.name }, role: 'plant-engineering-manager', meaning: 'approved' as const, at: NOW.toISOString(), comment: '', conditions: [], diffReviewed: true }] } } as ChangeState;
-    expect(changeSigners(approved, 'approve', people, label, NOW).people.map((p) => p.employeeId).sort()).toEqual([qa.id, sec.id].sort());
+    expect(
+      changeSigners(state, 'approve', people, label, NOW)
+        .people.map((p) => p.employeeId)
+        .sort(),
+    ).toEqual([pem.id, qa.id, sec.id].sort());
+    const approved = {
+      ...state,
+      review: {
+        ...state.review!,
+        approvals: [
+          {
+            by: { id: pem.id, name: pem.name },
+            role: 'plant-engineering-manager',
+            meaning: 'approved' as const,
+            at: NOW.toISOString(),
+            comment: '',
+            conditions: [],
+            diffReviewed: true,
+          },
+        ],
+      },
+    } as ChangeState;
+    expect(
+      changeSigners(approved, 'approve', people, label, NOW)
+        .people.map((p) => p.employeeId)
+        .sort(),
+    ).toEqual([qa.id, sec.id].sort());
     const muchLater = new Date(NOW.getTime() + 30 * 86_400_000);
     const escalateTo = state.review!.evaluation.approvalTimeout.escalateTo;
     expect(escalateTo.length).toBeGreaterThan(0);
@@ -42,13 +85,23 @@ describe('who may sign a decision on a change', () => {
     expect(onlyRequester.people).toEqual([]);
     expect(onlyRequester.none).toMatch(/Nobody enrolled on this laptop holds Plant engineering manager, OT security or Quality/);
     const selfApprover = { ...eng, roles: ['controls-engineer', 'plant-engineering-manager'] };
-    expect(changeSigners(state, 'approve', enrolled(selfApprover), label, NOW).none).toMatch(/Erin Engineer filed the change and cannot approve it/);
+    expect(changeSigners(state, 'approve', enrolled(selfApprover), label, NOW).none).toMatch(
+      /Erin Engineer filed the change and cannot approve it/,
+    );
     expect(changeSigners(state, 'withdraw', enrolled(pem), label, NOW).none).toMatch(/Only the requester, Erin Engineer/);
   });
 
   it('a role list offers exactly its holders, with the roles they may sign as', () => {
-    const r = eligibleByRole(enrolled(eng, pem, { ...sec, roles: ['ot-security', 'plant-engineering-manager'] }), ['plant-engineering-manager'], label, 'approve a baseline');
-    expect(r.people).toEqual([{ employeeId: pem.id, name: pem.name, roles: ['plant-engineering-manager'] }, { employeeId: sec.id, name: sec.name, roles: ['plant-engineering-manager'] }]);
+    const r = eligibleByRole(
+      enrolled(eng, pem, { ...sec, roles: ['ot-security', 'plant-engineering-manager'] }),
+      ['plant-engineering-manager'],
+      label,
+      'approve a baseline',
+    );
+    expect(r.people).toEqual([
+      { employeeId: pem.id, name: pem.name, roles: ['plant-engineering-manager'] },
+      { employeeId: sec.id, name: sec.name, roles: ['plant-engineering-manager'] },
+    ]);
     expect(eligibleByRole([], ['plant-engineering-manager'], label, 'approve a baseline').none).toMatch(/Nobody is enrolled/);
   });
 });

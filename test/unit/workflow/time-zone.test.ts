@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { formatMinutes, parseDuration } from '../../../src-shared/common/workflow/duration.ts';
 import {
-  formatLocal, isCalendarDate, localToInstant, parseDateTimeText, resolveDateTimeText, timeZoneProblem,
+  formatLocal,
+  isCalendarDate,
+  localToInstant,
+  parseDateTimeText,
+  resolveDateTimeText,
+  timeZoneProblem,
 } from '../../../src-shared/common/workflow/time-zone.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -46,8 +51,16 @@ describe('time zone names', () => {
 
 describe('policy dates', () => {
   it('reads dates, plant-time date-times and instants', () => {
-    expect(parseDateTimeText('2026-04-01')).toEqual({ kind: 'local', local: { year: 2026, month: 4, day: 1, hour: 0, minute: 0 }, dateOnly: true });
-    expect(parseDateTimeText('2026-04-01T06:30')).toEqual({ kind: 'local', local: { year: 2026, month: 4, day: 1, hour: 6, minute: 30 }, dateOnly: false });
+    expect(parseDateTimeText('2026-04-01')).toEqual({
+      kind: 'local',
+      local: { year: 2026, month: 4, day: 1, hour: 0, minute: 0 },
+      dateOnly: true,
+    });
+    expect(parseDateTimeText('2026-04-01T06:30')).toEqual({
+      kind: 'local',
+      local: { year: 2026, month: 4, day: 1, hour: 6, minute: 30 },
+      dateOnly: false,
+    });
     expect(parseDateTimeText('2026-04-01 06:30')).toMatchObject({ kind: 'local', dateOnly: false });
     expect(parseDateTimeText('2026-04-01T06:30:00Z')).toEqual({ kind: 'absolute', instant: Date.parse('2026-04-01T06:30:00Z') });
     expect(parseDateTimeText('2026-04-01T06:30:00+02:00')).toEqual({ kind: 'absolute', instant: Date.parse('2026-04-01T04:30:00Z') });
@@ -65,12 +78,26 @@ describe('policy dates', () => {
   });
 
   it('knows which calendar dates exist', () => {
-    expect([isCalendarDate(2028, 2, 29), isCalendarDate(2027, 2, 29), isCalendarDate(2026, 4, 31), isCalendarDate(2026, 0, 1)]).toEqual([true, false, false, false]);
+    expect([isCalendarDate(2028, 2, 29), isCalendarDate(2027, 2, 29), isCalendarDate(2026, 4, 31), isCalendarDate(2026, 0, 1)]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
 describe('durations', () => {
-  it.each([['48h', 2880], ['15m', 15], ['7d', 10080], ['1h30m', 90], ['1d 12h', 2160], ['none', 0], ['0', 0], ['2H', 120]])('%s is %i minutes', (text, minutes) => {
+  it.each([
+    ['48h', 2880],
+    ['15m', 15],
+    ['7d', 10080],
+    ['1h30m', 90],
+    ['1d 12h', 2160],
+    ['none', 0],
+    ['0', 0],
+    ['2H', 120],
+  ])('%s is %i minutes', (text, minutes) => {
     expect(parseDuration(text)).toBe(minutes);
   });
 
@@ -78,7 +105,16 @@ describe('durations', () => {
     expect(parseDuration(text)).toBeNull();
   });
 
-  it.each([[0, '0 min'], [15, '15 min'], [90, '1 h 30 min'], [1440, '24 h'], [2880, '48 h'], [4320, '3 d'], [20160, '14 d'], [4330, '72 h 10 min']])('%i minutes read %s', (minutes, text) => {
+  it.each([
+    [0, '0 min'],
+    [15, '15 min'],
+    [90, '1 h 30 min'],
+    [1440, '24 h'],
+    [2880, '48 h'],
+    [4320, '3 d'],
+    [20160, '14 d'],
+    [4330, '72 h 10 min'],
+  ])('%i minutes read %s', (minutes, text) => {
     expect(formatMinutes(minutes)).toBe(text);
   });
 });

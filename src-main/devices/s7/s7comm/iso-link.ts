@@ -25,14 +25,16 @@ interface Waiter {
 function socketFailure(err: NodeJS.ErrnoException): Failure {
   const code = err.code ?? '';
   if (code === 'ECONNREFUSED') return { kind: 'refused', detail: 'connection refused' };
-  if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(code)) return { kind: 'unreachable', detail: `the host cannot be reached (${code})` };
+  if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(code))
+    return { kind: 'unreachable', detail: `the host cannot be reached (${code})` };
   if (code === 'ECONNRESET' || code === 'EPIPE') return { kind: 'closed', detail: `the CPU reset the connection (${code})` };
   return { kind: 'closed', detail: err.message || code || 'socket error' };
 }
 
 /** Turns a frame decoding error (s7-frame-malformed) into a device error; passes other errors through. */
 export function asDeviceError(err: unknown, controller: string, what: string): BaselineError {
-  if (err instanceof BaselineError && err.code === S7_MALFORMED) return deviceError('malformed', controller, what, err.message.replace(/\.$/, ''), { frame: err.details });
+  if (err instanceof BaselineError && err.code === S7_MALFORMED)
+    return deviceError('malformed', controller, what, err.message.replace(/\.$/, ''), { frame: err.details });
   if (err instanceof BaselineError) return err;
   return deviceError('malformed', controller, what, err instanceof Error ? err.message : String(err));
 }
@@ -114,7 +116,10 @@ export class IsoLink {
   /** Sends one frame and waits for the next whole frame, at most `timeoutMs`. */
   exchange(frame: Uint8Array, what: string, timeoutMs: number): Promise<Uint8Array> {
     if (this.failure) return Promise.reject(deviceError(this.failure.kind, this.controller, what, this.failure.detail));
-    if (this.waiter) return Promise.reject(new BaselineError('internal', 'Two S7 requests were in flight on one connection.', 'This is a defect in Baseline.'));
+    if (this.waiter)
+      return Promise.reject(
+        new BaselineError('internal', 'Two S7 requests were in flight on one connection.', 'This is a defect in Baseline.'),
+      );
     this.frames.length = 0; // a late reply to an earlier, timed-out request is not this request's answer
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

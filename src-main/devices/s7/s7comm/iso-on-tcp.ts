@@ -40,8 +40,12 @@ export type CotpTpdu =
 /** The called TSAP that addresses a CPU by rack and slot (first byte the connection type: 1 = PG). */
 export function s7Tsap(rack: number, slot: number, connectionType = 0x01): Uint8Array {
   if (!Number.isInteger(rack) || !Number.isInteger(slot) || rack < 0 || rack > 7 || slot < 0 || slot > 31) {
-    throw new BaselineError('s7-bad-rack-slot', `Rack ${rack} slot ${slot} is not an S7 CPU position (rack 0..7, slot 0..31).`,
-      'Use the rack and slot from the hardware configuration (S7-300/400: usually rack 0 slot 2; S7-1200/1500: rack 0 slot 1).', { rack, slot });
+    throw new BaselineError(
+      's7-bad-rack-slot',
+      `Rack ${rack} slot ${slot} is not an S7 CPU position (rack 0..7, slot 0..31).`,
+      'Use the rack and slot from the hardware configuration (S7-300/400: usually rack 0 slot 2; S7-1200/1500: rack 0 slot 1).',
+      { rack, slot },
+    );
   }
   return Uint8Array.of(connectionType & 0xff, rack * 32 + slot);
 }
@@ -60,8 +64,10 @@ export function decodeTpkt(frame: Uint8Array): Uint8Array {
   if (version !== TPKT_VERSION) throw malformedFrame('TPKT header', `version ${version}, expected 3 (RFC 1006)`, { version });
   r.skip(1, 'the reserved byte');
   const length = r.u16('the length');
-  if (length < TPKT_MIN_LENGTH) throw malformedFrame('TPKT header', `length ${length} is below the minimum of ${TPKT_MIN_LENGTH}`, { length });
-  if (length !== frame.length) throw malformedFrame('TPKT header', `the header says ${length} bytes, the frame has ${frame.length}`, { length, got: frame.length });
+  if (length < TPKT_MIN_LENGTH)
+    throw malformedFrame('TPKT header', `length ${length} is below the minimum of ${TPKT_MIN_LENGTH}`, { length });
+  if (length !== frame.length)
+    throw malformedFrame('TPKT header', `the header says ${length} bytes, the frame has ${frame.length}`, { length, got: frame.length });
   return frame.subarray(TPKT_HEADER_LENGTH);
 }
 
@@ -78,7 +84,8 @@ export class TpktSplitter {
       const version = this.pending[0] as number;
       if (version !== TPKT_VERSION) throw malformedFrame('TPKT header', `version ${version}, expected 3 (RFC 1006)`, { version });
       const length = ((this.pending[2] as number) << 8) | (this.pending[3] as number);
-      if (length < TPKT_MIN_LENGTH) throw malformedFrame('TPKT header', `length ${length} is below the minimum of ${TPKT_MIN_LENGTH}`, { length });
+      if (length < TPKT_MIN_LENGTH)
+        throw malformedFrame('TPKT header', `length ${length} is below the minimum of ${TPKT_MIN_LENGTH}`, { length });
       if (this.pending.length < length) break;
       frames.push(this.pending.slice(0, length));
       this.pending = this.pending.slice(length);
@@ -138,13 +145,18 @@ function decodeConnectParams(r: ByteReader, end: number): CotpConnectParams {
 export function decodeCotp(bytes: Uint8Array): CotpTpdu {
   const r = new ByteReader(bytes, 'COTP header');
   const li = r.u8('the length indicator');
-  if (li + 1 > bytes.length) throw malformedFrame('COTP header', `the length indicator says ${li} header bytes, only ${bytes.length - 1} follow`, { li });
+  if (li + 1 > bytes.length)
+    throw malformedFrame('COTP header', `the length indicator says ${li} header bytes, only ${bytes.length - 1} follow`, { li });
   if (li < 2) throw malformedFrame('COTP header', `length indicator ${li} is too short for any TPDU`, { li });
   const end = 1 + li;
   const code = r.u8('the TPDU code') & 0xf0;
   const fixed: Record<number, number> = { [COTP_CODES.CR]: 6, [COTP_CODES.CC]: 6, [COTP_CODES.DR]: 6, [COTP_CODES.ER]: 4 };
   const minLi = fixed[code];
-  if (minLi !== undefined && li < minLi) throw malformedFrame('COTP header', `length indicator ${li} is shorter than the fixed part of TPDU 0x${code.toString(16)} (${minLi})`, { li, code });
+  if (minLi !== undefined && li < minLi)
+    throw malformedFrame('COTP header', `length indicator ${li} is shorter than the fixed part of TPDU 0x${code.toString(16)} (${minLi})`, {
+      li,
+      code,
+    });
   switch (code) {
     case COTP_CODES.CR:
     case COTP_CODES.CC: {

@@ -33,8 +33,14 @@ export const S7_RETURN_CODES = {
 } as const;
 
 const RETURN_CODE_TEXT: Record<number, string> = {
-  0x00: 'reserved', 0x01: 'hardware fault', 0x03: 'access to the object not allowed', 0x05: 'address out of range',
-  0x06: 'data type not supported', 0x07: 'data type inconsistent', 0x0a: 'object does not exist', 0xff: 'success',
+  0x00: 'reserved',
+  0x01: 'hardware fault',
+  0x03: 'access to the object not allowed',
+  0x05: 'address out of range',
+  0x06: 'data type not supported',
+  0x07: 'data type inconsistent',
+  0x0a: 'object does not exist',
+  0xff: 'success',
 };
 
 /** A return code in words, e.g. "object does not exist (0x0A)". */
@@ -44,7 +50,13 @@ export function describeReturnCode(code: number): string {
 
 /** Header error classes of ack / ack-data PDUs. */
 export const S7_ERROR_CLASSES = {
-  none: 0x00, applicationRelationship: 0x81, objectDefinition: 0x82, noResources: 0x83, serviceProcessing: 0x84, supplies: 0x85, access: 0x87,
+  none: 0x00,
+  applicationRelationship: 0x81,
+  objectDefinition: 0x82,
+  noResources: 0x83,
+  serviceProcessing: 0x84,
+  supplies: 0x85,
+  access: 0x87,
 } as const;
 
 const ERROR_TEXT: Record<number, string> = {
@@ -61,12 +73,28 @@ export function describeS7Error(code: number): string {
   const text = ERROR_TEXT[code];
   if (text) return `${text} (${hex})`;
   const cls = code >> 8;
-  const names: Record<number, string> = { 0x81: 'application relationship', 0x82: 'object definition', 0x83: 'no resources', 0x84: 'service processing', 0x85: 'supplies', 0x87: 'access' };
+  const names: Record<number, string> = {
+    0x81: 'application relationship',
+    0x82: 'object definition',
+    0x83: 'no resources',
+    0x84: 'service processing',
+    0x85: 'supplies',
+    0x87: 'access',
+  };
   return names[cls] ? `${names[cls]} error (${hex})` : `error ${hex}`;
 }
 
 /** Transport sizes in an S7ANY item address (what the request asks for). */
-export const ITEM_TRANSPORT_SIZES = { BIT: 0x01, BYTE: 0x02, CHAR: 0x03, WORD: 0x04, INT: 0x05, DWORD: 0x06, DINT: 0x07, REAL: 0x08 } as const;
+export const ITEM_TRANSPORT_SIZES = {
+  BIT: 0x01,
+  BYTE: 0x02,
+  CHAR: 0x03,
+  WORD: 0x04,
+  INT: 0x05,
+  DWORD: 0x06,
+  DINT: 0x07,
+  REAL: 0x08,
+} as const;
 
 /** Bytes per element of each item transport size. */
 export const ITEM_ELEMENT_BYTES: Record<number, number> = { 0x01: 1, 0x02: 1, 0x03: 1, 0x04: 2, 0x05: 2, 0x06: 4, 0x07: 4, 0x08: 4 };
@@ -133,7 +161,11 @@ export function decodeS7Pdu(bytes: Uint8Array): S7Pdu {
     errorCode = r.u8('the error code');
   }
   if (r.remaining !== paramLength + dataLength) {
-    throw malformedFrame('S7 header', `the header announces ${paramLength} parameter and ${dataLength} data bytes, ${r.remaining} follow`, { paramLength, dataLength, got: r.remaining });
+    throw malformedFrame('S7 header', `the header announces ${paramLength} parameter and ${dataLength} data bytes, ${r.remaining} follow`, {
+      paramLength,
+      dataLength,
+      got: r.remaining,
+    });
   }
   const param = r.take(paramLength, 'the parameter part');
   const data = r.take(dataLength, 'the data part');
@@ -153,7 +185,8 @@ export function encodeS7Frame(p: S7PduInput): Uint8Array {
 /** The S7 PDU of one whole TPKT frame holding a single, unfragmented COTP DT TPDU. */
 export function decodeS7Frame(frame: Uint8Array): S7Pdu {
   const tpdu = decodeIsoFrame(frame);
-  if (tpdu.type !== 'DT') throw malformedFrame('COTP header', `expected a data TPDU (DT) carrying an S7 PDU, got ${tpdu.type}`, { tpdu: tpdu.type });
+  if (tpdu.type !== 'DT')
+    throw malformedFrame('COTP header', `expected a data TPDU (DT) carrying an S7 PDU, got ${tpdu.type}`, { tpdu: tpdu.type });
   if (!tpdu.eot) throw malformedFrame('COTP header', 'the DT TPDU is one fragment of a longer S7 PDU (EOT not set)', {});
   return decodeS7Pdu(tpdu.data);
 }
@@ -176,7 +209,8 @@ export function encodeSetupCommunication(s: SetupCommunication): Uint8Array {
 export function decodeSetupCommunication(param: Uint8Array): SetupCommunication {
   const r = new ByteReader(param, 'Setup Communication');
   const fn = r.u8('the function code');
-  if (fn !== S7_FUNCTIONS.setupCommunication) throw malformedFrame('Setup Communication', `function 0x${fn.toString(16)}, expected 0xF0`, { function: fn });
+  if (fn !== S7_FUNCTIONS.setupCommunication)
+    throw malformedFrame('Setup Communication', `function 0x${fn.toString(16)}, expected 0xF0`, { function: fn });
   r.skip(1, 'the reserved byte');
   return { maxAmqCalling: r.u16('max AmQ calling'), maxAmqCalled: r.u16('max AmQ called'), pduLength: r.u16('the PDU length') };
 }
@@ -214,7 +248,16 @@ export function itemByteLength(item: S7AnyItem): number {
 
 /** The 12-byte variable specification of an S7ANY item: 0x12, length 10, syntax id 0x10, then the address. */
 export function encodeS7AnyItem(item: S7AnyItem): Uint8Array {
-  return new ByteWriter().u8(0x12).u8(0x0a).u8(0x10).u8(item.transportSize).u16(item.count).u16(item.db).u8(item.area).u24(item.bitAddress).done();
+  return new ByteWriter()
+    .u8(0x12)
+    .u8(0x0a)
+    .u8(0x10)
+    .u8(item.transportSize)
+    .u16(item.count)
+    .u16(item.db)
+    .u8(item.area)
+    .u24(item.bitAddress)
+    .done();
 }
 
 function decodeVarSpecs(r: ByteReader, count: number): S7VarSpec[] {
@@ -222,7 +265,10 @@ function decodeVarSpecs(r: ByteReader, count: number): S7VarSpec[] {
   for (let i = 0; i < count; i++) {
     const what = `item ${i + 1} of ${count}`;
     const kind = r.u8(`the specification type of ${what}`);
-    if (kind !== 0x12) throw malformedFrame('S7 item address', `${what} starts with 0x${kind.toString(16)}, expected 0x12 (variable specification)`, { item: i + 1 });
+    if (kind !== 0x12)
+      throw malformedFrame('S7 item address', `${what} starts with 0x${kind.toString(16)}, expected 0x12 (variable specification)`, {
+        item: i + 1,
+      });
     const len = r.u8(`the address length of ${what}`);
     if (len < 1) throw malformedFrame('S7 item address', `${what} has an empty address`, { item: i + 1 });
     const spec = new ByteReader(r.take(len, `the address of ${what}`), 'S7 item address');
@@ -230,7 +276,13 @@ function decodeVarSpecs(r: ByteReader, count: number): S7VarSpec[] {
     if (syntaxId === 0x10 && len === 0x0a) {
       specs.push({
         syntax: 'S7ANY',
-        item: { transportSize: spec.u8('the transport size'), count: spec.u16('the element count'), db: spec.u16('the DB number'), area: spec.u8('the area'), bitAddress: spec.u24('the address') },
+        item: {
+          transportSize: spec.u8('the transport size'),
+          count: spec.u16('the element count'),
+          db: spec.u16('the DB number'),
+          area: spec.u8('the area'),
+          bitAddress: spec.u24('the address'),
+        },
       });
     } else {
       specs.push({ syntax: 'other', syntaxId });
@@ -251,7 +303,11 @@ export interface S7DataItem {
 function encodeDataItems(items: readonly S7DataItem[]): Uint8Array {
   const w = new ByteWriter();
   items.forEach((it, i) => {
-    const length = lengthInBits(it.transportSize) ? (it.transportSize === DATA_TRANSPORT_SIZES.BIT ? Math.min(it.data.length, 1) : it.data.length * 8) : it.data.length;
+    const length = lengthInBits(it.transportSize)
+      ? it.transportSize === DATA_TRANSPORT_SIZES.BIT
+        ? Math.min(it.data.length, 1)
+        : it.data.length * 8
+      : it.data.length;
     w.u8(it.returnCode).u8(it.transportSize).u16(length).bytes(it.data);
     if (it.data.length % 2 === 1 && i < items.length - 1) w.u8(0); // fill byte between items
   });
@@ -298,7 +354,8 @@ export function encodeReadVarRequest(items: readonly S7AnyItem[]): Uint8Array {
 export function decodeReadVarRequest(param: Uint8Array): S7VarSpec[] {
   const { count, r } = functionAndCount(param, 'Read Var request', S7_FUNCTIONS.readVar);
   const specs = decodeVarSpecs(r, count);
-  if (r.remaining !== 0) throw malformedFrame('Read Var request', `${r.remaining} bytes follow the last item address`, { extra: r.remaining });
+  if (r.remaining !== 0)
+    throw malformedFrame('Read Var request', `${r.remaining} bytes follow the last item address`, { extra: r.remaining });
   return specs;
 }
 
@@ -376,8 +433,19 @@ export interface UserdataParam {
 /** Encodes a userdata parameter part: head 00 01 12, parameter length, method, type/group, subfunction, sequence[, …]. */
 export function encodeUserdataParam(p: UserdataParam): Uint8Array {
   const extended = p.dataUnitRef !== undefined || p.lastDataUnit !== undefined || p.errorCode !== undefined;
-  const w = new ByteWriter().u8(0x00).u8(0x01).u8(0x12).u8(extended ? 8 : 4).u8(p.method).u8(((p.type & 0x0f) << 4) | (p.group & 0x0f)).u8(p.subfunction).u8(p.sequence);
-  if (extended) w.u8(p.dataUnitRef ?? 0).u8(p.lastDataUnit === false ? 0x01 : 0x00).u16(p.errorCode ?? 0);
+  const w = new ByteWriter()
+    .u8(0x00)
+    .u8(0x01)
+    .u8(0x12)
+    .u8(extended ? 8 : 4)
+    .u8(p.method)
+    .u8(((p.type & 0x0f) << 4) | (p.group & 0x0f))
+    .u8(p.subfunction)
+    .u8(p.sequence);
+  if (extended)
+    w.u8(p.dataUnitRef ?? 0)
+      .u8(p.lastDataUnit === false ? 0x01 : 0x00)
+      .u16(p.errorCode ?? 0);
   return w.done();
 }
 
@@ -386,14 +454,25 @@ export function decodeUserdataParam(param: Uint8Array): UserdataParam {
   const r = new ByteReader(param, 'userdata parameter');
   const head = r.take(3, 'the parameter head');
   if (head[0] !== 0x00 || head[1] !== 0x01 || head[2] !== 0x12) {
-    throw malformedFrame('userdata parameter', `head ${Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ')}, expected 00 01 12`, {});
+    throw malformedFrame(
+      'userdata parameter',
+      `head ${Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ')}, expected 00 01 12`,
+      {},
+    );
   }
   const len = r.u8('the parameter length');
   if (len !== 4 && len !== 8) throw malformedFrame('userdata parameter', `parameter length ${len}, expected 4 or 8`, { len });
-  if (r.remaining !== len) throw malformedFrame('userdata parameter', `parameter length ${len}, but ${r.remaining} bytes follow`, { len, got: r.remaining });
+  if (r.remaining !== len)
+    throw malformedFrame('userdata parameter', `parameter length ${len}, but ${r.remaining} bytes follow`, { len, got: r.remaining });
   const method = r.u8('the method');
   const tg = r.u8('the type and function group');
-  const p: UserdataParam = { method, type: tg >> 4, group: tg & 0x0f, subfunction: r.u8('the subfunction'), sequence: r.u8('the sequence number') };
+  const p: UserdataParam = {
+    method,
+    type: tg >> 4,
+    group: tg & 0x0f,
+    subfunction: r.u8('the subfunction'),
+    sequence: r.u8('the sequence number'),
+  };
   if (len === 8) {
     p.dataUnitRef = r.u8('the data unit reference');
     p.lastDataUnit = r.u8('the last-data-unit flag') === 0x00;
@@ -432,20 +511,35 @@ export function decodeUserdataData(data: Uint8Array): UserdataData {
  * sends, with data unit reference 0).
  */
 export type ReadSzlRequest =
-  | { kind: 'first'; sequence: number; szlId: number; index: number }
-  | { kind: 'follow-up'; sequence: number; dataUnitRef: number };
+  { kind: 'first'; sequence: number; szlId: number; index: number } | { kind: 'follow-up'; sequence: number; dataUnitRef: number };
 
 /** Encodes a Read SZL request PDU (userdata, method 0x11, type request, group 4, subfunction 0x01). */
 export function encodeReadSzlRequest(pduRef: number, req: ReadSzlRequest): Uint8Array {
   if (req.kind === 'first') {
-    const param = encodeUserdataParam({ method: USERDATA_METHOD.request, type: USERDATA_TYPE.request, group: SZL_FUNCTION.group, subfunction: SZL_FUNCTION.readSzl, sequence: req.sequence });
-    const data = encodeUserdataData({ returnCode: S7_RETURN_CODES.success, transportSize: DATA_TRANSPORT_SIZES.OCTET_STRING, payload: new ByteWriter().u16(req.szlId).u16(req.index).done() });
+    const param = encodeUserdataParam({
+      method: USERDATA_METHOD.request,
+      type: USERDATA_TYPE.request,
+      group: SZL_FUNCTION.group,
+      subfunction: SZL_FUNCTION.readSzl,
+      sequence: req.sequence,
+    });
+    const data = encodeUserdataData({
+      returnCode: S7_RETURN_CODES.success,
+      transportSize: DATA_TRANSPORT_SIZES.OCTET_STRING,
+      payload: new ByteWriter().u16(req.szlId).u16(req.index).done(),
+    });
     return encodeS7Pdu({ rosctr: ROSCTR.userdata, pduRef, param, data });
   }
   // Follow-up: 8-byte parameter with the data unit reference the CPU gave, and an empty data part (0x0A 00 0000).
   const param = encodeUserdataParam({
-    method: USERDATA_METHOD.response, type: USERDATA_TYPE.request, group: SZL_FUNCTION.group, subfunction: SZL_FUNCTION.readSzl, sequence: req.sequence,
-    dataUnitRef: req.dataUnitRef, lastDataUnit: true, errorCode: 0,
+    method: USERDATA_METHOD.response,
+    type: USERDATA_TYPE.request,
+    group: SZL_FUNCTION.group,
+    subfunction: SZL_FUNCTION.readSzl,
+    sequence: req.sequence,
+    dataUnitRef: req.dataUnitRef,
+    lastDataUnit: true,
+    errorCode: 0,
   });
   const data = new ByteWriter().u8(S7_RETURN_CODES.objectDoesNotExist).u8(0).u16(0).done();
   return encodeS7Pdu({ rosctr: ROSCTR.userdata, pduRef, param, data });
@@ -453,7 +547,11 @@ export function encodeReadSzlRequest(pduRef: number, req: ReadSzlRequest): Uint8
 
 function expectSzlFunction(p: UserdataParam, layer: string): void {
   if (p.group !== SZL_FUNCTION.group || p.subfunction !== SZL_FUNCTION.readSzl) {
-    throw malformedFrame(layer, `function group ${p.group} subfunction 0x${p.subfunction.toString(16)} is not Read SZL (group 4, subfunction 0x01)`, { group: p.group, subfunction: p.subfunction });
+    throw malformedFrame(
+      layer,
+      `function group ${p.group} subfunction 0x${p.subfunction.toString(16)} is not Read SZL (group 4, subfunction 0x01)`,
+      { group: p.group, subfunction: p.subfunction },
+    );
   }
 }
 
@@ -461,7 +559,8 @@ function expectSzlFunction(p: UserdataParam, layer: string): void {
 export function decodeReadSzlRequest(pdu: S7Pdu): ReadSzlRequest {
   const p = decodeUserdataParam(pdu.param);
   expectSzlFunction(p, 'Read SZL request');
-  if (p.type !== USERDATA_TYPE.request) throw malformedFrame('Read SZL request', `userdata type ${p.type} is not a request (4)`, { type: p.type });
+  if (p.type !== USERDATA_TYPE.request)
+    throw malformedFrame('Read SZL request', `userdata type ${p.type} is not a request (4)`, { type: p.type });
   if (p.dataUnitRef !== undefined) return { kind: 'follow-up', sequence: p.sequence, dataUnitRef: p.dataUnitRef };
   const d = decodeUserdataData(pdu.data);
   const r = new ByteReader(d.payload, 'Read SZL request data');
@@ -484,23 +583,40 @@ export interface ReadSzlResponse {
 /** Encodes a Read SZL response PDU (userdata, method 0x12, type response). */
 export function encodeReadSzlResponse(pduRef: number, res: ReadSzlResponse): Uint8Array {
   const param = encodeUserdataParam({
-    method: USERDATA_METHOD.response, type: USERDATA_TYPE.response, group: SZL_FUNCTION.group, subfunction: SZL_FUNCTION.readSzl,
-    sequence: res.sequence, dataUnitRef: res.dataUnitRef, lastDataUnit: res.last, errorCode: res.errorCode,
+    method: USERDATA_METHOD.response,
+    type: USERDATA_TYPE.response,
+    group: SZL_FUNCTION.group,
+    subfunction: SZL_FUNCTION.readSzl,
+    sequence: res.sequence,
+    dataUnitRef: res.dataUnitRef,
+    lastDataUnit: res.last,
+    errorCode: res.errorCode,
   });
-  const data = res.returnCode === S7_RETURN_CODES.success
-    ? encodeUserdataData({ returnCode: res.returnCode, transportSize: DATA_TRANSPORT_SIZES.OCTET_STRING, payload: res.payload })
-    : new ByteWriter().u8(res.returnCode).u8(0).u16(0).done();
+  const data =
+    res.returnCode === S7_RETURN_CODES.success
+      ? encodeUserdataData({ returnCode: res.returnCode, transportSize: DATA_TRANSPORT_SIZES.OCTET_STRING, payload: res.payload })
+      : new ByteWriter().u8(res.returnCode).u8(0).u16(0).done();
   return encodeS7Pdu({ rosctr: ROSCTR.userdata, pduRef, param, data });
 }
 
 /** Decodes a Read SZL response from a userdata PDU. */
 export function decodeReadSzlResponse(pdu: S7Pdu): ReadSzlResponse {
-  if (pdu.rosctr !== ROSCTR.userdata) throw malformedFrame('Read SZL response', `PDU type 0x${pdu.rosctr.toString(16)} is not userdata (0x07)`, { rosctr: pdu.rosctr });
+  if (pdu.rosctr !== ROSCTR.userdata)
+    throw malformedFrame('Read SZL response', `PDU type 0x${pdu.rosctr.toString(16)} is not userdata (0x07)`, { rosctr: pdu.rosctr });
   const p = decodeUserdataParam(pdu.param);
   expectSzlFunction(p, 'Read SZL response');
   if (p.type !== USERDATA_TYPE.response || p.dataUnitRef === undefined) {
-    throw malformedFrame('Read SZL response', `userdata type ${p.type} with a ${pdu.param.length}-byte parameter is not a response`, { type: p.type });
+    throw malformedFrame('Read SZL response', `userdata type ${p.type} with a ${pdu.param.length}-byte parameter is not a response`, {
+      type: p.type,
+    });
   }
   const d = decodeUserdataData(pdu.data);
-  return { sequence: p.sequence, dataUnitRef: p.dataUnitRef, last: p.lastDataUnit !== false, errorCode: p.errorCode ?? 0, returnCode: d.returnCode, payload: d.payload };
+  return {
+    sequence: p.sequence,
+    dataUnitRef: p.dataUnitRef,
+    last: p.lastDataUnit !== false,
+    errorCode: p.errorCode ?? 0,
+    returnCode: d.returnCode,
+    payload: d.payload,
+  };
 }

@@ -12,13 +12,32 @@ import { deviceError } from '../../device-error.ts';
 import { decodeIsoFrame, encodeIsoFrame, s7Tsap, type CotpTpdu } from './iso-on-tcp.ts';
 import { IsoLink, asDeviceError } from './iso-link.ts';
 import {
-  ROSCTR, S7_RETURN_CODES, decodeReadSzlResponse, decodeS7Frame, decodeSetupCommunication, describeReturnCode, describeS7Error,
-  encodeReadSzlRequest, encodeS7Frame, encodeSetupCommunication, frameS7Pdu, type ReadSzlResponse, type S7Pdu,
+  ROSCTR,
+  S7_RETURN_CODES,
+  decodeReadSzlResponse,
+  decodeS7Frame,
+  decodeSetupCommunication,
+  describeReturnCode,
+  describeS7Error,
+  encodeReadSzlRequest,
+  encodeS7Frame,
+  encodeSetupCommunication,
+  frameS7Pdu,
+  type ReadSzlResponse,
+  type S7Pdu,
 } from './s7-frames.ts';
 import { concatBytes } from './s7-wire.ts';
 import {
-  SZL_COMPONENT_IDENTIFICATION, SZL_MODULE_IDENTIFICATION, decodeComponentIdentification, decodeModuleIdentification, decodeSzlList,
-  identityFromSzl, type ComponentIdentificationRecord, type ModuleIdentificationRecord, type S7Identity, type SzlList,
+  SZL_COMPONENT_IDENTIFICATION,
+  SZL_MODULE_IDENTIFICATION,
+  decodeComponentIdentification,
+  decodeModuleIdentification,
+  decodeSzlList,
+  identityFromSzl,
+  type ComponentIdentificationRecord,
+  type ModuleIdentificationRecord,
+  type S7Identity,
+  type SzlList,
 } from './szl-records.ts';
 
 export type { S7Identity } from './szl-records.ts';
@@ -54,7 +73,13 @@ async function exchange(s: Session, frame: Uint8Array, what: string): Promise<Ui
 
 async function cotpConnect(s: Session): Promise<void> {
   const what = 'connecting (COTP)';
-  const request = encodeIsoFrame({ type: 'CR', dstRef: 0, srcRef: 0x0001, classOption: 0, params: { tpduSize: 0x0a, callingTsap: Uint8Array.of(0x01, 0x00), calledTsap: s7Tsap(s.target.rack, s.target.slot) } });
+  const request = encodeIsoFrame({
+    type: 'CR',
+    dstRef: 0,
+    srcRef: 0x0001,
+    classOption: 0,
+    params: { tpduSize: 0x0a, callingTsap: Uint8Array.of(0x01, 0x00), calledTsap: s7Tsap(s.target.rack, s.target.slot) },
+  });
   const reply = await exchange(s, request, what);
   let tpdu: CotpTpdu;
   try {
@@ -63,7 +88,8 @@ async function cotpConnect(s: Session): Promise<void> {
     throw asDeviceError(err, s.link.controller, what);
   }
   if (tpdu.type === 'DR' || tpdu.type === 'ER') {
-    const why = tpdu.type === 'DR' ? `disconnect request, reason 0x${tpdu.reason.toString(16)}` : `error TPDU, cause 0x${tpdu.cause.toString(16)}`;
+    const why =
+      tpdu.type === 'DR' ? `disconnect request, reason 0x${tpdu.reason.toString(16)}` : `error TPDU, cause 0x${tpdu.cause.toString(16)}`;
     throw deviceError('protocol', s.link.controller, what, `the CPU refused the connection (${why}); check rack and slot`);
   }
   if (tpdu.type !== 'CC') throw deviceError('malformed', s.link.controller, what, `expected a connection confirm (CC), got ${tpdu.type}`);
@@ -83,14 +109,31 @@ async function job(s: Session, what: string, build: (pduRef: number) => Uint8Arr
     const code = (pdu.errorClass << 8) | pdu.errorCode;
     if (code !== 0) throw deviceError('protocol', s.link.controller, what, `the CPU answered ${describeS7Error(code)}`, { s7Error: code });
   }
-  if (pdu.rosctr !== expectRosctr) throw deviceError('malformed', s.link.controller, what, `expected PDU type 0x${expectRosctr.toString(16)}, got 0x${pdu.rosctr.toString(16)}`);
-  if (pdu.pduRef !== pduRef) throw deviceError('malformed', s.link.controller, what, `the answer is for PDU reference ${pdu.pduRef}, not ${pduRef}`);
+  if (pdu.rosctr !== expectRosctr)
+    throw deviceError(
+      'malformed',
+      s.link.controller,
+      what,
+      `expected PDU type 0x${expectRosctr.toString(16)}, got 0x${pdu.rosctr.toString(16)}`,
+    );
+  if (pdu.pduRef !== pduRef)
+    throw deviceError('malformed', s.link.controller, what, `the answer is for PDU reference ${pdu.pduRef}, not ${pduRef}`);
   return pdu;
 }
 
 async function setupCommunication(s: Session): Promise<number> {
   const what = 'negotiating the PDU size (Setup Communication)';
-  const pdu = await job(s, what, (ref) => encodeS7Frame({ rosctr: ROSCTR.job, pduRef: ref, param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: IDENTITY_PDU_REQUEST }) }), ROSCTR.ackData);
+  const pdu = await job(
+    s,
+    what,
+    (ref) =>
+      encodeS7Frame({
+        rosctr: ROSCTR.job,
+        pduRef: ref,
+        param: encodeSetupCommunication({ maxAmqCalling: 1, maxAmqCalled: 1, pduLength: IDENTITY_PDU_REQUEST }),
+      }),
+    ROSCTR.ackData,
+  );
   try {
     return decodeSetupCommunication(pdu.param).pduLength;
   } catch (err) {
@@ -107,7 +150,18 @@ async function readSzl(s: Session, szlId: number, index: number): Promise<{ list
   for (let unit = 0; unit < MAX_DATA_UNITS; unit++) {
     let pdu: S7Pdu;
     try {
-      pdu = await job(s, what, (ref) => frameS7Pdu(encodeReadSzlRequest(ref, unit === 0 ? { kind: 'first', sequence: 0, szlId, index } : { kind: 'follow-up', sequence, dataUnitRef: 0 })), ROSCTR.userdata);
+      pdu = await job(
+        s,
+        what,
+        (ref) =>
+          frameS7Pdu(
+            encodeReadSzlRequest(
+              ref,
+              unit === 0 ? { kind: 'first', sequence: 0, szlId, index } : { kind: 'follow-up', sequence, dataUnitRef: 0 },
+            ),
+          ),
+        ROSCTR.userdata,
+      );
     } catch (err) {
       // A CPU that answers the first request with a header error (an Ack) does not have this list; that is not fatal.
       const code = err instanceof BaselineError ? err.details?.['s7Error'] : undefined;
@@ -151,7 +205,12 @@ export async function readS7Identity(target: S7IdentityTarget): Promise<S7Identi
     const module = await readSzl(s, SZL_MODULE_IDENTIFICATION, 0);
     const component = await readSzl(s, SZL_COMPONENT_IDENTIFICATION, 0);
     if ('refused' in module && 'refused' in component) {
-      throw deviceError('protocol', controller, 'reading the identity', `the CPU gave neither list (${module.refused}; ${component.refused})`);
+      throw deviceError(
+        'protocol',
+        controller,
+        'reading the identity',
+        `the CPU gave neither list (${module.refused}; ${component.refused})`,
+      );
     }
     let modules: ModuleIdentificationRecord[] = [];
     let components: ComponentIdentificationRecord[] = [];

@@ -10,9 +10,12 @@ export const S7_MALFORMED = 's7-frame-malformed';
 
 /** Builds the error for a frame that does not follow the layout of its layer. */
 export function malformedFrame(layer: string, detail: string, details: Record<string, unknown> = {}): BaselineError {
-  return new BaselineError(S7_MALFORMED, `Malformed ${layer}: ${detail}.`,
+  return new BaselineError(
+    S7_MALFORMED,
+    `Malformed ${layer}: ${detail}.`,
     'The peer does not speak S7 (ISO-on-TCP) as expected: check the port (102 on a real CPU), that the device is an S7 CPU, or look for a faulty gateway.',
-    { layer, ...details });
+    { layer, ...details },
+  );
 }
 
 /** Reads big-endian fields from a frame, refusing to read past its end. */
@@ -39,8 +42,11 @@ export class ByteReader {
 
   private need(n: number, field: string): void {
     if (this.offset + n > this.bytes.length) {
-      throw malformedFrame(this.layer, `the frame ends before ${field} (needs ${n} byte${n === 1 ? '' : 's'} at offset ${this.offset}, has ${Math.max(0, this.remaining)})`,
-        { field, offset: this.offset, length: this.bytes.length });
+      throw malformedFrame(
+        this.layer,
+        `the frame ends before ${field} (needs ${n} byte${n === 1 ? '' : 's'} at offset ${this.offset}, has ${Math.max(0, this.remaining)})`,
+        { field, offset: this.offset, length: this.bytes.length },
+      );
     }
   }
 
@@ -61,7 +67,10 @@ export class ByteReader {
   /** An unsigned 24-bit big-endian value (the S7ANY bit address). */
   u24(field: string): number {
     this.need(3, field);
-    const v = ((this.bytes[this.offset] as number) << 16) | ((this.bytes[this.offset + 1] as number) << 8) | (this.bytes[this.offset + 2] as number);
+    const v =
+      ((this.bytes[this.offset] as number) << 16) |
+      ((this.bytes[this.offset + 1] as number) << 8) |
+      (this.bytes[this.offset + 2] as number);
     this.offset += 3;
     return v;
   }
@@ -151,13 +160,23 @@ export function latin1Field(bytes: Uint8Array): string {
 /** A fixed-width field holding `text` (ISO 8859-1), padded with `pad`; refuses text that does not fit. */
 export function latin1Bytes(text: string, width: number, pad = 0x00): Uint8Array {
   if (text.length > width) {
-    throw new BaselineError('s7-text-too-long', `"${text}" has ${text.length} characters; this S7 field holds at most ${width}.`,
-      'Shorten the text.', { text, width });
+    throw new BaselineError(
+      's7-text-too-long',
+      `"${text}" has ${text.length} characters; this S7 field holds at most ${width}.`,
+      'Shorten the text.',
+      { text, width },
+    );
   }
   const out = new Uint8Array(width).fill(pad);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 0xff) throw new BaselineError('s7-text-not-latin1', `"${text}" has a character that S7 text fields cannot hold (ISO 8859-1 only).`, 'Use plain Latin characters.', { text });
+    if (c > 0xff)
+      throw new BaselineError(
+        's7-text-not-latin1',
+        `"${text}" has a character that S7 text fields cannot hold (ISO 8859-1 only).`,
+        'Use plain Latin characters.',
+        { text },
+      );
     out[i] = c;
   }
   return out;

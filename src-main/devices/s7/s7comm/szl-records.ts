@@ -29,7 +29,8 @@ export interface SzlList {
 /** Encodes an SZL list: header (SZL-ID, index, LENTHDR, N_DR) then the records, each exactly LENTHDR bytes. */
 export function encodeSzlList(szlId: number, index: number, recordLength: number, records: readonly Uint8Array[]): Uint8Array {
   for (const r of records) {
-    if (r.length !== recordLength) throw malformedFrame('SZL list', `a record has ${r.length} bytes, LENTHDR is ${recordLength}`, { recordLength, got: r.length });
+    if (r.length !== recordLength)
+      throw malformedFrame('SZL list', `a record has ${r.length} bytes, LENTHDR is ${recordLength}`, { recordLength, got: r.length });
   }
   return concatBytes([new ByteWriter().u16(szlId).u16(index).u16(recordLength).u16(records.length).done(), ...records]);
 }
@@ -41,9 +42,11 @@ export function decodeSzlList(payload: Uint8Array): SzlList {
   const index = r.u16('the SZL index');
   const recordLength = r.u16('the record length (LENTHDR)');
   const declaredCount = r.u16('the record count (N_DR)');
-  if (recordLength === 0 && declaredCount > 0) throw malformedFrame('SZL list header', `${declaredCount} records of length 0`, { declaredCount });
+  if (recordLength === 0 && declaredCount > 0)
+    throw malformedFrame('SZL list header', `${declaredCount} records of length 0`, { declaredCount });
   const records: Uint8Array[] = [];
-  while (records.length < declaredCount && r.remaining >= recordLength) records.push(Uint8Array.from(r.take(recordLength, `record ${records.length + 1}`)));
+  while (records.length < declaredCount && r.remaining >= recordLength)
+    records.push(Uint8Array.from(r.take(recordLength, `record ${records.length + 1}`)));
   return { szlId, index, recordLength, declaredCount, records };
 }
 
@@ -73,8 +76,12 @@ function versionOf(ausbg: number, ausbe: number): string | null {
 
 /** Decodes the records of an SZL 0x0011 list. */
 export function decodeModuleIdentification(list: SzlList): ModuleIdentificationRecord[] {
-  if ((list.szlId & 0x00ff) !== 0x11) throw malformedFrame('SZL 0x0011', `the list is SZL-ID 0x${list.szlId.toString(16)}, not module identification`, { szlId: list.szlId });
-  if (list.recordLength < MODULE_RECORD_LENGTH) throw malformedFrame('SZL 0x0011', `records of ${list.recordLength} bytes, expected ${MODULE_RECORD_LENGTH}`, { recordLength: list.recordLength });
+  if ((list.szlId & 0x00ff) !== 0x11)
+    throw malformedFrame('SZL 0x0011', `the list is SZL-ID 0x${list.szlId.toString(16)}, not module identification`, { szlId: list.szlId });
+  if (list.recordLength < MODULE_RECORD_LENGTH)
+    throw malformedFrame('SZL 0x0011', `records of ${list.recordLength} bytes, expected ${MODULE_RECORD_LENGTH}`, {
+      recordLength: list.recordLength,
+    });
   return list.records.map((rec) => {
     const r = new ByteReader(rec, 'SZL 0x0011 record');
     const index = r.u16('the index');
@@ -88,7 +95,13 @@ export function decodeModuleIdentification(list: SzlList): ModuleIdentificationR
 
 /** Encodes one SZL 0x0011 record. */
 export function encodeModuleIdentificationRecord(r: Omit<ModuleIdentificationRecord, 'version'>): Uint8Array {
-  return new ByteWriter().u16(r.index).bytes(latin1Bytes(r.orderNumber, 20, 0x20)).u16(r.moduleType).u16(r.ausbg).u16(r.ausbe).done();
+  return new ByteWriter()
+    .u16(r.index)
+    .bytes(latin1Bytes(r.orderNumber, 20, 0x20))
+    .u16(r.moduleType)
+    .u16(r.ausbg)
+    .u16(r.ausbe)
+    .done();
 }
 
 /** Ausbg/Ausbe words of a version string "V3.2.6" (letter, then three numbers 0..255). */
@@ -128,8 +141,14 @@ const TEXT_WIDTH = new Map<number, number>(Object.values(COMPONENT_FIELDS).map((
 
 /** Decodes the records of an SZL 0x001C list. */
 export function decodeComponentIdentification(list: SzlList): ComponentIdentificationRecord[] {
-  if ((list.szlId & 0x00ff) !== 0x1c) throw malformedFrame('SZL 0x001C', `the list is SZL-ID 0x${list.szlId.toString(16)}, not component identification`, { szlId: list.szlId });
-  if (list.recordLength < COMPONENT_RECORD_LENGTH) throw malformedFrame('SZL 0x001C', `records of ${list.recordLength} bytes, expected ${COMPONENT_RECORD_LENGTH}`, { recordLength: list.recordLength });
+  if ((list.szlId & 0x00ff) !== 0x1c)
+    throw malformedFrame('SZL 0x001C', `the list is SZL-ID 0x${list.szlId.toString(16)}, not component identification`, {
+      szlId: list.szlId,
+    });
+  if (list.recordLength < COMPONENT_RECORD_LENGTH)
+    throw malformedFrame('SZL 0x001C', `records of ${list.recordLength} bytes, expected ${COMPONENT_RECORD_LENGTH}`, {
+      recordLength: list.recordLength,
+    });
   return list.records.map((rec) => {
     const r = new ByteReader(rec, 'SZL 0x001C record');
     const index = r.u16('the index');
@@ -171,7 +190,10 @@ export interface S7Identity {
 }
 
 /** Builds the identity from the decoded records (either list may be missing). */
-export function identityFromSzl(modules: readonly ModuleIdentificationRecord[], components: readonly ComponentIdentificationRecord[]): S7Identity {
+export function identityFromSzl(
+  modules: readonly ModuleIdentificationRecord[],
+  components: readonly ComponentIdentificationRecord[],
+): S7Identity {
   const id: S7Identity = {};
   const module = modules.find((m) => m.index === 0x0001 && m.orderNumber) ?? modules.find((m) => m.index === 0x0006 && m.orderNumber);
   if (module) id.orderNumber = module.orderNumber;
@@ -179,8 +201,10 @@ export function identityFromSzl(modules: readonly ModuleIdentificationRecord[], 
   if (firmware) id.firmware = firmware;
   const text = (index: number): string | undefined => components.find((c) => c.index === index)?.text || undefined;
   const fields: [keyof S7Identity, number][] = [
-    ['plcName', COMPONENT_FIELDS.plcName.index], ['moduleName', COMPONENT_FIELDS.moduleName.index],
-    ['serialNumber', COMPONENT_FIELDS.serialNumber.index], ['moduleTypeName', COMPONENT_FIELDS.moduleTypeName.index],
+    ['plcName', COMPONENT_FIELDS.plcName.index],
+    ['moduleName', COMPONENT_FIELDS.moduleName.index],
+    ['serialNumber', COMPONENT_FIELDS.serialNumber.index],
+    ['moduleTypeName', COMPONENT_FIELDS.moduleTypeName.index],
   ];
   for (const [key, index] of fields) {
     const t = text(index);

@@ -100,9 +100,12 @@ export class CipStatusError extends BaselineError {
   readonly replyData: Buffer;
 
   constructor(generalStatus: number, extendedStatus: readonly number[], message: string, replyData: Buffer = Buffer.alloc(0)) {
-    super('cip-status', `${message} (CIP status ${describeCipStatus(generalStatus, extendedStatus)}).`,
-      'Check the request against the controller\'s tags and the CIP service it supports.',
-      { generalStatus, extendedStatus: [...extendedStatus] });
+    super(
+      'cip-status',
+      `${message} (CIP status ${describeCipStatus(generalStatus, extendedStatus)}).`,
+      "Check the request against the controller's tags and the CIP service it supports.",
+      { generalStatus, extendedStatus: [...extendedStatus] },
+    );
     this.name = 'CipStatusError';
     this.generalStatus = generalStatus;
     this.extendedStatus = extendedStatus;
@@ -126,8 +129,9 @@ export class EnipFrameError extends BaselineError {
   readonly encapsulationStatus: number;
 
   constructor(encapsulationStatus: number, message: string) {
-    super('enip-frame', message, 'The peer sent an EtherNet/IP frame the simulated controller cannot accept; check the client.',
-      { encapsulationStatus });
+    super('enip-frame', message, 'The peer sent an EtherNet/IP frame the simulated controller cannot accept; check the client.', {
+      encapsulationStatus,
+    });
     this.name = 'EnipFrameError';
     this.encapsulationStatus = encapsulationStatus;
   }

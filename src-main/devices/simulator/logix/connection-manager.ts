@@ -59,29 +59,59 @@ export function encodeConnectionParameters(p: NetworkConnectionParameters, large
 export function decodeForwardOpen(data: Buffer, large: boolean): ForwardOpenRequest {
   const paramBytes = large ? 4 : 2;
   const fixed = 32 + 2 * paramBytes; // up to and including the connection path size byte
-  if (data.length < fixed) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `Forward Open data is at least ${fixed} bytes; got ${data.length}`);
+  if (data.length < fixed)
+    throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `Forward Open data is at least ${fixed} bytes; got ${data.length}`);
   let p = 0;
-  const priorityTimeTick = data.readUInt8(p); p += 1;
-  const timeoutTicks = data.readUInt8(p); p += 1;
-  const otConnectionId = data.readUInt32LE(p); p += 4;
-  const toConnectionId = data.readUInt32LE(p); p += 4;
-  const connectionSerial = data.readUInt16LE(p); p += 2;
-  const originatorVendorId = data.readUInt16LE(p); p += 2;
-  const originatorSerial = data.readUInt32LE(p); p += 4;
-  const timeoutMultiplier = data.readUInt8(p); p += 4; // multiplier + 3 reserved octets
-  const otRpi = data.readUInt32LE(p); p += 4;
-  const otWord = large ? data.readUInt32LE(p) : data.readUInt16LE(p); p += paramBytes;
-  const toRpi = data.readUInt32LE(p); p += 4;
-  const toWord = large ? data.readUInt32LE(p) : data.readUInt16LE(p); p += paramBytes;
-  const transportTrigger = data.readUInt8(p); p += 1;
-  const pathWords = data.readUInt8(p); p += 1;
+  const priorityTimeTick = data.readUInt8(p);
+  p += 1;
+  const timeoutTicks = data.readUInt8(p);
+  p += 1;
+  const otConnectionId = data.readUInt32LE(p);
+  p += 4;
+  const toConnectionId = data.readUInt32LE(p);
+  p += 4;
+  const connectionSerial = data.readUInt16LE(p);
+  p += 2;
+  const originatorVendorId = data.readUInt16LE(p);
+  p += 2;
+  const originatorSerial = data.readUInt32LE(p);
+  p += 4;
+  const timeoutMultiplier = data.readUInt8(p);
+  p += 4; // multiplier + 3 reserved octets
+  const otRpi = data.readUInt32LE(p);
+  p += 4;
+  const otWord = large ? data.readUInt32LE(p) : data.readUInt16LE(p);
+  p += paramBytes;
+  const toRpi = data.readUInt32LE(p);
+  p += 4;
+  const toWord = large ? data.readUInt32LE(p) : data.readUInt16LE(p);
+  p += paramBytes;
+  const transportTrigger = data.readUInt8(p);
+  p += 1;
+  const pathWords = data.readUInt8(p);
+  p += 1;
   if (p + pathWords * 2 > data.length) {
-    throw new CipStatusError(CipGeneralStatus.PathSizeInvalid, [], `The connection path of ${pathWords} words runs past the end of the Forward Open`);
+    throw new CipStatusError(
+      CipGeneralStatus.PathSizeInvalid,
+      [],
+      `The connection path of ${pathWords} words runs past the end of the Forward Open`,
+    );
   }
   return {
-    large, priorityTimeTick, timeoutTicks, otConnectionId, toConnectionId, connectionSerial, originatorVendorId, originatorSerial,
-    timeoutMultiplier, otRpi, otParameters: decodeConnectionParameters(otWord, large), toRpi,
-    toParameters: decodeConnectionParameters(toWord, large), transportTrigger,
+    large,
+    priorityTimeTick,
+    timeoutTicks,
+    otConnectionId,
+    toConnectionId,
+    connectionSerial,
+    originatorVendorId,
+    originatorSerial,
+    timeoutMultiplier,
+    otRpi,
+    otParameters: decodeConnectionParameters(otWord, large),
+    toRpi,
+    toParameters: decodeConnectionParameters(toWord, large),
+    transportTrigger,
     path: Buffer.from(data.subarray(p, p + pathWords * 2)),
   };
 }
@@ -91,24 +121,38 @@ export function encodeForwardOpen(r: ForwardOpenRequest): Buffer {
   const paramBytes = r.large ? 4 : 2;
   const out = Buffer.alloc(32 + 2 * paramBytes + r.path.length);
   let p = 0;
-  out.writeUInt8(r.priorityTimeTick, p); p += 1;
-  out.writeUInt8(r.timeoutTicks, p); p += 1;
-  out.writeUInt32LE(r.otConnectionId >>> 0, p); p += 4;
-  out.writeUInt32LE(r.toConnectionId >>> 0, p); p += 4;
-  out.writeUInt16LE(r.connectionSerial, p); p += 2;
-  out.writeUInt16LE(r.originatorVendorId, p); p += 2;
-  out.writeUInt32LE(r.originatorSerial >>> 0, p); p += 4;
-  out.writeUInt8(r.timeoutMultiplier, p); p += 4;
-  out.writeUInt32LE(r.otRpi >>> 0, p); p += 4;
+  out.writeUInt8(r.priorityTimeTick, p);
+  p += 1;
+  out.writeUInt8(r.timeoutTicks, p);
+  p += 1;
+  out.writeUInt32LE(r.otConnectionId >>> 0, p);
+  p += 4;
+  out.writeUInt32LE(r.toConnectionId >>> 0, p);
+  p += 4;
+  out.writeUInt16LE(r.connectionSerial, p);
+  p += 2;
+  out.writeUInt16LE(r.originatorVendorId, p);
+  p += 2;
+  out.writeUInt32LE(r.originatorSerial >>> 0, p);
+  p += 4;
+  out.writeUInt8(r.timeoutMultiplier, p);
+  p += 4;
+  out.writeUInt32LE(r.otRpi >>> 0, p);
+  p += 4;
   const ot = encodeConnectionParameters(r.otParameters, r.large);
-  if (r.large) out.writeUInt32LE(ot, p); else out.writeUInt16LE(ot, p);
+  if (r.large) out.writeUInt32LE(ot, p);
+  else out.writeUInt16LE(ot, p);
   p += paramBytes;
-  out.writeUInt32LE(r.toRpi >>> 0, p); p += 4;
+  out.writeUInt32LE(r.toRpi >>> 0, p);
+  p += 4;
   const to = encodeConnectionParameters(r.toParameters, r.large);
-  if (r.large) out.writeUInt32LE(to, p); else out.writeUInt16LE(to, p);
+  if (r.large) out.writeUInt32LE(to, p);
+  else out.writeUInt16LE(to, p);
   p += paramBytes;
-  out.writeUInt8(r.transportTrigger, p); p += 1;
-  out.writeUInt8(r.path.length / 2, p); p += 1;
+  out.writeUInt8(r.transportTrigger, p);
+  p += 1;
+  out.writeUInt8(r.path.length / 2, p);
+  p += 1;
   r.path.copy(out, p);
   return out;
 }
@@ -166,14 +210,22 @@ export interface ForwardCloseRequest extends ConnectionTriad {
 
 /** Decodes Forward Close data: tick, ticks, triad, path size USINT, reserved USINT, path. */
 export function decodeForwardClose(data: Buffer): ForwardCloseRequest {
-  if (data.length < 12) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `Forward Close data is at least 12 bytes; got ${data.length}`);
+  if (data.length < 12)
+    throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `Forward Close data is at least 12 bytes; got ${data.length}`);
   const pathWords = data.readUInt8(10);
   if (12 + pathWords * 2 > data.length) {
-    throw new CipStatusError(CipGeneralStatus.PathSizeInvalid, [], `The connection path of ${pathWords} words runs past the end of the Forward Close`);
+    throw new CipStatusError(
+      CipGeneralStatus.PathSizeInvalid,
+      [],
+      `The connection path of ${pathWords} words runs past the end of the Forward Close`,
+    );
   }
   return {
-    priorityTimeTick: data.readUInt8(0), timeoutTicks: data.readUInt8(1), connectionSerial: data.readUInt16LE(2),
-    originatorVendorId: data.readUInt16LE(4), originatorSerial: data.readUInt32LE(6),
+    priorityTimeTick: data.readUInt8(0),
+    timeoutTicks: data.readUInt8(1),
+    connectionSerial: data.readUInt16LE(2),
+    originatorVendorId: data.readUInt16LE(4),
+    originatorSerial: data.readUInt32LE(6),
     path: Buffer.from(data.subarray(12, 12 + pathWords * 2)),
   };
 }
@@ -198,14 +250,28 @@ export function decodeUnconnectedSend(data: Buffer): UnconnectedSendRequest {
   if (data.length < 4) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'Unconnected Send data is at least 4 bytes');
   const size = data.readUInt16LE(2);
   let p = 4 + size + (size % 2);
-  if (p + 2 > data.length) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `The embedded request of ${size} bytes runs past the end of the Unconnected Send`);
+  if (p + 2 > data.length)
+    throw new CipStatusError(
+      CipGeneralStatus.NotEnoughData,
+      [],
+      `The embedded request of ${size} bytes runs past the end of the Unconnected Send`,
+    );
   const message = Buffer.from(data.subarray(4, 4 + size));
   const routeWords = data.readUInt8(p);
   p += 2;
   if (p + routeWords * 2 > data.length) {
-    throw new CipStatusError(CipGeneralStatus.PathSizeInvalid, [], `The route path of ${routeWords} words runs past the end of the Unconnected Send`);
+    throw new CipStatusError(
+      CipGeneralStatus.PathSizeInvalid,
+      [],
+      `The route path of ${routeWords} words runs past the end of the Unconnected Send`,
+    );
   }
-  return { priorityTimeTick: data.readUInt8(0), timeoutTicks: data.readUInt8(1), message, routePath: Buffer.from(data.subarray(p, p + routeWords * 2)) };
+  return {
+    priorityTimeTick: data.readUInt8(0),
+    timeoutTicks: data.readUInt8(1),
+    message,
+    routePath: Buffer.from(data.subarray(p, p + routeWords * 2)),
+  };
 }
 
 /** Encodes Unconnected Send data (inverse of `decodeUnconnectedSend`). */

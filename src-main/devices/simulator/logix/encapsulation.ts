@@ -57,8 +57,10 @@ export function decodeEncapsulation(buf: Buffer): EncapsulationFrame {
   }
   const length = buf.readUInt16LE(2);
   if (buf.length !== ENCAPSULATION_HEADER_LENGTH + length) {
-    throw new EnipFrameError(EncapsulationStatus.InvalidLength,
-      `The header announces ${length} data bytes but ${buf.length - ENCAPSULATION_HEADER_LENGTH} follow.`);
+    throw new EnipFrameError(
+      EncapsulationStatus.InvalidLength,
+      `The header announces ${length} data bytes but ${buf.length - ENCAPSULATION_HEADER_LENGTH} follow.`,
+    );
   }
   return {
     command: buf.readUInt16LE(0),
@@ -134,12 +136,16 @@ export function decodeCpf(buf: Buffer): CpfItem[] {
     const length = buf.readUInt16LE(pos + 2);
     pos += 4;
     if (pos + length > buf.length) {
-      throw new EnipFrameError(EncapsulationStatus.IncorrectData, `CPF item ${i + 1} announces ${length} bytes but ${buf.length - pos} remain.`);
+      throw new EnipFrameError(
+        EncapsulationStatus.IncorrectData,
+        `CPF item ${i + 1} announces ${length} bytes but ${buf.length - pos} remain.`,
+      );
     }
     items.push({ type, data: Buffer.from(buf.subarray(pos, pos + length)) });
     pos += length;
   }
-  if (pos !== buf.length) throw new EnipFrameError(EncapsulationStatus.IncorrectData, `${buf.length - pos} bytes follow the last CPF item.`);
+  if (pos !== buf.length)
+    throw new EnipFrameError(EncapsulationStatus.IncorrectData, `${buf.length - pos} bytes follow the last CPF item.`);
   return items;
 }
 
@@ -160,7 +166,8 @@ export function encodeSendData(send: SendData): Buffer {
 
 /** Decodes SendRRData / SendUnitData command-specific data. */
 export function decodeSendData(buf: Buffer): SendData {
-  if (buf.length < 8) throw new EnipFrameError(EncapsulationStatus.IncorrectData, `SendRRData/SendUnitData data is at least 8 bytes; got ${buf.length}.`);
+  if (buf.length < 8)
+    throw new EnipFrameError(EncapsulationStatus.IncorrectData, `SendRRData/SendUnitData data is at least 8 bytes; got ${buf.length}.`);
   return { interfaceHandle: buf.readUInt32LE(0), timeout: buf.readUInt16LE(4), items: decodeCpf(buf.subarray(6)) };
 }
 
@@ -177,7 +184,8 @@ export function encodeRegisterSession(data: RegisterSessionData): Buffer {
 
 /** Decodes RegisterSession data; any length but 4 is an invalid length (status 0x0065). */
 export function decodeRegisterSession(buf: Buffer): RegisterSessionData {
-  if (buf.length !== 4) throw new EnipFrameError(EncapsulationStatus.InvalidLength, `RegisterSession carries 4 data bytes; got ${buf.length}.`);
+  if (buf.length !== 4)
+    throw new EnipFrameError(EncapsulationStatus.InvalidLength, `RegisterSession carries 4 data bytes; got ${buf.length}.`);
   return { protocolVersion: buf.readUInt16LE(0), optionFlags: buf.readUInt16LE(2) };
 }
 

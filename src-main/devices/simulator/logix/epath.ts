@@ -67,8 +67,12 @@ export function decodeEpath(path: Buffer): EpathSegment[] {
         if (path[pos + 1] !== 4) throw segmentError(`electronic key format ${path[pos + 1]} is not 4`);
         const majorByte = path[pos + 8] as number;
         segments.push({
-          kind: 'key', vendorId: path.readUInt16LE(pos + 2), deviceType: path.readUInt16LE(pos + 4),
-          productCode: path.readUInt16LE(pos + 6), major: majorByte & 0x7f, minor: path[pos + 9] as number,
+          kind: 'key',
+          vendorId: path.readUInt16LE(pos + 2),
+          deviceType: path.readUInt16LE(pos + 4),
+          productCode: path.readUInt16LE(pos + 6),
+          major: majorByte & 0x7f,
+          minor: path[pos + 9] as number,
           compatibility: (majorByte & 0x80) !== 0,
         });
         pos += 10;
@@ -107,7 +111,7 @@ export function decodeEpath(path: Buffer): EpathSegment[] {
       throw segmentError(`unsupported segment type 0x${seg.toString(16).padStart(2, '0')} at byte ${pos}`);
     }
   }
-  if (pos > path.length) throw segmentError('the last segment\'s pad byte is missing');
+  if (pos > path.length) throw segmentError("the last segment's pad byte is missing");
   return segments;
 }
 

@@ -5,18 +5,28 @@
  * Open, Large Forward Open, Forward Close), the Symbol object's tag-list browse (0x6B/0x55), the Template object
  * (0x6C), the wall clock (0x8B) and the Logix tag services (Read/Write Tag, fragmented, Read-Modify-Write).
  */
+import { CipExtendedStatus, CipGeneralStatus, CipStatusError } from './cip-status.ts';
 import {
-  CipExtendedStatus, CipGeneralStatus, CipStatusError,
-} from './cip-status.ts';
-import {
-  CONNECTION_MANAGER_CLASS, decodeForwardClose, decodeForwardOpen, decodeUnconnectedSend, encodeConnectionFailureData,
-  encodeForwardCloseReply, encodeForwardOpenReply, type ConnectionTriad,
+  CONNECTION_MANAGER_CLASS,
+  decodeForwardClose,
+  decodeForwardOpen,
+  decodeUnconnectedSend,
+  encodeConnectionFailureData,
+  encodeForwardCloseReply,
+  encodeForwardOpenReply,
+  type ConnectionTriad,
 } from './connection-manager.ts';
 import { encodeIdentityAttributes, type DeviceIdentity } from './encapsulation.ts';
 import { decodeEpath, objectAddress, type EpathSegment } from './epath.ts';
 import {
-  CipService, decodeCipRequest, decodeMultipleService, encodeCipReply, encodeMultipleService, replyHeaderLength,
-  type CipReply, type CipRequest,
+  CipService,
+  decodeCipRequest,
+  decodeMultipleService,
+  encodeCipReply,
+  encodeMultipleService,
+  replyHeaderLength,
+  type CipReply,
+  type CipRequest,
 } from './message-router.ts';
 import { definitionWords } from './logix-templates.ts';
 import type { LogixTagDatabase, SymbolEntry } from './tag-database.ts';
@@ -63,8 +73,12 @@ export class SessionConnections {
 
   /** The connection with this triad, if open. */
   findByTriad(t: ConnectionTriad): CipConnection | undefined {
-    return [...this.byId.values()].find((c) => c.connectionSerial === t.connectionSerial && c.originatorVendorId === t.originatorVendorId
-      && c.originatorSerial === t.originatorSerial);
+    return [...this.byId.values()].find(
+      (c) =>
+        c.connectionSerial === t.connectionSerial &&
+        c.originatorVendorId === t.originatorVendorId &&
+        c.originatorSerial === t.originatorSerial,
+    );
   }
 }
 
@@ -86,12 +100,22 @@ export interface LogixControllerOptions {
 }
 
 const ok = (service: number, data: Buffer = Buffer.alloc(0)): CipReply => ({ service, generalStatus: 0, extendedStatus: [], data });
-const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n, 0); return b; };
-const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0, 0); return b; };
+const u16 = (n: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n, 0);
+  return b;
+};
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0, 0);
+  return b;
+};
 const notSupported = (what: string) => new CipStatusError(CipGeneralStatus.ServiceNotSupported, [], what);
 const needData = (data: Buffer, bytes: number, what: string) => {
-  if (data.length < bytes) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `${what} needs ${bytes} data bytes, got ${data.length}`);
-  if (data.length > bytes) throw new CipStatusError(CipGeneralStatus.TooMuchData, [], `${what} takes ${bytes} data bytes, got ${data.length}`);
+  if (data.length < bytes)
+    throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `${what} needs ${bytes} data bytes, got ${data.length}`);
+  if (data.length > bytes)
+    throw new CipStatusError(CipGeneralStatus.TooMuchData, [], `${what} takes ${bytes} data bytes, got ${data.length}`);
 };
 
 /** The CIP side of a simulated Logix controller. */
@@ -125,8 +149,10 @@ export class LogixController {
     try {
       return this.dispatch(decodeCipRequest(request), ctx);
     } catch (err) {
-      if (err instanceof CipStatusError) return { service, generalStatus: err.generalStatus, extendedStatus: err.extendedStatus, data: err.replyData };
-      if (err instanceof RangeError) return { service, generalStatus: CipGeneralStatus.NotEnoughData, extendedStatus: [], data: Buffer.alloc(0) };
+      if (err instanceof CipStatusError)
+        return { service, generalStatus: err.generalStatus, extendedStatus: err.extendedStatus, data: err.replyData };
+      if (err instanceof RangeError)
+        return { service, generalStatus: CipGeneralStatus.NotEnoughData, extendedStatus: [], data: Buffer.alloc(0) };
       throw err;
     }
   }
@@ -135,18 +161,25 @@ export class LogixController {
     const segments = decodeEpath(req.path);
     const obj = objectAddress(segments);
     if (obj?.classId === CipClass.ConnectionManager) {
-      if (obj.instance !== 1) throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Connection Manager instance ${obj.instance} does not exist`);
+      if (obj.instance !== 1)
+        throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Connection Manager instance ${obj.instance} does not exist`);
       if (obj.attribute !== undefined) throw notSupported('Connection Manager attributes');
       switch (req.service) {
-        case CipService.UnconnectedSend: return this.unconnectedSend(req, ctx);
-        case CipService.ForwardOpen: return this.count(() => this.forwardOpen(req, ctx, false));
-        case CipService.LargeForwardOpen: return this.count(() => this.forwardOpen(req, ctx, true));
-        case CipService.ForwardClose: return this.count(() => this.forwardClose(req, ctx));
-        default: throw notSupported(`Service 0x${req.service.toString(16)} on the Connection Manager`);
+        case CipService.UnconnectedSend:
+          return this.unconnectedSend(req, ctx);
+        case CipService.ForwardOpen:
+          return this.count(() => this.forwardOpen(req, ctx, false));
+        case CipService.LargeForwardOpen:
+          return this.count(() => this.forwardOpen(req, ctx, true));
+        case CipService.ForwardClose:
+          return this.count(() => this.forwardClose(req, ctx));
+        default:
+          throw notSupported(`Service 0x${req.service.toString(16)} on the Connection Manager`);
       }
     }
     if (obj?.classId === CipClass.MessageRouter && req.service === CipService.MultipleServicePacket) {
-      if (obj.instance !== 1) throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Message Router instance ${obj.instance} does not exist`);
+      if (obj.instance !== 1)
+        throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Message Router instance ${obj.instance} does not exist`);
       return this.multipleServicePacket(req, ctx);
     }
     return this.count(() => this.leafService(req, segments, obj, ctx));
@@ -160,16 +193,23 @@ export class LogixController {
   private leafService(req: CipRequest, segments: EpathSegment[], obj: ReturnType<typeof objectAddress>, ctx: RequestContext): CipReply {
     if (obj) {
       switch (obj.classId) {
-        case CipClass.Identity: return this.identityService(req, obj.instance, obj.attribute);
-        case CipClass.Template: return this.templateService(req, obj.instance, obj.attribute, ctx);
-        case CipClass.WallClock: return this.wallClockService(req, obj.instance, obj.attribute);
+        case CipClass.Identity:
+          return this.identityService(req, obj.instance, obj.attribute);
+        case CipClass.Template:
+          return this.templateService(req, obj.instance, obj.attribute, ctx);
+        case CipClass.WallClock:
+          return this.wallClockService(req, obj.instance, obj.attribute);
         case CipClass.Symbol:
           if (req.service === CipService.GetInstanceAttributeList) return this.browse(req, null, obj.instance, ctx);
           break; // tag services by symbol instance
         case CipClass.MessageRouter:
           throw notSupported(`Service 0x${req.service.toString(16)} on the Message Router`);
         default:
-          throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Object class 0x${obj.classId.toString(16)} does not exist`);
+          throw new CipStatusError(
+            CipGeneralStatus.PathDestinationUnknown,
+            [],
+            `Object class 0x${obj.classId.toString(16)} does not exist`,
+          );
       }
     }
     const { program, rest } = this.database.splitScope(segments);
@@ -182,11 +222,17 @@ export class LogixController {
 
   // Identity object (CIP Vol 1 §5-2): Get Attribute All returns attributes 1-7; Get Attribute Single/List one each.
   private identityService(req: CipRequest, instance: number, attribute: number | undefined): CipReply {
-    if (instance !== 1) throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Identity instance ${instance} does not exist`);
+    if (instance !== 1)
+      throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Identity instance ${instance} does not exist`);
     const all = encodeIdentityAttributes(this.identity);
     const attrs = new Map<number, Buffer>([
-      [1, all.subarray(0, 2)], [2, all.subarray(2, 4)], [3, all.subarray(4, 6)], [4, all.subarray(6, 8)],
-      [5, all.subarray(8, 10)], [6, all.subarray(10, 14)], [7, all.subarray(14)],
+      [1, all.subarray(0, 2)],
+      [2, all.subarray(2, 4)],
+      [3, all.subarray(4, 6)],
+      [4, all.subarray(6, 8)],
+      [5, all.subarray(8, 10)],
+      [6, all.subarray(10, 14)],
+      [7, all.subarray(14)],
     ]);
     if (req.service === CipService.GetAttributeAll && attribute === undefined) return ok(req.service, all);
     return this.attributeService(req, attribute, (id) => attrs.get(id));
@@ -195,7 +241,8 @@ export class LogixController {
   // Get Attribute Single (0x0E) and Get Attribute List (0x03, CIP Vol 1 A-4.3): count, then id/status/value per attribute.
   private attributeService(req: CipRequest, attribute: number | undefined, get: (id: number) => Buffer | undefined): CipReply {
     if (req.service === CipService.GetAttributeSingle) {
-      if (attribute === undefined) throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], 'Get Attribute Single needs an attribute in the path');
+      if (attribute === undefined)
+        throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], 'Get Attribute Single needs an attribute in the path');
       const value = get(attribute);
       if (!value) throw new CipStatusError(CipGeneralStatus.AttributeNotSupported, [], `Attribute ${attribute} is not supported`);
       return ok(req.service, Buffer.from(value));
@@ -215,7 +262,12 @@ export class LogixController {
           parts.push(u16(id), u16(CipGeneralStatus.AttributeNotSupported));
         }
       }
-      return { service: req.service, generalStatus: failed ? CipGeneralStatus.AttributeListError : 0, extendedStatus: [], data: Buffer.concat(parts) };
+      return {
+        service: req.service,
+        generalStatus: failed ? CipGeneralStatus.AttributeListError : 0,
+        extendedStatus: [],
+        data: Buffer.concat(parts),
+      };
     }
     throw notSupported(`Service 0x${req.service.toString(16)} on this object`);
   }
@@ -229,15 +281,28 @@ export class LogixController {
       const offset = req.data.readUInt32LE(0);
       const size = req.data.readUInt16LE(4);
       const def = template.definition;
-      if (offset > def.length) throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.OffsetBeyondEnd], `Offset ${offset} is past the ${def.length}-byte template`);
+      if (offset > def.length)
+        throw new CipStatusError(
+          CipGeneralStatus.GeneralError,
+          [CipExtendedStatus.OffsetBeyondEnd],
+          `Offset ${offset} is past the ${def.length}-byte template`,
+        );
       const budget = Math.max(4, ctx.maxReply - replyHeaderLength());
       const want = Math.min(size, def.length - offset);
       const take = Math.min(want, alignDown(budget, 4));
       const partial = take < want;
-      return { service: req.service, generalStatus: partial ? CipGeneralStatus.PartialTransfer : 0, extendedStatus: [], data: Buffer.from(def.subarray(offset, offset + take)) };
+      return {
+        service: req.service,
+        generalStatus: partial ? CipGeneralStatus.PartialTransfer : 0,
+        extendedStatus: [],
+        data: Buffer.from(def.subarray(offset, offset + take)),
+      };
     }
     const attrs = new Map<number, Buffer>([
-      [1, u16(template.handle)], [2, u16(template.members.length)], [4, u32(definitionWords(template))], [5, u32(template.size)],
+      [1, u16(template.handle)],
+      [2, u16(template.members.length)],
+      [4, u32(definitionWords(template))],
+      [5, u32(template.size)],
     ]);
     return this.attributeService(req, attribute, (id) => attrs.get(id));
   }
@@ -245,14 +310,16 @@ export class LogixController {
   // Logix wall clock (class 0x8B, instance 1): attribute 5 local date/time DINT[7] (year, month, day, hour, minute,
   // second, microsecond), attributes 6 and 11 UTC microseconds since 1970 as LINT; 5 and 6 settable.
   private wallClockService(req: CipRequest, instance: number, attribute: number | undefined): CipReply {
-    if (instance !== 1) throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Wall clock instance ${instance} does not exist`);
+    if (instance !== 1)
+      throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Wall clock instance ${instance} does not exist`);
     const nowMs = this.now() + this.clockOffsetMs;
     const get = (id: number): Buffer | undefined => {
       if (id === 5) {
         const d = new Date(nowMs);
         const out = Buffer.alloc(28);
-        [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds() * 1000]
-          .forEach((v, i) => out.writeInt32LE(v, i * 4));
+        [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds() * 1000].forEach(
+          (v, i) => out.writeInt32LE(v, i * 4),
+        );
         return out;
       }
       if (id === 6 || id === 11) {
@@ -290,12 +357,22 @@ export class LogixController {
     const ids = Array.from({ length: count }, (_, i) => req.data.readUInt16LE(2 + i * 2));
     const encodeAttr = (e: SymbolEntry, id: number): Buffer => {
       switch (id) {
-        case 1: { const name = Buffer.from(e.name, 'latin1'); return Buffer.concat([u16(name.length), name]); }
-        case 2: return u16(e.symbolType);
-        case 3: case 5: case 6: return u32(0); // symbol address, object address, software control: not simulated
-        case 7: return u16(e.elementSize);
-        case 8: return Buffer.concat(e.dims.map(u32));
-        default: throw new CipStatusError(CipGeneralStatus.AttributeNotSupported, [], `Symbol attribute ${id} is not supported`);
+        case 1: {
+          const name = Buffer.from(e.name, 'latin1');
+          return Buffer.concat([u16(name.length), name]);
+        }
+        case 2:
+          return u16(e.symbolType);
+        case 3:
+        case 5:
+        case 6:
+          return u32(0); // symbol address, object address, software control: not simulated
+        case 7:
+          return u16(e.elementSize);
+        case 8:
+          return Buffer.concat(e.dims.map(u32));
+        default:
+          throw new CipStatusError(CipGeneralStatus.AttributeNotSupported, [], `Symbol attribute ${id} is not supported`);
       }
     };
     const budget = ctx.maxReply - replyHeaderLength();
@@ -311,15 +388,27 @@ export class LogixController {
       parts.push(bytes);
       used += bytes.length;
     }
-    if (partial && parts.length === 0) throw new CipStatusError(CipGeneralStatus.ReplyDataTooLarge, [], 'One symbol does not fit the reply');
-    return { service: req.service, generalStatus: partial ? CipGeneralStatus.PartialTransfer : 0, extendedStatus: [], data: Buffer.concat(parts) };
+    if (partial && parts.length === 0)
+      throw new CipStatusError(CipGeneralStatus.ReplyDataTooLarge, [], 'One symbol does not fit the reply');
+    return {
+      service: req.service,
+      generalStatus: partial ? CipGeneralStatus.PartialTransfer : 0,
+      extendedStatus: [],
+      data: Buffer.concat(parts),
+    };
   }
 
   // Logix tag services (1756-PM020 "Logix5000 Data Access"): Read Tag 0x4C (count UINT), Read Tag Fragmented
   // 0x52 (count UINT, offset UDINT), Write Tag 0x4D (type, count, data), Write Tag Fragmented 0x53 (type, count,
   // offset, data), Read-Modify-Write Tag 0x4E (mask size, OR mask, AND mask).
   private tagService(req: CipRequest, segments: EpathSegment[], ctx: RequestContext): CipReply {
-    const tagServices: number[] = [CipService.ReadTag, CipService.ReadTagFragmented, CipService.WriteTag, CipService.WriteTagFragmented, CipService.ReadModifyWriteTag];
+    const tagServices: number[] = [
+      CipService.ReadTag,
+      CipService.ReadTagFragmented,
+      CipService.WriteTag,
+      CipService.WriteTagFragmented,
+      CipService.ReadModifyWriteTag,
+    ];
     if (!tagServices.includes(req.service)) throw notSupported(`Service 0x${req.service.toString(16)} on a tag`);
     const loc = this.database.resolvePath(segments);
     switch (req.service) {
@@ -329,27 +418,45 @@ export class LogixController {
         needData(req.data, fragmented ? 6 : 2, fragmented ? 'Read Tag Fragmented' : 'Read Tag');
         const { type, data } = this.database.readElements(loc, req.data.readUInt16LE(0));
         const offset = fragmented ? req.data.readUInt32LE(2) : 0;
-        if (offset > data.length) throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.OffsetBeyondEnd], `Offset ${offset} is past the ${data.length}-byte value`);
+        if (offset > data.length)
+          throw new CipStatusError(
+            CipGeneralStatus.GeneralError,
+            [CipExtendedStatus.OffsetBeyondEnd],
+            `Offset ${offset} is past the ${data.length}-byte value`,
+          );
         const budget = alignDown(Math.max(0, ctx.maxReply - replyHeaderLength() - type.length), 4);
         const chunk = data.subarray(offset, offset + budget);
         const partial = offset + chunk.length < data.length;
-        return { service: req.service, generalStatus: partial ? CipGeneralStatus.PartialTransfer : 0, extendedStatus: [], data: Buffer.concat([type, chunk]) };
+        return {
+          service: req.service,
+          generalStatus: partial ? CipGeneralStatus.PartialTransfer : 0,
+          extendedStatus: [],
+          data: Buffer.concat([type, chunk]),
+        };
       }
       case CipService.WriteTag:
       case CipService.WriteTagFragmented: {
         const fragmented = req.service === CipService.WriteTagFragmented;
         let p = 0;
         if (req.data.length < 2) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'Write Tag needs a data type');
-        const code = req.data.readUInt16LE(p); p += 2;
+        const code = req.data.readUInt16LE(p);
+        p += 2;
         let handle: number | undefined;
         if (code === 0x02a0) {
-          if (req.data.length < p + 2) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'Write Tag of a structure needs its handle');
-          handle = req.data.readUInt16LE(p); p += 2;
+          if (req.data.length < p + 2)
+            throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'Write Tag of a structure needs its handle');
+          handle = req.data.readUInt16LE(p);
+          p += 2;
         }
-        if (req.data.length < p + (fragmented ? 6 : 2)) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'Write Tag needs an element count');
-        const count = req.data.readUInt16LE(p); p += 2;
+        if (req.data.length < p + (fragmented ? 6 : 2))
+          throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'Write Tag needs an element count');
+        const count = req.data.readUInt16LE(p);
+        p += 2;
         let offset: number | null = null;
-        if (fragmented) { offset = req.data.readUInt32LE(p); p += 4; }
+        if (fragmented) {
+          offset = req.data.readUInt32LE(p);
+          p += 4;
+        }
         this.database.writeElements(loc, handle === undefined ? { code } : { code, handle }, count, req.data.subarray(p), offset);
         return ok(req.service);
       }
@@ -374,9 +481,15 @@ export class LogixController {
     let failed = false;
     for (const [i, m] of messages.entries()) {
       const room = Math.max(ctx.maxReply - used - smallest * (messages.length - 1 - i), smallest);
-      let reply: CipReply = m[0] === CipService.MultipleServicePacket
-        ? { service: CipService.MultipleServicePacket, generalStatus: CipGeneralStatus.ServiceNotSupported, extendedStatus: [], data: Buffer.alloc(0) }
-        : this.run(m, { ...ctx, maxReply: room });
+      let reply: CipReply =
+        m[0] === CipService.MultipleServicePacket
+          ? {
+              service: CipService.MultipleServicePacket,
+              generalStatus: CipGeneralStatus.ServiceNotSupported,
+              extendedStatus: [],
+              data: Buffer.alloc(0),
+            }
+          : this.run(m, { ...ctx, maxReply: room });
       let encoded = encodeCipReply(reply);
       if (encoded.length > room && reply.generalStatus === 0) {
         reply = { service: reply.service, generalStatus: CipGeneralStatus.ReplyDataTooLarge, extendedStatus: [], data: Buffer.alloc(0) };
@@ -386,7 +499,12 @@ export class LogixController {
       used += encoded.length;
       replies.push(encoded);
     }
-    return { service: req.service, generalStatus: failed ? CipGeneralStatus.EmbeddedServiceError : 0, extendedStatus: [], data: encodeMultipleService(replies) };
+    return {
+      service: req.service,
+      generalStatus: failed ? CipGeneralStatus.EmbeddedServiceError : 0,
+      extendedStatus: [],
+      data: encodeMultipleService(replies),
+    };
   }
 
   // Unconnected Send (CIP Vol 1 §3-5.5.4): the route path must name this controller (port 1, our slot); the reply
@@ -399,7 +517,8 @@ export class LogixController {
     for (const seg of route) {
       if (seg.kind !== 'port') throw routeError(CipExtendedStatus.InvalidSegmentInPath, `Unexpected ${seg.kind} segment in the route path`);
       if (seg.port !== 1) throw routeError(CipExtendedStatus.PortNotAvailable, `Port ${seg.port} is not available`);
-      if (seg.link.length !== 1 || seg.link[0] !== this.slot) throw routeError(CipExtendedStatus.LinkAddressNotValid, `No module at link ${seg.link.toString('hex')}`);
+      if (seg.link.length !== 1 || seg.link[0] !== this.slot)
+        throw routeError(CipExtendedStatus.LinkAddressNotValid, `No module at link ${seg.link.toString('hex')}`);
     }
     if (route.length > 1) throw routeError(CipExtendedStatus.InvalidSegmentInPath, 'The route path goes beyond this controller');
     return this.run(us.message, { ...ctx, connected: false, maxReply: Math.min(ctx.maxReply, UNCONNECTED_MAX_REPLY) });
@@ -408,14 +527,20 @@ export class LogixController {
   // Forward Open / Large Forward Open (CIP Vol 1 §3-5.5.2): class 3 server connections to the Message Router.
   private forwardOpen(req: CipRequest, ctx: RequestContext, large: boolean): CipReply {
     const fo = decodeForwardOpen(req.data, large);
-    const fail = (ext: number, why: string) => new CipStatusError(CipGeneralStatus.ConnectionFailure, [ext], why, encodeConnectionFailureData(fo, 0));
-    if ((fo.transportTrigger & 0x0f) !== 3) throw fail(CipExtendedStatus.TransportClassNotSupported, `Transport class ${fo.transportTrigger & 0x0f} is not supported; use class 3`);
+    const fail = (ext: number, why: string) =>
+      new CipStatusError(CipGeneralStatus.ConnectionFailure, [ext], why, encodeConnectionFailureData(fo, 0));
+    if ((fo.transportTrigger & 0x0f) !== 3)
+      throw fail(
+        CipExtendedStatus.TransportClassNotSupported,
+        `Transport class ${fo.transportTrigger & 0x0f} is not supported; use class 3`,
+      );
     const path = decodeEpath(fo.path);
     let i = 0;
     if (path[i]?.kind === 'port') {
       const port = path[i] as Extract<EpathSegment, { kind: 'port' }>;
       if (port.port !== 1) throw fail(CipExtendedStatus.PortNotAvailable, `Port ${port.port} is not available`);
-      if (port.link.length !== 1 || port.link[0] !== this.slot) throw fail(CipExtendedStatus.LinkAddressNotValid, `No module at link ${port.link.toString('hex')}`);
+      if (port.link.length !== 1 || port.link[0] !== this.slot)
+        throw fail(CipExtendedStatus.LinkAddressNotValid, `No module at link ${port.link.toString('hex')}`);
       i += 1;
     }
     if (path[i]?.kind === 'key') i += 1;
@@ -425,12 +550,20 @@ export class LogixController {
     }
     const maxSize = large ? 4002 : 511;
     if (fo.toParameters.size < 8 || fo.toParameters.size > maxSize || fo.otParameters.size < 8 || fo.otParameters.size > maxSize) {
-      throw fail(CipExtendedStatus.InvalidConnectionSize, `Connection sizes ${fo.otParameters.size}/${fo.toParameters.size} are outside 8..${maxSize}`);
+      throw fail(
+        CipExtendedStatus.InvalidConnectionSize,
+        `Connection sizes ${fo.otParameters.size}/${fo.toParameters.size} are outside 8..${maxSize}`,
+      );
     }
     if (ctx.connections.findByTriad(fo)) throw fail(CipExtendedStatus.DuplicateForwardOpen, 'A connection with this triad is already open');
     const conn: CipConnection = {
-      otConnectionId: ctx.connections.allocateId(), toConnectionId: fo.toConnectionId, connectionSerial: fo.connectionSerial,
-      originatorVendorId: fo.originatorVendorId, originatorSerial: fo.originatorSerial, toSize: fo.toParameters.size, otSize: fo.otParameters.size,
+      otConnectionId: ctx.connections.allocateId(),
+      toConnectionId: fo.toConnectionId,
+      connectionSerial: fo.connectionSerial,
+      originatorVendorId: fo.originatorVendorId,
+      originatorSerial: fo.originatorSerial,
+      toSize: fo.toParameters.size,
+      otSize: fo.otParameters.size,
     };
     ctx.connections.byId.set(conn.otConnectionId, conn);
     return ok(req.service, encodeForwardOpenReply({ ...conn, otApi: fo.otRpi, toApi: fo.toRpi }));
@@ -440,7 +573,13 @@ export class LogixController {
   private forwardClose(req: CipRequest, ctx: RequestContext): CipReply {
     const fc = decodeForwardClose(req.data);
     const conn = ctx.connections.findByTriad(fc);
-    if (!conn) throw new CipStatusError(CipGeneralStatus.ConnectionFailure, [CipExtendedStatus.ConnectionNotFound], 'No connection with this triad', encodeConnectionFailureData(fc, 0));
+    if (!conn)
+      throw new CipStatusError(
+        CipGeneralStatus.ConnectionFailure,
+        [CipExtendedStatus.ConnectionNotFound],
+        'No connection with this triad',
+        encodeConnectionFailureData(fc, 0),
+      );
     ctx.connections.byId.delete(conn.otConnectionId);
     return ok(req.service, encodeForwardCloseReply(fc));
   }

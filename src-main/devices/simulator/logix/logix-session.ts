@@ -7,8 +7,17 @@
  */
 import { EncapsulationStatus, EnipFrameError } from './cip-status.ts';
 import {
-  CpfItemType, decodeEncapsulation, decodeRegisterSession, decodeSendData, EncapsulationCommand, encodeCpf,
-  encodeEncapsulation, encodeListIdentityItem, encodeListServicesItem, encodeRegisterSession, encodeSendData,
+  CpfItemType,
+  decodeEncapsulation,
+  decodeRegisterSession,
+  decodeSendData,
+  EncapsulationCommand,
+  encodeCpf,
+  encodeEncapsulation,
+  encodeListIdentityItem,
+  encodeListServicesItem,
+  encodeRegisterSession,
+  encodeSendData,
   type EncapsulationFrame,
 } from './encapsulation.ts';
 import { SessionConnections, UNCONNECTED_MAX_REPLY, type LogixController } from './logix-controller.ts';
@@ -57,7 +66,8 @@ export class LogixSession {
     try {
       return this.dispatch(request, reply);
     } catch (err) {
-      if (err instanceof EnipFrameError) return { replies: [reply(err.encapsulationStatus, Buffer.alloc(0))], close: false, cipRequest: false };
+      if (err instanceof EnipFrameError)
+        return { replies: [reply(err.encapsulationStatus, Buffer.alloc(0))], close: false, cipRequest: false };
       throw err;
     }
   }
@@ -78,9 +88,15 @@ export class LogixSession {
         return { ...none, replies: [reply(0, encodeCpf([]))] };
       case EncapsulationCommand.RegisterSession: {
         const data = decodeRegisterSession(request.data);
-        if (this.registered) throw new EnipFrameError(EncapsulationStatus.InvalidCommand, 'A session is already registered on this connection');
+        if (this.registered)
+          throw new EnipFrameError(EncapsulationStatus.InvalidCommand, 'A session is already registered on this connection');
         if (data.protocolVersion !== 1) {
-          return { ...none, replies: [reply(EncapsulationStatus.UnsupportedProtocolRevision, encodeRegisterSession({ protocolVersion: 1, optionFlags: 0 }), 0)] };
+          return {
+            ...none,
+            replies: [
+              reply(EncapsulationStatus.UnsupportedProtocolRevision, encodeRegisterSession({ protocolVersion: 1, optionFlags: 0 }), 0),
+            ],
+          };
         }
         this.registered = true;
         return { ...none, replies: [reply(0, encodeRegisterSession(data), this.options.sessionHandle)] };
@@ -94,41 +110,82 @@ export class LogixSession {
         this.checkSession(request);
         const send = decodeSendData(request.data);
         const [address, data] = send.items;
-        if (send.items.length !== 2 || address?.type !== CpfItemType.NullAddress || address.data.length !== 0 || data?.type !== CpfItemType.UnconnectedData) {
-          throw new EnipFrameError(EncapsulationStatus.IncorrectData, 'SendRRData carries a null address item and an unconnected data item');
+        if (
+          send.items.length !== 2 ||
+          address?.type !== CpfItemType.NullAddress ||
+          address.data.length !== 0 ||
+          data?.type !== CpfItemType.UnconnectedData
+        ) {
+          throw new EnipFrameError(
+            EncapsulationStatus.IncorrectData,
+            'SendRRData carries a null address item and an unconnected data item',
+          );
         }
-        const answer = this.options.controller.execute(data.data, { connected: false, maxReply: UNCONNECTED_MAX_REPLY, connections: this.connections });
-        const body = encodeSendData({ interfaceHandle: 0, timeout: 0, items: [{ type: CpfItemType.NullAddress, data: Buffer.alloc(0) }, { type: CpfItemType.UnconnectedData, data: answer }] });
+        const answer = this.options.controller.execute(data.data, {
+          connected: false,
+          maxReply: UNCONNECTED_MAX_REPLY,
+          connections: this.connections,
+        });
+        const body = encodeSendData({
+          interfaceHandle: 0,
+          timeout: 0,
+          items: [
+            { type: CpfItemType.NullAddress, data: Buffer.alloc(0) },
+            { type: CpfItemType.UnconnectedData, data: answer },
+          ],
+        });
         return { replies: [reply(0, body)], close: false, cipRequest: true };
       }
       case EncapsulationCommand.SendUnitData: {
         this.checkSession(request);
         const send = decodeSendData(request.data);
         const [address, data] = send.items;
-        if (send.items.length !== 2 || address?.type !== CpfItemType.ConnectedAddress || address.data.length !== 4
-          || data?.type !== CpfItemType.ConnectedData || data.data.length < 2) {
-          throw new EnipFrameError(EncapsulationStatus.IncorrectData, 'SendUnitData carries a connected address item and a connected data item');
+        if (
+          send.items.length !== 2 ||
+          address?.type !== CpfItemType.ConnectedAddress ||
+          address.data.length !== 4 ||
+          data?.type !== CpfItemType.ConnectedData ||
+          data.data.length < 2
+        ) {
+          throw new EnipFrameError(
+            EncapsulationStatus.IncorrectData,
+            'SendUnitData carries a connected address item and a connected data item',
+          );
         }
         const conn = this.connections.byId.get(address.data.readUInt32LE(0));
         if (!conn) return none; // no such connection: a target drops the packet (there is no error reply for class 3 data)
         const sequence = data.data.subarray(0, 2);
-        const answer = this.options.controller.execute(data.data.subarray(2), { connected: true, maxReply: conn.toSize - 2, connections: this.connections });
+        const answer = this.options.controller.execute(data.data.subarray(2), {
+          connected: true,
+          maxReply: conn.toSize - 2,
+          connections: this.connections,
+        });
         const toId = Buffer.alloc(4);
         toId.writeUInt32LE(conn.toConnectionId >>> 0, 0);
         const body = encodeSendData({
-          interfaceHandle: 0, timeout: 0,
-          items: [{ type: CpfItemType.ConnectedAddress, data: toId }, { type: CpfItemType.ConnectedData, data: Buffer.concat([sequence, answer]) }],
+          interfaceHandle: 0,
+          timeout: 0,
+          items: [
+            { type: CpfItemType.ConnectedAddress, data: toId },
+            { type: CpfItemType.ConnectedData, data: Buffer.concat([sequence, answer]) },
+          ],
         });
         return { replies: [reply(0, body)], close: false, cipRequest: true };
       }
       default:
-        throw new EnipFrameError(EncapsulationStatus.InvalidCommand, `Encapsulation command 0x${request.command.toString(16)} is not supported`);
+        throw new EnipFrameError(
+          EncapsulationStatus.InvalidCommand,
+          `Encapsulation command 0x${request.command.toString(16)} is not supported`,
+        );
     }
   }
 
   private checkSession(request: EncapsulationFrame): void {
     if (!this.registered || request.session !== this.options.sessionHandle) {
-      throw new EnipFrameError(EncapsulationStatus.InvalidSessionHandle, `Session handle 0x${request.session.toString(16)} is not registered`);
+      throw new EnipFrameError(
+        EncapsulationStatus.InvalidSessionHandle,
+        `Session handle 0x${request.session.toString(16)} is not registered`,
+      );
     }
   }
 }

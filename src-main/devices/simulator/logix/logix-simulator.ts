@@ -27,8 +27,13 @@ export interface LogixIdentity {
 
 /** A 1756-L83E at firmware 33.11 in Run mode, serial 0x00C0FFEE. */
 export const DEFAULT_LOGIX_IDENTITY: Readonly<LogixIdentity> = {
-  vendorId: 1, deviceType: 0x0e, productCode: 166, revision: { major: 33, minor: 11 }, serial: 0x00c0ffee,
-  productName: '1756-L83E/B', status: 0x0060,
+  vendorId: 1,
+  deviceType: 0x0e,
+  productCode: 166,
+  revision: { major: 33, minor: 11 },
+  serial: 0x00c0ffee,
+  productName: '1756-L83E/B',
+  status: 0x0060,
 };
 
 /** How to start a simulated controller: its tags (and UDTs), port (0 = chosen by the OS), identity and slot. */
@@ -81,7 +86,9 @@ export async function startLogixSimulator(options: LogixSimulatorOptions): Promi
     socket.setNoDelay(true);
     const framer = new EncapsulationFramer();
     const session = new LogixSession({
-      controller, sessionHandle: randomInt(1, 0x7fffffff), connectionIds: () => randomInt(1, 0x7fffffff),
+      controller,
+      sessionHandle: randomInt(1, 0x7fffffff),
+      connectionIds: () => randomInt(1, 0x7fffffff),
       localAddress: { ip: '127.0.0.1', port },
     });
     socket.on('data', (chunk) => {
@@ -104,24 +111,36 @@ export async function startLogixSimulator(options: LogixSimulatorOptions): Promi
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new BaselineError('simulator-start',
-      `The Logix simulator could not listen on 127.0.0.1:${options.port ?? 0}: ${err.code ?? err.message}.`, 'Choose another port (--port), or 0 to let the system choose.')));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new BaselineError(
+          'simulator-start',
+          `The Logix simulator could not listen on 127.0.0.1:${options.port ?? 0}: ${err.code ?? err.message}.`,
+          'Choose another port (--port), or 0 to let the system choose.',
+        ),
+      ),
+    );
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
   return {
     port,
-    get requests() { return requests; },
-    get services() { return controller.services; },
+    get requests() {
+      return requests;
+    },
+    get services() {
+      return controller.services;
+    },
     errors,
     identity,
     database,
     setTag: (name, value) => database.setValue(name, value),
     getTag: (name) => database.getValue(name),
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

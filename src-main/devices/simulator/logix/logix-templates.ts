@@ -9,9 +9,7 @@ import { BaselineError } from '../../../../src-shared/common/errors.ts';
 import { ATOMIC_TYPES, isAtomicTypeName, type AtomicTypeInfo } from './logix-types.ts';
 
 /** The type of a tag, member or array element. */
-export type DataType =
-  | { kind: 'atomic'; atomic: AtomicTypeInfo }
-  | { kind: 'struct'; template: Template };
+export type DataType = { kind: 'atomic'; atomic: AtomicTypeInfo } | { kind: 'struct'; template: Template };
 
 /** One member of a structure, as laid out in memory. */
 export interface TemplateMember {
@@ -130,8 +128,14 @@ export function stringTemplate(): Template {
     { name: 'DATA', type: atomicType('SINT'), arrayLength: STRING_CAPACITY, offset: 4, hidden: false },
   ];
   return {
-    name: 'STRING', instanceId: STRING_TEMPLATE_ID, handle: STRING_TEMPLATE_ID, size: 88, alignment: 4, members,
-    definition: encodeDefinition('STRING', members), isString: true,
+    name: 'STRING',
+    instanceId: STRING_TEMPLATE_ID,
+    handle: STRING_TEMPLATE_ID,
+    size: 88,
+    alignment: 4,
+    members,
+    definition: encodeDefinition('STRING', members),
+    isString: true,
   };
 }
 
@@ -150,18 +154,32 @@ export function layoutTemplate(spec: UdtSpec, instanceId: number, resolve: (type
   for (const m of spec.members) {
     const key = m.name.toLowerCase();
     if (seen.has(key)) {
-      throw new BaselineError('logix-sim-udt', `UDT ${spec.name} declares member "${m.name}" twice.`, 'Give every member of a UDT a different name.');
+      throw new BaselineError(
+        'logix-sim-udt',
+        `UDT ${spec.name} declares member "${m.name}" twice.`,
+        'Give every member of a UDT a different name.',
+      );
     }
     seen.add(key);
     const upper = m.type.toUpperCase();
     const dims = m.dims ?? 0;
     if (!Number.isInteger(dims) || dims < 0) {
-      throw new BaselineError('logix-sim-udt', `Member ${spec.name}.${m.name} has ${dims} elements.`, 'Give dims as a positive whole number (one dimension).');
+      throw new BaselineError(
+        'logix-sim-udt',
+        `Member ${spec.name}.${m.name} has ${dims} elements.`,
+        'Give dims as a positive whole number (one dimension).',
+      );
     }
     if (upper === 'BOOL' && dims === 0) {
       if (host === null || host.nextBit > 7) {
         host = { offset, nextBit: 0 };
-        members.push({ name: `ZZZZZZZZZZ${spec.name}${hosts}`.slice(0, 40), type: atomicType('SINT'), arrayLength: 0, offset, hidden: true });
+        members.push({
+          name: `ZZZZZZZZZZ${spec.name}${hosts}`.slice(0, 40),
+          type: atomicType('SINT'),
+          arrayLength: 0,
+          offset,
+          hidden: true,
+        });
         hosts += 1;
         offset += 1;
       }

@@ -48,8 +48,11 @@ const INT_RANGES: Partial<Record<AtomicTypeName, [number, number]>> = {
 };
 
 function badValue(type: AtomicTypeName, value: unknown, why: string): BaselineError {
-  return new BaselineError('logix-sim-value', `${JSON.stringify(typeof value === 'bigint' ? value.toString() : value)} is not a ${type} value: ${why}.`,
-    'Give BOOL true/false, integers within the type\'s range (LINT as a number, a decimal string or a bigint), and numbers for REAL and LREAL.');
+  return new BaselineError(
+    'logix-sim-value',
+    `${JSON.stringify(typeof value === 'bigint' ? value.toString() : value)} is not a ${type} value: ${why}.`,
+    "Give BOOL true/false, integers within the type's range (LINT as a number, a decimal string or a bigint), and numbers for REAL and LREAL.",
+  );
 }
 
 /** Writes one atomic value at `offset`; refuses values of the wrong kind or out of range. */
@@ -98,13 +101,21 @@ export function writeAtomic(type: AtomicTypeName, value: unknown, buf: Buffer, o
 /** Reads one atomic value at `offset` (BOOL as boolean, LINT as bigint, DWORD as an unsigned number). */
 export function readAtomic(type: AtomicTypeName, buf: Buffer, offset: number): boolean | number | bigint {
   switch (type) {
-    case 'BOOL': return buf.readUInt8(offset) !== 0;
-    case 'SINT': return buf.readInt8(offset);
-    case 'INT': return buf.readInt16LE(offset);
-    case 'DINT': return buf.readInt32LE(offset);
-    case 'DWORD': return buf.readUInt32LE(offset);
-    case 'LINT': return buf.readBigInt64LE(offset);
-    case 'REAL': return buf.readFloatLE(offset);
-    case 'LREAL': return buf.readDoubleLE(offset);
+    case 'BOOL':
+      return buf.readUInt8(offset) !== 0;
+    case 'SINT':
+      return buf.readInt8(offset);
+    case 'INT':
+      return buf.readInt16LE(offset);
+    case 'DINT':
+      return buf.readInt32LE(offset);
+    case 'DWORD':
+      return buf.readUInt32LE(offset);
+    case 'LINT':
+      return buf.readBigInt64LE(offset);
+    case 'REAL':
+      return buf.readFloatLE(offset);
+    case 'LREAL':
+      return buf.readDoubleLE(offset);
   }
 }

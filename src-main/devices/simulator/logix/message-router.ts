@@ -54,7 +54,11 @@ export function decodeCipRequest(buf: Buffer): CipRequest {
   if (buf.length < 2) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'A CIP request is at least 2 bytes');
   const pathBytes = (buf[1] as number) * 2;
   if (2 + pathBytes > buf.length) {
-    throw new CipStatusError(CipGeneralStatus.PathSizeInvalid, [], `The request path of ${pathBytes} bytes runs past the end of the request`);
+    throw new CipStatusError(
+      CipGeneralStatus.PathSizeInvalid,
+      [],
+      `The request path of ${pathBytes} bytes runs past the end of the request`,
+    );
   }
   return { service: buf[0] as number, path: Buffer.from(buf.subarray(2, 2 + pathBytes)), data: Buffer.from(buf.subarray(2 + pathBytes)) };
 }
@@ -74,7 +78,8 @@ export function encodeCipReply(reply: CipReply): Buffer {
 export function decodeCipReply(buf: Buffer): CipReply {
   if (buf.length < 4) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'A CIP reply is at least 4 bytes');
   const extWords = buf[3] as number;
-  if (4 + extWords * 2 > buf.length) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'The extended status runs past the end of the reply');
+  if (4 + extWords * 2 > buf.length)
+    throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'The extended status runs past the end of the reply');
   const extendedStatus: number[] = [];
   for (let i = 0; i < extWords; i++) extendedStatus.push(buf.readUInt16LE(4 + i * 2));
   return {
@@ -107,18 +112,25 @@ export function encodeMultipleService(messages: readonly Buffer[]): Buffer {
 
 /** Decodes Multiple Service Packet data into its services; bad counts or offsets are 0x13 / 0x03. */
 export function decodeMultipleService(data: Buffer): Buffer[] {
-  if (data.length < 2) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'A Multiple Service Packet starts with a service count');
+  if (data.length < 2)
+    throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], 'A Multiple Service Packet starts with a service count');
   const count = data.readUInt16LE(0);
-  if (count === 0) throw new CipStatusError(CipGeneralStatus.InvalidParameterValue, [], 'A Multiple Service Packet holds at least one service');
-  if (2 + count * 2 > data.length) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `The offsets of ${count} services run past the end of the packet`);
+  if (count === 0)
+    throw new CipStatusError(CipGeneralStatus.InvalidParameterValue, [], 'A Multiple Service Packet holds at least one service');
+  if (2 + count * 2 > data.length)
+    throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `The offsets of ${count} services run past the end of the packet`);
   const offsets: number[] = [];
   for (let i = 0; i < count; i++) offsets.push(data.readUInt16LE(2 + i * 2));
   const messages: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     const start = offsets[i] as number;
-    const end = i + 1 < count ? offsets[i + 1] as number : data.length;
+    const end = i + 1 < count ? (offsets[i + 1] as number) : data.length;
     if (start < 2 + count * 2 || end > data.length || end < start) {
-      throw new CipStatusError(CipGeneralStatus.InvalidParameterValue, [], `Service ${i + 1} of the Multiple Service Packet has a bad offset (${start})`);
+      throw new CipStatusError(
+        CipGeneralStatus.InvalidParameterValue,
+        [],
+        `Service ${i + 1} of the Multiple Service Packet has a bad offset (${start})`,
+      );
     }
     messages.push(Buffer.from(data.subarray(start, end)));
   }

@@ -14,8 +14,18 @@ import { CipExtendedStatus, CipGeneralStatus, CipStatusError } from './cip-statu
 import type { EpathSegment } from './epath.ts';
 import { readAtomic, writeAtomic } from './logix-types.ts';
 import {
-  atomicType, layoutTemplate, lookupType, sizeOf, stringTemplate, STRING_CAPACITY, typeField, typeName,
-  type DataType, type Template, type TemplateMember, type UdtSpec,
+  atomicType,
+  layoutTemplate,
+  lookupType,
+  sizeOf,
+  stringTemplate,
+  STRING_CAPACITY,
+  typeField,
+  typeName,
+  type DataType,
+  type Template,
+  type TemplateMember,
+  type UdtSpec,
 } from './logix-templates.ts';
 
 /** How a tag is declared. `name` may also be a member or element path, from which the structure is inferred. */
@@ -103,8 +113,12 @@ function product(dims: readonly number[]): number {
 
 /** Parses a Studio 5000 tag name into its program and steps; numeric members are bits of integers. */
 export function parseTagName(text: string): { program: string | null; steps: Step[] } {
-  const bad = (why: string) => new BaselineError('logix-sim-tag', `"${text}" is not a Logix tag name: ${why}.`,
-    'Write names as Studio 5000 does: Tag, Program:Main.Tag, Arr[3], Grid[1,2], Recipe.Temp, Flags.3.');
+  const bad = (why: string) =>
+    new BaselineError(
+      'logix-sim-tag',
+      `"${text}" is not a Logix tag name: ${why}.`,
+      'Write names as Studio 5000 does: Tag, Program:Main.Tag, Arr[3], Grid[1,2], Recipe.Temp, Flags.3.',
+    );
   let rest = text.trim();
   let program: string | null = null;
   if (PROGRAM_PREFIX.test(rest)) {
@@ -139,8 +153,11 @@ export function parseTagName(text: string): { program: string | null; steps: Ste
 function normaliseDims(dims: number | number[] | undefined, where: string): number[] {
   const list = dims === undefined ? [] : Array.isArray(dims) ? dims : [dims];
   if (list.length > 3 || list.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new BaselineError('logix-sim-tag', `${where} has dimensions ${JSON.stringify(dims)}.`,
-      'Give dims as one to three positive whole numbers, e.g. 10 or [4, 5].');
+    throw new BaselineError(
+      'logix-sim-tag',
+      `${where} has dimensions ${JSON.stringify(dims)}.`,
+      'Give dims as one to three positive whole numbers, e.g. 10 or [4, 5].',
+    );
   }
   return list;
 }
@@ -168,9 +185,14 @@ export class LogixTagDatabase {
     const db = new LogixTagDatabase();
     const udtSpecs = new Map<string, UdtSpec>();
     for (const u of spec.udts ?? []) {
-      if (!IDENT.test(u.name)) throw new BaselineError('logix-sim-udt', `"${u.name}" is not a valid UDT name.`, 'Use letters, digits and underscores.');
+      if (!IDENT.test(u.name))
+        throw new BaselineError('logix-sim-udt', `"${u.name}" is not a valid UDT name.`, 'Use letters, digits and underscores.');
       if (udtSpecs.has(u.name.toLowerCase()) || lookupType(u.name, db.templatesByName)) {
-        throw new BaselineError('logix-sim-udt', `UDT ${u.name} is declared twice or hides a predefined type.`, 'Give every UDT its own name.');
+        throw new BaselineError(
+          'logix-sim-udt',
+          `UDT ${u.name} is declared twice or hides a predefined type.`,
+          'Give every UDT its own name.',
+        );
       }
       udtSpecs.set(u.name.toLowerCase(), u);
     }
@@ -180,8 +202,11 @@ export class LogixTagDatabase {
       if (known) return known;
       const udt = udtSpecs.get(name.toLowerCase());
       if (!udt) {
-        throw new BaselineError('logix-sim-tag', `Unknown data type "${name}".`,
-          'Use BOOL, SINT, INT, DINT, LINT, REAL, LREAL, STRING or a UDT declared in "udts".');
+        throw new BaselineError(
+          'logix-sim-tag',
+          `Unknown data type "${name}".`,
+          'Use BOOL, SINT, INT, DINT, LINT, REAL, LREAL, STRING or a UDT declared in "udts".',
+        );
       }
       if (resolving.has(udt.name.toLowerCase())) {
         throw new BaselineError('logix-sim-udt', `UDT ${udt.name} contains itself.`, 'Remove the circular member.');
@@ -197,7 +222,11 @@ export class LogixTagDatabase {
     const parsed = spec.tags.map((t) => ({ spec: t, ...parseTagName(t.name) }));
     const seen = new Set<string>();
     for (const p of parsed) {
-      const key = `${p.program ?? ''}|${p.spec.name.trim().replace(/^program:[^.]*\./i, '').replace(/\s+/g, '').toLowerCase()}`;
+      const key = `${p.program ?? ''}|${p.spec.name
+        .trim()
+        .replace(/^program:[^.]*\./i, '')
+        .replace(/\s+/g, '')
+        .toLowerCase()}`;
       if (seen.has(key)) throw new BaselineError('logix-sim-tag', `Tag ${p.spec.name} is listed twice.`, 'List every tag once.');
       seen.add(key);
     }
@@ -220,12 +249,17 @@ export class LogixTagDatabase {
       inferred.set(key, entry);
     }
     for (const e of inferred.values()) {
-      const realised = realise(e.node, [e.base], (udt) => {
-        let name = udt.name;
-        for (let n = 2; lookupType(name, db.templatesByName) || udtSpecs.has(name.toLowerCase()); n++) name = `${udt.name}${n}`;
-        udtSpecs.set(name.toLowerCase(), { ...udt, name });
-        return resolveType(name);
-      }, resolveType);
+      const realised = realise(
+        e.node,
+        [e.base],
+        (udt) => {
+          let name = udt.name;
+          for (let n = 2; lookupType(name, db.templatesByName) || udtSpecs.has(name.toLowerCase()); n++) name = `${udt.name}${n}`;
+          udtSpecs.set(name.toLowerCase(), { ...udt, name });
+          return resolveType(name);
+        },
+        resolveType,
+      );
       db.createTag(e.program, e.base, realised.type, realised.dims, typeName(realised.type), e.writable);
     }
     // Values, and the types of member/element paths.
@@ -234,8 +268,11 @@ export class LogixTagDatabase {
         const loc = db.locateName(p.spec.name);
         const actual = loc.bit !== undefined ? 'BOOL' : typeName(loc.type);
         if (actual.toLowerCase() !== p.spec.type.trim().toLowerCase() || (loc.dims.length > 0 && p.spec.dims === undefined)) {
-          throw new BaselineError('logix-sim-tag', `${p.spec.name} is ${actual}${loc.dims.length ? `[${loc.dims.join(',')}]` : ''} in this controller, not ${p.spec.type}.`,
-            'Give members and elements the type their structure or array declares.');
+          throw new BaselineError(
+            'logix-sim-tag',
+            `${p.spec.name} is ${actual}${loc.dims.length ? `[${loc.dims.join(',')}]` : ''} in this controller, not ${p.spec.type}.`,
+            'Give members and elements the type their structure or array declares.',
+          );
         }
       }
       if (p.spec.value !== undefined) db.setValue(p.spec.name, p.spec.value);
@@ -264,22 +301,37 @@ export class LogixTagDatabase {
   }
 
   private createTag(program: string | null, name: string, type: DataType, dims: number[], declaredType: string, writable: boolean): void {
-    if (!IDENT.test(name)) throw new BaselineError('logix-sim-tag', `"${name}" is not a valid tag name.`, 'Use letters, digits and underscores.');
+    if (!IDENT.test(name))
+      throw new BaselineError('logix-sim-tag', `"${name}" is not a valid tag name.`, 'Use letters, digits and underscores.');
     const scope = this.scope(program, true) as Scope;
     if (scope.tags.has(name.toLowerCase())) {
-      throw new BaselineError('logix-sim-tag', `Tag ${program ? `Program:${program}.` : ''}${name} is declared twice.`, 'Declare every tag once.');
+      throw new BaselineError(
+        'logix-sim-tag',
+        `Tag ${program ? `Program:${program}.` : ''}${name} is declared twice.`,
+        'Declare every tag once.',
+      );
     }
     let storageType = type;
     let storageDims = dims;
     let boolBits: number | undefined;
     if (declaredType.trim().toUpperCase() === 'BOOL' && dims.length > 0) {
-      if (dims.length > 1) throw new BaselineError('logix-sim-tag', `BOOL array ${name} has ${dims.length} dimensions.`, 'Logix BOOL arrays have one dimension.');
+      if (dims.length > 1)
+        throw new BaselineError(
+          'logix-sim-tag',
+          `BOOL array ${name} has ${dims.length} dimensions.`,
+          'Logix BOOL arrays have one dimension.',
+        );
       boolBits = dims[0] as number;
       storageType = atomicType('DWORD');
       storageDims = [Math.ceil(boolBits / 32)];
     }
     const tag: TagRecord = {
-      name, program, type: storageType, dims: storageDims, writable, instanceId: scope.order.length + 1,
+      name,
+      program,
+      type: storageType,
+      dims: storageDims,
+      writable,
+      instanceId: scope.order.length + 1,
       data: Buffer.alloc(sizeOf(storageType) * product(storageDims)),
     };
     if (boolBits !== undefined) tag.boolBits = boolBits;
@@ -310,7 +362,13 @@ export class LogixTagDatabase {
       let symbolType = t.type.kind === 'struct' ? 0x8000 | t.type.template.instanceId : t.type.atomic.code;
       symbolType |= (t.dims.length & 3) << 13;
       const dims = t.boolBits !== undefined ? [t.boolBits] : t.dims;
-      return { instanceId: t.instanceId, name: t.name, symbolType, elementSize: sizeOf(t.type), dims: [dims[0] ?? 0, dims[1] ?? 0, dims[2] ?? 0] };
+      return {
+        instanceId: t.instanceId,
+        name: t.name,
+        symbolType,
+        elementSize: sizeOf(t.type),
+        dims: [dims[0] ?? 0, dims[1] ?? 0, dims[2] ?? 0],
+      };
     });
     if (program === null) {
       let id = scope.order.length;
@@ -349,7 +407,8 @@ export class LogixTagDatabase {
       if (!tag) throw notFound(`Tag ${program ? `Program:${program}.` : ''}${head.name} does not exist`);
     } else if (head?.kind === 'logical' && head.type === 'class' && head.value === 0x6b) {
       const inst = tail[0];
-      if (inst?.kind !== 'logical' || inst.type !== 'instance') throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], 'A Symbol object path needs an instance');
+      if (inst?.kind !== 'logical' || inst.type !== 'instance')
+        throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], 'A Symbol object path needs an instance');
       tag = scope.order.find((t) => t.instanceId === inst.value);
       if (!tag) throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `Symbol instance ${inst.value} does not exist`);
       stepSegments = tail.slice(1);
@@ -377,11 +436,16 @@ export class LogixTagDatabase {
     for (const step of steps) {
       if (loc.bit !== undefined) throw notFound(`${tag.name}: a bit has no members or elements`);
       if (step.kind === 'index') {
-        if (loc.dims.length === 0) throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], `${tag.name}: an index on something that is not an array`);
+        if (loc.dims.length === 0)
+          throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], `${tag.name}: an index on something that is not an array`);
         if (mode === 'name' && loc.boolBits !== undefined) {
           const [bitIndex] = step.indices;
           if (step.indices.length !== 1 || bitIndex === undefined || bitIndex >= loc.boolBits) {
-            throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `${tag.name}: bit ${step.indices.join(',')} is outside the BOOL array`);
+            throw new CipStatusError(
+              CipGeneralStatus.PathDestinationUnknown,
+              [],
+              `${tag.name}: bit ${step.indices.join(',')} is outside the BOOL array`,
+            );
           }
           loc.offset += bitIndex >> 3;
           loc.bit = bitIndex & 7;
@@ -392,12 +456,17 @@ export class LogixTagDatabase {
           continue;
         }
         if (step.indices.length !== loc.dims.length) {
-          throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], `${tag.name}: ${step.indices.length} index(es) for a ${loc.dims.length}-dimensional array`);
+          throw new CipStatusError(
+            CipGeneralStatus.PathSegmentError,
+            [],
+            `${tag.name}: ${step.indices.length} index(es) for a ${loc.dims.length}-dimensional array`,
+          );
         }
         let linear = 0;
         step.indices.forEach((ix, i) => {
           const d = loc.dims[i] as number;
-          if (ix >= d) throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `${tag.name}: index ${ix} is outside 0..${d - 1}`);
+          if (ix >= d)
+            throw new CipStatusError(CipGeneralStatus.PathDestinationUnknown, [], `${tag.name}: index ${ix} is outside 0..${d - 1}`);
           linear = linear * d + ix;
         });
         loc.offset += linear * sizeOf(loc.type);
@@ -406,9 +475,13 @@ export class LogixTagDatabase {
         delete loc.boolBits;
         continue;
       }
-      if (loc.dims.length > 0) throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], `${tag.name}: a member of an array needs an index first`);
+      if (loc.dims.length > 0)
+        throw new CipStatusError(CipGeneralStatus.PathSegmentError, [], `${tag.name}: a member of an array needs an index first`);
       if (/^\d+$/.test(step.name)) {
-        const bits = loc.type.kind === 'atomic' && ['SINT', 'INT', 'DINT', 'LINT', 'DWORD'].includes(loc.type.atomic.name) ? loc.type.atomic.size * 8 : 0;
+        const bits =
+          loc.type.kind === 'atomic' && ['SINT', 'INT', 'DINT', 'LINT', 'DWORD'].includes(loc.type.atomic.name)
+            ? loc.type.atomic.size * 8
+            : 0;
         const bit = Number(step.name);
         if (mode !== 'name' || bit >= bits) throw notFound(`${tag.name}: bit ${step.name} does not exist on ${typeName(loc.type)}`);
         loc.offset += bit >> 3;
@@ -447,7 +520,11 @@ export class LogixTagDatabase {
       return this.walk(tag, rest, 'name');
     } catch (err) {
       if (err instanceof CipStatusError) {
-        throw new BaselineError('logix-sim-tag', `The simulated controller has no ${name}: ${err.message}`, 'Check the name against the tags the simulator was started with.');
+        throw new BaselineError(
+          'logix-sim-tag',
+          `The simulated controller has no ${name}: ${err.message}`,
+          'Check the name against the tags the simulator was started with.',
+        );
       }
       throw err;
     }
@@ -473,11 +550,16 @@ export class LogixTagDatabase {
   /** Read Tag / Read Tag Fragmented data for `count` elements at a location: the type field and the bytes. */
   readElements(loc: TagLocation, count: number): { type: Buffer; data: Buffer } {
     if (loc.bit !== undefined) {
-      if (count !== 1) throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.BeyondEndOfObject], 'A BOOL member is one element');
+      if (count !== 1)
+        throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.BeyondEndOfObject], 'A BOOL member is one element');
       return { type: typeField(atomicType('BOOL')), data: Buffer.from([((loc.tag.data[loc.offset] as number) >> loc.bit) & 1]) };
     }
     if (count < 1 || count > loc.elements) {
-      throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.BeyondEndOfObject], `${count} elements asked of ${loc.tag.name}, ${loc.elements} available`);
+      throw new CipStatusError(
+        CipGeneralStatus.GeneralError,
+        [CipExtendedStatus.BeyondEndOfObject],
+        `${count} elements asked of ${loc.tag.name}, ${loc.elements} available`,
+      );
     }
     const size = sizeOf(loc.type) * count;
     return { type: typeField(loc.type), data: Buffer.from(loc.tag.data.subarray(loc.offset, loc.offset + size)) };
@@ -489,24 +571,39 @@ export class LogixTagDatabase {
    * `byteOffset` within the `count` elements.
    */
   writeElements(loc: TagLocation, type: { code: number; handle?: number }, count: number, data: Buffer, byteOffset: number | null): void {
-    if (!loc.tag.writable) throw new CipStatusError(CipGeneralStatus.PrivilegeViolation, [], `${loc.tag.name} is read-only (External Access)`);
+    if (!loc.tag.writable)
+      throw new CipStatusError(CipGeneralStatus.PrivilegeViolation, [], `${loc.tag.name} is read-only (External Access)`);
     const expected = loc.bit !== undefined ? atomicType('BOOL') : loc.type;
     const field = typeField(expected);
     const matches = field.readUInt16LE(0) === type.code && (expected.kind === 'atomic' || field.readUInt16LE(2) === type.handle);
     if (!matches) {
-      throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.DataTypeMismatch], `${loc.tag.name} is ${typeName(expected)}; the request wrote type 0x${type.code.toString(16)}`);
+      throw new CipStatusError(
+        CipGeneralStatus.GeneralError,
+        [CipExtendedStatus.DataTypeMismatch],
+        `${loc.tag.name} is ${typeName(expected)}; the request wrote type 0x${type.code.toString(16)}`,
+      );
     }
     const available = loc.bit !== undefined ? 1 : loc.elements;
     if (count < 1 || count > available) {
-      throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.BeyondEndOfObject], `${count} elements written to ${loc.tag.name}, ${available} available`);
+      throw new CipStatusError(
+        CipGeneralStatus.GeneralError,
+        [CipExtendedStatus.BeyondEndOfObject],
+        `${count} elements written to ${loc.tag.name}, ${available} available`,
+      );
     }
     const total = sizeOf(expected) * count;
     const start = byteOffset ?? 0;
     if (byteOffset === null) {
-      if (data.length < total) throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `${total} data bytes expected, ${data.length} received`);
-      if (data.length > total) throw new CipStatusError(CipGeneralStatus.TooMuchData, [], `${total} data bytes expected, ${data.length} received`);
+      if (data.length < total)
+        throw new CipStatusError(CipGeneralStatus.NotEnoughData, [], `${total} data bytes expected, ${data.length} received`);
+      if (data.length > total)
+        throw new CipStatusError(CipGeneralStatus.TooMuchData, [], `${total} data bytes expected, ${data.length} received`);
     } else if (start + data.length > total) {
-      throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.BeyondEndOfObject], `Fragment at ${start} of ${data.length} bytes passes the ${total}-byte end`);
+      throw new CipStatusError(
+        CipGeneralStatus.GeneralError,
+        [CipExtendedStatus.BeyondEndOfObject],
+        `Fragment at ${start} of ${data.length} bytes passes the ${total}-byte end`,
+      );
     }
     if (loc.bit !== undefined) {
       const mask = 1 << loc.bit;
@@ -519,10 +616,15 @@ export class LogixTagDatabase {
 
   /** Read-Modify-Write Tag (Logix 0x4E): value = (value OR orMask) AND andMask on an integer of the masks' size. */
   readModifyWrite(loc: TagLocation, orMask: Buffer, andMask: Buffer): void {
-    if (!loc.tag.writable) throw new CipStatusError(CipGeneralStatus.PrivilegeViolation, [], `${loc.tag.name} is read-only (External Access)`);
+    if (!loc.tag.writable)
+      throw new CipStatusError(CipGeneralStatus.PrivilegeViolation, [], `${loc.tag.name} is read-only (External Access)`);
     const integer = loc.type.kind === 'atomic' && ['SINT', 'INT', 'DINT', 'LINT', 'DWORD'].includes(loc.type.atomic.name);
     if (loc.bit !== undefined || !integer || orMask.length !== sizeOf(loc.type) || andMask.length !== orMask.length) {
-      throw new CipStatusError(CipGeneralStatus.GeneralError, [CipExtendedStatus.DataTypeMismatch], `Masks of ${orMask.length} bytes do not fit ${typeName(loc.type)}`);
+      throw new CipStatusError(
+        CipGeneralStatus.GeneralError,
+        [CipExtendedStatus.DataTypeMismatch],
+        `Masks of ${orMask.length} bytes do not fit ${typeName(loc.type)}`,
+      );
     }
     for (let i = 0; i < orMask.length; i++) {
       const at = loc.offset + i;
@@ -532,8 +634,12 @@ export class LogixTagDatabase {
 }
 
 function place(node: InferNode, steps: readonly Step[], spec: LogixTagSpec): InferNode {
-  const conflict = () => new BaselineError('logix-sim-tag', `${spec.name} does not fit the other names given for the same tag.`,
-    'Give a tag either members or indexes consistently, or declare it (and its UDT) explicitly.');
+  const conflict = () =>
+    new BaselineError(
+      'logix-sim-tag',
+      `${spec.name} does not fit the other names given for the same tag.`,
+      'Give a tag either members or indexes consistently, or declare it (and its UDT) explicitly.',
+    );
   const [step, ...rest] = steps;
   if (step === undefined) {
     const dims = normaliseDims(spec.dims, `Tag ${spec.name}`);
@@ -542,14 +648,21 @@ function place(node: InferNode, steps: readonly Step[], spec: LogixTagSpec): Inf
     return { kind: 'leaf', type: spec.type.trim(), dims };
   }
   if (step.kind === 'index') {
-    const arr = node.kind === 'unknown' ? { kind: 'array' as const, size: step.indices.map(() => 0), element: { kind: 'unknown' } as InferNode } : node;
+    const arr =
+      node.kind === 'unknown'
+        ? { kind: 'array' as const, size: step.indices.map(() => 0), element: { kind: 'unknown' } as InferNode }
+        : node;
     if (arr.kind !== 'array' || arr.size.length !== step.indices.length) throw conflict();
     arr.size = arr.size.map((s, i) => Math.max(s, (step.indices[i] as number) + 1));
     arr.element = place(arr.element, rest, spec);
     return arr;
   }
   if (/^\d+$/.test(step.name)) {
-    throw new BaselineError('logix-sim-tag', `${spec.name} is a bit of an integer that is not declared.`, 'Declare the integer tag itself; its bits are then addressable.');
+    throw new BaselineError(
+      'logix-sim-tag',
+      `${spec.name} is a bit of an integer that is not declared.`,
+      'Declare the integer tag itself; its bits are then addressable.',
+    );
   }
   const st = node.kind === 'unknown' ? { kind: 'struct' as const, members: new Map<string, { name: string; node: InferNode }>() } : node;
   if (st.kind !== 'struct') throw conflict();
@@ -559,7 +672,12 @@ function place(node: InferNode, steps: readonly Step[], spec: LogixTagSpec): Inf
   return st;
 }
 
-function realise(node: InferNode, path: string[], defineUdt: (udt: UdtSpec) => DataType, resolveType: (name: string) => DataType): { type: DataType; dims: number[]; declared: string } {
+function realise(
+  node: InferNode,
+  path: string[],
+  defineUdt: (udt: UdtSpec) => DataType,
+  resolveType: (name: string) => DataType,
+): { type: DataType; dims: number[]; declared: string } {
   switch (node.kind) {
     case 'unknown':
       throw new BaselineError('logix-sim-tag', `${path.join('.')} has no type.`, 'Name every member or element with its type.');
@@ -567,16 +685,34 @@ function realise(node: InferNode, path: string[], defineUdt: (udt: UdtSpec) => D
       return { type: resolveType(node.type), dims: node.dims, declared: node.type };
     case 'array': {
       const el = realise(node.element, path, defineUdt, resolveType);
-      if (el.dims.length > 0) throw new BaselineError('logix-sim-tag', `${path.join('.')} is an array of arrays.`, 'Logix arrays have up to three dimensions in one index: Grid[1,2].');
+      if (el.dims.length > 0)
+        throw new BaselineError(
+          'logix-sim-tag',
+          `${path.join('.')} is an array of arrays.`,
+          'Logix arrays have up to three dimensions in one index: Grid[1,2].',
+        );
       const bits = el.declared.toUpperCase() === 'BOOL';
-      if (bits && node.size.length > 1) throw new BaselineError('logix-sim-tag', `BOOL array ${path.join('.')} has ${node.size.length} dimensions.`, 'Logix BOOL arrays have one dimension.');
+      if (bits && node.size.length > 1)
+        throw new BaselineError(
+          'logix-sim-tag',
+          `BOOL array ${path.join('.')} has ${node.size.length} dimensions.`,
+          'Logix BOOL arrays have one dimension.',
+        );
       return { type: el.type, dims: bits ? [Math.ceil((node.size[0] as number) / 32) * 32] : node.size, declared: el.declared };
     }
     case 'struct': {
       const members = [...node.members.values()].map((m) => {
         const r = realise(m.node, [...path, m.name], defineUdt, resolveType);
-        if (r.dims.length > 1) throw new BaselineError('logix-sim-tag', `Member ${[...path, m.name].join('.')} has ${r.dims.length} dimensions.`, 'UDT members are one-dimensional arrays.');
-        const member: { name: string; type: string; dims?: number } = { name: m.name, type: r.declared.toUpperCase() === 'BOOL' ? 'BOOL' : typeName(r.type) };
+        if (r.dims.length > 1)
+          throw new BaselineError(
+            'logix-sim-tag',
+            `Member ${[...path, m.name].join('.')} has ${r.dims.length} dimensions.`,
+            'UDT members are one-dimensional arrays.',
+          );
+        const member: { name: string; type: string; dims?: number } = {
+          name: m.name,
+          type: r.declared.toUpperCase() === 'BOOL' ? 'BOOL' : typeName(r.type),
+        };
         if (r.dims.length === 1) member.dims = r.dims[0] as number;
         return member;
       });
@@ -586,10 +722,18 @@ function realise(node: InferNode, path: string[], defineUdt: (udt: UdtSpec) => D
   }
 }
 
-function decodeValue(type: DataType, dims: readonly number[], boolBits: number | undefined, buf: Buffer, offset: number, bit?: number): unknown {
+function decodeValue(
+  type: DataType,
+  dims: readonly number[],
+  boolBits: number | undefined,
+  buf: Buffer,
+  offset: number,
+  bit?: number,
+): unknown {
   if (bit !== undefined) return (((buf[offset] as number) >> bit) & 1) === 1;
   if (dims.length > 0) {
-    if (boolBits !== undefined) return Array.from({ length: boolBits }, (_, i) => (((buf[offset + (i >> 3)] as number) >> (i & 7)) & 1) === 1);
+    if (boolBits !== undefined)
+      return Array.from({ length: boolBits }, (_, i) => (((buf[offset + (i >> 3)] as number) >> (i & 7)) & 1) === 1);
     const size = sizeOf(type);
     return Array.from({ length: product(dims) }, (_, i) => decodeValue(type, [], undefined, buf, offset + i * size));
   }
@@ -607,8 +751,17 @@ function decodeValue(type: DataType, dims: readonly number[], boolBits: number |
   return out;
 }
 
-function encodeValue(type: DataType, dims: readonly number[], boolBits: number | undefined, value: unknown, buf: Buffer, offset: number, bit?: number): void {
-  const fail = (why: string) => new BaselineError('logix-sim-value', why, 'Give values shaped like the tag: arrays for arrays, objects for UDTs, strings for STRING.');
+function encodeValue(
+  type: DataType,
+  dims: readonly number[],
+  boolBits: number | undefined,
+  value: unknown,
+  buf: Buffer,
+  offset: number,
+  bit?: number,
+): void {
+  const fail = (why: string) =>
+    new BaselineError('logix-sim-value', why, 'Give values shaped like the tag: arrays for arrays, objects for UDTs, strings for STRING.');
   if (bit !== undefined) {
     if (typeof value !== 'boolean' && value !== 0 && value !== 1) throw fail(`${JSON.stringify(value)} is not a BOOL value`);
     const mask = 1 << bit;
@@ -639,7 +792,8 @@ function encodeValue(type: DataType, dims: readonly number[], boolBits: number |
     bytes.copy(buf, offset + 4);
     return;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail(`an object of ${t.name} members is expected, not ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw fail(`an object of ${t.name} members is expected, not ${JSON.stringify(value)}`);
   for (const [key, v] of Object.entries(value)) {
     const m = t.members.find((x) => !x.hidden && x.name.toLowerCase() === key.toLowerCase());
     if (!m) throw fail(`${t.name} has no member ${key}`);

@@ -10,7 +10,13 @@
 import { BaselineError } from '../../../../src-shared/common/errors.ts';
 import { S7_AREA_CODES } from '../../../../src-shared/common/profile/s7-address.ts';
 import {
-  DATA_TRANSPORT_SIZES, ITEM_ELEMENT_BYTES, ITEM_TRANSPORT_SIZES, S7_RETURN_CODES, lengthInBits, type S7AnyItem, type S7DataItem,
+  DATA_TRANSPORT_SIZES,
+  ITEM_ELEMENT_BYTES,
+  ITEM_TRANSPORT_SIZES,
+  S7_RETURN_CODES,
+  lengthInBits,
+  type S7AnyItem,
+  type S7DataItem,
 } from '../../s7/s7comm/s7-frames.ts';
 
 /** The memory areas a simulated CPU has (areas left out do not exist: their items answer 0x0A). */
@@ -43,7 +49,12 @@ export class S7Memory {
     for (const key of Object.keys(areas.dbs)) {
       const n = Number(key);
       if (!Number.isInteger(n) || n < 1 || n > 65535) {
-        throw new BaselineError('simulator-bad-area', `DB${key} is not a data block number (1..65535).`, 'Number the simulator\'s data blocks 1 to 65535.', { db: key });
+        throw new BaselineError(
+          'simulator-bad-area',
+          `DB${key} is not a data block number (1..65535).`,
+          "Number the simulator's data blocks 1 to 65535.",
+          { db: key },
+        );
       }
     }
     this.areas = areas;
@@ -52,20 +63,29 @@ export class S7Memory {
   /** The live bytes of an area (DB by number), or undefined when the CPU does not have it. */
   area(area: S7AreaName, db?: number): Uint8Array | undefined {
     switch (area) {
-      case 'DB': return db === undefined ? undefined : this.areas.dbs[db];
-      case 'M': return this.areas.m;
-      case 'I': return this.areas.i;
-      case 'Q': return this.areas.q;
+      case 'DB':
+        return db === undefined ? undefined : this.areas.dbs[db];
+      case 'M':
+        return this.areas.m;
+      case 'I':
+        return this.areas.i;
+      case 'Q':
+        return this.areas.q;
     }
   }
 
   private bytesOf(item: S7AnyItem): Uint8Array | undefined {
     switch (item.area) {
-      case S7_AREA_CODES.DB: return this.areas.dbs[item.db];
-      case S7_AREA_CODES.M: return this.areas.m;
-      case S7_AREA_CODES.I: return this.areas.i;
-      case S7_AREA_CODES.Q: return this.areas.q;
-      default: return undefined; // peripheral I/O, instance DBs, timers, counters: not simulated
+      case S7_AREA_CODES.DB:
+        return this.areas.dbs[item.db];
+      case S7_AREA_CODES.M:
+        return this.areas.m;
+      case S7_AREA_CODES.I:
+        return this.areas.i;
+      case S7_AREA_CODES.Q:
+        return this.areas.q;
+      default:
+        return undefined; // peripheral I/O, instance DBs, timers, counters: not simulated
     }
   }
 
@@ -91,9 +111,17 @@ export class S7Memory {
     const at = this.locate(item);
     if (!at.ok) return fail(at.returnCode);
     if (item.transportSize === ITEM_TRANSPORT_SIZES.BIT) {
-      return { returnCode: S7_RETURN_CODES.success, transportSize: DATA_TRANSPORT_SIZES.BIT, data: Uint8Array.of(((at.bytes[at.start] as number) >> at.bit) & 1) };
+      return {
+        returnCode: S7_RETURN_CODES.success,
+        transportSize: DATA_TRANSPORT_SIZES.BIT,
+        data: Uint8Array.of(((at.bytes[at.start] as number) >> at.bit) & 1),
+      };
     }
-    return { returnCode: S7_RETURN_CODES.success, transportSize: DATA_TRANSPORT_SIZES.BYTE, data: at.bytes.slice(at.start, at.start + at.length) };
+    return {
+      returnCode: S7_RETURN_CODES.success,
+      transportSize: DATA_TRANSPORT_SIZES.BYTE,
+      data: at.bytes.slice(at.start, at.start + at.length),
+    };
   }
 
   /** Executes one Write Var item; returns its return code. */
@@ -107,9 +135,13 @@ export class S7Memory {
       at.bytes[at.start] = (value.data[0] as number) & 1 ? old | mask : old & ~mask;
       return S7_RETURN_CODES.success;
     }
-    const countable = lengthInBits(value.transportSize) || value.transportSize === DATA_TRANSPORT_SIZES.OCTET_STRING
-      || value.transportSize === DATA_TRANSPORT_SIZES.DINT || value.transportSize === DATA_TRANSPORT_SIZES.REAL;
-    if (!countable || value.transportSize === DATA_TRANSPORT_SIZES.BIT || value.data.length !== at.length) return S7_RETURN_CODES.dataTypeInconsistent;
+    const countable =
+      lengthInBits(value.transportSize) ||
+      value.transportSize === DATA_TRANSPORT_SIZES.OCTET_STRING ||
+      value.transportSize === DATA_TRANSPORT_SIZES.DINT ||
+      value.transportSize === DATA_TRANSPORT_SIZES.REAL;
+    if (!countable || value.transportSize === DATA_TRANSPORT_SIZES.BIT || value.data.length !== at.length)
+      return S7_RETURN_CODES.dataTypeInconsistent;
     at.bytes.set(value.data, at.start);
     return S7_RETURN_CODES.success;
   }

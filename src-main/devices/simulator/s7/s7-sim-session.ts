@@ -13,9 +13,28 @@
  */
 import { decodeIsoFrame, encodeIsoFrame, type CotpTpdu } from '../../s7/s7comm/iso-on-tcp.ts';
 import {
-  ROSCTR, S7_FUNCTIONS, S7_RETURN_CODES, SZL_FUNCTION, USERDATA_METHOD, USERDATA_TYPE, decodeReadSzlRequest, decodeReadVarRequest,
-  decodeS7Pdu, decodeSetupCommunication, decodeUserdataParam, decodeWriteVarRequest, encodeReadSzlResponse, encodeReadVarResponse,
-  encodeS7Pdu, encodeSetupCommunication, encodeUserdataParam, frameS7Pdu, encodeWriteVarResponse, type S7DataItem, type S7Pdu, type UserdataParam,
+  ROSCTR,
+  S7_FUNCTIONS,
+  S7_RETURN_CODES,
+  SZL_FUNCTION,
+  USERDATA_METHOD,
+  USERDATA_TYPE,
+  decodeReadSzlRequest,
+  decodeReadVarRequest,
+  decodeS7Pdu,
+  decodeSetupCommunication,
+  decodeUserdataParam,
+  decodeWriteVarRequest,
+  encodeReadSzlResponse,
+  encodeReadVarResponse,
+  encodeS7Pdu,
+  encodeSetupCommunication,
+  encodeUserdataParam,
+  frameS7Pdu,
+  encodeWriteVarResponse,
+  type S7DataItem,
+  type S7Pdu,
+  type UserdataParam,
 } from '../../s7/s7comm/s7-frames.ts';
 import { concatBytes } from '../../s7/s7comm/s7-wire.ts';
 import type { S7Memory } from './s7-memory.ts';
@@ -171,9 +190,11 @@ export class S7SimSession {
     } catch {
       return this.ackError(pdu, ERR_NOT_IMPLEMENTED);
     }
-    const items: S7DataItem[] = specs.map((spec) => spec.syntax === 'S7ANY'
-      ? this.cpu.memory.read(spec.item)
-      : { returnCode: S7_RETURN_CODES.dataTypeNotSupported, transportSize: 0, data: new Uint8Array(0) });
+    const items: S7DataItem[] = specs.map((spec) =>
+      spec.syntax === 'S7ANY'
+        ? this.cpu.memory.read(spec.item)
+        : { returnCode: S7_RETURN_CODES.dataTypeNotSupported, transportSize: 0, data: new Uint8Array(0) },
+    );
     const { param, data } = encodeReadVarResponse(items);
     // The whole reply (12-byte ack-data header + parameter + data) must fit the PDU, or the CPU refuses the job.
     if (12 + param.length + data.length > this.pdu) return this.ackError(pdu, ERR_WRONG_FRAMES);
@@ -187,7 +208,9 @@ export class S7SimSession {
     } catch {
       return this.ackError(pdu, ERR_NOT_IMPLEMENTED);
     }
-    const codes = writes.map(({ spec, value }) => spec.syntax === 'S7ANY' ? this.cpu.memory.write(spec.item, value) : S7_RETURN_CODES.dataTypeNotSupported);
+    const codes = writes.map(({ spec, value }) =>
+      spec.syntax === 'S7ANY' ? this.cpu.memory.write(spec.item, value) : S7_RETURN_CODES.dataTypeNotSupported,
+    );
     const { param, data } = encodeWriteVarResponse(codes);
     return encodeS7Pdu({ rosctr: ROSCTR.ackData, pduRef: pdu.pduRef, param, data });
   }
@@ -203,13 +226,33 @@ export class S7SimSession {
     const { group, subfunction, sequence } = p;
     if (group !== SZL_FUNCTION.group || subfunction !== SZL_FUNCTION.readSzl) {
       this.cpu.counts.other++;
-      const param = encodeUserdataParam({ method: USERDATA_METHOD.response, type: USERDATA_TYPE.response, group, subfunction, sequence, dataUnitRef: 0, lastDataUnit: true, errorCode: 0x8104 });
-      return encodeS7Pdu({ rosctr: ROSCTR.userdata, pduRef: pdu.pduRef, param, data: Uint8Array.of(S7_RETURN_CODES.objectDoesNotExist, 0, 0, 0) });
+      const param = encodeUserdataParam({
+        method: USERDATA_METHOD.response,
+        type: USERDATA_TYPE.response,
+        group,
+        subfunction,
+        sequence,
+        dataUnitRef: 0,
+        lastDataUnit: true,
+        errorCode: 0x8104,
+      });
+      return encodeS7Pdu({
+        rosctr: ROSCTR.userdata,
+        pduRef: pdu.pduRef,
+        param,
+        data: Uint8Array.of(S7_RETURN_CODES.objectDoesNotExist, 0, 0, 0),
+      });
     }
     this.cpu.counts.readSzl++;
-    const refuse = (seq: number) => encodeReadSzlResponse(pdu.pduRef, {
-      sequence: seq, dataUnitRef: 0, last: true, errorCode: SZL_UNAVAILABLE, returnCode: S7_RETURN_CODES.objectDoesNotExist, payload: new Uint8Array(0),
-    });
+    const refuse = (seq: number) =>
+      encodeReadSzlResponse(pdu.pduRef, {
+        sequence: seq,
+        dataUnitRef: 0,
+        last: true,
+        errorCode: SZL_UNAVAILABLE,
+        returnCode: S7_RETURN_CODES.objectDoesNotExist,
+        payload: new Uint8Array(0),
+      });
     let req;
     try {
       req = decodeReadSzlRequest(pdu);
@@ -223,13 +266,27 @@ export class S7SimSession {
       if (!rest || !unit) return refuse(req.sequence);
       const last = rest.length === 0;
       if (last) this.pending.delete(req.sequence);
-      return encodeReadSzlResponse(pdu.pduRef, { sequence: req.sequence, dataUnitRef: 0, last, errorCode: 0, returnCode: S7_RETURN_CODES.success, payload: unit });
+      return encodeReadSzlResponse(pdu.pduRef, {
+        sequence: req.sequence,
+        dataUnitRef: 0,
+        last,
+        errorCode: 0,
+        returnCode: S7_RETURN_CODES.success,
+        payload: unit,
+      });
     }
     const list = this.cpu.szl.get(((req.szlId & 0xffff) << 16) | (req.index & 0xffff));
     if (!list) return refuse(req.sequence);
     const room = Math.max(2, this.pdu - SZL_UNIT_OVERHEAD);
     if (list.length <= room) {
-      return encodeReadSzlResponse(pdu.pduRef, { sequence: req.sequence, dataUnitRef: 0, last: true, errorCode: 0, returnCode: S7_RETURN_CODES.success, payload: list });
+      return encodeReadSzlResponse(pdu.pduRef, {
+        sequence: req.sequence,
+        dataUnitRef: 0,
+        last: true,
+        errorCode: 0,
+        returnCode: S7_RETURN_CODES.success,
+        payload: list,
+      });
     }
     const units: Uint8Array[] = [];
     for (let at = 0; at < list.length; at += room) units.push(list.subarray(at, at + room));
@@ -238,6 +295,13 @@ export class S7SimSession {
     this.nextSequence = this.nextSequence >= 255 ? 1 : this.nextSequence + 1;
     const first = units.shift() as Uint8Array;
     this.pending.set(seq, units);
-    return encodeReadSzlResponse(pdu.pduRef, { sequence: seq, dataUnitRef: 0, last: false, errorCode: 0, returnCode: S7_RETURN_CODES.success, payload: first });
+    return encodeReadSzlResponse(pdu.pduRef, {
+      sequence: seq,
+      dataUnitRef: 0,
+      last: false,
+      errorCode: 0,
+      returnCode: S7_RETURN_CODES.success,
+      payload: first,
+    });
   }
 }

@@ -12,8 +12,16 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { BaselineError } from '../../../../src-shared/common/errors.ts';
 import { TpktSplitter } from '../../s7/s7comm/iso-on-tcp.ts';
 import {
-  COMPONENT_FIELDS, COMPONENT_RECORD_LENGTH, MODULE_RECORD_LENGTH, SZL_COMPONENT_IDENTIFICATION, SZL_MODULE_IDENTIFICATION,
-  encodeComponentRawRecord, encodeComponentTextRecord, encodeModuleIdentificationRecord, encodeSzlList, versionWords,
+  COMPONENT_FIELDS,
+  COMPONENT_RECORD_LENGTH,
+  MODULE_RECORD_LENGTH,
+  SZL_COMPONENT_IDENTIFICATION,
+  SZL_MODULE_IDENTIFICATION,
+  encodeComponentRawRecord,
+  encodeComponentTextRecord,
+  encodeModuleIdentificationRecord,
+  encodeSzlList,
+  versionWords,
 } from '../../s7/s7comm/szl-records.ts';
 import { S7Memory, type S7AreaName, type S7Areas } from './s7-memory.ts';
 import { S7SimSession, emptyRequestCounts, type S7RequestCounts, type S7SimCpu } from './s7-sim-session.ts';
@@ -79,12 +87,27 @@ function badOption(message: string, hint: string, details: Record<string, unknow
 /** Builds the SZL lists of an identity: 0x0011 / 0x001C (all records) and 0x0111 / 0x011C (one record by index). */
 export function identitySzlLists(id: S7SimIdentity): Map<number, Uint8Array> {
   const fw = versionWords(id.firmware);
-  if (!fw) throw badOption(`Firmware "${id.firmware}" is not a version like V1.2.3.`, 'Give the firmware as V<major>.<minor>.<patch>, each 0..255.', { firmware: id.firmware });
-  const limits: [keyof S7SimIdentity, number][] = [['orderNumber', 20], ['moduleTypeName', 32], ['serialNumber', 24], ['plcName', 24], ['moduleName', 24]];
+  if (!fw)
+    throw badOption(
+      `Firmware "${id.firmware}" is not a version like V1.2.3.`,
+      'Give the firmware as V<major>.<minor>.<patch>, each 0..255.',
+      { firmware: id.firmware },
+    );
+  const limits: [keyof S7SimIdentity, number][] = [
+    ['orderNumber', 20],
+    ['moduleTypeName', 32],
+    ['serialNumber', 24],
+    ['plcName', 24],
+    ['moduleName', 24],
+  ];
   for (const [key, max] of limits) {
     const value = id[key];
     if (value.length > max || !/^[\x20-\x7e]*$/.test(value)) {
-      throw badOption(`The simulator's ${key} "${value}" does not fit its S7 field (at most ${max} printable ASCII characters).`, 'Shorten it.', { [key]: value, max });
+      throw badOption(
+        `The simulator's ${key} "${value}" does not fit its S7 field (at most ${max} printable ASCII characters).`,
+        'Shorten it.',
+        { [key]: value, max },
+      );
     }
   }
   const modules = [
@@ -124,13 +147,20 @@ export function identitySzlLists(id: S7SimIdentity): Map<number, Uint8Array> {
 export async function startS7Simulator(options: S7SimulatorOptions): Promise<S7Simulator> {
   const pduSize = options.pduSize ?? 480;
   if (!Number.isInteger(pduSize) || pduSize < 64 || pduSize > 960) {
-    throw badOption(`PDU size ${pduSize} is not one the simulator offers (64..960).`, 'Use 240 (S7-300), 480 (S7-400/1200) or 960 (S7-1500).', { pduSize });
+    throw badOption(
+      `PDU size ${pduSize} is not one the simulator offers (64..960).`,
+      'Use 240 (S7-300), 480 (S7-400/1200) or 960 (S7-1500).',
+      { pduSize },
+    );
   }
   const maxAmq = options.maxParallelJobs ?? 8;
-  if (!Number.isInteger(maxAmq) || maxAmq < 1 || maxAmq > 255) throw badOption(`${maxAmq} parallel jobs is not 1..255.`, 'Use a small number such as 1 to 8.', { maxParallelJobs: maxAmq });
+  if (!Number.isInteger(maxAmq) || maxAmq < 1 || maxAmq > 255)
+    throw badOption(`${maxAmq} parallel jobs is not 1..255.`, 'Use a small number such as 1 to 8.', { maxParallelJobs: maxAmq });
   const memory = new S7Memory(options.areas);
   const cpu: S7SimCpu = {
-    memory, pduSize, maxAmq,
+    memory,
+    pduSize,
+    maxAmq,
     szl: identitySzlLists({ ...DEFAULT_S7_SIM_IDENTITY, ...options.identity }),
     counts: emptyRequestCounts(),
   };
@@ -161,18 +191,31 @@ export async function startS7Simulator(options: S7SimulatorOptions): Promise<S7S
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: Error) => reject(new BaselineError('simulator-start', `The S7 simulator could not start: ${err.message}.`, 'Choose another port (--port), or 0 to let the system choose.')));
+    server.once('error', (err: Error) =>
+      reject(
+        new BaselineError(
+          'simulator-start',
+          `The S7 simulator could not start: ${err.message}.`,
+          'Choose another port (--port), or 0 to let the system choose.',
+        ),
+      ),
+    );
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,
-    get requests() { return { ...cpu.counts }; },
-    get connections() { return sockets.size; },
+    get requests() {
+      return { ...cpu.counts };
+    },
+    get connections() {
+      return sockets.size;
+    },
     area: (area, db) => memory.area(area, db),
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
