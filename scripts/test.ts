@@ -19,6 +19,7 @@ function step(name: string, cmd: string, args: string[]): boolean {
 for (const [name, cmd, args] of [
   ['typecheck (every layer)', process.execPath, ['scripts/typecheck.ts']],
   ['lint (layer rules)', npx('eslint'), ['--max-warnings', '0', '.']],
+  ['formatting (prettier --check)', npx('prettier'), ['--check', '.']],
   ['import cycles (dependency-cruiser)', process.execPath, ['scripts/check-cycles.ts']],
   ['electronegativity (Electron security)', process.execPath, ['scripts/electronegativity.ts']],
 ] as const) {

@@ -147,17 +147,15 @@ export async function registerBlobUploadRoutes(app: FastifyInstance, deps: BlobU
           const held = heldBytes(hash);
           if (offset !== held) {
             body.resume();
-            return reply
-              .status(409)
-              .send({
-                error: new BaselineError(
-                  'blob-offset-mismatch',
-                  `The upload starts at byte ${offset}, but the server holds ${held} bytes of it.`,
-                  'Send from the offset the server holds.',
-                  { received: held },
-                ).toData(),
-                received: held,
-              });
+            return reply.status(409).send({
+              error: new BaselineError(
+                'blob-offset-mismatch',
+                `The upload starts at byte ${offset}, but the server holds ${held} bytes of it.`,
+                'Send from the offset the server holds.',
+                { received: held },
+              ).toData(),
+              received: held,
+            });
           }
           const limit = atMost(size - offset);
           try {

@@ -163,20 +163,18 @@ export async function startCentralView(options: CentralViewOptions): Promise<Cen
       }
       // The renderer learns here that it is the central view: it says so and offers no write.
       if (op === 'app.info') {
-        return router
-          .call(op, request)
-          .then((e) =>
-            e.ok
-              ? {
-                  ok: true as const,
-                  value: {
-                    ...(e.value as object),
-                    centralView: true,
-                    readOnly: { message: 'Central view: what the laptops recorded and synced, across the plant.', hint: READ_ONLY_HINT },
-                  },
-                }
-              : e,
-          );
+        return router.call(op, request).then((e) =>
+          e.ok
+            ? {
+                ok: true as const,
+                value: {
+                  ...(e.value as object),
+                  centralView: true,
+                  readOnly: { message: 'Central view: what the laptops recorded and synced, across the plant.', hint: READ_ONLY_HINT },
+                },
+              }
+            : e,
+        );
       }
       return router.call(op, request);
     },

@@ -187,19 +187,17 @@ export class ChangeService {
    */
   private failedCaptureNotes(state: ChangeState, details: { phase?: 'before' | 'after'; controllers?: string[] } | undefined): string {
     if (!details?.phase || !details.controllers) return '';
-    const rows = this.deps.changes
-      .changeCaptureEvents(state.id)
-      .map(
-        (r) =>
-          JSON.parse(r.payload) as {
-            controllerId: string;
-            complete: boolean;
-            good: number;
-            tags: number;
-            change: { phase: string };
-            failure?: { code: string; message: string };
-          },
-      );
+    const rows = this.deps.changes.changeCaptureEvents(state.id).map(
+      (r) =>
+        JSON.parse(r.payload) as {
+          controllerId: string;
+          complete: boolean;
+          good: number;
+          tags: number;
+          change: { phase: string };
+          failure?: { code: string; message: string };
+        },
+    );
     const notes: string[] = [];
     for (const c of details.controllers) {
       const last = rows.filter((r) => r.controllerId === c && r.change.phase === details.phase).at(-1);

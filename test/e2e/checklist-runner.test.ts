@@ -49,13 +49,11 @@ describe('Checklist runner in Chromium: tick with a note and a photo, sign the c
     const row = panel.locator(`[data-item="${ITEM}"]`);
     await row.getByRole('button', { name: 'Note or attach…' }).click();
     await row.getByLabel('Note').fill('Checksums match the backup server');
-    await row
-      .getByLabel(`Attach to ${ITEM}`)
-      .setInputFiles({
-        name: 'checksum-screen.png',
-        mimeType: 'image/png',
-        buffer: Buffer.from('\x89PNG\r\n\x1a\n checksum screen', 'binary'),
-      });
+    await row.getByLabel(`Attach to ${ITEM}`).setInputFiles({
+      name: 'checksum-screen.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('\x89PNG\r\n\x1a\n checksum screen', 'binary'),
+    });
     await row.getByRole('button', { name: 'Tick with note and 1 file' }).click();
     await expect.poll(() => row.getByRole('checkbox', { name: ITEM }).isChecked(), { timeout: 15_000 }).toBe(true);
     await expect

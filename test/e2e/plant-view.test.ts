@@ -159,26 +159,22 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     expect(await page.getByTestId('policy-in-force').innerText()).toMatch(
       new RegExp(`revision ${shipped} .* the default shipped with Baseline`),
     );
-    await form
-      .getByLabel('Policy YAML')
-      .setInputFiles({
-        name: 'broken-policy.yaml',
-        mimeType: 'text/yaml',
-        buffer: Buffer.from(raised.replace('timeZone: America/Chicago', 'timeZone: Mars/Olympus')),
-      });
+    await form.getByLabel('Policy YAML').setInputFiles({
+      name: 'broken-policy.yaml',
+      mimeType: 'text/yaml',
+      buffer: Buffer.from(raised.replace('timeZone: America/Chicago', 'timeZone: Mars/Olympus')),
+    });
     await form.getByLabel('Adopted by').selectOption('M200');
     await form.getByLabel('Password').fill('pat-password-1');
     await form.getByRole('button', { name: 'Sign and adopt' }).click();
     const alert = form.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/broken-policy\.yaml cannot be used: .*line \d+/);
-    await form
-      .getByLabel('Policy YAML')
-      .setInputFiles({
-        name: 'plant-policy-2027.yaml',
-        mimeType: 'text/yaml',
-        buffer: Buffer.from(raised.replace(/^name: .*$/m, 'name: Plant policy 2027')),
-      });
+    await form.getByLabel('Policy YAML').setInputFiles({
+      name: 'plant-policy-2027.yaml',
+      mimeType: 'text/yaml',
+      buffer: Buffer.from(raised.replace(/^name: .*$/m, 'name: Plant policy 2027')),
+    });
     await form.getByLabel('Password').fill('pat-password-1');
     await form.getByRole('button', { name: 'Sign and adopt' }).click();
     await expect
