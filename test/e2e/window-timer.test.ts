@@ -63,6 +63,7 @@ describe('Change-window timer in Chromium: the time left in the slot, warnings a
       ['2026-11-27T05:35:00Z', /^30-minute warning: 25 min left/],
       ['2026-11-27T05:50:00Z', /^15-minute warning: 10 min left/],
       ['2026-11-27T06:12:00Z', /The change window ended at .*, 12 min ago/],
+      ['2026-11-28T08:30:00Z', /The change window ended at .*, 26 h 30 min ago/],
     ] as const) {
       await page.clock.setFixedTime(new Date(at));
       await page.reload();

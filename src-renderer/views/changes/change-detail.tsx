@@ -1,4 +1,5 @@
 /** The change detail: one change as the document being signed, its approvals, execution panels, the signing form and the timeline. */
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 import { useCallback, useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
@@ -42,7 +43,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
   const demo = useAppStore((st) => st.info?.demo === true);
   const roles = useAppStore((st) => st.roles);
-  const roleWords = (r: string) => roles.find((x) => x.id === r)?.label ?? r;
+  const roleWords = (r: string) => roleName(roles, r);
   const [shownFor, setShownFor] = useState<string | null>(null);
   const id = detail?.state.id ?? null;
   const onProposalShown = useCallback(() => setShownFor(id), [id]);

@@ -3,6 +3,7 @@
  * decision allows, what the decision needs (role, reason or conditions, slot, witness, override), and the password.
  * Kept per change by its key, so nothing typed for one change carries to another.
  */
+import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../state/app-store.ts';
@@ -87,7 +88,7 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
   const [ovReason, setOvReason] = useState('');
   const { state } = detail;
   const allowed = SIGNED.filter((a) => detail.allowed.includes(a));
-  const roleLabel = (r: string) => s.roles.find((x) => x.id === r)?.label ?? r;
+  const roleLabel = (r: string) => roleName(s.roles, r);
   const eligibility = action === '' ? null : changeSigners(state, action, s.people, roleLabel, new Date());
   const chosen = eligibility?.people.find((p) => p.employeeId === signer.employeeId);
   const approving = action === 'approve' || action === 'approve-with-conditions';

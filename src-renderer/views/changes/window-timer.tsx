@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { windowTimer } from '../../../src-shared/common/workflow/change-deadlines.ts';
+import { formatMinutes } from '../../../src-shared/common/workflow/duration.ts';
 import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
 import { formatPlant } from '../../components/plant-time.tsx';
 
@@ -19,12 +20,12 @@ export function WindowTimerBanner({ state }: { state: ChangeState }) {
   if (timer.status === 'over') {
     return (
       <p className="bad-text" role="alert" data-testid="window-timer">
-        <strong>The change window ended at {end}</strong>, {timer.overMinutes} min ago: finish the checkpoints or roll back, and record why
-        the work overran.
+        <strong>The change window ended at {end}</strong>, {formatMinutes(timer.overMinutes)} ago: finish the checkpoints or roll back, and
+        record why the work overran.
       </p>
     );
   }
-  const text = `${timer.minutesLeft} min left in the change window (ends ${end})`;
+  const text = `${formatMinutes(timer.minutesLeft)} left in the change window (ends ${end})`;
   if (timer.status === 'running')
     return (
       <p className="muted" data-testid="window-timer">
