@@ -117,6 +117,10 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await expect
       .poll(() => page.getByTestId('verification').innerText())
       .toMatch(/matches the proposed diff\s+1 proposed change made · 1 configuration difference/);
+    // The change's own capture panel counts the snapshot recorded through the form, not "not captured yet".
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Captures of the change' }).locator('tr[data-controller="PLC-L01-FILLER"]').innerText())
+      .toMatch(/recorded .* the after-snapshot, recorded by Erin Engineer from a signed snapshot/);
     await signCheckpoint(
       'Post-change validation',
       'EXTENDED MONITORING',

@@ -2,7 +2,7 @@
  * Issue #15, items 2 and 5 and its refusals, on screen: a change window that ended with the work still going on asks
  * a shift supervisor not on the change to sign "complete" or "roll back"; a supervisor who witnesses the change can
  * neither take that decision nor sign its checkpoints; CLOSE with an after-diff row nobody proposed or explained is
- * refused naming the row. Two safety-critical changes (only dual control records a witness) on tier-1 fillers, started
+ * refused naming the row. Two safety-critical changes (dual control: each has a witness) on tier-1 fillers, started
  * in their night slot of 26 November (the app's clock set for that), seen in Chromium after both windows ended.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

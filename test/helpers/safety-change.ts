@@ -1,6 +1,6 @@
 /**
- * A safety-critical change started over the services, for tests that need a witness on the change: only dual control
- * (the safety-critical class) records the witness, who is then on the change like its requester and executor. Filed
+ * A safety-critical change started over the services, for tests that need a witness on the change (dual control, which
+ * the safety-critical class requires); the witness is then on the change like its requester and executor. Filed
  * by Erin on Thursday 5 November 2026, reviewed in the change guide's order (technical review, safety / PHA, the CAB
  * with both its accountable roles), booked in the night slot of Thursday 26 November after the 14 days of notice,
  * started there with the given witness and the staging record.

@@ -5,6 +5,7 @@ import { Outcome, SignerFields, useSigner } from '../../components/signed-form.t
 import { PlantTime } from '../../components/plant-time.tsx';
 import { notEvidenceReason, type ChangeCaptureView } from '../../../src-shared/common/workflow/change-capture.ts';
 import type { CheckpointView } from '../../../src-shared/common/api/contract.ts';
+import type { SnapshotRecord } from '../../../src-shared/common/workflow/execution-records.ts';
 
 /** One empty list for every render (a fresh [] would make the store selector differ each time and loop). */
 const NO_CAPTURES: ChangeCaptureView[] = [];
@@ -23,12 +24,15 @@ function ControllerRow({
   name,
   phase,
   latest,
+  recorded,
 }: {
   changeId: string;
   controllerId: string;
   name: string;
   phase: 'before' | 'after';
   latest: ChangeCaptureView | undefined;
+  /** The snapshot of this phase already recorded on the change (also when it came from a signed snapshot, not a capture here). */
+  recorded: SnapshotRecord | undefined;
 }) {
   const { running, start, cancel } = useAppStore(
     useShallow((st) => ({ running: st.runningCaptures[controllerId], start: st.startChangeCapture, cancel: st.cancelChangeCapture })),
@@ -68,6 +72,11 @@ function ControllerRow({
               <strong className="bad-text"> · {notEvidenceReason(latest)}: not evidence</strong>
             )}
           </span>
+        ) : recorded ? (
+          <span data-testid="capture-status" data-status="recorded">
+            <span className="badge badge-ok">recorded</span> <PlantTime iso={recorded.at} zone={zone} /> · the {phase}-snapshot, recorded by{' '}
+            {recorded.by.name} from a signed snapshot
+          </span>
         ) : (
           <span className="muted">not captured yet</span>
         )}
@@ -96,10 +105,13 @@ export function ChangeCaptures({
   changeId,
   targets,
   checkpoints,
+  recorded,
 }: {
   changeId: string;
   targets: { controllerId: string; name: string }[];
   checkpoints: CheckpointView | null;
+  /** The snapshots recorded on the change so far. */
+  recorded: readonly SnapshotRecord[];
 }) {
   const { captures, load, record, error } = useAppStore(
     useShallow((st) => ({
@@ -160,6 +172,7 @@ export function ChangeCaptures({
               name={t.name}
               phase={phase}
               latest={latest(t.controllerId)}
+              recorded={recorded.filter((r) => r.controllerId === t.controllerId && r.phase === phase).at(-1)}
             />
           ))}
         </tbody>

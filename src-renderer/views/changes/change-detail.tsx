@@ -134,7 +134,13 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
         <ExecutionClockPanel key={`clock-${state.id}`} state={state} checkpoints={detail.checkpoints} exclude={onTheChange(state)} />
       )}
       {state.status === 'in-execution' && (
-        <ChangeCaptures key={`captures-${state.id}`} changeId={state.id} targets={detail.targets} checkpoints={detail.checkpoints} />
+        <ChangeCaptures
+          key={`captures-${state.id}`}
+          changeId={state.id}
+          targets={detail.targets}
+          checkpoints={detail.checkpoints}
+          recorded={state.execution.snapshots ?? []}
+        />
       )}
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
         <ExecutionSnapshots
