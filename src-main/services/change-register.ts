@@ -134,6 +134,8 @@ export function registerOf(
 /** A change's slot or requested window on the calendar. */
 export interface RequestedWindow {
   id: string;
+  /** The plant's change number (CR-0007). */
+  number: string;
   title: string;
   status: string;
   start: string;
@@ -148,6 +150,18 @@ export function requestedWindowsOf(states: readonly ChangeState[], linesOf: (fie
     .flatMap((c) => {
       // Once booked, the slot is what the calendar must show; until then, the window the request asked for.
       const w = 'slot' in c && c.slot ? c.slot : c.fields.requestedWindow;
-      return w ? [{ id: c.id, title: c.fields.title, status: c.status, start: w.start, end: w.end, lines: linesOf(c.fields) }] : [];
+      return w
+        ? [
+            {
+              id: c.id,
+              number: changeNumber(c),
+              title: c.fields.title,
+              status: c.status,
+              start: w.start,
+              end: w.end,
+              lines: linesOf(c.fields),
+            },
+          ]
+        : [];
     });
 }

@@ -201,7 +201,7 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     const requested = page.getByTestId('requested-window');
     await requested.waitFor();
     // Scheduled: the calendar shows the booked slot (one hour), not the two hours the request asked for.
-    expect(await requested.innerText()).toMatch(/Raise filler speed setpoint to 14 m\/min \(scheduled\): .* on L01/);
+    expect(await requested.innerText()).toMatch(/CR-\d{4} Raise filler speed setpoint to 14 m\/min \(scheduled\): .* on L01/);
     expect(await requested.innerText()).toContain(scheduledSlotText);
     const line = page.locator('[data-testid=calendar-line][data-line="L01"]');
     await line.waitFor();

@@ -81,7 +81,7 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     const row = page.locator('[data-testid=calendar-row][data-line="L01"]');
     const slot = row.locator('[data-testid=calendar-slot]').first();
     await slot.waitFor();
-    expect(await slot.innerText()).toContain(`${LONG_TITLE} (draft)`);
+    expect(await slot.innerText()).toMatch(new RegExp(`CR-\\d{4} ${LONG_TITLE} \\(draft\\)`)); // the change number leads
     const fits = await slot.evaluate((el) =>
       [el, el.querySelector('.calendar-name')!].every((e) => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight + 1),
     );
@@ -95,7 +95,7 @@ describe('Windows in plant time, with the browser in another zone (Tokyo; the pl
     expect(inside).toBe(true);
     expect(await slot.getAttribute('title')).toMatch(
       new RegExp(
-        `^${LONG_TITLE} \\(draft\\): \\d\\d:\\d\\d–\\d\\d:\\d\\d America/Chicago; \\w{3} \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d – .*C[SD]T$`,
+        `^CR-\\d{4} ${LONG_TITLE} \\(draft\\): \\d\\d:\\d\\d–\\d\\d:\\d\\d America/Chicago; \\w{3} \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d – .*C[SD]T$`,
       ),
     );
     await slot.scrollIntoViewIfNeeded();

@@ -88,7 +88,7 @@ export function CalendarGrid({
           ...l.blackouts.map((b) => ({ kind: 'blackout' as const, name: `Blackout ${b.name}`, start: b.start, end: b.end })),
           ...requested
             .filter((r) => r.lines.includes(l.line.id))
-            .map((r) => ({ kind: 'slot' as const, name: `${r.title} (${r.status})`, start: r.start, end: r.end })),
+            .map((r) => ({ kind: 'slot' as const, name: `${r.number} ${r.title} (${r.status})`, start: r.start, end: r.end })),
         ].sort((a, b) => Date.parse(a.start) - Date.parse(b.start)); // a day reads in time order
         return (
           <div key={l.line.id} role="row" className="calendar-row" data-testid="calendar-row" data-line={l.line.id}>

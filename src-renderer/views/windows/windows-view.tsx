@@ -107,7 +107,7 @@ function RequestedWindows({ lineFilter, zone }: { lineFilter: string; zone: stri
       <ul>
         {rows.map((r) => (
           <li key={r.id} data-testid="requested-window">
-            {r.title} ({r.status}): <PlantPeriod start={r.start} end={r.end} zone={zone} /> on {r.lines.join(', ')}
+            {r.number} {r.title} ({r.status}): <PlantPeriod start={r.start} end={r.end} zone={zone} /> on {r.lines.join(', ')}
           </li>
         ))}
       </ul>

@@ -198,7 +198,15 @@ export const CHANGE_OPERATIONS = {
     request: Empty,
     response: z.object({
       windows: z.array(
-        z.object({ id: z.string(), title: z.string(), status: z.string(), start: z.string(), end: z.string(), lines: z.array(z.string()) }),
+        z.object({
+          id: z.string(),
+          number: z.string(),
+          title: z.string(),
+          status: z.string(),
+          start: z.string(),
+          end: z.string(),
+          lines: z.array(z.string()),
+        }),
       ),
     }),
   },
