@@ -39,7 +39,7 @@ function ProcedureForm({ changeId, targets, again }: { changeId: string; targets
       password: signer.password,
       action: { type: 'manual-rollback', controllerId, kind, reference, confirmed },
     });
-    if (signer.settle(err, 'Manual rollback signed: now capture the controller again to prove it.')) {
+    if (signer.settle(err, 'Manual rollback signed. Its proof is the re-capture of the controller below.')) {
       setConfirmed([]);
       setReference('');
     }
@@ -87,7 +87,11 @@ function ProcedureForm({ changeId, targets, again }: { changeId: string; targets
           {step}
         </label>
       ))}
-      <SignerFields label="Rolled back by (engineer)" {...signer} />
+      <SignerFields
+        label="Rolled back by (engineer)"
+        {...signer}
+        covers="the controller, what was written back and from which file, and each step you confirm."
+      />
       <div className="actions">
         <button
           type="submit"
