@@ -53,6 +53,8 @@ export function SignerFields(props: {
   /** An optional second signer (a witness, an override): the empty choice reads this, and the password shows once someone is chosen. */
   optional?: string;
   passwordLabel?: string;
+  /** What the signature covers, said above the signer ("this decision, the items you confirm and …"). */
+  covers?: string;
   children?: React.ReactNode;
 }) {
   const people = useAppStore((st) => st.people);
@@ -65,6 +67,11 @@ export function SignerFields(props: {
   const askPassword = props.optional === undefined || props.employeeId !== '';
   return (
     <>
+      {props.covers !== undefined && (
+        <p className="muted wide" data-testid="signature-covers">
+          Your signature covers {props.covers}
+        </p>
+      )}
       <label>
         {props.label}
         <select value={props.employeeId} disabled={props.disabled} onChange={(e) => props.setEmployeeId(e.target.value)}>

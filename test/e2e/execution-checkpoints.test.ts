@@ -79,6 +79,9 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
       .toMatch(
         /Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified/,
       );
+    expect(await form.getByTestId('signature-covers').innerText()).toMatch(
+      /checklist ticks, notes and attached files, and every snapshot, diff/,
+    );
     await form.screenshot({ path: join('test-results', 'execution-checkpoint-form.png') });
   });
 

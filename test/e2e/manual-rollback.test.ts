@@ -73,6 +73,9 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
   it('signs the procedure, re-captures from the change screen, shows the proof, and takes the countersigned explanation', async () => {
     const panel = page.getByRole('region', { name: 'Manual rollback' });
     const form = panel.getByRole('form', { name: 'Manual rollback procedure' });
+    expect(await form.getByTestId('signature-covers').innerText()).toMatch(
+      /what was written back and from which file, and each step you confirm/,
+    );
     await form.getByLabel('Backup or vendor file written back').fill('filler-before.L5X (backup share, checksum matched)');
     for (const step of MANUAL_ROLLBACK_STEPS) await form.getByLabel(step).check();
     await form.getByLabel('Rolled back by (engineer)').selectOption(eng.employeeId);

@@ -75,6 +75,10 @@ describe('The post-implementation review in Chromium: signed by someone not on t
       /^Post-implementation review \((due|OVERDUE)\): it approves the after-snapshots as the new baselines$/,
     );
     expect(await page.getByRole('form', { name: 'Approve the new baseline' }).count()).toBe(0);
+    // What the signature covers is said above the signer.
+    expect(await form.getByTestId('signature-covers').innerText()).toMatch(
+      /^Your signature covers what you fill in and confirm in this form/,
+    );
     // The reviewers the policy names (plant engineering managers); the engineer who filed and did the work is not one.
     await expect
       .poll(() => form.getByLabel('Signed by').locator('option').allInnerTexts())

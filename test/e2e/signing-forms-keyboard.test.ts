@@ -167,11 +167,12 @@ function focusStop(page: Page, form: Locator) {
           ? `${el.type} ${label?.innerText.trim() ?? ''}`
           : (label?.childNodes[0]?.textContent ?? el.getAttribute('aria-label') ?? el.tagName).trim();
     const r = el.getBoundingClientRect();
+    const origin = f.getBoundingClientRect(); // positions within the form: the same whichever container scrolls as focus moves
     const style = getComputedStyle(el);
     return {
       name,
-      x: Math.round(r.left),
-      y: Math.round(r.top),
+      x: Math.round(r.left - origin.left),
+      y: Math.round(r.top - origin.top),
       inForm: f.contains(el),
       visible: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
     };

@@ -84,7 +84,12 @@ function CheckpointForm({
             placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING"
           />
         </label>
-        <SignerFields label="Shift supervisor" {...signer} rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }} />
+        <SignerFields
+          label="Shift supervisor"
+          {...signer}
+          rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }}
+          covers="this checkpoint's decision, the items you confirm and your comment, the change's checklist ticks, notes and attached files, and every snapshot, diff and policy revision recorded on the change."
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}>
             <SignIcon />

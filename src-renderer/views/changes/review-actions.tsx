@@ -181,7 +181,12 @@ function SignedAction({
           />
         </label>
       ))}
-      <SignerFields label="Signed by" {...signer} {...(rule ? { rule } : {})} />
+      <SignerFields
+        label="Signed by"
+        {...signer}
+        {...(rule ? { rule } : {})}
+        covers="what you fill in and confirm in this form, and the change, its snapshots and its diffs as shown above."
+      />
       <div className="actions">
         <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>
           {say}
