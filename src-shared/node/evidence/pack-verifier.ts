@@ -295,6 +295,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
         exportedAt: manifest.exportedAt,
         exportedBy: manifest.exportedBy,
         clockFlags,
+        checklistsYaml: members.get(fixedMembers.checklists)?.toString('utf8') ?? null,
         memberNames: [...members.keys()],
       };
       const definition = members.get(fixedMembers.crosswalkDefinition);
