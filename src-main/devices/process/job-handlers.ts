@@ -3,7 +3,7 @@
  * picks the driver (drivers.ts) the job runs with, and sessions are opened and closed inside the job so a failure
  * never leaves a half-open connection behind.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { JobContext, JobHandler } from './device-messages.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import { profileProtocolOf } from '../../../src-shared/common/capture/controller-target.ts';
