@@ -18,6 +18,8 @@ export const PackVerdictViewSchema = z.object({
   title: z.string().nullable(),
   status: z.string().nullable(),
   manifestSha256: z.string().nullable(),
+  /** The format the pack declares, whose rules it was checked by (null: no readable manifest). */
+  format: z.string().nullable(),
   counts: z.object({
     members: z.number(),
     events: z.number(),

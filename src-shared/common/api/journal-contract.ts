@@ -58,6 +58,22 @@ export const VerifyReportSchema = z.object({
   projections: z.array(
     z.object({ table: z.string(), missing: z.number(), unexpected: z.number(), changed: z.number(), rows: z.array(z.string()) }),
   ),
+  attachments: z
+    .array(
+      z.object({
+        changeId: z.string(),
+        number: z.string().nullable(),
+        checklist: z.string(),
+        item: z.string(),
+        name: z.string(),
+        sha256: z.string(),
+        problem: z.enum(['missing', 'altered']),
+        actualSha256: z.string().nullable(),
+        message: z.string(),
+        hint: z.string(),
+      }),
+    )
+    .optional(),
   checkedAt: z.string(),
   summary: z.string(),
 });
