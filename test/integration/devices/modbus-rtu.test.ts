@@ -55,6 +55,33 @@ describe('Modbus RTU over a serial line (socat pty pair) against pymodbus', () =
     }
   });
 
+  it('a serial port that does not exist, or a file that is not one, is named as such with what to check', async () => {
+    type Failure = { code?: string; message?: string; hint?: string };
+    const open = (serialPath: string): Promise<Failure> =>
+      ModbusConnection.open({ transport: 'rtu', serialPath, baudRate: 19200, unitId: 5, timeoutMs: 1000, retries: 0 }).then(
+        async (c) => {
+          await c.close();
+          return { message: `${serialPath} opened` };
+        },
+        (e: unknown) => e as Failure,
+      );
+    const missing = await open('/dev/ttyBASELINE_NOPE0');
+    expect(missing).toMatchObject({ code: 'device-no-port' });
+    expect(missing.message).toContain('/dev/ttyBASELINE_NOPE0');
+    expect(missing.message).toContain('cannot be opened');
+    expect(missing.hint).toContain('USB-serial adapter');
+    const t = tempHome();
+    try {
+      const notSerial = join(t.home, 'not-a-port');
+      writeFileSync(notSerial, '');
+      const e = await open(notSerial);
+      expect(e).toMatchObject({ code: 'device-no-port' });
+      expect(e.message).toContain('not a serial port');
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('a wrong unit id on the line times out clearly', async () => {
     const c = await ModbusConnection.open({ transport: 'rtu', serialPath: pty.b, baudRate: 19200, unitId: 9, timeoutMs: 400, retries: 0 });
     try {
