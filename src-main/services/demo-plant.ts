@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseDocument, isSeq, isMap } from 'yaml';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { ChangeRequestFieldsSchema } from '../../src-shared/common/workflow/change-request.ts';
+import { nextAllowedStart } from '../../src-shared/common/workflow/change-windows.ts';
 import type { Role } from '../../src-shared/node/pki.ts';
 import type { KeyProtection } from '../store/device-key-store.ts';
 import { BaselineApp } from './baseline-app.ts';
@@ -96,6 +97,8 @@ export async function createDemoPlant(options: {
   keyProtection: KeyProtection;
   resourcesDir?: string;
   log?: (line: string) => void;
+  /** The instant the history is made back from (now by default; tests pass other times of day). */
+  now?: Date;
 }): Promise<DemoReport> {
   const started = performance.now();
   const { home } = options;
@@ -108,7 +111,7 @@ export async function createDemoPlant(options: {
   }
   const resourcesDir = options.resourcesDir ?? defaultResourcesDir();
   const log = (line: string) => options.log?.(`${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${line}`);
-  let business = new Date();
+  let business = options.now ?? new Date();
   const app = BaselineApp.open({
     home,
     transport: 'cli',
@@ -124,7 +127,7 @@ export async function createDemoPlant(options: {
   try {
     await app.identity.withKeystoresOpenedOnce(async () => {
       const actor = app.actor();
-      const now = new Date();
+      const now = options.now ?? new Date();
       app.identity.createCa(DEMO_CA.name, DEMO_CA.password, actor);
       for (const p of DEMO_PEOPLE)
         app.identity.enrol({ name: p.name, employeeId: p.employeeId, roles: p.roles, password: p.password }, DEMO_CA.password, actor);
@@ -193,7 +196,7 @@ export async function createDemoPlant(options: {
           ...(comment ? { comment } : {}),
         });
       };
-      /** Files a change at the business time `at`, with its requested window at the first window after the notice. */
+      /** Files a change at the business time `at`, its requested window the first slot of `hours` after the notice that fits in a window. */
       const file = (
         at: Date,
         who: DemoPerson,
@@ -202,7 +205,9 @@ export async function createDemoPlant(options: {
       ): { id: string; slot: { start: string; end: string } } => {
         business = at;
         const e = app.changes.evaluate(ChangeRequestFieldsSchema.parse(fields)).evaluation!;
-        const start = new Date(e.firstWindowStart ?? e.earliestStart);
+        // The first window may already be open with less than the slot left in it: the slot must fit whole.
+        const fits = nextAllowedStart(app.policy.current(), e.lines, e.class, new Date(e.earliestStart), 62, hours * 60);
+        const start = fits ?? new Date(e.earliestStart);
         const slot = { start: start.toISOString(), end: after(start, hours).toISOString() };
         const c = app.changes.create(who.employeeId, { ...fields, requestedWindow: slot }, actor);
         return { id: c.id, slot };

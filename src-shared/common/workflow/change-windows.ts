@@ -352,10 +352,17 @@ export function slotProblems(
 
 /**
  * The first instant at or after `from` when a change of the class may start on ALL these lines without an
- * override (inside a window where the class needs one, outside every blocking blackout), searching `horizonDays`
- * ahead; null when there is none in that time.
+ * override (inside a window where the class needs one, outside every blocking blackout) and run on for at least
+ * `minutes` (0: any instant will do), searching `horizonDays` ahead; null when there is none in that time.
  */
-export function nextAllowedStart(policy: Policy, lines: readonly LineFact[], cls: ChangeClass, from: Date, horizonDays = 62): Date | null {
+export function nextAllowedStart(
+  policy: Policy,
+  lines: readonly LineFact[],
+  cls: ChangeClass,
+  from: Date,
+  horizonDays = 62,
+  minutes = 0,
+): Date | null {
   const start = from.getTime();
   const end = start + Math.min(horizonDays, MAX_CALENDAR_DAYS) * DAY_MS;
   let allowed: Interval[] = [{ start, end }];
@@ -366,7 +373,7 @@ export function nextAllowedStart(policy: Policy, lines: readonly LineFact[], cls
       .flatMap((b) => blackoutIntervals(policy, b, start, end));
     allowed = intersect(allowed, subtract(open, blocked));
   }
-  const first = allowed.find((i) => i.end > start);
+  const first = allowed.find((i) => i.end > start && i.end - Math.max(i.start, start) >= minutes * 60_000);
   return first === undefined ? null : new Date(Math.max(first.start, start));
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runBaselineAsync } from '../../helpers/cli.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 import { HostedApp } from '../../../src-main/host/hosted-app.ts';
+import { createDemoPlant } from '../../../src-main/services/demo-plant.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { openStore } from '../../../src-main/store/database.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
@@ -114,4 +115,34 @@ describe('baseline demo create: a complete demo data directory made through the 
     expect(r.stderr).toMatch(/is not empty, so the demo plant cannot be written there\.\n {2}what to do: Give a new or empty folder/);
     expect(readFileSync(join(full, 'notes.txt'), 'utf8')).toBe('mine');
   });
+});
+
+// The history is made back from "now", so each change's slot depends on the time of day it is made: at 21:34 plant time
+// on a Friday, the filler's slot fell in the last 90 minutes of a Sunday window and was refused. Made at that instant,
+// every change must still reach its outcome.
+describe('the demo plant made at an awkward time of day (a window about to close when a slot is booked)', () => {
+  const t = tempHome('baseline-demo-late-');
+  afterAll(() => t.cleanup());
+
+  it('books every slot whole inside a window and writes the four changes', async () => {
+    const home = join(t.home, 'demo');
+    const report = await createDemoPlant({ home, keyProtection: filePermissionsProtection, now: new Date('2026-12-05T03:34:00Z') });
+    expect(report.changes).toBe(4);
+    const store = openStore({ home, readOnly: true });
+    try {
+      const changes = (store.db.prepare('SELECT state FROM changes').all() as { state: string }[]).map(
+        (r) => JSON.parse(r.state) as ChangeState,
+      );
+      const outcome = (c: ChangeState) =>
+        c.status === 'closed' ? `${c.fields.class} closed ${c.closure.outcome}` : `${c.fields.class} ${c.status}`;
+      expect(changes.map(outcome).sort()).toEqual([
+        'emergency closed completed',
+        'normal closed completed',
+        'normal closed rolled-back',
+        'normal rejected',
+      ]);
+    } finally {
+      store.close();
+    }
+  }, 120_000);
 });

@@ -267,6 +267,14 @@ describe('blackouts and slots', () => {
     );
   });
 
+  it('finds the first start with room for the whole slot, not an open window about to close', () => {
+    // Sunday 22:30 plant time: the all-day Sunday window has 90 minutes left; the next opens Monday 22:00.
+    const sundayLate = at('2026-06-01T03:30:00Z');
+    expect(nextAllowedStart(policy, [line('L05')], 'normal', sundayLate)?.toISOString()).toBe('2026-06-01T03:30:00.000Z');
+    expect(nextAllowedStart(policy, [line('L05')], 'normal', sundayLate, 62, 90)?.toISOString()).toBe('2026-06-01T03:30:00.000Z');
+    expect(nextAllowedStart(policy, [line('L05')], 'normal', sundayLate, 62, 120)?.toISOString()).toBe('2026-06-02T03:00:00.000Z');
+  });
+
   it('returns null when no window opens within the horizon', () => {
     const p = withCalendar(
       '',
