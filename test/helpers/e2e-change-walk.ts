@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { DateTime } from 'luxon';
+import { SIGNED_ACTIONS } from '../../src-shared/common/workflow/signed-actions.ts';
 
 /** A demo person who signs: employee id and the demo password (src-main/services/demo-plant.ts). */
 export interface DemoSigner {
@@ -158,12 +159,12 @@ export async function submitAndApproveByCab(page: Page): Promise<void> {
 export async function scheduleAndStart(page: Page): Promise<void> {
   // The slot starts at the next whole minute (the inputs count minutes); the engineer waits for it.
   const slotStart = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
-  await signDecision(page, DEMO.ERIN, 'Schedule in a slot', 'scheduled', async (f) => {
+  await signDecision(page, DEMO.ERIN, SIGNED_ACTIONS.schedule.title, 'scheduled', async (f) => {
     await f.getByLabel('Slot start').fill(localInput(slotStart));
     await f.getByLabel('Slot end').fill(localInput(new Date(slotStart.getTime() + 3600_000)));
   });
   await new Promise((r) => setTimeout(r, Math.max(0, slotStart.getTime() - Date.now() + 1000)));
-  await signDecision(page, DEMO.ERIN, 'Start execution (go)', 'in execution', async (f) => {
+  await signDecision(page, DEMO.ERIN, SIGNED_ACTIONS['start-execution'].title, 'in execution', async (f) => {
     await f.getByLabel('Witness (dual control)').selectOption(DEMO.ELI.employeeId);
     await f.getByLabel("Witness's password").fill(DEMO.ELI.password);
   });
