@@ -82,7 +82,9 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
       );
     // What the signature covers, as the signed-actions table words it.
     expect(await form.getByTestId('signature-covers').innerText()).toBe(`Your signature covers ${signatureCovers('checkpoint')}`);
-    expect(await form.getByTestId('signature-covers').innerText()).toMatch(/checklist ticks, notes and attached files, and every snapshot, diff/);
+    expect(await form.getByTestId('signature-covers').innerText()).toMatch(
+      /checklist ticks, notes and attached files, and every snapshot, diff/,
+    );
     await form.screenshot({ path: join('test-results', 'execution-checkpoint-form.png') });
   });
 

@@ -94,9 +94,9 @@ describe('Unexplained after-diff rows in Chromium: refused CLOSE, explanation co
       .fill('The operator selected recipe 9 for the next order during the stop (shift log entry 14).');
     await form.getByLabel('Explained by (engineer)').selectOption(eng.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(eng.password);
-    const offered = await form.getByLabel(SIGNED_ACTIONS.explain.cosigners[0].label).locator('option').allInnerTexts();
+    const offered = await form.getByLabel(SIGNED_ACTIONS.explain.cosigners[0]!.label).locator('option').allInnerTexts();
     expect(offered).toEqual(['choose…', 'Sky Supervisor (SV500)']);
-    await form.getByLabel(SIGNED_ACTIONS.explain.cosigners[0].label).selectOption(sky.employeeId);
+    await form.getByLabel(SIGNED_ACTIONS.explain.cosigners[0]!.label).selectOption(sky.employeeId);
     await form.getByLabel(actionFieldLabels('explain').supervisorPassword!).fill(sky.password);
     await form.getByRole('button', { name: 'Sign the explanations' }).click();
     const explained = page.getByRole('list', { name: 'Explained rows' });

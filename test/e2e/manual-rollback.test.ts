@@ -16,7 +16,7 @@ import { signatureCovers } from '../../src-shared/common/workflow/signed-action-
 import { SIGNED_ACTIONS, actionFieldLabels } from '../../src-shared/common/workflow/signed-actions.ts';
 
 /** The countersigning supervisor's label, from the signed-actions table. */
-const COUNTERSIGNER = SIGNED_ACTIONS.explain.cosigners[0].label;
+const COUNTERSIGNER = SIGNED_ACTIONS.explain.cosigners[0]!.label;
 
 const [eng, , , , sky] = RACI;
 

@@ -161,7 +161,7 @@ describe('The end of the change window and the refusals of execution, in Chromiu
     return refusal;
   }
 
-  it('the ended window asks for the decision; the supervisor who witnesses the change is refused; Sky signs "complete"', async () => {
+  it('the ended window asks for the decision; the supervisor who witnesses the change is not offered it; Sky signs "complete"', async () => {
     await open(LINE1);
     const form = page.getByRole('form', { name: 'Decision at the end of the window' });
     await form.waitFor({ timeout: 15_000 });

@@ -84,7 +84,17 @@ function cosignerRequest(specs: readonly CosignerSpec[], co: readonly Cosigner[]
 }
 
 /** One co-signer block: the person, their password and, for an override, the override's own fields. */
-function CosignerBlock({ type, spec, co, options }: { type: SignedActionType; spec: CosignerSpec; co: Cosigner; options: CosignerOptions }) {
+function CosignerBlock({
+  type,
+  spec,
+  co,
+  options,
+}: {
+  type: SignedActionType;
+  spec: CosignerSpec;
+  co: Cosigner;
+  options: CosignerOptions;
+}) {
   const people = useAppStore((st) => st.people);
   const roles = useAppStore((st) => st.roles);
   const eligible = options.eligible ?? { people: people.filter((p) => !p.revoked), none: null };
@@ -146,8 +156,7 @@ function CosignerBlock({ type, spec, co, options }: { type: SignedActionType; sp
   return (
     <>
       <p className="muted wide" data-testid="who-cosigns">
-        {spec.label}: {spec.who}
-        {spec.required === 'when-the-policy-requires' ? ', when the policy requires one' : ''}.
+        {`${spec.label}: ${spec.who}${spec.required === 'when-the-policy-requires' ? ', when the policy requires one' : ''}.`}
       </p>
       <SignerFields
         label={spec.label}
@@ -177,6 +186,8 @@ export function ActionForm(props: {
   rule?: SignerRule;
   eligible?: Eligibility;
   signerLabel?: string;
+  /** When the role is chosen from a list: always (the decision panel), or only when the signer holds several (default). */
+  roleChoice?: 'always' | 'when-several';
   /** The signer, when the caller keeps it; otherwise the form does. */
   signer?: Signer;
   /** The widgets of the action's own fields, between the signer and their password. */
@@ -215,7 +226,7 @@ export function ActionForm(props: {
   const wanted = typeof rule.roles === 'string' ? s.sets[rule.roles] : rule.roles;
   const eligible = props.eligible ?? eligibleByRole(s.people, wanted, label, rule.what, rule.exclude);
   const chosen = eligible.people.find((p) => p.employeeId === signer.employeeId);
-  const withRole = type !== null && spec !== null && "role" in spec.fields;
+  const withRole = type !== null && spec !== null && 'role' in spec.fields;
   const roleChoices = chosen?.roles ?? [];
   const signedRole = roleChoices.length === 1 ? roleChoices[0]! : role;
   const others = { people: s.people.filter((p) => !p.revoked && p.employeeId !== signer.employeeId), none: null };
@@ -223,8 +234,7 @@ export function ActionForm(props: {
     const x = co[i]!.signer;
     return x.employeeId === '' || x.password !== '' || c.required === 'now-or-later';
   });
-  const ready =
-    type !== null && chosen !== undefined && signer.password !== '' && cosignersReady && (props.ready ?? true) && !signer.busy;
+  const ready = type !== null && chosen !== undefined && signer.password !== '' && cosignersReady && (props.ready ?? true) && !signer.busy;
 
   async function sign(e: React.FormEvent) {
     e.preventDefault();
@@ -271,7 +281,7 @@ export function ActionForm(props: {
         {props.lead}
         {spec && (
           <p className="muted wide" data-testid="who-signs">
-            Who signs: {spec.signerText}.
+            {`Who signs: ${spec.signerText}.`}
           </p>
         )}
         <SignerFields
@@ -285,7 +295,12 @@ export function ActionForm(props: {
             setRole('');
           }}
         >
-          {withRole && type !== null && roleChoices.length > 0 && (
+          {withRole && type !== null && roleChoices.length === 1 && props.roleChoice !== 'always' && (
+            <p className="muted" data-testid="signing-as">
+              {`${fieldLabel(type, 'role')} ${label(signedRole)}`}
+            </p>
+          )}
+          {withRole && type !== null && (roleChoices.length > 1 || (roleChoices.length === 1 && props.roleChoice === 'always')) && (
             <label>
               {fieldLabel(type, 'role')}
               <select value={signedRole} onChange={(e) => setRole(e.target.value)}>

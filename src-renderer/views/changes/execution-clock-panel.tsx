@@ -59,8 +59,8 @@ export function ExecutionClockPanel({
           lead={
             <>
               <p className="bad-text wide" role="alert">
-                <strong>The change window ended</strong> at <PlantTime iso={end.endsAt} zone={zone} /> with the work still going on. A
-                shift supervisor decides: complete the work, or roll back.
+                <strong>The change window ended</strong> at <PlantTime iso={end.endsAt} zone={zone} /> with the work still going on. A shift
+                supervisor decides: complete the work, or roll back.
               </p>
               <fieldset className="wide">
                 <legend>{fieldLabel('window-decision', 'decision')}</legend>

@@ -189,7 +189,11 @@ export function ExecutionSnapshots({
               </label>
               <label>
                 {fieldLabel('record-snapshot', 'snapshotSha256')}
-                <select aria-label={fieldLabel('record-snapshot', 'snapshotSha256')} value={snapshot} onChange={(e) => setSnapshot(e.target.value)}>
+                <select
+                  aria-label={fieldLabel('record-snapshot', 'snapshotSha256')}
+                  value={snapshot}
+                  onChange={(e) => setSnapshot(e.target.value)}
+                >
                   <option value="">{choices.length ? 'choose…' : 'none yet: capture and sign on the Controllers screen'}</option>
                   {choices.map((x) => (
                     <option key={x.sha256} value={x.sha256}>

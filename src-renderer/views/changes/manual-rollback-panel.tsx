@@ -159,7 +159,7 @@ function Recapture({ changeId, target, latest }: { changeId: string; target: Tar
             before-snapshot.
           </p>
           <p className="muted wide" data-testid="who-signs">
-            Who signs: {SIGNED_ACTIONS['rollback-proof'].signerText}.
+            {`Who signs: ${SIGNED_ACTIONS['rollback-proof'].signerText}.`}
           </p>
           <SignerFields label="Captured and recorded by" {...signer} covers={signatureCovers('rollback-proof')} />
           <div className="actions">

@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { useAppStore } from '../../state/app-store.ts';
 import type { SignerRule } from '../../components/signed-form.tsx';
 import { ActionForm, fieldLabel } from './action-form.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';

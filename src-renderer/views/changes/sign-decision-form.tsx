@@ -81,6 +81,7 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
       }
       signer={signer}
       signerLabel="Signer"
+      roleChoice="always"
       eligible={action === '' ? { people: [], none: null } : changeSigners(state, action, s.people, roleLabel, new Date())}
       fields={() => form?.fields(c) ?? {}}
       {...(form?.cosigners ? { cosigners: form.cosigners(c) } : {})}

@@ -72,7 +72,10 @@ function labelAt(type: SignedActionType, path: readonly PropertyKey[]): string {
 
 /** The value at `path` of a request. */
 function valueAt(request: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), request);
+  return path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    request,
+  );
 }
 
 /** One schema problem in words: "required" for a missing or empty value, zod's own words otherwise. */

@@ -106,7 +106,8 @@ export function changeSigners(
       // An approval is offered only as a role where it would count toward an unmet requirement (a quorum's room left
       // for its accountable roles included); a rejection or deferral may come from any role the change needs.
       const progress = approvalProgressOf(state);
-      const counts = (r: string) => decision === 'reject' || decision === 'defer' || progress === null || wouldCount(progress, r).length > 0;
+      const counts = (r: string) =>
+        decision === 'reject' || decision === 'defer' || progress === null || wouldCount(progress, r).length > 0;
       const needed = e.approvals.flatMap((a) => a.roles).filter(counts);
       const roles = [...new Set([...needed, ...(escalated ? e.approvalTimeout.escalateTo : [])])];
       const excluded = new Map<string, string>([[requester.id, 'filed the change and cannot approve it']]);

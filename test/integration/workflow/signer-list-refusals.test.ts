@@ -45,7 +45,7 @@ describe('Signatures the signer lists no longer offer are still refused by the c
   it('the plant engineering manager is not offered a CAB approval that cannot count, and signing it anyway is refused', () => {
     clock.set('2026-11-05T15:00:00Z');
     const id = app.changes.create(eng.employeeId, normalChangeFields(controllerId, clock.now()), app.actor()).id;
-    const act = (who: typeof eng, action: Parameters<BaselineApp['changes']['act']>[3]) =>
+    const act = (who: { employeeId: string; password: string }, action: Parameters<BaselineApp['changes']['act']>[3]) =>
       app.changes.act(id, who.employeeId, who.password, action, app.actor());
     act(eng, { type: 'submit' });
     const offered = () => changeSigners(app.changes.get(id), 'approve', people(), (r) => r, clock.now()).people.map((p) => p.employeeId);
@@ -60,7 +60,7 @@ describe('Signatures the signer lists no longer offer are still refused by the c
     expect(app.changes.get(id).status).toBe('submitted');
   });
 
-  it("the witness of a safety-critical change is refused its checkpoint, its window-end decision and its post-implementation review", async () => {
+  it('the witness of a safety-critical change is refused its checkpoint, its window-end decision and its post-implementation review', async () => {
     const change = bookedSafetyChange(app, controllerId, clock, 'Raise filler speed setpoint to 14 m/min', paula);
     change.start();
     const items = (cp: string) => app.policy.checkpoints().checkpoints.find((x) => x.id === cp)!.items;
@@ -76,10 +76,20 @@ describe('Signatures the signer lists no longer offer are still refused by the c
     const witnessed = bookedSafetyChange(app, controllerId, clock, 'Line 1 filler recipe default', nico);
     witnessed.start();
     expect(() =>
-      witnessed.act(nico, { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: items('pre-execution') }),
-    ).toThrow(/Nico Nightshift witnesses change CR-\d+ "Line 1 filler recipe default" and cannot sign its checkpoints; nobody go\/no-go signs their own change\./);
+      witnessed.act(nico, {
+        type: 'checkpoint',
+        role: 'shift-supervisor',
+        checkpoint: 'pre-execution',
+        decision: 'go',
+        confirmed: items('pre-execution'),
+      }),
+    ).toThrow(
+      /Nico Nightshift witnesses change CR-\d+ "Line 1 filler recipe default" and cannot sign its checkpoints; nobody go\/no-go signs their own change\./,
+    );
     clock.set('2026-11-27T06:30:00Z'); // the slot ended at 06:00 with the work still going on
-    expect(() => witnessed.act(nico, { type: 'window-decision', decision: 'complete', comment: 'Only the CLOSE checks are left.' })).toThrow(
+    expect(() =>
+      witnessed.act(nico, { type: 'window-decision', decision: 'complete', comment: 'Only the CLOSE checks are left.' }),
+    ).toThrow(
       /Nico Nightshift witnesses change CR-\d+ "Line 1 filler recipe default" and cannot decide whether it goes on past its window\./,
     );
     witnessed.act(sky, { type: 'window-decision', decision: 'complete', comment: 'Only the CLOSE checks are left.' });
