@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { DateTime } from 'luxon';
-import { SIGNED_ACTIONS } from '../../src-shared/common/workflow/signed-actions.ts';
+import { SIGNED_ACTIONS, actionFieldLabels } from '../../src-shared/common/workflow/signed-actions.ts';
 
 /** A demo person who signs: employee id and the demo password (src-main/services/demo-plant.ts). */
 export interface DemoSigner {
@@ -145,14 +145,18 @@ export async function submitAndApproveByCab(page: Page): Promise<void> {
   expect(await page.getByTestId('approval-requirement').first().innerText()).toMatch(
     /Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/,
   );
-  await signDecision(page, DEMO.SAM, 'Approve', 'submitted', (f) => f.getByLabel('As role').selectOption('ot-security'));
+  await signDecision(page, DEMO.SAM, 'Approve', 'submitted', (f) =>
+    f.getByLabel(actionFieldLabels('approve').role!).selectOption('ot-security'),
+  );
   // The status stays "submitted": the requirement line shows the approval once the detail has reloaded.
   await expect
     .poll(() => page.getByTestId('approval-requirement').first().innerText(), { timeout: 15_000 })
     .toMatch(
       /Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/,
     );
-  await signDecision(page, DEMO.QUINN, 'Approve', 'approved', (f) => f.getByLabel('As role').selectOption('quality-compliance'));
+  await signDecision(page, DEMO.QUINN, 'Approve', 'approved', (f) =>
+    f.getByLabel(actionFieldLabels('approve').role!).selectOption('quality-compliance'),
+  );
 }
 
 /** Books a one-hour slot from the next whole minute, waits for it, and starts execution with Eli as the witness. */
@@ -165,8 +169,10 @@ export async function scheduleAndStart(page: Page): Promise<void> {
   });
   await new Promise((r) => setTimeout(r, Math.max(0, slotStart.getTime() - Date.now() + 1000)));
   await signDecision(page, DEMO.ERIN, SIGNED_ACTIONS['start-execution'].title, 'in execution', async (f) => {
-    await f.getByLabel('Witness (dual control)').selectOption(DEMO.ELI.employeeId);
-    await f.getByLabel("Witness's password").fill(DEMO.ELI.password);
+    // The witness block and its password, labelled as the signed-actions table names them.
+    const witness = SIGNED_ACTIONS['start-execution'].cosigners[0]!;
+    await f.getByRole('combobox', { name: new RegExp(`^${witness.label} `) }).selectOption(DEMO.ELI.employeeId);
+    await f.getByLabel(actionFieldLabels('start-execution')[witness.passwordField]!).fill(DEMO.ELI.password);
   });
   expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
     /started execution, witnessed by [A-Z][a-z]+ [A-Z][a-z]+ \(E101\)/,

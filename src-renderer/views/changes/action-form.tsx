@@ -280,7 +280,7 @@ export function ActionForm(props: {
       <SigningFields busy={signer.busy}>
         {props.lead}
         {spec && (
-          <p className="muted wide" data-testid="who-signs">
+          <p className="muted wide who-signs" data-testid="who-signs">
             {`Who signs: ${spec.signerText}.`}
           </p>
         )}

@@ -158,7 +158,7 @@ function Recapture({ changeId, target, latest }: { changeId: string; target: Tar
             Complete re-capture ({recordable.good} of {recordable.tags} tags): sign it &quot;captured by&quot; to compare it with the
             before-snapshot.
           </p>
-          <p className="muted wide" data-testid="who-signs">
+          <p className="muted wide who-signs" data-testid="who-signs">
             {`Who signs: ${SIGNED_ACTIONS['rollback-proof'].signerText}.`}
           </p>
           <SignerFields label="Captured and recorded by" {...signer} covers={signatureCovers('rollback-proof')} />

@@ -16,8 +16,8 @@ const MEANING_WORDS: Record<(typeof SIGNED_ACTIONS)[SignedActionType]['meaning']
   go: 'your go for the work to start',
   'no-go': 'your no-go',
   rollback: 'your decision that the change is rolled back',
-  responsible: 'your responsibility for it',
-  'checkpoint-decision': 'the decision you choose (go, no-go, rollback or reviewed)',
+  responsible: 'your word as the one responsible',
+  'checkpoint-decision': 'the go, no-go, rollback or review you choose',
   'window-decision': 'your decision to complete the work after the window or to roll back',
 };
 
