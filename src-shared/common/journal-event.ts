@@ -4,7 +4,7 @@
  * An event's hash covers every field except `hash` and `sig`, serialised as RFC 8785 canonical JSON;
  * `prev` chains it to the same device's previous event, `seq` is gapless per device.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson, type JsonValue } from './canonical-json.ts';
 
 /** Who caused an event: a device acting on its own, the operating-system user running the app, or a person with a certificate. */

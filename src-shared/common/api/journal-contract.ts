@@ -2,7 +2,7 @@
  * The API contract's journal part (one file per domain; contract.ts joins them into OPERATIONS).
  * The signed journal: listing events with their verification state, and verifying the whole journal.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActorSchema } from '../journal-event.ts';
 import { Empty, JsonSchema } from './contract-primitives.ts';
 

@@ -3,7 +3,7 @@
  * derivations the writer and the verifier share, so that the verifier recomputes every derived member from the
  * signed ones and names the member that differs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson, type JsonValue } from '../../common/canonical-json.ts';
 import { eventHashInput, type EventBody } from '../../common/journal-event.ts';
 import { changeEventSignatures } from '../change-signature.ts';

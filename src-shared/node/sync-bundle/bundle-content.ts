@@ -2,7 +2,7 @@
  * What sync bundles carry, declared once for the laptop and the server: a laptop's events as a push carries
  * them, the server's as a pull returns them, and the signed acknowledgement the server writes after an import.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../../common/errors.ts';
 import { PulledEventSchema, WireEventSchema } from '../../common/sync/sync-protocol.ts';
 import { certificateProblem, signWithKey, verifyWithCertificate } from '../pki.ts';
