@@ -4,7 +4,7 @@
  * fields; and a request checked against the action's schema, its problem named by the field's label ("Reason:
  * required") so a form says what to fill in instead of sending a request the API would refuse.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SIGNED_ACTIONS, type ActionField, type OverrideRequest, type SignedActionType } from './signed-actions.ts';
 
 /** What a signature of each meaning gives, in the signer's words. */
