@@ -6,6 +6,7 @@ import { filePermissionsProtection } from '../../src-main/store/device-key-store
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { signatureCovers } from '../../src-shared/common/workflow/signed-action-words.ts';
 
 const [eng, pem, , , sky] = RACI;
 
@@ -79,6 +80,8 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
       .toMatch(
         /Checklist incomplete: GO at Pre-execution verification needs every item confirmed; not confirmed: Backup completed and verified/,
       );
+    // What the signature covers, as the signed-actions table words it.
+    expect(await form.getByTestId('signature-covers').innerText()).toBe(`Your signature covers ${signatureCovers('checkpoint')}`);
     expect(await form.getByTestId('signature-covers').innerText()).toMatch(
       /checklist ticks, notes and attached files, and every snapshot, diff/,
     );

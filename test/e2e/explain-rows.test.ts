@@ -10,6 +10,7 @@ import { filePermissionsProtection } from '../../src-main/store/device-key-store
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, captureAndSign, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { SIGNED_ACTIONS, actionFieldLabels } from '../../src-shared/common/workflow/signed-actions.ts';
 
 const [eng, , , , sky] = RACI;
 
@@ -92,11 +93,11 @@ describe('Unexplained after-diff rows in Chromium: refused CLOSE, explanation co
       .getByLabel('Explanation of Line1_Recipe')
       .fill('The operator selected recipe 9 for the next order during the stop (shift log entry 14).');
     await form.getByLabel('Explained by (engineer)').selectOption(eng.employeeId);
-    await form.getByLabel('Password', { exact: true }).nth(0).fill(eng.password);
-    const offered = await form.getByLabel('Countersigned by').locator('option').allInnerTexts();
+    await form.getByLabel('Password', { exact: true }).fill(eng.password);
+    const offered = await form.getByLabel(SIGNED_ACTIONS.explain.cosigners[0]!.label).locator('option').allInnerTexts();
     expect(offered).toEqual(['choose…', 'Sky Supervisor (SV500)']);
-    await form.getByLabel('Countersigned by').selectOption(sky.employeeId);
-    await form.getByLabel('Password', { exact: true }).nth(1).fill(sky.password);
+    await form.getByLabel(SIGNED_ACTIONS.explain.cosigners[0]!.label).selectOption(sky.employeeId);
+    await form.getByLabel(actionFieldLabels('explain').supervisorPassword!).fill(sky.password);
     await form.getByRole('button', { name: 'Sign the explanations' }).click();
     const explained = page.getByRole('list', { name: 'Explained rows' });
     await expect

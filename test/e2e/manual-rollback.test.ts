@@ -12,6 +12,11 @@ import { MANUAL_ROLLBACK_STEPS } from '../../src-shared/common/workflow/rollback
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { signatureCovers } from '../../src-shared/common/workflow/signed-action-words.ts';
+import { SIGNED_ACTIONS, actionFieldLabels } from '../../src-shared/common/workflow/signed-actions.ts';
+
+/** The countersigning supervisor's label, from the signed-actions table. */
+const COUNTERSIGNER = SIGNED_ACTIONS.explain.cosigners[0]!.label;
 
 const [eng, , , , sky] = RACI;
 
@@ -73,10 +78,10 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
   it('signs the procedure, re-captures from the change screen, shows the proof, and takes the countersigned explanation', async () => {
     const panel = page.getByRole('region', { name: 'Manual rollback' });
     const form = panel.getByRole('form', { name: 'Manual rollback procedure' });
-    expect(await form.getByTestId('signature-covers').innerText()).toMatch(
-      /what was written back and from which file, and each step you confirm/,
-    );
-    await form.getByLabel('Backup or vendor file written back').fill('filler-before.L5X (backup share, checksum matched)');
+    // What the signature covers and the field labels, as the signed-actions table words them.
+    expect(await form.getByTestId('signature-covers').innerText()).toBe(`Your signature covers ${signatureCovers('manual-rollback')}`);
+    expect(await form.getByTestId('signature-covers').innerText()).toMatch(/What was written back, Backup or vendor file, Steps confirmed/);
+    await form.getByLabel(actionFieldLabels('manual-rollback').reference!).fill('filler-before.L5X (backup share, checksum matched)');
     for (const step of MANUAL_ROLLBACK_STEPS) await form.getByLabel(step).check();
     await form.getByLabel('Rolled back by (engineer)').selectOption(eng.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(eng.password);
@@ -105,13 +110,13 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
       .getByLabel('Explanation of Line1_Recipe')
       .fill('Recipe 9 was selected by the operator for the next order; kept on purpose (shift log 14).');
     await explain.getByLabel('Explained by (engineer)').selectOption(eng.employeeId);
-    await explain.getByLabel('Password', { exact: true }).nth(0).fill(eng.password);
-    expect(await explain.getByLabel('Countersigned by').locator('option').allInnerTexts()).toEqual([
+    await explain.getByLabel('Password', { exact: true }).fill(eng.password);
+    expect(await explain.getByLabel(COUNTERSIGNER).locator('option').allInnerTexts()).toEqual([
       'choose…',
       `${sky.name} (${sky.employeeId})`,
     ]);
-    await explain.getByLabel('Countersigned by').selectOption(sky.employeeId);
-    await explain.getByLabel('Password', { exact: true }).nth(1).fill(sky.password);
+    await explain.getByLabel(COUNTERSIGNER).selectOption(sky.employeeId);
+    await explain.getByLabel(actionFieldLabels('explain').supervisorPassword!).fill(sky.password);
     await explain.getByRole('button', { name: 'Sign the explanations' }).click();
     await expect.poll(() => proof.getAttribute('data-status')).toBe('proven');
     expect(await proof.innerText()).toMatch(

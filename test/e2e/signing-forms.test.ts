@@ -14,6 +14,10 @@ import { filePermissionsProtection } from '../../src-main/store/device-key-store
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, normalChangeFields, setUpPlant } from '../helpers/change-fixture.ts';
+import { actionFieldLabels } from '../../src-shared/common/workflow/signed-actions.ts';
+
+/** The role field's label, from the signed-actions table. */
+const ROLE = actionFieldLabels('reject').role!;
 
 const [eng, , sec] = RACI;
 
@@ -105,7 +109,7 @@ describe("The change's signing form: by keyboard, and through a journal refresh 
     expect(await form.getByLabel('Decision').inputValue()).toBe('reject');
     expect(await form.getByLabel('Signer').inputValue()).toBe(sec.employeeId);
     expect(await form.getByLabel('Signer').isEnabled()).toBe(true);
-    expect(await form.getByLabel('As role').inputValue()).toBe('ot-security');
+    expect(await form.getByLabel(ROLE).inputValue()).toBe('ot-security');
     expect(await form.getByLabel('Reason').inputValue()).toBe('The window clashes with the filler overhaul.');
     expect(await form.getByLabel('Password', { exact: true }).inputValue()).toBe(sec.password);
     expect(await form.getByRole('button', { name: 'Sign', exact: true }).isEnabled()).toBe(true);
@@ -155,7 +159,8 @@ describe("The change's signing form: by keyboard, and through a journal refresh 
       if (order.at(-1) === 'Signer') await form.getByLabel('Signer').selectOption(sec.employeeId);
       if (order.at(-1) === 'Reason') await page.keyboard.type('Clashes with the filler overhaul.');
     }
-    expect(order).toEqual(['Signer', 'As role', 'Reason', 'Password']);
+    // The labels are the signed-actions table's.
+    expect(order).toEqual(['Signer', ROLE, actionFieldLabels('reject').reason, 'Password']);
     await page.keyboard.type(sec.password);
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('button Sign');

@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { DateTime } from 'luxon';
+import { SIGNED_ACTIONS, actionFieldLabels } from '../../src-shared/common/workflow/signed-actions.ts';
 
 /** A demo person who signs: employee id and the demo password (src-main/services/demo-plant.ts). */
 export interface DemoSigner {
@@ -144,28 +145,34 @@ export async function submitAndApproveByCab(page: Page): Promise<void> {
   expect(await page.getByTestId('approval-requirement').first().innerText()).toMatch(
     /Change Advisory Board: 0 of 2 — 2 more approvals, including OT security and Quality \/ compliance \(accountable\)/,
   );
-  await signDecision(page, DEMO.SAM, 'Approve', 'submitted', (f) => f.getByLabel('As role').selectOption('ot-security'));
+  await signDecision(page, DEMO.SAM, 'Approve', 'submitted', (f) =>
+    f.getByLabel(actionFieldLabels('approve').role!).selectOption('ot-security'),
+  );
   // The status stays "submitted": the requirement line shows the approval once the detail has reloaded.
   await expect
     .poll(() => page.getByTestId('approval-requirement').first().innerText(), { timeout: 15_000 })
     .toMatch(
       /Change Advisory Board: 1 of 2 \(Sam Security as OT security\) — 1 more approval, including Quality \/ compliance \(accountable\)/,
     );
-  await signDecision(page, DEMO.QUINN, 'Approve', 'approved', (f) => f.getByLabel('As role').selectOption('quality-compliance'));
+  await signDecision(page, DEMO.QUINN, 'Approve', 'approved', (f) =>
+    f.getByLabel(actionFieldLabels('approve').role!).selectOption('quality-compliance'),
+  );
 }
 
 /** Books a one-hour slot from the next whole minute, waits for it, and starts execution with Eli as the witness. */
 export async function scheduleAndStart(page: Page): Promise<void> {
   // The slot starts at the next whole minute (the inputs count minutes); the engineer waits for it.
   const slotStart = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
-  await signDecision(page, DEMO.ERIN, 'Schedule in a slot', 'scheduled', async (f) => {
+  await signDecision(page, DEMO.ERIN, SIGNED_ACTIONS.schedule.title, 'scheduled', async (f) => {
     await f.getByLabel('Slot start').fill(localInput(slotStart));
     await f.getByLabel('Slot end').fill(localInput(new Date(slotStart.getTime() + 3600_000)));
   });
   await new Promise((r) => setTimeout(r, Math.max(0, slotStart.getTime() - Date.now() + 1000)));
-  await signDecision(page, DEMO.ERIN, 'Start execution (go)', 'in execution', async (f) => {
-    await f.getByLabel('Witness (dual control)').selectOption(DEMO.ELI.employeeId);
-    await f.getByLabel("Witness's password").fill(DEMO.ELI.password);
+  await signDecision(page, DEMO.ERIN, SIGNED_ACTIONS['start-execution'].title, 'in execution', async (f) => {
+    // The witness block and its password, labelled as the signed-actions table names them.
+    const witness = SIGNED_ACTIONS['start-execution'].cosigners[0]!;
+    await f.getByRole('combobox', { name: new RegExp(`^${witness.label} `) }).selectOption(DEMO.ELI.employeeId);
+    await f.getByLabel(actionFieldLabels('start-execution')[witness.passwordField]!).fill(DEMO.ELI.password);
   });
   expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
     /started execution, witnessed by [A-Z][a-z]+ [A-Z][a-z]+ \(E101\)/,

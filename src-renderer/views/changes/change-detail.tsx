@@ -30,10 +30,20 @@ function outcomeTone(outcome: string): 'ok' | 'warn' | 'bad' {
   return outcome === 'completed' || outcome === 'rolled back and restored' ? 'ok' : outcome === 'failed' ? 'bad' : 'warn';
 }
 
-/** The people who filed or carry out a change, who may not sign its checkpoints, restore or new baseline (segregation of duties). */
-function onTheChange(state: Detail['state']): ReadonlyMap<string, string> {
+/**
+ * The people on a change who may not give a signature (segregation of duties, employee id -> why): who filed it and
+ * who carries it out (restore, new baseline); for the decisions the change rules keep from anyone on the change
+ * (checkpoints, the window-end decision, countersigning) its witness too; for the reviews (safety sign-off,
+ * post-implementation review) also its break-glass approver. The signer lists leave them out; the service decides.
+ */
+function onTheChange(state: Detail['state'], also: 'none' | 'witness' | 'reviews' = 'none'): ReadonlyMap<string, string> {
   const m = new Map<string, string>([[state.requester.id, 'filed this change']]);
-  if ('execution' in state) m.set(state.execution.executor.id, 'carries out this change');
+  if (!('execution' in state)) return m;
+  m.set(state.execution.executor.id, 'carries out this change');
+  const witness = state.execution.witness;
+  if (also !== 'none' && witness && !m.has(witness.id)) m.set(witness.id, 'witnesses this change');
+  const approver = state.execution.breakGlass?.approver.id;
+  if (also === 'reviews' && approver && !m.has(approver)) m.set(approver, 'approved it under break-glass');
   return m;
 }
 
@@ -131,7 +141,12 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
       )}
       <WindowTimerBanner state={state} />
       {(state.status === 'in-execution' || state.status === 'rolled-back' || state.status === 'closed') && (
-        <ExecutionClockPanel key={`clock-${state.id}`} state={state} checkpoints={detail.checkpoints} exclude={onTheChange(state)} />
+        <ExecutionClockPanel
+          key={`clock-${state.id}`}
+          state={state}
+          checkpoints={detail.checkpoints}
+          exclude={onTheChange(state, 'witness')}
+        />
       )}
       {state.status === 'in-execution' && (
         <ChangeCaptures
@@ -166,18 +181,18 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           targets={state.fields.targetControllers}
           names={new Map(detail.targets.map((t) => [t.controllerId, t.name]))}
           executing={state.status === 'in-execution'}
-          exclude={onTheChange(state)}
+          exclude={onTheChange(state, 'witness')}
         />
       )}
       {demo && state.status === 'in-execution' && state.fields.proposedChange?.kind === 'diff' && (
         <DemoDownload changeId={state.id} proposed={state.fields.proposedChange.changes} />
       )}
-      <ReviewActions key={`reviews-${state.id}`} detail={detail} exclude={onTheChange(state)} />
+      <ReviewActions key={`reviews-${state.id}`} detail={detail} exclude={onTheChange(state, 'reviews')} />
       {state.status === 'rolled-back' && (
         <RestorePanel key={`restore-${state.id}`} changeId={state.id} targets={detail.targets} exclude={onTheChange(state)} />
       )}
       {(state.status === 'rolled-back' || state.status === 'closed') && (
-        <ManualRollbackPanel key={`manual-${state.id}`} state={state} targets={detail.targets} exclude={onTheChange(state)} />
+        <ManualRollbackPanel key={`manual-${state.id}`} state={state} targets={detail.targets} exclude={onTheChange(state, 'witness')} />
       )}
       {detail.restores.length > 0 && (
         <section className="panel" aria-label="Restore record">
@@ -226,7 +241,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
           changeId={state.id}
           view={detail.checkpoints}
           executing={state.status === 'in-execution'}
-          exclude={onTheChange(state)}
+          exclude={onTheChange(state, 'witness')}
         />
       )}
       <SignDecisionForm key={`sign-${state.id}`} detail={detail} proposalShown={shownFor === state.id} />

@@ -1,12 +1,10 @@
 /** The change guide's go/no-go checkpoints of a change in execution: each one's signed decisions, and the form for the one due now. */
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { selectPlantZone, useAppStore } from '../../state/app-store.ts';
-import { Outcome, SignerFields, SigningFields, useSigner } from '../../components/signed-form.tsx';
+import { ActionForm, fieldLabel } from './action-form.tsx';
 import type { CheckpointView } from '../../../src-shared/common/api/contract.ts';
 import type { Checkpoint } from '../../../src-shared/common/workflow/checkpoints.ts';
 import { PlantTime } from '../../components/plant-time.tsx';
-import { SignIcon } from '../../components/icons.tsx';
 import { Icon, STATUS_ICONS } from '../../components/icons.tsx';
 import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 
@@ -22,83 +20,65 @@ function CheckpointForm({
   signerRoles: string[];
   exclude: ReadonlyMap<string, string>;
 }) {
-  const s = useAppStore(useShallow((st) => ({ people: st.people, act: st.actOnChange })));
-  const signer = useSigner();
   const [confirmed, setConfirmed] = useState<string[]>([]);
   const [decision, setDecision] = useState('');
   const [comment, setComment] = useState('');
-  const person = s.people.find((p) => p.employeeId === signer.employeeId);
-  const role = person?.roles.find((r) => signerRoles.includes(r)) ?? signerRoles[0]!;
-  async function sign(e: React.FormEvent) {
-    e.preventDefault();
-    const label = checkpoint.decisions.find((d) => d.id === decision)?.label ?? decision;
-    await signer.run(
-      () =>
-        s.act({
-          id: changeId,
-          employeeId: signer.employeeId,
-          password: signer.password,
-          action: { type: 'checkpoint', role, checkpoint: checkpoint.id, decision, confirmed, ...(comment.trim() ? { comment } : {}) },
-        }),
-      `${label} signed at ${checkpoint.name}.`,
-      () => {
+  const label = fieldLabel.bind(null, 'checkpoint');
+  return (
+    <ActionForm
+      type="checkpoint"
+      changeId={changeId}
+      name={`Checkpoint: ${checkpoint.name}`}
+      heading={null}
+      lead={
+        <>
+          <fieldset className="checklist" aria-label={label('confirmed')}>
+            <legend>
+              {checkpoint.name}: {checkpoint.when}
+            </legend>
+            {checkpoint.items.map((item) => (
+              <label key={item} className="inline">
+                <input
+                  type="checkbox"
+                  checked={confirmed.includes(item)}
+                  onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, item] : confirmed.filter((x) => x !== item))}
+                />{' '}
+                {item}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="decisions">
+            <legend>{label('decision')}</legend>
+            {checkpoint.decisions.map((d) => (
+              <label key={d.id} className="inline">
+                <input type="radio" name={`decision-${checkpoint.id}`} checked={decision === d.id} onChange={() => setDecision(d.id)} />{' '}
+                {d.label}
+              </label>
+            ))}
+          </fieldset>
+          <label className="wide">
+            {label('comment')}{' '}
+            <textarea
+              rows={2}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING"
+            />
+          </label>
+        </>
+      }
+      signerLabel="Shift supervisor"
+      rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }}
+      fields={() => ({ checkpoint: checkpoint.id, decision, confirmed, ...(comment.trim() ? { comment } : {}) })}
+      ready={decision !== ''}
+      button="Sign checkpoint decision"
+      done={() => `${checkpoint.decisions.find((d) => d.id === decision)?.label ?? decision} signed at ${checkpoint.name}.`}
+      onAccepted={() => {
         setConfirmed([]);
         setDecision('');
         setComment('');
-      },
-    );
-  }
-  return (
-    <form className="form" aria-label={`Checkpoint: ${checkpoint.name}`} onSubmit={(e) => void sign(e)}>
-      <SigningFields busy={signer.busy}>
-        <fieldset className="checklist">
-          <legend>
-            {checkpoint.name}: {checkpoint.when}
-          </legend>
-          {checkpoint.items.map((item) => (
-            <label key={item} className="inline">
-              <input
-                type="checkbox"
-                checked={confirmed.includes(item)}
-                onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, item] : confirmed.filter((x) => x !== item))}
-              />{' '}
-              {item}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset className="decisions">
-          <legend>Decision</legend>
-          {checkpoint.decisions.map((d) => (
-            <label key={d.id} className="inline">
-              <input type="radio" name={`decision-${checkpoint.id}`} checked={decision === d.id} onChange={() => setDecision(d.id)} />{' '}
-              {d.label}
-            </label>
-          ))}
-        </fieldset>
-        <label className="wide">
-          Comment{' '}
-          <textarea
-            rows={2}
-            value={comment}
-            onChange={(e) => setComment(e.target.value)}
-            placeholder="required for NO-GO, ROLLBACK and EXTENDED MONITORING"
-          />
-        </label>
-        <SignerFields
-          label="Shift supervisor"
-          {...signer}
-          rule={{ roles: signerRoles, what: 'sign a go/no-go checkpoint', exclude }}
-          covers="this checkpoint's decision, the items you confirm and your comment, the change's checklist ticks, notes and attached files, and every snapshot, diff and policy revision recorded on the change."
-        />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={!decision || !signer.employeeId || !signer.password}>
-            <SignIcon />
-            Sign checkpoint decision
-          </button>
-        </div>
-      </SigningFields>
-      <Outcome error={signer.error} done={signer.done} />
-    </form>
+      }}
+    />
   );
 }
 

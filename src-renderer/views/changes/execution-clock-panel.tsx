@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../../state/app-store.ts';
-import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import { ActionForm, fieldLabel } from './action-form.tsx';
 import { PlantTime } from '../../components/plant-time.tsx';
 import { executionClock } from '../../../src-shared/common/workflow/execution-clock.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
@@ -22,9 +22,7 @@ export function ExecutionClockPanel({
   checkpoints: CheckpointView | null;
   exclude: ReadonlyMap<string, string>;
 }) {
-  const act = useAppStore((st) => st.actOnChange);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
-  const signer = useSigner();
   const [decision, setDecision] = useState<'complete' | 'rollback'>('complete');
   const [comment, setComment] = useState('');
   const [now, setNow] = useState(() => new Date());
@@ -35,22 +33,6 @@ export function ExecutionClockPanel({
   if (!checkpoints) return null;
   const clock = executionClock(state, checkpoints, now);
   if (clock.windowEnd === null && clock.due.length === 0) return null;
-  async function sign(e: React.FormEvent) {
-    e.preventDefault();
-    const err = await act({
-      id: state.id,
-      employeeId: signer.employeeId,
-      password: signer.password,
-      action: { type: 'window-decision', decision, comment },
-    });
-    if (
-      signer.settle(
-        err,
-        decision === 'complete' ? 'Recorded: the work is completed after the window.' : 'Recorded: the change is rolled back.',
-      )
-    )
-      setComment('');
-  }
   const end = clock.windowEnd;
   return (
     <section className="panel" aria-label="Execution clock">
@@ -70,42 +52,46 @@ export function ExecutionClockPanel({
         )}
       </ul>
       {end?.status === 'decision-due' && (
-        <form className="form" aria-label="Decision at the end of the window" onSubmit={(e) => void sign(e)}>
-          <p className="bad-text wide" role="alert">
-            <strong>The change window ended</strong> at <PlantTime iso={end.endsAt} zone={zone} /> with the work still going on. A shift
-            supervisor decides: complete the work, or roll back.
-          </p>
-          <fieldset className="wide">
-            <legend>Decision</legend>
-            <label className="inline">
-              <input type="radio" name="window-decision" checked={decision === 'complete'} onChange={() => setDecision('complete')} />{' '}
-              Complete the work (the checkpoints continue)
-            </label>
-            <label className="inline">
-              <input type="radio" name="window-decision" checked={decision === 'rollback'} onChange={() => setDecision('rollback')} /> Roll
-              back
-            </label>
-          </fieldset>
-          <label className="wide">
-            Comment{' '}
-            <input
-              value={comment}
-              onChange={(e) => setComment(e.target.value)}
-              placeholder="What is left and how long it takes, or why it is rolled back"
-            />
-          </label>
-          <SignerFields
-            label="Shift supervisor"
-            {...signer}
-            rule={{ roles: checkpoints.signerRoles, what: 'decide at the end of the window', exclude }}
-          />
-          <div className="actions">
-            <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password || comment.trim() === ''}>
-              Sign the decision
-            </button>
-          </div>
-          <Outcome error={signer.error} done={signer.done} />
-        </form>
+        <ActionForm
+          type="window-decision"
+          changeId={state.id}
+          name="Decision at the end of the window"
+          lead={
+            <>
+              <p className="bad-text wide" role="alert">
+                <strong>The change window ended</strong> at <PlantTime iso={end.endsAt} zone={zone} /> with the work still going on. A shift
+                supervisor decides: complete the work, or roll back.
+              </p>
+              <fieldset className="wide">
+                <legend>{fieldLabel('window-decision', 'decision')}</legend>
+                <label className="inline">
+                  <input type="radio" name="window-decision" checked={decision === 'complete'} onChange={() => setDecision('complete')} />{' '}
+                  Complete the work (the checkpoints continue)
+                </label>
+                <label className="inline">
+                  <input type="radio" name="window-decision" checked={decision === 'rollback'} onChange={() => setDecision('rollback')} />{' '}
+                  Roll back
+                </label>
+              </fieldset>
+              <label className="wide">
+                {fieldLabel('window-decision', 'comment')}{' '}
+                <input
+                  value={comment}
+                  onChange={(e) => setComment(e.target.value)}
+                  placeholder="What is left and how long it takes, or why it is rolled back"
+                />
+              </label>
+            </>
+          }
+          signerLabel="Shift supervisor"
+          rule={{ roles: checkpoints.signerRoles, what: 'decide at the end of the window', exclude }}
+          fields={() => ({ decision, comment })}
+          button="Sign the decision"
+          done={() =>
+            decision === 'complete' ? 'Recorded: the work is completed after the window.' : 'Recorded: the change is rolled back.'
+          }
+          onAccepted={() => setComment('')}
+        />
       )}
     </section>
   );

@@ -4,6 +4,7 @@ import { useAppStore } from '../../state/app-store.ts';
 import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { SnapshotRecord } from '../../../src-shared/common/workflow/change-state.ts';
+import { ActionForm, fieldLabel } from './action-form.tsx';
 import { formatPlant, PlantTime } from '../../components/plant-time.tsx';
 
 type Targets = OperationResponse<'changes.get'>['targets'];
@@ -100,9 +101,7 @@ export function ExecutionSnapshots({
   completed: boolean;
   exclude: ReadonlyMap<string, string>;
 }) {
-  const act = useAppStore((st) => st.actOnChange);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
-  const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
   // Until someone picks, the phase follows the change: before-snapshots first, then after-snapshots.
   const [phaseChoice, setPhase] = useState<'before' | 'after' | null>(null);
@@ -110,19 +109,6 @@ export function ExecutionSnapshots({
   const [snapshot, setSnapshot] = useState('');
   const latest = (id: string, p: 'before' | 'after') => records.filter((r) => r.controllerId === id && r.phase === p).at(-1);
   const choices = targets.find((t) => t.controllerId === controllerId)?.snapshots ?? [];
-  async function record(e: React.FormEvent) {
-    e.preventDefault();
-    const err = await act({
-      id: changeId,
-      employeeId: signer.employeeId,
-      password: signer.password,
-      action: { type: 'record-snapshot', phase, controllerId, snapshotSha256: snapshot },
-    });
-    if (signer.settle(err, `Recorded the ${phase}-snapshot.`)) {
-      setSnapshot('');
-      setPhase(null);
-    }
-  }
   return (
     <section className="panel" aria-label="Before and after">
       <h3>Before and after</h3>
@@ -172,49 +158,61 @@ export function ExecutionSnapshots({
         />
       )}
       {executing && (
-        <form className="form" aria-label="Record a snapshot" onSubmit={(e) => void record(e)}>
-          <label>
-            Controller
-            <select
-              value={controllerId}
-              onChange={(e) => {
-                setControllerId(e.target.value);
-                setSnapshot('');
-              }}
-            >
-              {targets.map((t) => (
-                <option key={t.controllerId} value={t.controllerId}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            As
-            <select aria-label="Record as" value={phase} onChange={(e) => setPhase(e.target.value as 'before' | 'after')}>
-              <option value="before">before-snapshot</option>
-              <option value="after">after-snapshot</option>
-            </select>
-          </label>
-          <label>
-            Signed snapshot
-            <select aria-label="Signed snapshot" value={snapshot} onChange={(e) => setSnapshot(e.target.value)}>
-              <option value="">{choices.length ? 'choose…' : 'none yet: capture and sign on the Controllers screen'}</option>
-              {choices.map((x) => (
-                <option key={x.sha256} value={x.sha256}>
-                  {formatPlant(x.at, zone)} · {x.signer} · {x.sha256.slice(0, 12)}…
-                </option>
-              ))}
-            </select>
-          </label>
-          <SignerFields label="Recorded by" {...signer} />
-          <div className="actions">
-            <button type="submit" className="primary" disabled={!snapshot || !signer.employeeId || !signer.password}>
-              Sign and record
-            </button>
-          </div>
-          <Outcome error={signer.error} done={signer.done} />
-        </form>
+        <ActionForm
+          type="record-snapshot"
+          changeId={changeId}
+          heading={null}
+          lead={
+            <>
+              <label>
+                {fieldLabel('record-snapshot', 'controllerId')}
+                <select
+                  value={controllerId}
+                  onChange={(e) => {
+                    setControllerId(e.target.value);
+                    setSnapshot('');
+                  }}
+                >
+                  {targets.map((t) => (
+                    <option key={t.controllerId} value={t.controllerId}>
+                      {t.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {fieldLabel('record-snapshot', 'phase')}
+                <select aria-label="Record as" value={phase} onChange={(e) => setPhase(e.target.value as 'before' | 'after')}>
+                  <option value="before">before-snapshot</option>
+                  <option value="after">after-snapshot</option>
+                </select>
+              </label>
+              <label>
+                {fieldLabel('record-snapshot', 'snapshotSha256')}
+                <select
+                  aria-label={fieldLabel('record-snapshot', 'snapshotSha256')}
+                  value={snapshot}
+                  onChange={(e) => setSnapshot(e.target.value)}
+                >
+                  <option value="">{choices.length ? 'choose…' : 'none yet: capture and sign on the Controllers screen'}</option>
+                  {choices.map((x) => (
+                    <option key={x.sha256} value={x.sha256}>
+                      {formatPlant(x.at, zone)} · {x.signer} · {x.sha256.slice(0, 12)}…
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
+          }
+          signerLabel="Recorded by"
+          fields={() => ({ phase, controllerId, snapshotSha256: snapshot })}
+          button="Sign and record"
+          done={() => `Recorded the ${phase}-snapshot.`}
+          onAccepted={() => {
+            setSnapshot('');
+            setPhase(null);
+          }}
+        />
       )}
     </section>
   );

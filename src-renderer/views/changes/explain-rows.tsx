@@ -1,7 +1,6 @@
 /** Explaining unforeseen rows of an after-diff before close: the engineer explains and signs, a shift supervisor countersigns. */
 import { useState } from 'react';
-import { useAppStore } from '../../state/app-store.ts';
-import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import { ActionForm, useCountersigners } from './action-form.tsx';
 import { unexplainedRows, type Execution } from '../../../src-shared/common/workflow/change-state.ts';
 
 /**
@@ -24,31 +23,13 @@ export function ExplainRows({
   executing: boolean;
   exclude: ReadonlyMap<string, string>;
 }) {
-  const act = useAppStore((st) => st.actOnChange);
-  const engineer = useSigner();
-  const supervisor = useSigner();
+  const countersigners = useCountersigners(exclude);
   const [texts, setTexts] = useState<Record<string, string>>({});
   const { rows, unlisted } = unexplainedRows(execution, targets);
   const given = execution.explanations ?? [];
   if (rows.length === 0 && unlisted === 0 && given.length === 0) return null;
   const key = (r: { controllerId: string; tag: string }) => `${r.controllerId}\u0000${r.tag}`;
   const written = rows.filter((r) => (texts[key(r)] ?? '').trim() !== '');
-  async function sign(e: React.FormEvent) {
-    e.preventDefault();
-    const err = await act({
-      id: changeId,
-      employeeId: engineer.employeeId,
-      password: engineer.password,
-      action: {
-        type: 'explain',
-        explanations: written.map((r) => ({ controllerId: r.controllerId, tag: r.tag, text: texts[key(r)]! })),
-        supervisorEmployeeId: supervisor.employeeId,
-        supervisorPassword: supervisor.password,
-      },
-    });
-    supervisor.settle(err, `${written.length} row${written.length === 1 ? '' : 's'} explained and countersigned.`);
-    if (engineer.settle(err, `${written.length} row${written.length === 1 ? '' : 's'} explained and countersigned.`)) setTexts({});
-  }
   return (
     <section className="panel" aria-label="Unexpected differences">
       <h3>Differences the proposal did not foresee</h3>
@@ -69,8 +50,12 @@ export function ExplainRows({
       )}
       {unlisted > 0 && <p className="error-text">{unlisted} more row(s) differ than the record keeps: roll the change back.</p>}
       {executing && rows.length > 0 && (
-        <form className="form" aria-label="Explain the differences" onSubmit={(e) => void sign(e)}>
-          {rows.map((r) => (
+        <ActionForm
+          type="explain"
+          changeId={changeId}
+          name="Explain the differences"
+          heading={null}
+          lead={rows.map((r) => (
             <label key={key(r)} className="wide">
               <span>
                 <strong>{r.status}</strong> {names.get(r.controllerId) ?? r.controllerId} {r.tag}: {r.reason}
@@ -83,25 +68,13 @@ export function ExplainRows({
               />
             </label>
           ))}
-          <SignerFields label="Explained by (engineer)" {...engineer} />
-          <SignerFields
-            label="Countersigned by"
-            {...supervisor}
-            rule={{ roles: ['shift-supervisor'], what: 'countersign explanations', exclude }}
-          />
-          <div className="actions">
-            <button
-              type="submit"
-              className="primary"
-              disabled={
-                written.length === 0 || !engineer.employeeId || !engineer.password || !supervisor.employeeId || !supervisor.password
-              }
-            >
-              Sign the explanations
-            </button>
-          </div>
-          <Outcome error={engineer.error} done={engineer.done} />
-        </form>
+          signerLabel="Explained by (engineer)"
+          cosigners={{ countersign: { eligible: countersigners } }}
+          fields={() => ({ explanations: written.map((r) => ({ controllerId: r.controllerId, tag: r.tag, text: texts[key(r)]! })) })}
+          button="Sign the explanations"
+          done={() => `${written.length} row${written.length === 1 ? '' : 's'} explained and countersigned.`}
+          onAccepted={() => setTexts({})}
+        />
       )}
     </section>
   );

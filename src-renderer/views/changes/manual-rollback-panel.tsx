@@ -11,6 +11,9 @@ import { Outcome, SignerFields, useSigner } from '../../components/signed-form.t
 import { PlantTime } from '../../components/plant-time.tsx';
 import type { ChangeState, ManualRollbackRecord } from '../../../src-shared/common/workflow/change-state.ts';
 import { notEvidenceReason, type ChangeCaptureView } from '../../../src-shared/common/workflow/change-capture.ts';
+import { SIGNED_ACTIONS } from '../../../src-shared/common/workflow/signed-actions.ts';
+import { signatureCovers } from '../../../src-shared/common/workflow/signed-action-words.ts';
+import { ActionForm, fieldLabel, useCountersigners } from './action-form.tsx';
 import { MANUAL_ROLLBACK_STEPS } from '../../../src-shared/common/workflow/rollback-guidance.ts';
 import { latestManualRollbacks, rollbackProofStatus } from '../../../src-shared/common/workflow/rollback-proof.ts';
 
@@ -25,84 +28,74 @@ const KINDS = [
 
 /** The signed guided procedure: what was written back, from which file, every step confirmed. */
 function ProcedureForm({ changeId, targets, again }: { changeId: string; targets: Target[]; again: boolean }) {
-  const act = useAppStore((st) => st.actOnChange);
-  const signer = useSigner();
   const [controllerId, setControllerId] = useState(targets[0]?.controllerId ?? '');
   const [kind, setKind] = useState<'logic' | 'firmware' | 'other'>('logic');
   const [reference, setReference] = useState('');
   const [confirmed, setConfirmed] = useState<string[]>([]);
-  async function sign(e: React.FormEvent) {
-    e.preventDefault();
-    const err = await act({
-      id: changeId,
-      employeeId: signer.employeeId,
-      password: signer.password,
-      action: { type: 'manual-rollback', controllerId, kind, reference, confirmed },
-    });
-    if (signer.settle(err, 'Manual rollback signed. Its proof is the re-capture of the controller below.')) {
-      setConfirmed([]);
-      setReference('');
-    }
-  }
+  const label = (name: string) => fieldLabel('manual-rollback', name);
   return (
-    <form className="form" aria-label="Manual rollback procedure" onSubmit={(e) => void sign(e)}>
-      <h4 className="wide">
-        {again ? 'Another manual rollback: the guided procedure' : '1. The guided procedure (done with the vendor tool)'}
-      </h4>
-      <label>
-        Controller
-        <select value={controllerId} onChange={(e) => setControllerId(e.target.value)}>
-          {targets.map((t) => (
-            <option key={t.controllerId} value={t.controllerId}>
-              {t.name}
-            </option>
+    <ActionForm
+      type="manual-rollback"
+      changeId={changeId}
+      name="Manual rollback procedure"
+      heading={
+        <h4 className="wide">
+          {again ? 'Another manual rollback: the guided procedure' : '1. The guided procedure (done with the vendor tool)'}
+        </h4>
+      }
+      lead={
+        <>
+          <label>
+            {label('controllerId')}
+            <select value={controllerId} onChange={(e) => setControllerId(e.target.value)}>
+              {targets.map((t) => (
+                <option key={t.controllerId} value={t.controllerId}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {label('kind')}
+            <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+              {KINDS.map(([k, words]) => (
+                <option key={k} value={k}>
+                  {words}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="wide">
+            {label('reference')}{' '}
+            <input
+              value={reference}
+              onChange={(e) => setReference(e.target.value)}
+              placeholder="e.g. filler-before.L5X from the backup share"
+            />
+          </label>
+          <p className="wide">{label('confirmed')}:</p>
+          {MANUAL_ROLLBACK_STEPS.map((step) => (
+            <label key={step} className="inline wide">
+              <input
+                type="checkbox"
+                checked={confirmed.includes(step)}
+                onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, step] : confirmed.filter((x) => x !== step))}
+              />{' '}
+              {step}
+            </label>
           ))}
-        </select>
-      </label>
-      <label>
-        What was written back
-        <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
-          {KINDS.map(([k, words]) => (
-            <option key={k} value={k}>
-              {words}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="wide">
-        Backup or vendor file written back{' '}
-        <input
-          value={reference}
-          onChange={(e) => setReference(e.target.value)}
-          placeholder="e.g. filler-before.L5X from the backup share"
-        />
-      </label>
-      {MANUAL_ROLLBACK_STEPS.map((step) => (
-        <label key={step} className="inline wide">
-          <input
-            type="checkbox"
-            checked={confirmed.includes(step)}
-            onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, step] : confirmed.filter((x) => x !== step))}
-          />{' '}
-          {step}
-        </label>
-      ))}
-      <SignerFields
-        label="Rolled back by (engineer)"
-        {...signer}
-        covers="the controller, what was written back and from which file, and each step you confirm."
-      />
-      <div className="actions">
-        <button
-          type="submit"
-          className="primary"
-          disabled={!signer.employeeId || !signer.password || reference.trim() === '' || confirmed.length < MANUAL_ROLLBACK_STEPS.length}
-        >
-          Sign the manual rollback
-        </button>
-      </div>
-      <Outcome error={signer.error} done={signer.done} />
-    </form>
+        </>
+      }
+      signerLabel="Rolled back by (engineer)"
+      fields={() => ({ controllerId, kind, reference, confirmed })}
+      ready={reference.trim() !== '' && confirmed.length === MANUAL_ROLLBACK_STEPS.length}
+      button="Sign the manual rollback"
+      done="Manual rollback signed. Its proof is the re-capture of the controller below."
+      onAccepted={() => {
+        setConfirmed([]);
+        setReference('');
+      }}
+    />
   );
 }
 
@@ -165,7 +158,10 @@ function Recapture({ changeId, target, latest }: { changeId: string; target: Tar
             Complete re-capture ({recordable.good} of {recordable.tags} tags): sign it &quot;captured by&quot; to compare it with the
             before-snapshot.
           </p>
-          <SignerFields label="Captured and recorded by" {...signer} />
+          <p className="muted wide who-signs" data-testid="who-signs">
+            {`Who signs: ${SIGNED_ACTIONS['rollback-proof'].signerText}.`}
+          </p>
+          <SignerFields label="Captured and recorded by" {...signer} covers={signatureCovers('rollback-proof')} />
           <div className="actions">
             <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>
               Sign and compare with the before-snapshot
@@ -193,10 +189,8 @@ function Proof({
   exclude: ReadonlyMap<string, string>;
   open: boolean;
 }) {
-  const act = useAppStore((st) => st.actOnChange);
   const zone = useAppStore((st) => st.policy?.timeZone ?? 'UTC');
-  const engineer = useSigner();
-  const supervisor = useSigner();
+  const countersigners = useCountersigners(exclude);
   const [texts, setTexts] = useState<Record<string, string>>({});
   const status = rollbackProofStatus(record);
   if (status.status === 'proof-due')
@@ -207,22 +201,6 @@ function Proof({
     );
   const p = status.proof;
   const written = Object.entries(texts).filter(([, t]) => t.trim() !== '');
-  async function sign(e: React.FormEvent) {
-    e.preventDefault();
-    const err = await act({
-      id: changeId,
-      employeeId: engineer.employeeId,
-      password: engineer.password,
-      action: {
-        type: 'explain',
-        explanations: written.map(([tag, text]) => ({ controllerId: record.controllerId, tag, text })),
-        supervisorEmployeeId: supervisor.employeeId,
-        supervisorPassword: supervisor.password,
-      },
-    });
-    supervisor.settle(err, 'Explained and countersigned.');
-    if (engineer.settle(err, 'Explained and countersigned.')) setTexts({});
-  }
   return (
     <div className="wide" data-testid="rollback-proof" data-status={status.status}>
       <p>
@@ -260,8 +238,12 @@ function Proof({
         </ul>
       )}
       {open && status.status === 'differences' && status.open.length > 0 && (
-        <form className="form" aria-label={`Explain the re-capture of ${target.name}`} onSubmit={(e) => void sign(e)}>
-          {status.open.map((d) => (
+        <ActionForm
+          type="explain"
+          changeId={changeId}
+          name={`Explain the re-capture of ${target.name}`}
+          heading={null}
+          lead={status.open.map((d) => (
             <label key={d.tag} className="wide">
               Explanation of {d.tag}
               <textarea
@@ -272,25 +254,13 @@ function Proof({
               />
             </label>
           ))}
-          <SignerFields label="Explained by (engineer)" {...engineer} />
-          <SignerFields
-            label="Countersigned by"
-            {...supervisor}
-            rule={{ roles: ['shift-supervisor'], what: 'countersign explanations', exclude }}
-          />
-          <div className="actions">
-            <button
-              type="submit"
-              className="primary"
-              disabled={
-                written.length === 0 || !engineer.employeeId || !engineer.password || !supervisor.employeeId || !supervisor.password
-              }
-            >
-              Sign the explanations
-            </button>
-          </div>
-          <Outcome error={engineer.error} done={engineer.done} />
-        </form>
+          signerLabel="Explained by (engineer)"
+          cosigners={{ countersign: { eligible: countersigners } }}
+          fields={() => ({ explanations: written.map(([tag, text]) => ({ controllerId: record.controllerId, tag, text })) })}
+          button="Sign the explanations"
+          done="Explained and countersigned."
+          onAccepted={() => setTexts({})}
+        />
       )}
     </div>
   );

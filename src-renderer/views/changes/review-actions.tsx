@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { useAppStore } from '../../state/app-store.ts';
-import { Outcome, SignerFields, useSigner } from '../../components/signed-form.tsx';
+import type { SignerRule } from '../../components/signed-form.tsx';
+import { ActionForm, fieldLabel } from './action-form.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
 import { ROLLBACK_OUTCOME_TEXT, minutesLeftInWindow, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
-import type { SignedAction } from '../../../src-shared/common/workflow/signed-actions.ts';
+import { SIGNED_ACTIONS, type SignedActionType } from '../../../src-shared/common/workflow/signed-actions.ts';
 
 type Detail = OperationResponse<'changes.get'>;
 
@@ -35,20 +35,23 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
         ) : (
           <SignedAction
             changeId={state.id}
+            type="safety-sign-off"
             title="Safety sign-off before CLOSE"
             say="Sign the safety checklist"
             rule={{ roles: safety.signOffRoles, what: 'sign off the safety checklist', exclude }}
             items={safety.checklist}
-            build={(confirmed) => ({ type: 'safety-sign-off', role: safety.signOffRoles[0]!, confirmed })}
+            itemsField="confirmed"
+            build={(confirmed) => ({ confirmed })}
           />
         ))}
       {glass !== null && glass.approverSignedAt === null && (
         <SignedAction
           changeId={state.id}
+          type="confirm-break-glass"
           title={`${glass.approver.name} signs the break-glass approval`}
           say="Sign the approval"
           rule={{ roles: null, what: 'sign the break-glass approval' }}
-          build={() => ({ type: 'confirm-break-glass' })}
+          build={() => ({})}
         />
       )}
       {glass !== null &&
@@ -60,11 +63,16 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
         ) : (
           <SignedAction
             changeId={state.id}
-            title="Emergency report"
+            type="emergency-report"
             say="Sign the report"
             rule={{ roles: null, what: 'write the emergency report' }}
-            texts={['Root cause', 'Lessons learned', 'Permanent fix (change number or ticket, or why none)']}
-            build={(_c, t) => ({ type: 'emergency-report', rootCause: t[0] ?? '', lessonsLearned: t[1] ?? '', permanentFix: t[2] ?? '' })}
+            texts={['rootCause', 'contributingFactors', 'lessonsLearned', 'permanentFix']}
+            build={(_c, t) => ({
+              rootCause: t.rootCause ?? '',
+              ...(t.contributingFactors?.trim() ? { contributingFactors: t.contributingFactors } : {}),
+              lessonsLearned: t.lessonsLearned ?? '',
+              permanentFix: t.permanentFix ?? '',
+            })}
           />
         ))}
       {e.retrospective?.rejection && (
@@ -76,17 +84,16 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
       {(pir.status === 'due' || pir.status === 'overdue') && (
         <SignedAction
           changeId={state.id}
-          title={`Post-implementation review ${pir.status === 'overdue' ? '(OVERDUE)' : '(due)'}: it approves the after-snapshots as the new baselines`}
+          type="post-implementation-review"
+          title={`${SIGNED_ACTIONS['post-implementation-review'].title} ${pir.status === 'overdue' ? '(OVERDUE)' : '(due)'}: it approves the after-snapshots as the new baselines`}
           say="Sign the review and the new baselines"
           rule={{ roles: pir.reviewerRoles, what: 'review the change', exclude }}
-          items={['Objectives met']}
-          texts={['Findings', 'Lessons learned']}
+          items={[fieldLabel('post-implementation-review', 'objectivesMet')]}
+          texts={['findings', 'lessonsLearned']}
           build={(c, t) => ({
-            type: 'post-implementation-review',
-            role: pir.reviewerRoles[0]!,
-            objectivesMet: c.includes('Objectives met'),
-            findings: t[0] ?? '',
-            lessonsLearned: t[1] ?? '',
+            objectivesMet: c.includes(fieldLabel('post-implementation-review', 'objectivesMet')),
+            findings: t.findings ?? '',
+            lessonsLearned: t.lessonsLearned ?? '',
           })}
         />
       )}
@@ -111,11 +118,12 @@ function RollbackDecision({ state }: { state: ChangeState }) {
   );
   return (
     <SignedAction
+      type="rollback-decision"
       changeId={state.id}
-      title="Something went wrong? The rollback decision"
+      title={`Something went wrong? The ${SIGNED_ACTIONS['rollback-decision'].title.toLowerCase()}`}
       say="Sign the decision"
       rule={{ roles: null, what: 'decide on rollback' }}
-      build={() => ({ type: 'rollback-decision', answers })}
+      build={() => ({ answers })}
     >
       {q('safetyImpact', 'Is there a safety impact?')}
       {q('productionCritical', 'Is production critically affected?')}
@@ -127,72 +135,72 @@ function RollbackDecision({ state }: { state: ChangeState }) {
   );
 }
 
-/** One signed form: optional checklist items and texts, a signer with their password, the outcome. */
+/** One review's signed form: optional checklist items (`itemsField`) and texts (table fields by name) before the signer. */
 function SignedAction({
+  type,
   changeId,
   title,
   say,
   rule,
   items = [],
+  itemsField,
   texts = [],
   build,
   children,
 }: {
+  type: SignedActionType;
   changeId: string;
-  title: string;
+  title?: string;
   say: string;
-  rule: Parameters<typeof SignerFields>[0]['rule'];
-  items?: string[];
+  rule: SignerRule;
+  items?: readonly string[];
+  itemsField?: string;
   texts?: string[];
-  build(confirmed: string[], texts: string[]): SignedAction;
+  build(confirmed: string[], texts: Record<string, string>): Record<string, unknown>;
   children?: React.ReactNode;
 }) {
-  const act = useAppStore((st) => st.actOnChange);
-  const signer = useSigner();
   const [confirmed, setConfirmed] = useState<string[]>([]);
-  const [written, setWritten] = useState<string[]>(texts.map(() => ''));
-  async function sign(e: React.FormEvent) {
-    e.preventDefault();
-    const err = await act({ id: changeId, employeeId: signer.employeeId, password: signer.password, action: build(confirmed, written) });
-    signer.settle(err, 'Signed.');
-  }
+  const [written, setWritten] = useState<Record<string, string>>({});
   return (
-    <form className="form" aria-label={title} onSubmit={(e) => void sign(e)}>
-      <h4 className="wide">{title}</h4>
-      {children}
-      {items.map((i) => (
-        <label key={i} className="inline wide">
-          <input
-            type="checkbox"
-            checked={confirmed.includes(i)}
-            onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, i] : confirmed.filter((x) => x !== i))}
-          />{' '}
-          {i}
-        </label>
-      ))}
-      {texts.map((t, k) => (
-        <label key={t} className="wide">
-          {t}
-          <textarea
-            rows={2}
-            aria-label={t}
-            value={written[k] ?? ''}
-            onChange={(e) => setWritten(written.map((w, j) => (j === k ? e.target.value : w)))}
-          />
-        </label>
-      ))}
-      <SignerFields
-        label="Signed by"
-        {...signer}
-        {...(rule ? { rule } : {})}
-        covers="what you fill in and confirm in this form, and the change, its snapshots and its diffs as shown above."
-      />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={!signer.employeeId || !signer.password}>
-          {say}
-        </button>
-      </div>
-      <Outcome error={signer.error} done={signer.done} />
-    </form>
+    <ActionForm
+      type={type}
+      changeId={changeId}
+      {...(title ? { name: title, heading: <h4 className="wide">{title}</h4> } : {})}
+      lead={
+        <>
+          {children}
+          {itemsField && items.length > 0 && <p className="wide">{fieldLabel(type, itemsField)}:</p>}
+          {items.map((i) => (
+            <label key={i} className="inline wide">
+              <input
+                type="checkbox"
+                checked={confirmed.includes(i)}
+                onChange={(e) => setConfirmed(e.target.checked ? [...confirmed, i] : confirmed.filter((x) => x !== i))}
+              />{' '}
+              {i}
+            </label>
+          ))}
+          {texts.map((name) => (
+            <label key={name} className="wide">
+              {fieldLabel(type, name)}
+              <textarea
+                rows={2}
+                aria-label={fieldLabel(type, name)}
+                value={written[name] ?? ''}
+                onChange={(e) => setWritten({ ...written, [name]: e.target.value })}
+              />
+            </label>
+          ))}
+        </>
+      }
+      rule={rule}
+      fields={() => build(confirmed, written)}
+      button={say}
+      done="Signed."
+      onAccepted={() => {
+        setConfirmed([]);
+        setWritten({});
+      }}
+    />
   );
 }

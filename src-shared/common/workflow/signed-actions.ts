@@ -185,7 +185,7 @@ export const SIGNED_ACTIONS = {
     signer: 'scheduler',
     signerText: 'an enrolled person booking the slot',
     cosigners: [OVERRIDE_COSIGNER],
-    fields: { start: field('Start', z.string().datetime()), end: field('End', z.string().datetime()), override },
+    fields: { start: field('Slot start', z.string().datetime()), end: field('Slot end', z.string().datetime()), override },
   }),
   'break-glass': signedAction({
     operation: 'break-glass',

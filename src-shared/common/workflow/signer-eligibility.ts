@@ -4,8 +4,9 @@
  * roles allow that signature, and says why when nobody can. The state machine stays the authority; this only
  * keeps people from being offered a signature that would be refused for who they are.
  */
-import type { ChangeState } from './change-state.ts';
+import { approvalProgressOf, type ChangeState } from './change-state.ts';
 import { approvalTimeoutStatus } from './change-deadlines.ts';
+import { wouldCount } from './approval-progress.ts';
 
 /** A person who could sign, as the signer lists know them. */
 export interface SignerCandidate {
@@ -102,7 +103,13 @@ export function changeSigners(
       // The escalation roles stand in for a missing approver only once the approval timeout has passed.
       const escalated =
         (decision === 'approve' || decision === 'approve-with-conditions') && approvalTimeoutStatus(state, now).status === 'escalated';
-      const roles = [...new Set([...e.approvals.flatMap((a) => a.roles), ...(escalated ? e.approvalTimeout.escalateTo : [])])];
+      // An approval is offered only as a role where it would count toward an unmet requirement (a quorum's room left
+      // for its accountable roles included); a rejection or deferral may come from any role the change needs.
+      const progress = approvalProgressOf(state);
+      const counts = (r: string) =>
+        decision === 'reject' || decision === 'defer' || progress === null || wouldCount(progress, r).length > 0;
+      const needed = e.approvals.flatMap((a) => a.roles).filter(counts);
+      const roles = [...new Set([...needed, ...(escalated ? e.approvalTimeout.escalateTo : [])])];
       const excluded = new Map<string, string>([[requester.id, 'filed the change and cannot approve it']]);
       if (decision === 'approve' || decision === 'approve-with-conditions') {
         for (const a of state.review.approvals) excluded.set(a.by.id, `already approved it (as ${label(a.role)})`);

@@ -42,22 +42,26 @@ function submitted(): ChangeState {
 }
 
 describe('who may sign a decision on a change', () => {
-  it('approvers: holders of the roles the change needs, never the requester, nobody twice, escalation roles only after the timeout', () => {
+  it('approvers: holders of the roles the change needs whose approval would count, never the requester, nobody twice, escalation roles only after the timeout', () => {
     const state = submitted();
     const people = enrolled(eng, pem, sec, qa, plantMgr, supervisor);
+    // The CAB's quorum of two belongs to its accountable roles (OT security, quality): the plant engineering
+    // manager's approval would not count, so he is not offered it; he may still reject or defer the change.
     expect(
       changeSigners(state, 'approve', people, label, NOW)
         .people.map((p) => p.employeeId)
         .sort(),
-    ).toEqual([pem.id, qa.id, sec.id].sort());
+    ).toEqual([qa.id, sec.id].sort());
+    expect(changeSigners(state, 'reject', people, label, NOW).people.map((p) => p.employeeId)).toContain(pem.id);
+    expect(changeSigners(state, 'defer', people, label, NOW).people.map((p) => p.employeeId)).toContain(pem.id);
     const approved = {
       ...state,
       review: {
         ...state.review!,
         approvals: [
           {
-            by: { id: pem.id, name: pem.name },
-            role: 'plant-engineering-manager',
+            by: { id: sec.id, name: sec.name },
+            role: 'ot-security',
             meaning: 'approved' as const,
             at: NOW.toISOString(),
             comment: '',
@@ -71,7 +75,7 @@ describe('who may sign a decision on a change', () => {
       changeSigners(approved, 'approve', people, label, NOW)
         .people.map((p) => p.employeeId)
         .sort(),
-    ).toEqual([qa.id, sec.id].sort());
+    ).toEqual([qa.id]);
     const muchLater = new Date(NOW.getTime() + 30 * 86_400_000);
     const escalateTo = state.review!.evaluation.approvalTimeout.escalateTo;
     expect(escalateTo.length).toBeGreaterThan(0);
@@ -83,8 +87,8 @@ describe('who may sign a decision on a change', () => {
     const state = submitted();
     const onlyRequester = changeSigners(state, 'approve', enrolled(eng), label, NOW);
     expect(onlyRequester.people).toEqual([]);
-    expect(onlyRequester.none).toMatch(/Nobody enrolled on this laptop holds Plant engineering manager, OT security or Quality/);
-    const selfApprover = { ...eng, roles: ['controls-engineer', 'plant-engineering-manager'] };
+    expect(onlyRequester.none).toMatch(/Nobody enrolled on this laptop holds OT security or Quality/);
+    const selfApprover = { ...eng, roles: ['controls-engineer', 'ot-security'] };
     expect(changeSigners(state, 'approve', enrolled(selfApprover), label, NOW).none).toMatch(
       /Erin Engineer filed the change and cannot approve it/,
     );
