@@ -171,7 +171,7 @@ export async function scheduleAndStart(page: Page): Promise<void> {
   await signDecision(page, DEMO.ERIN, SIGNED_ACTIONS['start-execution'].title, 'in execution', async (f) => {
     // The witness block and its password, labelled as the signed-actions table names them.
     const witness = SIGNED_ACTIONS['start-execution'].cosigners[0]!;
-    await f.getByRole('combobox', { name: new RegExp(`^${witness.label} `) }).selectOption(DEMO.ELI.employeeId);
+    await f.getByRole('combobox', { name: witness.label, exact: true }).selectOption(DEMO.ELI.employeeId);
     await f.getByLabel(actionFieldLabels('start-execution')[witness.passwordField]!).fill(DEMO.ELI.password);
   });
   expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
