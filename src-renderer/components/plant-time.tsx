@@ -4,10 +4,11 @@
  * the zone rules.
  */
 import { DateTime } from 'luxon';
+import { zoneAbbreviation } from '../../src-shared/common/workflow/time-zone.ts';
 
-/** The zone's short name at that instant ("CST", "CDT"; "GMT+1" where English has no abbreviation). */
+/** The zone's short name at that instant ("CST", "CDT"; "GMT+1" where English has no abbreviation), as refusals write it too. */
 function zoneAbbrev(t: DateTime): string {
-  return t.setLocale('en-US').offsetNameShort ?? t.zoneName ?? '';
+  return zoneAbbreviation(t.toMillis(), t.zoneName ?? 'UTC');
 }
 
 /** "Tue 8 Dec 2026 22:00 CST" in the plant's zone. */
@@ -78,5 +79,5 @@ export function isoToPlantInput(iso: string | undefined, zone: string): string {
 
 /** "plant time, CST": what a typed time means. */
 export function plantZoneLabel(zone: string): string {
-  return `plant time, ${DateTime.now().setZone(zone).setLocale('en-US').offsetNameShort ?? zone}`;
+  return `plant time, ${zoneAbbreviation(Date.now(), zone)}`;
 }

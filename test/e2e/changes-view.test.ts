@@ -157,6 +157,11 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     const windowRefusal = form.getByRole('alert');
     await windowRefusal.waitFor();
     expect(await windowRefusal.innerText()).toMatch(/not inside a change window .*an override needs the signature of Plant manager/);
+    // The refusal writes plant time as every screen does: the abbreviation in force then (CST or CDT), not the zone's IANA name.
+    const abbrev = slot.setLocale('en-US').offsetNameShort!;
+    expect(abbrev).toMatch(/^C[SD]T$/);
+    expect(await windowRefusal.innerText()).toContain(`${slot.setLocale('en-GB').toFormat('ccc d LLL yyyy HH:mm')} ${abbrev} to `);
+    expect(await windowRefusal.innerText()).not.toContain('America/Chicago');
     await form.getByLabel('Override by').selectOption(boss.employeeId);
     await form.getByLabel('Override role').selectOption('plant-manager');
     await form.getByLabel('Override reason').fill('L01 is stopped all Tuesday for the motor swap.');
@@ -168,6 +173,11 @@ describe('Changes in Chromium: an engineer files a normal change, the CAB approv
     expect(await page.getByRole('region', { name: 'Timeline' }).innerText()).toMatch(
       /override \(outside every change window\) by Morgan Plant \(P500\) as Plant manager/,
     );
+    // The timeline writes the slot in plant time with the same abbreviation as the times beside it.
+    const plantText = (d: DateTime) => `${d.setLocale('en-GB').toFormat('ccc d LLL yyyy HH:mm')} ${abbrev}`;
+    const timelineText = await page.getByRole('region', { name: 'Timeline' }).innerText();
+    expect(timelineText).toContain(`scheduled ${plantText(slot)} – ${plantText(slot.plus({ hours: 1 }))}`);
+    expect(timelineText).not.toContain('America/Chicago');
     scheduledSlotText = `${slot.toFormat('HH:mm')} – ${slot.plus({ hours: 1 }).toFormat('HH:mm')}`;
     await form.getByLabel('Decision').selectOption({ label: 'Start execution (go)' });
     await form.getByLabel('Signer').selectOption(eng.employeeId);

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
 import type { ModbusProfile } from '../../src-shared/common/profile/capture-profile.ts';
-import { startModbusSimulator, type ModbusSimulator } from '../../src-main/devices/simulator/modbus-simulator.ts';
+import { setModbusWords, startModbusSimulator, type ModbusSimulator } from '../../src-main/devices/simulator/modbus-simulator.ts';
+import { encodeModbusRegisters } from '../../src-main/devices/modbus/modbus-codec.ts';
 import { modbusImageFromProfile } from '../../src-main/devices/simulator/modbus-profile-image.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
@@ -190,6 +191,60 @@ describe('Controllers view in Chromium: import a profile, add a controller, capt
     await page.getByRole('button', { name: 'Capture now' }).click();
     await expect.poll(() => page.locator('tr[data-tag="Line1_Recipe"] .badge-warn').count()).toBe(1);
     expect(await page.locator('tr[data-tag="Line1_Flow"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("declares a live tag's tolerance in the editor: a wrong one is refused naming the tag, a right one is saved and captured", async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByRole('button', { name: 'Edit profile…' }).click();
+    const editor = page.getByRole('region', { name: 'Profile editor' });
+    // A config tag takes no tolerance: no fields, a dash.
+    expect(await editor.getByLabel('Tolerance of Line1_SpeedSP', { exact: true }).count()).toBe(0);
+    expect(await editor.locator('tr[data-profile-tag="Line1_MaxTemp"] td.tolerance-cell').innerText()).toBe('—');
+    // The parts counter is a live value: a tolerance that is not a number is refused with the tag and what to do.
+    await editor.getByLabel('Tolerance in percent of Line1_Count', { exact: true }).fill('lots');
+    await editor.getByRole('button', { name: 'Save as new version' }).click();
+    const problems = editor.getByRole('alert', { name: 'Tolerance problems' });
+    await problems.waitFor();
+    expect(await problems.innerText()).toMatch(
+      /The tolerance "lots" of Line1_Count is not a number; give it as a plain number of percent, e\.g\. 2\./,
+    );
+    expect(await problems.innerText()).toMatch(/What to do: correct or clear each tolerance named.*Nothing was saved\./);
+    expect(await editor.getByLabel('Tolerance in percent of Line1_Count', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await editor.isVisible()).toBe(true);
+    await problems.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'profile-editor-tolerance-refused.png') });
+    // Set right: ±100 parts, or 2 % of the count before.
+    await editor.getByLabel('Tolerance of Line1_Count', { exact: true }).fill('100');
+    await editor.getByLabel('Tolerance in percent of Line1_Count', { exact: true }).fill('2%');
+    await expect.poll(() => problems.count()).toBe(0);
+    await editor.locator('tr[data-profile-tag="Line1_Count"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join('test-results', 'profile-editor-tolerance.png') });
+    await editor.getByRole('button', { name: 'Save as new version' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    // The saved version carries it: the editor of the new version shows it, and the next capture signs it with the value.
+    await page.getByRole('button', { name: 'Edit profile…' }).click();
+    expect(await editor.getByLabel('Tolerance of Line1_Count', { exact: true }).inputValue()).toBe('100');
+    expect(await editor.getByLabel('Tolerance in percent of Line1_Count', { exact: true }).inputValue()).toBe('2');
+    expect(await editor.getByLabel('Tolerance of Line1_Recipe', { exact: true }).count()).toBe(0);
+    await editor.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Capture now' }).click();
+    const count = page.locator('tr[data-tag="Line1_Count"]');
+    await expect.poll(() => count.getByTestId('value-tolerance').count()).toBe(1);
+    expect(await count.getByTestId('value-tolerance').innerText()).toBe('±100 or ±2 %');
+    // The counter moves by 50 parts on its own; the next capture compared with this one shows it within its tolerance.
+    setModbusWords(sim.image, 'hr', 10, encodeModbusRegisters('UINT32', 4_000_000_050, { wordOrder: 'high-first' }));
+    await expect.poll(() => page.getByRole('button', { name: 'Capture now' }).isEnabled()).toBe(true);
+    await page.getByRole('button', { name: 'Capture now' }).click();
+    await expect.poll(() => page.locator('tr[data-tag="Line1_Count"] td.num').innerText()).toBe('4000000050');
+    await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ index: 1 });
+    const row = page.locator('[data-tag="Line1_Count"]').filter({ has: page.locator('[data-tolerance]') });
+    await row.waitFor();
+    expect(await row.locator('[data-tolerance]').getAttribute('data-tolerance')).toBe('within');
+    expect(await row.locator('[data-tolerance]').getAttribute('title')).toMatch(
+      /moved from 4000000000 to 4000000050 \(by 50\), within its declared tolerance/,
+    );
     expect(errors).toEqual([]);
   });
 });

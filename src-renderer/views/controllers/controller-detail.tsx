@@ -9,6 +9,7 @@ import { ProfileEditor } from './profile-editor.tsx';
 import { DiffTable } from '../../components/diff-table.tsx';
 import { formatPlant, PlantTime } from '../../components/plant-time.tsx';
 import { ControllerEditForm } from './controller-edit-form.tsx';
+import { describeTolerance } from '../../../src-shared/common/diff/live-tolerance.ts';
 
 function formatValue(v: CaptureDocument['values'][number]): string {
   if (v.quality === 'bad') return '—';
@@ -87,7 +88,17 @@ function CaptureValues({ doc, focus }: { doc: CaptureDocument; focus: string }) 
                 <code>{v.address}</code>
               </td>
               <td>{v.type}</td>
-              <td>{v.class}</td>
+              <td>
+                {v.class}
+                {v.tolerance && (
+                  <>
+                    {' '}
+                    <span className="muted" title={`Declared tolerance ${describeTolerance(v.tolerance)}`} data-testid="value-tolerance">
+                      {describeTolerance(v.tolerance).replace(' of the before value', '')}
+                    </span>
+                  </>
+                )}
+              </td>
               <td className="num" title={v.raw ? `raw ${v.raw}` : (v.error ?? '')}>
                 {formatValue(v)}
               </td>

@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
+import { zoneAbbreviation } from '../../../src-shared/common/workflow/time-zone.ts';
 
 type Calendar = OperationResponse<'windows.calendar'>;
 type Requested = OperationResponse<'changes.windows'>['windows'][number];
@@ -16,13 +17,14 @@ interface Item {
   end: string;
 }
 
-/** "22:00–24:00" for the part of [start, end) inside the plant day that begins at `day`. */
-function clipped(item: Item, day: DateTime): string | null {
+/** "22:00–24:00" for the part of [start, end) inside the plant day that begins at `day`, and the zone's abbreviation then ("CST"). */
+function clipped(item: Item, day: DateTime): { when: string; abbrev: string } | null {
   const next = day.plus({ days: 1 });
-  const a = DateTime.max(DateTime.fromISO(item.start, { zone: day.zoneName ?? 'UTC' }), day);
-  const b = DateTime.min(DateTime.fromISO(item.end, { zone: day.zoneName ?? 'UTC' }), next);
+  const zone = day.zoneName ?? 'UTC';
+  const a = DateTime.max(DateTime.fromISO(item.start, { zone }), day);
+  const b = DateTime.min(DateTime.fromISO(item.end, { zone }), next);
   if (!a.isValid || !b.isValid || b <= a) return null;
-  return `${a.toFormat('HH:mm')}–${b.equals(next) ? '24:00' : b.toFormat('HH:mm')}`;
+  return { when: `${a.toFormat('HH:mm')}–${b.equals(next) ? '24:00' : b.toFormat('HH:mm')}`, abbrev: zoneAbbreviation(a.toMillis(), zone) };
 }
 
 /** "Tue 8 Dec 2026 22:00 – Wed 9 Dec 06:00 CST": the whole item in plant time, whichever days it spans. */
@@ -30,7 +32,7 @@ function wholePeriod(item: Item, zone: string): string {
   const a = DateTime.fromISO(item.start, { zone }).setLocale('en-GB');
   const b = DateTime.fromISO(item.end, { zone }).setLocale('en-GB');
   if (!a.isValid || !b.isValid) return `${item.start} – ${item.end}`;
-  return `${a.toFormat('ccc d LLL yyyy HH:mm')} – ${b.toFormat(a.hasSame(b, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${b.setLocale('en-US').offsetNameShort ?? zone}`;
+  return `${a.toFormat('ccc d LLL yyyy HH:mm')} – ${b.toFormat(a.hasSame(b, 'day') ? 'HH:mm' : 'ccc d LLL HH:mm')} ${zoneAbbreviation(b.toMillis(), zone)}`;
 }
 
 /** Lines by days: windows, blackouts and booked slots, in plant time. */
@@ -98,10 +100,11 @@ export function CalendarGrid({
             {dayList.map((d) => (
               <div key={d.toISODate()} role="cell" className={`calendar-cell${d.weekday >= 6 ? ' weekend' : ''}`} data-day={d.toISODate()}>
                 {items.flatMap((it, i) => {
-                  const when = clipped(it, d);
-                  if (!when) return [];
+                  const part = clipped(it, d);
+                  if (!part) return [];
+                  const when = part.when;
                   // The whole name and the whole period in plant time, on hover and for screen readers; the week shows the name wrapped.
-                  const title = `${it.name}: ${when} ${zone}; ${wholePeriod(it, zone)}`;
+                  const title = `${it.name}: ${when} ${part.abbrev}; ${wholePeriod(it, zone)}`;
                   return [
                     <span
                       key={i}

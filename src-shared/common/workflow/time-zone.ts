@@ -81,9 +81,22 @@ export function formatLocalIso(instant: number, zoneName: string): string {
   return DateTime.fromMillis(instant, { zone: zoneName }).toISO({ suppressMilliseconds: true }) ?? new Date(instant).toISOString();
 }
 
-/** A short human form for reasons and refusals: `Sun 29 Mar 2026 01:00 Europe/Berlin`. */
+/**
+ * The zone's abbreviation in force at an instant, as plant time is labelled on screen: `CDT` in summer and `CST` in
+ * winter for America/Chicago; `GMT+1` where English has no abbreviation (Europe/Berlin).
+ */
+export function zoneAbbreviation(instant: number, zoneName: string): string {
+  const t = DateTime.fromMillis(instant, { zone: zoneName });
+  return (t.isValid ? t.setLocale('en-US').offsetNameShort : null) ?? zoneName;
+}
+
+/**
+ * A short human form for reasons, refusals and the change timeline, labelled like every other plant time on
+ * screen: `Wed 3 Jun 2026 10:00 CDT`, `Tue 15 Dec 2026 00:00 CST`.
+ */
 export function formatLocal(instant: number, zoneName: string): string {
-  return `${DateTime.fromMillis(instant, { zone: zoneName }).setLocale('en-GB').toFormat('ccc d LLL yyyy HH:mm')} ${zoneName}`;
+  const t = DateTime.fromMillis(instant, { zone: zoneName });
+  return `${t.setLocale('en-GB').toFormat('ccc d LLL yyyy HH:mm')} ${zoneAbbreviation(instant, zoneName)}`;
 }
 
 /** Whether a calendar date exists (no 30 February, no month 13). */

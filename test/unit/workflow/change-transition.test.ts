@@ -524,7 +524,7 @@ describe('refusals name the rule', () => {
     expect(refusal(transition(one, approveOp(sec, 'ot-security'), ctx(later(H))))).toEqual({
       rule: 'approve-twice',
       message:
-        'Approving twice: Sam Security already approved change CR-0001 "Raise filler speed setpoint" (as OT security, Wed 3 Jun 2026 11:00 America/Chicago); a person approves a change once.',
+        'Approving twice: Sam Security already approved change CR-0001 "Raise filler speed setpoint" (as OT security, Wed 3 Jun 2026 11:00 CDT); a person approves a change once.',
     });
     // The CAB's accountable roles (OT security and quality) must both sign: any two of its roles are not enough.
     expect(refusal(transition(one, approveOp(pem), ctx(later(H))))).toEqual({
@@ -560,7 +560,7 @@ describe('refusals name the rule', () => {
     expect(refusal(transition(one, approveOp(plantMgr, 'plant-manager'), ctx(later(71 * H))))).toEqual({
       rule: 'not-yet-escalated',
       message:
-        'Not escalated yet: approvals of change CR-0003 "Raise filler speed setpoint" escalate to Plant manager only at Sat 6 Jun 2026 10:00 America/Chicago (policy: approval timeout); ' +
+        'Not escalated yet: approvals of change CR-0003 "Raise filler speed setpoint" escalate to Plant manager only at Sat 6 Jun 2026 10:00 CDT (policy: approval timeout); ' +
         'until then Change Advisory Board needs 1 more approval, including Quality / compliance (accountable).',
     });
     // The escalation approver stands in for the missing accountable approver.
@@ -710,8 +710,8 @@ describe('submit: required fields per class and the policy', () => {
     expect(refusal(transition(d, { type: 'submit', by: eng }, ctx(NOW)))).toEqual({
       rule: 'notice',
       message:
-        'Notice period: Line L09 is tier 2: 24 h notice (policy: tier 2 lines). The requested window starts Wed 3 Jun 2026 22:30 America/Chicago, ' +
-        'before the earliest allowed start Thu 4 Jun 2026 10:00 America/Chicago.',
+        'Notice period: Line L09 is tier 2: 24 h notice (policy: tier 2 lines). The requested window starts Wed 3 Jun 2026 22:30 CDT, ' +
+        'before the earliest allowed start Thu 4 Jun 2026 10:00 CDT.',
     });
   });
 
@@ -738,7 +738,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     expect(refusal(r)).toEqual({
       rule: 'notice',
       message:
-        'Notice period: Line L09 is tier 2: 24 h notice (policy: tier 2 lines). The earliest start is Thu 4 Jun 2026 10:00 America/Chicago; the slot starts Wed 3 Jun 2026 22:30 America/Chicago.',
+        'Notice period: Line L09 is tier 2: 24 h notice (policy: tier 2 lines). The earliest start is Thu 4 Jun 2026 10:00 CDT; the slot starts Wed 3 Jun 2026 22:30 CDT.',
     });
   });
 
@@ -759,7 +759,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     expect(refusal(transition(approved, { type: 'schedule', by: eng, ...outside }, ctx(later(2 * H))))).toEqual({
       rule: 'outside-window',
       message:
-        'Change window: Fri 5 Jun 2026 10:00 America/Chicago to Fri 5 Jun 2026 11:00 America/Chicago is not inside a change window for normal changes on line L09 ' +
+        'Change window: Fri 5 Jun 2026 10:00 CDT to Fri 5 Jun 2026 11:00 CDT is not inside a change window for normal changes on line L09 ' +
         '(policy: change windows); an override needs the signature of Plant manager.',
     });
   });
@@ -826,7 +826,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     expect(refusal(r)).toEqual({
       rule: 'blackout',
       message:
-        'Blackout: blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 America/Chicago to Wed 6 Jan 2027 00:00 America/Chicago) blocks normal changes on line L09: ' +
+        'Blackout: blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 CST to Wed 6 Jan 2027 00:00 CST) blocks normal changes on line L09: ' +
         'Year-end production freeze in effect. (policy: blackout 1); the policy allows no override of this blackout.',
     });
   });
@@ -888,7 +888,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, c))).toMatchObject({
       rule: 'outside-window',
       message: expect.stringMatching(
-        /^Change window: Thu 4 Jun 2026 22:35 America\/Chicago to Thu 4 Jun 2026 23:30 America\/Chicago is not inside a change window/,
+        /^Change window: Thu 4 Jun 2026 22:35 CDT to Thu 4 Jun 2026 23:30 CDT is not inside a change window/,
       ) as unknown as string,
     });
     const override = { by: plantMgr, role: 'plant-manager', rule: 'outside-window' as const, reason: 'Night shift agreed' };
@@ -902,7 +902,7 @@ describe('scheduling: notice, windows, blackouts and overrides', () => {
     expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, ctx(new Date('2026-06-05T03:29:00Z'))))).toEqual({
       rule: 'outside-slot',
       message:
-        'Outside the scheduled slot: change CR-0001 "Raise filler speed setpoint" is scheduled from Thu 4 Jun 2026 22:30 America/Chicago to Thu 4 Jun 2026 23:30 America/Chicago; it is now Thu 4 Jun 2026 22:29 America/Chicago.',
+        'Outside the scheduled slot: change CR-0001 "Raise filler speed setpoint" is scheduled from Thu 4 Jun 2026 22:30 CDT to Thu 4 Jun 2026 23:30 CDT; it is now Thu 4 Jun 2026 22:29 CDT.',
     });
     expect(refusal(transition(sample('scheduled'), { type: 'start-execution', by: eng }, ctx(new Date(SLOT.end)))).rule).toBe(
       'outside-slot',
@@ -1306,9 +1306,7 @@ describe('before- and after-snapshots recorded on the change', () => {
     if (old.type !== 'record-snapshot') throw new Error('unreachable');
     expect(refusal(transition(s, { ...old, snapshot: { ...old.snapshot, capturedAt: NOW.toISOString() } }, ctx(IN_SLOT)))).toMatchObject({
       rule: 'snapshot-order',
-      message: expect.stringMatching(
-        /was captured Wed 3 Jun 2026 10:00 America\/Chicago, before the execution started/,
-      ) as unknown as string,
+      message: expect.stringMatching(/was captured Wed 3 Jun 2026 10:00 CDT, before the execution started/) as unknown as string,
     });
     const before = must(transition(s, snapshotOp('before'), ctx(IN_SLOT)));
     const go = must(transition(before, checkpointOp('pre-execution', 'go'), ctx(later(60 * H))));

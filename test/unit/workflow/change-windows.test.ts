@@ -227,7 +227,7 @@ describe('blackouts and slots', () => {
         lines: ['L05'],
         overrideRoles: ['plant-manager'],
         message:
-          'Wed 3 Jun 2026 10:00 America/Chicago to Wed 3 Jun 2026 11:00 America/Chicago is not inside a change window for normal changes on line L05 (policy: change windows)',
+          'Wed 3 Jun 2026 10:00 CDT to Wed 3 Jun 2026 11:00 CDT is not inside a change window for normal changes on line L05 (policy: change windows)',
       },
     ]);
     // Sunday 20 December: inside a window but inside the freeze.
@@ -238,7 +238,7 @@ describe('blackouts and slots', () => {
         lines: ['L05'],
         overrideRoles: null,
         message:
-          'blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 America/Chicago to Wed 6 Jan 2027 00:00 America/Chicago) blocks normal changes on line L05: Year-end production freeze in effect. (policy: blackout 1)',
+          'blackout "year-end-freeze" (Tue 15 Dec 2026 00:00 CST to Wed 6 Jan 2027 00:00 CST) blocks normal changes on line L05: Year-end production freeze in effect. (policy: blackout 1)',
       },
     ]);
   });

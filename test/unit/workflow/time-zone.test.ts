@@ -7,6 +7,7 @@ import {
   parseDateTimeText,
   resolveDateTimeText,
   timeZoneProblem,
+  zoneAbbreviation,
 } from '../../../src-shared/common/workflow/time-zone.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -27,8 +28,24 @@ describe('wall-clock times in a zone (RFC 5545 rules)', () => {
     expect(iso(localToInstant(local, zone))).toBe(expected);
   });
 
-  it('formats plant time for people', () => {
-    expect(formatLocal(Date.parse('2026-03-29T00:00:00Z'), 'Europe/Berlin')).toBe('Sun 29 Mar 2026 01:00 Europe/Berlin');
+  it('formats plant time for people with the abbreviation in force at that instant, as the screens do', () => {
+    // Summer and winter in the plant's zone: CDT (UTC-5) then CST (UTC-6).
+    expect(formatLocal(Date.parse('2026-06-03T15:00:00Z'), 'America/Chicago')).toBe('Wed 3 Jun 2026 10:00 CDT');
+    expect(formatLocal(Date.parse('2026-12-15T06:00:00Z'), 'America/Chicago')).toBe('Tue 15 Dec 2026 00:00 CST');
+    // Either side of the autumn change: 01:30 happens twice, once in each.
+    expect(formatLocal(Date.parse('2026-11-01T06:30:00Z'), 'America/Chicago')).toBe('Sun 1 Nov 2026 01:30 CDT');
+    expect(formatLocal(Date.parse('2026-11-01T07:30:00Z'), 'America/Chicago')).toBe('Sun 1 Nov 2026 01:30 CST');
+    // Where English has no abbreviation, the offset stands in (as on screen): never the IANA name.
+    expect(formatLocal(Date.parse('2026-03-29T00:00:00Z'), 'Europe/Berlin')).toBe('Sun 29 Mar 2026 01:00 GMT+1');
+    expect(formatLocal(Date.parse('2026-07-15T10:00:00Z'), 'Europe/Berlin')).toBe('Wed 15 Jul 2026 12:00 GMT+2');
+    expect(formatLocal(Date.parse('2026-07-15T10:00:00Z'), 'UTC')).toBe('Wed 15 Jul 2026 10:00 UTC');
+  });
+
+  it('names the abbreviation valid at an instant', () => {
+    expect(zoneAbbreviation(Date.parse('2026-07-01T12:00:00Z'), 'America/Chicago')).toBe('CDT');
+    expect(zoneAbbreviation(Date.parse('2026-01-15T12:00:00Z'), 'America/Chicago')).toBe('CST');
+    expect(zoneAbbreviation(Date.parse('2026-03-08T07:59:00Z'), 'America/Chicago')).toBe('CST'); // 01:59, before clocks go forward
+    expect(zoneAbbreviation(Date.parse('2026-03-08T08:00:00Z'), 'America/Chicago')).toBe('CDT'); // 03:00, after
   });
 });
 
