@@ -6,16 +6,29 @@
 // import.meta.url (resources/, dist-renderer/) are the same in both. Pure-JavaScript packages (BUNDLED) go into the
 // bundle too: Node would otherwise resolve and compile them file by file at every start (zod alone is 95 files).
 // The rest stay in node_modules: native modules (better-sqlite3, serialport), packages that read files beside
-// themselves (pdfkit's fonts) and the protocol libraries load as they are. bin/baseline.js runs the bundle while it
+// themselves (pdfkit's fonts) and the S7 and Logix protocol libraries load as they are. modbus-serial is bundled so
+// that its serial ports load only when a serial port is used (lazySerialPorts below). bin/baseline.js runs the bundle while it
 // is newer than every source file in it and than the last `npm install` (the list is dist/cli/inputs.json).
 import type { Plugin } from 'esbuild';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 
 export const CLI_OUT = 'dist/cli';
 
 /** Packages bundled into the CLI: pure JavaScript, no native code, no files read at run time. */
-export const BUNDLED = new Set(['zod', 'uuid', 'canonicalize', 'papaparse', 'diff', 'yaml', 'luxon', 'node-forge']);
+export const BUNDLED = new Set([
+  'zod',
+  'uuid',
+  'canonicalize',
+  'papaparse',
+  'diff',
+  'yaml',
+  'luxon',
+  'node-forge',
+  'modbus-serial',
+  'debug',
+  'ms',
+]);
 
 /** npm rewrites this file at every install that changes node_modules: a bundled package may have changed. */
 const NPM_INSTALL_MARK = 'node_modules/.package-lock.json';
@@ -39,6 +52,37 @@ const externals: Plugin = {
   },
 };
 
+/**
+ * modbus-serial's index.js loads its two serial-port modules (the RTU client port and the serial server) as it
+ * loads, each of which loads `serialport` and its native binding: 50 to 90 ms of a Modbus TCP capture that never
+ * opens a serial port. Rewritten in the bundle, those two exports load on first use instead (a getter); the
+ * serial clients (`connectRTU...`) already load them when called. The build fails if the file no longer has these
+ * lines (a new modbus-serial version), rather than shipping a bundle that loads serialport again unnoticed.
+ */
+const SERIAL_EXPORTS = [
+  ['RTUBufferedPort', './ports/rtubufferedport'],
+  ['ServerSerial', './servers/serverserial'],
+] as const;
+const lazySerialPorts: Plugin = {
+  name: 'baseline-modbus-serial-lazy-serialport',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]modbus-serial[\\/]index\.js$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      for (const [name, file] of SERIAL_EXPORTS) {
+        const eager = `try {\n    module.exports.${name} = require("${file}");\n} catch (err) { /* optional native dep */ }`;
+        if (!text.includes(eager))
+          throw new Error(`modbus-serial/index.js no longer loads ${name} as expected: check scripts/build-cli.ts`);
+        text = text.replace(
+          eager,
+          `Object.defineProperty(module.exports, "${name}", { enumerable: true, configurable: true, get() {\n` +
+            `    try { return require("${file}"); } catch (err) { return undefined; /* optional native dep */ }\n} });`,
+        );
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 /** Builds the CLI bundle; returns the number of source files in it. */
 export async function buildCli(): Promise<number> {
   const { build } = await import('esbuild');
@@ -53,7 +97,7 @@ export async function buildCli(): Promise<number> {
     format: 'esm',
     platform: 'node',
     target: 'node22',
-    plugins: [externals],
+    plugins: [externals, lazySerialPorts],
     // A bundled CommonJS package (papaparse, node-forge) may require() a Node module: give ES modules a require.
     banner: {
       js: "import { createRequire as __baselineCreateRequire } from 'node:module'; const require = __baselineCreateRequire(import.meta.url);",

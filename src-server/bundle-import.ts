@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
 import { MAX_BATCH_EVENTS, type WireEvent } from '../src-shared/common/sync/sync-protocol.ts';
+import type { ClockAttestation } from '../src-shared/common/sync/clock-flags.ts';
 import { writeFileAtomic } from '../src-shared/node/atomic-file.ts';
 import { publicKeyFromPem, verifyText } from '../src-shared/node/ed25519.ts';
 import { signWithKey } from '../src-shared/node/pki.ts';
@@ -285,17 +286,24 @@ export async function exportDeviceBundle(o: {
   const after = o.after ?? known.pullCursor;
   const events: WireEventPulled[] = [];
   const devices = new Map<string, { deviceId: string; name: string; publicKeyPem: string; certificatePem: string }>();
+  const clockFlags = new Map<string, ClockAttestation>();
   let cursor = after;
   for (;;) {
     const page = await pullPage(o.store, device.device_id, cursor, MAX_BATCH_EVENTS);
     events.push(...page.events);
     for (const d of page.devices) devices.set(d.deviceId, d);
+    for (const a of page.clockFlags) clockFlags.set(a.id, a);
     cursor = page.cursor;
     if (!page.more) break;
   }
   const blobs = new ServerBlobStore(o.home);
   const members: [string, Buffer][] = [
-    ['events.json', Buffer.from(JSON.stringify(ServerEventsSchema.parse({ events, devices: [...devices.values()] })))],
+    [
+      'events.json',
+      Buffer.from(
+        JSON.stringify(ServerEventsSchema.parse({ events, devices: [...devices.values()], clockFlags: [...clockFlags.values()] })),
+      ),
+    ],
   ];
   for (const h of new Set(events.flatMap((e) => e.blobs))) {
     const bytes = blobs.get(h);

@@ -9,7 +9,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BaselineError, type ErrorData } from '../src-shared/common/errors.ts';
 import {
   EnrolRequestSchema,

@@ -1,5 +1,5 @@
 /** Browse-to-profile, for drivers whose controllers have tag names (Logix): the tag list as proposed profile rows. */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CaptureOptionsSchema,
   ControllerTargetSchema,

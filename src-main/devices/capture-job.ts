@@ -3,7 +3,7 @@
  * every profile tag by the protocol's plan, close. Device faults become bad tags and the result's `failure`;
  * only a controller that cannot be reached at all fails the job. Nothing is written here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CaptureOptionsSchema,
   ControllerTargetSchema,

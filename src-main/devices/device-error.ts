@@ -8,6 +8,7 @@ import { BaselineError } from '../../src-shared/common/errors.ts';
 export type DeviceErrorKind =
   | 'unreachable' // no route / host down / DNS
   | 'refused' // nothing listens on that port
+  | 'no-port' // the serial port does not exist, is not a serial port, or may not be opened
   | 'timeout' // connected, but no (complete) answer in time
   | 'closed' // the peer closed the connection mid-exchange
   | 'protocol' // the device answered with an error status of its protocol
@@ -28,6 +29,8 @@ export function deviceError(
     unreachable: "Check the cable, the laptop's IP settings and that the controller is powered; then try again.",
     refused:
       'The controller is reachable but nothing answers on that port: check the port number and that the protocol is enabled on the controller.',
+    'no-port':
+      'Check the serial port name (for example /dev/ttyUSB0 on Linux, COM3 on Windows), that the USB-serial adapter is plugged in, and that your user may open it (on Linux, the dialout group).',
     timeout:
       'The controller did not answer in time: check it is not overloaded, the unit id / rack and slot, and raise the timeout if the network is slow.',
     closed: 'The connection was closed during the exchange; try again, and check for a second client or a gateway limiting connections.',

@@ -5,7 +5,7 @@
  * never attempted. The signed decision that allows a restore is checked by the caller in the main process. How a
  * value is encoded, written and read back is the protocol driver's (driver.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { CaptureOptionsSchema, ControllerTargetSchema, profileProtocolOf } from '../../src-shared/common/capture/controller-target.ts';
 import type { CaptureProfile, ProfileTag } from '../../src-shared/common/profile/capture-profile.ts';

@@ -6,10 +6,10 @@ import { DataDirectoryReader, rebuildProjections } from '../services/data-direct
 import type { CliIo } from './cli-usage.ts';
 
 /** `baseline journal verify`: exit 0 intact, 1 when anything was altered. */
-export function verify(home: string, json: boolean, io: CliIo): number {
+export async function verify(home: string, json: boolean, io: CliIo): Promise<number> {
   const reader = DataDirectoryReader.open(home);
   try {
-    const report = reader.verifyJournal();
+    const report = await reader.verifyJournal();
     const summary = summariseVerifyReport(report);
     if (json) {
       io.out(JSON.stringify({ ...report, summary }) + '\n');
@@ -19,6 +19,8 @@ export function verify(home: string, json: boolean, io: CliIo): number {
       if (report.problems.length > 20) io.out(`  … and ${report.problems.length - 20} more (use --json for all)\n`);
       for (const d of report.projections) io.out(`  table ${describeProjectionDifference(d)}\n`);
       if (report.projections.length > 0) io.out('  `baseline journal rebuild` restores these tables from the journal.\n');
+      // The summary names the first altered or missing attachment and what to do; the others follow, each with its own file.
+      for (const a of (report.attachments ?? []).slice(1)) io.out(`  also: ${a.message}. ${a.hint}\n`);
     }
     return report.ok ? 0 : 1;
   } finally {

@@ -164,7 +164,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     const json = values.json ?? false;
     if (group === 'journal') {
       const journal = await import('./cli-journal.ts');
-      if (command === 'verify') return journal.verify(home, json, io);
+      if (command === 'verify') return await journal.verify(home, json, io);
       if (command === 'list') {
         const limit = values.limit === undefined ? 50 : Number(values.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not ${values.limit}`);

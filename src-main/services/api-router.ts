@@ -3,7 +3,7 @@
  * contract's schema, runs the handler, and returns an envelope (errors as data, never a stack trace).
  * The handlers live by domain in `handlers/` (one file per part of the contract); this file joins them.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { OPERATIONS, isOperationName } from '../../src-shared/common/api/contract.ts';
 import type { Envelope } from '../../src-shared/common/api/transport.ts';
 import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';

@@ -46,6 +46,7 @@ import { ChangeRestoreService } from './change-restore-service.ts';
 import { ChangeCaptureService } from './change-capture-service.ts';
 import { EvidenceService } from './evidence-service.ts';
 import { EvidenceRepository } from '../store/evidence-repository.ts';
+import { auditAttachments } from './attachment-audit.ts';
 import { KpiService } from './kpi-service.ts';
 import { KpiRepository } from '../store/kpi-repository.ts';
 import { DriftScheduler } from './drift-scheduler.ts';
@@ -155,7 +156,9 @@ export class BaselineApp {
     this.transport = options.transport;
     this.journal = new JournalRepository(store.db, deviceKey, options.clock);
     this.blobs = new BlobStore(store.home);
-    this.journalService = new JournalService(this.journal, this.hub);
+    this.journalService = new JournalService(this.journal, this.hub, () =>
+      auditAttachments(new EvidenceRepository(store.db), this.blobs, options.resourcesDir ?? defaultResourcesDir()),
+    );
     this.connectivity = new ConnectivityService(this.hub, { serverUrl: options.serverUrl ?? null });
     this.controllerRecords = new ControllerRepository(store.db);
     this.devices = new DeviceSupervisor(options.spawnDevice ?? forkDeviceProcess);

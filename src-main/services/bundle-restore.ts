@@ -30,6 +30,9 @@ import { openStore } from '../store/database.ts';
 import { DEVICE_KEY_FILE, RESTORED_PUBLIC_KEY_ONLY } from '../store/device-key-store.ts';
 import { JournalRepository } from '../store/journal-repository.ts';
 import { SyncRepository } from '../store/sync-repository.ts';
+import { IdentityRepository } from '../store/identity-repository.ts';
+import { readClockAttestation } from '../../src-shared/common/sync/clock-flags.ts';
+import { verifyWithCertificate } from '../../src-shared/node/pki.ts';
 
 /** What a restore did. */
 export interface RestoreResult {
@@ -192,6 +195,17 @@ export async function restoreFromBackups(files: readonly string[], home: string,
     // The events went in as pulled ones (a pulled CA trust never adds trust); the tables are now replayed from the
     // journal as this device's own store, whose own CA trust counts.
     journalRepo.rebuildProjections();
+    // The server's clock flags the laptop held, each checked against the plant CAs the restored journal trusts.
+    const caPems = new IdentityRepository(store.db, journalRepo).trustedCas().map((c) => c.certificatePem);
+    for (const a of journal.clockFlags ?? []) {
+      if (readClockAttestation(a) === null || !caPems.some((pem) => verifyWithCertificate(pem, a.statement, a.signature)))
+        throw new BaselineError(
+          'restore-clock-flags-invalid',
+          `The backup holds clock flags (${a.id.slice(0, 13)}…) that no plant CA of the restored journal signed.`,
+          'The backup is damaged or was altered; the restored folder is incomplete: delete it and restore from other backups.',
+        );
+      repo.addClockAttestation(a, new Date().toISOString());
+    }
     const report = journalRepo.verifyAll();
     const problems = report.problems.length + report.projections.length;
     return {

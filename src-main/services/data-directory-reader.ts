@@ -40,9 +40,17 @@ export class DataDirectoryReader {
     return new DataDirectoryReader(home);
   }
 
-  /** Every event's hash, signature, chain link and device key, and every table against the journal. */
-  verifyJournal(): JournalVerifyReport {
-    return this.journal.verifyAll();
+  /**
+   * Every event's hash, signature, chain link and device key, every table against the journal, and every checklist
+   * attachment's stored bytes against the hash its tick recorded.
+   */
+  async verifyJournal(): Promise<JournalVerifyReport> {
+    const [{ auditAttachments, withAttachments }, { defaultResourcesDir }] = await Promise.all([
+      import('./attachment-audit.ts'),
+      import('./policy-service.ts'),
+    ]);
+    const findings = auditAttachments(new EvidenceRepository(this.store.db), new BlobStore(this.home), defaultResourcesDir());
+    return withAttachments(this.journal.verifyAll(), findings);
   }
 
   /** The newest `limit` events, each with its verification problems, and how many events there are. */

@@ -13,7 +13,7 @@ import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts'
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { parseStoredRow, type StoredEventRow } from '../../src-shared/node/journal-verifier.ts';
 import { readClockAttestation } from '../../src-shared/common/sync/clock-flags.ts';
-import type { EventRole } from '../../src-shared/node/evidence/pack-format.ts';
+import { PACK_FORMAT_RULES, type EventRole, type PackFormat } from '../../src-shared/node/evidence/pack-format.ts';
 import { writePack, type PackInput } from '../../src-shared/node/evidence/pack-writer.ts';
 import { verifyPack } from '../../src-shared/node/evidence/pack-verifier.ts';
 import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../src-shared/common/api/contract.ts';
@@ -289,6 +289,7 @@ export class EvidenceService {
       title: v.title,
       status: v.status,
       manifestSha256: v.manifestSha256,
+      format: v.format,
       counts: v.counts,
       signers: (v.context?.signatures ?? []).map((x) => ({
         name: x.signer.name,
@@ -297,7 +298,7 @@ export class EvidenceService {
         meaning: x.meaning,
         at: x.at,
       })),
-      checks: VERIFY_CHECKS,
+      checks: [...(v.format ? [`the pack's format: ${PACK_FORMAT_RULES[v.format as PackFormat].words}`] : []), ...VERIFY_CHECKS],
       failures: v.failures,
       trustedCas: cas.map((c) => c.name),
     };

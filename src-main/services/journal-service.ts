@@ -1,6 +1,13 @@
 /** The Audit domain: lists the journal with each event's verification state, and verifies it whole. */
 import type { EventView, OperationResponse } from '../../src-shared/common/api/contract.ts';
-import { ActorSchema, summariseVerifyReport, type Actor, type JournalVerifyReport } from '../../src-shared/common/journal-event.ts';
+import {
+  ActorSchema,
+  summariseVerifyReport,
+  type Actor,
+  type AttachmentFinding,
+  type JournalVerifyReport,
+} from '../../src-shared/common/journal-event.ts';
+import { withAttachments } from './attachment-audit.ts';
 import type { JournalFilter, JournalRepository, PagedRow } from '../store/journal-repository.ts';
 import type { AuditEventView } from '../../src-shared/common/api/audit-contract.ts';
 import { signersOf } from '../../src-shared/common/journal-signers.ts';
@@ -17,9 +24,12 @@ function parseOr<T>(text: string, fallback: (raw: string) => T): unknown {
 /** Reads and verifies the journal for people, and tells every connected screen about each event appended. */
 export class JournalService {
   private readonly journal: JournalRepository;
+  /** The checklist attachments whose stored bytes are missing or altered (the blob store is outside the journal). */
+  private readonly attachments: () => AttachmentFinding[];
 
-  constructor(journal: JournalRepository, hub: EventHub) {
+  constructor(journal: JournalRepository, hub: EventHub, attachments: () => AttachmentFinding[]) {
     this.journal = journal;
+    this.attachments = attachments;
     // Every recorded change of state is an event: the screens refresh what it touches (ARCHITECTURE §2, pushed events).
     journal.onAppended((event) => hub.emit('journal.appended', { id: event.id, device: event.device, seq: event.seq, type: event.type }));
   }
@@ -87,13 +97,14 @@ export class JournalService {
 
   /** Verifies every event without recording anything (CLI). */
   verifyQuietly(): JournalVerifyReport {
-    return this.journal.verifyAll();
+    return withAttachments(this.journal.verifyAll(), this.attachments());
   }
 
   /** Verifies every event (and every table against it) and records that it was done, by whom and with what result. */
   verifyAndRecord(actor: Actor): OperationResponse<'journal.verify'> {
-    const report = this.journal.verifyAll();
+    const report = withAttachments(this.journal.verifyAll(), this.attachments());
     const first = report.firstProblem;
+    const attachment = report.attachments?.[0];
     this.journal.append(
       'journal.verified',
       {
@@ -104,7 +115,9 @@ export class JournalService {
           ? `device ${first.device} seq ${first.seq}: ${first.kind}`
           : report.projections.length > 0
             ? `tables differ from the journal: ${report.projections.map((d) => d.table).join(', ')}`
-            : null,
+            : attachment
+              ? `checklist attachment ${attachment.problem}: ${attachment.number ?? attachment.changeId}, ${attachment.item}, ${attachment.name}`
+              : null,
       },
       actor,
     );

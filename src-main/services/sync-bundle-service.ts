@@ -204,7 +204,14 @@ export class SyncBundleService {
       const ownOrder = [...this.deps.repo.storedOrder(this.own).entries()];
       members.push([
         'journal.json',
-        Buffer.from(JSON.stringify({ others: this.deps.repo.foreignEventsInStoredOrder(this.own), ownOrder })),
+        Buffer.from(
+          JSON.stringify({
+            others: this.deps.repo.foreignEventsInStoredOrder(this.own),
+            ownOrder,
+            // The server's clock flags this laptop holds: a restored laptop shows them beside the events again.
+            clockFlags: this.deps.repo.clockAttestations(),
+          }),
+        ),
       ]);
     }
     const hashes = [...new Set(items.filter((i) => options.all || i.event.seq > acknowledged).flatMap((i) => i.blobs))];
@@ -434,6 +441,8 @@ export class SyncBundleService {
         this.deps.blobs.put(b);
       }
     }
+    // The plant CA's clock flags come with the events, as on online pull; one the plant CA did not sign refuses the bundle.
+    this.deps.sync.recordClockFlags(content.clockFlags ?? [], plant.caCertificatePem);
     const keys = this.deps.sync.trustedDeviceKeys(content, plant.caCertificatePem);
     const newer = content.events.filter((e) => e.globalSeq > cursor);
     const outcome = this.deps.repo.storePulled(newer, Math.max(cursor, range.cursor), (ev, head) => {

@@ -130,6 +130,17 @@ export class EvidenceRepository {
       .get(sha256) as StoredEventRow | undefined;
   }
 
+  /** The text of every checklist templates revision the plant adopted, oldest first (for naming a tick's checklist). */
+  adoptedChecklistsYaml(): string[] {
+    return (
+      this.db
+        .prepare(`SELECT json_extract(payload, '$.yaml') AS yaml FROM events WHERE type = 'checklists.adopted' ORDER BY rowid`)
+        .all() as {
+        yaml: string;
+      }[]
+    ).map((r) => r.yaml);
+  }
+
   /** A device's events from `fromSeq` to `toSeq` inclusive, in chain order. */
   chainRows(device: string, fromSeq: number, toSeq: number): StoredEventRow[] {
     return this.db

@@ -91,6 +91,28 @@ function readRows(text: string): RawRow[] {
   return rows;
 }
 
+/** A data row: its cells looked up by column through the header's index (one object per row, no closure). */
+class TableRow<C extends string> implements CsvRow<C> {
+  readonly line: number;
+  readonly fieldCount: number;
+  readonly parseErrors: string[];
+  private readonly fields: string[];
+  private readonly index: Map<C, number>;
+
+  constructor(raw: RawRow, index: Map<C, number>) {
+    this.line = raw.line;
+    this.fieldCount = raw.fields.length;
+    this.parseErrors = raw.parseErrors;
+    this.fields = raw.fields;
+    this.index = index;
+  }
+
+  cell(column: C): string {
+    const i = this.index.get(column);
+    return i === undefined ? '' : (this.fields[i] ?? '');
+  }
+}
+
 /**
  * Reads CSV text (a byte-order mark and CRLF line ends are accepted) whose header names columns from `columns`
  * (any order, case-insensitive), `required` among them. Blank lines are skipped. Rows come back even when the header
@@ -135,15 +157,8 @@ export function readCsvTable<C extends string>(
   for (const column of required.filter((c) => !index.has(c))) {
     problems.push({ line: header.line, column, message: `The header has no "${column}" column; ${required.join(', ')} are required.` });
   }
-  const rows = raw.slice(1).map((r): CsvRow<C> => ({
-    line: r.line,
-    fieldCount: r.fields.length,
-    parseErrors: r.parseErrors,
-    cell: (column) => {
-      const i = index.get(column);
-      return i === undefined ? '' : (r.fields[i] ?? '');
-    },
-  }));
+  const rows: CsvRow<C>[] = [];
+  for (let i = 1; i < raw.length; i++) rows.push(new TableRow(raw[i]!, index));
   if (rows.length === 0 && problems.length === 0)
     problems.push({ line: header.line, column: null, message: `The file has a header but no ${what[1]}.` });
   return { headerLine: header.line, headerFieldCount: header.fields.length, index, rows, problems };

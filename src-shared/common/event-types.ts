@@ -2,7 +2,7 @@
  * Payload schemas of every journal event type. The journal refuses to append an event whose payload does
  * not match, so every stored event of a known type can be projected and read back.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ControllerTargetSchema } from './capture/controller-target.ts';
 import { LineSchema, PlantSchema, SiteSchema } from './workflow/plant-model.ts';
 import { RosterEntrySchema } from './workflow/people-roster.ts';

@@ -4,7 +4,7 @@
  * An event's hash covers every field except `hash` and `sig`, serialised as RFC 8785 canonical JSON;
  * `prev` chains it to the same device's previous event, `seq` is gapless per device.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson, type JsonValue } from './canonical-json.ts';
 
 /** Who caused an event: a device acting on its own, the operating-system user running the app, or a person with a certificate. */
@@ -79,7 +79,30 @@ export interface JournalVerifyReport {
   problems: EventProblem[];
   /** Projection tables (what the app reads) that differ from a replay of the verified journal; empty when all agree. */
   projections: ProjectionDifference[];
+  /**
+   * Checklist attachments whose stored bytes are missing or no longer hash to what their tick recorded (and the
+   * checkpoint signatures relied on). Present when the check read the blob store too (`baseline journal verify`, the
+   * Audit screen); each makes the report fail.
+   */
+  attachments?: AttachmentFinding[];
   checkedAt: string;
+}
+
+/** One checklist attachment of a change whose stored bytes are missing or altered, and what to do. */
+export interface AttachmentFinding {
+  changeId: string;
+  /** The plant's change number ("CR-0007"), when the change has one. */
+  number: string | null;
+  checklist: string;
+  item: string;
+  /** The file's name as attached. */
+  name: string;
+  sha256: string;
+  problem: 'missing' | 'altered';
+  /** What the stored bytes hash to now (null: missing). */
+  actualSha256: string | null;
+  message: string;
+  hint: string;
 }
 
 /** One projection table that differs from the journal, with the rows that differ (by primary key). */
@@ -110,7 +133,15 @@ export function describeProjectionDifference(d: ProjectionDifference): string {
 /** One-line human summary of a verification report (CLI and UI use the same words). */
 export function summariseVerifyReport(r: JournalVerifyReport): string {
   if (r.ok) {
-    return `Journal intact: ${r.events} events from ${r.devices} device${r.devices === 1 ? '' : 's'}; every hash, signature and chain link verified, and every table Baseline reads matches it.`;
+    return `Journal intact: ${r.events} events from ${r.devices} device${r.devices === 1 ? '' : 's'}; every hash, signature and chain link verified, and every table Baseline reads matches it${r.attachments ? "; every checklist attachment's bytes match the hash its tick recorded" : ''}.`;
+  }
+  const attachments = r.attachments ?? [];
+  const attachmentNote =
+    attachments.length === 0
+      ? ''
+      : ` ${attachments.length} checklist attachment${attachments.length === 1 ? ' is' : 's are'} missing or altered: ${attachments[0]!.message}${attachments.length > 1 ? ` (and ${attachments.length - 1} more)` : ''}. ${attachments[0]!.hint}`;
+  if (r.problems.length === 0 && r.projections.length === 0 && attachments.length > 0) {
+    return `Journal FAILED verification: its ${r.events} events and every table verify, but${attachmentNote}`;
   }
   const tables = r.projections.map((d) => d.table);
   const tablesNote =
@@ -118,7 +149,7 @@ export function summariseVerifyReport(r: JournalVerifyReport): string {
       ? ''
       : ` ${tables.length} table${tables.length === 1 ? '' : 's'} differ${tables.length === 1 ? 's' : ''} from the journal (changed outside Baseline): ${tables.join(', ')}.`;
   if (r.problems.length === 0) {
-    return `Journal FAILED verification: its ${r.events} events verify, but${tablesNote}`;
+    return `Journal FAILED verification: its ${r.events} events verify, but${tablesNote}${attachmentNote}`;
   }
   const p = r.firstProblem;
   const first = p ? `first bad event: seq ${p.seq} of device ${p.device} (${p.kind}): ${p.message}` : 'no detail';
@@ -130,5 +161,5 @@ export function summariseVerifyReport(r: JournalVerifyReport): string {
           .map((q) => `${q.message.split(' (')[0]} on device ${q.device}`)
           .join('; ')}`
       : '';
-  return `Journal FAILED verification: ${r.failedEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})${gapText}; ${first}${tablesNote ? `.${tablesNote}` : ''}`;
+  return `Journal FAILED verification: ${r.failedEvents} of ${r.events} events failed (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})${gapText}; ${first}${tablesNote ? `.${tablesNote}` : ''}${attachmentNote ? `.${attachmentNote}` : ''}`;
 }

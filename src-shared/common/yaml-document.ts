@@ -4,7 +4,7 @@
  * (policy-yaml.ts), which also reports columns and runs the policy's consistency rules.
  */
 import { LineCounter, parseDocument, isMap, isSeq } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** The data the schema produced, or every problem found. */
 export type YamlDocumentResult<T> = { ok: true; data: T } | { ok: false; problems: string[] };

@@ -12,6 +12,11 @@ export interface AttachmentProblem {
   sha256: string;
   name: string;
   item: string;
+  /** The checklist template the tick belongs to (its id). */
+  template: string;
+  /** Missing bytes, or bytes that hash to `actual`. */
+  problem: 'missing' | 'altered';
+  actual: string | null;
   message: string;
 }
 
@@ -28,7 +33,15 @@ export function attachmentProblems(
     seen.add(`${a.sha256}/${a.name}`);
     const bytes = bytesOf(a.sha256, a.name);
     if (bytes === null) {
-      problems.push({ sha256: a.sha256, name: a.name, item: tick.item, message: `the attachment "${a.name}" of ${where} is missing` });
+      problems.push({
+        sha256: a.sha256,
+        name: a.name,
+        item: tick.item,
+        template: tick.template,
+        problem: 'missing',
+        actual: null,
+        message: `the attachment "${a.name}" of ${where} is missing`,
+      });
       continue;
     }
     const actual = sha256Hex(bytes);
@@ -37,6 +50,9 @@ export function attachmentProblems(
         sha256: a.sha256,
         name: a.name,
         item: tick.item,
+        template: tick.template,
+        problem: 'altered',
+        actual,
         message: `the attachment "${a.name}" of ${where} was altered after it was attached: its bytes hash to ${actual.slice(0, 12)}…, not to ${a.sha256.slice(0, 12)}… that the checklist recorded and the signatures relied on`,
       });
     }

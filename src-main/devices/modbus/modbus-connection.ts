@@ -92,6 +92,12 @@ export function mapModbusError(err: unknown, controller: string, what: string): 
   }
   if (/Bad Client Address/i.test(msg))
     return deviceError('protocol', controller, what, 'the unit id is not a valid Modbus address (0-255 over TCP, 1-247 over RTU)');
+  // serialport's own words when the port cannot be opened (it sets no code): a missing device, a file that is not a
+  // serial port, or no permission.
+  if (/cannot open|No such file or directory|Permission denied/i.test(msg) && what === 'connecting')
+    return deviceError('no-port', controller, what, `the serial port cannot be opened (${msg.replace(/^Error: /, '')})`);
+  if (/Inappropriate ioctl/i.test(msg) && what === 'connecting')
+    return deviceError('no-port', controller, what, 'that path is not a serial port');
   const code = e?.code ?? e?.errno ?? '';
   if (code === 'ECONNREFUSED') return deviceError('refused', controller, what, 'connection refused');
   if (['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(code))

@@ -41,6 +41,11 @@ export interface JobProgress {
  */
 export interface JobContext {
   signal: AbortSignal;
+  /**
+   * True when the payload is the caller's own typed data in this process (the one-shot CLI's in-process runner),
+   * already checked where it was made; false when it came over IPC from another process and is checked here.
+   */
+  sameProcess?: boolean;
   progress(p: JobProgress): void;
 }
 

@@ -13,8 +13,11 @@ export function crashReport(err: unknown): FromDevice {
   return { type: 'crash', message: `the protocol library failed on an unexpected reply (${message})` };
 }
 
-/** Returns the handler of messages from the supervisor; answers go to `send`. */
-export function deviceJobRunner(send: (m: FromDevice) => void): (m: ToDevice) => void {
+/**
+ * Returns the handler of messages from the supervisor; answers go to `send`. `sameProcess`: the jobs come from
+ * the caller's own objects in this process (in-process-device.ts), not from another process's message.
+ */
+export function deviceJobRunner(send: (m: FromDevice) => void, { sameProcess = false } = {}): (m: ToDevice) => void {
   const running = new Map<number, AbortController>();
   return (m) => {
     if (m.type === 'cancel') {
@@ -35,6 +38,7 @@ export function deviceJobRunner(send: (m: FromDevice) => void): (m: ToDevice) =>
     running.set(m.id, controller);
     void handler(m.job.payload, {
       signal: controller.signal,
+      sameProcess,
       progress: (p) => send({ type: 'progress', id: m.id, progress: p }),
     })
       .then(

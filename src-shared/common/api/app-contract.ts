@@ -2,7 +2,7 @@
  * The API contract's app part (one file per domain; contract.ts joins them into OPERATIONS).
  * The app itself: facts about this instance, connectivity, the first-run checklist and the demo plant.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty } from './contract-primitives.ts';
 
 /** Reachability of the central sync server, as the main process sees it. */

@@ -1,7 +1,7 @@
 /**
  * The Audit trail narrowed by event type, signer, change and date (one file per domain; spread into OPERATIONS).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventView } from './journal-contract.ts';
 
 /** An event with the people who signed it (not the session user that recorded it). */

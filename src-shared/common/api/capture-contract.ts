@@ -2,7 +2,7 @@
  * The API contract's capture part (one file per domain; contract.ts joins them into OPERATIONS).
  * Capture profiles, registered controllers, captures (start, cancel, read, diff) and Logix browse.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ControllerTargetSchema } from '../capture/controller-target.ts';
 import type { CaptureDocument } from '../capture/capture-document.ts';
 import type { DocumentDiff } from '../diff/document-diff.ts';

@@ -3,7 +3,7 @@
  * after-captures of a change's target controllers started from the change, cancelled, listed with what each is worth
  * as evidence, and a complete one signed and recorded on the change.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChangeCaptureView } from '../workflow/change-capture.ts';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');

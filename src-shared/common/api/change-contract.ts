@@ -2,7 +2,7 @@
  * The API contract's change part (one file per domain; contract.ts joins them into OPERATIONS).
  * Change requests: the register, the editor's live evaluation, the detail, every signed action, restores.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChangeRequestFieldsSchema } from '../workflow/change-request.ts';
 import type { ProposalView } from '../diff/proposal-view.ts';
 import type { ApprovalProgress } from '../workflow/approval-progress.ts';

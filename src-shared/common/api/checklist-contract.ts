@@ -3,7 +3,7 @@
  * The plant's checklist templates (in force, adopting a revision) and the checklist runner of a change in execution:
  * ticks with a note and attached files, each attachment's bytes served back checked against its hash.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty, Password, Sha256, TEXT_FILE_MAX_CHARS } from './contract-primitives.ts';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_TICK, TICK_NOTE_MAX_CHARS, type ChecklistTemplates } from '../workflow/checklists.ts';
 import type { PersonRef } from '../workflow/workflow-terms.ts';

@@ -2,7 +2,7 @@
  * The small schemas every part of the API contract shares: no fields, any JSON, a password, a SHA-256 hash, and the
  * largest files the API accepts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A request with no fields. */
 export const Empty = z.object({}).strict();

@@ -4,7 +4,7 @@
  * every request is validated with these schemas at the main-process boundary. Each domain declares its
  * operations in its own file (`<domain>-contract.ts`); this file joins them and re-exports their schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorData } from '../errors.ts';
 import { KPI_OPERATIONS } from './kpi-contract.ts';
 import { CHANGE_CAPTURE_OPERATIONS } from './change-capture-contract.ts';

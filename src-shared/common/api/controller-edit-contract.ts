@@ -2,7 +2,7 @@
  * Editing and retiring controllers (one file per domain; spread into OPERATIONS by contract.ts). Both are signed by
  * plant engineering with a reason.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ControllerTargetSchema } from '../capture/controller-target.ts';
 
 const Password = z.string().min(1).max(1024);

@@ -2,7 +2,7 @@
  * The API contract's evidence part (one file per domain; contract.ts joins them into OPERATIONS).
  * Evidence packs: export for a change, and verify a pack.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The largest evidence pack `evidence.verify` accepts, in bytes (40 MiB; its base64 text, 4 characters per 3 bytes, fits one web host message). */
 export const EVIDENCE_PACK_MAX_BYTES = 40 * 1024 * 1024;
@@ -18,6 +18,8 @@ export const PackVerdictViewSchema = z.object({
   title: z.string().nullable(),
   status: z.string().nullable(),
   manifestSha256: z.string().nullable(),
+  /** The format the pack declares, whose rules it was checked by (null: no readable manifest). */
+  format: z.string().nullable(),
   counts: z.object({
     members: z.number(),
     events: z.number(),

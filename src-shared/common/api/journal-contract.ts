@@ -2,7 +2,7 @@
  * The API contract's journal part (one file per domain; contract.ts joins them into OPERATIONS).
  * The signed journal: listing events with their verification state, and verifying the whole journal.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActorSchema } from '../journal-event.ts';
 import { Empty, JsonSchema } from './contract-primitives.ts';
 
@@ -58,6 +58,22 @@ export const VerifyReportSchema = z.object({
   projections: z.array(
     z.object({ table: z.string(), missing: z.number(), unexpected: z.number(), changed: z.number(), rows: z.array(z.string()) }),
   ),
+  attachments: z
+    .array(
+      z.object({
+        changeId: z.string(),
+        number: z.string().nullable(),
+        checklist: z.string(),
+        item: z.string(),
+        name: z.string(),
+        sha256: z.string(),
+        problem: z.enum(['missing', 'altered']),
+        actualSha256: z.string().nullable(),
+        message: z.string(),
+        hint: z.string(),
+      }),
+    )
+    .optional(),
   checkedAt: z.string(),
   summary: z.string(),
 });

@@ -1,7 +1,7 @@
 /**
  * The KPI screen's part of the API contract (one file per domain; spread into OPERATIONS by contract.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KpiReport } from '../kpi/change-kpis.ts';
 
 /** An unauthorized-change record behind the drift KPI, as the screen lists it. */

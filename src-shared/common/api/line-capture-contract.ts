@@ -1,7 +1,7 @@
 /**
  * "Capture all controllers of this line" (one file per domain; spread into OPERATIONS by contract.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One controller's outcome in a line capture. */
 export interface LineCaptureOutcome {

@@ -2,7 +2,7 @@
  * The API contract's people part (one file per domain; contract.ts joins them into OPERATIONS).
  * People: enrolled certificates, the plant CA, the roster, revocation.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty, Password, TEXT_FILE_MAX_CHARS } from './contract-primitives.ts';
 
 /** A person on the roster, as the People screen shows and edits it. */

@@ -2,7 +2,7 @@
  * The API contract's plant part (one file per domain; contract.ts joins them into OPERATIONS).
  * The plant model: sites, lines, where each controller sits, safety systems, and the lines' window calendar.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LineCalendar } from '../workflow/change-windows.ts';
 import { Empty, Password, TEXT_FILE_MAX_CHARS } from './contract-primitives.ts';
 

@@ -2,7 +2,7 @@
  * The API contract's policy part (one file per domain; contract.ts joins them into OPERATIONS).
  * The change policy in force, and adopting a new revision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty, Password, TEXT_FILE_MAX_CHARS } from './contract-primitives.ts';
 
 /** The policy operations: name -> request and response schemas. */

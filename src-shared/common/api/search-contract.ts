@@ -1,7 +1,7 @@
 /**
  * The header's global search (one file per domain; spread into OPERATIONS by contract.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a search found, by kind; each kind names the screen that shows it. */
 export interface SearchResults {

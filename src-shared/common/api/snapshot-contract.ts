@@ -2,7 +2,7 @@
  * The API contract's snapshot part (one file per domain; contract.ts joins them into OPERATIONS).
  * Signed snapshots, approved baselines, drift checks and their clocks, unauthorized-change records.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty, Password, Sha256 } from './contract-primitives.ts';
 
 /** A signed snapshot of a controller. */

@@ -2,7 +2,7 @@
  * The API contract's sync part (one file per domain; contract.ts joins them into OPERATIONS).
  * Sync with the central server, sync by file (air-gapped plants), evidence backup and sync conflicts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Empty } from './contract-primitives.ts';
 
 /** Where sync with the central server stands, in words a person understands (the header shows it). */

@@ -1,7 +1,7 @@
 /**
  * The tags a proposed change picks from, with current values (one file per domain; spread into OPERATIONS).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A controller's profile tags with their values in its latest signed snapshot. */
 export interface CurrentValues {

@@ -2,7 +2,7 @@
  * How to reach a controller: protocol and connection settings, as the UI, the CLI and the capture profile's
  * controller record give them. Validated with zod at every boundary (the main process can touch equipment).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Host = z.string().min(1).max(253);
 const Port = z.number().int().min(1).max(65535);

@@ -3,7 +3,7 @@
  * schemas, for readers of files that arrive from elsewhere (`baseline diff`, `baseline snapshot verify`): every
  * problem is named by its field path, e.g. `values.3.raw: expected string, received number`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ControllerTargetSchema } from '../capture/controller-target.ts';
 import { ActorSchema } from '../journal-event.ts';
 

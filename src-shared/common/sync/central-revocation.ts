@@ -5,7 +5,7 @@
  * journal (`revocation.synced`, and `certificate.revoked` for a person). From then on, events signed by that device
  * or person after the revocation are refused by the server and by every laptop, with the reason.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
 import type { EventProblem } from '../journal-event.ts';
 import { signaturesIn } from './journal-conflicts.ts';

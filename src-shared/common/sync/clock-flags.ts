@@ -8,7 +8,7 @@
  * The flags of one push travel to every laptop as a clock attestation: a statement signed with the plant CA's key,
  * pulled like a central revocation, recorded in each laptop's journal (`clock.flagged`) and carried by evidence packs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical-json.ts';
 
 /** Default clock offset from the server beyond which events are flagged (the policy's `clocks.skewLimit` default). */

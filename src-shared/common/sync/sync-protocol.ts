@@ -21,7 +21,7 @@
  *   GET  /sync/conflicts              conflicts the server found across devices, with signed resolutions
  *   GET  /sync/clock-flags?device=D   events flagged for an implausible device time, and D's clock offsets
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CentralRevocationSchema } from './central-revocation.ts';
 import { ClockAttestationSchema } from './clock-flags.ts';
 

@@ -3,7 +3,7 @@
  * class requires (the policy's `classes.<class>.requiredFields`). A draft may be incomplete; submit (and
  * break-glass for emergencies) refuses a request that lacks a field its class requires.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Policy } from './policy-schema.ts';
 import { CHANGE_CLASSES, CHANGE_FIELD_LABELS, SAFETY_IMPACTS, type ChangeClass, type ChangeField } from './workflow-terms.ts';
 

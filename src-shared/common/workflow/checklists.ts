@@ -7,7 +7,7 @@
  * files (by their SHA-256; the bytes are content-addressed blobs); the ticks are part of the change's checklist state,
  * so every checkpoint signature's relied-on hash covers them, attachments included.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../errors.ts';
 import { firstProblems, readYamlDocument } from '../yaml-document.ts';
 import type { PersonRef } from './workflow-terms.ts';

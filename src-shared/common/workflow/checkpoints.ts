@@ -3,7 +3,7 @@
  * with its checklist and the decisions a shift supervisor may sign. Read from `resources/checklists/
  * execution-checkpoints.yaml` (`baseline.checkpoints/1`), every problem named by file, line and field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../errors.ts';
 import { firstProblems, readYamlDocument } from '../yaml-document.ts';
 

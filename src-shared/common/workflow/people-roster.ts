@@ -4,7 +4,7 @@
  * only with a certificate, issued at enrolment (the person sets their own password, the CA holder signs). The roster
  * says what that certificate should carry, and the People screen shows where the two differ.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../errors.ts';
 import { formatCsvProblem, readCsvTable, rowShapeProblems, sortProblems, type CsvProblem } from '../csv-table.ts';
 

@@ -3,7 +3,7 @@
  * controllers on them. Imported from YAML (`baseline.plant/1`, with or without controllers) or from a CSV of lines, with errors naming file, line and field, like the policy;
  * edited one line or site at a time in the app (plant-edit events).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../errors.ts';
 import { ControllerTargetSchema } from '../capture/controller-target.ts';
 import { firstProblems, readYamlDocument } from '../yaml-document.ts';

@@ -8,7 +8,7 @@
  * Durations are written `48h`, `15m`, `7d` or `none` and come out as minutes; dates and times stay text until a
  * time zone reads them (change-windows.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration.ts';
 import { isCalendarDate, parseDateTimeText, timeZoneProblem } from './time-zone.ts';
 import { CHANGE_CLASSES, CHANGE_FIELDS, WEEKDAYS, type Weekday } from './workflow-terms.ts';

@@ -6,7 +6,7 @@
  * only when the previous one found nothing, because its findings would be guesses about a broken document.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BaselineError } from '../errors.ts';
 import { policyContradictions } from './policy-rules.ts';
 import { POLICY_SCHEMA, PolicySchema, type Policy } from './policy-schema.ts';

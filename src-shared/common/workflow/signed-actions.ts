@@ -5,7 +5,7 @@
  * service's dispatch (`src-main/services/change-actions.ts`, one entry per action, checked by the compiler) and the
  * change screen's forms all come from this table. The rules themselves stay in `change-transition.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Password as PasswordSchema, Sha256 as Sha256Schema } from '../api/contract-primitives.ts';
 import type { SignatureMeaning } from '../snapshot/snapshot.ts';
 import { BREAK_GLASS_METHODS, WINDOW_DECISIONS } from './change-state.ts';

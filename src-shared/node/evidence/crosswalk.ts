@@ -3,7 +3,7 @@
  * change that satisfy it, or why it is not satisfied. Every check reads the pack's own content (the change's
  * final state, its signed events, its snapshots and diffs), so the verifier and the report agree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JsonValue } from '../../common/canonical-json.ts';
 import { readYamlDocument, firstProblems } from '../../common/yaml-document.ts';
 import { BaselineError } from '../../common/errors.ts';

@@ -21,6 +21,8 @@ export interface PackContext {
   exportedBy: Manifest['exportedBy'];
   /** Events of the pack the central server flagged for an implausible device time (clock/flags.json). */
   clockFlags: PackClockFlag[];
+  /** The checklist templates revision the change's signatures relied on (policy/checklist-templates.yaml), if the pack has it. */
+  checklistsYaml: string | null;
   /** Every member's name (manifest, report and SHA256SUMS aside). */
   memberNames: string[];
 }

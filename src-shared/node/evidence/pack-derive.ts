@@ -62,6 +62,24 @@ export function diffMembers(diffs: readonly ControllerDiffs[]): [string, Buffer]
   ]);
 }
 
+/**
+ * The diff members a verifier accepts, by the pack's format: each member with the bytes this version derives, and for
+ * format 1 also `proposed-vs-actual.json` as written before declared tolerances (no `liveWithin`, which is then empty).
+ */
+export function acceptedDiffMembers(diffs: readonly ControllerDiffs[], rules: { liveWithinOptional: boolean }): [string, Buffer[]][] {
+  return diffs.flatMap((d): [string, Buffer[]][] => {
+    const proposed = [jsonMember(d.proposedVsActual)];
+    if (rules.liveWithinOptional && d.proposedVsActual.liveWithin.length === 0) {
+      const { liveWithin: _none, ...earlier } = d.proposedVsActual;
+      proposed.push(jsonMember(earlier));
+    }
+    return [
+      [contentMembers.diffBeforeAfter(d.controllerId), [jsonMember(d.beforeAfter)]],
+      [contentMembers.diffProposed(d.controllerId), proposed],
+    ];
+  });
+}
+
 /** One revocation in force when the pack was written. */
 export interface Revocation {
   fingerprint: string;

@@ -1,17 +1,58 @@
 /**
- * The evidence pack format (`baseline.evidence-pack/1`, docs/formats.md): member names, the manifest, and the
+ * The evidence pack format (`baseline.evidence-pack/2`, and the earlier `/1` it still reads; docs/formats.md): member
+ * names, the manifest, the rules that differ by format, and the
  * derivations the writer and the verifier share, so that the verifier recomputes every derived member from the
  * signed ones and names the member that differs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson, type JsonValue } from '../../common/canonical-json.ts';
 import { eventHashInput, type EventBody } from '../../common/journal-event.ts';
 import { changeEventSignatures } from '../change-signature.ts';
 import { signatureStatement, type ESignature } from '../../common/snapshot/snapshot.ts';
 import { sha256Hex } from '../hash.ts';
 
-/** The pack's format id; readers refuse other major versions. */
-export const PACK_FORMAT = 'baseline.evidence-pack/1';
+/** The format this writer writes. */
+export const PACK_FORMAT = 'baseline.evidence-pack/2';
+
+/**
+ * Every format the verifier reads, oldest first; it refuses any other. A pack is checked by the rules of the format
+ * its manifest declares, so a pack exported by an earlier version keeps the verdict it had then.
+ */
+export const PACK_FORMATS = ['baseline.evidence-pack/1', PACK_FORMAT] as const;
+
+/** A format the verifier reads. */
+export type PackFormat = (typeof PACK_FORMATS)[number];
+
+/** What a verifier may require of a pack, by its declared format. */
+export interface PackFormatRules {
+  /** What the format is, in words (the verdict and the Audit screen show it). */
+  words: string;
+  /**
+   * Every value a restore of the change reports as written, failed or mismatched has its own `restore.written` event
+   * in the pack. Format 1 carried those events only where they fell between the change's own events on one device.
+   */
+  restoreWritesComplete: boolean;
+  /**
+   * `proposed-vs-actual.json` may lack `liveWithin` (empty): format 1 packs written before declared tolerances had no
+   * such field, and their snapshots declare no tolerance, so nothing could be within one.
+   */
+  liveWithinOptional: boolean;
+}
+
+/** The rules of each format. */
+export const PACK_FORMAT_RULES: Record<PackFormat, PackFormatRules> = {
+  'baseline.evidence-pack/1': {
+    words:
+      'baseline.evidence-pack/1, exported before restore writes travelled value by value: checked by its own rules (the restore.written events it holds are checked; one missing is not a failure of this format; proposed-vs-actual.json with or without liveWithin)',
+    restoreWritesComplete: false,
+    liveWithinOptional: true,
+  },
+  'baseline.evidence-pack/2': {
+    words: 'baseline.evidence-pack/2 (this version writes it): every restore of the change value by value',
+    restoreWritesComplete: true,
+    liveWithinOptional: false,
+  },
+};
 
 /** Members outside the manifest: the manifest itself, the report that prints its hash, and the file of both hashes. */
 export const MANIFEST = 'manifest.json';
@@ -21,7 +62,7 @@ export const SHA256SUMS = 'SHA256SUMS';
 /** The manifest: every member but itself, report.pdf and SHA256SUMS, with its SHA-256 and size. */
 export const ManifestSchema = z
   .object({
-    format: z.literal(PACK_FORMAT),
+    format: z.enum(PACK_FORMATS),
     changeId: z.string().min(1),
     title: z.string(),
     exportedAt: z.string(),

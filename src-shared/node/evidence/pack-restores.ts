@@ -106,9 +106,10 @@ const UNKNOWN_OUTCOME = /^outcome unknown/;
 /**
  * Every value written during a restore: backed by a signed decision in the pack that names it at that position,
  * after the decision was taken into use, never twice, "verified" only when the read-back equals what was written; and
- * every value the restore's outcome reports as written, failed or mismatched has its own `restore.written` event.
+ * every value the restore's outcome reports as written, failed or mismatched has its own `restore.written` event
+ * (unless the pack's format did not promise them: `restoreWritesComplete`; the events it holds are checked all the same).
  */
-export function checkRestores(events: readonly PackEvent[], fail: Fail): void {
+export function checkRestores(events: readonly PackEvent[], fail: Fail, rules: { restoreWritesComplete: boolean }): void {
   for (const r of packRestores(events)) {
     if (r.authorized === null) {
       const first = r.started ?? r.executed ?? r.verified;
@@ -152,13 +153,14 @@ export function checkRestores(events: readonly PackEvent[], fail: Fail): void {
       if (o.status === 'not-attempted' || UNKNOWN_OUTCOME.test(o.error ?? '')) continue;
       const w = r.written.find((x) => x.tag === o.tag);
       const rec = `${eventRecord(r.executed)}: ${o.tag}`;
-      if (!w)
-        fail(
-          r.executed.member,
-          rec,
-          `the restore reports ${o.tag} as ${o.status}, but the pack holds no restore.written event for it (the value-by-value record is missing)`,
-        );
-      else if (w.status !== o.status || w.expectedRaw !== o.expectedRaw || w.readBackRaw !== o.readBackRaw) {
+      if (!w) {
+        if (rules.restoreWritesComplete)
+          fail(
+            r.executed.member,
+            rec,
+            `the restore reports ${o.tag} as ${o.status}, but the pack holds no restore.written event for it (the value-by-value record is missing)`,
+          );
+      } else if (w.status !== o.status || w.expectedRaw !== o.expectedRaw || w.readBackRaw !== o.readBackRaw) {
         fail(
           r.executed.member,
           rec,

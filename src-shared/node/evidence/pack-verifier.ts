@@ -18,6 +18,8 @@ import { sha256Hex } from '../hash.ts';
 import { verifySnapshotBytes } from '../snapshot-verifier.ts';
 import {
   MANIFEST,
+  PACK_FORMAT,
+  PACK_FORMAT_RULES,
   contentMembers,
   eventRecord,
   findSignatures,
@@ -27,9 +29,9 @@ import {
   signatureIndex,
 } from './pack-format.ts';
 import {
+  acceptedDiffMembers,
   deriveDiffs,
   derivePkiMembers,
-  diffMembers,
   revocationsMember,
   deriveRevocations,
   type ControllerDiffs,
@@ -59,6 +61,8 @@ export interface PackVerdict {
   title: string | null;
   status: string | null;
   manifestSha256: string | null;
+  /** The format the manifest declares (the rules the pack was checked by), when it reads. */
+  format: string | null;
   counts: { members: number; events: number; signatures: number; snapshots: number; approvals: number; checkpoints: number };
   failures: PackFailure[];
   /** Events of the pack the central server flagged for an implausible device time, with the words to show. */
@@ -86,6 +90,7 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
     title: null,
     status: null,
     manifestSha256: null,
+    format: null,
     counts: { members: 0, events: 0, signatures: 0, snapshots: 0, approvals: 0, checkpoints: 0 },
     context: null,
     clockFlags: [],
@@ -112,6 +117,8 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
 function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, fail: Fail): Partial<PackVerdict> {
   const { manifest, manifestSha256 } = checkHashes(members, fail);
   const changeId = manifest?.changeId ?? null;
+  // A pack is held to the rules of the format it declares: an earlier one keeps the verdict it had when exported.
+  const rules = PACK_FORMAT_RULES[manifest?.format ?? PACK_FORMAT];
   if (options.caPems.length === 0)
     fail(
       '(trust)',
@@ -196,7 +203,8 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
   let checkpoints: CheckpointSet | null = null;
   if (state) {
     diffs = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
-    for (const [path, b] of diffMembers(diffs)) compareDerived(members, path, b, 'the diff of the snapshots', fail);
+    for (const [path, accepted] of acceptedDiffMembers(diffs, rules))
+      compareDerived(members, path, accepted, 'the diff of the snapshots', fail);
     const policyYaml = members.get(fixedMembers.policy);
     let timeZone = 'UTC';
     if (!policyYaml) fail(fixedMembers.policy, null, 'the policy revision the change was evaluated under is missing');
@@ -272,7 +280,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
     if (state.id !== changeId)
       fail(MANIFEST, null, `the manifest names change ${String(changeId)}, but the events are of change ${state.id}`);
     checkRules(state, events, found, checkpoints, new Set(snapshotFiles.keys()), fail);
-    checkRestores(events, fail);
+    checkRestores(events, fail, rules);
     checkManualRollbacks(state, snapshotFiles, lastChange!.member, eventRecord(lastChange!), fail);
     if (manifest) {
       context = {
@@ -287,6 +295,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
         exportedAt: manifest.exportedAt,
         exportedBy: manifest.exportedBy,
         clockFlags,
+        checklistsYaml: members.get(fixedMembers.checklists)?.toString('utf8') ?? null,
         memberNames: [...members.keys()],
       };
       const definition = members.get(fixedMembers.crosswalkDefinition);
@@ -314,6 +323,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
     title: state?.fields.title ?? manifest?.title ?? null,
     status: state?.status ?? null,
     manifestSha256,
+    format: manifest?.format ?? null,
     context,
     clockFlags,
     counts: {
@@ -334,5 +344,8 @@ export function formatVerdict(v: PackVerdict): string {
     : `Evidence pack NOT verified${v.changeId ? ` (change ${v.changeId})` : ''}: ${v.failures.length} failure${v.failures.length === 1 ? '' : 's'}.`;
   const lines = v.failures.map((f) => `  ${f.member}${f.record ? ` [${f.record}]` : ''}: ${f.reason}`);
   const clock = v.clockFlags.map((f) => `  Clock flag on journal/${f.device}/${String(f.seq).padStart(8, '0')}.json: ${f.words}`);
-  return [head, ...lines, ...clock, ...(v.manifestSha256 ? [`manifest.json SHA-256: ${v.manifestSha256}`] : [])].join('\n') + '\n';
+  const format = v.format ? [`Pack format: ${PACK_FORMAT_RULES[v.format as keyof typeof PACK_FORMAT_RULES]?.words ?? v.format}.`] : [];
+  return (
+    [head, ...lines, ...clock, ...format, ...(v.manifestSha256 ? [`manifest.json SHA-256: ${v.manifestSha256}`] : [])].join('\n') + '\n'
+  );
 }

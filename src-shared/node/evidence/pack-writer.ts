@@ -159,6 +159,7 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
     exportedAt: input.exportedAt,
     exportedBy: input.exportedBy,
     clockFlags,
+    checklistsYaml: input.checklistsYaml ?? null,
     memberNames: [],
   };
   const crosswalk = evaluateCrosswalk(parseCrosswalk(input.crosswalkYaml), context);

@@ -1,7 +1,8 @@
 /**
  * report.pdf (issue #14), written with pdfkit: the change as a person files it. A summary page; every signature
  * as 21 CFR 11.50 shows it (printed name, date and time with the plant's time zone, meaning); approvals and
- * quorum; the window and any override; the checkpoints with their checklists; the before/after and
+ * quorum; the window and any override; the checkpoints with their checklists; the checklists ticked during the
+ * execution with their notes and attached files (report-checklists.ts); the before/after and
  * proposed-vs-actual diff tables (long tables go on over pages with their header repeated); restore writes value
  * by value with their read-back; the compliance crosswalk. Every page carries its number and the SHA-256 of manifest.json (the
  * manifest cannot list the report that prints its hash: SHA256SUMS covers both).
@@ -16,6 +17,7 @@ import { changeNumber } from '../../common/workflow/change-state.ts';
 import type { ClauseResult } from './crosswalk.ts';
 import { eventRecord } from './pack-format.ts';
 import { packRestores } from './pack-restores.ts';
+import { reportChecklists } from './report-checklists.ts';
 
 const MARGIN = 48;
 const FOOTER = 28;
@@ -309,6 +311,36 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     if (c.comment) w.para(`Comment: ${c.comment}`);
   }
   if ((execution?.checkpoints ?? []).length === 0) w.para('No checkpoint was signed.');
+
+  // Checklists run during the execution: every item ticked or not, by whom and when, notes, attached files by hash.
+  w.ensure(140); // the heading stays with its first checklist
+  w.heading('Checklists (ticked during the execution)');
+  const checklists = reportChecklists(s, ctx.checklistsYaml, when);
+  if (checklists.length === 0) w.para('No checklist was run on this change.');
+  for (const c of checklists) {
+    w.sub(c.title);
+    w.para(c.closed, { color: '#333' });
+    w.table(
+      [
+        { header: 'Item', width: 30 },
+        { header: 'State', width: 9 },
+        { header: 'By (employee id)', width: 17 },
+        { header: 'When (plant time)', width: 19 },
+        { header: 'Note', width: 25 },
+      ],
+      c.items,
+      { shade: (row) => (row[1] === 'ticked' ? null : '#f1f3f5') },
+    );
+    if (c.attachments.length > 0) {
+      w.table(
+        [
+          { header: 'Attached file, size, item', width: 38 },
+          { header: 'SHA-256 (the pack holds the file as attachments/<SHA-256>/<file>)', width: 62 },
+        ],
+        c.attachments,
+      );
+    }
+  }
 
   // Snapshots and diffs.
   w.heading('Before- and after-snapshots');

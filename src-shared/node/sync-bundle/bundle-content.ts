@@ -2,9 +2,10 @@
  * What sync bundles carry, declared once for the laptop and the server: a laptop's events as a push carries
  * them, the server's as a pull returns them, and the signed acknowledgement the server writes after an import.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../../common/errors.ts';
 import { PulledEventSchema, WireEventSchema } from '../../common/sync/sync-protocol.ts';
+import { ClockAttestationSchema } from '../../common/sync/clock-flags.ts';
 import { certificateProblem, signWithKey, verifyWithCertificate } from '../pki.ts';
 import { X509Certificate } from 'node:crypto';
 
@@ -23,6 +24,8 @@ export const ServerEventsSchema = z
   .object({
     events: z.array(PulledEventSchema),
     devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
+    /** The plant CA's clock flags of the pushes the bundle covers, as online pull gives them (absent in older bundles). */
+    clockFlags: z.array(ClockAttestationSchema).max(100_000).optional(),
   })
   .strict();
 
@@ -34,6 +37,8 @@ export const BackupJournalSchema = z
   .object({
     others: z.array(z.object({ order: z.number().int(), event: WireEventSchema }).strict()),
     ownOrder: z.array(z.tuple([z.number().int(), z.number().int()])),
+    /** The clock flags the laptop held (the plant CA's signed statements), so a restored laptop shows them again (absent in older backups). */
+    clockFlags: z.array(ClockAttestationSchema).max(100_000).optional(),
   })
   .strict();
 

@@ -15,7 +15,7 @@
  */
 import forge from 'node-forge';
 import { X509Certificate, createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../../common/errors.ts';
 import { readZip, writeZip } from '../evidence/pack-zip.ts';
 

@@ -5,7 +5,7 @@
  * certificate). Neither file holds a secret the laptop or server could be impersonated with: the one-time code is
  * used up by the import, the response carries no access token, and the certificates are public.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaselineError } from '../../common/errors.ts';
 import { EnrolRequestSchema, type EnrolRequest } from '../../common/sync/sync-protocol.ts';
 import { signWithKey, verifyWithCertificate } from '../pki.ts';

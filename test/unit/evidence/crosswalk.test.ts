@@ -41,6 +41,7 @@ function draft(tag: string): PackContext {
     clockFlags: [],
     exportedAt: '2026-07-02T00:00:00.000Z',
     exportedBy: { device: 'd', deviceName: 'd', user: 'u', appVersion: '0' },
+    checklistsYaml: null,
     memberNames: [],
   };
 }

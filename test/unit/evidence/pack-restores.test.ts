@@ -41,9 +41,9 @@ const written = (tag: string, status = 'written-verified', expectedRaw = '4148',
 const executed = (outcomes: JsonValue[]) => ev('restore.executed', { ...base, complete: true, outcomes });
 const ok = (tag: string) => ({ tag, status: 'written-verified', expectedRaw: '4148', readBackRaw: '4148' });
 
-function failures(events: PackEvent[]): string[] {
+function failures(events: PackEvent[], rules = { restoreWritesComplete: true }): string[] {
   const out: string[] = [];
-  checkRestores(events, (member, record, reason) => out.push(`${member} [${record}] ${reason}`));
+  checkRestores(events, (member, record, reason) => out.push(`${member} [${record}] ${reason}`), rules);
   return out;
 }
 
@@ -92,6 +92,25 @@ describe('the restores in an evidence pack, value by value', () => {
       ),
     ).toBe(true);
     expect(f.some((x) => /reports Recipe as written-verified, but the pack holds no restore.written event for it/.test(x))).toBe(true);
+  });
+
+  it('a format 1 pack (restore writes not promised) is not failed for a missing restore.written, but the ones it holds are still checked', () => {
+    const earlier = { restoreWritesComplete: false };
+    const events = [authorized(), ev('restore.started', base), executed([ok('Speed'), ok('Recipe')])];
+    expect(failures(events, earlier)).toEqual([]);
+    expect(failures(events)).toHaveLength(2);
+    const f = failures(
+      [
+        authorized(),
+        ev('restore.started', base),
+        written('Speed', 'readback-mismatch', '4148', '0001'),
+        executed([ok('Speed'), ok('Recipe')]),
+      ],
+      earlier,
+    );
+    expect(f).toEqual([
+      expect.stringMatching(/outcome for Speed \(written-verified, read back 4148\) differs from its restore.written event/),
+    ]);
   });
 
   it('a failed job whose outcomes are unknown needs no restore.written; a restore with no signed decision in the pack is refused', () => {

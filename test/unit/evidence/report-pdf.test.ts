@@ -63,6 +63,7 @@ describe('report.pdf', () => {
       timeZone: 'America/Chicago',
       exportedAt: '2026-07-02T12:00:00.000Z',
       exportedBy: { device: 'd1', deviceName: 'laptop', user: 'erin', appVersion: '0.1.0' },
+      checklistsYaml: null,
       memberNames: [],
       clockFlags: [
         {

@@ -1,0 +1,132 @@
+/**
+ * Evidence packs exported by earlier versions keep their verdict: real packs written by the code at earlier commits
+ * (test/fixtures/evidence-packs, format `baseline.evidence-pack/1`), verified today by the library, `baseline verify`
+ * and the app, each against the plant CA it was signed under. Each pack is held to the rules of the format it
+ * declares, and tampering with one is still found.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
+import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
+import { verifyPack, type PackFailure } from '../../../src-shared/node/evidence/pack-verifier.ts';
+import { PACK_FORMAT } from '../../../src-shared/node/evidence/pack-format.ts';
+import { packMembers, rezipConsistently } from '../../helpers/pack-tamper.ts';
+import { runBaseline } from '../../helpers/cli.ts';
+import { tempHome } from '../../helpers/temp-home.ts';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/evidence-packs/${name}`, import.meta.url));
+const read = (name: string) => readFileSync(fixture(name));
+
+interface RecordedVerdict {
+  ok: boolean;
+  failures: PackFailure[];
+  counts: Record<string, number>;
+  status: string;
+}
+
+const PACKS = ['completed-af26fa3', 'completed-d5f70ec', 'restored-on-laptop-b-d5f70ec'] as const;
+
+/** The pack's members with the manifest's format replaced, every hash made to agree. */
+async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
+  const members = await packMembers(zip);
+  const manifest = JSON.parse(members.get('manifest.json')!.toString('utf8')) as { format: string };
+  manifest.format = format;
+  members.set('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+  return rezipConsistently(members);
+}
+
+describe('evidence packs exported by earlier versions (format 1) keep the verdict they had', () => {
+  for (const name of PACKS) {
+    it(`${name}: the same verdict as the verifier of its own commit gave`, async () => {
+      const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
+      const now = await verifyPack(read(`${name}.zip`), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
+      expect(now.format).toBe('baseline.evidence-pack/1');
+      expect({ ok: now.ok, failures: now.failures, counts: now.counts, status: now.status }).toEqual({
+        ok: then.ok,
+        failures: then.failures,
+        counts: then.counts,
+        status: then.status,
+      });
+    });
+  }
+
+  it('a completed change exported before declared tolerances verifies; its proposed-vs-actual diff altered, it does not', async () => {
+    const zip = read('completed-d5f70ec.zip');
+    const caPems = [read('completed-d5f70ec-ca.pem').toString('utf8')];
+    expect((await verifyPack(zip, { caPems })).ok).toBe(true);
+    const members = await packMembers(zip);
+    const path = [...members.keys()].find((p) => p.endsWith('/proposed-vs-actual.json'))!;
+    const diff = JSON.parse(members.get(path)!.toString('utf8')) as Record<string, unknown>;
+    // A forger claims a live value was within its tolerance (a field the format allows, but not with this content).
+    members.set(path, Buffer.from(JSON.stringify({ ...diff, liveWithin: ['Line1_Temp'] }, null, 2) + '\n'));
+    const v = await verifyPack(await rezipConsistently(members), { caPems });
+    expect(v.ok).toBe(false);
+    expect(v.failures).toContainEqual({
+      member: path,
+      record: null,
+      reason: 'the member differs from the diff of the snapshots, recomputed from the signed members',
+    });
+  });
+
+  it('a pack is held to the rules of the format it declares: the same bytes labelled format 2 fail what format 2 promises', async () => {
+    const caPems = [read('restored-on-laptop-b-d5f70ec-ca.pem').toString('utf8')];
+    const asTwo = await verifyPack(await relabelled(read('restored-on-laptop-b-d5f70ec.zip'), PACK_FORMAT), { caPems });
+    expect(asTwo.format).toBe(PACK_FORMAT);
+    expect(asTwo.failures.map((f) => f.reason)).toEqual(
+      expect.arrayContaining([
+        'the restore reports Line1_SpeedSP as written-verified, but the pack holds no restore.written event for it (the value-by-value record is missing)',
+        'the restore reports Line1_Recipe as written-verified, but the pack holds no restore.written event for it (the value-by-value record is missing)',
+      ]),
+    );
+    const completed = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), PACK_FORMAT), {
+      caPems: [read('completed-d5f70ec-ca.pem').toString('utf8')],
+    });
+    expect(completed.failures.map((f) => f.member)).toEqual([expect.stringMatching(/\/proposed-vs-actual\.json$/)]);
+  });
+
+  it('a format this verifier does not know is refused, naming the formats it reads', async () => {
+    const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/3'), {
+      caPems: [read('completed-d5f70ec-ca.pem').toString('utf8')],
+    });
+    expect(v.ok).toBe(false);
+    expect(v.failures[0]).toEqual({
+      member: 'manifest.json',
+      record: null,
+      reason:
+        'the manifest\'s format is "baseline.evidence-pack/3"; this verifier reads baseline.evidence-pack/1 and baseline.evidence-pack/2 (a newer pack needs a newer Baseline to verify it)',
+    });
+  });
+
+  it('`baseline verify` gives each the same verdict and names the format it checked it by', () => {
+    for (const name of PACKS) {
+      const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
+      const r = runBaseline(['verify', fixture(`${name}.zip`), '--ca', fixture(`${name}-ca.pem`)]);
+      expect(r.code).toBe(then.ok ? 0 : 1);
+      expect(r.stdout).toMatch(then.ok ? /^Evidence pack verified: change / : /^Evidence pack NOT verified/);
+      expect(r.stdout).toContain('Pack format: baseline.evidence-pack/1, exported before restore writes travelled value by value');
+      for (const f of then.failures) expect(r.stdout).toContain(f.reason);
+    }
+  });
+
+  describe('in the app (evidence.verify, the Audit screen)', () => {
+    const t = tempHome();
+    let app: BaselineApp;
+    beforeAll(() => {
+      app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
+      app.identity.trustCa(read('completed-d5f70ec-ca.pem').toString('utf8'), null, app.actor());
+    });
+    afterAll(() => {
+      app.close();
+      t.cleanup();
+    });
+
+    it('verifies the earlier pack against the plant CA this laptop trusts and says which format it checked', async () => {
+      const v = await app.evidence.verify('CR-0001.zip', read('completed-d5f70ec.zip'));
+      expect(v).toMatchObject({ ok: true, failures: [], status: 'closed', format: 'baseline.evidence-pack/1' });
+      expect(v.checks[0]).toMatch(
+        /^the pack's format: baseline\.evidence-pack\/1, exported before restore writes travelled value by value/,
+      );
+    });
+  });
+});
