@@ -1,6 +1,21 @@
 // Bundles the Electron shell: main process (CommonJS, native modules external) and the sandboxed preload
 // (CommonJS, self-contained: a sandboxed preload cannot require our files).
-import { build } from 'esbuild';
+import { build as esbuild, type BuildOptions } from 'esbuild';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+// Each output file is written beside itself and renamed into place, so a program loading the shell while it is
+// rebuilt (`npm start` and the Electron bundle test both build it, and the tests run two files at a time) reads the
+// old file or the new one, never half of one.
+async function build(options: BuildOptions): Promise<void> {
+  const { outputFiles } = await esbuild({ ...options, write: false });
+  for (const f of outputFiles) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    const temp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(temp, f.contents);
+    renameSync(temp, f.path);
+  }
+}
 
 // import.meta is empty in CommonJS; the only use (forking the worker under plain Node) is never reached under
 // Electron, which starts the device process with utilityProcess instead.

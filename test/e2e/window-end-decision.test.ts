@@ -146,13 +146,17 @@ describe('The end of the change window and the refusals of execution, in Chromiu
       .toBe(true);
     await form.getByLabel('Shift supervisor').selectOption(who.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(who.password);
+    // The refusal of an earlier attempt stays on the form until this one's answer replaces it (as in `decide`).
+    const alert = form.getByRole('alert');
+    const earlier = (await alert.count()) > 0 ? await alert.innerText() : '';
     await form.getByRole('button', { name: 'Sign checkpoint decision' }).click();
     let refusal = '';
     await expect
       .poll(
         async () => {
           if ((await page.getByTestId('checkpoint-decision').count()) > decided) return true;
-          if ((await form.getByRole('alert').count()) > 0) refusal = await form.getByRole('alert').innerText();
+          const now = (await alert.count()) > 0 ? await alert.innerText() : '';
+          if (now !== '' && now !== earlier) refusal = now;
           return refusal !== '';
         },
         { timeout: 15_000 },
