@@ -133,9 +133,13 @@ describe('the relied-on checklist hash covers ticks, notes and attachment hashes
         sha256: sha256Hex(PHOTO),
         name: 'screen.png',
         item: 'Backup integrity verified (checksums)',
+        template: 'rollback-plan',
+        problem: 'altered',
+        actual: sha256Hex(Buffer.from('edited photo')),
         message: `the attachment "screen.png" of "Backup integrity verified (checksums)" (Rollback plan verification), ticked by Erin Engineer was altered after it was attached: its bytes hash to ${sha256Hex(Buffer.from('edited photo')).slice(0, 12)}…, not to ${sha256Hex(PHOTO).slice(0, 12)}… that the checklist recorded and the signatures relied on`,
       },
     ]);
+    expect(attachmentProblems([tick()], null, () => null)[0]).toMatchObject({ problem: 'missing', actual: null });
     expect(attachmentProblems([tick()], null, () => null)[0]!.message).toBe(
       'the attachment "screen.png" of "Backup integrity verified (checksums)" (rollback-plan), ticked by Erin Engineer is missing',
     );
