@@ -19,18 +19,25 @@ interface Needs extends Connected, Pick<PeopleSlice, 'loadPeople'> {
 }
 
 /** Creates the slice. */
-export const createSnapshotsSlice: StateCreator<SnapshotsSlice & Needs, [], [], SnapshotsSlice> = (set, get) => ({
-  snapshots: [],
-  async loadSnapshots(controllerId) {
-    const r = await call(get, (api) => api.invoke('snapshots.list', { controllerId }));
-    set('error' in r ? { controllersError: r.error } : { snapshots: r.value.snapshots });
-  },
-  async signSnapshot(req) {
-    const r = await call(get, async (api) => {
-      await api.invoke('snapshots.sign', req);
-      await get().loadSnapshots(req.controllerId);
-    });
-    if ('error' in r) void get().loadPeople(); // a wrong password may have locked the signer: show it
-    return errorIn(r);
-  },
-});
+export const createSnapshotsSlice: StateCreator<SnapshotsSlice & Needs, [], [], SnapshotsSlice> = (set, get) => {
+  // Loads overlap (a journal refresh and the reload after a signature): only the last one asked may set the list, so
+  // an answer read before a signature cannot arrive late and hide the new snapshot.
+  let lastLoad = 0;
+  return {
+    snapshots: [],
+    async loadSnapshots(controllerId) {
+      const mine = ++lastLoad;
+      const r = await call(get, (api) => api.invoke('snapshots.list', { controllerId }));
+      if (mine !== lastLoad) return;
+      set('error' in r ? { controllersError: r.error } : { snapshots: r.value.snapshots });
+    },
+    async signSnapshot(req) {
+      const r = await call(get, async (api) => {
+        await api.invoke('snapshots.sign', req);
+        await get().loadSnapshots(req.controllerId);
+      });
+      if ('error' in r) void get().loadPeople(); // a wrong password may have locked the signer: show it
+      return errorIn(r);
+    },
+  };
+};
