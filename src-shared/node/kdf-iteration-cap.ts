@@ -10,6 +10,8 @@
  */
 import forge from 'node-forge';
 import { BaselineError } from '../common/errors.ts';
+// First: forge's PBKDF2 through Node's, which the guard below then wraps.
+import './forge-native-pbkdf2.ts';
 
 /** The most iterations one key derivation may take. */
 export const MAX_KDF_ITERATIONS = 1_000_000;
