@@ -47,8 +47,8 @@ export function cosignerFields(type: SignedActionType): Set<string> {
 }
 
 /**
- * What the signer's signature covers, from the table: the meaning ("your approval"), the record's words ("approved"),
- * the labels of the fields the signer fills in, and the change as shown.
+ * What the signer's signature covers, from the table: the meaning ("your approval"), the labels of the fields the
+ * signer fills in, and the change as shown.
  */
 export function signatureCovers(type: SignedActionType): string {
   const spec = SIGNED_ACTIONS[type];
@@ -58,7 +58,7 @@ export function signatureCovers(type: SignedActionType): string {
     .map(([, f]) => f.label.replace(/ \(.*\)$/, ''));
   const filled = labels.length === 0 ? '' : `, what you fill in here (${labels.join(', ')})`;
   const also = COVERS_ALSO[type] ?? 'the change, its snapshots and its diffs as shown on this screen';
-  return `${MEANING_WORDS[spec.meaning]} (the record reads "${spec.words}")${filled}, and ${also}.`;
+  return `${MEANING_WORDS[spec.meaning]}${filled}, and ${also}.`;
 }
 
 /** A field's label for a problem at `path` of a request of `type` (an override's own field by its label). */

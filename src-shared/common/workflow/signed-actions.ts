@@ -263,7 +263,7 @@ export const SIGNED_ACTIONS = {
     meaning: 'checkpoint-decision',
     signer: 'checkpoint-signer',
     signerText:
-      "a holder of a checkpoint role (the checkpoint file's signer roles) who neither filed, carries out nor witnesses the change",
+      'a holder of a role the checkpoints name as signer (shift supervisor) who neither filed, carries out nor witnesses the change',
     cosigners: [],
     fields: {
       role,
