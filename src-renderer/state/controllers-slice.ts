@@ -102,16 +102,19 @@ export const createControllersSlice: StateCreator<ControllersSlice & Needs, [], 
   },
   async startCapture(controllerId) {
     const total = get().controllers.find((c) => c.id === controllerId)?.profile?.tags ?? 0;
+    // Running from the click on: until the capture is under way, the last capture's "Sign as evidence" must not be
+    // offered as if it were the new one.
+    set({ activeCapture: { captureId: '', controllerId, done: 0, total, detail: 'starting' } });
     const r = await call(get, (api) => api.invoke('capture.start', { controllerId }));
     set(
       'error' in r
-        ? { controllersError: r.error }
+        ? { controllersError: r.error, activeCapture: null }
         : { activeCapture: { captureId: r.value.captureId, controllerId, done: 0, total, detail: 'connecting' }, controllersError: null },
     );
   },
   async cancelCapture() {
     const { activeCapture } = get();
-    if (!activeCapture) return;
+    if (!activeCapture || activeCapture.captureId === '') return;
     await call(get, (api) => api.invoke('capture.cancel', { captureId: activeCapture.captureId }));
   },
   async loadCaptureDoc(sha256) {

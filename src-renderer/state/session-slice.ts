@@ -55,16 +55,18 @@ export const createSessionSlice: StateCreator<SessionSlice & Needs, [], [], Sess
         api.on('journal.appended', (e) => journalRefresh.note(e.type));
         api.on('capture.progress', (p) => set({ activeCapture: { ...p } }));
         api.on('capture.finished', (f) => {
-          // The capture document itself says what failed (shown with the values); no separate banner.
-          set({ activeCapture: null });
+          // The capture document itself says what failed (shown with the values); no separate banner. The capture
+          // counts as running until the new capture and its values are on screen, so that "Sign as evidence" never
+          // offers the capture before it as the one just taken.
           void get()
             .loadControllers()
-            .then(() => {
+            .then(async () => {
               if (f.captureSha256 && get().selectedControllerId === f.controllerId) {
-                void get().loadCaptureDoc(f.captureSha256);
                 void get().loadHistory(f.controllerId);
+                await get().loadCaptureDoc(f.captureSha256);
               }
-            });
+            })
+            .finally(() => set({ activeCapture: null }));
         });
         // The first screen: a demo opens on its change register; an empty data directory on "Get started".
         // A screen the user opened meanwhile stays open.

@@ -91,6 +91,9 @@ describe('One vocabulary of roles: a plant set up from its roster approves a bas
     await approve.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByRole('button', { name: 'Capture now' }).click();
+    // The values on screen are those of Pat's capture until the new one is recorded (the simulator still holds 12.5):
+    // wait for the second capture in the history, or "Sign as evidence" would sign Pat's capture again.
+    await page.getByLabel('Compare with').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('capture-values').locator('tr[data-tag="Line1_SpeedSP"] td.num').innerText()).toBe('12.5');
     await page.getByRole('button', { name: 'Sign as evidence…' }).click();
     const dialog = page.getByRole('form', { name: 'Sign capture' });
