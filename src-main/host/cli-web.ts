@@ -45,14 +45,17 @@ export async function web(values: Record<string, string | boolean | string[] | u
     throw err;
   }
   const demo = hosted.app.isDemo() ? ' (DEMO plant: demo data, not evidence; its simulated controllers run while this host does)' : '';
-  io.out(
-    `Baseline web host\n  data directory: ${home}${demo}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`,
-  );
-  await new Promise<void>((resolveStop) => {
+  // Ctrl+C and SIGTERM are listened for before the URL is printed: a signal sent as soon as it is out (by the browser
+  // opener's caller, a script) must stop the host cleanly, not kill it before it listens.
+  const stopped = new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  io.out(
+    `Baseline web host\n  data directory: ${home}${demo}\n  open: ${host.url}\n  (listening on 127.0.0.1 only; press Ctrl+C to stop)\n`,
+  );
+  await stopped;
   await host.close();
   await hosted.close();
   return 0;
