@@ -9,6 +9,13 @@ import { filePermissionsProtection } from '../../../src-main/store/device-key-st
 import { openStore } from '../../../src-main/store/database.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 
+/** The demo's changes as their states in the database. */
+const changeStates = (store: ReturnType<typeof openStore>): ChangeState[] =>
+  (store.db.prepare('SELECT state FROM changes').all() as { state: string }[]).map((r) => JSON.parse(r.state) as ChangeState);
+/** A change's outcome in a few words: "normal closed completed", "normal rejected". */
+const outcome = (c: ChangeState): string =>
+  c.status === 'closed' ? `${c.fields.class} closed ${c.closure.outcome}` : `${c.fields.class} ${c.status}`;
+
 describe('baseline demo create: a complete demo data directory made through the real services', () => {
   const t = tempHome('baseline-demo-test-');
   const home = join(t.home, 'demo');
@@ -39,11 +46,7 @@ describe('baseline demo create: a complete demo data directory made through the 
       const ca = store.db.prepare(`SELECT payload FROM events WHERE type = 'ca.trusted'`).get() as { payload: string };
       expect(JSON.parse(ca.payload).name).toBe('Baseline DEMO plant CA (demo data, not evidence)');
       // The history: one change of each outcome, with business dates months back inside the change state.
-      const changes = (store.db.prepare('SELECT state FROM changes').all() as { state: string }[]).map(
-        (r) => JSON.parse(r.state) as ChangeState,
-      );
-      const outcome = (c: ChangeState) =>
-        c.status === 'closed' ? `${c.fields.class} closed ${c.closure.outcome}` : `${c.fields.class} ${c.status}`;
+      const changes = changeStates(store);
       expect(changes.map(outcome).sort()).toEqual([
         'emergency closed completed',
         'normal closed completed',
@@ -130,12 +133,7 @@ describe('the demo plant made at an awkward time of day (a window about to close
     expect(report.changes).toBe(4);
     const store = openStore({ home, readOnly: true });
     try {
-      const changes = (store.db.prepare('SELECT state FROM changes').all() as { state: string }[]).map(
-        (r) => JSON.parse(r.state) as ChangeState,
-      );
-      const outcome = (c: ChangeState) =>
-        c.status === 'closed' ? `${c.fields.class} closed ${c.closure.outcome}` : `${c.fields.class} ${c.status}`;
-      expect(changes.map(outcome).sort()).toEqual([
+      expect(changeStates(store).map(outcome).sort()).toEqual([
         'emergency closed completed',
         'normal closed completed',
         'normal closed rolled-back',
