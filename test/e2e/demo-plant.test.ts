@@ -11,6 +11,7 @@ import {
   scheduleAndStart,
   signCheckpoint,
   signDecision,
+  signCaptureAndRecord,
   signReview,
   submitAndApproveByCab,
 } from '../helpers/e2e-change-walk.ts';
@@ -42,20 +43,8 @@ describe('The demo plant in Chromium: from a fresh data directory, a newcomer wa
     await expect
       .poll(() => page.getByTestId('capture-values').locator('tr[data-tag="CasePacker_SpeedSP"] td.num').innerText(), { timeout: 20_000 })
       .toBe(speed);
-    await page.getByRole('button', { name: 'Sign as evidence…' }).click();
-    const dialog = page.getByRole('form', { name: 'Sign capture' });
-    await dialog.getByLabel('Signer').selectOption(ERIN.employeeId);
-    await dialog.getByLabel('Password').fill(ERIN.password);
-    await dialog.getByRole('button', { name: 'Sign' }).click();
-    await dialog.waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Changes' }).click();
-    await page.getByRole('button', { name: new RegExp(TITLE) }).click();
+    await signCaptureAndRecord(page, { changeTitle: new RegExp(TITLE), phase, signer: ERIN });
     const rec = page.getByRole('form', { name: 'Record a snapshot' });
-    await rec.getByLabel('Record as').selectOption(phase);
-    await rec.getByLabel('Signed snapshot').selectOption({ index: 1 }); // the newest
-    await rec.getByLabel('Recorded by').selectOption(ERIN.employeeId);
-    await rec.getByLabel('Password', { exact: true }).fill(ERIN.password);
-    await rec.getByRole('button', { name: 'Sign and record' }).click();
     await expect
       .poll(
         async () =>

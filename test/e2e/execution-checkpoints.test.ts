@@ -6,6 +6,7 @@ import { filePermissionsProtection } from '../../src-main/store/device-key-store
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
 import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { signCaptureAndRecord } from '../helpers/e2e-change-walk.ts';
 import { signatureCovers } from '../../src-shared/common/workflow/signed-action-words.ts';
 
 const [eng, pem, , , sky] = RACI;
@@ -106,20 +107,7 @@ describe('Execution in Chromium: the shift supervisor signs the go/no-go checkpo
     await page.getByRole('button', { name: /PLC-L01-FILLER/ }).click();
     await page.getByRole('button', { name: 'Capture now' }).click();
     await expect.poll(() => page.getByTestId('capture-values').locator('tr[data-tag="Line1_SpeedSP"] td.num').innerText()).toBe('14');
-    await page.getByRole('button', { name: 'Sign as evidence…' }).click();
-    const dialog = page.getByRole('form', { name: 'Sign capture' });
-    await dialog.getByLabel('Signer').selectOption(eng.employeeId);
-    await dialog.getByLabel('Password').fill(eng.password);
-    await dialog.getByRole('button', { name: 'Sign' }).click();
-    await dialog.waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Changes' }).click();
-    await page.getByRole('button', { name: /Filler jammed: raise speed setpoint/ }).click();
-    const rec = page.getByRole('form', { name: 'Record a snapshot' });
-    await rec.getByLabel('Record as').selectOption('after');
-    await rec.getByLabel('Signed snapshot').selectOption({ index: 1 }); // the newest
-    await rec.getByLabel('Recorded by').selectOption(eng.employeeId);
-    await rec.getByLabel('Password', { exact: true }).fill(eng.password);
-    await rec.getByRole('button', { name: 'Sign and record' }).click();
+    await signCaptureAndRecord(page, { changeTitle: /Filler jammed: raise speed setpoint/, phase: 'after', signer: eng });
     await expect
       .poll(() => page.getByTestId('verification').innerText())
       .toMatch(/matches the proposed diff\s+1 proposed change made · 1 configuration difference/);

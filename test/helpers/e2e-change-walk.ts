@@ -217,3 +217,41 @@ export async function signReview(
     .toBe(true);
   return refusal;
 }
+
+/** How many signed snapshots the Controllers screen lists for the open controller. */
+async function signedSnapshotCount(page: Page): Promise<number> {
+  const list = page.getByTestId('signed-snapshots');
+  if ((await list.count()) === 0) return 0;
+  return ((await list.innerText()).match(/captured by /g) ?? []).length;
+}
+
+/**
+ * Signs the capture on screen (Controllers) as evidence, then records that very snapshot on the change as its
+ * before- or after-snapshot. The journal refreshes lists a moment after each signature, so the walk waits until the
+ * controller lists one more signed snapshot and the change's "Signed snapshot" list offers it (newest first) before
+ * choosing; choosing the first entry at once could pick an earlier capture.
+ */
+export async function signCaptureAndRecord(
+  page: Page,
+  o: { changeTitle: RegExp; phase: 'before' | 'after'; signer: DemoSigner },
+): Promise<void> {
+  const before = await signedSnapshotCount(page);
+  await page.getByRole('button', { name: 'Sign as evidence…' }).click();
+  const dialog = page.getByRole('form', { name: 'Sign capture' });
+  await dialog.getByLabel('Signer').selectOption(o.signer.employeeId);
+  await dialog.getByLabel('Password').fill(o.signer.password);
+  await dialog.getByRole('button', { name: 'Sign' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await expect.poll(() => signedSnapshotCount(page), { timeout: 15_000 }).toBe(before + 1);
+  await page.getByRole('button', { name: 'Changes' }).click();
+  await page.getByRole('button', { name: o.changeTitle }).click();
+  const rec = page.getByRole('form', { name: 'Record a snapshot' });
+  await rec.getByLabel('Record as').selectOption(o.phase);
+  const list = rec.getByLabel('Signed snapshot');
+  // The placeholder ("choose…") and then every signed snapshot of the controller, newest first.
+  await expect.poll(() => list.locator('option').count(), { timeout: 15_000 }).toBe(before + 2);
+  await list.selectOption({ index: 1 });
+  await rec.getByLabel('Recorded by').selectOption(o.signer.employeeId);
+  await rec.getByLabel('Password', { exact: true }).fill(o.signer.password);
+  await rec.getByRole('button', { name: 'Sign and record' }).click();
+}
