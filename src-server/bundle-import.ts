@@ -187,6 +187,7 @@ export async function importDeviceBundle(o: {
         { events: items.slice(i, i + MAX_BATCH_EVENTS), head: range.head, deviceTime: range.deviceTime },
         now,
         o.pki,
+        'bundle',
       );
       result = {
         acknowledgedSeq: out.acknowledgedSeq,

@@ -158,10 +158,16 @@ export async function ingestPush(
   body: Pick<PushRequest, 'events' | 'head' | 'deviceTime'>,
   now: Date,
   pki: Pick<ServerPki, 'caKeyPem'>,
+  via: 'push' | 'bundle' = 'push',
 ) {
   const key = publicKeyFromPem(device.public_key_pem)!;
   const revocations = await store.revocations();
-  const clock = { skewLimitMs: await policySkewLimitMs(store), attest: (statement: string) => signWithKey(pki.caKeyPem, statement) };
+  const clock = {
+    skewLimitMs: await policySkewLimitMs(store),
+    // A bundle's time is when it was written, not the laptop's clock at import (it may travel for days).
+    liveDeviceTime: via === 'push',
+    attest: (statement: string) => signWithKey(pki.caKeyPem, statement),
+  };
   return store.ingest(
     device.device_id,
     body.events,

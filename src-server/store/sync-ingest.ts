@@ -35,6 +35,12 @@ export interface IngestOutcome {
 /** How ingest judges device times: the policy's skew limit, and the plant CA's signature over a push's flags. */
 export interface ClockJudgement {
   skewLimitMs: number;
+  /**
+   * Whether `deviceTime` is the laptop's clock as the data arrived (online push) or only when a sync bundle was
+   * written (false): a bundle may travel for days on removable media, so its time says nothing of the laptop's
+   * clock at import. No offset is measured for it; the events' own times are still checked (set back, in the future).
+   */
+  liveDeviceTime: boolean;
   /** Signs an attestation statement with the plant CA's key (base64). */
   attest(statement: string): string;
 }
@@ -66,7 +72,8 @@ export async function ingestPush(
     let accepted = 0;
     let duplicates = 0;
     const nowIso = now.toISOString();
-    const offsetMs = Number.isFinite(Date.parse(deviceTime)) ? Date.parse(deviceTime) - now.getTime() : null;
+    const offsetMs =
+      clock?.liveDeviceTime !== false && Number.isFinite(Date.parse(deviceTime)) ? Date.parse(deviceTime) - now.getTime() : null;
     let previousAt =
       (await trx.selectFrom('events').select('at').where('device', '=', deviceId).orderBy('seq', 'desc').limit(1).executeTakeFirst())?.at ??
       null;
@@ -108,7 +115,7 @@ export async function ingestPush(
           details: JSON.stringify(error.details ?? {}),
         })
         .execute();
-      await finishIngest(trx, deviceId, ackSeq, ackHash, globalSeq, nowIso, deviceTime, flag ? error.message : null);
+      await finishIngest(trx, deviceId, ackSeq, ackHash, globalSeq, nowIso, deviceTime, offsetMs, flag ? error.message : null);
       return { acknowledgedSeq: ackSeq, accepted, duplicates, refusal: error };
     };
 
@@ -289,7 +296,7 @@ export async function ingestPush(
     }
     await flush();
     await attest();
-    await finishIngest(trx, deviceId, ackSeq, ackHash, globalSeq, nowIso, deviceTime, null);
+    await finishIngest(trx, deviceId, ackSeq, ackHash, globalSeq, nowIso, deviceTime, offsetMs, null);
     return { acknowledgedSeq: ackSeq, accepted, duplicates, refusal: null };
   });
 }
@@ -302,22 +309,22 @@ async function finishIngest(
   globalSeq: number,
   nowIso: string,
   deviceTime: string,
+  offset: number | null,
   flag: string | null,
 ): Promise<void> {
   await trx.updateTable('counters').set({ value: globalSeq }).where('name', '=', 'global_seq').execute();
-  const offset = Date.parse(deviceTime) - Date.parse(nowIso);
   await trx
     .updateTable('devices')
     .set({
       acked_seq: ackSeq,
       acked_hash: ackSeq === 0 ? null : ackHash,
       last_seen_at: nowIso,
-      ...(Number.isFinite(offset) ? { clock_offset_ms: offset } : {}),
+      ...(offset !== null ? { clock_offset_ms: offset } : {}),
       ...(flag !== null ? { flagged: flag, flagged_at: nowIso } : {}),
     })
     .where('device_id', '=', deviceId)
     .execute();
-  if (Number.isFinite(offset)) {
+  if (offset !== null) {
     await trx
       .insertInto('clock_offsets')
       .values({ id: uuidv7(), device: deviceId, received_at: nowIso, device_time: deviceTime, offset_ms: offset })

@@ -88,6 +88,22 @@ describe('clock flags in server bundles and evidence backups (SQLite)', () => {
     expect(b.sync.clockFlags()).toEqual(a.sync.clockFlags());
   }, 60_000);
 
+  it('a bundle carried for two days is not taken for a laptop clock two days behind: no clock-skew flag', async () => {
+    // The bundle's time is when it was written, not the laptop's clock at import: what lies between is the trip.
+    b.bundles.setServerCertificate(serverBundleKey(rig.serverHome, rig.server.pki).certPem);
+    const before = (await rig.server.store.clockFlags(b.deviceKey.deviceId)).length;
+    const offsets = await rig.server.store.clockOffsets(b.deviceKey.deviceId);
+    b.profiles.import('written-before-the-bundle', 'modbus', 'tag,address,type\nT1,hr:1,UINT16\n', b.actor());
+    await b.bundles.exportBundle(file('b-1.baseline-bundle'));
+    const twoDaysLater = new Date(Date.now() + 2 * 24 * 3_600_000);
+    const result = await importDeviceBundle({ ...server(), bytes: readFileSync(file('b-1.baseline-bundle')), now: twoDaysLater });
+    expect(result.refusal).toBeNull();
+    expect(result.accepted).toBeGreaterThan(0);
+    expect((await rig.server.store.clockFlags(b.deviceKey.deviceId)).slice(before)).toEqual([]);
+    // Nor is an offset of two days recorded for the laptop.
+    expect(await rig.server.store.clockOffsets(b.deviceKey.deviceId)).toEqual(offsets);
+  }, 60_000);
+
   it("laptop A's evidence backup carries its clock flags; the laptop restored from it shows them", async () => {
     mkdirSync(file('backups'));
     a.bundles.setServerCertificate(serverBundleKey(rig.serverHome, rig.server.pki).certPem);
