@@ -213,7 +213,13 @@ export async function importDeviceBundle(o: {
     };
     const path = deviceFile(o.home, device.device_id);
     const prior = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as BundleDeviceFile) : null;
-    if (!prior || prior.lastBundleCreatedAt <= m.createdAt) {
+    // The newest bundle is the one whose laptop had pulled furthest (its cursor only grows); the laptop's clock
+    // only breaks a tie, since a clock once set a year ahead would otherwise freeze this file until that date.
+    if (
+      !prior ||
+      prior.pullCursor < range.pullCursor ||
+      (prior.pullCursor === range.pullCursor && prior.lastBundleCreatedAt <= m.createdAt)
+    ) {
       mkdirSync(join(o.home, 'bundle-devices'), { recursive: true, mode: 0o700 });
       writeFileAtomic(path, JSON.stringify(file, null, 1) + '\n', 0o600);
     }

@@ -1,12 +1,13 @@
 /**
  * Laptops' bundles imported on the server out of the order they were written (a real server on SQLite, a real
- * laptop data directory): a stick forgotten in a bag for a week is imported after the laptop's newer bundles.
+ * laptop data directory): a stick forgotten in a bag for a week is imported after the laptop's newer bundles, and a
+ * bundle dated a year ahead by a wrong clock is followed by ones dated right.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
-import { importDeviceBundle, serverBundleKey } from '../../../src-server/bundle-import.ts';
+import { exportDeviceBundle, importDeviceBundle, serverBundleKey } from '../../../src-server/bundle-import.ts';
 import { enrolledLaptop, startTestServer } from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
@@ -19,12 +20,13 @@ describe('laptop bundles imported out of order (SQLite)', () => {
   const server = () => ({ home: srv.home, store: srv.server.store, pki: srv.server.pki });
   const importFile = (name: string) => importDeviceBundle({ ...server(), bytes: readFileSync(file(name)) });
   let profile = 0;
+  let clockAhead: Date | null = null;
   // One new event: a profile of its own content (the same content is one profile, recorded once).
   const record = () => b.profiles.import(`profile-${++profile}`, 'modbus', `tag,address,type\nT${profile},hr:1,UINT16\n`, b.actor());
 
   beforeAll(async () => {
     srv = await startTestServer();
-    laptop = await enrolledLaptop(srv.server);
+    laptop = await enrolledLaptop(srv.server, () => clockAhead ?? new Date());
     b = laptop.app;
     b.bundles.setServerCertificate(serverBundleKey(srv.home, srv.server.pki).certPem);
     // Everything so far reaches the server by bundle and the acknowledgement comes back: nothing waits.
@@ -62,5 +64,30 @@ describe('laptop bundles imported out of order (SQLite)', () => {
     const wednesday = await importFile('b-wednesday.baseline-bundle');
     expect(wednesday.refusal).toBeNull();
     expect(wednesday.accepted).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("a bundle written while the laptop's clock stood a year ahead does not freeze where the server thinks its pull stands", async () => {
+    // Another laptop online, whose records reach this one by the server's bundles.
+    const other = await enrolledLaptop(srv.server);
+    try {
+      expect((await other.app.sync.syncNow()).lastError).toBeNull();
+      // A bundle written with the clock a year ahead (a flat CMOS battery), imported: the server answers with a bundle.
+      clockAhead = new Date(Date.now() + 365 * 86_400_000);
+      await b.bundles.exportBundle(file('b-ahead.baseline-bundle'));
+      clockAhead = null;
+      expect((await importFile('b-ahead.baseline-bundle')).refusal).toBeNull();
+      const first = await exportDeviceBundle({ ...server(), deviceId: b.deviceKey.deviceId });
+      expect(first.events).toBeGreaterThan(0);
+      expect((await b.bundles.importBundle(first.bytes)).nothingChanged).toBe(false);
+      // The clock set right, the next bundle says the laptop's pull now stands at the first answer's end:
+      // the server's next answer starts there, not again from where the clock-ahead bundle said.
+      await b.bundles.exportBundle(file('b-fixed.baseline-bundle'));
+      expect((await importFile('b-fixed.baseline-bundle')).refusal).toBeNull();
+      const second = await exportDeviceBundle({ ...server(), deviceId: b.deviceKey.deviceId });
+      expect(second.after).toBe(first.cursor);
+      expect(second.events).toBe(0);
+    } finally {
+      other.cleanup();
+    }
   }, 60_000);
 });
