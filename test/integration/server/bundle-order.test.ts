@@ -122,4 +122,41 @@ describe('laptop bundles imported out of order (SQLite)', () => {
       original.cleanup();
     }
   }, 60_000);
+
+  it("a server bundle whose acknowledgement an older copy of the laptop's data directory cannot match is refused before anything is stored", async () => {
+    const original = await enrolledLaptop(srv.server);
+    const other = await enrolledLaptop(srv.server);
+    const copy = tempHome('baseline-laptop-old-');
+    let current: BaselineApp | null = null;
+    let old: BaselineApp | null = null;
+    try {
+      original.app.bundles.bundleKey(); // made before the copy: both copies open the server's bundles
+      original.app.close();
+      cpSync(original.home, copy.home, { recursive: true });
+      // The laptop goes on (one more record, acknowledged by the server); another laptop's records reach the server.
+      current = openLaptop(original.home);
+      current.bundles.setServerCertificate(serverBundleKey(srv.home, srv.server.pki).certPem);
+      current.profiles.import('after-the-copy', 'modbus', 'tag,address,type\nAfter,hr:1,UINT16\n', current.actor());
+      await current.bundles.exportBundle(file('current.baseline-bundle'));
+      expect((await importFile('current.baseline-bundle')).refusal).toBeNull();
+      expect((await other.app.sync.syncNow()).lastError).toBeNull();
+      const forLaptop = await exportDeviceBundle({ ...server(), deviceId: current.deviceKey.deviceId });
+      expect(forLaptop.events).toBeGreaterThan(0);
+      // The server's answer is opened on the older copy: it acknowledges an event the copy never recorded.
+      old = openLaptop(copy.home);
+      const before = old.journal.verifyAll();
+      await expect(old.bundles.importBundle(forLaptop.bytes)).rejects.toMatchObject({
+        code: 'ack-unknown-events',
+        hint: expect.stringMatching(/^Nothing was recorded\./),
+      });
+      // True to its word: none of the other laptop's records was stored.
+      expect(old.journal.verifyAll()).toMatchObject({ ok: true, events: before.events, devices: before.devices });
+    } finally {
+      current?.close();
+      old?.close();
+      copy.cleanup();
+      other.cleanup();
+      original.cleanup();
+    }
+  }, 60_000);
 });
