@@ -50,6 +50,30 @@ export interface RestoreOutcome {
 
 const show = (v: DiffRow['before']): string => (v ? formatDiffValue(v) : '(absent)');
 
+/** Each value of a restore by its outcome, in words ("Written and read back: A, B. Write failed: C (why). Not attempted: D."). */
+export function outcomeWords(result: RestoreResult): string {
+  const of = (status: RestoreResult['outcomes'][number]['status']) => result.outcomes.filter((o) => o.status === status);
+  const withWhy = (list: RestoreResult['outcomes']) =>
+    list.map((o) => (o.error ? `${o.tag} (${o.error.replace(/\.$/, '')})` : o.tag)).join(', ');
+  const parts = [
+    [
+      'Written and read back',
+      of('written-verified')
+        .map((o) => o.tag)
+        .join(', '),
+    ],
+    ['Write failed', withWhy(of('write-failed'))],
+    ['Written but read back wrong or not at all', withWhy(of('readback-mismatch'))],
+    [
+      'Not attempted',
+      of('not-attempted')
+        .map((o) => o.tag)
+        .join(', '),
+    ],
+  ].filter(([, tags]) => tags !== '');
+  return parts.map(([label, tags]) => `${label}: ${tags}.`).join(' ');
+}
+
 /** Previews, confirms and proves restores of a change's before-snapshot. */
 export class ChangeRestoreService {
   private readonly deps: {
@@ -146,8 +170,13 @@ export class ChangeRestoreService {
     return this.deps.restores.authorize(controllerId, writes, reason.trim(), employeeId, password, actor, changeId);
   }
 
-  /** Reads the controller now and compares it with the before-snapshot. */
-  private async compare(controllerId: string, beforeSha256: string, actor: Actor): Promise<{ rows: DiffRow[]; captureSha256: string }> {
+  /** Reads the controller now and compares it with the before-snapshot (`afterWrites`: the read that proves a restore). */
+  private async compare(
+    controllerId: string,
+    beforeSha256: string,
+    actor: Actor,
+    afterWrites = false,
+  ): Promise<{ rows: DiffRow[]; captureSha256: string }> {
     const controller = this.deps.controllers.get(controllerId);
     if (!controller.profile)
       throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile.`, 'Register it with a profile.');
@@ -160,7 +189,7 @@ export class ChangeRestoreService {
     if (!now.complete) {
       throw new BaselineError(
         'restore-capture-incomplete',
-        `${controller.name} could not be read completely (${now.stats.bad} of ${now.stats.tags} tags bad${now.failure ? `: ${now.failure.message}` : ''}), so nothing can be compared or written.`,
+        `${controller.name} could not be read completely (${now.stats.bad} of ${now.stats.tags} tags bad${now.failure ? `: ${now.failure.message}` : ''})${afterWrites ? '' : ', so nothing can be compared or written'}.`,
         now.failure?.hint ?? 'Check the connection and try again.',
       );
     }
@@ -233,13 +262,14 @@ export class ChangeRestoreService {
     const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor, changeId);
     let compared: { rows: DiffRow[]; captureSha256: string };
     try {
-      compared = await this.compare(controllerId, beforeSha256, actor);
+      compared = await this.compare(controllerId, beforeSha256, actor, true);
     } catch (err) {
-      // The writes happened and are recorded (restore.executed); only the proof is missing.
+      // The writes happened and are recorded (restore.executed); only the proof is missing. The engineer sees no
+      // outcome table then, so the words name each value: written, failed (and why), never attempted.
       const why = err instanceof Error ? err.message : String(err);
       throw new BaselineError(
         'restore-unverified',
-        `${result.outcomes.filter((o) => o.status === 'written-verified').length} of ${writes.length} values were written and read back, but ${controller.name} could not be read again to compare it with the before-snapshot: ${why}`,
+        `${result.outcomes.filter((o) => o.status === 'written-verified').length} of ${writes.length} values were written and read back${result.complete ? '' : ' before the restore stopped'}. ${outcomeWords(result)} ${controller.name} could not be read again to compare it with the before-snapshot: ${why}`,
         'Preview the restore again once the controller answers: it reads the controller and shows what still differs.',
       );
     }
