@@ -50,6 +50,14 @@ export interface RestoreOutcome {
 
 const show = (v: DiffRow['before']): string => (v ? formatDiffValue(v) : '(absent)');
 
+/** The configuration values of a capture that differ from the before-snapshot (live process values are left out). */
+function differences(before: CaptureDocument, now: CaptureDocument, controllerId: string): DiffRow[] {
+  const diff = diffDocuments(diffableFromCapture(before, controllerId), diffableFromCapture(now, controllerId), {
+    includeUnchanged: false,
+  });
+  return diff.rows.filter((r) => isDifference(r) && !r.live);
+}
+
 /** Each value of a restore by its outcome, in words ("Written and read back: A, B. Write failed: C (why). Not attempted: D."). */
 export function outcomeWords(result: RestoreResult): string {
   const of = (status: RestoreResult['outcomes'][number]['status']) => result.outcomes.filter((o) => o.status === status);
@@ -193,12 +201,52 @@ export class ChangeRestoreService {
         now.failure?.hint ?? 'Check the connection and try again.',
       );
     }
-    const diff = diffDocuments(
-      diffableFromCapture(before.document as unknown as CaptureDocument, controllerId),
-      diffableFromCapture(now, controllerId),
-      { includeUnchanged: false },
-    );
-    return { rows: diff.rows.filter((r) => isDifference(r) && !r.live), captureSha256: sha256Hex(canonicalJson(now as unknown)) };
+    return {
+      rows: differences(before.document as unknown as CaptureDocument, now, controllerId),
+      captureSha256: sha256Hex(canonicalJson(now as unknown)),
+    };
+  }
+
+  /**
+   * The controller read again just before writing must still differ from the before-snapshot exactly as the preview
+   * the engineer confirmed showed it (`previewCaptureSha256`, the capture the preview read): a restore confirmed on
+   * one picture of the controller never writes over another. Throws, naming each value that moved; nothing is written
+   * and the decision is not used.
+   */
+  private async checkPreviewCurrent(controllerId: string, beforeSha256: string, previewCaptureSha256: string, actor: Actor): Promise<void> {
+    const controller = this.deps.controllers.get(controllerId);
+    let seen: CaptureDocument | null = null;
+    try {
+      seen = this.deps.captures.document(previewCaptureSha256);
+    } catch {
+      seen = null;
+    }
+    if (!seen || canonicalJson(seen.controller.target) !== canonicalJson(controller.target)) {
+      throw new BaselineError(
+        'restore-no-preview',
+        `No preview of ${controller.name} read ${previewCaptureSha256.slice(0, 12)}… on this laptop, so nothing was written.`,
+        'Preview the restore, check the values it lists, then confirm the write.',
+      );
+    }
+    const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file.document as unknown as CaptureDocument;
+    const then = new Map(differences(before, seen, controllerId).map((r) => [r.tag, r]));
+    const now = new Map((await this.compare(controllerId, beforeSha256, actor)).rows.map((r) => [r.tag, r]));
+    const moved: string[] = [];
+    for (const tag of new Set([...then.keys(), ...now.keys()])) {
+      const a = then.get(tag);
+      const b = now.get(tag);
+      const beforeValue = show((a ?? b)!.before);
+      const was = a ? show(a.after) : beforeValue;
+      const is = b ? show(b.after) : beforeValue;
+      if (was !== is) moved.push(`${tag} was ${was}, is ${is} now`);
+    }
+    if (moved.length > 0) {
+      throw new BaselineError(
+        'restore-stale-preview',
+        `${controller.name} changed since the preview: ${moved.slice(0, 10).join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}. Nothing was written, and the restore decision was not used.`,
+        'Preview the restore again and check what it lists now. If the values to write are the same, write them under the same decision; if they differ, a shift supervisor signs the new ones.',
+      );
+    }
   }
 
   /** Step 1: what a restore of this controller to the change's before-snapshot would write. Writes nothing. */
@@ -238,7 +286,8 @@ export class ChangeRestoreService {
   }
 
   /**
-   * Step 3: writes the values the supervisor's decision allows, after the engineer typed the controller's name; then
+   * Step 3: writes the values the supervisor's decision allows, after the engineer typed the controller's name and
+   * only while the controller still holds what the preview showed (`previewCaptureSha256`, read again first); then
    * reads the controller again and records whether it matches the before-snapshot.
    */
   async run(
@@ -248,6 +297,7 @@ export class ChangeRestoreService {
     decisionId: string,
     typedConfirmation: string,
     actor: Actor,
+    previewCaptureSha256: string,
   ): Promise<RestoreOutcome> {
     const { beforeSha256 } = this.rolledBack(changeId, controllerId);
     const controller = this.deps.controllers.get(controllerId);
@@ -259,6 +309,9 @@ export class ChangeRestoreService {
       );
     }
     this.checkWrites(changeId, beforeSha256, writes);
+    // The decision first (cheap, and a used or expired one is refused whatever the controller holds), then the controller.
+    this.deps.restores.assertUsable(controllerId, writes, decisionId);
+    await this.checkPreviewCurrent(controllerId, beforeSha256, previewCaptureSha256, actor);
     const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor, changeId);
     let compared: { rows: DiffRow[]; captureSha256: string };
     try {
