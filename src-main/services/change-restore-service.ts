@@ -215,11 +215,11 @@ export class ChangeRestoreService {
    */
   private async checkPreviewCurrent(controllerId: string, beforeSha256: string, previewCaptureSha256: string, actor: Actor): Promise<void> {
     const controller = this.deps.controllers.get(controllerId);
-    let seen: CaptureDocument | null = null;
+    let seen: CaptureDocument | null;
     try {
       seen = this.deps.captures.document(previewCaptureSha256);
     } catch {
-      seen = null;
+      seen = null; // not a capture recorded here (or damaged): no preview to hold the controller to
     }
     if (!seen || canonicalJson(seen.controller.target) !== canonicalJson(controller.target)) {
       throw new BaselineError(
