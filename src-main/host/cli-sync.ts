@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import type { BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
 import { restoreFromBackups } from '../services/bundle-restore.ts';
-import { BUNDLE_KEY_FILE, readBundleKeyFile } from '../services/sync-bundle-service.ts';
+import { BUNDLE_KEY_FILE, readBundleKeyFile, waitingWords } from '../services/sync-bundle-service.ts';
 import { protectionFromEnv } from '../services/data-directory-reader.ts';
 
 interface Io {
@@ -98,7 +98,7 @@ export async function syncCommand(
     const s = app.backup.status();
     const st = app.sync.status();
     io.out(
-      `Server acknowledged this laptop's events up to seq ${st.acknowledgedSeq}; ${st.waiting} wait to be sent.\n` +
+      `Server acknowledged this laptop's events up to seq ${st.acknowledgedSeq}; ${waitingWords(st.waiting)}.\n` +
         `Evidence backup: ${s.folder ?? 'off'}; last written ${s.lastBackupAt ?? 'never'}; ${s.notBackedUp} events not yet backed up.\n` +
         (s.lastError ? `  Last backup failed: ${s.lastError.message}\n  what to do: ${s.lastError.hint}\n` : ''),
     );

@@ -321,7 +321,7 @@ export class SyncBundleService {
     return {
       nothingChanged: false,
       acknowledgedSeq: seq,
-      message: `The server holds this laptop's events up to seq ${seq}; ${this.deps.repo.countAfter(this.own, seq)} still wait to be sent.`,
+      message: `The server holds this laptop's events up to seq ${seq}; ${waitingWords(this.deps.repo.countAfter(this.own, seq))}.`,
     };
   }
 
@@ -481,4 +481,9 @@ export class SyncBundleService {
       message: `Imported ${outcome.stored} events from other devices (server position ${range.cursor}).`,
     };
   }
+}
+
+/** "none waits to be sent", "1 still waits to be sent", "3 still wait to be sent". */
+export function waitingWords(n: number): string {
+  return n === 0 ? 'none waits to be sent' : `${n} still wait${n === 1 ? 's' : ''} to be sent`;
 }

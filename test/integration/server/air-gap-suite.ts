@@ -264,7 +264,7 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
           0,
         );
         // the CLI's own app.started, recorded after the export, is the one still waiting
-        expect(ackOut.text()).toMatch(/The server holds this laptop's events up to seq \d+; 1 still wait to be sent/);
+        expect(ackOut.text()).toMatch(/The server holds this laptop's events up to seq \d+; 1 still waits to be sent/);
         a = openLaptop(homeA.home, clock);
 
         // Laptop B (at the cabinet) sends its first bundle (it carries B's bundle certificate), then takes the server's bundle home.
