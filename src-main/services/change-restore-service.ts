@@ -244,7 +244,7 @@ export class ChangeRestoreService {
       throw new BaselineError(
         'restore-stale-preview',
         `${controller.name} changed since the preview: ${moved.slice(0, 10).join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}. Nothing was written, and the restore decision was not used.`,
-        'Preview the restore again and check what it lists now. If the values to write are the same, write them under the same decision; if they differ, a shift supervisor signs the new ones.',
+        'Preview the restore again, check what it lists now, and have a shift supervisor sign those values before writing.',
       );
     }
   }
