@@ -239,7 +239,7 @@ export async function importDeviceBundle(o: {
     writtenAt: now.toISOString(),
   };
   const message = result.refusal
-    ? `Refused at ${result.refusal.message} The server holds this laptop's events up to seq ${ack.acknowledgedSeq}.`
+    ? `Refused part of the bundle: ${result.refusal.message} What to do: ${result.refusal.hint} The server holds this laptop's events up to seq ${ack.acknowledgedSeq}; ${result.accepted} were accepted from this bundle.`
     : nothingChanged
       ? `Nothing changed: the server already holds every event in this bundle (device ${device.name}, up to seq ${range.lastSeq}; acknowledged ${ack.acknowledgedSeq}).`
       : `Imported ${result.accepted} events and ${blobsStored} content files from ${device.name}; the server now holds its events up to seq ${ack.acknowledgedSeq}.`;

@@ -77,7 +77,8 @@ export async function syncCommand(
       return 0;
     }
     if (command === 'import') {
-      const r = await b.importBundle(readInput(file, 'bundle'));
+      // What the file is decides (a server bundle, an acknowledgement, an enrolment response), as in the app.
+      const r = await b.importFile(readInput(file, 'bundle'), app.actor());
       io.out(r.message + '\n');
       return 0;
     }

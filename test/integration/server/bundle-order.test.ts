@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { exportDeviceBundle, importDeviceBundle, serverBundleKey } from '../../../src-server/bundle-import.ts';
-import { enrolledLaptop, startTestServer } from '../../helpers/sync-fixture.ts';
+import { enrolledLaptop, openLaptop, startTestServer } from '../../helpers/sync-fixture.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
 describe('laptop bundles imported out of order (SQLite)', () => {
@@ -88,6 +88,38 @@ describe('laptop bundles imported out of order (SQLite)', () => {
       expect(second.events).toBe(0);
     } finally {
       other.cleanup();
+    }
+  }, 60_000);
+
+  it("a bundle from a copy of a laptop's data directory that went its own way is refused by name, with what to do", async () => {
+    const original = await enrolledLaptop(srv.server);
+    const copy = tempHome('baseline-laptop-copy-');
+    let twin: BaselineApp | null = null;
+    let first: BaselineApp | null = null;
+    try {
+      original.app.close();
+      cpSync(original.home, copy.home, { recursive: true });
+      first = openLaptop(original.home);
+      twin = openLaptop(copy.home);
+      for (const [app, name] of [
+        [first, 'first'],
+        [twin, 'twin'],
+      ] as const) {
+        app.bundles.setServerCertificate(serverBundleKey(srv.home, srv.server.pki).certPem);
+        app.profiles.import(`written-on-the-${name}`, 'modbus', `tag,address,type\n${name},hr:1,UINT16\n`, app.actor());
+        await app.bundles.exportBundle(file(`${name}.baseline-bundle`));
+      }
+      expect((await importFile('first.baseline-bundle')).refusal).toBeNull();
+      const forked = await importFile('twin.baseline-bundle');
+      expect(forked.refusal).toMatchObject({ code: 'journal-forked' });
+      expect(forked.message).toMatch(
+        /^Refused part of the bundle: Event seq \d+ in the bundle differs from the event the server already acknowledged for this laptop\. What to do: Nothing was overwritten on the server\. .* The server holds this laptop's events up to seq \d+; 0 were accepted from this bundle\.$/,
+      );
+    } finally {
+      first?.close();
+      twin?.close();
+      copy.cleanup();
+      original.cleanup();
     }
   }, 60_000);
 });
