@@ -50,6 +50,38 @@ export interface RestoreOutcome {
 
 const show = (v: DiffRow['before']): string => (v ? formatDiffValue(v) : '(absent)');
 
+/** The configuration values of a capture that differ from the before-snapshot (live process values are left out). */
+function differences(before: CaptureDocument, now: CaptureDocument, controllerId: string): DiffRow[] {
+  const diff = diffDocuments(diffableFromCapture(before, controllerId), diffableFromCapture(now, controllerId), {
+    includeUnchanged: false,
+  });
+  return diff.rows.filter((r) => isDifference(r) && !r.live);
+}
+
+/** Each value of a restore by its outcome, in words ("Written and read back: A, B. Write failed: C (why). Not attempted: D."). */
+export function outcomeWords(result: RestoreResult): string {
+  const of = (status: RestoreResult['outcomes'][number]['status']) => result.outcomes.filter((o) => o.status === status);
+  const withWhy = (list: RestoreResult['outcomes']) =>
+    list.map((o) => (o.error ? `${o.tag} (${o.error.replace(/\.$/, '')})` : o.tag)).join(', ');
+  const parts = [
+    [
+      'Written and read back',
+      of('written-verified')
+        .map((o) => o.tag)
+        .join(', '),
+    ],
+    ['Write failed', withWhy(of('write-failed'))],
+    ['Written but read back wrong or not at all', withWhy(of('readback-mismatch'))],
+    [
+      'Not attempted',
+      of('not-attempted')
+        .map((o) => o.tag)
+        .join(', '),
+    ],
+  ].filter(([, tags]) => tags !== '');
+  return parts.map(([label, tags]) => `${label}: ${tags}.`).join(' ');
+}
+
 /** Previews, confirms and proves restores of a change's before-snapshot. */
 export class ChangeRestoreService {
   private readonly deps: {
@@ -146,8 +178,13 @@ export class ChangeRestoreService {
     return this.deps.restores.authorize(controllerId, writes, reason.trim(), employeeId, password, actor, changeId);
   }
 
-  /** Reads the controller now and compares it with the before-snapshot. */
-  private async compare(controllerId: string, beforeSha256: string, actor: Actor): Promise<{ rows: DiffRow[]; captureSha256: string }> {
+  /** Reads the controller now and compares it with the before-snapshot (`afterWrites`: the read that proves a restore). */
+  private async compare(
+    controllerId: string,
+    beforeSha256: string,
+    actor: Actor,
+    afterWrites = false,
+  ): Promise<{ rows: DiffRow[]; captureSha256: string }> {
     const controller = this.deps.controllers.get(controllerId);
     if (!controller.profile)
       throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile.`, 'Register it with a profile.');
@@ -160,16 +197,56 @@ export class ChangeRestoreService {
     if (!now.complete) {
       throw new BaselineError(
         'restore-capture-incomplete',
-        `${controller.name} could not be read completely (${now.stats.bad} of ${now.stats.tags} tags bad${now.failure ? `: ${now.failure.message}` : ''}), so nothing can be compared or written.`,
+        `${controller.name} could not be read completely (${now.stats.bad} of ${now.stats.tags} tags bad${now.failure ? `: ${now.failure.message}` : ''})${afterWrites ? '' : ', so nothing can be compared or written'}.`,
         now.failure?.hint ?? 'Check the connection and try again.',
       );
     }
-    const diff = diffDocuments(
-      diffableFromCapture(before.document as unknown as CaptureDocument, controllerId),
-      diffableFromCapture(now, controllerId),
-      { includeUnchanged: false },
-    );
-    return { rows: diff.rows.filter((r) => isDifference(r) && !r.live), captureSha256: sha256Hex(canonicalJson(now as unknown)) };
+    return {
+      rows: differences(before.document as unknown as CaptureDocument, now, controllerId),
+      captureSha256: sha256Hex(canonicalJson(now as unknown)),
+    };
+  }
+
+  /**
+   * The controller read again just before writing must still differ from the before-snapshot exactly as the preview
+   * the engineer confirmed showed it (`previewCaptureSha256`, the capture the preview read): a restore confirmed on
+   * one picture of the controller never writes over another. Throws, naming each value that moved; nothing is written
+   * and the decision is not used.
+   */
+  private async checkPreviewCurrent(controllerId: string, beforeSha256: string, previewCaptureSha256: string, actor: Actor): Promise<void> {
+    const controller = this.deps.controllers.get(controllerId);
+    let seen: CaptureDocument | null;
+    try {
+      seen = this.deps.captures.document(previewCaptureSha256);
+    } catch {
+      seen = null; // not a capture recorded here (or damaged): no preview to hold the controller to
+    }
+    if (!seen || canonicalJson(seen.controller.target) !== canonicalJson(controller.target)) {
+      throw new BaselineError(
+        'restore-no-preview',
+        `No preview of ${controller.name} read ${previewCaptureSha256.slice(0, 12)}… on this laptop, so nothing was written.`,
+        'Preview the restore, check the values it lists, then confirm the write.',
+      );
+    }
+    const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file.document as unknown as CaptureDocument;
+    const then = new Map(differences(before, seen, controllerId).map((r) => [r.tag, r]));
+    const now = new Map((await this.compare(controllerId, beforeSha256, actor)).rows.map((r) => [r.tag, r]));
+    const moved: string[] = [];
+    for (const tag of new Set([...then.keys(), ...now.keys()])) {
+      const a = then.get(tag);
+      const b = now.get(tag);
+      const beforeValue = show((a ?? b)!.before);
+      const was = a ? show(a.after) : beforeValue;
+      const is = b ? show(b.after) : beforeValue;
+      if (was !== is) moved.push(`${tag} was ${was}, is ${is} now`);
+    }
+    if (moved.length > 0) {
+      throw new BaselineError(
+        'restore-stale-preview',
+        `${controller.name} changed since the preview: ${moved.slice(0, 10).join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}. Nothing was written, and the restore decision was not used.`,
+        'Preview the restore again, check what it lists now, and have a shift supervisor sign those values before writing.',
+      );
+    }
   }
 
   /** Step 1: what a restore of this controller to the change's before-snapshot would write. Writes nothing. */
@@ -209,7 +286,8 @@ export class ChangeRestoreService {
   }
 
   /**
-   * Step 3: writes the values the supervisor's decision allows, after the engineer typed the controller's name; then
+   * Step 3: writes the values the supervisor's decision allows, after the engineer typed the controller's name and
+   * only while the controller still holds what the preview showed (`previewCaptureSha256`, read again first); then
    * reads the controller again and records whether it matches the before-snapshot.
    */
   async run(
@@ -219,6 +297,7 @@ export class ChangeRestoreService {
     decisionId: string,
     typedConfirmation: string,
     actor: Actor,
+    previewCaptureSha256: string,
   ): Promise<RestoreOutcome> {
     const { beforeSha256 } = this.rolledBack(changeId, controllerId);
     const controller = this.deps.controllers.get(controllerId);
@@ -230,16 +309,20 @@ export class ChangeRestoreService {
       );
     }
     this.checkWrites(changeId, beforeSha256, writes);
+    // The decision first (cheap, and a used or expired one is refused whatever the controller holds), then the controller.
+    this.deps.restores.assertUsable(controllerId, writes, decisionId);
+    await this.checkPreviewCurrent(controllerId, beforeSha256, previewCaptureSha256, actor);
     const result = await this.deps.restores.restore(controllerId, writes, decisionId, actor, changeId);
     let compared: { rows: DiffRow[]; captureSha256: string };
     try {
-      compared = await this.compare(controllerId, beforeSha256, actor);
+      compared = await this.compare(controllerId, beforeSha256, actor, true);
     } catch (err) {
-      // The writes happened and are recorded (restore.executed); only the proof is missing.
+      // The writes happened and are recorded (restore.executed); only the proof is missing. The engineer sees no
+      // outcome table then, so the words name each value: written, failed (and why), never attempted.
       const why = err instanceof Error ? err.message : String(err);
       throw new BaselineError(
         'restore-unverified',
-        `${result.outcomes.filter((o) => o.status === 'written-verified').length} of ${writes.length} values were written and read back, but ${controller.name} could not be read again to compare it with the before-snapshot: ${why}`,
+        `${result.outcomes.filter((o) => o.status === 'written-verified').length} of ${writes.length} values were written and read back${result.complete ? '' : ' before the restore stopped'}. ${outcomeWords(result)} ${controller.name} could not be read again to compare it with the before-snapshot: ${why}`,
         'Preview the restore again once the controller answers: it reads the controller and shows what still differs.',
       );
     }

@@ -38,6 +38,15 @@ export function writesDigest(controllerId: string, writes: readonly RestoreWrite
 /** Who signs a restore decision: the shift supervisor (and Baseline's older built-in supervisor role). */
 export const RESTORE_AUTHORIZER_ROLES: readonly string[] = ['shift-supervisor', 'supervisor'];
 
+/** Refuses a restore before anything is written. */
+function refuse(why: string): never {
+  throw new BaselineError(
+    'restore-refused',
+    `The restore is refused: ${why}.`,
+    'Nothing was written. Get a new signed decision for exactly the values to write.',
+  );
+}
+
 /** Authorizes and runs restores. */
 export class RestoreService {
   private readonly deps: {
@@ -99,17 +108,12 @@ export class RestoreService {
     return decision;
   }
 
-  /** Writes the values the decision allows, reading each back; records every outcome. */
-  async restore(controllerId: string, writes: RestoreWrite[], decisionId: string, actor: Actor, changeId?: string): Promise<RestoreResult> {
-    const ofChange = changeId ? { changeId } : {};
+  /**
+   * Throws unless the decision allows writing exactly these values to this controller now: it exists, is for this
+   * controller and these values, is unused and unexpired, and its signature and certificate hold. Writes nothing.
+   */
+  assertUsable(controllerId: string, writes: readonly RestoreWrite[], decisionId: string): void {
     const d = this.decision(decisionId);
-    const refuse = (why: string): never => {
-      throw new BaselineError(
-        'restore-refused',
-        `The restore is refused: ${why}.`,
-        'Nothing was written. Get a new signed decision for exactly the values to write.',
-      );
-    };
     if (d.controllerId !== controllerId) refuse('the decision is for another controller');
     if (d.used) refuse('the decision was already used (each decision allows one restore)');
     if (this.deps.clock().getTime() - new Date(d.authorizedAt).getTime() > DECISION_LIFETIME_MS)
@@ -124,6 +128,12 @@ export class RestoreService {
       ? "the decision's signature does not verify"
       : certificateProblem(s.signer.certificatePem, trust.caPems, trust.revokedFingerprints, this.deps.clock());
     if (problem) refuse(problem);
+  }
+
+  /** Writes the values the decision allows, reading each back; records every outcome. */
+  async restore(controllerId: string, writes: RestoreWrite[], decisionId: string, actor: Actor, changeId?: string): Promise<RestoreResult> {
+    const ofChange = changeId ? { changeId } : {};
+    this.assertUsable(controllerId, writes, decisionId);
     const controller = this.deps.controllers.get(controllerId);
     if (!controller.profile) refuse(`${controller.name} has no capture profile to say which tags are writable`);
     const profile = this.deps.profiles.load(controller.profile!.sha256);

@@ -36,6 +36,14 @@ export function changeHandlers(app: BaselineApp): DomainHandlers<typeof CHANGE_O
       ),
     }),
     'restore.run': (req) =>
-      app.changeRestores.run(req.changeId, req.controllerId, req.writes, req.decisionId, req.confirmation, app.actor()),
+      app.changeRestores.run(
+        req.changeId,
+        req.controllerId,
+        req.writes,
+        req.decisionId,
+        req.confirmation,
+        app.actor(),
+        req.previewCaptureSha256,
+      ),
   };
 }

@@ -66,8 +66,11 @@ export function RestorePanel({
   }
   async function write(e: React.FormEvent) {
     e.preventDefault();
-    if (!decisionId) return;
-    const r = await runStep(() => step('restore.run', { changeId, controllerId, writes, decisionId, confirmation: typed }));
+    if (!decisionId || !preview) return;
+    const previewCaptureSha256 = preview.captureSha256;
+    const r = await runStep(() =>
+      step('restore.run', { changeId, controllerId, writes, decisionId, confirmation: typed, previewCaptureSha256 }),
+    );
     if (r) {
       setOutcome(r);
       setPreview(null);

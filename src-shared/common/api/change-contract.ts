@@ -190,6 +190,8 @@ export const CHANGE_OPERATIONS = {
         writes: z.array(RestoreWriteSchema).min(1).max(10_000),
         decisionId: z.string().min(1),
         confirmation: z.string().max(200),
+        /** The capture the confirmed preview read (`captureSha256`): the controller must still hold what it showed. */
+        previewCaptureSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the captureSha256 of the preview'),
       })
       .strict(),
     response: z.custom<RestoreOutcomeView>(),

@@ -43,6 +43,7 @@ import type { PackContext } from './pack-context.ts';
 import { checkRules, type Fail } from './pack-rules.ts';
 import { checkManualRollbacks, checkRestores } from './pack-restores.ts';
 import { checkHashes, checkJournal, compareDerived } from './pack-integrity.ts';
+import { checkAccounted, checkUnsignedText } from './pack-accounted.ts';
 import { checkClockFlags, checkRelied, checkSignature } from './pack-signatures.ts';
 
 /** One failure: the member, the record inside it (when there is one), and why. */
@@ -182,8 +183,8 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
   for (const [path, b] of sigs.members) compareDerived(members, path, b, 'the signature as recorded in its event', fail);
   found.forEach((f, i) => checkSignature(f, sigs.index[i], members, options.caPems, revoked, fail));
   const certificates = new Map(found.map((f) => [f.signature.signer?.fingerprint, f.signature.signer?.certificatePem] as [string, string]));
-  for (const [path, b] of derivePkiMembers(events, certificates))
-    compareDerived(members, path, b, 'the key or certificate in the signed events', fail);
+  const pki = derivePkiMembers(events, certificates);
+  for (const [path, b] of pki) compareDerived(members, path, b, 'the key or certificate in the signed events', fail);
   const [revPath, revBytes] = revocationsMember(events);
   compareDerived(members, revPath, revBytes, 'the certificate.revoked events in the pack', fail);
   const clockFlags = checkClockFlags(members, events, options.caPems, fail);
@@ -201,10 +202,15 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
   let diffs: ControllerDiffs[];
   let context: PackContext | null = null;
   let checkpoints: CheckpointSet | null = null;
+  let packPolicy: { revision: number; name: string } | null = null;
   if (state) {
     diffs = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
-    for (const [path, accepted] of acceptedDiffMembers(diffs, rules))
-      compareDerived(members, path, accepted, 'the diff of the snapshots', fail);
+    const diffMembers = acceptedDiffMembers(diffs, rules);
+    for (const [path, accepted] of diffMembers) compareDerived(members, path, accepted, 'the diff of the snapshots', fail);
+    checkAccounted(
+      { members, events, state, snapshots: snapshotFiles, derived: [...sigs.members, ...pki, ...diffMembers].map(([path]) => path) },
+      fail,
+    );
     const policyYaml = members.get(fixedMembers.policy);
     let timeZone = 'UTC';
     if (!policyYaml) fail(fixedMembers.policy, null, 'the policy revision the change was evaluated under is missing');
@@ -212,6 +218,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       try {
         const policy = loadPolicyYaml(policyYaml.toString('utf8'), fixedMembers.policy);
         timeZone = policy.plant.timeZone;
+        packPolicy = policy;
         const wanted = state.review?.evaluation.policyRevision;
         if (wanted !== undefined && policy.revision !== wanted)
           fail(
@@ -315,6 +322,8 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       }
     }
   }
+
+  checkUnsignedText(members, manifest, packPolicy, fail);
 
   const execution = state && 'execution' in state ? state.execution : null;
   return {

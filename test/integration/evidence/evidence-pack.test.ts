@@ -242,6 +242,44 @@ describe('the evidence pack of a change completed over the simulator', () => {
     expect(reasons(v)).toContain('pki/revocations.json [SHA256SUMS line');
   }, 120_000);
 
+  it('refuses what no signed record accounts for, even listed in manifest.json and SHA256SUMS: an added member, a forged verify.sh, an edited policy line', async () => {
+    const ca = readFileSync(caFile, 'utf8');
+    const reasons = (v: PackVerdict) => v.failures.map((f) => `${f.member} ${f.reason}`).join('\n');
+    /** The members with `added` put into the manifest's list, then every hash list made to agree. */
+    const forge = async (m: Map<string, Buffer>, added: string[], edit?: (manifest: Record<string, unknown>) => void) => {
+      const manifest = JSON.parse(m.get('manifest.json')!.toString('utf8')) as Record<string, unknown> & {
+        members: { path: string; sha256: string; size: number }[];
+      };
+      for (const path of added) manifest.members.push({ path, sha256: '0'.repeat(64), size: 0 });
+      edit?.(manifest);
+      m.set('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+      return verifyPack(await rezipConsistently(m), { caPems: [ca] });
+    };
+    // A note that reads like evidence, and a signature directory no signed record holds.
+    let m = await packMembers(pack);
+    m.set('notes/qa-approval.txt', Buffer.from('Quality approved this change. Quinn Quality, Q400\n'));
+    m.set('signatures/099-approved/statement.json', Buffer.from('{"meaning":"approved"}'));
+    let v = await forge(m, ['notes/qa-approval.txt', 'signatures/099-approved/statement.json']);
+    expect(v.ok).toBe(false);
+    expect(reasons(v)).toContain("notes/qa-approval.txt the member is not part of this change's evidence");
+    expect(reasons(v)).toContain("signatures/099-approved/statement.json the member is not part of this change's evidence");
+    // The offline procedure replaced by one that passes anything.
+    m = await packMembers(pack);
+    m.set('verify.sh', Buffer.from('#!/bin/sh\necho "ALL CHECKS PASSED"\n'));
+    v = await forge(m, []);
+    expect(v.ok).toBe(false);
+    expect(reasons(v)).toMatch(/^verify\.sh the member is not the procedure Baseline writes .*do not run it/m);
+    // The policy line of the manifest (printed by the Audit screen) edited.
+    m = await packMembers(pack);
+    v = await forge(m, [], (manifest) => {
+      manifest['policy'] = { ...(manifest['policy'] as object), revision: 99, name: 'Relaxed plant policy' };
+    });
+    expect(v.ok).toBe(false);
+    expect(reasons(v)).toMatch(
+      /^manifest\.json the manifest names policy "Relaxed plant policy" revision 99, but policy\/policy\.yaml is ".+" revision \d+/m,
+    );
+  }, 120_000);
+
   it('refuses broken containers with their exact reason: truncated, ../ and absolute names, duplicates, zip bombs', async () => {
     const ca = readFileSync(caFile, 'utf8');
     const reasons = async (zip: Buffer) => (await verifyPack(zip, { caPems: [ca] })).failures.map((f) => `${f.member}: ${f.reason}`);

@@ -116,7 +116,15 @@ describe("rolling a change back: preview, the supervisor's signed decision, type
       app.actor(),
     );
     await expect(
-      app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 99 }], other, 'PLC-L01-FILLER', app.actor()),
+      app.changeRestores.run(
+        changeId,
+        controllerId,
+        [{ tag: 'Line1_SpeedSP', value: 99 }],
+        other,
+        'PLC-L01-FILLER',
+        app.actor(),
+        p.captureSha256,
+      ),
     ).rejects.toThrow(/writes only the before-snapshot's own values/);
     const decisionId = app.changeRestores.authorize(
       changeId,
@@ -127,22 +135,35 @@ describe("rolling a change back: preview, the supervisor's signed decision, type
       sky.password,
       app.actor(),
     );
-    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01', app.actor())).rejects.toThrow(
-      /The confirmation "PLC-L01" is not the controller's name, so nothing was written/,
-    );
     await expect(
-      app.changeRestores.run(changeId, controllerId, [{ tag: 'Line1_SpeedSP', value: 12.5 }], decisionId, 'PLC-L01-FILLER', app.actor()),
+      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01', app.actor(), p.captureSha256),
+    ).rejects.toThrow(/The confirmation "PLC-L01" is not the controller's name, so nothing was written/);
+    await expect(
+      app.changeRestores.run(
+        changeId,
+        controllerId,
+        [{ tag: 'Line1_SpeedSP', value: 12.5 }],
+        decisionId,
+        'PLC-L01-FILLER',
+        app.actor(),
+        p.captureSha256,
+      ),
     ).rejects.toThrow(/values differ from the ones the supervisor signed/);
     expect((await app.changeRestores.preview(changeId, controllerId, app.actor())).writes).toHaveLength(2);
-    // Two runs at once with one decision (a double click): one writes, the other is refused before writing anything.
-    const [done, twice] = await Promise.allSettled([
-      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor()),
-      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor()),
-    ]).then((r) => {
-      if (r[0].status !== 'fulfilled') throw r[0].reason;
-      return [r[0].value, r[1]] as const;
+    // Two runs at once with one decision (a double click): one writes, the other is refused before writing anything
+    // (whichever reads the controller first writes; the other finds the decision used, or the controller changing).
+    const settled = await Promise.allSettled([
+      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor(), p.captureSha256),
+      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor(), p.captureSha256),
+    ]);
+    const wrote = settled.filter((r) => r.status === 'fulfilled');
+    expect(wrote).toHaveLength(1);
+    const done = wrote[0]!.value;
+    const twice = settled.find((r) => r.status === 'rejected');
+    expect(twice).toMatchObject({
+      status: 'rejected',
+      reason: { message: expect.stringMatching(/already used|changed since the preview/) as unknown },
     });
-    expect(twice).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/already used/) as unknown } });
     expect(done.result.outcomes.map((o) => [o.tag, o.status])).toEqual([
       ['Line1_SpeedSP', 'written-verified'],
       ['Line1_Recipe', 'written-verified'],
@@ -153,9 +174,9 @@ describe("rolling a change back: preview, the supervisor's signed decision, type
     const proof = app.journal.page(10).find((e) => e.type === 'restore.verified')!;
     expect(app.journal.page(10).filter((e) => e.type === 'restore.started')).toHaveLength(1);
     expect(JSON.parse(proof.payload)).toMatchObject({ changeId, controllerId, decisionId, matchesBefore: false });
-    await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(
-      /already used/,
-    );
+    await expect(
+      app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor(), p.captureSha256),
+    ).rejects.toThrow(/already used/);
     // Once the read-only tag is put back by hand, the controller matches the before-snapshot.
     line1.set({});
     expect(await app.changeRestores.preview(changeId, controllerId, app.actor())).toMatchObject({ writes: [], manual: [] });

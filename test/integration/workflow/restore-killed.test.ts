@@ -17,6 +17,7 @@ describe('the app killed during a restore: on restart the change shows which val
   let changeId: string;
   let decisionId: string;
   let writes: { tag: string; value: number | boolean | string }[];
+  let previewCaptureSha256: string;
   const printed: string[] = [];
   const [, , , , sky] = RACI;
   const open = () => BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
@@ -59,6 +60,7 @@ describe('the app killed during a restore: on restart the change shows which val
       );
       const preview = await app.changeRestores.preview(changeId, controllerId, app.actor());
       writes = preview.writes.map(({ tag, value }) => ({ tag, value }));
+      previewCaptureSha256 = preview.captureSha256;
       decisionId = app.changeRestores.authorize(
         changeId,
         controllerId,
@@ -82,9 +84,13 @@ describe('the app killed during a restore: on restart the change shows which val
     expect(writes.map((w) => w.tag)).toEqual(['Line1_SpeedSP', 'Line1_Dwell', 'Line1_Recipe', 'Line1_Enable']);
     // Every reply of the controller arrives 300 ms late, so the restore takes seconds and the kill lands mid-way.
     proxy.setFault({ kind: 'delay', ms: 300 });
-    const child = spawn(process.execPath, [CHILD, t.home, changeId, controllerId, decisionId, JSON.stringify(writes)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CHILD, t.home, changeId, controllerId, decisionId, JSON.stringify(writes), previewCaptureSha256],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
@@ -140,9 +146,9 @@ describe('the app killed during a restore: on restart the change shows which val
   it('the rollback continues: the used decision is refused, a new one for what is left restores the before-snapshot', async () => {
     const app = open();
     try {
-      await expect(app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor())).rejects.toThrow(
-        /the decision was already used/,
-      );
+      await expect(
+        app.changeRestores.run(changeId, controllerId, writes, decisionId, 'PLC-L01-FILLER', app.actor(), previewCaptureSha256),
+      ).rejects.toThrow(/the decision was already used/);
       const preview = await app.changeRestores.preview(changeId, controllerId, app.actor());
       const rest = preview.writes.map(({ tag, value }) => ({ tag, value }));
       const second = app.changeRestores.authorize(
@@ -154,7 +160,15 @@ describe('the app killed during a restore: on restart the change shows which val
         sky.password,
         app.actor(),
       );
-      const outcome = await app.changeRestores.run(changeId, controllerId, rest, second, 'PLC-L01-FILLER', app.actor());
+      const outcome = await app.changeRestores.run(
+        changeId,
+        controllerId,
+        rest,
+        second,
+        'PLC-L01-FILLER',
+        app.actor(),
+        preview.captureSha256,
+      );
       expect(outcome.matchesBefore).toBe(true);
       expect(app.changes.list().find((c) => c.id === changeId)!.outcome).toBe('rolled back and restored');
       const records = app.changes.restores(changeId);
