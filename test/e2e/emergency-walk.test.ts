@@ -72,8 +72,9 @@ describe('An emergency change in Chromium: break-glass, the approver’s own sig
   /** Clicks the form's button and resolves with its refusal (other than one left from an earlier try), or '' once `done` holds. */
   async function signAndWait(form: Locator, button: string, done: () => Promise<boolean>): Promise<string> {
     const alert = form.getByRole('alert');
-    // Read without waiting: the alert goes with its form once the signature is recorded.
-    const alertText = async () => (await alert.allInnerTexts()).join('\n');
+    // Read without waiting (the alert goes with its form once the signature is recorded), as text content: the same
+    // words whether or not the alert is laid out at that moment.
+    const alertText = () => alert.evaluateAll((els) => els.map((e) => e.textContent ?? '').join('\n'));
     const earlier = await alertText();
     await form.getByRole('button', { name: button, exact: true }).click();
     let refusal = '';
@@ -152,6 +153,11 @@ describe('An emergency change in Chromium: break-glass, the approver’s own sig
     await expect
       .poll(timeline, { timeout: 15_000 })
       .toMatch(/Sky Supervisor signed the break-glass approval with their own password \(e-signed\)/);
+    // The Reviews panel keeps the approval in words; the retrospective review still waits for the report.
+    expect(await reviews().getByTestId('break-glass-approval').innerText()).toMatch(
+      /^Break-glass approval by Sky Supervisor as Shift supervisor \(given by phone\), signed with their own password /,
+    );
+    expect(await reviews().getByTestId('retrospective-progress').innerText()).toMatch(/It waits for the emergency report\.$/);
   });
 
   it('the engineer who carried out the work writes and signs the emergency report', async () => {
@@ -168,9 +174,21 @@ describe('An emergency change in Chromium: break-glass, the approver’s own sig
     await pick(form, 'Signed by').selectOption(eng.employeeId);
     await form.getByLabel('Password', { exact: true }).fill(eng.password);
     expect(await signAndWait(form, 'Sign the report', async () => (await page.getByTestId('emergency-report').count()) === 1)).toBe('');
-    expect(await page.getByTestId('emergency-report').innerText()).toBe(
-      'Emergency report by Erin Engineer: root cause Worn infeed belt starved the filler.; lessons learned Check the belt at every shift handover.; permanent fix CHG0042399: replace the infeed belt..',
-    );
+    // The report on the Reviews panel, section by section under the table's labels (no contributing factors given).
+    const report = page.getByTestId('emergency-report');
+    expect(await report.locator('p').innerText()).toMatch(/^Emergency report by Erin Engineer, /);
+    expect(await report.locator('dt').allInnerTexts()).toEqual(['Root cause', 'Lessons learned', 'Permanent fix']);
+    expect(await report.locator('dd').allInnerTexts()).toEqual([
+      'Worn infeed belt starved the filler.',
+      'Check the belt at every shift handover.',
+      'CHG0042399: replace the infeed belt.',
+    ]);
+    // The retrospective review no longer waits: the Reviews panel says who must give it and where.
+    await expect
+      .poll(() => reviews().getByTestId('retrospective-progress').innerText(), { timeout: 15_000 })
+      .toBe(
+        'Retrospective review (Change Advisory Board): none yet — 2 more reviews, including OT security and Quality / compliance (accountable). Signed in "Sign" below: Decision "Retrospective review".',
+      );
     await expect.poll(timeline, { timeout: 15_000 }).toMatch(/Erin Engineer wrote the emergency report/);
   });
 
@@ -190,8 +208,13 @@ describe('An emergency change in Chromium: break-glass, the approver’s own sig
     expect(await timeline()).toMatch(
       /Sam Security reviewed afterwards as OT security: Belt wear was the cause; the report is complete\. \(e-signed\)/,
     );
-    // One review of two: still due.
+    // One review of two: still due, and the Reviews panel says who reviewed and who is still needed.
     expect(await page.getByTestId('retrospective').innerText()).toMatch(/retrospective CAB review due by/);
+    await expect
+      .poll(() => reviews().getByTestId('retrospective-progress').innerText(), { timeout: 15_000 })
+      .toMatch(
+        /^Retrospective review \(Change Advisory Board\): Sam Security as OT security — 1 more review, including Quality \/ compliance \(accountable\)\./,
+      );
 
     await chooseDecision('retrospective-review');
     expect(await signerOptions(form, 'Signer')).toEqual(['choose…', option(quinn)]);
@@ -206,6 +229,9 @@ describe('An emergency change in Chromium: break-glass, the approver’s own sig
       /Quinn Quality reviewed afterwards as Quality \/ compliance: Accepted; the permanent fix is filed\. \(e-signed\)/,
     );
     expect(await page.getByTestId('change-status').innerText()).toBe('in execution (break-glass)');
+    expect(await reviews().getByTestId('retrospective-progress').innerText()).toBe(
+      'Retrospective review (Change Advisory Board): Sam Security as OT security, Quinn Quality as Quality / compliance ✓',
+    );
     await reviews().scrollIntoViewIfNeeded();
     await page.screenshot({ path: join('test-results', 'emergency-reviews-done.png') });
     expect(errors).toEqual([]);

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { SignerRule } from '../../components/signed-form.tsx';
 import { useAppStore } from '../../state/app-store.ts';
 import { ActionForm, fieldLabel } from './action-form.tsx';
+import { BreakGlassApproval, EmergencyReport, RetrospectiveProgress } from './emergency-records.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
@@ -25,7 +26,7 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
   const glass = e.breakGlass;
   const pir = postImplementationReviewStatus(state, new Date());
   return (
-    <section className="panel" aria-label="Reviews">
+    <section className="panel reviews" aria-label="Reviews">
       <h3>Reviews</h3>
       {state.status === 'in-execution' && <RollbackDecision state={state} />}
       {state.status === 'in-execution' &&
@@ -47,6 +48,7 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
             build={(confirmed) => ({ confirmed })}
           />
         ))}
+      {glass !== null && glass.approverSignedAt !== null && <BreakGlassApproval glass={glass} />}
       {glass !== null && glass.approverSignedAt === null && (
         <SignedAction
           changeId={state.id}
@@ -60,10 +62,7 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
       )}
       {glass !== null &&
         (e.emergencyReport ? (
-          <p data-testid="emergency-report">
-            Emergency report by {e.emergencyReport.by.name}: root cause {e.emergencyReport.rootCause}; lessons learned{' '}
-            {e.emergencyReport.lessonsLearned}; permanent fix {e.emergencyReport.permanentFix}.
-          </p>
+          <EmergencyReport report={e.emergencyReport} />
         ) : (
           <SignedAction
             changeId={state.id}
@@ -80,6 +79,7 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
             })}
           />
         ))}
+      {glass !== null && <RetrospectiveProgress execution={e} />}
       {e.retrospective?.rejection && (
         <p className="bad-text" data-testid="retrospective-rejection">
           Rejected by {e.retrospective.rejection.by.name}: {e.retrospective.rejection.reason} (follow-up:{' '}

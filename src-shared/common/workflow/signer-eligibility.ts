@@ -177,5 +177,8 @@ export function breakGlassSigners(
   if (out.length > 0) return { people: out, none: null };
   const who = named.map((n) => n.name).join(' or ');
   const what = action === 'confirm-break-glass' ? 'sign the break-glass approval' : 'write the emergency report';
-  return { people: [], none: `Only ${who} may ${what}, and they are not enrolled on this laptop. Enrol them (People screen) or sign on their laptop and sync.` };
+  return {
+    people: [],
+    none: `Only ${who} may ${what}, and they are not enrolled on this laptop. Enrol them (People screen) or sign on their laptop and sync.`,
+  };
 }
