@@ -126,7 +126,7 @@ describe('who may sign a decision on a change', () => {
       title: 'Filler jammed',
       description: 'd',
       justification: 'j',
-      class: 'emergency',
+      class: 'emergency' as const,
       targetControllers: ['plc-l01'],
     };
     const draft = newChange('CHG-2', eng, fields, NOW);
