@@ -147,22 +147,26 @@ export async function importDeviceBundle(o: {
 
   let blobsStored = 0;
   let result: { acknowledgedSeq: number; accepted: number; duplicates: number; refusal: ErrorData | null };
-  if (items.length > 0 && range.lastSeq <= ackedBefore) {
-    // The same bundle again, or an older one: compare with what is held, store nothing.
-    const held = new Map((await o.store.deviceEvents(device.device_id)).filter((e) => e.seq <= range.lastSeq).map((e) => [e.seq, e.hash]));
-    const differs = items.find((i) => held.get(i.event.seq) !== i.event.hash);
-    result = differs
-      ? {
-          acknowledgedSeq: ackedBefore,
-          accepted: 0,
-          duplicates: 0,
-          refusal: {
-            code: 'journal-forked',
-            message: `Event seq ${differs.event.seq} in the bundle differs from the event the server already acknowledged for this laptop.`,
-            hint: "Nothing was overwritten on the server. Ask the administrator to compare this laptop's journal with the server's copy.",
-          },
-        }
-      : { acknowledgedSeq: ackedBefore, accepted: 0, duplicates: items.length, refusal: null };
+  if (range.head.seq < ackedBefore || (items.length > 0 && range.lastSeq <= ackedBefore)) {
+    // The same bundle again, or an older one (with events or none: a stick imported after the laptop's newer
+    // bundles): compare it with what is held, store nothing. Its head is the laptop's journal as it was then, not
+    // a journal that went back, so it stops nothing.
+    const held = new Map((await o.store.deviceEvents(device.device_id)).filter((e) => e.seq <= range.head.seq).map((e) => [e.seq, e.hash]));
+    const headDiffers = range.head.seq <= ackedBefore && held.get(range.head.seq) !== range.head.hash;
+    const differs = items.find((i) => held.get(i.event.seq) !== i.event.hash)?.event.seq ?? (headDiffers ? range.head.seq : null);
+    result =
+      differs !== null
+        ? {
+            acknowledgedSeq: ackedBefore,
+            accepted: 0,
+            duplicates: 0,
+            refusal: {
+              code: 'journal-forked',
+              message: `Event seq ${differs} in the bundle differs from the event the server already acknowledged for this laptop.`,
+              hint: "Nothing was overwritten on the server. Ask the administrator to compare this laptop's journal with the server's copy.",
+            },
+          }
+        : { acknowledgedSeq: ackedBefore, accepted: 0, duplicates: items.length, refusal: null };
   } else {
     const blobs = new ServerBlobStore(o.home);
     for (const hash of new Set(items.flatMap((i) => i.blobs))) {
@@ -209,7 +213,13 @@ export async function importDeviceBundle(o: {
     };
     const path = deviceFile(o.home, device.device_id);
     const prior = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as BundleDeviceFile) : null;
-    if (!prior || prior.lastBundleCreatedAt <= m.createdAt) {
+    // The newest bundle is the one whose laptop had pulled furthest (its cursor only grows); the laptop's clock
+    // only breaks a tie, since a clock once set a year ahead would otherwise freeze this file until that date.
+    if (
+      !prior ||
+      prior.pullCursor < range.pullCursor ||
+      (prior.pullCursor === range.pullCursor && prior.lastBundleCreatedAt <= m.createdAt)
+    ) {
       mkdirSync(join(o.home, 'bundle-devices'), { recursive: true, mode: 0o700 });
       writeFileAtomic(path, JSON.stringify(file, null, 1) + '\n', 0o600);
     }
@@ -229,7 +239,7 @@ export async function importDeviceBundle(o: {
     writtenAt: now.toISOString(),
   };
   const message = result.refusal
-    ? `Refused at ${result.refusal.message} The server holds this laptop's events up to seq ${ack.acknowledgedSeq}.`
+    ? `Refused part of the bundle: ${result.refusal.message} What to do: ${result.refusal.hint} The server holds this laptop's events up to seq ${ack.acknowledgedSeq}; ${result.accepted} were accepted from this bundle.`
     : nothingChanged
       ? `Nothing changed: the server already holds every event in this bundle (device ${device.name}, up to seq ${range.lastSeq}; acknowledged ${ack.acknowledgedSeq}).`
       : `Imported ${result.accepted} events and ${blobsStored} content files from ${device.name}; the server now holds its events up to seq ${ack.acknowledgedSeq}.`;

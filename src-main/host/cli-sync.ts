@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../src-shared/node/atomic-file.ts';
 import type { BundleKeyPair } from '../../src-shared/node/sync-bundle/bundle-envelope.ts';
 import { BaselineApp } from '../services/baseline-app.ts';
 import { restoreFromBackups } from '../services/bundle-restore.ts';
-import { BUNDLE_KEY_FILE, readBundleKeyFile } from '../services/sync-bundle-service.ts';
+import { BUNDLE_KEY_FILE, readBundleKeyFile, waitingWords } from '../services/sync-bundle-service.ts';
 import { protectionFromEnv } from '../services/data-directory-reader.ts';
 
 interface Io {
@@ -77,7 +77,8 @@ export async function syncCommand(
       return 0;
     }
     if (command === 'import') {
-      const r = await b.importBundle(readInput(file, 'bundle'));
+      // What the file is decides (a server bundle, an acknowledgement, an enrolment response), as in the app.
+      const r = await b.importFile(readInput(file, 'bundle'), app.actor());
       io.out(r.message + '\n');
       return 0;
     }
@@ -98,7 +99,7 @@ export async function syncCommand(
     const s = app.backup.status();
     const st = app.sync.status();
     io.out(
-      `Server acknowledged this laptop's events up to seq ${st.acknowledgedSeq}; ${st.waiting} wait to be sent.\n` +
+      `Server acknowledged this laptop's events up to seq ${st.acknowledgedSeq}; ${waitingWords(st.waiting)}.\n` +
         `Evidence backup: ${s.folder ?? 'off'}; last written ${s.lastBackupAt ?? 'never'}; ${s.notBackedUp} events not yet backed up.\n` +
         (s.lastError ? `  Last backup failed: ${s.lastError.message}\n  what to do: ${s.lastError.hint}\n` : ''),
     );

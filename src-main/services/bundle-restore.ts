@@ -103,11 +103,21 @@ export async function restoreFromBackups(files: readonly string[], home: string,
       }
     }
   }
-  // The other devices' events and the stored order, from the newest backup (it holds the most).
-  const newest = [...opened].sort((x, y) => x.bundle.manifest.createdAt.localeCompare(y.bundle.manifest.createdAt)).at(-1)!.bundle;
-  const journal = newest.members.has('journal.json')
-    ? bundleJson(newest, 'journal.json', BackupJournalSchema)
-    : { others: [], ownOrder: [] };
+  // The other devices' events and the stored order, from the newest backup (it holds the most). Newest by what the
+  // laptop's journal held when it was written (its own head, then the size of journal.json: both only grow), not by
+  // its clock, which may have been wrong; a sync bundle given with the backups holds no journal.json.
+  const journalSize = (b: OpenedBundle) => b.manifest.members.find((m) => m.name === 'journal.json')?.size ?? -1;
+  const newest = opened
+    .map((o) => o.bundle)
+    .filter((b) => journalSize(b) >= 0)
+    .sort(
+      (x, y) =>
+        (x.manifest.device?.head.seq ?? 0) - (y.manifest.device?.head.seq ?? 0) ||
+        journalSize(x) - journalSize(y) ||
+        x.manifest.createdAt.localeCompare(y.manifest.createdAt),
+    )
+    .at(-1);
+  const journal = newest ? bundleJson(newest, 'journal.json', BackupJournalSchema) : { others: [], ownOrder: [] };
   const seqs = [...bySeq.keys()].sort((a, b) => a - b);
   const missing = seqs.length === 0 ? 1 : seqs.findIndex((s, i) => s !== i + 1) + 1;
   if (seqs.length === 0 || missing > 0) {

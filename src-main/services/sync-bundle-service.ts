@@ -287,11 +287,8 @@ export class SyncBundleService {
     if (this.serverCertificate() !== certPem) writeFileAtomic(join(this.deps.home, SERVER_BUNDLE_CERT_FILE), certPem, 0o644);
   }
 
-  private recordAcknowledged(
-    seq: number,
-    hash: string | null,
-    refusal: { code: string; message: string; hint: string } | null,
-  ): ImportResult {
+  /** Refuses an acknowledgement of events this laptop never recorded (its data directory is not the one that sent them). */
+  private checkAcknowledged(seq: number, hash: string | null): void {
     const head = this.deps.repo.head(this.own);
     const mine = seq === 0 ? null : this.deps.repo.eventsAfter(this.own, seq - 1, 1)[0];
     if (seq > head.seq || (seq > 0 && mine?.hash !== hash)) {
@@ -302,6 +299,14 @@ export class SyncBundleService {
         { acknowledgedSeq: seq, head: head.seq },
       );
     }
+  }
+
+  private recordAcknowledged(
+    seq: number,
+    hash: string | null,
+    refusal: { code: string; message: string; hint: string } | null,
+  ): ImportResult {
+    this.checkAcknowledged(seq, hash);
     const before = this.acknowledgedSeq();
     if (refusal) {
       if (seq > before) this.deps.repo.set('acknowledged-seq', String(seq));
@@ -321,7 +326,7 @@ export class SyncBundleService {
     return {
       nothingChanged: false,
       acknowledgedSeq: seq,
-      message: `The server holds this laptop's events up to seq ${seq}; ${this.deps.repo.countAfter(this.own, seq)} still wait to be sent.`,
+      message: `The server holds this laptop's events up to seq ${seq}; ${waitingWords(this.deps.repo.countAfter(this.own, seq))}.`,
     };
   }
 
@@ -415,6 +420,8 @@ export class SyncBundleService {
         { after: range.after, cursor },
       );
     }
+    // The acknowledgement it carries must match this laptop's own events before anything of it is stored.
+    this.checkAcknowledged(range.acknowledgedSeq, range.acknowledgedHash);
     const content = bundleJson(bundle, 'events.json', ServerEventsSchema);
     // Progress: each content file, then the events (stored in one transaction).
     const total = new Set(content.events.flatMap((e) => e.blobs)).size + content.events.length;
@@ -481,4 +488,9 @@ export class SyncBundleService {
       message: `Imported ${outcome.stored} events from other devices (server position ${range.cursor}).`,
     };
   }
+}
+
+/** "none waits to be sent", "1 still waits to be sent", "3 still wait to be sent". */
+export function waitingWords(n: number): string {
+  return n === 0 ? 'none waits to be sent' : `${n} still wait${n === 1 ? 's' : ''} to be sent`;
 }

@@ -141,7 +141,10 @@ describe('the central view in Chromium: a change synced from a laptop, read-only
       expect(await page.getByRole('button', { name: 'Add controller…' }).isVisible()).toBe(false);
       expect(await page.locator('[data-write]:visible').count()).toBe(0);
 
+      // Nothing to set up here: no "Get started" screen.
+      expect(await page.getByRole('navigation', { name: 'Screens' }).innerText()).not.toContain('Get started');
       await page.getByRole('button', { name: 'Audit trail' }).click();
+      expect(await page.getByRole('main').innerText()).toContain('Every change the laptops recorded is an event');
       // The laptop's signed events, pulled through the server and verified by the central view's replica.
       const rows = page.locator('[data-testid="event-row"]');
       await expect.poll(() => rows.and(page.locator('[data-type="change.updated"]')).count(), { timeout: 20_000 }).toBeGreaterThan(0);

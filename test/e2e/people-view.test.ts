@@ -77,7 +77,7 @@ describe('People in Chromium: the roster from CSV, enrolment from the roster, ro
     expect(await page.locator('tr[data-employee="SV500"]').innerText()).toMatch(/Shift supervisor, Controls engineer/);
   });
 
-  it('a roles change on the roster shows the certificate differs; revoking it (CA password) leaves the person awaiting enrolment', async () => {
+  it('a roles change on the roster shows the certificate differs; revoking it (CA password) leaves the person to be enrolled again', async () => {
     await page.getByRole('button', { name: 'Edit the roster entry of Sky Supervisor' }).click();
     const editor = page.getByRole('form', { name: 'Edit a roster entry' });
     await editor.getByRole('checkbox', { name: 'Controls engineer' }).uncheck();
@@ -97,7 +97,7 @@ describe('People in Chromium: the roster from CSV, enrolment from the roster, ro
     await expect.poll(() => revoke.getByRole('alert').innerText()).toMatch(/password is wrong/);
     await revoke.getByLabel('CA password').fill('plant-ca-secret-1');
     await revoke.getByRole('button', { name: 'Revoke' }).click();
-    await expect.poll(() => row('SV500').innerText()).toMatch(/awaiting enrolment/);
+    await expect.poll(() => row('SV500').innerText()).toMatch(/certificate revoked: enrol again to sign/);
     expect(await page.locator('tr[data-employee="SV500"]').innerText()).toMatch(/revoked/);
     await page.screenshot({ path: join('test-results', 'people-roster.png'), fullPage: true });
     expect(errors).toEqual([]);

@@ -180,6 +180,10 @@ describe('Plant in Chromium: import the plant model (signed), edit lines and sit
     await expect
       .poll(() => page.getByTestId('policy-in-force').innerText())
       .toMatch(new RegExp(`Plant policy 2027, revision ${shipped + 1} .* adopted by Pat Manager`));
+    // The skew limit in words, and what a bundle carried on removable media can and cannot show of a laptop's clock.
+    expect(await page.getByTestId('policy-clock-limit').innerText()).toMatch(
+      /more than \d+ min off the central server's when it syncs online .* A sync bundle carried on removable media cannot show the laptop's clock/,
+    );
     await page.screenshot({ path: join('test-results', 'plant-policy.png') });
     expect(errors).toEqual([]);
   });

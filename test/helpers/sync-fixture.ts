@@ -69,10 +69,10 @@ export function openLaptop(home: string, clock?: () => Date): BaselineApp {
   });
 }
 
-/** A new laptop enrolled with the server. */
-export async function enrolledLaptop(server: RunningServer) {
+/** A new laptop enrolled with the server (on the clock given, else the real one). */
+export async function enrolledLaptop(server: RunningServer, clock?: () => Date) {
   const { home, cleanup } = tempHome('baseline-laptop-');
-  const app = openLaptop(home);
+  const app = openLaptop(home, clock);
   await app.sync.enrol(server.url, await enrolCode(server), server.pki.caFingerprint, app.actor());
   return {
     app,

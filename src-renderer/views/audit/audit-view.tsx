@@ -143,7 +143,7 @@ function EventRow({ event, selected, onSelect }: { event: EventView | AuditEvent
       <td>
         <code>{event.type}</code>
       </td>
-      <td data-testid="event-signers">{signedBy(event) || <span className="muted">not signed</span>}</td>
+      <td data-testid="event-signers">{signedBy(event) || <span className="muted">no person's signature</span>}</td>
       <td>{event.actor ? event.actor.name : <em>unreadable</em>}</td>
       <td>
         <code title={event.device}>{event.device.slice(-8)}</code>
@@ -241,6 +241,7 @@ export function AuditView() {
       ? mergeSigners(s.events, s.filtered.events)
       : s.events;
   const selected = narrowed ? (s.filtered!.events.find((e) => e.id === s.selectedId) ?? null) : selectedAll;
+  const central = useAppStore((st) => st.info?.centralView ?? false);
   const { loadJournal } = s;
   useEffect(() => {
     void loadJournal();
@@ -252,8 +253,9 @@ export function AuditView() {
         <div>
           <h1>Audit trail</h1>
           <p className="muted">
-            Every change on this laptop is an event, chained by hash and signed by this device. Nothing is edited or deleted; corrections
-            are new events.
+            {central
+              ? 'Every change the laptops recorded is an event, chained by hash and signed by the laptop that recorded it, then synced here. Nothing is edited or deleted; corrections are new events.'
+              : 'Every change on this laptop is an event, chained by hash and signed by this device. Nothing is edited or deleted; corrections are new events.'}
           </p>
         </div>
         <button type="button" data-write className="primary" onClick={() => void s.verifyJournal()} disabled={s.verifying}>

@@ -180,7 +180,7 @@ export function EvidenceVerifyPanel() {
           />
         </label>
         <p className="muted">
-          Checked on this laptop against the plant CA it trusts, as <code>baseline verify</code> does; nothing is recorded or kept.
+          Checked here against the plant CA this Baseline trusts, as <code>baseline verify</code> does; nothing is recorded or kept.
         </p>
       </div>
       {error && <ErrorPanel error={error} title="The pack could not be verified" />}

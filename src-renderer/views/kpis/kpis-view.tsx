@@ -40,8 +40,8 @@ export function KpisView() {
         <div>
           <h1>Change KPIs</h1>
           <p className="muted">
-            Computed from the signed journal as it stands now{r ? `, by calendar month in plant time (${r.timeZone})` : ''}. Click a bar or
-            a figure for the changes behind it. Definitions: docs/kpis.md.
+            Computed from the signed journal as it stands now{r ? `, by calendar month in plant time (${r.timeZone})` : ''}. Each figure
+            says under its title what it counts; click a bar or a figure for the changes behind it.
           </p>
         </div>
         <button type="button" onClick={() => downloadCsv('baseline-change-register.csv', registerCsv(s.changes))}>

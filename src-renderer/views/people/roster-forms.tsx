@@ -20,7 +20,10 @@ export function rosterState(
     return cert
       ? { label: 'left the roster: revoke their certificate', tone: 'bad', canEnrol: false }
       : { label: 'left the roster', tone: 'muted', canEnrol: false };
-  if (!cert) return { label: 'awaiting enrolment', tone: 'warn', canEnrol: true };
+  if (!cert)
+    return people.some((p) => p.employeeId === entry.employeeId)
+      ? { label: 'certificate revoked: enrol again to sign', tone: 'warn', canEnrol: true }
+      : { label: 'awaiting enrolment', tone: 'warn', canEnrol: true };
   const same = cert.roles.length === entry.roles.length && entry.roles.every((r) => cert.roles.includes(r));
   return same
     ? { label: 'enrolled', tone: 'ok', canEnrol: false }

@@ -178,7 +178,9 @@ function PolicyPanel() {
       {p && (
         <p data-testid="policy-clock-limit">
           Laptop clocks: a laptop whose clock is more than {formatMinutes(p.clockSkewLimitMinutes)} off the central server's when it syncs
-          has its events flagged in the evidence (the event keeps its time; the flag says how far to trust it).
+          online has its events flagged in the evidence (the event keeps its time; the flag says how far to trust it). A sync bundle carried
+          on removable media cannot show the laptop's clock; its events are still flagged when dated before the laptop's previous event or
+          after their arrival.
         </p>
       )}
       <p className="muted">

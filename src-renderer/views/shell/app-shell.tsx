@@ -55,7 +55,16 @@ export function AppShell() {
       <div className={`body${info?.centralView ? ' read-only' : ''}`}>
         <nav className="sidenav" aria-label="Screens">
           {(
-            [...(info?.demo ? [] : (['home'] as const)), 'controllers', 'changes', 'windows', 'kpis', 'plant', 'people', 'audit'] as const
+            [
+              ...(info?.demo || info?.centralView ? [] : (['home'] as const)),
+              'controllers',
+              'changes',
+              'windows',
+              'kpis',
+              'plant',
+              'people',
+              'audit',
+            ] as const
           ).map((v) => (
             <button
               key={v}

@@ -264,7 +264,13 @@ export function defineAirGapSuite(name: string, target: () => ServerTarget): voi
           0,
         );
         // the CLI's own app.started, recorded after the export, is the one still waiting
-        expect(ackOut.text()).toMatch(/The server holds this laptop's events up to seq \d+; 1 still wait to be sent/);
+        expect(ackOut.text()).toMatch(/The server holds this laptop's events up to seq \d+; 1 still waits to be sent/);
+        // `sync import` tells an acknowledgement from a bundle by its content, as the app does: the same file again.
+        const againOut = io();
+        expect(await runCli(['sync', 'import', usb('a-1.baseline-bundle.ack'), '--home', homeA.home], againOut.io), againOut.text()).toBe(
+          0,
+        );
+        expect(againOut.text()).toMatch(/Nothing changed: the server's acknowledgement .* was already recorded/);
         a = openLaptop(homeA.home, clock);
 
         // Laptop B (at the cabinet) sends its first bundle (it carries B's bundle certificate), then takes the server's bundle home.
