@@ -84,7 +84,7 @@ const reasoned = (type: 'withdraw' | 'reject' | 'defer' | 'rollback'): DecisionF
 
 /** The break-glass approver's role and how they gave the approval, inside the approver's block. */
 function glassApproval(c: DecisionContext): ReactNode {
-  const glassRoles = c.detail.state.review?.evaluation.breakGlass?.approverRoles ?? null;
+  const glassRoles = c.detail.evaluation?.breakGlass?.approverRoles ?? null;
   const held = (c.people.find((p) => p.employeeId === c.value('approverEmployeeId'))?.roles ?? []).filter(
     (r) => glassRoles === null || glassRoles.includes(r),
   );
@@ -174,9 +174,13 @@ export const DECISION_FORMS = {
       reason: c.value('reason'),
     }),
     cosigners: (c) => {
-      const glassRoles = c.detail.state.review?.evaluation.breakGlass?.approverRoles ?? null;
+      const glassRoles = c.detail.evaluation?.breakGlass?.approverRoles ?? null;
       const approvers = c.people.filter(
-        (p) => !p.revoked && p.employeeId !== c.signerId && (glassRoles === null || p.roles.some((r) => glassRoles.includes(r))),
+        (p) =>
+          !p.revoked &&
+          p.employeeId !== c.signerId &&
+          p.employeeId !== c.detail.state.requester.id &&
+          (glassRoles === null || p.roles.some((r) => glassRoles.includes(r))),
       );
       return {
         'break-glass-approver': {

@@ -1,11 +1,14 @@
 import { useState } from 'react';
 import type { SignerRule } from '../../components/signed-form.tsx';
+import { useAppStore } from '../../state/app-store.ts';
 import { ActionForm, fieldLabel } from './action-form.tsx';
+import { BreakGlassApproval, EmergencyReport, RetrospectiveProgress } from './emergency-records.tsx';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
 import { ROLLBACK_OUTCOME_TEXT, minutesLeftInWindow, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
 import { SIGNED_ACTIONS, type SignedActionType } from '../../../src-shared/common/workflow/signed-actions.ts';
+import { breakGlassSigners, type Eligibility } from '../../../src-shared/common/workflow/signer-eligibility.ts';
 
 type Detail = OperationResponse<'changes.get'>;
 
@@ -16,13 +19,14 @@ type Detail = OperationResponse<'changes.get'>;
  */
 export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: ReadonlyMap<string, string> }) {
   const { state } = detail;
+  const people = useAppStore((st) => st.people);
   if (state.status !== 'in-execution' && state.status !== 'rolled-back' && state.status !== 'closed') return null;
   const e = state.execution;
   const safety = state.review.evaluation.safety;
   const glass = e.breakGlass;
   const pir = postImplementationReviewStatus(state, new Date());
   return (
-    <section className="panel" aria-label="Reviews">
+    <section className="panel reviews" aria-label="Reviews">
       <h3>Reviews</h3>
       {state.status === 'in-execution' && <RollbackDecision state={state} />}
       {state.status === 'in-execution' &&
@@ -44,6 +48,7 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
             build={(confirmed) => ({ confirmed })}
           />
         ))}
+      {glass !== null && glass.approverSignedAt !== null && <BreakGlassApproval glass={glass} />}
       {glass !== null && glass.approverSignedAt === null && (
         <SignedAction
           changeId={state.id}
@@ -51,21 +56,20 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
           title={`${glass.approver.name} signs the break-glass approval`}
           say="Sign the approval"
           rule={{ roles: null, what: 'sign the break-glass approval' }}
+          eligible={breakGlassSigners(state, 'confirm-break-glass', people)}
           build={() => ({})}
         />
       )}
       {glass !== null &&
         (e.emergencyReport ? (
-          <p data-testid="emergency-report">
-            Emergency report by {e.emergencyReport.by.name}: root cause {e.emergencyReport.rootCause}; lessons learned{' '}
-            {e.emergencyReport.lessonsLearned}; permanent fix {e.emergencyReport.permanentFix}.
-          </p>
+          <EmergencyReport report={e.emergencyReport} />
         ) : (
           <SignedAction
             changeId={state.id}
             type="emergency-report"
             say="Sign the report"
             rule={{ roles: null, what: 'write the emergency report' }}
+            eligible={breakGlassSigners(state, 'emergency-report', people)}
             texts={['rootCause', 'contributingFactors', 'lessonsLearned', 'permanentFix']}
             build={(_c, t) => ({
               rootCause: t.rootCause ?? '',
@@ -75,6 +79,7 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
             })}
           />
         ))}
+      {glass !== null && <RetrospectiveProgress execution={e} />}
       {e.retrospective?.rejection && (
         <p className="bad-text" data-testid="retrospective-rejection">
           Rejected by {e.retrospective.rejection.by.name}: {e.retrospective.rejection.reason} (follow-up:{' '}
@@ -142,6 +147,7 @@ function SignedAction({
   title,
   say,
   rule,
+  eligible,
   items = [],
   itemsField,
   texts = [],
@@ -153,6 +159,8 @@ function SignedAction({
   title?: string;
   say: string;
   rule: SignerRule;
+  /** Who may sign, when named people sign rather than holders of a role (the break-glass approver, the responder). */
+  eligible?: Eligibility;
   items?: readonly string[];
   itemsField?: string;
   texts?: string[];
@@ -194,6 +202,7 @@ function SignedAction({
         </>
       }
       rule={rule}
+      {...(eligible ? { eligible } : {})}
       fields={() => build(confirmed, written)}
       button={say}
       done="Signed."

@@ -82,7 +82,9 @@ export function SignDecisionForm({ detail, proposalShown }: { detail: Detail; pr
       signer={signer}
       signerLabel="Signer"
       roleChoice="always"
-      eligible={action === '' ? { people: [], none: null } : changeSigners(state, action, s.people, roleLabel, new Date())}
+      eligible={
+        action === '' ? { people: [], none: null } : changeSigners(state, action, s.people, roleLabel, new Date(), detail.evaluation)
+      }
       fields={() => form?.fields(c) ?? {}}
       {...(form?.cosigners ? { cosigners: form.cosigners(c) } : {})}
       ready={gateOpen}

@@ -6,7 +6,8 @@
  */
 import { approvalProgressOf, type ChangeState } from './change-state.ts';
 import { approvalTimeoutStatus } from './change-deadlines.ts';
-import { wouldCount } from './approval-progress.ts';
+import { countApprovals, wouldCount } from './approval-progress.ts';
+import type { ChangeEvaluation } from './change-evaluation.ts';
 
 /** A person who could sign, as the signer lists know them. */
 export interface SignerCandidate {
@@ -74,13 +75,17 @@ export type ChangeDecision =
   | 'close'
   | 'retrospective-review';
 
-/** Who may sign `decision` on this change now. */
+/**
+ * Who may sign `decision` on this change now. `evaluation` is the policy's evaluation the change screen shows (frozen
+ * at submit, else live): break-glass from a draft reads the class's responder list there.
+ */
 export function changeSigners(
   state: ChangeState,
   decision: ChangeDecision,
   people: readonly SignerCandidate[],
   label: RoleLabel,
   now: Date,
+  evaluation: Pick<ChangeEvaluation, 'breakGlass'> | null = state.review?.evaluation ?? null,
 ): Eligibility {
   const requester = state.requester;
   switch (decision) {
@@ -131,15 +136,49 @@ export function changeSigners(
         [requester.id, 'filed the change'],
         [state.execution.executor.id, 'carried out the work'],
       ]);
+      if (state.execution.witness) excluded.set(state.execution.witness.id, 'witnessed the work');
       if (state.execution.breakGlass?.approver.id) excluded.set(state.execution.breakGlass.approver.id, 'gave the break-glass approval');
       for (const x of r.reviews) excluded.set(x.by.id, 'already reviewed it');
-      return eligibleByRole(people, [...new Set(r.requirements.flatMap((x) => x.roles))], label, 'review this change', excluded);
+      // A review is offered only as a role where it would count (the quorum's room kept for its accountable roles).
+      const progress = countApprovals(r.requirements, r.reviews, false);
+      const roles = [...new Set(r.requirements.flatMap((x) => x.roles))].filter((x) => wouldCount(progress, x).length > 0);
+      return eligibleByRole(people, roles, label, 'review this change', excluded);
+    }
+    case 'break-glass': {
+      // Only the class's responder list carries out break-glass work (no list: anyone enrolled).
+      const responders = evaluation?.breakGlass?.responders ?? null;
+      return eligibleByRole(people, responders, label, 'carry out this change under break-glass');
     }
     case 'schedule':
-    case 'break-glass':
     case 'start-execution':
     case 'rollback':
     case 'close':
       return eligibleByRole(people, null, label, `sign "${decision}"`);
   }
+}
+
+/**
+ * Who may sign the reviews of break-glass work that belong to named people: the break-glass approval, by the approver
+ * named at break-glass only; the emergency report, by the responder who carried out the work or its witness.
+ */
+export function breakGlassSigners(
+  state: ChangeState,
+  action: 'confirm-break-glass' | 'emergency-report',
+  people: readonly SignerCandidate[],
+): Eligibility {
+  if (!('execution' in state) || state.execution.breakGlass === null)
+    return { people: [], none: 'The change did not start under break-glass.' };
+  const e = state.execution;
+  const named = action === 'confirm-break-glass' ? [e.breakGlass!.approver] : [e.executor, ...(e.witness ? [e.witness] : [])];
+  const out = named.flatMap((n) => {
+    const p = people.find((x) => x.employeeId === n.id && !x.revoked);
+    return p ? [{ employeeId: p.employeeId, name: p.name, roles: [] }] : [];
+  });
+  if (out.length > 0) return { people: out, none: null };
+  const who = named.map((n) => n.name).join(' or ');
+  const what = action === 'confirm-break-glass' ? 'sign the break-glass approval' : 'write the emergency report';
+  return {
+    people: [],
+    none: `Only ${who} may ${what}, and they are not enrolled on this laptop. Enrol them (People screen) or sign on their laptop and sync.`,
+  };
 }

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { emptyChangeRequest } from '../../../src-shared/common/workflow/change-request.ts';
 import { newChange, type ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { transition } from '../../../src-shared/common/workflow/change-transition.ts';
-import { changeSigners, eligibleByRole, type SignerCandidate } from '../../../src-shared/common/workflow/signer-eligibility.ts';
+import {
+  breakGlassSigners,
+  changeSigners,
+  eligibleByRole,
+  type SignerCandidate,
+} from '../../../src-shared/common/workflow/signer-eligibility.ts';
 import { PEOPLE, defaultCheckpoints, defaultPolicy, line } from './packaging-plant.ts';
 
 const policy = defaultPolicy();
 const NOW = new Date('2026-06-03T15:00:00Z');
-const { eng, pem, sec, qa, plantMgr, super: supervisor } = PEOPLE;
+const { eng, eng2, pem, sec, qa, plantMgr, super: supervisor } = PEOPLE;
 const enrolled = (...ps: { id: string; name: string; roles: readonly string[] }[]): SignerCandidate[] =>
   ps.map((p) => ({ employeeId: p.id, name: p.name, roles: p.roles, revoked: false }));
 const label = (r: string): string => policy.roles[r] ?? r;
@@ -107,5 +112,55 @@ describe('who may sign a decision on a change', () => {
       { employeeId: sec.id, name: sec.name, roles: ['plant-engineering-manager'] },
     ]);
     expect(eligibleByRole([], ['plant-engineering-manager'], label, 'approve a baseline').none).toMatch(/Nobody is enrolled/);
+  });
+
+  it('the emergency path: responders break glass, the named approver and the responder sign their parts, reviews only where they count', () => {
+    const ctx = { now: NOW, policy, plant: { lines: [line('L01')], touchesSafetyTag: false }, checkpoints: defaultCheckpoints() };
+    const step = (s: ChangeState, op: Parameters<typeof transition>[1]): ChangeState => {
+      const r = transition(s, op, ctx);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.next;
+    };
+    const fields = {
+      ...emptyChangeRequest(),
+      title: 'Filler jammed',
+      description: 'd',
+      justification: 'j',
+      class: 'emergency' as const,
+      targetControllers: ['plc-l01'],
+    };
+    const draft = newChange('CHG-2', eng, fields, NOW);
+    const people = enrolled(eng, eng2, pem, sec, qa, supervisor);
+    const ids = (e: { people: { employeeId: string }[] }) => e.people.map((p) => p.employeeId).sort();
+    // A draft has no frozen evaluation: the live one names the class's responders (controls engineers).
+    const glass = policy.classes.emergency!.breakGlass!;
+    const live = {
+      breakGlass: {
+        approverRoles: glass.approverRoles,
+        responders: glass.responders!,
+        retrospectiveWithinMinutes: 1440,
+        retrospectiveApprovals: [],
+        reason: '',
+      },
+    };
+    expect(ids(changeSigners(draft, 'break-glass', people, label, NOW, live))).toEqual([eng.id, eng2.id].sort());
+
+    const started = step(draft, {
+      type: 'break-glass',
+      by: eng,
+      approver: { id: supervisor.id, name: supervisor.name, role: 'shift-supervisor', roles: [...supervisor.roles] },
+      method: 'phone',
+      reason: 'line down',
+      approverSigned: false,
+    });
+    expect(ids(breakGlassSigners(started, 'confirm-break-glass', people))).toEqual([supervisor.id]);
+    expect(ids(breakGlassSigners(started, 'emergency-report', people))).toEqual([eng.id]);
+    expect(breakGlassSigners(started, 'confirm-break-glass', enrolled(eng)).none).toMatch(
+      /^Only Sid Supervisor may sign the break-glass approval/,
+    );
+    expect(breakGlassSigners(submitted(), 'emergency-report', people).none).toMatch(/did not start under break-glass/);
+
+    // The CAB's accountable roles only: the plant engineering manager's review would not count; never the responder or approver.
+    expect(ids(changeSigners(started, 'retrospective-review', people, label, NOW))).toEqual([qa.id, sec.id].sort());
   });
 });
