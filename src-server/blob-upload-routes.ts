@@ -18,6 +18,16 @@ import { MAX_BLOB_BYTES, type BlobUploadState } from '../src-shared/common/sync/
 import type { ServerBlobStore } from './store/server-blob-store.ts';
 import type { DeviceRow, SyncStore } from './store/sync-store.ts';
 
+/** How long the offset question waits for a running upload of the same blob to end before answering. */
+const BUSY_ANSWER_WAIT_MS = 5_000;
+
+/** Resolves when `p` does or after `ms`, whichever comes first (the timer does not outlive it). */
+async function endOrTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** What the upload routes need from the server. */
 export interface BlobUploadDeps {
   home: string;
@@ -70,8 +80,9 @@ export async function registerBlobUploadRoutes(app: FastifyInstance, deps: BlobU
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const partialOf = (hash: string) => join(dir, hash);
   const heldBytes = (hash: string) => (existsSync(partialOf(hash)) ? statSync(partialOf(hash)).size : 0);
-  // One upload per blob at a time on this instance: two appends to one partial file would interleave.
-  const busy = new Set<string>();
+  // One upload per blob at a time on this instance: two appends to one partial file would interleave. Each running
+  // upload's end, so the offset question waits for a cut attempt to finish writing (see GET below).
+  const busy = new Map<string, Promise<void>>();
 
   await app.register(async (child) => {
     child.removeContentTypeParser('application/octet-stream');
@@ -83,6 +94,11 @@ export async function registerBlobUploadRoutes(app: FastifyInstance, deps: BlobU
       async (request): Promise<BlobUploadState> => {
         const hash = request.params.sha256;
         checkHash(hash);
+        // A laptop resuming right after a cut may ask while this server still writes the cut attempt's last bytes:
+        // it waits for that attempt to end (a few seconds at most), so the answer is the whole partial copy and the
+        // laptop does not send a body only to be told the blob is busy.
+        const running = busy.get(hash);
+        if (running) await endOrTimeout(running, BUSY_ANSWER_WAIT_MS);
         if (await deps.store.hasBlob(hash)) return { sha256: hash, received: 0, complete: true };
         return { sha256: hash, received: heldBytes(hash), complete: false };
       },
@@ -138,7 +154,13 @@ export async function registerBlobUploadRoutes(app: FastifyInstance, deps: BlobU
             ),
           );
         }
-        busy.add(hash);
+        let ended = (): void => undefined;
+        busy.set(
+          hash,
+          new Promise<void>((r) => {
+            ended = r;
+          }),
+        );
         try {
           if (await deps.store.hasBlob(hash)) {
             body.resume();
@@ -207,6 +229,7 @@ export async function registerBlobUploadRoutes(app: FastifyInstance, deps: BlobU
           return { sha256: hash, received: size, complete: true };
         } finally {
           busy.delete(hash);
+          ended();
         }
       },
     );

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BaselineApp } from '../../../src-main/services/baseline-app.ts';
@@ -255,6 +256,45 @@ export function defineFaultSuite(name: string, target: () => ServerTarget): void
       const ok = await client.call('PUT', `/blobs/${hash}/upload?offset=0&size=${bytes.length}`, bytes);
       expect(ok).toEqual({ sha256: hash, received: bytes.length, complete: true });
       expect(await client.call('GET', `/blobs/${hash}/upload`)).toMatchObject({ complete: true });
+    });
+
+    it('asked where an upload stands while a cut attempt is still being written, the server answers once that attempt ends', async () => {
+      const app = laptop();
+      await app.sync.enrol(server.server.url, await enrolCode(server.server), server.server.pki.caFingerprint, app.actor());
+      const token = (JSON.parse(readFileSync(join(app.store.home, ENROLMENT_FILE), 'utf8')) as { token: string }).token;
+      const client = new SyncHttpClient(server.server.url, server.server.pki.caCertPem, token);
+      cleanups.push(() => client.close());
+      const bytes = randomBytes(600_000);
+      const hash = sha256Hex(bytes);
+      const partial = join(server.home, 'blob-uploads', hash);
+      const held = () => (existsSync(partial) ? statSync(partial).size : 0);
+      const until = async (ok: () => boolean) => {
+        for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
+        expect(ok()).toBe(true);
+      };
+      // An attempt whose body is still arriving (the laptop's connection is about to be cut).
+      const url = new URL(`/blobs/${hash}/upload?offset=0&size=${bytes.length}`, server.server.url);
+      const put = httpsRequest(url, {
+        method: 'PUT',
+        ca: server.server.pki.caCertPem,
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
+      });
+      put.on('error', () => undefined);
+      put.write(bytes.subarray(0, 200_000));
+      await until(() => held() >= 200_000);
+      // The resuming laptop asks meanwhile: no answer while that attempt goes on.
+      let answered = false;
+      const asked = client.call('GET', `/blobs/${hash}/upload`).then((r) => {
+        answered = true;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      put.write(bytes.subarray(200_000, 300_000));
+      await until(() => held() >= 300_000);
+      put.destroy(); // the cut
+      // The answer counts every byte the cut attempt wrote, so the resumed upload sends only the rest.
+      expect(await asked).toEqual({ sha256: hash, received: 300_000, complete: false });
     });
 
     it(
