@@ -3,7 +3,7 @@
  * (completed, rolled back, rolled back and restored, failed), and the windows the calendar shows. ChangeService
  * reads the rows; this module words them.
  */
-import { changeNumber, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
+import { changeNumber, statusLabel, type ChangeState } from '../../src-shared/common/workflow/change-state.ts';
 import type { ChangeRequestFields } from '../../src-shared/common/workflow/change-request.ts';
 import type { ChangeSummaryRow } from '../store/change-repository.ts';
 import { latestManualRollbacks, rollbackProofStatus } from '../../src-shared/common/workflow/rollback-proof.ts';
@@ -14,6 +14,8 @@ export interface ChangeSummary {
   /** "CR-0007" (for a change filed before numbers existed, the start of its id). */
   number: string;
   status: string;
+  /** The state as the change's detail names it ("in execution (break-glass)", "approved (with conditions)"). */
+  statusLabel: string;
   /** How it ended (null while it is going on). */
   outcome: ChangeOutcome;
   title: string;
@@ -119,6 +121,7 @@ export function registerOf(
       id: r.id,
       number: changeNumber(state),
       status: r.status,
+      statusLabel: statusLabel(state),
       outcome: changeOutcome(state, restores.get(r.id) ?? []),
       title: r.title,
       class: r.class,

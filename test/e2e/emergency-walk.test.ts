@@ -229,6 +229,8 @@ describe('An emergency change in Chromium: break-glass, the approver’s own sig
       /Quinn Quality reviewed afterwards as Quality \/ compliance: Accepted; the permanent fix is filed\. \(e-signed\)/,
     );
     expect(await page.getByTestId('change-status').innerText()).toBe('in execution (break-glass)');
+    // The register names the state as the detail does.
+    await expect.poll(() => page.getByTestId('register-state').allInnerTexts()).toEqual(['in execution (break-glass)']);
     expect(await reviews().getByTestId('retrospective-progress').innerText()).toBe(
       'Retrospective review (Change Advisory Board): Sam Security as OT security, Quinn Quality as Quality / compliance ✓',
     );

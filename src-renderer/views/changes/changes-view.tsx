@@ -153,7 +153,7 @@ export function ChangesView() {
                       {c.outcome}
                     </span>
                   ) : (
-                    c.status.replace('-', ' ')
+                    c.statusLabel
                   )}
                 </span>
               </button>

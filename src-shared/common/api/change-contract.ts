@@ -65,6 +65,8 @@ export const CHANGE_OPERATIONS = {
           id: z.string(),
           number: z.string(),
           status: z.string(),
+          /** The state as the change's detail names it ("in execution (break-glass)"). */
+          statusLabel: z.string(),
           outcome: z.string().nullable(),
           title: z.string(),
           class: z.string().nullable(),
