@@ -5,7 +5,7 @@ import { BaselineApp } from '../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../src-main/store/device-key-store.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
-import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator, signGo, signRollback } from '../helpers/change-fixture.ts';
 
 const [eng, , , , sky] = RACI;
 
@@ -22,34 +22,9 @@ describe('Restore in Chromium: a rolled-back change is restored to its before-sn
     try {
       const controllerId = setUpPlant(app, line1.sim.port);
       const id = await emergencyFillerChange(app, controllerId);
-      app.changes.act(
-        id,
-        sky.employeeId,
-        sky.password,
-        {
-          type: 'checkpoint',
-          role: 'shift-supervisor',
-          checkpoint: 'pre-execution',
-          decision: 'go',
-          confirmed: app.policy.checkpoints().checkpoints[0]!.items,
-        },
-        app.actor(),
-      );
+      signGo(app, id);
       line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9 });
-      app.changes.act(
-        id,
-        sky.employeeId,
-        sky.password,
-        {
-          type: 'checkpoint',
-          role: 'shift-supervisor',
-          checkpoint: 'mid-change',
-          decision: 'rollback',
-          confirmed: [],
-          comment: 'Filler faults on restart',
-        },
-        app.actor(),
-      );
+      signRollback(app, id);
     } finally {
       app.close();
     }

@@ -11,7 +11,7 @@ import { filePermissionsProtection } from '../../src-main/store/device-key-store
 import { MANUAL_ROLLBACK_STEPS } from '../../src-shared/common/workflow/rollback-guidance.ts';
 import { openAppPage, type AppPage } from '../helpers/app-page.ts';
 import { tempHome } from '../helpers/temp-home.ts';
-import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator, signGo, signRollback } from '../helpers/change-fixture.ts';
 import { signatureCovers } from '../../src-shared/common/workflow/signed-action-words.ts';
 import { SIGNED_ACTIONS, actionFieldLabels } from '../../src-shared/common/workflow/signed-actions.ts';
 
@@ -33,34 +33,9 @@ describe('Manual rollback in Chromium: procedure, re-capture from the change scr
     try {
       const controllerId = setUpPlant(app, line1.sim.port, 'test/fixtures/profiles-capture/modbus-line1-tolerance.csv');
       const id = await emergencyFillerChange(app, controllerId);
-      app.changes.act(
-        id,
-        sky.employeeId,
-        sky.password,
-        {
-          type: 'checkpoint',
-          role: 'shift-supervisor',
-          checkpoint: 'pre-execution',
-          decision: 'go',
-          confirmed: app.policy.checkpoints().checkpoints[0]!.items,
-        },
-        app.actor(),
-      );
+      signGo(app, id);
       line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9, Line1_Flow: 4 });
-      app.changes.act(
-        id,
-        sky.employeeId,
-        sky.password,
-        {
-          type: 'checkpoint',
-          role: 'shift-supervisor',
-          checkpoint: 'mid-change',
-          decision: 'rollback',
-          confirmed: [],
-          comment: 'New logic faults the filler on restart',
-        },
-        app.actor(),
-      );
+      signRollback(app, id, 'New logic faults the filler on restart');
     } finally {
       app.close();
     }

@@ -135,3 +135,33 @@ export async function emergencyFillerChange(app: BaselineApp, controllerId: stri
   );
   return c.id;
 }
+
+/** The shift supervisor (Sky) signs GO at the pre-execution checkpoint, every checklist item confirmed. */
+export function signGo(app: BaselineApp, changeId: string): void {
+  const sky = RACI[4];
+  app.changes.act(
+    changeId,
+    sky.employeeId,
+    sky.password,
+    {
+      type: 'checkpoint',
+      role: 'shift-supervisor',
+      checkpoint: 'pre-execution',
+      decision: 'go',
+      confirmed: app.policy.checkpoints().checkpoints[0]!.items,
+    },
+    app.actor(),
+  );
+}
+
+/** The shift supervisor (Sky) signs ROLLBACK at the mid-change checkpoint. */
+export function signRollback(app: BaselineApp, changeId: string, comment = 'Filler faults on restart'): void {
+  const sky = RACI[4];
+  app.changes.act(
+    changeId,
+    sky.employeeId,
+    sky.password,
+    { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'mid-change', decision: 'rollback', confirmed: [], comment },
+    app.actor(),
+  );
+}

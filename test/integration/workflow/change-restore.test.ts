@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
-import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator, signGo, signRollback } from '../../helpers/change-fixture.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,14 +23,7 @@ describe("rolling a change back: preview, the supervisor's signed decision, type
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     controllerId = setUpPlant(app, line1.sim.port);
     changeId = await emergencyFillerChange(app, controllerId);
-    const checklist = app.policy.checkpoints().checkpoints[0]!.items;
-    app.changes.act(
-      changeId,
-      sky.employeeId,
-      sky.password,
-      { type: 'checkpoint', role: 'shift-supervisor', checkpoint: 'pre-execution', decision: 'go', confirmed: checklist },
-      app.actor(),
-    );
+    signGo(app, changeId);
     // The download: the speed as proposed, the recipe (not proposed), and the temperature trip, which the profile marks read-only.
     line1.set({ Line1_SpeedSP: 14, Line1_Recipe: 9, Line1_MaxTemp: -35 });
   }, 60_000);
@@ -47,20 +40,7 @@ describe("rolling a change back: preview, the supervisor's signed decision, type
   });
 
   it('previews the writes back to the before-snapshot and what needs a manual procedure; writes nothing', async () => {
-    app.changes.act(
-      changeId,
-      sky.employeeId,
-      sky.password,
-      {
-        type: 'checkpoint',
-        role: 'shift-supervisor',
-        checkpoint: 'mid-change',
-        decision: 'rollback',
-        confirmed: [],
-        comment: 'Filler faults on restart',
-      },
-      app.actor(),
-    );
+    signRollback(app, changeId);
     const p = await app.changeRestores.preview(changeId, controllerId, app.actor());
     expect(p.writes.map((w) => [w.tag, w.now, w.restoreTo, w.value])).toEqual([
       ['Line1_SpeedSP', '14', '12.5', 12.5],

@@ -3,7 +3,7 @@ import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { startFaultProxy, type FaultProxy } from '../../../src-main/devices/simulator/fault-proxy.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
-import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator, signGo, signRollback } from '../../helpers/change-fixture.ts';
 
 describe('the controller changes under a restore: since the preview, or by falling silent half-way', () => {
   const t = tempHome();
@@ -20,34 +20,9 @@ describe('the controller changes under a restore: since the preview, or by falli
     app = BaselineApp.open({ home: t.home, transport: 'in-process', keyProtection: filePermissionsProtection });
     controllerId = setUpPlant(app, proxy.port);
     changeId = await emergencyFillerChange(app, controllerId);
-    app.changes.act(
-      changeId,
-      sky.employeeId,
-      sky.password,
-      {
-        type: 'checkpoint',
-        role: 'shift-supervisor',
-        checkpoint: 'pre-execution',
-        decision: 'go',
-        confirmed: app.policy.checkpoints().checkpoints[0]!.items,
-      },
-      app.actor(),
-    );
+    signGo(app, changeId);
     line1.set({ Line1_SpeedSP: 14, Line1_Dwell: 900, Line1_Recipe: 9 });
-    app.changes.act(
-      changeId,
-      sky.employeeId,
-      sky.password,
-      {
-        type: 'checkpoint',
-        role: 'shift-supervisor',
-        checkpoint: 'mid-change',
-        decision: 'rollback',
-        confirmed: [],
-        comment: 'Filler faults on restart',
-      },
-      app.actor(),
-    );
+    signRollback(app, changeId);
   }, 60_000);
   afterAll(async () => {
     app?.close();

@@ -5,7 +5,7 @@ import { BaselineApp } from '../../../src-main/services/baseline-app.ts';
 import { filePermissionsProtection } from '../../../src-main/store/device-key-store.ts';
 import { startFaultProxy, type FaultProxy } from '../../../src-main/devices/simulator/fault-proxy.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
-import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
+import { RACI, emergencyFillerChange, setUpPlant, startLine1Simulator, signGo, signRollback } from '../../helpers/change-fixture.ts';
 
 const CHILD = fileURLToPath(new URL('../../helpers/restore-child.ts', import.meta.url));
 
@@ -29,35 +29,10 @@ describe('the app killed during a restore: on restart the change shows which val
     try {
       controllerId = setUpPlant(app, proxy.port);
       changeId = await emergencyFillerChange(app, controllerId);
-      app.changes.act(
-        changeId,
-        sky.employeeId,
-        sky.password,
-        {
-          type: 'checkpoint',
-          role: 'shift-supervisor',
-          checkpoint: 'pre-execution',
-          decision: 'go',
-          confirmed: app.policy.checkpoints().checkpoints[0]!.items,
-        },
-        app.actor(),
-      );
+      signGo(app, changeId);
       // The download changed four writable values; then the supervisor rolls back.
       line1.set({ Line1_SpeedSP: 14, Line1_Dwell: 900, Line1_Recipe: 9, Line1_Enable: false });
-      app.changes.act(
-        changeId,
-        sky.employeeId,
-        sky.password,
-        {
-          type: 'checkpoint',
-          role: 'shift-supervisor',
-          checkpoint: 'mid-change',
-          decision: 'rollback',
-          confirmed: [],
-          comment: 'Filler faults on restart',
-        },
-        app.actor(),
-      );
+      signRollback(app, changeId);
       const preview = await app.changeRestores.preview(changeId, controllerId, app.actor());
       writes = preview.writes.map(({ tag, value }) => ({ tag, value }));
       previewCaptureSha256 = preview.captureSha256;
