@@ -60,26 +60,17 @@ function differences(before: CaptureDocument, now: CaptureDocument, controllerId
 
 /** Each value of a restore by its outcome, in words ("Written and read back: A, B. Write failed: C (why). Not attempted: D."). */
 export function outcomeWords(result: RestoreResult): string {
-  const of = (status: RestoreResult['outcomes'][number]['status']) => result.outcomes.filter((o) => o.status === status);
-  const withWhy = (list: RestoreResult['outcomes']) =>
-    list.map((o) => (o.error ? `${o.tag} (${o.error.replace(/\.$/, '')})` : o.tag)).join(', ');
-  const parts = [
-    [
-      'Written and read back',
-      of('written-verified')
-        .map((o) => o.tag)
-        .join(', '),
-    ],
-    ['Write failed', withWhy(of('write-failed'))],
-    ['Written but read back wrong or not at all', withWhy(of('readback-mismatch'))],
-    [
-      'Not attempted',
-      of('not-attempted')
-        .map((o) => o.tag)
-        .join(', '),
-    ],
-  ].filter(([, tags]) => tags !== '');
-  return parts.map(([label, tags]) => `${label}: ${tags}.`).join(' ');
+  const groups: [RestoreResult['outcomes'][number]['status'], string][] = [
+    ['written-verified', 'Written and read back'],
+    ['write-failed', 'Write failed'],
+    ['readback-mismatch', 'Written but read back wrong or not at all'],
+    ['not-attempted', 'Not attempted'],
+  ];
+  return groups
+    .map(([status, label]) => [label, result.outcomes.filter((o) => o.status === status)] as const)
+    .filter(([, list]) => list.length > 0)
+    .map(([label, list]) => `${label}: ${list.map((o) => (o.error ? `${o.tag} (${o.error.replace(/\.$/, '')})` : o.tag)).join(', ')}.`)
+    .join(' ');
 }
 
 /** Previews, confirms and proves restores of a change's before-snapshot. */
@@ -184,11 +175,11 @@ export class ChangeRestoreService {
     beforeSha256: string,
     actor: Actor,
     afterWrites = false,
-  ): Promise<{ rows: DiffRow[]; captureSha256: string }> {
+  ): Promise<{ rows: DiffRow[]; captureSha256: string; before: CaptureDocument }> {
     const controller = this.deps.controllers.get(controllerId);
     if (!controller.profile)
       throw new BaselineError('controller-no-profile', `${controller.name} has no capture profile.`, 'Register it with a profile.');
-    const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file;
+    const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file.document as unknown as CaptureDocument;
     const profile = this.deps.profiles.load(controller.profile.sha256);
     const now: CaptureDocument = await this.deps.captures.capture(
       { controllerId, target: controller.target, profile, profileName: controller.profile.name, options: { timeoutMs: 2000, retries: 2 } },
@@ -201,10 +192,7 @@ export class ChangeRestoreService {
         now.failure?.hint ?? 'Check the connection and try again.',
       );
     }
-    return {
-      rows: differences(before.document as unknown as CaptureDocument, now, controllerId),
-      captureSha256: sha256Hex(canonicalJson(now as unknown)),
-    };
+    return { rows: differences(before, now, controllerId), captureSha256: sha256Hex(canonicalJson(now as unknown)), before };
   }
 
   /**
@@ -228,9 +216,9 @@ export class ChangeRestoreService {
         'Preview the restore, check the values it lists, then confirm the write.',
       );
     }
-    const before = this.deps.baselines.verifiedSnapshot(beforeSha256).file.document as unknown as CaptureDocument;
-    const then = new Map(differences(before, seen, controllerId).map((r) => [r.tag, r]));
-    const now = new Map((await this.compare(controllerId, beforeSha256, actor)).rows.map((r) => [r.tag, r]));
+    const current = await this.compare(controllerId, beforeSha256, actor);
+    const then = new Map(differences(current.before, seen, controllerId).map((r) => [r.tag, r]));
+    const now = new Map(current.rows.map((r) => [r.tag, r]));
     const moved: string[] = [];
     for (const tag of new Set([...then.keys(), ...now.keys()])) {
       const a = then.get(tag);
