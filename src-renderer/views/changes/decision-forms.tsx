@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import { BREAK_GLASS_METHODS } from '../../../src-shared/common/workflow/change-state.ts';
 import type { SignedActionType } from '../../../src-shared/common/workflow/signed-actions.ts';
-import type { SignerCandidate } from '../../../src-shared/common/workflow/signer-eligibility.ts';
+import { eligibleByRole, type SignerCandidate } from '../../../src-shared/common/workflow/signer-eligibility.ts';
 import { plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
 import { fieldLabel, type CosignerOptions } from './action-form.tsx';
 
@@ -174,17 +174,21 @@ export const DECISION_FORMS = {
       reason: c.value('reason'),
     }),
     cosigners: (c) => {
-      const glassRoles = c.detail.evaluation?.breakGlass?.approverRoles ?? null;
-      const approvers = c.people.filter(
-        (p) =>
-          !p.revoked &&
-          p.employeeId !== c.signerId &&
-          p.employeeId !== c.detail.state.requester.id &&
-          (glassRoles === null || p.roles.some((r) => glassRoles.includes(r))),
+      // The signer rule's list, with its reason when nobody is left: a holder of the class's approver roles, neither
+      // the responder signing nor the requester.
+      const approvers = eligibleByRole(
+        c.people,
+        c.detail.evaluation?.breakGlass?.approverRoles ?? null,
+        c.roleLabel,
+        'approve break-glass work',
+        new Map([
+          [c.signerId, 'carries out the work'],
+          [c.detail.state.requester.id, 'filed the change'],
+        ]),
       );
       return {
         'break-glass-approver': {
-          eligible: { people: approvers.map((p) => ({ ...p, roles: [...p.roles] })), none: null },
+          eligible: approvers,
           onChange: (id) => {
             c.set('approverEmployeeId', id);
             c.set('approverRole', '');
