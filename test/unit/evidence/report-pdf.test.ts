@@ -108,6 +108,82 @@ describe('report.pdf', () => {
     }
   });
 
+  it('the approvals table keeps "Met" to a word that fits its column, and says what is missing in full', async () => {
+    const state = {
+      id: 'change-2',
+      status: 'submitted',
+      requester: { id: 'E100', name: 'Erin Engineer' },
+      createdAt: '2026-07-01T12:00:00.000Z',
+      review: {
+        submittedAt: '2026-07-01T13:00:00.000Z',
+        approvals: [
+          { by: { id: 'S300', name: 'Sam Security' }, role: 'ot-security', at: '2026-07-01T14:00:00.000Z', conditions: [] },
+        ],
+        evaluation: {
+          policyRevision: 1,
+          lines: [],
+          risk: null,
+          dualControl: { required: false, reasons: [] },
+          approvals: [
+            {
+              group: 'cab',
+              name: 'Change Advisory Board',
+              roles: ['plant-engineering-manager', 'ot-security', 'quality-compliance'],
+              quorum: 2,
+              accountable: ['plant-engineering-manager'],
+              reasons: [],
+            },
+          ],
+        },
+      },
+      fields: {
+        title: 'Oven zone setpoints +5',
+        description: '',
+        justification: '',
+        class: 'normal',
+        targetControllers: ['c1'],
+        proposedChange: null,
+        rollbackPlan: '',
+        testPlan: '',
+        impactAssessment: null,
+      },
+    } as unknown as ChangeState;
+    const ctx: PackContext = {
+      changeId: 'change-2',
+      state,
+      events: [],
+      signatures: [],
+      diffs: [],
+      snapshots: new Map(),
+      policy: { revision: 1, name: 'Test policy', source: 'shipped-default' },
+      timeZone: 'America/Chicago',
+      exportedAt: '2026-07-02T12:00:00.000Z',
+      exportedBy: { device: 'd1', deviceName: 'laptop', user: 'erin', appVersion: '0.1.0' },
+      checklistsYaml: null,
+      memberNames: [],
+      clockFlags: [],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'baseline-report-'));
+    try {
+      writeFileSync(join(dir, 'r.pdf'), await renderReport(ctx, 'cd'.repeat(32), []));
+      const text = execFileSync('pdftotext', ['-layout', '-f', '2', '-l', '3', join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
+      const table = text.slice(text.indexOf('Approval group'), text.indexOf('Dual control'));
+      expect(table).toMatch(/Met\s*\n/);
+      expect(table).toMatch(/\sNO\s/);
+      expect(table.replace(/\s+/g, ' ')).toContain('Missing: 1 more approval, including plant-engineering-manager (accountable)');
+      // The Met column holds exactly one word per row: "yes" or "NO".
+      const metCells = table
+        .split('\n')
+        .slice(1)
+        .map((l) => l.slice(table.split('\n')[0]!.indexOf('Met')).trim())
+        .filter((c) => c !== '');
+      expect(metCells).toEqual(['NO']);
+      execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '2', '-l', '2', join(dir, 'r.pdf'), join(dir, 'page')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("shows times in the plant's zone with the offset, across daylight saving time", () => {
     expect(plantTime('2026-11-27T05:10:00.000Z', 'America/Chicago')).toBe('2026-11-26 23:10:00 CST (UTC-06:00)');
     expect(plantTime('2026-07-01T12:00:00.000Z', 'America/Chicago')).toBe('2026-07-01 07:00:00 CDT (UTC-05:00)');
