@@ -15,6 +15,7 @@ import { parseStoredRow, type StoredEventRow } from '../../src-shared/node/journ
 import { readClockAttestation } from '../../src-shared/common/sync/clock-flags.ts';
 import { PACK_FORMAT_RULES, type EventRole, type PackFormat } from '../../src-shared/node/evidence/pack-format.ts';
 import { writePack, type PackInput } from '../../src-shared/node/evidence/pack-writer.ts';
+import { ROLE_PRIORITY } from '../../src-shared/node/evidence/pack-roles.ts';
 import { verifyPack } from '../../src-shared/node/evidence/pack-verifier.ts';
 import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../src-shared/common/api/contract.ts';
 import { APP_VERSION } from '../app-version.ts';
@@ -25,7 +26,7 @@ import type { EvidenceRepository } from '../store/evidence-repository.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 
-const PRIORITY: readonly EventRole[] = ['change', 'restore', 'snapshot', 'policy', 'trust', 'genesis', 'link'];
+const PRIORITY = ROLE_PRIORITY;
 
 /** Writes evidence packs of one data directory. */
 export class EvidenceService {
@@ -120,6 +121,8 @@ export class EvidenceService {
       captures.push({ sha256: sha, bytes: blobs.get(sha) });
     }
     for (const r of repo.trustRows()) add(r, 'trust');
+    // The plant's names of the change's controllers and their lines (the report prints them; format 3 on).
+    for (const r of repo.plantRows(state.fields.targetControllers)) add(r, 'plant');
 
     const revision = state.review?.evaluation.policyRevision;
     const adopted = revision === undefined ? undefined : repo.policyRow(revision);

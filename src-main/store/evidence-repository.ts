@@ -103,6 +103,42 @@ export class EvidenceRepository {
       .all() as StoredEventRow[];
   }
 
+  /**
+   * The plant model's events that name these controllers (registration, corrections, line placements), and the events
+   * that name their lines (the latest plant import, and each line set since): where the pack finds the plant's names.
+   */
+  plantRows(controllerIds: readonly string[]): StoredEventRow[] {
+    if (controllerIds.length === 0) return [];
+    const ids = JSON.stringify(controllerIds);
+    const controllers = this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM events WHERE (type = 'controller.registered' AND json_extract(payload, '$.id') IN (SELECT value FROM json_each(?)))
+          OR (type IN ('controller.edited', 'controller.line-assigned') AND json_extract(payload, '$.controllerId') IN (SELECT value FROM json_each(?)))
+          ORDER BY rowid`,
+      )
+      .all(ids, ids) as StoredEventRow[];
+    const lines = [
+      ...new Set(
+        controllers
+          .filter((r) => r.type === 'controller.line-assigned')
+          .map((r) => String((JSON.parse(r.payload) as { lineId: string }).lineId)),
+      ),
+    ];
+    const imported = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE type = 'plant.imported' ORDER BY rowid DESC LIMIT 1`).get() as
+      StoredEventRow | undefined;
+    const lineSets = this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM events WHERE type = 'plant.line-set' AND json_extract(payload, '$.line.id') IN (SELECT value FROM json_each(?))
+          AND rowid > ? ORDER BY rowid`,
+      )
+      .all(JSON.stringify(lines), imported ? this.rowid(imported.id) : 0) as StoredEventRow[];
+    return [...controllers, ...(imported ? [imported] : []), ...lineSets];
+  }
+
+  private rowid(eventId: string): number {
+    return (this.db.prepare('SELECT rowid AS r FROM events WHERE id = ?').get(eventId) as { r: number }).r;
+  }
+
   /** The central server's clock attestations this laptop pulled (plant-CA-signed statements), in the order received. */
   clockAttestations(): { id: string; statement: string; signature: string }[] {
     return this.db.prepare('SELECT id, statement, signature FROM clock_attestations ORDER BY rowid').all() as {

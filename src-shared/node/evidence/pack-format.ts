@@ -1,5 +1,5 @@
 /**
- * The evidence pack format (`baseline.evidence-pack/2`, and the earlier `/1` it still reads; docs/formats.md): member
+ * The evidence pack format (`baseline.evidence-pack/3`, and the earlier `/1` and `/2` it still reads; docs/formats.md): member
  * names, the manifest, the rules that differ by format, and the
  * derivations the writer and the verifier share, so that the verifier recomputes every derived member from the
  * signed ones and names the member that differs.
@@ -12,13 +12,13 @@ import { signatureStatement, type ESignature } from '../../common/snapshot/snaps
 import { sha256Hex } from '../hash.ts';
 
 /** The format this writer writes. */
-export const PACK_FORMAT = 'baseline.evidence-pack/2';
+export const PACK_FORMAT = 'baseline.evidence-pack/3';
 
 /**
  * Every format the verifier reads, oldest first; it refuses any other. A pack is checked by the rules of the format
  * its manifest declares, so a pack exported by an earlier version keeps the verdict it had then.
  */
-export const PACK_FORMATS = ['baseline.evidence-pack/1', PACK_FORMAT] as const;
+export const PACK_FORMATS = ['baseline.evidence-pack/1', 'baseline.evidence-pack/2', PACK_FORMAT] as const;
 
 /** A format the verifier reads. */
 export type PackFormat = (typeof PACK_FORMATS)[number];
@@ -37,20 +37,46 @@ export interface PackFormatRules {
    * such field, and their snapshots declare no tolerance, so nothing could be within one.
    */
   liveWithinOptional: boolean;
+  /**
+   * report.pdf and VERIFY.md are derived members: the verifier renders both again from the signed members and compares
+   * bytes. Formats 1 and 2 left both outside every check (only SHA256SUMS, which no one signs, listed them). The report's
+   * bytes are then part of the format: a change to what report-pdf.ts or verify-procedure.ts writes (or to pdfkit's
+   * output) needs a new format, with the renderer of this one kept for its packs.
+   */
+  renderedChecked: boolean;
+  /**
+   * Every event's role in journal/index.json is recomputed from the signed events (pack-roles.ts) and must be the one the
+   * index gives, and the index lists the events in device and seq order. Formats 1 and 2 took the index's role of an
+   * event that does not name the change, and its order, as written.
+   */
+  rolesDerived: boolean;
 }
 
 /** The rules of each format. */
 export const PACK_FORMAT_RULES: Record<PackFormat, PackFormatRules> = {
   'baseline.evidence-pack/1': {
     words:
-      'baseline.evidence-pack/1, exported before restore writes travelled value by value: checked by its own rules (the restore.written events it holds are checked; one missing is not a failure of this format; proposed-vs-actual.json with or without liveWithin)',
+      'baseline.evidence-pack/1, exported before restore writes travelled value by value: checked by its own rules (the restore.written events it holds are checked; one missing is not a failure of this format; proposed-vs-actual.json with or without liveWithin; report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report)',
     restoreWritesComplete: false,
     liveWithinOptional: true,
+    renderedChecked: false,
+    rolesDerived: false,
   },
   'baseline.evidence-pack/2': {
-    words: 'baseline.evidence-pack/2 (this version writes it): every restore of the change value by value',
+    words:
+      'baseline.evidence-pack/2, exported before the report was checked: every restore of the change value by value; report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report',
     restoreWritesComplete: true,
     liveWithinOptional: false,
+    renderedChecked: false,
+    rolesDerived: false,
+  },
+  'baseline.evidence-pack/3': {
+    words:
+      'baseline.evidence-pack/3 (this version writes it): every restore of the change value by value; report.pdf, VERIFY.md and the role of every event recomputed from the signed members',
+    restoreWritesComplete: true,
+    liveWithinOptional: false,
+    renderedChecked: true,
+    rolesDerived: true,
   },
 };
 
@@ -78,7 +104,7 @@ export const ManifestSchema = z
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 /** Why an event is in the pack. */
-export type EventRole = 'change' | 'link' | 'genesis' | 'trust' | 'policy' | 'snapshot' | 'restore';
+export type EventRole = 'change' | 'link' | 'genesis' | 'trust' | 'policy' | 'snapshot' | 'restore' | 'plant';
 
 /** One row of journal/index.json. */
 export interface EventIndexEntry {

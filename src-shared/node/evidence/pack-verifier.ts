@@ -27,6 +27,7 @@ import {
   jsonMember,
   pkiMembers,
   signatureIndex,
+  type PackEvent,
 } from './pack-format.ts';
 import {
   acceptedDiffMembers,
@@ -38,7 +39,8 @@ import {
   type PackClockFlag,
 } from './pack-derive.ts';
 import { readZip } from './pack-zip.ts';
-import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
+import { evaluateCrosswalk, parseCrosswalk, type ClauseResult } from './crosswalk.ts';
+import { checkProcedure, checkReport, checkRoles } from './pack-rendered.ts';
 import type { PackContext } from './pack-context.ts';
 import { checkRules, type Fail } from './pack-rules.ts';
 import { checkManualRollbacks, checkRestores } from './pack-restores.ts';
@@ -107,7 +109,9 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
     return verdict({});
   }
   try {
-    return verdict(checkMembers(members, options, fail));
+    const { partial, report } = checkMembers(members, options, fail);
+    if (report) await checkReport(members, report.context, report.manifestSha256, report.crosswalk, fail);
+    return verdict(partial);
   } catch (err) {
     // A defect in the verifier must still give an answer, never a crash.
     fail('(pack)', null, `the pack could not be checked to the end: ${err instanceof Error ? err.message : String(err)}`);
@@ -115,7 +119,18 @@ export async function verifyPack(bytes: Buffer, options: VerifyPackOptions): Pro
   }
 }
 
-function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, fail: Fail): Partial<PackVerdict> {
+/** What the report is rendered from again, when the pack's format covers it (after the synchronous checks). */
+interface ReportToCheck {
+  context: PackContext;
+  manifestSha256: string;
+  crosswalk: ClauseResult[];
+}
+
+function checkMembers(
+  members: Map<string, Buffer>,
+  options: VerifyPackOptions,
+  fail: Fail,
+): { partial: Partial<PackVerdict>; report: ReportToCheck | null } {
   const { manifest, manifestSha256 } = checkHashes(members, fail);
   const changeId = manifest?.changeId ?? null;
   // A pack is held to the rules of the format it declares: an earlier one keeps the verdict it had when exported.
@@ -127,8 +142,16 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       "no trusted plant CA was given: pass --ca CA.pem with the plant CA certificate you trust (the pack's own copy proves nothing by itself)",
     );
   const events = checkJournal(members, changeId, fail);
+  const stateOf = (e: PackEvent) => (e.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState;
+  if (rules.rolesDerived) {
+    // The roles the signed events give replace the index's (the change's own events are those that name it).
+    const named = events
+      .filter((e) => e.body.type === 'change.updated' && (e.body.payload as Record<string, JsonValue>)['changeId'] === changeId)
+      .at(-1);
+    checkRoles(members, events, changeId, named ? stateOf(named) : null, fail);
+  }
   const lastChange = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated').at(-1);
-  const state = lastChange ? ((lastChange.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState) : null;
+  const state = lastChange ? stateOf(lastChange) : null;
   if (!state) fail(fixedMembers.eventIndex, null, `the pack holds no change.updated event of change ${changeId ?? '(unknown)'}`);
 
   // Snapshots: each one's own signatures and certificates, its name, and its canonical document.
@@ -203,6 +226,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
   let context: PackContext | null = null;
   let checkpoints: CheckpointSet | null = null;
   let packPolicy: { revision: number; name: string } | null = null;
+  let crosswalk: ClauseResult[] | null = null;
   if (state) {
     diffs = deriveDiffs(state, (sha) => snapshotFiles.get(sha) ?? null);
     const diffMembers = acceptedDiffMembers(diffs, rules);
@@ -309,13 +333,8 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       if (!definition) fail(fixedMembers.crosswalkDefinition, null, 'the compliance crosswalk is missing');
       else {
         try {
-          compareDerived(
-            members,
-            fixedMembers.crosswalk,
-            jsonMember(evaluateCrosswalk(parseCrosswalk(definition.toString('utf8')), context)),
-            'the crosswalk evaluated on this pack',
-            fail,
-          );
+          crosswalk = evaluateCrosswalk(parseCrosswalk(definition.toString('utf8')), context);
+          compareDerived(members, fixedMembers.crosswalk, jsonMember(crosswalk), 'the crosswalk evaluated on this pack', fail);
         } catch (err) {
           fail(fixedMembers.crosswalkDefinition, null, err instanceof Error ? err.message : String(err));
         }
@@ -324,9 +343,11 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
   }
 
   checkUnsignedText(members, manifest, packPolicy, fail);
+  if (rules.renderedChecked && state) checkProcedure(members, state, clockFlags, fail);
 
   const execution = state && 'execution' in state ? state.execution : null;
-  return {
+  const report = rules.renderedChecked && context && crosswalk && manifestSha256 ? { context, manifestSha256, crosswalk } : null;
+  const partial: Partial<PackVerdict> = {
     changeId,
     number: state?.number ?? null,
     title: state?.fields.title ?? manifest?.title ?? null,
@@ -344,6 +365,7 @@ function checkMembers(members: Map<string, Buffer>, options: VerifyPackOptions, 
       checkpoints: execution?.checkpoints?.length ?? 0,
     },
   };
+  return { partial, report };
 }
 
 /** The verdict in words: a summary line, then one line per failure. */

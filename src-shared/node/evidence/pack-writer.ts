@@ -45,13 +45,14 @@ import type { PackContext } from './pack-context.ts';
 import { loadPolicyYaml } from '../../common/workflow/policy-yaml.ts';
 import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
 import { renderReport } from './report-pdf.ts';
+import { deriveRoles } from './pack-roles.ts';
 
 /** Everything the writer needs, read from one data directory. */
 export interface PackInput {
   changeId: string;
   exportedAt: string;
   exportedBy: Manifest['exportedBy'];
-  /** The journal rows to include, each with why; ordered by device then seq. */
+  /** The journal rows to include (the role given is replaced by the one the signed events give: pack-roles.ts). */
   events: { row: StoredEventRow; role: EventRole }[];
   /** Snapshot files by their document hash. */
   snapshots: { sha256: string; bytes: Buffer }[];
@@ -86,9 +87,11 @@ export function finalState(events: readonly PackEvent[]): ChangeState | null {
 
 /** Builds every member of the pack and zips it. */
 export async function writePack(input: PackInput): Promise<{ zip: Buffer; manifestSha256: string; members: number; context: PackContext }> {
-  const events = packEvents(input.events);
+  // In device and seq order, each with the role its signed content gives it (the verifier recomputes both).
+  const events = packEvents(input.events).sort((a, b) => a.body.device.localeCompare(b.body.device) || a.body.seq - b.body.seq);
   const state = finalState(events);
   if (!state) throw new Error(`change ${input.changeId} has no change.updated event to export`);
+  deriveRoles(events, input.changeId, state).forEach((role, i) => (events[i]!.role = role));
   const members: [string, Buffer][] = [];
   const index: EventIndexEntry[] = [];
   for (const e of events) {

@@ -18,6 +18,7 @@ import type { ClauseResult } from './crosswalk.ts';
 import { eventRecord } from './pack-format.ts';
 import { packRestores } from './pack-restores.ts';
 import { reportChecklists } from './report-checklists.ts';
+import { controllerNames, controllerWords } from './pack-roles.ts';
 
 const MARGIN = 48;
 const FOOTER = 28;
@@ -177,6 +178,12 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   const s = ctx.state;
   const execution = 'execution' in s ? s.execution : null;
   const ev = s.review?.evaluation ?? null;
+  // Controllers as the plant model names them (its signed events in the pack), with the id every record uses.
+  const names = controllerNames(ctx.events);
+  const controller = (id: string) => {
+    const c = names.get(id);
+    return c ? `${c.name}${c.line ? ` on line ${c.line.id}` : ''}` : id;
+  };
 
   // Summary page.
   doc.font('Helvetica-Bold').fontSize(18).text('Change evidence report', MARGIN, MARGIN);
@@ -189,7 +196,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     ['Class', `${s.fields.class ?? '-'}${ev ? `; lines ${ev.lines.map((l) => `${l.id} (tier ${l.tier})`).join(', ')}` : ''}`],
     ['What', s.fields.description || '-'],
     ['Why', s.fields.justification || '-'],
-    ['Where', s.fields.targetControllers.join(', ') || '-'],
+    ['Where', s.fields.targetControllers.map((id) => (names.has(id) ? `${controllerWords(names, id)}\nid ${id}` : id)).join('\n') || '-'],
     ['Risk', ev?.risk ? `score ${ev.risk.score} (${ev.risk.band}): ${ev.risk.reason}` : 'not scored'],
     ['Requested by', `${s.requester.name} (${s.requester.id}), ${when(s.createdAt)}`],
     ['Rollback plan', s.fields.rollbackPlan || '-'],
@@ -236,20 +243,24 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     const progress = countApprovals(ev.approvals, s.review.approvals, ev.dualControl.required);
     w.table(
       [
-        { header: 'Approval group', width: 22 },
-        { header: 'Roles', width: 26 },
+        { header: 'Approval group', width: 20 },
+        { header: 'Roles', width: 24 },
         { header: 'Quorum', width: 8 },
-        { header: 'Counted approvals', width: 32 },
+        { header: 'Counted approvals (and what is missing)', width: 40 },
         { header: 'Met', width: 8 },
       ],
+      // "Met" holds one short word that fits its column; what is missing is said in full beside the approvals.
       progress.requirements.map((r) => [
         r.requirement.name,
         r.requirement.roles.join(', '),
         String(r.requirement.quorum),
-        r.counted.map((a) => `${a.by.name} as ${a.role}, ${when(a.at)}${a.inPlaceOf ? ` (in place of ${a.inPlaceOf})` : ''}`).join('\n') ||
-          '-',
-        r.satisfied ? 'yes' : `no: ${r.missing}`,
+        [
+          ...r.counted.map((a) => `${a.by.name} as ${a.role}, ${when(a.at)}${a.inPlaceOf ? ` (in place of ${a.inPlaceOf})` : ''}`),
+          ...(r.satisfied ? [] : [`Missing: ${r.missing}`]),
+        ].join('\n') || '-',
+        r.satisfied ? 'yes' : 'NO',
       ]),
+      { shade: (row) => (row[4] === 'NO' ? '#fdecea' : null) },
     );
     for (const a of s.review.approvals) {
       if (a.conditions.length > 0) w.para(`${a.by.name} approved with conditions: ${a.conditions.join('; ')}`);
@@ -347,14 +358,19 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   w.table(
     [
       { header: 'Phase', width: 8 },
-      { header: 'Controller', width: 20 },
+      { header: 'Controller', width: 26 },
       { header: 'Snapshot SHA-256', width: 36 },
-      { header: 'Captured', width: 36 },
+      { header: 'Captured', width: 30 },
     ],
-    (execution?.snapshots ?? []).map((x) => [x.phase, x.controllerId, x.snapshotSha256, `${when(x.capturedAt)} by ${x.capturedBy}`]),
+    (execution?.snapshots ?? []).map((x) => [
+      x.phase,
+      names.has(x.controllerId) ? `${controller(x.controllerId)}\n${x.controllerId}` : x.controllerId,
+      x.snapshotSha256,
+      `${when(x.capturedAt)} by ${x.capturedBy}`,
+    ]),
   );
   for (const d of ctx.diffs) {
-    w.sub(`Before/after diff of ${d.controllerId}: ${d.beforeAfter.summary.configDifferences} configuration difference(s)`);
+    w.sub(`Before/after diff of ${controller(d.controllerId)}: ${d.beforeAfter.summary.configDifferences} configuration difference(s)`);
     w.table(
       [
         { header: 'Tag', width: 30 },
@@ -374,7 +390,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
         bold: true,
       });
     w.sub(
-      `Proposed versus actual on ${d.controllerId}: ${d.proposedVsActual.matches ? 'matches the approved proposal' : 'DOES NOT match the approved proposal'}`,
+      `Proposed versus actual on ${controller(d.controllerId)}: ${d.proposedVsActual.matches ? 'matches the approved proposal' : 'DOES NOT match the approved proposal'}`,
     );
     w.table(
       [
@@ -396,7 +412,9 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     for (const r of restores) {
       const ex = r.executed?.body.payload as { complete?: boolean } | undefined;
       const state = r.executed ? (ex?.complete ? 'complete' : 'INCOMPLETE') : 'CUT SHORT (no outcome recorded)';
-      w.sub(`Decision ${r.decisionId} on ${r.controllerId}: ${r.signed.length} value(s) signed, ${r.written.length} written, ${state}`);
+      w.sub(
+        `Decision ${r.decisionId} on ${controller(r.controllerId)}: ${r.signed.length} value(s) signed, ${r.written.length} written, ${state}`,
+      );
       w.table(
         [
           { header: 'Written at', width: 22 },

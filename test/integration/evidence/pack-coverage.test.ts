@@ -76,7 +76,10 @@ describe('what the evidence pack signs: report.pdf, VERIFY.md, the event roles, 
     const m = await packMembers(pack);
     const text = m.get('VERIFY.md')!.toString('utf8');
     expect(text).toContain('sha256sum');
-    m.set('VERIFY.md', Buffer.from(text.replace(/## What the pack holds/, '## What the pack holds\n\nNo need to check signatures: the hashes suffice.\n')));
+    m.set(
+      'VERIFY.md',
+      Buffer.from(text.replace(/## What the pack holds/, '## What the pack holds\n\nNo need to check signatures: the hashes suffice.\n')),
+    );
     const v = await verifyPack(await rezipConsistently(m), { caPems: [ca] });
     expect(v.ok).toBe(false);
     expect(reasons(v)).toMatch(/^VERIFY\.md \[\] the procedure is not the one Baseline writes for this pack .*: do not follow it;/m);
@@ -116,8 +119,9 @@ describe('what the evidence pack signs: report.pdf, VERIFY.md, the event roles, 
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'report.pdf'), m.get('report.pdf')!);
     const text = execFileSync('pdftotext', ['-layout', join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
-    expect(text).toMatch(/Where\s+PLC-L01-FILLER on line L01 \(.+\), id /);
-    expect(text).toContain(`Before/after diff of PLC-L01-FILLER (id ${controllerId})`);
+    expect(text).toMatch(new RegExp(`Where\\s+PLC-L01-FILLER on line L01 \\(Packaging line 1\\)\\s*\\n\\s+id ${controllerId}`));
+    expect(text).toContain('Before/after diff of PLC-L01-FILLER on line L01: 1 configuration difference(s)');
+    expect(text).toMatch(new RegExp(`before\\s+PLC-L01-FILLER on line L01\\s+[0-9a-f]+\\s.*\\n\\s+${controllerId.slice(0, 12)}`));
     execFileSync('pdftoppm', ['-png', '-r', '60', join(out, 'report.pdf'), join(out, 'page')]);
   }, 60_000);
 });
