@@ -108,7 +108,10 @@ What these commands do not check, and \`baseline verify\` does: that each change
 (\`signatures/*/document.json\`) is rebuilt correctly from the previous journal event, that each certificate was
 valid at the signing time, the diffs recomputed from the snapshots, and the policy rules (approvals and quorum,
 segregation of duties, checkpoints in order by allowed people, snapshots, window), each restored value against the
-supervisor's signed decision and the restore's outcome, and the plant CA's signature on each clock flag.
+supervisor's signed decision and the restore's outcome, the plant CA's signature on each clock flag, the role of
+each event in \`journal/index.json\`, and that \`report.pdf\` and this file are exactly what Baseline renders from the
+signed members (\`SHA256SUMS\` and \`manifest.json\` are signed by no one: a report rendered again with other words,
+listed in a rewritten \`SHA256SUMS\`, passes the commands above; \`baseline verify\` renders both again and compares).
 
 ## Clock flags
 

@@ -12,6 +12,7 @@ import { filePermissionsProtection } from '../../../src-main/store/device-key-st
 import { verifyPack, type PackFailure } from '../../../src-shared/node/evidence/pack-verifier.ts';
 import { PACK_FORMAT } from '../../../src-shared/node/evidence/pack-format.ts';
 import { packMembers, rezipConsistently } from '../../helpers/pack-tamper.ts';
+import { writeZip } from '../../../src-shared/node/evidence/pack-zip.ts';
 import { runBaseline } from '../../helpers/cli.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
 
@@ -26,6 +27,10 @@ interface RecordedVerdict {
 }
 
 const PACKS = ['completed-af26fa3', 'completed-d5f70ec', 'restored-on-laptop-b-d5f70ec'] as const;
+/** Packs of format 2 (exported before report.pdf, VERIFY.md and the event roles were recomputed). */
+const FORMAT_2 = ['completed-4e88562'] as const;
+const formatOf = (name: string) =>
+  (FORMAT_2 as readonly string[]).includes(name) ? 'baseline.evidence-pack/2' : 'baseline.evidence-pack/1';
 
 /** The pack's members with the manifest's format replaced, every hash made to agree. */
 async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
@@ -36,12 +41,12 @@ async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
   return rezipConsistently(members);
 }
 
-describe('evidence packs exported by earlier versions (format 1) keep the verdict they had', () => {
-  for (const name of PACKS) {
+describe('evidence packs exported by earlier versions (formats 1 and 2) keep the verdict they had', () => {
+  for (const name of [...PACKS, ...FORMAT_2]) {
     it(`${name}: the same verdict as the verifier of its own commit gave`, async () => {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const now = await verifyPack(read(`${name}.zip`), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
-      expect(now.format).toBe('baseline.evidence-pack/1');
+      expect(now.format).toBe(formatOf(name));
       expect({ ok: now.ok, failures: now.failures, counts: now.counts, status: now.status }).toEqual({
         ok: then.ok,
         failures: then.failures,
@@ -71,22 +76,47 @@ describe('evidence packs exported by earlier versions (format 1) keep the verdic
 
   it('a pack is held to the rules of the format it declares: the same bytes labelled format 2 fail what format 2 promises', async () => {
     const caPems = [read('restored-on-laptop-b-d5f70ec-ca.pem').toString('utf8')];
-    const asTwo = await verifyPack(await relabelled(read('restored-on-laptop-b-d5f70ec.zip'), PACK_FORMAT), { caPems });
-    expect(asTwo.format).toBe(PACK_FORMAT);
+    const asTwo = await verifyPack(await relabelled(read('restored-on-laptop-b-d5f70ec.zip'), 'baseline.evidence-pack/2'), { caPems });
+    expect(asTwo.format).toBe('baseline.evidence-pack/2');
     expect(asTwo.failures.map((f) => f.reason)).toEqual(
       expect.arrayContaining([
         'the restore reports Line1_SpeedSP as written-verified, but the pack holds no restore.written event for it (the value-by-value record is missing)',
         'the restore reports Line1_Recipe as written-verified, but the pack holds no restore.written event for it (the value-by-value record is missing)',
       ]),
     );
-    const completed = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), PACK_FORMAT), {
+    const completed = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/2'), {
       caPems: [read('completed-d5f70ec-ca.pem').toString('utf8')],
     });
     expect(completed.failures.map((f) => f.member)).toEqual([expect.stringMatching(/\/proposed-vs-actual\.json$/)]);
   });
 
+  it('a format 2 pack labelled format 3 is held to format 3: its report and VERIFY.md, rendered again from its signed members, are not the ones it carries', async () => {
+    const v = await verifyPack(await relabelled(read('completed-4e88562.zip'), PACK_FORMAT), {
+      caPems: [read('completed-4e88562-ca.pem').toString('utf8')],
+    });
+    expect(v.format).toBe(PACK_FORMAT);
+    const members = new Set(v.failures.map((f) => f.member));
+    expect(members).toEqual(new Set(['report.pdf', 'VERIFY.md']));
+  });
+
+  it('format 2 still finds tampering: an altered journal event, or report.pdf with SHA256SUMS left as exported', async () => {
+    const caPems = [read('completed-4e88562-ca.pem').toString('utf8')];
+    const members = await packMembers(read('completed-4e88562.zip'));
+    const event = [...members.keys()].find((p) => /^journal\/.+\/\d{8}\.json$/.test(p))!;
+    members.set(event, Buffer.from(members.get(event)!.toString('utf8').replace('"seq":', '"seq": ')));
+    const altered = await verifyPack(await rezipConsistently(members), { caPems });
+    expect(altered.ok).toBe(false);
+    expect(altered.failures.map((f) => f.member)).toContain(event);
+    const again = await packMembers(read('completed-4e88562.zip'));
+    again.set('report.pdf', Buffer.concat([again.get('report.pdf')!, Buffer.from('%')]));
+    const report = await verifyPack(await writeZip([...again]), { caPems });
+    expect(report.failures.map((f) => `${f.member}: ${f.reason}`)).toEqual([
+      expect.stringMatching(/^report\.pdf: the member's SHA-256 is not the one SHA256SUMS lists/),
+    ]);
+  });
+
   it('a format this verifier does not know is refused, naming the formats it reads', async () => {
-    const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/3'), {
+    const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/4'), {
       caPems: [read('completed-d5f70ec-ca.pem').toString('utf8')],
     });
     expect(v.ok).toBe(false);
@@ -94,17 +124,22 @@ describe('evidence packs exported by earlier versions (format 1) keep the verdic
       member: 'manifest.json',
       record: null,
       reason:
-        'the manifest\'s format is "baseline.evidence-pack/3"; this verifier reads baseline.evidence-pack/1 and baseline.evidence-pack/2 (a newer pack needs a newer Baseline to verify it)',
+        'the manifest\'s format is "baseline.evidence-pack/4"; this verifier reads baseline.evidence-pack/1 and baseline.evidence-pack/2 and baseline.evidence-pack/3 (a newer pack needs a newer Baseline to verify it)',
     });
   });
 
   it('`baseline verify` gives each the same verdict and names the format it checked it by', () => {
-    for (const name of PACKS) {
+    for (const name of [...PACKS, ...FORMAT_2]) {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const r = runBaseline(['verify', fixture(`${name}.zip`), '--ca', fixture(`${name}-ca.pem`)]);
       expect(r.code).toBe(then.ok ? 0 : 1);
       expect(r.stdout).toMatch(then.ok ? /^Evidence pack verified: change / : /^Evidence pack NOT verified/);
-      expect(r.stdout).toContain('Pack format: baseline.evidence-pack/1, exported before restore writes travelled value by value');
+      expect(r.stdout).toContain(
+        formatOf(name) === 'baseline.evidence-pack/1'
+          ? 'Pack format: baseline.evidence-pack/1, exported before restore writes travelled value by value'
+          : 'Pack format: baseline.evidence-pack/2, exported before the report was checked',
+      );
+      expect(r.stdout).toContain('report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report');
       for (const f of then.failures) expect(r.stdout).toContain(f.reason);
     }
   });
