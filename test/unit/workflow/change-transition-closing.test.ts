@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { newChange, type ChangeOperation, type ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { transition, type TransitionContext } from '../../../src-shared/common/workflow/change-transition.ts';
 import { dueAtInSlot, executionClock } from '../../../src-shared/common/workflow/execution-clock.ts';
-import { rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
+import { rollbackOutcome, rollbackOutcomeWords } from '../../../src-shared/common/workflow/rollback-guidance.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
 import { line } from './packaging-plant.ts';
 import {
@@ -129,6 +129,15 @@ describe("rollback guidance: the change guide's decision matrix, and the manual 
     expect(rollbackOutcome(a(false, false, false), 121)).toBe('troubleshoot');
     expect(rollbackOutcome(a(false, false, false), 120)).toBe('planned-rollback');
     expect(rollbackOutcome(a(false, false, false), null)).toBe('planned-rollback');
+  });
+
+  it('says why a planned rollback: too little time, the window over, or no window (break-glass)', () => {
+    expect(rollbackOutcomeWords('planned-rollback', 90).says).toBe('Too little time is left to troubleshoot: roll back as planned.');
+    expect(rollbackOutcomeWords('planned-rollback', 0).says).toBe('The change window is over: roll back as planned.');
+    expect(rollbackOutcomeWords('planned-rollback', null).says).toBe(
+      'This change has no change window, so no time is set aside to troubleshoot: roll back as planned.',
+    );
+    expect(rollbackOutcomeWords('troubleshoot', 300).says).toBe('More than 2 hours are left in the window: troubleshoot, with a deadline.');
   });
 
   it('records the answers with the minutes left in the slot', () => {
