@@ -53,7 +53,7 @@ export function RetrospectiveProgress({ execution }: { execution: Execution }) {
   const r = execution.retrospective;
   if (r === null || r.rejection) return null;
   const label = (x: string) => roleName(roles, x);
-  const progress = countApprovals(r.requirements, r.reviews, false, label);
+  const progress = countApprovals(r.requirements, r.reviews, false, label, 'review');
   const owed = [
     execution.breakGlass?.approverSignedAt === null ? 'the break-glass approval' : null,
     execution.emergencyReport === undefined ? 'the emergency report' : null,
@@ -65,7 +65,7 @@ export function RetrospectiveProgress({ execution }: { execution: Execution }) {
         <li key={p.requirement.group}>
           {SIGNED_ACTIONS['retrospective-review'].title} ({p.requirement.name}):{' '}
           {p.counted.length > 0 ? p.counted.map((c) => `${c.by.name} as ${label(c.role)}`).join(', ') : 'none yet'}
-          {p.satisfied ? ' ✓' : ` — ${p.missing.replace(/approval/g, 'review')}.`}
+          {p.satisfied ? ' ✓' : ` — ${p.missing}.`}
           {p.satisfied
             ? ''
             : waiting
