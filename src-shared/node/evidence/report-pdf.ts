@@ -138,9 +138,12 @@ class ReportWriter {
   }
 }
 
-/** "2026-11-27 23:10:00 CST (UTC-06:00)": a time in the plant's zone, with the zone and offset. */
+/**
+ * "2026-11-27 23:10:00 CST (UTC-06:00)": a time in the plant's zone, with the zone and offset. The zone's short name
+ * is always the en-US one, whatever the machine's language: the verifier renders the report again and compares bytes.
+ */
 export function plantTime(iso: string, zone: string): string {
-  const t = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone);
+  const t = DateTime.fromISO(iso, { zone: 'utc', locale: 'en-US' }).setZone(zone);
   return t.isValid ? `${t.toFormat('yyyy-LL-dd HH:mm:ss')} ${t.offsetNameShort ?? ''} (UTC${t.toFormat('ZZ')})` : iso;
 }
 
@@ -162,6 +165,8 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
     bufferPages: true,
     autoFirstPage: true,
+    // Streams as text: deflate output differs between zlib builds, and the verifier compares the report's bytes.
+    compress: false,
     info: {
       Title: `Change evidence: ${ctx.state.fields.title}`,
       Author: 'Baseline',

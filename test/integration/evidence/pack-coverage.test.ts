@@ -19,6 +19,7 @@ import { PACK_FORMAT } from '../../../src-shared/node/evidence/pack-format.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
 import { packMembers, rezipConsistently } from '../../helpers/pack-tamper.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
+import { runBaseline } from '../../helpers/cli.ts';
 import { setUpPlant, startLine1Simulator } from '../../helpers/change-fixture.ts';
 import { completedFillerChange, testClock } from '../../helpers/completed-change.ts';
 
@@ -51,6 +52,23 @@ describe('what the evidence pack signs: report.pdf, VERIFY.md, the event roles, 
     expect(reasons(v)).toBe('');
     expect(v.ok).toBe(true);
     expect(v.format).toBe(PACK_FORMAT);
+  }, 60_000);
+
+  it("verifies with `baseline verify` on a machine set to another language and time zone: the report's bytes follow neither, nor the machine's zlib", async () => {
+    const file = join(t.home, 'pack.zip');
+    const caFile = join(t.home, 'plant-ca.pem');
+    writeFileSync(file, pack);
+    writeFileSync(caFile, ca);
+    // No stream of the report is deflated: zlib builds (Electron's, Node's, with or without the CPU's CRC32 hashing)
+    // may deflate the same text to other bytes; the pack's zip deflates the report as a whole anyway.
+    const report = (await packMembers(pack)).get('report.pdf')!;
+    expect(report.toString('latin1')).toContain('/Type /Page');
+    expect(report.toString('latin1')).not.toContain('/FlateDecode');
+    for (const locale of ['de_DE.UTF-8', 'fr_FR.UTF-8']) {
+      const r = runBaseline(['verify', file, '--ca', caFile], { LANG: locale, LC_ALL: locale, TZ: 'Asia/Tokyo' });
+      expect(r.stdout).toMatch(/^Evidence pack verified: /);
+      expect(r.code).toBe(0);
+    }
   }, 60_000);
 
   it('report.pdf re-rendered with false words, every hash list made to agree, fails naming report.pdf', async () => {
