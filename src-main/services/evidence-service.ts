@@ -26,8 +26,6 @@ import type { EvidenceRepository } from '../store/evidence-repository.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { Actor } from '../../src-shared/common/journal-event.ts';
 
-const PRIORITY = ROLE_PRIORITY;
-
 /** Writes evidence packs of one data directory. */
 export class EvidenceService {
   private readonly deps: {
@@ -60,7 +58,7 @@ export class EvidenceService {
       if (!row) return;
       const key = `${row.device}/${String(row.seq)}`;
       const had = chosen.get(key);
-      if (!had || PRIORITY.indexOf(role) < PRIORITY.indexOf(had.role)) chosen.set(key, { row, role });
+      if (!had || ROLE_PRIORITY.indexOf(role) < ROLE_PRIORITY.indexOf(had.role)) chosen.set(key, { row, role });
     };
     const changeRows = repo.changeRows(changeId);
     for (const r of changeRows) add(r, 'change');

@@ -142,7 +142,7 @@ describe('evidence packs exported by earlier versions (formats 1 and 2) keep the
       expect(r.stdout).toContain('report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report');
       for (const f of then.failures) expect(r.stdout).toContain(f.reason);
     }
-  });
+  }, 120_000);
 
   describe('in the app (evidence.verify, the Audit screen)', () => {
     const t = tempHome();
