@@ -15,7 +15,8 @@ import { filePermissionsProtection } from '../../../src-main/store/device-key-st
 import { verifyPack, type PackVerdict } from '../../../src-shared/node/evidence/pack-verifier.ts';
 import { renderReport } from '../../../src-shared/node/evidence/report-pdf.ts';
 import { evaluateCrosswalk, parseCrosswalk } from '../../../src-shared/node/evidence/crosswalk.ts';
-import { PACK_FORMAT } from '../../../src-shared/node/evidence/pack-format.ts';
+import { PACK_FORMAT, findSignatures, jsonMember, signatureIndex } from '../../../src-shared/node/evidence/pack-format.ts';
+import type { SnapshotFile } from '../../../src-shared/common/snapshot/snapshot.ts';
 import { sha256Hex } from '../../../src-shared/node/hash.ts';
 import { packMembers, rezipConsistently } from '../../helpers/pack-tamper.ts';
 import { tempHome } from '../../helpers/temp-home.ts';
@@ -124,6 +125,44 @@ describe('what the evidence pack signs: report.pdf, VERIFY.md, the event roles, 
     const v = await verifyPack(await rezipConsistently(m), { caPems: [ca] });
     expect(v.ok).toBe(false);
     expect(reasons(v)).toMatch(/^journal\/index\.json \[.*\] the events are not in device and seq order/m);
+  }, 60_000);
+
+  it("an index reordered so that an earlier decision reads as the change's last, the derived members made to agree, is named", async () => {
+    // Formats 1 and 2 took the index's order: this forgery made a closed change verify as "scheduled".
+    const m = await packMembers(pack);
+    const index = JSON.parse(m.get('journal/index.json')!.toString('utf8')) as { type: string; member: string }[];
+    const op = (e: { member: string }) =>
+      (JSON.parse(m.get(e.member)!.toString('utf8')) as { payload: { operation?: string } }).payload.operation;
+    const schedule = index.find((e) => e.type === 'change.updated' && op(e) === 'schedule')!;
+    m.set('journal/index.json', Buffer.from(JSON.stringify([...index.filter((e) => e !== schedule), schedule], null, 2) + '\n'));
+    // What a forger with the library recomputes from the new order: the signatures, the crosswalk; no diffs before execution.
+    const ctx = (await verifyPack(await rezipConsistently(new Map(m)), { caPems: [ca] })).context!;
+    for (const k of [...m.keys()]) if (k.startsWith('signatures/') || k.startsWith('diffs/')) m.delete(k);
+    const snapshots = [...m.keys()]
+      .filter((k) => /^snapshots\/[0-9a-f]{64}\.json$/.test(k))
+      .map((k) => ({
+        member: k,
+        snapshotSha256: k.slice(10, 74),
+        signatures: (JSON.parse(m.get(k)!.toString('utf8')) as SnapshotFile).signatures,
+      }));
+    const sigs = signatureIndex(findSignatures(ctx.events, snapshots));
+    for (const [path, bytes] of sigs.members) m.set(path, bytes);
+    m.set('signatures/index.json', jsonMember(sigs.index));
+    ctx.signatures = sigs.index;
+    const crosswalk = evaluateCrosswalk(parseCrosswalk(m.get('compliance/crosswalk.yaml')!.toString('utf8')), ctx);
+    m.set('crosswalk.json', jsonMember(crosswalk));
+    const manifest = JSON.parse(m.get('manifest.json')!.toString('utf8')) as { members: { path: string; sha256: string; size: number }[] };
+    manifest.members = [...m.keys()]
+      .filter((k) => !['manifest.json', 'report.pdf', 'SHA256SUMS'].includes(k))
+      .map((path) => ({ path, sha256: '', size: 0 }));
+    m.set('manifest.json', Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+    await rezipConsistently(m); // the manifest's hashes made to agree; then the report printing its hash
+    m.set('report.pdf', await renderReport(ctx, sha256Hex(m.get('manifest.json')!), crosswalk));
+    const v = await verifyPack(await rezipConsistently(m), { caPems: [ca] });
+    expect(v.ok).toBe(false);
+    expect(reasons(v)).toContain(
+      `journal/index.json [seq ${(JSON.parse(m.get(schedule.member)!.toString('utf8')) as { seq: number }).seq} (change.updated schedule)] the events are not in device and seq order`,
+    );
   }, 60_000);
 
   it("the report names the controller by its registered name and its line, from the pack's signed events", async () => {
