@@ -46,8 +46,8 @@ export interface PackFormatRules {
   renderedChecked: boolean;
   /**
    * Every event's role in journal/index.json is recomputed from the signed events (pack-roles.ts) and must be the one the
-   * index gives, and the index lists the events in device and seq order. Formats 1 and 2 took the index's role of an
-   * event that does not name the change, and its order, as written.
+   * index gives. Formats 1 and 2 took the index's role of an event that does not name the change as written (the
+   * index's order, device then seq, is checked in every format: every writer sorted it).
    */
   rolesDerived: boolean;
 }

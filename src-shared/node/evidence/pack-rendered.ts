@@ -1,6 +1,7 @@
 /**
- * The members of an evidence pack that earlier formats left to trust (format 3 on; PACK_FORMAT_RULES): the role and
- * order of every event in journal/index.json, recomputed from the signed events; and the two members a person reads,
+ * The members of an evidence pack that earlier formats left to trust (format 3 on; PACK_FORMAT_RULES): the role of
+ * every event in journal/index.json, recomputed from the signed events (and, for every format, the index's order);
+ * and the two members a person reads,
  * report.pdf and VERIFY.md, rendered again from the signed members and compared byte for byte, so a report re-rendered
  * with other words or a procedure edited after export is named even when every hash list was made to agree. Part of
  * the pack verifier (pack-verifier.ts).
@@ -15,10 +16,7 @@ import type { Fail } from './pack-rules.ts';
 import { renderReport } from './report-pdf.ts';
 import { verifyMarkdown } from './verify-procedure.ts';
 
-/**
- * Each event's role in journal/index.json against the role its signed content gives, and the index's order (device,
- * then seq: the change's final state is its last change.updated event). The events take the recomputed roles.
- */
+/** Each event's role in journal/index.json against the role its signed content gives; the events take the recomputed roles. */
 export function checkRoles(
   members: ReadonlyMap<string, Buffer>,
   events: PackEvent[],
@@ -44,6 +42,13 @@ export function checkRoles(
       );
     e.role = roles[i]!;
   });
+}
+
+/**
+ * The index lists the events in device and seq order (the change's final state is its last change.updated event):
+ * every writer sorted it so, from the first pack format on, so this holds a pack of any format to it.
+ */
+export function checkOrder(events: readonly PackEvent[], fail: Fail): void {
   const outOfOrder = events.findIndex(
     (e, i) => i > 0 && (events[i - 1]!.body.device.localeCompare(e.body.device) || events[i - 1]!.body.seq - e.body.seq) > 0,
   );

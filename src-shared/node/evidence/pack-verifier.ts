@@ -40,7 +40,7 @@ import {
 } from './pack-derive.ts';
 import { readZip } from './pack-zip.ts';
 import { evaluateCrosswalk, parseCrosswalk, type ClauseResult } from './crosswalk.ts';
-import { checkProcedure, checkReport, checkRoles } from './pack-rendered.ts';
+import { checkOrder, checkProcedure, checkReport, checkRoles } from './pack-rendered.ts';
 import type { PackContext } from './pack-context.ts';
 import { checkRules, type Fail } from './pack-rules.ts';
 import { checkManualRollbacks, checkRestores } from './pack-restores.ts';
@@ -142,6 +142,7 @@ function checkMembers(
       "no trusted plant CA was given: pass --ca CA.pem with the plant CA certificate you trust (the pack's own copy proves nothing by itself)",
     );
   const events = checkJournal(members, changeId, fail);
+  checkOrder(events, fail);
   const stateOf = (e: PackEvent) => (e.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState;
   if (rules.rolesDerived) {
     // The roles the signed events give replace the index's (the change's own events are those that name it).

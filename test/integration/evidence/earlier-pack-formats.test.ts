@@ -115,6 +115,22 @@ describe('evidence packs exported by earlier versions (formats 1 and 2) keep the
     ]);
   });
 
+  it("every format's index is in device and seq order (every writer sorted it): one reordered is named, whatever the format", async () => {
+    for (const [name, format] of [
+      ['completed-d5f70ec', 'baseline.evidence-pack/1'],
+      ['completed-4e88562', 'baseline.evidence-pack/2'],
+    ] as const) {
+      const members = await packMembers(read(`${name}.zip`));
+      const index = JSON.parse(members.get('journal/index.json')!.toString('utf8')) as unknown[];
+      members.set('journal/index.json', Buffer.from(JSON.stringify(index.reverse(), null, 2) + '\n'));
+      const v = await verifyPack(await rezipConsistently(members), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
+      expect(v.format).toBe(format);
+      expect(v.failures.map((f) => `${f.member}: ${f.reason}`)).toContainEqual(
+        expect.stringMatching(/^journal\/index\.json: the events are not in device and seq order/),
+      );
+    }
+  });
+
   it('a format this verifier does not know is refused, naming the formats it reads', async () => {
     const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/4'), {
       caPems: [read('completed-d5f70ec-ca.pem').toString('utf8')],
