@@ -29,8 +29,17 @@ interface RecordedVerdict {
 const PACKS = ['completed-af26fa3', 'completed-d5f70ec', 'restored-on-laptop-b-d5f70ec'] as const;
 /** Packs of format 2 (exported before report.pdf, VERIFY.md and the event roles were recomputed). */
 const FORMAT_2 = ['completed-4e88562'] as const;
+/**
+ * Packs of format 3, whose report.pdf and VERIFY.md the verifier renders again: a change to what the report or the
+ * procedure says (or to pdfkit's output) fails here, and needs a new format with this one's renderer kept.
+ */
+const FORMAT_3 = ['completed-e73fc1f'] as const;
 const formatOf = (name: string) =>
-  (FORMAT_2 as readonly string[]).includes(name) ? 'baseline.evidence-pack/2' : 'baseline.evidence-pack/1';
+  (FORMAT_3 as readonly string[]).includes(name)
+    ? 'baseline.evidence-pack/3'
+    : (FORMAT_2 as readonly string[]).includes(name)
+      ? 'baseline.evidence-pack/2'
+      : 'baseline.evidence-pack/1';
 
 /** The pack's members with the manifest's format replaced, every hash made to agree. */
 async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
@@ -41,8 +50,8 @@ async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
   return rezipConsistently(members);
 }
 
-describe('evidence packs exported by earlier versions (formats 1 and 2) keep the verdict they had', () => {
-  for (const name of [...PACKS, ...FORMAT_2]) {
+describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep the verdict they had', () => {
+  for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3]) {
     it(`${name}: the same verdict as the verifier of its own commit gave`, async () => {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const now = await verifyPack(read(`${name}.zip`), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
@@ -145,17 +154,20 @@ describe('evidence packs exported by earlier versions (formats 1 and 2) keep the
   });
 
   it('`baseline verify` gives each the same verdict and names the format it checked it by', () => {
-    for (const name of [...PACKS, ...FORMAT_2]) {
+    for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3]) {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const r = runBaseline(['verify', fixture(`${name}.zip`), '--ca', fixture(`${name}-ca.pem`)]);
       expect(r.code).toBe(then.ok ? 0 : 1);
       expect(r.stdout).toMatch(then.ok ? /^Evidence pack verified: change / : /^Evidence pack NOT verified/);
       expect(r.stdout).toContain(
-        formatOf(name) === 'baseline.evidence-pack/1'
-          ? 'Pack format: baseline.evidence-pack/1, exported before restore writes travelled value by value'
-          : 'Pack format: baseline.evidence-pack/2, exported before the report was checked',
+        {
+          'baseline.evidence-pack/1': 'Pack format: baseline.evidence-pack/1, exported before restore writes travelled value by value',
+          'baseline.evidence-pack/2': 'Pack format: baseline.evidence-pack/2, exported before the report was checked',
+          'baseline.evidence-pack/3': 'Pack format: baseline.evidence-pack/3 (this version writes it)',
+        }[formatOf(name)],
       );
-      expect(r.stdout).toContain('report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report');
+      if (formatOf(name) !== 'baseline.evidence-pack/3')
+        expect(r.stdout).toContain('report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report');
       for (const f of then.failures) expect(r.stdout).toContain(f.reason);
     }
   }, 120_000);
