@@ -4,7 +4,11 @@ import { createRoot } from 'react-dom/client';
 import { connectApi } from './api/bridge.ts';
 import { useAppStore } from './state/app-store.ts';
 import { AppShell } from './views/shell/app-shell.tsx';
-import './styles.css';
+// The stylesheet, in four parts read in this order (the cascade is their order).
+import './styles/1-frame.css';
+import './styles/2-register-diff-forms.css';
+import './styles/3-screens.css';
+import './styles/4-surface.css';
 
 const root = document.getElementById('root');
 if (root) {

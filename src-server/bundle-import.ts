@@ -145,29 +145,13 @@ export async function importDeviceBundle(o: {
   const range = m.device;
   const ackedBefore = Number(device.acked_seq);
 
+  // An older bundle (the same one again, or one written before bundles the server already took: a stick imported
+  // late) goes through the same ingest, its content not stored again. Its head is the laptop's journal as it was then,
+  // not a journal that went back: the same chain stops nothing; a forked one is refused, recorded and flagged with
+  // online push's words (a copy of the data directory that went its own way).
+  const older = range.head.seq < ackedBefore || (items.length > 0 && range.lastSeq <= ackedBefore);
   let blobsStored = 0;
-  let result: { acknowledgedSeq: number; accepted: number; duplicates: number; refusal: ErrorData | null };
-  if (range.head.seq < ackedBefore || (items.length > 0 && range.lastSeq <= ackedBefore)) {
-    // The same bundle again, or an older one (with events or none: a stick imported after the laptop's newer
-    // bundles): compare it with what is held, store nothing. Its head is the laptop's journal as it was then, not
-    // a journal that went back, so it stops nothing.
-    const held = new Map((await o.store.deviceEvents(device.device_id)).filter((e) => e.seq <= range.head.seq).map((e) => [e.seq, e.hash]));
-    const headDiffers = range.head.seq <= ackedBefore && held.get(range.head.seq) !== range.head.hash;
-    const differs = items.find((i) => held.get(i.event.seq) !== i.event.hash)?.event.seq ?? (headDiffers ? range.head.seq : null);
-    result =
-      differs !== null
-        ? {
-            acknowledgedSeq: ackedBefore,
-            accepted: 0,
-            duplicates: 0,
-            refusal: {
-              code: 'journal-forked',
-              message: `Event seq ${differs} in the bundle differs from the event the server already acknowledged for this laptop.`,
-              hint: "Nothing was overwritten on the server. Ask the administrator to compare this laptop's journal with the server's copy.",
-            },
-          }
-        : { acknowledgedSeq: ackedBefore, accepted: 0, duplicates: items.length, refusal: null };
-  } else {
+  if (!older) {
     const blobs = new ServerBlobStore(o.home);
     for (const hash of new Set(items.flatMap((i) => i.blobs))) {
       const bytes = bundle.members.get(blobMember(hash));
@@ -182,25 +166,30 @@ export async function importDeviceBundle(o: {
       if (blobs.put(hash, bytes).stored === 'new') blobsStored++;
       await o.store.addBlob(hash, bytes.length, now);
     }
-    result = { acknowledgedSeq: ackedBefore, accepted: 0, duplicates: 0, refusal: null };
-    // The same batches online push sends, through the same ingest.
-    for (let i = 0; i < Math.max(1, items.length); i += MAX_BATCH_EVENTS) {
-      const out = await ingestPush(
-        o.store,
-        device,
-        { events: items.slice(i, i + MAX_BATCH_EVENTS), head: range.head, deviceTime: range.deviceTime },
-        now,
-        o.pki,
-        'bundle',
-      );
-      result = {
-        acknowledgedSeq: out.acknowledgedSeq,
-        accepted: result.accepted + out.accepted,
-        duplicates: result.duplicates + out.duplicates,
-        refusal: out.refusal,
-      };
-      if (out.refusal) break;
-    }
+  }
+  let result: { acknowledgedSeq: number; accepted: number; duplicates: number; refusal: ErrorData | null } = {
+    acknowledgedSeq: ackedBefore,
+    accepted: 0,
+    duplicates: 0,
+    refusal: null,
+  };
+  // The same batches online push sends, through the same ingest.
+  for (let i = 0; i < Math.max(1, items.length); i += MAX_BATCH_EVENTS) {
+    const out = await ingestPush(
+      o.store,
+      device,
+      { events: items.slice(i, i + MAX_BATCH_EVENTS), head: range.head, deviceTime: range.deviceTime },
+      now,
+      o.pki,
+      'bundle',
+    );
+    result = {
+      acknowledgedSeq: out.acknowledgedSeq,
+      accepted: result.accepted + out.accepted,
+      duplicates: result.duplicates + out.duplicates,
+      refusal: out.refusal,
+    };
+    if (out.refusal) break;
   }
   const ingested = performance.now();
   const nothingChanged = result.accepted === 0 && blobsStored === 0 && result.refusal === null;

@@ -179,6 +179,7 @@ export async function ingestPush(
       return problems.length > 0 ? problems : revokedSignerProblems(e, revocations);
     },
     clock,
+    via,
   );
 }
 

@@ -17,6 +17,7 @@ import {
 import { formatLocal } from '../../src-shared/common/workflow/time-zone.ts';
 
 import type { ActionContext, ActionDispatch, Cosigner } from './change-action-types.ts';
+import { breakGlassMethodWords } from '../../src-shared/common/workflow/execution-records.ts';
 export type { ActionContext, ActionDispatch, Cosigner } from './change-action-types.ts';
 
 const opt = <K extends string, V>(key: K, value: V | undefined | false | '' | null): { [P in K]?: V } =>
@@ -99,7 +100,7 @@ const DISPATCH: { [K in SignedActionType]: ActionDispatch<K> } = {
       };
     },
     summary: (a, ctx) =>
-      `started under break-glass, approved by ${ctx.nameWithId(a.approverEmployeeId)} as ${ctx.roleName(a.approverRole)} by ${a.method}` +
+      `started under break-glass, approved by ${ctx.nameWithId(a.approverEmployeeId)} as ${ctx.roleName(a.approverRole)} ${breakGlassMethodWords(a.method)}` +
       `${a.approverPassword ? ' (signed by the approver)' : " (the approver's signature is owed)"}: ${a.reason}`,
   },
   'start-execution': {

@@ -5,7 +5,7 @@
  * (safety-review.ts, emergency-review.ts, rollback-guidance.ts, post-implementation-review.ts).
  */
 import { baselinesToApprove } from '../../src-shared/common/workflow/post-implementation-review.ts';
-import { ROLLBACK_OUTCOME_TEXT, minutesLeftInWindow, rollbackOutcome } from '../../src-shared/common/workflow/rollback-guidance.ts';
+import { minutesLeftInWindow, rollbackOutcome, rollbackOutcomeWords } from '../../src-shared/common/workflow/rollback-guidance.ts';
 import type { ActionDispatch } from './change-action-types.ts';
 
 type ReviewType =
@@ -46,7 +46,7 @@ export const REVIEW_DISPATCH: { [K in ReviewType]: ActionDispatch<K> } = {
     operation: (a, { by }) => ({ type: 'rollback-decision', by, answers: a.answers, ...(a.comment ? { comment: a.comment } : {}) }),
     summary: (a, ctx) => {
       const left = minutesLeftInWindow(ctx.change(), ctx.now());
-      const outcome = ROLLBACK_OUTCOME_TEXT[rollbackOutcome(a.answers, left)];
+      const outcome = rollbackOutcomeWords(rollbackOutcome(a.answers, left), left);
       return (
         `rollback decision: ${outcome.label} (safety impact ${yesNo(a.answers.safetyImpact)}, production-critical ${yesNo(a.answers.productionCritical)}, ` +
         `workaround ${yesNo(a.answers.workaroundAvailable)}, ${left === null ? 'no window' : `${left} min left in the window`})${a.comment ? `: ${a.comment}` : ''}`

@@ -50,8 +50,16 @@ import type { IdentityService } from './identity-service.ts';
 import type { SyncService } from './sync-service.ts';
 import { importEnrolResponse, writeEnrolRequest, type EnrolByFileContext } from './enrol-by-file.ts';
 import { BUNDLE_KEY_FILE, readBundleKeyFile, writeBundleKeyFile } from './sync-bundle-files.ts';
+import {
+  acknowledgedProblem,
+  acknowledgedSeq,
+  recordAcknowledged,
+  type AcknowledgementContext,
+  type ImportResult,
+} from './sync-acknowledgement.ts';
 
 export { BUNDLE_KEY_FILE, backupFilesIn, isBundleName, readBundleKeyFile } from './sync-bundle-files.ts';
+export { waitingWords, type ImportResult } from './sync-acknowledgement.ts';
 
 /** The server's bundle certificate, once known (from a server bundle, an acknowledgement, or given by hand). */
 export const SERVER_BUNDLE_CERT_FILE = 'sync-bundle-server.pem';
@@ -81,14 +89,6 @@ export interface ExportResult {
   blobs: number;
   firstSeq: number;
   lastSeq: number;
-}
-
-/** What an import did. */
-export interface ImportResult {
-  nothingChanged: boolean;
-  message: string;
-  stored?: number;
-  acknowledgedSeq: number;
 }
 
 /** Laptop side of sync bundles (evidence backups are written with them: evidence-backup-service.ts). */
@@ -167,7 +167,7 @@ export class SyncBundleService {
 
   /** This laptop's events the server acknowledged holding (by seq). */
   acknowledgedSeq(): number {
-    return Number(this.deps.repo.get('acknowledged-seq') ?? '0');
+    return acknowledgedSeq(this.deps.repo);
   }
 
   /** Writes a bundle of this laptop's unacknowledged events (all with `all`) to `out`. */
@@ -280,54 +280,21 @@ export class SyncBundleService {
       );
     }
     this.learnServerCertificate(signerCertificatePem);
-    return this.recordAcknowledged(ack.acknowledgedSeq, ack.acknowledgedHash, ack.refusal);
+    return recordAcknowledged(this.ackContext(), {
+      seq: ack.acknowledgedSeq,
+      hash: ack.acknowledgedHash,
+      refusal: ack.refusal,
+      writtenAt: ack.writtenAt,
+      bundleId: ack.bundleId,
+    });
   }
 
   private learnServerCertificate(certPem: string): void {
     if (this.serverCertificate() !== certPem) writeFileAtomic(join(this.deps.home, SERVER_BUNDLE_CERT_FILE), certPem, 0o644);
   }
 
-  /** Refuses an acknowledgement of events this laptop never recorded (its data directory is not the one that sent them). */
-  private checkAcknowledged(seq: number, hash: string | null): void {
-    const head = this.deps.repo.head(this.own);
-    const mine = seq === 0 ? null : this.deps.repo.eventsAfter(this.own, seq - 1, 1)[0];
-    if (seq > head.seq || (seq > 0 && mine?.hash !== hash)) {
-      throw new BaselineError(
-        'ack-unknown-events',
-        `The acknowledgement says the server holds this laptop's events up to seq ${seq}, but ${seq > head.seq ? `this laptop has only recorded up to ${head.seq}` : `its event ${seq} is a different one`}: these are events it never sent.`,
-        "Nothing was recorded. Check that the acknowledgement belongs to this laptop's data directory (not one restored from another backup); tell the administrator.",
-        { acknowledgedSeq: seq, head: head.seq },
-      );
-    }
-  }
-
-  private recordAcknowledged(
-    seq: number,
-    hash: string | null,
-    refusal: { code: string; message: string; hint: string } | null,
-  ): ImportResult {
-    this.checkAcknowledged(seq, hash);
-    const before = this.acknowledgedSeq();
-    if (refusal) {
-      if (seq > before) this.deps.repo.set('acknowledged-seq', String(seq));
-      throw new BaselineError(refusal.code, `The server refused part of the bundle: ${refusal.message}`, refusal.hint, {
-        acknowledgedSeq: seq,
-      });
-    }
-    if (seq <= before)
-      return {
-        nothingChanged: true,
-        acknowledgedSeq: before,
-        message: `Nothing changed: the server's acknowledgement (up to seq ${seq}) was already recorded (acknowledged up to ${before}).`,
-      };
-    this.deps.repo.set('acknowledged-seq', String(seq));
-    this.deps.repo.set('last-success', this.clock().toISOString());
-    this.deps.hub.emit('sync.status', this.deps.sync.status());
-    return {
-      nothingChanged: false,
-      acknowledgedSeq: seq,
-      message: `The server holds this laptop's events up to seq ${seq}; ${waitingWords(this.deps.repo.countAfter(this.own, seq))}.`,
-    };
+  private ackContext(): AcknowledgementContext {
+    return { repo: this.deps.repo, hub: this.deps.hub, sync: this.deps.sync, own: this.own, clock: this.clock };
   }
 
   /** Imports a file from the server: its acknowledgement (JSON text) or a bundle for this laptop (CMS, binary). */
@@ -421,7 +388,8 @@ export class SyncBundleService {
       );
     }
     // The acknowledgement it carries must match this laptop's own events before anything of it is stored.
-    this.checkAcknowledged(range.acknowledgedSeq, range.acknowledgedHash);
+    const unknown = acknowledgedProblem(this.ackContext(), range.acknowledgedSeq, range.acknowledgedHash);
+    if (unknown) throw unknown;
     const content = bundleJson(bundle, 'events.json', ServerEventsSchema);
     // Progress: each content file, then the events (stored in one transaction).
     const total = new Set(content.events.flatMap((e) => e.blobs)).size + content.events.length;
@@ -472,7 +440,13 @@ export class SyncBundleService {
     if (outcome.refusal)
       throw new BaselineError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.hint, outcome.refusal.details);
     this.learnServerCertificate(m.signerCertificatePem);
-    const acknowledged = this.recordAcknowledged(range.acknowledgedSeq, range.acknowledgedHash, null).acknowledgedSeq;
+    const acknowledged = recordAcknowledged(this.ackContext(), {
+      seq: range.acknowledgedSeq,
+      hash: range.acknowledgedHash,
+      refusal: null,
+      writtenAt: m.createdAt,
+      bundleId: m.bundleId,
+    }).acknowledgedSeq;
     if (outcome.stored === 0) {
       return {
         nothingChanged: true,
@@ -488,9 +462,4 @@ export class SyncBundleService {
       message: `Imported ${outcome.stored} events from other devices (server position ${range.cursor}).`,
     };
   }
-}
-
-/** "none waits to be sent", "1 still waits to be sent", "3 still wait to be sent". */
-export function waitingWords(n: number): string {
-  return n === 0 ? 'none waits to be sent' : `${n} still wait${n === 1 ? 's' : ''} to be sent`;
 }

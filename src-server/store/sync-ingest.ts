@@ -50,6 +50,13 @@ export function lockable<Q extends { forUpdate(): Q }>(server: ServerDatabase, q
   return server.dialect === 'postgres' ? query.forUpdate() : query;
 }
 
+/**
+ * Where the events come from: an online push, whose head is the laptop's journal now, or a sync bundle, whose head is
+ * the laptop's journal when the bundle was written (an older bundle, imported after newer ones, ends before what the
+ * server already holds without its journal having gone back).
+ */
+export type IngestSource = 'push' | 'bundle';
+
 export async function ingestPush(
   server: ServerDatabase,
   deviceId: string,
@@ -59,6 +66,7 @@ export async function ingestPush(
   now: Date,
   check: (event: WireEvent, chain: ChainHead) => EventProblem[],
   clock: ClockJudgement | null = null,
+  source: IngestSource = 'push',
 ): Promise<IngestOutcome> {
   return server.db.transaction().execute(async (trx) => {
     const counter = await lockable(
@@ -131,23 +139,25 @@ export async function ingestPush(
     }
 
     // A journal that ends before what the server already acknowledged was restored from an old backup (or replaced).
+    // An older bundle ends there too: it stops nothing while it is the same chain (its events are checked below).
     if (head.seq < ackSeq) {
       const stored =
         head.seq === 0
           ? null
           : await trx.selectFrom('events').select('hash').where('device', '=', deviceId).where('seq', '=', head.seq).executeTakeFirst();
       const same = head.seq === 0 ? false : stored?.hash === head.hash;
-      return refuse(
-        {
-          code: same ? 'journal-went-back' : 'journal-forked',
-          message: same
-            ? `This laptop's journal ends at event ${head.seq}, but the server already holds its events up to ${ackSeq}: it was restored from an old backup.`
-            : `This laptop's journal ends at event ${head.seq} with a different event than the server holds: it was restored from a backup or replaced.`,
-          hint: 'Nothing was overwritten on the server. Stop using this laptop for changes and ask the administrator to restore its journal from the server.',
-          details: { laptopSeq: head.seq, serverSeq: ackSeq },
-        },
-        true,
-      );
+      if (!(same && source === 'bundle'))
+        return refuse(
+          {
+            code: same ? 'journal-went-back' : 'journal-forked',
+            message: same
+              ? `This laptop's journal ends at event ${head.seq}, but the server already holds its events up to ${ackSeq}: it was restored from an old backup.`
+              : `This laptop's journal ends at event ${head.seq} with a different event than the server holds: it was restored from a backup or replaced.`,
+            hint: 'Nothing was overwritten on the server. Stop using this laptop for changes and ask the administrator to restore its journal from the server.',
+            details: { laptopSeq: head.seq, serverSeq: ackSeq },
+          },
+          true,
+        );
     }
 
     // What the checks below need from the store, read once for the whole batch: the hashes of events already

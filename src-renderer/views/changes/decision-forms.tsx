@@ -5,7 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
-import { BREAK_GLASS_METHODS } from '../../../src-shared/common/workflow/change-state.ts';
+import { BREAK_GLASS_METHODS, BREAK_GLASS_METHOD_WORDS } from '../../../src-shared/common/workflow/execution-records.ts';
 import type { SignedActionType } from '../../../src-shared/common/workflow/signed-actions.ts';
 import { eligibleByRole, type SignerCandidate } from '../../../src-shared/common/workflow/signer-eligibility.ts';
 import { plantInputToIso, plantZoneLabel } from '../../components/plant-time.tsx';
@@ -106,7 +106,7 @@ function glassApproval(c: DecisionContext): ReactNode {
         <select value={c.value('method') || 'phone'} onChange={(e) => c.set('method', e.target.value)}>
           {BREAK_GLASS_METHODS.map((m) => (
             <option key={m} value={m}>
-              {m.replace('-', ' ')}
+              {BREAK_GLASS_METHOD_WORDS[m]}
             </option>
           ))}
         </select>

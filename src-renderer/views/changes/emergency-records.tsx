@@ -8,7 +8,7 @@ import { useAppStore } from '../../state/app-store.ts';
 import { PlantTime } from '../../components/plant-time.tsx';
 import { roleName } from '../../../src-shared/common/workflow/role-names.ts';
 import { countApprovals } from '../../../src-shared/common/workflow/approval-progress.ts';
-import type { BreakGlassRecord, Execution } from '../../../src-shared/common/workflow/execution-records.ts';
+import { breakGlassMethodWords, type BreakGlassRecord, type Execution } from '../../../src-shared/common/workflow/execution-records.ts';
 import type { EmergencyReportRecord } from '../../../src-shared/common/workflow/change-state.ts';
 import { SIGNED_ACTIONS } from '../../../src-shared/common/workflow/signed-actions.ts';
 import { fieldLabel } from './action-form.tsx';
@@ -20,7 +20,7 @@ export function BreakGlassApproval({ glass }: { glass: BreakGlassRecord }) {
   if (!glass.approverSignedAt) return null;
   return (
     <p className="ok-text" data-testid="break-glass-approval">
-      Break-glass approval by {glass.approver.name} as {roleName(roles, glass.approver.role)} (given by {glass.method.replace('-', ' ')}),
+      Break-glass approval by {glass.approver.name} as {roleName(roles, glass.approver.role)} (given {breakGlassMethodWords(glass.method)}),
       signed with their own password <PlantTime iso={glass.approverSignedAt} zone={zone} />.
     </p>
   );
@@ -53,7 +53,7 @@ export function RetrospectiveProgress({ execution }: { execution: Execution }) {
   const r = execution.retrospective;
   if (r === null || r.rejection) return null;
   const label = (x: string) => roleName(roles, x);
-  const progress = countApprovals(r.requirements, r.reviews, false, label);
+  const progress = countApprovals(r.requirements, r.reviews, false, label, 'review');
   const owed = [
     execution.breakGlass?.approverSignedAt === null ? 'the break-glass approval' : null,
     execution.emergencyReport === undefined ? 'the emergency report' : null,
@@ -65,7 +65,7 @@ export function RetrospectiveProgress({ execution }: { execution: Execution }) {
         <li key={p.requirement.group}>
           {SIGNED_ACTIONS['retrospective-review'].title} ({p.requirement.name}):{' '}
           {p.counted.length > 0 ? p.counted.map((c) => `${c.by.name} as ${label(c.role)}`).join(', ') : 'none yet'}
-          {p.satisfied ? ' ✓' : ` — ${p.missing.replace(/approval/g, 'review')}.`}
+          {p.satisfied ? ' ✓' : ` — ${p.missing}.`}
           {p.satisfied
             ? ''
             : waiting

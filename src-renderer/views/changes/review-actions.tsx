@@ -6,7 +6,7 @@ import { BreakGlassApproval, EmergencyReport, RetrospectiveProgress } from './em
 import type { OperationResponse } from '../../../src-shared/common/api/contract.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { postImplementationReviewStatus } from '../../../src-shared/common/workflow/post-implementation-review.ts';
-import { ROLLBACK_OUTCOME_TEXT, minutesLeftInWindow, rollbackOutcome } from '../../../src-shared/common/workflow/rollback-guidance.ts';
+import { minutesLeftInWindow, rollbackOutcome, rollbackOutcomeWords } from '../../../src-shared/common/workflow/rollback-guidance.ts';
 import { SIGNED_ACTIONS, type SignedActionType } from '../../../src-shared/common/workflow/signed-actions.ts';
 import { breakGlassSigners, type Eligibility } from '../../../src-shared/common/workflow/signer-eligibility.ts';
 
@@ -115,7 +115,7 @@ export function ReviewActions({ detail, exclude }: { detail: Detail; exclude: Re
 function RollbackDecision({ state }: { state: ChangeState }) {
   const [answers, setAnswers] = useState({ safetyImpact: false, productionCritical: false, workaroundAvailable: false });
   const left = minutesLeftInWindow(state, new Date());
-  const outcome = ROLLBACK_OUTCOME_TEXT[rollbackOutcome(answers, left)];
+  const outcome = rollbackOutcomeWords(rollbackOutcome(answers, left), left);
   const q = (k: keyof typeof answers, text: string) => (
     <label className="inline wide">
       <input type="checkbox" checked={answers[k]} onChange={(e) => setAnswers({ ...answers, [k]: e.target.checked })} /> {text}

@@ -49,12 +49,16 @@ export interface ApprovalProgress {
   complete: boolean;
 }
 
-/** Counts approvals against requirements; `roleLabel` names roles in the `missing` text. */
+/**
+ * Counts approvals against requirements; `roleLabel` names roles in the `missing` text, and `noun` names what is
+ * missing there ("review" for a retrospective review, counted by the same rules as approvals).
+ */
 export function countApprovals(
   requirements: readonly ApprovalRequirement[],
   approvals: readonly ApprovalRecord[],
   dualControl: boolean,
   roleLabel: (role: string) => string = (r) => r,
+  noun: 'approval' | 'review' = 'approval',
 ): ApprovalProgress {
   const progress = requirements.map((requirement): RequirementProgress => {
     const counted: ApprovalRecord[] = [];
@@ -77,8 +81,8 @@ export function countApprovals(
       missing: satisfied
         ? ''
         : accountable.length > 0
-          ? `${more} more approval${more === 1 ? '' : 's'}, including ${accountable.map(roleLabel).join(' and ')} (accountable)`
-          : `${more} more approval${more === 1 ? '' : 's'}, as ${open.join(' or ')}`,
+          ? `${more} more ${noun}${more === 1 ? '' : 's'}, including ${accountable.map(roleLabel).join(' and ')} (accountable)`
+          : `${more} more ${noun}${more === 1 ? '' : 's'}, as ${open.join(' or ')}`,
     };
   });
   const distinctApprovers = new Set(approvals.map((a) => a.by.id)).size;

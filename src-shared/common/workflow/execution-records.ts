@@ -18,6 +18,18 @@ export const BREAK_GLASS_METHODS = ['in-person', 'phone', 'radio'] as const;
 /** How a break-glass approval was given. */
 export type BreakGlassMethod = (typeof BREAK_GLASS_METHODS)[number];
 
+/** How each method reads after "approved" ("approved in person", "approved by phone"). */
+export const BREAK_GLASS_METHOD_WORDS: Readonly<Record<BreakGlassMethod, string>> = {
+  'in-person': 'in person',
+  phone: 'by phone',
+  radio: 'by radio',
+};
+
+/** The words for a recorded method (a method this version does not know reads as itself). */
+export function breakGlassMethodWords(method: string): string {
+  return (BREAK_GLASS_METHOD_WORDS as Readonly<Record<string, string>>)[method] ?? `by ${method}`;
+}
+
 /** A signed override of a window or blackout rule. */
 export interface OverrideRecord {
   by: PersonRef;

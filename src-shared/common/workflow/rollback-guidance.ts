@@ -50,6 +50,23 @@ export const ROLLBACK_OUTCOME_TEXT: Readonly<Record<RollbackOutcome, { label: st
   },
 };
 
+/**
+ * What the outcome says for this change: a planned rollback names why troubleshooting is out (under 2 hours left, the
+ * window over, or no window at all: a break-glass change has no slot, so the matrix's "more than 2 hours left?" cannot
+ * be answered yes).
+ */
+export function rollbackOutcomeWords(
+  outcome: RollbackOutcome,
+  minutesLeft: number | null,
+): { label: string; says: string; rollsBack: boolean } {
+  const text = ROLLBACK_OUTCOME_TEXT[outcome];
+  if (outcome !== 'planned-rollback') return text;
+  if (minutesLeft === null)
+    return { ...text, says: 'This change has no change window, so no time is set aside to troubleshoot: roll back as planned.' };
+  if (minutesLeft === 0) return { ...text, says: 'The change window is over: roll back as planned.' };
+  return text;
+}
+
 /** The matrix: the first question answered yes decides; with none, the time left does. */
 export function rollbackOutcome(answers: RollbackDecisionRecord['answers'], minutesLeft: number | null): RollbackOutcome {
   if (answers.safetyImpact) return 'immediate-rollback';

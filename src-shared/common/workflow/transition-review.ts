@@ -159,7 +159,7 @@ export function retrospectiveReview(
     );
   }
   const label = (x: string): string => roleName(policy, x);
-  const progress = countApprovals(r.requirements, r.reviews, false, label);
+  const progress = countApprovals(r.requirements, r.reviews, false, label, 'review');
   if (wouldCount(progress, op.role).length === 0) {
     const missing = progress.requirements
       .filter((p) => !p.satisfied)

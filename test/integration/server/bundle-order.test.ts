@@ -112,9 +112,11 @@ describe('laptop bundles imported out of order (SQLite)', () => {
       expect((await importFile('first.baseline-bundle')).refusal).toBeNull();
       const forked = await importFile('twin.baseline-bundle');
       expect(forked.refusal).toMatchObject({ code: 'journal-forked' });
+      // Refused with online push's words, recorded, and the device flagged (bundle-fork-suite.ts goes further).
       expect(forked.message).toMatch(
-        /^Refused part of the bundle: Event seq \d+ in the bundle differs from the event the server already acknowledged for this laptop\. What to do: Nothing was overwritten on the server\. .* The server holds this laptop's events up to seq \d+; 0 were accepted from this bundle\.$/,
+        /^Refused part of the bundle: Event seq (\d+) differs from the event \1 the server already acknowledged for this laptop: its journal was restored from a backup or altered\. What to do: Nothing was overwritten on the server\. .* The server holds this laptop's events up to seq \d+; 0 were accepted from this bundle\.$/,
       );
+      expect((await srv.server.store.device(first.deviceKey.deviceId))!.flagged).toBe(forked.refusal!.message);
     } finally {
       first?.close();
       twin?.close();

@@ -98,6 +98,8 @@ describe('break-glass signed by the approver, reviewed afterwards, rejected into
     expect(p.cosignatures[0]!.signer.employeeId).toBe(sky.employeeId);
     const state = app.changes.get(id) as Extract<ChangeState, { status: 'in-execution' }>;
     expect(state.execution.breakGlass?.approverSignedAt).not.toBeNull();
+    // The method reads as words in the timeline ("in person", not the stored "in-person").
+    expect(app.changes.timeline(id).at(-1)!.summary).toMatch(/ as Shift supervisor in person \(signed by the approver\): Line down$/);
     // A wrong password of the approver starts nothing.
     const other = emergency();
     expect(() =>

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ESLint } from 'eslint';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 // No module over 500 lines outside the simulators and the protocol frame codecs: the project's real ESLint config
 // run over planted files at the paths where they would live.
@@ -35,5 +37,29 @@ describe('the 500-line limit', { timeout: 30_000 }, () => {
   it('lets the simulators and the protocol frame codecs be longer', async () => {
     expect(await maxLinesErrors('src-main/devices/simulator/logix/planted.ts', moduleOf(700))).toEqual([]);
     expect(await maxLinesErrors('src-main/devices/s7/szl/s7-frames.ts', moduleOf(700))).toEqual([]);
+  });
+});
+
+// ESLint sees only TypeScript: the stylesheets, scripts, Python peers and data files the project keeps beside its code
+// are held to the same limit here (the test fixtures are copies of real files and keep their length).
+/** The files we write that ESLint does not read: styles, JavaScript, Python, shell, HTML, SQL, YAML, and .ci's scripts. */
+const AUTHORED = /(\.(css|js|mjs|cjs|py|sh|html|sql|ya?ml)$)|(^\.ci[\\/][^.]+$)/;
+
+describe('the 500-line limit beyond TypeScript', () => {
+  it('holds for the other files of the code folders', () => {
+    const folders = ['src-main', 'src-shared', 'src-server', 'src-renderer', 'test', 'scripts', 'bin', '.ci', 'resources'];
+    const files = folders
+      .flatMap((d) =>
+        readdirSync(d, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name)),
+      )
+      .filter((f) => AUTHORED.test(f) && !f.startsWith(join('test', 'fixtures')) && !f.includes('node_modules'));
+    expect(files.some((f) => f.endsWith('.css'))).toBe(true);
+    const long = files
+      .map((f) => ({ f, text: readFileSync(f) }))
+      .map(({ f, text }) => ({ f, lines: text.toString('utf8').split('\n').length - (text.at(-1) === 0x0a ? 1 : 0) }))
+      .filter(({ lines }) => lines > 500);
+    expect(long).toEqual([]);
   });
 });

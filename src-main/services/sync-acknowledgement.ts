@@ -1,0 +1,138 @@
+/**
+ * How far the server holds this laptop's chain, as the server's acknowledgements by file say it (an `.ack` file, or
+ * the acknowledgement a server bundle carries): checked against this laptop's own events, then recorded.
+ *
+ * Acknowledgements travel on removable media and may be imported in any order. Which one is newer is judged by what
+ * the server acknowledged (how far it held this laptop's events), never by the laptop's clock: one that says the
+ * server held less than this laptop already recorded is older and changes nothing, and a refusal it carries does not
+ * come back (a newer acknowledgement superseded it). One exception keeps a real refusal from being hidden: an
+ * acknowledgement the server wrote after the newest one recorded here (by the server's own clock, in both) is the
+ * server's news even if it holds less (a server restored from a backup), and is shown.
+ */
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import type { SyncRepository } from '../store/sync-repository.ts';
+import type { EventHub } from './event-hub.ts';
+import type { SyncService } from './sync-service.ts';
+
+/** What an import did. */
+export interface ImportResult {
+  nothingChanged: boolean;
+  message: string;
+  stored?: number;
+  acknowledgedSeq: number;
+}
+
+/** What recording an acknowledgement needs. */
+export interface AcknowledgementContext {
+  repo: SyncRepository;
+  hub: EventHub;
+  sync: SyncService;
+  /** This laptop's device id. */
+  own: string;
+  clock: () => Date;
+}
+
+/** The server's statement of how far it holds this laptop's events, and when (by the server's clock) it made it. */
+export interface Acknowledgement {
+  seq: number;
+  hash: string | null;
+  refusal: { code: string; message: string; hint: string } | null;
+  /** The server's time of writing: an `.ack` file's `writtenAt`, a server bundle's `createdAt`. */
+  writtenAt: string;
+  bundleId: string;
+}
+
+/** The newest acknowledgement by file recorded here (sync_state). */
+const NEWEST = 'acknowledgement-newest';
+
+/** This laptop's events the server acknowledged holding (by seq). */
+export function acknowledgedSeq(repo: SyncRepository): number {
+  return Number(repo.get('acknowledged-seq') ?? '0');
+}
+
+/** Why an acknowledgement names events this laptop never recorded (its data directory is not the one that sent them), or null. */
+export function acknowledgedProblem(ctx: AcknowledgementContext, seq: number, hash: string | null): BaselineError | null {
+  const head = ctx.repo.head(ctx.own);
+  const mine = seq === 0 ? null : ctx.repo.eventsAfter(ctx.own, seq - 1, 1)[0];
+  if (seq <= head.seq && (seq === 0 || mine?.hash === hash)) return null;
+  return new BaselineError(
+    'ack-unknown-events',
+    `The acknowledgement says the server holds this laptop's events up to seq ${seq}, but ${seq > head.seq ? `this laptop has only recorded up to ${head.seq}` : `its event ${seq} is a different one`}: these are events it never sent.`,
+    "Nothing was recorded. Check that the acknowledgement belongs to this laptop's data directory (not one restored from another backup); tell the administrator.",
+    { acknowledgedSeq: seq, head: head.seq },
+  );
+}
+
+function newestRecorded(repo: SyncRepository): { writtenAt: string } | null {
+  const raw = repo.get(NEWEST);
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as { writtenAt?: unknown };
+    return typeof v.writtenAt === 'string' ? { writtenAt: v.writtenAt } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the server wrote `a` after `b` (both the server's ISO times). */
+function writtenAfter(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta > tb;
+}
+
+/**
+ * Records the server's acknowledgement: moves the acknowledged seq as a push answer would, or says it changes
+ * nothing; a refusal it carries is raised unless a newer acknowledgement superseded it.
+ */
+export function recordAcknowledged(ctx: AcknowledgementContext, ack: Acknowledgement): ImportResult {
+  const { seq, refusal } = ack;
+  const problem = acknowledgedProblem(ctx, seq, ack.hash);
+  if (problem) {
+    // A refusal for a journal that is not the one the server holds (restored from a copy, forked): the server's
+    // words say what happened; nothing is recorded.
+    if (refusal)
+      throw new BaselineError(refusal.code, `The server refused part of the bundle: ${refusal.message}`, refusal.hint, {
+        ...problem.details,
+      });
+    throw problem;
+  }
+  const before = acknowledgedSeq(ctx.repo);
+  const newest = newestRecorded(ctx.repo);
+  if (seq < before && !(newest && writtenAfter(ack.writtenAt, newest.writtenAt))) {
+    return {
+      nothingChanged: true,
+      acknowledgedSeq: before,
+      message:
+        `Nothing changed: this acknowledgement is older than one already recorded: it says the server held this laptop's events up to seq ${seq}, and the server has since acknowledged up to ${before}.` +
+        (refusal ? ` The refusal it carried (${refusal.code}) no longer stands.` : ''),
+    };
+  }
+  if (!newest || !writtenAfter(newest.writtenAt, ack.writtenAt))
+    ctx.repo.set(NEWEST, JSON.stringify({ bundleId: ack.bundleId, acknowledgedSeq: seq, writtenAt: ack.writtenAt }));
+  if (refusal) {
+    if (seq > before) ctx.repo.set('acknowledged-seq', String(seq));
+    throw new BaselineError(refusal.code, `The server refused part of the bundle: ${refusal.message}`, refusal.hint, {
+      acknowledgedSeq: seq,
+    });
+  }
+  if (seq <= before)
+    return {
+      nothingChanged: true,
+      acknowledgedSeq: before,
+      message: `Nothing changed: the server's acknowledgement (up to seq ${seq}) was already recorded (acknowledged up to ${before}).`,
+    };
+  ctx.repo.set('acknowledged-seq', String(seq));
+  ctx.repo.set('last-success', ctx.clock().toISOString());
+  ctx.hub.emit('sync.status', ctx.sync.status());
+  return {
+    nothingChanged: false,
+    acknowledgedSeq: seq,
+    message: `The server holds this laptop's events up to seq ${seq}; ${waitingWords(ctx.repo.countAfter(ctx.own, seq))}.`,
+  };
+}
+
+/** "none waits to be sent", "1 still waits to be sent", "3 still wait to be sent". */
+export function waitingWords(n: number): string {
+  return n === 0 ? 'none waits to be sent' : `${n} still wait${n === 1 ? 's' : ''} to be sent`;
+}
