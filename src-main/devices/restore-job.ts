@@ -132,6 +132,12 @@ export async function restoreJob(driver: Driver, payload: z.output<typeof Restor
   try {
     for (const [i, p] of prepared.entries()) {
       if (stopped || ctx.signal.aborted) break;
+      ctx.progress({
+        done: i,
+        total: prepared.length,
+        detail: p.tag.tag,
+        writing: { tag: p.tag.tag, expectedRaw: outcomes[i]!.expectedRaw },
+      });
       await step(
         i,
         () => session.write(p),

@@ -51,7 +51,11 @@ export function restoresFromEvents(rows: readonly { type: string; at: string; pa
       rec.steps.push({ tag: String(p.tag), status: p.status as RestoreRecord['steps'][number]['status'], at: r.at });
     } else if (r.type === 'restore.executed') {
       rec.interrupted = false;
-      const outcomes = p.outcomes as { status: string }[];
+      const outcomes = p.outcomes as { tag: string; status: string; error?: string }[];
+      // The value being written when the restore job failed as a whole (older records mark every value so: the first
+      // without its own restore.written event is the one that was in flight).
+      rec.inFlight =
+        outcomes.find((o) => o.error?.startsWith('outcome unknown') === true && !rec.steps.some((x) => x.tag === o.tag))?.tag ?? null;
       rec.written = {
         verified: outcomes.filter((o) => o.status === 'written-verified').length,
         failed: outcomes.filter((o) => o.status !== 'written-verified').length,

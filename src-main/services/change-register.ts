@@ -69,8 +69,9 @@ export interface RestoreRecord {
   /** The writing started but never reported its end: the app was stopped or killed mid-restore. */
   interrupted: boolean;
   /**
-   * Of a restore cut short: the value that was being written when the app stopped (the next one after the last
-   * recorded), whose outcome is unknown until the controller is read again (null otherwise).
+   * The value that was being written when the restore stopped without its outcome (the app stopped mid-restore: the
+   * next one after the last recorded; or the restore job failed as a whole), whose outcome is unknown until the
+   * controller is read again (null otherwise).
    */
   inFlight: string | null;
   /** Null until the writes ran. */

@@ -26,7 +26,7 @@ import type { CaptureService } from './capture-service.ts';
 import type { ChangeService } from './change-service.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { ProfileService } from './profile-service.ts';
-import type { RestoreService, RestoreWrite } from './restore-service.ts';
+import { outcomeWords, type RestoreService, type RestoreWrite } from './restore-service.ts';
 import type { IdentityService } from './identity-service.ts';
 
 /** What a restore would do: the writes back to the before-snapshot, and what must be restored by hand. */
@@ -56,21 +56,6 @@ function differences(before: CaptureDocument, now: CaptureDocument, controllerId
     includeUnchanged: false,
   });
   return diff.rows.filter((r) => isDifference(r) && !r.live);
-}
-
-/** Each value of a restore by its outcome, in words ("Written and read back: A, B. Write failed: C (why). Not attempted: D."). */
-export function outcomeWords(result: RestoreResult): string {
-  const groups: [RestoreResult['outcomes'][number]['status'], string][] = [
-    ['written-verified', 'Written and read back'],
-    ['write-failed', 'Write failed'],
-    ['readback-mismatch', 'Written but read back wrong or not at all'],
-    ['not-attempted', 'Not attempted'],
-  ];
-  return groups
-    .map(([status, label]) => [label, result.outcomes.filter((o) => o.status === status)] as const)
-    .filter(([, list]) => list.length > 0)
-    .map(([label, list]) => `${label}: ${list.map((o) => (o.error ? `${o.tag} (${o.error.replace(/\.$/, '')})` : o.tag)).join(', ')}.`)
-    .join(' ');
 }
 
 /** Previews, confirms and proves restores of a change's before-snapshot. */

@@ -12,7 +12,7 @@ import { sha256Hex } from '../../src-shared/node/hash.ts';
 import { certificateProblem, verifyWithCertificate } from '../../src-shared/node/pki.ts';
 import { signatureStatement, type ESignature } from '../../src-shared/common/snapshot/snapshot.ts';
 import type { DeviceSupervisor } from '../devices/process/device-supervisor.ts';
-import type { RestoreResult } from '../devices/restore-job.ts';
+import type { RestoreOutcome, RestoreResult } from '../devices/restore-job.ts';
 import type { JournalRepository } from '../store/journal-repository.ts';
 import type { RestoreRepository } from '../store/restore-repository.ts';
 import type { ControllerService } from './controller-service.ts';
@@ -37,6 +37,32 @@ export function writesDigest(controllerId: string, writes: readonly RestoreWrite
 
 /** Who signs a restore decision: the shift supervisor (and Baseline's older built-in supervisor role). */
 export const RESTORE_AUTHORIZER_ROLES: readonly string[] = ['shift-supervisor', 'supervisor'];
+
+/** How a value's outcome reads when the restore job failed while it was being written (the pack verifier knows it). */
+export const UNKNOWN_OUTCOME = 'outcome unknown';
+
+/**
+ * Each value of a restore by its outcome, in words ("Written and read back: A, B. Write failed: C (why). Outcome
+ * unknown (being written when the restore failed): D. Not attempted: E.").
+ */
+export function outcomeWords(result: RestoreResult): string {
+  const unknown = (o: RestoreOutcome) => o.error?.startsWith(UNKNOWN_OUTCOME) === true;
+  const groups: [string, (o: RestoreOutcome) => boolean, boolean][] = [
+    ['Written and read back', (o) => o.status === 'written-verified', true],
+    ['Write failed', (o) => o.status === 'write-failed' && !unknown(o), true],
+    ['Written but read back wrong or not at all', (o) => o.status === 'readback-mismatch', true],
+    ['Outcome unknown (being written when the restore failed)', unknown, false],
+    ['Not attempted', (o) => o.status === 'not-attempted', true],
+  ];
+  return groups
+    .map(([label, is, why]) => [label, result.outcomes.filter(is), why] as const)
+    .filter(([, list]) => list.length > 0)
+    .map(
+      ([label, list, why]) =>
+        `${label}: ${list.map((o) => (why && o.error ? `${o.tag} (${o.error.replace(/\.$/, '')})` : o.tag)).join(', ')}.`,
+    )
+    .join(' ');
+}
 
 /** Refuses a restore before anything is written. */
 function refuse(why: string): never {
@@ -141,6 +167,9 @@ export class RestoreService {
     // even one already in flight, is refused; a decision whose restore failed half-way needs a new decision.
     this.deps.journal.append('restore.started', { decisionId, ...ofChange, controllerId }, actor);
     let result: RestoreResult;
+    // What the device process has reported so far: each value's outcome, and the value it last began to send.
+    const reported = new Map<string, RestoreOutcome>();
+    const sent: { last: { tag: string; expectedRaw: string } | null } = { last: null };
     try {
       // Each value's outcome is journalled the moment the device process reports it (restore.written), so a restore
       // cut short by the app being killed still shows which values were written and read back.
@@ -149,40 +178,54 @@ export class RestoreService {
         {
           deadlineMs: 60_000 + writes.length * 10_000,
           onProgress: (p) => {
-            if (p.written) this.deps.journal.append('restore.written', { decisionId, ...ofChange, controllerId, ...p.written }, actor);
+            if (p.writing) sent.last = p.writing;
+            if (p.written) {
+              reported.set(p.written.tag, p.written);
+              this.deps.journal.append('restore.written', { decisionId, ...ofChange, controllerId, ...p.written }, actor);
+            }
           },
         },
       );
     } catch (err) {
+      // The job failed as a whole (the device process died, a driver hung, the connection could not be opened): what
+      // it reported stays true. Values read back keep their outcome, the one being sent has an unknown outcome, and
+      // the values never sent were not attempted.
       const message = err instanceof Error ? err.message : String(err);
-      this.deps.journal.append(
-        'restore.executed',
-        {
-          decisionId,
-          ...ofChange,
-          controllerId,
-          complete: false,
-          outcomes: writes.map((w) => ({
-            tag: w.tag,
-            status: 'write-failed' as const,
-            expectedRaw: '',
-            readBackRaw: null,
-            error: `outcome unknown, the restore job failed: ${message}`,
-          })),
-        },
-        actor,
-      );
+      const inFlight = sent.last;
+      const known: RestoreResult = {
+        complete: false,
+        outcomes: writes.map((w): RestoreOutcome => {
+          const done = reported.get(w.tag);
+          if (done) return done;
+          if (inFlight && inFlight.tag === w.tag)
+            return {
+              tag: w.tag,
+              status: 'write-failed',
+              expectedRaw: inFlight.expectedRaw,
+              readBackRaw: null,
+              error: `${UNKNOWN_OUTCOME}, it was being written when the restore job failed: ${message}`,
+            };
+          return { tag: w.tag, status: 'not-attempted', expectedRaw: '', readBackRaw: null };
+        }),
+      };
+      this.recordExecuted(decisionId, controllerId, known, actor, changeId);
       throw new BaselineError(
         'restore-failed',
-        `The restore of ${controller.name} failed before it could report each write: ${message}`,
+        `The restore of ${controller.name} failed part-way: ${message}. ${outcomeWords(known)}`,
         'Read the controller to see what it holds now, then preview the restore again; the decision was used.',
       );
     }
+    this.recordExecuted(decisionId, controllerId, result, actor, changeId);
+    return result;
+  }
+
+  /** Records a restore's outcome, value by value (restore.executed). */
+  private recordExecuted(decisionId: string, controllerId: string, result: RestoreResult, actor: Actor, changeId?: string): void {
     this.deps.journal.append(
       'restore.executed',
       {
         decisionId,
-        ...ofChange,
+        ...(changeId ? { changeId } : {}),
         controllerId,
         complete: result.complete,
         outcomes: result.outcomes.map((o) => ({
@@ -195,6 +238,5 @@ export class RestoreService {
       },
       actor,
     );
-    return result;
   }
 }

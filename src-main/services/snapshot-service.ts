@@ -75,12 +75,14 @@ export class SnapshotService {
       );
     }
     const { sha256, file } = this.sign(capture, employeeId, password, controller.id, this.identity.signingActor(employeeId));
+    const [first, ...later] = file.signatures;
     return {
       sha256,
       controllerId: controller.id,
       controller: controller.description,
-      signer: file.signatures[0]!.signer.name,
-      at: file.signatures[0]!.at,
+      signer: first!.signer.name,
+      cosigners: later.map((s) => s.signer.name),
+      at: first!.at,
     };
   }
 
@@ -89,7 +91,30 @@ export class SnapshotService {
     return { schema: 'baseline.snapshot/1', document: snapshotDocumentOf(capture, artefacts), signatures: [] };
   }
 
-  /** Signs a complete capture as the engineer who captured it (password asked for this one signature). */
+  /**
+   * The signatures the stored file of this document already carries, which a new signature joins: a second person's
+   * signature of the same snapshot is kept beside the first. The same person signing it again with the same meaning
+   * is refused, naming who signed it and when (nothing is signed or recorded).
+   */
+  private signaturesSoFar(sha256: string, employeeId: string): SnapshotFile['signatures'] {
+    const fileSha256 = this.records?.fileOf(sha256) ?? null;
+    if (fileSha256 === null) return [];
+    const stored = JSON.parse(this.blobs.get(fileSha256).toString('utf8')) as SnapshotFile;
+    const mine = stored.signatures.find((s) => s.signer.employeeId === employeeId && s.meaning === 'captured by');
+    if (mine) {
+      throw new BaselineError(
+        'snapshot-already-signed',
+        `Snapshot ${sha256.slice(0, 12)}… of ${stored.document.controller.description} is already signed "captured by" by ${mine.signer.name} (${mine.signer.employeeId}) at ${mine.at}.`,
+        'Nothing was signed again: the signed snapshot stands as it is. Another person may add their own signature.',
+      );
+    }
+    return stored.signatures;
+  }
+
+  /**
+   * Signs a complete capture as the engineer who captured it (password asked for this one signature); a document
+   * already signed by someone else gets this signature beside theirs, in a new stored file.
+   */
   sign(
     capture: CaptureDocument,
     employeeId: string,
@@ -107,8 +132,9 @@ export class SnapshotService {
     }
     const document = snapshotDocumentOf(capture, artefacts);
     const sha256 = sha256Hex(canonicalJson(document));
+    const earlier = this.signaturesSoFar(sha256, employeeId);
     const signature = this.identity.sign(employeeId, password, 'captured by', sha256);
-    const file: SnapshotFile = { schema: 'baseline.snapshot/1', document, signatures: [signature] };
+    const file: SnapshotFile = { schema: 'baseline.snapshot/1', document, signatures: [...earlier, signature] };
     const fileSha256 = this.blobs.put(Buffer.from(JSON.stringify(file, null, 2) + '\n'));
     this.journal.append(
       'snapshot.captured',

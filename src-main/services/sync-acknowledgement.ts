@@ -7,7 +7,9 @@
  * server held less than this laptop already recorded is older and changes nothing, and a refusal it carries does not
  * come back (a newer acknowledgement superseded it). One exception keeps a real refusal from being hidden: an
  * acknowledgement the server wrote after the newest one recorded here (by the server's own clock, in both) is the
- * server's news even if it holds less (a server restored from a backup), and is shown.
+ * server's news even if it holds less (a server restored from a backup), and is shown; when it refused a bundle for
+ * starting after where its copy ends, the laptop's position moves back there, so the next bundle fills the gap. An
+ * older acknowledgement never moves the position past what a newer one said.
  */
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
@@ -63,12 +65,13 @@ export function acknowledgedProblem(ctx: AcknowledgementContext, seq: number, ha
   );
 }
 
-function newestRecorded(repo: SyncRepository): { writtenAt: string } | null {
+function newestRecorded(repo: SyncRepository): { writtenAt: string; acknowledgedSeq: number | null } | null {
   const raw = repo.get(NEWEST);
   if (raw === null) return null;
   try {
-    const v = JSON.parse(raw) as { writtenAt?: unknown };
-    return typeof v.writtenAt === 'string' ? { writtenAt: v.writtenAt } : null;
+    const v = JSON.parse(raw) as { writtenAt?: unknown; acknowledgedSeq?: unknown };
+    if (typeof v.writtenAt !== 'string') return null;
+    return { writtenAt: v.writtenAt, acknowledgedSeq: typeof v.acknowledgedSeq === 'number' ? v.acknowledgedSeq : null };
   } catch {
     return null;
   }
@@ -108,8 +111,31 @@ export function recordAcknowledged(ctx: AcknowledgementContext, ack: Acknowledge
         (refusal ? ` The refusal it carried (${refusal.code}) no longer stands.` : ''),
     };
   }
+  // Written before the newest one recorded here yet saying the server held more: the server held more then than it
+  // does now (restored from a backup since), and the newer statement stands.
+  if (newest && newest.acknowledgedSeq !== null && writtenAfter(newest.writtenAt, ack.writtenAt) && seq > newest.acknowledgedSeq) {
+    return {
+      nothingChanged: true,
+      acknowledgedSeq: before,
+      message:
+        `Nothing changed: this acknowledgement is older than one already recorded: it says the server held this laptop's events up to seq ${seq}, but the server wrote since that it holds them up to ${newest.acknowledgedSeq}.` +
+        (refusal ? ` The refusal it carried (${refusal.code}) no longer stands.` : ''),
+    };
+  }
   if (!newest || !writtenAfter(newest.writtenAt, ack.writtenAt))
     ctx.repo.set(NEWEST, JSON.stringify({ bundleId: ack.bundleId, acknowledgedSeq: seq, writtenAt: ack.writtenAt }));
+  if (refusal?.code === 'seq-gap' && seq < before) {
+    // The bundle started after where the server's copy ends (the server was restored from a backup): its signed word
+    // is where it ends, so the next bundle starts there. Events it already holds are only counted again.
+    ctx.repo.set('acknowledged-seq', String(seq));
+    ctx.hub.emit('sync.status', ctx.sync.status());
+    throw new BaselineError(
+      refusal.code,
+      `The server refused part of the bundle: ${refusal.message} The server holds this laptop's events only up to seq ${seq}, not up to ${before} as it acknowledged before: it was restored from a backup.`,
+      `Export a bundle again and take it to the server: it starts after seq ${seq}, where the server's copy ends (${waitingWords(ctx.repo.countAfter(ctx.own, seq))}).`,
+      { acknowledgedSeq: seq, acknowledgedBefore: before },
+    );
+  }
   if (refusal) {
     if (seq > before) ctx.repo.set('acknowledged-seq', String(seq));
     throw new BaselineError(refusal.code, `The server refused part of the bundle: ${refusal.message}`, refusal.hint, {

@@ -78,13 +78,17 @@ export class EvidenceRepository {
       .all(decisionId, decisionId) as StoredEventRow[];
   }
 
-  /** The `snapshot.captured` event of a snapshot (by its document hash). */
+  /**
+   * The `snapshot.captured` event of a snapshot (by its document hash) that recorded its current file: the one with
+   * every signature when the document was signed more than once (the projection's file); else the first.
+   */
   snapshotRow(snapshotSha256: string): StoredEventRow | undefined {
     return this.db
       .prepare(
-        `SELECT ${COLUMNS} FROM events WHERE type = 'snapshot.captured' AND json_extract(payload, '$.snapshotSha256') = ? ORDER BY rowid LIMIT 1`,
+        `SELECT ${COLUMNS} FROM events WHERE type = 'snapshot.captured' AND json_extract(payload, '$.snapshotSha256') = ?
+           ORDER BY json_extract(payload, '$.fileSha256') = (SELECT file_sha256 FROM snapshots WHERE sha256 = ?) DESC, rowid LIMIT 1`,
       )
-      .get(snapshotSha256) as StoredEventRow | undefined;
+      .get(snapshotSha256, snapshotSha256) as StoredEventRow | undefined;
   }
 
   /** The `capture.recorded` event of a capture document (by its hash). */

@@ -301,6 +301,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "clock flags from the central server: the plant CA's signed statements, as pulled (not a projection, never rebuilt)",
     sql: `CREATE TABLE clock_attestations (id TEXT PRIMARY KEY, statement TEXT NOT NULL, signature TEXT NOT NULL, received_at TEXT NOT NULL);`,
   },
+  {
+    version: 15,
+    description: "a snapshot's later signers (a second person's signature of the same document is kept, not dropped)",
+    sql: `ALTER TABLE snapshots ADD COLUMN cosigners TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];
 
 /** Schema version this build writes. */

@@ -115,9 +115,14 @@ const projectors: { [T in EventType]?: Projector<T> } = {
     db.prepare('INSERT OR IGNORE INTO revocations (fingerprint, reason, revoked_at) VALUES (?, ?, ?)').run(p.fingerprint, p.reason, e.at);
   },
   'snapshot.captured': (db, e, p) => {
+    // The same document signed again by someone else: the later event's file holds every signature so far (the
+    // snapshot service adds the new one to the stored file), so it becomes the snapshot's file and its signer joins
+    // the cosigners; the first signer stays the one who captured it.
     db.prepare(
-      `INSERT OR IGNORE INTO snapshots (sha256, file_sha256, controller_id, controller, complete, signer_fingerprint, signer, at, event_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO snapshots (sha256, file_sha256, controller_id, controller, complete, signer_fingerprint, signer, at, event_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (sha256) DO UPDATE SET file_sha256 = excluded.file_sha256,
+                  cosigners = json_insert(cosigners, '$[#]', excluded.signer)`,
     ).run(p.snapshotSha256, p.fileSha256, p.controllerId, p.controller, p.complete ? 1 : 0, p.signerFingerprint, p.signer, e.at, e.id);
   },
   'baseline.approved': (db, e, p) => {

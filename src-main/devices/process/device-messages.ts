@@ -26,6 +26,11 @@ export interface JobProgress {
   done: number;
   total: number;
   detail: string;
+  /**
+   * A restore's value about to be sent (its bytes, hex): until its outcome (`written`) arrives it is in flight, so a
+   * job that fails as a whole now leaves this one value's outcome unknown and every later one not attempted.
+   */
+  writing?: { tag: string; expectedRaw: string };
   /** A restore's step: what happened to the value just written (the main process journals it at once). */
   written?: {
     tag: string;

@@ -19,8 +19,8 @@ export type Fault =
   | { kind: 'close' } // the connection is closed as soon as a request arrives
   | { kind: 'refuse-after'; replies: number } // good replies, then garbage from the given count on
   | { kind: 'drop-after'; replies: number } // good replies (e.g. the connection set-up), then silence
-  // good replies (counted over every connection), then the connection is cut and every later one is cut at its
-  // first request: a cable pulled mid-capture
+  // good replies (counted over every connection from when the fault is set), then the connection is cut and every
+  // later one is cut at its first request: a cable pulled mid-capture or mid-restore
   | { kind: 'cut-after'; replies: number }
   // good replies, then replies whose first `keep` bytes (framing: TPKT+COTP is 7, MBAP is 7, the
   // EtherNet/IP encapsulation header 24) stay intact and the rest is random: a well-framed, malformed PDU
@@ -163,6 +163,7 @@ export async function startFaultProxy(targetPort: number, initial: Fault = { kin
     port: typeof address === 'object' && address ? address.port : 0,
     setFault(next) {
       fault = next;
+      repliesOverall = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -203,7 +203,7 @@ export function ChangeDetail({ onEdit }: { onEdit: () => void }) {
                 <strong>{detail.targets.find((t) => t.controllerId === r.controllerId)?.name ?? r.controllerId}</strong>: {r.writes}{' '}
                 value(s) authorized by {r.authorizedBy}, <PlantTime iso={r.authorizedAt} zone={zone} /> ({r.reason}).
                 {r.written ? (
-                  ` ${r.written.verified} written and read back${r.written.failed ? `, ${r.written.failed} not` : ''}.`
+                  ` ${r.written.verified} written and read back${r.written.failed ? `, ${r.written.failed} not` : ''}.${r.inFlight ? ` ${r.inFlight} was being written when the restore failed (outcome unknown).` : ''}`
                 ) : r.interrupted ? (
                   <span className="bad-text" data-testid="restore-interrupted">
                     {' '}

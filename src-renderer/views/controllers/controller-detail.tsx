@@ -231,7 +231,13 @@ export function ControllerDetail() {
       <BaselinePanel controllerId={controller.id} />
       {snapshots.length > 0 && (
         <p className="ok-text" data-testid="signed-snapshots">
-          Signed snapshots: {snapshots.map((s) => `captured by ${s.signer}, ${formatPlant(s.at, zone)}`).join('; ')}
+          Signed snapshots:{' '}
+          {snapshots
+            .map(
+              (s) =>
+                `captured by ${s.signer}${s.cosigners.length ? ` (also signed by ${s.cosigners.join(', ')})` : ''}, ${formatPlant(s.at, zone)}`,
+            )
+            .join('; ')}
         </p>
       )}
       {shownDoc?.complete && controller.lastCapture && !running && !signing && (

@@ -5,6 +5,7 @@ import { formatPlant } from '../../components/plant-time.tsx';
 import { ErrorPanel } from '../../components/error-panel.tsx';
 import type { ErrorData } from '../../../src-shared/common/errors.ts';
 import { formatProfileCsv, type ProfileCsvRow } from '../../../src-shared/common/profile/profile-csv.ts';
+import { profileErrorForTable } from '../../../src-shared/common/profile/profile-table-problems.ts';
 import { readTolerance, type ToleranceProblem } from '../../../src-shared/common/diff/live-tolerance.ts';
 import { WarningIcon } from '../../components/icons.tsx';
 
@@ -117,7 +118,8 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
                 meta.protocol,
                 formatProfileCsv(checked.rows),
               ).then((err) => {
-                setError(err);
+                // The import names lines of the CSV made from the table; the engineer sees rows, tags and columns.
+                setError(err && profileErrorForTable(err, checked.rows));
                 if (!err) onDone();
               });
             }}
@@ -237,7 +239,7 @@ export function ProfileEditor({ controllerId, sha256, onDone }: { controllerId: 
           </p>
         </div>
       )}
-      {error && <ErrorPanel error={error} title="The profile was not saved" />}
+      {error && <ErrorPanel error={error} title="The profile was not saved" problemsLabel="Problems in the table" />}
     </section>
   );
 }

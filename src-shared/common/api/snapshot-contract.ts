@@ -11,6 +11,8 @@ export const SnapshotViewSchema = z.object({
   controllerId: z.string().nullable(),
   controller: z.string(),
   signer: z.string(),
+  /** Who signed the same document after the first signer, in order. */
+  cosigners: z.array(z.string()),
   at: z.string(),
 });
 /** A signed snapshot of a controller. */

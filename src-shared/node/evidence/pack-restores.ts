@@ -100,8 +100,44 @@ export function packRestores(events: readonly PackEvent[]): PackRestore[] {
   return [...byDecision.values()];
 }
 
-/** The outcome of a restore job that failed as a whole: no value's outcome is known, so nothing is matched against it. */
+/**
+ * The outcome of a value being written when its restore job failed as a whole: not known, so nothing is matched
+ * against it. (Restores recorded before the device process reported the value in flight mark every value so.)
+ */
 const UNKNOWN_OUTCOME = /^outcome unknown/;
+
+/** What a pack shows happened to one signed value of a restore. */
+export type ValueOutcome = WrittenStatus | 'outcome-unknown' | 'not-attempted';
+
+/**
+ * Each value the supervisor signed, in order, with what happened to it as the pack records it: the value's own
+ * `restore.written` event first (it was journalled as the write ended), then the restore's outcome (`restore.executed`:
+ * not attempted, or unknown for the one in flight when the job failed); for a restore cut short with no outcome, the
+ * value after the last one read back was in flight and the rest not attempted. Null: the restore never started.
+ */
+export function restoreValues(r: PackRestore): { tag: string; outcome: ValueOutcome | null }[] {
+  const written = new Map(r.written.map((w) => [w.tag, w.status]));
+  const outcomes = new Map(
+    (((r.executed?.body.payload as Payload | undefined)?.['outcomes'] ?? []) as { tag: string; status: string; error?: string }[]).map(
+      (o) => [o.tag, o],
+    ),
+  );
+  const failed = r.written.some((w) => w.status !== 'written-verified');
+  let inFlightSeen = false;
+  return r.signed.map(({ tag }) => {
+    const status = written.get(tag);
+    if (status) return { tag, outcome: status };
+    if (r.started === null && r.executed === null) return { tag, outcome: null };
+    const o = outcomes.get(tag);
+    if (o) {
+      if (o.status === 'not-attempted') return { tag, outcome: 'not-attempted' };
+      return { tag, outcome: UNKNOWN_OUTCOME.test(o.error ?? '') ? 'outcome-unknown' : (o.status as WrittenStatus) };
+    }
+    if (r.executed !== null || failed || inFlightSeen) return { tag, outcome: 'not-attempted' };
+    inFlightSeen = true;
+    return { tag, outcome: 'outcome-unknown' };
+  });
+}
 
 /**
  * Every value written during a restore: backed by a signed decision in the pack that names it at that position,

@@ -183,11 +183,13 @@ function checkMembers(
         "the snapshot's canonical document",
         fail,
       );
-      const captured = events.find(
+      // A document signed more than once has one snapshot.captured event per signing; the file is the one that
+      // recorded it (the last, with every signature).
+      const captured = events.filter(
         (e) => e.body.type === 'snapshot.captured' && (e.body.payload as Record<string, JsonValue>)['snapshotSha256'] === sha,
       );
-      if (!captured) fail(path, null, 'no snapshot.captured event in the pack records this snapshot');
-      else if ((captured.body.payload as Record<string, JsonValue>)['fileSha256'] !== sha256Hex(b))
+      if (captured.length === 0) fail(path, null, 'no snapshot.captured event in the pack records this snapshot');
+      else if (!captured.some((e) => (e.body.payload as Record<string, JsonValue>)['fileSha256'] === sha256Hex(b)))
         fail(path, null, 'the snapshot file is not the one its snapshot.captured event recorded');
     } catch {
       // reported by verifySnapshotBytes

@@ -16,7 +16,7 @@ import type { PackContext } from './pack-context.ts';
 import { changeNumber } from '../../common/workflow/change-state.ts';
 import type { ClauseResult } from './crosswalk.ts';
 import { eventRecord } from './pack-format.ts';
-import { packRestores } from './pack-restores.ts';
+import { packRestores, restoreValues } from './pack-restores.ts';
 import { reportChecklists } from './report-checklists.ts';
 import { controllerNames, controllerWords } from './pack-roles.ts';
 
@@ -431,8 +431,20 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
         r.written.map((x) => [when(x.at), x.tag, x.status, x.expectedRaw, x.readBackRaw ?? '-']),
         { shade: (row) => (row[2] === 'written-verified' ? null : '#fdecea') },
       );
-      const unwritten = r.signed.slice(r.written.length).map((x) => x.tag);
-      if (unwritten.length > 0) w.para(`Signed but not recorded as written: ${unwritten.join(', ')}.`);
+      // The signed values with no restore.written event: in flight when the restore failed, never sent, or (a restore
+      // that never started) not written.
+      const values = restoreValues(r).filter((v) => !r.written.some((x) => x.tag === v.tag));
+      const listed: [string, (v: (typeof values)[number]) => boolean][] = [
+        ['Outcome unknown (being written when the restore failed)', (v) => v.outcome === 'outcome-unknown'],
+        ['Not attempted', (v) => v.outcome === 'not-attempted'],
+        ['Written and read back (no value-by-value record)', (v) => v.outcome === 'written-verified'],
+        ['Failed (no value-by-value record)', (v) => v.outcome === 'write-failed' || v.outcome === 'readback-mismatch'],
+        ['Signed but not recorded as written', (v) => v.outcome === null],
+      ];
+      for (const [label, is] of listed) {
+        const tags = values.filter(is).map((v) => v.tag);
+        if (tags.length > 0) w.para(`${label}: ${tags.join(', ')}.`);
+      }
       if (r.verified) {
         const p = r.verified.body.payload as Record<string, JsonValue>;
         w.para(

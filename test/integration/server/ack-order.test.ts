@@ -97,12 +97,23 @@ describe('acknowledgements imported on the laptop out of order (SQLite)', () => 
       expect((await importOnServer('b-3-again.baseline-bundle')).refusal).toMatchObject({ code: 'seq-gap' });
 
       // That refusal holds less than the laptop recorded, but the server wrote it after everything the laptop
-      // recorded: it is the server's news and is shown; nothing is recorded.
-      expect(() => importAck('b-3.baseline-bundle')).toThrow(expect.objectContaining({ code: 'seq-gap' }));
-      expect(app.sync.status().acknowledgedSeq).toBe(acknowledgedBeforeRestore);
+      // recorded: it is the server's news and is shown, and the laptop's position moves back to where the server's
+      // copy ends, so that the next bundle fills the gap.
+      expect(() => importAck('b-3.baseline-bundle')).toThrow(
+        expect.objectContaining({
+          code: 'seq-gap',
+          message: expect.stringMatching(/holds this laptop's events only up to seq \d+, not up to \d+ .*restored from a backup\.$/),
+          hint: expect.stringMatching(/^Export a bundle again and take it to the server: it starts after seq \d+/),
+        }),
+      );
+      expect(app.sync.status().acknowledgedSeq).toBe(gap.acknowledgedSeq);
+      // The acknowledgement from before the restore, found again: it says more than the newer one, and changes nothing.
+      const stale = importAck('b-2.baseline-bundle');
+      expect(stale).toMatchObject({ nothingChanged: true, acknowledgedSeq: gap.acknowledgedSeq });
+      expect(stale.message).toMatch(/but the server wrote since that it holds them up to \d+\.$/);
 
-      // Everything again (`--all`): the server takes what it lacked; its acknowledgement is the newest.
-      await app.bundles.exportBundle(file('b-4.baseline-bundle'), { all: true });
+      // The next bundle, as the app's "Export bundle" writes it (not `--all`): the server takes what it lacked.
+      await app.bundles.exportBundle(file('b-4.baseline-bundle'));
       const full = await importOnServer('b-4.baseline-bundle');
       expect(full.refusal).toBeNull();
       expect(full.accepted).toBeGreaterThan(0);

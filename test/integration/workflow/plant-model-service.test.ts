@@ -245,9 +245,10 @@ describe('the plant model: signed imports and edits of sites and lines, each one
     );
     app.close();
     const raw = new Database(join(t.home, DB_FILE));
-    // Back to schema 9: undo migrations 10 (sites, roster), 11 (CA lockout column), 12 (sync state) and 13 (retired controllers).
+    // Back to schema 9: undo migrations 10 (sites, roster), 11 (CA lockout column), 12 (sync state), 13 (retired
+    // controllers), 14 (clock flags) and 15 (snapshot cosigners).
     raw.exec(
-      'DROP TABLE plant_sites; DROP TABLE roster; ALTER TABLE trusted_cas DROP COLUMN locked_until; DROP TABLE sync_state; ALTER TABLE controllers DROP COLUMN retired_at; DROP TABLE clock_attestations; PRAGMA user_version = 9;',
+      'DROP TABLE plant_sites; DROP TABLE roster; ALTER TABLE trusted_cas DROP COLUMN locked_until; DROP TABLE sync_state; ALTER TABLE controllers DROP COLUMN retired_at; DROP TABLE clock_attestations; ALTER TABLE snapshots DROP COLUMN cosigners; PRAGMA user_version = 9;',
     );
     raw.close();
     app = open();

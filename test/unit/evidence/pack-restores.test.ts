@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src-shared/common/canonical-json.ts';
 import type { PackEvent } from '../../../src-shared/node/evidence/pack-format.ts';
-import { checkManualRollbacks, checkRestores, packRestores } from '../../../src-shared/node/evidence/pack-restores.ts';
+import { checkManualRollbacks, checkRestores, packRestores, restoreValues } from '../../../src-shared/node/evidence/pack-restores.ts';
 import type { SnapshotFile } from '../../../src-shared/common/snapshot/snapshot.ts';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 
@@ -57,6 +57,66 @@ describe('the restores in an evidence pack, value by value', () => {
       ['Recipe', 'written-verified', '4148', '4148'],
     ]);
     expect(r!.signed.map((s) => s.tag)).toEqual(['Speed', 'Recipe']);
+  });
+
+  it('reads each signed value: its restore.written event, else the outcome (unknown in flight, not attempted), else never started', () => {
+    const three = () =>
+      ev('restore.authorized', {
+        id: 'd1',
+        changeId: 'c1',
+        controllerId: 'plc',
+        writes: [
+          { tag: 'Speed', value: 12.5 },
+          { tag: 'Recipe', value: 7 },
+          { tag: 'Enable', value: true },
+        ],
+      });
+    const values = (events: PackEvent[]) => restoreValues(packRestores(events)[0]!).map((v) => [v.tag, v.outcome]);
+    const unknown = (tag: string) => ({ tag, status: 'write-failed', expectedRaw: '', readBackRaw: null, error: 'outcome unknown, …' });
+    const notAttempted = (tag: string) => ({ tag, status: 'not-attempted', expectedRaw: '', readBackRaw: null });
+    // The job failed while Recipe was being written.
+    const failed = [
+      three(),
+      ev('restore.started', base),
+      written('Speed'),
+      executed([ok('Speed'), unknown('Recipe'), notAttempted('Enable')]),
+    ];
+    expect(failures(failed)).toEqual([]);
+    expect(values(failed)).toEqual([
+      ['Speed', 'written-verified'],
+      ['Recipe', 'outcome-unknown'],
+      ['Enable', 'not-attempted'],
+    ]);
+    // Recorded before the in-flight value was reported: every value "outcome unknown", yet Speed's own event tells.
+    const older = [
+      three(),
+      ev('restore.started', base),
+      written('Speed'),
+      executed([unknown('Speed'), unknown('Recipe'), unknown('Enable')]),
+    ];
+    expect(failures(older)).toEqual([]);
+    expect(values(older)).toEqual([
+      ['Speed', 'written-verified'],
+      ['Recipe', 'outcome-unknown'],
+      ['Enable', 'outcome-unknown'],
+    ]);
+    // Cut short with no outcome (the app killed): the value after the last read back was in flight.
+    expect(values([three(), ev('restore.started', base), written('Speed')])).toEqual([
+      ['Speed', 'written-verified'],
+      ['Recipe', 'outcome-unknown'],
+      ['Enable', 'not-attempted'],
+    ]);
+    // A restore that stopped at a failed write attempted nothing after it.
+    expect(values([three(), ev('restore.started', base), written('Speed', 'write-failed', '4148', null)])).toEqual([
+      ['Speed', 'write-failed'],
+      ['Recipe', 'not-attempted'],
+      ['Enable', 'not-attempted'],
+    ]);
+    expect(values([three()])).toEqual([
+      ['Speed', null],
+      ['Recipe', null],
+      ['Enable', null],
+    ]);
   });
 
   it('a restore cut short (no outcome) is fine with the values it recorded', () => {
