@@ -68,6 +68,9 @@ export const createSessionSlice: StateCreator<SessionSlice & Needs, [], [], Sess
             })
             .finally(() => set({ activeCapture: null }));
         });
+        // A screen the user opened while the app was connecting asked for its data before there was a connection
+        // (each load answered "not connected yet"): it loads now.
+        if (get().navigated) get().go(get().view);
         // The first screen: a demo opens on its change register; an empty data directory on "Get started".
         // A screen the user opened meanwhile stays open.
         if (info.demo) {
