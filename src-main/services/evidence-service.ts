@@ -13,9 +13,8 @@ import type { SnapshotFile } from '../../src-shared/common/snapshot/snapshot.ts'
 import { loadPolicyYaml } from '../../src-shared/common/workflow/policy-yaml.ts';
 import { parseStoredRow, type StoredEventRow } from '../../src-shared/node/journal-verifier.ts';
 import { readClockAttestation } from '../../src-shared/common/sync/clock-flags.ts';
-import { PACK_FORMAT_RULES, type EventRole, type PackFormat } from '../../src-shared/node/evidence/pack-format.ts';
+import { PACK_FORMAT_RULES, type PackFormat } from '../../src-shared/node/evidence/pack-format.ts';
 import { writePack, type PackInput } from '../../src-shared/node/evidence/pack-writer.ts';
-import { ROLE_PRIORITY } from '../../src-shared/node/evidence/pack-roles.ts';
 import { verifyPack } from '../../src-shared/node/evidence/pack-verifier.ts';
 import { EVIDENCE_PACK_MAX_BYTES, type PackVerdictView } from '../../src-shared/common/api/contract.ts';
 import { APP_VERSION } from '../app-version.ts';
@@ -53,19 +52,18 @@ export class EvidenceService {
         'Check the change id (`baseline journal list` or the Changes screen shows them).',
       );
     }
-    const chosen = new Map<string, { row: StoredEventRow; role: EventRole }>();
-    const add = (row: StoredEventRow | undefined, role: EventRole) => {
-      if (!row) return;
-      const key = `${row.device}/${String(row.seq)}`;
-      const had = chosen.get(key);
-      if (!had || ROLE_PRIORITY.indexOf(role) < ROLE_PRIORITY.indexOf(had.role)) chosen.set(key, { row, role });
+    // The rows the pack holds, once each; why each is there (its role) the writer works out from the signed events
+    // alone (pack-roles.ts), as the verifier does.
+    const chosen = new Map<string, StoredEventRow>();
+    const add = (row: StoredEventRow | undefined) => {
+      if (row) chosen.set(`${row.device}/${String(row.seq)}`, row);
     };
     const changeRows = repo.changeRows(changeId);
-    for (const r of changeRows) add(r, 'change');
+    for (const r of changeRows) add(r);
     // Every restore of the change, value by value (restore.written), even one cut short or never proved. They name the
     // change, so they are its events (as the verifier counts them).
     const restoreRows = repo.changeRestoreRows(changeId);
-    for (const r of restoreRows) add(r, 'change');
+    for (const r of restoreRows) add(r);
     const payloads = changeRows.map((r) => ({ type: r.type, p: JSON.parse(r.payload) as Record<string, JsonValue> }));
     const last = payloads.filter((x) => x.type === 'change.updated').at(-1);
     const state = last!.p['state'] as unknown as ChangeState;
@@ -79,7 +77,7 @@ export class EvidenceService {
       if (type === 'restore.verified') {
         snapshotShas.add(String(p['beforeSnapshotSha256']));
         captureShas.add(String(p['captureSha256']));
-        for (const r of repo.restoreRows(String(p['decisionId']))) add(r, 'restore');
+        for (const r of repo.restoreRows(String(p['decisionId']))) add(r);
       }
       if (type === 'baseline.approved') snapshotShas.add(String(p['snapshotSha256']));
     }
@@ -93,7 +91,7 @@ export class EvidenceService {
           `Snapshot ${sha.slice(0, 12)}… of change ${changeId} has no snapshot.captured event here.`,
           'Export the pack on the laptop that recorded the change.',
         );
-      add(row, 'snapshot');
+      add(row);
       const bytes = blobs.get(String((JSON.parse(row.payload) as { fileSha256: string }).fileSha256));
       snapshots.push({ sha256: sha, bytes });
       const file = JSON.parse(bytes.toString('utf8')) as SnapshotFile;
@@ -115,18 +113,18 @@ export class EvidenceService {
     );
     const captures: PackInput['captures'] = [];
     for (const sha of captureShas) {
-      add(repo.captureRow(sha), 'snapshot');
+      add(repo.captureRow(sha));
       captures.push({ sha256: sha, bytes: blobs.get(sha) });
     }
-    for (const r of repo.trustRows()) add(r, 'trust');
+    for (const r of repo.trustRows()) add(r);
     // The plant's names of the change's controllers and their lines (the report prints them; format 3 on).
-    for (const r of repo.plantRows(state.fields.targetControllers)) add(r, 'plant');
+    for (const r of repo.plantRows(state.fields.targetControllers)) add(r);
 
     const revision = state.review?.evaluation.policyRevision;
     const adopted = revision === undefined ? undefined : repo.policyRow(revision);
     let policy: PackInput['policy'];
     if (adopted) {
-      add(adopted, 'policy');
+      add(adopted);
       const p = JSON.parse(adopted.payload) as { revision: number; name: string; yaml: string };
       policy = { revision: p.revision, name: p.name, source: 'adopted', yaml: p.yaml };
     } else {
@@ -138,23 +136,23 @@ export class EvidenceService {
     const checklistsYaml = this.checklistsRelied(payloads, add);
 
     // Each device's genesis (its key) and every event between the change's first and last event on that device.
-    const devices = new Set([...chosen.values()].map((c) => c.row.device));
+    const devices = new Set([...chosen.values()].map((r) => r.device));
     for (const device of devices) {
-      add(repo.chainRows(device, 1, 1)[0], 'genesis');
+      add(repo.chainRows(device, 1, 1)[0]);
       // Restore events name the change too: the verifier follows the chain through them as well.
       const seqs = [...changeRows, ...restoreRows].filter((r) => r.device === device).map((r) => Number(r.seq));
-      if (seqs.length > 0) for (const r of repo.chainRows(device, Math.min(...seqs), Math.max(...seqs))) add(r, 'link');
+      if (seqs.length > 0) for (const r of repo.chainRows(device, Math.min(...seqs), Math.max(...seqs))) add(r);
     }
     // The central server's clock flags on any of these events, as this laptop pulled them (each checked against the plant CA then).
-    const ids = new Set([...chosen.values()].map((c) => c.row.id));
+    const ids = new Set([...chosen.values()].map((r) => r.id));
     const clockAttestations = repo.clockAttestations().filter((a) => readClockAttestation(a)?.flags.some((f) => ids.has(f.eventId)));
-    const events = [...chosen.values()].sort((a, b) => a.row.device.localeCompare(b.row.device) || Number(a.row.seq) - Number(b.row.seq));
-    for (const e of events) {
-      const parsed = parseStoredRow(e.row);
+    const events = [...chosen.values()].sort((a, b) => a.device.localeCompare(b.device) || Number(a.seq) - Number(b.seq));
+    for (const row of events) {
+      const parsed = parseStoredRow(row);
       if ('error' in parsed) {
         throw new BaselineError(
           'journal-unreadable',
-          `Event seq ${String(e.row.seq)} of device ${e.row.device} cannot be read: ${parsed.error}.`,
+          `Event seq ${String(row.seq)} of device ${row.device} cannot be read: ${parsed.error}.`,
           'Run `baseline journal verify`, then restore the store from a backup; a pack is never written from a damaged journal.',
         );
       }
@@ -179,7 +177,7 @@ export class EvidenceService {
   /** The checklist templates text the change's latest signature relied on: the adopted revision (its signed event added) or the shipped file. */
   private checklistsRelied(
     payloads: { type: string; p: Record<string, JsonValue> }[],
-    add: (row: StoredEventRow | undefined, role: EventRole) => void,
+    add: (row: StoredEventRow | undefined) => void,
   ): string | undefined {
     const relied = payloads
       .map(({ p }) => (p['relied'] as { policy?: { checklists?: { sha256: string } } } | undefined)?.policy?.checklists)
@@ -188,7 +186,7 @@ export class EvidenceService {
     if (!relied) return undefined;
     const row = this.deps.repo.checklistsRow(relied.sha256);
     if (row) {
-      add(row, 'policy');
+      add(row);
       return (JSON.parse(row.payload) as { yaml: string }).yaml;
     }
     return readFileSync(join(this.deps.resourcesDir, 'checklists', 'checklist-templates.yaml'), 'utf8');

@@ -9,7 +9,7 @@ import type { ChangeState } from '../../common/workflow/change-state.ts';
 import type { EventRole, PackEvent } from './pack-format.ts';
 
 /** The roles in the order the writer chooses between them when one event has reasons for two. */
-export const ROLE_PRIORITY: readonly EventRole[] = ['change', 'restore', 'snapshot', 'policy', 'plant', 'trust', 'genesis', 'link'];
+const ROLE_PRIORITY: readonly EventRole[] = ['change', 'restore', 'snapshot', 'policy', 'plant', 'trust', 'genesis', 'link'];
 
 /** Event types that travel with the pack as trust material. */
 export const TRUST_TYPES: readonly string[] = ['ca.trusted', 'person.enrolled', 'certificate.revoked'];

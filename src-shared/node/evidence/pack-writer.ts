@@ -24,7 +24,6 @@ import {
   sha256sums,
   signatureIndex,
   type EventIndexEntry,
-  type EventRole,
   type Manifest,
   type PackEvent,
 } from './pack-format.ts';
@@ -52,8 +51,8 @@ export interface PackInput {
   changeId: string;
   exportedAt: string;
   exportedBy: Manifest['exportedBy'];
-  /** The journal rows to include (the role given is replaced by the one the signed events give: pack-roles.ts). */
-  events: { row: StoredEventRow; role: EventRole }[];
+  /** The journal rows to include, in device and seq order (why each is there, its role, comes from pack-roles.ts). */
+  events: StoredEventRow[];
   /** Snapshot files by their document hash. */
   snapshots: { sha256: string; bytes: Buffer }[];
   captures: { sha256: string; bytes: Buffer }[];
@@ -70,28 +69,31 @@ export interface PackInput {
   crosswalkYaml: string;
 }
 
-/** Parses stored rows into pack events; a row that cannot be read is refused (the journal is damaged). */
-export function packEvents(events: PackInput['events']): PackEvent[] {
-  return events.map(({ row, role }) => {
-    const parsed = parseStoredRow(row);
-    if ('error' in parsed) throw new Error(`event seq ${String(row.seq)} of device ${row.device} cannot be read: ${parsed.error}`);
-    return { body: parsed.body, hash: row.hash, sig: row.sig, role, member: eventMembers(row.device, parsed.body.seq).body };
-  });
-}
-
-/** The change's final state: the `state` of its last `change.updated` event in the pack. */
-export function finalState(events: readonly PackEvent[]): ChangeState | null {
-  const last = events.filter((e) => e.role === 'change' && e.body.type === 'change.updated').at(-1);
-  return last ? ((last.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState) : null;
+/**
+ * Parses stored rows into pack events in device and seq order, each with the role its signed content gives it
+ * (pack-roles.ts, as the verifier recomputes it), and the change's final state: the `state` of its last
+ * `change.updated` event. A row that cannot be read is refused (the journal is damaged).
+ */
+export function packEvents(rows: PackInput['events'], changeId: string): { events: PackEvent[]; state: ChangeState } {
+  const events = rows
+    .map((row): PackEvent => {
+      const parsed = parseStoredRow(row);
+      if ('error' in parsed) throw new Error(`event seq ${String(row.seq)} of device ${row.device} cannot be read: ${parsed.error}`);
+      return { body: parsed.body, hash: row.hash, sig: row.sig, role: 'link', member: eventMembers(row.device, parsed.body.seq).body };
+    })
+    .sort((a, b) => a.body.device.localeCompare(b.body.device) || a.body.seq - b.body.seq);
+  const last = events
+    .filter((e) => e.body.type === 'change.updated' && (e.body.payload as Record<string, JsonValue>)['changeId'] === changeId)
+    .at(-1);
+  if (!last) throw new Error(`change ${changeId} has no change.updated event to export`);
+  const state = (last.body.payload as Record<string, JsonValue>)['state'] as unknown as ChangeState;
+  deriveRoles(events, changeId, state).forEach((role, i) => (events[i]!.role = role));
+  return { events, state };
 }
 
 /** Builds every member of the pack and zips it. */
 export async function writePack(input: PackInput): Promise<{ zip: Buffer; manifestSha256: string; members: number; context: PackContext }> {
-  // In device and seq order, each with the role its signed content gives it (the verifier recomputes both).
-  const events = packEvents(input.events).sort((a, b) => a.body.device.localeCompare(b.body.device) || a.body.seq - b.body.seq);
-  const state = finalState(events);
-  if (!state) throw new Error(`change ${input.changeId} has no change.updated event to export`);
-  deriveRoles(events, input.changeId, state).forEach((role, i) => (events[i]!.role = role));
+  const { events, state } = packEvents(input.events, input.changeId);
   const members: [string, Buffer][] = [];
   const index: EventIndexEntry[] = [];
   for (const e of events) {
