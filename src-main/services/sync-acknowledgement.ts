@@ -102,23 +102,20 @@ export function recordAcknowledged(ctx: AcknowledgementContext, ack: Acknowledge
   }
   const before = acknowledgedSeq(ctx.repo);
   const newest = newestRecorded(ctx.repo);
-  if (seq < before && !(newest && writtenAfter(ack.writtenAt, newest.writtenAt))) {
+  // Superseded: it says less than recorded and the server did not write it later; or the server wrote it before the
+  // newest one recorded and it says more (the server held more then than now: restored from a backup since).
+  const since =
+    seq < before && !(newest && writtenAfter(ack.writtenAt, newest.writtenAt))
+      ? before
+      : newest && newest.acknowledgedSeq !== null && writtenAfter(newest.writtenAt, ack.writtenAt) && seq > newest.acknowledgedSeq
+        ? newest.acknowledgedSeq
+        : null;
+  if (since !== null) {
     return {
       nothingChanged: true,
       acknowledgedSeq: before,
       message:
-        `Nothing changed: this acknowledgement is older than one already recorded: it says the server held this laptop's events up to seq ${seq}, and the server has since acknowledged up to ${before}.` +
-        (refusal ? ` The refusal it carried (${refusal.code}) no longer stands.` : ''),
-    };
-  }
-  // Written before the newest one recorded here yet saying the server held more: the server held more then than it
-  // does now (restored from a backup since), and the newer statement stands.
-  if (newest && newest.acknowledgedSeq !== null && writtenAfter(newest.writtenAt, ack.writtenAt) && seq > newest.acknowledgedSeq) {
-    return {
-      nothingChanged: true,
-      acknowledgedSeq: before,
-      message:
-        `Nothing changed: this acknowledgement is older than one already recorded: it says the server held this laptop's events up to seq ${seq}, but the server wrote since that it holds them up to ${newest.acknowledgedSeq}.` +
+        `Nothing changed: this acknowledgement is older than one already recorded: it says the server held this laptop's events up to seq ${seq}, and the server has since acknowledged up to ${since}.` +
         (refusal ? ` The refusal it carried (${refusal.code}) no longer stands.` : ''),
     };
   }
