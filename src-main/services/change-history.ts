@@ -5,6 +5,7 @@
  */
 import type { ChangeEventRow } from '../store/change-repository.ts';
 import type { RestoreRecord } from './change-register.ts';
+import { isUnknownOutcome } from '../../src-shared/common/event-types.ts';
 
 /** One line of a change's timeline. */
 export interface TimelineEntry {
@@ -54,8 +55,7 @@ export function restoresFromEvents(rows: readonly { type: string; at: string; pa
       const outcomes = p.outcomes as { tag: string; status: string; error?: string }[];
       // The value being written when the restore job failed as a whole (older records mark every value so: the first
       // without its own restore.written event is the one that was in flight).
-      rec.inFlight =
-        outcomes.find((o) => o.error?.startsWith('outcome unknown') === true && !rec.steps.some((x) => x.tag === o.tag))?.tag ?? null;
+      rec.inFlight = outcomes.find((o) => isUnknownOutcome(o.error) && !rec.steps.some((x) => x.tag === o.tag))?.tag ?? null;
       rec.written = {
         verified: outcomes.filter((o) => o.status === 'written-verified').length,
         failed: outcomes.filter((o) => o.status !== 'written-verified').length,

@@ -18,6 +18,7 @@ import type { RestoreRepository } from '../store/restore-repository.ts';
 import type { ControllerService } from './controller-service.ts';
 import type { IdentityService } from './identity-service.ts';
 import type { ProfileService } from './profile-service.ts';
+import { UNKNOWN_OUTCOME, isUnknownOutcome } from '../../src-shared/common/event-types.ts';
 
 /** One value to write. */
 export interface RestoreWrite {
@@ -38,15 +39,12 @@ export function writesDigest(controllerId: string, writes: readonly RestoreWrite
 /** Who signs a restore decision: the shift supervisor (and Baseline's older built-in supervisor role). */
 export const RESTORE_AUTHORIZER_ROLES: readonly string[] = ['shift-supervisor', 'supervisor'];
 
-/** How a value's outcome reads when the restore job failed while it was being written (the pack verifier knows it). */
-export const UNKNOWN_OUTCOME = 'outcome unknown';
-
 /**
  * Each value of a restore by its outcome, in words ("Written and read back: A, B. Write failed: C (why). Outcome
  * unknown (being written when the restore failed): D. Not attempted: E.").
  */
 export function outcomeWords(result: RestoreResult): string {
-  const unknown = (o: RestoreOutcome) => o.error?.startsWith(UNKNOWN_OUTCOME) === true;
+  const unknown = (o: RestoreOutcome) => isUnknownOutcome(o.error);
   const groups: [string, (o: RestoreOutcome) => boolean, boolean][] = [
     ['Written and read back', (o) => o.status === 'written-verified', true],
     ['Write failed', (o) => o.status === 'write-failed' && !unknown(o), true],

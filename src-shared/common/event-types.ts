@@ -32,6 +32,17 @@ const SignatureSchema = z
 /** A line as plant edits record it: its site always named. */
 const SignedLine = LineSchema.required({ site: true });
 
+/**
+ * How `restore.executed` marks a value whose outcome is not known (it was being written when the restore job failed
+ * as a whole; older records mark every value of such a restore so): its error begins with these words.
+ */
+export const UNKNOWN_OUTCOME = 'outcome unknown';
+
+/** Whether a recorded restore value's error says its outcome is not known. */
+export function isUnknownOutcome(error: string | undefined): boolean {
+  return error?.startsWith(UNKNOWN_OUTCOME) === true;
+}
+
 /** Payloads by event type. */
 export const EVENT_PAYLOADS = {
   /** A data directory's first event: the device announces the key that signs its chain. */

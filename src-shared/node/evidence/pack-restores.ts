@@ -15,6 +15,7 @@ import type { ChangeState } from '../../common/workflow/change-state.ts';
 import { latestManualRollbacks, rollbackProofStatus } from '../../common/workflow/rollback-proof.ts';
 import { contentMembers, eventRecord, type PackEvent } from './pack-format.ts';
 import type { Fail } from './pack-rules.ts';
+import { isUnknownOutcome } from '../../common/event-types.ts';
 
 /** The outcome of one value written during a restore. */
 export type WrittenStatus = 'written-verified' | 'write-failed' | 'readback-mismatch';
@@ -100,12 +101,6 @@ export function packRestores(events: readonly PackEvent[]): PackRestore[] {
   return [...byDecision.values()];
 }
 
-/**
- * The outcome of a value being written when its restore job failed as a whole: not known, so nothing is matched
- * against it. (Restores recorded before the device process reported the value in flight mark every value so.)
- */
-const UNKNOWN_OUTCOME = /^outcome unknown/;
-
 /** What a pack shows happened to one signed value of a restore. */
 export type ValueOutcome = WrittenStatus | 'outcome-unknown' | 'not-attempted';
 
@@ -131,7 +126,7 @@ export function restoreValues(r: PackRestore): { tag: string; outcome: ValueOutc
     const o = outcomes.get(tag);
     if (o) {
       if (o.status === 'not-attempted') return { tag, outcome: 'not-attempted' };
-      return { tag, outcome: UNKNOWN_OUTCOME.test(o.error ?? '') ? 'outcome-unknown' : (o.status as WrittenStatus) };
+      return { tag, outcome: isUnknownOutcome(o.error) ? 'outcome-unknown' : (o.status as WrittenStatus) };
     }
     if (r.executed !== null || failed || inFlightSeen) return { tag, outcome: 'not-attempted' };
     inFlightSeen = true;
@@ -186,7 +181,7 @@ export function checkRestores(events: readonly PackEvent[], fail: Fail, rules: {
       error?: string;
     }[];
     for (const o of outcomes) {
-      if (o.status === 'not-attempted' || UNKNOWN_OUTCOME.test(o.error ?? '')) continue;
+      if (o.status === 'not-attempted' || isUnknownOutcome(o.error)) continue;
       const w = r.written.find((x) => x.tag === o.tag);
       const rec = `${eventRecord(r.executed)}: ${o.tag}`;
       if (!w) {
