@@ -12,6 +12,7 @@
 import type { Plugin } from 'esbuild';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { randomUUID } from 'node:crypto';
 
 export const CLI_OUT = 'dist/cli';
 
@@ -83,13 +84,18 @@ const lazySerialPorts: Plugin = {
   },
 };
 
-/** Builds the CLI bundle; returns the number of source files in it. */
-export async function buildCli(): Promise<number> {
+/**
+ * Builds the CLI bundle; returns the number of source files in it. `out` must be a folder two levels below the
+ * package root, as dist/cli is (a test builds its own bundle beside it, so as not to replace the one other tests run).
+ */
+export async function buildCli(out = CLI_OUT): Promise<number> {
   const { build } = await import('esbuild');
-  rmSync(CLI_OUT, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+  // Taken before the build: a source saved while it runs is newer than the bundle, so the bundle is not used.
+  const builtAt = Date.now();
   const result = await build({
     entryPoints: { cli: 'src-main/host/cli.ts', 'device-worker': 'src-main/devices/process/device-worker.ts' },
-    outdir: CLI_OUT,
+    outdir: out,
     outExtension: { '.js': '.js' },
     chunkNames: 'chunk-[hash]',
     bundle: true,
@@ -98,6 +104,8 @@ export async function buildCli(): Promise<number> {
     platform: 'node',
     target: 'node22',
     plugins: [externals, lazySerialPorts],
+    // This build's name: the profile cache (src-main/host/profile-cache.ts) keeps only what this build checked.
+    define: { __BASELINE_CLI_BUILD__: JSON.stringify(`${builtAt}-${randomUUID()}`) },
     // A bundled CommonJS package (papaparse, node-forge) may require() a Node module: give ES modules a require.
     banner: {
       js: "import { createRequire as __baselineCreateRequire } from 'node:module'; const require = __baselineCreateRequire(import.meta.url);",
@@ -111,7 +119,7 @@ export async function buildCli(): Promise<number> {
     .sort();
   // Written last: without it (a build that failed half-way), bin/baseline.js runs the sources.
   const checked = existsSync(NPM_INSTALL_MARK) ? [...inputs, NPM_INSTALL_MARK] : inputs;
-  writeFileSync(`${CLI_OUT}/inputs.json`, JSON.stringify({ builtAt: Date.now(), inputs: checked }) + '\n');
+  writeFileSync(`${out}/inputs.json`, JSON.stringify({ builtAt, inputs: checked }) + '\n');
   return inputs.length;
 }
 

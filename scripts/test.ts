@@ -7,8 +7,9 @@
 // 100 s of CPU, one after another) fill that time at a lower CPU priority, so they never hold a test back. Their output
 // is kept and printed after vitest's, each under its own heading. docs/testing.md, "What the run costs", has the numbers.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const npx = (bin: string) => `node_modules/.bin/${bin}`;
 let passed = 0;
@@ -63,12 +64,17 @@ const report = 'test-results/vitest.json';
 rmSync(report, { force: true });
 console.log(`\n=== vitest (unit, integration, e2e; the static checks run beside it, their output follows) ===`);
 const vitestStarted = performance.now();
+// The CLI bundle keeps checked capture profiles in the user's cache folder (src-main/host/profile-cache.ts): the
+// tests get a folder of their own, removed afterwards.
+const cacheDir = mkdtempSync(join(tmpdir(), 'baseline-test-cache-'));
+process.env['BASELINE_CACHE_DIR'] = cacheDir;
 await new Promise<void>((resolve) => {
   const child = spawn(npx('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit' });
   child.on('error', () => resolve());
   child.on('close', () => resolve());
 });
 console.log(`--- vitest: ${seconds(vitestStarted)}`);
+rmSync(cacheDir, { recursive: true, force: true });
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8')) as {
     numPassedTests: number;

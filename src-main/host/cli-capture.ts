@@ -5,7 +5,7 @@
  * one, the services are not loaded at all: a bare capture needs a `CaptureService`, the driver and the file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { importProfileCsv } from '../../src-shared/common/profile/profile-csv.ts';
 import { PROFILE_CSV_MAX_CHARS } from '../../src-shared/common/api/contract-primitives.ts';
@@ -24,6 +24,9 @@ import type { Artefact } from '../../src-shared/common/snapshot/snapshot.ts';
 import { mediaTypeOf } from '../../src-shared/common/diff/media-type.ts';
 import { askSecret } from './secret-prompt.ts';
 import { osUserActor } from '../services/os-user-actor.ts';
+import type { CaptureProfile, ProfileProtocol } from '../../src-shared/common/profile/capture-profile.ts';
+import { canonicalProfile, CLI_BUILD, ProfileCache, type CanonicalProfile } from './profile-cache.ts';
+import { userCacheDir } from './data-home.ts';
 
 /** Output sinks. */
 export interface Io {
@@ -93,8 +96,8 @@ async function openRecordingApp(home: string) {
   return BaselineApp.open({ home, transport: 'cli', keyProtection: protectionFromEnv(), spawnDevice: inProcessDevice });
 }
 
-/** Reads and checks a capture profile file (also used by `baseline simulate`). */
-export function readProfile(path: string | undefined, protocol: 'modbus' | 's7' | 'logix') {
+/** Reads a capture profile file's bytes, within the API's limit for profiles. */
+function readProfileBytes(path: string | undefined): Buffer {
   if (!path)
     throw new BaselineError(
       'usage',
@@ -102,19 +105,33 @@ export function readProfile(path: string | undefined, protocol: 'modbus' | 's7' 
       'Pass --profile FILE.csv (header tag,address,type,class,safety,writable,description).',
     );
   // The same limit as the API's profiles.import, checked before the file is read.
-  const bytes = readBoundedFile(path, PROFILE_CSV_MAX_CHARS, {
+  return readBoundedFile(path, PROFILE_CSV_MAX_CHARS, {
     code: 'profile',
     noun: 'profile file',
     hint: "A capture profile may be at most 10 MB: split the controller's tags into several profiles, or drop descriptions you do not need.",
   });
-  return importProfileCsv(bytes, protocol);
+}
+
+/** Reads and checks a capture profile file (also used by `baseline simulate`). */
+export function readProfile(path: string | undefined, protocol: ProfileProtocol): CaptureProfile {
+  return importProfileCsv(readProfileBytes(path), protocol);
+}
+
+/**
+ * Reads, checks and canonicalises the profile to capture with: through the profile cache when the bundle runs
+ * (the same file captured again is not checked again), else directly.
+ */
+export function readCaptureProfile(path: string | undefined, protocol: ProfileProtocol, env = process.env): CanonicalProfile {
+  const bytes = readProfileBytes(path);
+  if (CLI_BUILD === null) return canonicalProfile(importProfileCsv(bytes, protocol));
+  return new ProfileCache(join(userCacheDir(env), 'profiles'), CLI_BUILD).load(bytes, protocol);
 }
 
 /** `baseline capture`: exit 0 all tags good, 2 some bad, 1 nothing captured. */
 export async function captureCommand(flags: Flags, io: Io): Promise<number> {
   const target = targetFromFlags(flags);
   const profilePath = str(flags, 'profile');
-  const profile = readProfile(profilePath, profileProtocolOf(target));
+  const checked = readCaptureProfile(profilePath, profileProtocolOf(target));
   const out = str(flags, 'out');
   if (!out) throw new BaselineError('usage', 'No output file was given.', 'Pass --out FILE.json for the capture document.');
   const options = CaptureOptionsSchema.parse({
@@ -147,12 +164,16 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
     const ac = new AbortController();
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
-    const doc = await captures.capture({ target, profile, profileName: basename(profilePath!), options }, app?.actor() ?? osUserActor(), {
-      signal: ac.signal,
-      onProgress: (p) => {
-        if (io.isTty) io.err(`\rcapturing ${p.done}/${p.total} tags (${p.detail})   `);
+    const doc = await captures.capture(
+      { target, profile: checked.profile, canonicalProfile: checked, profileName: basename(profilePath!), options },
+      app?.actor() ?? osUserActor(),
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (io.isTty) io.err(`\rcapturing ${p.done}/${p.total} tags (${p.detail})   `);
+        },
       },
-    });
+    );
     process.removeListener('SIGINT', onSigint);
     if (io.isTty) io.err('\n');
     const signer = str(flags, 'signer');

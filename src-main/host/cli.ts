@@ -42,6 +42,9 @@ Usage:
                                                   snapshot file, signed "captured by" when --signer is
                                                   given (asks their password). With --home (or
                                                   $BASELINE_HOME) the capture is recorded there.
+                                                  A profile file once checked is kept, hash-checked,
+                                                  in $BASELINE_CACHE_DIR (else the user's cache
+                                                  folder) and not checked again while unchanged.
   baseline diff BEFORE.json AFTER.json [--json] [--force] [--home DIR] [--ca CA.pem]
                                                   compare two snapshots (exit 0 identical, 3 different);
                                                   different controllers are refused unless --force;

@@ -30,6 +30,8 @@ export interface CaptureRequest {
   controllerId?: string | null;
   target: ControllerTarget;
   profile: CaptureProfile;
+  /** The profile's canonical JSON and its SHA-256 when the caller has them (the CLI's hash-checked profile cache). */
+  canonicalProfile?: { json: string; sha256: string };
   profileName: string;
   options: CaptureOptions;
   /** Started from a change's screen as its before- or after-capture (recorded with the capture). */
@@ -164,8 +166,8 @@ export class CaptureService {
   ): Promise<{ doc: CaptureDocument; captureSha256: string | null }> {
     const at = this.clock().toISOString();
     // Canonicalised once: the hash in the document and, when recorded, the stored profile are the same bytes.
-    const profileJson = canonicalJson(req.profile as unknown);
-    const profileSha = sha256Hex(profileJson);
+    const profileJson = req.canonicalProfile?.json ?? canonicalJson(req.profile as unknown);
+    const profileSha = req.canonicalProfile?.sha256 ?? sha256Hex(profileJson);
     const reads = Math.ceil(req.profile.tags.length / 10) + 2;
     const deadlineMs = 30_000 + reads * req.options.timeoutMs * (req.options.retries + 1);
     let result: CaptureJobResult;
