@@ -80,20 +80,22 @@ export class ProfileCache {
 
   /** The entry when it is whole and was made from these bytes by this build; null otherwise. */
   private read(file: string, expect: Omit<EntryHeader, 'profileSha256' | 'tags'>): CanonicalProfile | null {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch {
       return null; // not cached yet
     }
     try {
-      const cut = text.indexOf('\n');
+      const cut = bytes.indexOf(0x0a);
       if (cut < 0) return null;
-      const header = JSON.parse(text.slice(0, cut)) as Partial<EntryHeader>;
+      const header = JSON.parse(bytes.toString('utf8', 0, cut)) as Partial<EntryHeader>;
       if (header.format !== expect.format || header.build !== expect.build) return null;
       if (header.protocol !== expect.protocol || header.csvSha256 !== expect.csvSha256) return null;
-      const json = text.slice(cut + 1);
-      if (typeof header.profileSha256 !== 'string' || sha256Hex(json) !== header.profileSha256) return null;
+      // The JSON is hashed as the bytes it is stored as (UTF-8, as canonical JSON is hashed everywhere).
+      const body = bytes.subarray(cut + 1);
+      if (typeof header.profileSha256 !== 'string' || sha256Hex(body) !== header.profileSha256) return null;
+      const json = body.toString('utf8');
       const profile = JSON.parse(json) as CaptureProfile;
       if (profile.protocol !== expect.protocol || !Array.isArray(profile.tags) || profile.tags.length !== header.tags) return null;
       touch(file);
