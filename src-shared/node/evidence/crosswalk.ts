@@ -327,7 +327,7 @@ function checks(ctx: PackContext): Record<(typeof CHECKS)[number], () => Check> 
         ? {
             ok: true,
             records: [
-              `every signer's certificate carries the role they signed as (${approvals.map((a) => `${a.by.name}: ${a.role}`).join(', ') || 'no approvals'})`,
+              `every signer's certificate carries the role they signed as (${approvals.map((a) => `${a.by.name}: ${ctx.wording.role(a.role)}`).join(', ') || 'no approvals'})`,
               'pki/people/*.pem',
             ],
           }

@@ -100,12 +100,14 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
   });
 
   it('a format 2 pack labelled format 3 is held to format 3: its report and VERIFY.md, rendered again from its signed members, are not the ones it carries', async () => {
-    const v = await verifyPack(await relabelled(read('completed-4e88562.zip'), PACK_FORMAT), {
-      caPems: [read('completed-4e88562-ca.pem').toString('utf8')],
-    });
-    expect(v.format).toBe(PACK_FORMAT);
-    const members = new Set(v.failures.map((f) => f.member));
-    expect(members).toEqual(new Set(['report.pdf', 'VERIFY.md']));
+    const caPems = [read('completed-4e88562-ca.pem').toString('utf8')];
+    const v = await verifyPack(await relabelled(read('completed-4e88562.zip'), 'baseline.evidence-pack/3'), { caPems });
+    expect(v.format).toBe('baseline.evidence-pack/3');
+    expect(new Set(v.failures.map((f) => f.member))).toEqual(new Set(['report.pdf', 'VERIFY.md']));
+    // Labelled format 4, its crosswalk (which names the approvers' roles) is not format 4's either.
+    const four = await verifyPack(await relabelled(read('completed-4e88562.zip'), PACK_FORMAT), { caPems });
+    expect(four.format).toBe(PACK_FORMAT);
+    expect(new Set(four.failures.map((f) => f.member))).toEqual(new Set(['report.pdf', 'VERIFY.md', 'crosswalk.json']));
   });
 
   it('format 2 still finds tampering: an altered journal event, or report.pdf with SHA256SUMS left as exported', async () => {
@@ -141,7 +143,7 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
   });
 
   it('a format this verifier does not know is refused, naming the formats it reads', async () => {
-    const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/4'), {
+    const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/5'), {
       caPems: [read('completed-d5f70ec-ca.pem').toString('utf8')],
     });
     expect(v.ok).toBe(false);
@@ -149,7 +151,7 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
       member: 'manifest.json',
       record: null,
       reason:
-        'the manifest\'s format is "baseline.evidence-pack/4"; this verifier reads baseline.evidence-pack/1 and baseline.evidence-pack/2 and baseline.evidence-pack/3 (a newer pack needs a newer Baseline to verify it)',
+        'the manifest\'s format is "baseline.evidence-pack/5"; this verifier reads baseline.evidence-pack/1 and baseline.evidence-pack/2 and baseline.evidence-pack/3 and baseline.evidence-pack/4 (a newer pack needs a newer Baseline to verify it)',
     });
   });
 
@@ -163,10 +165,11 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
         {
           'baseline.evidence-pack/1': 'Pack format: baseline.evidence-pack/1, exported before restore writes travelled value by value',
           'baseline.evidence-pack/2': 'Pack format: baseline.evidence-pack/2, exported before the report was checked',
-          'baseline.evidence-pack/3': 'Pack format: baseline.evidence-pack/3 (this version writes it)',
+          'baseline.evidence-pack/3': 'Pack format: baseline.evidence-pack/3, exported before the report named roles in words',
+          'baseline.evidence-pack/4': 'Pack format: baseline.evidence-pack/4 (this version writes it)',
         }[formatOf(name)],
       );
-      if (formatOf(name) !== 'baseline.evidence-pack/3')
+      if (!['baseline.evidence-pack/3', 'baseline.evidence-pack/4'].includes(formatOf(name)))
         expect(r.stdout).toContain('report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report');
       for (const f of then.failures) expect(r.stdout).toContain(f.reason);
     }
