@@ -1,6 +1,6 @@
 /**
  * Evidence packs exported by earlier versions keep their verdict: real packs written by the code at earlier commits
- * (test/fixtures/evidence-packs, format `baseline.evidence-pack/1`), verified today by the library, `baseline verify`
+ * (test/fixtures/evidence-packs, formats `baseline.evidence-pack/1` to `/4`), verified today by the library, `baseline verify`
  * and the app, each against the plant CA it was signed under. Each pack is held to the rules of the format it
  * declares, and tampering with one is still found.
  */
@@ -34,12 +34,16 @@ const FORMAT_2 = ['completed-4e88562'] as const;
  * procedure says (or to pdfkit's output) fails here, and needs a new format with this one's renderer kept.
  */
 const FORMAT_3 = ['completed-e73fc1f'] as const;
+/** Packs of format 4 (roles named as the policy names them): the same holds for them. */
+const FORMAT_4 = ['completed-e8ce0f5'] as const;
 const formatOf = (name: string) =>
-  (FORMAT_3 as readonly string[]).includes(name)
-    ? 'baseline.evidence-pack/3'
-    : (FORMAT_2 as readonly string[]).includes(name)
-      ? 'baseline.evidence-pack/2'
-      : 'baseline.evidence-pack/1';
+  (FORMAT_4 as readonly string[]).includes(name)
+    ? 'baseline.evidence-pack/4'
+    : (FORMAT_3 as readonly string[]).includes(name)
+      ? 'baseline.evidence-pack/3'
+      : (FORMAT_2 as readonly string[]).includes(name)
+        ? 'baseline.evidence-pack/2'
+        : 'baseline.evidence-pack/1';
 
 /** The pack's members with the manifest's format replaced, every hash made to agree. */
 async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
@@ -50,8 +54,8 @@ async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
   return rezipConsistently(members);
 }
 
-describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep the verdict they had', () => {
-  for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3]) {
+describe('evidence packs exported by earlier versions (formats 1 to 4) keep the verdict they had', () => {
+  for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3, ...FORMAT_4]) {
     it(`${name}: the same verdict as the verifier of its own commit gave`, async () => {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const now = await verifyPack(read(`${name}.zip`), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
@@ -110,6 +114,17 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
     expect(new Set(four.failures.map((f) => f.member))).toEqual(new Set(['report.pdf', 'VERIFY.md', 'crosswalk.json']));
   });
 
+  it("formats 3 and 4 differ only in the report's and the crosswalk's words: each fixture relabelled as the other fails on those two", async () => {
+    for (const [name, as] of [
+      ['completed-e73fc1f', 'baseline.evidence-pack/4'],
+      ['completed-e8ce0f5', 'baseline.evidence-pack/3'],
+    ] as const) {
+      const v = await verifyPack(await relabelled(read(`${name}.zip`), as), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
+      expect(v.format).toBe(as);
+      expect(new Set(v.failures.map((f) => f.member))).toEqual(new Set(['report.pdf', 'crosswalk.json']));
+    }
+  });
+
   it('format 2 still finds tampering: an altered journal event, or report.pdf with SHA256SUMS left as exported', async () => {
     const caPems = [read('completed-4e88562-ca.pem').toString('utf8')];
     const members = await packMembers(read('completed-4e88562.zip'));
@@ -156,7 +171,7 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
   });
 
   it('`baseline verify` gives each the same verdict and names the format it checked it by', () => {
-    for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3]) {
+    for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3, ...FORMAT_4]) {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const r = runBaseline(['verify', fixture(`${name}.zip`), '--ca', fixture(`${name}-ca.pem`)]);
       expect(r.code).toBe(then.ok ? 0 : 1);
