@@ -20,6 +20,7 @@ import { packRestores, restoreValues } from './pack-restores.ts';
 import { reportChecklists } from './report-checklists.ts';
 import { controllerNames, controllerWords } from './pack-roles.ts';
 import { MARGIN, ReportWriter } from './report-writer.ts';
+import { breakGlassWords, roleWords } from './pack-wording.ts';
 
 /** Rows of one diff table printed (the pack's JSON diff holds them all): past this a report stops being read. */
 const MAX_TABLE_ROWS = 2000;
@@ -70,7 +71,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   const execution = 'execution' in s ? s.execution : null;
   const ev = s.review?.evaluation ?? null;
   // Roles and break-glass methods as the pack's format words them (pack-wording.ts): by name from format 4.
-  const { role } = ctx.wording;
+  const role = (id: string) => roleWords(ctx.wording, id);
   // Controllers as the plant model names them (its signed events in the pack), with the id every record uses.
   const names = controllerNames(ctx.events);
   const controller = (id: string) => {
@@ -169,7 +170,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   if (execution?.breakGlass) {
     const b = execution.breakGlass;
     w.para(
-      `Break-glass: ${ctx.wording.breakGlass(b.approver, b.method)}, ${when(b.at)}: ${b.reason}. Retrospective review ${execution.retrospective?.completedAt ? `done ${when(execution.retrospective.completedAt)}` : `due ${when(execution.retrospective?.dueAt)}, NOT done`}.`,
+      `Break-glass: ${breakGlassWords(ctx.wording, b.approver, b.method)}, ${when(b.at)}: ${b.reason}. Retrospective review ${execution.retrospective?.completedAt ? `done ${when(execution.retrospective.completedAt)}` : `due ${when(execution.retrospective?.dueAt)}, NOT done`}.`,
     );
   }
 
