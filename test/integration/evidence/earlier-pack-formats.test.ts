@@ -35,7 +35,7 @@ const FORMAT_2 = ['completed-4e88562'] as const;
  */
 const FORMAT_3 = ['completed-e73fc1f'] as const;
 /** Packs of format 4 (roles named as the policy names them): the same holds for them. */
-const FORMAT_4 = ['completed-e8ce0f5'] as const;
+const FORMAT_4 = ['completed-db1da1d'] as const;
 const formatOf = (name: string) =>
   (FORMAT_4 as readonly string[]).includes(name)
     ? 'baseline.evidence-pack/4'
@@ -117,7 +117,7 @@ describe('evidence packs exported by earlier versions (formats 1 to 4) keep the 
   it("formats 3 and 4 differ only in the report's and the crosswalk's words: each fixture relabelled as the other fails on those two", async () => {
     for (const [name, as] of [
       ['completed-e73fc1f', 'baseline.evidence-pack/4'],
-      ['completed-e8ce0f5', 'baseline.evidence-pack/3'],
+      ['completed-db1da1d', 'baseline.evidence-pack/3'],
     ] as const) {
       const v = await verifyPack(await relabelled(read(`${name}.zip`), as), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
       expect(v.format).toBe(as);
