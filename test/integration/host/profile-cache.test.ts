@@ -2,7 +2,7 @@
 // are checked once per build, and what the cache returns always carries the hash of the profile it holds. A torn,
 // edited or foreign entry is checked again and replaced; a folder that cannot be written costs the cache only.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../../../src-shared/common/canonical-json.ts';
 import { importProfileCsv } from '../../../src-shared/common/profile/profile-csv.ts';
@@ -39,6 +39,9 @@ describe('profile cache', () => {
     expect(first.sha256).toBe(expected.sha256);
     expect(first.json).toBe(expected.json);
     expect(entries()).toHaveLength(1);
+    // Private to the user (docs/security.md): the folder 0700, the entry 0600.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, entries()[0]!)).mode & 0o777).toBe(0o600);
     const entry = readFileSync(join(dir, entries()[0]!), 'utf8');
     expect(JSON.parse(entry.slice(0, entry.indexOf('\n')))).toMatchObject({
       format: 1,
