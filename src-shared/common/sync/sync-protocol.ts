@@ -127,6 +127,11 @@ export const PushResponseSchema = z
     accepted: z.number().int().nonnegative(),
     duplicates: z.number().int().nonnegative(),
     clockOffsetMs: z.number(),
+    /**
+     * The server's clock when it answered: the answer is an acknowledgement, ordered by this against the ones that
+     * travel by file. A server from before this sends none (the laptop then takes the time of its sync state).
+     */
+    serverTime: z.iso.datetime().optional(),
   })
   .strict();
 /** What the server did with a push. */
