@@ -251,6 +251,7 @@ export class SyncService {
       );
     }
     this.running ??= this.runSync().finally(() => {
+      this.client?.closeIdle();
       this.running = null;
       this.progress = null;
       this.emit();
