@@ -287,7 +287,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
         outcome.refusal.code === 'device-flagged'
           ? 409
           : 422;
-      return reply.status(status).send({ error: outcome.refusal, acknowledgedSeq: outcome.acknowledgedSeq });
+      return reply.status(status).send({ error: outcome.refusal, acknowledgedSeq: outcome.acknowledgedSeq, serverTime: now.toISOString() });
     }
     request.log.info(
       { device: d.device_id, accepted: outcome.accepted, duplicates: outcome.duplicates, acknowledgedSeq: outcome.acknowledgedSeq },
@@ -298,6 +298,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<{ app: 
       accepted: outcome.accepted,
       duplicates: outcome.duplicates,
       clockOffsetMs: Number.isFinite(clockOffsetMs) ? clockOffsetMs : 0,
+      serverTime: now.toISOString(),
     };
   });
 

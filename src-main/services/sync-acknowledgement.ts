@@ -1,15 +1,18 @@
 /**
- * How far the server holds this laptop's chain, as the server's acknowledgements by file say it (an `.ack` file, or
- * the acknowledgement a server bundle carries): checked against this laptop's own events, then recorded.
+ * How far the server holds this laptop's chain, as the server's acknowledgements say it: by file (an `.ack` file, or
+ * the acknowledgement a server bundle carries), checked against this laptop's own events, then recorded; and online
+ * (the sync state and each push answer), the server's word at that moment, which sets the position.
  *
- * Acknowledgements travel on removable media and may be imported in any order. Which one is newer is judged by what
- * the server acknowledged (how far it held this laptop's events), never by the laptop's clock: one that says the
- * server held less than this laptop already recorded is older and changes nothing, and a refusal it carries does not
- * come back (a newer acknowledgement superseded it). One exception keeps a real refusal from being hidden: an
+ * Acknowledgements by file travel on removable media and may be imported in any order. Which one is newer is judged
+ * by what the server acknowledged (how far it held this laptop's events), never by the laptop's clock: one that says
+ * the server held less than this laptop already recorded is older and changes nothing, and a refusal it carries does
+ * not come back (a newer acknowledgement superseded it). One exception keeps a real refusal from being hidden: an
  * acknowledgement the server wrote after the newest one recorded here (by the server's own clock, in both) is the
  * server's news even if it holds less (a server restored from a backup), and is shown; when it refused a bundle for
  * starting after where its copy ends, the laptop's position moves back there, so the next bundle fills the gap. An
- * older acknowledgement never moves the position past what a newer one said.
+ * older acknowledgement never moves the position past what a newer one said. The newest recorded is the newest of
+ * both kinds (one rule, `recordNewest`): an online answer carries the server's time of answering, so an `.ack` file
+ * the server wrote before it is older, and one it wrote after is news, on a laptop that synced only online too.
  */
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
@@ -44,7 +47,7 @@ export interface Acknowledgement {
   bundleId: string;
 }
 
-/** The newest acknowledgement by file recorded here (sync_state). */
+/** The newest acknowledgement recorded here, by file or online (sync_state). */
 const NEWEST = 'acknowledgement-newest';
 
 /** This laptop's events the server acknowledged holding (by seq). */
@@ -85,6 +88,27 @@ function writtenAfter(a: string, b: string): boolean {
 }
 
 /**
+ * Records an acknowledgement as the newest unless the server wrote the newest one recorded after it (by the server's
+ * clock, in both); one with no readable time is never the newest. `bundleId` is null for the server's answer online.
+ */
+function recordNewest(repo: SyncRepository, mark: { bundleId: string | null; seq: number; writtenAt: string }): void {
+  if (!Number.isFinite(Date.parse(mark.writtenAt))) return;
+  const newest = newestRecorded(repo);
+  if (newest && writtenAfter(newest.writtenAt, mark.writtenAt)) return;
+  repo.set(NEWEST, JSON.stringify({ bundleId: mark.bundleId, acknowledgedSeq: mark.seq, writtenAt: mark.writtenAt }));
+}
+
+/**
+ * Records the server's answer online (its sync state, a push answer, a refused push's): its word at `serverTime` (its
+ * clock when it answered) on how far it holds this laptop's events. It sets the position, and is an acknowledgement
+ * like one by file when a later-imported `.ack` file is judged.
+ */
+export function recordAcknowledgedOnline(repo: SyncRepository, seq: number, serverTime: string): void {
+  repo.set('acknowledged-seq', String(seq));
+  recordNewest(repo, { bundleId: null, seq, writtenAt: serverTime });
+}
+
+/**
  * Records the server's acknowledgement: moves the acknowledged seq as a push answer would, or says it changes
  * nothing; a refusal it carries is raised unless a newer acknowledgement superseded it.
  */
@@ -119,8 +143,7 @@ export function recordAcknowledged(ctx: AcknowledgementContext, ack: Acknowledge
         (refusal ? ` The refusal it carried (${refusal.code}) no longer stands.` : ''),
     };
   }
-  if (!newest || !writtenAfter(newest.writtenAt, ack.writtenAt))
-    ctx.repo.set(NEWEST, JSON.stringify({ bundleId: ack.bundleId, acknowledgedSeq: seq, writtenAt: ack.writtenAt }));
+  recordNewest(ctx.repo, { bundleId: ack.bundleId, seq, writtenAt: ack.writtenAt });
   if (refusal?.code === 'seq-gap' && seq < before) {
     // The bundle started after where the server's copy ends (the server was restored from a backup): its signed word
     // is where it ends, so the next bundle starts there. Events it already holds are only counted again.

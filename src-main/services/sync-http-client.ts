@@ -175,7 +175,16 @@ export class SyncHttpClient {
     );
   }
 
-  /** Closes idle connections. */
+  /**
+   * Closes the connections kept open for the next request. A sync calls it when it ends: a kept-alive connection
+   * outlives the server behind it (a restart, its idle timeout), and the next sync's first request on it would fail
+   * as if the server were unreachable. Within one sync the connections are kept (its requests follow each other).
+   */
+  closeIdle(): void {
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  }
+
+  /** Closes every connection. */
   close(): void {
     this.agent.destroy();
   }

@@ -42,6 +42,7 @@ import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
 import type { IdentityService } from './identity-service.ts';
 import { uploadBlob } from './blob-upload-client.ts';
+import { recordAcknowledgedOnline } from './sync-acknowledgement.ts';
 import { SyncHttpClient } from './sync-http-client.ts';
 import { ENROLMENT_FILE, enrolOnline, type EnrolmentFile } from './sync-enrolment.ts';
 import { recordClockFlags, recordRevocations, trustedDeviceKeys, type ArrivalDeps, type DeviceKeyObject } from './sync-arrivals.ts';
@@ -250,6 +251,7 @@ export class SyncService {
       );
     }
     this.running ??= this.runSync().finally(() => {
+      this.client?.closeIdle();
       this.running = null;
       this.progress = null;
       this.emit();
@@ -297,7 +299,7 @@ export class SyncService {
     const own = this.deps.deviceKey.deviceId;
     const state = SyncStateSchema.parse(await http.call('GET', '/sync/state'));
     const acked = state.acknowledgedSeq;
-    this.deps.repo.set('acknowledged-seq', String(acked));
+    recordAcknowledgedOnline(this.deps.repo, acked, state.serverTime);
     const total = this.deps.repo.countAfter(own, acked);
     const bytesBefore = http.bytesSent;
     this.progress = { sent: 0, total, bytesSent: 0 };
@@ -313,13 +315,14 @@ export class SyncService {
       }
     };
     try {
-      await this.pushBatches(http, own, acked, total);
+      await this.pushBatches(http, own, acked, total, state.serverTime);
     } finally {
       http.onBytesSent = null;
     }
   }
 
-  private async pushBatches(http: SyncHttpClient, own: string, ackedAtStart: number, total: number): Promise<void> {
+  /** `stateTime`: the server's time of the sync state, for the answers of a server that sends no time of its own. */
+  private async pushBatches(http: SyncHttpClient, own: string, ackedAtStart: number, total: number, stateTime: string): Promise<void> {
     let acked = ackedAtStart;
     let sent = 0;
     for (let first = true; ; first = false) {
@@ -339,14 +342,19 @@ export class SyncService {
         events: items,
       });
       if (res.status < 200 || res.status >= 300) {
-        const ack = (res.json as { acknowledgedSeq?: unknown } | null)?.acknowledgedSeq;
-        if (typeof ack === 'number') this.deps.repo.set('acknowledged-seq', String(ack));
+        const refused = res.json as { acknowledgedSeq?: unknown; serverTime?: unknown } | null;
+        if (typeof refused?.acknowledgedSeq === 'number')
+          recordAcknowledgedOnline(
+            this.deps.repo,
+            refused.acknowledgedSeq,
+            typeof refused.serverTime === 'string' ? refused.serverTime : stateTime,
+          );
         throw http.refusal(res);
       }
       const ok = PushResponseSchema.parse(res.json);
       sent += ok.accepted + ok.duplicates;
       acked = ok.acknowledgedSeq;
-      this.deps.repo.set('acknowledged-seq', String(acked));
+      recordAcknowledgedOnline(this.deps.repo, acked, ok.serverTime ?? stateTime);
       this.deps.repo.set('clock-offset-ms', String(ok.clockOffsetMs));
       this.progress = { sent: Math.min(sent, total), total, bytesSent: this.progress?.bytesSent ?? 0 };
       this.emit();

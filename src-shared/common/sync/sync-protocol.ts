@@ -25,7 +25,13 @@ import * as z from 'zod';
 import { CentralRevocationSchema } from './central-revocation.ts';
 import { ClockAttestationSchema } from './clock-flags.ts';
 
-/** Wire format version; a major change is refused by both sides with a clear error. */
+/**
+ * Wire format version; a major change is refused by both sides with a clear error. Within a version the server may
+ * add fields to its answers: a laptop ignores the ones it does not know (the answers' schemas strip them), so a
+ * server updated before its laptops (which may be away for weeks) still syncs with them. What an older laptop must
+ * not ignore changes the version. Requests stay strict (the server refuses fields it does not know), and so do the
+ * signed events and attestations the answers carry.
+ */
 export const SYNC_PROTOCOL = 'baseline.sync/1';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hash (64 lowercase hex digits)');
@@ -85,7 +91,7 @@ export const EnrolResponseSchema = z
     token: z.string().min(32),
     serverId: z.string(),
   })
-  .strict();
+  .strip();
 /** What an enrolled device receives. */
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>;
 
@@ -99,7 +105,7 @@ export const SyncStateSchema = z
     /** Set when the server has flagged this device (restored from an old backup, forked chain): pushes are refused. */
     flagged: z.string().nullable(),
   })
-  .strict();
+  .strip();
 /** The server's view of one device's chain. */
 export type SyncState = z.infer<typeof SyncStateSchema>;
 
@@ -127,8 +133,13 @@ export const PushResponseSchema = z
     accepted: z.number().int().nonnegative(),
     duplicates: z.number().int().nonnegative(),
     clockOffsetMs: z.number(),
+    /**
+     * The server's clock when it answered: the answer is an acknowledgement, ordered by this against the ones that
+     * travel by file. A server from before this sends none (the laptop then takes the time of its sync state).
+     */
+    serverTime: z.iso.datetime().optional(),
   })
-  .strict();
+  .strip();
 /** What the server did with a push. */
 export type PushResponse = z.infer<typeof PushResponseSchema>;
 
@@ -141,7 +152,7 @@ export const PulledEventSchema = z
 export const PullResponseSchema = z
   .object({
     events: z.array(PulledEventSchema),
-    devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strict()),
+    devices: z.array(z.object({ deviceId: z.string(), name: z.string(), publicKeyPem: z.string(), certificatePem: z.string() }).strip()),
     /** Every central revocation, signed by the plant CA (laptops check and record the ones they lack). */
     revocations: z.array(CentralRevocationSchema).max(10_000).default([]),
     /** Clock flags of the pushes this page covers (this device's own included), each signed by the plant CA. */
@@ -150,7 +161,7 @@ export const PullResponseSchema = z
     cursor: z.number().int().nonnegative(),
     more: z.boolean(),
   })
-  .strict();
+  .strip();
 /** A page of other devices' events. */
 export type PullResponse = z.infer<typeof PullResponseSchema>;
 
@@ -164,14 +175,14 @@ export const BlobUploadStateSchema = z
     received: z.number().int().nonnegative(),
     complete: z.boolean(),
   })
-  .strict();
+  .strip();
 /** Where a resumable upload stands. */
 export type BlobUploadState = z.infer<typeof BlobUploadStateSchema>;
 
 /** Which hashes a laptop asks about. */
 export const MissingBlobsRequestSchema = z.object({ hashes: z.array(Sha256).max(10_000) }).strict();
 /** Which of them the server lacks. */
-export const MissingBlobsResponseSchema = z.object({ missing: z.array(Sha256) }).strict();
+export const MissingBlobsResponseSchema = z.object({ missing: z.array(Sha256) }).strip();
 
 /** A refusal as it travels: the same `{code, message, hint}` as every other error, plus where the push stands. */
 export const RefusalSchema = z.object({

@@ -195,14 +195,18 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
 
       // Resend the last five events as a laptop that lost the acknowledgement would.
       const client = rawClient(server, home);
+      const asked = Date.now();
       const again = (await client.call('POST', '/sync/push', {
         protocol: SYNC_PROTOCOL,
         deviceTime: new Date().toISOString(),
         head: { seq: local.length, hash: local[local.length - 1]!.hash },
         events: local.slice(-5).map((event) => ({ event, blobs: [] })),
-      })) as { accepted: number; duplicates: number; acknowledgedSeq: number };
+      })) as { accepted: number; duplicates: number; acknowledgedSeq: number; serverTime: string };
       client.close();
       expect(again).toMatchObject({ accepted: 0, duplicates: 5, acknowledgedSeq: local.length });
+      // The answer is an acknowledgement with the server's time of answering (ordered against ones by file).
+      expect(Date.parse(again.serverTime)).toBeGreaterThanOrEqual(asked);
+      expect(Date.parse(again.serverTime)).toBeLessThanOrEqual(Date.now());
       expect(await server.server.store.deviceEvents(app.deviceKey.deviceId)).toHaveLength(local.length);
     });
 
@@ -223,7 +227,11 @@ export function defineSyncSuite(name: string, target: () => ServerTarget): void 
         events: [pending[0], badSig].map((event) => ({ event, blobs: [] })),
       });
       expect(r1.status).toBe(422);
-      expect(r1.json).toMatchObject({ error: { code: 'event-signature-invalid' }, acknowledgedSeq: acked + 1 });
+      expect(r1.json).toMatchObject({
+        error: { code: 'event-signature-invalid' },
+        acknowledgedSeq: acked + 1,
+        serverTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      });
       expect((r1.json as { error: { message: string } }).error.message).toContain(`seq ${acked + 2}`);
 
       const broken = { ...pending[2]!, prev: 'ab'.repeat(32) };
