@@ -11,6 +11,7 @@ import { countApprovals } from '../../common/workflow/approval-progress.ts';
 import type { PackContext } from './pack-context.ts';
 import { eventRecord } from './pack-format.ts';
 import { snapshotPairs } from './pack-derive.ts';
+import { roleWords } from './pack-wording.ts';
 
 const CHECKS = [
   'audit-trail',
@@ -271,7 +272,12 @@ function checks(ctx: PackContext): Record<(typeof CHECKS)[number], () => Check> 
           ? { ok: true, records: [...records(op('break-glass')), ...records(op('retrospective-review'))] }
           : { ok: false, why: 'an emergency change started under break-glass whose retrospective review is not done' };
       }
-      const p = countApprovals(state.review.evaluation.approvals, state.review.approvals, state.review.evaluation.dualControl.required);
+      const p = countApprovals(
+        state.review.evaluation.approvals,
+        state.review.approvals,
+        state.review.evaluation.dualControl.required,
+        (r) => roleWords(ctx.wording, r),
+      );
       const approvals = [...op('approve'), ...op('approve-with-conditions')];
       return p.complete
         ? { ok: true, records: records(approvals) }
@@ -327,7 +333,7 @@ function checks(ctx: PackContext): Record<(typeof CHECKS)[number], () => Check> 
         ? {
             ok: true,
             records: [
-              `every signer's certificate carries the role they signed as (${approvals.map((a) => `${a.by.name}: ${a.role}`).join(', ') || 'no approvals'})`,
+              `every signer's certificate carries the role they signed as (${approvals.map((a) => `${a.by.name}: ${roleWords(ctx.wording, a.role)}`).join(', ') || 'no approvals'})`,
               'pki/people/*.pem',
             ],
           }

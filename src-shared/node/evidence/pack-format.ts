@@ -1,5 +1,5 @@
 /**
- * The evidence pack format (`baseline.evidence-pack/3`, and the earlier `/1` and `/2` it still reads; docs/formats.md): member
+ * The evidence pack format (`baseline.evidence-pack/4`, and the earlier `/1` to `/3` it still reads; docs/formats.md): member
  * names, the manifest, the rules that differ by format, and the
  * derivations the writer and the verifier share, so that the verifier recomputes every derived member from the
  * signed ones and names the member that differs.
@@ -12,13 +12,13 @@ import { signatureStatement, type ESignature } from '../../common/snapshot/snaps
 import { sha256Hex } from '../hash.ts';
 
 /** The format this writer writes. */
-export const PACK_FORMAT = 'baseline.evidence-pack/3';
+export const PACK_FORMAT = 'baseline.evidence-pack/4';
 
 /**
  * Every format the verifier reads, oldest first; it refuses any other. A pack is checked by the rules of the format
  * its manifest declares, so a pack exported by an earlier version keeps the verdict it had then.
  */
-export const PACK_FORMATS = ['baseline.evidence-pack/1', 'baseline.evidence-pack/2', PACK_FORMAT] as const;
+export const PACK_FORMATS = ['baseline.evidence-pack/1', 'baseline.evidence-pack/2', 'baseline.evidence-pack/3', PACK_FORMAT] as const;
 
 /** A format the verifier reads. */
 export type PackFormat = (typeof PACK_FORMATS)[number];
@@ -50,6 +50,12 @@ export interface PackFormatRules {
    * index's order, device then seq, is checked in every format: every writer sorted it).
    */
   rolesDerived: boolean;
+  /**
+   * report.pdf and the crosswalk name each role as the pack's policy (policy/policy.yaml) names it ("Shift supervisor"),
+   * and a break-glass approval says how it was given in words ("given in person"), through pack-wording.ts. Formats 1
+   * to 3 printed role ids and "by in-person": their reports and crosswalks are rendered again with those words.
+   */
+  namedRoles: boolean;
 }
 
 /** The rules of each format. */
@@ -61,6 +67,7 @@ export const PACK_FORMAT_RULES: Record<PackFormat, PackFormatRules> = {
     liveWithinOptional: true,
     renderedChecked: false,
     rolesDerived: false,
+    namedRoles: false,
   },
   'baseline.evidence-pack/2': {
     words:
@@ -69,14 +76,25 @@ export const PACK_FORMAT_RULES: Record<PackFormat, PackFormatRules> = {
     liveWithinOptional: false,
     renderedChecked: false,
     rolesDerived: false,
+    namedRoles: false,
   },
   'baseline.evidence-pack/3': {
     words:
-      'baseline.evidence-pack/3 (this version writes it): every restore of the change value by value; report.pdf, VERIFY.md and the role of every event recomputed from the signed members',
+      'baseline.evidence-pack/3, exported before the report named roles in words: every restore of the change value by value; report.pdf, VERIFY.md and the role of every event recomputed from the signed members (the report and the crosswalk print role ids)',
     restoreWritesComplete: true,
     liveWithinOptional: false,
     renderedChecked: true,
     rolesDerived: true,
+    namedRoles: false,
+  },
+  'baseline.evidence-pack/4': {
+    words:
+      'baseline.evidence-pack/4 (this version writes it): every restore of the change value by value; report.pdf, VERIFY.md and the role of every event recomputed from the signed members; roles named as the policy names them',
+    restoreWritesComplete: true,
+    liveWithinOptional: false,
+    renderedChecked: true,
+    rolesDerived: true,
+    namedRoles: true,
   },
 };
 

@@ -47,6 +47,7 @@ import { checkManualRollbacks, checkRestores } from './pack-restores.ts';
 import { checkHashes, checkJournal, compareDerived } from './pack-integrity.ts';
 import { checkAccounted, checkUnsignedText } from './pack-accounted.ts';
 import { checkClockFlags, checkRelied, checkSignature } from './pack-signatures.ts';
+import { packWording } from './pack-wording.ts';
 
 /** One failure: the member, the record inside it (when there is one), and why. */
 export interface PackFailure {
@@ -240,11 +241,13 @@ function checkMembers(
     );
     const policyYaml = members.get(fixedMembers.policy);
     let timeZone = 'UTC';
+    let policyRoles: Record<string, string> = {};
     if (!policyYaml) fail(fixedMembers.policy, null, 'the policy revision the change was evaluated under is missing');
     else {
       try {
         const policy = loadPolicyYaml(policyYaml.toString('utf8'), fixedMembers.policy);
         timeZone = policy.plant.timeZone;
+        policyRoles = policy.roles;
         packPolicy = policy;
         const wanted = state.review?.evaluation.policyRevision;
         if (wanted !== undefined && policy.revision !== wanted)
@@ -326,6 +329,7 @@ function checkMembers(
         snapshots: snapshotFiles,
         policy: manifest.policy,
         timeZone,
+        wording: packWording(rules.namedRoles, policyRoles),
         exportedAt: manifest.exportedAt,
         exportedBy: manifest.exportedBy,
         clockFlags,

@@ -13,6 +13,7 @@ import { sha256Hex } from '../hash.ts';
 import {
   MANIFEST,
   PACK_FORMAT,
+  PACK_FORMAT_RULES,
   REPORT,
   SHA256SUMS,
   contentMembers,
@@ -45,6 +46,7 @@ import { loadPolicyYaml } from '../../common/workflow/policy-yaml.ts';
 import { evaluateCrosswalk, parseCrosswalk } from './crosswalk.ts';
 import { renderReport } from './report-pdf.ts';
 import { deriveRoles } from './pack-roles.ts';
+import { packWording } from './pack-wording.ts';
 
 /** Everything the writer needs, read from one data directory. */
 export interface PackInput {
@@ -151,7 +153,7 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
   );
   if (input.checklistsYaml !== undefined) members.push([fixedMembers.checklists, Buffer.from(input.checklistsYaml, 'utf8')]);
 
-  const timeZone = loadPolicyYaml(input.policy.yaml, fixedMembers.policy).plant.timeZone;
+  const policy = loadPolicyYaml(input.policy.yaml, fixedMembers.policy);
   const context: PackContext = {
     changeId: input.changeId,
     state,
@@ -160,7 +162,8 @@ export async function writePack(input: PackInput): Promise<{ zip: Buffer; manife
     diffs,
     snapshots: snapshotFiles,
     policy: { revision: input.policy.revision, name: input.policy.name, source: input.policy.source },
-    timeZone,
+    timeZone: policy.plant.timeZone,
+    wording: packWording(PACK_FORMAT_RULES[PACK_FORMAT].namedRoles, policy.roles),
     exportedAt: input.exportedAt,
     exportedBy: input.exportedBy,
     clockFlags,

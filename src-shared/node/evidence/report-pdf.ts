@@ -20,6 +20,7 @@ import { packRestores, restoreValues } from './pack-restores.ts';
 import { reportChecklists } from './report-checklists.ts';
 import { controllerNames, controllerWords } from './pack-roles.ts';
 import { MARGIN, ReportWriter } from './report-writer.ts';
+import { breakGlassWords, roleWords } from './pack-wording.ts';
 
 /** Rows of one diff table printed (the pack's JSON diff holds them all): past this a report stops being read. */
 const MAX_TABLE_ROWS = 2000;
@@ -69,6 +70,8 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   const s = ctx.state;
   const execution = 'execution' in s ? s.execution : null;
   const ev = s.review?.evaluation ?? null;
+  // Roles and break-glass methods as the pack's format words them (pack-wording.ts): by name from format 4.
+  const role = (id: string) => roleWords(ctx.wording, id);
   // Controllers as the plant model names them (its signed events in the pack), with the id every record uses.
   const names = controllerNames(ctx.events);
   const controller = (id: string) => {
@@ -121,7 +124,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
     ],
     ctx.signatures.map((x) => [
       String(x.n),
-      `${x.signer.name} (${x.signer.employeeId})\n${x.signer.roles.join(', ')}`,
+      `${x.signer.name} (${x.signer.employeeId})\n${x.signer.roles.map(role).join(', ')}`,
       when(x.at),
       MEANING_WORDS[x.meaning] ?? x.meaning,
       `${x.source.record}\n${x.source.member}`,
@@ -131,7 +134,9 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   // Approvals and quorum.
   w.heading('Approvals and quorum');
   if (ev && s.review) {
-    const progress = countApprovals(ev.approvals, s.review.approvals, ev.dualControl.required);
+    // Format 4 names the group an escalation approval stands in for as the evaluation names it.
+    const inPlaceOf = (group: string) => (ctx.wording.named ? (ev.approvals.find((r) => r.group === group)?.name ?? group) : group);
+    const progress = countApprovals(ev.approvals, s.review.approvals, ev.dualControl.required, role);
     w.table(
       [
         { header: 'Approval group', width: 20 },
@@ -143,10 +148,12 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
       // "Met" holds one short word that fits its column; what is missing is said in full beside the approvals.
       progress.requirements.map((r) => [
         r.requirement.name,
-        r.requirement.roles.join(', '),
+        r.requirement.roles.map(role).join(', '),
         String(r.requirement.quorum),
         [
-          ...r.counted.map((a) => `${a.by.name} as ${a.role}, ${when(a.at)}${a.inPlaceOf ? ` (in place of ${a.inPlaceOf})` : ''}`),
+          ...r.counted.map(
+            (a) => `${a.by.name} as ${role(a.role)}, ${when(a.at)}${a.inPlaceOf ? ` (in place of ${inPlaceOf(a.inPlaceOf)})` : ''}`,
+          ),
           ...(r.satisfied ? [] : [`Missing: ${r.missing}`]),
         ].join('\n') || '-',
         r.satisfied ? 'yes' : 'NO',
@@ -163,7 +170,7 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
   if (execution?.breakGlass) {
     const b = execution.breakGlass;
     w.para(
-      `Break-glass: approved by ${b.approver.name} (${b.approver.role}) by ${b.method}, ${when(b.at)}: ${b.reason}. Retrospective review ${execution.retrospective?.completedAt ? `done ${when(execution.retrospective.completedAt)}` : `due ${when(execution.retrospective?.dueAt)}, NOT done`}.`,
+      `Break-glass: ${breakGlassWords(ctx.wording, b.approver, b.method)}, ${when(b.at)}: ${b.reason}. Retrospective review ${execution.retrospective?.completedAt ? `done ${when(execution.retrospective.completedAt)}` : `due ${when(execution.retrospective?.dueAt)}, NOT done`}.`,
     );
   }
 
@@ -196,13 +203,13 @@ export async function renderReport(ctx: PackContext, manifestSha256: string, cro
       { header: 'When', width: 25 },
       { header: 'Reason', width: 30 },
     ],
-    overrides.map((o) => [`${o.rule}${o.blackout ? ` (${o.blackout})` : ''}`, `${o.by.name} as ${o.role}`, when(o.at), o.reason]),
+    overrides.map((o) => [`${o.rule}${o.blackout ? ` (${o.blackout})` : ''}`, `${o.by.name} as ${role(o.role)}`, when(o.at), o.reason]),
   );
 
   // Checkpoints.
   w.heading('Go/no-go checkpoints');
   for (const c of execution?.checkpoints ?? []) {
-    w.sub(`${c.name}: ${c.label} by ${c.by.name} (${c.role}), ${when(c.at)}`);
+    w.sub(`${c.name}: ${c.label} by ${c.by.name} (${role(c.role)}), ${when(c.at)}`);
     w.table(
       [
         { header: 'Checklist item', width: 85 },

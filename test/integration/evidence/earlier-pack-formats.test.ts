@@ -1,6 +1,6 @@
 /**
  * Evidence packs exported by earlier versions keep their verdict: real packs written by the code at earlier commits
- * (test/fixtures/evidence-packs, format `baseline.evidence-pack/1`), verified today by the library, `baseline verify`
+ * (test/fixtures/evidence-packs, formats `baseline.evidence-pack/1` to `/4`), verified today by the library, `baseline verify`
  * and the app, each against the plant CA it was signed under. Each pack is held to the rules of the format it
  * declares, and tampering with one is still found.
  */
@@ -34,12 +34,16 @@ const FORMAT_2 = ['completed-4e88562'] as const;
  * procedure says (or to pdfkit's output) fails here, and needs a new format with this one's renderer kept.
  */
 const FORMAT_3 = ['completed-e73fc1f'] as const;
+/** Packs of format 4 (roles named as the policy names them): the same holds for them. */
+const FORMAT_4 = ['completed-db1da1d'] as const;
 const formatOf = (name: string) =>
-  (FORMAT_3 as readonly string[]).includes(name)
-    ? 'baseline.evidence-pack/3'
-    : (FORMAT_2 as readonly string[]).includes(name)
-      ? 'baseline.evidence-pack/2'
-      : 'baseline.evidence-pack/1';
+  (FORMAT_4 as readonly string[]).includes(name)
+    ? 'baseline.evidence-pack/4'
+    : (FORMAT_3 as readonly string[]).includes(name)
+      ? 'baseline.evidence-pack/3'
+      : (FORMAT_2 as readonly string[]).includes(name)
+        ? 'baseline.evidence-pack/2'
+        : 'baseline.evidence-pack/1';
 
 /** The pack's members with the manifest's format replaced, every hash made to agree. */
 async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
@@ -50,8 +54,8 @@ async function relabelled(zip: Buffer, format: string): Promise<Buffer> {
   return rezipConsistently(members);
 }
 
-describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep the verdict they had', () => {
-  for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3]) {
+describe('evidence packs exported by earlier versions (formats 1 to 4) keep the verdict they had', () => {
+  for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3, ...FORMAT_4]) {
     it(`${name}: the same verdict as the verifier of its own commit gave`, async () => {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const now = await verifyPack(read(`${name}.zip`), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
@@ -100,12 +104,25 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
   });
 
   it('a format 2 pack labelled format 3 is held to format 3: its report and VERIFY.md, rendered again from its signed members, are not the ones it carries', async () => {
-    const v = await verifyPack(await relabelled(read('completed-4e88562.zip'), PACK_FORMAT), {
-      caPems: [read('completed-4e88562-ca.pem').toString('utf8')],
-    });
-    expect(v.format).toBe(PACK_FORMAT);
-    const members = new Set(v.failures.map((f) => f.member));
-    expect(members).toEqual(new Set(['report.pdf', 'VERIFY.md']));
+    const caPems = [read('completed-4e88562-ca.pem').toString('utf8')];
+    const v = await verifyPack(await relabelled(read('completed-4e88562.zip'), 'baseline.evidence-pack/3'), { caPems });
+    expect(v.format).toBe('baseline.evidence-pack/3');
+    expect(new Set(v.failures.map((f) => f.member))).toEqual(new Set(['report.pdf', 'VERIFY.md']));
+    // Labelled format 4, its crosswalk (which names the approvers' roles) is not format 4's either.
+    const four = await verifyPack(await relabelled(read('completed-4e88562.zip'), PACK_FORMAT), { caPems });
+    expect(four.format).toBe(PACK_FORMAT);
+    expect(new Set(four.failures.map((f) => f.member))).toEqual(new Set(['report.pdf', 'VERIFY.md', 'crosswalk.json']));
+  });
+
+  it("formats 3 and 4 differ only in the report's and the crosswalk's words: each fixture relabelled as the other fails on those two", async () => {
+    for (const [name, as] of [
+      ['completed-e73fc1f', 'baseline.evidence-pack/4'],
+      ['completed-db1da1d', 'baseline.evidence-pack/3'],
+    ] as const) {
+      const v = await verifyPack(await relabelled(read(`${name}.zip`), as), { caPems: [read(`${name}-ca.pem`).toString('utf8')] });
+      expect(v.format).toBe(as);
+      expect(new Set(v.failures.map((f) => f.member))).toEqual(new Set(['report.pdf', 'crosswalk.json']));
+    }
   });
 
   it('format 2 still finds tampering: an altered journal event, or report.pdf with SHA256SUMS left as exported', async () => {
@@ -141,7 +158,7 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
   });
 
   it('a format this verifier does not know is refused, naming the formats it reads', async () => {
-    const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/4'), {
+    const v = await verifyPack(await relabelled(read('completed-d5f70ec.zip'), 'baseline.evidence-pack/5'), {
       caPems: [read('completed-d5f70ec-ca.pem').toString('utf8')],
     });
     expect(v.ok).toBe(false);
@@ -149,12 +166,12 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
       member: 'manifest.json',
       record: null,
       reason:
-        'the manifest\'s format is "baseline.evidence-pack/4"; this verifier reads baseline.evidence-pack/1 and baseline.evidence-pack/2 and baseline.evidence-pack/3 (a newer pack needs a newer Baseline to verify it)',
+        'the manifest\'s format is "baseline.evidence-pack/5"; this verifier reads baseline.evidence-pack/1 and baseline.evidence-pack/2 and baseline.evidence-pack/3 and baseline.evidence-pack/4 (a newer pack needs a newer Baseline to verify it)',
     });
   });
 
   it('`baseline verify` gives each the same verdict and names the format it checked it by', () => {
-    for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3]) {
+    for (const name of [...PACKS, ...FORMAT_2, ...FORMAT_3, ...FORMAT_4]) {
       const then = JSON.parse(read(`${name}-verdict.json`).toString('utf8')) as RecordedVerdict;
       const r = runBaseline(['verify', fixture(`${name}.zip`), '--ca', fixture(`${name}-ca.pem`)]);
       expect(r.code).toBe(then.ok ? 0 : 1);
@@ -163,10 +180,11 @@ describe('evidence packs exported by earlier versions (formats 1, 2 and 3) keep 
         {
           'baseline.evidence-pack/1': 'Pack format: baseline.evidence-pack/1, exported before restore writes travelled value by value',
           'baseline.evidence-pack/2': 'Pack format: baseline.evidence-pack/2, exported before the report was checked',
-          'baseline.evidence-pack/3': 'Pack format: baseline.evidence-pack/3 (this version writes it)',
+          'baseline.evidence-pack/3': 'Pack format: baseline.evidence-pack/3, exported before the report named roles in words',
+          'baseline.evidence-pack/4': 'Pack format: baseline.evidence-pack/4 (this version writes it)',
         }[formatOf(name)],
       );
-      if (formatOf(name) !== 'baseline.evidence-pack/3')
+      if (!['baseline.evidence-pack/3', 'baseline.evidence-pack/4'].includes(formatOf(name)))
         expect(r.stdout).toContain('report.pdf and VERIFY.md are signed by no one in this format, so read the verdict, not the report');
       for (const f of then.failures) expect(r.stdout).toContain(f.reason);
     }

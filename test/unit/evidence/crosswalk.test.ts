@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { evaluateCrosswalk, parseCrosswalk } from '../../../src-shared/node/evidence/crosswalk.ts';
 import type { PackContext } from '../../../src-shared/node/evidence/pack-context.ts';
+import { packWording } from '../../../src-shared/node/evidence/pack-wording.ts';
 
 const crosswalk = parseCrosswalk(
   readFileSync(fileURLToPath(new URL('../../../resources/compliance/crosswalk.yaml', import.meta.url)), 'utf8'),
@@ -42,6 +43,7 @@ function draft(tag: string): PackContext {
     exportedAt: '2026-07-02T00:00:00.000Z',
     exportedBy: { device: 'd', deviceName: 'd', user: 'u', appVersion: '0' },
     checklistsYaml: null,
+    wording: packWording(true, {}),
     memberNames: [],
   };
 }

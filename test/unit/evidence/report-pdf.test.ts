@@ -14,6 +14,7 @@ import type { DiffableDocument, DiffableValue } from '../../../src-shared/common
 import type { ChangeState } from '../../../src-shared/common/workflow/change-state.ts';
 import { renderReport, plantTime } from '../../../src-shared/node/evidence/report-pdf.ts';
 import type { PackContext } from '../../../src-shared/node/evidence/pack-context.ts';
+import { packWording } from '../../../src-shared/node/evidence/pack-wording.ts';
 
 const value = (i: number, v: number): DiffableValue => ({
   tag: `Oven_Zone${String(i).padStart(3, '0')}_TempSP`,
@@ -65,6 +66,7 @@ describe('report.pdf', () => {
       exportedAt: '2026-07-02T12:00:00.000Z',
       exportedBy: { device: 'd1', deviceName: 'laptop', user: 'erin', appVersion: '0.1.0' },
       checklistsYaml: null,
+      wording: packWording(true, {}),
       memberNames: [],
       clockFlags: [
         {
@@ -159,6 +161,7 @@ describe('report.pdf', () => {
       exportedAt: '2026-07-02T12:00:00.000Z',
       exportedBy: { device: 'd1', deviceName: 'laptop', user: 'erin', appVersion: '0.1.0' },
       checklistsYaml: null,
+      wording: packWording(true, {}),
       memberNames: [],
       clockFlags: [],
     };
