@@ -116,11 +116,41 @@ export class ModbusConnection {
   private readonly client: ModbusClient;
   private readonly target: ModbusTarget;
   private requests = 0;
+  /** The job's cancel (Ctrl+C, the Cancel button): a request waiting for its answer stops waiting when it fires. */
+  private readonly signal: AbortSignal | undefined;
 
-  private constructor(client: ModbusClient, target: ModbusTarget) {
+  private constructor(client: ModbusClient, target: ModbusTarget, signal: AbortSignal | undefined) {
     this.client = client;
     this.target = target;
     this.controller = describeTarget(target);
+    this.signal = signal;
+  }
+
+  /**
+   * `request` until the job is cancelled: then it fails at once as cancelled instead of waiting out the timeout (a
+   * device that does not answer). The request left behind ends with the connection, which the job closes next.
+   */
+  private untilCancelled<T>(request: Promise<T>, what: string, signal = this.signal): Promise<T> {
+    if (!signal) return request;
+    const cancelled = () => deviceError('cancelled', this.controller, what, 'cancelled');
+    if (signal.aborted) {
+      request.catch(() => undefined);
+      return Promise.reject(cancelled());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      request.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** Number of Modbus requests sent on this connection (retries included). */
@@ -160,7 +190,7 @@ export class ModbusConnection {
     }
     client.setID(target.unitId);
     client.setTimeout(target.timeoutMs);
-    return new ModbusConnection(client, target);
+    return new ModbusConnection(client, target, signal);
   }
 
   private async withRetries<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
@@ -169,8 +199,9 @@ export class ModbusConnection {
       if (signal?.aborted) throw deviceError('cancelled', this.controller, what, 'cancelled');
       this.requests++;
       try {
-        return await fn();
+        return await this.untilCancelled(fn(), what, signal);
       } catch (err) {
+        if (signal?.aborted) throw deviceError('cancelled', this.controller, what, 'cancelled');
         let mapped = mapModbusError(err, this.controller, what);
         let kind = (mapped.details?.['kind'] as string | undefined) ?? '';
         if (kind === 'timeout' && !this.client.isOpen) {
@@ -191,7 +222,7 @@ export class ModbusConnection {
   }
 
   /** Reads `count` registers (hr/ir, 16-bit words) or bits (co/di) from `start`. */
-  async read(table: ModbusTable, start: number, count: number, signal?: AbortSignal): Promise<number[] | boolean[]> {
+  async read(table: ModbusTable, start: number, count: number, signal = this.signal): Promise<number[] | boolean[]> {
     const what = `reading ${table}:${start}..${start + count - 1}`;
     return this.withRetries(what, signal, async () => {
       switch (table) {
@@ -224,7 +255,7 @@ export class ModbusConnection {
     const out: ModbusIdentity = {};
     try {
       this.requests++;
-      const basic = await this.client.readDeviceIdentification(1, 0);
+      const basic = await this.untilCancelled(this.client.readDeviceIdentification(1, 0), 'reading the device identification');
       for (const [k, v] of Object.entries(basic.data ?? {})) {
         const name = ID_NAMES[Number(k)];
         if (name) out[name] = String(v);

@@ -152,6 +152,29 @@ describe('Modbus TCP faults (simulator behind the fault proxy)', () => {
     }
   });
 
+  it('a cancel stops a request waiting for an answer at once, not after its timeout (reads and identification)', async () => {
+    const proxy = await startFaultProxy(sim.port, { kind: 'drop' });
+    try {
+      const ac = new AbortController();
+      const c = await ModbusConnection.open(tcp(proxy.port, { retries: 0, timeoutMs: 20_000 }), ac.signal);
+      const started = performance.now();
+      setTimeout(() => ac.abort(), 300);
+      // The identification waits on a device that never answers; the cancel ends it (a capture goes on to the reads).
+      expect(await c.identity()).toBeNull();
+      const e = await failure(c.read('hr', 0, 4));
+      expect(e.code).toBe('device-cancelled');
+      expect(performance.now() - started).toBeLessThan(5000);
+      const second = new AbortController();
+      const reading = failure(c.read('hr', 0, 4, second.signal));
+      setTimeout(() => second.abort(), 300);
+      expect((await reading).code).toBe('device-cancelled');
+      expect(performance.now() - started).toBeLessThan(10_000);
+      await c.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('serves device identification and refuses unmapped addresses like a real device', async () => {
     const c = await ModbusConnection.open(tcp(sim.port));
     try {
