@@ -17,7 +17,7 @@
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import type { SyncRepository } from '../store/sync-repository.ts';
 import type { EventHub } from './event-hub.ts';
-import type { SyncService } from './sync-service.ts';
+import type { SyncStatus } from '../../src-shared/common/api/sync-contract.ts';
 
 /** What an import did. */
 export interface ImportResult {
@@ -31,7 +31,8 @@ export interface ImportResult {
 export interface AcknowledgementContext {
   repo: SyncRepository;
   hub: EventHub;
-  sync: SyncService;
+  /** The sync service's status (shown again once an acknowledgement moved the position). */
+  sync: { status(): SyncStatus };
   /** This laptop's device id. */
   own: string;
   clock: () => Date;
