@@ -104,7 +104,7 @@ export async function buildCli(out = CLI_OUT): Promise<number> {
     platform: 'node',
     target: 'node22',
     plugins: [externals, lazySerialPorts],
-    // This build's name: the profile cache (src-main/host/profile-cache.ts) keeps only what this build checked.
+    // This build's name (src-main/host/cli-build.ts): the profile cache and the capture server keep to their own build.
     define: { __BASELINE_CLI_BUILD__: JSON.stringify(`${builtAt}-${randomUUID()}`) },
     // A bundled CommonJS package (papaparse, node-forge) may require() a Node module: give ES modules a require.
     banner: {

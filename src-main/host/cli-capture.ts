@@ -25,7 +25,8 @@ import { mediaTypeOf } from '../../src-shared/common/diff/media-type.ts';
 import { askSecret } from './secret-prompt.ts';
 import { osUserActor } from '../services/os-user-actor.ts';
 import type { CaptureProfile, ProfileProtocol } from '../../src-shared/common/profile/capture-profile.ts';
-import { canonicalProfile, CLI_BUILD, ProfileCache, type CanonicalProfile } from './profile-cache.ts';
+import { canonicalProfile, ProfileCache, type CanonicalProfile } from './profile-cache.ts';
+import { CLI_BUILD } from './cli-build.ts';
 import { userCacheDir } from './data-home.ts';
 
 /** Output sinks. */
@@ -124,21 +125,34 @@ export function readProfile(path: string | undefined, protocol: ProfileProtocol)
 export function readCaptureProfile(path: string | undefined, protocol: ProfileProtocol, env = process.env): CanonicalProfile {
   const bytes = readProfileBytes(path);
   if (CLI_BUILD === null) return canonicalProfile(importProfileCsv(bytes, protocol));
-  return new ProfileCache(join(userCacheDir(env), 'profiles'), CLI_BUILD).load(bytes, protocol);
+  const dir = join(userCacheDir(env), 'profiles');
+  let cache = caches.get(dir);
+  if (!cache) caches.set(dir, (cache = new ProfileCache(dir, CLI_BUILD)));
+  return cache.load(bytes, protocol);
 }
 
-/** `baseline capture`: exit 0 all tags good, 2 some bad, 1 nothing captured. */
-export async function captureCommand(flags: Flags, io: Io): Promise<number> {
+/** This process's profile caches by folder: one that captures again (the capture server) keeps them in memory. */
+const caches = new Map<string, ProfileCache>();
+
+/**
+ * `baseline capture`: exit 0 all tags good, 2 some bad, 1 nothing captured. For the capture server: `signal`
+ * cancels it as Ctrl+C does (its client gone), and `env` is the environment it runs in (without a data directory).
+ */
+export async function captureCommand(
+  flags: Flags,
+  io: Io,
+  { signal, env = process.env }: { signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
   const target = targetFromFlags(flags);
   const profilePath = str(flags, 'profile');
-  const checked = readCaptureProfile(profilePath, profileProtocolOf(target));
+  const checked = readCaptureProfile(profilePath, profileProtocolOf(target), env);
   const out = str(flags, 'out');
   if (!out) throw new BaselineError('usage', 'No output file was given.', 'Pass --out FILE.json for the capture document.');
   const options = CaptureOptionsSchema.parse({
     ...(num(flags, 'timeout') !== undefined ? { timeoutMs: num(flags, 'timeout') } : {}),
     ...(num(flags, 'retries') !== undefined ? { retries: num(flags, 'retries') } : {}),
   });
-  const homeGiven = str(flags, 'home') ?? process.env['BASELINE_HOME'];
+  const homeGiven = str(flags, 'home') ?? env['BASELINE_HOME'];
   const app = homeGiven ? await openRecordingApp(homeGiven) : null;
   // Without a data directory nothing is recorded: the capture service alone, its drivers in this process.
   const bare = app ? null : new DeviceSupervisor(inProcessDevice);
@@ -162,6 +176,7 @@ export async function captureCommand(flags: Flags, io: Io): Promise<number> {
       return app!.snapshots.storeArtefact(basename(path), bytes, mediaTypeOf(path));
     });
     const ac = new AbortController();
+    signal?.addEventListener('abort', () => ac.abort(), { once: true });
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
     const doc = await captures.capture(

@@ -6,10 +6,9 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BaselineError, toErrorData } from '../../src-shared/common/errors.ts';
 import { APP_VERSION } from '../app-version.ts';
 import { resolveHome } from './data-home.ts';
-import { UsageError, type CliIo } from './cli-usage.ts';
+import { reportError, UsageError, type CliIo } from './cli-usage.ts';
 
 export type { CliIo } from './cli-usage.ts';
 
@@ -45,6 +44,11 @@ Usage:
                                                   A profile file once checked is kept, hash-checked,
                                                   in $BASELINE_CACHE_DIR (else the user's cache
                                                   folder) and not checked again while unchanged.
+  baseline capture-server [--idle MINUTES]        keep one capture process warm for repeated captures:
+                                                  \`baseline capture\` without --home, --signer or
+                                                  --attach hands its capture to it (same user only;
+                                                  not on Windows). Stops after MINUTES without a
+                                                  capture (default 30) or on Ctrl+C.
   baseline diff BEFORE.json AFTER.json [--json] [--force] [--home DIR] [--ca CA.pem]
                                                   compare two snapshots (exit 0 identical, 3 different);
                                                   different controllers are refused unless --force;
@@ -151,6 +155,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         'server-home': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        idle: { type: 'string' },
       },
     });
     if (values.version) {
@@ -180,7 +185,20 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     if (group === 'central-view') return await (await import('./cli-central-view.ts')).centralViewCommand(values, io);
     if (group === 'demo') return await (await import('./cli-web.ts')).demo(command, values, io);
     const ioTty = { ...io, isTty: io === stdio && process.stderr.isTTY === true };
-    if (group === 'capture') return await (await import('./cli-capture.ts')).captureCommand(values, ioTty);
+    if (group === 'capture') {
+      // A capture server of this build takes the capture when one runs (capture-server.ts); else it runs here.
+      const served = await (await import('./capture-client.ts')).captureViaServer(values, ioTty);
+      return served ?? (await (await import('./cli-capture.ts')).captureCommand(values, ioTty));
+    }
+    if (group === 'capture-server') {
+      const minutes = values.idle === undefined ? 30 : Number(values.idle);
+      if (!(minutes > 0)) throw new UsageError(`--idle must be a number of minutes above 0, not ${values.idle}`);
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      await (await import('./capture-server.ts')).serveCaptures({ idleMs: minutes * 60_000, io, stop: stop.signal });
+      return 0;
+    }
     if (group === 'people') return await (await import('./cli-people.ts')).peopleCommand(command, values, home, io);
     if (group === 'diff')
       return (await import('./cli-diff.ts')).diffCommand(
@@ -203,17 +221,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     if (group === 'restore') return await (await import('./cli-sync.ts')).restoreCommand(positionals.slice(1), values, io);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
-    if (err instanceof BaselineError && err.code === 'usage') {
-      io.err(`baseline: ${err.message}\n  what to do: ${err.hint}\n`);
-      return 2;
-    }
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      io.err(`baseline: ${err.message}\nRun \`baseline --help\` for the commands and options.\n`);
-      return 2;
-    }
-    const data = toErrorData(err);
-    io.err(`baseline: ${data.message}\n  what to do: ${data.hint}\n`);
-    return 1;
+    return reportError(err, io);
   }
 }
 

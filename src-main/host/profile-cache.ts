@@ -8,7 +8,7 @@
  * The cache never decides what is captured on its own: an entry is used only when its header names the same CSV
  * bytes, protocol and build, and the SHA-256 of its JSON is the profile hash it records, so the hash written into
  * the capture document is always the hash of the profile that was read. Any other entry (torn, edited, from another
- * build) is ignored and replaced. Only a bundled build caches (see `CLI_BUILD`); the TypeScript sources, which
+ * build) is ignored and replaced. Only a bundled build caches (see `CLI_BUILD` in cli-build.ts); the TypeScript sources, which
  * change under a developer's hands, always check the CSV. A cache folder that cannot be made or written costs the
  * cache, never the capture.
  */
@@ -37,14 +37,11 @@ interface EntryHeader {
   tags: number;
 }
 
+/** Profiles a cache holds in memory (see `inMemory`). */
+const IN_MEMORY = 4;
+
 /** Entries kept; the least recently used beyond this are removed when a new one is written. */
 export const PROFILE_CACHE_ENTRIES = 16;
-
-// The bundle's build (scripts/build-cli.ts defines it); absent when the TypeScript sources run.
-declare const __BASELINE_CLI_BUILD__: string | undefined;
-
-/** The build of the running CLI bundle, or null when the TypeScript sources run (no cache). */
-export const CLI_BUILD: string | null = typeof __BASELINE_CLI_BUILD__ === 'string' ? __BASELINE_CLI_BUILD__ : null;
 
 /** Canonicalises a checked profile once: its JSON and hash. */
 export function canonicalProfile(profile: CaptureProfile): CanonicalProfile {
@@ -56,6 +53,11 @@ export function canonicalProfile(profile: CaptureProfile): CanonicalProfile {
 export class ProfileCache {
   private readonly dir: string;
   private readonly build: string;
+  /**
+   * The profiles this cache loaded last, by entry: a process that captures again (the capture server) takes them
+   * from memory. Keyed like the entries (the CSV's bytes, protocol and build), so never another file's profile.
+   */
+  private readonly inMemory = new Map<string, CanonicalProfile>();
 
   /** `dir`: the cache folder (made on first write); `build`: the build of Baseline whose checks it keeps. */
   constructor(dir: string, build: string) {
@@ -67,15 +69,25 @@ export class ProfileCache {
   load(csv: Uint8Array, protocol: ProfileProtocol): CanonicalProfile {
     const csvSha256 = sha256Hex(csv);
     const file = join(this.dir, `${sha256Hex(`${this.build}\n${protocol}\n${csvSha256}`)}.json`);
+    const held = this.inMemory.get(file);
+    if (held) return held;
     const cached = this.read(file, { format: 1, build: this.build, protocol, csvSha256 });
-    if (cached) return cached;
+    if (cached) return this.keep(file, cached);
     const checked = canonicalProfile(importProfileCsv(csv, protocol));
     this.write(
       file,
       { format: 1, build: this.build, protocol, csvSha256, profileSha256: checked.sha256, tags: checked.profile.tags.length },
       checked.json,
     );
-    return checked;
+    return this.keep(file, checked);
+  }
+
+  /** Holds a loaded profile in memory, the IN_MEMORY most recent ones. */
+  private keep(file: string, profile: CanonicalProfile): CanonicalProfile {
+    this.inMemory.delete(file);
+    this.inMemory.set(file, profile);
+    for (const old of this.inMemory.keys()) if (this.inMemory.size > IN_MEMORY) this.inMemory.delete(old);
+    return profile;
   }
 
   /** The entry when it is whole and was made from these bytes by this build; null otherwise. */

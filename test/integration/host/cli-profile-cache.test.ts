@@ -3,11 +3,9 @@
 // same profile file takes the checked profile from the cache and records the same profile hash and values; a
 // damaged entry is checked again; the sources write no entry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildCli } from '../../../scripts/build-cli.ts';
+import { buildTestBundle, type TestBundle } from '../../helpers/cli-bundle.ts';
 import { importProfileCsv } from '../../../src-shared/common/profile/profile-csv.ts';
 import { canonicalProfile } from '../../../src-main/host/profile-cache.ts';
 import { runBaselineAsync } from '../../helpers/cli.ts';
@@ -19,23 +17,7 @@ import {
   type ModbusSimulator,
 } from '../../../src-main/devices/simulator/modbus-simulator.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BUNDLE = `dist/cli-profile-cache-test-${process.pid}`;
 const TAGS = 600;
-
-/** Runs the test's bundle of the CLI (what bin/baseline.js does with dist/cli) with `args`. */
-function runBundle(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const entry = pathToFileURL(join(ROOT, BUNDLE, 'cli.js')).href;
-  const code = `const { runCli } = await import(${JSON.stringify(entry)}); process.exitCode = await runCli(process.argv.slice(1));`;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (c) => resolve({ code: c ?? -1, stdout, stderr }));
-  });
-}
 
 interface CaptureFile {
   document: { profile: { name: string; sha256: string; tags: number }; values: { tag: string; value: unknown; quality: string }[] };
@@ -46,6 +28,7 @@ describe('baseline capture with the profile cache', () => {
   const cacheDir = join(t.home, 'cache');
   const profile = join(t.home, 'registers.csv');
   let sim: ModbusSimulator;
+  let bundle: TestBundle;
   let n = 0;
 
   /** One capture by the bundle (or by bin/baseline.js from the sources); its summary and document. */
@@ -54,7 +37,7 @@ describe('baseline capture with the profile cache', () => {
     const args = ['capture', '--protocol', 'modbus-tcp', '--host', '127.0.0.1', '--port', String(sim.port), '--profile', profile];
     const r =
       how === 'bundle'
-        ? await runBundle([...args, '--out', out], env)
+        ? await bundle.run([...args, '--out', out], env)
         : await runBaselineAsync([...args, '--out', out], { ...env, BASELINE_CLI_FROM_SOURCES: '1' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -64,7 +47,7 @@ describe('baseline capture with the profile cache', () => {
   const entries = (dir = cacheDir) => (existsSync(join(dir, 'profiles')) ? readdirSync(join(dir, 'profiles')) : []);
 
   beforeAll(async () => {
-    await buildCli(BUNDLE);
+    bundle = await buildTestBundle('cli-profile-cache-test');
     const image = emptyModbusImage();
     setModbusWords(
       image,
@@ -77,7 +60,7 @@ describe('baseline capture with the profile cache', () => {
   }, 60_000);
   afterAll(async () => {
     await sim?.close();
-    rmSync(join(ROOT, BUNDLE), { recursive: true, force: true });
+    bundle?.remove();
     t.cleanup();
   });
 

@@ -27,7 +27,9 @@ function freshCache(build = 'build-a') {
   const t = tempHome('baseline-profile-cache-');
   homes.push(t);
   const dir = join(t.home, 'profiles');
-  return { dir, cache: new ProfileCache(dir, build), entries: () => (existsSync(dir) ? readdirSync(dir).sort() : []) };
+  // Each load by a new cache, as each `baseline capture` process makes one: what these tests look at is the folder.
+  const cache = { load: (csv: Buffer, protocol: 'modbus') => new ProfileCache(dir, build).load(csv, protocol) };
+  return { dir, cache, entries: () => (existsSync(dir) ? readdirSync(dir).sort() : []) };
 }
 
 describe('profile cache', () => {
@@ -150,6 +152,20 @@ describe('profile cache', () => {
     expect(entries()).toHaveLength(PROFILE_CACHE_ENTRIES);
     expect(entries()).toContain(firstEntry);
     expect(entries()).not.toContain(secondEntry);
+  });
+});
+
+describe('a cache that loads again in the same process (the capture server)', () => {
+  it('holds what it loaded: the same profile again without the folder, while other bytes are checked anew', () => {
+    const { dir, entries } = freshCache();
+    const cache = new ProfileCache(dir, 'build-a');
+    const bytes = csv(30);
+    const first = cache.load(bytes, 'modbus');
+    for (const e of entries()) writeFileSync(join(dir, e), 'damaged');
+    expect(cache.load(bytes, 'modbus')).toBe(first);
+    const other = cache.load(csv(30, 1), 'modbus');
+    expect(other.sha256).not.toBe(first.sha256);
+    expect(other.profile.tags[0]!.tag).toBe('HR_1');
   });
 });
 

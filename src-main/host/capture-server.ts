@@ -1,0 +1,163 @@
+/**
+ * `baseline capture-server`: keeps one capture process warm for a session of repeated captures (a turnaround's
+ * before- and after-captures, a drift round over a line's controllers). While it runs, `baseline capture` without a
+ * data directory hands its capture to it over a Unix socket and prints what it answers: the capture runs in a process
+ * whose code is already loaded and compiled, so a capture costs the controller's answers and little else.
+ *
+ * What it may do is what `baseline capture` may do, for the same user: read controllers (it never writes), read
+ * profile files and write capture files. It records nothing and signs nothing: a capture with a data directory, a
+ * signer or attached files runs in its own process as before. The socket lies in the user's cache folder (0700) and
+ * is itself 0600, so only that user's programs reach it; it is named by the build, so a rebuilt `baseline` never
+ * talks to an older server. It serves one capture at a time and stops after `idleMs` without one, or on Ctrl+C.
+ * Not on Windows (no Unix sockets there): `baseline capture` runs in its own process.
+ */
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { BaselineError } from '../../src-shared/common/errors.ts';
+import { CLI_BUILD } from './cli-build.ts';
+import { reportError, type CliIo } from './cli-usage.ts';
+import { captureCommand } from './cli-capture.ts';
+import { captureSocketPath, readLines, type CaptureServerMessage, type CaptureServerRequest } from './capture-socket.ts';
+
+/** Whether something answers on the socket (a running server) or not (no file, or a server that died: a stale file). */
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/** The socket this build's server uses; refuses where there is none (the TypeScript sources, Windows). */
+export function serverSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (process.platform === 'win32')
+    throw new BaselineError(
+      'capture-server-unavailable',
+      'The capture server needs Unix sockets, which Windows does not offer here.',
+      'Run `baseline capture` on its own: each capture starts its own process.',
+    );
+  if (CLI_BUILD === null)
+    throw new BaselineError(
+      'capture-server-unavailable',
+      'The capture server runs from the built `baseline` only, and this one runs from its TypeScript sources.',
+      'Build it with `npm run build:cli` (npm install does it too), then start the server again.',
+    );
+  const path = captureSocketPath(CLI_BUILD, env);
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH)
+    throw new BaselineError(
+      'capture-server-path-too-long',
+      `The capture server's socket would be ${path}, longer than the ${MAX_SOCKET_PATH} bytes a Unix socket's path may have.`,
+      'Set BASELINE_CACHE_DIR to a shorter folder (for example ~/.cache/baseline) for the server and its captures.',
+    );
+  return path;
+}
+
+/** The longest Unix socket path every supported OS accepts (Linux 107, macOS 103). */
+const MAX_SOCKET_PATH = 103;
+
+/**
+ * Serves captures on this build's socket until `idleMs` pass without one or `stop` aborts; resolves when it has
+ * stopped and removed its socket. `io` gets one line per capture served.
+ */
+export async function serveCaptures(options: { idleMs: number; io: CliIo; stop?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<void> {
+  const env = options.env ?? process.env;
+  const socketPath = serverSocketPath(env);
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+  if ((statSync(dirname(socketPath)).mode & 0o022) !== 0)
+    throw new BaselineError(
+      'capture-server-folder-shared',
+      `The folder ${dirname(socketPath)} may be written by other users, who could put their own server in its place.`,
+      'Make it private (chmod 700), or set BASELINE_CACHE_DIR to a folder only you may write.',
+    );
+  if (existsSync(socketPath)) {
+    if (await answers(socketPath))
+      throw new BaselineError(
+        'capture-server-running',
+        `A capture server of this build already serves on ${socketPath}.`,
+        'Use it (`baseline capture` finds it), or stop it with Ctrl+C where it runs.',
+      );
+    rmSync(socketPath, { force: true }); // left by a server that was killed
+  }
+  let queue: Promise<void> = Promise.resolve();
+  let busy = 0;
+  const server = createServer((conn) => {
+    busy++;
+    rearm();
+    queue = queue.then(() => serveOne(conn, options.io, env)).finally(() => (--busy === 0 ? rearm() : undefined));
+  });
+  let idle: NodeJS.Timeout | null = null;
+  const stopped = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const stop = () => {
+    if (idle) clearTimeout(idle);
+    server.close();
+  };
+  /** Restarts the idle countdown (none while a capture runs). */
+  function rearm(): void {
+    if (idle) clearTimeout(idle);
+    idle = busy === 0 ? setTimeout(stop, options.idleMs) : null;
+  }
+  // Made private to this user from the start (no moment at which others may connect), and kept so.
+  const umask = process.umask(0o077);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+  } finally {
+    process.umask(umask);
+  }
+  chmodSync(socketPath, 0o600);
+  options.stop?.addEventListener('abort', stop, { once: true });
+  rearm();
+  options.io.out(`Serving captures on ${socketPath}; stops after ${options.idleMs / 60_000} minutes without one, or on Ctrl+C.\n`);
+  await stopped;
+  rmSync(socketPath, { force: true });
+  options.io.out('The capture server stopped.\n');
+}
+
+/** Runs one client's capture: its output streamed back as it comes, then its exit code. */
+async function serveOne(conn: Socket, log: CliIo, env: NodeJS.ProcessEnv): Promise<void> {
+  const send = (m: CaptureServerMessage) => {
+    if (!conn.destroyed) conn.write(JSON.stringify(m) + '\n');
+  };
+  if (conn.destroyed) return; // the client left while an earlier capture ran
+  const ac = new AbortController();
+  const request = await new Promise<CaptureServerRequest | null>((resolve) => {
+    const onData = readLines((m) => {
+      const msg = m as Partial<CaptureServerRequest> & { cancel?: boolean };
+      if (msg.cancel) ac.abort();
+      else resolve(msg as CaptureServerRequest);
+    });
+    conn.on('data', (chunk: Buffer) => {
+      try {
+        onData(chunk);
+      } catch {
+        resolve(null); // not this protocol
+      }
+    });
+    conn.once('close', () => {
+      ac.abort(); // the client is gone (Ctrl+C): the capture stops as it would have there
+      resolve(null);
+    });
+  });
+  if (request === null || request.build !== CLI_BUILD || typeof request.flags !== 'object' || request.flags === null) {
+    conn.destroy();
+    return;
+  }
+  const io = { out: (text: string) => send({ out: text }), err: (text: string) => send({ err: text }), isTty: request.isTty === true };
+  let code: number;
+  try {
+    // The client's capture records nothing (capture-client.ts hands over no other): not in a data directory the
+    // server's own environment may name either.
+    code = await captureCommand(request.flags, io, { signal: ac.signal, env: { ...env, BASELINE_HOME: undefined } });
+  } catch (err) {
+    code = reportError(err, io);
+  }
+  send({ exit: code });
+  conn.end();
+  log.out(`captured to ${String(request.flags['out'] ?? '(no file)')}: exit ${code}\n`);
+}
