@@ -46,6 +46,7 @@ export async function captureViaServer(flags: Flags, io: CliIo & { isTty: boolea
   return new Promise<number | null>((done, fail) => {
     const conn = createConnection(socketPath);
     let connected = false;
+    let busy = false;
     let exit: number | null = null;
     const onSigint = () => conn.write(JSON.stringify({ cancel: true }) + '\n');
     conn.once('connect', () => {
@@ -60,13 +61,14 @@ export async function captureViaServer(flags: Flags, io: CliIo & { isTty: boolea
         if ('out' in msg) io.out(msg.out);
         else if ('err' in msg) io.err(msg.err);
         else if ('exit' in msg) exit = msg.exit;
+        else if ('busy' in msg) busy = true;
       }),
     );
     conn.on('error', () => undefined); // a refused connection ends in 'close' below
     conn.once('close', () => {
       process.removeListener('SIGINT', onSigint);
-      if (!connected)
-        done(null); // a socket left by a server that was killed: capture here
+      // A socket left by a server that was killed, or a server busy with another capture: capture here.
+      if (!connected || busy) done(null);
       else if (exit !== null) done(exit);
       else
         fail(

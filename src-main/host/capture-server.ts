@@ -8,7 +8,8 @@
  * profile files and write capture files. It records nothing and signs nothing: a capture with a data directory, a
  * signer or attached files runs in its own process as before. The socket lies in the user's cache folder (0700) and
  * is itself 0600, so only that user's programs reach it; it is named by the build, so a rebuilt `baseline` never
- * talks to an older server. It serves one capture at a time and stops after `idleMs` without one, or on Ctrl+C.
+ * talks to an older server. It runs one capture at a time: a client that comes while one runs captures in its own
+ * process. It stops after `idleMs` without a capture, or on Ctrl+C (cancelling the one running).
  * Not on Windows (no Unix sockets there): `baseline capture` runs in its own process.
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -61,7 +62,7 @@ const MAX_SOCKET_PATH = 103;
 
 /**
  * Serves captures on this build's socket until `idleMs` pass without one or `stop` aborts; resolves when it has
- * stopped and removed its socket. `io` gets one line per capture served.
+ * stopped (its socket removed). `io` gets one line per capture served.
  */
 export async function serveCaptures(options: { idleMs: number; io: CliIo; stop?: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<void> {
   const env = options.env ?? process.env;
@@ -82,23 +83,39 @@ export async function serveCaptures(options: { idleMs: number; io: CliIo; stop?:
       );
     rmSync(socketPath, { force: true }); // left by a server that was killed
   }
-  let queue: Promise<void> = Promise.resolve();
-  let busy = 0;
-  const server = createServer((conn) => {
-    busy++;
-    rearm();
-    queue = queue.then(() => serveOne(conn, options.io, env)).finally(() => (--busy === 0 ? rearm() : undefined));
-  });
+  // One capture at a time: a client that comes while one runs is told so and captures in its own process, so
+  // captures started side by side still run side by side. `running` is the running capture's cancel.
+  let running: AbortController | null = null;
   let idle: NodeJS.Timeout | null = null;
+  const server = createServer((conn) => {
+    conn.on('error', () => running?.abort()); // a client gone mid-answer (killed, its terminal closed)
+    if (running) {
+      // Its request is read and dropped, so that the client's hang-up arrives and the connection closes.
+      conn.resume();
+      conn.end(JSON.stringify({ busy: true } satisfies CaptureServerMessage) + '\n');
+      return;
+    }
+    const ac = new AbortController();
+    running = ac;
+    rearm();
+    void serveOne(conn, ac, options.io, env).finally(() => {
+      running = null;
+      rearm();
+    });
+  });
   const stopped = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  // Stopping cancels the running capture (its client is told, as after Ctrl+C) and takes no new one.
+  let stopping = false;
   const stop = () => {
+    stopping = true;
     if (idle) clearTimeout(idle);
+    running?.abort();
     server.close();
   };
-  /** Restarts the idle countdown (none while a capture runs). */
+  /** Restarts the idle countdown (none while a capture runs, nor once stopping). */
   function rearm(): void {
     if (idle) clearTimeout(idle);
-    idle = busy === 0 ? setTimeout(stop, options.idleMs) : null;
+    idle = running === null && !stopping ? setTimeout(stop, options.idleMs) : null;
   }
   // Made private to this user from the start (no moment at which others may connect), and kept so.
   const umask = process.umask(0o077);
@@ -111,37 +128,52 @@ export async function serveCaptures(options: { idleMs: number; io: CliIo; stop?:
     process.umask(umask);
   }
   chmodSync(socketPath, 0o600);
-  options.stop?.addEventListener('abort', stop, { once: true });
+  if (options.stop?.aborted) stop();
+  else options.stop?.addEventListener('abort', stop, { once: true });
   rearm();
-  options.io.out(`Serving captures on ${socketPath}; stops after ${options.idleMs / 60_000} minutes without one, or on Ctrl+C.\n`);
+  options.io.out(
+    `Serving captures on ${socketPath}, one at a time; stops after ${options.idleMs / 60_000} minutes without one, or on Ctrl+C.\n`,
+  );
+  // Closing removes the socket file at once (a server started after it keeps its own).
   await stopped;
-  rmSync(socketPath, { force: true });
   options.io.out('The capture server stopped.\n');
 }
 
-/** Runs one client's capture: its output streamed back as it comes, then its exit code. */
-async function serveOne(conn: Socket, log: CliIo, env: NodeJS.ProcessEnv): Promise<void> {
+/** The longest --idle: Node's timers wait at most 2^31 - 1 ms (about 24.8 days). */
+export const MAX_IDLE_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+
+/** How long a client has to send its request once connected. */
+const REQUEST_DEADLINE_MS = 5_000;
+
+/** What the server never does for a client: record in a data directory, sign, attach files. */
+const NOT_SERVED = ['home', 'signer', 'attach'] as const;
+
+/** Runs one client's capture: its output streamed back as it comes, then its exit code. `ac` cancels it. */
+async function serveOne(conn: Socket, ac: AbortController, log: CliIo, env: NodeJS.ProcessEnv): Promise<void> {
   const send = (m: CaptureServerMessage) => {
     if (!conn.destroyed) conn.write(JSON.stringify(m) + '\n');
   };
-  if (conn.destroyed) return; // the client left while an earlier capture ran
-  const ac = new AbortController();
   const request = await new Promise<CaptureServerRequest | null>((resolve) => {
+    const deadline = setTimeout(() => resolve(null), REQUEST_DEADLINE_MS);
+    const done = (r: CaptureServerRequest | null) => {
+      clearTimeout(deadline);
+      resolve(r);
+    };
     const onData = readLines((m) => {
       const msg = m as Partial<CaptureServerRequest> & { cancel?: boolean };
       if (msg.cancel) ac.abort();
-      else resolve(msg as CaptureServerRequest);
+      else done(msg as CaptureServerRequest);
     });
     conn.on('data', (chunk: Buffer) => {
       try {
         onData(chunk);
       } catch {
-        resolve(null); // not this protocol
+        done(null); // not this protocol
       }
     });
     conn.once('close', () => {
       ac.abort(); // the client is gone (Ctrl+C): the capture stops as it would have there
-      resolve(null);
+      done(null);
     });
   });
   if (request === null || request.build !== CLI_BUILD || typeof request.flags !== 'object' || request.flags === null) {
@@ -151,8 +183,14 @@ async function serveOne(conn: Socket, log: CliIo, env: NodeJS.ProcessEnv): Promi
   const io = { out: (text: string) => send({ out: text }), err: (text: string) => send({ err: text }), isTty: request.isTty === true };
   let code: number;
   try {
-    // The client's capture records nothing (capture-client.ts hands over no other): not in a data directory the
-    // server's own environment may name either.
+    const refused = NOT_SERVED.filter((f) => request.flags[f] !== undefined);
+    if (refused.length > 0)
+      throw new BaselineError(
+        'usage',
+        `The capture server records nothing, signs nothing and stores no files (${refused.map((f) => `--${f}`).join(', ')} given).`,
+        'Run that capture with `baseline capture` while no server runs, or the server sends it back: the client does so itself.',
+      );
+    // The client's capture records nothing: not in a data directory the server's own environment may name either.
     code = await captureCommand(request.flags, io, { signal: ac.signal, env: { ...env, BASELINE_HOME: undefined } });
   } catch (err) {
     code = reportError(err, io);

@@ -13,8 +13,8 @@ export interface CaptureServerRequest {
   isTty: boolean;
 }
 
-/** What the server sends back: output as it comes, then the exit code. */
-export type CaptureServerMessage = { out: string } | { err: string } | { exit: number };
+/** What the server sends back: output as it comes, then the exit code; or, busy with another capture, only that. */
+export type CaptureServerMessage = { out: string } | { err: string } | { exit: number } | { busy: true };
 
 /** The server's socket for a build: in the user's cache folder (private to the user), named by the build. */
 export function captureSocketPath(build: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -176,7 +176,9 @@ export async function captureCommand(
       return app!.snapshots.storeArtefact(basename(path), bytes, mediaTypeOf(path));
     });
     const ac = new AbortController();
-    signal?.addEventListener('abort', () => ac.abort(), { once: true });
+    if (signal?.aborted)
+      ac.abort(); // cancelled before it began (Ctrl+C while the request travelled)
+    else signal?.addEventListener('abort', () => ac.abort(), { once: true });
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
     const doc = await captures.capture(

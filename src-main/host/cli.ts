@@ -191,12 +191,14 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       return served ?? (await (await import('./cli-capture.ts')).captureCommand(values, ioTty));
     }
     if (group === 'capture-server') {
+      const { serveCaptures, MAX_IDLE_MINUTES } = await import('./capture-server.ts');
       const minutes = values.idle === undefined ? 30 : Number(values.idle);
-      if (!(minutes > 0)) throw new UsageError(`--idle must be a number of minutes above 0, not ${values.idle}`);
+      if (!(minutes > 0 && minutes <= MAX_IDLE_MINUTES))
+        throw new UsageError(`--idle must be a number of minutes above 0 and at most ${MAX_IDLE_MINUTES}, not ${values.idle}`);
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());
-      await (await import('./capture-server.ts')).serveCaptures({ idleMs: minutes * 60_000, io, stop: stop.signal });
+      await serveCaptures({ idleMs: minutes * 60_000, io, stop: stop.signal });
       return 0;
     }
     if (group === 'people') return await (await import('./cli-people.ts')).peopleCommand(command, values, home, io);

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { buildTestBundle, type TestBundle } from '../../helpers/cli-bundle.ts';
 import { runBaselineAsync } from '../../helpers/cli.ts';
@@ -19,6 +19,42 @@ import {
 } from '../../../src-main/devices/simulator/modbus-simulator.ts';
 
 const TAGS = 300;
+
+/** A peer that accepts connections and never answers: a capture from it waits until cancelled. */
+async function silentPeer(): Promise<{ port: number; held: Socket[]; close(): void }> {
+  const held: Socket[] = [];
+  const server: Server = createServer((s) => held.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    held,
+    close: () => {
+      for (const s of held) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** Sends one raw line to the server's socket; resolves with every message it answers until it hangs up. */
+function rawRequest(socketPath: string, line: string | null): Promise<unknown[]> {
+  return new Promise((resolve) => {
+    const conn = createConnection(socketPath);
+    let text = '';
+    conn.on('connect', () => {
+      if (line !== null) conn.write(line + '\n');
+    });
+    conn.on('data', (d: Buffer) => (text += d.toString()));
+    conn.on('error', () => undefined);
+    conn.on('close', () =>
+      resolve(
+        text
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as unknown),
+      ),
+    );
+  });
+}
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -195,13 +231,11 @@ describe('baseline capture-server', () => {
   });
 
   it('stops the capture at the server when the client is interrupted (Ctrl+C)', async () => {
-    // A peer that accepts the connection and never answers: the capture waits on it until cancelled.
-    const held: Socket[] = [];
-    const silent: Server = createServer((s) => held.push(s));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await silentPeer();
+    const held = silent.held;
     try {
       const server = await startServer();
-      const port = (silent.address() as { port: number }).port;
+      const port = silent.port;
       const client = bundle.spawn([...captureArgs(outFile(), port), '--timeout', '20000', '--retries', '0'], env);
       let stderr = '';
       client.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -214,8 +248,62 @@ describe('baseline capture-server', () => {
       await expect.poll(() => server.output(), { timeout: 10_000 }).toMatch(/captured to .*: exit 1/);
       expect(stderr).toMatch(/cancel/i);
     } finally {
-      for (const s of held) s.destroy();
       silent.close();
     }
+  });
+
+  it('sends a capture that comes while another runs back to its own process, so captures side by side stay side by side', async () => {
+    const silent = await silentPeer();
+    try {
+      const server = await startServer();
+      const waiting = bundle.spawn([...captureArgs(outFile(), silent.port), '--timeout', '20000', '--retries', '0'], env);
+      const waited = new Promise<number>((resolve) => waiting.on('close', (code) => resolve(code ?? -1)));
+      await expect.poll(() => silent.held.length, { timeout: 20_000 }).toBeGreaterThan(0);
+      const beside = outFile();
+      const r = await bundle.run(captureArgs(beside), env);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ good: TAGS, out: beside });
+      expect(server.output()).not.toContain(beside);
+      // Stopping the server cancels the capture it runs: its client says so and ends, and the server exits.
+      server.child.kill('SIGTERM');
+      expect(await waited).toBe(1);
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toMatch(/captured to .*: exit 1[\s\S]*The capture server stopped/);
+      expect(sockets()).toEqual([]);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('does not wait for ever on a client that connects and sends nothing', async () => {
+    const server = await startServer();
+    const socketPath = join(cacheDir, sockets()[0]!);
+    const silentClient = rawRequest(socketPath, null);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Meanwhile a capture is sent back to its own process; after the deadline (5 s) the server serves again.
+    expect((await bundle.run(captureArgs(outFile()), env)).code).toBe(0);
+    expect(await silentClient).toEqual([]);
+    const out = outFile();
+    expect((await bundle.run(captureArgs(out), env)).code).toBe(0);
+    expect(server.output()).toContain(`captured to ${out}: exit 0`);
+  }, 30_000);
+
+  it('itself refuses a request to record, sign or attach (whatever program sends it)', async () => {
+    await startServer();
+    const socketPath = join(cacheDir, sockets()[0]!);
+    const flags = { protocol: 'modbus-tcp', host: '127.0.0.1', port: String(sim.port), profile, out: outFile(), home: join(t.home, 'x') };
+    // Another build's name is refused without a word; this build's gets the reason and exit 2 (wrong usage).
+    expect(await rawRequest(socketPath, JSON.stringify({ build: 'another', flags, isTty: false }))).toEqual([]);
+    const answer = await rawRequest(socketPath, JSON.stringify({ build: bundle.build, flags, isTty: false }));
+    expect(answer.at(-1)).toEqual({ exit: 2 });
+    expect(JSON.stringify(answer)).toContain('The capture server records nothing, signs nothing and stores no files (--home given)');
+    expect(existsSync(join(t.home, 'x'))).toBe(false);
+    expect(existsSync(flags.out)).toBe(false);
+  });
+
+  it('refuses an idle time longer than its timers can wait', async () => {
+    const r = await bundle.run(['capture-server', '--idle', '100000'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--idle must be a number of minutes above 0 and at most 35791');
   });
 });
