@@ -130,7 +130,7 @@ export class ModbusConnection {
    * `request` until the job is cancelled: then it fails at once as cancelled instead of waiting out the timeout (a
    * device that does not answer). The request left behind ends with the connection, which the job closes next.
    */
-  private untilCancelled<T>(request: Promise<T>, what: string, signal = this.signal): Promise<T> {
+  private untilCancelled<T>(request: Promise<T>, what: string, signal: AbortSignal | undefined): Promise<T> {
     if (!signal) return request;
     const cancelled = () => deviceError('cancelled', this.controller, what, 'cancelled');
     if (signal.aborted) {
@@ -221,10 +221,18 @@ export class ModbusConnection {
     }
   }
 
-  /** Reads `count` registers (hr/ir, 16-bit words) or bits (co/di) from `start`. */
-  async read(table: ModbusTable, start: number, count: number, signal = this.signal): Promise<number[] | boolean[]> {
+  /**
+   * Reads `count` registers (hr/ir, 16-bit words) or bits (co/di) from `start`. `signal` defaults to the job's cancel;
+   * null reads even after a cancel (a restore's read-back of a value already written must still be checked).
+   */
+  async read(
+    table: ModbusTable,
+    start: number,
+    count: number,
+    signal: AbortSignal | null = this.signal ?? null,
+  ): Promise<number[] | boolean[]> {
     const what = `reading ${table}:${start}..${start + count - 1}`;
-    return this.withRetries(what, signal, async () => {
+    return this.withRetries(what, signal ?? undefined, async () => {
       switch (table) {
         case 'hr':
           return (await this.client.readHoldingRegisters(start, count)).data;
@@ -255,7 +263,7 @@ export class ModbusConnection {
     const out: ModbusIdentity = {};
     try {
       this.requests++;
-      const basic = await this.untilCancelled(this.client.readDeviceIdentification(1, 0), 'reading the device identification');
+      const basic = await this.untilCancelled(this.client.readDeviceIdentification(1, 0), 'reading the device identification', this.signal);
       for (const [k, v] of Object.entries(basic.data ?? {})) {
         const name = ID_NAMES[Number(k)];
         if (name) out[name] = String(v);

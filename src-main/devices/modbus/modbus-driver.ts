@@ -176,9 +176,10 @@ class ModbusSession implements DriverSession<ModbusProfile> {
   }
 
   async readBack(w: PreparedWrite): Promise<Uint8Array> {
+    // Not cancelled with the job: a value already written is read back and checked, whatever came after.
     const a = w.tag.location as ModbusAddress;
-    if (a.table === 'co') return Uint8Array.of((await this.conn.read('co', a.offset, 1))[0] ? 1 : 0);
-    return wordsToBytes((await this.conn.read('hr', a.offset, a.count)) as number[]);
+    if (a.table === 'co') return Uint8Array.of((await this.conn.read('co', a.offset, 1, null))[0] ? 1 : 0);
+    return wordsToBytes((await this.conn.read('hr', a.offset, a.count, null)) as number[]);
   }
 
   close(): Promise<void> {

@@ -175,6 +175,18 @@ describe('Modbus TCP faults (simulator behind the fault proxy)', () => {
     }
   });
 
+  it("after a cancel, a read without the job's signal (a restore's read-back of a value written) still reads", async () => {
+    const ac = new AbortController();
+    const c = await ModbusConnection.open(tcp(sim.port), ac.signal);
+    try {
+      ac.abort();
+      expect((await failure(c.read('hr', 0, 4))).code).toBe('device-cancelled');
+      expect(await c.read('hr', 0, 4, null)).toEqual([10, 20, 30, 40]);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('serves device identification and refuses unmapped addresses like a real device', async () => {
     const c = await ModbusConnection.open(tcp(sim.port));
     try {
