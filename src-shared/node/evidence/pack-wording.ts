@@ -5,8 +5,21 @@
  * break-glass approval says how it was given ("given in person"). Formats 1 to 3 keep the words they were written with
  * (role ids, "by in-person"), so the verifier renders their reports and crosswalks again byte for byte.
  */
-import { roleName } from '../../common/workflow/role-names.ts';
-import { breakGlassMethodWords } from '../../common/workflow/execution-records.ts';
+
+/**
+ * Format 4's own words for Baseline's built-in roles and the break-glass methods. They are part of the format: a
+ * format-4 report is rendered again with them by every later version, so they are kept here rather than taken from the
+ * tables the screens use (src-shared/common/workflow/role-names.ts, execution-records.ts), which may be reworded.
+ * Words that change make a new format.
+ */
+const FORMAT_4_BUILT_IN_ROLES: Readonly<Record<string, string>> = {
+  engineer: 'Baseline engineer',
+  supervisor: 'Baseline supervisor',
+  approver: 'Baseline approver',
+  compliance: 'Baseline compliance officer',
+  admin: 'Baseline administrator',
+};
+const FORMAT_4_METHODS: Readonly<Record<string, string>> = { 'in-person': 'in person', phone: 'by phone', radio: 'by radio' };
 
 /** The words of one pack's report and crosswalk (plain data: a verdict's context is cloned and sent as it is). */
 export interface PackWording {
@@ -23,17 +36,18 @@ export function packWording(named: boolean, roleNames: Readonly<Record<string, s
 
 /** A role as the pack's report prints it: the policy's name (a built-in role's name, else the id) from format 4; else the id. */
 export function roleWords(w: PackWording, id: string): string {
-  return w.named
-    ? roleName(
-        Object.entries(w.roleNames).map(([key, label]) => ({ id: key, label })),
-        id,
-      )
-    : id;
+  if (!w.named) return id;
+  return own(w.roleNames, id) ?? own(FORMAT_4_BUILT_IN_ROLES, id) ?? id;
 }
 
 /** "approved by Sky Supervisor as Shift supervisor, given in person" (format 3: "approved by Sky Supervisor (shift-supervisor) by in-person"). */
 export function breakGlassWords(w: PackWording, approver: { name: string; role: string }, method: string): string {
   return w.named
-    ? `approved by ${approver.name} as ${roleWords(w, approver.role)}, given ${breakGlassMethodWords(method)}`
+    ? `approved by ${approver.name} as ${roleWords(w, approver.role)}, given ${own(FORMAT_4_METHODS, method) ?? `by ${method}`}`
     : `approved by ${approver.name} (${approver.role}) by ${method}`;
+}
+
+/** A table's own entry (never one an object inherits, such as "constructor"). */
+function own(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

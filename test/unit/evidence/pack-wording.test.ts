@@ -21,8 +21,26 @@ describe('pack wording', () => {
     expect(roleWords(w, 'ot-security')).toBe('OT security');
     expect(roleWords(w, 'admin')).toBe('Baseline administrator');
     expect(roleWords(w, 'night-porter')).toBe('night-porter');
+    expect(roleWords(w, 'constructor')).toBe('constructor');
     expect(breakGlassWords(w, sky, 'in-person')).toBe('approved by Sky Supervisor as Shift supervisor, given in person');
     expect(breakGlassWords(w, sky, 'radio')).toBe('approved by Sky Supervisor as Shift supervisor, given by radio');
+  });
+
+  it("format 4's words for built-in roles and every break-glass method are its own, pinned here (a screen's rewording changes none)", () => {
+    const w = packWording(true, {});
+    expect(['engineer', 'supervisor', 'approver', 'compliance', 'admin'].map((r) => roleWords(w, r))).toEqual([
+      'Baseline engineer',
+      'Baseline supervisor',
+      'Baseline approver',
+      'Baseline compliance officer',
+      'Baseline administrator',
+    ]);
+    expect(['in-person', 'phone', 'radio', 'carrier-pigeon'].map((m) => breakGlassWords(w, { name: 'A', role: 'x' }, m))).toEqual([
+      'approved by A as x, given in person',
+      'approved by A as x, given by phone',
+      'approved by A as x, given by radio',
+      'approved by A as x, given by carrier-pigeon',
+    ]);
   });
 
   it('is plain data, so a verdict carrying it can be cloned', () => {
