@@ -36,9 +36,9 @@ export async function captureViaServer(flags: Flags, io: CliIo & { isTty: boolea
     return null; // no server
   }
   if (owner !== process.getuid?.()) return null;
-  // Paths as this shell means them: the server runs elsewhere.
+  // Paths as this shell means them: the server runs elsewhere (a serial port is a path too, a pty link perhaps).
   const absolute: Flags = { ...flags };
-  for (const name of ['profile', 'out'] as const) {
+  for (const name of ['profile', 'out', 'serial'] as const) {
     const value = flags[name];
     if (typeof value === 'string') absolute[name] = resolve(value);
   }

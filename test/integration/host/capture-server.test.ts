@@ -148,6 +148,18 @@ describe('baseline capture-server', () => {
     expect(b.values[5]).toMatchObject({ tag: 'HR_5', value: 15, quality: 'good' });
   });
 
+  it("resolves a relative serial port against the client's folder, as the profile and the output file", async () => {
+    const server = await startServer();
+    const r = await bundle.run(
+      ['capture', '--protocol', 'modbus-rtu', '--serial', 'ttyNONE', '--baud', '9600', '--profile', profile, '--out', 'rtu.json'],
+      env,
+      t.home,
+    );
+    expect(r.code).toBe(1);
+    expect(server.output()).toContain(`captured to ${join(t.home, 'rtu.json')}: exit 1`);
+    expect(r.stderr).toContain(`cannot open ${join(t.home, 'ttyNONE')}`);
+  });
+
   it('says what went wrong as a capture in its own process does, with the same exit code', async () => {
     const missing = join(t.home, 'no-such.csv');
     const args = captureArgs(outFile()).map((a) => (a === profile ? missing : a));
