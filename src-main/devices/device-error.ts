@@ -64,6 +64,32 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
+ * `work` until the signal aborts: then it fails at once with `cancelled()` instead of waiting for a device that does
+ * not answer. What is left behind ends with the connection, which the job closes next.
+ */
+export function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined, cancelled: () => Error): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(cancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
  * Retries an exchange after a timeout or a malformed reply (the next attempt may pass), with exponential backoff
  * (100, 200, 400… ms, at most 2 s), at most `retries` more times; never after the signal aborted. Device answers
  * (protocol errors) and lost connections are not retried: the caller decides.

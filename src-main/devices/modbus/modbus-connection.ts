@@ -4,7 +4,7 @@
  * and device identification (FC 43 / MEI 14) where the device answers it.
  */
 import modbusSerial from 'modbus-serial';
-import { deviceError, sleep } from '../device-error.ts';
+import { deviceError, sleep, untilCancelled } from '../device-error.ts';
 import { BaselineError } from '../../../src-shared/common/errors.ts';
 import type { CaptureOptions, ControllerTarget } from '../../../src-shared/common/capture/controller-target.ts';
 
@@ -126,31 +126,9 @@ export class ModbusConnection {
     this.signal = signal;
   }
 
-  /**
-   * `request` until the job is cancelled: then it fails at once as cancelled instead of waiting out the timeout (a
-   * device that does not answer). The request left behind ends with the connection, which the job closes next.
-   */
+  /** `request` until the job is cancelled (`untilCancelled`): a device that does not answer is not waited out. */
   private untilCancelled<T>(request: Promise<T>, what: string, signal: AbortSignal | undefined): Promise<T> {
-    if (!signal) return request;
-    const cancelled = () => deviceError('cancelled', this.controller, what, 'cancelled');
-    if (signal.aborted) {
-      request.catch(() => undefined);
-      return Promise.reject(cancelled());
-    }
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(cancelled());
-      signal.addEventListener('abort', onAbort, { once: true });
-      request.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      );
-    });
+    return untilCancelled(request, signal, () => deviceError('cancelled', this.controller, what, 'cancelled'));
   }
 
   /** Number of Modbus requests sent on this connection (retries included). */
@@ -173,11 +151,8 @@ export class ModbusConnection {
         target.timeoutMs,
       );
     });
-    const aborted = new Promise<never>((_, reject) => {
-      signal?.addEventListener('abort', () => reject(deviceError('cancelled', controller, 'connecting', 'cancelled')), { once: true });
-    });
     try {
-      await Promise.race([connect, timeout, aborted]);
+      await untilCancelled(Promise.race([connect, timeout]), signal, () => deviceError('cancelled', controller, 'connecting', 'cancelled'));
     } catch (err) {
       try {
         client.destroy(() => undefined);
