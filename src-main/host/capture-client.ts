@@ -11,14 +11,14 @@ import { resolve } from 'node:path';
 import { BaselineError } from '../../src-shared/common/errors.ts';
 import { CLI_BUILD } from './cli-build.ts';
 import type { CliIo } from './cli-usage.ts';
-import { captureSocketPath, readLines, type CaptureServerMessage, type CaptureServerRequest } from './capture-socket.ts';
+import { captureSocketPath, NOT_SERVED, readLines, type CaptureServerMessage, type CaptureServerRequest } from './capture-socket.ts';
 
 type Flags = CaptureServerRequest['flags'];
 
 /** Whether a capture with these options may go to the server: nothing recorded, signed or attached. */
 function servable(flags: Flags, env: NodeJS.ProcessEnv): boolean {
-  const recorded = flags['home'] !== undefined || (env['BASELINE_HOME'] ?? '') !== '';
-  return !recorded && flags['signer'] === undefined && flags['attach'] === undefined && process.platform !== 'win32';
+  const recorded = (env['BASELINE_HOME'] ?? '') !== '';
+  return !recorded && NOT_SERVED.every((f) => flags[f] === undefined) && process.platform !== 'win32';
 }
 
 /**
@@ -54,16 +54,20 @@ export async function captureViaServer(flags: Flags, io: CliIo & { isTty: boolea
       process.once('SIGINT', onSigint);
       conn.write(JSON.stringify(request) + '\n');
     });
-    conn.on(
-      'data',
-      readLines((m) => {
-        const msg = m as CaptureServerMessage;
-        if ('out' in msg) io.out(msg.out);
-        else if ('err' in msg) io.err(msg.err);
-        else if ('exit' in msg) exit = msg.exit;
-        else if ('busy' in msg) busy = true;
-      }),
-    );
+    const onData = readLines((m) => {
+      const msg = m as CaptureServerMessage;
+      if ('out' in msg) io.out(msg.out);
+      else if ('err' in msg) io.err(msg.err);
+      else if ('exit' in msg) exit = msg.exit;
+      else if ('busy' in msg) busy = true;
+    });
+    conn.on('data', (chunk: Buffer) => {
+      try {
+        onData(chunk);
+      } catch {
+        conn.destroy(); // not the server's protocol: reported below as a server that stopped
+      }
+    });
     conn.on('error', () => undefined); // a refused connection ends in 'close' below
     conn.once('close', () => {
       process.removeListener('SIGINT', onSigint);

@@ -19,7 +19,7 @@ import { BaselineError } from '../../src-shared/common/errors.ts';
 import { CLI_BUILD } from './cli-build.ts';
 import { reportError, type CliIo } from './cli-usage.ts';
 import { captureCommand } from './cli-capture.ts';
-import { captureSocketPath, readLines, type CaptureServerMessage, type CaptureServerRequest } from './capture-socket.ts';
+import { captureSocketPath, NOT_SERVED, readLines, type CaptureServerMessage, type CaptureServerRequest } from './capture-socket.ts';
 
 /** Whether something answers on the socket (a running server) or not (no file, or a server that died: a stale file). */
 function answers(socketPath: string): Promise<boolean> {
@@ -88,14 +88,15 @@ export async function serveCaptures(options: { idleMs: number; io: CliIo; stop?:
   let running: AbortController | null = null;
   let idle: NodeJS.Timeout | null = null;
   const server = createServer((conn) => {
-    conn.on('error', () => running?.abort()); // a client gone mid-answer (killed, its terminal closed)
     if (running) {
       // Its request is read and dropped, so that the client's hang-up arrives and the connection closes.
+      conn.on('error', () => undefined); // its own trouble only: the capture that runs is another client's
       conn.resume();
       conn.end(JSON.stringify({ busy: true } satisfies CaptureServerMessage) + '\n');
       return;
     }
     const ac = new AbortController();
+    conn.on('error', () => ac.abort()); // the client gone mid-answer (killed, its terminal closed)
     running = ac;
     rearm();
     void serveOne(conn, ac, options.io, env).finally(() => {
@@ -144,9 +145,6 @@ export const MAX_IDLE_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
 
 /** How long a client has to send its request once connected. */
 const REQUEST_DEADLINE_MS = 5_000;
-
-/** What the server never does for a client: record in a data directory, sign, attach files. */
-const NOT_SERVED = ['home', 'signer', 'attach'] as const;
 
 /** Runs one client's capture: its output streamed back as it comes, then its exit code. `ac` cancels it. */
 async function serveOne(conn: Socket, ac: AbortController, log: CliIo, env: NodeJS.ProcessEnv): Promise<void> {

@@ -16,6 +16,9 @@ export interface CaptureServerRequest {
 /** What the server sends back: output as it comes, then the exit code; or, busy with another capture, only that. */
 export type CaptureServerMessage = { out: string } | { err: string } | { exit: number } | { busy: true };
 
+/** Options of a capture the server never takes: it records in no data directory, signs nothing, stores no files. */
+export const NOT_SERVED = ['home', 'signer', 'attach'] as const;
+
 /** The server's socket for a build: in the user's cache folder (private to the user), named by the build. */
 export function captureSocketPath(build: string, env: NodeJS.ProcessEnv = process.env): string {
   // A Unix socket's path may hold about 100 bytes: the build's time and the start of its random part name it.
